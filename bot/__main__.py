@@ -1,0 +1,5 @@
+"""``python -m bot`` is ``jardinier``."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,209 @@
+"""What cogs do, routed to the right platform, with missing capabilities and refusals absorbed.
+
+Every action goes to the adapter of the platform its target lives on. An action the platform cannot
+do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
+logged and reported once to the community's mod-log. Neither ever reaches the cog as a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.platform import Button, Capability, Platform, PlatformError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_REPORTED = 1_000
+
+
+class Actions:
+    """The ``Platform`` actions for all platforms at once."""
+
+    def __init__(
+        self,
+        platforms: Mapping[str, Platform],
+        report: Callable[[CommunityRef, str], Awaitable[None]] | None = None,
+    ) -> None:
+        self._platforms = platforms
+        self._report = report
+        self._reported: set[tuple[str, str, str]] = set()
+
+    def platform(self, name: str) -> Platform | None:
+        """The adapter for platform ``name``, if it runs."""
+        return self._platforms.get(name)
+
+    def can(self, platform: str, capability: Capability) -> bool:
+        """Whether ``platform`` has ``capability``."""
+        adapter = self._platforms.get(platform)
+        return adapter is not None and capability in adapter.capabilities
+
+    async def _do(
+        self,
+        platform: str,
+        capability: Capability,
+        community: CommunityRef | None,
+        call: Callable[[Platform], Awaitable[T]],
+    ) -> T | None:
+        adapter = self._platforms.get(platform)
+        if adapter is None:
+            log.warning("no %s platform is running; %s skipped", platform, capability.value)
+            return None
+        if capability not in adapter.capabilities:
+            log.info("%s cannot %s; skipped", platform, capability.value)
+            return None
+        try:
+            return await call(adapter)
+        except PlatformError as error:
+            await self._platform_refused(error, community)
+            return None
+
+    async def _platform_refused(self, error: PlatformError, community: CommunityRef | None) -> None:
+        community = error.community or community
+        log.warning("platform refused %s: %s", error.action, error.reason)
+        if community is None or self._report is None:
+            return
+        key = (community.key, error.action, error.reason)
+        if key in self._reported:
+            return
+        if len(self._reported) >= MAX_REPORTED:
+            self._reported.clear()
+        self._reported.add(key)
+        try:
+            await self._report(community, f"⚠️ {error.reason}")
+        except PlatformError:
+            log.warning("could not report to the mod-log of %s either", community.key)
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef | None:
+        """Post ``text`` in ``channel``; None if the platform refused."""
+        return await self._do(
+            channel.platform,
+            Capability.SEND,
+            channel.community,
+            lambda p: p.send(
+                channel,
+                text,
+                reply_to=reply_to,
+                buttons=buttons if Capability.BUTTONS in p.capabilities else (),
+                file=file if Capability.FILES in p.capabilities else None,
+                mention=mention,
+                private_to=private_to,
+            ),
+        )
+
+    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> bool:
+        """Send a direct message; False if the user does not accept them."""
+        done = await self._do(
+            user.platform,
+            Capability.DM,
+            community,
+            lambda p: _true(p.dm(user, text, community=community)),
+        )
+        return bool(done)
+
+    async def delete(self, message: MessageRef) -> bool:
+        """Delete a message; False if it could not be done."""
+        return await self._member_action(
+            message.channel.platform, Capability.DELETE, message.community, lambda p: p.delete(message)
+        )
+
+    async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> bool:
+        """Silence ``member`` until ``until``."""
+        return await self._member_action(
+            member.platform,
+            Capability.TIMEOUT,
+            member.community,
+            lambda p: p.timeout(member, until, reason=reason),
+        )
+
+    async def kick(self, member: MemberRef, *, reason: str = "") -> bool:
+        """Remove ``member`` (they may come back)."""
+        return await self._member_action(
+            member.platform, Capability.KICK, member.community, lambda p: p.kick(member, reason=reason)
+        )
+
+    async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> bool:
+        """Ban ``member``."""
+        return await self._member_action(
+            member.platform,
+            Capability.BAN,
+            member.community,
+            lambda p: p.ban(member, reason=reason, delete_days=delete_days),
+        )
+
+    async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> bool:
+        """Lift the ban on ``user``."""
+        return await self._member_action(
+            community.platform,
+            Capability.UNBAN,
+            community,
+            lambda p: p.unban(community, user, reason=reason),
+        )
+
+    async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> bool:
+        """Keep ``member`` from posting."""
+        return await self._member_action(
+            member.platform,
+            Capability.RESTRICT,
+            member.community,
+            lambda p: p.restrict(member, until=until),
+        )
+
+    async def unrestrict(self, member: MemberRef) -> bool:
+        """Let ``member`` post again."""
+        return await self._member_action(
+            member.platform, Capability.RESTRICT, member.community, lambda p: p.unrestrict(member)
+        )
+
+    async def add_role(self, member: MemberRef, role: str) -> bool:
+        """Give ``member`` the role ``role``."""
+        return await self._member_action(
+            member.platform, Capability.ROLES, member.community, lambda p: p.add_role(member, role)
+        )
+
+    async def remove_role(self, member: MemberRef, role: str) -> bool:
+        """Take the role ``role`` from ``member``."""
+        return await self._member_action(
+            member.platform,
+            Capability.ROLES,
+            member.community,
+            lambda p: p.remove_role(member, role),
+        )
+
+    async def react(self, message: MessageRef, emoji: str) -> bool:
+        """React to ``message`` with ``emoji``."""
+        return await self._member_action(
+            message.channel.platform,
+            Capability.REACT,
+            message.community,
+            lambda p: p.react(message, emoji),
+        )
+
+    async def _member_action(
+        self,
+        platform: str,
+        capability: Capability,
+        community: CommunityRef,
+        call: Callable[[Platform], Awaitable[Any]],
+    ) -> bool:
+        return bool(await self._do(platform, capability, community, lambda p: _true(call(p))))
+
+
+async def _true(awaitable: Awaitable[Any]) -> bool:
+    await awaitable
+    return True

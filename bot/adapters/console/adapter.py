@@ -1,0 +1,306 @@
+"""The console platform: a local community in the terminal, driven by lines of input.
+
+Each input line is a member's action (see :mod:`bot.adapters.console.grammar`); each bot action is
+printed. It is the default way to try the bot, the driver of the replay tool, and the harness of the
+benchmarks. Console member ids are their names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console.grammar import (
+    Delete,
+    Edit,
+    GrammarError,
+    Join,
+    Leave,
+    Line,
+    Post,
+    Press,
+    React,
+    SwitchChannel,
+    Wait,
+    parse_line,
+)
+from bot.adapters.console.output import ConsoleOutput
+from bot.clock import Clock
+from bot.commands.spec import CommandSpec
+from bot.errors import JardinierError
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommandInvoked,
+    CommunityRef,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+    UserRef,
+)
+from bot.platform import Button, Capability, EventSink
+
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
+_MENTION = re.compile(r"@([\w.-]{1,32})")
+PLATFORM = "console"
+
+
+class ConsolePlatform:
+    """A community in the terminal. ``advance`` moves the bot's clock (``!wait``)."""
+
+    name = PLATFORM
+    capabilities = frozenset(Capability)
+
+    def __init__(
+        self,
+        *,
+        input: TextIO,
+        output: ConsoleOutput,
+        clock: Clock,
+        community_name: str = "Console",
+        files_dir: Path = Path("data/console-files"),
+        errors: TextIO | None = None,
+    ) -> None:
+        self.community = CommunityRef(PLATFORM, PLATFORM, community_name)
+        self.input = input
+        self.output = output
+        self.errors = errors or sys.stderr
+        self.clock = clock
+        self.files_dir = files_dir
+        self.advance: Callable[[timedelta], Awaitable[object]] | None = None
+        self.on_message_id: Callable[[int], Awaitable[None]] | None = None
+        self.next_message_id = 1
+        self._channels: dict[str, ChannelRef] = {}
+        self._members: dict[str, MemberRef] = {}
+        self._messages: dict[int, MessageRef] = {}
+        self.current = self.channel("general")
+        self._stopping = False
+
+    # -- the community ------------------------------------------------------------------------
+
+    def channel(self, name: str) -> ChannelRef:
+        """The channel ``#name`` (channels exist as soon as they are named)."""
+        name = name.lstrip("#").lower()
+        if name not in self._channels:
+            self._channels[name] = ChannelRef(self.community, name, f"#{name}")
+        return self._channels[name]
+
+    def member(self, name: str) -> MemberRef:
+        """The member called ``name`` (members exist as soon as they act)."""
+        if name not in self._members:
+            self._members[name] = MemberRef(self.community, UserRef(PLATFORM, name, name))
+        return self._members[name]
+
+    def _message(self, message_id: int) -> MessageRef:
+        # A message from an earlier run is not remembered: take it to be in the current channel.
+        return self._messages.get(message_id) or MessageRef(self.current, str(message_id))
+
+    async def _new_message_id(self, channel: ChannelRef) -> MessageRef:
+        message = MessageRef(channel, str(self.next_message_id))
+        self._messages[self.next_message_id] = message
+        self.next_message_id += 1
+        if self.on_message_id is not None:
+            await self.on_message_id(self.next_message_id)
+        return message
+
+    # -- input ----------------------------------------------------------------------------------
+
+    async def start(self, sink: EventSink) -> None:
+        """Read lines until end of input, feeding each action to ``sink`` in turn."""
+        number = 0
+        while not self._stopping:
+            line = await asyncio.to_thread(self.input.readline)
+            if not line:
+                break
+            number += 1
+            try:
+                parsed = parse_line(line)
+                if parsed is not None:
+                    await self._play(parsed, sink)
+            except JardinierError as error:
+                self.errors.write(f"line {number}: {error}\n")
+                self.errors.flush()
+
+    async def stop(self) -> None:
+        """Stop after the current line."""
+        self._stopping = True
+
+    async def _play(self, line: Line, sink: EventSink) -> None:
+        now = self.clock.now()
+        match line:
+            case Join(name):
+                await sink(MemberJoined(at=now, member=self.member(name)))
+            case Leave(name):
+                await sink(MemberLeft(at=now, member=self.member(name)))
+            case Post():
+                await self._post(line, sink, now)
+            case Edit(name, message_id, text):
+                message = self._message(message_id)
+                self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
+                await sink(MessageEdited(at=now, message=message, author=self.member(name), text=text))
+            case React(name, emoji, message_id, added):
+                kind = ReactionAdded if added else ReactionRemoved
+                await sink(
+                    kind(at=now, message=self._message(message_id), member=self.member(name), emoji=emoji)
+                )
+            case Press(name, button_id, message_id):
+                message = self._message(message_id)
+                await sink(
+                    ButtonPressed(
+                        at=now,
+                        channel=message.channel,
+                        member=self.member(name),
+                        message=message,
+                        button_id=button_id,
+                    )
+                )
+            case Wait(duration):
+                if self.advance is None:
+                    raise JardinierError("this console has no clock to move")
+                await self.advance(duration)
+            case SwitchChannel(name):
+                self.current = self.channel(name)
+            case Delete(message_id):
+                await sink(MessageDeleted(at=now, message=self._message(message_id)))
+
+    async def _post(self, post: Post, sink: EventSink, now: datetime) -> None:
+        channel = self.channel(post.channel) if post.channel else self.current
+        author = self.member(post.name)
+        message = await self._new_message_id(channel)
+        self.output.message(
+            int(message.id), channel.name, post.name, post.text, reply_to=post.reply_to
+        )
+        reply_to = self._message(post.reply_to) if post.reply_to else None
+        mentions = tuple(self.member(name).user for name in _MENTION.findall(post.text))
+        if command := _COMMAND.fullmatch(post.text.strip()):
+            await sink(
+                CommandInvoked(
+                    at=now,
+                    channel=channel,
+                    member=author,
+                    name=command[1].lower(),
+                    args=command[2] or "",
+                    message=message,
+                    mentions=mentions,
+                )
+            )
+            return
+        await sink(
+            MessageCreated(
+                at=now,
+                message=message,
+                author=author,
+                text=post.text,
+                reply_to=reply_to,
+                mentions=mentions,
+            )
+        )
+
+    # -- actions --------------------------------------------------------------------------------
+
+    async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
+        """Nothing to publish: the console knows every command."""
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef:
+        """Print the message with its number."""
+        message = await self._new_message_id(channel)
+        self.output.action(
+            "send",
+            channel=channel.name,
+            message_id=int(message.id),
+            text=text,
+            reply_to=int(reply_to.id) if reply_to else None,
+            private_to=private_to.name if private_to else None,
+            buttons=[{"id": b.id, "label": b.label} for b in buttons] or None,
+            file=str(self._keep(file)) if file else None,
+        )
+        return message
+
+    def _keep(self, file: Path) -> Path:
+        # Cogs may hand over a temporary file: keep a copy where the person can open it.
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        target = self.files_dir / file.name
+        if file.resolve() != target.resolve():
+            shutil.copyfile(file, target)
+        return target
+
+    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+        """Print the direct message."""
+        self.output.action("dm", member=user.name or user.id, text=text)
+
+    async def delete(self, message: MessageRef) -> None:
+        """Print the deletion."""
+        self.output.action("delete", channel=message.channel.name, message_id=int(message.id))
+
+    async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
+        """Print the timeout."""
+        self.output.action("timeout", member=member.name, until=until.isoformat(), reason=reason or None)
+
+    async def kick(self, member: MemberRef, *, reason: str = "") -> None:
+        """Print the kick."""
+        self.output.action("kick", member=member.name, reason=reason or None)
+
+    async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
+        """Print the ban."""
+        self.output.action(
+            "ban", member=member.name, reason=reason or None, delete_days=delete_days or None
+        )
+
+    async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
+        """Print the unban."""
+        self.output.action("unban", member=user.name or user.id, reason=reason or None)
+
+    async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
+        """Print the restriction."""
+        self.output.action(
+            "restrict", member=member.name, until=until.isoformat() if until else None
+        )
+
+    async def unrestrict(self, member: MemberRef) -> None:
+        """Print the lifted restriction."""
+        self.output.action("unrestrict", member=member.name)
+
+    async def add_role(self, member: MemberRef, role: str) -> None:
+        """Print the role given."""
+        self.output.action("add_role", member=member.name, role=role)
+
+    async def remove_role(self, member: MemberRef, role: str) -> None:
+        """Print the role taken back."""
+        self.output.action("remove_role", member=member.name, role=role)
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        """Print the reaction."""
+        self.output.action(
+            "react", channel=message.channel.name, message_id=int(message.id), emoji=emoji
+        )
+
+    async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
+        """A member seen in this run, by name (``@`` optional)."""
+        return self._members.get(text.lstrip("@"))
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        """Any ``#name``: console channels exist as soon as they are named."""
+        name = text.lstrip("#")
+        return self.channel(name) if re.fullmatch(r"[\w-]{1,32}", name) else None

@@ -1,0 +1,73 @@
+"""How the console shows what happens: one readable line per action, or one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+BOT_NAME = "Jardinier"
+
+
+def _printable(text: str) -> str:
+    # A member's text may hold terminal escape sequences; never let them reach the terminal.
+    return "".join(
+        char if char.isprintable() or char == "\n" else f"\\x{ord(char):02x}" for char in text
+    )
+
+
+class ConsoleOutput:
+    """Writes records to ``stream``, as JSON lines or as text for people."""
+
+    def __init__(self, stream: TextIO, *, jsonl: bool = False) -> None:
+        self.stream = stream
+        self.jsonl = jsonl
+
+    def action(self, action: str, **fields: Any) -> None:
+        """Show a bot action (``send``, ``delete``, ``timeout``…)."""
+        record = {"action": action, **{k: v for k, v in fields.items() if v is not None}}
+        if self.jsonl:
+            self._write_json(record)
+        else:
+            self._write(_describe_action(record))
+
+    def message(self, message_id: int, channel: str, member: str, text: str, **extra: Any) -> None:
+        """Show a member's message with its number, so later lines can reply or react to it."""
+        if self.jsonl:
+            self._write_json(
+                {"event": "message", "message_id": message_id, "channel": channel,
+                 "member": member, "text": text, **{k: v for k, v in extra.items() if v}}
+            )
+        else:
+            reply = f" ^{extra['reply_to']}" if extra.get("reply_to") else ""
+            self._write(f"[{message_id}] {channel} {member}{reply}: {text}")
+
+    def _write_json(self, record: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def _write(self, line: str) -> None:
+        text = _printable(line).replace("\n", "\n    ")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _describe_action(record: dict[str, Any]) -> str:
+    action = record["action"]
+    if action == "send":
+        prefix = f"[{record['message_id']}] {record['channel']} {BOT_NAME}"
+        if "reply_to" in record:
+            prefix += f" ^{record['reply_to']}"
+        if "private_to" in record:
+            prefix += f" (only {record['private_to']} sees this)"
+        line = f"{prefix}: {record['text']}"
+        if record.get("buttons"):
+            line += "\n" + "  ".join(f"[{b['id']}] {b['label']}" for b in record["buttons"])
+        if "file" in record:
+            line += f"\n📎 {record['file']}"
+        return line
+    if action == "dm":
+        return f"✉ {BOT_NAME} → {record['member']} (direct message): {record['text']}"
+    details = " ".join(
+        f"{key}={value}" for key, value in record.items() if key not in ("action",)
+    )
+    return f"⚙ {action} {details}"

@@ -1,0 +1,74 @@
+"""A console session: the console platform, a movable clock, and the real core, wired together.
+
+The console keeps its state in the same database as any platform: its clock and its message numbers
+are stored, so a second run continues where the first stopped, jobs included.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console.adapter import ConsolePlatform
+from bot.adapters.console.output import ConsoleOutput
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.db import Database
+from bot.state import StateStore
+
+CLOCK_KEY = "console:clock"
+MESSAGE_ID_KEY = "console:next_message_id"
+
+
+async def run_console(
+    *,
+    rules_dir: Path,
+    database_url: str,
+    input: TextIO,
+    output: TextIO,
+    jsonl: bool = False,
+    files_dir: Path = Path("data/console-files"),
+    errors: TextIO | None = None,
+) -> None:
+    """Run the console community until end of input."""
+    # The clock is restored before the core starts, so jobs due "now" are judged at the right time.
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+        stored = StateStore(database)
+        stored_clock = await stored.get(CLOCK_KEY)
+        stored_message_id = await stored.get(MESSAGE_ID_KEY)
+    finally:
+        await database.close()
+    start = datetime.now(UTC)
+    if stored_clock:
+        start = max(start, datetime.fromisoformat(stored_clock))
+    clock = ManualClock(start)
+    core = Jardinier(rules_dir=rules_dir, database_url=database_url, clock=clock)
+    state = StateStore(core.db)
+
+    config = core.community_config()
+    platform = ConsolePlatform(
+        input=input,
+        output=ConsoleOutput(output, jsonl=jsonl),
+        clock=clock,
+        community_name=config.console.community_name,
+        files_dir=files_dir,
+        errors=errors or sys.stderr,
+    )
+    platform.next_message_id = int(stored_message_id or 1)
+
+    async def advance(delta: timedelta) -> None:
+        await core.scheduler.advance(delta)
+        await state.set(CLOCK_KEY, clock.now().isoformat())
+
+    async def remember_message_id(next_id: int) -> None:
+        await state.set(MESSAGE_ID_KEY, str(next_id))
+
+    platform.advance = advance
+    platform.on_message_id = remember_message_id
+    core.add_platform(platform)
+    await state.set(CLOCK_KEY, clock.now().isoformat())
+    await core.run()

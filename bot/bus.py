@@ -1,0 +1,105 @@
+"""The event bus: hands each neutral event to the cogs' listeners, in a defined order.
+
+Order: listener priority first (moderation before observation), then the cog's place in the rule
+book's ``cogs`` list, then declaration order. A listener may mark a message as removed (the
+netiquette cog deleted it): later listeners skip that message unless they asked to see removed
+ones. A failing listener is logged and never stops the others.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.events import CommunityRef, Event, MessageDeleted, MessageRef
+
+log = logging.getLogger(__name__)
+
+MAX_REMOVED_REMEMBERED = 10_000
+
+
+class Priority(enum.IntEnum):
+    """When a listener runs relative to the others."""
+
+    MODERATION = 0  # may remove the message before anyone else sees it
+    NORMAL = 50
+    OBSERVATION = 100  # counts what is left
+
+
+@dataclass(order=True, frozen=True)
+class Listener:
+    """One subscription of a cog to an event type."""
+
+    sort_key: tuple[int, int, int]
+    cog: str = field(compare=False)
+    event_type: type[Event] = field(compare=False)
+    callback: Callable[[Event], Awaitable[None]] = field(compare=False)
+    include_removed: bool = field(default=False, compare=False)
+
+
+class EventBus:
+    """Dispatches events to listeners; ``enabled(cog, community)`` filters per community."""
+
+    def __init__(self, enabled: Callable[[str, CommunityRef], bool] | None = None) -> None:
+        self._listeners: list[Listener] = []
+        self._enabled = enabled or (lambda _cog, _community: True)
+        self._removed: OrderedDict[MessageRef, None] = OrderedDict()
+        self._counter = 0
+
+    def subscribe(
+        self,
+        cog: str,
+        event_type: type[Event],
+        callback: Callable[[Event], Awaitable[None]],
+        *,
+        priority: int = Priority.NORMAL,
+        cog_rank: int = 0,
+        include_removed: bool = False,
+    ) -> None:
+        """Call ``callback`` for every event of ``event_type`` (subclasses included)."""
+        self._counter += 1
+        listener = Listener(
+            (int(priority), cog_rank, self._counter), cog, event_type, callback, include_removed
+        )
+        self._listeners.append(listener)
+        self._listeners.sort()
+
+    def unsubscribe_cog(self, cog: str) -> None:
+        """Drop every listener of ``cog``."""
+        self._listeners = [listener for listener in self._listeners if listener.cog != cog]
+
+    def mark_removed(self, message: MessageRef) -> None:
+        """Say that ``message`` was removed: later listeners skip it."""
+        self._removed[message] = None
+        self._removed.move_to_end(message)
+        while len(self._removed) > MAX_REMOVED_REMEMBERED:
+            self._removed.popitem(last=False)
+
+    def is_removed(self, message: MessageRef) -> bool:
+        """Whether a listener removed ``message``."""
+        return message in self._removed
+
+    async def publish(self, event: Event) -> None:
+        """Run every matching listener, in order, one after the other."""
+        # A deletion still reaches everyone: it is how a cog learns to forget the message.
+        message: MessageRef | None = (
+            None if isinstance(event, MessageDeleted) else getattr(event, "message", None)
+        )
+        for listener in list(self._listeners):
+            if not isinstance(event, listener.event_type):
+                continue
+            if not self._enabled(listener.cog, event.community):
+                continue
+            if message is not None and not listener.include_removed and self.is_removed(message):
+                continue
+            try:
+                await listener.callback(event)
+            except Exception:
+                log.exception(
+                    "cog %s failed on %s; the other listeners go on",
+                    listener.cog,
+                    type(event).__name__,
+                )

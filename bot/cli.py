@@ -1,0 +1,254 @@
+"""The ``jardinier`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import importlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.errors import JardinierError
+from bot.logsetup import configure_logging
+from bot.resources import shipped_rules_directory
+
+app = typer.Typer(
+    help="Jardinier, a community-management bot for Discord and Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="Rule-book folder (default: $JARDINIER_RULES, else ./rules, else the shipped book).",
+        file_okay=False,
+    ),
+]
+
+
+class PlatformName(enum.StrEnum):
+    """Platforms whose command registration can be printed."""
+
+    discord = "discord"
+    telegram = "telegram"
+    console = "console"
+
+
+def rules_directory(explicit: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The rule book to use: ``--rules``, ``$JARDINIER_RULES``, ``./rules``, the shipped one."""
+    environ = os.environ if environ is None else environ
+    if explicit is not None:
+        return explicit
+    if environ.get("JARDINIER_RULES"):
+        return Path(environ["JARDINIER_RULES"])
+    local = Path("rules")
+    if (local / "community.yaml").is_file():
+        return local
+    return shipped_rules_directory()
+
+
+def _fail(error: JardinierError) -> None:
+    typer.echo(str(error), err=True)
+    raise typer.Exit(1)
+
+
+def _network_platforms(environ: Mapping[str, str]) -> list[object]:
+    platforms = []
+    for name, variable in (("discord", "DISCORD_TOKEN"), ("telegram", "TELEGRAM_TOKEN")):
+        if not environ.get(variable):
+            continue
+        module = importlib.import_module(f"bot.adapters.{name}")
+        create = getattr(module, "create_platform", None)
+        if create is None:
+            raise JardinierError(
+                f"{variable} is set but this version of Jardinier has no {name} adapter yet; "
+                f"unset it to run the console community"
+            )
+        platforms.append(create(environ))
+    return platforms
+
+
+@app.command()
+def run(rules: RulesOption = None) -> None:
+    """Run the bot: on Discord and/or Telegram when their tokens are set, else the console."""
+    from bot.core import Jardinier
+    from bot.db import database_url
+
+    configure_logging()
+    try:
+        platforms = _network_platforms(os.environ)
+        if not platforms:
+            typer.echo(
+                "No DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console community.",
+                err=True,
+            )
+            _console(rules_directory(rules), jsonl=False)
+            return
+        core = Jardinier(rules_dir=rules_directory(rules), database_url=database_url())
+        for platform in platforms:
+            core.add_platform(platform)  # type: ignore[arg-type]
+        asyncio.run(core.run())
+    except JardinierError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
+@app.command()
+def console(
+    rules: RulesOption = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print each bot action as one JSON object per line.")
+    ] = False,
+) -> None:
+    """Run the console community: one member action per input line, every bot action printed.
+
+    Input: '+alice' (joins), 'alice: hello' (posts), 'alice ^3: reply', 'alice +👍 3',
+    'alice: /help', '!wait 2h', '!channel #intros'. Ends at end of input (Ctrl-D).
+    """
+    configure_logging()
+    try:
+        _console(rules_directory(rules), jsonl=jsonl)
+    except JardinierError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
+def _console(rules: Path, *, jsonl: bool) -> None:
+    from bot.adapters.console.session import run_console
+    from bot.db import database_url
+
+    if sys.stdin.isatty():
+        typer.echo(
+            "Jardinier console. Type 'alice: hello', '+bob', 'mod: /help', '!wait 2h'. "
+            "Ctrl-D quits.",
+            err=True,
+        )
+    asyncio.run(
+        run_console(
+            rules_dir=rules,
+            database_url=database_url(),
+            input=sys.stdin,
+            output=sys.stdout,
+            jsonl=jsonl,
+        )
+    )
+
+
+@app.command("check-rules")
+def check_rules(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Rule-book folder (default as for run).", file_okay=False)
+    ] = None,
+) -> None:
+    """Validate a rule book; exit 1 with every error as file:line:col: key: message."""
+    from bot.cogloader import section_models
+    from bot.ruleconf import RuleBookError, load_rule_book
+
+    folder = rules_directory(directory)
+    try:
+        book = load_rule_book(folder, section_models())
+    except RuleBookError as error:
+        for line in str(error).splitlines():
+            typer.echo(line, err=True)
+        raise typer.Exit(1) from None
+    cogs = ", ".join(book.community().cogs) or "none"
+    typer.echo(f"{folder}: the rule book is valid (cogs enabled: {cogs})")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest version ($JARDINIER_DATABASE_URL)."""
+    from bot.db import database_url, redacted
+    from bot.migrate import upgrade
+
+    configure_logging()
+    url = database_url()
+    try:
+        upgrade(url)
+    except JardinierError as error:
+        _fail(error)
+    typer.echo(f"database {redacted(url)} is up to date")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to write the rule book.")] = Path(
+        "rules"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Write a starter rule book to edit (a copy of the shipped one)."""
+    source = shipped_rules_directory()
+    if source.resolve() == directory.resolve():
+        typer.echo(f"{directory} is the shipped rule book itself; nothing to do", err=True)
+        raise typer.Exit(1)
+    written, kept = [], []
+    for path in sorted(source.rglob("*.yaml")):
+        target = directory / path.relative_to(source)
+        if target.exists() and not force:
+            kept.append(target)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(target)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    if kept:
+        typer.echo(f"kept {len(kept)} existing file(s); use --force to overwrite them", err=True)
+    typer.echo(f"Edit the files, then check them with: jardinier check-rules {directory}")
+
+
+@app.command()
+def commands(
+    platform: Annotated[
+        PlatformName, typer.Option("--platform", help="The platform whose registration to show.")
+    ] = PlatformName.console,
+    rules: RulesOption = None,
+) -> None:
+    """Print the commands as a platform would register them, as JSON."""
+    from bot.adapters.discord.commands import application_commands
+    from bot.adapters.telegram.commands import command_menus
+    from bot.cogloader import command_specs, section_models
+    from bot.ruleconf import RuleBookError, load_rule_book
+
+    try:
+        book = load_rule_book(rules_directory(rules), section_models())
+    except RuleBookError as error:
+        _fail(error)
+        return
+    specs = command_specs(list(book.community().cogs))
+    if platform is PlatformName.discord:
+        payload: object = application_commands(specs)
+    elif platform is PlatformName.telegram:
+        payload = command_menus(specs)
+    else:
+        payload = [
+            {
+                "name": spec.name,
+                "usage": spec.usage,
+                "description": spec.description,
+                "permission": spec.permission.value,
+                "help": spec.help,
+            }
+            for spec in sorted(specs, key=lambda spec: spec.name)
+        ]
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    """Entry point of the ``jardinier`` console script."""
+    app()

@@ -1,0 +1,98 @@
+"""The base of every cog: listeners, commands, scheduled jobs, its rule-book section, its data.
+
+A cog is a package ``cogs/<name>/`` whose ``__init__.py`` exposes its class as ``COG``. It never
+imports discord, telegram or an adapter: it sees neutral events and acts through ``self.actions``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
+
+from bot.bus import Priority
+from bot.events import CommunityRef, Event, UserRef
+from bot.marks import marked_attributes
+
+if TYPE_CHECKING:
+    from bot.actions import Actions
+    from bot.core import Jardinier
+
+_LISTENER = "__jardinier_listener__"
+_JOB = "__jardinier_job__"
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+def listener(
+    event_type: type[Event], *, priority: int = Priority.NORMAL, include_removed: bool = False
+) -> Callable[[F], F]:
+    """Mark a cog method as a listener of ``event_type``."""
+
+    def mark(function: F) -> F:
+        setattr(function, _LISTENER, (event_type, int(priority), include_removed))
+        return function
+
+    return mark
+
+
+def job(function: F) -> F:
+    """Mark a cog method as a scheduled-job handler (called with the job's plain arguments)."""
+    setattr(function, _JOB, True)
+    return function
+
+
+class Cog:
+    """A feature of the bot. Subclasses set ``name`` and usually ``config_model``."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[BaseModel] | None] = None
+
+    def __init__(self, core: Jardinier) -> None:
+        self.core = core
+        self.log = logging.getLogger(f"cogs.{self.name}")
+
+    @property
+    def actions(self) -> Actions:
+        """What the cog can do on the platforms (send, delete, timeout…)."""
+        return self.core.actions
+
+    def config(self, community: CommunityRef | None = None) -> Any:
+        """This cog's section of the rule book, with the community's overrides applied."""
+        return self.core.rules.current.section(self.name, community)
+
+    async def setup(self) -> None:
+        """Called once the cog is loaded, before events flow."""
+
+    async def teardown(self) -> None:
+        """Called when the bot stops."""
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A job was due while the bot was down, past its grace time. Default: log it."""
+        self.log.warning("job %s (%s) missed by %s; it will not run", job_id, handler, late_by)
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """Everything this cog keeps about ``user`` in ``community`` (data-subject access)."""
+        return {}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget ``user`` in ``community`` (data-subject erasure)."""
+
+    def listeners(self) -> list[tuple[type[Event], int, bool, Callable[[Event], Awaitable[None]]]]:
+        """The methods marked with :func:`listener`, bound, in declaration order."""
+        found = []
+        for attribute in marked_attributes(type(self), _LISTENER):
+            method = getattr(self, attribute)
+            event_type, priority, include_removed = getattr(method, _LISTENER)
+            found.append((event_type, priority, include_removed, method))
+        return found
+
+    def job_handler(self, handler: str) -> Callable[..., Awaitable[None]] | None:
+        """The method marked with :func:`job` called ``handler``, if any."""
+        method = getattr(self, handler, None)
+        return method if method is not None and getattr(method, _JOB, False) else None

@@ -1,0 +1,256 @@
+"""The core: one rule book, one database, one scheduler, the cogs, and the platforms side by side."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.actions import Actions
+from bot.bus import EventBus
+from bot.builtin import CoreCog
+from bot.clock import Clock, SystemClock
+from bot.cog import Cog
+from bot.cogloader import available_cogs, section_models
+from bot.commands.registry import CommandRegistry
+from bot.commands.runner import run_command
+from bot.commands.spec import build_spec, declared_commands
+from bot.db import Database, is_memory, sync_url
+from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRef, UserRef
+from bot.members import MemberDirectory
+from bot.platform import Platform, PlatformError
+from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+class Jardinier:
+    """The bot: wires rules, state, schedule, cogs and platforms, and routes every event."""
+
+    def __init__(
+        self,
+        *,
+        rules_dir: Path,
+        database_url: str,
+        platforms: Sequence[Platform] = (),
+        clock: Clock | None = None,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.rules = RuleStore(rules_dir, section_models())
+        self.db = Database(database_url)
+        store = None if is_memory(self.db.url) else sync_url(self.db.url)
+        self.scheduler = Scheduler(self.clock, store_url=store)
+        self.bus = EventBus(self.cog_enabled)
+        self.commands = CommandRegistry()
+        self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
+        self.actions = Actions(self.platforms, report=self.modlog)
+        self.members = MemberDirectory(self.db, self.clock)
+        self.cogs: dict[str, Cog] = {}
+        self._started = False
+
+    def add_platform(self, platform: Platform) -> None:
+        """Serve ``platform`` too (before :meth:`start`)."""
+        if self._started:
+            raise RuntimeError("add platforms before the bot starts")
+        self.platforms[platform.name] = platform
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Upgrade the schema, load the cogs, catch up on jobs, publish the commands."""
+        await self.db.upgrade()
+        await self._load_cog(CoreCog(self), rank=-1)
+        await self.sync_cogs()
+        await self.scheduler.start(self)
+        self._started = True
+        specs = list(self.commands)
+        for platform in self.platforms.values():
+            try:
+                await platform.sync_commands(specs)
+            except PlatformError as error:
+                log.warning("could not publish the commands on %s: %s", platform.name, error)
+
+    async def stop(self) -> None:
+        """Stop the scheduler, the cogs and the database (platforms stop themselves)."""
+        self.scheduler.shutdown()
+        for cog in reversed(list(self.cogs.values())):
+            try:
+                await cog.teardown()
+            except Exception:
+                log.exception("cog %s failed to stop cleanly", cog.name)
+        await self.db.close()
+        self._started = False
+
+    async def run(self) -> None:
+        """Run every platform side by side until all end, or SIGINT/SIGTERM; SIGHUP reloads."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload_rules()))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for platform in self.platforms.values():
+                    group.create_task(platform.start(self.handle), name=f"platform:{platform.name}")
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            for platform in self.platforms.values():
+                with contextlib.suppress(Exception):
+                    await platform.stop()
+            await self.stop()
+
+    # -- cogs -----------------------------------------------------------------------------------
+
+    def wanted_cogs(self) -> list[str]:
+        """Cogs enabled by the default rule book or any community's override, in book order."""
+        book = self.rules.current
+        names = list(book.community().cogs)
+        for key in sorted(book.override_keys):
+            platform, _, community_id = key.partition("-")
+            for name in book.community(CommunityRef(platform, community_id)).cogs:
+                if name not in names:
+                    names.append(name)
+        return names
+
+    async def sync_cogs(self) -> None:
+        """Load every cog the rule book enables that is not loaded yet."""
+        catalogue = available_cogs()
+        for rank, name in enumerate(self.wanted_cogs()):
+            if name not in self.cogs:
+                await self._load_cog(catalogue[name](self), rank=rank)
+
+    async def _load_cog(self, cog: Cog, *, rank: int) -> None:
+        for method in declared_commands(cog):
+            self.commands.add(build_spec(method, cog=cog.name))
+        for event_type, priority, include_removed, callback in cog.listeners():
+            self.bus.subscribe(
+                cog.name,
+                event_type,
+                callback,
+                priority=priority,
+                cog_rank=rank,
+                include_removed=include_removed,
+            )
+        await cog.setup()
+        self.cogs[cog.name] = cog
+        log.info("cog %s loaded", cog.name)
+
+    def cog_enabled(self, cog: str, community: CommunityRef) -> bool:
+        """Whether ``cog`` serves ``community`` (the core always does)."""
+        return cog == CoreCog.name or cog in self.community_config(community).cogs
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    def community_config(self, community: CommunityRef | None = None) -> CommunityConfig:
+        """The ``community`` section of the rule book for ``community``."""
+        return self.rules.current.community(community)
+
+    def texts(self, community: CommunityRef | None = None) -> CoreTexts:
+        """The core's texts in the community's locale."""
+        config = self.community_config(community)
+        return config.texts[config.locale]
+
+    async def reload_rules(self) -> RuleBookError | None:
+        """Validate the rule book again and swap it in; on error keep the old one and report."""
+        try:
+            self.rules.reload()
+        except RuleBookError as error:
+            log.error("rule book not reloaded, the running rules stay:\n%s", error)
+            for community in self.members.communities:
+                await self.modlog(community, f"⚠️ rule book not reloaded:\n{error}")
+            return error
+        await self.sync_cogs()
+        log.info("rule book reloaded from %s", self.rules.current.directory)
+        return None
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def is_moderator(self, member: MemberRef) -> bool:
+        """Moderator: the platform says so, or the rule book lists the member or one of its roles."""
+        if member.platform_moderator:
+            return True
+        config = self.community_config(member.community)
+        if member.user.id in config.moderators.users:
+            return True
+        if set(config.moderators.roles) & member.roles:
+            return True
+        return member.platform == "console" and member.user.id in config.console.moderators
+
+    async def resolve_member(
+        self, community: CommunityRef, text: str, mentions: Sequence[UserRef] = ()
+    ) -> MemberRef | None:
+        """The member a person meant by ``text`` (a mention or a name)."""
+        wanted = text.lstrip("@").casefold()
+        for user in mentions:
+            if wanted in (user.id.casefold(), user.name.casefold()):
+                return MemberRef(community, user)
+        platform = self.platforms.get(community.platform)
+        found = None if platform is None else await platform.resolve_member(community, text)
+        if found is None:
+            known = await self.members.get(community, text.lstrip("@"))
+            if known is not None:
+                user = UserRef(community.platform, known.user_id, known.name, known.is_bot)
+                found = MemberRef(community, user)
+        return found
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        """The channel a person meant by ``text``."""
+        platform = self.platforms.get(community.platform)
+        return None if platform is None else await platform.resolve_channel(community, text)
+
+    async def modlog(self, community: CommunityRef, text: str) -> None:
+        """Post ``text`` in the community's mod-log channel (or only log it when there is none)."""
+        log.info("mod-log %s: %s", community.key, text)
+        name = self.community_config(community).channels.mod_log
+        if not name:
+            return
+        channel = await self.resolve_channel(community, name)
+        if channel is None:
+            log.warning("mod-log channel %r not found in %s", name, community.key)
+            return
+        platform = self.platforms[community.platform]
+        try:
+            await platform.send(channel, text)
+        except PlatformError as error:
+            log.warning("could not write to the mod-log of %s: %s", community.key, error.reason)
+
+    # -- events and jobs ------------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> None:
+        """The sink every platform feeds: record the member, run commands, publish to cogs."""
+        try:
+            await self.members.observe(event)
+            if isinstance(event, CommandInvoked):
+                await run_command(self, event)
+            await self.bus.publish(event)
+        except Exception:
+            # One bad event must never stop the bot.
+            log.exception("failed to handle %s", type(event).__name__)
+
+    async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
+        """Run a scheduled job's handler (called by the scheduler)."""
+        target = self.cogs.get(cog)
+        method = None if target is None else target.job_handler(handler)
+        if method is None:
+            log.warning("job handler %s.%s is not loaded; job skipped", cog, handler)
+            return
+        try:
+            await method(**kwargs)
+        except Exception:
+            log.exception("job %s.%s failed", cog, handler)
+
+    async def job_missed(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
+    ) -> None:
+        """Tell the cog that a job fell due too long ago to run."""
+        target = self.cogs.get(cog)
+        if target is None:
+            log.warning("job %s missed by %s and its cog %s is not loaded", job_id, late_by, cog)
+            return
+        await target.on_job_missed(handler, job_id, dict(kwargs), late_by)

@@ -1,0 +1,135 @@
+"""The database: SQLModel over SQLite (aiosqlite) by default, any SQLAlchemy async URL otherwise.
+
+The URL comes from ``JARDINIER_DATABASE_URL`` (default ``sqlite+aiosqlite:///./data/jardinier.db``);
+a plain ``sqlite:///…`` URL is accepted and given the async driver. SQLite runs in WAL mode with
+foreign keys on and a busy timeout, so a briefly locked database waits instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import JardinierError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/jardinier.db"
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_SYNC_DRIVERS = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg"}
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """The configured database URL (``JARDINIER_DATABASE_URL``), in its async form."""
+    environ = os.environ if environ is None else environ
+    return async_url(environ.get("JARDINIER_DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except Exception:
+        # The URL may hold a password: never echo it.
+        raise JardinierError(
+            "JARDINIER_DATABASE_URL is not a database URL; "
+            "write e.g. sqlite+aiosqlite:///./data/jardinier.db"
+        ) from None
+
+
+def async_url(url: str) -> str:
+    """``url`` with an async driver (``sqlite://`` becomes ``sqlite+aiosqlite://``)."""
+    parsed = _parse(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def sync_url(url: str) -> str:
+    """``url`` with a blocking driver, for Alembic and the scheduler's job store."""
+    parsed = _parse(url)
+    driver = _SYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def redacted(url: str) -> str:
+    """``url`` fit for a log line: the password is masked."""
+    return _parse(url).render_as_string(hide_password=True)
+
+
+def is_memory(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database."""
+    parsed = _parse(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
+def ensure_parent_directory(url: str) -> None:
+    """Create the folder of a SQLite database file, so a fresh checkout just works."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite" and not is_memory(url):
+        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for ``url`` with the SQLite pragmas set on every connection."""
+    url = async_url(url)
+    options: dict[str, Any] = {}
+    if is_memory(url):
+        # One shared connection, or every session would see its own empty database.
+        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    else:
+        ensure_parent_directory(url)
+    engine = create_async_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """The engine and a session factory; ``upgrade`` applies the migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = async_url(url)
+        self.engine = create_engine(self.url)
+        self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+
+    async def upgrade(self) -> None:
+        """Bring the schema to the newest migration (in a thread: Alembic is blocking)."""
+        from bot.migrate import upgrade
+
+        if is_memory(self.url):
+            # Alembic would open its own, separate in-memory database: build the tables here.
+            await self.create_all()
+            return
+        await asyncio.to_thread(upgrade, self.url)
+
+    async def create_all(self) -> None:
+        """Create every table from the models (in-memory databases for tests)."""
+        from sqlmodel import SQLModel
+
+        from bot.cogloader import import_all_models
+
+        import_all_models()
+        async with self.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()

@@ -1,0 +1,61 @@
+"""Durations written the way people write them: ``90s``, ``10m``, ``2h``, ``7d``, ``1w``, ``1h30m``."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from bot.errors import JardinierError
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_PART = re.compile(r"(\d{1,6})([smhdw])")
+_WHOLE = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``10m``, ``2h``, ``7d``, ``1w`` or a combination such as ``1h30m``.
+
+    Raises :class:`JardinierError` with an example of the expected form when ``text`` is not one.
+    """
+    cleaned = text.strip().lower()
+    if not _WHOLE.fullmatch(cleaned):
+        raise JardinierError(
+            f"{text[:40]!r} is not a duration; write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
+        )
+    seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Write ``value`` back in the short form, e.g. ``1d2h`` (``0s`` for zero)."""
+    seconds = int(value.total_seconds())
+    if seconds <= 0:
+        return "0s"
+    parts = []
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def _coerce(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except JardinierError as exc:
+            raise ValueError(str(exc)) from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"write durations with a unit, e.g. {int(value)}s or {int(value)}m")
+    return value
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_coerce),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A pydantic field type for durations in the rule book (``10m``, ``2h``, ``7d``)."""

@@ -1,0 +1,227 @@
+"""Neutral references and events: what cogs see, whatever the platform.
+
+References are small frozen dataclasses compared by identity (platform and ids); display names ride
+along for rendering but take no part in equality. Events carry the native object in ``raw`` for
+debugging only: cogs never read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CommunityRef:
+    """A Discord server (guild) or a Telegram group: both are a *community*."""
+
+    platform: str
+    id: str
+    name: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> str:
+        """``<platform>-<id>``: the name of the community's override file in the rule book."""
+        return f"{self.platform}-{self.id}"
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel of a community (a Telegram forum topic is a channel too)."""
+
+    community: CommunityRef
+    id: str
+    name: str = field(default="", compare=False)
+
+    @property
+    def platform(self) -> str:
+        """The platform this channel lives on."""
+        return self.community.platform
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person (or bot) on a platform, independent of any community."""
+
+    platform: str
+    id: str
+    name: str = field(default="", compare=False)
+    is_bot: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """A user inside one community, with what the platform says of their standing there."""
+
+    community: CommunityRef
+    user: UserRef
+    roles: frozenset[str] = field(default=frozenset(), compare=False)
+    # True when the platform grants moderation rights (Discord manage-messages or
+    # moderate-members, Telegram chat administrator). The rule book can add more moderators.
+    platform_moderator: bool = field(default=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The member's display name."""
+        return self.user.name or self.user.id
+
+    @property
+    def platform(self) -> str:
+        """The platform this member lives on."""
+        return self.community.platform
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message in a channel."""
+
+    channel: ChannelRef
+    id: str
+
+    @property
+    def community(self) -> CommunityRef:
+        """The community the message was posted in."""
+        return self.channel.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something that happened on a platform, at ``at`` (timezone-aware UTC)."""
+
+    at: datetime
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def community(self) -> CommunityRef:
+        """The community the event happened in."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageCreated(Event):
+    """A member posted a message."""
+
+    message: MessageRef
+    author: MemberRef
+    text: str
+    reply_to: MessageRef | None = None
+    mentions: tuple[UserRef, ...] = ()
+    attachments: tuple[str, ...] = ()
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
+
+    @property
+    def channel(self) -> ChannelRef:
+        """Where the message was posted."""
+        return self.message.channel
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageEdited(Event):
+    """A member edited one of their messages."""
+
+    message: MessageRef
+    author: MemberRef
+    text: str
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageDeleted(Event):
+    """A message disappeared (deleted by its author, a moderator or the bot)."""
+
+    message: MessageRef
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberJoined(Event):
+    """Someone joined a community."""
+
+    member: MemberRef
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLeft(Event):
+    """Someone left (or was removed from) a community."""
+
+    member: MemberRef
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactionAdded(Event):
+    """A member reacted to a message with an emoji."""
+
+    message: MessageRef
+    member: MemberRef
+    emoji: str
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactionRemoved(Event):
+    """A member took a reaction back."""
+
+    message: MessageRef
+    member: MemberRef
+    emoji: str
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandInvoked(Event):
+    """A member ran a command.
+
+    Text platforms fill ``args`` with what followed the command name; platforms with typed
+    options (Discord slash commands) fill ``options`` with values already converted.
+    """
+
+    channel: ChannelRef
+    member: MemberRef
+    name: str
+    args: str = ""
+    options: Mapping[str, Any] | None = None
+    message: MessageRef | None = None
+    mentions: tuple[UserRef, ...] = ()
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.channel.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ButtonPressed(Event):
+    """A member pressed a button the bot had attached to a message."""
+
+    channel: ChannelRef
+    member: MemberRef
+    message: MessageRef
+    button_id: str
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.channel.community

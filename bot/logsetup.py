@@ -1,0 +1,53 @@
+"""Logging to stderr, with every secret the process knows masked out of every line."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Mapping
+
+SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+MASK = "***"
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces each secret value found in a log record's final text by ``***``."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        # Short values would mask innocent words; real tokens are long.
+        self._secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        text = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        exc_text = record.exc_text or ""
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+            exc_text = exc_text.replace(secret, MASK)
+        record.msg, record.args = text, None
+        record.exc_text = exc_text or None
+        return True
+
+
+def secrets_from(environ: Mapping[str, str]) -> list[str]:
+    """The secret values set in ``environ``."""
+    return [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
+
+
+def configure_logging(level: str | None = None, environ: Mapping[str, str] | None = None) -> None:
+    """Log to stderr at ``level`` (``JARDINIER_LOG_LEVEL``, default WARNING), secrets masked."""
+    environ = os.environ if environ is None else environ
+    chosen = (level or environ.get("JARDINIER_LOG_LEVEL") or "WARNING").upper()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretRedactor(secrets_from(environ)))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, chosen, logging.WARNING))
+    # APScheduler and the platform libraries are chatty at INFO.
+    for noisy in ("apscheduler", "discord", "telegram", "httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))

@@ -1,0 +1,38 @@
+"""Alembic, driven from code: the bot upgrades the schema at start, ``jardinier db upgrade`` too."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import command
+from alembic.config import Config
+
+from bot.db import async_url, ensure_parent_directory, redacted
+from bot.resources import migrations_directory
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration for ``url`` that works from a checkout and from an install."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    # Percent signs in a URL (escaped passwords) would be read as interpolation by configparser.
+    config.set_main_option("sqlalchemy.url", async_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply every migration up to ``revision`` (blocking)."""
+    ensure_parent_directory(url)
+    log.info("upgrading the database schema of %s", redacted(url))
+    command.upgrade(alembic_config(url), revision)
+
+
+def current_heads() -> tuple[str, ...]:
+    """The newest revision(s) the shipped migrations define."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(migrations_directory()))
+    return tuple(script.get_heads())
+

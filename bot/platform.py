@@ -1,0 +1,137 @@
+"""The ``Platform`` protocol: everything a cog can do, whatever the platform.
+
+An adapter declares the capabilities it has; an action it lacks (Telegram has no roles) is skipped
+and logged by the core, never a crash. Every outgoing text is sent with mentions disabled, except the
+members a cog names in ``mention``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from bot.commands.spec import CommandSpec
+from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, UserRef
+
+
+class Capability(enum.Enum):
+    """An action a platform may or may not be able to perform."""
+
+    SEND = "send"
+    DM = "dm"
+    DELETE = "delete"
+    TIMEOUT = "timeout"
+    KICK = "kick"
+    BAN = "ban"
+    UNBAN = "unban"
+    ROLES = "roles"
+    REACT = "react"
+    BUTTONS = "buttons"
+    FILES = "files"
+    RESTRICT = "restrict"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a message; pressing it produces a ``ButtonPressed`` with ``id``."""
+
+    id: str
+    label: str
+
+
+class PlatformError(Exception):
+    """A platform refused or failed an action (missing permission, unknown target, rate limit).
+
+    ``reason`` is what a community manager can act on ("I lack the Manage Messages permission in
+    #general"); the core logs it and reports it once to the mod-log.
+    """
+
+    def __init__(self, action: str, reason: str, *, community: CommunityRef | None = None) -> None:
+        super().__init__(f"{action}: {reason}")
+        self.action = action
+        self.reason = reason
+        self.community = community
+
+
+class MissingCapabilityError(PlatformError):
+    """The platform cannot do this at all (e.g. roles on Telegram)."""
+
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """What an adapter (Discord, Telegram, console) provides to the core."""
+
+    name: str
+    capabilities: frozenset[Capability]
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect and feed every neutral event to ``sink`` until ``stop`` (or end of input)."""
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+
+    async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
+        """Publish the commands (slash commands, Telegram command menus)."""
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef:
+        """Post ``text``; only the users in ``mention`` may be pinged.
+
+        ``private_to`` asks for an answer only that member sees (a Discord ephemeral reply); a
+        platform without such answers sends it to the channel.
+        """
+
+    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+        """Send a direct message; a platform error if the user does not accept them."""
+
+    async def delete(self, message: MessageRef) -> None:
+        """Delete a message."""
+
+    async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
+        """Silence a member until ``until``."""
+
+    async def kick(self, member: MemberRef, *, reason: str = "") -> None:
+        """Remove a member who may come back."""
+
+    async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
+        """Remove a member for good."""
+
+    async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
+        """Lift a ban."""
+
+    async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
+        """Keep a member from posting (until ``until``, or until ``unrestrict``)."""
+
+    async def unrestrict(self, member: MemberRef) -> None:
+        """Let a restricted member post again."""
+
+    async def add_role(self, member: MemberRef, role: str) -> None:
+        """Give a member a role by name."""
+
+    async def remove_role(self, member: MemberRef, role: str) -> None:
+        """Take a role back."""
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        """React to a message with an emoji."""
+
+    async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
+        """Find a member from what a person typed: a mention or a name."""
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        """Find a channel from what a person typed: ``#name``, a mention or an id."""

@@ -1,0 +1,1 @@
+"""Jardinier's features. Each cog is a package that knows nothing of Discord or Telegram."""

@@ -1,0 +1,157 @@
+"""Scheduled announcements: ``/announce``, ``/announcements``, ``/announce_cancel``.
+
+Each announcement is one job in the persistent scheduler (``announcement:<community>:<id>``), so a
+restart neither loses nor doubles it; its arguments are plain ids and the text, never live objects.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from bot.cog import Cog, job
+from bot.commands import CommandContext, Permission, Text, command
+from bot.durations import format_duration
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef
+from bot.ruleconf import render
+from cogs.announcements.config import AnnouncementsConfig, AnnouncementTexts
+
+MAX_TEXT = 2000
+
+
+class AnnouncementsCog(Cog):
+    """Moderators schedule messages the bot posts later."""
+
+    name = "announcements"
+    config_model = AnnouncementsConfig
+
+    def _texts(self, community: CommunityRef) -> AnnouncementTexts:
+        config: AnnouncementsConfig = self.config(community)
+        return config.texts[self.core.community_config(community).locale]
+
+    def _when(self, community: CommunityRef, moment: datetime) -> str:
+        zone = self.core.community_config(community).zone
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    @staticmethod
+    def _prefix(community: CommunityRef) -> str:
+        return f"announcement:{community.key}:"
+
+    @command(
+        permission=Permission.MODERATOR,
+        descriptions={"fr": "Programmer une annonce dans ce salon"},
+    )
+    async def announce(
+        self,
+        ctx: CommandContext,
+        delay: Annotated[timedelta, "How long from now, e.g. 30m, 2h, 7d"],
+        text: Annotated[Text, "What to announce"],
+    ) -> None:
+        """Schedule an announcement in this channel.
+
+        Example: /announce 2h The photo contest opens now!
+        """
+        config: AnnouncementsConfig = self.config(ctx.community)
+        texts = self._texts(ctx.community)
+        if delay <= timedelta(0) or delay > config.max_delay:
+            raise JardinierError(render(texts.too_far, max_delay=format_duration(config.max_delay)))
+        if len(text) > MAX_TEXT:
+            raise JardinierError(f"An announcement holds at most {MAX_TEXT} characters.")
+        pending = self.core.scheduler.pending(self._prefix(ctx.community))
+        if len(pending) >= config.max_pending:
+            raise JardinierError(render(texts.too_many, count=len(pending)))
+        identifier = secrets.token_hex(3)
+        when = self.core.clock.now() + delay
+        self.core.scheduler.at(
+            self._prefix(ctx.community) + identifier,
+            when,
+            self.name,
+            "post",
+            id=identifier,
+            platform=ctx.community.platform,
+            community_id=ctx.community.id,
+            community_name=ctx.community.name,
+            channel_id=ctx.channel.id,
+            channel_name=ctx.channel.name,
+            text=text,
+        )
+        await ctx.reply(
+            render(
+                texts.scheduled,
+                id=identifier,
+                channel=ctx.channel.name or ctx.channel.id,
+                when=self._when(ctx.community, when),
+            )
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        descriptions={"fr": "Lister les annonces en attente"},
+    )
+    async def announcements(self, ctx: CommandContext) -> None:
+        """List the pending announcements of this community."""
+        texts = self._texts(ctx.community)
+        pending = self.core.scheduler.pending(self._prefix(ctx.community))
+        if not pending:
+            await ctx.reply(render(texts.none_pending))
+            return
+        lines = [render(texts.pending_header)]
+        for scheduled in pending:
+            arguments = scheduled.kwargs
+            shown = arguments["text"] if len(arguments["text"]) <= 60 else arguments["text"][:59] + "…"
+            lines.append(
+                render(
+                    texts.pending_line,
+                    id=arguments["id"],
+                    when=self._when(ctx.community, scheduled.next_run) if scheduled.next_run else "?",
+                    channel=arguments["channel_name"] or arguments["channel_id"],
+                    text=shown,
+                )
+            )
+        await ctx.reply("\n".join(lines))
+
+    @command(
+        permission=Permission.MODERATOR,
+        descriptions={"fr": "Annuler une annonce en attente"},
+    )
+    async def announce_cancel(
+        self, ctx: CommandContext, id: Annotated[str, "The announcement id, from /announcements"]
+    ) -> None:
+        """Cancel a pending announcement."""
+        texts = self._texts(ctx.community)
+        identifier = id.lower()[:16]
+        if not self.core.scheduler.cancel(self._prefix(ctx.community) + identifier):
+            raise JardinierError(render(texts.unknown, id=identifier))
+        await ctx.reply(render(texts.cancelled, id=identifier))
+
+    @staticmethod
+    def _channel(arguments: dict[str, Any]) -> ChannelRef:
+        community = CommunityRef(
+            arguments["platform"], arguments["community_id"], arguments["community_name"]
+        )
+        return ChannelRef(community, arguments["channel_id"], arguments["channel_name"])
+
+    @job
+    async def post(self, **arguments: Any) -> None:
+        """Post a scheduled announcement (called by the scheduler)."""
+        await self.actions.send(self._channel(arguments), arguments["text"])
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """Tell the moderators an announcement could not be posted in time."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        channel = self._channel(kwargs)
+        texts = self._texts(channel.community)
+        due = self.core.clock.now() - late_by
+        await self.core.modlog(
+            channel.community,
+            render(
+                texts.missed,
+                id=kwargs["id"],
+                channel=channel.name or channel.id,
+                when=self._when(channel.community, due),
+            ),
+        )

@@ -1,0 +1,83 @@
+"""Alembic environment: every SQLModel table of the core and the cogs, SQLite in batch mode."""
+
+from __future__ import annotations
+
+import asyncio
+from logging.config import fileConfig
+from typing import Any
+
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
+
+from bot.cogloader import import_all_models
+from bot.db import async_url, database_url, ensure_parent_directory
+from bot.dbtypes import UTCDateTime
+from bot.scheduler import JOB_TABLE
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+import_all_models()
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    return async_url(config.get_main_option("sqlalchemy.url") or database_url())
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the scheduler's job table alone: APScheduler owns it."""
+    return not (type_ == "table" and name == JOB_TABLE)
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Write our column types as plain SQLAlchemy types, so migrations never import bot code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _configure(**options: Any) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=include_object,
+        render_item=render_item,
+        compare_type=True,
+        **options,
+    )
+
+
+def run_migrations_offline() -> None:
+    """Write the SQL instead of running it (``alembic upgrade --sql``)."""
+    _configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection: Connection) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_migrations_online() -> None:
+    """Run the migrations on the configured database."""
+    url = _url()
+    ensure_parent_directory(url)
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    asyncio.run(run_migrations_online())
