@@ -159,7 +159,8 @@ class Jardinier:
     async def reload_rules(self) -> RuleBookError | None:
         """Validate the rule book again and swap it in; on error keep the old one and report."""
         try:
-            self.rules.reload()
+            # Reading and validating files blocks: keep the event loop serving meanwhile.
+            await asyncio.to_thread(self.rules.reload)
         except RuleBookError as error:
             log.error("rule book not reloaded, the running rules stay:\n%s", error)
             for community in self.members.communities:

@@ -12,10 +12,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.commands.spec import CommandSpec
 from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, UserRef
+
+if TYPE_CHECKING:
+    from bot.commands.spec import CommandSpec
 
 
 class Capability(enum.Enum):

@@ -138,6 +138,8 @@ class Scheduler:
         self._add(job_id, trigger, cog, handler, dict(kwargs or {}))
 
     def _add(self, job_id: str, trigger: Any, cog: str, handler: str, kwargs: dict) -> None:
+        # APScheduler would compute the first run from the system time; ours may be a manual clock.
+        first_run = trigger.get_next_fire_time(None, self.clock.now())
         self._aps.add_job(
             run_scheduled_job,
             trigger=trigger,
@@ -145,6 +147,7 @@ class Scheduler:
             id=job_id,
             name=f"{cog}.{handler}",
             replace_existing=True,
+            next_run_time=first_run,
         )
 
     def cancel(self, job_id: str) -> bool:

@@ -1,0 +1,424 @@
+"""Loading a rule book directory: every section, every community override, every error at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import core_schema
+
+from bot.events import CommunityRef
+from bot.ruleconf.community import LOCALE_WITHOUT_TEXTS, CommunityConfig
+from bot.ruleconf.errors import RuleBookError, RuleError
+from bot.ruleconf.locales import LOCALE_PATTERN
+from bot.ruleconf.positioned import (
+    KeyPath,
+    PositionedDocument,
+    deep_merge,
+    empty_document,
+    format_key_path,
+    load_yaml,
+)
+
+CORE_SECTION = "community"
+OVERRIDES_DIRECTORY = "communities"
+_YAML_SUFFIXES = (".yaml", ".yml")
+_OVERRIDE_FILE_NAME = re.compile(r"^[a-z]+-[-0-9A-Za-z_]+\.ya?ml$")
+_PYDANTIC_ERROR_TYPES = frozenset(typing.get_args(core_schema.ErrorType))
+_MAPPING_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
+
+
+@dataclass(frozen=True, eq=False)
+class RuleBook:
+    """A loaded, fully validated rule book; never modified (a reload builds a new one)."""
+
+    directory: Path
+    sections: Mapping[str, BaseModel]
+    """The default section models, by section name."""
+    overrides: Mapping[str, Mapping[str, BaseModel]] = field(default_factory=dict)
+    """For each community with an override file (by ``CommunityRef.key``), all its sections."""
+
+    @property
+    def override_keys(self) -> frozenset[str]:
+        """The ``<platform>-<id>`` keys of the communities that have an override file."""
+        return frozenset(self.overrides)
+
+    def section(self, name: str, community: CommunityRef | None = None) -> BaseModel:
+        """Section ``name`` as it applies to ``community`` (the defaults when it has no override).
+
+        Raises KeyError for a section the rule book does not have: an unknown name, or a cog
+        section without a file whose settings have no defaults.
+        """
+        sections = self.sections
+        if community is not None:
+            sections = self.overrides.get(community.key, self.sections)
+        try:
+            return sections[name]
+        except KeyError:
+            raise KeyError(
+                f"the rule book in {self.directory} has no section {name!r}; "
+                f"it has: {', '.join(sorted(sections))}"
+            ) from None
+
+    def community(self, community: CommunityRef | None = None) -> CommunityConfig:
+        """The core section as it applies to ``community``."""
+        return cast(CommunityConfig, self.section(CORE_SECTION, community))
+
+
+def load_rule_book(directory: Path, section_models: Mapping[str, type[BaseModel]]) -> RuleBook:
+    """Load and validate the rule book in ``directory``.
+
+    ``section_models`` maps each section name (a cog's name) to its pydantic model; the core
+    ``community`` section is added when absent. Raises :class:`RuleBookError` listing every
+    problem in every file, each with ``file:line:col`` and key path.
+    """
+    models: dict[str, type[BaseModel]] = {CORE_SECTION: CommunityConfig, **section_models}
+    return _RuleBookLoader(Path(directory), models).load()
+
+
+@dataclass
+class _Context:
+    """The sections that apply to one community (the defaults, or defaults plus an override)."""
+
+    documents: dict[str, PositionedDocument]
+    sections: dict[str, BaseModel]
+
+
+class _RuleBookLoader:
+    def __init__(self, directory: Path, models: dict[str, type[BaseModel]]) -> None:
+        self.directory = directory
+        self.models = models
+        self.errors: list[RuleError] = []
+        self.documents: dict[str, PositionedDocument] = {}
+        # Sections whose file exists but could not be read: their errors are already reported.
+        self.unreadable: set[str] = set()
+        self.override_files: set[Path] = set()
+
+    def load(self) -> RuleBook:
+        if not self.directory.is_dir():
+            raise RuleBookError(
+                [
+                    RuleError(
+                        self.directory,
+                        0,
+                        0,
+                        "",
+                        "no rule book here: not an existing directory "
+                        "(a rule book is a directory holding community.yaml)",
+                    )
+                ]
+            )
+        self._read_sections()
+        overrides = self._read_overrides()
+        defaults = self._default_context()
+        self._check_context(defaults)
+        contexts = {key: self._override_context(defaults, doc) for key, doc in overrides.items()}
+        for context in contexts.values():
+            self._check_context(context)
+        if self.errors:
+            unique = list(dict.fromkeys(self.errors))
+            unique.sort(key=lambda error: (str(error.file), error.line, error.column))
+            raise RuleBookError(unique)
+        return RuleBook(
+            directory=self.directory,
+            sections=types.MappingProxyType(defaults.sections),
+            overrides=types.MappingProxyType(
+                {key: types.MappingProxyType(c.sections) for key, c in contexts.items()}
+            ),
+        )
+
+    def _read_sections(self) -> None:
+        for path in _yaml_files(self.directory):
+            name = path.stem
+            if name not in self.models:
+                self._error(path, 1, 1, "", _unknown("no section named", name, self.models))
+                continue
+            if name in self.documents:
+                first = self.documents[name].file.name
+                message = f"section '{name}' is already in {first}; keep one of the two files"
+                self._error(path, 1, 1, "", message)
+                continue
+            document = self._load(path)
+            if document is None:
+                self.unreadable.add(name)
+            else:
+                self.documents[name] = document
+
+    def _read_overrides(self) -> dict[str, PositionedDocument]:
+        overrides: dict[str, PositionedDocument] = {}
+        folder = self.directory / OVERRIDES_DIRECTORY
+        if not folder.is_dir():
+            return overrides
+        for path in _yaml_files(folder):
+            if not _OVERRIDE_FILE_NAME.fullmatch(path.name):
+                message = (
+                    "an override file is named after its community, <platform>-<id>.yaml "
+                    "(e.g. discord-123456789.yaml); rename this file"
+                )
+                self._error(path, 1, 1, "", message)
+                continue
+            first = next((f for f in self.override_files if f.stem == path.stem), None)
+            if first is not None:
+                message = f"community '{path.stem}' already has {first.name}"
+                self._error(path, 1, 1, "", message + "; keep one of the two files")
+                continue
+            self.override_files.add(path)
+            document = self._load(path)
+            if document is None:
+                continue
+            for key in list(document.data):
+                if key not in self.models:
+                    position = document.position_of((key,))
+                    message = _unknown("no section named", key, self.models)
+                    self._error(path, position.line, position.column, key, message)
+                    del document.data[key]
+            overrides[path.stem] = document
+        return overrides
+
+    def _load(self, path: Path) -> PositionedDocument | None:
+        try:
+            return load_yaml(path)
+        except RuleBookError as exc:
+            self.errors.extend(exc.errors)
+            return None
+
+    def _default_context(self) -> _Context:
+        context = _Context(documents=dict(self.documents), sections={})
+        for name, model in self.models.items():
+            if name in self.unreadable:
+                continue
+            document = self.documents.get(name)
+            if document is not None:
+                self._validate(context, name, document)
+                continue
+            try:
+                context.sections[name] = model.model_validate({})
+            except ValidationError:
+                # A cog is only required to have its file when enabled (see _check_context).
+                if name == CORE_SECTION:
+                    path = self.directory / f"{CORE_SECTION}.yaml"
+                    message = (
+                        "missing: every rule book needs community.yaml, with at least the texts "
+                        "for its locale"
+                    )
+                    self._error(path, 0, 0, "", message)
+        return context
+
+    def _override_context(self, defaults: _Context, override: PositionedDocument) -> _Context:
+        context = _Context(documents=dict(defaults.documents), sections=dict(defaults.sections))
+        for name in override.data:
+            if name in self.unreadable:
+                continue
+            base = self.documents.get(name)
+            layer = override.subtree(name)
+            document = layer if base is None else deep_merge(base, layer)
+            context.documents[name] = document
+            context.sections.pop(name, None)
+            self._validate(context, name, document)
+        return context
+
+    def _validate(self, context: _Context, name: str, document: PositionedDocument) -> None:
+        model = self.models[name]
+        try:
+            context.sections[name] = model.model_validate(document.data)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                self.errors.append(self._rule_error(error, name, document, context))
+
+    def _rule_error(
+        self, error: Any, section: str, document: PositionedDocument, context: _Context
+    ) -> RuleError:
+        kind = error["type"]
+        loc = tuple(error["loc"])
+        if kind == LOCALE_WITHOUT_TEXTS:
+            return self._locale_error(error["ctx"]["locale"], section, context)
+        found, rest = _locate(document.data, loc, missing=kind == "missing")
+        position = document.position_of(found)
+        key_path = format_key_path((*position.key_path, *rest))
+        if kind == "extra_forbidden":
+            expected = _expected_keys(self.models[section], found[:-1])
+            message = _unknown("unknown key", str(loc[-1]), expected, plural="keys")
+        else:
+            message = _pydantic_message(error)
+        return RuleError(position.file, position.line, position.column, key_path, message)
+
+    def _check_context(self, context: _Context) -> None:
+        community = context.sections.get(CORE_SECTION)
+        document = self._document(context, CORE_SECTION)
+        locale: str | None = None
+        if isinstance(community, CommunityConfig):
+            enabled: list[Any] = list(community.cogs)
+            locale = community.locale
+        else:
+            # The core section has errors of its own; still report what is wrong with its cogs.
+            raw = document.data if isinstance(document.data, dict) else {}
+            listed = raw.get("cogs")
+            enabled = listed if isinstance(listed, list) else []
+            written = raw.get("locale", CommunityConfig.model_fields["locale"].default)
+            if isinstance(written, str) and LOCALE_PATTERN.fullmatch(written):
+                locale = written
+        cogs = [name for name in self.models if name != CORE_SECTION]
+        for index, cog in enumerate(enabled):
+            if not isinstance(cog, str):
+                continue
+            position = document.position_of(("cogs", index))
+            key_path = format_key_path(position.key_path)
+            if cog not in cogs:
+                message = _unknown("unknown cog", cog, cogs, plural="cogs")
+                self._error(position.file, position.line, position.column, key_path, message)
+            elif cog in context.sections:
+                texts = getattr(context.sections[cog], "texts", None)
+                if locale is not None and isinstance(texts, Mapping) and locale not in texts:
+                    self.errors.append(self._locale_error(locale, cog, context))
+            elif cog not in context.documents and cog not in self.unreadable:
+                missing = self.directory / f"{cog}.yaml"
+                message = (
+                    f"cog '{cog}' is enabled but {missing} does not exist and its settings "
+                    "have no defaults; create the file or remove the cog from this list"
+                )
+                self._error(position.file, position.line, position.column, key_path, message)
+
+    def _locale_error(self, locale: str, section: str, context: _Context) -> RuleError:
+        """No texts for ``locale`` in ``section``: reported at the section's ``texts`` key, or at
+        the ``locale`` key of the override file that chose a locale the texts lack."""
+        community = self._document(context, CORE_SECTION)
+        document = self._document(context, section)
+        texts = document.position_of(("texts",))
+        chosen = community.positions.get(("locale",))
+        if chosen is not None and chosen.file in self.override_files and chosen.file != texts.file:
+            message = (
+                f"no {section} texts for locale '{locale}'; "
+                f"add {section}.texts.{locale} or change locale"
+            )
+            return RuleError(
+                chosen.file, chosen.line, chosen.column, format_key_path(chosen.key_path), message
+            )
+        message = f"no texts for locale '{locale}'; add texts.{locale} or change locale"
+        if section != CORE_SECTION:
+            message += f" in {CORE_SECTION}.yaml"
+        rest = () if ("texts",) in document.positions else ("texts",)
+        key_path = format_key_path((*texts.key_path, *rest))
+        return RuleError(texts.file, texts.line, texts.column, key_path, message)
+
+    def _document(self, context: _Context, section: str) -> PositionedDocument:
+        found = context.documents.get(section)
+        return found or empty_document(self.directory / f"{section}.yaml")
+
+    def _error(self, file: Path, line: int, column: int, key_path: str, message: str) -> None:
+        self.errors.append(RuleError(file, line, column, key_path, message))
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix in _YAML_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def _unknown(what: str, name: str, known: Iterable[str], plural: str = "sections") -> str:
+    """``unknown key 'modlog'; did you mean 'mod_log'?`` or, with nothing close, the choices."""
+    choices = sorted(known)
+    close = difflib.get_close_matches(name, choices, n=1)
+    if close:
+        return f"{what} '{name}'; did you mean '{close[0]}'?"
+    if not choices:
+        return f"{what} '{name}'"
+    return f"{what} '{name}'; known {plural}: {', '.join(choices)}"
+
+
+def _locate(data: Any, loc: Sequence[str | int], *, missing: bool) -> tuple[KeyPath, KeyPath]:
+    """Split a pydantic ``loc`` into the key path present in ``data`` and, for a missing key,
+    the part that is absent. Parts naming union members or dict-key checks are skipped."""
+    found: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        if part == "[key]":
+            break
+        if isinstance(node, dict) and isinstance(part, str):
+            if part in node:
+                found.append(part)
+                node = node[part]
+            elif missing and index == len(loc) - 1:
+                return tuple(found), (part,)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            found.append(part)
+            node = node[part]
+    return tuple(found), ()
+
+
+def _expected_keys(model: type[BaseModel], path: KeyPath) -> list[str]:
+    """The keys allowed in the mapping at ``path`` of ``model``'s data (empty when unknown)."""
+    annotation: Any = model
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {info.alias or name: info for name, info in annotation.model_fields.items()}
+            if part not in fields:
+                return []
+            annotation = fields[str(part)].annotation
+        elif typing.get_origin(annotation) in (dict, Mapping):
+            annotation = typing.get_args(annotation)[1]
+        elif typing.get_origin(annotation) in (list, tuple, set, frozenset, Sequence):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [info.alias or name for name, info in annotation.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model inside ``Annotated[...]`` or ``X | None``, or the annotation itself."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [_unwrap(arg) for arg in typing.get_args(annotation) if arg is not type(None)]
+        for member in members:
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                return member
+        return members[0] if members else annotation
+    return annotation
+
+
+def _pydantic_message(error: Any) -> str:
+    """pydantic's message, with what was written when that helps find the mistake."""
+    kind = error["type"]
+    message = str(error["msg"])
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    if kind == "assertion_error":
+        return message.removeprefix("Assertion failed, ")
+    if kind not in _PYDANTIC_ERROR_TYPES:
+        return message
+    if kind in _MAPPING_TYPES:
+        message = "Input should be a mapping of keys to values"
+    message = re.sub(r", unable to .*$", "", message)
+    shown = _shown(error.get("input"), container=kind.endswith(("_type", "_parsing")))
+    return f"{message}, got {shown}" if shown else message
+
+
+def _shown(value: object, *, container: bool) -> str:
+    """``value`` as it was written in YAML, shortened; empty for a container unless asked."""
+    if isinstance(value, dict):
+        return "a mapping" if container else ""
+    if isinstance(value, list):
+        return "a list" if container else ""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    return str(value)

@@ -1,0 +1,156 @@
+"""The core section of the rule book, ``community.yaml``: locale, time zone, cogs, moderators,
+channels, the console and the texts the core says."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from bot.ruleconf.locales import Locale, TextsByLocale
+from bot.ruleconf.templates import template
+
+LOCALE_WITHOUT_TEXTS = "locale_without_texts"
+"""The pydantic error type raised when ``texts`` lacks the section's locale."""
+
+_COG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_cog_name(value: str) -> str:
+    if not _COG_NAME.fullmatch(value):
+        raise ValueError(
+            f"{value[:40]!r} is not a cog name; cog names are lowercase letters, digits and _"
+        )
+    return value
+
+
+def _id_as_text(value: object) -> object:
+    # Platform ids are numbers people write unquoted; they are still ids, not quantities.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+CogName = Annotated[str, AfterValidator(_check_cog_name)]
+UserName = Annotated[str, BeforeValidator(_id_as_text)]
+
+
+def missing_locale_texts(locale: str) -> PydanticCustomError:
+    """The error for a ``texts`` mapping without an entry for ``locale``."""
+    return PydanticCustomError(
+        LOCALE_WITHOUT_TEXTS,
+        "no texts for locale '{locale}'; add texts.{locale} or change locale",
+        {"locale": locale},
+    )
+
+
+class ModeratorsConfig(BaseModel):
+    """Who moderates, besides those the platform already makes moderators."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: list[str] = []
+    """Role names granting moderator rights."""
+    users: list[UserName] = []
+    """User ids or names of moderators."""
+
+
+class ChannelsConfig(BaseModel):
+    """Channel names the core and the cogs refer to; ``None`` when the community has none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mod_log: str | None = "mod-log"
+    """Where the bot reports moderation actions and rule book errors."""
+    rules: str | None = None
+    welcome: str | None = None
+    introductions: str | None = None
+    announcements: str | None = None
+
+
+class ConsoleConfig(BaseModel):
+    """The console platform used to try the bot locally."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    moderators: list[str] = ["mod"]
+    """Console member names who are moderators."""
+    community_name: str = "Console"
+
+
+class CoreTexts(BaseModel):
+    """What the core says, in one locale. Every text is required: the YAML is their only source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    help_header: template("community")
+    help_line: template("command", "description")
+    unknown_command: template("command")
+    usage: template("command", "usage", "error")
+    not_allowed: template("command")
+    rules_reloaded: template()
+    rules_reload_failed: template("errors")
+    command_failed: template("command")
+
+
+class CommunityConfig(BaseModel):
+    """The core section, ``community.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    locale: Locale = "en"
+    timezone: str = "UTC"
+    cogs: list[CogName] = []
+    """Cogs enabled in the community, by name (``welcome``, ``netiquette``...)."""
+    moderators: ModeratorsConfig = ModeratorsConfig()
+    channels: ChannelsConfig = ChannelsConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    # Declared after locale: the texts check reads the already validated locale.
+    texts: TextsByLocale[CoreTexts]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The community's time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, zoneinfo.available_timezones(), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use a name such as Europe/Paris"
+            raise ValueError(f"unknown time zone '{value[:60]}'; {hint}") from None
+        return value
+
+    @field_validator("cogs")
+    @classmethod
+    def _cogs_listed_once(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for name in value:
+            if name in seen:
+                raise ValueError(f"cog '{name}' is listed twice; list each cog once")
+            seen.add(name)
+        return value
+
+    @field_validator("texts")
+    @classmethod
+    def _texts_for_locale(
+        cls, value: dict[str, CoreTexts], info: ValidationInfo
+    ) -> dict[str, CoreTexts]:
+        locale = info.data.get("locale")
+        if locale is not None and locale not in value:
+            raise missing_locale_texts(locale)
+        return value

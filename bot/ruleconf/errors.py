@@ -1,0 +1,38 @@
+"""Errors found in a rule book, each pointing at the file, line and column a human should open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import JardinierError
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """One problem in a rule book file.
+
+    ``line`` and ``column`` are 1-based. ``line == 0`` means the problem concerns a whole file or
+    directory (one that does not exist, say), and the position is left out of the text.
+    """
+
+    file: Path | str
+    line: int
+    column: int
+    key_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else f"{self.file}"
+        if self.key_path:
+            return f"{where}: {self.key_path}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class RuleBookError(JardinierError):
+    """A rule book could not be loaded; ``errors`` lists every problem found, in file order."""
+
+    def __init__(self, errors: Iterable[RuleError]) -> None:
+        self.errors: list[RuleError] = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))

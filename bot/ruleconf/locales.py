@@ -1,0 +1,31 @@
+"""Locale codes (``en``, ``fr``, ``fr-CA``) as used to key the texts of a rule book section."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator
+
+LOCALE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
+
+
+def check_locale(value: str) -> str:
+    """Return ``value`` if it is a locale code (``en``, ``fr-CA``); raise ValueError if not."""
+    if not LOCALE_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value[:40]!r} is not a locale; write a language code such as en, fr or fr-CA"
+        )
+    return value
+
+
+Locale = Annotated[str, AfterValidator(check_locale)]
+"""A pydantic field type for a locale code: a language, optionally ``-`` and a region."""
+
+TextsModel = TypeVar("TextsModel")
+
+TextsByLocale = dict[Locale, TextsModel]
+"""A section's ``texts``: one texts model per locale, e.g. ``TextsByLocale[WelcomeTexts]``.
+
+The rule book requires the community's locale to be present in every enabled section's texts.
+"""

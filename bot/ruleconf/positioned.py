@@ -1,0 +1,382 @@
+"""YAML loading that remembers where every key came from, so errors can name ``file:line:col``.
+
+Only plain data comes out (mappings, lists, text, numbers, booleans, null): the loader composes
+YAML nodes with PyYAML's safe loader and builds the values itself, never arbitrary objects.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.ruleconf.errors import RuleBookError, RuleError
+
+KeyPath = tuple[str | int, ...]
+"""Where a value sits in a document: mapping keys and list indices, from the top."""
+
+ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
+
+_YAML = "tag:yaml.org,2002:"
+_STANDARD_TAGS = frozenset(
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+_ALIAS_TAG = "tag:jardinier,2025:alias"
+_KIND_OF_TAG = {
+    _YAML + "bool": "a boolean",
+    _YAML + "int": "a number",
+    _YAML + "float": "a number",
+    _YAML + "null": "null",
+    _YAML + "timestamp": "a date",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a key (or list item) was written: its file, 1-based line and column, and its key
+    path as written in that file (an override file nests a section under the section's name)."""
+
+    file: Path
+    line: int
+    column: int
+    key_path: KeyPath = ()
+
+
+@dataclass(frozen=True)
+class PositionedDocument:
+    """Plain data and the position of every mapping key and list item in it.
+
+    ``positions`` maps a key path (relative to ``data``) to where that key or item was written;
+    after :func:`deep_merge` entries may point into different files. ``origin`` is the position
+    of ``data`` itself: the top of ``file``, or the key a subtree was taken from.
+    """
+
+    data: Any
+    positions: Mapping[KeyPath, Position]
+    file: Path
+    origin: Position | None = None
+
+    @property
+    def root(self) -> Position:
+        """The position of the document as a whole."""
+        return self.origin or Position(self.file, 1, 1)
+
+    def position_of(self, key_path: KeyPath) -> Position:
+        """The position of ``key_path``, or of its longest prefix that exists in the document.
+
+        A missing key is thus reported at the mapping that should hold it; the empty path is the
+        document itself (line 1, column 1 of its file).
+        """
+        for end in range(len(key_path), 0, -1):
+            found = self.positions.get(tuple(key_path[:end]))
+            if found is not None:
+                return found
+        return self.root
+
+    def subtree(self, key: str) -> PositionedDocument:
+        """The value under the top-level ``key`` as a document of its own."""
+        positions = {
+            path[1:]: position
+            for path, position in self.positions.items()
+            if len(path) > 1 and path[0] == key
+        }
+        return PositionedDocument(
+            data=self.data[key],
+            positions=positions,
+            file=self.file,
+            origin=self.positions.get((key,), self.root),
+        )
+
+
+def empty_document(file: Path) -> PositionedDocument:
+    """A document with no keys, standing for ``file`` (which may not exist)."""
+    return PositionedDocument(data={}, positions={}, file=file)
+
+
+def load_yaml(path: Path) -> PositionedDocument:
+    """Read one rule book file; an empty file is an empty mapping.
+
+    Raises :class:`RuleBookError` listing every problem found: YAML syntax, anchors, aliases and
+    merge keys, duplicate keys, keys that are not text, tags other than the standard ones, and a
+    top level that is not a mapping.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleBookError([RuleError(path, 1, 1, "", f"not UTF-8 text: {exc.reason}")]) from None
+    except OSError as exc:
+        raise RuleBookError([RuleError(path, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, file: Path) -> PositionedDocument:
+    """Like :func:`load_yaml`, for text already read; ``file`` is the name errors give."""
+    loader: _PositionKeepingLoader | None = None
+    try:
+        loader = _PositionKeepingLoader(text, file)
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise RuleBookError([_syntax_error(exc, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        message = (
+            f"YAML syntax error: unacceptable character #x{exc.character:04x}; "
+            "remove it or write it as an escape in a double-quoted string"
+        )
+        raise RuleBookError([RuleError(file, line, column, "", message)]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+    builder = _DataBuilder(file, loader.problems)
+    errors: list[RuleError] = []
+    data: Any = {}
+    if node is not None:
+        data = builder.build(node, ())
+        if data is None:
+            data = {}
+        elif not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+            errors.append(
+                RuleError(
+                    file,
+                    *_line_col(node.start_mark),
+                    "",
+                    f"the top level must be a mapping of keys to values, got {kind}",
+                )
+            )
+            data = {}
+    errors += builder.errors + [
+        RuleError(file, *_line_col(mark), "", message)
+        for unplaced in builder.problems.values()
+        for mark, message in unplaced
+    ]
+    if errors:
+        errors.sort(key=lambda error: (error.line, error.column))
+        raise RuleBookError(errors)
+    return PositionedDocument(data=data, positions=builder.positions, file=file)
+
+
+def deep_merge(base: PositionedDocument, override: PositionedDocument) -> PositionedDocument:
+    """``override`` laid over ``base``: mappings merge key by key, anything else is replaced.
+
+    Positions follow the values, so a value that came from the override points into the
+    override's file. Neither input is modified.
+    """
+    if not (isinstance(base.data, dict) and isinstance(override.data, dict)):
+        return PositionedDocument(
+            data=copy.deepcopy(override.data),
+            positions=dict(override.positions),
+            file=override.file,
+            origin=override.origin,
+        )
+    data = copy.deepcopy(base.data)
+    positions = dict(base.positions)
+    _merge_into(data, positions, (), override.data, override.positions)
+    return PositionedDocument(data=data, positions=positions, file=base.file, origin=base.origin)
+
+
+def _merge_into(
+    target: dict[str, Any],
+    positions: dict[KeyPath, Position],
+    prefix: KeyPath,
+    source: dict[str, Any],
+    source_positions: Mapping[KeyPath, Position],
+) -> None:
+    for key, value in source.items():
+        path = (*prefix, key)
+        if path in source_positions:
+            positions[path] = source_positions[path]
+        if isinstance(target.get(key), dict) and isinstance(value, dict):
+            _merge_into(target[key], positions, path, value, source_positions)
+            continue
+        target[key] = copy.deepcopy(value)
+        depth = len(path)
+        for stale in [p for p in positions if len(p) > depth and p[:depth] == path]:
+            del positions[stale]
+        positions.update(
+            (p, position)
+            for p, position in source_positions.items()
+            if len(p) > depth and p[:depth] == path
+        )
+
+
+class _PositionKeepingLoader(yaml.SafeLoader):
+    """Composes nodes, noting anchors, aliases and unusual tags instead of honouring them.
+
+    The pure-Python loader is used (not CSafeLoader) because the C composer cannot be hooked, and
+    an alias is otherwise indistinguishable from the value it repeats.
+    """
+
+    def __init__(self, text: str, file: Path) -> None:
+        super().__init__(text)
+        self.name = str(file)
+        # Keyed by the id of the node's start mark, so the builder can attach key paths.
+        self.problems: dict[int, list[tuple[yaml.Mark, str]]] = {}
+
+    def _note(self, mark: yaml.Mark, message: str) -> None:
+        self.problems.setdefault(id(mark), []).append((mark, message))
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.get_event()
+            self._note(event.start_mark, ANCHORS_REFUSED)
+            # A fresh placeholder, not the anchored node: no shared or recursive structures.
+            return ScalarNode(_ALIAS_TAG, "", event.start_mark, event.end_mark)
+        if event.anchor is not None:
+            self._note(event.start_mark, ANCHORS_REFUSED)
+            event.anchor = None
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _STANDARD_TAGS:
+            shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+            self._note(
+                event.start_mark, f"the tag {shown} is not allowed in the rule book; remove it"
+            )
+            event.tag = None
+        return super().compose_node(parent, index)
+
+
+class _DataBuilder:
+    """Turns composed nodes into plain data, recording positions and structural problems."""
+
+    def __init__(self, file: Path, problems: dict[int, list[tuple[yaml.Mark, str]]]) -> None:
+        self.file = file
+        self.problems = problems
+        self.positions: dict[KeyPath, Position] = {}
+        self.errors: list[RuleError] = []
+        self._scalars = SafeConstructor()
+
+    def build(self, node: Node, path: KeyPath) -> Any:
+        for mark, message in self.problems.pop(id(node.start_mark), ()):
+            self._error(mark, message, path)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[(*path, index)] = self._position(item.start_mark, (*path, index))
+                items.append(self.build(item, (*path, index)))
+            return items
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _YAML + "merge":
+                # Usually followed by an alias, itself an error: one error is enough.
+                self.build(value_node, path)
+                if value_node.tag != _ALIAS_TAG:
+                    self._error(key_node.start_mark, ANCHORS_REFUSED, path)
+                continue
+            key = self._key(key_node, path)
+            if key is None:
+                continue
+            if key in first_lines:
+                self._error(
+                    key_node.start_mark,
+                    f"duplicate key '{key}' (first at line {first_lines[key]})",
+                    (*path, key),
+                )
+                continue
+            first_lines[key] = key_node.start_mark.line + 1
+            self.positions[(*path, key)] = self._position(key_node.start_mark, (*path, key))
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _key(self, node: Node, path: KeyPath) -> str | None:
+        for mark, message in self.problems.pop(id(node.start_mark), ()):
+            self._error(mark, message, path)
+        if node.tag == _ALIAS_TAG:
+            return None
+        if not isinstance(node, ScalarNode):
+            self._error(node.start_mark, "keys must be text, not a list or a mapping", path)
+            return None
+        kind = _KIND_OF_TAG.get(node.tag)
+        if kind is not None:
+            self._error(
+                node.start_mark,
+                f"the key '{node.value}' is read as {kind}; put it in quotes to use it as text",
+                path,
+            )
+            return None
+        return str(node.value)
+
+    def _scalar(self, node: Node, path: KeyPath) -> Any:
+        tag = node.tag
+        if tag == _ALIAS_TAG or tag == _YAML + "null":
+            return None
+        # YAML 1.1 reads 12:30 as the base-60 number 750; people mean a time of day.
+        if tag in (_YAML + "int", _YAML + "float") and ":" in node.value:
+            return node.value
+        try:
+            if tag == _YAML + "bool":
+                return self._scalars.construct_yaml_bool(node)
+            if tag == _YAML + "int":
+                return self._scalars.construct_yaml_int(node)
+            if tag == _YAML + "float":
+                return self._scalars.construct_yaml_float(node)
+        except (ValueError, ConstructorError):
+            self._error(
+                node.start_mark, f"cannot read {node.value!r} as {_KIND_OF_TAG[tag]}", path
+            )
+            return node.value
+        # Dates and everything else stay text; the pydantic models parse what they need.
+        return node.value
+
+    def _position(self, mark: yaml.Mark, path: KeyPath) -> Position:
+        return Position(self.file, mark.line + 1, mark.column + 1, path)
+
+    def _error(self, mark: yaml.Mark, message: str, path: KeyPath) -> None:
+        self.errors.append(RuleError(self.file, *_line_col(mark), format_key_path(path), message))
+
+
+def format_key_path(path: KeyPath) -> str:
+    """A key path as people read it: ``texts.en.help_line``, ``cogs[1]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _line_col(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: Path) -> RuleError:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = _line_col(mark) if mark is not None else (1, 1)
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    if exc.problem == "but found another document":
+        return RuleError(
+            file,
+            line,
+            column,
+            "",
+            "YAML syntax error: a second document starts here; a rule book file holds one "
+            "document, so remove this '---' line",
+        )
+    if "'\\t'" in message:
+        message += "; indent with spaces, not tabs"
+    elif exc.problem and exc.problem.startswith("expected <block end>"):
+        # PyYAML's wording for a line indented more or less than its siblings.
+        message = (
+            "YAML syntax error: this line's indentation does not match the lines above it; "
+            "indent keys of the same mapping by the same number of spaces"
+        )
+    elif exc.context and exc.context_mark is not None and exc.problem:
+        context_line, context_column = _line_col(exc.context_mark)
+        message += f" ({exc.context} that started at {context_line}:{context_column})"
+    return RuleError(file, line, column, "", message)

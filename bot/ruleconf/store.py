@@ -1,0 +1,44 @@
+"""The rule book currently in force, and its atomic reload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from bot.ruleconf.book import RuleBook, load_rule_book
+
+
+class RuleStore:
+    """Holds the current :class:`RuleBook` of one directory.
+
+    Loading happens at construction (raising :class:`~bot.ruleconf.errors.RuleBookError` on any
+    problem) and on :meth:`reload`. Loading reads files: from a coroutine, call ``reload``
+    through ``asyncio.to_thread``.
+    """
+
+    def __init__(self, directory: Path, section_models: Mapping[str, type[BaseModel]]) -> None:
+        self._directory = Path(directory)
+        self._section_models = dict(section_models)
+        self._current = load_rule_book(self._directory, self._section_models)
+
+    @property
+    def directory(self) -> Path:
+        """The rule book directory this store loads from."""
+        return self._directory
+
+    @property
+    def current(self) -> RuleBook:
+        """The rule book in force."""
+        return self._current
+
+    def reload(self) -> RuleBook:
+        """Load the directory again and put the new book in force, returning it.
+
+        Everything is validated before the swap: on any error
+        :class:`~bot.ruleconf.errors.RuleBookError` is raised and the current book stays.
+        """
+        book = load_rule_book(self._directory, self._section_models)
+        self._current = book
+        return book

@@ -1,0 +1,104 @@
+"""Texts the bot says, written in the rule book with ``{placeholders}`` checked at load time.
+
+A template may only substitute named values: no attribute or index access, no conversions, no
+format specs, so a community manager's text can never reach into the objects behind the values.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True)
+class Placeholders:
+    """Marks a template field with the placeholders it accepts (for documentation tools)."""
+
+    names: tuple[str, ...]
+
+
+def template(*placeholders: str) -> Any:
+    """A pydantic field type for a text that may use exactly these ``{placeholders}``.
+
+    ``help_line: template("command", "description")`` accepts ``"/{command}: {description}"``
+    and refuses ``"{cmd}"`` with "unknown placeholder {cmd}; allowed: {command}, {description}".
+    """
+    allowed = tuple(placeholders)
+
+    def check(text: str) -> str:
+        check_template(text, allowed)
+        return text
+
+    return Annotated[str, AfterValidator(check), Placeholders(allowed)]
+
+
+def check_template(text: str, allowed: tuple[str, ...]) -> None:
+    """Raise ValueError, saying what to write instead, unless ``text`` only uses ``allowed``."""
+    choices = ", ".join(f"{{{name}}}" for name in allowed) if allowed else "none"
+    for field, spec, conversion in _fields(text):
+        written = _written(field, spec, conversion)
+        if field == "" or field.isdigit():
+            raise ValueError(
+                f"placeholder {written} has no name; use one of: {choices}"
+                if allowed
+                else f"placeholder {written} is not allowed; this text takes no placeholders"
+            )
+        if not field.isidentifier():
+            if "." in field or "[" in field:
+                raise ValueError(
+                    f"placeholder {written} uses attribute or index access; "
+                    f"write a plain placeholder: {choices}"
+                )
+            raise ValueError(f"unknown placeholder {written}; allowed: {choices}")
+        if field not in allowed:
+            raise ValueError(f"unknown placeholder {{{field}}}; allowed: {choices}")
+        if conversion:
+            raise ValueError(f"placeholder {written} uses a conversion; write {{{field}}}")
+        if spec:
+            raise ValueError(f"placeholder {written} uses a format spec; write {{{field}}}")
+
+
+def render(template: str, **values: object) -> str:
+    """Fill ``template``'s placeholders with ``values`` (each passed through ``str()``).
+
+    Only plain ``{name}`` placeholders are filled; anything else raises ValueError, and a
+    placeholder without a value raises KeyError.
+    """
+    parts: list[str] = []
+    for literal, field, spec, conversion in _parse(template):
+        parts.append(literal)
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            raise ValueError(f"{_written(field, spec, conversion)} is not a plain placeholder")
+        if field not in values:
+            raise KeyError(f"the text uses {{{field}}} but no value was given for it")
+        parts.append(str(values[field]))
+    return "".join(parts)
+
+
+def _parse(text: str) -> Iterator[tuple[str, str | None, str, str]]:
+    try:
+        parsed = list(_FORMATTER.parse(text))
+    except ValueError as exc:
+        raise ValueError(f"{exc}; write {{{{ and }}}} for a literal brace") from None
+    for literal, field, spec, conversion in parsed:
+        yield literal, field, spec or "", conversion or ""
+
+
+def _fields(text: str) -> Iterator[tuple[str, str, str]]:
+    for _literal, field, spec, conversion in _parse(text):
+        if field is not None:
+            yield field, spec, conversion
+
+
+def _written(field: str, spec: str, conversion: str) -> str:
+    return (
+        "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    )

@@ -1,0 +1,118 @@
+"""The console community end to end: real core, real cogs, a database on disk."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.console.session import run_console
+
+
+async def play(
+    lines: list[str], rules_dir: Path, database: Path, *, jsonl: bool = True
+) -> tuple[list[dict[str, Any]] | str, str]:
+    output, errors = io.StringIO(), io.StringIO()
+    await run_console(
+        rules_dir=rules_dir,
+        database_url=f"sqlite:///{database}",
+        input=io.StringIO("".join(line + "\n" for line in lines)),
+        output=output,
+        jsonl=jsonl,
+        files_dir=database.parent / "files",
+        errors=errors,
+    )
+    if not jsonl:
+        return output.getvalue(), errors.getvalue()
+    return [json.loads(line) for line in output.getvalue().splitlines()], errors.getvalue()
+
+
+def actions(records: Any) -> list[dict[str, Any]]:
+    return [record for record in records if "action" in record]
+
+
+async def test_help_is_one_send_listing_the_commands(rules_dir: Path, tmp_path: Path) -> None:
+    records, errors = await play(["alice: /help"], rules_dir, tmp_path / "j.db")
+    [send] = actions(records)
+    assert send["action"] == "send"
+    assert send["channel"] == "#general"
+    assert "/help [command]" in send["text"]
+    assert errors == ""
+
+
+async def test_members_messages_are_numbered_and_replies_point_at_them(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    records, _ = await play(
+        ["+alice", "alice: hello", "bob ^1: hi alice", "#intros carol: I'm Carol", "alice: /x"],
+        rules_dir,
+        tmp_path / "j.db",
+    )
+    messages = [record for record in records if record.get("event") == "message"]
+    assert [(m["message_id"], m["channel"], m["member"]) for m in messages] == [
+        (1, "#general", "alice"),
+        (2, "#general", "bob"),
+        (3, "#intros", "carol"),
+        (4, "#general", "alice"),
+    ]
+    assert messages[1]["reply_to"] == 1
+    [answer] = actions(records)
+    assert answer["message_id"] == 5
+    assert answer["reply_to"] == 4
+
+
+async def test_moderators_from_the_rule_book_may_run_moderator_commands(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    records, _ = await play(
+        ["alice: /announce 1h Party!", "mod: /announce 1h Party!"], rules_dir, tmp_path / "j.db"
+    )
+    refused, accepted = actions(records)
+    assert refused["text"] == "Sorry, /announce is for moderators."
+    assert refused["private_to"] == "alice"
+    assert accepted["text"].startswith("Announcement ")
+
+
+async def test_a_job_scheduled_in_one_run_fires_exactly_once_in_the_next(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    await play(["mod: /announce 2h The contest opens!"], rules_dir, database)
+
+    records, _ = await play(["!wait 1h", "!wait 2h"], rules_dir, database)
+    posted = [a for a in actions(records) if a.get("text") == "The contest opens!"]
+    assert len(posted) == 1
+    assert posted[0]["channel"] == "#general"
+
+    records, _ = await play(["!wait 3h", "mod: /announcements"], rules_dir, database)
+    texts = [a["text"] for a in actions(records)]
+    assert texts == ["No announcement is pending."]
+
+
+async def test_message_numbers_continue_across_runs(rules_dir: Path, tmp_path: Path) -> None:
+    database = tmp_path / "j.db"
+    await play(["alice: one", "alice: two"], rules_dir, database)
+    records, _ = await play(["alice: three"], rules_dir, database)
+    assert records[0]["message_id"] == 3
+
+
+async def test_bad_lines_are_reported_and_the_console_goes_on(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    records, errors = await play(
+        ["what is this", "!wait forever", "alice: /help"], rules_dir, tmp_path / "j.db"
+    )
+    assert "line 1: not understood" in errors
+    assert "line 2: 'forever' is not a duration" in errors
+    assert len(actions(records)) == 1
+
+
+async def test_readable_output_never_lets_control_characters_reach_the_terminal(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    text, _ = await play(
+        ["alice: red \x1b[31malert\x07"], rules_dir, tmp_path / "j.db", jsonl=False
+    )
+    assert "\x1b" not in text
+    assert "\\x1b[31malert\\x07" in text

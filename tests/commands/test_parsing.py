@@ -1,0 +1,139 @@
+"""Arguments as people type them on text platforms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+import pytest
+
+from bot.commands import CommandContext, Text, command
+from bot.commands.parsing import UsageError, parse_arguments
+from bot.commands.spec import build_spec
+from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+
+COMMUNITY = CommunityRef("fake", "c1")
+ALICE = MemberRef(COMMUNITY, UserRef("fake", "42", "alice"))
+GENERAL = ChannelRef(COMMUNITY, "7", "#general")
+
+
+async def find_member(text: str) -> MemberRef | None:
+    return ALICE if text.lstrip("@") in ("alice", "42") else None
+
+
+async def find_channel(text: str) -> ChannelRef | None:
+    return GENERAL if text == "#general" else None
+
+
+class Sample:
+    @command()
+    async def warn(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who"],
+        reason: Annotated[Text, "Why"],
+    ) -> None:
+        """Warn a member."""
+
+    @command()
+    async def top(
+        self,
+        ctx: CommandContext,
+        window: Annotated[Literal["7d", "30d", "all"] | None, "Which period"] = None,
+    ) -> None:
+        """Show the top contributors."""
+
+    @command()
+    async def contest(
+        self,
+        ctx: CommandContext,
+        title: Annotated[str, "Title"],
+        duration: Annotated[timedelta, "How long"],
+        entries: Annotated[int, "Entries per member"] = 1,
+        public: Annotated[bool, "Announce it"] = True,
+        where: Annotated[ChannelRef | None, "Channel"] = None,
+    ) -> None:
+        """Create a contest."""
+
+
+async def parse(name: str, args: str) -> dict[str, object]:
+    spec = build_spec(getattr(Sample(), name))
+    return await parse_arguments(
+        spec, args, resolve_member=find_member, resolve_channel=find_channel
+    )
+
+
+async def test_positional_member_then_rest_of_line() -> None:
+    values = await parse("warn", "@alice stop shouting, please")
+    assert values == {"member": ALICE, "reason": "stop shouting, please"}
+
+
+async def test_quoted_strings_and_typed_values() -> None:
+    values = await parse("contest", '"Best photo of autumn" 7d 3 no #general')
+    assert values == {
+        "title": "Best photo of autumn",
+        "duration": timedelta(days=7),
+        "entries": 3,
+        "public": False,
+        "where": GENERAL,
+    }
+
+
+async def test_curly_and_french_quotes_group_words_and_apostrophes_are_plain() -> None:
+    assert (await parse("contest", "“Plus bel arbre” 2h"))["title"] == "Plus bel arbre"
+    assert (await parse("contest", "«L'arbre d'or» 2h"))["title"] == "L'arbre d'or"
+    assert (await parse("contest", "l'arbre 2h"))["title"] == "l'arbre"
+
+
+async def test_optional_options_take_their_defaults() -> None:
+    assert await parse("contest", "Photo 1d") == {
+        "title": "Photo",
+        "duration": timedelta(days=1),
+        "entries": 1,
+        "public": True,
+        "where": None,
+    }
+    assert await parse("top", "") == {"window": None}
+
+
+async def test_choices_are_case_insensitive() -> None:
+    assert await parse("top", "ALL") == {"window": "all"}
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("warn", "", "member is missing"),
+        ("warn", "@bob rude", "no member called '@bob' here"),
+        ("warn", "@alice", "reason is missing"),
+        ("top", "year", "window should be one of 7d, 30d, all, not 'year'"),
+        ("top", "7d extra", "too many arguments, starting at 'extra'"),
+        ("contest", "Photo 1 fortnight", "duration should be a duration such as 10m, 2h or 7d"),
+        ("contest", "Photo 1d many", "entries should be a whole number, not 'many'"),
+        ("contest", "Photo 1d 2 maybe", "public should be yes or no, not 'maybe'"),
+        ("contest", "Photo 1d 2 yes #nowhere", "no channel called '#nowhere' here"),
+        ("contest", '"Photo 1d', "a quote is not closed"),
+    ],
+)
+async def test_bad_arguments_say_what_is_wrong(name: str, args: str, message: str) -> None:
+    with pytest.raises(UsageError, match="^" + message.replace("(", r"\(")):
+        await parse(name, args)
+
+
+async def test_huge_arguments_are_refused_quickly() -> None:
+    with pytest.raises(UsageError, match="too long"):
+        await parse("warn", "@alice " + "a" * 100_000)
+
+
+async def test_hostile_text_is_taken_literally() -> None:
+    zalgo = "h̸̢̛e̵͇͝l̴̡̛l̶̰̈o̸͙͝ \x00\x1b[31m"
+    values = await parse("warn", f"@alice {zalgo}")
+    assert values["reason"] == zalgo.strip()
+
+
+def test_usage_line_shows_required_optional_and_choices() -> None:
+    assert build_spec(Sample().warn).usage == "/warn <member> <reason…>"
+    assert build_spec(Sample().top).usage == "/top [7d|30d|all]"
+    assert build_spec(Sample().contest).usage == (
+        "/contest <title> <duration> [entries] [public] [where]"
+    )

@@ -1,0 +1,86 @@
+"""Command declarations that some platform would refuse fail when the cog loads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import pytest
+
+from bot.commands import CommandContext, OptionKind, Permission, Text, command
+from bot.commands.spec import CommandDeclarationError, build_spec
+
+
+def test_docstring_is_help_and_first_line_is_description() -> None:
+    class Cog:
+        @command(permission=Permission.MODERATOR, descriptions={"fr": "Avertir"})
+        async def warn(self, ctx: CommandContext, reason: Annotated[Text, "Why"]) -> None:
+            """Warn a member.
+
+            The warning is recorded as a strike.
+            """
+
+    spec = build_spec(Cog().warn, cog="netiquette")
+    assert spec.description == "Warn a member."
+    assert spec.help == "Warn a member.\n\nThe warning is recorded as a strike."
+    assert spec.permission is Permission.MODERATOR
+    assert spec.options[0].kind is OptionKind.TEXT
+    assert spec.description_for("fr") == "Avertir"
+    assert spec.description_for("fr-CA") == "Avertir"
+    assert spec.description_for("de") == "Warn a member."
+
+
+async def bad_name(ctx: CommandContext) -> None:
+    """Doc."""
+
+
+async def no_doc(ctx: CommandContext) -> None:
+    pass
+
+
+async def long_doc(ctx: CommandContext) -> None:
+    """A description far too long for Discord and Telegram menus, which both cap it at one hundred characters long."""  # noqa: E501
+
+
+async def plain_option(ctx: CommandContext, who: str) -> None:
+    """Doc."""
+
+
+async def text_first(
+    ctx: CommandContext, reason: Annotated[Text, "Why"], who: Annotated[str, "Who"]
+) -> None:
+    """Doc."""
+
+
+async def no_ctx(member: Annotated[str, "Who"]) -> None:
+    """Doc."""
+
+
+async def odd_type(ctx: CommandContext, data: Annotated[dict, "Data"]) -> None:
+    """Doc."""
+
+
+async def required_after_optional(
+    ctx: CommandContext, first: Annotated[str, "A"] = "x", *, second: Annotated[str, "B"]
+) -> None:
+    """Doc."""
+
+
+@pytest.mark.parametrize(
+    ("function", "name", "message"),
+    [
+        (bad_name, "Bad-Name", "must match"),
+        (no_doc, None, "needs a docstring"),
+        (long_doc, None, "1 to 100 characters"),
+        (plain_option, None, "needs Annotated"),
+        (text_first, None, "must be the last"),
+        (no_ctx, None, "first parameter must be ctx"),
+        (odd_type, None, "unsupported type"),
+        (required_after_optional, None, "follows an optional one"),
+    ],
+)
+def test_bad_declarations_are_refused(
+    function: Callable[..., Any], name: str | None, message: str
+) -> None:
+    with pytest.raises(CommandDeclarationError, match=message):
+        build_spec(command(name=name)(function))

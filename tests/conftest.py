@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: no network, a copy of the shipped rule book, a core to drive."""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.resources import shipped_rules_directory
+from tests.support.fake_platform import FakePlatform
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class NetworkAccessError(RuntimeError):
+    """A test tried to reach a non-loopback address."""
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that connects anywhere but the loopback interface."""
+    original = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = False
+            if not loopback:
+                raise NetworkAccessError(f"tests must not reach {host}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    yield
+
+
+@pytest.fixture
+def rules_dir(tmp_path: Path) -> Path:
+    """A writable copy of the shipped rule book."""
+    target = tmp_path / "rules"
+    shutil.copytree(shipped_rules_directory(), target)
+    return target
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A clock that moves only when told."""
+    return ManualClock(START)
+
+
+@pytest.fixture
+def platform() -> FakePlatform:
+    """A platform that records every action."""
+    return FakePlatform()
+
+
+@pytest.fixture
+async def core(
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform
+) -> AsyncIterator[Jardinier]:
+    """A started core on an in-memory database, serving the fake platform."""
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url="sqlite+aiosqlite://",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    yield bot
+    await bot.stop()

@@ -1,0 +1,139 @@
+"""A rule book written file by file in a temporary directory, and two sample cog sections.
+
+Everything is handed to tests as fixtures: test modules never import this file, so they keep
+working whatever other conftest files and import mode the test suite ends up with.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from bot.ruleconf import RuleBook, TextsByLocale, load_rule_book, template
+
+# Line numbers matter: tests assert file:line:col.
+COMMUNITY_YAML = """\
+locale: en
+timezone: Europe/Paris
+cogs: [welcome]
+moderators:
+  roles: [Moderators]
+texts:
+  en:
+    help_header: "Commands of {community}:"
+    help_line: "/{command}: {description}"
+    unknown_command: "I don't know /{command}."
+    usage: "Usage: /{command} {usage} ({error})"
+    not_allowed: "/{command} is for moderators."
+    rules_reloaded: "Rules reloaded."
+    rules_reload_failed: "The rules were not reloaded: {errors}"
+    command_failed: "/{command} failed; the moderators have been told."
+"""
+
+CORE_TEXTS_FR = """\
+    help_header: "Commandes de {community} :"
+    help_line: "/{command} : {description}"
+    unknown_command: "Je ne connais pas /{command}."
+    usage: "Usage : /{command} {usage} ({error})"
+    not_allowed: "/{command} est réservée aux modérateurs."
+    rules_reloaded: "Règles rechargées."
+    rules_reload_failed: "Les règles n'ont pas été rechargées : {errors}"
+    command_failed: "/{command} a échoué ; les modérateurs sont prévenus."
+"""
+
+WELCOME_YAML = """\
+max_mentions: 3
+texts:
+  en:
+    greeting: "Welcome {member} to {community}!"
+"""
+
+
+class WelcomeTexts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    greeting: template("member", "community")
+
+
+class WelcomeConfig(BaseModel):
+    """A cog section that cannot be built without its file (its texts are required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_mentions: int = 5
+    texts: TextsByLocale[WelcomeTexts]
+
+
+class NetiquetteConfig(BaseModel):
+    """A cog section whose settings all have defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strikes_before_mute: int = 3
+    caps_ratio: float = 0.7
+
+
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "welcome": WelcomeConfig,
+    "netiquette": NetiquetteConfig,
+}
+
+
+class RuleDir:
+    """A rule book directory under construction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, name: str, text: str) -> Path:
+        """Write ``text`` (dedented) to ``name``, relative to the rule book directory."""
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        return target
+
+    def load(self) -> RuleBook:
+        return load_rule_book(self.path, SECTION_MODELS)
+
+
+@pytest.fixture
+def community_yaml() -> str:
+    """A valid community.yaml enabling the welcome cog, texts in English."""
+    return COMMUNITY_YAML
+
+
+@pytest.fixture
+def welcome_yaml() -> str:
+    """A valid welcome.yaml with English texts."""
+    return WELCOME_YAML
+
+
+@pytest.fixture
+def core_texts_fr() -> str:
+    """The French core texts, each line indented by four spaces (under ``texts:`` ``fr:``)."""
+    return CORE_TEXTS_FR
+
+
+@pytest.fixture
+def section_models() -> dict[str, type[BaseModel]]:
+    """The cog sections of the test rule books: welcome and netiquette."""
+    return dict(SECTION_MODELS)
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> RuleDir:
+    """An empty rule book directory."""
+    directory = tmp_path / "rules"
+    directory.mkdir()
+    return RuleDir(directory)
+
+
+@pytest.fixture
+def valid_rules(rules: RuleDir) -> RuleDir:
+    """A rule book that loads: community.yaml enabling welcome, and welcome.yaml."""
+    rules.write("community.yaml", COMMUNITY_YAML)
+    rules.write("welcome.yaml", WELCOME_YAML)
+    return rules

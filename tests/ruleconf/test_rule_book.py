@@ -1,0 +1,400 @@
+"""Loading a rule book directory: what a community manager sees when a file is right or wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.errors import JardinierError
+from bot.events import CommunityRef
+from bot.ruleconf import CommunityConfig, RuleBookError, load_rule_book
+
+if TYPE_CHECKING:
+    from conftest import RuleDir
+    from pydantic import BaseModel
+
+DISCORD_42 = CommunityRef(platform="discord", id="42", name="Les Jardiniers")
+
+
+def error_lines(rules: RuleDir) -> list[str]:
+    with pytest.raises(RuleBookError) as caught:
+        rules.load()
+    assert str(caught.value) == "\n".join(str(error) for error in caught.value.errors)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_a_valid_rule_book_loads(valid_rules: RuleDir) -> None:
+    book = valid_rules.load()
+
+    community = book.community()
+    assert isinstance(community, CommunityConfig)
+    assert community.locale == "en"
+    assert str(community.zone) == "Europe/Paris"
+    assert community.cogs == ["welcome"]
+    assert community.moderators.roles == ["Moderators"]
+    assert community.channels.mod_log == "mod-log"
+    assert community.console.moderators == ["mod"]
+    assert community.texts["en"].rules_reloaded == "Rules reloaded."
+    assert book.section("welcome").max_mentions == 3
+    # No netiquette.yaml: its settings all have defaults.
+    assert book.section("netiquette").strikes_before_mute == 3
+    assert book.override_keys == frozenset()
+    assert book.community(DISCORD_42) == community
+
+
+def test_errors_are_jardinier_errors(rules: RuleDir) -> None:
+    with pytest.raises(JardinierError):
+        rules.load()
+
+
+def test_a_missing_directory_says_so(
+    tmp_path: Path, section_models: dict[str, type[BaseModel]]
+) -> None:
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(tmp_path / "nowhere", section_models)
+
+    assert str(caught.value) == (
+        f"{tmp_path / 'nowhere'}: no rule book here: not an existing directory "
+        "(a rule book is a directory holding community.yaml)"
+    )
+
+
+def test_a_missing_community_file_is_an_error(rules: RuleDir) -> None:
+    assert error_lines(rules) == [
+        f"{rules.path}/community.yaml: missing: every rule book needs community.yaml, "
+        "with at least the texts for its locale"
+    ]
+
+
+def test_a_value_of_the_wrong_type_names_file_line_column_and_key(
+    valid_rules: RuleDir, community_yaml: str
+) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("locale: en", "locale: 5"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:1:1: locale: Input should be a valid string, got 5"
+    ]
+
+
+def test_a_scalar_where_a_list_belongs(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("[welcome]", "notalist"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:3:1: cogs: "
+        "Input should be a valid list, got 'notalist'"
+    ]
+
+
+def test_a_text_where_a_number_belongs(valid_rules: RuleDir, welcome_yaml: str) -> None:
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("max_mentions: 3", "max_mentions: abc"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:1:1: max_mentions: "
+        "Input should be a valid integer, got 'abc'"
+    ]
+
+
+def test_an_unknown_key_suggests_the_close_one(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write("community.yaml", community_yaml + "channels:\n  modlog: staff\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:17:3: channels.modlog: "
+        "unknown key 'modlog'; did you mean 'mod_log'?"
+    ]
+
+
+def test_an_unknown_key_with_nothing_close_lists_the_known_keys(
+    valid_rules: RuleDir, welcome_yaml: str
+) -> None:
+    valid_rules.write("welcome.yaml", "colour: green\n" + welcome_yaml)
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:1:1: colour: "
+        "unknown key 'colour'; known keys: max_mentions, texts"
+    ]
+
+
+def test_a_missing_text_points_at_its_locale(valid_rules: RuleDir, community_yaml: str) -> None:
+    without = "\n".join(
+        line for line in community_yaml.splitlines() if "command_failed" not in line
+    )
+    valid_rules.write("community.yaml", without + "\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:7:3: texts.en.command_failed: required key is missing"
+    ]
+
+
+def test_broken_indentation_is_a_syntax_error_at_its_line(valid_rules: RuleDir) -> None:
+    valid_rules.write(
+        "welcome.yaml",
+        """\
+        max_mentions: 3
+        texts:
+          en:
+           greeting: "Hello"
+          fr: x
+         de: y
+        """,
+    )
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:6:2: YAML syntax error: this line's indentation does "
+        "not match the lines above it; indent keys of the same mapping by the same number of "
+        "spaces"
+    ]
+
+
+def test_a_tab_is_a_syntax_error(valid_rules: RuleDir) -> None:
+    valid_rules.write("welcome.yaml", "texts:\n\ten: {}\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:2:1: YAML syntax error: found character '\\t' "
+        "that cannot start any token; indent with spaces, not tabs"
+    ]
+
+
+def test_anchors_and_aliases_are_refused(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("roles: [Moderators]", "roles: &mods [Moderators]")
+        + "console:\n  moderators: *mods\n",
+    )
+
+    refused = "anchors and aliases are not allowed in the rule book; write the value out"
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:5:10: moderators.roles: {refused}",
+        f"{valid_rules.path}/community.yaml:17:15: console.moderators: {refused}",
+    ]
+
+
+def test_a_duplicate_key_names_the_first(valid_rules: RuleDir, welcome_yaml: str) -> None:
+    valid_rules.write("welcome.yaml", welcome_yaml + "max_mentions: 4\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:5:1: max_mentions: "
+        "duplicate key 'max_mentions' (first at line 1)"
+    ]
+
+
+def test_a_file_that_is_no_section(valid_rules: RuleDir) -> None:
+    valid_rules.write("netiqette.yaml", "strikes_before_mute: 2\n")
+    valid_rules.write("gardening.yml", "{}\n")
+    valid_rules.write("README.md", "not a section, not read\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/gardening.yml:1:1: no section named 'gardening'; "
+        "known sections: community, netiquette, welcome",
+        f"{valid_rules.path}/netiqette.yaml:1:1: no section named 'netiqette'; "
+        "did you mean 'netiquette'?",
+    ]
+
+
+def test_an_unknown_cog_points_at_its_list_item(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("cogs: [welcome]", "cogs:\n  - welcome\n  - netiqete\n  - radio"),
+    )
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:5:5: cogs[1]: unknown cog 'netiqete'; "
+        "did you mean 'netiquette'?",
+        f"{valid_rules.path}/community.yaml:6:5: cogs[2]: unknown cog 'radio'; "
+        "known cogs: netiquette, welcome",
+    ]
+
+
+def test_an_enabled_cog_without_its_file(rules: RuleDir, community_yaml: str) -> None:
+    rules.write("community.yaml", community_yaml.replace("[welcome]", "[netiquette, welcome]"))
+
+    assert error_lines(rules) == [
+        f"{rules.path}/community.yaml:3:20: cogs[1]: cog 'welcome' is enabled but "
+        f"{rules.path}/welcome.yaml does not exist and its settings have no defaults; "
+        "create the file or remove the cog from this list"
+    ]
+
+
+def test_a_cog_listed_twice(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("[welcome]", "[welcome, welcome]"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:3:1: cogs: "
+        "cog 'welcome' is listed twice; list each cog once"
+    ]
+
+
+def test_an_unknown_time_zone_suggests_a_close_one(
+    valid_rules: RuleDir, community_yaml: str
+) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("Europe/Paris", "Europe/Pariss"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:2:1: timezone: "
+        "unknown time zone 'Europe/Pariss'; did you mean 'Europe/Paris'?"
+    ]
+
+
+def test_an_unknown_placeholder_in_a_text(valid_rules: RuleDir, welcome_yaml: str) -> None:
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("{member}", "{user}"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:4:5: texts.en.greeting: "
+        "unknown placeholder {user}; allowed: {member}, {community}"
+    ]
+
+
+def test_a_malformed_locale_key(valid_rules: RuleDir, welcome_yaml: str) -> None:
+    valid_rules.write("welcome.yaml", welcome_yaml + "  French:\n    greeting: Bienvenue\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:5:3: texts.French: "
+        "'French' is not a locale; write a language code such as en, fr or fr-CA"
+    ]
+
+
+def test_the_locale_must_have_core_texts(valid_rules: RuleDir, community_yaml: str) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("locale: en", "locale: de"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:6:1: texts: "
+        "no texts for locale 'de'; add texts.de or change locale",
+        f"{valid_rules.path}/welcome.yaml:2:1: texts: "
+        "no texts for locale 'de'; add texts.de or change locale in community.yaml",
+    ]
+
+
+def test_an_enabled_cog_must_have_texts_for_the_locale(
+    valid_rules: RuleDir, community_yaml: str, core_texts_fr: str
+) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("locale: en", "locale: fr") + "  fr:\n" + core_texts_fr,
+    )
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:2:1: texts: "
+        "no texts for locale 'fr'; add texts.fr or change locale in community.yaml"
+    ]
+
+
+def test_errors_in_several_files_are_all_reported_together(
+    valid_rules: RuleDir, community_yaml: str, welcome_yaml: str
+) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("locale: en", "locale: 5").replace("roles:", "role:"),
+    )
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("max_mentions: 3", "max_mention: 3"))
+    valid_rules.write("netiquette.yaml", "caps_ratio: [1\n")
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:1:1: locale: Input should be a valid string, got 5",
+        f"{valid_rules.path}/community.yaml:5:3: moderators.role: "
+        "unknown key 'role'; did you mean 'roles'?",
+        f"{valid_rules.path}/netiquette.yaml:2:1: YAML syntax error: expected ',' or ']', "
+        "but got '<stream end>' (while parsing a flow sequence that started at 1:13)",
+        f"{valid_rules.path}/welcome.yaml:1:1: max_mention: "
+        "unknown key 'max_mention'; did you mean 'max_mentions'?",
+    ]
+
+
+class TestOverrides:
+    """``communities/<platform>-<id>.yaml`` laid over the defaults for one community."""
+
+    def test_an_override_changes_one_community_only(
+        self, valid_rules: RuleDir, core_texts_fr: str
+    ) -> None:
+        valid_rules.write(
+            "communities/discord-42.yaml",
+            "community:\n  locale: fr\n  texts:\n    fr:\n"
+            + core_texts_fr.replace("    ", "      ")
+            + "welcome:\n  texts:\n    fr:\n      greeting: Bienvenue {member} !\n",
+        )
+
+        book = valid_rules.load()
+
+        assert book.override_keys == frozenset({"discord-42"})
+        assert book.community(DISCORD_42).locale == "fr"
+        # Deep merge: what the override does not set comes from the defaults.
+        assert book.community(DISCORD_42).moderators.roles == ["Moderators"]
+        assert set(book.community(DISCORD_42).texts) == {"en", "fr"}
+        assert book.section("welcome", DISCORD_42).max_mentions == 3
+        assert book.community().locale == "en"
+        assert book.community(CommunityRef(platform="telegram", id="-100")).locale == "en"
+
+    def test_an_override_locale_without_texts_is_reported_in_the_override(
+        self, valid_rules: RuleDir
+    ) -> None:
+        valid_rules.write("communities/discord-42.yaml", "community:\n  locale: fr\n")
+
+        override = f"{valid_rules.path}/communities/discord-42.yaml"
+        assert error_lines(valid_rules) == [
+            f"{override}:2:3: community.locale: "
+            "no community texts for locale 'fr'; add community.texts.fr or change locale",
+            f"{override}:2:3: community.locale: "
+            "no welcome texts for locale 'fr'; add welcome.texts.fr or change locale",
+        ]
+
+    def test_a_wrong_value_in_an_override_names_the_override(self, valid_rules: RuleDir) -> None:
+        valid_rules.write(
+            "communities/telegram--100123.yaml",
+            "# Les Jardiniers on Telegram\nwelcome:\n  max_mentions: lots\n",
+        )
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/telegram--100123.yaml:3:3: welcome.max_mentions: "
+            "Input should be a valid integer, got 'lots'"
+        ]
+
+    def test_an_unknown_cog_enabled_by_an_override(self, valid_rules: RuleDir) -> None:
+        valid_rules.write("communities/discord-42.yaml", "community:\n  cogs: [welcome, quiz]\n")
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/discord-42.yaml:2:19: community.cogs[1]: "
+            "unknown cog 'quiz'; known cogs: netiquette, welcome"
+        ]
+
+    def test_an_override_of_an_unknown_section(self, valid_rules: RuleDir) -> None:
+        valid_rules.write("communities/discord-42.yaml", "welcom:\n  max_mentions: 1\n")
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/discord-42.yaml:1:1: welcom: "
+            "no section named 'welcom'; did you mean 'welcome'?"
+        ]
+
+    def test_an_override_file_must_be_named_after_its_community(
+        self, valid_rules: RuleDir
+    ) -> None:
+        valid_rules.write("communities/Les Jardiniers.yaml", "community: {}\n")
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/Les Jardiniers.yaml:1:1: an override file is named "
+            "after its community, <platform>-<id>.yaml (e.g. discord-123456789.yaml); "
+            "rename this file"
+        ]
+
+    def test_one_override_file_per_community(self, valid_rules: RuleDir) -> None:
+        valid_rules.write("communities/discord-42.yaml", "welcome: {max_mentions: 1}\n")
+        valid_rules.write("communities/discord-42.yml", "welcome: {max_mentions: 2}\n")
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/discord-42.yml:1:1: community 'discord-42' already "
+            "has discord-42.yaml; keep one of the two files"
+        ]
+
+    def test_an_override_can_provide_a_section_without_a_default_file(
+        self, rules: RuleDir, community_yaml: str
+    ) -> None:
+        rules.write("community.yaml", community_yaml.replace("[welcome]", "[]"))
+        rules.write(
+            "communities/discord-42.yaml",
+            "community:\n  cogs: [welcome]\nwelcome:\n  texts:\n    en:\n      greeting: Hi\n",
+        )
+
+        book = rules.load()
+
+        assert book.section("welcome", DISCORD_42).texts["en"].greeting == "Hi"
+        with pytest.raises(KeyError):
+            book.section("welcome")

@@ -1,0 +1,187 @@
+"""The position-keeping YAML loader: plain data, where each key was written, what it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ruleconf import Position, RuleBookError, deep_merge, load_yaml
+
+ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
+
+
+def write(tmp_path: Path, text: str, name: str = "welcome.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_lines(path: Path) -> list[str]:
+    with pytest.raises(RuleBookError) as caught:
+        load_yaml(path)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_plain_data_and_the_position_of_every_key_and_item(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "# Welcome\n"
+        "delay: 10m\n"
+        "start: 12:30\n"
+        "channels:\n"
+        "  - name: hello\n"
+        "    quiet: yes\n"
+        "  - 42\n"
+        "empty:\n",
+    )
+
+    document = load_yaml(path)
+
+    assert document.data == {
+        "delay": "10m",
+        # Not YAML 1.1's base-60 number 750: a time of day stays text.
+        "start": "12:30",
+        "channels": [{"name": "hello", "quiet": True}, 42],
+        "empty": None,
+    }
+    assert document.file == path
+    assert document.positions[("delay",)] == Position(path, 2, 1, ("delay",))
+    assert document.positions[("channels", 0)] == Position(path, 5, 5, ("channels", 0))
+    assert document.positions[("channels", 0, "quiet")] == Position(
+        path, 6, 5, ("channels", 0, "quiet")
+    )
+    assert document.positions[("channels", 1)] == Position(path, 7, 5, ("channels", 1))
+
+
+def test_position_of_a_missing_key_is_its_longest_existing_prefix(tmp_path: Path) -> None:
+    document = load_yaml(write(tmp_path, "a: 1\nb:\n  c: 2\n"))
+
+    assert document.position_of(("b", "c")).line == 3
+    assert document.position_of(("b", "d", "e")) == Position(document.file, 2, 1, ("b",))
+    assert document.position_of(("z",)) == Position(document.file, 1, 1)
+    assert document.position_of(()) == Position(document.file, 1, 1)
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_an_empty_file_is_an_empty_mapping(tmp_path: Path, text: str) -> None:
+    assert load_yaml(write(tmp_path, text)).data == {}
+
+
+def test_the_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path, "- a\n- b\n")
+
+    assert error_lines(path) == [
+        f"{path}:1:1: the top level must be a mapping of keys to values, got a list"
+    ]
+
+
+def test_anchors_aliases_and_merge_keys_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "base: &base\n  max: 3\nfr:\n  <<: *base\nen: *base\ninline:\n  <<: {max: 4}\n",
+    )
+
+    assert error_lines(path) == [
+        f"{path}:1:7: base: {ANCHORS_REFUSED}",
+        f"{path}:4:7: fr: {ANCHORS_REFUSED}",
+        f"{path}:5:5: en: {ANCHORS_REFUSED}",
+        f"{path}:7:3: inline: {ANCHORS_REFUSED}",
+    ]
+
+
+def test_duplicate_keys_name_the_first(tmp_path: Path) -> None:
+    path = write(tmp_path, "texts:\n  en: {}\n  fr: {}\n  en: {}\n")
+
+    assert error_lines(path) == [f"{path}:4:3: texts.en: duplicate key 'en' (first at line 2)"]
+
+
+def test_keys_must_be_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "on: true\n3: three\n'4': four\n? [a, b]\n: c\n")
+
+    assert error_lines(path) == [
+        f"{path}:1:1: the key 'on' is read as a boolean; put it in quotes to use it as text",
+        f"{path}:2:1: the key '3' is read as a number; put it in quotes to use it as text",
+        f"{path}:4:3: keys must be text, not a list or a mapping",
+    ]
+
+
+def test_only_standard_tags_are_allowed(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "a: !!python/object/apply:os.system [ls]\nb: !custom x\nc: !!str 5\nd: !!int '6'\n",
+    )
+
+    assert error_lines(path) == [
+        f"{path}:1:4: a: the tag !!python/object/apply:os.system is not allowed in the rule "
+        "book; remove it",
+        f"{path}:2:4: b: the tag !custom is not allowed in the rule book; remove it",
+    ]
+    assert load_yaml(write(tmp_path, "c: !!str 5\nd: !!int '6'\n")).data == {"c": "5", "d": 6}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a:\n  b: 1\n c: 2\n", "3:2: YAML syntax error: this line's indentation does not "
+         "match the lines above it; indent keys of the same mapping by the same number of "
+         "spaces"),
+        ("a: 1\n\tb: 2\n", "2:1: YAML syntax error: found character '\\t' that cannot start "
+         "any token; indent with spaces, not tabs"),
+        ('a: "unclosed\nb: 2\n', "3:1: YAML syntax error: found unexpected end of stream "
+         "(while scanning a quoted scalar that started at 1:4)"),
+        ("greeting: Hello: world\n", "1:16: YAML syntax error: mapping values are not allowed "
+         "here"),
+        ("a: 1\n---\nb: 2\n", "2:1: YAML syntax error: a second document starts here; a rule "
+         "book file holds one document, so remove this '---' line"),
+    ],
+)  # fmt: skip
+def test_syntax_errors_point_at_the_problem(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+
+    assert error_lines(path) == [f"{path}:{expected}"]
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "welcome.yaml"
+    path.write_bytes("greeting: Bienvenue à vous\n".encode("latin-1"))
+
+    assert error_lines(path) == [f"{path}:1:1: not UTF-8 text: invalid continuation byte"]
+
+
+def test_deep_merge_merges_mappings_replaces_the_rest_and_keeps_positions(
+    tmp_path: Path,
+) -> None:
+    base = load_yaml(
+        write(
+            tmp_path,
+            "locale: en\nroles: [Mods, Admins]\ntexts:\n  en:\n    hi: Hello\n    bye: Bye\n",
+            "community.yaml",
+        )
+    )
+    override_file = load_yaml(
+        write(
+            tmp_path,
+            "community:\n  roles: [Gardeners]\n  texts:\n    en:\n      hi: Howdy\n",
+            "discord-42.yaml",
+        )
+    )
+
+    merged = deep_merge(base, override_file.subtree("community"))
+
+    assert merged.data == {
+        "locale": "en",
+        "roles": ["Gardeners"],
+        "texts": {"en": {"hi": "Howdy", "bye": "Bye"}},
+    }
+    # Values from the override point into the override file, with its own key path.
+    assert merged.position_of(("texts", "en", "hi")) == Position(
+        override_file.file, 5, 7, ("community", "texts", "en", "hi")
+    )
+    assert merged.position_of(("roles", 0)).file == override_file.file
+    assert ("roles", 1) not in merged.positions
+    assert merged.position_of(("texts", "en", "bye")) == Position(
+        base.file, 6, 5, ("texts", "en", "bye")
+    )
+    assert merged.position_of(("locale",)).file == base.file
+    assert base.data["texts"]["en"]["hi"] == "Hello"

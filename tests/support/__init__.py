@@ -1,0 +1,1 @@
+"""Test support: a recording platform and ways to build a core without a network."""

@@ -1,0 +1,169 @@
+"""The ``jardinier`` command line, run as a person runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import rules_directory
+from bot.resources import shipped_rules_directory
+
+
+def jardinier(
+    *args: str, stdin: str = "", cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "JARDINIER_RULES")
+    }
+    environment["JARDINIER_DATABASE_URL"] = f"sqlite:///{cwd / 'data' / 'test.db'}"
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_console_jsonl_help_then_exit_zero_at_end_of_input(tmp_path: Path) -> None:
+    result = jardinier("console", "--jsonl", stdin="alice: /help\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    sends = [record for record in records if record.get("action") == "send"]
+    assert len(sends) == 1
+    assert "/help" in sends[0]["text"]
+
+
+def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
+    result = jardinier("run", stdin="alice: /nosuch\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "starting the console community" in result.stderr
+    assert "I don't know /nosuch." in result.stdout
+
+
+def test_run_with_a_token_for_a_missing_adapter_fails_clearly_without_the_token(
+    tmp_path: Path,
+) -> None:
+    token = "MTIz.secret-discord-token-value"
+    result = jardinier("run", cwd=tmp_path, env={"DISCORD_TOKEN": token})
+    assert result.returncode == 1
+    assert "DISCORD_TOKEN is set but this version of Jardinier has no discord adapter" in (
+        result.stderr
+    )
+    assert token not in result.stderr + result.stdout
+
+
+def test_check_rules_accepts_the_shipped_book(tmp_path: Path) -> None:
+    result = jardinier("check-rules", str(shipped_rules_directory()), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "the rule book is valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("locale: en", "locale: 5"), "community.yaml:6:1: locale: Input should be a valid string, got 5"),
+        (("locale: en", "locale: en\nlocal: fr"), "community.yaml:7:1: local: unknown key 'local'"),
+        (("  users: []", "   users: []"), "community.yaml:18:4: YAML syntax error"),
+        (
+            ("cogs:\n  - announcements", "cogs: &c\n  - announcements"),
+            "community.yaml:11:7: cogs: anchors and aliases are not allowed",
+        ),
+    ],
+    ids=["wrong type", "unknown key", "broken indentation", "anchor"],
+)
+def test_check_rules_names_file_line_and_column(
+    rules_dir: Path, tmp_path: Path, edit: tuple[str, str], expected: str
+) -> None:
+    community = rules_dir / "community.yaml"
+    before, after = edit
+    text = community.read_text()
+    assert before in text
+    community.write_text(text.replace(before, after, 1))
+    result = jardinier("check-rules", str(rules_dir), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{community}:" in result.stderr
+    assert expected in result.stderr, result.stderr
+
+
+def test_check_rules_reports_every_error_of_every_file(rules_dir: Path, tmp_path: Path) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("timezone: Europe/Paris", "timezone: 3"))
+    announcements = rules_dir / "announcements.yaml"
+    announcements.write_text(announcements.read_text().replace("max_pending: 25", "max_pendin: 2"))
+    result = jardinier("check-rules", str(rules_dir), cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith(f"{community}:") and "timezone" in line for line in lines)
+    assert any(
+        line.startswith(f"{announcements}:") and "unknown key 'max_pendin'" in line
+        for line in lines
+    )
+
+
+def test_init_writes_a_starter_book_that_checks(tmp_path: Path) -> None:
+    result = jardinier("init", "mybook", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "mybook" / "community.yaml").is_file()
+    again = jardinier("init", "mybook", cwd=tmp_path)
+    assert "kept" in again.stderr
+    assert jardinier("check-rules", "mybook", cwd=tmp_path).returncode == 0
+
+
+def test_commands_for_discord_are_slash_command_payloads(tmp_path: Path) -> None:
+    result = jardinier("commands", "--platform", "discord", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    commands = {command["name"]: command for command in json.loads(result.stdout)}
+    announce = commands["announce"]
+    assert announce["default_member_permissions"] == "8192"
+    assert announce["contexts"] == [0]
+    assert [(o["name"], o["type"], o["required"]) for o in announce["options"]] == [
+        ("delay", 3, True),
+        ("text", 3, True),
+    ]
+    assert announce["description_localizations"]["fr"] == "Programmer une annonce dans ce salon"
+    assert commands["help"]["default_member_permissions"] is None
+
+
+def test_commands_for_telegram_put_moderator_commands_in_the_admin_scope(tmp_path: Path) -> None:
+    result = jardinier("commands", "--platform", "telegram", cwd=tmp_path)
+    menus = json.loads(result.stdout)
+    members = next(
+        m for m in menus if m["scope"]["type"] == "all_group_chats" and m["language_code"] == ""
+    )
+    admins = next(
+        m
+        for m in menus
+        if m["scope"]["type"] == "all_chat_administrators" and m["language_code"] == "fr"
+    )
+    assert {c["command"] for c in members["commands"]} == {"help"}
+    assert "announce" in {c["command"] for c in admins["commands"]}
+    assert any(c["description"] == "Programmer une annonce dans ce salon" for c in admins["commands"])
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    result = jardinier("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "test.db").is_file()
+    assert "is up to date" in result.stdout
+
+
+def test_rules_directory_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert rules_directory(None, {}) == shipped_rules_directory()
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "community.yaml").write_text("")
+    assert rules_directory(None, {}) == Path("rules")
+    assert rules_directory(None, {"JARDINIER_RULES": "/x"}) == Path("/x")
+    assert rules_directory(Path("/y"), {"JARDINIER_RULES": "/x"}) == Path("/y")

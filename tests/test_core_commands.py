@@ -1,0 +1,171 @@
+"""Commands as members meet them: help, unknown commands, usage, permissions, reloads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.events import CommandInvoked
+from tests.support.events import command
+from tests.support.fake_platform import FakePlatform
+
+
+async def test_help_lists_only_the_commands_the_member_may_use(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice = platform.member("alice")
+    await core.handle(command(alice, "/help", clock.now()))
+    text = platform.last_text()
+    assert text.startswith("Commands you can use in Garden:")
+    assert "/help [command]" in text
+    assert "/announce" not in text
+    assert "/rules_reload" not in text
+
+
+async def test_help_for_a_moderator_includes_moderator_commands(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/help", clock.now()))
+    assert "/announce <delay> <text…> — Schedule an announcement" in platform.last_text()
+    assert "/rules_reload" in platform.last_text()
+
+
+async def test_help_on_one_command_shows_its_usage_and_docstring(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/help announce", clock.now()))
+    text = platform.last_text()
+    assert text.splitlines()[0] == "/announce <delay> <text…>"
+    assert "Example: /announce 2h" in text
+
+
+async def test_unknown_command_gets_a_polite_answer(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
+    assert platform.last_text() == (
+        "I don't know /nosuch. Type /help to see the commands you can use."
+    )
+
+
+async def test_wrong_arguments_get_the_usage(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce tomorrow hello", clock.now()))
+    assert platform.last_text() == (
+        "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d, "
+        "not 'tomorrow'). Type /help announce for details."
+    )
+    assert core.scheduler.pending() == []
+
+
+async def test_missing_argument_gets_the_usage(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce 2h", clock.now()))
+    assert "(text is missing)" in platform.last_text()
+
+
+async def test_non_moderator_is_refused_and_nothing_happens(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice = platform.member("alice")
+    await core.handle(command(alice, "/announce 1h Free pizza", clock.now()))
+    assert platform.last_text() == "Sorry, /announce is for moderators."
+    assert core.scheduler.pending() == []
+    await core.scheduler.advance(timedelta(hours=2))
+    assert [a.text for a in platform.sent()] == ["Sorry, /announce is for moderators."]
+
+
+async def test_rule_book_moderator_role_and_user_are_moderators(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    by_role = platform.member("rosa", roles=["Moderators"])
+    assert core.is_moderator(by_role)
+    assert not core.is_moderator(platform.member("alice", roles=["Gardeners"]))
+    await core.handle(command(by_role, "/announce 1h Hello", clock.now()))
+    assert "will be posted" in platform.last_text()
+
+
+async def test_refusal_and_errors_are_private_to_the_member(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice = platform.member("alice")
+    await core.handle(command(alice, "/rules_reload", clock.now()))
+    assert platform.sent()[-1].details["private_to"] == alice
+
+
+async def test_slash_options_are_used_as_given(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    event = CommandInvoked(
+        at=clock.now(),
+        channel=platform.channel(),
+        member=mod,
+        name="announce",
+        options={"delay": timedelta(minutes=30), "text": "Typed options"},
+    )
+    await core.handle(event)
+    [scheduled] = core.scheduler.pending()
+    assert scheduled.kwargs["text"] == "Typed options"
+    assert scheduled.next_run == clock.now() + timedelta(minutes=30)
+
+
+async def test_a_failing_command_is_answered_and_the_bot_keeps_running(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    async def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    cog = core.cogs["announcements"]
+    spec = core.commands.get("announcements")
+    assert spec is not None
+    core.commands.remove_cog(cog.name)
+    from dataclasses import replace
+
+    core.commands.add(replace(spec, callback=explode))
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announcements", clock.now()))
+    assert platform.last_text().startswith("Something went wrong with /announcements")
+    await core.handle(command(mod, "/help", clock.now()))
+    assert platform.last_text().startswith("Commands you can use")
+
+
+async def test_rules_reload_swaps_a_valid_book(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert platform.last_text() == "Livre de règles rechargé."
+    await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
+    assert platform.last_text().startswith("Je ne connais pas /nosuch.")
+
+
+async def test_a_broken_rule_book_keeps_the_running_rules(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: [en"))
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    answer = platform.last_text()
+    assert answer.startswith("The rule book has errors; the running rules stay in force:")
+    assert f"{community_yaml}:" in answer
+    await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
+    assert platform.last_text().startswith("I don't know /nosuch.")
+
+
+async def test_commands_are_published_to_the_platform_at_start(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    names = {spec.name for spec in platform.synced}
+    assert {"help", "rules_reload", "announce", "announcements", "announce_cancel"} <= names

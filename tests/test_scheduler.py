@@ -1,0 +1,143 @@
+"""Jobs survive restarts: never lost, never doubled; a job far past its time is reported missed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.scheduler import Scheduler
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class Recorder:
+    """A job runner that writes down what ran, and when by the clock."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.ran: list[tuple[str, dict[str, Any], datetime]] = []
+        self.missed: list[tuple[str, timedelta]] = []
+
+    async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
+        self.ran.append((handler, dict(kwargs), self.clock.now()))
+
+    async def job_missed(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
+    ) -> None:
+        self.missed.append((job_id, late_by))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'jobs.db'}"
+
+
+async def started(store: str, at: datetime) -> tuple[Scheduler, Recorder]:
+    clock = ManualClock(at)
+    scheduler = Scheduler(clock, store_url=store)
+    recorder = Recorder(clock)
+    await scheduler.start(recorder)
+    return scheduler, recorder
+
+
+async def test_job_fires_once_at_its_time(store: str) -> None:
+    scheduler, recorder = await started(store, T0)
+    scheduler.at("contest:1:close", T0 + timedelta(hours=2), "contests", "close", contest=1)
+    assert await scheduler.advance(timedelta(hours=1)) == 0
+    assert await scheduler.advance(timedelta(hours=5)) == 1
+    assert recorder.ran == [("close", {"contest": 1}, T0 + timedelta(hours=2))]
+    assert scheduler.pending() == []
+    scheduler.shutdown()
+
+
+async def test_job_scheduled_before_a_restart_fires_once_after_it(store: str) -> None:
+    first, _ = await started(store, T0)
+    first.at("contest:1:close", T0 + timedelta(hours=2), "contests", "close", contest=1)
+    first.shutdown()
+
+    second, recorder = await started(store, T0 + timedelta(minutes=5))
+    assert [job.id for job in second.pending()] == ["contest:1:close"]
+    await second.advance(timedelta(hours=3))
+    assert [handler for handler, _, _ in recorder.ran] == ["close"]
+    second.shutdown()
+
+    third, recorder = await started(store, T0 + timedelta(hours=4))
+    await third.advance(timedelta(days=1))
+    assert recorder.ran == []
+    third.shutdown()
+
+
+async def test_job_due_while_down_runs_at_start_within_the_grace(store: str) -> None:
+    first, _ = await started(store, T0)
+    first.at("announce:x", T0 + timedelta(hours=1), "announcements", "post", id="x")
+    first.shutdown()
+
+    second, recorder = await started(store, T0 + timedelta(hours=1, minutes=30))
+    assert [handler for handler, _, _ in recorder.ran] == ["post"]
+    assert recorder.missed == []
+    second.shutdown()
+
+
+async def test_job_due_long_before_start_is_reported_missed_not_run(store: str) -> None:
+    first, _ = await started(store, T0)
+    first.at("announce:x", T0 + timedelta(hours=1), "announcements", "post", id="x")
+    first.shutdown()
+
+    second, recorder = await started(store, T0 + timedelta(days=2))
+    assert recorder.ran == []
+    assert recorder.missed == [("announce:x", timedelta(days=2) - timedelta(hours=1))]
+    assert second.pending() == []
+    second.shutdown()
+
+
+async def test_same_id_replaces_instead_of_doubling(store: str) -> None:
+    scheduler, recorder = await started(store, T0)
+    scheduler.at("contest:1:close", T0 + timedelta(hours=1), "contests", "close")
+    scheduler.at("contest:1:close", T0 + timedelta(hours=3), "contests", "close")
+    await scheduler.advance(timedelta(hours=4))
+    assert [when for _, _, when in recorder.ran] == [T0 + timedelta(hours=3)]
+    scheduler.shutdown()
+
+
+async def test_recurring_job_runs_each_time_in_order_then_coalesces_after_downtime(
+    store: str,
+) -> None:
+    scheduler, recorder = await started(store, T0)
+    scheduler.cron("challenge:weekly", "contests", "open", hour="*/6", minute=0)
+    scheduler.at("one-off", T0 + timedelta(hours=7), "contests", "once")
+    await scheduler.advance(timedelta(hours=13))
+    assert [(handler, when.hour) for handler, _, when in recorder.ran] == [
+        ("open", 12),
+        ("once", 16),
+        ("open", 18),
+    ]
+    scheduler.shutdown()
+
+    # Down for a day: the recurring job runs once for the gap (coalesced), not four times.
+    later, recorder = await started(store, T0 + timedelta(days=1, hours=9, minutes=10))
+    assert [handler for handler, _, _ in recorder.ran] == ["open"]
+    [job] = later.pending()
+    assert job.next_run == T0 + timedelta(days=1, hours=15)
+    later.shutdown()
+
+
+async def test_cancel_removes_a_pending_job(store: str) -> None:
+    scheduler, recorder = await started(store, T0)
+    scheduler.at("a", T0 + timedelta(hours=1), "c", "h")
+    assert scheduler.cancel("a") is True
+    assert scheduler.cancel("a") is False
+    await scheduler.advance(timedelta(hours=2))
+    assert recorder.ran == []
+    scheduler.shutdown()
+
+
+async def test_naive_datetimes_are_refused(store: str) -> None:
+    scheduler, _ = await started(store, T0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        scheduler.at("a", datetime(2026, 11, 2, 10, 0), "c", "h")  # noqa: DTZ001
+    scheduler.shutdown()
