@@ -63,7 +63,9 @@ class Actions:
             await self._platform_refused(error, community)
             return None
 
-    async def _platform_refused(self, error: PlatformError, community: CommunityRef | None) -> None:
+    async def _platform_refused(
+        self, error: PlatformError, community: CommunityRef | None
+    ) -> None:
         community = error.community or community
         log.warning("platform refused %s: %s", error.action, error.reason)
         if community is None or self._report is None:
@@ -119,7 +121,10 @@ class Actions:
     async def delete(self, message: MessageRef) -> bool:
         """Delete a message; False if it could not be done."""
         return await self._member_action(
-            message.channel.platform, Capability.DELETE, message.community, lambda p: p.delete(message)
+            message.channel.platform,
+            Capability.DELETE,
+            message.community,
+            lambda p: p.delete(message),
         )
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> bool:
@@ -134,7 +139,10 @@ class Actions:
     async def kick(self, member: MemberRef, *, reason: str = "") -> bool:
         """Remove ``member`` (they may come back)."""
         return await self._member_action(
-            member.platform, Capability.KICK, member.community, lambda p: p.kick(member, reason=reason)
+            member.platform,
+            Capability.KICK,
+            member.community,
+            lambda p: p.kick(member, reason=reason),
         )
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> bool:

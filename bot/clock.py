@@ -1,4 +1,4 @@
-"""Time as the bot sees it: the system clock in production, a movable clock in the console and tests."""
+"""Time as the bot sees it: the system clock in production, a movable one for tests."""
 
 from __future__ import annotations
 

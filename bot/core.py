@@ -1,4 +1,4 @@
-"""The core: one rule book, one database, one scheduler, the cogs, and the platforms side by side."""
+"""The core: one rule book, one database, one scheduler, the cogs, the platforms side by side."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.actions import Actions
-from bot.bus import EventBus
 from bot.builtin import CoreCog
+from bot.bus import EventBus
 from bot.clock import Clock, SystemClock
 from bot.cog import Cog
 from bot.cogloader import available_cogs, section_models
@@ -96,7 +96,9 @@ class Jardinier:
         try:
             async with asyncio.TaskGroup() as group:
                 for platform in self.platforms.values():
-                    group.create_task(platform.start(self.handle), name=f"platform:{platform.name}")
+                    group.create_task(
+                        platform.start(self.handle), name=f"platform:{platform.name}"
+                    )
         finally:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGHUP)
@@ -162,7 +164,9 @@ class Jardinier:
             # Reading and validating files blocks: keep the event loop serving meanwhile.
             await asyncio.to_thread(self.rules.reload)
         except RuleBookError as error:
-            log.error("rule book not reloaded, the running rules stay:\n%s", error)
+            log.error(  # noqa: TRY400 - the errors are the message; no traceback helps
+                "rule book not reloaded, the running rules stay:\n%s", error
+            )
             for community in self.members.communities:
                 await self.modlog(community, f"⚠️ rule book not reloaded:\n{error}")
             return error
@@ -173,7 +177,7 @@ class Jardinier:
     # -- people ---------------------------------------------------------------------------------
 
     def is_moderator(self, member: MemberRef) -> bool:
-        """Moderator: the platform says so, or the rule book lists the member or one of its roles."""
+        """Moderator: the platform says so, or the rule book lists them or one of their roles."""
         if member.platform_moderator:
             return True
         config = self.community_config(member.community)

@@ -1,4 +1,4 @@
-"""Durations written the way people write them: ``90s``, ``10m``, ``2h``, ``7d``, ``1w``, ``1h30m``."""
+"""Durations written the way people write them: ``90s``, ``10m``, ``2h``, ``7d``, ``1h30m``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def parse_duration(text: str) -> timedelta:
     cleaned = text.strip().lower()
     if not _WHOLE.fullmatch(cleaned):
         raise JardinierError(
-            f"{text[:40]!r} is not a duration; write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
+            f"{text[:40]!r} is not a duration; "
+            "write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
         )
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
     return timedelta(seconds=seconds)
@@ -49,7 +50,10 @@ def _coerce(value: object) -> object:
         except JardinierError as exc:
             raise ValueError(str(exc)) from None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"write durations with a unit, e.g. {int(value)}s or {int(value)}m")
+        # pydantic turns ValueError (not TypeError) into a validation error at file:line:col.
+        raise ValueError(  # noqa: TRY004
+            f"write durations with a unit, e.g. {int(value)}s or {int(value)}m"
+        )
     return value
 
 

@@ -1,4 +1,4 @@
-"""Alembic, driven from code: the bot upgrades the schema at start, ``jardinier db upgrade`` too."""
+"""Alembic driven from code: the bot upgrades the schema at start, and ``jardinier db upgrade``."""
 
 from __future__ import annotations
 
@@ -35,4 +35,3 @@ def current_heads() -> tuple[str, ...]:
 
     script = ScriptDirectory(str(migrations_directory()))
     return tuple(script.get_heads())
-

@@ -1,8 +1,8 @@
 """The ``Platform`` protocol: everything a cog can do, whatever the platform.
 
 An adapter declares the capabilities it has; an action it lacks (Telegram has no roles) is skipped
-and logged by the core, never a crash. Every outgoing text is sent with mentions disabled, except the
-members a cog names in ``mention``.
+and logged by the core, never a crash. Every outgoing text is sent with mentions disabled, except
+the members a cog names in ``mention``.
 """
 
 from __future__ import annotations

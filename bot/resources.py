@@ -13,7 +13,9 @@ def _first_existing(name: str, marker: str) -> Path:
     for candidate in (_CHECKOUT / name, _SHIPPED / name):
         if (candidate / marker).exists():
             return candidate
-    raise FileNotFoundError(f"the {name} shipped with Jardinier are missing; reinstall the package")
+    raise FileNotFoundError(
+        f"the {name} shipped with Jardinier are missing; reinstall the package"
+    )
 
 
 def shipped_rules_directory() -> Path:

@@ -83,7 +83,9 @@ class Scheduler:
         self.misfire_grace = misfire_grace
         self.manual = isinstance(clock, ManualClock)
         store = (
-            SQLAlchemyJobStore(url=store_url, tablename=JOB_TABLE) if store_url else MemoryJobStore()
+            SQLAlchemyJobStore(url=store_url, tablename=JOB_TABLE)
+            if store_url
+            else MemoryJobStore()
         )
         self._aps = AsyncIOScheduler(
             jobstores={"default": store},
@@ -159,9 +161,7 @@ class Scheduler:
 
     def pending(self, prefix: str = "") -> list[ScheduledJob]:
         """The pending jobs whose id starts with ``prefix``, soonest first."""
-        return [
-            _describe(job) for job in self._aps.get_jobs() if job.id.startswith(prefix)
-        ]
+        return [_describe(job) for job in self._aps.get_jobs() if job.id.startswith(prefix)]
 
     async def advance(self, delta: timedelta) -> int:
         """Move a manual clock forward by ``delta``, running each job as it falls due.

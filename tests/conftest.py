@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import shutil
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ class NetworkAccessError(RuntimeError):
 
 
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that connects anywhere but the loopback interface."""
     original = socket.socket.connect
 
@@ -41,7 +41,6 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return original(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
-    yield
 
 
 @pytest.fixture

@@ -37,11 +37,21 @@ def recorder(log: list[str], name: str, bus: EventBus | None = None, remove: boo
 
 async def test_priority_then_cog_rank_then_declaration_order() -> None:
     bus, log = EventBus(), []
-    bus.subscribe("contributors", MessageCreated, recorder(log, "count"),
-                  priority=Priority.OBSERVATION, cog_rank=0)
+    bus.subscribe(
+        "contributors",
+        MessageCreated,
+        recorder(log, "count"),
+        priority=Priority.OBSERVATION,
+        cog_rank=0,
+    )
     bus.subscribe("welcome", MessageCreated, recorder(log, "welcome-1"), cog_rank=2)
-    bus.subscribe("netiquette", MessageCreated, recorder(log, "moderate"),
-                  priority=Priority.MODERATION, cog_rank=5)
+    bus.subscribe(
+        "netiquette",
+        MessageCreated,
+        recorder(log, "moderate"),
+        priority=Priority.MODERATION,
+        cog_rank=5,
+    )
     bus.subscribe("contests", MessageCreated, recorder(log, "contests"), cog_rank=1)
     bus.subscribe("welcome", MessageCreated, recorder(log, "welcome-2"), cog_rank=2)
     await bus.publish(POSTED)
@@ -51,8 +61,12 @@ async def test_priority_then_cog_rank_then_declaration_order() -> None:
 async def test_a_removed_message_is_skipped_by_later_listeners_unless_they_ask() -> None:
     bus: EventBus = EventBus()
     log: list[str] = []
-    bus.subscribe("netiquette", MessageCreated, recorder(log, "moderate", bus, remove=True),
-                  priority=Priority.MODERATION)
+    bus.subscribe(
+        "netiquette",
+        MessageCreated,
+        recorder(log, "moderate", bus, remove=True),
+        priority=Priority.MODERATION,
+    )
     bus.subscribe("contributors", MessageCreated, recorder(log, "count"))
     bus.subscribe("modlog", MessageCreated, recorder(log, "audit"), include_removed=True)
     bus.subscribe("contributors", MessageDeleted, recorder(log, "forget"))

@@ -73,8 +73,14 @@ def test_check_rules_accepts_the_shipped_book(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (("locale: en", "locale: 5"), "community.yaml:6:1: locale: Input should be a valid string, got 5"),
-        (("locale: en", "locale: en\nlocal: fr"), "community.yaml:7:1: local: unknown key 'local'"),
+        (
+            ("locale: en", "locale: 5"),
+            "community.yaml:6:1: locale: Input should be a valid string, got 5",
+        ),
+        (
+            ("locale: en", "locale: en\nlocal: fr"),
+            "community.yaml:7:1: local: unknown key 'local'",
+        ),
         (("  users: []", "   users: []"), "community.yaml:18:4: YAML syntax error"),
         (
             ("cogs:\n  - announcements", "cogs: &c\n  - announcements"),
@@ -149,7 +155,9 @@ def test_commands_for_telegram_put_moderator_commands_in_the_admin_scope(tmp_pat
     )
     assert {c["command"] for c in members["commands"]} == {"help"}
     assert "announce" in {c["command"] for c in admins["commands"]}
-    assert any(c["description"] == "Programmer une annonce dans ce salon" for c in admins["commands"])
+    assert any(
+        c["description"] == "Programmer une annonce dans ce salon" for c in admins["commands"]
+    )
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:

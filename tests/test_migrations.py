@@ -25,8 +25,8 @@ def test_upgrade_on_an_empty_database_leaves_no_autogenerate_difference(tmp_path
             connection,
             opts={
                 "compare_type": True,
-                "include_object": lambda obj, name, type_, *_: not (
-                    type_ == "table" and name == JOB_TABLE
+                "include_object": lambda obj, name, type_, *_: (
+                    not (type_ == "table" and name == JOB_TABLE)
                 ),
             },
         )

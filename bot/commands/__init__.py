@@ -1,4 +1,4 @@
-"""Commands declared once by cogs, parsed for text platforms, checked and dispatched by the core."""
+"""Commands declared once by cogs, parsed for text platforms, checked and run by the core."""
 
 from bot.commands.context import CommandContext
 from bot.commands.spec import (

@@ -85,6 +85,4 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
 
 
 async def _answer(core: Jardinier, event: CommandInvoked, text: str) -> None:
-    await core.actions.send(
-        event.channel, text, reply_to=event.message, private_to=event.member
-    )
+    await core.actions.send(event.channel, text, reply_to=event.message, private_to=event.member)

@@ -163,7 +163,9 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
     qualname = getattr(method, "__qualname__", repr(method))
     name = declaration.name or method.__name__
     if not NAME_PATTERN.fullmatch(name):
-        raise CommandDeclarationError(f"{qualname}: command name {name!r} must match [a-z0-9_]{{1,32}}")
+        raise CommandDeclarationError(
+            f"{qualname}: command name {name!r} must match [a-z0-9_]{{1,32}}"
+        )
     doc = inspect.cleandoc(method.__doc__ or "")
     if not doc:
         raise CommandDeclarationError(f"{qualname}: a command needs a docstring (it is the help)")

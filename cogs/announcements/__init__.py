@@ -1,5 +1,7 @@
 """Announcements: moderators schedule a message to be posted later, which survives restarts."""
 
-from cogs.announcements.cog import AnnouncementsCog as COG
+from cogs.announcements.cog import AnnouncementsCog
+
+COG = AnnouncementsCog
 
 __all__ = ["COG"]

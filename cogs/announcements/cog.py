@@ -56,7 +56,9 @@ class AnnouncementsCog(Cog):
         config: AnnouncementsConfig = self.config(ctx.community)
         texts = self._texts(ctx.community)
         if delay <= timedelta(0) or delay > config.max_delay:
-            raise JardinierError(render(texts.too_far, max_delay=format_duration(config.max_delay)))
+            raise JardinierError(
+                render(texts.too_far, max_delay=format_duration(config.max_delay))
+            )
         if len(text) > MAX_TEXT:
             raise JardinierError(f"An announcement holds at most {MAX_TEXT} characters.")
         pending = self.core.scheduler.pending(self._prefix(ctx.community))
@@ -100,12 +102,16 @@ class AnnouncementsCog(Cog):
         lines = [render(texts.pending_header)]
         for scheduled in pending:
             arguments = scheduled.kwargs
-            shown = arguments["text"] if len(arguments["text"]) <= 60 else arguments["text"][:59] + "…"
+            shown = (
+                arguments["text"] if len(arguments["text"]) <= 60 else arguments["text"][:59] + "…"
+            )
             lines.append(
                 render(
                     texts.pending_line,
                     id=arguments["id"],
-                    when=self._when(ctx.community, scheduled.next_run) if scheduled.next_run else "?",
+                    when=self._when(ctx.community, scheduled.next_run)
+                    if scheduled.next_run
+                    else "?",
                     channel=arguments["channel_name"] or arguments["channel_id"],
                     text=shown,
                 )

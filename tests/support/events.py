@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.events import ChannelRef, CommandInvoked, MemberRef, MessageCreated, MessageRef
 
+
 def command(
     member: MemberRef, line: str, at: datetime, *, channel: str = "general"
 ) -> CommandInvoked:
@@ -21,6 +22,7 @@ def command(
         args=args,
         message=MessageRef(where, f"cmd-{abs(hash((line, at))) % 10_000}"),
     )
+
 
 def message(
     member: MemberRef, text: str, at: datetime, *, channel: str = "general", message_id: str = "1"

@@ -24,7 +24,7 @@ class Recorded:
 
 
 class FakePlatform:
-    """Records actions; ``refuse`` makes an action raise a PlatformError as a real platform would."""
+    """Records actions; ``refuse`` makes an action fail with a PlatformError, like a platform."""
 
     def __init__(
         self,
@@ -46,7 +46,9 @@ class FakePlatform:
         """A channel of the fake community."""
         return ChannelRef(self.community, name, f"#{name}")
 
-    def member(self, name: str, *, moderator: bool = False, roles: Sequence[str] = ()) -> MemberRef:
+    def member(
+        self, name: str, *, moderator: bool = False, roles: Sequence[str] = ()
+    ) -> MemberRef:
         """A member of the fake community (known to ``resolve_member``)."""
         member = MemberRef(
             self.community,
@@ -97,7 +99,12 @@ class FakePlatform:
     ) -> MessageRef:
         """Record the message."""
         self._record(
-            "send", channel, text, reply_to=reply_to, buttons=buttons, file=file,
+            "send",
+            channel,
+            text,
+            reply_to=reply_to,
+            buttons=buttons,
+            file=file,
             private_to=private_to,
         )
         self._next_id += 1

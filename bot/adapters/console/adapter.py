@@ -1,8 +1,8 @@
 """The console platform: a local community in the terminal, driven by lines of input.
 
 Each input line is a member's action (see :mod:`bot.adapters.console.grammar`); each bot action is
-printed. It is the default way to try the bot, the driver of the replay tool, and the harness of the
-benchmarks. Console member ids are their names.
+printed. It is the default way to try the bot, the driver of the replay tool, and the harness of
+the benchmarks. Console member ids are their names.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import TextIO
 from bot.adapters.console.grammar import (
     Delete,
     Edit,
-    GrammarError,
     Join,
     Leave,
     Line,
@@ -149,11 +148,18 @@ class ConsolePlatform:
             case Edit(name, message_id, text):
                 message = self._message(message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
-                await sink(MessageEdited(at=now, message=message, author=self.member(name), text=text))
+                await sink(
+                    MessageEdited(at=now, message=message, author=self.member(name), text=text)
+                )
             case React(name, emoji, message_id, added):
                 kind = ReactionAdded if added else ReactionRemoved
                 await sink(
-                    kind(at=now, message=self._message(message_id), member=self.member(name), emoji=emoji)
+                    kind(
+                        at=now,
+                        message=self._message(message_id),
+                        member=self.member(name),
+                        emoji=emoji,
+                    )
                 )
             case Press(name, button_id, message_id):
                 message = self._message(message_id)
@@ -256,7 +262,9 @@ class ConsolePlatform:
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Print the timeout."""
-        self.output.action("timeout", member=member.name, until=until.isoformat(), reason=reason or None)
+        self.output.action(
+            "timeout", member=member.name, until=until.isoformat(), reason=reason or None
+        )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Print the kick."""

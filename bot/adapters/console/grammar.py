@@ -1,16 +1,16 @@
 """The console's input language: one member action (or console directive) per line.
 
-    +alice                  alice joins            -alice            alice leaves
-    alice: hello            alice posts in the current channel
-    #intros alice: hello    alice posts in #intros
-    alice ^7: indeed        alice replies to message 7
-    alice ~7: new text      alice edits message 7
-    alice +👍 7             alice reacts to message 7 (alice -👍 7 takes it back)
-    alice [accept] 7        alice presses the button "accept" under message 7
-    alice: /help            alice runs a command
-    !wait 2h                the clock moves forward; jobs that fall due run
-    !channel #name          switch the current channel
-    !delete 7               message 7 is deleted by its author
++alice                  alice joins            -alice            alice leaves
+alice: hello            alice posts in the current channel
+#intros alice: hello    alice posts in #intros
+alice ^7: indeed        alice replies to message 7
+alice ~7: new text      alice edits message 7
+alice +👍 7             alice reacts to message 7 (alice -👍 7 takes it back)
+alice [accept] 7        alice presses the button "accept" under message 7
+alice: /help            alice runs a command
+!wait 2h                the clock moves forward; jobs that fall due run
+!channel #name          switch the current channel
+!delete 7               message 7 is deleted by its author
 """
 
 from __future__ import annotations

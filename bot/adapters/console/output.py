@@ -1,4 +1,4 @@
-"""How the console shows what happens: one readable line per action, or one JSON object per line."""
+"""How the console shows what happens: a readable line per action, or one JSON object per line."""
 
 from __future__ import annotations
 
@@ -34,8 +34,14 @@ class ConsoleOutput:
         """Show a member's message with its number, so later lines can reply or react to it."""
         if self.jsonl:
             self._write_json(
-                {"event": "message", "message_id": message_id, "channel": channel,
-                 "member": member, "text": text, **{k: v for k, v in extra.items() if v}}
+                {
+                    "event": "message",
+                    "message_id": message_id,
+                    "channel": channel,
+                    "member": member,
+                    "text": text,
+                    **{k: v for k, v in extra.items() if v},
+                }
             )
         else:
             reply = f" ^{extra['reply_to']}" if extra.get("reply_to") else ""
@@ -67,7 +73,5 @@ def _describe_action(record: dict[str, Any]) -> str:
         return line
     if action == "dm":
         return f"✉ {BOT_NAME} → {record['member']} (direct message): {record['text']}"
-    details = " ".join(
-        f"{key}={value}" for key, value in record.items() if key not in ("action",)
-    )
+    details = " ".join(f"{key}={value}" for key, value in record.items() if key not in ("action",))
     return f"⚙ {action} {details}"

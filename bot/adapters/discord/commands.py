@@ -1,7 +1,7 @@
 """Core command declarations as Discord application (slash) command payloads.
 
-The payload is what Discord's "bulk overwrite application commands" endpoint takes; it is built here
-without discord.py so it can be printed, hashed and compared before anything is synced.
+The payload is what Discord's "bulk overwrite application commands" endpoint takes; it is built
+here without discord.py so it can be printed, hashed and compared before anything is synced.
 """
 
 from __future__ import annotations

@@ -1,0 +1,56 @@
+"""Actions a platform cannot do are skipped; refusals are reported once to the mod-log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.platform import Capability
+from tests.support.fake_platform import FakePlatform
+
+
+async def test_missing_capability_is_skipped_not_a_crash(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    platform.capabilities = frozenset(Capability) - {Capability.ROLES}
+    alice = platform.member("alice")
+    assert await core.actions.add_role(alice, "Top contributor") is False
+    assert await core.actions.timeout(alice, clock.now() + timedelta(hours=1)) is True
+    assert [action.action for action in platform.actions] == ["timeout"]
+
+
+async def test_refusal_is_reported_once_to_the_mod_log(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    platform.refuse["delete"] = "I lack the Manage Messages permission in #general"
+    message = await core.actions.send(platform.channel(), "hello")
+    assert message is not None
+    for _ in range(3):
+        assert await core.actions.delete(message) is False
+    reports = [a for a in platform.sent() if a.target == platform.channel("mod-log")]
+    assert [a.text for a in reports] == ["⚠️ I lack the Manage Messages permission in #general"]
+
+
+async def test_unknown_platform_is_skipped(core: Jardinier, platform: FakePlatform) -> None:
+    from bot.events import ChannelRef, CommunityRef
+
+    elsewhere = ChannelRef(CommunityRef("matrix", "x"), "general")
+    assert await core.actions.send(elsewhere, "hi") is None
+    assert platform.actions == []
+
+
+async def test_buttons_and_files_are_dropped_where_the_platform_has_none(
+    core: Jardinier, platform: FakePlatform, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from bot.platform import Button
+
+    platform.capabilities = frozenset({Capability.SEND})
+    chart = Path(str(tmp_path)) / "chart.png"
+    chart.write_bytes(b"png")
+    await core.actions.send(platform.channel(), "report", buttons=[Button("ok", "OK")], file=chart)
+    [sent] = platform.sent()
+    assert sent.details["buttons"] == ()
+    assert sent.details["file"] is None

@@ -1,0 +1,49 @@
+"""Durations as people write them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from bot.durations import Duration, format_duration, parse_duration
+from bot.errors import JardinierError
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("30s", timedelta(seconds=30)),
+        ("10m", timedelta(minutes=10)),
+        ("2h", timedelta(hours=2)),
+        ("7d", timedelta(days=7)),
+        ("1w", timedelta(weeks=1)),
+        ("1h30m", timedelta(minutes=90)),
+        (" 2H ", timedelta(hours=2)),
+    ],
+)
+def test_parse(text: str, value: timedelta) -> None:
+    assert parse_duration(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "10", "m", "2 h", "1.5h", "-1h", "9" * 30 + "d", "1y"])
+def test_refused(text: str) -> None:
+    with pytest.raises(JardinierError, match="not a duration"):
+        parse_duration(text)
+
+
+def test_format_round_trips() -> None:
+    for text in ("30s", "10m", "1h30m", "1w2d", "0s"):
+        assert format_duration(parse_duration(text) if text != "0s" else timedelta()) == text
+
+
+def test_rule_book_field_accepts_text_and_refuses_bare_numbers() -> None:
+    class Section(BaseModel):
+        window: Duration
+
+    assert Section(window="7d").window == timedelta(days=7)
+    with pytest.raises(ValidationError, match=r"write durations with a unit, e\.g\. 10s or 10m"):
+        Section(window=10)
+    with pytest.raises(ValidationError, match="'soon' is not a duration"):
+        Section(window="soon")
