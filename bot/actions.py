@@ -110,13 +110,12 @@ class Actions:
 
     async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> bool:
         """Send a direct message; False if the user does not accept them."""
-        done = await self._do(
+        return await self._member_action(
             user.platform,
             Capability.DM,
             community,
-            lambda p: _true(p.dm(user, text, community=community)),
+            lambda p: p.dm(user, text, community=community),
         )
-        return bool(done)
 
     async def delete(self, message: MessageRef) -> bool:
         """Delete a message; False if it could not be done."""
@@ -206,7 +205,7 @@ class Actions:
         self,
         platform: str,
         capability: Capability,
-        community: CommunityRef,
+        community: CommunityRef | None,
         call: Callable[[Platform], Awaitable[Any]],
     ) -> bool:
         return bool(await self._do(platform, capability, community, lambda p: _true(call(p))))

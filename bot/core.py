@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions import Actions
 from bot.builtin import CoreCog
@@ -91,8 +93,20 @@ class Jardinier:
         """Run every platform side by side until all end, or SIGINT/SIGTERM; SIGHUP reloads."""
         await self.start()
         loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload_rules()))
+        background: set[asyncio.Task[object]] = set()
+
+        def in_background(coroutine: Coroutine[Any, Any, object]) -> None:
+            task = loop.create_task(coroutine)
+            background.add(task)
+            task.add_done_callback(background.discard)
+
+        handlers = {
+            signal.SIGHUP: lambda: in_background(self.reload_rules()),
+            signal.SIGTERM: lambda: in_background(self.stop_platforms()),
+        }
+        for number, handler in handlers.items():
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(number, handler)
         try:
             async with asyncio.TaskGroup() as group:
                 for platform in self.platforms.values():
@@ -100,12 +114,19 @@ class Jardinier:
                         platform.start(self.handle), name=f"platform:{platform.name}"
                     )
         finally:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGHUP)
-            for platform in self.platforms.values():
-                with contextlib.suppress(Exception):
-                    await platform.stop()
+            for number in handlers:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(number)
+            await self.stop_platforms()
             await self.stop()
+
+    async def stop_platforms(self) -> None:
+        """Ask every platform to disconnect; :meth:`run` returns once they have."""
+        for platform in self.platforms.values():
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("platform %s failed to stop cleanly", platform.name)
 
     # -- cogs -----------------------------------------------------------------------------------
 
@@ -231,6 +252,10 @@ class Jardinier:
         """The sink every platform feeds: record the member, run commands, publish to cogs."""
         try:
             await self.members.observe(event)
+        except SQLAlchemyError as error:
+            # A locked or unreachable database must not silence the bot: the event still flows.
+            log.warning("could not record the member of %s: %s", type(event).__name__, error)
+        try:
             if isinstance(event, CommandInvoked):
                 await run_command(self, event)
             await self.bus.publish(event)

@@ -167,8 +167,8 @@ class MemberLeft(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReactionAdded(Event):
-    """A member reacted to a message with an emoji."""
+class ReactionEvent(Event):
+    """A reaction on a message changed (listen to this to hear both kinds)."""
 
     message: MessageRef
     member: MemberRef
@@ -180,16 +180,13 @@ class ReactionAdded(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReactionRemoved(Event):
+class ReactionAdded(ReactionEvent):
+    """A member reacted to a message with an emoji."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactionRemoved(ReactionEvent):
     """A member took a reaction back."""
-
-    message: MessageRef
-    member: MemberRef
-    emoji: str
-
-    @property
-    def community(self) -> CommunityRef:
-        return self.message.community
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.platform import Capability
+from bot.events import ChannelRef, CommunityRef
+from bot.platform import Button, Capability
 from tests.support.fake_platform import FakePlatform
 
 
@@ -33,7 +35,6 @@ async def test_refusal_is_reported_once_to_the_mod_log(
 
 
 async def test_unknown_platform_is_skipped(core: Jardinier, platform: FakePlatform) -> None:
-    from bot.events import ChannelRef, CommunityRef
 
     elsewhere = ChannelRef(CommunityRef("matrix", "x"), "general")
     assert await core.actions.send(elsewhere, "hi") is None
@@ -41,14 +42,11 @@ async def test_unknown_platform_is_skipped(core: Jardinier, platform: FakePlatfo
 
 
 async def test_buttons_and_files_are_dropped_where_the_platform_has_none(
-    core: Jardinier, platform: FakePlatform, tmp_path: object
+    core: Jardinier, platform: FakePlatform, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    from bot.platform import Button
 
     platform.capabilities = frozenset({Capability.SEND})
-    chart = Path(str(tmp_path)) / "chart.png"
+    chart = tmp_path / "chart.png"
     chart.write_bytes(b"png")
     await core.actions.send(platform.channel(), "report", buttons=[Button("ok", "OK")], file=chart)
     [sent] = platform.sent()

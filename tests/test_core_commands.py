@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import CommandInvoked
+from bot.events import CommandInvoked, CommunityRef, MemberRef
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 
@@ -128,7 +129,6 @@ async def test_a_failing_command_is_answered_and_the_bot_keeps_running(
     spec = core.commands.get("announcements")
     assert spec is not None
     core.commands.remove_cog(cog.name)
-    from dataclasses import replace
 
     core.commands.add(replace(spec, callback=explode))
     mod = platform.member("mod", moderator=True)
@@ -169,3 +169,32 @@ async def test_commands_are_published_to_the_platform_at_start(
 ) -> None:
     names = {spec.name for spec in platform.synced}
     assert {"help", "rules_reload", "announce", "announcements", "announce_cancel"} <= names
+
+
+async def test_a_community_override_can_switch_a_cog_off_for_that_community_only(
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform
+) -> None:
+    overrides = rules_dir / "communities"
+    overrides.mkdir()
+    (overrides / "fake-c2.yaml").write_text("community:\n  cogs: []\n  locale: fr\n")
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url="sqlite+aiosqlite://",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    try:
+        mod = platform.member("mod", moderator=True)
+        await bot.handle(command(mod, "/announce 1h Hello", clock.now()))
+        assert "will be posted" in platform.last_text()
+
+        other = MemberRef(CommunityRef("fake", "c2", "Other"), mod.user, platform_moderator=True)
+        await bot.handle(command(other, "/announce 1h Hello", clock.now()))
+        assert platform.last_text() == (
+            "Je ne connais pas /announce. Tapez /help pour voir les commandes disponibles."
+        )
+        await bot.handle(command(other, "/help", clock.now()))
+        assert "/announce" not in platform.last_text()
+    finally:
+        await bot.stop()

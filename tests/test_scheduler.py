@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.scheduler import Scheduler
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -141,3 +142,33 @@ async def test_naive_datetimes_are_refused(store: str) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         scheduler.at("a", datetime(2026, 11, 2, 10, 0), "c", "h")  # noqa: DTZ001
     scheduler.shutdown()
+
+
+async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
+
+    clock = SystemClock()
+    scheduler = Scheduler(clock)
+    fired = asyncio.Event()
+
+    class Runner:
+        async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
+            assert (cog, handler, kwargs) == ("announcements", "post", {"id": "x"})
+            fired.set()
+
+        async def job_missed(self, *args: object) -> None:
+            raise AssertionError("not missed")
+
+    await scheduler.start(Runner())  # type: ignore[arg-type]
+    try:
+        scheduler.at(
+            "announce:x",
+            clock.now() + timedelta(milliseconds=200),
+            "announcements",
+            "post",
+            id="x",
+        )
+        await asyncio.wait_for(fired.wait(), timeout=10)
+        with pytest.raises(TypeError, match="only a manual clock"):
+            await scheduler.advance(timedelta(hours=1))
+    finally:
+        scheduler.shutdown()

@@ -11,6 +11,7 @@ import asyncio
 import re
 import shutil
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +87,7 @@ class ConsolePlatform:
         self._messages: dict[int, MessageRef] = {}
         self.current = self.channel("general")
         self._stopping = False
+        self._lines: asyncio.Queue[str | None] | None = None
 
     # -- the community ------------------------------------------------------------------------
 
@@ -117,11 +119,16 @@ class ConsolePlatform:
     # -- input ----------------------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
-        """Read lines until end of input, feeding each action to ``sink`` in turn."""
+        """Read lines until end of input (or :meth:`stop`), feeding each action to ``sink``."""
+        self._lines = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        threading.Thread(
+            target=self._pump, args=(loop, self._lines), name="console-input", daemon=True
+        ).start()
         number = 0
         while not self._stopping:
-            line = await asyncio.to_thread(self.input.readline)
-            if not line:
+            line = await self._lines.get()
+            if line is None:
                 break
             number += 1
             try:
@@ -132,9 +139,21 @@ class ConsolePlatform:
                 self.errors.write(f"line {number}: {error}\n")
                 self.errors.flush()
 
+    def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+        # A daemon thread, not asyncio.to_thread: a blocked read must not keep the process alive
+        # after SIGTERM, and the default executor waits for its threads at exit.
+        try:
+            for line in iter(self.input.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            loop.call_soon_threadsafe(lines.put_nowait, None)
+        except RuntimeError:
+            pass  # the loop closed while we were reading: nothing left to feed
+
     async def stop(self) -> None:
         """Stop after the current line."""
         self._stopping = True
+        if self._lines is not None:
+            self._lines.put_nowait(None)
 
     async def _play(self, line: Line, sink: EventSink) -> None:
         now = self.clock.now()
