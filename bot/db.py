@@ -109,16 +109,20 @@ class Database:
         self.url = async_url(url)
         self.engine = create_engine(self.url)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self._schema_ready = False
 
     async def upgrade(self) -> None:
-        """Bring the schema to the newest migration (in a thread: Alembic is blocking)."""
+        """Bring the schema to the newest migration, once (in a thread: Alembic is blocking)."""
         from bot.migrate import upgrade
 
+        if self._schema_ready:
+            return
         if is_memory(self.url):
             # Alembic would open its own, separate in-memory database: build the tables here.
             await self.create_all()
-            return
-        await asyncio.to_thread(upgrade, self.url)
+        else:
+            await asyncio.to_thread(upgrade, self.url)
+        self._schema_ready = True
 
     async def create_all(self) -> None:
         """Create every table from the models (in-memory databases for tests)."""

@@ -15,7 +15,6 @@ from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.db import Database
 from bot.state import StateStore
 
 CLOCK_KEY = "console:clock"
@@ -33,21 +32,15 @@ async def run_console(
     errors: TextIO | None = None,
 ) -> None:
     """Run the console community until end of input."""
-    # The clock is restored before the core starts, so jobs due "now" are judged at the right time.
-    database = Database(database_url)
-    try:
-        await database.upgrade()
-        stored = StateStore(database)
-        stored_clock = await stored.get(CLOCK_KEY)
-        stored_message_id = await stored.get(MESSAGE_ID_KEY)
-    finally:
-        await database.close()
-    start = datetime.now(UTC)
-    if stored_clock:
-        start = max(start, datetime.fromisoformat(stored_clock))
-    clock = ManualClock(start)
+    clock = ManualClock(datetime.now(UTC))
     core = Jardinier(rules_dir=rules_dir, database_url=database_url, clock=clock)
+    # Restore the clock before the core starts, so jobs due "now" are judged at the right time.
+    await core.db.upgrade()
     state = StateStore(core.db)
+    stored_clock = await state.get(CLOCK_KEY)
+    if stored_clock:
+        clock.set(datetime.fromisoformat(stored_clock))  # never backwards: max(now, stored)
+    stored_message_id = await state.get(MESSAGE_ID_KEY)
 
     config = core.community_config()
     platform = ConsolePlatform(
