@@ -1,8 +1,8 @@
 """The rule book: YAML files validated by pydantic models, with errors at ``file:line:col``.
 
 ``load_rule_book(directory, section_models)`` loads and validates a directory; ``RuleStore``
-keeps the book in force and reloads it atomically; ``template(...)`` and ``render(...)`` are the
-placeholder-checked texts sections declare.
+keeps the book in force and reloads it atomically; ``Placeholders(...)`` and ``render(...)`` are
+the placeholder-checked texts sections declare.
 """
 
 from bot.ruleconf.book import RuleBook, load_rule_book
@@ -24,7 +24,7 @@ from bot.ruleconf.positioned import (
     load_yaml,
 )
 from bot.ruleconf.store import RuleStore
-from bot.ruleconf.templates import Placeholders, render, template
+from bot.ruleconf.templates import Placeholders, render
 
 __all__ = [
     "ChannelsConfig",
@@ -47,5 +47,4 @@ __all__ = [
     "load_rule_book",
     "load_yaml",
     "render",
-    "template",
 ]

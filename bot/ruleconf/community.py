@@ -19,7 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.ruleconf.locales import Locale, TextsByLocale
-from bot.ruleconf.templates import template
+from bot.ruleconf.templates import Placeholders
 
 LOCALE_WITHOUT_TEXTS = "locale_without_texts"
 """The pydantic error type raised when ``texts`` lacks the section's locale."""
@@ -94,14 +94,14 @@ class CoreTexts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    help_header: template("community")
-    help_line: template("command", "description")
-    unknown_command: template("command")
-    usage: template("command", "usage", "error")
-    not_allowed: template("command")
-    rules_reloaded: template()
-    rules_reload_failed: template("errors")
-    command_failed: template("command")
+    help_header: Annotated[str, Placeholders("community")]
+    help_line: Annotated[str, Placeholders("command", "description")]
+    unknown_command: Annotated[str, Placeholders("command")]
+    usage: Annotated[str, Placeholders("command", "usage", "error")]
+    not_allowed: Annotated[str, Placeholders("command")]
+    rules_reloaded: Annotated[str, Placeholders()]
+    rules_reload_failed: Annotated[str, Placeholders("errors")]
+    command_failed: Annotated[str, Placeholders("command")]
 
 
 class CommunityConfig(BaseModel):

@@ -8,34 +8,35 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 _FORMATTER = string.Formatter()
 
 
-@dataclass(frozen=True)
 class Placeholders:
-    """Marks a template field with the placeholders it accepts (for documentation tools)."""
+    """The placeholders a text may use: ``Annotated[str, Placeholders("command", "usage")]``.
 
-    names: tuple[str, ...]
-
-
-def template(*placeholders: str) -> Any:
-    """A pydantic field type for a text that may use exactly these ``{placeholders}``.
-
-    ``help_line: template("command", "description")`` accepts ``"/{command}: {description}"``
-    and refuses ``"{cmd}"`` with "unknown placeholder {cmd}; allowed: {command}, {description}".
+    As pydantic metadata it validates the text at load time: ``"/{command}: {usage}"`` passes,
+    ``"{cmd}"`` fails with "unknown placeholder {cmd}; allowed: {command}, {usage}".
     """
-    allowed = tuple(placeholders)
 
-    def check(text: str) -> str:
-        check_template(text, allowed)
+    def __init__(self, *names: str) -> None:
+        self.names = names
+
+    def __repr__(self) -> str:
+        return f"Placeholders{self.names!r}"
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def _check(self, text: str) -> str:
+        check_template(text, self.names)
         return text
-
-    return Annotated[str, AfterValidator(check), Placeholders(allowed)]
 
 
 def check_template(text: str, allowed: tuple[str, ...]) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.durations import Duration
-from bot.ruleconf import TextsByLocale, template
+from bot.ruleconf import Placeholders, TextsByLocale
 
 
 class AnnouncementTexts(BaseModel):
@@ -15,15 +16,15 @@ class AnnouncementTexts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    scheduled: template("id", "channel", "when")
-    too_far: template("max_delay")
-    too_many: template("count")
-    none_pending: template()
-    pending_header: template()
-    pending_line: template("id", "when", "channel", "text")
-    cancelled: template("id")
-    unknown: template("id")
-    missed: template("id", "channel", "when")
+    scheduled: Annotated[str, Placeholders("id", "channel", "when")]
+    too_far: Annotated[str, Placeholders("max_delay")]
+    too_many: Annotated[str, Placeholders("count")]
+    none_pending: Annotated[str, Placeholders()]
+    pending_header: Annotated[str, Placeholders()]
+    pending_line: Annotated[str, Placeholders("id", "when", "channel", "text")]
+    cancelled: Annotated[str, Placeholders("id")]
+    unknown: Annotated[str, Placeholders("id")]
+    missed: Annotated[str, Placeholders("id", "channel", "when")]
 
 
 class AnnouncementsConfig(BaseModel):

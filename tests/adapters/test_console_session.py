@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.console.adapter import ConsolePlatform
+from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
+from bot.clock import ManualClock
 
 
 async def play(
@@ -116,3 +120,23 @@ async def test_readable_output_never_lets_control_characters_reach_the_terminal(
     )
     assert "\x1b" not in text
     assert "\\x1b[31malert\\x07" in text
+
+
+async def test_attachments_are_written_to_disk_and_reported(tmp_path: Path) -> None:
+    output = io.StringIO()
+    console = ConsolePlatform(
+        input=io.StringIO(),
+        output=ConsoleOutput(output, jsonl=True),
+        clock=ManualClock(datetime(2026, 11, 2, tzinfo=UTC)),
+        files_dir=tmp_path / "files",
+    )
+    chart = tmp_path / "work" / "activity.png"
+    chart.parent.mkdir()
+    chart.write_bytes(b"\x89PNG chart")
+    await console.send(console.channel("reports"), "Weekly report", file=chart)
+    record = json.loads(output.getvalue())
+    assert record["action"] == "send"
+    assert record["channel"] == "#reports"
+    kept = Path(record["file"])
+    assert kept == tmp_path / "files" / "activity.png"
+    assert kept.read_bytes() == b"\x89PNG chart"

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from bot.ruleconf import RuleBook, TextsByLocale, load_rule_book, template
+from bot.ruleconf import Placeholders, RuleBook, TextsByLocale, load_rule_book
 
 # Line numbers matter: tests assert file:line:col.
 COMMUNITY_YAML = """\
@@ -55,7 +56,7 @@ texts:
 class WelcomeTexts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    greeting: template("member", "community")
+    greeting: Annotated[str, Placeholders("member", "community")]
 
 
 class WelcomeConfig(BaseModel):

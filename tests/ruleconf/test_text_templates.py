@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.ruleconf import render, template
+from bot.ruleconf import Placeholders, render
 
 
 class Greeting(BaseModel):
-    text: template("member", "community")
-    plain: template() = "Done."
+    text: Annotated[str, Placeholders("member", "community")]
+    plain: Annotated[str, Placeholders()] = "Done."
 
 
 def refusal(text: str) -> str:

@@ -251,6 +251,7 @@ class ConsolePlatform:
     ) -> MessageRef:
         """Print the message with its number."""
         message = await self._new_message_id(channel)
+        kept = await asyncio.to_thread(self._keep, file) if file else None
         self.output.action(
             "send",
             channel=channel.name,
@@ -259,7 +260,7 @@ class ConsolePlatform:
             reply_to=int(reply_to.id) if reply_to else None,
             private_to=private_to.name if private_to else None,
             buttons=[{"id": b.id, "label": b.label} for b in buttons] or None,
-            file=str(self._keep(file)) if file else None,
+            file=str(kept) if kept else None,
         )
         return message
 
