@@ -71,6 +71,10 @@ class Jardinier:
         await self.sync_cogs()
         await self.scheduler.start(self)
         self._started = True
+        await self.publish_commands()
+
+    async def publish_commands(self) -> None:
+        """Publish the commands of every loaded cog on every platform."""
         specs = list(self.commands)
         for platform in self.platforms.values():
             try:
@@ -141,12 +145,15 @@ class Jardinier:
                     names.append(name)
         return names
 
-    async def sync_cogs(self) -> None:
-        """Load every cog the rule book enables that is not loaded yet."""
+    async def sync_cogs(self) -> list[str]:
+        """Load every cog the rule book enables that is not loaded yet; return their names."""
         catalogue = available_cogs()
+        loaded = []
         for rank, name in enumerate(self.wanted_cogs()):
             if name not in self.cogs:
                 await self._load_cog(catalogue[name](self), rank=rank)
+                loaded.append(name)
+        return loaded
 
     async def _load_cog(self, cog: Cog, *, rank: int) -> None:
         for method in declared_commands(cog):
@@ -191,7 +198,8 @@ class Jardinier:
             for community in self.members.communities:
                 await self.modlog(community, f"⚠️ rule book not reloaded:\n{error}")
             return error
-        await self.sync_cogs()
+        if await self.sync_cogs():
+            await self.publish_commands()
         log.info("rule book reloaded from %s", self.rules.current.directory)
         return None
 

@@ -198,3 +198,28 @@ async def test_a_community_override_can_switch_a_cog_off_for_that_community_only
         assert "/announce" not in platform.last_text()
     finally:
         await bot.stop()
+
+
+async def test_a_cog_enabled_by_a_reload_is_loaded_and_its_commands_published(
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    text = community_yaml.read_text()
+    community_yaml.write_text(text.replace("cogs:\n  - announcements", "cogs: []"))
+    bot = Jardinier(
+        rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
+    )
+    await bot.start()
+    try:
+        assert "announce" not in {spec.name for spec in platform.synced}
+        mod = platform.member("mod", moderator=True)
+        await bot.handle(command(mod, "/announce 1h Hello", clock.now()))
+        assert platform.last_text().startswith("I don't know /announce.")
+
+        community_yaml.write_text(text)
+        await bot.handle(command(mod, "/rules_reload", clock.now()))
+        assert "announce" in {spec.name for spec in platform.synced}
+        await bot.handle(command(mod, "/announce 1h Hello", clock.now()))
+        assert "will be posted" in platform.last_text()
+    finally:
+        await bot.stop()
