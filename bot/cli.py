@@ -17,7 +17,9 @@ import typer
 
 from bot.errors import JardinierError
 from bot.logsetup import configure_logging
+from bot.platform import Platform
 from bot.resources import shipped_rules_directory
+from bot.state import StateStore
 
 app = typer.Typer(
     help="Jardinier, a community-management bot for Discord and Telegram.",
@@ -64,7 +66,12 @@ def _fail(error: JardinierError) -> None:
     raise typer.Exit(1)
 
 
-def _network_platforms(environ: Mapping[str, str]) -> list[object]:
+def _network_platforms(environ: Mapping[str, str], state: StateStore) -> list[Platform]:
+    """The Discord and Telegram platforms whose tokens are set.
+
+    Each adapter package exposes ``create_platform(environ, state)``; ``state`` keeps small values
+    between runs (e.g. the hash of the commands last synced).
+    """
     platforms = []
     for name, variable in (("discord", "DISCORD_TOKEN"), ("telegram", "TELEGRAM_TOKEN")):
         if not environ.get(variable):
@@ -76,7 +83,7 @@ def _network_platforms(environ: Mapping[str, str]) -> list[object]:
                 f"{variable} is set but this version of Jardinier has no {name} adapter yet; "
                 f"unset it to run the console community"
             )
-        platforms.append(create(environ))
+        platforms.append(create(environ, state))
     return platforms
 
 
@@ -88,8 +95,7 @@ def run(rules: RulesOption = None) -> None:
 
     configure_logging()
     try:
-        platforms = _network_platforms(os.environ)
-        if not platforms:
+        if not any(os.environ.get(name) for name in ("DISCORD_TOKEN", "TELEGRAM_TOKEN")):
             typer.echo(
                 "No DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console community.",
                 err=True,
@@ -97,8 +103,8 @@ def run(rules: RulesOption = None) -> None:
             _console(rules_directory(rules), jsonl=False)
             return
         core = Jardinier(rules_dir=rules_directory(rules), database_url=database_url())
-        for platform in platforms:
-            core.add_platform(platform)  # type: ignore[arg-type]
+        for platform in _network_platforms(os.environ, StateStore(core.db)):
+            core.add_platform(platform)
         asyncio.run(core.run())
     except JardinierError as error:
         _fail(error)
