@@ -223,3 +223,27 @@ async def test_a_cog_enabled_by_a_reload_is_loaded_and_its_commands_published(
         assert "will be posted" in platform.last_text()
     finally:
         await bot.stop()
+
+
+async def test_slash_options_left_as_text_are_converted_and_checked_by_the_core(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+
+    def slash(delay: str) -> CommandInvoked:
+        return CommandInvoked(
+            at=clock.now(),
+            channel=platform.channel(),
+            member=mod,
+            name="announce",
+            options={"delay": delay, "text": "Typed as text"},
+        )
+
+    await core.handle(slash("a while"))
+    assert platform.last_text().startswith(
+        "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d"
+    )
+    assert core.scheduler.pending() == []
+    await core.handle(slash("45m"))
+    [scheduled] = core.scheduler.pending()
+    assert scheduled.next_run == clock.now() + timedelta(minutes=45)

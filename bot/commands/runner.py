@@ -10,10 +10,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.context import CommandContext
-from bot.commands.parsing import UsageError, parse_arguments
+from bot.commands.parsing import UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
 from bot.errors import JardinierError
-from bot.events import CommandInvoked, MemberRef
+from bot.events import ChannelRef, CommandInvoked, MemberRef
 from bot.ruleconf.templates import render
 
 if TYPE_CHECKING:
@@ -59,28 +59,34 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
 
 
 async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) -> dict[str, Any]:
+    community = event.community
+
+    async def resolve_member(text: str) -> MemberRef | None:
+        return await core.resolve_member(community, text, event.mentions)
+
+    async def resolve_channel(text: str) -> ChannelRef | None:
+        return await core.resolve_channel(community, text)
+
     if event.options is None:
-        community = event.community
         return await parse_arguments(
-            spec,
-            event.args,
-            resolve_member=lambda text: core.resolve_member(community, text, event.mentions),
-            resolve_channel=lambda text: core.resolve_channel(community, text),
+            spec, event.args, resolve_member=resolve_member, resolve_channel=resolve_channel
         )
-    # Typed options (slash commands) arrive converted; fill defaults, refuse what is missing.
+    # Typed options (slash commands) arrive converted, or as the text the member typed where the
+    # platform has no such type (a duration): convert those here, so every platform answers a bad
+    # value with the same usage message.
     values: dict[str, Any] = {}
     for option in spec.options:
-        if option.name in event.options and event.options[option.name] is not None:
-            values[option.name] = event.options[option.name]
-        elif option.required:
-            raise UsageError(f"{option.name} is missing")
-        else:
+        value = event.options.get(option.name)
+        if value is None:
+            if option.required:
+                raise UsageError(f"{option.name} is missing")
             values[option.name] = option.default
-        if option.kind is OptionKind.CHOICE and values[option.name] not in (
-            *option.choices,
-            option.default,
-        ):
-            raise UsageError(f"{option.name} should be one of {', '.join(option.choices)}")
+            continue
+        if isinstance(value, str) and option.kind not in (OptionKind.STRING, OptionKind.TEXT):
+            value = await convert(
+                option, value, resolve_member=resolve_member, resolve_channel=resolve_channel
+            )
+        values[option.name] = value
     return values
 
 
