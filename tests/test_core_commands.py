@@ -205,7 +205,7 @@ async def test_a_cog_enabled_by_a_reload_is_loaded_and_its_commands_published(
 ) -> None:
     community_yaml = rules_dir / "community.yaml"
     text = community_yaml.read_text()
-    community_yaml.write_text(text.replace("cogs:\n  - announcements", "cogs: []"))
+    community_yaml.write_text(text.replace("  - announcements\n", ""))
     bot = Jardinier(
         rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
     )

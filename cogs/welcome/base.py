@@ -1,0 +1,211 @@
+"""What every part of the welcome cog shares: its settings, texts, channels, state and limits.
+
+The cog is split by concern (Red-DiscordBot style): the charter gate (``gate.py``) and the
+introductions (``introductions.py``) are mixins over this base; ``cog.py`` puts them together
+with the greetings, the raid safety and the commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from bot.cog import Cog, job
+from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+from bot.platform import Button
+from bot.ruleconf import render
+from cogs.welcome.config import WelcomeConfig, WelcomeTexts
+from cogs.welcome.journeys import Journey, JourneyStore
+from cogs.welcome.raid import JoinWatch, SlidingWindow
+from cogs.welcome.wording import TemplatePicker, channel_label, plain_name
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+log = logging.getLogger("cogs.welcome")
+
+ACCEPT_BUTTON = "welcome:accept"
+MAX_REMEMBERED = 10_000
+ChannelRole = Literal["welcome", "introductions", "rules"]
+
+
+def remember(store: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Put ``key`` in a bounded, least-recently-used ``store``."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > MAX_REMEMBERED:
+        store.popitem(last=False)
+
+
+class WelcomeBase(Cog):
+    """Settings, texts, channels, journeys and limits shared by the welcome cog's parts."""
+
+    name: ClassVar[str] = "welcome"
+    config_model = WelcomeConfig
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self.random = random.Random()
+        """The randomness behind the choice of texts; tests seed it (``cog.random.seed(1)``)."""
+        self.picker = TemplatePicker(self.random)
+        self.journeys = JourneyStore(core.db, core.members)
+        self.watch = JoinWatch()
+        self._windows: dict[tuple[str, str], SlidingWindow] = {}
+        self._held_back: dict[str, int] = {}
+        # Members the gate just removed: the departure that follows gets no goodbye.
+        self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
+        # When each community's last wave was greeted: its newcomers' gate time starts then.
+        self._wave_greeted: dict[str, datetime] = {}
+
+    # -- rule book ------------------------------------------------------------------------------
+
+    def settings(self, community: CommunityRef) -> WelcomeConfig:
+        """The welcome section as it applies to ``community``."""
+        config: WelcomeConfig = self.config(community)
+        return config
+
+    def texts(self, community: CommunityRef) -> WelcomeTexts:
+        """The welcome texts in the community's locale."""
+        return self.settings(community).texts[self.core.community_config(community).locale]
+
+    def accept_button(self, community: CommunityRef) -> Button:
+        """The "I accept" button, labelled in the community's language."""
+        return Button(ACCEPT_BUTTON, render(self.texts(community).accept_button))
+
+    def charter_text(self, community: CommunityRef) -> str:
+        """The community's charter, from the rule book."""
+        texts = self.texts(community)
+        return render(texts.charter, community=self.community_name(community)).strip()
+
+    @staticmethod
+    def community_name(community: CommunityRef) -> str:
+        """The community's name as texts write it."""
+        return plain_name(community.name or community.id)
+
+    def channel_name(self, community: CommunityRef, role: ChannelRole) -> str | None:
+        """The name community.yaml gives the ``role`` channel, if any."""
+        channels = self.core.community_config(community).channels
+        name: str | None = getattr(channels, role)
+        return name
+
+    async def channel(self, community: CommunityRef, role: ChannelRole) -> ChannelRef | None:
+        """The ``role`` channel of ``community``, if configured and found."""
+        name = self.channel_name(community, role)
+        if not name:
+            return None
+        found = await self.core.resolve_channel(community, name)
+        if found is None:
+            self.log.warning("%s channel %r not found in %s", role, name, community.key)
+        return found
+
+    async def is_channel(self, channel: ChannelRef, role: ChannelRole) -> bool:
+        """Whether ``channel`` is the ``role`` channel of its community."""
+        name = self.channel_name(channel.community, role)
+        if not name:
+            return False
+        wanted = name.lstrip("#").casefold()
+        if wanted in (channel.id.casefold(), channel.name.lstrip("#").casefold()):
+            return True
+        return await self.core.resolve_channel(channel.community, name) == channel
+
+    def channel_labels(self, community: CommunityRef) -> dict[str, str]:
+        """``{rules_channel}`` and ``{intro_channel}`` as texts write them."""
+        rules = channel_label(self.channel_name(community, "rules"), "/charter")
+        welcome = channel_label(self.channel_name(community, "welcome"))
+        intros = channel_label(self.channel_name(community, "introductions"), welcome)
+        return {"rules_channel": rules, "intro_channel": intros}
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def held_back(self, journey: Journey, community: CommunityRef) -> bool:
+        """Whether the charter gate still holds this newcomer's messages back."""
+        return journey.gate_pending and self.settings(community).gate.enabled
+
+    def allowed(self, community: CommunityRef, kind: str, at: datetime) -> bool:
+        """Whether one more ``kind`` (goodbye, nudge, mod-log line) fits the raid limits."""
+        raid = self.settings(community).raid
+        window = self._windows.setdefault((community.key, kind), SlidingWindow())
+        return window.allows(at, within=raid.within, limit=raid.joins)
+
+    async def bounded_modlog(self, community: CommunityRef, text: str, at: datetime) -> None:
+        """Report to the mod-log within the raid limits; what is held back is counted later."""
+        if not self.allowed(community, "modlog", at):
+            held = self._held_back[community.key] = self._held_back.get(community.key, 0) + 1
+            self.log.info("mod-log line held back in %s: %s", community.key, text)
+            if held == 1:
+                self.core.scheduler.at(
+                    f"welcome:held-back:{community.key}",
+                    at + self.settings(community).raid.within,
+                    self.name,
+                    "report_held_back",
+                    platform=community.platform,
+                    community_id=community.id,
+                    community_name=community.name,
+                )
+            return
+        held = self._held_back.pop(community.key, 0)
+        if held:
+            self.core.scheduler.cancel(f"welcome:held-back:{community.key}")
+            text += "\n" + render(self.texts(community).held_back, count=held)
+        await self.core.modlog(community, text)
+
+    @job
+    async def report_held_back(self, **arguments: Any) -> None:
+        """Tell the mod-log how many reports were held back (scheduler job)."""
+        community = self.job_community(arguments)
+        held = self._held_back.pop(community.key, 0)
+        if held:
+            await self.core.modlog(community, render(self.texts(community).held_back, count=held))
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def job_id(kind: str, community: CommunityRef, user_id: str) -> str:
+        """The id of a per-member job: ``welcome:nudge:<community>:<user>``."""
+        return f"welcome:{kind}:{community.key}:{user_id}"
+
+    @staticmethod
+    def job_arguments(member: MemberRef, journey: Journey) -> dict[str, Any]:
+        """Plain arguments naming ``member`` and the journey a job belongs to."""
+        return {
+            "platform": member.community.platform,
+            "community_id": member.community.id,
+            "community_name": member.community.name,
+            "user_id": member.user.id,
+            "user_name": member.user.name,
+            "joined_at": journey.joined_at.isoformat(),
+        }
+
+    @staticmethod
+    def job_community(arguments: Mapping[str, Any]) -> CommunityRef:
+        """The community a job's arguments name."""
+        return CommunityRef(
+            arguments["platform"], arguments["community_id"], arguments["community_name"]
+        )
+
+    async def job_journey(self, arguments: Mapping[str, Any]) -> tuple[MemberRef, Journey] | None:
+        """The member and journey a job was scheduled for, if that journey is still going on.
+
+        None when the member has since left, come back (a new journey) or been forgotten, or
+        when the community no longer enables this cog.
+        """
+        community = self.job_community(arguments)
+        if not self.core.cog_enabled(self.name, community):
+            return None
+        user = UserRef(community.platform, arguments["user_id"], arguments["user_name"])
+        journey = await self.journeys.get(community, user.id)
+        if journey is None or journey.joined_at != datetime.fromisoformat(arguments["joined_at"]):
+            return None
+        record = await self.core.members.get(community, user.id)
+        if record is not None and record.left_at is not None:
+            return None
+        return MemberRef(community, user), journey
+
+    def cancel_member_jobs(self, community: CommunityRef, user_id: str) -> None:
+        """Cancel the nudge and the gate timeout of a member."""
+        for kind in ("nudge", "gate"):
+            self.core.scheduler.cancel(self.job_id(kind, community, user_id))

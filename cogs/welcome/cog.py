@@ -1,0 +1,309 @@
+"""The welcome cog: greet newcomers, show the charter, invite introductions, survive raids.
+
+Every newcomer's journey (joined, charter accepted, introduced, first message, still active after
+7 and 30 days) is stored as timestamps for ``/onboarding``. Per-member jobs (the nudge, the gate
+timeout) and the end of a wave of joins are persistent jobs with plain arguments, so a restart
+neither loses nor doubles them. Texts only ever ping the newcomer they are about.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from bot.bus import Priority
+from bot.cog import job, listener
+from bot.commands import CommandContext, Permission, command
+from bot.durations import format_duration
+from bot.errors import JardinierError
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageCreated,
+    UserRef,
+)
+from bot.platform import Button
+from bot.ruleconf import render
+from cogs.welcome.config import WelcomeConfig, WelcomeTexts
+from cogs.welcome.funnel import count_funnel, funnel_report
+from cogs.welcome.gate import CharterGate, GateMode
+from cogs.welcome.introductions import Introductions
+from cogs.welcome.journeys import Journey
+from cogs.welcome.raid import Wave
+from cogs.welcome.wording import listed_names, plain_name
+
+REWELCOME_AFTER = timedelta(hours=1)
+"""A member who comes back sooner than this is not welcomed again (join-leave loops)."""
+MAX_DAYS = 365
+LATE_WAVE_WELCOME = timedelta(days=1)
+"""An aggregated welcome that could not be posted for this long is dropped."""
+
+
+class WelcomeCog(CharterGate, Introductions):
+    """Welcomes newcomers and follows their first steps in the community."""
+
+    # -- arrivals -------------------------------------------------------------------------------
+
+    @listener(MemberJoined)
+    async def greet(self, event: MemberJoined) -> None:
+        """Welcome a newcomer (or count them in a wave), hold them at the gate, plan the nudge."""
+        member = event.member
+        if member.user.is_bot:
+            return
+        community = event.community
+        config = self.settings(community)
+        gated = config.gate.enabled and not self.core.is_moderator(member)
+        mode = self.gate_mode(community, config.gate) if gated else None
+        journey, _previous = await self.journeys.begin(
+            community,
+            member.user.id,
+            event.at,
+            gate_pending=gated,
+            restricted=mode is GateMode.RESTRICT,
+        )
+        self._removed.pop((community, member.user.id), None)
+        if mode is GateMode.RESTRICT:
+            await self.actions.restrict(member)
+
+        raid = config.raid
+        verdict = self.watch.join(
+            community.key,
+            event.at,
+            plain_name(member.name),
+            limit=raid.joins,
+            within=raid.within,
+            quiet=raid.quiet,
+        )
+        prompt = None
+        if verdict.wave is not None:
+            if verdict.wave_started:
+                await self._raid_alert(community, config)
+            self._schedule_wave_over(community, verdict.wave, config)
+        else:
+            last = journey.welcomed_at
+            greet = last is None or event.at - last >= REWELCOME_AFTER
+            if greet or journey.gate_pending:
+                prompt = await self._welcome(member, journey, config, greet=greet)
+            if greet:
+                journey = await self.journeys.update(community, journey, welcomed_at=event.at)
+
+        if mode is GateMode.RESTRICT and config.gate.timeout is not None:
+            self.schedule_gate_timeout(
+                member,
+                journey,
+                event.at + config.gate.timeout,
+                prompt=prompt,
+                in_wave=verdict.wave is not None,
+            )
+        if verdict.individual:
+            # Newcomers of a wave are greeted together; nudging each of them would be spam.
+            self.schedule_nudge(member, journey)
+
+    async def _welcome(
+        self, member: MemberRef, journey: Journey, config: WelcomeConfig, *, greet: bool
+    ) -> tuple[ChannelRef, str] | None:
+        """Greet one newcomer, with the charter prompt when the gate holds them.
+
+        ``greet`` is false for a member back too soon to be welcomed again: only the gate
+        prompt is posted then. Returns where the prompt went, so it can be tidied away.
+        """
+        community = member.community
+        texts = self.texts(community)
+        text = ""
+        if greet:
+            template = self.picker.pick(f"{community.key}:welcome", texts.welcome)
+            text = render(
+                template,
+                member=plain_name(member.name),
+                community=self.community_name(community),
+                member_count=await self.journeys.present_members(community),
+                **self.channel_labels(community),
+            )
+        parts = [text] if greet and config.in_channel else []
+        buttons: list[Button] = []
+        if journey.gate_pending:
+            parts.append(self._charter_prompt(community, texts))
+            buttons.append(self.accept_button(community))
+        posted = None
+        channel = await self.channel(community, "welcome") if parts else None
+        if channel is not None:
+            message = await self.actions.send(
+                channel, "\n\n".join(parts), buttons=buttons, mention=[member.user]
+            )
+            if message is not None:
+                posted = (channel, message.id)
+        if greet and config.by_dm:
+            await self.actions.dm(member.user, text, community=community)
+        return posted
+
+    def _charter_prompt(self, community: CommunityRef, texts: WelcomeTexts) -> str:
+        return render(texts.charter_prompt, charter=self.charter_text(community))
+
+    async def _raid_alert(self, community: CommunityRef, config: WelcomeConfig) -> None:
+        raid = config.raid
+        await self.core.modlog(
+            community,
+            render(
+                self.texts(community).raid_alert,
+                count=raid.joins,
+                within=format_duration(raid.within),
+                quiet=format_duration(raid.quiet),
+            ),
+        )
+
+    def _schedule_wave_over(
+        self, community: CommunityRef, wave: Wave, config: WelcomeConfig
+    ) -> None:
+        self.core.scheduler.at(
+            f"welcome:wave:{community.key}",
+            wave.last_join + config.raid.quiet,
+            self.name,
+            "wave_over",
+            platform=community.platform,
+            community_id=community.id,
+            community_name=community.name,
+            count=wave.count,
+            names=list(wave.names),
+        )
+
+    @job
+    async def wave_over(self, **arguments: Any) -> None:
+        """A wave of joins is over: greet its newcomers in one message (scheduler job)."""
+        community = self.job_community(arguments)
+        self.watch.end(community.key)
+        self._wave_greeted[community.key] = self.core.clock.now()
+        count = int(arguments["count"])
+        if count <= 0 or not self.core.cog_enabled(self.name, community):
+            return
+        channel = await self.channel(community, "welcome")
+        if channel is None:
+            return
+        texts = self.texts(community)
+        text = render(
+            texts.welcome_wave,
+            count=count,
+            members=listed_names(arguments["names"], count),
+            community=self.community_name(community),
+            **self.channel_labels(community),
+        )
+        buttons: list[Button] = []
+        if self.settings(community).gate.enabled:
+            text += "\n\n" + self._charter_prompt(community, texts)
+            buttons.append(self.accept_button(community))
+        await self.actions.send(channel, text, buttons=buttons)
+
+    # -- departures -----------------------------------------------------------------------------
+
+    @listener(MemberLeft)
+    async def farewell(self, event: MemberLeft) -> None:
+        """Cancel a leaver's jobs; say goodbye if the rule book asks (within the raid limits)."""
+        member = event.member
+        community = event.community
+        self.cancel_member_jobs(community, member.user.id)
+        config = self.settings(community)
+        if not config.goodbye or member.user.is_bot:
+            return
+        if (community, member.user.id) in self._removed:
+            return  # removed by the gate: no goodbye for someone who never came in
+        if self.watch.in_wave(community.key, event.at, config.raid.quiet):
+            return
+        if not self.allowed(community, "goodbye", event.at):
+            self.log.info("goodbye to %s held back in %s", member.user.id, community.key)
+            return
+        channel = await self.channel(community, "welcome")
+        if channel is None:
+            return
+        texts = self.texts(community)
+        template = self.picker.pick(f"{community.key}:goodbye", texts.goodbye)
+        await self.actions.send(
+            channel,
+            render(
+                template,
+                member=plain_name(member.name),
+                community=self.community_name(community),
+                member_count=await self.journeys.present_members(community),
+            ),
+        )
+
+    # -- the funnel -----------------------------------------------------------------------------
+
+    @listener(MessageCreated, priority=Priority.OBSERVATION)
+    async def follow_activity(self, event: MessageCreated) -> None:
+        """Record a newcomer's first message, and whether they still post after 7 and 30 days."""
+        author = event.author
+        if author.user.is_bot:
+            return
+        journey = await self.journeys.get(event.community, author.user.id)
+        if journey is None or self.held_back(journey, event.community):
+            return
+        changes = journey.activity(event.at)
+        if changes:
+            await self.journeys.update(event.community, journey, **changes)
+
+    @command(descriptions={"fr": "Afficher la charte de la communauté"})
+    async def charter(self, ctx: CommandContext) -> None:
+        """Show the community's charter: how we talk to each other here."""
+        journey = await self.journeys.get(ctx.community, ctx.member.user.id)
+        pending = journey is not None and journey.gate_pending
+        buttons = [self.accept_button(ctx.community)] if pending else []
+        await ctx.reply(self.charter_text(ctx.community), buttons=buttons)
+
+    @command(
+        permission=Permission.MODERATOR,
+        descriptions={"fr": "Parcours des nouveaux : arrivées, charte, présentations, activité"},
+    )
+    async def onboarding(
+        self,
+        ctx: CommandContext,
+        days: Annotated[int, "How many days back to look (default 30)"] = 30,
+    ) -> None:
+        """Show the newcomer funnel: joined, charter accepted, introduced, posted, still active.
+
+        Counts the members who joined in the last <days> days (default 30), with the share of
+        them who reached each stage. "Still active after 7 days" counts those who posted on or
+        after their 7th day, among the newcomers who joined at least 7 days ago (30 likewise).
+        Example: /onboarding 7
+        """
+        texts = self.texts(ctx.community)
+        if not 1 <= days <= MAX_DAYS:
+            raise JardinierError(render(texts.onboarding_days, most=MAX_DAYS))
+        now = self.core.clock.now()
+        community_id = await self.core.members.community_id(ctx.community)
+        funnel = await count_funnel(self.core.db, community_id, now - timedelta(days=days), now)
+        gate = self.settings(ctx.community).gate.enabled
+        await ctx.reply(funnel_report(texts, days, funnel, gate=gate))
+
+    # -- jobs that could not run in time, and members' data -------------------------------------
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """Jobs that fell due while the bot was down still make sense, most of them late."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        if handler == "nudge":
+            await self.nudge(**kwargs)
+        elif handler == "gate_expired":
+            # The newcomer may have pressed the button while the bot was down: a fresh delay.
+            gate = self.settings(self.job_community(kwargs)).gate
+            if await self.job_journey(kwargs) is not None and gate.timeout is not None:
+                self.core.scheduler.at(
+                    job_id, self.core.clock.now() + gate.timeout, self.name, handler, **kwargs
+                )
+        elif handler == "wave_over":
+            if late_by <= LATE_WAVE_WELCOME:
+                await self.wave_over(**kwargs)
+            else:
+                self.watch.end(self.job_community(kwargs).key)
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """The timestamps of the member's onboarding in ``community``."""
+        journey = await self.journeys.get(community, user.id)
+        return {} if journey is None else {"onboarding": journey.export()}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget the member's onboarding in ``community`` and cancel their jobs."""
+        self.cancel_member_jobs(community, user.id)
+        await self.journeys.forget(community, user.id)

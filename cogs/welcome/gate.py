@@ -1,0 +1,269 @@
+"""The charter gate: a newcomer presses "I accept" before their messages go through.
+
+How a newcomer is held back depends on what the platform can do:
+
+- **role** (the rule book names ``gate.role`` and the platform has roles: Discord): the role is
+  granted on acceptance;
+- **restrict** (no role, and the platform can restrict: Telegram): the newcomer is restricted on
+  join and unrestricted on acceptance; who has not accepted after ``gate.timeout`` is removed
+  (kicked; a ban then unban where the platform cannot kick), and the removal that makes it
+  ``gate.ban_after_failures`` for the same person is a ban;
+- **delete** (neither): nothing is done on join.
+
+On every platform a message a held-back newcomer still manages to post is deleted, with a
+reminder (at most one per member every few minutes) carrying the "I accept" button.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.bus import Priority
+from bot.cog import job, listener
+from bot.durations import format_duration
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommunityRef,
+    MemberRef,
+    MessageCreated,
+    MessageRef,
+)
+from bot.platform import Capability
+from bot.ruleconf import render
+from cogs.welcome.base import ACCEPT_BUTTON, WelcomeBase, remember
+from cogs.welcome.config import GateConfig
+from cogs.welcome.journeys import Journey
+from cogs.welcome.wording import plain_name
+
+REMIND_EVERY = timedelta(minutes=5)
+
+
+class GateMode(enum.Enum):
+    """How the gate holds a newcomer back on a platform."""
+
+    ROLE = "role"
+    RESTRICT = "restrict"
+    DELETE = "delete"
+
+
+class CharterGate(WelcomeBase):
+    """The charter gate's listeners and its timeout job."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reminded: OrderedDict[tuple[CommunityRef, str], datetime] = OrderedDict()
+
+    def gate_mode(self, community: CommunityRef, gate: GateConfig) -> GateMode:
+        """How the gate works on ``community``'s platform."""
+        if gate.role and self.actions.can(community.platform, Capability.ROLES):
+            return GateMode.ROLE
+        if self.actions.can(community.platform, Capability.RESTRICT):
+            return GateMode.RESTRICT
+        return GateMode.DELETE
+
+    def schedule_gate_timeout(
+        self,
+        member: MemberRef,
+        journey: Journey,
+        when: datetime,
+        *,
+        prompt: tuple[ChannelRef, str] | None = None,
+        in_wave: bool = False,
+    ) -> None:
+        """Remove ``member`` at ``when`` unless they accept the charter before.
+
+        ``prompt`` is the message that showed them the button (deleted with them); a newcomer
+        ``in_wave`` sees the button only in the aggregated welcome, and their time runs from it.
+        """
+        arguments = self.job_arguments(member, journey)
+        arguments["in_wave"] = in_wave
+        if prompt is not None:
+            channel, message_id = prompt
+            arguments.update(
+                prompt_channel_id=channel.id,
+                prompt_channel_name=channel.name,
+                prompt_message_id=message_id,
+            )
+        self.core.scheduler.at(
+            self.job_id("gate", member.community, member.user.id),
+            when,
+            self.name,
+            "gate_expired",
+            **arguments,
+        )
+
+    # -- before acceptance --------------------------------------------------------------------
+
+    @listener(MessageCreated, priority=Priority.MODERATION)
+    async def hold_back_messages(self, event: MessageCreated) -> None:
+        """Delete what a newcomer posts before accepting the charter, and remind them."""
+        author = event.author
+        if author.user.is_bot:
+            return
+        journey = await self.journeys.get(event.community, author.user.id)
+        if journey is None or not self.held_back(journey, event.community):
+            return
+        if await self.actions.delete(event.message):
+            self.core.bus.mark_removed(event.message)
+        await self._remind(author, event.channel, event.at)
+
+    async def _remind(self, member: MemberRef, channel: ChannelRef, at: datetime) -> None:
+        key = (member.community, member.user.id)
+        last = self._reminded.get(key)
+        if last is not None and at - last < REMIND_EVERY:
+            return
+        remember(self._reminded, key, at)
+        texts = self.texts(member.community)
+        labels = self.channel_labels(member.community)
+        await self.actions.send(
+            channel,
+            render(
+                texts.gate_reminder,
+                member=plain_name(member.name),
+                rules_channel=labels["rules_channel"],
+            ),
+            buttons=[self.accept_button(member.community)],
+            mention=[member.user],
+            private_to=member,
+        )
+
+    # -- acceptance -----------------------------------------------------------------------------
+
+    @listener(ButtonPressed)
+    async def accept_charter(self, event: ButtonPressed) -> None:
+        """A newcomer pressed "I accept": let them post."""
+        if event.button_id != ACCEPT_BUTTON:
+            return
+        member = event.member
+        community = event.community
+        journey = await self.journeys.get(community, member.user.id)
+        if journey is None or not journey.gate_pending:
+            return  # not held back: someone pressing another newcomer's button
+        self.core.scheduler.cancel(self.job_id("gate", community, member.user.id))
+        await self.journeys.update(
+            community,
+            journey,
+            gate_pending=False,
+            restricted=False,
+            charter_accepted_at=event.at,
+        )
+        self._reminded.pop((community, member.user.id), None)
+        gate = self.settings(community).gate
+        if gate.role and self.actions.can(community.platform, Capability.ROLES):
+            await self.actions.add_role(member, gate.role)
+        if journey.restricted:
+            await self.actions.unrestrict(member)
+        self.log.info("%s accepted the charter in %s", member.user.id, community.key)
+        await self.actions.send(
+            event.channel,
+            render(self.texts(community).accepted, member=plain_name(member.name)),
+            mention=[member.user],
+            private_to=member,
+        )
+
+    # -- too late -------------------------------------------------------------------------------
+
+    def _gate_starts(
+        self, community: CommunityRef, journey: Journey, now: datetime, *, in_wave: bool
+    ) -> datetime:
+        """When the newcomer could first see the "I accept" button.
+
+        Newcomers of a wave of joins see it in the aggregated welcome, posted when the wave is
+        over: their time runs from then, not from their join.
+        """
+        if not in_wave:
+            return journey.joined_at
+        if self.watch.in_wave(community.key, now, self.settings(community).raid.quiet):
+            return now
+        greeted = self._wave_greeted.get(community.key)
+        if greeted is not None and journey.joined_at <= greeted:
+            return greeted
+        return journey.joined_at
+
+    @job
+    async def gate_expired(self, **arguments: Any) -> None:
+        """Remove a newcomer who did not accept the charter in time (called by the scheduler)."""
+        found = await self.job_journey(arguments)
+        if found is None:
+            return
+        member, journey = found
+        community = member.community
+        if not journey.gate_pending:
+            return
+        gate = self.settings(community).gate
+        now = self.core.clock.now()
+        if not gate.enabled or gate.timeout is None:
+            # The gate was switched off meanwhile: let them in rather than remove them.
+            await self.journeys.update(community, journey, gate_pending=False, restricted=False)
+            if journey.restricted:
+                await self.actions.unrestrict(member)
+            return
+        in_wave = bool(arguments.get("in_wave"))
+        deadline = self._gate_starts(community, journey, now, in_wave=in_wave) + gate.timeout
+        if deadline > now:
+            self.core.scheduler.at(
+                self.job_id("gate", community, member.user.id),
+                deadline,
+                self.name,
+                "gate_expired",
+                **arguments,
+            )
+            return
+        await self._remove_newcomer(member, journey, gate, now, arguments)
+
+    async def _remove_newcomer(
+        self,
+        member: MemberRef,
+        journey: Journey,
+        gate: GateConfig,
+        now: datetime,
+        arguments: dict[str, Any],
+    ) -> None:
+        community = member.community
+        failures = journey.gate_failures + 1
+        ban = gate.ban_after_failures > 0 and failures >= gate.ban_after_failures
+        # Their welcome is deleted below: were they to come back, they are welcomed again.
+        await self.journeys.update(
+            community,
+            journey,
+            gate_pending=False,
+            restricted=False,
+            gate_failures=failures,
+            welcomed_at=None,
+        )
+        self.core.scheduler.cancel(self.job_id("nudge", community, member.user.id))
+        remember(self._removed, (community, member.user.id), None)
+        if "prompt_message_id" in arguments:
+            await self._delete_prompt(community, arguments)
+        texts = self.texts(community)
+        name = plain_name(member.name)
+        if ban:
+            text = render(texts.gate_banned, member=name, failures=failures)
+            await self.actions.ban(member, reason=text)
+        else:
+            assert gate.timeout is not None
+            text = render(texts.gate_removed, member=name, timeout=format_duration(gate.timeout))
+            await self._kick(member, reason=text)
+        await self.bounded_modlog(community, text, now)
+
+    async def _kick(self, member: MemberRef, *, reason: str) -> bool:
+        platform = member.platform
+        if self.actions.can(platform, Capability.KICK):
+            return await self.actions.kick(member, reason=reason)
+        can_ban = self.actions.can(platform, Capability.BAN)
+        if not (can_ban and self.actions.can(platform, Capability.UNBAN)):
+            return False
+        # Removing someone who may come back, where only bans exist: ban, then lift it.
+        if not await self.actions.ban(member, reason=reason):
+            return False
+        return await self.actions.unban(member.community, member.user, reason=reason)
+
+    async def _delete_prompt(self, community: CommunityRef, arguments: dict[str, Any]) -> None:
+        channel = ChannelRef(
+            community, arguments["prompt_channel_id"], arguments["prompt_channel_name"]
+        )
+        await self.actions.delete(MessageRef(channel, arguments["prompt_message_id"]))

@@ -1,0 +1,147 @@
+"""Introductions: recognising them, thanking the newcomer once, nudging the silent ones once.
+
+A newcomer's first message in the introductions channel is their introduction, and so is a
+message anywhere that opens with "je m'appelle", "I'm"… Matching is on words, case-folded, with
+apostrophes as separators, so "I'm", "I’m" and "i m" are the same. Only the opening of a
+message counts: its first clause, or the second one after a short greeting ("Bonjour, je
+m'appelle Alice", "Hello everyone! I'm Bob").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.cog import job, listener
+from bot.events import MemberRef, MessageCreated
+from bot.ruleconf import render
+from cogs.welcome.base import WelcomeBase
+from cogs.welcome.journeys import Journey
+from cogs.welcome.wording import plain_name
+
+_WORD = re.compile(r"\w+")
+_CLAUSE = re.compile(r"([^,.;:!?\n]*)([,.;:!?\n]*)")
+GREETING_WORDS = 4
+"""A first clause this short, ending in a comma, an exclamation mark or a line break, may be a
+greeting ("Hello everyone!"); a question is not."""
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of ``text``, case-folded (apostrophes and punctuation separate words)."""
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def _opening(text: str) -> list[tuple[str, ...]]:
+    """The clauses an introduction may start: the first, and the next after a greeting."""
+    clauses = [
+        (words(clause), end) for clause, end in _CLAUSE.findall(text[:1000]) if words(clause)
+    ][:2]
+    if not clauses:
+        return []
+    first, end = clauses[0]
+    greeting = len(first) <= GREETING_WORDS and any(mark in end for mark in ",!\n")
+    return [clause for clause, _ in clauses[: 2 if greeting else 1]]
+
+
+def opens_with_phrase(text: str, phrases: Sequence[str]) -> bool:
+    """Whether ``text`` opens with one of ``phrases`` (after an optional short greeting)."""
+    wanted = [phrase for phrase in (words(phrase) for phrase in phrases) if phrase]
+    return any(clause[: len(phrase)] == phrase for clause in _opening(text) for phrase in wanted)
+
+
+class Introductions(WelcomeBase):
+    """Noticing introductions, acknowledging them, and the one nudge for those who do not."""
+
+    def schedule_nudge(self, member: MemberRef, journey: Journey) -> None:
+        """Nudge ``member`` once, later, unless they introduce themselves before."""
+        config = self.settings(member.community).introductions
+        if not config.enabled or config.nudge_after is None:
+            return
+        self.core.scheduler.at(
+            self.job_id("nudge", member.community, member.user.id),
+            journey.joined_at + config.nudge_after,
+            self.name,
+            "nudge",
+            **self.job_arguments(member, journey),
+        )
+
+    @listener(MessageCreated)
+    async def notice_introduction(self, event: MessageCreated) -> None:
+        """A newcomer's first message in the introductions channel, or one opening with "I'm"…"""
+        author = event.author
+        community = event.community
+        config = self.settings(community).introductions
+        if not config.enabled or author.user.is_bot:
+            return
+        journey = await self.journeys.get(community, author.user.id)
+        if journey is None or journey.introduced_at is not None or event.at < journey.joined_at:
+            return
+        if self.held_back(journey, community):
+            return
+        if not (
+            opens_with_phrase(event.text, config.phrases)
+            or await self.is_channel(event.channel, "introductions")
+        ):
+            return
+        if await self.journeys.claim(community, journey, "introduced_at", event.at) is None:
+            return
+        self.core.scheduler.cancel(self.job_id("nudge", community, author.user.id))
+        self.log.info("%s introduced themselves in %s", author.user.id, community.key)
+        if config.acknowledge == "react" and await self.actions.react(
+            event.message, config.reaction
+        ):
+            return
+        texts = self.texts(community)
+        template = self.picker.pick(f"{community.key}:introduced", texts.introduced)
+        await self.actions.send(
+            event.channel,
+            render(
+                template,
+                member=plain_name(author.name),
+                community=self.community_name(community),
+            ),
+            reply_to=event.message,
+            mention=[author.user],
+        )
+
+    @job
+    async def nudge(self, **arguments: Any) -> None:
+        """Invite a newcomer who has not introduced themselves, once (scheduler job)."""
+        found = await self.job_journey(arguments)
+        if found is None:
+            return
+        member, journey = found
+        community = member.community
+        config = self.settings(community)
+        if not config.introductions.enabled or journey.introduced_at or journey.nudged_at:
+            return
+        now = self.core.clock.now()
+        if not self.allowed(community, "nudge", now):
+            # Many nudges fall due together (after a restart): spread them out.
+            self.core.scheduler.at(
+                self.job_id("nudge", community, member.user.id),
+                now + config.raid.within,
+                self.name,
+                "nudge",
+                **arguments,
+            )
+            return
+        if await self.journeys.claim(community, journey, "nudged_at", now) is None:
+            return
+        texts = self.texts(community)
+        text = render(
+            texts.nudge,
+            member=plain_name(member.name),
+            community=self.community_name(community),
+            intro_channel=self.channel_labels(community)["intro_channel"],
+        )
+        if config.introductions.nudge_by_dm and await self.actions.dm(
+            member.user, text, community=community
+        ):
+            return
+        channel = await self.channel(community, "introductions") or await self.channel(
+            community, "welcome"
+        )
+        if channel is not None:
+            await self.actions.send(channel, text, mention=[member.user])

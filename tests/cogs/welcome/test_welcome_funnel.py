@@ -1,0 +1,109 @@
+"""/onboarding: how many newcomers accepted the charter, introduced themselves, stayed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.events import UserRef
+from cogs.welcome.journeys import Journey
+from tests.cogs.welcome.garden import Garden, GardenFactory
+
+JOINED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_onboarding_counts_match_what_newcomers_did(open_garden: GardenFactory) -> None:
+    garden = await open_garden(gate={"enabled": True, "role": "Members"})
+    garden.member("mod", moderator=True)
+    await garden.arrive("ana", "ben", "cleo", "dan")
+    welcome = garden.sent("general")[0]
+    for name in ("ana", "ben", "cleo"):
+        await garden.press(name, "welcome:accept", under=welcome)
+    await garden.say("ana", "Bonjour, je m'appelle Ana", channel="intros")
+    await garden.say("ben", "Hi! I'm Ben")
+    await garden.say("cleo", "where are the seeds?")
+    await garden.say("dan", "spam spam")  # held back at the gate: not a first message
+    await garden.wait(timedelta(days=8))
+    await garden.say("ana", "Back with photos of my roses")
+    await garden.arrive("eve")
+
+    await garden.run("mod", "/onboarding 30")
+    assert garden.sent()[-1].text == "\n".join(
+        [
+            "Newcomers of the last 30 days: 5",
+            "Accepted the charter: 3 (60%)",
+            "Introduced themselves: 2 (40%)",
+            "Posted a first message: 3 (60%)",
+            "Still active after 7 days: 1 of the 4 who joined long enough ago (25%)",
+            "Still active after 30 days: 0 of the 0 who joined long enough ago (—)",
+        ]
+    )
+    assert garden.sent()[-1].details["private_to"] == garden.member("mod")
+
+    await garden.run("mod", "/onboarding 7")
+    assert garden.sent()[-1].text.splitlines()[0] == "Newcomers of the last 7 days: 1"
+
+
+async def test_onboarding_defaults_to_thirty_days_and_says_when_there_is_no_one(
+    garden: Garden,
+) -> None:
+    garden.member("mod", moderator=True)
+    await garden.run("mod", "/onboarding")
+    assert garden.sent()[-1].text == "No newcomer in the last 30 days."
+    await garden.join("ana")
+    await garden.run("mod", "/onboarding")
+    lines = garden.sent()[-1].text.splitlines()
+    assert lines[0] == "Newcomers of the last 30 days: 1"
+    assert not any("charter" in line for line in lines)  # the gate is off
+
+
+async def test_onboarding_is_for_moderators(garden: Garden) -> None:
+    await garden.run("ana", "/onboarding 30")
+    assert garden.sent()[-1].text == "Sorry, /onboarding is for moderators."
+
+
+async def test_onboarding_refuses_a_silly_number_of_days(garden: Garden) -> None:
+    garden.member("mod", moderator=True)
+    await garden.run("mod", "/onboarding 0")
+    assert garden.sent()[-1].text == "Give a number of days between 1 and 365."
+    await garden.run("mod", "/onboarding lots")
+    assert garden.sent()[-1].text.startswith("Usage: /onboarding [days]")
+
+
+async def test_a_member_who_comes_back_starts_a_new_journey(garden: Garden) -> None:
+    await garden.join("ana")
+    await garden.say("ana", "I'm Ana")
+    await garden.leave("ana")
+    await garden.wait(timedelta(days=40))
+    await garden.join("ana")
+    journey = await garden.cog.journeys.get(garden.platform.community, "id-ana")
+    assert journey is not None
+    assert journey.joined_at == garden.clock.now()
+    assert journey.introduced_at is None
+    assert journey.first_message_at is None
+
+
+def test_activity_is_measured_from_the_join() -> None:
+    journey = Journey(id=1, community_id=1, user_id="u", joined_at=JOINED)
+    assert journey.activity(JOINED - timedelta(hours=1)) == {}
+    later = JOINED + timedelta(days=6, hours=23)
+    assert journey.activity(later) == {"first_message_at": later}
+    day_seven = JOINED + timedelta(days=7)
+    posted = Journey(id=1, community_id=1, user_id="u", joined_at=JOINED, first_message_at=later)
+    assert posted.activity(day_seven) == {"active_7d_at": day_seven}
+    day_thirty = JOINED + timedelta(days=30)
+    assert posted.activity(day_thirty) == {"active_7d_at": day_thirty, "active_30d_at": day_thirty}
+
+
+async def test_a_members_onboarding_can_be_exported_and_erased(garden: Garden) -> None:
+    [ana] = await garden.join("ana")
+    await garden.say("ana", "I'm Ana")
+    exported = await garden.cog.export_member_data(garden.platform.community, ana.user)
+    assert exported["onboarding"]["joined_at"] == garden.clock.now().isoformat()
+    assert exported["onboarding"]["introduced_at"] == garden.clock.now().isoformat()
+    assert "text" not in str(exported)
+
+    await garden.cog.erase_member_data(garden.platform.community, ana.user)
+    assert await garden.cog.export_member_data(garden.platform.community, ana.user) == {}
+    assert garden.core.scheduler.pending("welcome:") == []
+    nobody = UserRef("fake", "id-nobody", "nobody")
+    assert await garden.cog.export_member_data(garden.platform.community, nobody) == {}

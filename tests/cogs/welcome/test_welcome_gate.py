@@ -1,0 +1,219 @@
+"""The charter gate: "I accept" before posting; a role on Discord, restrictions on Telegram."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.bus import Priority
+from bot.events import MessageCreated
+from bot.platform import Capability
+from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory, RecordingPlatform
+
+ACCEPT = "welcome:accept"
+
+
+async def discord_like(open_garden: GardenFactory, **gate: object) -> Garden:
+    """Every capability, and a role granted on acceptance."""
+    return await open_garden(gate={"enabled": True, "role": "Members", **gate})
+
+
+async def telegram_like(open_garden: GardenFactory, **gate: object) -> Garden:
+    """No roles: newcomers are restricted until they accept."""
+    return await open_garden(
+        platform=RecordingPlatform(capabilities=WITHOUT_ROLES), gate={"enabled": True, **gate}
+    )
+
+
+async def test_the_welcome_shows_the_charter_and_the_accept_button(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await discord_like(open_garden)
+    [alice] = await garden.join("alice")
+    [welcome] = garden.sent()
+    assert "alice" in welcome.text
+    assert "Before you post, please read our charter" in welcome.text
+    assert "1. Be kind and respectful" in welcome.text
+    assert [(b.id, b.label) for b in welcome.details["buttons"]] == [(ACCEPT, "I accept")]
+    assert welcome.details["mention"] == (alice.user,)
+    assert garden.done("restrict") == []  # Discord with a role: the role is the gate
+
+
+async def test_a_message_before_acceptance_is_removed_with_a_reminder_then_goes_through(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await discord_like(open_garden)
+    seen: list[str] = []
+
+    async def later_listener(event: MessageCreated) -> None:
+        seen.append(event.text)
+
+    garden.core.bus.subscribe("core", MessageCreated, later_listener, priority=Priority.NORMAL)
+    [alice] = await garden.join("alice")
+    welcome = garden.sent()[-1]
+    garden.clear()
+
+    first = await garden.say("alice", "hello!")
+    [deleted] = garden.done("delete")
+    assert deleted.target == first
+    [reminder] = garden.sent()
+    assert reminder.details["private_to"] == alice
+    assert reminder.details["mention"] == (alice.user,)
+    assert "please accept the charter" in reminder.text
+    assert [b.id for b in reminder.details["buttons"]] == [ACCEPT]
+    assert seen == []  # removed before any other listener saw it
+
+    await garden.say("alice", "hello again?")
+    assert len(garden.done("delete")) == 2
+    assert len(garden.sent()) == 1  # one reminder every few minutes, no more
+
+    await garden.press("alice", ACCEPT, under=welcome)
+    [role] = garden.done("add_role")
+    assert (role.target, role.text) == (alice, "Members")
+    assert "You can now post." in garden.sent()[-1].text
+    assert garden.sent()[-1].details["private_to"] == alice
+
+    garden.clear()
+    await garden.say("alice", "Thanks, hello everyone!")
+    assert garden.done("delete") == []
+    assert seen == ["Thanks, hello everyone!"]
+
+
+async def test_someone_elses_press_does_nothing(open_garden: GardenFactory) -> None:
+    garden = await discord_like(open_garden)
+    await garden.join("alice")
+    welcome = garden.sent()[-1]
+    await garden.say("oldtimer", "hi")
+    garden.clear()
+    await garden.press("oldtimer", ACCEPT, under=welcome)
+    assert garden.platform.actions == []
+    await garden.say("alice", "hi")
+    assert len(garden.done("delete")) == 1
+
+
+async def test_on_telegram_newcomers_are_restricted_until_they_accept(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await telegram_like(open_garden, role="Members")
+    [alice] = await garden.join("alice")
+    [restricted] = garden.done("restrict")
+    assert restricted.target == alice
+    await garden.press("alice", ACCEPT, under=garden.sent()[-1])
+    [lifted] = garden.done("unrestrict")
+    assert lifted.target == alice
+    assert garden.done("add_role") == []
+    await garden.wait(timedelta(minutes=10))
+    assert garden.done("kick") == []
+
+
+async def test_a_newcomer_who_does_not_press_in_time_is_removed_and_the_second_time_banned(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await telegram_like(open_garden, timeout="5m", ban_after_failures=2)
+    [spambot] = await garden.join("spambot")
+    prompt = garden.sent()[-1]
+    await garden.wait(timedelta(minutes=4, seconds=59))
+    assert garden.done("kick") == []
+    await garden.wait(timedelta(seconds=1))
+    [kick] = garden.done("kick")
+    assert kick.target == spambot
+    assert garden.done("delete")[-1].target == prompt.details["message"]
+    assert garden.texts("mod-log") == ["Removed spambot: did not accept the charter within 5m."]
+
+    await garden.leave("spambot")
+    await garden.wait(timedelta(minutes=10))
+    await garden.join("spambot")
+    await garden.wait(timedelta(minutes=6))
+    [ban] = garden.done("ban")
+    assert ban.target == spambot
+    assert len(garden.done("kick")) == 1
+    assert garden.texts("mod-log")[-1] == (
+        "Banned spambot: did not accept the charter in time, 2 times."
+    )
+
+
+async def test_bans_can_be_switched_off(open_garden: GardenFactory) -> None:
+    garden = await telegram_like(open_garden, ban_after_failures=0)
+    for _ in range(3):
+        await garden.join("slowpoke")
+        await garden.wait(timedelta(minutes=6))
+        await garden.leave("slowpoke")
+    assert len(garden.done("kick")) == 3
+    assert garden.done("ban") == []
+
+
+async def test_without_kicks_removal_is_a_ban_then_an_unban(open_garden: GardenFactory) -> None:
+    garden = await open_garden(
+        platform=RecordingPlatform(capabilities=WITHOUT_ROLES - {Capability.KICK}),
+        gate={"enabled": True},
+    )
+    [bot] = await garden.join("spambot")
+    await garden.wait(timedelta(minutes=6))
+    assert [(a.action, a.target) for a in garden.platform.actions if a.action.endswith("ban")] == [
+        ("ban", bot),
+        ("unban", bot.user),
+    ]
+
+
+async def test_pressing_in_time_cancels_the_removal(open_garden: GardenFactory) -> None:
+    garden = await telegram_like(open_garden)
+    await garden.join("alice")
+    await garden.wait(timedelta(minutes=3))
+    await garden.press("alice", ACCEPT, under=garden.sent()[-1])
+    await garden.wait(timedelta(hours=1))
+    assert garden.done("kick") == []
+    assert garden.core.scheduler.pending("welcome:gate:") == []
+
+
+async def test_moderators_are_not_held_at_the_gate(open_garden: GardenFactory) -> None:
+    garden = await telegram_like(open_garden)
+    garden.member("rosa", roles=["Moderators"])
+    await garden.join("rosa")
+    await garden.say("rosa", "Hello all")
+    assert garden.done("restrict") == []
+    assert garden.done("delete") == []
+
+
+async def test_a_gate_switched_off_meanwhile_lets_the_newcomer_in(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    garden = await telegram_like(open_garden)
+    [alice] = await garden.join("alice")
+    (rules_dir / "welcome.yaml").write_text(
+        (rules_dir / "welcome.yaml").read_text().replace("enabled: true", "enabled: false", 1)
+    )
+    assert await garden.core.reload_rules() is None
+    await garden.wait(timedelta(minutes=6))
+    assert garden.done("kick") == []
+    [lifted] = garden.done("unrestrict")
+    assert lifted.target == alice
+
+
+async def test_charter_is_shown_to_anyone_and_offers_the_button_at_the_gate(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await discord_like(open_garden)
+    await garden.run("oldtimer", "/charter")
+    [shown] = garden.sent()
+    assert shown.text.startswith("Our charter for Garden:\n1. Be kind")
+    assert not shown.text.endswith("\n")
+    assert not shown.details["buttons"]
+
+    await garden.join("alice")
+    await garden.run("alice", "/charter")
+    charter = garden.sent()[-1]
+    assert [b.id for b in charter.details["buttons"]] == [ACCEPT]
+    await garden.press("alice", ACCEPT, under=charter)
+    assert len(garden.done("add_role")) == 1
+
+
+async def test_the_charter_speaks_the_communitys_language(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    garden = await discord_like(open_garden)
+    await garden.run("oldtimer", "/charter")
+    assert garden.sent()[-1].text.startswith("Notre charte pour Garden :")
+    await garden.join("alice")
+    assert [b.label for b in garden.sent()[-1].details["buttons"]] == ["J'accepte"]

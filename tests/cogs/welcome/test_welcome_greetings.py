@@ -1,0 +1,168 @@
+"""Newcomers are greeted by name, warmly, in varied words, and only they are pinged."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cogloader import section_models
+from bot.events import MemberJoined, MemberRef, UserRef
+from bot.ruleconf import RuleBookError, load_rule_book
+from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
+
+
+async def test_a_newcomer_is_welcomed_by_name_in_the_welcome_channel(garden: Garden) -> None:
+    [alice] = await garden.join("alice")
+    [welcome] = garden.sent()
+    assert welcome.target.name == "#general"
+    assert "alice" in welcome.text
+    assert "{" not in welcome.text
+    assert welcome.details["mention"] == (alice.user,)
+    assert not welcome.details["buttons"]
+
+
+async def test_welcomes_vary_and_never_repeat_back_to_back(garden: Garden) -> None:
+    await garden.arrive(*(f"member{n}" for n in range(12)))
+    texts = garden.texts("general")
+    assert len(texts) == 12
+    templates = [re.sub(r"\d+", "N", re.sub(r"member\d+", "NAME", text)) for text in texts]
+    assert len(set(templates)) >= 3
+    for before, after in itertools.pairwise(templates):
+        assert before != after
+
+
+async def test_the_choice_of_welcome_follows_the_cogs_seed(open_garden: GardenFactory) -> None:
+    names = [f"member{n}" for n in range(10)]
+    first, second, third = await open_garden(), await open_garden(), await open_garden()
+    third.cog.random.seed(8)
+    for garden in (first, second, third):
+        await garden.arrive(*names)
+    assert first.texts() == second.texts()
+    assert first.texts() != third.texts()
+
+
+async def test_placeholders_name_the_community_its_channels_and_member_count(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(
+        rules_dir,
+        "welcome",
+        {
+            "texts": {
+                "en": {
+                    "welcome": "{member} is one of {member_count} in {community}; "
+                    "rules in {rules_channel}, intros in {intro_channel}."
+                }
+            }
+        },
+    )
+    garden = await open_garden()
+    await garden.say("oldtimer", "I was here before the bot")
+    await garden.join("alice", "bob")
+    assert garden.texts() == [
+        "alice is one of 2 in Garden; rules in #rules, intros in #intros.",
+        "bob is one of 3 in Garden; rules in #rules, intros in #intros.",
+    ]
+    await garden.leave("alice")
+    await garden.join("carol")
+    assert garden.texts()[-1].startswith("carol is one of 3 in Garden")
+
+
+async def test_welcome_by_direct_message_too(open_garden: GardenFactory) -> None:
+    garden = await open_garden(by_dm=True)
+    [alice] = await garden.join("alice")
+    [dm] = garden.done("dm")
+    assert dm.target == alice.user
+    assert "alice" in dm.text
+    assert len(garden.sent("general")) == 1
+
+
+async def test_welcome_only_by_direct_message(open_garden: GardenFactory) -> None:
+    garden = await open_garden(by_dm=True, in_channel=False)
+    await garden.join("alice")
+    assert garden.sent() == []
+    assert len(garden.done("dm")) == 1
+
+
+async def test_no_goodbye_unless_the_rule_book_asks(
+    garden: Garden, open_garden: GardenFactory
+) -> None:
+    await garden.join("alice")
+    garden.clear()
+    await garden.leave("alice")
+    assert garden.sent() == []
+
+    other = await open_garden(goodbye=True)
+    await other.join("bob")
+    other.clear()
+    await other.leave("bob")
+    [goodbye] = other.sent()
+    assert goodbye.target.name == "#general"
+    assert "bob" in goodbye.text
+    assert goodbye.details["mention"] == ()
+
+
+async def test_goodbyes_are_bounded_when_many_leave_at_once(open_garden: GardenFactory) -> None:
+    garden = await open_garden(goodbye=True, raid={"joins": 5, "within": "1m"})
+    await garden.arrive(*(f"m{n}" for n in range(20)))
+    assert len(garden.sent()) == 20  # one a minute is no wave: everyone was welcomed
+    garden.clear()
+    for n in range(20):
+        await garden.leave(f"m{n}")
+    assert len(garden.sent()) == 5
+
+
+async def test_names_are_plain_text_and_only_the_newcomer_is_pinged(garden: Garden) -> None:
+    sneaky = garden.platform.member("@everyone\n\u202eevil\x1b[31m" + "x" * 100)
+    await garden.core.handle(MemberJoined(at=garden.clock.now(), member=sneaky))
+    [welcome] = garden.sent()
+    assert "\n" not in welcome.text
+    assert "\x1b" not in welcome.text
+    assert "\u202e" not in welcome.text
+    assert "@everyone evil[31m" in welcome.text
+    assert "x" * 100 not in welcome.text
+    assert welcome.details["mention"] == (sneaky.user,)
+
+
+async def test_bots_are_not_welcomed(garden: Garden) -> None:
+    robot = MemberRef(garden.platform.community, UserRef("fake", "bot1", "robot", is_bot=True))
+    await garden.core.handle(MemberJoined(at=garden.clock.now(), member=robot))
+    assert garden.sent() == []
+
+
+async def test_a_member_back_within_the_hour_is_not_welcomed_again(garden: Garden) -> None:
+    await garden.join("alice")
+    for _ in range(3):
+        await garden.leave("alice")
+        await garden.wait(timedelta(minutes=5))
+        await garden.join("alice")
+    assert len(garden.sent()) == 1
+    await garden.leave("alice")
+    await garden.wait(timedelta(hours=2))
+    await garden.join("alice")
+    assert len(garden.sent()) == 2
+
+
+def test_an_unknown_placeholder_is_a_rule_book_error_at_load_time(rules_dir: Path) -> None:
+    path = rules_dir / "welcome.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if "{member_count} members" in line)
+    lines[index] = lines[index].replace("{member_count}", "{membercount}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert (error.file, error.line, error.column) == (path, index + 1, 9)
+    assert error.key_path == "texts.en.welcome[1]"
+    assert error.message.startswith("unknown placeholder {membercount}; allowed: {member}")
+
+
+def test_the_shipped_welcome_section_has_french_and_english_texts(rules_dir: Path) -> None:
+    book = load_rule_book(rules_dir, section_models())
+    section = book.section("welcome")
+    assert set(section.texts) == {"en", "fr"}  # type: ignore[attr-defined]
+    assert len(section.texts["fr"].welcome) >= 3  # type: ignore[attr-defined]

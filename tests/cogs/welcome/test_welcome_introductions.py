@@ -1,0 +1,178 @@
+"""Newcomers are invited to introduce themselves, thanked once, and nudged once if silent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.bus import Priority
+from bot.events import MessageCreated
+from cogs.welcome.introductions import opens_with_phrase
+from tests.cogs.welcome.garden import Garden, GardenFactory
+
+PHRASES = ["je m'appelle", "je suis", "moi c'est", "I'm", "my name is"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je m'appelle Alice",
+        "je m’appelle Alice et j'aime les plantes",
+        "Bonjour, je m'appelle Alice",
+        "Bonjour, je m appelle Alice",
+        "Hello everyone! I'm Bob",
+        "Hi, my name is Sam.",
+        "I’m new here",
+        "Salut tout le monde ! Moi c'est Léa",
+        "Hello\nI'm Kim",
+    ],
+)
+def test_messages_opening_with_an_introduction_phrase(text: str) -> None:
+    assert opens_with_phrase(text, PHRASES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where is the FAQ? I'm lost",
+        "Imagine a garden",
+        "I am Bob",  # not a configured phrase
+        "Yes I'm here",
+        "We had a long discussion yesterday about it, and then I'm done",
+        "",
+        "!!!",
+    ],
+)
+def test_messages_that_are_not_introductions(text: str) -> None:
+    assert not opens_with_phrase(text, PHRASES)
+
+
+async def test_a_first_message_in_the_introductions_channel_is_acknowledged(
+    garden: Garden,
+) -> None:
+    [alice] = await garden.join("alice")
+    garden.clear()
+    message = await garden.say(
+        "alice", "Bonjour ! Jardinière amateur, j'adore les roses.", channel="intros"
+    )
+    [thanks] = garden.sent()
+    assert thanks.target.name == "#intros"
+    assert thanks.details["reply_to"] == message
+    assert "alice" in thanks.text
+    assert thanks.details["mention"] == (alice.user,)
+
+    await garden.say("alice", "Et aussi les tulipes.", channel="intros")
+    assert len(garden.sent()) == 1
+
+
+async def test_an_introduction_phrase_counts_in_any_channel(garden: Garden) -> None:
+    await garden.join("bob")
+    garden.clear()
+    await garden.say("bob", "Where do I start?")
+    assert garden.sent() == []
+    await garden.say("bob", "Hello everyone, my name is Bob")
+    [thanks] = garden.sent()
+    assert thanks.target.name == "#general"
+    assert "Bob" in thanks.text or "bob" in thanks.text
+
+
+async def test_members_who_did_not_join_under_watch_are_not_newcomers(garden: Garden) -> None:
+    await garden.say("oldtimer", "I'm back from holidays", channel="intros")
+    assert garden.sent() == []
+
+
+async def test_acknowledging_with_a_reaction(open_garden: GardenFactory) -> None:
+    garden = await open_garden(introductions={"acknowledge": "react", "reaction": "🌷"})
+    await garden.join("alice")
+    garden.clear()
+    message = await garden.say("alice", "Je suis Alice", channel="intros")
+    [reaction] = garden.done("react")
+    assert (reaction.target, reaction.text) == (message, "🌷")
+    assert garden.sent() == []
+
+
+async def test_one_nudge_for_a_silent_newcomer_and_never_a_second(garden: Garden) -> None:
+    [bob] = await garden.join("bob")
+    garden.clear()
+    await garden.wait(timedelta(hours=23))
+    assert garden.sent() == []
+    await garden.wait(timedelta(hours=2))
+    [nudge] = garden.sent()
+    assert nudge.target.name == "#intros"
+    assert "bob" in nudge.text
+    assert nudge.details["mention"] == (bob.user,)
+    await garden.wait(timedelta(days=30))
+    assert len(garden.sent()) == 1
+    assert garden.core.scheduler.pending("welcome:nudge:") == []
+
+
+async def test_no_nudge_after_an_introduction(garden: Garden) -> None:
+    await garden.join("alice")
+    assert [job.id for job in garden.core.scheduler.pending("welcome:nudge:")] == [
+        "welcome:nudge:fake-c1:id-alice"
+    ]
+    await garden.say("alice", "Bonjour, je m'appelle Alice", channel="intros")
+    assert garden.core.scheduler.pending("welcome:nudge:") == []
+    garden.clear()
+    await garden.wait(timedelta(days=3))
+    assert garden.sent() == []
+
+
+async def test_no_nudge_for_someone_who_left(garden: Garden) -> None:
+    await garden.join("carol")
+    await garden.leave("carol")
+    garden.clear()
+    await garden.wait(timedelta(days=3))
+    assert garden.sent() == []
+
+
+async def test_a_nudge_job_that_runs_twice_still_nudges_once(garden: Garden) -> None:
+    await garden.join("bob")
+    [scheduled] = garden.core.scheduler.pending("welcome:nudge:")
+    garden.clear()
+    await garden.wait(timedelta(days=2))
+    await garden.cog.nudge(**scheduled.kwargs)
+    assert len(garden.sent()) == 1
+
+
+async def test_nudge_by_direct_message(open_garden: GardenFactory) -> None:
+    garden = await open_garden(introductions={"nudge_by_dm": True, "nudge_after": "2h"})
+    [bob] = await garden.join("bob")
+    garden.clear()
+    await garden.wait(timedelta(hours=3))
+    [dm] = garden.done("dm")
+    assert dm.target == bob.user
+    assert garden.sent() == []
+
+
+async def test_the_nudge_survives_a_restart(open_garden: GardenFactory, tmp_path: Path) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join("bob")
+    await first.stop()
+
+    second = await open_garden(database=database)
+    await second.wait(timedelta(days=2))
+    [nudge] = second.sent()
+    assert "bob" in nudge.text
+    await second.stop()
+
+    third = await open_garden(database=database)
+    await third.wait(timedelta(days=2))
+    assert third.sent() == []
+
+
+async def test_an_introduction_removed_by_moderation_does_not_count(garden: Garden) -> None:
+    async def remove_everything(event: MessageCreated) -> None:
+        garden.core.bus.mark_removed(event.message)
+
+    # A core listener standing in for the netiquette cog, which removes every message.
+    garden.core.bus.subscribe(
+        "core", MessageCreated, remove_everything, priority=Priority.MODERATION, cog_rank=-1
+    )
+    await garden.join("alice")
+    garden.clear()
+    await garden.say("alice", "je m'appelle Alice", channel="intros")
+    assert garden.sent() == []

@@ -1,0 +1,137 @@
+"""A wave of joins: the bot greets everyone once, alerts the moderators once, never spams."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cogs.welcome.raid import JoinWatch, SlidingWindow
+from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory, RecordingPlatform
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_thirty_joins_within_a_minute_make_one_aggregated_welcome_and_one_alert(
+    garden: Garden,
+) -> None:
+    for n in range(30):
+        await garden.join(f"raider{n:02}")
+        await garden.wait(timedelta(seconds=2))
+    individual = garden.sent("general")
+    alerts = garden.sent("mod-log")
+    assert len(individual) == 5
+    assert len(alerts) == 1
+    assert "more than 5 newcomers within 1m" in alerts[0].text
+
+    await garden.wait(timedelta(minutes=3))
+    [aggregated] = garden.sent("general")[5:]
+    assert aggregated.text.startswith("Welcome to the 25 people who just joined Garden: raider05,")
+    assert "raider14, …" in aggregated.text
+    assert aggregated.details["mention"] == ()
+    assert len(garden.sent()) == 7
+    # Nobody of the wave is nudged a day later, all at once.
+    assert len(garden.core.scheduler.pending("welcome:nudge:")) == 5
+
+
+async def test_the_wave_waits_for_quiet_then_the_next_arrival_is_greeted_alone(
+    garden: Garden,
+) -> None:
+    for n in range(12):
+        await garden.join(f"early{n}")
+    await garden.wait(timedelta(minutes=1))
+    await garden.join("late")  # still within the wave: two minutes of quiet have not passed
+    await garden.wait(timedelta(minutes=1, seconds=59))
+    assert len(garden.sent("general")) == 5
+    await garden.wait(timedelta(seconds=1))
+    aggregated = garden.sent("general")[-1].text
+    assert "the 8 people" in aggregated
+    assert "late" in aggregated
+
+    await garden.wait(timedelta(hours=1))
+    await garden.join("alone")
+    assert "alone" in garden.sent("general")[-1].text
+    assert len(garden.sent("mod-log")) == 1
+
+
+async def test_each_wave_alerts_the_moderators_once(garden: Garden) -> None:
+    for wave in range(3):
+        await garden.join(*(f"w{wave}-{n}" for n in range(20)))
+        await garden.wait(timedelta(hours=1))
+    assert len(garden.sent("mod-log")) == 3
+    assert len(garden.sent("general")) == 3 * (5 + 1)
+
+
+async def test_the_wave_welcome_survives_a_restart(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    first = await open_garden(database=tmp_path / "garden.db")
+    await first.join(*(f"m{n}" for n in range(10)))
+    await first.stop()
+    second = await open_garden(database=tmp_path / "garden.db")
+    await second.wait(timedelta(minutes=5))
+    [aggregated] = second.sent("general")
+    assert "the 5 people" in aggregated.text
+
+
+async def test_with_the_gate_wave_newcomers_get_the_button_and_time_to_press_it(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await open_garden(
+        platform=RecordingPlatform(capabilities=WITHOUT_ROLES),
+        gate={"enabled": True, "timeout": "5m"},
+    )
+    names = [f"m{n:02}" for n in range(60)]
+    for name in names:  # six a minute for ten minutes
+        await garden.join(name)
+        await garden.wait(timedelta(seconds=10))
+    assert len(garden.done("restrict")) == 60
+
+    def kicked() -> set[str]:
+        return {kick.target.user.name for kick in garden.done("kick")}
+
+    # Only the five greeted on their own have seen a button for five minutes.
+    assert kicked() == set(names[:5])
+    await garden.wait(timedelta(minutes=2))
+    aggregated = garden.sent("general")[-1]
+    assert aggregated.text.startswith("Welcome to the 55 people")
+    assert [button.id for button in aggregated.details["buttons"]] == ["welcome:accept"]
+    await garden.press("m59", "welcome:accept", under=aggregated)
+    await garden.wait(timedelta(minutes=4))
+    assert kicked() == set(names[:5])  # five minutes from the aggregated welcome
+    await garden.wait(timedelta(minutes=2))
+    assert kicked() == set(names[:59])
+    # The moderators hear of the wave once, and of the removals within bounds.
+    modlog = garden.texts("mod-log")
+    assert modlog[0].startswith("⚠️ Wave of joins")
+    assert len(modlog) == 1 + 5 + 5 + 1  # m00..m04, five of the wave's 54, and a count
+    assert modlog[-1] == "(49 similar reports held back to avoid flooding this channel.)"
+
+
+def test_a_sliding_window_counts_only_recent_occurrences_and_stays_small() -> None:
+    window = SlidingWindow()
+    minute = timedelta(minutes=1)
+    counts = [window.add(T0 + timedelta(seconds=s), within=minute, limit=3) for s in range(10)]
+    assert counts == [1, 2, 3, 4, 4, 4, 4, 4, 4, 4]
+    assert window.add(T0 + timedelta(minutes=5), within=minute, limit=3) == 1
+
+
+def test_a_sliding_window_allows_a_bounded_number() -> None:
+    window = SlidingWindow()
+    minute = timedelta(minutes=1)
+    allowed = [window.allows(T0, within=minute, limit=2) for _ in range(5)]
+    assert allowed == [True, True, False, False, False]
+    assert window.allows(T0 + minute, within=minute, limit=2)
+
+
+def test_the_join_watch_remembers_at_most_a_handful_of_names() -> None:
+    watch = JoinWatch()
+    minute = timedelta(minutes=1)
+    verdicts = [
+        watch.join("c", T0, f"n{i}", limit=2, within=minute, quiet=minute) for i in range(1000)
+    ]
+    assert [v.individual for v in verdicts[:3]] == [True, True, False]
+    assert [v.wave_started for v in verdicts].count(True) == 1
+    wave = verdicts[-1].wave
+    assert wave is not None
+    assert wave.count == 998
+    assert len(wave.names) == 10
