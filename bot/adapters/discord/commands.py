@@ -1,21 +1,31 @@
 """Core command declarations as Discord application (slash) command payloads.
 
-The payload is what Discord's "bulk overwrite application commands" endpoint takes; it is built
-here without discord.py so it can be printed, hashed and compared before anything is synced.
+The payload is what Discord's "bulk overwrite global application commands" endpoint takes; it is
+built here without discord.py so it can be printed (``jardinier commands --platform discord``),
+hashed and compared before anything is synced. Autocomplete suggestions are pure functions too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec, Permission
 
 CHAT_INPUT = 1
 GUILD_CONTEXT = 0
+GUILD_INSTALL = 0
 MANAGE_MESSAGES = 1 << 13
+MAX_CHOICES = 25
+MAX_CHOICE_TEXT = 100
+# Channels a command can point at: text, announcement, and the three kinds of thread.
+TEXT_CHANNEL_TYPES = (0, 5, 10, 11, 12)
 # Discord's locale codes for the locales the rule book uses.
 DISCORD_LOCALES = {"fr": ("fr",), "en": ("en-US", "en-GB")}
+DEFAULT_LOCALE = "en"
 
 _OPTION_TYPES = {
     OptionKind.STRING: 3,
@@ -28,14 +38,26 @@ _OPTION_TYPES = {
     OptionKind.CHANNEL: 7,
     OptionKind.NUMBER: 10,
 }
+_DURATION_UNITS = ("m", "h", "d", "w")
+_DURATION_EXAMPLES = ("10m", "30m", "1h", "2h", "12h", "1d", "3d", "7d", "2w")
+_DURATION = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
 
 
 def _localizations(spec: CommandSpec) -> dict[str, str]:
+    # The declared description is English; the translated ones come from the declaration.
+    texts = {DEFAULT_LOCALE: spec.description, **spec.descriptions}
     localized: dict[str, str] = {}
-    for locale, text in spec.descriptions.items():
+    for locale, text in texts.items():
         for code in DISCORD_LOCALES.get(locale, (locale,)):
             localized[code] = text
     return localized
+
+
+def uses_autocomplete(option: OptionSpec) -> bool:
+    """Whether Discord asks the bot for suggestions while the member types this option."""
+    if option.kind is OptionKind.DURATION:
+        return True
+    return option.kind is OptionKind.CHOICE and len(option.choices) > MAX_CHOICES
 
 
 def _option(option: OptionSpec) -> dict[str, Any]:
@@ -45,30 +67,61 @@ def _option(option: OptionSpec) -> dict[str, Any]:
         "description": option.description,
         "required": option.required,
     }
-    if option.choices:
+    if uses_autocomplete(option):
+        payload["autocomplete"] = True
+    elif option.choices:
         payload["choices"] = [{"name": choice, "value": choice} for choice in option.choices]
     if option.kind is OptionKind.DURATION:
         payload["max_length"] = 20
+    if option.kind is OptionKind.CHANNEL:
+        payload["channel_types"] = list(TEXT_CHANNEL_TYPES)
     return payload
 
 
 def application_command(spec: CommandSpec) -> dict[str, Any]:
     """The slash-command payload of one command: guild-only, moderators' hidden by default."""
-    payload: dict[str, Any] = {
+    return {
         "type": CHAT_INPUT,
         "name": spec.name,
         "description": spec.description,
+        "description_localizations": _localizations(spec),
         "options": [_option(option) for option in spec.options],
         "contexts": [GUILD_CONTEXT],
+        "integration_types": [GUILD_INSTALL],
         "default_member_permissions": (
             str(MANAGE_MESSAGES) if spec.permission is Permission.MODERATOR else None
         ),
     }
-    if localized := _localizations(spec):
-        payload["description_localizations"] = localized
-    return payload
 
 
 def application_commands(specs: Iterable[CommandSpec]) -> list[dict[str, Any]]:
     """Every command, sorted by name, as Discord would register them."""
     return [application_command(spec) for spec in sorted(specs, key=lambda spec: spec.name)]
+
+
+def payload_digest(payload: Sequence[dict[str, Any]]) -> str:
+    """A stable hash of a command payload: equal payloads, equal digests."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def suggestions(option: OptionSpec, typed: str) -> list[str]:
+    """What to offer while a member types ``option`` (at most 25, each at most 100 characters)."""
+    typed = typed.strip().lower()
+    if option.kind is OptionKind.DURATION:
+        offered = _duration_suggestions(typed)
+    elif option.kind is OptionKind.CHOICE:
+        offered = [choice for choice in option.choices if typed in choice.lower()]
+    else:
+        offered = []
+    return [text for text in offered if len(text) <= MAX_CHOICE_TEXT][:MAX_CHOICES]
+
+
+def _duration_suggestions(typed: str) -> list[str]:
+    if not typed:
+        return list(_DURATION_EXAMPLES)
+    if typed.isdigit() and len(typed) <= 6:
+        return [f"{typed}{unit}" for unit in _DURATION_UNITS]
+    if _DURATION.fullmatch(typed):
+        return [typed]
+    return [example for example in _DURATION_EXAMPLES if example.startswith(typed)]

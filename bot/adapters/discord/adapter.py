@@ -1,0 +1,545 @@
+"""The Discord platform: the ``Platform`` protocol over a discord.py client.
+
+Every action names the permission it needs; what the cache already says is missing is refused
+before any request, and whatever Discord refuses becomes a ``PlatformError`` whose reason a
+community manager can act on. Nothing retries: the core reports a refusal once and moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+from discord.utils import MISSING
+
+from bot.adapters.discord.buttons import buttons_view
+from bot.adapters.discord.client import Sharding, build_client
+from bot.adapters.discord.commands import application_commands, payload_digest
+from bot.adapters.discord.convert import (
+    INTERACTION_PREFIX,
+    PLATFORM,
+    channel_ref,
+    community_ref,
+    member_ref,
+)
+from bot.adapters.discord.intake import EventIntake
+from bot.adapters.discord.interactions import Pending, PendingInteractions
+from bot.adapters.discord.lookup import find_channel, find_member
+from bot.adapters.discord.outgoing import allowed_mentions, split_text, with_mentions
+from bot.adapters.discord.refusals import Attempt, refusals
+from bot.commands.spec import CommandSpec
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.platform import Button, Capability, EventSink, MissingCapabilityError, PlatformError
+from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+# Discord refuses timeouts beyond 28 days; keep a minute's margin for clock skew.
+MAX_TIMEOUT = timedelta(days=28) - timedelta(minutes=1)
+MAX_DELETE_DAYS = 7
+# The bulk-delete endpoint takes 2 to 100 messages younger than 14 days.
+BULK_AGE = timedelta(days=14) - timedelta(minutes=5)
+BULK_SIZE = 100
+COMMANDS_KEY = "discord:commands:{application}"
+
+Postable = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
+
+
+class DiscordPlatform:
+    """Discord servers as Jardinier communities."""
+
+    name = PLATFORM
+    capabilities = frozenset(
+        {
+            Capability.SEND,
+            Capability.DM,
+            Capability.DELETE,
+            Capability.TIMEOUT,
+            Capability.KICK,
+            Capability.BAN,
+            Capability.UNBAN,
+            Capability.ROLES,
+            Capability.REACT,
+            Capability.BUTTONS,
+            Capability.FILES,
+        }
+    )
+
+    def __init__(
+        self, token: str, *, state: StateStore | None = None, sharding: Sharding = None
+    ) -> None:
+        self._token = token
+        self._state = state
+        self._payload: list[dict[str, Any]] | None = None
+        self._publishing = asyncio.Lock()
+        self._stopping = False
+        self.pending = PendingInteractions()
+        self.intake = EventIntake(self.pending, on_login=self._publish_at_login)
+        self.client = build_client(self.intake, sharding)
+        self.intake.client = self.client
+
+    def __repr__(self) -> str:
+        return f"<DiscordPlatform shards={self.client.shard_count}>"
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def bind(self, sink: EventSink) -> None:
+        """Feed every neutral event to ``sink`` (``start`` does it; tests bind without a login)."""
+        self.intake.sink = sink
+
+    async def start(self, sink: EventSink) -> None:
+        """Log in, connect and serve until :meth:`stop`."""
+        self.bind(sink)
+        if self._stopping:
+            return
+        try:
+            await self.client.start(self._token)
+        except discord.LoginFailure:
+            raise JardinierError(
+                "Discord refused DISCORD_TOKEN: copy the token again from the Bot page of your "
+                "application in the Discord developer portal"
+            ) from None
+        except discord.PrivilegedIntentsRequired:
+            raise JardinierError(
+                "Discord refused the privileged intents: turn on 'Server Members Intent' and "
+                "'Message Content Intent' on the Bot page of your application"
+            ) from None
+        except (aiohttp.ClientError, OSError) as error:
+            raise JardinierError(
+                f"could not reach Discord to log in ({type(error).__name__}); "
+                "check this machine's network connection"
+            ) from None
+        finally:
+            if not self.client.is_closed():
+                await self.client.close()
+
+    async def stop(self) -> None:
+        """Disconnect; :meth:`start` returns."""
+        self._stopping = True
+        await self.client.close()
+
+    # -- commands ------------------------------------------------------------------------------
+
+    async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
+        """Publish the slash commands, unless Discord already has exactly these."""
+        self.intake.specs = {spec.name: spec for spec in specs}
+        self._payload = application_commands(specs)
+        if self.client.application_id is None:
+            return  # not logged in yet: published once the application id is known
+        await self._publish()
+
+    async def _publish_at_login(self) -> None:
+        try:
+            await self._publish()
+        except PlatformError as error:
+            log.warning("could not publish the slash commands: %s", error.reason)
+
+    async def _publish(self) -> None:
+        async with self._publishing:
+            application = self.client.application_id
+            if self._payload is None or application is None:
+                return
+            digest = payload_digest(self._payload)
+            key = COMMANDS_KEY.format(application=application)
+            if self._state is not None and await self._state.get(key) == digest:
+                log.info("slash commands unchanged; not synced")
+                return
+            with refusals(Attempt("sync_commands", where="this application")):
+                await self.client.http.bulk_upsert_global_commands(application, self._payload)
+            if self._state is not None:
+                await self._state.set(key, digest)
+            log.info("published %d slash commands", len(self._payload))
+
+    # -- finding things ------------------------------------------------------------------------
+
+    def _guild(self, community: CommunityRef, attempt: Attempt) -> discord.Guild:
+        guild = self.client.get_guild(int(community.id)) if community.id.isdigit() else None
+        if guild is None:
+            raise attempt.refused(f"I am not in the server {community.name or community.id}")
+        return guild
+
+    async def _channel(self, ref: ChannelRef, attempt: Attempt) -> Any:
+        channel: Any = self.client.get_channel(int(ref.id)) if ref.id.isdigit() else None
+        if channel is None and ref.id.isdigit():
+            with refusals(attempt):
+                channel = await self.client.fetch_channel(int(ref.id))
+        if not isinstance(channel, Postable):
+            raise attempt.refused(f"{ref.name or ref.id} is not a channel I can post in")
+        return channel
+
+    async def _member(
+        self, guild: discord.Guild, member: MemberRef, attempt: Attempt
+    ) -> discord.Member:
+        found = guild.get_member(int(member.user.id)) if member.user.id.isdigit() else None
+        if found is None:
+            with refusals(attempt):
+                found = await guild.fetch_member(int(member.user.id))
+        return found
+
+    @staticmethod
+    def _where(ref: ChannelRef, channel: Any) -> str:
+        return ref.name or f"#{getattr(channel, 'name', ref.id)}"
+
+    # -- posting -------------------------------------------------------------------------------
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef:
+        """Post ``text``: the answer to a slash command or button press, or a channel message."""
+        now = discord.utils.utcnow()
+        pending = self.pending.command(reply_to.id, now) if reply_to is not None else None
+        if pending is None and private_to is not None:
+            pending = self.pending.press(channel.id, private_to.user.id, now)
+        if pending is not None:
+            return await self._follow_up(
+                pending, channel, text, buttons, file, mention, private=private_to is not None
+            )
+        if reply_to is not None and (not reply_to.id.isdigit() or reply_to.channel != channel):
+            # An expired slash command, or a message elsewhere (Discord replies within a
+            # channel only): a plain message in the channel.
+            reply_to = None
+        attempt = Attempt("send", where=channel.name or channel.id, community=channel.community)
+        target = await self._channel(channel, attempt)
+        attempt = Attempt(
+            "send",
+            where=self._where(channel, target),
+            community=channel.community,
+            permission="Send Messages",
+        )
+        self._check_can_post(target, attempt, file=file is not None, reply=reply_to is not None)
+        attachment = await self._attachment(file, target.guild, attempt) if file else None
+        reference = (
+            discord.MessageReference(
+                message_id=int(reply_to.id),
+                channel_id=int(reply_to.channel.id),
+                fail_if_not_exists=False,
+            )
+            if reply_to is not None
+            else None
+        )
+        pieces = split_text(with_mentions(text, mention))
+        last: discord.Message | None = None
+        with refusals(attempt):
+            for index, piece in enumerate(pieces):
+                final = index == len(pieces) - 1
+                last = await target.send(
+                    piece or None,
+                    allowed_mentions=allowed_mentions(mention),
+                    reference=reference if index == 0 else None,
+                    view=buttons_view(buttons) if final else None,
+                    file=attachment if final else None,
+                )
+        assert last is not None
+        return MessageRef(channel, str(last.id))
+
+    def _check_can_post(self, target: Any, attempt: Attempt, *, file: bool, reply: bool) -> None:
+        me = target.guild.me
+        if me is None:
+            return
+        granted = target.permissions_for(me)
+        needed = [("view_channel", "View Channel")]
+        if isinstance(target, discord.Thread):
+            needed.append(("send_messages_in_threads", "Send Messages in Threads"))
+        else:
+            needed.append(("send_messages", "Send Messages"))
+        if file:
+            needed.append(("attach_files", "Attach Files"))
+        if reply:
+            needed.append(("read_message_history", "Read Message History"))
+        for flag, label in needed:
+            if not getattr(granted, flag):
+                raise Attempt(
+                    attempt.action, attempt.where, attempt.community, permission=label
+                ).lacking()
+
+    @staticmethod
+    async def _attachment(
+        file: Path, guild: discord.Guild | None, attempt: Attempt
+    ) -> discord.File:
+        try:
+            data = await asyncio.to_thread(file.read_bytes)
+        except OSError:
+            raise attempt.refused(f"the file {file.name} to attach could not be read") from None
+        limit = guild.filesize_limit if guild is not None else 10 * 1024 * 1024
+        if len(data) > limit:
+            raise attempt.refused(
+                f"the file {file.name} is larger than the {limit // (1024 * 1024)} MB "
+                f"Discord accepts in {attempt.where}"
+            )
+        return discord.File(io.BytesIO(data), filename=file.name)
+
+    async def _follow_up(
+        self,
+        pending: Pending,
+        channel: ChannelRef,
+        text: str,
+        buttons: Sequence[Button],
+        file: Path | None,
+        mention: Sequence[UserRef],
+        *,
+        private: bool,
+    ) -> MessageRef:
+        interaction = pending.interaction
+        attempt = Attempt("answer", where=channel.name or channel.id, community=channel.community)
+        attachment = await self._attachment(file, interaction.guild, attempt) if file else None
+        pieces = split_text(with_mentions(text, mention))
+        sent: discord.WebhookMessage | None = None
+        with refusals(attempt):
+            if not pending.resolved and pending.ephemeral != private:
+                # The first follow-up would keep the placeholder's visibility: remove it.
+                await interaction.delete_original_response()
+            pending.resolved = True
+            for index, piece in enumerate(pieces):
+                final = index == len(pieces) - 1
+                sent = await interaction.followup.send(
+                    piece or MISSING,
+                    ephemeral=private,
+                    allowed_mentions=allowed_mentions(mention),
+                    view=(buttons_view(buttons) or MISSING) if final else MISSING,
+                    file=attachment if final and attachment else MISSING,
+                    wait=True,
+                )
+        assert sent is not None
+        return MessageRef(channel, str(sent.id))
+
+    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+        """Send a direct message; a member who closed them is a platform error, not a crash."""
+        attempt = Attempt(
+            "dm",
+            where=(community.name or community.id) if community else "Discord",
+            community=community,
+            target=user.name or user.id,
+        )
+        if not user.id.isdigit():
+            raise attempt.refused(f"{user.name or user.id} is not a Discord user")
+        with refusals(attempt):
+            recipient = self.client.get_user(int(user.id)) or await self.client.fetch_user(
+                int(user.id)
+            )
+            for piece in split_text(text):
+                await recipient.send(piece, allowed_mentions=allowed_mentions())
+
+    # -- moderation ----------------------------------------------------------------------------
+
+    async def delete(self, message: MessageRef) -> None:
+        """Delete one message."""
+        if message.id.startswith(INTERACTION_PREFIX):
+            log.debug("a slash command leaves no message to delete")
+            return
+        attempt = Attempt("delete", where=message.channel.name, community=message.community)
+        target = await self._channel(message.channel, attempt)
+        attempt = Attempt(
+            "delete",
+            where=self._where(message.channel, target),
+            community=message.community,
+            permission="Manage Messages",
+        )
+        with refusals(attempt):
+            await target.get_partial_message(int(message.id)).delete()
+
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        """Delete messages for a purge: in bulk where Discord allows it, one by one otherwise."""
+        by_channel: dict[ChannelRef, list[int]] = defaultdict(list)
+        for message in messages:
+            if message.id.isdigit():
+                by_channel[message.channel].append(int(message.id))
+        oldest_bulk = discord.utils.utcnow() - BULK_AGE
+        for ref, ids in by_channel.items():
+            attempt = Attempt("purge", where=ref.name or ref.id, community=ref.community)
+            target = await self._channel(ref, attempt)
+            attempt = Attempt(
+                "purge",
+                where=self._where(ref, target),
+                community=ref.community,
+                permission="Manage Messages",
+            )
+            recent = [i for i in ids if discord.utils.snowflake_time(i) > oldest_bulk]
+            old = [i for i in ids if i not in recent]
+            with refusals(attempt):
+                for start in range(0, len(recent), BULK_SIZE):
+                    chunk = [discord.Object(i) for i in recent[start : start + BULK_SIZE]]
+                    await target.delete_messages(chunk)
+                for message_id in old:
+                    await target.get_partial_message(message_id).delete()
+
+    def _moderation(
+        self, member: MemberRef, action: str, permission: str, flag: str
+    ) -> tuple[discord.Guild, Attempt]:
+        attempt = Attempt(action, where=member.community.name, community=member.community)
+        guild = self._guild(member.community, attempt)
+        attempt = Attempt(
+            action,
+            where=guild.name,
+            community=member.community,
+            permission=permission,
+            target=member.name,
+        )
+        me = guild.me
+        if me is not None and not getattr(me.guild_permissions, flag):
+            raise attempt.lacking()
+        return guild, attempt
+
+    @staticmethod
+    def _check_outranks(guild: discord.Guild, target: discord.Member, attempt: Attempt) -> None:
+        if target.id == guild.owner_id:
+            raise attempt.refused(
+                f"{target.display_name} owns {guild.name}; nobody can moderate the owner"
+            )
+        me = guild.me
+        if me is not None and target.top_role >= me.top_role:
+            raise attempt.refused(
+                f"{target.display_name}'s highest role is not below mine in {guild.name}; "
+                "move my role higher in the server settings"
+            )
+
+    async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
+        """Silence ``member`` until ``until`` (at most 28 days; a past time lifts the timeout)."""
+        guild, attempt = self._moderation(
+            member, "timeout", "Moderate Members", "moderate_members"
+        )
+        target = await self._member(guild, member, attempt)
+        self._check_outranks(guild, target, attempt)
+        if target.guild_permissions.administrator:
+            raise attempt.refused(
+                f"{target.display_name} is an administrator of {guild.name}; "
+                "Discord does not let anyone time them out"
+            )
+        now = discord.utils.utcnow()
+        if until - now > MAX_TIMEOUT:
+            log.info("timeouts last at most 28 days; %s's is shortened", member.name)
+        lifted = until <= now
+        with refusals(attempt):
+            await target.timeout(
+                None if lifted else min(until, now + MAX_TIMEOUT), reason=reason or None
+            )
+
+    async def kick(self, member: MemberRef, *, reason: str = "") -> None:
+        """Remove ``member`` from the server."""
+        guild, attempt = self._moderation(member, "kick", "Kick Members", "kick_members")
+        target = await self._member(guild, member, attempt)
+        self._check_outranks(guild, target, attempt)
+        with refusals(attempt):
+            await guild.kick(target, reason=reason or None)
+
+    async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
+        """Ban ``member``, deleting their messages of the last ``delete_days`` days (at most 7)."""
+        guild, attempt = self._moderation(member, "ban", "Ban Members", "ban_members")
+        target: discord.abc.Snowflake | None = (
+            guild.get_member(int(member.user.id)) if member.user.id.isdigit() else None
+        )
+        if isinstance(target, discord.Member):
+            self._check_outranks(guild, target, attempt)
+        elif member.user.id.isdigit():
+            target = discord.Object(int(member.user.id))  # not in the server: ban them anyway
+        else:
+            raise attempt.refused(f"{member.name} is not a Discord user")
+        days = min(max(delete_days, 0), MAX_DELETE_DAYS)
+        with refusals(attempt):
+            await guild.ban(target, reason=reason or None, delete_message_seconds=days * 86400)
+
+    async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
+        """Lift the ban on ``user``."""
+        guild, attempt = self._moderation(
+            MemberRef(community, user), "unban", "Ban Members", "ban_members"
+        )
+        if not user.id.isdigit():
+            raise attempt.refused(f"{user.name or user.id} is not a Discord user")
+        with refusals(attempt):
+            await guild.unban(discord.Object(int(user.id)), reason=reason or None)
+
+    async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
+        """Discord has no read-only restriction (the core skips it; a timeout is the tool)."""
+        raise MissingCapabilityError("restrict", "Discord has no read-only restriction")
+
+    async def unrestrict(self, member: MemberRef) -> None:
+        """See :meth:`restrict`."""
+        raise MissingCapabilityError("unrestrict", "Discord has no read-only restriction")
+
+    # -- roles and reactions -------------------------------------------------------------------
+
+    async def _role_change(self, member: MemberRef, role_name: str, action: str) -> None:
+        guild, attempt = self._moderation(member, action, "Manage Roles", "manage_roles")
+        role = discord.utils.find(lambda r: r.name.casefold() == role_name.casefold(), guild.roles)
+        if role is None or role.is_default():
+            raise attempt.refused(f"there is no role named {role_name!r} in {guild.name}")
+        attempt = Attempt(
+            action,
+            attempt.where,
+            attempt.community,
+            permission=attempt.permission,
+            target=role.name,
+        )
+        me = guild.me
+        if role.managed or (me is not None and role >= me.top_role):
+            raise attempt.refused(
+                f"the role {role.name} is not below my highest role in {guild.name} "
+                "(or an integration manages it); move my role above it"
+            )
+        target = await self._member(guild, member, attempt)
+        with refusals(attempt):
+            if action == "add_role":
+                await target.add_roles(role)
+            else:
+                await target.remove_roles(role)
+
+    async def add_role(self, member: MemberRef, role: str) -> None:
+        """Give ``member`` the role named ``role``."""
+        await self._role_change(member, role, "add_role")
+
+    async def remove_role(self, member: MemberRef, role: str) -> None:
+        """Take the role named ``role`` from ``member``."""
+        await self._role_change(member, role, "remove_role")
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        """React to ``message`` with ``emoji`` (a character or ``<:name:id>``)."""
+        if message.id.startswith(INTERACTION_PREFIX):
+            log.debug("a slash command leaves no message to react to")
+            return
+        attempt = Attempt("react", where=message.channel.name, community=message.community)
+        target = await self._channel(message.channel, attempt)
+        attempt = Attempt(
+            "react",
+            where=self._where(message.channel, target),
+            community=message.community,
+            permission="Add Reactions",
+        )
+        me = target.guild.me
+        if me is not None and not target.permissions_for(me).add_reactions:
+            raise attempt.lacking()
+        with refusals(attempt):
+            await target.get_partial_message(int(message.id)).add_reaction(emoji)
+
+    # -- what people type ----------------------------------------------------------------------
+
+    async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
+        """The member ``text`` names: a mention, an id, a username or a display name."""
+        guild = self.client.get_guild(int(community.id)) if community.id.isdigit() else None
+        if guild is None:
+            return None
+        found = await find_member(guild, text)
+        return member_ref(community_ref(guild), found) if found is not None else None
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        """The channel ``text`` names: a mention, an id, ``#name`` or ``name``."""
+        guild = self.client.get_guild(int(community.id)) if community.id.isdigit() else None
+        if guild is None:
+            return None
+        found = find_channel(guild, text)
+        return channel_ref(community_ref(guild), found) if found is not None else None

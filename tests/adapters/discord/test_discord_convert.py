@@ -1,0 +1,311 @@
+"""Recorded gateway payloads → discord.py objects → neutral events (``convert.py``, pure).
+
+The payloads under ``fixtures/`` are shaped like the examples of Discord's API documentation;
+discord.py parses them exactly as it would from the websocket.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import pytest
+
+from bot.adapters.discord import convert
+from bot.commands import CommandContext, Permission, Text, command
+from bot.commands.spec import CommandSpec, build_spec
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    MemberRef,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+    UserRef,
+)
+from cogs.announcements.cog import AnnouncementsCog
+from tests.adapters.discord.discord_world import (
+    CHANNELS,
+    GUILD,
+    MEMBERS,
+    RecordedGateway,
+    guild_member,
+    payload,
+)
+
+GARDEN = CommunityRef("discord", str(GUILD), "Garden")
+GENERAL = ChannelRef(GARDEN, str(CHANNELS["general"]), "#general")
+LATER = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def gateway() -> RecordedGateway:
+    """The Garden loaded from its GUILD_CREATE payload."""
+    return RecordedGateway()
+
+
+class Moderation:
+    """A declaration with every kind of option, for typed-option conversion."""
+
+    @command(permission=Permission.MODERATOR)
+    async def warn(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who"],
+        where: Annotated[ChannelRef, "Where"],
+        strikes: Annotated[int, "How many"],
+        weight: Annotated[float, "How heavy"],
+        public: Annotated[bool, "In public"],
+        window: Annotated[timedelta, "How long"],
+        reason: Annotated[Text, "Why"],
+    ) -> None:
+        """Warn a member."""
+
+
+def warn_spec() -> CommandSpec:
+    return build_spec(Moderation.warn)
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+
+def test_a_reply_with_a_mention_and_a_photo(gateway: RecordedGateway) -> None:
+    message = gateway.parse("MESSAGE_CREATE", payload("message_create"), "message")
+    event = convert.message_created(message)
+    assert event is not None
+    assert event.at == datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
+    assert event.message == MessageRef(GENERAL, "1566742413312000000")
+    assert event.channel.name == "#general"
+    assert event.community.name == "Garden"
+    assert event.text == "<@500000000000000003> look at my first tomato!"
+    assert event.author == MemberRef(GARDEN, UserRef("discord", str(MEMBERS["alice"])))
+    assert event.author.name == "Alice"
+    assert event.author.roles == frozenset({"Gardeners"})
+    assert not event.author.platform_moderator
+    assert event.reply_to == MessageRef(GENERAL, "1566739896729600000")
+    assert event.mentions == (UserRef("discord", str(MEMBERS["rosa"])),)
+    assert event.mentions[0].name == "Rosa"
+    assert event.attachments == ("tomato.jpg",)
+    assert event.raw is message
+
+
+@pytest.mark.parametrize(
+    ("author", "moderator"), [("alice", False), ("rosa", False), ("hugo", True), ("olive", True)]
+)
+def test_discord_makes_moderators_of_manage_messages_and_administrators(
+    gateway: RecordedGateway, author: str, moderator: bool
+) -> None:
+    data = payload("message_create")
+    member = guild_member(author, 0)
+    del member["permissions"]
+    data["author"], data["member"] = member.pop("user"), member
+    event = convert.message_created(gateway.parse("MESSAGE_CREATE", data, "message"))
+    assert event is not None
+    assert event.author.platform_moderator is moderator
+
+
+def test_a_channel_can_make_someone_a_moderator_there_only() -> None:
+    guild = payload("guild_create")
+    intros = next(c for c in guild["channels"] if c["name"] == "introductions")
+    intros["permission_overwrites"] = [
+        {"id": str(MEMBERS["rosa"]), "type": 1, "allow": "8192", "deny": "0"}
+    ]
+    gateway = RecordedGateway(guild)
+    data = payload("message_create")
+    member = guild_member("rosa", 0)
+    del member["permissions"]
+    data["author"], data["member"] = member.pop("user"), member
+    in_general = convert.message_created(gateway.parse("MESSAGE_CREATE", data, "message"))
+    data["channel_id"], data["id"] = str(CHANNELS["introductions"]), "1566742413312000001"
+    in_intros = convert.message_created(gateway.parse("MESSAGE_CREATE", data, "message"))
+    assert in_general is not None
+    assert in_intros is not None
+    assert not in_general.author.platform_moderator
+    assert in_intros.author.platform_moderator
+
+
+def test_system_messages_and_direct_messages_are_not_community_events(
+    gateway: RecordedGateway,
+) -> None:
+    system = gateway.parse("MESSAGE_CREATE", payload("message_create_system"), "message")
+    assert convert.message_created(system) is None
+    direct = payload("message_create")
+    del direct["guild_id"], direct["member"]
+    direct["channel_id"], direct["type"] = "420000000000000001", 0
+    del direct["message_reference"]
+    message = gateway.parse("MESSAGE_CREATE", direct, "message")
+    assert convert.message_created(message) is None
+
+
+def test_an_edit_carries_the_new_text(gateway: RecordedGateway) -> None:
+    gateway.parse("MESSAGE_CREATE", payload("message_create"), "message")
+    update = gateway.parse("MESSAGE_UPDATE", payload("message_update"), "raw_message_edit")
+    event = convert.message_edited(update)
+    assert event is not None
+    assert event.text == "<@500000000000000003> look at my first ripe tomato!"
+    assert event.at == datetime(2026, 11, 2, 9, 17, 30, tzinfo=UTC)
+    assert event.message == MessageRef(GENERAL, "1566742413312000000")
+    assert event.author.name == "Alice"
+
+
+def test_an_edit_of_a_message_the_bot_never_saw_still_counts(gateway: RecordedGateway) -> None:
+    update = gateway.parse("MESSAGE_UPDATE", payload("message_update"), "raw_message_edit")
+    event = convert.message_edited(update)
+    assert event is not None
+    assert event.text.endswith("ripe tomato!")
+
+
+def test_an_update_that_does_not_change_the_text_is_not_an_edit(gateway: RecordedGateway) -> None:
+    created = payload("message_create")
+    gateway.parse("MESSAGE_CREATE", created, "message")
+    unfurled = payload("message_update")
+    unfurled["content"] = created["content"]  # Discord added a link preview, nothing more
+    update = gateway.parse("MESSAGE_UPDATE", unfurled, "raw_message_edit")
+    assert convert.message_edited(update) is None
+
+
+def test_deletions_one_by_one_and_in_bulk(gateway: RecordedGateway) -> None:
+    one = gateway.parse("MESSAGE_DELETE", payload("message_delete"), "raw_message_delete")
+    event = convert.message_deleted(one, gateway.guild, LATER)
+    assert event is not None
+    assert event.message == MessageRef(GENERAL, "1566742413312000000")
+    assert event.at == LATER
+    bulk = gateway.parse(
+        "MESSAGE_DELETE_BULK", payload("message_delete_bulk"), "raw_bulk_message_delete"
+    )
+    events = convert.messages_deleted(bulk, gateway.guild, LATER)
+    assert [e.message.id for e in events] == ["1566742413312000000", "1566742790799360000"]
+
+
+# -- members and reactions ----------------------------------------------------------------------
+
+
+def test_a_newcomer_whose_name_is_everyone(gateway: RecordedGateway) -> None:
+    member = gateway.parse("GUILD_MEMBER_ADD", payload("guild_member_add"), "member_join")
+    event = convert.member_joined(member, LATER)
+    assert event.member.name == "@everyone"
+    assert event.member.user.id == "500000000000000009"
+    assert event.member.roles == frozenset()
+    assert not event.member.platform_moderator
+    assert event.at == datetime(2026, 11, 2, 9, 20, tzinfo=UTC)
+
+
+def test_a_member_leaving(gateway: RecordedGateway) -> None:
+    removal = gateway.parse(
+        "GUILD_MEMBER_REMOVE", payload("guild_member_remove"), "raw_member_remove"
+    )
+    event = convert.member_left(removal, gateway.guild, LATER)
+    assert event.member == MemberRef(GARDEN, UserRef("discord", str(MEMBERS["alice"])))
+    assert event.at == LATER
+
+
+def test_reactions_added_and_taken_back(gateway: RecordedGateway) -> None:
+    added = gateway.parse(
+        "MESSAGE_REACTION_ADD", payload("message_reaction_add"), "raw_reaction_add"
+    )
+    event = convert.reaction(added, gateway.guild, LATER)
+    assert isinstance(event, ReactionAdded)
+    assert event.emoji == "🍅"
+    assert event.member.name == "Hugo (helper)"
+    assert event.member.platform_moderator
+    assert event.message == MessageRef(GENERAL, "1566742413312000000")
+    removed = gateway.parse(
+        "MESSAGE_REACTION_REMOVE", payload("message_reaction_remove"), "raw_reaction_remove"
+    )
+    event = convert.reaction(removed, gateway.guild, LATER)
+    assert isinstance(event, ReactionRemoved)
+    assert event.emoji == "<:seedling:800000000000000001>"
+    # The removal payload has no member: the cached one gives the name and roles.
+    assert event.member.name == "Alice"
+    assert event.member.roles == frozenset({"Gardeners"})
+
+
+# -- interactions -------------------------------------------------------------------------------
+
+
+def test_a_slash_command_becomes_a_command_with_options(gateway: RecordedGateway) -> None:
+    interaction = gateway.parse(
+        "INTERACTION_CREATE", payload("interaction_create_announce"), "interaction"
+    )
+    event = convert.command_invoked(interaction, build_spec(AnnouncementsCog.announce))
+    assert event is not None
+    assert event.name == "announce"
+    assert event.options == {"delay": "2h", "text": "The photo contest opens now!"}
+    assert event.args == ""
+    assert event.channel == GENERAL
+    assert event.message == MessageRef(GENERAL, "interaction:1566746188185600000")
+    assert event.member.name == "Hugo (helper)"
+    assert event.member.platform_moderator
+    assert event.at == datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def test_every_option_type_is_converted(gateway: RecordedGateway) -> None:
+    interaction = gateway.parse(
+        "INTERACTION_CREATE", payload("interaction_create_typed_options"), "interaction"
+    )
+    event = convert.command_invoked(interaction, warn_spec())
+    assert event is not None
+    assert event.options is not None
+    options: dict[str, Any] = dict(event.options)
+    member = options.pop("member")
+    assert member == MemberRef(GARDEN, UserRef("discord", str(MEMBERS["alice"])))
+    assert (member.name, member.roles, member.platform_moderator) == (
+        "Alice",
+        frozenset({"Gardeners"}),
+        False,
+    )
+    where = options.pop("where")
+    assert where == ChannelRef(GARDEN, str(CHANNELS["introductions"]))
+    assert where.name == "#introductions"
+    # Durations and text stay as typed: the core converts them and answers a bad value.
+    assert options == {
+        "strikes": 2,
+        "weight": 1.5,
+        "public": True,
+        "window": "7d",
+        "reason": "Please stay on topic",
+    }
+    assert [user.id for user in event.mentions] == [str(MEMBERS["alice"])]
+
+
+def test_a_registration_older_than_the_declaration_hands_text_to_the_core(
+    gateway: RecordedGateway,
+) -> None:
+    data = payload("interaction_create_typed_options")
+    # Discord still has "member" as a text option: the core resolves what was typed.
+    data["data"]["options"][0] = {"name": "member", "type": 3, "value": "alice"}
+    interaction = gateway.parse("INTERACTION_CREATE", data, "interaction")
+    event = convert.command_invoked(interaction, warn_spec())
+    assert event is not None
+    assert event.options is not None
+    assert event.options["member"] == "alice"
+
+
+def test_a_command_nobody_declares_keeps_its_name_for_the_core_to_answer(
+    gateway: RecordedGateway,
+) -> None:
+    interaction = gateway.parse(
+        "INTERACTION_CREATE", payload("interaction_create_announce"), "interaction"
+    )
+    event = convert.command_invoked(interaction, None)
+    assert event is not None
+    assert (event.name, event.options) == ("announce", {})
+
+
+async def test_a_button_press(gateway: RecordedGateway) -> None:
+    interaction = gateway.parse(
+        "INTERACTION_CREATE", payload("interaction_create_button"), "interaction"
+    )
+    event = convert.button_pressed(interaction, "accept")
+    assert event is not None
+    assert event.button_id == "accept"
+    assert event.message == MessageRef(GENERAL, "1566738638438400000")
+    assert event.member.name == "Alice"
+    assert event.at == datetime(2026, 11, 2, 9, 34, tzinfo=UTC)
+
+
+def test_what_is_being_typed_for_autocomplete(gateway: RecordedGateway) -> None:
+    interaction = gateway.parse(
+        "INTERACTION_CREATE", payload("interaction_create_autocomplete"), "interaction"
+    )
+    assert convert.focused_option(interaction) == ("announce", "delay", "3")

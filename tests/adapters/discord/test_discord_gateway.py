@@ -1,0 +1,495 @@
+"""The real discord.py client, driven by dpytest and recorded gateway payloads, serving the core.
+
+Each test reads as what members and moderators would notice in the Garden.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import discord
+import discord.ext.test as dpytest
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    MessageRef,
+    ReactionAdded,
+    UserRef,
+)
+from bot.platform import Button, PlatformError
+from tests.adapters.discord.discord_world import (
+    CHANNELS,
+    GUILD,
+    MEMBERS,
+    DiscordWorld,
+    http_error,
+    payload,
+)
+
+GARDEN = CommunityRef("discord", str(GUILD), "Garden")
+
+
+def heard(core: Jardinier, kind: type[Event]) -> list[Event]:
+    """Subscribe a core listener (standing in for a cog) and return what it hears."""
+    events: list[Event] = []
+
+    async def listen(event: Event) -> None:
+        events.append(event)
+
+    core.bus.subscribe("core", kind, listen)
+    return events
+
+
+def channel_ref(name: str) -> ChannelRef:
+    return ChannelRef(GARDEN, str(CHANNELS[name]), f"#{name}")
+
+
+def member_ref(name: str) -> MemberRef:
+    """The member as a cog holds them (from an earlier event: display name)."""
+    return MemberRef(GARDEN, UserRef("discord", str(MEMBERS[name]), name.title()))
+
+
+def welcome_listener(core: Jardinier) -> None:
+    """A tiny core listener standing in for the welcome cog."""
+
+    async def greet(event: Event) -> None:
+        assert isinstance(event, MemberJoined)
+        channel = await core.resolve_channel(event.community, "general")
+        assert channel is not None
+        await core.actions.send(channel, f"Welcome {event.member.name}! Say hello in #general.")
+
+    core.bus.subscribe("core", MemberJoined, greet)
+
+
+# -- members arrive and leave -------------------------------------------------------------------
+
+
+async def test_a_member_joins_and_the_welcome_reaches_the_channel(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    welcome_listener(discord_core)
+    newcomer = await dpytest.member_join(world.guild, name="basil")
+    await world.settle()
+    [welcome] = world.posted()
+    assert welcome.channel == world.channel("general")
+    assert welcome.content == "Welcome basil! Say hello in #general."
+    joined = await discord_core.members.get(GARDEN, str(newcomer.id))
+    assert joined is not None
+
+
+async def test_a_member_named_everyone_pings_no_one(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    welcome_listener(discord_core)
+    await world.feed("GUILD_MEMBER_ADD", payload("guild_member_add"))
+    [welcome] = world.posted()
+    assert welcome.content == "Welcome @everyone! Say hello in #general."
+    # What the library sent to Discord: mentions switched off, whatever the text says.
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": []}
+    assert "<@" not in welcome.content
+
+
+async def test_a_member_leaving_reaches_the_cogs(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    left = heard(discord_core, MemberLeft)
+    await world.feed("GUILD_MEMBER_REMOVE", payload("guild_member_remove"))
+    assert [event.member.user.id for event in left if isinstance(event, MemberLeft)] == [
+        str(MEMBERS["alice"])
+    ]
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+
+async def test_a_post_reaches_the_cogs_as_a_neutral_message(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    posts = heard(discord_core, MessageCreated)
+    await dpytest.message("Bonjour le jardin", world.channel("general"), world.member("alice"))
+    [post] = posts
+    assert isinstance(post, MessageCreated)
+    assert post.text == "Bonjour le jardin"
+    assert post.channel == channel_ref("general")
+    assert post.channel.name == "#general"
+    assert post.author.name == "Alice"
+    assert post.author.roles == frozenset({"Gardeners"})
+    assert not post.author.platform_moderator
+
+
+async def test_the_bots_own_messages_are_not_events(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    posts = heard(discord_core, MessageCreated)
+    await discord_core.actions.send(channel_ref("general"), "Hello from the bot")
+    await world.settle()
+    assert posts == []
+
+
+async def test_an_edit_and_a_deletion_reach_the_cogs(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    edits, deletions = heard(discord_core, MessageEdited), heard(discord_core, MessageDeleted)
+    await world.feed("MESSAGE_CREATE", payload("message_create"))
+    await world.feed("MESSAGE_UPDATE", payload("message_update"))
+    await world.feed("MESSAGE_DELETE", payload("message_delete"))
+    [edit] = edits
+    assert isinstance(edit, MessageEdited)
+    assert edit.text.endswith("look at my first ripe tomato!")
+    [deletion] = deletions
+    assert isinstance(deletion, MessageDeleted)
+    assert deletion.message == edit.message
+
+
+async def test_a_reaction_reaches_the_cogs(world: DiscordWorld, discord_core: Jardinier) -> None:
+    reactions = heard(discord_core, ReactionAdded)
+    await world.feed("MESSAGE_REACTION_ADD", payload("message_reaction_add"))
+    [reaction] = reactions
+    assert isinstance(reaction, ReactionAdded)
+    assert reaction.emoji == "🍅"
+    assert reaction.member.platform_moderator  # hugo has Manage Messages
+
+
+# -- what the bot does --------------------------------------------------------------------------
+
+
+async def test_a_reply_quotes_the_message_and_pings_nobody(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    original = await dpytest.message(
+        "@everyone free seeds!", world.channel("general"), world.member("alice")
+    )
+    await discord_core.actions.send(
+        channel_ref("general"),
+        "Please do not ping everyone.",
+        reply_to=MessageRef(channel_ref("general"), str(original.id)),
+    )
+    sent = world.rest.sent[-1] if world.rest else {}
+    assert sent["message_reference"]["message_id"] == original.id
+    assert sent["allowed_mentions"] == {"parse": []}  # nor the replied-to author
+
+
+async def test_a_cog_mentioning_the_member_it_addresses_pings_only_them(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    alice = member_ref("alice")
+    await discord_core.actions.send(
+        channel_ref("general"), "Welcome @Alice, and hello @everyone!", mention=[alice.user]
+    )
+    [message] = world.posted()
+    assert message.content == f"Welcome <@{MEMBERS['alice']}>, and hello @everyone!"
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": [], "users": [MEMBERS["alice"]]}
+
+
+async def test_long_texts_are_cut_at_line_ends(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    lines = [f"line {number}: " + "x" * 90 for number in range(40)]
+    await discord_core.actions.send(channel_ref("general"), "\n".join(lines))
+    messages = world.posted()
+    assert len(messages) == 2
+    assert all(len(message.content) <= 2000 for message in messages)
+    assert "\n".join(message.content for message in messages) == "\n".join(lines)
+
+
+async def test_buttons_and_a_file_go_with_the_message(
+    world: DiscordWorld, discord_core: Jardinier, tmp_path: Path
+) -> None:
+    chart = tmp_path / "activity.png"
+    chart.write_bytes(b"\x89PNG fake chart")
+    ref = await discord_core.actions.send(
+        channel_ref("general"),
+        "Weekly report",
+        buttons=[Button("details", "Details"), Button("thanks", "Thanks!")],
+        file=chart,
+    )
+    [message] = world.posted()
+    assert ref == MessageRef(channel_ref("general"), str(message.id))
+    [attachment] = message.attachments
+    assert attachment.filename == "activity.png"
+    assert world.rest is not None
+    [row] = world.rest.sent[-1]["components"]
+    assert [(b["label"], b["custom_id"]) for b in row["components"]] == [
+        ("Details", "jardinier:button:details"),
+        ("Thanks!", "jardinier:button:thanks"),
+    ]
+
+
+async def test_kick_removes_the_member(world: DiscordWorld, discord_core: Jardinier) -> None:
+    left = heard(discord_core, MemberLeft)
+    assert await discord_core.actions.kick(member_ref("alice"), reason="spam")
+    await world.settle()
+    assert world.guild.get_member(MEMBERS["alice"]) is None
+    assert [event.member.user.id for event in left if isinstance(event, MemberLeft)] == [
+        str(MEMBERS["alice"])
+    ]
+
+
+async def test_ban_removes_the_member_and_their_recent_messages(
+    world: DiscordWorld, discord_core: Jardinier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    banned: list[tuple[int, int]] = []
+
+    async def on_ban(
+        guild: discord.Guild, member: discord.Member, seconds: int, **_: object
+    ) -> None:
+        banned.append((member.id, seconds))
+
+    dpytest.callbacks.set_callback(on_ban, "ban")
+    try:
+        assert await discord_core.actions.ban(member_ref("alice"), reason="spam", delete_days=30)
+    finally:
+        dpytest.callbacks.remove_callback("ban")
+    assert banned == [(MEMBERS["alice"], 7 * 86400)]  # Discord deletes at most 7 days
+    assert world.guild.get_member(MEMBERS["alice"]) is None
+
+
+async def test_unban_lifts_the_ban(world: DiscordWorld, discord_core: Jardinier) -> None:
+    assert await discord_core.actions.unban(GARDEN, member_ref("alice").user, reason="appeal")
+    assert world.rest is not None
+    [call] = world.rest.named("unban")
+    assert call.payload["args"][:2] == (MEMBERS["alice"], GUILD)
+
+
+async def test_timeout_lasts_at_most_28_days(
+    world: DiscordWorld, discord_core: Jardinier, clock: ManualClock
+) -> None:
+    far = discord.utils.utcnow() + timedelta(days=60)
+    assert await discord_core.actions.timeout(member_ref("alice"), far, reason="cool down")
+    assert world.rest is not None
+    [call] = world.rest.named("edit_member")
+    until = discord.utils.parse_time(call.payload["communication_disabled_until"])
+    assert until is not None
+    assert timedelta(days=27) < until - discord.utils.utcnow() <= timedelta(days=28)
+
+
+async def test_roles_are_given_and_taken_by_name(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert await discord_core.actions.add_role(member_ref("alice"), "moderators")
+    assert "Moderators" in [role.name for role in world.member("alice").roles]
+    assert await discord_core.actions.remove_role(member_ref("alice"), "Gardeners")
+    assert "Gardeners" not in [role.name for role in world.member("alice").roles]
+
+
+async def test_a_past_time_lifts_a_timeout(world: DiscordWorld, discord_core: Jardinier) -> None:
+    past = discord.utils.utcnow() - timedelta(minutes=1)
+    assert await discord_core.actions.timeout(member_ref("alice"), past)
+    assert world.rest is not None
+    [call] = world.rest.named("edit_member")
+    assert call.payload["communication_disabled_until"] is None
+
+
+async def test_a_role_that_does_not_exist_or_is_above_the_bot_is_reported(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert not await discord_core.actions.add_role(member_ref("alice"), "Gardners")
+    assert not await discord_core.actions.add_role(member_ref("alice"), "Admins")
+    assert [m.content for m in world.posted()] == [
+        "⚠️ there is no role named 'Gardners' in Garden",
+        "⚠️ the role Admins is not below my highest role in Garden (or an integration manages "
+        "it); move my role above it",
+    ]
+    assert "Admins" not in [role.name for role in world.member("alice").roles]
+
+
+async def test_the_bot_reacts_and_deletes(world: DiscordWorld, discord_core: Jardinier) -> None:
+    message = await dpytest.message("spam spam", world.channel("general"), world.member("alice"))
+    ref = MessageRef(channel_ref("general"), str(message.id))
+    deletions = heard(discord_core, MessageDeleted)
+    assert await discord_core.actions.react(ref, "🌱")
+    assert world.rest is not None
+    [reaction] = world.rest.named("add_reaction")
+    assert reaction.payload["args"] == (CHANNELS["general"], message.id, "🌱")
+    assert await discord_core.actions.delete(ref)
+    await world.settle()
+    assert [event.message for event in deletions if isinstance(event, MessageDeleted)] == [ref]
+
+
+async def test_a_purge_deletes_recent_messages_in_bulk(
+    world: DiscordWorld, discord_platform: object
+) -> None:
+    from bot.adapters.discord.adapter import DiscordPlatform
+
+    assert isinstance(discord_platform, DiscordPlatform)
+    now = discord.utils.utcnow()
+    recent = [discord.utils.time_snowflake(now - timedelta(minutes=m)) for m in (1, 2, 3)]
+    old = discord.utils.time_snowflake(now - timedelta(days=20))
+    refs = [MessageRef(channel_ref("general"), str(i)) for i in [*recent, old]]
+    deleted_one_by_one: list[int] = []
+
+    async def delete_message(channel_id: int, message_id: int, **_: object) -> None:
+        deleted_one_by_one.append(message_id)
+
+    assert world.rest is not None
+    world.client.http.delete_message = delete_message  # type: ignore[method-assign]
+    await discord_platform.delete_many(refs)
+    [bulk] = world.rest.named("delete_messages")
+    assert sorted(bulk.payload["args"][1]) == sorted(recent)
+    assert deleted_one_by_one == [old]
+
+
+async def test_a_direct_message_to_a_member_who_closed_them_is_reported_not_raised(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert world.rest is not None
+    world.rest.refuse["send_message"] = http_error(
+        discord.Forbidden, 403, 50007, "Cannot send messages to this user"
+    )
+    assert not await discord_core.actions.dm(member_ref("alice").user, "Hi!", community=GARDEN)
+    [report] = world.posted()
+    assert report.channel == world.channel("mod-log")
+    assert report.content == "⚠️ Alice does not accept direct messages"
+
+
+async def test_a_scheduled_announcement_of_everyone_pings_no_one(
+    world: DiscordWorld, discord_core: Jardinier, clock: ManualClock
+) -> None:
+    await world.interact(
+        "interaction_create_announce",
+        data={
+            "id": "950000000000000001",
+            "name": "announce",
+            "type": 1,
+            "guild_id": str(GUILD),
+            "options": [
+                {"name": "delay", "type": 3, "value": "10m"},
+                {"name": "text", "type": 3, "value": "@everyone @here the contest opens!"},
+            ],
+        },
+    )
+    await discord_core.scheduler.advance(timedelta(minutes=11))
+    await world.settle()
+    [announcement] = world.posted()
+    assert announcement.content == "@everyone @here the contest opens!"
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": []}
+
+
+# -- refusals -----------------------------------------------------------------------------------
+
+
+async def test_a_missing_permission_is_reported_once_to_the_mod_log(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    message = await dpytest.message("spam", world.channel("general"), world.member("alice"))
+    ref = MessageRef(channel_ref("general"), str(message.id))
+    assert world.rest is not None
+    for _ in range(3):
+        world.rest.refuse["delete_message"] = http_error(
+            discord.Forbidden, 403, 50013, "Missing Permissions"
+        )
+        assert not await discord_core.actions.delete(ref)
+    reports = [m for m in world.posted() if m.channel == world.channel("mod-log")]
+    assert [m.content for m in reports] == ["⚠️ I lack the Manage Messages permission in #general"]
+
+
+async def test_posting_where_the_bot_may_not_is_refused_before_asking_discord(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert world.rest is not None
+    before = len(world.rest.sent)
+    assert await discord_core.actions.send(channel_ref("rules"), "Read the rules") is None
+    [report] = world.posted()
+    assert report.content == "⚠️ I lack the Send Messages permission in #rules"
+    assert len(world.rest.sent) == before + 1  # only the report went out
+
+
+async def test_a_rate_limit_is_one_report_not_a_retry_storm(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert world.rest is not None
+    attempts = 0
+
+    async def limited(*args: object, **kwargs: object) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise discord.RateLimited(120.0)
+
+    world.client.http.add_reaction = limited  # type: ignore[method-assign]
+    ref = MessageRef(channel_ref("general"), "1566742413312000000")
+    for _ in range(5):
+        assert not await discord_core.actions.react(ref, "👍")
+    assert attempts == 5  # one request per action, never retried
+    reports = [m.content for m in world.posted() if m.channel == world.channel("mod-log")]
+    assert reports == ["⚠️ Discord is rate-limiting me in #general; some actions were dropped"]
+
+
+async def test_an_unknown_message_is_a_platform_error_naming_the_channel(
+    world: DiscordWorld, discord_platform: object
+) -> None:
+    from bot.adapters.discord.adapter import DiscordPlatform
+
+    assert isinstance(discord_platform, DiscordPlatform)
+    assert world.rest is not None
+    world.rest.refuse["delete_message"] = http_error(
+        discord.NotFound, 404, 10008, "Unknown Message"
+    )
+    with pytest.raises(PlatformError) as refused:
+        await discord_platform.delete(MessageRef(channel_ref("general"), "1566742413312000000"))
+    assert refused.value.reason == "the message I was to act on in #general no longer exists"
+    assert refused.value.community == GARDEN
+
+
+async def test_a_member_above_the_bot_is_not_kicked(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    assert not await discord_core.actions.kick(member_ref("olive"))
+    [report] = world.posted()
+    assert report.content == "⚠️ Olive owns Garden; nobody can moderate the owner"
+    assert world.guild.get_member(MEMBERS["olive"]) is not None
+
+
+# -- finding members and channels ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        f"<@{MEMBERS['hugo']}>",
+        f"<@!{MEMBERS['hugo']}>",
+        str(MEMBERS["hugo"]),
+        "hugo",
+        "@Hugo (helper)",
+    ],
+)
+async def test_members_are_found_by_mention_id_or_name(
+    world: DiscordWorld, discord_core: Jardinier, typed: str
+) -> None:
+    found = await discord_core.resolve_member(GARDEN, typed)
+    assert found is not None
+    assert found.user.id == str(MEMBERS["hugo"])
+    assert found.platform_moderator
+    assert found.roles == frozenset({"Helpers"})
+
+
+@pytest.mark.parametrize(
+    "typed", [f"<#{CHANNELS['mod-log']}>", str(CHANNELS["mod-log"]), "#mod-log", "Mod-Log"]
+)
+async def test_channels_are_found_by_mention_id_or_name(
+    world: DiscordWorld, discord_core: Jardinier, typed: str
+) -> None:
+    assert await discord_core.resolve_channel(GARDEN, typed) == channel_ref("mod-log")
+
+
+async def test_unknown_names_find_nothing(world: DiscordWorld, discord_core: Jardinier) -> None:
+    assert await discord_core.resolve_channel(GARDEN, "#nowhere") is None
+    assert await discord_platform_resolve(world, "nobody") is None
+
+
+async def discord_platform_resolve(world: DiscordWorld, text: str) -> MemberRef | None:
+    return await world.platform.resolve_member(GARDEN, text)

@@ -1,0 +1,131 @@
+"""What the bot posts (mentions, lengths) and how Discord's refusals read to a manager."""
+
+from __future__ import annotations
+
+import aiohttp
+import discord
+import pytest
+
+from bot.adapters.discord.outgoing import allowed_mentions, split_text, with_mentions
+from bot.adapters.discord.refusals import Attempt, reason_for
+from bot.events import CommunityRef, UserRef
+from tests.adapters.discord.discord_world import http_error
+
+ALICE = UserRef("discord", "500000000000000002", "Alice")
+EVERYONE_NAMED = UserRef("discord", "500000000000000009", "@everyone")
+GARDEN = CommunityRef("discord", "197038439483310086", "Garden")
+
+
+def test_nobody_is_pinged_unless_named() -> None:
+    assert allowed_mentions().to_dict() == {"parse": []}
+    assert allowed_mentions([ALICE]).to_dict() == {"parse": [], "users": [500000000000000002]}
+
+
+def test_a_member_named_everyone_can_be_pinged_alone() -> None:
+    text = with_mentions("Welcome @@everyone!", [EVERYONE_NAMED])
+    assert text == "Welcome <@500000000000000009>!"
+    assert allowed_mentions([EVERYONE_NAMED]).to_dict() == {
+        "parse": [],
+        "users": [500000000000000009],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Welcome @Alice!", "Welcome <@500000000000000002>!"),
+        ("Welcome to the Garden!", "<@500000000000000002> Welcome to the Garden!"),
+        ("Hi <@500000000000000002>", "Hi <@500000000000000002>"),
+        ("", "<@500000000000000002>"),
+    ],
+)
+def test_the_mentioned_member_is_pinged_where_named_or_first(text: str, expected: str) -> None:
+    assert with_mentions(text, [ALICE]) == expected
+
+
+def test_users_of_other_platforms_are_never_mentions() -> None:
+    console = UserRef("console", "alice", "alice")
+    assert with_mentions("Hi @alice", [console]) == "Hi @alice"
+    assert allowed_mentions([console]).to_dict() == {"parse": []}
+
+
+def test_texts_are_cut_at_line_ends_then_spaces_then_anywhere() -> None:
+    assert split_text("short") == ["short"]
+    assert split_text("ab\ncd", limit=3) == ["ab", "cd"]
+    assert split_text("aa bb cc", limit=5) == ["aa bb", "cc"]
+    assert split_text("abcdefgh", limit=3) == ["abc", "def", "gh"]
+    lines = "\n".join(f"{n:04d}" + "x" * 95 for n in range(50))
+    pieces = split_text(lines)
+    assert all(len(piece) <= 2000 for piece in pieces)
+    assert "\n".join(pieces) == lines
+
+
+GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
+
+
+@pytest.mark.parametrize(
+    ("attempt", "error", "reason"),
+    [
+        (
+            GENERAL,
+            http_error(discord.Forbidden, 403, 50013, "Missing Permissions"),
+            "I lack the Manage Messages permission in #general",
+        ),
+        (
+            GENERAL,
+            http_error(discord.Forbidden, 403, 50001, "Missing Access"),
+            "I cannot see #general; give me the View Channel permission there",
+        ),
+        (
+            Attempt("kick", "Garden", GARDEN, permission="Kick Members", target="Alice"),
+            http_error(discord.Forbidden, 403, 50013, "Missing Permissions"),
+            "I lack the Kick Members permission in Garden, or Alice's highest role is not below "
+            "mine",
+        ),
+        (
+            Attempt("dm", "Garden", GARDEN, target="Alice"),
+            http_error(discord.Forbidden, 403, 50007, "Cannot send messages to this user"),
+            "Alice does not accept direct messages",
+        ),
+        (
+            Attempt("unban", "Garden", GARDEN, permission="Ban Members", target="Alice"),
+            http_error(discord.NotFound, 404, 10026, "Unknown Ban"),
+            "Alice is not banned from Garden",
+        ),
+        (
+            Attempt("timeout", "Garden", GARDEN, target="Alice"),
+            http_error(discord.NotFound, 404, 10007, "Unknown Member"),
+            "Alice is no longer a member of Garden",
+        ),
+        (
+            GENERAL,
+            discord.RateLimited(42.0),
+            "Discord is rate-limiting me in #general; some actions were dropped",
+        ),
+        (
+            GENERAL,
+            http_error(discord.HTTPException, 429, 0, "You are being rate limited."),
+            "Discord is rate-limiting me in #general; some actions were dropped",
+        ),
+        (
+            GENERAL,
+            http_error(discord.DiscordServerError, 503, 0, "Service Unavailable"),
+            "Discord had a server error when I tried to delete a message in #general",
+        ),
+        (
+            Attempt("send", "#general", GARDEN),
+            http_error(discord.HTTPException, 400, 50035, "Invalid Form Body"),
+            "Discord refused to let me post in #general: Invalid Form Body",
+        ),
+        (
+            Attempt("send", "#general", GARDEN),
+            aiohttp.ClientConnectionError("reset"),
+            "I could not reach Discord to post in #general",
+        ),
+    ],
+)
+def test_refusals_say_what_to_fix(attempt: Attempt, error: Exception, reason: str) -> None:
+    assert reason_for(attempt, error) == reason
+    refused = attempt.refused(reason_for(attempt, error))
+    assert refused.community == GARDEN
+    assert refused.action == attempt.action

@@ -1,0 +1,282 @@
+"""The Discord platform's life: created by ``jardinier run``, logged in, commands synced only when
+they changed, stopped cleanly. Discord's login endpoints are answered locally; the websocket is
+replaced by a connection that waits until the client closes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+
+from bot.adapters.discord import create_platform
+from bot.adapters.discord.adapter import DiscordPlatform
+from bot.adapters.discord.client import ShardedJardinierClient
+from bot.cli import _network_platforms
+from bot.clock import ManualClock
+from bot.commands.spec import CommandSpec, build_spec
+from bot.core import Jardinier
+from bot.errors import JardinierError
+from bot.platform import PlatformError
+from cogs.announcements.cog import AnnouncementsCog
+from tests.adapters.discord.discord_world import APPLICATION, http_error
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret.discord-token-value"
+
+
+class MemoryState:
+    """The two calls of ``StateStore``, in memory."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    async def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+class OfflineDiscord:
+    """Discord's login answered locally; the gateway connection waits until the client closes."""
+
+    def __init__(self, platform: DiscordPlatform, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.client = platform.client
+        self.logins: list[str] = []
+        self.synced: list[list[dict[str, Any]]] = []
+        self.connected = asyncio.Event()
+        self.closed = asyncio.Event()
+        self.refuse_login: Exception | None = None
+        self.refuse_sync: Exception | None = None
+        http = self.client.http
+        monkeypatch.setattr(http, "static_login", self.static_login)
+        monkeypatch.setattr(http, "application_info", self.application_info)
+        monkeypatch.setattr(http, "bulk_upsert_global_commands", self.bulk_upsert)
+        monkeypatch.setattr(self.client, "connect", self.connect)
+        close = self.client.close
+
+        async def closing() -> None:
+            await close()
+            self.closed.set()
+
+        monkeypatch.setattr(self.client, "close", closing)
+
+    async def static_login(self, token: str) -> dict[str, Any]:
+        self.logins.append(token)
+        if self.refuse_login is not None:
+            raise self.refuse_login
+        return {"id": str(APPLICATION), "username": "Jardinier", "discriminator": "0",
+                "avatar": None, "bot": True}  # fmt: skip
+
+    async def application_info(self) -> dict[str, Any]:
+        return {
+            "id": str(APPLICATION),
+            "name": "Jardinier",
+            "icon": None,
+            "description": "",
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": None},
+            "verify_key": "00",
+            "flags": 0,
+        }
+
+    async def bulk_upsert(self, application: int, payload: list[dict[str, Any]]) -> list[Any]:
+        if self.refuse_sync is not None:
+            raise self.refuse_sync
+        assert application == APPLICATION
+        self.synced.append(payload)
+        return []
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        self.connected.set()
+        await self.closed.wait()
+
+
+def specs() -> list[CommandSpec]:
+    return [build_spec(AnnouncementsCog.announce), build_spec(AnnouncementsCog.announcements)]
+
+
+async def run_until_connected(
+    platform: DiscordPlatform, offline: OfflineDiscord
+) -> asyncio.Task[None]:
+    async def sink(event: object) -> None:
+        pass
+
+    task = asyncio.create_task(platform.start(sink))
+    await asyncio.wait_for(offline.connected.wait(), timeout=5)
+    return task
+
+
+# -- created by `jardinier run` -----------------------------------------------------------------
+
+
+def test_jardinier_run_creates_the_discord_platform_when_the_token_is_set() -> None:
+    [platform] = _network_platforms({"DISCORD_TOKEN": TOKEN}, MemoryState())  # type: ignore[arg-type]
+    assert isinstance(platform, DiscordPlatform)
+    assert platform.name == "discord"
+    assert not isinstance(platform.client, discord.AutoShardedClient)
+    intents = platform.client.intents
+    assert intents.guilds
+    assert intents.members
+    assert intents.message_content
+    assert intents.guild_messages
+    assert intents.guild_reactions
+    assert TOKEN not in repr(platform)
+
+
+@pytest.mark.parametrize(("value", "count"), [("auto", None), ("4", 4)])
+def test_shards_when_the_configuration_asks_for_them(value: str, count: int | None) -> None:
+    platform = create_platform({"DISCORD_TOKEN": TOKEN, "DISCORD_SHARDS": value}, MemoryState())  # type: ignore[arg-type]
+    assert isinstance(platform.client, ShardedJardinierClient)
+    assert isinstance(platform.client, discord.AutoShardedClient)
+    assert platform.client.shard_count == count
+
+
+def test_a_wrong_shard_setting_says_what_to_write() -> None:
+    with pytest.raises(JardinierError, match="DISCORD_SHARDS must be 'auto' or a number"):
+        create_platform({"DISCORD_TOKEN": TOKEN, "DISCORD_SHARDS": "many"}, MemoryState())  # type: ignore[arg-type]
+
+
+# -- start, sync, stop --------------------------------------------------------------------------
+
+
+async def test_start_logs_in_syncs_the_commands_and_stop_returns_promptly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = MemoryState()
+    platform = DiscordPlatform(TOKEN, state=state)  # type: ignore[arg-type]
+    offline = OfflineDiscord(platform, monkeypatch)
+    await platform.sync_commands(specs())  # the core publishes before the platform connects
+    assert offline.synced == []
+    task = await run_until_connected(platform, offline)
+    assert offline.logins == [TOKEN]
+    [payload] = offline.synced
+    assert [command["name"] for command in payload] == ["announce", "announcements"]
+    assert list(state.values) == [f"discord:commands:{APPLICATION}"]
+    await platform.stop()
+    await asyncio.wait_for(task, timeout=2)
+    assert platform.client.is_closed()
+
+
+async def test_commands_are_synced_again_only_when_they_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = MemoryState()
+    first = DiscordPlatform(TOKEN, state=state)  # type: ignore[arg-type]
+    offline = OfflineDiscord(first, monkeypatch)
+    await first.sync_commands(specs())
+    task = await run_until_connected(first, offline)
+    await first.stop()
+    await task
+
+    restarted = DiscordPlatform(TOKEN, state=state)  # type: ignore[arg-type]
+    again = OfflineDiscord(restarted, monkeypatch)
+    await restarted.sync_commands(specs())
+    task = await run_until_connected(restarted, again)
+    assert again.synced == []  # same commands: nothing sent to Discord
+    # A reload enables a cog with a new command: synced at once, while connected.
+    await restarted.sync_commands([*specs(), build_spec(AnnouncementsCog.announce_cancel)])
+    [payload] = again.synced
+    assert len(payload) == 3
+    await restarted.sync_commands([*specs(), build_spec(AnnouncementsCog.announce_cancel)])
+    assert len(again.synced) == 1
+    await restarted.stop()
+    await task
+
+
+async def test_a_refused_sync_is_a_platform_error_and_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = MemoryState()
+    platform = DiscordPlatform(TOKEN, state=state)  # type: ignore[arg-type]
+    offline = OfflineDiscord(platform, monkeypatch)
+    offline.refuse_sync = http_error(discord.HTTPException, 400, 50035, "Invalid Form Body")
+    await platform.sync_commands(specs())
+    task = await run_until_connected(platform, offline)  # the login goes on regardless
+    assert state.values == {}
+    with pytest.raises(PlatformError) as refused:
+        await platform.sync_commands(specs())
+    assert refused.value.reason == (
+        "Discord refused to let me publish the slash commands in this application: "
+        "Invalid Form Body"
+    )
+    assert offline.synced == []
+    await platform.stop()
+    await task
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (discord.LoginFailure("Improper token has been passed."), "Discord refused DISCORD_TOKEN"),
+        (
+            discord.PrivilegedIntentsRequired(shard_id=None),
+            "turn on 'Server Members Intent' and 'Message Content Intent'",
+        ),
+        (aiohttp.ClientConnectionError("no route"), "could not reach Discord to log in"),
+    ],
+)
+async def test_a_failed_login_is_a_clear_error_without_the_token(
+    monkeypatch: pytest.MonkeyPatch, failure: Exception, message: str
+) -> None:
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    offline.refuse_login = failure
+
+    async def sink(event: object) -> None:
+        pass
+
+    with pytest.raises(JardinierError) as refused:
+        await platform.start(sink)
+    assert message in str(refused.value)
+    assert TOKEN not in str(refused.value)
+    assert platform.client.is_closed()
+
+
+async def test_a_cancelled_start_closes_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C cancels the platforms' tasks: the client must still close.
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    task = await run_until_connected(platform, offline)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert platform.client.is_closed()
+
+
+async def test_stop_before_start_means_no_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    await platform.stop()
+
+    async def sink(event: object) -> None:
+        pass
+
+    await asyncio.wait_for(platform.start(sink), timeout=2)
+    assert offline.logins == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_sigterm_stops_the_bot_cleanly(
+    rules_dir: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    core = Jardinier(
+        rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
+    )
+    running = asyncio.create_task(core.run())
+    await asyncio.wait_for(offline.connected.wait(), timeout=10)
+    # The core's SIGTERM handler is installed before the platforms start.
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(running, timeout=5)
+    assert platform.client.is_closed()
+    [payload] = offline.synced  # the core published the commands at start
+    assert {"announce", "help"} <= {command["name"] for command in payload}
