@@ -66,24 +66,21 @@ def _fail(error: JardinierError) -> None:
     raise typer.Exit(1)
 
 
+PLATFORM_TOKENS = {"discord": "DISCORD_TOKEN", "telegram": "TELEGRAM_TOKEN"}
+
+
 def _network_platforms(environ: Mapping[str, str], state: StateStore) -> list[Platform]:
     """The Discord and Telegram platforms whose tokens are set.
 
     Each adapter package exposes ``create_platform(environ, state)``; ``state`` keeps small values
-    between runs (e.g. the hash of the commands last synced).
+    between runs (e.g. the hash of the commands last published). Adapters are imported only when
+    their token is set, so a Telegram-only bot never loads discord.py.
     """
     platforms = []
-    for name, variable in (("discord", "DISCORD_TOKEN"), ("telegram", "TELEGRAM_TOKEN")):
-        if not environ.get(variable):
-            continue
-        module = importlib.import_module(f"bot.adapters.{name}")
-        create = getattr(module, "create_platform", None)
-        if create is None:
-            raise JardinierError(
-                f"{variable} is set but this version of Jardinier has no {name} adapter yet; "
-                f"unset it to run the console community"
-            )
-        platforms.append(create(environ, state))
+    for name, variable in PLATFORM_TOKENS.items():
+        if environ.get(variable):
+            module = importlib.import_module(f"bot.adapters.{name}")
+            platforms.append(module.create_platform(environ, state))
     return platforms
 
 
@@ -95,7 +92,7 @@ def run(rules: RulesOption = None) -> None:
 
     configure_logging()
     try:
-        if not any(os.environ.get(name) for name in ("DISCORD_TOKEN", "TELEGRAM_TOKEN")):
+        if not any(os.environ.get(variable) for variable in PLATFORM_TOKENS.values()):
             typer.echo(
                 "No DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console community.",
                 err=True,

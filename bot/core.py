@@ -23,6 +23,7 @@ from bot.commands.registry import CommandRegistry
 from bot.commands.runner import run_command
 from bot.commands.spec import build_spec, declared_commands
 from bot.db import Database, is_memory, sync_url
+from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRef, UserRef
 from bot.members import MemberDirectory
 from bot.platform import Platform, PlatformError
@@ -117,6 +118,15 @@ class Jardinier:
                     group.create_task(
                         platform.start(self.handle), name=f"platform:{platform.name}"
                     )
+        except BaseExceptionGroup as failures:
+            # A platform that cannot start (a refused token, a port in use) says why in a
+            # JardinierError: surface that sentence, not a traceback of the task group.
+            user_errors, others = failures.split(JardinierError)
+            if others is not None or user_errors is None:
+                raise
+            raise JardinierError(
+                "\n".join(str(error) for error in user_errors.exceptions)
+            ) from None
         finally:
             for number in handlers:
                 with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -52,14 +52,16 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
     assert "I don't know /nosuch." in result.stdout
 
 
-def test_run_with_a_token_for_a_missing_adapter_fails_clearly_without_the_token(
+def test_run_with_wrong_platform_settings_fails_clearly_without_the_token(
     tmp_path: Path,
 ) -> None:
     token = "MTIz.secret-discord-token-value"
-    result = jardinier("run", cwd=tmp_path, env={"DISCORD_TOKEN": token})
+    result = jardinier(
+        "run", cwd=tmp_path, env={"DISCORD_TOKEN": token, "DISCORD_SHARDS": "plenty"}
+    )
     assert result.returncode == 1
-    assert "DISCORD_TOKEN is set but this version of Jardinier has no discord adapter" in (
-        result.stderr
+    assert result.stderr.strip() == (
+        "DISCORD_SHARDS must be 'auto' or a number of shards such as 2, not 'plenty'"
     )
     assert token not in result.stderr + result.stdout
 
@@ -81,7 +83,7 @@ def test_check_rules_accepts_the_shipped_book(tmp_path: Path) -> None:
             ("locale: en", "locale: en\nlocal: fr"),
             "community.yaml:7:1: local: unknown key 'local'",
         ),
-        (("  users: []", "   users: []"), "community.yaml:18:4: YAML syntax error"),
+        (("  users: []", "   users: []"), "community.yaml:19:4: YAML syntax error"),
         (
             ("cogs:\n  - announcements", "cogs: &c\n  - announcements"),
             "community.yaml:11:7: cogs: anchors and aliases are not allowed",
@@ -153,7 +155,7 @@ def test_commands_for_telegram_put_moderator_commands_in_the_admin_scope(tmp_pat
         for m in menus
         if m["scope"]["type"] == "all_chat_administrators" and m["language_code"] == "fr"
     )
-    assert {c["command"] for c in members["commands"]} == {"help"}
+    assert {c["command"] for c in members["commands"]} == {"charter", "help"}
     assert "announce" in {c["command"] for c in admins["commands"]}
     assert any(
         c["description"] == "Programmer une annonce dans ce salon" for c in admins["commands"]

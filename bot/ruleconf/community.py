@@ -44,6 +44,8 @@ def _id_as_text(value: object) -> object:
 
 CogName = Annotated[str, AfterValidator(_check_cog_name)]
 UserName = Annotated[str, BeforeValidator(_id_as_text)]
+ChannelName = Annotated[str, BeforeValidator(_id_as_text)]
+"""A channel's name, or its id (Telegram chat ids are negative numbers people write unquoted)."""
 
 
 def missing_locale_texts(locale: str) -> PydanticCustomError:
@@ -71,12 +73,12 @@ class ChannelsConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    mod_log: str | None = "mod-log"
+    mod_log: ChannelName | None = "mod-log"
     """Where the bot reports moderation actions and rule book errors."""
-    rules: str | None = None
-    welcome: str | None = None
-    introductions: str | None = None
-    announcements: str | None = None
+    rules: ChannelName | None = None
+    welcome: ChannelName | None = None
+    introductions: ChannelName | None = None
+    announcements: ChannelName | None = None
 
 
 class ConsoleConfig(BaseModel):

@@ -7,8 +7,14 @@ and each translated locale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from telegram import (
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+)
 
 from bot.commands.spec import CommandSpec, Permission
 
@@ -45,3 +51,15 @@ def command_menus(specs: Iterable[CommandSpec]) -> list[dict[str, Any]]:
             }
         )
     return calls
+
+
+_SCOPES: dict[str, Callable[[], BotCommandScope]] = {
+    BotCommandScope.ALL_GROUP_CHATS: BotCommandScopeAllGroupChats,
+    BotCommandScope.ALL_CHAT_ADMINISTRATORS: BotCommandScopeAllChatAdministrators,
+}
+
+
+def scope_of(scope: Mapping[str, Any]) -> BotCommandScope:
+    """The python-telegram-bot scope object of a menu's ``scope`` (as :func:`command_menus`
+    writes it)."""
+    return _SCOPES[scope["type"]]()

@@ -1,0 +1,776 @@
+"""The Telegram platform: python-telegram-bot's ``Application``, driven by the core.
+
+``start`` initialises the application, starts it, then polls (or serves the webhook) until
+``stop``; it never owns the event loop or the signals (the core does). Every update goes through
+:mod:`bot.adapters.telegram.convert` to the core; every action goes through
+:func:`bot.adapters.telegram.calls.call_api`, which honours flood control and turns refusals into
+:class:`PlatformError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    ChatMember,
+    ChatPermissions,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.adapters.telegram.administrators import Administrators
+from bot.adapters.telegram.calls import call_api, retry_after_seconds
+from bot.adapters.telegram.commands import command_menus, scope_of
+from bot.adapters.telegram.convert import (
+    GROUP_TYPES,
+    PLATFORM,
+    BotIdentity,
+    channel_id,
+    convert_update,
+    is_administrator,
+    is_in_chat,
+    parse_channel_id,
+    parse_user_id,
+    user_ref,
+)
+from bot.adapters.telegram.directory import Directory
+from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
+from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.settings import TelegramSettings
+from bot.clock import Clock, SystemClock
+from bot.commands.spec import CommandSpec, OptionKind
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.platform import (
+    Button,
+    Capability,
+    EventSink,
+    MissingCapabilityError,
+    PlatformError,
+)
+from bot.state import StateStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ALLOWED_UPDATES = (
+    "message",
+    "edited_message",
+    "chat_member",
+    "my_chat_member",
+    "message_reaction",
+    "callback_query",
+)
+POLL_TIMEOUT = timedelta(seconds=25)
+MAX_RECONNECT_DELAY = 60.0
+# Telegram takes a restriction shorter than 30 s or longer than 366 days as "forever".
+SHORTEST_RESTRICTION = timedelta(seconds=40)
+LONGEST_RESTRICTION = timedelta(days=365)
+# A kick is a ban lifted at once; the ban is short so that it expires by itself if the lift fails.
+KICK_BAN = timedelta(seconds=60)
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_SLUG = re.compile(r"[\W_]+")
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("", text.casefold())
+
+
+class TelegramPlatform:
+    """Jardinier on Telegram: groups and supergroups are communities, forum topics channels."""
+
+    name = PLATFORM
+    capabilities = frozenset(Capability) - {Capability.ROLES}
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        state: StateStore | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self._state = state
+        self._clock = clock or SystemClock()
+        self.identity = BotIdentity(int(settings.bot_id), "")
+        self.directory = Directory()
+        self.administrators = Administrators(self._fetch_administrators)
+        self._joins = MembershipChanges()
+        self._sink: EventSink | None = None
+        self._stopping = asyncio.Event()
+        self._initialising = asyncio.Lock()
+        self._starting = False
+        self._closed = False
+        self._command_names: frozenset[str] | None = None
+        self._reply_targets: frozenset[str] = frozenset()
+        self._unpublished: list[CommandSpec] | None = None
+        self._topics_loaded: set[int] = set()
+        self.application = self._build_application()
+
+    def _build_application(self) -> AnyApplication:
+        application: AnyApplication = (
+            ApplicationBuilder()
+            .token(self.settings.token)
+            .base_url(self.settings.api_url)
+            .base_file_url(self.settings.file_url)
+            .job_queue(None)  # the core has its own scheduler
+            .build()
+        )
+        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_error_handler(self._on_error)
+        return application
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect, then feed every update to ``sink`` until :meth:`stop`."""
+        self._sink = sink
+        self._starting = True
+        try:
+            if self._stopping.is_set() or self._closed:
+                return  # stopped before it started
+            if await self._unless_stopped(self._connect()):
+                await self._stopping.wait()
+        finally:
+            await self._disconnect()
+
+    async def stop(self) -> None:
+        """Stop polling (or serving the webhook); :meth:`start` returns promptly."""
+        self._stopping.set()
+        if not self._starting:
+            await self._disconnect()
+
+    async def _unless_stopped(self, work: Coroutine[Any, Any, bool]) -> bool:
+        """Run ``work`` unless :meth:`stop` comes first (then cancel it and return False)."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                return task.result()
+            return False
+        finally:
+            for pending in (task, stopped):
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pending
+
+    async def _connect(self) -> bool:
+        await self._retrying("reach the Telegram Bot API", self._initialise)
+        await self.application.start()
+        if self._unpublished is not None:
+            try:
+                await self.sync_commands(self._unpublished)
+            except PlatformError as error:
+                log.warning("could not publish the commands on Telegram: %s", error.reason)
+        updater = self.application.updater
+        assert updater is not None
+        webhook = self.settings.webhook
+        if webhook is None:
+            await self._retrying(
+                "start polling",
+                lambda: updater.start_polling(
+                    timeout=POLL_TIMEOUT,
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=0,
+                    error_callback=self._polling_failed,
+                ),
+            )
+            log.info("polling Telegram for updates")
+        else:
+            try:
+                await self._retrying(
+                    "register the webhook",
+                    lambda: updater.start_webhook(
+                        listen=webhook.listen,
+                        port=webhook.port,
+                        url_path=webhook.path,
+                        webhook_url=webhook.url,
+                        secret_token=webhook.secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        bootstrap_retries=0,
+                    ),
+                )
+            except OSError as error:
+                raise JardinierError(
+                    f"cannot listen for the Telegram webhook on {webhook.listen}:{webhook.port} "
+                    f"({error.strerror or error}); set TELEGRAM_WEBHOOK_LISTEN and "
+                    "TELEGRAM_WEBHOOK_PORT"
+                ) from None
+            log.info("serving the Telegram webhook on %s:%s", webhook.listen, webhook.port)
+        return True
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[object]]) -> None:
+        """Run ``call`` until it succeeds, waiting longer after each network failure."""
+        delay = 1.0
+        while True:
+            try:
+                await call()
+            except InvalidToken:
+                raise JardinierError(
+                    "Telegram refused TELEGRAM_TOKEN; copy the token again from BotFather"
+                ) from None
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                log.warning("Telegram's flood control: waiting %.0f s to %s", wait, what)
+            except (BadRequest, Forbidden) as error:
+                raise JardinierError(f"Telegram refused to {what}: {error.message}") from None
+            except NetworkError as error:
+                wait = delay
+                delay = min(delay * 2, MAX_RECONNECT_DELAY)
+                log.warning("could not %s (%s); trying again in %.0f s", what, error, wait)
+            except TelegramError as error:
+                raise JardinierError(f"Telegram refused to {what}: {error.message}") from None
+            else:
+                return
+            await asyncio.sleep(wait)
+
+    async def _initialise(self, action: str = "connect") -> None:
+        if self._closed:
+            raise PlatformError(action, "the Telegram connection is closed: the bot is stopping")
+        async with self._initialising:
+            await self.application.initialize()
+        me = self.application.bot.bot
+        self.identity = BotIdentity(me.id, me.username or "")
+
+    async def _disconnect(self) -> None:
+        self._closed = True
+        application = self.application
+        steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        if application.updater is not None and application.updater.running:
+            steps.append(("the updater", application.updater.stop))
+        if application.running:
+            steps.append(("the application", application.stop))
+        steps.append(("the application", application.shutdown))
+        # An initialisation that failed half-way (getMe refused) leaves the HTTP client open.
+        steps.append(("the Bot API client", application.bot.shutdown))
+        for what, step in steps:
+            try:
+                await step()
+            except Exception:
+                log.exception("could not stop %s cleanly", what)
+
+    def _polling_failed(self, error: Exception) -> None:
+        log.warning("polling Telegram failed (%s); trying again", error)
+
+    # -- updates ---------------------------------------------------------------------------------
+
+    async def _on_update(self, update: object, _context: object) -> None:
+        if not isinstance(update, Update):
+            return
+        for chat_id in self.directory.learn(update):
+            await self._save_topics(chat_id)
+        chat = update.effective_chat
+        if chat is None:
+            return
+        if update.chat_member is not None or update.my_chat_member is not None:
+            self.administrators.forget(chat.id)
+        if update.my_chat_member is not None:
+            status = update.my_chat_member.new_chat_member.status
+            log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
+        if update.callback_query is not None:
+            await self._acknowledge(update.callback_query)
+        if chat.type not in GROUP_TYPES:
+            return
+        administrators = await self.administrators.of(chat.id)
+        events = convert_update(
+            update,
+            bot=self.identity,
+            administrators=administrators,
+            lookups=self.directory,
+            commands=self._command_names,
+            reply_targets=self._reply_targets,
+            now=self._clock.now(),
+        )
+        for event in events:
+            if self._joins.is_new(event) and self._sink is not None:
+                await self._sink(event)
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        log.error("could not handle a Telegram update", exc_info=context.error)
+
+    async def _acknowledge(self, query: CallbackQuery) -> None:
+        # Stops the spinner on the member's button; nothing else depends on it.
+        try:
+            await self._api("answer a button", lambda bot: bot.answer_callback_query(query.id))
+        except PlatformError as error:
+            log.info("could not acknowledge a button press: %s", error.reason)
+
+    async def _fetch_administrators(self, chat_id: int) -> frozenset[int]:
+        members = await self._api(
+            "list the administrators", lambda bot: bot.get_chat_administrators(chat_id)
+        )
+        return frozenset(member.user.id for member in members)
+
+    # -- topics kept between runs ----------------------------------------------------------------
+
+    def _topics_key(self, chat_id: int) -> str:
+        return f"telegram:topics:{chat_id}"
+
+    async def _save_topics(self, chat_id: int) -> None:
+        if self._state is None:
+            return
+        topics = {str(thread): name for thread, name in self.directory.topics(chat_id).items()}
+        try:
+            await self._state.set(self._topics_key(chat_id), json.dumps(topics))
+        except SQLAlchemyError as error:
+            log.warning("could not remember the topics of %s: %s", chat_id, error)
+
+    async def _load_topics(self, chat_id: int) -> None:
+        if self._state is None or chat_id in self._topics_loaded:
+            return
+        self._topics_loaded.add(chat_id)
+        try:
+            stored = await self._state.get(self._topics_key(chat_id))
+        except SQLAlchemyError as error:
+            log.warning("could not read the topics of %s: %s", chat_id, error)
+            return
+        if not stored:
+            return
+        with contextlib.suppress(ValueError, AttributeError):
+            for thread, name in json.loads(stored).items():
+                if self.directory.topic_name(chat_id, int(thread)) is None:
+                    self.directory.remember_topic(chat_id, int(thread), str(name))
+
+    # -- commands --------------------------------------------------------------------------------
+
+    async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
+        """Publish the command menus (skipped when they have not changed since last time)."""
+        specs = list(specs)
+        self._command_names = frozenset(spec.name for spec in specs)
+        self._reply_targets = frozenset(
+            spec.name
+            for spec in specs
+            if spec.options and spec.options[0].kind is OptionKind.MEMBER
+        )
+        menus = command_menus(specs)
+        digest = hashlib.sha256(
+            json.dumps(menus, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        key = f"telegram:commands:{self.settings.bot_id}"
+        if self._state is not None and await self._state.get(key) == digest:
+            self._unpublished = None
+            return
+        self._unpublished = specs
+        for menu in menus:
+            await self._publish_menu(menu)
+        if self._state is not None:
+            await self._state.set(key, digest)
+        self._unpublished = None
+
+    async def _publish_menu(self, menu: Mapping[str, Any]) -> None:
+        commands = [BotCommand(item["command"], item["description"]) for item in menu["commands"]]
+        scope = scope_of(menu["scope"])
+        language = menu["language_code"] or None
+        await self._api(
+            "publish the commands",
+            lambda bot: bot.set_my_commands(commands, scope=scope, language_code=language),
+        )
+
+    # -- calling the Bot API ---------------------------------------------------------------------
+
+    async def _api(
+        self,
+        action: str,
+        call: Callable[[Bot], Awaitable[T]],
+        *,
+        community: CommunityRef | None = None,
+        subject: str = "",
+    ) -> T:
+        async def attempt() -> T:
+            await self._initialise(action)
+            return await call(self.application.bot)
+
+        try:
+            return await call_api(action, attempt, community=community, subject=subject)
+        except PlatformError as error:
+            # Reasons reach the mod-log, a chat: the token must never be in one, in any case
+            # (PTB changes the case of Telegram's descriptions).
+            token = re.compile(re.escape(self.settings.token), re.IGNORECASE)
+            if not token.search(error.reason):
+                raise
+            reason = token.sub("***", error.reason)
+            raise PlatformError(error.action, reason, community=error.community) from None
+
+    def _chat(self, action: str, community: CommunityRef) -> int:
+        try:
+            chat_id, _ = parse_channel_id(community.id)
+        except ValueError:
+            raise PlatformError(
+                action, f"{community.id[:40]!r} is not a Telegram chat", community=community
+            ) from None
+        return chat_id
+
+    def _user(self, action: str, user: UserRef, community: CommunityRef | None = None) -> int:
+        try:
+            return parse_user_id(user.id)
+        except ValueError:
+            raise PlatformError(
+                action, f"{user.name or user.id} is not a Telegram user", community=community
+            ) from None
+
+    def _member(self, action: str, member: MemberRef) -> tuple[int, int]:
+        return self._chat(action, member.community), self._user(
+            action, member.user, member.community
+        )
+
+    def _restriction_end(self, until: datetime) -> datetime:
+        now = self._clock.now()
+        return min(max(until, now + SHORTEST_RESTRICTION), now + LONGEST_RESTRICTION)
+
+    # -- the Platform actions --------------------------------------------------------------------
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef:
+        """Post ``text`` as escaped HTML in the group or topic.
+
+        Telegram has no answers only one member sees: ``private_to`` answers go to the channel.
+        """
+        community = channel.community
+        try:
+            chat_id, thread_id = parse_channel_id(channel.id)
+            markup = keyboard([(button.id, button.label) for button in buttons])
+        except ValueError as error:
+            raise PlatformError("send", str(error), community=community) from None
+        reply = None
+        if reply_to is not None and reply_to.id.isdigit():
+            with contextlib.suppress(ValueError):
+                if parse_channel_id(reply_to.channel.id)[0] == chat_id:
+                    reply = ReplyParameters(int(reply_to.id), allow_sending_without_reply=True)
+        chunks = render_html(text, mention)
+        sent: list[Message] = []
+        if file is not None:
+            captions = render_html(text, mention, limit=MAX_CAPTION)
+            caption = captions[0] if len(captions) == 1 else None
+            last = caption is not None or not chunks
+            sent.append(
+                await self._send_file(
+                    chat_id, thread_id, file, caption, reply, markup if last else None, community
+                )
+            )
+            if last:
+                chunks = []
+            reply = None
+        for index, chunk in enumerate(chunks):
+            sent.append(
+                await self._send_text(
+                    chat_id,
+                    chunk,
+                    thread_id=thread_id,
+                    reply=reply if index == 0 else None,
+                    markup=markup if index == len(chunks) - 1 else None,
+                    community=community,
+                )
+            )
+        if not sent:
+            raise PlatformError(
+                "send", "a cog tried to send an empty message", community=community
+            )
+        for message in sent:
+            self.directory.remember_message(chat_id, message.message_id, thread_id)
+        return MessageRef(channel, str(sent[-1].message_id))
+
+    async def _send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        reply: ReplyParameters | None = None,
+        markup: InlineKeyboardMarkup | None = None,
+        community: CommunityRef | None = None,
+        action: str = "send",
+        subject: str = "",
+    ) -> Message:
+        return await self._api(
+            action,
+            lambda bot: bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_id,
+                reply_parameters=reply,
+                reply_markup=markup,
+            ),
+            community=community,
+            subject=subject,
+        )
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        file: Path,
+        caption: str | None,
+        reply: ReplyParameters | None,
+        markup: InlineKeyboardMarkup | None,
+        community: CommunityRef,
+    ) -> Message:
+        try:
+            content = await asyncio.to_thread(file.read_bytes)
+        except OSError as error:
+            raise PlatformError(
+                "send",
+                f"the file {file.name} could not be read ({error.strerror})",
+                community=community,
+            ) from None
+        photo = file.suffix.lower() in PHOTO_SUFFIXES and len(content) <= MAX_PHOTO_BYTES
+
+        async def upload(bot: Bot) -> Message:
+            common: dict[str, Any] = {
+                "caption": caption,
+                "parse_mode": ParseMode.HTML if caption else None,
+                "message_thread_id": thread_id,
+                "reply_parameters": reply,
+                "reply_markup": markup,
+                "filename": file.name,
+            }
+            if photo:
+                return await bot.send_photo(chat_id, content, **common)
+            return await bot.send_document(chat_id, content, **common)
+
+        return await self._api("send", upload, community=community)
+
+    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+        """Write privately; Telegram allows it only once the member has started the bot."""
+        user_id = self._user("dm", user, community)
+        for chunk in render_html(text):
+            message = await self._send_text(
+                user_id, chunk, community=community, action="dm", subject=user.name or user.id
+            )
+            self.directory.remember_message(user_id, message.message_id, None)
+
+    async def delete(self, message: MessageRef) -> None:
+        """Delete a message (needs the Delete messages right; 48 hours at most)."""
+        community = message.community
+        try:
+            chat_id, _ = parse_channel_id(message.channel.id)
+            message_id = int(message.id)
+        except ValueError:
+            raise PlatformError(
+                "delete", f"{message.id[:40]!r} is not a Telegram message", community=community
+            ) from None
+        await self._api(
+            "delete", lambda bot: bot.delete_message(chat_id, message_id), community=community
+        )
+
+    async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
+        """Take every permission away until ``until`` (at least 40 s, at most a year)."""
+        await self._restrict("timeout", member, self._restriction_end(until))
+
+    async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
+        """Keep a member from posting, until ``until`` or until :meth:`unrestrict`."""
+        await self._restrict(
+            "restrict", member, None if until is None else self._restriction_end(until)
+        )
+
+    async def _restrict(self, action: str, member: MemberRef, until: datetime | None) -> None:
+        chat_id, user_id = self._member(action, member)
+        await self._api(
+            action,
+            lambda bot: bot.restrict_chat_member(
+                chat_id,
+                user_id,
+                ChatPermissions.no_permissions(),
+                until_date=until,
+                use_independent_chat_permissions=True,
+            ),
+            community=member.community,
+            subject=member.name,
+        )
+
+    async def unrestrict(self, member: MemberRef) -> None:
+        """Give a restricted member the group's permissions back."""
+        chat_id, user_id = self._member("unrestrict", member)
+        await self._api(
+            "unrestrict",
+            lambda bot: bot.restrict_chat_member(
+                chat_id, user_id, ChatPermissions.all_permissions()
+            ),
+            community=member.community,
+            subject=member.name,
+        )
+
+    async def kick(self, member: MemberRef, *, reason: str = "") -> None:
+        """Remove a member who may come back: a ban lifted at once.
+
+        Someone already banned (by another administrator) stays banned: a kick never lifts a ban
+        it did not make.
+        """
+        chat_id, user_id = self._member("kick", member)
+        community, subject = member.community, member.name
+        current: ChatMember = await self._api(
+            "kick",
+            lambda bot: bot.get_chat_member(chat_id, user_id),
+            community=community,
+            subject=subject,
+        )
+        if current.status == ChatMemberStatus.BANNED:
+            log.info("%s is already banned from %s; the ban stays", user_id, chat_id)
+            return
+        if not is_in_chat(current):
+            log.info("%s is not in %s; nothing to kick", user_id, chat_id)
+            return
+        until = self._clock.now() + KICK_BAN
+        await self._api(
+            "kick",
+            lambda bot: bot.ban_chat_member(chat_id, user_id, until_date=until),
+            community=community,
+            subject=subject,
+        )
+        await self._api(
+            "kick",
+            lambda bot: bot.unban_chat_member(chat_id, user_id, only_if_banned=True),
+            community=community,
+            subject=subject,
+        )
+
+    async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
+        """Ban a member for good; ``delete_days`` > 0 also removes their messages."""
+        chat_id, user_id = self._member("ban", member)
+        await self._api(
+            "ban",
+            lambda bot: bot.ban_chat_member(
+                chat_id, user_id, revoke_messages=True if delete_days > 0 else None
+            ),
+            community=member.community,
+            subject=member.name,
+        )
+
+    async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
+        """Lift a ban (a member who is not banned is left alone)."""
+        chat_id, user_id = self._chat("unban", community), self._user("unban", user, community)
+        await self._api(
+            "unban",
+            lambda bot: bot.unban_chat_member(chat_id, user_id, only_if_banned=True),
+            community=community,
+            subject=user.name or user.id,
+        )
+
+    async def add_role(self, member: MemberRef, role: str) -> None:
+        """Telegram has no roles."""
+        raise MissingCapabilityError(
+            "add_role", "Telegram groups have no roles", community=member.community
+        )
+
+    async def remove_role(self, member: MemberRef, role: str) -> None:
+        """Telegram has no roles."""
+        raise MissingCapabilityError(
+            "remove_role", "Telegram groups have no roles", community=member.community
+        )
+
+    async def react(self, message: MessageRef, emoji: str) -> None:
+        """React with ``emoji`` (one of the reactions Telegram allows)."""
+        community = message.community
+        try:
+            chat_id, _ = parse_channel_id(message.channel.id)
+            message_id = int(message.id)
+        except ValueError:
+            raise PlatformError(
+                "react", f"{message.id[:40]!r} is not a Telegram message", community=community
+            ) from None
+        await self._api(
+            "react",
+            lambda bot: bot.set_message_reaction(chat_id, message_id, emoji),
+            community=community,
+        )
+
+    # -- finding members and channels ------------------------------------------------------------
+
+    async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
+        """A member by numeric id, or by an ``@username`` the bot has seen."""
+        wanted = text.strip()
+        try:
+            chat_id = int(community.id)
+        except ValueError:
+            return None
+        if wanted.isdigit():
+            try:
+                found = await self._api(
+                    "find a member",
+                    lambda bot: bot.get_chat_member(chat_id, int(wanted)),
+                    community=community,
+                )
+            except PlatformError:
+                return None
+            self.directory.remember_user(found.user)
+            return MemberRef(
+                community, user_ref(found.user), platform_moderator=is_administrator(found)
+            )
+        user = self.directory.user_by_username(wanted)
+        if user is None:
+            return None
+        administrators = await self.administrators.of(chat_id)
+        return MemberRef(community, user, platform_moderator=int(user.id) in administrators)
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        """The group itself (by id, title or ``general``), one of its known forum topics (by
+        name or id), or another chat by numeric id (a mod-log kept elsewhere)."""
+        wanted = text.strip().removeprefix("#").strip()
+        try:
+            chat_id = int(community.id)
+        except ValueError:
+            return None
+        if not wanted:
+            return None
+        await self._load_topics(chat_id)
+        topics = self.directory.topics(chat_id)
+        title = self.directory.title(chat_id) or community.name
+        group = ChannelRef(community, community.id, title)
+        try:
+            target, thread = parse_channel_id(wanted)
+        except ValueError:
+            key = _slug(wanted)
+            if key and key in (_slug(title), "general"):
+                return group
+            for thread_id, name in topics.items():
+                if _slug(name) == key:
+                    return ChannelRef(community, channel_id(chat_id, thread_id), name)
+            return None
+        if target == chat_id:
+            if thread is None:
+                return group
+            return ChannelRef(community, channel_id(chat_id, thread), topics.get(thread, ""))
+        if thread is None and target in topics:
+            return ChannelRef(community, channel_id(chat_id, target), topics[target])
+        elsewhere = CommunityRef(PLATFORM, str(target), self.directory.title(target) or "")
+        return ChannelRef(elsewhere, channel_id(target, thread), elsewhere.name)

@@ -1,0 +1,151 @@
+"""Outgoing text as Telegram HTML: everything escaped, nobody pinged unless a cog names them.
+
+Cogs write plain text, and parts of it come from members (a name, a quoted message). The whole
+text is HTML-escaped, so a first name ``<b>x</b>`` shows as typed. Telegram also turns any
+``@word`` into a mention that notifies that user, whatever the parse mode: a word joiner after each
+``@`` keeps the text looking the same while pinging no one. Only the users a cog lists in
+``mention`` become real mentions, as links to their account. Texts longer than Telegram allows are
+split between lines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.events import UserRef
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_BUTTON_DATA = 64
+WORD_JOINER = "\u2060"
+_MENTION_LIKE = re.compile(r"@(?=[A-Za-z0-9_])")
+_NUMERIC_ID = re.compile(r"^\d{1,20}$")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    user: UserRef | None = None
+
+
+def utf16_length(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def neutralise_mentions(text: str) -> str:
+    """``@name`` → ``@\u2060name``: looks the same, notifies no one."""
+    return _MENTION_LIKE.sub("@" + WORD_JOINER, text)
+
+
+def _pieces(text: str, mention: Sequence[UserRef]) -> list[_Piece]:
+    spans: list[tuple[int, int, UserRef]] = []
+    for user in mention:
+        if not user.name or not _NUMERIC_ID.fullmatch(user.id):
+            continue
+        start = 0
+        while (index := text.find(user.name, start)) != -1:
+            end = index + len(user.name)
+            if all(end <= begin or index >= stop for begin, stop, _ in spans):
+                spans.append((index, end, user))
+                break
+            start = index + 1
+    pieces: list[_Piece] = []
+    cursor = 0
+    for begin, end, user in sorted(spans, key=lambda span: span[0]):
+        if begin > cursor:
+            pieces.append(_Piece(text[cursor:begin]))
+        pieces.append(_Piece(text[begin:end], user))
+        cursor = end
+    if cursor < len(text):
+        pieces.append(_Piece(text[cursor:]))
+    return pieces
+
+
+def _cut(text: str, room: int) -> int:
+    """Where to cut ``text`` for its head to fit ``room`` units: at a line, else a word."""
+    units, limit = 0, 0
+    for index, character in enumerate(text):
+        units += utf16_length(character)
+        if units > room:
+            break
+        limit = index + 1
+    head = text[:limit]
+    for separator in ("\n", " "):
+        at = head.rfind(separator)
+        if at >= limit // 2 and at > 0:
+            return at + 1
+    return limit
+
+
+def _render(pieces: list[_Piece]) -> str:
+    out = []
+    for piece in pieces:
+        escaped = html.escape(piece.text, quote=False)
+        if piece.user is None:
+            out.append(escaped)
+        else:
+            out.append(f'<a href="tg://user?id={piece.user.id}">{escaped}</a>')
+    return "".join(out)
+
+
+def render_html(text: str, mention: Sequence[UserRef] = (), *, limit: int = MAX_TEXT) -> list[str]:
+    """``text`` as Telegram HTML, in as many messages as it takes (none for an empty text)."""
+    chunks: list[list[_Piece]] = []
+    current: list[_Piece] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal current, size
+        if current:
+            chunks.append(current)
+        current, size = [], 0
+
+    for piece in _pieces(text, mention):
+        visible = neutralise_mentions(piece.text)
+        if piece.user is not None:
+            length = utf16_length(visible)
+            if size + length > limit:
+                flush()
+            current.append(_Piece(visible, piece.user))
+            size += length
+            continue
+        while visible:
+            room = limit - size
+            if utf16_length(visible) <= room:
+                current.append(_Piece(visible))
+                size += utf16_length(visible)
+                break
+            at = _cut(visible, room) if room > 0 else 0
+            if at == 0:
+                if not current:
+                    raise ValueError(f"a limit of {limit} cannot hold one character")
+                flush()
+                continue
+            current.append(_Piece(visible[:at]))
+            visible = visible[at:]
+            flush()
+    flush()
+    return [_render(chunk) for chunk in chunks if "".join(p.text for p in chunk).strip()]
+
+
+def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard, one button per row, from ``(id, label)`` pairs.
+
+    Raises ``ValueError`` when an id does not fit Telegram's 64 bytes of callback data.
+    """
+    if not buttons:
+        return None
+    rows = []
+    for button_id, label in buttons:
+        if not 1 <= len(button_id.encode()) <= MAX_BUTTON_DATA:
+            raise ValueError(
+                f"the button id {button_id[:70]!r} does not fit Telegram's {MAX_BUTTON_DATA} bytes"
+            )
+        rows.append([InlineKeyboardButton(label, callback_data=button_id)])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,259 @@
+"""A fake Telegram Bot API served on 127.0.0.1, for the real python-telegram-bot to talk to.
+
+It answers ``POST /bot<token>/<method>`` like Telegram does: ``getMe``, ``getUpdates`` (honouring
+``offset``, with a short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads
+returning a Message, and ``{"ok": true, "result": true}`` for the rest. Tests push updates, script
+failures (``fail``), and read every call the bot made (``calls``, ``wait_for``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 123,
+    "is_bot": True,
+    "first_name": "Jardinier",
+    "username": "jardinier_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": True,
+    "supports_inline_queries": False,
+}
+LONG_POLL = 0.3
+
+
+@dataclass
+class Call:
+    """One request the bot made: the method and its parameters as sent (strings)."""
+
+    method: str
+    params: dict[str, str]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    result: Any = None
+
+    def json(self, name: str) -> Any:
+        """A parameter PTB sent as JSON (keyboards, permissions, scopes, lists, numbers)."""
+        return json.loads(self.params[name])
+
+    @property
+    def chat_id(self) -> int:
+        """The chat the call is about."""
+        return int(self.params["chat_id"])
+
+
+class FakeBotApi:
+    """The Bot API, as far as the adapter uses it."""
+
+    def __init__(self, token: str = "123:TEST") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.polls = 0
+        self.poll_params: list[dict[str, str]] = []
+        self.administrators: dict[int, list[int]] = {}
+        self.statuses: dict[tuple[int, int], str] = {}
+        self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._next_update = 1
+        self._next_message = 5000
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- serving -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+
+    async def close(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        """What ``TELEGRAM_API_URL`` should be."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- scripting -----------------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update (without ``update_id``) for the next ``getUpdates``."""
+        update_id = self._next_update
+        self._next_update += 1
+        self._updates.append({"update_id": update_id, **update})
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    def fail(
+        self,
+        method: str,
+        description: str,
+        *,
+        code: int = 400,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with an error, as Telegram would."""
+        payload: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            payload["parameters"] = {"retry_after": retry_after}
+        self._failures.setdefault(method, []).extend([(code, payload)] * times)
+
+    def called(self, method: str) -> list[Call]:
+        """The calls of ``method`` so far."""
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times; return those calls."""
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while len(self.called(method)) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [call.method for call in self.calls]
+                    raise AssertionError(
+                        f"{method} called {len(self.called(method))} times: {seen}"
+                    )
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    continue
+        return self.called(method)
+
+    async def wait_for_polls(self, count: int = 1, within: float = 5.0) -> None:
+        """Wait until the bot has asked for updates ``count`` times (it is polling)."""
+        deadline = time.monotonic() + within
+        while self.polls < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot polled {self.polls} times")
+            await asyncio.sleep(0.02)
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params: dict[str, str] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                files[name] = (value.filename, value.file.read())
+            else:
+                params[name] = str(value)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        call = Call(method, params, files)
+        self.calls.append(call)
+        failures = self._failures.get(method)
+        if failures:
+            await self._notify()
+            status, payload = failures.pop(0)
+            return web.json_response(payload, status=status)
+        call.result = self._result(method, params, files)
+        await self._notify()
+        return web.json_response({"ok": True, "result": call.result})
+
+    async def _get_updates(self, params: dict[str, str]) -> web.Response:
+        self.polls += 1
+        self.poll_params.append(params)
+        offset = int(params.get("offset", 0))
+        wait = min(float(params.get("timeout", 0)), LONG_POLL)
+        deadline = time.monotonic() + wait
+        while True:
+            pending = [update for update in self._updates if update["update_id"] >= offset]
+            if pending or time.monotonic() >= deadline:
+                return web.json_response({"ok": True, "result": pending})
+            await asyncio.sleep(0.02)
+
+    def _message(self, params: dict[str, str], **content: Any) -> dict[str, Any]:
+        self._next_message += 1
+        chat_id = int(params["chat_id"])
+        chat: dict[str, Any] = {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"}
+        message: dict[str, Any] = {
+            "message_id": self._next_message,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            **content,
+        }
+        if "message_thread_id" in params:
+            message["message_thread_id"] = int(params["message_thread_id"])
+            message["is_topic_message"] = True
+        return message
+
+    def _result(
+        self, method: str, params: dict[str, str], files: dict[str, tuple[str, bytes]]
+    ) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "sendMessage":
+            return self._message(params, text=params["text"])
+        if method == "sendPhoto":
+            photo = {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
+            return self._message(params, photo=[photo], caption=params.get("caption", ""))
+        if method == "sendDocument":
+            name = files["document"][0] if "document" in files else "file"
+            document = {"file_id": "d1", "file_unique_id": "u2", "file_name": name}
+            return self._message(params, document=document, caption=params.get("caption", ""))
+        if method == "getChatAdministrators":
+            chat_id = int(params["chat_id"])
+            return [
+                {
+                    "status": "administrator",
+                    "user": {"id": user_id, "is_bot": False, "first_name": f"Admin{user_id}"},
+                    **ADMIN_RIGHTS,
+                }
+                for user_id in self.administrators.get(chat_id, [])
+            ]
+        if method == "getChatMember":
+            chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+            status = self.statuses.get((chat_id, user_id), "member")
+            member: dict[str, Any] = {
+                "status": status,
+                "user": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            }
+            if status == "kicked":
+                member["until_date"] = 0
+            if status == "administrator":
+                member.update(ADMIN_RIGHTS)
+            return member
+        return True
+
+
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+}

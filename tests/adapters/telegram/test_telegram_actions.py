@@ -1,0 +1,538 @@
+"""The Platform actions on Telegram, as the Bot API receives them, refusals and flood control
+included."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import aiohttp
+import pytest
+
+from bot.adapters.telegram import create_platform
+from bot.commands import CommandContext, command
+from bot.commands.spec import build_spec
+from bot.errors import JardinierError
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommunityRef,
+    Event,
+    MemberRef,
+    MessageRef,
+    UserRef,
+)
+from bot.platform import Button, MissingCapabilityError, PlatformError
+from tests.adapters.telegram.fake_bot_api import FakeBotApi
+from tests.adapters.telegram.harness import StartBot, write_override
+from tests.adapters.telegram.payloads import (
+    ADMIN,
+    ALICE,
+    BOB,
+    GROUP_ID,
+    button_press,
+    chat_member,
+    group,
+    joined_service_message,
+    message,
+    private,
+    text_message,
+)
+from tests.adapters.telegram.payloads import command as tg_command
+
+# PTB 22 itself reads the deprecated int form of retry_after when it builds a RetryAfter.
+pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:DeprecationWarning")
+
+GARDEN = CommunityRef("telegram", str(GROUP_ID), "Garden")
+GENERAL = ChannelRef(GARDEN, str(GROUP_ID), "Garden")
+BOB_HERE = MemberRef(GARDEN, UserRef("telegram", str(BOB["id"]), "Bob"))
+MOD_LOG_CHAT = -100999
+WITH_MOD_LOG = f'community:\n  cogs: [announcements]\n  channels:\n    mod_log: "{MOD_LOG_CHAT}"\n'
+
+
+def mod_log(api: FakeBotApi) -> list[str]:
+    return [
+        call.params["text"] for call in api.called("sendMessage") if call.chat_id == MOD_LOG_CHAT
+    ]
+
+
+# -- moderation ---------------------------------------------------------------------------------
+
+
+async def test_a_timeout_takes_every_permission_until_its_end(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    assert await bot.core.actions.timeout(BOB_HERE, until)
+    [call] = api.called("restrictChatMember")
+    assert (call.chat_id, call.params["user_id"]) == (GROUP_ID, "202")
+    assert int(call.params["until_date"]) == int(until.timestamp())
+    assert call.params["use_independent_chat_permissions"] == "true"
+    permissions = call.json("permissions")
+    assert permissions
+    assert not any(permissions.values())
+
+
+async def test_a_very_short_timeout_is_not_taken_for_forever(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    # Telegram reads a restriction shorter than 30 s as a permanent one.
+    bot = await start_bot()
+    now = datetime.now(UTC)
+    assert await bot.core.actions.timeout(BOB_HERE, now + timedelta(seconds=5))
+    [call] = api.called("restrictChatMember")
+    assert int(call.params["until_date"]) >= int(now.timestamp()) + 30
+
+
+async def test_restrict_and_unrestrict(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    assert await bot.core.actions.restrict(BOB_HERE)
+    assert await bot.core.actions.unrestrict(BOB_HERE)
+    restricted, lifted = api.called("restrictChatMember")
+    assert "until_date" not in restricted.params  # until lifted
+    assert not any(restricted.json("permissions").values())
+    assert all(lifted.json("permissions").values())
+
+
+async def test_a_kick_is_a_ban_lifted_at_once(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    assert await bot.core.actions.kick(BOB_HERE)
+    methods = [call.method for call in api.calls if call.params.get("user_id") == "202"]
+    assert methods == ["getChatMember", "banChatMember", "unbanChatMember"]
+    [unban] = api.called("unbanChatMember")
+    assert unban.params["only_if_banned"] == "true"
+
+
+async def test_a_kick_never_lifts_a_ban_another_administrator_made(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    api.statuses[(GROUP_ID, BOB["id"])] = "kicked"
+    assert await bot.core.actions.kick(BOB_HERE)
+    assert api.called("getChatMember")
+    assert not api.called("banChatMember")
+    assert not api.called("unbanChatMember")
+
+
+async def test_ban_unban_and_react(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    assert await bot.core.actions.ban(BOB_HERE, delete_days=1)
+    assert await bot.core.actions.unban(GARDEN, BOB_HERE.user)
+    assert await bot.core.actions.react(MessageRef(GENERAL, "77"), "👍")
+    [ban] = api.called("banChatMember")
+    assert (ban.params["user_id"], ban.params["revoke_messages"]) == ("202", "true")
+    [unban] = api.called("unbanChatMember")
+    assert unban.params["only_if_banned"] == "true"
+    [react] = api.called("setMessageReaction")
+    assert react.params["message_id"] == "77"
+    assert react.json("reaction") == [{"type": "emoji", "emoji": "👍"}]
+
+
+async def test_roles_do_not_exist_on_telegram(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    calls = len(api.calls)
+    assert await bot.core.actions.add_role(BOB_HERE, "Members") is False
+    assert len(api.calls) == calls
+    with pytest.raises(MissingCapabilityError):
+        await bot.platform.add_role(BOB_HERE, "Members")
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+async def test_buttons_and_a_press_on_them(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    buttons = [Button("vote:yes", "Yes 👍"), Button("vote:no", "No")]
+    sent = await bot.core.actions.send(GENERAL, "Shall we plant tomatoes?", buttons=buttons)
+    assert sent is not None
+    [call] = api.called("sendMessage")
+    assert call.json("reply_markup") == {
+        "inline_keyboard": [
+            [{"text": "Yes 👍", "callback_data": "vote:yes"}],
+            [{"text": "No", "callback_data": "vote:no"}],
+        ]
+    }
+    on = message({"id": 123, "is_bot": True, "first_name": "J"}, "?", message_id=int(sent.id))
+    api.push(button_press(ALICE, "vote:yes", on=on))
+    await api.wait_for("answerCallbackQuery")
+    await bot.settle()
+    [press] = bot.seen(ButtonPressed)
+    assert (press.button_id, press.message, press.member.user.id) == ("vote:yes", sent, "201")
+
+
+async def test_a_chart_is_sent_as_a_photo_and_other_files_as_documents(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    chart = tmp_path / "activity.png"
+    chart.write_bytes(b"\x89PNG fake chart")
+    table = tmp_path / "top.csv"
+    table.write_text("member,points\nalice,12\n")
+    assert await bot.core.actions.send(GENERAL, "Activity <this week>", file=chart)
+    assert await bot.core.actions.send(GENERAL, "Top contributors", file=table)
+    [photo] = api.called("sendPhoto")
+    assert photo.files["photo"] == ("activity.png", b"\x89PNG fake chart")
+    assert photo.params["caption"] == "Activity &lt;this week&gt;"
+    assert photo.params["parse_mode"] == "HTML"
+    [document] = api.called("sendDocument")
+    assert document.files["document"] == ("top.csv", b"member,points\nalice,12\n")
+
+
+async def test_a_long_caption_follows_the_photo_as_text(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(b"png")
+    report = "\n".join(f"line {n}: everything went well" for n in range(60))
+    assert await bot.core.actions.send(GENERAL, report, file=chart)
+    [photo] = api.called("sendPhoto")
+    assert "caption" not in photo.params
+    [text] = api.called("sendMessage")
+    assert text.params["text"] == report
+
+
+async def test_a_long_text_is_split_into_several_messages(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    text = "\n".join(f"{n}. " + "tomato " * 40 for n in range(40))
+    sent = await bot.core.actions.send(GENERAL, text, buttons=[Button("more", "More")])
+    calls = api.called("sendMessage")
+    assert len(calls) > 1
+    assert "".join(call.params["text"] for call in calls) == text
+    assert [("reply_markup" in call.params) for call in calls] == [False] * (len(calls) - 1) + [
+        True
+    ]
+    assert sent is not None
+    assert sent.id == str(calls[-1].result["message_id"])  # the message that has the buttons
+
+
+async def test_a_private_message_needs_the_member_to_have_started_the_bot(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, WITH_MOD_LOG)
+    bot = await start_bot()
+    assert await bot.core.actions.dm(BOB_HERE.user, "Your warning", community=GARDEN)
+    [delivered] = api.called("sendMessage")
+    assert delivered.chat_id == BOB["id"]
+    api.fail("sendMessage", "Forbidden: bot can't initiate conversation with a user", code=403)
+    assert await bot.core.actions.dm(BOB_HERE.user, "Your warning", community=GARDEN) is False
+    [report] = mod_log(api)
+    assert "not started a conversation with the bot" in report
+
+
+# -- refusals and flood control ----------------------------------------------------------------
+
+
+async def test_flood_control_is_waited_out(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    api.fail("sendMessage", "Too Many Requests: retry after 1", code=429, retry_after=1)
+    sent = await bot.core.actions.send(GENERAL, "Hello")
+    assert sent is not None
+    attempts = api.called("sendMessage")
+    assert len(attempts) == 2
+    assert attempts[1].params["text"] == "Hello"
+
+
+async def test_a_long_flood_wait_drops_the_action_and_says_so_once(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, WITH_MOD_LOG)
+    bot = await start_bot()
+    api.fail("deleteMessage", "Too Many Requests: retry after 120", code=429, retry_after=120)
+    assert await bot.core.actions.delete(MessageRef(GENERAL, "70")) is False
+    assert len(api.called("deleteMessage")) == 1  # no retry storm
+    [report] = mod_log(api)
+    assert "flood control" in report
+
+
+async def test_refusals_reach_the_mod_log_once_and_never_stop_the_bot(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, WITH_MOD_LOG)
+    bot = await start_bot()
+    api.fail("deleteMessage", "Bad Request: message can't be deleted", times=2)
+    api.push(text_message(BOB, "casino one", message_id=80))
+    api.push(text_message(BOB, "casino two", message_id=81))
+    await api.wait_for("deleteMessage", 2)
+    api.push(tg_command(ALICE, "/help", message_id=82))
+    answers = await api.wait_for("sendMessage", 2)
+    assert [call.chat_id for call in answers] == [MOD_LOG_CHAT, GROUP_ID]
+    [report] = mod_log(api)
+    assert "«Delete messages»" in report
+    assert "Garden" in report
+    assert answers[1].params["text"].startswith("Commands you can use")
+    assert not bot.task.done()
+
+
+async def test_a_refused_action_is_a_platform_error_with_a_reason(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    api.fail("banChatMember", "Bad Request: user is an administrator of the chat")
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.ban(BOB_HERE)
+    assert refused.value.reason == (
+        "I cannot ban Bob in Garden: they are an administrator of the chat"
+    )
+    api.fail("restrictChatMember", "Bad Request: not enough rights to restrict/unrestrict")
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.timeout(BOB_HERE, datetime.now(UTC) + timedelta(hours=1))
+    assert refused.value.reason == (
+        "I need the «Ban users» administrator right in Garden to time members out"
+    )
+
+
+async def test_the_token_never_reaches_a_reason(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    api.fail("sendMessage", f"Bad Request: chat of bot {api.token} not found")
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.send(GENERAL, "hello")
+    assert api.token not in refused.value.reason
+    assert "***" in refused.value.reason
+
+
+async def test_a_button_pressed_in_a_private_chat_is_acknowledged_and_ignored(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    on = message({"id": 123, "is_bot": True, "first_name": "J"}, "?", chat=private(ALICE))
+    api.push(button_press(ALICE, "vote:yes", on=on))
+    await api.wait_for("answerCallbackQuery")
+    await bot.settle()
+    assert bot.seen(ButtonPressed) == []
+
+
+# -- moderators, members, channels ----------------------------------------------------------------
+
+
+async def test_administrators_are_asked_once_then_again_after_a_member_update(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    api.push(text_message(ALICE, "one"))
+    api.push(text_message(ALICE, "two"))
+    await bot.settle()
+    assert len(api.called("getChatAdministrators")) == 1
+    api.administrators[GROUP_ID] = [ALICE["id"]]
+    api.push(chat_member(ALICE, "member", "administrator"))
+    api.push(tg_command(ALICE, "/announce 1h Promoted!", message_id=83))
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.params["text"].startswith("Announcement ")
+    assert len(api.called("getChatAdministrators")) == 2
+
+
+async def test_members_are_found_by_id_or_by_a_username_seen_before(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot()
+    platform = bot.platform
+    assert await platform.resolve_member(GARDEN, "@alice") is None
+    api.push(text_message(ALICE, "hello"))
+    api.push(text_message(ADMIN, "hello"))
+    await bot.settle()
+    alice = await platform.resolve_member(GARDEN, "@Alice")
+    assert alice is not None
+    assert (alice.user.id, alice.name, alice.platform_moderator) == ("201", "Alice Martin", False)
+    admin = await platform.resolve_member(GARDEN, "ada_admin")
+    assert admin is not None
+    assert admin.platform_moderator
+    by_id = await platform.resolve_member(GARDEN, "202")
+    assert by_id is not None
+    assert by_id.user.id == "202"
+    api.fail("getChatMember", "Bad Request: user not found")
+    assert await platform.resolve_member(GARDEN, "404") is None
+
+
+class StandInCog:
+    """A member-taking command, as the moderation cogs will declare them."""
+
+    @command()
+    async def whois(self, ctx: CommandContext, member: Annotated[MemberRef, "Who"]) -> None:
+        """Say who a member is."""
+        await ctx.reply(f"{member.name} has the id {member.user.id}")
+
+
+async def test_a_command_sent_as_a_reply_aims_at_the_replied_author(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    bot.core.commands.add(build_spec(StandInCog().whois, cog="core"))
+    await bot.core.publish_commands()
+    original = message(BOB, "spam", message_id=84)
+    api.push(tg_command(ALICE, "/whois", message_id=85, reply_to_message=original))
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.params["text"] == "Bob has the id 202"
+    api.push(tg_command(ALICE, "/whois @alice", message_id=86, reply_to_message=original))
+    [_, named] = await api.wait_for("sendMessage", 2)
+    assert named.params["text"] == "Alice Martin has the id 201"
+
+
+async def test_channels_are_the_group_its_topics_or_another_chat(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    bot = await start_bot(database=database)
+    platform = bot.platform
+    forum = group(forum=True)
+    topic = message(
+        ALICE,
+        chat=forum,
+        message_id=12,
+        message_thread_id=12,
+        forum_topic_created={"name": "Mod log", "icon_color": 7322096},
+    )
+    api.push(
+        text_message(
+            ADMIN,
+            "/help",
+            chat=forum,
+            message_id=86,
+            message_thread_id=12,
+            is_topic_message=True,
+            reply_to_message=topic,
+            entities=[{"type": "bot_command", "offset": 0, "length": 5}],
+        )
+    )
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.params["message_thread_id"] == "12"  # answered in the topic
+    assert await platform.resolve_channel(GARDEN, "Garden") == GENERAL
+    assert await platform.resolve_channel(GARDEN, "#general") == GENERAL
+    assert await platform.resolve_channel(GARDEN, str(GROUP_ID)) == GENERAL
+    in_topic = ChannelRef(GARDEN, f"{GROUP_ID}:12")
+    assert await platform.resolve_channel(GARDEN, "mod-log") == in_topic
+    assert await platform.resolve_channel(GARDEN, "12") == in_topic
+    elsewhere = await platform.resolve_channel(GARDEN, str(MOD_LOG_CHAT))
+    assert elsewhere == ChannelRef(CommunityRef("telegram", str(MOD_LOG_CHAT)), str(MOD_LOG_CHAT))
+    assert await platform.resolve_channel(GARDEN, "announcements") is None
+    await bot.stop()
+    # The topic's name is remembered across a restart.
+    again = await start_bot(database=database)
+    assert await again.platform.resolve_channel(GARDEN, "Mod log") == in_topic
+
+
+# -- commands menus -------------------------------------------------------------------------------
+
+
+async def test_commands_are_published_for_members_and_for_administrators_in_two_languages(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    await start_bot()
+    menus = {
+        (call.json("scope")["type"], call.params.get("language_code", "")): {
+            item["command"]: item["description"] for item in call.json("commands")
+        }
+        for call in api.called("setMyCommands")
+    }
+    assert set(menus) == {
+        ("all_group_chats", ""),
+        ("all_group_chats", "fr"),
+        ("all_chat_administrators", ""),
+        ("all_chat_administrators", "fr"),
+    }
+    assert "help" in menus[("all_group_chats", "")]
+    assert "announce" not in menus[("all_group_chats", "")]
+    assert {"help", "announce", "rules_reload"} <= set(menus[("all_chat_administrators", "")])
+    assert menus[("all_chat_administrators", "fr")]["announce"] == (
+        "Programmer une annonce dans ce salon"
+    )
+
+
+async def test_unchanged_commands_are_not_published_again(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    first = await start_bot(database=database)
+    assert len(api.called("setMyCommands")) == 4
+    await first.stop()
+    await start_bot(database=database)
+    assert len(api.called("setMyCommands")) == 4
+
+
+# -- connecting ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    port = free_port()
+    bot = await start_bot(
+        environ={
+            "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+            "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+            "TELEGRAM_WEBHOOK_PORT": str(port),
+            "TELEGRAM_WEBHOOK_SECRET": "garden-secret",
+        },
+        wait_for_polling=False,
+    )
+    [registered] = await api.wait_for("setWebhook")
+    assert registered.params["url"] == f"http://127.0.0.1:{port}/hook"
+    assert registered.params["secret_token"] == "garden-secret"
+    assert "chat_member" in registered.json("allowed_updates")
+    update = {"update_id": 1, **joined_service_message(ALICE)}
+    url = f"http://127.0.0.1:{port}/hook"
+    async with aiohttp.ClientSession() as session:
+
+        async def post(secret: str) -> int:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            async with session.post(url, json=update, headers=headers) as response:
+                return response.status
+
+        for _ in range(100):  # the server may still be starting
+            try:
+                refused = await post("wrong")
+                break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the webhook server never listened")
+        assert refused == 403
+        assert await post("garden-secret") == 200
+    [welcome] = await api.wait_for("sendMessage")
+    assert welcome.params["text"] == "Welcome Alice Martin! Read the charter."
+    assert api.polls == 0
+    assert await bot.stop() < 2.0
+
+
+async def test_an_unreachable_bot_api_is_retried_and_stop_still_returns_promptly(
+    rules_dir: Path,
+) -> None:
+    platform = create_platform(
+        {"TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}/bot"}
+    )
+    seen: list[Event] = []
+
+    async def sink(event: Event) -> None:
+        seen.append(event)
+
+    with pytest.raises(PlatformError):
+        await platform.sync_commands([])
+    task = asyncio.create_task(platform.start(sink))
+    await asyncio.sleep(0.5)
+    assert not task.done()  # still trying
+    await platform.stop()
+    await asyncio.wait_for(task, 2.0)
+    assert seen == []
+
+
+async def test_a_refused_token_stops_with_a_clear_error(api: FakeBotApi) -> None:
+    platform = create_platform({"TELEGRAM_TOKEN": "123:WRONG", "TELEGRAM_API_URL": api.base_url})
+
+    async def sink(event: Event) -> None:
+        raise AssertionError(event)
+
+    with pytest.raises(JardinierError, match="Telegram refused TELEGRAM_TOKEN") as refused:
+        await asyncio.wait_for(platform.start(sink), 5)
+    assert "WRONG" not in str(refused.value)

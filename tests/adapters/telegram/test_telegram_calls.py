@@ -1,0 +1,166 @@
+"""Bot API calls: flood control waited out a bounded number of times, refusals explained, and
+the administrators cache."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.adapters.telegram.administrators import Administrators
+from bot.adapters.telegram.calls import call_api, reason_for
+from bot.events import CommunityRef
+from bot.platform import PlatformError
+
+# PTB 22 itself reads the deprecated int form of retry_after when it builds a RetryAfter.
+pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:DeprecationWarning")
+
+GARDEN = CommunityRef("telegram", "-100", "Garden")
+
+
+def script(*outcomes: BaseException | str) -> tuple[Callable[[], Awaitable[str]], list[int]]:
+    """A call that fails or succeeds in the given order; the list counts the attempts."""
+    attempts: list[int] = []
+
+    async def call() -> str:
+        outcome = outcomes[len(attempts)]
+        attempts.append(1)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    return call, attempts
+
+
+async def test_flood_control_is_waited_out_then_the_call_succeeds() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    call, attempts = script(RetryAfter(3), RetryAfter(1), "sent")
+    assert await call_api("send", call, sleep=sleep) == "sent"
+    assert len(attempts) == 3
+    assert [round(wait) for wait in waits] == [3, 1]
+
+
+async def test_flood_control_is_not_retried_forever() -> None:
+    async def sleep(seconds: float) -> None:
+        pass
+
+    call, attempts = script(RetryAfter(1), RetryAfter(1), RetryAfter(1), "never")
+    with pytest.raises(PlatformError, match="flood control"):
+        await call_api("send", call, community=GARDEN, sleep=sleep)
+    assert len(attempts) == 3
+
+
+async def test_a_long_flood_wait_is_not_waited() -> None:
+    async def sleep(seconds: float) -> None:
+        raise AssertionError("should not wait")
+
+    call, attempts = script(RetryAfter(600), "never")
+    with pytest.raises(PlatformError) as refused:
+        await call_api("delete", call, community=GARDEN, sleep=sleep)
+    assert refused.value.reason == (
+        "Telegram's flood control asked me to wait 600 s; the delete was dropped"
+    )
+    assert refused.value.community == GARDEN
+    assert len(attempts) == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "error", "reason"),
+    [
+        (
+            "delete",
+            BadRequest("Message can't be deleted"),
+            "I could not delete a message in Garden: I need the «Delete messages» administrator "
+            "right, and Telegram lets bots delete only messages younger than 48 hours",
+        ),
+        (
+            "kick",
+            BadRequest("Not enough rights to restrict/unrestrict chat member"),
+            "I need the «Ban users» administrator right in Garden to remove members",
+        ),
+        (
+            "ban",
+            BadRequest("Can't remove chat owner"),
+            "I cannot ban Bob in Garden: they are an administrator of the chat",
+        ),
+        (
+            "dm",
+            Forbidden("Forbidden: bot was blocked by the user"),
+            "I cannot write privately to Bob: they have not started a conversation with the bot "
+            "(or blocked it)",
+        ),
+        (
+            "send",
+            Forbidden("Forbidden: bot was kicked from the supergroup chat"),
+            "I was removed from the chat, so I could not send to Bob",
+        ),
+        (
+            "react",
+            BadRequest("Reaction_invalid"),
+            "Telegram does not allow that reaction in Garden",
+        ),
+        (
+            "send",
+            ChatMigrated(-1009),
+            "the group became a supergroup with id -1009; rename its override file in the rule "
+            "book to telegram--1009.yaml",
+        ),
+        (
+            "timeout",
+            TimedOut(),
+            "Telegram did not answer in time; the timeout may not have happened",
+        ),
+        (
+            "send",
+            BadRequest("Something new"),
+            "Telegram refused to send to Bob in Garden: Something new",
+        ),
+    ],
+)
+def test_refusals_are_explained(action: str, error: TelegramError, reason: str) -> None:
+    subject = "to Bob" if action == "send" else "Bob"
+    assert reason_for(action, error, community=GARDEN, subject=subject) == reason
+
+
+async def test_administrators_are_cached_and_a_failure_is_retried_soon() -> None:
+    now = [0.0]
+    answers: list[frozenset[int] | PlatformError] = [
+        frozenset({1}),
+        PlatformError("list", "no"),
+        frozenset({1, 2}),
+    ]
+    asked: list[int] = []
+
+    async def fetch(chat_id: int) -> frozenset[int]:
+        asked.append(chat_id)
+        answer = answers.pop(0)
+        if isinstance(answer, PlatformError):
+            raise answer
+        return answer
+
+    administrators = Administrators(fetch, fresh_for=600, monotonic=lambda: now[0])
+    assert await administrators.of(-100) == {1}
+    assert await administrators.of(-100) == {1}
+    assert asked == [-100]
+    now[0] = 601
+    assert await administrators.of(-100) == {1}  # Telegram did not answer: the last known list
+    now[0] = 630
+    assert await administrators.of(-100) == {1}
+    assert len(asked) == 2  # not asked again on every message
+    now[0] = 662
+    assert await administrators.of(-100) == {1, 2}
+    administrators.forget(-100)
+    with pytest.raises(IndexError):
+        await administrators.of(-100)  # forgotten: asked again at once

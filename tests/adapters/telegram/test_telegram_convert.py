@@ -1,0 +1,350 @@
+"""Telegram updates → neutral events: pure conversion of recorded payloads, no network."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot.adapters.telegram.convert import (
+    BotIdentity,
+    convert_update,
+    parse_channel_id,
+)
+from bot.adapters.telegram.directory import Directory
+from bot.adapters.telegram.joins import MembershipChanges
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommandInvoked,
+    CommunityRef,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageCreated,
+    MessageEdited,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+    UserRef,
+)
+from tests.adapters.telegram.payloads import (
+    ADMIN,
+    ALICE,
+    BOB,
+    DATE,
+    GROUP_ID,
+    button_press,
+    chat_member,
+    command,
+    group,
+    joined_service_message,
+    left_service_message,
+    message,
+    private,
+    reaction,
+    text_message,
+    user,
+)
+
+BOT = BotIdentity(123, "jardinier_bot")
+BOT_USER = {"id": 123, "is_bot": True, "first_name": "Jardinier", "username": "jardinier_bot"}
+AT = datetime.fromtimestamp(DATE, UTC)
+GARDEN = CommunityRef("telegram", str(GROUP_ID))
+GENERAL = ChannelRef(GARDEN, str(GROUP_ID))
+
+
+def convert(payload: dict[str, Any], **options: Any) -> list[Event]:
+    update = Update.de_json({"update_id": 1, **payload}, None)
+    directory = options.pop("lookups", None) or Directory()
+    directory.learn(update)
+    return convert_update(update, bot=BOT, lookups=directory, **options)
+
+
+def only(events: list[Event]) -> Any:
+    assert len(events) == 1, events
+    return events[0]
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def test_a_group_message_is_a_message_in_the_group_channel() -> None:
+    event = only(convert(text_message(ALICE, "hello garden", message_id=42)))
+    assert isinstance(event, MessageCreated)
+    assert event.message == MessageRef(GENERAL, "42")
+    assert event.community == GARDEN
+    assert event.community.name == "Garden"
+    assert event.author.user == UserRef("telegram", "201")
+    assert event.author.name == "Alice Martin"
+    assert event.author.platform_moderator is False
+    assert event.text == "hello garden"
+    assert event.at == AT
+    assert event.reply_to is None
+
+
+def test_chat_administrators_are_platform_moderators() -> None:
+    event = only(convert(text_message(ADMIN, "hi"), administrators={ADMIN["id"]}))
+    assert event.author.platform_moderator is True
+    event = only(convert(text_message(ALICE, "hi"), administrators={ADMIN["id"]}))
+    assert event.author.platform_moderator is False
+
+
+def test_an_anonymous_administrator_posting_as_the_group_is_a_moderator() -> None:
+    anonymous = user(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    payload = text_message(anonymous, "/announce 2h hi", sender_chat=group())
+    event = only(convert(payload))
+    assert isinstance(event, CommandInvoked)
+    assert event.member.platform_moderator is True
+
+
+def test_a_caption_is_the_text_and_the_media_an_attachment() -> None:
+    photo = [{"file_id": "a", "file_unique_id": "b", "width": 10, "height": 10}]
+    document = {"file_id": "c", "file_unique_id": "d", "file_name": "rules.pdf"}
+    event = only(convert({"message": message(ALICE, caption="look", photo=photo)}))
+    assert (event.text, event.attachments) == ("look", ("photo",))
+    event = only(convert({"message": message(ALICE, document=document)}))
+    assert (event.text, event.attachments) == ("", ("rules.pdf",))
+
+
+def test_a_reply_points_at_the_replied_message() -> None:
+    original = message(BOB, "first", message_id=7)
+    event = only(convert(text_message(ALICE, "answer", reply_to_message=original)))
+    assert event.reply_to == MessageRef(GENERAL, "7")
+
+
+def test_mentions_come_from_entities() -> None:
+    directory = Directory()
+    directory.learn(Update.de_json({"update_id": 9, **text_message(ALICE, "hi")}, None))
+    text = "thanks @alice and Bob and @stranger"
+    entities = [
+        {"type": "mention", "offset": 7, "length": 6},
+        {"type": "text_mention", "offset": 18, "length": 3, "user": BOB},
+        {"type": "mention", "offset": 26, "length": 9},
+    ]
+    event = only(convert(text_message(ADMIN, text, entities=entities), lookups=directory))
+    assert [mention.id for mention in event.mentions] == ["201", "202"]
+
+
+def test_service_and_private_and_channel_forwarded_messages_are_not_member_messages() -> None:
+    pinned = {"message": message(ALICE, pinned_message=message(BOB, "x"))}
+    assert convert(pinned) == []
+    assert convert(text_message(ALICE, "hi", chat=private(ALICE))) == []
+    forwarded = text_message(
+        user(777000, "Telegram"),
+        "channel post",
+        is_automatic_forward=True,
+        sender_chat={"id": -100999, "type": "channel", "title": "News"},
+    )
+    assert convert(forwarded) == []
+
+
+def test_the_bots_own_messages_are_ignored() -> None:
+    assert convert(text_message(BOT_USER, "Welcome!")) == []
+
+
+def test_an_edit_is_a_message_edited() -> None:
+    edited = message(ALICE, "hello (fixed)", message_id=42, edit_date=DATE + 60)
+    event = only(convert({"edited_message": edited}))
+    assert isinstance(event, MessageEdited)
+    assert event.message == MessageRef(GENERAL, "42")
+    assert event.text == "hello (fixed)"
+    assert event.at == AT + timedelta(seconds=60)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def test_a_command_addressed_to_this_bot_is_a_command_with_its_arguments() -> None:
+    directory = Directory()
+    directory.learn(Update.de_json({"update_id": 9, **text_message(ALICE, "hi")}, None))
+    line = "/warn@jardinier_bot @alice stop spamming"
+    mention = {"type": "mention", "offset": 20, "length": 6}
+    payload = command(ADMIN, line, message_id=50, entities=[mention])
+    event = only(convert(payload, lookups=directory, administrators={ADMIN["id"]}))
+    assert isinstance(event, CommandInvoked)
+    assert event.name == "warn"
+    assert event.args == "@alice stop spamming"
+    assert event.options is None
+    assert event.message == MessageRef(GENERAL, "50")
+    assert event.channel == GENERAL
+    assert event.member.platform_moderator is True
+    assert [mention.id for mention in event.mentions] == ["201"]
+
+
+def test_command_names_are_case_insensitive_and_the_arguments_keep_their_lines() -> None:
+    event = only(convert(command(ALICE, "/HELP  announce\nplease")))
+    assert (event.name, event.args) == ("help", "announce\nplease")
+
+
+def test_a_command_for_another_bot_is_an_ordinary_message() -> None:
+    event = only(convert(command(ALICE, "/help@other_bot")))
+    assert isinstance(event, MessageCreated)
+    assert event.text == "/help@other_bot"
+
+
+def test_an_unknown_bare_command_is_left_to_other_bots_but_not_when_addressed_to_us() -> None:
+    event = only(convert(command(ALICE, "/start"), commands={"help"}))
+    assert isinstance(event, MessageCreated)
+    event = only(convert(command(ALICE, "/start@Jardinier_Bot"), commands={"help"}))
+    assert isinstance(event, CommandInvoked)
+    assert event.name == "start"
+    event = only(convert(command(ALICE, "/help"), commands={"help"}))
+    assert isinstance(event, CommandInvoked)
+
+
+def test_a_text_mention_in_the_arguments_becomes_the_members_id() -> None:
+    # "Bob Stone" has no username: the client marks his name as a text mention.
+    line = "/timeout 🌱 Bob Stone 10m"
+    span = {"type": "text_mention", "offset": 12, "length": 9, "user": BOB}
+    event = only(convert(command(ADMIN, line, entities=[span])))
+    assert event.args == "🌱 202 10m"
+    assert [mention.id for mention in event.mentions] == ["202"]
+
+
+def test_a_member_command_sent_as_a_reply_aims_at_the_replied_author() -> None:
+    offending = message(BOB, "buy cheap stuff", message_id=77)
+    payload = command(ADMIN, "/warn spam", reply_to_message=offending)
+    event = only(convert(payload, reply_targets={"warn"}))
+    assert event.args == "202 spam"
+    assert event.mentions[0] == UserRef("telegram", "202")
+    named = only(convert(command(ADMIN, "/warn @alice spam", reply_to_message=offending)))
+    assert named.args == "@alice spam"
+    other = only(convert(command(ADMIN, "/announce 2h hi", reply_to_message=offending)))
+    assert other.args == "2h hi"
+
+
+# -- joins and departures -----------------------------------------------------------------------
+
+
+def test_chat_member_updates_are_joins_and_departures() -> None:
+    joined = only(convert(chat_member(ALICE, "left", "member")))
+    assert isinstance(joined, MemberJoined)
+    assert joined.member == MemberRef(GARDEN, UserRef("telegram", "201"))
+    assert joined.at == AT
+    assert isinstance(only(convert(chat_member(ALICE, "member", "left"))), MemberLeft)
+    assert isinstance(only(convert(chat_member(ALICE, "member", "kicked"))), MemberLeft)
+    gone = convert(chat_member(ALICE, "restricted", "restricted", is_member=False))
+    assert isinstance(only(gone), MemberLeft)
+    assert convert(chat_member(ALICE, "member", "administrator")) == []
+    assert convert(chat_member(ALICE, "member", "restricted")) == []
+
+
+def test_the_bot_itself_joining_is_not_a_member_joining() -> None:
+    assert convert(chat_member(BOT_USER, "left", "member")) == []
+    assert convert(chat_member(BOT_USER, "left", "member", key="my_chat_member")) == []
+    assert convert(joined_service_message(BOT_USER, sender=ALICE)) == []
+
+
+def test_service_messages_are_joins_and_departures() -> None:
+    events = convert(joined_service_message(ALICE, BOB, sender=ADMIN))
+    assert [type(event) for event in events] == [MemberJoined, MemberJoined]
+    assert [event.member.user.id for event in events] == ["201", "202"]
+    left = only(convert(left_service_message(BOB)))
+    assert isinstance(left, MemberLeft)
+    assert left.member.user.id == "202"
+
+
+def test_a_join_told_twice_counts_once() -> None:
+    changes = MembershipChanges()
+    told = convert(chat_member(ALICE, "left", "member")) + convert(joined_service_message(ALICE))
+    assert [changes.is_new(event) for event in told] == [True, False]
+    again = convert(left_service_message(ALICE)) + convert(chat_member(ALICE, "member", "left"))
+    assert [changes.is_new(event) for event in again] == [True, False]
+    back = convert(joined_service_message(ALICE, date=DATE + 120))
+    assert [changes.is_new(event) for event in back] == [True]
+
+
+def test_the_same_change_far_apart_is_a_new_one() -> None:
+    changes = MembershipChanges()
+    assert changes.is_new(only(convert(joined_service_message(ALICE))))
+    later = convert(joined_service_message(ALICE, date=DATE + 3600))
+    assert changes.is_new(only(later))
+
+
+# -- forum topics ---------------------------------------------------------------------------------
+
+
+def forum_message(sender: dict[str, Any], text: str, thread: int, **extra: Any) -> dict[str, Any]:
+    topic = message(
+        sender,
+        chat=group(forum=True),
+        message_id=thread,
+        forum_topic_created={"name": "Introductions", "icon_color": 7322096},
+    )
+    extra.setdefault("reply_to_message", topic)
+    return text_message(
+        sender,
+        text,
+        chat=group(forum=True),
+        message_thread_id=thread,
+        is_topic_message=True,
+        **extra,
+    )
+
+
+def test_a_forum_topic_is_a_channel_of_the_group() -> None:
+    event = only(convert(forum_message(ALICE, "hello", 12, message_id=40)))
+    assert event.channel == ChannelRef(GARDEN, f"{GROUP_ID}:12")
+    assert event.channel.name == "Introductions"
+    assert event.community == GARDEN
+    assert event.reply_to is None  # the topic itself is not a reply
+    assert parse_channel_id(event.channel.id) == (GROUP_ID, 12)
+
+
+def test_a_real_reply_inside_a_topic_is_a_reply() -> None:
+    earlier = message(BOB, "hi", chat=group(forum=True), message_id=41, message_thread_id=12)
+    event = only(convert(forum_message(ALICE, "welcome!", 12, reply_to_message=earlier)))
+    assert event.reply_to == MessageRef(ChannelRef(GARDEN, f"{GROUP_ID}:12"), "41")
+
+
+def test_a_reaction_in_a_topic_lands_in_that_topic_once_its_message_was_seen() -> None:
+    directory = Directory()
+    convert(forum_message(ALICE, "hello", 12, message_id=40), lookups=directory)
+    event = only(convert(reaction(BOB, 40, new=["👍"]), lookups=directory))
+    assert event.message == MessageRef(ChannelRef(GARDEN, f"{GROUP_ID}:12"), "40")
+    assert event.message.channel.name == "Introductions"
+
+
+# -- reactions and buttons -----------------------------------------------------------------------
+
+
+def test_reactions_added_and_taken_back() -> None:
+    events = convert(reaction(BOB, 40, old=["👍", "🔥"], new=["🔥", "❤"]))
+    assert [(type(event), event.emoji) for event in events] == [
+        (ReactionRemoved, "👍"),
+        (ReactionAdded, "❤"),
+    ]
+    assert all(event.message == MessageRef(GENERAL, "40") for event in events)
+    assert all(event.member.user.id == "202" for event in events)
+
+
+def test_anonymous_reactions_name_nobody() -> None:
+    assert convert(reaction(None, 40, new=["👍"])) == []
+
+
+def test_a_button_press_names_the_button_and_its_message() -> None:
+    on = message(BOT_USER, "Vote?", message_id=60)
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    event = only(convert(button_press(ALICE, "vote:yes", on=on), now=now))
+    assert isinstance(event, ButtonPressed)
+    assert event.button_id == "vote:yes"
+    assert event.message == MessageRef(GENERAL, "60")
+    assert event.member.user.id == "201"
+    assert event.at == now
+
+
+# -- the directory --------------------------------------------------------------------------------
+
+
+def test_the_directory_follows_username_changes_and_stays_bounded() -> None:
+    directory = Directory(max_users=2)
+    for sender in (ALICE, {**ALICE, "username": "alice_m"}, user(5, "E", username="eve")):
+        directory.learn(Update.de_json({"update_id": 1, **text_message(sender, "x")}, None))
+    assert directory.user_by_username("alice") is None
+    assert directory.user_by_username("@Alice_M") == UserRef("telegram", "201")
+    directory.learn(Update.de_json({"update_id": 2, **text_message(ADMIN, "x")}, None))
+    assert directory.user_by_username("alice_m") is None  # evicted, the oldest
+    assert directory.user_by_username("ada_admin") is not None

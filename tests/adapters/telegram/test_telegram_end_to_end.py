@@ -1,0 +1,153 @@
+"""The issue's acceptance, end to end: the real ``Application`` polls a fake Bot API on 127.0.0.1,
+the real core runs the commands, and the tests read what reached the Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from bot.events import CommandInvoked, MemberJoined, MessageCreated
+from tests.adapters.telegram.fake_bot_api import FakeBotApi
+from tests.adapters.telegram.harness import StartBot, write_override
+from tests.adapters.telegram.payloads import (
+    ADMIN,
+    ALICE,
+    BOB,
+    GROUP_ID,
+    chat_member,
+    command,
+    joined_service_message,
+    text_message,
+    user,
+)
+
+
+async def test_a_member_joining_is_welcomed_once(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    # An administrator bot hears the join twice: as a chat_member update and a service message.
+    api.push(chat_member(ALICE, "left", "member"))
+    api.push(joined_service_message(ALICE))
+    [welcome] = await api.wait_for("sendMessage")
+    await bot.settle()
+    assert len(api.called("sendMessage")) == 1
+    assert welcome.chat_id == GROUP_ID
+    assert welcome.params["text"] == "Welcome Alice Martin! Read the charter."
+    assert welcome.params["parse_mode"] == "HTML"
+    assert len(bot.seen(MemberJoined)) == 1
+
+
+async def test_a_message_breaking_a_rule_is_deleted(start_bot: StartBot, api: FakeBotApi) -> None:
+    bot = await start_bot()
+    api.push(text_message(BOB, "Best CASINO bonus here", message_id=77))
+    [deletion] = await api.wait_for("deleteMessage")
+    assert (deletion.chat_id, deletion.params["message_id"]) == (GROUP_ID, "77")
+    api.push(text_message(ALICE, "Lovely tomatoes this year", message_id=78))
+    await bot.settle()
+    assert len(api.called("deleteMessage")) == 1
+    assert [event.text for event in bot.seen(MessageCreated)] == [
+        "Best CASINO bonus here",
+        "Lovely tomatoes this year",
+    ]
+
+
+async def test_a_chat_administrator_gets_help_with_the_moderator_commands(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    await start_bot()
+    api.push(command(ADMIN, "/help", message_id=90))
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.chat_id == GROUP_ID
+    assert answer.json("reply_parameters")["message_id"] == 90
+    assert answer.params["text"].startswith("Commands you can use in Garden:")
+    assert "/announce" in answer.params["text"]
+    assert "/rules_reload" in answer.params["text"]
+    assert [call.chat_id for call in api.called("getChatAdministrators")] == [GROUP_ID]
+
+
+async def test_a_member_who_is_not_an_administrator_is_refused_moderator_commands(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot()
+    api.push(command(BOB, "/announce 1h The contest opens!", message_id=91))
+    [refusal] = await api.wait_for("sendMessage")
+    assert refusal.params["text"] == "Sorry, /announce is for moderators."
+    assert refusal.json("reply_parameters")["message_id"] == 91
+    api.push(command(BOB, "/help", message_id=92))
+    [_, member_help] = await api.wait_for("sendMessage", 2)
+    assert "/help" in member_help.params["text"]
+    assert "/announce" not in member_help.params["text"]
+    # The same command from the administrator runs.
+    api.push(command(ADMIN, "/announce 1h The contest opens!", message_id=93))
+    [*_, scheduled] = await api.wait_for("sendMessage", 3)
+    assert scheduled.params["text"].startswith("Announcement ")
+    await bot.settle()
+    assert [event.name for event in bot.seen(CommandInvoked)] == ["announce", "help", "announce"]
+
+
+async def test_moderators_named_in_the_rule_book_are_moderators_too(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(
+        rules_dir,
+        f"community:\n  cogs: [announcements]\n  moderators:\n    users: [{BOB['id']}]\n",
+    )
+    await start_bot()
+    api.push(command(BOB, "/announce 1h The contest opens!", message_id=98))
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.params["text"].startswith("Announcement ")
+
+
+async def test_names_are_escaped_and_ping_nobody(start_bot: StartBot, api: FakeBotApi) -> None:
+    await start_bot()
+    api.push(joined_service_message(user(401, "<b>x</b>")))
+    api.push(joined_service_message(user(402, "@everyone")))
+    first, second = await api.wait_for("sendMessage", 2)
+    assert first.params["parse_mode"] == "HTML"
+    assert first.params["text"] == "Welcome &lt;b&gt;x&lt;/b&gt;! Read the charter."
+    assert "<b>" not in first.params["text"]
+    assert second.params["text"] == "Welcome @\u2060everyone! Read the charter."
+    assert "@everyone" not in second.params["text"]
+
+
+async def test_commands_addressed_by_name_and_to_other_bots(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    api.push(command(ALICE, "/help@other_bot", message_id=94))
+    api.push(command(ALICE, "/start", message_id=95))  # another bot's command, not ours
+    api.push(command(ALICE, "/help@jardinier_bot", message_id=96))
+    [answer] = await api.wait_for("sendMessage")
+    await bot.settle()
+    assert len(api.called("sendMessage")) == 1
+    assert answer.json("reply_parameters")["message_id"] == 96
+    api.push(command(ALICE, "/nosuch@jardinier_bot", message_id=97))
+    [_, unknown] = await api.wait_for("sendMessage", 2)
+    assert unknown.params["text"].startswith("I don't know /nosuch.")
+
+
+async def test_polling_asks_for_every_update_kind_the_bot_needs(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    await start_bot()
+    assert set(json.loads(api.poll_params[-1]["allowed_updates"])) == {
+        "message",
+        "edited_message",
+        "chat_member",
+        "my_chat_member",
+        "message_reaction",
+        "callback_query",
+    }
+    assert api.called("deleteWebhook")  # polling makes sure no webhook is left
+
+
+async def test_stopping_returns_promptly_and_polling_ends(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    assert await bot.stop() < 2.0
+    polls = api.polls
+    await asyncio.sleep(0.5)
+    assert api.polls == polls

@@ -1,0 +1,68 @@
+"""Outgoing text: escaped HTML, nobody pinged unless named, long texts split, keyboards."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.telegram.formatting import (
+    MAX_TEXT,
+    WORD_JOINER,
+    keyboard,
+    render_html,
+    utf16_length,
+)
+from bot.events import UserRef
+
+
+def test_member_supplied_html_is_escaped_not_rendered() -> None:
+    assert render_html("Welcome <b>x</b> & <a href='y'>z</a>!") == [
+        "Welcome &lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='y'&gt;z&lt;/a&gt;!"
+    ]
+
+
+def test_at_words_ping_nobody_but_read_the_same() -> None:
+    [text] = render_html("Welcome @everyone and @alice, mail me at a@b.org")
+    assert "@everyone" not in text
+    assert f"@{WORD_JOINER}everyone" in text
+    assert f"@{WORD_JOINER}alice" in text
+    assert text.replace(WORD_JOINER, "") == "Welcome @everyone and @alice, mail me at a@b.org"
+
+
+def test_only_the_users_a_cog_names_are_mentioned() -> None:
+    alice = UserRef("telegram", "201", "Alice <3")
+    [text] = render_html("Bravo Alice <3, and Bob too", [alice])
+    assert text == 'Bravo <a href="tg://user?id=201">Alice &lt;3</a>, and Bob too'
+    # A name that is not in the text, or an id that is not Telegram's, mentions nobody.
+    assert render_html("hi", [UserRef("telegram", "x", "hi")]) == ["hi"]
+
+
+def test_long_texts_are_split_between_lines_within_telegrams_limit() -> None:
+    lines = [f"line {n}: " + "é" * 90 for n in range(120)]
+    chunks = render_html("\n".join(lines))
+    assert len(chunks) > 1
+    assert all(utf16_length(chunk) <= MAX_TEXT for chunk in chunks)
+    assert all(chunk.startswith("line ") for chunk in chunks)
+    assert "".join(chunks) == "\n".join(lines)
+
+
+def test_astral_characters_count_twice() -> None:
+    chunks = render_html("🌱" * 3000)
+    assert [utf16_length(chunk) for chunk in chunks] == [4096, 1904]
+
+
+def test_an_empty_text_is_no_message() -> None:
+    assert render_html("") == []
+    assert render_html("  \n ") == []
+
+
+def test_buttons_become_an_inline_keyboard_with_their_ids_as_callback_data() -> None:
+    markup = keyboard([("vote:yes", "Yes"), ("vote:no", "No")])
+    assert markup is not None
+    rows = markup.to_dict()["inline_keyboard"]
+    assert rows == [
+        [{"text": "Yes", "callback_data": "vote:yes"}],
+        [{"text": "No", "callback_data": "vote:no"}],
+    ]
+    assert keyboard([]) is None
+    with pytest.raises(ValueError, match="64 bytes"):
+        keyboard([("x" * 65, "Too long")])

@@ -1,0 +1,27 @@
+"""The shipped welcome cog on Telegram: what a newcomer sees, with their name escaped."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.adapters.telegram.fake_bot_api import FakeBotApi
+from tests.adapters.telegram.harness import StartBot, write_override
+from tests.adapters.telegram.payloads import GROUP_ID, joined_service_message, user
+
+
+async def test_the_welcome_cog_greets_a_newcomer_with_their_name_escaped(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, "community:\n  cogs: [announcements, welcome]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    api.push(joined_service_message(user(401, "<b>x</b>"), date=now))
+    api.push(joined_service_message(user(402, "@everyone"), date=now))
+    await bot.settle()
+    texts = [call.params["text"] for call in api.called("sendMessage")]
+    assert all(call.chat_id == GROUP_ID for call in api.called("sendMessage"))
+    assert any("&lt;b&gt;x&lt;/b&gt;" in text for text in texts), texts
+    assert not any("<b>x</b>" in text for text in texts)
+    assert any("@\u2060everyone" in text for text in texts), texts
+    assert not any("@everyone" in text for text in texts)
