@@ -21,7 +21,10 @@ class CoreCog(Cog):
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
 
-    @command(descriptions={"fr": "Afficher les commandes que vous pouvez utiliser"})
+    @command(
+        names={"fr": "aide"},
+        descriptions={"fr": "Afficher les commandes que vous pouvez utiliser"},
+    )
     async def help(
         self,
         ctx: CommandContext,
@@ -48,6 +51,7 @@ class CoreCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        names={"fr": "regles_recharger"},
         descriptions={"fr": "Recharger le livre de règles (il est validé avant)"},
     )
     async def rules_reload(self, ctx: CommandContext) -> None:

@@ -16,23 +16,33 @@ class CommandRegistry:
 
     def __init__(self) -> None:
         self._specs: dict[str, CommandSpec] = {}
+        # Translated names (/aide for /help) lead to the same command.
+        self._aliases: dict[str, str] = {}
 
     def add(self, spec: CommandSpec) -> None:
         """Register ``spec``; a name already taken by another cog is a bug in a cog."""
-        existing = self._specs.get(spec.name)
-        if existing is not None:
-            raise DuplicateCommandError(
-                f"command /{spec.name} is declared by both {existing.cog!r} and {spec.cog!r}"
-            )
+        for name in {spec.name, *spec.names.values()}:
+            existing = self.get(name)
+            if existing is not None:
+                raise DuplicateCommandError(
+                    f"command name /{name} is declared by both {existing.cog!r} and {spec.cog!r}"
+                )
         self._specs[spec.name] = spec
+        for translated in spec.names.values():
+            if translated != spec.name:
+                self._aliases[translated] = spec.name
 
     def remove_cog(self, cog: str) -> None:
         """Forget every command of ``cog``."""
         self._specs = {name: spec for name, spec in self._specs.items() if spec.cog != cog}
+        self._aliases = {
+            alias: name for alias, name in self._aliases.items() if name in self._specs
+        }
 
     def get(self, name: str) -> CommandSpec | None:
-        """The command called ``name`` (case-insensitive), if any."""
-        return self._specs.get(name.lower())
+        """The command called ``name`` or a translation of it (case-insensitive), if any."""
+        name = name.lower()
+        return self._specs.get(self._aliases.get(name, name))
 
     def __iter__(self) -> Iterator[CommandSpec]:
         return iter(sorted(self._specs.values(), key=lambda spec: spec.name))

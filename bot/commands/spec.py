@@ -104,6 +104,7 @@ class CommandSpec:
     permission: Permission = Permission.EVERYONE
     cog: str = ""
     descriptions: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
     callback: Callable[..., Awaitable[None]] | None = field(default=None, compare=False)
 
     @property
@@ -116,12 +117,18 @@ class CommandSpec:
         language = locale.split("-", 1)[0]
         return self.descriptions.get(locale) or self.descriptions.get(language) or self.description
 
+    def name_for(self, locale: str) -> str:
+        """The command's name in ``locale`` (``/aide`` for ``/help`` in French), else its name."""
+        language = locale.split("-", 1)[0]
+        return self.names.get(locale) or self.names.get(language) or self.name
+
 
 @dataclass(frozen=True)
 class _Declaration:
     name: str | None
     permission: Permission
     descriptions: Mapping[str, str]
+    names: Mapping[str, str]
 
 
 class CommandDeclarationError(TypeError):
@@ -133,14 +140,17 @@ def command(
     name: str | None = None,
     permission: Permission = Permission.EVERYONE,
     descriptions: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Mark a cog method as a command. Its docstring is the help; its first line the description.
 
-    ``descriptions`` gives translated descriptions by locale (``{"fr": "…"}``).
+    ``descriptions`` gives translated descriptions by locale (``{"fr": "…"}``), ``names``
+    translated names (``{"fr": "aide"}``), which members may type too.
     """
 
     def mark(function: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-        setattr(function, _MARK, _Declaration(name, permission, dict(descriptions or {})))
+        declaration = _Declaration(name, permission, dict(descriptions or {}), dict(names or {}))
+        setattr(function, _MARK, declaration)
         return function
 
     return mark
@@ -169,6 +179,11 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
     doc = inspect.cleandoc(method.__doc__ or "")
     if not doc:
         raise CommandDeclarationError(f"{qualname}: a command needs a docstring (it is the help)")
+    for locale, translated in declaration.names.items():
+        if not NAME_PATTERN.fullmatch(translated):
+            raise CommandDeclarationError(
+                f"{qualname}: {locale} name {translated!r} must match [a-z0-9_]{{1,32}}"
+            )
     description = doc.splitlines()[0].strip()
     for locale, text in {"": description, **declaration.descriptions}.items():
         if not 1 <= len(text) <= MAX_DESCRIPTION:
@@ -185,6 +200,7 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
         permission=declaration.permission,
         cog=cog,
         descriptions=declaration.descriptions,
+        names=declaration.names,
         callback=method,
     )
 

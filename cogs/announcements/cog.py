@@ -41,6 +41,7 @@ class AnnouncementsCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        names={"fr": "annonce"},
         descriptions={"fr": "Programmer une annonce dans ce salon"},
     )
     async def announce(
@@ -90,6 +91,7 @@ class AnnouncementsCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        names={"fr": "annonces"},
         descriptions={"fr": "Lister les annonces en attente"},
     )
     async def announcements(self, ctx: CommandContext) -> None:
@@ -120,6 +122,7 @@ class AnnouncementsCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        names={"fr": "annonce_annuler"},
         descriptions={"fr": "Annuler une annonce en attente"},
     )
     async def announce_cancel(

@@ -243,7 +243,7 @@ class WelcomeCog(CharterGate, Introductions):
         if changes:
             await self.journeys.update(event.community, journey, **changes)
 
-    @command(descriptions={"fr": "Afficher la charte de la communauté"})
+    @command(names={"fr": "charte"}, descriptions={"fr": "Afficher la charte de la communauté"})
     async def charter(self, ctx: CommandContext) -> None:
         """Show the community's charter: how we talk to each other here."""
         journey = await self.journeys.get(ctx.community, ctx.member.user.id)
@@ -253,6 +253,7 @@ class WelcomeCog(CharterGate, Introductions):
 
     @command(
         permission=Permission.MODERATOR,
+        names={"fr": "accueil"},
         descriptions={"fr": "Parcours des nouveaux : arrivées, charte, présentations, activité"},
     )
     async def onboarding(

@@ -143,3 +143,14 @@ async def test_attachments_are_written_to_disk_and_reported(tmp_path: Path) -> N
     kept = Path(record["file"])
     assert kept == tmp_path / "files" / "activity.png"
     assert kept.read_bytes() == b"\x89PNG chart"
+
+
+async def test_a_translated_command_name_works_like_the_command(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    records, _ = await play(
+        ["alice: /aide", "mod: /annonce 1h Fête !"], rules_dir, tmp_path / "j.db"
+    )
+    help_answer, scheduled = actions(records)
+    assert help_answer["text"].startswith("Commands you can use")
+    assert scheduled["text"].startswith("Announcement ")

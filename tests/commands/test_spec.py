@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pytest
 
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
+from bot.commands.registry import CommandRegistry, DuplicateCommandError
 from bot.commands.spec import CommandDeclarationError, build_spec
 
 
@@ -84,3 +85,32 @@ def test_bad_declarations_are_refused(
 ) -> None:
     with pytest.raises(CommandDeclarationError, match=message):
         build_spec(command(name=name)(function))
+
+
+def test_translated_names_are_checked_and_lead_to_the_command() -> None:
+    class Cog:
+        @command(names={"fr": "aide"})
+        async def help(self, ctx: CommandContext) -> None:
+            """Show the commands."""
+
+        @command(names={"fr": "aide"})
+        async def assist(self, ctx: CommandContext) -> None:
+            """Also help."""
+
+        @command(names={"fr": "Aide!"})
+        async def shout(self, ctx: CommandContext) -> None:
+            """Help loudly."""
+
+    registry = CommandRegistry()
+    spec = build_spec(Cog().help, cog="core")
+    registry.add(spec)
+    assert registry.get("aide") is spec
+    assert registry.get("AIDE") is spec
+    assert spec.name_for("fr-CA") == "aide"
+    assert spec.name_for("de") == "help"
+    with pytest.raises(DuplicateCommandError, match="/aide"):
+        registry.add(build_spec(Cog().assist, cog="other"))
+    with pytest.raises(CommandDeclarationError, match="fr name 'Aide!'"):
+        build_spec(Cog().shout)
+    registry.remove_cog("core")
+    assert registry.get("aide") is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec, Permission
@@ -43,9 +43,9 @@ _DURATION_EXAMPLES = ("10m", "30m", "1h", "2h", "12h", "1d", "3d", "7d", "2w")
 _DURATION = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
 
 
-def _localizations(spec: CommandSpec) -> dict[str, str]:
-    # The declared description is English; the translated ones come from the declaration.
-    texts = {DEFAULT_LOCALE: spec.description, **spec.descriptions}
+def _localizations(default: str, translations: Mapping[str, str]) -> dict[str, str]:
+    # The declared text is English; the translated ones come from the declaration.
+    texts = {DEFAULT_LOCALE: default, **translations}
     localized: dict[str, str] = {}
     for locale, text in texts.items():
         for code in DISCORD_LOCALES.get(locale, (locale,)):
@@ -84,7 +84,8 @@ def application_command(spec: CommandSpec) -> dict[str, Any]:
         "type": CHAT_INPUT,
         "name": spec.name,
         "description": spec.description,
-        "description_localizations": _localizations(spec),
+        "name_localizations": _localizations(spec.name, spec.names),
+        "description_localizations": _localizations(spec.description, spec.descriptions),
         "options": [_option(option) for option in spec.options],
         "contexts": [GUILD_CONTEXT],
         "integration_types": [GUILD_INSTALL],

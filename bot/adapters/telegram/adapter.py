@@ -367,11 +367,14 @@ class TelegramPlatform:
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
         """Publish the command menus (skipped when they have not changed since last time)."""
         specs = list(specs)
-        self._command_names = frozenset(spec.name for spec in specs)
+        self._command_names = frozenset(
+            name for spec in specs for name in (spec.name, *spec.names.values())
+        )
         self._reply_targets = frozenset(
-            spec.name
+            name
             for spec in specs
             if spec.options and spec.options[0].kind is OptionKind.MEMBER
+            for name in (spec.name, *spec.names.values())
         )
         menus = command_menus(specs)
         digest = hashlib.sha256(

@@ -24,7 +24,10 @@ TRANSLATED_LOCALES = ("fr",)
 
 def _menu(specs: list[CommandSpec], locale: str) -> list[dict[str, str]]:
     return [
-        {"command": spec.name, "description": spec.description_for(locale)[:MAX_DESCRIPTION]}
+        {
+            "command": spec.name_for(locale),
+            "description": spec.description_for(locale)[:MAX_DESCRIPTION],
+        }
         for spec in specs
     ]
 

@@ -439,7 +439,7 @@ async def test_commands_are_published_for_members_and_for_administrators_in_two_
     assert "help" in menus[("all_group_chats", "")]
     assert "announce" not in menus[("all_group_chats", "")]
     assert {"help", "announce", "rules_reload"} <= set(menus[("all_chat_administrators", "")])
-    assert menus[("all_chat_administrators", "fr")]["announce"] == (
+    assert menus[("all_chat_administrators", "fr")]["annonce"] == (
         "Programmer une annonce dans ce salon"
     )
 
