@@ -97,7 +97,9 @@ class FakePlatform:
         mention: Sequence[UserRef] = (),
         private_to: MemberRef | None = None,
     ) -> MessageRef:
-        """Record the message."""
+        """Record the message, whom it may ping, and the reference it was given."""
+        self._next_id += 1
+        message = MessageRef(channel, str(self._next_id))
         self._record(
             "send",
             channel,
@@ -106,9 +108,10 @@ class FakePlatform:
             buttons=buttons,
             file=file,
             private_to=private_to,
+            mention=tuple(mention),
+            message=message,
         )
-        self._next_id += 1
-        return MessageRef(channel, str(self._next_id))
+        return message
 
     async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
         """Record the direct message."""

@@ -10,17 +10,18 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from tests.cogs.welcome.garden import Garden, GardenFactory, RecordingPlatform, edit_section
+from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
+from tests.support.fake_platform import FakePlatform
 
 
 @pytest.fixture
-def platform() -> RecordingPlatform:
+def platform() -> FakePlatform:
     """A platform with every capability (Discord-like) that records every action."""
-    return RecordingPlatform()
+    return FakePlatform()
 
 
 @pytest.fixture
-def garden(core: Jardinier, platform: RecordingPlatform, clock: ManualClock) -> Garden:
+def garden(core: Jardinier, platform: FakePlatform, clock: ManualClock) -> Garden:
     """The shipped rule book's welcome, on a platform with every capability."""
     core.cogs["welcome"].random.seed(7)
     return Garden(core, platform, clock)
@@ -37,13 +38,13 @@ async def open_garden(rules_dir: Path, clock: ManualClock) -> AsyncIterator[Gard
 
     async def start(
         *,
-        platform: RecordingPlatform | None = None,
+        platform: FakePlatform | None = None,
         database: Path | None = None,
         **welcome: Any,
     ) -> Garden:
         if welcome:
             edit_section(rules_dir, "welcome", welcome)
-        platform = platform or RecordingPlatform()
+        platform = platform or FakePlatform()
         url = f"sqlite+aiosqlite:///{database}" if database else "sqlite+aiosqlite://"
         core = Jardinier(rules_dir=rules_dir, database_url=url, platforms=[platform], clock=clock)
         await core.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,49 +14,19 @@ from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import (
     ButtonPressed,
-    ChannelRef,
     CommandInvoked,
     MemberJoined,
     MemberLeft,
     MemberRef,
     MessageCreated,
     MessageRef,
-    UserRef,
 )
-from bot.platform import Button, Capability
+from bot.platform import Capability
 from cogs.welcome.cog import WelcomeCog
 from tests.support.fake_platform import FakePlatform, Recorded
 
 WITHOUT_ROLES = frozenset(Capability) - {Capability.ROLES}
 """What a Telegram group offers: no roles, restrictions instead."""
-
-
-class RecordingPlatform(FakePlatform):
-    """A fake platform that also records whom each message may ping."""
-
-    async def send(
-        self,
-        channel: ChannelRef,
-        text: str,
-        *,
-        reply_to: MessageRef | None = None,
-        buttons: Sequence[Button] = (),
-        file: Path | None = None,
-        mention: Sequence[UserRef] = (),
-        private_to: MemberRef | None = None,
-    ) -> MessageRef:
-        """Record the message and its mentions."""
-        message = await super().send(
-            channel,
-            text,
-            reply_to=reply_to,
-            buttons=buttons,
-            file=file,
-            mention=mention,
-            private_to=private_to,
-        )
-        self.actions[-1].details.update(mention=tuple(mention), message=message)
-        return message
 
 
 def edit_section(rules_dir: Path, section: str, changes: dict[str, Any]) -> None:
@@ -82,7 +52,7 @@ GardenFactory = Callable[..., Awaitable["Garden"]]
 class Garden:
     """The fake community "Garden", its bot, and a clock that moves only when told."""
 
-    def __init__(self, core: Jardinier, platform: RecordingPlatform, clock: ManualClock) -> None:
+    def __init__(self, core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
         self.core = core
         self.platform = platform
         self.clock = clock

@@ -8,7 +8,8 @@ from pathlib import Path
 from bot.bus import Priority
 from bot.events import MessageCreated
 from bot.platform import Capability
-from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory, RecordingPlatform
+from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
+from tests.support.fake_platform import FakePlatform
 
 ACCEPT = "welcome:accept"
 
@@ -21,7 +22,7 @@ async def discord_like(open_garden: GardenFactory, **gate: object) -> Garden:
 async def telegram_like(open_garden: GardenFactory, **gate: object) -> Garden:
     """No roles: newcomers are restricted until they accept."""
     return await open_garden(
-        platform=RecordingPlatform(capabilities=WITHOUT_ROLES), gate={"enabled": True, **gate}
+        platform=FakePlatform(capabilities=WITHOUT_ROLES), gate={"enabled": True, **gate}
     )
 
 
@@ -144,7 +145,7 @@ async def test_bans_can_be_switched_off(open_garden: GardenFactory) -> None:
 
 async def test_without_kicks_removal_is_a_ban_then_an_unban(open_garden: GardenFactory) -> None:
     garden = await open_garden(
-        platform=RecordingPlatform(capabilities=WITHOUT_ROLES - {Capability.KICK}),
+        platform=FakePlatform(capabilities=WITHOUT_ROLES - {Capability.KICK}),
         gate={"enabled": True},
     )
     [bot] = await garden.join("spambot")

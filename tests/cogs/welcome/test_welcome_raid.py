@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cogs.welcome.raid import JoinWatch, SlidingWindow
-from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory, RecordingPlatform
+from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
+from tests.support.fake_platform import FakePlatform
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -77,7 +78,7 @@ async def test_with_the_gate_wave_newcomers_get_the_button_and_time_to_press_it(
     open_garden: GardenFactory,
 ) -> None:
     garden = await open_garden(
-        platform=RecordingPlatform(capabilities=WITHOUT_ROLES),
+        platform=FakePlatform(capabilities=WITHOUT_ROLES),
         gate={"enabled": True, "timeout": "5m"},
     )
     names = [f"m{n:02}" for n in range(60)]
