@@ -60,6 +60,10 @@ class Cog:
         """What the cog can do on the platforms (send, delete, timeout…)."""
         return self.core.actions
 
+    async def publish(self, event: Event) -> None:
+        """Tell the other cogs something happened (e.g. ``ContestWon``), through the bus."""
+        await self.core.bus.publish(event)
+
     def config(self, community: CommunityRef | None = None) -> Any:
         """This cog's section of the rule book, with the community's overrides applied."""
         return self.core.rules.current.section(self.name, community)

@@ -222,3 +222,32 @@ class ButtonPressed(Event):
     @property
     def community(self) -> CommunityRef:
         return self.channel.community
+
+
+# -- events cogs tell each other, through the bus (a cog never imports another cog) -------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberIntroduced(Event):
+    """A newcomer introduced themselves (published by the welcome cog)."""
+
+    member: MemberRef
+    message: MessageRef
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContestWon(Event):
+    """A member won a contest, challenge or giveaway (published by the contests cog)."""
+
+    member: MemberRef
+    contest_id: str
+    title: str
+    rank: int = 1
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.cog import job, listener
-from bot.events import MemberRef, MessageCreated
+from bot.events import MemberIntroduced, MemberRef, MessageCreated
 from bot.ruleconf import render
 from cogs.welcome.base import WelcomeBase
 from cogs.welcome.journeys import Journey
@@ -88,6 +88,7 @@ class Introductions(WelcomeBase):
             return
         self.core.scheduler.cancel(self.job_id("nudge", community, author.user.id))
         self.log.info("%s introduced themselves in %s", author.user.id, community.key)
+        await self.publish(MemberIntroduced(at=event.at, member=author, message=event.message))
         if config.acknowledge == "react" and await self.actions.react(
             event.message, config.reaction
         ):

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.bus import Priority
-from bot.events import MessageCreated
+from bot.core import Jardinier
+from bot.events import Event, MemberIntroduced, MessageCreated
 from cogs.welcome.introductions import opens_with_phrase
 from tests.cogs.welcome.garden import Garden, GardenFactory
 
@@ -176,3 +177,19 @@ async def test_an_introduction_removed_by_moderation_does_not_count(garden: Gard
     garden.clear()
     await garden.say("alice", "je m'appelle Alice", channel="intros")
     assert garden.sent() == []
+
+
+async def test_an_introduction_is_announced_once_to_the_other_cogs(
+    garden: Garden, core: Jardinier
+) -> None:
+    heard: list[MemberIntroduced] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, MemberIntroduced)
+        heard.append(event)
+
+    core.bus.subscribe("core", MemberIntroduced, listen)  # "core" serves every community
+    [alice] = await garden.join("alice")
+    message = await garden.say("alice", "Je m'appelle Alice", channel="intros")
+    await garden.say("alice", "Je suis aussi jardinière", channel="intros")
+    assert [(event.member, event.message) for event in heard] == [(alice, message)]
