@@ -126,6 +126,18 @@ class Actions:
             lambda p: p.delete(message),
         )
 
+    async def delete_many(self, messages: Sequence[MessageRef]) -> bool:
+        """Delete several messages of one community (a purge); False if it could not be done."""
+        if not messages:
+            return True
+        first = messages[0]
+        return await self._member_action(
+            first.channel.platform,
+            Capability.DELETE,
+            first.community,
+            lambda p: p.delete_many(messages),
+        )
+
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> bool:
         """Silence ``member`` until ``until``."""
         return await self._member_action(

@@ -105,6 +105,9 @@ class Platform(Protocol):
     async def delete(self, message: MessageRef) -> None:
         """Delete a message."""
 
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        """Delete several messages (a purge), in bulk where the platform allows it."""
+
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Silence a member until ``until``."""
 

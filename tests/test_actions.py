@@ -52,3 +52,13 @@ async def test_buttons_and_files_are_dropped_where_the_platform_has_none(
     [sent] = platform.sent()
     assert sent.details["buttons"] == ()
     assert sent.details["file"] is None
+
+
+async def test_a_purge_deletes_every_message_given(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    channel = platform.channel()
+    messages = [await core.actions.send(channel, f"spam {n}") for n in range(3)]
+    assert await core.actions.delete_many([m for m in messages if m is not None]) is True
+    assert [a.target for a in platform.actions if a.action == "delete"] == messages
+    assert await core.actions.delete_many([]) is True

@@ -121,6 +121,11 @@ class FakePlatform:
         """Record the deletion."""
         self._record("delete", message)
 
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        """Record one deletion per message."""
+        for message in messages:
+            self._record("delete", message)
+
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Record the timeout."""
         self._record("timeout", member, reason, until=until)

@@ -280,6 +280,11 @@ class ConsolePlatform:
         """Print the deletion."""
         self.output.action("delete", channel=message.channel.name, message_id=int(message.id))
 
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        """Print one deletion per message."""
+        for message in messages:
+            await self.delete(message)
+
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Print the timeout."""
         self.output.action(

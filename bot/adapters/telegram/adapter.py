@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,6 +75,8 @@ from bot.platform import (
     PlatformError,
 )
 from bot.state import StateStore
+
+DELETE_BATCH = 100
 
 log = logging.getLogger(__name__)
 
@@ -596,6 +599,26 @@ class TelegramPlatform:
             "delete", lambda bot: bot.delete_message(chat_id, message_id), community=community
         )
 
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        """Delete messages for a purge, a hundred per call (Telegram's deleteMessages limit)."""
+        by_chat: dict[int, list[int]] = {}
+        for message in messages:
+            try:
+                chat_id, _ = parse_channel_id(message.channel.id)
+                by_chat.setdefault(chat_id, []).append(int(message.id))
+            except ValueError:
+                log.debug("%r is not a Telegram message; not deleted", message.id[:40])
+        community = messages[0].community if messages else None
+        for chat_id, ids in by_chat.items():
+            for start in range(0, len(ids), DELETE_BATCH):
+                await self._api(
+                    "delete",
+                    partial(
+                        _delete_messages, chat_id=chat_id, ids=ids[start : start + DELETE_BATCH]
+                    ),
+                    community=community,
+                )
+
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Take every permission away until ``until`` (at least 40 s, at most a year)."""
         await self._restrict("timeout", member, self._restriction_end(until))
@@ -777,3 +800,7 @@ class TelegramPlatform:
             return ChannelRef(community, channel_id(chat_id, target), topics[target])
         elsewhere = CommunityRef(PLATFORM, str(target), self.directory.title(target) or "")
         return ChannelRef(elsewhere, channel_id(target, thread), elsewhere.name)
+
+
+async def _delete_messages(bot: Bot, *, chat_id: int, ids: list[int]) -> bool:
+    return await bot.delete_messages(chat_id, ids)

@@ -536,3 +536,15 @@ async def test_a_refused_token_stops_with_a_clear_error(api: FakeBotApi) -> None
     with pytest.raises(JardinierError, match="Telegram refused TELEGRAM_TOKEN") as refused:
         await asyncio.wait_for(platform.start(sink), 5)
     assert "WRONG" not in str(refused.value)
+
+
+async def test_a_purge_deletes_in_batches_of_a_hundred(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    messages = [MessageRef(GENERAL, str(1000 + number)) for number in range(150)]
+    assert await bot.core.actions.delete_many(messages) is True
+    first, second = api.called("deleteMessages")
+    assert first.chat_id == GROUP_ID
+    assert first.json("message_ids") == list(range(1000, 1100))
+    assert second.json("message_ids") == list(range(1100, 1150))
