@@ -1,0 +1,58 @@
+"""The blueprint every action follows: a name, a config model, its strike points, and a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from cogs.netiquette.cases import CaseRecord
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.wording import pick
+
+if TYPE_CHECKING:
+    from cogs.netiquette.sanctions import Sanctions
+
+
+class ActionConfig(BaseModel):
+    """Base of every action's settings: unknown keys are errors, values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class Firing:
+    """One rule firing on one subject: what the actions need to know."""
+
+    rule: str
+    subject: Subject
+    matched: str
+    locale: str
+    charter: str
+    case: CaseRecord
+    deleted: bool = False
+    """The message was deleted by this firing (a reply then stands on its own)."""
+
+
+class Action:
+    """A kind of action. Subclasses set ``name``, ``config_model``, ``order`` and ``run``."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[ActionConfig]]
+    order: ClassVar[int] = 50
+    """Actions of a rule run in this order: delete first, sanctions after the notices."""
+    needs_message: ClassVar[bool] = False
+    """Only meaningful on a message (delete, reply): skipped for joins."""
+
+    def points(self, config: Any) -> int:
+        """Strike points this action adds."""
+        return int(getattr(config, "points", 0))
+
+    def reason(self, config: Any, locale: str) -> str | None:
+        """The reason this action gives, in ``locale``, if it has one."""
+        return pick(getattr(config, "reason", None), locale)
+
+    async def run(self, config: Any, firing: Firing, sanctions: Sanctions) -> str | None:
+        """Do it; return a short note when it could not be done."""
+        raise NotImplementedError

@@ -1,0 +1,38 @@
+"""``delete``: remove the message (later listeners then skip it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.netiquette.actions.base import Action, ActionConfig, Firing
+
+if TYPE_CHECKING:
+    from cogs.netiquette.sanctions import Sanctions
+
+
+class DeleteConfig(ActionConfig):
+    """``delete: true``."""
+
+    points: int = 0
+
+
+class Delete(Action):
+    """Deletes the message that fired the rule."""
+
+    name = "delete"
+    config_model = DeleteConfig
+    order = 10
+    needs_message = True
+
+    async def run(self, config: DeleteConfig, firing: Firing, sanctions: Sanctions) -> str | None:
+        """Delete the message and mark it removed on the bus."""
+        message = firing.subject.message
+        if message is None:
+            return None
+        if not await sanctions.delete(message):
+            return "the message could not be deleted"
+        firing.deleted = True
+        return None
+
+
+ACTION = Delete()

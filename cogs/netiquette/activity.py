@@ -1,0 +1,105 @@
+"""Recent activity, in memory and bounded: what flood, duplicate and raid triggers count, and the
+recent messages of each channel that ``/purge`` removes (platforms cannot list history)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from bot.events import ChannelRef, CommunityRef, MessageRef
+
+MAX_TRACKED = 10_000
+"""Members (and channels) remembered at once; the least recently active are forgotten."""
+PER_MEMBER = 50
+"""Recent messages kept per member."""
+PER_CHANNEL = 500
+"""Recent messages kept per channel, for /purge."""
+PER_COMMUNITY_JOINS = 1_000
+MAX_WINDOW = timedelta(hours=1)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One message a member posted: when, where, and its letters and digits (for duplicates)."""
+
+    at: datetime
+    message: MessageRef
+    folded: str
+
+
+class Activity:
+    """Recent messages per member and per channel, and recent joins per community."""
+
+    def __init__(self) -> None:
+        self._members: OrderedDict[tuple[CommunityRef, str], deque[Posted]] = OrderedDict()
+        self._channels: OrderedDict[ChannelRef, deque[tuple[MessageRef, str]]] = OrderedDict()
+        self._joins: dict[CommunityRef, deque[datetime]] = {}
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def posted(self, user_id: str, posted: Posted) -> None:
+        """Remember a message ``user_id`` posted."""
+        key = (posted.message.community, user_id)
+        history = self._members.get(key)
+        if history is None:
+            history = self._members[key] = deque(maxlen=PER_MEMBER)
+        self._members.move_to_end(key)
+        history.append(posted)
+        while history and history[0].at < posted.at - MAX_WINDOW:
+            history.popleft()
+        _bound(self._members)
+        channel = posted.message.channel
+        ring = self._channels.get(channel)
+        if ring is None:
+            ring = self._channels[channel] = deque(maxlen=PER_CHANNEL)
+        self._channels.move_to_end(channel)
+        ring.append((posted.message, user_id))
+        _bound(self._channels)
+
+    def removed(self, message: MessageRef) -> None:
+        """Forget a message that is gone."""
+        ring = self._channels.get(message.channel)
+        if ring is not None:
+            kept = [entry for entry in ring if entry[0] != message]
+            if len(kept) != len(ring):
+                ring.clear()
+                ring.extend(kept)
+
+    def joined(self, community: CommunityRef, at: datetime) -> None:
+        """Remember a join."""
+        joins = self._joins.setdefault(community, deque(maxlen=PER_COMMUNITY_JOINS))
+        joins.append(at)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def messages_of(self, community: CommunityRef, user_id: str, since: datetime) -> list[Posted]:
+        """The member's messages posted after ``since``, oldest first."""
+        history = self._members.get((community, user_id), ())
+        return [posted for posted in history if posted.at > since]
+
+    def joins_since(self, community: CommunityRef, since: datetime) -> int:
+        """How many joins happened after ``since``."""
+        return sum(1 for at in self._joins.get(community, ()) if at > since)
+
+    def recent_in(self, channel: ChannelRef) -> list[tuple[MessageRef, str]]:
+        """The channel's recent messages and their authors' ids, newest last."""
+        return list(self._channels.get(channel, ()))
+
+    def forget_member(self, community: CommunityRef, user_id: str) -> None:
+        """Erase what is remembered of one member."""
+        self._members.pop((community, user_id), None)
+        for channel, ring in self._channels.items():
+            if channel.community == community:
+                kept = [entry for entry in ring if entry[1] != user_id]
+                ring.clear()
+                ring.extend(kept)
+
+
+def _bound(store: OrderedDict[K, V]) -> None:
+    while len(store) > MAX_TRACKED:
+        store.popitem(last=False)

@@ -1,0 +1,331 @@
+"""The automod: every message, edit and join checked against the rules, in order.
+
+Fast triggers run in the listener; rules with a toxicity trigger are finished off the event
+loop by the toxicity worker, so the fast triggers never wait. A late toxic verdict deletes the
+message (if no rule removed it meanwhile) and publishes nothing more: the other cogs learn of
+the deletion from the platform, as of any deletion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.bus import Priority
+from bot.cog import job, listener
+from bot.events import (
+    CommunityRef,
+    MemberJoined,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+)
+from bot.ruleconf import render
+from cogs.netiquette.actions import Firing
+from cogs.netiquette.actions import registry as action_registry
+from cogs.netiquette.activity import Posted
+from cogs.netiquette.base import NetiquetteBase
+from cogs.netiquette.cases import NewCase, excerpt
+from cogs.netiquette.config import NetiquetteConfig
+from cogs.netiquette.engine import Outcome
+from cogs.netiquette.normalise import skeleton
+from cogs.netiquette.sanctions import job_member
+from cogs.netiquette.subject import Subject, Verdicts
+from cogs.netiquette.toxicity import ToxicityUnavailableError
+from cogs.netiquette.triggers import Evidence
+from cogs.netiquette.wording import pick, plain_name
+
+MAX_BACKGROUND = 1_000
+"""Toxicity checks waiting at once; beyond, new messages are not scored (and it is logged)."""
+
+
+class Automod(NetiquetteBase):
+    """Listeners that apply the rules, and the jobs that lift timed sanctions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._background: set[asyncio.Task[None]] = set()
+        # One firing at a time: the strike ladder must see the cases recorded before.
+        self._firing = asyncio.Lock()
+        self._toxicity_reported: set[str] = set()
+
+    # -- listeners ------------------------------------------------------------------------------
+
+    @listener(MessageCreated, priority=Priority.MODERATION)
+    async def check_message(self, event: MessageCreated) -> None:
+        """Check a new message against the rules."""
+        if event.author.user.is_bot:
+            return
+        subject = Subject(
+            "message",
+            event.author,
+            event.at,
+            channel=event.channel,
+            message=event.message,
+            text=event.text,
+            mentions=event.mentions,
+        )
+        self.activity.posted(
+            event.author.user.id,
+            Posted(event.at, event.message, skeleton(subject.normalised.variants[0])),
+        )
+        await self.judge(subject)
+
+    @listener(MessageEdited, priority=Priority.MODERATION)
+    async def check_edit(self, event: MessageEdited) -> None:
+        """Check an edited message again."""
+        if event.author.user.is_bot:
+            return
+        subject = Subject(
+            "edit",
+            event.author,
+            event.at,
+            channel=event.message.channel,
+            message=event.message,
+            text=event.text,
+        )
+        await self.judge(subject)
+
+    @listener(MemberJoined, priority=Priority.MODERATION)
+    async def check_join(self, event: MemberJoined) -> None:
+        """Check a join (raids, new accounts)."""
+        self.activity.joined(event.community, event.at)
+        if event.member.user.is_bot:
+            return
+        await self.judge(Subject("join", event.member, event.at))
+
+    @listener(MessageDeleted, priority=Priority.OBSERVATION)
+    async def forget_deleted(self, event: MessageDeleted) -> None:
+        """A deleted message is no longer there to purge."""
+        self.activity.removed(event.message)
+
+    # -- judging --------------------------------------------------------------------------------
+
+    async def evidence(
+        self, subject: Subject, *, probe: bool = False, verdicts: Verdicts | None = None
+    ) -> Evidence:
+        """What the triggers may consult about ``subject``."""
+        config = self.settings(subject.community)
+        since: datetime | None = None
+        if subject.kind != "join" and self._needs_arrival(config):
+            record = await self.core.members.get(subject.community, subject.member.user.id)
+            if record is not None:
+                since = record.joined_at or record.first_seen
+        return Evidence(
+            activity=self.activity,
+            verdicts=verdicts or Verdicts(),
+            normalise_by_default=config.normalise,
+            member_since=since,
+            probe=probe,
+        )
+
+    @staticmethod
+    def _needs_arrival(config: NetiquetteConfig) -> bool:
+        return any(
+            name == "new_account"
+            for rule in config.rules.values()
+            if rule.enabled
+            for name, _settings in rule.triggers_in_order()
+        )
+
+    async def judge(self, subject: Subject) -> None:
+        """Run the fast pass; hand the deferred rules to the toxicity worker."""
+        config = self.settings(subject.community)
+        if not config.rules:
+            return
+        moderator = self.core.is_moderator(subject.member)
+        evidence = await self.evidence(subject)
+        outcomes = self.engine.evaluate(
+            config, subject, evidence, moderator=moderator, stage="fast"
+        )
+        for outcome in outcomes:
+            if outcome.fired:
+                await self.fire(outcome, subject)
+        fired = any(outcome.fired for outcome in outcomes)
+        deferred = {outcome.rule for outcome in outcomes if outcome.deferred}
+        if deferred and not (fired and self._stops(config, outcomes)):
+            self._in_background(self._slow_pass(subject, deferred, moderator))
+
+    @staticmethod
+    def _stops(config: NetiquetteConfig, outcomes: list[Outcome]) -> bool:
+        return any(o.fired and not config.rules[o.rule].allow_further_rules for o in outcomes)
+
+    def _in_background(self, coroutine: Any) -> None:
+        if len(self._background) >= MAX_BACKGROUND:
+            coroutine.close()
+            self.log.warning("too many toxicity checks waiting; this message is not scored")
+            return
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settled(self) -> None:
+        """Wait until every background toxicity check is done (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def toxicity_verdicts(self, subject: Subject) -> Verdicts:
+        """The toxicity scores of ``subject`` (or why there are none)."""
+        try:
+            scores = await self.worker(subject.community).score(subject.text)
+        except ToxicityUnavailableError as error:
+            await self._report_toxicity_off(subject.community, str(error))
+            return Verdicts(toxicity_error=str(error))
+        return Verdicts(toxicity=scores)
+
+    async def _report_toxicity_off(self, community: CommunityRef, reason: str) -> None:
+        if community.key in self._toxicity_reported:
+            return
+        self._toxicity_reported.add(community.key)
+        await self.core.modlog(
+            community, render(self.texts(community).toxicity_off, reason=reason)
+        )
+
+    async def _slow_pass(self, subject: Subject, rules: set[str], moderator: bool) -> None:
+        try:
+            verdicts = await self.toxicity_verdicts(subject)
+            if subject.message is not None and self.core.bus.is_removed(subject.message):
+                return
+            config = self.settings(subject.community)
+            evidence = await self.evidence(subject, verdicts=verdicts)
+            outcomes = self.engine.evaluate(
+                config, subject, evidence, moderator=moderator, stage="slow", rules=rules
+            )
+            for outcome in outcomes:
+                if outcome.fired:
+                    await self.fire(outcome, subject)
+        except Exception:
+            self.log.exception("the toxicity check of a message failed")
+
+    # -- firing ---------------------------------------------------------------------------------
+
+    async def fire(self, outcome: Outcome, subject: Subject) -> None:
+        """Apply a rule that fired: record the case, act, then write the mod-log line."""
+        async with self._firing:
+            await self._fire(outcome, subject)
+
+    async def _fire(self, outcome: Outcome, subject: Subject) -> None:
+        community = subject.community
+        config = self.settings(community)
+        rule = config.rules[outcome.rule]
+        locale = self.locale(community)
+        texts = self.texts(community)
+        actions = [
+            (name, settings)
+            for name, settings in rule.actions_in_order()
+            if subject.message is not None or not action_registry()[name].needs_message
+        ]
+        names = ", ".join(name for name, _ in actions) or "log"
+        member = plain_name(subject.member.name)
+        shown = excerpt(subject.text, 120)
+        if outcome.dry_run:
+            line = render(
+                texts.modlog_dry_run,
+                rule=outcome.rule,
+                member=member,
+                actions=names,
+                matched=outcome.detail,
+                excerpt=shown,
+            )
+            self.log.info("dry run in %s: %s", community.key, line)
+            await self.core.modlog(community, line)
+            return
+        reasons = [action_registry()[name].reason(settings, locale) for name, settings in actions]
+        reason = next((r for r in reasons if r), outcome.rule)
+        points = sum(action_registry()[name].points(settings) for name, settings in actions)
+        timed = [
+            settings.duration
+            for name, settings in actions
+            if name in ("timeout", "ban") and getattr(settings, "duration", None) is not None
+        ]
+        now = self.core.clock.now()
+        expires = now + max(timed) if timed else None
+        case = await self.casebook.record(
+            community,
+            NewCase(
+                member=subject.member,
+                action=names,
+                at=now,
+                rule=outcome.rule,
+                reason=reason,
+                matched=outcome.detail,
+                excerpt=subject.text,
+                points=points,
+                expires_at=expires,
+            ),
+        )
+        firing = Firing(
+            rule=outcome.rule,
+            subject=subject,
+            matched=outcome.detail,
+            locale=locale,
+            charter=pick(rule.charter, locale) or "",
+            case=case,
+        )
+        notes = []
+        for name, settings in actions:
+            note = await action_registry()[name].run(settings, firing, self.sanctions)
+            if note:
+                notes.append(note)
+        await self.core.modlog(
+            community,
+            render(
+                texts.modlog_rule,
+                case=case.id,
+                rule=outcome.rule,
+                member=member,
+                actions=names,
+                matched=outcome.detail,
+                excerpt=shown,
+                notes="".join(f" ({note})" for note in notes),
+            ),
+        )
+        await self.sanctions.escalate(subject.member, case, subject.channel)
+
+    # -- timed sanctions ------------------------------------------------------------------------
+
+    @job
+    async def lift_timeout(self, **arguments: Any) -> None:
+        """A timeout ends (scheduler job)."""
+        await self._lift(arguments, "timeout")
+
+    @job
+    async def lift_ban(self, **arguments: Any) -> None:
+        """A temporary ban ends (scheduler job)."""
+        await self._lift(arguments, "ban")
+
+    async def _lift(self, arguments: dict[str, Any], kind: str) -> None:
+        member = job_member(arguments)
+        community = member.community
+        if kind == "timeout":
+            await self.sanctions.lift_timeout(member)
+        else:
+            await self.sanctions.lift_ban(member)
+        case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
+        await self.core.modlog(
+            community,
+            render(
+                self.texts(community).modlog_lifted,
+                case=arguments["case_id"] if case is None else case.id,
+                action=kind,
+                member=plain_name(member.name),
+            ),
+        )
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A lift that fell due while the bot was down is still owed: do it now."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        if handler == "lift_timeout":
+            await self._lift(kwargs, "timeout")
+        elif handler == "lift_ban":
+            await self._lift(kwargs, "ban")
+
+    async def teardown(self) -> None:
+        """Cancel the background checks, then stop the workers."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await super().teardown()

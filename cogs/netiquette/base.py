@@ -1,0 +1,110 @@
+"""What every part of the netiquette cog shares: settings, texts, the case book, the engine,
+recent activity, the toxicity worker and the sanctions.
+
+The cog is split by concern (Red-DiscordBot style): the automod (``automod.py``), the sanction
+commands (``moderation.py``) and the case commands (``casework.py``) are mixins over this base.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import TYPE_CHECKING, ClassVar
+
+from bot.cog import Cog
+from bot.events import CommunityRef, MemberRef
+from cogs.netiquette.activity import Activity
+from cogs.netiquette.cases import CaseBook
+from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts
+from cogs.netiquette.engine import Engine
+from cogs.netiquette.sanctions import Sanctions
+from cogs.netiquette.toxicity import (
+    INSTALL_HINT,
+    Classifier,
+    DetoxifyClassifier,
+    ModelChoice,
+    ToxicityWorker,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.core import Jardinier
+
+
+def detoxify_installed() -> bool:
+    """Whether the detoxify package can be imported (without importing it: torch is heavy)."""
+    if "detoxify" in sys.modules:
+        return sys.modules["detoxify"] is not None
+    try:
+        return importlib.util.find_spec("detoxify") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class NetiquetteBase(Cog):
+    """Settings, texts and services shared by the netiquette cog's parts."""
+
+    name: ClassVar[str] = "netiquette"
+    config_model = NetiquetteConfig
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self.casebook = CaseBook(core.db, core.members)
+        self.engine = Engine()
+        self.activity = Activity()
+        self.sanctions = Sanctions(self)
+        self.classifier_factory: Callable[[ModelChoice], Classifier] = DetoxifyClassifier
+        """Builds the classifier in the worker thread; tests may swap it."""
+        self._workers: dict[ModelChoice, ToxicityWorker] = {}
+
+    # -- rule book ------------------------------------------------------------------------------
+
+    def settings(self, community: CommunityRef | None = None) -> NetiquetteConfig:
+        """The netiquette section as it applies to ``community``."""
+        config: NetiquetteConfig = self.config(community)
+        return config
+
+    def locale(self, community: CommunityRef) -> str:
+        """The community's locale."""
+        return self.core.community_config(community).locale
+
+    def texts(self, community: CommunityRef) -> NetiquetteTexts:
+        """The netiquette texts in the community's locale."""
+        return self.settings(community).texts[self.locale(community)]
+
+    def untouchable(self, member: MemberRef) -> bool:
+        """Moderators (the owner among them) and bots are never sanctioned."""
+        return member.user.is_bot or self.core.is_moderator(member)
+
+    # -- toxicity -------------------------------------------------------------------------------
+
+    def worker(self, community: CommunityRef) -> ToxicityWorker:
+        """The toxicity worker for the model the community's rules name (created on first use)."""
+        model = self.settings(community).toxicity
+        choice = ModelChoice(model.model, model.checkpoint, model.config_dir)
+        worker = self._workers.get(choice)
+        if worker is None:
+            factory = self.classifier_factory
+            worker = self._workers[choice] = ToxicityWorker(
+                lambda: factory(choice),
+                batch_size=model.batch_size,
+                batch_wait=model.batch_wait_ms / 1000,
+                max_characters=model.max_characters,
+            )
+        return worker
+
+    async def setup(self) -> None:
+        """Say at once, in the log, when toxicity rules cannot run."""
+        if self.settings().uses_toxicity() and not detoxify_installed():
+            self.log.error(
+                "toxicity checks are off: detoxify is not installed (%s); every other rule "
+                "still works",
+                INSTALL_HINT,
+            )
+
+    async def teardown(self) -> None:
+        """Stop the toxicity workers and the background checks."""
+        for worker in self._workers.values():
+            await worker.close()
+        self._workers.clear()

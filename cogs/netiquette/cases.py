@@ -1,0 +1,166 @@
+"""The case book: every moderation case, committed before anything is announced about it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, delete, select
+
+from bot.db import Database
+from bot.events import CommunityRef, MemberRef, UserRef
+from bot.members import MemberDirectory
+from cogs.netiquette.models import Case
+
+EXCERPT_LENGTH = 200
+MAX_LISTED = 15
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of ``text`` on one line, shortened with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A snapshot of one case row."""
+
+    id: int
+    community_id: int
+    user_id: str
+    user_name: str
+    action: str
+    moderator_id: str | None
+    moderator_name: str
+    rule: str | None
+    reason: str
+    matched: str
+    excerpt: str
+    points: int
+    created_at: datetime
+    expires_at: datetime | None
+    lifted_at: datetime | None
+    pardoned_at: datetime | None
+    pardoned_by: str | None
+
+    @classmethod
+    def of(cls, row: Case) -> CaseRecord:
+        """The snapshot of ``row``."""
+        assert row.id is not None
+        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+
+    @property
+    def by(self) -> str:
+        """Who acted: the moderator's name, or the rule."""
+        if self.moderator_id is not None:
+            return self.moderator_name or self.moderator_id
+        return self.rule or "automod"
+
+    def export(self) -> dict[str, Any]:
+        """The case as plain values, for a data-subject access request."""
+        return {
+            field.name: value.isoformat() if isinstance(value, datetime) else value
+            for field in fields(self)
+            if field.name != "community_id"
+            for value in [getattr(self, field.name)]
+        }
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What a case records, before it has an id."""
+
+    member: MemberRef | UserRef
+    action: str
+    at: datetime
+    moderator: MemberRef | None = None
+    rule: str | None = None
+    reason: str = ""
+    matched: str = ""
+    excerpt: str = ""
+    points: int = 0
+    expires_at: datetime | None = None
+
+
+class CaseBook:
+    """Reads and writes the ``netiquette_cases`` table."""
+
+    def __init__(self, db: Database, members: MemberDirectory) -> None:
+        self._db = db
+        self._members = members
+        # Background toxicity verdicts record cases while the event loop serves other events:
+        # one session at a time keeps them from interleaving on a shared connection.
+        self._lock = asyncio.Lock()
+
+    async def record(self, community: CommunityRef, new: NewCase) -> CaseRecord:
+        """Store a case and commit it; return it with its id."""
+        community_id = await self._members.community_id(community)
+        user = new.member.user if isinstance(new.member, MemberRef) else new.member
+        row = Case(
+            community_id=community_id,
+            user_id=user.id,
+            user_name=(user.name or user.id)[:200],
+            action=new.action[:100],
+            moderator_id=new.moderator.user.id if new.moderator else None,
+            moderator_name=new.moderator.name[:200] if new.moderator else "",
+            rule=new.rule,
+            reason=new.reason[:1000],
+            matched=new.matched[:300],
+            excerpt=excerpt(new.excerpt),
+            points=new.points,
+            created_at=new.at,
+            expires_at=new.expires_at,
+        )
+        async with self._lock, self._db.session() as session:
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+            return CaseRecord.of(row)
+
+    async def get(self, community: CommunityRef, case_id: int) -> CaseRecord | None:
+        """Case ``case_id`` of ``community``, if there is one."""
+        community_id = await self._members.community_id(community)
+        async with self._lock, self._db.session() as session:
+            row = await session.get(Case, case_id)
+            if row is None or row.community_id != community_id:
+                return None
+            return CaseRecord.of(row)
+
+    async def of_member(
+        self, community: CommunityRef, user_id: str, *, since: datetime | None = None
+    ) -> list[CaseRecord]:
+        """The member's cases, newest first (those since ``since`` when given)."""
+        community_id = await self._members.community_id(community)
+        query = select(Case).where(Case.community_id == community_id, Case.user_id == user_id)
+        if since is not None:
+            query = query.where(col(Case.created_at) > since)
+        async with self._lock, self._db.session() as session:
+            rows = (await session.exec(query.order_by(col(Case.id).desc()))).all()
+            return [CaseRecord.of(row) for row in rows]
+
+    async def mark(self, case_id: int, **changes: Any) -> CaseRecord | None:
+        """Set ``changes`` on case ``case_id`` (lifted, pardoned) and commit."""
+        async with self._lock, self._db.session() as session:
+            row = await session.get(Case, case_id)
+            if row is None:
+                return None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+            return CaseRecord.of(row)
+
+    async def forget(self, community: CommunityRef, user_id: str) -> None:
+        """Erase every case about ``user_id`` in ``community``."""
+        community_id = await self._members.community_id(community)
+        async with self._lock, self._db.session() as session:
+            await session.exec(
+                delete(Case).where(
+                    col(Case.community_id) == community_id, col(Case.user_id) == user_id
+                )
+            )
+            await session.commit()

@@ -1,0 +1,226 @@
+"""The moderators' record commands: /case, /cases, /note, /strikes, /pardon, and /rules_test
+(which rules a text would fire, which not, and why)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from bot.commands import CommandContext, Permission, Text, command
+from bot.errors import JardinierError
+from bot.events import MemberRef, UserRef
+from bot.ruleconf import render
+from cogs.netiquette.cases import MAX_LISTED, CaseRecord, NewCase, excerpt
+from cogs.netiquette.config import describe_within
+from cogs.netiquette.moderation import Moderation
+from cogs.netiquette.strikes import active_points
+from cogs.netiquette.subject import Subject, Verdicts
+from cogs.netiquette.wording import plain_name
+
+PROBE_USER = "rules-test"
+
+
+class Casework(Moderation):
+    """Commands that read and annotate the case book, and try the rules."""
+
+    def _when(self, ctx: CommandContext, case: CaseRecord) -> str:
+        zone = self.core.community_config(ctx.community).zone
+        return case.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def _status(self, ctx: CommandContext, case: CaseRecord) -> str:
+        texts = self.texts(ctx.community)
+        if case.pardoned_at is not None:
+            return render(texts.status_pardoned)
+        if case.expires_at is not None:
+            if case.lifted_at is not None:
+                return render(texts.status_lifted)
+            zone = self.core.community_config(ctx.community).zone
+            return render(
+                texts.status_until,
+                when=case.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
+        return ""
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "dossier"},
+        descriptions={"fr": "Afficher un dossier de modération"},
+    )
+    async def case(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
+        """Show one moderation case in full."""
+        texts = self.texts(ctx.community)
+        record = await self.casebook.get(ctx.community, case)
+        if record is None:
+            raise JardinierError(render(texts.no_case, case=case))
+        await ctx.reply(
+            render(
+                texts.case_detail,
+                case=record.id,
+                action=record.action,
+                member=plain_name(record.user_name or record.user_id),
+                by=plain_name(record.by),
+                when=self._when(ctx, record),
+                reason=record.reason or "—",
+                matched=record.matched or "—",
+                excerpt=record.excerpt or "—",
+                points=record.points,
+                status=self._status(ctx, record),
+            ).strip()
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "dossiers"},
+        descriptions={"fr": "Lister les dossiers de modération d'un membre"},
+    )
+    async def cases(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose cases"]
+    ) -> None:
+        """List a member's moderation cases, newest first."""
+        texts = self.texts(ctx.community)
+        name = plain_name(member.name)
+        records = await self.casebook.of_member(ctx.community, member.user.id)
+        if not records:
+            await ctx.reply(render(texts.no_cases, member=name))
+            return
+        lines = [render(texts.cases_header, member=name, count=len(records))]
+        for record in records[:MAX_LISTED]:
+            lines.append(
+                render(
+                    texts.case_line,
+                    case=record.id,
+                    when=self._when(ctx, record),
+                    action=record.action,
+                    by=plain_name(record.by),
+                    reason=excerpt(record.reason, 80) or "—",
+                    status=self._status(ctx, record),
+                ).rstrip()
+            )
+        await ctx.reply("\n".join(lines))
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "note"},
+        descriptions={"fr": "Ajouter une note au dossier d'un membre"},
+    )
+    async def note(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "About whom"],
+        text: Annotated[Text, "The note"],
+    ) -> None:
+        """Add a note to a member's record (they are not told)."""
+        case = await self.casebook.record(
+            ctx.community,
+            NewCase(
+                member=member,
+                action="note",
+                at=self.core.clock.now(),
+                moderator=ctx.member,
+                reason=text,
+            ),
+        )
+        texts = self.texts(ctx.community)
+        await self.core.modlog(
+            ctx.community,
+            render(
+                texts.modlog_manual,
+                case=case.id,
+                action="note",
+                member=plain_name(member.name),
+                moderator=plain_name(ctx.member.name),
+                reason=excerpt(text, 200),
+            ),
+        )
+        await ctx.reply(render(texts.note_added, case=case.id, member=plain_name(member.name)))
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "points"},
+        descriptions={"fr": "Points de sanction actifs d'un membre et l'échelle"},
+    )
+    async def strikes(self, ctx: CommandContext, member: Annotated[MemberRef, "Whose"]) -> None:
+        """Show a member's active strike points, and where they stand on the ladder."""
+        config = self.settings(ctx.community).strikes
+        records = await self.casebook.of_member(ctx.community, member.user.id)
+        now = self.core.clock.now()
+        points = active_points(records, now, config)
+        steps = ", ".join(
+            f"{active_points(records, now, config, within=step.within):g}/{step.points} "
+            f"({describe_within(step.within)}) → {step.action}"
+            for step in config.ladder
+        )
+        await ctx.reply(
+            render(
+                self.texts(ctx.community).strikes,
+                member=plain_name(member.name),
+                points=f"{points:g}",
+                steps=steps or "—",
+            )
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "pardonner"},
+        descriptions={"fr": "Pardonner un dossier : ses points ne comptent plus"},
+    )
+    async def pardon(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
+        """Pardon a case: its strike points no longer count."""
+        texts = self.texts(ctx.community)
+        record = await self.casebook.get(ctx.community, case)
+        if record is None:
+            raise JardinierError(render(texts.no_case, case=case))
+        if record.pardoned_at is not None:
+            raise JardinierError(render(texts.already_pardoned, case=case))
+        marked = await self.casebook.mark(
+            record.id, pardoned_at=self.core.clock.now(), pardoned_by=ctx.member.user.id
+        )
+        assert marked is not None
+        name = plain_name(record.user_name or record.user_id)
+        await self.core.modlog(
+            ctx.community,
+            render(
+                texts.modlog_pardoned,
+                case=record.id,
+                member=name,
+                moderator=plain_name(ctx.member.name),
+            ),
+        )
+        await ctx.reply(render(texts.pardoned, case=record.id, member=name))
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "regles_tester"},
+        descriptions={"fr": "Quelles règles ce texte déclencherait, et pourquoi"},
+    )
+    async def rules_test(
+        self, ctx: CommandContext, text: Annotated[Text, "A message to try"]
+    ) -> None:
+        """Try a message against the rules: which would fire, which would not, and why.
+
+        The message is judged as if a member (not a moderator) posted it in this channel;
+        nothing is done and no cooldown starts.
+        Example: /rules_test you are an idiot
+        """
+        texts = self.texts(ctx.community)
+        config = self.settings(ctx.community)
+        member = MemberRef(ctx.community, UserRef(ctx.community.platform, PROBE_USER, PROBE_USER))
+        subject = Subject("message", member, self.core.clock.now(), channel=ctx.channel, text=text)
+        verdicts = Verdicts()
+        if config.uses_toxicity():
+            verdicts = await self.toxicity_verdicts(subject)
+        evidence = await self.evidence(subject, probe=True, verdicts=verdicts)
+        outcomes = self.engine.evaluate(config, subject, evidence, moderator=False, stage="all")
+        lines = [render(texts.test_header, text=excerpt(text, 80))]
+        for outcome in outcomes:
+            rule = config.rules[outcome.rule]
+            actions = ", ".join(name for name, _ in rule.actions_in_order()) or "log"
+            if outcome.fired:
+                template = texts.test_dry_run if outcome.dry_run else texts.test_fires
+                lines.append(
+                    render(template, rule=outcome.rule, detail=outcome.detail, actions=actions)
+                )
+            else:
+                lines.append(render(texts.test_silent, rule=outcome.rule, detail=outcome.detail))
+        if not outcomes:
+            lines.append(render(texts.test_none))
+        await ctx.reply("\n".join(lines))

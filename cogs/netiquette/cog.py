@@ -1,0 +1,28 @@
+"""The netiquette cog: the automod engine, strikes, moderation commands and the mod-log.
+
+Rules (triggers → actions) come from ``netiquette.yaml`` and run in order on every message,
+edit and join; moderators act with slash commands. Every action, automatic or manual, is a case
+committed before it is announced, and a line in the mod-log naming the rule, what matched, an
+excerpt and the case number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.events import CommunityRef, UserRef
+from cogs.netiquette.casework import Casework
+
+
+class NetiquetteCog(Casework):
+    """Keeps exchanges civil: automatic rules, strikes and the moderators' tools."""
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """The member's moderation cases in ``community``."""
+        records = await self.casebook.of_member(community, user.id)
+        return {"cases": [record.export() for record in records]} if records else {}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget the member's cases and recent activity in ``community``."""
+        await self.casebook.forget(community, user.id)
+        self.activity.forget_member(community, user.id)

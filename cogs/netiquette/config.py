@@ -1,0 +1,294 @@
+"""The ``netiquette`` section of the rule book: ordered rules (triggers → actions), strikes and
+their ladder, the toxicity model, and the texts.
+
+Each trigger and each action validates its own settings (its module's config model); the entry
+models below are built from the registries, so an unknown trigger name is an error at
+``file:line:col`` that suggests the closest one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from bot.durations import Duration, format_duration
+from bot.ruleconf import Placeholders, TextsByLocale
+from bot.ruleconf.community import ChannelName
+from cogs.netiquette.actions import registry as action_registry
+from cogs.netiquette.triggers import registry as trigger_registry
+from cogs.netiquette.wording import Localised
+
+RuleName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
+MAX_RULES = 200
+MAX_TRIGGERS = 20
+
+
+def _switch(value: Any) -> Any:
+    # `delete: true` turns an action (or a trigger) on with its defaults; `false` leaves it off.
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value
+
+
+def _exactly_one(entry: BaseModel) -> BaseModel:
+    chosen = [name for name in type(entry).model_fields if getattr(entry, name) is not None]
+    if len(chosen) != 1:
+        names = ", ".join(trigger_registry())
+        raise ValueError(
+            f"write exactly one trigger per list item (one of: {names}); got "
+            f"{', '.join(chosen) or 'none'}"
+        )
+    return entry
+
+
+def _entry_model(name: str, doc: str, models: dict[str, type[BaseModel]], *, one: bool) -> Any:
+    fields: dict[str, Any] = {
+        key: (Annotated[model | None, BeforeValidator(_switch)], None)
+        for key, model in models.items()
+    }
+    validators = {"_exactly_one": model_validator(mode="after")(_exactly_one)} if one else {}
+    return create_model(
+        name,
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __doc__=doc,
+        __validators__=validators,  # type: ignore[arg-type]
+        __module__=__name__,
+        **fields,
+    )
+
+
+TriggerEntry: Any = _entry_model(
+    "TriggerEntry",
+    "One trigger of a rule: ``{match_words: {words: [...]}}``.",
+    {name: trigger.config_model for name, trigger in trigger_registry().items()},
+    one=True,
+)
+ActionEntries: Any = _entry_model(
+    "ActionEntries",
+    "The actions of a rule, by name: ``{delete: true, warn: {reason: ...}}``.",
+    {name: action.config_model for name, action in action_registry().items()},
+    one=False,
+)
+
+
+class ChannelFilter(BaseModel):
+    """Where a rule applies: only in ``include`` (when listed), never in ``exclude``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    include: list[ChannelName] = []
+    exclude: list[ChannelName] = []
+
+
+class RuleConfig(BaseModel):
+    """One rule: triggers (the first that matches wins) and actions (all applied)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    dry_run: bool = False
+    """Only log (and post to the mod-log) what the rule would do."""
+    charter: Localised | None = None
+    """The charter rule it protects, as ``{charter}`` in the reminder texts."""
+    triggers: Annotated[list[TriggerEntry], Field(min_length=1, max_length=MAX_TRIGGERS)]
+    actions: ActionEntries = Field(default_factory=lambda: ActionEntries())
+    channels: ChannelFilter = ChannelFilter()
+    exempt_roles: list[str] = []
+    exempt_moderators: bool = True
+    cooldown: Duration | None = None
+    """After firing, the rule rests this long (for that member, or for everyone)."""
+    cooldown_per: Literal["member", "community"] = "member"
+    """``community``: one firing per cooldown in the whole community (raid alerts)."""
+    allow_further_rules: bool = False
+    """Go on checking the next rules after this one fired."""
+
+    def triggers_in_order(self) -> list[tuple[str, Any]]:
+        """``(name, config)`` of each trigger, in the order written."""
+        found = []
+        for entry in self.triggers:
+            for name in type(entry).model_fields:
+                config = getattr(entry, name)
+                if config is not None:
+                    found.append((name, config))
+        return found
+
+    def actions_in_order(self) -> list[tuple[str, Any]]:
+        """``(name, config)`` of each action, in the order they run."""
+        return [
+            (name, getattr(self.actions, name))
+            for name in action_registry()
+            if getattr(self.actions, name) is not None
+        ]
+
+
+class LadderStep(BaseModel):
+    """An escalation: reaching ``points`` within ``within`` brings a sanction."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    points: int = Field(ge=1, le=1000)
+    within: Duration | None = timedelta(days=7)
+    """Points given in this window count (``null``: all points still active)."""
+    action: Literal["timeout", "kick", "ban"]
+    duration: Duration | None = None
+    """How long the timeout (or a temporary ban) lasts."""
+
+    @model_validator(mode="after")
+    def _timeout_has_duration(self) -> LadderStep:
+        if self.action == "timeout" and self.duration is None:
+            raise ValueError("a timeout step needs a duration, e.g. duration: 1h")
+        return self
+
+
+class StrikesConfig(BaseModel):
+    """Strike points: how they fade, and the ladder of sanctions they lead to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    decay: Literal["expiry", "half_life"] = "expiry"
+    """``expiry``: a point counts fully until ``expiry``; ``half_life``: it halves every
+    ``half_life``."""
+    expiry: Duration = timedelta(days=30)
+    half_life: Duration = timedelta(days=7)
+    manual_warn_points: int = Field(default=1, ge=0, le=100)
+    """Points a moderator's ``/warn`` adds."""
+    ladder: list[LadderStep] = []
+
+    @field_validator("expiry", "half_life")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("write a positive duration, e.g. 7d")
+        return value
+
+    @field_validator("ladder")
+    @classmethod
+    def _ascending(cls, ladder: list[LadderStep]) -> list[LadderStep]:
+        points = [step.points for step in ladder]
+        if points != sorted(set(points)):
+            raise ValueError("list the steps by increasing points, each number once")
+        return ladder
+
+
+class ToxicityModelConfig(BaseModel):
+    """The Detoxify model behind the ``toxicity`` trigger."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: Literal["original", "unbiased", "multilingual"] = "multilingual"
+    """``multilingual`` reads French; ``original`` and ``unbiased`` are English only."""
+    checkpoint: Path | None = None
+    """A local checkpoint file (offline deployments); else Detoxify downloads its own."""
+    config_dir: Path | None = None
+    """A local folder with the model's Hugging Face config and tokenizer (offline)."""
+    batch_size: int = Field(default=16, ge=1, le=256)
+    batch_wait_ms: int = Field(default=5, ge=0, le=1000)
+    """How long a batch waits to fill, in milliseconds, before it is scored anyway."""
+    max_characters: int = Field(default=2000, ge=50, le=20_000)
+    """Longer messages are cut before scoring."""
+
+
+Text = Annotated[str, Placeholders()]
+
+
+class NetiquetteTexts(BaseModel):
+    """What the netiquette cog says, in one locale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reminder: Annotated[str, Placeholders("member", "rule", "charter", "community", "reason")]
+    dm_notice: Annotated[str, Placeholders("member", "rule", "charter", "community", "reason")]
+    warned: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    timed_out: Annotated[str, Placeholders("member", "reason", "case", "duration", "community")]
+    kicked: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    banned: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    alert: Annotated[str, Placeholders("rule", "member", "channel", "matched", "excerpt", "case")]
+    modlog_rule: Annotated[
+        str, Placeholders("case", "rule", "member", "actions", "matched", "excerpt", "notes")
+    ]
+    modlog_dry_run: Annotated[str, Placeholders("rule", "member", "actions", "matched", "excerpt")]
+    modlog_manual: Annotated[str, Placeholders("case", "action", "member", "moderator", "reason")]
+    modlog_ladder: Annotated[str, Placeholders("case", "action", "member", "points", "within")]
+    modlog_lifted: Annotated[str, Placeholders("case", "action", "member")]
+    modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
+    toxicity_off: Annotated[str, Placeholders("reason")]
+    done: Annotated[str, Placeholders("case", "action", "member")]
+    refused_moderator: Annotated[str, Placeholders("member")]
+    refused_bot: Annotated[str, Placeholders("member")]
+    not_timed_out: Annotated[str, Placeholders("member")]
+    lifted: Annotated[str, Placeholders("action", "member")]
+    purged: Annotated[str, Placeholders("count")]
+    purge_count: Annotated[str, Placeholders("most")]
+    no_case: Annotated[str, Placeholders("case")]
+    case_detail: Annotated[
+        str,
+        Placeholders(
+            "case",
+            "action",
+            "member",
+            "by",
+            "when",
+            "reason",
+            "matched",
+            "excerpt",
+            "points",
+            "status",
+        ),
+    ]
+    case_line: Annotated[str, Placeholders("case", "when", "action", "by", "reason", "status")]
+    cases_header: Annotated[str, Placeholders("member", "count")]
+    no_cases: Annotated[str, Placeholders("member")]
+    note_added: Annotated[str, Placeholders("case", "member")]
+    strikes: Annotated[str, Placeholders("member", "points", "steps")]
+    pardoned: Annotated[str, Placeholders("case", "member")]
+    already_pardoned: Annotated[str, Placeholders("case")]
+    status_pardoned: Text
+    status_lifted: Text
+    status_until: Annotated[str, Placeholders("when")]
+    test_header: Annotated[str, Placeholders("text")]
+    test_fires: Annotated[str, Placeholders("rule", "detail", "actions")]
+    test_dry_run: Annotated[str, Placeholders("rule", "detail", "actions")]
+    test_silent: Annotated[str, Placeholders("rule", "detail")]
+    test_none: Text
+
+
+class NetiquetteConfig(BaseModel):
+    """The moderation rules, strikes, the toxicity model and the texts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normalise: bool = True
+    """Undo evasions before word and pattern matching (each trigger may say otherwise)."""
+    rules: Annotated[dict[RuleName, RuleConfig], Field(max_length=MAX_RULES)] = {}
+    """Checked in order; the first rule that fires stops the others unless it allows them."""
+    strikes: StrikesConfig = StrikesConfig()
+    toxicity: ToxicityModelConfig = ToxicityModelConfig()
+    purge_max: int = Field(default=100, ge=1, le=500)
+    """The most messages one /purge removes (among those the bot saw recently)."""
+    texts: TextsByLocale[NetiquetteTexts]
+
+    def uses_toxicity(self) -> bool:
+        """Whether an enabled rule has a toxicity trigger."""
+        return any(
+            rule.enabled and name == "toxicity"
+            for rule in self.rules.values()
+            for name, _config in rule.triggers_in_order()
+        )
+
+
+def describe_within(within: timedelta | None) -> str:
+    """A ladder window as texts write it."""
+    return format_duration(within) if within is not None else "∞"

@@ -1,0 +1,144 @@
+"""The automod engine: rules in order, triggers OR'ed (first match wins), and the "why not".
+
+Evaluation is pure apart from cooldowns: it says, for each rule, whether it fires and what it
+matched, or why it does not (disabled, not in this channel, member exempt, on cooldown, what
+each trigger saw). Slow triggers (toxicity) are left to a second pass, off the event loop:
+a rule whose fast triggers did not match but which has a slow one is *deferred*.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.events import ChannelRef
+from cogs.netiquette.config import ChannelFilter, NetiquetteConfig, RuleConfig
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.triggers import Evidence, registry
+
+MAX_COOLDOWNS = 50_000
+Pass = Literal["fast", "slow", "all"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rule made of one subject."""
+
+    rule: str
+    fired: bool
+    detail: str
+    """What matched (``word “idiot”``), or why the rule did not fire."""
+    dry_run: bool = False
+    deferred: bool = False
+    """Its slow triggers are still to be checked."""
+
+
+def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | None:
+    """Why the rule does not apply in ``channel``, or None if it does."""
+    if channel is None:
+        return None
+
+    def named(names: list[str]) -> bool:
+        wanted = {name.lstrip("#").casefold() for name in names}
+        return channel.id.casefold() in wanted or channel.name.lstrip("#").casefold() in wanted
+
+    if channels.include and not named(channels.include):
+        return "not in its channels"
+    if named(channels.exclude):
+        return "channel excluded"
+    return None
+
+
+class Engine:
+    """Checks subjects against the rules; remembers each rule's cooldown per member."""
+
+    def __init__(self) -> None:
+        self._cooldowns: OrderedDict[tuple[str, str, str], datetime] = OrderedDict()
+
+    def evaluate(
+        self,
+        config: NetiquetteConfig,
+        subject: Subject,
+        evidence: Evidence,
+        *,
+        moderator: bool,
+        stage: Pass = "all",
+        rules: set[str] | None = None,
+    ) -> list[Outcome]:
+        """Every rule's outcome, in order, up to the first that fires without allowing more.
+
+        ``stage`` is ``fast`` (slow triggers deferred), ``slow`` (only the slow triggers of the
+        ``rules`` deferred earlier) or ``all`` (everything, for ``/rules_test``).
+        """
+        outcomes: list[Outcome] = []
+        stopped_by: str | None = None
+        for name, rule in config.rules.items():
+            if rules is not None and name not in rules:
+                continue
+            if stopped_by is not None:
+                outcomes.append(Outcome(name, False, f"not checked: {stopped_by} fired first"))
+                continue
+            outcome = self._rule(name, rule, subject, evidence, moderator=moderator, stage=stage)
+            outcomes.append(outcome)
+            if outcome.fired:
+                if not evidence.probe:
+                    key = self._cooldown_key(name, rule, subject)
+                    self._cooldowns[key] = subject.at
+                    self._cooldowns.move_to_end(key)
+                    while len(self._cooldowns) > MAX_COOLDOWNS:
+                        self._cooldowns.popitem(last=False)
+                if not rule.allow_further_rules:
+                    stopped_by = name
+        return outcomes
+
+    @staticmethod
+    def _cooldown_key(name: str, rule: RuleConfig, subject: Subject) -> tuple[str, str, str]:
+        who = "*" if rule.cooldown_per == "community" else subject.member.user.id
+        return (subject.community.key, name, who)
+
+    def _rule(
+        self,
+        name: str,
+        rule: RuleConfig,
+        subject: Subject,
+        evidence: Evidence,
+        *,
+        moderator: bool,
+        stage: Pass,
+    ) -> Outcome:
+        if not rule.enabled:
+            return Outcome(name, False, "disabled")
+        triggers = rule.triggers_in_order()
+        if not any(subject.kind in registry()[kind].kinds for kind, _ in triggers):
+            return Outcome(name, False, f"does not look at {subject.kind}s")
+        where = in_channels(rule.channels, subject.channel)
+        if where is not None:
+            return Outcome(name, False, where)
+        if rule.exempt_moderators and moderator:
+            return Outcome(name, False, "moderators are exempt")
+        exempt = set(rule.exempt_roles) & subject.member.roles
+        if exempt:
+            return Outcome(name, False, f"role {sorted(exempt)[0]} is exempt")
+        if rule.cooldown is not None and not evidence.probe:
+            last = self._cooldowns.get(self._cooldown_key(name, rule, subject))
+            if last is not None and subject.at - last < rule.cooldown:
+                return Outcome(name, False, f"on cooldown for this {rule.cooldown_per}")
+        misses: list[str] = []
+        deferred = False
+        for kind, settings in triggers:
+            trigger = registry()[kind]
+            if subject.kind not in trigger.kinds:
+                continue
+            if trigger.slow and stage == "fast":
+                deferred = True
+                continue
+            if not trigger.slow and stage == "slow":
+                continue
+            result = trigger.check(settings, subject, evidence)
+            if result.matched:
+                return Outcome(name, True, f"{kind}: {result.detail}", dry_run=rule.dry_run)
+            misses.append(f"{kind}: {result.detail}")
+        detail = "; ".join(misses) if misses else "toxicity: pending"
+        return Outcome(name, False, detail, dry_run=rule.dry_run, deferred=deferred)

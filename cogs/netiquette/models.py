@@ -1,0 +1,45 @@
+"""The netiquette cog's table: moderation cases (sanctions, notes, strikes, timed actions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from bot.dbtypes import UTCDateTime
+
+
+class Case(SQLModel, table=True):
+    """One moderation case: what was done to whom, by whom or by which rule, and why.
+
+    A case is committed before the bot announces anything about it. Strike points live on the
+    case that gave them; a pardoned case counts no more. A timed sanction (a timeout, a
+    temporary ban) has ``expires_at``, and ``lifted_at`` once the bot lifted it.
+    """
+
+    __tablename__ = "netiquette_cases"
+    __table_args__ = (
+        Index("ix_netiquette_cases_member", "community_id", "user_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    action: str = Field(max_length=100)
+    """What was done: ``warn``, ``timeout``, ``delete, warn``, ``note``…"""
+    moderator_id: str | None = Field(default=None, max_length=64)
+    """The moderator who acted; None when a rule (or the strike ladder) did."""
+    moderator_name: str = Field(default="", max_length=200)
+    rule: str | None = Field(default=None, max_length=100)
+    reason: str = Field(default="", max_length=1000)
+    matched: str = Field(default="", max_length=300)
+    """What the rule matched: the word, the pattern, the score."""
+    excerpt: str = Field(default="", max_length=300)
+    points: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lifted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pardoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pardoned_by: str | None = Field(default=None, max_length=64)

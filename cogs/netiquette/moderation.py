@@ -1,0 +1,243 @@
+"""The moderators' sanction commands: /warn, /timeout, /untimeout, /kick, /ban, /unban, /purge.
+
+Each is refused to non-moderators (by the core) and never acts against a moderator, the owner
+or a bot. Each records a case, committed before the member, the moderator or the mod-log hear
+of it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from bot.commands import CommandContext, Permission, Text, command
+from bot.durations import format_duration
+from bot.errors import JardinierError
+from bot.events import MemberRef
+from bot.ruleconf import render
+from cogs.netiquette.automod import Automod
+from cogs.netiquette.cases import CaseRecord, NewCase
+from cogs.netiquette.wording import plain_name
+
+MAX_TIMEOUT = timedelta(days=28)
+
+
+class Moderation(Automod):
+    """Commands that sanction members."""
+
+    def _check_target(self, ctx: CommandContext, member: MemberRef) -> None:
+        texts = self.texts(ctx.community)
+        name = plain_name(member.name)
+        if member.user.is_bot:
+            raise JardinierError(render(texts.refused_bot, member=name))
+        if self.core.is_moderator(member):
+            raise JardinierError(render(texts.refused_moderator, member=name))
+
+    async def _record(
+        self,
+        ctx: CommandContext,
+        member: MemberRef,
+        action: str,
+        reason: str,
+        *,
+        points: int = 0,
+        expires: timedelta | None = None,
+    ) -> CaseRecord:
+        now = self.core.clock.now()
+        return await self.casebook.record(
+            ctx.community,
+            NewCase(
+                member=member,
+                action=action,
+                at=now,
+                moderator=ctx.member,
+                reason=reason,
+                points=points,
+                expires_at=now + expires if expires is not None else None,
+            ),
+        )
+
+    async def _announce(self, ctx: CommandContext, case: CaseRecord, member: MemberRef) -> None:
+        texts = self.texts(ctx.community)
+        name = plain_name(member.name)
+        await self.core.modlog(
+            ctx.community,
+            render(
+                texts.modlog_manual,
+                case=case.id,
+                action=case.action,
+                member=name,
+                moderator=plain_name(ctx.member.name),
+                reason=case.reason or "—",
+            ),
+        )
+        await ctx.reply(render(texts.done, case=case.id, action=case.action, member=name))
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "avertir"},
+        descriptions={"fr": "Avertir un membre (ajoute des points de sanction)"},
+    )
+    async def warn(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who to warn"],
+        reason: Annotated[Text, "Why"],
+    ) -> None:
+        """Warn a member: they are told why, and the warning adds strike points.
+
+        Example: /warn alice Stay courteous, please
+        """
+        self._check_target(ctx, member)
+        points = self.settings(ctx.community).strikes.manual_warn_points
+        case = await self._record(ctx, member, "warn", reason, points=points)
+        await self.sanctions.notify_warned(member, reason, case.id, None)
+        await self._announce(ctx, case, member)
+        await self.sanctions.escalate(member, case, ctx.channel)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "exclure_temporairement"},
+        descriptions={"fr": "Réduire un membre au silence pour une durée"},
+    )
+    async def timeout(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who to silence"],
+        duration: Annotated[timedelta, "How long: 10m, 2h, 1d"],
+        reason: Annotated[Text | None, "Why"] = None,
+    ) -> None:
+        """Silence a member for a while; the bot lifts it when the time is up.
+
+        Example: /timeout alice 10m Flooding
+        """
+        self._check_target(ctx, member)
+        if not timedelta(seconds=30) <= duration <= MAX_TIMEOUT:
+            raise JardinierError(
+                f"A timeout lasts between 30s and {format_duration(MAX_TIMEOUT)}."
+            )
+        case = await self._record(ctx, member, "timeout", reason or "", expires=duration)
+        await self.sanctions.timeout(member, duration, reason or "", case)
+        await self._announce(ctx, case, member)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "fin_exclusion"},
+        descriptions={"fr": "Lever la mise en silence d'un membre"},
+    )
+    async def untimeout(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose timeout to lift"]
+    ) -> None:
+        """Lift a member's timeout now."""
+        self._check_target(ctx, member)
+        await self.sanctions.lift_timeout(member)
+        await self.sanctions.close_open_cases(member, "timeout")
+        case = await self._record(ctx, member, "untimeout", "")
+        await self._announce(ctx, case, member)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "expulser"},
+        descriptions={"fr": "Expulser un membre (il peut revenir)"},
+    )
+    async def kick(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who to remove"],
+        reason: Annotated[Text | None, "Why"] = None,
+    ) -> None:
+        """Remove a member from the community (they may come back).
+
+        Example: /kick alice Spam
+        """
+        self._check_target(ctx, member)
+        case = await self._record(ctx, member, "kick", reason or "")
+        await self.sanctions.kick(member, reason or "", case)
+        await self._announce(ctx, case, member)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "bannir"},
+        descriptions={"fr": "Bannir un membre"},
+    )
+    async def ban(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Who to ban"],
+        reason: Annotated[str | None, "Why (in quotes on text platforms)"] = None,
+        delete_days: Annotated[int, "Delete their messages of the last days (0 to 7)"] = 0,
+    ) -> None:
+        """Ban a member, optionally deleting their recent messages.
+
+        On text platforms, quote a reason of several words (it is followed by delete_days).
+        Example: /ban alice "Repeated insults" 1
+        """
+        self._check_target(ctx, member)
+        if not 0 <= delete_days <= 7:
+            raise JardinierError("delete_days is a number of days from 0 to 7.")
+        case = await self._record(ctx, member, "ban", reason or "")
+        await self.sanctions.ban(member, reason or "", case, delete_days=delete_days)
+        await self._announce(ctx, case, member)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "debannir"},
+        descriptions={"fr": "Lever le bannissement d'un membre"},
+    )
+    async def unban(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose ban to lift"]
+    ) -> None:
+        """Lift a member's ban."""
+        self._check_target(ctx, member)
+        await self.sanctions.lift_ban(member)
+        await self.sanctions.close_open_cases(member, "ban")
+        case = await self._record(ctx, member, "unban", "")
+        await self._announce(ctx, case, member)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "purger"},
+        descriptions={"fr": "Supprimer les derniers messages du salon (d'un membre)"},
+    )
+    async def purge(
+        self,
+        ctx: CommandContext,
+        count: Annotated[int, "How many recent messages"],
+        member: Annotated[MemberRef | None, "Only this member's messages"] = None,
+    ) -> None:
+        """Delete the last messages of this channel (only one member's, if named).
+
+        Only messages the bot saw since it started can be purged.
+        Example: /purge 20 alice
+        """
+        texts = self.texts(ctx.community)
+        most = self.settings(ctx.community).purge_max
+        if not 1 <= count <= most:
+            raise JardinierError(render(texts.purge_count, most=most))
+        if member is not None:
+            self._check_target(ctx, member)
+        recent = self.activity.recent_in(ctx.channel)
+        chosen = [
+            message
+            for message, author in reversed(recent)
+            if member is None or author == member.user.id
+        ][:count]
+        deleted = 0
+        if chosen and await self.actions.delete_many(chosen):
+            deleted = len(chosen)
+            for message in chosen:
+                self.core.bus.mark_removed(message)
+                self.activity.removed(message)
+        moderator = plain_name(ctx.member.name)
+        await self.core.modlog(
+            ctx.community,
+            render(
+                texts.modlog_manual,
+                case="—",
+                action=f"purge {deleted}",
+                member=plain_name(member.name) if member else ctx.channel.name,
+                moderator=moderator,
+                reason="—",
+            ),
+        )
+        await ctx.reply(render(texts.purged, count=deleted))

@@ -1,0 +1,142 @@
+"""Text as the word and pattern triggers read it: evasions undone, legitimate words kept apart.
+
+Every step is a linear pass, so a 50 KB message of zalgo costs milliseconds:
+
+1. Unicode NFKC and case folding (fullwidth ``ｉ``, mathematical ``𝐢`` and ``I`` become ``i``);
+2. combining marks (zalgo, accents) and zero-width or other format characters are dropped;
+   control characters become spaces;
+3. look-alike letters from other scripts become their Latin twin (Cyrillic ``і``, Greek ``ο``),
+   from Unicode's confusables table (:mod:`cogs.netiquette.homoglyphs`);
+4. leetspeak: ``4 @`` → a, ``3`` → e, ``0`` → o, ``5 $`` → s, ``7`` → t, and ``1`` → i *or* l;
+5. letters spelled out one by one with separators (``i d i o t``, ``i.d.i.o.t``) are joined.
+
+Repeated letters (``idiiiiot``) are undone two ways: word patterns accept each letter repeated
+(:func:`word_pattern`), and the text is also offered with runs of three or more identical
+characters squeezed to one and to two. Each *variant* of the text is matched; a match in any of
+them counts. Whole-word matching then keeps ``assistance``, ``classic``, ``Scunthorpe`` clear of
+short words they contain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import re2
+
+from cogs.netiquette.homoglyphs import latin_lookalikes
+
+LEETSPEAK = {"4": "a", "@": "a", "3": "e", "0": "o", "5": "s", "$": "s", "7": "t"}
+"""Digits and signs read as letters. ``1`` is read both as ``i`` and as ``l`` (two variants)."""
+AMBIGUOUS_ONE = ("i", "l")
+_SEPARATORS = r"[\s.\-_*·•,;:/\\|+~'\"`]"
+# A run of at least three single letters, each followed by separators: "i d i o t", "i.d.i.o.t".
+# Every attempt either consumes its run or fails within one separator run: linear time.
+_SPELLED_OUT = re.compile(rf"(?<![^\W_])[^\W_](?:{_SEPARATORS}+[^\W_](?![^\W_])){{2,}}")
+_SEPARATOR = re.compile(_SEPARATORS)
+_REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
+_DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+_BLANK_CATEGORIES = frozenset({"Cc", "Zs", "Zl", "Zp"})
+BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
+BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
+
+
+class _CharacterTable(dict[int, str | None]):
+    """``str.translate`` table computed per character on first sight, then cached."""
+
+    def __missing__(self, codepoint: int) -> str | None:
+        character = chr(codepoint)
+        value: str | None = character
+        category = unicodedata.category(character)
+        if category in _DROPPED_CATEGORIES:
+            value = None
+        elif category in _BLANK_CATEGORIES:
+            value = " "
+        else:
+            if not character.isascii():
+                character = latin_lookalikes().get(character, character)
+            value = LEETSPEAK.get(character, character)
+        self[codepoint] = value
+        return value
+
+
+_TABLE = _CharacterTable()
+
+
+def _join_spelled_out(match: re.Match[str]) -> str:
+    return _SEPARATOR.sub("", match.group(0))
+
+
+def fold(text: str) -> str:
+    """Steps 1 to 5 on ``text``; ``1`` is left as it is (see :func:`variants`)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFD", text).translate(_TABLE)
+    return _SPELLED_OUT.sub(_join_spelled_out, text)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A message as the matchers read it: its original text and the variants to match."""
+
+    original: str
+    variants: tuple[str, ...]
+
+
+def variants(folded: str) -> tuple[str, ...]:
+    """The readings of a folded text: repeated runs squeezed, ``1`` as i and as l."""
+    readings = [folded]
+    if _REPEATED.search(folded):
+        readings += [_REPEATED.sub(r"\1", folded), _REPEATED.sub(r"\1\1", folded)]
+    found: list[str] = []
+    for reading in readings:
+        spelled = (
+            [reading.replace("1", letter) for letter in AMBIGUOUS_ONE]
+            if "1" in reading
+            else [reading]
+        )
+        for candidate in spelled:
+            if candidate not in found:
+                found.append(candidate)
+    return tuple(found)
+
+
+def normalise(text: str) -> Normalised:
+    """Fold ``text`` and list its variants."""
+    return Normalised(text, variants(fold(text)))
+
+
+def skeleton(folded: str) -> str:
+    """Only the letters and digits of a folded text: how copies are recognised."""
+    return "".join(character for character in folded if character.isalnum())
+
+
+def plain(text: str) -> Normalised:
+    """``text`` untouched, for triggers that turned normalisation off."""
+    return Normalised(text, (text,))
+
+
+@cache
+def folded_word(word: str) -> str:
+    """A listed word as the text is folded (``crétin`` → ``cretin``, ``1`` read as ``i``)."""
+    return fold(word).strip().replace("1", "i")
+
+
+def word_pattern(word: str, *, normalised: bool = True) -> str:
+    """An re2 pattern for ``word`` where each letter may repeat (``idiiiiot``).
+
+    Spaces inside a listed phrase match any run of non-letters. Without normalisation the word
+    is matched as written (case-insensitively).
+    """
+    if not normalised:
+        return re2.escape(word)
+    parts = []
+    for character in folded_word(word):
+        if character.isspace():
+            parts.append(r"[^\pL\pN]+")
+        elif character.isalnum():
+            parts.append(re2.escape(character) + "+")
+        else:
+            parts.append(re2.escape(character))
+    return "".join(parts)

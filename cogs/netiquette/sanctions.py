@@ -1,0 +1,311 @@
+"""What the bot does to members: cases first, then the act, the notices and the mod-log line.
+
+Every sanction is recorded as a case and committed before anything is announced. Moderators,
+the community's owner (a moderator everywhere) and bots are never sanctioned. A timeout or a
+temporary ban plans its lift as a persistent job, so it is lifted on time across restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.durations import format_duration
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.platform import Capability
+from bot.ruleconf import render
+from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
+from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
+from cogs.netiquette.strikes import step_reached
+from cogs.netiquette.wording import pick, plain_name
+
+if TYPE_CHECKING:
+    from cogs.netiquette.actions.base import Firing
+    from cogs.netiquette.base import NetiquetteBase
+
+LIFT_TIMEOUT = "lift_timeout"
+LIFT_BAN = "lift_ban"
+
+
+def lift_job_id(kind: str, community: CommunityRef, user_id: str) -> str:
+    """The id of the job lifting a member's timeout or ban: one per member and kind."""
+    return f"netiquette:{kind}:{community.key}:{user_id}"
+
+
+def job_arguments(
+    member: MemberRef | UserRef, community: CommunityRef, case_id: int
+) -> dict[str, Any]:
+    """Plain arguments naming the member and the case a lift job belongs to."""
+    user = member.user if isinstance(member, MemberRef) else member
+    return {
+        "platform": community.platform,
+        "community_id": community.id,
+        "community_name": community.name,
+        "user_id": user.id,
+        "user_name": user.name,
+        "case_id": case_id,
+    }
+
+
+def job_member(arguments: Mapping[str, Any]) -> MemberRef:
+    """The member a lift job names."""
+    community = CommunityRef(
+        arguments["platform"], arguments["community_id"], arguments["community_name"]
+    )
+    return MemberRef(
+        community, UserRef(community.platform, arguments["user_id"], arguments["user_name"])
+    )
+
+
+class Sanctions:
+    """Acting on members for the automod and the moderators' commands alike."""
+
+    def __init__(self, cog: NetiquetteBase) -> None:
+        self.cog = cog
+        self.core = cog.core
+
+    # -- wording --------------------------------------------------------------------------------
+
+    def texts(self, firing: Firing) -> NetiquetteTexts:
+        """The texts for a firing's community."""
+        return self.cog.texts(firing.subject.community)
+
+    def rule_text(self, firing: Firing, template: str) -> str:
+        """A reminder or notice written for a rule's firing."""
+        community = firing.subject.community
+        return render(
+            template,
+            member=plain_name(firing.subject.member.name),
+            rule=firing.rule,
+            charter=firing.charter,
+            community=plain_name(community.name or community.id),
+            reason=firing.case.reason,
+        )
+
+    # -- plain acts -----------------------------------------------------------------------------
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        mention: MemberRef | None = None,
+    ) -> bool:
+        """Post ``text``, pinging ``mention`` only."""
+        sent = await self.core.actions.send(
+            channel, text, reply_to=reply_to, mention=[mention.user] if mention else []
+        )
+        return sent is not None
+
+    async def dm(self, member: MemberRef, text: str) -> bool:
+        """Write to ``member`` privately."""
+        return await self.core.actions.dm(member.user, text, community=member.community)
+
+    async def delete(self, message: MessageRef) -> bool:
+        """Delete ``message``; later listeners skip it."""
+        if not await self.core.actions.delete(message):
+            return False
+        self.core.bus.mark_removed(message)
+        self.cog.activity.removed(message)
+        return True
+
+    async def notify(self, member: MemberRef, text: str, channel: ChannelRef | None) -> None:
+        """Tell ``member`` privately; where they do not accept it, in ``channel``."""
+        if await self.dm(member, text):
+            return
+        if channel is not None:
+            await self.send(channel, text, mention=member)
+
+    async def notify_warned(
+        self, member: MemberRef, reason: str, case_id: int, channel: ChannelRef | None
+    ) -> None:
+        """Tell ``member`` they are warned."""
+        community = member.community
+        text = render(
+            self.cog.texts(community).warned,
+            member=plain_name(member.name),
+            reason=reason,
+            case=case_id,
+            community=plain_name(community.name or community.id),
+        )
+        await self.notify(member, text, channel)
+
+    async def alert(self, firing: Firing, channel_name: str | None) -> None:
+        """Alert the moderators about a firing, in ``channel_name`` (else in the mod-log)."""
+        subject = firing.subject
+        text = render(
+            self.texts(firing).alert,
+            rule=firing.rule,
+            member=plain_name(subject.member.name),
+            channel=subject.channel.name if subject.channel else "—",
+            matched=firing.matched,
+            excerpt=excerpt(subject.text, 120),
+            case=firing.case.id,
+        )
+        channel = None
+        if channel_name:
+            channel = await self.core.resolve_channel(subject.community, channel_name)
+        if channel is None:
+            await self.core.modlog(subject.community, text)
+        else:
+            await self.send(channel, text)
+
+    # -- sanctions ------------------------------------------------------------------------------
+
+    def _notice(
+        self, kind: str, member: MemberRef, reason: str, case: CaseRecord, **extra: Any
+    ) -> str:
+        community = member.community
+        texts = self.cog.texts(community)
+        return render(
+            getattr(texts, kind),
+            member=plain_name(member.name),
+            reason=reason,
+            case=case.id,
+            community=plain_name(community.name or community.id),
+            **extra,
+        )
+
+    async def timeout(
+        self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord
+    ) -> bool:
+        """Time ``member`` out for ``duration`` and plan the lift."""
+        if self.cog.untouchable(member):
+            return False
+        until = self.core.clock.now() + duration
+        if not await self.core.actions.timeout(member, until, reason=reason):
+            return False
+        self.core.scheduler.at(
+            lift_job_id("timeout", member.community, member.user.id),
+            until,
+            self.cog.name,
+            LIFT_TIMEOUT,
+            **job_arguments(member, member.community, case.id),
+        )
+        text = self._notice("timed_out", member, reason, case, duration=format_duration(duration))
+        await self.dm(member, text)
+        return True
+
+    async def kick(self, member: MemberRef, reason: str, case: CaseRecord) -> bool:
+        """Tell ``member`` why, then kick them."""
+        if self.cog.untouchable(member):
+            return False
+        await self.dm(member, self._notice("kicked", member, reason, case))
+        return await self.core.actions.kick(member, reason=reason)
+
+    async def ban(
+        self,
+        member: MemberRef,
+        reason: str,
+        case: CaseRecord,
+        *,
+        delete_days: int = 0,
+        duration: timedelta | None = None,
+    ) -> bool:
+        """Tell ``member`` why, ban them, and plan the unban of a temporary ban."""
+        if self.cog.untouchable(member):
+            return False
+        await self.dm(member, self._notice("banned", member, reason, case))
+        if not await self.core.actions.ban(member, reason=reason, delete_days=delete_days):
+            return False
+        if duration is not None:
+            self.core.scheduler.at(
+                lift_job_id("ban", member.community, member.user.id),
+                self.core.clock.now() + duration,
+                self.cog.name,
+                LIFT_BAN,
+                **job_arguments(member, member.community, case.id),
+            )
+        return True
+
+    async def lift_timeout(self, member: MemberRef) -> bool:
+        """Lift ``member``'s timeout now (where restrictions exist, by lifting the restriction)."""
+        self.core.scheduler.cancel(lift_job_id("timeout", member.community, member.user.id))
+        if self.core.actions.can(member.platform, Capability.RESTRICT):
+            return await self.core.actions.unrestrict(member)
+        return await self.core.actions.timeout(member, self.core.clock.now())
+
+    async def lift_ban(self, member: MemberRef, reason: str = "") -> bool:
+        """Lift ``member``'s ban now."""
+        self.core.scheduler.cancel(lift_job_id("ban", member.community, member.user.id))
+        return await self.core.actions.unban(member.community, member.user, reason=reason)
+
+    async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
+        """Mark the member's running ``action`` cases (timeouts, bans) as lifted now."""
+        now = self.core.clock.now()
+        closed = []
+        for case in await self.cog.casebook.of_member(member.community, member.user.id):
+            if case.expires_at is not None and case.lifted_at is None and action in case.action:
+                marked = await self.cog.casebook.mark(case.id, lifted_at=now)
+                if marked is not None:
+                    closed.append(marked)
+        return closed
+
+    # -- the ladder -----------------------------------------------------------------------------
+
+    async def escalate(
+        self, member: MemberRef, case: CaseRecord, channel: ChannelRef | None
+    ) -> CaseRecord | None:
+        """Apply the ladder step ``case`` makes the member reach, if any; return its case."""
+        config = self.cog.settings(member.community).strikes
+        if not config.ladder or case.points <= 0:
+            return None
+        now = self.core.clock.now()
+        history = await self.cog.casebook.of_member(member.community, member.user.id)
+        earlier = [record for record in history if record.id != case.id]
+        reached = step_reached(earlier, case, now, config)
+        if reached is None:
+            return None
+        step, points = reached
+        return await self.apply_step(member, step, points, channel)
+
+    async def apply_step(
+        self, member: MemberRef, step: LadderStep, points: float, channel: ChannelRef | None
+    ) -> CaseRecord:
+        """Record and carry out one ladder step."""
+        community = member.community
+        within = describe_within(step.within)
+        reason = f"{points:g} points within {within}"
+        now = self.core.clock.now()
+        expires = now + step.duration if step.duration is not None else None
+        case = await self.cog.casebook.record(
+            community,
+            NewCase(
+                member=member,
+                action=step.action,
+                at=now,
+                rule="strikes",
+                reason=reason,
+                expires_at=expires,
+            ),
+        )
+        if step.action == "timeout":
+            assert step.duration is not None
+            await self.timeout(member, step.duration, reason, case)
+        elif step.action == "kick":
+            await self.kick(member, reason, case)
+        else:
+            await self.ban(member, reason, case, duration=step.duration)
+        await self.core.modlog(
+            community,
+            render(
+                self.cog.texts(community).modlog_ladder,
+                case=case.id,
+                action=step.action,
+                member=plain_name(member.name),
+                points=f"{points:g}",
+                within=within,
+            ),
+        )
+        return case
+
+    @staticmethod
+    def until(case: CaseRecord) -> datetime | None:
+        """When a case's timed sanction ends, if it is still running."""
+        return case.expires_at if case.lifted_at is None else None
+
+    def reason_in(self, reasons: dict[str, str] | None, community: CommunityRef) -> str | None:
+        """A localised reason for ``community``."""
+        return pick(reasons, self.cog.locale(community))

@@ -1,0 +1,51 @@
+"""What the engine judges: a message, an edit or a join, with what the triggers may consult."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Literal
+
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from cogs.netiquette.normalise import Normalised, normalise, plain
+
+SubjectKind = Literal["message", "edit", "join"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing a member did that the rules look at."""
+
+    kind: SubjectKind
+    member: MemberRef
+    at: datetime
+    channel: ChannelRef | None = None
+    message: MessageRef | None = None
+    text: str = ""
+    mentions: tuple[UserRef, ...] = ()
+
+    @property
+    def community(self) -> CommunityRef:
+        """Where it happened."""
+        return self.member.community
+
+    @cached_property
+    def normalised(self) -> Normalised:
+        """The text with evasions undone (computed once, shared by every trigger)."""
+        return normalise(self.text)
+
+    @cached_property
+    def as_written(self) -> Normalised:
+        """The text as written, for triggers that turned normalisation off."""
+        return plain(self.text)
+
+
+@dataclass
+class Verdicts:
+    """Scores of the slow classifiers, once known (toxicity labels → score)."""
+
+    toxicity: Mapping[str, float] | None = None
+    toxicity_error: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,68 @@
+"""The blueprint every trigger follows (after Zeppelin's automod): a name, a config model, and a
+check that says whether it matched and, either way, why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from cogs.netiquette.subject import Subject, SubjectKind, Verdicts
+
+if TYPE_CHECKING:
+    from cogs.netiquette.activity import Activity
+
+
+class TriggerConfig(BaseModel):
+    """Base of every trigger's settings: unknown keys are errors, values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class TriggerResult:
+    """Whether a trigger matched; ``detail`` says what matched (the word, the pattern, the
+    score) or why it did not, for the mod-log and ``/rules_test``."""
+
+    matched: bool
+    detail: str
+
+    @classmethod
+    def hit(cls, detail: str) -> TriggerResult:
+        """A match."""
+        return cls(True, detail)
+
+    @classmethod
+    def miss(cls, detail: str) -> TriggerResult:
+        """No match."""
+        return cls(False, detail)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What triggers may consult besides the subject: recent activity and slow verdicts."""
+
+    activity: Activity
+    verdicts: Verdicts
+    normalise_by_default: bool = True
+    member_since: datetime | None = None
+    """When the member joined (or was first seen in) the community, if known."""
+    probe: bool = False
+    """A dry evaluation (``/rules_test``): the subject is not part of the recorded activity."""
+
+
+class Trigger:
+    """A kind of trigger. Subclasses set ``name``, ``config_model`` and implement ``check``."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[TriggerConfig]]
+    kinds: ClassVar[frozenset[SubjectKind]] = frozenset({"message", "edit"})
+    """What it looks at: messages (and their edits) by default; joins for raid triggers."""
+    slow: ClassVar[bool] = False
+    """Checked off the event loop, after the fast triggers (the toxicity model)."""
+
+    def check(self, config: Any, subject: Subject, evidence: Evidence) -> TriggerResult:
+        """Whether ``subject`` matches, and why (or why not)."""
+        raise NotImplementedError

@@ -1,0 +1,58 @@
+"""``duplicates``: the same text posted N times within T by one member (copy-paste spam)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from bot.durations import Duration, format_duration
+from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
+from cogs.netiquette.normalise import skeleton
+from cogs.netiquette.subject import Subject, SubjectKind
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+
+class DuplicatesConfig(TriggerConfig):
+    """How many copies are too many."""
+
+    count: int = Field(default=3, ge=2, le=PER_MEMBER)
+    within: Duration = timedelta(minutes=5)
+    min_length: int = Field(default=1, ge=1, le=1000)
+    """Shorter messages never count (``ok``, ``+1``)."""
+
+    @field_validator("within")
+    @classmethod
+    def _window(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
+            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
+        return value
+
+
+class Duplicates(Trigger):
+    """Fires on the copy that makes ``count`` identical messages within ``within``."""
+
+    name = "duplicates"
+    config_model = DuplicatesConfig
+    kinds: ClassVar[frozenset[SubjectKind]] = frozenset({"message"})
+
+    def check(
+        self, config: DuplicatesConfig, subject: Subject, evidence: Evidence
+    ) -> TriggerResult:
+        """Count the member's recent messages with the same normalised text."""
+        text = skeleton(subject.normalised.variants[0])
+        if len(text) < config.min_length:
+            return TriggerResult.miss("message too short to count")
+        recent = evidence.activity.messages_of(
+            subject.community, subject.member.user.id, subject.at - config.within
+        )
+        count = sum(1 for posted in recent if posted.folded == text)
+        count += 1 if evidence.probe else 0
+        detail = f"{count} identical messages within {format_duration(config.within)}"
+        if count >= config.count:
+            return TriggerResult.hit(detail)
+        return TriggerResult.miss(f"{detail}, under {config.count}")
+
+
+TRIGGER = Duplicates()

@@ -1,0 +1,49 @@
+"""``flood``: a member posting N messages within T (in any channel of the community)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from bot.durations import Duration, format_duration
+from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
+from cogs.netiquette.subject import Subject, SubjectKind
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+
+class FloodConfig(TriggerConfig):
+    """How fast is too fast."""
+
+    messages: int = Field(default=6, ge=2, le=PER_MEMBER)
+    within: Duration = timedelta(seconds=10)
+
+    @field_validator("within")
+    @classmethod
+    def _window(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
+            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
+        return value
+
+
+class Flood(Trigger):
+    """Fires on the message that makes ``messages`` within ``within``."""
+
+    name = "flood"
+    config_model = FloodConfig
+    kinds: ClassVar[frozenset[SubjectKind]] = frozenset({"message"})
+
+    def check(self, config: FloodConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
+        """Count the member's messages in the window, this one included."""
+        recent = evidence.activity.messages_of(
+            subject.community, subject.member.user.id, subject.at - config.within
+        )
+        count = len(recent) + (1 if evidence.probe else 0)
+        detail = f"{count} messages within {format_duration(config.within)}"
+        if count >= config.messages:
+            return TriggerResult.hit(detail)
+        return TriggerResult.miss(f"{detail}, under {config.messages}")
+
+
+TRIGGER = Flood()

@@ -1,0 +1,47 @@
+"""``join_raid``: more than N joins within T in a community; fires on each join of the raid."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from bot.durations import Duration, format_duration
+from cogs.netiquette.activity import MAX_WINDOW, PER_COMMUNITY_JOINS
+from cogs.netiquette.subject import Subject, SubjectKind
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+
+class JoinRaidConfig(TriggerConfig):
+    """How many joins make a raid."""
+
+    joins: int = Field(default=10, ge=2, le=PER_COMMUNITY_JOINS)
+    within: Duration = timedelta(minutes=1)
+
+    @field_validator("within")
+    @classmethod
+    def _window(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
+            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
+        return value
+
+
+class JoinRaid(Trigger):
+    """Fires on every join once ``joins`` happened within ``within``."""
+
+    name = "join_raid"
+    config_model = JoinRaidConfig
+    kinds: ClassVar[frozenset[SubjectKind]] = frozenset({"join"})
+
+    def check(self, config: JoinRaidConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
+        """Count the joins in the window, this one included."""
+        count = evidence.activity.joins_since(subject.community, subject.at - config.within)
+        count += 1 if evidence.probe else 0
+        detail = f"{count} joins within {format_duration(config.within)}"
+        if count >= config.joins:
+            return TriggerResult.hit(detail)
+        return TriggerResult.miss(f"{detail}, under {config.joins}")
+
+
+TRIGGER = JoinRaid()

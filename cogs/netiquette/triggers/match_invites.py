@@ -1,0 +1,64 @@
+"""``match_invites``: invitations to other Discord servers or Telegram groups.
+
+Recognises ``discord.gg/…``, ``discord.com/invite/…``, ``discordapp.com/invite/…``, and
+``t.me/…`` / ``telegram.me/…`` links (including ``joinchat`` and ``+`` invitations). Codes or
+group names listed in ``allow`` (your own) pass.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from cogs.netiquette.regexes import compile_pattern
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+_INVITE = compile_pattern(
+    r"(?:discord(?:app)?\.com/invite|discord\.gg|dsc\.gg)\s*/\s*([\w-]{2,64})"
+    r"|(?:t|telegram)\.me/(?:joinchat/|\+)?([\w+-]{3,64})"
+)
+
+
+class MatchInvitesConfig(TriggerConfig):
+    """Which invitations may be posted."""
+
+    allow: list[Annotated[str, Field(min_length=2, max_length=64)]] = Field(default_factory=list)
+    """Invitation codes or group names that pass (your own server or group)."""
+    discord: bool = True
+    """Fire on Discord invitations."""
+    telegram: bool = True
+    """Fire on Telegram links (t.me)."""
+
+
+class MatchInvites(Trigger):
+    """Fires on the first invitation that is not allowed."""
+
+    name = "match_invites"
+    config_model = MatchInvitesConfig
+
+    def check(
+        self, config: MatchInvitesConfig, subject: Subject, evidence: Evidence
+    ) -> TriggerResult:
+        """Look for invitation links in the text (with invisible characters removed)."""
+        allowed = {code.casefold().lstrip("+") for code in config.allow}
+        text = subject.text.replace("\u200b", "").replace("\u2060", "")
+        for found in _INVITE.finditer(text):
+            discord_code, telegram_name = found.group(1), found.group(2)
+            if (
+                discord_code is not None
+                and config.discord
+                and discord_code.casefold() not in allowed
+            ):
+                return TriggerResult.hit(f"Discord invitation {discord_code}")
+            if (
+                telegram_name is not None
+                and config.telegram
+                and telegram_name.casefold().lstrip("+") not in allowed
+            ):
+                return TriggerResult.hit(f"Telegram link t.me/{telegram_name}")
+        return TriggerResult.miss("no invitation")
+
+
+TRIGGER = MatchInvites()

@@ -1,0 +1,88 @@
+"""``match_regex``: regular expressions, run by re2 (linear time, whatever the pattern).
+
+The patterns of one trigger are combined into one re2 program. A pattern re2 refuses
+(backreferences, lookarounds) is an error when the rule book loads, naming the pattern.
+Patterns are matched case-insensitively against the normalised text (lower case, evasions
+undone) unless ``normalise: false``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, PrivateAttr
+
+from cogs.netiquette.regexes import PatternError, compile_pattern
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+MAX_PATTERNS = 500
+
+
+def _re2_accepts(pattern: str) -> str:
+    try:
+        compile_pattern(pattern)
+    except PatternError as error:
+        raise ValueError(str(error)) from None
+    return pattern
+
+
+class MatchRegexConfig(TriggerConfig):
+    """Patterns that must not match a message."""
+
+    patterns: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_re2_accepts)]],
+        Field(min_length=1, max_length=MAX_PATTERNS),
+    ]
+    normalise: bool | None = None
+    """Match against the normalised text (the section's ``normalise``, on by default)."""
+
+    _program: Any = PrivateAttr(default=None)
+    _groups: list[int] = PrivateAttr(default_factory=list)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Combine the patterns into one program, remembering where each one's group is."""
+        starts = []
+        group = 1
+        for pattern in self.patterns:
+            starts.append(group)
+            group += 1 + compile_pattern(pattern).groups
+        combined = "|".join(f"({pattern})" for pattern in self.patterns)
+        try:
+            self._program = compile_pattern(combined)
+        except PatternError:
+            raise ValueError(
+                "these patterns together are too large for one program; split the rule"
+            ) from None
+        self._groups = starts
+
+    def which(self, found: Any) -> str:
+        """The pattern that produced ``found``."""
+        for pattern, group in zip(self.patterns, self._groups, strict=True):
+            if found.group(group) is not None:
+                return pattern
+        return self.patterns[0]
+
+
+class MatchRegex(Trigger):
+    """Fires on the first pattern that matches."""
+
+    name = "match_regex"
+    config_model = MatchRegexConfig
+
+    def check(
+        self, config: MatchRegexConfig, subject: Subject, evidence: Evidence
+    ) -> TriggerResult:
+        """Search every reading of the text with the combined program."""
+        normalised = (
+            evidence.normalise_by_default if config.normalise is None else config.normalise
+        )
+        readings = subject.normalised if normalised else subject.as_written
+        for reading in readings.variants:
+            found = config._program.search(reading)
+            if found is not None:
+                return TriggerResult.hit(f"pattern “{config.which(found)}”")
+        return TriggerResult.miss("no pattern matched")
+
+
+TRIGGER = MatchRegex()

@@ -1,0 +1,85 @@
+"""``match_words``: listed words, whole words by default, in the normalised text.
+
+All the words of one trigger are compiled into a single re2 program (linear time). Each letter
+of a listed word may repeat (``idiiiiot``); whole-word matching keeps ``assistance`` clear of
+``ass``. ``substring: true`` matches inside words too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, PrivateAttr, field_validator
+
+from cogs.netiquette.normalise import BOUNDARY_AFTER, BOUNDARY_BEFORE, folded_word, word_pattern
+from cogs.netiquette.regexes import compile_pattern
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+MAX_WORDS = 2_000
+
+
+class MatchWordsConfig(TriggerConfig):
+    """Words (or phrases) that must not be posted."""
+
+    words: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]],
+        Field(min_length=1, max_length=MAX_WORDS),
+    ]
+    substring: bool = False
+    """Match inside words too (``ass`` in ``classic``): rarely what you want."""
+    normalise: bool | None = None
+    """Undo evasions first (the section's ``normalise``, on by default)."""
+
+    _programs: dict[bool, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("words")
+    @classmethod
+    def _words_have_letters(cls, words: list[str]) -> list[str]:
+        for word in words:
+            if not folded_word(word):
+                raise ValueError(f"{word!r} has no letter left once normalised; remove it")
+        return words
+
+    def program(self, normalised: bool) -> Any:
+        """The compiled re2 program (built on first use, once per reading)."""
+        program = self._programs.get(normalised)
+        if program is None:
+            alternatives = "|".join(
+                f"({word_pattern(word, normalised=normalised)})" for word in self.words
+            )
+            pattern = (
+                f"(?:{alternatives})"
+                if self.substring
+                else f"{BOUNDARY_BEFORE}(?:{alternatives}){BOUNDARY_AFTER}"
+            )
+            program = self._programs[normalised] = compile_pattern(pattern)
+        return program
+
+
+class MatchWords(Trigger):
+    """Fires on the first listed word found."""
+
+    name = "match_words"
+    config_model = MatchWordsConfig
+
+    def check(
+        self, config: MatchWordsConfig, subject: Subject, evidence: Evidence
+    ) -> TriggerResult:
+        """Search every reading of the text for one of the words."""
+        normalised = (
+            evidence.normalise_by_default if config.normalise is None else config.normalise
+        )
+        readings = subject.normalised if normalised else subject.as_written
+        program = config.program(normalised)
+        for reading in readings.variants:
+            found = program.search(reading)
+            if found is not None:
+                index = next(
+                    i for i in range(1, len(config.words) + 1) if found.group(i) is not None
+                )
+                return TriggerResult.hit(f"word “{config.words[index - 1]}”")
+        return TriggerResult.miss("no listed word")
+
+
+TRIGGER = MatchWords()

@@ -1,0 +1,39 @@
+"""``mentions``: messages that mention many people at once (mass pings)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from cogs.netiquette.regexes import compile_pattern
+from cogs.netiquette.subject import Subject
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+_EVERYONE = compile_pattern(r"@(?:everyone|here)(?:[^\pL\pN]|$)")
+
+
+class MentionsConfig(TriggerConfig):
+    """How many mentions are too many."""
+
+    count: int = Field(default=5, ge=1, le=1_000)
+    """Distinct members mentioned in one message from which the trigger fires."""
+    everyone: bool = True
+    """``@everyone`` and ``@here`` fire too."""
+
+
+class Mentions(Trigger):
+    """Fires on ``count`` distinct mentions or more, or ``@everyone``."""
+
+    name = "mentions"
+    config_model = MentionsConfig
+
+    def check(self, config: MentionsConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
+        """Count the distinct members mentioned."""
+        count = len({user.id for user in subject.mentions})
+        if config.everyone and _EVERYONE.search(subject.text.casefold()) is not None:
+            return TriggerResult.hit("@everyone")
+        if count >= config.count:
+            return TriggerResult.hit(f"{count} mentions")
+        return TriggerResult.miss(f"{count} mentions, under {config.count}")
+
+
+TRIGGER = Mentions()

@@ -1,0 +1,50 @@
+"""``new_account``: members newer than a given age in the community.
+
+Platforms do not share account creation dates through the neutral model, so the age counted is
+the time since the member joined the community (or since the bot first saw them). Fires on their
+join (``on: join``) or on their messages while they are new (``on: message``, the default), e.g.
+to hold back links or invitations from brand-new members.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from bot.durations import Duration, format_duration
+from cogs.netiquette.subject import Subject, SubjectKind
+from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+
+
+class NewAccountConfig(TriggerConfig):
+    """How new is new."""
+
+    younger_than: Duration = timedelta(days=1)
+    on: Literal["message", "join"] = "message"
+
+
+class NewAccount(Trigger):
+    """Fires for members who joined less than ``younger_than`` ago."""
+
+    name = "new_account"
+    config_model = NewAccountConfig
+    kinds: ClassVar[frozenset[SubjectKind]] = frozenset({"message", "edit", "join"})
+
+    def check(
+        self, config: NewAccountConfig, subject: Subject, evidence: Evidence
+    ) -> TriggerResult:
+        """Compare the member's age in the community with ``younger_than``."""
+        wanted = "join" if config.on == "join" else "message"
+        if (subject.kind == "join") != (wanted == "join"):
+            return TriggerResult.miss(f"looks at {wanted}s only")
+        since = subject.at if subject.kind == "join" else evidence.member_since
+        if since is None:
+            return TriggerResult.miss("member's arrival unknown")
+        age = max(subject.at - since, timedelta(0))
+        detail = f"member for {format_duration(age)}"
+        if age < config.younger_than:
+            return TriggerResult.hit(detail)
+        return TriggerResult.miss(f"{detail}, not under {format_duration(config.younger_than)}")
+
+
+TRIGGER = NewAccount()

@@ -1,0 +1,257 @@
+"""The moderators' commands: refused to members, never against moderators or bots, cases kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.cogs.netiquette.conftest import ForumFactory
+from tests.cogs.netiquette.forum import NO_INSULTS
+
+COMMANDS = [
+    '/warn bob "be nice"',
+    "/timeout bob 10m",
+    "/untimeout bob",
+    "/kick bob",
+    "/ban bob",
+    "/unban bob",
+    "/purge 5",
+    "/case 1",
+    "/cases bob",
+    "/note bob seen spamming",
+    "/strikes bob",
+    "/pardon 1",
+    "/rules_test idiot",
+    "/rules_reload",
+]
+
+
+@pytest.mark.parametrize("line", COMMANDS)
+async def test_every_moderation_command_is_refused_to_members(
+    open_forum: ForumFactory, line: str
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("bob")
+    await forum.say("bob", "hello")
+    forum.clear()
+    await forum.run("alice", line)
+    name = line.split()[0].lstrip("/")
+    assert [recorded.action for recorded in forum.platform.actions] == ["send"]
+    assert forum.platform.last_text() == f"Sorry, /{name} is for moderators."
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+
+
+async def test_moderators_warn_time_out_kick_and_ban_with_cases(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", '/warn bob "Stay courteous"')
+    await forum.run("mod", '/timeout bob 10m "Cool down"')
+    await forum.run("mod", '/kick bob "Spam"')
+    await forum.run("mod", '/ban bob "Spam again" 1')
+    assert forum.answers() == [
+        "Case 1: warn for bob.",
+        "Case 2: timeout for bob.",
+        "Case 3: kick for bob.",
+        "Case 4: ban for bob.",
+    ]
+    assert [
+        r.action for r in forum.platform.actions if r.action in ("timeout", "kick", "ban")
+    ] == [
+        "timeout",
+        "kick",
+        "ban",
+    ]
+    assert forum.done("ban")[0].details["delete_days"] == 1
+    dms = [recorded.text for recorded in forum.done("dm")]
+    assert dms[0] == "bob, you have been warned in Garden: Stay courteous (case 1)."
+    assert dms[1] == "bob, you are silenced in Garden for 10m: Cool down (case 2)."
+    assert forum.modlog()[0] == "🛡️ Case 1 · warn · bob by mod: Stay courteous"
+
+
+async def test_never_against_moderators_or_bots(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("other", moderator=True)
+    forum.member("owner", roles=["Moderators"])
+    forum.platform.members["robot"] = forum.platform.member("robot")
+    from dataclasses import replace
+
+    robot = forum.platform.members["robot"]
+    forum.platform.members["robot"] = replace(robot, user=replace(robot.user, is_bot=True))
+    for target in ("other", "owner"):
+        for line in (
+            f"/warn {target} x",
+            f"/timeout {target} 1h",
+            f"/kick {target}",
+            f"/ban {target}",
+        ):
+            await forum.run("mod", line)
+            assert forum.platform.last_text() == (
+                f"{target} is a moderator: I never act against moderators."
+            )
+    await forum.run("mod", "/ban robot")
+    assert forum.platform.last_text() == "robot is a bot: I do not act against bots."
+    assert [r.action for r in forum.platform.actions if r.action != "send"] == []
+
+
+async def test_untimeout_and_unban_lift_and_cancel_the_planned_lift(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 1h")
+    assert len(forum.core.scheduler.pending("netiquette:timeout:")) == 1
+    await forum.run("mod", "/untimeout bob")
+    assert forum.core.scheduler.pending("netiquette:") == []
+    assert len(forum.done("unrestrict")) == 1
+    timeout_case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert timeout_case is not None
+    assert timeout_case.lifted_at is not None
+    await forum.wait(timedelta(hours=2))
+    assert len(forum.done("unrestrict")) == 1
+    await forum.run("mod", "/unban bob")
+    assert len(forum.done("unban")) == 1
+    assert forum.answers()[-1] == "Case 3: unban for bob."
+
+
+async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "ads": {
+                "triggers": [{"match_invites": True}],
+                "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+            }
+        }
+    )
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 1
+    await forum.wait(timedelta(hours=23))
+    assert forum.done("unban") == []
+    await forum.wait(timedelta(hours=1))
+    assert len(forum.done("unban")) == 1
+    assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+
+
+async def test_purge_removes_the_recent_messages_of_the_channel(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    bob = [await forum.say("bob", f"spam {n}") for n in range(3)]
+    alice = await forum.say("alice", "hello")
+    elsewhere = await forum.say("bob", "spam", channel="random")
+    await forum.run("mod", "/purge 2 bob")
+    assert forum.deleted() == [bob[2].id, bob[1].id]
+    await forum.run("mod", "/purge 10")
+    assert set(forum.deleted()[2:]) == {bob[0].id, alice.id}
+    assert elsewhere.id not in forum.deleted()
+    assert forum.answers() == ["2 messages deleted.", "2 messages deleted."]
+    await forum.run("mod", "/purge 1000")
+    assert forum.platform.last_text() == "Purge between 1 and 100 messages."
+
+
+async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "crétin")
+    await forum.run("mod", "/note bob seems to have calmed down")
+    await forum.run("mod", "/case 1")
+    detail = forum.platform.last_text()
+    assert detail.startswith("Case 1: delete, warn for bob, by no_insults, on 2026-11-02 10:00")
+    assert "Matched: match_words: word “crétin”" in detail
+    assert "Excerpt: crétin" in detail
+    await forum.run("mod", "/cases bob")
+    lines = forum.platform.last_text().splitlines()
+    assert lines[0] == "Cases of bob (2):"
+    assert lines[1].startswith("#2 2026-11-02 10:00 · note · by mod · seems to have calmed down")
+    await forum.run("mod", "/strikes bob")
+    assert forum.platform.last_text().startswith("bob has 1 active strike points. Ladder: 1/3")
+    await forum.run("mod", "/pardon 1")
+    assert forum.platform.last_text() == ("Case 1 of bob is pardoned: its points no longer count.")
+    await forum.run("mod", "/strikes bob")
+    assert forum.platform.last_text().startswith("bob has 0 active strike points.")
+    await forum.run("mod", "/pardon 1")
+    assert forum.platform.last_text() == "Case 1 is already pardoned."
+    await forum.run("mod", "/case 99")
+    assert forum.platform.last_text() == "There is no case 99 here."
+    assert forum.modlog()[-1] == "🕊️ Case 1 of bob pardoned by mod."
+
+
+async def test_a_pardon_keeps_the_ladder_from_escalating(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/warn bob one")
+    await forum.run("mod", "/warn bob two")
+    await forum.run("mod", "/pardon 2")
+    await forum.run("mod", "/warn bob three")
+    assert forum.done("timeout") == []
+    await forum.run("mod", "/warn bob four")
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] - forum.clock.now() == timedelta(hours=1)
+
+
+async def test_rules_test_says_which_rules_fire_and_why_not(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "no_insults": NO_INSULTS["no_insults"],
+            "shouting": {
+                "triggers": [{"caps": {"ratio": 0.7, "min_length": 10}}],
+                "actions": {"reply": True},
+                "allow_further_rules": True,
+            },
+            "elsewhere": {
+                "triggers": [{"match_words": {"words": ["idiot"]}}],
+                "channels": {"include": ["offtopic"]},
+            },
+            "trial": {
+                "triggers": [{"match_words": {"words": ["weed"]}}],
+                "actions": {"delete": True},
+                "dry_run": True,
+            },
+        }
+    )
+    forum.member("mod", moderator=True)
+    await forum.run("mod", "/rules_test a classic weed")
+    assert forum.platform.last_text().splitlines() == [
+        "Rules for “a classic weed”:",
+        "▫️ no_insults does not fire: match_words: no listed word",
+        "▫️ shouting does not fire: caps: 0% capitals, under 70%",
+        "▫️ elsewhere does not fire: not in its channels",
+        "🧪 trial would fire in dry run (match_words: word “weed”) → delete",
+    ]
+    await forum.run("mod", "/rules_test YOU IDIOT")
+    assert forum.platform.last_text().splitlines()[1:] == [
+        "✅ no_insults fires (match_words: word “idiot”) → delete, warn",
+        "▫️ shouting does not fire: not checked: no_insults fired first",
+        "▫️ elsewhere does not fire: not checked: no_insults fired first",
+        "▫️ trial does not fire: not checked: no_insults fired first",
+    ]
+    # Nothing was done, and no cooldown or case came of it.
+    assert forum.deleted() == []
+    assert await forum.cog.casebook.of_member(forum.platform.community, "rules-test") == []
+
+
+async def test_member_data_export_and_erasure(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("bob", "idiot")
+    community = forum.platform.community
+    user = forum.member("bob").user
+    exported = await forum.cog.export_member_data(community, user)
+    assert [case["action"] for case in exported["cases"]] == ["delete, warn"]
+    await forum.cog.erase_member_data(community, user)
+    assert await forum.cog.export_member_data(community, user) == {}
+
+
+async def test_reasons_take_the_rest_of_the_line(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/warn bob stop insulting people, please")
+    await forum.run("mod", "/kick bob you were warned")
+    warned, kicked = (recorded.text for recorded in forum.done("dm"))
+    assert warned == "bob, you have been warned in Garden: stop insulting people, please (case 1)."
+    assert kicked == "bob, you have been removed from Garden: you were warned (case 2)."
+    assert forum.done("kick")[0].text == "you were warned"

@@ -1,0 +1,337 @@
+"""The engine: rule order, triggers, exemptions, cooldowns, dry runs, edits, joins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from bot.events import MessageCreated
+from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
+from tests.cogs.netiquette.forum import NO_INSULTS
+
+
+def words_rule(*words: str, **options: object) -> dict[str, object]:
+    return {
+        "triggers": [{"match_words": {"words": list(words)}}],
+        "actions": {"delete": True},
+        **options,
+    }
+
+
+async def test_a_rule_deletes_warns_and_logs_with_its_case(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    message = await forum.say("alice", "You are an IDIOT, really")
+    assert forum.deleted() == [message.id]
+    assert forum.core.bus.is_removed(message)
+    [dm] = forum.done("dm")
+    assert dm.text == "alice, you have been warned in Garden: Restons courtois (case 1)."
+    [line] = forum.modlog()
+    assert line == (
+        "🛡️ Case 1 · rule no_insults · alice · delete, warn · match_words: word “idiot” · "
+        "“You are an IDIOT, really”"
+    )
+    record = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert record is not None
+    assert (record.rule, record.action, record.points) == ("no_insults", "delete, warn", 1)
+    assert record.excerpt == "You are an IDIOT, really"
+
+
+async def test_later_listeners_do_not_see_a_removed_message(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    seen: list[str] = []
+
+    async def observer(event: MessageCreated) -> None:
+        seen.append(event.text)
+
+    forum.core.bus.subscribe("netiquette", MessageCreated, observer)  # type: ignore[arg-type]
+    await forum.say("alice", "idiot")
+    await forum.say("alice", "hello")
+    assert seen == ["hello"]
+
+
+async def test_rules_run_in_order_and_the_first_that_fires_stops_the_others(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "first": {**words_rule("weed"), "actions": {"log": True}},
+            "second": words_rule("weed", "thistle"),
+        }
+    )
+    await forum.say("alice", "weed")
+    assert forum.deleted() == []
+    assert "rule first" in forum.modlog()[0]
+    await forum.say("alice", "thistle")
+    assert len(forum.deleted()) == 1
+
+
+async def test_allow_further_rules_lets_the_next_rules_fire(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "first": {**words_rule("weed"), "actions": {"log": True}, "allow_further_rules": True},
+            "second": words_rule("weed"),
+        }
+    )
+    await forum.say("alice", "weed")
+    assert len(forum.deleted()) == 1
+    assert [line.split(" · ")[1] for line in forum.modlog()] == ["rule first", "rule second"]
+
+
+async def test_triggers_are_ored_and_the_first_match_is_reported(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "weeds": {
+                "triggers": [
+                    {"match_words": {"words": ["nettle"]}},
+                    {"match_regex": {"patterns": ["thistl+e"]}},
+                ],
+                "actions": {"delete": True},
+            }
+        }
+    )
+    await forum.say("alice", "a thistllle here")
+    await forum.say("alice", "a nettle and a thistle")
+    assert len(forum.deleted()) == 2
+    assert "match_regex: pattern “thistl+e”" in forum.modlog()[0]
+    assert "match_words: word “nettle”" in forum.modlog()[1]
+
+
+async def test_disabled_rules_and_dry_runs(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "off": {**words_rule("weed"), "enabled": False},
+            "trial": {
+                "triggers": [{"match_words": {"words": ["weed"]}}],
+                "actions": {
+                    "delete": True,
+                    "warn": {"reason": "x"},
+                    "timeout": {"duration": "1h"},
+                },
+                "dry_run": True,
+            },
+        }
+    )
+    await forum.say("alice", "weed")
+    assert forum.deleted() == []
+    assert forum.done("timeout") == []
+    assert forum.done("dm") == []
+    assert forum.modlog() == [
+        "🧪 Dry run · rule trial would delete, warn, timeout · alice · match_words: word “weed” "
+        "· “weed”"
+    ]
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-alice") == []
+
+
+async def test_channels_include_and_exclude(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "only_general": {**words_rule("weed"), "channels": {"include": ["general"]}},
+            "not_in_offtopic": {**words_rule("nettle"), "channels": {"exclude": ["#offtopic"]}},
+        }
+    )
+    kept = await forum.say("alice", "weed", channel="garden")
+    removed = await forum.say("alice", "weed", channel="general")
+    spared = await forum.say("alice", "nettle", channel="offtopic")
+    gone = await forum.say("alice", "nettle", channel="garden")
+    assert forum.deleted() == [removed.id, gone.id]
+    assert kept.id not in forum.deleted()
+    assert spared.id not in forum.deleted()
+
+
+async def test_moderators_and_exempt_roles_are_spared(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "weeds": {**words_rule("weed"), "exempt_roles": ["Gardeners"]},
+            "strict": {**words_rule("nettle"), "exempt_moderators": False},
+        }
+    )
+    forum.member("mod", moderator=True)
+    forum.member("gardener", roles=["Gardeners"])
+    await forum.say("mod", "weed")
+    await forum.say("gardener", "weed")
+    assert forum.deleted() == []
+    # A rule may look at moderators' messages, but never sanctions them.
+    removed = await forum.say("mod", "nettle")
+    assert forum.deleted() == [removed.id]
+
+
+async def test_a_cooldown_rests_the_rule_for_that_member(open_forum: ForumFactory) -> None:
+    forum = await open_forum({"weeds": {**words_rule("weed"), "cooldown": "10m"}})
+    first = await forum.say("alice", "weed")
+    await forum.say("alice", "weed")
+    other = await forum.say("bob", "weed")
+    await forum.wait(timedelta(minutes=10))
+    later = await forum.say("alice", "weed")
+    assert forum.deleted() == [first.id, other.id, later.id]
+
+
+async def test_edited_messages_are_checked_again(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    message = await forum.say("alice", "you are nice")
+    assert forum.deleted() == []
+    await forum.edit("alice", message, "you are an idiot")
+    assert forum.deleted() == [message.id]
+
+
+async def test_caps_mentions_links_and_invites(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "caps": {
+                "triggers": [{"caps": {"ratio": 0.7, "min_length": 10}}],
+                "actions": {"delete": True},
+            },
+            "mentions": {"triggers": [{"mentions": {"count": 3}}], "actions": {"delete": True}},
+            "links": {
+                "triggers": [{"match_links": {"deny": ["spam.example"]}}],
+                "actions": {"delete": True},
+            },
+            "invites": {
+                "triggers": [{"match_invites": {"allow": ["ourgarden"]}}],
+                "actions": {"delete": True},
+            },
+        }
+    )
+    kept = [
+        await forum.say("alice", "OK LOL"),
+        await forum.say("alice", "Hello NASA and ESA friends"),
+        await forum.say("alice", "hi @bob and @carol", mentions=("bob", "carol")),
+        await forum.say("alice", "see https://docs.example.org/page"),
+        await forum.say("alice", "join us at discord.gg/ourgarden"),
+    ]
+    removed = [
+        await forum.say("alice", "WHY IS NOBODY ANSWERING ME"),
+        await forum.say("alice", "hey all", mentions=("bob", "carol", "dave")),
+        await forum.say("alice", "hey @everyone look"),
+        await forum.say("alice", "cheap stuff at https://www.shop.spam.example/x"),
+        await forum.say("alice", "come to discord.gg/othercommunity"),
+        await forum.say("alice", "or t.me/joinchat/AbCdEf123"),
+    ]
+    assert forum.deleted() == [message.id for message in removed]
+    assert not {message.id for message in kept} & set(forum.deleted())
+    details = [line.split(" · ")[4] for line in forum.modlog()]
+    assert details == [
+        "caps: 100% capitals",
+        "mentions: 3 mentions",
+        "mentions: @everyone",
+        "match_links: link to shop.spam.example (denied)",
+        "match_invites: Discord invitation othercommunity",
+        "match_invites: Telegram link t.me/AbCdEf123",
+    ]
+
+
+async def test_links_outside_an_allow_list(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "links": {
+                "triggers": [{"match_links": {"allow": ["example.org"]}}],
+                "actions": {"delete": True},
+            }
+        }
+    )
+    await forum.say("alice", "docs at https://docs.example.org and file.txt attached")
+    removed = await forum.say("alice", "look at www.elsewhere.net")
+    assert forum.deleted() == [removed.id]
+
+
+async def test_flood_and_duplicates(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "flood": {
+                "triggers": [{"flood": {"messages": 4, "within": "10s"}}],
+                "actions": {"delete": True, "timeout": {"duration": "5m"}},
+            },
+            "copies": {
+                "triggers": [{"duplicates": {"count": 3, "within": "1m"}}],
+                "actions": {"delete": True},
+            },
+        }
+    )
+    for number in range(3):
+        await forum.say("alice", f"message {number}")
+        await forum.wait(timedelta(seconds=2))
+    assert forum.deleted() == []
+    fourth = await forum.say("alice", "message 3")
+    assert forum.deleted() == [fourth.id]
+    [timeout] = forum.done("timeout")
+    assert timeout.target.user.id == "id-alice"
+
+    await forum.say("bob", "Buy now!")
+    await forum.wait(timedelta(seconds=20))
+    await forum.say("bob", "buy NOW !")
+    await forum.wait(timedelta(seconds=20))
+    third = await forum.say("bob", "B u y now!")
+    assert forum.deleted()[-1] == third.id
+
+
+async def test_joins_new_accounts_and_raids(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "raid": {
+                "triggers": [{"join_raid": {"joins": 3, "within": "1m"}}],
+                "actions": {"notify_mods": True},
+                "cooldown": "10m",
+                "cooldown_per": "community",
+            },
+            "newcomer_links": {
+                "triggers": [{"new_account": {"younger_than": "1d"}}],
+                "channels": {"include": ["links"]},
+                "actions": {
+                    "delete": True,
+                    "reply": {"text": "{member}, links after a day here."},
+                },
+            },
+        }
+    )
+    await forum.join("ann")
+    await forum.join("ben")
+    assert forum.modlog() == []
+    await forum.join("cat")
+    await forum.join("dan")
+    alert, line = forum.modlog()
+    assert alert.startswith("🚨 Moderators: rule raid fired for cat in — (join_raid: 3 joins")
+    assert line.startswith("🛡️ Case 1 · rule raid · cat · notify_mods · join_raid: 3 joins")
+    assert forum.deleted() == []
+
+    early = await forum.say("ann", "my site", channel="links")
+    await forum.wait(timedelta(days=1))
+    await forum.say("ann", "my site again", channel="links")
+    assert forum.deleted() == [early.id]
+    assert forum.texts("links") == ["ann, links after a day here."]
+
+
+async def test_the_shipped_rules_in_french(
+    open_forum: ForumFactory, rules_dir: Path, tiny_detoxify: TinyModel
+) -> None:
+    community = rules_dir / "community.yaml"
+    data = yaml.safe_load(community.read_text(encoding="utf-8"))
+    data["locale"] = "fr"
+    community.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    # The shipped rules, with the tiny model standing in for Detoxify's own.
+    forum = await open_forum(
+        toxicity={
+            "model": "original",
+            "checkpoint": str(tiny_detoxify.checkpoint),
+            "config_dir": str(tiny_detoxify.config_dir),
+        },
+    )
+    insult = await forum.say("alice", "Quel CRÉT1N celui-là")
+    ping = await forum.say("bob", "venez @everyone")
+    invite = await forum.say("carol", "rejoignez discord.gg/ailleurs")
+    await forum.say("dave", "BONJOUR TOUT LE MONDE ICI")
+    await forum.say("erin", "nice day in the garden")
+    await forum.cog.settled()
+    assert forum.deleted() == [insult.id, ping.id, invite.id]
+    general = forum.texts("general")
+    assert (
+        general[0]
+        == "alice, un petit rappel de notre charte : On reste courtois : pas d'insultes."
+    )
+    assert general[3] == (
+        "dave, un petit rappel de notre charte : On ne crie pas : évitez d'écrire en majuscules."
+    )
+    assert forum.modlog()[0].startswith("🛡️ Dossier 1 · règle insults · alice")
+    assert not any("erin" in line for line in forum.modlog())

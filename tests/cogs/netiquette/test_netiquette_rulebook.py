@@ -1,0 +1,146 @@
+"""The netiquette section of the rule book: the shipped rules, the example rule, the errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cogloader import section_models
+from bot.resources import shipped_rules_directory
+from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.netiquette.cases import CaseRecord
+from cogs.netiquette.config import NetiquetteConfig, StrikesConfig
+from cogs.netiquette.strikes import active_points, step_reached
+from tests.cogs.netiquette.forum import NO_INSULTS, write_netiquette
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def test_the_shipped_rule_book_covers_the_usual_misconduct_in_both_languages() -> None:
+    book = load_rule_book(shipped_rules_directory(), section_models())
+    config = book.section("netiquette")
+    assert isinstance(config, NetiquetteConfig)
+    assert list(config.rules) == [
+        "insults",
+        "toxicity",
+        "mass_mentions",
+        "invite_links",
+        "spam_and_flood",
+        "excessive_caps",
+    ]
+    assert set(config.texts) == {"en", "fr"}
+    for rule in config.rules.values():
+        assert rule.charter is not None
+        assert {"en", "fr"} <= set(rule.charter)
+    assert [step.points for step in config.strikes.ladder] == [3, 6, 9]
+    assert config.toxicity.model == "multilingual"
+
+
+def test_the_example_rule_of_the_issue_loads(rules_dir: Path) -> None:
+    write_netiquette(rules_dir, NO_INSULTS)
+    config = load_rule_book(rules_dir, section_models()).section("netiquette")
+    assert isinstance(config, NetiquetteConfig)
+    rule = config.rules["no_insults"]
+    assert [name for name, _ in rule.triggers_in_order()] == ["match_words"]
+    assert [name for name, _ in rule.actions_in_order()] == ["delete", "warn"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "key_path", "message"),
+    [
+        (
+            {"r": {"triggers": [{"match_word": {"words": ["x"]}}]}},
+            "rules.r.triggers[0].match_word",
+            "unknown key 'match_word'; did you mean 'match_words'?",
+        ),
+        (
+            {"r": {"triggers": [{"caps": {}, "mentions": {}}]}},
+            "rules.r.triggers[0]",
+            "write exactly one trigger per list item",
+        ),
+        (
+            {"r": {"triggers": [{"caps": True}], "actions": {"timeout": {"duration": "90d"}}}},
+            "rules.r.actions.timeout.duration",
+            "a timeout lasts between 30s and 28d",
+        ),
+        (
+            {"r": {"triggers": [{"caps": True}], "actions": {"reply": {"text": "{membre}"}}}},
+            "rules.r.actions.reply.text",
+            "unknown placeholder {membre}",
+        ),
+    ],
+)
+def test_mistakes_are_reported_where_they_are(
+    rules_dir: Path, rules: dict[str, object], key_path: str, message: str
+) -> None:
+    write_netiquette(rules_dir, rules)
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(rules_dir, section_models())
+    errors = caught.value.errors
+    assert any(
+        error.file.name == "netiquette.yaml"
+        and error.key_path.startswith(key_path)
+        and message in error.message
+        for error in errors
+    ), errors
+
+
+def case(number: int, points: int, age: timedelta, *, pardoned: bool = False) -> CaseRecord:
+    return CaseRecord(
+        id=number,
+        community_id=1,
+        user_id="u",
+        user_name="u",
+        action="warn",
+        moderator_id=None,
+        moderator_name="",
+        rule="r",
+        reason="",
+        matched="",
+        excerpt="",
+        points=points,
+        created_at=NOW - age,
+        expires_at=None,
+        lifted_at=None,
+        pardoned_at=NOW if pardoned else None,
+        pardoned_by=None,
+    )
+
+
+def test_points_expire_or_halve_with_time() -> None:
+    cases = [
+        case(1, 2, timedelta(days=40)),
+        case(2, 1, timedelta(days=7)),
+        case(3, 4, timedelta(0), pardoned=True),
+    ]
+    expiry = StrikesConfig(decay="expiry", expiry=timedelta(days=30))
+    assert active_points(cases, NOW, expiry) == 1
+    halving = StrikesConfig(decay="half_life", half_life=timedelta(days=7))
+    assert active_points(cases, NOW, halving) == pytest.approx(2 * 0.5 ** (40 / 7) + 0.5)
+
+
+def test_the_highest_step_reached_applies_once() -> None:
+    config = StrikesConfig.model_validate(
+        {
+            "ladder": [
+                {"points": 3, "within": "7d", "action": "timeout", "duration": "1h"},
+                {"points": 6, "within": "7d", "action": "timeout", "duration": "1d"},
+                {"points": 9, "within": "30d", "action": "ban"},
+            ]
+        }
+    )
+    earlier = [case(1, 1, timedelta(days=1)), case(2, 1, timedelta(days=2))]
+    reached = step_reached(earlier, case(3, 1, timedelta(0)), NOW, config)
+    assert reached is not None
+    assert reached[0].duration == timedelta(hours=1)
+    # Already above 3: a fourth point reaches nothing new.
+    assert (
+        step_reached([*earlier, case(3, 1, timedelta(0))], case(4, 1, timedelta(0)), NOW, config)
+        is None
+    )
+    # A big jump reaches the highest step it crosses.
+    jump = step_reached(earlier, case(5, 8, timedelta(0)), NOW, config)
+    assert jump is not None
+    assert jump[0].action == "ban"
