@@ -71,6 +71,12 @@ class Cog:
     async def setup(self) -> None:
         """Called once the cog is loaded, before events flow."""
 
+    async def rules_applied(self) -> None:
+        """Called once the bot has started (jobs caught up) and after every rule-book reload.
+
+        The place to bring scheduled jobs in line with the rules (recurring challenges).
+        """
+
     async def teardown(self) -> None:
         """Called when the bot stops."""
 

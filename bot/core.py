@@ -72,6 +72,7 @@ class Jardinier:
         await self.sync_cogs()
         await self.scheduler.start(self)
         self._started = True
+        await self._rules_applied()
         await self.publish_commands()
 
     async def publish_commands(self) -> None:
@@ -210,8 +211,17 @@ class Jardinier:
             return error
         if await self.sync_cogs():
             await self.publish_commands()
+        await self._rules_applied()
         log.info("rule book reloaded from %s", self.rules.current.directory)
         return None
+
+    async def _rules_applied(self) -> None:
+        # After the scheduler has caught up: cogs may now see and adjust their stored jobs.
+        for cog in list(self.cogs.values()):
+            try:
+                await cog.rules_applied()
+            except Exception:
+                log.exception("cog %s failed to apply the rule book", cog.name)
 
     # -- people ---------------------------------------------------------------------------------
 

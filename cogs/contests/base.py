@@ -1,0 +1,209 @@
+"""What every part of the contests cog shares: settings, texts, time, communities, records.
+
+The cog is split by concern (Red-DiscordBot style): contests and their phases
+(``contests.py``, ``phases.py``), submissions and votes (``entries.py``), recurring challenges
+(``challenges.py``), giveaways (``giveaways.py``) and the hall of fame (``halloffame.py``) are
+mixins over this base; ``cog.py`` puts them together.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select, update
+
+from bot.cog import Cog
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
+from bot.models import Community
+from bot.ruleconf import render
+from cogs.contests.config import ContestsConfig, ContestTexts
+from cogs.contests.models import Contest, Win
+from cogs.contests.schedules import duration_words, local_time
+
+
+def plain(text: str, limit: int = 200) -> str:
+    """A member-written text on one line, shortened to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class ContestsBase(Cog):
+    """Settings, texts, time and records shared by the contests cog's parts."""
+
+    name: ClassVar[str] = "contests"
+    config_model = ContestsConfig
+
+    seeds: Callable[[], str] = staticmethod(lambda: secrets.token_hex(16))
+    """Where draw seeds come from (unpredictable; a test may replace it)."""
+
+    # -- rule book ------------------------------------------------------------------------------
+
+    def settings(self, community: CommunityRef) -> ContestsConfig:
+        """The contests section as it applies to ``community``."""
+        config: ContestsConfig = self.config(community)
+        return config
+
+    def texts(self, community: CommunityRef) -> ContestTexts:
+        """The contests texts in the community's locale."""
+        return self.settings(community).texts[self.core.community_config(community).locale]
+
+    def refuse(self, community: CommunityRef, text: str, **values: object) -> JardinierError:
+        """The error answering a bad request with the text ``text`` (nothing is stored)."""
+        return JardinierError(render(getattr(self.texts(community), text), **values))
+
+    def zone(self, community: CommunityRef) -> ZoneInfo:
+        """The community's time zone."""
+        return self.core.community_config(community).zone
+
+    def when(self, community: CommunityRef, moment: datetime) -> str:
+        """``moment`` in the community's local time, as texts write it."""
+        return local_time(moment, self.zone(community))
+
+    @staticmethod
+    def left(delta: timedelta) -> str:
+        """A rounded duration for texts (``1h``, ``2d3h``)."""
+        return duration_words(delta)
+
+    # -- communities and channels ---------------------------------------------------------------
+
+    async def community_id(self, community: CommunityRef) -> int:
+        """The database id of ``community``."""
+        return await self.core.members.community_id(community)
+
+    async def community_of(self, community_id: int) -> CommunityRef | None:
+        """The community recorded under ``community_id``."""
+        async with self.core.db.session() as session:
+            row = await session.get(Community, community_id)
+        return None if row is None else CommunityRef(row.platform, row.external_id, row.name)
+
+    async def known_communities(self) -> list[CommunityRef]:
+        """Every community the bot has ever seen."""
+        async with self.core.db.session() as session:
+            rows = (await session.exec(select(Community))).all()
+        return [CommunityRef(row.platform, row.external_id, row.name) for row in rows]
+
+    @staticmethod
+    def contest_channel(community: CommunityRef, contest: Contest) -> ChannelRef:
+        """Where ``contest`` is announced."""
+        return ChannelRef(community, contest.channel_id, contest.channel_name)
+
+    async def announce_channel(
+        self, community: CommunityRef, configured: str | None, here: ChannelRef | None
+    ) -> ChannelRef | None:
+        """The ``configured`` channel if found, else ``here``, else the welcome channel."""
+        if configured:
+            found = await self.core.resolve_channel(community, configured)
+            if found is not None:
+                return found
+            self.log.warning("channel %r not found in %s", configured, community.key)
+        if here is not None:
+            return here
+        welcome = self.core.community_config(community).channels.welcome
+        return await self.core.resolve_channel(community, welcome) if welcome else None
+
+    # -- contests -------------------------------------------------------------------------------
+
+    async def load_contest(self, contest_id: int) -> Contest | None:
+        """The contest ``contest_id``, whatever its community."""
+        async with self.core.db.session() as session:
+            return await session.get(Contest, contest_id)
+
+    async def find_contest(self, community: CommunityRef, contest_id: int) -> Contest:
+        """The contest ``contest_id`` of ``community``, or the "unknown contest" answer."""
+        contest = await self.load_contest(contest_id) if 0 < contest_id < 2**62 else None
+        if contest is None or contest.community_id != await self.community_id(community):
+            raise self.refuse(community, "unknown_contest", id=contest_id)
+        return contest
+
+    async def claim(self, contest_id: int, phase: str, at: datetime) -> bool:
+        """Set the phase timestamp ``phase`` (``opened_at``…) once; False if already set.
+
+        A cancelled contest claims nothing: its phases are over.
+        """
+        column = getattr(Contest, phase)
+        async with self.core.db.session() as session:
+            result = await session.exec(
+                update(Contest)
+                .where(
+                    col(Contest.id) == contest_id,
+                    col(column).is_(None),
+                    col(Contest.cancelled_at).is_(None),
+                )
+                .values({phase: at})
+            )
+            await session.commit()
+            return bool(result.rowcount == 1)
+
+    # -- members --------------------------------------------------------------------------------
+
+    async def member_since(self, community: CommunityRef, user_id: str) -> datetime | None:
+        """Since when ``user_id`` is in ``community``: their latest join, else first sighting."""
+        record = await self.core.members.get(community, user_id)
+        if record is None:
+            return None
+        return record.joined_at or record.first_seen
+
+    async def check_member_age(
+        self, community: CommunityRef, user_id: str, least: timedelta
+    ) -> None:
+        """Refuse a member who joined less than ``least`` ago."""
+        if least <= timedelta(0):
+            return
+        since = await self.member_since(community, user_id)
+        now = self.core.clock.now()
+        if since is None or now - since < least:
+            allowed = (since or now) + least
+            raise self.refuse(
+                community, "too_new", age=self.left(least), when=self.when(community, allowed)
+            )
+
+    # -- wins -----------------------------------------------------------------------------------
+
+    async def record_wins(
+        self,
+        community: CommunityRef,
+        kind: str,
+        ref_id: int,
+        title: str,
+        winners: list[tuple[int, str, str, int | None]],
+        at: datetime,
+    ) -> list[Win]:
+        """Record ``(rank, user_id, user_name, votes)`` places; return the new ones."""
+        community_id = await self.community_id(community)
+        rows = [
+            Win(
+                community_id=community_id,
+                kind=kind,
+                ref_id=ref_id,
+                title=title,
+                user_id=user_id,
+                user_name=user_name,
+                rank=rank,
+                votes=votes,
+                won_at=at,
+            )
+            for rank, user_id, user_name, votes in winners
+        ]
+        async with self.core.db.session() as session:
+            session.add_all(rows)
+            await session.commit()
+        return rows
+
+    async def publish_wins(self, community: CommunityRef, wins: list[Win]) -> None:
+        """Tell the other cogs (the contributors cog counts them)."""
+        for win in wins:
+            member = MemberRef(community, UserRef(community.platform, win.user_id, win.user_name))
+            await self.publish(
+                ContestWon(
+                    at=win.won_at,
+                    member=member,
+                    contest_id=f"{win.kind}:{win.ref_id}",
+                    title=win.title,
+                    rank=win.rank,
+                )
+            )

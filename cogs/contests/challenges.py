@@ -1,0 +1,180 @@
+"""Recurring challenges from the rule book: each run is a contest the scheduler creates.
+
+Each enabled challenge of each community is one cron job (``challenge:<community>:<id>``) in the
+community's time zone, so 09:00 stays 09:00 local across daylight-saving changes. The jobs are
+brought in line with the rules once the bot has started and after every reload (a challenge
+removed from the YAML is cancelled), and when a community is seen for the first time. Themes are
+taken in turn; the position is stored, so a restart continues with the next theme.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.bus import Priority
+from bot.cog import job, listener
+from bot.events import CommunityRef, Event
+from bot.ruleconf import render
+from cogs.contests.config import ChallengeConfig
+from cogs.contests.contests import ContestCommands
+from cogs.contests.models import ChallengeTurn, Contest
+from cogs.contests.schedules import after, crontab_fields
+
+RUN_GUARD = timedelta(seconds=30)
+"""Two runs of one challenge closer than this are one run seen twice (cron is per minute)."""
+
+
+def challenge_job_id(community: CommunityRef, challenge_id: str) -> str:
+    """The stable id of a challenge's cron job in one community."""
+    return f"challenge:{community.key}:{challenge_id}"
+
+
+class Challenges(ContestCommands):
+    """Recurring challenges: cron jobs that open a contest with the next theme."""
+
+    _refreshed: set[str]
+
+    def _signature(self, community: CommunityRef, challenge: ChallengeConfig) -> str:
+        return f"{challenge.schedule}|{self.core.community_config(community).timezone}"
+
+    def _wanted(self, community: CommunityRef) -> dict[str, ChallengeConfig]:
+        if not self.core.cog_enabled(self.name, community):
+            return {}
+        return {
+            challenge_id: challenge
+            for challenge_id, challenge in self.settings(community).challenges.items()
+            if challenge.enabled
+        }
+
+    def refresh_community(self, community: CommunityRef) -> None:
+        """Bring the community's challenge jobs in line with its rules."""
+        self._refreshed.add(community.key)
+        prefix = challenge_job_id(community, "")
+        existing = {job.id: job for job in self.core.scheduler.pending(prefix)}
+        wanted = {
+            challenge_job_id(community, challenge_id): (challenge_id, challenge)
+            for challenge_id, challenge in self._wanted(community).items()
+        }
+        for job_id in existing.keys() - wanted.keys():
+            self.core.scheduler.cancel(job_id)
+            self.log.info("challenge job %s cancelled: no longer in the rules", job_id)
+        timezone = self.core.community_config(community).timezone
+        for job_id, (challenge_id, challenge) in wanted.items():
+            signature = self._signature(community, challenge)
+            current = existing.get(job_id)
+            if current is not None and current.kwargs.get("signature") == signature:
+                continue  # untouched: keep its next run (and any catch-up) as it is
+            self.core.scheduler.cron(
+                job_id,
+                self.name,
+                "run_challenge",
+                timezone=timezone,
+                kwargs={
+                    "platform": community.platform,
+                    "community_id": community.id,
+                    "community_name": community.name,
+                    "challenge_id": challenge_id,
+                    "signature": signature,
+                },
+                **crontab_fields(challenge.schedule),
+            )
+
+    async def refresh_challenges(self) -> None:
+        """Bring every known community's challenge jobs in line with the rules."""
+        self._refreshed = set()
+        for community in await self.known_communities():
+            self.refresh_community(community)
+
+    @listener(Event, priority=Priority.OBSERVATION, include_removed=True)
+    async def notice_community(self, event: Event) -> None:
+        """A community seen for the first time gets its challenges."""
+        if event.community.key not in self._refreshed:
+            self.refresh_community(event.community)
+
+    @job
+    async def run_challenge(self, **arguments: Any) -> None:
+        """Open this week's run of a challenge with its next theme (scheduler job)."""
+        community = CommunityRef(
+            arguments["platform"], arguments["community_id"], arguments["community_name"]
+        )
+        challenge = self._wanted(community).get(arguments["challenge_id"])
+        if challenge is None or self._signature(community, challenge) != arguments["signature"]:
+            # The rules changed since this job was stored: do as they say now.
+            self.refresh_community(community)
+            return
+        now = self.core.clock.now()
+        theme = await self._next_theme(community, arguments["challenge_id"], challenge)
+        if theme is None:
+            return
+        settings = self.settings(community)
+        channel = await self.announce_channel(
+            community, challenge.channel or settings.contests.channel, None
+        )
+        if channel is None:
+            self.log.warning(
+                "challenge %s has no channel in %s", arguments["challenge_id"], community.key
+            )
+            return
+        contest = await self.store_contest(
+            Contest(
+                community_id=await self.community_id(community),
+                title=challenge.title,
+                description=challenge.description,
+                channel_id=channel.id,
+                channel_name=channel.name,
+                starts_at=now,
+                ends_at=after(now, challenge.open_for, self.zone(community)),
+                entries_per_member=challenge.entries_per_member,
+                winners=challenge.winners,
+                choose_by=challenge.choose_by,
+                challenge_id=arguments["challenge_id"],
+                theme=theme,
+            )
+        )
+        await self.begin(community, contest)
+
+    async def _next_theme(
+        self, community: CommunityRef, challenge_id: str, challenge: ChallengeConfig
+    ) -> str | None:
+        """Take the challenge's next theme (None if this run already happened)."""
+        now = self.core.clock.now()
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            turn = (
+                await session.exec(
+                    select(ChallengeTurn).where(
+                        col(ChallengeTurn.community_id) == community_id,
+                        col(ChallengeTurn.challenge_id) == challenge_id,
+                    )
+                )
+            ).first()
+            if turn is None:
+                turn = ChallengeTurn(community_id=community_id, challenge_id=challenge_id)
+            elif turn.last_run_at is not None and now - turn.last_run_at < RUN_GUARD:
+                return None
+            position = turn.next_theme % len(challenge.themes)
+            turn.next_theme = (position + 1) % len(challenge.themes)
+            turn.last_run_at = now
+            session.add(turn)
+            await session.commit()
+        return challenge.themes[position]
+
+    async def challenge_missed(self, kwargs: dict[str, Any], late_by: timedelta) -> None:
+        """A run fell due too long ago: tell the moderators it was skipped."""
+        community = CommunityRef(
+            kwargs["platform"], kwargs["community_id"], kwargs["community_name"]
+        )
+        challenge = self._wanted(community).get(kwargs["challenge_id"])
+        if challenge is None:
+            return
+        await self.core.modlog(
+            community,
+            render(
+                self.texts(community).challenge_missed,
+                challenge=challenge.title,
+                when=self.when(community, self.core.clock.now() - late_by),
+            ),
+        )

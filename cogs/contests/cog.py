@@ -1,0 +1,155 @@
+"""The contests cog: contests with fair voting, recurring challenges, giveaways, hall of fame.
+
+Phases (opening, reminder, closing with the results) and giveaway draws are persistent jobs
+with stable ids whose only argument is a record id; every announcement is claimed once in the
+database, so a restart neither loses nor doubles one. Wins are recorded and published as
+``ContestWon`` for the contributors cog.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, delete, select
+
+from bot.events import CommunityRef, UserRef
+from cogs.contests.challenges import Challenges
+from cogs.contests.entries import Entries
+from cogs.contests.giveaways import Giveaways
+from cogs.contests.halloffame import HallOfFame
+from cogs.contests.models import Contest, Entry, Giveaway, GiveawayEntry, Vote, Win
+from cogs.contests.phases import PHASE_OF_HANDLER
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+
+class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
+    """Contests, challenges and giveaways that bring the community together."""
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self._refreshed = set()
+
+    async def rules_applied(self) -> None:
+        """Bring the challenges' cron jobs in line with the rules (at start, after reloads)."""
+        await self.refresh_challenges()
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A phase, draw or challenge run fell due too long ago: report it to the mod-log."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        if handler in PHASE_OF_HANDLER:
+            await self.contest_phase_missed(handler, kwargs, late_by)
+        elif handler == "draw_giveaway":
+            await self.giveaway_missed(kwargs, late_by)
+        elif handler == "run_challenge":
+            await self.challenge_missed(kwargs, late_by)
+
+    # -- members' data --------------------------------------------------------------------------
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """The member's entries, votes, giveaway entries and wins in ``community``."""
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            entries = (
+                await session.exec(
+                    select(Entry)
+                    .join(Contest, col(Contest.id) == col(Entry.contest_id))
+                    .where(col(Contest.community_id) == community_id, Entry.user_id == user.id)
+                )
+            ).all()
+            votes = (
+                await session.exec(
+                    select(Vote, Entry)
+                    .join(Entry, col(Entry.id) == col(Vote.entry_id))
+                    .join(Contest, col(Contest.id) == col(Vote.contest_id))
+                    .where(col(Contest.community_id) == community_id, Vote.voter_id == user.id)
+                )
+            ).all()
+            tickets = (
+                await session.exec(
+                    select(GiveawayEntry)
+                    .join(Giveaway, col(Giveaway.id) == col(GiveawayEntry.giveaway_id))
+                    .where(
+                        col(Giveaway.community_id) == community_id,
+                        GiveawayEntry.user_id == user.id,
+                    )
+                )
+            ).all()
+            wins = (
+                await session.exec(
+                    select(Win).where(
+                        col(Win.community_id) == community_id, Win.user_id == user.id
+                    )
+                )
+            ).all()
+        data: dict[str, Any] = {
+            "entries": [
+                {
+                    "contest": entry.contest_id,
+                    "entry": entry.number,
+                    "text": entry.text,
+                    "submitted_at": entry.submitted_at.isoformat(),
+                }
+                for entry in entries
+            ],
+            "votes": [
+                {
+                    "contest": vote.contest_id,
+                    "entry": entry.number,
+                    "voted_at": vote.voted_at.isoformat(),
+                }
+                for vote, entry in votes
+            ],
+            "giveaways": [
+                {"giveaway": ticket.giveaway_id, "entered_at": ticket.entered_at.isoformat()}
+                for ticket in tickets
+            ],
+            "wins": [
+                {
+                    "kind": win.kind,
+                    "id": win.ref_id,
+                    "title": win.title,
+                    "rank": win.rank,
+                    "won_at": win.won_at.isoformat(),
+                }
+                for win in wins
+            ],
+        }
+        return {key: value for key, value in data.items() if value}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget the member's entries (with their votes), votes, giveaway entries and wins."""
+        community_id = await self.community_id(community)
+        contests = select(Contest.id).where(col(Contest.community_id) == community_id)
+        giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
+        async with self.core.db.session() as session:
+            mine = select(Entry.id).where(
+                col(Entry.contest_id).in_(contests), col(Entry.user_id) == user.id
+            )
+            await session.exec(delete(Vote).where(col(Vote.entry_id).in_(mine)))
+            await session.exec(
+                delete(Vote).where(
+                    col(Vote.contest_id).in_(contests), col(Vote.voter_id) == user.id
+                )
+            )
+            await session.exec(
+                delete(Entry).where(
+                    col(Entry.contest_id).in_(contests), col(Entry.user_id) == user.id
+                )
+            )
+            await session.exec(
+                delete(GiveawayEntry).where(
+                    col(GiveawayEntry.giveaway_id).in_(giveaways),
+                    col(GiveawayEntry.user_id) == user.id,
+                )
+            )
+            await session.exec(
+                delete(Win).where(
+                    col(Win.community_id) == community_id, col(Win.user_id) == user.id
+                )
+            )
+            await session.commit()

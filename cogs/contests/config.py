@@ -1,0 +1,198 @@
+"""The ``contests`` section of the rule book: contests, voting, challenges, giveaways, texts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.durations import Duration
+from bot.ruleconf import Placeholders, TextsByLocale
+from cogs.contests.schedules import check_crontab
+
+CHALLENGE_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+ContestLine = Annotated[str, Placeholders("id", "title", "when")]
+
+
+class ContestTexts(BaseModel):
+    """What the contests cog says, in one locale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # -- contests, as moderators set them up
+    created: Annotated[str, Placeholders("id", "title", "start", "end", "channel")]
+    cancelled: Annotated[str, Placeholders("id", "title")]
+    cancel_done: Annotated[str, Placeholders("id")]
+    list_header: Annotated[str, Placeholders()]
+    list_upcoming: ContestLine
+    list_open: ContestLine
+    list_empty: Annotated[str, Placeholders()]
+    # -- phases
+    opened: Annotated[str, Placeholders("id", "title", "description", "end", "emoji", "entries")]
+    challenge_opened: Annotated[str, Placeholders("id", "title", "theme", "end", "emoji")]
+    reminder: Annotated[str, Placeholders("id", "title", "end", "left", "entries")]
+    results_header: Annotated[str, Placeholders("id", "title", "entries", "voters")]
+    results_line: Annotated[str, Placeholders("rank", "member", "entry", "votes")]
+    results_tie_rule: Annotated[str, Placeholders()]
+    results_random: Annotated[str, Placeholders("seed", "hash")]
+    results_no_entries: Annotated[str, Placeholders("id", "title")]
+    results_no_votes: Annotated[str, Placeholders()]
+    missed: Annotated[str, Placeholders("id", "title", "phase", "when")]
+    phase_open: Annotated[str, Placeholders()]
+    phase_remind: Annotated[str, Placeholders()]
+    phase_close: Annotated[str, Placeholders()]
+    challenge_missed: Annotated[str, Placeholders("challenge", "when")]
+    # -- submissions and votes
+    entry_posted: Annotated[str, Placeholders("id", "entry", "member", "text", "emoji")]
+    submitted: Annotated[str, Placeholders("id", "entry")]
+    submitted_replaced: Annotated[str, Placeholders("id", "entry", "votes")]
+    voted: Annotated[str, Placeholders("id", "entry")]
+    vote_changed: Annotated[str, Placeholders("id", "entry", "previous")]
+    # -- refusals (nothing is stored)
+    unknown_contest: Annotated[str, Placeholders("id")]
+    unknown_entry: Annotated[str, Placeholders("id", "entry")]
+    not_open_yet: Annotated[str, Placeholders("id", "start")]
+    already_closed: Annotated[str, Placeholders("id", "end")]
+    was_cancelled: Annotated[str, Placeholders("id")]
+    still_open: Annotated[str, Placeholders("id", "end")]
+    self_vote: Annotated[str, Placeholders()]
+    already_voted: Annotated[str, Placeholders("entry")]
+    too_new: Annotated[str, Placeholders("age", "when")]
+    bad_moment: Annotated[str, Placeholders("value")]
+    in_the_past: Annotated[str, Placeholders("when")]
+    zero_duration: Annotated[str, Placeholders()]
+    end_before_start: Annotated[str, Placeholders("start", "end")]
+    too_long: Annotated[str, Placeholders("most")]
+    too_far: Annotated[str, Placeholders("most")]
+    entries_range: Annotated[str, Placeholders("most")]
+    text_too_long: Annotated[str, Placeholders("most")]
+    # -- giveaways
+    giveaway_started: Annotated[str, Placeholders("id", "prize", "winners", "end", "emoji")]
+    giveaway_created: Annotated[str, Placeholders("id", "channel", "end")]
+    giveaway_rerolled: Annotated[str, Placeholders("id", "channel")]
+    giveaway_button: Annotated[str, Placeholders(), Field(min_length=1, max_length=40)]
+    giveaway_entered: Annotated[str, Placeholders("id", "prize")]
+    giveaway_result: Annotated[
+        str, Placeholders("id", "prize", "members", "entrants", "seed", "hash")
+    ]
+    giveaway_reroll_result: Annotated[
+        str, Placeholders("id", "prize", "members", "entrants", "seed", "hash")
+    ]
+    giveaway_no_entrants: Annotated[str, Placeholders("id", "prize")]
+    giveaway_unknown: Annotated[str, Placeholders("id")]
+    giveaway_not_drawn: Annotated[str, Placeholders("id", "end")]
+    giveaway_closed: Annotated[str, Placeholders("id")]
+    giveaway_winners_range: Annotated[str, Placeholders("most")]
+    giveaway_entrants: Annotated[str, Placeholders("id", "count", "hash", "entrants")]
+    giveaway_missed: Annotated[str, Placeholders("id", "prize", "when")]
+    # -- hall of fame
+    hall_header: Annotated[str, Placeholders()]
+    hall_line: Annotated[str, Placeholders("when", "title", "member", "rank", "votes")]
+    hall_totals: Annotated[str, Placeholders("members")]
+    hall_empty: Annotated[str, Placeholders()]
+
+
+class VotingConfig(BaseModel):
+    """Who may vote, and how."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    emoji: str = Field(default="👍", min_length=1, max_length=16)
+    """A reaction with this emoji on an entry's message is a vote for it."""
+    min_member_age: Duration = timedelta(days=1)
+    """Members who joined less than this long ago cannot vote (fresh accounts, raids)."""
+
+
+class ContestDefaults(BaseModel):
+    """Limits and defaults of contests created by moderators."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str | None = Field(default=None, min_length=1, max_length=100)
+    """Where contests are announced (by name) unless /contest_create says; none: where created."""
+    entries_per_member: int = Field(default=1, ge=1, le=20)
+    max_entries_per_member: int = Field(default=5, ge=1, le=20)
+    winners: int = Field(default=3, ge=1, le=10)
+    """How many places the results announce (the podium)."""
+    remind_before: Duration | None = timedelta(hours=1)
+    """One reminder this long before the end (none: no reminder)."""
+    max_duration: Duration = timedelta(days=90)
+    max_ahead: Duration = timedelta(days=365)
+    """The furthest ahead a contest may start."""
+    max_text: int = Field(default=1000, ge=10, le=4000)
+    """The longest submission, in characters."""
+
+
+class ChallengeConfig(BaseModel):
+    """A recurring challenge: each run is a contest the scheduler creates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=1000)
+    schedule: str
+    """When each run opens, as cron fields ``minute hour day month weekday`` in the community's
+    time zone, weekdays by name: ``0 9 * * mon`` is every Monday at 09:00."""
+    themes: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=500
+    )
+    """Taken in turn, one per run, starting over after the last."""
+    open_for: Duration = timedelta(days=6)
+    """How long submissions (and votes) stay open."""
+    channel: str | None = Field(default=None, min_length=1, max_length=100)
+    """Where it is announced; none: ``contests.channel``, else the community's welcome channel."""
+    winners: int = Field(default=1, ge=1, le=10)
+    choose_by: Literal["votes", "random"] = "votes"
+    """``votes``: the most voted entries win; ``random``: a seeded, reproducible draw."""
+    entries_per_member: int = Field(default=1, ge=1, le=20)
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        check_crontab(value)
+        return value
+
+    @field_validator("open_for")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("open_for must be at least 1m")
+        return value
+
+
+class GiveawayConfig(BaseModel):
+    """Giveaways: entry by button or reaction, a reproducible draw."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    emoji: str = Field(default="🎉", min_length=1, max_length=16)
+    max_winners: int = Field(default=20, ge=1, le=100)
+    max_duration: Duration = timedelta(days=30)
+    min_member_age: Duration = timedelta(0)
+    """Members who joined less than this long ago cannot enter (0: anyone)."""
+
+
+class ContestsConfig(BaseModel):
+    """Contests, challenges and giveaways, and the texts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contests: ContestDefaults = ContestDefaults()
+    voting: VotingConfig = VotingConfig()
+    challenges: dict[str, ChallengeConfig] = Field(default_factory=dict, max_length=50)
+    giveaways: GiveawayConfig = GiveawayConfig()
+    texts: TextsByLocale[ContestTexts]
+
+    @field_validator("challenges")
+    @classmethod
+    def _challenge_ids(cls, value: dict[str, ChallengeConfig]) -> dict[str, ChallengeConfig]:
+        for key in value:
+            if not CHALLENGE_ID.fullmatch(key):
+                raise ValueError(
+                    f"{key[:40]!r} is not a challenge id; use lowercase letters, digits, - and _"
+                )
+        return value

@@ -1,0 +1,227 @@
+"""Contests as moderators set them up: ``/contest_create``, ``/contest_list``,
+``/contest_cancel``, and ``/contest_results`` for everyone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from sqlmodel import col, select
+
+from bot.commands import CommandContext, Permission, command
+from bot.events import ChannelRef, CommunityRef
+from bot.ruleconf import render
+from cogs.contests.base import plain
+from cogs.contests.models import Contest
+from cogs.contests.phases import Phases
+from cogs.contests.schedules import MomentError, parse_moment, parse_span
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 1000
+LISTED = 20
+PAST_SLACK = timedelta(minutes=1)
+"""A start typed as "now" in local time is a few seconds old by the time it is read."""
+
+
+class ContestCommands(Phases):
+    """Creating, listing, cancelling contests and showing their results."""
+
+    def _moment(self, community: CommunityRef, text: str, now: datetime) -> datetime:
+        try:
+            return parse_moment(text, now, self.zone(community))
+        except MomentError as error:
+            raise self.refuse(community, "bad_moment", value=str(error)) from None
+
+    def _end(self, community: CommunityRef, text: str, start: datetime) -> datetime:
+        try:
+            return parse_span(text, start, self.zone(community))
+        except MomentError as error:
+            raise self.refuse(community, "bad_moment", value=str(error)) from None
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "concours_creer"},
+        descriptions={"fr": "Créer un concours : titre, durée, description…"},
+    )
+    async def contest_create(
+        self,
+        ctx: CommandContext,
+        title: Annotated[str, "The contest's title (in quotes if several words)"],
+        duration: Annotated[str, "How long (2h, 7d) or until when (2026-12-01T18:00)"],
+        description: Annotated[str, "What to submit (in quotes)"] = "",
+        start: Annotated[
+            str, "When it opens: a delay (1d) or a local date-time; default now"
+        ] = "",
+        channel: Annotated[ChannelRef | None, "Where to announce it (default: here)"] = None,
+        entries: Annotated[int | None, "Entries per member (default from the rule book)"] = None,
+    ) -> None:
+        """Create a contest: members /submit entries, vote, and the results are announced.
+
+        Example: /contest_create "Photo de la semaine" 2h "Your best garden photo"
+        Local dates: /contest_create Haiku 2026-12-08T18:00 "" 2026-12-01T09:00
+        """
+        community = ctx.community
+        settings = self.settings(community).contests
+        now = self.core.clock.now()
+        opens = self._moment(community, start, now) if start.strip() else now
+        if opens < now - PAST_SLACK:
+            raise self.refuse(community, "in_the_past", when=self.when(community, opens))
+        opens = max(opens, now)
+        if opens - now > settings.max_ahead:
+            raise self.refuse(community, "too_far", most=self.left(settings.max_ahead))
+        ends = self._end(community, duration, opens)
+        if ends == opens:
+            raise self.refuse(community, "zero_duration")
+        if ends < now:
+            raise self.refuse(community, "in_the_past", when=self.when(community, ends))
+        if ends < opens:
+            raise self.refuse(
+                community,
+                "end_before_start",
+                start=self.when(community, opens),
+                end=self.when(community, ends),
+            )
+        if ends - opens > settings.max_duration:
+            raise self.refuse(community, "too_long", most=self.left(settings.max_duration))
+        per_member = settings.entries_per_member if entries is None else entries
+        if not 1 <= per_member <= settings.max_entries_per_member:
+            raise self.refuse(community, "entries_range", most=settings.max_entries_per_member)
+        title = plain(title, MAX_TITLE + 1)
+        if not title or len(title) > MAX_TITLE:
+            raise self.refuse(community, "text_too_long", most=MAX_TITLE)
+        if len(description) > MAX_DESCRIPTION:
+            raise self.refuse(community, "text_too_long", most=MAX_DESCRIPTION)
+        where = (
+            channel
+            or await self.announce_channel(community, settings.channel, ctx.channel)
+            or ctx.channel
+        )
+        contest = Contest(
+            community_id=await self.community_id(community),
+            title=title,
+            description=description.strip(),
+            channel_id=where.id,
+            channel_name=where.name,
+            created_by=ctx.member.user.id,
+            starts_at=opens,
+            ends_at=ends,
+            entries_per_member=per_member,
+            winners=settings.winners,
+        )
+        contest = await self.store_contest(contest)
+        await self.begin(community, contest)
+        await ctx.reply(
+            render(
+                self.texts(community).created,
+                id=contest.id,
+                title=contest.title,
+                start=self.when(community, opens),
+                end=self.when(community, ends),
+                channel=where.name or where.id,
+            )
+        )
+
+    async def store_contest(self, contest: Contest) -> Contest:
+        """Insert ``contest`` and return it with its id."""
+        async with self.core.db.session() as session:
+            session.add(contest)
+            await session.commit()
+            await session.refresh(contest)
+        return contest
+
+    async def begin(self, community: CommunityRef, contest: Contest) -> None:
+        """Schedule a new contest's phases, and open it now if it starts now."""
+        assert contest.id is not None
+        self.schedule_phases(contest, self.settings(community).contests.remind_before)
+        if contest.starts_at <= self.core.clock.now() and await self.claim(
+            contest.id, "opened_at", self.core.clock.now()
+        ):
+            await self.announce_opening(community, contest)
+
+    @command(
+        names={"fr": "concours_liste"},
+        descriptions={"fr": "Lister les concours ouverts et à venir"},
+    )
+    async def contest_list(self, ctx: CommandContext) -> None:
+        """List the open and upcoming contests of this community."""
+        community = ctx.community
+        texts = self.texts(community)
+        now = self.core.clock.now()
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            contests = (
+                await session.exec(
+                    select(Contest)
+                    .where(
+                        col(Contest.community_id) == community_id,
+                        col(Contest.closed_at).is_(None),
+                        col(Contest.cancelled_at).is_(None),
+                        col(Contest.ends_at) > now,
+                    )
+                    .order_by(col(Contest.starts_at), col(Contest.id))
+                    .limit(LISTED)
+                )
+            ).all()
+        if not contests:
+            await ctx.reply(render(texts.list_empty))
+            return
+        lines = [render(texts.list_header)]
+        for contest in contests:
+            upcoming = contest.starts_at > now
+            lines.append(
+                render(
+                    texts.list_upcoming if upcoming else texts.list_open,
+                    id=contest.id,
+                    title=contest.title,
+                    when=self.when(community, contest.starts_at if upcoming else contest.ends_at),
+                )
+            )
+        await ctx.reply("\n".join(lines))
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "concours_annuler"},
+        descriptions={"fr": "Annuler un concours (rien n'est annoncé ensuite)"},
+    )
+    async def contest_cancel(
+        self, ctx: CommandContext, id: Annotated[int, "The contest's number, from /contest_list"]
+    ) -> None:
+        """Cancel a contest that has not closed yet; its remaining phases are not announced."""
+        community = ctx.community
+        contest = await self.find_contest(community, id)
+        if contest.cancelled_at is not None:
+            raise self.refuse(community, "was_cancelled", id=id)
+        if contest.closed_at is not None:
+            raise self.refuse(
+                community, "already_closed", id=id, end=self.when(community, contest.ends_at)
+            )
+        contest.cancelled_at = self.core.clock.now()
+        async with self.core.db.session() as session:
+            session.add(contest)
+            await session.commit()
+        self.cancel_phases(id)
+        if contest.opened_at is not None:
+            await self.actions.send(
+                self.contest_channel(community, contest),
+                render(self.texts(community).cancelled, id=id, title=contest.title),
+            )
+        await ctx.reply(render(self.texts(community).cancel_done, id=id))
+
+    @command(
+        names={"fr": "concours_resultats"},
+        descriptions={"fr": "Afficher les résultats d'un concours terminé"},
+    )
+    async def contest_results(
+        self, ctx: CommandContext, id: Annotated[int, "The contest's number"]
+    ) -> None:
+        """Show the results of a contest that has closed: winners and vote counts."""
+        community = ctx.community
+        contest = await self.find_contest(community, id)
+        if contest.cancelled_at is not None:
+            raise self.refuse(community, "was_cancelled", id=id)
+        if contest.closed_at is None and self.core.clock.now() < contest.ends_at:
+            raise self.refuse(
+                community, "still_open", id=id, end=self.when(community, contest.ends_at)
+            )
+        standings, winners = await self.outcome(contest)
+        await ctx.reply(self.results_text(community, contest, standings, winners))

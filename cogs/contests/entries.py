@@ -1,0 +1,255 @@
+"""Submissions and votes: ``/submit``, ``/vote`` and votes by reaction on an entry's message.
+
+One vote per member per contest (a new vote moves it), never for one's own entry, and only from
+members who joined long enough ago. A member's submission beyond the contest's limit replaces
+their oldest entry, and the votes it had are withdrawn (they were for something else).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from sqlmodel import col, delete, func, select
+
+from bot.bus import Priority
+from bot.cog import listener
+from bot.commands import CommandContext, Text, command
+from bot.errors import JardinierError
+from bot.events import CommunityRef, MemberRef, ReactionAdded, ReactionRemoved
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, plain
+from cogs.contests.models import Contest, Entry, Vote
+
+
+class Entries(ContestsBase):
+    """Members submit entries and vote."""
+
+    def check_open(self, community: CommunityRef, contest: Contest) -> None:
+        """Refuse unless ``contest`` takes entries and votes right now."""
+        now = self.core.clock.now()
+        if contest.cancelled_at is not None:
+            raise self.refuse(community, "was_cancelled", id=contest.id)
+        if contest.closed_at is not None or now >= contest.ends_at:
+            raise self.refuse(
+                community,
+                "already_closed",
+                id=contest.id,
+                end=self.when(community, contest.ends_at),
+            )
+        if now < contest.starts_at:
+            raise self.refuse(
+                community,
+                "not_open_yet",
+                id=contest.id,
+                start=self.when(community, contest.starts_at),
+            )
+
+    # -- submissions ----------------------------------------------------------------------------
+
+    @command(
+        names={"fr": "participer"},
+        descriptions={"fr": "Proposer une participation (texte ou lien) à un concours"},
+    )
+    async def submit(
+        self,
+        ctx: CommandContext,
+        id: Annotated[int, "The contest's number"],
+        entry: Annotated[Text, "Your entry: a text or a link"],
+    ) -> None:
+        """Submit your entry to a contest (a text or a link); a new one replaces your previous.
+
+        Example: /submit 3 https://example.org/my-photo.jpg
+        """
+        community = ctx.community
+        contest = await self.find_contest(community, id)
+        self.check_open(community, contest)
+        limit = self.settings(community).contests.max_text
+        text = entry.strip()
+        if len(text) > limit:
+            raise self.refuse(community, "text_too_long", most=limit)
+        member = ctx.member
+        now = self.core.clock.now()
+        replaced_votes: int | None = None
+        async with self.core.db.session() as session:
+            mine = (
+                await session.exec(
+                    select(Entry)
+                    .where(col(Entry.contest_id) == id, col(Entry.user_id) == member.user.id)
+                    .order_by(col(Entry.submitted_at), col(Entry.id))
+                )
+            ).all()
+            if len(mine) >= contest.entries_per_member:
+                row = mine[0]
+                replaced_votes = int(
+                    (
+                        await session.exec(
+                            select(func.count())
+                            .select_from(Vote)
+                            .where(col(Vote.entry_id) == row.id)
+                        )
+                    ).one()
+                )
+                await session.exec(delete(Vote).where(col(Vote.entry_id) == row.id))
+                row.text, row.submitted_at, row.user_name = text, now, member.name
+            else:
+                highest = (
+                    await session.exec(
+                        select(func.max(Entry.number)).where(col(Entry.contest_id) == id)
+                    )
+                ).one()
+                row = Entry(
+                    contest_id=id,
+                    number=int(highest or 0) + 1,
+                    user_id=member.user.id,
+                    user_name=member.name,
+                    text=text,
+                    submitted_at=now,
+                )
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+        texts = self.texts(community)
+        posted = await self.actions.send(
+            self.contest_channel(community, contest),
+            render(
+                texts.entry_posted,
+                id=id,
+                entry=row.number,
+                member=plain(member.name, 80),
+                text=text,
+                emoji=self.settings(community).voting.emoji,
+            ),
+        )
+        if posted is not None:
+            async with self.core.db.session() as session:
+                row.message_id = posted.id
+                session.add(row)
+                await session.commit()
+        if replaced_votes is None:
+            await ctx.reply(render(texts.submitted, id=id, entry=row.number))
+        else:
+            await ctx.reply(
+                render(texts.submitted_replaced, id=id, entry=row.number, votes=replaced_votes)
+            )
+
+    # -- votes ----------------------------------------------------------------------------------
+
+    @command(names={"fr": "voter"}, descriptions={"fr": "Voter pour une participation"})
+    async def vote(
+        self,
+        ctx: CommandContext,
+        id: Annotated[int, "The contest's number"],
+        entry: Annotated[int, "The entry's number"],
+    ) -> None:
+        """Vote for an entry of a contest: one vote per contest, which you can move until the end.
+
+        Example: /vote 3 2
+        """
+        contest = await self.find_contest(ctx.community, id)
+        await ctx.reply(await self.cast(ctx.member, contest, entry))
+
+    async def cast(self, member: MemberRef, contest: Contest, number: int) -> str:
+        """Record ``member``'s vote for entry ``number``; return the answer, or refuse."""
+        community = member.community
+        assert contest.id is not None
+        self.check_open(community, contest)
+        texts = self.texts(community)
+        async with self.core.db.session() as session:
+            target = (
+                await session.exec(
+                    select(Entry).where(
+                        col(Entry.contest_id) == contest.id, Entry.number == number
+                    )
+                )
+            ).first()
+        if target is None:
+            raise self.refuse(community, "unknown_entry", id=contest.id, entry=number)
+        if target.user_id == member.user.id:
+            raise self.refuse(community, "self_vote")
+        await self.check_member_age(
+            community, member.user.id, self.settings(community).voting.min_member_age
+        )
+        now = self.core.clock.now()
+        async with self.core.db.session() as session:
+            current = (
+                await session.exec(
+                    select(Vote).where(
+                        col(Vote.contest_id) == contest.id, col(Vote.voter_id) == member.user.id
+                    )
+                )
+            ).first()
+            if current is not None and current.entry_id == target.id:
+                raise self.refuse(community, "already_voted", entry=number)
+            previous = None
+            if current is None:
+                current = Vote(
+                    contest_id=contest.id,
+                    entry_id=target.id or 0,
+                    voter_id=member.user.id,
+                    voted_at=now,
+                )
+            else:
+                before = await session.get(Entry, current.entry_id)
+                previous = None if before is None else before.number
+                current.entry_id, current.voted_at = target.id or 0, now
+            session.add(current)
+            await session.commit()
+        if previous is None:
+            return render(texts.voted, id=contest.id, entry=number)
+        return render(texts.vote_changed, id=contest.id, entry=number, previous=previous)
+
+    async def _entry_of_message(self, community: CommunityRef, message_id: str) -> Entry | None:
+        async with self.core.db.session() as session:
+            entry = (
+                await session.exec(select(Entry).where(col(Entry.message_id) == message_id))
+            ).first()
+            if entry is None:
+                return None
+            contest = await session.get(Contest, entry.contest_id)
+        if contest is None or contest.community_id != await self.community_id(community):
+            return None
+        return entry
+
+    @listener(ReactionAdded, priority=Priority.NORMAL)
+    async def vote_by_reaction(self, event: ReactionAdded) -> None:
+        """A vote emoji on an entry's message is a vote for that entry."""
+        community = event.community
+        if event.member.user.is_bot or event.emoji != self.settings(community).voting.emoji:
+            return
+        entry = await self._entry_of_message(community, event.message.id)
+        if entry is None:
+            return
+        contest = await self.load_contest(entry.contest_id)
+        if contest is None:
+            return
+        try:
+            answer = await self.cast(event.member, contest, entry.number)
+        except JardinierError as refusal:
+            answer = str(refusal)
+        await self.actions.send(
+            event.message.channel, answer, reply_to=event.message, private_to=event.member
+        )
+
+    @listener(ReactionRemoved, priority=Priority.NORMAL)
+    async def unvote_by_reaction(self, event: ReactionRemoved) -> None:
+        """Taking the vote emoji back withdraws the vote, if it still goes to that entry."""
+        community = event.community
+        if event.emoji != self.settings(community).voting.emoji:
+            return
+        entry = await self._entry_of_message(community, event.message.id)
+        if entry is None:
+            return
+        contest = await self.load_contest(entry.contest_id)
+        if contest is None or contest.closed_at is not None:
+            return
+        if self.core.clock.now() >= contest.ends_at:
+            return
+        async with self.core.db.session() as session:
+            await session.exec(
+                delete(Vote).where(
+                    col(Vote.contest_id) == entry.contest_id,
+                    col(Vote.voter_id) == event.member.user.id,
+                    col(Vote.entry_id) == entry.id,
+                )
+            )
+            await session.commit()

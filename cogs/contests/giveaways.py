@@ -1,0 +1,421 @@
+"""Giveaways: ``/giveaway prize winners duration``, entry by button or reaction, and a seeded
+draw anyone can re-run (``/giveaway_entrants`` lists who was in; see ``draw.py``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from sqlmodel import col, func, select, update
+
+from bot.bus import Priority
+from bot.cog import job, listener
+from bot.commands import CommandContext, Permission, command
+from bot.errors import JardinierError
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommunityRef,
+    MemberRef,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.platform import Button
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, plain
+from cogs.contests.draw import canonical, draw, entrants_hash
+from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
+
+BUTTON_PREFIX = "giveaway:"
+MAX_PRIZE = 200
+
+
+def draw_job_id(giveaway_id: int) -> str:
+    """The stable id of a giveaway's draw job."""
+    return f"giveaway:{giveaway_id}:draw"
+
+
+class Giveaways(ContestsBase):
+    """Giveaways and their reproducible draws."""
+
+    async def find_giveaway(self, community: CommunityRef, giveaway_id: int) -> Giveaway:
+        """The giveaway ``giveaway_id`` of ``community``, or the "unknown" answer."""
+        async with self.core.db.session() as session:
+            row = await session.get(Giveaway, giveaway_id) if 0 < giveaway_id < 2**62 else None
+        if row is None or row.community_id != await self.community_id(community):
+            raise self.refuse(community, "giveaway_unknown", id=giveaway_id)
+        return row
+
+    @staticmethod
+    def giveaway_channel(community: CommunityRef, giveaway: Giveaway) -> ChannelRef:
+        """Where ``giveaway`` was posted."""
+        return ChannelRef(community, giveaway.channel_id, giveaway.channel_name)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "tirage"},
+        descriptions={"fr": "Lancer un tirage au sort : lot, gagnants, durée"},
+    )
+    async def giveaway(
+        self,
+        ctx: CommandContext,
+        prize: Annotated[str, "What is to win (in quotes if several words)"],
+        winners: Annotated[int, "How many winners"],
+        duration: Annotated[timedelta, "How long members can enter, e.g. 1d"],
+    ) -> None:
+        """Start a giveaway in this channel: members enter with the button or a reaction.
+
+        The winners are drawn with a published seed, so anyone can re-run the draw.
+        Example: /giveaway "A bag of seeds" 2 3d
+        """
+        community = ctx.community
+        settings = self.settings(community).giveaways
+        prize = plain(prize, MAX_PRIZE + 1)
+        if not prize or len(prize) > MAX_PRIZE:
+            raise self.refuse(community, "text_too_long", most=MAX_PRIZE)
+        if not 1 <= winners <= settings.max_winners:
+            raise self.refuse(community, "giveaway_winners_range", most=settings.max_winners)
+        if duration <= timedelta(0):
+            raise self.refuse(community, "zero_duration")
+        if duration > settings.max_duration:
+            raise self.refuse(community, "too_long", most=self.left(settings.max_duration))
+        now = self.core.clock.now()
+        row = Giveaway(
+            community_id=await self.community_id(community),
+            prize=prize,
+            winners=winners,
+            channel_id=ctx.channel.id,
+            channel_name=ctx.channel.name,
+            created_by=ctx.member.user.id,
+            starts_at=now,
+            ends_at=now + duration,
+        )
+        async with self.core.db.session() as session:
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+        assert row.id is not None
+        texts = self.texts(community)
+        posted = await self.actions.send(
+            ctx.channel,
+            render(
+                texts.giveaway_started,
+                id=row.id,
+                prize=prize,
+                winners=winners,
+                end=self.when(community, row.ends_at),
+                emoji=settings.emoji,
+            ),
+            buttons=[Button(f"{BUTTON_PREFIX}{row.id}", render(texts.giveaway_button))],
+        )
+        if posted is not None:
+            row.message_id = posted.id
+            async with self.core.db.session() as session:
+                session.add(row)
+                await session.commit()
+        self.core.scheduler.at(
+            draw_job_id(row.id), row.ends_at, self.name, "draw_giveaway", giveaway_id=row.id
+        )
+        await ctx.reply(
+            render(
+                texts.giveaway_created,
+                id=row.id,
+                channel=ctx.channel.name or ctx.channel.id,
+                end=self.when(community, row.ends_at),
+            )
+        )
+
+    # -- entering -------------------------------------------------------------------------------
+
+    async def enter(self, member: MemberRef, giveaway: Giveaway) -> bool:
+        """Put ``member`` in ``giveaway``; False if already in. Refuses when it is closed."""
+        community = member.community
+        if giveaway.drawn_at is not None or self.core.clock.now() >= giveaway.ends_at:
+            raise self.refuse(community, "giveaway_closed", id=giveaway.id)
+        await self.check_member_age(
+            community, member.user.id, self.settings(community).giveaways.min_member_age
+        )
+        async with self.core.db.session() as session:
+            existing = (
+                await session.exec(
+                    select(GiveawayEntry).where(
+                        col(GiveawayEntry.giveaway_id) == giveaway.id,
+                        col(GiveawayEntry.user_id) == member.user.id,
+                    )
+                )
+            ).first()
+            if existing is not None:
+                return False
+            session.add(
+                GiveawayEntry(
+                    giveaway_id=giveaway.id or 0,
+                    user_id=member.user.id,
+                    user_name=member.name,
+                    entered_at=self.core.clock.now(),
+                )
+            )
+            await session.commit()
+        return True
+
+    @listener(ButtonPressed, priority=Priority.NORMAL)
+    async def enter_by_button(self, event: ButtonPressed) -> None:
+        """The giveaway's button enters the member (and tells them, privately)."""
+        if not event.button_id.startswith(BUTTON_PREFIX) or event.member.user.is_bot:
+            return
+        number = event.button_id.removeprefix(BUTTON_PREFIX)
+        if not number.isdigit():
+            return
+        community = event.community
+        try:
+            giveaway = await self.find_giveaway(community, int(number))
+            entered = await self.enter(event.member, giveaway)
+        except JardinierError as refusal:
+            await self.actions.send(event.channel, str(refusal), private_to=event.member)
+            return
+        if entered:
+            await self.actions.send(
+                event.channel,
+                render(
+                    self.texts(community).giveaway_entered, id=giveaway.id, prize=giveaway.prize
+                ),
+                private_to=event.member,
+            )
+
+    async def _giveaway_of_message(
+        self, community: CommunityRef, message_id: str
+    ) -> Giveaway | None:
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            return (
+                await session.exec(
+                    select(Giveaway).where(
+                        col(Giveaway.message_id) == message_id,
+                        col(Giveaway.community_id) == community_id,
+                    )
+                )
+            ).first()
+
+    @listener(ReactionAdded, priority=Priority.NORMAL)
+    async def enter_by_reaction(self, event: ReactionAdded) -> None:
+        """The giveaway emoji on its message enters the member."""
+        community = event.community
+        if event.member.user.is_bot or event.emoji != self.settings(community).giveaways.emoji:
+            return
+        giveaway = await self._giveaway_of_message(community, event.message.id)
+        if giveaway is None:
+            return
+        try:
+            await self.enter(event.member, giveaway)
+        except JardinierError as refusal:
+            await self.actions.send(event.message.channel, str(refusal), private_to=event.member)
+
+    @listener(ReactionRemoved, priority=Priority.NORMAL)
+    async def leave_by_reaction(self, event: ReactionRemoved) -> None:
+        """Taking the emoji back before the draw leaves the giveaway."""
+        community = event.community
+        if event.emoji != self.settings(community).giveaways.emoji:
+            return
+        giveaway = await self._giveaway_of_message(community, event.message.id)
+        if giveaway is None or giveaway.drawn_at is not None:
+            return
+        if self.core.clock.now() >= giveaway.ends_at:
+            return
+        async with self.core.db.session() as session:
+            entry = (
+                await session.exec(
+                    select(GiveawayEntry).where(
+                        col(GiveawayEntry.giveaway_id) == giveaway.id,
+                        col(GiveawayEntry.user_id) == event.member.user.id,
+                    )
+                )
+            ).first()
+            if entry is not None:
+                await session.delete(entry)
+                await session.commit()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    async def entrants(self, giveaway_id: int) -> dict[str, str]:
+        """The entrants of a giveaway: name by user id."""
+        async with self.core.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(GiveawayEntry).where(col(GiveawayEntry.giveaway_id) == giveaway_id)
+                )
+            ).all()
+        return {row.user_id: row.user_name or row.user_id for row in rows}
+
+    async def previous_draws(self, giveaway_id: int) -> list[GiveawayDraw]:
+        """The draws of a giveaway so far, first first."""
+        async with self.core.db.session() as session:
+            return list(
+                (
+                    await session.exec(
+                        select(GiveawayDraw)
+                        .where(col(GiveawayDraw.giveaway_id) == giveaway_id)
+                        .order_by(col(GiveawayDraw.round))
+                    )
+                ).all()
+            )
+
+    async def run_draw(
+        self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
+    ) -> str:
+        """Draw ``count`` winners among the entrants who have not won yet; return the text."""
+        assert giveaway.id is not None
+        texts = self.texts(community)
+        names = await self.entrants(giveaway.id)
+        draws = await self.previous_draws(giveaway.id)
+        already = [user for past in draws for user in past.winner_ids.split("\n") if user]
+        pool = canonical(set(names) - set(already))
+        if not pool:
+            return render(texts.giveaway_no_entrants, id=giveaway.id, prize=giveaway.prize)
+        seed = self.seeds()
+        winners = draw(seed, pool, count)
+        now = self.core.clock.now()
+        async with self.core.db.session() as session:
+            highest = (
+                await session.exec(
+                    select(func.max(GiveawayDraw.round)).where(
+                        col(GiveawayDraw.giveaway_id) == giveaway.id
+                    )
+                )
+            ).one()
+            session.add(
+                GiveawayDraw(
+                    giveaway_id=giveaway.id,
+                    round=int(highest or 0) + 1,
+                    seed=seed,
+                    entrants_hash=entrants_hash(pool),
+                    entrants=len(pool),
+                    winner_ids="\n".join(winners),
+                    drawn_at=now,
+                )
+            )
+            await session.commit()
+        wins = await self.record_wins(
+            community,
+            "giveaway",
+            giveaway.id,
+            giveaway.prize,
+            [
+                (len(already) + place, user, names[user], None)
+                for place, user in enumerate(winners, start=1)
+            ],
+            now,
+        )
+        await self.publish_wins(community, wins)
+        return render(
+            texts.giveaway_reroll_result if reroll else texts.giveaway_result,
+            id=giveaway.id,
+            prize=giveaway.prize,
+            members=", ".join(plain(names[user], 80) for user in winners),
+            entrants=len(pool),
+            seed=seed,
+            hash=entrants_hash(pool),
+        )
+
+    async def _claim_draw(self, giveaway_id: int) -> bool:
+        async with self.core.db.session() as session:
+            result = await session.exec(
+                update(Giveaway)
+                .where(col(Giveaway.id) == giveaway_id, col(Giveaway.drawn_at).is_(None))
+                .values(drawn_at=self.core.clock.now())
+            )
+            await session.commit()
+            return bool(result.rowcount == 1)
+
+    async def draw_once(self, giveaway_id: int) -> tuple[CommunityRef, Giveaway, str] | None:
+        """Draw a giveaway's winners once; None if it was drawn already."""
+        async with self.core.db.session() as session:
+            giveaway = await session.get(Giveaway, giveaway_id)
+        if giveaway is None:
+            return None
+        community = await self.community_of(giveaway.community_id)
+        if community is None or not await self._claim_draw(giveaway_id):
+            return None
+        text = await self.run_draw(community, giveaway, giveaway.winners, reroll=False)
+        return community, giveaway, text
+
+    @job
+    async def draw_giveaway(self, giveaway_id: int) -> None:
+        """Draw the winners and announce them with the seed (scheduler job)."""
+        drawn = await self.draw_once(giveaway_id)
+        if drawn is None:
+            return
+        community, giveaway, text = drawn
+        if self.core.cog_enabled(self.name, community):
+            await self.actions.send(self.giveaway_channel(community, giveaway), text)
+
+    async def giveaway_missed(self, kwargs: dict[str, object], late_by: timedelta) -> None:
+        """A draw fell due too long ago: draw now, and report to the mod-log only."""
+        drawn = await self.draw_once(int(str(kwargs["giveaway_id"])))
+        if drawn is None:
+            return
+        community, giveaway, text = drawn
+        missed = render(
+            self.texts(community).giveaway_missed,
+            id=giveaway.id,
+            prize=giveaway.prize,
+            when=self.when(community, self.core.clock.now() - late_by),
+        )
+        await self.core.modlog(community, f"{missed}\n{text}")
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "tirage_relancer"},
+        descriptions={"fr": "Tirer de nouveaux gagnants parmi ceux qui n'ont pas gagné"},
+    )
+    async def giveaway_reroll(
+        self,
+        ctx: CommandContext,
+        id: Annotated[int, "The giveaway's number"],
+        winners: Annotated[int, "How many new winners (default 1)"] = 1,
+    ) -> None:
+        """Draw new winners for a giveaway, among the entrants who have not won it yet.
+
+        The new draw has its own seed, published like the first.
+        Example: /giveaway_reroll 4
+        """
+        community = ctx.community
+        giveaway = await self.find_giveaway(community, id)
+        if giveaway.drawn_at is None:
+            raise self.refuse(
+                community, "giveaway_not_drawn", id=id, end=self.when(community, giveaway.ends_at)
+            )
+        most = self.settings(community).giveaways.max_winners
+        if not 1 <= winners <= most:
+            raise self.refuse(community, "giveaway_winners_range", most=most)
+        text = await self.run_draw(community, giveaway, winners, reroll=True)
+        channel = self.giveaway_channel(community, giveaway)
+        await self.actions.send(channel, text)
+        await ctx.reply(
+            render(
+                self.texts(community).giveaway_rerolled, id=id, channel=channel.name or channel.id
+            )
+        )
+
+    @command(
+        names={"fr": "tirage_participants"},
+        descriptions={"fr": "Lister les participants d'un tirage, pour le refaire soi-même"},
+    )
+    async def giveaway_entrants(
+        self, ctx: CommandContext, id: Annotated[int, "The giveaway's number"]
+    ) -> None:
+        """List a giveaway's entrants (ids sorted as the draw sorts them) and their hash.
+
+        With the seed published with the result, anyone can re-run the draw (see the README).
+        """
+        community = ctx.community
+        giveaway = await self.find_giveaway(community, id)
+        names = await self.entrants(id)
+        ordered = canonical(names)
+        await ctx.reply(
+            render(
+                self.texts(community).giveaway_entrants,
+                id=giveaway.id,
+                count=len(ordered),
+                hash=entrants_hash(ordered),
+                entrants="\n".join(f"{user} ({plain(names[user], 80)})" for user in ordered),
+            )
+        )

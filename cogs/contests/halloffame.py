@@ -1,0 +1,64 @@
+"""The hall of fame: ``/hall_of_fame`` lists the latest contest winners and who won most."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlmodel import col, select
+
+from bot.commands import CommandContext, command
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, plain
+from cogs.contests.models import Win
+
+LATEST = 10
+TOP = 5
+
+
+class HallOfFame(ContestsBase):
+    """Past winners of contests and challenges."""
+
+    @command(
+        names={"fr": "palmares"},
+        descriptions={"fr": "Afficher les derniers gagnants des concours"},
+    )
+    async def hall_of_fame(self, ctx: CommandContext) -> None:
+        """Show the latest winners of contests and challenges, and who won most often."""
+        community = ctx.community
+        texts = self.texts(community)
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            wins = (
+                await session.exec(
+                    select(Win)
+                    .where(col(Win.community_id) == community_id, col(Win.kind) == "contest")
+                    .order_by(col(Win.won_at).desc(), col(Win.ref_id).desc(), col(Win.rank))
+                )
+            ).all()
+        if not wins:
+            await ctx.reply(render(texts.hall_empty))
+            return
+        lines = [render(texts.hall_header)]
+        zone = self.zone(community)
+        for win in wins[:LATEST]:
+            lines.append(
+                render(
+                    texts.hall_line,
+                    when=win.won_at.astimezone(zone).strftime("%Y-%m-%d"),
+                    title=plain(win.title, 80),
+                    member=plain(win.user_name or win.user_id, 80),
+                    rank=win.rank,
+                    votes=win.votes if win.votes is not None else "—",
+                )
+            )
+        names = {win.user_id: win.user_name or win.user_id for win in wins}
+        firsts = Counter(win.user_id for win in wins if win.rank == 1)
+        if firsts:
+            top = ", ".join(
+                f"{plain(names[user], 80)} ×{count}"
+                for user, count in sorted(firsts.items(), key=lambda item: (-item[1], item[0]))[
+                    :TOP
+                ]
+            )
+            lines.append(render(texts.hall_totals, members=top))
+        await ctx.reply("\n".join(lines))

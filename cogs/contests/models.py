@@ -1,0 +1,157 @@
+"""The contests cog's tables: contests, entries, votes, challenge turns, giveaways, wins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.dbtypes import UTCDateTime
+
+
+class Contest(SQLModel, table=True):
+    """A contest (or one run of a challenge): open from ``starts_at`` until ``ends_at``.
+
+    Each phase is claimed once by setting its timestamp with a conditional update, so a job
+    that runs twice (or after a restart) never announces twice.
+    """
+
+    __tablename__ = "contests"
+    __table_args__ = (Index("ix_contests_community_ends", "community_id", "ends_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=1000)
+    channel_id: str = Field(max_length=64)
+    channel_name: str = Field(default="", max_length=100)
+    created_by: str = Field(default="", max_length=64)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    entries_per_member: int = 1
+    winners: int = 3
+    choose_by: str = Field(default="votes", max_length=16)
+    challenge_id: str | None = Field(default=None, max_length=32)
+    theme: str | None = Field(default=None, max_length=200)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    seed: str | None = Field(default=None, max_length=64)
+    """The seed of the draw, for a contest judged at random."""
+
+
+class Entry(SQLModel, table=True):
+    """A member's submission to a contest; ``message_id`` is the bot's post of it."""
+
+    __tablename__ = "contest_entries"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "number"),
+        Index("ix_contest_entries_author", "contest_id", "user_id"),
+        Index("ix_contest_entries_message", "message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", ondelete="CASCADE")
+    number: int
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    text: str = Field(max_length=4000)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    message_id: str | None = Field(default=None, max_length=64)
+
+
+class Vote(SQLModel, table=True):
+    """One member's vote in one contest (changing it moves it to another entry)."""
+
+    __tablename__ = "contest_votes"
+    __table_args__ = (UniqueConstraint("contest_id", "voter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contests.id", ondelete="CASCADE")
+    entry_id: int = Field(foreign_key="contest_entries.id", ondelete="CASCADE", index=True)
+    voter_id: str = Field(max_length=64)
+    voted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChallengeTurn(SQLModel, table=True):
+    """Where a recurring challenge is in its list of themes, per community."""
+
+    __tablename__ = "contest_challenges"
+    __table_args__ = (UniqueConstraint("community_id", "challenge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    challenge_id: str = Field(max_length=32)
+    next_theme: int = 0
+    last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Giveaway(SQLModel, table=True):
+    """A giveaway: members enter until ``ends_at``, then the draw."""
+
+    __tablename__ = "giveaways"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE", index=True)
+    prize: str = Field(max_length=200)
+    winners: int = 1
+    channel_id: str = Field(max_length=64)
+    channel_name: str = Field(default="", max_length=100)
+    message_id: str | None = Field(default=None, max_length=64)
+    created_by: str = Field(default="", max_length=64)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    drawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class GiveawayEntry(SQLModel, table=True):
+    """A member in a giveaway."""
+
+    __tablename__ = "giveaway_entries"
+    __table_args__ = (UniqueConstraint("giveaway_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    giveaway_id: int = Field(foreign_key="giveaways.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    entered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GiveawayDraw(SQLModel, table=True):
+    """One draw of a giveaway (the first, then each reroll), with what re-runs it."""
+
+    __tablename__ = "giveaway_draws"
+    __table_args__ = (UniqueConstraint("giveaway_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    giveaway_id: int = Field(foreign_key="giveaways.id", ondelete="CASCADE")
+    round: int
+    seed: str = Field(max_length=64)
+    entrants_hash: str = Field(max_length=64)
+    entrants: int
+    winner_ids: str = Field(max_length=4000)
+    """The winners' ids, in winning order, one per line."""
+    drawn_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Win(SQLModel, table=True):
+    """A place won in a contest or challenge (``kind`` contest) or a giveaway (``giveaway``)."""
+
+    __tablename__ = "contest_wins"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id", "user_id", "rank"),
+        Index("ix_contest_wins_community", "community_id", "won_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    ref_id: int
+    title: str = Field(max_length=200)
+    user_id: str = Field(max_length=64)
+    user_name: str = Field(default="", max_length=200)
+    rank: int = 1
+    votes: int | None = None
+    won_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,299 @@
+"""A contest's phases, run by the scheduler: opening, reminder, closing with the results.
+
+Each phase is a job with a stable id (``contest:<id>:open|remind|close``) whose only argument is
+the contest id. Each is claimed once in the database before it is announced, so a job run twice,
+or again after a restart, never announces twice; a phase missed beyond the scheduler's grace is
+reported to the mod-log instead (a missed closing still closes the contest and records its
+winners, without the public announcement).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, func, select
+
+from bot.cog import job
+from bot.events import CommunityRef
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, plain
+from cogs.contests.draw import draw, entrants_hash
+from cogs.contests.models import Contest, Entry, Vote
+from cogs.contests.standings import Standing, podium, rank
+
+PHASES = {"open": "open_contest", "remind": "remind_contest", "close": "close_contest"}
+PHASE_OF_HANDLER = {handler: phase for phase, handler in PHASES.items()}
+CLAIMS = {"open": "opened_at", "remind": "reminded_at", "close": "closed_at"}
+
+
+def phase_job_id(contest_id: int, phase: str) -> str:
+    """The stable id of a contest's phase job."""
+    return f"contest:{contest_id}:{phase}"
+
+
+class Phases(ContestsBase):
+    """Scheduling and announcing the phases of contests."""
+
+    def schedule_phases(self, contest: Contest, remind_before: timedelta | None) -> None:
+        """Schedule the jobs of ``contest``'s phases still to come."""
+        assert contest.id is not None
+        now = self.core.clock.now()
+        if contest.starts_at > now:
+            self.core.scheduler.at(
+                phase_job_id(contest.id, "open"),
+                contest.starts_at,
+                self.name,
+                PHASES["open"],
+                contest_id=contest.id,
+            )
+        if remind_before is not None:
+            remind_at = contest.ends_at - remind_before
+            if remind_at > max(now, contest.starts_at):
+                self.core.scheduler.at(
+                    phase_job_id(contest.id, "remind"),
+                    remind_at,
+                    self.name,
+                    PHASES["remind"],
+                    contest_id=contest.id,
+                )
+        self.core.scheduler.at(
+            phase_job_id(contest.id, "close"),
+            contest.ends_at,
+            self.name,
+            PHASES["close"],
+            contest_id=contest.id,
+        )
+
+    def cancel_phases(self, contest_id: int) -> None:
+        """Cancel every pending phase of a contest."""
+        for phase in PHASES:
+            self.core.scheduler.cancel(phase_job_id(contest_id, phase))
+
+    # -- opening --------------------------------------------------------------------------------
+
+    async def announce_opening(self, community: CommunityRef, contest: Contest) -> None:
+        """Post the opening of ``contest`` in its channel."""
+        texts = self.texts(community)
+        settings = self.settings(community)
+        end = self.when(community, contest.ends_at)
+        if contest.challenge_id is not None:
+            text = render(
+                texts.challenge_opened,
+                id=contest.id,
+                title=contest.title,
+                theme=contest.theme or "",
+                end=end,
+                emoji=settings.voting.emoji,
+            )
+        else:
+            text = render(
+                texts.opened,
+                id=contest.id,
+                title=contest.title,
+                description=contest.description,
+                end=end,
+                emoji=settings.voting.emoji,
+                entries=contest.entries_per_member,
+            )
+        tidy = "\n".join(line.rstrip() for line in text.strip().splitlines())
+        await self.actions.send(self.contest_channel(community, contest), tidy)
+
+    async def _phase_target(self, contest_id: int) -> tuple[CommunityRef, Contest] | None:
+        contest = await self.load_contest(contest_id)
+        if contest is None:
+            return None
+        community = await self.community_of(contest.community_id)
+        if community is None:
+            return None
+        return community, contest
+
+    @job
+    async def open_contest(self, contest_id: int) -> None:
+        """Announce that a contest is open (scheduler job)."""
+        target = await self._phase_target(contest_id)
+        if target is None:
+            return
+        community, contest = target
+        if not await self.claim(contest_id, "opened_at", self.core.clock.now()):
+            return
+        if self.core.cog_enabled(self.name, community):
+            await self.announce_opening(community, contest)
+
+    @job
+    async def remind_contest(self, contest_id: int) -> None:
+        """Remind members that a contest closes soon (scheduler job)."""
+        target = await self._phase_target(contest_id)
+        if target is None:
+            return
+        community, contest = target
+        now = self.core.clock.now()
+        if contest.closed_at is not None or not await self.claim(contest_id, "reminded_at", now):
+            return
+        if not self.core.cog_enabled(self.name, community):
+            return
+        entries = await self.count_entries(contest_id)
+        await self.actions.send(
+            self.contest_channel(community, contest),
+            render(
+                self.texts(community).reminder,
+                id=contest.id,
+                title=contest.title,
+                end=self.when(community, contest.ends_at),
+                left=self.left(contest.ends_at - now),
+                entries=entries,
+            ),
+        )
+
+    # -- closing --------------------------------------------------------------------------------
+
+    @job
+    async def close_contest(self, contest_id: int) -> None:
+        """Close a contest, record its winners and announce the results (scheduler job)."""
+        await self.close(contest_id, announce=True)
+
+    async def close(self, contest_id: int, *, announce: bool) -> str | None:
+        """Close a contest once; return the results text (None if it was already closed)."""
+        target = await self._phase_target(contest_id)
+        if target is None:
+            return None
+        community, contest = target
+        now = self.core.clock.now()
+        if not await self.claim(contest_id, "closed_at", now):
+            return None
+        if contest.choose_by == "random" and contest.seed is None:
+            contest.seed = self.seeds()
+            async with self.core.db.session() as session:
+                session.add(contest)
+                await session.commit()
+        standings, winners = await self.outcome(contest)
+        wins = await self.record_wins(
+            community,
+            "contest",
+            contest_id,
+            contest.title if contest.theme is None else f"{contest.title} — {contest.theme}",
+            [(place, s.user_id, s.user_name, s.votes) for place, s in enumerate(winners, 1)],
+            now,
+        )
+        text = self.results_text(community, contest, standings, winners)
+        if announce and self.core.cog_enabled(self.name, community):
+            await self.actions.send(self.contest_channel(community, contest), text)
+        await self.publish_wins(community, wins)
+        return text
+
+    async def count_entries(self, contest_id: int) -> int:
+        """How many entries a contest has."""
+        async with self.core.db.session() as session:
+            counted = await session.exec(
+                select(func.count()).select_from(Entry).where(col(Entry.contest_id) == contest_id)
+            )
+            return int(counted.one())
+
+    async def standings(self, contest_id: int) -> list[Standing]:
+        """Every entry of a contest with its votes, ranked."""
+        async with self.core.db.session() as session:
+            entries = (
+                await session.exec(select(Entry).where(col(Entry.contest_id) == contest_id))
+            ).all()
+            counts = dict(
+                (
+                    await session.exec(
+                        select(Vote.entry_id, func.count())
+                        .where(col(Vote.contest_id) == contest_id)
+                        .group_by(col(Vote.entry_id))
+                    )
+                ).all()
+            )
+        return rank(
+            Standing(
+                entry=entry.number,
+                user_id=entry.user_id,
+                user_name=entry.user_name,
+                votes=int(counts.get(entry.id or 0, 0)),
+                submitted_at=entry.submitted_at,
+            )
+            for entry in entries
+        )
+
+    async def outcome(self, contest: Contest) -> tuple[list[Standing], list[Standing]]:
+        """The ranked entries and the winners, in order (reproducible for random contests)."""
+        assert contest.id is not None
+        standings = await self.standings(contest.id)
+        if contest.choose_by == "random":
+            by_number = {str(s.entry): s for s in standings}
+            drawn = draw(contest.seed or "", by_number, contest.winners)
+            return standings, [by_number[number] for number in drawn]
+        return standings, podium(standings, contest.winners)
+
+    def results_text(
+        self,
+        community: CommunityRef,
+        contest: Contest,
+        standings: list[Standing],
+        winners: list[Standing],
+    ) -> str:
+        """The results announcement: the winners with their vote counts, and how ties go."""
+        texts = self.texts(community)
+        title = contest.title if contest.theme is None else f"{contest.title} — {contest.theme}"
+        if not standings:
+            return render(texts.results_no_entries, id=contest.id, title=title)
+        lines = [
+            render(
+                texts.results_header,
+                id=contest.id,
+                title=title,
+                entries=len(standings),
+                voters=sum(s.votes for s in standings),
+            )
+        ]
+        if not winners:
+            lines.append(render(texts.results_no_votes))
+        for place, standing in enumerate(winners, start=1):
+            lines.append(
+                render(
+                    texts.results_line,
+                    rank=place,
+                    member=plain(standing.user_name or standing.user_id, 80),
+                    entry=standing.entry,
+                    votes=standing.votes,
+                )
+            )
+        if contest.choose_by == "random":
+            numbers = [str(s.entry) for s in standings]
+            lines.append(
+                render(texts.results_random, seed=contest.seed, hash=entrants_hash(numbers))
+            )
+        elif winners:
+            lines.append(render(texts.results_tie_rule))
+        return "\n".join(lines)
+
+    # -- phases that could not run in time ------------------------------------------------------
+
+    async def contest_phase_missed(
+        self, handler: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A phase fell due too long ago: catch the state up quietly and tell the moderators."""
+        target = await self._phase_target(int(kwargs["contest_id"]))
+        if target is None:
+            return
+        community, contest = target
+        now = self.core.clock.now()
+        phase = PHASE_OF_HANDLER[handler]
+        if phase == "close":
+            if await self.close(int(kwargs["contest_id"]), announce=False) is None:
+                return
+        elif not await self.claim(int(kwargs["contest_id"]), CLAIMS[phase], now):
+            return
+        elif phase == "remind" and now >= contest.ends_at:
+            return  # the contest is over: a late reminder is moot, its results say it all
+        texts = self.texts(community)
+        await self.core.modlog(
+            community,
+            render(
+                texts.missed,
+                id=contest.id,
+                title=contest.title,
+                phase=render(getattr(texts, f"phase_{phase}")),
+                when=self.when(community, now - late_by),
+            ),
+        )

@@ -1,0 +1,89 @@
+"""Bad requests get a clear answer and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from cogs.contests.models import Contest, Entry, Giveaway, Vote
+from tests.cogs.contests.arena import Arena
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        (
+            '/contest_create "Photo" 0h',
+            "A duration of 0 makes no sense here; write e.g. 2h or 7d.",
+        ),
+        (
+            '/contest_create "Photo" 2026-12-01T10:00 "" 2026-12-02T10:00',
+            "That would end (2026-12-01 10:00 CET) before it starts (2026-12-02 10:00 CET).",
+        ),
+        (
+            '/contest_create "Photo" 2h "" 2026-01-01T10:00',
+            "2026-01-01 10:00 CET is in the past; pick a later time.",
+        ),
+        (
+            '/contest_create "Photo" 2026-11-01T10:00',
+            "2026-11-01 10:00 CET is in the past; pick a later time.",
+        ),
+        (
+            '/contest_create "Photo" soon',
+            "'soon' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
+        ),
+        ('/contest_create "Photo" 200d', "That lasts too long: at most 90d."),
+        (
+            '/contest_create "Photo" 2h "" 2y',
+            "'2y' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
+        ),
+        (
+            '/contest_create "Photo" 2h "" "" #general 9',
+            "Entries per member must be between 1 and 5.",
+        ),
+        ('/giveaway "Seeds" 0 1d', "A giveaway has between 1 and 20 winners."),
+        ('/giveaway "Seeds" 1 0s', "A duration of 0 makes no sense here; write e.g. 2h or 7d."),
+        ('/giveaway "Seeds" 1 60d', "That lasts too long: at most 30d."),
+    ],
+)
+async def test_bad_contest_and_giveaway_requests(arena: Arena, line: str, answer: str) -> None:
+    assert await arena.run("mod", line) == answer
+    assert await arena.count(Contest) == 0
+    assert await arena.count(Giveaway) == 0
+    assert arena.core.scheduler.pending("contest:") == []
+    assert arena.core.scheduler.pending("giveaway:") == []
+
+
+async def test_unknown_ids_are_answered_clearly(arena: Arena) -> None:
+    await arena.veterans("alice")
+    unknown = "There is no contest 7 here. /contest_list shows the open ones."
+    assert await arena.run("alice", "/vote 7 1") == unknown
+    assert await arena.run("alice", "/submit 7 hello") == unknown
+    assert await arena.run("alice", "/contest_results 7") == unknown
+    assert await arena.run("mod", "/contest_cancel 7") == unknown
+    assert await arena.run("mod", "/giveaway_reroll 7") == "There is no giveaway 7 here."
+    await arena.run("mod", '/contest_create "Photo" 2h')
+    assert await arena.run("alice", "/vote 1 3") == "Contest 1 has no entry 3."
+    assert await arena.count(Entry) == 0
+    assert await arena.count(Vote) == 0
+
+
+async def test_a_contest_of_another_community_is_unknown_here(
+    arena: Arena, open_arena: object
+) -> None:
+    await arena.run("mod", '/contest_create "Photo" 2h')
+    other = arena.platform.community.__class__("fake", "c2", "Other garden")
+    arena.platform.community = other
+    arena.platform.members.clear()
+    assert await arena.run("alice", "/submit 1 hello") == (
+        "There is no contest 1 here. /contest_list shows the open ones."
+    )
+
+
+async def test_members_cannot_create_contests_or_giveaways(arena: Arena) -> None:
+    assert await arena.run("alice", '/contest_create "Photo" 2h') == (
+        "Sorry, /contest_create is for moderators."
+    )
+    assert await arena.run("alice", '/giveaway "Seeds" 1 1d') == (
+        "Sorry, /giveaway is for moderators."
+    )
+    assert await arena.count(Contest) == 0

@@ -1,0 +1,145 @@
+"""Recurring challenges from the rule book: local-time schedule, themes in turn, reloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.clock import ManualClock
+from bot.cogloader import section_models
+from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.contests.models import Contest
+from tests.cogs.contests.arena import WEEKLY, Arena, edit_section
+from tests.cogs.contests.conftest import ArenaFactory
+
+
+def themes_posted(arena: Arena) -> list[str]:
+    return [action.text.split("theme: ")[1].split(".")[0] for action in arena.posted("theme: ")]
+
+
+async def test_a_weekly_challenge_follows_local_time_across_daylight_saving(
+    open_arena: ArenaFactory, clock: ManualClock
+) -> None:
+    clock.set(datetime(2027, 3, 21, 12, 0, tzinfo=UTC))  # Paris: summer time from 28 March
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")  # the community is seen: its challenge is scheduled
+    [scheduled] = arena.core.scheduler.pending("challenge:")
+    assert scheduled.id == "challenge:fake-c1:weekly"
+    assert scheduled.next_run == datetime(2027, 3, 22, 8, 0, tzinfo=UTC)  # 09:00 CET
+    await arena.wait(timedelta(hours=19, minutes=59))
+    assert themes_posted(arena) == []
+    await arena.wait(timedelta(minutes=1))
+    assert themes_posted(arena) == ["Spring buds"]
+    await arena.wait(timedelta(days=6, hours=22, minutes=59))  # 29 March 06:59 UTC
+    assert themes_posted(arena) == ["Spring buds"]
+    await arena.wait(timedelta(minutes=1))  # 07:00 UTC = 09:00 CEST
+    assert themes_posted(arena) == ["Spring buds", "Morning dew"]
+    first, second = arena.posted("theme: ")
+    assert first.target.name == "#photos"
+    assert "until 2027-03-28 09:00 CEST" in first.text  # six days on, same local hour
+    assert "until 2027-04-04 09:00 CEST" in second.text
+    # Each run is a contest: the first closed when the second opened.
+    assert len(arena.posted("is closed, with no entries")) == 1
+
+
+async def test_themes_are_taken_in_turn_across_restarts(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database, contests={"challenges": {"weekly": WEEKLY}})
+    await first.join("alice")
+    await first.wait(timedelta(days=7))
+    await first.stop()
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(days=14))
+    assert themes_posted(second) == ["Spring buds", "Morning dew", "Old tools"]
+    await second.wait(timedelta(days=7))
+    assert themes_posted(second)[-1] == "Spring buds"  # starts over
+    assert len(second.core.scheduler.pending("challenge:")) == 1
+
+
+async def test_a_run_missed_beyond_the_grace_is_reported(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database, contests={"challenges": {"weekly": WEEKLY}})
+    await first.join("alice")
+    await first.stop()
+    first.clock.advance(timedelta(days=7, hours=12))  # down over Monday 09:00
+    second = await open_arena(database=database, platform=first.platform)
+    assert themes_posted(second) == []
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        "The challenge “Photo of the week” was due on 2026-11-09 09:00 CET while I was "
+        "offline; that run was skipped."
+    )
+    await second.wait(timedelta(days=7))
+    assert themes_posted(second) == ["Spring buds"]
+
+
+async def test_a_reload_cancels_removed_challenges_and_adds_new_ones(
+    open_arena: ArenaFactory, contests_rules: Path
+) -> None:
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")
+    assert [job.id for job in arena.core.scheduler.pending("challenge:")] == [
+        "challenge:fake-c1:weekly"
+    ]
+    path = contests_rules / "contests.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["challenges"] = {"monthly": {**WEEKLY, "schedule": "30 18 1 * *", "themes": ["Harvest"]}}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert await arena.run("mod", "/rules_reload") == "Rule book reloaded."
+    [job] = arena.core.scheduler.pending("challenge:")
+    assert job.id == "challenge:fake-c1:monthly"
+    assert job.next_run == datetime(2026, 12, 1, 17, 30, tzinfo=UTC)  # 18:30 in Paris
+    await arena.wait(timedelta(days=30))
+    assert themes_posted(arena) == ["Harvest"]
+
+
+async def test_a_disabled_challenge_has_no_job(open_arena: ArenaFactory) -> None:
+    arena = await open_arena()  # the shipped example is disabled
+    await arena.join("alice")
+    assert arena.core.scheduler.pending("challenge:") == []
+    await arena.wait(timedelta(days=8))
+    assert await arena.count(Contest) == 0
+
+
+async def test_a_challenge_judged_at_random_publishes_its_seed(open_arena: ArenaFactory) -> None:
+    random = {**WEEKLY, "choose_by": "random", "open_for": "1d"}
+    arena = await open_arena(contests={"challenges": {"weekly": random}})
+    await arena.veterans("alice", "bob", "carol")
+    await arena.wait(timedelta(days=5))  # Monday 9 November, 09:00
+    assert themes_posted(arena) == ["Spring buds"]
+    await arena.run("alice", "/submit 1 one", channel="photos")
+    await arena.run("bob", "/submit 1 two", channel="photos")
+    await arena.wait(timedelta(days=1))
+    [results] = arena.posted("is closed")
+    assert "seed" in results.text
+    assert "Ties go" not in results.text
+    assert len(arena.events) == 1
+    assert await arena.run("carol", "/contest_results 1") == results.text
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ("0 9 * * 1", "write weekdays by name"),
+        ("0 9 * mon", "write five cron fields"),
+        ("0 25 * * mon", "is not a valid schedule"),
+    ],
+)
+def test_bad_schedules_are_rule_book_errors(
+    contests_rules: Path, schedule: str, message: str
+) -> None:
+    edit_section(
+        contests_rules, "contests", {"challenges": {"weekly": {**WEEKLY, "schedule": schedule}}}
+    )
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(contests_rules, section_models())
+    [error] = caught.value.errors
+    assert error.file.name == "contests.yaml"
+    assert message in error.message

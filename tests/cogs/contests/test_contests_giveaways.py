@@ -1,0 +1,116 @@
+"""Giveaways: entry by button or reaction, a seeded draw anyone can re-run, rerolls."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from cogs.contests.draw import draw, entrants_hash
+from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
+from tests.cogs.contests.arena import Arena
+
+
+def published(text: str) -> tuple[list[str], str, str]:
+    found = re.search(r"congratulations (.+)! .*seed (\w+); .*hash (\w+)", text)
+    assert found is not None, text
+    return found.group(1).split(", "), found.group(2), found.group(3)
+
+
+async def start_giveaway(arena: Arena, winners: int = 2) -> None:
+    answer = await arena.run("mod", f'/giveaway "A bag of seeds" {winners} 1d')
+    assert answer.startswith("Giveaway 1 posted in #general; the draw is on ")
+
+
+async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_draw(
+    arena: Arena,
+) -> None:
+    await start_giveaway(arena)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    assert post.text == (
+        "🎉 Giveaway 1: A bag of seeds! 2 winner(s) drawn on 2026-11-03 10:00 CET. "
+        "Press the button or react with 🎉 to enter."
+    )
+    assert [button.id for button in post.details["buttons"]] == ["giveaway:1"]
+    for name in ("alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.press("alice", "giveaway:1", post)  # once is enough
+    assert len(arena.posted("You are in giveaway 1")) == 2
+    for name in ("carol", "dave", "erin"):
+        await arena.react(name, "🎉", post)
+    await arena.react("erin", "🎉", post, added=False)  # changed her mind
+    assert await arena.count(GiveawayEntry) == 4
+    await arena.wait(timedelta(days=1))
+    [result] = arena.posted("congratulations")
+    names, seed, published_hash = published(result.text)
+    entrants = ["id-alice", "id-bob", "id-carol", "id-dave"]
+    assert published_hash == entrants_hash(entrants)
+    assert [f"id-{name}" for name in names] == draw(seed, entrants, 2)
+    assert "Drawn among 4 entrants" in result.text
+    assert [event.rank for event in arena.events] == [1, 2]
+    assert all(event.contest_id == "giveaway:1" for event in arena.events)
+    listing = await arena.run("zoe", "/giveaway_entrants 1")
+    assert listing.splitlines() == [
+        f"Giveaway 1: 4 entrants (hash {published_hash}), in draw order:",
+        "id-alice (alice)",
+        "id-bob (bob)",
+        "id-carol (carol)",
+        "id-dave (dave)",
+    ]
+
+
+async def test_entries_after_the_draw_are_refused(arena: Arena) -> None:
+    await start_giveaway(arena)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    await arena.wait(timedelta(days=1))
+    await arena.press("alice", "giveaway:1", post)
+    assert arena.sent()[-1].text == "Giveaway 1 is closed."
+    assert arena.sent()[-1].details["private_to"] == arena.member("alice")
+    assert await arena.count(GiveawayEntry) == 0
+    assert arena.posted("nobody left to draw")
+
+
+async def test_a_reroll_draws_among_those_who_have_not_won(arena: Arena) -> None:
+    await start_giveaway(arena, winners=1)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    assert await arena.run("mod", "/giveaway_reroll 1") == (
+        "Giveaway 1 is drawn on 2026-11-03 10:00 CET; reroll after that."
+    )
+    for name in ("alice", "bob", "carol"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.wait(timedelta(days=1))
+    [first_names, _, _] = published(arena.posted("congratulations")[0].text)
+    assert await arena.run("mod", "/giveaway_reroll 1 2") == (
+        "Giveaway 1 drawn again; the result is in #general."
+    )
+    [reroll] = arena.posted("new draw")
+    names, seed, pool_hash = published(reroll.text)
+    pool = sorted({"id-alice", "id-bob", "id-carol"} - {f"id-{first_names[0]}"})
+    assert pool_hash == entrants_hash(pool)
+    assert [f"id-{name}" for name in names] == draw(seed, pool, 2)
+    assert await arena.count(GiveawayDraw) == 2
+    assert await arena.count(Win) == 3
+    assert await arena.run("mod", "/giveaway_reroll 1") == (
+        "Giveaway 1 drawn again; the result is in #general."
+    )
+    assert arena.posted("nobody left to draw")
+
+
+async def test_the_hall_of_fame_lists_contest_winners(arena: Arena) -> None:
+    assert await arena.run("alice", "/hall_of_fame") == "No contest has been won yet."
+    await arena.veterans("alice", "bob", "carol")
+    for title in ("Haiku", "Photo"):
+        await arena.run("mod", f'/contest_create "{title}" 1h')
+    await arena.run("alice", "/submit 1 pond")
+    await arena.run("bob", "/submit 2 tomatoes")
+    await arena.run("alice", "/submit 2 roses")
+    await arena.run("carol", "/vote 1 1")
+    await arena.run("carol", "/vote 2 2")
+    await arena.run("bob", "/vote 2 2")
+    await arena.wait(timedelta(hours=1))
+    await start_giveaway(arena)  # giveaways are luck, not in the hall of fame
+    assert (await arena.run("carol", "/hall_of_fame")).splitlines() == [
+        "🏆 Hall of fame — latest winners:",
+        "2026-11-04 — Photo: alice (#1, votes: 2)",
+        "2026-11-04 — Haiku: alice (#1, votes: 1)",
+        "Most wins: alice ×2",
+    ]

@@ -1,0 +1,58 @@
+"""The contests tables arrive by migration on a populated database, and go back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from bot.migrate import alembic_config, upgrade
+
+TABLES = {
+    "contests",
+    "contest_entries",
+    "contest_votes",
+    "contest_challenges",
+    "contest_wins",
+    "giveaways",
+    "giveaway_entries",
+    "giveaway_draws",
+}
+
+
+def test_the_contests_migration_upgrades_a_populated_database_and_goes_back(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'populated.db'}"
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO communities (id, platform, external_id, name, first_seen) "
+                "VALUES (1, 'discord', '42', 'Garden', '2026-11-02 09:00:00')"
+            )
+        )
+    upgrade(url, "0004")
+    with engine.begin() as connection:
+        assert set(inspect(connection).get_table_names()) >= TABLES
+        connection.execute(
+            text(
+                "INSERT INTO contests (community_id, title, description, channel_id, "
+                "channel_name, created_by, starts_at, ends_at, entries_per_member, winners, "
+                "choose_by) VALUES (1, 'Haiku', '', 'c', '#c', 'u', '2026-11-02 09:00:00', "
+                "'2026-11-02 11:00:00', 1, 3, 'votes')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO contest_entries (contest_id, number, user_id, user_name, text, "
+                "submitted_at) VALUES (1, 1, 'u1', 'alice', 'pond', '2026-11-02 09:30:00')"
+            )
+        )
+    command.downgrade(alembic_config(url), "0003")
+    with engine.connect() as connection:
+        assert not TABLES & set(inspect(connection).get_table_names())
+        assert connection.execute(text("SELECT name FROM communities")).scalar() == "Garden"
+    engine.dispose()

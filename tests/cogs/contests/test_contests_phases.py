@@ -1,0 +1,183 @@
+"""Phases announced by the scheduler: opening, reminder, results; once each, restarts included."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from cogs.contests.models import Contest, Win
+from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.conftest import ArenaFactory
+
+
+async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> None:
+    answer = await arena.run(
+        "mod", '/contest_create "Haiku" 2026-11-03T18:00 "Three lines" 2026-11-03T10:00'
+    )
+    assert answer == (
+        "Contest 1 “Haiku” is set: open from 2026-11-03 10:00 CET to 2026-11-03 18:00 CET "
+        "in #general."
+    )
+    assert arena.posted("is open") == []
+    assert "opens 2026-11-03 10:00 CET" in await arena.run("alice", "/contest_list")
+    assert (
+        await arena.run("alice", "/submit 1 early") == "Contest 1 opens on 2026-11-03 10:00 CET."
+    )
+    await arena.wait(timedelta(hours=24))  # 2026-11-03 09:00 UTC = 10:00 CET
+    [opened] = arena.posted("is open")
+    assert opened.text.startswith("📣 Contest 1: “Haiku” is open until 2026-11-03 18:00 CET!")
+    assert "Three lines" in opened.text
+    await arena.run("alice", "/submit 1 Old pond")
+    await arena.wait(timedelta(hours=7))  # one hour before the end
+    [reminder] = arena.posted("⏰")
+    assert reminder.text == (
+        "⏰ Contest 1 “Haiku” closes in 1h (2026-11-03 18:00 CET); 1 entries so far."
+    )
+    await arena.wait(timedelta(hours=1))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines() == [
+        "🏆 Contest 1 “Haiku” is closed: 1 entries, 0 votes.",
+        "No votes were cast: no winner this time.",
+    ]
+    assert arena.core.scheduler.pending("contest:") == []
+
+
+async def test_phase_jobs_have_stable_ids(arena: Arena) -> None:
+    await arena.run("mod", '/contest_create "Haiku" 3h "" 1h')
+    assert [job.id for job in arena.core.scheduler.pending("contest:")] == [
+        "contest:1:open",
+        "contest:1:remind",
+        "contest:1:close",
+    ]
+
+
+async def test_closing_twice_announces_once(arena: Arena) -> None:
+    await arena.veterans("alice", "bob")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 Old pond")
+    await arena.run("bob", "/vote 1 1")
+    await arena.wait(timedelta(hours=2))
+    await arena.cog.close_contest(contest_id=1)  # a job run again: claimed already
+    assert len(arena.posted("is closed")) == 1
+    assert await arena.count(Win) == 1
+    [won] = arena.events
+    assert (won.member.user.id, won.contest_id, won.title, won.rank) == (
+        "id-alice",
+        "contest:1",
+        "Haiku",
+        1,
+    )
+
+
+async def test_a_restart_neither_loses_nor_doubles_the_results(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.veterans("alice", "bob")
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    await first.run("alice", "/submit 1 Old pond")
+    await first.run("bob", "/vote 1 1")
+    await first.stop()
+
+    second = await open_arena(database=database, platform=first.platform)
+    first.platform.actions.clear()
+    await second.wait(timedelta(hours=3))
+    assert len(second.posted("is closed")) == 1
+    await second.stop()
+
+    third = await open_arena(database=database, platform=first.platform)
+    await third.wait(timedelta(days=1))
+    assert len(third.posted("is closed")) == 1
+    assert await third.count(Win) == 1
+
+
+async def test_a_close_due_during_downtime_runs_at_start_within_the_grace(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    await first.stop()
+    first.clock.advance(timedelta(hours=2, minutes=30))  # down while it closed; grace 1h
+    second = await open_arena(database=database, platform=first.platform)
+    assert len(second.posted("is closed")) == 1
+    assert second.posted("offline") == []
+
+
+async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.veterans("alice", "bob")
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    await first.run("alice", "/submit 1 Old pond")
+    await first.run("bob", "/vote 1 1")
+    await first.stop()
+    first.platform.actions.clear()
+    first.clock.advance(timedelta(hours=5))
+    second = await open_arena(database=database, platform=first.platform)
+    assert second.posted("is closed", channel="general") == []
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        "The results of contest 1 “Haiku” was due on 2026-11-04 12:00 CET while I was "
+        "offline; it was not announced."
+    )
+    # Closed all the same: the winner is recorded, and anyone can ask for the results.
+    assert await second.count(Win) == 1
+    assert "1. alice — entry 1, votes: 1" in await second.run("mod", "/contest_results 1")
+
+
+async def test_results_are_refused_while_open_and_cancel_stops_everything(arena: Arena) -> None:
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    assert await arena.run("alice", "/contest_results 1") == (
+        "Contest 1 is open until 2026-11-02 12:00 CET; the results come when it closes."
+    )
+    assert await arena.run("mod", "/contest_cancel 1") == (
+        "Contest 1 cancelled; nothing more will be announced for it."
+    )
+    assert arena.posted("“Haiku” is cancelled.")
+    assert arena.core.scheduler.pending("contest:") == []
+    await arena.wait(timedelta(hours=3))
+    assert arena.posted("is closed") == []
+    assert await arena.run("alice", "/submit 1 late") == "Contest 1 was cancelled."
+    assert await arena.run("mod", "/contest_cancel 1") == "Contest 1 was cancelled."
+    async with arena.core.db.session() as session:
+        contest = await session.get(Contest, 1)
+    assert contest is not None
+    assert contest.cancelled_at is not None
+
+
+async def test_contest_list_shows_open_and_upcoming(arena: Arena) -> None:
+    assert await arena.run("alice", "/contest_list") == "No contest is open or coming."
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("mod", '/contest_create "Photo" 1d "" 1d')
+    assert (await arena.run("alice", "/contest_list")).splitlines() == [
+        "Contests:",
+        "1 — “Haiku”: open until 2026-11-02 12:00 CET",
+        "2 — “Photo”: opens 2026-11-03 10:00 CET",
+    ]
+
+
+async def test_an_opening_missed_beyond_the_grace_goes_to_the_mod_log(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.veterans("alice")
+    await first.run("mod", '/contest_create "Haiku" 1d "" 1h')
+    await first.stop()
+    first.platform.actions.clear()
+    first.clock.advance(timedelta(hours=3))
+    second = await open_arena(database=database, platform=first.platform)
+    assert second.posted("is open") == []
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        "The opening of contest 1 “Haiku” was due on 2026-11-04 11:00 CET while I was "
+        "offline; it was not announced."
+    )
+    # The contest is open all the same, and closes on time.
+    assert await second.run("alice", "/submit 1 Old pond") == "Your entry 1 to contest 1 is in."
+    await second.wait(timedelta(days=1))
+    assert len(second.posted("is closed")) == 1

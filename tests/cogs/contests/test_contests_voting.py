@@ -1,0 +1,143 @@
+"""Submissions and votes: one vote per member, no self-vote, new members wait, votes move."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cogs.contests.models import Entry, Vote
+from tests.cogs.contests.arena import Arena
+
+
+async def contest_with_two_entries(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol", "dave")
+    await arena.run("mod", '/contest_create "Photo de la semaine" 2h')
+    await arena.run("alice", "/submit 1 https://example.org/alice.jpg")
+    await arena.run("bob", "/submit 1 https://example.org/bob.jpg")
+
+
+async def test_an_entry_is_posted_in_the_contest_channel_for_votes(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 2h "" "" #contests')
+    answer = await arena.run("alice", "/submit 1 Old pond / a frog jumps in", channel="general")
+    assert answer == "Your entry 1 to contest 1 is in."
+    [entry] = arena.posted("Entry 1 to contest 1, by alice", channel="contests")
+    assert "Old pond / a frog jumps in" in entry.text
+    assert "Vote with 👍 or /vote 1 1." in entry.text
+    assert entry.details["mention"] == ()
+
+
+async def test_votes_by_command_and_by_reaction_count_once_per_member(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    [alice_entry] = arena.posted("by alice")
+    [bob_entry] = arena.posted("by bob")
+    assert (
+        await arena.run("carol", "/vote 1 1") == "Your vote for entry 1 of contest 1 is counted."
+    )
+    await arena.react("dave", "👍", bob_entry)
+    await arena.react("dave", "👍", alice_entry)  # moves dave's vote
+    await arena.react("bob", "❤️", alice_entry)  # not the vote emoji: nothing
+    assert "moved from entry 2 to entry 1" in arena.sent()[-1].text
+    assert arena.sent()[-1].details["private_to"] == arena.member("dave")
+    await arena.wait(timedelta(hours=3))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1:3] == [
+        "1. alice — entry 1, votes: 2",
+        "Ties go to the earliest submission.",
+    ]
+    assert await arena.count(Vote) == 2
+
+
+async def test_self_votes_repeat_votes_and_new_members_are_refused(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    await arena.join("eve")
+    assert await arena.run("alice", "/vote 1 1") == "You cannot vote for your own entry."
+    await arena.react("bob", "👍", arena.posted("by bob")[0])
+    assert arena.sent()[-1].text == "You cannot vote for your own entry."
+    assert (
+        await arena.run("carol", "/vote 1 2") == "Your vote for entry 2 of contest 1 is counted."
+    )
+    assert await arena.run("carol", "/vote 1 2") == (
+        "You already vote for entry 2; one vote per member."
+    )
+    too_new = await arena.run("eve", "/vote 1 1")
+    assert too_new.startswith("Members who joined less than 1d ago cannot take part yet")
+    assert await arena.count(Vote) == 1
+
+
+async def test_a_member_first_seen_long_ago_may_vote(arena: Arena) -> None:
+    # No join event (they were there before the bot): the first sighting counts.
+    await contest_with_two_entries(arena)
+    await arena.run("frank", "/contest_list")
+    assert (await arena.run("frank", "/vote 1 1")).startswith("Members who joined less than")
+    await arena.wait(timedelta(days=1))
+    await arena.run("mod", '/contest_create "Second" 2h')
+    await arena.run("alice", "/submit 2 again")
+    assert (
+        await arena.run("frank", "/vote 2 1") == "Your vote for entry 1 of contest 2 is counted."
+    )
+
+
+async def test_taking_the_reaction_back_withdraws_that_vote_only(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    alice_entry, bob_entry = arena.posted("by alice")[0], arena.posted("by bob")[0]
+    await arena.react("carol", "👍", alice_entry)
+    await arena.react("carol", "👍", bob_entry)
+    await arena.react("carol", "👍", alice_entry, added=False)  # her vote is on bob's now
+    assert await arena.count(Vote) == 1
+    await arena.react("carol", "👍", bob_entry, added=False)
+    assert await arena.count(Vote) == 0
+
+
+async def test_a_new_submission_replaces_the_old_and_its_votes(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    await arena.run("carol", "/vote 1 1")
+    answer = await arena.run("alice", "/submit 1 https://example.org/better.jpg")
+    assert answer == (
+        "Your new entry 1 to contest 1 replaces your previous one (1 votes on it were withdrawn)."
+    )
+    assert await arena.count(Entry) == 2
+    assert await arena.count(Vote) == 0
+    # The old post no longer counts; the new one does.
+    old, new = arena.posted("by alice")
+    await arena.react("dave", "👍", old)
+    assert await arena.count(Vote) == 0
+    await arena.react("dave", "👍", new)
+    assert await arena.count(Vote) == 1
+
+
+async def test_several_entries_per_member_when_the_contest_allows(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 1d "" "" #general 2')
+    await arena.run("alice", "/submit 1 first")
+    assert await arena.run("alice", "/submit 1 second") == "Your entry 2 to contest 1 is in."
+    assert "replaces your previous one" in await arena.run("alice", "/submit 1 third")
+    assert await arena.count(Entry) == 2
+
+
+async def test_ties_go_to_the_earliest_submission(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol", "dave")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("bob", "/submit 1 early")
+    await arena.wait(timedelta(minutes=5))
+    await arena.run("alice", "/submit 1 late")
+    await arena.run("carol", "/vote 1 2")
+    await arena.run("dave", "/vote 1 1")
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1:] == [
+        "1. bob — entry 1, votes: 1",
+        "2. alice — entry 2, votes: 1",
+        "Ties go to the earliest submission.",
+    ]
+
+
+async def test_votes_and_entries_after_the_close_are_refused(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    await arena.wait(timedelta(hours=2))
+    closed = "Contest 1 closed on 2026-11-04 12:00 CET: it no longer takes entries or votes."
+    assert await arena.run("carol", "/vote 1 1") == closed
+    assert await arena.run("carol", "/submit 1 too late") == closed
+    await arena.react("carol", "👍", arena.posted("by alice")[0])
+    assert arena.sent()[-1].text == closed
+    assert await arena.count(Vote) == 0
+    assert await arena.count(Entry) == 2
