@@ -1,0 +1,255 @@
+"""What every part of the contributors cog shares: settings, texts, the write path, the queries.
+
+The cog is split by concern: counting (``counting.py``, the listeners), the weekly shout-out and
+role rewards (``shoutout.py``), and the commands (``cog.py``), all over this base.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import delete, or_
+from sqlmodel import col, select
+
+from bot.cog import Cog
+from bot.events import CommunityRef
+from bot.models import Member
+from bot.ruleconf import render
+from cogs.contributors.buffer import CounterBuffer
+from cogs.contributors.config import ContributorsConfig, ContributorsTexts
+from cogs.contributors.influence import Influence, influence
+from cogs.contributors.models import DailyActivity, Interaction
+from cogs.contributors.optouts import OptOuts
+from cogs.contributors.pace import MessagePace
+from cogs.contributors.scoring import Span, Standing, ranking, span
+from cogs.contributors.standings import edges, tallies
+from cogs.contributors.thanks import ThanksDetector
+from cogs.contributors.tracked import MessageLedger
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+MAX_NAME = 64
+
+
+def number(value: float) -> str:
+    """``12.5``, ``3`` — a score as people write it."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+class ContributorsBase(Cog):
+    """Settings, texts, counters and queries shared by the contributors cog's parts."""
+
+    name: ClassVar[str] = "contributors"
+    config_model = ContributorsConfig
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        limit = self.settings().write.buffer_limit
+        self.buffer = CounterBuffer(core.db, core.members, limit=limit)
+        self.ledger = MessageLedger(self.buffer)
+        self.optouts = OptOuts(core.db, core.members)
+        self.pace = MessagePace()
+        self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
+        self._flush_lock = asyncio.Lock()
+        self._flusher: asyncio.Task[None] | None = None
+        self.scheduled_shoutouts: dict[CommunityRef, str] = {}
+        """The shout-out schedule set for each community since start."""
+
+    # -- rule book ------------------------------------------------------------------------------
+
+    def settings(self, community: CommunityRef | None = None) -> ContributorsConfig:
+        """The contributors section as it applies to ``community``."""
+        config: ContributorsConfig = self.config(community)
+        return config
+
+    def texts(self, community: CommunityRef) -> ContributorsTexts:
+        """The contributors texts in the community's locale."""
+        return self.settings(community).texts[self.core.community_config(community).locale]
+
+    def detector(self, community: CommunityRef) -> ThanksDetector:
+        """The thanks detector for the community's thanks words."""
+        phrases = tuple(self.settings(community).thanks_words)
+        found = self._detectors.get(phrases)
+        if found is None:
+            found = self._detectors[phrases] = ThanksDetector(phrases)
+        return found
+
+    def window_label(self, community: CommunityRef, window: str) -> str:
+        """``the last 7 days`` in the community's language."""
+        texts = self.texts(community)
+        labels = {"7d": texts.window_7d, "30d": texts.window_30d, "all": texts.window_all}
+        return render(labels[window])
+
+    def reason(self, community: CommunityRef, standing: Standing, component: str) -> str:
+        """Why ``standing`` scored in ``component``: ``thanked 3 times``."""
+        template: str = getattr(self.texts(community), f"reason_{component}")
+        return render(template, count=standing.tally.count(component))
+
+    def ensure_shoutout(self, community: CommunityRef) -> None:
+        """Schedule the community's weekly shout-out (see ``shoutout.py``)."""
+
+    # -- the write path -------------------------------------------------------------------------
+
+    async def setup(self) -> None:
+        """Start flushing the counters every ``write.flush_every``."""
+        self._flusher = asyncio.create_task(self._flush_periodically(), name="contributors-flush")
+
+    async def teardown(self) -> None:
+        """Stop the periodic flush and write what is pending."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings().write.flush_every.total_seconds())
+            try:
+                await self.flush()
+            except Exception:
+                self.log.exception("contributors flush failed; retrying at the next interval")
+
+    async def flush(self) -> int:
+        """Write the pending counters now, in one transaction; return how many changed."""
+        async with self._flush_lock:
+            self.buffer.limit = self.settings().write.buffer_limit
+            return await self.buffer.flush()
+
+    async def flush_if_full(self) -> None:
+        """Flush early when the buffer reached its bound."""
+        if self.buffer.full:
+            await self.flush()
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def span(self, window: str) -> Span:
+        """The days of ``window`` up to today (UTC)."""
+        return span(window, self.core.clock.now().date())
+
+    async def standings(self, community: CommunityRef, window: Span) -> list[Standing]:
+        """Members of ``community`` with a positive score in ``window``, best first."""
+        community_id = await self.core.members.community_id(community)
+        found = await tallies(self.core.db, community_id, window)
+        excluded = await self.optouts.of(community)
+        return ranking(found, self.settings(community).scoring, excluded=excluded)
+
+    async def influence_of(self, community: CommunityRef, window: Span) -> list[Influence]:
+        """Members of ``community`` others engage with, most influential first."""
+        community_id = await self.core.members.community_id(community)
+        weights = self.settings(community).influence
+        graph = await edges(self.core.db, community_id, window, daily_cap=weights.daily_cap)
+        excluded = frozenset(await self.optouts.of(community))
+        # PageRank is CPU-bound: keep the event loop serving meanwhile.
+        return await asyncio.to_thread(influence, graph, weights, excluded=excluded)
+
+    async def names(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, str]:
+        """Display names of members by id (their id when the core never saw them)."""
+        wanted = list(dict.fromkeys(user_ids))
+        if not wanted:
+            return {}
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            rows = await session.exec(
+                select(Member.user_id, Member.name).where(
+                    Member.community_id == community_id, col(Member.user_id).in_(wanted)
+                )
+            )
+            known: dict[str, str] = dict(rows.all())
+        return {user_id: plain(known.get(user_id) or user_id) for user_id in wanted}
+
+    async def newcomers(self, community: CommunityRef, since: datetime) -> set[str]:
+        """Members (not bots) who joined ``community`` at or after ``since`` and are still in."""
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            rows = await session.exec(
+                select(Member.user_id).where(
+                    Member.community_id == community_id,
+                    col(Member.joined_at) >= since,
+                    col(Member.left_at).is_(None),
+                    col(Member.is_bot).is_(False),
+                )
+            )
+            return set(rows)
+
+    # -- members' data --------------------------------------------------------------------------
+
+    async def erase(self, community: CommunityRef, user_id: str) -> None:
+        """Forget every counter about ``user_id`` in ``community``, pending and stored."""
+        await self.flush()
+        self.buffer.forget(community, user_id)
+        self.ledger.forget_member(community, user_id)
+        self.pace.forget(community, user_id)
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            await session.exec(
+                delete(DailyActivity).where(
+                    col(DailyActivity.community_id) == community_id,
+                    col(DailyActivity.user_id) == user_id,
+                )
+            )
+            await session.exec(
+                delete(Interaction).where(
+                    col(Interaction.community_id) == community_id,
+                    or_(
+                        col(Interaction.source_id) == user_id,
+                        col(Interaction.target_id) == user_id,
+                    ),
+                )
+            )
+            await session.commit()
+
+    async def stored(self, community: CommunityRef, user_id: str) -> dict[str, Any]:
+        """What is stored about ``user_id``: daily counters and interactions, by day."""
+        await self.flush()
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            daily = await session.exec(
+                select(DailyActivity)
+                .where(
+                    DailyActivity.community_id == community_id, DailyActivity.user_id == user_id
+                )
+                .order_by(col(DailyActivity.day))
+            )
+            days = [
+                {
+                    "day": row.day.isoformat(),
+                    "messages": row.messages,
+                    "introductions": row.introductions,
+                    "contest_wins": row.contest_wins,
+                }
+                for row in daily
+            ]
+            links = await session.exec(
+                select(Interaction)
+                .where(
+                    Interaction.community_id == community_id,
+                    or_(
+                        col(Interaction.source_id) == user_id,
+                        col(Interaction.target_id) == user_id,
+                    ),
+                )
+                .order_by(col(Interaction.day))
+            )
+            interactions = [
+                {
+                    "day": row.day.isoformat(),
+                    "kind": row.kind,
+                    "direction": "given" if row.source_id == user_id else "received",
+                    "count": row.count,
+                }
+                for row in links
+            ]
+        return {"daily": days, "interactions": interactions}
+
+
+def plain(name: str) -> str:
+    """A member's name on one line, at most 64 characters."""
+    cleaned = " ".join(name.split())
+    return cleaned if len(cleaned) <= MAX_NAME else cleaned[: MAX_NAME - 1] + "…"

@@ -1,0 +1,63 @@
+"""The contributors cog's tables: counters per member per day, never message texts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.dbtypes import UTCDateTime
+
+
+class DailyActivity(SQLModel, table=True):
+    """What one member did on one day (UTC) in one community."""
+
+    __tablename__ = "contributors_daily"
+    __table_args__ = (
+        UniqueConstraint("community_id", "user_id", "day"),
+        Index("ix_contributors_daily_day", "community_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=64)
+    day: date
+    messages: int = 0
+    """Messages that earned points (long enough, within the per-minute cap, not removed)."""
+    introductions: int = 0
+    contest_wins: int = 0
+
+
+class Interaction(SQLModel, table=True):
+    """How many times ``source`` replied to, mentioned, reacted to or thanked ``target`` a day.
+
+    One row per pair, kind and day: the rows are the edges of the influence graph, and the number
+    of rows into a member is how many distinct members (per day) engaged with them.
+    """
+
+    __tablename__ = "contributors_interactions"
+    __table_args__ = (
+        UniqueConstraint("community_id", "day", "source_id", "target_id", "kind"),
+        Index("ix_contributors_interactions_target", "community_id", "target_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    day: date
+    source_id: str = Field(max_length=64)
+    target_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    count: int = 0
+
+
+class OptOut(SQLModel, table=True):
+    """A member who asked not to be scored, ranked or shouted out."""
+
+    __tablename__ = "contributors_optouts"
+    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime)

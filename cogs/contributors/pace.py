@@ -1,0 +1,43 @@
+"""The per-minute cap on messages that earn points, with bounded memory."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta
+
+from bot.events import CommunityRef
+
+MAX_MEMBERS = 100_000
+MINUTE = timedelta(minutes=1)
+
+
+class MessagePace:
+    """For each member, the times of their last scored messages (at most the cap)."""
+
+    def __init__(self, *, max_members: int = MAX_MEMBERS) -> None:
+        self._times: OrderedDict[tuple[CommunityRef, str], deque[datetime]] = OrderedDict()
+        self._max_members = max_members
+
+    def allows(self, community: CommunityRef, user_id: str, at: datetime, per_minute: int) -> bool:
+        """Whether one more message at ``at`` may score (fewer than ``per_minute`` in 60 s)."""
+        if per_minute <= 0:
+            return False
+        key = (community, user_id)
+        times = self._times.get(key)
+        if times is None:
+            times = self._times[key] = deque()
+            while len(self._times) > self._max_members:
+                self._times.popitem(last=False)
+        self._times.move_to_end(key)
+        while times and times[0] <= at - MINUTE:
+            times.popleft()
+        if len(times) >= per_minute:
+            return False
+        times.append(at)
+        while len(times) > per_minute:
+            times.popleft()
+        return True
+
+    def forget(self, community: CommunityRef, user_id: str) -> None:
+        """Forget a member's recent messages."""
+        self._times.pop((community, user_id), None)

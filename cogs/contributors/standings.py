@@ -1,0 +1,90 @@
+"""Reading a window's counters back from the database, aggregated in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func
+from sqlmodel import col, select
+
+from bot.db import Database
+from cogs.contributors.models import DailyActivity, Interaction
+from cogs.contributors.scoring import EDGE_COMPONENTS, Span, Tally
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Interactions of one kind from ``source`` to ``target`` in a window (capped per day)."""
+
+    source: str
+    target: str
+    kind: str
+    count: int
+
+
+def _within(column: Any, window: Span) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = col(column) <= window.end
+    if window.start is not None:
+        condition = and_(condition, col(column) >= window.start)
+    return condition
+
+
+async def tallies(db: Database, community_id: int, window: Span) -> dict[str, Tally]:
+    """Every member's tally in ``window``."""
+    found: dict[str, Tally] = {}
+    async with db.session() as session:
+        daily = await session.exec(
+            select(
+                DailyActivity.user_id,
+                func.sum(DailyActivity.messages),
+                func.sum(DailyActivity.introductions),
+                func.sum(DailyActivity.contest_wins),
+            )
+            .where(
+                DailyActivity.community_id == community_id,
+                _within(DailyActivity.day, window),
+            )
+            .group_by(col(DailyActivity.user_id))
+        )
+        for user_id, messages, introductions, wins in daily:
+            tally = found.setdefault(user_id, Tally())
+            tally.messages = max(int(messages or 0), 0)
+            tally.introductions = max(int(introductions or 0), 0)
+            tally.contest_wins = max(int(wins or 0), 0)
+        received = await session.exec(
+            select(Interaction.target_id, Interaction.kind, func.count())
+            .where(
+                Interaction.community_id == community_id,
+                col(Interaction.count) > 0,
+                col(Interaction.source_id) != col(Interaction.target_id),
+                _within(Interaction.day, window),
+            )
+            .group_by(col(Interaction.target_id), col(Interaction.kind))
+        )
+        for target_id, kind, rows in received:
+            component = EDGE_COMPONENTS.get(kind)
+            if component is not None:
+                setattr(found.setdefault(target_id, Tally()), component, int(rows))
+    return found
+
+
+async def edges(db: Database, community_id: int, window: Span, *, daily_cap: int) -> list[Edge]:
+    """The interaction graph of ``window``: counts summed over days, each day capped."""
+    capped = case((col(Interaction.count) > daily_cap, daily_cap), else_=col(Interaction.count))
+    async with db.session() as session:
+        rows = await session.exec(
+            select(
+                Interaction.source_id, Interaction.target_id, Interaction.kind, func.sum(capped)
+            )
+            .where(
+                Interaction.community_id == community_id,
+                col(Interaction.count) > 0,
+                col(Interaction.source_id) != col(Interaction.target_id),
+                _within(Interaction.day, window),
+            )
+            .group_by(
+                col(Interaction.source_id), col(Interaction.target_id), col(Interaction.kind)
+            )
+        )
+        return [Edge(source, target, kind, int(count)) for source, target, kind, count in rows]

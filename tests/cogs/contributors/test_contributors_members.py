@@ -1,0 +1,114 @@
+"""Profiles, opting out, introductions and contest wins, and members' data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.events import ContestWon, MemberIntroduced, MessageRef
+from cogs.contributors.thanks import ThanksDetector
+from tests.cogs.contributors.forum import Forum
+
+LONG = "Here is a long and thoughtful message about the garden."
+
+
+def test_thanks_are_whole_words_in_french_and_english_ignoring_case_and_accents() -> None:
+    detector = ThanksDetector(["merci", "merci beaucoup", "thanks", "thank you", "thx", "ty"])
+    for text in ("MERCI !", "Mérci bien", "thank you so much", "ok ty", "Thx.", "mille merci"):
+        assert detector.thanks(text), text
+    for text in ("typo in the doc", "mercimercis", "thanksgiving dinner", "thank the gods", ""):
+        assert not detector.thanks(text), text
+
+
+async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -> None:
+    await forum.say("alice", LONG)
+    await forum.wait(timedelta(days=7))
+    post = await forum.say("alice", LONG)
+    await forum.say("bob", "Thanks, that is really helpful to me", reply_to=post)
+    await forum.say("erin", LONG)
+
+    answer = await forum.run("bob", "/profile alice")
+
+    header, *lines = answer.splitlines()
+    assert header == "alice — the last 7 days: 8 pts, rank 1/3"
+    assert "• thanked by 1 members: 5 pts" in lines
+    assert "• replies from 1 members: 2 pts" in lines
+    assert "• 1 substantial messages: 1 pts" in lines
+    assert lines[-1] == "Trend: ▲ +7 pts against the window before (1 pts)."
+
+
+async def test_profile_of_someone_without_contributions(forum: Forum) -> None:
+    assert (
+        await forum.run("bob", "/profile")
+        == "bob has no contributions counted for the last 7 days yet."
+    )
+
+
+async def test_a_member_who_opts_out_is_erased_and_no_longer_counted(forum: Forum) -> None:
+    post = await forum.say("carol", LONG)
+    await forum.say("alice", "Thanks carol, that is really helpful", reply_to=post)
+    assert "carol" in forum.ranked(await forum.run("carol", "/top"))
+
+    answer = await forum.run("carol", "/contributors_optout")
+    assert answer.startswith("Done: you are no longer scored")
+    again = await forum.say("carol", LONG)
+    await forum.say("alice", "Thanks again carol, this is great", reply_to=again)
+
+    assert "carol" not in forum.ranked(await forum.run("alice", "/top"))
+    assert "carol" not in forum.ranked(await forum.run("alice", "/influencers"))
+    assert await forum.run("alice", "/profile carol") == "carol asked not to be scored."
+    assert await forum.cog.export_member_data(
+        forum.platform.community, forum.member("carol").user
+    ) == {"contributions": {"daily": [], "interactions": [], "opted_out": True}}
+    assert (await forum.run("carol", "/contributors_optout")).startswith("You have already")
+
+    assert (await forum.run("carol", "/contributors_optin")).startswith("Welcome back")
+    await forum.say("carol", LONG)
+    assert forum.ranked(await forum.run("alice", "/top"))[0] == "alice"
+    assert "carol" in forum.ranked(await forum.run("alice", "/top"))
+
+
+async def test_introductions_and_contest_wins_from_the_bus_count(forum: Forum) -> None:
+    hana = forum.member("hana")
+    await forum.core.handle(
+        MemberIntroduced(
+            at=forum.clock.now(),
+            member=hana,
+            message=MessageRef(forum.platform.channel("intros"), "i1"),
+        )
+    )
+    await forum.core.handle(
+        ContestWon(
+            at=forum.clock.now(), member=forum.member("ivan"), contest_id="7", title="Photo"
+        )
+    )
+
+    answer = await forum.run("alice", "/top")
+
+    assert answer.splitlines()[1:] == [
+        "1. ivan — 10 pts (1 contest wins)",
+        "2. hana — 3 pts (introduced themselves)",
+    ]
+
+
+async def test_export_and_erase_a_members_counters(forum: Forum) -> None:
+    post = await forum.say("carol", LONG)
+    await forum.say("alice", "Thanks carol, that is really helpful", reply_to=post)
+    community, carol = forum.platform.community, forum.member("carol").user
+
+    exported = await forum.cog.export_member_data(community, carol)
+    day = forum.clock.now().date().isoformat()
+    assert exported["contributions"]["daily"] == [
+        {"day": day, "messages": 1, "introductions": 0, "contest_wins": 0}
+    ]
+    assert {
+        (item["kind"], item["direction"]) for item in exported["contributions"]["interactions"]
+    } == {
+        ("reply", "received"),
+        ("thanks", "received"),
+    }
+    assert "text" not in str(exported)
+
+    await forum.cog.erase_member_data(community, carol)
+
+    assert await forum.cog.export_member_data(community, carol) == {}
+    assert forum.ranked(await forum.run("alice", "/top")) == ["alice"]

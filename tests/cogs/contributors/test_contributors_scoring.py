@@ -1,0 +1,181 @@
+"""Acceptance: the score rewards value, not volume; removed messages take their points back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.bus import Priority
+from bot.events import MessageCreated
+from cogs.contributors.scoring import span
+from tests.cogs.contributors.forum import Forum
+
+QUESTIONS = {
+    "alice": "How do I repot a fig tree without hurting the roots?",
+    "bob": "Which soil mix works best for succulents indoors?",
+    "erin": "When should tomato seedlings go outside in spring?",
+}
+THANKS = {"alice": "Merci beaucoup !", "bob": "thanks a lot, that worked", "erin": "Thank you!!"}
+
+
+async def carol_helps_and_dave_spams(forum: Forum) -> None:
+    for asker, question in QUESTIONS.items():
+        asked = await forum.say(asker, question)
+        answer = await forum.say(
+            "carol", "Water it the day before and loosen the root ball gently.", reply_to=asked
+        )
+        await forum.say(asker, THANKS[asker], reply_to=answer)
+        await forum.wait(timedelta(minutes=1))
+    for n in range(30):
+        await forum.say("dave", ["lol", "ok", "+1", "yes", "first"][n % 5])
+        await forum.wait(timedelta(seconds=4))
+
+
+async def score_of(forum: Forum, name: str) -> float:
+    await forum.cog.flush()
+    standings = await forum.cog.standings(
+        forum.platform.community, span("7d", forum.clock.now().date())
+    )
+    found = {item.user_id: item.score for item in standings}
+    return found.get(f"id-{name}", 0.0)
+
+
+async def test_top_ranks_the_thanked_helper_above_the_spammer(forum: Forum) -> None:
+    await carol_helps_and_dave_spams(forum)
+
+    answer = await forum.run("alice", "/top")
+
+    ranked = forum.ranked(answer)
+    assert ranked[0] == "carol"
+    assert "thanked by 3 members" in answer.splitlines()[1]
+    assert "dave" not in ranked or ranked.index("dave") > ranked.index("carol")
+    weights = forum.cog.settings().scoring
+    # Thirty one-word messages in two minutes earn at most the per-minute cap, here nothing.
+    assert await score_of(forum, "dave") <= weights.per_minute * 2 * weights.message
+    assert await score_of(forum, "dave") == 0
+
+
+async def test_long_spam_earns_at_most_the_per_minute_cap(forum: Forum) -> None:
+    for n in range(30):
+        await forum.say("dave", f"This is my very long message number {n} about nothing at all")
+        await forum.wait(timedelta(seconds=4))
+
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "dave") == weights.per_minute * 2 * weights.message
+
+
+async def test_a_member_who_only_reacts_gains_little(forum: Forum) -> None:
+    posts = []
+    for name in ("alice", "bob", "erin", "frank"):
+        posts.append(await forum.say(name, f"Here is what I learnt this week, from {name}."))
+    for post in posts:
+        await forum.react("gus", post)
+        await forum.react("gus", post, "🎉")
+    frank_post = posts[-1]
+    for name in ("hana", "ivan", "jo", "kim"):
+        await forum.say(
+            name, "Interesting point, could you tell us more about it?", reply_to=frank_post
+        )
+
+    influencers = forum.ranked(await forum.run("alice", "/influencers"))
+    top = forum.ranked(await forum.run("alice", "/top"))
+
+    assert influencers[0] == "frank"
+    assert "gus" not in influencers
+    assert top[0] == "frank"
+    assert "gus" not in top
+    assert await score_of(forum, "gus") == 0
+    # Reactions are worth little to their receiver too: two emojis from gus count once.
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "alice") == weights.message + weights.reaction_received
+
+
+async def test_a_message_removed_by_moderation_takes_its_points_with_it(forum: Forum) -> None:
+    question = await forum.say("alice", QUESTIONS["alice"])
+    answer = await forum.say(
+        "carol", "Water it the day before and loosen the root ball gently.", reply_to=question
+    )
+    await forum.react("bob", answer)
+    await forum.say("alice", "merci @carol", reply_to=answer, mentions=("carol",))
+    assert await score_of(forum, "carol") > 0
+
+    await forum.delete(answer)
+
+    assert await score_of(forum, "carol") == 0
+    assert "carol" not in forum.ranked(await forum.run("alice", "/top"))
+    assert "carol" not in forum.ranked(await forum.run("alice", "/influencers"))
+
+
+async def test_a_message_removed_after_a_flush_is_taken_back_from_the_database(
+    forum: Forum,
+) -> None:
+    answer = await forum.say("carol", "Water it the day before and loosen the root ball gently.")
+    await forum.say("alice", "Thanks, that is exactly what I needed", reply_to=answer)
+    assert await score_of(forum, "carol") > 0  # flushed: the points are in the database
+
+    await forum.delete(answer)
+
+    assert await score_of(forum, "carol") == 0
+
+
+async def test_a_message_the_netiquette_removed_first_earns_nothing(forum: Forum) -> None:
+    async def remove_insults(event: MessageCreated) -> None:
+        if "idiot" in event.text:
+            forum.core.bus.mark_removed(event.message)
+
+    # A core listener stands in for the netiquette cog, at moderation priority.
+    forum.core.bus.subscribe(
+        "core",
+        MessageCreated,
+        remove_insults,  # type: ignore[arg-type]
+        priority=Priority.MODERATION,
+    )
+    await forum.say("dave", "You are all idiots and this garden is a joke, frankly.")
+
+    assert await score_of(forum, "dave") == 0
+
+
+async def test_a_message_marked_removed_later_loses_its_points_at_the_next_reply(
+    forum: Forum,
+) -> None:
+    answer = await forum.say("carol", "Water it the day before and loosen the root ball gently.")
+    forum.core.bus.mark_removed(answer)  # say, the toxicity model decided late
+
+    await forum.say("alice", "Thanks, that is exactly what I needed", reply_to=answer)
+
+    assert await score_of(forum, "carol") == 0
+
+
+async def test_a_reaction_taken_back_takes_its_point_back(forum: Forum) -> None:
+    post = await forum.say("alice", "Here is what I learnt this week about compost.")
+    await forum.react("bob", post)
+    await forum.react("bob", post, "🎉")
+    await forum.unreact("bob", post)
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "alice") == weights.message + weights.reaction_received
+
+    await forum.unreact("bob", post, "🎉")
+
+    assert await score_of(forum, "alice") == weights.message
+
+
+async def test_bots_earn_nothing_and_give_nothing(forum: Forum) -> None:
+    from bot.events import MemberRef, UserRef
+
+    bot = MemberRef(forum.platform.community, UserRef("fake", "id-helper", "helper", is_bot=True))
+    post = await forum.say("alice", "Here is what I learnt this week about compost.")
+    await forum.say(
+        "helper", "Thanks! This message was posted by a bot, beep.", reply_to=post, author=bot
+    )
+
+    assert await score_of(forum, "helper") == 0
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "alice") == weights.message
+
+
+async def test_thanks_by_mention_counts_and_self_thanks_do_not(forum: Forum) -> None:
+    await forum.say("alice", "thx @carol for the seeds", mentions=("carol",))
+    await forum.say("carol", "thank you @carol, said carol to herself", mentions=("carol",))
+
+    weights = forum.cog.settings().scoring
+    carol = await score_of(forum, "carol")
+    assert carol == weights.thanks_received + weights.mention_received + weights.message

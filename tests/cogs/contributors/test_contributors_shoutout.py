@@ -1,0 +1,84 @@
+"""The weekly shout-out: top contributors, most influential member, rising newcomer, roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.platform import Capability
+from tests.cogs.contributors.conftest import ForumFactory
+from tests.cogs.contributors.forum import Forum
+from tests.support.fake_platform import FakePlatform
+
+LONG = "Here is a long and thoughtful message about the garden."
+
+
+async def a_week_of_help(forum: Forum, helper: str, thankers: tuple[str, ...]) -> None:
+    for name in thankers:
+        question = await forum.say(name, "Does anyone know how to keep slugs off lettuce?")
+        answer = await forum.say(
+            helper, "Beer traps and copper tape work well for me.", reply_to=question
+        )
+        await forum.say(name, "Merci, je vais essayer ça ce soir", reply_to=answer)
+
+
+async def test_the_weekly_shoutout_celebrates_the_week(forum: Forum) -> None:
+    await forum.join("hana")
+    await forum.say("hana", LONG)
+    await forum.say("hana", "Another long message from the newcomer about seeds.")
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    forum.platform.actions.clear()
+
+    # 2026-11-02 is a Monday; the shout-out runs on Mondays at 9:00 Paris time (8:00 UTC).
+    await forum.wait(timedelta(days=7))
+
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    lines = shoutout.text.splitlines()
+    assert lines[0] == "🌻 This week in Garden, thank you to:"
+    assert lines[1] == "1. carol (thanked by 3 members)"
+    assert lines[-2] == "✨ Most influential: carol, whose messages got 3 members talking."
+    assert lines[-1] == "🌱 Rising newcomer: hana (2 substantial messages)."
+    assert {user.name for user in shoutout.details["mention"]} >= {"carol", "hana"}
+    job = forum.core.scheduler.pending("contributors:shoutout:")[0]
+    assert job.next_run == datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+
+
+async def test_a_quiet_week_posts_nothing(forum: Forum) -> None:
+    await forum.say("alice", "hi")
+    forum.platform.actions.clear()
+    await forum.wait(timedelta(days=7))
+    assert forum.platform.sent() == []
+
+
+async def test_the_role_goes_to_the_top_and_is_taken_back_when_they_drop_out(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "carol", ("alice", "bob"))
+    await forum.wait(timedelta(days=7))
+    assert [
+        (action.action, action.target.user.name, action.text)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("add_role", "carol", "Top contributor")]
+    forum.platform.actions.clear()
+
+    await a_week_of_help(forum, "frank", ("alice", "bob", "erin"))
+    await forum.wait(timedelta(days=7))
+
+    roles = [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ]
+    assert roles == [("remove_role", "carol"), ("add_role", "frank")]
+
+
+async def test_no_roles_where_the_platform_has_none(open_forum: ForumFactory) -> None:
+    platform = FakePlatform(capabilities=frozenset(Capability) - {Capability.ROLES})
+    forum = await open_forum(platform=platform, roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "carol", ("alice", "bob"))
+
+    await forum.wait(timedelta(days=7))
+
+    assert not [action for action in platform.actions if "role" in action.action]
+    assert any("carol" in sent.text for sent in platform.sent())
