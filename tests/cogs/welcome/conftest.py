@@ -12,6 +12,14 @@ from bot.clock import ManualClock
 from bot.core import Jardinier
 from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
+
+
+@pytest.fixture
+def rules_dir(rules_dir: Path) -> Path:
+    """The shipped rule book with only the welcome cog: no other cog's posts in the way."""
+    enable_only(rules_dir, "welcome")
+    return rules_dir
 
 
 @pytest.fixture
