@@ -251,3 +251,37 @@ class ContestWon(Event):
     @property
     def community(self) -> CommunityRef:
         return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModerationRecorded(Event):
+    """A moderation case was recorded (published by the netiquette cog).
+
+    ``rule`` is the automod rule that fired, or None for a moderator's command; ``action`` says
+    what was done (``delete, warn``, ``timeout``, ``note`` …).
+    """
+
+    member: MemberRef
+    case_id: int
+    action: str
+    rule: str | None = None
+    moderator: MemberRef | None = None
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContestClosed(Event):
+    """A contest or challenge closed with its results (published by the contests cog)."""
+
+    channel: ChannelRef
+    contest_id: str
+    title: str
+    entries: int
+    votes: int
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.channel.community

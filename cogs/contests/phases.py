@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from bot.cog import job
-from bot.events import CommunityRef
+from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
 from cogs.contests.base import ContestsBase, plain
 from cogs.contests.draw import draw, entrants_hash
@@ -176,9 +176,20 @@ class Phases(ContestsBase):
             now,
         )
         text = self.results_text(community, contest, standings, winners)
+        channel = self.contest_channel(community, contest)
         if announce and self.core.cog_enabled(self.name, community):
-            await self.actions.send(self.contest_channel(community, contest), text)
+            await self.actions.send(channel, text)
         await self.publish_wins(community, wins)
+        await self.publish(
+            ContestClosed(
+                at=now,
+                channel=channel,
+                contest_id=f"contest:{contest_id}",
+                title=contest.title,
+                entries=len(standings),
+                votes=sum(standing.votes for standing in standings),
+            )
+        )
         return text
 
     async def count_entries(self, contest_id: int) -> int:

@@ -12,9 +12,9 @@ import sys
 from typing import TYPE_CHECKING, ClassVar
 
 from bot.cog import Cog
-from bot.events import CommunityRef, MemberRef
+from bot.events import CommunityRef, MemberRef, ModerationRecorded
 from cogs.netiquette.activity import Activity
-from cogs.netiquette.cases import CaseBook
+from cogs.netiquette.cases import CaseBook, CaseRecord, NewCase
 from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts
 from cogs.netiquette.engine import Engine
 from cogs.netiquette.sanctions import Sanctions
@@ -50,13 +50,31 @@ class NetiquetteBase(Cog):
 
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
-        self.casebook = CaseBook(core.db, core.members)
+        self.casebook = CaseBook(core.db, core.members, recorded=self._announce_case)
         self.engine = Engine()
         self.activity = Activity()
         self.sanctions = Sanctions(self)
         self.classifier_factory: Callable[[ModelChoice], Classifier] = DetoxifyClassifier
         """Builds the classifier in the worker thread; tests may swap it."""
         self._workers: dict[ModelChoice, ToxicityWorker] = {}
+
+    async def _announce_case(
+        self, community: CommunityRef, new: NewCase, record: CaseRecord
+    ) -> None:
+        # Other cogs (reports) count moderation by rule from this, never from our tables.
+        member = (
+            new.member if isinstance(new.member, MemberRef) else MemberRef(community, new.member)
+        )
+        await self.publish(
+            ModerationRecorded(
+                at=new.at,
+                member=member,
+                case_id=record.id,
+                action=record.action,
+                rule=record.rule,
+                moderator=new.moderator,
+            )
+        )
 
     # -- rule book ------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -88,9 +89,15 @@ class NewCase:
 class CaseBook:
     """Reads and writes the ``netiquette_cases`` table."""
 
-    def __init__(self, db: Database, members: MemberDirectory) -> None:
+    def __init__(
+        self,
+        db: Database,
+        members: MemberDirectory,
+        recorded: Callable[[CommunityRef, NewCase, CaseRecord], Awaitable[None]] | None = None,
+    ) -> None:
         self._db = db
         self._members = members
+        self._recorded = recorded
         # Background toxicity verdicts record cases while the event loop serves other events:
         # one session at a time keeps them from interleaving on a shared connection.
         self._lock = asyncio.Lock()
@@ -118,7 +125,10 @@ class CaseBook:
             session.add(row)
             await session.commit()
             await session.refresh(row)
-            return CaseRecord.of(row)
+            record = CaseRecord.of(row)
+        if self._recorded is not None:
+            await self._recorded(community, new, record)
+        return record
 
     async def get(self, community: CommunityRef, case_id: int) -> CaseRecord | None:
         """Case ``case_id`` of ``community``, if there is one."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.events import ContestClosed, Event
 from cogs.contests.models import Contest, Win
 from tests.cogs.contests.arena import Arena
 from tests.cogs.contests.conftest import ArenaFactory
@@ -181,3 +182,28 @@ async def test_an_opening_missed_beyond_the_grace_goes_to_the_mod_log(
     assert await second.run("alice", "/submit 1 Old pond") == "Your entry 1 to contest 1 is in."
     await second.wait(timedelta(days=1))
     assert len(second.posted("is closed")) == 1
+
+
+async def test_a_closed_contest_is_announced_to_the_other_cogs(arena: Arena) -> None:
+    closed: list[ContestClosed] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, ContestClosed)
+        closed.append(event)
+
+    arena.core.bus.subscribe("core", ContestClosed, listen)  # "core" serves every community
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 Old pond")
+    await arena.run("bob", "/submit 1 Frog jumps")
+    await arena.run("carol", "/vote 1 1")
+    await arena.wait(timedelta(hours=2))
+    await arena.cog.close_contest(contest_id=1)
+    [event] = closed
+    assert (event.contest_id, event.title, event.entries, event.votes) == (
+        "contest:1",
+        "Haiku",
+        2,
+        1,
+    )
+    assert event.channel.name == "#general"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.events import MessageCreated
+from bot.events import Event, MessageCreated, ModerationRecorded
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -335,3 +335,23 @@ async def test_the_shipped_rules_in_french(
     )
     assert forum.modlog()[0].startswith("🛡️ Dossier 1 · règle insults · alice")
     assert not any("erin" in line for line in forum.modlog())
+
+
+async def test_each_case_is_announced_to_the_other_cogs(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    heard: list[ModerationRecorded] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, ModerationRecorded)
+        heard.append(event)
+
+    forum.core.bus.subscribe("core", ModerationRecorded, listen)  # "core" serves everyone
+    await forum.say("alice", "You are an IDIOT, really")
+    [case] = heard
+    assert (case.member.name, case.case_id, case.rule, case.action) == (
+        "alice",
+        1,
+        "no_insults",
+        "delete, warn",
+    )
+    assert case.moderator is None
