@@ -285,3 +285,19 @@ class ContestClosed(Event):
     @property
     def community(self) -> CommunityRef:
         return self.channel.community
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageScored(Event):
+    """The toxicity model scored a message (published by the netiquette cog when it is on).
+
+    ``scores`` maps each label (``toxicity``, ``insult`` …) to a probability in [0, 1].
+    """
+
+    message: MessageRef
+    author: MemberRef
+    scores: Mapping[str, float]
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.message.community
