@@ -20,6 +20,7 @@ from bot.events import (
     MessageCreated,
     MessageDeleted,
     MessageEdited,
+    MessageScored,
 )
 from bot.ruleconf import render
 from cogs.netiquette.actions import Firing
@@ -185,6 +186,15 @@ class Automod(NetiquetteBase):
     async def _slow_pass(self, subject: Subject, rules: set[str], moderator: bool) -> None:
         try:
             verdicts = await self.toxicity_verdicts(subject)
+            if subject.kind == "message" and subject.message and verdicts.toxicity is not None:
+                await self.publish(
+                    MessageScored(
+                        at=subject.at,
+                        message=subject.message,
+                        author=subject.member,
+                        scores=verdicts.toxicity,
+                    )
+                )
             if subject.message is not None and self.core.bus.is_removed(subject.message):
                 return
             config = self.settings(subject.community)

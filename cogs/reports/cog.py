@@ -1,0 +1,528 @@
+"""The reports cog: activity, newcomers, moderation and satisfaction, per day, with charts.
+
+Figures are counted per community per day (community time zone) as events arrive, kept in
+memory and written in one transaction per interval (``buffer.py``); no message text is kept.
+``/report`` answers with the figures, the change against the period before and a PNG chart;
+``/report_export`` with a CSV of the daily figures; a weekly job posts the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+import tempfile
+import unicodedata
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from bot.bus import Priority
+from bot.cog import Cog, job, listener
+from bot.commands import CommandContext, Permission, command
+from bot.errors import JardinierError
+from bot.events import (
+    CommunityRef,
+    ContestClosed,
+    MemberIntroduced,
+    MemberJoined,
+    MemberLeft,
+    MessageCreated,
+    MessageScored,
+    ModerationRecorded,
+    ReactionAdded,
+    UserRef,
+)
+from bot.ruleconf import render
+from cogs.reports.buffer import FigureBuffer
+from cogs.reports.chart import render_chart, write_csv
+from cogs.reports.config import ReportsConfig, ReportTexts
+from cogs.reports.figures import Figures, Span, read_figures, satisfaction
+from cogs.reports.models import ReportActive, ReportNewcomer
+
+DaysOption = Annotated[int, "How many days, up to today (default 7)"]
+
+
+def change(current: float, previous: float) -> str:
+    """``+12%``, ``-3%``, ``±0%`` against the period before, or ``new`` from nothing."""
+    if previous == 0:
+        return "±0%" if current == 0 else "new"
+    percent = round(100 * (current - previous) / previous)
+    return f"{percent:+d}%" if percent else "±0%"
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, for whole-word thanks matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class ReportsCog(Cog):
+    """Counts what happens per day and reports it, with charts, to leadership."""
+
+    name: ClassVar[str] = "reports"
+    config_model = ReportsConfig
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffer = FigureBuffer(self.core.db, self.core.members)
+        self._flusher: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._thanks: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self.scheduled: dict[CommunityRef, str] = {}
+
+    def settings(self, community: CommunityRef | None = None) -> ReportsConfig:
+        """The reports section as it applies to ``community``."""
+        config: ReportsConfig = self.config(community)
+        return config
+
+    def texts(self, community: CommunityRef) -> ReportTexts:
+        """The reports texts in the community's locale."""
+        return self.settings(community).texts[self.core.community_config(community).locale]
+
+    def day(self, community: CommunityRef, at: datetime) -> date:
+        """The community's local date of ``at``."""
+        return at.astimezone(self.core.community_config(community).zone).date()
+
+    # -- the write path -------------------------------------------------------------------------
+
+    async def setup(self) -> None:
+        """Start writing the figures every ``write.flush_every``."""
+        self._flusher = asyncio.create_task(self._flush_periodically(), name="reports-flush")
+
+    async def teardown(self) -> None:
+        """Stop the periodic flush and write what is pending."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings().write.flush_every.total_seconds())
+            try:
+                await self.flush()
+            except Exception:
+                self.log.exception("reports flush failed; retrying at the next interval")
+
+    async def flush(self) -> int:
+        """Write the pending figures now, in one transaction."""
+        async with self._lock:
+            return await self.buffer.flush()
+
+    # -- listeners: count as events arrive ------------------------------------------------------
+
+    def _thanks_pattern(self, community: CommunityRef) -> re.Pattern[str]:
+        words = tuple(self.settings(community).thanks_words)
+        pattern = self._thanks.get(words)
+        if pattern is None:
+            alternatives = "|".join(re.escape(folded(word)) for word in words)
+            pattern = self._thanks[words] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return pattern
+
+    @listener(MessageCreated, priority=Priority.OBSERVATION)
+    async def count_message(self, event: MessageCreated) -> None:
+        """Messages per day and channel, active members, thanks (the text is not kept)."""
+        if event.author.user.is_bot:
+            return
+        community = event.community
+        self.ensure_schedule(community)
+        day = self.day(community, event.at)
+        self.buffer.count(community, day, "messages")
+        self.buffer.active(community, day, event.author.user.id, event.at)
+        channel = event.channel
+        self.buffer.channel(community, day, channel.id, channel.name or channel.id)
+        if self._thanks_pattern(community).search(folded(event.text)):
+            self.buffer.count(community, day, "thanks")
+
+    @listener(MemberJoined, priority=Priority.OBSERVATION)
+    async def count_join(self, event: MemberJoined) -> None:
+        """A newcomer."""
+        if event.member.user.is_bot:
+            return
+        self.buffer.count(event.community, self.day(event.community, event.at), "joined")
+        self.buffer.joined(event.community, event.member.user.id, event.at)
+
+    @listener(MemberLeft, priority=Priority.OBSERVATION)
+    async def count_leave(self, event: MemberLeft) -> None:
+        """A departure."""
+        if event.member.user.is_bot:
+            return
+        self.buffer.count(event.community, self.day(event.community, event.at), "left")
+        self.buffer.moment("left_at", event.community, event.member.user.id, event.at)
+
+    @listener(MemberIntroduced, priority=Priority.OBSERVATION, include_removed=True)
+    async def count_introduction(self, event: MemberIntroduced) -> None:
+        """A newcomer introduced themselves (told by the welcome cog)."""
+        self.buffer.count(event.community, self.day(event.community, event.at), "introduced")
+        self.buffer.moment("introduced_at", event.community, event.member.user.id, event.at)
+
+    @listener(ReactionAdded, priority=Priority.OBSERVATION)
+    async def count_reaction(self, event: ReactionAdded) -> None:
+        """A reaction (a positive signal of the fallback satisfaction indicator)."""
+        if event.member.user.is_bot:
+            return
+        self.buffer.count(event.community, self.day(event.community, event.at), "reactions")
+
+    @listener(ModerationRecorded, priority=Priority.OBSERVATION)
+    async def count_moderation(self, event: ModerationRecorded) -> None:
+        """A moderation case, by rule (told by the netiquette cog)."""
+        day = self.day(event.community, event.at)
+        self.buffer.count(event.community, day, "moderation")
+        self.buffer.moderation(event.community, day, event.rule or "")
+
+    @listener(ContestClosed, priority=Priority.OBSERVATION)
+    async def count_contest(self, event: ContestClosed) -> None:
+        """A contest or challenge ran to its end (told by the contests cog)."""
+        self.buffer.count(event.community, self.day(event.community, event.at), "contests")
+
+    @listener(MessageScored, priority=Priority.OBSERVATION, include_removed=True)
+    async def count_score(self, event: MessageScored) -> None:
+        """A toxicity verdict: civil under ``civil_below``, hostile over ``hostile_above``."""
+        if not event.scores:
+            return
+        thresholds = self.settings(event.community).satisfaction
+        highest = max(event.scores.values())
+        day = self.day(event.community, event.at)
+        self.buffer.count(event.community, day, "scored")
+        if highest < thresholds.civil_below:
+            self.buffer.count(event.community, day, "civil")
+        elif highest > thresholds.hostile_above:
+            self.buffer.count(event.community, day, "hostile")
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def span(self, community: CommunityRef, days: int, *, until_yesterday: bool = False) -> Span:
+        """The last ``days`` days up to today (or yesterday), in the community's time zone."""
+        if not 1 <= days <= self.settings(community).max_days:
+            raise JardinierError(f"days must be between 1 and {self.settings(community).max_days}")
+        end = self.day(community, self.core.clock.now())
+        if until_yesterday:
+            end -= timedelta(days=1)
+        return Span(end - timedelta(days=days - 1), end)
+
+    async def figures(self, community: CommunityRef, span: Span) -> Figures:
+        """The figures of ``span``, exact (the buffer is flushed first)."""
+        await self.flush()
+        community_id = await self.core.members.community_id(community)
+        zone = self.core.community_config(community).zone
+        top = self.settings(community).top_channels
+        return await read_figures(self.core.db, community_id, span, zone, top)
+
+    async def report_text(
+        self, community: CommunityRef, current: Figures, previous: Figures
+    ) -> str:
+        """The report as leadership reads it."""
+        texts = self.texts(community)
+        span = current.span
+        days = len(span.days)
+        messages = current.total("messages")
+        lines = [
+            render(
+                texts.title,
+                community=community.name or community.id,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
+                days=days,
+            ),
+            render(
+                texts.messages,
+                count=messages,
+                change=change(messages, previous.total("messages")),
+                per_day=f"{messages / days:.1f}",
+            ),
+            render(
+                texts.active,
+                count=current.active_members,
+                change=change(current.active_members, previous.active_members),
+            ),
+            render(
+                texts.newcomers,
+                count=current.newcomers,
+                change=change(current.newcomers, previous.newcomers),
+                introduced=current.introduced,
+                posted=current.posted,
+                stayed=current.stayed,
+            ),
+        ]
+        if previous.active_members:
+            kept = len(previous.active_ids & current.active_ids)
+            rate = f"{round(100 * kept / previous.active_members)}%"
+            lines.append(
+                render(texts.retention, rate=rate, kept=kept, previous=previous.active_members)
+            )
+        else:
+            lines.append(render(texts.retention, rate="—", kept=0, previous=0))
+        channels = ", ".join(f"{name.lstrip('#')} ({count})" for name, count in current.channels)
+        lines.append(render(texts.channels, channels=channels or render(texts.none)))
+        rules = ", ".join(
+            f"{rule or render(texts.manual)} ({count})"
+            for rule, count in sorted(current.moderation.items(), key=lambda i: (-i[1], i[0]))
+        )
+        lines.append(
+            render(
+                texts.moderation,
+                count=current.total("moderation"),
+                rules=rules or render(texts.none),
+            )
+        )
+        lines.append(render(texts.contests, count=current.total("contests")))
+        lines.append(self._satisfaction_line(community, current, previous))
+        return "\n".join(lines)
+
+    def _satisfaction_line(
+        self, community: CommunityRef, current: Figures, previous: Figures
+    ) -> str:
+        texts = self.texts(community)
+        source, share = satisfaction(current)
+        _previous_source, previous_share = satisfaction(previous)
+        if share is None:
+            return render(texts.satisfaction_none)
+        moved = "—"
+        if previous_share is not None and _previous_source == source:
+            moved = f"{round(100 * (share - previous_share)):+d} pts"
+        if source == "toxicity":
+            thresholds = self.settings(community).satisfaction
+            return render(
+                texts.satisfaction_toxicity,
+                rate=f"{round(100 * share)}%",
+                change=moved,
+                civil=current.total("civil"),
+                hostile=current.total("hostile"),
+                scored=current.total("scored"),
+                below=thresholds.civil_below,
+                above=thresholds.hostile_above,
+            )
+        return render(
+            texts.satisfaction_fallback,
+            rate=f"{round(100 * share)}%",
+            change=moved,
+            positive=current.total("reactions") + current.total("thanks"),
+            negative=current.total("moderation"),
+        )
+
+    async def build_report(
+        self, community: CommunityRef, span: Span, folder: Path
+    ) -> tuple[str, Path]:
+        """The report's text and its chart, drawn into ``folder``."""
+        current = await self.figures(community, span)
+        previous = await self.figures(community, span.previous())
+        text = await self.report_text(community, current, previous)
+        texts = self.texts(community)
+        labels = {
+            "title": render(texts.chart_title, community=community.name or community.id),
+            "messages": render(texts.chart_messages),
+            "active": render(texts.chart_active),
+        }
+        path = folder / f"report-{community.key}-{span.start}-{span.end}.png"
+        # Drawing is CPU-bound: keep the event loop serving meanwhile.
+        await asyncio.to_thread(render_chart, path, current, labels)
+        return text, path
+
+    # -- commands -------------------------------------------------------------------------------
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "rapport"},
+        descriptions={"fr": "Le rapport d'activité des derniers jours, avec un graphique"},
+    )
+    async def report(self, ctx: CommandContext, days: DaysOption = 7) -> None:
+        """The activity report of the last days (up to today), with a chart.
+
+        Messages per day, active members, newcomers and their funnel, retention, top channels,
+        moderation by rule, contests, satisfaction, and the change against the days before.
+        Example: /report 30
+        """
+        community = ctx.community
+        self.ensure_schedule(community)
+        span = self.span(community, days)
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-report-"))
+        try:
+            text, path = await self.build_report(community, span, folder)
+            await ctx.reply(text, file=path)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "rapport_export"},
+        descriptions={"fr": "Les chiffres quotidiens des derniers jours, en CSV"},
+    )
+    async def report_export(self, ctx: CommandContext, days: DaysOption = 7) -> None:
+        """The daily figures of the last days (up to today) as a CSV file, one row per day."""
+        community = ctx.community
+        span = self.span(community, days)
+        figures = await self.figures(community, span)
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-export-"))
+        try:
+            path = folder / f"report-{community.key}-{span.start}-{span.end}.csv"
+            await asyncio.to_thread(write_csv, path, figures)
+            texts = self.texts(community)
+            await ctx.reply(
+                render(
+                    texts.export_ready,
+                    days=days,
+                    start=span.start.isoformat(),
+                    end=span.end.isoformat(),
+                ),
+                file=path,
+            )
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    # -- the scheduled report -------------------------------------------------------------------
+
+    @staticmethod
+    def job_id(community: CommunityRef) -> str:
+        """``reports:weekly:<platform>-<id>``."""
+        return f"reports:weekly:{community.key}"
+
+    def ensure_schedule(self, community: CommunityRef) -> None:
+        """Schedule (or cancel) the community's report job as the rule book says."""
+        schedule = self.settings(community).schedule
+        zone = self.core.community_config(community).timezone
+        signature = (
+            f"{schedule.enabled} {schedule.day_of_week} {schedule.hour:02d}:"
+            f"{schedule.minute:02d} {zone}"
+        )
+        if self.scheduled.get(community) == signature:
+            return
+        job_id = self.job_id(community)
+        if not schedule.enabled:
+            self.core.scheduler.cancel(job_id)
+        else:
+            pending = self.core.scheduler.pending(job_id)
+            if not (pending and pending[0].kwargs.get("signature") == signature):
+                self.core.scheduler.cron(
+                    job_id,
+                    self.name,
+                    "post_report",
+                    timezone=zone,
+                    kwargs={
+                        "platform": community.platform,
+                        "community_id": community.id,
+                        "community_name": community.name,
+                        "signature": signature,
+                    },
+                    day_of_week=schedule.day_of_week,
+                    hour=schedule.hour,
+                    minute=schedule.minute,
+                )
+        self.scheduled[community] = signature
+
+    async def rules_applied(self) -> None:
+        """Bring the report jobs of the communities seen since start in line with the rules."""
+        for community in list(self.scheduled):
+            if self.core.cog_enabled(self.name, community):
+                self.ensure_schedule(community)
+            else:
+                self.core.scheduler.cancel(self.job_id(community))
+                del self.scheduled[community]
+
+    @staticmethod
+    def _community(arguments: dict[str, Any]) -> CommunityRef:
+        return CommunityRef(
+            arguments["platform"], arguments["community_id"], arguments["community_name"]
+        )
+
+    @job
+    async def post_report(self, **arguments: Any) -> None:
+        """Post the report of the complete days before today (scheduler job)."""
+        community = self._community(arguments)
+        if not self.core.cog_enabled(self.name, community):
+            return
+        schedule = self.settings(community).schedule
+        channel = (
+            await self.core.resolve_channel(community, schedule.channel)
+            if schedule.channel
+            else None
+        )
+        if channel is None:
+            self.log.warning("report channel %r not found in %s", schedule.channel, community.key)
+            return
+        span = self.span(community, schedule.days, until_yesterday=True)
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-report-"))
+        try:
+            text, path = await self.build_report(community, span, folder)
+            await self.actions.send(channel, text, file=path)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A report due while the bot was down is not posted late: say so in the mod-log."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        if handler != "post_report":
+            return
+        community = self._community(kwargs)
+        zone = self.core.community_config(community).zone
+        due = (self.core.clock.now() - late_by).astimezone(zone)
+        await self.core.modlog(
+            community, render(self.texts(community).missed, when=due.strftime("%Y-%m-%d %H:%M %Z"))
+        )
+
+    # -- members' data --------------------------------------------------------------------------
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """The days the member was counted active and their newcomer funnel."""
+        await self.flush()
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            days = list(
+                await session.exec(
+                    select(col(ReportActive.day))
+                    .where(
+                        ReportActive.community_id == community_id, ReportActive.user_id == user.id
+                    )
+                    .order_by(col(ReportActive.day))
+                )
+            )
+            funnel = (
+                await session.exec(
+                    select(ReportNewcomer).where(
+                        ReportNewcomer.community_id == community_id,
+                        ReportNewcomer.user_id == user.id,
+                    )
+                )
+            ).first()
+        if not days and funnel is None:
+            return {}
+        moments = {}
+        if funnel is not None:
+            moments = {
+                name: value.isoformat() if value else None
+                for name, value in (
+                    ("joined_at", funnel.joined_at),
+                    ("introduced_at", funnel.introduced_at),
+                    ("first_message_at", funnel.first_message_at),
+                    ("left_at", funnel.left_at),
+                )
+            }
+        return {"reports": {"active_days": [d.isoformat() for d in days], "newcomer": moments}}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget the days the member was active and their funnel (the day totals stay)."""
+        await self.flush()
+        self.buffer.forget(community, user.id)
+        community_id = await self.core.members.community_id(community)
+        async with self.core.db.session() as session:
+            await session.exec(
+                delete(ReportActive).where(
+                    col(ReportActive.community_id) == community_id,
+                    col(ReportActive.user_id) == user.id,
+                )
+            )
+            await session.exec(
+                delete(ReportNewcomer).where(
+                    col(ReportNewcomer.community_id) == community_id,
+                    col(ReportNewcomer.user_id) == user.id,
+                )
+            )
+            await session.commit()

@@ -1,0 +1,103 @@
+"""The ``reports`` section of the rule book: schedule, satisfaction thresholds, the texts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.durations import Duration
+from bot.ruleconf import Placeholders, TextsByLocale
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class ScheduleConfig(BaseModel):
+    """The scheduled activity report, in the community's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    channel: str | None = "leadership"
+    day_of_week: Weekday = "mon"
+    hour: int = Field(default=9, ge=0, le=23)
+    minute: int = Field(default=5, ge=0, le=59)
+    days: int = Field(default=7, ge=1, le=366)
+    """Complete days (up to yesterday) the scheduled report covers."""
+
+
+class SatisfactionConfig(BaseModel):
+    """How scored messages count: the highest label score under / over these thresholds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    civil_below: float = Field(default=0.2, ge=0, le=1)
+    hostile_above: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SatisfactionConfig:
+        if self.civil_below > self.hostile_above:
+            raise ValueError("civil_below must not be above hostile_above")
+        return self
+
+
+class WriteConfig(BaseModel):
+    """How daily figures reach the database: buffered, one transaction per interval."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    flush_every: Duration = timedelta(seconds=30)
+
+    @field_validator("flush_every")
+    @classmethod
+    def _sensible_interval(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(hours=1):
+            raise ValueError("flush_every must be between 1s and 1h")
+        return value
+
+
+class ReportTexts(BaseModel):
+    """What the reports cog says, in one locale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Annotated[str, Placeholders("community", "start", "end", "days")]
+    messages: Annotated[str, Placeholders("count", "change", "per_day")]
+    active: Annotated[str, Placeholders("count", "change")]
+    newcomers: Annotated[str, Placeholders("count", "change", "introduced", "posted", "stayed")]
+    retention: Annotated[str, Placeholders("rate", "kept", "previous")]
+    channels: Annotated[str, Placeholders("channels")]
+    moderation: Annotated[str, Placeholders("count", "rules")]
+    manual: Annotated[str, Placeholders()]
+    contests: Annotated[str, Placeholders("count")]
+    satisfaction_toxicity: Annotated[
+        str, Placeholders("rate", "change", "civil", "hostile", "scored", "below", "above")
+    ]
+    satisfaction_fallback: Annotated[str, Placeholders("rate", "change", "positive", "negative")]
+    satisfaction_none: Annotated[str, Placeholders()]
+    none: Annotated[str, Placeholders()]
+    no_previous: Annotated[str, Placeholders()]
+    chart_title: Annotated[str, Placeholders("community")]
+    chart_messages: Annotated[str, Placeholders()]
+    chart_active: Annotated[str, Placeholders()]
+    chart_satisfaction: Annotated[str, Placeholders()]
+    export_ready: Annotated[str, Placeholders("days", "start", "end")]
+    missed: Annotated[str, Placeholders("when")]
+
+
+class ReportsConfig(BaseModel):
+    """Schedule, satisfaction, thanks words (fallback indicator), the write path, the texts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schedule: ScheduleConfig = ScheduleConfig()
+    max_days: int = Field(default=366, ge=1, le=3660)
+    top_channels: int = Field(default=5, ge=1, le=25)
+    satisfaction: SatisfactionConfig = SatisfactionConfig()
+    thanks_words: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=200)
+    ] = ["merci", "thanks", "thank you", "thx"]
+    """Whole words that thank: a positive signal of the fallback satisfaction indicator."""
+    write: WriteConfig = WriteConfig()
+    texts: TextsByLocale[ReportTexts]

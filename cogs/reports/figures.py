@@ -1,0 +1,168 @@
+"""A period's figures, read from the daily aggregates: per day, totals, and the breakdowns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from bot.db import Database
+from cogs.reports.buffer import DAY_FIELDS
+from cogs.reports.models import (
+    ReportActive,
+    ReportChannel,
+    ReportDay,
+    ReportModeration,
+    ReportNewcomer,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Days from ``start`` to ``end``, both included (community time zone)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> list[date]:
+        """Every day of the span, in order."""
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    def previous(self) -> Span:
+        """The span of the same length just before."""
+        length = (self.end - self.start).days + 1
+        return Span(self.start - timedelta(days=length), self.start - timedelta(days=1))
+
+
+@dataclass
+class Figures:
+    """What a report says about one span."""
+
+    span: Span
+    daily: dict[date, dict[str, int]]
+    """Per day: every counter of ``DAY_FIELDS`` and ``active`` (members who posted)."""
+    active_members: int = 0
+    active_ids: frozenset[str] = frozenset()
+    newcomers: int = 0
+    introduced: int = 0
+    posted: int = 0
+    stayed: int = 0
+    channels: list[tuple[str, int]] = field(default_factory=list)
+    moderation: Counter[str] = field(default_factory=Counter)
+
+    def total(self, name: str) -> int:
+        """The sum of one daily counter over the span."""
+        return sum(day[name] for day in self.daily.values())
+
+
+async def read_figures(
+    db: Database, community_id: int, span: Span, zone: ZoneInfo, top_channels: int
+) -> Figures:
+    """The figures of ``span`` from the aggregates (flush the buffer first)."""
+    daily = {day: dict.fromkeys((*DAY_FIELDS, "active"), 0) for day in span.days}
+    async with db.engine.connect() as connection:
+        in_span = (col(ReportDay.day) >= span.start) & (col(ReportDay.day) <= span.end)
+        rows = await connection.execute(
+            select(ReportDay).where(col(ReportDay.community_id) == community_id, in_span)
+        )
+        for row in rows.mappings():
+            daily[row["day"]].update({name: row[name] for name in DAY_FIELDS})
+        active_rows = await connection.execute(
+            select(col(ReportActive.day), func.count())
+            .where(
+                col(ReportActive.community_id) == community_id,
+                col(ReportActive.day) >= span.start,
+                col(ReportActive.day) <= span.end,
+            )
+            .group_by(col(ReportActive.day))
+        )
+        for day, count in active_rows:
+            daily[day]["active"] = int(count)
+        active_ids = frozenset(
+            (
+                await connection.execute(
+                    select(col(ReportActive.user_id))
+                    .distinct()
+                    .where(
+                        col(ReportActive.community_id) == community_id,
+                        col(ReportActive.day) >= span.start,
+                        col(ReportActive.day) <= span.end,
+                    )
+                )
+            ).scalars()
+        )
+        channel_rows = await connection.execute(
+            select(
+                col(ReportChannel.channel_id),
+                func.max(col(ReportChannel.channel_name)),
+                func.sum(col(ReportChannel.messages)),
+            )
+            .where(
+                col(ReportChannel.community_id) == community_id,
+                col(ReportChannel.day) >= span.start,
+                col(ReportChannel.day) <= span.end,
+            )
+            .group_by(col(ReportChannel.channel_id))
+        )
+        channels = sorted(
+            ((name or channel_id, int(total)) for channel_id, name, total in channel_rows),
+            key=lambda item: (-item[1], item[0]),
+        )[:top_channels]
+        moderation_rows = await connection.execute(
+            select(col(ReportModeration.rule), func.sum(col(ReportModeration.count)))
+            .where(
+                col(ReportModeration.community_id) == community_id,
+                col(ReportModeration.day) >= span.start,
+                col(ReportModeration.day) <= span.end,
+            )
+            .group_by(col(ReportModeration.rule))
+        )
+        moderation = Counter({rule: int(total) for rule, total in moderation_rows})
+        since = datetime.combine(span.start, time(), zone).astimezone(UTC)
+        until = datetime.combine(span.end + timedelta(days=1), time(), zone).astimezone(UTC)
+        joined = col(ReportNewcomer.joined_at)
+        funnel = (
+            await connection.execute(
+                select(
+                    func.count(),
+                    func.count(col(ReportNewcomer.introduced_at)),
+                    func.count(col(ReportNewcomer.first_message_at)),
+                    func.count() - func.count(col(ReportNewcomer.left_at)),
+                ).where(
+                    col(ReportNewcomer.community_id) == community_id,
+                    joined >= since,
+                    joined < until,
+                )
+            )
+        ).one()
+    newcomers, introduced, posted, stayed = (int(value or 0) for value in funnel)
+    return Figures(
+        span=span,
+        daily=daily,
+        active_members=len(active_ids),
+        active_ids=active_ids,
+        newcomers=newcomers,
+        introduced=introduced,
+        posted=posted,
+        stayed=stayed,
+        channels=channels,
+        moderation=moderation,
+    )
+
+
+def satisfaction(figures: Figures) -> tuple[str, float | None]:
+    """The indicator and its source: ``toxicity`` (share of civil messages among scored ones),
+    ``fallback`` (reactions and thanks among those plus moderation cases), or ``none``."""
+    scored = figures.total("scored")
+    if scored:
+        return "toxicity", figures.total("civil") / scored
+    positive = figures.total("reactions") + figures.total("thanks")
+    negative = figures.total("moderation")
+    if positive + negative:
+        return "fallback", positive / (positive + negative)
+    return "none", None

@@ -1,0 +1,277 @@
+"""The suggestions cog: members suggest and vote; moderators answer; leadership reads a digest.
+
+``/suggest`` posts a numbered suggestion in the suggestions channel with 👍 / 👎 buttons (or
+reactions where the platform has no buttons); one vote per member, a second press changes or
+withdraws it. ``/suggestion`` sets a status and tells the author. A near-duplicate of an open
+suggestion is pointed to it instead. The digest lives in ``digest.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from bot.bus import Priority
+from bot.cog import listener
+from bot.commands import CommandContext, Permission, Text, command
+from bot.errors import JardinierError
+from bot.events import (
+    ButtonPressed,
+    ChannelRef,
+    CommunityRef,
+    MemberRef,
+    MessageCreated,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+    UserRef,
+)
+from bot.platform import Button, Capability
+from bot.ruleconf import render
+from cogs.suggestions.base import shorten
+from cogs.suggestions.digest import Digest
+from cogs.suggestions.models import Suggestion
+from cogs.suggestions.records import OPEN_STATUSES, VoteMode
+from cogs.suggestions.similarity import closest
+
+UP, DOWN = "👍", "👎"
+VOTES = {"up": 1, "down": -1}
+EMOJI_VOTES = {UP: 1, DOWN: -1}
+Status = Literal["accepted", "planned", "declined", "done"]
+
+
+def button_id(number: int, direction: str) -> str:
+    """``suggestion:<n>:up`` or ``suggestion:<n>:down``."""
+    return f"suggestion:{number}:{direction}"
+
+
+class SuggestionsCog(Digest):
+    """Collects members' suggestions and their votes, and relays them to leadership."""
+
+    @command(
+        names={"fr": "suggerer"},
+        descriptions={"fr": "Proposer une idée ; les membres votent pour ou contre"},
+    )
+    async def suggest(self, ctx: CommandContext, text: Annotated[Text, "Your suggestion"]) -> None:
+        """Suggest something to the community and its leadership.
+
+        The suggestion is numbered and posted in the suggestions channel, where members vote
+        👍 or 👎 (one vote each). If an open suggestion already says nearly the same, you are
+        pointed to it instead. Example: /suggest A monthly seed swap
+        """
+        community = ctx.community
+        self.ensure_digest(community)
+        config = self.settings(community)
+        texts = self.texts(community)
+        wanted = " ".join(text.split())
+        if len(wanted) < config.min_length:
+            raise JardinierError(render(texts.too_short, min=config.min_length))
+        wanted = wanted[: config.max_length]
+        channel = await self.core.resolve_channel(community, config.channel)
+        if channel is None:
+            raise JardinierError(render(texts.no_channel, channel=config.channel))
+        community_id = await self.core.members.community_id(community)
+        alive = await self.book.alive(community_id)
+        twin = closest(wanted, [(item, item.text) for item in alive], config.duplicate_similarity)
+        if twin is not None:
+            await ctx.reply(
+                render(
+                    texts.duplicate,
+                    number=twin.number,
+                    text=shorten(twin.text),
+                    status=self.status_label(community, twin.status),
+                )
+            )
+            return
+        suggestion = await self.book.create(
+            community_id,
+            author_id=ctx.member.user.id,
+            author_name=ctx.member.name,
+            text=wanted,
+            at=self.core.clock.now(),
+        )
+        assert suggestion.id is not None
+        buttons = [
+            Button(button_id(suggestion.number, "up"), render(texts.button_up)),
+            Button(button_id(suggestion.number, "down"), render(texts.button_down)),
+        ]
+        with_buttons = self.actions.can(community.platform, Capability.BUTTONS)
+        post = await self.actions.send(
+            channel,
+            render(texts.posted, number=suggestion.number, member=ctx.member.name, text=wanted),
+            buttons=buttons if with_buttons else (),
+        )
+        if post is not None:
+            await self.book.posted(suggestion.id, post.channel.id, post.id)
+            if not with_buttons:
+                for emoji in (UP, DOWN):
+                    await self.actions.react(post, emoji)
+        await ctx.reply(
+            render(
+                texts.thanks,
+                number=suggestion.number,
+                channel=(channel.name or channel.id).lstrip("#"),
+            )
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "suggestion_statut"},
+        descriptions={"fr": "Donner un statut à une suggestion ; son auteur est prévenu"},
+    )
+    async def suggestion(
+        self,
+        ctx: CommandContext,
+        number: Annotated[int, "The suggestion's number"],
+        status: Annotated[Status, "accepted, planned, declined or done"],
+        comment: Annotated[Text | None, "A word for the author (optional)"] = None,
+    ) -> None:
+        """Set a suggestion's status; its author is told (by direct message, else in the channel).
+
+        Example: /suggestion 3 planned We will start in spring
+        """
+        community = ctx.community
+        self.ensure_digest(community)
+        texts = self.texts(community)
+        community_id = await self.core.members.community_id(community)
+        found = await self.book.get(community_id, number)
+        if found is None or found.id is None:
+            raise JardinierError(render(texts.unknown, number=number))
+        note = " ".join((comment or "").split())[:1000] or None
+        await self.book.set_status(
+            found.id, status, note, self.core.clock.now(), ctx.member.user.id
+        )
+        await ctx.reply(
+            render(texts.status_set, number=number, status=self.status_label(community, status))
+        )
+        await self._tell_author(community, found, status, note)
+
+    async def _tell_author(
+        self, community: CommunityRef, found: Suggestion, status: str, note: str | None
+    ) -> None:
+        texts = self.texts(community)
+        message = render(
+            texts.author_told,
+            number=found.number,
+            status=self.status_label(community, status),
+            text=shorten(found.text),
+            comment=render(texts.comment, comment=note) if note else "",
+        ).strip()
+        author = UserRef(community.platform, found.author_id, found.author_name)
+        if await self.actions.dm(author, message, community=community):
+            return
+        # Direct messages refused: tell them where the suggestion lives, pinging only them.
+        config = self.settings(community)
+        channel = await self.core.resolve_channel(community, config.channel)
+        if channel is None:
+            return
+        post = None
+        if found.channel_id == channel.id and found.message_id is not None:
+            post = MessageRef(channel, found.message_id)
+        await self.actions.send(
+            channel, f"{found.author_name}: {message}", reply_to=post, mention=[author]
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "synthese"},
+        descriptions={"fr": "La synthèse des suggestions pour la direction, maintenant"},
+    )
+    async def digest(self, ctx: CommandContext) -> None:
+        """Post the leadership digest now: top suggestions by votes, new ones, feedback.
+
+        It goes to the leadership channel and is written as a Markdown file, attached.
+        """
+        community = ctx.community
+        self.ensure_digest(community)
+        text, path = await self.write_digest(community)
+        await self.send_digest(community, text, path)
+        await ctx.reply(
+            text + "\n" + render(self.texts(community).digest_posted, path=str(path)), file=path
+        )
+
+    # -- votes ----------------------------------------------------------------------------------
+
+    @listener(ButtonPressed)
+    async def button_vote(self, event: ButtonPressed) -> None:
+        """👍 / 👎 buttons under a suggestion: one vote per member; pressing again withdraws."""
+        parts = event.button_id.split(":")
+        if len(parts) != 3 or parts[0] != "suggestion" or parts[2] not in VOTES:
+            return
+        try:
+            number = int(parts[1])
+        except ValueError:
+            return
+        community = event.community
+        community_id = await self.core.members.community_id(community)
+        found = await self.book.get(community_id, number)
+        if found is None:
+            return
+        await self._vote(event.member, found, VOTES[parts[2]], "press", event.channel, True)
+
+    @listener(ReactionAdded)
+    async def reaction_vote(self, event: ReactionAdded) -> None:
+        """👍 or 👎 on a suggestion's post is a vote (the other one is changed)."""
+        await self._reaction(event.member, event, "set")
+
+    @listener(ReactionRemoved)
+    async def reaction_withdrawn(self, event: ReactionRemoved) -> None:
+        """Taking the 👍 or 👎 back withdraws that vote."""
+        await self._reaction(event.member, event, "withdraw")
+
+    async def _reaction(
+        self, member: MemberRef, event: ReactionAdded | ReactionRemoved, mode: VoteMode
+    ) -> None:
+        value = EMOJI_VOTES.get(event.emoji.replace("\ufe0f", ""))
+        if value is None or member.user.is_bot:
+            return
+        community_id = await self.core.members.community_id(event.community)
+        found = await self.book.by_post(community_id, event.message.channel.id, event.message.id)
+        if found is None:
+            return
+        await self._vote(member, found, value, mode, event.message.channel, False)
+
+    async def _vote(
+        self,
+        member: MemberRef,
+        found: Suggestion,
+        value: int,
+        mode: VoteMode,
+        channel: ChannelRef,
+        answer: bool,
+    ) -> None:
+        community = member.community
+        texts = self.texts(community)
+        if member.user.is_bot or found.id is None:
+            return
+        if member.user.id == found.author_id:
+            if answer:
+                await self.actions.send(channel, render(texts.own_vote), private_to=member)
+            return
+        if found.status not in OPEN_STATUSES:
+            if answer:
+                status = self.status_label(community, found.status)
+                await self.actions.send(
+                    channel,
+                    render(texts.closed_vote, number=found.number, status=status),
+                    private_to=member,
+                )
+            return
+        await self.book.vote(found.id, member.user.id, value, mode, self.core.clock.now())
+
+    @listener(MessageCreated, priority=Priority.OBSERVATION)
+    async def notice_community(self, event: MessageCreated) -> None:
+        """Make sure the community's digest is scheduled once the bot hears from it."""
+        self.ensure_digest(event.community)
+
+    # -- members' data --------------------------------------------------------------------------
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """The member's suggestions (with their text) and votes."""
+        community_id = await self.core.members.community_id(community)
+        found = await self.book.of_member(community_id, user.id)
+        return {"suggestions": found} if found["suggestions"] or found["votes"] else {}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Delete the member's suggestions and votes (the tallies they were in are recounted)."""
+        community_id = await self.core.members.community_id(community)
+        await self.book.forget_member(community_id, user.id)

@@ -1,0 +1,81 @@
+"""The ``suggestions`` section of the rule book: channels, duplicates, the digest, the texts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.ruleconf import Placeholders, TextsByLocale
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class DigestConfig(BaseModel):
+    """The leadership digest, weekly by default, in the community's time zone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    """Post it on schedule (``/digest`` works either way)."""
+    channel: str | None = "leadership"
+    """Where leadership reads it (a channel name or id); none: only the Markdown file."""
+    day_of_week: Weekday = "mon"
+    hour: int = Field(default=9, ge=0, le=23)
+    minute: int = Field(default=0, ge=0, le=59)
+    days: int = Field(default=7, ge=1, le=366)
+    """The period the digest covers: new suggestions and feedback of the last days."""
+    top: int = Field(default=10, ge=1, le=50)
+    """Suggestions listed by votes."""
+    folder: str = "data/reports"
+    """Where the digest's Markdown file is written (relative to the bot's working folder)."""
+
+
+class SuggestionTexts(BaseModel):
+    """What the suggestions cog says, in one locale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    posted: Annotated[str, Placeholders("number", "member", "text")]
+    thanks: Annotated[str, Placeholders("number", "channel")]
+    duplicate: Annotated[str, Placeholders("number", "text", "status")]
+    no_channel: Annotated[str, Placeholders("channel")]
+    too_short: Annotated[str, Placeholders("min")]
+    unknown: Annotated[str, Placeholders("number")]
+    status_set: Annotated[str, Placeholders("number", "status")]
+    author_told: Annotated[str, Placeholders("number", "status", "text", "comment")]
+    comment: Annotated[str, Placeholders("comment")]
+    own_vote: Annotated[str, Placeholders()]
+    closed_vote: Annotated[str, Placeholders("number", "status")]
+    button_up: Annotated[str, Placeholders()]
+    button_down: Annotated[str, Placeholders()]
+    status_open: Annotated[str, Placeholders()]
+    status_accepted: Annotated[str, Placeholders()]
+    status_planned: Annotated[str, Placeholders()]
+    status_declined: Annotated[str, Placeholders()]
+    status_done: Annotated[str, Placeholders()]
+    digest_title: Annotated[str, Placeholders("community", "start", "end")]
+    digest_top: Annotated[str, Placeholders()]
+    digest_new: Annotated[str, Placeholders()]
+    digest_feedback: Annotated[str, Placeholders()]
+    digest_line: Annotated[str, Placeholders("number", "text", "up", "down", "status", "member")]
+    digest_feedback_line: Annotated[str, Placeholders("number", "text", "status", "comment")]
+    digest_none: Annotated[str, Placeholders()]
+    digest_posted: Annotated[str, Placeholders("path")]
+    digest_missed: Annotated[str, Placeholders("when")]
+
+
+class SuggestionsConfig(BaseModel):
+    """Where suggestions go, how near-duplicates are caught, the digest and the texts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str = "suggestions"
+    """The channel suggestions are posted in (a name or id)."""
+    min_length: int = Field(default=10, ge=1, le=500)
+    max_length: int = Field(default=1000, ge=20, le=4000)
+    duplicate_similarity: float = Field(default=0.85, ge=0.5, le=1.0)
+    """Similarity (0–1, difflib's ratio on normalised text) from which a suggestion is a
+    near-duplicate of an open one."""
+    digest: DigestConfig = DigestConfig()
+    texts: TextsByLocale[SuggestionTexts]

@@ -1,0 +1,178 @@
+"""The leadership digest: the top suggestions by votes, the new ones, and notable feedback.
+
+Posted in the leadership channel on a weekly cron job per community
+(``suggestions:digest:<community>``, in the community's time zone) and on demand (``/digest``),
+and written as a Markdown file in the reports folder, attached to the post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.cog import job
+from bot.events import CommunityRef
+from bot.ruleconf import render
+from cogs.suggestions.base import SuggestionsBase, shorten
+from cogs.suggestions.models import Suggestion
+
+
+class Digest(SuggestionsBase):
+    """Builds, writes and posts the digest; keeps its schedule."""
+
+    @staticmethod
+    def digest_job_id(community: CommunityRef) -> str:
+        """``suggestions:digest:<platform>-<id>``."""
+        return f"suggestions:digest:{community.key}"
+
+    def _signature(self, community: CommunityRef) -> str:
+        digest = self.settings(community).digest
+        zone = self.core.community_config(community).timezone
+        return (
+            f"{digest.enabled} {digest.day_of_week} {digest.hour:02d}:{digest.minute:02d} {zone}"
+        )
+
+    def ensure_digest(self, community: CommunityRef) -> None:
+        """Schedule (or cancel) the community's digest job as the rule book says."""
+        signature = self._signature(community)
+        if self.scheduled_digests.get(community) == signature:
+            return
+        job_id = self.digest_job_id(community)
+        digest = self.settings(community).digest
+        if not digest.enabled:
+            self.core.scheduler.cancel(job_id)
+        else:
+            pending = self.core.scheduler.pending(job_id)
+            if not (pending and pending[0].kwargs.get("signature") == signature):
+                self.core.scheduler.cron(
+                    job_id,
+                    self.name,
+                    "post_digest",
+                    timezone=self.core.community_config(community).timezone,
+                    kwargs={
+                        "platform": community.platform,
+                        "community_id": community.id,
+                        "community_name": community.name,
+                        "signature": signature,
+                    },
+                    day_of_week=digest.day_of_week,
+                    hour=digest.hour,
+                    minute=digest.minute,
+                )
+        self.scheduled_digests[community] = signature
+
+    async def rules_applied(self) -> None:
+        """Bring the digest jobs of the communities seen since start in line with the rules."""
+        for community in list(self.scheduled_digests):
+            if self.core.cog_enabled(self.name, community):
+                self.ensure_digest(community)
+            else:
+                self.core.scheduler.cancel(self.digest_job_id(community))
+                del self.scheduled_digests[community]
+
+    @staticmethod
+    def _community(arguments: dict[str, Any]) -> CommunityRef:
+        return CommunityRef(
+            arguments["platform"], arguments["community_id"], arguments["community_name"]
+        )
+
+    @job
+    async def post_digest(self, **arguments: Any) -> None:
+        """Post the digest in the leadership channel (scheduler job)."""
+        community = self._community(arguments)
+        if not self.core.cog_enabled(self.name, community):
+            return
+        text, path = await self.write_digest(community)
+        await self.send_digest(community, text, path)
+
+    async def send_digest(self, community: CommunityRef, text: str, path: Path) -> bool:
+        """Post the digest and its file in the leadership channel; False if there is none."""
+        name = self.settings(community).digest.channel
+        channel = await self.core.resolve_channel(community, name) if name else None
+        if channel is None:
+            self.log.warning("digest channel %r not found in %s", name, community.key)
+            return False
+        return await self.actions.send(channel, text, file=path) is not None
+
+    async def write_digest(self, community: CommunityRef) -> tuple[str, Path]:
+        """The digest as Markdown, and the file it was written to."""
+        config = self.settings(community).digest
+        now = self.core.clock.now()
+        since = now - timedelta(days=config.days)
+        text = await self.digest_text(community, since, now)
+        zone = self.core.community_config(community).zone
+        stamp = now.astimezone(zone).strftime("%Y-%m-%d")
+        path = Path(config.folder) / f"digest-{community.key}-{stamp}.md"
+        await asyncio.to_thread(_write, path, text)
+        return text, path
+
+    async def digest_text(self, community: CommunityRef, since: datetime, now: datetime) -> str:
+        """The digest of the suggestions from ``since`` to ``now``, as Markdown."""
+        texts = self.texts(community)
+        community_id = await self.core.members.community_id(community)
+        config = self.settings(community).digest
+        zone = self.core.community_config(community).zone
+        top = await self.book.top(community_id, config.top)
+        new = await self.book.created_since(community_id, since)
+        answered = await self.book.answered_since(community_id, since)
+        lines = [
+            render(
+                texts.digest_title,
+                community=community.name or community.id,
+                start=since.astimezone(zone).strftime("%Y-%m-%d"),
+                end=now.astimezone(zone).strftime("%Y-%m-%d"),
+            ),
+            "",
+            render(texts.digest_top),
+        ]
+        lines += [
+            f"{rank}. {self._line(community, item)}" for rank, item in enumerate(top, start=1)
+        ] or [render(texts.digest_none)]
+        lines += ["", render(texts.digest_new)]
+        lines += [f"- {self._line(community, item)}" for item in new] or [
+            render(texts.digest_none)
+        ]
+        lines += ["", render(texts.digest_feedback)]
+        lines += [
+            "- "
+            + render(
+                texts.digest_feedback_line,
+                number=item.number,
+                text=shorten(item.text),
+                status=self.status_label(community, item.status),
+                comment=shorten(item.comment or ""),
+            )
+            for item in answered
+        ] or [render(texts.digest_none)]
+        return "\n".join(lines) + "\n"
+
+    def _line(self, community: CommunityRef, item: Suggestion) -> str:
+        return render(
+            self.texts(community).digest_line,
+            number=item.number,
+            text=shorten(item.text),
+            up=item.up,
+            down=item.down,
+            status=self.status_label(community, item.status),
+            member=item.author_name,
+        )
+
+    async def on_job_missed(
+        self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
+    ) -> None:
+        """A digest due while the bot was down is not posted late: say so in the mod-log."""
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        if handler != "post_digest":
+            return
+        community = self._community(kwargs)
+        due = self.core.clock.now() - late_by
+        zone = self.core.community_config(community).zone
+        when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        await self.core.modlog(community, render(self.texts(community).digest_missed, when=when))
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,277 @@
+"""The suggestion book: numbering, posting, votes and statuses, each committed at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import case, delete, func, update
+from sqlmodel import col, select
+
+from bot.db import Database
+from cogs.suggestions.models import Suggestion, SuggestionVote
+
+OPEN_STATUSES = ("open", "accepted", "planned")
+"""Statuses of suggestions still alive: a near-duplicate of one of them is pointed to it."""
+
+VoteMode = Literal["press", "set", "withdraw"]
+"""``press``: a button (the same again withdraws, the other changes); ``set``: a reaction
+added; ``withdraw``: a reaction taken back (only if it was that vote)."""
+
+
+class SuggestionBook:
+    """Suggestions and votes of every community, in the database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        community_id: int,
+        *,
+        author_id: str,
+        author_name: str,
+        text: str,
+        at: datetime,
+    ) -> Suggestion:
+        """Record a new suggestion under the community's next number."""
+        async with self._db.session() as session:
+            highest = (
+                await session.exec(
+                    select(func.max(Suggestion.number)).where(
+                        Suggestion.community_id == community_id
+                    )
+                )
+            ).one()
+            suggestion = Suggestion(
+                community_id=community_id,
+                number=(highest or 0) + 1,
+                author_id=author_id,
+                author_name=author_name[:100],
+                text=text,
+                created_at=at,
+            )
+            session.add(suggestion)
+            await session.commit()
+            await session.refresh(suggestion)
+            return suggestion
+
+    async def posted(self, suggestion_id: int, channel_id: str, message_id: str) -> None:
+        """Remember where the suggestion was posted (reactions on that post are votes)."""
+        async with self._db.session() as session:
+            await session.exec(
+                update(Suggestion)
+                .where(col(Suggestion.id) == suggestion_id)
+                .values(channel_id=channel_id, message_id=message_id)
+            )
+            await session.commit()
+
+    async def get(self, community_id: int, number: int) -> Suggestion | None:
+        """Suggestion #``number`` of the community."""
+        async with self._db.session() as session:
+            return (
+                await session.exec(
+                    select(Suggestion).where(
+                        Suggestion.community_id == community_id, Suggestion.number == number
+                    )
+                )
+            ).first()
+
+    async def by_post(
+        self, community_id: int, channel_id: str, message_id: str
+    ) -> Suggestion | None:
+        """The suggestion posted as ``message_id``, if any."""
+        async with self._db.session() as session:
+            return (
+                await session.exec(
+                    select(Suggestion).where(
+                        Suggestion.community_id == community_id,
+                        Suggestion.channel_id == channel_id,
+                        Suggestion.message_id == message_id,
+                    )
+                )
+            ).first()
+
+    async def alive(self, community_id: int) -> list[Suggestion]:
+        """Suggestions not declined or done, oldest first."""
+        async with self._db.session() as session:
+            rows = await session.exec(
+                select(Suggestion)
+                .where(
+                    Suggestion.community_id == community_id,
+                    col(Suggestion.status).in_(OPEN_STATUSES),
+                )
+                .order_by(col(Suggestion.number))
+            )
+            return list(rows)
+
+    async def vote(
+        self, suggestion_id: int, user_id: str, value: int, mode: VoteMode, at: datetime
+    ) -> tuple[int, int]:
+        """Apply one member's vote and return the suggestion's new (up, down) tallies."""
+        async with self._db.session() as session:
+            current = (
+                await session.exec(
+                    select(SuggestionVote).where(
+                        SuggestionVote.suggestion_id == suggestion_id,
+                        SuggestionVote.user_id == user_id,
+                    )
+                )
+            ).first()
+            withdraw = mode == "withdraw" or (
+                mode == "press" and current is not None and current.value == value
+            )
+            if withdraw:
+                if current is not None and current.value == value:
+                    await session.delete(current)
+            elif current is None:
+                session.add(
+                    SuggestionVote(
+                        suggestion_id=suggestion_id, user_id=user_id, value=value, at=at
+                    )
+                )
+            else:
+                current.value, current.at = value, at
+                session.add(current)
+            await session.flush()
+            tallies = await _recount(session, suggestion_id)
+            await session.commit()
+            return tallies
+
+    async def set_status(
+        self, suggestion_id: int, status: str, comment: str | None, at: datetime, by: str
+    ) -> None:
+        """Give a suggestion its status (with the moderator's comment)."""
+        async with self._db.session() as session:
+            await session.exec(
+                update(Suggestion)
+                .where(col(Suggestion.id) == suggestion_id)
+                .values(status=status, comment=comment, status_at=at, status_by=by)
+            )
+            await session.commit()
+
+    async def top(self, community_id: int, limit: int) -> list[Suggestion]:
+        """Best score (up minus down) first, then the most votes, then the oldest."""
+        async with self._db.session() as session:
+            rows = await session.exec(
+                select(Suggestion)
+                .where(Suggestion.community_id == community_id)
+                .order_by(
+                    (col(Suggestion.up) - col(Suggestion.down)).desc(),
+                    (col(Suggestion.up) + col(Suggestion.down)).desc(),
+                    col(Suggestion.number),
+                )
+                .limit(limit)
+            )
+            return list(rows)
+
+    async def created_since(self, community_id: int, since: datetime) -> list[Suggestion]:
+        """Suggestions made at or after ``since``, oldest first."""
+        async with self._db.session() as session:
+            rows = await session.exec(
+                select(Suggestion)
+                .where(Suggestion.community_id == community_id, Suggestion.created_at >= since)
+                .order_by(col(Suggestion.number))
+            )
+            return list(rows)
+
+    async def answered_since(self, community_id: int, since: datetime) -> list[Suggestion]:
+        """Suggestions given a status with a comment at or after ``since``, oldest first."""
+        async with self._db.session() as session:
+            rows = await session.exec(
+                select(Suggestion)
+                .where(
+                    Suggestion.community_id == community_id,
+                    col(Suggestion.status_at) >= since,
+                    col(Suggestion.comment).is_not(None),
+                )
+                .order_by(col(Suggestion.status_at))
+            )
+            return list(rows)
+
+    async def of_member(self, community_id: int, user_id: str) -> dict[str, Any]:
+        """The member's suggestions and votes."""
+        async with self._db.session() as session:
+            mine = await session.exec(
+                select(Suggestion)
+                .where(Suggestion.community_id == community_id, Suggestion.author_id == user_id)
+                .order_by(col(Suggestion.number))
+            )
+            suggestions = [
+                {
+                    "number": row.number,
+                    "text": row.text,
+                    "created_at": row.created_at.isoformat(),
+                    "status": row.status,
+                }
+                for row in mine
+            ]
+            votes = await session.exec(
+                select(Suggestion.number, SuggestionVote.value)
+                .join(Suggestion, col(Suggestion.id) == col(SuggestionVote.suggestion_id))
+                .where(Suggestion.community_id == community_id, SuggestionVote.user_id == user_id)
+                .order_by(col(Suggestion.number))
+            )
+            cast = [{"suggestion": number, "vote": value} for number, value in votes]
+        return {"suggestions": suggestions, "votes": cast}
+
+    async def forget_member(self, community_id: int, user_id: str) -> None:
+        """Delete the member's suggestions and votes; recount what they had voted on."""
+        async with self._db.session() as session:
+            ids = list(
+                await session.exec(
+                    select(Suggestion.id).where(Suggestion.community_id == community_id)
+                )
+            )
+            voted = list(
+                await session.exec(
+                    select(SuggestionVote.suggestion_id).where(
+                        col(SuggestionVote.suggestion_id).in_(ids),
+                        SuggestionVote.user_id == user_id,
+                    )
+                )
+            )
+            await session.exec(
+                delete(SuggestionVote).where(
+                    col(SuggestionVote.suggestion_id).in_(ids),
+                    col(SuggestionVote.user_id) == user_id,
+                )
+            )
+            authored = list(
+                await session.exec(
+                    select(Suggestion.id).where(
+                        Suggestion.community_id == community_id, Suggestion.author_id == user_id
+                    )
+                )
+            )
+            await session.exec(
+                delete(SuggestionVote).where(col(SuggestionVote.suggestion_id).in_(authored))
+            )
+            await session.exec(delete(Suggestion).where(col(Suggestion.id).in_(authored)))
+            await session.exec(
+                update(Suggestion)
+                .where(
+                    col(Suggestion.community_id) == community_id,
+                    col(Suggestion.status_by) == user_id,
+                )
+                .values(status_by=None)
+            )
+            for suggestion_id in set(voted) - set(authored):
+                await _recount(session, suggestion_id)
+            await session.commit()
+
+
+async def _recount(session: Any, suggestion_id: int) -> tuple[int, int]:
+    row = (
+        await session.exec(
+            select(
+                func.count(case((col(SuggestionVote.value) > 0, 1))),
+                func.count(case((col(SuggestionVote.value) < 0, 1))),
+            ).where(SuggestionVote.suggestion_id == suggestion_id)
+        )
+    ).one()
+    up, down = int(row[0] or 0), int(row[1] or 0)
+    await session.exec(
+        update(Suggestion).where(col(Suggestion.id) == suggestion_id).values(up=up, down=down)
+    )
+    return up, down

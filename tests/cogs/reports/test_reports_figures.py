@@ -1,0 +1,149 @@
+"""Figures counted from the bus: toxicity scores, moderation by rule, contests, the change
+against the period before, the weekly post, and members' data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.events import (
+    CommandInvoked,
+    ContestClosed,
+    MemberJoined,
+    MessageCreated,
+    MessageRef,
+    ModerationRecorded,
+    ReactionAdded,
+)
+from cogs.netiquette.cog import NetiquetteCog
+from cogs.reports.cog import ReportsCog
+from tests.support.fake_platform import FakePlatform, Recorded
+
+
+async def say(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, name: str, text: str
+) -> MessageRef:
+    message = MessageRef(
+        platform.channel("general"), f"m{len(platform.actions)}-{text[:5]}-{name}"
+    )
+    await core.handle(
+        MessageCreated(at=clock.now(), message=message, author=platform.member(name), text=text)
+    )
+    return message
+
+
+async def run(core: Jardinier, platform: FakePlatform, clock: ManualClock, line: str) -> Recorded:
+    command, _, args = line.removeprefix("/").partition(" ")
+    await core.handle(
+        CommandInvoked(
+            at=clock.now(),
+            channel=platform.channel("general"),
+            member=platform.member("mod", moderator=True),
+            name=command,
+            args=args,
+        )
+    )
+    return platform.sent()[-1]
+
+
+async def test_toxicity_scores_make_the_satisfaction_indicator(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    netiquette = core.cogs["netiquette"]
+    assert isinstance(netiquette, NetiquetteCog)
+    for text in ("hello friends", "lovely tomatoes today", "you idiot"):
+        await say(core, platform, clock, "alice", text)
+    await netiquette.settled()
+
+    report = await run(core, platform, clock, "/report 1")
+
+    lines = report.text.splitlines()
+    assert (
+        "Satisfaction (source: toxicity scores): 67% civil (2 under 0.2, 1 over 0.5, of 3 "
+        "scored), —"
+    ) in lines
+    assert "Moderation actions: 1 — toxicity (1)" in lines
+    assert report.details["file"] is not None
+
+
+async def test_moderation_contests_and_the_change_against_the_week_before(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice = platform.member("alice")
+    for _ in range(4):
+        await say(core, platform, clock, "alice", "first week message")
+    await clock_forward(core, timedelta(days=7))
+    for _ in range(6):
+        await say(core, platform, clock, "bob", "second week message")
+    message = await say(core, platform, clock, "alice", "welcome back everyone")
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
+    await core.handle(
+        ReactionAdded(at=clock.now(), message=message, member=platform.member("bob"), emoji="🌱")
+    )
+    await core.handle(ModerationRecorded(at=clock.now(), member=alice, case_id=1, action="warn"))
+    await core.handle(
+        ModerationRecorded(at=clock.now(), member=alice, case_id=2, action="delete", rule="spam")
+    )
+    await core.handle(
+        ContestClosed(
+            at=clock.now(),
+            channel=platform.channel("photos"),
+            contest_id="1",
+            title="Photo",
+            entries=3,
+            votes=5,
+        )
+    )
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert lines[1].startswith("Messages: 7 (1.0 a day), +75% against the period before")
+    assert lines[2] == "Active members: 2, +100%"
+    assert lines[3] == "Newcomers: 1, new — introduced 0, posted 0, still here 1"
+    assert lines[4] == (
+        "Retention: 100% of the 1 members active the period before posted again (1)"
+    )
+    assert "Moderation actions: 2 — moderators' commands (1), spam (1)" in lines
+    assert "Contests run: 1" in lines
+    assert (
+        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
+        "33% positive (1 vs 2), —"
+    ) in lines
+
+
+async def clock_forward(core: Jardinier, delta: timedelta) -> None:
+    await core.scheduler.advance(delta)
+
+
+async def test_the_weekly_report_is_posted_for_the_week_before(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await say(core, platform, clock, "alice", "hello garden")
+    [pending] = core.scheduler.pending("reports:weekly:")
+    assert pending.next_run is not None
+    assert pending.next_run.weekday() == 0
+    # Monday 09:05: the first report (today's 09:05) covers the empty week before; the next
+    # Monday's covers the week of alice's message.
+    await core.scheduler.advance(timedelta(days=8))
+    first, posted = [sent for sent in platform.sent() if sent.target.id == "leadership"]
+    assert "Messages: 0 " in first.text
+    assert "Messages: 1 " in posted.text
+    assert posted.details["file"].suffix == ".png"
+
+
+async def test_figures_survive_a_flush_and_members_data_is_erased(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("dave")))
+    await say(core, platform, clock, "dave", "hello there")
+    assert await cog.flush() > 0
+    assert await cog.flush() == 0
+    user = platform.member("dave").user
+    exported = await cog.export_member_data(platform.community, user)
+    assert exported["reports"]["active_days"] == [clock.now().date().isoformat()]
+    assert exported["reports"]["newcomer"]["first_message_at"] is not None
+    await cog.erase_member_data(platform.community, user)
+    assert await cog.export_member_data(platform.community, user) == {}

@@ -1,0 +1,178 @@
+"""Members suggest and vote; moderators answer; the author is told; the digest ranks by votes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.platform import Capability
+from cogs.suggestions.similarity import closest, similarity
+from tests.cogs.suggestions.board import Board
+from tests.support.fake_platform import FakePlatform
+
+
+async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    await board.run("bob", "/suggest Workshops on composting for beginners")
+    await board.run("carol", "/suggest Shared tools shed with a booking sheet")
+    # Everyone likes the seed swap; bob's workshops get one up and one down.
+    await board.press("bob", 1, "up")
+    await board.press("carol", 1, "up")
+    await board.press("alice", 2, "up")
+    await board.press("carol", 2, "down")
+    await board.press("alice", 3, "down")
+
+    answer = await board.run("mod", "/suggestion 1 accepted We will host it in March")
+
+    assert answer.text == "Suggestion #1 is now accepted; its author has been told."
+    assert answer.details["private_to"] == board.member("mod")
+    [told] = board.dms("alice")
+    assert "#1" in told
+    assert "is now accepted" in told
+    assert "We will host it in March" in told
+
+    digest = await board.run("mod", "/digest")
+    lines = digest.text.splitlines()
+    top = lines[lines.index("## Top suggestions by votes") + 1 :][:3]
+    assert top == [
+        "1. #1 A monthly seed swap in the library — 👍 2 · 👎 0 — accepted (by alice)",
+        "2. #2 Workshops on composting for beginners — 👍 1 · 👎 1 — open (by bob)",
+        "3. #3 Shared tools shed with a booking sheet — 👍 0 · 👎 1 — open (by carol)",
+    ]
+    assert "- #1 A monthly seed swap in the library — accepted: We will host it in March" in lines
+    # Posted to leadership, and written as a Markdown file attached to both posts.
+    [posted] = [s for s in board.platform.sent() if s.target.id == "leadership"]
+    path = posted.details["file"]
+    assert path is not None
+    assert path.suffix == ".md"
+    assert Path(path).read_text(encoding="utf-8") == posted.text
+    assert digest.details["file"] == path
+
+
+async def test_suggestions_are_numbered_and_posted_with_vote_buttons(board: Board) -> None:
+    answer = await board.run("alice", "/suggest A monthly seed swap in the library")
+
+    assert answer.text == "Thank you! Your suggestion is #1, in #suggestions."
+    post = board.post_of(1)
+    assert post.text.startswith("💡 Suggestion #1 by alice:\nA monthly seed swap")
+    ids = [button.id for button in post.details["buttons"]]
+    assert ids == ["suggestion:1:up", "suggestion:1:down"]
+
+
+async def test_a_second_press_changes_or_withdraws_the_vote(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    cog = board.core.cogs["suggestions"]
+    community_id = await board.core.members.community_id(board.platform.community)
+
+    async def tallies() -> tuple[int, int]:
+        found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
+        return found.up, found.down
+
+    await board.press("bob", 1, "up")
+    await board.press("bob", 1, "up")
+    assert await tallies() == (0, 0)
+    await board.press("bob", 1, "up")
+    await board.press("bob", 1, "down")
+    assert await tallies() == (0, 1)
+    # Reactions are votes too, the same single vote per member.
+    await board.react("bob", 1, "👍")
+    await board.react("carol", 1, "👍")
+    assert await tallies() == (2, 0)
+    await board.react("carol", 1, "👍", remove=True)
+    assert await tallies() == (1, 0)
+    # The author cannot vote for their own suggestion.
+    await board.press("alice", 1, "up")
+    assert await tallies() == (1, 0)
+    assert board.platform.sent()[-1].text == "You cannot vote on your own suggestion."
+
+
+async def test_a_near_duplicate_points_to_the_open_suggestion(board: Board) -> None:
+    await board.run("alice", "/suggest Add a monthly seed swap in the library!")
+    before = len(board.platform.sent())
+
+    answer = await board.run("bob", "/suggest add a monthly seed-swap in the library")
+
+    assert answer.text.startswith("This looks like suggestion #1 (open)")
+    assert len(board.platform.sent()) == before + 1  # no new post
+    await board.run("mod", "/suggestion 1 declined")
+    answer = await board.run("bob", "/suggest add a monthly seed-swap in the library")
+    assert answer.text == "Thank you! Your suggestion is #2, in #suggestions."
+
+
+def test_similarity_folds_case_accents_and_punctuation() -> None:
+    assert similarity("Créer un JARDIN partagé !", "creer un jardin partage") == 1.0
+    assert similarity("Compost workshop", "Weekly photo contest") < 0.5
+    found = closest(
+        "a seed swap each month", [(1, "Tool shed"), (2, "A seed swap every month")], 0.8
+    )
+    assert found == 2
+
+
+async def test_the_author_is_told_in_the_channel_when_dms_are_refused(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    board.platform.refuse["dm"] = "alice does not accept direct messages"
+
+    await board.run("mod", "/suggestion 1 planned Spring")
+
+    notice = board.platform.sent()[-1]
+    assert notice.target.id == "suggestions"
+    assert notice.text.startswith("alice: Your suggestion #1")
+    assert notice.details["mention"] == (board.member("alice").user,)
+    assert notice.details["reply_to"] == board.post_of(1).details["message"]
+
+
+async def test_votes_close_with_the_suggestion_and_unknown_numbers_are_refused(
+    board: Board,
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    await board.run("mod", "/suggestion 1 done")
+    await board.press("bob", 1, "up")
+    assert board.platform.sent()[-1].text == "Suggestion #1 is done: votes are closed."
+    answer = await board.run("mod", "/suggestion 9 accepted")
+    assert answer.text == "There is no suggestion #9."
+    answer = await board.run("bob", "/suggestion 1 accepted")
+    assert "for moderators" in answer.text
+
+
+async def test_without_buttons_the_bot_offers_reactions(
+    board: Board, platform: FakePlatform
+) -> None:
+    platform.capabilities = frozenset(Capability) - {Capability.BUTTONS}
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    reactions = [a.text for a in platform.actions if a.action == "react"]
+    assert reactions == ["👍", "👎"]
+    await board.react("bob", 1, "👍")
+    cog = board.core.cogs["suggestions"]
+    community_id = await board.core.members.community_id(platform.community)
+    found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
+    assert (found.up, found.down) == (1, 0)
+
+
+async def test_the_digest_is_posted_weekly_in_the_community_time_zone(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    [pending] = board.core.scheduler.pending("suggestions:digest:")
+    # The shipped book's time zone is Europe/Paris: Monday 09:00 there is 08:00 UTC in winter.
+    assert pending.next_run is not None
+    assert pending.next_run.astimezone(board.clock.now().tzinfo).hour == 8
+    assert pending.next_run.weekday() == 0
+    await board.wait(timedelta(days=7))
+    posts = [s for s in board.platform.sent() if s.target.id == "leadership"]
+    assert len(posts) == 1
+    assert "#1 A monthly seed swap in the library — 👍 0 · 👎 0 — open (by alice)" in posts[0].text
+
+
+async def test_members_data_is_exported_and_erased(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    await board.run("bob", "/suggest Workshops on composting for beginners")
+    await board.press("alice", 2, "up")
+    cog = board.core.cogs["suggestions"]
+    community = board.platform.community
+    alice = board.member("alice").user
+    exported = await cog.export_member_data(community, alice)
+    assert exported["suggestions"]["votes"] == [{"suggestion": 2, "vote": 1}]
+    assert exported["suggestions"]["suggestions"][0]["text"].startswith("A monthly seed swap")
+    await cog.erase_member_data(community, alice)
+    assert await cog.export_member_data(community, alice) == {}
+    community_id = await board.core.members.community_id(community)
+    found = await cog.book.get(community_id, 2)  # type: ignore[attr-defined]
+    assert found.up == 0
