@@ -151,6 +151,59 @@ def _console(rules: Path, *, jsonl: bool) -> None:
     )
 
 
+@app.command()
+def replay(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Exported histories: DiscordChatExporter JSON, Telegram Desktop result.json, "
+            "CSV or JSONL (timestamp, user, text[, reply_to]); one per channel.",
+            dir_okay=False,
+        ),
+    ],
+    rules: RulesOption = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the report as JSON to this file.", dir_okay=False),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Keep the replay's state in this database URL (default: in memory, discarded).",
+        ),
+    ] = None,
+) -> None:
+    """Replay exported chat histories through the bot as a dry run, and report what it would do.
+
+    Nothing is posted anywhere: the bot acts on a recording platform, with a clock that follows
+    the messages' timestamps. The report gives, per netiquette rule, how many messages would have
+    been acted on (with examples), the strikes and timeouts that would have followed, the
+    newcomers welcomed, the top contributors and influencers, and the activity per day.
+    """
+    from bot.replay import replay as run_replay
+
+    configure_logging()
+    try:
+        report = asyncio.run(
+            run_replay(
+                files,
+                rules_dir=rules_directory(rules),
+                database_url=database,
+                progress=sys.stderr.isatty(),
+            )
+        )
+    except JardinierError as error:
+        _fail(error)
+        return
+    typer.echo(report.render(), nl=False)
+    if json_out is not None:
+        json_out.write_text(
+            json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        typer.echo(f"JSON report written to {json_out}", err=True)
+
+
 @app.command("check-rules")
 def check_rules(
     directory: Annotated[

@@ -1,0 +1,69 @@
+"""A chat history as the replay reads it: the neutral events of one channel, and their file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef, Event
+
+
+@dataclass
+class History:
+    """The events of one exported file (one channel), in the order the file lists them."""
+
+    path: Path
+    format: str
+    community: CommunityRef
+    channel: ChannelRef
+    events: list[Event] = field(default_factory=list)
+
+
+def where(path: Path, place: str) -> str:
+    """``file: place``, the prefix of every error about a history file."""
+    return f"{path}: {place}"
+
+
+def json_error(path: Path, error: json.JSONDecodeError) -> JardinierError:
+    """A clear error for a file that is not valid JSON (often a truncated export)."""
+    hint = " (the file looks truncated)" if error.pos >= len(error.doc.rstrip()) else ""
+    return JardinierError(
+        f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}{hint}"
+    )
+
+
+def parse_time(value: object, path: Path, place: str) -> datetime:
+    """A timestamp as exports write it: ISO 8601 (naive is taken as UTC) or Unix seconds."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(float(value), UTC)
+        if isinstance(value, str) and value.strip():
+            text = value.strip()
+            if text.replace(".", "", 1).isdigit():
+                return datetime.fromtimestamp(float(text), UTC)
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise JardinierError(where(path, f"{place}: {value!r} is not a timestamp"))
+
+
+def required(item: dict, key: str, path: Path, place: str) -> object:
+    """``item[key]``, or an error naming the file, the place and the missing key."""
+    if not isinstance(item, dict):
+        raise JardinierError(
+            where(path, f"{place}: expected an object, got {type(item).__name__}")
+        )
+    if key not in item or item[key] is None:
+        raise JardinierError(where(path, f"{place}: missing {key!r}"))
+    return item[key]
+
+
+def as_text(value: object) -> str:
+    """An id as a string (exports write ids as numbers or strings)."""
+    return str(value) if value is not None else ""

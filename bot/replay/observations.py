@@ -1,0 +1,98 @@
+"""What the replay notes while the history plays: what each member last did, and the
+netiquette's cases as the bus announces them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.events import CommunityRef, Event, MemberJoined, MessageCreated, ModerationRecorded
+
+EXAMPLES_PER_RULE = 3
+LADDER = "strikes"
+"""The rule name the netiquette gives the cases its escalation ladder records."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A message (or a join) a rule acted on."""
+
+    at: datetime
+    member: str
+    channel: str
+    text: str
+
+
+@dataclass
+class RuleFindings:
+    """How often a netiquette rule fired, what it did, and a few of the messages."""
+
+    rule: str
+    count: int = 0
+    actions: Counter[str] = field(default_factory=Counter)
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class MemberCases:
+    """The cases a member would have collected."""
+
+    community: CommunityRef
+    user_id: str
+    name: str
+    cases: int = 0
+    warnings: int = 0
+    escalations: list[str] = field(default_factory=list)
+
+
+class Observations:
+    """Notes taken during the replay, for the report."""
+
+    def __init__(self) -> None:
+        self.cause: Event | None = None
+        self.rules: dict[str, RuleFindings] = {}
+        self.members: dict[tuple[CommunityRef, str], MemberCases] = {}
+        self._last: dict[tuple[CommunityRef, str], Example] = {}
+
+    def current_cause(self) -> Event | None:
+        """The event being handled now (None while scheduled jobs run)."""
+        return self.cause
+
+    def seen(self, event: Event) -> None:
+        """Remember what a member just did, so a case can name the message it is about."""
+        if isinstance(event, MessageCreated):
+            key = (event.community, event.author.user.id)
+            self._last[key] = Example(
+                event.at, event.author.name, event.message.channel.name, event.text
+            )
+        elif isinstance(event, MemberJoined):
+            key = (event.community, event.member.user.id)
+            self._last[key] = Example(event.at, event.member.name, "", "(joined)")
+
+    async def moderation_recorded(self, event: Event) -> None:
+        """A netiquette case: count it against its rule, its member, and keep an example."""
+        assert isinstance(event, ModerationRecorded)
+        key = (event.community, event.member.user.id)
+        cases = self.members.get(key)
+        if cases is None:
+            cases = self.members[key] = MemberCases(
+                event.community, event.member.user.id, event.member.name
+            )
+        cases.cases += 1
+        actions = [action.strip() for action in event.action.split(",")]
+        if "warn" in actions:
+            cases.warnings += 1
+        if event.rule is None:
+            return  # a moderator's command: not something the replay can foresee
+        if event.rule == LADDER and event.moderator is None:
+            cases.escalations.append(event.action)
+            return
+        findings = self.rules.get(event.rule)
+        if findings is None:
+            findings = self.rules[event.rule] = RuleFindings(event.rule)
+        findings.count += 1
+        findings.actions[event.action] += 1
+        last = self._last.get(key)
+        if last is not None and len(findings.examples) < EXAMPLES_PER_RULE:
+            findings.examples.append(last)

@@ -1,0 +1,261 @@
+"""The replay's report: what the bot would have done over the history, as text or as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.durations import format_duration
+from bot.events import Event, MemberJoined, MemberRef, MessageCreated, ReactionAdded, UserRef
+from bot.replay.history import History
+from bot.replay.observations import Example, Observations
+from bot.replay.recorder import RecordingPlatform
+
+EXAMPLE_LENGTH = 80
+
+
+def shorten(text: str, length: int = EXAMPLE_LENGTH) -> str:
+    """``text`` on one line, cut to ``length`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+@dataclass
+class ReplayReport:
+    """Everything the replay found, ready for :meth:`render` or :meth:`as_json`."""
+
+    files: list[dict[str, Any]]
+    totals: dict[str, Any]
+    rules: list[dict[str, Any]]
+    sanctions: list[dict[str, Any]]
+    newcomers: dict[str, Any]
+    contributors: dict[str, dict[str, list[str]]]
+    activity: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain JSON data."""
+        return {
+            "files": self.files,
+            "totals": self.totals,
+            "rules": self.rules,
+            "sanctions": self.sanctions,
+            "newcomers": self.newcomers,
+            "contributors": self.contributors,
+            "activity": self.activity,
+        }
+
+    def render(self) -> str:
+        """The report as text for a terminal."""
+        totals = self.totals
+        lines = [
+            f"Replay (dry run) of {len(self.files)} file(s): {totals['messages']} messages, "
+            f"{totals['joins']} joins, {totals['reactions']} reactions, "
+            f"from {totals['first']} to {totals['last']}",
+        ]
+        lines += [
+            f"  {item['path']} ({item['format']}): {item['community']} {item['channel']}, "
+            f"{item['events']} events"
+            for item in self.files
+        ]
+        lines += ["", "Netiquette rules (messages the bot would have acted on):"]
+        if not self.rules:
+            lines.append("  no rule would have fired")
+        for rule in self.rules:
+            actions = "; ".join(f"{name} ×{count}" for name, count in rule["actions"].items())
+            lines.append(f"  {rule['rule']}: {rule['count']} — {actions}")
+            lines += [
+                f"    · {example['at']} {example['member']}: “{example['text']}”"
+                for example in rule["examples"]
+            ]
+        lines += ["", "Strikes and sanctions that would have followed:"]
+        if not self.sanctions:
+            lines.append("  none")
+        for item in self.sanctions:
+            parts = [f"{item['cases']} case(s)", f"{item['warnings']} warning(s)"]
+            parts += [f"timeout {duration}" for duration in item["timeouts"]]
+            parts += ["kick"] * item["kicks"] + ["ban"] * item["bans"]
+            parts += [f"ladder: {step}" for step in item["escalations"]]
+            lines.append(f"  {item['member']}: {', '.join(parts)}")
+        newcomers = self.newcomers
+        lines += [
+            "",
+            f"Newcomers: {newcomers['joined']} joined, {len(newcomers['welcomed'])} welcomed "
+            f"({newcomers['welcome_messages']} welcome messages)",
+        ]
+        if newcomers["welcomed"]:
+            lines.append("  " + ", ".join(newcomers["welcomed"]))
+        for community, answers in self.contributors.items():
+            lines += ["", f"Top contributors in {community} (/top all):"]
+            lines += [f"  {line}" for line in answers.get("top", [])]
+            lines += ["", f"Influencers in {community} (/influencers all):"]
+            lines += [f"  {line}" for line in answers.get("influencers", [])]
+        lines += ["", "Activity per day (UTC):"]
+        lines += [
+            f"  {day['day']}  {day['messages']:>6} messages  {day['members']:>5} members"
+            f"  {day['joins']:>4} joins  {day['acted_on']:>4} acted on"
+            for day in self.activity
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _example(example: Example) -> dict[str, Any]:
+    return {
+        "at": example.at.strftime("%Y-%m-%d %H:%M"),
+        "member": example.member,
+        "channel": example.channel,
+        "text": shorten(example.text),
+    }
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def build_report(
+    histories: Sequence[History],
+    events: Sequence[Event],
+    observations: Observations,
+    platforms: Sequence[RecordingPlatform],
+    contributors: dict[str, dict[str, list[str]]],
+) -> ReplayReport:
+    """Put the observations and the recorded actions together."""
+    actions = [action for platform in platforms for action in platform.actions]
+    files = [
+        {
+            "path": str(history.path),
+            "format": history.format,
+            "community": history.community.name or history.community.key,
+            "channel": history.channel.name,
+            "events": len(history.events),
+        }
+        for history in histories
+    ]
+    messages = [event for event in events if isinstance(event, MessageCreated)]
+    joins = [event for event in events if isinstance(event, MemberJoined)]
+    totals = {
+        "messages": len(messages),
+        "joins": len(joins),
+        "reactions": sum(isinstance(event, ReactionAdded) for event in events),
+        "members": len({(event.community, _who(event)) for event in messages}),
+        "first": _stamp(events[0].at),
+        "last": _stamp(events[-1].at),
+    }
+    rules = [
+        {
+            "rule": findings.rule,
+            "count": findings.count,
+            "actions": dict(findings.actions.most_common()),
+            "examples": [_example(example) for example in findings.examples],
+        }
+        for findings in sorted(observations.rules.values(), key=lambda item: -item.count)
+    ]
+    sanctions_by: dict[tuple[Any, str], dict[str, Any]] = {}
+    for cases in observations.members.values():
+        sanctions_by[(cases.community, cases.user_id)] = {
+            "member": cases.name,
+            "community": cases.community.key,
+            "cases": cases.cases,
+            "warnings": cases.warnings,
+            "escalations": list(cases.escalations),
+            "timeouts": [],
+            "kicks": 0,
+            "bans": 0,
+        }
+    for action in actions:
+        if action.action not in ("timeout", "kick", "ban"):
+            continue
+        member: MemberRef = action.target
+        entry = sanctions_by.setdefault(
+            (member.community, member.user.id),
+            {
+                "member": member.name,
+                "community": member.community.key,
+                "cases": 0,
+                "warnings": 0,
+                "escalations": [],
+                "timeouts": [],
+                "kicks": 0,
+                "bans": 0,
+            },
+        )
+        if action.action == "timeout":
+            entry["timeouts"].append(format_duration(action.details["until"] - action.at))
+        else:
+            entry[f"{action.action}s"] += 1
+    sanctions = sorted(sanctions_by.values(), key=lambda item: (-item["cases"], item["member"]))
+    return ReplayReport(
+        files=files,
+        totals=totals,
+        rules=rules,
+        sanctions=sanctions,
+        newcomers=_newcomers(joins, actions),
+        contributors=contributors,
+        activity=_activity(events, actions),
+    )
+
+
+def _who(event: MessageCreated) -> str:
+    return event.author.user.id
+
+
+def _newcomers(joins: Sequence[MemberJoined], actions: Sequence[Any]) -> dict[str, Any]:
+    """Who joined and who was welcomed: greeted while their join was handled, or in a wave."""
+    joined = {(join.community, join.member.user.id): join.member.name for join in joins}
+    welcomed: dict[tuple[Any, str], str] = {}
+    messages = 0
+    for action in actions:
+        if action.action not in ("send", "dm"):
+            continue
+        if action.cause is not None and not isinstance(action.cause, MemberJoined):
+            continue
+        greeted = [user for user in action.details.get("mention", ()) if isinstance(user, UserRef)]
+        if action.action == "dm" and isinstance(action.target, UserRef):
+            greeted = [action.target]
+        hits = [
+            key
+            for user in greeted
+            for key in joined
+            if key[1] == user.id and key[0].platform == user.platform
+        ]
+        if not hits:
+            continue
+        if action.action == "send":
+            messages += 1
+        for key in hits:
+            welcomed.setdefault(key, joined[key])
+    return {
+        "joined": len(joined),
+        "welcomed": sorted(welcomed.values(), key=str.casefold),
+        "welcome_messages": messages,
+    }
+
+
+def _activity(events: Sequence[Event], actions: Sequence[Any]) -> list[dict[str, Any]]:
+    messages: Counter[str] = Counter()
+    joins: Counter[str] = Counter()
+    members: defaultdict[str, set[tuple[Any, str]]] = defaultdict(set)
+    acted: Counter[str] = Counter()
+    for event in events:
+        day = event.at.date().isoformat()
+        if isinstance(event, MessageCreated):
+            messages[day] += 1
+            members[day].add((event.community, event.author.user.id))
+        elif isinstance(event, MemberJoined):
+            joins[day] += 1
+    for action in actions:
+        if action.action == "delete":
+            acted[action.at.date().isoformat()] += 1
+    days = sorted(set(messages) | set(joins))
+    return [
+        {
+            "day": day,
+            "messages": messages[day],
+            "members": len(members[day]),
+            "joins": joins[day],
+            "acted_on": acted[day],
+        }
+        for day in days
+    ]

@@ -1,0 +1,164 @@
+"""The replay session: the real core and cogs, a recording platform, a clock that follows the
+history, and the observations the report is made of.
+
+Events from every file are played in timestamp order (a stable sort: a file's own order breaks
+ties, so a message comes before the reactions to it). Before each event the scheduler is moved
+to the event's time, so jobs (lifted timeouts, nudges, shout-outs) fire in order, at their time.
+The bot acts only on the recording platform; the database is an in-memory one unless a URL is
+given. The rules are applied as written: the recording platform is what makes it a dry run, so
+the netiquette's strikes and its escalation ladder play out exactly as they would have.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.errors import JardinierError
+from bot.events import (
+    CommandInvoked,
+    CommunityRef,
+    Event,
+    MemberRef,
+    ModerationRecorded,
+    UserRef,
+)
+from bot.replay.detect import load_history
+from bot.replay.history import History
+from bot.replay.observations import Observations
+from bot.replay.recorder import RecordingPlatform
+from bot.replay.report import ReplayReport, build_report
+
+MEMORY_DATABASE = "sqlite+aiosqlite://"
+REPORT_USER = "jardinier-replay"
+"""The member who asks ``/top`` and ``/influencers`` at the end of the replay."""
+
+
+def ordered_events(histories: Sequence[History]) -> list[Event]:
+    """Every event of every history, by time; a file's own order breaks ties."""
+    keyed = [
+        (event.at, number, position, event)
+        for number, history in enumerate(histories)
+        for position, event in enumerate(history.events)
+    ]
+    keyed.sort(key=lambda item: item[:3])
+    return [event for *_, event in keyed]
+
+
+async def replay(
+    paths: Sequence[Path],
+    *,
+    rules_dir: Path,
+    database_url: str | None = None,
+    progress: bool = False,
+) -> ReplayReport:
+    """Replay the exported files through the real cogs and report what the bot would have done."""
+    if not paths:
+        raise JardinierError("name at least one exported file to replay")
+    histories = [load_history(path) for path in paths]
+    events = ordered_events(histories)
+    if not events:
+        raise JardinierError("the files hold no message or join to replay")
+    clock = ManualClock(events[0].at - timedelta(seconds=1))
+    core = Jardinier(
+        rules_dir=rules_dir, database_url=database_url or MEMORY_DATABASE, clock=clock
+    )
+    platforms: dict[str, RecordingPlatform] = {}
+    for history in histories:
+        platform = platforms.get(history.community.platform)
+        if platform is None:
+            platform = platforms[history.community.platform] = RecordingPlatform(
+                history.community.platform, clock
+            )
+            core.add_platform(platform)
+        platform.know_channel(history.channel)
+    observations = Observations()
+    for platform in platforms.values():
+        platform.cause_of = observations.current_cause
+    await core.start()
+    try:
+        core.bus.subscribe("core", ModerationRecorded, observations.moderation_recorded)
+        await _play(core, clock, platforms, events, observations, progress)
+        standings = await _standings(core, platforms, histories, observations)
+    finally:
+        await core.stop()
+    return build_report(histories, events, observations, list(platforms.values()), standings)
+
+
+async def _play(
+    core: Jardinier,
+    clock: ManualClock,
+    platforms: dict[str, RecordingPlatform],
+    events: list[Event],
+    observations: Observations,
+    progress: bool,
+) -> None:
+    bar: Any = None
+    if progress:
+        from tqdm import tqdm  # only on a terminal: never loaded otherwise
+
+        bar = tqdm(total=len(events), unit="event", file=sys.stderr, leave=False)
+    try:
+        for event in events:
+            if event.at > clock.now():
+                observations.cause = None
+                await core.scheduler.advance(event.at - clock.now())
+            platform = platforms[event.community.platform]
+            member: MemberRef | None = getattr(event, "member", None) or getattr(
+                event, "author", None
+            )
+            if member is not None:
+                platform.know_member(member)
+            observations.seen(event)
+            observations.cause = event
+            await core.handle(event)
+            observations.cause = None
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+async def _standings(
+    core: Jardinier,
+    platforms: dict[str, RecordingPlatform],
+    histories: Sequence[History],
+    observations: Observations,
+) -> dict[str, dict[str, list[str]]]:
+    """Each community's ``/top all`` and ``/influencers all``, asked through the real commands."""
+    found: dict[str, dict[str, list[str]]] = {}
+    communities: dict[CommunityRef, History] = {}
+    for history in histories:
+        communities.setdefault(history.community, history)
+    for community, history in communities.items():
+        if "contributors" not in core.community_config(community).cogs:
+            continue
+        platform = platforms[community.platform]
+        asker = MemberRef(community, UserRef(community.platform, REPORT_USER, REPORT_USER))
+        answers: dict[str, list[str]] = {}
+        for name in ("top", "influencers"):
+            before = len(platform.actions)
+            observations.cause = None
+            await core.handle(
+                CommandInvoked(
+                    at=core.clock.now(),
+                    channel=history.channel,
+                    member=asker,
+                    name=name,
+                    args="all",
+                )
+            )
+            answers[name] = [
+                line
+                for action in platform.actions[before:]
+                if action.action == "send"
+                for line in action.text.splitlines()
+            ]
+        found[community.key] = answers
+    return found

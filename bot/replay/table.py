@@ -1,0 +1,84 @@
+"""Simple histories: CSV or JSONL rows of ``timestamp``, ``user``, ``text`` and optionally
+``reply_to``, ``id`` and ``channel``.
+
+A row without ``id`` is numbered by its position (1, 2 …), which is what ``reply_to`` refers to.
+Timestamps are ISO 8601 (naive is taken as UTC) or Unix seconds. Unknown columns are ignored.
+The community is ``replay`` on the ``replay`` platform; the channel is the file's name, unless
+a row names its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from bot.errors import JardinierError
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, MessageRef, UserRef
+from bot.replay.history import History, as_text, parse_time
+
+PLATFORM = "replay"
+COLUMNS = ("timestamp", "user", "text")
+COMMUNITY = CommunityRef(PLATFORM, "replay", "Replay")
+
+
+def parse_csv(text: str, path: Path) -> History:
+    """The messages of a CSV file with a header row."""
+    reader = csv.DictReader(text.splitlines())
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
+    if missing:
+        raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
+    try:
+        rows = [(f"row {number}", row) for number, row in enumerate(reader, start=2)]
+    except csv.Error as error:
+        raise JardinierError(f"{path}: row {reader.line_num}: {error}") from None
+    for place, row in rows:
+        if None in row:
+            raise JardinierError(f"{path}: {place}: more fields than the header has")
+    return _history(rows, path, "csv")
+
+
+def parse_jsonl(text: str, path: Path) -> History:
+    """The messages of a JSON Lines file (one object per line)."""
+    rows: list[tuple[str, Mapping[str, object]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise JardinierError(
+                f"{path}:{number}:{error.colno}: not valid JSON: {error.msg}"
+            ) from None
+        if not isinstance(row, dict):
+            raise JardinierError(f"{path}:{number}: expected an object per line")
+        rows.append((f"line {number}", row))
+    return _history(rows, path, "jsonl")
+
+
+def _history(rows: Iterable[tuple[str, Mapping[str, object]]], path: Path, format: str) -> History:
+    default = ChannelRef(COMMUNITY, path.stem, f"#{path.stem}")
+    channels = {default.id: default}
+    history = History(path, format, COMMUNITY, default)
+    for position, (place, row) in enumerate(rows, start=1):
+        for column in COLUMNS:
+            if row.get(column) in (None, "") and column != "text":
+                raise JardinierError(f"{path}: {place}: missing {column!r}")
+        at = parse_time(row["timestamp"], path, f"{place}: timestamp")
+        name = as_text(row.get("channel")) or default.id
+        channel = channels.setdefault(name, ChannelRef(COMMUNITY, name, f"#{name}"))
+        user = as_text(row["user"])
+        author = MemberRef(COMMUNITY, UserRef(PLATFORM, user, user))
+        message_id = as_text(row.get("id")) or str(position)
+        reply = as_text(row.get("reply_to"))
+        history.events.append(
+            MessageCreated(
+                at=at,
+                message=MessageRef(channel, message_id),
+                author=author,
+                text=as_text(row.get("text")),
+                reply_to=MessageRef(channel, reply) if reply else None,
+            )
+        )
+    return history

@@ -1,0 +1,162 @@
+"""Telegram Desktop exports (``result.json`` of one chat).
+
+Reads ``name``, ``id``, ``type`` and ``messages`` (``id``, ``type`` message or service,
+``date_unixtime`` else ``date``, ``from``, ``from_id``, ``text`` as a string or a list of
+entities, ``reply_to_message_id``, ``reactions``); every other field is ignored. Service messages
+whose ``action`` is a join become joins; other service messages are skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import JardinierError
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    MemberJoined,
+    MemberRef,
+    MessageCreated,
+    MessageRef,
+    ReactionAdded,
+    UserRef,
+)
+from bot.replay.history import History, as_text, parse_time, required
+
+PLATFORM = "telegram"
+JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request", "invite_members"})
+SUPERGROUPS = frozenset({"private_supergroup", "public_supergroup", "public_channel"})
+
+
+def looks_like(document: object) -> bool:
+    """Whether a parsed JSON document is a Telegram Desktop chat export."""
+    return (
+        isinstance(document, dict)
+        and "messages" in document
+        and "guild" not in document
+        and ("name" in document or "type" in document)
+    )
+
+
+def chat_id(document: dict[str, Any], path: Path) -> str:
+    """The chat id as the Bot API (and so the rule book's override files) write it."""
+    raw = as_text(required(document, "id", path, "chat"))
+    if raw.startswith("-"):
+        return raw
+    kind = document.get("type")
+    if kind in SUPERGROUPS:
+        return f"-100{raw}"
+    if kind == "private_group":
+        return f"-{raw}"
+    return raw
+
+
+def user_id(value: object) -> str:
+    """``user123`` (or ``channel123``) as the Bot API writes the id: ``123``."""
+    text = as_text(value)
+    for prefix in ("user", "channel"):
+        if text.startswith(prefix) and text[len(prefix) :].isdigit():
+            return text[len(prefix) :]
+    return text
+
+
+def text_and_mentions(value: object) -> tuple[str, tuple[UserRef, ...]]:
+    """The plain text of a message and the members its entities mention."""
+    if isinstance(value, str):
+        return value, ()
+    if not isinstance(value, list):
+        return "", ()
+    parts: list[str] = []
+    mentions: list[UserRef] = []
+    for entity in value:
+        if isinstance(entity, str):
+            parts.append(entity)
+            continue
+        if not isinstance(entity, dict):
+            continue
+        text = str(entity.get("text") or "")
+        parts.append(text)
+        if entity.get("type") == "mention_name" and entity.get("user_id") is not None:
+            mentions.append(UserRef(PLATFORM, as_text(entity["user_id"]), text))
+        elif entity.get("type") == "mention" and text.startswith("@"):
+            mentions.append(UserRef(PLATFORM, text, text[1:]))
+    return "".join(parts), tuple(mentions)
+
+
+def parse(document: dict[str, Any], path: Path) -> History:
+    """The events of a Telegram Desktop export."""
+    identifier = chat_id(document, path)
+    name = str(document.get("name") or identifier)
+    community = CommunityRef(PLATFORM, identifier, name)
+    channel = ChannelRef(community, identifier, name)
+    history = History(path, "telegram", community, channel)
+    messages = document["messages"]
+    if not isinstance(messages, list):
+        raise JardinierError(f"{path}: messages: expected a list")
+    for index, data in enumerate(messages):
+        place = f"message {index + 1}"
+        kind = required(data, "type", path, place)
+        stamp = data.get("date_unixtime") or required(data, "date", path, place)
+        at = parse_time(stamp, path, f"{place}: date")
+        if kind == "service":
+            if data.get("action") in JOIN_ACTIONS:
+                history.events.extend(_joins(community, data, at))
+            continue
+        if kind != "message":
+            continue
+        author_id = user_id(required(data, "from_id", path, place))
+        author = MemberRef(
+            community, UserRef(PLATFORM, author_id, str(data.get("from") or author_id))
+        )
+        message = MessageRef(channel, as_text(required(data, "id", path, place)))
+        text, mentions = text_and_mentions(data.get("text"))
+        reply = data.get("reply_to_message_id")
+        attachments = tuple(
+            str(data[key]) for key in ("photo", "file", "sticker_emoji") if data.get(key)
+        )
+        history.events.append(
+            MessageCreated(
+                at=at,
+                message=message,
+                author=author,
+                text=text,
+                reply_to=None if reply is None else MessageRef(channel, as_text(reply)),
+                mentions=mentions,
+                attachments=attachments,
+            )
+        )
+        for reaction in data.get("reactions") or ():
+            if not isinstance(reaction, dict):
+                continue
+            emoji = str(reaction.get("emoji") or reaction.get("document_id") or "?")
+            for who in reaction.get("recent") or ():
+                if isinstance(who, dict) and who.get("from_id") is not None:
+                    reactor_id = user_id(who["from_id"])
+                    reactor = MemberRef(
+                        community,
+                        UserRef(PLATFORM, reactor_id, str(who.get("from") or reactor_id)),
+                    )
+                    history.events.append(
+                        ReactionAdded(at=at, message=message, member=reactor, emoji=emoji)
+                    )
+    return history
+
+
+def _joins(community: CommunityRef, data: dict[str, Any], at: datetime) -> list[MemberJoined]:
+    if data.get("action") == "invite_members":
+        # The export names invited members but gives no ids: their name stands in for one.
+        return [
+            MemberJoined(
+                at=at,
+                member=MemberRef(community, UserRef(PLATFORM, f"name:{name}", str(name))),
+            )
+            for name in data.get("members") or ()
+            if name
+        ]
+    actor_id = user_id(data.get("actor_id") or data.get("from_id") or "")
+    if not actor_id:
+        return []
+    name = str(data.get("actor") or data.get("from") or actor_id)
+    return [MemberJoined(at=at, member=MemberRef(community, UserRef(PLATFORM, actor_id, name)))]

@@ -1,0 +1,230 @@
+"""Replaying real chat exports: the report a community manager reads before turning rules on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.errors import JardinierError
+from bot.events import MemberJoined, MessageCreated, ReactionAdded
+from bot.replay import load_history, replay
+from bot.replay.session import ordered_events
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DISCORD = FIXTURES / "discord_general.json"
+TELEGRAM = FIXTURES / "result.json"
+
+
+def rule(report: object, name: str) -> dict:
+    found = [item for item in report.rules if item["rule"] == name]  # type: ignore[attr-defined]
+    assert found, f"rule {name} did not fire"
+    return found[0]
+
+
+async def test_a_discord_export_replays_with_the_expected_report(rules_dir: Path) -> None:
+    report = await replay([DISCORD], rules_dir=rules_dir)
+
+    assert report.totals["messages"] == 10  # the pin notice and the join are not messages
+    assert report.totals["joins"] == 1
+    assert report.totals["reactions"] == 5
+    insults = rule(report, "insults")
+    assert insults["count"] == 3
+    assert insults["actions"] == {"delete, reply, warn": 3}
+    assert [example["text"] for example in insults["examples"]] == [
+        "you are an idiot, tomatoes are boring",
+        "only an idiot grows basil",
+        "shut up, you moron",
+    ]
+    assert insults["examples"][0]["member"] == "Troll"
+    assert rule(report, "invite_links")["count"] == 1
+    # Three warnings within 7 days climb the shipped ladder: a 1 h timeout.
+    (troll,) = report.sanctions
+    assert troll["member"] == "Troll"
+    assert troll["warnings"] == 3
+    assert troll["timeouts"] == ["1h"]
+    assert troll["escalations"] == ["timeout"]
+    assert report.newcomers["joined"] == 1
+    assert report.newcomers["welcomed"] == ["Zoé"]
+    standings = report.contributors["discord-900000000000000001"]
+    assert standings["top"][1].startswith("1. Bob")
+    assert any("Alice" in line for line in standings["influencers"])
+    assert all("Troll" not in line for line in standings["top"])
+    assert report.activity == [
+        {"day": "2024-03-04", "messages": 7, "members": 4, "joins": 1, "acted_on": 3},
+        {"day": "2024-03-05", "messages": 3, "members": 3, "joins": 0, "acted_on": 1},
+    ]
+    text = report.render()
+    assert "insults: 3" in text
+    assert "Troll: 5 case(s), 3 warning(s), timeout 1h, ladder: timeout" in text
+    assert "Newcomers: 1 joined, 1 welcomed" in text
+
+
+async def test_a_telegram_desktop_export_replays_with_the_expected_report(
+    rules_dir: Path,
+) -> None:
+    report = await replay([TELEGRAM], rules_dir=rules_dir)
+
+    assert report.files[0]["format"] == "telegram"
+    assert report.totals == {
+        "messages": 4,
+        "joins": 1,
+        "reactions": 1,
+        "members": 3,
+        "first": "2024-03-04 10:00",
+        "last": "2024-03-05 09:00",
+    }
+    insults = rule(report, "insults")
+    assert insults["count"] == 1
+    assert insults["examples"][0] == {
+        "at": "2024-03-04 11:00",
+        "member": "Kévin",
+        "channel": "Les Potagers",
+        "text": "ta gueule le jardinier",
+    }
+    assert report.sanctions[0]["member"] == "Kévin"
+    assert report.sanctions[0]["timeouts"] == []
+    assert report.newcomers["welcomed"] == ["Marc"]
+    # The chat id is the Bot API's, so the book's override file for the group applies.
+    top = report.contributors["telegram--1001987654321"]["top"]
+    assert [line.split(" — ")[0] for line in top[1:]] == ["1. Léa", "2. Marc"]
+
+
+def test_a_telegram_message_keeps_its_entities_reply_and_mentions() -> None:
+    history = load_history(TELEGRAM)
+    welcome = next(
+        event
+        for event in history.events
+        if isinstance(event, MessageCreated) and event.message.id == "103"
+    )
+    assert welcome.text == "Bienvenue Marc ! Les courges adorent le compost."
+    assert welcome.reply_to is not None
+    assert welcome.reply_to.id == "102"
+    assert [user.id for user in welcome.mentions] == ["5001"]
+    assert welcome.at == datetime(2024, 3, 4, 10, 5, tzinfo=UTC)
+    assert isinstance(history.events[0], MemberJoined)
+    assert history.events[0].member.user.id == "5001"
+
+
+async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> None:
+    histories = [load_history(DISCORD), load_history(TELEGRAM)]
+    events = ordered_events(histories)
+    assert [event.at for event in events] == sorted(event.at for event in events)
+    # A reaction comes after the message it is about, though both carry the same time.
+    first_reaction = next(i for i, e in enumerate(events) if isinstance(e, ReactionAdded))
+    assert isinstance(events[first_reaction - 1], MessageCreated)
+
+    report = await replay([DISCORD, TELEGRAM], rules_dir=rules_dir)
+    assert rule(report, "insults")["count"] == 4
+    assert report.newcomers["welcomed"] == ["Marc", "Zoé"]
+    assert set(report.contributors) == {"discord-900000000000000001", "telegram--1001987654321"}
+
+
+def test_a_truncated_export_gets_an_error_naming_where_it_broke() -> None:
+    truncated = FIXTURES / "discord_truncated.json"
+    with pytest.raises(JardinierError) as raised:
+        load_history(truncated)
+    message = str(raised.value)
+    assert message.startswith(f"{truncated}:252:8: not valid JSON")
+    assert "truncated" in message
+
+
+def test_a_message_missing_a_field_is_named(tmp_path: Path) -> None:
+    broken = json.loads(TELEGRAM.read_text(encoding="utf-8"))
+    del broken["messages"][1]["from_id"]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(JardinierError, match=r"result\.json: message 2: missing 'from_id'"):
+        load_history(path)
+
+
+def test_a_csv_and_a_jsonl_history_are_read(tmp_path: Path) -> None:
+    table = load_history(FIXTURES / "history.csv")
+    assert table.format == "csv"
+    texts = [event.text for event in table.events if isinstance(event, MessageCreated)]
+    assert texts[1] == "Count me in, I can bring a wheelbarrow."
+    last = table.events[3]
+    assert isinstance(last, MessageCreated)
+    assert last.at == datetime.fromtimestamp(1709540000, UTC)  # Unix seconds are accepted
+    assert last.reply_to is not None
+    assert last.reply_to.id == "2"
+
+    lines = load_history(FIXTURES / "history.jsonl")
+    assert lines.format == "jsonl"
+    reply = lines.events[1]
+    assert isinstance(reply, MessageCreated)
+    assert reply.reply_to is not None
+    assert reply.reply_to.id == "a1"
+
+
+def test_a_broken_csv_row_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "chat.csv"
+    path.write_text("timestamp,user,text\n2024-03-04T08:00:00Z,nina,hi\n,omar,hello\n")
+    with pytest.raises(JardinierError, match=r"chat\.csv: row 3: missing 'timestamp'"):
+        load_history(path)
+    path.write_text("when,user,text\n")
+    with pytest.raises(JardinierError, match="row 1: the header lacks timestamp"):
+        load_history(path)
+
+
+async def test_a_csv_replay_applies_the_rules(rules_dir: Path) -> None:
+    report = await replay([FIXTURES / "history.csv"], rules_dir=rules_dir)
+    caps = rule(report, "excessive_caps")
+    assert caps["count"] == 1
+    assert caps["actions"] == {"reply": 1}
+    assert caps["examples"][0]["member"] == "paul"
+    assert report.sanctions[0]["warnings"] == 0
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "JARDINIER_RULES")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_the_command_prints_the_report_and_writes_json(tmp_path: Path, rules_dir: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run_cli(
+        "replay",
+        str(DISCORD),
+        str(TELEGRAM),
+        "--rules",
+        str(rules_dir),
+        "--json",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "insults: 4" in result.stdout
+    assert "Top contributors in discord-900000000000000001" in result.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["totals"]["messages"] == 14
+    assert data["rules"][0]["rule"] == "insults"
+    assert data["newcomers"]["welcomed"] == ["Marc", "Zoé"]
+    # Not a terminal: no progress bar on stderr. Nothing written anywhere but the report.
+    assert "event/s" not in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_command_fails_clearly_on_a_truncated_file(tmp_path: Path) -> None:
+    truncated = FIXTURES / "discord_truncated.json"
+    result = run_cli("replay", str(truncated), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{truncated}:252:8: not valid JSON" in result.stderr
+    assert "Traceback" not in result.stderr
