@@ -7,7 +7,6 @@ role rewards (``shoutout.py``), and the commands (``cog.py``), all over this bas
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,7 +17,9 @@ from sqlmodel import col, select
 from bot.cog import Cog
 from bot.events import CommunityRef
 from bot.models import Member
+from bot.periodic import PeriodicFlush
 from bot.ruleconf import render
+from bot.weekly import Weekly, WeeklyJob
 from cogs.contributors.buffer import CounterBuffer
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
 from cogs.contributors.influence import Influence, influence
@@ -56,9 +57,13 @@ class ContributorsBase(Cog):
         self.pace = MessagePace()
         self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
         self._flush_lock = asyncio.Lock()
-        self._flusher: asyncio.Task[None] | None = None
-        self.scheduled_shoutouts: dict[CommunityRef, str] = {}
-        """The shout-out schedule set for each community since start."""
+        self._flusher = PeriodicFlush(
+            "contributors",
+            lambda: self.settings().write.flush_every.total_seconds(),
+            self.flush,
+            self.log,
+        )
+        self.weekly_shoutout = WeeklyJob(self, "shoutout", "shoutout", self._shoutout_schedule)
 
     # -- rule book ------------------------------------------------------------------------------
 
@@ -90,31 +95,34 @@ class ContributorsBase(Cog):
         template: str = getattr(self.texts(community), f"reason_{component}")
         return render(template, count=standing.tally.count(component))
 
+    def _shoutout_schedule(self, community: CommunityRef) -> Weekly:
+        # The job also moves the role rewards: it runs while either is on.
+        config = self.settings(community)
+        shoutout = config.shoutout
+        return Weekly(
+            shoutout.enabled or config.roles.enabled,
+            shoutout.day_of_week,
+            shoutout.hour,
+            shoutout.minute,
+        )
+
     def ensure_shoutout(self, community: CommunityRef) -> None:
-        """Schedule the community's weekly shout-out (see ``shoutout.py``)."""
+        """Schedule the community's weekly shout-out if it is not, or not as the rules say."""
+        self.weekly_shoutout.ensure(community)
+
+    async def rules_applied(self) -> None:
+        """Bring the shout-out jobs in line with a reloaded rule book."""
+        self.weekly_shoutout.rules_applied()
 
     # -- the write path -------------------------------------------------------------------------
 
     async def setup(self) -> None:
-        """Start flushing the counters every ``write.flush_every``."""
-        self._flusher = asyncio.create_task(self._flush_periodically(), name="contributors-flush")
+        """Start writing the counters every ``write.flush_every``."""
+        self._flusher.start()
 
     async def teardown(self) -> None:
         """Stop the periodic flush and write what is pending."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
-            self._flusher = None
-        await self.flush()
-
-    async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings().write.flush_every.total_seconds())
-            try:
-                await self.flush()
-            except Exception:
-                self.log.exception("contributors flush failed; retrying at the next interval")
+        await self._flusher.stop()
 
     async def flush(self) -> int:
         """Write the pending counters now, in one transaction; return how many changed."""

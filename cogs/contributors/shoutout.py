@@ -17,6 +17,7 @@ from bot.events import CommunityRef, MemberRef, UserRef
 from bot.platform import Capability
 from bot.ruleconf import render
 from bot.state import StateStore
+from bot.weekly import WeeklyJob
 from cogs.contributors.base import ContributorsBase
 from cogs.contributors.scoring import Span, Standing
 
@@ -26,58 +27,15 @@ WEEK = timedelta(days=7)
 class Shoutout(ContributorsBase):
     """The weekly celebration of the community's contributors."""
 
-    @staticmethod
-    def shoutout_job_id(community: CommunityRef) -> str:
-        """``contributors:shoutout:<platform>-<id>``."""
-        return f"contributors:shoutout:{community.key}"
-
-    def _schedule_signature(self, community: CommunityRef) -> str:
-        shoutout = self.settings(community).shoutout
-        zone = self.core.community_config(community).timezone
-        return f"{shoutout.day_of_week} {shoutout.hour:02d}:{shoutout.minute:02d} {zone}"
-
-    def ensure_shoutout(self, community: CommunityRef) -> None:
-        """Schedule the community's weekly shout-out if it is not, or not as the rules say."""
-        scheduled = self.scheduled_shoutouts
-        signature = self._schedule_signature(community)
-        if scheduled.get(community) == signature:
-            return
-        job_id = self.shoutout_job_id(community)
-        pending = self.core.scheduler.pending(job_id)
-        if not (pending and pending[0].kwargs.get("signature") == signature):
-            shoutout = self.settings(community).shoutout
-            self.core.scheduler.cron(
-                job_id,
-                self.name,
-                "shoutout",
-                timezone=self.core.community_config(community).timezone,
-                kwargs={
-                    "platform": community.platform,
-                    "community_id": community.id,
-                    "community_name": community.name,
-                    "signature": signature,
-                },
-                day_of_week=shoutout.day_of_week,
-                hour=shoutout.hour,
-                minute=shoutout.minute,
-            )
-        scheduled[community] = signature
-
     def last_week(self) -> Span:
         """The 7 days before today: the week a Monday morning shout-out celebrates."""
         today = self.core.clock.now().date()
         return Span(today - WEEK, today - timedelta(days=1))
 
-    @staticmethod
-    def _community(arguments: dict[str, Any]) -> CommunityRef:
-        return CommunityRef(
-            arguments["platform"], arguments["community_id"], arguments["community_name"]
-        )
-
     @job
     async def shoutout(self, **arguments: Any) -> None:
         """Post the week's shout-out and move the role rewards (scheduler job)."""
-        community = self._community(arguments)
+        community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
         await self.flush()
@@ -165,7 +123,7 @@ class Shoutout(ContributorsBase):
         await super().on_job_missed(handler, job_id, kwargs, late_by)
         if handler != "shoutout":
             return
-        community = self._community(kwargs)
+        community = WeeklyJob.community(kwargs)
         due = self.core.clock.now() - late_by
         zone = self.core.community_config(community).zone
         when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

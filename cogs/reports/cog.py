@@ -9,7 +9,6 @@ memory and written in one transaction per interval (``buffer.py``); no message t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import shutil
 import tempfile
@@ -37,7 +36,9 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
+from bot.periodic import PeriodicFlush
 from bot.ruleconf import render
+from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
 from cogs.reports.chart import render_chart, write_csv
 from cogs.reports.config import ReportsConfig, ReportTexts
@@ -70,10 +71,17 @@ class ReportsCog(Cog):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.buffer = FigureBuffer(self.core.db, self.core.members)
-        self._flusher: asyncio.Task[None] | None = None
+        self._flusher = PeriodicFlush(
+            "reports",
+            lambda: self.settings().write.flush_every.total_seconds(),
+            self.flush,
+            self.log,
+        )
         self._lock = asyncio.Lock()
         self._thanks: dict[tuple[str, ...], re.Pattern[str]] = {}
-        self.scheduled: dict[CommunityRef, str] = {}
+        self.weekly_report = WeeklyJob(
+            self, "weekly", "post_report", lambda community: self.settings(community).schedule
+        )
 
     def settings(self, community: CommunityRef | None = None) -> ReportsConfig:
         """The reports section as it applies to ``community``."""
@@ -92,24 +100,11 @@ class ReportsCog(Cog):
 
     async def setup(self) -> None:
         """Start writing the figures every ``write.flush_every``."""
-        self._flusher = asyncio.create_task(self._flush_periodically(), name="reports-flush")
+        self._flusher.start()
 
     async def teardown(self) -> None:
         """Stop the periodic flush and write what is pending."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
-            self._flusher = None
-        await self.flush()
-
-    async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings().write.flush_every.total_seconds())
-            try:
-                await self.flush()
-            except Exception:
-                self.log.exception("reports flush failed; retrying at the next interval")
+        await self._flusher.stop()
 
     async def flush(self) -> int:
         """Write the pending figures now, in one transaction."""
@@ -378,63 +373,18 @@ class ReportsCog(Cog):
 
     # -- the scheduled report -------------------------------------------------------------------
 
-    @staticmethod
-    def job_id(community: CommunityRef) -> str:
-        """``reports:weekly:<platform>-<id>``."""
-        return f"reports:weekly:{community.key}"
-
     def ensure_schedule(self, community: CommunityRef) -> None:
         """Schedule (or cancel) the community's report job as the rule book says."""
-        schedule = self.settings(community).schedule
-        zone = self.core.community_config(community).timezone
-        signature = (
-            f"{schedule.enabled} {schedule.day_of_week} {schedule.hour:02d}:"
-            f"{schedule.minute:02d} {zone}"
-        )
-        if self.scheduled.get(community) == signature:
-            return
-        job_id = self.job_id(community)
-        if not schedule.enabled:
-            self.core.scheduler.cancel(job_id)
-        else:
-            pending = self.core.scheduler.pending(job_id)
-            if not (pending and pending[0].kwargs.get("signature") == signature):
-                self.core.scheduler.cron(
-                    job_id,
-                    self.name,
-                    "post_report",
-                    timezone=zone,
-                    kwargs={
-                        "platform": community.platform,
-                        "community_id": community.id,
-                        "community_name": community.name,
-                        "signature": signature,
-                    },
-                    day_of_week=schedule.day_of_week,
-                    hour=schedule.hour,
-                    minute=schedule.minute,
-                )
-        self.scheduled[community] = signature
+        self.weekly_report.ensure(community)
 
     async def rules_applied(self) -> None:
         """Bring the report jobs of the communities seen since start in line with the rules."""
-        for community in list(self.scheduled):
-            if self.core.cog_enabled(self.name, community):
-                self.ensure_schedule(community)
-            else:
-                self.core.scheduler.cancel(self.job_id(community))
-                del self.scheduled[community]
-
-    @staticmethod
-    def _community(arguments: dict[str, Any]) -> CommunityRef:
-        return CommunityRef(
-            arguments["platform"], arguments["community_id"], arguments["community_name"]
-        )
+        self.weekly_report.rules_applied()
 
     @job
     async def post_report(self, **arguments: Any) -> None:
         """Post the report of the complete days before today (scheduler job)."""
-        community = self._community(arguments)
+        community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
         schedule = self.settings(community).schedule
@@ -461,7 +411,7 @@ class ReportsCog(Cog):
         await super().on_job_missed(handler, job_id, kwargs, late_by)
         if handler != "post_report":
             return
-        community = self._community(kwargs)
+        community = WeeklyJob.community(kwargs)
         zone = self.core.community_config(community).zone
         due = (self.core.clock.now() - late_by).astimezone(zone)
         await self.core.modlog(

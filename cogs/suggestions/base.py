@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from bot.cog import Cog
 from bot.events import CommunityRef
+from bot.weekly import WeeklyJob
 from cogs.suggestions.config import SuggestionsConfig, SuggestionTexts
 from cogs.suggestions.records import SuggestionBook
 
@@ -31,8 +32,9 @@ class SuggestionsBase(Cog):
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
         self.book = SuggestionBook(core.db)
-        self.scheduled_digests: dict[CommunityRef, str] = {}
-        """The digest schedule set for each community since start."""
+        self.weekly_digest = WeeklyJob(
+            self, "digest", "post_digest", lambda community: self.settings(community).digest
+        )
 
     def settings(self, community: CommunityRef | None = None) -> SuggestionsConfig:
         """The suggestions section as it applies to ``community``."""
@@ -49,4 +51,9 @@ class SuggestionsBase(Cog):
         return label
 
     def ensure_digest(self, community: CommunityRef) -> None:
-        """Schedule the community's digest (see ``digest.py``)."""
+        """Schedule (or cancel) the community's digest job as the rule book says."""
+        self.weekly_digest.ensure(community)
+
+    async def rules_applied(self) -> None:
+        """Bring the digest jobs of the communities seen since start in line with the rules."""
+        self.weekly_digest.rules_applied()

@@ -15,6 +15,7 @@ from typing import Any
 from bot.cog import job
 from bot.events import CommunityRef
 from bot.ruleconf import render
+from bot.weekly import WeeklyJob
 from cogs.suggestions.base import SuggestionsBase, shorten
 from cogs.suggestions.models import Suggestion
 
@@ -22,66 +23,10 @@ from cogs.suggestions.models import Suggestion
 class Digest(SuggestionsBase):
     """Builds, writes and posts the digest; keeps its schedule."""
 
-    @staticmethod
-    def digest_job_id(community: CommunityRef) -> str:
-        """``suggestions:digest:<platform>-<id>``."""
-        return f"suggestions:digest:{community.key}"
-
-    def _signature(self, community: CommunityRef) -> str:
-        digest = self.settings(community).digest
-        zone = self.core.community_config(community).timezone
-        return (
-            f"{digest.enabled} {digest.day_of_week} {digest.hour:02d}:{digest.minute:02d} {zone}"
-        )
-
-    def ensure_digest(self, community: CommunityRef) -> None:
-        """Schedule (or cancel) the community's digest job as the rule book says."""
-        signature = self._signature(community)
-        if self.scheduled_digests.get(community) == signature:
-            return
-        job_id = self.digest_job_id(community)
-        digest = self.settings(community).digest
-        if not digest.enabled:
-            self.core.scheduler.cancel(job_id)
-        else:
-            pending = self.core.scheduler.pending(job_id)
-            if not (pending and pending[0].kwargs.get("signature") == signature):
-                self.core.scheduler.cron(
-                    job_id,
-                    self.name,
-                    "post_digest",
-                    timezone=self.core.community_config(community).timezone,
-                    kwargs={
-                        "platform": community.platform,
-                        "community_id": community.id,
-                        "community_name": community.name,
-                        "signature": signature,
-                    },
-                    day_of_week=digest.day_of_week,
-                    hour=digest.hour,
-                    minute=digest.minute,
-                )
-        self.scheduled_digests[community] = signature
-
-    async def rules_applied(self) -> None:
-        """Bring the digest jobs of the communities seen since start in line with the rules."""
-        for community in list(self.scheduled_digests):
-            if self.core.cog_enabled(self.name, community):
-                self.ensure_digest(community)
-            else:
-                self.core.scheduler.cancel(self.digest_job_id(community))
-                del self.scheduled_digests[community]
-
-    @staticmethod
-    def _community(arguments: dict[str, Any]) -> CommunityRef:
-        return CommunityRef(
-            arguments["platform"], arguments["community_id"], arguments["community_name"]
-        )
-
     @job
     async def post_digest(self, **arguments: Any) -> None:
         """Post the digest in the leadership channel (scheduler job)."""
-        community = self._community(arguments)
+        community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
         text, path = await self.write_digest(community)
@@ -166,7 +111,7 @@ class Digest(SuggestionsBase):
         await super().on_job_missed(handler, job_id, kwargs, late_by)
         if handler != "post_digest":
             return
-        community = self._community(kwargs)
+        community = WeeklyJob.community(kwargs)
         due = self.core.clock.now() - late_by
         zone = self.core.community_config(community).zone
         when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,50 @@
+"""A write-behind flush that runs every interval while a cog lives, and once more when it stops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+
+class PeriodicFlush:
+    """Calls ``flush`` every ``interval()`` seconds in the background; a failure waits its turn.
+
+    The interval is read before each wait, so a reloaded rule book takes effect at once.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        interval: Callable[[], float],
+        flush: Callable[[], Awaitable[object]],
+        log: logging.Logger,
+    ) -> None:
+        self._name = name
+        self._interval = interval
+        self._flush = flush
+        self._log = log
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin flushing every interval."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"{self._name}-flush")
+
+    async def stop(self) -> None:
+        """Stop the background flushes, then flush what is pending one last time."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._flush()
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval())
+            try:
+                await self._flush()
+            except Exception:
+                self._log.exception("%s flush failed; retrying at the next interval", self._name)

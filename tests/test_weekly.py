@@ -1,0 +1,56 @@
+"""Weekly per-community jobs follow the rule book: scheduled once, moved, cancelled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core import Jardinier
+from bot.weekly import Weekly, WeeklyJob
+from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
+
+
+async def test_a_weekly_job_is_scheduled_once_moved_on_change_and_cancelled_when_off(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    settings = {"schedule": Weekly(True, "mon", 9, 0)}
+    weekly = WeeklyJob(
+        core.cogs["announcements"], "digest", "post", lambda _: settings["schedule"]
+    )
+    community = platform.community
+    assert weekly.job_id(community) == "announcements:digest:fake-c1"
+
+    weekly.ensure(community)
+    [job] = core.scheduler.pending("announcements:digest:")
+    # Europe/Paris (the shipped time zone): Monday 9 November 2026 09:00 CET is 08:00 UTC.
+    assert job.next_run == datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
+    assert WeeklyJob.community(job.kwargs) == community
+
+    weekly.ensure(community)
+    assert len(core.scheduler.pending("announcements:digest:")) == 1
+
+    settings["schedule"] = Weekly(True, "fri", 18, 30)
+    weekly.ensure(community)
+    [moved] = core.scheduler.pending("announcements:digest:")
+    assert moved.next_run == datetime(2026, 11, 6, 17, 30, tzinfo=UTC)
+
+    settings["schedule"] = Weekly(False, "fri", 18, 30)
+    weekly.ensure(community)
+    assert core.scheduler.pending("announcements:digest:") == []
+
+
+async def test_after_a_reload_the_job_of_a_community_without_the_cog_is_cancelled(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path
+) -> None:
+    weekly = WeeklyJob(
+        core.cogs["announcements"], "digest", "post", lambda _: Weekly(True, "mon", 9, 0)
+    )
+    weekly.ensure(platform.community)
+    weekly.rules_applied()
+    assert len(core.scheduler.pending("announcements:digest:")) == 1
+
+    enable_only(rules_dir, "welcome")
+    assert await core.reload_rules() is None
+    weekly.rules_applied()
+    assert core.scheduler.pending("announcements:digest:") == []
