@@ -92,6 +92,7 @@ class Jardinier:
                 await cog.teardown()
             except Exception:
                 log.exception("cog %s failed to stop cleanly", cog.name)
+        await self.members.close()
         await self.db.close()
         self._started = False
 

@@ -7,7 +7,7 @@ their oldest entry, and the votes it had are withdrawn (they were for something 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from sqlmodel import col, delete, func, select
 
@@ -20,9 +20,23 @@ from bot.ruleconf import render
 from cogs.contests.base import ContestsBase, plain
 from cogs.contests.models import Contest, Entry, Vote
 
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+MAX_ENTRY_MESSAGES = 100_000
+
 
 class Entries(ContestsBase):
     """Members submit entries and vote."""
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        # The messages that are entries' posts, loaded once (None: not yet, or too many to
+        # keep): most reactions are on ordinary messages, and they then cost no query.
+        self._entry_messages: set[str] | None = None
+        # Entries posted so far: a load that overlapped a posting is not trusted.
+        self._posted = 0
+        self._too_many_entries = False
 
     def check_open(self, community: CommunityRef, contest: Contest) -> None:
         """Refuse unless ``contest`` takes entries and votes right now."""
@@ -125,6 +139,9 @@ class Entries(ContestsBase):
                 row.message_id = posted.id
                 session.add(row)
                 await session.commit()
+            self._posted += 1
+            if self._entry_messages is not None:
+                self._entry_messages.add(posted.id)
         if replaced_votes is None:
             await ctx.reply(render(texts.submitted, id=id, entry=row.number))
         else:
@@ -198,7 +215,26 @@ class Entries(ContestsBase):
             return render(texts.voted, id=contest.id, entry=number)
         return render(texts.vote_changed, id=contest.id, entry=number, previous=previous)
 
+    async def _entry_message_ids(self) -> set[str] | None:
+        if self._entry_messages is None and not self._too_many_entries:
+            posted = self._posted
+            async with self.core.db.session() as session:
+                rows = await session.exec(
+                    select(Entry.message_id)
+                    .where(col(Entry.message_id).is_not(None))
+                    .limit(MAX_ENTRY_MESSAGES + 1)
+                )
+                found = {message_id for message_id in rows if message_id is not None}
+            if len(found) > MAX_ENTRY_MESSAGES:
+                self._too_many_entries = True  # always ask the database then
+            elif posted == self._posted and self._entry_messages is None:
+                self._entry_messages = found
+        return self._entry_messages
+
     async def _entry_of_message(self, community: CommunityRef, message_id: str) -> Entry | None:
+        known = await self._entry_message_ids()
+        if known is not None and message_id not in known:
+            return None
         async with self.core.db.session() as session:
             entry = (
                 await session.exec(select(Entry).where(col(Entry.message_id) == message_id))

@@ -163,6 +163,7 @@ class ContributorsBase(Cog):
         if not wanted:
             return {}
         community_id = await self.core.members.community_id(community)
+        await self.core.members.flush()
         async with self.core.db.session() as session:
             rows = await session.exec(
                 select(Member.user_id, Member.name).where(
@@ -175,6 +176,7 @@ class ContributorsBase(Cog):
     async def newcomers(self, community: CommunityRef, since: datetime) -> set[str]:
         """Members (not bots) who joined ``community`` at or after ``since`` and are still in."""
         community_id = await self.core.members.community_id(community)
+        await self.core.members.flush()
         async with self.core.db.session() as session:
             rows = await session.exec(
                 select(Member.user_id).where(

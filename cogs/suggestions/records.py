@@ -14,6 +14,8 @@ from cogs.suggestions.models import Suggestion, SuggestionVote
 OPEN_STATUSES = ("open", "accepted", "planned")
 """Statuses of suggestions still alive: a near-duplicate of one of them is pointed to it."""
 
+MAX_KNOWN_POSTS = 100_000
+
 VoteMode = Literal["press", "set", "withdraw"]
 """``press``: a button (the same again withdraws, the other changes); ``set``: a reaction
 added; ``withdraw``: a reaction taken back (only if it was that vote)."""
@@ -24,6 +26,12 @@ class SuggestionBook:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # Where suggestions were posted, loaded once (None: not yet, or too many to keep):
+        # most reactions are on other messages, and they then cost no query.
+        self._posts: set[tuple[int, str, str]] | None = None
+        self._too_many_posts = False
+        # Posts recorded so far: a load that overlapped one is not trusted.
+        self._recorded = 0
 
     async def create(
         self,
@@ -65,6 +73,34 @@ class SuggestionBook:
                 .values(channel_id=channel_id, message_id=message_id)
             )
             await session.commit()
+            community_id = (
+                await session.exec(
+                    select(Suggestion.community_id).where(col(Suggestion.id) == suggestion_id)
+                )
+            ).first()
+        self._recorded += 1
+        if self._posts is not None and community_id is not None:
+            self._posts.add((community_id, channel_id, message_id))
+
+    async def _known_posts(self) -> set[tuple[int, str, str]] | None:
+        if self._posts is None and not self._too_many_posts:
+            recorded = self._recorded
+            async with self._db.session() as session:
+                rows = await session.exec(
+                    select(Suggestion.community_id, Suggestion.channel_id, Suggestion.message_id)
+                    .where(col(Suggestion.message_id).is_not(None))
+                    .limit(MAX_KNOWN_POSTS + 1)
+                )
+                found = {
+                    (community_id, channel_id, message_id)
+                    for community_id, channel_id, message_id in rows
+                    if channel_id is not None and message_id is not None
+                }
+            if len(found) > MAX_KNOWN_POSTS:
+                self._too_many_posts = True  # always ask the database then
+            elif recorded == self._recorded and self._posts is None:
+                self._posts = found
+        return self._posts
 
     async def get(self, community_id: int, number: int) -> Suggestion | None:
         """Suggestion #``number`` of the community."""
@@ -81,6 +117,9 @@ class SuggestionBook:
         self, community_id: int, channel_id: str, message_id: str
     ) -> Suggestion | None:
         """The suggestion posted as ``message_id``, if any."""
+        known = await self._known_posts()
+        if known is not None and (community_id, channel_id, message_id) not in known:
+            return None
         async with self._db.session() as session:
             return (
                 await session.exec(

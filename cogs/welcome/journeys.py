@@ -8,6 +8,7 @@ messages arriving together, or a job running twice, still act once.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
@@ -87,6 +88,11 @@ class JourneyStore:
         self._db = db
         self._members = members
         self._cache: OrderedDict[tuple[CommunityRef, str], Journey | None] = OrderedDict()
+        # Who has a row, per community, loaded once: most authors never joined under watch,
+        # and their first message then costs no query.
+        self._holders: dict[CommunityRef, set[str]] = {}
+        # A journey begun while that set loads must either be in what it reads or added after.
+        self._holders_lock = asyncio.Lock()
 
     def _remember(self, community: CommunityRef, user_id: str, journey: Journey | None) -> None:
         key = (community, user_id)
@@ -102,17 +108,33 @@ class JourneyStore:
             self._cache.move_to_end(key)
             return self._cache[key]
         community_id = await self._members.community_id(community)
-        async with self._db.session() as session:
-            row = (
-                await session.exec(
-                    select(Newcomer).where(
-                        Newcomer.community_id == community_id, Newcomer.user_id == user_id
+        holders = await self._holders_of(community, community_id)
+        row = None
+        if user_id in holders:
+            async with self._db.session() as session:
+                row = (
+                    await session.exec(
+                        select(Newcomer).where(
+                            Newcomer.community_id == community_id, Newcomer.user_id == user_id
+                        )
                     )
-                )
-            ).first()
+                ).first()
         journey = None if row is None else Journey.of(row)
         self._remember(community, user_id, journey)
         return journey
+
+    async def _holders_of(self, community: CommunityRef, community_id: int) -> set[str]:
+        holders = self._holders.get(community)
+        if holders is not None:
+            return holders
+        async with self._holders_lock:
+            if community not in self._holders:
+                async with self._db.session() as session:
+                    rows = await session.exec(
+                        select(Newcomer.user_id).where(Newcomer.community_id == community_id)
+                    )
+                    self._holders[community] = set(rows)
+            return self._holders[community]
 
     async def begin(
         self, community: CommunityRef, user_id: str, at: datetime, **state: Any
@@ -122,7 +144,7 @@ class JourneyStore:
         Every stage starts over; ``welcomed_at`` and ``gate_failures`` carry over.
         """
         community_id = await self._members.community_id(community)
-        async with self._db.session() as session:
+        async with self._holders_lock, self._db.session() as session:
             row = (
                 await session.exec(
                     select(Newcomer).where(
@@ -142,6 +164,8 @@ class JourneyStore:
             session.add(row)
             await session.commit()
             journey = Journey.of(row)
+            if community in self._holders:
+                self._holders[community].add(user_id)
         self._remember(community, user_id, journey)
         return journey, previous
 
@@ -187,6 +211,7 @@ class JourneyStore:
                 )
             )
             await session.commit()
+        self._holders.get(community, set()).discard(user_id)
         self._remember(community, user_id, None)
 
     async def present_members(self, community: CommunityRef) -> int:
@@ -196,6 +221,7 @@ class JourneyStore:
         platform's own count: members who never joined or posted under watch are unknown.
         """
         community_id = await self._members.community_id(community)
+        await self._members.flush()
         async with self._db.session() as session:
             count = (
                 await session.exec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.events import MessageRef, ReactionAdded
 from cogs.contests.models import Entry, Vote
 from tests.cogs.contests.arena import Arena
 
@@ -141,3 +142,22 @@ async def test_votes_and_entries_after_the_close_are_refused(arena: Arena) -> No
     assert arena.sent()[-1].text == closed
     assert await arena.count(Vote) == 0
     assert await arena.count(Entry) == 2
+
+
+async def test_a_message_that_later_becomes_an_entry_takes_votes(arena: Arena) -> None:
+    # A reaction on a message that is no entry is remembered as such: the bot posting an entry
+    # under that very id must make it count again.
+    await arena.veterans("alice", "dave")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    upcoming = MessageRef(arena.platform.channel("general"), str(arena.platform._next_id + 1))
+    await arena.core.handle(
+        ReactionAdded(
+            at=arena.clock.now(), message=upcoming, member=arena.member("dave"), emoji="👍"
+        )
+    )
+    assert await arena.count(Vote) == 0
+    await arena.run("alice", "/submit 1 Old pond / a frog jumps in")
+    [entry] = arena.posted("Entry 1 to contest 1, by alice")
+    assert entry.details["message"].id == upcoming.id
+    await arena.react("dave", "👍", entry)
+    assert await arena.count(Vote) == 1

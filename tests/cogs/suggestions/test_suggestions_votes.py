@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.events import MessageRef, ReactionAdded
 from bot.platform import Capability
 from cogs.suggestions.similarity import closest, similarity
 from tests.cogs.suggestions.board import Board
@@ -176,3 +177,21 @@ async def test_members_data_is_exported_and_erased(board: Board) -> None:
     community_id = await board.core.members.community_id(community)
     found = await cog.book.get(community_id, 2)  # type: ignore[attr-defined]
     assert found.up == 0
+
+
+async def test_a_reaction_before_the_post_exists_does_not_hide_it(board: Board) -> None:
+    # Where suggestions are posted is kept in memory once read: a post made afterwards, even
+    # under an id that was reacted to before, still takes votes.
+    cog = board.core.cogs["suggestions"]
+    community_id = await board.core.members.community_id(board.platform.community)
+    upcoming = MessageRef(board.platform.channel("suggestions"), str(board.platform._next_id + 1))
+    await board.core.handle(
+        ReactionAdded(
+            at=board.clock.now(), message=upcoming, member=board.member("bob"), emoji="👍"
+        )
+    )
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    assert board.post_of(1).details["message"] == upcoming
+    await board.react("bob", 1, "👍")
+    found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
+    assert (found.up, found.down) == (1, 0)
