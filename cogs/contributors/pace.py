@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from bot.events import CommunityRef
@@ -15,7 +15,7 @@ class MessagePace:
     """For each member, the times of their last scored messages (at most the cap)."""
 
     def __init__(self, *, max_members: int = MAX_MEMBERS) -> None:
-        self._times: OrderedDict[tuple[CommunityRef, str], deque[datetime]] = OrderedDict()
+        self._times: OrderedDict[tuple[CommunityRef, str], list[datetime]] = OrderedDict()
         self._max_members = max_members
 
     def allows(self, community: CommunityRef, user_id: str, at: datetime, per_minute: int) -> bool:
@@ -25,17 +25,19 @@ class MessagePace:
         key = (community, user_id)
         times = self._times.get(key)
         if times is None:
-            times = self._times[key] = deque()
+            # A short list, not a deque: a deque costs ~600 bytes even when nearly empty, and
+            # there is one per member.
+            times = self._times[key] = []
             while len(self._times) > self._max_members:
                 self._times.popitem(last=False)
         self._times.move_to_end(key)
         while times and times[0] <= at - MINUTE:
-            times.popleft()
+            del times[0]
         if len(times) >= per_minute:
             return False
         times.append(at)
         while len(times) > per_minute:
-            times.popleft()
+            del times[0]
         return True
 
     def forget(self, community: CommunityRef, user_id: str) -> None:
