@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
 
 from bot.events import CommunityRef, Event, MessageDeleted, MessageRef
@@ -41,11 +41,13 @@ class Listener:
 
 
 class EventBus:
-    """Dispatches events to listeners; ``enabled(cog, community)`` filters per community."""
+    """Dispatches events to listeners; ``serving(community)`` names the cogs that hear it."""
 
-    def __init__(self, enabled: Callable[[str, CommunityRef], bool] | None = None) -> None:
+    def __init__(self, serving: Callable[[CommunityRef], Container[str]] | None = None) -> None:
         self._listeners: list[Listener] = []
-        self._enabled = enabled or (lambda _cog, _community: True)
+        # Every event of a type goes to the same listeners: resolved once per type, not per event.
+        self._by_type: dict[type[Event], tuple[Listener, ...]] = {}
+        self._serving = serving
         self._removed: OrderedDict[MessageRef, None] = OrderedDict()
         self._counter = 0
 
@@ -66,10 +68,12 @@ class EventBus:
         )
         self._listeners.append(listener)
         self._listeners.sort()
+        self._by_type.clear()
 
     def unsubscribe_cog(self, cog: str) -> None:
         """Drop every listener of ``cog``."""
         self._listeners = [listener for listener in self._listeners if listener.cog != cog]
+        self._by_type.clear()
 
     def mark_removed(self, message: MessageRef) -> None:
         """Say that ``message`` was removed: later listeners skip it."""
@@ -82,18 +86,30 @@ class EventBus:
         """Whether a listener removed ``message``."""
         return message in self._removed
 
+    def listeners_of(self, event_type: type[Event]) -> tuple[Listener, ...]:
+        """The listeners an event of ``event_type`` goes to, in order (subclasses included)."""
+        found = self._by_type.get(event_type)
+        if found is None:
+            found = tuple(
+                listener
+                for listener in self._listeners
+                if issubclass(event_type, listener.event_type)
+            )
+            self._by_type[event_type] = found
+        return found
+
     async def publish(self, event: Event) -> None:
         """Run every matching listener, in order, one after the other."""
         # A deletion still reaches everyone: it is how a cog learns to forget the message.
         message: MessageRef | None = (
             None if isinstance(event, MessageDeleted) else getattr(event, "message", None)
         )
-        for listener in list(self._listeners):
-            if not isinstance(event, listener.event_type):
+        serving = None if self._serving is None else self._serving(event.community)
+        removed = self._removed
+        for listener in self.listeners_of(type(event)):
+            if serving is not None and listener.cog not in serving:
                 continue
-            if not self._enabled(listener.cog, event.community):
-                continue
-            if message is not None and not listener.include_removed and self.is_removed(message):
+            if message is not None and not listener.include_removed and message in removed:
                 continue
             try:
                 await listener.callback(event)

@@ -49,7 +49,7 @@ class Jardinier:
         self.db = Database(database_url)
         store = None if is_memory(self.db.url) else sync_url(self.db.url)
         self.scheduler = Scheduler(self.clock, store_url=store)
-        self.bus = EventBus(self.cog_enabled)
+        self.bus = EventBus(self.serving_cogs)
         self.commands = CommandRegistry()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
         self.actions = Actions(self.platforms, report=self.modlog)
@@ -183,9 +183,13 @@ class Jardinier:
         self.cogs[cog.name] = cog
         log.info("cog %s loaded", cog.name)
 
+    def serving_cogs(self, community: CommunityRef) -> frozenset[str]:
+        """The cogs that serve ``community`` (the core always does)."""
+        return self.rules.current.enabled_cogs(community)
+
     def cog_enabled(self, cog: str, community: CommunityRef) -> bool:
         """Whether ``cog`` serves ``community`` (the core always does)."""
-        return cog == CoreCog.name or cog in self.community_config(community).cogs
+        return cog in self.rules.current.enabled_cogs(community)
 
     # -- rules ----------------------------------------------------------------------------------
 

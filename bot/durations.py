@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -30,6 +31,7 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+@lru_cache(maxsize=1024)  # rule windows are few and written into every trigger's detail
 def format_duration(value: timedelta) -> str:
     """Write ``value`` back in the short form, e.g. ``1d2h`` (``0s`` for zero)."""
     seconds = int(value.total_seconds())

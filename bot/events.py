@@ -20,11 +20,12 @@ class CommunityRef:
     platform: str
     id: str
     name: str = field(default="", compare=False)
+    key: str = field(init=False, repr=False, compare=False)
+    """``<platform>-<id>``: the name of the community's override file in the rule book."""
 
-    @property
-    def key(self) -> str:
-        """``<platform>-<id>``: the name of the community's override file in the rule book."""
-        return f"{self.platform}-{self.id}"
+    def __post_init__(self) -> None:
+        # Asked for on every event (rule book, caches): written once.
+        object.__setattr__(self, "key", f"{self.platform}-{self.id}")
 
 
 @dataclass(frozen=True)

@@ -66,13 +66,23 @@ class WeeklyJob:
         self._handler = handler
         self._schedule = schedule
         self._applied: dict[CommunityRef, str] = {}
+        # Asked on every message: the rule book each community was last checked against.
+        self._checked: dict[CommunityRef, object] = {}
 
     def job_id(self, community: CommunityRef) -> str:
         """``<cog>:<name>:<platform>-<id>``, stable across restarts."""
         return f"{self._cog.name}:{self._name}:{community.key}"
 
     def ensure(self, community: CommunityRef) -> None:
-        """Schedule (or cancel) the community's job as the rule book says; cheap when unchanged."""
+        """Schedule (or cancel) the community's job as the rule book says; cheap when unchanged.
+
+        Asked on every event: the schedule is read again only once the rule book changed (a
+        reload, then :meth:`rules_applied`).
+        """
+        book = self._cog.core.rules.current
+        if self._checked.get(community) is book and community in self._applied:
+            return
+        self._checked[community] = book
         schedule = self._schedule(community)
         zone = self._cog.core.community_config(community).timezone
         signature = (
@@ -109,12 +119,14 @@ class WeeklyJob:
 
     def rules_applied(self) -> None:
         """After a reload: update the jobs of the communities seen, cancel where the cog is off."""
+        self._checked.clear()
         for community in list(self._applied):
             if self._cog.core.cog_enabled(self._cog.name, community):
                 self.ensure(community)
             else:
                 self._cog.core.scheduler.cancel(self.job_id(community))
                 del self._applied[community]
+                self._checked.pop(community, None)
 
     @staticmethod
     def community(arguments: Mapping[str, Any]) -> CommunityRef:

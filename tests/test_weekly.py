@@ -30,13 +30,14 @@ async def test_a_weekly_job_is_scheduled_once_moved_on_change_and_cancelled_when
     weekly.ensure(community)
     assert len(core.scheduler.pending("announcements:digest:")) == 1
 
+    # A schedule changes with the rule book: the core calls rules_applied() after a reload.
     settings["schedule"] = Weekly(True, "fri", 18, 30)
-    weekly.ensure(community)
+    weekly.rules_applied()
     [moved] = core.scheduler.pending("announcements:digest:")
     assert moved.next_run == datetime(2026, 11, 6, 17, 30, tzinfo=UTC)
 
     settings["schedule"] = Weekly(False, "fri", 18, 30)
-    weekly.ensure(community)
+    weekly.rules_applied()
     assert core.scheduler.pending("announcements:digest:") == []
 
 

@@ -28,6 +28,8 @@ from bot.ruleconf.positioned import (
 )
 
 CORE_SECTION = "community"
+ALWAYS_ENABLED = frozenset({"core"})
+"""The core's own cog (``/help``, ``/rules_reload``) serves every community."""
 OVERRIDES_DIRECTORY = "communities"
 _YAML_SUFFIXES = (".yaml", ".yml")
 _OVERRIDE_FILE_NAME = re.compile(r"^[a-z]+-[-0-9A-Za-z_]+\.ya?ml$")
@@ -44,6 +46,7 @@ class RuleBook:
     """The default section models, by section name."""
     overrides: Mapping[str, Mapping[str, BaseModel]] = field(default_factory=dict)
     """For each community with an override file (by ``CommunityRef.key``), all its sections."""
+    _enabled_cogs: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def override_keys(self) -> frozenset[str]:
@@ -70,6 +73,15 @@ class RuleBook:
     def community(self, community: CommunityRef | None = None) -> CommunityConfig:
         """The core section as it applies to ``community``."""
         return cast(CommunityConfig, self.section(CORE_SECTION, community))
+
+    def enabled_cogs(self, community: CommunityRef | None = None) -> frozenset[str]:
+        """The cogs that serve ``community``, the core's own included (asked for every event)."""
+        key = community.key if community is not None and community.key in self.overrides else ""
+        found = self._enabled_cogs.get(key)
+        if found is None:
+            found = frozenset(self.community(community).cogs) | ALWAYS_ENABLED
+            self._enabled_cogs[key] = found
+        return found
 
 
 def load_rule_book(directory: Path, section_models: Mapping[str, type[BaseModel]]) -> RuleBook:

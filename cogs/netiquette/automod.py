@@ -30,7 +30,6 @@ from cogs.netiquette.base import NetiquetteBase
 from cogs.netiquette.cases import NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
-from cogs.netiquette.normalise import skeleton
 from cogs.netiquette.sanctions import job_member
 from cogs.netiquette.subject import Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
@@ -69,7 +68,7 @@ class Automod(NetiquetteBase):
         )
         self.activity.posted(
             event.author.user.id,
-            Posted(event.at, event.message, skeleton(subject.normalised.variants[0])),
+            Posted(event.at, event.message, subject.skeleton),
         )
         await self.judge(subject)
 
@@ -109,7 +108,7 @@ class Automod(NetiquetteBase):
         """What the triggers may consult about ``subject``."""
         config = self.settings(subject.community)
         since: datetime | None = None
-        if subject.kind != "join" and self._needs_arrival(config):
+        if subject.kind != "join" and config.uses_trigger("new_account"):
             record = await self.core.members.get(subject.community, subject.member.user.id)
             if record is not None:
                 since = record.joined_at or record.first_seen
@@ -121,15 +120,6 @@ class Automod(NetiquetteBase):
             probe=probe,
         )
 
-    @staticmethod
-    def _needs_arrival(config: NetiquetteConfig) -> bool:
-        return any(
-            name == "new_account"
-            for rule in config.rules.values()
-            if rule.enabled
-            for name, _settings in rule.triggers_in_order()
-        )
-
     async def judge(self, subject: Subject) -> None:
         """Run the fast pass; hand the deferred rules to the toxicity worker."""
         config = self.settings(subject.community)
@@ -138,7 +128,7 @@ class Automod(NetiquetteBase):
         moderator = self.core.is_moderator(subject.member)
         evidence = await self.evidence(subject)
         outcomes = self.engine.evaluate(
-            config, subject, evidence, moderator=moderator, stage="fast"
+            config, subject, evidence, moderator=moderator, stage="fast", explain=False
         )
         for outcome in outcomes:
             if outcome.fired:

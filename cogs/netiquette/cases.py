@@ -123,8 +123,8 @@ class CaseBook:
         )
         async with self._lock, self._db.session() as session:
             session.add(row)
+            # The id comes back with the insert, and every other column is set here: no re-read.
             await session.commit()
-            await session.refresh(row)
             record = CaseRecord.of(row)
         if self._recorded is not None:
             await self._recorded(community, new, record)

@@ -9,6 +9,7 @@ models below are built from the registries, so an unknown trigger name is an err
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -92,6 +93,16 @@ class ChannelFilter(BaseModel):
     include: list[ChannelName] = []
     exclude: list[ChannelName] = []
 
+    @cached_property
+    def included(self) -> frozenset[str]:
+        """``include`` as compared: without ``#``, case-folded."""
+        return frozenset(name.lstrip("#").casefold() for name in self.include)
+
+    @cached_property
+    def excluded(self) -> frozenset[str]:
+        """``exclude`` as compared: without ``#``, case-folded."""
+        return frozenset(name.lstrip("#").casefold() for name in self.exclude)
+
 
 class RuleConfig(BaseModel):
     """One rule: triggers (the first that matches wins) and actions (all applied)."""
@@ -115,23 +126,49 @@ class RuleConfig(BaseModel):
     allow_further_rules: bool = False
     """Go on checking the next rules after this one fired."""
 
-    def triggers_in_order(self) -> list[tuple[str, Any]]:
+    # The rule book never changes once loaded: what every message asks is worked out once.
+    def triggers_in_order(self) -> tuple[tuple[str, Any], ...]:
         """``(name, config)`` of each trigger, in the order written."""
-        found = []
-        for entry in self.triggers:
-            for name in type(entry).model_fields:
-                config = getattr(entry, name)
-                if config is not None:
-                    found.append((name, config))
-        return found
+        return self._triggers
 
-    def actions_in_order(self) -> list[tuple[str, Any]]:
+    def actions_in_order(self) -> tuple[tuple[str, Any], ...]:
         """``(name, config)`` of each action, in the order they run."""
-        return [
+        return self._actions
+
+    @cached_property
+    def _triggers(self) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (name, config)
+            for entry in self.triggers
+            for name in type(entry).model_fields
+            for config in [getattr(entry, name)]
+            if config is not None
+        )
+
+    @cached_property
+    def _actions(self) -> tuple[tuple[str, Any], ...]:
+        return tuple(
             (name, getattr(self.actions, name))
             for name in action_registry()
             if getattr(self.actions, name) is not None
-        ]
+        )
+
+    @cached_property
+    def checks(self) -> tuple[tuple[str, Any, Any], ...]:
+        """``(name, trigger, config)`` of each trigger, in the order written."""
+        return tuple((name, trigger_registry()[name], config) for name, config in self._triggers)
+
+    @cached_property
+    def exempt(self) -> frozenset[str]:
+        """``exempt_roles`` as a set."""
+        return frozenset(self.exempt_roles)
+
+    @cached_property
+    def kinds(self) -> frozenset[str]:
+        """What the rule looks at (``message``, ``edit``, ``join``), from its triggers."""
+        return frozenset(
+            kind for name, _config in self._triggers for kind in trigger_registry()[name].kinds
+        )
 
 
 class LadderStep(BaseModel):
@@ -282,9 +319,18 @@ class NetiquetteConfig(BaseModel):
 
     def uses_toxicity(self) -> bool:
         """Whether an enabled rule has a toxicity trigger."""
-        return any(
-            rule.enabled and name == "toxicity"
+        return self.uses_trigger("toxicity")
+
+    def uses_trigger(self, trigger: str) -> bool:
+        """Whether an enabled rule has a trigger named ``trigger``."""
+        return trigger in self._triggers_in_use
+
+    @cached_property
+    def _triggers_in_use(self) -> frozenset[str]:
+        return frozenset(
+            name
             for rule in self.rules.values()
+            if rule.enabled
             for name, _config in rule.triggers_in_order()
         )
 

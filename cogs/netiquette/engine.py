@@ -9,21 +9,19 @@ a rule whose fast triggers did not match but which has a slow one is *deferred*.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.events import ChannelRef
 from cogs.netiquette.config import ChannelFilter, NetiquetteConfig, RuleConfig
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers import Evidence, registry
+from cogs.netiquette.triggers import Evidence
 
 MAX_COOLDOWNS = 50_000
 Pass = Literal["fast", "slow", "all"]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one rule made of one subject."""
 
     rule: str
@@ -40,13 +38,15 @@ def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | No
     if channel is None:
         return None
 
-    def named(names: list[str]) -> bool:
-        wanted = {name.lstrip("#").casefold() for name in names}
+    if not channels.include and not channels.exclude:
+        return None
+
+    def named(wanted: frozenset[str]) -> bool:
         return channel.id.casefold() in wanted or channel.name.lstrip("#").casefold() in wanted
 
-    if channels.include and not named(channels.include):
+    if channels.include and not named(channels.included):
         return "not in its channels"
-    if named(channels.exclude):
+    if channels.exclude and named(channels.excluded):
         return "channel excluded"
     return None
 
@@ -66,11 +66,13 @@ class Engine:
         moderator: bool,
         stage: Pass = "all",
         rules: set[str] | None = None,
+        explain: bool = True,
     ) -> list[Outcome]:
         """Every rule's outcome, in order, up to the first that fires without allowing more.
 
         ``stage`` is ``fast`` (slow triggers deferred), ``slow`` (only the slow triggers of the
-        ``rules`` deferred earlier) or ``all`` (everything, for ``/rules_test``).
+        ``rules`` deferred earlier) or ``all`` (everything, for ``/rules_test``). Without
+        ``explain``, only the rules that fired or were deferred are listed (every message).
         """
         outcomes: list[Outcome] = []
         stopped_by: str | None = None
@@ -78,10 +80,12 @@ class Engine:
             if rules is not None and name not in rules:
                 continue
             if stopped_by is not None:
-                outcomes.append(Outcome(name, False, f"not checked: {stopped_by} fired first"))
+                if explain:
+                    outcomes.append(Outcome(name, False, f"not checked: {stopped_by} fired first"))
                 continue
             outcome = self._rule(name, rule, subject, evidence, moderator=moderator, stage=stage)
-            outcomes.append(outcome)
+            if explain or outcome.fired or outcome.deferred:
+                outcomes.append(outcome)
             if outcome.fired:
                 if not evidence.probe:
                     key = self._cooldown_key(name, rule, subject)
@@ -110,25 +114,23 @@ class Engine:
     ) -> Outcome:
         if not rule.enabled:
             return Outcome(name, False, "disabled")
-        triggers = rule.triggers_in_order()
-        if not any(subject.kind in registry()[kind].kinds for kind, _ in triggers):
+        if subject.kind not in rule.kinds:
             return Outcome(name, False, f"does not look at {subject.kind}s")
         where = in_channels(rule.channels, subject.channel)
         if where is not None:
             return Outcome(name, False, where)
         if rule.exempt_moderators and moderator:
             return Outcome(name, False, "moderators are exempt")
-        exempt = set(rule.exempt_roles) & subject.member.roles
-        if exempt:
-            return Outcome(name, False, f"role {sorted(exempt)[0]} is exempt")
+        if rule.exempt and not rule.exempt.isdisjoint(subject.member.roles):
+            exempt = sorted(rule.exempt & subject.member.roles)[0]
+            return Outcome(name, False, f"role {exempt} is exempt")
         if rule.cooldown is not None and not evidence.probe:
             last = self._cooldowns.get(self._cooldown_key(name, rule, subject))
             if last is not None and subject.at - last < rule.cooldown:
                 return Outcome(name, False, f"on cooldown for this {rule.cooldown_per}")
         misses: list[str] = []
         deferred = False
-        for kind, settings in triggers:
-            trigger = registry()[kind]
+        for kind, trigger, settings in rule.checks:
             if subject.kind not in trigger.kinds:
                 continue
             if trigger.slow and stage == "fast":

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Literal
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
-from cogs.netiquette.normalise import Normalised, normalise, plain
+from cogs.netiquette.normalise import Normalised, normalise, plain, skeleton
 
 SubjectKind = Literal["message", "edit", "join"]
 
@@ -35,6 +35,11 @@ class Subject:
     def normalised(self) -> Normalised:
         """The text with evasions undone (computed once, shared by every trigger)."""
         return normalise(self.text)
+
+    @cached_property
+    def skeleton(self) -> str:
+        """The letters and digits of the normalised text: how copies are recognised."""
+        return skeleton(self.normalised.variants[0])
 
     @cached_property
     def as_written(self) -> Normalised:

@@ -58,7 +58,10 @@ def change(current: float, previous: float) -> str:
 
 def folded(text: str) -> str:
     """Lower case without accents, for whole-word thanks matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    lowered = text.casefold()
+    if lowered.isascii():  # most messages: nothing to decompose
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,10 +21,11 @@ class TriggerConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-@dataclass(frozen=True)
-class TriggerResult:
+class TriggerResult(NamedTuple):
     """Whether a trigger matched; ``detail`` says what matched (the word, the pattern, the
     score) or why it did not, for the mod-log and ``/rules_test``."""
+
+    # A named tuple: one is built per trigger per message, and a frozen dataclass costs 3x more.
 
     matched: bool
     detail: str

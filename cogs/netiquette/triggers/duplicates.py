@@ -9,7 +9,6 @@ from pydantic import Field, field_validator
 
 from bot.durations import Duration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
-from cogs.netiquette.normalise import skeleton
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
 
@@ -41,7 +40,7 @@ class Duplicates(Trigger):
         self, config: DuplicatesConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
         """Count the member's recent messages with the same normalised text."""
-        text = skeleton(subject.normalised.variants[0])
+        text = subject.skeleton
         if len(text) < config.min_length:
             return TriggerResult.miss("message too short to count")
         recent = evidence.activity.messages_of(

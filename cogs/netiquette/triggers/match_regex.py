@@ -8,9 +8,10 @@ undone) unless ``normalise: false``.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, PrivateAttr
+from pydantic import AfterValidator, Field
 
 from cogs.netiquette.regexes import PatternError, compile_pattern
 from cogs.netiquette.subject import Subject
@@ -37,11 +38,14 @@ class MatchRegexConfig(TriggerConfig):
     normalise: bool | None = None
     """Match against the normalised text (the section's ``normalise``, on by default)."""
 
-    _program: Any = PrivateAttr(default=None)
-    _groups: list[int] = PrivateAttr(default_factory=list)
-
     def model_post_init(self, context: Any, /) -> None:
-        """Combine the patterns into one program, remembering where each one's group is."""
+        """Combine the patterns into one program now, so a rule book that is too large fails."""
+        _ = self._combined
+
+    @cached_property
+    def _combined(self) -> tuple[Any, tuple[int, ...]]:
+        # The program, and where each pattern's group starts. A cached property, not a pydantic
+        # private attribute: those cost an exception per read.
         starts = []
         group = 1
         for pattern in self.patterns:
@@ -49,16 +53,20 @@ class MatchRegexConfig(TriggerConfig):
             group += 1 + compile_pattern(pattern).groups
         combined = "|".join(f"({pattern})" for pattern in self.patterns)
         try:
-            self._program = compile_pattern(combined)
+            return compile_pattern(combined), tuple(starts)
         except PatternError:
             raise ValueError(
                 "these patterns together are too large for one program; split the rule"
             ) from None
-        self._groups = starts
+
+    @property
+    def program(self) -> Any:
+        """The patterns combined into one re2 program."""
+        return self._combined[0]
 
     def which(self, found: Any) -> str:
         """The pattern that produced ``found``."""
-        for pattern, group in zip(self.patterns, self._groups, strict=True):
+        for pattern, group in zip(self.patterns, self._combined[1], strict=True):
             if found.group(group) is not None:
                 return pattern
         return self.patterns[0]
@@ -79,7 +87,7 @@ class MatchRegex(Trigger):
         )
         readings = subject.normalised if normalised else subject.as_written
         for reading in readings.variants:
-            found = config._program.search(reading)
+            found = config.program.search(reading)
             if found is not None:
                 return TriggerResult.hit(f"pattern “{config.which(found)}”")
         return TriggerResult.miss("no pattern matched")

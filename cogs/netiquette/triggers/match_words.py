@@ -7,9 +7,10 @@ of a listed word may repeat (``idiiiiot``); whole-word matching keeps ``assistan
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, field_validator
 
 from cogs.netiquette.normalise import BOUNDARY_AFTER, BOUNDARY_BEFORE, folded_word, word_pattern
 from cogs.netiquette.regexes import compile_pattern
@@ -31,8 +32,6 @@ class MatchWordsConfig(TriggerConfig):
     normalise: bool | None = None
     """Undo evasions first (the section's ``normalise``, on by default)."""
 
-    _programs: dict[bool, Any] = PrivateAttr(default_factory=dict)
-
     @field_validator("words")
     @classmethod
     def _words_have_letters(cls, words: list[str]) -> list[str]:
@@ -40,6 +39,11 @@ class MatchWordsConfig(TriggerConfig):
             if not folded_word(word):
                 raise ValueError(f"{word!r} has no letter left once normalised; remove it")
         return words
+
+    @cached_property
+    def _programs(self) -> dict[bool, Any]:
+        # A cached property, not a pydantic private attribute: those cost an exception per read.
+        return {}
 
     def program(self, normalised: bool) -> Any:
         """The compiled re2 program (built on first use, once per reading)."""
