@@ -1,4 +1,4 @@
-"""Scheduled jobs that survive restarts: APScheduler 3 with a SQLAlchemy job store.
+"""Scheduled jobs that survive restarts: APScheduler 3, jobs saved to the database.
 
 Jobs have stable ids (``contest:42:close``) and plain arguments: they name a cog and one of its
 ``@job`` handlers, never a live object. ``coalesce`` and a misfire grace mean a restart neither
@@ -21,12 +21,12 @@ from typing import Any, Protocol
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock, ManualClock
+from bot.jobstore import WriteBehindJobStore
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,8 @@ class Scheduler:
         self.clock = clock
         self.misfire_grace = misfire_grace
         self.manual = isinstance(clock, ManualClock)
-        store = (
-            SQLAlchemyJobStore(url=store_url, tablename=JOB_TABLE)
-            if store_url
-            else MemoryJobStore()
-        )
+        self._store = WriteBehindJobStore(store_url, JOB_TABLE) if store_url else None
+        store = self._store or MemoryJobStore()
         self._aps = AsyncIOScheduler(
             jobstores={"default": store},
             job_defaults={
@@ -115,7 +112,9 @@ class Scheduler:
         """Stop running jobs; pending ones stay in the store for the next start."""
         global _live_runner
         if self._aps.running:
-            self._aps.shutdown(wait=False)
+            self._aps.shutdown(wait=False)  # AsyncIOScheduler defers it to the loop …
+        if self._store is not None:
+            self._store.flush()  # … so the jobs are written now, before the caller moves on.
         if _live_runner is self._runner:
             _live_runner = None
 

@@ -172,3 +172,26 @@ async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
             await scheduler.advance(timedelta(hours=1))
     finally:
         scheduler.shutdown()
+
+
+async def test_a_locked_database_delays_only_the_saving_of_a_job(
+    store: str, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    scheduler, recorder = await started(store, T0)
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    # Scheduling answers at once from memory; the save waits in the background.
+    scheduler.at("contest:1:close", T0 + timedelta(hours=2), "contests", "close", contest=1)
+    assert [job.id for job in scheduler.pending()] == ["contest:1:close"]
+    locker.execute("ROLLBACK")
+    locker.close()
+    scheduler.shutdown()  # writes what is queued
+
+    saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
+    assert saved.fetchall() == [("contest:1:close",)]
+    again, recorder = await started(store, T0 + timedelta(hours=3))
+    await again.advance(timedelta(minutes=1))
+    assert [handler for handler, _, _ in recorder.ran] == ["close"]
+    again.shutdown()

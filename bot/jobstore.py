@@ -1,0 +1,113 @@
+"""A job store that answers from memory and writes to the database behind the event loop.
+
+APScheduler 3's job-store API is blocking: with its SQLAlchemy store, every job scheduled from a
+listener (a newcomer's nudge, a timeout to lift) committed to SQLite on the event loop, ~1 ms each,
+and waited there for as long as another connection held the write lock. Here the jobs live in
+APScheduler's own memory store; each change is pickled at once (so later changes to the job cannot
+race the write) and written, in order, by one background thread through APScheduler's SQLAlchemy
+store table. :meth:`shutdown` waits for the writes. A crash loses at most the changes still queued
+(milliseconds of them); the jobs on disk are loaded at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from apscheduler.job import Job
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.util import datetime_to_utc_timestamp
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
+
+
+class WriteBehindJobStore(MemoryJobStore):
+    """Jobs in memory, persisted by a background writer to the SQLAlchemy store's table."""
+
+    def __init__(self, url: str, tablename: str) -> None:
+        super().__init__()
+        self._disk = SQLAlchemyJobStore(url=url, tablename=tablename)
+        self._writer: ThreadPoolExecutor | None = None
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        """Create the table if needed and load the jobs saved by the previous run."""
+        super().start(scheduler, alias)
+        self._disk.start(scheduler, alias)
+        for job in self._disk.get_all_jobs():
+            super().add_job(job)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobstore")
+
+    def add_job(self, job: Job) -> None:
+        """Keep ``job`` and queue its insert."""
+        super().add_job(job)
+        row = self._row(job)
+        self._write(lambda connection: connection.execute(self._table.insert().values(**row)))
+
+    def update_job(self, job: Job) -> None:
+        """Change ``job`` and queue its update."""
+        super().update_job(job)
+        row = self._row(job)
+        self._write(
+            lambda connection: connection.execute(
+                self._table.update().values(**row).where(self._table.c.id == row["id"])
+            )
+        )
+
+    def remove_job(self, job_id: str) -> None:
+        """Forget ``job_id`` and queue its deletion."""
+        super().remove_job(job_id)
+        self._write(
+            lambda connection: connection.execute(
+                self._table.delete().where(self._table.c.id == job_id)
+            )
+        )
+
+    def remove_all_jobs(self) -> None:
+        """Forget every job and queue their deletion."""
+        super().remove_all_jobs()
+        self._write(lambda connection: connection.execute(self._table.delete()))
+
+    def flush(self) -> None:
+        """Wait until every queued change is written."""
+        if self._writer is not None:
+            self._writer.submit(lambda: None).result()
+
+    def shutdown(self) -> None:
+        """Write what is queued, then close the database connection."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+        self._disk.shutdown()
+
+    @property
+    def _table(self) -> Any:
+        return self._disk.jobs_t
+
+    def _row(self, job: Job) -> dict[str, Any]:
+        # Pickled now, on the caller's thread: the scheduler keeps changing the live Job object.
+        next_run: datetime | None = job.next_run_time
+        return {
+            "id": job.id,
+            "next_run_time": datetime_to_utc_timestamp(next_run),
+            "job_state": pickle.dumps(job.__getstate__(), self._disk.pickle_protocol),
+        }
+
+    def _write(self, change: Callable[[Connection], Any]) -> None:
+        if self._writer is None:
+            raise RuntimeError("the job store is not started")
+        self._writer.submit(self._apply, change)
+
+    def _apply(self, change: Callable[[Connection], Any]) -> None:
+        try:
+            with self._disk.engine.begin() as connection:
+                change(connection)
+        except SQLAlchemyError as error:
+            # The job still runs from memory; only its survival across a restart is at stake.
+            log.warning("a scheduled job could not be saved: %s", error)
