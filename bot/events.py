@@ -13,8 +13,23 @@ from datetime import datetime
 from typing import Any
 
 
+class _Ref:
+    """Base of the references: each is hashed once (they key every cache, on every event)."""
+
+    def _remember_hash(self, identity: tuple[object, ...]) -> int:
+        value = hash(identity)
+        object.__setattr__(self, "_hash", value)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        # String hashes change from one process to the next: never carry one along.
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
+
 @dataclass(frozen=True)
-class CommunityRef:
+class CommunityRef(_Ref):
     """A Discord server (guild) or a Telegram group: both are a *community*."""
 
     platform: str
@@ -27,9 +42,15 @@ class CommunityRef:
         # Asked for on every event (rule book, caches): written once.
         object.__setattr__(self, "key", f"{self.platform}-{self.id}")
 
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._remember_hash((self.platform, self.id))
+
 
 @dataclass(frozen=True)
-class ChannelRef:
+class ChannelRef(_Ref):
     """A channel of a community (a Telegram forum topic is a channel too)."""
 
     community: CommunityRef
@@ -41,9 +62,15 @@ class ChannelRef:
         """The platform this channel lives on."""
         return self.community.platform
 
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._remember_hash((self.community, self.id))
+
 
 @dataclass(frozen=True)
-class UserRef:
+class UserRef(_Ref):
     """A person (or bot) on a platform, independent of any community."""
 
     platform: str
@@ -51,9 +78,15 @@ class UserRef:
     name: str = field(default="", compare=False)
     is_bot: bool = field(default=False, compare=False)
 
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._remember_hash((self.platform, self.id))
+
 
 @dataclass(frozen=True)
-class MemberRef:
+class MemberRef(_Ref):
     """A user inside one community, with what the platform says of their standing there."""
 
     community: CommunityRef
@@ -73,9 +106,15 @@ class MemberRef:
         """The platform this member lives on."""
         return self.community.platform
 
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._remember_hash((self.community, self.user))
+
 
 @dataclass(frozen=True)
-class MessageRef:
+class MessageRef(_Ref):
     """A message in a channel."""
 
     channel: ChannelRef
@@ -85,6 +124,12 @@ class MessageRef:
     def community(self) -> CommunityRef:
         """The community the message was posted in."""
         return self.channel.community
+
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self._remember_hash((self.channel, self.id))
 
 
 @dataclass(frozen=True, kw_only=True)
