@@ -44,7 +44,7 @@ class CommunityRef(_Ref):
 
     def __hash__(self) -> int:
         try:
-            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+            return self.__dict__["_hash"]
         except KeyError:
             return self._remember_hash((self.platform, self.id))
 
@@ -64,7 +64,7 @@ class ChannelRef(_Ref):
 
     def __hash__(self) -> int:
         try:
-            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+            return self.__dict__["_hash"]
         except KeyError:
             return self._remember_hash((self.community, self.id))
 
@@ -80,7 +80,7 @@ class UserRef(_Ref):
 
     def __hash__(self) -> int:
         try:
-            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+            return self.__dict__["_hash"]
         except KeyError:
             return self._remember_hash((self.platform, self.id))
 
@@ -108,7 +108,7 @@ class MemberRef(_Ref):
 
     def __hash__(self) -> int:
         try:
-            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+            return self.__dict__["_hash"]
         except KeyError:
             return self._remember_hash((self.community, self.user))
 
@@ -127,7 +127,7 @@ class MessageRef(_Ref):
 
     def __hash__(self) -> int:
         try:
-            return self.__dict__["_hash"]  # type: ignore[no-any-return]
+            return self.__dict__["_hash"]
         except KeyError:
             return self._remember_hash((self.channel, self.id))
 
