@@ -80,6 +80,13 @@ class Cog:
     async def teardown(self) -> None:
         """Called when the bot stops."""
 
+    async def caught_up(self) -> None:
+        """Wait until the work queued for the events handled so far is done.
+
+        For cogs that finish an event's work in the background (the netiquette's enforcement
+        queue); replay and tests call it between events. Slow checks (toxicity) are not waited.
+        """
+
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
     ) -> None:

@@ -114,12 +114,13 @@ class Jardinier:
         for number, handler in handlers.items():
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(number, handler)
+        # On a manual clock (the console) time moves only between lines: each line's work is
+        # finished before the next, so a `!wait` never overtakes a sanction being applied.
+        sink = self.handle_and_catch_up if self.scheduler.manual else self.handle
         try:
             async with asyncio.TaskGroup() as group:
                 for platform in self.platforms.values():
-                    group.create_task(
-                        platform.start(self.handle), name=f"platform:{platform.name}"
-                    )
+                    group.create_task(platform.start(sink), name=f"platform:{platform.name}")
         except BaseExceptionGroup as failures:
             # A platform that cannot start (a refused token, a port in use) says why in a
             # JardinierError: surface that sentence, not a traceback of the task group.
@@ -295,6 +296,16 @@ class Jardinier:
         except Exception:
             # One bad event must never stop the bot.
             log.exception("failed to handle %s", type(event).__name__)
+
+    async def handle_and_catch_up(self, event: Event) -> None:
+        """:meth:`handle`, then wait for the work the event queued (see :meth:`caught_up`)."""
+        await self.handle(event)
+        await self.caught_up()
+
+    async def caught_up(self) -> None:
+        """Wait until every cog finished the work queued for the events handled so far."""
+        for cog in list(self.cogs.values()):
+            await cog.caught_up()
 
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         """Run a scheduled job's handler (called by the scheduler)."""

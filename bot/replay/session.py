@@ -117,6 +117,7 @@ async def _play(
             observations.seen(event)
             observations.cause = event
             await core.handle(event)
+            await core.caught_up()  # what the event led to is attributed to it, in order
             observations.cause = None
             if bar is not None:
                 bar.update()

@@ -9,6 +9,7 @@ the deletion from the platform, as of any deletion.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from cogs.netiquette.actions import Firing
 from cogs.netiquette.actions import registry as action_registry
 from cogs.netiquette.activity import Posted
 from cogs.netiquette.base import NetiquetteBase
-from cogs.netiquette.cases import NewCase, excerpt
+from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
 from cogs.netiquette.sanctions import job_member
@@ -38,6 +39,22 @@ from cogs.netiquette.wording import pick, plain_name
 
 MAX_BACKGROUND = 1_000
 """Toxicity checks waiting at once; beyond, new messages are not scored (and it is logged)."""
+ENFORCE_BATCH = 100
+"""Cases written in one transaction at most, when rules fire in a burst."""
+
+
+@dataclass
+class Decision:
+    """A rule that fired, as decided in the event's path; the enforcement queue carries it out."""
+
+    outcome: Outcome
+    subject: Subject
+    case: NewCase
+    actions: list[tuple[str, Any]]
+    locale: str
+    charter: str
+    done: dict[str, str | None] = field(default_factory=dict)
+    """Actions already run as the rule fired (delete), with their note."""
 
 
 class Automod(NetiquetteBase):
@@ -46,8 +63,9 @@ class Automod(NetiquetteBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._background: set[asyncio.Task[None]] = set()
-        # One firing at a time: the strike ladder must see the cases recorded before.
-        self._firing = asyncio.Lock()
+        # Firings are carried out one at a time, in order: the ladder sees the cases before.
+        self._pending_decisions: list[Decision] = []
+        self._enforcer: asyncio.Task[None] | None = None
         self._toxicity_reported: set[str] = set()
 
     # -- listeners ------------------------------------------------------------------------------
@@ -201,83 +219,128 @@ class Automod(NetiquetteBase):
     # -- firing ---------------------------------------------------------------------------------
 
     async def fire(self, outcome: Outcome, subject: Subject) -> None:
-        """Apply a rule that fired: record the case, act, then write the mod-log line."""
-        async with self._firing:
-            await self._fire(outcome, subject)
+        """Apply a rule that fired: act on the message now, queue the case and what follows.
 
-    async def _fire(self, outcome: Outcome, subject: Subject) -> None:
+        The message is deleted at once (later listeners skip it). The case, the notices, the
+        mod-log line and the strike ladder follow in the enforcement queue, which writes the
+        cases of a burst in one transaction and announces each only once it is committed.
+        """
+        decision = await self._decide(outcome, subject)
+        if decision is None:
+            return
+        self._pending_decisions.append(decision)
+        if self._enforcer is None or self._enforcer.done():
+            self._enforcer = asyncio.get_running_loop().create_task(self._enforce())
+            self._background.add(self._enforcer)
+            self._enforcer.add_done_callback(self._background.discard)
+
+    async def caught_up(self) -> None:
+        """Wait until every queued firing is carried out (replay, tests, shutdown)."""
+        while self._enforcer is not None and not self._enforcer.done():
+            await asyncio.shield(self._enforcer)
+
+    async def _decide(self, outcome: Outcome, subject: Subject) -> Decision | None:
         community = subject.community
         config = self.settings(community)
         rule = config.rules[outcome.rule]
         locale = self.locale(community)
-        texts = self.texts(community)
         actions = [
             (name, settings)
             for name, settings in rule.actions_in_order()
             if subject.message is not None or not action_registry()[name].needs_message
         ]
         names = ", ".join(name for name, _ in actions) or "log"
-        member = plain_name(subject.member.name)
-        shown = excerpt(subject.text, 120)
         if outcome.dry_run:
             line = render(
-                texts.modlog_dry_run,
+                self.texts(community).modlog_dry_run,
                 rule=outcome.rule,
-                member=member,
+                member=plain_name(subject.member.name),
                 actions=names,
                 matched=outcome.detail,
-                excerpt=shown,
+                excerpt=excerpt(subject.text, 120),
             )
             self.log.info("dry run in %s: %s", community.key, line)
             await self.core.modlog(community, line)
-            return
+            return None
         reasons = [action_registry()[name].reason(settings, locale) for name, settings in actions]
-        reason = next((r for r in reasons if r), outcome.rule)
-        points = sum(action_registry()[name].points(settings) for name, settings in actions)
         timed = [
             settings.duration
             for name, settings in actions
             if name in ("timeout", "ban") and getattr(settings, "duration", None) is not None
         ]
         now = self.core.clock.now()
-        expires = now + max(timed) if timed else None
-        case = await self.casebook.record(
-            community,
-            NewCase(
+        decision = Decision(
+            outcome=outcome,
+            subject=subject,
+            case=NewCase(
                 member=subject.member,
                 action=names,
                 at=now,
                 rule=outcome.rule,
-                reason=reason,
+                reason=next((r for r in reasons if r), outcome.rule),
                 matched=outcome.detail,
                 excerpt=subject.text,
-                points=points,
-                expires_at=expires,
+                points=sum(action_registry()[name].points(s) for name, s in actions),
+                expires_at=now + max(timed) if timed else None,
             ),
+            actions=actions,
+            locale=locale,
+            charter=pick(rule.charter, locale) or "",
         )
+        for name, settings in actions:
+            action = action_registry()[name]
+            if action.immediate:
+                note = await action.run_now(settings, subject, self.sanctions)
+                decision.done[name] = note
+        return decision
+
+    async def _enforce(self) -> None:
+        while self._pending_decisions:
+            batch = self._pending_decisions[:ENFORCE_BATCH]
+            del self._pending_decisions[: len(batch)]
+            try:
+                cases = await self.casebook.record_many(
+                    [(decision.subject.community, decision.case) for decision in batch]
+                )
+            except Exception:
+                self.log.exception("%d moderation cases could not be recorded", len(batch))
+                continue
+            for decision, case in zip(batch, cases, strict=True):
+                try:
+                    await self._carry_out(decision, case)
+                except Exception:
+                    self.log.exception("rule %s could not be carried out", decision.outcome.rule)
+
+    async def _carry_out(self, decision: Decision, case: CaseRecord) -> None:
+        """The actions that announce, the mod-log line and the ladder, once the case is saved."""
+        subject, outcome = decision.subject, decision.outcome
         firing = Firing(
             rule=outcome.rule,
             subject=subject,
             matched=outcome.detail,
-            locale=locale,
-            charter=pick(rule.charter, locale) or "",
+            locale=decision.locale,
+            charter=decision.charter,
             case=case,
+            deleted=decision.done.get("delete", "not run") is None,
         )
-        notes = []
-        for name, settings in actions:
+        notes = [note for note in decision.done.values() if note]
+        for name, settings in decision.actions:
+            if name in decision.done:
+                continue
             note = await action_registry()[name].run(settings, firing, self.sanctions)
             if note:
                 notes.append(note)
+        community = subject.community
         await self.core.modlog(
             community,
             render(
-                texts.modlog_rule,
+                self.texts(community).modlog_rule,
                 case=case.id,
                 rule=outcome.rule,
-                member=member,
-                actions=names,
+                member=plain_name(subject.member.name),
+                actions=case.action,
                 matched=outcome.detail,
-                excerpt=shown,
+                excerpt=excerpt(subject.text, 120),
                 notes="".join(f" ({note})" for note in notes),
             ),
         )
@@ -324,7 +387,8 @@ class Automod(NetiquetteBase):
             await self._lift(kwargs, "ban")
 
     async def teardown(self) -> None:
-        """Cancel the background checks, then stop the workers."""
+        """Carry out the queued firings, cancel the toxicity checks, then stop the workers."""
+        await self.caught_up()
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -104,9 +104,26 @@ class CaseBook:
 
     async def record(self, community: CommunityRef, new: NewCase) -> CaseRecord:
         """Store a case and commit it; return it with its id."""
+        [record] = await self.record_many([(community, new)])
+        return record
+
+    async def record_many(self, cases: Sequence[tuple[CommunityRef, NewCase]]) -> list[CaseRecord]:
+        """Store cases in one transaction and commit them; return them with their ids, in order."""
+        rows = [await self._row(community, new) for community, new in cases]
+        async with self._lock, self._db.session() as session:
+            session.add_all(rows)
+            # The ids come back with the inserts, and every other column is set here: no re-read.
+            await session.commit()
+            records = [CaseRecord.of(row) for row in rows]
+        if self._recorded is not None:
+            for (community, new), record in zip(cases, records, strict=True):
+                await self._recorded(community, new, record)
+        return records
+
+    async def _row(self, community: CommunityRef, new: NewCase) -> Case:
         community_id = await self._members.community_id(community)
         user = new.member.user if isinstance(new.member, MemberRef) else new.member
-        row = Case(
+        return Case(
             community_id=community_id,
             user_id=user.id,
             user_name=(user.name or user.id)[:200],
@@ -121,14 +138,6 @@ class CaseBook:
             created_at=new.at,
             expires_at=new.expires_at,
         )
-        async with self._lock, self._db.session() as session:
-            session.add(row)
-            # The id comes back with the insert, and every other column is set here: no re-read.
-            await session.commit()
-            record = CaseRecord.of(row)
-        if self._recorded is not None:
-            await self._recorded(community, new, record)
-        return record
 
     async def get(self, community: CommunityRef, case_id: int) -> CaseRecord | None:
         """Case ``case_id`` of ``community``, if there is one."""

@@ -51,6 +51,10 @@ def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | No
     return None
 
 
+_SILENT = Outcome("", False, "")
+"""A rule that did not fire, when nobody asked why (every message): no text built."""
+
+
 class Engine:
     """Checks subjects against the rules; remembers each rule's cooldown per member."""
 
@@ -83,7 +87,9 @@ class Engine:
                 if explain:
                     outcomes.append(Outcome(name, False, f"not checked: {stopped_by} fired first"))
                 continue
-            outcome = self._rule(name, rule, subject, evidence, moderator=moderator, stage=stage)
+            outcome = self._rule(
+                name, rule, subject, evidence, moderator=moderator, stage=stage, explain=explain
+            )
             if explain or outcome.fired or outcome.deferred:
                 outcomes.append(outcome)
             if outcome.fired:
@@ -111,14 +117,16 @@ class Engine:
         *,
         moderator: bool,
         stage: Pass,
+        explain: bool = True,
     ) -> Outcome:
         if not rule.enabled:
             return Outcome(name, False, "disabled")
         if subject.kind not in rule.kinds:
             return Outcome(name, False, f"does not look at {subject.kind}s")
-        where = in_channels(rule.channels, subject.channel)
-        if where is not None:
-            return Outcome(name, False, where)
+        if rule.channels.include or rule.channels.exclude:
+            where = in_channels(rule.channels, subject.channel)
+            if where is not None:
+                return Outcome(name, False, where)
         if rule.exempt_moderators and moderator:
             return Outcome(name, False, "moderators are exempt")
         if rule.exempt and not rule.exempt.isdisjoint(subject.member.roles):
@@ -141,6 +149,9 @@ class Engine:
             result = trigger.check(settings, subject, evidence)
             if result.matched:
                 return Outcome(name, True, f"{kind}: {result.detail}", dry_run=rule.dry_run)
-            misses.append(f"{kind}: {result.detail}")
+            if explain:
+                misses.append(f"{kind}: {result.detail}")
+        if not explain and not deferred:
+            return _SILENT
         detail = "; ".join(misses) if misses else "toxicity: pending"
         return Outcome(name, False, detail, dry_run=rule.dry_run, deferred=deferred)

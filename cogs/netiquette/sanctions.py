@@ -254,7 +254,8 @@ class Sanctions:
             return None
         now = self.core.clock.now()
         history = await self.cog.casebook.of_member(member.community, member.user.id)
-        earlier = [record for record in history if record.id != case.id]
+        # Only the cases before this one: a burst is recorded at once, then carried out in order.
+        earlier = [record for record in history if record.id < case.id]
         reached = step_reached(earlier, case, now, config)
         if reached is None:
             return None

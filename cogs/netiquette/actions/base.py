@@ -44,6 +44,9 @@ class Action:
     """Actions of a rule run in this order: delete first, sanctions after the notices."""
     needs_message: ClassVar[bool] = False
     """Only meaningful on a message (delete, reply): skipped for joins."""
+    immediate: ClassVar[bool] = False
+    """Runs as the rule fires, before its case is written (:meth:`run_now`): it announces
+    nothing, and later listeners must see its effect (a deleted message)."""
 
     def points(self, config: Any) -> int:
         """Strike points this action adds."""
@@ -55,4 +58,8 @@ class Action:
 
     async def run(self, config: Any, firing: Firing, sanctions: Sanctions) -> str | None:
         """Do it; return a short note when it could not be done."""
+        raise NotImplementedError
+
+    async def run_now(self, config: Any, subject: Subject, sanctions: Sanctions) -> str | None:
+        """Do it as the rule fires (``immediate`` actions); a short note when it could not."""
         raise NotImplementedError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.netiquette.actions.base import Action, ActionConfig, Firing
+from cogs.netiquette.subject import Subject
 
 if TYPE_CHECKING:
     from cogs.netiquette.sanctions import Sanctions
@@ -24,14 +25,21 @@ class Delete(Action):
     order = 10
     needs_message = True
 
-    async def run(self, config: DeleteConfig, firing: Firing, sanctions: Sanctions) -> str | None:
-        """Delete the message and mark it removed on the bus."""
-        message = firing.subject.message
+    immediate = True
+
+    async def run_now(
+        self, config: DeleteConfig, subject: Subject, sanctions: Sanctions
+    ) -> str | None:
+        """Delete the message and mark it removed on the bus, before later listeners run."""
+        message = subject.message
         if message is None:
             return None
         if not await sanctions.delete(message):
             return "the message could not be deleted"
-        firing.deleted = True
+        return None
+
+    async def run(self, config: DeleteConfig, firing: Firing, sanctions: Sanctions) -> str | None:
+        """Already done as the rule fired (:meth:`run_now`)."""
         return None
 
 

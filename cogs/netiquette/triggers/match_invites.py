@@ -20,6 +20,9 @@ _INVITE = compile_pattern(
     r"|(?:t|telegram)\.me/(?:joinchat/|\+)?([\w+-]{3,64})"
 )
 
+_EVERY_INVITE_HAS = ("discord", "dsc.gg", ".me")
+"""Every invitation holds one of these (case-folded): messages without any skip the pattern."""
+
 
 class MatchInvitesConfig(TriggerConfig):
     """Which invitations may be posted."""
@@ -42,8 +45,11 @@ class MatchInvites(Trigger):
         self, config: MatchInvitesConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
         """Look for invitation links in the text (with invisible characters removed)."""
-        allowed = {code.casefold().lstrip("+") for code in config.allow}
         text = subject.text.replace("\u200b", "").replace("\u2060", "")
+        lowered = text.casefold()
+        if not any(part in lowered for part in _EVERY_INVITE_HAS):
+            return TriggerResult.miss("no invitation")
+        allowed = {code.casefold().lstrip("+") for code in config.allow}
         for found in _INVITE.finditer(text):
             discord_code, telegram_name = found.group(1), found.group(2)
             if (

@@ -29,7 +29,11 @@ class Mentions(Trigger):
     def check(self, config: MentionsConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Count the distinct members mentioned."""
         count = len({user.id for user in subject.mentions})
-        if config.everyone and _EVERYONE.search(subject.text.casefold()) is not None:
+        if (
+            config.everyone
+            and "@" in subject.text  # most messages: no regex to run
+            and _EVERYONE.search(subject.text.casefold()) is not None
+        ):
             return TriggerResult.hit("@everyone")
         if count >= config.count:
             return TriggerResult.hit(f"{count} mentions")

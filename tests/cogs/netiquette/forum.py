@@ -13,6 +13,7 @@ from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import (
     CommandInvoked,
+    Event,
     MemberJoined,
     MemberRef,
     MessageCreated,
@@ -72,13 +73,18 @@ class Forum:
             return known
         return self.platform.member(name, **options)
 
+    async def handle(self, event: Event) -> None:
+        """The platform delivers ``event``; the bot finishes what it decided (cases, notices)."""
+        await self.core.handle(event)
+        await self.core.caught_up()
+
     async def say(
         self, name: str, text: str, *, channel: str = "general", mentions: tuple[str, ...] = ()
     ) -> MessageRef:
         """``name`` posts ``text``; returns the message."""
         message = MessageRef(self.platform.channel(channel), f"m{next(self._ids)}")
         users = tuple(UserRef(self.platform.name, f"id-{m}", m) for m in mentions)
-        await self.core.handle(
+        await self.handle(
             MessageCreated(
                 at=self.clock.now(),
                 message=message,
@@ -91,7 +97,7 @@ class Forum:
 
     async def edit(self, name: str, message: MessageRef, text: str) -> None:
         """``name`` edits ``message`` to read ``text``."""
-        await self.core.handle(
+        await self.handle(
             MessageEdited(
                 at=self.clock.now(), message=message, author=self.member(name), text=text
             )
@@ -99,13 +105,13 @@ class Forum:
 
     async def join(self, name: str) -> None:
         """``name`` joins."""
-        await self.core.handle(MemberJoined(at=self.clock.now(), member=self.member(name)))
+        await self.handle(MemberJoined(at=self.clock.now(), member=self.member(name)))
 
     async def run(self, name: str, line: str, *, channel: str = "general") -> None:
         """``name`` runs ``line`` (``/command args``)."""
         command, _, args = line.removeprefix("/").partition(" ")
         where = self.platform.channel(channel)
-        await self.core.handle(
+        await self.handle(
             CommandInvoked(
                 at=self.clock.now(),
                 channel=where,

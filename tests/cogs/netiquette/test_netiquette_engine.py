@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.events import Event, MessageCreated, ModerationRecorded
+from bot.events import Event, MessageCreated, MessageRef, ModerationRecorded
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -36,6 +36,38 @@ async def test_a_rule_deletes_warns_and_logs_with_its_case(open_forum: ForumFact
     assert record is not None
     assert (record.rule, record.action, record.points) == ("no_insults", "delete, warn", 1)
     assert record.excerpt == "You are an IDIOT, really"
+
+
+async def test_a_burst_is_deleted_at_once_then_recorded_and_announced_in_order(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    bob = forum.member("bob")
+    messages = [MessageRef(forum.platform.channel("general"), f"b{n}") for n in range(4)]
+    for message in messages:  # four insults arrive before the bot gets a breath
+        await forum.core.handle(
+            MessageCreated(at=forum.clock.now(), message=message, author=bob, text="idiot")
+        )
+    # The messages are gone at once, before the bot writes the cases and announces them.
+    assert forum.deleted() == [message.id for message in messages]
+    await forum.core.caught_up()
+    lines = forum.modlog()
+    assert [line.split(" · ")[0] for line in lines] == [
+        "🛡️ Case 1",
+        "🛡️ Case 2",
+        "🛡️ Case 3",
+        "⚖️ Case 5",  # the ladder step is reached by case 3, not earlier
+        "🛡️ Case 4",
+    ]
+    assert "reached 3 strike points" in lines[3]
+    assert [dm.text.rsplit("(", 1)[1] for dm in forum.done("dm")][:4] == [
+        "case 1).",
+        "case 2).",
+        "case 3).",
+        "case 5).",
+    ]
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] - forum.clock.now() == timedelta(hours=1)
 
 
 async def test_later_listeners_do_not_see_a_removed_message(open_forum: ForumFactory) -> None:
