@@ -1,8 +1,11 @@
 """Resident memory with many members: 100,000 members across 100 communities, each posting
 once through the full bot (every cog of the shipped book, toxicity off, SQLite on disk).
 
-Prints one JSON object with the peak resident set size before and after. Timing and memory are
-shown, never asserted. Usage: python bench/memory.py [members] [communities]
+Prints one JSON object with the peak resident set size before and after (and the resident set
+size at the end, which tells a lasting growth from a passing peak). Timing and memory are shown,
+never asserted. ``--trace N`` also lists the N source lines that hold the most memory allocated
+since the start (tracemalloc: several times slower, and the RSS figures then include its own
+bookkeeping). Usage: python bench/memory.py [members] [communities] [--trace N]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,25 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def main(members: int, communities: int) -> dict[str, Any]:
+def current_mb() -> float:
+    """The process's resident set size now, in MB (Linux only; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except OSError:
+        return 0.0
+    return pages * resource.getpagesize() / 2**20
+
+
+def top_lines(snapshot: tracemalloc.Snapshot, count: int) -> list[str]:
+    """The ``count`` source lines holding the most memory: ``file:line size_kb blocks``."""
+    return [
+        f"{stat.traceback[0].filename}:{stat.traceback[0].lineno} "
+        f"{stat.size // 1024} KB {stat.count} blocks"
+        for stat in snapshot.statistics("lineno")[:count]
+    ]
+
+
+async def main(members: int, communities: int, trace: int = 0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         clock = ManualClock(datetime(2026, 11, 2, 9, tzinfo=UTC))
         core = Jardinier(
@@ -40,6 +62,8 @@ async def main(members: int, communities: int) -> dict[str, Any]:
         core.add_platform(RecordingPlatform("bench", clock))
         await core.start()
         before = peak_mb()
+        if trace:
+            tracemalloc.start()
         places = [CommunityRef("bench", str(n), f"Community {n}") for n in range(communities)]
         channels = [ChannelRef(place, "general", "#general") for place in places]
         started = time.perf_counter()
@@ -57,17 +81,30 @@ async def main(members: int, communities: int) -> dict[str, Any]:
             )
         elapsed = time.perf_counter() - started
         after = peak_mb()
+        now = current_mb()
+        top = top_lines(tracemalloc.take_snapshot(), trace) if trace else []
+        tracemalloc.stop()
         await core.stop()
-    return {
+    figures: dict[str, Any] = {
         "members": members,
         "communities": communities,
         "seconds": round(elapsed, 1),
         "rss_mb_at_start": round(before, 1),
         "rss_mb_peak": round(after, 1),
+        "rss_mb_at_end": round(now, 1),
     }
+    if trace:
+        figures["tracemalloc_top"] = top
+    return figures
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    places = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    print(json.dumps(asyncio.run(main(count, places))))
+    arguments = sys.argv[1:]
+    depth = 0
+    if "--trace" in arguments:
+        at = arguments.index("--trace")
+        depth = int(arguments[at + 1])
+        del arguments[at : at + 2]
+    count = int(arguments[0]) if arguments else 100_000
+    places = int(arguments[1]) if len(arguments) > 1 else 100
+    print(json.dumps(asyncio.run(main(count, places, depth))))

@@ -26,6 +26,7 @@ from bot.db import Database, is_memory, sync_url
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRef, UserRef
 from bot.members import MemberDirectory
+from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
 from bot.scheduler import Scheduler
@@ -54,6 +55,10 @@ class Jardinier:
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
         self.actions = Actions(self.platforms, report=self.modlog)
         self.members = MemberDirectory(self.db, self.clock)
+        # Also written by events as they come; the timer bounds the crash window of a quiet bot.
+        self._members_flush = PeriodicFlush(
+            "members", lambda: self.members.flush_after, self.members.flush, log
+        )
         self.cogs: dict[str, Cog] = {}
         self._started = False
 
@@ -71,6 +76,7 @@ class Jardinier:
         await self._load_cog(CoreCog(self), rank=-1)
         await self.sync_cogs()
         await self.scheduler.start(self)
+        self._members_flush.start()
         self._started = True
         await self._rules_applied()
         await self.publish_commands()
@@ -92,7 +98,7 @@ class Jardinier:
                 await cog.teardown()
             except Exception:
                 log.exception("cog %s failed to stop cleanly", cog.name)
-        await self.members.close()
+        await self._members_flush.stop()  # writes what is buffered
         await self.db.close()
         self._started = False
 

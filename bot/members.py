@@ -1,11 +1,21 @@
 """The core's record of communities and members: first seen, joined, left.
 
 Every event passes through here, so it must be cheap: a member already recorded costs a set lookup.
-A first sighting is buffered and written with the others in one transaction, by the first event
-that comes ``FLUSH_AFTER`` seconds after the oldest buffered one, or once ``MAX_PENDING`` wait,
-and when the bot stops; joins and departures are written at once. A crash loses the buffered
-sightings (at most ``MAX_PENDING``): those members are recorded again, later, when next seen.
-Code that queries the ``members`` table itself calls :meth:`MemberDirectory.flush` first.
+What changes (a first sighting, a join, a departure) is buffered and written with the rest in one
+transaction: by the first event that comes ``FLUSH_AFTER`` seconds after the oldest buffered
+change, once ``MAX_PENDING`` wait, every ``FLUSH_AFTER`` by the core's periodic flush (a quiet
+bot too), and when the bot stops. Reads of one member
+(:meth:`MemberDirectory.get`) see what is buffered; code that queries the ``members`` table
+itself calls :meth:`MemberDirectory.flush` first.
+
+The crash window: a crash loses what is buffered, that is what changed since the last write (at
+most about ``FLUSH_AFTER``, and at most ``MAX_PENDING`` members).
+A lost sighting is recorded again when the member is next seen; a lost join or departure is not:
+that member's row keeps its previous ``joined_at`` / ``left_at`` until their next one.
+
+How many members are present in a community (seen, not left, not bots) is counted in the
+database once, then kept in memory: each buffered change knows, once its member's stored row has
+been read (in one query for all those waiting), how it moves the count.
 """
 
 from __future__ import annotations
@@ -13,25 +23,114 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.dbtypes import UTCDateTime
 from bot.events import CommunityRef, Event, MemberJoined, MemberLeft, MemberRef
 from bot.models import Community, Member
 
 log = logging.getLogger(__name__)
 
 MAX_CACHED_MEMBERS = 200_000
+"""Members remembered as recorded, at most (the most recently seen); a forgotten one costs a
+database lookup when next seen, nothing more."""
 FLUSH_AFTER = 1.0
 MAX_PENDING = 1_000
 # Bound parameters per SELECT … IN: well under SQLite's oldest limit (999).
 _CHUNK = 500
 
 _Key = tuple[int, str]
+
+
+class _Stored(NamedTuple):
+    """A member's row as the database holds it."""
+
+    id: int
+    name: str
+    is_bot: bool
+    joined_at: datetime | None
+    left_at: datetime | None
+
+
+class _Change:
+    """What waits to be written about one member: seen, and perhaps joined or left since."""
+
+    __slots__ = (
+        "first_seen",
+        "is_bot",
+        "joined_at",
+        "left_at",
+        "name",
+        "presence",
+        "read",
+        "stored",
+    )
+
+    def __init__(self, member: MemberRef, at: datetime) -> None:
+        self.name = member.name
+        self.is_bot = member.user.is_bot
+        self.first_seen = at
+        self.joined_at: datetime | None = None
+        self.left_at: datetime | None = None
+        self.presence: bool | None = None
+        """True after a join, False after a departure, None when only seen."""
+        self.read = False
+        """Whether the member's stored row was read (into ``stored``; None: there is none)."""
+        self.stored: _Stored | None = None
+
+    def record(self, member: MemberRef, event: Event) -> None:
+        """Add what ``event`` says of ``member``."""
+        self.name = member.name
+        if isinstance(event, MemberJoined):
+            self.joined_at, self.left_at, self.presence = event.at, None, True
+        elif isinstance(event, MemberLeft):
+            self.left_at, self.presence = event.at, False
+
+    def then(self, newer: _Change) -> None:
+        """Add ``newer`` (what happened after this) to this change."""
+        self.name = newer.name
+        if newer.presence is not None:
+            self.joined_at = newer.joined_at or self.joined_at
+            self.left_at, self.presence = newer.left_at, newer.presence
+        if not self.read:
+            self.read, self.stored = newer.read, newer.stored
+
+    def row(self) -> tuple[datetime | None, datetime | None]:
+        """``joined_at`` and ``left_at`` as they are to be written over the stored row."""
+        stored = self.stored
+        if stored is None:
+            return self.joined_at, self.left_at
+        if self.presence is None:
+            return stored.joined_at, stored.left_at
+        return self.joined_at or stored.joined_at, self.left_at
+
+    def counted(self) -> int:
+        """How this change moves the count of present members (its row must be looked up)."""
+        assert self.read
+        stored = self.stored
+        if stored is None:
+            return int(not self.is_bot and self.presence is not False)
+        if stored.is_bot:
+            return 0
+        before = stored.left_at is None
+        after = before if self.presence is None else self.presence
+        return int(after) - int(before)
+
+    def apply(self, record: Member) -> None:
+        """Show this change on ``record`` (a row read, or one made for a member not written)."""
+        record.name = self.name
+        if self.presence is not None:
+            record.joined_at = self.joined_at or record.joined_at
+            record.left_at = self.left_at
 
 
 class MemberDirectory:
@@ -47,12 +146,24 @@ class MemberDirectory:
     ) -> None:
         self._db = db
         self._clock = clock
-        self._flush_after = flush_after
+        self.flush_after = flush_after
+        """Seconds a change waits at most before it is written."""
         self._max_pending = max_pending
         self._communities: dict[CommunityRef, int] = {}
-        self._known: OrderedDict[_Key, None] = OrderedDict()
-        self._pending: dict[_Key, Member] = {}
-        # Writes of members go one at a time, so a join never races the flush of its sighting.
+        # Members known to be recorded, as user ids per community id: a set entry costs a few
+        # dozen bytes where a (community, user) tuple in an ordered dict cost ~150. The bound is
+        # kept by generations: when the recent one fills half the budget, the older one is
+        # dropped, and a member found in the older one moves to the recent one.
+        self._recent: dict[int, set[str]] = {}
+        self._older: dict[int, set[str]] = {}
+        self._recent_size = 0
+        self._pending: dict[_Key, _Change] = {}
+        # The changes being written, still visible to get() until they are.
+        self._in_flight: dict[_Key, _Change] = {}
+        # Members present (not left, not bots) per community id as stored, once counted.
+        self._present: dict[int, int] = {}
+        # Writes go one at a time, and reads of stored rows for the count wait for them: a row
+        # read while a write is on its way would be stale.
         self._writing = asyncio.Lock()
         self._oldest = 0.0
 
@@ -63,7 +174,7 @@ class MemberDirectory:
 
     @property
     def pending(self) -> int:
-        """First sightings not written yet."""
+        """Members whose changes are not written yet."""
         return len(self._pending)
 
     async def community_id(self, community: CommunityRef) -> int:
@@ -101,106 +212,210 @@ class MemberDirectory:
         community_id = await self.community_id(member.community)
         key = (community_id, member.user.id)
         if isinstance(event, MemberJoined | MemberLeft):
-            await self._write_change(key, member, event)
-        elif key in self._known:
-            self._known.move_to_end(key)
+            change = self._pending.get(key) or self._add(key, member, event.at)
+            change.record(member, event)
+        elif self._is_known(key) or key in self._pending:
             return
         else:
-            if not self._pending:
-                self._oldest = time.monotonic()
-            self._pending.setdefault(key, self._new_row(key, member, event))
-            self._remember(key)
-            # Written in the event's own path, never by a timer task: a write transaction left
-            # open across awaits would block the scheduler's own (blocking) writes to SQLite.
-            if (
-                len(self._pending) >= self._max_pending
-                or time.monotonic() - self._oldest >= self._flush_after
-            ):
-                await self.flush()
-            return
+            self._add(key, member, event.at)
         self._remember(key)
+        # Written in the event's own path too: a busy bot never waits for the timer.
+        if (
+            len(self._pending) >= self._max_pending
+            or time.monotonic() - self._oldest >= self.flush_after
+        ):
+            await self.flush()
+
+    def _add(self, key: _Key, member: MemberRef, at: datetime) -> _Change:
+        if not self._pending:
+            self._oldest = time.monotonic()
+        change = self._pending[key] = _Change(member, at)
+        return change
+
+    # -- members known to be recorded -------------------------------------------------------
+
+    def _is_known(self, key: _Key) -> bool:
+        community_id, user_id = key
+        recent = self._recent.get(community_id)
+        if recent is not None and user_id in recent:
+            return True
+        older = self._older.get(community_id)
+        if older is None or user_id not in older:
+            return False
+        older.discard(user_id)
+        self._remember(key)
+        return True
 
     def _remember(self, key: _Key) -> None:
-        self._known[key] = None
-        self._known.move_to_end(key)
-        while len(self._known) > MAX_CACHED_MEMBERS:
-            self._known.popitem(last=False)
+        community_id, user_id = key
+        recent = self._recent.get(community_id)
+        if recent is None:
+            recent = self._recent[community_id] = set()
+        elif user_id in recent:
+            return
+        recent.add(user_id)
+        self._recent_size += 1
+        if self._recent_size >= MAX_CACHED_MEMBERS // 2:
+            self._older, self._recent, self._recent_size = self._recent, {}, 0
 
-    @staticmethod
-    def _new_row(key: _Key, member: MemberRef, event: Event) -> Member:
-        return Member(
-            community_id=key[0],
-            user_id=key[1],
-            name=member.name,
-            is_bot=member.user.is_bot,
-            first_seen=event.at,
-        )
+    def _forget(self, key: _Key) -> None:
+        community_id, user_id = key
+        recent = self._recent.get(community_id)
+        if recent is not None and user_id in recent:
+            recent.discard(user_id)
+            self._recent_size -= 1
+        older = self._older.get(community_id)
+        if older is not None:
+            older.discard(user_id)
 
-    async def _write_change(
-        self, key: _Key, member: MemberRef, event: MemberJoined | MemberLeft
-    ) -> None:
-        async with self._writing:
-            sighted = self._pending.get(key)
-            async with self._db.session() as session:
-                row = (
-                    await session.exec(
-                        select(Member).where(
-                            Member.community_id == key[0], Member.user_id == key[1]
-                        )
-                    )
-                ).first()
-                if row is None:
-                    row = self._new_row(key, member, event)
-                    if sighted is not None:
-                        row.first_seen = sighted.first_seen
-                if isinstance(event, MemberJoined):
-                    row.joined_at, row.left_at = event.at, None
-                else:
-                    row.left_at = event.at
-                row.name = member.name
-                session.add(row)
-                await session.commit()
-            self._pending.pop(key, None)
+    # -- writing ----------------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write the buffered first sightings now, in one transaction."""
+        """Write the buffered changes now, in one transaction."""
         if not self._pending:
             return
         async with self._writing:
             batch, self._pending = self._pending, {}
             if not batch:
                 return
+            self._in_flight = batch
             try:
-                await self._insert(dict(batch))
+                async with self._db.engine.begin() as connection:
+                    await self._look_up(connection, batch.items())
+                    await self._write(connection, batch)
             except SQLAlchemyError as error:
-                # As when a sighting is written at once: a failed write is retried next sighting.
-                log.warning("could not record %d members: %s", len(batch), error)
-                for key in batch:
-                    self._known.pop(key, None)
+                self._failed(batch, error)
+                return
+            finally:
+                self._in_flight = {}
+            for (community_id, _user_id), change in batch.items():
+                if community_id in self._present:
+                    self._present[community_id] += change.counted()
 
-    async def _insert(self, batch: dict[_Key, Member]) -> None:
-        by_community: dict[int, list[str]] = {}
-        for community_id, user_id in batch:
-            by_community.setdefault(community_id, []).append(user_id)
-        async with self._db.session() as session:
-            for community_id, user_ids in by_community.items():
-                for start in range(0, len(user_ids), _CHUNK):
-                    rows = await session.exec(
-                        select(Member).where(
-                            Member.community_id == community_id,
-                            col(Member.user_id).in_(user_ids[start : start + _CHUNK]),
-                        )
+    def _failed(self, batch: dict[_Key, _Change], error: SQLAlchemyError) -> None:
+        # Sightings are dropped, as ever: recorded again when next seen. Joins and departures
+        # wait for the next flush, before what came after them.
+        log.warning("could not record %d members: %s", len(batch), error)
+        for key, change in batch.items():
+            newer = self._pending.get(key)
+            if change.presence is None and newer is None:
+                self._forget(key)
+                continue
+            if newer is not None:
+                change.then(newer)
+            elif not self._pending:
+                self._oldest = time.monotonic()
+            self._pending[key] = change
+
+    async def _look_up(
+        self, connection: AsyncConnection, changes: Iterable[tuple[_Key, _Change]]
+    ) -> None:
+        """Read the stored rows of the ``changes`` not looked up yet."""
+        by_community: dict[int, dict[str, _Change]] = {}
+        for (community_id, user_id), change in changes:
+            if not change.read:
+                by_community.setdefault(community_id, {})[user_id] = change
+        for community_id, waiting in by_community.items():
+            user_ids = list(waiting)
+            for start in range(0, len(user_ids), _CHUNK):
+                rows = await connection.execute(
+                    select(Member).where(
+                        Member.community_id == community_id,
+                        col(Member.user_id).in_(user_ids[start : start + _CHUNK]),
                     )
-                    for row in rows:
-                        # Seen in an earlier run: only the name may have changed.
-                        row.name = batch.pop((community_id, row.user_id)).name
-                        session.add(row)
-            session.add_all(batch.values())
-            await session.commit()
+                )
+                for row in rows:
+                    waiting[row.user_id].stored = _Stored(
+                        row.id, row.name, row.is_bot, row.joined_at, row.left_at
+                    )
+            for change in waiting.values():
+                change.read = True
 
-    async def close(self) -> None:
-        """Write what is buffered (when the bot stops)."""
-        await self.flush()
+    async def _write(self, connection: AsyncConnection, batch: dict[_Key, _Change]) -> None:
+        fresh: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        for (community_id, user_id), change in batch.items():
+            assert change.read
+            stored = change.stored
+            joined_at, left_at = change.row()
+            if stored is None:
+                fresh.append(
+                    {
+                        "community_id": community_id,
+                        "user_id": user_id,
+                        "name": change.name,
+                        "is_bot": change.is_bot,
+                        "first_seen": change.first_seen,
+                        "joined_at": joined_at,
+                        "left_at": left_at,
+                    }
+                )
+            elif (change.name, joined_at, left_at) != (
+                stored.name,
+                stored.joined_at,
+                stored.left_at,
+            ):
+                # Seen in an earlier run: the first sighting stays; the name may have changed.
+                changed.append(
+                    {
+                        "row_id": stored.id,
+                        "new_name": change.name,
+                        "new_joined_at": joined_at,
+                        "new_left_at": left_at,
+                    }
+                )
+        if changed:
+            await connection.execute(
+                update(Member)
+                .where(col(Member.id) == bindparam("row_id"))
+                .values(
+                    name=bindparam("new_name"),
+                    joined_at=bindparam("new_joined_at", type_=UTCDateTime()),
+                    left_at=bindparam("new_left_at", type_=UTCDateTime()),
+                ),
+                changed,
+            )
+        if fresh:
+            await connection.execute(insert(Member), fresh)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    async def present(self, community: CommunityRef) -> int:
+        """Members seen in ``community`` (joining or posting) who have not left; bots not counted.
+
+        Counted in the database the first time, then kept up to date in memory; the buffered
+        changes are counted too (their members' stored rows are read, in one query).
+        """
+        community_id = await self.community_id(community)
+        async with self._writing:
+            waiting = [
+                (key, change) for key, change in self._pending.items() if key[0] == community_id
+            ]
+            unknown = [item for item in waiting if not item[1].read]
+            stored = self._present.get(community_id)
+            if unknown or stored is None:
+                async with self._db.engine.connect() as connection:
+                    await self._look_up(connection, unknown)
+                    if stored is None:
+                        stored = await self._count(connection, community_id)
+                        self._present[community_id] = stored
+            return stored + sum(change.counted() for _key, change in waiting)
+
+    @staticmethod
+    async def _count(connection: AsyncConnection, community_id: int) -> int:
+        return int(
+            (
+                await connection.execute(
+                    select(func.count())
+                    .select_from(Member)
+                    .where(
+                        Member.community_id == community_id,
+                        col(Member.left_at).is_(None),
+                        col(Member.is_bot).is_(False),
+                    )
+                )
+            ).scalar_one()
+        )
 
     async def get(self, community: CommunityRef, user_id: str) -> Member | None:
         """The record of ``user_id`` in ``community``, if the bot has seen them (buffered too)."""
@@ -213,10 +428,23 @@ class MemberDirectory:
                     )
                 )
             ).first()
-        sighted = self._pending.get((community_id, user_id))
-        if sighted is None:
+        key = (community_id, user_id)
+        changes = [
+            change
+            for change in (self._in_flight.get(key), self._pending.get(key))
+            if change is not None
+        ]
+        if not changes:
             return row
         if row is None:
-            return Member(**sighted.model_dump())
-        row.name = sighted.name
+            first = changes[0]
+            row = Member(
+                community_id=community_id,
+                user_id=user_id,
+                name=first.name,
+                is_bot=first.is_bot,
+                first_seen=first.first_seen,
+            )
+        for change in changes:
+            change.apply(row)
         return row

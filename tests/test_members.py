@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot import members
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import MemberJoined, MemberLeft, MemberRef, UserRef
+from bot.events import CommunityRef, MemberJoined, MemberLeft, MemberRef, UserRef
 from bot.members import MemberDirectory
+from bot.resources import shipped_rules_directory
 from tests.support.events import message
 from tests.support.fake_platform import FakePlatform
 
@@ -116,8 +124,148 @@ async def test_a_join_of_a_member_seen_but_not_yet_written_keeps_the_first_sight
     await core.handle(message(ana, "hi", seen))
     clock.advance(timedelta(hours=1))
     await core.handle(MemberJoined(at=clock.now(), member=ana))
-    assert core.members.pending == 0
+    record = await core.members.get(platform.community, ana.user.id)
+    assert record is not None
+    assert (record.first_seen, record.joined_at) == (seen, seen + timedelta(hours=1))
     await core.members.flush()
     record = await MemberDirectory(core.db, clock).get(platform.community, ana.user.id)
     assert record is not None
     assert (record.first_seen, record.joined_at) == (seen, seen + timedelta(hours=1))
+
+
+async def test_present_members_follow_sightings_joins_and_departures_before_they_are_written(
+    tmp_path: Path, rules_dir: Path, clock: ManualClock
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/members.db"
+    platform = FakePlatform()
+    first = Jardinier(rules_dir=rules_dir, database_url=url, platforms=[platform], clock=clock)
+    await first.start()
+    community = platform.community
+    robot = MemberRef(community, UserRef(platform.name, "id-robot", "robot", is_bot=True))
+    await first.handle(message(platform.member("ana"), "hi", clock.now()))
+    await first.handle(message(robot, "beep", clock.now()))
+    assert await first.members.present(community) == 1
+    await first.handle(MemberJoined(at=clock.now(), member=platform.member("ben")))
+    await first.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    assert await first.members.present(community) == 2
+    await first.handle(MemberLeft(at=clock.now(), member=platform.member("ana")))
+    await first.handle(MemberLeft(at=clock.now(), member=platform.member("ana")))
+    assert await first.members.present(community) == 1
+    await first.stop()
+
+    second = Jardinier(rules_dir=rules_dir, database_url=url, platforms=[platform], clock=clock)
+    await second.start()
+    try:
+        # Members from the earlier run, seen again, are not counted twice; newcomers are.
+        clock.advance(timedelta(days=1))
+        for name in ("ben", "cleo"):
+            await second.handle(message(platform.member(name), "hello", clock.now()))
+        assert await second.members.present(community) == 2
+        await second.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+        assert await second.members.present(community) == 3
+        await second.members.flush()
+        assert await second.members.present(community) == 3
+        fresh = MemberDirectory(second.db, clock)
+        assert await fresh.present(community) == 3
+        ana = await fresh.get(community, "id-ana")
+        assert ana is not None
+        assert (ana.joined_at, ana.left_at) == (clock.now(), None)
+    finally:
+        await second.stop()
+
+
+async def test_a_departure_is_visible_at_once_and_written_with_the_next_flush(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    ana = platform.member("ana")
+    joined = clock.now()
+    await core.handle(MemberJoined(at=joined, member=ana))
+    clock.advance(timedelta(hours=2))
+    await core.handle(MemberLeft(at=clock.now(), member=ana))
+    record = await core.members.get(platform.community, ana.user.id)
+    assert record is not None
+    assert (record.first_seen, record.joined_at, record.left_at) == (joined, joined, clock.now())
+    await core.members.flush()
+    record = await MemberDirectory(core.db, clock).get(platform.community, ana.user.id)
+    assert record is not None
+    assert (record.first_seen, record.joined_at, record.left_at) == (joined, joined, clock.now())
+
+
+async def test_a_join_the_database_refused_is_written_by_the_next_flush(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = core.members
+    write = MemberDirectory._write
+    refusals = iter([OperationalError("INSERT", {}, Exception("database is locked"))])
+
+    async def refuse_once(self: MemberDirectory, *args: Any) -> None:
+        error = next(refusals, None)
+        if error is not None:
+            raise error
+        await write(self, *args)
+
+    monkeypatch.setattr(MemberDirectory, "_write", refuse_once)
+    ana, ben = platform.member("ana"), platform.member("ben")
+    await core.handle(message(ben, "hi", clock.now()))
+    await core.handle(MemberJoined(at=clock.now(), member=ana))
+    await directory.flush()  # refused: the join waits, the sighting is dropped
+    assert directory.pending == 1
+    await directory.flush()
+    fresh = MemberDirectory(core.db, clock)
+    record = await fresh.get(platform.community, ana.user.id)
+    assert record is not None
+    assert record.joined_at == clock.now()
+    assert await fresh.get(platform.community, ben.user.id) is None
+    # Seen again, the dropped sighting is recorded then.
+    await core.handle(message(ben, "again", clock.now()))
+    await directory.flush()
+    assert await fresh.get(platform.community, ben.user.id) is not None
+
+
+async def test_members_forgotten_by_the_bounded_cache_are_recorded_once(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(members, "MAX_CACHED_MEMBERS", 4)
+    directory = MemberDirectory(core.db, clock, max_pending=1)
+    names = [f"m{n}" for n in range(6)]
+    first = clock.now()
+    for name in names:
+        await directory.observe(message(platform.member(name), "hi", first))
+    clock.advance(timedelta(hours=1))
+    for name in names:
+        renamed = MemberRef(platform.community, UserRef(platform.name, f"id-{name}", name.upper()))
+        await directory.observe(message(renamed, "again", clock.now()))
+    await directory.flush()
+    for name in names:
+        record = await directory.get(platform.community, f"id-{name}")
+        assert record is not None
+        assert record.first_seen == first
+    assert await directory.present(platform.community) == len(names)
+
+
+async def test_a_quiet_bot_still_writes_a_join_within_a_second_or_so(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 2, 9, tzinfo=UTC))
+    core = Jardinier(
+        rules_dir=shipped_rules_directory(),
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'quiet.db'}",
+        clock=clock,
+    )
+    core.members.flush_after = 0.05
+    await core.start()
+    try:
+        community = CommunityRef("fake", "c1", "Garden")
+        alice = MemberRef(community, UserRef("fake", "alice", "Alice"))
+        await core.handle(MemberJoined(at=clock.now(), member=alice))
+        # No other event comes: the core's periodic flush writes the join anyway.
+        for _ in range(200):  # up to 10 s on a loaded machine; a few tens of ms normally
+            if not core.members.pending:
+                break
+            await asyncio.sleep(0.05)
+        assert core.members.pending == 0
+        with sqlite3.connect(tmp_path / "quiet.db") as database:
+            rows = database.execute(
+                "SELECT user_id, joined_at IS NOT NULL FROM members"
+            ).fetchall()
+        assert rows == [("alice", 1)]
+    finally:
+        await core.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import delete, or_
@@ -55,6 +55,7 @@ class ContributorsBase(Cog):
         self.ledger = MessageLedger(self.buffer)
         self.optouts = OptOuts(core.db, core.members)
         self.pace = MessagePace()
+        self._day = date.min
         self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
         self._flush_lock = asyncio.Lock()
         self._flusher = PeriodicFlush(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +27,12 @@ from cogs.contributors.models import DailyActivity, Interaction
 
 log = logging.getLogger("cogs.contributors")
 
+T = TypeVar("T")
+
 DAILY_FIELDS = ("messages", "introductions", "contest_wins")
+ROWS_PER_STATEMENT = 1_000
+"""Rows sent to the database at once within a flush: the parameters of ten thousand rows at once
+made a passing peak of several megabytes."""
 EDGE_KINDS = ("reply", "mention", "reaction", "thanks")
 
 
@@ -134,16 +140,19 @@ class CounterBuffer:
                         for field in DAILY_FIELDS
                     },
                 )
-                rows = [
-                    {
-                        "community_id": ids[key.community],
-                        "user_id": key.user_id,
-                        "day": key.day,
-                        **{field: counters.get(field, 0) for field in DAILY_FIELDS},
-                    }
-                    for key, counters in daily.items()
-                ]
-                await connection.execute(statement, rows)
+                for chunk in _chunks(list(daily.items())):
+                    await connection.execute(
+                        statement,
+                        [
+                            {
+                                "community_id": ids[key.community],
+                                "user_id": key.user_id,
+                                "day": key.day,
+                                **{field: counters.get(field, 0) for field in DAILY_FIELDS},
+                            }
+                            for key, counters in chunk
+                        ],
+                    )
             if edges:
                 table = Interaction.__table__  # type: ignore[attr-defined]
                 statement = insert(table)
@@ -151,18 +160,21 @@ class CounterBuffer:
                     index_elements=["community_id", "day", "source_id", "target_id", "kind"],
                     set_={"count": table.c.count + statement.excluded.count},
                 )
-                rows = [
-                    {
-                        "community_id": ids[key.community],
-                        "day": key.day,
-                        "source_id": key.source_id,
-                        "target_id": key.target_id,
-                        "kind": key.kind,
-                        "count": count,
-                    }
-                    for key, count in edges.items()
-                ]
-                await connection.execute(statement, rows)
+                for edge_chunk in _chunks(list(edges.items())):
+                    await connection.execute(
+                        statement,
+                        [
+                            {
+                                "community_id": ids[key.community],
+                                "day": key.day,
+                                "source_id": key.source_id,
+                                "target_id": key.target_id,
+                                "kind": key.kind,
+                                "count": count,
+                            }
+                            for key, count in edge_chunk
+                        ],
+                    )
                 taken_back: dict[int, set[date]] = defaultdict(set)
                 for key, count in edges.items():
                     if count < 0:
@@ -193,6 +205,11 @@ class CounterBuffer:
             del self._edges[old_edge]
         self.dropped += excess
         log.warning("contributors buffer full while the database is down: %d dropped", excess)
+
+
+def _chunks(items: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(items), ROWS_PER_STATEMENT):
+        yield items[start : start + ROWS_PER_STATEMENT]
 
 
 def _dialect_insert(dialect: str) -> Any:

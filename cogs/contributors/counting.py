@@ -8,6 +8,8 @@ counters per member per day, and interactions per pair of members per day.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from bot.bus import Priority
 from bot.cog import listener
 from bot.events import (
@@ -50,13 +52,13 @@ class Counting(ContributorsBase):
         if author.id in optouts:
             return
         config = self.settings(community)
-        day = event.at.date()
+        day = self._day_of(event.at)
         tracked = TrackedMessage(author.id)
         substantial = len(event.text.strip()) >= config.scoring.min_length
         if substantial and self.pace.allows(
             community, author.id, event.at, config.scoring.per_minute
         ):
-            tracked.tie(self.ledger.award_daily(DailyKey(community, author.id, day), "messages"))
+            self.ledger.score(event.message, tracked, day)
 
         parent = self._tracked(event.reply_to)
         if parent is not None and (parent.author_id == author.id or parent.author_id in optouts):
@@ -77,6 +79,13 @@ class Counting(ContributorsBase):
                 )
         self.ledger.track(event.message, tracked)
         await self.flush_if_full()
+
+    def _day_of(self, at: datetime) -> date:
+        """The UTC day of ``at``, one object per day: every tracked message keeps its day."""
+        day = at.date()
+        if day != self._day:
+            self._day = day
+        return self._day
 
     @staticmethod
     def _drawn_by(parent: TrackedMessage | None, target: str) -> TrackedMessage | None:
@@ -126,13 +135,13 @@ class Counting(ContributorsBase):
             return
         if reactor.id in await self.optouts.of(event.community):
             return
-        count, contribution = tracked.reactions.get(reactor.id, (0, None))
+        count, contribution = tracked.reaction(reactor.id)
         if contribution is None:
             edge = EdgeKey(
                 event.community, event.at.date(), reactor.id, tracked.author_id, "reaction"
             )
             contribution = self.ledger.award_edge(edge)
-        tracked.reactions[reactor.id] = (count + 1, contribution)
+        tracked.react(reactor.id, count + 1, contribution)
         await self.flush_if_full()
 
     @listener(ReactionRemoved, priority=Priority.OBSERVATION)
@@ -141,14 +150,12 @@ class Counting(ContributorsBase):
         tracked = self.ledger.get(event.message)
         if tracked is None:
             return
-        count, contribution = tracked.reactions.get(event.member.user.id, (0, None))
+        count, contribution = tracked.reaction(event.member.user.id)
         if contribution is None:
             return
+        tracked.react(event.member.user.id, count - 1, contribution)
         if count <= 1:
-            del tracked.reactions[event.member.user.id]
             self.ledger.revoke(contribution)
-        else:
-            tracked.reactions[event.member.user.id] = (count - 1, contribution)
 
     @listener(MemberIntroduced, priority=Priority.OBSERVATION)
     async def count_introduction(self, event: MemberIntroduced) -> None:

@@ -12,8 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
-
 from cogs.contributors.config import InfluenceConfig
 from cogs.contributors.standings import Edge
 
@@ -34,6 +32,10 @@ def influence(
     excluded: set[str] | frozenset[str] = frozenset(),
 ) -> list[Influence]:
     """Members others engaged with, most influential first (CPU-bound: run it in a thread)."""
+    # Imported on first use: networkx (and the numpy and scipy its PageRank needs) would
+    # otherwise weigh on every bot's memory, most of which never ask for influence.
+    import networkx as nx
+
     graph = nx.DiGraph()
     sources: dict[str, set[str]] = defaultdict(set)
     for edge in interactions:

@@ -4,12 +4,19 @@ A message's points (its own, the replies, reactions and thanks it drew, and the 
 gave) are remembered so that a message removed later takes them all back with it. The map is
 bounded: past :data:`MAX_TRACKED` messages the oldest are forgotten, and a reply or reaction to a
 forgotten message (or to one posted before the bot started) earns nothing.
+
+Memory is what bounds :data:`MAX_TRACKED`, so a tracked message is kept small: most messages
+bring only their own point and draw no reaction. Their own point is kept as its day (taken back
+with the message, never shared), other contributions as objects shared with the message that
+drew them, and no list or dictionary is made before it is needed.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 
 from bot.events import CommunityRef, MessageRef
 from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
@@ -29,19 +36,61 @@ class Contribution:
     revoked: bool = False
 
 
-@dataclass(eq=False, slots=True)
 class TrackedMessage:
     """A message the cog counted: its author and every contribution tied to it."""
 
-    author_id: str
-    contributions: list[Contribution] = field(default_factory=list)
-    reactions: dict[str, tuple[int, Contribution]] = field(default_factory=dict)
-    """Per reacting member: how many emojis they left, and the point it gave the author."""
+    __slots__ = ("_reactions", "_tied", "author_id", "scored")
+
+    def __init__(self, author_id: str) -> None:
+        self.author_id = author_id
+        self.scored: date | None = None
+        """The day of the message's own point (``messages``), if it earned one."""
+        # One contribution alone, a list past one, None before the first: a list costs more
+        # than the contribution it would hold.
+        self._tied: Contribution | list[Contribution] | None = None
+        # Per reacting member: how many emojis they left, and the point it gave the author.
+        # Made on the first reaction; most messages get none.
+        self._reactions: dict[str, tuple[int, Contribution]] | None = None
 
     def tie(self, contribution: Contribution) -> None:
         """Remember ``contribution`` as this message's (to take back if it is removed)."""
-        if len(self.contributions) < MAX_CONTRIBUTIONS:
-            self.contributions.append(contribution)
+        tied = self._tied
+        if tied is None:
+            self._tied = contribution
+        elif isinstance(tied, Contribution):
+            self._tied = [tied, contribution]
+        elif len(tied) < MAX_CONTRIBUTIONS:
+            tied.append(contribution)
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """The contributions tied to this message, oldest first."""
+        tied = self._tied
+        if tied is None:
+            return []
+        return [tied] if isinstance(tied, Contribution) else list(tied)
+
+    def reaction(self, user_id: str) -> tuple[int, Contribution | None]:
+        """How many emojis ``user_id`` left here, and the point it gave (None before any)."""
+        if self._reactions is None:
+            return 0, None
+        return self._reactions.get(user_id, (0, None))
+
+    def react(self, user_id: str, count: int, contribution: Contribution) -> None:
+        """``user_id`` has now left ``count`` emojis (0: none left), worth ``contribution``."""
+        if count <= 0:
+            if self._reactions is not None:
+                self._reactions.pop(user_id, None)
+            return
+        if self._reactions is None:
+            self._reactions = {}
+        self._reactions[user_id] = (count, contribution)
+
+    def reaction_points(self) -> Iterator[Contribution]:
+        """The point each reacting member gave."""
+        if self._reactions is not None:
+            for _count, contribution in self._reactions.values():
+                yield contribution
 
 
 class MessageLedger:
@@ -50,7 +99,10 @@ class MessageLedger:
     def __init__(self, buffer: CounterBuffer, *, limit: int = MAX_TRACKED) -> None:
         self.buffer = buffer
         self.limit = limit
-        self._messages: OrderedDict[MessageRef, TrackedMessage] = OrderedDict()
+        self._messages: dict[MessageRef, TrackedMessage] = {}
+        # The order of tracking, to forget the oldest: ~8 bytes per message where an ordered
+        # dictionary's links cost ~130. Keys removed meanwhile stay here until they come up.
+        self._order: deque[MessageRef] = deque()
 
     def __len__(self) -> int:
         return len(self._messages)
@@ -61,10 +113,20 @@ class MessageLedger:
 
     def track(self, message: MessageRef, tracked: TrackedMessage) -> None:
         """Remember ``message`` (forgetting the oldest past the limit)."""
-        self._messages[message] = tracked
-        self._messages.move_to_end(message)
-        while len(self._messages) > self.limit:
-            self._messages.popitem(last=False)
+        messages = self._messages
+        # A message tracked twice (an event delivered twice) is forgotten from its first time.
+        messages[message] = tracked
+        self._order.append(message)
+        while len(messages) > self.limit:
+            messages.pop(self._order.popleft(), None)
+        if len(self._order) > 2 * max(self.limit, len(messages)):
+            # Many removed messages left their keys behind: keep only the tracked ones.
+            self._order = deque(messages)
+
+    def score(self, message: MessageRef, tracked: TrackedMessage, day: date) -> None:
+        """Give ``message`` its own point for ``day`` (taken back if it is removed)."""
+        self.buffer.add_daily(DailyKey(message.community, tracked.author_id, day), "messages", 1)
+        tracked.scored = day
 
     def award_daily(self, key: DailyKey, field_name: str) -> Contribution:
         """Add one to a daily counter."""
@@ -91,9 +153,12 @@ class MessageLedger:
         tracked = self._messages.pop(message, None)
         if tracked is None:
             return False
+        if tracked.scored is not None:
+            key = DailyKey(message.community, tracked.author_id, tracked.scored)
+            self.buffer.add_daily(key, "messages", -1)
         for contribution in tracked.contributions:
             self.revoke(contribution)
-        for _count, contribution in tracked.reactions.values():
+        for contribution in tracked.reaction_points():
             self.revoke(contribution)
         return True
 

@@ -11,7 +11,9 @@ from typing import TypeVar
 from bot.events import ChannelRef, CommunityRef, MessageRef
 
 MAX_TRACKED = 10_000
-"""Members (and channels) remembered at once; the least recently active are forgotten."""
+"""Members (and channels) remembered at once; the least recently active are forgotten. A member
+whose last message is older than ``MAX_WINDOW`` is forgotten too: no trigger looks back that
+far."""
 PER_MEMBER = 50
 """Recent messages kept per member."""
 PER_CHANNEL = 500
@@ -23,7 +25,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Posted:
     """One message a member posted: when, where, and its letters and digits (for duplicates)."""
 
@@ -36,7 +38,9 @@ class Activity:
     """Recent messages per member and per channel, and recent joins per community."""
 
     def __init__(self) -> None:
-        self._members: OrderedDict[tuple[CommunityRef, str], deque[Posted]] = OrderedDict()
+        # Short lists, not deques: a deque costs ~600 bytes even when it holds one message, and
+        # most members have posted once or twice within the hour.
+        self._members: OrderedDict[tuple[CommunityRef, str], list[Posted]] = OrderedDict()
         self._channels: OrderedDict[ChannelRef, deque[tuple[MessageRef, str]]] = OrderedDict()
         self._joins: dict[CommunityRef, deque[datetime]] = {}
 
@@ -45,13 +49,17 @@ class Activity:
     def posted(self, user_id: str, posted: Posted) -> None:
         """Remember a message ``user_id`` posted."""
         key = (posted.message.community, user_id)
+        since = posted.at - MAX_WINDOW
+        self._expire(since)
         history = self._members.get(key)
         if history is None:
-            history = self._members[key] = deque(maxlen=PER_MEMBER)
+            history = self._members[key] = []
         self._members.move_to_end(key)
         history.append(posted)
-        while history and history[0].at < posted.at - MAX_WINDOW:
-            history.popleft()
+        if len(history) > PER_MEMBER:
+            del history[0]
+        while history and history[0].at < since:
+            del history[0]
         _bound(self._members)
         channel = posted.message.channel
         ring = self._channels.get(channel)
@@ -60,6 +68,15 @@ class Activity:
         self._channels.move_to_end(channel)
         ring.append((posted.message, user_id))
         _bound(self._channels)
+
+    def _expire(self, since: datetime) -> None:
+        """Forget the least recently active members whose last message is older than ``since``."""
+        members = self._members
+        while members:
+            history = next(iter(members.values()))
+            if history and history[-1].at >= since:
+                return
+            members.popitem(last=False)
 
     def removed(self, message: MessageRef) -> None:
         """Forget a message that is gone."""

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import Database
 from bot.events import CommunityRef
@@ -43,6 +46,7 @@ DAY_FIELDS = (
     "hostile",
 )
 MOMENTS = ("introduced_at", "first_message_at", "left_at")
+ROWS_PER_STATEMENT = 1_000
 
 
 @dataclass
@@ -176,11 +180,14 @@ class FigureBuffer:
                 statement = insert(table).on_conflict_do_nothing(
                     index_elements=["community_id", "day", "user_id"]
                 )
-                rows = [
-                    {"community_id": ids[community], "day": day, "user_id": user_id}
-                    for community, day, user_id in pending.active
-                ]
-                await connection.execute(statement, rows)
+                await _execute_in_chunks(
+                    connection,
+                    statement,
+                    (
+                        {"community_id": ids[community], "day": day, "user_id": user_id}
+                        for community, day, user_id in pending.active
+                    ),
+                )
             if pending.channels:
                 table = ReportChannel.__table__  # type: ignore[attr-defined]
                 statement = insert(table)
@@ -229,19 +236,18 @@ class FigureBuffer:
                     for (community, user_id), at in pending.joins.items()
                 ]
                 await connection.execute(statement, rows)
-            firsts = [
-                ("first_message_at", community, user_id, at)
-                for (community, _day, user_id), at in pending.active.items()
-            ]
-            stages = [(name, c, u, at) for (name, c, u), at in pending.moments.items()]
+            active = pending.active.items()
             for name in MOMENTS:
-                rows = [
-                    {"cid": ids[community], "uid": user_id, "at": at}
-                    for moment, community, user_id, at in [*stages, *firsts]
+                firsts = (
+                    ((community, user_id, at) for (community, _day, user_id), at in active)
+                    if name == "first_message_at"
+                    else ()
+                )
+                stages = (
+                    (community, user_id, at)
+                    for (moment, community, user_id), at in pending.moments.items()
                     if moment == name
-                ]
-                if not rows:
-                    continue
+                )
                 column = newcomers.c[name]
                 # Only the first time counts, and only for someone who joined before it.
                 statement = (
@@ -257,7 +263,29 @@ class FigureBuffer:
                     )
                     .values({name: bindparam("at", type_=newcomers.c.joined_at.type)})
                 )
-                await connection.execute(statement, rows)
+                await _execute_in_chunks(
+                    connection,
+                    statement,
+                    (
+                        {"cid": ids[community], "uid": user_id, "at": at}
+                        for community, user_id, at in chain(stages, firsts)
+                    ),
+                )
+
+
+async def _execute_in_chunks(
+    connection: AsyncConnection, statement: Any, rows: Iterable[dict[str, Any]]
+) -> None:
+    """Run ``statement`` for ``rows``, a thousand at a time: one list of every active member's
+    parameters made a passing peak of tens of megabytes."""
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == ROWS_PER_STATEMENT:
+            await connection.execute(statement, chunk)
+            chunk = []
+    if chunk:
+        await connection.execute(statement, chunk)
 
 
 def _dialect_insert(dialect: str) -> Any:

@@ -11,13 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # before anything imports pyplot: never a display
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from cogs.reports.buffer import DAY_FIELDS
 from cogs.reports.figures import Figures
 
@@ -36,6 +29,14 @@ def chart_data(figures: Figures) -> dict[str, list[Any]]:
 
 def render_chart(path: Path, figures: Figures, labels: dict[str, str]) -> None:
     """Draw messages per day (bars) and active members (line) into ``path`` as a PNG."""
+    # Imported here, not with the module: matplotlib (and numpy) cost ~40 MB of memory that a
+    # bot which never draws a chart should not pay.
+    import matplotlib
+
+    matplotlib.use("Agg")  # before anything imports pyplot: never a display
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     data = chart_data(figures)
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.cog import Cog, job
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+from bot.periodic import PeriodicFlush
 from bot.platform import Button
 from bot.ruleconf import render
 from cogs.welcome.config import WelcomeConfig, WelcomeTexts
-from cogs.welcome.journeys import Journey, JourneyStore
+from cogs.welcome.journeys import FLUSH_EVERY, Journey, JourneyStore
 from cogs.welcome.raid import JoinWatch, SlidingWindow
 from cogs.welcome.wording import TemplatePicker, channel_label, plain_name
 
@@ -53,6 +54,7 @@ class WelcomeBase(Cog):
         """The randomness behind the choice of texts; tests seed it (``cog.random.seed(1)``)."""
         self.picker = TemplatePicker(self.random)
         self.journeys = JourneyStore(core.db, core.members)
+        self._flusher = PeriodicFlush("welcome", lambda: FLUSH_EVERY, self.journeys.flush, log)
         self.watch = JoinWatch()
         self._windows: dict[tuple[str, str], SlidingWindow] = {}
         self._held_back: dict[str, int] = {}
@@ -60,6 +62,16 @@ class WelcomeBase(Cog):
         self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
         # When each community's last wave was greeted: its newcomers' gate time starts then.
         self._wave_greeted: dict[str, datetime] = {}
+
+    # -- the write path -------------------------------------------------------------------------
+
+    async def setup(self) -> None:
+        """Write the journeys' changes every second, behind the events."""
+        self._flusher.start()
+
+    async def teardown(self) -> None:
+        """Stop the periodic writes and write what waits."""
+        await self._flusher.stop()
 
     # -- rule book ------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ neither loses nor doubles them. Texts only ever ping the newcomer they are about
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from bot.bus import Priority
@@ -42,6 +43,11 @@ LATE_WAVE_WELCOME = timedelta(days=1)
 """An aggregated welcome that could not be posted for this long is dropped."""
 
 
+def _welcome_due(at: datetime) -> Callable[[datetime | None], bool]:
+    """Whether a newcomer last welcomed at the time given (None: never) is welcomed at ``at``."""
+    return lambda last: last is None or at - last >= REWELCOME_AFTER
+
+
 class WelcomeCog(CharterGate, Introductions):
     """Welcomes newcomers and follows their first steps in the community."""
 
@@ -57,17 +63,6 @@ class WelcomeCog(CharterGate, Introductions):
         config = self.settings(community)
         gated = config.gate.enabled and not self.core.is_moderator(member)
         mode = self.gate_mode(community, config.gate) if gated else None
-        journey, _previous = await self.journeys.begin(
-            community,
-            member.user.id,
-            event.at,
-            gate_pending=gated,
-            restricted=mode is GateMode.RESTRICT,
-        )
-        self._removed.pop((community, member.user.id), None)
-        if mode is GateMode.RESTRICT:
-            await self.actions.restrict(member)
-
         raid = config.raid
         verdict = self.watch.join(
             community.key,
@@ -77,18 +72,31 @@ class WelcomeCog(CharterGate, Introductions):
             within=raid.within,
             quiet=raid.quiet,
         )
+        # Newcomers of a wave are welcomed together, later; the others now, unless they were
+        # welcomed less than REWELCOME_AFTER ago (join-leave loops). Recorded with the join.
+        journey, greet = await self.journeys.begin(
+            community,
+            member.user.id,
+            event.at,
+            welcome=None if verdict.wave is not None else _welcome_due(event.at),
+            gate_pending=gated,
+            restricted=mode is GateMode.RESTRICT,
+        )
+        if gated:
+            # Written before anything else: a newcomer held at the gate (restricted, say) whose
+            # journey a crash lost could never be let in.
+            await self.journeys.flush()
+        self._removed.pop((community, member.user.id), None)
+        if mode is GateMode.RESTRICT:
+            await self.actions.restrict(member)
+
         prompt = None
         if verdict.wave is not None:
             if verdict.wave_started:
                 await self._raid_alert(community, config)
             self._schedule_wave_over(community, verdict.wave, config)
-        else:
-            last = journey.welcomed_at
-            greet = last is None or event.at - last >= REWELCOME_AFTER
-            if greet or journey.gate_pending:
-                prompt = await self._welcome(member, journey, config, greet=greet)
-            if greet:
-                journey = await self.journeys.update(community, journey, welcomed_at=event.at)
+        elif greet or journey.gate_pending:
+            prompt = await self._welcome(member, journey, config, greet=greet)
 
         if mode is GateMode.RESTRICT and config.gate.timeout is not None:
             self.schedule_gate_timeout(
@@ -273,6 +281,7 @@ class WelcomeCog(CharterGate, Introductions):
             raise JardinierError(render(texts.onboarding_days, most=MAX_DAYS))
         now = self.core.clock.now()
         community_id = await self.core.members.community_id(ctx.community)
+        await self.journeys.flush()
         funnel = await count_funnel(self.core.db, community_id, now - timedelta(days=days), now)
         gate = self.settings(ctx.community).gate.enabled
         await ctx.reply(funnel_report(texts, days, funnel, gate=gate))

@@ -1,28 +1,50 @@
-"""Newcomers' journeys: read through a bounded cache, written only when something changes.
+"""Newcomers' journeys: read through a bounded cache, written behind in batches.
 
-Every message of every member asks whether its author is a newcomer, so the answer (a row, or
-none) is cached; a member already settled costs a dictionary lookup. Transitions that must happen
-at most once (the introduction, the nudge) are *claimed* with a conditional update, so two
-messages arriving together, or a job running twice, still act once.
+Every message of every member asks whether its author is a newcomer. Who has a journey is known
+per community (a set of user ids, loaded once), so for most authors the answer costs a set
+lookup and nothing is kept about them; the journeys themselves are cached (at most
+``MAX_CACHED``).
+
+Changes are written behind: a join or a stage reached changes the cache and waits, with the
+others, for :meth:`JourneyStore.flush` (every ``FLUSH_EVERY`` from the cog, once ``MAX_PENDING``
+wait, and when the bot stops), so a join costs no database round trip. Reads of one journey see
+what waits; whatever queries the table itself (the funnel) flushes first. Transitions that must
+happen at most once (the introduction, the nudge) are *claimed* with a conditional update, after
+a flush, so two messages arriving together, or a job running twice, still act once.
+
+The crash window: a crash loses the changes of the last ``FLUSH_EVERY`` (at most
+``MAX_PENDING`` journeys): a newcomer who joined then is not followed (the cog writes the journey
+of one held at the charter gate at once), and a stage reached then is not recorded (a charter
+accepted then is asked again; a removal by the gate then is not counted towards a ban).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, delete, func, select, update
+from sqlalchemy import bindparam, insert
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import col, delete, select, update
 
 from bot.db import Database
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
-from bot.models import Member
 from cogs.welcome.models import Newcomer
 
+log = logging.getLogger("cogs.welcome")
+
 MAX_CACHED = 100_000
+"""Journeys cached, at most (the most recently used); members without one take no room."""
+FLUSH_EVERY = 1.0
+"""Seconds between writes of the changes waiting (the crash window)."""
+MAX_PENDING = 1_000
+"""Journeys whose changes may wait; one more writes them at once."""
 RESET_ON_JOIN = (
     "charter_accepted_at",
     "introduced_at",
@@ -34,11 +56,11 @@ RESET_ON_JOIN = (
 ACTIVE_AFTER = {"active_7d_at": timedelta(days=7), "active_30d_at": timedelta(days=30)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Journey:
-    """A snapshot of one newcomer's row."""
+    """A snapshot of one newcomer's row (``id`` is None until it is first written)."""
 
-    id: int
+    id: int | None
     community_id: int
     user_id: str
     joined_at: datetime
@@ -54,9 +76,8 @@ class Journey:
     gate_failures: int = 0
 
     @classmethod
-    def of(cls, row: Newcomer) -> Journey:
-        """The snapshot of ``row``."""
-        assert row.id is not None
+    def of(cls, row: Any) -> Journey:
+        """The snapshot of ``row`` (a :class:`Newcomer`, or a result row of its columns)."""
         return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
 
     def activity(self, at: datetime) -> dict[str, datetime]:
@@ -81,20 +102,49 @@ class Journey:
         }
 
 
+_Key = tuple[int, str]
+
+
+class _Waiting:
+    """The changes of one journey not written yet."""
+
+    __slots__ = ("new", "values")
+
+    def __init__(self, new: bool, values: dict[str, Any]) -> None:
+        self.new = new
+        """Whether the row is to be inserted (then ``values`` holds every column)."""
+        self.values = values
+
+    def then(self, newer: _Waiting) -> None:
+        """Add ``newer`` (changes made after these) to these."""
+        self.new = self.new or newer.new
+        self.values.update(newer.values)
+
+
 class JourneyStore:
-    """The ``welcome_newcomers`` table, read through a cache."""
+    """The ``welcome_newcomers`` table, read through a cache, written behind."""
 
     def __init__(self, db: Database, members: MemberDirectory) -> None:
         self._db = db
         self._members = members
-        self._cache: OrderedDict[tuple[CommunityRef, str], Journey | None] = OrderedDict()
+        self._cache: OrderedDict[tuple[CommunityRef, str], Journey] = OrderedDict()
         # Who has a row, per community, loaded once: most authors never joined under watch,
-        # and their first message then costs no query.
+        # and their messages then cost no query and no cache entry.
         self._holders: dict[CommunityRef, set[str]] = {}
-        # A journey begun while that set loads must either be in what it reads or added after.
+        # Held while that set loads and while a journey begins: a journey begun meanwhile must
+        # either be in what it reads or added after, and two joins of one member take turns.
         self._holders_lock = asyncio.Lock()
+        self._pending: dict[_Key, _Waiting] = {}
+        # The changes being written: still seen by reads until they are.
+        self._in_flight: dict[_Key, _Waiting] = {}
+        self._flushing = asyncio.Lock()
 
-    def _remember(self, community: CommunityRef, user_id: str, journey: Journey | None) -> None:
+    @property
+    def pending(self) -> int:
+        """Journeys whose changes are not written yet."""
+        return len(self._pending)
+
+    def _remember(self, community: CommunityRef, user_id: str, journey: Journey) -> None:
         key = (community, user_id)
         self._cache[key] = journey
         self._cache.move_to_end(key)
@@ -104,23 +154,42 @@ class JourneyStore:
     async def get(self, community: CommunityRef, user_id: str) -> Journey | None:
         """The journey of ``user_id`` in ``community``; None if they never joined under watch."""
         key = (community, user_id)
-        if key in self._cache:
+        cached = self._cache.get(key)
+        if cached is not None:
             self._cache.move_to_end(key)
-            return self._cache[key]
+            return cached
         community_id = await self._members.community_id(community)
         holders = await self._holders_of(community, community_id)
-        row = None
-        if user_id in holders:
-            async with self._db.session() as session:
-                row = (
-                    await session.exec(
-                        select(Newcomer).where(
-                            Newcomer.community_id == community_id, Newcomer.user_id == user_id
-                        )
+        if user_id not in holders:
+            return None
+        journey = await self._read(community_id, user_id)
+        if journey is not None:
+            self._remember(community, user_id, journey)
+        return journey
+
+    async def _read(self, community_id: int, user_id: str) -> Journey | None:
+        """The journey as stored, with the changes that wait applied."""
+        async with self._db.engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(Newcomer).where(
+                        Newcomer.community_id == community_id, Newcomer.user_id == user_id
                     )
-                ).first()
+                )
+            ).first()
         journey = None if row is None else Journey.of(row)
-        self._remember(community, user_id, journey)
+        key = (community_id, user_id)
+        for waiting in (self._in_flight.get(key), self._pending.get(key)):
+            if waiting is None:
+                continue
+            if journey is None:
+                if not waiting.new:
+                    continue  # changes to a row erased meanwhile
+                journey = Journey(
+                    id=None, community_id=community_id, user_id=user_id, **waiting.values
+                )
+            else:
+                journey = replace(journey, **waiting.values)
         return journey
 
     async def _holders_of(self, community: CommunityRef, community_id: int) -> set[str]:
@@ -128,70 +197,108 @@ class JourneyStore:
         if holders is not None:
             return holders
         async with self._holders_lock:
-            if community not in self._holders:
-                async with self._db.session() as session:
-                    rows = await session.exec(
-                        select(Newcomer.user_id).where(Newcomer.community_id == community_id)
-                    )
-                    self._holders[community] = set(rows)
-            return self._holders[community]
+            return await self._load_holders(community, community_id)
+
+    async def _load_holders(self, community: CommunityRef, community_id: int) -> set[str]:
+        """The holders of ``community`` (the caller holds the lock)."""
+        holders = self._holders.get(community)
+        if holders is None:
+            # Rows still waiting to be inserted are holders too.
+            async with self._db.engine.connect() as connection:
+                rows = await connection.execute(
+                    select(Newcomer.user_id).where(Newcomer.community_id == community_id)
+                )
+                holders = set(rows.scalars())
+            for waiting in (self._in_flight, self._pending):
+                holders.update(
+                    user_id
+                    for (holder_community, user_id), change in waiting.items()
+                    if holder_community == community_id and change.new
+                )
+            self._holders[community] = holders
+        return holders
 
     async def begin(
-        self, community: CommunityRef, user_id: str, at: datetime, **state: Any
-    ) -> tuple[Journey, Journey | None]:
-        """Start a journey at ``at`` (a first join, or a new one); return it and the previous.
+        self,
+        community: CommunityRef,
+        user_id: str,
+        at: datetime,
+        *,
+        welcome: Callable[[datetime | None], bool] | None = None,
+        **state: Any,
+    ) -> tuple[Journey, bool]:
+        """Start a journey at ``at`` (a first join, or a new one); return it, and whether the
+        newcomer counts as welcomed at ``at``.
 
-        Every stage starts over; ``welcomed_at`` and ``gate_failures`` carry over.
+        Every stage starts over; ``welcomed_at`` and ``gate_failures`` carry over. ``welcome``
+        is asked when the newcomer was last welcomed (None: never); if it answers yes,
+        ``welcomed_at`` becomes ``at``. A member never seen joining costs no query; one coming
+        back, a read.
         """
         community_id = await self._members.community_id(community)
-        async with self._holders_lock, self._db.session() as session:
-            row = (
-                await session.exec(
-                    select(Newcomer).where(
-                        Newcomer.community_id == community_id, Newcomer.user_id == user_id
-                    )
-                )
-            ).first()
-            previous = None if row is None else Journey.of(row)
-            if row is None:
-                row = Newcomer(community_id=community_id, user_id=user_id, joined_at=at)
-            row.joined_at = at
-            for stage in RESET_ON_JOIN:
-                setattr(row, stage, None)
-            row.gate_pending = row.restricted = False
-            for name, value in state.items():
-                setattr(row, name, value)
-            session.add(row)
-            await session.commit()
-            journey = Journey.of(row)
-            if community in self._holders:
-                self._holders[community].add(user_id)
+        values: dict[str, Any] = dict.fromkeys(RESET_ON_JOIN)
+        values.update(joined_at=at, gate_pending=False, restricted=False)
+        values.update(state)
+        async with self._holders_lock:
+            holders = await self._load_holders(community, community_id)
+            # Read again, not taken from the cache: what carries over must be current.
+            previous = await self._read(community_id, user_id) if user_id in holders else None
+            last = None if previous is None else previous.welcomed_at
+            welcomed = welcome is not None and welcome(last)
+            if welcomed:
+                values["welcomed_at"] = at
+            if previous is None:
+                journey = Journey(id=None, community_id=community_id, user_id=user_id, **values)
+                row = {
+                    field.name: getattr(journey, field.name)
+                    for field in fields(Journey)
+                    if field.name not in ("id", "community_id", "user_id")
+                }
+                self._wait((community_id, user_id), _Waiting(True, row))
+            else:
+                journey = replace(previous, **values)
+                self._wait((community_id, user_id), _Waiting(False, values))
+            holders.add(user_id)
         self._remember(community, user_id, journey)
-        return journey, previous
+        await self._flush_if_full()
+        return journey, welcomed
+
+    def _wait(self, key: _Key, change: _Waiting) -> None:
+        waiting = self._pending.get(key)
+        if waiting is None:
+            self._pending[key] = change
+        else:
+            waiting.then(change)
+
+    async def _flush_if_full(self) -> None:
+        if len(self._pending) >= MAX_PENDING:
+            await self.flush()
 
     async def update(self, community: CommunityRef, journey: Journey, **changes: Any) -> Journey:
-        """Write ``changes`` to the journey's row and return the new snapshot."""
-        async with self._db.session() as session:
-            await session.exec(
-                update(Newcomer).where(col(Newcomer.id) == journey.id).values(**changes)
-            )
-            await session.commit()
+        """Record ``changes`` to the journey (written behind) and return the new snapshot."""
+        self._wait((journey.community_id, journey.user_id), _Waiting(False, dict(changes)))
         changed = replace(journey, **changes)
         self._remember(community, journey.user_id, changed)
+        await self._flush_if_full()
         return changed
 
     async def claim(
         self, community: CommunityRef, journey: Journey, stage: str, at: datetime, **also: Any
     ) -> Journey | None:
         """Set ``stage`` to ``at`` if it is still empty (with ``also``); None if it was not."""
+        # The condition is checked by the database: everything that waits goes first.
+        await self.flush()
         column = getattr(Newcomer, stage)
-        async with self._db.session() as session:
-            result = await session.exec(
+        async with self._db.engine.begin() as connection:
+            result = await connection.execute(
                 update(Newcomer)
-                .where(col(Newcomer.id) == journey.id, col(column).is_(None))
+                .where(
+                    col(Newcomer.community_id) == journey.community_id,
+                    col(Newcomer.user_id) == journey.user_id,
+                    col(column).is_(None),
+                )
                 .values({stage: at, **also})
             )
-            await session.commit()
             claimed = result.rowcount == 1
         if not claimed:
             # Someone else got there first: the cached snapshot is stale.
@@ -204,34 +311,82 @@ class JourneyStore:
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase the journey of ``user_id`` in ``community``."""
         community_id = await self._members.community_id(community)
-        async with self._db.session() as session:
-            await session.exec(
+        await self.flush()
+        async with self._db.engine.begin() as connection:
+            await connection.execute(
                 delete(Newcomer).where(
                     col(Newcomer.community_id) == community_id, col(Newcomer.user_id) == user_id
                 )
             )
-            await session.commit()
         self._holders.get(community, set()).discard(user_id)
-        self._remember(community, user_id, None)
+        self._cache.pop((community, user_id), None)
+
+    async def flush(self) -> None:
+        """Write every change that waits, in one transaction."""
+        if not self._pending:
+            return
+        async with self._flushing:
+            batch, self._pending = self._pending, {}
+            if not batch:
+                return
+            self._in_flight = batch
+            try:
+                await self._write(batch)
+            except OperationalError as error:
+                # The database is busy or away: the changes wait for the next flush.
+                log.warning("journeys not written, kept for the next flush: %s", error)
+                for key, waiting in batch.items():
+                    newer = self._pending.get(key)
+                    if newer is not None:
+                        waiting.then(newer)
+                    self._pending[key] = waiting
+            except SQLAlchemyError:
+                log.exception("%d journeys could not be written and are lost", len(batch))
+            finally:
+                self._in_flight = {}
+
+    async def _write(self, batch: dict[_Key, _Waiting]) -> None:
+        inserted: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        updated: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for (community_id, user_id), waiting in batch.items():
+            columns = tuple(sorted(waiting.values))
+            if waiting.new:
+                inserted.setdefault(columns, []).append(
+                    {"community_id": community_id, "user_id": user_id, **waiting.values}
+                )
+            else:
+                updated.setdefault(columns, []).append(
+                    {
+                        "key_community": community_id,
+                        "key_user": user_id,
+                        **{f"new_{name}": value for name, value in waiting.values.items()},
+                    }
+                )
+        table: Any = Newcomer.__table__  # type: ignore[attr-defined]
+        async with self._db.engine.begin() as connection:
+            for rows in inserted.values():
+                await connection.execute(insert(Newcomer), rows)
+            for columns, rows in updated.items():
+                await connection.execute(
+                    update(Newcomer)
+                    .where(
+                        col(Newcomer.community_id) == bindparam("key_community"),
+                        col(Newcomer.user_id) == bindparam("key_user"),
+                    )
+                    .values(
+                        {
+                            name: bindparam(f"new_{name}", type_=table.c[name].type)
+                            for name in columns
+                        }
+                    ),
+                    rows,
+                )
 
     async def present_members(self, community: CommunityRef) -> int:
         """Members the core has seen in ``community`` (joining or posting) who have not left.
 
         Bots are not counted. On a community the bot joined late this is fewer than the
         platform's own count: members who never joined or posted under watch are unknown.
+        Kept in memory by the core's member directory: no query once counted.
         """
-        community_id = await self._members.community_id(community)
-        await self._members.flush()
-        async with self._db.session() as session:
-            count = (
-                await session.exec(
-                    select(func.count())
-                    .select_from(Member)
-                    .where(
-                        Member.community_id == community_id,
-                        col(Member.left_at).is_(None),
-                        col(Member.is_bot).is_(False),
-                    )
-                )
-            ).one()
-        return int(count)
+        return await self._members.present(community)

@@ -41,7 +41,15 @@ def test_the_storage_bench_prints_its_figures() -> None:
 
 def test_the_memory_bench_prints_its_figures() -> None:
     figures = run("memory.py", "200", "4")
-    assert {"rss_mb_peak", "members", "communities"} <= figures.keys()
+    assert {"rss_mb_peak", "rss_mb_at_end", "members", "communities"} <= figures.keys()
+    assert "tracemalloc_top" not in figures
+
+
+def test_the_memory_bench_lists_what_holds_memory_when_asked() -> None:
+    figures = run("memory.py", "200", "4", "--trace", "5")
+    top = figures["tracemalloc_top"]
+    assert isinstance(top, list)
+    assert len(top) == 5
 
 
 @pytest.mark.parametrize("script", ["toxicity.py"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import (
@@ -17,6 +19,7 @@ from bot.events import (
     ReactionAdded,
 )
 from cogs.netiquette.cog import NetiquetteCog
+from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
 from tests.support.fake_platform import FakePlatform, Recorded
 
@@ -147,3 +150,20 @@ async def test_figures_survive_a_flush_and_members_data_is_erased(
     assert exported["reports"]["newcomer"]["first_message_at"] is not None
     await cog.erase_member_data(platform.community, user)
     assert await cog.export_member_data(platform.community, user) == {}
+
+
+async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(buffer, "ROWS_PER_STATEMENT", 2)
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    names = [f"newcomer{n}" for n in range(5)]
+    for name in names:
+        await core.handle(MemberJoined(at=clock.now(), member=platform.member(name)))
+        await say(core, platform, clock, name, "hello there")
+    await cog.flush()
+    for name in names:
+        exported = await cog.export_member_data(platform.community, platform.member(name).user)
+        assert exported["reports"]["active_days"] == [clock.now().date().isoformat()]
+        assert exported["reports"]["newcomer"]["first_message_at"] is not None

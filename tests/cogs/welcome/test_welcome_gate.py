@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.bus import Priority
 from bot.events import MessageCreated
 from bot.platform import Capability
+from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
 
@@ -218,3 +219,18 @@ async def test_the_charter_speaks_the_communitys_language(
     assert garden.sent()[-1].text.startswith("Notre charte pour Garden :")
     await garden.join("alice")
     assert [b.label for b in garden.sent()[-1].details["buttons"]] == ["J'accepte"]
+
+
+async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await telegram_like(open_garden)
+    await garden.join("alice")
+    assert len(garden.done("restrict")) == 1
+    # Nothing waits to be written: a crash now would not leave alice restricted for good.
+    assert garden.cog.journeys.pending == 0
+    after_a_crash = JourneyStore(garden.core.db, garden.core.members)
+    journey = await after_a_crash.get(garden.platform.community, "id-alice")
+    assert journey is not None
+    assert journey.gate_pending
+    assert journey.restricted

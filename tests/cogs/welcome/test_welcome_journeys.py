@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
@@ -15,7 +20,9 @@ async def test_journeys_begun_before_and_after_the_store_loads_are_found(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     community = platform.community
-    await JourneyStore(core.db, core.members).begin(community, "id-ana", clock.now())
+    first = JourneyStore(core.db, core.members)
+    await first.begin(community, "id-ana", clock.now())
+    await first.flush()  # as when the bot stops
     monkeypatch.setattr(journeys, "MAX_CACHED", 1)  # every other lookup misses the cache
     store = JourneyStore(core.db, core.members)  # as after a restart
     assert await store.get(community, "id-ben") is None
@@ -28,3 +35,72 @@ async def test_journeys_begun_before_and_after_the_store_loads_are_found(
     await store.forget(community, "id-ana")
     assert await store.get(community, "id-ben") is None
     assert await store.get(community, "id-ana") is None
+
+
+async def test_a_join_is_written_behind_and_read_back_before_it_is(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    community = platform.community
+    store = JourneyStore(core.db, core.members)
+    await core.members.community_id(community)  # the community itself is written at once
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(core.db.engine.sync_engine, "commit", committed)
+    try:
+        journey, welcomed = await store.begin(
+            community, "id-ana", clock.now(), welcome=lambda last: last is None
+        )
+        assert welcomed
+        assert journey.welcomed_at == clock.now()
+        journey = await store.update(community, journey, first_message_at=clock.now())
+        assert commits == []
+        assert store.pending == 1
+        await store.flush()
+        assert len(commits) == 1
+    finally:
+        event.remove(core.db.engine.sync_engine, "commit", committed)
+    found = await JourneyStore(core.db, core.members).get(community, "id-ana")
+    assert found is not None
+    assert (found.welcomed_at, found.first_message_at) == (clock.now(), clock.now())
+
+    # Back a little later: the stages start over, the welcome carries over, and both the
+    # store and a fresh one (reading the table, then what waits) agree before any write.
+    later = clock.now() + timedelta(minutes=10)
+    again, welcomed = await store.begin(
+        community, "id-ana", later, welcome=lambda last: last is None
+    )
+    assert not welcomed
+    assert (again.joined_at, again.welcomed_at, again.first_message_at) == (
+        later,
+        clock.now(),
+        None,
+    )
+    assert await store.get(community, "id-ana") == again
+
+
+async def test_journeys_the_database_refused_wait_for_the_next_flush(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = JourneyStore(core.db, core.members)
+    write = JourneyStore._write
+    refusals = iter([OperationalError("INSERT", {}, Exception("database is locked"))])
+
+    async def refuse_once(self: JourneyStore, batch: Any) -> None:
+        error = next(refusals, None)
+        if error is not None:
+            raise error
+        await write(self, batch)
+
+    monkeypatch.setattr(JourneyStore, "_write", refuse_once)
+    journey, _welcomed = await store.begin(platform.community, "id-ana", clock.now())
+    await store.flush()
+    assert store.pending == 1
+    await store.update(platform.community, journey, introduced_at=clock.now())
+    await store.flush()
+    assert store.pending == 0
+    found = await JourneyStore(core.db, core.members).get(platform.community, "id-ana")
+    assert found is not None
+    assert found.introduced_at == clock.now()
