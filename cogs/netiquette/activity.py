@@ -82,7 +82,8 @@ class Activity:
         """Forget a message that is gone."""
         ring = self._channels.get(message.channel)
         if ring is not None:
-            kept = [entry for entry in ring if entry[0] != message]
+            # One ring per channel: the id alone tells its messages apart (no ref comparisons).
+            kept = [entry for entry in ring if entry[0].id != message.id]
             if len(kept) != len(ring):
                 ring.clear()
                 ring.extend(kept)
