@@ -1,10 +1,25 @@
-"""Toxicity throughput: a Detoxify model of bert-base geometry (random weights, built locally,
-never downloaded), one message at a time against the micro-batching worker.
+"""Toxicity throughput and latency: a Detoxify model of bert-base geometry (random weights, built
+locally, never downloaded), one message at a time against the micro-batching worker.
 
-"One at a time" scores each message alone, waiting for its verdict before the next (batch size
-1); "micro-batching" submits the same messages as they arrive to the netiquette's
-``ToxicityWorker`` (batches of ``batch_size``, bucketed by length). Prints one JSON object with
-both throughputs, the speed-up, and the latency percentiles. Timing is shown, never asserted.
+One ``ToxicityWorker`` with the shipped settings (``toxicity:`` in ``rules/netiquette.yaml``:
+``batch_size``, ``batch_wait_ms``, ``max_tokens``) loads the model in its thread, as in the bot,
+and serves every phase, on the same messages (3 to 30 words, 5 to 32 tokens):
+
+1. One at a time: each message is sent only after the previous verdict, so every batch holds one
+   message (``batch_wait_ms`` 0: a lone message is scored at once). Throughput, latency p50/p95.
+2. Saturated: all messages are queued at once. Throughput only (its latencies are queueing
+   time); ``speedup`` is this throughput over the one-at-a-time one.
+3. Offered load, as in a chat: open-loop Poisson arrivals (fixed seed) at a rate of
+   ``TARGET_FACTOR`` (3) times the one-at-a-time throughput, for at least ``OFFERED_SECONDS``.
+   Latency runs from each message's scheduled arrival to its verdict (a late event loop counts
+   against us); ``achieved`` is the completion rate. Above what the worker sustains (the
+   saturated rate) the queue grows for as long as the run lasts, and so does p95.
+4. The highest offered load, in steps of 0.25 times the one-at-a-time rate from 1, whose p95 stays
+   within the target's 500 ms (``within_p95_target_*``): what the worker really sustains.
+
+PyTorch runs only in the worker's thread (the checkpoint is built in a thread that then ends): a
+second OpenMP thread team in the process slows the worker's by a fifth or more on two cores.
+Prints one JSON object. Timing is shown, never asserted.
 Usage: python bench/toxicity.py [messages] [--tiny]   (--tiny: a 2-layer model, for smoke tests)
 """
 
@@ -16,8 +31,14 @@ import random
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from cogs.netiquette.config import ToxicityModelConfig
 
 BASE = {
     "hidden_size": 768,
@@ -31,6 +52,13 @@ TINY = {
     "num_attention_heads": 2,
     "intermediate_size": 64,
 }
+SHIPPED_RULES = Path(__file__).resolve().parent.parent / "rules" / "netiquette.yaml"
+OFFERED_SECONDS = 8
+"""Each offered-load phase lasts at least this long (it repeats the messages as needed)."""
+TARGET_FACTOR = 3.0
+"""The issue's target: micro-batching serves 3 times the one-at-a-time rate..."""
+TARGET_P95_MS = 500.0
+"""... with a p95 latency of at most 500 ms."""
 LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 WORDS = [
     "the",
@@ -126,52 +154,130 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def main(count: int, tiny: bool) -> dict[str, Any]:
+async def one_at_a_time(worker: Any, texts: list[str]) -> tuple[float, list[float]]:
+    """Messages per second and latencies, each message sent only after the previous verdict."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for text in texts:
+        start = time.perf_counter()
+        await worker.score(text)
+        latencies.append(time.perf_counter() - start)
+    return len(texts) / (time.perf_counter() - started), latencies
+
+
+async def saturated(worker: Any, texts: list[str]) -> float:
+    """Messages per second with every message queued at once."""
+    started = time.perf_counter()
+    await asyncio.gather(*(worker.score(text) for text in texts))
+    return len(texts) / (time.perf_counter() - started)
+
+
+async def offered(worker: Any, texts: list[str], rate: float) -> tuple[float, list[float]]:
+    """Completions per second and latencies with open-loop Poisson arrivals at ``rate``."""
+    pick = random.Random(11)
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+
+    async def one(text: str, at: float) -> None:
+        await asyncio.sleep(at - loop.time())
+        await worker.score(text)
+        latencies.append(loop.time() - at)
+
+    start = loop.time() + 0.05
+    arrivals: list[float] = []
+    at = start
+    for _text in texts:
+        at += pick.expovariate(rate)
+        arrivals.append(at)
+    await asyncio.gather(*(one(text, at) for text, at in zip(texts, arrivals, strict=True)))
+    return len(texts) / (loop.time() - start), latencies
+
+
+async def load_point(worker: Any, texts: list[str], rate: float, seconds: float) -> dict[str, Any]:
+    """Offered and achieved rates, mean batch and latency percentiles at an offered ``rate``."""
+    total = max(len(texts), round(rate * seconds))
+    arriving = [texts[number % len(texts)] for number in range(total)]
+    batches = worker.batches
+    achieved, latencies = await offered(worker, arriving, rate)
+    return {
+        "offered_messages_per_s": round(rate, 1),
+        "achieved_messages_per_s": round(achieved, 1),
+        "mean_batch": round(total / (worker.batches - batches), 1),
+        "p50_ms": milliseconds(latencies, 0.5),
+        "p95_ms": milliseconds(latencies, 0.95),
+    }
+
+
+def shipped_settings() -> ToxicityModelConfig:
+    """The ``toxicity`` settings of the shipped rule book (batch size, wait, token limit)."""
+    from cogs.netiquette.config import ToxicityModelConfig
+
+    book = yaml.safe_load(SHIPPED_RULES.read_text(encoding="utf-8"))
+    return ToxicityModelConfig(**book["toxicity"])
+
+
+def milliseconds(values: list[float], fraction: float) -> float:
+    """The ``fraction`` percentile of ``values`` (seconds), in milliseconds."""
+    return round(percentile(values, fraction) * 1000, 1)
+
+
+async def main(count: int, tiny: bool, settings: ToxicityModelConfig) -> dict[str, Any]:
     from cogs.netiquette.toxicity import DetoxifyClassifier, ModelChoice, ToxicityWorker
 
     with tempfile.TemporaryDirectory() as folder:
-        checkpoint, config_dir = build_checkpoint(Path(folder), TINY if tiny else BASE)
-        choice = ModelChoice("original", checkpoint, config_dir)
-        classifier = DetoxifyClassifier(choice)
-        texts = messages(count)
-        classifier.predict(texts[:2])  # load and warm up outside the timings
-
-        single: list[float] = []
-        started = time.perf_counter()
-        for text in texts:
-            start = time.perf_counter()
-            await asyncio.to_thread(classifier.predict, [text])
-            single.append(time.perf_counter() - start)
-        single_rate = count / (time.perf_counter() - started)
-
+        # Built in a thread that then ends: the event loop's thread never runs PyTorch, as in
+        # the bot (see the docstring).
+        with ThreadPoolExecutor(max_workers=1) as builder:
+            built = builder.submit(build_checkpoint, Path(folder), TINY if tiny else BASE)
+            checkpoint, config_dir = built.result()
+        choice = ModelChoice("original", checkpoint, config_dir, settings.max_tokens)
         worker = ToxicityWorker(
-            lambda: classifier, batch_size=16, batch_wait=0.005, max_characters=2000
+            lambda: DetoxifyClassifier(choice),
+            batch_size=settings.batch_size,
+            batch_wait=settings.batch_wait_ms / 1000,
+            max_characters=settings.max_characters,
         )
-        await worker.score(texts[0])
-        latencies: list[float] = []
-
-        async def one(text: str) -> None:
-            start = time.perf_counter()
+        texts = messages(count)
+        for text in texts[:4]:  # load and warm up outside the timings
             await worker.score(text)
-            latencies.append(time.perf_counter() - start)
+        await asyncio.gather(*(worker.score(text) for text in texts[:16]))
 
-        started = time.perf_counter()
-        await asyncio.gather(*(one(text) for text in texts))
-        batched_rate = count / (time.perf_counter() - started)
+        batches = worker.batches
+        single_rate, single = await one_at_a_time(worker, texts)
+        figures: dict[str, Any] = {
+            "model": "tiny" if tiny else "bert-base geometry, random weights",
+            "messages": count,
+            "batch_size": settings.batch_size,
+            "batch_wait_ms": settings.batch_wait_ms,
+            "one_at_a_time_messages_per_s": round(single_rate, 1),
+            "one_at_a_time_mean_batch": round(count / (worker.batches - batches), 1),
+            "one_at_a_time_p50_ms": milliseconds(single, 0.5),
+            "one_at_a_time_p95_ms": milliseconds(single, 0.95),
+        }
+        batches = worker.batches
+        batched_rate = await saturated(worker, texts)
+        figures["micro_batching_messages_per_s"] = round(batched_rate, 1)
+        figures["saturated_mean_batch"] = round(count / (worker.batches - batches), 1)
+        figures["speedup"] = round(batched_rate / single_rate, 2)
+        seconds = 0 if tiny else OFFERED_SECONDS
+        target = await load_point(worker, texts, TARGET_FACTOR * single_rate, seconds)
+        figures.update({f"micro_batching_{key}": value for key, value in target.items()})
+        # The highest load (in steps of a quarter of the one-at-a-time rate) served within the
+        # target's p95: what the worker really sustains for chat.
+        figures["within_p95_target_load_factor"] = 0.0
+        factor = 1.0
+        while factor < TARGET_FACTOR:
+            point = await load_point(worker, texts, factor * single_rate, seconds)
+            if point["p95_ms"] > TARGET_P95_MS:
+                break
+            figures["within_p95_target_load_factor"] = factor
+            figures.update({f"within_p95_target_{key}": value for key, value in point.items()})
+            factor += 0.25
         await worker.close()
-    return {
-        "model": "tiny" if tiny else "bert-base geometry, random weights",
-        "messages": count,
-        "one_at_a_time_messages_per_s": round(single_rate, 1),
-        "one_at_a_time_p50_ms": round(percentile(single, 0.5) * 1000, 1),
-        "micro_batching_messages_per_s": round(batched_rate, 1),
-        "micro_batching_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
-        "micro_batching_p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
-        "speedup": round(batched_rate / single_rate, 2),
-    }
+    return figures
 
 
 if __name__ == "__main__":
     arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
     total = int(arguments[0]) if arguments else 128
-    print(json.dumps(asyncio.run(main(total, "--tiny" in sys.argv))))
+    print(json.dumps(asyncio.run(main(total, "--tiny" in sys.argv, shipped_settings()))))

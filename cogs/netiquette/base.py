@@ -100,7 +100,7 @@ class NetiquetteBase(Cog):
     def worker(self, community: CommunityRef) -> ToxicityWorker:
         """The toxicity worker for the model the community's rules name (created on first use)."""
         model = self.settings(community).toxicity
-        choice = ModelChoice(model.model, model.checkpoint, model.config_dir)
+        choice = ModelChoice(model.model, model.checkpoint, model.config_dir, model.max_tokens)
         worker = self._workers.get(choice)
         if worker is None:
             factory = self.classifier_factory

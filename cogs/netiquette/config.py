@@ -231,11 +231,17 @@ class ToxicityModelConfig(BaseModel):
     """A local checkpoint file (offline deployments); else Detoxify downloads its own."""
     config_dir: Path | None = None
     """A local folder with the model's Hugging Face config and tokenizer (offline)."""
-    batch_size: int = Field(default=16, ge=1, le=256)
-    batch_wait_ms: int = Field(default=5, ge=0, le=1000)
-    """How long a batch waits to fill, in milliseconds, before it is scored anyway."""
+    batch_size: int = Field(default=32, ge=1, le=256)
+    """The most messages scored together; more wait for the next batch."""
+    batch_wait_ms: int = Field(default=0, ge=0, le=1000)
+    """How long a batch may wait for more messages, counted from its oldest message's arrival.
+    0: a batch takes what is queued as soon as the model is free (under load, the next batch
+    gathers while one is scored, so waiting buys nothing but latency)."""
     max_characters: int = Field(default=2000, ge=50, le=20_000)
     """Longer messages are cut before scoring."""
+    max_tokens: int = Field(default=256, ge=16, le=512)
+    """Only a message's first ``max_tokens`` tokens are scored (a token is a word or a piece of
+    one: 256 is about 1,000 characters of English). Lower is faster for long messages."""
 
 
 Text = Annotated[str, Placeholders()]

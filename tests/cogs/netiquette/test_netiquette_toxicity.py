@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.bus import Priority
 from bot.events import MessageCreated
-from cogs.netiquette.toxicity import DetoxifyClassifier, ModelChoice, ToxicityWorker
+from cogs.netiquette.toxicity import (
+    DetoxifyClassifier,
+    ModelChoice,
+    ToxicityUnavailableError,
+    ToxicityWorker,
+    length_groups,
+)
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -100,24 +109,148 @@ async def test_messages_are_scored_in_micro_batches(
     assert len(forum.deleted()) == 8
 
 
-async def test_batches_are_bucketed_by_length() -> None:
-    class Recorder:
-        def __init__(self) -> None:
-            self.batches: list[list[str]] = []
+class Recorder:
+    """A classifier that records its batches; the first one waits until ``release`` is set."""
 
-        def predict(self, texts: list[str]) -> list[dict[str, float]]:
-            self.batches.append(list(texts))
-            return [{"toxicity": 0.0} for _ in texts]
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
 
+    def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        self.batches.append(list(texts))
+        if len(self.batches) == 1:
+            self.release.wait(timeout=10)
+        return [{"toxicity": 0.0} for _ in texts]
+
+
+async def until_scoring(recorder: Recorder) -> None:
+    """Wait (on the loop) until the model thread has taken its first batch."""
+    for _ in range(5000):
+        if recorder.batches:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the model never got a batch")
+
+
+async def test_a_lone_message_is_scored_at_once_and_the_next_batch_forms_while_it_runs() -> None:
     recorder = Recorder()
-    worker = ToxicityWorker(lambda: recorder, batch_size=8, batch_wait=0.05)
-    import asyncio
-
-    texts = ["short", "x" * 500, "tiny", "y" * 480]
-    await asyncio.gather(*(worker.score(text) for text in texts))
+    worker = ToxicityWorker(lambda: recorder, batch_size=4)
+    first = asyncio.create_task(worker.score("first"))
+    await until_scoring(recorder)
+    assert recorder.batches == [["first"]]  # nobody waited for a batch to fill
+    later = [asyncio.create_task(worker.score(f"message {number}")) for number in range(10)]
+    await asyncio.sleep(0)
+    recorder.release.set()
+    await asyncio.gather(first, *later)
     await worker.close()
-    assert sorted(len(batch) for batch in recorder.batches) == [2, 2]
-    assert all(max(map(len, b)) <= 2 * max(16, min(map(len, b))) for b in recorder.batches)
+    # What queued while the model was busy went in the next batches, up to batch_size each.
+    assert [len(batch) for batch in recorder.batches] == [1, 4, 4, 2]
+    assert worker.batches == 4
+
+
+async def test_a_model_failure_fails_its_batch_only() -> None:
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("out of memory")
+            return [{"toxicity": 0.5} for _ in texts]
+
+    worker = ToxicityWorker(Flaky)
+    with pytest.raises(ToxicityUnavailableError, match="the model failed: out of memory"):
+        await worker.score("hello")
+    assert await worker.score("hello again") == {"toxicity": 0.5}
+    assert worker.error is None
+    await worker.close()
+
+
+def test_a_batch_is_split_by_length_only_where_padding_costs_more_than_a_pass() -> None:
+    assert length_groups([5, 500, 4, 495]) == [[2, 0], [3, 1]]
+    assert length_groups([5, 500, 4, 470]) == [[2, 0], [3], [1]]
+    assert length_groups([12, 10, 11, 14]) == [[1, 2, 0, 3]]
+    # When padding costs little (the linear layers skip it), only far lengths are split.
+    assert length_groups([6, 30, 8, 28], padding_weight=0.2) == [[0, 2, 3, 1]]
+    assert length_groups([6, 300, 8], padding_weight=0.2) == [[0, 2], [1]]
+    assert length_groups([]) == []
+
+
+@pytest.mark.parametrize("onednn", [True, False])
+def test_a_batch_scores_as_each_message_alone_and_as_detoxify(
+    tiny_detoxify: TinyModel, monkeypatch: pytest.MonkeyPatch, onednn: bool
+) -> None:
+    import torch
+    from detoxify import Detoxify
+
+    if not onednn:
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+    elif not torch.backends.mkldnn.is_available():
+        pytest.skip("this PyTorch has no oneDNN")
+    classifier = DetoxifyClassifier(
+        ModelChoice("original", tiny_detoxify.checkpoint, tiny_detoxify.config_dir)
+    )
+    assert (classifier.packed_layers > 0) is onednn
+    texts = ["idiot", "hello friend", "you stupid fool " * 6, "nice day in the garden " * 12]
+    together = classifier.predict(texts)
+    alone = [classifier.predict([text])[0] for text in texts]
+    detoxify = Detoxify(
+        "original",
+        str(tiny_detoxify.checkpoint),
+        huggingface_config_path=str(tiny_detoxify.config_dir),
+    ).predict(texts)
+    for index, scores in enumerate(together):
+        assert scores.keys() == detoxify.keys()
+        for label, score in scores.items():
+            assert score == pytest.approx(alone[index][label], abs=1e-5)
+            assert score == pytest.approx(detoxify[label][index], abs=1e-5)
+
+
+def test_short_messages_are_not_padded_to_a_long_one(tiny_detoxify: TinyModel) -> None:
+    classifier = DetoxifyClassifier(
+        ModelChoice("original", tiny_detoxify.checkpoint, tiny_detoxify.config_dir)
+    )
+    widths: list[int] = []
+    model = classifier._model
+    forward = model.forward
+
+    def recording(*args: object, **kwargs: object) -> object:
+        widths.append(kwargs["input_ids"].shape[1])  # type: ignore[attr-defined]
+        return forward(*args, **kwargs)
+
+    model.forward = recording
+    classifier.predict(["idiot", "hello friend", "nice day in the garden " * 12, "hello"])
+    assert sorted(widths) == [4, 62]
+
+
+def test_only_the_first_max_tokens_are_read(tiny_detoxify: TinyModel) -> None:
+    texts = ["nice day in the garden " * 4 + "you stupid fool", "nice day in the garden " * 4]
+    short = DetoxifyClassifier(
+        ModelChoice("original", tiny_detoxify.checkpoint, tiny_detoxify.config_dir, max_tokens=16)
+    )
+    whole = DetoxifyClassifier(
+        ModelChoice("original", tiny_detoxify.checkpoint, tiny_detoxify.config_dir)
+    )
+    cut_toxic, cut_clean = short.predict(texts)
+    assert cut_toxic == cut_clean  # the insult is after the 16th token
+    toxic, clean = whole.predict(texts)
+    assert toxic["toxicity"] > clean["toxicity"] + 0.3
+
+
+@pytest.mark.parametrize(("max_tokens", "deleted"), [(None, True), (16, False)])
+async def test_the_rule_book_sets_how_many_tokens_are_read(
+    open_forum: ForumFactory, tiny_detoxify: TinyModel, max_tokens: int | None, deleted: bool
+) -> None:
+    rule = {
+        "triggers": [{"toxicity": {"labels": {"toxicity": 0.5}}}],
+        "actions": {"delete": True},
+    }
+    more = {} if max_tokens is None else {"max_tokens": max_tokens}
+    forum = await open_forum({"toxicity": rule}, toxicity=model_settings(tiny_detoxify, **more))
+    message = await forum.say("alice", "nice day in the garden " * 4 + "you stupid fool")
+    await forum.cog.settled()
+    assert forum.deleted() == ([message.id] if deleted else [])
 
 
 async def test_without_detoxify_the_bot_starts_says_so_and_words_still_work(
@@ -156,3 +289,34 @@ async def test_a_model_that_cannot_load_is_reported_once(
     assert forum.deleted() == [insult.id]
     [off] = [line for line in forum.modlog() if line.startswith("⚠️")]
     assert f"the original model could not load from {broken}" in off
+
+
+async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cogs.netiquette import automod
+
+    monkeypatch.setattr(automod, "MAX_BACKGROUND", 2)
+    release = threading.Event()
+
+    class Stuck:
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            release.wait(10)
+            return [{"toxicity": 0.0, "insult": 0.0} for _ in texts]
+
+    forum = await open_forum({"toxicity": TOXICITY_RULE})
+    forum.cog.classifier_factory = lambda _choice: Stuck()
+    caplog.set_level(logging.WARNING, logger="cogs.netiquette")
+    for n in range(5):
+        await forum.say("alice", f"hello garden {n}")
+    overflow = [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
+    assert overflow == [
+        "2 toxicity checks are waiting; new messages are not scored until they drain"
+    ]
+    release.set()
+    await forum.cog.settled()
+    await forum.say("alice", "hello again")
+    assert [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()][1:] == [
+        "toxicity checks resume; 3 messages were not scored"
+    ]
+    await forum.cog.settled()
