@@ -67,6 +67,8 @@ class Automod(NetiquetteBase):
         self._pending_decisions: list[Decision] = []
         self._enforcer: asyncio.Task[None] | None = None
         self._toxicity_reported: set[str] = set()
+        self._unscored = 0
+        """Messages left unscored since the toxicity checks overflowed."""
 
     # -- listeners ------------------------------------------------------------------------------
 
@@ -163,8 +165,17 @@ class Automod(NetiquetteBase):
     def _in_background(self, coroutine: Any) -> None:
         if len(self._background) >= MAX_BACKGROUND:
             coroutine.close()
-            self.log.warning("too many toxicity checks waiting; this message is not scored")
+            # Once per overload, not once per message: a flood must not flood the log too.
+            if not self._unscored:
+                self.log.warning(
+                    "%d toxicity checks are waiting; new messages are not scored until they drain",
+                    MAX_BACKGROUND,
+                )
+            self._unscored += 1
             return
+        if self._unscored:
+            self.log.warning("toxicity checks resume; %d messages were not scored", self._unscored)
+            self._unscored = 0
         task = asyncio.get_running_loop().create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)

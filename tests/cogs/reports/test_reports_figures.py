@@ -19,6 +19,7 @@ from bot.events import (
     ReactionAdded,
 )
 from cogs.netiquette.cog import NetiquetteCog
+from cogs.netiquette.toxicity import Classifier, ToxicityUnavailableError
 from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
 from tests.support.fake_platform import FakePlatform, Recorded
@@ -73,6 +74,13 @@ async def test_toxicity_scores_make_the_satisfaction_indicator(
 async def test_moderation_contests_and_the_change_against_the_week_before(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
+    netiquette = core.cogs["netiquette"]
+    assert isinstance(netiquette, NetiquetteCog)
+
+    def no_model(_choice: object) -> Classifier:
+        raise ToxicityUnavailableError("no model in this test")
+
+    netiquette.classifier_factory = no_model  # the satisfaction falls back, and says so
     alice = platform.member("alice")
     for _ in range(4):
         await say(core, platform, clock, "alice", "first week message")
@@ -142,6 +150,9 @@ async def test_figures_survive_a_flush_and_members_data_is_erased(
     assert isinstance(cog, ReportsCog)
     await core.handle(MemberJoined(at=clock.now(), member=platform.member("dave")))
     await say(core, platform, clock, "dave", "hello there")
+    netiquette = core.cogs["netiquette"]
+    assert isinstance(netiquette, NetiquetteCog)
+    await netiquette.settled()  # its toxicity score is counted too
     assert await cog.flush() > 0
     assert await cog.flush() == 0
     user = platform.member("dave").user
