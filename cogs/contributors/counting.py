@@ -94,6 +94,8 @@ class Counting(ContributorsBase):
 
     @staticmethod
     def _mentioned(mentions: tuple[UserRef, ...], author: UserRef, optouts: set[str]) -> set[str]:
+        if not mentions:  # most messages
+            return set()
         return {
             user.id
             for user in mentions
