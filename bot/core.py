@@ -92,6 +92,11 @@ class Jardinier:
 
     async def stop(self) -> None:
         """Stop the scheduler, the cogs and the database (platforms stop themselves)."""
+        # Queued work first, while the scheduler still takes jobs (a temporary ban's lifting).
+        try:
+            await self.caught_up()
+        except Exception:
+            log.exception("queued work could not be finished before stopping")
         self.scheduler.shutdown()
         for cog in reversed(list(self.cogs.values())):
             try:

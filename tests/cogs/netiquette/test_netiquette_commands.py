@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.events import MessageCreated, MessageRef
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -255,3 +257,29 @@ async def test_reasons_take_the_rest_of_the_line(open_forum: ForumFactory) -> No
     assert warned == "bob, you have been warned in Garden: stop insulting people, please (case 1)."
     assert kicked == "bob, you have been removed from Garden: you were warned (case 2)."
     assert forum.done("kick")[0].text == "you were warned"
+
+
+async def test_a_ban_decided_as_the_bot_stops_is_still_lifted_after_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+        }
+    }
+    first = await open_forum(rules, database=database)
+    spam = MessageRef(first.platform.channel("general"), "m1")
+    # The rule fires; its case and ban are still queued when the bot is told to stop.
+    await first.core.handle(
+        MessageCreated(
+            at=first.clock.now(), message=spam, author=first.member("bob"), text="discord.gg/spam"
+        )
+    )
+    await first.core.stop()
+    assert len(first.done("ban")) == 1
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=1, minutes=1))
+    assert len(second.done("unban")) == 1
