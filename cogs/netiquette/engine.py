@@ -38,9 +38,6 @@ def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | No
     if channel is None:
         return None
 
-    if not channels.include and not channels.exclude:
-        return None
-
     def named(wanted: frozenset[str]) -> bool:
         return channel.id.casefold() in wanted or channel.name.lstrip("#").casefold() in wanted
 
