@@ -97,7 +97,7 @@ class Jardinier:
             await self.caught_up()
         except Exception:
             log.exception("queued work could not be finished before stopping")
-        self.scheduler.shutdown()
+        await self.scheduler.shutdown()
         for cog in reversed(list(self.cogs.values())):
             try:
                 await cog.teardown()

@@ -5,8 +5,8 @@ listener (a newcomer's nudge, a timeout to lift) committed to SQLite on the even
 and waited there for as long as another connection held the write lock. Here the jobs live in
 APScheduler's own memory store; each change is pickled at once (so later changes to the job cannot
 race the write) and written, in order, by one background thread through APScheduler's SQLAlchemy
-store table. :meth:`shutdown` waits for the writes. A crash loses at most the changes still queued
-(milliseconds of them); the jobs on disk are loaded at start.
+store table; :meth:`flush` waits for the writes, off the event loop. A crash loses at most the
+changes still queued (milliseconds of them); the jobs on disk are loaded at start.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class WriteBehindJobStore(MemoryJobStore):
         super().__init__()
         self._disk = SQLAlchemyJobStore(url=url, tablename=tablename)
         self._writer: ThreadPoolExecutor | None = None
+        self._closing: ThreadPoolExecutor | None = None
+        """The writer after :meth:`shutdown`, still writing what was queued."""
 
     def start(self, scheduler: Any, alias: str) -> None:
         """Create the table if needed and load the jobs saved by the previous run."""
@@ -43,6 +45,7 @@ class WriteBehindJobStore(MemoryJobStore):
         for job in self._disk.get_all_jobs():
             super().add_job(job)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobstore")
+        self._closing = None
 
     def add_job(self, job: Job) -> None:
         """Keep ``job`` and queue its insert."""
@@ -75,16 +78,29 @@ class WriteBehindJobStore(MemoryJobStore):
         self._write(lambda connection: connection.execute(self._table.delete()))
 
     def flush(self) -> None:
-        """Wait until every queued change is written."""
-        if self._writer is not None:
-            self._writer.submit(lambda: None).result()
+        """Wait until every queued change is written (blocking: call it off the event loop)."""
+        writer = self._writer or self._closing
+        if writer is None:
+            return
+        try:
+            writer.submit(lambda: None).result()
+        except RuntimeError:  # shut down meanwhile: its queue still drains, then it ends
+            writer.shutdown(wait=True)
 
     def shutdown(self) -> None:
-        """Write what is queued, then close the database connection."""
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
-            self._writer = None
-        self._disk.shutdown()
+        """Take no more changes; write what is queued, then close the database connection.
+
+        APScheduler calls this on the event loop, so it does not wait: a transaction the loop
+        holds open must be able to commit while the writes wait for its lock. :meth:`flush`
+        waits for them.
+        """
+        writer, self._writer = self._writer, None
+        if writer is None:
+            self._disk.shutdown()
+            return
+        writer.submit(self._disk.shutdown)
+        writer.shutdown(wait=False)
+        self._closing = writer
 
     @property
     def _table(self) -> Any:

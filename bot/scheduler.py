@@ -12,6 +12,7 @@ clock set to the job's time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,13 +109,16 @@ class Scheduler:
             self._aps.add_listener(self._on_missed, EVENT_JOB_MISSED)
             self._aps.resume()
 
-    def shutdown(self) -> None:
+    async def shutdown(self) -> None:
         """Stop running jobs; pending ones stay in the store for the next start."""
         global _live_runner
         if self._aps.running:
             self._aps.shutdown(wait=False)  # AsyncIOScheduler defers it to the loop …
         if self._store is not None:
-            self._store.flush()  # … so the jobs are written now, before the caller moves on.
+            # … so the jobs are written now, before the caller moves on. The loop keeps running
+            # meanwhile: a transaction it holds open (a buffer's flush) must be able to commit,
+            # or the job writes would wait for its lock until they time out.
+            await asyncio.to_thread(self._store.flush)
         if _live_runner is self._runner:
             _live_runner = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,47 +54,47 @@ async def test_job_fires_once_at_its_time(store: str) -> None:
     assert await scheduler.advance(timedelta(hours=5)) == 1
     assert recorder.ran == [("close", {"contest": 1}, T0 + timedelta(hours=2))]
     assert scheduler.pending() == []
-    scheduler.shutdown()
+    await scheduler.shutdown()
 
 
 async def test_job_scheduled_before_a_restart_fires_once_after_it(store: str) -> None:
     first, _ = await started(store, T0)
     first.at("contest:1:close", T0 + timedelta(hours=2), "contests", "close", contest=1)
-    first.shutdown()
+    await first.shutdown()
 
     second, recorder = await started(store, T0 + timedelta(minutes=5))
     assert [job.id for job in second.pending()] == ["contest:1:close"]
     await second.advance(timedelta(hours=3))
     assert [handler for handler, _, _ in recorder.ran] == ["close"]
-    second.shutdown()
+    await second.shutdown()
 
     third, recorder = await started(store, T0 + timedelta(hours=4))
     await third.advance(timedelta(days=1))
     assert recorder.ran == []
-    third.shutdown()
+    await third.shutdown()
 
 
 async def test_job_due_while_down_runs_at_start_within_the_grace(store: str) -> None:
     first, _ = await started(store, T0)
     first.at("announce:x", T0 + timedelta(hours=1), "announcements", "post", id="x")
-    first.shutdown()
+    await first.shutdown()
 
     second, recorder = await started(store, T0 + timedelta(hours=1, minutes=30))
     assert [handler for handler, _, _ in recorder.ran] == ["post"]
     assert recorder.missed == []
-    second.shutdown()
+    await second.shutdown()
 
 
 async def test_job_due_long_before_start_is_reported_missed_not_run(store: str) -> None:
     first, _ = await started(store, T0)
     first.at("announce:x", T0 + timedelta(hours=1), "announcements", "post", id="x")
-    first.shutdown()
+    await first.shutdown()
 
     second, recorder = await started(store, T0 + timedelta(days=2))
     assert recorder.ran == []
     assert recorder.missed == [("announce:x", timedelta(days=2) - timedelta(hours=1))]
     assert second.pending() == []
-    second.shutdown()
+    await second.shutdown()
 
 
 async def test_same_id_replaces_instead_of_doubling(store: str) -> None:
@@ -102,7 +103,7 @@ async def test_same_id_replaces_instead_of_doubling(store: str) -> None:
     scheduler.at("contest:1:close", T0 + timedelta(hours=3), "contests", "close")
     await scheduler.advance(timedelta(hours=4))
     assert [when for _, _, when in recorder.ran] == [T0 + timedelta(hours=3)]
-    scheduler.shutdown()
+    await scheduler.shutdown()
 
 
 async def test_recurring_job_runs_each_time_in_order_then_coalesces_after_downtime(
@@ -117,14 +118,14 @@ async def test_recurring_job_runs_each_time_in_order_then_coalesces_after_downti
         ("once", 16),
         ("open", 18),
     ]
-    scheduler.shutdown()
+    await scheduler.shutdown()
 
     # Down for a day: the recurring job runs once for the gap (coalesced), not four times.
     later, recorder = await started(store, T0 + timedelta(days=1, hours=9, minutes=10))
     assert [handler for handler, _, _ in recorder.ran] == ["open"]
     [job] = later.pending()
     assert job.next_run == T0 + timedelta(days=1, hours=15)
-    later.shutdown()
+    await later.shutdown()
 
 
 async def test_cancel_removes_a_pending_job(store: str) -> None:
@@ -134,14 +135,14 @@ async def test_cancel_removes_a_pending_job(store: str) -> None:
     assert scheduler.cancel("a") is False
     await scheduler.advance(timedelta(hours=2))
     assert recorder.ran == []
-    scheduler.shutdown()
+    await scheduler.shutdown()
 
 
 async def test_naive_datetimes_are_refused(store: str) -> None:
     scheduler, _ = await started(store, T0)
     with pytest.raises(ValueError, match="timezone-aware"):
         scheduler.at("a", datetime(2026, 11, 2, 10, 0), "c", "h")  # noqa: DTZ001
-    scheduler.shutdown()
+    await scheduler.shutdown()
 
 
 async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
@@ -171,7 +172,7 @@ async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
         with pytest.raises(TypeError, match="only a manual clock"):
             await scheduler.advance(timedelta(hours=1))
     finally:
-        scheduler.shutdown()
+        await scheduler.shutdown()
 
 
 async def test_a_locked_database_delays_only_the_saving_of_a_job(
@@ -187,11 +188,36 @@ async def test_a_locked_database_delays_only_the_saving_of_a_job(
     assert [job.id for job in scheduler.pending()] == ["contest:1:close"]
     locker.execute("ROLLBACK")
     locker.close()
-    scheduler.shutdown()  # writes what is queued
+    await scheduler.shutdown()  # writes what is queued
 
     saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
     assert saved.fetchall() == [("contest:1:close",)]
     again, recorder = await started(store, T0 + timedelta(hours=3))
     await again.advance(timedelta(minutes=1))
     assert [handler for handler, _, _ in recorder.ran] == ["close"]
-    again.shutdown()
+    await again.shutdown()
+
+
+async def test_stopping_while_a_transaction_is_open_on_the_loop_still_saves_the_jobs(
+    store: str, tmp_path: Path
+) -> None:
+    import aiosqlite
+
+    scheduler, _ = await started(store, T0)
+    # A buffer's flush, mid-transaction on the event loop, holds the write lock when the bot
+    # stops: it can commit only if stopping lets the loop run while the job writes wait.
+    writer = await aiosqlite.connect(tmp_path / "jobs.db", isolation_level=None)
+    await writer.execute("BEGIN IMMEDIATE")
+    scheduler.at("contest:1:close", T0 + timedelta(hours=2), "contests", "close", contest=1)
+
+    async def commit_soon() -> None:
+        await asyncio.sleep(0.2)
+        await writer.execute("COMMIT")
+
+    committing = asyncio.create_task(commit_soon())
+    await scheduler.shutdown()
+    await committing
+    await writer.close()
+
+    saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
+    assert saved.fetchall() == [("contest:1:close",)]
