@@ -24,6 +24,7 @@ from typing import Any
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, MessageRef, UserRef
+from bot.gctuning import tune_garbage_collector
 from bot.replay.recorder import RecordingPlatform
 from bot.resources import shipped_rules_directory
 
@@ -99,6 +100,7 @@ async def main(members: int, communities: int, trace: int = 0) -> dict[str, Any]
 
 
 if __name__ == "__main__":
+    tune_garbage_collector()  # as `jardinier run` does
     arguments = sys.argv[1:]
     depth = 0
     if "--trace" in arguments:

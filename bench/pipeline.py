@@ -40,6 +40,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
+from bot.gctuning import tune_garbage_collector
 from bot.replay.recorder import RecordingPlatform
 from bot.resources import shipped_rules_directory
 
@@ -181,6 +182,7 @@ async def main(count: int, toxicity: bool) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    tune_garbage_collector()  # as `jardinier run` does
     arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
     total = int(arguments[0]) if arguments else 20_000
     print(json.dumps(asyncio.run(main(total, "--toxicity" in sys.argv))))

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from bot.errors import JardinierError
+from bot.gctuning import tune_garbage_collector
 from bot.logsetup import configure_logging
 from bot.platform import Platform
 from bot.resources import shipped_rules_directory
@@ -91,6 +92,7 @@ def run(rules: RulesOption = None) -> None:
     from bot.db import database_url
 
     configure_logging()
+    tune_garbage_collector()
     try:
         if not any(os.environ.get(variable) for variable in PLATFORM_TOKENS.values()):
             typer.echo(
@@ -122,6 +124,7 @@ def console(
     'alice: /help', '!wait 2h', '!channel #intros'. Ends at end of input (Ctrl-D).
     """
     configure_logging()
+    tune_garbage_collector()
     try:
         _console(rules_directory(rules), jsonl=jsonl)
     except JardinierError as error:
@@ -184,6 +187,7 @@ def replay(
     from bot.replay import replay as run_replay
 
     configure_logging()
+    tune_garbage_collector()
     try:
         report = asyncio.run(
             run_replay(
