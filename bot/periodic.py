@@ -26,25 +26,37 @@ class PeriodicFlush:
         self._flush = flush
         self._log = log
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         """Begin flushing every interval."""
         if self._task is None:
+            self._stopping = asyncio.Event()
             self._task = asyncio.create_task(self._run(), name=f"{self._name}-flush")
 
     async def stop(self) -> None:
-        """Stop the background flushes, then flush what is pending one last time."""
+        """Stop the background flushes, then flush what is pending one last time.
+
+        A flush in progress is never cancelled: cut off while the driver runs a statement, its
+        transaction would stay open, holding the database's write lock, until garbage collection,
+        and every other writer would wait out its busy timeout. It finishes first.
+        """
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         await self._flush()
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval())
+        while not await self._stopped_within(self._interval()):
             try:
                 await self._flush()
             except Exception:
                 self._log.exception("%s flush failed; retrying at the next interval", self._name)
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True as soon as :meth:`stop` is called."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+        return self._stopping.is_set()
