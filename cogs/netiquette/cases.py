@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -17,6 +18,8 @@ from cogs.netiquette.models import Case
 
 EXCERPT_LENGTH = 200
 MAX_LISTED = 15
+MAX_STRIKE_HISTORIES = 10_000
+"""Members whose strikes are kept in memory; the least recently used are read again if needed."""
 
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
@@ -101,6 +104,11 @@ class CaseBook:
         # Background toxicity verdicts record cases while the event loop serves other events:
         # one session at a time keeps them from interleaving on a shared connection.
         self._lock = asyncio.Lock()
+        # The ladder reads a member's strikes at every firing with points: kept here once read,
+        # and changed with the table (under the lock), so a firing costs no query.
+        self._strikes: OrderedDict[tuple[int, str], list[CaseRecord]] = OrderedDict()
+        self._struck: dict[int, set[str]] = {}
+        """Per community, who has ever had a case with points: the others need no query."""
 
     async def record(self, community: CommunityRef, new: NewCase) -> CaseRecord:
         """Store a case and commit it; return it with its id."""
@@ -115,6 +123,7 @@ class CaseBook:
             # The ids come back with the inserts, and every other column is set here: no re-read.
             await session.commit()
             records = [CaseRecord.of(row) for row in rows]
+            self._remember(records)
         if self._recorded is not None:
             for (community, new), record in zip(cases, records, strict=True):
                 await self._recorded(community, new, record)
@@ -160,6 +169,56 @@ class CaseBook:
             rows = (await session.exec(query.order_by(col(Case.id).desc()))).all()
             return [CaseRecord.of(row) for row in rows]
 
+    async def strikes(self, community: CommunityRef, user_id: str) -> list[CaseRecord]:
+        """The member's cases that carry points, oldest first, pardoned ones included."""
+        community_id = await self._members.community_id(community)
+        key = (community_id, user_id)
+        async with self._lock:
+            known = self._strikes.get(key)
+            if known is not None:
+                self._strikes.move_to_end(key)
+                return list(known)
+            async with self._db.session() as session:
+                struck = self._struck.get(community_id)
+                if struck is None:
+                    who = select(Case.user_id).where(
+                        Case.community_id == community_id, col(Case.points) > 0
+                    )
+                    struck = self._struck[community_id] = set(
+                        (await session.exec(who.distinct())).all()
+                    )
+                rows: Sequence[Case] = []
+                if user_id in struck:
+                    theirs = select(Case).where(
+                        Case.community_id == community_id,
+                        Case.user_id == user_id,
+                        col(Case.points) > 0,
+                    )
+                    rows = (await session.exec(theirs.order_by(col(Case.id)))).all()
+                known = [CaseRecord.of(row) for row in rows]
+            self._keep(key, known)
+            return list(known)
+
+    def _remember(self, records: list[CaseRecord]) -> None:
+        """Add newly recorded cases to the strikes kept in memory."""
+        for record in records:
+            if record.points <= 0:
+                continue
+            key = (record.community_id, record.user_id)
+            known = self._strikes.get(key)
+            struck = self._struck.get(record.community_id)
+            if known is not None:
+                known.append(record)
+            elif struck is not None and record.user_id not in struck:
+                self._keep(key, [record])  # their first case with points: all there is
+            if struck is not None:
+                struck.add(record.user_id)
+
+    def _keep(self, key: tuple[int, str], strikes: list[CaseRecord]) -> None:
+        self._strikes[key] = strikes
+        while len(self._strikes) > MAX_STRIKE_HISTORIES:
+            self._strikes.popitem(last=False)
+
     async def mark(self, case_id: int, **changes: Any) -> CaseRecord | None:
         """Set ``changes`` on case ``case_id`` (lifted, pardoned) and commit."""
         async with self._lock, self._db.session() as session:
@@ -171,7 +230,11 @@ class CaseBook:
             session.add(row)
             await session.commit()
             await session.refresh(row)
-            return CaseRecord.of(row)
+            marked = CaseRecord.of(row)
+            known = self._strikes.get((marked.community_id, marked.user_id))
+            if known is not None:
+                known[:] = [marked if case.id == marked.id else case for case in known]
+            return marked
 
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase every case about ``user_id`` in ``community``."""
@@ -183,3 +246,5 @@ class CaseBook:
                 )
             )
             await session.commit()
+            self._strikes.pop((community_id, user_id), None)
+            self._struck.get(community_id, set()).discard(user_id)

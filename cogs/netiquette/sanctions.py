@@ -253,9 +253,9 @@ class Sanctions:
         if not config.ladder or case.points <= 0:
             return None
         now = self.core.clock.now()
-        history = await self.cog.casebook.of_member(member.community, member.user.id)
+        strikes = await self.cog.casebook.strikes(member.community, member.user.id)
         # Only the cases before this one: a burst is recorded at once, then carried out in order.
-        earlier = [record for record in history if record.id < case.id]
+        earlier = [record for record in strikes if record.id < case.id]
         reached = step_reached(earlier, case, now, config)
         if reached is None:
             return None

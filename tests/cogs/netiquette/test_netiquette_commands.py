@@ -247,6 +247,20 @@ async def test_member_data_export_and_erasure(open_forum: ForumFactory) -> None:
     assert await forum.cog.export_member_data(community, user) == {}
 
 
+async def test_after_an_erasure_the_ladder_counts_from_zero(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    bob = forum.member("bob")
+    await forum.run("mod", "/warn bob one")
+    await forum.run("mod", "/warn bob two")
+    await forum.cog.erase_member_data(forum.platform.community, bob.user)
+    await forum.run("mod", "/warn bob three")
+    await forum.run("mod", "/warn bob four")
+    assert forum.done("timeout") == []
+    await forum.run("mod", "/warn bob five")
+    assert len(forum.done("timeout")) == 1
+
+
 async def test_reasons_take_the_rest_of_the_line(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     forum.member("mod", moderator=True)
@@ -283,3 +297,23 @@ async def test_a_ban_decided_as_the_bot_stops_is_still_lifted_after_a_restart(
     second = await open_forum(rules, database=database, platform=first.platform)
     await second.wait(timedelta(days=1, minutes=1))
     assert len(second.done("unban")) == 1
+
+
+async def test_strikes_from_before_a_restart_still_count_on_the_ladder(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(NO_INSULTS, database=database)
+    first.member("mod", moderator=True)
+    await first.say("alice", "idiot")
+    await first.say("bob", "idiot")
+    await first.say("bob", "crétin")
+    await first.core.stop()
+
+    second = await open_forum(NO_INSULTS, database=database, platform=first.platform)
+    # Alice's firing reads who has strikes in the community; Bob's two are still on record.
+    await second.say("alice", "idiot")
+    assert second.done("timeout") == []
+    await second.say("bob", "idiot")
+    [timeout] = second.done("timeout")
+    assert timeout.target.user.name == "bob"
