@@ -179,29 +179,33 @@ class CaseBook:
         key = (community_id, user_id)
         async with self._lock:
             known = self._strikes.get(key)
-            if known is not None:
+            if known is None:
+                known = await self._read_strikes(community_id, user_id)
+                self._keep(key, known)
+            else:
                 self._strikes.move_to_end(key)
-                return list(known)
-            async with self._db.session() as session:
-                struck = self._struck.get(community_id)
-                if struck is None:
-                    who = select(Case.user_id).where(
-                        Case.community_id == community_id, col(Case.points) > 0
-                    )
-                    struck = self._struck[community_id] = set(
-                        (await session.exec(who.distinct())).all()
-                    )
-                rows: Sequence[Case] = []
-                if user_id in struck:
-                    theirs = select(Case).where(
-                        Case.community_id == community_id,
-                        Case.user_id == user_id,
-                        col(Case.points) > 0,
-                    )
-                    rows = (await session.exec(theirs.order_by(col(Case.id)))).all()
-                known = [CaseRecord.of(row) for row in rows]
-            self._keep(key, known)
             return list(known)
+
+    async def _read_strikes(self, community_id: int, user_id: str) -> list[CaseRecord]:
+        """Read a member's cases with points; none to read for who never had any."""
+        async with self._db.session() as session:
+            struck = self._struck.get(community_id)
+            if struck is None:
+                who = select(Case.user_id).where(
+                    Case.community_id == community_id, col(Case.points) > 0
+                )
+                struck = self._struck[community_id] = set(
+                    (await session.exec(who.distinct())).all()
+                )
+            if user_id not in struck:
+                return []
+            theirs = select(Case).where(
+                Case.community_id == community_id,
+                Case.user_id == user_id,
+                col(Case.points) > 0,
+            )
+            rows = (await session.exec(theirs.order_by(col(Case.id)))).all()
+            return [CaseRecord.of(row) for row in rows]
 
     def _remember(self, records: list[CaseRecord]) -> None:
         """Add newly recorded cases to the strikes kept in memory."""

@@ -141,7 +141,7 @@ class Casework(Moderation):
     async def strikes(self, ctx: CommandContext, member: Annotated[MemberRef, "Whose"]) -> None:
         """Show a member's active strike points, and where they stand on the ladder."""
         config = self.settings(ctx.community).strikes
-        records = await self.casebook.of_member(ctx.community, member.user.id)
+        records = await self.casebook.strikes(ctx.community, member.user.id)
         now = self.core.clock.now()
         points = active_points(records, now, config)
         steps = ", ".join(
