@@ -78,7 +78,8 @@ def ensure_parent_directory(url: str) -> None:
         Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set WAL, ``synchronous=NORMAL``, foreign keys and the busy timeout on a new connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -98,7 +99,7 @@ def create_engine(url: str) -> AsyncEngine:
         ensure_parent_directory(url)
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 

@@ -5,14 +5,17 @@ listener (a newcomer's nudge, a timeout to lift) committed to SQLite on the even
 and waited there for as long as another connection held the write lock. Here the jobs live in
 APScheduler's own memory store; each change is pickled at once (so later changes to the job cannot
 race the write) and written, in order, by one background thread through APScheduler's SQLAlchemy
-store table; :meth:`flush` waits for the writes, off the event loop. A crash loses at most the
-changes still queued (milliseconds of them); the jobs on disk are loaded at start.
+store table; :meth:`flush` waits for the writes, off the event loop. The thread writes whatever
+has queued up meanwhile in one transaction (a burst of joins is one commit, not one per nudge),
+with the bot's SQLite settings (WAL, ``synchronous=NORMAL``, busy timeout). A crash loses at most
+the changes still queued (milliseconds of them); the jobs on disk are loaded at start.
 """
 
 from __future__ import annotations
 
 import logging
 import pickle
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -22,10 +25,16 @@ from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.db import sqlite_pragmas
+
 log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+"""Job changes written in one transaction at most."""
 
 
 class WriteBehindJobStore(MemoryJobStore):
@@ -33,8 +42,14 @@ class WriteBehindJobStore(MemoryJobStore):
 
     def __init__(self, url: str, tablename: str) -> None:
         super().__init__()
-        self._disk = SQLAlchemyJobStore(url=url, tablename=tablename)
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", sqlite_pragmas)
+        self._disk = SQLAlchemyJobStore(engine=engine, tablename=tablename)
         self._writer: ThreadPoolExecutor | None = None
+        self._queued: list[Callable[[Connection], Any]] = []
+        """Changes not yet taken by the writer; a drain is submitted when this turns non-empty."""
+        self._queue_lock = threading.Lock()
         self._closing: ThreadPoolExecutor | None = None
         """The writer after :meth:`shutdown`, still writing what was queued."""
 
@@ -118,12 +133,37 @@ class WriteBehindJobStore(MemoryJobStore):
     def _write(self, change: Callable[[Connection], Any]) -> None:
         if self._writer is None:
             raise RuntimeError("the job store is not started")
-        self._writer.submit(self._apply, change)
+        with self._queue_lock:
+            self._queued.append(change)
+            if len(self._queued) > 1:
+                return  # a drain is already submitted; it will take this change too
+        self._writer.submit(self._drain)
 
-    def _apply(self, change: Callable[[Connection], Any]) -> None:
+    def _drain(self) -> None:
+        """Write every queued change, in order, one transaction per batch taken."""
+        while True:
+            with self._queue_lock:
+                changes = self._queued[:MAX_BATCH]
+                if not changes:
+                    return
+            try:
+                self._apply(changes)
+            except Exception:  # a bug, not the database: say so, and keep the writer going
+                log.exception("%d scheduled job changes could not be saved", len(changes))
+            with self._queue_lock:
+                # Taken off only once written: until then a new change must not submit a second
+                # drain, which could run ahead of this one and write out of order.
+                del self._queued[: len(changes)]
+
+    def _apply(self, changes: list[Callable[[Connection], Any]]) -> None:
         try:
             with self._disk.engine.begin() as connection:
-                change(connection)
+                for change in changes:
+                    change(connection)
         except SQLAlchemyError as error:
-            # The job still runs from memory; only its survival across a restart is at stake.
-            log.warning("a scheduled job could not be saved: %s", error)
+            if len(changes) == 1:
+                # The job still runs from memory; only its survival across a restart is at stake.
+                log.warning("a scheduled job could not be saved: %s", error)
+            else:
+                for change in changes:  # one bad change must not lose the others with it
+                    self._apply([change])

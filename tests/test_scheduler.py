@@ -221,3 +221,48 @@ async def test_stopping_while_a_transaction_is_open_on_the_loop_still_saves_the_
 
     saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
     assert saved.fetchall() == [("contest:1:close",)]
+
+
+async def test_changes_queued_behind_a_lock_are_saved_in_order(store: str, tmp_path: Path) -> None:
+    scheduler, _ = await started(store, T0)
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # every change below queues up behind this writer
+    scheduler.at("a", T0 + timedelta(hours=1), "contests", "close", contest=1)
+    scheduler.at("b", T0 + timedelta(hours=1), "contests", "close", contest=2)
+    scheduler.cancel("a")
+    scheduler.at("b", T0 + timedelta(hours=5), "contests", "close", contest=2)
+    scheduler.at("c", T0 + timedelta(hours=2), "contests", "close", contest=3)
+    locker.execute("ROLLBACK")
+    locker.close()
+    await scheduler.shutdown()
+
+    again, recorder = await started(store, T0)
+    assert {job.id: job.next_run for job in again.pending()} == {
+        "b": T0 + timedelta(hours=5),
+        "c": T0 + timedelta(hours=2),
+    }
+    await again.advance(timedelta(hours=6))
+    assert [kwargs["contest"] for _, kwargs, _ in recorder.ran] == [3, 2]
+    await again.shutdown()
+
+
+async def test_one_change_the_database_refuses_does_not_lose_the_others(
+    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler, _ = await started(store, T0)
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    # A row this run does not know of: inserting the same id again is refused by the table.
+    locker.execute(
+        "INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES ('b', 0, x'00')"
+    )
+    scheduler.at("a", T0 + timedelta(hours=1), "contests", "close", contest=1)
+    scheduler.at("b", T0 + timedelta(hours=1), "contests", "close", contest=2)
+    scheduler.at("c", T0 + timedelta(hours=1), "contests", "close", contest=3)
+    locker.execute("COMMIT")
+    locker.close()
+    await scheduler.shutdown()
+
+    saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
+    assert sorted(row[0] for row in saved) == ["a", "b", "c"]
+    assert "a scheduled job could not be saved" in caplog.text
