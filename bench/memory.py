@@ -10,7 +10,6 @@ bookkeeping). Usage: python bench/memory.py [members] [communities] [--trace N]
 
 from __future__ import annotations
 
-import asyncio
 import json
 import resource
 import sys
@@ -21,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import eventloop
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, MessageRef, UserRef
@@ -109,4 +109,4 @@ if __name__ == "__main__":
         del arguments[at : at + 2]
     count = int(arguments[0]) if arguments else 100_000
     places = int(arguments[1]) if len(arguments) > 1 else 100
-    print(json.dumps(asyncio.run(main(count, places, depth))))
+    print(json.dumps(eventloop.run(main(count, places, depth))))  # the loop `jardinier run` uses

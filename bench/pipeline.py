@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from bot import eventloop
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import (
@@ -185,4 +186,5 @@ if __name__ == "__main__":
     tune_garbage_collector()  # as `jardinier run` does
     arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
     total = int(arguments[0]) if arguments else 20_000
-    print(json.dumps(asyncio.run(main(total, "--toxicity" in sys.argv))))
+    # The loop `jardinier run` uses: uvloop where installed (JARDINIER_EVENT_LOOP=asyncio: not).
+    print(json.dumps(eventloop.run(main(total, "--toxicity" in sys.argv))))

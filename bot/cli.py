@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import importlib
 import json
@@ -15,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from bot import eventloop
 from bot.errors import JardinierError
 from bot.gctuning import tune_garbage_collector
 from bot.logsetup import configure_logging
@@ -104,7 +104,7 @@ def run(rules: RulesOption = None) -> None:
         core = Jardinier(rules_dir=rules_directory(rules), database_url=database_url())
         for platform in _network_platforms(os.environ, StateStore(core.db)):
             core.add_platform(platform)
-        asyncio.run(core.run())
+        eventloop.run(core.run())
     except JardinierError as error:
         _fail(error)
     except KeyboardInterrupt:
@@ -143,7 +143,7 @@ def _console(rules: Path, *, jsonl: bool) -> None:
             "Ctrl-D quits.",
             err=True,
         )
-    asyncio.run(
+    eventloop.run(
         run_console(
             rules_dir=rules,
             database_url=database_url(),
@@ -189,7 +189,7 @@ def replay(
     configure_logging()
     tune_garbage_collector()
     try:
-        report = asyncio.run(
+        report = eventloop.run(
             run_replay(
                 files,
                 rules_dir=rules_directory(rules),

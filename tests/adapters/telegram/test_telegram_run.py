@@ -46,6 +46,33 @@ def getaddrinfo(host, *args, **kwargs):
 
 socket.socket.connect = connect
 socket.getaddrinfo = getaddrinfo
+
+# On uvloop (the bot's loop) connections are made by libuv, not by Python's socket module: the
+# loop's own resolving and connecting are recorded too.
+import uvloop
+
+
+class RecordingLoop(uvloop.Loop):
+    def __init__(self):
+        super().__init__()
+        _record("loop", type(self).__name__)
+
+    async def getaddrinfo(self, host, *args, **kwargs):
+        _record("resolve", host if isinstance(host, str) else repr(host))
+        return await super().getaddrinfo(host, *args, **kwargs)
+
+    async def create_connection(self, protocol_factory, host=None, port=None, **kwargs):
+        if host is not None:
+            _record("connect", [host, port])
+        return await super().create_connection(protocol_factory, host, port, **kwargs)
+
+    async def sock_connect(self, sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            _record("connect", [address[0], address[1]])
+        return await super().sock_connect(sock, address)
+
+
+uvloop.new_event_loop = RecordingLoop
 """
 
 
@@ -110,6 +137,7 @@ async def test_run_talks_only_to_the_given_bot_api_and_stops_on_sigterm(
     assert stopped_in < 5.0
     assert "123:TEST" not in errors + stdout.decode()
     records = [json.loads(line) for line in network_log.read_text().splitlines()]
+    assert ["loop", "RecordingLoop"] in records  # the hook saw the loop the bot really ran on
     connections = {tuple(value) for kind, value in records if kind == "connect"}
     lookups = {value for kind, value in records if kind == "resolve"}
     assert connections == {("127.0.0.1", api.port)}
