@@ -20,6 +20,7 @@ from bot.gctuning import tune_garbage_collector
 from bot.logsetup import configure_logging
 from bot.platform import Platform
 from bot.resources import shipped_rules_directory
+from bot.rulewatch import watching_enabled
 from bot.state import StateStore
 
 app = typer.Typer(
@@ -101,7 +102,11 @@ def run(rules: RulesOption = None) -> None:
             )
             _console(rules_directory(rules), jsonl=False)
             return
-        core = Jardinier(rules_dir=rules_directory(rules), database_url=database_url())
+        core = Jardinier(
+            rules_dir=rules_directory(rules),
+            database_url=database_url(),
+            watch_rules=watching_enabled(),
+        )
         for platform in _network_platforms(os.environ, StateStore(core.db)):
             core.add_platform(platform)
         eventloop.run(core.run())
@@ -150,6 +155,7 @@ def _console(rules: Path, *, jsonl: bool) -> None:
             input=sys.stdin,
             output=sys.stdout,
             jsonl=jsonl,
+            watch_rules=watching_enabled(),
         )
     )
 

@@ -29,6 +29,7 @@ from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
+from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,13 @@ class Jardinier:
         database_url: str,
         platforms: Sequence[Platform] = (),
         clock: Clock | None = None,
+        watch_rules: bool = False,
     ) -> None:
         self.clock = clock or SystemClock()
         self.rules = RuleStore(rules_dir, section_models())
+        self.watch_rules = watch_rules
+        """While :meth:`run` serves, reload the rule book when its files change."""
+        self._reloading = asyncio.Lock()
         self.db = Database(database_url)
         store = None if is_memory(self.db.url) else sync_url(self.db.url)
         self.scheduler = Scheduler(self.clock, store_url=store)
@@ -108,9 +113,16 @@ class Jardinier:
         self._started = False
 
     async def run(self) -> None:
-        """Run every platform side by side until all end, or SIGINT/SIGTERM; SIGHUP reloads."""
+        """Run every platform side by side until all end, or SIGINT/SIGTERM.
+
+        SIGHUP reloads the rule book; so does a change to its files when ``watch_rules`` is set.
+        """
         await self.start()
         loop = asyncio.get_running_loop()
+        watcher = None
+        if self.watch_rules:
+            watcher = RuleWatcher(self.rules.directory, self.reload_rules)
+            watcher.start()
         background: set[asyncio.Task[object]] = set()
 
         def in_background(coroutine: Coroutine[Any, Any, object]) -> None:
@@ -145,6 +157,8 @@ class Jardinier:
             for number in handlers:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(number)
+            if watcher is not None:
+                await watcher.stop()
             await self.stop_platforms()
             await self.stop()
 
@@ -216,6 +230,10 @@ class Jardinier:
 
     async def reload_rules(self) -> RuleBookError | None:
         """Validate the rule book again and swap it in; on error keep the old one and report."""
+        async with self._reloading:  # a SIGHUP during a file-change reload waits its turn
+            return await self._reload_rules()
+
+    async def _reload_rules(self) -> RuleBookError | None:
         try:
             # Reading and validating files blocks: keep the event loop serving meanwhile.
             await asyncio.to_thread(self.rules.reload)

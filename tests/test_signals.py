@@ -15,9 +15,12 @@ import pytest
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
-def start_console(rules_dir: Path, tmp_path: Path) -> subprocess.Popen[str]:
+def start_console(
+    rules_dir: Path, tmp_path: Path, *, watch_rules: bool = True
+) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
     environment["JARDINIER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'signals.db'}"
+    environment["JARDINIER_WATCH_RULES"] = "1" if watch_rules else "0"
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--jsonl", "--rules", str(rules_dir)],
         stdin=subprocess.PIPE,
@@ -41,20 +44,37 @@ def ask(process: subprocess.Popen[str], line: str) -> str:
             return record["text"]
 
 
+def answers_in_french_soon(process: subprocess.Popen[str], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if ask(process, "alice: /nosuch").startswith("Je ne connais pas /nosuch."):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_sighup_reloads_the_rule_book(rules_dir: Path, tmp_path: Path) -> None:
-    process = start_console(rules_dir, tmp_path)
+    process = start_console(rules_dir, tmp_path, watch_rules=False)
     try:
         assert ask(process, "alice: /nosuch").startswith("I don't know /nosuch.")
         community = rules_dir / "community.yaml"
         community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+        assert not answers_in_french_soon(process, within=2)  # not watching: the file alone …
         process.send_signal(signal.SIGHUP)
-        answers = []
-        for _ in range(50):
-            answers.append(ask(process, "alice: /nosuch"))
-            if answers[-1].startswith("Je ne connais pas"):
-                break
-            time.sleep(0.1)
-        assert answers[-1].startswith("Je ne connais pas /nosuch.")
+        assert answers_in_french_soon(process, within=10)  # … waits for the signal
+    finally:
+        process.kill()
+        process.communicate()
+
+
+def test_saving_the_rule_book_reloads_it_without_a_signal(rules_dir: Path, tmp_path: Path) -> None:
+    process = start_console(rules_dir, tmp_path)
+    try:
+        assert ask(process, "alice: /nosuch").startswith("I don't know /nosuch.")
+        time.sleep(1.5)  # the watch is in place within a second of the start
+        community = rules_dir / "community.yaml"
+        community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+        assert answers_in_french_soon(process, within=15)
     finally:
         process.kill()
         process.communicate()

@@ -30,10 +30,13 @@ async def run_console(
     jsonl: bool = False,
     files_dir: Path = Path("data/console-files"),
     errors: TextIO | None = None,
+    watch_rules: bool = False,
 ) -> None:
-    """Run the console community until end of input."""
+    """Run the console community until end of input (``watch_rules``: reload on file change)."""
     clock = ManualClock(datetime.now(UTC))
-    core = Jardinier(rules_dir=rules_dir, database_url=database_url, clock=clock)
+    core = Jardinier(
+        rules_dir=rules_dir, database_url=database_url, clock=clock, watch_rules=watch_rules
+    )
     # Restore the clock before the core starts, so jobs due "now" are judged at the right time.
     await core.db.upgrade()
     state = StateStore(core.db)

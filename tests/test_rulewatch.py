@@ -1,0 +1,153 @@
+"""Saving a rule file reloads the rule book, once per save; a broken save changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.core import Jardinier
+from bot.errors import JardinierError
+from bot.rulewatch import RuleWatcher, watching_enabled
+from tests.support.fake_platform import FakePlatform
+
+
+async def eventually(condition: Callable[[], bool], what: str, within: float = 15) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        await asyncio.sleep(0.05)
+
+
+async def watching(directory: Path, reload: Callable[[], object]) -> RuleWatcher:
+    async def call() -> None:
+        reload()
+
+    watcher = RuleWatcher(directory, call)
+    watcher.start()
+    await asyncio.wait_for(watcher.ready.wait(), 15)
+    return watcher
+
+
+def set_locale(rules_dir: Path, old: str, new: str) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace(f"locale: {old}", f"locale: {new}"))
+
+
+async def test_saving_a_rule_file_reloads_the_running_book(
+    core: Jardinier, rules_dir: Path, platform: FakePlatform
+) -> None:
+    watcher = RuleWatcher(rules_dir, core.reload_rules)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        assert core.community_config().locale == "en"
+        set_locale(rules_dir, "en", "fr")
+        await eventually(lambda: core.community_config().locale == "fr", "the book is reloaded")
+    finally:
+        await watcher.stop()
+
+
+async def test_a_broken_save_keeps_the_running_rules_until_it_is_fixed(
+    core: Jardinier, rules_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    watcher = RuleWatcher(rules_dir, core.reload_rules)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        community = rules_dir / "community.yaml"
+        good = community.read_text()
+        community.write_text(good.replace("locale: en", "locale: [en"))  # unclosed list
+        await eventually(lambda: "rule book not reloaded" in caplog.text, "the error is logged")
+        assert "community.yaml:" in caplog.text  # it names where the file broke
+        assert core.community_config().locale == "en"
+        community.write_text(good.replace("locale: en", "locale: fr"))
+        await eventually(lambda: core.community_config().locale == "fr", "the fix is loaded")
+    finally:
+        await watcher.stop()
+
+
+async def test_one_save_is_one_reload_and_other_files_are_ignored(rules_dir: Path) -> None:
+    reloads: list[float] = []
+    watcher = await watching(rules_dir, lambda: reloads.append(time.monotonic()))
+    try:
+        (rules_dir / ".community.yaml.swp").write_text("editor state")
+        (rules_dir / "community.yaml~").write_text("backup")
+        (rules_dir / "notes.txt").write_text("to do")
+        await asyncio.sleep(1.0)
+        assert reloads == []
+        # An editor's save: a temporary file renamed over the original, then touched again.
+        staged = rules_dir / "community.yaml.tmp"
+        staged.write_text((rules_dir / "community.yaml").read_text() + "\n# edited\n")
+        staged.replace(rules_dir / "community.yaml")
+        (rules_dir / "community.yaml").touch()
+        await eventually(lambda: len(reloads) == 1, "the save is reloaded")
+        await asyncio.sleep(1.0)
+        assert len(reloads) == 1
+        (rules_dir / "communities").mkdir(exist_ok=True)
+        await asyncio.sleep(1.0)  # a new folder is watched once the watcher has seen it
+        (rules_dir / "communities" / "console-console.yaml").write_text("locale: fr\n")
+        await eventually(lambda: len(reloads) == 2, "a community override is watched too")
+    finally:
+        await watcher.stop()
+
+
+async def test_a_folder_that_cannot_be_watched_is_logged_and_the_bot_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reloads: list[float] = []
+    with caplog.at_level(logging.WARNING):
+        watcher = await watching(tmp_path / "missing", lambda: reloads.append(0))
+        await watcher.stop()
+    assert "not watching" in caplog.text
+    assert "/rules_reload and SIGHUP still reload it" in caplog.text
+
+
+def test_the_setting_is_on_by_default_and_says_what_it_wants() -> None:
+    assert watching_enabled({}) is True
+    assert watching_enabled({"JARDINIER_WATCH_RULES": "0"}) is False
+    assert watching_enabled({"JARDINIER_WATCH_RULES": "yes"}) is True
+    with pytest.raises(JardinierError, match="write 1"):
+        watching_enabled({"JARDINIER_WATCH_RULES": "sometimes"})
+
+
+class ServingPlatform(FakePlatform):
+    """A platform that serves until it is stopped, as a real one does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stopped = asyncio.Event()
+
+    async def start(self, sink: object) -> None:
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+
+@pytest.mark.parametrize("watch", [False, True])
+async def test_a_serving_bot_watches_only_when_asked(
+    watch: bool, rules_dir: Path, tmp_path: Path
+) -> None:
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'watch.db'}",
+        platforms=[ServingPlatform()],
+        watch_rules=watch,
+    )
+    serving = asyncio.create_task(bot.run())
+    await eventually(lambda: bot.cogs.get("netiquette") is not None, "the bot serves")
+    await asyncio.sleep(1.5)  # the watch is in place once it has answered once
+    set_locale(rules_dir, "en", "fr")
+    if watch:
+        await eventually(lambda: bot.community_config().locale == "fr", "a reload")
+    else:
+        await asyncio.sleep(1.5)
+        assert bot.community_config().locale == "en"
+    await bot.stop_platforms()
+    await asyncio.wait_for(serving, 15)
