@@ -14,14 +14,7 @@ from bot.core import Jardinier
 from bot.errors import JardinierError
 from bot.rulewatch import RuleWatcher, watching_enabled
 from tests.support.fake_platform import FakePlatform
-
-
-async def eventually(condition: Callable[[], bool], what: str, within: float = 15) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
+from tests.support.waiting import eventually
 
 
 async def watching(directory: Path, reload: Callable[[], object]) -> RuleWatcher:

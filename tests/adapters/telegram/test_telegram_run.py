@@ -15,6 +15,7 @@ import pytest
 
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.payloads import ALICE, GROUP_ID, command
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -76,14 +77,6 @@ uvloop.new_event_loop = RecordingLoop
 """
 
 
-async def wait_until(condition: object, what: str, within: float) -> None:
-    deadline = time.monotonic() + within
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
-
-
 async def test_run_talks_only_to_the_given_bot_api_and_stops_on_sigterm(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -118,7 +111,7 @@ async def test_run_talks_only_to_the_given_bot_api_and_stops_on_sigterm(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await wait_until(lambda: api.polls > 0, "the bot polls", within=90)
+        await eventually(lambda: api.polls > 0, "the bot polls", within=90)
         # It serves the group through that server: a member's /help is answered there.
         api.push(command(ALICE, "/help", message_id=500))
         [answer] = await api.wait_for("sendMessage", within=20)
