@@ -41,7 +41,11 @@ class Activity:
         # Short lists, not deques: a deque costs ~600 bytes even when it holds one message, and
         # most members have posted once or twice within the hour.
         self._members: OrderedDict[tuple[CommunityRef, str], list[Posted]] = OrderedDict()
-        self._channels: OrderedDict[ChannelRef, deque[tuple[MessageRef, str]]] = OrderedDict()
+        # Per channel, its recent messages by id, oldest first: a deletion (each one the rules
+        # make) forgets its message at once instead of scanning the channel's whole history.
+        self._channels: OrderedDict[ChannelRef, OrderedDict[str, tuple[MessageRef, str]]] = (
+            OrderedDict()
+        )
         self._joins: dict[CommunityRef, deque[datetime]] = {}
 
     # -- recording ------------------------------------------------------------------------------
@@ -62,11 +66,13 @@ class Activity:
             del history[0]
         _bound(self._members)
         channel = posted.message.channel
-        ring = self._channels.get(channel)
-        if ring is None:
-            ring = self._channels[channel] = deque(maxlen=PER_CHANNEL)
+        recent = self._channels.get(channel)
+        if recent is None:
+            recent = self._channels[channel] = OrderedDict()
         self._channels.move_to_end(channel)
-        ring.append((posted.message, user_id))
+        recent[posted.message.id] = (posted.message, user_id)
+        if len(recent) > PER_CHANNEL:
+            recent.popitem(last=False)
         _bound(self._channels)
 
     def _expire(self, since: datetime) -> None:
@@ -80,13 +86,9 @@ class Activity:
 
     def removed(self, message: MessageRef) -> None:
         """Forget a message that is gone."""
-        ring = self._channels.get(message.channel)
-        if ring is not None:
-            # One ring per channel: the id alone tells its messages apart (no ref comparisons).
-            kept = [entry for entry in ring if entry[0].id != message.id]
-            if len(kept) != len(ring):
-                ring.clear()
-                ring.extend(kept)
+        recent = self._channels.get(message.channel)
+        if recent is not None:
+            recent.pop(message.id, None)
 
     def joined(self, community: CommunityRef, at: datetime) -> None:
         """Remember a join."""
@@ -106,16 +108,16 @@ class Activity:
 
     def recent_in(self, channel: ChannelRef) -> list[tuple[MessageRef, str]]:
         """The channel's recent messages and their authors' ids, newest last."""
-        return list(self._channels.get(channel, ()))
+        recent = self._channels.get(channel)
+        return list(recent.values()) if recent is not None else []
 
     def forget_member(self, community: CommunityRef, user_id: str) -> None:
         """Erase what is remembered of one member."""
         self._members.pop((community, user_id), None)
-        for channel, ring in self._channels.items():
+        for channel, recent in self._channels.items():
             if channel.community == community:
-                kept = [entry for entry in ring if entry[1] != user_id]
-                ring.clear()
-                ring.extend(kept)
+                for message_id in [key for key, entry in recent.items() if entry[1] == user_id]:
+                    del recent[message_id]
 
 
 def _bound(store: OrderedDict[K, V]) -> None:
