@@ -11,6 +11,8 @@ _WORD = re.compile(r"\w+")
 
 def words(text: str) -> list[str]:
     """``text`` as lower-case words without accents (``Mérci!`` → ``["merci"]``)."""
+    if text.isascii():  # most messages: nothing to decompose, and lower() is casefold() here
+        return _WORD.findall(text.lower())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _WORD.findall(plain)
@@ -20,15 +22,21 @@ class ThanksDetector:
     """Finds any of the configured thanks phrases, as whole words, in a message."""
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        self._phrases = {tuple(words(phrase)) for phrase in phrases}
-        self._phrases.discard(())
-        self._longest = max((len(phrase) for phrase in self._phrases), default=0)
+        read = {tuple(words(phrase)) for phrase in phrases}
+        # One-word phrases are found with one set operation; longer ones by their first word.
+        self._words = {phrase[0] for phrase in read if len(phrase) == 1}
+        self._phrases: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(read):
+            if len(phrase) > 1:
+                self._phrases.setdefault(phrase[0], []).append(phrase)
 
     def thanks(self, text: str) -> bool:
         """Whether ``text`` holds a thanks phrase ("Merci beaucoup !", not "mercis")."""
         found = words(text)
-        for start in range(len(found)):
-            for length in range(1, min(self._longest, len(found) - start) + 1):
-                if tuple(found[start : start + length]) in self._phrases:
+        if not self._words.isdisjoint(found):
+            return True
+        for start, word in enumerate(found):
+            for phrase in self._phrases.get(word, ()):
+                if tuple(found[start : start + len(phrase)]) == phrase:
                     return True
         return False

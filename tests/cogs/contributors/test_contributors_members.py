@@ -19,6 +19,14 @@ def test_thanks_are_whole_words_in_french_and_english_ignoring_case_and_accents(
         assert not detector.thanks(text), text
 
 
+def test_thanks_phrases_of_several_words_count_only_whole() -> None:
+    detector = ThanksDetector(["many thanks to you", "thank you", "ÇA ROULE"])
+    for text in ("oh, many thanks to you!", "so thank you", "ça roule", "Ca   roule."):
+        assert detector.thanks(text), text
+    for text in ("many thanks to", "thanks to you", "thank", "you thank", "ça", "thanks"):
+        assert not detector.thanks(text), text
+
+
 async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -> None:
     await forum.say("alice", LONG)
     await forum.wait(timedelta(days=7))
