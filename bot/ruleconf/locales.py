@@ -7,6 +7,8 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator
 
+from bot.ruleconf.plurals import bind_locales
+
 LOCALE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 
@@ -24,8 +26,10 @@ Locale = Annotated[str, AfterValidator(check_locale)]
 
 TextsModel = TypeVar("TextsModel")
 
-TextsByLocale = dict[Locale, TextsModel]
+TextsByLocale = Annotated[dict[Locale, TextsModel], AfterValidator(bind_locales)]
 """A section's ``texts``: one texts model per locale, e.g. ``TextsByLocale[WelcomeTexts]``.
+
+Each text knows its locale once validated (its plural forms follow that language's rules).
 
 The rule book requires the community's locale to be present in every enabled section's texts.
 """

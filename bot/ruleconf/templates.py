@@ -2,6 +2,8 @@
 
 A template may only substitute named values: no attribute or index access, no conversions, no
 format specs, so a community manager's text can never reach into the objects behind the values.
+The one thing a placeholder may carry after a colon is its plural forms
+(``{count:one=# member|other=# members}``, see :mod:`bot.ruleconf.plurals`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from bot.ruleconf.plurals import choose_form, parse_forms
 
 _FORMATTER = string.Formatter()
 
@@ -61,26 +65,39 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
             raise ValueError(f"unknown placeholder {{{field}}}; allowed: {choices}")
         if conversion:
             raise ValueError(f"placeholder {written} uses a conversion; write {{{field}}}")
+        if spec and "=" not in spec:
+            raise ValueError(
+                f"placeholder {written} uses a format spec; write {{{field}}}, or plural forms "
+                f"such as {{{field}:one=# item|other=# items}}"
+            )
         if spec:
-            raise ValueError(f"placeholder {written} uses a format spec; write {{{field}}}")
+            try:
+                parse_forms(spec)
+            except ValueError as error:
+                raise ValueError(f"placeholder {{{field}:…}}: {error}") from None
 
 
 def render(template: str, **values: object) -> str:
     """Fill ``template``'s placeholders with ``values`` (each passed through ``str()``).
 
-    Only plain ``{name}`` placeholders are filled; anything else raises ValueError, and a
-    placeholder without a value raises KeyError.
+    Plural forms follow the template's locale (a :class:`~bot.ruleconf.plurals.LocalText` of
+    the rule book), English rules for a plain string. Only ``{name}`` placeholders and plural
+    forms are filled; anything else raises ValueError, and a placeholder without a value raises
+    KeyError.
     """
     parts: list[str] = []
     for literal, field, spec, conversion in _parse(template):
         parts.append(literal)
         if field is None:
             continue
-        if not field.isidentifier() or spec or conversion:
+        if not field.isidentifier() or conversion:
             raise ValueError(f"{_written(field, spec, conversion)} is not a plain placeholder")
         if field not in values:
             raise KeyError(f"the text uses {{{field}}} but no value was given for it")
-        parts.append(str(values[field]))
+        if spec:
+            parts.append(choose_form(spec, values[field], getattr(template, "locale", None)))
+        else:
+            parts.append(str(values[field]))
     return "".join(parts)
 
 

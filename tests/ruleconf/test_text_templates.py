@@ -7,7 +7,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.ruleconf import Placeholders, render
+from bot.ruleconf import Placeholders, TextsByLocale, render
 
 
 class Greeting(BaseModel):
@@ -61,7 +61,26 @@ def test_render_never_reaches_into_values() -> None:
         ("Hi {0}", "placeholder {0} has no name; use one of: {member}, {community}"),
         ("Hi {}", "placeholder {} has no name; use one of: {member}, {community}"),
         ("Hi {member!r}", "placeholder {member!r} uses a conversion; write {member}"),
-        ("Hi {member:>10}", "placeholder {member:>10} uses a format spec; write {member}"),
+        (
+            "Hi {member:>10}",
+            "placeholder {member:>10} uses a format spec; write {member}, "
+            "or plural forms such as {member:one=# item|other=# items}",
+        ),
+        (
+            "{community:single=# one|other=# more}",
+            "placeholder {community:…}: plural form 'single=# one' does not start with a "
+            "category; write {count:one=# member|other=# members} "
+            "(categories: zero, one, two, few, many, other)",
+        ),
+        (
+            "{community:one=# garden}",
+            "placeholder {community:…}: plural forms need an 'other' form; "
+            "write {count:one=# member|other=# members}",
+        ),
+        (
+            "{community:one=a|one=b|other=c}",
+            "placeholder {community:…}: plural category 'one' is given twice",
+        ),
         (
             "Hi {member",
             "expected '}' before end of string; write {{ and }} for a literal brace",
@@ -79,3 +98,52 @@ def test_a_text_without_placeholders_says_so() -> None:
     assert caught.value.errors()[0]["msg"] == (
         "Value error, unknown placeholder {when}; allowed: none"
     )
+
+
+class Counted(BaseModel):
+    text: Annotated[str, Placeholders("count")]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ["0 members", "1 member", "2 members", "1.5 members"]),
+        ("fr", ["0 membre", "1 membre", "2 membres", "1.5 membre"]),
+    ],
+)
+def test_plural_forms_follow_the_language_of_the_text(locale: str, expected: list[str]) -> None:
+    texts = TextsSection.model_validate(
+        {"texts": {"en": {"text": EN_MEMBERS}, "fr": {"text": FR_MEMBERS}}}
+    )
+    template = texts.texts[locale].text
+    assert [render(template, count=count) for count in (0, 1, 2, 1.5)] == expected
+
+
+def test_languages_with_more_plural_categories_use_them() -> None:
+    texts = TextsSection.model_validate(
+        {"texts": {"ru": {"text": "{count:one=# книга|few=# книги|many=# книг|other=# книги}"}}}
+    )
+    assert [render(texts.texts["ru"].text, count=n) for n in (1, 3, 5, 21)] == [
+        "1 книга",
+        "3 книги",
+        "5 книг",
+        "21 книга",
+    ]
+
+
+def test_a_missing_category_a_strange_language_or_value_fall_back_to_other() -> None:
+    texts = TextsSection.model_validate(
+        {"texts": {"fr": {"text": "{count:other=# x}"}, "xx-YY": {"text": EN_MEMBERS}}}
+    )
+    assert render(texts.texts["fr"].text, count=1) == "1 x"
+    assert render(texts.texts["xx-YY"].text, count=1) == "1 member"
+    assert render(texts.texts["xx-YY"].text, count="many") == "many members"
+    assert render(EN_MEMBERS, count=1) == "1 member"  # a plain string reads as English
+
+
+EN_MEMBERS = "{count:one=# member|other=# members}"
+FR_MEMBERS = "{count:one=# membre|other=# membres}"
+
+
+class TextsSection(BaseModel):
+    texts: TextsByLocale[Counted]

@@ -27,7 +27,7 @@ async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_d
     await start_giveaway(arena)
     [post] = arena.posted("Giveaway 1: A bag of seeds!")
     assert post.text == (
-        "🎉 Giveaway 1: A bag of seeds! 2 winner(s) drawn on 2026-11-03 10:00 CET. "
+        "🎉 Giveaway 1: A bag of seeds! 2 winners drawn on 2026-11-03 10:00 CET. "
         "Press the button or react with 🎉 to enter."
     )
     assert [button.id for button in post.details["buttons"]] == ["giveaway:1"]

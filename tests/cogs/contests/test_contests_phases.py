@@ -32,12 +32,12 @@ async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> N
     await arena.wait(timedelta(hours=7))  # one hour before the end
     [reminder] = arena.posted("⏰")
     assert reminder.text == (
-        "⏰ Contest 1 “Haiku” closes in 1h (2026-11-03 18:00 CET); 1 entries so far."
+        "⏰ Contest 1 “Haiku” closes in 1h (2026-11-03 18:00 CET); 1 entry so far."
     )
     await arena.wait(timedelta(hours=1))
     [results] = arena.posted("is closed")
     assert results.text.splitlines() == [
-        "🏆 Contest 1 “Haiku” is closed: 1 entries, 0 votes.",
+        "🏆 Contest 1 “Haiku” is closed: 1 entry, 0 votes.",
         "No votes were cast: no winner this time.",
     ]
     assert arena.core.scheduler.pending("contest:") == []

@@ -94,7 +94,7 @@ async def test_a_new_submission_replaces_the_old_and_its_votes(arena: Arena) -> 
     await arena.run("carol", "/vote 1 1")
     answer = await arena.run("alice", "/submit 1 https://example.org/better.jpg")
     assert answer == (
-        "Your new entry 1 to contest 1 replaces your previous one (1 votes on it were withdrawn)."
+        "Your new entry 1 to contest 1 replaces your previous one (1 vote on it withdrawn)."
     )
     assert await arena.count(Entry) == 2
     assert await arena.count(Vote) == 0

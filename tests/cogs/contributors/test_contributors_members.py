@@ -38,10 +38,10 @@ async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -
 
     header, *lines = answer.splitlines()
     assert header == "alice — the last 7 days: 8 pts, rank 1/3"
-    assert "• thanked by 1 members: 5 pts" in lines
-    assert "• replies from 1 members: 2 pts" in lines
-    assert "• 1 substantial messages: 1 pts" in lines
-    assert lines[-1] == "Trend: ▲ +7 pts against the window before (1 pts)."
+    assert "• thanked by 1 member: 5 pts" in lines
+    assert "• replies from 1 member: 2 pts" in lines
+    assert "• 1 substantial message: 1 pt" in lines
+    assert lines[-1] == "Trend: ▲ +7 pts against the window before (1 pt)."
 
 
 async def test_profile_of_someone_without_contributions(forum: Forum) -> None:
@@ -93,7 +93,7 @@ async def test_introductions_and_contest_wins_from_the_bus_count(forum: Forum) -
     answer = await forum.run("alice", "/top")
 
     assert answer.splitlines()[1:] == [
-        "1. ivan — 10 pts (1 contest wins)",
+        "1. ivan — 10 pts (1 contest win)",
         "2. hana — 3 pts (introduced themselves)",
     ]
 

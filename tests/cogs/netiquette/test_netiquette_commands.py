@@ -169,7 +169,7 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     assert lines[0] == "Cases of bob (2):"
     assert lines[1].startswith("#2 2026-11-02 10:00 · note · by mod · seems to have calmed down")
     await forum.run("mod", "/strikes bob")
-    assert forum.platform.last_text().startswith("bob has 1 active strike points. Ladder: 1/3")
+    assert forum.platform.last_text().startswith("bob has 1 active strike point. Ladder: 1/3")
     await forum.run("mod", "/pardon 1")
     assert forum.platform.last_text() == ("Case 1 of bob is pardoned: its points no longer count.")
     await forum.run("mod", "/strikes bob")

@@ -113,7 +113,7 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
     assert lines[2] == "Active members: 2, +100%"
     assert lines[3] == "Newcomers: 1, new — introduced 0, posted 0, still here 1"
     assert lines[4] == (
-        "Retention: 100% of the 1 members active the period before posted again (1)"
+        "Retention: 100% of the 1 member active the period before posted again (1)"
     )
     assert "Moderation actions: 2 — moderators' commands (1), spam (1)" in lines
     assert "Contests run: 1" in lines

@@ -150,8 +150,8 @@ async def test_a_member_back_within_the_hour_is_not_welcomed_again(garden: Garde
 def test_an_unknown_placeholder_is_a_rule_book_error_at_load_time(rules_dir: Path) -> None:
     path = rules_dir / "welcome.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if "{member_count} members" in line)
-    lines[index] = lines[index].replace("{member_count}", "{membercount}")
+    index = next(i for i, line in enumerate(lines) if "{member_count:one=You" in line)
+    lines[index] = lines[index].replace("{member_count:", "{membercount:")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RuleBookError) as raised:
         load_rule_book(rules_dir, section_models())
@@ -166,3 +166,14 @@ def test_the_shipped_welcome_section_has_french_and_english_texts(rules_dir: Pat
     section = book.section("welcome")
     assert set(section.texts) == {"en", "fr"}  # type: ignore[attr-defined]
     assert len(section.texts["fr"].welcome) >= 3  # type: ignore[attr-defined]
+
+
+async def test_plural_forms_follow_the_community_language(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    template = "{member} : {member_count:one=Tu es le premier membre|other=un des # membres}."
+    edit_section(rules_dir, "welcome", {"texts": {"fr": {"welcome": template}}})
+    garden = await open_garden()
+    await garden.join("alice", "bob")
+    assert garden.texts() == ["alice : Tu es le premier membre.", "bob : un des 2 membres."]

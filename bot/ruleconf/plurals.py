@@ -1,0 +1,130 @@
+"""Plural forms in the rule book's texts: ``{count:one=# member|other=# members}``.
+
+A placeholder may list one form per plural category of CLDR (``zero``, ``one``, ``two``, ``few``,
+``many``, ``other``; ``other`` is required); ``#`` in a form stands for the number. The category
+comes from the language's own rules, through Babel: in French 0 and 1 take ``one``, in English
+only 1; Russian tells ``one``, ``few`` and ``many`` apart. A category a text does not give falls
+back to ``other``, and so does a value that is not a number.
+
+Texts learn their locale when their section is validated (:func:`bind_locales`): they are
+:class:`LocalText`, strings that know the locale they were written for.
+"""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+EXAMPLE = "{count:one=# member|other=# members}"
+FALLBACK_LOCALE = "en"
+"""The rules used for a text that knows no locale, or whose language Babel does not know."""
+
+Section = TypeVar("Section")
+
+
+class LocalText(str):
+    """A text written for one locale (``en``, ``fr-CA``): plural forms follow its rules."""
+
+    locale: str
+
+    def __new__(cls, text: str, locale: str) -> LocalText:
+        value = super().__new__(cls, text)
+        value.locale = locale
+        return value
+
+    def __reduce__(self) -> tuple[type[LocalText], tuple[str, str]]:
+        return (LocalText, (str(self), self.locale))
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_forms(spec: str) -> Mapping[str, str]:
+    """The forms of ``spec`` (``one=# member|other=# members``) by category.
+
+    Raises ValueError, saying what to write, for a form without a known category, a category
+    given twice, braces inside a form, or no ``other`` form.
+    """
+    forms: dict[str, str] = {}
+    for written in spec.split("|"):
+        category, equals, text = written.partition("=")
+        category = category.strip()
+        if not equals or category not in CATEGORIES:
+            raise ValueError(
+                f"plural form {written.strip()[:40]!r} does not start with a category; write "
+                f"{EXAMPLE} (categories: {', '.join(CATEGORIES)})"
+            )
+        if category in forms:
+            raise ValueError(f"plural category {category!r} is given twice")
+        if "{" in text or "}" in text:
+            raise ValueError(
+                f"plural form {written.strip()[:40]!r} holds a brace; write # for the number"
+            )
+        forms[category] = text
+    if "other" not in forms:
+        raise ValueError(f"plural forms need an 'other' form; write {EXAMPLE}")
+    return forms
+
+
+@functools.lru_cache(maxsize=64)
+def _plural_rule(locale: str) -> Callable[[Any], str]:
+    from babel import Locale, UnknownLocaleError  # loaded on the first plural text only
+
+    for code in (locale, locale.split("-")[0], FALLBACK_LOCALE):
+        try:
+            rule: Callable[[Any], str] = Locale.parse(code, sep="-").plural_form
+        except (UnknownLocaleError, ValueError):
+            continue
+        return rule
+    raise LookupError(f"Babel knows no plural rules for {FALLBACK_LOCALE}")  # pragma: no cover
+
+
+def plural_category(value: object, locale: str | None) -> str:
+    """The CLDR category of ``value`` in ``locale`` (``other`` for what is not a number).
+
+    A number already written out (``"12.5"``, ``"3"``) counts as that number.
+    """
+    if isinstance(value, str):
+        try:
+            value = decimal.Decimal(value)
+        except decimal.InvalidOperation:
+            return "other"
+        if not value.is_finite():
+            return "other"
+    elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return "other"
+    return _plural_rule(locale or FALLBACK_LOCALE)(value)
+
+
+def choose_form(spec: str, value: object, locale: str | None) -> str:
+    """The form of ``spec`` for ``value``, with ``#`` replaced by it."""
+    forms = parse_forms(spec)
+    form = forms.get(plural_category(value, locale), forms["other"])
+    return form.replace("#", str(value))
+
+
+def bind_locales(texts: dict[str, Section]) -> dict[str, Section]:
+    """Each locale's texts, with every string made a :class:`LocalText` of that locale."""
+    return {locale: _bound(model, locale) for locale, model in texts.items()}
+
+
+def _bound(value: Any, locale: str) -> Any:
+    if type(value) is str:
+        return LocalText(value, locale)
+    if isinstance(value, list):
+        return [_bound(item, locale) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_bound(item, locale) for item in value)
+    if isinstance(value, dict):
+        return {key: _bound(item, locale) for key, item in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_copy(
+            update={
+                name: _bound(getattr(value, name), locale) for name in type(value).model_fields
+            }
+        )
+    return value
