@@ -14,6 +14,7 @@ from bot.errors import JardinierError
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PART = re.compile(r"(\d{1,6})([smhdw])")
 _WHOLE = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
+_FORMAT_UNITS = tuple(sorted(_UNITS.items(), key=lambda unit: -unit[1]))
 
 
 def parse_duration(text: str) -> timedelta:
@@ -33,12 +34,16 @@ def parse_duration(text: str) -> timedelta:
 
 @lru_cache(maxsize=1024)  # rule windows are few and written into every trigger's detail
 def format_duration(value: timedelta) -> str:
-    """Write ``value`` back in the short form, e.g. ``1d2h`` (``0s`` for zero)."""
+    """Write ``value`` back in the short form, e.g. ``1d2h`` (``0s`` for zero).
+
+    Weeks only for a whole number of weeks: ``30d`` reads back as written, not as ``4w2d``.
+    """
     seconds = int(value.total_seconds())
     if seconds <= 0:
         return "0s"
     parts = []
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    units = _FORMAT_UNITS if seconds % _UNITS["w"] == 0 else _FORMAT_UNITS[1:]
+    for unit, size in units:
         count, seconds = divmod(seconds, size)
         if count:
             parts.append(f"{count}{unit}")

@@ -34,8 +34,15 @@ def test_refused(text: str) -> None:
 
 
 def test_format_round_trips() -> None:
-    for text in ("30s", "10m", "1h30m", "1w2d", "0s"):
+    for text in ("30s", "10m", "1h30m", "1d12h", "2w", "9d", "30d", "0s"):
         assert format_duration(parse_duration(text) if text != "0s" else timedelta()) == text
+
+
+def test_format_uses_weeks_only_for_whole_weeks() -> None:
+    # A ladder window written 30d is shown as 30d, not as 4w2d.
+    assert format_duration(timedelta(days=30)) == "30d"
+    assert format_duration(timedelta(days=7)) == "1w"
+    assert format_duration(timedelta(days=8, hours=1)) == "8d1h"
 
 
 def test_rule_book_field_accepts_text_and_refuses_bare_numbers() -> None:
