@@ -81,7 +81,9 @@ class ContestTexts(BaseModel):
     giveaway_reroll_result: Annotated[
         str, Placeholders("id", "prize", "members", "entrants", "seed", "hash")
     ]
+    giveaway_nobody_entered: Annotated[str, Placeholders("id", "prize")]
     giveaway_no_entrants: Annotated[str, Placeholders("id", "prize")]
+    """Every entrant has already won (a reroll)."""
     giveaway_unknown: Annotated[str, Placeholders("id")]
     giveaway_not_drawn: Annotated[str, Placeholders("id", "end")]
     giveaway_closed: Annotated[str, Placeholders("id")]

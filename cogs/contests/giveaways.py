@@ -268,6 +268,8 @@ class Giveaways(ContestsBase):
         draws = await self.previous_draws(giveaway.id)
         already = [user for past in draws for user in past.winner_ids.split("\n") if user]
         pool = canonical(set(names) - set(already))
+        if not names:
+            return render(texts.giveaway_nobody_entered, id=giveaway.id, prize=giveaway.prize)
         if not pool:
             return render(texts.giveaway_no_entrants, id=giveaway.id, prize=giveaway.prize)
         seed = self.seeds()

@@ -66,7 +66,8 @@ async def test_entries_after_the_draw_are_refused(arena: Arena) -> None:
     assert arena.sent()[-1].text == "Giveaway 1 is closed."
     assert arena.sent()[-1].details["private_to"] == arena.member("alice")
     assert await arena.count(GiveawayEntry) == 0
-    assert arena.posted("nobody left to draw")
+    assert arena.posted("Giveaway 1 (A bag of seeds): nobody entered, so nobody wins this time.")
+    assert not arena.posted("nobody left to draw")
 
 
 async def test_a_reroll_draws_among_those_who_have_not_won(arena: Arena) -> None:
