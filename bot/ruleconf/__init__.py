@@ -15,6 +15,7 @@ from bot.ruleconf.community import (
 )
 from bot.ruleconf.errors import RuleBookError, RuleError
 from bot.ruleconf.locales import Locale, TextsByLocale
+from bot.ruleconf.numbers import percent_text
 from bot.ruleconf.positioned import (
     KeyPath,
     Position,
@@ -46,5 +47,6 @@ __all__ = [
     "format_key_path",
     "load_rule_book",
     "load_yaml",
+    "percent_text",
     "render",
 ]

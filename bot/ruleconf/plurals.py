@@ -20,10 +20,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from bot.ruleconf.cldr import cldr_locale
+from bot.ruleconf.numbers import displayed, value_text
+
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 EXAMPLE = "{count:one=# member|other=# members}"
-FALLBACK_LOCALE = "en"
-"""The rules used for a text that knows no locale, or whose language Babel does not know."""
 
 Section = TypeVar("Section")
 
@@ -70,19 +71,6 @@ def parse_forms(spec: str) -> Mapping[str, str]:
     return forms
 
 
-@functools.lru_cache(maxsize=64)
-def _plural_rule(locale: str) -> Callable[[Any], str]:
-    from babel import Locale, UnknownLocaleError  # loaded on the first plural text only
-
-    for code in (locale, locale.split("-")[0], FALLBACK_LOCALE):
-        try:
-            rule: Callable[[Any], str] = Locale.parse(code, sep="-").plural_form
-        except (UnknownLocaleError, ValueError):
-            continue
-        return rule
-    raise LookupError(f"Babel knows no plural rules for {FALLBACK_LOCALE}")  # pragma: no cover
-
-
 def plural_category(value: object, locale: str | None) -> str:
     """The CLDR category of ``value`` in ``locale`` (``other`` for what is not a number).
 
@@ -97,14 +85,17 @@ def plural_category(value: object, locale: str | None) -> str:
             return "other"
     elif isinstance(value, bool) or not isinstance(value, numbers.Real):
         return "other"
-    return _plural_rule(locale or FALLBACK_LOCALE)(value)
+    elif type(value) is float:
+        value = displayed(value)
+    rule: Callable[[Any], str] = cldr_locale(locale).plural_form
+    return rule(value)
 
 
 def choose_form(spec: str, value: object, locale: str | None) -> str:
-    """The form of ``spec`` for ``value``, with ``#`` replaced by it."""
+    """The form of ``spec`` for ``value``, with ``#`` replaced by it (written as in ``locale``)."""
     forms = parse_forms(spec)
     form = forms.get(plural_category(value, locale), forms["other"])
-    return form.replace("#", str(value))
+    return form.replace("#", value_text(value, locale))
 
 
 def bind_locales(texts: dict[str, Section]) -> dict[str, Section]:

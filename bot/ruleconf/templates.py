@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from bot.ruleconf.numbers import value_text
 from bot.ruleconf.plurals import choose_form, parse_forms
 
 _FORMATTER = string.Formatter()
@@ -80,8 +81,9 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
 def render(template: str, **values: object) -> str:
     """Fill ``template``'s placeholders with ``values`` (each passed through ``str()``).
 
-    Plural forms follow the template's locale (a :class:`~bot.ruleconf.plurals.LocalText` of
-    the rule book), English rules for a plain string. Only ``{name}`` placeholders and plural
+    Plural forms and fractional numbers (``0,4`` in French) follow the template's locale (a
+    :class:`~bot.ruleconf.plurals.LocalText` of the rule book), English for a plain string; see
+    :mod:`bot.ruleconf.numbers`. Only ``{name}`` placeholders and plural
     forms are filled; anything else raises ValueError, and a placeholder without a value raises
     KeyError.
     """
@@ -94,10 +96,11 @@ def render(template: str, **values: object) -> str:
             raise ValueError(f"{_written(field, spec, conversion)} is not a plain placeholder")
         if field not in values:
             raise KeyError(f"the text uses {{{field}}} but no value was given for it")
+        locale = getattr(template, "locale", None)
         if spec:
-            parts.append(choose_form(spec, values[field], getattr(template, "locale", None)))
+            parts.append(choose_form(spec, values[field], locale))
         else:
-            parts.append(str(values[field]))
+            parts.append(value_text(values[field], locale))
     return "".join(parts)
 
 

@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 MAX_NAME = 64
 
 
-def number(value: float) -> str:
-    """``12.5``, ``3`` — a score as people write it."""
-    return f"{value:.1f}".removesuffix(".0")
+def shown(score: float) -> float:
+    """A score as texts show it: to one decimal (written ``12.5`` or ``12,5`` by the locale)."""
+    return round(float(score), 1)
 
 
 class ContributorsBase(Cog):

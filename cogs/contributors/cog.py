@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from bot.commands import CommandContext, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, UserRef
-from bot.ruleconf import render
-from cogs.contributors.base import number
+from bot.ruleconf import percent_text, render
+from cogs.contributors.base import shown
 from cogs.contributors.counting import Counting
 from cogs.contributors.scoring import COMPONENTS, Window, standing
 from cogs.contributors.shoutout import Shoutout
@@ -57,7 +57,7 @@ class ContributorsCog(Counting, Shoutout):
                     texts.top_line,
                     rank=rank,
                     member=names[item.user_id],
-                    score=number(item.score),
+                    score=shown(item.score),
                     reason=self.reason(community, item, item.main_reason),
                 )
             )
@@ -85,6 +85,7 @@ class ContributorsCog(Counting, Shoutout):
             await ctx.reply(render(texts.influencers_empty, window=label))
             return
         names = await self.names(community, [item.user_id for item in found])
+        locale = self.core.community_config(community).locale
         lines = [render(texts.influencers_header, window=label)]
         for rank, item in enumerate(found, start=1):
             lines.append(
@@ -92,7 +93,7 @@ class ContributorsCog(Counting, Shoutout):
                     texts.influencers_line,
                     rank=rank,
                     member=names[item.user_id],
-                    influence=f"{item.rank * 100:.1f}%",
+                    influence=percent_text(item.rank, locale, digits=1),
                     members=item.engaged,
                 )
             )
@@ -140,7 +141,7 @@ class ContributorsCog(Counting, Shoutout):
                 texts.profile_header,
                 member=name,
                 window=label,
-                score=number(item.score),
+                score=shown(item.score),
                 rank=f"{rank}/{len(standings)}",
             )
         ]
@@ -151,7 +152,7 @@ class ContributorsCog(Counting, Shoutout):
                     render(
                         texts.profile_line,
                         reason=self.reason(community, item, component),
-                        points=number(points),
+                        points=shown(points),
                     )
                 )
         previous_span = current.previous()
@@ -163,14 +164,14 @@ class ContributorsCog(Counting, Shoutout):
             change = item.score - previous
             if change > 0:
                 trend = render(
-                    texts.profile_trend_up, previous=number(previous), change=number(change)
+                    texts.profile_trend_up, previous=shown(previous), change=shown(change)
                 )
             elif change < 0:
                 trend = render(
-                    texts.profile_trend_down, previous=number(previous), change=number(-change)
+                    texts.profile_trend_down, previous=shown(previous), change=shown(-change)
                 )
             else:
-                trend = render(texts.profile_trend_flat, previous=number(previous))
+                trend = render(texts.profile_trend_flat, previous=shown(previous))
             lines.append(trend)
         await ctx.reply("\n".join(lines))
 

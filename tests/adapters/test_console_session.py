@@ -119,10 +119,11 @@ async def test_readable_output_never_lets_control_characters_reach_the_terminal(
     rules_dir: Path, tmp_path: Path
 ) -> None:
     text, _ = await play(
-        ["alice: red \x1b[31malert\x07"], rules_dir, tmp_path / "j.db", jsonl=False
+        ["alice: red \x1b[31malert\x07 at 50\xa0%"], rules_dir, tmp_path / "j.db", jsonl=False
     )
     assert "\x1b" not in text
     assert "\\x1b[31malert\\x07" in text
+    assert "at 50\xa0%" in text  # a no-break space is a space, not a control character
 
 
 async def test_attachments_are_written_to_disk_and_reported(tmp_path: Path) -> None:

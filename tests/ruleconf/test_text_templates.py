@@ -108,7 +108,7 @@ class Counted(BaseModel):
     ("locale", "expected"),
     [
         ("en", ["0 members", "1 member", "2 members", "1.5 members"]),
-        ("fr", ["0 membre", "1 membre", "2 membres", "1.5 membre"]),
+        ("fr", ["0 membre", "1 membre", "2 membres", "1,5 membre"]),
     ],
 )
 def test_plural_forms_follow_the_language_of_the_text(locale: str, expected: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any, TextIO
 
 BOT_NAME = "Jardinier"
@@ -10,9 +11,15 @@ BOT_NAME = "Jardinier"
 
 def _printable(text: str) -> str:
     # A member's text may hold terminal escape sequences; never let them reach the terminal.
+    # Spaces are harmless, no-break ones included (French writes "50 %" with one).
     return "".join(
-        char if char.isprintable() or char == "\n" else f"\\x{ord(char):02x}" for char in text
+        char if char.isprintable() or char == "\n" or _is_space(char) else f"\\x{ord(char):02x}"
+        for char in text
     )
+
+
+def _is_space(char: str) -> bool:
+    return unicodedata.category(char) == "Zs"
 
 
 class ConsoleOutput:
