@@ -37,7 +37,7 @@ from bot.events import (
     UserRef,
 )
 from bot.periodic import PeriodicFlush
-from bot.ruleconf import render
+from bot.ruleconf import percent_text, render
 from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
 from cogs.reports.chart import render_chart, write_csv
@@ -48,12 +48,11 @@ from cogs.reports.models import ReportActive, ReportNewcomer
 DaysOption = Annotated[int, "How many days, up to today (default 7)"]
 
 
-def change(current: float, previous: float) -> str:
-    """``+12%``, ``-3%``, ``±0%`` against the period before, or ``new`` from nothing."""
+def change(current: int, previous: int, locale: str) -> str:
+    """``+12%``, ``-3%``, ``±0%`` against the period before; ``+5`` from nothing before."""
     if previous == 0:
-        return "±0%" if current == 0 else "new"
-    percent = round(100 * (current - previous) / previous)
-    return f"{percent:+d}%" if percent else "±0%"
+        return f"+{current}" if current else percent_text(0, locale, signed=True)
+    return percent_text((current - previous) / previous, locale, signed=True)
 
 
 def folded(text: str) -> str:
@@ -218,6 +217,7 @@ class ReportsCog(Cog):
     ) -> str:
         """The report as leadership reads it."""
         texts = self.texts(community)
+        locale = self.core.community_config(community).locale
         span = current.span
         days = len(span.days)
         messages = current.total("messages")
@@ -232,18 +232,18 @@ class ReportsCog(Cog):
             render(
                 texts.messages,
                 count=messages,
-                change=change(messages, previous.total("messages")),
-                per_day=f"{messages / days:.1f}",
+                change=change(messages, previous.total("messages"), locale),
+                per_day=round(messages / days, 1),
             ),
             render(
                 texts.active,
                 count=current.active_members,
-                change=change(current.active_members, previous.active_members),
+                change=change(current.active_members, previous.active_members, locale),
             ),
             render(
                 texts.newcomers,
                 count=current.newcomers,
-                change=change(current.newcomers, previous.newcomers),
+                change=change(current.newcomers, previous.newcomers, locale),
                 introduced=current.introduced,
                 posted=current.posted,
                 stayed=current.stayed,
@@ -251,12 +251,12 @@ class ReportsCog(Cog):
         ]
         if previous.active_members:
             kept = len(previous.active_ids & current.active_ids)
-            rate = f"{round(100 * kept / previous.active_members)}%"
+            rate = percent_text(kept / previous.active_members, locale)
             lines.append(
                 render(texts.retention, rate=rate, kept=kept, previous=previous.active_members)
             )
         else:
-            lines.append(render(texts.retention, rate="—", kept=0, previous=0))
+            lines.append(render(texts.retention_none))
         channels = ", ".join(f"{name.lstrip('#')} ({count})" for name, count in current.channels)
         lines.append(render(texts.channels, channels=channels or render(texts.none)))
         rules = ", ".join(
@@ -278,6 +278,7 @@ class ReportsCog(Cog):
         self, community: CommunityRef, current: Figures, previous: Figures
     ) -> str:
         texts = self.texts(community)
+        locale = self.core.community_config(community).locale
         source, share = satisfaction(current)
         _previous_source, previous_share = satisfaction(previous)
         if share is None:
@@ -289,7 +290,7 @@ class ReportsCog(Cog):
             thresholds = self.settings(community).satisfaction
             return render(
                 texts.satisfaction_toxicity,
-                rate=f"{round(100 * share)}%",
+                rate=percent_text(share, locale),
                 change=moved,
                 civil=current.total("civil"),
                 hostile=current.total("hostile"),
@@ -299,7 +300,7 @@ class ReportsCog(Cog):
             )
         return render(
             texts.satisfaction_fallback,
-            rate=f"{round(100 * share)}%",
+            rate=percent_text(share, locale),
             change=moved,
             positive=current.total("reactions") + current.total("thanks"),
             negative=current.total("moderation"),

@@ -70,9 +70,10 @@ async def test_a_scripted_week_reports_with_a_chart_and_a_csv(
     text = report["text"].splitlines()
     assert text[0].startswith("📊 Activity report — Console, ")
     assert text[0].endswith("(7 days)")
-    assert text[1].startswith(f"Messages: {sum(per_day)} ({sum(per_day) / 7:.1f} a day)")
-    assert text[2].startswith("Active members: 3, ")
-    assert text[3].startswith("Newcomers: 1, new — introduced 0, posted 1, still here 1")
+    a_day = f"{sum(per_day) / 7:.1f}".removesuffix(".0")
+    assert text[1].startswith(f"Messages: {sum(per_day)} ({a_day} a day), +{sum(per_day)} ")
+    assert text[2].startswith("Active members: 3, +3")
+    assert text[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
     assert f"Top channels: general ({sum(per_day) - 1}), seeds (1)" in text
     assert "Satisfaction (fallback, no toxicity scores: " in report["text"]
     # The chart opens as a PNG and carries the very figures it plots.

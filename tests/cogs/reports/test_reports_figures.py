@@ -68,6 +68,7 @@ async def test_toxicity_scores_make_the_satisfaction_indicator(
         "scored), —"
     ) in lines
     assert "Moderation actions: 1 — toxicity (1)" in lines
+    assert "Retention: nobody was active the period before." in lines
     assert report.details["file"] is not None
 
 
@@ -109,9 +110,9 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
 
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
-    assert lines[1].startswith("Messages: 7 (1.0 a day), +75% against the period before")
+    assert lines[1].startswith("Messages: 7 (1 a day), +75% against the period before")
     assert lines[2] == "Active members: 2, +100%"
-    assert lines[3] == "Newcomers: 1, new — introduced 0, posted 0, still here 1"
+    assert lines[3] == "Newcomers: 1, +1 — introduced 0, posted 0, still here 1"
     assert lines[4] == (
         "Retention: 100% of the 1 member active the period before posted again (1)"
     )
