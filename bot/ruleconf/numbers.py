@@ -39,7 +39,7 @@ def percent_text(
     """
     from babel.numbers import format_percent
 
-    rounded = round(share, digits + 2)
+    rounded = round(share, digits + 2) + 0.0  # + 0.0: a tiny fall rounds to 0, not to -0
     text = format_percent(rounded, locale=cldr_locale(locale), decimal_quantization=False)
     if signed and rounded >= 0:
         return ("+" if rounded else "±") + text

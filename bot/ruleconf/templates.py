@@ -79,14 +79,14 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
 
 
 def render(template: str, **values: object) -> str:
-    """Fill ``template``'s placeholders with ``values`` (each passed through ``str()``).
+    """Fill ``template``'s placeholders with ``values``, written with ``str()`` but for floats.
 
-    Plural forms and fractional numbers (``0,4`` in French) follow the template's locale (a
-    :class:`~bot.ruleconf.plurals.LocalText` of the rule book), English for a plain string; see
-    :mod:`bot.ruleconf.numbers`. Only ``{name}`` placeholders and plural
-    forms are filled; anything else raises ValueError, and a placeholder without a value raises
-    KeyError.
+    Plural forms and floats (``0,4`` in French, see :mod:`bot.ruleconf.numbers`) follow the
+    template's locale (a :class:`~bot.ruleconf.plurals.LocalText` of the rule book), English
+    for a plain string. Only ``{name}`` placeholders and plural forms are filled; anything else
+    raises ValueError, and a placeholder without a value raises KeyError.
     """
+    locale = getattr(template, "locale", None)
     parts: list[str] = []
     for literal, field, spec, conversion in _parse(template):
         parts.append(literal)
@@ -96,7 +96,6 @@ def render(template: str, **values: object) -> str:
             raise ValueError(f"{_written(field, spec, conversion)} is not a plain placeholder")
         if field not in values:
             raise KeyError(f"the text uses {{{field}}} but no value was given for it")
-        locale = getattr(template, "locale", None)
         if spec:
             parts.append(choose_form(spec, values[field], locale))
         else:

@@ -64,6 +64,7 @@ def test_an_unknown_language_or_a_plain_string_reads_as_english() -> None:
         ("en", 0.75, 0, True, "+75%"),
         ("fr", -0.03, 0, True, "-3\xa0%"),
         ("en", 0.001, 0, True, "±0%"),
+        ("en", -0.001, 0, True, "±0%"),
         ("de", 0.333, 0, False, "33\xa0%"),
     ],
 )
