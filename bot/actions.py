@@ -108,13 +108,27 @@ class Actions:
             ),
         )
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> bool:
-        """Send a direct message; False if the user does not accept them."""
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> bool:
+        """Send a direct message; False if the user does not accept them.
+
+        A ``file`` goes only where the platform takes files: where it does not, nothing is sent
+        (False), since the text would announce a file that never comes.
+        """
+        if file is not None and not self.can(user.platform, Capability.FILES):
+            log.info("%s cannot send files; the direct message is not sent", user.platform)
+            return False
         return await self._member_action(
             user.platform,
             Capability.DM,
             community,
-            lambda p: p.dm(user, text, community=community),
+            lambda p: p.dm(user, text, community=community, file=file),
         )
 
     async def delete(self, message: MessageRef) -> bool:

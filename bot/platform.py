@@ -99,8 +99,16 @@ class Platform(Protocol):
         platform without such answers sends it to the channel.
         """
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
-        """Send a direct message; a platform error if the user does not accept them."""
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
+        """Send a direct message (with ``file`` attached); a platform error if the user does not
+        accept them."""
 
     async def delete(self, message: MessageRef) -> None:
         """Delete a message."""

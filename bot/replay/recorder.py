@@ -93,9 +93,19 @@ class RecordingPlatform:
         )
         return message
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
         """Record the direct message."""
-        self._record("dm", user, text)
+        if file is None:
+            self._record("dm", user, text)
+        else:
+            self._record("dm", user, text, file=file)
 
     async def delete(self, message: MessageRef) -> None:
         """Record the deletion."""

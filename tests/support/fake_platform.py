@@ -113,9 +113,20 @@ class FakePlatform:
         )
         return message
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
         """Record the direct message."""
-        self._record("dm", user, text)
+        if file is None:
+            self._record("dm", user, text)
+        else:
+            # The sender may remove its file once sent: keep what it held.
+            self._record("dm", user, text, file=file, content=file.read_bytes())
 
     async def delete(self, message: MessageRef) -> None:
         """Record the deletion."""

@@ -272,9 +272,20 @@ class ConsolePlatform:
             shutil.copyfile(file, target)
         return target
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
-        """Print the direct message."""
-        self.output.action("dm", member=user.name or user.id, text=text)
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
+        """Print the direct message (and where its file was kept)."""
+        kept = await asyncio.to_thread(self._keep, file) if file else None
+        if kept is None:
+            self.output.action("dm", member=user.name or user.id, text=text)
+        else:
+            self.output.action("dm", member=user.name or user.id, text=text, file=str(kept))
 
     async def delete(self, message: MessageRef) -> None:
         """Print the deletion."""

@@ -79,6 +79,9 @@ def _describe_action(record: dict[str, Any]) -> str:
             line += f"\n📎 {record['file']}"
         return line
     if action == "dm":
-        return f"✉ {BOT_NAME} → {record['member']} (direct message): {record['text']}"
+        line = f"✉ {BOT_NAME} → {record['member']} (direct message): {record['text']}"
+        if "file" in record:
+            line += f"\n📎 {record['file']}"
+        return line
     details = " ".join(f"{key}={value}" for key, value in record.items() if key not in ("action",))
     return f"⚙ {action} {details}"

@@ -319,7 +319,14 @@ class DiscordPlatform:
         assert sent is not None
         return MessageRef(channel, str(sent.id))
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
         """Send a direct message; a member who closed them is a platform error, not a crash."""
         attempt = Attempt(
             "dm",
@@ -329,12 +336,19 @@ class DiscordPlatform:
         )
         if not user.id.isdigit():
             raise attempt.refused(f"{user.name or user.id} is not a Discord user")
+        attachment = await self._attachment(file, None, attempt) if file else None
         with refusals(attempt):
             recipient = self.client.get_user(int(user.id)) or await self.client.fetch_user(
                 int(user.id)
             )
-            for piece in split_text(text):
-                await recipient.send(piece, allowed_mentions=allowed_mentions())
+            pieces = split_text(text)
+            for index, piece in enumerate(pieces):
+                final = index == len(pieces) - 1
+                await recipient.send(
+                    piece,
+                    allowed_mentions=allowed_mentions(),
+                    file=attachment if final and attachment else MISSING,
+                )
 
     # -- moderation ----------------------------------------------------------------------------
 

@@ -549,13 +549,16 @@ class TelegramPlatform:
         caption: str | None,
         reply: ReplyParameters | None,
         markup: InlineKeyboardMarkup | None,
-        community: CommunityRef,
+        community: CommunityRef | None,
+        *,
+        action: str = "send",
+        subject: str = "",
     ) -> Message:
         try:
             content = await asyncio.to_thread(file.read_bytes)
         except OSError as error:
             raise PlatformError(
-                "send",
+                action,
                 f"the file {file.name} could not be read ({error.strerror})",
                 community=community,
             ) from None
@@ -574,12 +577,37 @@ class TelegramPlatform:
                 return await bot.send_photo(chat_id, content, **common)
             return await bot.send_document(chat_id, content, **common)
 
-        return await self._api("send", upload, community=community)
+        return await self._api(action, upload, community=community, subject=subject)
 
-    async def dm(self, user: UserRef, text: str, *, community: CommunityRef | None = None) -> None:
+    async def dm(
+        self,
+        user: UserRef,
+        text: str,
+        *,
+        community: CommunityRef | None = None,
+        file: Path | None = None,
+    ) -> None:
         """Write privately; Telegram allows it only once the member has started the bot."""
         user_id = self._user("dm", user, community)
-        for chunk in render_html(text):
+        chunks = render_html(text)
+        if file is not None:
+            captions = render_html(text, limit=MAX_CAPTION)
+            caption = captions[0] if len(captions) == 1 else None
+            message = await self._send_file(
+                user_id,
+                None,
+                file,
+                caption,
+                None,
+                None,
+                community,
+                action="dm",
+                subject=user.name or user.id,
+            )
+            self.directory.remember_message(user_id, message.message_id, None)
+            if caption is not None:
+                chunks = []
+        for chunk in chunks:
             message = await self._send_text(
                 user_id, chunk, community=community, action="dm", subject=user.name or user.id
             )

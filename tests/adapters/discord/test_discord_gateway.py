@@ -356,6 +356,25 @@ async def test_a_direct_message_to_a_member_who_closed_them_is_reported_not_rais
     assert report.content == "⚠️ Alice does not accept direct messages"
 
 
+async def test_a_direct_message_can_carry_a_file(
+    world: DiscordWorld, discord_core: Jardinier, tmp_path: Path
+) -> None:
+    export = tmp_path / "data.json"
+    export.write_text('{"data": {}}')
+    alice = member_ref("alice").user
+    assert await discord_core.actions.dm(alice, "What I keep", community=GARDEN, file=export)
+    [message] = world.posted()
+    assert isinstance(message.channel, discord.DMChannel)
+    recipient = world.client.get_user(int(alice.id))
+    assert recipient is not None
+    assert recipient.dm_channel is not None
+    assert message.channel.id == recipient.dm_channel.id
+    assert world.rest is not None
+    assert world.rest.sent[-1]["content"] == "What I keep"  # dpytest drops a file's text
+    [attachment] = message.attachments
+    assert attachment.filename == "data.json"
+
+
 async def test_a_scheduled_announcement_of_everyone_pings_no_one(
     world: DiscordWorld, discord_core: Jardinier, clock: ManualClock
 ) -> None:

@@ -226,6 +226,22 @@ async def test_a_private_message_needs_the_member_to_have_started_the_bot(
     assert "not started a conversation with the bot" in report
 
 
+async def test_a_private_message_can_carry_a_file(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    export = tmp_path / "data.json"
+    export.write_text('{"data": {}}')
+    assert await bot.core.actions.dm(
+        BOB_HERE.user, "What I keep <about you>", community=GARDEN, file=export
+    )
+    [document] = api.called("sendDocument")
+    assert document.chat_id == BOB["id"]
+    assert document.files["document"] == ("data.json", b'{"data": {}}')
+    assert document.params["caption"] == "What I keep &lt;about you&gt;"
+    assert api.called("sendMessage") == []  # the text went as the caption
+
+
 # -- refusals and flood control ----------------------------------------------------------------
 
 
