@@ -1,12 +1,18 @@
-"""Commands every community has, whatever cogs it enables: ``/help`` and ``/rules_reload``."""
+"""Commands every community has, whatever cogs it enables: help, rule reloads, members' data."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from bot.cog import Cog
 from bot.commands import CommandContext, Permission, command
 from bot.commands.runner import may_run
+from bot.events import MemberRef, UserRef
+from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf.templates import render
 
 if TYPE_CHECKING:
@@ -62,3 +68,104 @@ class CoreCog(Cog):
             await ctx.reply(render(texts.rules_reloaded))
         else:
             await ctx.reply(render(texts.rules_reload_failed, errors=str(error)))
+
+    # -- members' data --------------------------------------------------------------------------
+
+    @command(
+        names={"fr": "mes_donnees"},
+        descriptions={"fr": "Recevoir en privé ce que le bot garde sur vous ici"},
+    )
+    async def mydata(self, ctx: CommandContext) -> None:
+        """Get, in a private message, everything the bot keeps about you here (a JSON file)."""
+        data = await export_member(self.core, ctx.community, ctx.member.user)
+        await self._send_export(
+            ctx, data, ctx.member.user, self.core.texts(ctx.community).data_sent
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "donnees_membre"},
+        descriptions={"fr": "Recevoir en privé ce que le bot garde sur un membre"},
+    )
+    async def member_data(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose data to send you"]
+    ) -> None:
+        """Get, in a private message, everything the bot keeps about a member (a JSON file).
+
+        For a request made to you another way; members can ask for their own with /mydata.
+        Example: /member_data @alice
+        """
+        data = await export_member(self.core, ctx.community, member.user)
+        texts = self.core.texts(ctx.community)
+        await self._send_export(
+            ctx, data, ctx.member.user, render(texts.member_data_sent, member=_name(member))
+        )
+
+    @command(
+        permission=Permission.MODERATOR,
+        names={"fr": "oublier_membre"},
+        descriptions={"fr": "Effacer tout ce que le bot garde sur un membre"},
+    )
+    async def forget_member(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whom to forget"]
+    ) -> None:
+        """Erase everything the bot keeps about a member here, moderation cases included.
+
+        It cannot be undone; what they do afterwards is counted again, as for a newcomer.
+        Example: /forget_member @alice
+        """
+        erasure = await erase_member(self.core, ctx.community, member.user)
+        texts = self.core.texts(ctx.community)
+        name = _name(member)
+        if erasure.failed:
+            await ctx.reply(
+                render(texts.member_forget_failed, member=name, failed=", ".join(erasure.failed))
+            )
+        elif not erasure.erased:
+            await ctx.reply(render(texts.member_nothing_kept, member=name))
+            return
+        else:
+            await ctx.reply(
+                render(texts.member_forgotten, member=name, parts=", ".join(erasure.erased))
+            )
+        if erasure.erased:
+            await self.core.modlog(
+                ctx.community,
+                render(
+                    texts.member_forgotten_log,
+                    member=name,
+                    moderator=_name(ctx.member),
+                    parts=", ".join(erasure.erased),
+                ),
+            )
+
+    async def _send_export(
+        self, ctx: CommandContext, data: MemberData, recipient: UserRef, sent: str
+    ) -> None:
+        """Send ``data`` to ``recipient`` privately, and say in the channel whether it went."""
+        texts = self.core.texts(ctx.community)
+        community = ctx.community
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-data-"))
+        try:
+            path = await asyncio.to_thread(data.write, folder)
+            note = render(
+                texts.data_file,
+                community=community.name or community.id,
+                member=data.user.name or data.user.id,
+                date=data.exported_at.astimezone(self.core.community_config(community).zone)
+                .date()
+                .isoformat(),
+            )
+            delivered = await self.core.actions.dm(recipient, note, community=community, file=path)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+        answer = sent if delivered else render(texts.data_not_sent)
+        if delivered and data.failed:
+            answer += "\n" + render(texts.data_incomplete, failed=", ".join(data.failed))
+        await ctx.reply(answer)
+
+
+def _name(member: MemberRef) -> str:
+    """A member's name as the answers write it: on one line, not too long."""
+    flat = " ".join((member.user.name or member.user.id).split())
+    return flat if len(flat) <= 64 else flat[:63] + "…"

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -448,3 +448,35 @@ class MemberDirectory:
         for change in changes:
             change.apply(row)
         return row
+
+    async def forget(self, community: CommunityRef, user_id: str) -> bool:
+        """Erase the record of ``user_id`` in ``community``; whether there was one.
+
+        Seen again, the member is recorded again, as someone new.
+        """
+        await self.flush()
+        community_id = await self.community_id(community)
+        key = (community_id, user_id)
+        async with self._writing:
+            # A sighting buffered since the flush goes too: the erasure is the last word.
+            buffered = self._pending.pop(key, None)
+            async with self._db.engine.begin() as connection:
+                row = (
+                    await connection.execute(
+                        select(col(Member.left_at), col(Member.is_bot)).where(
+                            Member.community_id == community_id, Member.user_id == user_id
+                        )
+                    )
+                ).first()
+                if row is not None:
+                    await connection.execute(
+                        delete(Member).where(
+                            col(Member.community_id) == community_id,
+                            col(Member.user_id) == user_id,
+                        )
+                    )
+            self._forget(key)
+            was_present = row is not None and row.left_at is None and not row.is_bot
+            if was_present and community_id in self._present:
+                self._present[community_id] -= 1
+        return row is not None or buffered is not None

@@ -56,6 +56,27 @@ async def test_members_known_only_from_the_database_resolve_by_id(
     assert await core.resolve_member(platform.community, "nobody") is None
 
 
+async def test_a_forgotten_member_leaves_the_record_and_the_present_count(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice, bob = platform.member("alice"), platform.member("bob")
+    await core.handle(message(alice, "hello", clock.now()))
+    await core.handle(message(bob, "hi", clock.now()))
+    assert await core.members.present(platform.community) == 2
+
+    assert await core.members.forget(platform.community, alice.user.id)
+
+    assert await core.members.get(platform.community, alice.user.id) is None
+    assert await core.members.present(platform.community) == 1
+    assert not await core.members.forget(platform.community, alice.user.id)  # nothing left
+    clock.advance(timedelta(hours=1))
+    await core.handle(message(alice, "back", clock.now()))
+    assert await core.members.present(platform.community) == 2
+    record = await core.members.get(platform.community, alice.user.id)
+    assert record is not None
+    assert record.first_seen == clock.now()
+
+
 async def test_a_first_sighting_is_buffered_yet_visible_and_written_on_stop(
     tmp_path: Path, rules_dir: Path, clock: ManualClock
 ) -> None:

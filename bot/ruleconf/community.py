@@ -104,6 +104,15 @@ class CoreTexts(BaseModel):
     rules_reloaded: Annotated[str, Placeholders()]
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     command_failed: Annotated[str, Placeholders("command")]
+    data_file: Annotated[str, Placeholders("community", "member", "date")]
+    data_sent: Annotated[str, Placeholders()]
+    data_not_sent: Annotated[str, Placeholders()]
+    data_incomplete: Annotated[str, Placeholders("failed")]
+    member_data_sent: Annotated[str, Placeholders("member")]
+    member_forgotten: Annotated[str, Placeholders("member", "parts")]
+    member_forgotten_log: Annotated[str, Placeholders("member", "moderator", "parts")]
+    member_nothing_kept: Annotated[str, Placeholders("member")]
+    member_forget_failed: Annotated[str, Placeholders("member", "failed")]
 
 
 class CommunityConfig(BaseModel):

@@ -155,3 +155,21 @@ async def test_a_translated_command_name_works_like_the_command(
     help_answer, scheduled = actions(records)
     assert help_answer["text"].startswith("Commands you can use")
     assert scheduled["text"].startswith("Announcement ")
+
+
+async def test_mydata_shows_the_direct_message_and_keeps_its_file(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    text, errors = await play(
+        ["alice: Has anyone tried companion planting this year?", "alice: /mydata"],
+        rules_dir,
+        tmp_path / "j.db",
+        jsonl=False,
+    )
+    kept = tmp_path / "files" / "data-console-console-alice.json"
+    assert "✉ Jardinier → alice (direct message): Everything Jardinier keeps about alice" in text
+    assert f"📎 {kept}" in text
+    assert "I sent you what I keep about you here, in a private message." in text
+    exported = json.loads(kept.read_text(encoding="utf-8"))
+    assert exported["data"]["member"]["name"] == "alice"
+    assert errors == ""

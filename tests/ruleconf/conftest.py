@@ -32,6 +32,15 @@ texts:
     rules_reloaded: "Rules reloaded."
     rules_reload_failed: "The rules were not reloaded: {errors}"
     command_failed: "/{command} failed; the moderators have been told."
+    data_file: "What is kept about {member} in {community} on {date}."
+    data_sent: "Sent privately."
+    data_not_sent: "I could not write to you privately."
+    data_incomplete: "Incomplete: {failed}."
+    member_data_sent: "Sent what is kept about {member}."
+    member_forgotten: "Forgot {member} ({parts})."
+    member_forgotten_log: "{moderator} had {member} forgotten ({parts})."
+    member_nothing_kept: "Nothing kept about {member}."
+    member_forget_failed: "{failed} failed for {member}."
 """
 
 CORE_TEXTS_FR = """\
@@ -43,6 +52,15 @@ CORE_TEXTS_FR = """\
     rules_reloaded: "Règles rechargées."
     rules_reload_failed: "Les règles n'ont pas été rechargées : {errors}"
     command_failed: "/{command} a échoué ; les modérateurs sont prévenus."
+    data_file: "Ce qui est gardé sur {member} dans {community} au {date}."
+    data_sent: "Envoyé en privé."
+    data_not_sent: "Impossible de vous écrire en privé."
+    data_incomplete: "Incomplet : {failed}."
+    member_data_sent: "Envoyé ce qui est gardé sur {member}."
+    member_forgotten: "{member} oublié ({parts})."
+    member_forgotten_log: "{moderator} a fait oublier {member} ({parts})."
+    member_nothing_kept: "Rien sur {member}."
+    member_forget_failed: "Échec pour {failed} ({member})."
 """
 
 WELCOME_YAML = """\

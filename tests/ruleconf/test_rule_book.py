@@ -99,8 +99,9 @@ def test_a_text_where_a_number_belongs(valid_rules: RuleDir, welcome_yaml: str) 
 def test_an_unknown_key_suggests_the_close_one(valid_rules: RuleDir, community_yaml: str) -> None:
     valid_rules.write("community.yaml", community_yaml + "channels:\n  modlog: staff\n")
 
+    line = community_yaml.count("\n") + 2  # the key under the appended "channels:"
     assert error_lines(valid_rules) == [
-        f"{valid_rules.path}/community.yaml:17:3: channels.modlog: "
+        f"{valid_rules.path}/community.yaml:{line}:3: channels.modlog: "
         "unknown key 'modlog'; did you mean 'mod_log'?"
     ]
 
@@ -164,9 +165,10 @@ def test_anchors_and_aliases_are_refused(valid_rules: RuleDir, community_yaml: s
     )
 
     refused = "anchors and aliases are not allowed in the rule book; write the value out"
+    line = community_yaml.count("\n") + 2  # the alias under the appended "console:"
     assert error_lines(valid_rules) == [
         f"{valid_rules.path}/community.yaml:5:10: moderators.roles: {refused}",
-        f"{valid_rules.path}/community.yaml:17:15: console.moderators: {refused}",
+        f"{valid_rules.path}/community.yaml:{line}:15: console.moderators: {refused}",
     ]
 
 

@@ -1,0 +1,138 @@
+"""One member's data across the core and every cog: what is kept (access) and forgetting it.
+
+Each cog answers for its own tables through its ``export_member_data`` and
+``erase_member_data`` hooks; the core adds its own record of the member (name, first seen,
+joined, left). Every loaded cog is asked, enabled in the community or not: a cog turned off
+still holds what it kept while it was on. A cog that fails is named in the result and the others
+go on, so a request is never answered as complete when it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.events import CommunityRef, UserRef
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+log = logging.getLogger(__name__)
+
+RECORD = "member"
+"""The part of an export that holds the core's record of the member."""
+
+
+@dataclass
+class MemberData:
+    """What the bot keeps about one member of one community, part by part."""
+
+    community: CommunityRef
+    user: UserRef
+    exported_at: datetime
+    parts: dict[str, Any] = field(default_factory=dict)
+    """``member`` (the core's record), then one entry per cog that keeps something."""
+    failed: list[str] = field(default_factory=list)
+    """The parts that could not be read: the export is incomplete without them."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The export as written to the member's file."""
+        exported: dict[str, Any] = {
+            "community": {
+                "platform": self.community.platform,
+                "id": self.community.id,
+                "name": self.community.name,
+            },
+            "user": {"id": self.user.id, "name": self.user.name},
+            "exported_at": self.exported_at.isoformat(),
+            "data": self.parts,
+        }
+        if self.failed:
+            exported["incomplete"] = self.failed
+        return exported
+
+    def write(self, folder: Path) -> Path:
+        """Write the export as ``data-<community>-<user>.json`` in ``folder``; its path."""
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.user.id)
+        path = folder / f"data-{self.community.key}-{safe[:64]}.json"
+        text = json.dumps(self.as_json(), ensure_ascii=False, indent=2, default=_json_value)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What forgetting one member did."""
+
+    erased: list[str]
+    """The parts that held something and were erased (``member``, cog names)."""
+    failed: list[str]
+    """The parts that could not be erased: asking again finishes the job."""
+
+
+async def export_member(core: Jardinier, community: CommunityRef, user: UserRef) -> MemberData:
+    """Everything the core and the cogs keep about ``user`` in ``community``."""
+    data = MemberData(community, user, core.clock.now())
+    try:
+        record = await core.members.get(community, user.id)
+    except SQLAlchemyError:
+        log.exception("could not read the member record of %s in %s", user.id, community.key)
+        data.failed.append(RECORD)
+    else:
+        if record is not None:
+            data.parts[RECORD] = {
+                "name": record.name,
+                "is_bot": record.is_bot,
+                "first_seen": record.first_seen,
+                "joined_at": record.joined_at,
+                "left_at": record.left_at,
+            }
+    for name, cog in core.cogs.items():
+        try:
+            part = await cog.export_member_data(community, user)
+        except Exception:
+            log.exception("cog %s could not export the data of %s", name, user.id)
+            data.failed.append(name)
+            continue
+        if part:
+            data.parts[name] = part
+    return data
+
+
+async def erase_member(core: Jardinier, community: CommunityRef, user: UserRef) -> Erasure:
+    """Forget ``user`` in ``community``: every cog's data, then the core's record of them."""
+    held = await export_member(core, community, user)
+    erased: list[str] = []
+    failed: list[str] = []
+    for name, cog in core.cogs.items():
+        try:
+            await cog.erase_member_data(community, user)
+        except Exception:
+            log.exception("cog %s could not erase the data of %s", name, user.id)
+            failed.append(name)
+            continue
+        if name in held.parts or name in held.failed:
+            erased.append(name)
+    # Last: a cog's hook may still look the member up.
+    try:
+        had_record = await core.members.forget(community, user.id)
+    except SQLAlchemyError:
+        log.exception("could not erase the member record of %s in %s", user.id, community.key)
+        failed.append(RECORD)
+    else:
+        if had_record:
+            erased.insert(0, RECORD)
+    return Erasure(erased, failed)
+
+
+def _json_value(value: object) -> str:
+    """Dates as ISO 8601; anything else a hook returns as its text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

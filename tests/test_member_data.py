@@ -1,0 +1,245 @@
+"""A member's data, as members and moderators reach it: /mydata, /member_data, /forget_member."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
+from bot.events import CommunityRef, UserRef
+from tests.conftest import START
+from tests.support.events import command, message
+from tests.support.fake_platform import FakePlatform, Recorded
+
+
+async def history(core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
+    """Alice posts, gets thanked by Bob, suggests something and is warned by a moderator."""
+    alice, bob = platform.member("alice"), platform.member("bob")
+    mod = platform.member("mod", moderator=True)
+    await core.handle(
+        message(alice, "My tomatoes finally sprouted after two weeks under the lamp.", clock.now())
+    )
+    clock.advance(timedelta(minutes=1))
+    await core.handle(command(alice, "/suggest A seed swap every spring", clock.now()))
+    clock.advance(timedelta(minutes=1))
+    await core.handle(command(mod, "/warn alice Shouting at newcomers", clock.now()))
+    await core.handle(message(bob, "Welcome everyone", clock.now(), message_id="2"))
+    await core.caught_up()
+
+
+def files_sent(platform: FakePlatform) -> list[Recorded]:
+    """The direct messages that carried a file."""
+    return [
+        action for action in platform.actions if action.action == "dm" and "file" in action.details
+    ]
+
+
+def exported(sent: Recorded) -> dict[str, Any]:
+    """The JSON file a direct message carried."""
+    data: dict[str, Any] = json.loads(sent.details["content"])
+    return data
+
+
+async def test_a_member_gets_what_the_bot_keeps_about_them_privately(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    alice = platform.members["alice"]
+
+    await core.handle_and_catch_up(command(alice, "/mydata", clock.now()))
+
+    [sent] = files_sent(platform)
+    assert sent.target == alice.user
+    assert sent.details["file"].name == "data-fake-c1-id-alice.json"
+    assert sent.text == (
+        "Everything Jardinier keeps about alice in Garden, as of 2026-11-02. "
+        "A moderator can erase it on request."
+    )
+    data = exported(sent)
+    assert data["community"] == {"platform": "fake", "id": "c1", "name": "Garden"}
+    assert data["user"] == {"id": "id-alice", "name": "alice"}
+    assert "incomplete" not in data
+    parts = data["data"]
+    assert parts["member"]["name"] == "alice"
+    assert parts["member"]["first_seen"] == START.isoformat()
+    [case] = parts["netiquette"]["cases"]
+    assert (case["action"], case["reason"]) == ("warn", "Shouting at newcomers")
+    [suggestion] = parts["suggestions"]["suggestions"]["suggestions"]
+    assert "A seed swap every spring" in json.dumps(suggestion)
+    assert parts["reports"]["reports"]["active_days"] == ["2026-11-02"]
+    assert "contributors" in parts
+    assert "bob" not in json.dumps(data)  # only her own data
+    # The channel only hears that the file went, never what is in it.
+    assert platform.last_text() == "I sent you what I keep about you here, in a private message."
+    assert all(action.details.get("file") is None for action in platform.sent())
+
+
+async def test_a_member_who_takes_no_direct_messages_is_told_how_to_get_them(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    platform.refuse["dm"] = "alice does not accept direct messages"
+
+    await core.handle_and_catch_up(command(platform.members["alice"], "/mydata", clock.now()))
+
+    assert files_sent(platform) == []
+    assert platform.last_text().startswith("I could not write to you privately.")
+    assert all(action.details.get("file") is None for action in platform.sent())
+
+
+async def test_a_moderator_receives_a_members_data_for_a_request_made_elsewhere(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    mod = platform.members["mod"]
+
+    await core.handle_and_catch_up(command(mod, "/member_data alice", clock.now()))
+
+    [sent] = files_sent(platform)
+    assert sent.target == mod.user
+    assert exported(sent)["user"] == {"id": "id-alice", "name": "alice"}
+    assert "netiquette" in exported(sent)["data"]
+    [answer] = platform.sent()[-1:]
+    assert answer.text == "I sent you what I keep about alice here, in a private message."
+    assert answer.details["private_to"] == mod
+
+
+async def test_forgetting_a_member_erases_every_part_and_tells_the_mod_log(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    mod, alice = platform.members["mod"], platform.members["alice"]
+
+    await core.handle_and_catch_up(command(mod, "/forget_member alice", clock.now()))
+
+    parts = "member, netiquette, contributors, suggestions, reports"
+    answers = [action for action in platform.sent() if action.details.get("private_to") == mod]
+    assert answers[-1].text == (
+        f"Forgot alice ({parts}). What they do from now on counts again, as for a newcomer."
+    )
+    [modlog] = [action for action in platform.sent() if action.text.startswith("🗑️")]
+    assert modlog.text == f"🗑️ mod had the bot forget alice ({parts})."
+    assert await core.members.get(platform.community, alice.user.id) is None
+
+    await core.handle_and_catch_up(command(mod, "/member_data alice", clock.now()))
+    [sent] = files_sent(platform)
+    assert exported(sent)["data"] == {}
+    # Bob's data is untouched.
+    bob = await core.members.get(platform.community, "id-bob")
+    assert bob is not None
+
+
+async def test_a_forgotten_member_who_comes_back_is_recorded_as_new(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    alice = platform.members["alice"]
+    await core.handle_and_catch_up(
+        command(platform.members["mod"], "/forget_member alice", clock.now())
+    )
+    clock.advance(timedelta(days=3))
+
+    await core.handle_and_catch_up(
+        message(alice, "Back from holidays!", clock.now(), message_id="9")
+    )
+
+    record = await core.members.get(platform.community, alice.user.id)
+    assert record is not None
+    assert record.first_seen == clock.now()
+
+
+async def test_forgetting_someone_the_bot_never_saw_says_so(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    platform.member("carol")
+    mod = platform.member("mod", moderator=True)
+
+    await core.handle_and_catch_up(command(mod, "/forget_member carol", clock.now()))
+
+    assert platform.last_text() == "I keep nothing about carol here."
+    assert [action for action in platform.sent() if action.text.startswith("🗑️")] == []
+
+
+async def test_only_moderators_may_forget_a_member(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+
+    await core.handle_and_catch_up(
+        command(platform.members["bob"], "/forget_member alice", clock.now())
+    )
+
+    assert platform.last_text() == "Sorry, /forget_member is for moderators."
+    assert await core.members.get(platform.community, "id-alice") is not None
+
+
+async def test_a_part_that_cannot_be_erased_is_named_and_the_rest_still_goes(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await history(core, platform, clock)
+
+    async def locked(community: CommunityRef, user: UserRef) -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(core.cogs["reports"], "erase_member_data", locked)
+    mod = platform.members["mod"]
+
+    await core.handle_and_catch_up(command(mod, "/forget_member alice", clock.now()))
+
+    answers = [action for action in platform.sent() if action.details.get("private_to") == mod]
+    assert answers[-1].text == (
+        "Could not erase everything about alice: reports failed (see the logs). "
+        "Run the command again to finish."
+    )
+    monkeypatch.undo()
+    await core.handle_and_catch_up(command(mod, "/member_data alice", clock.now()))
+    [sent] = files_sent(platform)
+    assert set(exported(sent)["data"]) == {"reports"}  # the rest is gone
+
+
+async def test_an_export_that_could_not_read_a_part_says_it_is_incomplete(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await history(core, platform, clock)
+
+    async def broken(community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(core.cogs["contributors"], "export_member_data", broken)
+
+    await core.handle_and_catch_up(command(platform.members["alice"], "/mydata", clock.now()))
+
+    [sent] = files_sent(platform)
+    assert exported(sent)["incomplete"] == ["contributors"]
+    assert "netiquette" in exported(sent)["data"]
+    assert platform.last_text() == (
+        "I sent you what I keep about you here, in a private message.\n"
+        "Part of it could not be read (contributors); the moderators can find why in the logs."
+    )
+
+
+async def test_a_french_community_gets_french_answers_and_command_names(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    await history(core, platform, clock)
+    mod = platform.members["mod"]
+
+    await core.handle_and_catch_up(command(platform.members["alice"], "/mes_donnees", clock.now()))
+    await core.handle_and_catch_up(command(mod, "/oublier_membre alice", clock.now()))
+
+    [sent] = files_sent(platform)
+    assert sent.text.startswith(
+        "Tout ce que Jardinier garde sur alice dans Garden, au 2026-11-02."
+    )
+    texts = [action.text for action in platform.sent()]
+    assert "Je vous ai envoyé en privé ce que je garde sur vous ici." in texts
+    assert texts[-2].startswith("alice est oublié (member, netiquette")
+    assert texts[-1].startswith("🗑️ mod a fait oublier alice au bot (member, netiquette")
