@@ -195,3 +195,19 @@ async def test_a_reaction_before_the_post_exists_does_not_hide_it(board: Board) 
     await board.react("bob", 1, "👍")
     found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
     assert (found.up, found.down) == (1, 0)
+
+
+async def test_a_french_digest_says_an_empty_section_is_empty_whatever_its_gender(
+    board: Board, rules_dir: Path
+) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggest Un troc de graines chaque mois")
+
+    digest = await board.run("mod", "/digest")
+
+    lines = digest.text.splitlines()
+    # "Retours notables" is masculine: a feminine "Aucune." read wrong under it.
+    assert lines[lines.index("## Retours notables") + 1] == "_Rien sur la période._"
+    assert "## Nouvelles sur la période" in lines
