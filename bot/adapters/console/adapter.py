@@ -282,10 +282,9 @@ class ConsolePlatform:
     ) -> None:
         """Print the direct message (and where its file was kept)."""
         kept = await asyncio.to_thread(self._keep, file) if file else None
-        if kept is None:
-            self.output.action("dm", member=user.name or user.id, text=text)
-        else:
-            self.output.action("dm", member=user.name or user.id, text=text, file=str(kept))
+        self.output.action(
+            "dm", member=user.name or user.id, text=text, file=str(kept) if kept else None
+        )
 
     async def delete(self, message: MessageRef) -> None:
         """Print the deletion."""

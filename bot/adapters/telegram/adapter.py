@@ -482,6 +482,38 @@ class TelegramPlatform:
             with contextlib.suppress(ValueError):
                 if parse_channel_id(reply_to.channel.id)[0] == chat_id:
                     reply = ReplyParameters(int(reply_to.id), allow_sending_without_reply=True)
+        sent = await self._post(
+            chat_id,
+            thread_id,
+            text,
+            mention=mention,
+            file=file,
+            reply=reply,
+            markup=markup,
+            community=community,
+        )
+        if not sent:
+            raise PlatformError(
+                "send", "a cog tried to send an empty message", community=community
+            )
+        return MessageRef(channel, str(sent[-1].message_id))
+
+    async def _post(
+        self,
+        chat_id: int,
+        thread_id: int | None,
+        text: str,
+        *,
+        mention: Sequence[UserRef] = (),
+        file: Path | None = None,
+        reply: ReplyParameters | None = None,
+        markup: InlineKeyboardMarkup | None = None,
+        community: CommunityRef | None,
+        action: str = "send",
+        subject: str = "",
+    ) -> list[Message]:
+        """Post ``text`` (and ``file`` first, the text as its caption when it fits) in a chat;
+        the messages sent, each remembered as it goes."""
         chunks = render_html(text, mention)
         sent: list[Message] = []
         if file is not None:
@@ -490,9 +522,18 @@ class TelegramPlatform:
             last = caption is not None or not chunks
             sent.append(
                 await self._send_file(
-                    chat_id, thread_id, file, caption, reply, markup if last else None, community
+                    chat_id,
+                    thread_id,
+                    file,
+                    caption,
+                    reply,
+                    markup if last else None,
+                    community,
+                    action=action,
+                    subject=subject,
                 )
             )
+            self.directory.remember_message(chat_id, sent[-1].message_id, thread_id)
             if last:
                 chunks = []
             reply = None
@@ -505,15 +546,12 @@ class TelegramPlatform:
                     reply=reply if index == 0 else None,
                     markup=markup if index == len(chunks) - 1 else None,
                     community=community,
+                    action=action,
+                    subject=subject,
                 )
             )
-        if not sent:
-            raise PlatformError(
-                "send", "a cog tried to send an empty message", community=community
-            )
-        for message in sent:
-            self.directory.remember_message(chat_id, message.message_id, thread_id)
-        return MessageRef(channel, str(sent[-1].message_id))
+            self.directory.remember_message(chat_id, sent[-1].message_id, thread_id)
+        return sent
 
     async def _send_text(
         self,
@@ -589,29 +627,15 @@ class TelegramPlatform:
     ) -> None:
         """Write privately; Telegram allows it only once the member has started the bot."""
         user_id = self._user("dm", user, community)
-        chunks = render_html(text)
-        if file is not None:
-            captions = render_html(text, limit=MAX_CAPTION)
-            caption = captions[0] if len(captions) == 1 else None
-            message = await self._send_file(
-                user_id,
-                None,
-                file,
-                caption,
-                None,
-                None,
-                community,
-                action="dm",
-                subject=user.name or user.id,
-            )
-            self.directory.remember_message(user_id, message.message_id, None)
-            if caption is not None:
-                chunks = []
-        for chunk in chunks:
-            message = await self._send_text(
-                user_id, chunk, community=community, action="dm", subject=user.name or user.id
-            )
-            self.directory.remember_message(user_id, message.message_id, None)
+        await self._post(
+            user_id,
+            None,
+            text,
+            file=file,
+            community=community,
+            action="dm",
+            subject=user.name or user.id,
+        )
 
     async def delete(self, message: MessageRef) -> None:
         """Delete a message (needs the Delete messages right; 48 hours at most)."""
