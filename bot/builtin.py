@@ -13,7 +13,7 @@ from bot.commands import CommandContext, Permission, command
 from bot.commands.runner import may_run
 from bot.events import MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
-from bot.ruleconf.templates import render
+from bot.ruleconf.templates import plain_name, render
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -79,7 +79,7 @@ class CoreCog(Cog):
         """Get, in a private message, everything the bot keeps about you here (a JSON file)."""
         data = await export_member(self.core, ctx.community, ctx.member.user)
         await self._send_export(
-            ctx, data, ctx.member.user, self.core.texts(ctx.community).data_sent
+            ctx, data, ctx.member.user, render(self.core.texts(ctx.community).data_sent)
         )
 
     @command(
@@ -98,7 +98,10 @@ class CoreCog(Cog):
         data = await export_member(self.core, ctx.community, member.user)
         texts = self.core.texts(ctx.community)
         await self._send_export(
-            ctx, data, ctx.member.user, render(texts.member_data_sent, member=_name(member))
+            ctx,
+            data,
+            ctx.member.user,
+            render(texts.member_data_sent, member=plain_name(member.name)),
         )
 
     @command(
@@ -116,7 +119,7 @@ class CoreCog(Cog):
         """
         erasure = await erase_member(self.core, ctx.community, member.user)
         texts = self.core.texts(ctx.community)
-        name = _name(member)
+        name = plain_name(member.name)
         if erasure.failed:
             await ctx.reply(
                 render(texts.member_forget_failed, member=name, failed=", ".join(erasure.failed))
@@ -134,7 +137,7 @@ class CoreCog(Cog):
                 render(
                     texts.member_forgotten_log,
                     member=name,
-                    moderator=_name(ctx.member),
+                    moderator=plain_name(ctx.member.name),
                     parts=", ".join(erasure.erased),
                 ),
             )
@@ -163,9 +166,3 @@ class CoreCog(Cog):
         if delivered and data.failed:
             answer += "\n" + render(texts.data_incomplete, failed=", ".join(data.failed))
         await ctx.reply(answer)
-
-
-def _name(member: MemberRef) -> str:
-    """A member's name as the answers write it: on one line, not too long."""
-    flat = " ".join((member.user.name or member.user.id).split())
-    return flat if len(flat) <= 64 else flat[:63] + "…"

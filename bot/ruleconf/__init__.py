@@ -25,7 +25,7 @@ from bot.ruleconf.positioned import (
     load_yaml,
 )
 from bot.ruleconf.store import RuleStore
-from bot.ruleconf.templates import Placeholders, render
+from bot.ruleconf.templates import Placeholders, one_line, plain_name, render
 
 __all__ = [
     "ChannelsConfig",
@@ -47,6 +47,8 @@ __all__ = [
     "format_key_path",
     "load_rule_book",
     "load_yaml",
+    "one_line",
     "percent_text",
+    "plain_name",
     "render",
 ]

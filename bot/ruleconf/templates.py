@@ -44,6 +44,21 @@ class Placeholders:
         return text
 
 
+MAX_NAME = 64
+"""The longest a name is written in a text."""
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def plain_name(name: str) -> str:
+    """A name as texts write it: on one line, not too long."""
+    return one_line(name, MAX_NAME)
+
+
 def check_template(text: str, allowed: tuple[str, ...]) -> None:
     """Raise ValueError, saying what to write instead, unless ``text`` only uses ``allowed``."""
     choices = ", ".join(f"{{{name}}}" for name in allowed) if allowed else "none"

@@ -20,7 +20,7 @@ from bot.cog import Cog
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
 from bot.models import Community
-from bot.ruleconf import render
+from bot.ruleconf import one_line, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Win
 from cogs.contests.schedules import duration_words, local_time
@@ -28,8 +28,7 @@ from cogs.contests.schedules import duration_words, local_time
 
 def plain(text: str, limit: int = 200) -> str:
     """A member-written text on one line, shortened to ``limit`` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return one_line(text, limit)
 
 
 class ContestsBase(Cog):

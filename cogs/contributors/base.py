@@ -18,7 +18,7 @@ from bot.cog import Cog
 from bot.events import CommunityRef
 from bot.models import Member
 from bot.periodic import PeriodicFlush
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from bot.weekly import Weekly, WeeklyJob
 from cogs.contributors.buffer import CounterBuffer
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
@@ -33,8 +33,6 @@ from cogs.contributors.tracked import MessageLedger
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
-
-MAX_NAME = 64
 
 
 def shown(score: float) -> float:
@@ -172,7 +170,7 @@ class ContributorsBase(Cog):
                 )
             )
             known: dict[str, str] = dict(rows.all())
-        return {user_id: plain(known.get(user_id) or user_id) for user_id in wanted}
+        return {user_id: plain_name(known.get(user_id) or user_id) for user_id in wanted}
 
     async def newcomers(self, community: CommunityRef, since: datetime) -> set[str]:
         """Members (not bots) who joined ``community`` at or after ``since`` and are still in."""
@@ -258,9 +256,3 @@ class ContributorsBase(Cog):
                 for row in links
             ]
         return {"daily": days, "interactions": interactions}
-
-
-def plain(name: str) -> str:
-    """A member's name on one line, at most 64 characters."""
-    cleaned = " ".join(name.split())
-    return cleaned if len(cleaned) <= MAX_NAME else cleaned[: MAX_NAME - 1] + "…"

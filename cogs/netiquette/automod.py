@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessageScored,
 )
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.netiquette.actions import Firing
 from cogs.netiquette.actions import registry as action_registry
 from cogs.netiquette.activity import Posted
@@ -35,7 +35,7 @@ from cogs.netiquette.sanctions import job_member
 from cogs.netiquette.subject import Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
 from cogs.netiquette.triggers import Evidence
-from cogs.netiquette.wording import pick, plain_name
+from cogs.netiquette.wording import pick
 
 MAX_BACKGROUND = 1_000
 """Toxicity checks waiting at once; beyond, new messages are not scored (and it is logged)."""

@@ -15,6 +15,7 @@ from sqlmodel import col, delete, select
 from bot.db import Database
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.members import MemberDirectory
+from bot.ruleconf import one_line
 from cogs.netiquette.models import Case
 
 EXCERPT_LENGTH = 200
@@ -25,8 +26,7 @@ MAX_STRIKE_HISTORIES = 10_000
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """The start of ``text`` on one line, shortened with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
+    return one_line(text, length)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ from typing import Annotated
 from bot.commands import CommandContext, Permission, Text, command
 from bot.errors import JardinierError
 from bot.events import MemberRef, UserRef
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.netiquette.cases import MAX_LISTED, CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import describe_within
 from cogs.netiquette.moderation import Moderation
 from cogs.netiquette.strikes import active_points
 from cogs.netiquette.subject import Subject, Verdicts
-from cogs.netiquette.wording import plain_name
 
 PROBE_USER = "rules-test"
 

@@ -14,10 +14,9 @@ from bot.commands import CommandContext, Permission, Text, command
 from bot.durations import format_duration
 from bot.errors import JardinierError
 from bot.events import MemberRef
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
-from cogs.netiquette.wording import plain_name
 
 MAX_TIMEOUT = timedelta(days=28)
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from bot.durations import format_duration
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import Capability
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
 from cogs.netiquette.strikes import step_reached
-from cogs.netiquette.wording import pick, plain_name
+from cogs.netiquette.wording import pick
 
 if TYPE_CHECKING:
     from cogs.netiquette.actions.base import Firing

@@ -33,9 +33,3 @@ def pick(text: dict[str, str] | None, locale: str) -> str | None:
         if key in text:
             return text[key]
     return next(iter(text.values()))
-
-
-def plain_name(name: str) -> str:
-    """A name as texts write it: on one line, not too long."""
-    flat = " ".join(name.split())
-    return flat if len(flat) <= 64 else flat[:63] + "…"

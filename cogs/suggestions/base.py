@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from bot.cog import Cog
 from bot.events import CommunityRef
+from bot.ruleconf import one_line
 from bot.weekly import WeeklyJob
 from cogs.suggestions.config import SuggestionsConfig, SuggestionTexts
 from cogs.suggestions.records import SuggestionBook
@@ -19,8 +20,7 @@ MAX_SHOWN = 120
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
     """A suggestion on one line, cut to ``limit`` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return one_line(text, limit)
 
 
 class SuggestionsBase(Cog):
