@@ -463,18 +463,14 @@ class MemberDirectory:
             async with self._db.engine.begin() as connection:
                 row = (
                     await connection.execute(
-                        select(col(Member.left_at), col(Member.is_bot)).where(
-                            Member.community_id == community_id, Member.user_id == user_id
-                        )
-                    )
-                ).first()
-                if row is not None:
-                    await connection.execute(
-                        delete(Member).where(
+                        delete(Member)
+                        .where(
                             col(Member.community_id) == community_id,
                             col(Member.user_id) == user_id,
                         )
+                        .returning(col(Member.left_at), col(Member.is_bot))
                     )
+                ).first()
             self._forget(key)
             was_present = row is not None and row.left_at is None and not row.is_bot
             if was_present and community_id in self._present:
