@@ -261,13 +261,15 @@ class Automod(NetiquetteBase):
             if subject.message is not None or not action_registry()[name].needs_message
         ]
         names = ", ".join(name for name, _ in actions) or "log"
+        texts = self.texts(community)
+        matched = outcome.explained(texts.why)
         if outcome.dry_run:
             line = render(
-                self.texts(community).modlog_dry_run,
+                texts.modlog_dry_run,
                 rule=outcome.rule,
                 member=plain_name(subject.member.name),
                 actions=names,
-                matched=outcome.detail,
+                matched=matched,
                 excerpt=excerpt(subject.text, 120),
             )
             self.log.info("dry run in %s: %s", community.key, line)
@@ -289,7 +291,7 @@ class Automod(NetiquetteBase):
                 at=now,
                 rule=outcome.rule,
                 reason=next((r for r in reasons if r), outcome.rule),
-                matched=outcome.detail,
+                matched=matched,
                 excerpt=subject.text,
                 points=sum(action_registry()[name].points(s) for name, s in actions),
                 expires_at=now + max(timed) if timed else None,
@@ -328,7 +330,7 @@ class Automod(NetiquetteBase):
         firing = Firing(
             rule=outcome.rule,
             subject=subject,
-            matched=outcome.detail,
+            matched=case.matched,
             locale=decision.locale,
             charter=decision.charter,
             case=case,
@@ -350,7 +352,7 @@ class Automod(NetiquetteBase):
                 rule=outcome.rule,
                 member=plain_name(subject.member.name),
                 actions=case.action,
-                matched=outcome.detail,
+                matched=case.matched,
                 excerpt=excerpt(subject.text, 120),
                 notes="".join(f" ({note})" for note in notes),
             ),

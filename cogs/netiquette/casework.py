@@ -213,13 +213,12 @@ class Casework(Moderation):
         for outcome in outcomes:
             rule = config.rules[outcome.rule]
             actions = ", ".join(name for name, _ in rule.actions_in_order()) or "log"
+            detail = outcome.explained(texts.why)
             if outcome.fired:
                 template = texts.test_dry_run if outcome.dry_run else texts.test_fires
-                lines.append(
-                    render(template, rule=outcome.rule, detail=outcome.detail, actions=actions)
-                )
+                lines.append(render(template, rule=outcome.rule, detail=detail, actions=actions))
             else:
-                lines.append(render(texts.test_silent, rule=outcome.rule, detail=outcome.detail))
+                lines.append(render(texts.test_silent, rule=outcome.rule, detail=detail))
         if not outcomes:
             lines.append(render(texts.test_none))
         await ctx.reply("\n".join(lines))

@@ -247,6 +247,66 @@ class ToxicityModelConfig(BaseModel):
 Text = Annotated[str, Placeholders()]
 
 
+class WhyTexts(BaseModel):
+    """Why a rule fired or did not (cases, the mod-log, ``/rules_test``), in one locale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: Annotated[str, Placeholders("trigger", "why")]
+    """One trigger's reason after its name: ``{trigger}: {why}``."""
+    separator: str
+    """Between the reasons of the triggers of a rule that did not fire."""
+    # The engine's own reasons.
+    not_checked: Annotated[str, Placeholders("rule")]
+    disabled: Text
+    ignores_message: Text
+    ignores_edit: Text
+    ignores_join: Text
+    not_in_channels: Text
+    channel_excluded: Text
+    moderators_exempt: Text
+    role_exempt: Annotated[str, Placeholders("role")]
+    cooldown_member: Text
+    cooldown_community: Text
+    pending: Text
+    # The triggers' reasons, by trigger.
+    caps_few_letters: Annotated[str, Placeholders("letters", "least")]
+    caps_hit: Annotated[str, Placeholders("share")]
+    caps_miss: Annotated[str, Placeholders("share", "ratio")]
+    duplicates_short: Text
+    duplicates_hit: Annotated[str, Placeholders("count", "within")]
+    duplicates_miss: Annotated[str, Placeholders("count", "within", "least")]
+    flood_hit: Annotated[str, Placeholders("count", "within")]
+    flood_miss: Annotated[str, Placeholders("count", "within", "least")]
+    join_raid_hit: Annotated[str, Placeholders("count", "within")]
+    join_raid_miss: Annotated[str, Placeholders("count", "within", "least")]
+    mentions_everyone: Text
+    mentions_hit: Annotated[str, Placeholders("count")]
+    mentions_miss: Annotated[str, Placeholders("count", "least")]
+    new_account_joins_only: Text
+    new_account_messages_only: Text
+    new_account_unknown: Text
+    new_account_hit: Annotated[str, Placeholders("age")]
+    new_account_miss: Annotated[str, Placeholders("age", "limit")]
+    invites_none: Text
+    invites_discord: Annotated[str, Placeholders("code")]
+    invites_telegram: Annotated[str, Placeholders("name")]
+    links_none: Text
+    links_none_forbidden: Text
+    links_denied: Annotated[str, Placeholders("domain")]
+    links_not_allowed: Annotated[str, Placeholders("domain")]
+    pattern_hit: Annotated[str, Placeholders("pattern")]
+    pattern_miss: Text
+    word_hit: Annotated[str, Placeholders("word")]
+    word_miss: Text
+    toxicity_short: Text
+    toxicity_unchecked: Annotated[str, Placeholders("reason")]
+    toxicity_no_score: Text
+    toxicity_hit: Annotated[str, Placeholders("label", "score")]
+    toxicity_miss: Annotated[str, Placeholders("scores")]
+    toxicity_no_label: Text
+
+
 class NetiquetteTexts(BaseModel):
     """What the netiquette cog says, in one locale."""
 
@@ -306,6 +366,7 @@ class NetiquetteTexts(BaseModel):
     test_dry_run: Annotated[str, Placeholders("rule", "detail", "actions")]
     test_silent: Annotated[str, Placeholders("rule", "detail")]
     test_none: Text
+    why: WhyTexts
 
 
 class NetiquetteConfig(BaseModel):

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from bot.events import ChannelRef
 from cogs.netiquette.config import ChannelFilter, NetiquetteConfig, RuleConfig
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers import Evidence
+from cogs.netiquette.why import Reason, Why, explain
+
+if TYPE_CHECKING:
+    from cogs.netiquette.config import WhyTexts
 
 MAX_COOLDOWNS = 50_000
 Pass = Literal["fast", "slow", "all"]
@@ -26,15 +30,24 @@ class Outcome(NamedTuple):
 
     rule: str
     fired: bool
-    detail: str
+    reasons: tuple[Reason, ...]
     """What matched (``word “idiot”``), or why the rule did not fire."""
     dry_run: bool = False
     deferred: bool = False
     """Its slow triggers are still to be checked."""
 
+    def explained(self, texts: WhyTexts) -> str:
+        """The reasons, written in the language of ``texts``."""
+        return explain(self.reasons, texts)
+
+
+def _because(rule: str, key: str, /, **values: object) -> Outcome:
+    """A rule that did not fire for a reason of the engine's own."""
+    return Outcome(rule, False, (Reason("", Why(key, values)),))
+
 
 def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | None:
-    """Why the rule does not apply in ``channel``, or None if it does."""
+    """Why the rule does not apply in ``channel`` (a ``why`` text), or None if it does."""
     if channel is None:
         return None
 
@@ -42,13 +55,13 @@ def in_channels(channels: ChannelFilter, channel: ChannelRef | None) -> str | No
         return channel.id.casefold() in wanted or channel.name.lstrip("#").casefold() in wanted
 
     if channels.include and not named(channels.included):
-        return "not in its channels"
+        return "not_in_channels"
     if channels.exclude and named(channels.excluded):
-        return "channel excluded"
+        return "channel_excluded"
     return None
 
 
-_SILENT = Outcome("", False, "")
+_SILENT = Outcome("", False, ())
 """A rule that did not fire, when nobody asked why (every message): no text built."""
 
 
@@ -82,7 +95,7 @@ class Engine:
                 continue
             if stopped_by is not None:
                 if explain:
-                    outcomes.append(Outcome(name, False, f"not checked: {stopped_by} fired first"))
+                    outcomes.append(_because(name, "not_checked", rule=stopped_by))
                 continue
             outcome = self._rule(
                 name, rule, subject, evidence, moderator=moderator, stage=stage, explain=explain
@@ -117,38 +130,42 @@ class Engine:
         explain: bool = True,
     ) -> Outcome:
         if not rule.enabled:
-            return Outcome(name, False, "disabled")
+            return _because(name, "disabled")
         if subject.kind not in rule.kinds:
-            return Outcome(name, False, f"does not look at {subject.kind}s")
+            return _because(name, f"ignores_{subject.kind}")
         if rule.channels.include or rule.channels.exclude:
             where = in_channels(rule.channels, subject.channel)
             if where is not None:
-                return Outcome(name, False, where)
+                return _because(name, where)
         if rule.exempt_moderators and moderator:
-            return Outcome(name, False, "moderators are exempt")
+            return _because(name, "moderators_exempt")
         if rule.exempt and not rule.exempt.isdisjoint(subject.member.roles):
-            exempt = sorted(rule.exempt & subject.member.roles)[0]
-            return Outcome(name, False, f"role {exempt} is exempt")
+            return _because(
+                name, "role_exempt", role=sorted(rule.exempt & subject.member.roles)[0]
+            )
         if rule.cooldown is not None and not evidence.probe:
             last = self._cooldowns.get(self._cooldown_key(name, rule, subject))
             if last is not None and subject.at - last < rule.cooldown:
-                return Outcome(name, False, f"on cooldown for this {rule.cooldown_per}")
-        misses: list[str] = []
-        deferred = False
+                return _because(name, f"cooldown_{rule.cooldown_per}")
+        misses: list[Reason] = []
+        deferred: str | None = None
         for kind, trigger, settings in rule.checks:
             if subject.kind not in trigger.kinds:
                 continue
             if trigger.slow and stage == "fast":
-                deferred = True
+                deferred = kind
                 continue
             if not trigger.slow and stage == "slow":
                 continue
             result = trigger.check(settings, subject, evidence)
             if result.matched:
-                return Outcome(name, True, f"{kind}: {result.detail}", dry_run=rule.dry_run)
+                return Outcome(name, True, (Reason(kind, result.why),), dry_run=rule.dry_run)
             if explain:
-                misses.append(f"{kind}: {result.detail}")
-        if not explain and not deferred:
+                misses.append(Reason(kind, result.why))
+        if not explain and deferred is None:
             return _SILENT
-        detail = "; ".join(misses) if misses else "toxicity: pending"
-        return Outcome(name, False, detail, dry_run=rule.dry_run, deferred=deferred)
+        if not misses and deferred is not None:
+            misses.append(Reason(deferred, Why("pending")))
+        return Outcome(
+            name, False, tuple(misses), dry_run=rule.dry_run, deferred=deferred is not None
+        )

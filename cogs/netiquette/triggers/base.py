@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from cogs.netiquette.subject import Subject, SubjectKind, Verdicts
+from cogs.netiquette.why import Why
 
 if TYPE_CHECKING:
     from cogs.netiquette.activity import Activity
@@ -22,23 +23,24 @@ class TriggerConfig(BaseModel):
 
 
 class TriggerResult(NamedTuple):
-    """Whether a trigger matched; ``detail`` says what matched (the word, the pattern, the
-    score) or why it did not, for the mod-log and ``/rules_test``."""
+    """Whether a trigger matched, and why: what matched (the word, the pattern, the score) or
+    why it did not, as a ``why`` text the mod-log and ``/rules_test`` write in the community's
+    language."""
 
     # A named tuple: one is built per trigger per message, and a frozen dataclass costs 3x more.
 
     matched: bool
-    detail: str
+    why: Why
 
     @classmethod
-    def hit(cls, detail: str) -> TriggerResult:
-        """A match."""
-        return cls(True, detail)
+    def hit(cls, key: str, **values: object) -> TriggerResult:
+        """A match, said by the ``why`` text ``key``."""
+        return cls(True, Why(key, values))
 
     @classmethod
-    def miss(cls, detail: str) -> TriggerResult:
-        """No match."""
-        return cls(False, detail)
+    def miss(cls, key: str, **values: object) -> TriggerResult:
+        """No match, said by the ``why`` text ``key``."""
+        return cls(False, Why(key, values))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.why import Percent
 
 _NOT_LETTERS = bytes(set(range(128)) - set(string.ascii_letters.encode()))
 _NOT_CAPITALS = bytes(set(range(128)) - set(string.ascii_uppercase.encode()))
@@ -47,12 +48,11 @@ class Caps(Trigger):
         """Count capitals among the letters."""
         letters, upper = count_letters(subject.text)
         if letters < config.min_length:
-            return TriggerResult.miss(f"{letters} letters, fewer than {config.min_length}")
-        share = upper / letters
-        detail = f"{share:.0%} capitals"
+            return TriggerResult.miss("caps_few_letters", letters=letters, least=config.min_length)
+        share = Percent(upper / letters)
         if share >= config.ratio:
-            return TriggerResult.hit(detail)
-        return TriggerResult.miss(f"{detail}, under {config.ratio:.0%}")
+            return TriggerResult.hit("caps_hit", share=share)
+        return TriggerResult.miss("caps_miss", share=share, ratio=Percent(config.ratio))
 
 
 TRIGGER = Caps()

@@ -42,16 +42,18 @@ class Duplicates(Trigger):
         """Count the member's recent messages with the same normalised text."""
         text = subject.skeleton
         if len(text) < config.min_length:
-            return TriggerResult.miss("message too short to count")
+            return TriggerResult.miss("duplicates_short")
         recent = evidence.activity.messages_of(
             subject.community, subject.member.user.id, subject.at - config.within
         )
         count = sum(1 for posted in recent if posted.folded == text)
         count += 1 if evidence.probe else 0
-        detail = f"{count} identical messages within {format_duration(config.within)}"
+        within = format_duration(config.within)
         if count >= config.count:
-            return TriggerResult.hit(detail)
-        return TriggerResult.miss(f"{detail}, under {config.count}")
+            return TriggerResult.hit("duplicates_hit", count=count, within=within)
+        return TriggerResult.miss(
+            "duplicates_miss", count=count, within=within, least=config.count
+        )
 
 
 TRIGGER = Duplicates()

@@ -40,10 +40,10 @@ class Flood(Trigger):
             subject.community, subject.member.user.id, subject.at - config.within
         )
         count = len(recent) + (1 if evidence.probe else 0)
-        detail = f"{count} messages within {format_duration(config.within)}"
+        within = format_duration(config.within)
         if count >= config.messages:
-            return TriggerResult.hit(detail)
-        return TriggerResult.miss(f"{detail}, under {config.messages}")
+            return TriggerResult.hit("flood_hit", count=count, within=within)
+        return TriggerResult.miss("flood_miss", count=count, within=within, least=config.messages)
 
 
 TRIGGER = Flood()

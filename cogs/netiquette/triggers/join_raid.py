@@ -38,10 +38,10 @@ class JoinRaid(Trigger):
         """Count the joins in the window, this one included."""
         count = evidence.activity.joins_since(subject.community, subject.at - config.within)
         count += 1 if evidence.probe else 0
-        detail = f"{count} joins within {format_duration(config.within)}"
+        within = format_duration(config.within)
         if count >= config.joins:
-            return TriggerResult.hit(detail)
-        return TriggerResult.miss(f"{detail}, under {config.joins}")
+            return TriggerResult.hit("join_raid_hit", count=count, within=within)
+        return TriggerResult.miss("join_raid_miss", count=count, within=within, least=config.joins)
 
 
 TRIGGER = JoinRaid()

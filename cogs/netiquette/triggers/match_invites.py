@@ -48,7 +48,7 @@ class MatchInvites(Trigger):
         text = subject.text.replace("\u200b", "").replace("\u2060", "")
         lowered = text.casefold()
         if not any(part in lowered for part in _EVERY_INVITE_HAS):
-            return TriggerResult.miss("no invitation")
+            return TriggerResult.miss("invites_none")
         allowed = {code.casefold().lstrip("+") for code in config.allow}
         for found in _INVITE.finditer(text):
             discord_code, telegram_name = found.group(1), found.group(2)
@@ -57,14 +57,14 @@ class MatchInvites(Trigger):
                 and config.discord
                 and discord_code.casefold() not in allowed
             ):
-                return TriggerResult.hit(f"Discord invitation {discord_code}")
+                return TriggerResult.hit("invites_discord", code=discord_code)
             if (
                 telegram_name is not None
                 and config.telegram
                 and telegram_name.casefold().lstrip("+") not in allowed
             ):
-                return TriggerResult.hit(f"Telegram link t.me/{telegram_name}")
-        return TriggerResult.miss("no invitation")
+                return TriggerResult.hit("invites_telegram", name=telegram_name)
+        return TriggerResult.miss("invites_none")
 
 
 TRIGGER = MatchInvites()

@@ -76,10 +76,10 @@ class MatchLinks(Trigger):
         domains = links_in(subject.text)
         for domain in domains:
             if covers(config.deny, domain):
-                return TriggerResult.hit(f"link to {domain} (denied)")
+                return TriggerResult.hit("links_denied", domain=domain)
             if config.allow is not None and not covers(config.allow, domain):
-                return TriggerResult.hit(f"link to {domain} (not allowed)")
-        return TriggerResult.miss("no forbidden link" if domains else "no link")
+                return TriggerResult.hit("links_not_allowed", domain=domain)
+        return TriggerResult.miss("links_none_forbidden" if domains else "links_none")
 
 
 TRIGGER = MatchLinks()

@@ -89,8 +89,8 @@ class MatchRegex(Trigger):
         for reading in readings.variants:
             found = config.program.search(reading)
             if found is not None:
-                return TriggerResult.hit(f"pattern “{config.which(found)}”")
-        return TriggerResult.miss("no pattern matched")
+                return TriggerResult.hit("pattern_hit", pattern=config.which(found))
+        return TriggerResult.miss("pattern_miss")
 
 
 TRIGGER = MatchRegex()

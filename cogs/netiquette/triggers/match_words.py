@@ -82,8 +82,8 @@ class MatchWords(Trigger):
                 index = next(
                     i for i in range(1, len(config.words) + 1) if found.group(i) is not None
                 )
-                return TriggerResult.hit(f"word “{config.words[index - 1]}”")
-        return TriggerResult.miss("no listed word")
+                return TriggerResult.hit("word_hit", word=config.words[index - 1])
+        return TriggerResult.miss("word_miss")
 
 
 TRIGGER = MatchWords()

@@ -34,10 +34,10 @@ class Mentions(Trigger):
             and "@" in subject.text  # most messages: no regex to run
             and _EVERYONE.search(subject.text.casefold()) is not None
         ):
-            return TriggerResult.hit("@everyone")
+            return TriggerResult.hit("mentions_everyone")
         if count >= config.count:
-            return TriggerResult.hit(f"{count} mentions")
-        return TriggerResult.miss(f"{count} mentions, under {config.count}")
+            return TriggerResult.hit("mentions_hit", count=count)
+        return TriggerResult.miss("mentions_miss", count=count, least=config.count)
 
 
 TRIGGER = Mentions()

@@ -34,17 +34,22 @@ class NewAccount(Trigger):
         self, config: NewAccountConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
         """Compare the member's age in the community with ``younger_than``."""
-        wanted = "join" if config.on == "join" else "message"
-        if (subject.kind == "join") != (wanted == "join"):
-            return TriggerResult.miss(f"looks at {wanted}s only")
+        on_joins = config.on == "join"
+        if (subject.kind == "join") != on_joins:
+            return TriggerResult.miss(
+                "new_account_joins_only" if on_joins else "new_account_messages_only"
+            )
         since = subject.at if subject.kind == "join" else evidence.member_since
         if since is None:
-            return TriggerResult.miss("member's arrival unknown")
+            return TriggerResult.miss("new_account_unknown")
         age = max(subject.at - since, timedelta(0))
-        detail = f"member for {format_duration(age)}"
         if age < config.younger_than:
-            return TriggerResult.hit(detail)
-        return TriggerResult.miss(f"{detail}, not under {format_duration(config.younger_than)}")
+            return TriggerResult.hit("new_account_hit", age=format_duration(age))
+        return TriggerResult.miss(
+            "new_account_miss",
+            age=format_duration(age),
+            limit=format_duration(config.younger_than),
+        )
 
 
 TRIGGER = NewAccount()

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.why import Scores
 
 Label = Literal[
     "toxicity",
@@ -45,22 +46,24 @@ class Toxicity(Trigger):
     def check(self, config: ToxicityConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Compare the scores the model gave with the thresholds."""
         if len(subject.text.strip()) < config.min_length:
-            return TriggerResult.miss("message too short to score")
+            return TriggerResult.miss("toxicity_short")
         scores = evidence.verdicts.toxicity
         if scores is None:
-            reason = evidence.verdicts.toxicity_error or "no score"
-            return TriggerResult.miss(f"toxicity not checked: {reason}")
+            reason = evidence.verdicts.toxicity_error
+            if reason is None:
+                return TriggerResult.miss("toxicity_no_score")
+            return TriggerResult.miss("toxicity_unchecked", reason=reason)
         best: tuple[float, str] | None = None
         for label, threshold in config.labels.items():
             score = scores.get(label)
             if score is not None and score >= threshold and (best is None or score > best[0]):
                 best = (score, label)
         if best is not None:
-            return TriggerResult.hit(f"{best[1]} {best[0]:.2f}")
-        shown = ", ".join(
-            f"{label} {scores[label]:.2f}" for label in config.labels if label in scores
-        )
-        return TriggerResult.miss(f"scores under the thresholds ({shown or 'no label'})")
+            return TriggerResult.hit("toxicity_hit", label=best[1], score=best[0])
+        shown = Scores((label, scores[label]) for label in config.labels if label in scores)
+        if not shown:
+            return TriggerResult.miss("toxicity_no_label")
+        return TriggerResult.miss("toxicity_miss", scores=shown)
 
 
 TRIGGER = Toxicity()

@@ -32,6 +32,27 @@ NO_INSULTS = {
 }
 
 
+RULES_TO_TEST = {
+    "no_insults": NO_INSULTS["no_insults"],
+    "shouting": {
+        "triggers": [{"caps": {"ratio": 0.7, "min_length": 10}}],
+        "actions": {"reply": True},
+        "allow_further_rules": True,
+    },
+    "elsewhere": {
+        "triggers": [{"match_words": {"words": ["idiot"]}}],
+        "channels": {"include": ["offtopic"]},
+    },
+    "trial": {
+        "triggers": [{"match_words": {"words": ["weed"]}}],
+        "actions": {"delete": True},
+        "dry_run": True,
+    },
+}
+"""Rules that give ``/rules_test`` something to say: one fires, one allows more, one is elsewhere,
+one is a dry run."""
+
+
 def write_netiquette(rules_dir: Path, rules: dict[str, Any] | None = None, **changes: Any) -> None:
     """Enable only the netiquette cog, replace its rules with ``rules``, set other keys."""
     community = rules_dir / "community.yaml"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.events import MessageCreated, MessageRef
 from tests.cogs.netiquette.conftest import ForumFactory
-from tests.cogs.netiquette.forum import NO_INSULTS
+from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST
 
 COMMANDS = [
     '/warn bob "be nice"',
@@ -196,25 +196,7 @@ async def test_a_pardon_keeps_the_ladder_from_escalating(open_forum: ForumFactor
 
 
 async def test_rules_test_says_which_rules_fire_and_why_not(open_forum: ForumFactory) -> None:
-    forum = await open_forum(
-        {
-            "no_insults": NO_INSULTS["no_insults"],
-            "shouting": {
-                "triggers": [{"caps": {"ratio": 0.7, "min_length": 10}}],
-                "actions": {"reply": True},
-                "allow_further_rules": True,
-            },
-            "elsewhere": {
-                "triggers": [{"match_words": {"words": ["idiot"]}}],
-                "channels": {"include": ["offtopic"]},
-            },
-            "trial": {
-                "triggers": [{"match_words": {"words": ["weed"]}}],
-                "actions": {"delete": True},
-                "dry_run": True,
-            },
-        }
-    )
+    forum = await open_forum(RULES_TO_TEST)
     forum.member("mod", moderator=True)
     await forum.run("mod", "/rules_test a classic weed")
     assert forum.platform.last_text().splitlines() == [

@@ -12,6 +12,7 @@ from cogs.netiquette.triggers.match_regex import TRIGGER as MATCH_REGEX
 from cogs.netiquette.triggers.match_regex import MatchRegexConfig
 from cogs.netiquette.triggers.match_words import TRIGGER as MATCH_WORDS
 from cogs.netiquette.triggers.match_words import MatchWordsConfig
+from cogs.netiquette.why import Why
 from tests.conftest import START
 from tests.support.fake_platform import FakePlatform
 
@@ -101,7 +102,7 @@ def test_patterns_are_combined_and_the_matching_one_is_named() -> None:
     config = MatchRegexConfig.model_validate({"patterns": [r"(\d+) euros", r"free (money|cash)"]})
     result = MATCH_REGEX.check(config, subject("FREE CA$H now"), EVIDENCE)
     assert result.matched
-    assert result.detail == "pattern “free (money|cash)”"
+    assert result.why == Why("pattern_hit", {"pattern": "free (money|cash)"})
     assert not MATCH_REGEX.check(config, subject("hello"), EVIDENCE).matched
 
 

@@ -1,0 +1,158 @@
+"""Why a rule fired or did not, as moderators read it: in the community's language."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cogloader import section_models
+from bot.resources import shipped_rules_directory
+from bot.ruleconf import load_rule_book
+from cogs.netiquette.config import NetiquetteConfig, WhyTexts
+from cogs.netiquette.why import Percent, Reason, Scores, Why, explain, written
+from tests.cogs.netiquette.conftest import ForumFactory
+from tests.cogs.netiquette.forum import RULES_TO_TEST
+
+NETIQUETTE = Path(__file__).resolve().parents[3] / "cogs" / "netiquette"
+
+RULES = {
+    **RULES_TO_TEST,
+    "spam": {
+        "triggers": [{"flood": {"messages": 4, "within": "10s"}}, {"match_invites": {}}],
+        "actions": {"delete": True},
+    },
+}
+
+
+def shipped_why(locale: str) -> WhyTexts:
+    config = load_rule_book(shipped_rules_directory(), section_models()).section("netiquette")
+    assert isinstance(config, NetiquetteConfig)
+    return config.texts[locale].why
+
+
+def in_french(rules_dir: Path) -> None:
+    community = rules_dir / "community.yaml"
+    data = yaml.safe_load(community.read_text(encoding="utf-8"))
+    data["locale"] = "fr"
+    community.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir: Path) -> None:
+    in_french(rules_dir)
+    forum = await open_forum(RULES)
+    forum.member("mod", moderator=True)
+    await forum.run("mod", "/rules_test un classique")
+    assert forum.platform.last_text().splitlines() == [
+        "Règles pour « un classique » :",
+        "▫️ no_insults ne se déclenche pas : match_words : aucun mot de la liste",
+        "▫️ shouting ne se déclenche pas : caps : 0\u00a0% de majuscules, sous les 70\u00a0%",
+        "▫️ elsewhere ne se déclenche pas : hors de ses salons",
+        "▫️ trial ne se déclenche pas : match_words : aucun mot de la liste",
+        "▫️ spam ne se déclenche pas : flood : 1 message en 10s, moins de 4 ;"
+        " match_invites : pas d'invitation",
+    ]
+    await forum.run("mod", "/rules_test QUEL IDIOT")
+    assert forum.platform.last_text().splitlines()[1:3] == [
+        "✅ no_insults se déclenche (match_words : mot « idiot ») → delete, warn",
+        "▫️ shouting ne se déclenche pas : non vérifiée : no_insults s'est déclenchée avant",
+    ]
+
+
+async def test_cases_and_the_modlog_say_what_matched_in_french(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    in_french(rules_dir)
+    forum = await open_forum(RULES)
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "rejoignez discord.gg/ailleurs")
+    [line] = forum.modlog()
+    assert line.startswith(
+        "🛡️ Dossier 1 · règle spam · bob · delete · match_invites : invitation Discord ailleurs"
+    )
+    await forum.run("mod", "/case 1")
+    assert "Détecté : match_invites : invitation Discord ailleurs" in forum.platform.last_text()
+
+
+async def test_counts_take_the_singular_when_there_is_one(open_forum: ForumFactory) -> None:
+    forum = await open_forum(RULES)
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "hello")
+    await forum.run("mod", "/rules_test hello")
+    spam = forum.platform.last_text().splitlines()[-1]
+    assert spam == (
+        "▫️ spam does not fire: flood: 1 message within 10s, under 4; match_invites: no invitation"
+    )
+
+
+@pytest.mark.parametrize(
+    ("why", "english", "french"),
+    [
+        (Why("caps_hit", {"share": Percent(0.8)}), "80% capitals", "80\u00a0% de majuscules"),
+        (
+            Why("toxicity_miss", {"scores": Scores((("insult", 0.5), ("threat", 0.125)))}),
+            "scores under the thresholds (insult 0.5, threat 0.12)",
+            "scores sous les seuils (insult 0,5, threat 0,12)",
+        ),
+        (Why("toxicity_hit", {"label": "insult", "score": 0.93}), "insult 0.93", "insult 0,93"),
+        (
+            Why("duplicates_hit", {"count": 3, "within": "2m"}),
+            "3 identical messages within 2m",
+            "3 messages identiques en 2m",
+        ),
+        (Why("cooldown_member"), "on cooldown for this member", "en pause pour ce membre"),
+    ],
+)
+def test_numbers_are_written_the_locale_s_way(why: Why, english: str, french: str) -> None:
+    assert written(why, shipped_why("en")) == english
+    assert written(why, shipped_why("fr")) == french
+
+
+def test_several_reasons_are_joined_as_the_language_punctuates() -> None:
+    reasons = (Reason("flood", Why("flood_miss", {"count": 2, "within": "10s", "least": 4})),)
+    reasons += (Reason("match_invites", Why("invites_none")),)
+    assert explain(reasons, shipped_why("fr")) == (
+        "flood : 2 messages en 10s, moins de 4 ; match_invites : pas d'invitation"
+    )
+
+
+def test_a_reason_without_a_text_is_written_by_its_name(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR):
+        assert written(Why("no_such_reason", {"x": 1}), shipped_why("en")) == "no_such_reason"
+    assert "no why text 'no_such_reason'" in caplog.text
+
+
+def _reason_keys() -> set[str]:
+    """Every ``why`` text the netiquette's code names: hit/miss/_because/Why("…") calls."""
+    keys: set[str] = set()
+    for path in NETIQUETTE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            index = {"hit": 0, "miss": 0, "Why": 0, "_because": 1}.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            argument = node.args[index]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                keys.add(argument.value)
+            elif isinstance(argument, ast.IfExp):
+                keys |= {
+                    branch.value
+                    for branch in (argument.body, argument.orelse)
+                    if isinstance(branch, ast.Constant) and isinstance(branch.value, str)
+                }
+    return keys
+
+
+def test_every_reason_the_code_gives_has_a_text_in_the_shipped_languages() -> None:
+    keys = _reason_keys()
+    # The engine's reasons chosen by name: a channel filter's, a kind's, a cooldown scope's.
+    keys |= {"not_in_channels", "channel_excluded"}
+    keys |= {f"ignores_{kind}" for kind in ("message", "edit", "join")}
+    keys |= {f"cooldown_{scope}" for scope in ("member", "community")}
+    assert {"word_hit", "caps_miss", "not_checked", "links_none_forbidden"} <= keys
+    assert keys <= set(WhyTexts.model_fields)
