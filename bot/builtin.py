@@ -46,13 +46,14 @@ class CoreCog(Cog):
             if spec is None or not may_run(self.core, spec, ctx.member):
                 await ctx.reply(render(texts.unknown_command, command=command.lstrip("/")[:32]))
                 return
-            await ctx.reply(f"{spec.usage}\n{spec.help}")
+            await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help}")
             return
         lines = [render(texts.help_header, community=ctx.community.name or ctx.community.id)]
         for spec in self.core.commands:
             if may_run(self.core, spec, ctx.member):
                 description = spec.description_for(ctx.locale)
-                lines.append(render(texts.help_line, command=spec.usage, description=description))
+                usage = spec.usage_for(ctx.locale)
+                lines.append(render(texts.help_line, command=usage, description=description))
         await ctx.reply("\n".join(lines))
 
     @command(

@@ -150,6 +150,29 @@ async def test_rules_reload_swaps_a_valid_book(
     assert platform.last_text().startswith("Je ne connais pas /nosuch.")
 
 
+async def test_a_french_community_reads_the_commands_by_their_french_names(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    await core.handle(command(mod, "/aide", clock.now()))
+    listed = platform.last_text()
+    assert "/annonce <delay> <text…> — Programmer une annonce" in listed
+    assert "/mes_donnees — " in listed
+    assert "/announce " not in listed
+    await core.handle(command(mod, "/aide annonce", clock.now()))
+    assert platform.last_text().splitlines()[0] == "/annonce <delay> <text…>"
+    await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
+    assert platform.last_text() == (
+        "Utilisation : /annonce <delay> <text…> (delay doit être une durée comme 10m, 2h ou 7d,"
+        " pas 'demain'). Tapez /aide annonce pour le détail."
+    )
+    await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))
+    assert platform.last_text() == "Désolé, /regles_recharger est réservée aux modérateurs."
+
+
 async def test_a_broken_rule_book_keeps_the_running_rules(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
@@ -192,7 +215,7 @@ async def test_a_community_override_can_switch_a_cog_off_for_that_community_only
         other = MemberRef(CommunityRef("fake", "c2", "Other"), mod.user, platform_moderator=True)
         await bot.handle(command(other, "/announce 1h Hello", clock.now()))
         assert platform.last_text() == (
-            "Je ne connais pas /announce. Tapez /help pour voir les commandes disponibles."
+            "Je ne connais pas /announce. Tapez /aide pour voir les commandes disponibles."
         )
         await bot.handle(command(other, "/help", clock.now()))
         assert "/announce" not in platform.last_text()

@@ -16,6 +16,8 @@ from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.durations import parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
+from bot.ruleconf import render
+from bot.ruleconf.community import UsageErrorTexts
 
 MAX_ARGS_LENGTH = 4000
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -25,7 +27,22 @@ _FALSE = {"no", "n", "false", "off", "0", "non", "faux"}
 
 
 class UsageError(JardinierError):
-    """The arguments do not fit the command; the message says which and why."""
+    """The arguments do not fit the command: ``key`` names the core text that says which and why
+    (``texts.<locale>.usage_errors``), ``values`` fill its placeholders."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(" ".join([key, *(f"{name}={value}" for name, value in values.items())]))
+        self.key = key
+        self.values = values
+
+    def text(self, texts: UsageErrorTexts) -> str:
+        """The error as ``texts`` say it, in their language."""
+        return render(getattr(texts, self.key), **self.values)
+
+
+def _shown(token: str) -> str:
+    """A typed word as an error quotes it: short, with control characters escaped."""
+    return repr(token if len(token) <= 30 else token[:29] + "…")
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ def tokenize(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
         if match.group(3) is not None:
-            raise UsageError("a quote is not closed")
+            raise UsageError("quote_open")
         value = match.group(1) if match.group(1) is not None else match.group(2)
         tokens.append(_Token(value, match.start()))
     return tokens
@@ -58,7 +75,7 @@ async def parse_arguments(
 ) -> dict[str, Any]:
     """Convert ``args`` into keyword arguments for ``spec``'s callback, or raise UsageError."""
     if len(args) > MAX_ARGS_LENGTH:
-        raise UsageError(f"the arguments are too long (at most {MAX_ARGS_LENGTH} characters)")
+        raise UsageError("too_long", most=MAX_ARGS_LENGTH)
     text = args.translate(_QUOTES).strip()
     tokens = tokenize(text)
     values: dict[str, Any] = {}
@@ -72,13 +89,13 @@ async def parse_arguments(
             if rest:
                 values[option.name] = rest
             elif option.required:
-                raise UsageError(f"{option.name} is missing")
+                raise UsageError("missing", option=option.name)
             else:
                 values[option.name] = option.default
             continue
         if position >= len(tokens):
             if option.required:
-                raise UsageError(f"{option.name} is missing")
+                raise UsageError("missing", option=option.name)
             values[option.name] = option.default
             continue
         token = tokens[position].value
@@ -87,8 +104,7 @@ async def parse_arguments(
             option, token, resolve_member=resolve_member, resolve_channel=resolve_channel
         )
     if position < len(tokens):
-        extra = tokens[position].value
-        raise UsageError(f"too many arguments, starting at {extra[:30]!r}")
+        raise UsageError("too_many", value=_shown(tokens[position].value))
     return values
 
 
@@ -100,17 +116,17 @@ async def convert(
     resolve_channel: ChannelResolver,
 ) -> Any:
     """Convert one typed word to the value ``option`` expects."""
-    shown = token if len(token) <= 30 else token[:29] + "…"
+    shown = _shown(token)
     match option.kind:
         case OptionKind.STRING | OptionKind.TEXT:
             return token
         case OptionKind.INTEGER:
             if not re.fullmatch(r"[-+]?\d{1,18}", token):
-                raise UsageError(f"{option.name} should be a whole number, not {shown!r}")
+                raise UsageError("not_whole", option=option.name, value=shown)
             return int(token)
         case OptionKind.NUMBER:
             if not re.fullmatch(r"[-+]?\d{1,15}([.,]\d{1,15})?", token):
-                raise UsageError(f"{option.name} should be a number, not {shown!r}")
+                raise UsageError("not_number", option=option.name, value=shown)
             return float(token.replace(",", "."))
         case OptionKind.BOOLEAN:
             lowered = token.lower()
@@ -118,29 +134,27 @@ async def convert(
                 return True
             if lowered in _FALSE:
                 return False
-            raise UsageError(f"{option.name} should be yes or no, not {shown!r}")
+            raise UsageError("not_yes_no", option=option.name, value=shown)
         case OptionKind.DURATION:
             try:
                 return parse_duration(token)
             except JardinierError:
-                raise UsageError(
-                    f"{option.name} should be a duration such as 10m, 2h or 7d, not {shown!r}"
-                ) from None
+                raise UsageError("not_duration", option=option.name, value=shown) from None
         case OptionKind.CHOICE:
             for choice in option.choices:
                 if choice.lower() == token.lower():
                     return choice
             raise UsageError(
-                f"{option.name} should be one of {', '.join(option.choices)}, not {shown!r}"
+                "not_choice", option=option.name, choices=", ".join(option.choices), value=shown
             )
         case OptionKind.MEMBER:
             member = await resolve_member(token)
             if member is None:
-                raise UsageError(f"no member called {shown!r} here")
+                raise UsageError("no_member", value=shown)
             return member
         case OptionKind.CHANNEL:
             channel = await resolve_channel(token)
             if channel is None:
-                raise UsageError(f"no channel called {shown!r} here")
+                raise UsageError("no_channel", value=shown)
             return channel
     raise AssertionError(option.kind)  # pragma: no cover - every kind is handled above

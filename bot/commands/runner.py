@@ -32,20 +32,26 @@ def may_run(core: Jardinier, spec: CommandSpec, member: MemberRef) -> bool:
 async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     """Run the command ``event`` asks for, answering every failure politely."""
     texts = core.texts(event.community)
+    locale = core.community_config(event.community).locale
     spec = core.commands.get(event.name)
     if spec is None or not core.cog_enabled(spec.cog, event.community):
         await _answer(core, event, render(texts.unknown_command, command=event.name[:32]))
         return
     if not may_run(core, spec, event.member):
         log.info("%s may not run /%s", event.member.user.id, spec.name)
-        await _answer(core, event, render(texts.not_allowed, command=spec.name))
+        await _answer(core, event, render(texts.not_allowed, command=spec.name_for(locale)))
         return
     context = CommandContext(core, event, spec)
     try:
         arguments = await _arguments(core, spec, event)
     except UsageError as error:
         await context.reply(
-            render(texts.usage, command=spec.name, usage=spec.usage, error=str(error))
+            render(
+                texts.usage,
+                command=spec.name_for(locale),
+                usage=spec.usage_for(locale),
+                error=error.text(texts.usage_errors),
+            )
         )
         return
     assert spec.callback is not None
@@ -55,7 +61,7 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         await context.reply(str(error))
     except Exception:
         log.exception("/%s failed", spec.name)
-        await context.reply(render(texts.command_failed, command=spec.name))
+        await context.reply(render(texts.command_failed, command=spec.name_for(locale)))
 
 
 async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) -> dict[str, Any]:
@@ -79,7 +85,7 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
         value = event.options.get(option.name)
         if value is None:
             if option.required:
-                raise UsageError(f"{option.name} is missing")
+                raise UsageError("missing", option=option.name)
             values[option.name] = option.default
             continue
         if isinstance(value, str) and option.kind not in (OptionKind.STRING, OptionKind.TEXT):

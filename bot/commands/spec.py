@@ -110,7 +110,11 @@ class CommandSpec:
     @property
     def usage(self) -> str:
         """``/name <required> [optional]``."""
-        return " ".join([f"/{self.name}", *(option.usage for option in self.options)])
+        return self.usage_for("")
+
+    def usage_for(self, locale: str) -> str:
+        """The usage line with the command's name in ``locale`` (``/aide [command]``)."""
+        return " ".join([f"/{self.name_for(locale)}", *(option.usage for option in self.options)])
 
     def description_for(self, locale: str) -> str:
         """The description in ``locale`` (falling back to the language, then English)."""

@@ -91,6 +91,24 @@ class ConsoleConfig(BaseModel):
     community_name: str = "Console"
 
 
+class UsageErrorTexts(BaseModel):
+    """Why a command's arguments do not fit, in one locale (``{value}``: the word typed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quote_open: Annotated[str, Placeholders()]
+    too_long: Annotated[str, Placeholders("most")]
+    missing: Annotated[str, Placeholders("option")]
+    too_many: Annotated[str, Placeholders("value")]
+    not_whole: Annotated[str, Placeholders("option", "value")]
+    not_number: Annotated[str, Placeholders("option", "value")]
+    not_yes_no: Annotated[str, Placeholders("option", "value")]
+    not_duration: Annotated[str, Placeholders("option", "value")]
+    not_choice: Annotated[str, Placeholders("option", "choices", "value")]
+    no_member: Annotated[str, Placeholders("value")]
+    no_channel: Annotated[str, Placeholders("value")]
+
+
 class CoreTexts(BaseModel):
     """What the core says, in one locale. Every text is required: the YAML is their only source."""
 
@@ -113,6 +131,7 @@ class CoreTexts(BaseModel):
     member_forgotten_log: Annotated[str, Placeholders("member", "moderator", "parts")]
     member_nothing_kept: Annotated[str, Placeholders("member")]
     member_forget_failed: Annotated[str, Placeholders("member", "failed")]
+    usage_errors: UsageErrorTexts
 
 
 class CommunityConfig(BaseModel):

@@ -41,6 +41,18 @@ texts:
     member_forgotten_log: "{moderator} had {member} forgotten ({parts})."
     member_nothing_kept: "Nothing kept about {member}."
     member_forget_failed: "{failed} failed for {member}."
+    usage_errors:
+      quote_open: "unclosed quote"
+      too_long: "over {most} characters"
+      missing: "no {option}"
+      too_many: "extra {value}"
+      not_whole: "{option}: not whole: {value}"
+      not_number: "{option}: not a number: {value}"
+      not_yes_no: "{option}: not yes/no: {value}"
+      not_duration: "{option}: not a duration: {value}"
+      not_choice: "{option}: not in {choices}: {value}"
+      no_member: "no member {value}"
+      no_channel: "no channel {value}"
 """
 
 CORE_TEXTS_FR = """\
@@ -61,6 +73,18 @@ CORE_TEXTS_FR = """\
     member_forgotten_log: "{moderator} a fait oublier {member} ({parts})."
     member_nothing_kept: "Rien sur {member}."
     member_forget_failed: "Échec pour {failed} ({member})."
+    usage_errors:
+      quote_open: "guillemet ouvert"
+      too_long: "plus de {most} caractères"
+      missing: "pas de {option}"
+      too_many: "en trop : {value}"
+      not_whole: "{option} : pas entier : {value}"
+      not_number: "{option} : pas un nombre : {value}"
+      not_yes_no: "{option} : ni oui ni non : {value}"
+      not_duration: "{option} : pas une durée : {value}"
+      not_choice: "{option} : pas dans {choices} : {value}"
+      no_member: "pas de membre {value}"
+      no_channel: "pas de salon {value}"
 """
 
 WELCOME_YAML = """\
