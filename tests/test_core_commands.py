@@ -138,13 +138,21 @@ async def test_a_failing_command_is_answered_and_the_bot_keeps_running(
     assert platform.last_text().startswith("Commands you can use")
 
 
-async def test_rules_reload_swaps_a_valid_book(
+async def reload_in_french(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
-) -> None:
+) -> MemberRef:
+    """Make the community French and have a moderator reload the rules; return the moderator."""
     community_yaml = rules_dir / "community.yaml"
     community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
     mod = platform.member("mod", moderator=True)
     await core.handle(command(mod, "/rules_reload", clock.now()))
+    return mod
+
+
+async def test_rules_reload_swaps_a_valid_book(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    await reload_in_french(core, platform, clock, rules_dir)
     assert platform.last_text() == "Livre de règles rechargé."
     await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
     assert platform.last_text().startswith("Je ne connais pas /nosuch.")
@@ -153,10 +161,7 @@ async def test_rules_reload_swaps_a_valid_book(
 async def test_a_french_community_reads_the_commands_by_their_french_names(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
-    community_yaml = rules_dir / "community.yaml"
-    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
-    mod = platform.member("mod", moderator=True)
-    await core.handle(command(mod, "/rules_reload", clock.now()))
+    mod = await reload_in_french(core, platform, clock, rules_dir)
     await core.handle(command(mod, "/aide", clock.now()))
     listed = platform.last_text()
     assert "/annonce <delay> <text…> — Programmer une annonce" in listed
