@@ -65,6 +65,18 @@ async def test_wrong_arguments_get_the_usage(
     assert core.scheduler.pending() == []
 
 
+async def test_a_value_the_command_finds_too_long_gets_the_usage(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce 2h " + "a" * 2001, clock.now()))
+    assert platform.last_text() == (
+        "Usage: /announce <delay> <text…> (text holds at most 2000 characters)."
+        " Type /help announce for details."
+    )
+    assert core.scheduler.pending() == []
+
+
 async def test_missing_argument_gets_the_usage(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

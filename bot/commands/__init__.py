@@ -1,6 +1,7 @@
 """Commands declared once by cogs, parsed for text platforms, checked and run by the core."""
 
 from bot.commands.context import CommandContext
+from bot.commands.parsing import UsageError
 from bot.commands.spec import (
     CommandSpec,
     OptionKind,
@@ -17,5 +18,6 @@ __all__ = [
     "OptionSpec",
     "Permission",
     "Text",
+    "UsageError",
     "command",
 ]

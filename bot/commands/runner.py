@@ -42,21 +42,25 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         await _answer(core, event, render(texts.not_allowed, command=spec.name_for(locale)))
         return
     context = CommandContext(core, event, spec)
+
+    def usage(error: UsageError) -> str:
+        return render(
+            texts.usage,
+            command=spec.name_for(locale),
+            usage=spec.usage_for(locale),
+            error=error.text(texts.usage_errors),
+        )
+
     try:
         arguments = await _arguments(core, spec, event)
     except UsageError as error:
-        await context.reply(
-            render(
-                texts.usage,
-                command=spec.name_for(locale),
-                usage=spec.usage_for(locale),
-                error=error.text(texts.usage_errors),
-            )
-        )
+        await context.reply(usage(error))
         return
     assert spec.callback is not None
     try:
         await spec.callback(context, **arguments)
+    except UsageError as error:  # a value the command itself finds out of bounds
+        await context.reply(usage(error))
     except JardinierError as error:
         await context.reply(str(error))
     except Exception:

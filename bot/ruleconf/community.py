@@ -107,6 +107,8 @@ class UsageErrorTexts(BaseModel):
     not_choice: Annotated[str, Placeholders("option", "choices", "value")]
     no_member: Annotated[str, Placeholders("value")]
     no_channel: Annotated[str, Placeholders("value")]
+    out_of_range: Annotated[str, Placeholders("option", "least", "most", "value")]
+    option_too_long: Annotated[str, Placeholders("option", "most")]
 
 
 class CoreTexts(BaseModel):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from bot.cog import Cog, job
-from bot.commands import CommandContext, Permission, Text, command
+from bot.commands import CommandContext, Permission, Text, UsageError, command
 from bot.durations import format_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
@@ -61,7 +61,7 @@ class AnnouncementsCog(Cog):
                 render(texts.too_far, max_delay=format_duration(config.max_delay))
             )
         if len(text) > MAX_TEXT:
-            raise JardinierError(f"An announcement holds at most {MAX_TEXT} characters.")
+            raise UsageError("option_too_long", option="text", most=MAX_TEXT)
         pending = self.core.scheduler.pending(self._prefix(ctx.community))
         if len(pending) >= config.max_pending:
             raise JardinierError(render(texts.too_many, count=len(pending)))

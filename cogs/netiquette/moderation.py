@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from bot.commands import CommandContext, Permission, Text, command
+from bot.commands import CommandContext, Permission, Text, UsageError, command
 from bot.durations import format_duration
 from bot.errors import JardinierError
 from bot.events import MemberRef
@@ -112,8 +112,12 @@ class Moderation(Automod):
         """
         self._check_target(ctx, member)
         if not timedelta(seconds=30) <= duration <= MAX_TIMEOUT:
-            raise JardinierError(
-                f"A timeout lasts between 30s and {format_duration(MAX_TIMEOUT)}."
+            raise UsageError(
+                "out_of_range",
+                option="duration",
+                least="30s",
+                most=format_duration(MAX_TIMEOUT),
+                value=format_duration(duration),
             )
         case = await self._record(ctx, member, "timeout", reason or "", expires=duration)
         await self.sanctions.timeout(member, duration, reason or "", case)
@@ -173,7 +177,9 @@ class Moderation(Automod):
         """
         self._check_target(ctx, member)
         if not 0 <= delete_days <= 7:
-            raise JardinierError("delete_days is a number of days from 0 to 7.")
+            raise UsageError(
+                "out_of_range", option="delete_days", least=0, most=7, value=delete_days
+            )
         case = await self._record(ctx, member, "ban", reason or "")
         await self.sanctions.ban(member, reason or "", case, delete_days=delete_days)
         await self._announce(ctx, case, member)

@@ -22,8 +22,7 @@ from sqlmodel import col, select
 
 from bot.bus import Priority
 from bot.cog import Cog, job, listener
-from bot.commands import CommandContext, Permission, command
-from bot.errors import JardinierError
+from bot.commands import CommandContext, Permission, UsageError, command
 from bot.events import (
     CommunityRef,
     ContestClosed,
@@ -198,7 +197,8 @@ class ReportsCog(Cog):
     def span(self, community: CommunityRef, days: int, *, until_yesterday: bool = False) -> Span:
         """The last ``days`` days up to today (or yesterday), in the community's time zone."""
         if not 1 <= days <= self.settings(community).max_days:
-            raise JardinierError(f"days must be between 1 and {self.settings(community).max_days}")
+            most = self.settings(community).max_days
+            raise UsageError("out_of_range", option="days", least=1, most=most, value=days)
         end = self.day(community, self.core.clock.now())
         if until_yesterday:
             end -= timedelta(days=1)

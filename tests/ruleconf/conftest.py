@@ -53,6 +53,8 @@ texts:
       not_choice: "{option}: not in {choices}: {value}"
       no_member: "no member {value}"
       no_channel: "no channel {value}"
+      out_of_range: "{option}: {value} not in {least}..{most}"
+      option_too_long: "{option}: over {most}"
 """
 
 CORE_TEXTS_FR = """\
@@ -85,6 +87,8 @@ CORE_TEXTS_FR = """\
       not_choice: "{option} : pas dans {choices} : {value}"
       no_member: "pas de membre {value}"
       no_channel: "pas de salon {value}"
+      out_of_range: "{option} : {value} hors de {least}..{most}"
+      option_too_long: "{option} : plus de {most}"
 """
 
 WELCOME_YAML = """\

@@ -71,6 +71,14 @@ def write_netiquette(rules_dir: Path, rules: dict[str, Any] | None = None, **cha
     path.write_text(yaml.safe_dump(section, allow_unicode=True, sort_keys=False), "utf-8")
 
 
+def write_locale(rules_dir: Path, locale: str) -> None:
+    """Make the community speak ``locale`` (the next start or reload applies it)."""
+    community = rules_dir / "community.yaml"
+    data = yaml.safe_load(community.read_text(encoding="utf-8"))
+    data["locale"] = locale
+    community.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
 class Forum:
     """The fake community "Garden" with the netiquette cog, and a clock that moves when told."""
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.events import MessageCreated, MessageRef
 from tests.cogs.netiquette.conftest import ForumFactory
-from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST
+from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
 
 COMMANDS = [
     '/warn bob "be nice"',
@@ -151,6 +151,32 @@ async def test_purge_removes_the_recent_messages_of_the_channel(open_forum: Foru
     assert forum.answers() == ["2 messages deleted.", "2 messages deleted."]
     await forum.run("mod", "/purge 1000")
     assert forum.platform.last_text() == "Purge between 1 and 100 messages."
+
+
+async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 5s")
+    assert forum.platform.last_text() == (
+        "Usage: /timeout <member> <duration> [reason…] (duration should be from 30s to 4w,"
+        " not 5s). Type /help timeout for details."
+    )
+    await forum.run("mod", '/ban bob "Spam" 9')
+    assert forum.platform.last_text().startswith(
+        "Usage: /ban <member> [reason] [delete_days] (delete_days should be from 0 to 7, not 9)."
+    )
+    assert forum.done("timeout") == forum.done("ban") == []
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/regles_recharger")
+    await forum.run("mod", "/exclure_temporairement bob 5s")
+    assert forum.platform.last_text() == (
+        "Utilisation : /exclure_temporairement <member> <duration> [reason…]"
+        " (duration doit aller de 30s à 4w, pas 5s). Tapez /aide exclure_temporairement"
+        " pour le détail."
+    )
 
 
 async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None:

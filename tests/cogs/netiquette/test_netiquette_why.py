@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
@@ -15,7 +14,7 @@ from bot.ruleconf import load_rule_book
 from cogs.netiquette.config import NetiquetteConfig, WhyTexts
 from cogs.netiquette.why import Percent, Reason, Scores, Why, explain, written
 from tests.cogs.netiquette.conftest import ForumFactory
-from tests.cogs.netiquette.forum import RULES_TO_TEST
+from tests.cogs.netiquette.forum import RULES_TO_TEST, write_locale
 
 NETIQUETTE = Path(__file__).resolve().parents[3] / "cogs" / "netiquette"
 
@@ -34,15 +33,8 @@ def shipped_why(locale: str) -> WhyTexts:
     return config.texts[locale].why
 
 
-def in_french(rules_dir: Path) -> None:
-    community = rules_dir / "community.yaml"
-    data = yaml.safe_load(community.read_text(encoding="utf-8"))
-    data["locale"] = "fr"
-    community.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-
-
 async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir: Path) -> None:
-    in_french(rules_dir)
+    write_locale(rules_dir, "fr")
     forum = await open_forum(RULES)
     forum.member("mod", moderator=True)
     await forum.run("mod", "/rules_test un classique")
@@ -65,7 +57,7 @@ async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir
 async def test_cases_and_the_modlog_say_what_matched_in_french(
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
-    in_french(rules_dir)
+    write_locale(rules_dir, "fr")
     forum = await open_forum(RULES)
     forum.member("mod", moderator=True)
     await forum.say("bob", "rejoignez discord.gg/ailleurs")

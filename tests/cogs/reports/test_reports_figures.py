@@ -179,3 +179,14 @@ async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
         exported = await cog.export_member_data(platform.community, platform.member(name).user)
         assert exported["reports"]["active_days"] == [clock.now().date().isoformat()]
         assert exported["reports"]["newcomer"]["first_message_at"] is not None
+
+
+async def test_a_window_out_of_bounds_gets_the_usage(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    answer = await run(core, platform, clock, "/report 0")
+    assert answer.text == (
+        "Usage: /report [days] (days should be from 1 to 366, not 0)."
+        " Type /help report for details."
+    )
+    assert not answer.details.get("file")
