@@ -16,8 +16,8 @@ from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.durations import parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
-from bot.ruleconf import render
 from bot.ruleconf.community import UsageErrorTexts
+from bot.ruleconf.templates import render_named
 
 MAX_ARGS_LENGTH = 4000
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -37,7 +37,7 @@ class UsageError(JardinierError):
 
     def text(self, texts: UsageErrorTexts) -> str:
         """The error as ``texts`` say it, in their language."""
-        return render(getattr(texts, self.key), **self.values)
+        return render_named(texts, self.key, self.values)
 
 
 def _shown(token: str) -> str:

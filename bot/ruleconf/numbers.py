@@ -46,8 +46,27 @@ def percent_text(
     return text
 
 
+class LocaleValue:
+    """A value whose text depends on the locale it is written in (see :func:`value_text`)."""
+
+    def in_locale(self, locale: str | None) -> str:
+        """The value as a text of ``locale`` writes it."""
+        raise NotImplementedError
+
+
+class Percent(LocaleValue, float):
+    """A share (``0.7``) that texts write as a percentage of their locale (``70%``, ``70 %``)."""
+
+    def in_locale(self, locale: str | None) -> str:
+        """``70%`` in English, ``70 %`` in French."""
+        return percent_text(self, locale)
+
+
 def value_text(value: object, locale: str | None) -> str:
-    """A placeholder's value as a text shows it: a float the locale's way, the rest as ``str``."""
+    """A placeholder's value as a text shows it: a float or a :class:`LocaleValue` the locale's
+    way, the rest as ``str``."""
+    if isinstance(value, LocaleValue):
+        return value.in_locale(locale)
     if type(value) is float:
         return number_text(value, locale)
     return str(value)

@@ -8,8 +8,9 @@ The one thing a placeholder may carry after a colon is its plural forms
 
 from __future__ import annotations
 
+import logging
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler
@@ -17,6 +18,8 @@ from pydantic_core import core_schema
 
 from bot.ruleconf.numbers import value_text
 from bot.ruleconf.plurals import choose_form, parse_forms
+
+log = logging.getLogger(__name__)
 
 _FORMATTER = string.Formatter()
 
@@ -116,6 +119,19 @@ def render(template: str, **values: object) -> str:
         else:
             parts.append(value_text(values[field], locale))
     return "".join(parts)
+
+
+def render_named(texts: object, key: str, values: Mapping[str, object]) -> str:
+    """The text called ``key`` among ``texts`` (a texts model), filled with ``values``.
+
+    For texts chosen by name in code (a reason, an error): a name without its text is logged and
+    written as it is, so what reports it (a case, an answer) is never lost.
+    """
+    template = getattr(texts, key, None)
+    if not isinstance(template, str):
+        log.error("no text %r in %s; its name is written instead", key, type(texts).__name__)
+        return key
+    return render(template, **values)
 
 
 def _parse(text: str) -> Iterator[tuple[str, str | None, str, str]]:

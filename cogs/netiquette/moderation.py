@@ -18,6 +18,7 @@ from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
 
+MIN_TIMEOUT = timedelta(seconds=30)
 MAX_TIMEOUT = timedelta(days=28)
 
 
@@ -111,11 +112,11 @@ class Moderation(Automod):
         Example: /timeout alice 10m Flooding
         """
         self._check_target(ctx, member)
-        if not timedelta(seconds=30) <= duration <= MAX_TIMEOUT:
+        if not MIN_TIMEOUT <= duration <= MAX_TIMEOUT:
             raise UsageError(
                 "out_of_range",
                 option="duration",
-                least="30s",
+                least=format_duration(MIN_TIMEOUT),
                 most=format_duration(MAX_TIMEOUT),
                 value=format_duration(duration),
             )

@@ -7,36 +7,18 @@ case, the mod-log or ``/rules_test`` needs it: a message that breaks no rule cos
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.ruleconf import percent_text, render
-from bot.ruleconf.numbers import value_text
+from bot.ruleconf import render
+from bot.ruleconf.numbers import LocaleValue, value_text
+from bot.ruleconf.templates import render_named
 
 if TYPE_CHECKING:
     from cogs.netiquette.config import WhyTexts
 
-log = logging.getLogger(__name__)
-
 _NO_VALUES: Mapping[str, object] = MappingProxyType({})
-
-
-class LocaleValue:
-    """A value whose text depends on the locale it is written in."""
-
-    def in_locale(self, locale: str | None) -> str:
-        """The value as a text of ``locale`` writes it."""
-        raise NotImplementedError
-
-
-class Percent(LocaleValue, float):
-    """A share (``0.7``) that texts write as a percentage of their locale (``70%``, ``70 %``)."""
-
-    def in_locale(self, locale: str | None) -> str:
-        """``70%`` in English, ``70 %`` in French."""
-        return percent_text(self, locale)
 
 
 class Scores(LocaleValue, tuple[tuple[str, float], ...]):
@@ -62,18 +44,8 @@ class Reason(NamedTuple):
 
 
 def written(why: Why, texts: WhyTexts) -> str:
-    """``why`` as its text in ``texts`` says it."""
-    template = getattr(texts, why.key, None)
-    if not isinstance(template, str):
-        # A reason never stops a case from being recorded: its name stands in for the text.
-        log.error("no why text %r; the reason is written by its name", why.key)
-        return why.key
-    locale = getattr(template, "locale", None)
-    values = {
-        name: value.in_locale(locale) if isinstance(value, LocaleValue) else value
-        for name, value in why.values.items()
-    }
-    return render(template, **values)
+    """``why`` as its text in ``texts`` says it (its name, should the text be missing)."""
+    return render_named(texts, why.key, why.values)
 
 
 def explain(reasons: Sequence[Reason], texts: WhyTexts) -> str:

@@ -196,8 +196,8 @@ class ReportsCog(Cog):
 
     def span(self, community: CommunityRef, days: int, *, until_yesterday: bool = False) -> Span:
         """The last ``days`` days up to today (or yesterday), in the community's time zone."""
-        if not 1 <= days <= self.settings(community).max_days:
-            most = self.settings(community).max_days
+        most = self.settings(community).max_days
+        if not 1 <= days <= most:
             raise UsageError("out_of_range", option="days", least=1, most=most, value=days)
         end = self.day(community, self.core.clock.now())
         if until_yesterday:

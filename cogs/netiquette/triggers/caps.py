@@ -6,9 +6,9 @@ import string
 
 from pydantic import Field
 
+from bot.ruleconf.numbers import Percent
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
-from cogs.netiquette.why import Percent
 
 _NOT_LETTERS = bytes(set(range(128)) - set(string.ascii_letters.encode()))
 _NOT_CAPITALS = bytes(set(range(128)) - set(string.ascii_uppercase.encode()))

@@ -11,8 +11,9 @@ import pytest
 from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book
+from bot.ruleconf.numbers import Percent
 from cogs.netiquette.config import NetiquetteConfig, WhyTexts
-from cogs.netiquette.why import Percent, Reason, Scores, Why, explain, written
+from cogs.netiquette.why import Reason, Scores, Why, explain, written
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import RULES_TO_TEST, write_locale
 
@@ -114,7 +115,7 @@ def test_several_reasons_are_joined_as_the_language_punctuates() -> None:
 def test_a_reason_without_a_text_is_written_by_its_name(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR):
         assert written(Why("no_such_reason", {"x": 1}), shipped_why("en")) == "no_such_reason"
-    assert "no why text 'no_such_reason'" in caplog.text
+    assert "no text 'no_such_reason' in WhyTexts" in caplog.text
 
 
 def _reason_keys() -> set[str]:
