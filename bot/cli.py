@@ -220,17 +220,23 @@ def check_rules(
         Path | None, typer.Argument(help="Rule-book folder (default as for run).", file_okay=False)
     ] = None,
 ) -> None:
-    """Validate a rule book; exit 1 with every error as file:line:col: key: message."""
+    """Validate a rule book; exit 1 with every error as file:line:col: key: message.
+
+    Texts a newer Jardinier added and the book lacks are read from the shipped book: each file
+    that needs them gets a warning naming them, and the book is still valid.
+    """
     from bot.cogloader import section_models
     from bot.ruleconf import RuleBookError, load_rule_book
 
     folder = rules_directory(directory)
     try:
-        book = load_rule_book(folder, section_models())
+        book = load_rule_book(folder, section_models(), shipped=shipped_rules_directory())
     except RuleBookError as error:
         for line in str(error).splitlines():
             typer.echo(line, err=True)
         raise typer.Exit(1) from None
+    for warning in book.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     cogs = ", ".join(book.community().cogs) or "none"
     typer.echo(f"{folder}: the rule book is valid (cogs enabled: {cogs})")
 
@@ -292,7 +298,9 @@ def commands(
     from bot.ruleconf import RuleBookError, load_rule_book
 
     try:
-        book = load_rule_book(rules_directory(rules), section_models())
+        book = load_rule_book(
+            rules_directory(rules), section_models(), shipped=shipped_rules_directory()
+        )
     except RuleBookError as error:
         _fail(error)
         return

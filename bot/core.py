@@ -28,6 +28,7 @@ from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRe
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
+from bot.resources import shipped_rules_directory
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
@@ -48,7 +49,8 @@ class Jardinier:
         watch_rules: bool = False,
     ) -> None:
         self.clock = clock or SystemClock()
-        self.rules = RuleStore(rules_dir, section_models())
+        self.rules = RuleStore(rules_dir, section_models(), shipped=shipped_rules_directory())
+        self._warn_about_rules()
         self.watch_rules = watch_rules
         """While :meth:`run` serves, reload the rule book when its files change."""
         self._reloading = asyncio.Lock()
@@ -244,11 +246,16 @@ class Jardinier:
             for community in self.members.communities:
                 await self.modlog(community, f"⚠️ rule book not reloaded:\n{error}")
             return error
+        self._warn_about_rules()
         if await self.sync_cogs():
             await self.publish_commands()
         await self._rules_applied()
         log.info("rule book reloaded from %s", self.rules.current.directory)
         return None
+
+    def _warn_about_rules(self) -> None:
+        for warning in self.rules.current.warnings:
+            log.warning("rule book: %s", warning)
 
     async def _rules_applied(self) -> None:
         # After the scheduler has caught up: cogs may now see and adjust their stored jobs.

@@ -131,6 +131,24 @@ def test_init_writes_a_starter_book_that_checks(tmp_path: Path) -> None:
     assert jardinier("check-rules", "mybook", cwd=tmp_path).returncode == 0
 
 
+def test_check_rules_warns_about_texts_an_old_copy_lacks(tmp_path: Path) -> None:
+    assert jardinier("init", "mybook", cwd=tmp_path).returncode == 0
+    community = tmp_path / "mybook" / "community.yaml"
+    lines = community.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("    usage_errors:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    community.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+    result = jardinier("check-rules", "mybook", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "the rule book is valid" in result.stdout
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("warning:"))
+    assert "mybook/community.yaml:" in warning
+    assert "texts.en: 13 texts are missing" in warning
+    assert "usage_errors.quote_open" in warning
+
+
 def test_commands_for_discord_are_slash_command_payloads(tmp_path: Path) -> None:
     result = jardinier("commands", "--platform", "discord", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -13,7 +13,7 @@ from bot.ruleconf.community import (
     CoreTexts,
     ModeratorsConfig,
 )
-from bot.ruleconf.errors import RuleBookError, RuleError
+from bot.ruleconf.errors import RuleBookError, RuleError, RuleWarning
 from bot.ruleconf.locales import Locale, TextsByLocale
 from bot.ruleconf.numbers import percent_text
 from bot.ruleconf.positioned import (
@@ -42,6 +42,7 @@ __all__ = [
     "RuleBookError",
     "RuleError",
     "RuleStore",
+    "RuleWarning",
     "TextsByLocale",
     "deep_merge",
     "format_key_path",

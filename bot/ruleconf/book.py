@@ -16,8 +16,9 @@ from pydantic_core import core_schema
 
 from bot.events import CommunityRef
 from bot.ruleconf.community import LOCALE_WITHOUT_TEXTS, CommunityConfig
-from bot.ruleconf.errors import RuleBookError, RuleError
+from bot.ruleconf.errors import RuleBookError, RuleError, RuleWarning
 from bot.ruleconf.locales import LOCALE_PATTERN
+from bot.ruleconf.newer_texts import fill_missing_texts
 from bot.ruleconf.positioned import (
     KeyPath,
     PositionedDocument,
@@ -46,6 +47,8 @@ class RuleBook:
     """The default section models, by section name."""
     overrides: Mapping[str, Mapping[str, BaseModel]] = field(default_factory=dict)
     """For each community with an override file (by ``CommunityRef.key``), all its sections."""
+    warnings: tuple[RuleWarning, ...] = ()
+    """What is worth fixing but did not stop the load: texts taken from the shipped book."""
     _enabled_cogs: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -84,15 +87,25 @@ class RuleBook:
         return found
 
 
-def load_rule_book(directory: Path, section_models: Mapping[str, type[BaseModel]]) -> RuleBook:
+def load_rule_book(
+    directory: Path,
+    section_models: Mapping[str, type[BaseModel]],
+    *,
+    shipped: Path | None = None,
+) -> RuleBook:
     """Load and validate the rule book in ``directory``.
 
     ``section_models`` maps each section name (a cog's name) to its pydantic model; the core
     ``community`` section is added when absent. Raises :class:`RuleBookError` listing every
     problem in every file, each with ``file:line:col`` and key path.
+
+    ``shipped`` is the rule book this version of Jardinier ships: the texts a section's file
+    lacks, in a locale the shipped file has, are read from there and listed in
+    :attr:`RuleBook.warnings` (see :mod:`bot.ruleconf.newer_texts`). Without it every text is
+    required.
     """
     models: dict[str, type[BaseModel]] = {CORE_SECTION: CommunityConfig, **section_models}
-    return _RuleBookLoader(Path(directory), models).load()
+    return _RuleBookLoader(Path(directory), models, shipped).load()
 
 
 @dataclass
@@ -104,10 +117,15 @@ class _Context:
 
 
 class _RuleBookLoader:
-    def __init__(self, directory: Path, models: dict[str, type[BaseModel]]) -> None:
+    def __init__(
+        self, directory: Path, models: dict[str, type[BaseModel]], shipped: Path | None
+    ) -> None:
         self.directory = directory
         self.models = models
+        same = shipped is not None and shipped.resolve() == directory.resolve()
+        self.shipped = None if same else shipped
         self.errors: list[RuleError] = []
+        self.warnings: list[RuleWarning] = []
         self.documents: dict[str, PositionedDocument] = {}
         # Sections whose file exists but could not be read: their errors are already reported.
         self.unreadable: set[str] = set()
@@ -144,6 +162,7 @@ class _RuleBookLoader:
             overrides=types.MappingProxyType(
                 {key: types.MappingProxyType(c.sections) for key, c in contexts.items()}
             ),
+            warnings=tuple(self.warnings),
         )
 
     def _read_sections(self) -> None:
@@ -160,8 +179,12 @@ class _RuleBookLoader:
             document = self._load(path)
             if document is None:
                 self.unreadable.add(name)
-            else:
-                self.documents[name] = document
+                continue
+            if self.shipped is not None:
+                filled = fill_missing_texts(document, self.shipped / f"{name}.yaml")
+                document = filled.document
+                self.warnings += filled.warnings
+            self.documents[name] = document
 
     def _read_overrides(self) -> dict[str, PositionedDocument]:
         overrides: dict[str, PositionedDocument] = {}

@@ -30,6 +30,10 @@ class RuleError:
         return f"{where}: {self.message}"
 
 
+class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, not an exception
+    """Something in a rule book worth fixing that does not stop it from loading."""
+
+
 class RuleBookError(JardinierError):
     """A rule book could not be loaded; ``errors`` lists every problem found, in file order."""
 

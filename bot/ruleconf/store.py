@@ -14,14 +14,21 @@ class RuleStore:
     """Holds the current :class:`RuleBook` of one directory.
 
     Loading happens at construction (raising :class:`~bot.ruleconf.errors.RuleBookError` on any
-    problem) and on :meth:`reload`. Loading reads files: from a coroutine, call ``reload``
-    through ``asyncio.to_thread``.
+    problem) and on :meth:`reload`; ``shipped`` is as for :func:`load_rule_book`. Loading reads
+    files: from a coroutine, call ``reload`` through ``asyncio.to_thread``.
     """
 
-    def __init__(self, directory: Path, section_models: Mapping[str, type[BaseModel]]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        section_models: Mapping[str, type[BaseModel]],
+        *,
+        shipped: Path | None = None,
+    ) -> None:
         self._directory = Path(directory)
         self._section_models = dict(section_models)
-        self._current = load_rule_book(self._directory, self._section_models)
+        self._shipped = shipped
+        self._current = self._load()
 
     @property
     def directory(self) -> Path:
@@ -39,6 +46,9 @@ class RuleStore:
         Everything is validated before the swap: on any error
         :class:`~bot.ruleconf.errors.RuleBookError` is raised and the current book stays.
         """
-        book = load_rule_book(self._directory, self._section_models)
+        book = self._load()
         self._current = book
         return book
+
+    def _load(self) -> RuleBook:
+        return load_rule_book(self._directory, self._section_models, shipped=self._shipped)
