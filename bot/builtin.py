@@ -43,8 +43,11 @@ class CoreCog(Cog):
         texts = self.core.texts(ctx.community)
         if command is not None:
             spec = self.core.commands.get(command.lstrip("/"))
-            if spec is None or not may_run(self.core, spec, ctx.member):
+            if spec is None:
                 await ctx.reply(render(texts.unknown_command, command=command.lstrip("/")[:32]))
+                return
+            if not may_run(self.core, spec, ctx.member):
+                await ctx.reply(render(texts.not_allowed, command=spec.name_for(ctx.locale)))
                 return
             await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help}")
             return

@@ -44,6 +44,15 @@ async def test_help_on_one_command_shows_its_usage_and_docstring(
     assert "Example: /announce 2h" in text
 
 
+async def test_help_on_a_moderator_command_says_it_is_for_moderators(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await core.handle(command(platform.member("alice"), "/help announce", clock.now()))
+    assert platform.last_text() == "Sorry, /announce is for moderators."
+    await core.handle(command(platform.member("alice"), "/help nosuch", clock.now()))
+    assert platform.last_text().startswith("I don't know /nosuch.")
+
+
 async def test_unknown_command_gets_a_polite_answer(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
@@ -188,6 +197,8 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))
     assert platform.last_text() == "Désolé, /regles_recharger est réservée aux modérateurs."
+    await core.handle(command(platform.member("alice"), "/aide annonce", clock.now()))
+    assert platform.last_text() == "Désolé, /annonce est réservée aux modérateurs."
 
 
 async def test_a_broken_rule_book_keeps_the_running_rules(

@@ -173,3 +173,37 @@ async def test_mydata_shows_the_direct_message_and_keeps_its_file(
     exported = json.loads(kept.read_text(encoding="utf-8"))
     assert exported["data"]["member"]["name"] == "alice"
     assert errors == ""
+
+
+async def test_the_platform_refuses_silenced_banned_and_departed_members(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    lines = [
+        "mod: /timeout @alice 1h spam",
+        "alice: still here?",
+        "alice +👍 1",
+        "!wait 61m",
+        "alice: back",
+        "mod: /ban @alice trolling",
+        "+alice",
+        "mod: /unban alice",
+        "+alice",
+        "alice: hello again",
+        "-bob",
+        "bob: anyone?",
+    ]
+    records, errors = await play(lines, rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    refused = [record for record in records if record.get("event") == "refused"]
+    assert [(r["member"], r["why"]) for r in refused] == [
+        ("alice", "silenced"),
+        ("alice", "silenced"),
+        ("alice", "banned"),
+        ("bob", "not_member"),
+    ]
+    assert datetime.fromisoformat(refused[0]["until"]).tzinfo is not None
+    said = [r["text"] for r in records if r.get("event") == "message" and r["member"] != "mod"]
+    assert said == ["back", "hello again"]
+
+    text, _ = await play(lines[:2], rules_dir, tmp_path / "k.db", jsonl=False)
+    assert "✗ alice is silenced until " in str(text)

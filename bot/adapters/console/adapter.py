@@ -85,6 +85,11 @@ class ConsolePlatform:
         self._channels: dict[str, ChannelRef] = {}
         self._members: dict[str, MemberRef] = {}
         self._messages: dict[int, MessageRef] = {}
+        # What the platform itself enforces once the bot asked: a silenced member cannot post or
+        # react (None: until lifted), a banned one cannot come back, one who left must rejoin.
+        self._silenced: dict[str, datetime | None] = {}
+        self._banned: set[str] = set()
+        self._gone: set[str] = set()
         self.current = self.channel("general")
         self._stopping = False
         self._lines: asyncio.Queue[str | None] | None = None
@@ -159,11 +164,17 @@ class ConsolePlatform:
         now = self.clock.now()
         match line:
             case Join(name):
+                if name in self._banned:
+                    self.output.refused(name, "banned")
+                    return
+                self._gone.discard(name)
                 await sink(MemberJoined(at=now, member=self.member(name)))
             case Leave(name):
+                self._gone.add(name)
                 await sink(MemberLeft(at=now, member=self.member(name)))
             case Post():
-                await self._post(line, sink, now)
+                if self._may_act(line.name, now):
+                    await self._post(line, sink, now)
             case Edit(name, message_id, text):
                 message = self._message(message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
@@ -171,6 +182,8 @@ class ConsolePlatform:
                     MessageEdited(at=now, message=message, author=self.member(name), text=text)
                 )
             case React(name, emoji, message_id, added):
+                if not self._may_act(name, now):
+                    return
                 kind = ReactionAdded if added else ReactionRemoved
                 await sink(
                     kind(
@@ -199,6 +212,19 @@ class ConsolePlatform:
                 self.current = self.channel(name)
             case Delete(message_id):
                 await sink(MessageDeleted(at=now, message=self._message(message_id)))
+
+    def _may_act(self, name: str, now: datetime) -> bool:
+        """Whether the platform lets member ``name`` post or react now; if not, say why."""
+        if name in self._gone:
+            self.output.refused(name, "banned" if name in self._banned else "not_member")
+            return False
+        if name in self._silenced:
+            until = self._silenced[name]
+            if until is None or until > now:
+                self.output.refused(name, "silenced", until=until)
+                return False
+            del self._silenced[name]
+        return True
 
     async def _post(self, post: Post, sink: EventSink, now: datetime) -> None:
         channel = self.channel(post.channel) if post.channel else self.current
@@ -296,33 +322,40 @@ class ConsolePlatform:
             await self.delete(message)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Print the timeout."""
+        """Print the timeout; the member cannot post or react until then."""
+        self._silenced[member.user.id] = until
         self.output.action(
             "timeout", member=member.name, until=until.isoformat(), reason=reason or None
         )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
-        """Print the kick."""
+        """Print the kick; the member is out until they join again."""
+        self._gone.add(member.user.id)
         self.output.action("kick", member=member.name, reason=reason or None)
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
-        """Print the ban."""
+        """Print the ban; the member is out and cannot join again until unbanned."""
+        self._banned.add(member.user.id)
+        self._gone.add(member.user.id)
         self.output.action(
             "ban", member=member.name, reason=reason or None, delete_days=delete_days or None
         )
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
-        """Print the unban."""
+        """Print the unban; the member may join again."""
+        self._banned.discard(user.id)
         self.output.action("unban", member=user.name or user.id, reason=reason or None)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
-        """Print the restriction."""
+        """Print the restriction; the member cannot post or react until it ends or is lifted."""
+        self._silenced[member.user.id] = until
         self.output.action(
             "restrict", member=member.name, until=until.isoformat() if until else None
         )
 
     async def unrestrict(self, member: MemberRef) -> None:
-        """Print the lifted restriction."""
+        """Print the lifted restriction (or timeout)."""
+        self._silenced.pop(member.user.id, None)
         self.output.action("unrestrict", member=member.name)
 
     async def add_role(self, member: MemberRef, role: str) -> None:

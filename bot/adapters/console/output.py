@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from datetime import datetime
 from typing import Any, TextIO
 
 BOT_NAME = "Jardinier"
+_REFUSALS = {
+    "silenced": "is silenced",
+    "banned": "is banned",
+    "not_member": "is not in the community (they left or were kicked; '+name' joins again)",
+}
 
 
 def _printable(text: str) -> str:
@@ -53,6 +59,20 @@ class ConsoleOutput:
         else:
             reply = f" ^{extra['reply_to']}" if extra.get("reply_to") else ""
             self._write(f"[{message_id}] {channel} {member}{reply}: {text}")
+
+    def refused(self, member: str, why: str, *, until: datetime | None = None) -> None:
+        """Show what the platform itself refused a member: ``silenced``, ``banned``,
+        ``not_member`` (left or kicked); the bot never sees it."""
+        if self.jsonl:
+            record = {"event": "refused", "member": member, "why": why}
+            if until is not None:
+                record["until"] = until.isoformat()
+            self._write_json(record)
+            return
+        reason = _REFUSALS[why]
+        if why == "silenced":
+            reason += f" until {until.isoformat(' ', 'minutes')}" if until else " until lifted"
+        self._write(f"✗ {member} {reason}: the platform refuses this (the bot sees nothing)")
 
     def _write_json(self, record: dict[str, Any]) -> None:
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
