@@ -52,7 +52,7 @@ class CoreCog(Cog):
             await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help}")
             return
         lines = [render(texts.help_header, community=ctx.community.name or ctx.community.id)]
-        for spec in self.core.commands:
+        for spec in sorted(self.core.commands, key=lambda spec: spec.name_for(ctx.locale)):
             if may_run(self.core, spec, ctx.member):
                 description = spec.description_for(ctx.locale)
                 usage = spec.usage_for(ctx.locale)

@@ -185,14 +185,17 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     mod = await reload_in_french(core, platform, clock, rules_dir)
     await core.handle(command(mod, "/aide", clock.now()))
     listed = platform.last_text()
-    assert "/annonce <delay> <text…> — Programmer une annonce" in listed
+    assert "/annonce <delai> <texte…> — Programmer une annonce" in listed
     assert "/mes_donnees — " in listed
     assert "/announce " not in listed
+    names = [line.split()[0] for line in listed.splitlines()[1:]]
+    assert names == sorted(names)
+    assert names.index("/aide") < names.index("/annonce")
     await core.handle(command(mod, "/aide annonce", clock.now()))
-    assert platform.last_text().splitlines()[0] == "/annonce <delay> <text…>"
+    assert platform.last_text().splitlines()[0] == "/annonce <delai> <texte…>"
     await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
     assert platform.last_text() == (
-        "Utilisation : /annonce <delay> <text…> (delay doit être une durée comme 10m, 2h ou 7d,"
+        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7d,"
         " pas 'demain'). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))

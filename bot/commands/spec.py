@@ -17,6 +17,7 @@ and every platform derives its own form (slash command, Telegram menu, console u
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import re
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, Literal, NewType, get_args, get_origin
 
+from bot.commands.option_names import COMMON_OPTION_NAMES, OptionName, localised
 from bot.events import ChannelRef, MemberRef
 from bot.marks import marked_attributes
 
@@ -81,11 +83,26 @@ class OptionSpec:
     required: bool = True
     default: Any = None
     choices: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+    """The option's name by locale (``{"fr": "membre"}``), for people to read."""
 
     @property
     def usage(self) -> str:
         """How the option reads in a usage line: ``<delay>``, ``[window]``, ``<text…>``."""
-        label = self.name
+        return self.usage_for("")
+
+    @property
+    def label(self) -> OptionName:
+        """The option's name as a text of any locale writes it (in a usage error, say)."""
+        return OptionName(self.name, self.names)
+
+    def name_for(self, locale: str) -> str:
+        """The option's name in ``locale`` (``membre`` for ``member`` in French)."""
+        return localised(self.name, self.names, locale)
+
+    def usage_for(self, locale: str) -> str:
+        """The option in a usage line of ``locale``: ``<membre>``, ``[periode]``, ``<texte…>``."""
+        label = self.name_for(locale)
         if self.kind is OptionKind.CHOICE:
             label = "|".join(self.choices)
         elif self.kind is OptionKind.TEXT:
@@ -114,17 +131,20 @@ class CommandSpec:
 
     def usage_for(self, locale: str) -> str:
         """The usage line with the command's name in ``locale`` (``/aide [command]``)."""
-        return " ".join([f"/{self.name_for(locale)}", *(option.usage for option in self.options)])
+        options = (option.usage_for(locale) for option in self.options)
+        return " ".join([f"/{self.name_for(locale)}", *options])
 
     def description_for(self, locale: str) -> str:
         """The description in ``locale`` (falling back to the language, then English)."""
-        language = locale.split("-", 1)[0]
-        return self.descriptions.get(locale) or self.descriptions.get(language) or self.description
+        return localised(self.description, self.descriptions, locale)
 
     def name_for(self, locale: str) -> str:
         """The command's name in ``locale`` (``/aide`` for ``/help`` in French), else its name."""
-        language = locale.split("-", 1)[0]
-        return self.names.get(locale) or self.names.get(language) or self.name
+        return localised(self.name, self.names, locale)
+
+    def option(self, name: str) -> OptionSpec | None:
+        """The option called ``name`` (its code name), if the command has one."""
+        return next((option for option in self.options if option.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +153,7 @@ class _Declaration:
     permission: Permission
     descriptions: Mapping[str, str]
     names: Mapping[str, str]
+    option_names: Mapping[str, Mapping[str, str]]
 
 
 class CommandDeclarationError(TypeError):
@@ -145,15 +166,24 @@ def command(
     permission: Permission = Permission.EVERYONE,
     descriptions: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
+    option_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Mark a cog method as a command. Its docstring is the help; its first line the description.
 
     ``descriptions`` gives translated descriptions by locale (``{"fr": "…"}``), ``names``
-    translated names (``{"fr": "aide"}``), which members may type too.
+    translated names (``{"fr": "aide"}``), which members may type too. ``option_names`` names
+    options by locale (``{"fr": {"winners": "gagnants"}}``) beyond the shared ones of
+    :data:`~bot.commands.option_names.COMMON_OPTION_NAMES`.
     """
 
     def mark(function: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-        declaration = _Declaration(name, permission, dict(descriptions or {}), dict(names or {}))
+        declaration = _Declaration(
+            name,
+            permission,
+            dict(descriptions or {}),
+            dict(names or {}),
+            {locale: dict(named) for locale, named in (option_names or {}).items()},
+        )
         setattr(function, _MARK, declaration)
         return function
 
@@ -195,7 +225,7 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
                 f"{qualname}: description{f' ({locale})' if locale else ''} must be 1 to "
                 f"{MAX_DESCRIPTION} characters"
             )
-    options = _options_of(method, qualname)
+    options = _named_options(_options_of(method, qualname), declaration.option_names, qualname)
     return CommandSpec(
         name=name,
         description=description,
@@ -252,6 +282,35 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
         if option.kind is OptionKind.TEXT:
             raise CommandDeclarationError(f"{qualname}: a Text option must be the last one")
     return tuple(options)
+
+
+def _named_options(
+    options: tuple[OptionSpec, ...], declared: Mapping[str, Mapping[str, str]], qualname: str
+) -> tuple[OptionSpec, ...]:
+    """``options`` with their names by locale: the shared ones, then the command's own."""
+    known = {option.name for option in options}
+    for locale, named in declared.items():
+        for code_name, translated in named.items():
+            if code_name not in known:
+                raise CommandDeclarationError(
+                    f"{qualname}: option_names names {code_name!r}, which is not an option"
+                )
+            if not NAME_PATTERN.fullmatch(translated):
+                raise CommandDeclarationError(
+                    f"{qualname}: {locale} name {translated!r} of option {code_name!r} must "
+                    "match [a-z0-9_]{1,32}"
+                )
+    locales = {*COMMON_OPTION_NAMES, *declared}
+    named_options = []
+    for option in options:
+        names: dict[str, str] = {}
+        for locale in sorted(locales):
+            shared = COMMON_OPTION_NAMES.get(locale, {}).get(option.name)
+            own = declared.get(locale, {}).get(option.name, shared)
+            if own is not None:
+                names[locale] = own
+        named_options.append(dataclasses.replace(option, names=names))
+    return tuple(named_options)
 
 
 def _strip_optional(hint: Any) -> Any:

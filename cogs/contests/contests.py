@@ -42,6 +42,7 @@ class ContestCommands(Phases):
         permission=Permission.MODERATOR,
         names={"fr": "concours_creer"},
         descriptions={"fr": "Créer un concours : titre, durée, description…"},
+        option_names={"fr": {"entries": "participations"}},
     )
     async def contest_create(
         self,

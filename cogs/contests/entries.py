@@ -63,6 +63,7 @@ class Entries(ContestsBase):
     @command(
         names={"fr": "participer"},
         descriptions={"fr": "Proposer une participation (texte ou lien) à un concours"},
+        option_names={"fr": {"entry": "participation"}},
     )
     async def submit(
         self,
@@ -151,7 +152,11 @@ class Entries(ContestsBase):
 
     # -- votes ----------------------------------------------------------------------------------
 
-    @command(names={"fr": "voter"}, descriptions={"fr": "Voter pour une participation"})
+    @command(
+        names={"fr": "voter"},
+        descriptions={"fr": "Voter pour une participation"},
+        option_names={"fr": {"entry": "participation"}},
+    )
     async def vote(
         self,
         ctx: CommandContext,

@@ -55,6 +55,7 @@ class Giveaways(ContestsBase):
         permission=Permission.MODERATOR,
         names={"fr": "tirage"},
         descriptions={"fr": "Lancer un tirage au sort : lot, gagnants, durée"},
+        option_names={"fr": {"prize": "lot", "winners": "gagnants"}},
     )
     async def giveaway(
         self,
@@ -367,6 +368,7 @@ class Giveaways(ContestsBase):
         permission=Permission.MODERATOR,
         names={"fr": "tirage_relancer"},
         descriptions={"fr": "Tirer de nouveaux gagnants parmi ceux qui n'ont pas gagné"},
+        option_names={"fr": {"winners": "gagnants"}},
     )
     async def giveaway_reroll(
         self,

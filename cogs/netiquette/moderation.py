@@ -163,6 +163,7 @@ class Moderation(Automod):
         permission=Permission.MODERATOR,
         names={"fr": "bannir"},
         descriptions={"fr": "Bannir un membre"},
+        option_names={"fr": {"delete_days": "jours_effaces"}},
     )
     async def ban(
         self,

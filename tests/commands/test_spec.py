@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import pytest
 
+from bot.cogloader import command_specs
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
 from bot.commands.registry import CommandRegistry, DuplicateCommandError
 from bot.commands.spec import CommandDeclarationError, build_spec
+from bot.events import MemberRef
 
 
 def test_docstring_is_help_and_first_line_is_description() -> None:
@@ -114,3 +116,47 @@ def test_translated_names_are_checked_and_lead_to_the_command() -> None:
         build_spec(Cog().shout)
     registry.remove_cog("core")
     assert registry.get("aide") is None
+
+
+def test_options_are_named_in_the_community_language() -> None:
+    class Cog:
+        @command(option_names={"fr": {"prize": "lot", "member": "gagnant"}})
+        async def award(
+            self,
+            ctx: CommandContext,
+            member: Annotated[MemberRef, "Who wins"],
+            prize: Annotated[str, "What they win"],
+            window: Annotated[str | None, "Since when"] = None,
+        ) -> None:
+            """Award a prize."""
+
+        @command(option_names={"fr": {"nothing": "rien"}})
+        async def unknown(self, ctx: CommandContext) -> None:
+            """Name an option it does not have."""
+
+        @command(option_names={"fr": {"text": "Texte libre"}})
+        async def badly(self, ctx: CommandContext, text: Annotated[Text, "What"]) -> None:
+            """Name an option the way no platform accepts."""
+
+    spec = build_spec(Cog().award)
+    assert spec.usage_for("fr") == "/award <gagnant> <lot> [periode]"
+    assert spec.usage_for("fr-CA") == spec.usage_for("fr")
+    assert spec.usage_for("de") == spec.usage == "/award <member> <prize> [window]"
+    assert str(spec.options[0].label) == "member"
+    assert spec.options[0].label.in_locale("fr") == "gagnant"
+    with pytest.raises(CommandDeclarationError, match="'nothing', which is not an option"):
+        build_spec(Cog().unknown)
+    with pytest.raises(CommandDeclarationError, match="fr name 'Texte libre' of option 'text'"):
+        build_spec(Cog().badly)
+
+
+def test_every_shipped_option_has_a_french_name() -> None:
+    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
+    specs = command_specs([*cogs, "reports"])
+    unnamed = sorted(
+        f"/{spec.name} {option.name}"
+        for spec in specs
+        for option in spec.options
+        if "fr" not in option.names
+    )
+    assert unnamed == []

@@ -64,6 +64,7 @@ def _option(option: OptionSpec) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": _OPTION_TYPES[option.kind],
         "name": option.name,
+        "name_localizations": _localizations(option.name, option.names),
         "description": option.description,
         "required": option.required,
     }

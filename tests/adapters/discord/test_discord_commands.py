@@ -98,6 +98,11 @@ def discord_refusals(payload: list[dict[str, Any]]) -> list[str]:
 
 def _description(where: str, item: dict[str, Any]) -> list[str]:
     problems = []
+    for locale, name in (item.get("name_localizations") or {}).items():
+        if locale not in DISCORD_LOCALES:
+            problems.append(f"{where}: unknown locale {locale} for a name")
+        if not NAME.fullmatch(name):
+            problems.append(f"{where}: invalid {locale} name {name!r}")
     if not 1 <= len(item.get("description", "")) <= 100:
         problems.append(f"{where}: description must be 1 to 100 characters")
     for locale, text in (item.get("description_localizations") or {}).items():
@@ -164,6 +169,10 @@ def test_every_command_is_guild_only_and_translated(tmp_path: Path, rules_dir: P
     assert payload["help"]["description_localizations"]["fr"] == (
         "Afficher les commandes que vous pouvez utiliser"
     )
+    delay, text = payload["announce"]["options"]
+    assert (delay["name"], delay["name_localizations"]["fr"]) == ("delay", "delai")
+    assert (text["name"], text["name_localizations"]["fr"]) == ("text", "texte")
+    assert text["name_localizations"]["en-US"] == "text"
 
 
 def test_durations_are_text_with_suggestions(tmp_path: Path, rules_dir: Path) -> None:

@@ -173,9 +173,13 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     await forum.run("mod", "/regles_recharger")
     await forum.run("mod", "/exclure_temporairement bob 5s")
     assert forum.platform.last_text() == (
-        "Utilisation : /exclure_temporairement <member> <duration> [reason…]"
-        " (duration doit aller de 30s à 4w, pas 5s). Tapez /aide exclure_temporairement"
+        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        " (duree doit aller de 30s à 4w, pas 5s). Tapez /aide exclure_temporairement"
         " pour le détail."
+    )
+    await forum.run("mod", '/bannir bob "Spam" 9')
+    assert forum.platform.last_text().startswith(
+        "Utilisation : /bannir <membre> [raison] [jours_effaces] (jours_effaces doit aller de 0"
     )
 
 
