@@ -30,6 +30,12 @@ class CoreCog(Cog):
     @command(
         names={"fr": "aide"},
         descriptions={"fr": "Afficher les commandes que vous pouvez utiliser"},
+        helps={
+            "fr": """Afficher les commandes que vous pouvez utiliser, ou expliquer l'une d'elles.
+
+            Exemple : /aide annonce
+            """
+        },
     )
     async def help(
         self,
@@ -49,7 +55,7 @@ class CoreCog(Cog):
             if not may_run(self.core, spec, ctx.member):
                 await ctx.reply(render(texts.not_allowed, command=spec.name_for(ctx.locale)))
                 return
-            await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help}")
+            await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}")
             return
         lines = [render(texts.help_header, community=ctx.community.name or ctx.community.id)]
         for spec in sorted(self.core.commands, key=lambda spec: spec.name_for(ctx.locale)):
@@ -63,6 +69,12 @@ class CoreCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "regles_recharger"},
         descriptions={"fr": "Recharger le livre de règles (il est validé avant)"},
+        helps={
+            "fr": """Recharger le livre de règles.
+
+            Un fichier invalide laisse les règles en cours en place et affiche les erreurs.
+            """
+        },
     )
     async def rules_reload(self, ctx: CommandContext) -> None:
         """Reload the rule book; a broken file keeps the running rules and shows the errors."""
@@ -78,6 +90,9 @@ class CoreCog(Cog):
     @command(
         names={"fr": "mes_donnees"},
         descriptions={"fr": "Recevoir en privé ce que le bot garde sur vous ici"},
+        helps={
+            "fr": """Recevoir en privé tout ce que le bot garde sur vous ici (un fichier JSON)."""
+        },
     )
     async def mydata(self, ctx: CommandContext) -> None:
         """Get, in a private message, everything the bot keeps about you here (a JSON file)."""
@@ -90,6 +105,14 @@ class CoreCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "donnees_membre"},
         descriptions={"fr": "Recevoir en privé ce que le bot garde sur un membre"},
+        helps={
+            "fr": """Recevoir en privé tout ce que le bot garde sur un membre (un fichier JSON).
+
+            Pour une demande qui vous est faite autrement ; les membres peuvent demander les leurs
+            avec /mes_donnees.
+            Exemple : /donnees_membre @alice
+            """
+        },
     )
     async def member_data(
         self, ctx: CommandContext, member: Annotated[MemberRef, "Whose data to send you"]
@@ -112,6 +135,14 @@ class CoreCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "oublier_membre"},
         descriptions={"fr": "Effacer tout ce que le bot garde sur un membre"},
+        helps={
+            "fr": """Effacer ce que le bot garde ici sur un membre, dossiers de modération compris.
+
+            C'est irréversible ; ce que le membre fait ensuite est de nouveau compté, comme pour
+            un nouveau venu.
+            Exemple : /oublier_membre @alice
+            """
+        },
     )
     async def forget_member(
         self, ctx: CommandContext, member: Annotated[MemberRef, "Whom to forget"]

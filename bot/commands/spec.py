@@ -122,6 +122,8 @@ class CommandSpec:
     cog: str = ""
     descriptions: Mapping[str, str] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    helps: Mapping[str, str] = field(default_factory=dict)
+    """The full help by locale (``/aide bannir``); the docstring is the English one."""
     callback: Callable[..., Awaitable[None]] | None = field(default=None, compare=False)
 
     @property
@@ -142,6 +144,10 @@ class CommandSpec:
         """The command's name in ``locale`` (``/aide`` for ``/help`` in French), else its name."""
         return localised(self.name, self.names, locale)
 
+    def help_for(self, locale: str) -> str:
+        """The full help in ``locale`` (falling back to the language, then the docstring)."""
+        return localised(self.help, self.helps, locale)
+
     def option(self, name: str) -> OptionSpec | None:
         """The option called ``name`` (its code name), if the command has one."""
         return next((option for option in self.options if option.name == name), None)
@@ -154,6 +160,7 @@ class _Declaration:
     descriptions: Mapping[str, str]
     names: Mapping[str, str]
     option_names: Mapping[str, Mapping[str, str]]
+    helps: Mapping[str, str]
 
 
 class CommandDeclarationError(TypeError):
@@ -167,13 +174,15 @@ def command(
     descriptions: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
     option_names: Mapping[str, Mapping[str, str]] | None = None,
+    helps: Mapping[str, str] | None = None,
 ) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Mark a cog method as a command. Its docstring is the help; its first line the description.
 
     ``descriptions`` gives translated descriptions by locale (``{"fr": "…"}``), ``names``
     translated names (``{"fr": "aide"}``), which members may type too. ``option_names`` names
     options by locale (``{"fr": {"winners": "gagnants"}}``) beyond the shared ones of
-    :data:`~bot.commands.option_names.COMMON_OPTION_NAMES`.
+    :data:`~bot.commands.option_names.COMMON_OPTION_NAMES`. ``helps`` gives the full help by
+    locale, written as the docstring is (``/aide bannir`` shows it).
     """
 
     def mark(function: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -183,6 +192,7 @@ def command(
             dict(descriptions or {}),
             dict(names or {}),
             {locale: dict(named) for locale, named in (option_names or {}).items()},
+            {locale: inspect.cleandoc(text).strip() for locale, text in (helps or {}).items()},
         )
         setattr(function, _MARK, declaration)
         return function
@@ -218,6 +228,9 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
             raise CommandDeclarationError(
                 f"{qualname}: {locale} name {translated!r} must match [a-z0-9_]{{1,32}}"
             )
+    for locale, text in declaration.helps.items():
+        if not text:
+            raise CommandDeclarationError(f"{qualname}: the {locale} help is empty")
     description = doc.splitlines()[0].strip()
     for locale, text in {"": description, **declaration.descriptions}.items():
         if not 1 <= len(text) <= MAX_DESCRIPTION:
@@ -235,6 +248,7 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
         cog=cog,
         descriptions=declaration.descriptions,
         names=declaration.names,
+        helps=declaration.helps,
         callback=method,
     )
 

@@ -43,6 +43,12 @@ class AnnouncementsCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "annonce"},
         descriptions={"fr": "Programmer une annonce dans ce salon"},
+        helps={
+            "fr": """Programmer une annonce dans ce salon.
+
+            Exemple : /annonce 2h Le concours photo est ouvert !
+            """
+        },
     )
     async def announce(
         self,
@@ -93,6 +99,7 @@ class AnnouncementsCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "annonces"},
         descriptions={"fr": "Lister les annonces en attente"},
+        helps={"fr": """Lister les annonces en attente de cette communauté."""},
     )
     async def announcements(self, ctx: CommandContext) -> None:
         """List the pending announcements of this community."""
@@ -124,6 +131,7 @@ class AnnouncementsCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "annonce_annuler"},
         descriptions={"fr": "Annuler une annonce en attente"},
+        helps={"fr": """Annuler une annonce en attente."""},
     )
     async def announce_cancel(
         self, ctx: CommandContext, id: Annotated[str, "The announcement id, from /announcements"]

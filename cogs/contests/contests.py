@@ -43,6 +43,13 @@ class ContestCommands(Phases):
         names={"fr": "concours_creer"},
         descriptions={"fr": "Créer un concours : titre, durée, description…"},
         option_names={"fr": {"entries": "participations"}},
+        helps={
+            "fr": """Créer un concours : participations (/participer), votes, résultats annoncés.
+
+            Exemple : /concours_creer "Photo de la semaine" 2h "Votre plus belle photo du jardin"
+            Dates locales : /concours_creer Haiku 2026-12-08T18:00 "" 2026-12-01T09:00
+            """
+        },
     )
     async def contest_create(
         self,
@@ -142,6 +149,7 @@ class ContestCommands(Phases):
     @command(
         names={"fr": "concours_liste"},
         descriptions={"fr": "Lister les concours ouverts et à venir"},
+        helps={"fr": """Lister les concours ouverts et à venir de cette communauté."""},
     )
     async def contest_list(self, ctx: CommandContext) -> None:
         """List the open and upcoming contests of this community."""
@@ -183,6 +191,9 @@ class ContestCommands(Phases):
         permission=Permission.MODERATOR,
         names={"fr": "concours_annuler"},
         descriptions={"fr": "Annuler un concours (rien n'est annoncé ensuite)"},
+        helps={
+            "fr": """Annuler un concours non clos ; ses étapes restantes ne sont pas annoncées."""
+        },
     )
     async def contest_cancel(
         self, ctx: CommandContext, id: Annotated[int, "The contest's number, from /contest_list"]
@@ -211,6 +222,9 @@ class ContestCommands(Phases):
     @command(
         names={"fr": "concours_resultats"},
         descriptions={"fr": "Afficher les résultats d'un concours terminé"},
+        helps={
+            "fr": """Afficher les résultats d'un concours clos : gagnants et nombre de votes."""
+        },
     )
     async def contest_results(
         self, ctx: CommandContext, id: Annotated[int, "The contest's number"]

@@ -64,6 +64,12 @@ class Entries(ContestsBase):
         names={"fr": "participer"},
         descriptions={"fr": "Proposer une participation (texte ou lien) à un concours"},
         option_names={"fr": {"entry": "participation"}},
+        helps={
+            "fr": """Envoyer votre participation (texte ou lien) ; la nouvelle remplace l'ancienne.
+
+            Exemple : /participer 3 https://example.org/ma-photo.jpg
+            """
+        },
     )
     async def submit(
         self,
@@ -156,6 +162,12 @@ class Entries(ContestsBase):
         names={"fr": "voter"},
         descriptions={"fr": "Voter pour une participation"},
         option_names={"fr": {"entry": "participation"}},
+        helps={
+            "fr": """Voter pour une participation : un vote par concours, modifiable jusqu'au bout.
+
+            Exemple : /voter 3 2
+            """
+        },
     )
     async def vote(
         self,

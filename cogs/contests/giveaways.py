@@ -56,6 +56,13 @@ class Giveaways(ContestsBase):
         names={"fr": "tirage"},
         descriptions={"fr": "Lancer un tirage au sort : lot, gagnants, durée"},
         option_names={"fr": {"prize": "lot", "winners": "gagnants"}},
+        helps={
+            "fr": """Lancer un tirage au sort dans ce salon : participation par bouton ou réaction.
+
+            Les gagnants sont tirés avec une graine publiée : chacun peut refaire le tirage.
+            Exemple : /tirage "Un sachet de graines" 2 3d
+            """
+        },
     )
     async def giveaway(
         self,
@@ -369,6 +376,13 @@ class Giveaways(ContestsBase):
         names={"fr": "tirage_relancer"},
         descriptions={"fr": "Tirer de nouveaux gagnants parmi ceux qui n'ont pas gagné"},
         option_names={"fr": {"winners": "gagnants"}},
+        helps={
+            "fr": """Tirer de nouveaux gagnants parmi les participants qui n'ont pas encore gagné.
+
+            Le nouveau tirage a sa propre graine, publiée comme la première.
+            Exemple : /tirage_relancer 4
+            """
+        },
     )
     async def giveaway_reroll(
         self,
@@ -402,6 +416,12 @@ class Giveaways(ContestsBase):
     @command(
         names={"fr": "tirage_participants"},
         descriptions={"fr": "Lister les participants d'un tirage, pour le refaire soi-même"},
+        helps={
+            "fr": """Lister les participants d'un tirage (triés comme au tirage) et leur empreinte.
+
+            Avec la graine publiée dans le résultat, chacun peut refaire le tirage (voir README).
+            """
+        },
     )
     async def giveaway_entrants(
         self, ctx: CommandContext, id: Annotated[int, "The giveaway's number"]

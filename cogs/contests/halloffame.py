@@ -21,6 +21,9 @@ class HallOfFame(ContestsBase):
     @command(
         names={"fr": "palmares"},
         descriptions={"fr": "Afficher les derniers gagnants des concours"},
+        helps={
+            "fr": """Afficher les derniers gagnants des concours et défis, et les plus titrés."""
+        },
     )
     async def hall_of_fame(self, ctx: CommandContext) -> None:
         """Show the latest winners of contests and challenges, and who won most often."""

@@ -30,6 +30,15 @@ class ContributorsCog(Counting, Shoutout):
     @command(
         names={"fr": "classement"},
         descriptions={"fr": "Les 10 membres qui apportent le plus à la communauté"},
+        helps={
+            "fr": """Afficher les meilleurs contributeurs et la principale raison de chaque score.
+
+            Le score récompense la valeur, pas le volume : les messages substantiels (dans la
+            limite d'un plafond par minute), les réponses, réactions et remerciements reçus
+            d'autres membres, les présentations et les victoires aux concours.
+            Exemple : /classement 30d
+            """
+        },
     )
     async def top(self, ctx: CommandContext, window: WindowOption = "7d") -> None:
         """Show the top contributors, with the main reason of each score.
@@ -66,6 +75,15 @@ class ContributorsCog(Counting, Shoutout):
     @command(
         names={"fr": "influenceurs"},
         descriptions={"fr": "Les membres dont les messages font réagir les autres"},
+        helps={
+            "fr": """Afficher les membres qui font réagir les autres (PageRank des interactions).
+
+            Réponses, remerciements, mentions et réactions sont des liens d'un membre vers un
+            autre ; un membre obtient un rang élevé quand de nombreux membres, eux-mêmes objets
+            d'interactions, lui répondent et le remercient.
+            Exemple : /influenceurs all
+            """
+        },
     )
     async def influencers(self, ctx: CommandContext, window: WindowOption = "7d") -> None:
         """Show the members whose messages make others engage (PageRank of interactions).
@@ -102,6 +120,14 @@ class ContributorsCog(Counting, Shoutout):
     @command(
         names={"fr": "profil"},
         descriptions={"fr": "Le détail du score d'un membre, son rang et sa tendance"},
+        helps={
+            "fr": """Afficher le score d'un membre : sa composition, son rang et sa tendance.
+
+            La tendance se mesure par rapport à la période juste avant (les 7 jours qui
+            précèdent les 7 derniers jours).
+            Exemple : /profil @carol 30d
+            """
+        },
     )
     async def profile(
         self,
@@ -178,6 +204,12 @@ class ContributorsCog(Counting, Shoutout):
     @command(
         names={"fr": "contributeurs_retrait"},
         descriptions={"fr": "Ne plus être compté·e dans les scores et classements"},
+        helps={
+            "fr": """Ne plus être noté·e, classé·e ni mis·e en avant ; vos compteurs sont effacés.
+
+            /contributeurs_retour vous compte de nouveau, à partir de ce moment-là.
+            """
+        },
     )
     async def contributors_optout(self, ctx: CommandContext) -> None:
         """Stop being scored, ranked and shouted out; your counters are erased.
@@ -194,6 +226,9 @@ class ContributorsCog(Counting, Shoutout):
     @command(
         names={"fr": "contributeurs_retour"},
         descriptions={"fr": "Être de nouveau compté·e dans les scores et classements"},
+        helps={
+            "fr": """Retrouver un score et un rang (après /contributeurs_retrait), désormais."""
+        },
     )
     async def contributors_optin(self, ctx: CommandContext) -> None:
         """Be scored and ranked again (after /contributors_optout), from now on."""

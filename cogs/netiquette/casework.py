@@ -43,6 +43,7 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "dossier"},
         descriptions={"fr": "Afficher un dossier de modération"},
+        helps={"fr": """Afficher un dossier de modération en entier."""},
     )
     async def case(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
         """Show one moderation case in full."""
@@ -70,6 +71,9 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "dossiers"},
         descriptions={"fr": "Lister les dossiers de modération d'un membre"},
+        helps={
+            "fr": """Lister les dossiers de modération d'un membre, les plus récents d'abord."""
+        },
     )
     async def cases(
         self, ctx: CommandContext, member: Annotated[MemberRef, "Whose cases"]
@@ -100,6 +104,7 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "note"},
         descriptions={"fr": "Ajouter une note au dossier d'un membre"},
+        helps={"fr": """Ajouter une note au dossier d'un membre (il n'en est pas informé)."""},
     )
     async def note(
         self,
@@ -136,6 +141,7 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "points"},
         descriptions={"fr": "Points de sanction actifs d'un membre et l'échelle"},
+        helps={"fr": """Afficher les points actifs d'un membre, et où il en est sur l'échelle."""},
     )
     async def strikes(self, ctx: CommandContext, member: Annotated[MemberRef, "Whose"]) -> None:
         """Show a member's active strike points, and where they stand on the ladder."""
@@ -161,6 +167,7 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "pardonner"},
         descriptions={"fr": "Pardonner un dossier : ses points ne comptent plus"},
+        helps={"fr": """Pardonner un dossier : ses points de sanction ne comptent plus."""},
     )
     async def pardon(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
         """Pardon a case: its strike points no longer count."""
@@ -190,6 +197,14 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "regles_tester"},
         descriptions={"fr": "Quelles règles ce texte déclencherait, et pourquoi"},
+        helps={
+            "fr": """Tester un message : quelles règles se déclencheraient ou non, et pourquoi.
+
+            Le message est jugé comme si un membre (pas un modérateur) l'avait publié
+            dans ce salon ; rien n'est fait et aucun délai de récupération (cooldown) ne démarre.
+            Exemple : /regles_tester tu es un idiot
+            """
+        },
     )
     async def rules_test(
         self, ctx: CommandContext, text: Annotated[Text, "A message to try"]

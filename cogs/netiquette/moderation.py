@@ -77,6 +77,12 @@ class Moderation(Automod):
         permission=Permission.MODERATOR,
         names={"fr": "avertir"},
         descriptions={"fr": "Avertir un membre (ajoute des points de sanction)"},
+        helps={
+            "fr": """Avertir un membre : il reçoit le motif, et l'avertissement ajoute des points.
+
+            Exemple : /avertir @alice Restez courtois, s'il vous plaît
+            """
+        },
     )
     async def warn(
         self,
@@ -98,7 +104,13 @@ class Moderation(Automod):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "exclure_temporairement"},
-        descriptions={"fr": "Réduire un membre au silence pour une durée"},
+        descriptions={"fr": "Exclure temporairement un membre pour une durée"},
+        helps={
+            "fr": """Exclure temporairement un membre ; le bot lève l'exclusion au terme du délai.
+
+            Exemple : /exclure_temporairement @alice 10m Flood
+            """
+        },
     )
     async def timeout(
         self,
@@ -127,7 +139,8 @@ class Moderation(Automod):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "fin_exclusion"},
-        descriptions={"fr": "Lever la mise en silence d'un membre"},
+        descriptions={"fr": "Lever l'exclusion temporaire d'un membre"},
+        helps={"fr": """Lever dès maintenant l'exclusion temporaire d'un membre."""},
     )
     async def untimeout(
         self, ctx: CommandContext, member: Annotated[MemberRef, "Whose timeout to lift"]
@@ -143,6 +156,12 @@ class Moderation(Automod):
         permission=Permission.MODERATOR,
         names={"fr": "expulser"},
         descriptions={"fr": "Expulser un membre (il peut revenir)"},
+        helps={
+            "fr": """Expulser un membre de la communauté (il peut revenir).
+
+            Exemple : /expulser @alice Spam
+            """
+        },
     )
     async def kick(
         self,
@@ -164,6 +183,14 @@ class Moderation(Automod):
         names={"fr": "bannir"},
         descriptions={"fr": "Bannir un membre"},
         option_names={"fr": {"delete_days": "jours_effaces"}},
+        helps={
+            "fr": """Bannir un membre, en effaçant éventuellement ses messages récents.
+
+            Sur les plateformes textuelles, mettez entre guillemets un motif de plusieurs mots
+            (il est suivi de jours_effaces).
+            Exemple : /bannir @alice "Insultes répétées" 1
+            """
+        },
     )
     async def ban(
         self,
@@ -190,6 +217,7 @@ class Moderation(Automod):
         permission=Permission.MODERATOR,
         names={"fr": "debannir"},
         descriptions={"fr": "Lever le bannissement d'un membre"},
+        helps={"fr": """Lever le bannissement d'un membre."""},
     )
     async def unban(
         self, ctx: CommandContext, member: Annotated[MemberRef, "Whose ban to lift"]
@@ -205,6 +233,13 @@ class Moderation(Automod):
         permission=Permission.MODERATOR,
         names={"fr": "purger"},
         descriptions={"fr": "Supprimer les derniers messages du salon (d'un membre)"},
+        helps={
+            "fr": """Supprimer les derniers messages du salon (d'un seul membre, s'il est nommé).
+
+            Seuls les messages que le bot a vus depuis son démarrage peuvent être supprimés.
+            Exemple : /purger 20 @alice
+            """
+        },
     )
     async def purge(
         self,

@@ -330,6 +330,15 @@ class ReportsCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "rapport"},
         descriptions={"fr": "Le rapport d'activité des derniers jours, avec un graphique"},
+        helps={
+            "fr": """Le rapport d'activité des derniers jours (jusqu'à ce jour), avec un graphique.
+
+            Messages par jour, membres actifs, nouveaux venus et leur parcours, rétention,
+            salons les plus actifs, modération par règle, concours, satisfaction, et l'évolution
+            par rapport aux jours précédents.
+            Exemple : /rapport 30
+            """
+        },
     )
     async def report(self, ctx: CommandContext, days: DaysOption = 7) -> None:
         """The activity report of the last days (up to today), with a chart.
@@ -352,6 +361,12 @@ class ReportsCog(Cog):
         permission=Permission.MODERATOR,
         names={"fr": "rapport_export"},
         descriptions={"fr": "Les chiffres quotidiens des derniers jours, en CSV"},
+        helps={
+            "fr": """Les chiffres quotidiens des derniers jours (jusqu'à ce jour), en fichier CSV.
+
+            Une ligne par jour.
+            """
+        },
     )
     async def report_export(self, ctx: CommandContext, days: DaysOption = 7) -> None:
         """The daily figures of the last days (up to today) as a CSV file, one row per day."""

@@ -50,6 +50,15 @@ class SuggestionsCog(Digest):
     @command(
         names={"fr": "suggerer"},
         descriptions={"fr": "Proposer une idée ; les membres votent pour ou contre"},
+        helps={
+            "fr": """Proposer quelque chose à la communauté et à sa direction.
+
+            La suggestion est numérotée et publiée dans le salon des suggestions, où les membres
+            votent 👍 ou 👎 (un vote chacun). Si une suggestion ouverte dit déjà presque la même
+            chose, vous y êtes renvoyé·e à la place.
+            Exemple : /suggerer Un troc de graines mensuel
+            """
+        },
     )
     async def suggest(self, ctx: CommandContext, text: Annotated[Text, "Your suggestion"]) -> None:
         """Suggest something to the community and its leadership.
@@ -117,6 +126,13 @@ class SuggestionsCog(Digest):
         permission=Permission.MODERATOR,
         names={"fr": "suggestion_statut"},
         descriptions={"fr": "Donner un statut à une suggestion ; son auteur est prévenu"},
+        helps={
+            "fr": """Donner un statut à une suggestion ; son auteur est prévenu.
+
+            Il reçoit un message privé ou, à défaut, un message dans le salon.
+            Exemple : /suggestion_statut 3 planned Nous commencerons au printemps
+            """
+        },
     )
     async def suggestion(
         self,
@@ -175,6 +191,13 @@ class SuggestionsCog(Digest):
         permission=Permission.MODERATOR,
         names={"fr": "synthese"},
         descriptions={"fr": "La synthèse des suggestions pour la direction, maintenant"},
+        helps={
+            "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
+
+            Elle est publiée tout de suite dans le salon de la direction et rédigée dans un
+            fichier Markdown, joint.
+            """
+        },
     )
     async def digest(self, ctx: CommandContext) -> None:
         """Post the leadership digest now: top suggestions by votes, new ones, feedback.

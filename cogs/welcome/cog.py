@@ -251,7 +251,11 @@ class WelcomeCog(CharterGate, Introductions):
         if changes:
             await self.journeys.update(event.community, journey, **changes)
 
-    @command(names={"fr": "charte"}, descriptions={"fr": "Afficher la charte de la communauté"})
+    @command(
+        names={"fr": "charte"},
+        descriptions={"fr": "Afficher la charte de la communauté"},
+        helps={"fr": """Afficher la charte de la communauté : comment nous nous parlons ici."""},
+    )
     async def charter(self, ctx: CommandContext) -> None:
         """Show the community's charter: how we talk to each other here."""
         journey = await self.journeys.get(ctx.community, ctx.member.user.id)
@@ -263,6 +267,17 @@ class WelcomeCog(CharterGate, Introductions):
         permission=Permission.MODERATOR,
         names={"fr": "accueil"},
         descriptions={"fr": "Parcours des nouveaux : arrivées, charte, présentations, activité"},
+        helps={
+            "fr": """Afficher le parcours des nouveaux : arrivés, charte acceptée, présentés,
+            ont publié, encore actifs.
+
+            Compte les membres arrivés ces <jours> derniers jours (30 par défaut), avec la part
+            d'entre eux ayant atteint chaque étape. « Encore actifs après 7 jours » compte ceux qui
+            ont publié à partir de leur 7e jour, parmi les nouveaux arrivés il y a au moins 7 jours
+            (de même pour 30).
+            Exemple : /accueil 7
+            """
+        },
     )
     async def onboarding(
         self,

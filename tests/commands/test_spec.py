@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import pytest
+import yaml
 
 from bot.cogloader import command_specs
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
 from bot.commands.registry import CommandRegistry, DuplicateCommandError
 from bot.commands.spec import CommandDeclarationError, build_spec
 from bot.events import MemberRef
+from bot.resources import shipped_rules_directory
 
 
 def test_docstring_is_help_and_first_line_is_description() -> None:
@@ -160,3 +163,60 @@ def test_every_shipped_option_has_a_french_name() -> None:
         if "fr" not in option.names
     )
     assert unnamed == []
+
+
+def test_every_shipped_command_has_a_french_help_naming_commands_the_french_way() -> None:
+    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
+    specs = command_specs([*cogs, "reports"])
+    french_names = {spec.name_for("fr") for spec in specs}
+    without = [spec.name for spec in specs if "fr" not in spec.helps]
+    assert without == []
+    for spec in specs:
+        french = spec.help_for("fr")
+        assert french.splitlines()[0] != spec.help.splitlines()[0], spec.name
+        named = set(re.findall(r"(?<![\w/])/([a-z_]+)", french))
+        assert named <= french_names, (spec.name, named - french_names)
+
+
+def test_help_comes_in_the_community_language() -> None:
+    class Cog:
+        @command(helps={"fr": "Saluer.\n\n    Exemple : /saluer"})
+        async def greet(self, ctx: CommandContext) -> None:
+            """Greet.
+
+            Example: /greet
+            """
+
+        @command(helps={"fr": ""})
+        async def empty(self, ctx: CommandContext) -> None:
+            """Say nothing in French."""
+
+    spec = build_spec(Cog().greet)
+    assert spec.help_for("fr-CA") == "Saluer.\n\nExemple : /saluer"
+    assert spec.help_for("de") == spec.help == "Greet.\n\nExample: /greet"
+    with pytest.raises(CommandDeclarationError, match="the fr help is empty"):
+        build_spec(Cog().empty)
+
+
+def test_shipped_texts_name_commands_as_their_locale_does() -> None:
+    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
+    specs = command_specs([*cogs, "reports"])
+
+    def texts_of(node: Any, where: str) -> Iterator[tuple[str, str]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from texts_of(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for value in node:
+                yield from texts_of(value, where)
+        elif isinstance(node, str):
+            yield where, node
+
+    wrong = []
+    for path in sorted(shipped_rules_directory().glob("*.yaml")):
+        for locale, texts in yaml.safe_load(path.read_text(encoding="utf-8"))["texts"].items():
+            names = {spec.name_for(locale) for spec in specs}
+            for where, text in texts_of(texts, f"{path.name}:texts.{locale}"):
+                named = set(re.findall(r"(?<![\w/])/([a-z_]+)", text))
+                wrong += [f"{where}: /{name}" for name in sorted(named - names)]
+    assert wrong == []
