@@ -268,7 +268,7 @@ class Automod(NetiquetteBase):
                 texts.modlog_dry_run,
                 rule=outcome.rule,
                 member=plain_name(subject.member.name),
-                actions=names,
+                actions=texts.action_names.text(names),
                 matched=matched,
                 excerpt=excerpt(subject.text, 120),
             )
@@ -351,7 +351,7 @@ class Automod(NetiquetteBase):
                 case=case.id,
                 rule=outcome.rule,
                 member=plain_name(subject.member.name),
-                actions=case.action,
+                actions=self.texts(community).action_names.text(case.action),
                 matched=case.matched,
                 excerpt=excerpt(subject.text, 120),
                 notes="".join(f" ({note})" for note in notes),
@@ -384,7 +384,7 @@ class Automod(NetiquetteBase):
             render(
                 self.texts(community).modlog_lifted,
                 case=arguments["case_id"] if case is None else case.id,
-                action=kind,
+                action=self.texts(community).action_names.text(kind),
                 member=plain_name(member.name),
             ),
         )

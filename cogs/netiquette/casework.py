@@ -55,7 +55,7 @@ class Casework(Moderation):
             render(
                 texts.case_detail,
                 case=record.id,
-                action=record.action,
+                action=texts.action_names.text(record.action),
                 member=plain_name(record.user_name or record.user_id),
                 by=plain_name(record.by),
                 when=self._when(ctx, record),
@@ -92,7 +92,7 @@ class Casework(Moderation):
                     texts.case_line,
                     case=record.id,
                     when=self._when(ctx, record),
-                    action=record.action,
+                    action=texts.action_names.text(record.action),
                     by=plain_name(record.by),
                     reason=excerpt(record.reason, 80) or "—",
                     status=self._status(ctx, record),
@@ -129,7 +129,7 @@ class Casework(Moderation):
             render(
                 texts.modlog_manual,
                 case=case.id,
-                action="note",
+                action=texts.action_names.note,
                 member=plain_name(member.name),
                 moderator=plain_name(ctx.member.name),
                 reason=excerpt(text, 200),
@@ -227,7 +227,8 @@ class Casework(Moderation):
         lines = [render(texts.test_header, text=excerpt(text, 80))]
         for outcome in outcomes:
             rule = config.rules[outcome.rule]
-            actions = ", ".join(name for name, _ in rule.actions_in_order()) or "log"
+            named = ", ".join(name for name, _ in rule.actions_in_order()) or "log"
+            actions = texts.action_names.text(named)
             detail = outcome.explained(texts.why)
             if outcome.fired:
                 template = texts.test_dry_run if outcome.dry_run else texts.test_fires

@@ -307,6 +307,40 @@ class WhyTexts(BaseModel):
     toxicity_no_label: Text
 
 
+ActionName = Annotated[str, Placeholders(), Field(min_length=1, max_length=60)]
+
+
+class ActionNames(BaseModel):
+    """What each action is called in one locale, where texts name it (``{action}``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The rules' actions.
+    delete: ActionName
+    reply: ActionName
+    dm: ActionName
+    warn: ActionName
+    timeout: ActionName
+    kick: ActionName
+    ban: ActionName
+    notify_mods: ActionName
+    log: ActionName
+    # The moderators' own.
+    untimeout: ActionName
+    unban: ActionName
+    note: ActionName
+    purge: ActionName
+
+    def text(self, actions: str) -> str:
+        """A case's stored actions (``delete, reply``; ``purge 12``) in this locale's words."""
+        words = []
+        for action in actions.split(", "):
+            name, space, rest = action.partition(" ")
+            known = name in type(self).model_fields
+            words.append((getattr(self, name) if known else name) + space + rest)
+        return ", ".join(words)
+
+
 class NetiquetteTexts(BaseModel):
     """What the netiquette cog says, in one locale."""
 
@@ -367,6 +401,7 @@ class NetiquetteTexts(BaseModel):
     test_silent: Annotated[str, Placeholders("rule", "detail")]
     test_none: Text
     why: WhyTexts
+    action_names: ActionNames
 
 
 class NetiquetteConfig(BaseModel):

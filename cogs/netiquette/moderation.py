@@ -65,13 +65,14 @@ class Moderation(Automod):
             render(
                 texts.modlog_manual,
                 case=case.id,
-                action=case.action,
+                action=texts.action_names.text(case.action),
                 member=name,
                 moderator=plain_name(ctx.member.name),
                 reason=case.reason or "—",
             ),
         )
-        await ctx.reply(render(texts.done, case=case.id, action=case.action, member=name))
+        action = texts.action_names.text(case.action)
+        await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
     @command(
         permission=Permission.MODERATOR,
@@ -276,7 +277,7 @@ class Moderation(Automod):
             render(
                 texts.modlog_manual,
                 case="—",
-                action=f"purge {deleted}",
+                action=f"{texts.action_names.purge} {deleted}",
                 member=plain_name(member.name) if member else ctx.channel.name,
                 moderator=moderator,
                 reason="—",

@@ -294,7 +294,7 @@ class Sanctions:
             render(
                 self.cog.texts(community).modlog_ladder,
                 case=case.id,
-                action=step.action,
+                action=self.cog.texts(community).action_names.text(step.action),
                 member=plain_name(member.name),
                 points=f"{points:g}",
                 within=within,

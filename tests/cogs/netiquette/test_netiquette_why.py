@@ -12,7 +12,8 @@ from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book
 from bot.ruleconf.numbers import Percent
-from cogs.netiquette.config import NetiquetteConfig, WhyTexts
+from cogs.netiquette.actions import registry as action_registry
+from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts, WhyTexts
 from cogs.netiquette.why import Reason, Scores, Why, explain, written
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import RULES_TO_TEST, write_locale
@@ -28,10 +29,14 @@ RULES = {
 }
 
 
-def shipped_why(locale: str) -> WhyTexts:
+def shipped_texts(locale: str) -> NetiquetteTexts:
     config = load_rule_book(shipped_rules_directory(), section_models()).section("netiquette")
     assert isinstance(config, NetiquetteConfig)
-    return config.texts[locale].why
+    return config.texts[locale]
+
+
+def shipped_why(locale: str) -> WhyTexts:
+    return shipped_texts(locale).why
 
 
 async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir: Path) -> None:
@@ -50,7 +55,7 @@ async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir
     ]
     await forum.run("mod", "/rules_test QUEL IDIOT")
     assert forum.platform.last_text().splitlines()[1:3] == [
-        "✅ no_insults se déclenche (match_words : mot « idiot ») → delete, warn",
+        "✅ no_insults se déclenche (match_words : mot « idiot ») → suppression, avertissement",
         "▫️ shouting ne se déclenche pas : non vérifiée : no_insults s'est déclenchée avant",
     ]
 
@@ -64,10 +69,27 @@ async def test_cases_and_the_modlog_say_what_matched_in_french(
     await forum.say("bob", "rejoignez discord.gg/ailleurs")
     [line] = forum.modlog()
     assert line.startswith(
-        "🛡️ Dossier 1 · règle spam · bob · delete · match_invites : invitation Discord ailleurs"
+        "🛡️ Dossier 1 · règle spam · bob · suppression · match_invites : invitation Discord"
+        " ailleurs"
     )
     await forum.run("mod", "/case 1")
-    assert "Détecté : match_invites : invitation Discord ailleurs" in forum.platform.last_text()
+    detail = forum.platform.last_text()
+    assert detail.startswith("Dossier 1 : suppression pour bob")
+    assert "Détecté : match_invites : invitation Discord ailleurs" in detail
+    await forum.run("mod", "/timeout bob 10m")
+    assert forum.platform.last_text() == "Dossier 2 : exclusion temporaire pour bob."
+    await forum.run("mod", "/purge 1")
+    assert forum.modlog()[-1].startswith("🛡️ Dossier — · purge 0 · ")
+
+
+def test_every_action_has_a_name_in_each_shipped_locale() -> None:
+    manual = {"untimeout", "unban", "note", "purge"}
+    for locale in ("en", "fr"):
+        names = shipped_texts(locale).action_names
+        assert set(type(names).model_fields) == set(action_registry()) | manual
+        assert names.text("delete, reply") == f"{names.delete}, {names.reply}"
+        assert names.text("purge 12") == f"{names.purge} 12"
+        assert names.text("restrict") == "restrict"  # an action this version does not know
 
 
 async def test_counts_take_the_singular_when_there_is_one(open_forum: ForumFactory) -> None:
