@@ -359,6 +359,8 @@ class NetiquetteTexts(BaseModel):
     modlog_dry_run: Annotated[str, Placeholders("rule", "member", "actions", "matched", "excerpt")]
     modlog_manual: Annotated[str, Placeholders("case", "action", "member", "moderator", "reason")]
     modlog_ladder: Annotated[str, Placeholders("case", "action", "member", "points", "within")]
+    ladder_reason: Annotated[str, Placeholders("points", "within")]
+    """The reason a ladder step's case gives (the member reads it too)."""
     modlog_lifted: Annotated[str, Placeholders("case", "action", "member")]
     modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
     toxicity_off: Annotated[str, Placeholders("reason")]

@@ -268,7 +268,7 @@ class Sanctions:
         """Record and carry out one ladder step."""
         community = member.community
         within = describe_within(step.within)
-        reason = f"{points:g} points within {within}"
+        reason = render(self.cog.texts(community).ladder_reason, points=points, within=within)
         now = self.core.clock.now()
         expires = now + step.duration if step.duration is not None else None
         case = await self.cog.casebook.record(

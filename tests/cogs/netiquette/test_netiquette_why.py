@@ -12,6 +12,7 @@ from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book
 from bot.ruleconf.numbers import Percent
+from bot.ruleconf.templates import render
 from cogs.netiquette.actions import registry as action_registry
 from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts, WhyTexts
 from cogs.netiquette.why import Reason, Scores, Why, explain, written
@@ -171,3 +172,12 @@ def test_every_reason_the_code_gives_has_a_text_in_the_shipped_languages() -> No
     keys |= {f"cooldown_{scope}" for scope in ("member", "community")}
     assert {"word_hit", "caps_miss", "not_checked", "links_none_forbidden"} <= keys
     assert keys <= set(WhyTexts.model_fields)
+
+
+def test_a_ladder_step_gives_its_reason_in_the_community_language() -> None:
+    assert render(shipped_texts("fr").ladder_reason, points=2.5, within="7d") == (
+        "2,5 points de sanction en 7d"
+    )
+    assert render(shipped_texts("en").ladder_reason, points=1.0, within="1w") == (
+        "1 strike point within 1w"
+    )
