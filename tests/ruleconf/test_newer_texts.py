@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import shutil
 from pathlib import Path
@@ -86,7 +87,7 @@ def test_a_locale_the_shipped_book_lacks_is_not_filled(tmp_path: Path) -> None:
     book_dir = copied_book(tmp_path)
 
     def german_without_reasons(data: dict[str, Any]) -> None:
-        german = dict(data["texts"]["en"])
+        german = copy.deepcopy(data["texts"]["en"])
         del german["why"]
         data["texts"]["de"] = german
 
