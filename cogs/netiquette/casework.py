@@ -9,6 +9,7 @@ from bot.commands import CommandContext, Permission, Text, command
 from bot.errors import JardinierError
 from bot.events import MemberRef, UserRef
 from bot.ruleconf import plain_name, render
+from bot.ruleconf.numbers import number_text
 from cogs.netiquette.cases import MAX_LISTED, CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import describe_within
 from cogs.netiquette.moderation import Moderation
@@ -149,17 +150,16 @@ class Casework(Moderation):
         records = await self.casebook.strikes(ctx.community, member.user.id)
         now = self.core.clock.now()
         points = active_points(records, now, config)
+        texts, locale = self.texts(ctx.community), self.locale(ctx.community)
         steps = ", ".join(
-            f"{active_points(records, now, config, within=step.within):g}/{step.points} "
-            f"({describe_within(step.within)}) → {step.action}"
+            f"{number_text(active_points(records, now, config, within=step.within), locale)}"
+            f"/{step.points} ({describe_within(step.within)})"
+            f" → {texts.action_names.text(step.action)}"
             for step in config.ladder
         )
         await ctx.reply(
             render(
-                self.texts(ctx.community).strikes,
-                member=plain_name(member.name),
-                points=f"{points:g}",
-                steps=steps or "—",
+                texts.strikes, member=plain_name(member.name), points=points, steps=steps or "—"
             )
         )
 

@@ -15,6 +15,7 @@ from sqlmodel import col, func
 
 from bot.db import Database
 from bot.ruleconf import render
+from bot.ruleconf.numbers import Percent
 from cogs.welcome.config import WelcomeTexts
 from cogs.welcome.journeys import ACTIVE_AFTER
 from cogs.welcome.models import Newcomer
@@ -59,9 +60,10 @@ async def count_funnel(db: Database, community_id: int, since: datetime, now: da
     return Funnel(*(int(value or 0) for value in row))
 
 
-def rate(count: int, total: int) -> str:
-    """``count`` as a share of ``total``: ``42%``, or ``—`` when there is no one to count."""
-    return "—" if total <= 0 else f"{round(100 * count / total)}%"
+def rate(count: int, total: int) -> Percent | str:
+    """``count`` as a share of ``total`` (``42%``, ``42 %`` in French), or ``—`` when there is no
+    one to count."""
+    return "—" if total <= 0 else Percent(count / total)
 
 
 def funnel_report(texts: WelcomeTexts, days: int, funnel: Funnel, *, gate: bool) -> str:

@@ -79,6 +79,9 @@ async def test_cases_and_the_modlog_say_what_matched_in_french(
     assert "Détecté : match_invites : invitation Discord ailleurs" in detail
     await forum.run("mod", "/timeout bob 10m")
     assert forum.platform.last_text() == "Dossier 2 : exclusion temporaire pour bob."
+    await forum.run("mod", "/points bob")
+    assert "→ exclusion temporaire" in forum.platform.last_text()
+    assert "→ timeout" not in forum.platform.last_text()
     await forum.run("mod", "/purge 1")
     assert forum.modlog()[-1].startswith("🛡️ Dossier — · purge 0 · ")
 

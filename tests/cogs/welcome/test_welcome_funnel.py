@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.events import UserRef
 from cogs.welcome.journeys import Journey
-from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
 
 JOINED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -107,3 +108,16 @@ async def test_a_members_onboarding_can_be_exported_and_erased(garden: Garden) -
     assert garden.core.scheduler.pending("welcome:") == []
     nobody = UserRef("fake", "id-nobody", "nobody")
     assert await garden.cog.export_member_data(garden.platform.community, nobody) == {}
+
+
+async def test_a_french_community_reads_its_shares_the_french_way(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    garden = await open_garden()
+    garden.member("mod", moderator=True)
+    await garden.arrive("ana", "ben")
+    await garden.say("ana", "Bonjour, je m'appelle Ana", channel="intros")
+    await garden.run("mod", "/accueil 30")
+    lines = garden.sent()[-1].text.splitlines()
+    assert "Se sont présentés : 1 (50\u00a0%)" in lines
