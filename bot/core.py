@@ -29,7 +29,7 @@ from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
 from bot.resources import shipped_rules_directory
-from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
+from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 
@@ -244,7 +244,8 @@ class Jardinier:
                 "rule book not reloaded, the running rules stay:\n%s", error
             )
             for community in self.members.communities:
-                await self.modlog(community, f"⚠️ rule book not reloaded:\n{error}")
+                failed = render(self.texts(community).rules_reload_failed, errors=str(error))
+                await self.modlog(community, f"⚠️ {failed}")
             return error
         self._warn_about_rules()
         if await self.sync_cogs():

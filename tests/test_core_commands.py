@@ -214,6 +214,8 @@ async def test_a_broken_rule_book_keeps_the_running_rules(
     answer = platform.last_text()
     assert answer.startswith("The rule book has errors; the running rules stay in force:")
     assert f"{community_yaml}:" in answer
+    [logged] = [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
+    assert logged.startswith("⚠️ The rule book has errors; the running rules stay in force:")
     await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
     assert platform.last_text().startswith("I don't know /nosuch.")
 
