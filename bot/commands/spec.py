@@ -324,6 +324,14 @@ def _named_options(
             if own is not None:
                 names[locale] = own
         named_options.append(dataclasses.replace(option, names=names))
+    for locale in locales:
+        seen = [option.name_for(locale) for option in named_options]
+        clashing = sorted({name for name in seen if seen.count(name) > 1})
+        if clashing:
+            raise CommandDeclarationError(
+                f"{qualname}: two options are called {clashing[0]!r} in {locale}; "
+                "name them apart with option_names"
+            )
     return tuple(named_options)
 
 

@@ -152,6 +152,19 @@ def test_options_are_named_in_the_community_language() -> None:
     with pytest.raises(CommandDeclarationError, match="fr name 'Texte libre' of option 'text'"):
         build_spec(Cog().badly)
 
+    class Clash:
+        @command(option_names={"fr": {"days": "duree"}})
+        async def wait(
+            self,
+            ctx: CommandContext,
+            duration: Annotated[str, "How long"],
+            days: Annotated[int, "How many days"],
+        ) -> None:
+            """Give two options one French name."""
+
+    with pytest.raises(CommandDeclarationError, match="two options are called 'duree' in fr"):
+        build_spec(Clash().wait)
+
 
 def test_every_shipped_option_has_a_french_name() -> None:
     cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
