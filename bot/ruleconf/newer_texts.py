@@ -78,15 +78,22 @@ def fill_missing_texts(document: PositionedDocument, shipped_file: Path) -> Fill
 
 
 def _missing(
-    offered: dict[str, Any], written: dict[str, Any] | None, prefix: tuple[str, ...]
+    offered: dict[str, Any], written: dict[str, Any], prefix: tuple[str, ...]
 ) -> Iterator[tuple[str, ...]]:
     """The paths of the texts in ``offered`` that ``written`` lacks (a whole group: each text)."""
     for key, value in offered.items():
-        ours = written.get(key) if written is not None else None
-        if isinstance(value, dict) and (ours is None or isinstance(ours, dict)):
-            yield from _missing(value, ours, (*prefix, key))
-        elif written is None or key not in written:
-            yield (*prefix, key)
+        if key not in written:
+            yield from _texts_in(value, (*prefix, key))
+        elif isinstance(value, dict) and isinstance(written[key], dict):
+            yield from _missing(value, written[key], (*prefix, key))
+
+
+def _texts_in(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _texts_in(inner, (*path, key))
+    else:
+        yield path
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:

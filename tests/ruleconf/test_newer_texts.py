@@ -99,9 +99,12 @@ def test_a_locale_the_shipped_book_lacks_is_not_filled(tmp_path: Path) -> None:
     assert "texts.de.why: required key is missing" in str(raised.value)
 
 
-def test_a_text_written_wrongly_is_reported_not_replaced(tmp_path: Path) -> None:
+@pytest.mark.parametrize("written", ["pourquoi", None])
+def test_a_text_written_wrongly_is_reported_not_replaced(
+    tmp_path: Path, written: str | None
+) -> None:
     book_dir = copied_book(tmp_path)
-    edit(book_dir / "netiquette.yaml", lambda data: data["texts"]["fr"].update(why="pourquoi"))
+    edit(book_dir / "netiquette.yaml", lambda data: data["texts"]["fr"].update(why=written))
 
     with pytest.raises(RuleBookError) as raised:
         load_rule_book(book_dir, section_models(), shipped=SHIPPED)
