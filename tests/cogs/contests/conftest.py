@@ -11,8 +11,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import ContestWon
-from tests.cogs.contests.arena import Arena, edit_section, enable_contests
+from tests.cogs.contests.arena import Arena, enable_contests
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section
 
 ArenaFactory = Callable[..., Awaitable[Arena]]
 

@@ -12,8 +12,9 @@ from bot.clock import ManualClock
 from bot.cogloader import section_models
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.contests.models import Contest
-from tests.cogs.contests.arena import WEEKLY, Arena, edit_section
+from tests.cogs.contests.arena import WEEKLY, Arena
 from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.rulebook import edit_section
 
 
 def themes_posted(arena: Arena) -> list[str]:

@@ -13,7 +13,8 @@ from bot.adapters.console.session import CLOCK_KEY, run_console
 from bot.db import Database
 from bot.state import StateStore
 from cogs.contests.draw import draw, entrants_hash
-from tests.cogs.contests.arena import WEEKLY, edit_section
+from tests.cogs.contests.arena import WEEKLY
+from tests.support.rulebook import edit_section
 
 MEMBERS = ["+alice", "+bob", "+carol", "+dave", "!wait 2d", "+eve"]
 """alice, bob, carol and dave have been here two days; eve just arrived (too new to vote)."""

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.clock import ManualClock
-from bot.core import Jardinier
-from bot.events import (
-    CommandInvoked,
-    Event,
-    MemberJoined,
-    MemberRef,
-    MessageCreated,
-    MessageEdited,
-    MessageRef,
-    UserRef,
-)
+from bot.events import Event, MessageEdited, MessageRef
 from cogs.netiquette.cog import NetiquetteCog
-from tests.support.fake_platform import FakePlatform, Recorded
+from tests.support.community import Community
+from tests.support.rulebook import edit_section, enable_only
 
 NO_INSULTS = {
     "no_insults": {
@@ -54,11 +42,9 @@ one is a dry run."""
 
 
 def write_netiquette(rules_dir: Path, rules: dict[str, Any] | None = None, **changes: Any) -> None:
-    """Enable only the netiquette cog, replace its rules with ``rules``, set other keys."""
-    community = rules_dir / "community.yaml"
-    data = yaml.safe_load(community.read_text(encoding="utf-8"))
-    data["cogs"] = ["netiquette"]
-    community.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    """Enable only the netiquette cog, replace its rules with ``rules``, set other keys (a
+    mapping's keys are merged one level deep)."""
+    enable_only(rules_dir, "netiquette")
     path = rules_dir / "netiquette.yaml"
     section = yaml.safe_load(path.read_text(encoding="utf-8"))
     if rules is not None:
@@ -73,20 +59,11 @@ def write_netiquette(rules_dir: Path, rules: dict[str, Any] | None = None, **cha
 
 def write_locale(rules_dir: Path, locale: str) -> None:
     """Make the community speak ``locale`` (the next start or reload applies it)."""
-    community = rules_dir / "community.yaml"
-    data = yaml.safe_load(community.read_text(encoding="utf-8"))
-    data["locale"] = locale
-    community.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edit_section(rules_dir, "community", {"locale": locale})
 
 
-class Forum:
-    """The fake community "Garden" with the netiquette cog, and a clock that moves when told."""
-
-    def __init__(self, core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
-        self.core = core
-        self.platform = platform
-        self.clock = clock
-        self._ids = itertools.count(1)
+class Forum(Community):
+    """The fake community "Garden" with the netiquette cog."""
 
     @property
     def cog(self) -> NetiquetteCog:
@@ -95,34 +72,10 @@ class Forum:
         assert isinstance(cog, NetiquetteCog)
         return cog
 
-    def member(self, name: str, **options: Any) -> MemberRef:
-        """A member (``moderator=True``, ``roles=[...]``)."""
-        known = self.platform.members.get(name)
-        if known is not None and not options:
-            return known
-        return self.platform.member(name, **options)
-
     async def handle(self, event: Event) -> None:
         """The platform delivers ``event``; the bot finishes what it decided (cases, notices)."""
         await self.core.handle(event)
         await self.core.caught_up()
-
-    async def say(
-        self, name: str, text: str, *, channel: str = "general", mentions: tuple[str, ...] = ()
-    ) -> MessageRef:
-        """``name`` posts ``text``; returns the message."""
-        message = MessageRef(self.platform.channel(channel), f"m{next(self._ids)}")
-        users = tuple(UserRef(self.platform.name, f"id-{m}", m) for m in mentions)
-        await self.handle(
-            MessageCreated(
-                at=self.clock.now(),
-                message=message,
-                author=self.member(name),
-                text=text,
-                mentions=users,
-            )
-        )
-        return message
 
     async def edit(self, name: str, message: MessageRef, text: str) -> None:
         """``name`` edits ``message`` to read ``text``."""
@@ -132,46 +85,15 @@ class Forum:
             )
         )
 
-    async def join(self, name: str) -> None:
-        """``name`` joins."""
-        await self.handle(MemberJoined(at=self.clock.now(), member=self.member(name)))
-
     async def run(self, name: str, line: str, *, channel: str = "general") -> None:
         """``name`` runs ``line`` (``/command args``)."""
-        command, _, args = line.removeprefix("/").partition(" ")
-        where = self.platform.channel(channel)
-        await self.handle(
-            CommandInvoked(
-                at=self.clock.now(),
-                channel=where,
-                member=self.member(name),
-                name=command,
-                args=args,
-                message=MessageRef(where, f"c{next(self._ids)}"),
-            )
-        )
-
-    async def wait(self, delta: timedelta) -> None:
-        """Time passes; jobs that fall due run."""
-        await self.core.scheduler.advance(delta)
+        await self.command(name, line, channel=channel)
 
     # -- what the bot did -------------------------------------------------------------------
-
-    def done(self, action: str) -> list[Recorded]:
-        """The actions of one kind, in order."""
-        return [recorded for recorded in self.platform.actions if recorded.action == action]
 
     def deleted(self) -> list[str]:
         """Ids of the messages the bot deleted."""
         return [recorded.target.id for recorded in self.done("delete")]
-
-    def texts(self, channel: str | None = None) -> list[str]:
-        """What the bot posted (in ``#channel``)."""
-        return [
-            recorded.text
-            for recorded in self.platform.sent()
-            if channel is None or recorded.target.name == f"#{channel}"
-        ]
 
     def modlog(self) -> list[str]:
         """What the bot posted in the mod-log."""
@@ -180,7 +102,3 @@ class Forum:
     def answers(self) -> list[str]:
         """Answers only their asker sees (moderator commands)."""
         return [r.text for r in self.platform.sent() if r.details.get("private_to") is not None]
-
-    def clear(self) -> None:
-        """Forget what the bot did so far."""
-        self.platform.actions.clear()

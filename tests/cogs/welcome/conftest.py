@@ -10,9 +10,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
+from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import enable_only
+from tests.support.rulebook import edit_section, enable_only
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.console.session import run_console
-from tests.cogs.welcome.garden import edit_section
+from tests.support.rulebook import edit_section
 
 
 async def play(lines: list[str], rules_dir: Path, database: Path) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bot.events import UserRef
 from cogs.welcome.journeys import Journey
-from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
+from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.support.rulebook import edit_section
 
 JOINED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

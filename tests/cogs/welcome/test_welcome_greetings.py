@@ -12,7 +12,8 @@ import pytest
 from bot.cogloader import section_models
 from bot.events import MemberJoined, MemberRef, UserRef
 from bot.ruleconf import RuleBookError, load_rule_book
-from tests.cogs.welcome.garden import Garden, GardenFactory, edit_section
+from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.support.rulebook import edit_section
 
 
 async def test_a_newcomer_is_welcomed_by_name_in_the_welcome_channel(garden: Garden) -> None:
