@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,8 @@ class RecordingPlatform:
     """
 
     capabilities = frozenset(Capability)
+    message_ids = "replay-"
+    """What the ids of the bot's own messages start with: none of the history's has it."""
 
     def __init__(self, name: str, clock: Any) -> None:
         self.name = name
@@ -42,6 +45,7 @@ class RecordingPlatform:
         self._channels: dict[tuple[CommunityRef, str], ChannelRef] = {}
         self._members: dict[tuple[CommunityRef, str], MemberRef] = {}
         self._next_id = 0
+        self.synced: list[CommandSpec] = []
         self.cause_of: Callable[[], Event | None] = lambda: None
 
     def know_channel(self, channel: ChannelRef) -> None:
@@ -66,7 +70,8 @@ class RecordingPlatform:
         """Nothing to close."""
 
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
-        """Nothing to publish."""
+        """Remember what would have been published."""
+        self.synced = list(specs)
 
     async def send(
         self,
@@ -79,16 +84,18 @@ class RecordingPlatform:
         mention: Sequence[UserRef] = (),
         private_to: MemberRef | None = None,
     ) -> MessageRef:
-        """Record the message; it gets an id no exported message has."""
+        """Record the message, whom it may ping, and the reference it was given."""
         self._next_id += 1
-        message = MessageRef(channel, f"replay-{self._next_id}")
+        message = MessageRef(channel, f"{self.message_ids}{self._next_id}")
         self._record(
             "send",
             channel,
             text,
             reply_to=reply_to,
-            mention=tuple(mention),
+            buttons=buttons,
+            file=file,
             private_to=private_to,
+            mention=tuple(mention),
             message=message,
         )
         return message
@@ -105,7 +112,9 @@ class RecordingPlatform:
         if file is None:
             self._record("dm", user, text)
         else:
-            self._record("dm", user, text, file=file)
+            # The sender may remove its file once sent: keep what it held.
+            content = await asyncio.to_thread(file.read_bytes)
+            self._record("dm", user, text, file=file, content=content)
 
     async def delete(self, message: MessageRef) -> None:
         """Record the deletion."""
@@ -126,7 +135,7 @@ class RecordingPlatform:
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
         """Record the ban."""
-        self._record("ban", member, reason)
+        self._record("ban", member, reason, delete_days=delete_days)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Record the unban."""
