@@ -112,34 +112,13 @@ def build_checkpoint(folder: Path, geometry: dict[str, int]) -> tuple[Path, Path
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
+    from cogs.netiquette.checkpoint import write_checkpoint
+
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(set(WORDS))]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    (folder / "tokenizer_config.json").write_text(
-        json.dumps({"do_lower_case": True, "model_max_length": 512}), encoding="utf-8"
-    )
     config = BertConfig(vocab_size=len(vocab), num_labels=len(LABELS), **geometry)
-    config.save_pretrained(folder)
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
-    checkpoint = folder / "model.ckpt"
-    torch.save(
-        {
-            "config": {
-                "arch": {
-                    "args": {
-                        "model_type": str(folder),
-                        "model_name": "BertForSequenceClassification",
-                        "tokenizer_name": "BertTokenizer",
-                        "num_classes": len(LABELS),
-                    }
-                },
-                "dataset": {"args": {"classes": LABELS}},
-            },
-            "state_dict": model.state_dict(),
-        },
-        checkpoint,
-    )
-    return checkpoint, folder
+    return write_checkpoint(folder, model, vocabulary=vocab, labels=LABELS), folder
 
 
 def messages(count: int) -> list[str]:

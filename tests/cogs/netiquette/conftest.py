@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +36,10 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
     import torch  # heavy: only the toxicity tests pay for it
     from transformers import BertConfig, BertForSequenceClassification
 
+    from cogs.netiquette.checkpoint import write_checkpoint
+
     folder = tmp_path_factory.mktemp("tiny-detoxify")
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *VOCABULARY]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    (folder / "tokenizer_config.json").write_text(
-        json.dumps({"do_lower_case": True, "model_max_length": 64}), encoding="utf-8"
-    )
     config = BertConfig(
         vocab_size=len(vocab),
         hidden_size=32,
@@ -55,7 +52,6 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
     )
-    config.save_pretrained(folder)
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
     index = {token: number for number, token in enumerate(vocab)}
@@ -77,23 +73,8 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
         loss = model(input_ids=ids, attention_mask=mask, labels=targets).loss
         loss.backward()
         optimiser.step()
-    checkpoint = folder / "tiny.ckpt"
-    torch.save(
-        {
-            "config": {
-                "arch": {
-                    "args": {
-                        "model_type": str(folder),
-                        "model_name": "BertForSequenceClassification",
-                        "tokenizer_name": "BertTokenizer",
-                        "num_classes": len(LABELS),
-                    }
-                },
-                "dataset": {"args": {"classes": LABELS}},
-            },
-            "state_dict": model.state_dict(),
-        },
-        checkpoint,
+    checkpoint = write_checkpoint(
+        folder, model, vocabulary=vocab, labels=LABELS, max_tokens=64, name="tiny.ckpt"
     )
     return TinyModel(checkpoint, folder)
 
