@@ -11,7 +11,7 @@ import asyncio
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from bot.adapters.discord.convert import (
 from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
-from bot.adapters.discord.outgoing import allowed_mentions, split_text, with_mentions
+from bot.adapters.discord.outgoing import allowed_mentions, send_in_pieces, with_mentions
 from bot.adapters.discord.refusals import Attempt, refusals
 from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
@@ -234,19 +234,18 @@ class DiscordPlatform:
             if reply_to is not None
             else None
         )
-        pieces = split_text(with_mentions(text, mention))
-        last: discord.Message | None = None
+
+        def piece_of(piece: str, first: bool, final: bool) -> Awaitable[discord.Message]:
+            return target.send(
+                piece or None,
+                allowed_mentions=allowed_mentions(mention),
+                reference=reference if first else None,
+                view=buttons_view(buttons) if final else None,
+                file=attachment if final else None,
+            )
+
         with refusals(attempt):
-            for index, piece in enumerate(pieces):
-                final = index == len(pieces) - 1
-                last = await target.send(
-                    piece or None,
-                    allowed_mentions=allowed_mentions(mention),
-                    reference=reference if index == 0 else None,
-                    view=buttons_view(buttons) if final else None,
-                    file=attachment if final else None,
-                )
-        assert last is not None
+            last = await send_in_pieces(with_mentions(text, mention), piece_of)
         return MessageRef(channel, str(last.id))
 
     def _check_can_post(self, target: Any, attempt: Attempt, *, file: bool, reply: bool) -> None:
@@ -299,24 +298,23 @@ class DiscordPlatform:
         interaction = pending.interaction
         attempt = Attempt("answer", where=channel.name or channel.id, community=channel.community)
         attachment = await self._attachment(file, interaction.guild, attempt) if file else None
-        pieces = split_text(with_mentions(text, mention))
-        sent: discord.WebhookMessage | None = None
+
+        def piece_of(piece: str, first: bool, final: bool) -> Awaitable[discord.WebhookMessage]:
+            return interaction.followup.send(
+                piece or MISSING,
+                ephemeral=private,
+                allowed_mentions=allowed_mentions(mention),
+                view=(buttons_view(buttons) or MISSING) if final else MISSING,
+                file=attachment if final and attachment else MISSING,
+                wait=True,
+            )
+
         with refusals(attempt):
             if not pending.resolved and pending.ephemeral != private:
                 # The first follow-up would keep the placeholder's visibility: remove it.
                 await interaction.delete_original_response()
             pending.resolved = True
-            for index, piece in enumerate(pieces):
-                final = index == len(pieces) - 1
-                sent = await interaction.followup.send(
-                    piece or MISSING,
-                    ephemeral=private,
-                    allowed_mentions=allowed_mentions(mention),
-                    view=(buttons_view(buttons) or MISSING) if final else MISSING,
-                    file=attachment if final and attachment else MISSING,
-                    wait=True,
-                )
-        assert sent is not None
+            sent = await send_in_pieces(with_mentions(text, mention), piece_of)
         return MessageRef(channel, str(sent.id))
 
     async def dm(
@@ -341,14 +339,15 @@ class DiscordPlatform:
             recipient = self.client.get_user(int(user.id)) or await self.client.fetch_user(
                 int(user.id)
             )
-            pieces = split_text(text)
-            for index, piece in enumerate(pieces):
-                final = index == len(pieces) - 1
-                await recipient.send(
+
+            def piece_of(piece: str, first: bool, final: bool) -> Awaitable[discord.Message]:
+                return recipient.send(
                     piece,
                     allowed_mentions=allowed_mentions(),
                     file=attachment if final and attachment else MISSING,
                 )
+
+            await send_in_pieces(text, piece_of)
 
     # -- moderation ----------------------------------------------------------------------------
 

@@ -7,13 +7,16 @@ role, a member's name), Discord pings no one. The only exception is the members 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import discord
 
 from bot.events import UserRef
 
 MAX_LENGTH = 2000
+
+Sent = TypeVar("Sent")
 
 
 def allowed_mentions(mention: Sequence[UserRef] = ()) -> discord.AllowedMentions:
@@ -55,3 +58,15 @@ def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
         rest = rest[cut + 1 :] if rest[cut : cut + 1] in ("\n", " ") else rest[cut:]
     pieces.append(rest)
     return pieces
+
+
+async def send_in_pieces(text: str, send: Callable[[str, bool, bool], Awaitable[Sent]]) -> Sent:
+    """Send ``text`` in as many messages as Discord's limit asks; returns the last one sent.
+
+    ``send(piece, first, final)`` sends one piece: a reply points from the first, and buttons and
+    an attachment go with the final one, under the end of the text.
+    """
+    pieces = split_text(text)
+    for index, piece in enumerate(pieces[:-1]):
+        await send(piece, index == 0, False)
+    return await send(pieces[-1], len(pieces) == 1, True)

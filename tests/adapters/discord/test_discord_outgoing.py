@@ -6,7 +6,12 @@ import aiohttp
 import discord
 import pytest
 
-from bot.adapters.discord.outgoing import allowed_mentions, split_text, with_mentions
+from bot.adapters.discord.outgoing import (
+    allowed_mentions,
+    send_in_pieces,
+    split_text,
+    with_mentions,
+)
 from bot.adapters.discord.refusals import Attempt, reason_for
 from bot.events import CommunityRef, UserRef
 from tests.adapters.discord.discord_world import http_error
@@ -58,6 +63,21 @@ def test_texts_are_cut_at_line_ends_then_spaces_then_anywhere() -> None:
     pieces = split_text(lines)
     assert all(len(piece) <= 2000 for piece in pieces)
     assert "\n".join(pieces) == lines
+
+
+async def test_a_reply_points_from_the_first_piece_and_buttons_follow_the_last() -> None:
+    sent: list[tuple[str, bool, bool]] = []
+
+    async def send(piece: str, first: bool, final: bool) -> int:
+        sent.append((piece[:4], first, final))
+        return len(sent)
+
+    lines = "\n".join(f"{n:04d}" + "x" * 95 for n in range(50))
+    assert await send_in_pieces(lines, send) == 3
+    assert sent == [("0000", True, False), ("0020", False, False), ("0040", False, True)]
+    sent.clear()
+    assert await send_in_pieces("short", send) == 1
+    assert sent == [("shor", True, True)]
 
 
 GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
