@@ -2,7 +2,7 @@
 
 A command's usage line, its usage errors and Discord's option labels use these; a command may
 name its own options (or rename these) with ``@command(option_names=...)``. Names follow the
-command names' rule (``[a-z0-9_]``, no accents), as members may have to type them.
+command names' rule (``[a-z0-9_]``, no accents): Discord shows them next to the command names.
 """
 
 from __future__ import annotations
