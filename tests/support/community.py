@@ -27,6 +27,9 @@ from tests.support.fake_platform import FakePlatform, Recorded
 class Community:
     """A fake community, its bot, and a clock that moves only when told."""
 
+    moderators: tuple[str, ...] = ()
+    """Names that are moderators when first met (others are made so with ``moderator=True``)."""
+
     def __init__(self, core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
         self.core = core
         self.platform = platform
@@ -45,6 +48,8 @@ class Community:
         known = self.platform.members.get(name)
         if known is not None and not options:
             return known
+        if known is None and not options and name in self.moderators:
+            return self.platform.member(name, moderator=True)
         return self.platform.member(name, **options)
 
     async def handle(self, event: Event) -> None:

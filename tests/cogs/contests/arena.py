@@ -9,7 +9,7 @@ from sqlmodel import SQLModel, func, select
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import Event, MemberRef, ReactionAdded, ReactionRemoved
+from bot.events import Event, ReactionAdded, ReactionRemoved
 from cogs.contests.cog import ContestsCog
 from tests.support.community import Community
 from tests.support.fake_platform import FakePlatform, Recorded
@@ -34,6 +34,8 @@ WEEKLY = {
 class Arena(Community):
     """The fake community "Garden" with the contests cog (``mod`` is a moderator)."""
 
+    moderators = ("mod",)
+
     def __init__(self, core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
         super().__init__(core, platform, clock)
         self.events: list[Event] = []
@@ -44,12 +46,6 @@ class Arena(Community):
         cog = self.core.cogs["contests"]
         assert isinstance(cog, ContestsCog)
         return cog
-
-    def member(self, name: str, **options: object) -> MemberRef:
-        """A member of the community (``mod`` is a moderator)."""
-        if name == "mod" and not options and name not in self.platform.members:
-            return super().member(name, moderator=True)
-        return super().member(name, **options)
 
     # -- what members do --------------------------------------------------------------------
 

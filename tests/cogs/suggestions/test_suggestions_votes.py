@@ -17,11 +17,11 @@ async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Boa
     await board.run("bob", "/suggest Workshops on composting for beginners")
     await board.run("carol", "/suggest Shared tools shed with a booking sheet")
     # Everyone likes the seed swap; bob's workshops get one up and one down.
-    await board.press("bob", 1, "up")
-    await board.press("carol", 1, "up")
-    await board.press("alice", 2, "up")
-    await board.press("carol", 2, "down")
-    await board.press("alice", 3, "down")
+    await board.vote("bob", 1, "up")
+    await board.vote("carol", 1, "up")
+    await board.vote("alice", 2, "up")
+    await board.vote("carol", 2, "down")
+    await board.vote("alice", 3, "down")
 
     answer = await board.run("mod", "/suggestion 1 accepted We will host it in March")
 
@@ -69,11 +69,11 @@ async def test_a_second_press_changes_or_withdraws_the_vote(board: Board) -> Non
         found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
         return found.up, found.down
 
-    await board.press("bob", 1, "up")
-    await board.press("bob", 1, "up")
+    await board.vote("bob", 1, "up")
+    await board.vote("bob", 1, "up")
     assert await tallies() == (0, 0)
-    await board.press("bob", 1, "up")
-    await board.press("bob", 1, "down")
+    await board.vote("bob", 1, "up")
+    await board.vote("bob", 1, "down")
     assert await tallies() == (0, 1)
     # Reactions are votes too, the same single vote per member.
     await board.react("bob", 1, "👍")
@@ -82,7 +82,7 @@ async def test_a_second_press_changes_or_withdraws_the_vote(board: Board) -> Non
     await board.react("carol", 1, "👍", remove=True)
     assert await tallies() == (1, 0)
     # The author cannot vote for their own suggestion.
-    await board.press("alice", 1, "up")
+    await board.vote("alice", 1, "up")
     assert await tallies() == (1, 0)
     assert board.platform.sent()[-1].text == "You cannot vote on your own suggestion."
 
@@ -127,7 +127,7 @@ async def test_votes_close_with_the_suggestion_and_unknown_numbers_are_refused(
 ) -> None:
     await board.run("alice", "/suggest A monthly seed swap in the library")
     await board.run("mod", "/suggestion 1 done")
-    await board.press("bob", 1, "up")
+    await board.vote("bob", 1, "up")
     assert board.platform.sent()[-1].text == "Suggestion #1 is done: votes are closed."
     answer = await board.run("mod", "/suggestion 9 accepted")
     assert answer.text == "There is no suggestion #9."
@@ -165,7 +165,7 @@ async def test_the_digest_is_posted_weekly_in_the_community_time_zone(board: Boa
 async def test_members_data_is_exported_and_erased(board: Board) -> None:
     await board.run("alice", "/suggest A monthly seed swap in the library")
     await board.run("bob", "/suggest Workshops on composting for beginners")
-    await board.press("alice", 2, "up")
+    await board.vote("alice", 2, "up")
     cog = board.core.cogs["suggestions"]
     community = board.platform.community
     alice = board.member("alice").user
