@@ -44,17 +44,16 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     context = CommandContext(core, event, spec)
 
     def usage(error: UsageError) -> str:
-        values = dict(error.values)
         # An option named by its code name reads as the community's language names it.
-        named = values.get("option")
+        named = error.values.get("option")
         option = spec.option(named) if isinstance(named, str) else None
         if option is not None:
-            values["option"] = option.label
+            error.values["option"] = option.label
         return render(
             texts.usage,
             command=spec.name_for(locale),
             usage=spec.usage_for(locale),
-            error=UsageError(error.key, **values).text(texts.usage_errors),
+            error=error.text(texts.usage_errors),
         )
 
     try:
