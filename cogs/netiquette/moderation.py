@@ -60,18 +60,18 @@ class Moderation(Automod):
     async def _announce(self, ctx: CommandContext, case: CaseRecord, member: MemberRef) -> None:
         texts = self.texts(ctx.community)
         name = plain_name(member.name)
+        action = texts.action_names.text(case.action)
         await self.core.modlog(
             ctx.community,
             render(
                 texts.modlog_manual,
                 case=case.id,
-                action=texts.action_names.text(case.action),
+                action=action,
                 member=name,
                 moderator=plain_name(ctx.member.name),
                 reason=case.reason or "—",
             ),
         )
-        action = texts.action_names.text(case.action)
         await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
     @command(

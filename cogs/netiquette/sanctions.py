@@ -268,7 +268,8 @@ class Sanctions:
         """Record and carry out one ladder step."""
         community = member.community
         within = describe_within(step.within)
-        reason = render(self.cog.texts(community).ladder_reason, points=points, within=within)
+        texts = self.cog.texts(community)
+        reason = render(texts.ladder_reason, points=points, within=within)
         now = self.core.clock.now()
         expires = now + step.duration if step.duration is not None else None
         case = await self.cog.casebook.record(
@@ -292,9 +293,9 @@ class Sanctions:
         await self.core.modlog(
             community,
             render(
-                self.cog.texts(community).modlog_ladder,
+                texts.modlog_ladder,
                 case=case.id,
-                action=self.cog.texts(community).action_names.text(step.action),
+                action=texts.action_names.text(step.action),
                 member=plain_name(member.name),
                 points=f"{points:g}",
                 within=within,
