@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import Button, Capability, Platform, PlatformError
+from bot.refusals import refusal_text
+from bot.ruleconf import CoreTexts
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,11 @@ class Actions:
         self,
         platforms: Mapping[str, Platform],
         report: Callable[[CommunityRef, str], Awaitable[None]] | None = None,
+        texts: Callable[[CommunityRef | None], CoreTexts] | None = None,
     ) -> None:
         self._platforms = platforms
         self._report = report
+        self._texts = texts
         self._reported: set[tuple[str, str, str]] = set()
 
     def platform(self, name: str) -> Platform | None:
@@ -67,17 +71,18 @@ class Actions:
         self, error: PlatformError, community: CommunityRef | None
     ) -> None:
         community = error.community or community
-        log.warning("platform refused %s: %s", error.action, error.reason)
+        reason = str(error) if self._texts is None else refusal_text(error, self._texts(community))
+        log.warning("platform refused %s: %s", error.action, reason)
         if community is None or self._report is None:
             return
-        key = (community.key, error.action, error.reason)
+        key = (community.key, error.action, reason)
         if key in self._reported:
             return
         if len(self._reported) >= MAX_REPORTED:
             self._reported.clear()
         self._reported.add(key)
         try:
-            await self._report(community, f"⚠️ {error.reason}")
+            await self._report(community, f"⚠️ {reason}")
         except PlatformError:
             log.warning("could not report to the mod-log of %s either", community.key)
 

@@ -28,6 +28,7 @@ from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRe
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
+from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
 from bot.rulewatch import RuleWatcher
@@ -60,7 +61,7 @@ class Jardinier:
         self.bus = EventBus(self.serving_cogs)
         self.commands = CommandRegistry()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
-        self.actions = Actions(self.platforms, report=self.modlog)
+        self.actions = Actions(self.platforms, report=self.modlog, texts=self.texts)
         self.members = MemberDirectory(self.db, self.clock)
         # Also written by events as they come; the timer bounds the crash window of a quiet bot.
         self._members_flush = PeriodicFlush(
@@ -95,7 +96,11 @@ class Jardinier:
             try:
                 await platform.sync_commands(specs)
             except PlatformError as error:
-                log.warning("could not publish the commands on %s: %s", platform.name, error)
+                log.warning(
+                    "could not publish the commands on %s: %s",
+                    platform.name,
+                    refusal_text(error, self.texts()),
+                )
 
     async def stop(self) -> None:
         """Stop the scheduler, the cogs and the database (platforms stop themselves)."""
@@ -315,7 +320,11 @@ class Jardinier:
         try:
             await platform.send(channel, text)
         except PlatformError as error:
-            log.warning("could not write to the mod-log of %s: %s", community.key, error.reason)
+            log.warning(
+                "could not write to the mod-log of %s: %s",
+                community.key,
+                refusal_text(error, self.texts(community)),
+            )
 
     # -- events and jobs ------------------------------------------------------------------------
 

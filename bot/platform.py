@@ -48,15 +48,35 @@ class Button:
 class PlatformError(Exception):
     """A platform refused or failed an action (missing permission, unknown target, rate limit).
 
-    ``reason`` is what a community manager can act on ("I lack the Manage Messages permission in
-    #general"); the core logs it and reports it once to the mod-log.
+    ``key`` names the core text that says why, in the community's language
+    (``texts.<locale>.refusals``), and ``values`` fill its placeholders: a community manager can
+    act on it ("I lack the Manage Messages permission in #general"). The core writes it, logs it
+    and reports it once to the mod-log. ``action`` is what the bot was doing (``delete``): the
+    texts name it in words (``texts.<locale>.platform_actions``), and a ``permission`` value is
+    named as the platform's settings show it (``texts.<locale>.permissions``).
     """
 
-    def __init__(self, action: str, reason: str, *, community: CommunityRef | None = None) -> None:
-        super().__init__(f"{action}: {reason}")
+    def __init__(
+        self,
+        action: str,
+        key: str,
+        /,
+        *,
+        community: CommunityRef | None = None,
+        **values: str | int,
+    ) -> None:
+        shown = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        super().__init__(f"{action}: {key}" + (f" ({shown})" if shown else ""))
         self.action = action
-        self.reason = reason
+        self.key = key
+        self.values = values
         self.community = community
+
+    def with_values(self, **values: str | int) -> PlatformError:
+        """The same refusal with some values replaced (a secret scrubbed from a detail)."""
+        return type(self)(
+            self.action, self.key, community=self.community, **{**self.values, **values}
+        )
 
 
 class MissingCapabilityError(PlatformError):

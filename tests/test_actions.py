@@ -25,13 +25,40 @@ async def test_missing_capability_is_skipped_not_a_crash(
 async def test_refusal_is_reported_once_to_the_mod_log(
     core: Jardinier, platform: FakePlatform
 ) -> None:
-    platform.refuse["delete"] = "I lack the Manage Messages permission in #general"
+    platform.refuse["delete"] = (
+        "lacking_permission",
+        {"platform": "Discord", "where": "#general", "permission": "manage_messages"},
+    )
     message = await core.actions.send(platform.channel(), "hello")
     assert message is not None
     for _ in range(3):
         assert await core.actions.delete(message) is False
     reports = [a for a in platform.sent() if a.target == platform.channel("mod-log")]
     assert [a.text for a in reports] == ["⚠️ I lack the Manage Messages permission in #general"]
+
+
+async def test_a_french_community_reads_refusals_in_french(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    alice = platform.member("alice")
+    platform.refuse["timeout"] = (
+        "lacking_right",
+        {"platform": "Telegram", "where": "Garden", "permission": "can_restrict_members"},
+    )
+    platform.refuse["kick"] = ("administrator", {"target": "alice", "where": "Garden"})
+
+    assert await core.actions.timeout(alice, core.clock.now() + timedelta(hours=1)) is False
+    assert await core.actions.kick(alice) is False
+
+    reports = [a.text for a in platform.sent() if a.target == platform.channel("mod-log")]
+    assert reports[-2:] == [
+        "⚠️ J'ai besoin du droit d'administrateur « Bannir des utilisateurs » dans Garden "
+        "pour exclure temporairement un membre",
+        "⚠️ alice est administrateur de Garden, je ne peux donc pas expulser un membre",
+    ]
 
 
 async def test_unknown_platform_is_skipped(core: Jardinier, platform: FakePlatform) -> None:

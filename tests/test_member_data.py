@@ -83,7 +83,7 @@ async def test_a_member_who_takes_no_direct_messages_is_told_how_to_get_them(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
     await history(core, platform, clock)
-    platform.refuse["dm"] = "alice does not accept direct messages"
+    platform.refuse["dm"] = ("no_direct_messages", {"target": "alice"})
 
     await core.handle_and_catch_up(command(platform.members["alice"], "/mydata", clock.now()))
 

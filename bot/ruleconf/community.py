@@ -111,6 +111,114 @@ class UsageErrorTexts(BaseModel):
     option_too_long: Annotated[str, Placeholders("option", "most")]
 
 
+_Text = Annotated[str, Placeholders()]
+"""A word or phrase that has no placeholder (an action, a permission)."""
+
+
+class RefusalTexts(BaseModel):
+    """Why a platform refused what the bot did, in one locale, for the mod-log.
+
+    ``{platform}`` is Discord or Telegram, ``{action}`` what the bot was doing (in the words of
+    ``platform_actions``), ``{where}`` the server, group or channel, ``{target}`` a member's name,
+    ``{permission}`` a permission as the platform's settings name it (``permissions``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rate_limited: Annotated[str, Placeholders("platform", "where")]
+    server_error: Annotated[str, Placeholders("platform", "action", "where")]
+    refused: Annotated[str, Placeholders("platform", "action", "where", "detail")]
+    forbidden: Annotated[str, Placeholders("platform", "action", "where")]
+    not_found: Annotated[str, Placeholders("platform", "action", "where")]
+    unreachable: Annotated[str, Placeholders("platform", "action", "where")]
+    no_answer: Annotated[str, Placeholders("platform", "action")]
+    closing: Annotated[str, Placeholders("platform")]
+    invalid_token: Annotated[str, Placeholders("platform")]
+    lacking_permission: Annotated[str, Placeholders("permission", "where")]
+    lacking_permission_or_rank: Annotated[str, Placeholders("permission", "where", "target")]
+    lacking_permission_or_role: Annotated[str, Placeholders("permission", "where", "role")]
+    lacking_right: Annotated[str, Placeholders("permission", "action", "where")]
+    lacking_rights: Annotated[str, Placeholders("action", "where")]
+    cannot_see: Annotated[str, Placeholders("where")]
+    cannot_post_in: Annotated[str, Placeholders("channel")]
+    cannot_delete_old: Annotated[str, Placeholders("permission", "where")]
+    not_in_server: Annotated[str, Placeholders("where")]
+    removed_from_chat: Annotated[str, Placeholders("action", "where")]
+    no_direct_messages: Annotated[str, Placeholders("target")]
+    not_started: Annotated[str, Placeholders("target")]
+    owner: Annotated[str, Placeholders("target", "where")]
+    outranks_me: Annotated[str, Placeholders("target", "where")]
+    administrator: Annotated[str, Placeholders("target", "where", "action")]
+    no_role: Annotated[str, Placeholders("role", "where")]
+    role_above_me: Annotated[str, Placeholders("role", "where")]
+    message_gone: Annotated[str, Placeholders("where")]
+    member_gone: Annotated[str, Placeholders("target", "where")]
+    channel_gone: Annotated[str, Placeholders("where")]
+    role_gone: Annotated[str, Placeholders("role", "where")]
+    topic_gone: Annotated[str, Placeholders("action")]
+    not_banned: Annotated[str, Placeholders("target", "where")]
+    unknown_chat: Annotated[str, Placeholders("platform", "action", "where")]
+    unknown_member: Annotated[str, Placeholders("platform", "target", "where")]
+    interaction_expired: Annotated[str, Placeholders()]
+    reaction_not_allowed: Annotated[str, Placeholders("platform", "where")]
+    file_unreadable: Annotated[str, Placeholders("file")]
+    file_too_large: Annotated[str, Placeholders("file", "megabytes", "where")]
+    empty_message: Annotated[str, Placeholders()]
+    button_too_long: Annotated[str, Placeholders("platform")]
+    not_a_user: Annotated[str, Placeholders("platform", "target")]
+    not_a_chat: Annotated[str, Placeholders("platform", "target")]
+    not_a_message: Annotated[str, Placeholders("platform", "target")]
+    no_read_only: Annotated[str, Placeholders("platform")]
+    no_roles: Annotated[str, Placeholders("platform")]
+    chat_migrated: Annotated[str, Placeholders("chat")]
+
+
+class PlatformActionTexts(BaseModel):
+    """What the bot was doing when a platform refused, as ``{action}`` in a refusal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    send: _Text
+    dm: _Text
+    delete: _Text
+    purge: _Text
+    timeout: _Text
+    restrict: _Text
+    unrestrict: _Text
+    kick: _Text
+    ban: _Text
+    unban: _Text
+    add_role: _Text
+    remove_role: _Text
+    react: _Text
+    answer: _Text
+    answer_button: _Text
+    sync_commands: _Text
+    list_administrators: _Text
+    find_member: _Text
+    connect: _Text
+
+
+class PermissionTexts(BaseModel):
+    """Permissions (Discord) and administrator rights (Telegram) as their settings show them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    view_channel: _Text
+    send_messages: _Text
+    send_messages_in_threads: _Text
+    attach_files: _Text
+    read_message_history: _Text
+    add_reactions: _Text
+    manage_messages: _Text
+    moderate_members: _Text
+    kick_members: _Text
+    ban_members: _Text
+    manage_roles: _Text
+    can_delete_messages: _Text
+    can_restrict_members: _Text
+
+
 class CoreTexts(BaseModel):
     """What the core says, in one locale. Every text is required: the YAML is their only source."""
 
@@ -134,6 +242,9 @@ class CoreTexts(BaseModel):
     member_nothing_kept: Annotated[str, Placeholders("member")]
     member_forget_failed: Annotated[str, Placeholders("member", "failed")]
     usage_errors: UsageErrorTexts
+    refusals: RefusalTexts
+    platform_actions: PlatformActionTexts
+    permissions: PermissionTexts
 
 
 class CommunityConfig(BaseModel):

@@ -11,9 +11,26 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
+import yaml
 from pydantic import BaseModel, ConfigDict
 
+from bot.resources import shipped_rules_directory
 from bot.ruleconf import Placeholders, RuleBook, TextsByLocale, load_rule_book
+
+
+def platform_texts(locale: str) -> str:
+    """The shipped book's refusal texts in ``locale``, as lines under ``texts:`` ``<locale>:``.
+
+    Refusals are many and no test here reads them: copied, not written out again.
+    """
+    shipped = yaml.safe_load(
+        (shipped_rules_directory() / "community.yaml").read_text(encoding="utf-8")
+    )
+    groups = {key: shipped["texts"][locale][key] for key in PLATFORM_TEXT_GROUPS}
+    return textwrap.indent(yaml.safe_dump(groups, allow_unicode=True, width=1000), "    ")
+
+
+PLATFORM_TEXT_GROUPS = ("refusals", "platform_actions", "permissions")
 
 # Line numbers matter: tests assert file:line:col.
 COMMUNITY_YAML = """\
@@ -55,7 +72,7 @@ texts:
       no_channel: "no channel {value}"
       out_of_range: "{option}: {value} not in {least}..{most}"
       option_too_long: "{option}: over {most}"
-"""
+""" + platform_texts("en")
 
 CORE_TEXTS_FR = """\
     help_header: "Commandes de {community} :"
@@ -89,7 +106,7 @@ CORE_TEXTS_FR = """\
       no_channel: "pas de salon {value}"
       out_of_range: "{option} : {value} hors de {least}..{most}"
       option_too_long: "{option} : plus de {most}"
-"""
+""" + platform_texts("fr")
 
 WELCOME_YAML = """\
 max_mentions: 3

@@ -286,7 +286,7 @@ def test_errors_in_several_files_are_all_reported_together(
 ) -> None:
     valid_rules.write(
         "community.yaml",
-        community_yaml.replace("locale: en", "locale: 5").replace("roles:", "role:"),
+        community_yaml.replace("locale: en", "locale: 5").replace("  roles:", "  role:"),
     )
     valid_rules.write("welcome.yaml", welcome_yaml.replace("max_mentions: 3", "max_mention: 3"))
     valid_rules.write("netiquette.yaml", "caps_ratio: [1\n")

@@ -23,7 +23,8 @@ class Recorded:
 
 class FakePlatform(RecordingPlatform):
     """The replay's recorder with a community of its own, members made on demand, and
-    ``refuse``: an action named there fails with a PlatformError, as on a platform."""
+    ``refuse``: an action named there fails with a PlatformError, as on a platform (the refusal's
+    text key and values: ``refuse["dm"] = ("no_direct_messages", {"target": "alice"})``)."""
 
     message_ids = ""
 
@@ -36,7 +37,7 @@ class FakePlatform(RecordingPlatform):
         self.capabilities = capabilities
         self.community = CommunityRef(name, "c1", "Garden")
         self.actions: list[Recorded] = []  # type: ignore[assignment]
-        self.refuse: dict[str, str] = {}
+        self.refuse: dict[str, tuple[str, dict[str, str | int]]] = {}
         self.members: dict[str, MemberRef] = {}
         self._next_id = 1000
 
@@ -73,7 +74,8 @@ class FakePlatform(RecordingPlatform):
 
     def _record(self, action: str, target: Any, text: str = "", **details: Any) -> None:
         if action in self.refuse:
-            raise PlatformError(action, self.refuse[action], community=self.community)
+            key, values = self.refuse[action]
+            raise PlatformError(action, key, community=self.community, **values)
         self.actions.append(Recorded(action, target, text, details))
 
     async def start(self, sink: EventSink) -> None:

@@ -34,7 +34,7 @@ from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
 from bot.adapters.discord.outgoing import allowed_mentions, send_in_pieces, with_mentions
-from bot.adapters.discord.refusals import Attempt, refusals
+from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
@@ -141,7 +141,7 @@ class DiscordPlatform:
         try:
             await self._publish()
         except PlatformError as error:
-            log.warning("could not publish the slash commands: %s", error.reason)
+            log.warning("could not publish the slash commands: %s", error)
 
     async def _publish(self) -> None:
         async with self._publishing:
@@ -153,7 +153,7 @@ class DiscordPlatform:
             if self._state is not None and await self._state.get(key) == digest:
                 log.info("slash commands unchanged; not synced")
                 return
-            with refusals(Attempt("sync_commands", where="this application")):
+            with refusals(Attempt("sync_commands", where=PLATFORM_NAME)):
                 await self.client.http.bulk_upsert_global_commands(application, self._payload)
             if self._state is not None:
                 await self._state.set(key, digest)
@@ -164,7 +164,7 @@ class DiscordPlatform:
     def _guild(self, community: CommunityRef, attempt: Attempt) -> discord.Guild:
         guild = self.client.get_guild(int(community.id)) if community.id.isdigit() else None
         if guild is None:
-            raise attempt.refused(f"I am not in the server {community.name or community.id}")
+            raise attempt.refused("not_in_server", where=community.name or community.id)
         return guild
 
     async def _channel(self, ref: ChannelRef, attempt: Attempt) -> Any:
@@ -173,7 +173,7 @@ class DiscordPlatform:
             with refusals(attempt):
                 channel = await self.client.fetch_channel(int(ref.id))
         if not isinstance(channel, Postable):
-            raise attempt.refused(f"{ref.name or ref.id} is not a channel I can post in")
+            raise attempt.refused("cannot_post_in", channel=ref.name or ref.id)
         return channel
 
     async def _member(
@@ -221,7 +221,7 @@ class DiscordPlatform:
             "send",
             where=self._where(channel, target),
             community=channel.community,
-            permission="Send Messages",
+            permission="send_messages",
         )
         self._check_can_post(target, attempt, file=file is not None, reply=reply_to is not None)
         attachment = await self._attachment(file, target.guild, attempt) if file else None
@@ -253,19 +253,18 @@ class DiscordPlatform:
         if me is None:
             return
         granted = target.permissions_for(me)
-        needed = [("view_channel", "View Channel")]
-        if isinstance(target, discord.Thread):
-            needed.append(("send_messages_in_threads", "Send Messages in Threads"))
-        else:
-            needed.append(("send_messages", "Send Messages"))
+        needed = ["view_channel"]
+        needed.append(
+            "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
+        )
         if file:
-            needed.append(("attach_files", "Attach Files"))
+            needed.append("attach_files")
         if reply:
-            needed.append(("read_message_history", "Read Message History"))
-        for flag, label in needed:
+            needed.append("read_message_history")
+        for flag in needed:
             if not getattr(granted, flag):
                 raise Attempt(
-                    attempt.action, attempt.where, attempt.community, permission=label
+                    attempt.action, attempt.where, attempt.community, permission=flag
                 ).lacking()
 
     @staticmethod
@@ -275,12 +274,11 @@ class DiscordPlatform:
         try:
             data = await asyncio.to_thread(file.read_bytes)
         except OSError:
-            raise attempt.refused(f"the file {file.name} to attach could not be read") from None
+            raise attempt.refused("file_unreadable", file=file.name) from None
         limit = guild.filesize_limit if guild is not None else 10 * 1024 * 1024
         if len(data) > limit:
             raise attempt.refused(
-                f"the file {file.name} is larger than the {limit // (1024 * 1024)} MB "
-                f"Discord accepts in {attempt.where}"
+                "file_too_large", file=file.name, megabytes=limit // (1024 * 1024)
             )
         return discord.File(io.BytesIO(data), filename=file.name)
 
@@ -333,7 +331,7 @@ class DiscordPlatform:
             target=user.name or user.id,
         )
         if not user.id.isdigit():
-            raise attempt.refused(f"{user.name or user.id} is not a Discord user")
+            raise attempt.refused("not_a_user", target=user.name or user.id)
         attachment = await self._attachment(file, None, attempt) if file else None
         with refusals(attempt):
             recipient = self.client.get_user(int(user.id)) or await self.client.fetch_user(
@@ -362,7 +360,7 @@ class DiscordPlatform:
             "delete",
             where=self._where(message.channel, target),
             community=message.community,
-            permission="Manage Messages",
+            permission="manage_messages",
         )
         with refusals(attempt):
             await target.get_partial_message(int(message.id)).delete()
@@ -381,7 +379,7 @@ class DiscordPlatform:
                 "purge",
                 where=self._where(ref, target),
                 community=ref.community,
-                permission="Manage Messages",
+                permission="manage_messages",
             )
             recent = [i for i in ids if discord.utils.snowflake_time(i) > oldest_bulk]
             old = [i for i in ids if i not in recent]
@@ -393,7 +391,7 @@ class DiscordPlatform:
                     await target.get_partial_message(message_id).delete()
 
     def _moderation(
-        self, member: MemberRef, action: str, permission: str, flag: str
+        self, member: MemberRef, action: str, permission: str
     ) -> tuple[discord.Guild, Attempt]:
         attempt = Attempt(action, where=member.community.name, community=member.community)
         guild = self._guild(member.community, attempt)
@@ -405,35 +403,25 @@ class DiscordPlatform:
             target=member.name,
         )
         me = guild.me
-        if me is not None and not getattr(me.guild_permissions, flag):
+        if me is not None and not getattr(me.guild_permissions, permission):
             raise attempt.lacking()
         return guild, attempt
 
     @staticmethod
     def _check_outranks(guild: discord.Guild, target: discord.Member, attempt: Attempt) -> None:
         if target.id == guild.owner_id:
-            raise attempt.refused(
-                f"{target.display_name} owns {guild.name}; nobody can moderate the owner"
-            )
+            raise attempt.refused("owner", target=target.display_name)
         me = guild.me
         if me is not None and target.top_role >= me.top_role:
-            raise attempt.refused(
-                f"{target.display_name}'s highest role is not below mine in {guild.name}; "
-                "move my role higher in the server settings"
-            )
+            raise attempt.refused("outranks_me", target=target.display_name)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Silence ``member`` until ``until`` (at most 28 days; a past time lifts the timeout)."""
-        guild, attempt = self._moderation(
-            member, "timeout", "Moderate Members", "moderate_members"
-        )
+        guild, attempt = self._moderation(member, "timeout", "moderate_members")
         target = await self._member(guild, member, attempt)
         self._check_outranks(guild, target, attempt)
         if target.guild_permissions.administrator:
-            raise attempt.refused(
-                f"{target.display_name} is an administrator of {guild.name}; "
-                "Discord does not let anyone time them out"
-            )
+            raise attempt.refused("administrator", target=target.display_name)
         now = discord.utils.utcnow()
         if until - now > MAX_TIMEOUT:
             log.info("timeouts last at most 28 days; %s's is shortened", member.name)
@@ -445,7 +433,7 @@ class DiscordPlatform:
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove ``member`` from the server."""
-        guild, attempt = self._moderation(member, "kick", "Kick Members", "kick_members")
+        guild, attempt = self._moderation(member, "kick", "kick_members")
         target = await self._member(guild, member, attempt)
         self._check_outranks(guild, target, attempt)
         with refusals(attempt):
@@ -453,7 +441,7 @@ class DiscordPlatform:
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
         """Ban ``member``, deleting their messages of the last ``delete_days`` days (at most 7)."""
-        guild, attempt = self._moderation(member, "ban", "Ban Members", "ban_members")
+        guild, attempt = self._moderation(member, "ban", "ban_members")
         target: discord.abc.Snowflake | None = (
             guild.get_member(int(member.user.id)) if member.user.id.isdigit() else None
         )
@@ -462,36 +450,34 @@ class DiscordPlatform:
         elif member.user.id.isdigit():
             target = discord.Object(int(member.user.id))  # not in the server: ban them anyway
         else:
-            raise attempt.refused(f"{member.name} is not a Discord user")
+            raise attempt.refused("not_a_user", target=member.name)
         days = min(max(delete_days, 0), MAX_DELETE_DAYS)
         with refusals(attempt):
             await guild.ban(target, reason=reason or None, delete_message_seconds=days * 86400)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Lift the ban on ``user``."""
-        guild, attempt = self._moderation(
-            MemberRef(community, user), "unban", "Ban Members", "ban_members"
-        )
+        guild, attempt = self._moderation(MemberRef(community, user), "unban", "ban_members")
         if not user.id.isdigit():
-            raise attempt.refused(f"{user.name or user.id} is not a Discord user")
+            raise attempt.refused("not_a_user", target=user.name or user.id)
         with refusals(attempt):
             await guild.unban(discord.Object(int(user.id)), reason=reason or None)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Discord has no read-only restriction (the core skips it; a timeout is the tool)."""
-        raise MissingCapabilityError("restrict", "Discord has no read-only restriction")
+        raise MissingCapabilityError("restrict", "no_read_only", platform=PLATFORM_NAME)
 
     async def unrestrict(self, member: MemberRef) -> None:
         """See :meth:`restrict`."""
-        raise MissingCapabilityError("unrestrict", "Discord has no read-only restriction")
+        raise MissingCapabilityError("unrestrict", "no_read_only", platform=PLATFORM_NAME)
 
     # -- roles and reactions -------------------------------------------------------------------
 
     async def _role_change(self, member: MemberRef, role_name: str, action: str) -> None:
-        guild, attempt = self._moderation(member, action, "Manage Roles", "manage_roles")
+        guild, attempt = self._moderation(member, action, "manage_roles")
         role = discord.utils.find(lambda r: r.name.casefold() == role_name.casefold(), guild.roles)
         if role is None or role.is_default():
-            raise attempt.refused(f"there is no role named {role_name!r} in {guild.name}")
+            raise attempt.refused("no_role", role=role_name)
         attempt = Attempt(
             action,
             attempt.where,
@@ -501,10 +487,7 @@ class DiscordPlatform:
         )
         me = guild.me
         if role.managed or (me is not None and role >= me.top_role):
-            raise attempt.refused(
-                f"the role {role.name} is not below my highest role in {guild.name} "
-                "(or an integration manages it); move my role above it"
-            )
+            raise attempt.refused("role_above_me", role=role.name)
         target = await self._member(guild, member, attempt)
         with refusals(attempt):
             if action == "add_role":
@@ -531,7 +514,7 @@ class DiscordPlatform:
             "react",
             where=self._where(message.channel, target),
             community=message.community,
-            permission="Add Reactions",
+            permission="add_reactions",
         )
         me = target.guild.me
         if me is not None and not target.permissions_for(me).add_reactions:

@@ -148,7 +148,7 @@ class EventIntake:
                 # A slash command shows "thinking…"; a button press shows nothing.
                 await interaction.response.defer(ephemeral=ephemeral)
         except PlatformError as error:
-            log.warning("could not acknowledge %s: %s", what, error.reason)
+            log.warning("could not acknowledge %s: %s", what, error)
             return False
         return True
 

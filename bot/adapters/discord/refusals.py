@@ -1,9 +1,10 @@
-"""Discord's refusals as neutral :class:`PlatformError`: a sentence a community manager can act on.
+"""Discord's refusals as neutral :class:`PlatformError`: what a community manager can act on.
 
 Forbidden, NotFound, other HTTP errors, rate limits and an unreachable Discord all become one
-``PlatformError`` whose reason names what to fix ("I lack the Manage Messages permission in
-#general"). The core logs it and reports it once to the mod-log; nothing here retries. Reasons
-hold no counters or delays, so the same refusal is recognised and reported only once.
+``PlatformError`` whose text (``texts.<locale>.refusals``) names what to fix ("I lack the Manage
+Messages permission in #general"). The core writes it in the community's language, logs it and
+reports it once to the mod-log; nothing here retries. Refusals hold no counters or delays, so the
+same refusal is recognised and reported only once.
 """
 
 from __future__ import annotations
@@ -29,21 +30,7 @@ UNKNOWN_INTERACTION = 10062
 MISSING_ACCESS = 50001
 CANNOT_MESSAGE_USER = 50007
 
-_VERBS = {
-    "send": "post",
-    "dm": "send a direct message",
-    "delete": "delete a message",
-    "purge": "delete messages",
-    "timeout": "time a member out",
-    "kick": "kick a member",
-    "ban": "ban a member",
-    "unban": "lift a ban",
-    "add_role": "give a role",
-    "remove_role": "take a role back",
-    "react": "react",
-    "sync_commands": "publish the slash commands",
-    "answer": "answer a slash command",
-}
+PLATFORM_NAME = "Discord"
 
 
 @dataclass(frozen=True)
@@ -54,71 +41,74 @@ class Attempt:
     where: str
     community: CommunityRef | None = None
     permission: str = ""
+    """The permission the action needs, as discord.py names it (``manage_messages``)."""
     target: str = ""
 
-    @property
-    def verb(self) -> str:
-        """The action as words: ``delete a message``."""
-        return _VERBS.get(self.action, self.action.replace("_", " "))
-
-    def refused(self, reason: str) -> PlatformError:
-        """The platform error for this attempt."""
-        return PlatformError(self.action, reason, community=self.community)
+    def refused(self, key: str, **values: str | int) -> PlatformError:
+        """The platform error for this attempt: the text ``key`` with ``values``."""
+        return PlatformError(
+            self.action,
+            key,
+            community=self.community,
+            **{"platform": PLATFORM_NAME, "where": self.where, **values},
+        )
 
     def lacking(self) -> PlatformError:
         """The bot lacks :attr:`permission` where it acted."""
-        return self.refused(f"I lack the {self.permission} permission in {self.where}")
+        return self.refused("lacking_permission", permission=self.permission)
 
 
-def reason_for(attempt: Attempt, error: Exception) -> str:
-    """The sentence for a community manager that explains why ``attempt`` failed."""
+def refusal_for(attempt: Attempt, error: Exception) -> PlatformError:
+    """Why ``attempt`` failed, in words a community manager can act on."""
     if isinstance(error, discord.RateLimited) or (
         isinstance(error, discord.HTTPException) and error.status == 429
     ):
-        return f"Discord is rate-limiting me in {attempt.where}; some actions were dropped"
+        return attempt.refused("rate_limited")
     if isinstance(error, discord.Forbidden):
         return _forbidden(attempt, error)
     if isinstance(error, discord.NotFound):
         return _not_found(attempt, error)
     if isinstance(error, discord.DiscordServerError):
-        return f"Discord had a server error when I tried to {attempt.verb} in {attempt.where}"
+        return attempt.refused("server_error")
     if isinstance(error, discord.HTTPException):
-        detail = error.text or f"HTTP {error.status}"
-        return f"Discord refused to let me {attempt.verb} in {attempt.where}: {detail}"
-    return f"I could not reach Discord to {attempt.verb} in {attempt.where}"
+        return attempt.refused("refused", detail=error.text or f"HTTP {error.status}")
+    return attempt.refused("unreachable")
 
 
-def _forbidden(attempt: Attempt, error: discord.Forbidden) -> str:
+def _forbidden(attempt: Attempt, error: discord.Forbidden) -> PlatformError:
     if error.code == CANNOT_MESSAGE_USER:
-        return f"{attempt.target or 'this member'} does not accept direct messages"
+        return attempt.refused("no_direct_messages", target=attempt.target or "?")
     if error.code == MISSING_ACCESS:
-        return f"I cannot see {attempt.where}; give me the View Channel permission there"
+        return attempt.refused("cannot_see")
     if attempt.permission:
-        reason = f"I lack the {attempt.permission} permission in {attempt.where}"
         if attempt.target and attempt.action in ("timeout", "kick", "ban"):
-            reason += f", or {attempt.target}'s highest role is not below mine"
-        elif attempt.target and attempt.action in ("add_role", "remove_role"):
-            reason += f", or the role {attempt.target} is not below my highest role"
-        return reason
-    return f"Discord forbade me to {attempt.verb} in {attempt.where}"
+            return attempt.refused(
+                "lacking_permission_or_rank", permission=attempt.permission, target=attempt.target
+            )
+        if attempt.target and attempt.action in ("add_role", "remove_role"):
+            return attempt.refused(
+                "lacking_permission_or_role", permission=attempt.permission, role=attempt.target
+            )
+        return attempt.lacking()
+    return attempt.refused("forbidden")
 
 
-def _not_found(attempt: Attempt, error: discord.NotFound) -> str:
-    target = attempt.target or "it"
+def _not_found(attempt: Attempt, error: discord.NotFound) -> PlatformError:
+    target = attempt.target or "?"
     code = error.code
     if code == UNKNOWN_MESSAGE:
-        return f"the message I was to act on in {attempt.where} no longer exists"
+        return attempt.refused("message_gone")
     if code in (UNKNOWN_MEMBER, UNKNOWN_USER):
-        return f"{target} is no longer a member of {attempt.where}"
+        return attempt.refused("member_gone", target=target)
     if code == UNKNOWN_CHANNEL:
-        return f"the channel {attempt.where} no longer exists"
+        return attempt.refused("channel_gone")
     if code == UNKNOWN_ROLE:
-        return f"the role {target} no longer exists in {attempt.where}"
+        return attempt.refused("role_gone", role=target)
     if code == UNKNOWN_BAN:
-        return f"{target} is not banned from {attempt.where}"
+        return attempt.refused("not_banned", target=target)
     if code == UNKNOWN_INTERACTION:
-        return "a slash command expired before I could answer it (Discord allows 3 seconds)"
-    return f"Discord could not find what I was to {attempt.verb} in {attempt.where}"
+        return attempt.refused("interaction_expired")
+    return attempt.refused("not_found")
 
 
 @contextlib.contextmanager
@@ -132,4 +122,4 @@ def refusals(attempt: Attempt) -> Iterator[None]:
         aiohttp.ClientError,
         TimeoutError,
     ) as error:
-        raise attempt.refused(reason_for(attempt, error)) from error
+        raise refusal_for(attempt, error) from error

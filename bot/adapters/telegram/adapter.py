@@ -45,7 +45,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.administrators import Administrators
-from bot.adapters.telegram.calls import call_api, retry_after_seconds
+from bot.adapters.telegram.calls import PLATFORM_NAME, call_api, refusal, retry_after_seconds
 from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.convert import (
     GROUP_TYPES,
@@ -195,7 +195,7 @@ class TelegramPlatform:
             try:
                 await self.sync_commands(self._unpublished)
             except PlatformError as error:
-                log.warning("could not publish the commands on Telegram: %s", error.reason)
+                log.warning("could not publish the commands on Telegram: %s", error)
         updater = self.application.updater
         assert updater is not None
         webhook = self.settings.webhook
@@ -260,7 +260,7 @@ class TelegramPlatform:
 
     async def _initialise(self, action: str = "connect") -> None:
         if self._closed:
-            raise PlatformError(action, "the Telegram connection is closed: the bot is stopping")
+            raise refusal(action, "closing")
         async with self._initialising:
             await self.application.initialize()
         me = self.application.bot.bot
@@ -325,13 +325,13 @@ class TelegramPlatform:
     async def _acknowledge(self, query: CallbackQuery) -> None:
         # Stops the spinner on the member's button; nothing else depends on it.
         try:
-            await self._api("answer a button", lambda bot: bot.answer_callback_query(query.id))
+            await self._api("answer_button", lambda bot: bot.answer_callback_query(query.id))
         except PlatformError as error:
-            log.info("could not acknowledge a button press: %s", error.reason)
+            log.info("could not acknowledge a button press: %s", error)
 
     async def _fetch_administrators(self, chat_id: int) -> frozenset[int]:
         members = await self._api(
-            "list the administrators", lambda bot: bot.get_chat_administrators(chat_id)
+            "list_administrators", lambda bot: bot.get_chat_administrators(chat_id)
         )
         return frozenset(member.user.id for member in members)
 
@@ -399,7 +399,7 @@ class TelegramPlatform:
         scope = scope_of(menu["scope"])
         language = menu["language_code"] or None
         await self._api(
-            "publish the commands",
+            "sync_commands",
             lambda bot: bot.set_my_commands(commands, scope=scope, language_code=language),
         )
 
@@ -423,26 +423,28 @@ class TelegramPlatform:
             # Reasons reach the mod-log, a chat: the token must never be in one, in any case
             # (PTB changes the case of Telegram's descriptions).
             token = re.compile(re.escape(self.settings.token), re.IGNORECASE)
-            if not token.search(error.reason):
+            scrubbed = {
+                name: token.sub("***", value)
+                for name, value in error.values.items()
+                if isinstance(value, str) and token.search(value)
+            }
+            if not scrubbed:
                 raise
-            reason = token.sub("***", error.reason)
-            raise PlatformError(error.action, reason, community=error.community) from None
+            raise error.with_values(**scrubbed) from None
 
     def _chat(self, action: str, community: CommunityRef) -> int:
         try:
             chat_id, _ = parse_channel_id(community.id)
         except ValueError:
-            raise PlatformError(
-                action, f"{community.id[:40]!r} is not a Telegram chat", community=community
-            ) from None
+            raise refusal(action, "not_a_chat", community=community, target=community.id) from None
         return chat_id
 
     def _user(self, action: str, user: UserRef, community: CommunityRef | None = None) -> int:
         try:
             return parse_user_id(user.id)
         except ValueError:
-            raise PlatformError(
-                action, f"{user.name or user.id} is not a Telegram user", community=community
+            raise refusal(
+                action, "not_a_user", community=community, target=user.name or user.id
             ) from None
 
     def _member(self, action: str, member: MemberRef) -> tuple[int, int]:
@@ -474,9 +476,13 @@ class TelegramPlatform:
         community = channel.community
         try:
             chat_id, thread_id = parse_channel_id(channel.id)
+        except ValueError:
+            raise refusal("send", "not_a_chat", community=community, target=channel.id) from None
+        try:
             markup = keyboard([(button.id, button.label) for button in buttons])
         except ValueError as error:
-            raise PlatformError("send", str(error), community=community) from None
+            log.warning("a cog's button does not fit Telegram: %s", error)
+            raise refusal("send", "button_too_long", community=community) from None
         reply = None
         if reply_to is not None and reply_to.id.isdigit():
             with contextlib.suppress(ValueError):
@@ -493,9 +499,7 @@ class TelegramPlatform:
             community=community,
         )
         if not sent:
-            raise PlatformError(
-                "send", "a cog tried to send an empty message", community=community
-            )
+            raise refusal("send", "empty_message", community=community)
         return MessageRef(channel, str(sent[-1].message_id))
 
     async def _post(
@@ -595,11 +599,8 @@ class TelegramPlatform:
         try:
             content = await asyncio.to_thread(file.read_bytes)
         except OSError as error:
-            raise PlatformError(
-                action,
-                f"the file {file.name} could not be read ({error.strerror})",
-                community=community,
-            ) from None
+            log.warning("could not read %s to send it: %s", file, error.strerror)
+            raise refusal(action, "file_unreadable", community=community, file=file.name) from None
         photo = file.suffix.lower() in PHOTO_SUFFIXES and len(content) <= MAX_PHOTO_BYTES
 
         async def upload(bot: Bot) -> Message:
@@ -644,8 +645,8 @@ class TelegramPlatform:
             chat_id, _ = parse_channel_id(message.channel.id)
             message_id = int(message.id)
         except ValueError:
-            raise PlatformError(
-                "delete", f"{message.id[:40]!r} is not a Telegram message", community=community
+            raise refusal(
+                "delete", "not_a_message", community=community, target=message.id
             ) from None
         await self._api(
             "delete", lambda bot: bot.delete_message(chat_id, message_id), community=community
@@ -767,13 +768,13 @@ class TelegramPlatform:
     async def add_role(self, member: MemberRef, role: str) -> None:
         """Telegram has no roles."""
         raise MissingCapabilityError(
-            "add_role", "Telegram groups have no roles", community=member.community
+            "add_role", "no_roles", community=member.community, platform=PLATFORM_NAME
         )
 
     async def remove_role(self, member: MemberRef, role: str) -> None:
         """Telegram has no roles."""
         raise MissingCapabilityError(
-            "remove_role", "Telegram groups have no roles", community=member.community
+            "remove_role", "no_roles", community=member.community, platform=PLATFORM_NAME
         )
 
     async def react(self, message: MessageRef, emoji: str) -> None:
@@ -783,8 +784,8 @@ class TelegramPlatform:
             chat_id, _ = parse_channel_id(message.channel.id)
             message_id = int(message.id)
         except ValueError:
-            raise PlatformError(
-                "react", f"{message.id[:40]!r} is not a Telegram message", community=community
+            raise refusal(
+                "react", "not_a_message", community=community, target=message.id
             ) from None
         await self._api(
             "react",
@@ -804,7 +805,7 @@ class TelegramPlatform:
         if wanted.isdigit():
             try:
                 found = await self._api(
-                    "find a member",
+                    "find_member",
                     lambda bot: bot.get_chat_member(chat_id, int(wanted)),
                     community=community,
                 )

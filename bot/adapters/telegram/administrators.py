@@ -45,7 +45,7 @@ class Administrators:
             administrators = await self._fetch(chat_id)
             expires = now + self._fresh_for
         except PlatformError as error:
-            log.warning("could not list the administrators of %s: %s", chat_id, error.reason)
+            log.warning("could not list the administrators of %s: %s", chat_id, error)
             administrators = cached[1] if cached is not None else frozenset()
             expires = now + min(FAILED_FRESH_FOR, self._fresh_for)
         self._known[chat_id] = (expires, administrators)

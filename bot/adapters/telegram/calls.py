@@ -2,8 +2,8 @@
 
 A ``RetryAfter`` (flood control) is waited out and the call tried again, at most twice and never
 for long, so no retry storm can build up. ``Forbidden``, ``BadRequest`` and network failures become
-a :class:`PlatformError` whose reason a community manager can act on; the core reports it once to
-the mod-log.
+a :class:`PlatformError` whose text (``texts.<locale>.refusals``) a community manager can act on;
+the core writes it in the community's language and reports it once to the mod-log.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ T = TypeVar("T")
 MAX_RETRIES = 2
 MAX_WAIT = 30.0  # seconds; a longer flood wait drops the action instead of stalling the bot
 SLACK = 0.2
+MAX_VALUE = 200
+"""Characters of a value (an id, Telegram's own words) a refusal quotes at most."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -60,7 +62,7 @@ async def call_api(
     """Run one Bot API call; raise :class:`PlatformError` if Telegram refuses it.
 
     ``action`` names what the bot was doing (``delete``, ``timeout`` …) and ``subject`` who or what
-    it was done to, for the reason shown to moderators.
+    it was done to, for the refusal shown to moderators.
     """
     attempt = 0
     while True:
@@ -69,88 +71,90 @@ async def call_api(
         except RetryAfter as error:
             wait = retry_after_seconds(error)
             if attempt >= MAX_RETRIES or wait > MAX_WAIT:
-                raise PlatformError(
-                    action,
-                    f"Telegram's flood control asked me to wait {wait:.0f} s; "
-                    f"the {action} was dropped",
-                    community=community,
-                ) from None
+                log.warning("flood control asked to wait %.0f s; %s dropped", wait, action)
+                raise refusal(action, "rate_limited", community=community) from None
             attempt += 1
             log.info("flood control: waiting %.1f s before retrying %s", wait, action)
             await sleep(wait + SLACK)
         except TelegramError as error:
-            raise PlatformError(
-                action,
-                reason_for(action, error, community=community, subject=subject),
-                community=community,
-            ) from None
+            raise refusal_for(action, error, community=community, subject=subject) from None
 
 
-# What each action needs, and how to say it without naming anyone: a missing right is one problem,
-# reported once, however many members it touched.
-_NEEDS: dict[str, tuple[str, str]] = {
-    "delete": ("Delete messages", "delete messages"),
-    "timeout": ("Ban users", "time members out"),
-    "restrict": ("Ban users", "restrict members"),
-    "unrestrict": ("Ban users", "lift restrictions"),
-    "kick": ("Ban users", "remove members"),
-    "ban": ("Ban users", "ban members"),
-    "unban": ("Ban users", "unban members"),
-    "send": ("", "post messages"),
-    "react": ("", "react to messages"),
+PLATFORM_NAME = "Telegram"
+
+# The administrator right each action needs. Refusals name no member when the right is what is
+# missing: a missing right is one problem, reported once, however many members it touched.
+_NEEDS: dict[str, str] = {
+    "delete": "can_delete_messages",
+    "purge": "can_delete_messages",
+    "timeout": "can_restrict_members",
+    "restrict": "can_restrict_members",
+    "unrestrict": "can_restrict_members",
+    "kick": "can_restrict_members",
+    "ban": "can_restrict_members",
+    "unban": "can_restrict_members",
 }
 
 
-def reason_for(
+def refusal(
+    action: str, key: str, *, community: CommunityRef | None = None, **values: str | int
+) -> PlatformError:
+    """A Telegram refusal of ``action``: the text ``key``, with the chat as ``{where}``.
+
+    Values are shortened: an id or a description from Telegram may be anything.
+    """
+    where = (community.name or community.id) if community is not None else PLATFORM_NAME
+    shortened = {
+        name: value[:MAX_VALUE] if isinstance(value, str) else value
+        for name, value in {"platform": PLATFORM_NAME, "where": where, **values}.items()
+    }
+    return PlatformError(action, key, community=community, **shortened)
+
+
+def refusal_for(
     action: str, error: TelegramError, *, community: CommunityRef | None = None, subject: str = ""
-) -> str:
-    """A sentence a community manager can act on, for a refused Bot API call."""
-    where = f"in {community.name}" if community is not None and community.name else "there"
+) -> PlatformError:
+    """What a community manager can act on, for a refused Bot API call."""
     text = error.message.lower()
-    target = f" {subject}" if subject else ""
+    target = subject or "?"
+
+    def refused(key: str, **values: str | int) -> PlatformError:
+        return refusal(action, key, community=community, **values)
+
     if isinstance(error, InvalidToken):
-        return "Telegram refused the bot's token; copy it again from BotFather into TELEGRAM_TOKEN"
+        return refused("invalid_token")
     if isinstance(error, ChatMigrated):
-        return (
-            f"the group became a supergroup with id {error.new_chat_id}; rename its override "
-            f"file in the rule book to telegram-{error.new_chat_id}.yaml"
-        )
+        return refused("chat_migrated", chat=str(error.new_chat_id))
     if isinstance(error, Forbidden):
         if "initiate conversation" in text or "blocked by the user" in text:
-            return (
-                f"I cannot write privately to{target or ' this member'}: they have not started "
-                "a conversation with the bot (or blocked it)"
-            )
+            return refused("not_started", target=target)
         if "kicked" in text or "not a member" in text:
-            return f"I was removed from the chat, so I could not {action}{target}"
-        return f"Telegram did not let me {action}{target} {where}: {error.message}"
+            return refused("removed_from_chat")
+        return refused("refused", detail=error.message)
     if isinstance(error, BadRequest):
-        right, doing = _NEEDS.get(action, ("", action))
+        right = _NEEDS.get(action)
         if "can't be deleted" in text:
-            return (
-                f"I could not delete a message {where}: I need the «Delete messages» "
-                "administrator right, and Telegram lets bots delete only messages younger than "
-                "48 hours"
-            )
+            return refused("cannot_delete_old", permission="can_delete_messages")
         if "not enough rights" in text or "admin_required" in text:
             if right:
-                return f"I need the «{right}» administrator right {where} to {doing}"
-            return f"I lack the rights {where} to {doing}"
+                return refused("lacking_right", permission=right)
+            return refused("lacking_rights")
         if "administrator" in text or "chat owner" in text or "user_admin_invalid" in text:
-            return f"I cannot {action}{target} {where}: they are an administrator of the chat"
+            return refused("administrator", target=target)
         if "message to delete not found" in text or "message to react not found" in text:
-            return f"the message was already gone, so I could not {action} it"
+            return refused("message_gone")
         if "chat not found" in text:
-            return f"Telegram does not know that chat; is the bot still a member? ({action})"
+            return refused("unknown_chat")
         if "user not found" in text or "participant_id_invalid" in text:
-            return f"Telegram does not know{target or ' that member'} {where}"
+            return refused("unknown_member", target=target)
         if "thread not found" in text:
-            return f"the forum topic no longer exists, so I could not {action}"
+            return refused("topic_gone")
         if "reaction_invalid" in text:
-            return f"Telegram does not allow that reaction {where}"
-        return f"Telegram refused to {action}{target} {where}: {error.message}"
+            return refused("reaction_not_allowed")
+        return refused("refused", detail=error.message)
     if isinstance(error, TimedOut):
-        return f"Telegram did not answer in time; the {action} may not have happened"
+        return refused("no_answer")
     if isinstance(error, NetworkError):
-        return f"I could not reach Telegram to {action}{target}: {error.message}"
-    return f"Telegram refused to {action}{target} {where}: {error.message}"
+        log.warning("could not reach Telegram to %s: %s", action, error.message)
+        return refused("unreachable")
+    return refused("refused", detail=error.message)

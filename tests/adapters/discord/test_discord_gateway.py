@@ -37,6 +37,7 @@ from tests.adapters.discord.discord_world import (
     http_error,
     payload,
 )
+from tests.support.refusals import written
 
 GARDEN = CommunityRef("discord", str(GUILD), "Garden")
 
@@ -300,8 +301,8 @@ async def test_a_role_that_does_not_exist_or_is_above_the_bot_is_reported(
     assert not await discord_core.actions.add_role(member_ref("alice"), "Gardners")
     assert not await discord_core.actions.add_role(member_ref("alice"), "Admins")
     assert [m.content for m in world.posted()] == [
-        "⚠️ there is no role named 'Gardners' in Garden",
-        "⚠️ the role Admins is not below my highest role in Garden (or an integration manages "
+        "⚠️ There is no role named “Gardners” in Garden",
+        "⚠️ The role Admins is not below my highest role in Garden (or an integration manages "
         "it); move my role above it",
     ]
     assert "Admins" not in [role.name for role in world.member("alice").roles]
@@ -460,7 +461,7 @@ async def test_an_unknown_message_is_a_platform_error_naming_the_channel(
     )
     with pytest.raises(PlatformError) as refused:
         await discord_platform.delete(MessageRef(channel_ref("general"), "1566742413312000000"))
-    assert refused.value.reason == "the message I was to act on in #general no longer exists"
+    assert written(refused.value) == "The message I was to act on in #general no longer exists"
     assert refused.value.community == GARDEN
 
 

@@ -12,9 +12,10 @@ from bot.adapters.discord.outgoing import (
     split_text,
     with_mentions,
 )
-from bot.adapters.discord.refusals import Attempt, reason_for
+from bot.adapters.discord.refusals import Attempt, refusal_for
 from bot.events import CommunityRef, UserRef
 from tests.adapters.discord.discord_world import http_error
+from tests.support.refusals import written
 
 ALICE = UserRef("discord", "500000000000000002", "Alice")
 EVERYONE_NAMED = UserRef("discord", "500000000000000009", "@everyone")
@@ -80,7 +81,7 @@ async def test_a_reply_points_from_the_first_piece_and_buttons_follow_the_last()
     assert sent == [("shor", True, True)]
 
 
-GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
+GENERAL = Attempt("delete", "#general", GARDEN, permission="manage_messages")
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
             "I cannot see #general; give me the View Channel permission there",
         ),
         (
-            Attempt("kick", "Garden", GARDEN, permission="Kick Members", target="Alice"),
+            Attempt("kick", "Garden", GARDEN, permission="kick_members", target="Alice"),
             http_error(discord.Forbidden, 403, 50013, "Missing Permissions"),
             "I lack the Kick Members permission in Garden, or Alice's highest role is not below "
             "mine",
@@ -108,7 +109,7 @@ GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
             "Alice does not accept direct messages",
         ),
         (
-            Attempt("unban", "Garden", GARDEN, permission="Ban Members", target="Alice"),
+            Attempt("unban", "Garden", GARDEN, permission="ban_members", target="Alice"),
             http_error(discord.NotFound, 404, 10026, "Unknown Ban"),
             "Alice is not banned from Garden",
         ),
@@ -145,7 +146,20 @@ GENERAL = Attempt("delete", "#general", GARDEN, permission="Manage Messages")
     ],
 )
 def test_refusals_say_what_to_fix(attempt: Attempt, error: Exception, reason: str) -> None:
-    assert reason_for(attempt, error) == reason
-    refused = attempt.refused(reason_for(attempt, error))
+    refused = refusal_for(attempt, error)
+    assert written(refused) == reason
     assert refused.community == GARDEN
     assert refused.action == attempt.action
+
+
+def test_a_french_community_reads_discords_refusals_in_french() -> None:
+    attempt = Attempt("kick", "Garden", GARDEN, permission="kick_members", target="Alice")
+    error = http_error(discord.Forbidden, 403, 50013, "Missing Permissions")
+    assert written(refusal_for(attempt, error), "fr") == (
+        "Il me manque la permission « Expulser des membres » dans Garden, ou le rôle le plus "
+        "haut de Alice n'est pas sous le mien"
+    )
+    rate_limited = refusal_for(GENERAL, discord.RateLimited(42.0))
+    assert written(rate_limited, "fr") == (
+        "Discord limite mon débit dans #general ; certaines actions n'ont pas été faites"
+    )

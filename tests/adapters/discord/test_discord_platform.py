@@ -26,6 +26,7 @@ from bot.errors import JardinierError
 from bot.platform import PlatformError
 from cogs.announcements.cog import AnnouncementsCog
 from tests.adapters.discord.discord_world import APPLICATION, http_error
+from tests.support.refusals import written
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret.discord-token-value"
 
@@ -203,9 +204,8 @@ async def test_a_refused_sync_is_a_platform_error_and_is_not_retried(
     assert state.values == {}
     with pytest.raises(PlatformError) as refused:
         await platform.sync_commands(specs())
-    assert refused.value.reason == (
-        "Discord refused to let me publish the slash commands in this application: "
-        "Invalid Form Body"
+    assert written(refused.value) == (
+        "Discord refused to let me publish the commands in Discord: Invalid Form Body"
     )
     assert offline.synced == []
     await platform.stop()

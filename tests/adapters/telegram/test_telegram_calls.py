@@ -16,9 +16,10 @@ from telegram.error import (
 )
 
 from bot.adapters.telegram.administrators import Administrators
-from bot.adapters.telegram.calls import call_api, reason_for
+from bot.adapters.telegram.calls import call_api, refusal_for
 from bot.events import CommunityRef
 from bot.platform import PlatformError
+from tests.support.refusals import written
 
 # PTB 22 itself reads the deprecated int form of retry_after when it builds a RetryAfter.
 pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:DeprecationWarning")
@@ -57,8 +58,11 @@ async def test_flood_control_is_not_retried_forever() -> None:
         pass
 
     call, attempts = script(RetryAfter(1), RetryAfter(1), RetryAfter(1), "never")
-    with pytest.raises(PlatformError, match="flood control"):
+    with pytest.raises(PlatformError) as refused:
         await call_api("send", call, community=GARDEN, sleep=sleep)
+    assert written(refused.value) == (
+        "Telegram is rate-limiting me in Garden; some actions were dropped"
+    )
     assert len(attempts) == 3
 
 
@@ -69,9 +73,7 @@ async def test_a_long_flood_wait_is_not_waited() -> None:
     call, attempts = script(RetryAfter(600), "never")
     with pytest.raises(PlatformError) as refused:
         await call_api("delete", call, community=GARDEN, sleep=sleep)
-    assert refused.value.reason == (
-        "Telegram's flood control asked me to wait 600 s; the delete was dropped"
-    )
+    assert refused.value.key == "rate_limited"
     assert refused.value.community == GARDEN
     assert len(attempts) == 1
 
@@ -88,12 +90,12 @@ async def test_a_long_flood_wait_is_not_waited() -> None:
         (
             "kick",
             BadRequest("Not enough rights to restrict/unrestrict chat member"),
-            "I need the «Ban users» administrator right in Garden to remove members",
+            "I need the «Ban users» administrator right in Garden to remove a member",
         ),
         (
             "ban",
             BadRequest("Can't remove chat owner"),
-            "I cannot ban Bob in Garden: they are an administrator of the chat",
+            "Bob is an administrator of Garden, so I cannot ban a member",
         ),
         (
             "dm",
@@ -104,7 +106,7 @@ async def test_a_long_flood_wait_is_not_waited() -> None:
         (
             "send",
             Forbidden("Forbidden: bot was kicked from the supergroup chat"),
-            "I was removed from the chat, so I could not send to Bob",
+            "I was removed from Garden, so I could not post",
         ),
         (
             "react",
@@ -114,24 +116,41 @@ async def test_a_long_flood_wait_is_not_waited() -> None:
         (
             "send",
             ChatMigrated(-1009),
-            "the group became a supergroup with id -1009; rename its override file in the rule "
+            "The group became a supergroup with id -1009; rename its override file in the rule "
             "book to telegram--1009.yaml",
         ),
         (
             "timeout",
             TimedOut(),
-            "Telegram did not answer in time; the timeout may not have happened",
+            "Telegram did not answer in time; I may not have managed to time a member out",
         ),
         (
             "send",
             BadRequest("Something new"),
-            "Telegram refused to send to Bob in Garden: Something new",
+            "Telegram refused to let me post in Garden: Something new",
         ),
     ],
 )
 def test_refusals_are_explained(action: str, error: TelegramError, reason: str) -> None:
-    subject = "to Bob" if action == "send" else "Bob"
-    assert reason_for(action, error, community=GARDEN, subject=subject) == reason
+    refused = refusal_for(action, error, community=GARDEN, subject="Bob")
+    assert written(refused) == reason
+    assert refused.community == GARDEN
+
+
+def test_a_french_group_reads_telegrams_refusals_in_french() -> None:
+    refused = refusal_for(
+        "delete", BadRequest("Message can't be deleted"), community=GARDEN, subject="Bob"
+    )
+    assert written(refused, "fr") == (
+        "Je n'ai pas pu supprimer un message dans Garden : j'ai besoin du droit d'administrateur "
+        "« Supprimer des messages », et Telegram ne laisse les bots supprimer que les messages "
+        "de moins de 48 heures"
+    )
+
+
+def test_a_long_description_from_telegram_is_shortened() -> None:
+    refused = refusal_for("send", BadRequest("x" * 5000), community=GARDEN)
+    assert len(written(refused)) < 300
 
 
 async def test_administrators_are_cached_and_a_failure_is_retried_soon() -> None:

@@ -111,7 +111,7 @@ def test_similarity_folds_case_accents_and_punctuation() -> None:
 
 async def test_the_author_is_told_in_the_channel_when_dms_are_refused(board: Board) -> None:
     await board.run("alice", "/suggest A monthly seed swap in the library")
-    board.platform.refuse["dm"] = "alice does not accept direct messages"
+    board.platform.refuse["dm"] = ("no_direct_messages", {"target": "alice"})
 
     await board.run("mod", "/suggestion 1 planned Spring")
 
