@@ -40,7 +40,11 @@ class CoreCog(Cog):
     async def help(
         self,
         ctx: CommandContext,
-        command: Annotated[str | None, "A command to explain in full"] = None,
+        command: Annotated[
+            str | None,
+            "A command to explain in full",
+            {"fr": "Une commande à expliquer en détail"},
+        ] = None,
     ) -> None:
         """Show the commands you can use, or explain one of them.
 
@@ -115,7 +119,11 @@ class CoreCog(Cog):
         },
     )
     async def member_data(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose data to send you"]
+        self,
+        ctx: CommandContext,
+        member: Annotated[
+            MemberRef, "Whose data to send you", {"fr": "Les données de qui vous envoyer"}
+        ],
     ) -> None:
         """Get, in a private message, everything the bot keeps about a member (a JSON file).
 
@@ -145,7 +153,9 @@ class CoreCog(Cog):
         },
     )
     async def forget_member(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whom to forget"]
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Whom to forget", {"fr": "Qui oublier"}],
     ) -> None:
         """Erase everything the bot keeps about a member here, moderation cases included.
 

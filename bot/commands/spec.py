@@ -6,8 +6,8 @@ A cog writes::
     async def announce(
         self,
         ctx: CommandContext,
-        delay: Annotated[timedelta, "How long from now"],
-        text: Annotated[Text, "What to announce"],
+        delay: Annotated[timedelta, "How long from now", {"fr": "Dans combien de temps"}],
+        text: Annotated[Text, "What to announce", {"fr": "Ce qu'il faut annoncer"}],
     ) -> None:
         \"\"\"Schedule an announcement in this channel.\"\"\"
 
@@ -85,6 +85,8 @@ class OptionSpec:
     choices: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
     """The option's name by locale (``{"fr": "membre"}``), for people to read."""
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    """The description by locale (``{"fr": "Qui avertir"}``); :attr:`description` is English."""
 
     @property
     def usage(self) -> str:
@@ -99,6 +101,10 @@ class OptionSpec:
     def name_for(self, locale: str) -> str:
         """The option's name in ``locale`` (``membre`` for ``member`` in French)."""
         return localised(self.name, self.names, locale)
+
+    def description_for(self, locale: str) -> str:
+        """The description in ``locale`` (falling back to the language, then English)."""
+        return localised(self.description, self.descriptions, locale)
 
     def usage_for(self, locale: str) -> str:
         """The option in a usage line of ``locale``: ``<membre>``, ``[periode]``, ``<texte…>``."""
@@ -209,9 +215,10 @@ def declared_commands(obj: object) -> list[Callable[..., Awaitable[None]]]:
 def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> CommandSpec:
     """Build the :class:`CommandSpec` of a method marked with :func:`command`.
 
-    Options come from the parameters after ``ctx``: each is ``Annotated[type, "description"]``;
-    a default value makes it optional. Raises :class:`CommandDeclarationError` on anything a
-    platform would refuse, so a bad declaration fails when the cog loads, not when a member types.
+    Options come from the parameters after ``ctx``: each is ``Annotated[type, "description"]``,
+    with its translations after it if any (``{"fr": "…"}``); a default value makes it optional.
+    Raises :class:`CommandDeclarationError` on anything a platform would refuse, so a bad
+    declaration fails when the cog loads, not when a member types.
     """
     declaration: _Declaration = getattr(method, _MARK)
     qualname = getattr(method, "__qualname__", repr(method))
@@ -269,11 +276,18 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
             )
         base, *extras = get_args(hint)
         descriptions = [extra for extra in extras if isinstance(extra, str)]
+        translated = next((dict(extra) for extra in extras if isinstance(extra, Mapping)), {})
         if not descriptions or not 1 <= len(descriptions[0]) <= MAX_DESCRIPTION:
             raise CommandDeclarationError(
                 f"{qualname}: option {parameter.name!r} needs a description of 1 to "
                 f"{MAX_DESCRIPTION} characters"
             )
+        for locale, text in translated.items():
+            if not isinstance(text, str) or not 1 <= len(text) <= MAX_DESCRIPTION:
+                raise CommandDeclarationError(
+                    f"{qualname}: the {locale} description of option {parameter.name!r} must "
+                    f"be 1 to {MAX_DESCRIPTION} characters"
+                )
         if not NAME_PATTERN.fullmatch(parameter.name):
             raise CommandDeclarationError(f"{qualname}: option name {parameter.name!r} is invalid")
         kind, choices = _kind_of(_strip_optional(base), qualname, parameter.name)
@@ -287,6 +301,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
                 name=parameter.name,
                 kind=kind,
                 description=descriptions[0],
+                descriptions=translated,
                 required=required,
                 default=None if required else parameter.default,
                 choices=choices,

@@ -53,8 +53,12 @@ class AnnouncementsCog(Cog):
     async def announce(
         self,
         ctx: CommandContext,
-        delay: Annotated[timedelta, "How long from now, e.g. 30m, 2h, 7d"],
-        text: Annotated[Text, "What to announce"],
+        delay: Annotated[
+            timedelta,
+            "How long from now, e.g. 30m, 2h, 7d",
+            {"fr": "Dans combien de temps, par ex. 30m, 2h, 7d"},
+        ],
+        text: Annotated[Text, "What to announce", {"fr": "Ce qu'il faut annoncer"}],
     ) -> None:
         """Schedule an announcement in this channel.
 
@@ -134,7 +138,13 @@ class AnnouncementsCog(Cog):
         helps={"fr": """Annuler une annonce en attente."""},
     )
     async def announce_cancel(
-        self, ctx: CommandContext, id: Annotated[str, "The announcement id, from /announcements"]
+        self,
+        ctx: CommandContext,
+        id: Annotated[
+            str,
+            "The announcement id, from /announcements",
+            {"fr": "L'identifiant de l'annonce, donné par /annonces"},
+        ],
     ) -> None:
         """Cancel a pending announcement."""
         texts = self._texts(ctx.community)

@@ -54,14 +54,34 @@ class ContestCommands(Phases):
     async def contest_create(
         self,
         ctx: CommandContext,
-        title: Annotated[str, "The contest's title (in quotes if several words)"],
-        duration: Annotated[str, "How long (2h, 7d) or until when (2026-12-01T18:00)"],
-        description: Annotated[str, "What to submit (in quotes)"] = "",
-        start: Annotated[
-            str, "When it opens: a delay (1d) or a local date-time; default now"
+        title: Annotated[
+            str,
+            "The contest's title (in quotes if several words)",
+            {"fr": "Le titre du concours (entre guillemets s'il a plusieurs mots)"},
+        ],
+        duration: Annotated[
+            str,
+            "How long (2h, 7d) or until when (2026-12-01T18:00)",
+            {"fr": "Combien de temps (2h, 7d) ou jusqu'à quand (2026-12-01T18:00)"},
+        ],
+        description: Annotated[
+            str, "What to submit (in quotes)", {"fr": "Ce qu'il faut proposer (entre guillemets)"}
         ] = "",
-        channel: Annotated[ChannelRef | None, "Where to announce it (default: here)"] = None,
-        entries: Annotated[int | None, "Entries per member (default from the rule book)"] = None,
+        start: Annotated[
+            str,
+            "When it opens: a delay (1d) or a local date-time; default now",
+            {"fr": "Ouverture : un délai (1d) ou une date et heure locales ; sinon tout de suite"},
+        ] = "",
+        channel: Annotated[
+            ChannelRef | None,
+            "Where to announce it (default: here)",
+            {"fr": "Où l'annoncer (par défaut : ici)"},
+        ] = None,
+        entries: Annotated[
+            int | None,
+            "Entries per member (default from the rule book)",
+            {"fr": "Participations par membre (par défaut : le livre de règles)"},
+        ] = None,
     ) -> None:
         """Create a contest: members /submit entries, vote, and the results are announced.
 
@@ -196,7 +216,13 @@ class ContestCommands(Phases):
         },
     )
     async def contest_cancel(
-        self, ctx: CommandContext, id: Annotated[int, "The contest's number, from /contest_list"]
+        self,
+        ctx: CommandContext,
+        id: Annotated[
+            int,
+            "The contest's number, from /contest_list",
+            {"fr": "Le numéro du concours, donné par /concours_liste"},
+        ],
     ) -> None:
         """Cancel a contest that has not closed yet; its remaining phases are not announced."""
         community = ctx.community
@@ -227,7 +253,9 @@ class ContestCommands(Phases):
         },
     )
     async def contest_results(
-        self, ctx: CommandContext, id: Annotated[int, "The contest's number"]
+        self,
+        ctx: CommandContext,
+        id: Annotated[int, "The contest's number", {"fr": "Le numéro du concours"}],
     ) -> None:
         """Show the results of a contest that has closed: winners and vote counts."""
         community = ctx.community

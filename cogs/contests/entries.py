@@ -74,8 +74,12 @@ class Entries(ContestsBase):
     async def submit(
         self,
         ctx: CommandContext,
-        id: Annotated[int, "The contest's number"],
-        entry: Annotated[Text, "Your entry: a text or a link"],
+        id: Annotated[int, "The contest's number", {"fr": "Le numéro du concours"}],
+        entry: Annotated[
+            Text,
+            "Your entry: a text or a link",
+            {"fr": "Votre participation : un texte ou un lien"},
+        ],
     ) -> None:
         """Submit your entry to a contest (a text or a link); a new one replaces your previous.
 
@@ -172,8 +176,8 @@ class Entries(ContestsBase):
     async def vote(
         self,
         ctx: CommandContext,
-        id: Annotated[int, "The contest's number"],
-        entry: Annotated[int, "The entry's number"],
+        id: Annotated[int, "The contest's number", {"fr": "Le numéro du concours"}],
+        entry: Annotated[int, "The entry's number", {"fr": "Le numéro de la participation"}],
     ) -> None:
         """Vote for an entry of a contest: one vote per contest, which you can move until the end.
 

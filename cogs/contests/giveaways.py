@@ -67,9 +67,17 @@ class Giveaways(ContestsBase):
     async def giveaway(
         self,
         ctx: CommandContext,
-        prize: Annotated[str, "What is to win (in quotes if several words)"],
-        winners: Annotated[int, "How many winners"],
-        duration: Annotated[timedelta, "How long members can enter, e.g. 1d"],
+        prize: Annotated[
+            str,
+            "What is to win (in quotes if several words)",
+            {"fr": "Ce qu'il y a à gagner (entre guillemets si plusieurs mots)"},
+        ],
+        winners: Annotated[int, "How many winners", {"fr": "Combien de gagnants"}],
+        duration: Annotated[
+            timedelta,
+            "How long members can enter, e.g. 1d",
+            {"fr": "Combien de temps on peut participer, par ex. 1d"},
+        ],
     ) -> None:
         """Start a giveaway in this channel: members enter with the button or a reaction.
 
@@ -387,8 +395,12 @@ class Giveaways(ContestsBase):
     async def giveaway_reroll(
         self,
         ctx: CommandContext,
-        id: Annotated[int, "The giveaway's number"],
-        winners: Annotated[int, "How many new winners (default 1)"] = 1,
+        id: Annotated[int, "The giveaway's number", {"fr": "Le numéro du tirage au sort"}],
+        winners: Annotated[
+            int,
+            "How many new winners (default 1)",
+            {"fr": "Combien de nouveaux gagnants (1 par défaut)"},
+        ] = 1,
     ) -> None:
         """Draw new winners for a giveaway, among the entrants who have not won it yet.
 
@@ -424,7 +436,9 @@ class Giveaways(ContestsBase):
         },
     )
     async def giveaway_entrants(
-        self, ctx: CommandContext, id: Annotated[int, "The giveaway's number"]
+        self,
+        ctx: CommandContext,
+        id: Annotated[int, "The giveaway's number", {"fr": "Le numéro du tirage au sort"}],
     ) -> None:
         """List a giveaway's entrants (ids sorted as the draw sorts them) and their hash.
 

@@ -21,7 +21,9 @@ from cogs.contributors.scoring import COMPONENTS, Window, standing
 from cogs.contributors.shoutout import Shoutout
 from cogs.contributors.standings import tallies
 
-WindowOption = Annotated[Window, "7d, 30d or all (default 7d)"]
+WindowOption = Annotated[
+    Window, "7d, 30d or all (default 7d)", {"fr": "7d, 30d ou all (7d par défaut)"}
+]
 
 
 class ContributorsCog(Counting, Shoutout):
@@ -132,7 +134,11 @@ class ContributorsCog(Counting, Shoutout):
     async def profile(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef | None, "Whose profile (default: yours)"] = None,
+        member: Annotated[
+            MemberRef | None,
+            "Whose profile (default: yours)",
+            {"fr": "Le profil de qui (par défaut : le vôtre)"},
+        ] = None,
         window: WindowOption = "7d",
     ) -> None:
         """Show a member's score: what it is made of, their rank, and the trend.

@@ -46,7 +46,11 @@ class Casework(Moderation):
         descriptions={"fr": "Afficher un dossier de modération"},
         helps={"fr": """Afficher un dossier de modération en entier."""},
     )
-    async def case(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
+    async def case(
+        self,
+        ctx: CommandContext,
+        case: Annotated[int, "The case number", {"fr": "Le numéro du dossier"}],
+    ) -> None:
         """Show one moderation case in full."""
         texts = self.texts(ctx.community)
         record = await self.casebook.get(ctx.community, case)
@@ -77,7 +81,9 @@ class Casework(Moderation):
         },
     )
     async def cases(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose cases"]
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Whose cases", {"fr": "Les dossiers de qui"}],
     ) -> None:
         """List a member's moderation cases, newest first."""
         texts = self.texts(ctx.community)
@@ -110,8 +116,8 @@ class Casework(Moderation):
     async def note(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "About whom"],
-        text: Annotated[Text, "The note"],
+        member: Annotated[MemberRef, "About whom", {"fr": "À propos de qui"}],
+        text: Annotated[Text, "The note", {"fr": "La note"}],
     ) -> None:
         """Add a note to a member's record (they are not told)."""
         case = await self.casebook.record(
@@ -144,7 +150,9 @@ class Casework(Moderation):
         descriptions={"fr": "Points de sanction actifs d'un membre et l'échelle"},
         helps={"fr": """Afficher les points actifs d'un membre, et où il en est sur l'échelle."""},
     )
-    async def strikes(self, ctx: CommandContext, member: Annotated[MemberRef, "Whose"]) -> None:
+    async def strikes(
+        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose", {"fr": "De qui"}]
+    ) -> None:
         """Show a member's active strike points, and where they stand on the ladder."""
         config = self.settings(ctx.community).strikes
         records = await self.casebook.strikes(ctx.community, member.user.id)
@@ -169,7 +177,11 @@ class Casework(Moderation):
         descriptions={"fr": "Pardonner un dossier : ses points ne comptent plus"},
         helps={"fr": """Pardonner un dossier : ses points de sanction ne comptent plus."""},
     )
-    async def pardon(self, ctx: CommandContext, case: Annotated[int, "The case number"]) -> None:
+    async def pardon(
+        self,
+        ctx: CommandContext,
+        case: Annotated[int, "The case number", {"fr": "Le numéro du dossier"}],
+    ) -> None:
         """Pardon a case: its strike points no longer count."""
         texts = self.texts(ctx.community)
         record = await self.casebook.get(ctx.community, case)
@@ -207,7 +219,9 @@ class Casework(Moderation):
         },
     )
     async def rules_test(
-        self, ctx: CommandContext, text: Annotated[Text, "A message to try"]
+        self,
+        ctx: CommandContext,
+        text: Annotated[Text, "A message to try", {"fr": "Un message à essayer"}],
     ) -> None:
         """Try a message against the rules: which would fire, which would not, and why.
 

@@ -88,8 +88,8 @@ class Moderation(Automod):
     async def warn(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Who to warn"],
-        reason: Annotated[Text, "Why"],
+        member: Annotated[MemberRef, "Who to warn", {"fr": "Qui avertir"}],
+        reason: Annotated[Text, "Why", {"fr": "Pourquoi"}],
     ) -> None:
         """Warn a member: they are told why, and the warning adds strike points.
 
@@ -116,9 +116,11 @@ class Moderation(Automod):
     async def timeout(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Who to silence"],
-        duration: Annotated[timedelta, "How long: 10m, 2h, 1d"],
-        reason: Annotated[Text | None, "Why"] = None,
+        member: Annotated[MemberRef, "Who to silence", {"fr": "Qui réduire au silence"}],
+        duration: Annotated[
+            timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1d"}
+        ],
+        reason: Annotated[Text | None, "Why", {"fr": "Pourquoi"}] = None,
     ) -> None:
         """Silence a member for a while; the bot lifts it when the time is up.
 
@@ -144,7 +146,11 @@ class Moderation(Automod):
         helps={"fr": """Lever dès maintenant l'exclusion temporaire d'un membre."""},
     )
     async def untimeout(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose timeout to lift"]
+        self,
+        ctx: CommandContext,
+        member: Annotated[
+            MemberRef, "Whose timeout to lift", {"fr": "De qui lever l'exclusion temporaire"}
+        ],
     ) -> None:
         """Lift a member's timeout now."""
         self._check_target(ctx, member)
@@ -167,8 +173,8 @@ class Moderation(Automod):
     async def kick(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Who to remove"],
-        reason: Annotated[Text | None, "Why"] = None,
+        member: Annotated[MemberRef, "Who to remove", {"fr": "Qui expulser"}],
+        reason: Annotated[Text | None, "Why", {"fr": "Pourquoi"}] = None,
     ) -> None:
         """Remove a member from the community (they may come back).
 
@@ -196,9 +202,17 @@ class Moderation(Automod):
     async def ban(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Who to ban"],
-        reason: Annotated[str | None, "Why (in quotes on text platforms)"] = None,
-        delete_days: Annotated[int, "Delete their messages of the last days (0 to 7)"] = 0,
+        member: Annotated[MemberRef, "Who to ban", {"fr": "Qui bannir"}],
+        reason: Annotated[
+            str | None,
+            "Why (in quotes on text platforms)",
+            {"fr": "Pourquoi (entre guillemets sur les plateformes de texte)"},
+        ] = None,
+        delete_days: Annotated[
+            int,
+            "Delete their messages of the last days (0 to 7)",
+            {"fr": "Supprimer ses messages des derniers jours (0 à 7)"},
+        ] = 0,
     ) -> None:
         """Ban a member, optionally deleting their recent messages.
 
@@ -221,7 +235,9 @@ class Moderation(Automod):
         helps={"fr": """Lever le bannissement d'un membre."""},
     )
     async def unban(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose ban to lift"]
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Whose ban to lift", {"fr": "De qui lever le bannissement"}],
     ) -> None:
         """Lift a member's ban."""
         self._check_target(ctx, member)
@@ -245,8 +261,12 @@ class Moderation(Automod):
     async def purge(
         self,
         ctx: CommandContext,
-        count: Annotated[int, "How many recent messages"],
-        member: Annotated[MemberRef | None, "Only this member's messages"] = None,
+        count: Annotated[int, "How many recent messages", {"fr": "Combien de messages récents"}],
+        member: Annotated[
+            MemberRef | None,
+            "Only this member's messages",
+            {"fr": "Seulement les messages de ce membre"},
+        ] = None,
     ) -> None:
         """Delete the last messages of this channel (only one member's, if named).
 

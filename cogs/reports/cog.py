@@ -44,7 +44,11 @@ from cogs.reports.config import ReportsConfig, ReportTexts
 from cogs.reports.figures import Figures, Span, read_figures, satisfaction
 from cogs.reports.models import ReportActive, ReportNewcomer
 
-DaysOption = Annotated[int, "How many days, up to today (default 7)"]
+DaysOption = Annotated[
+    int,
+    "How many days, up to today (default 7)",
+    {"fr": "Combien de jours, jusqu'à aujourd'hui (7 par défaut)"},
+]
 
 
 def change(current: int, previous: int, locale: str) -> str:

@@ -60,7 +60,11 @@ class SuggestionsCog(Digest):
             """
         },
     )
-    async def suggest(self, ctx: CommandContext, text: Annotated[Text, "Your suggestion"]) -> None:
+    async def suggest(
+        self,
+        ctx: CommandContext,
+        text: Annotated[Text, "Your suggestion", {"fr": "Votre suggestion"}],
+    ) -> None:
         """Suggest something to the community and its leadership.
 
         The suggestion is numbered and posted in the suggestions channel, where members vote
@@ -137,9 +141,17 @@ class SuggestionsCog(Digest):
     async def suggestion(
         self,
         ctx: CommandContext,
-        number: Annotated[int, "The suggestion's number"],
-        status: Annotated[Status, "accepted, planned, declined or done"],
-        comment: Annotated[Text | None, "A word for the author (optional)"] = None,
+        number: Annotated[int, "The suggestion's number", {"fr": "Le numéro de la suggestion"}],
+        status: Annotated[
+            Status,
+            "accepted, planned, declined or done",
+            {"fr": "accepted, planned, declined ou done"},
+        ],
+        comment: Annotated[
+            Text | None,
+            "A word for the author (optional)",
+            {"fr": "Un mot pour l'auteur (facultatif)"},
+        ] = None,
     ) -> None:
         """Set a suggestion's status; its author is told (by direct message, else in the channel).
 

@@ -282,7 +282,11 @@ class WelcomeCog(CharterGate, Introductions):
     async def onboarding(
         self,
         ctx: CommandContext,
-        days: Annotated[int, "How many days back to look (default 30)"] = 30,
+        days: Annotated[
+            int,
+            "How many days back to look (default 30)",
+            {"fr": "Sur combien de jours regarder en arrière (30 par défaut)"},
+        ] = 30,
     ) -> None:
         """Show the newcomer funnel: joined, charter accepted, introduced, posted, still active.
 

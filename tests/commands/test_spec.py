@@ -178,6 +178,34 @@ def test_every_shipped_option_has_a_french_name() -> None:
     assert unnamed == []
 
 
+def test_every_shipped_option_is_described_in_french() -> None:
+    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
+    specs = command_specs([*cogs, "reports"])
+    undescribed = sorted(
+        f"/{spec.name} {option.name}"
+        for spec in specs
+        for option in spec.options
+        if option.description_for("fr") == option.description
+    )
+    assert undescribed == []
+    [warn] = [spec for spec in specs if spec.name == "warn"]
+    member = warn.options[0]
+    assert member.description_for("fr-CA") == "Qui avertir"
+    assert member.description_for("de") == "Who to warn"
+
+
+def test_an_option_description_too_long_in_a_language_is_refused() -> None:
+    class Cog:
+        @command()
+        async def remind(
+            self, ctx: CommandContext, text: Annotated[Text, "What", {"fr": "x" * 101}]
+        ) -> None:
+            """Remind."""
+
+    with pytest.raises(CommandDeclarationError, match="the fr description of option 'text'"):
+        build_spec(Cog.remind)
+
+
 def test_every_shipped_command_has_a_french_help_naming_commands_the_french_way() -> None:
     cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
     specs = command_specs([*cogs, "reports"])

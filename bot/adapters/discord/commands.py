@@ -66,6 +66,7 @@ def _option(option: OptionSpec) -> dict[str, Any]:
         "name": option.name,
         "name_localizations": _localizations(option.name, option.names),
         "description": option.description,
+        "description_localizations": _localizations(option.description, option.descriptions),
         "required": option.required,
     }
     if uses_autocomplete(option):

@@ -173,6 +173,8 @@ def test_every_command_is_guild_only_and_translated(tmp_path: Path, rules_dir: P
     assert (delay["name"], delay["name_localizations"]["fr"]) == ("delay", "delai")
     assert (text["name"], text["name_localizations"]["fr"]) == ("text", "texte")
     assert text["name_localizations"]["en-US"] == "text"
+    assert text["description_localizations"]["fr"] == "Ce qu'il faut annoncer"
+    assert text["description_localizations"]["en-US"] == text["description"] == "What to announce"
 
 
 def test_durations_are_text_with_suggestions(tmp_path: Path, rules_dir: Path) -> None:
