@@ -6,12 +6,19 @@ from bot.platform import PlatformError
 from bot.ruleconf import CoreTexts
 from bot.ruleconf.templates import render_named
 
+MAX_VALUE = 200
+"""Characters of a value a refusal quotes at most: an id or the platform's own words may be
+anything. Cut only here, once the adapter has scrubbed its secrets from the whole value."""
+
 
 def refusal_text(error: PlatformError, texts: CoreTexts) -> str:
     """``error`` written with ``texts``: its action and permission named in the same language."""
     values: dict[str, object] = {
         "action": _named(texts.platform_actions, error.action),
-        **error.values,
+        **{
+            name: value[:MAX_VALUE] if isinstance(value, str) else value
+            for name, value in error.values.items()
+        },
     }
     permission = error.values.get("permission")
     if isinstance(permission, str):

@@ -36,8 +36,6 @@ T = TypeVar("T")
 MAX_RETRIES = 2
 MAX_WAIT = 30.0  # seconds; a longer flood wait drops the action instead of stalling the bot
 SLACK = 0.2
-MAX_VALUE = 200
-"""Characters of a value (an id, Telegram's own words) a refusal quotes at most."""
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -99,16 +97,11 @@ _NEEDS: dict[str, str] = {
 def refusal(
     action: str, key: str, *, community: CommunityRef | None = None, **values: str | int
 ) -> PlatformError:
-    """A Telegram refusal of ``action``: the text ``key``, with the chat as ``{where}``.
-
-    Values are shortened: an id or a description from Telegram may be anything.
-    """
+    """A Telegram refusal of ``action``: the text ``key``, with the chat as ``{where}``."""
     where = (community.name or community.id) if community is not None else PLATFORM_NAME
-    shortened = {
-        name: value[:MAX_VALUE] if isinstance(value, str) else value
-        for name, value in {"platform": PLATFORM_NAME, "where": where, **values}.items()
-    }
-    return PlatformError(action, key, community=community, **shortened)
+    return PlatformError(
+        action, key, community=community, **{"platform": PLATFORM_NAME, "where": where, **values}
+    )
 
 
 def refusal_for(

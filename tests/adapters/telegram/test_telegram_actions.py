@@ -313,6 +313,19 @@ async def test_the_token_never_reaches_a_reason(start_bot: StartBot, api: FakeBo
     assert "***" in written(refused.value)
 
 
+async def test_a_token_where_a_long_description_is_cut_leaves_no_part_behind(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    # The token straddles the length a refusal quotes: scrubbed first, then cut.
+    api.fail("sendMessage", "Bad Request: " + "x" * 194 + f" {api.token} and more")
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.send(GENERAL, "hello")
+    # PTB changes the case of Telegram's descriptions.
+    assert api.token[:5].casefold() not in written(refused.value).casefold()
+    assert "***" in written(refused.value)
+
+
 async def test_a_button_pressed_in_a_private_chat_is_acknowledged_and_ignored(
     start_bot: StartBot, api: FakeBotApi
 ) -> None:
