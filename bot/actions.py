@@ -30,8 +30,8 @@ class Actions:
     def __init__(
         self,
         platforms: Mapping[str, Platform],
+        texts: Callable[[CommunityRef | None], CoreTexts],
         report: Callable[[CommunityRef, str], Awaitable[None]] | None = None,
-        texts: Callable[[CommunityRef | None], CoreTexts] | None = None,
     ) -> None:
         self._platforms = platforms
         self._report = report
@@ -71,7 +71,7 @@ class Actions:
         self, error: PlatformError, community: CommunityRef | None
     ) -> None:
         community = error.community or community
-        reason = str(error) if self._texts is None else refusal_text(error, self._texts(community))
+        reason = refusal_text(error, self._texts(community))
         log.warning("platform refused %s: %s", error.action, reason)
         if community is None or self._report is None:
             return

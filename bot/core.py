@@ -61,7 +61,7 @@ class Jardinier:
         self.bus = EventBus(self.serving_cogs)
         self.commands = CommandRegistry()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
-        self.actions = Actions(self.platforms, report=self.modlog, texts=self.texts)
+        self.actions = Actions(self.platforms, self.texts, report=self.modlog)
         self.members = MemberDirectory(self.db, self.clock)
         # Also written by events as they come; the timer bounds the crash window of a quiet bot.
         self._members_flush = PeriodicFlush(

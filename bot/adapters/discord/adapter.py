@@ -253,10 +253,10 @@ class DiscordPlatform:
         if me is None:
             return
         granted = target.permissions_for(me)
-        needed = ["view_channel"]
-        needed.append(
-            "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages"
-        )
+        needed = [
+            "view_channel",
+            "send_messages_in_threads" if isinstance(target, discord.Thread) else "send_messages",
+        ]
         if file:
             needed.append("attach_files")
         if reply:
