@@ -7,14 +7,12 @@ from typing import Annotated, Literal
 
 import pytest
 
-from bot.cogloader import section_models
 from bot.commands import CommandContext, Text, command
 from bot.commands.parsing import UsageError, parse_arguments
 from bot.commands.spec import build_spec
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
-from bot.resources import shipped_rules_directory
-from bot.ruleconf import load_rule_book
 from bot.ruleconf.community import UsageErrorTexts
+from tests.support.rulebook import shipped_texts
 
 COMMUNITY = CommunityRef("fake", "c1")
 ALICE = MemberRef(COMMUNITY, UserRef("fake", "42", "alice"))
@@ -23,8 +21,7 @@ GENERAL = ChannelRef(COMMUNITY, "7", "#general")
 
 def usage_errors(locale: str) -> UsageErrorTexts:
     """The shipped rule book's texts for bad arguments, in ``locale``."""
-    book = load_rule_book(shipped_rules_directory(), section_models())
-    return book.community().texts[locale].usage_errors
+    return shipped_texts(locale).usage_errors
 
 
 async def find_member(text: str) -> MemberRef | None:

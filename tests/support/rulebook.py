@@ -1,11 +1,16 @@
-"""Editing a test's copy of the rule book."""
+"""Editing a test's copy of the rule book, and reading the shipped one."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.cogloader import section_models
+from bot.resources import shipped_rules_directory
+from bot.ruleconf import CoreTexts, load_rule_book
 
 
 def enable_only(rules_dir: Path, *cogs: str) -> None:
@@ -27,3 +32,10 @@ def _merge(target: dict[str, Any], layer: dict[str, Any]) -> None:
             _merge(target[key], value)
         else:
             target[key] = value
+
+
+@cache
+def shipped_texts(locale: str) -> CoreTexts:
+    """The core's texts of the shipped rule book in ``locale``."""
+    book = load_rule_book(shipped_rules_directory(), section_models())
+    return book.community().texts[locale]
