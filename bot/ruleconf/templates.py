@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from bot.ruleconf.elision import elided, elides
 from bot.ruleconf.numbers import value_text
 from bot.ruleconf.plurals import choose_form, parse_forms
 
@@ -101,23 +102,27 @@ def render(template: str, **values: object) -> str:
 
     Plural forms and floats (``0,4`` in French, see :mod:`bot.ruleconf.numbers`) follow the
     template's locale (a :class:`~bot.ruleconf.plurals.LocalText` of the rule book), English
-    for a plain string. Only ``{name}`` placeholders and plural forms are filled; anything else
-    raises ValueError, and a placeholder without a value raises KeyError.
+    for a plain string; so does elision (« d'Alice », see :mod:`bot.ruleconf.elision`). Only
+    ``{name}`` placeholders and plural forms are filled; anything else raises ValueError, and a
+    placeholder without a value raises KeyError.
     """
     locale = getattr(template, "locale", None)
+    eliding = elides(locale)
     parts: list[str] = []
     for literal, field, spec, conversion in _parse(template):
-        parts.append(literal)
         if field is None:
+            parts.append(literal)
             continue
         if not field.isidentifier() or conversion:
             raise ValueError(f"{_written(field, spec, conversion)} is not a plain placeholder")
         if field not in values:
             raise KeyError(f"the text uses {{{field}}} but no value was given for it")
         if spec:
-            parts.append(choose_form(spec, values[field], locale))
+            text = choose_form(spec, values[field], locale)
         else:
-            parts.append(value_text(values[field], locale))
+            text = value_text(values[field], locale)
+        parts.append(elided(literal, text) if eliding else literal)
+        parts.append(text)
     return "".join(parts)
 
 

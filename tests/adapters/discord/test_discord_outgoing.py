@@ -157,7 +157,7 @@ def test_a_french_community_reads_discords_refusals_in_french() -> None:
     error = http_error(discord.Forbidden, 403, 50013, "Missing Permissions")
     assert written(refusal_for(attempt, error), "fr") == (
         "Il me manque la permission « Expulser des membres » dans Garden, ou le rôle le plus "
-        "haut de Alice n'est pas sous le mien"
+        "haut d'Alice n'est pas sous le mien"
     )
     rate_limited = refusal_for(GENERAL, discord.RateLimited(42.0))
     assert written(rate_limited, "fr") == (

@@ -329,3 +329,21 @@ async def test_strikes_from_before_a_restart_still_count_on_the_ladder(
     await second.say("bob", "idiot")
     [timeout] = second.done("timeout")
     assert timeout.target.user.name == "bob"
+
+
+async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("alice")
+    forum.member("bob")
+    await forum.say("alice", "crétin")
+    await forum.say("bob", "crétin")
+    await forum.run("mod", "/dossiers alice")
+    assert forum.platform.last_text().splitlines()[0] == "Dossiers d'alice (1) :"
+    await forum.run("mod", "/dossiers bob")
+    assert forum.platform.last_text().splitlines()[0] == "Dossiers de bob (1) :"
+    await forum.run("mod", "/note alice a présenté ses excuses")
+    assert forum.platform.last_text() == "Note ajoutée au dossier d'alice (dossier 3)."
