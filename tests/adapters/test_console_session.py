@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,51 @@ async def test_the_platform_refuses_silenced_banned_and_departed_members(
 
     text, _ = await play(lines[:2], rules_dir, tmp_path / "k.db", jsonl=False)
     assert "✗ alice is silenced until " in str(text)
+
+
+async def test_what_the_platform_enforces_is_kept_across_runs(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    await play(
+        ["+alice", "+bob", "mod: /timeout @alice 1h spam", "mod: /ban @bob trolling", "-carol"],
+        rules_dir,
+        database,
+    )
+
+    records, errors = await play(
+        [
+            "alice: let me out",
+            "+bob",
+            "carol: hello?",
+            "!wait 61m",
+            "alice: back",
+            "mod: /unban bob",
+        ],
+        rules_dir,
+        database,
+    )
+    assert errors == ""
+    refused = [(r["member"], r["why"]) for r in records if r.get("event") == "refused"]
+    assert refused == [("alice", "silenced"), ("bob", "banned"), ("carol", "not_member")]
+    said = [r["text"] for r in records if r.get("event") == "message" and r["member"] != "mod"]
+    assert said == ["back"]
+
+    records, _ = await play(["+bob", "bob: thanks"], rules_dir, database)
+    assert [r for r in records if r.get("event") == "refused"] == []
+    assert [r["text"] for r in records if r.get("member") == "bob"] == ["thanks"]
+
+
+async def test_an_unreadable_saved_standing_leaves_everyone_free(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    await play(["mod: /timeout @alice 1h spam"], rules_dir, database)
+    with sqlite3.connect(database) as connection:
+        changed = connection.execute(
+            "UPDATE core_state SET value = '{not json' WHERE key = 'console:standing'"
+        )
+        assert changed.rowcount == 1
+    records, errors = await play(["alice: free again"], rules_dir, database)
+    assert errors == ""
+    assert [r["text"] for r in records if r.get("member") == "alice"] == ["free again"]

@@ -12,10 +12,10 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.adapters.console.grammar import (
     Delete,
@@ -81,6 +81,8 @@ class ConsolePlatform:
         self.files_dir = files_dir
         self.advance: Callable[[timedelta], Awaitable[object]] | None = None
         self.on_message_id: Callable[[int], Awaitable[None]] | None = None
+        self.on_standing: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        """Called with :meth:`standing` whenever the platform silences, bans or lets in again."""
         self.next_message_id = 1
         self._channels: dict[str, ChannelRef] = {}
         self._members: dict[str, MemberRef] = {}
@@ -93,6 +95,37 @@ class ConsolePlatform:
         self.current = self.channel("general")
         self._stopping = False
         self._lines: asyncio.Queue[str | None] | None = None
+
+    # -- what the platform enforces, kept between runs ------------------------------------------
+
+    def standing(self) -> dict[str, Any]:
+        """Who is silenced (until when), banned or gone, as JSON can hold it."""
+        return {
+            "silenced": {
+                name: until.isoformat() if until else None
+                for name, until in sorted(self._silenced.items())
+            },
+            "banned": sorted(self._banned),
+            "gone": sorted(self._gone),
+        }
+
+    def restore_standing(self, standing: Mapping[str, Any]) -> None:
+        """Take back what :meth:`standing` saved earlier (malformed parts are skipped)."""
+        silenced = standing.get("silenced")
+        if isinstance(silenced, dict):
+            for name, until in silenced.items():
+                try:
+                    self._silenced[str(name)] = datetime.fromisoformat(until) if until else None
+                except (TypeError, ValueError):
+                    continue
+        for field, names in (("banned", self._banned), ("gone", self._gone)):
+            listed = standing.get(field)
+            if isinstance(listed, list):
+                names.update(str(name) for name in listed)
+
+    async def _standing_changed(self) -> None:
+        if self.on_standing is not None:
+            await self.on_standing(self.standing())
 
     # -- the community ------------------------------------------------------------------------
 
@@ -167,10 +200,13 @@ class ConsolePlatform:
                 if name in self._banned:
                     self.output.refused(name, "banned")
                     return
-                self._gone.discard(name)
+                if name in self._gone:
+                    self._gone.discard(name)
+                    await self._standing_changed()
                 await sink(MemberJoined(at=now, member=self.member(name)))
             case Leave(name):
                 self._gone.add(name)
+                await self._standing_changed()
                 await sink(MemberLeft(at=now, member=self.member(name)))
             case Post():
                 if self._may_act(line.name, now):
@@ -324,6 +360,7 @@ class ConsolePlatform:
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Print the timeout; the member cannot post or react until then."""
         self._silenced[member.user.id] = until
+        await self._standing_changed()
         self.output.action(
             "timeout", member=member.name, until=until.isoformat(), reason=reason or None
         )
@@ -331,12 +368,14 @@ class ConsolePlatform:
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Print the kick; the member is out until they join again."""
         self._gone.add(member.user.id)
+        await self._standing_changed()
         self.output.action("kick", member=member.name, reason=reason or None)
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
         """Print the ban; the member is out and cannot join again until unbanned."""
         self._banned.add(member.user.id)
         self._gone.add(member.user.id)
+        await self._standing_changed()
         self.output.action(
             "ban", member=member.name, reason=reason or None, delete_days=delete_days or None
         )
@@ -344,11 +383,13 @@ class ConsolePlatform:
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Print the unban; the member may join again."""
         self._banned.discard(user.id)
+        await self._standing_changed()
         self.output.action("unban", member=user.name or user.id, reason=reason or None)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Print the restriction; the member cannot post or react until it ends or is lifted."""
         self._silenced[member.user.id] = until
+        await self._standing_changed()
         self.output.action(
             "restrict", member=member.name, until=until.isoformat() if until else None
         )
@@ -356,6 +397,7 @@ class ConsolePlatform:
     async def unrestrict(self, member: MemberRef) -> None:
         """Print the lifted restriction (or timeout)."""
         self._silenced.pop(member.user.id, None)
+        await self._standing_changed()
         self.output.action("unrestrict", member=member.name)
 
     async def add_role(self, member: MemberRef, role: str) -> None:

@@ -1,11 +1,14 @@
 """A console session: the console platform, a movable clock, and the real core, wired together.
 
-The console keeps its state in the same database as any platform: its clock and its message numbers
-are stored, so a second run continues where the first stopped, jobs included.
+The console keeps its state in the same database as any platform: its clock, its message numbers
+and what it enforces (who is silenced, banned or gone) are stored, so a second run continues where
+the first stopped, jobs included.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +22,9 @@ from bot.state import StateStore
 
 CLOCK_KEY = "console:clock"
 MESSAGE_ID_KEY = "console:next_message_id"
+STANDING_KEY = "console:standing"
+
+log = logging.getLogger(__name__)
 
 
 async def run_console(
@@ -44,6 +50,7 @@ async def run_console(
     if stored_clock:
         clock.set(datetime.fromisoformat(stored_clock))  # never backwards: max(now, stored)
     stored_message_id = await state.get(MESSAGE_ID_KEY)
+    stored_standing = await state.get(STANDING_KEY)
 
     config = core.community_config()
     platform = ConsolePlatform(
@@ -55,6 +62,14 @@ async def run_console(
         errors=errors or sys.stderr,
     )
     platform.next_message_id = int(stored_message_id or 1)
+    if stored_standing:
+        try:
+            standing = json.loads(stored_standing)
+        except ValueError:
+            log.warning("the console's saved standing is unreadable; everyone starts free")
+        else:
+            if isinstance(standing, dict):
+                platform.restore_standing(standing)
 
     async def advance(delta: timedelta) -> None:
         await core.scheduler.advance(delta)
@@ -63,8 +78,12 @@ async def run_console(
     async def remember_message_id(next_id: int) -> None:
         await state.set(MESSAGE_ID_KEY, str(next_id))
 
+    async def remember_standing(standing: dict[str, object]) -> None:
+        await state.set(STANDING_KEY, json.dumps(standing))
+
     platform.advance = advance
     platform.on_message_id = remember_message_id
+    platform.on_standing = remember_standing
     core.add_platform(platform)
     await state.set(CLOCK_KEY, clock.now().isoformat())
     await core.run()
