@@ -57,7 +57,10 @@ class Moderation(Automod):
             ),
         )
 
-    async def _announce(self, ctx: CommandContext, case: CaseRecord, member: MemberRef) -> None:
+    async def _announce(
+        self, ctx: CommandContext, case: CaseRecord, member: MemberRef, *, lifted: str = ""
+    ) -> None:
+        """Write the case to the mod-log and answer the moderator (``lifted``: what ended)."""
         texts = self.texts(ctx.community)
         name = plain_name(member.name)
         action = texts.action_names.text(case.action)
@@ -72,7 +75,12 @@ class Moderation(Automod):
                 reason=case.reason or "—",
             ),
         )
-        await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
+        if lifted:
+            await ctx.reply(
+                render(texts.lifted, action=texts.action_names.text(lifted), member=name)
+            )
+        else:
+            await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
     @command(
         permission=Permission.MODERATOR,
@@ -157,7 +165,7 @@ class Moderation(Automod):
         await self.sanctions.lift_timeout(member)
         await self.sanctions.close_open_cases(member, "timeout")
         case = await self._record(ctx, member, "untimeout", "")
-        await self._announce(ctx, case, member)
+        await self._announce(ctx, case, member, lifted="timeout")
 
     @command(
         permission=Permission.MODERATOR,
@@ -244,7 +252,7 @@ class Moderation(Automod):
         await self.sanctions.lift_ban(member)
         await self.sanctions.close_open_cases(member, "ban")
         case = await self._record(ctx, member, "unban", "")
-        await self._announce(ctx, case, member)
+        await self._announce(ctx, case, member, lifted="ban")
 
     @command(
         permission=Permission.MODERATOR,

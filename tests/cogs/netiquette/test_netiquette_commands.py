@@ -107,6 +107,7 @@ async def test_untimeout_and_unban_lift_and_cancel_the_planned_lift(
     await forum.run("mod", "/timeout bob 1h")
     assert len(forum.core.scheduler.pending("netiquette:timeout:")) == 1
     await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
     assert forum.core.scheduler.pending("netiquette:") == []
     assert len(forum.done("unrestrict")) == 1
     timeout_case = await forum.cog.casebook.get(forum.platform.community, 1)
@@ -116,7 +117,8 @@ async def test_untimeout_and_unban_lift_and_cancel_the_planned_lift(
     assert len(forum.done("unrestrict")) == 1
     await forum.run("mod", "/unban bob")
     assert len(forum.done("unban")) == 1
-    assert forum.answers()[-1] == "Case 3: unban for bob."
+    assert forum.answers()[-1] == "The ban of bob is lifted."
+    assert "Case 3 · unban · bob" in forum.modlog()[-1]
 
 
 async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -> None:
@@ -347,3 +349,5 @@ async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
     assert forum.platform.last_text().splitlines()[0] == "Dossiers de bob (1) :"
     await forum.run("mod", "/note alice a présenté ses excuses")
     assert forum.platform.last_text() == "Note ajoutée au dossier d'alice (dossier 3)."
+    await forum.run("mod", "/fin_exclusion alice")
+    assert forum.platform.last_text() == "Sanction levée pour alice : exclusion temporaire."
