@@ -367,7 +367,9 @@ class NetiquetteTexts(BaseModel):
     done: Annotated[str, Placeholders("case", "action", "member")]
     refused_moderator: Annotated[str, Placeholders("member")]
     refused_bot: Annotated[str, Placeholders("member")]
-    not_timed_out: Annotated[str, Placeholders("member")]
+    not_timed_out: str | None = None
+    """Retired: no answer uses it (the bot cannot tell a timeout set by hand on the platform).
+    Accepted so that rule books copied from an older Jardinier still load; leave it out."""
     lifted: Annotated[str, Placeholders("action", "member")]
     purged: Annotated[str, Placeholders("count")]
     purge_count: Annotated[str, Placeholders("most")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -144,3 +145,22 @@ def test_the_highest_step_reached_applies_once() -> None:
     jump = step_reached(earlier, case(5, 8, timedelta(0)), NOW, config)
     assert jump is not None
     assert jump[0].action == "ban"
+
+
+def test_a_book_copied_with_the_retired_text_not_timed_out_still_loads(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(shipped_rules_directory(), rules)
+    section = rules / "netiquette.yaml"
+    text = section.read_text(encoding="utf-8")
+    text = text.replace(
+        '    lifted: "The {action} of {member} is lifted."\n',
+        '    lifted: "The {action} of {member} is lifted."\n'
+        '    not_timed_out: "{member} is not silenced."\n',
+    )
+    assert "not_timed_out" in text
+    section.write_text(text, encoding="utf-8")
+    book = load_rule_book(rules, section_models())
+    config = book.section("netiquette")
+    assert isinstance(config, NetiquetteConfig)
+    assert config.texts["en"].lifted == "The {action} of {member} is lifted."
+    assert book.warnings == ()
