@@ -136,6 +136,14 @@ class Actions:
             lambda p: p.dm(user, text, community=community, file=file),
         )
 
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """The link that lets a member open direct messages with the bot and run ``command``
+        there, on a platform that needs one (Telegram); None elsewhere."""
+        adapter = self._platforms.get(community.platform)
+        if adapter is None or Capability.DM not in adapter.capabilities:
+            return None
+        return adapter.start_link(community, command)
+
     async def delete(self, message: MessageRef) -> bool:
         """Delete a message; False if it could not be done."""
         return await self._member_action(

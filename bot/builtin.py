@@ -93,6 +93,7 @@ class CoreCog(Cog):
 
     @command(
         names={"fr": "mes_donnees"},
+        private=True,
         descriptions={"fr": "Recevoir en privé ce que le bot garde sur vous ici"},
         helps={
             "fr": """Recevoir en privé tout ce que le bot garde sur vous ici (un fichier JSON)."""
@@ -101,8 +102,16 @@ class CoreCog(Cog):
     async def mydata(self, ctx: CommandContext) -> None:
         """Get, in a private message, everything the bot keeps about you here (a JSON file)."""
         data = await export_member(self.core, ctx.community, ctx.member.user)
+        texts = self.core.texts(ctx.community)
+        # Where the bot may not write first (Telegram), a link opens the private chat and runs
+        # this command again there; once started there, a refusal has no such way out.
+        link = None if ctx.event.private else self.core.actions.start_link(ctx.community, "mydata")
         await self._send_export(
-            ctx, data, ctx.member.user, render(self.core.texts(ctx.community).data_sent)
+            ctx,
+            data,
+            ctx.member.user,
+            render(texts.data_sent),
+            not_sent=render(texts.data_start_first, link=link) if link else None,
         )
 
     @command(
@@ -188,9 +197,16 @@ class CoreCog(Cog):
             )
 
     async def _send_export(
-        self, ctx: CommandContext, data: MemberData, recipient: UserRef, sent: str
+        self,
+        ctx: CommandContext,
+        data: MemberData,
+        recipient: UserRef,
+        sent: str,
+        *,
+        not_sent: str | None = None,
     ) -> None:
-        """Send ``data`` to ``recipient`` privately, and say in the channel whether it went."""
+        """Send ``data`` to ``recipient`` privately, and say in the channel whether it went
+        (``sent``, else ``not_sent`` or the community's ``data_not_sent``)."""
         texts = self.core.texts(ctx.community)
         community = ctx.community
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-data-"))
@@ -207,7 +223,7 @@ class CoreCog(Cog):
             delivered = await self.core.actions.dm(recipient, note, community=community, file=path)
         finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)
-        answer = sent if delivered else render(texts.data_not_sent)
+        answer = sent if delivered else (not_sent or render(texts.data_not_sent))
         if delivered and data.failed:
             answer += "\n" + render(texts.data_incomplete, failed=", ".join(data.failed))
         await ctx.reply(answer)

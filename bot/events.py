@@ -240,7 +240,9 @@ class CommandInvoked(Event):
     """A member ran a command.
 
     Text platforms fill ``args`` with what followed the command name; platforms with typed
-    options (Discord slash commands) fill ``options`` with values already converted.
+    options (Discord slash commands) fill ``options`` with values already converted. ``private``:
+    the member ran it in a private chat with the bot, opened by a start link for ``community``;
+    ``channel`` is then that private chat, and only commands declared ``private`` run.
     """
 
     channel: ChannelRef
@@ -250,6 +252,7 @@ class CommandInvoked(Event):
     options: Mapping[str, Any] | None = None
     message: MessageRef | None = None
     mentions: tuple[UserRef, ...] = ()
+    private: bool = False
 
     @property
     def community(self) -> CommunityRef:

@@ -130,6 +130,11 @@ class Platform(Protocol):
         """Send a direct message (with ``file`` attached); a platform error if the user does not
         accept them."""
 
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """A link that opens a private chat with the bot and runs ``command`` there for
+        ``community``, where a bot may write privately only to members who started it
+        (Telegram); None where direct messages need no such step."""
+
     async def delete(self, message: MessageRef) -> None:
         """Delete a message."""
 

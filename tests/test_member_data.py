@@ -92,6 +92,67 @@ async def test_a_member_who_takes_no_direct_messages_is_told_how_to_get_them(
     assert all(action.details.get("file") is None for action in platform.sent())
 
 
+async def test_where_members_must_start_the_bot_first_the_answer_links_to_it(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    platform.start_links = True  # as on Telegram
+    platform.refuse["dm"] = ("not_started", {"target": "alice"})
+    alice = platform.members["alice"]
+
+    await core.handle_and_catch_up(command(alice, "/mydata", clock.now()))
+
+    assert files_sent(platform) == []
+    assert platform.last_text() == (
+        "I can write to you privately only once you have started a chat with me: open "
+        "start:mydata:c1 and press Start, and your data will arrive there."
+    )
+
+    # Pressing Start runs /mydata for the community in the private chat: the file comes.
+    del platform.refuse["dm"]
+    await core.handle_and_catch_up(
+        command(alice, "/mydata", clock.now(), channel="private-alice", private=True)
+    )
+
+    [sent] = files_sent(platform)
+    assert sent.target == alice.user
+    assert exported(sent)["community"]["id"] == "c1"
+    answer = platform.sent()[-1]
+    assert answer.target.id == "private-alice"
+    assert answer.text == "I sent you what I keep about you here, in a private message."
+
+
+async def test_a_refusal_in_the_private_chat_gives_no_link_again(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    platform.start_links = True
+    platform.refuse["dm"] = ("not_started", {"target": "alice"})
+    alice = platform.member("alice")
+
+    await core.handle_and_catch_up(
+        command(alice, "/mydata", clock.now(), channel="private-alice", private=True)
+    )
+
+    assert platform.last_text().startswith("I could not write to you privately.")
+
+
+async def test_only_commands_meant_for_it_run_from_a_private_chat(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    mod = platform.members["mod"]
+    cases_before = len(platform.actions)
+
+    await core.handle_and_catch_up(
+        command(mod, "/warn bob Spam", clock.now(), channel="private-mod", private=True)
+    )
+
+    assert (
+        platform.last_text() == "I don't know /warn. Type /help to see the commands you can use."
+    )
+    assert len(platform.actions) == cases_before + 1  # that answer, and no warning
+
+
 async def test_a_moderator_receives_a_members_data_for_a_request_made_elsewhere(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

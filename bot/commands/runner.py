@@ -34,7 +34,11 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     texts = core.texts(event.community)
     locale = core.community_config(event.community).locale
     spec = core.commands.get(event.name)
-    if spec is None or not core.cog_enabled(spec.cog, event.community):
+    if (
+        spec is None
+        or not core.cog_enabled(spec.cog, event.community)
+        or (event.private and not spec.private)
+    ):
         await _answer(core, event, render(texts.unknown_command, command=event.name[:32]))
         return
     if not may_run(core, spec, event.member):

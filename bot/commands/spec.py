@@ -130,6 +130,9 @@ class CommandSpec:
     names: Mapping[str, str] = field(default_factory=dict)
     helps: Mapping[str, str] = field(default_factory=dict)
     """The full help by locale (``/aide bannir``); the docstring is the English one."""
+    private: bool = False
+    """Whether a member may also run it in a private chat with the bot, opened by the platform's
+    start link (see :meth:`bot.platform.Platform.start_link`)."""
     callback: Callable[..., Awaitable[None]] | None = field(default=None, compare=False)
 
     @property
@@ -167,6 +170,7 @@ class _Declaration:
     names: Mapping[str, str]
     option_names: Mapping[str, Mapping[str, str]]
     helps: Mapping[str, str]
+    private: bool
 
 
 class CommandDeclarationError(TypeError):
@@ -181,6 +185,7 @@ def command(
     names: Mapping[str, str] | None = None,
     option_names: Mapping[str, Mapping[str, str]] | None = None,
     helps: Mapping[str, str] | None = None,
+    private: bool = False,
 ) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Mark a cog method as a command. Its docstring is the help; its first line the description.
 
@@ -188,7 +193,9 @@ def command(
     translated names (``{"fr": "aide"}``), which members may type too. ``option_names`` names
     options by locale (``{"fr": {"winners": "gagnants"}}``) beyond the shared ones of
     :data:`~bot.commands.option_names.COMMON_OPTION_NAMES`. ``helps`` gives the full help by
-    locale, written as the docstring is (``/aide bannir`` shows it).
+    locale, written as the docstring is (``/aide bannir`` shows it). ``private`` lets a member
+    run it from a private chat with the bot too, reached by the platform's start link where the
+    bot may not write to a member first (Telegram); such a command takes no options.
     """
 
     def mark(function: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
@@ -199,6 +206,7 @@ def command(
             dict(names or {}),
             {locale: dict(named) for locale, named in (option_names or {}).items()},
             {locale: inspect.cleandoc(text).strip() for locale, text in (helps or {}).items()},
+            private,
         )
         setattr(function, _MARK, declaration)
         return function
@@ -246,6 +254,11 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
                 f"{MAX_DESCRIPTION} characters"
             )
     options = _named_options(_options_of(method, qualname), declaration.option_names, qualname)
+    if declaration.private and options:
+        raise CommandDeclarationError(
+            f"{qualname}: a command run from a private chat cannot take options (a start link "
+            "carries none)"
+        )
     return CommandSpec(
         name=name,
         description=description,
@@ -256,6 +269,7 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
         descriptions=declaration.descriptions,
         names=declaration.names,
         helps=declaration.helps,
+        private=declaration.private,
         callback=method,
     )
 

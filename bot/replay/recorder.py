@@ -116,6 +116,10 @@ class RecordingPlatform:
             content = await asyncio.to_thread(file.read_bytes)
             self._record("dm", user, text, file=file, content=content)
 
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """None: direct messages here need no start link."""
+        return None
+
     async def delete(self, message: MessageRef) -> None:
         """Record the deletion."""
         self._record("delete", message)

@@ -235,6 +235,7 @@ class CoreTexts(BaseModel):
     data_file: Annotated[str, Placeholders("community", "member", "date")]
     data_sent: Annotated[str, Placeholders()]
     data_not_sent: Annotated[str, Placeholders()]
+    data_start_first: Annotated[str, Placeholders("link")]
     data_incomplete: Annotated[str, Placeholders("failed")]
     member_data_sent: Annotated[str, Placeholders("member")]
     member_forgotten: Annotated[str, Placeholders("member", "parts")]

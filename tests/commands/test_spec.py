@@ -249,3 +249,18 @@ def test_shipped_texts_name_commands_as_their_locale_does() -> None:
                 named = set(re.findall(r"(?<![\w/])/([a-z_]+)", text))
                 wrong += [f"{where}: /{name}" for name in sorted(named - names)]
     assert wrong == []
+
+
+def test_a_command_run_from_a_private_chat_takes_no_options() -> None:
+    class Cog:
+        @command(private=True)
+        async def mine(self, ctx: CommandContext) -> None:
+            """Send me what is mine."""
+
+        @command(private=True)
+        async def theirs(self, ctx: CommandContext, member: Annotated[MemberRef, "Whose"]) -> None:
+            """Send me what is someone else's."""
+
+    assert build_spec(Cog().mine).private
+    with pytest.raises(CommandDeclarationError, match="private chat cannot take options"):
+        build_spec(Cog().theirs)

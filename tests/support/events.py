@@ -8,9 +8,10 @@ from bot.events import ChannelRef, CommandInvoked, MemberRef, MessageCreated, Me
 
 
 def command(
-    member: MemberRef, line: str, at: datetime, *, channel: str = "general"
+    member: MemberRef, line: str, at: datetime, *, channel: str = "general", private: bool = False
 ) -> CommandInvoked:
-    """``member`` types ``line`` (``/name args``) in ``#channel``."""
+    """``member`` types ``line`` (``/name args``) in ``#channel``; with ``private``, in their
+    private chat with the bot (``channel`` is then that chat), through a start link."""
     name, _, args = line.removeprefix("/").partition(" ")
 
     where = ChannelRef(member.community, channel, f"#{channel}")
@@ -21,6 +22,7 @@ def command(
         name=name,
         args=args,
         message=MessageRef(where, f"cmd-{abs(hash((line, at))) % 10_000}"),
+        private=private,
     )
 
 

@@ -24,7 +24,9 @@ class Recorded:
 class FakePlatform(RecordingPlatform):
     """The replay's recorder with a community of its own, members made on demand, and
     ``refuse``: an action named there fails with a PlatformError, as on a platform (the refusal's
-    text key and values: ``refuse["dm"] = ("no_direct_messages", {"target": "alice"})``)."""
+    text key and values: ``refuse["dm"] = ("no_direct_messages", {"target": "alice"})``).
+    With ``start_links``, it behaves as Telegram does: ``start_link`` gives a link (a plain
+    ``start:<command>:<community>`` text)."""
 
     message_ids = ""
 
@@ -39,6 +41,7 @@ class FakePlatform(RecordingPlatform):
         self.actions: list[Recorded] = []  # type: ignore[assignment]
         self.refuse: dict[str, tuple[str, dict[str, str | int]]] = {}
         self.members: dict[str, MemberRef] = {}
+        self.start_links = False
         self._next_id = 1000
 
     # -- building events ---------------------------------------------------------------------
@@ -80,6 +83,10 @@ class FakePlatform(RecordingPlatform):
 
     async def start(self, sink: EventSink) -> None:
         """Nothing to connect to: tests feed events to the core directly."""
+
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """``start:<command>:<community>`` with ``start_links``, else None."""
+        return f"start:{command}:{community.id}" if self.start_links else None
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """Members created with :meth:`member`, by name."""

@@ -348,6 +348,10 @@ class ConsolePlatform:
             "dm", member=user.name or user.id, text=text, file=str(kept) if kept else None
         )
 
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """None: the console's members always take direct messages."""
+        return None
+
     async def delete(self, message: MessageRef) -> None:
         """Print the deletion."""
         self.output.action("delete", channel=message.channel.name, message_id=int(message.id))

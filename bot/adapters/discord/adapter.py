@@ -349,6 +349,10 @@ class DiscordPlatform:
 
     # -- moderation ----------------------------------------------------------------------------
 
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """None: a member opens direct messages in their own privacy settings; no link does it."""
+        return None
+
     async def delete(self, message: MessageRef) -> None:
         """Delete one message."""
         if message.id.startswith(INTERACTION_PREFIX):

@@ -33,7 +33,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -63,6 +63,7 @@ from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec, OptionKind
 from bot.errors import JardinierError
@@ -303,6 +304,8 @@ class TelegramPlatform:
             log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
         if update.callback_query is not None:
             await self._acknowledge(update.callback_query)
+        if chat.type == ChatType.PRIVATE and update.message is not None:
+            await self._on_private_message(update.message)
         if chat.type not in GROUP_TYPES:
             return
         administrators = await self.administrators.of(chat.id)
@@ -318,6 +321,30 @@ class TelegramPlatform:
         for event in events:
             if self._joins.is_new(event) and self._sink is not None:
                 await self._sink(event)
+
+    async def _on_private_message(self, message: Message) -> None:
+        """A member pressed Start on a start link: run its command for its group, if they are
+        in that group (anyone may forge a link; only a member's own data is ever at stake)."""
+        started = parse_start(message.text or "")
+        if started is None or message.from_user is None:
+            return  # a plain /start, or a member talking to the bot: nothing to do
+        name, chat_id = started
+        user_id = message.from_user.id
+        try:
+            member = await self._api(
+                "find_member", lambda bot: bot.get_chat_member(chat_id, user_id)
+            )
+        except PlatformError as error:
+            log.info("could not check a start link for %s by %s: %s", chat_id, user_id, error)
+            return
+        if not is_in_chat(member):
+            log.info("%s used a start link for %s, a group they are not in", user_id, chat_id)
+            return
+        community = CommunityRef(PLATFORM, str(chat_id), self.directory.title(chat_id) or "")
+        administrators = await self.administrators.of(chat_id)
+        event = private_command(message, name, community, administrators)
+        if event is not None and self._sink is not None:
+            await self._sink(event)
 
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("could not handle a Telegram update", exc_info=context.error)
@@ -637,6 +664,15 @@ class TelegramPlatform:
             action="dm",
             subject=user.name or user.id,
         )
+
+    def start_link(self, community: CommunityRef, command: str) -> str | None:
+        """A link that opens a private chat with the bot and runs ``command`` there for the
+        group: the bot may write to a member only once they started it."""
+        try:
+            chat_id, _ = parse_channel_id(community.id)
+        except ValueError:
+            return None
+        return start_link(self.identity.username, command, chat_id)
 
     async def delete(self, message: MessageRef) -> None:
         """Delete a message (needs the Delete messages right; 48 hours at most)."""
