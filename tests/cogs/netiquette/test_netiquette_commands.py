@@ -351,3 +351,6 @@ async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
     assert forum.platform.last_text() == "Note ajoutée au dossier d'alice (dossier 3)."
     await forum.run("mod", "/fin_exclusion alice")
     assert forum.platform.last_text() == "Sanction levée pour alice : exclusion temporaire."
+    await forum.run("mod", "/exclure_temporairement bob 1h")
+    await forum.wait(timedelta(hours=1))
+    assert forum.modlog()[-1] == "⏱️ Sanction levée pour bob : exclusion temporaire (dossier 5)."
