@@ -105,7 +105,11 @@ class CoreCog(Cog):
         texts = self.core.texts(ctx.community)
         # Where the bot may not write first (Telegram), a link opens the private chat and runs
         # this command again there; once started there, a refusal has no such way out.
-        link = None if ctx.event.private else self.core.actions.start_link(ctx.community, "mydata")
+        link = (
+            None
+            if ctx.event.private
+            else self.core.actions.start_link(ctx.community, ctx.spec.name)
+        )
         await self._send_export(
             ctx,
             data,
