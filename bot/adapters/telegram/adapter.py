@@ -326,10 +326,11 @@ class TelegramPlatform:
         """A member pressed Start on a start link: run its command for its group, if they are
         in that group (anyone may forge a link; only a member's own data is ever at stake)."""
         started = parse_start(message.text or "")
-        if started is None or message.from_user is None:
+        sender = message.from_user
+        if started is None or sender is None:
             return  # a plain /start, or a member talking to the bot: nothing to do
         name, chat_id = started
-        user_id = message.from_user.id
+        user_id = sender.id
         try:
             member = await self._api(
                 "find_member", lambda bot: bot.get_chat_member(chat_id, user_id)
@@ -342,9 +343,8 @@ class TelegramPlatform:
             return
         community = CommunityRef(PLATFORM, str(chat_id), self.directory.title(chat_id) or "")
         administrators = await self.administrators.of(chat_id)
-        event = private_command(message, name, community, administrators)
-        if event is not None and self._sink is not None:
-            await self._sink(event)
+        if self._sink is not None:
+            await self._sink(private_command(message, sender, name, community, administrators))
 
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("could not handle a Telegram update", exc_info=context.error)

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from telegram import Message
+from telegram import Message, User
 
 from bot.adapters.telegram.convert import member_ref
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MessageRef
 
-MAX_PAYLOAD = 64
-"""Telegram's limit on a start parameter."""
-
+# A command name and a chat id: at most 54 characters, within Telegram's 64 for a payload.
 _PAYLOAD = re.compile(r"([a-z0-9_]{1,32})-(-?\d{1,20})")
 _START = re.compile(r"/start(?:@[A-Za-z0-9_]{1,64})?\s+(\S{1,64})\s*")
 
@@ -28,7 +26,7 @@ def start_link(bot_username: str, command: str, chat_id: int) -> str | None:
     """The link that runs ``command`` for the group ``chat_id`` in a private chat with the bot;
     None when it cannot be written (no username yet, a name a payload cannot hold)."""
     payload = f"{command}-{chat_id}"
-    if not bot_username or len(payload) > MAX_PAYLOAD or not _PAYLOAD.fullmatch(payload):
+    if not bot_username or not _PAYLOAD.fullmatch(payload):
         return None
     return f"https://t.me/{bot_username}?start={payload}"
 
@@ -46,20 +44,22 @@ def parse_start(text: str) -> tuple[str, int] | None:
 
 
 def private_command(
-    message: Message, name: str, community: CommunityRef, administrators: Collection[int]
-) -> CommandInvoked | None:
-    """The command a member started in their private chat with the bot, for ``community``.
+    message: Message,
+    sender: User,
+    name: str,
+    community: CommunityRef,
+    administrators: Collection[int],
+) -> CommandInvoked:
+    """The command ``sender`` started in their private chat with the bot, for ``community``.
 
     Its channel is the private chat (answers go there); the member is who they are in the group
-    (administrators are moderators there). None for a message with no sender.
+    (administrators are moderators there).
     """
-    if message.from_user is None:
-        return None
     channel = ChannelRef(community, str(message.chat.id), "")
     return CommandInvoked(
         at=message.date,
         channel=channel,
-        member=member_ref(community, message.from_user, administrators),
+        member=member_ref(community, sender, administrators),
         name=name,
         message=MessageRef(channel, str(message.message_id)),
         private=True,

@@ -60,8 +60,9 @@ def test_no_link_without_the_bots_username_or_beyond_telegrams_limit() -> None:
 def test_the_command_runs_for_the_group_and_answers_in_the_private_chat() -> None:
     payload = message(ALICE, f"/start mydata-{GROUP_ID}", chat=private(ALICE), message_id=7)
     garden = CommunityRef("telegram", str(GROUP_ID), "Garden")
-    event = private_command(Message.de_json(payload, None), "mydata", garden, {ALICE["id"]})
-    assert event is not None
+    started = Message.de_json(payload, None)
+    assert started.from_user is not None
+    event = private_command(started, started.from_user, "mydata", garden, {ALICE["id"]})
     assert event.private
     assert event.name == "mydata"
     assert event.channel == ChannelRef(garden, str(ALICE["id"]), "")
