@@ -2,13 +2,17 @@
 
 Every action goes to the adapter of the platform its target lives on. An action the platform cannot
 do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
-logged and reported once to the community's mod-log. Neither ever reaches the cog as a crash.
+logged and reported once to the community's mod-log. Neither ever reaches the cog as a crash; a
+cog that must say why something was not done (to the moderator who asked) collects the refusals
+of a block of actions with :meth:`Actions.refusals`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +26,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REPORTED = 1_000
+
+_collecting: ContextVar[list[str] | None] = ContextVar("jardinier_refusals", default=None)
+"""Where the refusals of the running block go (a context variable: each task has its own)."""
 
 
 class Actions:
@@ -46,6 +53,19 @@ class Actions:
         """Whether ``platform`` has ``capability``."""
         adapter = self._platforms.get(platform)
         return adapter is not None and capability in adapter.capabilities
+
+    @contextmanager
+    def refusals(self) -> Iterator[list[str]]:
+        """Collect why the platforms refused what this block awaits, in the mod-log's words.
+
+        Every refusal is collected, even one the mod-log was already told of.
+        """
+        collected: list[str] = []
+        token = _collecting.set(collected)
+        try:
+            yield collected
+        finally:
+            _collecting.reset(token)
 
     async def _do(
         self,
@@ -73,6 +93,9 @@ class Actions:
         community = error.community or community
         reason = refusal_text(error, self._texts(community))
         log.warning("platform refused %s: %s", error.action, reason)
+        collecting = _collecting.get()
+        if collecting is not None:
+            collecting.append(reason)
         if community is None or self._report is None:
             return
         key = (community.key, error.action, reason)

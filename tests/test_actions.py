@@ -37,6 +37,26 @@ async def test_refusal_is_reported_once_to_the_mod_log(
     assert [a.text for a in reports] == ["⚠️ I lack the Manage Messages permission in #general"]
 
 
+async def test_a_block_collects_every_refusal_though_the_mod_log_hears_it_once(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    platform.refuse["delete"] = (
+        "lacking_permission",
+        {"platform": "Discord", "where": "#general", "permission": "manage_messages"},
+    )
+    message = await core.actions.send(platform.channel(), "hello")
+    assert message is not None
+    with core.actions.refusals() as first:
+        assert await core.actions.delete(message) is False
+    with core.actions.refusals() as second:
+        assert await core.actions.delete(message) is False
+        assert await core.actions.send(platform.channel(), "still allowed") is not None
+    assert await core.actions.delete(message) is False  # outside any block: only logged
+    assert first == second == ["I lack the Manage Messages permission in #general"]
+    reports = [a for a in platform.sent() if a.target == platform.channel("mod-log")]
+    assert len(reports) == 1
+
+
 async def test_a_french_community_reads_refusals_in_french(
     core: Jardinier, platform: FakePlatform, rules_dir: Path
 ) -> None:

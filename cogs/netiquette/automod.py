@@ -31,7 +31,7 @@ from cogs.netiquette.base import NetiquetteBase
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
-from cogs.netiquette.sanctions import job_member
+from cogs.netiquette.sanctions import as_notes, job_member
 from cogs.netiquette.subject import Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
 from cogs.netiquette.triggers import Evidence
@@ -354,7 +354,7 @@ class Automod(NetiquetteBase):
                 actions=self.texts(community).action_names.text(case.action),
                 matched=case.matched,
                 excerpt=excerpt(subject.text, 120),
-                notes="".join(f" ({note})" for note in notes),
+                notes=as_notes(notes),
             ),
         )
         await self.sanctions.escalate(subject.member, case, subject.channel)
@@ -375,9 +375,9 @@ class Automod(NetiquetteBase):
         member = job_member(arguments)
         community = member.community
         if kind == "timeout":
-            await self.sanctions.lift_timeout(member)
+            failure = await self.sanctions.lift_timeout(member)
         else:
-            await self.sanctions.lift_ban(member)
+            failure = await self.sanctions.lift_ban(member)
         case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
         await self.core.modlog(
             community,
@@ -386,6 +386,7 @@ class Automod(NetiquetteBase):
                 case=arguments["case_id"] if case is None else case.id,
                 action=self.texts(community).action_names.text(kind),
                 member=plain_name(member.name),
+                notes=as_notes([failure]),
             ),
         )
 

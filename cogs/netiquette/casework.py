@@ -140,6 +140,7 @@ class Casework(Moderation):
                 member=plain_name(member.name),
                 moderator=plain_name(ctx.member.name),
                 reason=excerpt(text, 200),
+                notes="",
             ),
         )
         await ctx.reply(render(texts.note_added, case=case.id, member=plain_name(member.name)))

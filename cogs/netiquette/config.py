@@ -357,11 +357,15 @@ class NetiquetteTexts(BaseModel):
         str, Placeholders("case", "rule", "member", "actions", "matched", "excerpt", "notes")
     ]
     modlog_dry_run: Annotated[str, Placeholders("rule", "member", "actions", "matched", "excerpt")]
-    modlog_manual: Annotated[str, Placeholders("case", "action", "member", "moderator", "reason")]
-    modlog_ladder: Annotated[str, Placeholders("case", "action", "member", "points", "within")]
+    modlog_manual: Annotated[
+        str, Placeholders("case", "action", "member", "moderator", "reason", "notes")
+    ]
+    modlog_ladder: Annotated[
+        str, Placeholders("case", "action", "member", "points", "within", "notes")
+    ]
     ladder_reason: Annotated[str, Placeholders("points", "within")]
     """The reason a ladder step's case gives (the member reads it too)."""
-    modlog_lifted: Annotated[str, Placeholders("case", "action", "member")]
+    modlog_lifted: Annotated[str, Placeholders("case", "action", "member", "notes")]
     modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
     toxicity_off: Annotated[str, Placeholders("reason")]
     done: Annotated[str, Placeholders("case", "action", "member")]
@@ -371,6 +375,14 @@ class NetiquetteTexts(BaseModel):
     """Retired: no answer uses it (the bot cannot tell a timeout set by hand on the platform).
     Accepted so that rule books copied from an older Jardinier still load; leave it out."""
     lifted: Annotated[str, Placeholders("action", "member")]
+    lifted_unrecorded: Annotated[str, Placeholders("action", "member")]
+    """/untimeout or /unban of a member the bot had not sanctioned (one set by hand is lifted)."""
+    failed: Annotated[str, Placeholders("action")]
+    """An act the platform did not carry out, with no reason given (a note in the mod-log)."""
+    failed_because: Annotated[str, Placeholders("action", "reason")]
+    """An act the platform refused, and why (the refusal as the mod-log words it)."""
+    not_carried_out: Annotated[str, Placeholders("case", "member", "failure")]
+    """The answer to a moderator whose sanction was recorded but refused by the platform."""
     purged: Annotated[str, Placeholders("count")]
     purge_count: Annotated[str, Placeholders("most")]
     no_case: Annotated[str, Placeholders("case")]

@@ -2,7 +2,9 @@
 
 Each is refused to non-moderators (by the core) and never acts against a moderator, the owner
 or a bot. Each records a case, committed before the member, the moderator or the mod-log hear
-of it.
+of it. When the platform refuses the act (a missing permission, a member gone), the moderator
+is told so and why, and the mod-log line says it too: the case stays, as the record of what the
+moderator asked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.events import MemberRef
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
+from cogs.netiquette.sanctions import as_notes
 
 MIN_TIMEOUT = timedelta(seconds=30)
 MAX_TIMEOUT = timedelta(days=28)
@@ -58,9 +61,21 @@ class Moderation(Automod):
         )
 
     async def _announce(
-        self, ctx: CommandContext, case: CaseRecord, member: MemberRef, *, lifted: str = ""
+        self,
+        ctx: CommandContext,
+        case: CaseRecord,
+        member: MemberRef,
+        *,
+        failure: str | None = None,
+        lifted: str = "",
+        on_record: bool = True,
     ) -> None:
-        """Write the case to the mod-log and answer the moderator (``lifted``: what ended)."""
+        """Write the case to the mod-log and answer the moderator.
+
+        ``failure`` says why the platform did not carry the act out; ``lifted`` names what a lift
+        ended, and ``on_record`` whether the bot had it on record (else it was set by hand on the
+        platform, or there was none).
+        """
         texts = self.texts(ctx.community)
         name = plain_name(member.name)
         action = texts.action_names.text(case.action)
@@ -73,12 +88,16 @@ class Moderation(Automod):
                 member=name,
                 moderator=plain_name(ctx.member.name),
                 reason=case.reason or "—",
+                notes=as_notes([failure]),
             ),
         )
-        if lifted:
+        if failure is not None:
             await ctx.reply(
-                render(texts.lifted, action=texts.action_names.text(lifted), member=name)
+                render(texts.not_carried_out, case=case.id, member=name, failure=failure)
             )
+        elif lifted:
+            template = texts.lifted if on_record else texts.lifted_unrecorded
+            await ctx.reply(render(template, action=texts.action_names.text(lifted), member=name))
         else:
             await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
@@ -144,8 +163,8 @@ class Moderation(Automod):
                 value=format_duration(duration),
             )
         case = await self._record(ctx, member, "timeout", reason or "", expires=duration)
-        await self.sanctions.timeout(member, duration, reason or "", case)
-        await self._announce(ctx, case, member)
+        failure = await self.sanctions.timeout(member, duration, reason or "", case)
+        await self._announce(ctx, case, member, failure=failure)
 
     @command(
         permission=Permission.MODERATOR,
@@ -162,10 +181,12 @@ class Moderation(Automod):
     ) -> None:
         """Lift a member's timeout now."""
         self._check_target(ctx, member)
-        await self.sanctions.lift_timeout(member)
-        await self.sanctions.close_open_cases(member, "timeout")
+        failure = await self.sanctions.lift_timeout(member)
+        closed = [] if failure else await self.sanctions.close_open_cases(member, "timeout")
         case = await self._record(ctx, member, "untimeout", "")
-        await self._announce(ctx, case, member, lifted="timeout")
+        await self._announce(
+            ctx, case, member, failure=failure, lifted="timeout", on_record=bool(closed)
+        )
 
     @command(
         permission=Permission.MODERATOR,
@@ -190,8 +211,8 @@ class Moderation(Automod):
         """
         self._check_target(ctx, member)
         case = await self._record(ctx, member, "kick", reason or "")
-        await self.sanctions.kick(member, reason or "", case)
-        await self._announce(ctx, case, member)
+        failure = await self.sanctions.kick(member, reason or "", case)
+        await self._announce(ctx, case, member, failure=failure)
 
     @command(
         permission=Permission.MODERATOR,
@@ -233,8 +254,8 @@ class Moderation(Automod):
                 "out_of_range", option="delete_days", least=0, most=7, value=delete_days
             )
         case = await self._record(ctx, member, "ban", reason or "")
-        await self.sanctions.ban(member, reason or "", case, delete_days=delete_days)
-        await self._announce(ctx, case, member)
+        failure = await self.sanctions.ban(member, reason or "", case, delete_days=delete_days)
+        await self._announce(ctx, case, member, failure=failure)
 
     @command(
         permission=Permission.MODERATOR,
@@ -249,10 +270,12 @@ class Moderation(Automod):
     ) -> None:
         """Lift a member's ban."""
         self._check_target(ctx, member)
-        await self.sanctions.lift_ban(member)
-        await self.sanctions.close_open_cases(member, "ban")
+        failure = await self.sanctions.lift_ban(member)
+        closed = [] if failure else await self.sanctions.close_open_cases(member, "ban")
         case = await self._record(ctx, member, "unban", "")
-        await self._announce(ctx, case, member, lifted="ban")
+        await self._announce(
+            ctx, case, member, failure=failure, lifted="ban", on_record=bool(closed)
+        )
 
     @command(
         permission=Permission.MODERATOR,
@@ -294,7 +317,10 @@ class Moderation(Automod):
             if member is None or author == member.user.id
         ][:count]
         deleted = 0
-        if chosen and await self.actions.delete_many(chosen):
+        failure = await self.sanctions.attempt(
+            "purge", ctx.community, self.actions.delete_many(chosen)
+        )
+        if failure is None:
             deleted = len(chosen)
             for message in chosen:
                 self.core.bus.mark_removed(message)
@@ -309,6 +335,7 @@ class Moderation(Automod):
                 member=plain_name(member.name) if member else ctx.channel.name,
                 moderator=moderator,
                 reason="—",
+                notes=as_notes([failure]),
             ),
         )
-        await ctx.reply(render(texts.purged, count=deleted))
+        await ctx.reply(render(texts.purged, count=deleted) + as_notes([failure]))

@@ -7,7 +7,7 @@ temporary ban plans its lift as a persistent job, so it is lifted on time across
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,11 @@ def job_arguments(
     }
 
 
+def as_notes(notes: Iterable[str | None]) -> str:
+    """Notes a mod-log line ends with, `` (timeout failed: …)`` each; empty when all went well."""
+    return "".join(f" ({note})" for note in notes if note)
+
+
 def job_member(arguments: Mapping[str, Any]) -> MemberRef:
     """The member a lift job names."""
     community = CommunityRef(
@@ -82,6 +87,29 @@ class Sanctions:
             community=plain_name(community.name or community.id),
             reason=firing.case.reason,
         )
+
+    # -- what failed ----------------------------------------------------------------------------
+
+    async def attempt(
+        self, action: str, community: CommunityRef, act: Awaitable[bool]
+    ) -> str | None:
+        """Await ``act``: None once it is done, else what failed and why, as a mod-log note.
+
+        ``action`` is named as the texts' ``action_names`` say; the reasons are the platform's
+        refusals, worded as the mod-log words them.
+        """
+        with self.core.actions.refusals() as refused:
+            if await act:
+                return None
+        return self.failure(action, community, refused)
+
+    def failure(self, action: str, community: CommunityRef, reasons: Sequence[str] = ()) -> str:
+        """The note saying that ``action`` failed, and why when ``reasons`` say."""
+        texts = self.cog.texts(community)
+        name = texts.action_names.text(action)
+        if not reasons:
+            return render(texts.failed, action=name)
+        return render(texts.failed_because, action=name, reason="; ".join(dict.fromkeys(reasons)))
 
     # -- plain acts -----------------------------------------------------------------------------
 
@@ -170,13 +198,17 @@ class Sanctions:
 
     async def timeout(
         self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord
-    ) -> bool:
-        """Time ``member`` out for ``duration`` and plan the lift."""
+    ) -> str | None:
+        """Time ``member`` out for ``duration`` and plan the lift; None once done, else why not."""
+        community = member.community
         if self.cog.untouchable(member):
-            return False
+            return self.failure("timeout", community)
         until = self.core.clock.now() + duration
-        if not await self.core.actions.timeout(member, until, reason=reason):
-            return False
+        failure = await self.attempt(
+            "timeout", community, self.core.actions.timeout(member, until, reason=reason)
+        )
+        if failure is not None:
+            return failure
         self.core.scheduler.at(
             lift_job_id("timeout", member.community, member.user.id),
             until,
@@ -186,14 +218,16 @@ class Sanctions:
         )
         text = self._notice("timed_out", member, reason, case, duration=format_duration(duration))
         await self.dm(member, text)
-        return True
+        return None
 
-    async def kick(self, member: MemberRef, reason: str, case: CaseRecord) -> bool:
-        """Tell ``member`` why, then kick them."""
+    async def kick(self, member: MemberRef, reason: str, case: CaseRecord) -> str | None:
+        """Tell ``member`` why, then kick them; None once done, else why not."""
         if self.cog.untouchable(member):
-            return False
+            return self.failure("kick", member.community)
         await self.dm(member, self._notice("kicked", member, reason, case))
-        return await self.core.actions.kick(member, reason=reason)
+        return await self.attempt(
+            "kick", member.community, self.core.actions.kick(member, reason=reason)
+        )
 
     async def ban(
         self,
@@ -203,13 +237,21 @@ class Sanctions:
         *,
         delete_days: int = 0,
         duration: timedelta | None = None,
-    ) -> bool:
-        """Tell ``member`` why, ban them, and plan the unban of a temporary ban."""
+    ) -> str | None:
+        """Tell ``member`` why, ban them, and plan the unban of a temporary ban.
+
+        None once done, else why not.
+        """
         if self.cog.untouchable(member):
-            return False
+            return self.failure("ban", member.community)
         await self.dm(member, self._notice("banned", member, reason, case))
-        if not await self.core.actions.ban(member, reason=reason, delete_days=delete_days):
-            return False
+        failure = await self.attempt(
+            "ban",
+            member.community,
+            self.core.actions.ban(member, reason=reason, delete_days=delete_days),
+        )
+        if failure is not None:
+            return failure
         if duration is not None:
             self.core.scheduler.at(
                 lift_job_id("ban", member.community, member.user.id),
@@ -218,26 +260,41 @@ class Sanctions:
                 LIFT_BAN,
                 **job_arguments(member, member.community, case.id),
             )
-        return True
+        return None
 
-    async def lift_timeout(self, member: MemberRef) -> bool:
-        """Lift ``member``'s timeout now (where restrictions exist, by lifting the restriction)."""
-        self.core.scheduler.cancel(lift_job_id("timeout", member.community, member.user.id))
+    async def lift_timeout(self, member: MemberRef) -> str | None:
+        """Lift ``member``'s timeout now (where restrictions exist, by lifting the restriction).
+
+        None once done, else why not; a planned lift stays planned until one is done.
+        """
+        community = member.community
         if self.core.actions.can(member.platform, Capability.RESTRICT):
-            return await self.core.actions.unrestrict(member)
-        return await self.core.actions.timeout(member, self.core.clock.now())
+            act = self.core.actions.unrestrict(member)
+        else:
+            act = self.core.actions.timeout(member, self.core.clock.now())
+        failure = await self.attempt("untimeout", community, act)
+        if failure is None:
+            self.core.scheduler.cancel(lift_job_id("timeout", community, member.user.id))
+        return failure
 
-    async def lift_ban(self, member: MemberRef, reason: str = "") -> bool:
-        """Lift ``member``'s ban now."""
-        self.core.scheduler.cancel(lift_job_id("ban", member.community, member.user.id))
-        return await self.core.actions.unban(member.community, member.user, reason=reason)
+    async def lift_ban(self, member: MemberRef, reason: str = "") -> str | None:
+        """Lift ``member``'s ban now; None once done, else why not."""
+        community = member.community
+        failure = await self.attempt(
+            "unban", community, self.core.actions.unban(community, member.user, reason=reason)
+        )
+        if failure is None:
+            self.core.scheduler.cancel(lift_job_id("ban", community, member.user.id))
+        return failure
 
     async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
-        """Mark the member's running ``action`` cases (timeouts, bans) as lifted now."""
+        """Mark the member's running ``action`` cases as lifted now: timeouts, and bans, timed
+        or not (an unban ends a ban for good too)."""
         now = self.core.clock.now()
         closed = []
         for case in await self.cog.casebook.of_member(member.community, member.user.id):
-            if case.expires_at is not None and case.lifted_at is None and action in case.action:
+            running = case.lifted_at is None and (case.expires_at is not None or action == "ban")
+            if running and action in case.action.split(", "):
                 marked = await self.cog.casebook.mark(case.id, lifted_at=now)
                 if marked is not None:
                     closed.append(marked)
@@ -285,11 +342,11 @@ class Sanctions:
         )
         if step.action == "timeout":
             assert step.duration is not None
-            await self.timeout(member, step.duration, reason, case)
+            failure = await self.timeout(member, step.duration, reason, case)
         elif step.action == "kick":
-            await self.kick(member, reason, case)
+            failure = await self.kick(member, reason, case)
         else:
-            await self.ban(member, reason, case, duration=step.duration)
+            failure = await self.ban(member, reason, case, duration=step.duration)
         await self.core.modlog(
             community,
             render(
@@ -299,6 +356,7 @@ class Sanctions:
                 member=plain_name(member.name),
                 points=f"{points:g}",
                 within=within,
+                notes=as_notes([failure]),
             ),
         )
         return case

@@ -42,14 +42,13 @@ class Ban(Action):
     async def run(self, config: BanConfig, firing: Firing, sanctions: Sanctions) -> str | None:
         """Ban (and plan the unban of a temporary ban)."""
         reason = self.reason(config, firing.locale) or firing.rule
-        done = await sanctions.ban(
+        return await sanctions.ban(
             firing.subject.member,
             reason,
             firing.case,
             delete_days=config.delete_days,
             duration=config.duration,
         )
-        return None if done else "the ban was refused"
 
 
 ACTION = Ban()

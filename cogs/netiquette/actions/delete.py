@@ -34,9 +34,7 @@ class Delete(Action):
         message = subject.message
         if message is None:
             return None
-        if not await sanctions.delete(message):
-            return "the message could not be deleted"
-        return None
+        return await sanctions.attempt(self.name, subject.community, sanctions.delete(message))
 
     async def run(self, config: DeleteConfig, firing: Firing, sanctions: Sanctions) -> str | None:
         """Already done as the rule fired (:meth:`run_now`)."""

@@ -28,8 +28,9 @@ class Dm(Action):
     async def run(self, config: DmConfig, firing: Firing, sanctions: Sanctions) -> str | None:
         """Send the direct message."""
         template = pick(config.text, firing.locale) or sanctions.texts(firing).dm_notice
-        sent = await sanctions.dm(firing.subject.member, sanctions.rule_text(firing, template))
-        return None if sent else "the member does not accept direct messages"
+        member = firing.subject.member
+        sent = sanctions.dm(member, sanctions.rule_text(firing, template))
+        return await sanctions.attempt(self.name, member.community, sent)
 
 
 ACTION = Dm()

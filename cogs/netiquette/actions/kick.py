@@ -30,8 +30,7 @@ class Kick(Action):
     async def run(self, config: KickConfig, firing: Firing, sanctions: Sanctions) -> str | None:
         """Kick."""
         reason = self.reason(config, firing.locale) or firing.rule
-        done = await sanctions.kick(firing.subject.member, reason, firing.case)
-        return None if done else "the kick was refused"
+        return await sanctions.kick(firing.subject.member, reason, firing.case)
 
 
 ACTION = Kick()

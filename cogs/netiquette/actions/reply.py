@@ -34,10 +34,8 @@ class Reply(Action):
         if channel is None:
             return None
         reply_to = None if firing.deleted else firing.subject.message
-        sent = await sanctions.send(
-            channel, text, reply_to=reply_to, mention=firing.subject.member
-        )
-        return None if sent else "the reminder could not be posted"
+        sent = sanctions.send(channel, text, reply_to=reply_to, mention=firing.subject.member)
+        return await sanctions.attempt(self.name, channel.community, sent)
 
 
 ACTION = Reply()

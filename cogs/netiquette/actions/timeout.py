@@ -40,8 +40,7 @@ class Timeout(Action):
     async def run(self, config: TimeoutConfig, firing: Firing, sanctions: Sanctions) -> str | None:
         """Time out, tell the member, plan the lift."""
         reason = self.reason(config, firing.locale) or firing.rule
-        done = await sanctions.timeout(firing.subject.member, config.duration, reason, firing.case)
-        return None if done else "the timeout was refused"
+        return await sanctions.timeout(firing.subject.member, config.duration, reason, firing.case)
 
 
 ACTION = Timeout()

@@ -115,10 +115,14 @@ async def test_untimeout_and_unban_lift_and_cancel_the_planned_lift(
     assert timeout_case.lifted_at is not None
     await forum.wait(timedelta(hours=2))
     assert len(forum.done("unrestrict")) == 1
+    await forum.run("mod", "/ban bob")
     await forum.run("mod", "/unban bob")
     assert len(forum.done("unban")) == 1
     assert forum.answers()[-1] == "The ban of bob is lifted."
-    assert "Case 3 · unban · bob" in forum.modlog()[-1]
+    assert "Case 4 · unban · bob" in forum.modlog()[-1]
+    ban_case = await forum.cog.casebook.get(forum.platform.community, 3)
+    assert ban_case is not None
+    assert ban_case.lifted_at is not None
 
 
 async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -> None:
@@ -349,8 +353,14 @@ async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
     assert forum.platform.last_text().splitlines()[0] == "Dossiers de bob (1) :"
     await forum.run("mod", "/note alice a présenté ses excuses")
     assert forum.platform.last_text() == "Note ajoutée au dossier d'alice (dossier 3)."
+    await forum.run("mod", "/exclure_temporairement alice 1h")
     await forum.run("mod", "/fin_exclusion alice")
     assert forum.platform.last_text() == "Sanction levée pour alice : exclusion temporaire."
+    await forum.run("mod", "/fin_exclusion alice")
+    assert forum.platform.last_text() == (
+        "Rien n'était enregistré ici contre alice (exclusion temporaire) ; "
+        "ce qui avait été posé directement sur la plateforme est levé."
+    )
     await forum.run("mod", "/exclure_temporairement bob 1h")
     await forum.wait(timedelta(hours=1))
-    assert forum.modlog()[-1] == "⏱️ Sanction levée pour bob : exclusion temporaire (dossier 5)."
+    assert forum.modlog()[-1] == "⏱️ Sanction levée pour bob : exclusion temporaire (dossier 7)."

@@ -1,0 +1,194 @@
+"""A sanction the platform refuses: the moderator and the mod-log learn what failed and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.cogs.netiquette.conftest import ForumFactory
+from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_locale
+
+
+async def with_mod_and_bob(open_forum: ForumFactory) -> Forum:
+    """Garden with the insults rule, a moderator and bob."""
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    return forum
+
+
+LACKING = {"permission": "moderate_members", "where": "Garden"}
+"""A refusal's values: the Moderate Members permission, missing in Garden."""
+
+
+@pytest.mark.parametrize(
+    ("line", "refused", "permission", "named"),
+    [
+        ("/timeout bob 10m Flooding", "timeout", "moderate_members", "Moderate Members"),
+        ("/kick bob Spam", "kick", "kick_members", "Kick Members"),
+        ("/ban bob Spam", "ban", "ban_members", "Ban Members"),
+    ],
+)
+async def test_a_refused_sanction_is_recorded_and_the_moderator_told_why(
+    open_forum: ForumFactory, line: str, refused: str, permission: str, named: str
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse[refused] = (
+        "lacking_permission",
+        {"permission": permission, "where": "Garden"},
+    )
+    await forum.run("mod", line)
+    reason = f"I lack the {named} permission in Garden"
+    assert forum.answers() == [f"Case 1 is recorded, but {refused} failed: {reason}."]
+    assert forum.modlog()[-1].endswith(f" ({refused} failed: {reason})")
+    assert forum.core.scheduler.pending("netiquette:") == []
+    assert await forum.cog.casebook.get(forum.platform.community, 1) is not None
+
+
+async def test_the_refusal_is_told_each_time_though_the_alert_is_posted_once(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse["timeout"] = ("lacking_permission", LACKING)
+    await forum.run("mod", "/timeout bob 10m")
+    await forum.run("mod", "/timeout bob 10m")
+    failed = "timeout failed: I lack the Moderate Members permission in Garden"
+    assert forum.answers() == [
+        f"Case 1 is recorded, but {failed}.",
+        f"Case 2 is recorded, but {failed}.",
+    ]
+    assert forum.modlog() == [
+        "⚠️ I lack the Moderate Members permission in Garden",
+        f"🛡️ Case 1 · timeout · bob by mod: — ({failed})",
+        f"🛡️ Case 2 · timeout · bob by mod: — ({failed})",
+    ]
+
+
+async def test_untimeout_says_when_the_bot_had_no_timeout_on_record(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == (
+        "bob had no timeout on record here; any set directly on the platform is lifted now."
+    )
+    # Lifted all the same: a timeout a moderator set by hand on the platform ends too.
+    assert len(forum.done("unrestrict")) == 1
+    await forum.run("mod", "/timeout bob 1h")
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
+
+
+async def test_a_refused_untimeout_keeps_the_timeout_open_and_its_lift_planned(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    await forum.run("mod", "/timeout bob 1h")
+    forum.platform.refuse["unrestrict"] = ("lacking_permission", LACKING)
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == (
+        "Case 2 is recorded, but untimeout failed: "
+        "I lack the Moderate Members permission in Garden."
+    )
+    timeout_case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert timeout_case is not None
+    assert timeout_case.lifted_at is None
+    assert len(forum.core.scheduler.pending("netiquette:timeout:")) == 1
+    # Once the permission is given, the same command lifts it.
+    del forum.platform.refuse["unrestrict"]
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
+    assert forum.core.scheduler.pending("netiquette:") == []
+
+
+async def test_unban_of_a_member_the_platform_has_not_banned(open_forum: ForumFactory) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse["unban"] = ("not_banned", {"target": "bob", "where": "Garden"})
+    await forum.run("mod", "/unban bob")
+    assert forum.answers() == [
+        "Case 1 is recorded, but unban failed: bob is not banned from Garden."
+    ]
+
+
+async def test_a_rule_s_refused_actions_are_noted_in_its_mod_log_line(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "no_insults": {
+                "triggers": [{"match_words": {"words": ["idiot"]}}],
+                "actions": {"delete": True, "reply": True, "timeout": {"duration": "10m"}},
+            }
+        }
+    )
+    forum.platform.refuse["delete"] = (
+        "lacking_permission",
+        {"permission": "manage_messages", "where": "#general"},
+    )
+    forum.platform.refuse["timeout"] = ("member_gone", {"target": "bob", "where": "Garden"})
+    await forum.say("bob", "idiot")
+    assert forum.modlog()[-1].endswith(
+        "“idiot” (delete failed: I lack the Manage Messages permission in #general)"
+        " (timeout failed: bob is no longer a member of Garden)"
+    )
+    assert forum.core.scheduler.pending("netiquette:") == []
+
+
+async def test_a_ladder_step_and_a_planned_lift_say_when_they_failed(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    for _ in range(3):
+        await forum.say("bob", "idiot")
+    assert forum.modlog()[-1].startswith("⚖️ Case 4 · timeout · bob reached 3 strike points")
+    assert "failed" not in forum.modlog()[-1]
+    forum.platform.refuse["unrestrict"] = ("member_gone", {"target": "bob", "where": "Garden"})
+    await forum.wait(timedelta(hours=1))
+    assert forum.modlog()[-1] == (
+        "⏱️ The timeout of bob is lifted (case 4)"
+        " (untimeout failed: bob is no longer a member of Garden)."
+    )
+    forum.platform.refuse["timeout"] = ("lacking_permission", LACKING)
+    for _ in range(3):
+        await forum.say("bob", "idiot")
+    assert forum.modlog()[-1].endswith(
+        "within 30d (timeout failed: I lack the Moderate Members permission in Garden)"
+    )
+
+
+async def test_a_purge_the_platform_refused_says_why(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    await forum.say("alice", "hello")
+    forum.platform.refuse["delete"] = (
+        "lacking_permission",
+        {"permission": "manage_messages", "where": "#general"},
+    )
+    await forum.run("mod", "/purge 5")
+    failed = "purge failed: I lack the Manage Messages permission in #general"
+    assert forum.answers() == [f"0 messages deleted. ({failed})"]
+    assert forum.modlog()[-1].endswith(f"({failed})")
+
+
+async def test_notes_read_in_the_community_s_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse["delete"] = (
+        "lacking_permission",
+        {"permission": "manage_messages", "where": "#general"},
+    )
+    forum.platform.refuse["timeout"] = ("lacking_permission", LACKING)
+    await forum.say("bob", "crétin")
+    assert forum.modlog()[-1].endswith(
+        "« crétin » (échec de l'action « suppression » : "
+        "Il me manque la permission « Gérer les messages » dans #general)"
+    )
+    await forum.run("mod", "/exclure_temporairement bob 10m")
+    assert forum.answers()[-1] == (
+        "Dossier 2 enregistré, mais échec de l'action « exclusion temporaire » : "
+        "Il me manque la permission « Exclure temporairement des membres » dans Garden."
+    )
