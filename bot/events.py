@@ -322,6 +322,24 @@ class ModerationRecorded(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModerationPardoned(Event):
+    """A moderator pardoned a case (published by the netiquette cog).
+
+    ``action`` and ``recorded_at`` are the case's, as ``ModerationRecorded`` told them: a count by
+    day takes it back from the right day.
+    """
+
+    member: MemberRef
+    case_id: int
+    action: str
+    recorded_at: datetime
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContestClosed(Event):
     """A contest or challenge closed with its results (published by the contests cog)."""
 

@@ -27,7 +27,7 @@ from cogs.contributors.models import DailyActivity, Interaction
 from cogs.contributors.optouts import OptOuts
 from cogs.contributors.pace import MessagePace
 from cogs.contributors.scoring import Span, Standing, ranking, span
-from cogs.contributors.standings import edges, tallies
+from cogs.contributors.standings import edges, moderated, tallies
 from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import MessageLedger
 
@@ -147,6 +147,14 @@ class ContributorsBase(Cog):
         excluded = await self.optouts.of(community)
         return ranking(found, self.settings(community).scoring, excluded=excluded)
 
+    async def passed_over(self, community: CommunityRef, window: Span) -> set[str]:
+        """Members the shout-out and the role rewards pass over in ``window``: those with a
+        moderation case (``skip_moderated``)."""
+        if not self.settings(community).skip_moderated:
+            return set()
+        community_id = await self.core.members.community_id(community)
+        return await moderated(self.core.db, community_id, window)
+
     async def influence_of(self, community: CommunityRef, window: Span) -> list[Influence]:
         """Members of ``community`` others engage with, most influential first."""
         community_id = await self.core.members.community_id(community)
@@ -232,6 +240,7 @@ class ContributorsBase(Cog):
                     "messages": row.messages,
                     "introductions": row.introductions,
                     "contest_wins": row.contest_wins,
+                    "moderation_cases": row.moderation_cases,
                 }
                 for row in daily
             ]

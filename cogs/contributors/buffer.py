@@ -29,7 +29,7 @@ log = logging.getLogger("cogs.contributors")
 
 T = TypeVar("T")
 
-DAILY_FIELDS = ("messages", "introductions", "contest_wins")
+DAILY_FIELDS = ("messages", "introductions", "contest_wins", "moderation_cases")
 ROWS_PER_STATEMENT = 1_000
 """Rows sent to the database at once within a flush: the parameters of ten thousand rows at once
 made a passing peak of several megabytes."""

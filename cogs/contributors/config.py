@@ -151,5 +151,8 @@ class ContributorsConfig(BaseModel):
     top_size: int = Field(default=10, ge=1, le=25)
     shoutout: ShoutoutConfig = ShoutoutConfig()
     roles: RolesConfig = RolesConfig()
+    skip_moderated: bool = True
+    """Pass over, in the shout-out and the role rewards, a member with a moderation case in the
+    week (a sanction that was not pardoned)."""
     write: WriteConfig = WriteConfig()
     texts: TextsByLocale[ContributorsTexts]

@@ -19,6 +19,8 @@ from bot.events import (
     MessageCreated,
     MessageDeleted,
     MessageRef,
+    ModerationPardoned,
+    ModerationRecorded,
     ReactionAdded,
     ReactionRemoved,
     UserRef,
@@ -26,6 +28,14 @@ from bot.events import (
 from cogs.contributors.base import ContributorsBase
 from cogs.contributors.buffer import DailyKey, EdgeKey
 from cogs.contributors.tracked import TrackedMessage
+
+NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
+"""Case actions that sanction nobody: a moderator's note, a lift."""
+
+
+def sanctions(actions: str) -> bool:
+    """Whether a case's actions (``delete, warn``) sanction the member."""
+    return not set(actions.split(", ")) <= NOT_SANCTIONS
 
 
 class Counting(ContributorsBase):
@@ -162,21 +172,34 @@ class Counting(ContributorsBase):
     @listener(MemberIntroduced, priority=Priority.OBSERVATION)
     async def count_introduction(self, event: MemberIntroduced) -> None:
         """A newcomer introduced themselves (told by the welcome cog)."""
-        await self._count_daily(event.community, event.member.user, event, "introductions")
+        await self._count_daily(event.community, event.member.user, event.at, "introductions")
 
     @listener(ContestWon, priority=Priority.OBSERVATION)
     async def count_win(self, event: ContestWon) -> None:
         """A member won a contest (told by the contests cog)."""
-        await self._count_daily(event.community, event.member.user, event, "contest_wins")
+        await self._count_daily(event.community, event.member.user, event.at, "contest_wins")
+
+    @listener(ModerationRecorded, priority=Priority.OBSERVATION)
+    async def count_case(self, event: ModerationRecorded) -> None:
+        """A moderation case against a member (told by the netiquette cog)."""
+        if sanctions(event.action):
+            await self._count_daily(
+                event.community, event.member.user, event.at, "moderation_cases"
+            )
+
+    @listener(ModerationPardoned, priority=Priority.OBSERVATION)
+    async def count_pardon(self, event: ModerationPardoned) -> None:
+        """A case pardoned: it no longer keeps the member out of the shout-out."""
+        if not sanctions(event.action):
+            return
+        await self._count_daily(
+            event.community, event.member.user, event.recorded_at, "moderation_cases", -1
+        )
 
     async def _count_daily(
-        self,
-        community: CommunityRef,
-        user: UserRef,
-        event: MemberIntroduced | ContestWon,
-        field: str,
+        self, community: CommunityRef, user: UserRef, at: datetime, field: str, delta: int = 1
     ) -> None:
         if user.is_bot or user.id in await self.optouts.of(community):
             return
-        self.buffer.add_daily(DailyKey(community, user.id, event.at.date()), field, 1)
+        self.buffer.add_daily(DailyKey(community, user.id, at.date()), field, delta)
         await self.flush_if_full()

@@ -27,6 +27,9 @@ class DailyActivity(SQLModel, table=True):
     """Messages that earned points (long enough, within the per-minute cap, not removed)."""
     introductions: int = 0
     contest_wins: int = 0
+    moderation_cases: int = 0
+    """Cases recorded against the member (sanctions, not notes or lifts), less those pardoned:
+    the shout-out and the role rewards pass over a member with one in the week."""
 
 
 class Interaction(SQLModel, table=True):

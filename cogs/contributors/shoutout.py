@@ -3,7 +3,9 @@
 One cron job per community (``contributors:shoutout:<community>``), in the community's time zone,
 scheduled the first time the cog hears from the community and again when the rule book changes
 the schedule. The role goes to the top N and is taken back from those who dropped out; the
-holders are remembered in the core's state, so a restart takes back the right roles.
+holders are remembered in the core's state, so a restart takes back the right roles. Both pass
+over a member with a moderation case in the week (``skip_moderated``): praise in public for
+someone the moderators just sanctioned would undo their work.
 """
 
 from __future__ import annotations
@@ -40,19 +42,27 @@ class Shoutout(ContributorsBase):
             return
         await self.flush()
         config = self.settings(community)
-        standings = await self.standings(community, self.last_week())
+        window = self.last_week()
+        passed_over = await self.passed_over(community, window)
+        standings = [
+            item
+            for item in await self.standings(community, window)
+            if item.user_id not in passed_over
+        ]
         if config.shoutout.enabled and config.shoutout.channel:
-            await self._post_shoutout(community, standings)
+            await self._post_shoutout(community, standings, passed_over)
         if config.roles.enabled:
             await self.reward(community, standings[: config.roles.top])
 
-    async def _post_shoutout(self, community: CommunityRef, standings: list[Standing]) -> None:
+    async def _post_shoutout(
+        self, community: CommunityRef, standings: list[Standing], passed_over: set[str]
+    ) -> None:
         config = self.settings(community)
         texts = self.texts(community)
         window = self.last_week()
         top = standings[: config.shoutout.top]
         influencers = await self.influence_of(community, window)
-        influencer = influencers[0] if influencers else None
+        influencer = next((item for item in influencers if item.user_id not in passed_over), None)
         since = self.core.clock.now() - timedelta(days=config.shoutout.newcomer_days)
         newcomers = await self.newcomers(community, since)
         newcomer = next((item for item in standings if item.user_id in newcomers), None)

@@ -88,3 +88,18 @@ async def edges(db: Database, community_id: int, window: Span, *, daily_cap: int
             )
         )
         return [Edge(source, target, kind, int(count)) for source, target, kind, count in rows]
+
+
+async def moderated(db: Database, community_id: int, window: Span) -> set[str]:
+    """Members with a moderation case in ``window`` that was not pardoned."""
+    async with db.session() as session:
+        rows = await session.exec(
+            select(DailyActivity.user_id)
+            .where(
+                DailyActivity.community_id == community_id,
+                col(DailyActivity.moderation_cases) > 0,
+                _within(DailyActivity.day, window),
+            )
+            .distinct()
+        )
+        return set(rows)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from bot.commands import CommandContext, Permission, Text, command
 from bot.errors import JardinierError
-from bot.events import MemberRef, UserRef
+from bot.events import MemberRef, ModerationPardoned, UserRef
 from bot.ruleconf import plain_name, render
 from bot.ruleconf.numbers import number_text
 from cogs.netiquette.cases import MAX_LISTED, CaseRecord, NewCase, excerpt
@@ -195,6 +195,16 @@ class Casework(Moderation):
         )
         assert marked is not None
         name = plain_name(record.user_name or record.user_id)
+        user = UserRef(ctx.community.platform, record.user_id, record.user_name)
+        await self.publish(
+            ModerationPardoned(
+                at=self.core.clock.now(),
+                member=MemberRef(ctx.community, user),
+                case_id=record.id,
+                action=record.action,
+                recorded_at=record.created_at,
+            )
+        )
         await self.core.modlog(
             ctx.community,
             render(

@@ -106,7 +106,7 @@ async def test_export_and_erase_a_members_counters(forum: Forum) -> None:
     exported = await forum.cog.export_member_data(community, carol)
     day = forum.clock.now().date().isoformat()
     assert exported["contributions"]["daily"] == [
-        {"day": day, "messages": 1, "introductions": 0, "contest_wins": 0}
+        {"day": day, "messages": 1, "introductions": 0, "contest_wins": 0, "moderation_cases": 0}
     ]
     assert {
         (item["kind"], item["direction"]) for item in exported["contributions"]["interactions"]

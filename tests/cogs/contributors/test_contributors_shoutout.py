@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from bot.platform import Capability
 from tests.cogs.contributors.conftest import ForumFactory
-from tests.cogs.contributors.forum import Forum
+from tests.cogs.contributors.forum import Forum, enable
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
 
 LONG = "Here is a long and thoughtful message about the garden."
 
@@ -16,7 +19,7 @@ async def a_week_of_help(forum: Forum, helper: str, thankers: tuple[str, ...]) -
     for name in thankers:
         question = await forum.say(name, "Does anyone know how to keep slugs off lettuce?")
         answer = await forum.say(
-            helper, "Beer traps and copper tape work well for me.", reply_to=question
+            helper, f"Beer traps and copper tape work well for me, {name}.", reply_to=question
         )
         await forum.say(name, "Merci, je vais essayer ça ce soir", reply_to=answer)
 
@@ -82,3 +85,72 @@ async def test_no_roles_where_the_platform_has_none(open_forum: ForumFactory) ->
 
     assert not [action for action in platform.actions if "role" in action.action]
     assert any("carol" in sent.text for sent in platform.sent())
+
+
+async def with_netiquette(open_forum: ForumFactory, rules_dir: Path, **section: Any) -> Forum:
+    """Garden with the netiquette's shipped rules too, and a moderator."""
+    enable(rules_dir, **section)
+    enable_only(rules_dir, "netiquette", "contributors")
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    return forum
+
+
+def shoutout_lines(forum: Forum) -> list[str]:
+    """The lines of the week's shout-out in #general."""
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    return shoutout.text.splitlines()
+
+
+async def test_a_member_sanctioned_this_week_is_passed_over(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir, roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    await a_week_of_help(forum, "dave", ("alice", "bob"))
+    await forum.command("mod", "/note carol helpful but blunt")
+    await forum.say("carol", "you idiot")  # the insults rule deletes it and warns her
+    await forum.core.caught_up()
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    lines = shoutout_lines(forum)
+    assert lines[1] == "1. dave (thanked by 2 members)"
+    assert not any("carol" in line for line in lines)
+    assert [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("add_role", "dave")]
+
+
+async def test_a_pardoned_case_no_longer_keeps_a_member_out(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir)
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    await forum.say("carol", "you idiot")
+    await forum.core.caught_up()
+    [case] = await forum.core.cogs["netiquette"].casebook.of_member(  # type: ignore[attr-defined]
+        forum.platform.community, "id-carol"
+    )
+    await forum.command("mod", f"/pardon {case.id}")
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    assert shoutout_lines(forum)[1] == "1. carol (thanked by 3 members)"
+
+
+async def test_skip_moderated_off_names_them_all_the_same(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir, skip_moderated=False)
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    await forum.command("mod", "/warn carol Be kind")
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    assert shoutout_lines(forum)[1] == "1. carol (thanked by 3 members)"
