@@ -86,6 +86,20 @@ async def test_a_value_the_command_finds_too_long_gets_the_usage(
     assert core.scheduler.pending() == []
 
 
+async def test_a_delay_out_of_range_says_the_range_or_the_furthest(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce 0s hello", clock.now()))
+    assert platform.last_text() == (
+        "Usage: /announce <delay> <text…> (delay should be from 1s to 90d, not 0s)."
+        " Type /help announce for details."
+    )
+    await core.handle(command(mod, "/announce 91d hello", clock.now()))
+    assert platform.last_text() == "An announcement can be scheduled at most 90d ahead."
+    assert core.scheduler.pending() == []
+
+
 async def test_missing_argument_gets_the_usage(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

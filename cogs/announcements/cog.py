@@ -19,6 +19,7 @@ from bot.ruleconf import render
 from cogs.announcements.config import AnnouncementsConfig, AnnouncementTexts
 
 MAX_TEXT = 2000
+MIN_DELAY = timedelta(seconds=1)
 
 
 class AnnouncementsCog(Cog):
@@ -66,7 +67,15 @@ class AnnouncementsCog(Cog):
         """
         config: AnnouncementsConfig = self.config(ctx.community)
         texts = self._texts(ctx.community)
-        if delay <= timedelta(0) or delay > config.max_delay:
+        if delay < MIN_DELAY:
+            raise UsageError(
+                "out_of_range",
+                option="delay",
+                least=format_duration(MIN_DELAY),
+                most=format_duration(config.max_delay),
+                value=format_duration(delay),
+            )
+        if delay > config.max_delay:
             raise JardinierError(
                 render(texts.too_far, max_delay=format_duration(config.max_delay))
             )
