@@ -40,6 +40,8 @@ class Shoutout(ContributorsBase):
         community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
+        # A case the netiquette is recording this instant belongs to the week too.
+        await self.core.caught_up()
         await self.flush()
         config = self.settings(community)
         window = self.last_week()
