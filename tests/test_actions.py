@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import ChannelRef, CommunityRef
+from bot.events import ChannelRef, CommunityRef, MessageRef
 from bot.platform import Button, Capability
 from tests.support.fake_platform import FakePlatform
 
@@ -22,15 +22,21 @@ async def test_missing_capability_is_skipped_not_a_crash(
     assert [action.action for action in platform.actions] == ["timeout"]
 
 
-async def test_refusal_is_reported_once_to_the_mod_log(
-    core: Jardinier, platform: FakePlatform
-) -> None:
+async def undeletable_message(core: Jardinier, platform: FakePlatform) -> MessageRef:
+    """A message posted in #general, where the bot lacks the Manage Messages permission."""
     platform.refuse["delete"] = (
         "lacking_permission",
         {"platform": "Discord", "where": "#general", "permission": "manage_messages"},
     )
     message = await core.actions.send(platform.channel(), "hello")
     assert message is not None
+    return message
+
+
+async def test_refusal_is_reported_once_to_the_mod_log(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    message = await undeletable_message(core, platform)
     for _ in range(3):
         assert await core.actions.delete(message) is False
     reports = [a for a in platform.sent() if a.target == platform.channel("mod-log")]
@@ -40,12 +46,7 @@ async def test_refusal_is_reported_once_to_the_mod_log(
 async def test_a_block_collects_every_refusal_though_the_mod_log_hears_it_once(
     core: Jardinier, platform: FakePlatform
 ) -> None:
-    platform.refuse["delete"] = (
-        "lacking_permission",
-        {"platform": "Discord", "where": "#general", "permission": "manage_messages"},
-    )
-    message = await core.actions.send(platform.channel(), "hello")
-    assert message is not None
+    message = await undeletable_message(core, platform)
     with core.actions.refusals() as first:
         assert await core.actions.delete(message) is False
     with core.actions.refusals() as second:
