@@ -31,7 +31,7 @@ from cogs.netiquette.base import NetiquetteBase
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
-from cogs.netiquette.sanctions import as_notes, job_member
+from cogs.netiquette.sanctions import Lifted, as_notes, job_member
 from cogs.netiquette.subject import Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
 from cogs.netiquette.triggers import Evidence
@@ -371,13 +371,10 @@ class Automod(NetiquetteBase):
         """A temporary ban ends (scheduler job)."""
         await self._lift(arguments, "ban")
 
-    async def _lift(self, arguments: dict[str, Any], kind: str) -> None:
+    async def _lift(self, arguments: dict[str, Any], kind: Lifted) -> None:
         member = job_member(arguments)
         community = member.community
-        if kind == "timeout":
-            failure = await self.sanctions.lift_timeout(member)
-        else:
-            failure = await self.sanctions.lift_ban(member)
+        failure = await self.sanctions.lift(member, kind)
         case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
         await self.core.modlog(
             community,

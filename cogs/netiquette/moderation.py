@@ -19,7 +19,7 @@ from bot.events import MemberRef
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
-from cogs.netiquette.sanctions import as_notes
+from cogs.netiquette.sanctions import Lifted, as_notes
 
 MIN_TIMEOUT = timedelta(seconds=30)
 MAX_TIMEOUT = timedelta(days=28)
@@ -101,6 +101,16 @@ class Moderation(Automod):
         else:
             await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
+    async def _lift_now(self, ctx: CommandContext, member: MemberRef, kind: Lifted) -> None:
+        """Lift ``member``'s ``kind``, close its cases on record, record the lift and say so."""
+        self._check_target(ctx, member)
+        failure = await self.sanctions.lift(member, kind)
+        closed = [] if failure else await self.sanctions.close_open_cases(member, kind)
+        case = await self._record(ctx, member, f"un{kind}", "")
+        await self._announce(
+            ctx, case, member, failure=failure, lifted=kind, on_record=bool(closed)
+        )
+
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "avertir"},
@@ -180,13 +190,7 @@ class Moderation(Automod):
         ],
     ) -> None:
         """Lift a member's timeout now."""
-        self._check_target(ctx, member)
-        failure = await self.sanctions.lift_timeout(member)
-        closed = [] if failure else await self.sanctions.close_open_cases(member, "timeout")
-        case = await self._record(ctx, member, "untimeout", "")
-        await self._announce(
-            ctx, case, member, failure=failure, lifted="timeout", on_record=bool(closed)
-        )
+        await self._lift_now(ctx, member, "timeout")
 
     @command(
         permission=Permission.MODERATOR,
@@ -269,13 +273,7 @@ class Moderation(Automod):
         member: Annotated[MemberRef, "Whose ban to lift", {"fr": "De qui lever le bannissement"}],
     ) -> None:
         """Lift a member's ban."""
-        self._check_target(ctx, member)
-        failure = await self.sanctions.lift_ban(member)
-        closed = [] if failure else await self.sanctions.close_open_cases(member, "ban")
-        case = await self._record(ctx, member, "unban", "")
-        await self._announce(
-            ctx, case, member, failure=failure, lifted="ban", on_record=bool(closed)
-        )
+        await self._lift_now(ctx, member, "ban")
 
     @command(
         permission=Permission.MODERATOR,

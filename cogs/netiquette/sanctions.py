@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.durations import format_duration
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 LIFT_TIMEOUT = "lift_timeout"
 LIFT_BAN = "lift_ban"
+Lifted = Literal["timeout", "ban"]
+"""What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
 
 
 def lift_job_id(kind: str, community: CommunityRef, user_id: str) -> str:
@@ -262,29 +264,23 @@ class Sanctions:
             )
         return None
 
-    async def lift_timeout(self, member: MemberRef) -> str | None:
-        """Lift ``member``'s timeout now (where restrictions exist, by lifting the restriction).
+    async def lift(self, member: MemberRef, kind: Lifted) -> str | None:
+        """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting
+        the restriction).
 
         None once done, else why not; a planned lift stays planned until one is done.
         """
         community = member.community
-        if self.core.actions.can(member.platform, Capability.RESTRICT):
-            act = self.core.actions.unrestrict(member)
+        actions = self.core.actions
+        if kind == "ban":
+            act = actions.unban(community, member.user)
+        elif actions.can(member.platform, Capability.RESTRICT):
+            act = actions.unrestrict(member)
         else:
-            act = self.core.actions.timeout(member, self.core.clock.now())
-        failure = await self.attempt("untimeout", community, act)
+            act = actions.timeout(member, self.core.clock.now())
+        failure = await self.attempt(f"un{kind}", community, act)
         if failure is None:
-            self.core.scheduler.cancel(lift_job_id("timeout", community, member.user.id))
-        return failure
-
-    async def lift_ban(self, member: MemberRef, reason: str = "") -> str | None:
-        """Lift ``member``'s ban now; None once done, else why not."""
-        community = member.community
-        failure = await self.attempt(
-            "unban", community, self.core.actions.unban(community, member.user, reason=reason)
-        )
-        if failure is None:
-            self.core.scheduler.cancel(lift_job_id("ban", community, member.user.id))
+            self.core.scheduler.cancel(lift_job_id(kind, community, member.user.id))
         return failure
 
     async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
