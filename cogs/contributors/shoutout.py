@@ -52,16 +52,19 @@ class Shoutout(ContributorsBase):
             if item.user_id not in passed_over
         ]
         if config.shoutout.enabled and config.shoutout.channel:
-            await self._post_shoutout(community, standings, passed_over)
+            await self._post_shoutout(community, window, standings, passed_over)
         if config.roles.enabled:
             await self.reward(community, standings[: config.roles.top])
 
     async def _post_shoutout(
-        self, community: CommunityRef, standings: list[Standing], passed_over: set[str]
+        self,
+        community: CommunityRef,
+        window: Span,
+        standings: list[Standing],
+        passed_over: set[str],
     ) -> None:
         config = self.settings(community)
         texts = self.texts(community)
-        window = self.last_week()
         top = standings[: config.shoutout.top]
         influencers = await self.influence_of(community, window)
         influencer = next((item for item in influencers if item.user_id not in passed_over), None)
