@@ -15,7 +15,7 @@ FORMATS = ("discord", "telegram", "csv", "jsonl")
 def detect(path: Path, text: str) -> str:
     """``discord``, ``telegram``, ``csv`` or ``jsonl``, from the file's name and content."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         return "csv"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"

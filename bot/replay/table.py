@@ -1,5 +1,5 @@
 """Simple histories: CSV or JSONL rows of ``timestamp``, ``user``, ``text`` and optionally
-``reply_to``, ``id`` and ``channel``.
+``reply_to``, ``id`` and ``channel``. CSV column names are read whatever their case.
 
 A row without ``id`` is numbered by its position (1, 2 …), which is what ``reply_to`` refers to.
 Timestamps are ISO 8601 (naive is taken as UTC) or Unix seconds. Unknown columns are ignored.
@@ -20,13 +20,18 @@ from bot.replay.history import History, as_text, parse_time
 
 PLATFORM = "replay"
 COLUMNS = ("timestamp", "user", "text")
+DELIMITERS = (",", ";", "\t", "|")
 COMMUNITY = CommunityRef(PLATFORM, "replay", "Replay")
 
 
 def parse_csv(text: str, path: Path) -> History:
-    """The messages of a CSV file with a header row."""
-    reader = csv.DictReader(text.splitlines())
-    missing = [column for column in COLUMNS if column not in (reader.fieldnames or ())]
+    """The messages of a CSV file with a header row, separated by commas, semicolons (as a
+    spreadsheet in French writes them), tabs or bars."""
+    lines = text.splitlines()
+    delimiter = _delimiter(lines[0] if lines else "")
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    reader.fieldnames = [_column(name) for name in reader.fieldnames or ()]
+    missing = [column for column in COLUMNS if column not in reader.fieldnames]
     if missing:
         raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
     try:
@@ -37,6 +42,22 @@ def parse_csv(text: str, path: Path) -> History:
         if None in row:
             raise JardinierError(f"{path}: {place}: more fields than the header has")
     return _history(rows, path, "csv")
+
+
+def _column(name: str) -> str:
+    """A header's column name as the rows are read: ``Timestamp `` is ``timestamp``."""
+    return name.strip().casefold()
+
+
+def _delimiter(header: str) -> str:
+    """The separator under which the header names every required column (else a comma)."""
+    for delimiter in DELIMITERS:
+        names = {
+            _column(name) for row in csv.reader([header], delimiter=delimiter) for name in row
+        }
+        if names.issuperset(COLUMNS):
+            return delimiter
+    return ","
 
 
 def parse_jsonl(text: str, path: Path) -> History:

@@ -172,6 +172,24 @@ def test_a_broken_csv_row_is_named(tmp_path: Path) -> None:
         load_history(path)
 
 
+def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read(tmp_path: Path) -> None:
+    """A spreadsheet set to French saves ``;``-separated CSV, with the header as typed."""
+    semicolons = tmp_path / "chat.csv"
+    semicolons.write_text(
+        'Timestamp;User ;Text\n2024-03-04T08:00:00Z;nina;"Bonjour, qui vient samedi ?"\n',
+        encoding="utf-8",
+    )
+    (message,) = load_history(semicolons).events
+    assert isinstance(message, MessageCreated)
+    assert (message.author.name, message.text) == ("nina", "Bonjour, qui vient samedi ?")
+
+    tabs = tmp_path / "chat.tsv"
+    tabs.write_text("timestamp\tuser\ttext\n2024-03-04T08:00:00Z\tomar\tsalut\n")
+    history = load_history(tabs)
+    assert history.format == "csv"
+    assert [event.text for event in history.events] == ["salut"]  # type: ignore[attr-defined]
+
+
 async def test_a_csv_replay_applies_the_rules(rules_dir: Path) -> None:
     report = await replay([FIXTURES / "history.csv"], rules_dir=rules_dir)
     caps = rule(report, "excessive_caps")
