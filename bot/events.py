@@ -340,6 +340,25 @@ class ModerationPardoned(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DryRunMatched(Event):
+    """A rule on trial (``dry_run``) matched; nothing was done but the mod-log line (published
+    by the netiquette cog).
+
+    ``action`` says what the rule would have done (``delete, warn``); ``message`` is the message
+    it matched, if it matched one.
+    """
+
+    member: MemberRef
+    rule: str
+    action: str
+    message: MessageRef | None = None
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContestClosed(Event):
     """A contest or challenge closed with its results (published by the contests cog)."""
 

@@ -17,6 +17,7 @@ from bot.bus import Priority
 from bot.cog import job, listener
 from bot.events import (
     CommunityRef,
+    DryRunMatched,
     MemberJoined,
     MessageCreated,
     MessageDeleted,
@@ -160,7 +161,10 @@ class Automod(NetiquetteBase):
 
     @staticmethod
     def _stops(config: NetiquetteConfig, outcomes: list[Outcome]) -> bool:
-        return any(o.fired and not config.rules[o.rule].allow_further_rules for o in outcomes)
+        return any(
+            o.fired and not o.dry_run and not config.rules[o.rule].allow_further_rules
+            for o in outcomes
+        )
 
     def _in_background(self, coroutine: Any) -> None:
         if len(self._background) >= MAX_BACKGROUND:
@@ -274,6 +278,15 @@ class Automod(NetiquetteBase):
             )
             self.log.info("dry run in %s: %s", community.key, line)
             await self.core.modlog(community, line)
+            await self.publish(
+                DryRunMatched(
+                    at=subject.at,
+                    member=subject.member,
+                    rule=outcome.rule,
+                    action=names,
+                    message=subject.message,
+                )
+            )
             return None
         reasons = [action_registry()[name].reason(settings, locale) for name, settings in actions]
         timed = [

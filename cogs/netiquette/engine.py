@@ -109,7 +109,8 @@ class Engine:
                     self._cooldowns.move_to_end(key)
                     while len(self._cooldowns) > MAX_COOLDOWNS:
                         self._cooldowns.popitem(last=False)
-                if not rule.allow_further_rules:
+                # A rule on trial must not change what the enforced rules after it do.
+                if not rule.allow_further_rules and not outcome.dry_run:
                     stopped_by = name
         return outcomes
 

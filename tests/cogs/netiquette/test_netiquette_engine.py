@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.events import Event, MessageCreated, MessageRef, ModerationRecorded
+from bot.events import DryRunMatched, Event, MessageCreated, MessageRef, ModerationRecorded
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -156,6 +156,34 @@ async def test_disabled_rules_and_dry_runs(open_forum: ForumFactory) -> None:
         "· “weed”"
     ]
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-alice") == []
+
+
+async def test_a_rule_on_trial_does_not_stop_the_enforced_rules_after_it(
+    open_forum: ForumFactory,
+) -> None:
+    """Trying a stricter rule first must not weaken the rules already enforced."""
+    forum = await open_forum(
+        {
+            "trial": {**words_rule("weed", "nettle"), "dry_run": True},
+            "nettles": words_rule("nettle"),
+        }
+    )
+    tried: list[DryRunMatched] = []
+
+    async def note(event: Event) -> None:
+        assert isinstance(event, DryRunMatched)
+        tried.append(event)
+
+    forum.core.bus.subscribe("core", DryRunMatched, note)
+    weed = await forum.say("alice", "weed")
+    nettle = await forum.say("alice", "nettle")
+    assert forum.deleted() == [nettle.id]
+    assert [(event.rule, event.action, event.message) for event in tried] == [
+        ("trial", "delete", weed),
+        ("trial", "delete", nettle),
+    ]
+    assert forum.modlog()[1].startswith("🧪 Dry run · rule trial would delete · alice")
+    assert "rule nettles" in forum.modlog()[2]
 
 
 async def test_channels_include_and_exclude(open_forum: ForumFactory) -> None:
