@@ -1,5 +1,5 @@
 """What the replay notes while the history plays: what each member last did, and the
-netiquette's cases as the bus announces them."""
+netiquette's cases (and its rules on trial) as the bus announces them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.events import CommunityRef, Event, MemberJoined, MessageCreated, ModerationRecorded
+from bot.events import (
+    CommunityRef,
+    DryRunMatched,
+    Event,
+    MemberJoined,
+    MessageCreated,
+    ModerationRecorded,
+)
 
 EXAMPLES_PER_RULE = 3
 LADDER = "strikes"
@@ -26,9 +33,13 @@ class Example:
 
 @dataclass
 class RuleFindings:
-    """How often a netiquette rule fired, what it did, and a few of the messages."""
+    """How often a netiquette rule fired, what it did, and a few of the messages.
+
+    A rule on trial (``dry_run``) did nothing: ``actions`` is what it would have done.
+    """
 
     rule: str
+    dry_run: bool = False
     count: int = 0
     actions: Counter[str] = field(default_factory=Counter)
     examples: list[Example] = field(default_factory=list)
@@ -51,8 +62,11 @@ class Observations:
 
     def __init__(self) -> None:
         self.cause: Event | None = None
-        self.rules: dict[str, RuleFindings] = {}
+        self.rules: dict[tuple[str, bool], RuleFindings] = {}
+        """By rule name and whether it was on trial."""
         self.members: dict[tuple[CommunityRef, str], MemberCases] = {}
+        self.acted_on: Counter[str] = Counter()
+        """Messages and joins an enforced rule acted on, by day (``2024-03-04``)."""
         self._last: dict[tuple[CommunityRef, str], Example] = {}
 
     def current_cause(self) -> Event | None:
@@ -88,11 +102,20 @@ class Observations:
         if event.rule == LADDER and event.moderator is None:
             cases.escalations.append(event.action)
             return
-        findings = self.rules.get(event.rule)
+        self.acted_on[event.at.date().isoformat()] += 1
+        self._found(event.rule, False, event.action, key)
+
+    async def dry_run_matched(self, event: Event) -> None:
+        """A rule on trial matched: count what it would have done, keep an example."""
+        assert isinstance(event, DryRunMatched)
+        self._found(event.rule, True, event.action, (event.community, event.member.user.id))
+
+    def _found(self, rule: str, dry_run: bool, action: str, key: tuple[CommunityRef, str]) -> None:
+        findings = self.rules.get((rule, dry_run))
         if findings is None:
-            findings = self.rules[event.rule] = RuleFindings(event.rule)
+            findings = self.rules[(rule, dry_run)] = RuleFindings(rule, dry_run)
         findings.count += 1
-        findings.actions[event.action] += 1
+        findings.actions[action] += 1
         last = self._last.get(key)
         if last is not None and len(findings.examples) < EXAMPLES_PER_RULE:
             findings.examples.append(last)

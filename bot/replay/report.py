@@ -17,6 +17,11 @@ from bot.replay.recorder import RecordingPlatform
 EXAMPLE_LENGTH = 80
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 case``, ``3 cases``, ``0 cases``: the report is written in English."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def shorten(text: str, length: int = EXAMPLE_LENGTH) -> str:
     """``text`` on one line, cut to ``length`` characters with an ellipsis."""
     flat = " ".join(text.split())
@@ -33,7 +38,10 @@ class ReplayReport:
     sanctions: list[dict[str, Any]]
     newcomers: dict[str, Any]
     contributors: dict[str, dict[str, list[str]]]
+    """Each community's ``/top all`` and ``/influencers all``, by community key."""
     activity: list[dict[str, Any]] = field(default_factory=list)
+    communities: dict[str, str] = field(default_factory=dict)
+    """Each community's name, by key."""
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON data."""
@@ -45,19 +53,21 @@ class ReplayReport:
             "newcomers": self.newcomers,
             "contributors": self.contributors,
             "activity": self.activity,
+            "communities": self.communities,
         }
 
     def render(self) -> str:
         """The report as text for a terminal."""
         totals = self.totals
         lines = [
-            f"Replay (dry run) of {len(self.files)} file(s): {totals['messages']} messages, "
-            f"{totals['joins']} joins, {totals['reactions']} reactions, "
+            f"Replay (dry run) of {counted(len(self.files), 'file')}: "
+            f"{counted(totals['messages'], 'message')}, {counted(totals['joins'], 'join')}, "
+            f"{counted(totals['reactions'], 'reaction')}, "
             f"from {totals['first']} to {totals['last']}",
         ]
         lines += [
-            f"  {item['path']} ({item['format']}): {item['community']} {item['channel']}, "
-            f"{item['events']} events"
+            f"  {item['path']} ({item['format']}): {_where(item)}, "
+            f"{counted(item['events'], 'event')}"
             for item in self.files
         ]
         lines += ["", "Netiquette rules (messages the bot would have acted on):"]
@@ -65,7 +75,12 @@ class ReplayReport:
             lines.append("  no rule would have fired")
         for rule in self.rules:
             actions = "; ".join(f"{name} ×{count}" for name, count in rule["actions"].items())
-            lines.append(f"  {rule['rule']}: {rule['count']} — {actions}")
+            if rule["dry_run"]:
+                lines.append(
+                    f"  {rule['rule']} (dry run, only logged): {rule['count']} — would {actions}"
+                )
+            else:
+                lines.append(f"  {rule['rule']}: {rule['count']} — {actions}")
             lines += [
                 f"    · {example['at']} {example['member']}: “{example['text']}”"
                 for example in rule["examples"]
@@ -74,7 +89,7 @@ class ReplayReport:
         if not self.sanctions:
             lines.append("  none")
         for item in self.sanctions:
-            parts = [f"{item['cases']} case(s)", f"{item['warnings']} warning(s)"]
+            parts = [counted(item["cases"], "case"), counted(item["warnings"], "warning")]
             parts += [f"timeout {duration}" for duration in item["timeouts"]]
             parts += ["kick"] * item["kicks"] + ["ban"] * item["bans"]
             parts += [f"ladder: {step}" for step in item["escalations"]]
@@ -83,22 +98,34 @@ class ReplayReport:
         lines += [
             "",
             f"Newcomers: {newcomers['joined']} joined, {len(newcomers['welcomed'])} welcomed "
-            f"({newcomers['welcome_messages']} welcome messages)",
+            f"({counted(newcomers['welcome_messages'], 'welcome message')})",
         ]
         if newcomers["welcomed"]:
             lines.append("  " + ", ".join(newcomers["welcomed"]))
-        for community, answers in self.contributors.items():
+        for key, answers in self.contributors.items():
+            community = self.communities.get(key, key)
             lines += ["", f"Top contributors in {community} (/top all):"]
             lines += [f"  {line}" for line in answers.get("top", [])]
             lines += ["", f"Influencers in {community} (/influencers all):"]
             lines += [f"  {line}" for line in answers.get("influencers", [])]
-        lines += ["", "Activity per day (UTC):"]
         lines += [
-            f"  {day['day']}  {day['messages']:>6} messages  {day['members']:>5} members"
-            f"  {day['joins']:>4} joins  {day['acted_on']:>4} acted on"
+            "",
+            "Activity per day (UTC):",
+            "  day         messages  members  joins  acted on",
+        ]
+        lines += [
+            f"  {day['day']}  {day['messages']:>8}  {day['members']:>7}  {day['joins']:>5}"
+            f"  {day['acted_on']:>8}"
             for day in self.activity
         ]
         return "\n".join(lines) + "\n"
+
+
+def _where(item: dict[str, Any]) -> str:
+    """``Jardin Partagé #general``; a Telegram group is its own single channel: named once."""
+    if item["channel"] == item["community"]:
+        return str(item["community"])
+    return f"{item['community']} {item['channel']}"
 
 
 def _example(example: Example) -> dict[str, Any]:
@@ -146,11 +173,15 @@ def build_report(
     rules = [
         {
             "rule": findings.rule,
+            "dry_run": findings.dry_run,
             "count": findings.count,
             "actions": dict(findings.actions.most_common()),
             "examples": [_example(example) for example in findings.examples],
         }
-        for findings in sorted(observations.rules.values(), key=lambda item: -item.count)
+        # The rules enforced first, then those on trial; the busiest first in each.
+        for findings in sorted(
+            observations.rules.values(), key=lambda item: (item.dry_run, -item.count)
+        )
     ]
     sanctions_by: dict[tuple[Any, str], dict[str, Any]] = {}
     for cases in observations.members.values():
@@ -193,7 +224,11 @@ def build_report(
         sanctions=sanctions,
         newcomers=_newcomers(joins, actions),
         contributors=contributors,
-        activity=_activity(events, actions),
+        activity=_activity(events, observations),
+        communities={
+            history.community.key: history.community.name or history.community.key
+            for history in histories
+        },
     )
 
 
@@ -233,11 +268,10 @@ def _newcomers(joins: Sequence[MemberJoined], actions: Sequence[Any]) -> dict[st
     }
 
 
-def _activity(events: Sequence[Event], actions: Sequence[Any]) -> list[dict[str, Any]]:
+def _activity(events: Sequence[Event], observations: Observations) -> list[dict[str, Any]]:
     messages: Counter[str] = Counter()
     joins: Counter[str] = Counter()
     members: defaultdict[str, set[tuple[Any, str]]] = defaultdict(set)
-    acted: Counter[str] = Counter()
     for event in events:
         day = event.at.date().isoformat()
         if isinstance(event, MessageCreated):
@@ -245,9 +279,6 @@ def _activity(events: Sequence[Event], actions: Sequence[Any]) -> list[dict[str,
             members[day].add((event.community, event.author.user.id))
         elif isinstance(event, MemberJoined):
             joins[day] += 1
-    for action in actions:
-        if action.action == "delete":
-            acted[action.at.date().isoformat()] += 1
     days = sorted(set(messages) | set(joins))
     return [
         {
@@ -255,7 +286,7 @@ def _activity(events: Sequence[Event], actions: Sequence[Any]) -> list[dict[str,
             "messages": messages[day],
             "members": len(members[day]),
             "joins": joins[day],
-            "acted_on": acted[day],
+            "acted_on": observations.acted_on[day],
         }
         for day in days
     ]

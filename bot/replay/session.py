@@ -23,6 +23,7 @@ from bot.errors import JardinierError
 from bot.events import (
     CommandInvoked,
     CommunityRef,
+    DryRunMatched,
     Event,
     MemberRef,
     ModerationRecorded,
@@ -83,6 +84,7 @@ async def replay(
     await core.start()
     try:
         core.bus.subscribe("core", ModerationRecorded, observations.moderation_recorded)
+        core.bus.subscribe("core", DryRunMatched, observations.dry_run_matched)
         await _play(core, clock, platforms, events, observations, progress)
         standings = await _standings(core, platforms, histories, observations)
     finally:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.errors import JardinierError
 from bot.events import MemberJoined, MessageCreated, ReactionAdded
@@ -61,8 +62,9 @@ async def test_a_discord_export_replays_with_the_expected_report(rules_dir: Path
     ]
     text = report.render()
     assert "insults: 3" in text
-    assert "Troll: 5 case(s), 3 warning(s), timeout 1h, ladder: timeout" in text
-    assert "Newcomers: 1 joined, 1 welcomed" in text
+    assert "Troll: 5 cases, 3 warnings, timeout 1h, ladder: timeout" in text
+    assert "Newcomers: 1 joined, 1 welcomed (1 welcome message)" in text
+    assert "Top contributors in Jardin Partagé (/top all):" in text
 
 
 async def test_a_telegram_desktop_export_replays_with_the_expected_report(
@@ -90,6 +92,8 @@ async def test_a_telegram_desktop_export_replays_with_the_expected_report(
     assert report.sanctions[0]["member"] == "Kévin"
     assert report.sanctions[0]["timeouts"] == []
     assert report.newcomers["welcomed"] == ["Marc"]
+    # A group is its own single channel: the file line names it once.
+    assert "result.json (telegram): Les Potagers, 6 events" in report.render()
     # The chat id is the Bot API's, so the book's override file for the group applies.
     top = report.contributors["telegram--1001987654321"]["top"]
     assert [line.split(" — ")[0] for line in top[1:]] == ["1. Léa", "2. Marc"]
@@ -197,6 +201,34 @@ async def test_a_csv_replay_applies_the_rules(rules_dir: Path) -> None:
     assert caps["actions"] == {"reply": 1}
     assert caps["examples"][0]["member"] == "paul"
     assert report.sanctions[0]["warnings"] == 0
+    # A rule that only replies has acted on the message all the same.
+    assert [day["acted_on"] for day in report.activity] == [1]
+
+
+async def test_a_rule_on_trial_is_reported_apart_and_changes_nothing(rules_dir: Path) -> None:
+    """The way the book says to try a rule first: ``dry_run: true``, then replay the history."""
+    section = rules_dir / "netiquette.yaml"
+    book = yaml.safe_load(section.read_text(encoding="utf-8"))
+    book["rules"]["insults"]["dry_run"] = True
+    section.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+
+    report = await replay([DISCORD], rules_dir=rules_dir)
+
+    insults = rule(report, "insults")
+    assert insults["dry_run"] is True
+    assert insults["count"] == 3
+    assert insults["actions"] == {"delete, reply, warn": 3}
+    assert insults["examples"][0]["text"] == "you are an idiot, tomatoes are boring"
+    invites = rule(report, "invite_links")
+    assert invites["dry_run"] is False
+    assert report.rules[0] is invites  # the enforced rules come first
+    # Nothing was done for the insults: one case (the invite), no warning, no ladder.
+    (troll,) = report.sanctions
+    assert (troll["cases"], troll["warnings"], troll["timeouts"]) == (1, 0, [])
+    assert [day["acted_on"] for day in report.activity] == [1, 0]
+    text = report.render()
+    assert "  insults (dry run, only logged): 3 — would delete, reply, warn ×3" in text
+    assert "  invite_links: 1 — delete, reply ×1" in text
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -230,8 +262,10 @@ def test_the_command_prints_the_report_and_writes_json(tmp_path: Path, rules_dir
     )
     assert result.returncode == 0, result.stderr
     assert "insults: 4" in result.stdout
-    assert "Top contributors in discord-900000000000000001" in result.stdout
+    assert "Top contributors in Jardin Partagé" in result.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["communities"]["discord-900000000000000001"] == "Jardin Partagé"
+    assert data["rules"][0]["dry_run"] is False
     assert data["totals"]["messages"] == 14
     assert data["rules"][0]["rule"] == "insults"
     assert data["newcomers"]["welcomed"] == ["Marc", "Zoé"]
