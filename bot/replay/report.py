@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,11 +15,18 @@ from bot.replay.observations import Example, Observations
 from bot.replay.recorder import RecordingPlatform
 
 EXAMPLE_LENGTH = 80
+MEMBERS_SHOWN = 15
+"""Members listed under the sanctions, most cases first; the JSON report has them all."""
 
 
 def counted(count: int, noun: str) -> str:
     """``1 case``, ``3 cases``, ``0 cases``: the report is written in English."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def tallied(items: Iterable[str]) -> list[str]:
+    """Repeated items once each, with their count: ``timeout 1h ×4``, ``ban``."""
+    return [item if count == 1 else f"{item} ×{count}" for item, count in Counter(items).items()]
 
 
 def shorten(text: str, length: int = EXAMPLE_LENGTH) -> str:
@@ -88,12 +95,15 @@ class ReplayReport:
         lines += ["", "Strikes and sanctions that would have followed:"]
         if not self.sanctions:
             lines.append("  none")
-        for item in self.sanctions:
+        for item in self.sanctions[:MEMBERS_SHOWN]:
             parts = [counted(item["cases"], "case"), counted(item["warnings"], "warning")]
-            parts += [f"timeout {duration}" for duration in item["timeouts"]]
-            parts += ["kick"] * item["kicks"] + ["ban"] * item["bans"]
-            parts += [f"ladder: {step}" for step in item["escalations"]]
+            parts += tallied(f"timeout {duration}" for duration in item["timeouts"])
+            parts += tallied(["kick"] * item["kicks"] + ["ban"] * item["bans"])
+            parts += tallied(f"ladder: {step}" for step in item["escalations"])
             lines.append(f"  {item['member']}: {', '.join(parts)}")
+        if len(self.sanctions) > MEMBERS_SHOWN:
+            more = len(self.sanctions) - MEMBERS_SHOWN
+            lines.append(f"  … and {counted(more, 'more member')} (all of them with --json)")
         newcomers = self.newcomers
         lines += [
             "",

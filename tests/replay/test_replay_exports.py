@@ -15,6 +15,7 @@ import yaml
 from bot.errors import JardinierError
 from bot.events import MemberJoined, MessageCreated, ReactionAdded
 from bot.replay import load_history, replay
+from bot.replay.report import ReplayReport
 from bot.replay.session import ordered_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -280,3 +281,34 @@ def test_the_command_fails_clearly_on_a_truncated_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{truncated}:252:8: not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_long_history_lists_the_most_sanctioned_members_tallied() -> None:
+    """Months of history: a line per member with repeats counted, the fifteen most-cased first."""
+    sanction = {"warnings": 0, "escalations": [], "timeouts": [], "kicks": 0, "bans": 0}
+    busiest = {
+        **sanction,
+        "member": "Troll",
+        "cases": 40,
+        "warnings": 12,
+        "timeouts": ["1h", "1h", "1d", "1h"],
+        "bans": 2,
+        "escalations": ["timeout", "timeout", "ban"],
+    }
+    others = [{**sanction, "member": f"m{n}", "cases": 1} for n in range(20)]
+    report = ReplayReport(
+        files=[],
+        totals={"messages": 0, "joins": 0, "reactions": 0, "first": "", "last": ""},
+        rules=[],
+        sanctions=[busiest, *others],
+        newcomers={"joined": 0, "welcomed": [], "welcome_messages": 0},
+        contributors={},
+    )
+    lines = report.render().splitlines()
+    assert (
+        "  Troll: 40 cases, 12 warnings, timeout 1h ×3, timeout 1d, ban ×2, "
+        "ladder: timeout ×2, ladder: ban"
+    ) in lines
+    assert "  m13: 1 case, 0 warnings" in lines
+    assert "  m14: 1 case, 0 warnings" not in lines
+    assert "  … and 6 more members (all of them with --json)" in lines
