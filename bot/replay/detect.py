@@ -63,6 +63,11 @@ def load_history(path: Path) -> History:
         return telegram_export.parse(document, path)
     if isinstance(document, dict) and {"timestamp", "user"} <= document.keys():
         return table.parse_jsonl(text, path)
+    if isinstance(document, dict) and isinstance(document.get("chats"), dict):
+        raise JardinierError(
+            f"{path}: a Telegram Desktop export of a whole account; export the group alone "
+            "(in the group's menu, Export chat history, format JSON) and replay that result.json"
+        )
     raise JardinierError(
         f"{path}: JSON, but neither a DiscordChatExporter export (guild, channel, messages) "
         "nor a Telegram Desktop export (name, messages)"

@@ -139,6 +139,14 @@ def test_a_truncated_export_gets_an_error_naming_where_it_broke() -> None:
     assert "truncated" in message
 
 
+def test_a_whole_account_telegram_export_says_how_to_export_the_group(tmp_path: Path) -> None:
+    chat = json.loads(TELEGRAM.read_text(encoding="utf-8"))
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"about": "…", "chats": {"list": [chat]}}), encoding="utf-8")
+    with pytest.raises(JardinierError, match="whole account; export the group alone"):
+        load_history(path)
+
+
 def test_a_message_missing_a_field_is_named(tmp_path: Path) -> None:
     broken = json.loads(TELEGRAM.read_text(encoding="utf-8"))
     del broken["messages"][1]["from_id"]
