@@ -176,7 +176,12 @@ def replay(
     rules: RulesOption = None,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Also write the report as JSON to this file.", dir_okay=False),
+        typer.Option(
+            "--json",
+            help="Also write the report as JSON to this file; `-` prints the JSON alone, for "
+            "piping.",
+            dir_okay=False,
+        ),
     ] = None,
     database: Annotated[
         str | None,
@@ -197,7 +202,10 @@ def replay(
 
     configure_logging()
     tune_garbage_collector()
+    to_stdout = json_out == Path("-")
     try:
+        if json_out is not None and not to_stdout:
+            _check_writable(json_out)  # before the replay, which may take minutes
         report = eventloop.run(
             run_replay(
                 files,
@@ -209,12 +217,26 @@ def replay(
     except JardinierError as error:
         _fail(error)
         return
+    document = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
+    if to_stdout:
+        typer.echo(document, nl=False)
+        return
     typer.echo(report.render(), nl=False)
     if json_out is not None:
-        json_out.write_text(
-            json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        try:
+            json_out.write_text(document, encoding="utf-8")
+        except OSError as error:
+            _fail(JardinierError(f"{json_out}: cannot write the JSON report: {error.strerror}"))
         typer.echo(f"JSON report written to {json_out}", err=True)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail now, with the reason, if ``path`` cannot be written."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise JardinierError(f"{path}: cannot write the JSON report: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise JardinierError(f"{path}: cannot write the JSON report: permission denied")
 
 
 @app.command("check-rules")

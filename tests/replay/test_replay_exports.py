@@ -320,3 +320,18 @@ def test_a_long_history_lists_the_most_sanctioned_members_tallied() -> None:
     assert "  m13: 1 case, 0 warnings" in lines
     assert "  m14: 1 case, 0 warnings" not in lines
     assert "  … and 6 more members (all of them with --json)" in lines
+
+
+def test_the_json_report_can_go_to_stdout_and_a_bad_path_fails_first(tmp_path: Path) -> None:
+    piped = run_cli("replay", str(TELEGRAM), "--json", "-", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["totals"]["messages"] == 4  # the JSON alone, for jq
+    assert not (tmp_path / "-").exists()
+
+    nowhere = tmp_path / "missing" / "report.json"
+    failed = run_cli("replay", str(TELEGRAM), "--json", str(nowhere), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == (
+        f"{nowhere}: cannot write the JSON report: no folder {nowhere.parent}"
+    )
+    assert failed.stdout == ""  # refused before the replay ran
