@@ -307,7 +307,8 @@ class ModerationRecorded(Event):
     """A moderation case was recorded (published by the netiquette cog).
 
     ``rule`` is the automod rule that fired, or None for a moderator's command; ``action`` says
-    what was done (``delete, warn``, ``timeout``, ``note`` …).
+    what was done (``delete, warn``, ``timeout``, ``note`` …); ``matched`` what the rule's trigger
+    found, in the community's words (``match_words: word “idiot”``).
     """
 
     member: MemberRef
@@ -315,6 +316,7 @@ class ModerationRecorded(Event):
     action: str
     rule: str | None = None
     moderator: MemberRef | None = None
+    matched: str = ""
 
     @property
     def community(self) -> CommunityRef:
@@ -344,13 +346,14 @@ class DryRunMatched(Event):
     """A rule on trial (``dry_run``) matched; nothing was done but the mod-log line (published
     by the netiquette cog).
 
-    ``action`` says what the rule would have done (``delete, warn``); ``message`` is the message
-    it matched, if it matched one.
+    ``action`` says what the rule would have done (``delete, warn``); ``matched`` what its trigger
+    found; ``message`` is the message it matched, if it matched one.
     """
 
     member: MemberRef
     rule: str
     action: str
+    matched: str = ""
     message: MessageRef | None = None
 
     @property

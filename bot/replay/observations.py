@@ -4,7 +4,7 @@ netiquette's cases (and its rules on trial) as the bus announces them."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.events import (
@@ -29,6 +29,8 @@ class Example:
     member: str
     channel: str
     text: str
+    matched: str = ""
+    """What the rule found in it (``match_words: word “idiot”``)."""
 
 
 @dataclass
@@ -103,14 +105,17 @@ class Observations:
             cases.escalations.append(event.action)
             return
         self.acted_on[event.at.date().isoformat()] += 1
-        self._found(event.rule, False, event.action, key)
+        self._found(event.rule, False, event.action, event.matched, key)
 
     async def dry_run_matched(self, event: Event) -> None:
         """A rule on trial matched: count what it would have done, keep an example."""
         assert isinstance(event, DryRunMatched)
-        self._found(event.rule, True, event.action, (event.community, event.member.user.id))
+        key = (event.community, event.member.user.id)
+        self._found(event.rule, True, event.action, event.matched, key)
 
-    def _found(self, rule: str, dry_run: bool, action: str, key: tuple[CommunityRef, str]) -> None:
+    def _found(
+        self, rule: str, dry_run: bool, action: str, matched: str, key: tuple[CommunityRef, str]
+    ) -> None:
         findings = self.rules.get((rule, dry_run))
         if findings is None:
             findings = self.rules[(rule, dry_run)] = RuleFindings(rule, dry_run)
@@ -118,4 +123,4 @@ class Observations:
         findings.actions[action] += 1
         last = self._last.get(key)
         if last is not None and len(findings.examples) < EXAMPLES_PER_RULE:
-            findings.examples.append(last)
+            findings.examples.append(replace(last, matched=matched))

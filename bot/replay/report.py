@@ -90,6 +90,7 @@ class ReplayReport:
                 lines.append(f"  {rule['rule']}: {rule['count']} — {actions}")
             lines += [
                 f"    · {example['at']} {example['member']}: “{example['text']}”"
+                + (f" — {example['matched']}" if example["matched"] else "")
                 for example in rule["examples"]
             ]
         lines += ["", "Strikes and sanctions that would have followed:"]
@@ -144,6 +145,7 @@ def _example(example: Example) -> dict[str, Any]:
         "member": example.member,
         "channel": example.channel,
         "text": shorten(example.text),
+        "matched": example.matched,
     }
 
 

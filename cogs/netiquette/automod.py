@@ -284,6 +284,7 @@ class Automod(NetiquetteBase):
                     member=subject.member,
                     rule=outcome.rule,
                     action=names,
+                    matched=matched,
                     message=subject.message,
                 )
             )

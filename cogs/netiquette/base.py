@@ -73,6 +73,7 @@ class NetiquetteBase(Cog):
                 action=record.action,
                 rule=record.rule,
                 moderator=new.moderator,
+                matched=record.matched if record.rule else "",
             )
         )
 

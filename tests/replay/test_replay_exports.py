@@ -89,6 +89,7 @@ async def test_a_telegram_desktop_export_replays_with_the_expected_report(
         "member": "Kévin",
         "channel": "Les Potagers",
         "text": "ta gueule le jardinier",
+        "matched": "match_words: word “ta gueule”",  # what to look at for a false positive
     }
     assert report.sanctions[0]["member"] == "Kévin"
     assert report.sanctions[0]["timeouts"] == []
@@ -228,6 +229,7 @@ async def test_a_rule_on_trial_is_reported_apart_and_changes_nothing(rules_dir: 
     assert insults["count"] == 3
     assert insults["actions"] == {"delete, reply, warn": 3}
     assert insults["examples"][0]["text"] == "you are an idiot, tomatoes are boring"
+    assert insults["examples"][2]["matched"] == "match_words: word “shut up”"
     invites = rule(report, "invite_links")
     assert invites["dry_run"] is False
     assert report.rules[0] is invites  # the enforced rules come first
