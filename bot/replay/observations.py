@@ -122,5 +122,25 @@ class Observations:
         findings.count += 1
         findings.actions[action] += 1
         last = self._last.get(key)
-        if last is not None and len(findings.examples) < EXAMPLES_PER_RULE:
-            findings.examples.append(replace(last, matched=matched))
+        if last is not None:
+            keep_example(findings.examples, replace(last, matched=matched))
+
+
+def keep_example(examples: list[Example], new: Example) -> None:
+    """Keep :data:`EXAMPLES_PER_RULE` examples, as varied as the history allows.
+
+    The first ones are kept, but a new finding (another word) takes the place of an example that
+    repeats an earlier one's: a false positive shows among a thousand true ones.
+    """
+    if len(examples) < EXAMPLES_PER_RULE:
+        examples.append(new)
+        return
+    if any(example.matched == new.matched for example in examples):
+        return
+    found: set[str] = set()
+    for index, example in enumerate(examples):
+        if example.matched in found:
+            examples[index] = new
+            examples.sort(key=lambda kept: kept.at)
+            return
+        found.add(example.matched)

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ import yaml
 from bot.errors import JardinierError
 from bot.events import MemberJoined, MessageCreated, ReactionAdded
 from bot.replay import load_history, replay
+from bot.replay.observations import Example, keep_example
 from bot.replay.report import ReplayReport
 from bot.replay.session import ordered_events
 
@@ -337,3 +338,18 @@ def test_the_json_report_can_go_to_stdout_and_a_bad_path_fails_first(tmp_path: P
         f"{nowhere}: cannot write the JSON report: no folder {nowhere.parent}"
     )
     assert failed.stdout == ""  # refused before the replay ran
+
+
+def test_the_examples_of_a_rule_show_what_else_it_found() -> None:
+    """A thousand “idiot” must not hide the one listed word that caught a harmless message."""
+    examples: list[Example] = []
+    start = datetime(2024, 3, 4, tzinfo=UTC)
+    found = ["idiot"] * 5 + ["moron", "idiot", "idiot", "cretin", "moron"]
+    for minute, word in enumerate(found):
+        example = Example(start + timedelta(minutes=minute), "troll", "#general", word, word)
+        keep_example(examples, example)
+    assert [(example.matched, example.at.minute) for example in examples] == [
+        ("idiot", 0),
+        ("moron", 5),
+        ("cretin", 8),
+    ]
