@@ -65,6 +65,17 @@ class ReplayReport:
 
     def render(self) -> str:
         """The report as text for a terminal."""
+        sections = [
+            self._files(),
+            self._rules(),
+            self._sanctions(),
+            self._newcomers(),
+            *self._standings(),
+            self._activity(),
+        ]
+        return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+
+    def _files(self) -> list[str]:
         totals = self.totals
         lines = [
             f"Replay (dry run) of {counted(len(self.files), 'file')}: "
@@ -77,7 +88,10 @@ class ReplayReport:
             f"{counted(item['events'], 'event')}"
             for item in self.files
         ]
-        lines += ["", "Netiquette rules (messages the bot would have acted on):"]
+        return lines
+
+    def _rules(self) -> list[str]:
+        lines = ["Netiquette rules (messages the bot would have acted on):"]
         if not self.rules:
             lines.append("  no rule would have fired")
         for rule in self.rules:
@@ -93,7 +107,10 @@ class ReplayReport:
                 + (f" — {example['matched']}" if example["matched"] else "")
                 for example in rule["examples"]
             ]
-        lines += ["", "Strikes and sanctions that would have followed:"]
+        return lines
+
+    def _sanctions(self) -> list[str]:
+        lines = ["Strikes and sanctions that would have followed:"]
         if not self.sanctions:
             lines.append("  none")
         for item in self.sanctions[:MEMBERS_SHOWN]:
@@ -105,31 +122,35 @@ class ReplayReport:
         if len(self.sanctions) > MEMBERS_SHOWN:
             more = len(self.sanctions) - MEMBERS_SHOWN
             lines.append(f"  … and {counted(more, 'more member')} (all of them with --json)")
+        return lines
+
+    def _newcomers(self) -> list[str]:
         newcomers = self.newcomers
-        lines += [
-            "",
+        lines = [
             f"Newcomers: {newcomers['joined']} joined, {len(newcomers['welcomed'])} welcomed "
             f"({counted(newcomers['welcome_messages'], 'welcome message')})",
         ]
         if newcomers["welcomed"]:
             lines.append("  " + ", ".join(newcomers["welcomed"]))
+        return lines
+
+    def _standings(self) -> list[list[str]]:
+        sections = []
         for key, answers in self.contributors.items():
             community = self.communities.get(key, key)
-            lines += ["", f"Top contributors in {community} (/top all):"]
-            lines += [f"  {line}" for line in answers.get("top", [])]
-            lines += ["", f"Influencers in {community} (/influencers all):"]
-            lines += [f"  {line}" for line in answers.get("influencers", [])]
-        lines += [
-            "",
-            "Activity per day (UTC):",
-            "  day         messages  members  joins  acted on",
-        ]
+            for name, title in (("top", "Top contributors"), ("influencers", "Influencers")):
+                heading = f"{title} in {community} (/{name} all):"
+                sections.append([heading, *(f"  {line}" for line in answers.get(name, []))])
+        return sections
+
+    def _activity(self) -> list[str]:
+        lines = ["Activity per day (UTC):", "  day         messages  members  joins  acted on"]
         lines += [
             f"  {day['day']}  {day['messages']:>8}  {day['members']:>7}  {day['joins']:>5}"
             f"  {day['acted_on']:>8}"
             for day in self.activity
         ]
-        return "\n".join(lines) + "\n"
+        return lines
 
 
 def _where(item: dict[str, Any]) -> str:
