@@ -187,7 +187,8 @@ def replay(
         str | None,
         typer.Option(
             "--database",
-            help="Keep the replay's state in this database URL (default: in memory, discarded).",
+            help="Keep the replay's state in this database: a URL, or a SQLite file's path "
+            "(default: in memory, discarded).",
         ),
     ] = None,
 ) -> None:
@@ -210,7 +211,7 @@ def replay(
             run_replay(
                 files,
                 rules_dir=rules_directory(rules),
-                database_url=database,
+                database_url=None if database is None else _replay_database(database),
                 progress=sys.stderr.isatty(),
             )
         )
@@ -228,6 +229,21 @@ def replay(
         except OSError as error:
             _fail(JardinierError(f"{json_out}: cannot write the JSON report: {error.strerror}"))
         typer.echo(f"JSON report written to {json_out}", err=True)
+
+
+def _replay_database(value: str) -> str:
+    """``--database``: a URL, or the path of a SQLite file (``replay.db``)."""
+    from bot.db import async_url
+
+    if "://" not in value:
+        return f"sqlite+aiosqlite:///{Path(value).expanduser()}"
+    try:
+        return async_url(value)
+    except JardinierError:
+        raise JardinierError(
+            "--database is not a database URL; write e.g. sqlite+aiosqlite:///replay.db, "
+            "or a file's path"
+        ) from None
 
 
 def _check_writable(path: Path) -> None:

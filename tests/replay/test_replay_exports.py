@@ -353,3 +353,13 @@ def test_the_examples_of_a_rule_show_what_else_it_found() -> None:
         ("moron", 5),
         ("cretin", 8),
     ]
+
+
+def test_the_replay_state_can_be_kept_in_a_file_named_by_its_path(tmp_path: Path) -> None:
+    kept = run_cli("replay", str(TELEGRAM), "--database", "replay.db", cwd=tmp_path)
+    assert kept.returncode == 0, kept.stderr
+    assert (tmp_path / "replay.db").stat().st_size > 0
+
+    wrong = run_cli("replay", str(TELEGRAM), "--database", "postgresql://::", cwd=tmp_path)
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("--database is not a database URL")
