@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.errors import JardinierError
 from bot.replay import discord_export, table, telegram_export
-from bot.replay.history import History, json_error
+from bot.replay.history import History, parse_json
 
 FORMATS = ("discord", "telegram", "csv", "jsonl")
 
@@ -36,7 +36,7 @@ def detect(path: Path, text: str) -> str:
 def _is_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
 
 
@@ -53,10 +53,7 @@ def load_history(path: Path) -> History:
         return table.parse_csv(text, path)
     if kind == "jsonl":
         return table.parse_jsonl(text, path)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise json_error(path, error) from None
+    document = parse_json(text, path)
     if discord_export.looks_like(document):
         return discord_export.parse(document, path)
     if telegram_export.looks_like(document):

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, Event
@@ -33,6 +34,20 @@ def json_error(path: Path, error: json.JSONDecodeError) -> JardinierError:
     return JardinierError(
         f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}{hint}"
     )
+
+
+def parse_json(text: str, path: Path, *, line: int | None = None) -> Any:
+    """``text`` (a whole file, or its ``line``) as JSON; a malformed one raises a clear error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        if line is None:
+            raise json_error(path, error) from None
+        raise JardinierError(f"{path}:{line}:{error.colno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        # Thousands of nested brackets: no export is shaped so, and the parser cannot follow.
+        place = str(path) if line is None else f"{path}:{line}"
+        raise JardinierError(f"{place}: JSON nested too deeply to be a chat export") from None
 
 
 def parse_time(value: object, path: Path, place: str) -> datetime:

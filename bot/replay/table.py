@@ -10,13 +10,12 @@ a row names its own.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, MessageRef, UserRef
-from bot.replay.history import History, as_text, parse_time
+from bot.replay.history import History, as_text, parse_json, parse_time
 
 PLATFORM = "replay"
 COLUMNS = ("timestamp", "user", "text")
@@ -66,12 +65,7 @@ def parse_jsonl(text: str, path: Path) -> History:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise JardinierError(
-                f"{path}:{number}:{error.colno}: not valid JSON: {error.msg}"
-            ) from None
+        row = parse_json(line, path, line=number)
         if not isinstance(row, dict):
             raise JardinierError(f"{path}:{number}: expected an object per line")
         rows.append((f"line {number}", row))

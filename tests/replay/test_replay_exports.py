@@ -149,6 +149,18 @@ def test_a_whole_account_telegram_export_says_how_to_export_the_group(tmp_path: 
         load_history(path)
 
 
+def test_a_json_file_nested_too_deeply_gets_an_error_not_a_crash(tmp_path: Path) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    document = tmp_path / "general.json"
+    document.write_text('{"messages": ' + nested + "}", encoding="utf-8")
+    with pytest.raises(JardinierError, match=r"general\.json: JSON nested too deeply"):
+        load_history(document)
+    lines = tmp_path / "chat.jsonl"
+    lines.write_text('{"timestamp": 1, "user": "a", "text": "hi"}\n' + nested, encoding="utf-8")
+    with pytest.raises(JardinierError, match=r"chat\.jsonl:2: JSON nested too deeply"):
+        load_history(lines)
+
+
 def test_a_message_missing_a_field_is_named(tmp_path: Path) -> None:
     broken = json.loads(TELEGRAM.read_text(encoding="utf-8"))
     del broken["messages"][1]["from_id"]
