@@ -22,6 +22,7 @@ KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: mapping keys and list indices, from the top."""
 
 ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
+TOO_DEEP = "nested too deeply (hundreds of levels of lists or mappings); no rule needs that"
 
 _YAML = "tag:yaml.org,2002:"
 _STANDARD_TAGS = frozenset(
@@ -130,6 +131,10 @@ def parse_yaml(text: str, file: Path) -> PositionedDocument:
             "remove it or write it as an escape in a double-quoted string"
         )
         raise RuleBookError([RuleError(file, line, column, "", message)]) from None
+    except RecursionError:
+        # Composing recurses once per level: thousands of nested brackets exhaust the stack.
+        line, column = _line_col(loader.get_mark()) if loader is not None else (1, 1)
+        raise RuleBookError([RuleError(file, line, column, "", TOO_DEEP)]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -138,7 +143,7 @@ def parse_yaml(text: str, file: Path) -> PositionedDocument:
     errors: list[RuleError] = []
     data: Any = {}
     if node is not None:
-        data = builder.build(node, ())
+        data = builder.build(node, ())  # recurses no deeper than composing did
         if data is None:
             data = {}
         elif not isinstance(data, dict):

@@ -90,6 +90,16 @@ def test_anchors_aliases_and_merge_keys_are_refused(tmp_path: Path) -> None:
     ]
 
 
+def test_thousands_of_nested_brackets_are_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules:\n  deep: " + "[" * 5_000 + "]" * 5_000 + "\n")
+
+    (line,) = error_lines(path)
+    assert line.startswith(f"{path}:2:")
+    assert line.endswith(
+        ": nested too deeply (hundreds of levels of lists or mappings); no rule needs that"
+    )
+
+
 def test_duplicate_keys_name_the_first(tmp_path: Path) -> None:
     path = write(tmp_path, "texts:\n  en: {}\n  fr: {}\n  en: {}\n")
 
