@@ -155,6 +155,9 @@ class MessageCreated(Event):
     reply_to: MessageRef | None = None
     mentions: tuple[UserRef, ...] = ()
     attachments: tuple[str, ...] = ()
+    hidden_links: tuple[str, ...] = ()
+    """Addresses the message links to without showing them in ``text``: a Telegram text link
+    (words that lead elsewhere) or a link button."""
 
     @property
     def community(self) -> CommunityRef:
@@ -173,6 +176,8 @@ class MessageEdited(Event):
     message: MessageRef
     author: MemberRef
     text: str
+    hidden_links: tuple[str, ...] = ()
+    """As :attr:`MessageCreated.hidden_links`, after the edit."""
 
     @property
     def community(self) -> CommunityRef:

@@ -2,12 +2,14 @@
 
 Reads ``name``, ``id``, ``type`` and ``messages`` (``id``, ``type`` message or service,
 ``date_unixtime`` else ``date``, ``from``, ``from_id``, ``text`` as a string or a list of
-entities, ``reply_to_message_id``, ``reactions``); every other field is ignored. Service messages
-whose ``action`` is a join become joins; other service messages are skipped.
+entities (mentions, and the ``href`` of text links), ``reply_to_message_id``, ``reactions``);
+every other field is ignored. Service messages whose ``action`` is a join become joins; other
+service messages are skipped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,14 +64,25 @@ def user_id(value: object) -> str:
     return text
 
 
-def text_and_mentions(value: object) -> tuple[str, tuple[UserRef, ...]]:
-    """The plain text of a message and the members its entities mention."""
+@dataclass(frozen=True)
+class Written:
+    """A message's text as the export lists it: the plain text, whom its entities mention, and
+    the addresses its text links hide."""
+
+    text: str = ""
+    mentions: tuple[UserRef, ...] = ()
+    hidden_links: tuple[str, ...] = ()
+
+
+def written(value: object) -> Written:
+    """Read ``text``: a string, or a list of strings and entities."""
     if isinstance(value, str):
-        return value, ()
+        return Written(value)
     if not isinstance(value, list):
-        return "", ()
+        return Written()
     parts: list[str] = []
     mentions: list[UserRef] = []
+    links: list[str] = []
     for entity in value:
         if isinstance(entity, str):
             parts.append(entity)
@@ -78,11 +91,14 @@ def text_and_mentions(value: object) -> tuple[str, tuple[UserRef, ...]]:
             continue
         text = str(entity.get("text") or "")
         parts.append(text)
-        if entity.get("type") == "mention_name" and entity.get("user_id") is not None:
+        kind = entity.get("type")
+        if kind == "mention_name" and entity.get("user_id") is not None:
             mentions.append(UserRef(PLATFORM, as_text(entity["user_id"]), text))
-        elif entity.get("type") == "mention" and text.startswith("@"):
+        elif kind == "mention" and text.startswith("@"):
             mentions.append(UserRef(PLATFORM, text, text[1:]))
-    return "".join(parts), tuple(mentions)
+        elif kind == "text_link" and entity.get("href"):
+            links.append(str(entity["href"]))
+    return Written("".join(parts), tuple(mentions), tuple(dict.fromkeys(links)))
 
 
 def parse(document: dict[str, Any], path: Path) -> History:
@@ -111,7 +127,7 @@ def parse(document: dict[str, Any], path: Path) -> History:
             community, UserRef(PLATFORM, author_id, str(data.get("from") or author_id))
         )
         message = MessageRef(channel, as_text(required(data, "id", path, place)))
-        text, mentions = text_and_mentions(data.get("text"))
+        content = written(data.get("text"))
         reply = data.get("reply_to_message_id")
         attachments = tuple(
             str(data[key]) for key in ("photo", "file", "sticker_emoji") if data.get(key)
@@ -121,10 +137,11 @@ def parse(document: dict[str, Any], path: Path) -> History:
                 at=at,
                 message=message,
                 author=author,
-                text=text,
+                text=content.text,
                 reply_to=None if reply is None else MessageRef(channel, as_text(reply)),
-                mentions=mentions,
+                mentions=content.mentions,
                 attachments=attachments,
+                hidden_links=content.hidden_links,
             )
         )
         for reaction in data.get("reactions") or ():

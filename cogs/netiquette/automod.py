@@ -86,6 +86,7 @@ class Automod(NetiquetteBase):
             message=event.message,
             text=event.text,
             mentions=event.mentions,
+            hidden_links=event.hidden_links,
         )
         self.activity.posted(
             event.author.user.id,
@@ -105,6 +106,7 @@ class Automod(NetiquetteBase):
             channel=event.message.channel,
             message=event.message,
             text=event.text,
+            hidden_links=event.hidden_links,
         )
         await self.judge(subject)
 

@@ -25,11 +25,20 @@ class Subject:
     message: MessageRef | None = None
     text: str = ""
     mentions: tuple[UserRef, ...] = ()
+    hidden_links: tuple[str, ...] = ()
+    """Addresses the message links to without showing them (a Telegram text link)."""
 
     @property
     def community(self) -> CommunityRef:
         """Where it happened."""
         return self.member.community
+
+    @property
+    def with_hidden_links(self) -> str:
+        """The text followed by the addresses it hides, one per line: what the link rules read."""
+        if not self.hidden_links:
+            return self.text
+        return "\n".join((self.text, *self.hidden_links))
 
     @cached_property
     def normalised(self) -> Normalised:

@@ -118,6 +118,29 @@ def test_a_telegram_message_keeps_its_entities_reply_and_mentions() -> None:
     assert history.events[0].member.user.id == "5001"
 
 
+async def test_a_telegram_text_link_to_another_group_is_caught(
+    tmp_path: Path, rules_dir: Path
+) -> None:
+    export = json.loads(TELEGRAM.read_text(encoding="utf-8"))
+    text = [
+        "free seeds ",
+        {"type": "text_link", "text": "here", "href": "https://t.me/+SeedScam"},
+    ]
+    export["messages"].append(
+        {"id": 107, "type": "message", "date": "2024-03-05T10:00:00", "from": "Mallory",
+         "from_id": "user5009", "text": text}
+    )  # fmt: skip
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    spam = load_history(path).events[-1]
+    assert isinstance(spam, MessageCreated)
+    assert (spam.text, spam.hidden_links) == ("free seeds here", ("https://t.me/+SeedScam",))
+
+    report = await replay([path], rules_dir=rules_dir)
+    (example,) = rule(report, "invite_links")["examples"]
+    assert (example["member"], example["text"]) == ("Mallory", "free seeds here")
+
+
 async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> None:
     histories = [load_history(DISCORD), load_history(TELEGRAM)]
     events = ordered_events(histories)

@@ -301,6 +301,7 @@ def _from_message(
             reply_to=reply_to,
             mentions=mentions,
             attachments=attachments,
+            hidden_links=_hidden_links(message, entities),
             raw=message,
         )
     ]
@@ -334,12 +335,14 @@ def _from_edit(
     if author is None or not text:
         return []
     channel = message_channel(message, lookups)
+    entities = message.parse_entities() if message.text else message.parse_caption_entities()
     return [
         MessageEdited(
             at=message.edit_date or message.date,
             message=MessageRef(channel, str(message.message_id)),
             author=author,
             text=text,
+            hidden_links=_hidden_links(message, entities),
             raw=message,
         )
     ]
@@ -484,6 +487,19 @@ def _arguments(text: str, start: int, entities: Mapping[MessageEntity, str]) -> 
 def _starts_with_member(args: str) -> bool:
     first = args.split(maxsplit=1)[0] if args.strip() else ""
     return first.startswith("@") or bool(_USER_ID.fullmatch(first))
+
+
+def _hidden_links(message: Message, entities: Mapping[MessageEntity, str]) -> tuple[str, ...]:
+    """The addresses behind text links and link buttons: a spammer's favourite hiding place."""
+    links = [
+        entity.url
+        for entity, _ in _ordered(entities)
+        if entity.type == MessageEntityType.TEXT_LINK and entity.url
+    ]
+    markup = message.reply_markup
+    if markup is not None:
+        links += [button.url for row in markup.inline_keyboard for button in row if button.url]
+    return tuple(dict.fromkeys(links))
 
 
 def _attachments(message: Message) -> tuple[str, ...]:

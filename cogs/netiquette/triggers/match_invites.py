@@ -1,8 +1,9 @@
 """``match_invites``: invitations to other Discord servers or Telegram groups.
 
 Recognises ``discord.gg/…``, ``discord.com/invite/…``, ``discordapp.com/invite/…``, and
-``t.me/…`` / ``telegram.me/…`` links (including ``joinchat`` and ``+`` invitations). Codes or
-group names listed in ``allow`` (your own) pass.
+``t.me/…`` / ``telegram.me/…`` links (including ``joinchat`` and ``+`` invitations), in the text
+or hidden behind it (a Telegram text link). Codes or group names listed in ``allow`` (your own)
+pass.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ class MatchInvites(Trigger):
     def check(
         self, config: MatchInvitesConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
-        """Look for invitation links in the text (with invisible characters removed)."""
-        text = subject.text.replace("\u200b", "").replace("\u2060", "")
+        """Look for invitation links in the text (with invisible characters removed) and behind
+        its text links."""
+        text = subject.with_hidden_links.replace("\u200b", "").replace("\u2060", "")
         lowered = text.casefold()
         if not any(part in lowered for part in _EVERY_INVITE_HAS):
             return TriggerResult.miss("invites_none")

@@ -3,6 +3,7 @@
 A link is an address with ``http(s)://`` or ``www.``, or a bare domain with a common top-level
 domain (``example.com``). Subdomains count as their domain (``cdn.example.com`` is
 ``example.com``). With ``allow`` listed, every other domain fires; ``deny`` fires on its own.
+Links hidden behind a message's words (a Telegram text link) count as written ones.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ class MatchLinks(Trigger):
     def check(
         self, config: MatchLinksConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
-        """Look at each link of the message."""
-        domains = links_in(subject.text)
+        """Look at each link of the message, those hidden behind its words included."""
+        domains = links_in(subject.with_hidden_links)
         for domain in domains:
             if covers(config.deny, domain):
                 return TriggerResult.hit("links_denied", domain=domain)

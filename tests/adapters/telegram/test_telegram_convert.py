@@ -128,6 +128,25 @@ def test_mentions_come_from_entities() -> None:
     assert [mention.id for mention in event.mentions] == ["201", "202"]
 
 
+def test_the_addresses_behind_text_links_and_link_buttons_come_along() -> None:
+    text = "free seeds here, and more there"
+    entities = [
+        {"type": "text_link", "offset": 11, "length": 4, "url": "https://t.me/+SeedScam"},
+        {"type": "url", "offset": 0, "length": 4},  # not a link: the bot sees written ones
+        {"type": "text_link", "offset": 26, "length": 5, "url": "https://discord.gg/scam"},
+    ]
+    buttons = {"inline_keyboard": [[{"text": "Join", "url": "https://t.me/+SeedScam"}]]}
+    event = only(convert(text_message(BOB, text, entities=entities, reply_markup=buttons)))
+    assert isinstance(event, MessageCreated)
+    assert event.text == text
+    assert event.hidden_links == ("https://t.me/+SeedScam", "https://discord.gg/scam")
+
+    link = {"type": "text_link", "offset": 6, "length": 4, "url": "https://t.me/+SeedScam"}
+    edited = message(BOB, "now a link", edit_date=DATE + 60, entities=[link])
+    assert only(convert({"edited_message": edited})).hidden_links == ("https://t.me/+SeedScam",)
+    assert only(convert(text_message(ALICE, "no link"))).hidden_links == ()
+
+
 def test_service_and_private_and_channel_forwarded_messages_are_not_member_messages() -> None:
     pinned = {"message": message(ALICE, pinned_message=message(BOB, "x"))}
     assert convert(pinned) == []

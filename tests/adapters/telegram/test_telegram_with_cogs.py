@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
-from tests.adapters.telegram.payloads import GROUP_ID, joined_service_message, user
+from tests.adapters.telegram.payloads import GROUP_ID, joined_service_message, text_message, user
 
 
 async def test_the_welcome_cog_greets_a_newcomer_with_their_name_escaped(
@@ -25,3 +25,19 @@ async def test_the_welcome_cog_greets_a_newcomer_with_their_name_escaped(
     assert not any("<b>x</b>" in text for text in texts)
     assert any("@\u2060everyone" in text for text in texts), texts
     assert not any("@everyone" in text for text in texts)
+
+
+async def test_an_invitation_hidden_behind_words_is_removed_by_the_shipped_rule(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """Spam's favourite Telegram trick: harmless words whose text link leads to another group."""
+    write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    link = {"type": "text_link", "offset": 11, "length": 4, "url": "https://t.me/+SeedScam"}
+    spam = text_message(user(403, "Mallory"), "free seeds here", entities=[link], date=now)
+    api.push(spam)
+    api.push(text_message(user(404, "Nina"), "free seeds here too", date=now))
+    await bot.settle()
+    deleted = [call.params["message_id"] for call in api.called("deleteMessage")]
+    assert deleted == [str(spam["message"]["message_id"])]

@@ -283,6 +283,32 @@ async def test_caps_mentions_links_and_invites(open_forum: ForumFactory) -> None
     ]
 
 
+async def test_links_hidden_behind_words_count_as_written(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "links": {
+                "triggers": [{"match_links": {"deny": ["spam.example"]}}],
+                "actions": {"delete": True},
+            },
+        }
+    )
+    hidden = MessageRef(forum.platform.channel("general"), "hidden")
+    await forum.handle(
+        MessageCreated(
+            at=forum.clock.now(),
+            message=hidden,
+            author=forum.member("alice"),
+            text="cheap stuff here",
+            hidden_links=("https://www.shop.spam.example/x",),
+        )
+    )
+    await forum.say("alice", "cheap stuff here")
+    assert forum.deleted() == [hidden.id]
+    assert forum.modlog()[0].endswith(
+        " · match_links: link to shop.spam.example (denied) · “cheap stuff here”"
+    )
+
+
 async def test_links_outside_an_allow_list(open_forum: ForumFactory) -> None:
     forum = await open_forum(
         {
