@@ -66,6 +66,27 @@ class _CharacterTable(dict[int, str | None]):
 _TABLE = _CharacterTable()
 
 
+class _FormatCharacters(dict[int, str | None]):
+    """``str.translate`` table dropping format characters (zero-width, soft hyphen, BOM …)."""
+
+    def __missing__(self, codepoint: int) -> str | None:
+        character = chr(codepoint)
+        value = None if unicodedata.category(character) == "Cf" else character
+        self[codepoint] = value
+        return value
+
+
+_INVISIBLE = _FormatCharacters()
+
+
+def visible(text: str) -> str:
+    """``text`` as a reader sees it, for addresses: compatibility forms folded (fullwidth ``．``
+    is ``.``) and invisible characters dropped (``disc\u00adord.gg`` is ``discord.gg``)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+
+
 def _join_spelled_out(match: re.Match[str]) -> str:
     return _SEPARATOR.sub("", match.group(0))
 

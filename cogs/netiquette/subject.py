@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Literal
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
-from cogs.netiquette.normalise import Normalised, normalise, plain, skeleton
+from cogs.netiquette.normalise import Normalised, normalise, plain, skeleton, visible
 
 SubjectKind = Literal["message", "edit", "join"]
 
@@ -33,12 +33,11 @@ class Subject:
         """Where it happened."""
         return self.member.community
 
-    @property
-    def with_hidden_links(self) -> str:
-        """The text followed by the addresses it hides, one per line: what the link rules read."""
-        if not self.hidden_links:
-            return self.text
-        return "\n".join((self.text, *self.hidden_links))
+    @cached_property
+    def link_text(self) -> str:
+        """What the link rules read: the text as it shows (no invisible characters inside an
+        address), then the addresses it hides behind words, one per line."""
+        return visible("\n".join((self.text, *self.hidden_links)))
 
     @cached_property
     def normalised(self) -> Normalised:

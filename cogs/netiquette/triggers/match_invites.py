@@ -47,7 +47,7 @@ class MatchInvites(Trigger):
     ) -> TriggerResult:
         """Look for invitation links in the text (with invisible characters removed) and behind
         its text links."""
-        text = subject.with_hidden_links.replace("\u200b", "").replace("\u2060", "")
+        text = subject.link_text
         lowered = text.casefold()
         if not any(part in lowered for part in _EVERY_INVITE_HAS):
             return TriggerResult.miss("invites_none")

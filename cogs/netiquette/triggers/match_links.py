@@ -74,7 +74,7 @@ class MatchLinks(Trigger):
         self, config: MatchLinksConfig, subject: Subject, evidence: Evidence
     ) -> TriggerResult:
         """Look at each link of the message, those hidden behind its words included."""
-        domains = links_in(subject.with_hidden_links)
+        domains = links_in(subject.link_text)
         for domain in domains:
             if covers(config.deny, domain):
                 return TriggerResult.hit("links_denied", domain=domain)

@@ -283,6 +283,31 @@ async def test_caps_mentions_links_and_invites(open_forum: ForumFactory) -> None
     ]
 
 
+async def test_invisible_and_fullwidth_characters_do_not_disguise_an_address(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "links": {
+                "triggers": [{"match_links": {"deny": ["spam.example"]}}],
+                "actions": {"delete": True},
+            },
+            "invites": {"triggers": [{"match_invites": {}}], "actions": {"delete": True}},
+        }
+    )
+    disguised = [
+        # zero-width space, non-joiner, joiner, byte-order mark, soft hyphen, word joiner
+        *(f"join disc{hidden}ord.gg/seeds" for hidden in "\u200b\u200c\u200d\ufeff\u00ad\u2060"),
+        "join discord\uff0egg/seeds",  # a fullwidth full stop
+        "join t\u200d.me/+seeds",
+        "see https://shop.spam\u00ad.example/x",
+    ]
+    removed = [await forum.say(f"member{n}", text) for n, text in enumerate(disguised)]
+    kept = await forum.say("alice", "un café naïf, sans lien")
+    assert forum.deleted() == [message.id for message in removed]
+    assert kept.id not in forum.deleted()
+
+
 async def test_links_hidden_behind_words_count_as_written(open_forum: ForumFactory) -> None:
     forum = await open_forum(
         {
