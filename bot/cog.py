@@ -80,11 +80,12 @@ class Cog:
     async def teardown(self) -> None:
         """Called when the bot stops."""
 
-    async def caught_up(self) -> None:
+    async def caught_up(self, *, slow: bool = False) -> None:
         """Wait until the work queued for the events handled so far is done.
 
         For cogs that finish an event's work in the background (the netiquette's enforcement
-        queue); replay and tests call it between events. Slow checks (toxicity) are not waited.
+        queue); replay and tests call it between events. Slow checks (toxicity), which the live
+        bot lets finish in their own time, are waited for only when ``slow`` (the replay).
         """
 
     async def on_job_missed(

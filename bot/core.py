@@ -348,10 +348,11 @@ class Jardinier:
         await self.handle(event)
         await self.caught_up()
 
-    async def caught_up(self) -> None:
-        """Wait until every cog finished the work queued for the events handled so far."""
+    async def caught_up(self, *, slow: bool = False) -> None:
+        """Wait until every cog finished the work queued for the events handled so far (the
+        slow checks too when ``slow``: see :meth:`Cog.caught_up`)."""
         for cog in list(self.cogs.values()):
-            await cog.caught_up()
+            await cog.caught_up(slow=slow)
 
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         """Run a scheduled job's handler (called by the scheduler)."""

@@ -3,7 +3,10 @@ netiquette's cases (and its rules on trial) as the bus announces them."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -57,6 +60,33 @@ class MemberCases:
     cases: int = 0
     warnings: int = 0
     escalations: list[str] = field(default_factory=list)
+
+
+class ProblemLog(logging.Handler):
+    """Counts the warnings and errors logged while the history plays: a rule that could not be
+    checked (no toxicity model) makes the report incomplete, and the report must say so."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.problems: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count the record's first line (its traceback, if any, stays in the log)."""
+        try:
+            first_line = record.getMessage().partition("\n")[0]
+        except Exception:  # a record whose arguments do not fit its message
+            first_line = str(record.msg)
+        self.problems[first_line] += 1
+
+    @contextmanager
+    def listening(self) -> Iterator[ProblemLog]:
+        """Collect from every logger for the duration of the block."""
+        root = logging.getLogger()
+        root.addHandler(self)
+        try:
+            yield self
+        finally:
+            root.removeHandler(self)
 
 
 class Observations:

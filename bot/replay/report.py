@@ -15,6 +15,7 @@ from bot.replay.observations import Example, Observations
 from bot.replay.recorder import RecordingPlatform
 
 EXAMPLE_LENGTH = 80
+PROBLEM_LENGTH = 240
 MEMBERS_SHOWN = 15
 """Members listed under the sanctions, most cases first; the JSON report has them all."""
 
@@ -49,6 +50,9 @@ class ReplayReport:
     activity: list[dict[str, Any]] = field(default_factory=list)
     communities: dict[str, str] = field(default_factory=dict)
     """Each community's name, by key."""
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    """Warnings and errors logged during the replay (``message``, ``times``): what may be missing
+    from the report, such as a rule that could not be checked."""
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON data."""
@@ -61,12 +65,14 @@ class ReplayReport:
             "contributors": self.contributors,
             "activity": self.activity,
             "communities": self.communities,
+            "problems": self.problems,
         }
 
     def render(self) -> str:
         """The report as text for a terminal."""
         sections = [
             self._files(),
+            *([self._problems()] if self.problems else []),
             self._rules(),
             self._sanctions(),
             self._newcomers(),
@@ -87,6 +93,15 @@ class ReplayReport:
             f"  {item['path']} ({item['format']}): {_where(item)}, "
             f"{counted(item['events'], 'event')}"
             for item in self.files
+        ]
+        return lines
+
+    def _problems(self) -> list[str]:
+        lines = ["⚠️ Problems met during the replay (the report may miss what they stopped):"]
+        lines += [
+            f"  {shorten(item['message'], PROBLEM_LENGTH)}"
+            + (f" (×{item['times']})" if item["times"] > 1 else "")
+            for item in self.problems
         ]
         return lines
 

@@ -4,7 +4,7 @@ history, and the observations the report is made of.
 Events from every file are played in timestamp order (a stable sort: a file's own order breaks
 ties, so a message comes before the reactions to it). Before each event the scheduler is moved
 to the event's time, so jobs (lifted timeouts, nudges, shout-outs) fire in order, at their time.
-The bot acts only on the recording platform; the database is an in-memory one unless a URL is
+The bot acts only on the recording platform; the database is a throw-away file unless a URL is
 given. The rules are applied as written: the recording platform is what makes it a dry run, so
 the netiquette's strikes and its escalation ladder play out exactly as they would have.
 """
@@ -12,6 +12,7 @@ the netiquette's strikes and its escalation ladder play out exactly as they woul
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -31,11 +32,10 @@ from bot.events import (
 )
 from bot.replay.detect import load_history
 from bot.replay.history import History
-from bot.replay.observations import Observations
+from bot.replay.observations import Observations, ProblemLog
 from bot.replay.recorder import RecordingPlatform
 from bot.replay.report import ReplayReport, build_report
 
-MEMORY_DATABASE = "sqlite+aiosqlite://"
 REPORT_USER = "jardinier-replay"
 """The member who asks ``/top`` and ``/influencers`` at the end of the replay."""
 
@@ -65,10 +65,24 @@ async def replay(
     events = ordered_events(histories)
     if not events:
         raise JardinierError("the files hold no message or join to replay")
+    if database_url is not None:
+        return await _replay(histories, events, rules_dir, database_url, progress)
+    # A throw-away file, not an in-memory database: that one is a single connection, shared by
+    # every session at once, where the bot's own database never is.
+    with tempfile.TemporaryDirectory(prefix="jardinier-replay-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'replay.db'}"
+        return await _replay(histories, events, rules_dir, url, progress)
+
+
+async def _replay(
+    histories: Sequence[History],
+    events: list[Event],
+    rules_dir: Path,
+    database_url: str,
+    progress: bool,
+) -> ReplayReport:
     clock = ManualClock(events[0].at - timedelta(seconds=1))
-    core = Jardinier(
-        rules_dir=rules_dir, database_url=database_url or MEMORY_DATABASE, clock=clock
-    )
+    core = Jardinier(rules_dir=rules_dir, database_url=database_url, clock=clock)
     platforms: dict[str, RecordingPlatform] = {}
     for history in histories:
         platform = platforms.get(history.community.platform)
@@ -81,15 +95,20 @@ async def replay(
     observations = Observations()
     for platform in platforms.values():
         platform.cause_of = observations.current_cause
-    await core.start()
-    try:
-        core.bus.subscribe("core", ModerationRecorded, observations.moderation_recorded)
-        core.bus.subscribe("core", DryRunMatched, observations.dry_run_matched)
-        await _play(core, clock, platforms, events, observations, progress)
-        standings = await _standings(core, platforms, histories, observations)
-    finally:
-        await core.stop()
-    return build_report(histories, events, observations, list(platforms.values()), standings)
+    with ProblemLog().listening() as problems:
+        await core.start()
+        try:
+            core.bus.subscribe("core", ModerationRecorded, observations.moderation_recorded)
+            core.bus.subscribe("core", DryRunMatched, observations.dry_run_matched)
+            await _play(core, clock, platforms, events, observations, progress)
+            standings = await _standings(core, platforms, histories, observations)
+        finally:
+            await core.stop()
+    report = build_report(histories, events, observations, list(platforms.values()), standings)
+    report.problems = [
+        {"message": message, "times": times} for message, times in problems.problems.items()
+    ]
+    return report
 
 
 async def _play(
@@ -119,7 +138,8 @@ async def _play(
             observations.seen(event)
             observations.cause = event
             await core.handle(event)
-            await core.caught_up()  # what the event led to is attributed to it, in order
+            # What the event led to (its toxicity verdict included) is attributed to it, in order.
+            await core.caught_up(slow=True)
             observations.cause = None
             if bar is not None:
                 bar.update()

@@ -251,8 +251,11 @@ class Automod(NetiquetteBase):
             self._background.add(self._enforcer)
             self._enforcer.add_done_callback(self._background.discard)
 
-    async def caught_up(self) -> None:
-        """Wait until every queued firing is carried out (replay, tests, shutdown)."""
+    async def caught_up(self, *, slow: bool = False) -> None:
+        """Wait until every queued firing is carried out (replay, tests, shutdown), and with
+        ``slow`` every toxicity check and what it fired."""
+        if slow:
+            await self.settled()
         while self._enforcer is not None and not self._enforcer.done():
             await asyncio.shield(self._enforcer)
 

@@ -62,8 +62,10 @@ async def test_a_discord_export_replays_with_the_expected_report(rules_dir: Path
         {"day": "2024-03-04", "messages": 7, "members": 4, "joins": 1, "acted_on": 3},
         {"day": "2024-03-05", "messages": 3, "members": 3, "joins": 0, "acted_on": 1},
     ]
+    assert report.problems == []  # nothing went wrong: no warning section
     text = report.render()
     assert "insults: 3" in text
+    assert "Problems met" not in text
     assert "Troll: 5 cases, 3 warnings, timeout 1h, ladder: timeout" in text
     assert "Newcomers: 1 joined, 1 welcomed (1 welcome message)" in text
     assert "Top contributors in Jardin Partagé (/top all):" in text
@@ -139,6 +141,27 @@ async def test_a_telegram_text_link_to_another_group_is_caught(
     report = await replay([path], rules_dir=rules_dir)
     (example,) = rule(report, "invite_links")["examples"]
     assert (example["member"], example["text"]) == ("Mallory", "free seeds here")
+
+
+async def test_a_rule_that_could_not_be_checked_is_reported(
+    tmp_path: Path, rules_dir: Path
+) -> None:
+    """Toxicity on, its model missing: the report must not pass for a clean bill of health."""
+    section = rules_dir / "netiquette.yaml"
+    book = yaml.safe_load(section.read_text(encoding="utf-8"))
+    book["rules"]["toxicity"]["enabled"] = True
+    book["toxicity"]["checkpoint"] = str(tmp_path / "missing.ckpt")
+    section.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+
+    report = await replay([DISCORD], rules_dir=rules_dir)
+
+    (problem,) = report.problems
+    assert problem["message"].startswith("toxicity checks are off: ")
+    assert "missing.ckpt" in problem["message"]
+    assert rule(report, "insults")["count"] == 3  # every other rule still worked
+    lines = report.render().splitlines()
+    assert lines[3] == "⚠️ Problems met during the replay (the report may miss what they stopped):"
+    assert lines[4].startswith("  toxicity checks are off: ")
 
 
 async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> None:

@@ -21,7 +21,7 @@ from cogs.netiquette.toxicity import (
     length_groups,
 )
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
-from tests.cogs.netiquette.forum import NO_INSULTS
+from tests.cogs.netiquette.forum import NO_INSULTS, write_netiquette
 
 TOXICITY_RULE = {
     "triggers": [{"toxicity": {"labels": {"toxicity": 0.8, "insult": 0.8}}}],
@@ -320,3 +320,29 @@ async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
         "toxicity checks resume; 3 messages were not scored"
     ]
     await forum.cog.settled()
+
+
+async def test_a_replay_scores_every_message_and_reports_the_toxic_ones(
+    tiny_detoxify: TinyModel, rules_dir: Path, tmp_path: Path
+) -> None:
+    """The live bot lets verdicts come in their own time; the replay waits for each, in order."""
+    from bot.replay import replay
+
+    write_netiquette(
+        rules_dir, {"toxicity": TOXICITY_RULE}, toxicity=model_settings(tiny_detoxify)
+    )
+    texts = ["hello friend", "you stupid fool", "nice day in the garden", "stupid idiot"] * 30
+    history = tmp_path / "chat.csv"
+    history.write_text(
+        "timestamp,user,text\n"
+        + "".join(f"{1_700_000_000 + n},member{n % 7},{text}\n" for n, text in enumerate(texts)),
+        encoding="utf-8",
+    )
+    report = await replay([history], rules_dir=rules_dir)
+    (toxicity,) = report.rules
+    assert (toxicity["rule"], toxicity["count"]) == ("toxicity", 60)
+    assert {example["text"] for example in toxicity["examples"]} <= {
+        "you stupid fool",
+        "stupid idiot",
+    }
+    assert sum(day["acted_on"] for day in report.activity) == 60
