@@ -125,11 +125,28 @@ def message_created(message: discord.Message) -> MessageCreated | None:
         raw=message,
         message=MessageRef(channel, str(message.id)),
         author=_member_in(community, message.author, message.channel),
-        text=message.content,
+        text=_shown_text(message),
         reply_to=reply_to,
         mentions=tuple(user_ref(user) for user in message.mentions),
-        attachments=tuple(attachment.filename for attachment in message.attachments),
+        attachments=tuple(
+            attachment.filename
+            for attachments in (
+                message.attachments,
+                *(snapshot.attachments for snapshot in message.message_snapshots),
+            )
+            for attachment in attachments
+        ),
     )
+
+
+def _shown_text(message: discord.Message) -> str:
+    """What the channel shows: the message's text, then the text of a message it forwards.
+
+    A forward's own content is empty: the forwarded words (an invitation, an insult) are in its
+    snapshot, and the rules must read them as the members do.
+    """
+    parts = [message.content, *(snapshot.content for snapshot in message.message_snapshots)]
+    return "\n".join(part for part in parts if part)
 
 
 def message_edited(update: discord.RawMessageUpdateEvent) -> MessageEdited | None:

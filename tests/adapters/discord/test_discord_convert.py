@@ -89,6 +89,17 @@ def test_a_reply_with_a_mention_and_a_photo(gateway: RecordedGateway) -> None:
     assert event.raw is message
 
 
+def test_a_forwarded_message_shows_the_forwarded_text(gateway: RecordedGateway) -> None:
+    """A forward's own content is empty; what the channel shows is its snapshot."""
+    message = gateway.parse("MESSAGE_CREATE", payload("message_create_forward"), "message")
+    assert message.content == ""
+    event = convert.message_created(message)
+    assert event is not None
+    assert event.text == "Join discord.gg/freeseeds for free seeds"
+    assert event.attachments == ("seeds.png",)
+    assert event.reply_to is None  # a forward is not a reply
+
+
 @pytest.mark.parametrize(
     ("author", "moderator"), [("alice", False), ("rosa", False), ("hugo", True), ("olive", True)]
 )
