@@ -134,7 +134,9 @@ class Automod(NetiquetteBase):
         if subject.kind != "join" and config.uses_trigger("new_account"):
             record = await self.core.members.get(subject.community, subject.member.user.id)
             if record is not None:
-                since = record.joined_at or record.first_seen
+                # Not first_seen: a member the bot never saw join was there before it watched
+                # (every regular, the day the bot arrives, or in a replayed history).
+                since = record.joined_at
         return Evidence(
             activity=self.activity,
             verdicts=verdicts or Verdicts(),

@@ -1,9 +1,11 @@
 """``new_account``: members newer than a given age in the community.
 
 Platforms do not share account creation dates through the neutral model, so the age counted is
-the time since the member joined the community (or since the bot first saw them). Fires on their
-join (``on: join``) or on their messages while they are new (``on: message``, the default), e.g.
-to hold back links or invitations from brand-new members.
+the time since the member joined the community. A member the bot never saw join was there before
+it watched: their age is unknown and the trigger does not fire (on the day the bot arrives, its
+regulars are not newcomers). Fires on their join (``on: join``) or on their messages while they
+are new (``on: message``, the default), e.g. to hold back links or invitations from brand-new
+members.
 """
 
 from __future__ import annotations

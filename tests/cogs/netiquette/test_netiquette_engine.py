@@ -408,6 +408,8 @@ async def test_joins_new_accounts_and_raids(open_forum: ForumFactory) -> None:
     assert forum.deleted() == []
 
     early = await forum.say("ann", "my site", channel="links")
+    # A regular the bot never saw join was there before it: not a newcomer.
+    await forum.say("reggie", "my site too", channel="links")
     await forum.wait(timedelta(days=1))
     await forum.say("ann", "my site again", channel="links")
     assert forum.deleted() == [early.id]
