@@ -61,7 +61,11 @@ async def replay(
     """Replay the exported files through the real cogs and report what the bot would have done."""
     if not paths:
         raise JardinierError("name at least one exported file to replay")
-    histories = [load_history(path) for path in paths]
+    histories = []
+    for path in paths:
+        if progress:  # a long export takes a while to read before the first event plays
+            print(f"reading {path}…", file=sys.stderr, flush=True)
+        histories.append(load_history(path))
     events = ordered_events(histories)
     if not events:
         raise JardinierError("the files hold no message or join to replay")
