@@ -36,6 +36,9 @@ from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE = timedelta(seconds=5)
+"""How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
+
 
 class Jardinier:
     """The bot: wires rules, state, schedule, cogs and platforms, and routes every event."""
@@ -139,7 +142,7 @@ class Jardinier:
 
         handlers = {
             signal.SIGHUP: lambda: in_background(self.reload_rules()),
-            signal.SIGTERM: lambda: in_background(self.stop_platforms()),
+            signal.SIGTERM: lambda: in_background(self.shut_down()),
         }
         for number, handler in handlers.items():
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -168,6 +171,21 @@ class Jardinier:
                 await watcher.stop()
             await self.stop_platforms()
             await self.stop()
+
+    async def shut_down(self) -> None:
+        """SIGTERM: finish the queued work while the platforms still answer, then disconnect.
+
+        The enforcement queue's notices and mod-log lines would otherwise meet a closed
+        connection. The wait is bounded: a platform that makes the bot wait (a rate limit) must
+        not outlast the grace a service manager gives before it kills the process.
+        """
+        try:
+            await asyncio.wait_for(self.caught_up(), SHUTDOWN_GRACE.total_seconds())
+        except TimeoutError:
+            log.warning("queued work still running after %s; stopping anyway", SHUTDOWN_GRACE)
+        except Exception:
+            log.exception("queued work could not be finished before stopping")
+        await self.stop_platforms()
 
     async def stop_platforms(self) -> None:
         """Ask every platform to disconnect; :meth:`run` returns once they have."""

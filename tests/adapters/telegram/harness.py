@@ -48,7 +48,7 @@ class RunningBot:
     async def stop(self) -> float:
         """Stop as SIGTERM would; return how long ``run`` took to return."""
         began = time.monotonic()
-        await self.core.stop_platforms()
+        await self.core.shut_down()
         await asyncio.wait_for(self.task, 10)
         return time.monotonic() - began
 

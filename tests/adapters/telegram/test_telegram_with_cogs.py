@@ -41,3 +41,9 @@ async def test_an_invitation_hidden_behind_words_is_removed_by_the_shipped_rule(
     await bot.settle()
     deleted = [call.params["message_id"] for call in api.called("deleteMessage")]
     assert deleted == [str(spam["message"]["message_id"])]
+    # Stopped at once, as by SIGTERM: the queued reminder still goes out before disconnecting.
+    await bot.stop()
+    (reminder,) = [call.params["text"] for call in api.called("sendMessage")]
+    assert reminder.endswith(
+        "a friendly reminder of our charter: No advertising for other servers or groups."
+    )
