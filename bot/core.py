@@ -169,7 +169,7 @@ class Jardinier:
                     loop.remove_signal_handler(number)
             if watcher is not None:
                 await watcher.stop()
-            await self.stop_platforms()
+            await self.shut_down()  # after Ctrl-C as after SIGTERM: queued work first
             await self.stop()
 
     async def shut_down(self) -> None:
