@@ -1,8 +1,8 @@
 """``match_words``: listed words, whole words by default, in the normalised text.
 
 All the words of one trigger are compiled into a single re2 program (linear time). Each letter
-of a listed word may repeat (``idiiiiot``); whole-word matching keeps ``assistance`` clear of
-``ass``. ``substring: true`` matches inside words too.
+of a listed word may repeat (``idiiiiot``), and a word matches its plural (``idiots``); whole-word
+matching keeps ``assistance`` clear of ``ass``. ``substring: true`` matches inside words too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
 
 MAX_WORDS = 2_000
+PLURAL = "(?:e*s+|x+)?"
+"""A listed word matches its plural too: ``idiot`` catches ``idiots``, ``crétin`` ``crétins``,
+``bitch`` ``bitches``, ``boyau`` ``boyaux`` (letters may repeat, as in the word itself)."""
 
 
 class MatchWordsConfig(TriggerConfig):
@@ -55,7 +58,7 @@ class MatchWordsConfig(TriggerConfig):
             pattern = (
                 f"(?:{alternatives})"
                 if self.substring
-                else f"{BOUNDARY_BEFORE}(?:{alternatives}){BOUNDARY_AFTER}"
+                else f"{BOUNDARY_BEFORE}(?:{alternatives}){PLURAL}{BOUNDARY_AFTER}"
             )
             program = self._programs[normalised] = compile_pattern(pattern)
         return program

@@ -87,6 +87,14 @@ def test_whole_words_spare_longer_words(text: str) -> None:
     assert not words_hit(["idiot", "ass", "cunt", "cock", "anal"], text)
 
 
+@pytest.mark.parametrize(
+    "text", ["you are all idiots", "bande de crétins", "IDIOTS", "quelles idiotes", "1d10ts"]
+)
+def test_a_listed_word_matches_its_plural(text: str) -> None:
+    assert words_hit(["idiot", "crétin"], text)
+    assert words_hit(["bitch"], "bitches") and words_hit(["boyau"], "boyaux")
+
+
 def test_substring_matching_on_request_and_normalisation_off() -> None:
     assert words_hit(["ass"], "classic", substring=True)
     assert not words_hit(["idiot"], "1d10t", normalise=False)
