@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.cog import Cog
 from bot.cogloader import available_cogs, section_models
 from bot.commands.registry import CommandRegistry
-from bot.commands.runner import run_command
+from bot.commands.runner import answer_command, run_command
 from bot.commands.spec import build_spec, declared_commands
 from bot.db import Database, is_memory, sync_url
 from bot.errors import JardinierError
@@ -35,6 +35,9 @@ from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
+CommandScreen = Callable[[CommandInvoked], Awaitable[str | None]]
+"""Judges a command before it runs; returns the answer that refuses it, or None."""
 
 SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
@@ -71,6 +74,7 @@ class Jardinier:
             "members", lambda: self.members.flush_after, self.members.flush, log
         )
         self.cogs: dict[str, Cog] = {}
+        self._command_screens: list[CommandScreen] = []
         self._started = False
 
     def add_platform(self, platform: Platform) -> None:
@@ -355,11 +359,31 @@ class Jardinier:
             log.warning("could not record the member of %s: %s", type(event).__name__, error)
         try:
             if isinstance(event, CommandInvoked):
-                await run_command(self, event)
+                refusal = await self._screened(event)
+                if refusal is None:
+                    await run_command(self, event)
+                else:
+                    await answer_command(self, event, refusal)
             await self.bus.publish(event)
         except Exception:
             # One bad event must never stop the bot.
             log.exception("failed to handle %s", type(event).__name__)
+
+    def screen_commands(self, screen: CommandScreen) -> None:
+        """Have ``screen`` judge every command before it runs: the text of a refusal it returns
+        answers the member instead (the netiquette: a command's text is something they wrote)."""
+        self._command_screens.append(screen)
+
+    async def _screened(self, event: CommandInvoked) -> str | None:
+        for screen in self._command_screens:
+            try:
+                refusal = await screen(event)
+            except Exception:
+                log.exception("a command screen failed; /%s runs unscreened", event.name[:32])
+                continue
+            if refusal is not None:
+                return refusal
+        return None
 
     async def handle_and_catch_up(self, event: Event) -> None:
         """:meth:`handle`, then wait for the work the event queued (see :meth:`caught_up`)."""

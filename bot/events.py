@@ -263,6 +263,13 @@ class CommandInvoked(Event):
     def community(self) -> CommunityRef:
         return self.channel.community
 
+    @property
+    def typed(self) -> str:
+        """The words the member typed after the command's name: ``args``, or the text options."""
+        if self.options is None:
+            return self.args
+        return " ".join(value for value in self.options.values() if isinstance(value, str))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ButtonPressed(Event):

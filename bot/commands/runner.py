@@ -39,11 +39,11 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         or not core.cog_enabled(spec.cog, event.community)
         or (event.private and not spec.private)
     ):
-        await _answer(core, event, render(texts.unknown_command, command=event.name[:32]))
+        await answer_command(core, event, render(texts.unknown_command, command=event.name[:32]))
         return
     if not may_run(core, spec, event.member):
         log.info("%s may not run /%s", event.member.user.id, spec.name)
-        await _answer(core, event, render(texts.not_allowed, command=spec.name_for(locale)))
+        await answer_command(core, event, render(texts.not_allowed, command=spec.name_for(locale)))
         return
     context = CommandContext(core, event, spec)
 
@@ -109,5 +109,9 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
     return values
 
 
-async def _answer(core: Jardinier, event: CommandInvoked, text: str) -> None:
-    await core.actions.send(event.channel, text, reply_to=event.message, private_to=event.member)
+async def answer_command(core: Jardinier, event: CommandInvoked, text: str) -> None:
+    """Answer the member who ran ``event``, privately where the platform can (a refusal)."""
+    # A command message a moderation rule removed is no longer there to reply to.
+    removed = event.message is not None and core.bus.is_removed(event.message)
+    reply_to = None if removed else event.message
+    await core.actions.send(event.channel, text, reply_to=reply_to, private_to=event.member)

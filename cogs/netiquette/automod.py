@@ -15,7 +15,9 @@ from typing import Any
 
 from bot.bus import Priority
 from bot.cog import job, listener
+from bot.commands.runner import may_run
 from bot.events import (
+    CommandInvoked,
     CommunityRef,
     DryRunMatched,
     MemberJoined,
@@ -70,6 +72,11 @@ class Automod(NetiquetteBase):
         self._toxicity_reported: set[str] = set()
         self._unscored = 0
         """Messages left unscored since the toxicity checks overflowed."""
+
+    async def setup(self) -> None:
+        """Also judge the text of members' commands before they run."""
+        await super().setup()
+        self.core.screen_commands(self.screen_command)
 
     # -- listeners ------------------------------------------------------------------------------
 
@@ -145,23 +152,64 @@ class Automod(NetiquetteBase):
             probe=probe,
         )
 
-    async def judge(self, subject: Subject) -> None:
-        """Run the fast pass; hand the deferred rules to the toxicity worker."""
+    async def judge(self, subject: Subject) -> list[Outcome]:
+        """Run the fast pass; hand the deferred rules to the toxicity worker. Returns the rules
+        that fired in the fast pass."""
         config = self.settings(subject.community)
         if not config.rules:
-            return
+            return []
         moderator = self.core.is_moderator(subject.member)
         evidence = await self.evidence(subject)
         outcomes = self.engine.evaluate(
             config, subject, evidence, moderator=moderator, stage="fast", explain=False
         )
-        for outcome in outcomes:
-            if outcome.fired:
-                await self.fire(outcome, subject)
-        fired = any(outcome.fired for outcome in outcomes)
+        fired = [outcome for outcome in outcomes if outcome.fired]
+        for outcome in fired:
+            await self.fire(outcome, subject)
         deferred = {outcome.rule for outcome in outcomes if outcome.deferred}
         if deferred and not (fired and self._stops(config, outcomes)):
             self._in_background(self._slow_pass(subject, deferred, moderator))
+        return fired
+
+    async def screen_command(self, event: CommandInvoked) -> str | None:
+        """Judge what a member typed in a command as a message they wrote (the core asks, before
+        running it). A rule that would remove a message refuses the command: its text is not
+        to be posted by the bot (a suggestion, a contest entry), and a group that shows the
+        command (Telegram) loses it. Slow rules (toxicity) judge it afterwards, as a message.
+
+        A command nobody sees (a slash command) that will not run (unknown, or a moderator's)
+        shows its text to no one: it is left alone.
+        """
+        if event.private or not event.typed.strip() or event.member.user.is_bot:
+            return None
+        if not self.core.cog_enabled(self.name, event.community):
+            return None
+        spec = self.core.commands.get(event.name)
+        runs = spec is not None and may_run(self.core, spec, event.member)
+        if event.message is None and not runs:
+            return None
+        subject = Subject(
+            "message",
+            event.member,
+            event.at,
+            channel=event.channel,
+            message=event.message,
+            text=event.typed,
+            mentions=event.mentions,
+        )
+        config = self.settings(event.community)
+        for outcome in await self.judge(subject):
+            rule = config.rules[outcome.rule]
+            if not outcome.dry_run and any(
+                name == "delete" for name, _ in rule.actions_in_order()
+            ):
+                texts = self.texts(event.community)
+                return render(
+                    texts.command_refused,
+                    rule=outcome.rule,
+                    matched=outcome.explained(texts.why),
+                )
+        return None
 
     @staticmethod
     def _stops(config: NetiquetteConfig, outcomes: list[Outcome]) -> bool:

@@ -383,6 +383,8 @@ class NetiquetteTexts(BaseModel):
     """An act the platform refused, and why (the refusal as the mod-log words it)."""
     not_carried_out: Annotated[str, Placeholders("case", "member", "failure")]
     """The answer to a moderator whose sanction was recorded but refused by the platform."""
+    command_refused: Annotated[str, Placeholders("rule", "matched")]
+    """The answer to a member whose command's text a rule would have removed as a message."""
     purged: Annotated[str, Placeholders("count")]
     purge_count: Annotated[str, Placeholders("most")]
     no_case: Annotated[str, Placeholders("case")]

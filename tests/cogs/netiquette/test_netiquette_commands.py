@@ -24,7 +24,7 @@ COMMANDS = [
     "/note bob seen spamming",
     "/strikes bob",
     "/pardon 1",
-    "/rules_test idiot",
+    "/rules_test hello",
     "/rules_reload",
 ]
 
