@@ -7,7 +7,13 @@ from pathlib import Path
 
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
-from tests.adapters.telegram.payloads import GROUP_ID, joined_service_message, text_message, user
+from tests.adapters.telegram.payloads import (
+    GROUP_ID,
+    command,
+    joined_service_message,
+    text_message,
+    user,
+)
 
 
 async def test_the_welcome_cog_greets_a_newcomer_with_their_name_escaped(
@@ -47,3 +53,27 @@ async def test_an_invitation_hidden_behind_words_is_removed_by_the_shipped_rule(
     assert reminder.endswith(
         "a friendly reminder of our charter: No advertising for other servers or groups."
     )
+
+
+async def test_a_suggestion_with_an_insult_is_refused_and_its_command_deleted(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """The group sees the command's own message: a rule that removes messages removes it."""
+    write_override(rules_dir, "community:\n  cogs: [netiquette, suggestions]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    insult = command(user(405, "Oscar"), "/suggest you are all idiots", date=now)
+    api.push(insult)
+    await bot.settle()
+    await bot.stop()
+    deleted = [call.params["message_id"] for call in api.called("deleteMessage")]
+    assert deleted == [str(insult["message"]["message_id"])]
+    texts = [call.params["text"] for call in api.called("sendMessage")]
+    assert not any("Suggestion #" in text for text in texts), texts
+    assert any(
+        text.startswith("Not done: what you wrote breaks the rule insults") for text in texts
+    ), texts
+    # The refusal is not sent as a reply to the message that is gone.
+    refusal = next(call for call in api.called("sendMessage") if "Not done" in call.params["text"])
+    assert "reply_parameters" not in refusal.params
+    assert "reply_to_message_id" not in refusal.params
