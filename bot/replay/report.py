@@ -94,6 +94,11 @@ class ReplayReport:
             f"{counted(item['events'], 'event')}"
             for item in self.files
         ]
+        if totals.get("duplicates"):
+            lines.append(
+                f"  played once: {counted(totals['duplicates'], 'event')} found in more than "
+                "one file (the exports overlap)"
+            )
         return lines
 
     def _problems(self) -> list[str]:

@@ -26,8 +26,11 @@ from bot.events import (
     CommunityRef,
     DryRunMatched,
     Event,
+    MemberJoined,
     MemberRef,
+    MessageCreated,
     ModerationRecorded,
+    ReactionAdded,
     UserRef,
 )
 from bot.replay.detect import load_history
@@ -36,6 +39,8 @@ from bot.replay.observations import Observations, ProblemLog
 from bot.replay.recorder import RecordingPlatform
 from bot.replay.report import ReplayReport, build_report
 
+REAL_IDS = frozenset({"discord", "telegram"})
+"""The formats whose messages carry the platform's own ids."""
 REPORT_USER = "jardinier-replay"
 """The member who asks ``/top`` and ``/influencers`` at the end of the replay."""
 
@@ -49,6 +54,36 @@ def ordered_events(histories: Sequence[History]) -> list[Event]:
     ]
     keyed.sort(key=lambda item: item[:3])
     return [event for *_, event in keyed]
+
+
+def once_each(histories: Sequence[History]) -> tuple[list[Event], int]:
+    """:func:`ordered_events`, with what two exports of the same channel both hold played once
+    (a January export and a "last 90 days" one overlap); returns the events and how many
+    repeats were left out. Only platform exports carry real ids: a CSV row's id may be its
+    position, which two files share without being the same message."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[Event] = []
+    exported = {id(event) for history in histories if history.format in REAL_IDS
+                for event in history.events}  # fmt: skip
+    for event in ordered_events(histories):
+        key = _identity(event) if id(event) in exported else None
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(event)
+    total = sum(len(history.events) for history in histories)
+    return kept, total - len(kept)
+
+
+def _identity(event: Event) -> tuple[object, ...] | None:
+    if isinstance(event, MessageCreated):
+        return ("message", event.message)
+    if isinstance(event, ReactionAdded):
+        return ("reaction", event.message, event.member.user.id, event.emoji)
+    if isinstance(event, MemberJoined):
+        return ("join", event.community, event.member.user.id, event.at)
+    return None
 
 
 async def replay(
@@ -66,16 +101,19 @@ async def replay(
         if progress:  # a long export takes a while to read before the first event plays
             print(f"reading {path}…", file=sys.stderr, flush=True)
         histories.append(load_history(path))
-    events = ordered_events(histories)
+    events, repeats = once_each(histories)
     if not events:
         raise JardinierError("the files hold no message or join to replay")
     if database_url is not None:
-        return await _replay(histories, events, rules_dir, database_url, progress)
-    # A throw-away file, not an in-memory database: that one is a single connection, shared by
-    # every session at once, where the bot's own database never is.
-    with tempfile.TemporaryDirectory(prefix="jardinier-replay-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'replay.db'}"
-        return await _replay(histories, events, rules_dir, url, progress)
+        report = await _replay(histories, events, rules_dir, database_url, progress)
+    else:
+        # A throw-away file, not an in-memory database: that one is a single connection, shared
+        # by every session at once, where the bot's own database never is.
+        with tempfile.TemporaryDirectory(prefix="jardinier-replay-") as folder:
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'replay.db'}"
+            report = await _replay(histories, events, rules_dir, url, progress)
+    report.totals["duplicates"] = repeats
+    return report
 
 
 async def _replay(

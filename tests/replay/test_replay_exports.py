@@ -84,6 +84,7 @@ async def test_a_telegram_desktop_export_replays_with_the_expected_report(
         "members": 3,
         "first": "2024-03-04 10:00",
         "last": "2024-03-05 09:00",
+        "duplicates": 0,
     }
     insults = rule(report, "insults")
     assert insults["count"] == 1
@@ -176,6 +177,23 @@ async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> N
     assert rule(report, "insults")["count"] == 4
     assert report.newcomers["welcomed"] == ["Marc", "Zoé"]
     assert set(report.contributors) == {"discord-900000000000000001", "telegram--1001987654321"}
+
+
+async def test_overlapping_exports_play_each_message_once(rules_dir: Path, tmp_path: Path) -> None:
+    """A January export and a "last 90 days" one of the same channel hold the same messages."""
+    report = await replay([DISCORD, DISCORD], rules_dir=rules_dir)
+    assert report.totals["messages"] == 10
+    assert report.totals["duplicates"] == 16
+    assert rule(report, "insults")["count"] == 3
+    assert "  played once: 16 events found in more than one file" in report.render()
+
+    # A CSV row's id may be its position: two files are two sets of messages.
+    twice = tmp_path / "copy"
+    twice.mkdir()
+    csv = FIXTURES / "history.csv"
+    (twice / "history.csv").write_text(csv.read_text(encoding="utf-8"), encoding="utf-8")
+    report = await replay([csv, twice / "history.csv"], rules_dir=rules_dir)
+    assert (report.totals["messages"], report.totals["duplicates"]) == (8, 0)
 
 
 def test_a_truncated_export_gets_an_error_naming_where_it_broke() -> None:
