@@ -63,8 +63,12 @@ def once_each(histories: Sequence[History]) -> tuple[list[Event], int]:
     position, which two files share without being the same message."""
     seen: set[tuple[object, ...]] = set()
     kept: list[Event] = []
-    exported = {id(event) for history in histories if history.format in REAL_IDS
-                for event in history.events}  # fmt: skip
+    exported = {
+        id(event)
+        for history in histories
+        if history.format in REAL_IDS
+        for event in history.events
+    }
     for event in ordered_events(histories):
         key = _identity(event) if id(event) in exported else None
         if key is not None:
