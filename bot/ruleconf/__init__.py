@@ -25,7 +25,7 @@ from bot.ruleconf.positioned import (
     load_yaml,
 )
 from bot.ruleconf.store import RuleStore
-from bot.ruleconf.templates import Placeholders, one_line, plain_name, render
+from bot.ruleconf.templates import Placeholders, one_line, plain_name, render, unlinked
 
 __all__ = [
     "ChannelsConfig",
@@ -52,4 +52,5 @@ __all__ = [
     "percent_text",
     "plain_name",
     "render",
+    "unlinked",
 ]

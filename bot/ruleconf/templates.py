@@ -9,6 +9,7 @@ The one thing a placeholder may carry after a colon is its plural forms
 from __future__ import annotations
 
 import logging
+import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -59,8 +60,22 @@ def one_line(text: str, limit: int) -> str:
 
 
 def plain_name(name: str) -> str:
-    """A name as texts write it: on one line, not too long."""
-    return one_line(name, MAX_NAME)
+    """A name as texts write it: on one line, not too long, never a link."""
+    return unlinked(one_line(name, MAX_NAME))
+
+
+_LINK_LIKE = re.compile(r"://|[\w-]\.[^\W\d_]{2,}")
+"""A scheme, or a dot between a name and letters (``discord.gg``, ``t.me``, ``evil.com``)."""
+WORD_JOINER = "\u2060"
+
+
+def unlinked(name: str) -> str:
+    """``name`` as no client turns into a link: a member named ``discord.gg/seeds`` must not be
+    advertised by the bot's welcome or its top list. An invisible word joiner follows each dot
+    and colon of a name that looks like an address; other names are left as they are."""
+    if not _LINK_LIKE.search(name):
+        return name
+    return name.replace(".", "." + WORD_JOINER).replace(":", ":" + WORD_JOINER)
 
 
 def check_template(text: str, allowed: tuple[str, ...]) -> None:

@@ -16,8 +16,8 @@ from bot.cog import listener
 from bot.commands import CommandContext, Text, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, ReactionAdded, ReactionRemoved
-from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, plain
+from bot.ruleconf import plain_name, render
+from cogs.contests.base import ContestsBase
 from cogs.contests.models import Contest, Entry, Vote
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class Entries(ContestsBase):
                 texts.entry_posted,
                 id=id,
                 entry=row.number,
-                member=plain(member.name, 80),
+                member=plain_name(member.name),
                 text=text,
                 emoji=self.settings(community).voting.emoji,
             ),

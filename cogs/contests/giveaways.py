@@ -21,7 +21,7 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.platform import Button
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.contests.base import ContestsBase, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
@@ -327,7 +327,7 @@ class Giveaways(ContestsBase):
             texts.giveaway_reroll_result if reroll else texts.giveaway_result,
             id=giveaway.id,
             prize=giveaway.prize,
-            members=", ".join(plain(names[user], 80) for user in winners),
+            members=", ".join(plain_name(names[user]) for user in winners),
             entrants=len(pool),
             seed=seed,
             hash=entrants_hash(pool),
@@ -454,6 +454,6 @@ class Giveaways(ContestsBase):
                 id=giveaway.id,
                 count=len(ordered),
                 hash=entrants_hash(ordered),
-                entrants="\n".join(f"{user} ({plain(names[user], 80)})" for user in ordered),
+                entrants="\n".join(f"{user} ({plain_name(names[user])})" for user in ordered),
             )
         )

@@ -16,8 +16,8 @@ from sqlmodel import col, func, select
 
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
-from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, plain
+from bot.ruleconf import plain_name, render
+from cogs.contests.base import ContestsBase
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
 from cogs.contests.standings import Standing, podium, rank
@@ -264,7 +264,7 @@ class Phases(ContestsBase):
                 render(
                     texts.results_line,
                     rank=place,
-                    member=plain(standing.user_name or standing.user_id, 80),
+                    member=plain_name(standing.user_name or standing.user_id),
                     entry=standing.entry,
                     votes=standing.votes,
                 )

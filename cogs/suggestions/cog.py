@@ -26,7 +26,7 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from cogs.suggestions.base import shorten
 from cogs.suggestions.digest import Digest
 from cogs.suggestions.models import Suggestion
@@ -110,7 +110,12 @@ class SuggestionsCog(Digest):
         with_buttons = self.actions.can(community.platform, Capability.BUTTONS)
         post = await self.actions.send(
             channel,
-            render(texts.posted, number=suggestion.number, member=ctx.member.name, text=wanted),
+            render(
+                texts.posted,
+                number=suggestion.number,
+                member=plain_name(ctx.member.name),
+                text=wanted,
+            ),
             buttons=buttons if with_buttons else (),
         )
         if post is not None:

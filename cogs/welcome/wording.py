@@ -11,11 +11,14 @@ import random
 import unicodedata
 from collections.abc import Sequence
 
+from bot.ruleconf import unlinked
+
 MAX_NAME = 64
 
 
 def plain_name(name: str) -> str:
-    """``name`` on one line, without control or formatting characters, at most 64 characters."""
+    """``name`` on one line, without control or formatting characters, at most 64 characters,
+    and never a link."""
     kept = "".join(
         " " if char.isspace() else char
         for char in name
@@ -24,7 +27,7 @@ def plain_name(name: str) -> str:
     cleaned = " ".join(kept.split())
     if len(cleaned) > MAX_NAME:
         cleaned = cleaned[: MAX_NAME - 1] + "…"
-    return cleaned or "?"
+    return unlinked(cleaned) or "?"
 
 
 def listed_names(names: Sequence[str], count: int) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.ruleconf import Placeholders, TextsByLocale, render
+from bot.ruleconf import Placeholders, TextsByLocale, plain_name, render
 
 
 class Greeting(BaseModel):
@@ -147,3 +147,18 @@ FR_MEMBERS = "{count:one=# membre|other=# membres}"
 
 class TextsSection(BaseModel):
     texts: TextsByLocale[Counted]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("discord.gg/seeds", "discord.\u2060gg/seeds"),
+        ("t.me/+seeds", "t.\u2060me/+seeds"),
+        ("https://evil.example", "https:\u2060//evil.\u2060example"),
+        ("J. Smith", "J. Smith"),
+        ("Kévin v1.2", "Kévin v1.2"),
+        ("alice", "alice"),
+    ],
+)
+def test_a_name_that_looks_like_an_address_is_never_a_link(name: str, shown: str) -> None:
+    assert plain_name(name) == shown

@@ -26,6 +26,16 @@ async def test_a_newcomer_is_welcomed_by_name_in_the_welcome_channel(garden: Gar
     assert not welcome.details["buttons"]
 
 
+async def test_a_newcomer_named_like_an_invitation_is_not_advertised(garden: Garden) -> None:
+    """Raid accounts named ``discord.gg/…`` count on welcome bots to post their link."""
+    await garden.join("discord.gg/freeseeds")
+    [welcome] = garden.sent()
+    assert "discord.gg" not in welcome.text  # no client finds a link in it
+    assert "discord.\u2060gg/freeseeds" in welcome.text  # it reads the same
+    await garden.join("J. Smith")
+    assert "J. Smith" in garden.sent()[-1].text  # a name that is no address is left alone
+
+
 async def test_welcomes_vary_and_never_repeat_back_to_back(garden: Garden) -> None:
     await garden.arrive(*(f"member{n}" for n in range(12)))
     texts = garden.texts("general")
