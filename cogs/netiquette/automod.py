@@ -372,7 +372,7 @@ class Automod(NetiquetteBase):
         for name, settings in actions:
             action = action_registry()[name]
             if action.immediate:
-                note = await action.run_now(settings, subject, self.sanctions)
+                note = await action.run_now(settings, subject, self.sanctions, outcome)
                 decision.done[name] = note
         return decision
 

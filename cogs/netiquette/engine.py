@@ -12,7 +12,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from bot.events import ChannelRef
+from bot.events import ChannelRef, MessageRef
 from cogs.netiquette.config import ChannelFilter, NetiquetteConfig, RuleConfig
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers import Evidence
@@ -35,6 +35,8 @@ class Outcome(NamedTuple):
     dry_run: bool = False
     deferred: bool = False
     """Its slow triggers are still to be checked."""
+    related: tuple[MessageRef, ...] = ()
+    """Earlier messages of the same offence, as the trigger that fired names them."""
 
     def explained(self, texts: WhyTexts) -> str:
         """The reasons, written in the language of ``texts``."""
@@ -160,7 +162,13 @@ class Engine:
                 continue
             result = trigger.check(settings, subject, evidence)
             if result.matched:
-                return Outcome(name, True, (Reason(kind, result.why),), dry_run=rule.dry_run)
+                return Outcome(
+                    name,
+                    True,
+                    (Reason(kind, result.why),),
+                    dry_run=rule.dry_run,
+                    related=result.related,
+                )
             if explain:
                 misses.append(Reason(kind, result.why))
         if not explain and deferred is None:

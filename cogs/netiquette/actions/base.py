@@ -12,6 +12,7 @@ from cogs.netiquette.subject import Subject
 from cogs.netiquette.wording import pick
 
 if TYPE_CHECKING:
+    from cogs.netiquette.engine import Outcome
     from cogs.netiquette.sanctions import Sanctions
 
 
@@ -60,6 +61,8 @@ class Action:
         """Do it; return a short note when it could not be done."""
         raise NotImplementedError
 
-    async def run_now(self, config: Any, subject: Subject, sanctions: Sanctions) -> str | None:
+    async def run_now(
+        self, config: Any, subject: Subject, sanctions: Sanctions, outcome: Outcome
+    ) -> str | None:
         """Do it as the rule fires (``immediate`` actions); a short note when it could not."""
         raise NotImplementedError

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.events import MessageRef
 from cogs.netiquette.subject import Subject, SubjectKind, Verdicts
 from cogs.netiquette.why import Why
 
@@ -31,11 +32,15 @@ class TriggerResult(NamedTuple):
 
     matched: bool
     why: Why
+    related: tuple[MessageRef, ...] = ()
+    """Earlier messages that are part of the same offence (the copies a duplicate repeats)."""
 
     @classmethod
-    def hit(cls, key: str, **values: object) -> TriggerResult:
+    def hit(
+        cls, key: str, /, related: tuple[MessageRef, ...] = (), **values: object
+    ) -> TriggerResult:
         """A match, said by the ``why`` text ``key``."""
-        return cls(True, Why(key, values))
+        return cls(True, Why(key, values), related)
 
     @classmethod
     def miss(cls, key: str, **values: object) -> TriggerResult:

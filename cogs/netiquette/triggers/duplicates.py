@@ -46,11 +46,12 @@ class Duplicates(Trigger):
         recent = evidence.activity.messages_of(
             subject.community, subject.member.user.id, subject.at - config.within
         )
-        count = sum(1 for posted in recent if posted.folded == text)
-        count += 1 if evidence.probe else 0
+        copies = [posted.message for posted in recent if posted.folded == text]
+        count = len(copies) + (1 if evidence.probe else 0)
         within = format_duration(config.within)
         if count >= config.count:
-            return TriggerResult.hit("duplicates_hit", count=count, within=within)
+            earlier = tuple(copy for copy in copies if copy != subject.message)
+            return TriggerResult.hit("duplicates_hit", earlier, count=count, within=within)
         return TriggerResult.miss(
             "duplicates_miss", count=count, within=within, least=config.count
         )

@@ -370,12 +370,27 @@ async def test_flood_and_duplicates(open_forum: ForumFactory) -> None:
     [timeout] = forum.done("timeout")
     assert timeout.target.user.id == "id-alice"
 
+    first = await forum.say("bob", "Buy now!", channel="general")
+    await forum.wait(timedelta(seconds=20))
+    second = await forum.say("bob", "buy NOW !", channel="photos")
+    await forum.wait(timedelta(seconds=20))
+    third = await forum.say("bob", "B u y now!", channel="help")
+    # The copy that makes three goes, and the two it repeats with it, wherever they were.
+    assert forum.deleted()[1:] == [third.id, first.id, second.id]
+
+
+async def test_earlier_copies_stay_when_asked(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "copies": {
+                "triggers": [{"duplicates": {"count": 2, "within": "1m"}}],
+                "actions": {"delete": {"copies": False}},
+            },
+        }
+    )
     await forum.say("bob", "Buy now!")
-    await forum.wait(timedelta(seconds=20))
-    await forum.say("bob", "buy NOW !")
-    await forum.wait(timedelta(seconds=20))
-    third = await forum.say("bob", "B u y now!")
-    assert forum.deleted()[-1] == third.id
+    second = await forum.say("bob", "Buy now!")
+    assert forum.deleted() == [second.id]
 
 
 async def test_joins_new_accounts_and_raids(open_forum: ForumFactory) -> None:
