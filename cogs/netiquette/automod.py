@@ -9,9 +9,10 @@ the deletion from the platform, as of any deletion.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.bus import Priority
 from bot.cog import job, listener
@@ -44,6 +45,15 @@ MAX_BACKGROUND = 1_000
 """Toxicity checks waiting at once; beyond, new messages are not scored (and it is logged)."""
 ENFORCE_BATCH = 100
 """Cases written in one transaction at most, when rules fire in a burst."""
+SCREEN_WAIT = timedelta(seconds=3)
+"""How long a member's command waits for the toxicity verdict on what it would post."""
+
+
+class Judged(NamedTuple):
+    """What the fast pass fired, and the slow pass (toxicity) if one is still to come."""
+
+    fired: list[Outcome]
+    slow: asyncio.Task[list[Outcome]] | None = None
 
 
 @dataclass
@@ -65,7 +75,7 @@ class Automod(NetiquetteBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[Any]] = set()
         # Firings are carried out one at a time, in order: the ladder sees the cases before.
         self._pending_decisions: list[Decision] = []
         self._enforcer: asyncio.Task[None] | None = None
@@ -152,12 +162,12 @@ class Automod(NetiquetteBase):
             probe=probe,
         )
 
-    async def judge(self, subject: Subject) -> list[Outcome]:
+    async def judge(self, subject: Subject) -> Judged:
         """Run the fast pass; hand the deferred rules to the toxicity worker. Returns the rules
-        that fired in the fast pass."""
+        that fired, and the slow pass still running, if any."""
         config = self.settings(subject.community)
         if not config.rules:
-            return []
+            return Judged([])
         moderator = self.core.is_moderator(subject.member)
         evidence = await self.evidence(subject)
         outcomes = self.engine.evaluate(
@@ -167,15 +177,17 @@ class Automod(NetiquetteBase):
         for outcome in fired:
             await self.fire(outcome, subject)
         deferred = {outcome.rule for outcome in outcomes if outcome.deferred}
+        slow = None
         if deferred and not (fired and self._stops(config, outcomes)):
-            self._in_background(self._slow_pass(subject, deferred, moderator))
-        return fired
+            slow = self._in_background(self._slow_pass(subject, deferred, moderator))
+        return Judged(fired, slow)
 
     async def screen_command(self, event: CommandInvoked) -> str | None:
         """Judge what a member typed in a command as a message they wrote (the core asks, before
         running it). A rule that would remove a message refuses the command: its text is not
         to be posted by the bot (a suggestion, a contest entry), and a group that shows the
-        command (Telegram) loses it. Slow rules (toxicity) judge it afterwards, as a message.
+        command (Telegram) loses it. A command that will run waits for the toxicity verdict, at
+        most :data:`SCREEN_WAIT`; past that it runs, and the verdict comes as for a message.
 
         A command nobody sees (a slash command) that will not run (unknown, or a moderator's)
         shows its text to no one: it is left alone.
@@ -197,8 +209,17 @@ class Automod(NetiquetteBase):
             text=event.typed,
             mentions=event.mentions,
         )
+        judged = await self.judge(subject)
+        fired = list(judged.fired)
+        if judged.slow is not None and runs:
+            # What the command would post waits for its verdict, a little: past that, it runs
+            # and the verdict comes later, as for any message.
+            with contextlib.suppress(TimeoutError):
+                fired += await asyncio.wait_for(
+                    asyncio.shield(judged.slow), SCREEN_WAIT.total_seconds()
+                )
         config = self.settings(event.community)
-        for outcome in await self.judge(subject):
+        for outcome in fired:
             rule = config.rules[outcome.rule]
             if not outcome.dry_run and any(
                 name == "delete" for name, _ in rule.actions_in_order()
@@ -218,7 +239,7 @@ class Automod(NetiquetteBase):
             for o in outcomes
         )
 
-    def _in_background(self, coroutine: Any) -> None:
+    def _in_background(self, coroutine: Any) -> asyncio.Task[Any] | None:
         if len(self._background) >= MAX_BACKGROUND:
             coroutine.close()
             # Once per overload, not once per message: a flood must not flood the log too.
@@ -228,13 +249,14 @@ class Automod(NetiquetteBase):
                     MAX_BACKGROUND,
                 )
             self._unscored += 1
-            return
+            return None
         if self._unscored:
             self.log.warning("toxicity checks resume; %d messages were not scored", self._unscored)
             self._unscored = 0
         task = asyncio.get_running_loop().create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def settled(self) -> None:
         """Wait until every background toxicity check is done (tests, shutdown)."""
@@ -258,7 +280,11 @@ class Automod(NetiquetteBase):
             community, render(self.texts(community).toxicity_off, reason=reason)
         )
 
-    async def _slow_pass(self, subject: Subject, rules: set[str], moderator: bool) -> None:
+    async def _slow_pass(
+        self, subject: Subject, rules: set[str], moderator: bool
+    ) -> list[Outcome]:
+        """Score the text, then check the deferred ``rules``; returns those that fired."""
+        fired: list[Outcome] = []
         try:
             verdicts = await self.toxicity_verdicts(subject)
             if subject.kind == "message" and subject.message and verdicts.toxicity is not None:
@@ -271,7 +297,7 @@ class Automod(NetiquetteBase):
                     )
                 )
             if subject.message is not None and self.core.bus.is_removed(subject.message):
-                return
+                return fired
             config = self.settings(subject.community)
             evidence = await self.evidence(subject, verdicts=verdicts)
             outcomes = self.engine.evaluate(
@@ -279,9 +305,11 @@ class Automod(NetiquetteBase):
             )
             for outcome in outcomes:
                 if outcome.fired:
+                    fired.append(outcome)
                     await self.fire(outcome, subject)
         except Exception:
             self.log.exception("the toxicity check of a message failed")
+        return fired
 
     # -- firing ---------------------------------------------------------------------------------
 

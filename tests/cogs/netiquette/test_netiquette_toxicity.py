@@ -346,3 +346,16 @@ async def test_a_replay_scores_every_message_and_reports_the_toxic_ones(
         "stupid idiot",
     }
     assert sum(day["acted_on"] for day in report.activity) == 60
+
+
+async def test_a_command_waits_for_the_verdict_on_what_it_would_post(
+    open_forum: ForumFactory, tiny_detoxify: TinyModel
+) -> None:
+    forum = await open_forum({"toxicity": TOXICITY_RULE}, toxicity=model_settings(tiny_detoxify))
+    await forum.run("alice", "/help you stupid fool")
+    texts = [sent.text for sent in forum.platform.sent()]
+    assert texts[0].startswith("Not done: what you wrote breaks the rule toxicity (toxicity: ")
+    forum.clear()
+    await forum.run("alice", "/help nice day in the garden")  # clean: /help answers
+    assert not any(sent.text.startswith("Not done") for sent in forum.platform.sent())
+    assert forum.platform.sent()
