@@ -23,6 +23,7 @@ from bot.commands.registry import CommandRegistry
 from bot.commands.runner import answer_command, run_command
 from bot.commands.spec import build_spec, declared_commands
 from bot.db import Database, is_memory, sync_url
+from bot.durations import format_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRef, UserRef
 from bot.members import MemberDirectory
@@ -186,7 +187,10 @@ class Jardinier:
         try:
             await asyncio.wait_for(self.caught_up(), SHUTDOWN_GRACE.total_seconds())
         except TimeoutError:
-            log.warning("queued work still running after %s; stopping anyway", SHUTDOWN_GRACE)
+            log.warning(
+                "queued work still running after %s; stopping anyway",
+                format_duration(SHUTDOWN_GRACE),
+            )
         except Exception:
             log.exception("queued work could not be finished before stopping")
         await self.stop_platforms()
