@@ -1,66 +1,44 @@
 """Pipeline throughput: messages per second and per-message latency through the full bot.
 
 All the shipped book's cogs, SQLite on disk, a recording platform, and a generated realistic
-stream: many members, replies, reactions, joins, thanks, and some rule-breaking messages
-(insults, invites, shouting). Toxicity off by default; ``--toxicity`` turns the rule on with a
-tiny test model (built locally); ``messages_scored`` says how many the model kept up with (beyond
-a thousand checks waiting, new messages are not scored). Prints one JSON object
-(``messages_per_s``, latency p50/p99).
+stream (:mod:`chatstream`): 2,000 members, every message its own text, replies, reactions,
+joins, thanks, fresh references per event as an adapter builds them, and some rule-breaking
+messages (insults, invites, shouting, floods, copy-pasted spam). Toxicity off by default;
+``--toxicity`` turns the rule on with a tiny test model (built locally); ``messages_scored``
+says how many the model kept up with (beyond a thousand checks waiting, new messages are not
+scored). Prints one JSON object (``messages_per_s``, latency p50/p99).
 Throughput counts the time until the work the events queued is done (the netiquette's cases,
-notices and mod-log lines); latency is each event's own handling. Timing is shown, never
-asserted. Usage: python bench/pipeline.py [events] [--toxicity]
+notices and mod-log lines); latency is each event's own handling. ``--breakdown`` adds where
+the time goes: each listener's (and the member record's) mean microseconds per message, timed
+around every call (which costs a little itself). Timing is shown, never asserted.
+Usage: python bench/pipeline.py [events] [--toxicity] [--breakdown]
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
-import random
 import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+from chatstream import ChatStream
 
 from bot import eventloop
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import (
-    ChannelRef,
-    CommunityRef,
-    Event,
-    MemberJoined,
-    MemberRef,
-    MessageCreated,
-    MessageRef,
-    MessageScored,
-    ReactionAdded,
-    UserRef,
-)
+from bot.events import Event, MessageCreated, MessageScored
 from bot.gctuning import tune_garbage_collector
 from bot.replay.recorder import RecordingPlatform
 from bot.resources import shipped_rules_directory
-
-MEMBERS = 2_000
-CHANNELS = ["general", "intros", "photos", "help"]
-CLEAN = [
-    "Has anyone tried companion planting with marigolds this year?",
-    "My tomatoes finally sprouted after two weeks under the lamp.",
-    "Thanks for the tip, the compost is much better now!",
-    "I can bring a wheelbarrow on Saturday for the community plot.",
-    "Here are pictures of the herb spiral we built last weekend.",
-    "Does basil really keep the aphids away from the peppers?",
-    "merci pour les graines, elles ont toutes germé",
-]
-BAD = [
-    "you are such an idiot",
-    "Check discord.gg/othergarden for free seeds",
-    "WHY DOES NOBODY ANSWER MY QUESTIONS ABOUT THE PLOT",
-]
 
 
 def rule_book(directory: Path, toxicity: Path | None) -> Path:
@@ -78,38 +56,35 @@ def rule_book(directory: Path, toxicity: Path | None) -> Path:
     return rules
 
 
-def stream(count: int, start: datetime) -> list[Event]:
-    """A realistic stream: 80% messages (a third of them replies), 15% reactions, some joins."""
-    pick = random.Random(42)
-    community = CommunityRef("bench", "1", "Bench")
-    channels = [ChannelRef(community, name, f"#{name}") for name in CHANNELS]
-    members = [
-        MemberRef(community, UserRef("bench", f"u{n}", f"member{n}")) for n in range(MEMBERS)
+def time_listeners(core: Jardinier) -> Counter[str]:
+    """Wrap every listener (and the member record) to add up its time, in nanoseconds."""
+    spent: Counter[str] = Counter()
+
+    def timed(name: str, callback: Callable[[Any], Awaitable[None]]) -> Any:
+        async def wrapper(event: Any) -> None:
+            begin = time.perf_counter_ns()
+            try:
+                await callback(event)
+            finally:
+                spent[name] += time.perf_counter_ns() - begin
+
+        return wrapper
+
+    bus = core.bus
+    # The bench's own instrument: the listeners are rebuilt around a timer, in the same order.
+    bus._listeners = [
+        dataclasses.replace(
+            listener,
+            callback=timed(
+                f"{listener.cog}.{listener.callback.__name__}:{listener.event_type.__name__}",
+                listener.callback,
+            ),
+        )
+        for listener in bus._listeners
     ]
-    events: list[Event] = []
-    posted: list[MessageRef] = []
-    at = start
-    for n in range(count):
-        at += timedelta(milliseconds=pick.randint(50, 400))
-        member = pick.choice(members)
-        roll = pick.random()
-        if roll < 0.01:
-            newcomer = MemberRef(community, UserRef("bench", f"new{n}", f"newcomer{n}"))
-            events.append(MemberJoined(at=at, member=newcomer))
-        elif roll < 0.16 and posted:
-            events.append(
-                ReactionAdded(at=at, message=pick.choice(posted[-500:]), member=member, emoji="👍")
-            )
-        else:
-            channel = pick.choice(channels)
-            text = pick.choice(BAD) if pick.random() < 0.03 else pick.choice(CLEAN)
-            reply = pick.choice(posted[-200:]) if posted and pick.random() < 0.33 else None
-            message = MessageRef(channel, str(n))
-            posted.append(message)
-            events.append(
-                MessageCreated(at=at, message=message, author=member, text=text, reply_to=reply)
-            )
-    return events
+    bus._by_type.clear()
+    core.members.observe = timed("core.members.observe", core.members.observe)  # type: ignore[method-assign]
+    return spent
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -118,7 +93,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def main(count: int, toxicity: bool) -> dict[str, Any]:
+async def main(count: int, toxicity: bool, breakdown: bool = False) -> dict[str, Any]:
     """Feed ``count`` events through the core; time each."""
     with tempfile.TemporaryDirectory() as folder:
         model = None
@@ -146,9 +121,11 @@ async def main(count: int, toxicity: bool) -> dict[str, Any]:
             scored += 1
 
         core.bus.subscribe("core", MessageScored, count_scored)
-        events = stream(count, start)
+        spent = time_listeners(core) if breakdown else Counter()
+        events = list(ChatStream().events(count, start))
         latencies: list[float] = []
         started = time.perf_counter()
+        cpu_started = time.process_time()
         for event in events:
             clock.set(event.at)
             begin = time.perf_counter()
@@ -160,6 +137,7 @@ async def main(count: int, toxicity: bool) -> dict[str, Any]:
         # Throughput counts the work the events queued too (cases, notices, mod-log lines).
         await core.caught_up()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         netiquette: Any = core.cogs.get("netiquette")
         if toxicity and netiquette is not None:
             await netiquette.settled()
@@ -167,12 +145,13 @@ async def main(count: int, toxicity: bool) -> dict[str, Any]:
         actions = len(platform.actions)
         await core.stop()
     messages = sum(isinstance(event, MessageCreated) for event in events)
-    return {
+    figures: dict[str, Any] = {
         "events": count,
         "messages": messages,
         "toxicity": toxicity,
         "seconds": round(elapsed, 3),
         "messages_per_s": round(messages / elapsed),
+        "cpu_us_per_message": round(cpu / messages * 1e6, 1),
         "events_per_s": round(count / elapsed),
         "latency_p50_ms": round(percentile(latencies, 0.5) * 1000, 3),
         "latency_p99_ms": round(percentile(latencies, 0.99) * 1000, 3),
@@ -180,6 +159,14 @@ async def main(count: int, toxicity: bool) -> dict[str, Any]:
         "messages_scored": scored,
         "bot_actions": actions,
     }
+    if breakdown:
+        figures["us_per_message"] = {
+            name: round(total / messages / 1000, 1) for name, total in spent.most_common()
+        }
+        figures["us_per_message_outside_listeners"] = round(
+            (elapsed * 1e9 - sum(spent.values())) / messages / 1000, 1
+        )
+    return figures
 
 
 if __name__ == "__main__":
@@ -187,4 +174,9 @@ if __name__ == "__main__":
     arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
     total = int(arguments[0]) if arguments else 20_000
     # The loop `jardinier run` uses: uvloop where installed (JARDINIER_EVENT_LOOP=asyncio: not).
-    print(json.dumps(eventloop.run(main(total, "--toxicity" in sys.argv))))
+    print(
+        json.dumps(
+            eventloop.run(main(total, "--toxicity" in sys.argv, "--breakdown" in sys.argv)),
+            ensure_ascii=False,
+        )
+    )
