@@ -14,62 +14,97 @@ from typing import Any
 
 
 class _Ref:
-    """Base of the references: each is hashed once (they key every cache, on every event)."""
+    """Base of the references, compared and hashed by their ids.
 
-    def _remember_hash(self, identity: tuple[object, ...]) -> int:
-        value = hash(identity)
-        object.__setattr__(self, "_hash", value)
-        return value
+    They key every cache on every event, and a platform builds new ones for each event: each
+    reference keeps its ids as one flat tuple of strings, and that tuple's hash, both made once
+    when it is built. Comparing two equal references is then one comparison of tuples, never a
+    walk down their communities and channels.
+    """
+
+    __slots__ = ()
+    _identity: tuple[str, ...]
+    _hash: int
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._identity == other._identity
 
     def __getstate__(self) -> dict[str, Any]:
         # String hashes change from one process to the next: never carry one along.
-        state = dict(self.__dict__)
-        state.pop("_hash", None)
-        return state
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
+            if name not in ("_identity", "_hash", "key")
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
 
-@dataclass(frozen=True)
+def _made(default: Any = None) -> Any:
+    """A field the reference works out itself when it is built."""
+    return field(default=default, init=False, repr=False, compare=False)
+
+
+# Written out rather than generated: built on every event, each slot is written once.
+_set = object.__setattr__
+
+
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class CommunityRef(_Ref):
     """A Discord server (guild) or a Telegram group: both are a *community*."""
 
     platform: str
     id: str
     name: str = field(default="", compare=False)
-    key: str = field(init=False, repr=False, compare=False)
+    key: str = _made("")
     """``<platform>-<id>``: the name of the community's override file in the rule book."""
+    _identity: tuple[str, ...] = _made(())
+    _hash: int = _made(0)
 
-    def __post_init__(self) -> None:
+    def __init__(self, platform: str, id: str, name: str = "") -> None:
+        _set(self, "platform", platform)
+        _set(self, "id", id)
+        _set(self, "name", name)
         # Asked for on every event (rule book, caches): written once.
-        object.__setattr__(self, "key", f"{self.platform}-{self.id}")
-
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            return self._remember_hash((self.platform, self.id))
+        _set(self, "key", f"{platform}-{id}")
+        identity = (platform, id)
+        _set(self, "_identity", identity)
+        _set(self, "_hash", hash(identity))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class ChannelRef(_Ref):
     """A channel of a community (a Telegram forum topic is a channel too)."""
 
     community: CommunityRef
     id: str
     name: str = field(default="", compare=False)
+    _identity: tuple[str, ...] = _made(())
+    _hash: int = _made(0)
+
+    def __init__(self, community: CommunityRef, id: str, name: str = "") -> None:
+        _set(self, "community", community)
+        _set(self, "id", id)
+        _set(self, "name", name)
+        identity = (*community._identity, id)
+        _set(self, "_identity", identity)
+        _set(self, "_hash", hash(identity))
 
     @property
     def platform(self) -> str:
         """The platform this channel lives on."""
         return self.community.platform
 
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            return self._remember_hash((self.community, self.id))
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class UserRef(_Ref):
     """A person (or bot) on a platform, independent of any community."""
 
@@ -77,15 +112,20 @@ class UserRef(_Ref):
     id: str
     name: str = field(default="", compare=False)
     is_bot: bool = field(default=False, compare=False)
+    _identity: tuple[str, ...] = _made(())
+    _hash: int = _made(0)
 
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            return self._remember_hash((self.platform, self.id))
+    def __init__(self, platform: str, id: str, name: str = "", is_bot: bool = False) -> None:
+        _set(self, "platform", platform)
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "is_bot", is_bot)
+        identity = (platform, id)
+        _set(self, "_identity", identity)
+        _set(self, "_hash", hash(identity))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class MemberRef(_Ref):
     """A user inside one community, with what the platform says of their standing there."""
 
@@ -95,6 +135,23 @@ class MemberRef(_Ref):
     # True when the platform grants moderation rights (Discord manage-messages or
     # moderate-members, Telegram chat administrator). The rule book can add more moderators.
     platform_moderator: bool = field(default=False, compare=False)
+    _identity: tuple[str, ...] = _made(())
+    _hash: int = _made(0)
+
+    def __init__(
+        self,
+        community: CommunityRef,
+        user: UserRef,
+        roles: frozenset[str] = frozenset(),
+        platform_moderator: bool = False,
+    ) -> None:
+        _set(self, "community", community)
+        _set(self, "user", user)
+        _set(self, "roles", roles)
+        _set(self, "platform_moderator", platform_moderator)
+        identity = (*community._identity, user.id)
+        _set(self, "_identity", identity)
+        _set(self, "_hash", hash(identity))
 
     @property
     def name(self) -> str:
@@ -106,30 +163,27 @@ class MemberRef(_Ref):
         """The platform this member lives on."""
         return self.community.platform
 
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            return self._remember_hash((self.community, self.user))
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class MessageRef(_Ref):
     """A message in a channel."""
 
     channel: ChannelRef
     id: str
+    _identity: tuple[str, ...] = _made(())
+    _hash: int = _made(0)
+
+    def __init__(self, channel: ChannelRef, id: str) -> None:
+        _set(self, "channel", channel)
+        _set(self, "id", id)
+        identity = (*channel._identity, id)
+        _set(self, "_identity", identity)
+        _set(self, "_hash", hash(identity))
 
     @property
     def community(self) -> CommunityRef:
         """The community the message was posted in."""
         return self.channel.community
-
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            return self._remember_hash((self.channel, self.id))
 
 
 @dataclass(frozen=True, kw_only=True)
