@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.cog import Cog, job
-from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, UserRef
 from bot.periodic import PeriodicFlush
 from bot.platform import Button
 from bot.ruleconf import render
@@ -132,6 +132,15 @@ class WelcomeBase(Cog):
         return {"rules_channel": rules, "intro_channel": intros}
 
     # -- state ----------------------------------------------------------------------------------
+
+    def may_follow(self, event: MessageCreated) -> bool:
+        """Whether the author of ``event`` may be a newcomer the cog follows: not a bot, and
+        perhaps holding a journey. Most authors are not: for them this is one lookup in memory,
+        and the message listeners stop there."""
+        user = event.author.user
+        return not user.is_bot and self.journeys.may_hold(
+            event.message.channel.community.key, user.id
+        )
 
     def held_back(self, journey: Journey, community: CommunityRef) -> bool:
         """Whether the charter gate still holds this newcomer's messages back."""

@@ -241,10 +241,9 @@ class WelcomeCog(CharterGate, Introductions):
     @listener(MessageCreated, priority=Priority.OBSERVATION)
     async def follow_activity(self, event: MessageCreated) -> None:
         """Record a newcomer's first message, and whether they still post after 7 and 30 days."""
-        author = event.author
-        if author.user.is_bot:
+        if not self.may_follow(event):
             return
-        journey = await self.journeys.get(event.community, author.user.id)
+        journey = await self.journeys.get(event.community, event.author.user.id)
         if journey is None or self.held_back(journey, event.community):
             return
         changes = journey.activity(event.at)

@@ -101,9 +101,9 @@ class CharterGate(WelcomeBase):
     @listener(MessageCreated, priority=Priority.MODERATION)
     async def hold_back_messages(self, event: MessageCreated) -> None:
         """Delete what a newcomer posts before accepting the charter, and remind them."""
-        author = event.author
-        if author.user.is_bot:
+        if not self.may_follow(event):
             return
+        author = event.author
         journey = await self.journeys.get(event.community, author.user.id)
         if journey is None or not self.held_back(journey, event.community):
             return

@@ -69,15 +69,15 @@ class Introductions(WelcomeBase):
     @listener(MessageCreated)
     async def notice_introduction(self, event: MessageCreated) -> None:
         """A newcomer's first message in the introductions channel, or one opening with "I'm"…"""
+        if not self.may_follow(event):
+            return
         author = event.author
         community = event.community
-        config = self.settings(community).introductions
-        if not config.enabled or author.user.is_bot:
-            return
         journey = await self.journeys.get(community, author.user.id)
         if journey is None or journey.introduced_at is not None or event.at < journey.joined_at:
             return
-        if self.held_back(journey, community):
+        config = self.settings(community).introductions
+        if not config.enabled or self.held_back(journey, community):
             return
         if not (
             opens_with_phrase(event.text, config.phrases)

@@ -128,9 +128,9 @@ class JourneyStore:
         self._db = db
         self._members = members
         self._cache: OrderedDict[tuple[CommunityRef, str], Journey] = OrderedDict()
-        # Who has a row, per community, loaded once: most authors never joined under watch,
-        # and their messages then cost no query and no cache entry.
-        self._holders: dict[CommunityRef, set[str]] = {}
+        # Who has a row, per community key, loaded once: most authors never joined under watch,
+        # and their messages then cost one lookup (see may_hold), no query and no cache entry.
+        self._holders: dict[str, set[str]] = {}
         # Held while that set loads and while a journey begins: a journey begun meanwhile must
         # either be in what it reads or added after, and two joins of one member take turns.
         self._holders_lock = asyncio.Lock()
@@ -192,8 +192,17 @@ class JourneyStore:
                 journey = replace(journey, **waiting.values)
         return journey
 
+    def may_hold(self, community_key: str, user_id: str) -> bool:
+        """False when ``user_id`` surely has no journey in the community keyed ``community_key``
+        (``CommunityRef.key``); True when it may have one, to be read with :meth:`get`.
+
+        Answered from memory, without an await: the question every message asks.
+        """
+        holders = self._holders.get(community_key)
+        return holders is None or user_id in holders
+
     async def _holders_of(self, community: CommunityRef, community_id: int) -> set[str]:
-        holders = self._holders.get(community)
+        holders = self._holders.get(community.key)
         if holders is not None:
             return holders
         async with self._holders_lock:
@@ -201,7 +210,7 @@ class JourneyStore:
 
     async def _load_holders(self, community: CommunityRef, community_id: int) -> set[str]:
         """The holders of ``community`` (the caller holds the lock)."""
-        holders = self._holders.get(community)
+        holders = self._holders.get(community.key)
         if holders is None:
             # Rows still waiting to be inserted are holders too.
             async with self._db.engine.connect() as connection:
@@ -215,7 +224,7 @@ class JourneyStore:
                     for (holder_community, user_id), change in waiting.items()
                     if holder_community == community_id and change.new
                 )
-            self._holders[community] = holders
+            self._holders[community.key] = holders
         return holders
 
     async def begin(
@@ -318,7 +327,7 @@ class JourneyStore:
                     col(Newcomer.community_id) == community_id, col(Newcomer.user_id) == user_id
                 )
             )
-        self._holders.get(community, set()).discard(user_id)
+        self._holders.get(community.key, set()).discard(user_id)
         self._cache.pop((community, user_id), None)
 
     async def flush(self) -> None:

@@ -13,6 +13,7 @@ from bot.clock import ManualClock
 from bot.core import Jardinier
 from cogs.welcome import journeys
 from cogs.welcome.journeys import JourneyStore
+from tests.cogs.welcome.garden import Garden
 from tests.support.fake_platform import FakePlatform
 
 
@@ -104,3 +105,45 @@ async def test_journeys_the_database_refused_wait_for_the_next_flush(
     found = await JourneyStore(core.db, core.members).get(platform.community, "id-ana")
     assert found is not None
     assert found.introduced_at == clock.now()
+
+
+async def test_who_may_hold_a_journey_is_answered_from_memory(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    community = platform.community
+    first = JourneyStore(core.db, core.members)
+    await first.begin(community, "id-ana", clock.now())
+    await first.flush()
+    store = JourneyStore(core.db, core.members)  # as after a restart
+    # Not loaded yet: anyone may hold one, the store has to be asked.
+    assert store.may_hold(community.key, "id-ben")
+    assert await store.get(community, "id-ben") is None
+    assert not store.may_hold(community.key, "id-ben")
+    assert store.may_hold(community.key, "id-ana")
+    await store.begin(community, "id-cleo", clock.now())
+    assert store.may_hold(community.key, "id-cleo")
+    await store.forget(community, "id-ana")
+    assert not store.may_hold(community.key, "id-ana")
+
+
+async def test_a_message_of_a_member_who_never_joined_under_watch_reads_no_journey(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garden = Garden(core, platform, clock)
+    await garden.join("ana")
+    await garden.say("ana", "hello")  # the newcomers of the community are known from here on
+    reads: list[str] = []
+    get = JourneyStore.get
+
+    async def counted(self: JourneyStore, community: Any, user_id: str) -> Any:
+        reads.append(user_id)
+        return await get(self, community, user_id)
+
+    monkeypatch.setattr(JourneyStore, "get", counted)
+    sent = len(garden.sent())
+    await garden.say("ben", "I'm Ben, a regular since before the bot came")
+    assert reads == []
+    assert len(garden.sent()) == sent
+    await garden.say("ana", "I'm Ana")
+    assert reads == ["id-ana", "id-ana", "id-ana"]  # held back? introduced? first message?
+    assert "ana" in garden.sent()[-1].text  # thanked for introducing herself
