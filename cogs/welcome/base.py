@@ -62,6 +62,8 @@ class WelcomeBase(Cog):
         self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
         # When each community's last wave was greeted: its newcomers' gate time starts then.
         self._wave_greeted: dict[str, datetime] = {}
+        # Communities, by key, whose wave has newcomers its job's arguments do not hold yet.
+        self._waves_behind: dict[str, CommunityRef] = {}
 
     # -- the write path -------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from cogs.welcome.gate import CharterGate, GateMode
 from cogs.welcome.introductions import Introductions
 from cogs.welcome.journeys import Journey
 from cogs.welcome.raid import Wave
-from cogs.welcome.wording import listed_names, plain_name
+from cogs.welcome.wording import listed_names, plain_name, uses
 
 REWELCOME_AFTER = timedelta(hours=1)
 """A member who comes back sooner than this is not welcomed again (join-leave loops)."""
@@ -67,11 +67,14 @@ class WelcomeCog(CharterGate, Introductions):
         verdict = self.watch.join(
             community.key,
             event.at,
-            plain_name(member.name),
+            member.name,
             limit=raid.joins,
             within=raid.within,
             quiet=raid.quiet,
         )
+        if verdict.overdue is not None and community.key in self._waves_behind:
+            # Its job, late, is still to greet it: with every newcomer it gathered.
+            self._schedule_wave_over(community, verdict.overdue, config)
         # Newcomers of a wave are welcomed together, later; the others now, unless they were
         # welcomed less than REWELCOME_AFTER ago (join-leave loops). Recorded with the join.
         journey, greet = await self.journeys.begin(
@@ -94,7 +97,11 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.wave is not None:
             if verdict.wave_started:
                 await self._raid_alert(community, config)
-            self._schedule_wave_over(community, verdict.wave, config)
+                self._schedule_wave_over(community, verdict.wave, config)
+            else:
+                # Its job, planned for the end the wave had then, looks again when it runs: a
+                # join costs no job write (see wave_over and caught_up).
+                self._waves_behind[community.key] = community
         elif greet or journey.gate_pending:
             prompt = await self._welcome(member, journey, config, greet=greet)
 
@@ -127,7 +134,7 @@ class WelcomeCog(CharterGate, Introductions):
                 template,
                 member=plain_name(member.name),
                 community=self.community_name(community),
-                member_count=await self.journeys.present_members(community),
+                member_count=await self._member_count(community, template),
                 **self.channel_labels(community),
             )
         parts = [text] if greet and config.in_channel else []
@@ -147,6 +154,13 @@ class WelcomeCog(CharterGate, Introductions):
             await self.actions.dm(member.user, text, community=community)
         return posted
 
+    async def _member_count(self, community: CommunityRef, template: str) -> int:
+        """The members present, for a text that says how many (0 for the others: counting may
+        read the database)."""
+        if not uses(template, "member_count"):
+            return 0
+        return await self.journeys.present_members(community)
+
     def _charter_prompt(self, community: CommunityRef, texts: WelcomeTexts) -> str:
         return render(texts.charter_prompt, charter=self.charter_text(community))
 
@@ -165,6 +179,8 @@ class WelcomeCog(CharterGate, Introductions):
     def _schedule_wave_over(
         self, community: CommunityRef, wave: Wave, config: WelcomeConfig
     ) -> None:
+        """Plan the end of ``wave`` after its last join, with its count and names so far."""
+        self._waves_behind.pop(community.key, None)
         self.core.scheduler.at(
             f"welcome:wave:{community.key}",
             wave.last_join + config.raid.quiet,
@@ -177,12 +193,36 @@ class WelcomeCog(CharterGate, Introductions):
             names=list(wave.names),
         )
 
+    async def caught_up(self, *, slow: bool = False) -> None:
+        """Bring the jobs of the waves of joins up to date with the joins since they were
+        planned, so that a stop (which calls this first) keeps every newcomer of a wave."""
+        for community in list(self._waves_behind.values()):
+            wave = self.watch.wave(community.key)
+            if wave is None:
+                self._waves_behind.pop(community.key, None)
+            else:
+                self._schedule_wave_over(community, wave, self.settings(community))
+
     @job
     async def wave_over(self, **arguments: Any) -> None:
-        """A wave of joins is over: greet its newcomers in one message (scheduler job)."""
+        """A wave of joins is over: greet its newcomers in one message (scheduler job).
+
+        The job is planned when the wave starts, for the end it would have then; when it runs
+        while the wave goes on (joins came since), it is planned again for the new end.
+        """
         community = self.job_community(arguments)
+        now = self.core.clock.now()
+        wave = self.watch.wave(community.key)
+        if wave is not None:
+            config = self.settings(community)
+            if now < wave.last_join + config.raid.quiet:
+                self._schedule_wave_over(community, wave, config)
+                return
+            # The wave as this run saw it: its job's arguments may lag behind the joins.
+            arguments = {**arguments, "count": wave.count, "names": list(wave.names)}
+        self._waves_behind.pop(community.key, None)
         self.watch.end(community.key)
-        self._wave_greeted[community.key] = self.core.clock.now()
+        self._wave_greeted[community.key] = now
         count = int(arguments["count"])
         if count <= 0 or not self.core.cog_enabled(self.name, community):
             return
@@ -232,7 +272,7 @@ class WelcomeCog(CharterGate, Introductions):
                 template,
                 member=plain_name(member.name),
                 community=self.community_name(community),
-                member_count=await self.journeys.present_members(community),
+                member_count=await self._member_count(community, template),
             ),
         )
 

@@ -12,6 +12,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cogs.welcome.wording import plain_name
+
 MAX_LISTED = 10
 """Names listed in an aggregated welcome; the rest are counted."""
 
@@ -56,14 +58,14 @@ class Wave:
     count: int = 0
     """Newcomers not yet greeted by an aggregated welcome."""
     names: list[str] = field(default_factory=list)
-    """The first :data:`MAX_LISTED` of them."""
+    """The first :data:`MAX_LISTED` of them, as texts write them."""
 
     def add(self, at: datetime, name: str) -> None:
-        """Count one more newcomer of the wave."""
+        """Count one more newcomer of the wave, called ``name``."""
         self.last_join = at
         self.count += 1
         if len(self.names) < MAX_LISTED:
-            self.names.append(name)
+            self.names.append(plain_name(name))
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class JoinVerdict:
     wave_started: bool = False
     """This join started a wave: alert the moderators (once per wave)."""
     wave: Wave | None = None
+    overdue: Wave | None = None
+    """A wave this join found over (its quiet passed without the job that ends it): it ended
+    here, and its job has yet to greet it."""
 
 
 class JoinWatch:
@@ -87,22 +92,29 @@ class JoinWatch:
     def join(
         self, key: str, at: datetime, name: str, *, limit: int, within: timedelta, quiet: timedelta
     ) -> JoinVerdict:
-        """Record a join in community ``key`` and say whether it belongs to a wave."""
+        """Record a join of ``name`` in community ``key``; say whether it belongs to a wave."""
         wave = self._waves.get(key)
+        overdue = None
         if wave is not None and at - wave.last_join > quiet:
-            # The wave ended without its closing job (say, across a restart): start afresh.
+            # The wave ended before its closing job ran (the job is late): start afresh.
             self.end(key)
-            wave = None
-        window = self._windows.setdefault(key, SlidingWindow())
+            overdue, wave = wave, None
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = SlidingWindow()
         recent = window.add(at, within=within, limit=limit)
         if wave is not None:
             wave.add(at, name)
             return JoinVerdict(individual=False, wave=wave)
         if recent <= limit:
-            return JoinVerdict(individual=True)
+            return JoinVerdict(individual=True, overdue=overdue)
         wave = self._waves[key] = Wave(started=at, last_join=at)
         wave.add(at, name)
-        return JoinVerdict(individual=False, wave_started=True, wave=wave)
+        return JoinVerdict(individual=False, wave_started=True, wave=wave, overdue=overdue)
+
+    def wave(self, key: str) -> Wave | None:
+        """The wave of joins community ``key`` is in, or was in until its job ends it."""
+        return self._waves.get(key)
 
     def in_wave(self, key: str, at: datetime, quiet: timedelta) -> bool:
         """Whether community ``key`` is in a wave of joins at ``at``.

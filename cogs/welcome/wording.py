@@ -30,6 +30,12 @@ def plain_name(name: str) -> str:
     return unlinked(cleaned) or "?"
 
 
+def uses(template: str, placeholder: str) -> bool:
+    """Whether ``template`` may use ``placeholder``: never false when it does (a value costly to
+    work out is then worked out only for the texts that say it)."""
+    return "{" + placeholder in template
+
+
 def listed_names(names: Sequence[str], count: int) -> str:
     """``a, b, c`` — with ``…`` when ``count`` is more than the names given."""
     shown = ", ".join(plain_name(name) for name in names)

@@ -12,6 +12,7 @@ import pytest
 from bot.cogloader import section_models
 from bot.events import MemberJoined, MemberRef, UserRef
 from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.welcome.wording import uses
 from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.support.rulebook import edit_section
 
@@ -188,3 +189,9 @@ async def test_plural_forms_follow_the_community_language(
     garden = await open_garden()
     await garden.join("alice", "bob")
     assert garden.texts() == ["alice : Tu es le premier membre.", "bob : un des 2 membres."]
+
+
+def test_the_member_count_is_worked_out_only_for_the_texts_that_say_it() -> None:
+    assert uses("Hello {member}, one of {member_count}!", "member_count")
+    assert uses("{member_count:one=You are the first|other=One of #}", "member_count")
+    assert not uses("Welcome to {community}, {member}!", "member_count")

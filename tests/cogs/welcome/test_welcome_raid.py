@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from cogs.welcome.raid import JoinWatch, SlidingWindow
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
@@ -136,3 +139,56 @@ def test_the_join_watch_remembers_at_most_a_handful_of_names() -> None:
     assert wave is not None
     assert wave.count == 998
     assert len(wave.names) == 10
+
+
+async def test_a_wave_plans_its_job_once_not_once_per_join(
+    garden: Garden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scheduler = garden.core.scheduler
+    planned: list[datetime] = []
+    at = scheduler.at
+
+    def recorded(job_id: str, when: datetime, *args: Any, **kwargs: Any) -> None:
+        if job_id.startswith("welcome:wave:"):
+            planned.append(when)
+        at(job_id, when, *args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "at", recorded)
+    start = garden.clock.now()
+    for n in range(100):  # a wave of 95 newcomers over 99 seconds
+        await garden.join(f"raider{n:02}")
+        await garden.wait(timedelta(seconds=1))
+    # Planned when it started, then again each time it fell due while newcomers still came.
+    assert planned == [start + timedelta(seconds=5, minutes=2)]
+    await garden.wait(timedelta(minutes=5))
+    assert planned[1:] == [start + timedelta(seconds=99, minutes=2)]
+    [aggregated] = garden.sent("general")[5:]
+    assert aggregated.text.startswith("Welcome to the 95 people who just joined Garden: raider05,")
+
+
+async def test_a_wave_whose_job_is_late_is_greeted_whole_when_it_runs(garden: Garden) -> None:
+    await garden.join(*(f"m{n}" for n in range(8)))
+    # The clock moves on without the job running (a busy loop): the next arrival finds the
+    # wave over, and is greeted alone.
+    garden.clock.set(garden.clock.now() + timedelta(minutes=3))
+    await garden.join("alone")
+    assert "alone" in garden.sent("general")[-1].text
+    await garden.wait(timedelta(seconds=1))
+    aggregated = garden.sent("general")[-1].text
+    assert aggregated.startswith("Welcome to the 3 people who just joined Garden: m5, m6, m7!")
+
+
+async def test_a_stop_in_the_middle_of_a_wave_keeps_every_newcomer_of_it(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    first = await open_garden(database=tmp_path / "garden.db")
+    await first.join(*(f"m{n}" for n in range(6)))
+    await first.wait(timedelta(minutes=1))
+    await first.join(*(f"n{n}" for n in range(4)))
+    await first.stop()
+    second = await open_garden(database=tmp_path / "garden.db")
+    await second.wait(timedelta(minutes=1, seconds=59))
+    assert second.sent("general") == []
+    await second.wait(timedelta(seconds=1))
+    [aggregated] = second.sent("general")
+    assert aggregated.text.startswith("Welcome to the 5 people who just joined Garden: m5, n0,")
