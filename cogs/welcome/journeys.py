@@ -78,7 +78,7 @@ class Journey:
     @classmethod
     def of(cls, row: Any) -> Journey:
         """The snapshot of ``row`` (a :class:`Newcomer`, or a result row of its columns)."""
-        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+        return cls(**{name: getattr(row, name) for name in _FIELDS})
 
     def activity(self, at: datetime) -> dict[str, datetime]:
         """The funnel stages a message posted at ``at`` completes (empty when none)."""
@@ -103,6 +103,15 @@ class Journey:
 
 
 _Key = tuple[int, str]
+_FIELDS = tuple(field.name for field in fields(Journey))
+_COLUMNS = tuple(name for name in _FIELDS if name not in ("id", "community_id", "user_id"))
+"""What a new row is written with, besides its key."""
+_STARTING: dict[str, Any] = {
+    **dict.fromkeys(RESET_ON_JOIN),
+    "gate_pending": False,
+    "restricted": False,
+}
+"""What every journey starts with."""
 
 
 class _Waiting:
@@ -245,31 +254,47 @@ class JourneyStore:
         back, a read.
         """
         community_id = await self._members.community_id(community)
-        values: dict[str, Any] = dict.fromkeys(RESET_ON_JOIN)
-        values.update(joined_at=at, gate_pending=False, restricted=False)
-        values.update(state)
-        async with self._holders_lock:
-            holders = await self._load_holders(community, community_id)
-            # Read again, not taken from the cache: what carries over must be current.
-            previous = await self._read(community_id, user_id) if user_id in holders else None
-            last = None if previous is None else previous.welcomed_at
-            welcomed = welcome is not None and welcome(last)
-            if welcomed:
-                values["welcomed_at"] = at
-            if previous is None:
-                journey = Journey(id=None, community_id=community_id, user_id=user_id, **values)
-                row = {
-                    field.name: getattr(journey, field.name)
-                    for field in fields(Journey)
-                    if field.name not in ("id", "community_id", "user_id")
-                }
-                self._wait((community_id, user_id), _Waiting(True, row))
-            else:
-                journey = replace(previous, **values)
-                self._wait((community_id, user_id), _Waiting(False, values))
+        values: dict[str, Any] = {**_STARTING, "joined_at": at, **state}
+        holders = self._holders.get(community.key)
+        if holders is not None and user_id not in holders:
+            # A first join: nothing to read, nothing awaited until it is recorded, so no other
+            # begin can come in between and the lock is not needed.
+            journey, welcomed = self._start(community_id, user_id, at, values, welcome, None)
             holders.add(user_id)
+        else:
+            async with self._holders_lock:
+                holders = await self._load_holders(community, community_id)
+                # Read again, not taken from the cache: what carries over must be current.
+                previous = await self._read(community_id, user_id) if user_id in holders else None
+                journey, welcomed = self._start(
+                    community_id, user_id, at, values, welcome, previous
+                )
+                holders.add(user_id)
         self._remember(community, user_id, journey)
         await self._flush_if_full()
+        return journey, welcomed
+
+    def _start(
+        self,
+        community_id: int,
+        user_id: str,
+        at: datetime,
+        values: dict[str, Any],
+        welcome: Callable[[datetime | None], bool] | None,
+        previous: Journey | None,
+    ) -> tuple[Journey, bool]:
+        """Record the journey that begins with ``values``, after ``previous`` if any."""
+        last = None if previous is None else previous.welcomed_at
+        welcomed = welcome is not None and welcome(last)
+        if welcomed:
+            values["welcomed_at"] = at
+        if previous is None:
+            journey = Journey(id=None, community_id=community_id, user_id=user_id, **values)
+            row = {name: getattr(journey, name) for name in _COLUMNS}
+            self._wait((community_id, user_id), _Waiting(True, row))
+        else:
+            journey = replace(previous, **values)
+            self._wait((community_id, user_id), _Waiting(False, values))
         return journey, welcomed
 
     def _wait(self, key: _Key, change: _Waiting) -> None:
