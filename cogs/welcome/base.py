@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.cog import Cog, job
-from bot.events import ChannelRef, CommunityRef, MemberRef, MessageCreated, UserRef
+from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
 from bot.periodic import PeriodicFlush
 from bot.platform import Button
 from bot.ruleconf import render
@@ -54,6 +54,9 @@ class WelcomeBase(Cog):
         """The randomness behind the choice of texts; tests seed it (``cog.random.seed(1)``)."""
         self.picker = TemplatePicker(self.random)
         self.journeys = JourneyStore(core.db, core.members)
+        # Every message's listeners first ask whether its author may be a newcomer under watch
+        # (most are not): written out in each, a lookup here, as a call would double its cost.
+        self._holders = self.journeys.holders
         self._flusher = PeriodicFlush("welcome", lambda: FLUSH_EVERY, self.journeys.flush, log)
         self.watch = JoinWatch()
         self._windows: dict[tuple[str, str], SlidingWindow] = {}
@@ -134,15 +137,6 @@ class WelcomeBase(Cog):
         return {"rules_channel": rules, "intro_channel": intros}
 
     # -- state ----------------------------------------------------------------------------------
-
-    def may_follow(self, event: MessageCreated) -> bool:
-        """Whether the author of ``event`` may be a newcomer the cog follows: not a bot, and
-        perhaps holding a journey. Most authors are not: for them this is one lookup in memory,
-        and the message listeners stop there."""
-        user = event.author.user
-        return not user.is_bot and self.journeys.may_hold(
-            event.message.channel.community.key, user.id
-        )
 
     def held_back(self, journey: Journey, community: CommunityRef) -> bool:
         """Whether the charter gate still holds this newcomer's messages back."""

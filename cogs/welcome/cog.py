@@ -281,9 +281,11 @@ class WelcomeCog(CharterGate, Introductions):
     @listener(MessageCreated, priority=Priority.OBSERVATION)
     async def follow_activity(self, event: MessageCreated) -> None:
         """Record a newcomer's first message, and whether they still post after 7 and 30 days."""
-        if not self.may_follow(event):
+        user = event.author.user
+        holders = self._holders.get(event.message.channel.community.key)
+        if user.is_bot or (holders is not None and user.id not in holders):
             return
-        journey = await self.journeys.get(event.community, event.author.user.id)
+        journey = await self.journeys.get(event.community, user.id)
         if journey is None or self.held_back(journey, event.community):
             return
         changes = journey.activity(event.at)

@@ -101,15 +101,16 @@ class CharterGate(WelcomeBase):
     @listener(MessageCreated, priority=Priority.MODERATION)
     async def hold_back_messages(self, event: MessageCreated) -> None:
         """Delete what a newcomer posts before accepting the charter, and remind them."""
-        if not self.may_follow(event):
+        user = event.author.user
+        holders = self._holders.get(event.message.channel.community.key)
+        if user.is_bot or (holders is not None and user.id not in holders):
             return
-        author = event.author
-        journey = await self.journeys.get(event.community, author.user.id)
+        journey = await self.journeys.get(event.community, user.id)
         if journey is None or not self.held_back(journey, event.community):
             return
         if await self.actions.delete(event.message):
             self.core.bus.mark_removed(event.message)
-        await self._remind(author, event.channel, event.at)
+        await self._remind(event.author, event.channel, event.at)
 
     async def _remind(self, member: MemberRef, channel: ChannelRef, at: datetime) -> None:
         key = (member.community, member.user.id)

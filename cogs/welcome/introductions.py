@@ -69,11 +69,13 @@ class Introductions(WelcomeBase):
     @listener(MessageCreated)
     async def notice_introduction(self, event: MessageCreated) -> None:
         """A newcomer's first message in the introductions channel, or one opening with "I'm"…"""
-        if not self.may_follow(event):
+        user = event.author.user
+        holders = self._holders.get(event.message.channel.community.key)
+        if user.is_bot or (holders is not None and user.id not in holders):
             return
         author = event.author
         community = event.community
-        journey = await self.journeys.get(community, author.user.id)
+        journey = await self.journeys.get(community, user.id)
         if journey is None or journey.introduced_at is not None or event.at < journey.joined_at:
             return
         config = self.settings(community).introductions

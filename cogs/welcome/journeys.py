@@ -137,9 +137,10 @@ class JourneyStore:
         self._db = db
         self._members = members
         self._cache: OrderedDict[tuple[CommunityRef, str], Journey] = OrderedDict()
-        # Who has a row, per community key, loaded once: most authors never joined under watch,
-        # and their messages then cost one lookup (see may_hold), no query and no cache entry.
-        self._holders: dict[str, set[str]] = {}
+        self.holders: dict[str, set[str]] = {}
+        """Who has a row (user ids), by community key, loaded once per community: most authors
+        never joined under watch, and their messages then cost one lookup here (the cog's
+        message listeners read it directly), no query and no cache entry. Changed only here."""
         # Held while that set loads and while a journey begins: a journey begun meanwhile must
         # either be in what it reads or added after, and two joins of one member take turns.
         self._holders_lock = asyncio.Lock()
@@ -207,11 +208,11 @@ class JourneyStore:
 
         Answered from memory, without an await: the question every message asks.
         """
-        holders = self._holders.get(community_key)
+        holders = self.holders.get(community_key)
         return holders is None or user_id in holders
 
     async def _holders_of(self, community: CommunityRef, community_id: int) -> set[str]:
-        holders = self._holders.get(community.key)
+        holders = self.holders.get(community.key)
         if holders is not None:
             return holders
         async with self._holders_lock:
@@ -219,7 +220,7 @@ class JourneyStore:
 
     async def _load_holders(self, community: CommunityRef, community_id: int) -> set[str]:
         """The holders of ``community`` (the caller holds the lock)."""
-        holders = self._holders.get(community.key)
+        holders = self.holders.get(community.key)
         if holders is None:
             # Rows still waiting to be inserted are holders too.
             async with self._db.engine.connect() as connection:
@@ -233,7 +234,7 @@ class JourneyStore:
                     for (holder_community, user_id), change in waiting.items()
                     if holder_community == community_id and change.new
                 )
-            self._holders[community.key] = holders
+            self.holders[community.key] = holders
         return holders
 
     async def begin(
@@ -255,7 +256,7 @@ class JourneyStore:
         """
         community_id = await self._members.community_id(community)
         values: dict[str, Any] = {**_STARTING, "joined_at": at, **state}
-        holders = self._holders.get(community.key)
+        holders = self.holders.get(community.key)
         if holders is not None and user_id not in holders:
             # A first join: nothing to read, nothing awaited until it is recorded, so no other
             # begin can come in between and the lock is not needed.
@@ -352,7 +353,7 @@ class JourneyStore:
                     col(Newcomer.community_id) == community_id, col(Newcomer.user_id) == user_id
                 )
             )
-        self._holders.get(community.key, set()).discard(user_id)
+        self.holders.get(community.key, set()).discard(user_id)
         self._cache.pop((community, user_id), None)
 
     async def flush(self) -> None:
