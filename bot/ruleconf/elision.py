@@ -11,6 +11,7 @@ sign (``@alice``, ``#général``, a Discord mention, a quote).
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ELIDING = re.compile(r"(?<![\w'’])(de|que|lorsque|puisque|jusque) $", re.IGNORECASE)
@@ -19,6 +20,7 @@ _LANGUAGES = frozenset({"fr"})
 """Languages that elide, by their code (``fr-CA`` elides as ``fr`` does)."""
 
 
+@functools.lru_cache(maxsize=64)
 def elides(locale: str | None) -> bool:
     """Whether texts of ``locale`` elide before a vowel."""
     return locale is not None and locale.replace("_", "-").split("-")[0].casefold() in _LANGUAGES

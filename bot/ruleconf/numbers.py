@@ -8,6 +8,8 @@ plain digits.
 
 from __future__ import annotations
 
+import functools
+
 from bot.ruleconf.cldr import cldr_locale
 
 DIGITS = 2
@@ -23,6 +25,7 @@ def displayed(value: float) -> float | int:
     return int(rounded) if rounded.is_integer() else rounded
 
 
+@functools.lru_cache(maxsize=4096)
 def number_text(value: float, locale: str | None) -> str:
     """``value`` with the decimal separator and grouping of ``locale``."""
     from babel.numbers import format_decimal
@@ -30,6 +33,7 @@ def number_text(value: float, locale: str | None) -> str:
     return format_decimal(displayed(value), format="#,##0.##", locale=cldr_locale(locale))
 
 
+@functools.lru_cache(maxsize=4096)
 def percent_text(
     share: float, locale: str | None, *, digits: int = 0, signed: bool = False
 ) -> str:

@@ -83,10 +83,19 @@ def plural_category(value: object, locale: str | None) -> str:
             return "other"
         if not value.is_finite():
             return "other"
+    elif type(value) is int:
+        return _whole_category(value, locale)
     elif isinstance(value, bool) or not isinstance(value, numbers.Real):
         return "other"
     elif type(value) is float:
         value = displayed(value)
+    rule: Callable[[Any], str] = cldr_locale(locale).plural_form
+    return rule(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_category(value: int, locale: str | None) -> str:
+    """The category of a whole number, once per number and locale: counts repeat."""
     rule: Callable[[Any], str] = cldr_locale(locale).plural_form
     return rule(value)
 

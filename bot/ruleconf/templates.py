@@ -8,6 +8,7 @@ The one thing a placeholder may carry after a colon is its plural forms
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import string
@@ -154,13 +155,23 @@ def render_named(texts: object, key: str, values: Mapping[str, object]) -> str:
     return render(template, **values)
 
 
-def _parse(text: str) -> Iterator[tuple[str, str | None, str, str]]:
+def _parse(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
+    # str() first: the same words in another locale parse the same, and share the entry.
+    return _parsed(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
+    """``text`` cut into literals and placeholders, once per text: the rule book's texts are
+    few, and some are written for every rule that fires."""
     try:
         parsed = list(_FORMATTER.parse(text))
     except ValueError as exc:
         raise ValueError(f"{exc}; write {{{{ and }}}} for a literal brace") from None
-    for literal, field, spec, conversion in parsed:
-        yield literal, field, spec or "", conversion or ""
+    return tuple(
+        (literal, field, spec or "", conversion or "")
+        for literal, field, spec, conversion in parsed
+    )
 
 
 def _fields(text: str) -> Iterator[tuple[str, str, str]]:
