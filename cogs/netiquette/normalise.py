@@ -15,13 +15,17 @@ Repeated letters (``idiiiiot``) are undone two ways: word patterns accept each l
 characters squeezed to one and to two. Each *variant* of the text is matched; a match in any of
 them counts. Whole-word matching then keeps ``assistance``, ``classic``, ``Scunthorpe`` clear of
 short words they contain.
+
+Every message is folded, so the common case is kept short: ASCII text skips the Unicode forms
+and is translated as bytes; beyond ASCII, only the characters that are not ASCII go through the
+per-character table; the spelled-out pattern runs only on texts where a single letter stands
+between separators; the squeezed variants are made only when a trigger reads them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 
 import re2
@@ -35,7 +39,12 @@ _SEPARATORS = r"[\s.\-_*·•,;:/\\|+~'\"`]"
 # A run of at least three single letters, each followed by separators: "i d i o t", "i.d.i.o.t".
 # Every attempt either consumes its run or fails within one separator run: linear time.
 _SPELLED_OUT = re.compile(rf"(?<![^\W_])[^\W_](?:{_SEPARATORS}+[^\W_](?![^\W_])){{2,}}")
+# What every spelled-out run holds: a single letter between separators, then another one.
+_MAY_SPELL_OUT = re.compile(rf"{_SEPARATORS}[^\W_]{_SEPARATORS}+[^\W_](?![^\W_])")
 _SEPARATOR = re.compile(_SEPARATORS)
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]+")
+"""The combining diacritics block (all ``Mn``): the accents of Latin letters once decomposed."""
 _REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
@@ -66,6 +75,46 @@ class _CharacterTable(dict[int, str | None]):
 _TABLE = _CharacterTable()
 
 
+class _BeyondAsciiTable(dict[int, str | None]):
+    """:data:`_TABLE` for the characters beyond ASCII, leetspeak left to :data:`_ASCII_TABLE`
+    (what a look-alike becomes is ASCII, and is read as leetspeak there)."""
+
+    def __missing__(self, codepoint: int) -> str | None:
+        character = chr(codepoint)
+        value: str | None = character
+        category = unicodedata.category(character)
+        if category in _DROPPED_CATEGORIES:
+            value = None
+        elif category in _BLANK_CATEGORIES:
+            value = " "
+        else:
+            value = latin_lookalikes().get(character, character)
+        self[codepoint] = value
+        return value
+
+
+_BEYOND_TABLE = _BeyondAsciiTable()
+
+
+def _ascii_table() -> bytes:
+    """:data:`_TABLE` for ASCII as a bytes table: controls become spaces, leetspeak letters; the
+    bytes of characters beyond ASCII are left as they are."""
+    table = bytearray(range(256))
+    for code in range(128):
+        character = chr(code)
+        if unicodedata.category(character) in _BLANK_CATEGORIES:
+            table[code] = ord(" ")
+        else:
+            table[code] = ord(LEETSPEAK.get(character, character))
+    return bytes(table)
+
+
+_ASCII_TABLE = _ascii_table()
+_NOT_ASCII_ALPHANUMERIC = bytes(
+    code for code in range(256) if not (code < 128 and chr(code).isalnum())
+)
+
+
 class _FormatCharacters(dict[int, str | None]):
     """``str.translate`` table dropping format characters (zero-width, soft hyphen, BOM …)."""
 
@@ -84,7 +133,16 @@ def visible(text: str) -> str:
     is ``.``) and invisible characters dropped (``disc\u00adord.gg`` is ``discord.gg``)."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else _BEYOND_ASCII.sub(_visible_run, text)
+
+
+def _visible_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_INVISIBLE)
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_BEYOND_TABLE)
 
 
 def _join_spelled_out(match: re.Match[str]) -> str:
@@ -93,17 +151,59 @@ def _join_spelled_out(match: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """Steps 1 to 5 on ``text``; ``1`` is left as it is (see :func:`variants`)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = unicodedata.normalize("NFD", text).translate(_TABLE)
+    if text.isascii():
+        text = text.lower()  # the Unicode forms change nothing in ASCII
+    else:
+        text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+        if not text.isascii():
+            text = _COMBINING_MARKS.sub("", text)
+            if not text.isascii():
+                text = _BEYOND_ASCII.sub(_fold_run, text)
+    # ASCII bytes never occur inside a longer character's UTF-8 bytes: one bytes table does
+    # controls and leetspeak, whatever the text holds beyond ASCII.
+    text = (
+        text.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_TABLE)
+        .decode("utf-8", "surrogatepass")
+    )
+    if _MAY_SPELL_OUT.search(text) is None:
+        return text
     return _SPELLED_OUT.sub(_join_spelled_out, text)
 
 
-@dataclass(frozen=True)
 class Normalised:
-    """A message as the matchers read it: its original text and the variants to match."""
+    """A message as the matchers read it: its original text, folded, and the variants to match.
 
-    original: str
-    variants: tuple[str, ...]
+    ``spellings`` are the folded text with ``1`` read as ``i`` and as ``l``; ``variants`` add the
+    readings with repeated characters squeezed, worked out when first asked for.
+    """
+
+    __slots__ = ("_variants", "folded", "original", "spellings")
+
+    def __init__(
+        self, original: str, folded: str, variants: tuple[str, ...] | None = None
+    ) -> None:
+        self.original = original
+        self.folded = folded
+        self._variants = variants
+        self.spellings: tuple[str, ...] = spellings(folded) if variants is None else variants[:1]
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Every reading to match, the folded text first."""
+        if self._variants is None:
+            self._variants = variants(self.folded)
+        return self._variants
+
+    def __repr__(self) -> str:
+        return f"Normalised({self.original!r}, {self.folded!r})"
+
+
+def spellings(folded: str) -> tuple[str, ...]:
+    """A folded text with ``1`` read as ``i`` and as ``l`` (itself when it has no ``1``)."""
+    if "1" not in folded:
+        return (folded,)
+    return tuple(folded.replace("1", letter) for letter in AMBIGUOUS_ONE)
 
 
 def variants(folded: str) -> tuple[str, ...]:
@@ -125,19 +225,21 @@ def variants(folded: str) -> tuple[str, ...]:
 
 
 def normalise(text: str) -> Normalised:
-    """Fold ``text`` and list its variants."""
-    return Normalised(text, variants(fold(text)))
+    """Fold ``text``; its variants are listed when asked for."""
+    return Normalised(text, fold(text))
 
 
 def skeleton(folded: str) -> str:
     """Only the letters and digits of a folded text: how copies are recognised."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(None, _NOT_ASCII_ALPHANUMERIC).decode("ascii")
     # \w is exactly str.isalnum() plus the underscore, in one C-level pass.
     return _NOT_ALPHANUMERIC.sub("", folded)
 
 
 def plain(text: str) -> Normalised:
     """``text`` untouched, for triggers that turned normalisation off."""
-    return Normalised(text, (text,))
+    return Normalised(text, text, (text,))
 
 
 @cache
