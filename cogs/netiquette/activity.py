@@ -3,10 +3,10 @@ recent messages of each channel that ``/purge`` removes (platforms cannot list h
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from bot.events import ChannelRef, CommunityRef, MessageRef
 
@@ -20,18 +20,49 @@ PER_CHANNEL = 500
 """Recent messages kept per channel, for /purge."""
 PER_COMMUNITY_JOINS = 1_000
 MAX_WINDOW = timedelta(hours=1)
+EXPIRY_STEP = timedelta(minutes=1)
+"""How often, in the events' time, members quiet for longer than ``MAX_WINDOW`` are forgotten."""
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
-class Posted:
+class Posted(NamedTuple):
     """One message a member posted: when, where, and its letters and digits (for duplicates)."""
 
     at: datetime
     message: MessageRef
     folded: str
+
+
+class _History:
+    """One member's recent messages, oldest first, and their times apart: counting those after
+    a moment is a binary search (in C), not a Python step per message."""
+
+    __slots__ = ("posts", "times")
+
+    def __init__(self) -> None:
+        self.times: list[datetime] = []
+        self.posts: list[Posted] = []
+
+    def add(self, posted: Posted, since: datetime) -> None:
+        """Add ``posted`` (in time order) and forget what is older than ``since``."""
+        times = self.times
+        if not times or posted.at >= times[-1]:
+            times.append(posted.at)
+            self.posts.append(posted)
+        else:  # a late event: kept in time order
+            index = bisect_right(times, posted.at)
+            times.insert(index, posted.at)
+            self.posts.insert(index, posted)
+        cut = max(len(times) - PER_MEMBER, bisect_left(times, since))
+        if cut > 0:
+            del times[:cut]
+            del self.posts[:cut]
+
+    def after(self, since: datetime) -> list[Posted]:
+        """The messages posted after ``since``."""
+        return self.posts[bisect_right(self.times, since) :]
 
 
 class Activity:
@@ -40,37 +71,40 @@ class Activity:
     def __init__(self) -> None:
         # Short lists, not deques: a deque costs ~600 bytes even when it holds one message, and
         # most members have posted once or twice within the hour.
-        self._members: OrderedDict[tuple[CommunityRef, str], list[Posted]] = OrderedDict()
+        self._members: OrderedDict[tuple[CommunityRef, str], _History] = OrderedDict()
         # Per channel, its recent messages by id, oldest first: a deletion (each one the rules
         # make) forgets its message at once instead of scanning the channel's whole history.
         self._channels: OrderedDict[ChannelRef, OrderedDict[str, tuple[MessageRef, str]]] = (
             OrderedDict()
         )
         self._joins: dict[CommunityRef, deque[datetime]] = {}
+        self._next_expiry: datetime | None = None
 
     # -- recording ------------------------------------------------------------------------------
 
     def posted(self, user_id: str, posted: Posted) -> None:
         """Remember a message ``user_id`` posted."""
-        key = (posted.message.community, user_id)
-        since = posted.at - MAX_WINDOW
-        self._expire(since)
+        at = posted.at
+        message = posted.message
+        key = (message.channel.community, user_id)
+        since = at - MAX_WINDOW
+        if self._next_expiry is None or at >= self._next_expiry:
+            self._expire(since)
+            self._next_expiry = at + EXPIRY_STEP
         history = self._members.get(key)
         if history is None:
-            history = self._members[key] = []
-        self._members.move_to_end(key)
-        history.append(posted)
-        if len(history) > PER_MEMBER:
-            del history[0]
-        while history and history[0].at < since:
-            del history[0]
+            history = self._members[key] = _History()
+        else:
+            self._members.move_to_end(key)
+        history.add(posted, since)
         _bound(self._members)
-        channel = posted.message.channel
+        channel = message.channel
         recent = self._channels.get(channel)
         if recent is None:
             recent = self._channels[channel] = OrderedDict()
-        self._channels.move_to_end(channel)
-        recent[posted.message.id] = (posted.message, user_id)
+        else:
+            self._channels.move_to_end(channel)
+        recent[message.id] = (message, user_id)
         if len(recent) > PER_CHANNEL:
             recent.popitem(last=False)
         _bound(self._channels)
@@ -79,8 +113,8 @@ class Activity:
         """Forget the least recently active members whose last message is older than ``since``."""
         members = self._members
         while members:
-            history = next(iter(members.values()))
-            if history and history[-1].at >= since:
+            times = next(iter(members.values())).times
+            if times and times[-1] >= since:
                 return
             members.popitem(last=False)
 
@@ -99,8 +133,25 @@ class Activity:
 
     def messages_of(self, community: CommunityRef, user_id: str, since: datetime) -> list[Posted]:
         """The member's messages posted after ``since``, oldest first."""
-        history = self._members.get((community, user_id), ())
-        return [posted for posted in history if posted.at > since]
+        history = self._members.get((community, user_id))
+        return [] if history is None else history.after(since)
+
+    def count_since(self, community: CommunityRef, user_id: str, since: datetime) -> int:
+        """How many messages the member posted after ``since``."""
+        history = self._members.get((community, user_id))
+        if history is None:
+            return 0
+        return len(history.times) - bisect_right(history.times, since)
+
+    def copies_since(
+        self, community: CommunityRef, user_id: str, since: datetime, folded: str
+    ) -> list[MessageRef]:
+        """The member's messages posted after ``since`` whose letters and digits are
+        ``folded``, oldest first."""
+        history = self._members.get((community, user_id))
+        if history is None:
+            return []
+        return [posted.message for posted in history.after(since) if posted.folded == folded]
 
     def joins_since(self, community: CommunityRef, since: datetime) -> int:
         """How many joins happened after ``since``."""
