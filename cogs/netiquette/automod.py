@@ -36,7 +36,7 @@ from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
 from cogs.netiquette.sanctions import Lifted, as_notes, job_member
-from cogs.netiquette.subject import Subject, Verdicts
+from cogs.netiquette.subject import NO_VERDICTS, Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
 from cogs.netiquette.triggers import Evidence
 from cogs.netiquette.wording import pick
@@ -82,6 +82,7 @@ class Automod(NetiquetteBase):
         self._toxicity_reported: set[str] = set()
         self._unscored = 0
         """Messages left unscored since the toxicity checks overflowed."""
+        self._plain_evidence: dict[bool, Evidence] = {}
 
     async def setup(self) -> None:
         """Also judge the text of members' commands before they run."""
@@ -93,22 +94,21 @@ class Automod(NetiquetteBase):
     @listener(MessageCreated, priority=Priority.MODERATION)
     async def check_message(self, event: MessageCreated) -> None:
         """Check a new message against the rules."""
-        if event.author.user.is_bot:
+        author = event.author
+        if author.user.is_bot:
             return
+        message = event.message
         subject = Subject(
             "message",
-            event.author,
+            author,
             event.at,
-            channel=event.channel,
-            message=event.message,
-            text=event.text,
-            mentions=event.mentions,
-            hidden_links=event.hidden_links,
+            message.channel,
+            message,
+            event.text,
+            event.mentions,
+            event.hidden_links,
         )
-        self.activity.posted(
-            event.author.user.id,
-            Posted(event.at, event.message, subject.skeleton),
-        )
+        self.activity.posted(author.user.id, Posted(event.at, message, subject.skeleton))
         await self.judge(subject)
 
     @listener(MessageEdited, priority=Priority.MODERATION)
@@ -143,9 +143,15 @@ class Automod(NetiquetteBase):
     # -- judging --------------------------------------------------------------------------------
 
     async def evidence(
-        self, subject: Subject, *, probe: bool = False, verdicts: Verdicts | None = None
+        self,
+        subject: Subject,
+        *,
+        probe: bool = False,
+        verdicts: Verdicts | None = None,
+        explain: bool = True,
     ) -> Evidence:
-        """What the triggers may consult about ``subject``."""
+        """What the triggers may consult about ``subject``; with ``explain``, the triggers that
+        do not match say why."""
         config = self.settings(subject.community)
         since: datetime | None = None
         if subject.kind != "join" and config.uses_trigger("new_account"):
@@ -154,12 +160,24 @@ class Automod(NetiquetteBase):
                 # Not first_seen: a member the bot never saw join was there before it watched
                 # (every regular, the day the bot arrives, or in a replayed history).
                 since = record.joined_at
+        if since is None and verdicts is None and not probe and not explain:
+            # What every message is judged with: nothing of its own, made once.
+            shared = self._plain_evidence.get(config.normalise)
+            if shared is None:
+                shared = self._plain_evidence[config.normalise] = Evidence(
+                    activity=self.activity,
+                    verdicts=NO_VERDICTS,
+                    normalise_by_default=config.normalise,
+                    explain=False,
+                )
+            return shared
         return Evidence(
             activity=self.activity,
             verdicts=verdicts or Verdicts(),
             normalise_by_default=config.normalise,
             member_since=since,
             probe=probe,
+            explain=explain,
         )
 
     async def judge(self, subject: Subject) -> Judged:
@@ -169,7 +187,7 @@ class Automod(NetiquetteBase):
         if not config.rules:
             return Judged([])
         moderator = self.core.is_moderator(subject.member)
-        evidence = await self.evidence(subject)
+        evidence = await self.evidence(subject, explain=False)
         outcomes = self.engine.evaluate(
             config, subject, evidence, moderator=moderator, stage="fast", explain=False
         )
@@ -299,9 +317,15 @@ class Automod(NetiquetteBase):
             if subject.message is not None and self.core.bus.is_removed(subject.message):
                 return fired
             config = self.settings(subject.community)
-            evidence = await self.evidence(subject, verdicts=verdicts)
+            evidence = await self.evidence(subject, verdicts=verdicts, explain=False)
             outcomes = self.engine.evaluate(
-                config, subject, evidence, moderator=moderator, stage="slow", rules=rules
+                config,
+                subject,
+                evidence,
+                moderator=moderator,
+                stage="slow",
+                rules=rules,
+                explain=False,
             )
             for outcome in outcomes:
                 if outcome.fired:
@@ -376,7 +400,7 @@ class Automod(NetiquetteBase):
         timed = [
             settings.duration
             for name, settings in actions
-            if name in ("timeout", "ban") and getattr(settings, "duration", None) is not None
+            if name in ("timeout", "ban") and settings.duration is not None
         ]
         now = self.core.clock.now()
         decision = Decision(

@@ -158,6 +158,26 @@ class RuleConfig(BaseModel):
         """``(name, trigger, config)`` of each trigger, in the order written."""
         return tuple((name, trigger_registry()[name], config) for name, config in self._triggers)
 
+    def checks_for(self, kind: str) -> tuple[tuple[tuple[str, Any, Any], ...], str | None]:
+        """The fast checks that look at ``kind`` (``message``, ``edit``, ``join``), in order, and
+        the name of the slow trigger left for later (the last written; None: none)."""
+        return self._checks_by_kind.get(kind, ((), None))
+
+    @cached_property
+    def _checks_by_kind(self) -> dict[str, tuple[tuple[tuple[str, Any, Any], ...], str | None]]:
+        plans = {}
+        for kind in self.kinds:
+            looking = [check for check in self.checks if kind in check[1].kinds]
+            slow = [name for name, trigger, _config in looking if trigger.slow]
+            fast = tuple(check for check in looking if not check[1].slow)
+            plans[kind] = (fast, slow[-1] if slow else None)
+        return plans
+
+    @cached_property
+    def guarded(self) -> bool:
+        """Whether the rule may be barred by its channels, its exempt roles or its cooldown."""
+        return bool(self.channels.include or self.channels.exclude or self.exempt or self.cooldown)
+
     @cached_property
     def exempt(self) -> frozenset[str]:
         """``exempt_roles`` as a set."""
@@ -444,6 +464,22 @@ class NetiquetteConfig(BaseModel):
     def uses_trigger(self, trigger: str) -> bool:
         """Whether an enabled rule has a trigger named ``trigger``."""
         return trigger in self._triggers_in_use
+
+    def rules_looking_at(self, kind: str) -> tuple[tuple[str, RuleConfig], ...]:
+        """The enabled rules with a trigger that looks at ``kind``, in order."""
+        return self._rules_by_kind.get(kind, ())
+
+    @cached_property
+    def _rules_by_kind(self) -> dict[str, tuple[tuple[str, RuleConfig], ...]]:
+        kinds = {kind for rule in self.rules.values() for kind in rule.kinds}
+        return {
+            kind: tuple(
+                (name, rule)
+                for name, rule in self.rules.items()
+                if rule.enabled and kind in rule.kinds
+            )
+            for kind in kinds
+        }
 
     @cached_property
     def _triggers_in_use(self) -> frozenset[str]:

@@ -90,6 +90,8 @@ class Engine:
         ``rules`` deferred earlier) or ``all`` (everything, for ``/rules_test``). Without
         ``explain``, only the rules that fired or were deferred are listed (every message).
         """
+        if stage == "fast" and not explain and rules is None:
+            return self._fast(config, subject, evidence, moderator)
         outcomes: list[Outcome] = []
         stopped_by: str | None = None
         for name, rule in config.rules.items():
@@ -105,16 +107,81 @@ class Engine:
             if explain or outcome.fired or outcome.deferred:
                 outcomes.append(outcome)
             if outcome.fired:
-                if not evidence.probe:
-                    key = self._cooldown_key(name, rule, subject)
-                    self._cooldowns[key] = subject.at
-                    self._cooldowns.move_to_end(key)
-                    while len(self._cooldowns) > MAX_COOLDOWNS:
-                        self._cooldowns.popitem(last=False)
+                self._cool_down(name, rule, subject, evidence)
                 # A rule on trial must not change what the enforced rules after it do.
                 if not rule.allow_further_rules and not outcome.dry_run:
                     stopped_by = name
         return outcomes
+
+    def _fast(
+        self, config: NetiquetteConfig, subject: Subject, evidence: Evidence, moderator: bool
+    ) -> list[Outcome]:
+        """:meth:`evaluate` for every message: the fast pass, listing only the rules that fired
+        or wait for their slow triggers, through what the rule book worked out once per load
+        (the enabled rules that look at this kind of subject, their fast checks)."""
+        outcomes: list[Outcome] = []
+        kind = subject.kind
+        for name, rule in config.rules_looking_at(kind):
+            if moderator and rule.exempt_moderators:
+                continue
+            if rule.guarded and self._barred(name, rule, subject, evidence):
+                continue
+            checks, deferred = rule.checks_for(kind)
+            fired: Outcome | None = None
+            for trigger_name, trigger, settings in checks:
+                result = trigger.check(settings, subject, evidence)
+                if result.matched:
+                    fired = Outcome(
+                        name,
+                        True,
+                        (Reason(trigger_name, result.why),),
+                        dry_run=rule.dry_run,
+                        related=result.related,
+                    )
+                    break
+            if fired is None:
+                if deferred is not None:
+                    outcomes.append(
+                        Outcome(
+                            name,
+                            False,
+                            (Reason(deferred, Why("pending")),),
+                            dry_run=rule.dry_run,
+                            deferred=True,
+                        )
+                    )
+                continue
+            outcomes.append(fired)
+            self._cool_down(name, rule, subject, evidence)
+            if not rule.allow_further_rules and not rule.dry_run:
+                break
+        return outcomes
+
+    def _barred(self, name: str, rule: RuleConfig, subject: Subject, evidence: Evidence) -> bool:
+        """Whether the rule's channels, exempt roles or cooldown keep it from ``subject``."""
+        if (rule.channels.include or rule.channels.exclude) and in_channels(
+            rule.channels, subject.channel
+        ) is not None:
+            return True
+        if rule.exempt and not rule.exempt.isdisjoint(subject.member.roles):
+            return True
+        if rule.cooldown is not None and not evidence.probe:
+            last = self._cooldowns.get(self._cooldown_key(name, rule, subject))
+            if last is not None and subject.at - last < rule.cooldown:
+                return True
+        return False
+
+    def _cool_down(
+        self, name: str, rule: RuleConfig, subject: Subject, evidence: Evidence
+    ) -> None:
+        """A rule fired: its cooldown starts now."""
+        if evidence.probe:
+            return
+        key = self._cooldown_key(name, rule, subject)
+        self._cooldowns[key] = subject.at
+        self._cooldowns.move_to_end(key)
+        while len(self._cooldowns) > MAX_COOLDOWNS:
+            self._cooldowns.popitem(last=False)
 
     @staticmethod
     def _cooldown_key(name: str, rule: RuleConfig, subject: Subject) -> tuple[str, str, str]:

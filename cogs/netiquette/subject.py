@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Literal
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
@@ -14,45 +13,91 @@ from cogs.netiquette.normalise import Normalised, normalise, plain, skeleton, vi
 SubjectKind = Literal["message", "edit", "join"]
 
 
-@dataclass(frozen=True)
 class Subject:
-    """One thing a member did that the rules look at."""
+    """One thing a member did that the rules look at.
 
-    kind: SubjectKind
-    member: MemberRef
-    at: datetime
-    channel: ChannelRef | None = None
-    message: MessageRef | None = None
-    text: str = ""
-    mentions: tuple[UserRef, ...] = ()
-    hidden_links: tuple[str, ...] = ()
-    """Addresses the message links to without showing them (a Telegram text link)."""
+    Built for every message, so it is a plain slotted object; the readings of its text are
+    worked out on first use, once, and shared by every trigger.
+    """
+
+    __slots__ = (
+        "_as_written",
+        "_link_text",
+        "_normalised",
+        "_skeleton",
+        "at",
+        "channel",
+        "hidden_links",
+        "kind",
+        "member",
+        "mentions",
+        "message",
+        "text",
+    )
+
+    def __init__(
+        self,
+        kind: SubjectKind,
+        member: MemberRef,
+        at: datetime,
+        channel: ChannelRef | None = None,
+        message: MessageRef | None = None,
+        text: str = "",
+        mentions: tuple[UserRef, ...] = (),
+        hidden_links: tuple[str, ...] = (),
+    ) -> None:
+        self.kind: SubjectKind = kind
+        self.member = member
+        self.at = at
+        self.channel = channel
+        self.message = message
+        self.text = text
+        self.mentions = mentions
+        self.hidden_links = hidden_links
+        """Addresses the message links to without showing them (a Telegram text link)."""
+        self._normalised: Normalised | None = None
+        self._skeleton: str | None = None
+        self._link_text: str | None = None
+        self._as_written: Normalised | None = None
+
+    def __repr__(self) -> str:
+        return f"Subject({self.kind!r}, {self.member!r}, {self.at!r}, text={self.text!r})"
 
     @property
     def community(self) -> CommunityRef:
         """Where it happened."""
         return self.member.community
 
-    @cached_property
+    @property
     def link_text(self) -> str:
         """What the link rules read: the text as it shows (no invisible characters inside an
         address), then the addresses it hides behind words, one per line."""
-        return visible("\n".join((self.text, *self.hidden_links)))
+        if self._link_text is None:
+            self._link_text = visible(
+                "\n".join((self.text, *self.hidden_links)) if self.hidden_links else self.text
+            )
+        return self._link_text
 
-    @cached_property
+    @property
     def normalised(self) -> Normalised:
         """The text with evasions undone (computed once, shared by every trigger)."""
-        return normalise(self.text)
+        if self._normalised is None:
+            self._normalised = normalise(self.text)
+        return self._normalised
 
-    @cached_property
+    @property
     def skeleton(self) -> str:
         """The letters and digits of the normalised text: how copies are recognised."""
-        return skeleton(self.normalised.variants[0])
+        if self._skeleton is None:
+            self._skeleton = skeleton(self.normalised.folded)
+        return self._skeleton
 
-    @cached_property
+    @property
     def as_written(self) -> Normalised:
         """The text as written, for triggers that turned normalisation off."""
-        return plain(self.text)
+        if self._as_written is None:
+            self._as_written = plain(self.text)
+        return self._as_written
 
 
 @dataclass
@@ -62,3 +107,7 @@ class Verdicts:
     toxicity: Mapping[str, float] | None = None
     toxicity_error: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+
+NO_VERDICTS = Verdicts()
+"""No slow verdict yet: what the fast pass judges with."""

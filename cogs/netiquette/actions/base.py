@@ -55,7 +55,11 @@ class Action:
 
     def reason(self, config: Any, locale: str) -> str | None:
         """The reason this action gives, in ``locale``, if it has one."""
-        return pick(getattr(config, "reason", None), locale)
+        # Asked of the model's fields first: reading a missing attribute of a pydantic model
+        # raises and catches an AttributeError, for every rule that fires.
+        if "reason" not in type(config).model_fields:
+            return None
+        return pick(config.reason, locale)
 
     async def run(self, config: Any, firing: Firing, sanctions: Sanctions) -> str | None:
         """Do it; return a short note when it could not be done."""

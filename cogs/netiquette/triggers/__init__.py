@@ -10,7 +10,13 @@ import importlib
 import pkgutil
 from functools import cache
 
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 
 @cache
@@ -28,4 +34,4 @@ def registry() -> dict[str, Trigger]:
     return found
 
 
-__all__ = ["Evidence", "Trigger", "TriggerConfig", "TriggerResult", "registry"]
+__all__ = ["MISSED", "Evidence", "Trigger", "TriggerConfig", "TriggerResult", "registry"]

@@ -48,6 +48,11 @@ class TriggerResult(NamedTuple):
         return cls(False, Why(key, values))
 
 
+MISSED = TriggerResult(False, Why(key=""))
+"""No match, when nobody asked why (:attr:`Evidence.explain` is off): its reason, which has no
+text, is never written."""
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What triggers may consult besides the subject: recent activity and slow verdicts."""
@@ -59,6 +64,9 @@ class Evidence:
     """When the member joined (or was first seen in) the community, if known."""
     probe: bool = False
     """A dry evaluation (``/rules_test``): the subject is not part of the recorded activity."""
+    explain: bool = True
+    """Say why a trigger did not match. Off for every message: only what matched is written
+    down, and a trigger that sees it does not match returns :data:`MISSED` at once."""
 
 
 class Trigger:

@@ -10,7 +10,13 @@ from pydantic import Field, field_validator
 from bot.durations import Duration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
 from cogs.netiquette.subject import Subject, SubjectKind
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 
 class DuplicatesConfig(TriggerConfig):
@@ -42,18 +48,23 @@ class Duplicates(Trigger):
         """Count the member's recent messages with the same normalised text."""
         text = subject.skeleton
         if len(text) < config.min_length:
-            return TriggerResult.miss("duplicates_short")
-        recent = evidence.activity.messages_of(
-            subject.community, subject.member.user.id, subject.at - config.within
+            return MISSED if not evidence.explain else TriggerResult.miss("duplicates_short")
+        copies = evidence.activity.copies_since(
+            subject.community, subject.member.user.id, subject.at - config.within, text
         )
-        copies = [posted.message for posted in recent if posted.folded == text]
         count = len(copies) + (1 if evidence.probe else 0)
-        within = format_duration(config.within)
         if count >= config.count:
             earlier = tuple(copy for copy in copies if copy != subject.message)
-            return TriggerResult.hit("duplicates_hit", earlier, count=count, within=within)
+            return TriggerResult.hit(
+                "duplicates_hit", earlier, count=count, within=format_duration(config.within)
+            )
+        if not evidence.explain:
+            return MISSED
         return TriggerResult.miss(
-            "duplicates_miss", count=count, within=within, least=config.count
+            "duplicates_miss",
+            count=count,
+            within=format_duration(config.within),
+            least=config.count,
         )
 
 

@@ -10,7 +10,13 @@ from pydantic import Field, field_validator
 from bot.durations import Duration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
 from cogs.netiquette.subject import Subject, SubjectKind
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 
 class FloodConfig(TriggerConfig):
@@ -36,14 +42,17 @@ class Flood(Trigger):
 
     def check(self, config: FloodConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Count the member's messages in the window, this one included."""
-        recent = evidence.activity.messages_of(
+        count = evidence.activity.count_since(
             subject.community, subject.member.user.id, subject.at - config.within
-        )
-        count = len(recent) + (1 if evidence.probe else 0)
-        within = format_duration(config.within)
+        ) + (1 if evidence.probe else 0)
         if count >= config.messages:
+            within = format_duration(config.within)
             return TriggerResult.hit("flood_hit", count=count, within=within)
-        return TriggerResult.miss("flood_miss", count=count, within=within, least=config.messages)
+        if not evidence.explain:
+            return MISSED
+        return TriggerResult.miss(
+            "flood_miss", count=count, within=format_duration(config.within), least=config.messages
+        )
 
 
 TRIGGER = Flood()

@@ -14,15 +14,24 @@ from pydantic import Field
 
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 _INVITE = compile_pattern(
     r"(?:discord(?:app)?\.com/invite|discord\.gg|dsc\.gg)\s*/\s*([\w-]{2,64})"
     r"|(?:t|telegram)\.me/(?:joinchat/|\+)?([\w+-]{3,64})"
 )
 
-_EVERY_INVITE_HAS = ("discord", "dsc.gg", ".me")
-"""Every invitation holds one of these (case-folded): messages without any skip the pattern."""
+
+def may_hold_an_invite(lowered: str) -> bool:
+    """Whether a case-folded text holds what every invitation holds: the others skip the
+    pattern."""
+    return "discord" in lowered or "dsc.gg" in lowered or ".me" in lowered
 
 
 class MatchInvitesConfig(TriggerConfig):
@@ -48,9 +57,8 @@ class MatchInvites(Trigger):
         """Look for invitation links in the text (with invisible characters removed) and behind
         its text links."""
         text = subject.link_text
-        lowered = text.casefold()
-        if not any(part in lowered for part in _EVERY_INVITE_HAS):
-            return TriggerResult.miss("invites_none")
+        if not may_hold_an_invite(text.casefold()):
+            return MISSED if not evidence.explain else TriggerResult.miss("invites_none")
         allowed = {code.casefold().lstrip("+") for code in config.allow}
         for found in _INVITE.finditer(text):
             discord_code, telegram_name = found.group(1), found.group(2)
@@ -66,7 +74,7 @@ class MatchInvites(Trigger):
                 and telegram_name.casefold().lstrip("+") not in allowed
             ):
                 return TriggerResult.hit("invites_telegram", name=telegram_name)
-        return TriggerResult.miss("invites_none")
+        return MISSED if not evidence.explain else TriggerResult.miss("invites_none")
 
 
 TRIGGER = MatchInvites()

@@ -14,7 +14,13 @@ from pydantic import AfterValidator, Field
 
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 _COMMON_TLDS = (
     "com|net|org|io|gg|me|fr|be|ch|ca|uk|de|ru|xyz|ly|co|info|biz|app|dev|link|tk|ml|ga|cf|gq|"
@@ -80,6 +86,8 @@ class MatchLinks(Trigger):
                 return TriggerResult.hit("links_denied", domain=domain)
             if config.allow is not None and not covers(config.allow, domain):
                 return TriggerResult.hit("links_not_allowed", domain=domain)
+        if not evidence.explain:
+            return MISSED
         return TriggerResult.miss("links_none_forbidden" if domains else "links_none")
 
 

@@ -15,7 +15,13 @@ from pydantic import AfterValidator, Field
 
 from cogs.netiquette.regexes import PatternError, compile_pattern
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 MAX_PATTERNS = 500
 
@@ -90,7 +96,7 @@ class MatchRegex(Trigger):
             found = config.program.search(reading)
             if found is not None:
                 return TriggerResult.hit("pattern_hit", pattern=config.which(found))
-        return TriggerResult.miss("pattern_miss")
+        return MISSED if not evidence.explain else TriggerResult.miss("pattern_miss")
 
 
 TRIGGER = MatchRegex()

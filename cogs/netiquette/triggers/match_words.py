@@ -15,7 +15,13 @@ from pydantic import Field, field_validator
 from cogs.netiquette.normalise import BOUNDARY_AFTER, BOUNDARY_BEFORE, folded_word, word_pattern
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 MAX_WORDS = 2_000
 PLURAL = "(?:e*s+|x+)?"
@@ -48,6 +54,17 @@ class MatchWordsConfig(TriggerConfig):
         # A cached property, not a pydantic private attribute: those cost an exception per read.
         return {}
 
+    @cached_property
+    def squeezing_changes_nothing(self) -> bool:
+        """Whether the readings with repeats squeezed can be skipped: every pattern already
+        takes each letter, and each separator run, repeated; only a sign written in a listed
+        word (``aujourd'hui``) is matched once, as written."""
+        return all(
+            character.isalnum() or character.isspace()
+            for word in self.words
+            for character in folded_word(word)
+        )
+
     def program(self, normalised: bool) -> Any:
         """The compiled re2 program (built on first use, once per reading)."""
         program = self._programs.get(normalised)
@@ -79,14 +96,17 @@ class MatchWords(Trigger):
         )
         readings = subject.normalised if normalised else subject.as_written
         program = config.program(normalised)
-        for reading in readings.variants:
+        # A match in a squeezed reading is a match in the reading it was squeezed from.
+        for reading in (
+            readings.spellings if config.squeezing_changes_nothing else readings.variants
+        ):
             found = program.search(reading)
             if found is not None:
                 index = next(
                     i for i in range(1, len(config.words) + 1) if found.group(i) is not None
                 )
                 return TriggerResult.hit("word_hit", word=config.words[index - 1])
-        return TriggerResult.miss("word_miss")
+        return MISSED if not evidence.explain else TriggerResult.miss("word_miss")
 
 
 TRIGGER = MatchWords()

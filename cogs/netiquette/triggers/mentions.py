@@ -6,7 +6,13 @@ from pydantic import Field
 
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
-from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
+from cogs.netiquette.triggers.base import (
+    MISSED,
+    Evidence,
+    Trigger,
+    TriggerConfig,
+    TriggerResult,
+)
 
 _EVERYONE = compile_pattern(r"@(?:everyone|here)(?:[^\pL\pN]|$)")
 
@@ -28,15 +34,16 @@ class Mentions(Trigger):
 
     def check(self, config: MentionsConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Count the distinct members mentioned."""
+        if "@" in subject.text:  # most messages: no regex to run
+            if config.everyone and _EVERYONE.search(subject.text.casefold()) is not None:
+                return TriggerResult.hit("mentions_everyone")
+        elif not subject.mentions and not evidence.explain:
+            return MISSED
         count = len({user.id for user in subject.mentions})
-        if (
-            config.everyone
-            and "@" in subject.text  # most messages: no regex to run
-            and _EVERYONE.search(subject.text.casefold()) is not None
-        ):
-            return TriggerResult.hit("mentions_everyone")
         if count >= config.count:
             return TriggerResult.hit("mentions_hit", count=count)
+        if not evidence.explain:
+            return MISSED
         return TriggerResult.miss("mentions_miss", count=count, least=config.count)
 
 
