@@ -141,8 +141,9 @@ class JourneyStore:
         """Who has a row (user ids), by community key, loaded once per community: most authors
         never joined under watch, and their messages then cost one lookup here (the cog's
         message listeners read it directly), no query and no cache entry. Changed only here."""
-        # Held while that set loads and while a journey begins: a journey begun meanwhile must
-        # either be in what it reads or added after, and two joins of one member take turns.
+        # Held while that set loads and while a journey that needs a read begins: a journey
+        # begun meanwhile must either be in what it reads or added after, and two joins of one
+        # member take turns. (A first join, once the set is loaded, awaits nothing: no lock.)
         self._holders_lock = asyncio.Lock()
         self._pending: dict[_Key, _Waiting] = {}
         # The changes being written: still seen by reads until they are.
