@@ -20,7 +20,7 @@ from bot.models import Member
 from bot.periodic import PeriodicFlush
 from bot.ruleconf import plain_name, render
 from bot.weekly import Weekly, WeeklyJob
-from cogs.contributors.buffer import CounterBuffer
+from cogs.contributors.buffer import CounterBuffer, Daily, Edge
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
 from cogs.contributors.influence import Influence, influence
 from cogs.contributors.models import DailyActivity, Interaction
@@ -55,7 +55,7 @@ class ContributorsBase(Cog):
         self.pace = MessagePace()
         self._day = date.min
         self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
-        self._flush_lock = asyncio.Lock()
+        self._writing: asyncio.Task[int | None] | None = None
         self._flusher = PeriodicFlush(
             "contributors",
             lambda: self.settings().write.flush_every.total_seconds(),
@@ -123,16 +123,65 @@ class ContributorsBase(Cog):
         """Stop the periodic flush and write what is pending."""
         await self._flusher.stop()
 
+    async def caught_up(self, *, slow: bool = False) -> None:
+        """Wait until the counters a full buffer sent to the database are written."""
+        writing = self._writing
+        if writing is not None and not writing.done():
+            await asyncio.wait([writing])
+
     async def flush(self) -> int:
-        """Write the pending counters now, in one transaction; return how many changed."""
-        async with self._flush_lock:
-            self.buffer.limit = self.settings().write.buffer_limit
-            return await self.buffer.flush()
+        """Write the pending counters now, in one transaction, after any write under way;
+        return how many changed."""
+        self.buffer.limit = self.settings().write.buffer_limit
+        # Shielded: a caller cut off must not cut the transaction off (its lock would stay).
+        return await asyncio.shield(self._write_behind()) or 0
 
     async def flush_if_full(self) -> None:
         """Flush early when the buffer reached its bound."""
         if self.buffer.full:
-            await self.flush()
+            await self.flush_early()
+
+    async def flush_early(self) -> None:
+        """The buffer reached its bound: write it in the background, without making the event
+        that filled it wait for the database. Only if the write before is still under way
+        does it wait for that one, so that at most one buffer's worth waits in memory besides
+        the pending counters."""
+        writing = self._writing
+        if writing is not None and not writing.done():
+            await asyncio.wait([writing])
+            if not self.buffer.full:  # another event sent them meanwhile
+                return
+        self.buffer.limit = self.settings().write.buffer_limit
+        self._write_behind().add_done_callback(self._written_early)
+
+    def _write_behind(self) -> asyncio.Task[int | None]:
+        """Take the pending counters now and write them once the writes before are done."""
+        daily, edges = self.buffer.take()
+        self._writing = asyncio.create_task(
+            self._write(self._writing, self.buffer.restores, daily, edges)
+        )
+        return self._writing
+
+    async def _write(
+        self,
+        before: asyncio.Task[int | None] | None,
+        restores: int,
+        daily: dict[Daily, dict[str, int]],
+        edges: dict[Edge, int],
+    ) -> int | None:
+        if before is not None:
+            await asyncio.wait([before])
+        if self.buffer.restores != restores:
+            # Older changes went back to the buffer meanwhile (the database refused them):
+            # written before them, these would land first, and an interaction taken back
+            # before it was given would stay. They wait with them.
+            self.buffer.restore(daily, edges)
+            return None
+        return await self.buffer.write(daily, edges)
+
+    def _written_early(self, task: asyncio.Task[int | None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.log.error("contributors counters not written", exc_info=task.exception())
 
     # -- queries --------------------------------------------------------------------------------
 

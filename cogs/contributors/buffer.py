@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,18 +35,23 @@ made a passing peak of several megabytes."""
 EDGE_KINDS = ("reply", "mention", "reaction", "thanks")
 
 
-@dataclass(frozen=True, slots=True)
-class DailyKey:
-    """One member's counters of one day."""
+Daily = tuple[CommunityRef, str, date]
+"""The key of one member's counters of one day: community, user id, day."""
+Edge = tuple[CommunityRef, date, str, str, str]
+"""The key of one kind of interaction on one day: community, day, source, target, kind."""
+
+
+class DailyKey(NamedTuple):
+    """One member's counters of one day (the listeners build the same as a plain tuple)."""
 
     community: CommunityRef
     user_id: str
     day: date
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeKey:
-    """One kind of interaction from ``source_id`` to ``target_id`` on one day."""
+class EdgeKey(NamedTuple):
+    """One kind of interaction from ``source_id`` to ``target_id`` on one day (the listeners
+    build the same as a plain tuple)."""
 
     community: CommunityRef
     day: date
@@ -62,53 +66,83 @@ class CounterBuffer:
     def __init__(self, db: Database, members: MemberDirectory, *, limit: int) -> None:
         self._db = db
         self._members = members
-        self.limit = limit
-        self._daily: dict[DailyKey, dict[str, int]] = {}
-        self._edges: dict[EdgeKey, int] = {}
+        self._daily: dict[Daily, dict[str, int]] = {}
+        self._edges: dict[Edge, int] = {}
+        self._limit = limit
+        self.full = limit <= 0
+        """Whether the buffer reached its limit: time to flush, whatever the interval (asked
+        after every event, so kept up to date rather than counted)."""
         self.flushes = 0
         """Transactions written so far (for the benchmark and the tests)."""
         self.dropped = 0
         """Changes dropped because the database kept refusing them."""
+        self.restores = 0
+        """Times changes taken out were put back (a write refused, or one waiting behind it)."""
 
     def __len__(self) -> int:
         return len(self._daily) + len(self._edges)
 
     @property
-    def full(self) -> bool:
-        """Whether the buffer reached its limit: time to flush, whatever the interval."""
-        return len(self) >= self.limit
+    def limit(self) -> int:
+        """Pending counters that make the buffer :attr:`full`."""
+        return self._limit
 
-    def add_daily(self, key: DailyKey, field: str, delta: int = 1) -> None:
+    @limit.setter
+    def limit(self, limit: int) -> None:
+        self._limit = limit
+        self.full = len(self) >= limit
+
+    def add_daily(self, key: Daily, field: str, delta: int = 1) -> None:
         """Change one daily counter by ``delta``."""
-        counters = self._daily.setdefault(key, {})
-        counters[field] = counters.get(field, 0) + delta
+        counters = self._daily.get(key)
+        if counters is None:
+            self._daily[key] = {field: delta}
+            if len(self._daily) + len(self._edges) >= self._limit:
+                self.full = True
+        else:
+            counters[field] = counters.get(field, 0) + delta
 
-    def add_edge(self, key: EdgeKey, delta: int = 1) -> None:
+    def add_edge(self, key: Edge, delta: int = 1) -> None:
         """Change one interaction count by ``delta``."""
-        self._edges[key] = self._edges.get(key, 0) + delta
+        edges = self._edges
+        count = edges.get(key)
+        if count is None:
+            edges[key] = delta
+            if len(self._daily) + len(edges) >= self._limit:
+                self.full = True
+        else:
+            edges[key] = count + delta
 
     def forget(self, community: CommunityRef, user_id: str) -> None:
         """Drop every pending change about ``user_id`` in ``community`` (opt-out, erasure)."""
         self._daily = {
             key: value
             for key, value in self._daily.items()
-            if not (key.community == community and key.user_id == user_id)
+            if not (key[0] == community and key[1] == user_id)
         }
         self._edges = {
             key: value
             for key, value in self._edges.items()
-            if not (key.community == community and user_id in (key.source_id, key.target_id))
+            if not (key[0] == community and user_id in (key[2], key[3]))
         }
+        self.full = len(self) >= self._limit
 
-    def take(self) -> tuple[dict[DailyKey, dict[str, int]], dict[EdgeKey, int]]:
+    def take(self) -> tuple[dict[Daily, dict[str, int]], dict[Edge, int]]:
         """Every pending change, leaving the buffer empty."""
         daily, edges = self._daily, self._edges
         self._daily, self._edges = {}, {}
+        self.full = len(self) >= self._limit  # a limit of 0 is full when empty
         return daily, edges
 
     async def flush(self) -> int:
         """Write every pending change in one transaction; return how many counters changed."""
-        daily, edges = self.take()
+        return await self.write(*self.take()) or 0
+
+    async def write(
+        self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]
+    ) -> int | None:
+        """Write changes :meth:`take` returned, in one transaction: how many counters changed,
+        or None when the database refused them (they are pending again, see :meth:`restore`)."""
         daily = {key: value for key, value in daily.items() if any(value.values())}
         edges = {key: value for key, value in edges.items() if value}
         if not daily and not edges:
@@ -117,16 +151,14 @@ class CounterBuffer:
             await self._write(daily, edges)
         except SQLAlchemyError as error:
             log.warning("contributors counters not written, kept for the next flush: %s", error)
-            self._restore(daily, edges)
-            return 0
+            self.restore(daily, edges)
+            return None
         self.flushes += 1
         return len(daily) + len(edges)
 
-    async def _write(
-        self, daily: dict[DailyKey, dict[str, int]], edges: dict[EdgeKey, int]
-    ) -> None:
+    async def _write(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
         ids: dict[CommunityRef, int] = {}
-        for community in {key.community for key in daily} | {key.community for key in edges}:
+        for community in {key[0] for key in daily} | {key[0] for key in edges}:
             ids[community] = await self._members.community_id(community)
         insert = _dialect_insert(self._db.engine.dialect.name)
         async with self._db.engine.begin() as connection:
@@ -145,12 +177,12 @@ class CounterBuffer:
                         statement,
                         [
                             {
-                                "community_id": ids[key.community],
-                                "user_id": key.user_id,
-                                "day": key.day,
+                                "community_id": ids[community],
+                                "user_id": user_id,
+                                "day": day,
                                 **{field: counters.get(field, 0) for field in DAILY_FIELDS},
                             }
-                            for key, counters in chunk
+                            for (community, user_id, day), counters in chunk
                         ],
                     )
             if edges:
@@ -165,20 +197,20 @@ class CounterBuffer:
                         statement,
                         [
                             {
-                                "community_id": ids[key.community],
-                                "day": key.day,
-                                "source_id": key.source_id,
-                                "target_id": key.target_id,
-                                "kind": key.kind,
+                                "community_id": ids[community],
+                                "day": day,
+                                "source_id": source_id,
+                                "target_id": target_id,
+                                "kind": kind,
                                 "count": count,
                             }
-                            for key, count in edge_chunk
+                            for (community, day, source_id, target_id, kind), count in edge_chunk
                         ],
                     )
                 taken_back: dict[int, set[date]] = defaultdict(set)
-                for key, count in edges.items():
+                for (community, day, *_pair), count in edges.items():
                     if count < 0:
-                        taken_back[ids[key.community]].add(key.day)
+                        taken_back[ids[community]].add(day)
                 for community_id, days in taken_back.items():
                     # An interaction taken back entirely no longer links the two members.
                     await connection.execute(
@@ -189,14 +221,17 @@ class CounterBuffer:
                         )
                     )
 
-    def _restore(self, daily: dict[DailyKey, dict[str, int]], edges: dict[EdgeKey, int]) -> None:
+    def restore(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
+        """Put changes taken out back as pending (past twice the limit, the oldest go)."""
+        self.restores += 1
         for key, counters in daily.items():
             for field, delta in counters.items():
                 self.add_daily(key, field, delta)
         for edge, delta in edges.items():
             self.add_edge(edge, delta)
-        excess = len(self) - 2 * self.limit
+        excess = len(self) - 2 * self._limit
         if excess <= 0:
+            self.full = len(self) >= self._limit
             return
         # The database keeps refusing: keep memory bounded, dropping the oldest changes.
         for old in list(self._daily)[:excess]:
@@ -204,6 +239,7 @@ class CounterBuffer:
         for old_edge in list(self._edges)[: max(excess - len(daily), 0)]:
             del self._edges[old_edge]
         self.dropped += excess
+        self.full = len(self) >= self._limit
         log.warning("contributors buffer full while the database is down: %d dropped", excess)
 
 

@@ -9,6 +9,7 @@ counters per member per day, and interactions per pair of members per day.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot.bus import Priority
 from bot.cog import listener
@@ -26,8 +27,13 @@ from bot.events import (
     UserRef,
 )
 from cogs.contributors.base import ContributorsBase
-from cogs.contributors.buffer import DailyKey, EdgeKey
+from cogs.contributors.buffer import Edge
+from cogs.contributors.config import ContributorsConfig
+from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import TrackedMessage
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
 
 NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
 """Case actions that sanction nobody: a moderator's note, a lift."""
@@ -38,8 +44,47 @@ def sanctions(actions: str) -> bool:
     return not set(actions.split(", ")) <= NOT_SANCTIONS
 
 
+class CommunityCounting:
+    """What counting reads of one community, resolved once per rule book: the listeners ask
+    for it on every event."""
+
+    __slots__ = ("book", "community", "detector", "min_length", "optouts", "per_minute")
+
+    def __init__(
+        self,
+        book: object,
+        community: CommunityRef,
+        config: ContributorsConfig,
+        optouts: set[str],
+        detector: ThanksDetector,
+    ) -> None:
+        self.book = book
+        """The rule book these settings come from."""
+        self.community = community
+        """One reference for every counter's key: keys compare by identity, not by field."""
+        self.min_length = config.scoring.min_length
+        self.per_minute = config.scoring.per_minute
+        self.optouts = optouts
+        """The members who opted out (the very set :class:`OptOuts` keeps up to date)."""
+        self.detector = detector
+
+
 class Counting(ContributorsBase):
     """The listeners that feed the counters."""
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self._communities: dict[str, CommunityCounting] = {}
+
+    async def _counting(self, community: CommunityRef) -> CommunityCounting:
+        """The community's counting settings, read again after a reload."""
+        book = self.core.rules.current
+        self.ensure_shoutout(community)
+        optouts = await self.optouts.of(community)
+        found = self._communities[community.key] = CommunityCounting(
+            book, community, self.settings(community), optouts, self.detector(community)
+        )
+        return found
 
     def _tracked(self, message: MessageRef | None) -> TrackedMessage | None:
         if message is None:
@@ -56,46 +101,66 @@ class Counting(ContributorsBase):
         author = event.author.user
         if author.is_bot:
             return
-        community = event.community
-        self.ensure_shoutout(community)
-        optouts = await self.optouts.of(community)
-        if author.id in optouts:
+        message = event.message
+        # Read through the message: the event's ``community`` is two property calls.
+        counting = self._communities.get(message.channel.community.key)
+        if counting is None or counting.book is not self.core.rules.current:
+            counting = await self._counting(message.channel.community)
+        author_id = author.id
+        if author_id in counting.optouts:
             return
-        config = self.settings(community)
-        day = self._day_of(event.at)
-        tracked = TrackedMessage(author.id)
-        substantial = len(event.text.strip()) >= config.scoring.min_length
-        if substantial and self.pace.allows(
-            community, author.id, event.at, config.scoring.per_minute
+        at = event.at
+        day = at.date()
+        if day == self._day:
+            day = self._day  # one object per day: every tracked message keeps its day
+        else:
+            self._day = day
+        tracked = TrackedMessage(author_id)
+        if len(event.text.strip()) >= counting.min_length and self.pace.allows(
+            counting.community, author_id, at, counting.per_minute
         ):
-            self.ledger.score(event.message, tracked, day)
+            self.buffer.add_daily((counting.community, author_id, day), "messages")
+            tracked.scored = day
+        if event.reply_to is not None or event.mentions:
+            self._interactions(counting, event, tracked, day)
+        self.ledger.track(message, tracked)
+        if self.buffer.full:
+            await self.flush_early()
 
+    def _interactions(
+        self,
+        counting: CommunityCounting,
+        event: MessageCreated,
+        tracked: TrackedMessage,
+        day: date,
+    ) -> None:
+        """The reply, mentions and thanks a message gives to others."""
+        author = event.author.user
+        optouts = counting.optouts
         parent = self._tracked(event.reply_to)
         if parent is not None and (parent.author_id == author.id or parent.author_id in optouts):
             parent = None
+        community = counting.community
+        if not event.mentions:  # most messages: a reply at most, and its thanks
+            if parent is not None:
+                target = parent.author_id
+                self._link(tracked, parent, (community, day, author.id, target, "reply"))
+                if counting.detector.thanks(event.text):
+                    self._link(tracked, parent, (community, day, author.id, target, "thanks"))
+            return
         mentioned = self._mentioned(event.mentions, author, optouts)
         thanked = {parent.author_id} if parent is not None else set()
         thanked |= mentioned
         if parent is not None:
-            self._link(community, event, tracked, parent, "reply")
+            edge = (community, day, author.id, parent.author_id, "reply")
+            self._link(tracked, parent, edge)
         for target in sorted(mentioned):
-            self._link(
-                community, event, tracked, self._drawn_by(parent, target), "mention", target
-            )
-        if thanked and self.detector(community).thanks(event.text):
+            edge = (community, day, author.id, target, "mention")
+            self._link(tracked, self._drawn_by(parent, target), edge)
+        if thanked and counting.detector.thanks(event.text):
             for target in sorted(thanked):
-                self._link(
-                    community, event, tracked, self._drawn_by(parent, target), "thanks", target
-                )
-        self.ledger.track(event.message, tracked)
-        await self.flush_if_full()
-
-    def _day_of(self, at: datetime) -> date:
-        """The UTC day of ``at``, one object per day: every tracked message keeps its day."""
-        day = at.date()
-        if day != self._day:
-            self._day = day
-        return self._day
+                edge = (community, day, author.id, target, "thanks")
+                self._link(tracked, self._drawn_by(parent, target), edge)
 
     @staticmethod
     def _drawn_by(parent: TrackedMessage | None, target: str) -> TrackedMessage | None:
@@ -104,28 +169,14 @@ class Counting(ContributorsBase):
 
     @staticmethod
     def _mentioned(mentions: tuple[UserRef, ...], author: UserRef, optouts: set[str]) -> set[str]:
-        if not mentions:  # most messages
-            return set()
         return {
             user.id
             for user in mentions
             if not user.is_bot and user.id != author.id and user.id not in optouts
         }
 
-    def _link(
-        self,
-        community: CommunityRef,
-        event: MessageCreated,
-        tracked: TrackedMessage,
-        parent: TrackedMessage | None,
-        kind: str,
-        target: str | None = None,
-    ) -> None:
-        """An interaction from the author to ``target`` (the parent's author by default)."""
-        if target is None:
-            assert parent is not None
-            target = parent.author_id
-        edge = EdgeKey(community, event.at.date(), event.author.user.id, target, kind)
+    def _link(self, tracked: TrackedMessage, parent: TrackedMessage | None, edge: Edge) -> None:
+        """An interaction the message ``tracked`` gives, drawn by ``parent`` if not None."""
         contribution = self.ledger.award_edge(edge)
         tracked.tie(contribution)
         if parent is not None:
@@ -142,19 +193,25 @@ class Counting(ContributorsBase):
     async def count_reaction(self, event: ReactionAdded) -> None:
         """A member reacting to someone else's message: one point per reacting member."""
         reactor = event.member.user
-        tracked = self._tracked(event.message)
+        message = event.message
+        tracked = self._tracked(message)
         if tracked is None or reactor.is_bot or reactor.id == tracked.author_id:
             return
-        if reactor.id in await self.optouts.of(event.community):
+        community = message.channel.community
+        counting = self._communities.get(community.key)
+        if counting is None:
+            optouts = await self.optouts.of(community)
+        else:  # the opt-outs do not change with the rule book
+            community, optouts = counting.community, counting.optouts
+        if reactor.id in optouts:
             return
         count, contribution = tracked.reaction(reactor.id)
         if contribution is None:
-            edge = EdgeKey(
-                event.community, event.at.date(), reactor.id, tracked.author_id, "reaction"
-            )
+            edge = (community, event.at.date(), reactor.id, tracked.author_id, "reaction")
             contribution = self.ledger.award_edge(edge)
         tracked.react(reactor.id, count + 1, contribution)
-        await self.flush_if_full()
+        if self.buffer.full:
+            await self.flush_early()
 
     @listener(ReactionRemoved, priority=Priority.OBSERVATION)
     async def uncount_reaction(self, event: ReactionRemoved) -> None:
@@ -201,5 +258,5 @@ class Counting(ContributorsBase):
     ) -> None:
         if user.is_bot or user.id in await self.optouts.of(community):
             return
-        self.buffer.add_daily(DailyKey(community, user.id, at.date()), field, delta)
+        self.buffer.add_daily((community, user.id, at.date()), field, delta)
         await self.flush_if_full()

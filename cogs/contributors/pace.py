@@ -21,7 +21,9 @@ class MessagePace:
 
     def __init__(self, *, max_members: int = MAX_MEMBERS) -> None:
         # Least recently used first: those whose times all fell out of the minute go first.
-        self._times: OrderedDict[tuple[CommunityRef, str], list[datetime]] = OrderedDict()
+        # Keyed by the community's key and the user id: strings hash and compare at C speed,
+        # where a reference (a new one per event) hashes and compares in Python.
+        self._times: OrderedDict[tuple[str, str], list[datetime]] = OrderedDict()
         self._max_members = max_members
 
     def __len__(self) -> int:
@@ -31,34 +33,32 @@ class MessagePace:
         """Whether one more message at ``at`` may score (fewer than ``per_minute`` in 60 s)."""
         if per_minute <= 0:
             return False
-        self._expire(at)
-        key = (community, user_id)
-        times = self._times.get(key)
+        cutoff = at - MINUTE
+        every = self._times
+        # Forget the members whose every scored message is a minute older than ``at``.
+        while every:
+            oldest = next(iter(every.values()))
+            if oldest and oldest[-1] > cutoff:
+                break
+            every.popitem(last=False)
+        key = (community.key, user_id)
+        times = every.get(key)
         if times is None:
             # A short list, not a deque: a deque costs ~600 bytes even when nearly empty.
-            times = self._times[key] = []
-            while len(self._times) > self._max_members:
-                self._times.popitem(last=False)
-        self._times.move_to_end(key)
-        while times and times[0] <= at - MINUTE:
-            del times[0]
-        if len(times) >= per_minute:
-            return False
+            times = every[key] = []
+            while len(every) > self._max_members:
+                every.popitem(last=False)
+        else:
+            every.move_to_end(key)
+            while times and times[0] <= cutoff:
+                del times[0]
+            if len(times) >= per_minute:
+                return False
         times.append(at)
         while len(times) > per_minute:
             del times[0]
         return True
 
-    def _expire(self, at: datetime) -> None:
-        """Forget the members whose every scored message is a minute older than ``at``."""
-        cutoff = at - MINUTE
-        times = self._times
-        while times:
-            oldest = next(iter(times.values()))
-            if oldest and oldest[-1] > cutoff:
-                return
-            times.popitem(last=False)
-
     def forget(self, community: CommunityRef, user_id: str) -> None:
         """Forget a member's recent messages."""
-        self._times.pop((community, user_id), None)
+        self._times.pop((community.key, user_id), None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.events import CommunityRef, MessageRef
-from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
+from cogs.contributors.buffer import CounterBuffer, Daily, Edge
 
 MAX_TRACKED = 50_000
 MAX_CONTRIBUTIONS = 200
@@ -30,9 +30,9 @@ MAX_CONTRIBUTIONS = 200
 class Contribution:
     """One counter change awarded; it can be taken back once."""
 
-    daily: DailyKey | None = None
+    daily: Daily | None = None
     field: str = ""
-    edge: EdgeKey | None = None
+    edge: Edge | None = None
     revoked: bool = False
 
 
@@ -116,27 +116,30 @@ class MessageLedger:
         messages = self._messages
         # A message tracked twice (an event delivered twice) is forgotten from its first time.
         messages[message] = tracked
-        self._order.append(message)
-        while len(messages) > self.limit:
-            messages.pop(self._order.popleft(), None)
-        if len(self._order) > 2 * max(self.limit, len(messages)):
+        order = self._order
+        order.append(message)
+        limit = self.limit
+        while len(messages) > limit:
+            messages.pop(order.popleft(), None)
+        # Past the loop, the map holds at most ``limit`` messages.
+        if len(order) > 2 * limit:
             # Many removed messages left their keys behind: keep only the tracked ones.
             self._order = deque(messages)
 
     def score(self, message: MessageRef, tracked: TrackedMessage, day: date) -> None:
         """Give ``message`` its own point for ``day`` (taken back if it is removed)."""
-        self.buffer.add_daily(DailyKey(message.community, tracked.author_id, day), "messages", 1)
+        self.buffer.add_daily((message.community, tracked.author_id, day), "messages", 1)
         tracked.scored = day
 
-    def award_daily(self, key: DailyKey, field_name: str) -> Contribution:
+    def award_daily(self, key: Daily, field_name: str) -> Contribution:
         """Add one to a daily counter."""
         self.buffer.add_daily(key, field_name, 1)
         return Contribution(daily=key, field=field_name)
 
-    def award_edge(self, key: EdgeKey) -> Contribution:
+    def award_edge(self, key: Edge) -> Contribution:
         """Add one interaction."""
         self.buffer.add_edge(key, 1)
-        return Contribution(edge=key)
+        return Contribution(None, "", key)
 
     def revoke(self, contribution: Contribution) -> None:
         """Take a contribution back (once)."""
@@ -154,8 +157,9 @@ class MessageLedger:
         if tracked is None:
             return False
         if tracked.scored is not None:
-            key = DailyKey(message.community, tracked.author_id, tracked.scored)
-            self.buffer.add_daily(key, "messages", -1)
+            self.buffer.add_daily(
+                (message.community, tracked.author_id, tracked.scored), "messages", -1
+            )
         for contribution in tracked.contributions:
             self.revoke(contribution)
         for contribution in tracked.reaction_points():

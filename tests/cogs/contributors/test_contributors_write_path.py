@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot.events import ChannelRef, CommunityRef, MessageRef
 from cogs.contributors import buffer
-from cogs.contributors.buffer import CounterBuffer, DailyKey
+from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
 from cogs.contributors.pace import MessagePace
 from cogs.contributors.tracked import MessageLedger, TrackedMessage
 from tests.cogs.contributors.conftest import ForumFactory
@@ -106,3 +109,90 @@ def test_past_its_bound_the_ledger_forgets_the_oldest_messages() -> None:
     assert ledger.removed(messages[4]) is False  # taken back once
     daily, _edges = counters.take()
     assert daily == {DailyKey(channel.community, "ana", day): {"messages": 4}}
+
+
+async def test_the_message_that_fills_the_buffer_does_not_wait_for_the_database(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forum = await open_forum(write={"buffer_limit": 10})
+    buffered = forum.cog.buffer
+    opened = asyncio.Event()
+    writes: list[int] = []
+    write = buffered.write
+
+    async def slow_write(daily: dict[Any, Any], edges: dict[Any, Any]) -> int | None:
+        await opened.wait()  # the database is busy
+        writes.append(len(daily) + len(edges))
+        return await write(daily, edges)
+
+    monkeypatch.setattr(buffered, "write", slow_write)
+    for n in range(10):
+        await forum.say(f"member{n}", LONG)
+    assert len(buffered) == 0  # taken out at once, written behind
+    assert writes == []
+    await forum.say("member10", LONG)  # counted meanwhile
+    assert len(buffered) == 1
+    opened.set()
+    await forum.core.caught_up()
+    assert writes == [10]
+    await forum.cog.flush()
+    assert writes == [10, 1]
+    assert len(forum.ranked(await forum.run("alice", "/top"))) == 10
+
+
+async def test_counters_behind_a_refused_write_wait_with_it_and_land_in_order(
+    forum: Forum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = await forum.say("carol", LONG)
+    await forum.say("alice", "Thanks carol, that is really helpful", reply_to=post)
+    buffered = forum.cog.buffer
+    opened = asyncio.Event()
+    refused = False
+    write = buffered._write
+
+    async def refusing_write(daily: dict[Any, Any], edges: dict[Any, Any]) -> None:
+        nonlocal refused
+        await opened.wait()
+        if not refused:
+            refused = True
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        await write(daily, edges)
+
+    monkeypatch.setattr(buffered, "_write", refusing_write)
+    first = asyncio.create_task(forum.cog.flush())  # the reply and its thanks, refused
+    await asyncio.sleep(0)
+    await forum.delete(post)  # takes them back: written first, they would outlive it
+    second = asyncio.create_task(forum.cog.flush())
+    await asyncio.sleep(0)
+    opened.set()
+    assert await first == 0
+    assert await second == 0  # waits with the refused ones
+    assert buffered.restores == 2
+    await forum.cog.flush()
+    community = forum.platform.community
+    carol = await forum.cog.stored(community, forum.member("carol").user.id)
+    assert carol == {"daily": [], "interactions": []}  # no interaction left behind
+    alice = await forum.cog.stored(community, forum.member("alice").user.id)
+    assert [day["messages"] for day in alice["daily"]] == [1]
+    assert alice["interactions"] == []
+
+
+def test_the_buffer_knows_it_is_full_without_counting() -> None:
+    counters = CounterBuffer(None, None, limit=3)  # type: ignore[arg-type]  # never flushed
+    community = CommunityRef("test", "1")
+    day = date(2026, 11, 2)
+    counters.add_daily(DailyKey(community, "ana", day), "messages")
+    counters.add_daily(DailyKey(community, "ana", day), "messages")
+    counters.add_edge(EdgeKey(community, day, "ana", "bob", "reply"))
+    assert not counters.full
+    counters.add_edge(EdgeKey(community, day, "bob", "ana", "reply"))
+    assert counters.full
+    counters.forget(community, "bob")
+    assert not counters.full
+    counters.limit = 1
+    assert counters.full
+    daily, edges = counters.take()
+    assert not counters.full
+    counters.restore(daily, edges)
+    assert counters.full
+    assert len(counters) == 1
