@@ -9,10 +9,8 @@ memory and written in one transaction per interval (``buffer.py``); no message t
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 import tempfile
-import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -41,8 +39,10 @@ from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
 from cogs.reports.chart import render_chart, write_csv
 from cogs.reports.config import ReportsConfig, ReportTexts
+from cogs.reports.days import LocalDays
 from cogs.reports.figures import Figures, Span, read_figures, satisfaction
 from cogs.reports.models import ReportActive, ReportNewcomer
+from cogs.reports.thanks import ThanksWords
 
 DaysOption = Annotated[
     int,
@@ -58,13 +58,23 @@ def change(current: int, previous: int, locale: str) -> str:
     return percent_text((current - previous) / previous, locale, signed=True)
 
 
-def folded(text: str) -> str:
-    """Lower case without accents, for whole-word thanks matching."""
-    lowered = text.casefold()
-    if lowered.isascii():  # most messages: nothing to decompose
-        return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+class CommunityFigures:
+    """What counting reads of one community, resolved once per rule book: the listeners ask
+    for it on every event."""
+
+    __slots__ = ("book", "community", "days", "scheduled", "thanks")
+
+    def __init__(
+        self, book: object, community: CommunityRef, days: LocalDays, thanks: ThanksWords
+    ) -> None:
+        self.book = book
+        """The rule book these settings come from."""
+        self.community = community
+        """One reference for every figure's key: keys compare by identity, not by field."""
+        self.days = days
+        self.thanks = thanks
+        self.scheduled = False
+        """Whether a message asked for the report's schedule under this rule book."""
 
 
 class ReportsCog(Cog):
@@ -83,7 +93,8 @@ class ReportsCog(Cog):
             self.log,
         )
         self._lock = asyncio.Lock()
-        self._thanks: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._thanks: dict[tuple[str, ...], ThanksWords] = {}
+        self._communities: dict[str, CommunityFigures] = {}
         self.weekly_report = WeeklyJob(
             self, "weekly", "post_report", lambda community: self.settings(community).schedule
         )
@@ -99,7 +110,21 @@ class ReportsCog(Cog):
 
     def day(self, community: CommunityRef, at: datetime) -> date:
         """The community's local date of ``at``."""
-        return at.astimezone(self.core.community_config(community).zone).date()
+        return self._figures(community).days.of(at)
+
+    def _figures(self, community: CommunityRef) -> CommunityFigures:
+        """The community's counting settings, read again after a reload."""
+        book = self.core.rules.current
+        found = self._communities.get(community.key)
+        if found is None or found.book is not book:
+            words = tuple(self.settings(community).thanks_words)
+            thanks = self._thanks.get(words)
+            if thanks is None:
+                thanks = self._thanks[words] = ThanksWords(words)
+            zone = self.core.community_config(community).zone
+            found = CommunityFigures(book, community, LocalDays(zone), thanks)
+            self._communities[community.key] = found
+        return found
 
     # -- the write path -------------------------------------------------------------------------
 
@@ -118,28 +143,27 @@ class ReportsCog(Cog):
 
     # -- listeners: count as events arrive ------------------------------------------------------
 
-    def _thanks_pattern(self, community: CommunityRef) -> re.Pattern[str]:
-        words = tuple(self.settings(community).thanks_words)
-        pattern = self._thanks.get(words)
-        if pattern is None:
-            alternatives = "|".join(re.escape(folded(word)) for word in words)
-            pattern = self._thanks[words] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-        return pattern
-
     @listener(MessageCreated, priority=Priority.OBSERVATION)
     async def count_message(self, event: MessageCreated) -> None:
         """Messages per day and channel, active members, thanks (the text is not kept)."""
-        if event.author.user.is_bot:
+        author = event.author.user
+        if author.is_bot:
             return
-        community = event.community
-        self.ensure_schedule(community)
-        day = self.day(community, event.at)
-        self.buffer.count(community, day, "messages")
-        self.buffer.active(community, day, event.author.user.id, event.at)
-        channel = event.channel
-        self.buffer.channel(community, day, channel.id, channel.name or channel.id)
-        if self._thanks_pattern(community).search(folded(event.text)):
-            self.buffer.count(community, day, "thanks")
+        channel = event.message.channel
+        figures = self._communities.get(channel.community.key)
+        if figures is None or figures.book is not self.core.rules.current:
+            figures = self._figures(channel.community)
+        if not figures.scheduled:
+            self.ensure_schedule(channel.community)
+            figures.scheduled = True
+        at = event.at
+        self.buffer.day(figures.community, figures.days.of(at)).message(
+            author.id,
+            at,
+            channel.id,
+            channel.name or channel.id,
+            thanks=figures.thanks.found(event.text),
+        )
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:
@@ -168,7 +192,8 @@ class ReportsCog(Cog):
         """A reaction (a positive signal of the fallback satisfaction indicator)."""
         if event.member.user.is_bot:
             return
-        self.buffer.count(event.community, self.day(event.community, event.at), "reactions")
+        figures = self._figures(event.message.channel.community)
+        self.buffer.day(figures.community, figures.days.of(event.at)).count("reactions")
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)
     async def count_moderation(self, event: ModerationRecorded) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
@@ -190,3 +191,35 @@ async def test_a_window_out_of_bounds_gets_the_usage(
         " Type /help report for details."
     )
     assert not answer.details.get("file")
+
+
+async def test_figures_a_refused_flush_kept_are_written_with_the_next(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    write = cog.buffer._write
+    refused = False
+
+    async def refusing_write(pending: buffer.Pending) -> None:
+        nonlocal refused
+        if not refused:
+            refused = True
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        await write(pending)
+
+    monkeypatch.setattr(cog.buffer, "_write", refusing_write)
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("dave")))
+    await say(core, platform, clock, "dave", "hello there")
+    await say(core, platform, clock, "alice", "thanks dave!")
+    assert await cog.flush() == 0  # refused: kept
+    await say(core, platform, clock, "alice", "Merci beaucoup")
+    await say(core, platform, clock, "bob", "lovely tomatoes today")
+    figures = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert figures.total("messages") == 4
+    assert figures.total("thanks") == 2
+    assert figures.total("joined") == 1
+    assert figures.active_members == 3
+    assert figures.channels == [("#general", 4)]
+    exported = await cog.export_member_data(platform.community, platform.member("dave").user)
+    assert exported["reports"]["newcomer"]["first_message_at"] is not None

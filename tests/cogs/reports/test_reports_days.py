@@ -1,0 +1,107 @@
+"""The local date of an instant, worked out once per day, and thanks words in any writing."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cogs.reports.days import LocalDays
+from cogs.reports.thanks import ThanksWords, ascii_letters, folded
+
+ZONES = [
+    "UTC",
+    "Europe/Paris",  # daylight saving time at 02:00 / 03:00
+    "America/Santiago",  # at midnight: a local day begins at 01:00, another has two midnights
+    "Asia/Kolkata",  # +05:30: the date changes in the middle of a UTC hour
+    "Australia/Lord_Howe",  # a half-hour daylight saving time
+    "Pacific/Chatham",  # +12:45 / +13:45
+]
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_every_instant_gets_its_local_date_in_order_or_not(name: str) -> None:
+    zone = ZoneInfo(name)
+    days = LocalDays(zone)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    instants = [start + timedelta(minutes=7 * n) for n in range(366 * 24 * 60 // 7)]
+    for at in instants:
+        assert days.of(at) == at.astimezone(zone).date(), at
+    pick = random.Random(3)
+    for at in pick.sample(instants, 20_000):
+        assert days.of(at) == at.astimezone(zone).date(), at
+
+
+class LateJump(tzinfo):
+    """UTC, then an hour ahead from 23:30 on 28 March: local midnight falls in the gap, and the
+    day before ends at 23:30."""
+
+    JUMP = datetime(2026, 3, 28, 23, 30)  # noqa: DTZ001 - a zone reads local wall-clock times
+    HOUR = timedelta(hours=1)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        assert dt is not None
+        local = dt.replace(tzinfo=None)
+        if local < self.JUMP or (local < self.JUMP + self.HOUR and not dt.fold):
+            return timedelta(0)
+        return self.HOUR
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "LATE"
+
+    def fromutc(self, dt: datetime) -> datetime:
+        if dt.replace(tzinfo=None) < self.JUMP:
+            return dt
+        return dt + self.HOUR
+
+
+def test_a_day_whose_offset_changes_is_worked_out_instant_by_instant() -> None:
+    zone = LateJump()
+    days = LocalDays(zone)
+    start = datetime(2026, 3, 27, tzinfo=UTC)
+    for minutes in range(0, 4 * 24 * 60, 5):
+        at = start + timedelta(minutes=minutes)
+        assert days.of(at) == at.astimezone(zone).date(), at
+
+
+def test_one_date_object_per_day() -> None:
+    days = LocalDays(ZoneInfo("Europe/Paris"))
+    morning = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    assert days.of(morning) is days.of(morning + timedelta(hours=10))
+
+
+def reference_folded(text: str) -> str:
+    """Folding as defined: case-folded, decomposed, without the combining marks."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def test_thanks_words_are_found_whole_as_the_folded_text_holds_them() -> None:
+    pick = random.Random(5)
+    alphabet = [*"aZ ty.,!-_1\u0301\u0327", "ß", "ẞ", "İ", "K", "ﬀ", "Ｍ", "🙏", "ᴬ", "é"]
+    alphabet += ["merci", "MÉRCI", "thank", "you", "Thx", "спасибо", "ss"]
+    lists = [["merci", "thanks", "thank you", "thx", "ty"], ["спасибо", "ß"], ["\u0301"], []]
+    for words in lists:
+        found = ThanksWords(words)
+        alternatives = "|".join(re.escape(reference_folded(word)) for word in words)
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        for _ in range(5_000):
+            text = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 8)))
+            assert folded(text) == reference_folded(text), text
+            assert found.found(text) == bool(pattern.search(reference_folded(text))), text
+
+
+def test_decomposing_alone_tells_what_folding_leaves_in_ascii_for_every_character() -> None:
+    for code in range(0x80, 0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        expected = reference_folded(char).encode("ascii", "ignore").decode().lower()
+        assert ascii_letters(char) == expected, hex(code)
