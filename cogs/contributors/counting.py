@@ -27,7 +27,6 @@ from bot.events import (
     UserRef,
 )
 from cogs.contributors.base import ContributorsBase
-from cogs.contributors.buffer import Edge
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import TrackedMessage
@@ -79,10 +78,11 @@ class Counting(ContributorsBase):
     async def _counting(self, community: CommunityRef) -> CommunityCounting:
         """The community's counting settings, read again after a reload."""
         book = self.core.rules.current
+        config, detector = self.settings(community), self.detector(community)
         self.ensure_shoutout(community)
         optouts = await self.optouts.of(community)
         found = self._communities[community.key] = CommunityCounting(
-            book, community, self.settings(community), optouts, self.detector(community)
+            book, community, config, optouts, detector
         )
         return found
 
@@ -141,26 +141,26 @@ class Counting(ContributorsBase):
         if parent is not None and (parent.author_id == author.id or parent.author_id in optouts):
             parent = None
         community = counting.community
+        link = self.ledger.link
         if not event.mentions:  # most messages: a reply at most, and its thanks
             if parent is not None:
                 target = parent.author_id
-                self._link(tracked, parent, (community, day, author.id, target, "reply"))
+                link((community, day, author.id, target, "reply"), tracked, parent)
                 if counting.detector.thanks(event.text):
-                    self._link(tracked, parent, (community, day, author.id, target, "thanks"))
+                    link((community, day, author.id, target, "thanks"), tracked, parent)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
         thanked = {parent.author_id} if parent is not None else set()
         thanked |= mentioned
         if parent is not None:
-            edge = (community, day, author.id, parent.author_id, "reply")
-            self._link(tracked, parent, edge)
+            link((community, day, author.id, parent.author_id, "reply"), tracked, parent)
         for target in sorted(mentioned):
             edge = (community, day, author.id, target, "mention")
-            self._link(tracked, self._drawn_by(parent, target), edge)
+            link(edge, tracked, self._drawn_by(parent, target))
         if thanked and counting.detector.thanks(event.text):
             for target in sorted(thanked):
                 edge = (community, day, author.id, target, "thanks")
-                self._link(tracked, self._drawn_by(parent, target), edge)
+                link(edge, tracked, self._drawn_by(parent, target))
 
     @staticmethod
     def _drawn_by(parent: TrackedMessage | None, target: str) -> TrackedMessage | None:
@@ -174,14 +174,6 @@ class Counting(ContributorsBase):
             for user in mentions
             if not user.is_bot and user.id != author.id and user.id not in optouts
         }
-
-    def _link(self, tracked: TrackedMessage, parent: TrackedMessage | None, edge: Edge) -> None:
-        """An interaction the message ``tracked`` gives, drawn by ``parent`` if not None."""
-        contribution = self.ledger.award_edge(edge)
-        tracked.tie(contribution)
-        if parent is not None:
-            # The message replied to brought this too: removing it takes the point back.
-            parent.tie(contribution)
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def take_back(self, event: MessageDeleted) -> None:

@@ -141,6 +141,15 @@ class MessageLedger:
         self.buffer.add_edge(key, 1)
         return Contribution(None, "", key)
 
+    def link(self, key: Edge, tracked: TrackedMessage, drawn_by: TrackedMessage | None) -> None:
+        """Add one interaction that ``tracked`` gives (drawn by the message it replies to, if
+        not None): removing either takes it back."""
+        self.buffer.add_edge(key, 1)
+        contribution = Contribution(None, "", key)
+        tracked.tie(contribution)
+        if drawn_by is not None:
+            drawn_by.tie(contribution)
+
     def revoke(self, contribution: Contribution) -> None:
         """Take a contribution back (once)."""
         if contribution.revoked:

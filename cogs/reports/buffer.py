@@ -173,16 +173,6 @@ class FigureBuffer:
         """Add ``delta`` to one of the day's counters."""
         self.day(community, day).count(name, delta)
 
-    def active(self, community: CommunityRef, day: date, user_id: str, at: datetime) -> None:
-        """A member posted that day (the first time counts as their first message)."""
-        self.day(community, day).active.setdefault(user_id, at)
-
-    def channel(self, community: CommunityRef, day: date, channel_id: str, name: str) -> None:
-        """One more message in a channel."""
-        figures = self.day(community, day)
-        figures.channels[channel_id] = figures.channels.get(channel_id, 0) + 1
-        figures.channel_names[channel_id] = name[:100]
-
     def moderation(self, community: CommunityRef, day: date, rule: str) -> None:
         """One more moderation case for ``rule`` (``""``: a moderator's command)."""
         self.pending.moderation[(community, day, rule[:64])] += 1
