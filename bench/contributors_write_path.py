@@ -41,7 +41,8 @@ def rule_book(directory: Path) -> Path:
     shutil.copytree(shipped_rules_directory(), rules)
     community = rules / "community.yaml"
     data = yaml.safe_load(community.read_text(encoding="utf-8"))
-    data["cogs"] = [*data["cogs"], "contributors"]
+    if "contributors" not in data["cogs"]:  # the shipped book may already have it
+        data["cogs"] = [*data["cogs"], "contributors"]
     community.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return rules
 
