@@ -6,6 +6,7 @@ import pytest
 
 from cogs.netiquette.activity import Activity
 from cogs.netiquette.normalise import fold, normalise
+from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject, Verdicts
 from cogs.netiquette.triggers import Evidence
 from cogs.netiquette.triggers.match_regex import TRIGGER as MATCH_REGEX
@@ -125,3 +126,24 @@ def test_hostile_input_stays_linear() -> None:
     assert words_hit(["idiot"], controls)
     config = MatchRegexConfig.model_validate({"patterns": ["(a+)+$"]})
     assert not MATCH_REGEX.check(config, subject("a" * 50_000 + "!"), EVIDENCE).matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "hello", "idiot", "quel crétin", "IDIOT", "un idiot!", "i\ud800diot", "😀 idiot 😀"],
+)
+def test_a_program_finds_what_the_library_finds(text: str) -> None:
+    # Program.search asks re2 directly whether anything matches; a match, or a text the
+    # direct way cannot take (a lone surrogate), goes through the library's own search.
+    program = compile_pattern(r"(?:^|[^\pL\pN])(idiot|cr[ée]tin)(?:[^\pL\pN]|$)")
+    try:
+        expected = program.compiled.search(text)
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            program.search(text)
+        return
+    found = program.search(text)
+    assert (found is None) == (expected is None)
+    if found is not None:
+        assert found.group(1) == expected.group(1)
+        assert found.span() == expected.span()
