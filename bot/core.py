@@ -303,12 +303,15 @@ class Jardinier:
         """Moderator: the platform says so, or the rule book lists them or one of their roles."""
         if member.platform_moderator:
             return True
-        config = self.community_config(member.community)
-        if member.user.id in config.moderators.users:
+        config = self.rules.current.community(member.community)
+        moderators = config.moderators
+        if member.user.id in moderators.user_set:
             return True
-        if set(config.moderators.roles) & member.roles:
+        if member.roles and not moderators.role_set.isdisjoint(member.roles):
             return True
-        return member.platform == "console" and member.user.id in config.console.moderators
+        return (
+            member.community.platform == "console" and member.user.id in config.console.moderators
+        )
 
     async def resolve_member(
         self, community: CommunityRef, text: str, mentions: Sequence[UserRef] = ()

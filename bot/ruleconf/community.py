@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import (
@@ -66,6 +67,16 @@ class ModeratorsConfig(BaseModel):
     """Role names granting moderator rights."""
     users: list[UserName] = []
     """User ids or names of moderators."""
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        """``roles`` as a set (asked on every message)."""
+        return frozenset(self.roles)
+
+    @cached_property
+    def user_set(self) -> frozenset[str]:
+        """``users`` as a set (asked on every message)."""
+        return frozenset(self.users)
 
 
 class ChannelsConfig(BaseModel):
