@@ -71,10 +71,11 @@ class Activity:
     def __init__(self) -> None:
         # Short lists, not deques: a deque costs ~600 bytes even when it holds one message, and
         # most members have posted once or twice within the hour.
-        self._members: OrderedDict[tuple[CommunityRef, str], _History] = OrderedDict()
+        # Keyed by plain strings (the community's key, ids): hashed and compared in C.
+        self._members: OrderedDict[tuple[str, str], _History] = OrderedDict()
         # Per channel, its recent messages by id, oldest first: a deletion (each one the rules
         # make) forgets its message at once instead of scanning the channel's whole history.
-        self._channels: OrderedDict[ChannelRef, OrderedDict[str, tuple[MessageRef, str]]] = (
+        self._channels: OrderedDict[tuple[str, str], OrderedDict[str, tuple[MessageRef, str]]] = (
             OrderedDict()
         )
         self._joins: dict[CommunityRef, deque[datetime]] = {}
@@ -86,7 +87,8 @@ class Activity:
         """Remember a message ``user_id`` posted."""
         at = posted.at
         message = posted.message
-        key = (message.channel.community, user_id)
+        channel = message.channel
+        key = (channel.community.key, user_id)
         since = at - MAX_WINDOW
         if self._next_expiry is None or at >= self._next_expiry:
             self._expire(since)
@@ -97,17 +99,19 @@ class Activity:
         else:
             self._members.move_to_end(key)
         history.add(posted, since)
-        _bound(self._members)
-        channel = message.channel
-        recent = self._channels.get(channel)
+        if len(self._members) > MAX_TRACKED:
+            _bound(self._members)
+        where = (channel.community.key, channel.id)
+        recent = self._channels.get(where)
         if recent is None:
-            recent = self._channels[channel] = OrderedDict()
+            recent = self._channels[where] = OrderedDict()
         else:
-            self._channels.move_to_end(channel)
+            self._channels.move_to_end(where)
         recent[message.id] = (message, user_id)
         if len(recent) > PER_CHANNEL:
             recent.popitem(last=False)
-        _bound(self._channels)
+        if len(self._channels) > MAX_TRACKED:
+            _bound(self._channels)
 
     def _expire(self, since: datetime) -> None:
         """Forget the least recently active members whose last message is older than ``since``."""
@@ -120,7 +124,8 @@ class Activity:
 
     def removed(self, message: MessageRef) -> None:
         """Forget a message that is gone."""
-        recent = self._channels.get(message.channel)
+        channel = message.channel
+        recent = self._channels.get((channel.community.key, channel.id))
         if recent is not None:
             recent.pop(message.id, None)
 
@@ -133,12 +138,12 @@ class Activity:
 
     def messages_of(self, community: CommunityRef, user_id: str, since: datetime) -> list[Posted]:
         """The member's messages posted after ``since``, oldest first."""
-        history = self._members.get((community, user_id))
+        history = self._members.get((community.key, user_id))
         return [] if history is None else history.after(since)
 
     def count_since(self, community: CommunityRef, user_id: str, since: datetime) -> int:
         """How many messages the member posted after ``since``."""
-        history = self._members.get((community, user_id))
+        history = self._members.get((community.key, user_id))
         if history is None:
             return 0
         return len(history.times) - bisect_right(history.times, since)
@@ -148,7 +153,7 @@ class Activity:
     ) -> list[MessageRef]:
         """The member's messages posted after ``since`` whose letters and digits are
         ``folded``, oldest first."""
-        history = self._members.get((community, user_id))
+        history = self._members.get((community.key, user_id))
         if history is None:
             return []
         return [posted.message for posted in history.after(since) if posted.folded == folded]
@@ -159,14 +164,14 @@ class Activity:
 
     def recent_in(self, channel: ChannelRef) -> list[tuple[MessageRef, str]]:
         """The channel's recent messages and their authors' ids, newest last."""
-        recent = self._channels.get(channel)
+        recent = self._channels.get((channel.community.key, channel.id))
         return list(recent.values()) if recent is not None else []
 
     def forget_member(self, community: CommunityRef, user_id: str) -> None:
         """Erase what is remembered of one member."""
-        self._members.pop((community, user_id), None)
-        for channel, recent in self._channels.items():
-            if channel.community == community:
+        self._members.pop((community.key, user_id), None)
+        for (community_key, _channel_id), recent in self._channels.items():
+            if community_key == community.key:
                 for message_id in [key for key, entry in recent.items() if entry[1] == user_id]:
                     del recent[message_id]
 

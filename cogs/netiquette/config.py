@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -442,6 +442,24 @@ class NetiquetteTexts(BaseModel):
     action_names: ActionNames
 
 
+class PlannedRule(NamedTuple):
+    """A rule as the fast pass reads it for one kind of subject: plain fields, read without
+    going through the validated model on every message."""
+
+    name: str
+    rule: RuleConfig
+    exempt_moderators: bool
+    guarded: bool
+    """Its channels, exempt roles or cooldown may bar it."""
+    checks: tuple[tuple[str, Any, Any], ...]
+    """``(name, trigger, config)`` of its fast triggers that look at this kind."""
+    deferred: str | None
+    """Its slow trigger left for later, if any."""
+    dry_run: bool
+    stops: bool
+    """Firing stops the rules after it."""
+
+
 class NetiquetteConfig(BaseModel):
     """The moderation rules, strikes, the toxicity model and the texts."""
 
@@ -465,21 +483,35 @@ class NetiquetteConfig(BaseModel):
         """Whether an enabled rule has a trigger named ``trigger``."""
         return trigger in self._triggers_in_use
 
-    def rules_looking_at(self, kind: str) -> tuple[tuple[str, RuleConfig], ...]:
-        """The enabled rules with a trigger that looks at ``kind``, in order."""
-        return self._rules_by_kind.get(kind, ())
+    def plan(self, kind: str) -> tuple[PlannedRule, ...]:
+        """The enabled rules with a trigger that looks at ``kind``, in order, as the fast pass
+        reads them."""
+        return self._plans.get(kind, ())
 
     @cached_property
-    def _rules_by_kind(self) -> dict[str, tuple[tuple[str, RuleConfig], ...]]:
+    def _plans(self) -> dict[str, tuple[PlannedRule, ...]]:
         kinds = {kind for rule in self.rules.values() for kind in rule.kinds}
-        return {
-            kind: tuple(
-                (name, rule)
-                for name, rule in self.rules.items()
-                if rule.enabled and kind in rule.kinds
-            )
-            for kind in kinds
-        }
+        plans = {}
+        for kind in kinds:
+            planned = []
+            for name, rule in self.rules.items():
+                if not rule.enabled or kind not in rule.kinds:
+                    continue
+                checks, deferred = rule.checks_for(kind)
+                planned.append(
+                    PlannedRule(
+                        name,
+                        rule,
+                        rule.exempt_moderators,
+                        rule.guarded,
+                        checks,
+                        deferred,
+                        rule.dry_run,
+                        not rule.allow_further_rules and not rule.dry_run,
+                    )
+                )
+            plans[kind] = tuple(planned)
+        return plans
 
     @cached_property
     def _triggers_in_use(self) -> frozenset[str]:

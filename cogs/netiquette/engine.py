@@ -91,7 +91,7 @@ class Engine:
         ``explain``, only the rules that fired or were deferred are listed (every message).
         """
         if stage == "fast" and not explain and rules is None:
-            return self._fast(config, subject, evidence, moderator)
+            return self.fast(config, subject, evidence, moderator)
         outcomes: list[Outcome] = []
         stopped_by: str | None = None
         for name, rule in config.rules.items():
@@ -113,47 +113,45 @@ class Engine:
                     stopped_by = name
         return outcomes
 
-    def _fast(
+    def fast(
         self, config: NetiquetteConfig, subject: Subject, evidence: Evidence, moderator: bool
     ) -> list[Outcome]:
         """:meth:`evaluate` for every message: the fast pass, listing only the rules that fired
-        or wait for their slow triggers, through what the rule book worked out once per load
-        (the enabled rules that look at this kind of subject, their fast checks)."""
+        or wait for their slow triggers, through the plan the rule book worked out once per
+        load (the enabled rules that look at this kind of subject, their fast checks)."""
         outcomes: list[Outcome] = []
-        kind = subject.kind
-        for name, rule in config.rules_looking_at(kind):
-            if moderator and rule.exempt_moderators:
+        for planned in config.plan(subject.kind):
+            if moderator and planned.exempt_moderators:
                 continue
-            if rule.guarded and self._barred(name, rule, subject, evidence):
+            if planned.guarded and self._barred(planned.name, planned.rule, subject, evidence):
                 continue
-            checks, deferred = rule.checks_for(kind)
             fired: Outcome | None = None
-            for trigger_name, trigger, settings in checks:
+            for trigger_name, trigger, settings in planned.checks:
                 result = trigger.check(settings, subject, evidence)
                 if result.matched:
                     fired = Outcome(
-                        name,
+                        planned.name,
                         True,
                         (Reason(trigger_name, result.why),),
-                        dry_run=rule.dry_run,
+                        dry_run=planned.dry_run,
                         related=result.related,
                     )
                     break
             if fired is None:
-                if deferred is not None:
+                if planned.deferred is not None:
                     outcomes.append(
                         Outcome(
-                            name,
+                            planned.name,
                             False,
-                            (Reason(deferred, Why("pending")),),
-                            dry_run=rule.dry_run,
+                            (Reason(planned.deferred, Why("pending")),),
+                            dry_run=planned.dry_run,
                             deferred=True,
                         )
                     )
                 continue
             outcomes.append(fired)
-            self._cool_down(name, rule, subject, evidence)
-            if not rule.allow_further_rules and not rule.dry_run:
+            self._cool_down(planned.name, planned.rule, subject, evidence)
+            if planned.stops:
                 break
         return outcomes
 
