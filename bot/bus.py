@@ -19,6 +19,8 @@ from bot.events import CommunityRef, Event, MessageDeleted, MessageRef
 log = logging.getLogger(__name__)
 
 MAX_REMOVED_REMEMBERED = 10_000
+MAX_PLANS = 1_000
+"""Dispatch plans kept (event type × set of serving cogs); a rule-book reload makes new sets."""
 
 
 class Priority(enum.IntEnum):
@@ -49,6 +51,15 @@ class EventBus:
         self._by_type: dict[type[Event], tuple[Listener, ...]] = {}
         self._serving = serving
         self._removed: OrderedDict[MessageRef, None] = OrderedDict()
+        self._removals = 0
+        """How many messages were marked removed so far: a listener that saw this number
+        unchanged knows no removal happened since, without looking the message up."""
+        # For each event type and set of serving cogs: the callbacks to run, in order, and
+        # whether each sees removed messages. Worked out on the first event of that kind.
+        self._plans: dict[
+            tuple[type[Event], Container[str] | None],
+            tuple[tuple[str, Callable[[Event], Awaitable[None]], bool], ...],
+        ] = {}
         self._counter = 0
 
     def subscribe(
@@ -69,14 +80,17 @@ class EventBus:
         self._listeners.append(listener)
         self._listeners.sort()
         self._by_type.clear()
+        self._plans.clear()
 
     def unsubscribe_cog(self, cog: str) -> None:
         """Drop every listener of ``cog``."""
         self._listeners = [listener for listener in self._listeners if listener.cog != cog]
         self._by_type.clear()
+        self._plans.clear()
 
     def mark_removed(self, message: MessageRef) -> None:
         """Say that ``message`` was removed: later listeners skip it."""
+        self._removals += 1
         self._removed[message] = None
         self._removed.move_to_end(message)
         while len(self._removed) > MAX_REMOVED_REMEMBERED:
@@ -98,6 +112,20 @@ class EventBus:
             self._by_type[event_type] = found
         return found
 
+    def _plan(
+        self, event_type: type[Event], serving: Container[str] | None
+    ) -> tuple[tuple[str, Callable[[Event], Awaitable[None]], bool], ...]:
+        plan = tuple(
+            (listener.cog, listener.callback, listener.include_removed)
+            for listener in self.listeners_of(event_type)
+            if serving is None or listener.cog in serving
+        )
+        if serving is None or isinstance(serving, frozenset):  # the core's: kept
+            if len(self._plans) >= MAX_PLANS:
+                self._plans.clear()
+            self._plans[event_type, serving] = plan
+        return plan
+
     async def publish(self, event: Event) -> None:
         """Run every matching listener, in order, one after the other."""
         # A deletion still reaches everyone: it is how a cog learns to forget the message.
@@ -105,17 +133,25 @@ class EventBus:
             None if isinstance(event, MessageDeleted) else getattr(event, "message", None)
         )
         serving = None if self._serving is None else self._serving(event.community)
-        removed = self._removed
-        for listener in self.listeners_of(type(event)):
-            if serving is not None and listener.cog not in serving:
-                continue
-            if message is not None and not listener.include_removed and message in removed:
-                continue
+        plan = (
+            self._plans.get((type(event), serving))
+            if serving is None or isinstance(serving, frozenset)
+            else None
+        )
+        if plan is None:
+            plan = self._plan(type(event), serving)
+        removed = message is not None and message in self._removed
+        removals = self._removals
+        for cog, callback, include_removed in plan:
+            if message is not None and not include_removed:
+                if removals != self._removals:  # a listener before removed a message
+                    removals = self._removals
+                    removed = message in self._removed
+                if removed:
+                    continue
             try:
-                await listener.callback(event)
+                await callback(event)
             except Exception:
                 log.exception(
-                    "cog %s failed on %s; the other listeners go on",
-                    listener.cog,
-                    type(event).__name__,
+                    "cog %s failed on %s; the other listeners go on", cog, type(event).__name__
                 )
