@@ -8,7 +8,7 @@ debugging only: cogs never read it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -36,16 +36,13 @@ class _Ref:
             return NotImplemented
         return self._identity == other._identity
 
-    def __getstate__(self) -> dict[str, Any]:
-        # String hashes change from one process to the next: never carry one along.
-        return {
-            name: getattr(self, name)
-            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
-            if name not in ("_identity", "_hash", "key")
-        }
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rebuilt from the fields given when built: string hashes change from one process to
+        # the next, so the hash is never carried along, always made again.
+        return (
+            self.__class__,
+            tuple(getattr(self, field.name) for field in fields(self) if field.init),  # type: ignore[arg-type]
+        )
 
 
 def _made(default: Any = None) -> Any:
@@ -170,20 +167,19 @@ class MessageRef(_Ref):
 
     channel: ChannelRef
     id: str
+    community: CommunityRef = field(init=False, repr=False, compare=False)
+    """The community the message was posted in (its channel's, kept at hand: asked for by
+    every listener)."""
     _identity: tuple[str, ...] = _made(())
     _hash: int = _made(0)
 
     def __init__(self, channel: ChannelRef, id: str) -> None:
         _set(self, "channel", channel)
         _set(self, "id", id)
+        _set(self, "community", channel.community)
         identity = (*channel._identity, id)
         _set(self, "_identity", identity)
         _set(self, "_hash", hash(identity))
-
-    @property
-    def community(self) -> CommunityRef:
-        """The community the message was posted in."""
-        return self.channel.community
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,6 +336,19 @@ class ButtonPressed(Event):
 
 
 # -- events cogs tell each other, through the bus (a cog never imports another cog) -------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunitySeen(Event):
+    """The first event from a community since the bot started (published by the core, before
+    that event): the moment to schedule the community's recurring jobs, rather than asking on
+    every message."""
+
+    seen: CommunityRef
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.seen
 
 
 @dataclass(frozen=True, kw_only=True)
