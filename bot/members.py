@@ -209,9 +209,17 @@ class MemberDirectory:
         member: MemberRef | None = getattr(event, "member", None) or getattr(event, "author", None)
         if member is None:
             return
+        is_presence = isinstance(event, MemberJoined | MemberLeft)
+        if not is_presence:
+            # Every event: a member already recorded costs two lookups, no await.
+            known = self._communities.get(member.community)
+            if known is not None:
+                recent = self._recent.get(known)
+                if recent is not None and member.user.id in recent:
+                    return
         community_id = await self.community_id(member.community)
         key = (community_id, member.user.id)
-        if isinstance(event, MemberJoined | MemberLeft):
+        if is_presence:
             change = self._pending.get(key) or self._add(key, member, event.at)
             change.record(member, event)
         elif self._is_known(key) or key in self._pending:
