@@ -25,7 +25,15 @@ from bot.commands.spec import build_spec, declared_commands
 from bot.db import Database, is_memory, sync_url
 from bot.durations import format_duration
 from bot.errors import JardinierError
-from bot.events import ChannelRef, CommandInvoked, CommunityRef, Event, MemberRef, UserRef
+from bot.events import (
+    ChannelRef,
+    CommandInvoked,
+    CommunityRef,
+    CommunitySeen,
+    Event,
+    MemberRef,
+    UserRef,
+)
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
@@ -76,6 +84,7 @@ class Jardinier:
         )
         self.cogs: dict[str, Cog] = {}
         self._command_screens: list[CommandScreen] = []
+        self._seen: dict[str, CommunityRef] = {}
         self._started = False
 
     def add_platform(self, platform: Platform) -> None:
@@ -357,6 +366,11 @@ class Jardinier:
 
     # -- events and jobs ------------------------------------------------------------------------
 
+    @property
+    def communities_seen(self) -> list[CommunityRef]:
+        """The communities an event came from since the bot started."""
+        return list(self._seen.values())
+
     async def handle(self, event: Event) -> None:
         """The sink every platform feeds: record the member, run commands, publish to cogs."""
         try:
@@ -365,6 +379,10 @@ class Jardinier:
             # A locked or unreachable database must not silence the bot: the event still flows.
             log.warning("could not record the member of %s: %s", type(event).__name__, error)
         try:
+            community = event.community
+            if community.key not in self._seen:
+                self._seen[community.key] = community
+                await self.bus.publish(CommunitySeen(at=event.at, seen=community))
             if isinstance(event, CommandInvoked):
                 refusal = await self._screened(event)
                 if refusal is None:

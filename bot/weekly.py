@@ -120,6 +120,12 @@ class WeeklyJob:
     def rules_applied(self) -> None:
         """After a reload: update the jobs of the communities seen, cancel where the cog is off."""
         self._checked.clear()
+        seen = {community.key: community for community in self._cog.core.communities_seen}
+        for community in seen.values():
+            if community not in self._applied and self._cog.core.cog_enabled(
+                self._cog.name, community
+            ):
+                self.ensure(community)  # seen while the cog was off for it
         for community in list(self._applied):
             if self._cog.core.cog_enabled(self._cog.name, community):
                 self.ensure(community)

@@ -71,7 +71,7 @@ async def test_wrong_arguments_get_the_usage(
         "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d, "
         "not 'tomorrow'). Type /help announce for details."
     )
-    assert core.scheduler.pending() == []
+    assert core.scheduler.pending("announcement:") == []
 
 
 async def test_a_value_the_command_finds_too_long_gets_the_usage(
@@ -83,7 +83,7 @@ async def test_a_value_the_command_finds_too_long_gets_the_usage(
         "Usage: /announce <delay> <text…> (text holds at most 2000 characters)."
         " Type /help announce for details."
     )
-    assert core.scheduler.pending() == []
+    assert core.scheduler.pending("announcement:") == []
 
 
 async def test_a_delay_out_of_range_says_the_range_or_the_furthest(
@@ -97,7 +97,7 @@ async def test_a_delay_out_of_range_says_the_range_or_the_furthest(
     )
     await core.handle(command(mod, "/announce 91d hello", clock.now()))
     assert platform.last_text() == "An announcement can be scheduled at most 90d ahead."
-    assert core.scheduler.pending() == []
+    assert core.scheduler.pending("announcement:") == []
 
 
 async def test_missing_argument_gets_the_usage(
@@ -114,7 +114,7 @@ async def test_non_moderator_is_refused_and_nothing_happens(
     alice = platform.member("alice")
     await core.handle(command(alice, "/announce 1h Free pizza", clock.now()))
     assert platform.last_text() == "Sorry, /announce is for moderators."
-    assert core.scheduler.pending() == []
+    assert core.scheduler.pending("announcement:") == []
     await core.scheduler.advance(timedelta(hours=2))
     assert [a.text for a in platform.sent()] == ["Sorry, /announce is for moderators."]
 
@@ -149,7 +149,7 @@ async def test_slash_options_are_used_as_given(
         options={"delay": timedelta(minutes=30), "text": "Typed options"},
     )
     await core.handle(event)
-    [scheduled] = core.scheduler.pending()
+    [scheduled] = core.scheduler.pending("announcement:")
     assert scheduled.kwargs["text"] == "Typed options"
     assert scheduled.next_run == clock.now() + timedelta(minutes=30)
 
@@ -313,7 +313,7 @@ async def test_slash_options_left_as_text_are_converted_and_checked_by_the_core(
     assert platform.last_text().startswith(
         "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d"
     )
-    assert core.scheduler.pending() == []
+    assert core.scheduler.pending("announcement:") == []
     await core.handle(slash("45m"))
-    [scheduled] = core.scheduler.pending()
+    [scheduled] = core.scheduler.pending("announcement:")
     assert scheduled.next_run == clock.now() + timedelta(minutes=45)

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core import Jardinier
+from bot.events import CommunitySeen, Event, MessageCreated, MessageRef
 from bot.weekly import Weekly, WeeklyJob
+from tests.conftest import START
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import enable_only
 
@@ -55,3 +57,49 @@ async def test_after_a_reload_the_job_of_a_community_without_the_cog_is_cancelle
     assert await core.reload_rules() is None
     weekly.rules_applied()
     assert core.scheduler.pending("announcements:digest:") == []
+
+
+async def test_a_community_is_seen_once_before_its_first_event(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    heard: list[str] = []
+
+    async def listen(event: Event) -> None:
+        heard.append(type(event).__name__)
+
+    core.bus.subscribe("core", CommunitySeen, listen)
+    core.bus.subscribe("core", MessageCreated, listen)
+    for number in range(3):
+        await core.handle(
+            MessageCreated(
+                at=START,
+                message=MessageRef(platform.channel(), str(number)),
+                author=platform.member("alice"),
+                text=f"hello number {number}",
+            )
+        )
+    assert heard == ["CommunitySeen", "MessageCreated", "MessageCreated", "MessageCreated"]
+    assert core.communities_seen == [platform.community]
+
+
+async def test_a_reload_that_enables_a_cog_schedules_the_communities_seen_before(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path
+) -> None:
+    enable_only(rules_dir, "welcome")
+    assert await core.reload_rules() is None
+    await core.handle(
+        MessageCreated(
+            at=START,
+            message=MessageRef(platform.channel(), "1"),
+            author=platform.member("alice"),
+            text="hello",
+        )
+    )
+    assert core.scheduler.pending("suggestions:") == []
+    # The community was seen while the suggestions were off for it: switching them on
+    # schedules its digest at once, without waiting for its next message.
+    enable_only(rules_dir, "welcome", "suggestions")
+    assert await core.reload_rules() is None
+    assert [job.id for job in core.scheduler.pending("suggestions:")] == [
+        "suggestions:digest:fake-c1"
+    ]

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from bot.bus import Priority
 from bot.cog import job, listener
-from bot.events import CommunityRef, Event
+from bot.events import CommunityRef, CommunitySeen
 from bot.ruleconf import render
 from cogs.contests.config import ChallengeConfig
 from cogs.contests.contests import ContestCommands
@@ -88,8 +88,8 @@ class Challenges(ContestCommands):
         for community in await self.known_communities():
             self.refresh_community(community)
 
-    @listener(Event, priority=Priority.OBSERVATION, include_removed=True)
-    async def notice_community(self, event: Event) -> None:
+    @listener(CommunitySeen, priority=Priority.OBSERVATION)
+    async def notice_community(self, event: CommunitySeen) -> None:
         """A community seen for the first time gets its challenges."""
         if event.community.key not in self._refreshed:
             self.refresh_community(event.community)

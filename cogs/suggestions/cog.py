@@ -18,8 +18,8 @@ from bot.events import (
     ButtonPressed,
     ChannelRef,
     CommunityRef,
+    CommunitySeen,
     MemberRef,
-    MessageCreated,
     MessageRef,
     ReactionAdded,
     ReactionRemoved,
@@ -298,8 +298,8 @@ class SuggestionsCog(Digest):
             return
         await self.book.vote(found.id, member.user.id, value, mode, self.core.clock.now())
 
-    @listener(MessageCreated, priority=Priority.OBSERVATION)
-    async def notice_community(self, event: MessageCreated) -> None:
+    @listener(CommunitySeen, priority=Priority.OBSERVATION)
+    async def notice_community(self, event: CommunitySeen) -> None:
         """Make sure the community's digest is scheduled once the bot hears from it."""
         self.ensure_digest(event.community)
 

@@ -96,7 +96,7 @@ async def test_a_moderators_slash_command_reaches_the_cog_with_typed_arguments(
     world: DiscordWorld, discord_core: Jardinier, clock: ManualClock
 ) -> None:
     await world.interact("interaction_create_announce")  # hugo: /announce 2h The photo…
-    [scheduled] = discord_core.scheduler.pending()
+    [scheduled] = discord_core.scheduler.pending("announcement:")
     assert scheduled.kwargs["text"] == "The photo contest opens now!"
     assert scheduled.kwargs["channel_id"] == str(CHANNELS["general"])
     assert scheduled.next_run == clock.now() + timedelta(hours=2)
@@ -139,7 +139,7 @@ async def test_a_non_moderator_is_refused_and_nothing_happens(
     world: DiscordWorld, discord_core: Jardinier
 ) -> None:
     await world.interact("interaction_create_announce_member")  # alice: /announce 1h Free pizza
-    assert discord_core.scheduler.pending() == []
+    assert discord_core.scheduler.pending("announcement:") == []
     [followup] = world.interactions.named("followup")
     assert followup.payload["content"] == "Sorry, /announce is for moderators."
     assert followup.payload["flags"] == EPHEMERAL
@@ -151,7 +151,7 @@ async def test_a_rule_book_moderator_role_is_enough(
     # rosa has no moderation permission on Discord, but the Moderators role the rule book names.
     rosa = guild_member("rosa", EVERYONE_PERMISSIONS)
     await world.interact("interaction_create_announce_member", member=rosa)
-    [scheduled] = discord_core.scheduler.pending()
+    [scheduled] = discord_core.scheduler.pending("announcement:")
     assert scheduled.kwargs["text"] == "Free pizza"
 
 
@@ -221,7 +221,7 @@ async def test_an_expired_interaction_is_dropped_without_a_crash(
         discord.NotFound, 404, 10062, "Unknown interaction"
     )
     await world.interact("interaction_create_announce")
-    assert discord_core.scheduler.pending() == []
+    assert discord_core.scheduler.pending("announcement:") == []
     assert world.interactions.named("followup") == []
 
 
