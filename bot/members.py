@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
+from bot.bulkwrite import BulkWrite
 from bot.clock import Clock
 from bot.db import Database
 from bot.dbtypes import UTCDateTime
@@ -166,6 +167,7 @@ class MemberDirectory:
         # read while a write is on its way would be stale.
         self._writing = asyncio.Lock()
         self._oldest = 0.0
+        self._insert: BulkWrite | None = None
 
     @property
     def communities(self) -> list[CommunityRef]:
@@ -340,7 +342,7 @@ class MemberDirectory:
                 change.read = True
 
     async def _write(self, connection: AsyncConnection, batch: dict[_Key, _Change]) -> None:
-        fresh: list[dict[str, Any]] = []
+        fresh: list[tuple[Any, ...]] = []
         changed: list[dict[str, Any]] = []
         for (community_id, user_id), change in batch.items():
             assert change.read
@@ -348,15 +350,15 @@ class MemberDirectory:
             joined_at, left_at = change.row()
             if stored is None:
                 fresh.append(
-                    {
-                        "community_id": community_id,
-                        "user_id": user_id,
-                        "name": change.name,
-                        "is_bot": change.is_bot,
-                        "first_seen": change.first_seen,
-                        "joined_at": joined_at,
-                        "left_at": left_at,
-                    }
+                    (
+                        community_id,
+                        user_id,
+                        change.name,
+                        change.is_bot,
+                        change.first_seen,
+                        joined_at,
+                        left_at,
+                    )
                 )
             elif (change.name, joined_at, left_at) != (
                 stored.name,
@@ -384,7 +386,21 @@ class MemberDirectory:
                 changed,
             )
         if fresh:
-            await connection.execute(insert(Member), fresh)
+            if self._insert is None:
+                self._insert = BulkWrite(
+                    insert(Member),
+                    (
+                        "community_id",
+                        "user_id",
+                        "name",
+                        "is_bot",
+                        "first_seen",
+                        "joined_at",
+                        "left_at",
+                    ),
+                    connection.dialect,
+                )
+            await self._insert.run(connection, fresh)
 
     # -- reading ----------------------------------------------------------------------------
 

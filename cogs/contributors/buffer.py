@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
+from bot.bulkwrite import BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
@@ -26,12 +26,7 @@ from cogs.contributors.models import DailyActivity, Interaction
 
 log = logging.getLogger("cogs.contributors")
 
-T = TypeVar("T")
-
 DAILY_FIELDS = ("messages", "introductions", "contest_wins", "moderation_cases")
-ROWS_PER_STATEMENT = 1_000
-"""Rows sent to the database at once within a flush: the parameters of ten thousand rows at once
-made a passing peak of several megabytes."""
 EDGE_KINDS = ("reply", "mention", "reaction", "thanks")
 
 
@@ -77,6 +72,7 @@ class CounterBuffer:
         self.dropped = 0
         """Changes dropped because the database kept refusing them."""
         self.restores = 0
+        self._compiled: tuple[BulkWrite, BulkWrite] | None = None
         """Times changes taken out were put back (a write refused, or one waiting behind it)."""
 
     def __len__(self) -> int:
@@ -160,53 +156,24 @@ class CounterBuffer:
         ids: dict[CommunityRef, int] = {}
         for community in {key[0] for key in daily} | {key[0] for key in edges}:
             ids[community] = await self._members.community_id(community)
-        insert = _dialect_insert(self._db.engine.dialect.name)
+        daily_write, edge_write = self._statements()
         async with self._db.engine.begin() as connection:
             if daily:
-                statement = insert(DailyActivity.__table__)  # type: ignore[attr-defined]
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "user_id", "day"],
-                    set_={
-                        field: getattr(DailyActivity.__table__.c, field)  # type: ignore[attr-defined]
-                        + getattr(statement.excluded, field)
-                        for field in DAILY_FIELDS
-                    },
+                await daily_write.run(
+                    connection,
+                    (
+                        (ids[community], user_id, day, *(counters.get(f, 0) for f in DAILY_FIELDS))
+                        for (community, user_id, day), counters in daily.items()
+                    ),
                 )
-                for chunk in _chunks(list(daily.items())):
-                    await connection.execute(
-                        statement,
-                        [
-                            {
-                                "community_id": ids[community],
-                                "user_id": user_id,
-                                "day": day,
-                                **{field: counters.get(field, 0) for field in DAILY_FIELDS},
-                            }
-                            for (community, user_id, day), counters in chunk
-                        ],
-                    )
             if edges:
-                table = Interaction.__table__  # type: ignore[attr-defined]
-                statement = insert(table)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "day", "source_id", "target_id", "kind"],
-                    set_={"count": table.c.count + statement.excluded.count},
+                await edge_write.run(
+                    connection,
+                    (
+                        (ids[community], day, source_id, target_id, kind, count)
+                        for (community, day, source_id, target_id, kind), count in edges.items()
+                    ),
                 )
-                for edge_chunk in _chunks(list(edges.items())):
-                    await connection.execute(
-                        statement,
-                        [
-                            {
-                                "community_id": ids[community],
-                                "day": day,
-                                "source_id": source_id,
-                                "target_id": target_id,
-                                "kind": kind,
-                                "count": count,
-                            }
-                            for (community, day, source_id, target_id, kind), count in edge_chunk
-                        ],
-                    )
                 taken_back: dict[int, set[date]] = defaultdict(set)
                 for (community, day, *_pair), count in edges.items():
                     if count < 0:
@@ -220,6 +187,35 @@ class CounterBuffer:
                             col(Interaction.count) <= 0,
                         )
                     )
+
+    def _statements(self) -> tuple[BulkWrite, BulkWrite]:
+        """The upserts of the daily counters and of the interactions, compiled once."""
+        if self._compiled is None:
+            dialect = self._db.engine.dialect
+            insert = _dialect_insert(dialect.name)
+            daily_table = DailyActivity.__table__  # type: ignore[attr-defined]
+            daily = insert(daily_table)
+            daily = daily.on_conflict_do_update(
+                index_elements=["community_id", "user_id", "day"],
+                set_={
+                    field: daily_table.c[field] + daily.excluded[field] for field in DAILY_FIELDS
+                },
+            )
+            edge_table = Interaction.__table__  # type: ignore[attr-defined]
+            edge = insert(edge_table)
+            edge = edge.on_conflict_do_update(
+                index_elements=["community_id", "day", "source_id", "target_id", "kind"],
+                set_={"count": edge_table.c.count + edge.excluded.count},
+            )
+            self._compiled = (
+                BulkWrite(daily, ["community_id", "user_id", "day", *DAILY_FIELDS], dialect),
+                BulkWrite(
+                    edge,
+                    ["community_id", "day", "source_id", "target_id", "kind", "count"],
+                    dialect,
+                ),
+            )
+        return self._compiled
 
     def restore(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
         """Put changes taken out back as pending (past twice the limit, the oldest go)."""
@@ -241,11 +237,6 @@ class CounterBuffer:
         self.dropped += excess
         self.full = len(self) >= self._limit
         log.warning("contributors buffer full while the database is down: %d dropped", excess)
-
-
-def _chunks(items: list[T]) -> Iterator[list[T]]:
-    for start in range(0, len(items), ROWS_PER_STATEMENT):
-        yield items[start : start + ROWS_PER_STATEMENT]
 
 
 def _dialect_insert(dialect: str) -> Any:

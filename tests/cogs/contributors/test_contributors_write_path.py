@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from bot import bulkwrite
 from bot.events import ChannelRef, CommunityRef, MessageRef
-from cogs.contributors import buffer
 from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
 from cogs.contributors.pace import MessagePace
 from cogs.contributors.tracked import MessageLedger, TrackedMessage
@@ -71,7 +71,7 @@ async def test_counters_survive_a_restart(open_forum: ForumFactory, tmp_path: Pa
 async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
     forum: Forum, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(buffer, "ROWS_PER_STATEMENT", 3)
+    monkeypatch.setattr(bulkwrite, "ROWS_PER_CALL", 3)
     for n in range(10):
         await forum.say(f"member{n}", LONG)
     await forum.cog.flush()
