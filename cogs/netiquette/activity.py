@@ -35,7 +35,7 @@ class Posted(NamedTuple):
     folded: str
 
 
-class _History:
+class History:
     """One member's recent messages, oldest first, and their times apart: counting those after
     a moment is a binary search (in C), not a Python step per message."""
 
@@ -64,6 +64,14 @@ class _History:
         """The messages posted after ``since``."""
         return self.posts[bisect_right(self.times, since) :]
 
+    def count_after(self, since: datetime) -> int:
+        """How many messages were posted after ``since``."""
+        return len(self.times) - bisect_right(self.times, since)
+
+    def copies_after(self, since: datetime, folded: str) -> list[MessageRef]:
+        """The messages posted after ``since`` whose letters and digits are ``folded``."""
+        return [posted.message for posted in self.after(since) if posted.folded == folded]
+
 
 class Activity:
     """Recent messages per member and per channel, and recent joins per community."""
@@ -72,7 +80,7 @@ class Activity:
         # Short lists, not deques: a deque costs ~600 bytes even when it holds one message, and
         # most members have posted once or twice within the hour.
         # Keyed by plain strings (the community's key, ids): hashed and compared in C.
-        self._members: OrderedDict[tuple[str, str], _History] = OrderedDict()
+        self._members: OrderedDict[tuple[str, str], History] = OrderedDict()
         # Per channel, its recent messages by id, oldest first: a deletion (each one the rules
         # make) forgets its message at once instead of scanning the channel's whole history.
         self._channels: OrderedDict[tuple[str, str], OrderedDict[str, tuple[MessageRef, str]]] = (
@@ -83,8 +91,8 @@ class Activity:
 
     # -- recording ------------------------------------------------------------------------------
 
-    def posted(self, user_id: str, posted: Posted) -> None:
-        """Remember a message ``user_id`` posted."""
+    def posted(self, user_id: str, posted: Posted) -> History:
+        """Remember a message ``user_id`` posted; returns the member's recent messages."""
         at = posted.at
         message = posted.message
         channel = message.channel
@@ -95,7 +103,7 @@ class Activity:
             self._next_expiry = at + EXPIRY_STEP
         history = self._members.get(key)
         if history is None:
-            history = self._members[key] = _History()
+            history = self._members[key] = History()
         else:
             self._members.move_to_end(key)
         history.add(posted, since)
@@ -112,6 +120,7 @@ class Activity:
             recent.popitem(last=False)
         if len(self._channels) > MAX_TRACKED:
             _bound(self._channels)
+        return history
 
     def _expire(self, since: datetime) -> None:
         """Forget the least recently active members whose last message is older than ``since``."""
@@ -141,12 +150,14 @@ class Activity:
         history = self._members.get((community.key, user_id))
         return [] if history is None else history.after(since)
 
+    def history(self, community: CommunityRef, user_id: str) -> History | None:
+        """The member's recent messages, if they posted within the hour."""
+        return self._members.get((community.key, user_id))
+
     def count_since(self, community: CommunityRef, user_id: str, since: datetime) -> int:
         """How many messages the member posted after ``since``."""
         history = self._members.get((community.key, user_id))
-        if history is None:
-            return 0
-        return len(history.times) - bisect_right(history.times, since)
+        return 0 if history is None else history.count_after(since)
 
     def copies_since(
         self, community: CommunityRef, user_id: str, since: datetime, folded: str
@@ -154,9 +165,7 @@ class Activity:
         """The member's messages posted after ``since`` whose letters and digits are
         ``folded``, oldest first."""
         history = self._members.get((community.key, user_id))
-        if history is None:
-            return []
-        return [posted.message for posted in history.after(since) if posted.folded == folded]
+        return [] if history is None else history.copies_after(since, folded)
 
     def joins_since(self, community: CommunityRef, since: datetime) -> int:
         """How many joins happened after ``since``."""

@@ -116,7 +116,9 @@ class Automod(NetiquetteBase):
             event.mentions,
             event.hidden_links,
         )
-        self.activity.posted(author.user.id, Posted(event.at, message, subject.skeleton))
+        subject.recent = self.activity.posted(
+            author.user.id, Posted(event.at, message, subject.skeleton)
+        )
         config = self.settings(message.channel.community)
         if config.rules:
             await self._judge(subject, config)

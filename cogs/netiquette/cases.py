@@ -188,6 +188,9 @@ class CaseBook:
 
     async def _read_strikes(self, community_id: int, user_id: str) -> list[CaseRecord]:
         """Read a member's cases with points; none to read for who never had any."""
+        struck = self._struck.get(community_id)
+        if struck is not None and user_id not in struck:
+            return []  # without opening a session: most members who break a rule never had
         async with self._db.session() as session:
             struck = self._struck.get(community_id)
             if struck is None:

@@ -174,11 +174,6 @@ class RuleConfig(BaseModel):
         return plans
 
     @cached_property
-    def guarded(self) -> bool:
-        """Whether the rule may be barred by its channels, its exempt roles or its cooldown."""
-        return bool(self.channels.include or self.channels.exclude or self.exempt or self.cooldown)
-
-    @cached_property
     def exempt(self) -> frozenset[str]:
         """``exempt_roles`` as a set."""
         return frozenset(self.exempt_roles)
@@ -449,8 +444,11 @@ class PlannedRule(NamedTuple):
     name: str
     rule: RuleConfig
     exempt_moderators: bool
-    guarded: bool
-    """Its channels, exempt roles or cooldown may bar it."""
+    placed: bool
+    """Its channels or exempt roles may bar it."""
+    cooldown: timedelta | None
+    per_member: bool
+    """Its cooldown counts per member (else for the whole community)."""
     checks: tuple[tuple[str, Any, Any], ...]
     """``(name, trigger, config)`` of its fast triggers that look at this kind."""
     deferred: str | None
@@ -488,6 +486,24 @@ class NetiquetteConfig(BaseModel):
         reads them."""
         return self._plans.get(kind, ())
 
+    def screen(self, kind: str) -> tuple[tuple[Any, Any, int], ...] | None:
+        """Every fast check of :meth:`plan` in order, flat: ``(check, config, rule index)``.
+        None when a rule of that kind waits for a slow trigger (the screen cannot tell)."""
+        return self._screens.get(kind, ())
+
+    @cached_property
+    def _screens(self) -> dict[str, tuple[tuple[Any, Any, int], ...] | None]:
+        return {
+            kind: None
+            if any(planned.deferred is not None for planned in plan)
+            else tuple(
+                (trigger.check, settings, index)
+                for index, planned in enumerate(plan)
+                for _name, trigger, settings in planned.checks
+            )
+            for kind, plan in self._plans.items()
+        }
+
     @cached_property
     def _plans(self) -> dict[str, tuple[PlannedRule, ...]]:
         kinds = {kind for rule in self.rules.values() for kind in rule.kinds}
@@ -503,7 +519,9 @@ class NetiquetteConfig(BaseModel):
                         name,
                         rule,
                         rule.exempt_moderators,
-                        rule.guarded,
+                        bool(rule.channels.include or rule.channels.exclude or rule.exempt),
+                        rule.cooldown,
+                        rule.cooldown_per == "member",
                         checks,
                         deferred,
                         rule.dry_run,

@@ -118,56 +118,92 @@ class Engine:
     ) -> list[Outcome]:
         """:meth:`evaluate` for every message: the fast pass, listing only the rules that fired
         or wait for their slow triggers, through the plan the rule book worked out once per
-        load (the enabled rules that look at this kind of subject, their fast checks)."""
+        load (the enabled rules that look at this kind of subject, their fast checks).
+
+        A message that breaks no rule (nearly every one) only goes through the screen: each
+        fast check once, in order. The first that matches hands over to the rules themselves,
+        from its rule on: they weigh exemptions and cooldowns, and say what fired. Triggers
+        are pure, so asking the one that matched again changes nothing.
+        """
+        screen = None if moderator else config.screen(subject.kind)
+        if screen is None:
+            return self._from_rule(config, subject, evidence, moderator, 0)
+        for check, settings, index in screen:
+            if check(settings, subject, evidence).matched:
+                return self._from_rule(config, subject, evidence, moderator, index)
+        return []
+
+    def _from_rule(
+        self,
+        config: NetiquetteConfig,
+        subject: Subject,
+        evidence: Evidence,
+        moderator: bool,
+        first: int,
+    ) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        for planned in config.plan(subject.kind):
-            if moderator and planned.exempt_moderators:
+        cooldowns = self._cooldowns
+        probe = evidence.probe
+        community_key = subject.community.key
+        for (
+            name,
+            rule,
+            exempt_moderators,
+            placed,
+            cooldown,
+            per_member,
+            checks,
+            deferred,
+            dry_run,
+            stops,
+        ) in config.plan(subject.kind)[first:]:
+            if moderator and exempt_moderators:
                 continue
-            if planned.guarded and self._barred(planned.name, planned.rule, subject, evidence):
+            if placed and self._out_of_place(rule, subject):
                 continue
+            if cooldown is not None and not probe:
+                who = subject.member.user.id if per_member else "*"
+                last = cooldowns.get((community_key, name, who))
+                if last is not None and subject.at - last < cooldown:
+                    continue
             fired: Outcome | None = None
-            for trigger_name, trigger, settings in planned.checks:
+            for trigger_name, trigger, settings in checks:
                 result = trigger.check(settings, subject, evidence)
                 if result.matched:
                     fired = Outcome(
-                        planned.name,
+                        name,
                         True,
                         (Reason(trigger_name, result.why),),
-                        dry_run=planned.dry_run,
+                        dry_run=dry_run,
                         related=result.related,
                     )
                     break
             if fired is None:
-                if planned.deferred is not None:
+                if deferred is not None:
                     outcomes.append(
                         Outcome(
-                            planned.name,
+                            name,
                             False,
-                            (Reason(planned.deferred, Why("pending")),),
-                            dry_run=planned.dry_run,
+                            (Reason(deferred, Why("pending")),),
+                            dry_run=dry_run,
                             deferred=True,
                         )
                     )
                 continue
             outcomes.append(fired)
-            self._cool_down(planned.name, planned.rule, subject, evidence)
-            if planned.stops:
+            self._cool_down(name, rule, subject, evidence)
+            if stops:
                 break
         return outcomes
 
-    def _barred(self, name: str, rule: RuleConfig, subject: Subject, evidence: Evidence) -> bool:
-        """Whether the rule's channels, exempt roles or cooldown keep it from ``subject``."""
+    @staticmethod
+    def _out_of_place(rule: RuleConfig, subject: Subject) -> bool:
+        """Whether the rule's channels or exempt roles keep it from ``subject``."""
         if (rule.channels.include or rule.channels.exclude) and in_channels(
             rule.channels, subject.channel
         ) is not None:
             return True
-        if rule.exempt and not rule.exempt.isdisjoint(subject.member.roles):
-            return True
-        if rule.cooldown is not None and not evidence.probe:
-            last = self._cooldowns.get(self._cooldown_key(name, rule, subject))
-            if last is not None and subject.at - last < rule.cooldown:
-                return True
-        return False
+        return bool(rule.exempt) and not rule.exempt.isdisjoint(subject.member.roles)
 
     def _cool_down(
         self, name: str, rule: RuleConfig, subject: Subject, evidence: Evidence

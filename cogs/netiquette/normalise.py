@@ -110,6 +110,16 @@ def _ascii_table() -> bytes:
 
 
 _ASCII_TABLE = _ascii_table()
+_SHAPE = bytes(
+    ord("a")
+    if code < 128 and chr(code).isalnum()
+    else ord(" ")
+    if code < 128 and re.fullmatch(_SEPARATORS, chr(code))
+    else ord("#")
+    for code in range(256)
+)
+"""A folded ASCII text's shape: letters and digits as ``a``, separators as spaces, the rest
+``#``. Every spelled-out run holds `` a `` (a single letter between separators)."""
 _NOT_ASCII_ALPHANUMERIC = bytes(
     code for code in range(256) if not (code < 128 and chr(code).isalnum())
 )
@@ -161,12 +171,12 @@ def fold(text: str) -> str:
                 text = _BEYOND_ASCII.sub(_fold_run, text)
     # ASCII bytes never occur inside a longer character's UTF-8 bytes: one bytes table does
     # controls and leetspeak, whatever the text holds beyond ASCII.
-    text = (
-        text.encode("utf-8", "surrogatepass")
-        .translate(_ASCII_TABLE)
-        .decode("utf-8", "surrogatepass")
-    )
-    if _MAY_SPELL_OUT.search(text) is None:
+    folded = text.encode("utf-8", "surrogatepass").translate(_ASCII_TABLE)
+    text = folded.decode("utf-8", "surrogatepass")
+    if text.isascii():
+        if b" a " not in folded.translate(_SHAPE):
+            return text
+    elif _MAY_SPELL_OUT.search(text) is None:
         return text
     return _SPELLED_OUT.sub(_join_spelled_out, text)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from cogs.netiquette.activity import History
 from cogs.netiquette.normalise import Normalised, normalise, plain, skeleton, visible
 
 SubjectKind = Literal["message", "edit", "join"]
@@ -27,11 +28,13 @@ class Subject:
         "_skeleton",
         "at",
         "channel",
+        "community",
         "hidden_links",
         "kind",
         "member",
         "mentions",
         "message",
+        "recent",
         "text",
     )
 
@@ -48,6 +51,8 @@ class Subject:
     ) -> None:
         self.kind: SubjectKind = kind
         self.member = member
+        self.community: CommunityRef = member.community
+        """Where it happened."""
         self.at = at
         self.channel = channel
         self.message = message
@@ -55,6 +60,9 @@ class Subject:
         self.mentions = mentions
         self.hidden_links = hidden_links
         """Addresses the message links to without showing them (a Telegram text link)."""
+        self.recent: History | None = None
+        """The member's recent messages, this one included, once the activity recorded it
+        (a message, not an edit or a probe): the flood and duplicates triggers read it."""
         self._normalised: Normalised | None = None
         self._skeleton: str | None = None
         self._link_text: str | None = None
@@ -62,11 +70,6 @@ class Subject:
 
     def __repr__(self) -> str:
         return f"Subject({self.kind!r}, {self.member!r}, {self.at!r}, text={self.text!r})"
-
-    @property
-    def community(self) -> CommunityRef:
-        """Where it happened."""
-        return self.member.community
 
     @property
     def link_text(self) -> str:

@@ -51,7 +51,7 @@ class Action:
 
     def points(self, config: Any) -> int:
         """Strike points this action adds."""
-        return int(getattr(config, "points", 0))
+        return int(config.points) if "points" in type(config).model_fields else 0
 
     def reason(self, config: Any, locale: str) -> str | None:
         """The reason this action gives, in ``locale``, if it has one."""

@@ -16,10 +16,18 @@ from cogs.netiquette.triggers.base import (
     TriggerResult,
 )
 
-_NOT_LETTERS = bytes(set(range(256)) - set(string.ascii_letters.encode()))
-_NOT_CAPITALS = bytes(set(range(256)) - set(string.ascii_uppercase.encode()))
-_NOT_LEADING = bytes(range(0xC0))
-"""Every byte but those that start a character beyond ASCII in UTF-8."""
+_CLASSES = bytes(
+    ord("A")
+    if chr(code) in string.ascii_uppercase
+    else ord("a")
+    if chr(code) in string.ascii_lowercase
+    else ord("+")
+    if code >= 0xC0  # starts a character beyond ASCII in UTF-8
+    else ord(" ")
+    for code in range(256)
+)
+"""Each byte's class: a capital ``A``, a small letter ``a``, the first byte of a character beyond
+ASCII ``+``, anything else a space. One pass maps a text's bytes; counting each class is C."""
 
 
 class CapsConfig(TriggerConfig):
@@ -34,9 +42,10 @@ class CapsConfig(TriggerConfig):
 def count_letters(text: str) -> tuple[int, int]:
     """How many letters ``text`` has, and how many of them are capitals."""
     if text.isascii():
-        # Most chat is ASCII: two C-level passes instead of a Python loop per character.
-        raw = text.encode("ascii")
-        return len(raw.translate(None, _NOT_LETTERS)), len(raw.translate(None, _NOT_CAPITALS))
+        # Most chat is ASCII: C-level passes instead of a Python loop per character.
+        classes = text.encode("ascii").translate(_CLASSES)
+        upper = classes.count(b"A")
+        return classes.count(b"a") + upper, upper
     letters = upper = 0
     for character in text:
         if character.isalpha():
@@ -51,13 +60,13 @@ def plainly_quiet(text: str, ratio: float, min_length: int) -> bool:
     ASCII letters alone: any character beyond ASCII is counted as a capital letter that might
     be there. Most messages with accents or emoji are settled so, in a few C-level passes over
     their bytes, without a Python step per character."""
-    raw = text.encode("utf-8", "surrogatepass")
-    letters = len(raw.translate(None, _NOT_LETTERS))
-    beyond = len(raw.translate(None, _NOT_LEADING))
+    classes = text.encode("utf-8", "surrogatepass").translate(_CLASSES)
+    upper = classes.count(b"A")
+    letters = classes.count(b"a") + upper
+    beyond = classes.count(b"+")
     if letters + beyond < min_length:
         return True
-    capitals = len(raw.translate(None, _NOT_CAPITALS)) + beyond
-    return letters >= min_length and capitals / letters < ratio
+    return letters >= min_length and (upper + beyond) / letters < ratio
 
 
 class Caps(Trigger):

@@ -49,8 +49,14 @@ class Duplicates(Trigger):
         text = subject.skeleton
         if len(text) < config.min_length:
             return MISSED if not evidence.explain else TriggerResult.miss("duplicates_short")
-        copies = evidence.activity.copies_since(
-            subject.community, subject.member.user.id, subject.at - config.within, text
+        recent = subject.recent
+        since = subject.at - config.within
+        copies = (
+            recent.copies_after(since, text)
+            if recent is not None
+            else evidence.activity.copies_since(
+                subject.community, subject.member.user.id, since, text
+            )
         )
         count = len(copies) + (1 if evidence.probe else 0)
         if count >= config.count:

@@ -42,8 +42,12 @@ class Flood(Trigger):
 
     def check(self, config: FloodConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Count the member's messages in the window, this one included."""
-        count = evidence.activity.count_since(
-            subject.community, subject.member.user.id, subject.at - config.within
+        recent = subject.recent
+        since = subject.at - config.within
+        count = (
+            recent.count_after(since)
+            if recent is not None
+            else evidence.activity.count_since(subject.community, subject.member.user.id, since)
         ) + (1 if evidence.probe else 0)
         if count >= config.messages:
             within = format_duration(config.within)
