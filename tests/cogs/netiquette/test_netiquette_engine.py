@@ -229,6 +229,37 @@ async def test_a_cooldown_rests_the_rule_for_that_member(open_forum: ForumFactor
     assert forum.deleted() == [first.id, other.id, later.id]
 
 
+async def test_a_rule_resting_or_sparing_the_member_lets_the_next_rule_that_matches_fire(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "resting": {**words_rule("weed"), "actions": {"log": True}, "cooldown": "10m"},
+            "sparing": {
+                **words_rule("weed"),
+                "actions": {"log": True},
+                "exempt_roles": ["gardener"],
+            },
+            "last": words_rule("weed", "thistle"),
+        }
+    )
+    await forum.say("alice", "weed")
+    # The first rule that matches now rests for alice: the second matches and stops the third.
+    await forum.say("alice", "weed")
+    assert forum.deleted() == []
+    # A gardener is spared by the second rule: the third, further down, fires.
+    gardener = forum.member("carol", roles=["gardener"])
+    await forum.say("carol", "weed", author=gardener)
+    again = await forum.say("carol", "weed", author=gardener)
+    assert forum.deleted() == [again.id]
+    assert [line.split(" · ")[1] for line in forum.modlog()] == [
+        "rule resting",
+        "rule sparing",
+        "rule resting",
+        "rule last",
+    ]
+
+
 async def test_edited_messages_are_checked_again(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     message = await forum.say("alice", "you are nice")
