@@ -43,6 +43,10 @@ from cogs.netiquette.wording import pick
 
 MAX_BACKGROUND = 1_000
 """Toxicity checks waiting at once; beyond, new messages are not scored (and it is logged)."""
+CAUGHT_UP = 0.5
+"""An overflow of toxicity checks ends, for the log, once fewer than this share of
+:data:`MAX_BACKGROUND` wait: under a load the model cannot keep up with, every freed slot is
+taken at once, and the log must not say so each time."""
 ENFORCE_BATCH = 100
 """Cases written in one transaction at most, when rules fire in a burst."""
 ENFORCE_GATHER = timedelta(milliseconds=20)
@@ -89,7 +93,7 @@ class Automod(NetiquetteBase):
         self._enforcer: asyncio.Task[None] | None = None
         self._toxicity_reported: set[str] = set()
         self._unscored = 0
-        """Messages left unscored since the toxicity checks overflowed."""
+        """Messages left unscored since the toxicity checks overflowed, until they catch up."""
         self._plain_evidence: dict[bool, Evidence] = {}
 
     async def setup(self) -> None:
@@ -284,13 +288,17 @@ class Automod(NetiquetteBase):
             # Once per overload, not once per message: a flood must not flood the log too.
             if not self._unscored:
                 self.log.warning(
-                    "%d toxicity checks are waiting; new messages are not scored until they drain",
+                    "%d toxicity checks are waiting; new messages are not scored while they do",
                     MAX_BACKGROUND,
                 )
             self._unscored += 1
             return None
-        if self._unscored:
-            self.log.warning("toxicity checks resume; %d messages were not scored", self._unscored)
+        if self._unscored and len(self._background) < MAX_BACKGROUND * CAUGHT_UP:
+            self.log.warning(
+                "toxicity checks caught up (%d waiting); %d messages were not scored",
+                len(self._background),
+                self._unscored,
+            )
             self._unscored = 0
         task = asyncio.get_running_loop().create_task(coroutine)
         self._background.add(task)
@@ -544,6 +552,12 @@ class Automod(NetiquetteBase):
     async def teardown(self) -> None:
         """Carry out the queued firings, cancel the toxicity checks, then stop the workers."""
         await self.caught_up()
+        if self._unscored:
+            self.log.warning(
+                "stopping with %d toxicity checks waiting; %d messages were not scored",
+                len(self._background),
+                self._unscored,
+            )
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)

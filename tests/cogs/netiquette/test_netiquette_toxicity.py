@@ -6,13 +6,13 @@ import asyncio
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.bus import Priority
-from bot.events import MessageCreated
+from bot.events import MessageCreated, MessageScored
 from cogs.netiquette.toxicity import (
     DetoxifyClassifier,
     ModelChoice,
@@ -310,16 +310,102 @@ async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
     for n in range(5):
         await forum.say("alice", f"hello garden {n}")
     overflow = [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
-    assert overflow == [
-        "2 toxicity checks are waiting; new messages are not scored until they drain"
-    ]
+    assert overflow == ["2 toxicity checks are waiting; new messages are not scored while they do"]
     release.set()
     await forum.cog.settled()
     await forum.say("alice", "hello again")
     assert [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()][1:] == [
-        "toxicity checks resume; 3 messages were not scored"
+        "toxicity checks caught up (0 waiting); 3 messages were not scored"
     ]
     await forum.cog.settled()
+
+
+async def test_a_load_the_model_cannot_keep_up_with_is_logged_once_not_at_each_freed_slot(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each check the model finishes frees a slot that the next message takes at once: the
+    overflow ends, for the log, only once the queue has drained to half."""
+    from cogs.netiquette import automod
+
+    monkeypatch.setattr(automod, "MAX_BACKGROUND", 4)
+    batches = threading.Semaphore(0)
+    busy = threading.Event()
+
+    class OneBatchAtATime:
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            busy.set()
+            batches.acquire(timeout=10)
+            return [{"toxicity": 0.0, "insult": 0.0} for _ in texts]
+
+    forum = await open_forum({"toxicity": TOXICITY_RULE})
+    forum.cog.classifier_factory = lambda _choice: OneBatchAtATime()
+    scored: list[MessageScored] = []
+
+    async def count(event: MessageScored) -> None:
+        scored.append(event)
+
+    forum.core.bus.subscribe("core", MessageScored, count)
+    caplog.set_level(logging.WARNING, logger="cogs.netiquette")
+
+    def overflow_lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
+
+    async def until(condition: Callable[[], bool]) -> None:
+        for _ in range(400):
+            if condition():
+                return
+            await asyncio.sleep(0.005)
+
+    await forum.say("alice", "hello garden")
+    await until(busy.is_set)  # the model scores the first message alone
+    for n in range(4):  # three wait behind it; the fourth finds the queue full
+        await forum.say("alice", f"hello garden {n}")
+    batches.release()  # the first is scored: three wait, the next message takes the free slot
+    await until(lambda: bool(scored))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(scored) == 1
+    await forum.say("alice", "taken at once")
+    await forum.say("alice", "finds it full again")
+    assert overflow_lines() == [
+        "4 toxicity checks are waiting; new messages are not scored while they do"
+    ]
+    for _ in range(10):
+        batches.release()
+    await forum.cog.settled()
+    await forum.say("alice", "after the flood")
+    assert overflow_lines()[1:] == [
+        "toxicity checks caught up (0 waiting); 2 messages were not scored"
+    ]
+    for _ in range(10):
+        batches.release()
+    await forum.cog.settled()
+    assert len(scored) == 6
+
+
+async def test_a_bot_stopping_in_an_overflow_says_how_many_messages_went_unscored(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cogs.netiquette import automod
+
+    monkeypatch.setattr(automod, "MAX_BACKGROUND", 2)
+    release = threading.Event()
+
+    class Stuck:
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            release.wait(10)
+            return [{"toxicity": 0.0, "insult": 0.0} for _ in texts]
+
+    forum = await open_forum({"toxicity": TOXICITY_RULE})
+    forum.cog.classifier_factory = lambda _choice: Stuck()
+    caplog.set_level(logging.WARNING, logger="cogs.netiquette")
+    for n in range(5):
+        await forum.say("alice", f"hello garden {n}")
+    release.set()
+    await forum.cog.teardown()
+    assert [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()][1:] == [
+        "stopping with 2 toxicity checks waiting; 3 messages were not scored"
+    ]
 
 
 async def test_a_replay_scores_every_message_and_reports_the_toxic_ones(
