@@ -11,7 +11,8 @@ Throughput counts the time until the work the events queued is done (the netique
 notices and mod-log lines); latency is each event's own handling. ``--breakdown`` adds where
 the time goes: each listener's (and the member record's) mean microseconds per message, timed
 around every call (which costs a little itself). Timing is shown, never asserted.
-Usage: python bench/pipeline.py [events] [--toxicity] [--breakdown]
+Usage: python bench/pipeline.py [events] [--toxicity] [--breakdown]; the target is for one
+core: ``taskset -c 1 python bench/pipeline.py`` (the loop and the database threads share it).
 """
 
 from __future__ import annotations
