@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -165,6 +166,26 @@ async def test_a_model_failure_fails_its_batch_only() -> None:
     assert await worker.score("hello again") == {"toxicity": 0.5}
     assert worker.error is None
     await worker.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own priority is Linux's")
+async def test_the_model_runs_below_the_event_loop() -> None:
+    """On a busy machine the loop handles events first; the model scores with what is left."""
+    from cogs.netiquette.toxicity import MODEL_NICENESS
+
+    seen: list[int] = []
+
+    class Reporting:
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return [{"toxicity": 0.0} for _ in texts]
+
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    worker = ToxicityWorker(Reporting)
+    await worker.score("hello")
+    await worker.close()
+    assert seen == [min(19, loop_niceness + MODEL_NICENESS)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_niceness
 
 
 def test_a_batch_is_split_by_length_only_where_padding_costs_more_than_a_pass() -> None:
