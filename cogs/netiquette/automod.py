@@ -558,6 +558,7 @@ class Automod(NetiquetteBase):
                 len(self._background),
                 self._unscored,
             )
+            self._unscored = 0
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
