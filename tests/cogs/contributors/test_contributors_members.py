@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import random
-import re
-import sys
-import unicodedata
 from datetime import timedelta
 
 from bot.events import ContestWon, MemberIntroduced, MessageRef
-from cogs.contributors.thanks import ThanksDetector, ascii_letters, folded, words
+from cogs.contributors.thanks import ThanksDetector
 from tests.cogs.contributors.forum import Forum
 
 LONG = "Here is a long and thoughtful message about the garden."
@@ -29,34 +25,6 @@ def test_thanks_phrases_of_several_words_count_only_whole() -> None:
         assert detector.thanks(text), text
     for text in ("many thanks to", "thanks to you", "thank", "you thank", "ça", "thanks"):
         assert not detector.thanks(text), text
-
-
-def reference_folded(text: str) -> str:
-    """Folding as defined: case-folded, decomposed, without the combining marks."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def test_folding_reads_only_the_characters_beyond_ascii_and_agrees_with_its_definition() -> None:
-    pick = random.Random(7)
-    alphabet = [*"aZ ty.,!-_1\u0301\u0327", "ß", "ẞ", "İ", "Σ", "K", "ﬀ", "Ｍ", "🙏", "№", "ᴬ"]
-    alphabet += ["é", "É", "ç", "спасибо", "MERCI", "e\u0301"]
-    for _ in range(20_000):
-        text = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 10)))
-        assert folded(text) == reference_folded(text), text
-        assert words(text) == re.findall(r"\w+", reference_folded(text)), text
-        plain = reference_folded(text).encode("ascii", "ignore").decode().lower()
-        assert ascii_letters(text) == plain, text
-
-
-def test_decomposing_alone_tells_what_folding_leaves_in_ascii_for_every_character() -> None:
-    # What lets most messages skip the folding: checked for every character there is.
-    for code in range(0x80, sys.maxunicode + 1):
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        char = chr(code)
-        expected = reference_folded(char).encode("ascii", "ignore").decode().lower()
-        assert ascii_letters(char) == expected, hex(code)
 
 
 async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -> None:

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.wholewords import folded
 from cogs.reports.days import LocalDays
-from cogs.reports.thanks import ThanksWords, ascii_letters, folded
+from cogs.reports.thanks import ThanksWords
 
 ZONES = [
     "UTC",
@@ -96,12 +97,3 @@ def test_thanks_words_are_found_whole_as_the_folded_text_holds_them() -> None:
             text = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 8)))
             assert folded(text) == reference_folded(text), text
             assert found.found(text) == bool(pattern.search(reference_folded(text))), text
-
-
-def test_decomposing_alone_tells_what_folding_leaves_in_ascii_for_every_character() -> None:
-    for code in range(0x80, 0x110000):
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        char = chr(code)
-        expected = reference_folded(char).encode("ascii", "ignore").decode().lower()
-        assert ascii_letters(char) == expected, hex(code)

@@ -1,0 +1,95 @@
+"""Finding words and phrases, whole, in chat text, ignoring case and accents.
+
+Folding (:func:`folded`) is case folding, decomposition, and no combining marks. Most messages
+are ASCII and hold none of the words looked for: :class:`WholeWords` tells so by a substring
+search, several times faster than its pattern, before it reads the pattern at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+_WORD = re.compile(r"\w+")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=4096)
+def _folded_run(run: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", run.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _folded_match(match: re.Match[str]) -> str:
+    return _folded_run(match.group())
+
+
+def folded(text: str) -> str:
+    """``text`` case-folded, without accents (``Mérci!`` → ``merci!``)."""
+    lowered = text.lower()
+    if lowered.isascii():  # most messages: lower() is casefold() here, nothing to decompose
+        return lowered
+    # Folding goes character by character (case folding has no context, and every combining
+    # mark the decomposition leaves is dropped), and lower() changes no character's folding:
+    # only the runs of other characters than ASCII need the slow path, each read once.
+    return _NOT_ASCII.sub(_folded_match, lowered)
+
+
+def ascii_letters(text: str) -> str:
+    """The ASCII characters of :func:`folded` ``text``, in lower case: a text whose folding
+    holds a word of lower-case ASCII holds it here too, for a fraction of the folding's cost.
+
+    Decomposing alone leaves of each character the ASCII its folding leaves, up to case; only
+    ``ß`` and ``ẞ`` fold to more (``ss``). A test checks it for every character.
+    """
+    plain = unicodedata.normalize("NFKD", text.replace("ß", "ss").replace("ẞ", "ss"))
+    return plain.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def words(text: str) -> list[str]:
+    """``text`` as lower-case words without accents (``Mérci!`` → ``["merci"]``)."""
+    return _WORD.findall(folded(text))
+
+
+def required(literals: Iterable[str]) -> tuple[str, ...]:
+    """Strings of which a text must hold one to hold any of ``literals``: the literals, less
+    those holding another one (``thanks`` goes when ``thank`` is there)."""
+    unique = set(literals)
+    return tuple(
+        sorted(word for word in unique if not any(o != word and o in word for o in unique))
+    )
+
+
+class WholeWords:
+    """Finds any of ``alternatives`` (patterns on folded text), whole, in a message.
+
+    A folded text the pattern matches holds one of the ``required`` strings: most messages
+    hold none, and a substring search each rules them out.
+    """
+
+    def __init__(self, alternatives: Iterable[str], required: Iterable[str]) -> None:
+        self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
+        self._required = tuple(required)
+        self._lower_ascii = all(word.isascii() and word == word.lower() for word in self._required)
+        """Whether the required strings are lower-case ASCII: :func:`ascii_letters` can rule
+        them out without folding."""
+
+    def found(self, text: str) -> bool:
+        """Whether ``text``, folded, holds one of the alternatives, whole."""
+        if text.isascii():  # most messages: lower() is folding here
+            plain = text.lower()
+        else:
+            if self._lower_ascii:
+                letters = ascii_letters(text)
+                for word in self._required:
+                    if word in letters:
+                        break
+                else:
+                    return False
+            plain = folded(text)
+        for word in self._required:
+            if word in plain:
+                return self._pattern.search(plain) is not None
+        return False
