@@ -22,7 +22,7 @@ from cogs.netiquette.toxicity import (
     length_groups,
 )
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
-from tests.cogs.netiquette.forum import NO_INSULTS, write_netiquette
+from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_netiquette
 
 TOXICITY_RULE = {
     "triggers": [{"toxicity": {"labels": {"toxicity": 0.8, "insult": 0.8}}}],
@@ -312,9 +312,16 @@ async def test_a_model_that_cannot_load_is_reported_once(
     assert f"the original model could not load from {broken}" in off
 
 
-async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
+def overflow_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the netiquette logged about its toxicity checks overflowing, in order."""
+    return [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
+
+
+async def overflowing_forum(
     open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+) -> tuple[Forum, threading.Event]:
+    """A forum whose model is stuck until the event is set, two checks at most waiting, and
+    five messages said: two wait, three went unscored."""
     from cogs.netiquette import automod
 
     monkeypatch.setattr(automod, "MAX_BACKGROUND", 2)
@@ -330,12 +337,20 @@ async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
     caplog.set_level(logging.WARNING, logger="cogs.netiquette")
     for n in range(5):
         await forum.say("alice", f"hello garden {n}")
-    overflow = [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
-    assert overflow == ["2 toxicity checks are waiting; new messages are not scored while they do"]
+    return forum, release
+
+
+async def test_an_overflow_of_toxicity_checks_is_logged_once_then_its_end(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    forum, release = await overflowing_forum(open_forum, monkeypatch, caplog)
+    assert overflow_lines(caplog) == [
+        "2 toxicity checks are waiting; new messages are not scored while they do"
+    ]
     release.set()
     await forum.cog.settled()
     await forum.say("alice", "hello again")
-    assert [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()][1:] == [
+    assert overflow_lines(caplog)[1:] == [
         "toxicity checks caught up (0 waiting); 3 messages were not scored"
     ]
     await forum.cog.settled()
@@ -368,9 +383,6 @@ async def test_a_load_the_model_cannot_keep_up_with_is_logged_once_not_at_each_f
     forum.core.bus.subscribe("core", MessageScored, count)
     caplog.set_level(logging.WARNING, logger="cogs.netiquette")
 
-    def overflow_lines() -> list[str]:
-        return [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()]
-
     async def until(condition: Callable[[], bool]) -> None:
         for _ in range(400):
             if condition():
@@ -388,14 +400,14 @@ async def test_a_load_the_model_cannot_keep_up_with_is_logged_once_not_at_each_f
     assert len(scored) == 1
     await forum.say("alice", "taken at once")
     await forum.say("alice", "finds it full again")
-    assert overflow_lines() == [
+    assert overflow_lines(caplog) == [
         "4 toxicity checks are waiting; new messages are not scored while they do"
     ]
     for _ in range(10):
         batches.release()
     await forum.cog.settled()
     await forum.say("alice", "after the flood")
-    assert overflow_lines()[1:] == [
+    assert overflow_lines(caplog)[1:] == [
         "toxicity checks caught up (0 waiting); 2 messages were not scored"
     ]
     for _ in range(10):
@@ -407,24 +419,10 @@ async def test_a_load_the_model_cannot_keep_up_with_is_logged_once_not_at_each_f
 async def test_a_bot_stopping_in_an_overflow_says_how_many_messages_went_unscored(
     open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from cogs.netiquette import automod
-
-    monkeypatch.setattr(automod, "MAX_BACKGROUND", 2)
-    release = threading.Event()
-
-    class Stuck:
-        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
-            release.wait(10)
-            return [{"toxicity": 0.0, "insult": 0.0} for _ in texts]
-
-    forum = await open_forum({"toxicity": TOXICITY_RULE})
-    forum.cog.classifier_factory = lambda _choice: Stuck()
-    caplog.set_level(logging.WARNING, logger="cogs.netiquette")
-    for n in range(5):
-        await forum.say("alice", f"hello garden {n}")
+    forum, release = await overflowing_forum(open_forum, monkeypatch, caplog)
     release.set()
     await forum.cog.teardown()
-    assert [r.getMessage() for r in caplog.records if "toxicity checks" in r.getMessage()][1:] == [
+    assert overflow_lines(caplog)[1:] == [
         "stopping with 2 toxicity checks waiting; 3 messages were not scored"
     ]
 
