@@ -53,31 +53,11 @@ BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
 BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
 
 
-class _CharacterTable(dict[int, str | None]):
-    """``str.translate`` table computed per character on first sight, then cached."""
-
-    def __missing__(self, codepoint: int) -> str | None:
-        character = chr(codepoint)
-        value: str | None = character
-        category = unicodedata.category(character)
-        if category in _DROPPED_CATEGORIES:
-            value = None
-        elif category in _BLANK_CATEGORIES:
-            value = " "
-        else:
-            if not character.isascii():
-                character = latin_lookalikes().get(character, character)
-            value = LEETSPEAK.get(character, character)
-        self[codepoint] = value
-        return value
-
-
-_TABLE = _CharacterTable()
-
-
 class _BeyondAsciiTable(dict[int, str | None]):
-    """:data:`_TABLE` for the characters beyond ASCII, leetspeak left to :data:`_ASCII_TABLE`
-    (what a look-alike becomes is ASCII, and is read as leetspeak there)."""
+    """``str.translate`` table for the characters beyond ASCII, worked out per character on
+    first sight: marks and format characters dropped, blanks become spaces, look-alikes their
+    Latin letter. Leetspeak is left to :data:`_ASCII_TABLE` (what a look-alike becomes is
+    ASCII, and is read as leetspeak there)."""
 
     def __missing__(self, codepoint: int) -> str | None:
         character = chr(codepoint)
@@ -97,8 +77,8 @@ _BEYOND_TABLE = _BeyondAsciiTable()
 
 
 def _ascii_table() -> bytes:
-    """:data:`_TABLE` for ASCII as a bytes table: controls become spaces, leetspeak letters; the
-    bytes of characters beyond ASCII are left as they are."""
+    """The translation of ASCII as a bytes table: controls become spaces, leetspeak letters;
+    the bytes of characters beyond ASCII are left as they are."""
     table = bytearray(range(256))
     for code in range(128):
         character = chr(code)
