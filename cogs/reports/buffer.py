@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import and_, bindparam, null, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bulkwrite import BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
@@ -46,7 +46,6 @@ DAY_FIELDS = (
     "hostile",
 )
 MOMENTS = ("introduced_at", "first_message_at", "left_at")
-ROWS_PER_STATEMENT = 1_000
 
 
 class DayFigures:
@@ -104,12 +103,12 @@ class DayFigures:
         channels[channel_id] = channels.get(channel_id, 0) + 1
         self.channel_names[channel_id] = channel_name[:100]
 
-    def totals(self) -> Counter[str]:
-        """Every counter of the day."""
+    def totals(self) -> tuple[int, ...]:
+        """Every counter of the day, in the order of :data:`DAY_FIELDS`."""
         totals = Counter(self.counts)
         totals["messages"] += self.messages
         totals["thanks"] += self.thanks
-        return totals
+        return tuple(totals[name] for name in DAY_FIELDS)
 
     def merge(self, other: DayFigures) -> None:
         """Add ``other``'s figures of the same day to these."""
@@ -153,6 +152,7 @@ class FigureBuffer:
         self.flushes = 0
         # The day counted last: most events are of the same community and day.
         self._last: DayFigures | None = None
+        self._compiled: Statements | None = None
 
     def day(self, community: CommunityRef, day: date) -> DayFigures:
         """The figures of ``community`` on ``day``, to count into."""
@@ -237,95 +237,53 @@ class FigureBuffer:
             | {key[1] for key in pending.moments}
         )
         ids = {community: await self._members.community_id(community) for community in communities}
-        insert = _dialect_insert(self._db.engine.dialect.name)
+        write = self._statements()
         async with self._db.engine.begin() as connection:
-            counted = [figures for figures in days if figures.counted]
-            if counted:
-                table: Any = ReportDay.__table__  # type: ignore[attr-defined]
-                statement = insert(table)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "day"],
-                    set_={name: table.c[name] + statement.excluded[name] for name in DAY_FIELDS},
-                )
-                rows = []
-                for figures in counted:
-                    totals = figures.totals()
-                    rows.append(
-                        {
-                            "community_id": ids[figures.community],
-                            "day": figures.day,
-                            **{name: totals.get(name, 0) for name in DAY_FIELDS},
-                        }
-                    )
-                await connection.execute(statement, rows)
-            if any(figures.active for figures in days):
-                table = ReportActive.__table__  # type: ignore[attr-defined]
-                statement = insert(table).on_conflict_do_nothing(
-                    index_elements=["community_id", "day", "user_id"]
-                )
-                await _execute_in_chunks(
-                    connection,
-                    statement,
+            await write.days.run(
+                connection,
+                (
+                    (ids[figures.community], figures.day, *figures.totals())
+                    for figures in days
+                    if figures.counted
+                ),
+            )
+            await write.active.run(
+                connection,
+                (
+                    (ids[figures.community], figures.day, user)
+                    for figures in days
+                    for user in figures.active
+                ),
+            )
+            await write.channels.run(
+                connection,
+                (
                     (
-                        {
-                            "community_id": ids[figures.community],
-                            "day": figures.day,
-                            "user_id": user,
-                        }
-                        for figures in days
-                        for user in figures.active
-                    ),
-                )
-            if any(figures.channels for figures in days):
-                table = ReportChannel.__table__  # type: ignore[attr-defined]
-                statement = insert(table)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "day", "channel_id"],
-                    set_={
-                        "messages": table.c.messages + statement.excluded.messages,
-                        "channel_name": statement.excluded.channel_name,
-                    },
-                )
-                rows = [
-                    {
-                        "community_id": ids[figures.community],
-                        "day": figures.day,
-                        "channel_id": channel_id,
-                        "channel_name": figures.channel_names.get(channel_id, ""),
-                        "messages": count,
-                    }
+                        ids[figures.community],
+                        figures.day,
+                        channel_id,
+                        figures.channel_names.get(channel_id, ""),
+                        count,
+                    )
                     for figures in days
                     for channel_id, count in figures.channels.items()
-                ]
-                await connection.execute(statement, rows)
-            if pending.moderation:
-                table = ReportModeration.__table__  # type: ignore[attr-defined]
-                statement = insert(table)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "day", "rule"],
-                    set_={"count": table.c.count + statement.excluded.count},
-                )
-                rows = [
-                    {"community_id": ids[community], "day": day, "rule": rule, "count": count}
+                ),
+            )
+            await write.moderation.run(
+                connection,
+                (
+                    (ids[community], day, rule, count)
                     for (community, day, rule), count in pending.moderation.items()
-                ]
-                await connection.execute(statement, rows)
-            newcomers: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
-            if pending.joins:
-                statement = insert(newcomers)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["community_id", "user_id"],
-                    set_={
-                        "joined_at": statement.excluded.joined_at,
-                        **dict.fromkeys(MOMENTS),
-                    },
-                )
-                rows = [
-                    {"community_id": ids[community], "user_id": user_id, "joined_at": at}
+                ),
+            )
+            await write.joins.run(
+                connection,
+                (
+                    (ids[community], user_id, at)
                     for (community, user_id), at in pending.joins.items()
-                ]
-                await connection.execute(statement, rows)
-            for name in MOMENTS:
+                ),
+            )
+            for name, reached in write.moments.items():
                 firsts = (
                     (
                         (figures.community, user_id, at)
@@ -340,44 +298,101 @@ class FigureBuffer:
                     for (moment, community, user_id), at in pending.moments.items()
                     if moment == name
                 )
-                column = newcomers.c[name]
-                # Only the first time counts, and only for someone who joined before it.
-                statement = (
-                    update(newcomers)
-                    .where(
-                        and_(
-                            newcomers.c.community_id == bindparam("cid"),
-                            newcomers.c.user_id == bindparam("uid"),
-                            column.is_(None),
-                            newcomers.c.joined_at
-                            <= bindparam("at", type_=newcomers.c.joined_at.type),
-                        )
-                    )
-                    .values({name: bindparam("at", type_=newcomers.c.joined_at.type)})
-                )
-                await _execute_in_chunks(
+                await reached.run(
                     connection,
-                    statement,
                     (
-                        {"cid": ids[community], "uid": user_id, "at": at}
+                        (ids[community], user_id, at)
                         for community, user_id, at in chain(stages, firsts)
                     ),
                 )
 
+    def _statements(self) -> Statements:
+        """The upserts and updates of a flush, compiled once for the database's dialect."""
+        if self._compiled is None:
+            self._compiled = Statements.compile(self._db.engine.dialect)
+        return self._compiled
 
-async def _execute_in_chunks(
-    connection: AsyncConnection, statement: Any, rows: Iterable[dict[str, Any]]
-) -> None:
-    """Run ``statement`` for ``rows``, a thousand at a time: one list of every active member's
-    parameters made a passing peak of tens of megabytes."""
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == ROWS_PER_STATEMENT:
-            await connection.execute(statement, chunk)
-            chunk = []
-    if chunk:
-        await connection.execute(statement, chunk)
+
+class Statements(NamedTuple):
+    """What a flush writes, each a statement compiled once (:class:`BulkWrite`)."""
+
+    days: BulkWrite
+    """Adds to each day's counters."""
+    active: BulkWrite
+    """Who posted each day (kept once)."""
+    channels: BulkWrite
+    """Adds to each channel's messages of the day, its name as now."""
+    moderation: BulkWrite
+    """Adds to each rule's cases of the day."""
+    joins: BulkWrite
+    """A newcomer's funnel starts (again: its stages cleared)."""
+    moments: dict[str, BulkWrite]
+    """A newcomer reaches each stage: only the first time, and only after joining."""
+
+    @classmethod
+    def compile(cls, dialect: Dialect) -> Statements:
+        """The statements for ``dialect``."""
+        insert = _dialect_insert(dialect.name)
+        day_table: Any = ReportDay.__table__  # type: ignore[attr-defined]
+        days = insert(day_table)
+        days = days.on_conflict_do_update(
+            index_elements=["community_id", "day"],
+            set_={name: day_table.c[name] + days.excluded[name] for name in DAY_FIELDS},
+        )
+        active = insert(ReportActive.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+            index_elements=["community_id", "day", "user_id"]
+        )
+        channel_table: Any = ReportChannel.__table__  # type: ignore[attr-defined]
+        channels = insert(channel_table)
+        channels = channels.on_conflict_do_update(
+            index_elements=["community_id", "day", "channel_id"],
+            set_={
+                "messages": channel_table.c.messages + channels.excluded.messages,
+                "channel_name": channels.excluded.channel_name,
+            },
+        )
+        moderation_table: Any = ReportModeration.__table__  # type: ignore[attr-defined]
+        moderation = insert(moderation_table)
+        moderation = moderation.on_conflict_do_update(
+            index_elements=["community_id", "day", "rule"],
+            set_={"count": moderation_table.c.count + moderation.excluded.count},
+        )
+        newcomers: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
+        joins = insert(newcomers)
+        joins = joins.on_conflict_do_update(
+            index_elements=["community_id", "user_id"],
+            set_={"joined_at": joins.excluded.joined_at, **dict.fromkeys(MOMENTS, null())},
+        )
+        at = bindparam("at", type_=newcomers.c.joined_at.type)
+        moments = {
+            name: BulkWrite(
+                update(newcomers)
+                .where(
+                    and_(
+                        newcomers.c.community_id == bindparam("cid"),
+                        newcomers.c.user_id == bindparam("uid"),
+                        newcomers.c[name].is_(None),
+                        newcomers.c.joined_at <= at,
+                    )
+                )
+                .values({name: at}),
+                ("cid", "uid", "at"),
+                dialect,
+            )
+            for name in MOMENTS
+        }
+        return cls(
+            days=BulkWrite(days, ("community_id", "day", *DAY_FIELDS), dialect),
+            active=BulkWrite(active, ("community_id", "day", "user_id"), dialect),
+            channels=BulkWrite(
+                channels,
+                ("community_id", "day", "channel_id", "channel_name", "messages"),
+                dialect,
+            ),
+            moderation=BulkWrite(moderation, ("community_id", "day", "rule", "count"), dialect),
+            joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
+            moments=moments,
+        )
 
 
 def _dialect_insert(dialect: str) -> Any:

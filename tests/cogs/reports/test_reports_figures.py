@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from bot import bulkwrite
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import (
@@ -168,7 +169,7 @@ async def test_figures_survive_a_flush_and_members_data_is_erased(
 async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(buffer, "ROWS_PER_STATEMENT", 2)
+    monkeypatch.setattr(bulkwrite, "ROWS_PER_CALL", 2)
     cog = core.cogs["reports"]
     assert isinstance(cog, ReportsCog)
     names = [f"newcomer{n}" for n in range(5)]
