@@ -162,6 +162,11 @@ class Scheduler:
         self._aps.remove_job(job_id)
         return True
 
+    def next_run(self, job_id: str) -> datetime | None:
+        """When the pending job ``job_id`` runs next; None if there is no such job."""
+        job = self._aps.get_job(job_id)
+        return None if job is None else job.next_run_time
+
     def pending(self, prefix: str = "") -> list[ScheduledJob]:
         """The pending jobs whose id starts with ``prefix``, soonest first."""
         return [_describe(job) for job in self._aps.get_jobs() if job.id.startswith(prefix)]

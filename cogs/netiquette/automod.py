@@ -528,6 +528,9 @@ class Automod(NetiquetteBase):
         community = member.community
         failure = await self.sanctions.lift(member, kind)
         case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
+        if failure is None:
+            # Shorter ones given while this one ran (a step of the ladder) end with it.
+            await self.sanctions.close_open_cases(member, kind)
         await self.core.modlog(
             community,
             render(

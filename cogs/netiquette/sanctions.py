@@ -201,24 +201,35 @@ class Sanctions:
     async def timeout(
         self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord
     ) -> str | None:
-        """Time ``member`` out for ``duration`` and plan the lift; None once done, else why not."""
+        """Time ``member`` out for ``duration`` and plan the lift; None once done, else why not.
+
+        A timeout never shortens one already running: a member silenced for a day who reaches a
+        one-hour step of the ladder stays silenced for the day.
+        """
         community = member.community
         if self.cog.untouchable(member):
             return self.failure("timeout", community)
-        until = self.core.clock.now() + duration
+        now = self.core.clock.now()
+        job_id = lift_job_id("timeout", community, member.user.id)
+        planned = self.core.scheduler.next_run(job_id)
+        longer = planned is not None and planned > now + duration
+        until = planned if planned is not None and longer else now + duration
         failure = await self.attempt(
             "timeout", community, self.core.actions.timeout(member, until, reason=reason)
         )
         if failure is not None:
             return failure
-        self.core.scheduler.at(
-            lift_job_id("timeout", member.community, member.user.id),
-            until,
-            self.cog.name,
-            LIFT_TIMEOUT,
-            **job_arguments(member, member.community, case.id),
+        if not longer:
+            self.core.scheduler.at(
+                job_id,
+                until,
+                self.cog.name,
+                LIFT_TIMEOUT,
+                **job_arguments(member, community, case.id),
+            )
+        text = self._notice(
+            "timed_out", member, reason, case, duration=format_duration(until - now)
         )
-        text = self._notice("timed_out", member, reason, case, duration=format_duration(duration))
         await self.dm(member, text)
         return None
 
@@ -242,7 +253,8 @@ class Sanctions:
     ) -> str | None:
         """Tell ``member`` why, ban them, and plan the unban of a temporary ban.
 
-        None once done, else why not.
+        None once done, else why not. As for timeouts, a ban never ends sooner than one already
+        in force: a ban for good cancels the planned end of a temporary one.
         """
         if self.cog.untouchable(member):
             return self.failure("ban", member.community)
@@ -254,10 +266,17 @@ class Sanctions:
         )
         if failure is not None:
             return failure
-        if duration is not None:
+        job_id = lift_job_id("ban", member.community, member.user.id)
+        if duration is None:
+            # A ban for good: the end planned for an earlier, temporary one must not unban.
+            self.core.scheduler.cancel(job_id)
+            return None
+        until = self.core.clock.now() + duration
+        planned = self.core.scheduler.next_run(job_id)
+        if planned is None or planned < until:
             self.core.scheduler.at(
-                lift_job_id("ban", member.community, member.user.id),
-                self.core.clock.now() + duration,
+                job_id,
+                until,
                 self.cog.name,
                 LIFT_BAN,
                 **job_arguments(member, member.community, case.id),

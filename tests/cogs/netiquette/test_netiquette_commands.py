@@ -143,6 +143,46 @@ async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -
     assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
 
 
+async def test_a_shorter_timeout_never_cuts_a_longer_one_short(open_forum: ForumFactory) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 1d")
+    day_later = forum.clock.now() + timedelta(days=1)
+    for reason in ("one", "two", "three"):  # the ladder's one-hour step
+        await forum.run("mod", f"/warn bob {reason}")
+    first, ladder = forum.done("timeout")
+    assert ladder.details["until"] == first.details["until"] == day_later
+    [lift] = forum.core.scheduler.pending("netiquette:timeout:")
+    assert lift.next_run == day_later
+    await forum.wait(timedelta(hours=2))
+    assert forum.done("unrestrict") == []
+    await forum.wait(timedelta(hours=22))
+    assert len(forum.done("unrestrict")) == 1
+    cases = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    timeouts = [case for case in cases if case.action == "timeout"]
+    assert len(timeouts) == 2
+    assert all(case.lifted_at == day_later for case in timeouts)
+
+
+async def test_a_ban_for_good_cancels_the_end_of_a_temporary_one(open_forum: ForumFactory) -> None:
+    forum = await open_forum(
+        {
+            "ads": {
+                "triggers": [{"match_invites": True}],
+                "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+            }
+        }
+    )
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.core.scheduler.pending("netiquette:ban:")) == 1
+    await forum.run("mod", "/ban bob")
+    assert forum.core.scheduler.pending("netiquette:ban:") == []
+    await forum.wait(timedelta(days=2))
+    assert forum.done("unban") == []
+
+
 async def test_purge_removes_the_recent_messages_of_the_channel(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     forum.member("mod", moderator=True)
