@@ -50,6 +50,8 @@ CommandScreen = Callable[[CommandInvoked], Awaitable[str | None]]
 
 SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
+CONNECT_WAIT = timedelta(minutes=2)
+"""How long the scheduled jobs wait for every platform to connect at start-up."""
 
 
 class Jardinier:
@@ -95,12 +97,15 @@ class Jardinier:
 
     # -- life cycle ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Upgrade the schema, load the cogs, catch up on jobs, publish the commands."""
+    async def start(self, *, jobs_on_time: bool = True) -> None:
+        """Upgrade the schema, load the cogs, catch up on jobs, publish the commands.
+
+        Without ``jobs_on_time`` the jobs wait for :meth:`run_jobs_once_connected`.
+        """
         await self.db.upgrade()
         await self._load_cog(CoreCog(self), rank=-1)
         await self.sync_cogs()
-        await self.scheduler.start(self)
+        await self.scheduler.start(self, on_time=jobs_on_time)
         self._members_flush.start()
         self._started = True
         await self._rules_applied()
@@ -141,8 +146,9 @@ class Jardinier:
 
         SIGHUP reloads the rule book; so does a change to its files when ``watch_rules`` is set.
         """
-        await self.start()
+        await self.start(jobs_on_time=False)
         loop = asyncio.get_running_loop()
+        jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
         watcher = None
         if self.watch_rules:
             watcher = RuleWatcher(self.rules.directory, self.reload_rules)
@@ -178,6 +184,9 @@ class Jardinier:
                 "\n".join(str(error) for error in user_errors.exceptions)
             ) from None
         finally:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
             for number in handlers:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(number)
@@ -185,6 +194,26 @@ class Jardinier:
                 await watcher.stop()
             await self.shut_down()  # after Ctrl-C as after SIGTERM: queued work first
             await self.stop()
+
+    async def run_jobs_once_connected(self) -> None:
+        """Run the scheduled jobs once every platform is connected (at most
+        :data:`CONNECT_WAIT`): a ban that ended while the bot was down is lifted through a
+        connection that knows the server, not refused by one still logging in."""
+        waiting = {platform.name: platform.ready() for platform in self.platforms.values()}
+        try:
+            async with asyncio.timeout(CONNECT_WAIT.total_seconds()):
+                await asyncio.gather(*waiting.values())
+        except TimeoutError:
+            log.warning(
+                "not connected to every platform after %s: the scheduled jobs run anyway",
+                format_duration(CONNECT_WAIT),
+            )
+        except Exception:
+            log.exception("a platform failed while connecting: the scheduled jobs run anyway")
+        try:
+            await self.scheduler.run_on_time()
+        except Exception:
+            log.exception("the jobs that fell due while the bot was down could not all run")
 
     async def shut_down(self) -> None:
         """SIGTERM: finish the queued work while the platforms still answer, then disconnect.

@@ -99,6 +99,10 @@ class Platform(Protocol):
     async def stop(self) -> None:
         """Disconnect cleanly."""
 
+    async def ready(self) -> None:
+        """Return once :meth:`start` has connected and the platform can act (its servers or
+        groups known); at once where there is nothing to connect to."""
+
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
         """Publish the commands (slash commands, Telegram command menus)."""
 

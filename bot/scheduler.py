@@ -95,17 +95,31 @@ class Scheduler:
             timezone=UTC,
         )
         self._runner: JobRunner | None = None
+        self._on_time = False
 
-    async def start(self, runner: JobRunner) -> None:
-        """Open the job store, catch up on what fell due while down, then run jobs on time."""
+    async def start(self, runner: JobRunner, *, on_time: bool = True) -> None:
+        """Open the job store; with ``on_time``, catch up and run jobs on time at once.
+
+        Without it, jobs wait (and are still added) until :meth:`run_on_time`: a bot starting
+        lifts the bans that fell due while it was down only once its platforms are connected.
+        """
         global _live_runner
         self._runner = runner
         self._aps.start(paused=True)
-        await self.run_due()
         if not self.manual:
             if _live_runner is not None:
                 raise RuntimeError("only one bot can run real-time jobs in a process")
             _live_runner = runner
+        if on_time:
+            await self.run_on_time()
+
+    async def run_on_time(self) -> None:
+        """Catch up on what fell due while the bot was down, then run jobs on time (once)."""
+        if self._on_time:
+            return
+        self._on_time = True
+        await self.run_due()
+        if not self.manual:
             self._aps.add_listener(self._on_missed, EVENT_JOB_MISSED)
             self._aps.resume()
 
@@ -121,6 +135,7 @@ class Scheduler:
             await asyncio.to_thread(self._store.flush)
         if _live_runner is self._runner:
             _live_runner = None
+        self._on_time = False
 
     def at(self, job_id: str, when: datetime, cog: str, handler: str, **kwargs: Any) -> None:
         """Run ``cog.handler(**kwargs)`` once at ``when``; replaces a job with the same id."""

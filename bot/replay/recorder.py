@@ -69,6 +69,9 @@ class RecordingPlatform:
     async def stop(self) -> None:
         """Nothing to close."""
 
+    async def ready(self) -> None:
+        """Nothing to connect to: ready at once."""
+
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
         """Remember what would have been published."""
         self.synced = list(specs)

@@ -187,6 +187,9 @@ class ConsolePlatform:
         except RuntimeError:
             pass  # the loop closed while we were reading: nothing left to feed
 
+    async def ready(self) -> None:
+        """Nothing to connect to: ready at once."""
+
     async def stop(self) -> None:
         """Stop after the current line."""
         self._stopping = True

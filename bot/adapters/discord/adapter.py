@@ -83,7 +83,8 @@ class DiscordPlatform:
         self._publishing = asyncio.Lock()
         self._stopping = False
         self.pending = PendingInteractions()
-        self.intake = EventIntake(self.pending, on_login=self._publish_at_login)
+        self._logged_in = asyncio.Event()
+        self.intake = EventIntake(self.pending, on_login=self._at_login)
         self.client = build_client(self.intake, sharding)
         self.intake.client = self.client
 
@@ -136,6 +137,16 @@ class DiscordPlatform:
         if self.client.application_id is None:
             return  # not logged in yet: published once the application id is known
         await self._publish()
+
+    async def ready(self) -> None:
+        """Return once logged in and Discord has sent the servers (its READY): before that,
+        the cache knows no server, and an unban or a message would be refused."""
+        await self._logged_in.wait()
+        await self.client.wait_until_ready()
+
+    async def _at_login(self) -> None:
+        self._logged_in.set()
+        await self._publish_at_login()
 
     async def _publish_at_login(self) -> None:
         try:

@@ -131,6 +131,7 @@ class TelegramPlatform:
         self._joins = MembershipChanges()
         self._sink: EventSink | None = None
         self._stopping = asyncio.Event()
+        self._connected = asyncio.Event()
         self._initialising = asyncio.Lock()
         self._starting = False
         self._closed = False
@@ -167,6 +168,10 @@ class TelegramPlatform:
         finally:
             await self._disconnect()
 
+    async def ready(self) -> None:
+        """Return once the Bot API answers (the bot knows who it is and can act)."""
+        await self._connected.wait()
+
     async def stop(self) -> None:
         """Stop polling (or serving the webhook); :meth:`start` returns promptly."""
         self._stopping.set()
@@ -192,6 +197,7 @@ class TelegramPlatform:
     async def _connect(self) -> bool:
         await self._retrying("reach the Telegram Bot API", self._initialise)
         await self.application.start()
+        self._connected.set()
         if self._unpublished is not None:
             try:
                 await self.sync_commands(self._unpublished)

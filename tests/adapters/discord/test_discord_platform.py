@@ -166,6 +166,21 @@ async def test_start_logs_in_syncs_the_commands_and_stop_returns_promptly(
     assert platform.client.is_closed()
 
 
+async def test_ready_waits_for_the_login_and_the_servers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platform = DiscordPlatform(TOKEN, state=MemoryState())  # type: ignore[arg-type]
+    offline = OfflineDiscord(platform, monkeypatch)
+    ready = asyncio.create_task(platform.ready())
+    task = await run_until_connected(platform, offline)
+    await asyncio.sleep(0.05)
+    assert not ready.done()  # logged in, but the servers are not known yet
+    platform.client._handle_ready()  # what discord.py does once READY's servers are cached
+    await asyncio.wait_for(ready, timeout=2)
+    await platform.stop()
+    await asyncio.wait_for(task, timeout=2)
+
+
 async def test_commands_are_synced_again_only_when_they_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -549,11 +549,20 @@ async def test_an_unreachable_bot_api_is_retried_and_stop_still_returns_promptly
     with pytest.raises(PlatformError):
         await platform.sync_commands([])
     task = asyncio.create_task(platform.start(sink))
+    ready = asyncio.create_task(platform.ready())
     await asyncio.sleep(0.5)
     assert not task.done()  # still trying
+    assert not ready.done()  # and the scheduled jobs still wait
+    ready.cancel()
     await platform.stop()
     await asyncio.wait_for(task, 2.0)
     assert seen == []
+
+
+async def test_the_platform_is_ready_once_the_bot_api_answers(start_bot: StartBot) -> None:
+    bot = await start_bot(wait_for_polling=False)
+    await asyncio.wait_for(bot.platform.ready(), 5)
+    assert bot.api.called("getMe")
 
 
 async def test_a_refused_token_stops_with_a_clear_error(api: FakeBotApi) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.core import Jardinier
 from bot.events import MessageCreated, MessageRef
+from bot.platform import EventSink, PlatformError
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
+from tests.support.fake_platform import FakePlatform
 
 COMMANDS = [
     '/warn bob "be nice"',
@@ -355,6 +360,75 @@ async def test_a_ban_decided_as_the_bot_stops_is_still_lifted_after_a_restart(
     second = await open_forum(rules, database=database, platform=first.platform)
     await second.wait(timedelta(days=1, minutes=1))
     assert len(second.done("unban")) == 1
+
+
+class ConnectingPlatform(FakePlatform):
+    """Connects only when told to, and refuses to act before, as Discord does until its READY
+    (its cache knows no server yet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connected = asyncio.Event()
+        self.connecting = asyncio.Event()
+        self._stopped = asyncio.Event()
+
+    async def start(self, sink: EventSink) -> None:
+        self.connecting.set()
+        await self._stopped.wait()
+
+    async def ready(self) -> None:
+        await self.connected.wait()
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+    def _record(self, action: str, target: Any, text: str = "", **details: Any) -> None:
+        if not self.connected.is_set():
+            raise PlatformError(action, "not_in_server", community=self.community)
+        super()._record(action, target, text, **details)
+
+
+def unbans(platform: FakePlatform) -> list[Any]:
+    return [recorded for recorded in platform.actions if recorded.action == "unban"]
+
+
+async def test_a_ban_that_ended_while_the_bot_was_down_is_lifted_once_connected(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+        }
+    }
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    await first.core.stop()
+    first.clock.set(first.clock.now() + timedelta(days=1, minutes=10))
+
+    platform = ConnectingPlatform()
+    bot = Jardinier(
+        rules_dir=first.core.rules.directory,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=first.clock,
+    )
+    serving = asyncio.create_task(bot.run())
+    await asyncio.wait_for(platform.connecting.wait(), 10)
+    for _ in range(20):  # what the start left to the loop
+        await asyncio.sleep(0)
+    assert len(bot.scheduler.pending("netiquette:ban:")) == 1
+    platform.connected.set()
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if unbans(platform):
+            break
+    [unban] = unbans(platform)
+    assert unban.target.name == "bob"
+    assert bot.scheduler.pending("netiquette:ban:") == []
+    await platform.stop()
+    await serving
 
 
 async def test_strikes_from_before_a_restart_still_count_on_the_ladder(
