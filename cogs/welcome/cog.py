@@ -374,6 +374,10 @@ class WelcomeCog(CharterGate, Introductions):
         return {} if journey is None else {"onboarding": journey.export()}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Forget the member's onboarding in ``community`` and cancel their jobs."""
+        """Forget the member's onboarding in ``community`` and cancel their jobs; a newcomer
+        the gate still restricts is let go (forgotten, the button can no longer free them)."""
+        journey = await self.journeys.get(community, user.id)
         self.cancel_member_jobs(community, user.id)
         await self.journeys.forget(community, user.id)
+        if journey is not None and journey.gate_pending and journey.restricted:
+            await self.actions.unrestrict(MemberRef(community, user))

@@ -108,6 +108,19 @@ async def test_on_telegram_newcomers_are_restricted_until_they_accept(
     assert garden.done("kick") == []
 
 
+async def test_a_restricted_newcomer_who_is_forgotten_is_let_go(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await telegram_like(open_garden, timeout="5m")
+    [alice] = await garden.join("alice")
+    assert [restricted.target for restricted in garden.done("restrict")] == [alice]
+    await garden.cog.erase_member_data(garden.platform.community, alice.user)
+    [lifted] = garden.done("unrestrict")
+    assert lifted.target == alice
+    await garden.wait(timedelta(minutes=10))
+    assert garden.done("kick") == []  # the gate's timeout went with the rest
+
+
 async def test_a_newcomer_who_does_not_press_in_time_is_removed_and_the_second_time_banned(
     open_garden: GardenFactory,
 ) -> None:
