@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
+from bot.commands.context import CommandContext
+from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
 from bot.events import CommandInvoked, CommunityRef, MemberRef
 from tests.support.events import command
@@ -129,12 +131,60 @@ async def test_rule_book_moderator_role_and_user_are_moderators(
     assert "will be posted" in platform.last_text()
 
 
-async def test_refusal_and_errors_are_private_to_the_member(
+async def test_refusals_and_a_moderator_commands_errors_are_private_to_the_member(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
     alice = platform.member("alice")
     await core.handle(command(alice, "/rules_reload", clock.now()))
-    assert platform.sent()[-1].details["private_to"] == alice
+    assert answer_to(platform, alice) == "Sorry, /rules_reload is for moderators."
+
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce tomorrow hello", clock.now()))  # parsing refuses
+    assert answer_to(platform, mod).startswith("Usage: /announce <delay> <text…> (delay should")
+    await core.handle(command(mod, "/announce 0s hello", clock.now()))  # the command refuses
+    assert answer_to(platform, mod).startswith("Usage: /announce <delay> <text…> (delay should")
+
+    async def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    spec = core.commands.get("announcements")
+    assert spec is not None
+    core.commands.remove_cog(spec.cog)
+    core.commands.add(replace(spec, callback=explode))
+    await core.handle(command(mod, "/announcements", clock.now()))
+    assert answer_to(platform, mod).startswith("Something went wrong with /announcements")
+
+
+async def test_an_everyone_commands_usage_error_and_failure_are_private_to_the_member(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    async def sow(_ctx: CommandContext, seeds: int) -> None:
+        raise RuntimeError(f"no room for {seeds} seeds")
+
+    help_spec = core.commands.get("help")
+    assert help_spec is not None
+    core.commands.add(
+        CommandSpec(
+            name="sow",
+            description="Sow seeds",
+            help="Sow seeds.",
+            options=(OptionSpec("seeds", OptionKind.INTEGER, "How many"),),
+            cog=help_spec.cog,
+            callback=sow,
+        )
+    )
+    alice = platform.member("alice")
+    await core.handle(command(alice, "/sow many", clock.now()))
+    assert answer_to(platform, alice).startswith("Usage: /sow <seeds>")
+    await core.handle(command(alice, "/sow 3", clock.now()))
+    assert answer_to(platform, alice).startswith("Something went wrong with /sow")
+
+
+def answer_to(platform: FakePlatform, member: MemberRef) -> str:
+    """The bot's last answer, which must be one only ``member`` sees."""
+    last = platform.sent()[-1]
+    assert last.details["private_to"] == member, f"{last.text!r} is not private to {member}"
+    return last.text
 
 
 async def test_slash_options_are_used_as_given(

@@ -60,21 +60,25 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
             error=error.text(texts.usage_errors),
         )
 
+    # What went wrong concerns only the member who typed it: answered privately where the
+    # platform can, whoever may run the command.
     try:
         arguments = await _arguments(core, spec, event)
     except UsageError as error:
-        await context.reply(usage(error))
+        await answer_command(core, event, usage(error))
         return
     assert spec.callback is not None
     try:
         await spec.callback(context, **arguments)
     except UsageError as error:  # a value the command itself finds out of bounds
-        await context.reply(usage(error))
+        await answer_command(core, event, usage(error))
     except JardinierError as error:
-        await context.reply(str(error))
+        await answer_command(core, event, str(error))
     except Exception:
         log.exception("/%s failed", spec.name)
-        await context.reply(render(texts.command_failed, command=spec.name_for(locale)))
+        await answer_command(
+            core, event, render(texts.command_failed, command=spec.name_for(locale))
+        )
 
 
 async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) -> dict[str, Any]:
@@ -110,7 +114,8 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
 
 
 async def answer_command(core: Jardinier, event: CommandInvoked, text: str) -> None:
-    """Answer the member who ran ``event``, privately where the platform can (a refusal)."""
+    """Answer the member who ran ``event``, privately where the platform can (a refusal, an
+    error)."""
     # A command message a moderation rule removed is no longer there to reply to.
     removed = event.message is not None and core.bus.is_removed(event.message)
     reply_to = None if removed else event.message
