@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from bot.logsetup import SecretRedactor, configure_logging
 
 
@@ -33,14 +35,41 @@ def test_tokens_are_masked_in_messages_arguments_and_tracebacks() -> None:
     assert "a short word stays" in text
 
 
-def test_configure_logging_reads_the_level_and_the_secrets() -> None:
+def test_configure_logging_reads_the_level_and_masks_the_secrets_it_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    discord_token = "MTAx.discord-token-value-0123456789"
+    telegram_token = "123456:ABC-telegram-token-value"
+    webhook_secret = "webhook-secret-value-42"
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        configure_logging(environ={"JARDINIER_LOG_LEVEL": "info", "DISCORD_TOKEN": "x" * 30})
+        configure_logging(
+            environ={
+                "JARDINIER_LOG_LEVEL": "info",
+                "DISCORD_TOKEN": discord_token,
+                "TELEGRAM_TOKEN": telegram_token,
+                "TELEGRAM_WEBHOOK_SECRET": webhook_secret,
+            }
+        )
         assert root.level == logging.INFO
-        [handler] = root.handlers
-        assert any(isinstance(f, SecretRedactor) for f in handler.filters)
+        log = logging.getLogger("jardinier.test")
+        log.info("logged in with %s", discord_token)
+        log.info("calling https://api.telegram.org/bot%s/getMe", telegram_token)
+        log.info("webhook answered with secret %s", webhook_secret)
+        try:
+            raise RuntimeError(f"refused {discord_token}")
+        except RuntimeError:
+            log.exception("start failed")
+        log.debug("below the level, never shown")
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+    emitted = capsys.readouterr().err
+    for secret in (discord_token, telegram_token, webhook_secret):
+        assert secret not in emitted
+    assert "INFO jardinier.test: logged in with ***" in emitted
+    assert "/bot***/getMe" in emitted
+    assert "webhook answered with secret ***" in emitted
+    assert "RuntimeError: refused ***" in emitted
+    assert "below the level" not in emitted

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from bot.cogloader import import_all_models
@@ -37,18 +37,62 @@ def test_upgrade_on_an_empty_database_leaves_no_autogenerate_difference(tmp_path
     assert {"communities", "members", "core_state"} <= tables
 
 
+def tables_and_heads(url: str) -> tuple[set[str], tuple[str, ...]]:
+    """The tables in the database at ``url`` and the revision(s) it is stamped with."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            heads = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    return tables, heads
+
+
 def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cycle.db'}"
     upgrade(url)
+    built = tables_and_heads(url)
+    assert built[1] == current_heads()
     command.downgrade(alembic_config(url), "base")
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        assert set(inspect(connection).get_table_names()) == {"alembic_version"}
-    engine.dispose()
+    assert tables_and_heads(url) == ({"alembic_version"}, ())
+
     upgrade(url)
 
+    assert tables_and_heads(url) == built
 
-def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
+
+def test_upgrade_twice_keeps_the_data_and_the_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'twice.db'}"
     upgrade(url)
+    built = tables_and_heads(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO communities (id, platform, external_id, name, first_seen)"
+                " VALUES (1, 'discord', '42', 'Garden', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO members (community_id, user_id, name, is_bot, first_seen)"
+                " VALUES (1, '7', 'alice', 0, '2026-01-01 00:00:00')"
+            )
+        )
+    engine.dispose()
+
     upgrade(url)
+
+    assert tables_and_heads(url) == built
+    assert built[1] == current_heads()
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        members = connection.execute(
+            text(
+                "SELECT c.platform, c.external_id, c.name, m.user_id, m.name"
+                " FROM members m JOIN communities c ON c.id = m.community_id"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in members] == [("discord", "42", "Garden", "7", "alice")]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+
+import pytest
 
 from bot.periodic import PeriodicFlush
 
@@ -35,20 +38,31 @@ async def test_stopping_lets_a_flush_in_progress_finish_then_flushes_once_more()
     assert events == ["begin", "end", "begin", "end"]
 
 
-async def test_a_failed_flush_waits_for_the_next_interval() -> None:
-    calls = 0
+async def test_a_failed_flush_is_logged_and_waits_for_the_next_interval(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    interval = 0.2
+    called_at: list[float] = []
     twice = asyncio.Event()
 
     async def flush() -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
+        called_at.append(time.monotonic())
+        if len(called_at) == 2:
             twice.set()
-        if calls == 1:
+        if len(called_at) == 1:
             raise RuntimeError("the database is away")
 
-    flusher = PeriodicFlush("test", lambda: 0.001, flush, log)
-    flusher.start()
-    await asyncio.wait_for(twice.wait(), timeout=10)
-    await flusher.stop()
-    assert calls >= 3  # it went on after the failure, and flushed once more at the stop
+    flusher = PeriodicFlush("test", lambda: interval, flush, log)
+    with caplog.at_level(logging.ERROR, logger=log.name):
+        flusher.start()
+        await asyncio.wait_for(twice.wait(), timeout=10)
+        await flusher.stop()
+
+    # Retrying at once would hammer a database that is away; the next try waits its turn.
+    assert called_at[1] - called_at[0] >= interval * 0.9
+    assert len(called_at) >= 3  # it went on after the failure, and flushed once more at the stop
+    [failure] = [r for r in caplog.records if r.name == log.name]
+    assert failure.levelno == logging.ERROR
+    assert failure.getMessage() == "test flush failed; retrying at the next interval"
+    assert failure.exc_info is not None
+    assert str(failure.exc_info[1]) == "the database is away"

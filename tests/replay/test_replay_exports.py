@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -434,7 +436,12 @@ def test_the_examples_of_a_rule_show_what_else_it_found() -> None:
 def test_the_replay_state_can_be_kept_in_a_file_named_by_its_path(tmp_path: Path) -> None:
     kept = run_cli("replay", str(TELEGRAM), "--database", "replay.db", cwd=tmp_path)
     assert kept.returncode == 0, kept.stderr
-    assert (tmp_path / "replay.db").stat().st_size > 0
+    # The replay played into that file: the export's group and its members are in it.
+    with closing(sqlite3.connect(tmp_path / "replay.db")) as kept_db:
+        communities = kept_db.execute("SELECT platform, external_id, name FROM communities")
+        assert communities.fetchall() == [("telegram", "-1001987654321", "Les Potagers")]
+        members = kept_db.execute("SELECT user_id, name FROM members WHERE user_id LIKE '500%'")
+        assert sorted(members.fetchall()) == [("5001", "Marc"), ("5002", "Léa"), ("5003", "Kévin")]
 
     wrong = run_cli("replay", str(TELEGRAM), "--database", "postgresql://::", cwd=tmp_path)
     assert wrong.returncode == 1

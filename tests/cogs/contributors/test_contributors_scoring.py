@@ -89,32 +89,47 @@ async def test_a_member_who_only_reacts_gains_little(forum: Forum) -> None:
     assert await score_of(forum, "alice") == weights.message + weights.reaction_received
 
 
-async def test_a_message_removed_by_moderation_takes_its_points_with_it(forum: Forum) -> None:
+async def test_a_message_removed_before_any_flush_takes_its_points_with_it(
+    forum: Forum,
+) -> None:
+    for helper in ("carol", "erin"):
+        question = await forum.say("alice", QUESTIONS["alice"])
+        answer = await forum.say(
+            helper, "Water it the day before and loosen the root ball gently.", reply_to=question
+        )
+        await forum.react("bob", answer)
+        await forum.say("alice", f"merci @{helper}", reply_to=answer, mentions=(helper,))
+    assert forum.cog.buffer.flushes == 0  # the points are still pending, not in the database
+
+    await forum.delete(answer)  # a moderator removes erin's answer
+
+    # carol's answer, kept, earns what erin's would have: both lists show her, never erin.
+    top = forum.ranked(await forum.run("alice", "/top"))
+    assert "carol" in top
+    assert "erin" not in top
+    influencers = forum.ranked(await forum.run("alice", "/influencers"))
+    assert "carol" in influencers
+    assert "erin" not in influencers
+    assert await score_of(forum, "erin") == 0
+
+
+async def test_a_message_removed_after_a_flush_is_taken_back_from_the_database(
+    forum: Forum,
+) -> None:
     question = await forum.say("alice", QUESTIONS["alice"])
     answer = await forum.say(
         "carol", "Water it the day before and loosen the root ball gently.", reply_to=question
     )
     await forum.react("bob", answer)
     await forum.say("alice", "merci @carol", reply_to=answer, mentions=("carol",))
-    assert await score_of(forum, "carol") > 0
+    assert await score_of(forum, "carol") > 0  # flushed: the points are in the database
+    assert "carol" in forum.ranked(await forum.run("alice", "/influencers"))
 
     await forum.delete(answer)
 
     assert await score_of(forum, "carol") == 0
     assert "carol" not in forum.ranked(await forum.run("alice", "/top"))
     assert "carol" not in forum.ranked(await forum.run("alice", "/influencers"))
-
-
-async def test_a_message_removed_after_a_flush_is_taken_back_from_the_database(
-    forum: Forum,
-) -> None:
-    answer = await forum.say("carol", "Water it the day before and loosen the root ball gently.")
-    await forum.say("alice", "Thanks, that is exactly what I needed", reply_to=answer)
-    assert await score_of(forum, "carol") > 0  # flushed: the points are in the database
-
-    await forum.delete(answer)
-
-    assert await score_of(forum, "carol") == 0
 
 
 async def test_a_message_the_netiquette_removed_first_earns_nothing(forum: Forum) -> None:
