@@ -53,7 +53,6 @@ class ContributorsBase(Cog):
         self.ledger = MessageLedger(self.buffer)
         self.optouts = OptOuts(core.db, core.members)
         self.pace = MessagePace()
-        self._day = date.min
         self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
         self._writing: asyncio.Task[int | None] | None = None
         self._flusher = PeriodicFlush(
@@ -185,9 +184,17 @@ class ContributorsBase(Cog):
 
     # -- queries --------------------------------------------------------------------------------
 
-    def span(self, window: str) -> Span:
-        """The days of ``window`` up to today (UTC)."""
-        return span(window, self.core.clock.now().date())
+    def local_day(self, community: CommunityRef, at: datetime) -> date:
+        """The date of ``at`` in the community's time zone: its members' days are its own."""
+        return at.astimezone(self.core.community_config(community).zone).date()
+
+    def today(self, community: CommunityRef) -> date:
+        """Today, in the community's time zone."""
+        return self.local_day(community, self.core.clock.now())
+
+    def span(self, community: CommunityRef, window: str) -> Span:
+        """The days of ``window`` up to today, in the community's time zone."""
+        return span(window, self.today(community))
 
     async def standings(self, community: CommunityRef, window: Span) -> list[Standing]:
         """Members of ``community`` with a positive score in ``window``, best first."""

@@ -54,7 +54,7 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         label = self.window_label(community, window)
         await self.flush()
-        standings = (await self.standings(community, self.span(window)))[
+        standings = (await self.standings(community, self.span(community, window)))[
             : self.settings(community).top_size
         ]
         if not standings:
@@ -98,7 +98,7 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         label = self.window_label(community, window)
         await self.flush()
-        found = (await self.influence_of(community, self.span(window)))[
+        found = (await self.influence_of(community, self.span(community, window)))[
             : self.settings(community).top_size
         ]
         if not found:
@@ -158,7 +158,7 @@ class ContributorsCog(Counting, Shoutout):
             await ctx.reply(render(texts.profile_opted_out, member=name))
             return
         await self.flush()
-        current = self.span(window)
+        current = self.span(community, window)
         standings = await self.standings(community, current)
         ranked = next(
             ((rank, item) for rank, item in enumerate(standings, 1) if item.user_id == user_id),

@@ -26,6 +26,7 @@ from bot.events import (
     ReactionRemoved,
     UserRef,
 )
+from bot.localdays import LocalDays
 from cogs.contributors.base import ContributorsBase
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
@@ -47,7 +48,7 @@ class CommunityCounting:
     """What counting reads of one community, resolved once per rule book: the listeners ask
     for it on every event."""
 
-    __slots__ = ("book", "community", "detector", "min_length", "optouts", "per_minute")
+    __slots__ = ("book", "community", "days", "detector", "min_length", "optouts", "per_minute")
 
     def __init__(
         self,
@@ -56,6 +57,7 @@ class CommunityCounting:
         config: ContributorsConfig,
         optouts: set[str],
         detector: ThanksDetector,
+        days: LocalDays,
     ) -> None:
         self.book = book
         """The rule book these settings come from."""
@@ -66,6 +68,8 @@ class CommunityCounting:
         self.optouts = optouts
         """The members who opted out (the very set :class:`OptOuts` keeps up to date)."""
         self.detector = detector
+        self.days = days
+        """The community's local dates: counters are kept per day of its own time zone."""
 
 
 class Counting(ContributorsBase):
@@ -81,8 +85,9 @@ class Counting(ContributorsBase):
         config, detector = self.settings(community), self.detector(community)
         self.ensure_shoutout(community)
         optouts = await self.optouts.of(community)
+        zone = self.core.community_config(community).zone
         found = self._communities[community.key] = CommunityCounting(
-            book, community, config, optouts, detector
+            book, community, config, optouts, detector, LocalDays(zone)
         )
         return found
 
@@ -110,11 +115,7 @@ class Counting(ContributorsBase):
         if author_id in counting.optouts:
             return
         at = event.at
-        day = at.date()
-        if day == self._day:
-            day = self._day  # one object per day: every tracked message keeps its day
-        else:
-            self._day = day
+        day = counting.days.of(at)  # one object per day: every tracked message keeps its day
         tracked = TrackedMessage(author_id)
         if len(event.text.strip()) >= counting.min_length and self.pace.allows(
             counting.community, author_id, at, counting.per_minute
@@ -193,13 +194,15 @@ class Counting(ContributorsBase):
         counting = self._communities.get(community.key)
         if counting is None:
             optouts = await self.optouts.of(community)
+            day = self.local_day(community, event.at)
         else:  # the opt-outs do not change with the rule book
             community, optouts = counting.community, counting.optouts
+            day = counting.days.of(event.at)
         if reactor.id in optouts:
             return
         count, contribution = tracked.reaction(reactor.id)
         if contribution is None:
-            edge = (community, event.at.date(), reactor.id, tracked.author_id, "reaction")
+            edge = (community, day, reactor.id, tracked.author_id, "reaction")
             contribution = self.ledger.award_edge(edge)
         tracked.react(reactor.id, count + 1, contribution)
         if self.buffer.full:
@@ -250,5 +253,5 @@ class Counting(ContributorsBase):
     ) -> None:
         if user.is_bot or user.id in await self.optouts.of(community):
             return
-        self.buffer.add_daily((community, user.id, at.date()), field, delta)
+        self.buffer.add_daily((community, user.id, self.local_day(community, at)), field, delta)
         await self.flush_if_full()

@@ -29,9 +29,10 @@ WEEK = timedelta(days=7)
 class Shoutout(ContributorsBase):
     """The weekly celebration of the community's contributors."""
 
-    def last_week(self) -> Span:
-        """The 7 days before today: the week a Monday morning shout-out celebrates."""
-        today = self.core.clock.now().date()
+    def last_week(self, community: CommunityRef) -> Span:
+        """The 7 days before today, in the community's time zone: the week a Monday morning
+        shout-out celebrates."""
+        today = self.today(community)
         return Span(today - WEEK, today - timedelta(days=1))
 
     @job
@@ -44,7 +45,7 @@ class Shoutout(ContributorsBase):
         await self.core.caught_up()
         await self.flush()
         config = self.settings(community)
-        window = self.last_week()
+        window = self.last_week(community)
         passed_over = await self.passed_over(community, window)
         standings = [
             item

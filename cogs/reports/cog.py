@@ -33,13 +33,13 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
+from bot.localdays import LocalDays
 from bot.periodic import PeriodicFlush
 from bot.ruleconf import percent_text, render
 from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
 from cogs.reports.chart import render_chart, write_csv
 from cogs.reports.config import ReportsConfig, ReportTexts
-from cogs.reports.days import LocalDays
 from cogs.reports.figures import Figures, Span, read_figures, satisfaction
 from cogs.reports.models import ReportActive, ReportNewcomer
 from cogs.reports.thanks import ThanksWords

@@ -10,7 +10,7 @@ from bot.platform import Capability
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum, enable
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import enable_only
+from tests.support.rulebook import edit_section, enable_only
 
 LONG = "Here is a long and thoughtful message about the garden."
 
@@ -43,6 +43,22 @@ async def test_the_weekly_shoutout_celebrates_the_week(forum: Forum) -> None:
     assert {user.name for user in shoutout.details["mention"]} >= {"carol", "hana"}
     job = forum.core.scheduler.pending("contributors:shoutout:")[0]
     assert job.next_run == datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+
+
+async def test_the_week_is_the_communitys_own_east_of_utc(
+    rules_dir: Path, open_forum: ForumFactory
+) -> None:
+    edit_section(rules_dir, "community", {"timezone": "Australia/Sydney"})
+    forum = await open_forum(shoutout={"enabled": True})
+    # Monday 2 November, 20:00 in Sydney. Six days on: Sunday evening there (09:00 UTC).
+    await forum.wait(timedelta(days=6))
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    # The shout-out, Monday 9:00 in Sydney, is Sunday 22:00 UTC: Sunday is still in its week.
+    await forum.wait(timedelta(hours=14))
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    assert shoutout.text.splitlines()[1] == "1. carol (thanked by 3 members)"
+    job = forum.core.scheduler.pending("contributors:shoutout:")[0]
+    assert job.next_run == datetime(2026, 11, 15, 22, 0, tzinfo=UTC)
 
 
 async def test_a_quiet_week_posts_nothing(forum: Forum) -> None:

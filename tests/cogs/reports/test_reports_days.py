@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.localdays import LocalDays
 from bot.wholewords import folded
-from cogs.reports.days import LocalDays
 from cogs.reports.thanks import ThanksWords
 
 ZONES = [

@@ -1,4 +1,5 @@
-"""The local date of an instant in a community's time zone, worked out once per day."""
+"""The local date of an instant in a time zone, worked out once per day (reports and
+contributors count by the community's local day)."""
 
 from __future__ import annotations
 
