@@ -7,9 +7,11 @@ their oldest entry, and the votes it had are withdrawn (they were for something 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import asyncio
+from collections import defaultdict
+from typing import TYPE_CHECKING, Annotated, Any
 
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, func, select, update
 
 from bot.bus import Priority
 from bot.cog import listener
@@ -37,6 +39,7 @@ class Entries(ContestsBase):
         # Entries posted so far: a load that overlapped a posting is not trusted.
         self._posted = 0
         self._too_many_entries = False
+        self._numbering: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def check_open(self, community: CommunityRef, contest: Contest) -> None:
         """Refuse unless ``contest`` takes entries and votes right now."""
@@ -95,7 +98,8 @@ class Entries(ContestsBase):
         member = ctx.member
         now = self.core.clock.now()
         replaced_votes: int | None = None
-        async with self.core.db.session() as session:
+        # Two /submit at the same moment would otherwise both take the same number.
+        async with self._numbering[contest.community_id], self.core.db.session() as session:
             mine = (
                 await session.exec(
                     select(Entry)
@@ -117,14 +121,9 @@ class Entries(ContestsBase):
                 await session.exec(delete(Vote).where(col(Vote.entry_id) == row.id))
                 row.text, row.submitted_at, row.user_name = text, now, member.name
             else:
-                highest = (
-                    await session.exec(
-                        select(func.max(Entry.number)).where(col(Entry.contest_id) == id)
-                    )
-                ).one()
                 row = Entry(
                     contest_id=id,
-                    number=int(highest or 0) + 1,
+                    number=await _next_number(session, id),
                     user_id=member.user.id,
                     user_name=member.name,
                     text=text,
@@ -310,3 +309,16 @@ class Entries(ContestsBase):
                 )
             )
             await session.commit()
+
+
+async def _next_number(session: Any, contest_id: int) -> int:
+    """Take the contest's next entry number in ``session``'s transaction."""
+    await session.exec(
+        update(Contest)
+        .where(col(Contest.id) == contest_id)
+        .values(last_entry_number=col(Contest.last_entry_number) + 1)
+    )
+    taken = await session.exec(
+        select(Contest.last_entry_number).where(col(Contest.id) == contest_id)
+    )
+    return int(taken.one())

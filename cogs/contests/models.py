@@ -40,6 +40,8 @@ class Contest(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     seed: str | None = Field(default=None, max_length=64)
     """The seed of the draw, for a contest judged at random."""
+    last_entry_number: int = 0
+    """The last entry number given: an erased entry's number is not given again."""
 
 
 class Entry(SQLModel, table=True):
@@ -132,7 +134,8 @@ class GiveawayDraw(SQLModel, table=True):
     entrants_hash: str = Field(max_length=64)
     entrants: int
     winner_ids: str = Field(max_length=4000)
-    """The winners' ids, in winning order, one per line."""
+    """The winners' ids, in winning order, one per line; an erased winner's line is left
+    empty, so the places after it keep their numbers."""
     drawn_at: datetime = Field(sa_type=UTCDateTime)
 
 

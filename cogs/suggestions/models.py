@@ -1,4 +1,5 @@
-"""The suggestions cog's tables: suggestions, numbered per community, and one vote per member."""
+"""The suggestions cog's tables: suggestions, numbered per community, one vote per member, and
+the last number given in each community."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Suggestion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
     number: int
-    """Shown as #n; counts up per community."""
+    """Shown as #n; counts up per community (see :class:`SuggestionCounter`), never reused."""
     author_id: str = Field(max_length=64)
     author_name: str = Field(max_length=100)
     text: str = Field(max_length=4000)
@@ -49,3 +50,16 @@ class SuggestionVote(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     value: int
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SuggestionCounter(SQLModel, table=True):
+    """The last suggestion number given in a community.
+
+    Kept apart from the suggestions so that erasing the latest one does not hand its number
+    (and the buttons still under its post) to the next suggestion.
+    """
+
+    __tablename__ = "suggestion_counters"
+
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE", primary_key=True)
+    last_number: int = 0

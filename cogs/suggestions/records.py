@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -9,7 +11,7 @@ from sqlalchemy import case, delete, func, update
 from sqlmodel import col, select
 
 from bot.db import Database
-from cogs.suggestions.models import Suggestion, SuggestionVote
+from cogs.suggestions.models import Suggestion, SuggestionCounter, SuggestionVote
 
 OPEN_STATUSES = ("open", "accepted", "planned")
 """Statuses of suggestions still alive: a near-duplicate of one of them is pointed to it."""
@@ -32,6 +34,7 @@ class SuggestionBook:
         self._too_many_posts = False
         # Posts recorded so far: a load that overlapped one is not trusted.
         self._recorded = 0
+        self._numbering: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def create(
         self,
@@ -42,18 +45,12 @@ class SuggestionBook:
         text: str,
         at: datetime,
     ) -> Suggestion:
-        """Record a new suggestion under the community's next number."""
-        async with self._db.session() as session:
-            highest = (
-                await session.exec(
-                    select(func.max(Suggestion.number)).where(
-                        Suggestion.community_id == community_id
-                    )
-                )
-            ).one()
+        """Record a new suggestion under the community's next number (never one used before)."""
+        # Two /suggest at the same moment would otherwise both take the same number.
+        async with self._numbering[community_id], self._db.session() as session:
             suggestion = Suggestion(
                 community_id=community_id,
-                number=(highest or 0) + 1,
+                number=await _next_number(session, community_id),
                 author_id=author_id,
                 author_name=author_name[:100],
                 text=text,
@@ -254,8 +251,12 @@ class SuggestionBook:
             cast = [{"suggestion": number, "vote": value} for number, value in votes]
         return {"suggestions": suggestions, "votes": cast}
 
-    async def forget_member(self, community_id: int, user_id: str) -> None:
-        """Delete the member's suggestions and votes; recount what they had voted on."""
+    async def forget_member(self, community_id: int, user_id: str) -> list[tuple[str, str]]:
+        """Delete the member's suggestions and votes; recount what they had voted on.
+
+        Returns where their suggestions had been posted (channel id, message id). Their numbers
+        stay taken.
+        """
         async with self._db.session() as session:
             ids = list(
                 await session.exec(
@@ -276,13 +277,19 @@ class SuggestionBook:
                     col(SuggestionVote.user_id) == user_id,
                 )
             )
-            authored = list(
+            rows = list(
                 await session.exec(
-                    select(Suggestion.id).where(
+                    select(Suggestion.id, Suggestion.channel_id, Suggestion.message_id).where(
                         Suggestion.community_id == community_id, Suggestion.author_id == user_id
                     )
                 )
             )
+            authored = [suggestion_id for suggestion_id, _, _ in rows]
+            posts = [
+                (channel_id, message_id)
+                for _, channel_id, message_id in rows
+                if channel_id is not None and message_id is not None
+            ]
             await session.exec(
                 delete(SuggestionVote).where(col(SuggestionVote.suggestion_id).in_(authored))
             )
@@ -298,6 +305,30 @@ class SuggestionBook:
             for suggestion_id in set(voted) - set(authored):
                 await _recount(session, suggestion_id)
             await session.commit()
+        if self._posts is not None:
+            self._posts.difference_update((community_id, *post) for post in posts)
+        return posts
+
+
+async def _next_number(session: Any, community_id: int) -> int:
+    """Take the community's next suggestion number in ``session``'s transaction."""
+    mine = col(SuggestionCounter.community_id) == community_id
+    taken = await session.exec(
+        update(SuggestionCounter)
+        .where(mine)
+        .values(last_number=col(SuggestionCounter.last_number) + 1)
+    )
+    if taken.rowcount:
+        return int((await session.exec(select(SuggestionCounter.last_number).where(mine))).one())
+    # No counter yet: the community's first suggestion, or rows written before the counter.
+    highest = (
+        await session.exec(
+            select(func.max(Suggestion.number)).where(Suggestion.community_id == community_id)
+        )
+    ).one()
+    number = int(highest or 0) + 1
+    session.add(SuggestionCounter(community_id=community_id, last_number=number))
+    return number
 
 
 async def _recount(session: Any, suggestion_id: int) -> tuple[int, int]:
