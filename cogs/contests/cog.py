@@ -13,12 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, delete, select
 
-from bot.events import CommunityRef, UserRef
+from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
 from cogs.contests.challenges import Challenges
 from cogs.contests.entries import Entries
 from cogs.contests.giveaways import Giveaways
 from cogs.contests.halloffame import HallOfFame
-from cogs.contests.models import Contest, Entry, Giveaway, GiveawayEntry, Vote, Win
+from cogs.contests.models import (
+    Contest,
+    Entry,
+    Giveaway,
+    GiveawayDraw,
+    GiveawayEntry,
+    Vote,
+    Win,
+)
 from cogs.contests.phases import PHASE_OF_HANDLER
 
 if TYPE_CHECKING:
@@ -86,6 +94,7 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     )
                 )
             ).all()
+            draws = await _draws_won(session, community_id, user.id)
         data: dict[str, Any] = {
             "entries": [
                 {
@@ -118,15 +127,36 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                 }
                 for win in wins
             ],
+            "draws": [
+                {
+                    "giveaway": draw.giveaway_id,
+                    "round": draw.round,
+                    "place": draw.winner_ids.split("\n").index(user.id) + 1,
+                    "drawn_at": draw.drawn_at.isoformat(),
+                }
+                for draw in draws
+            ],
         }
         return {key: value for key, value in data.items() if value}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Forget the member's entries (with their votes), votes, giveaway entries and wins."""
+        """Forget the member's entries (with their votes), votes, giveaway entries and wins,
+        their id in the giveaway draws they won, and the bot's posts of their entries."""
         community_id = await self.community_id(community)
         contests = select(Contest.id).where(col(Contest.community_id) == community_id)
         giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
         async with self.core.db.session() as session:
+            posts = (
+                await session.exec(
+                    select(Contest.channel_id, Entry.message_id)
+                    .join(Contest, col(Contest.id) == col(Entry.contest_id))
+                    .where(
+                        col(Contest.community_id) == community_id,
+                        col(Entry.user_id) == user.id,
+                        col(Entry.message_id).is_not(None),
+                    )
+                )
+            ).all()
             mine = select(Entry.id).where(
                 col(Entry.contest_id).in_(contests), col(Entry.user_id) == user.id
             )
@@ -152,4 +182,31 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     col(Win.community_id) == community_id, col(Win.user_id) == user.id
                 )
             )
+            for draw in await _draws_won(session, community_id, user.id):
+                draw.winner_ids = "\n".join(
+                    "" if winner == user.id else winner for winner in draw.winner_ids.split("\n")
+                )
+                session.add(draw)
             await session.commit()
+        if posts:
+            await self.actions.delete_many(
+                [
+                    MessageRef(ChannelRef(community, channel_id), message_id)
+                    for channel_id, message_id in posts
+                    if message_id is not None
+                ]
+            )
+
+
+async def _draws_won(session: Any, community_id: int, user_id: str) -> list[GiveawayDraw]:
+    """The community's giveaway draws that ``user_id`` won."""
+    rows = await session.exec(
+        select(GiveawayDraw)
+        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
+        .where(
+            col(Giveaway.community_id) == community_id,
+            col(GiveawayDraw.winner_ids).contains(user_id, autoescape=True),
+        )
+        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
+    )
+    return [draw for draw in rows if user_id in draw.winner_ids.split("\n")]

@@ -282,7 +282,9 @@ class Giveaways(ContestsBase):
         texts = self.texts(community)
         names = await self.entrants(giveaway.id)
         draws = await self.previous_draws(giveaway.id)
-        already = [user for past in draws for user in past.winner_ids.split("\n") if user]
+        # An erased winner left an empty line: their place stays taken, their id is gone.
+        places = [user for past in draws for user in past.winner_ids.split("\n")]
+        already = [user for user in places if user]
         pool = canonical(set(names) - set(already))
         if not names:
             return render(texts.giveaway_nobody_entered, id=giveaway.id, prize=giveaway.prize)
@@ -317,7 +319,7 @@ class Giveaways(ContestsBase):
             giveaway.id,
             giveaway.prize,
             [
-                (len(already) + place, user, names[user], None)
+                (len(places) + place, user, names[user], None)
                 for place, user in enumerate(winners, start=1)
             ],
             now,

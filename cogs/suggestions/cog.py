@@ -211,23 +211,23 @@ class SuggestionsCog(Digest):
         helps={
             "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
 
-            Elle est publiée tout de suite dans le salon de la direction et rédigée dans un
-            fichier Markdown, joint.
+            Elle est publiée tout de suite dans le salon de la direction, avec un fichier
+            Markdown joint.
             """
         },
     )
     async def digest(self, ctx: CommandContext) -> None:
         """Post the leadership digest now: top suggestions by votes, new ones, feedback.
 
-        It goes to the leadership channel and is written as a Markdown file, attached.
+        It goes to the leadership channel, with a Markdown file attached.
         """
         community = ctx.community
         self.ensure_digest(community)
-        text, path = await self.write_digest(community)
-        await self.send_digest(community, text, path)
-        await ctx.reply(
-            text + "\n" + render(self.texts(community).digest_posted, path=str(path)), file=path
-        )
+        async with self.digest_file(community) as (text, path):
+            await self.send_digest(community, text, path)
+            # The file is not kept: its name is what the attachment is called.
+            posted = render(self.texts(community).digest_posted, path=path.name)
+            await ctx.reply(text + "\n" + posted, file=path)
 
     # -- votes ----------------------------------------------------------------------------------
 
@@ -312,6 +312,14 @@ class SuggestionsCog(Digest):
         return {"suggestions": found} if found["suggestions"] or found["votes"] else {}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Delete the member's suggestions and votes (the tallies they were in are recounted)."""
+        """Delete the member's suggestions and votes (the tallies they were in are recounted),
+        and the bot's posts of those suggestions, which showed their name and text."""
         community_id = await self.core.members.community_id(community)
-        await self.book.forget_member(community_id, user.id)
+        posts = await self.book.forget_member(community_id, user.id)
+        if posts:
+            await self.actions.delete_many(
+                [
+                    MessageRef(ChannelRef(community, channel_id), message_id)
+                    for channel_id, message_id in posts
+                ]
+            )

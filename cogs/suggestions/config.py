@@ -19,7 +19,7 @@ class DigestConfig(BaseModel):
     enabled: bool = True
     """Post it on schedule (``/digest`` works either way)."""
     channel: str | None = "leadership"
-    """Where leadership reads it (a channel name or id); none: only the Markdown file."""
+    """Where leadership reads it (a channel name or id); none: only ``/digest`` shows it."""
     day_of_week: Weekday = "mon"
     hour: int = Field(default=9, ge=0, le=23)
     minute: int = Field(default=0, ge=0, le=59)
@@ -28,7 +28,8 @@ class DigestConfig(BaseModel):
     top: int = Field(default=10, ge=1, le=50)
     """Suggestions listed by votes."""
     folder: str = "data/reports"
-    """Where the digest's Markdown file is written (relative to the bot's working folder)."""
+    """No longer used: the digest's Markdown file is temporary, removed once posted. Still
+    accepted so that rule books which set it keep loading."""
 
 
 class SuggestionTexts(BaseModel):

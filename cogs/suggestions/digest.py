@@ -2,12 +2,17 @@
 
 Posted in the leadership channel on a weekly cron job per community
 (``suggestions:digest:<community>``, in the community's time zone) and on demand (``/digest``),
-and written as a Markdown file in the reports folder, attached to the post.
+with a Markdown file attached. The file is temporary: it holds members' names and texts, which
+an erasure must be able to reach, so none is kept once posted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,8 +34,8 @@ class Digest(SuggestionsBase):
         community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
-        text, path = await self.write_digest(community)
-        await self.send_digest(community, text, path)
+        async with self.digest_file(community) as (text, path):
+            await self.send_digest(community, text, path)
 
     async def send_digest(self, community: CommunityRef, text: str, path: Path) -> bool:
         """Post the digest and its file in the leadership channel; False if there is none."""
@@ -41,17 +46,22 @@ class Digest(SuggestionsBase):
             return False
         return await self.actions.send(channel, text, file=path) is not None
 
-    async def write_digest(self, community: CommunityRef) -> tuple[str, Path]:
-        """The digest as Markdown, and the file it was written to."""
+    @contextlib.asynccontextmanager
+    async def digest_file(self, community: CommunityRef) -> AsyncIterator[tuple[str, Path]]:
+        """The digest as Markdown, and a temporary file holding it, removed on leaving."""
         config = self.settings(community).digest
         now = self.core.clock.now()
         since = now - timedelta(days=config.days)
         text = await self.digest_text(community, since, now)
         zone = self.core.community_config(community).zone
         stamp = now.astimezone(zone).strftime("%Y-%m-%d")
-        path = Path(config.folder) / f"digest-{community.key}-{stamp}.md"
-        await asyncio.to_thread(_write, path, text)
-        return text, path
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-digest-"))
+        try:
+            path = folder / f"digest-{community.key}-{stamp}.md"
+            await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+            yield text, path
+        finally:
+            await asyncio.to_thread(shutil.rmtree, folder, True)
 
     async def digest_text(self, community: CommunityRef, since: datetime, now: datetime) -> str:
         """The digest of the suggestions from ``since`` to ``now``, as Markdown."""
@@ -116,8 +126,3 @@ class Digest(SuggestionsBase):
         zone = self.core.community_config(community).zone
         when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
         await self.core.modlog(community, render(self.texts(community).digest_missed, when=when))
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cogs.contests.models import Entry, GiveawayEntry, Vote, Win
+from sqlmodel import col, select
+
+from cogs.contests.draw import entrants_hash
+from cogs.contests.models import Entry, GiveawayDraw, GiveawayEntry, Vote, Win
 from tests.cogs.contests.arena import Arena
 
 
@@ -33,3 +36,40 @@ async def test_export_and_erase_a_members_contest_data(arena: Arena) -> None:
     assert await arena.count(Vote) == 0  # alice's vote, and bob's vote for her entry
     assert await arena.count(GiveawayEntry) == 0
     assert await arena.count(Win) == 1  # bob's second place
+
+
+async def draws(arena: Arena) -> list[GiveawayDraw]:
+    """The giveaway draws stored, first first."""
+    async with arena.core.db.session() as session:
+        return list(
+            (await session.exec(select(GiveawayDraw).order_by(col(GiveawayDraw.id)))).all()
+        )
+
+
+async def test_an_erased_giveaway_winner_leaves_no_id_and_rerolls_skip_the_others(
+    arena: Arena,
+) -> None:
+    await arena.run("mod", '/giveaway "Seeds" 2 1d')
+    [post] = arena.posted("Giveaway 1: Seeds!")
+    for name in ("alice", "bob", "carol", "dave"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.wait(timedelta(days=1))
+    [draw] = await draws(arena)
+    erased, kept = draw.winner_ids.split("\n")
+    user = arena.member(erased.removeprefix("id-")).user
+    exported = await arena.cog.export_member_data(arena.platform.community, user)
+    assert [(row["giveaway"], row["round"], row["place"]) for row in exported["draws"]] == [
+        (1, 1, 1)
+    ]
+
+    await arena.cog.erase_member_data(arena.platform.community, user)
+
+    assert await arena.cog.export_member_data(arena.platform.community, user) == {}
+    [draw] = await draws(arena)
+    assert draw.winner_ids.split("\n") == ["", kept]
+    await arena.run("mod", "/giveaway_reroll 1")
+    [reroll] = arena.posted("new draw")
+    pool = sorted({"id-alice", "id-bob", "id-carol", "id-dave"} - {erased, kept})
+    assert f"hash {entrants_hash(pool)}" in reroll.text
+    assert "Drawn among the 2 entrants who had not won" in reroll.text
+    assert [event.rank for event in arena.events] == [1, 2, 3]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.events import ReactionAdded, ReactionRemoved
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from bot.events import ChannelRef, MessageRef, ReactionAdded, ReactionRemoved
 from tests.support.community import Community
 from tests.support.fake_platform import Recorded
 
@@ -45,3 +49,18 @@ class Board(Community):
     def dms(self, name: str) -> list[str]:
         """Direct messages the bot sent to ``name``."""
         return [action.text for action in self.done("dm") if action.target.name == name]
+
+    def read_files(self) -> dict[str, str]:
+        """From now on, what each file the bot sends holds, read as it is sent, by file name
+        (the bot may remove its files once sent)."""
+        held: dict[str, str] = {}
+        send = self.platform.send
+
+        async def sending(channel: ChannelRef, text: str, **options: Any) -> MessageRef:
+            file: Path | None = options.get("file")
+            if file is not None:
+                held[file.name] = await asyncio.to_thread(file.read_text, encoding="utf-8")
+            return await send(channel, text, **options)
+
+        self.platform.send = sending  # type: ignore[method-assign]
+        return held

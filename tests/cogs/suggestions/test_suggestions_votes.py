@@ -24,6 +24,7 @@ async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Boa
     await board.vote("alice", 3, "down")
 
     answer = await board.run("mod", "/suggestion 1 accepted We will host it in March")
+    files = board.read_files()
 
     assert answer.text == "Suggestion #1 is now accepted; its author has been told."
     assert answer.details["private_to"] == board.member("mod")
@@ -41,12 +42,12 @@ async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Boa
         "3. #3 Shared tools shed with a booking sheet — 👍 0 · 👎 1 — open (by carol)",
     ]
     assert "- #1 A monthly seed swap in the library — accepted: We will host it in March" in lines
-    # Posted to leadership, and written as a Markdown file attached to both posts.
+    # Posted to leadership, with a Markdown file attached to both posts.
     [posted] = [s for s in board.platform.sent() if s.target.id == "leadership"]
     path = posted.details["file"]
     assert path is not None
     assert path.suffix == ".md"
-    assert Path(path).read_text(encoding="utf-8") == posted.text
+    assert files[path.name] == posted.text
     assert digest.details["file"] == path
 
 
