@@ -13,6 +13,7 @@ from bot.core import Jardinier
 from bot.events import CommandInvoked, CommunityRef, MemberRef
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
 
 
 async def test_help_lists_only_the_commands_the_member_may_use(
@@ -185,6 +186,20 @@ def answer_to(platform: FakePlatform, member: MemberRef) -> str:
     last = platform.sent()[-1]
     assert last.details["private_to"] == member, f"{last.text!r} is not private to {member}"
     return last.text
+
+
+async def test_an_announcement_is_not_posted_once_announcements_are_off_there(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce 1h Seed swap at noon", clock.now()))
+    await core.handle(command(mod, "/announce 2h Plot visits at three", clock.now()))
+    await core.scheduler.advance(timedelta(hours=1))
+    assert platform.last_text() == "Seed swap at noon"
+    enable_only(rules_dir, "netiquette")
+    assert await core.reload_rules() is None
+    await core.scheduler.advance(timedelta(hours=1))
+    assert "Plot visits at three" not in [sent.text for sent in platform.sent()]
 
 
 async def test_slash_options_are_used_as_given(

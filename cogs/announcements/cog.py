@@ -171,8 +171,13 @@ class AnnouncementsCog(Cog):
 
     @job
     async def post(self, **arguments: Any) -> None:
-        """Post a scheduled announcement (called by the scheduler)."""
-        await self.actions.send(self._channel(arguments), arguments["text"])
+        """Post a scheduled announcement (called by the scheduler), unless the rule book turned
+        announcements off in its community meanwhile."""
+        channel = self._channel(arguments)
+        if not self.core.cog_enabled(self.name, channel.community):
+            self.log.info("announcement in %s not posted: the cog is off there", channel.community)
+            return
+        await self.actions.send(channel, arguments["text"])
 
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
