@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import importlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from bot import eventloop
 from bot.errors import JardinierError
@@ -22,6 +24,8 @@ from bot.platform import Platform
 from bot.resources import shipped_rules_directory
 from bot.rulewatch import watching_enabled
 from bot.state import StateStore
+
+log = logging.getLogger(__name__)
 
 app = typer.Typer(
     help="Jardinier, a community-management bot for Discord and Telegram.",
@@ -71,6 +75,14 @@ def _fail(error: JardinierError) -> None:
     raise typer.Exit(1)
 
 
+def _database_failed(error: OperationalError) -> None:
+    """The database failed under the bot (locked, unreadable, full): one line, not a traceback."""
+    from bot.db import database_url, storage_error
+
+    log.debug("the database failed", exc_info=error)
+    _fail(storage_error(database_url(), error))
+
+
 PLATFORM_TOKENS = {"discord": "DISCORD_TOKEN", "telegram": "TELEGRAM_TOKEN"}
 
 
@@ -115,6 +127,8 @@ def run(rules: RulesOption = None) -> None:
         eventloop.run(core.run())
     except JardinierError as error:
         _fail(error)
+    except OperationalError as error:
+        _database_failed(error)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
 
@@ -137,6 +151,8 @@ def console(
         _console(rules_directory(rules), jsonl=jsonl)
     except JardinierError as error:
         _fail(error)
+    except OperationalError as error:
+        _database_failed(error)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
 
@@ -285,13 +301,14 @@ def check_rules(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema to the newest version ($JARDINIER_DATABASE_URL)."""
-    from bot.db import database_url, redacted
+    from bot.db import database_url, redacted, storage_errors
     from bot.migrate import upgrade
 
     configure_logging()
-    url = database_url()
     try:
-        upgrade(url)
+        url = database_url()
+        with storage_errors(url):
+            upgrade(url)
     except JardinierError as error:
         _fail(error)
     typer.echo(f"database {redacted(url)} is up to date")

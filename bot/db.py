@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -72,10 +74,68 @@ def is_memory(url: str) -> bool:
 
 
 def ensure_parent_directory(url: str) -> None:
-    """Create the folder of a SQLite database file, so a fresh checkout just works."""
+    """Create the folder of a SQLite database file, so a fresh checkout just works.
+
+    Raises :class:`JardinierError` naming the file when the folder cannot be made.
+    """
     parsed = _parse(url)
-    if parsed.get_backend_name() == "sqlite" and not is_memory(url):
-        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or is_memory(url):
+        return
+    path = Path(parsed.database or "").expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocking = next(
+            (folder for folder in (path.parent, *path.parent.parents) if folder.exists()), None
+        )
+        if blocking is not None and not blocking.is_dir():
+            reason = f"{blocking} is a file, not a folder"
+        else:
+            reason = error.strerror or str(error)
+        raise JardinierError(f"cannot create the database {path}: {reason}") from None
+
+
+def described(url: str) -> str:
+    """How messages name the database: a SQLite file's path, else the URL without password."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        return "in memory" if is_memory(url) else str(parsed.database)
+    return redacted(url)
+
+
+def storage_error(url: str, error: SQLAlchemyError | OSError) -> JardinierError:
+    """A one-line error a user can act on, for a database that cannot be opened or written."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(cause, OSError) and cause.strerror:
+        reason = cause.strerror
+    else:
+        # SQLAlchemy's own text adds the SQL and its parameters: keep the driver's first line.
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    password = _parse(url).password
+    if password:
+        reason = reason.replace(str(password), "***")
+    name = described(url)
+    if "locked" in reason.lower():
+        return JardinierError(
+            f"the database {name} is locked by another process (another Jardinier running?); "
+            "stop it or try again"
+        )
+    return JardinierError(f"cannot use the database {name}: {reason}")
+
+
+@contextmanager
+def storage_errors(url: str) -> Iterator[None]:
+    """Turn database and file-system failures inside the block into :func:`storage_error`."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as error:
+        raise storage_error(url, error) from None
+    except ModuleNotFoundError as error:
+        # A URL naming a driver that is not installed (asyncpg, psycopg).
+        raise JardinierError(
+            f"cannot use the database {described(url)}: its driver {error.name} is not "
+            "installed; pip install it"
+        ) from None
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -108,21 +168,26 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
-        self.engine = create_engine(self.url)
+        with storage_errors(self.url):
+            self.engine = create_engine(self.url)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self._schema_ready = False
 
     async def upgrade(self) -> None:
-        """Bring the schema to the newest migration, once (in a thread: Alembic is blocking)."""
+        """Bring the schema to the newest migration, once (in a thread: Alembic is blocking).
+
+        Raises :class:`JardinierError` when the database cannot be opened or is locked.
+        """
         from bot.migrate import upgrade
 
         if self._schema_ready:
             return
-        if is_memory(self.url):
-            # Alembic would open its own, separate in-memory database: build the tables here.
-            await self.create_all()
-        else:
-            await asyncio.to_thread(upgrade, self.url)
+        with storage_errors(self.url):
+            if is_memory(self.url):
+                # Alembic would open its own, separate in-memory database: build the tables here.
+                await self.create_all()
+            else:
+                await asyncio.to_thread(upgrade, self.url)
         self._schema_ready = True
 
     async def create_all(self) -> None:

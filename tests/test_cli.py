@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
-from bot.cli import rules_directory
+from bot.cli import app, rules_directory
 from bot.resources import shipped_rules_directory
 
 
@@ -194,6 +198,64 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "test.db").is_file()
     assert "is up to date" in result.stdout
+
+
+def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    assert jardinier("db", "upgrade", cwd=tmp_path).returncode == 0
+    holder = sqlite3.connect(tmp_path / "data" / "test.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, beyond the 5 s busy timeout
+    try:
+        # Side by side: each waits out the busy timeout.
+        with ThreadPoolExecutor() as pool:
+            results = list(
+                pool.map(
+                    lambda args: jardinier(*args, stdin="alice: hi\n", cwd=tmp_path),
+                    [("db", "upgrade"), ("run",), ("console",)],
+                )
+            )
+    finally:
+        holder.rollback()
+        holder.close()
+    for result in results:
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[-1] == (
+            f"the database {tmp_path / 'data' / 'test.db'} is locked by another process "
+            "(another Jardinier running?); stop it or try again"
+        )
+        assert "Traceback" not in result.stderr
+
+
+def test_a_database_under_a_file_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    database = tmp_path / "afile" / "j.db"
+    result = jardinier(
+        "db", "upgrade", cwd=tmp_path, env={"JARDINIER_DATABASE_URL": f"sqlite:///{database}"}
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"cannot create the database {database}: {tmp_path / 'afile'} is a file, not a folder\n"
+    )
+
+
+def test_the_database_failing_after_start_up_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WAL lets the upgrade read past another writer; the first write of the start fails instead.
+    def console(rules: Path, *, jsonl: bool) -> None:
+        raise OperationalError(
+            "UPDATE core_state", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    monkeypatch.setattr("bot.cli.configure_logging", lambda: None)
+    monkeypatch.setattr("bot.cli.tune_garbage_collector", lambda: None)
+    monkeypatch.setattr("bot.cli._console", console)
+    monkeypatch.setenv("JARDINIER_DATABASE_URL", "sqlite:///data/j.db")
+    result = CliRunner().invoke(app, ["console"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "the database data/j.db is locked by another process (another Jardinier running?); "
+        "stop it or try again\n"
+    )
 
 
 def test_rules_directory_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,6 +51,8 @@ def test_lines(line: str, parsed: object) -> None:
     [
         ("hello world", "not understood"),
         ("!wait soon", "not a duration"),
+        ("!wait 53w", "'53w' is too long; write at most 52w"),
+        ("!wait 999999w", "'999999w' is too long; write at most 52w"),
         ("!dance", "unknown directive"),
         ("ali\x1bce: hi", "not understood"),
         ("x" * 70_000, "line too long"),

@@ -116,6 +116,19 @@ async def test_bad_lines_are_reported_and_the_console_goes_on(
     assert len(actions(records)) == 1
 
 
+async def test_a_wait_too_long_is_refused_and_the_console_goes_on(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    records, errors = await play(
+        ["!wait 999999w", "!wait 53w", "!wait 1d", "alice: /help"], rules_dir, tmp_path / "j.db"
+    )
+    assert errors.splitlines() == [
+        "line 1: '999999w' is too long; write at most 52w",
+        "line 2: '53w' is too long; write at most 52w",
+    ]
+    assert actions(records)[-1]["text"].startswith("Commands")
+
+
 async def test_readable_output_never_lets_control_characters_reach_the_terminal(
     rules_dir: Path, tmp_path: Path
 ) -> None:

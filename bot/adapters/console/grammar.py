@@ -23,6 +23,9 @@ from bot.durations import parse_duration
 from bot.errors import JardinierError
 
 MAX_LINE_LENGTH = 64_000
+MAX_WAIT = timedelta(weeks=52)
+"""The most one ``!wait`` moves the clock: every job that falls due on the way runs, one by one,
+so a century of daily jobs would hold the console for many minutes."""
 _NAME = r"[\w.-]{1,32}"
 _CHANNEL = r"[\w-]{1,32}"
 _ID = r"\d{1,9}"
@@ -149,7 +152,7 @@ def parse_line(line: str) -> Line | None:
 
 def _directive(line: str) -> Line:
     if match := _WAIT.fullmatch(line):
-        return Wait(parse_duration(match[1]))
+        return Wait(parse_duration(match[1], most=MAX_WAIT))
     if match := _SWITCH.fullmatch(line):
         return SwitchChannel(match[1])
     if match := _DELETE.fullmatch(line):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import datetime
 from typing import Any, TextIO
+
+from bot.terminal import printable
 
 BOT_NAME = "Jardinier"
 _REFUSALS = {
@@ -13,19 +14,6 @@ _REFUSALS = {
     "banned": "is banned",
     "not_member": "is not in the community (they left or were kicked; '+name' joins again)",
 }
-
-
-def _printable(text: str) -> str:
-    # A member's text may hold terminal escape sequences; never let them reach the terminal.
-    # Spaces are harmless, no-break ones included (French writes "50 %" with one).
-    return "".join(
-        char if char.isprintable() or char == "\n" or _is_space(char) else f"\\x{ord(char):02x}"
-        for char in text
-    )
-
-
-def _is_space(char: str) -> bool:
-    return unicodedata.category(char) == "Zs"
 
 
 class ConsoleOutput:
@@ -79,7 +67,7 @@ class ConsoleOutput:
         self.stream.flush()
 
     def _write(self, line: str) -> None:
-        text = _printable(line).replace("\n", "\n    ")
+        text = printable(line).replace("\n", "\n    ")
         self.stream.write(text + "\n")
         self.stream.flush()
 

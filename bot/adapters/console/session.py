@@ -14,10 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.clock import ManualClock
 from bot.core import Jardinier
+from bot.db import storage_error, storage_errors
 from bot.state import StateStore
 
 CLOCK_KEY = "console:clock"
@@ -46,11 +49,12 @@ async def run_console(
     # Restore the clock before the core starts, so jobs due "now" are judged at the right time.
     await core.db.upgrade()
     state = StateStore(core.db)
-    stored_clock = await state.get(CLOCK_KEY)
+    with storage_errors(database_url):
+        stored_clock = await state.get(CLOCK_KEY)
+        stored_message_id = await state.get(MESSAGE_ID_KEY)
+        stored_standing = await state.get(STANDING_KEY)
     if stored_clock:
         clock.set(datetime.fromisoformat(stored_clock))  # never backwards: max(now, stored)
-    stored_message_id = await state.get(MESSAGE_ID_KEY)
-    stored_standing = await state.get(STANDING_KEY)
 
     config = core.community_config()
     platform = ConsolePlatform(
@@ -73,17 +77,26 @@ async def run_console(
 
     async def advance(delta: timedelta) -> None:
         await core.scheduler.advance(delta)
-        await state.set(CLOCK_KEY, clock.now().isoformat())
+        with storage_errors(database_url):  # reported on the line's number; the session goes on
+            await state.set(CLOCK_KEY, clock.now().isoformat())
+
+    async def remember(key: str, value: str) -> None:
+        # Called in the middle of the bot's own actions: a failed save must not undo them.
+        try:
+            await state.set(key, value)
+        except SQLAlchemyError as error:
+            log.warning("could not save %s: %s", key, storage_error(database_url, error))
 
     async def remember_message_id(next_id: int) -> None:
-        await state.set(MESSAGE_ID_KEY, str(next_id))
+        await remember(MESSAGE_ID_KEY, str(next_id))
 
     async def remember_standing(standing: dict[str, object]) -> None:
-        await state.set(STANDING_KEY, json.dumps(standing))
+        await remember(STANDING_KEY, json.dumps(standing))
 
     platform.advance = advance
     platform.on_message_id = remember_message_id
     platform.on_standing = remember_standing
     core.add_platform(platform)
-    await state.set(CLOCK_KEY, clock.now().isoformat())
+    with storage_errors(database_url):
+        await state.set(CLOCK_KEY, clock.now().isoformat())
     await core.run()

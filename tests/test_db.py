@@ -1,0 +1,73 @@
+"""The database's failures at start-up, told in one line a user can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.db import Database, ensure_parent_directory, storage_error, storage_errors
+from bot.errors import JardinierError
+
+
+def locked() -> OperationalError:
+    return OperationalError(
+        'PRAGMA main.table_info("alembic_version")',
+        {},
+        sqlite3.OperationalError("database is locked"),
+    )
+
+
+def test_a_database_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    for path in (tmp_path / "afile" / "j.db", tmp_path / "afile" / "sub" / "j.db"):
+        with pytest.raises(JardinierError) as caught:
+            ensure_parent_directory(f"sqlite+aiosqlite:///{path}")
+        assert str(caught.value) == (
+            f"cannot create the database {path}: {tmp_path / 'afile'} is a file, not a folder"
+        )
+
+
+def test_a_locked_database_is_named_with_what_to_do() -> None:
+    error = storage_error("sqlite+aiosqlite:///data/jardinier.db", locked())
+    assert str(error) == (
+        "the database data/jardinier.db is locked by another process (another Jardinier "
+        "running?); stop it or try again"
+    )
+
+
+def test_other_failures_keep_the_drivers_reason_and_never_the_password() -> None:
+    url = "postgresql+asyncpg://bot:s3cr3t-pass@db.example/jardinier"
+    cause = OSError(111, "Connection refused")
+    assert str(storage_error(url, cause)) == (
+        "cannot use the database postgresql+asyncpg://bot:***@db.example/jardinier: "
+        "Connection refused"
+    )
+    echoed = OperationalError("SELECT 1", {}, Exception("bad login bot/s3cr3t-pass\nmore"))
+    assert str(storage_error(url, echoed)).endswith(": bad login bot/***")
+
+
+def test_a_missing_driver_says_which() -> None:
+    url = "postgresql+asyncpg://bot@db.example/jardinier"
+    with (
+        pytest.raises(JardinierError, match="its driver asyncpg is not installed"),
+        storage_errors(url),
+    ):
+        raise ModuleNotFoundError("No module named 'asyncpg'", name="asyncpg")
+
+
+async def test_upgrade_turns_a_locked_database_into_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def upgrade(url: str, revision: str = "head") -> None:
+        raise locked()
+
+    monkeypatch.setattr("bot.migrate.upgrade", upgrade)
+    database = Database(f"sqlite:///{tmp_path / 'j.db'}")
+    try:
+        with pytest.raises(JardinierError, match=r"^the database \S+j\.db is locked by another"):
+            await database.upgrade()
+    finally:
+        await database.close()
