@@ -417,15 +417,29 @@ class TelegramPlatform:
             json.dumps(menus, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
         key = f"telegram:commands:{self.settings.bot_id}"
-        if self._state is not None and await self._state.get(key) == digest:
+        if await self._published_digest(key) == digest:
             self._unpublished = None
             return
         self._unpublished = specs
         for menu in menus:
             await self._publish_menu(menu)
-        if self._state is not None:
-            await self._state.set(key, digest)
         self._unpublished = None
+        if self._state is not None:
+            try:
+                await self._state.set(key, digest)
+            except SQLAlchemyError as error:
+                # Publishing again at the next start costs a few calls; the bot goes on.
+                log.warning("could not remember the published command menus: %s", error)
+
+    async def _published_digest(self, key: str) -> str | None:
+        """The digest of the menus last published, if the state store can tell."""
+        if self._state is None:
+            return None
+        try:
+            return await self._state.get(key)
+        except SQLAlchemyError as error:
+            log.warning("could not read which command menus were published: %s", error)
+            return None
 
     async def _publish_menu(self, menu: Mapping[str, Any]) -> None:
         commands = [BotCommand(item["command"], item["description"]) for item in menu["commands"]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 import discord
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.adapters.discord import create_platform
 from bot.adapters.discord.adapter import DiscordPlatform
@@ -42,6 +44,16 @@ class MemoryState:
 
     async def set(self, key: str, value: str) -> None:
         self.values[key] = value
+
+
+class LockedState:
+    """A ``StateStore`` whose database another process holds locked."""
+
+    async def get(self, key: str) -> str | None:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    async def set(self, key: str, value: str) -> None:
+        raise OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
 
 
 class OfflineDiscord:
@@ -205,6 +217,22 @@ async def test_commands_are_synced_again_only_when_they_changed(
     assert len(again.synced) == 1
     await restarted.stop()
     await task
+
+
+async def test_a_locked_state_store_neither_stops_the_sync_nor_the_bot(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    platform = DiscordPlatform(TOKEN, state=LockedState())  # type: ignore[arg-type]
+    offline = OfflineDiscord(platform, monkeypatch)
+    await platform.sync_commands(specs())
+    task = await run_until_connected(platform, offline)
+    [payload] = offline.synced  # published, not knowing what was published before
+    assert [command["name"] for command in payload] == ["announce", "announcements"]
+    assert "could not read which slash commands were published" in caplog.text
+    assert "could not remember the published slash commands" in caplog.text
+    assert not task.done()
+    await platform.stop()
+    await asyncio.wait_for(task, timeout=2)
 
 
 async def test_a_refused_sync_is_a_platform_error_and_is_not_retried(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import aiohttp
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.adapters.telegram import create_platform
 from bot.commands import CommandContext, command
@@ -26,6 +28,7 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, MissingCapabilityError, PlatformError
+from bot.state import StateStore
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
 from tests.adapters.telegram.payloads import (
@@ -482,6 +485,35 @@ async def test_unchanged_commands_are_not_published_again(
     await first.stop()
     await start_bot(database=database)
     assert len(api.called("setMyCommands")) == 4
+
+
+async def test_a_locked_state_store_neither_stops_the_menus_nor_the_bot(
+    start_bot: StartBot,
+    api: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    get, set_ = StateStore.get, StateStore.set
+
+    def locked(key: str) -> None:
+        if key.startswith("telegram:commands:"):
+            raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    async def locked_get(self: StateStore, key: str) -> str | None:
+        locked(key)
+        return await get(self, key)
+
+    async def locked_set(self: StateStore, key: str, value: str) -> None:
+        locked(key)
+        await set_(self, key, value)
+
+    monkeypatch.setattr(StateStore, "get", locked_get)
+    monkeypatch.setattr(StateStore, "set", locked_set)
+    bot = await start_bot()  # polling: the bot runs
+    assert len(api.called("setMyCommands")) == 4
+    assert "could not read which command menus were published" in caplog.text
+    assert "could not remember the published command menus" in caplog.text
+    assert not bot.task.done()
 
 
 # -- connecting ---------------------------------------------------------------------------------
