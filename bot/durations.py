@@ -15,12 +15,16 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PART = re.compile(r"(\d{1,6})([smhdw])")
 _WHOLE = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
 _FORMAT_UNITS = tuple(sorted(_UNITS.items(), key=lambda unit: -unit[1]))
+MAX_DURATION = timedelta(weeks=5200)
+"""The longest duration accepted, about 100 years: the longest the syntax allows (95,000 years)
+would overflow a date once added to now."""
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
     """Parse ``10m``, ``2h``, ``7d``, ``1w`` or a combination such as ``1h30m``.
 
-    Raises :class:`JardinierError` with an example of the expected form when ``text`` is not one.
+    Raises :class:`JardinierError` with an example of the expected form when ``text`` is not one,
+    or when it is longer than ``most`` (by default :data:`MAX_DURATION`).
     """
     cleaned = text.strip().lower()
     if not _WHOLE.fullmatch(cleaned):
@@ -29,7 +33,10 @@ def parse_duration(text: str) -> timedelta:
             "write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
         )
     seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
-    return timedelta(seconds=seconds)
+    duration = timedelta(seconds=seconds)
+    if duration > most:
+        raise JardinierError(f"{text[:40]!r} is too long; write at most {format_duration(most)}")
+    return duration
 
 
 @lru_cache(maxsize=1024)  # rule windows are few and written into every trigger's detail

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.durations import Duration, format_duration, parse_duration
+from bot.durations import MAX_DURATION, Duration, format_duration, parse_duration
 from bot.errors import JardinierError
 
 
@@ -33,6 +33,20 @@ def test_refused(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["999999w", "99999w99999w", "5200w1s", "36401d"])
+def test_longer_than_a_century_is_refused(text: str) -> None:
+    # The syntax allows 95,000 years, which overflows a date once added to now.
+    with pytest.raises(JardinierError, match=rf"'{text}' is too long; write at most 5200w"):
+        parse_duration(text)
+
+
+def test_the_longest_duration_is_accepted_and_a_caller_may_ask_for_less() -> None:
+    assert parse_duration("5200w") == MAX_DURATION == timedelta(weeks=5200)
+    assert parse_duration("1w", most=timedelta(weeks=1)) == timedelta(weeks=1)
+    with pytest.raises(JardinierError, match="'8d' is too long; write at most 1w"):
+        parse_duration("8d", most=timedelta(weeks=1))
+
+
 def test_format_round_trips() -> None:
     for text in ("30s", "10m", "1h30m", "1d12h", "2w", "9d", "30d", "0s"):
         assert format_duration(parse_duration(text) if text != "0s" else timedelta()) == text
@@ -54,3 +68,5 @@ def test_rule_book_field_accepts_text_and_refuses_bare_numbers() -> None:
         Section(window=10)
     with pytest.raises(ValidationError, match="'soon' is not a duration"):
         Section(window="soon")
+    with pytest.raises(ValidationError, match="'999999w' is too long"):
+        Section(window="999999w")

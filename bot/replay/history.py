@@ -50,8 +50,33 @@ def parse_json(text: str, path: Path, *, line: int | None = None) -> Any:
         raise JardinierError(f"{place}: JSON nested too deeply to be a chat export") from None
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""Timestamps are taken from ``EARLIEST`` until before ``LATEST``: the replay's clock and jobs
+compute dates around each one, which fail near the ends of what a date can hold."""
+
+
 def parse_time(value: object, path: Path, place: str) -> datetime:
-    """A timestamp as exports write it: ISO 8601 (naive is taken as UTC) or Unix seconds."""
+    """A timestamp as exports write it: ISO 8601 (naive is taken as UTC) or Unix seconds.
+
+    Raises :class:`JardinierError` naming ``path`` and ``place`` for anything else, and for a
+    moment before 1970 or from the year 9000 on.
+    """
+    moment = _moment(value)
+    if moment is None:
+        raise JardinierError(where(path, f"{place}: {value!r} is not a timestamp"))
+    if not EARLIEST <= moment < LATEST:
+        raise JardinierError(
+            where(
+                path,
+                f"{place}: {value!r} is out of range (timestamps run "
+                f"from {EARLIEST.year} to {LATEST.year - 1})",
+            )
+        )
+    return moment
+
+
+def _moment(value: object) -> datetime | None:
     try:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return datetime.fromtimestamp(float(value), UTC)
@@ -65,7 +90,7 @@ def parse_time(value: object, path: Path, place: str) -> datetime:
             return parsed.astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         pass
-    raise JardinierError(where(path, f"{place}: {value!r} is not a timestamp"))
+    return None
 
 
 def required(item: dict, key: str, path: Path, place: str) -> object:

@@ -13,6 +13,7 @@ from bot.events import Event, MemberJoined, MemberRef, MessageCreated, ReactionA
 from bot.replay.history import History
 from bot.replay.observations import Example, Observations
 from bot.replay.recorder import RecordingPlatform
+from bot.terminal import printable
 
 EXAMPLE_LENGTH = 80
 PROBLEM_LENGTH = 240
@@ -69,7 +70,7 @@ class ReplayReport:
         }
 
     def render(self) -> str:
-        """The report as text for a terminal."""
+        """The report as text for a terminal: control characters from the exports are escaped."""
         sections = [
             self._files(),
             *([self._problems()] if self.problems else []),
@@ -79,7 +80,7 @@ class ReplayReport:
             *self._standings(),
             self._activity(),
         ]
-        return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+        return "\n\n".join("\n".join(map(_terminal_line, lines)) for lines in sections) + "\n"
 
     def _files(self) -> list[str]:
         totals = self.totals
@@ -171,6 +172,12 @@ class ReplayReport:
             for day in self.activity
         ]
         return lines
+
+
+def _terminal_line(line: str) -> str:
+    # Names, texts and paths come from the exports: an escape sequence in one would act on the
+    # reader's terminal, and a newline in a name would forge a line of the report.
+    return printable(line).replace("\n", "\\x0a")
 
 
 def _where(item: dict[str, Any]) -> str:

@@ -265,6 +265,39 @@ def test_a_broken_csv_row_is_named(tmp_path: Path) -> None:
         load_history(path)
 
 
+@pytest.mark.parametrize(
+    ("stamp", "shown"),
+    [
+        ("0001-01-01T00:00:00", "'0001-01-01T00:00:00'"),
+        ("1969-12-31T23:59:59Z", "'1969-12-31T23:59:59Z'"),
+        ("9000-01-01T00:00:00", "'9000-01-01T00:00:00'"),
+        ("9999-12-31T23:59:59", "'9999-12-31T23:59:59'"),
+        ("253402300000", "'253402300000'"),  # Unix seconds in the year 10000
+    ],
+)
+def test_a_timestamp_no_chat_can_have_is_named(tmp_path: Path, stamp: str, shown: str) -> None:
+    # The replay's clock starts a second before the first message: 0001-01-01 had overflowed.
+    path = tmp_path / "chat.csv"
+    path.write_text(f"timestamp,user,text\n2024-03-04T08:00:00Z,nina,hi\n{stamp},omar,hello\n")
+    with pytest.raises(JardinierError) as caught:
+        load_history(path)
+    assert str(caught.value) == (
+        f"{path}: row 3: timestamp: {shown} is out of range (timestamps run from 1970 to 8999)"
+    )
+
+
+def test_the_first_and_last_possible_timestamps_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "chat.jsonl"
+    path.write_text(
+        '{"timestamp": 0, "user": "nina", "text": "hi"}\n'
+        '{"timestamp": "8999-12-31T23:59:59Z", "user": "omar", "text": "hello"}\n'
+    )
+    assert [event.at for event in load_history(path).events] == [
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ]
+
+
 def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read(tmp_path: Path) -> None:
     """A spreadsheet set to French saves ``;``-separated CSV, with the header as typed."""
     semicolons = tmp_path / "chat.csv"
@@ -370,6 +403,30 @@ def test_the_command_fails_clearly_on_a_truncated_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{truncated}:252:8: not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_text_report_never_lets_control_characters_reach_the_terminal(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "chat.csv"
+    hostile = "you idiot \x1b]0;PWNED\x07\x1b[2K"
+    path.write_text(
+        "timestamp,user,text\n"
+        f'2024-01-01T10:00:00,"\x1b[31mmallory\x1b[0m","{hostile}"\n'
+        '2024-01-01T10:01:00,"bob\nFAKE: line",thanks you idiot\n',
+        encoding="utf-8",
+    )
+    report = await replay([path], rules_dir=rules_dir)
+
+    text = report.render()
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "\\x1b[31mmallory\\x1b[0m: “you idiot \\x1b]0;PWNED\\x07\\x1b[2K”" in text
+    assert "FAKE: line" in text
+    assert "\nFAKE" not in text  # a name's newline forges no line of the report
+    # The JSON report keeps the texts as the export wrote them.
+    assert rule(report, "insults")["examples"][0]["text"] == hostile
+    assert json.dumps(report.as_json()).count("\\u001b") >= 2
 
 
 def test_a_long_history_lists_the_most_sanctioned_members_tallied() -> None:
