@@ -56,7 +56,7 @@ class Subject:
         self.at = at
         self.channel = channel
         self.message = message
-        self.text = text
+        self.text = text if text.isascii() else well_formed(text)
         self.mentions = mentions
         self.hidden_links = hidden_links
         """Addresses the message links to without showing them (a Telegram text link)."""
@@ -101,6 +101,17 @@ class Subject:
         if self._as_written is None:
             self._as_written = plain(self.text)
         return self._as_written
+
+
+def well_formed(text: str) -> str:
+    """``text``, its lone surrogates (a malformed export, a terminal in the C locale) replaced:
+    no UTF-8 encoding takes them, neither re2's nor the database's, and a message the rules
+    cannot read must not slip past them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 @dataclass

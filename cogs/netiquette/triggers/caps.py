@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 from pydantic import Field
@@ -28,6 +29,21 @@ _CLASSES = bytes(
 )
 """Each byte's class: a capital ``A``, a small letter ``a``, the first byte of a character beyond
 ASCII ``+``, anything else a space. One pass maps a text's bytes; counting each class is C."""
+
+
+_NOT_WRITTEN = re.compile(
+    r"<a?:\w{1,32}:\d{1,20}>|<[@#][!&]?\d{1,20}>|:[\w+-]{1,32}:|https?://\S{1,2000}"
+)
+"""What a member does not type in capitals: Discord's custom emoji (``<:KEKW:123>``) and
+mentions, emoji shortcodes (``:POGGERS:``), addresses (a video's ``DQW4W9WGXCQ``). Bounded,
+without nesting: linear on any text."""
+
+
+def written(text: str) -> str:
+    """``text`` without what its author did not write in their own letters."""
+    if ":" not in text and "<" not in text:
+        return text
+    return _NOT_WRITTEN.sub(" ", text)
 
 
 class CapsConfig(TriggerConfig):
@@ -76,8 +92,8 @@ class Caps(Trigger):
     config_model = CapsConfig
 
     def check(self, config: CapsConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
-        """Count capitals among the letters."""
-        text = subject.text
+        """Count capitals among the letters the member wrote."""
+        text = written(subject.text)
         if (
             not evidence.explain
             and not text.isascii()

@@ -25,7 +25,7 @@ class DuplicatesConfig(TriggerConfig):
     count: int = Field(default=3, ge=2, le=PER_MEMBER)
     within: Duration = timedelta(minutes=5)
     min_length: int = Field(default=1, ge=1, le=1000)
-    """Shorter messages never count (``ok``, ``+1``)."""
+    """Messages with fewer letters and digits never count (``ok``, ``+1``, ``Merci !``)."""
 
     @field_validator("within")
     @classmethod

@@ -23,8 +23,9 @@ from cogs.netiquette.triggers.base import (
 )
 
 _INVITE = compile_pattern(
-    r"(?:discord(?:app)?\.com/invite|discord\.gg|dsc\.gg)\s*/\s*([\w-]{2,64})"
-    r"|(?:t|telegram)\.me/(?:joinchat/|\+)?([\w+-]{3,64})"
+    r"(?:^|[^\pL\pN.-]|www\.)"  # the domain itself, not the end of another (about.me)
+    r"(?:(?:discord(?:app)?\.com/invite|discord\.gg|dsc\.gg)\s*/\s*([\w-]{2,64})"
+    r"|(?:t|telegram)\.me/(?:joinchat/|\+)?([\w+-]{3,64}))"
 )
 
 

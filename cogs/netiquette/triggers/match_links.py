@@ -1,8 +1,9 @@
 """``match_links``: links to domains that are denied, or not allowed.
 
 A link is an address with ``http(s)://`` or ``www.``, or a bare domain with a common top-level
-domain (``example.com``). Subdomains count as their domain (``cdn.example.com`` is
-``example.com``). With ``allow`` listed, every other domain fires; ``deny`` fires on its own.
+domain (``example.com``; not ``Merci.Ca va``, two sentences missing a space). Subdomains count
+as their domain (``cdn.example.com`` is ``example.com``). With ``allow`` listed, every other
+domain fires; ``deny`` fires on its own.
 Links hidden behind a message's words (a Telegram text link) count as written ones.
 """
 
@@ -48,12 +49,22 @@ def links_in(text: str) -> list[str]:
     """The domains ``text`` links to, in order (at most a few dozen)."""
     domains = []
     for found in _LINK.finditer(text):
-        domain = (found.group(1) or found.group(2) or "").lower().removeprefix("www.")
+        bare = found.group(2)
+        if bare is not None and _sentence_start(bare):
+            continue
+        domain = (found.group(1) or bare or "").lower().removeprefix("www.")
         if domain:
             domains.append(domain)
         if len(domains) >= MAX_LINKS_CHECKED:
             break
     return domains
+
+
+def _sentence_start(bare: str) -> bool:
+    """Whether a bare domain is rather two sentences with no space after the full stop
+    (``Merci.Ca va``, ``I agree.To be honest``): its last part is a capitalised word."""
+    last = bare.rsplit(".", 1)[-1]
+    return last[:1].isupper() and last[1:].islower()
 
 
 def covers(domains: list[str], domain: str) -> bool:

@@ -14,7 +14,8 @@ from cogs.netiquette.triggers.base import (
     TriggerResult,
 )
 
-_EVERYONE = compile_pattern(r"@(?:everyone|here)(?:[^\pL\pN]|$)")
+_EVERYONE = compile_pattern(r"(?:^|[^\pL\pN._%+-])@(?:everyone|here)(?:[^\pL\pN]|$)")
+"""``@everyone`` or ``@here`` as a word, not inside an address (``support@here.com``)."""
 
 
 class MentionsConfig(TriggerConfig):
