@@ -219,9 +219,11 @@ class Automod(NetiquetteBase):
         fired = tuple(outcome for outcome in outcomes if outcome.fired)
         for outcome in fired:
             await self.fire(outcome, subject)
+        # A rule waiting for its model comes before any rule that fired and stopped the rest
+        # (the fast pass stops there): that rule does not spare the message its verdict.
         deferred = {outcome.rule for outcome in outcomes if outcome.deferred}
         slow = None
-        if deferred and not (fired and self._stops(config, outcomes)):
+        if deferred:
             slow = self._in_background(self._slow_pass(subject, deferred, moderator))
         return Judged(fired, slow)
 
@@ -274,13 +276,6 @@ class Automod(NetiquetteBase):
                     matched=outcome.explained(texts.why),
                 )
         return None
-
-    @staticmethod
-    def _stops(config: NetiquetteConfig, outcomes: list[Outcome]) -> bool:
-        return any(
-            o.fired and not o.dry_run and not config.rules[o.rule].allow_further_rules
-            for o in outcomes
-        )
 
     def _in_background(self, coroutine: Any) -> asyncio.Task[Any] | None:
         if len(self._background) >= MAX_BACKGROUND:

@@ -94,6 +94,19 @@ async def test_a_message_a_fast_rule_removed_is_not_judged_again(
     assert "rule no_insults" in forum.modlog()[0]
 
 
+async def test_a_later_rule_that_fires_does_not_spare_a_message_the_toxicity_rule_before_it(
+    open_forum: ForumFactory, tiny_detoxify: TinyModel
+) -> None:
+    gentle = {"triggers": [{"match_words": {"words": ["fool"]}}], "actions": {"reply": True}}
+    forum = await open_forum(
+        {"toxicity": TOXICITY_RULE, "gentle": gentle}, toxicity=model_settings(tiny_detoxify)
+    )
+    message = await forum.say("alice", "you stupid fool")
+    await forum.cog.settled()
+    assert forum.deleted() == [message.id]
+    assert [line.split(" · ")[1] for line in forum.modlog()] == ["rule gentle", "rule toxicity"]
+
+
 async def test_messages_are_scored_in_micro_batches(
     open_forum: ForumFactory, tiny_detoxify: TinyModel
 ) -> None:
