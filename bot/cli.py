@@ -204,7 +204,7 @@ def replay(
         typer.Option(
             "--database",
             help="Keep the replay's state in this database: a URL, or a SQLite file's path "
-            "(default: in memory, discarded).",
+            "(default: a throw-away file in a temporary folder).",
         ),
     ] = None,
 ) -> None:
