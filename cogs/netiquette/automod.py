@@ -145,10 +145,10 @@ class Automod(NetiquetteBase):
 
     @listener(MemberJoined, priority=Priority.MODERATION)
     async def check_join(self, event: MemberJoined) -> None:
-        """Check a join (raids, new accounts)."""
-        self.activity.joined(event.community, event.at)
+        """Check a join (raids, new accounts); a bot an administrator added is neither."""
         if event.member.user.is_bot:
             return
+        self.activity.joined(event.community, event.at)
         await self.judge(Subject("join", event.member, event.at))
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
