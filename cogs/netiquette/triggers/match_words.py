@@ -2,7 +2,9 @@
 
 All the words of one trigger are compiled into a single re2 program (linear time). Each letter
 of a listed word may repeat (``idiiiiot``), and a word matches its plural (``idiots``); whole-word
-matching keeps ``assistance`` clear of ``ass``. ``substring: true`` matches inside words too.
+matching keeps ``assistance`` clear of ``ass``. A listed phrase's spaces match any separators or
+none (``ta gueule`` catches ``tagueule`` and ``t a  g u e u l e``). ``substring: true`` matches
+inside words too.
 """
 
 from __future__ import annotations

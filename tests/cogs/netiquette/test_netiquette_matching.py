@@ -108,6 +108,88 @@ def test_phrases_match_across_separators() -> None:
     assert not words_hit(["ta gueule"], "ta gueulante")
 
 
+INSULTS = ["idiot", "crétin", "moron", "dumbass", "bitch", "ass", "cunt", "rapist"]
+PHRASES = ["fuck you", "shut up", "ta gueule", "ferme ta gueule"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what a m o r o n",
+        "you are a b i t c h",
+        "such a d u m b a s s",
+        "espèce d'i d i o t",
+        "l'i.d.i.o.t",
+        "d' i d i o t",
+        "I c r e t i n",
+        "he is a i d i o t",
+        "a m o r o n s",
+        "a s s",
+        "a 1 d 1 o t",
+    ],
+)
+def test_a_spelled_out_word_after_a_one_letter_word_or_an_elision(text: str) -> None:
+    # The run takes the lone "a", "I" or the elided "l'" in ("amoron", "lidiot"): the letter
+    # is also read apart from it.
+    assert words_hit(INSULTS, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f u c k  y o u",
+        "fuckyou",
+        "FUCKYOUUU",
+        "s.h.u.t u.p",
+        "shutup",
+        "t.a.g.u.e.u.l.e",
+        "tagueule",
+        "ferme tagueule",
+        "I s h u t u p",
+        "Shut up and take my money",
+    ],
+)
+def test_a_phrase_matches_with_its_space_lost(text: str) -> None:
+    assert words_hit(PHRASES, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a m a z i n g",
+        "I d o n t know",
+        "a s s i s t a n c e",
+        "a t h e r a p i s t",
+        "b a s s",
+        "a b a s s",
+        "a b c",
+        "classic",
+        "assistance",
+        "Scunthorpe",
+        "therapist",
+        "l'idiotie",
+        "l'i d i o t i e",
+        "l'arrosoir",
+        "d'accord",
+        "qu'il pleut",
+        "il y a un arbre",
+        "ta gueulante",
+        "shut upper",
+        "fuckyourself",
+    ],
+)
+def test_reading_letters_apart_spares_innocent_texts(text: str) -> None:
+    assert not words_hit(INSULTS + PHRASES, text)
+
+
+def test_a_run_after_a_one_letter_word_is_read_both_ways() -> None:
+    assert normalise("what a m o r o n").spellings == ("what amoron", "what a moron")
+    assert normalise("l'i.d.i.o.t").variants == ("lidiot", "l'idiot")
+    assert normalise("a 1 d 1 o t").spellings == ("aidiot", "aldlot", "a idiot", "a ldlot")
+    assert normalise("b a s s").spellings == ("bass",)
+    assert normalise("il y a un arbre").apart is None
+
+
 def test_patterns_are_combined_and_the_matching_one_is_named() -> None:
     config = MatchRegexConfig.model_validate({"patterns": [r"(\d+) euros", r"free (money|cash)"]})
     result = MATCH_REGEX.check(config, subject("FREE CA$H now"), EVIDENCE)
