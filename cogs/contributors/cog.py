@@ -227,6 +227,7 @@ class ContributorsCog(Counting, Shoutout):
         if not await self.optouts.add(ctx.community, user.id, self.core.clock.now()):
             raise JardinierError(render(texts.already_opted_out))
         await self.erase(ctx.community, user.id)
+        await self.take_back_role(ctx.community, user.id)
         await ctx.reply(render(texts.opted_out))
 
     @command(
@@ -254,6 +255,8 @@ class ContributorsCog(Counting, Shoutout):
         return {"contributions": {**stored, "opted_out": opted_out}}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Forget the member's counters and interactions (and their opt-out)."""
+        """Forget the member's counters and interactions (and their opt-out); the reward role
+        goes with them."""
         await self.erase(community, user.id)
         await self.optouts.remove(community, user.id)
+        await self.take_back_role(community, user.id)

@@ -151,6 +151,9 @@ class Counting(ContributorsBase):
                     link((community, day, author.id, target, "thanks"), tracked, parent)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
+        if parent is not None:
+            # A Discord reply pings its author by default, as a mention: it is one reply.
+            mentioned.discard(parent.author_id)
         thanked = {parent.author_id} if parent is not None else set()
         thanked |= mentioned
         if parent is not None:

@@ -11,11 +11,13 @@ someone the moderators just sanctioned would undo their work.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
+from bot.members import MemberDirectory
 from bot.platform import Capability
 from bot.ruleconf import render
 from bot.state import StateStore
@@ -24,6 +26,43 @@ from cogs.contributors.base import ContributorsBase
 from cogs.contributors.scoring import Span, Standing
 
 WEEK = timedelta(days=7)
+
+
+class Ranked(Protocol):
+    """A member's place in a ranking (a standing, an influence)."""
+
+    @property
+    def user_id(self) -> str:
+        """The member."""
+        ...
+
+
+T = TypeVar("T", bound=Ranked)
+
+
+class Presence:
+    """Who is still in a community, asked of the member records once per member."""
+
+    def __init__(self, members: MemberDirectory, community: CommunityRef) -> None:
+        self._members = members
+        self._community = community
+        self._known: dict[str, bool] = {}
+
+    async def first(self, ranked: Sequence[T], count: int) -> list[T]:
+        """The first ``count`` of ``ranked`` who have not left (a member the bot never
+        recorded counts as there)."""
+        kept: list[T] = []
+        for item in ranked:
+            if len(kept) >= count:
+                break
+            user_id = item.user_id
+            here = self._known.get(user_id)
+            if here is None:
+                record = await self._members.get(self._community, user_id)
+                here = self._known[user_id] = record is None or record.left_at is None
+            if here:
+                kept.append(item)
+        return kept
 
 
 class Shoutout(ContributorsBase):
@@ -47,15 +86,16 @@ class Shoutout(ContributorsBase):
         config = self.settings(community)
         window = self.last_week(community)
         passed_over = await self.passed_over(community, window)
+        here = Presence(self.core.members, community)
         standings = [
             item
             for item in await self.standings(community, window)
             if item.user_id not in passed_over
         ]
         if config.shoutout.enabled and config.shoutout.channel:
-            await self._post_shoutout(community, window, standings, passed_over)
+            await self._post_shoutout(community, window, standings, passed_over, here)
         if config.roles.enabled:
-            await self.reward(community, standings[: config.roles.top])
+            await self.reward(community, await here.first(standings, config.roles.top))
 
     async def _post_shoutout(
         self,
@@ -63,15 +103,18 @@ class Shoutout(ContributorsBase):
         window: Span,
         standings: list[Standing],
         passed_over: set[str],
+        here: Presence,
     ) -> None:
         config = self.settings(community)
         texts = self.texts(community)
-        top = standings[: config.shoutout.top]
+        top = await here.first(standings, config.shoutout.top)
         influencers = await self.influence_of(community, window)
-        influencer = next((item for item in influencers if item.user_id not in passed_over), None)
+        candidates = [item for item in influencers if item.user_id not in passed_over]
+        influencer = next(iter(await here.first(candidates, 1)), None)
         since = self.core.clock.now() - timedelta(days=config.shoutout.newcomer_days)
         newcomers = await self.newcomers(community, since)
-        newcomer = next((item for item in standings if item.user_id in newcomers), None)
+        arrived = [item for item in standings if item.user_id in newcomers]
+        newcomer = next(iter(await here.first(arrived, 1)), None)
         if not top and influencer is None and newcomer is None:
             return
         mentioned = [item.user_id for item in top]
@@ -130,6 +173,21 @@ class Shoutout(ContributorsBase):
             if user_id not in previous:
                 member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
                 await self.actions.add_role(member, role)
+        await state.set(key, json.dumps(holders))
+
+    async def take_back_role(self, community: CommunityRef, user_id: str) -> None:
+        """Take the reward role back from ``user_id`` now (an opt-out, an erasure), not at the
+        next shout-out."""
+        state = StateStore(self.core.db)
+        key = f"contributors:role_holders:{community.key}"
+        stored = await state.get(key)
+        holders: list[str] = json.loads(stored) if stored else []
+        if user_id not in holders:
+            return
+        names = await self.names(community, [user_id])
+        member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
+        await self.actions.remove_role(member, self.settings(community).roles.role)
+        holders.remove(user_id)
         await state.set(key, json.dumps(holders))
 
     async def on_job_missed(

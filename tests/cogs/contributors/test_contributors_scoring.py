@@ -194,3 +194,16 @@ async def test_thanks_by_mention_counts_and_self_thanks_do_not(forum: Forum) -> 
     weights = forum.cog.settings().scoring
     carol = await score_of(forum, "carol")
     assert carol == weights.thanks_received + weights.mention_received + weights.message
+
+
+async def test_a_reply_that_pings_its_author_counts_once_as_a_reply(forum: Forum) -> None:
+    question = await forum.say("alice", QUESTIONS["alice"])
+    # As Discord delivers a reply that pings: its author among the mentions.
+    await forum.say(
+        "carol",
+        "Water it the day before and loosen the root ball gently.",
+        reply_to=question,
+        mentions=("alice",),
+    )
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "alice") == weights.message + weights.reply_received

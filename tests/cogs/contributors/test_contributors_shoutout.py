@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.events import MemberLeft
 from bot.platform import Capability
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum, enable
@@ -90,6 +91,51 @@ async def test_the_role_goes_to_the_top_and_is_taken_back_when_they_drop_out(
         if "role" in action.action
     ]
     assert roles == [("remove_role", "carol"), ("add_role", "frank")]
+
+
+async def test_opting_out_or_being_forgotten_takes_the_role_back_at_once(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(roles={"enabled": True, "top": 2})
+    await a_week_of_help(forum, "carol", ("alice", "bob"))
+    await a_week_of_help(forum, "frank", ("alice", "bob", "erin"))
+    await forum.wait(timedelta(days=7))
+    forum.platform.actions.clear()
+
+    await forum.run("carol", "/contributors_optout")
+    await forum.cog.erase_member_data(forum.platform.community, forum.member("frank").user)
+
+    assert [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("remove_role", "carol"), ("remove_role", "frank")]
+
+
+async def test_a_member_who_left_is_neither_celebrated_nor_rewarded(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(roles={"enabled": True, "top": 1})
+    await forum.join("hana")
+    await forum.say("hana", LONG)
+    await forum.say("hana", "Another long message from the newcomer about seeds.")
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
+    await a_week_of_help(forum, "frank", ("alice", "bob"))
+    await forum.handle(MemberLeft(at=forum.clock.now(), member=forum.member("carol")))
+    await forum.handle(MemberLeft(at=forum.clock.now(), member=forum.member("hana")))
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    assert "carol" not in shoutout.text
+    assert "hana" not in shoutout.text
+    assert shoutout.text.splitlines()[1] == "1. frank (thanked by 2 members)"
+    assert [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("add_role", "frank")]
 
 
 async def test_no_roles_where_the_platform_has_none(open_forum: ForumFactory) -> None:
