@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.cog import Cog, job
-from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.periodic import PeriodicFlush
 from bot.platform import Button
 from bot.ruleconf import render
@@ -65,8 +65,11 @@ class WelcomeBase(Cog):
         self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
         # When each community's last wave was greeted: its newcomers' gate time starts then.
         self._wave_greeted: dict[str, datetime] = {}
-        # Communities, by key, whose wave has newcomers its job's arguments do not hold yet.
+        # Communities, by key, whose wave changed (joins, departures) since its job was written.
         self._waves_behind: dict[str, CommunityRef] = {}
+        # Messages a newcomer may answer with their introduction (the bot's welcome and nudge
+        # to them, their own earlier messages), with that newcomer's user id.
+        self._addressed: OrderedDict[MessageRef, str] = OrderedDict()
 
     # -- the write path -------------------------------------------------------------------------
 
@@ -141,6 +144,10 @@ class WelcomeBase(Cog):
     def held_back(self, journey: Journey, community: CommunityRef) -> bool:
         """Whether the charter gate still holds this newcomer's messages back."""
         return journey.gate_pending and self.settings(community).gate.enabled
+
+    def addressed(self, message: MessageRef, user_id: str) -> None:
+        """``message`` is for the newcomer ``user_id`` to answer: a reply may introduce them."""
+        remember(self._addressed, message, user_id)
 
     def allowed(self, community: CommunityRef, kind: str, at: datetime) -> bool:
         """Whether one more ``kind`` (goodbye, nudge, mod-log line) fits the raid limits."""

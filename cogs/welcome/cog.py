@@ -67,6 +67,7 @@ class WelcomeCog(CharterGate, Introductions):
         verdict = self.watch.join(
             community.key,
             event.at,
+            member.user.id,
             member.name,
             limit=raid.joins,
             within=raid.within,
@@ -97,6 +98,11 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.wave is not None:
             if verdict.wave_started:
                 await self._raid_alert(community, config)
+                # The job of an earlier wave may still wait (planned before a restart, or late):
+                # this wave's takes its place, so it greets that wave's newcomers too.
+                saved = self._saved_wave(community)
+                if saved is not None:
+                    verdict.wave.take_in(saved[1])
                 self._schedule_wave_over(community, verdict.wave, config)
             else:
                 # Its job, planned for the end the wave had then, looks again when it runs: a
@@ -150,6 +156,7 @@ class WelcomeCog(CharterGate, Introductions):
             )
             if message is not None:
                 posted = (channel, message.id)
+                self.addressed(message, member.user.id)
         if greet and config.by_dm:
             await self.actions.dm(member.user, text, community=community)
         return posted
@@ -176,22 +183,51 @@ class WelcomeCog(CharterGate, Introductions):
             ),
         )
 
+    @staticmethod
+    def _wave_job(community: CommunityRef) -> str:
+        return f"welcome:wave:{community.key}"
+
     def _schedule_wave_over(
         self, community: CommunityRef, wave: Wave, config: WelcomeConfig
     ) -> None:
-        """Plan the end of ``wave`` after its last join, with its count and names so far."""
+        """Plan the end of ``wave`` after its last join, with its newcomers so far."""
+        self._plan_wave_job(community, wave, wave.last_join + config.raid.quiet)
+
+    def _plan_wave_job(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
         self._waves_behind.pop(community.key, None)
         self.core.scheduler.at(
-            f"welcome:wave:{community.key}",
-            wave.last_join + config.raid.quiet,
+            self._wave_job(community),
+            when,
             self.name,
             "wave_over",
             platform=community.platform,
             community_id=community.id,
             community_name=community.name,
-            count=wave.count,
-            names=list(wave.names),
+            **wave.arguments(),
         )
+
+    def _saved_wave(self, community: CommunityRef) -> tuple[datetime, Wave] | None:
+        """When the pending job greeting a wave of ``community`` runs, and that wave as the
+        job holds it; None when no such job waits."""
+        job_id = self._wave_job(community)
+        if self.core.scheduler.next_run(job_id) is None:
+            return None  # the usual answer, without going through every pending job
+        for pending in self.core.scheduler.pending(job_id):
+            if pending.id == job_id and pending.next_run is not None:
+                return pending.next_run, Wave.of_arguments(pending.kwargs, pending.next_run)
+        return None
+
+    def _leaves_wave(self, community: CommunityRef, user_id: str) -> None:
+        """A newcomer who leaves before their wave is greeted is not named in its welcome."""
+        if self.watch.leave(community.key, user_id):
+            self._waves_behind[community.key] = community
+            return
+        if self.watch.wave(community.key) is not None:
+            return  # the wave in memory holds every newcomer its job holds
+        # A wave planned before a restart (or whose job is late) is only in its job.
+        saved = self._saved_wave(community)
+        if saved is not None and saved[1].remove(user_id):
+            self._plan_wave_job(community, saved[1], saved[0])
 
     async def caught_up(self, *, slow: bool = False) -> None:
         """Bring the jobs of the waves of joins up to date with the joins since they were
@@ -218,12 +254,13 @@ class WelcomeCog(CharterGate, Introductions):
             if now < wave.last_join + config.raid.quiet:
                 self._schedule_wave_over(community, wave, config)
                 return
-            # The wave as this run saw it: its job's arguments may lag behind the joins.
-            arguments = {**arguments, "count": wave.count, "names": list(wave.names)}
+            # The wave in memory, not its job's arguments: they may lag behind joins and leaves.
+        else:
+            wave = Wave.of_arguments(arguments, now)
         self._waves_behind.pop(community.key, None)
         self.watch.end(community.key)
         self._wave_greeted[community.key] = now
-        count = int(arguments["count"])
+        count = wave.count
         if count <= 0 or not self.core.cog_enabled(self.name, community):
             return
         channel = await self.channel(community, "welcome")
@@ -233,7 +270,7 @@ class WelcomeCog(CharterGate, Introductions):
         text = render(
             texts.welcome_wave,
             count=count,
-            members=listed_names(arguments["names"], count),
+            members=listed_names(wave.names, count),
             community=self.community_name(community),
             **self.channel_labels(community),
         )
@@ -247,10 +284,12 @@ class WelcomeCog(CharterGate, Introductions):
 
     @listener(MemberLeft)
     async def farewell(self, event: MemberLeft) -> None:
-        """Cancel a leaver's jobs; say goodbye if the rule book asks (within the raid limits)."""
+        """Cancel a leaver's jobs, drop them from a wave's welcome; say goodbye if the rule book
+        asks (within the raid limits)."""
         member = event.member
         community = event.community
         self.cancel_member_jobs(community, member.user.id)
+        self._leaves_wave(community, member.user.id)
         config = self.settings(community)
         if not config.goodbye or member.user.is_bot:
             return

@@ -12,6 +12,18 @@ from bot.ruleconf import Placeholders, TextsByLocale
 
 MAX_TEMPLATES = 50
 MAX_PHRASES = 50
+DEFAULT_PHRASES = (
+    "je m'appelle",
+    "je me présente",
+    "je suis nouveau",
+    "je suis nouvelle",
+    "my name is",
+    "let me introduce myself",
+    "I'm new",
+    "I am new",
+)
+"""Openings that say "this is who I am" on their own: "je suis…" and "I'm…" alone say so no
+more than "je suis d'accord" or "I'm not sure"."""
 
 
 def _one_or_many(value: object) -> object:
@@ -107,10 +119,12 @@ class IntroductionsConfig(BaseModel):
 
     enabled: bool = True
     phrases: list[Annotated[str, Field(min_length=2, max_length=40)]] = Field(
-        default=["je m'appelle", "je suis", "moi c'est", "I'm", "my name is"],
-        max_length=MAX_PHRASES,
+        default=list(DEFAULT_PHRASES), max_length=MAX_PHRASES
     )
     """A newcomer's message opening with one of these counts as an introduction anywhere."""
+    min_words: int = Field(default=3, ge=0, le=100)
+    """In the introductions channel, a shorter first message ("lol", "welcome!") is not an
+    introduction; nor is a reply to someone else's message."""
     acknowledge: Literal["reply", "react"] = "reply"
     reaction: str = Field(default="👋", min_length=1, max_length=16)
     nudge_after: Duration | None = timedelta(days=1)

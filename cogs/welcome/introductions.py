@@ -1,10 +1,14 @@
 """Introductions: recognising them, thanking the newcomer once, nudging the silent ones once.
 
-A newcomer's first message in the introductions channel is their introduction, and so is a
-message anywhere that opens with "je m'appelle", "I'm"… Matching is on words, case-folded, with
-apostrophes as separators, so "I'm", "I’m" and "i m" are the same. Only the opening of a
-message counts: its first clause, or the second one after a short greeting ("Bonjour, je
-m'appelle Alice", "Hello everyone! I'm Bob").
+A newcomer's first message in the introductions channel is their introduction, unless it is
+short ("lol") or answers someone else's message; and so is a message anywhere that opens with
+"je m'appelle", "my name is"… Matching is on words, case-folded, with apostrophes as separators,
+so "I'm", "I’m" and "i m" are the same. Only the opening of a message counts: its first clause,
+or the second one after a short greeting ("Bonjour, je m'appelle Alice", "Hello everyone! My
+name is Bob").
+
+A newcomer who comes back starts a new journey and may introduce themselves again (thanked, and
+counted in ``/onboarding``), but the other cogs hear of a member's introduction once.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from bot.cog import job, listener
 from bot.events import MemberIntroduced, MemberRef, MessageCreated
 from bot.ruleconf import render
 from cogs.welcome.base import WelcomeBase
+from cogs.welcome.config import IntroductionsConfig
 from cogs.welcome.journeys import Journey
 from cogs.welcome.wording import plain_name
 
@@ -68,7 +73,8 @@ class Introductions(WelcomeBase):
 
     @listener(MessageCreated)
     async def notice_introduction(self, event: MessageCreated) -> None:
-        """A newcomer's first message in the introductions channel, or one opening with "I'm"…"""
+        """A newcomer's first message in the introductions channel, or one opening with "my
+        name is"…"""
         user = event.author.user
         holders = self._holders.get(event.message.channel.community.key)
         if user.is_bot or (holders is not None and user.id not in holders):
@@ -81,16 +87,17 @@ class Introductions(WelcomeBase):
         config = self.settings(community).introductions
         if not config.enabled or self.held_back(journey, community):
             return
-        if not (
-            opens_with_phrase(event.text, config.phrases)
-            or await self.is_channel(event.channel, "introductions")
-        ):
+        if not await self._introduces(event, config):
             return
-        if await self.journeys.claim(community, journey, "introduced_at", event.at) is None:
+        claimed = await self.journeys.claim(community, journey, "introduced_at", event.at)
+        if claimed is None:
             return
         self.core.scheduler.cancel(self.job_id("nudge", community, author.user.id))
         self.log.info("%s introduced themselves in %s", author.user.id, community.key)
-        await self.publish(MemberIntroduced(at=event.at, member=author, message=event.message))
+        # Once per member, whatever their comings and goings: an introduction earns points.
+        first = await self.journeys.claim(community, claimed, "first_introduced_at", event.at)
+        if first is not None:
+            await self.publish(MemberIntroduced(at=event.at, member=author, message=event.message))
         if config.acknowledge == "react" and await self.actions.react(
             event.message, config.reaction
         ):
@@ -107,6 +114,20 @@ class Introductions(WelcomeBase):
             reply_to=event.message,
             mention=[author.user],
         )
+
+    async def _introduces(self, event: MessageCreated, config: IntroductionsConfig) -> bool:
+        """Whether a newcomer's ``event`` is their introduction."""
+        if opens_with_phrase(event.text, config.phrases):
+            return True
+        if not await self.is_channel(event.channel, "introductions"):
+            return False
+        user_id = event.author.user.id
+        reply = event.reply_to
+        answers_another = reply is not None and self._addressed.get(reply) != user_id
+        if answers_another or len(words(event.text)) < config.min_words:
+            self.addressed(event.message, user_id)
+            return False
+        return True
 
     @job
     async def nudge(self, **arguments: Any) -> None:
@@ -147,4 +168,6 @@ class Introductions(WelcomeBase):
             community, "welcome"
         )
         if channel is not None:
-            await self.actions.send(channel, text, mention=[member.user])
+            posted = await self.actions.send(channel, text, mention=[member.user])
+            if posted is not None:
+                self.addressed(posted, member.user.id)

@@ -67,6 +67,7 @@ class Journey:
     welcomed_at: datetime | None = None
     charter_accepted_at: datetime | None = None
     introduced_at: datetime | None = None
+    first_introduced_at: datetime | None = None
     first_message_at: datetime | None = None
     active_7d_at: datetime | None = None
     active_30d_at: datetime | None = None
@@ -250,10 +251,10 @@ class JourneyStore:
         """Start a journey at ``at`` (a first join, or a new one); return it, and whether the
         newcomer counts as welcomed at ``at``.
 
-        Every stage starts over; ``welcomed_at`` and ``gate_failures`` carry over. ``welcome``
-        is asked when the newcomer was last welcomed (None: never); if it answers yes,
-        ``welcomed_at`` becomes ``at``. A member never seen joining costs no query; one coming
-        back, a read.
+        Every stage starts over; ``welcomed_at``, ``first_introduced_at`` and ``gate_failures``
+        carry over. ``welcome`` is asked when the newcomer was last welcomed (None: never); if it
+        answers yes, ``welcomed_at`` becomes ``at``. A member never seen joining costs no query;
+        one coming back, a read.
         """
         community_id = await self._members.community_id(community)
         values: dict[str, Any] = {**_STARTING, "joined_at": at, **state}

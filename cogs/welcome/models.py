@@ -14,7 +14,8 @@ class Newcomer(SQLModel, table=True):
     """One member's onboarding in one community, since their latest join.
 
     A member who leaves and comes back starts a new journey on the same row; only the count of
-    charter-gate failures carries over, so a repeat offender can be banned.
+    charter-gate failures (so a repeat offender can be banned), when they were last welcomed and
+    when they first introduced themselves carry over.
     """
 
     __tablename__ = "welcome_newcomers"
@@ -30,6 +31,8 @@ class Newcomer(SQLModel, table=True):
     welcomed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     charter_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     introduced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_introduced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Their first introduction in any stay: the other cogs hear of one introduction only."""
     first_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active_7d_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """Their first message on or after the 7th day after joining."""

@@ -1,21 +1,28 @@
 """Raid safety: telling a wave of joins from the usual trickle, with bounded memory.
 
 More than ``limit`` joins within ``within`` start a *wave*: individual welcomes stop, the
-newcomers are gathered (their count, and the first few names) for one aggregated welcome, and
-the wave ends after ``quiet`` without a join. The same sliding window bounds anything else the
-bot could be made to repeat (goodbyes, nudges, mod-log lines).
+newcomers are gathered (by user id, so that one who comes back is counted once and one who leaves
+is dropped) for one aggregated welcome, and the wave ends after ``quiet`` without a join. The
+same sliding window bounds anything else the bot could be made to repeat (goodbyes, nudges,
+mod-log lines).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
 
 from cogs.welcome.wording import plain_name
 
 MAX_LISTED = 10
 """Names listed in an aggregated welcome; the rest are counted."""
+MAX_KEPT = 10_000
+"""Newcomers of one wave known by id; the others are only counted (a huge raid's ids would fill
+the memory and the job that greets it)."""
 
 
 class SlidingWindow:
@@ -51,21 +58,66 @@ class SlidingWindow:
 
 @dataclass
 class Wave:
-    """A wave of joins in one community."""
+    """A wave of joins in one community: its newcomers not greeted yet, who are still here."""
 
     started: datetime
     last_join: datetime
-    count: int = 0
-    """Newcomers not yet greeted by an aggregated welcome."""
-    names: list[str] = field(default_factory=list)
-    """The first :data:`MAX_LISTED` of them, as texts write them."""
+    members: dict[str, str] = field(default_factory=dict)
+    """Names as texts write them, by user id, in order of arrival."""
+    anonymous: int = 0
+    """Newcomers beyond :data:`MAX_KEPT`: counted, neither told apart nor dropped on leaving."""
 
-    def add(self, at: datetime, name: str) -> None:
-        """Count one more newcomer of the wave, called ``name``."""
+    @property
+    def count(self) -> int:
+        """How many newcomers the aggregated welcome greets."""
+        return len(self.members) + self.anonymous
+
+    @property
+    def names(self) -> list[str]:
+        """The first :data:`MAX_LISTED` of them."""
+        return list(islice(self.members.values(), MAX_LISTED))
+
+    def add(self, at: datetime, user_id: str, name: str) -> None:
+        """Count one more newcomer of the wave (once, however often they join)."""
         self.last_join = at
-        self.count += 1
-        if len(self.names) < MAX_LISTED:
-            self.names.append(plain_name(name))
+        self._keep(user_id, plain_name(name))
+
+    def _keep(self, user_id: str, name: str) -> None:
+        if user_id in self.members:
+            return
+        if len(self.members) < MAX_KEPT:
+            self.members[user_id] = name
+        else:
+            self.anonymous += 1
+
+    def remove(self, user_id: str) -> bool:
+        """The newcomer ``user_id`` left: not greeted; whether they were in the wave."""
+        return self.members.pop(user_id, None) is not None
+
+    def take_in(self, earlier: Wave) -> None:
+        """Greet the newcomers of ``earlier``, never greeted, with this wave's (theirs first)."""
+        ours, self.members = self.members, {}
+        for user_id, name in (*earlier.members.items(), *ours.items()):
+            self._keep(user_id, name)
+        self.anonymous += earlier.anonymous
+
+    def arguments(self) -> dict[str, Any]:
+        """The newcomers, as plain arguments for the job that greets them."""
+        return {"members": dict(self.members), "anonymous": self.anonymous}
+
+    @classmethod
+    def of_arguments(cls, arguments: Mapping[str, Any], at: datetime) -> Wave:
+        """The wave a job's :meth:`arguments` hold; ``at`` stands for its times (such a wave is
+        only greeted or taken in)."""
+        members = arguments.get("members")
+        if members is None:
+            # A job planned before waves knew their newcomers by id: its count and names.
+            names = list(arguments.get("names", ()))
+            members = {f"#{number}": name for number, name in enumerate(names)}
+            anonymous = int(arguments.get("count", 0)) - len(names)
+        else:
+            anonymous = int(arguments.get("anonymous", 0))
+        return cls(started=at, last_join=at, members=dict(members), anonymous=max(anonymous, 0))
 
 
 @dataclass(frozen=True)
@@ -90,9 +142,18 @@ class JoinWatch:
         self._waves: dict[str, Wave] = {}
 
     def join(
-        self, key: str, at: datetime, name: str, *, limit: int, within: timedelta, quiet: timedelta
+        self,
+        key: str,
+        at: datetime,
+        user_id: str,
+        name: str,
+        *,
+        limit: int,
+        within: timedelta,
+        quiet: timedelta,
     ) -> JoinVerdict:
-        """Record a join of ``name`` in community ``key``; say whether it belongs to a wave."""
+        """Record a join of ``user_id`` (called ``name``) in community ``key``; say whether it
+        belongs to a wave."""
         wave = self._waves.get(key)
         overdue = None
         if wave is not None and at - wave.last_join > quiet:
@@ -104,13 +165,18 @@ class JoinWatch:
             window = self._windows[key] = SlidingWindow()
         recent = window.add(at, within=within, limit=limit)
         if wave is not None:
-            wave.add(at, name)
+            wave.add(at, user_id, name)
             return JoinVerdict(individual=False, wave=wave)
         if recent <= limit:
             return JoinVerdict(individual=True, overdue=overdue)
         wave = self._waves[key] = Wave(started=at, last_join=at)
-        wave.add(at, name)
+        wave.add(at, user_id, name)
         return JoinVerdict(individual=False, wave_started=True, wave=wave, overdue=overdue)
+
+    def leave(self, key: str, user_id: str) -> bool:
+        """``user_id`` left community ``key``: whether they were a newcomer of its wave."""
+        wave = self._waves.get(key)
+        return wave is not None and wave.remove(user_id)
 
     def wave(self, key: str) -> Wave | None:
         """The wave of joins community ``key`` is in, or was in until its job ends it."""

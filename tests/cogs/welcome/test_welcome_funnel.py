@@ -21,7 +21,7 @@ async def test_onboarding_counts_match_what_newcomers_did(open_garden: GardenFac
     for name in ("ana", "ben", "cleo"):
         await garden.press(name, "welcome:accept", under=welcome)
     await garden.say("ana", "Bonjour, je m'appelle Ana", channel="intros")
-    await garden.say("ben", "Hi! I'm Ben")
+    await garden.say("ben", "Hi! My name is Ben")
     await garden.say("cleo", "where are the seeds?")
     await garden.say("dan", "spam spam")  # held back at the gate: not a first message
     await garden.wait(timedelta(days=8))
@@ -73,7 +73,7 @@ async def test_onboarding_refuses_a_silly_number_of_days(garden: Garden) -> None
 
 async def test_a_member_who_comes_back_starts_a_new_journey(garden: Garden) -> None:
     await garden.join("ana")
-    await garden.say("ana", "I'm Ana")
+    await garden.say("ana", "My name is Ana")
     await garden.leave("ana")
     await garden.wait(timedelta(days=40))
     await garden.join("ana")
@@ -98,7 +98,7 @@ def test_activity_is_measured_from_the_join() -> None:
 
 async def test_a_members_onboarding_can_be_exported_and_erased(garden: Garden) -> None:
     [ana] = await garden.join("ana")
-    await garden.say("ana", "I'm Ana")
+    await garden.say("ana", "My name is Ana")
     exported = await garden.cog.export_member_data(garden.platform.community, ana.user)
     assert exported["onboarding"]["joined_at"] == garden.clock.now().isoformat()
     assert exported["onboarding"]["introduced_at"] == garden.clock.now().isoformat()

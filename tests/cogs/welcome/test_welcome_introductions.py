@@ -10,6 +10,7 @@ import pytest
 from bot.bus import Priority
 from bot.core import Jardinier
 from bot.events import Event, MemberIntroduced, MessageCreated
+from cogs.welcome.config import IntroductionsConfig
 from cogs.welcome.introductions import opens_with_phrase
 from tests.cogs.welcome.garden import Garden, GardenFactory
 
@@ -193,3 +194,109 @@ async def test_an_introduction_is_announced_once_to_the_other_cogs(
     message = await garden.say("alice", "Je m'appelle Alice", channel="intros")
     await garden.say("alice", "Je suis aussi jardinière", channel="intros")
     assert [(event.member, event.message) for event in heard] == [(alice, message)]
+
+
+@pytest.mark.parametrize(
+    ("text", "introduces"),
+    [
+        ("Je suis d'accord avec toi", False),
+        ("I'm not sure this works", False),
+        ("Je suis perdu, où est le salon ?", False),
+        ("Moi c'est pareil", False),
+        ("Hi! I'm back", False),
+        ("Bonjour, je suis nouvelle ici", True),
+        ("Hello everyone! I'm new here", True),
+        ("Je m'appelle Alice", True),
+        ("Hi, my name is Sam.", True),
+        ("Je me présente : Léa, 34 ans", True),
+        ("Let me introduce myself: Bob, from Lyon", True),
+    ],
+)
+def test_the_default_phrases_take_only_introductions_for_introductions(
+    text: str, introduces: bool
+) -> None:
+    assert opens_with_phrase(text, IntroductionsConfig().phrases) is introduces
+
+
+async def test_the_shipped_phrases_are_the_defaults(garden: Garden) -> None:
+    assert garden.cog.settings(garden.platform.community).introductions == IntroductionsConfig()
+
+
+async def test_an_everyday_opening_is_not_greeted_as_an_introduction(garden: Garden) -> None:
+    await garden.join("zoe")
+    await garden.wait(timedelta(minutes=1))
+    garden.clear()
+    await garden.say("zoe", "I'm not sure this is the right channel")
+    await garden.say("zoe", "Je suis d'accord avec toi")
+    assert garden.sent() == []
+    await garden.wait(timedelta(days=1))
+    [nudge] = garden.sent()
+    assert nudge.text.startswith("Hello zoe! We would love to get to know you")
+
+
+async def test_a_reply_or_a_word_in_the_introductions_channel_is_not_an_introduction(
+    garden: Garden,
+) -> None:
+    await garden.join("ann")
+    await garden.wait(timedelta(minutes=1))
+    garden.clear()
+    zed = await garden.say("zed", "Hello all, Zed here, I grow tomatoes", channel="intros")
+    await garden.say("ann", "lol", channel="intros", reply_to=zed)
+    await garden.say("ann", "Welcome Zed, I love tomatoes too!", channel="intros", reply_to=zed)
+    hello = await garden.say("ann", "Hello!", channel="intros")
+    assert garden.sent() == []
+    await garden.say("ann", "Ann, from Lyon: roses and tulips", channel="intros", reply_to=hello)
+    [thanks] = garden.sent()
+    assert "ann" in thanks.text
+    assert garden.core.scheduler.pending("welcome:nudge:") == []
+
+
+async def test_a_reply_to_ones_nudge_is_an_introduction(garden: Garden) -> None:
+    await garden.join("bob")
+    await garden.wait(timedelta(days=1, minutes=1))
+    [nudge] = garden.sent("intros")
+    await garden.say(
+        "bob", "Sure! Bob, from Nantes", channel="intros", reply_to=nudge.details["message"]
+    )
+    [_, thanks] = garden.sent("intros")
+    assert "bob" in thanks.text
+
+
+async def test_any_first_message_in_the_introductions_channel_with_min_words_zero(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await open_garden(introductions={"min_words": 0})
+    await garden.join("ann")
+    garden.clear()
+    await garden.say("ann", "hi", channel="intros")
+    assert len(garden.sent("intros")) == 1
+
+
+async def test_coming_back_to_introduce_oneself_again_is_announced_once(
+    garden: Garden, core: Jardinier
+) -> None:
+    heard: list[MemberIntroduced] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, MemberIntroduced)
+        heard.append(event)
+
+    core.bus.subscribe("core", MemberIntroduced, listen)
+    introductions = []
+    for _ in range(4):
+        await garden.join("bob")
+        await garden.wait(timedelta(minutes=1))
+        introductions.append(await garden.say("bob", "My name is Bob"))
+        await garden.leave("bob")
+        await garden.wait(timedelta(minutes=2))
+    # Thanked at each stay (each is a newcomer's journey), announced to the other cogs once.
+    thanked = [sent for sent in garden.sent("general") if sent.details["reply_to"] is not None]
+    assert [sent.details["reply_to"] for sent in thanked] == introductions
+    assert [event.message for event in heard] == introductions[:1]
+
+    await garden.join("bob")
+    await garden.say("bob", "My name is Bob")
+    garden.member("mod", moderator=True)
+    await garden.run("mod", "/onboarding 1")
+    assert "Introduced themselves: 1 (100%)" in garden.texts()[-1]
+    assert len(heard) == 1

@@ -144,6 +144,6 @@ async def test_a_message_of_a_member_who_never_joined_under_watch_reads_no_journ
     await garden.say("ben", "I'm Ben, a regular since before the bot came")
     assert reads == []
     assert len(garden.sent()) == sent
-    await garden.say("ana", "I'm Ana")
+    await garden.say("ana", "My name is Ana")
     assert reads == ["id-ana", "id-ana", "id-ana"]  # held back? introduced? first message?
     assert "ana" in garden.sent()[-1].text  # thanked for introducing herself

@@ -127,18 +127,23 @@ def test_a_sliding_window_allows_a_bounded_number() -> None:
     assert window.allows(T0 + minute, within=minute, limit=2)
 
 
-def test_the_join_watch_remembers_at_most_a_handful_of_names() -> None:
+def test_the_join_watch_lists_a_handful_of_names_and_keeps_a_bounded_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("cogs.welcome.raid.MAX_KEPT", 100)
     watch = JoinWatch()
     minute = timedelta(minutes=1)
     verdicts = [
-        watch.join("c", T0, f"n{i}", limit=2, within=minute, quiet=minute) for i in range(1000)
+        watch.join("c", T0, f"id{i}", f"n{i}", limit=2, within=minute, quiet=minute)
+        for i in range(1000)
     ]
     assert [v.individual for v in verdicts[:3]] == [True, True, False]
     assert [v.wave_started for v in verdicts].count(True) == 1
     wave = verdicts[-1].wave
     assert wave is not None
     assert wave.count == 998
-    assert len(wave.names) == 10
+    assert wave.names == [f"n{i}" for i in range(2, 12)]
+    assert (len(wave.members), wave.anonymous) == (100, 898)
 
 
 async def test_a_wave_plans_its_job_once_not_once_per_join(
@@ -192,3 +197,67 @@ async def test_a_stop_in_the_middle_of_a_wave_keeps_every_newcomer_of_it(
     await second.wait(timedelta(seconds=1))
     [aggregated] = second.sent("general")
     assert aggregated.text.startswith("Welcome to the 5 people who just joined Garden: m5, n0,")
+
+
+async def test_a_wave_that_goes_on_after_a_restart_greets_the_newcomers_of_both_halves(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    first = await open_garden(database=tmp_path / "garden.db")
+    await first.join(*(f"m{n}" for n in range(10)))  # m5 … m9 wait for the wave's welcome
+    await first.stop()
+    second = await open_garden(database=tmp_path / "garden.db")
+    await second.join(*(f"n{n}" for n in range(10)))  # a new wave, before the saved job ran
+    await second.wait(timedelta(minutes=5))
+    aggregated = second.texts("general")[5:]
+    assert aggregated == [
+        "Welcome to the 10 people who just joined Garden: m5, m6, m7, m8, m9, n5, n6, n7, n8, "
+        "n9! 🌱 Our charter is in #rules; introduce yourselves in #intros."
+    ]
+
+
+async def test_a_wave_whose_job_is_late_is_greeted_with_the_next_wave(garden: Garden) -> None:
+    await garden.join(*(f"m{n}" for n in range(8)))
+    # The job greeting m5, m6, m7 cannot run (a busy loop) before a second wave starts.
+    garden.clock.set(garden.clock.now() + timedelta(minutes=3))
+    await garden.join(*(f"n{n}" for n in range(8)))
+    await garden.wait(timedelta(minutes=5))
+    aggregated = [text for text in garden.texts("general") if text.startswith("Welcome to the")]
+    assert [text.split("!")[0] for text in aggregated] == [
+        "Welcome to the 6 people who just joined Garden: m5, m6, m7, n5, n6, n7"
+    ]
+
+
+async def test_the_wave_welcome_names_each_newcomer_still_here_once(garden: Garden) -> None:
+    await garden.join(*(f"m{n}" for n in range(10)))
+    await garden.leave("m7")
+    await garden.wait(timedelta(seconds=10))
+    for _ in range(8):
+        await garden.join("loop")
+        await garden.leave("loop")
+    await garden.join("loop")
+    await garden.wait(timedelta(minutes=5))
+    aggregated = garden.texts("general")[-1]
+    assert aggregated.startswith(
+        "Welcome to the 5 people who just joined Garden: m5, m6, m8, m9, loop!"
+    )
+
+
+async def test_a_wave_whose_newcomers_all_left_is_not_greeted(garden: Garden) -> None:
+    await garden.join(*(f"m{n}" for n in range(7)))
+    await garden.leave("m5")
+    await garden.leave("m6")
+    await garden.wait(timedelta(minutes=5))
+    assert len(garden.sent("general")) == 5
+
+
+async def test_a_newcomer_who_leaves_after_a_restart_is_not_named_in_the_wave_welcome(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    first = await open_garden(database=tmp_path / "garden.db")
+    await first.join(*(f"m{n}" for n in range(10)))
+    await first.stop()
+    second = await open_garden(database=tmp_path / "garden.db")
+    await second.leave("m7")
+    await second.wait(timedelta(minutes=5))
+    [aggregated] = second.texts("general")
+    assert aggregated.startswith("Welcome to the 4 people who just joined Garden: m5, m6, m8, m9!")
