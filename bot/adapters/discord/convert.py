@@ -104,6 +104,16 @@ def _member_in(
     return member_ref(community, user)
 
 
+def _author_of(community: CommunityRef, message: discord.Message) -> MemberRef:
+    """Who posted ``message``. A webhook (an integration, a followed channel's crosspost) posts
+    under a name it chooses, with no bot flag: no member wrote it, so it counts as a bot's."""
+    author = _member_in(community, message.author, message.channel)
+    if message.webhook_id is None:
+        return author
+    user = author.user
+    return MemberRef(community, UserRef(PLATFORM, user.id, user.name, is_bot=True))
+
+
 # -- messages ---------------------------------------------------------------------------------
 
 
@@ -124,7 +134,7 @@ def message_created(message: discord.Message) -> MessageCreated | None:
         at=message.created_at,
         raw=message,
         message=MessageRef(channel, str(message.id)),
-        author=_member_in(community, message.author, message.channel),
+        author=_author_of(community, message),
         text=_shown_text(message),
         reply_to=reply_to,
         mentions=tuple(user_ref(user) for user in message.mentions),
@@ -150,22 +160,28 @@ def _shown_text(message: discord.Message) -> str:
 
 
 def message_edited(update: discord.RawMessageUpdateEvent) -> MessageEdited | None:
-    """A member changed a message's text; embeds unfurling and pins give ``None``."""
-    if update.guild_id is None or "content" not in update.data:
+    """A member changed a message's text; embeds unfurling, pins, a thread started on the
+    message or a poll ending give ``None``.
+
+    Discord sends the whole message for each of those, uncached messages included: only an
+    edit time that moved says its author edited it.
+    """
+    message = update.message
+    if update.guild_id is None or "content" not in update.data or message.edited_at is None:
         return None
-    if (
-        update.cached_message is not None
-        and update.cached_message.content == update.message.content
+    before = update.cached_message
+    if before is not None and (
+        before.content == message.content
+        or (before.edited_at is not None and message.edited_at <= before.edited_at)
     ):
         return None
-    message = update.message
     community = community_of(update.guild_id, message.guild)
     channel = channel_of(community, update.channel_id, message.guild)
     return MessageEdited(
-        at=message.edited_at or message.created_at,
+        at=message.edited_at,
         raw=update,
         message=MessageRef(channel, str(message.id)),
-        author=_member_in(community, message.author, message.channel),
+        author=_author_of(community, message),
         text=message.content,
     )
 

@@ -2,7 +2,8 @@
 
 ``start`` initialises the application, starts it, then polls (or serves the webhook) until
 ``stop``; it never owns the event loop or the signals (the core does). Every update goes through
-:mod:`bot.adapters.telegram.convert` to the core; every action goes through
+:mod:`bot.adapters.telegram.convert` to the core, those of different chats side by side and those
+of one chat in order (:mod:`bot.adapters.telegram.ordering`); every action goes through
 :func:`bot.adapters.telegram.calls.call_api`, which honours flood control and turns refusals into
 :class:`PlatformError`.
 """
@@ -14,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -54,14 +56,17 @@ from bot.adapters.telegram.convert import (
     channel_id,
     convert_update,
     is_administrator,
+    is_chat_id,
     is_in_chat,
     parse_channel_id,
+    parse_sender_id,
     parse_user_id,
     user_ref,
 )
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
@@ -100,6 +105,8 @@ LONGEST_RESTRICTION = timedelta(days=365)
 KICK_BAN = timedelta(seconds=60)
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# The Bot API takes uploads of 50 MB at most; a larger one is refused before it is read.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _SLUG = re.compile(r"[\W_]+")
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -107,6 +114,16 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 def _slug(text: str) -> str:
     return _SLUG.sub("", text.casefold())
+
+
+def _read_upload(file: Path) -> bytes | None:
+    """The file's content, or None when it is larger than the Bot API takes (found without
+    reading it whole)."""
+    with file.open("rb") as stream:
+        if os.fstat(stream.fileno()).st_size > MAX_UPLOAD_BYTES:
+            return None
+        content = stream.read(MAX_UPLOAD_BYTES + 1)
+    return None if len(content) > MAX_UPLOAD_BYTES else content
 
 
 class TelegramPlatform:
@@ -148,6 +165,7 @@ class TelegramPlatform:
             .base_url(self.settings.api_url)
             .base_file_url(self.settings.file_url)
             .job_queue(None)  # the core has its own scheduler
+            .concurrent_updates(PerChatOrder())
             .build()
         )
         application.add_handler(TypeHandler(Update, self._on_update))
@@ -487,8 +505,20 @@ class TelegramPlatform:
         return chat_id
 
     def _user(self, action: str, user: UserRef, community: CommunityRef | None = None) -> int:
+        """A person's id. A chat that posted as itself (a channel, the group for an anonymous
+        administrator) is refused: writing to its id would post in the channel, and Telegram
+        cannot restrict it."""
         try:
             return parse_user_id(user.id)
+        except ValueError:
+            raise refusal(
+                action, "not_a_user", community=community, target=user.name or user.id
+            ) from None
+
+    def _sender(self, action: str, user: UserRef, community: CommunityRef) -> int:
+        """A person's id, or the (negative) id of a chat that posted as itself."""
+        try:
+            return parse_sender_id(user.id)
         except ValueError:
             raise refusal(
                 action, "not_a_user", community=community, target=user.name or user.id
@@ -644,10 +674,18 @@ class TelegramPlatform:
         subject: str = "",
     ) -> Message:
         try:
-            content = await asyncio.to_thread(file.read_bytes)
+            content = await asyncio.to_thread(_read_upload, file)
         except OSError as error:
             log.warning("could not read %s to send it: %s", file, error.strerror)
             raise refusal(action, "file_unreadable", community=community, file=file.name) from None
+        if content is None:
+            raise refusal(
+                action,
+                "file_too_large",
+                community=community,
+                file=file.name,
+                megabytes=MAX_UPLOAD_BYTES // (1024 * 1024),
+            )
         photo = file.suffix.lower() in PHOTO_SUFFIXES and len(content) <= MAX_PHOTO_BYTES
 
         async def upload(bot: Bot) -> Message:
@@ -800,26 +838,36 @@ class TelegramPlatform:
         )
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
-        """Ban a member for good; ``delete_days`` > 0 also removes their messages."""
-        chat_id, user_id = self._member("ban", member)
-        await self._api(
-            "ban",
-            lambda bot: bot.ban_chat_member(
-                chat_id, user_id, revoke_messages=True if delete_days > 0 else None
-            ),
-            community=member.community,
-            subject=member.name,
-        )
+        """Ban a member for good; ``delete_days`` > 0 also removes their messages.
+
+        A channel that posted in the group is banned as a sender chat: none of its owner's
+        channels may post there any more (the Bot API removes none of its past posts).
+        """
+        community = member.community
+        chat_id = self._chat("ban", community)
+        sender_id = self._sender("ban", member.user, community)
+        call: Callable[[Bot], Awaitable[bool]]
+        if is_chat_id(sender_id):
+            call = partial(_ban_sender_chat, chat_id=chat_id, sender_chat_id=sender_id)
+        else:
+            call = partial(
+                _ban_member,
+                chat_id=chat_id,
+                user_id=sender_id,
+                revoke_messages=True if delete_days > 0 else None,
+            )
+        await self._api("ban", call, community=community, subject=member.name)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
-        """Lift a ban (a member who is not banned is left alone)."""
-        chat_id, user_id = self._chat("unban", community), self._user("unban", user, community)
-        await self._api(
-            "unban",
-            lambda bot: bot.unban_chat_member(chat_id, user_id, only_if_banned=True),
-            community=community,
-            subject=user.name or user.id,
-        )
+        """Lift a ban (a member who is not banned is left alone), a channel's included."""
+        chat_id = self._chat("unban", community)
+        sender_id = self._sender("unban", user, community)
+        call: Callable[[Bot], Awaitable[bool]]
+        if is_chat_id(sender_id):
+            call = partial(_unban_sender_chat, chat_id=chat_id, sender_chat_id=sender_id)
+        else:
+            call = partial(_unban_member, chat_id=chat_id, user_id=sender_id)
+        await self._api("unban", call, community=community, subject=user.name or user.id)
 
     async def add_role(self, member: MemberRef, role: str) -> None:
         """Telegram has no roles."""
@@ -913,3 +961,21 @@ class TelegramPlatform:
 
 async def _delete_messages(bot: Bot, *, chat_id: int, ids: list[int]) -> bool:
     return await bot.delete_messages(chat_id, ids)
+
+
+async def _ban_member(
+    bot: Bot, *, chat_id: int, user_id: int, revoke_messages: bool | None
+) -> bool:
+    return await bot.ban_chat_member(chat_id, user_id, revoke_messages=revoke_messages)
+
+
+async def _unban_member(bot: Bot, *, chat_id: int, user_id: int) -> bool:
+    return await bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+
+
+async def _ban_sender_chat(bot: Bot, *, chat_id: int, sender_chat_id: int) -> bool:
+    return await bot.ban_chat_sender_chat(chat_id, sender_chat_id)
+
+
+async def _unban_sender_chat(bot: Bot, *, chat_id: int, sender_chat_id: int) -> bool:
+    return await bot.unban_chat_sender_chat(chat_id, sender_chat_id)

@@ -56,7 +56,10 @@ _IN_CHAT = frozenset(
 _ADMINISTRATORS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
 _CHANNEL_ID = re.compile(r"^(-?\d{1,20})(?::(\d{1,20}))?$")
-_USER_ID = re.compile(r"^-?\d{1,20}$")
+# People have positive ids, chats negative ones: a post sent as a channel (or by an anonymous
+# administrator, as the group) has a chat for its author.
+_USER_ID = re.compile(r"^\d{1,20}$")
+_SENDER_ID = re.compile(r"^-?\d{1,20}$")
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,24 @@ def parse_channel_id(value: str) -> tuple[int, int | None]:
 
 
 def parse_user_id(value: str) -> int:
-    """A Telegram user id from its neutral form; ``ValueError`` if it is not one."""
+    """A Telegram user id (a person's) from its neutral form; ``ValueError`` if it is not one,
+    a chat's id included."""
     if not _USER_ID.fullmatch(value.strip()):
         raise ValueError(f"{value[:40]!r} is not a Telegram user id")
     return int(value)
+
+
+def parse_sender_id(value: str) -> int:
+    """The id of a message's author from its neutral form: a user (positive) or a chat posting as
+    itself (negative); ``ValueError`` for anything else."""
+    if not _SENDER_ID.fullmatch(value.strip()):
+        raise ValueError(f"{value[:40]!r} is not a Telegram user or chat id")
+    return int(value)
+
+
+def is_chat_id(sender_id: int) -> bool:
+    """Whether a sender id is a chat's (a channel, or the group itself), not a person's."""
+    return sender_id < 0
 
 
 def user_ref(user: User) -> UserRef:
@@ -270,13 +287,17 @@ def _from_message(
         if addressed_here or (addressee is None and known):
             args = _arguments(message.text, command.end(), entities)
             replied = message.reply_to_message if reply_to is not None else None
+            # The replied message's author as its own events name it: a channel that posted
+            # it, not the placeholder user Telegram puts in ``from`` for every such post.
+            replied_author = (
+                _author(replied, community, administrators) if replied is not None else None
+            )
             if (
                 name in reply_targets
-                and replied is not None
-                and replied.from_user is not None
+                and replied_author is not None
                 and not _starts_with_member(args)
             ):
-                target = user_ref(replied.from_user)
+                target = replied_author.user
                 args = f"{target.id} {args}".strip()
                 mentions = (target, *(user for user in mentions if user != target))
             return [
@@ -325,7 +346,9 @@ def _membership_service_message(
 def _from_edit(
     message: Message, bot: BotIdentity, administrators: Collection[int], lookups: Lookups
 ) -> list[Event]:
-    if not _is_group(message.chat):
+    # A channel post edited in its channel is edited in the discussion group's copy too: the
+    # copy was never moderated, its edit is not either.
+    if not _is_group(message.chat) or message.is_automatic_forward:
         return []
     if message.from_user is not None and message.from_user.id == bot.id:
         return []
@@ -486,7 +509,7 @@ def _arguments(text: str, start: int, entities: Mapping[MessageEntity, str]) -> 
 
 def _starts_with_member(args: str) -> bool:
     first = args.split(maxsplit=1)[0] if args.strip() else ""
-    return first.startswith("@") or bool(_USER_ID.fullmatch(first))
+    return first.startswith("@") or bool(_SENDER_ID.fullmatch(first))
 
 
 def _hidden_links(message: Message, entities: Mapping[MessageEntity, str]) -> tuple[str, ...]:

@@ -175,6 +175,61 @@ def test_an_update_that_does_not_change_the_text_is_not_an_edit(gateway: Recorde
     assert convert.message_edited(update) is None
 
 
+def pinned(data: dict[str, Any]) -> dict[str, Any]:
+    """The MESSAGE_UPDATE Discord sends when a moderator pins ``data``: the whole message, as it
+    was (a thread started on it, a poll ending and an embed arriving look the same)."""
+    return {**data, "pinned": True}
+
+
+def test_pinning_a_message_the_bot_never_saw_is_not_an_edit(gateway: RecordedGateway) -> None:
+    update = gateway.parse("MESSAGE_UPDATE", pinned(payload("message_create")), "raw_message_edit")
+    assert update.cached_message is None
+    assert convert.message_edited(update) is None
+
+
+def test_pinning_a_message_edited_before_is_not_an_edit_again(gateway: RecordedGateway) -> None:
+    gateway.parse("MESSAGE_CREATE", payload("message_create"), "message")
+    edited = payload("message_update")
+    assert convert.message_edited(gateway.parse("MESSAGE_UPDATE", edited, "raw_message_edit"))
+    update = gateway.parse("MESSAGE_UPDATE", pinned(edited), "raw_message_edit")
+    assert update.cached_message is not None
+    assert update.cached_message.content != payload("message_create")["content"]
+    # The cached text is the edited one already: the moved edit time is what is compared.
+    assert convert.message_edited(update) is None
+    again = {
+        **edited,
+        "content": "now with a link",
+        "edited_timestamp": "2026-11-02T09:20:00+00:00",
+    }
+    event = convert.message_edited(gateway.parse("MESSAGE_UPDATE", again, "raw_message_edit"))
+    assert event is not None
+    assert event.text == "now with a link"
+
+
+def webhook_post(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as an integration's webhook (or a followed channel's crosspost) posts it."""
+    author = {"id": "777000000000000001", "username": "GitHub", "discriminator": "0000"}
+    webhook = {**data, "webhook_id": author["id"], "author": {**author, "avatar": None}}
+    del webhook["member"]
+    return webhook
+
+
+def test_a_webhooks_post_and_its_edit_are_a_bots(gateway: RecordedGateway) -> None:
+    """Integrations and followed channels post in capitals, with links and mentions: the rules
+    skip them as they skip bots."""
+    data = webhook_post(payload("message_create"))
+    data["content"] = "NEW RELEASE 2.0 IS OUT, READ THE CHANGELOG NOW"
+    created = convert.message_created(gateway.parse("MESSAGE_CREATE", data, "message"))
+    assert created is not None
+    assert created.author.user == UserRef("discord", "777000000000000001")
+    assert created.author.name == "GitHub"
+    assert created.author.user.is_bot
+    edit = webhook_post(payload("message_update"))
+    edited = convert.message_edited(gateway.parse("MESSAGE_UPDATE", edit, "raw_message_edit"))
+    assert edited is not None
+    assert edited.author.user.is_bot
+
+
 def test_deletions_one_by_one_and_in_bulk(gateway: RecordedGateway) -> None:
     one = gateway.parse("MESSAGE_DELETE", payload("message_delete"), "raw_message_delete")
     event = convert.message_deleted(one, gateway.guild, LATER)

@@ -34,12 +34,16 @@ class RunningBot:
     async def settle(self, within: float = 5.0) -> None:
         """Wait until every update pushed so far was handled.
 
-        Updates are handled one after the other, so once a last marker update has reached the
-        core, all those before it have too.
+        Updates arrive in order, and those of different chats are handled side by side: once a
+        last marker update has reached the core, all those before it have arrived, and it is
+        left to wait until none is still being handled.
         """
         self.settled.clear()
         self.api.push(reaction(SENTINEL, 1, new=[SENTINEL_EMOJI]))
-        await asyncio.wait_for(self.settled.wait(), within)
+        async with asyncio.timeout(within):
+            await self.settled.wait()
+            # Every update is marked done in the queue once handled.
+            await self.platform.application.update_queue.join()
 
     def seen(self, kind: type[Event]) -> list[Any]:
         """The neutral events of ``kind`` the core received."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +25,7 @@ from bot.events import (
     CommunityRef,
     Event,
     MemberRef,
+    MessageCreated,
     MessageRef,
     UserRef,
 )
@@ -53,6 +55,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:Deprec
 GARDEN = CommunityRef("telegram", str(GROUP_ID), "Garden")
 GENERAL = ChannelRef(GARDEN, str(GROUP_ID), "Garden")
 BOB_HERE = MemberRef(GARDEN, UserRef("telegram", str(BOB["id"]), "Bob"))
+# A post sent "as a channel": its author is the channel, a chat (negative id), not a person.
+NEWS_HERE = MemberRef(GARDEN, UserRef("telegram", "-1009999", "Garden News"))
 MOD_LOG_CHAT = -100999
 WITH_MOD_LOG = f'community:\n  cogs: [announcements]\n  channels:\n    mod_log: "{MOD_LOG_CHAT}"\n'
 
@@ -136,6 +140,36 @@ async def test_ban_unban_and_react(start_bot: StartBot, api: FakeBotApi) -> None
     assert react.json("reaction") == [{"type": "emoji", "emoji": "👍"}]
 
 
+async def test_a_channel_posting_in_the_group_is_banned_as_a_channel_and_never_written_to(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    platform = bot.platform
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    person_only: list[Callable[[], Awaitable[None]]] = [
+        # Written to, the channel's id would post the warning in the channel itself.
+        lambda: platform.dm(NEWS_HERE.user, "You have been warned", community=GARDEN),
+        lambda: platform.timeout(NEWS_HERE, until),
+        lambda: platform.restrict(NEWS_HERE),
+        lambda: platform.unrestrict(NEWS_HERE),
+        lambda: platform.kick(NEWS_HERE),
+    ]
+    for action in person_only:
+        with pytest.raises(PlatformError) as refused:
+            await action()
+        assert written(refused.value) == "Garden News is not a Telegram user"
+    assert await bot.core.actions.ban(NEWS_HERE, delete_days=1)
+    assert await bot.core.actions.unban(GARDEN, NEWS_HERE.user)
+    [ban] = api.called("banChatSenderChat")
+    assert (ban.chat_id, ban.params["sender_chat_id"]) == (GROUP_ID, "-1009999")
+    [unban] = api.called("unbanChatSenderChat")
+    assert (unban.chat_id, unban.params["sender_chat_id"]) == (GROUP_ID, "-1009999")
+    acted = {call.method for call in api.calls}
+    assert acted.isdisjoint(
+        {"sendMessage", "restrictChatMember", "getChatMember", "banChatMember", "unbanChatMember"}
+    )
+
+
 async def test_roles_do_not_exist_on_telegram(start_bot: StartBot, api: FakeBotApi) -> None:
     bot = await start_bot()
     calls = len(api.calls)
@@ -184,6 +218,24 @@ async def test_a_chart_is_sent_as_a_photo_and_other_files_as_documents(
     assert photo.params["parse_mode"] == "HTML"
     [document] = api.called("sendDocument")
     assert document.files["document"] == ("top.csv", b"member,points\nalice,12\n")
+
+
+async def test_a_file_larger_than_telegram_takes_is_refused_before_it_is_sent(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    history = tmp_path / "history.zip"
+    with history.open("wb") as sparse:
+        sparse.truncate(50 * 1024 * 1024 + 1)
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.send(GENERAL, "The whole history", file=history)
+    expected = "The file history.zip is larger than the 50 MB allowed in Garden"
+    assert written(refused.value) == expected
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.dm(BOB_HERE.user, "Your data", community=GARDEN, file=history)
+    assert written(refused.value) == expected
+    assert api.called("sendDocument") == []
+    assert api.called("sendMessage") == []
 
 
 async def test_a_long_caption_follows_the_photo_as_text(
@@ -257,6 +309,33 @@ async def test_flood_control_is_waited_out(start_bot: StartBot, api: FakeBotApi)
     attempts = api.called("sendMessage")
     assert len(attempts) == 2
     assert attempts[1].params["text"] == "Hello"
+
+
+async def test_a_flood_wait_in_one_group_holds_back_no_other_group(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    """Spam in another group is dealt with while the bot waits out Telegram's flood control in
+    one; the waiting group's own updates keep their order."""
+    bot = await start_bot()
+    orchard = group(-100555, "Orchard")
+    api.fail("sendMessage", "Too Many Requests: retry after 3", code=429, retry_after=3)
+    api.push(joined_service_message(ALICE))  # the welcome meets the flood control
+    await api.wait_for("sendMessage")
+    api.push(text_message(BOB, "after the welcome", message_id=301))
+    api.push(text_message(BOB, "casino in the orchard", chat=orchard, message_id=302))
+    [deletion] = await api.wait_for("deleteMessage")
+    assert (deletion.chat_id, deletion.params["message_id"]) == (-100555, "302")
+    assert len(api.called("sendMessage")) == 1  # the welcome is still waiting
+    assert [event.text for event in bot.seen(MessageCreated)] == ["casino in the orchard"]
+    await bot.settle(within=10)
+    welcomed = api.called("sendMessage")
+    assert [call.params["text"] for call in welcomed] == [
+        "Welcome Alice Martin! Read the charter."
+    ] * 2
+    assert [event.text for event in bot.seen(MessageCreated)] == [
+        "casino in the orchard",
+        "after the welcome",
+    ]
 
 
 async def test_a_long_flood_wait_drops_the_action_and_says_so_once(

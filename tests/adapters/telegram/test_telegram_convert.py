@@ -54,6 +54,7 @@ BOT_USER = {"id": 123, "is_bot": True, "first_name": "Jardinier", "username": "j
 AT = datetime.fromtimestamp(DATE, UTC)
 GARDEN = CommunityRef("telegram", str(GROUP_ID))
 GENERAL = ChannelRef(GARDEN, str(GROUP_ID))
+NEWS = {"id": -100999, "type": "channel", "title": "News"}
 
 
 def convert(payload: dict[str, Any], **options: Any) -> list[Event]:
@@ -160,6 +161,20 @@ def test_service_and_private_and_channel_forwarded_messages_are_not_member_messa
     assert convert(forwarded) == []
 
 
+def test_an_edited_channel_post_copy_is_not_a_member_edit() -> None:
+    """The channel's post, copied into its discussion group, was never a member's message: its
+    edit in the channel is not one either."""
+    copy = message(
+        user(777000, "Telegram"),
+        "Shut up and plant: the season opens today",
+        is_automatic_forward=True,
+        sender_chat=NEWS,
+        edit_date=DATE + 60,
+    )
+    assert convert({"message": copy}) == []
+    assert convert({"edited_message": copy}) == []
+
+
 def test_the_bots_own_messages_are_ignored() -> None:
     assert convert(text_message(BOT_USER, "Welcome!")) == []
 
@@ -233,6 +248,19 @@ def test_a_member_command_sent_as_a_reply_aims_at_the_replied_author() -> None:
     assert named.args == "@alice spam"
     other = only(convert(command(ADMIN, "/announce 2h hi", reply_to_message=offending)))
     assert other.args == "2h hi"
+
+
+def test_a_command_replying_to_a_channels_post_aims_at_the_channel() -> None:
+    # Telegram puts the same placeholder user in ``from`` of every post sent as a channel.
+    posted = message(user(136817688, "Channel", is_bot=True), "buy now", sender_chat=NEWS)
+    event = only(
+        convert(command(ADMIN, "/ban spam", reply_to_message=posted), reply_targets={"ban"})
+    )
+    assert event.args == "-100999 spam"
+    assert event.mentions[0] == UserRef("telegram", "-100999")
+    assert event.mentions[0].name == "News"
+    named = only(convert(command(ADMIN, "/ban -100999 spam", reply_to_message=posted)))
+    assert named.args == "-100999 spam"
 
 
 # -- joins and departures -----------------------------------------------------------------------

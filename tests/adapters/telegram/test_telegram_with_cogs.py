@@ -77,3 +77,33 @@ async def test_a_suggestion_with_an_insult_is_refused_and_its_command_deleted(
     refusal = next(call for call in api.called("sendMessage") if "Not done" in call.params["text"])
     assert "reply_parameters" not in refusal.params
     assert "reply_to_message_id" not in refusal.params
+
+
+async def test_a_channel_posting_an_insult_is_not_warned_in_its_own_channel(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """A member may post as one of their channels: a private warning to that "member" would be
+    published in the channel, and Telegram cannot time a channel out."""
+    mod_log = -100999
+    write_override(
+        rules_dir,
+        f'community:\n  cogs: [netiquette]\n  channels:\n    mod_log: "{mod_log}"\n',
+    )
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    news = {"id": -1009999, "type": "channel", "title": "Garden News"}
+    channel_user = user(136817688, "Channel", is_bot=True)
+    insult = text_message(channel_user, "shut up, idiots", sender_chat=news, date=now)
+    api.push(insult)
+    for number in range(7):  # and a flood, which times the poster out
+        api.push(text_message(channel_user, f"buy {number}", sender_chat=news, date=now))
+    await bot.settle()
+    await bot.stop()
+    deleted = [call.params["message_id"] for call in api.called("deleteMessage")]
+    assert str(insult["message"]["message_id"]) in deleted
+    assert {call.chat_id for call in api.called("sendMessage")} <= {GROUP_ID, mod_log}
+    assert api.called("restrictChatMember") == []
+    reports = [
+        call.params["text"] for call in api.called("sendMessage") if call.chat_id == mod_log
+    ]
+    assert any("Garden News is not a Telegram user" in text for text in reports), reports

@@ -1,0 +1,62 @@
+"""Updates of different chats handled side by side, those of one chat in the order they came.
+
+Handling an update may wait: a flood-control pause before an answer (up to a minute), a slow Bot
+API. Handled one at a time, such a wait in one group would hold back every other group's updates,
+spam included. Within one chat the order stays: a join before the newcomer's first message, a
+message before its edit, messages counted in order by the flood triggers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+# Far more than ever wait at once. A full processor would hold new updates back, and those of one
+# busy chat could fill it: the bound only keeps a runaway from growing without end.
+MAX_CONCURRENT_UPDATES = 4096
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Serialises the updates of each chat; updates of different chats run concurrently.
+
+    Python-telegram-bot starts the handling of each update as a task, in the order the updates
+    arrived; each task takes its chat's lock, and an ``asyncio.Lock`` is granted in the order it
+    was asked for.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        # The lock of each chat with updates in hand, and how many: dropped when none is left.
+        self._chats: dict[int | None, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle ``update`` once the updates of its chat that came before it are handled."""
+        key = _chat_of(update)
+        lock, waiting = self._chats.get(key) or (asyncio.Lock(), 0)
+        self._chats[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()  # never started if cancelled while waiting for its turn
+            lock, waiting = self._chats[key]
+            if waiting == 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, waiting - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to prepare."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: the application waits for the updates in hand before it stops."""
+
+
+def _chat_of(update: object) -> int | None:
+    chat = update.effective_chat if isinstance(update, Update) else None
+    return None if chat is None else chat.id
