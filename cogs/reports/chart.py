@@ -38,6 +38,9 @@ def render_chart(path: Path, figures: Figures, labels: dict[str, str]) -> None:
     from matplotlib.figure import Figure
 
     data = chart_data(figures)
+    # Matplotlib reads text between two "$" as a formula: a community called "$$ Club $$" is a
+    # name, and an unparsable formula would fail the whole report.
+    labels = {key: text.replace("$", r"\$") for key, text in labels.items()}
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

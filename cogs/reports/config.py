@@ -101,3 +101,12 @@ class ReportsConfig(BaseModel):
     """Whole words that thank: a positive signal of the fallback satisfaction indicator."""
     write: WriteConfig = WriteConfig()
     texts: TextsByLocale[ReportTexts]
+
+    @model_validator(mode="after")
+    def _scheduled_within_the_limit(self) -> ReportsConfig:
+        if self.schedule.days > self.max_days:
+            raise ValueError(
+                f"schedule.days ({self.schedule.days}) is more than max_days ({self.max_days}):"
+                " the scheduled report could never be made; lower it or raise max_days"
+            )
+        return self

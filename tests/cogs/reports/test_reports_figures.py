@@ -4,15 +4,18 @@ against the period before, the weekly post, and members' data."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot import bulkwrite
 from bot.clock import ManualClock
+from bot.cogloader import section_models
 from bot.core import Jardinier
 from bot.events import (
     CommandInvoked,
+    CommunityRef,
     ContestClosed,
     MemberJoined,
     MessageCreated,
@@ -20,11 +23,13 @@ from bot.events import (
     ModerationRecorded,
     ReactionAdded,
 )
+from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.netiquette.cog import NetiquetteCog
 from cogs.netiquette.toxicity import Classifier, ToxicityUnavailableError
 from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
 from tests.support.fake_platform import FakePlatform, Recorded
+from tests.support.rulebook import edit_section
 
 
 async def say(
@@ -224,3 +229,21 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert figures.channels == [("#general", 4)]
     exported = await cog.export_member_data(platform.community, platform.member("dave").user)
     assert exported["reports"]["newcomer"]["first_message_at"] is not None
+
+
+async def test_a_community_named_with_dollars_gets_its_chart(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    # Matplotlib would read "$$ Crypto $$" as a formula and fail the report.
+    platform.community = CommunityRef("fake", "c1", "$$ Crypto $$")
+    await say(core, platform, clock, "alice", "hello garden")
+    answer = await run(core, platform, clock, "/report 7")
+    assert answer.text.startswith("📊 Activity report — $$ Crypto $$")
+    assert answer.details["file"].suffix == ".png"
+
+
+def test_a_scheduled_report_longer_than_the_limit_is_refused_at_load(rules_dir: Path) -> None:
+    edit_section(rules_dir, "reports", {"max_days": 14, "schedule": {"days": 30}})
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    assert "schedule.days (30) is more than max_days (14)" in str(raised.value)
