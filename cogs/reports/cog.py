@@ -31,6 +31,8 @@ from bot.events import (
     MessageScored,
     ModerationRecorded,
     ReactionAdded,
+    ReactionEvent,
+    ReactionRemoved,
     UserRef,
 )
 from bot.localdays import LocalDays
@@ -56,6 +58,20 @@ def change(current: int, previous: int, locale: str) -> str:
     if previous == 0:
         return f"+{current}" if current else percent_text(0, locale, signed=True)
     return percent_text((current - previous) / previous, locale, signed=True)
+
+
+REACTIONS_REMEMBERED = 100_000
+"""Reactions of the day remembered per community, so that one taken back the same day is
+uncounted: a member toggling a reaction is no flood of positive signals. Past that, the rest of
+the day's reactions are counted and not remembered."""
+
+Reaction = tuple[str, str, str, str]
+"""A reaction as remembered: channel, message, member, emoji."""
+
+
+def _reaction(event: ReactionEvent) -> Reaction:
+    message = event.message
+    return (message.channel.id, message.id, event.member.user.id, event.emoji)
 
 
 class CommunityFigures:
@@ -95,6 +111,8 @@ class ReportsCog(Cog):
         self._lock = asyncio.Lock()
         self._thanks: dict[tuple[str, ...], ThanksWords] = {}
         self._communities: dict[str, CommunityFigures] = {}
+        self._reactions: dict[str, tuple[date, set[Reaction]]] = {}
+        """Each community's reactions of its current day (see :data:`REACTIONS_REMEMBERED`)."""
         self.weekly_report = WeeklyJob(
             self, "weekly", "post_report", lambda community: self.settings(community).schedule
         )
@@ -193,7 +211,29 @@ class ReportsCog(Cog):
         if event.member.user.is_bot:
             return
         figures = self._figures(event.message.channel.community)
-        self.buffer.day(figures.community, figures.days.of(event.at)).count("reactions")
+        day = figures.days.of(event.at)
+        self.buffer.day(figures.community, day).count("reactions")
+        key = figures.community.key
+        remembered = self._reactions.get(key)
+        if remembered is None or remembered[0] != day:
+            remembered = self._reactions[key] = (day, set())
+        if len(remembered[1]) < REACTIONS_REMEMBERED:
+            remembered[1].add(_reaction(event))
+
+    @listener(ReactionRemoved, priority=Priority.OBSERVATION)
+    async def uncount_reaction(self, event: ReactionRemoved) -> None:
+        """A reaction taken back the day it was given no longer counts."""
+        if event.member.user.is_bot:
+            return
+        figures = self._figures(event.message.channel.community)
+        day = figures.days.of(event.at)
+        remembered = self._reactions.get(figures.community.key)
+        if remembered is None or remembered[0] != day:
+            return
+        reaction = _reaction(event)
+        if reaction in remembered[1]:
+            remembered[1].discard(reaction)
+            self.buffer.day(figures.community, day).count("reactions", -1)
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)
     async def count_moderation(self, event: ModerationRecorded) -> None:
@@ -509,6 +549,11 @@ class ReportsCog(Cog):
         """Forget the days the member was active and their funnel (the day totals stay)."""
         await self.flush()
         self.buffer.forget(community, user.id)
+        remembered = self._reactions.get(community.key)
+        if remembered is not None:
+            remembered[1].difference_update(
+                [reaction for reaction in remembered[1] if reaction[2] == user.id]
+            )
         community_id = await self.core.members.community_id(community)
         async with self.core.db.session() as session:
             await session.exec(

@@ -22,6 +22,7 @@ from bot.events import (
     MessageRef,
     ModerationRecorded,
     ReactionAdded,
+    ReactionRemoved,
 )
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.netiquette.cog import NetiquetteCog
@@ -247,3 +248,18 @@ def test_a_scheduled_report_longer_than_the_limit_is_refused_at_load(rules_dir: 
     with pytest.raises(RuleBookError) as raised:
         load_rule_book(rules_dir, section_models())
     assert "schedule.days (30) is more than max_days (14)" in str(raised.value)
+
+
+async def test_a_reaction_toggled_again_and_again_counts_once(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    message = await say(core, platform, clock, "alice", "my first tomatoes of the year")
+    bob = platform.member("bob")
+    for _ in range(5):
+        await core.handle(ReactionAdded(at=clock.now(), message=message, member=bob, emoji="👍"))
+        await core.handle(ReactionRemoved(at=clock.now(), message=message, member=bob, emoji="👍"))
+    await core.handle(ReactionAdded(at=clock.now(), message=message, member=bob, emoji="👍"))
+    figures = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert figures.total("reactions") == 1
