@@ -3,15 +3,25 @@
 A cog asks for its job the first time it hears from a community; the job is (re)scheduled only when
 its day, time or the community's time zone changed, cancelled when the rule book turns it off, and
 brought in line after every reload. Its arguments are plain: the community's platform, id and name.
+
+The night clocks go back, a cron time in the repeated hour comes twice (APScheduler 3 fires at
+02:30 summer time and again at 02:30 winter time): the job's handler is guarded so that a run at a
+local time that already came (the last run's, kept in ``core_state``) is skipped. The night clocks
+go forward, a time that does not exist runs once, an hour later (APScheduler moves it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
+from bot.cog import job
 from bot.events import CommunityRef
+from bot.state import StateStore
 
 if TYPE_CHECKING:
     from bot.cog import Cog
@@ -51,6 +61,26 @@ class Weekly:
     minute: int
 
 
+def local_minute(moment: datetime, zone: ZoneInfo) -> tuple[int, int, int, int, int]:
+    """``moment`` as the wall clock in ``zone`` shows it: year, month, day, hour, minute."""
+    local = moment.astimezone(zone)
+    return (local.year, local.month, local.day, local.hour, local.minute)
+
+
+def local_time_came_again(previous: datetime | None, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether ``now``, not before ``previous``, shows a wall-clock minute that ``previous``
+    showed or passed in ``zone``.
+
+    In one zone the wall clock only goes back the night clocks go back: a cron run in the
+    repeated hour is then a run that already happened. (A system clock set back is not that.)
+    """
+    return (
+        previous is not None
+        and previous <= now
+        and local_minute(now, zone) <= local_minute(previous, zone)
+    )
+
+
 class WeeklyJob:
     """The job ``<cog>:<name>:<community>`` calling ``handler`` of ``cog`` every week."""
 
@@ -68,6 +98,34 @@ class WeeklyJob:
         self._applied: dict[CommunityRef, str] = {}
         # Asked on every message: the rule book each community was last checked against.
         self._checked: dict[CommunityRef, object] = {}
+        self._state = StateStore(cog.core.db)
+        run = cog.job_handler(handler)
+        if run is not None:
+            # The scheduler finds the handler by name on the cog: this instance's is guarded.
+            setattr(cog, handler, self._once_per_local_time(run))
+
+    def _once_per_local_time(
+        self, run: Callable[..., Awaitable[None]]
+    ) -> Callable[..., Awaitable[None]]:
+        @functools.wraps(run)
+        async def guarded(**arguments: Any) -> None:
+            community = self.community(arguments)
+            key = f"weekly:{self.job_id(community)}:last_run"
+            now = self._cog.core.clock.now()
+            stored = await self._state.get(key)
+            previous = None if stored is None else datetime.fromisoformat(stored)
+            zone = self._cog.core.community_config(community).zone
+            if local_time_came_again(previous, now, zone):
+                self._cog.log.info(
+                    "%s skipped: %s local time already came (clocks went back)",
+                    self.job_id(community),
+                    now.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                )
+                return
+            await self._state.set(key, now.isoformat())
+            await run(**arguments)
+
+        return job(guarded)
 
     def job_id(self, community: CommunityRef) -> str:
         """``<cog>:<name>:<platform>-<id>``, stable across restarts."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import CommunitySeen, Event, MessageCreated, MessageRef
 from bot.weekly import Weekly, WeeklyJob
 from tests.conftest import START
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import enable_only
+from tests.support.rulebook import edit_section, enable_only
 
 
 async def test_a_weekly_job_is_scheduled_once_moved_on_change_and_cancelled_when_off(
@@ -102,4 +103,73 @@ async def test_a_reload_that_enables_a_cog_schedules_the_communities_seen_before
     assert await core.reload_rules() is None
     assert [job.id for job in core.scheduler.pending("suggestions:")] == [
         "suggestions:digest:fake-c1"
+    ]
+
+
+async def weekly_digests_posted(
+    core: Jardinier,
+    platform: FakePlatform,
+    rules_dir: Path,
+    clock: ManualClock,
+    start: datetime,
+    hours: int,
+) -> list[datetime]:
+    """With the digest on Sundays at 02:30 in Paris: when it was posted in ``hours``."""
+    clock.set(start)
+    enable_only(rules_dir, "suggestions")
+    edit_section(
+        rules_dir, "suggestions", {"digest": {"day_of_week": "sun", "hour": 2, "minute": 30}}
+    )
+    assert await core.reload_rules() is None
+    await core.handle(
+        MessageCreated(
+            at=start,
+            message=MessageRef(platform.channel(), "1"),
+            author=platform.member("alice"),
+            text="hello",
+        )
+    )
+    posted: list[datetime] = []
+    for _ in range(hours * 2):
+        before = len(platform.sent())
+        await core.scheduler.advance(timedelta(minutes=30))
+        posted += [
+            clock.now() for sent in platform.sent()[before:] if sent.target.id == "leadership"
+        ]
+    return posted
+
+
+async def test_a_weekly_job_in_the_hour_clocks_go_back_runs_once(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path, clock: ManualClock
+) -> None:
+    # Paris, Sunday 31 October 2027: 02:30 comes twice (00:30 UTC in CEST, 01:30 UTC in CET).
+    posted = await weekly_digests_posted(
+        core,
+        platform,
+        rules_dir,
+        clock,
+        datetime(2027, 10, 30, 12, 0, tzinfo=UTC),
+        hours=16 + 7 * 24,
+    )
+    assert posted == [
+        datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+        datetime(2027, 11, 7, 1, 30, tzinfo=UTC),  # the next Sunday, 02:30 CET as usual
+    ]
+
+
+async def test_a_weekly_job_at_a_time_clocks_skip_runs_once_an_hour_later(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path, clock: ManualClock
+) -> None:
+    # Paris, Sunday 28 March 2027: clocks go from 02:00 to 03:00, so 02:30 does not exist.
+    posted = await weekly_digests_posted(
+        core,
+        platform,
+        rules_dir,
+        clock,
+        datetime(2027, 3, 27, 12, 0, tzinfo=UTC),
+        hours=16 + 7 * 24,
+    )
+    assert posted == [
+        datetime(2027, 3, 28, 1, 30, tzinfo=UTC),  # 03:30 CEST
+        datetime(2027, 4, 4, 0, 30, tzinfo=UTC),  # 02:30 CEST
     ]

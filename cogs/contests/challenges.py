@@ -1,7 +1,9 @@
 """Recurring challenges from the rule book: each run is a contest the scheduler creates.
 
 Each enabled challenge of each community is one cron job (``challenge:<community>:<id>``) in the
-community's time zone, so 09:00 stays 09:00 local across daylight-saving changes. The jobs are
+community's time zone, so 09:00 stays 09:00 local across daylight-saving changes; the night clocks
+go back, a run in the repeated hour (APScheduler 3 fires 02:30 twice) is skipped, and the night
+they go forward, a time that does not exist runs once, an hour later. The jobs are
 brought in line with the rules once the bot has started and after every reload (a challenge
 removed from the YAML is cancelled), and when a community is seen for the first time. Themes are
 taken in turn; the position is stored, so a restart continues with the next theme.
@@ -18,6 +20,7 @@ from bot.bus import Priority
 from bot.cog import job, listener
 from bot.events import CommunityRef, CommunitySeen
 from bot.ruleconf import render
+from bot.weekly import local_time_came_again
 from cogs.contests.config import ChallengeConfig
 from cogs.contests.contests import ContestCommands
 from cogs.contests.models import ChallengeTurn, Contest
@@ -153,7 +156,10 @@ class Challenges(ContestCommands):
             ).first()
             if turn is None:
                 turn = ChallengeTurn(community_id=community_id, challenge_id=challenge_id)
-            elif turn.last_run_at is not None and now - turn.last_run_at < RUN_GUARD:
+            elif turn.last_run_at is not None and (
+                now - turn.last_run_at < RUN_GUARD
+                or local_time_came_again(turn.last_run_at, now, self.zone(community))
+            ):
                 return None
             position = turn.next_theme % len(challenge.themes)
             turn.next_theme = (position + 1) % len(challenge.themes)

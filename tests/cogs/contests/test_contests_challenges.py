@@ -46,6 +46,39 @@ async def test_a_weekly_challenge_follows_local_time_across_daylight_saving(
     assert len(arena.posted("is closed, with no entries")) == 1
 
 
+async def test_a_challenge_in_the_hour_clocks_go_back_opens_once(
+    open_arena: ArenaFactory, clock: ManualClock
+) -> None:
+    # Paris, Sunday 31 October 2027: 02:30 comes twice (CEST, then an hour later CET).
+    clock.set(datetime(2027, 10, 30, 12, 0, tzinfo=UTC))
+    night = {**WEEKLY, "schedule": "30 2 * * sun", "open_for": "1d"}
+    arena = await open_arena(contests={"challenges": {"weekly": night}})
+    await arena.join("alice")
+    await arena.wait(timedelta(hours=14))  # 31 October 02:00 UTC = 03:00 CET
+    assert themes_posted(arena) == ["Spring buds"]
+    [opened] = arena.posted("theme: ")
+    assert "open until 2027-11-01 02:30 CET" in opened.text
+    assert await arena.count(Contest) == 1
+    await arena.wait(timedelta(days=7))  # the next Sunday, 02:30 CET as usual
+    assert themes_posted(arena) == ["Spring buds", "Morning dew"]
+
+
+async def test_a_challenge_at_a_time_clocks_skip_opens_once_an_hour_later(
+    open_arena: ArenaFactory, clock: ManualClock
+) -> None:
+    # Paris, Sunday 28 March 2027: clocks go from 02:00 to 03:00, so 02:30 does not exist.
+    clock.set(datetime(2027, 3, 27, 12, 0, tzinfo=UTC))
+    night = {**WEEKLY, "schedule": "30 2 * * sun", "open_for": "1d"}
+    arena = await open_arena(contests={"challenges": {"weekly": night}})
+    await arena.join("alice")
+    await arena.wait(timedelta(hours=13, minutes=29))  # 28 March 01:29 UTC = 03:29 CEST
+    assert themes_posted(arena) == []
+    await arena.wait(timedelta(minutes=1))  # 03:30 CEST: the run moved an hour on
+    assert themes_posted(arena) == ["Spring buds"]
+    await arena.wait(timedelta(hours=3))
+    assert await arena.count(Contest) == 1
+
+
 async def test_themes_are_taken_in_turn_across_restarts(
     open_arena: ArenaFactory, tmp_path: Path
 ) -> None:
