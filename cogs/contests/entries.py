@@ -2,7 +2,8 @@
 
 One vote per member per contest (a new vote moves it), never for one's own entry, and only from
 members who joined long enough ago. A member's submission beyond the contest's limit replaces
-their oldest entry, and the votes it had are withdrawn (they were for something else).
+their oldest entry, and the votes it had are withdrawn (they were for something else); the bot's
+post of the old text is deleted. Taking a vote emoji back withdraws only a vote that emoji cast.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.bus import Priority
 from bot.cog import listener
 from bot.commands import CommandContext, Text, command
 from bot.errors import JardinierError
-from bot.events import CommunityRef, MemberRef, ReactionAdded, ReactionRemoved
+from bot.events import CommunityRef, MemberRef, MessageRef, ReactionAdded, ReactionRemoved
 from bot.ruleconf import plain_name, render
 from cogs.contests.base import ContestsBase
 from cogs.contests.models import Contest, Entry, Vote
@@ -98,6 +99,7 @@ class Entries(ContestsBase):
         member = ctx.member
         now = self.core.clock.now()
         replaced_votes: int | None = None
+        replaced_post: str | None = None
         # Two /submit at the same moment would otherwise both take the same number.
         async with self._numbering[contest.community_id], self.core.db.session() as session:
             mine = (
@@ -120,6 +122,8 @@ class Entries(ContestsBase):
                 )
                 await session.exec(delete(Vote).where(col(Vote.entry_id) == row.id))
                 row.text, row.submitted_at, row.user_name = text, now, member.name
+                # The old post shows the old text: it is no longer the entry's.
+                replaced_post, row.message_id = row.message_id, None
             else:
                 row = Entry(
                     contest_id=id,
@@ -133,8 +137,9 @@ class Entries(ContestsBase):
             await session.commit()
             await session.refresh(row)
         texts = self.texts(community)
+        channel = self.contest_channel(community, contest)
         posted = await self.actions.send(
-            self.contest_channel(community, contest),
+            channel,
             render(
                 texts.entry_posted,
                 id=id,
@@ -152,6 +157,10 @@ class Entries(ContestsBase):
             self._posted += 1
             if self._entry_messages is not None:
                 self._entry_messages.add(posted.id)
+        if replaced_post is not None:
+            if self._entry_messages is not None:
+                self._entry_messages.discard(replaced_post)
+            await self.actions.delete(MessageRef(channel, replaced_post))
         if replaced_votes is None:
             await ctx.reply(render(texts.submitted, id=id, entry=row.number))
         else:
@@ -185,8 +194,13 @@ class Entries(ContestsBase):
         contest = await self.find_contest(ctx.community, id)
         await ctx.reply(await self.cast(ctx.member, contest, entry))
 
-    async def cast(self, member: MemberRef, contest: Contest, number: int) -> str:
-        """Record ``member``'s vote for entry ``number``; return the answer, or refuse."""
+    async def cast(
+        self, member: MemberRef, contest: Contest, number: int, *, by_reaction: bool = False
+    ) -> str:
+        """Record ``member``'s vote for entry ``number``; return the answer, or refuse.
+
+        ``by_reaction``: cast with the vote emoji, so taking the emoji back withdraws it.
+        """
         community = member.community
         assert contest.id is not None
         self.check_open(community, contest)
@@ -224,11 +238,13 @@ class Entries(ContestsBase):
                     entry_id=target.id or 0,
                     voter_id=member.user.id,
                     voted_at=now,
+                    by_reaction=by_reaction,
                 )
             else:
                 before = await session.get(Entry, current.entry_id)
                 previous = None if before is None else before.number
                 current.entry_id, current.voted_at = target.id or 0, now
+                current.by_reaction = by_reaction
             session.add(current)
             await session.commit()
         if previous is None:
@@ -279,7 +295,7 @@ class Entries(ContestsBase):
         if contest is None:
             return
         try:
-            answer = await self.cast(event.member, contest, entry.number)
+            answer = await self.cast(event.member, contest, entry.number, by_reaction=True)
         except JardinierError as refusal:
             answer = str(refusal)
         await self.actions.send(
@@ -288,7 +304,10 @@ class Entries(ContestsBase):
 
     @listener(ReactionRemoved, priority=Priority.NORMAL)
     async def unvote_by_reaction(self, event: ReactionRemoved) -> None:
-        """Taking the vote emoji back withdraws the vote, if it still goes to that entry."""
+        """Taking the vote emoji back withdraws the vote it cast, if it still goes to that entry.
+
+        A vote cast with /vote stays: the emoji it refused (already voted) cast nothing.
+        """
         community = event.community
         if event.emoji != self.settings(community).voting.emoji:
             return
@@ -306,6 +325,7 @@ class Entries(ContestsBase):
                     col(Vote.contest_id) == entry.contest_id,
                     col(Vote.voter_id) == event.member.user.id,
                     col(Vote.entry_id) == entry.id,
+                    col(Vote.by_reaction),
                 )
             )
             await session.commit()

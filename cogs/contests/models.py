@@ -75,6 +75,9 @@ class Vote(SQLModel, table=True):
     entry_id: int = Field(foreign_key="contest_entries.id", ondelete="CASCADE", index=True)
     voter_id: str = Field(max_length=64)
     voted_at: datetime = Field(sa_type=UTCDateTime)
+    by_reaction: bool = False
+    """Cast with the vote emoji on the entry's post (taking it back withdraws the vote), not
+    with /vote."""
 
 
 class ChallengeTurn(SQLModel, table=True):

@@ -56,3 +56,33 @@ def test_the_contests_migration_upgrades_a_populated_database_and_goes_back(
         assert not TABLES & set(inspect(connection).get_table_names())
         assert connection.execute(text("SELECT name FROM communities")).scalar() == "Garden"
     engine.dispose()
+
+
+def test_votes_cast_before_the_migration_count_as_cast_with_the_command(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'votes.db'}"
+    upgrade(url, "0010")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO communities (id, platform, external_id, name, first_seen) "
+            "VALUES (1, 'discord', '42', 'Garden', '2026-11-02 09:00:00')",
+            "INSERT INTO contests (community_id, title, description, channel_id, channel_name, "
+            "created_by, starts_at, ends_at, entries_per_member, winners, choose_by, "
+            "last_entry_number) VALUES (1, 'Haiku', '', 'c', '#c', 'u', "
+            "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes', 1)",
+            "INSERT INTO contest_entries (contest_id, number, user_id, user_name, text, "
+            "submitted_at) VALUES (1, 1, 'u1', 'alice', 'pond', '2026-11-02 09:30:00')",
+            "INSERT INTO contest_votes (contest_id, entry_id, voter_id, voted_at) "
+            "VALUES (1, 1, 'u2', '2026-11-02 09:40:00')",
+        ):
+            connection.execute(text(statement))
+    upgrade(url, "0011")
+    with engine.connect() as connection:
+        # Taking an emoji back never withdraws them: no vote is lost for not knowing.
+        assert connection.execute(text("SELECT by_reaction FROM contest_votes")).all() == [(0,)]
+    command.downgrade(alembic_config(url), "0010")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT voter_id FROM contest_votes")).all() == [("u2",)]
+    engine.dispose()

@@ -89,6 +89,23 @@ async def test_taking_the_reaction_back_withdraws_that_vote_only(arena: Arena) -
     assert await arena.count(Vote) == 0
 
 
+async def test_taking_back_a_refused_reaction_keeps_the_vote_cast_with_the_command(
+    arena: Arena,
+) -> None:
+    await contest_with_two_entries(arena)
+    [alice_entry] = arena.posted("by alice")
+    assert (
+        await arena.run("carol", "/vote 1 1") == "Your vote for entry 1 of contest 1 is counted."
+    )
+    await arena.react("carol", "👍", alice_entry)
+    assert arena.sent()[-1].text == "You already vote for entry 1; one vote per member."
+    await arena.react("carol", "👍", alice_entry, added=False)  # that 👍 cast nothing
+    assert await arena.count(Vote) == 1
+    await arena.wait(timedelta(hours=3))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1] == "1. alice — entry 1, votes: 1"
+
+
 async def test_a_new_submission_replaces_the_old_and_its_votes(arena: Arena) -> None:
     await contest_with_two_entries(arena)
     await arena.run("carol", "/vote 1 1")
@@ -98,10 +115,12 @@ async def test_a_new_submission_replaces_the_old_and_its_votes(arena: Arena) -> 
     )
     assert await arena.count(Entry) == 2
     assert await arena.count(Vote) == 0
-    # The old post no longer counts; the new one does.
+    # The old post is taken down (a 👍 on it would count for nothing); the new one counts.
     old, new = arena.posted("by alice")
-    await arena.react("dave", "👍", old)
-    assert await arena.count(Vote) == 0
+    assert "alice.jpg" in old.text
+    assert "better.jpg" in new.text
+    deleted = [action.target for action in arena.platform.actions if action.action == "delete"]
+    assert deleted == [old.details["message"]]
     await arena.react("dave", "👍", new)
     assert await arena.count(Vote) == 1
 
