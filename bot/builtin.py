@@ -10,13 +10,23 @@ from typing import TYPE_CHECKING, Annotated
 
 from bot.cog import Cog
 from bot.commands import CommandContext, Permission, command
-from bot.commands.runner import may_run
-from bot.events import MemberRef, UserRef
+from bot.commands.runner import answer_command, may_run
+from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
+from bot.ruleconf import CoreTexts, RuleBookError
 from bot.ruleconf.templates import plain_name, render
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
+
+
+def reload_failed_text(texts: CoreTexts, error: RuleBookError, community: CommunityRef) -> str:
+    """What a failed reload tells ``community``: the errors of the files it reads (those every
+    community shares, and its own override), never those of another community's override."""
+    concerning = error.concerning(community.key)
+    if not concerning:
+        return render(texts.rules_reload_failed_elsewhere)
+    return render(texts.rules_reload_failed, errors="\n".join(str(e) for e in concerning))
 
 
 class CoreCog(Cog):
@@ -53,11 +63,15 @@ class CoreCog(Cog):
         texts = self.core.texts(ctx.community)
         if command is not None:
             spec = self.core.commands.get(command.lstrip("/"))
-            if spec is None:
-                await ctx.reply(render(texts.unknown_command, command=command.lstrip("/")[:32]))
+            # As when the command is typed: a cog off here has no commands here, and a refusal
+            # is the asker's alone.
+            if spec is None or not self.core.cog_enabled(spec.cog, ctx.community):
+                unknown = render(texts.unknown_command, command=command.lstrip("/")[:32])
+                await answer_command(self.core, ctx.event, unknown)
                 return
             if not may_run(self.core, spec, ctx.member):
-                await ctx.reply(render(texts.not_allowed, command=spec.name_for(ctx.locale)))
+                refusal = render(texts.not_allowed, command=spec.name_for(ctx.locale))
+                await answer_command(self.core, ctx.event, refusal)
                 return
             await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}")
             return
@@ -87,7 +101,7 @@ class CoreCog(Cog):
         if error is None:
             await ctx.reply(render(texts.rules_reloaded))
         else:
-            await ctx.reply(render(texts.rules_reload_failed, errors=str(error)))
+            await ctx.reply(reload_failed_text(texts, error, ctx.community))
 
     # -- members' data --------------------------------------------------------------------------
 

@@ -58,14 +58,18 @@ class PlatformName(enum.StrEnum):
 
 
 def rules_directory(explicit: Path | None, environ: Mapping[str, str] | None = None) -> Path:
-    """The rule book to use: ``--rules``, ``$JARDINIER_RULES``, ``./rules``, the shipped one."""
+    """The rule book to use: ``--rules``, ``$JARDINIER_RULES``, ``./rules``, the shipped one.
+
+    A ``./rules`` folder is used whatever it holds: one that lacks ``community.yaml`` (or names it
+    ``community.yml``) is reported by the loader, not silently replaced by the shipped book.
+    """
     environ = os.environ if environ is None else environ
     if explicit is not None:
         return explicit
     if environ.get("JARDINIER_RULES"):
         return Path(environ["JARDINIER_RULES"])
     local = Path("rules")
-    if (local / "community.yaml").is_file():
+    if local.is_dir():
         return local
     return shipped_rules_directory()
 
@@ -280,7 +284,8 @@ def check_rules(
     """Validate a rule book; exit 1 with every error as file:line:col: key: message.
 
     Texts a newer Jardinier added and the book lacks are read from the shipped book: each file
-    that needs them gets a warning naming them, and the book is still valid.
+    that needs them gets a warning naming them, and the book is still valid. Each community
+    override applied is listed, one line each.
     """
     from bot.cogloader import section_models
     from bot.ruleconf import RuleBookError, load_rule_book
@@ -294,6 +299,8 @@ def check_rules(
         raise typer.Exit(1) from None
     for warning in book.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for key, path in book.override_files.items():
+        typer.echo(f"{path}: override applied to community {key}")
     cogs = ", ".join(book.community().cogs) or "none"
     typer.echo(f"{folder}: the rule book is valid (cogs enabled: {cogs})")
 

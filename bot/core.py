@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions import Actions
-from bot.builtin import CoreCog
+from bot.builtin import CoreCog, reload_failed_text
 from bot.bus import EventBus
 from bot.clock import Clock, SystemClock
 from bot.cog import Cog
@@ -39,7 +39,7 @@ from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
-from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
+from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 
@@ -312,8 +312,9 @@ class Jardinier:
             log.error(  # noqa: TRY400 - the errors are the message; no traceback helps
                 "rule book not reloaded, the running rules stay:\n%s", error
             )
+            # Each mod-log reads the errors of its own community's files, not another's.
             for community in self.members.communities:
-                failed = render(self.texts(community).rules_reload_failed, errors=str(error))
+                failed = reload_failed_text(self.texts(community), error, community)
                 await self.modlog(community, f"⚠️ {failed}")
             return error
         self._warn_about_rules()

@@ -1,4 +1,8 @@
-"""Durations written the way people write them: ``90s``, ``10m``, ``2h``, ``7d``, ``1h30m``."""
+"""Durations written the way people write them: ``90s``, ``10m``, ``2h``, ``7d``, ``1h30m``.
+
+``j`` (jours) is read as ``d``, as French speakers write days (``7j``); durations are always
+written back with ``d``.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from pydantic import BeforeValidator, PlainSerializer
 from bot.errors import JardinierError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_PART = re.compile(r"(\d{1,6})([smhdw])")
-_WHOLE = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
+_SYNONYMS = {"j": "d"}
+"""Units read as another: ``j`` (jours) is ``d``."""
+_PART = re.compile(r"(\d{1,6})([smhdjw])")
+_WHOLE = re.compile(r"(?:\d{1,6}[smhdjw]){1,5}")
 _FORMAT_UNITS = tuple(sorted(_UNITS.items(), key=lambda unit: -unit[1]))
 MAX_DURATION = timedelta(weeks=5200)
 """The longest duration accepted, about 100 years: the longest the syntax allows (95,000 years)
@@ -21,7 +27,7 @@ would overflow a date once added to now."""
 
 
 def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
-    """Parse ``10m``, ``2h``, ``7d``, ``1w`` or a combination such as ``1h30m``.
+    """Parse ``10m``, ``2h``, ``7d`` (or ``7j``), ``1w`` or a combination such as ``1h30m``.
 
     Raises :class:`JardinierError` with an example of the expected form when ``text`` is not one,
     or when it is longer than ``most`` (by default :data:`MAX_DURATION`).
@@ -32,7 +38,7 @@ def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
             f"{text[:40]!r} is not a duration; "
             "write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
         )
-    seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(cleaned))
+    seconds = sum(int(n) * _UNITS[_SYNONYMS.get(unit, unit)] for n, unit in _PART.findall(cleaned))
     duration = timedelta(seconds=seconds)
     if duration > most:
         raise JardinierError(f"{text[:40]!r} is too long; write at most {format_duration(most)}")

@@ -262,7 +262,46 @@ def test_rules_directory_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     assert rules_directory(None, {}) == shipped_rules_directory()
     (tmp_path / "rules").mkdir()
+    assert rules_directory(None, {}) == Path("rules")  # what it lacks, the loader says
     (tmp_path / "rules" / "community.yaml").write_text("")
     assert rules_directory(None, {}) == Path("rules")
     assert rules_directory(None, {"JARDINIER_RULES": "/x"}) == Path("/x")
     assert rules_directory(Path("/y"), {"JARDINIER_RULES": "/x"}) == Path("/y")
+
+
+def test_a_local_rules_folder_is_used_even_with_a_yml_community_file(tmp_path: Path) -> None:
+    assert jardinier("init", "rules", cwd=tmp_path).returncode == 0
+    community = tmp_path / "rules" / "community.yaml"
+    community.rename(community.with_suffix(".yml"))
+    community.with_suffix(".yml").write_text(
+        community.with_suffix(".yml").read_text().replace("  - reports\n", "")
+    )
+
+    result = jardinier("check-rules", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("rules: the rule book is valid (cogs enabled: ")
+    assert "reports" not in result.stdout
+    community.with_suffix(".yml").unlink()
+    result = jardinier("check-rules", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "rules/community.yaml: missing: every rule book needs community.yaml" in result.stderr
+
+
+def test_check_rules_lists_the_overrides_it_applied(rules_dir: Path, tmp_path: Path) -> None:
+    overrides = rules_dir / "communities"
+    overrides.mkdir()
+    (overrides / "telegram--100123.YAML").write_text("community:\n  timezone: UTC\n")
+    (overrides / "discord-42.yml").write_text("community:\n  timezone: UTC\n")
+
+    result = jardinier("check-rules", str(rules_dir), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        f"{overrides}/discord-42.yml: override applied to community discord-42",
+        f"{overrides}/telegram--100123.YAML: override applied to community telegram--100123",
+    ]
+    (overrides / "discrod-43.yaml").write_text("community:\n  timezone: UTC\n")
+    result = jardinier("check-rules", str(rules_dir), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{overrides}/discrod-43.yaml:1:1: unknown platform 'discrod'" in result.stderr

@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
-from bot.events import CommandInvoked, CommunityRef, MemberRef
+from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, UserRef
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import enable_only
@@ -50,10 +50,39 @@ async def test_help_on_one_command_shows_its_usage_and_docstring(
 async def test_help_on_a_moderator_command_says_it_is_for_moderators(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
-    await core.handle(command(platform.member("alice"), "/help announce", clock.now()))
-    assert platform.last_text() == "Sorry, /announce is for moderators."
-    await core.handle(command(platform.member("alice"), "/help nosuch", clock.now()))
-    assert platform.last_text().startswith("I don't know /nosuch.")
+    alice = platform.member("alice")
+    await core.handle(command(alice, "/help announce", clock.now()))
+    assert answer_to(platform, alice) == "Sorry, /announce is for moderators."
+    await core.handle(command(alice, "/help nosuch", clock.now()))
+    assert answer_to(platform, alice).startswith("I don't know /nosuch.")
+
+
+async def test_help_on_a_command_of_a_cog_turned_off_here_knows_no_such_command(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    enable_only(rules_dir, "netiquette")
+    assert await core.reload_rules() is None
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/help announce", clock.now()))
+    assert answer_to(platform, mod) == (
+        "I don't know /announce. Type /help to see the commands you can use."
+    )
+    await core.handle(command(mod, "/announce 1h Hello", clock.now()))
+    assert answer_to(platform, mod) == (
+        "I don't know /announce. Type /help to see the commands you can use."
+    )
+
+
+async def test_quotes_in_an_announcement_are_posted_as_typed(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(
+        command(mod, '/announce 1m The «big» day is “here”, 5" of snow', clock.now())
+    )
+    assert "will be posted" in platform.last_text()
+    await core.scheduler.advance(timedelta(minutes=1))
+    assert platform.last_text() == 'The «big» day is “here”, 5" of snow'
 
 
 async def test_unknown_command_gets_a_polite_answer(
@@ -307,11 +336,12 @@ async def test_commands_are_published_to_the_platform_at_start(
 
 
 async def test_a_community_override_can_switch_a_cog_off_for_that_community_only(
-    rules_dir: Path, clock: ManualClock, platform: FakePlatform
+    rules_dir: Path, clock: ManualClock
 ) -> None:
+    platform = FakePlatform("discord")
     overrides = rules_dir / "communities"
     overrides.mkdir()
-    (overrides / "fake-c2.yaml").write_text("community:\n  cogs: []\n  locale: fr\n")
+    (overrides / "discord-c2.yaml").write_text("community:\n  cogs: []\n  locale: fr\n")
     bot = Jardinier(
         rules_dir=rules_dir,
         database_url="sqlite+aiosqlite://",
@@ -324,7 +354,9 @@ async def test_a_community_override_can_switch_a_cog_off_for_that_community_only
         await bot.handle(command(mod, "/announce 1h Hello", clock.now()))
         assert "will be posted" in platform.last_text()
 
-        other = MemberRef(CommunityRef("fake", "c2", "Other"), mod.user, platform_moderator=True)
+        other = MemberRef(
+            CommunityRef("discord", "c2", "Other"), mod.user, platform_moderator=True
+        )
         await bot.handle(command(other, "/announce 1h Hello", clock.now()))
         assert platform.last_text() == (
             "Je ne connais pas /announce. Tapez /aide pour voir les commandes disponibles."
@@ -382,3 +414,68 @@ async def test_slash_options_left_as_text_are_converted_and_checked_by_the_core(
     await core.handle(slash("45m"))
     [scheduled] = core.scheduler.pending("announcement:")
     assert scheduled.next_run == clock.now() + timedelta(minutes=45)
+
+
+class TwoServers(FakePlatform):
+    """Discord with two servers, each with channels of its own."""
+
+    def __init__(self) -> None:
+        super().__init__("discord")
+
+    async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
+        name = text.lstrip("#")
+        return ChannelRef(community, name, f"#{name}")
+
+
+async def test_a_failed_reload_shows_each_community_only_its_own_errors(
+    rules_dir: Path, clock: ManualClock
+) -> None:
+    platform = TwoServers()
+    overrides = rules_dir / "communities"
+    overrides.mkdir()
+    bot = Jardinier(
+        rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
+    )
+    await bot.start()
+    try:
+        servers = [CommunityRef("discord", id, f"Server {id}") for id in ("111", "222")]
+        mods = [
+            MemberRef(server, UserRef("discord", "9", "mod"), platform_moderator=True)
+            for server in servers
+        ]
+        for mod in mods:
+            await bot.handle(command(mod, "/help", clock.now()))
+        secret = overrides / "discord-111.yaml"
+        secret.write_text("community:\n  timezone: Secret/Garden\n")
+
+        await bot.handle(command(mods[1], "/rules_reload", clock.now()))
+
+        def modlog(server: CommunityRef) -> list[str]:
+            return [
+                sent.text
+                for sent in platform.sent()
+                if sent.target == ChannelRef(server, "mod-log", "#mod-log")
+            ]
+
+        [own] = modlog(servers[0])
+        assert own.startswith("⚠️ The rule book has errors; the running rules stay in force:")
+        assert f"{secret}:2:3: community.timezone: unknown time zone 'Secret/Garden'" in own
+        elsewhere = (
+            "The rule book has errors in another community's file (the bot's log names them); "
+            "the running rules stay in force."
+        )
+        assert modlog(servers[1]) == [f"⚠️ {elsewhere}"]
+        assert answer_to(platform, mods[1]) == elsewhere
+
+        community_yaml = rules_dir / "community.yaml"
+        community_yaml.write_text(
+            community_yaml.read_text().replace("timezone: Europe/Paris", "timezone: Nowhere")
+        )
+        await bot.handle(command(mods[1], "/rules_reload", clock.now()))
+        answer = answer_to(platform, mods[1])
+        assert f"{community_yaml}:" in answer
+        assert "Secret" not in answer
+        assert "Secret" not in modlog(servers[1])[-1]
+        assert "Secret" in modlog(servers[0])[-1]
+    finally:
+        await bot.stop()

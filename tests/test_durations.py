@@ -70,3 +70,21 @@ def test_rule_book_field_accepts_text_and_refuses_bare_numbers() -> None:
         Section(window="soon")
     with pytest.raises(ValidationError, match="'999999w' is too long"):
         Section(window="999999w")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("7j", timedelta(days=7)), ("1j12h", timedelta(days=1, hours=12)), ("30J", timedelta(30))],
+)
+def test_days_may_be_written_the_french_way(text: str, value: timedelta) -> None:
+    assert parse_duration(text) == value
+
+
+def test_french_days_are_written_back_as_days() -> None:
+    class Section(BaseModel):
+        window: Duration
+
+    section = Section(window="9j")
+    assert section.window == timedelta(days=9)
+    assert section.model_dump(mode="json") == {"window": "9d"}
+    assert format_duration(parse_duration("2j3h")) == "2d3h"

@@ -3,6 +3,7 @@
 from bot.commands.context import CommandContext
 from bot.commands.parsing import UsageError
 from bot.commands.spec import (
+    ChoiceNames,
     CommandSpec,
     OptionKind,
     OptionSpec,
@@ -12,6 +13,7 @@ from bot.commands.spec import (
 )
 
 __all__ = [
+    "ChoiceNames",
     "CommandContext",
     "CommandSpec",
     "OptionKind",

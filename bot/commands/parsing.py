@@ -1,8 +1,9 @@
 """Arguments typed on text platforms, turned into typed option values.
 
-Options are positional in declared order; ``"double quotes"`` (straight, curly or French) group
-words; single quotes are plain apostrophes, so ``l'arbre`` needs no escaping. A ``Text`` option
-takes the rest of the line.
+Options are positional in declared order; ``"double quotes"`` (straight, curly ``“…”``,
+``„…“`` or French ``«…»``) group words when they open a word; single quotes are plain
+apostrophes, so ``l'arbre`` needs no escaping. A ``Text`` option takes the rest of the line as
+typed, quotes and all (a rest wholly between one pair of quotes loses them).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from bot.ruleconf.community import UsageErrorTexts
 from bot.ruleconf.templates import render_named
 
 MAX_ARGS_LENGTH = 4000
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-_TOKEN = re.compile(r'"([^"]*)"|([^\s"]+)|(")')
+_CLOSING = {'"': '"', "“": "”", "„": "“”", "«": "»"}
+"""Each quote that opens a group, with the quotes that close it: a ``"`` inside « » (or the
+reverse) is part of the group, not its end."""
+_WHOLE = re.compile(r"[-+]?\d{1,18}|#\d{1,18}")
+"""A whole number, or an id as the bot writes it (``#12``)."""
 _TRUE = {"yes", "y", "true", "on", "1", "oui", "o", "vrai"}
 _FALSE = {"no", "n", "false", "off", "0", "non", "faux"}
 
@@ -48,22 +52,47 @@ def _shown(token: str) -> str:
 @dataclass(frozen=True)
 class _Token:
     value: str
-    start: int
+    end: int
 
 
 MemberResolver = Callable[[str], Awaitable[MemberRef | None]]
 ChannelResolver = Callable[[str], Awaitable[ChannelRef | None]]
 
 
-def tokenize(text: str) -> list[_Token]:
-    """Split ``text`` into words and quoted strings, remembering where each starts."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        if match.group(3) is not None:
-            raise UsageError("quote_open")
-        value = match.group(1) if match.group(1) is not None else match.group(2)
-        tokens.append(_Token(value, match.start()))
-    return tokens
+def _next_token(text: str, start: int) -> _Token | None:
+    """The word or quoted string of ``text`` from ``start`` on (None when only spaces are left).
+
+    A quote groups words only where it opens a word: ``5"`` and ``l'arbre`` are plain words.
+    Raises :class:`UsageError` for a group whose quote is never closed.
+    """
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start >= len(text):
+        return None
+    closing = _CLOSING.get(text[start])
+    if closing is None:
+        end = start
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        return _Token(text[start:end], end)
+    closed = next((at for at in range(start + 1, len(text)) if text[at] in closing), None)
+    if closed is None:
+        raise UsageError("quote_open")
+    # French typography puts a (non-breaking) space inside « »; it is not part of the title.
+    return _Token(text[start + 1 : closed].strip(), closed + 1)
+
+
+def _rest(text: str, start: int) -> str:
+    """The rest of the line as typed; only a rest wholly inside one pair of quotes loses them."""
+    rest = text[start:].strip()
+    if rest and rest[0] in _CLOSING and rest[-1] in _CLOSING[rest[0]]:
+        try:
+            token = _next_token(rest, 0)
+        except UsageError:
+            return rest
+        if token is not None and token.end == len(rest):
+            return token.value
+    return rest
 
 
 async def parse_arguments(
@@ -76,16 +105,12 @@ async def parse_arguments(
     """Convert ``args`` into keyword arguments for ``spec``'s callback, or raise UsageError."""
     if len(args) > MAX_ARGS_LENGTH:
         raise UsageError("too_long", most=MAX_ARGS_LENGTH)
-    text = args.translate(_QUOTES).strip()
-    tokens = tokenize(text)
     values: dict[str, Any] = {}
     position = 0
     for option in spec.options:
         if option.kind is OptionKind.TEXT:
-            rest = text[tokens[position].start :].strip() if position < len(tokens) else ""
-            if len(tokens) - position == 1 and rest.startswith('"'):
-                rest = tokens[position].value
-            position = len(tokens)
+            rest = _rest(args, position)
+            position = len(args)
             if rest:
                 values[option.name] = rest
             elif option.required:
@@ -93,18 +118,19 @@ async def parse_arguments(
             else:
                 values[option.name] = option.default
             continue
-        if position >= len(tokens):
+        token = _next_token(args, position)
+        if token is None:
             if option.required:
                 raise UsageError("missing", option=option.name)
             values[option.name] = option.default
             continue
-        token = tokens[position].value
-        position += 1
+        position = token.end
         values[option.name] = await convert(
-            option, token, resolve_member=resolve_member, resolve_channel=resolve_channel
+            option, token.value, resolve_member=resolve_member, resolve_channel=resolve_channel
         )
-    if position < len(tokens):
-        raise UsageError("too_many", value=_shown(tokens[position].value))
+    extra = args[position:].split(maxsplit=1)
+    if extra:
+        raise UsageError("too_many", value=_shown(extra[0]))
     return values
 
 
@@ -121,9 +147,9 @@ async def convert(
         case OptionKind.STRING | OptionKind.TEXT:
             return token
         case OptionKind.INTEGER:
-            if not re.fullmatch(r"[-+]?\d{1,18}", token):
+            if not _WHOLE.fullmatch(token):
                 raise UsageError("not_whole", option=option.name, value=shown)
-            return int(token)
+            return int(token.removeprefix("#"))
         case OptionKind.NUMBER:
             if not re.fullmatch(r"[-+]?\d{1,15}([.,]\d{1,15})?", token):
                 raise UsageError("not_number", option=option.name, value=shown)
@@ -141,12 +167,12 @@ async def convert(
             except JardinierError:
                 raise UsageError("not_duration", option=option.name, value=shown) from None
         case OptionKind.CHOICE:
-            for choice in option.choices:
-                if choice.lower() == token.lower():
-                    return choice
-            raise UsageError(
-                "not_choice", option=option.name, choices=", ".join(option.choices), value=shown
-            )
+            choice = option.choice_for(token)
+            if choice is None:
+                raise UsageError(
+                    "not_choice", option=option.name, choices=option.choice_list, value=shown
+                )
+            return choice
         case OptionKind.MEMBER:
             member = await resolve_member(token)
             if member is None:

@@ -23,20 +23,26 @@ import inspect
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, Literal, NewType, get_args, get_origin
 
 from bot.commands.option_names import COMMON_OPTION_NAMES, OptionName, localised
+from bot.durations import parse_duration
+from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
 from bot.marks import marked_attributes
+from bot.ruleconf.numbers import LocaleValue
 
 Text = NewType("Text", str)
 """An option that takes the rest of the line on text platforms (must be the last option)."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_DESCRIPTION = 100
+CHOICE_NAME_PATTERN = re.compile(r"^\S{1,100}$")
+"""A choice's name in a locale: one word a member can type (Discord shows 100 characters)."""
 _MARK = "__jardinier_command__"
 
 
@@ -59,6 +65,37 @@ class OptionKind(enum.Enum):
     MEMBER = "member"
     CHANNEL = "channel"
     CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class ChoiceNames:
+    """How each locale names the values of a choice option, declared next to it::
+
+        status: Annotated[
+            Literal["accepted", "declined"],
+            "What it becomes",
+            {"fr": "Ce qu'elle devient"},
+            ChoiceNames({"fr": {"accepted": "acceptee", "declined": "refusee"}}),
+        ]
+
+    The usage line of a locale shows its names; members may type a value or any of its names,
+    and the command receives the value.
+    """
+
+    names: Mapping[str, Mapping[str, str]]
+
+
+def _folded(text: str) -> str:
+    """``text`` as typed choices are compared: case and accents left out (``Acceptée``)."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _as_duration(text: str) -> timedelta | None:
+    try:
+        return parse_duration(text)
+    except JardinierError:
+        return None
 
 
 _KINDS: Mapping[Any, OptionKind] = {
@@ -87,11 +124,50 @@ class OptionSpec:
     """The option's name by locale (``{"fr": "membre"}``), for people to read."""
     descriptions: Mapping[str, str] = field(default_factory=dict)
     """The description by locale (``{"fr": "Qui avertir"}``); :attr:`description` is English."""
+    choice_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The choices' names by locale (``{"fr": {"accepted": "acceptee"}}``), see
+    :class:`ChoiceNames`."""
 
     @property
     def usage(self) -> str:
         """How the option reads in a usage line: ``<delay>``, ``[window]``, ``<text…>``."""
         return self.usage_for("")
+
+    @property
+    def choice_list(self) -> ChoiceList:
+        """The choices as a usage error lists them, in the error's language."""
+        return ChoiceList(self)
+
+    def choices_for(self, locale: str) -> tuple[str, ...]:
+        """The choices as ``locale`` names them (the values where it names none)."""
+        return tuple(
+            localised(
+                choice,
+                {
+                    code: named[choice]
+                    for code, named in self.choice_names.items()
+                    if choice in named
+                },
+                locale,
+            )
+            for choice in self.choices
+        )
+
+    def choice_for(self, typed: str) -> str | None:
+        """The choice ``typed`` means: its value or a locale's name for it, whatever the case
+        and accents; a duration (``7d``) also as the same duration written otherwise (``7j``,
+        ``1w``). None when it means none."""
+        wanted = _folded(typed)
+        for choice in self.choices:
+            names = [choice, *(named.get(choice, choice) for named in self.choice_names.values())]
+            if wanted in {_folded(name) for name in names}:
+                return choice
+        duration = _as_duration(typed)
+        if duration is not None:
+            for choice in self.choices:
+                if _as_duration(choice) == duration:
+                    return choice
+        return None
 
     @property
     def label(self) -> OptionName:
@@ -110,10 +186,24 @@ class OptionSpec:
         """The option in a usage line of ``locale``: ``<membre>``, ``[periode]``, ``<texte…>``."""
         label = self.name_for(locale)
         if self.kind is OptionKind.CHOICE:
-            label = "|".join(self.choices)
+            label = "|".join(self.choices_for(locale))
         elif self.kind is OptionKind.TEXT:
             label += "…"
         return f"<{label}>" if self.required else f"[{label}]"
+
+
+class ChoiceList(LocaleValue):
+    """An option's choices, listed as a text of some locale names them (``accepted, planned``)."""
+
+    def __init__(self, option: OptionSpec) -> None:
+        self.option = option
+
+    def in_locale(self, locale: str | None) -> str:
+        """The choices in ``locale``, comma-separated."""
+        return ", ".join(self.option.choices_for(locale or ""))
+
+    def __str__(self) -> str:
+        return ", ".join(self.option.choices)
 
 
 @dataclass(frozen=True)
@@ -305,6 +395,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
         if not NAME_PATTERN.fullmatch(parameter.name):
             raise CommandDeclarationError(f"{qualname}: option name {parameter.name!r} is invalid")
         kind, choices = _kind_of(_strip_optional(base), qualname, parameter.name)
+        choice_names = _choice_names(extras, choices, qualname, parameter.name)
         required = parameter.default is inspect.Parameter.empty
         if options and not options[-1].required and required:
             raise CommandDeclarationError(
@@ -319,6 +410,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
                 required=required,
                 default=None if required else parameter.default,
                 choices=choices,
+                choice_names=choice_names,
             )
         )
     for option in options[:-1]:
@@ -362,6 +454,38 @@ def _named_options(
                 "name them apart with option_names"
             )
     return tuple(named_options)
+
+
+def _choice_names(
+    extras: list[Any], choices: tuple[str, ...], qualname: str, name: str
+) -> dict[str, dict[str, str]]:
+    """The :class:`ChoiceNames` declared with option ``name``, checked: one word for a known
+    choice, and no word that two choices could mean."""
+    declared = [extra for extra in extras if isinstance(extra, ChoiceNames)]
+    if not declared:
+        return {}
+    if not choices:
+        raise CommandDeclarationError(f"{qualname}: option {name!r} has no choices to name")
+    names = {locale: dict(named) for locale, named in declared[0].names.items()}
+    for locale, named in names.items():
+        meant: dict[str, str] = {_folded(choice): choice for choice in choices}
+        for choice, word in named.items():
+            if choice not in choices:
+                raise CommandDeclarationError(
+                    f"{qualname}: option {name!r} names {choice!r}, which is not a choice"
+                )
+            if not isinstance(word, str) or not CHOICE_NAME_PATTERN.fullmatch(word):
+                raise CommandDeclarationError(
+                    f"{qualname}: the {locale} name of choice {choice!r} must be one word of 1 "
+                    "to 100 characters"
+                )
+            other = meant.setdefault(_folded(word), choice)
+            if other != choice:
+                raise CommandDeclarationError(
+                    f"{qualname}: the {locale} name {word!r} of choice {choice!r} could also "
+                    f"mean {other!r}"
+                )
+    return names
 
 
 def _strip_optional(hint: Any) -> Any:

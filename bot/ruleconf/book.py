@@ -32,8 +32,11 @@ CORE_SECTION = "community"
 ALWAYS_ENABLED = frozenset({"core"})
 """The core's own cog (``/help``, ``/rules_reload``) serves every community."""
 OVERRIDES_DIRECTORY = "communities"
+PLATFORMS = frozenset({"console", "discord", "replay", "telegram"})
+"""The platforms an override file may name: those of ``bot/adapters/``, and ``replay`` (the
+community of a replayed CSV or JSONL history, ``replay-replay.yaml``)."""
 _YAML_SUFFIXES = (".yaml", ".yml")
-_OVERRIDE_FILE_NAME = re.compile(r"^[a-z]+-[-0-9A-Za-z_]+\.ya?ml$")
+_OVERRIDE_NAME = re.compile(r"^([A-Za-z]+)-[-0-9A-Za-z_]+$")
 _PYDANTIC_ERROR_TYPES = frozenset(typing.get_args(core_schema.ErrorType))
 _MAPPING_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
 
@@ -47,8 +50,11 @@ class RuleBook:
     """The default section models, by section name."""
     overrides: Mapping[str, Mapping[str, BaseModel]] = field(default_factory=dict)
     """For each community with an override file (by ``CommunityRef.key``), all its sections."""
+    override_files: Mapping[str, Path] = field(default_factory=dict)
+    """The override file applied to each community (by ``CommunityRef.key``)."""
     warnings: tuple[RuleWarning, ...] = ()
-    """What is worth fixing but did not stop the load: texts taken from the shipped book."""
+    """What is worth fixing but did not stop the load: texts taken from the shipped book, files
+    and folders that were not read."""
     _enabled_cogs: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -114,6 +120,8 @@ class _Context:
 
     documents: dict[str, PositionedDocument]
     sections: dict[str, BaseModel]
+    platform: str | None = None
+    """The platform of the community an override serves (None for the defaults)."""
 
 
 class _RuleBookLoader:
@@ -149,23 +157,30 @@ class _RuleBookLoader:
         overrides = self._read_overrides()
         defaults = self._default_context()
         self._check_context(defaults)
-        contexts = {key: self._override_context(defaults, doc) for key, doc in overrides.items()}
+        contexts = {
+            key: self._override_context(defaults, doc, platform=key.split("-", 1)[0])
+            for key, doc in overrides.items()
+        }
         for context in contexts.values():
             self._check_context(context)
         if self.errors:
             unique = list(dict.fromkeys(self.errors))
             unique.sort(key=lambda error: (str(error.file), error.line, error.column))
-            raise RuleBookError(unique)
+            raise RuleBookError(unique, overrides_folder=self.directory / OVERRIDES_DIRECTORY)
         return RuleBook(
             directory=self.directory,
             sections=types.MappingProxyType(defaults.sections),
             overrides=types.MappingProxyType(
                 {key: types.MappingProxyType(c.sections) for key, c in contexts.items()}
             ),
+            override_files=types.MappingProxyType(
+                {key: overrides[key].file for key in sorted(overrides)}
+            ),
             warnings=tuple(self.warnings),
         )
 
     def _read_sections(self) -> None:
+        self._warn_about_folders()
         for path in _yaml_files(self.directory):
             name = path.stem
             if name not in self.models:
@@ -191,11 +206,26 @@ class _RuleBookLoader:
         folder = self.directory / OVERRIDES_DIRECTORY
         if not folder.is_dir():
             return overrides
+        for path in _visible_files(folder):
+            if path.suffix.lower() not in _YAML_SUFFIXES:
+                message = "not read: an override file's name ends in .yaml or .yml"
+                self.warnings.append(RuleWarning(path, 0, 0, "", message))
         for path in _yaml_files(folder):
-            if not _OVERRIDE_FILE_NAME.fullmatch(path.name):
+            named = _OVERRIDE_NAME.fullmatch(path.stem)
+            if named is None:
                 message = (
                     "an override file is named after its community, <platform>-<id>.yaml "
                     "(e.g. discord-123456789.yaml); rename this file"
+                )
+                self._error(path, 1, 1, "", message)
+                continue
+            if named[1] not in PLATFORMS:
+                close = difflib.get_close_matches(named[1].lower(), sorted(PLATFORMS), n=1)
+                message = (
+                    f"unknown platform '{named[1]}'"
+                    + (f" (did you mean '{close[0]}'?)" if close else "")
+                    + "; an override file is named <platform>-<id>.yaml, the platform one of "
+                    + ", ".join(sorted(PLATFORMS))
                 )
                 self._error(path, 1, 1, "", message)
                 continue
@@ -216,6 +246,20 @@ class _RuleBookLoader:
                     del document.data[key]
             overrides[path.stem] = document
         return overrides
+
+    def _warn_about_folders(self) -> None:
+        """A folder of YAML files beside the sections, other than the overrides', is not read:
+        ``community/`` for ``communities/``, say."""
+        for path in sorted(self.directory.iterdir()):
+            if path.name.startswith(".") or path.name == OVERRIDES_DIRECTORY or not path.is_dir():
+                continue
+            try:
+                holds_yaml = bool(_yaml_files(path))
+            except OSError:  # a folder it may not read is no part of the book either
+                continue
+            if holds_yaml:
+                message = f"not read: overrides go in {OVERRIDES_DIRECTORY}/<platform>-<id>.yaml"
+                self.warnings.append(RuleWarning(path, 0, 0, "", message))
 
     def _load(self, path: Path) -> PositionedDocument | None:
         try:
@@ -246,8 +290,12 @@ class _RuleBookLoader:
                     self._error(path, 0, 0, "", message)
         return context
 
-    def _override_context(self, defaults: _Context, override: PositionedDocument) -> _Context:
-        context = _Context(documents=dict(defaults.documents), sections=dict(defaults.sections))
+    def _override_context(
+        self, defaults: _Context, override: PositionedDocument, *, platform: str
+    ) -> _Context:
+        context = _Context(
+            documents=dict(defaults.documents), sections=dict(defaults.sections), platform=platform
+        )
         for name in override.data:
             if name in self.unreadable:
                 continue
@@ -262,7 +310,10 @@ class _RuleBookLoader:
     def _validate(self, context: _Context, name: str, document: PositionedDocument) -> None:
         model = self.models[name]
         try:
-            context.sections[name] = model.model_validate(document.data)
+            # The platform lets a section check what depends on it (console members' ids).
+            context.sections[name] = model.model_validate(
+                document.data, context={"platform": context.platform}
+            )
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 self.errors.append(self._rule_error(error, name, document, context))
@@ -350,12 +401,15 @@ class _RuleBookLoader:
         self.errors.append(RuleError(file, line, column, key_path, message))
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _visible_files(folder: Path) -> list[Path]:
     return sorted(
-        path
-        for path in folder.iterdir()
-        if path.suffix in _YAML_SUFFIXES and not path.name.startswith(".") and path.is_file()
+        path for path in folder.iterdir() if not path.name.startswith(".") and path.is_file()
     )
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of ``folder``, whatever the case of their extension (``.YAML``)."""
+    return [path for path in _visible_files(folder) if path.suffix.lower() in _YAML_SUFFIXES]
 
 
 def _unknown(what: str, name: str, known: Iterable[str], plural: str = "sections") -> str:

@@ -43,8 +43,31 @@ def _id_as_text(value: object) -> object:
     return value
 
 
+_USER_ID = re.compile(r"-?\d{1,20}")
+"""A Discord or Telegram user id (Telegram's chat ids are negative)."""
+_CONSOLE_NAME = re.compile(r"[\w.-]{1,32}")
+"""A console member's id, which is their name (``alice``)."""
+
+
+def _check_user_id(value: str, info: ValidationInfo) -> str:
+    # People are compared by id, never by name: a name in this list would match no one. Only an
+    # override of a console community (its context names the platform) holds console names.
+    context = info.context if isinstance(info.context, dict) else {}
+    if context.get("platform") == "console":
+        if _CONSOLE_NAME.fullmatch(value):
+            return value
+        raise ValueError(f"{value[:40]!r} is not a console member's name, such as alice")
+    if _USER_ID.fullmatch(value):
+        return value
+    raise ValueError(
+        f"{value[:40]!r} is not a user id; write the member's numeric id (e.g. "
+        "123456789012345678), or list console members under console.moderators"
+    )
+
+
 CogName = Annotated[str, AfterValidator(_check_cog_name)]
-UserName = Annotated[str, BeforeValidator(_id_as_text)]
+UserId = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_check_user_id)]
+"""A moderator's user id: digits (Discord, Telegram), or a name in a console override."""
 ChannelName = Annotated[str, BeforeValidator(_id_as_text)]
 """A channel's name, or its id (Telegram chat ids are negative numbers people write unquoted)."""
 
@@ -65,8 +88,8 @@ class ModeratorsConfig(BaseModel):
 
     roles: list[str] = []
     """Role names granting moderator rights."""
-    users: list[UserName] = []
-    """User ids or names of moderators."""
+    users: list[UserId] = []
+    """User ids of moderators (numeric; a console override lists console names)."""
 
     @cached_property
     def role_set(self) -> frozenset[str]:
@@ -242,6 +265,8 @@ class CoreTexts(BaseModel):
     not_allowed: Annotated[str, Placeholders("command")]
     rules_reloaded: Annotated[str, Placeholders()]
     rules_reload_failed: Annotated[str, Placeholders("errors")]
+    rules_reload_failed_elsewhere: Annotated[str, Placeholders()]
+    """A reload failed on errors in files that concern other communities only."""
     command_failed: Annotated[str, Placeholders("command")]
     data_file: Annotated[str, Placeholders("community", "member", "date")]
     data_sent: Annotated[str, Placeholders()]

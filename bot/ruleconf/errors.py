@@ -35,8 +35,26 @@ class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, no
 
 
 class RuleBookError(JardinierError):
-    """A rule book could not be loaded; ``errors`` lists every problem found, in file order."""
+    """A rule book could not be loaded; ``errors`` lists every problem found, in file order.
 
-    def __init__(self, errors: Iterable[RuleError]) -> None:
+    ``overrides_folder`` is the folder of the book's community overrides, whose files concern
+    one community each (see :meth:`concerning`).
+    """
+
+    def __init__(
+        self, errors: Iterable[RuleError], *, overrides_folder: Path | None = None
+    ) -> None:
         self.errors: list[RuleError] = list(errors)
+        self.overrides_folder = overrides_folder
         super().__init__("\n".join(str(error) for error in self.errors))
+
+    def concerning(self, community_key: str) -> list[RuleError]:
+        """The errors one community may read: those of the files every community shares, and of
+        its own override file (``<platform>-<id>``); not another community's."""
+        return [
+            error
+            for error in self.errors
+            if self.overrides_folder is None
+            or Path(error.file).parent != self.overrides_folder
+            or Path(error.file).stem == community_key
+        ]

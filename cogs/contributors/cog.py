@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from bot.commands import CommandContext, command
+from bot.commands import ChoiceNames, CommandContext, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.ruleconf import percent_text, render
@@ -22,7 +22,10 @@ from cogs.contributors.shoutout import Shoutout
 from cogs.contributors.standings import tallies
 
 WindowOption = Annotated[
-    Window, "7d, 30d or all (default 7d)", {"fr": "7d, 30d ou all (7d par défaut)"}
+    Window,
+    "7d, 30d or all (default 7d)",
+    {"fr": "7j, 30j ou tout (7j par défaut)"},
+    ChoiceNames({"fr": {"7d": "7j", "30d": "30j", "all": "tout"}}),
 ]
 
 
@@ -38,7 +41,7 @@ class ContributorsCog(Counting, Shoutout):
             Le score récompense la valeur, pas le volume : les messages substantiels (dans la
             limite d'un plafond par minute), les réponses, réactions et remerciements reçus
             d'autres membres, les présentations et les victoires aux concours.
-            Exemple : /classement 30d
+            Exemple : /classement 30j
             """
         },
     )
@@ -83,7 +86,7 @@ class ContributorsCog(Counting, Shoutout):
             Réponses, remerciements, mentions et réactions sont des liens d'un membre vers un
             autre ; un membre obtient un rang élevé quand de nombreux membres, eux-mêmes objets
             d'interactions, lui répondent et le remercient.
-            Exemple : /influenceurs all
+            Exemple : /influenceurs tout
             """
         },
     )
@@ -127,7 +130,7 @@ class ContributorsCog(Counting, Shoutout):
 
             La tendance se mesure par rapport à la période juste avant (les 7 jours qui
             précèdent les 7 derniers jours).
-            Exemple : /profil @carol 30d
+            Exemple : /profil @carol 30j
             """
         },
     )

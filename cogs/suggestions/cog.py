@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from bot.bus import Priority
 from bot.cog import listener
-from bot.commands import CommandContext, Permission, Text, command
+from bot.commands import ChoiceNames, CommandContext, Permission, Text, command
 from bot.errors import JardinierError
 from bot.events import (
     ButtonPressed,
@@ -139,7 +139,7 @@ class SuggestionsCog(Digest):
             "fr": """Donner un statut à une suggestion ; son auteur est prévenu.
 
             Il reçoit un message privé ou, à défaut, un message dans le salon.
-            Exemple : /suggestion_statut 3 planned Nous commencerons au printemps
+            Exemple : /suggestion_statut 3 prévue Nous commencerons au printemps
             """
         },
     )
@@ -150,7 +150,17 @@ class SuggestionsCog(Digest):
         status: Annotated[
             Status,
             "accepted, planned, declined or done",
-            {"fr": "accepted, planned, declined ou done"},
+            {"fr": "acceptée, prévue, refusée ou réalisée"},
+            ChoiceNames(
+                {
+                    "fr": {
+                        "accepted": "acceptée",
+                        "planned": "prévue",
+                        "declined": "refusée",
+                        "done": "réalisée",
+                    }
+                }
+            ),
         ],
         comment: Annotated[
             Text | None,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import CommandContext, Text, command
 from bot.commands.parsing import UsageError, parse_arguments
-from bot.commands.spec import build_spec
+from bot.commands.spec import ChoiceNames, build_spec
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
 from bot.ruleconf.community import UsageErrorTexts
 from tests.support.rulebook import shipped_texts
@@ -61,6 +61,32 @@ class Sample:
         where: Annotated[ChannelRef | None, "Channel"] = None,
     ) -> None:
         """Create a contest."""
+
+    @command()
+    async def suggest(self, ctx: CommandContext, text: Annotated[Text, "What to suggest"]) -> None:
+        """Suggest something."""
+
+    @command()
+    async def announce(
+        self,
+        ctx: CommandContext,
+        delay: Annotated[timedelta, "When"],
+        text: Annotated[Text, "What"],
+    ) -> None:
+        """Schedule an announcement."""
+
+    @command()
+    async def status(
+        self,
+        ctx: CommandContext,
+        number: Annotated[int, "Which suggestion"],
+        status: Annotated[
+            Literal["accepted", "declined"],
+            "What it becomes",
+            ChoiceNames({"fr": {"accepted": "acceptée", "declined": "refusée"}}),
+        ],
+    ) -> None:
+        """Answer a suggestion."""
 
 
 async def parse(name: str, args: str) -> dict[str, object]:
@@ -163,3 +189,63 @@ def test_usage_line_shows_required_optional_and_choices() -> None:
     assert build_spec(Sample().contest).usage == (
         "/contest <title> <duration> [entries] [public] [where]"
     )
+
+
+async def test_the_rest_of_the_line_keeps_its_quotes_as_typed() -> None:
+    assert (await parse("announce", "1m The «big» day is “here”"))["text"] == (
+        "The «big» day is “here”"
+    )
+    assert (await parse("suggest", 'Il a dit « bonjour » et "salut"'))["text"] == (
+        'Il a dit « bonjour » et "salut"'
+    )
+
+
+async def test_an_unclosed_quote_in_the_rest_of_the_line_is_just_a_character() -> None:
+    assert await parse("suggest", 'My 5" screen is too small') == {
+        "text": 'My 5" screen is too small'
+    }
+    assert await parse("warn", '@alice "be nice') == {"member": ALICE, "reason": '"be nice'}
+
+
+async def test_a_rest_of_the_line_wholly_quoted_loses_its_quotes() -> None:
+    assert (await parse("warn", '@alice "be nice"'))["reason"] == "be nice"
+    assert (await parse("warn", "@alice « soyez aimable »"))["reason"] == "soyez aimable"
+    assert (await parse("warn", '@alice "be" nice"'))["reason"] == '"be" nice"'
+
+
+async def test_other_quotes_inside_a_quoted_title_are_kept() -> None:
+    values = await parse("contest", '"Photo «nature»" 2h')
+    assert (values["title"], values["duration"]) == ("Photo «nature»", timedelta(hours=2))
+    values = await parse("contest", "« Photo “nature” » 2h")
+    assert (values["title"], values["duration"]) == ("Photo “nature”", timedelta(hours=2))
+
+
+async def test_whole_numbers_may_be_written_as_the_bot_writes_ids() -> None:
+    assert (await parse("contest", "Photo 1d #3"))["entries"] == 3
+    assert (await parse("status", "#12 accepted"))["number"] == 12
+    with pytest.raises(UsageError) as error:
+        await parse("status", "#x accepted")
+    assert error.value.text(usage_errors("en")) == "number should be a whole number, not '#x'"
+
+
+async def test_a_choice_may_be_typed_as_any_locale_names_it() -> None:
+    assert (await parse("status", "1 accepted"))["status"] == "accepted"
+    assert (await parse("status", "1 acceptée"))["status"] == "accepted"
+    assert (await parse("status", "1 REFUSEE"))["status"] == "declined"
+    spec = build_spec(Sample().status)
+    assert spec.usage_for("fr") == "/status <numero> <acceptée|refusée>"
+    assert spec.usage_for("en") == "/status <number> <accepted|declined>"
+    with pytest.raises(UsageError) as error:
+        await parse("status", "1 peut-être")
+    assert error.value.text(usage_errors("fr")) == (
+        "status doit être l'un de : acceptée, refusée, pas 'peut-être'"
+    )
+    assert error.value.text(usage_errors("en")).startswith(
+        "status should be one of accepted, declined"
+    )
+
+
+async def test_a_duration_choice_is_met_by_the_same_duration_written_otherwise() -> None:
+    assert await parse("top", "7j") == {"window": "7d"}
+    assert await parse("top", "1w") == {"window": "7d"}
+    assert await parse("top", "30J") == {"window": "30d"}

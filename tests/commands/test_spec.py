@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pytest
 import yaml
@@ -12,7 +12,7 @@ import yaml
 from bot.cogloader import command_specs
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
 from bot.commands.registry import CommandRegistry, DuplicateCommandError
-from bot.commands.spec import CommandDeclarationError, build_spec
+from bot.commands.spec import ChoiceNames, CommandDeclarationError, build_spec
 from bot.events import MemberRef
 from bot.resources import shipped_rules_directory
 
@@ -264,3 +264,34 @@ def test_a_command_run_from_a_private_chat_takes_no_options() -> None:
     assert build_spec(Cog().mine).private
     with pytest.raises(CommandDeclarationError, match="private chat cannot take options"):
         build_spec(Cog().theirs)
+
+
+def declared_with(status: Any) -> Callable[..., Any]:
+    """A command whose option ``status`` is annotated ``status`` (built at run time)."""
+
+    async def answer(self: object, ctx: CommandContext, status: Any) -> None:
+        """Answer."""
+
+    answer.__annotations__ = {"ctx": CommandContext, "status": status, "return": None}
+    return command()(answer)
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({"fr": {"done": "faite"}}, "names 'done', which is not a choice"),
+        ({"fr": {"accepted": "bien reçue"}}, "fr name of choice 'accepted' must be one word"),
+        ({"fr": {"accepted": "Declined"}}, "'Declined' of choice 'accepted' could also mean"),
+        ({"fr": {"accepted": "oui", "declined": "OUI"}}, "'OUI' of choice 'declined' could"),
+    ],
+)
+def test_choice_names_are_checked(names: dict[str, dict[str, str]], message: str) -> None:
+    status = Annotated[Literal["accepted", "declined"], "What it becomes", ChoiceNames(names)]
+    with pytest.raises(CommandDeclarationError, match=re.escape(message)):
+        build_spec(declared_with(status))
+
+
+def test_choice_names_need_choices() -> None:
+    status = Annotated[str, "What it becomes", ChoiceNames({"fr": {"a": "b"}})]
+    with pytest.raises(CommandDeclarationError, match="option 'status' has no choices to name"):
+        build_spec(declared_with(status))

@@ -73,6 +73,7 @@ texts:
       no_channel: "no channel {value}"
       out_of_range: "{option}: {value} not in {least}..{most}"
       option_too_long: "{option}: over {most}"
+    rules_reload_failed_elsewhere: "Another community's file has errors."
 """ + platform_texts("en")
 
 CORE_TEXTS_FR = """\
@@ -108,6 +109,7 @@ CORE_TEXTS_FR = """\
       no_channel: "pas de salon {value}"
       out_of_range: "{option} : {value} hors de {least}..{most}"
       option_too_long: "{option} : plus de {most}"
+    rules_reload_failed_elsewhere: "Le fichier d'une autre communauté a des erreurs."
 """ + platform_texts("fr")
 
 WELCOME_YAML = """\

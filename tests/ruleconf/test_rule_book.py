@@ -400,3 +400,89 @@ class TestOverrides:
         assert book.section("welcome", DISCORD_42).texts["en"].greeting == "Hi"
         with pytest.raises(KeyError):
             book.section("welcome")
+
+    def test_an_override_of_an_unknown_platform_is_an_error(self, valid_rules: RuleDir) -> None:
+        valid_rules.write("communities/discrod-123.yaml", "community: {}\n")
+        valid_rules.write("communities/Discord-124.yaml", "community: {}\n")
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/communities/Discord-124.yaml:1:1: unknown platform 'Discord' "
+            "(did you mean 'discord'?); an override file is named <platform>-<id>.yaml, the "
+            "platform one of console, discord, replay, telegram",
+            f"{valid_rules.path}/communities/discrod-123.yaml:1:1: unknown platform 'discrod' "
+            "(did you mean 'discord'?); an override file is named <platform>-<id>.yaml, the "
+            "platform one of console, discord, replay, telegram",
+        ]
+
+    def test_an_extension_in_capitals_is_still_yaml(self, valid_rules: RuleDir) -> None:
+        path = valid_rules.write("communities/discord-42.YAML", "welcome: {max_mentions: 1}\n")
+
+        book = valid_rules.load()
+
+        assert book.section("welcome", DISCORD_42).max_mentions == 1
+        assert dict(book.override_files) == {"discord-42": path}
+
+    def test_files_and_folders_that_are_not_read_are_warned_about(
+        self, valid_rules: RuleDir
+    ) -> None:
+        valid_rules.write("community/discord-42.yaml", "welcome: {max_mentions: 1}\n")
+        valid_rules.write("communities/discord-43.yml.txt", "welcome: {max_mentions: 1}\n")
+
+        book = valid_rules.load()
+
+        assert book.override_keys == frozenset()
+        assert [str(warning) for warning in book.warnings] == [
+            f"{valid_rules.path}/community: not read: overrides go in "
+            "communities/<platform>-<id>.yaml",
+            f"{valid_rules.path}/communities/discord-43.yml.txt: not read: an override file's "
+            "name ends in .yaml or .yml",
+        ]
+
+    def test_a_community_reads_only_its_own_override_errors(self, valid_rules: RuleDir) -> None:
+        valid_rules.write("communities/discord-42.yaml", "welcome: {max_mentions: lots}\n")
+        valid_rules.write("communities/discord-43.yaml", "welcome: {max_mentions: many}\n")
+        valid_rules.write("welcome.yaml", "max_mentions: 3\ntexts: {en: {greeting: Hi}}\nx: 1\n")
+
+        with pytest.raises(RuleBookError) as caught:
+            valid_rules.load()
+
+        shown = [str(error) for error in caught.value.concerning("discord-42")]
+        assert [line.removeprefix(f"{valid_rules.path}/") for line in shown] == [
+            "communities/discord-42.yaml:1:11: welcome.max_mentions: "
+            "Input should be a valid integer, got 'lots'",
+            "welcome.yaml:3:1: x: unknown key 'x'; known keys: max_mentions, texts",
+        ]
+        assert len(caught.value.concerning("telegram-5")) == 1
+
+
+class TestModerators:
+    """``moderators.users``: members are compared by id, so only ids may be listed."""
+
+    def test_user_ids_are_numbers(self, valid_rules: RuleDir, community_yaml: str) -> None:
+        valid_rules.write(
+            "community.yaml",
+            community_yaml.replace(
+                "  roles: [Moderators]\n",
+                "  roles: [Moderators]\n  users: [123456789012345678, '-1001', alice, '@bob']\n",
+            ),
+        )
+
+        fix = (
+            "is not a user id; write the member's numeric id (e.g. 123456789012345678), or list "
+            "console members under console.moderators"
+        )
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/community.yaml:6:40: moderators.users[2]: 'alice' {fix}",
+            f"{valid_rules.path}/community.yaml:6:47: moderators.users[3]: '@bob' {fix}",
+        ]
+
+    def test_a_console_override_lists_console_names(self, valid_rules: RuleDir) -> None:
+        valid_rules.write(
+            "communities/console-console.yaml",
+            "community:\n  moderators: {users: [alice, '42']}\n",
+        )
+
+        book = valid_rules.load()
+
+        console = CommunityRef(platform="console", id="console")
+        assert book.community(console).moderators.user_set == {"alice", "42"}
