@@ -42,7 +42,8 @@ def watching_enabled(environ: Mapping[str, str] | None = None) -> bool:
 def is_rule_file(_change: Any, path: str) -> bool:
     """Whether a changed ``path`` belongs to the rule book (editors' temporary files do not)."""
     name = os.path.basename(path)
-    return name.endswith((".yaml", ".yml")) and not name.startswith(".")
+    # As the rule book reads them: the extension in any case (an override saved as .YAML).
+    return name.lower().endswith((".yaml", ".yml")) and not name.startswith(".")
 
 
 class RuleWatcher:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core import Jardinier
 from bot.errors import JardinierError
-from bot.rulewatch import RuleWatcher, watching_enabled
+from bot.rulewatch import RuleWatcher, is_rule_file, watching_enabled
 from tests.support.fake_platform import FakePlatform
 from tests.support.waiting import eventually
 
@@ -144,3 +144,18 @@ async def test_a_serving_bot_watches_only_when_asked(
         assert bot.community_config().locale == "en"
     await bot.stop_platforms()
     await asyncio.wait_for(serving, 15)
+
+
+@pytest.mark.parametrize(
+    ("name", "counts"),
+    [
+        ("community.yaml", True),
+        ("communities/discord-42.YAML", True),
+        ("netiquette.yml", True),
+        (".community.yaml.swp", False),
+        ("community.yaml~", False),
+        ("community.yaml.tmp", False),
+    ],
+)
+def test_rule_files_are_known_by_their_extension_in_any_case(name: str, counts: bool) -> None:
+    assert is_rule_file(None, f"/srv/rules/{name}") is counts
