@@ -297,12 +297,12 @@ class DiscordPlatform:
     async def _attachment(
         file: Path, guild: discord.Guild | None, attempt: Attempt
     ) -> discord.File:
+        limit = guild.filesize_limit if guild is not None else 10 * 1024 * 1024
         try:
-            data = await asyncio.to_thread(file.read_bytes)
+            data = await asyncio.to_thread(_read_at_most, file, limit)
         except OSError:
             raise attempt.refused("file_unreadable", file=file.name) from None
-        limit = guild.filesize_limit if guild is not None else 10 * 1024 * 1024
-        if len(data) > limit:
+        if data is None:
             raise attempt.refused(
                 "file_too_large", file=file.name, megabytes=limit // (1024 * 1024)
             )
@@ -569,3 +569,11 @@ class DiscordPlatform:
             return None
         found = find_channel(guild, text)
         return channel_ref(community_ref(guild), found) if found is not None else None
+
+
+def _read_at_most(file: Path, limit: int) -> bytes | None:
+    """The file's content, or None when it is larger than ``limit`` bytes (found without
+    reading it whole: a report of gigabytes is refused, not loaded into memory)."""
+    with file.open("rb") as stream:
+        content = stream.read(limit + 1)
+    return None if len(content) > limit else content

@@ -230,6 +230,20 @@ async def test_buttons_and_a_file_go_with_the_message(
     ]
 
 
+async def test_a_file_over_the_servers_limit_is_refused_without_being_sent(
+    world: DiscordWorld, discord_core: Jardinier, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_bytes(b"x" * (10 * 1024 * 1024 + 1))  # the server's 10 MB, and a byte
+    assert world.rest is not None
+    before = len(world.rest.sent)
+    assert await discord_core.actions.send(channel_ref("general"), "Export", file=export) is None
+    [report] = world.posted()
+    assert report.channel == world.channel("mod-log")
+    assert "export.csv" in report.content
+    assert len(world.rest.sent) == before + 1  # only the report went out
+
+
 async def test_kick_removes_the_member(world: DiscordWorld, discord_core: Jardinier) -> None:
     left = heard(discord_core, MemberLeft)
     assert await discord_core.actions.kick(member_ref("alice"), reason="spam")
