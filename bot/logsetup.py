@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 
 SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
@@ -15,19 +16,25 @@ class SecretRedactor(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        # Short values would mask innocent words; real tokens are long.
-        self._secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+        # Short values would mask innocent words; real tokens are long. In any case: a library
+        # may lower-case a message that quotes one (python-telegram-bot's "bad request: …").
+        long_enough = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+        self._pattern = (
+            re.compile("|".join(map(re.escape, long_enough)), re.IGNORECASE)
+            if long_enough
+            else None
+        )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
+        pattern = self._pattern
+        if pattern is None:
             return True
         text = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         exc_text = record.exc_text or ""
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
-            exc_text = exc_text.replace(secret, MASK)
+        text = pattern.sub(MASK, text)
+        exc_text = pattern.sub(MASK, exc_text)
         record.msg, record.args = text, None
         record.exc_text = exc_text or None
         return True

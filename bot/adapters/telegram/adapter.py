@@ -272,13 +272,22 @@ class TelegramPlatform:
                 wait = retry_after_seconds(error)
                 log.warning("Telegram's flood control: waiting %.0f s to %s", wait, what)
             except (BadRequest, Forbidden) as error:
-                raise JardinierError(f"Telegram refused to {what}: {error.message}") from None
+                raise JardinierError(
+                    f"Telegram refused to {what}: {self._without_token(error.message)}"
+                ) from None
             except NetworkError as error:
                 wait = delay
                 delay = min(delay * 2, MAX_RECONNECT_DELAY)
-                log.warning("could not %s (%s); trying again in %.0f s", what, error, wait)
+                log.warning(
+                    "could not %s (%s); trying again in %.0f s",
+                    what,
+                    self._without_token(str(error)),
+                    wait,
+                )
             except TelegramError as error:
-                raise JardinierError(f"Telegram refused to {what}: {error.message}") from None
+                raise JardinierError(
+                    f"Telegram refused to {what}: {self._without_token(error.message)}"
+                ) from None
             else:
                 return
             await asyncio.sleep(wait)
@@ -485,17 +494,20 @@ class TelegramPlatform:
         try:
             return await call_api(action, attempt, community=community, subject=subject)
         except PlatformError as error:
-            # Reasons reach the mod-log, a chat: the token must never be in one, in any case
-            # (PTB changes the case of Telegram's descriptions).
-            token = re.compile(re.escape(self.settings.token), re.IGNORECASE)
+            # Reasons reach the mod-log, a chat: the token must never be in one.
             scrubbed = {
-                name: token.sub("***", value)
+                name: self._without_token(value)
                 for name, value in error.values.items()
-                if isinstance(value, str) and token.search(value)
+                if isinstance(value, str) and self._without_token(value) != value
             }
             if not scrubbed:
                 raise
             raise error.with_values(**scrubbed) from None
+
+    def _without_token(self, text: str) -> str:
+        """``text`` with the bot's token masked, in any case (python-telegram-bot lower-cases
+        the descriptions it quotes, a proxy may quote the request's path)."""
+        return re.sub(re.escape(self.settings.token), "***", text, flags=re.IGNORECASE)
 
     def _chat(self, action: str, community: CommunityRef) -> int:
         try:

@@ -687,6 +687,21 @@ async def test_a_refused_token_stops_with_a_clear_error(api: FakeBotApi) -> None
     assert "WRONG" not in str(refused.value)
 
 
+async def test_a_refusal_quoting_the_token_does_not_show_it(api: FakeBotApi) -> None:
+    # A proxy in front of a self-hosted Bot API may quote the request's path; python-telegram-bot
+    # lower-cases the description it passes on.
+    api.fail("getMe", f"Bad Request: No such path /bot{api.token}/getMe")
+    platform = create_platform({"TELEGRAM_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url})
+
+    async def sink(event: Event) -> None:
+        raise AssertionError(event)
+
+    with pytest.raises(JardinierError, match="Telegram refused to") as refused:
+        await asyncio.wait_for(platform.start(sink), 5)
+    assert api.token.lower() not in str(refused.value).lower()
+    assert "/bot***/getme" in str(refused.value).lower()
+
+
 async def test_a_purge_deletes_in_batches_of_a_hundred(
     start_bot: StartBot, api: FakeBotApi
 ) -> None:
