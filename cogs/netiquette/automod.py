@@ -522,6 +522,10 @@ class Automod(NetiquetteBase):
         member = job_member(arguments)
         community = member.community
         failure = await self.sanctions.lift(member, kind)
+        if arguments.get("case_id") is None:
+            # The member was forgotten meanwhile: lifted, named nowhere.
+            self.log.info("a forgotten member's %s is lifted in %s", kind, community.key)
+            return
         case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
         if failure is None:
             # Shorter ones given while this one ran (a step of the ladder) end with it.

@@ -23,6 +23,8 @@ class NetiquetteCog(Casework):
         return {"cases": [record.export() for record in records]} if records else {}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Forget the member's cases and recent activity in ``community``."""
+        """Forget the member's cases and recent activity in ``community``; a timeout or ban
+        still running is lifted on time all the same."""
         await self.casebook.forget(community, user.id)
         self.activity.forget_member(community, user.id)
+        self.sanctions.forget_in_lifts(community, user.id)

@@ -302,6 +302,18 @@ class Sanctions:
             self.core.scheduler.cancel(lift_job_id(kind, community, member.user.id))
         return failure
 
+    def forget_in_lifts(self, community: CommunityRef, user_id: str) -> None:
+        """A forgotten member's planned lifts still happen (the platform needs their id), but
+        the jobs no longer hold their name or a case, and no mod-log line will name them."""
+        scheduler = self.core.scheduler
+        for kind, handler in (("timeout", LIFT_TIMEOUT), ("ban", LIFT_BAN)):
+            job_id = lift_job_id(kind, community, user_id)
+            when = scheduler.next_run(job_id)
+            if when is None:
+                continue
+            arguments = job_arguments(UserRef(community.platform, user_id, ""), community, 0)
+            scheduler.at(job_id, when, self.cog.name, handler, **{**arguments, "case_id": None})
+
     async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
         """Mark the member's running ``action`` cases as lifted now: timeouts, and bans, timed
         or not (an unban ends a ban for good too)."""

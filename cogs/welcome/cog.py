@@ -417,6 +417,7 @@ class WelcomeCog(CharterGate, Introductions):
         the gate still restricts is let go (forgotten, the button can no longer free them)."""
         journey = await self.journeys.get(community, user.id)
         self.cancel_member_jobs(community, user.id)
+        self._leaves_wave(community, user.id)  # not named in the welcome of their wave
         await self.journeys.forget(community, user.id)
         if journey is not None and journey.gate_pending and journey.restricted:
             await self.actions.unrestrict(MemberRef(community, user))

@@ -478,3 +478,21 @@ async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
     await forum.run("mod", "/exclure_temporairement bob 1h")
     await forum.wait(timedelta(hours=1))
     assert forum.modlog()[-1] == "⏱️ Sanction levée pour bob : exclusion temporaire (dossier 7)."
+
+
+async def test_a_forgotten_members_timeout_is_still_lifted_and_names_them_nowhere(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    bob = forum.member("bob")
+    await forum.run("mod", "/timeout bob 1h")
+    await forum.cog.erase_member_data(forum.platform.community, bob.user)
+    [lift] = forum.core.scheduler.pending("netiquette:timeout:")
+    assert lift.kwargs["user_name"] == ""
+    assert lift.kwargs["case_id"] is None
+    before = list(forum.modlog())
+    await forum.wait(timedelta(hours=1, minutes=1))
+    [lifted] = forum.done("unrestrict")
+    assert lifted.target.user.id == "id-bob"
+    assert forum.modlog() == before

@@ -261,3 +261,15 @@ async def test_a_newcomer_who_leaves_after_a_restart_is_not_named_in_the_wave_we
     await second.wait(timedelta(minutes=5))
     [aggregated] = second.texts("general")
     assert aggregated.startswith("Welcome to the 4 people who just joined Garden: m5, m6, m8, m9!")
+
+
+async def test_a_newcomer_forgotten_during_the_wave_is_not_named_in_its_welcome(
+    garden: Garden,
+) -> None:
+    await garden.join(*(f"m{n}" for n in range(10)))
+    await garden.cog.erase_member_data(garden.platform.community, garden.member("m7").user)
+    [wave] = garden.core.scheduler.pending("welcome:wave:")
+    assert "m7" not in str(wave.kwargs)
+    await garden.wait(timedelta(minutes=5))
+    aggregated = garden.texts("general")[-1]
+    assert aggregated.startswith("Welcome to the 4 people who just joined Garden: m5, m6, m8, m9!")
