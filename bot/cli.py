@@ -256,6 +256,12 @@ def _replay_database(value: str) -> str:
     from bot.db import async_url
 
     if "://" not in value:
+        if "@" in value.split("/", 1)[0]:
+            # "user:password@host/db" without its scheme: a URL, not a folder to create.
+            raise JardinierError(
+                "--database looks like a database URL without its scheme; write it whole, "
+                "e.g. postgresql://user:…@host/db, or give a SQLite file's path"
+            )
         return f"sqlite+aiosqlite:///{Path(value).expanduser()}"
     try:
         return async_url(value)

@@ -239,6 +239,10 @@ class SuggestionBook:
                     "text": row.text,
                     "created_at": row.created_at.isoformat(),
                     "status": row.status,
+                    "status_at": row.status_at.isoformat() if row.status_at else None,
+                    "comment": row.comment,
+                    "up": row.up,
+                    "down": row.down,
                 }
                 for row in mine
             ]

@@ -503,3 +503,12 @@ def test_the_replay_state_can_be_kept_in_a_file_named_by_its_path(tmp_path: Path
     wrong = run_cli("replay", str(TELEGRAM), "--database", "postgresql://::", cwd=tmp_path)
     assert wrong.returncode == 1
     assert wrong.stderr.startswith("--database is not a database URL")
+
+
+def test_a_database_url_without_its_scheme_is_refused_not_made_a_folder(tmp_path: Path) -> None:
+    secret_url = "bob:S3cretPw@127.0.0.1:1/garden"
+    refused = run_cli("replay", str(TELEGRAM), "--database", secret_url, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "looks like a database URL without its scheme" in refused.stderr
+    assert "S3cretPw" not in refused.stderr
+    assert not any("S3cretPw" in path.name for path in tmp_path.rglob("*"))

@@ -167,12 +167,17 @@ async def test_members_data_is_exported_and_erased(board: Board) -> None:
     await board.run("alice", "/suggest A monthly seed swap in the library")
     await board.run("bob", "/suggest Workshops on composting for beginners")
     await board.vote("alice", 2, "up")
+    await board.run("mod", "/suggestion 1 planned Lovely idea, for the spring")
     cog = board.core.cogs["suggestions"]
     community = board.platform.community
     alice = board.member("alice").user
     exported = await cog.export_member_data(community, alice)
     assert exported["suggestions"]["votes"] == [{"suggestion": 2, "vote": 1}]
-    assert exported["suggestions"]["suggestions"][0]["text"].startswith("A monthly seed swap")
+    [mine] = exported["suggestions"]["suggestions"]
+    assert mine["text"].startswith("A monthly seed swap")
+    # What the moderators answered about it is kept with it, so it is hers to see too.
+    assert (mine["status"], mine["comment"]) == ("planned", "Lovely idea, for the spring")
+    assert mine["status_at"] is not None
     await cog.erase_member_data(community, alice)
     assert await cog.export_member_data(community, alice) == {}
     community_id = await board.core.members.community_id(community)
