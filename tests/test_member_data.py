@@ -195,6 +195,28 @@ async def test_forgetting_a_member_erases_every_part_and_tells_the_mod_log(
     assert bob is not None
 
 
+async def test_a_forgotten_moderator_is_left_off_the_cases_they_decided(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await history(core, platform, clock)
+    head = platform.member("head", moderator=True)
+    mod = platform.members["mod"]
+    netiquette: Any = core.cogs["netiquette"]
+
+    await core.handle_and_catch_up(command(head, "/member_data mod", clock.now()))
+    [sent] = files_sent(platform)
+    [acted] = exported(sent)["data"]["netiquette"]["acted_on"]
+    assert (acted["action"], acted["decided"], acted["pardoned"]) == ("warn", True, False)
+
+    await core.handle_and_catch_up(command(head, "/forget_member mod", clock.now()))
+
+    # Alice's warning stays on her record; who gave it is no longer named.
+    [case] = await netiquette.casebook.of_member(platform.community, "id-alice")
+    assert (case.action, case.moderator_id, case.moderator_name) == ("warn", "", "")
+    assert case.by == "—"
+    assert await netiquette.export_member_data(platform.community, mod.user) == {}
+
+
 async def test_a_forgotten_member_who_comes_back_is_recorded_as_new(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
 from sqlmodel import col, delete, select
 
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
@@ -95,7 +96,25 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                 )
             ).all()
             draws = await _draws_won(session, community_id, user.id)
+            created = (
+                await session.exec(
+                    select(Contest.id).where(
+                        col(Contest.community_id) == community_id,
+                        col(Contest.created_by) == user.id,
+                    )
+                )
+            ).all()
+            created_giveaways = (
+                await session.exec(
+                    select(Giveaway.id).where(
+                        col(Giveaway.community_id) == community_id,
+                        col(Giveaway.created_by) == user.id,
+                    )
+                )
+            ).all()
         data: dict[str, Any] = {
+            "contests_created": list(created),
+            "giveaways_created": list(created_giveaways),
             "entries": [
                 {
                     "contest": entry.contest_id,
@@ -141,7 +160,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's entries (with their votes), votes, giveaway entries and wins,
-        their id in the giveaway draws they won, and the bot's posts of their entries."""
+        their id in the giveaway draws they won and on what they created, and the bot's posts
+        of their entries."""
         community_id = await self.community_id(community)
         contests = select(Contest.id).where(col(Contest.community_id) == community_id)
         giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
@@ -187,6 +207,21 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     "" if winner == user.id else winner for winner in draw.winner_ids.split("\n")
                 )
                 session.add(draw)
+            # The contests and giveaways a moderator ran stay, with no one named as creator.
+            await session.exec(
+                update(Contest)
+                .where(
+                    col(Contest.community_id) == community_id, col(Contest.created_by) == user.id
+                )
+                .values(created_by="")
+            )
+            await session.exec(
+                update(Giveaway)
+                .where(
+                    col(Giveaway.community_id) == community_id, col(Giveaway.created_by) == user.id
+                )
+                .values(created_by="")
+            )
             await session.commit()
         if posts:
             await self.actions.delete_many(

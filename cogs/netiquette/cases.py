@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
@@ -63,7 +63,7 @@ class CaseRecord:
     def by(self) -> str:
         """Who acted: the moderator's name, or the rule."""
         if self.moderator_id is not None:
-            return self.moderator_name or self.moderator_id
+            return self.moderator_name or self.moderator_id or "—"  # "—": forgotten since
         return self.rule or "automod"
 
     def export(self) -> dict[str, Any]:
@@ -289,6 +289,35 @@ class CaseBook:
             if known is not None:
                 known[:] = [marked if case.id == marked.id else case for case in known]
             return marked
+
+    async def acted_by(self, community: CommunityRef, user_id: str) -> list[CaseRecord]:
+        """The cases ``user_id`` decided or pardoned as a moderator (about other members)."""
+        community_id = await self._members.community_id(community)
+        query = select(Case).where(
+            col(Case.community_id) == community_id,
+            or_(col(Case.moderator_id) == user_id, col(Case.pardoned_by) == user_id),
+        )
+        async with self._lock, self._db.session() as session:
+            rows = (await session.exec(query.order_by(col(Case.id)))).all()
+            return [CaseRecord.of(row) for row in rows]
+
+    async def forget_moderator(self, community: CommunityRef, user_id: str) -> None:
+        """Leave ``user_id`` off the cases they decided or pardoned: the cases stay, about
+        their members, with no name for who acted."""
+        community_id = await self._members.community_id(community)
+        here = col(Case.community_id) == community_id
+        async with self._lock, self._db.session() as session:
+            await session.exec(
+                update(Case)
+                .where(here, col(Case.moderator_id) == user_id)
+                .values(moderator_id="", moderator_name="")
+            )
+            await session.exec(
+                update(Case).where(here, col(Case.pardoned_by) == user_id).values(pardoned_by="")
+            )
+            await session.commit()
+            # Rare: every member's cached cases are read again rather than patched.
+            self._strikes.clear()
 
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase every case about ``user_id`` in ``community``."""

@@ -7,7 +7,15 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from cogs.contests.draw import entrants_hash
-from cogs.contests.models import Entry, GiveawayDraw, GiveawayEntry, Vote, Win
+from cogs.contests.models import (
+    Contest,
+    Entry,
+    Giveaway,
+    GiveawayDraw,
+    GiveawayEntry,
+    Vote,
+    Win,
+)
 from tests.cogs.contests.arena import Arena
 
 
@@ -73,3 +81,21 @@ async def test_an_erased_giveaway_winner_leaves_no_id_and_rerolls_skip_the_other
     assert f"hash {entrants_hash(pool)}" in reroll.text
     assert "Drawn among the 2 entrants who had not won" in reroll.text
     assert [event.rank for event in arena.events] == [1, 2, 3]
+
+
+async def test_a_forgotten_moderator_is_no_longer_named_as_a_creator(arena: Arena) -> None:
+    await arena.run("mod", '/contest_create "Haiku" 1h')
+    await arena.run("mod", '/giveaway "Seeds" 1 2h')
+    mod = arena.member("mod").user
+    exported = await arena.cog.export_member_data(arena.platform.community, mod)
+    assert (exported["contests_created"], exported["giveaways_created"]) == ([1], [1])
+
+    await arena.cog.erase_member_data(arena.platform.community, mod)
+
+    assert await arena.cog.export_member_data(arena.platform.community, mod) == {}
+    async with arena.core.db.session() as session:
+        creators = [
+            *(await session.exec(select(Contest.created_by))).all(),
+            *(await session.exec(select(Giveaway.created_by))).all(),
+        ]
+    assert creators == ["", ""]  # the contest and the giveaway run on, unsigned
