@@ -151,6 +151,9 @@ class MemberDirectory:
         """Seconds a change waits at most before it is written."""
         self._max_pending = max_pending
         self._communities: dict[CommunityRef, int] = {}
+        # A community's first sight, one at a time: two first events at once (two members
+        # joining a server the bot just joined) would both insert it.
+        self._first_sight = asyncio.Lock()
         # Members known to be recorded, as user ids per community id: a set entry costs a few
         # dozen bytes where a (community, user) tuple in an ordered dict cost ~150. The bound is
         # kept by generations: when the recent one fills half the budget, the older one is
@@ -183,6 +186,13 @@ class MemberDirectory:
         """The database id of ``community``, recording it on first sight."""
         cached = self._communities.get(community)
         if cached is not None:
+            return cached
+        async with self._first_sight:
+            return await self._record_community(community)
+
+    async def _record_community(self, community: CommunityRef) -> int:
+        cached = self._communities.get(community)
+        if cached is not None:  # recorded while this one waited for its turn
             return cached
         async with self._db.session() as session:
             row = (
@@ -444,6 +454,10 @@ class MemberDirectory:
     async def get(self, community: CommunityRef, user_id: str) -> Member | None:
         """The record of ``user_id`` in ``community``, if the bot has seen them (buffered too)."""
         community_id = await self.community_id(community)
+        key = (community_id, user_id)
+        # The changes waiting before the read too: one a flush commits while the row is read is
+        # in neither the row nor the buffer after it. Applying a change twice changes nothing.
+        waiting = [self._in_flight.get(key), self._pending.get(key)]
         async with self._db.session() as session:
             row = (
                 await session.exec(
@@ -452,12 +466,10 @@ class MemberDirectory:
                     )
                 )
             ).first()
-        key = (community_id, user_id)
-        changes = [
-            change
-            for change in (self._in_flight.get(key), self._pending.get(key))
-            if change is not None
-        ]
+        changes: list[_Change] = []
+        for change in (*waiting, self._in_flight.get(key), self._pending.get(key)):
+            if change is not None and all(change is not seen for seen in changes):
+                changes.append(change)
         if not changes:
             return row
         if row is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -290,3 +291,57 @@ async def test_a_quiet_bot_still_writes_a_join_within_a_second_or_so(tmp_path: P
         assert rows == [("alice", 1)]
     finally:
         await core.stop()
+
+
+@pytest.fixture
+async def file_core(
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform, tmp_path: Path
+) -> AsyncIterator[Jardinier]:
+    """A started core on a database file (sessions of their own, as in production)."""
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+async def test_a_new_communitys_first_events_at_once_record_every_member(
+    file_core: Jardinier, clock: ManualClock
+) -> None:
+    for number in range(10):
+        community = CommunityRef("fake", f"new{number}", "New garden")
+        alice = MemberRef(community, UserRef("fake", "a", "alice"))
+        bob = MemberRef(community, UserRef("fake", "b", "bob"))
+        await asyncio.gather(
+            file_core.handle(message(alice, "hi", clock.now())),
+            file_core.handle(MemberJoined(at=clock.now(), member=bob)),
+        )
+        await file_core.members.flush()
+        assert await file_core.members.get(community, "a") is not None
+        joined = await file_core.members.get(community, "b")
+        assert joined is not None
+        assert joined.joined_at == clock.now()
+
+
+async def test_a_member_being_written_is_found_while_the_write_commits(
+    file_core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    directory = file_core.members
+    directory.flush_after = 1e9  # written only when told
+    missed = 0
+    for delay in range(12):
+        member = platform.member(f"newcomer{delay}")
+        await directory.observe(MemberJoined(at=clock.now(), member=member))
+
+        async def read_later(turns: int = delay, user_id: str = member.user.id) -> object:
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            return await directory.get(platform.community, user_id)
+
+        _, found = await asyncio.gather(directory.flush(), read_later())
+        missed += found is None
+    assert missed == 0
