@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ class Jardinier:
         self._command_screens: list[CommandScreen] = []
         self._seen: dict[str, CommunityRef] = {}
         self._started = False
+        # The tasks handling an event or running a job now (Discord handles each event in its
+        # own task): stopping waits for them before it closes the scheduler and the database.
+        self._in_hand: Counter[asyncio.Task[Any]] = Counter()
 
     def add_platform(self, platform: Platform) -> None:
         """Serve ``platform`` too (before :meth:`start`)."""
@@ -126,7 +130,16 @@ class Jardinier:
 
     async def stop(self) -> None:
         """Stop the scheduler, the cogs and the database (platforms stop themselves)."""
-        # Queued work first, while the scheduler still takes jobs (a temporary ban's lifting).
+        # Events and jobs in hand, then queued work, while the scheduler still takes jobs (a
+        # temporary ban's lifting): a job planned after the scheduler stopped would be lost.
+        try:
+            async with asyncio.timeout(SHUTDOWN_GRACE.total_seconds()):
+                await self._in_hand_finished()
+        except TimeoutError:
+            log.warning(
+                "events still being handled after %s; stopping anyway",
+                format_duration(SHUTDOWN_GRACE),
+            )
         try:
             await self.caught_up()
         except Exception:
@@ -146,13 +159,7 @@ class Jardinier:
 
         SIGHUP reloads the rule book; so does a change to its files when ``watch_rules`` is set.
         """
-        await self.start(jobs_on_time=False)
         loop = asyncio.get_running_loop()
-        jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
-        watcher = None
-        if self.watch_rules:
-            watcher = RuleWatcher(self.rules.directory, self.reload_rules)
-            watcher.start()
         background: set[asyncio.Task[object]] = set()
 
         def in_background(coroutine: Coroutine[Any, Any, object]) -> None:
@@ -160,13 +167,24 @@ class Jardinier:
             background.add(task)
             task.add_done_callback(background.discard)
 
-        handlers = {
-            signal.SIGHUP: lambda: in_background(self.reload_rules()),
-            signal.SIGTERM: lambda: in_background(self.shut_down()),
-        }
-        for number, handler in handlers.items():
+        # Heard from before start-up: a `docker stop` while migrating or publishing the commands
+        # must stop the bot cleanly once it has started, not be lost (PID 1 ignores a signal it
+        # has no handler for) nor kill it halfway.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, lambda: in_background(self.shut_down()))
+        try:
+            await self.start(jobs_on_time=False)
+        except BaseException:
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(number, handler)
+                loop.remove_signal_handler(signal.SIGTERM)
+            raise
+        jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
+        watcher = None
+        if self.watch_rules:
+            watcher = RuleWatcher(self.rules.directory, self.reload_rules)
+            watcher.start()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: in_background(self.reload_rules()))
         # On a manual clock (the console) time moves only between lines: each line's work is
         # finished before the next, so a `!wait` never overtakes a sanction being applied.
         sink = self.handle_and_catch_up if self.scheduler.manual else self.handle
@@ -187,7 +205,7 @@ class Jardinier:
             jobs.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await jobs
-            for number in handlers:
+            for number in (signal.SIGHUP, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(number)
             if watcher is not None:
@@ -222,8 +240,13 @@ class Jardinier:
         connection. The wait is bounded: a platform that makes the bot wait (a rate limit) must
         not outlast the grace a service manager gives before it kills the process.
         """
+        # No new job starts (those falling due now run at the next start); the ones running,
+        # and the events in hand, finish while the platforms still answer.
+        self.scheduler.pause()
         try:
-            await asyncio.wait_for(self.caught_up(), SHUTDOWN_GRACE.total_seconds())
+            async with asyncio.timeout(SHUTDOWN_GRACE.total_seconds()):
+                await self._in_hand_finished()
+                await self.caught_up()
         except TimeoutError:
             log.warning(
                 "queued work still running after %s; stopping anyway",
@@ -403,6 +426,43 @@ class Jardinier:
 
     async def handle(self, event: Event) -> None:
         """The sink every platform feeds: record the member, run commands, publish to cogs."""
+        # _held(), written out: a context manager costs a microsecond on every event.
+        task = asyncio.current_task()
+        if task is None:  # not from a task: nothing to wait for
+            await self._handle(event)
+            return
+        in_hand = self._in_hand
+        in_hand[task] += 1
+        try:
+            await self._handle(event)
+        finally:
+            in_hand[task] -= 1
+            if not in_hand[task]:
+                del in_hand[task]
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """Count the current task as having work in hand while the block runs."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        in_hand = self._in_hand
+        in_hand[task] += 1
+        try:
+            yield
+        finally:
+            in_hand[task] -= 1
+            if not in_hand[task]:
+                del in_hand[task]
+
+    async def _in_hand_finished(self) -> None:
+        """Wait until the events and jobs other tasks are handling are done."""
+        me = asyncio.current_task()
+        while others := [task for task in self._in_hand if task is not me and not task.done()]:
+            await asyncio.wait(others)
+
+    async def _handle(self, event: Event) -> None:
         try:
             await self.members.observe(event)
         except SQLAlchemyError as error:
@@ -458,10 +518,11 @@ class Jardinier:
         if method is None:
             log.warning("job handler %s.%s is not loaded; job skipped", cog, handler)
             return
-        try:
-            await method(**kwargs)
-        except Exception:
-            log.exception("job %s.%s failed", cog, handler)
+        with self._held():
+            try:
+                await method(**kwargs)
+            except Exception:
+                log.exception("job %s.%s failed", cog, handler)
 
     async def job_missed(
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta

@@ -123,6 +123,11 @@ class Scheduler:
             self._aps.add_listener(self._on_missed, EVENT_JOB_MISSED)
             self._aps.resume()
 
+    def pause(self) -> None:
+        """Start no more jobs (the bot is stopping): those falling due wait for the next start."""
+        if self._aps.running:
+            self._aps.pause()
+
     async def shutdown(self) -> None:
         """Stop running jobs; pending ones stay in the store for the next start."""
         global _live_runner

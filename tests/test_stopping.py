@@ -1,0 +1,140 @@
+"""Stopping the bot finishes the work in hand: events being handled, jobs running, and what
+they plan, before the scheduler and the database close."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock, SystemClock
+from bot.core import Jardinier
+from bot.events import MemberJoined, MemberRef, UserRef
+from bot.platform import EventSink
+from tests.support.fake_platform import FakePlatform
+
+
+def bot_on(
+    rules_dir: Path, database: Path, platform: FakePlatform | None, clock: Any
+) -> Jardinier:
+    return Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform] if platform is not None else [],
+        clock=clock,
+    )
+
+
+async def test_a_job_planned_by_an_event_still_in_hand_at_stop_is_kept(
+    rules_dir: Path, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.db"
+    bot = bot_on(rules_dir, database, platform, clock)
+    await bot.start()
+    gate = asyncio.Event()
+
+    async def slow_listener(event: MemberJoined) -> None:
+        await gate.wait()  # as a platform call that takes its time
+        bot.scheduler.at(
+            "announcement:later", clock.now() + timedelta(days=1), "announcements", "post"
+        )
+
+    bot.bus.subscribe("core", MemberJoined, slow_listener)
+    newcomer = MemberRef(platform.community, UserRef("fake", "late", "late"))
+    handling = asyncio.create_task(bot.handle(MemberJoined(at=clock.now(), member=newcomer)))
+    await asyncio.sleep(0.05)
+    stopping = asyncio.create_task(bot.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # it waits for the event in hand
+    gate.set()
+    await asyncio.gather(handling, stopping)
+
+    again = bot_on(rules_dir, database, None, clock)
+    await again.start(jobs_on_time=False)
+    assert [job.id for job in again.scheduler.pending("announcement:")] == ["announcement:later"]
+    await again.stop()
+
+
+async def test_an_announcement_being_posted_at_shutdown_is_posted(
+    rules_dir: Path, platform: FakePlatform, tmp_path: Path
+) -> None:
+    bot = bot_on(rules_dir, tmp_path / "bot.db", platform, SystemClock())
+    await bot.start()
+    sending = asyncio.Event()
+    send = platform.send
+
+    async def slow_send(*arguments: Any, **options: Any) -> Any:
+        sending.set()
+        await asyncio.sleep(0.3)
+        return await send(*arguments, **options)
+
+    platform.send = slow_send  # type: ignore[method-assign]
+    channel = platform.channel("general")
+    bot.scheduler.at(
+        f"announcement:{channel.community.key}:abc",
+        bot.clock.now() + timedelta(seconds=0.2),
+        "announcements",
+        "post",
+        id="abc",
+        platform=channel.community.platform,
+        community_id=channel.community.id,
+        community_name=channel.community.name,
+        channel_id=channel.id,
+        channel_name=channel.name,
+        text="Seed swap at noon",
+    )
+    await asyncio.wait_for(sending.wait(), 5)
+    await bot.shut_down()
+    await bot.stop()
+    assert [sent.text for sent in platform.sent()] == ["Seed swap at noon"]
+
+
+class ConnectingPlatform(FakePlatform):
+    """Serves until stopped, as a real platform does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stopped = asyncio.Event()
+
+    async def start(self, sink: EventSink) -> None:
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_sigterm_during_start_up_stops_the_bot_once_started(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = ConnectingPlatform()
+    bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
+    publishing = asyncio.Event()
+    go_on = asyncio.Event()
+    publish = bot.publish_commands
+
+    async def slow_publish() -> None:  # start-up's last step, over the network in production
+        publishing.set()
+        await go_on.wait()
+        await publish()
+
+    bot.publish_commands = slow_publish  # type: ignore[method-assign]
+    # Were the bot not to listen yet, the signal would land here, not kill the test run.
+    ignored: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda number, _frame: ignored.append(number))
+    try:
+        serving = asyncio.create_task(bot.run())
+        await asyncio.wait_for(publishing.wait(), 10)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.sleep(0.1)
+        go_on.set()
+        await asyncio.wait_for(serving, 10)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert ignored == []
