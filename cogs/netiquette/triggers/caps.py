@@ -93,7 +93,7 @@ class Caps(Trigger):
 
     def check(self, config: CapsConfig, subject: Subject, evidence: Evidence) -> TriggerResult:
         """Count capitals among the letters the member wrote."""
-        text = written(subject.text)
+        text = subject.text
         if (
             not evidence.explain
             and not text.isascii()
@@ -101,6 +101,12 @@ class Caps(Trigger):
         ):
             return MISSED
         letters, upper = count_letters(text)
+        if letters >= config.min_length and upper >= config.ratio * letters:
+            # Shouting, as typed: unless it is only in emoji names, shortcodes or addresses
+            # (looked for only then: most messages are not shouting).
+            shown = written(text)
+            if shown is not text:
+                letters, upper = count_letters(shown)
         if letters < config.min_length:
             if not evidence.explain:
                 return MISSED
