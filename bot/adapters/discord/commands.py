@@ -72,11 +72,20 @@ def _option(option: OptionSpec) -> dict[str, Any]:
     if uses_autocomplete(option):
         payload["autocomplete"] = True
     elif option.choices:
-        payload["choices"] = [{"name": choice, "value": choice} for choice in option.choices]
+        payload["choices"] = [_choice(option, choice) for choice in option.choices]
     if option.kind is OptionKind.DURATION:
         payload["max_length"] = 20
     if option.kind is OptionKind.CHANNEL:
         payload["channel_types"] = list(TEXT_CHANNEL_TYPES)
+    return payload
+
+
+def _choice(option: OptionSpec, choice: str) -> dict[str, Any]:
+    """A choice as Discord lists it, named in the locales the command names it in."""
+    named = {code: names[choice] for code, names in option.choice_names.items() if choice in names}
+    payload: dict[str, Any] = {"name": choice, "value": choice}
+    if named:
+        payload["name_localizations"] = _localizations(choice, named)
     return payload
 
 

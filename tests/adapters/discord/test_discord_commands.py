@@ -22,6 +22,7 @@ from bot.adapters.discord.commands import (
 from bot.commands import CommandContext, Permission, command
 from bot.commands.spec import OptionKind, OptionSpec, build_spec
 from bot.events import ChannelRef, MemberRef
+from cogs.suggestions.cog import SuggestionsCog
 
 NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 # The locales Discord accepts in *_localizations (its API documentation, "Locales").
@@ -256,6 +257,15 @@ def test_option_types_follow_the_declaration() -> None:
     assert warn["default_member_permissions"] == MANAGE_MESSAGES
     assert warn["description_localizations"]["fr"] == "Avertir un membre"
     assert discord_refusals([warn]) == []
+
+
+def test_choices_named_per_locale_are_listed_so() -> None:
+    suggestion = application_command(build_spec(SuggestionsCog.suggestion))
+    status = next(option for option in suggestion["options"] if option["name"] == "status")
+    planned = next(choice for choice in status["choices"] if choice["value"] == "planned")
+    assert planned["name"] == "planned"
+    assert planned["name_localizations"]["fr"] == "prévue"
+    assert discord_refusals([suggestion]) == []
 
 
 def test_more_than_25_choices_become_suggestions() -> None:
