@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.db import Database
 from bot.models import CoreState
+
+log = logging.getLogger(__name__)
 
 
 class StateStore:
@@ -28,3 +34,34 @@ class StateStore:
                 row.value = value
                 session.add(row)
             await session.commit()
+
+
+class PublishedDigest:
+    """The digest of what a platform published last (its commands), under ``key``: an unchanged
+    set is not published again. A state store that fails costs a publication at the next start,
+    no more: it is logged and the bot goes on."""
+
+    def __init__(self, state: StateStore | None, key: str, what: str) -> None:
+        self._state = state
+        self._key = key
+        self._what = what
+        """What was published, as the log names it (``slash commands``)."""
+
+    async def unchanged(self, digest: str) -> bool:
+        """Whether ``digest`` is the one recorded (False when the store cannot tell)."""
+        if self._state is None:
+            return False
+        try:
+            return await self._state.get(self._key) == digest
+        except SQLAlchemyError as error:
+            log.warning("could not read which %s were published: %s", self._what, error)
+            return False
+
+    async def record(self, digest: str) -> None:
+        """Remember that ``digest`` is published now."""
+        if self._state is None:
+            return
+        try:
+            await self._state.set(self._key, digest)
+        except SQLAlchemyError as error:
+            log.warning("could not remember the published %s: %s", self._what, error)

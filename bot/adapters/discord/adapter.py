@@ -19,7 +19,6 @@ from typing import Any
 import aiohttp
 import discord
 from discord.utils import MISSING
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.discord.buttons import buttons_view
 from bot.adapters.discord.client import Sharding, build_client
@@ -40,7 +39,7 @@ from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import Button, Capability, EventSink, MissingCapabilityError, PlatformError
-from bot.state import StateStore
+from bot.state import PublishedDigest, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -161,29 +160,16 @@ class DiscordPlatform:
             if self._payload is None or application is None:
                 return
             digest = payload_digest(self._payload)
-            key = COMMANDS_KEY.format(application=application)
-            if await self._published_digest(key) == digest:
+            published = PublishedDigest(
+                self._state, COMMANDS_KEY.format(application=application), "slash commands"
+            )
+            if await published.unchanged(digest):
                 log.info("slash commands unchanged; not synced")
                 return
             with refusals(Attempt("sync_commands", where=PLATFORM_NAME)):
                 await self.client.http.bulk_upsert_global_commands(application, self._payload)
             log.info("published %d slash commands", len(self._payload))
-            if self._state is not None:
-                try:
-                    await self._state.set(key, digest)
-                except SQLAlchemyError as error:
-                    # Publishing again at the next start costs one call; the bot goes on.
-                    log.warning("could not remember the published slash commands: %s", error)
-
-    async def _published_digest(self, key: str) -> str | None:
-        """The digest of the commands last published, if the state store can tell."""
-        if self._state is None:
-            return None
-        try:
-            return await self._state.get(key)
-        except SQLAlchemyError as error:
-            log.warning("could not read which slash commands were published: %s", error)
-            return None
+            await published.record(digest)
 
     # -- finding things ------------------------------------------------------------------------
 

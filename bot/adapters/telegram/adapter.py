@@ -80,7 +80,7 @@ from bot.platform import (
     MissingCapabilityError,
     PlatformError,
 )
-from bot.state import StateStore
+from bot.state import PublishedDigest, StateStore
 
 DELETE_BATCH = 100
 
@@ -443,30 +443,17 @@ class TelegramPlatform:
         digest = hashlib.sha256(
             json.dumps(menus, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
-        key = f"telegram:commands:{self.settings.bot_id}"
-        if await self._published_digest(key) == digest:
+        published = PublishedDigest(
+            self._state, f"telegram:commands:{self.settings.bot_id}", "command menus"
+        )
+        if await published.unchanged(digest):
             self._unpublished = None
             return
         self._unpublished = specs
         for menu in menus:
             await self._publish_menu(menu)
         self._unpublished = None
-        if self._state is not None:
-            try:
-                await self._state.set(key, digest)
-            except SQLAlchemyError as error:
-                # Publishing again at the next start costs a few calls; the bot goes on.
-                log.warning("could not remember the published command menus: %s", error)
-
-    async def _published_digest(self, key: str) -> str | None:
-        """The digest of the menus last published, if the state store can tell."""
-        if self._state is None:
-            return None
-        try:
-            return await self._state.get(key)
-        except SQLAlchemyError as error:
-            log.warning("could not read which command menus were published: %s", error)
-            return None
+        await published.record(digest)
 
     async def _publish_menu(self, menu: Mapping[str, Any]) -> None:
         commands = [BotCommand(item["command"], item["description"]) for item in menu["commands"]]
