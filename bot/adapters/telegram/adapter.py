@@ -483,9 +483,9 @@ class TelegramPlatform:
         except PlatformError as error:
             # Reasons reach the mod-log, a chat: the token must never be in one.
             scrubbed = {
-                name: self._without_token(value)
+                name: clean
                 for name, value in error.values.items()
-                if isinstance(value, str) and self._without_token(value) != value
+                if isinstance(value, str) and (clean := self._without_token(value)) != value
             }
             if not scrubbed:
                 raise
