@@ -27,7 +27,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_REPORTED = 1_000
 
-_collecting: ContextVar[list[str] | None] = ContextVar("jardinier_refusals", default=None)
+
+class Refusals(list[str]):
+    """Why the platforms refused a block's actions, in the mod-log's words; ``keys`` holds each
+    refusal's kind (``rate_limited``, ``not_banned``), for a cog that decides what to do next."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[str] = []
+
+
+_collecting: ContextVar[Refusals | None] = ContextVar("jardinier_refusals", default=None)
 """Where the refusals of the running block go (a context variable: each task has its own)."""
 
 
@@ -55,12 +65,12 @@ class Actions:
         return adapter is not None and capability in adapter.capabilities
 
     @contextmanager
-    def refusals(self) -> Iterator[list[str]]:
+    def refusals(self) -> Iterator[Refusals]:
         """Collect why the platforms refused what this block awaits, in the mod-log's words.
 
         Every refusal is collected, even one the mod-log was already told of.
         """
-        collected: list[str] = []
+        collected = Refusals()
         token = _collecting.set(collected)
         try:
             yield collected
@@ -96,6 +106,7 @@ class Actions:
         collecting = _collecting.get()
         if collecting is not None:
             collecting.append(reason)
+            collecting.keys.append(error.key)
         if community is None or self._report is None:
             return
         key = (community.key, error.action, reason)

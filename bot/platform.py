@@ -45,6 +45,12 @@ class Button:
     label: str
 
 
+PASSING_REFUSALS = frozenset(
+    {"rate_limited", "server_error", "unreachable", "no_answer", "closing"}
+)
+"""Refusals that say nothing of the act itself: asked again later, the platform may well do it."""
+
+
 class PlatformError(Exception):
     """A platform refused or failed an action (missing permission, unknown target, rate limit).
 

@@ -35,7 +35,7 @@ from cogs.netiquette.base import NetiquetteBase
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
 from cogs.netiquette.engine import Outcome
-from cogs.netiquette.sanctions import Lifted, as_notes, job_member
+from cogs.netiquette.sanctions import Lifted, as_notes
 from cogs.netiquette.subject import NO_VERDICTS, Subject, Verdicts
 from cogs.netiquette.toxicity import ToxicityUnavailableError
 from cogs.netiquette.triggers import Evidence
@@ -519,27 +519,7 @@ class Automod(NetiquetteBase):
         await self._lift(arguments, "ban")
 
     async def _lift(self, arguments: dict[str, Any], kind: Lifted) -> None:
-        member = job_member(arguments)
-        community = member.community
-        failure = await self.sanctions.lift(member, kind)
-        if arguments.get("case_id") is None:
-            # The member was forgotten meanwhile: lifted, named nowhere.
-            self.log.info("a forgotten member's %s is lifted in %s", kind, community.key)
-            return
-        case = await self.casebook.mark(int(arguments["case_id"]), lifted_at=self.core.clock.now())
-        if failure is None:
-            # Shorter ones given while this one ran (a step of the ladder) end with it.
-            await self.sanctions.close_open_cases(member, kind)
-        await self.core.modlog(
-            community,
-            render(
-                self.texts(community).modlog_lifted,
-                case=arguments["case_id"] if case is None else case.id,
-                action=self.texts(community).action_names.text(kind),
-                member=plain_name(member.name),
-                notes=as_notes([failure]),
-            ),
-        )
+        await self.sanctions.lift_due(arguments, kind)
 
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta

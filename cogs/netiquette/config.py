@@ -381,6 +381,12 @@ class NetiquetteTexts(BaseModel):
     ladder_reason: Annotated[str, Placeholders("points", "within")]
     """The reason a ladder step's case gives (the member reads it too)."""
     modlog_lifted: Annotated[str, Placeholders("case", "action", "member", "notes")]
+    modlog_lift_retry: Annotated[str, Placeholders("case", "action", "member", "notes", "when")]
+    """A planned lift the platform refused for a passing reason: tried again at ``when``."""
+    modlog_lift_failed: Annotated[
+        str, Placeholders("case", "action", "member", "notes", "command")
+    ]
+    """A planned lift the platform refused for good: a moderator lifts it with ``command``."""
     modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
     toxicity_off: Annotated[str, Placeholders("reason")]
     done: Annotated[str, Placeholders("case", "action", "member")]

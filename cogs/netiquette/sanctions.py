@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from bot.durations import format_duration
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
-from bot.platform import Capability
+from bot.platform import PASSING_REFUSALS, Capability
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
@@ -28,6 +28,39 @@ LIFT_TIMEOUT = "lift_timeout"
 LIFT_BAN = "lift_ban"
 Lifted = Literal["timeout", "ban"]
 """What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
+
+
+MOOT_REFUSALS = frozenset({"not_banned", "member_gone", "unknown_member"})
+"""Refusals of a lift that leave nothing to lift: the member is not banned, or no longer here."""
+
+
+class Attempt(NamedTuple):
+    """How an act went: ``failure`` is None once done, else the mod-log's note; ``refusals``
+    are the kinds of the platform's refusals (``rate_limited``)."""
+
+    failure: str | None
+    refusals: tuple[str, ...] = ()
+
+    @property
+    def passing(self) -> bool:
+        """Whether it failed for a reason that may pass: asked again later, it may be done."""
+        return bool(self.refusals) and PASSING_REFUSALS.issuperset(self.refusals)
+
+    @property
+    def moot(self) -> bool:
+        """Whether it failed because nothing was left to do (the member is not banned)."""
+        return bool(self.refusals) and MOOT_REFUSALS.issuperset(self.refusals)
+
+
+LIFT_RETRIES = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+"""How long after each refusal for a passing reason a planned lift is tried again; after the
+last, a moderator is asked to lift it by hand."""
 
 
 def lift_job_id(kind: str, community: CommunityRef, user_id: str) -> str:
@@ -100,10 +133,15 @@ class Sanctions:
         ``action`` is named as the texts' ``action_names`` say; the reasons are the platform's
         refusals, worded as the mod-log words them.
         """
+        return (await self._attempt(action, community, act)).failure
+
+    async def _attempt(
+        self, action: str, community: CommunityRef, act: Awaitable[bool]
+    ) -> Attempt:
         with self.core.actions.refusals() as refused:
             if await act:
-                return None
-        return self.failure(action, community, refused)
+                return Attempt(None)
+        return Attempt(self.failure(action, community, refused), tuple(refused.keys))
 
     def failure(self, action: str, community: CommunityRef, reasons: Sequence[str] = ()) -> str:
         """The note saying that ``action`` failed, and why when ``reasons`` say."""
@@ -289,6 +327,10 @@ class Sanctions:
 
         None once done, else why not; a planned lift stays planned until one is done.
         """
+        return (await self.try_lift(member, kind)).failure
+
+    async def try_lift(self, member: MemberRef, kind: Lifted) -> Attempt:
+        """:meth:`lift`, saying what kind of refusal stopped it."""
         community = member.community
         actions = self.core.actions
         if kind == "ban":
@@ -297,10 +339,65 @@ class Sanctions:
             act = actions.unrestrict(member)
         else:
             act = actions.timeout(member, self.core.clock.now())
-        failure = await self.attempt(f"un{kind}", community, act)
-        if failure is None:
+        attempt = await self._attempt(f"un{kind}", community, act)
+        if attempt.failure is None:
             self.core.scheduler.cancel(lift_job_id(kind, community, member.user.id))
-        return failure
+        return attempt
+
+    async def lift_due(self, arguments: Mapping[str, Any], kind: Lifted) -> None:
+        """A planned lift falls due (its job's ``arguments``): lift, close the case, tell the
+        mod-log. Refused for a passing reason (a rate limit, an outage), it is tried again
+        later, :data:`LIFT_RETRIES` apart; refused for good, or too often, the case stays open
+        and the mod-log asks a moderator to lift it by hand (which closes it)."""
+        member = job_member(arguments)
+        community = member.community
+        attempt = await self.try_lift(member, kind)
+        tries = int(arguments.get("tries", 0))
+        case_id = arguments.get("case_id")
+        texts = self.cog.texts(community)
+        values = {
+            "case": case_id,
+            "action": texts.action_names.text(kind),
+            "member": plain_name(member.name),
+            "notes": as_notes([attempt.failure]),
+        }
+        if attempt.failure is not None and attempt.passing and tries < len(LIFT_RETRIES):
+            when = self.core.clock.now() + LIFT_RETRIES[tries]
+            job_id = lift_job_id(kind, community, member.user.id)
+            handler = LIFT_TIMEOUT if kind == "timeout" else LIFT_BAN
+            self.core.scheduler.at(
+                job_id, when, self.cog.name, handler, **{**arguments, "tries": tries + 1}
+            )
+            if case_id is not None:
+                zone = self.core.community_config(community).zone
+                shown = when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                await self.core.modlog(
+                    community, render(texts.modlog_lift_retry, **values, when=shown)
+                )
+            return
+        if case_id is None:
+            # The member was forgotten meanwhile: named nowhere, in the log least of all.
+            if attempt.failure is None or attempt.moot:
+                self.cog.log.info("a forgotten member's %s is lifted in %s", kind, community.key)
+            else:
+                self.cog.log.warning(
+                    "a forgotten member's %s in %s could not be lifted", kind, community.key
+                )
+            return
+        if attempt.failure is not None and not attempt.moot:
+            spec = self.core.commands.get(f"un{kind}")
+            command = f"/{spec.name_for(self.cog.locale(community))}" if spec else f"/un{kind}"
+            await self.core.modlog(
+                community, render(texts.modlog_lift_failed, **values, command=command)
+            )
+            return
+        case = await self.cog.casebook.mark(int(case_id), lifted_at=self.core.clock.now())
+        if attempt.failure is None:
+            # Shorter ones given while this one ran (a step of the ladder) end with it.
+            await self.close_open_cases(member, kind)
+        if case is not None:
+            values["case"] = case.id
+        await self.core.modlog(community, render(texts.modlog_lifted, **values))
 
     def forget_in_lifts(self, community: CommunityRef, user_id: str) -> None:
         """A forgotten member's planned lifts still happen (the platform needs their id), but

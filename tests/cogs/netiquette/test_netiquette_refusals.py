@@ -192,3 +192,105 @@ async def test_notes_read_in_the_community_s_language(
         "Dossier 2 enregistré, mais échec de l'action « exclusion temporaire » : "
         "Il me manque la permission « Exclure temporairement des membres » dans Garden."
     )
+
+
+async def banned_for_a_day(open_forum: ForumFactory) -> Forum:
+    """bob posted an invite and is banned for a day by the rule; a moderator is around."""
+    forum = await open_forum(
+        {
+            "ads": {
+                "triggers": [{"match_invites": True}],
+                "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+            }
+        }
+    )
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 1
+    return forum
+
+
+RATE_LIMITED = ("rate_limited", {"platform": "Discord", "where": "Garden"})
+
+
+async def test_a_planned_lift_refused_by_a_rate_limit_is_tried_again(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await banned_for_a_day(open_forum)
+    forum.platform.refuse["unban"] = RATE_LIMITED
+    await forum.wait(timedelta(days=1))
+    zone = forum.core.community_config(forum.platform.community).zone
+    retry_at = (forum.clock.now() + timedelta(minutes=1)).astimezone(zone)
+    assert forum.modlog()[-1] == (
+        "⏳ The ban of bob could not be lifted yet (case 1) (unban failed: "
+        "Discord is rate-limiting me in Garden; some actions were dropped); "
+        f"I will try again at {retry_at:%Y-%m-%d %H:%M}."
+    )
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is None
+    del forum.platform.refuse["unban"]
+    await forum.wait(timedelta(minutes=1))
+    assert len(forum.done("unban")) == 1
+    assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+    assert forum.core.scheduler.pending("netiquette:") == []
+
+
+async def test_a_lift_still_refused_after_every_retry_is_left_to_the_moderators(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await banned_for_a_day(open_forum)
+    forum.platform.refuse["unban"] = RATE_LIMITED
+    await forum.wait(timedelta(days=2))
+    retries = [line for line in forum.modlog() if line.startswith("⏳ The ban of bob")]
+    assert len(retries) == 5
+    assert forum.modlog()[-1] == (
+        "⚠️ The ban of bob is over but I could not lift it (case 1) (unban failed: "
+        "Discord is rate-limiting me in Garden; some actions were dropped). "
+        "Lift it by hand with /unban: that closes the case."
+    )
+    assert forum.core.scheduler.pending("netiquette:") == []
+    del forum.platform.refuse["unban"]
+    await forum.run("mod", "/unban bob")
+    assert forum.answers()[-1] == "The ban of bob is lifted."
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+
+
+async def test_a_lift_refused_for_good_keeps_the_case_open_and_asks_for_a_hand(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await banned_for_a_day(open_forum)
+    forum.platform.refuse["unban"] = (
+        "lacking_permission",
+        {"permission": "ban_members", "where": "Garden"},
+    )
+    await forum.wait(timedelta(days=1))
+    assert forum.modlog()[-1] == (
+        "⚠️ The ban of bob is over but I could not lift it (case 1) (unban failed: "
+        "I lack the Ban Members permission in Garden). "
+        "Lift it by hand with /unban: that closes the case."
+    )
+    assert forum.core.scheduler.pending("netiquette:") == []
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is None
+
+
+async def test_a_lift_with_nothing_left_to_lift_closes_the_case(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await banned_for_a_day(open_forum)
+    # A moderator unbanned bob directly on the platform meanwhile.
+    forum.platform.refuse["unban"] = ("not_banned", {"target": "bob", "where": "Garden"})
+    await forum.wait(timedelta(days=1))
+    assert forum.modlog()[-1] == (
+        "⏱️ The ban of bob is lifted (case 1) (unban failed: bob is not banned from Garden)."
+    )
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
