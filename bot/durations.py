@@ -18,8 +18,11 @@ from bot.errors import JardinierError
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SYNONYMS = {"j": "d"}
 """Units read as another: ``j`` (jours) is ``d``."""
-_PART = re.compile(r"(\d{1,6})([smhdjw])")
-_WHOLE = re.compile(r"(?:\d{1,6}[smhdjw]){1,5}")
+_PART = re.compile(r"(\d+)([smhdjw])")
+_WHOLE = re.compile(r"(?:\d+[smhdjw]){1,5}")
+_LONGEST_TEXT = 40
+"""Characters a duration may take: room for any number a duration in range needs, and more
+digits than that are still read (and refused as too long) rather than called no duration."""
 _FORMAT_UNITS = tuple(sorted(_UNITS.items(), key=lambda unit: -unit[1]))
 MAX_DURATION = timedelta(weeks=5200)
 """The longest duration accepted, about 100 years: the longest the syntax allows (95,000 years)
@@ -33,16 +36,16 @@ def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
     or when it is longer than ``most`` (by default :data:`MAX_DURATION`).
     """
     cleaned = text.strip().lower()
-    if not _WHOLE.fullmatch(cleaned):
+    if len(cleaned) > _LONGEST_TEXT or not _WHOLE.fullmatch(cleaned):
         raise JardinierError(
             f"{text[:40]!r} is not a duration; "
             "write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
         )
     seconds = sum(int(n) * _UNITS[_SYNONYMS.get(unit, unit)] for n, unit in _PART.findall(cleaned))
-    duration = timedelta(seconds=seconds)
-    if duration > most:
+    # Compared as whole seconds first: 999999999999w is no timedelta at all.
+    if seconds > most.total_seconds():
         raise JardinierError(f"{text[:40]!r} is too long; write at most {format_duration(most)}")
-    return duration
+    return timedelta(seconds=seconds)
 
 
 @lru_cache(maxsize=1024)  # rule windows are few and written into every trigger's detail

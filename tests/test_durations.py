@@ -27,13 +27,15 @@ def test_parse(text: str, value: timedelta) -> None:
     assert parse_duration(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "10", "m", "2 h", "1.5h", "-1h", "9" * 30 + "d", "1y"])
+@pytest.mark.parametrize("text", ["", "10", "m", "2 h", "1.5h", "-1h", "9" * 60 + "d", "1y"])
 def test_refused(text: str) -> None:
     with pytest.raises(JardinierError, match="not a duration"):
         parse_duration(text)
 
 
-@pytest.mark.parametrize("text", ["999999w", "99999w99999w", "5200w1s", "36401d"])
+@pytest.mark.parametrize(
+    "text", ["999999w", "9999999w", "99999w99999w", "5200w1s", "36401d", "9" * 30 + "d"]
+)
 def test_longer_than_a_century_is_refused(text: str) -> None:
     # The syntax allows 95,000 years, which overflows a date once added to now.
     with pytest.raises(JardinierError, match=rf"'{text}' is too long; write at most 5200w"):
