@@ -58,6 +58,10 @@ _REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _BLANK_CATEGORIES = frozenset({"Cc", "Zs", "Zl", "Zp"})
+APOSTROPHES = "'’ʼ‘`´"
+"""Signs written as an apostrophe: a listed ``t'a gueule`` matches ``t’a gueule`` (a phone's
+keyboard) too."""
+_ANY_APOSTROPHE = "[" + "".join(re2.escape(sign) for sign in APOSTROPHES) + "]"
 BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
 BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
 
@@ -294,6 +298,8 @@ def word_pattern(word: str, *, normalised: bool = True) -> str:
             parts.append(r"[^\pL\pN]*")
         elif character.isalnum():
             parts.append(re2.escape(character) + "+")
+        elif character in APOSTROPHES:
+            parts.append(_ANY_APOSTROPHE)
         else:
             parts.append(re2.escape(character))
     return "".join(parts)

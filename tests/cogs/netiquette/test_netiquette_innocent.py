@@ -40,6 +40,8 @@ async def test_the_shipped_rules_leave_it_alone(open_forum: ForumFactory, text: 
         "join www.discord.gg/othergarden",
         "see https://t.me/+AbCdEf123",
         "WHY DOES NOBODY EVER ANSWER ME HERE",
+        "t'a gueule",  # the common misspelling of "ta gueule"
+        "t’a gueule",  # with a phone's apostrophe
     ],
 )
 async def test_the_shipped_rules_still_act_on_the_real_thing(
