@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec, Permission
+from bot.durations import parse_duration
+from bot.errors import JardinierError
 
 CHAT_INPUT = 1
 GUILD_CONTEXT = 0
@@ -40,7 +41,6 @@ _OPTION_TYPES = {
 }
 _DURATION_UNITS = ("m", "h", "d", "w")
 _DURATION_EXAMPLES = ("10m", "30m", "1h", "2h", "12h", "1d", "3d", "7d", "2w")
-_DURATION = re.compile(r"(?:\d{1,6}[smhdw]){1,5}")
 
 
 def _localizations(default: str, translations: Mapping[str, str]) -> dict[str, str]:
@@ -134,6 +134,10 @@ def _duration_suggestions(typed: str) -> list[str]:
         return list(_DURATION_EXAMPLES)
     if typed.isdigit() and len(typed) <= 6:
         return [f"{typed}{unit}" for unit in _DURATION_UNITS]
-    if _DURATION.fullmatch(typed):
+    try:
+        parse_duration(typed)
+    except JardinierError:
+        pass
+    else:  # what the command itself will read, French days (7j) included
         return [typed]
     return [example for example in _DURATION_EXAMPLES if example.startswith(typed)]

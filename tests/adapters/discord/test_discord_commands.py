@@ -287,7 +287,9 @@ def test_more_than_25_choices_become_suggestions() -> None:
         ("1h30m", ["1h30m"]),
         ("1", ["1m", "1h", "1d", "1w"]),
         ("1d", ["1d"]),
+        ("7j", ["7j"]),
         ("1x", []),
+        ("9999w", []),
         ("tomorrow", []),
     ],
 )
