@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.events import (
@@ -17,6 +19,7 @@ from bot.events import (
     ModerationRecorded,
     UserRef,
 )
+from cogs.netiquette import automod
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS
 
@@ -45,6 +48,24 @@ async def test_a_rule_deletes_warns_and_logs_with_its_case(open_forum: ForumFact
     assert record is not None
     assert (record.rule, record.action, record.points) == ("no_insults", "delete, warn", 1)
     assert record.excerpt == "You are an IDIOT, really"
+
+
+@pytest.mark.parametrize("slow", [False, True])
+async def test_waiting_for_the_queue_cuts_its_gathering_short(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, slow: bool
+) -> None:
+    # A replay waits for each event's firings: the queue must not sit out its gathering pause
+    # (made an hour long here) while someone waits for it.
+    monkeypatch.setattr(automod, "ENFORCE_GATHER", timedelta(hours=1))
+    forum = await open_forum(NO_INSULTS)
+    bob = forum.member("bob")
+    message = MessageRef(forum.platform.channel("general"), "b1")
+    await forum.core.handle(
+        MessageCreated(at=forum.clock.now(), message=message, author=bob, text="idiot")
+    )
+    async with asyncio.timeout(10):
+        await forum.core.caught_up(slow=slow)
+    assert forum.modlog()[-1].startswith("🛡️ Case 1 · rule no_insults · bob")
 
 
 async def test_a_burst_is_deleted_at_once_then_recorded_and_announced_in_order(
