@@ -60,6 +60,9 @@ def change(current: int, previous: int, locale: str) -> str:
     return percent_text((current - previous) / previous, locale, signed=True)
 
 
+PER_DAY_LEAST = 0.1
+"""The smallest daily average written as a number: one decimal."""
+
 REACTIONS_REMEMBERED = 100_000
 """Reactions of the day remembered per community, so that one taken back the same day is
 uncounted: a member toggling a reaction is no flood of positive signals. Past that, the rest of
@@ -302,7 +305,7 @@ class ReportsCog(Cog):
                 texts.messages,
                 count=messages,
                 change=change(messages, previous.total("messages"), locale),
-                per_day=round(messages / days, 1),
+                per_day=self._per_day(community, messages / days),
             ),
             render(
                 texts.active,
@@ -336,12 +339,18 @@ class ReportsCog(Cog):
             render(
                 texts.moderation,
                 count=current.total("moderation"),
-                rules=rules or render(texts.none),
+                rules=rules or render(texts.no_actions),
             )
         )
         lines.append(render(texts.contests, count=current.total("contests")))
         lines.append(self._satisfaction_line(community, current, previous))
         return "\n".join(lines)
+
+    def _per_day(self, community: CommunityRef, average: float) -> str | float:
+        """A daily average to one decimal; under 0.1 but not none, said so (not "0")."""
+        if 0 < average < PER_DAY_LEAST:
+            return render(self.texts(community).per_day_under, least=PER_DAY_LEAST)
+        return round(average, 1)
 
     def _satisfaction_line(
         self, community: CommunityRef, current: Figures, previous: Figures
@@ -482,7 +491,15 @@ class ReportsCog(Cog):
             else None
         )
         if channel is None:
-            self.log.warning("report channel %r not found in %s", schedule.channel, community.key)
+            if schedule.channel:
+                self.log.warning(
+                    "report channel %r not found in %s", schedule.channel, community.key
+                )
+                # Nobody reads the bot's log: the moderators must learn leadership got nothing.
+                texts = self.texts(community)
+                await self.core.modlog(
+                    community, render(texts.not_posted, channel=schedule.channel)
+                )
             return
         span = self.span(community, schedule.days, until_yesterday=True)
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-report-"))

@@ -64,6 +64,7 @@ class ReportTexts(BaseModel):
 
     title: Annotated[str, Placeholders("community", "start", "end", "days")]
     messages: Annotated[str, Placeholders("count", "change", "per_day")]
+    per_day_under: Annotated[str, Placeholders("least")]
     active: Annotated[str, Placeholders("count", "change")]
     newcomers: Annotated[str, Placeholders("count", "change", "introduced", "posted", "stayed")]
     retention: Annotated[str, Placeholders("rate", "kept", "previous")]
@@ -78,12 +79,16 @@ class ReportTexts(BaseModel):
     satisfaction_fallback: Annotated[str, Placeholders("rate", "change", "positive", "negative")]
     satisfaction_none: Annotated[str, Placeholders()]
     none: Annotated[str, Placeholders()]
+    """No channel (the top channels)."""
+    no_actions: Annotated[str, Placeholders()]
+    """No moderation action: a word of its own, as languages agree it with the noun."""
     chart_title: Annotated[str, Placeholders("community")]
     chart_messages: Annotated[str, Placeholders()]
     chart_active: Annotated[str, Placeholders()]
     chart_satisfaction: Annotated[str, Placeholders()]
     export_ready: Annotated[str, Placeholders("days", "start", "end")]
     missed: Annotated[str, Placeholders("when")]
+    not_posted: Annotated[str, Placeholders("channel")]
 
 
 class ReportsConfig(BaseModel):

@@ -26,10 +26,11 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability
-from bot.ruleconf import plain_name, render
+from bot.ruleconf import render
 from cogs.suggestions.base import shorten
 from cogs.suggestions.digest import Digest
 from cogs.suggestions.models import Suggestion
+from cogs.suggestions.plaintext import has_words, shown_name, visible
 from cogs.suggestions.records import OPEN_STATUSES, VoteMode
 from cogs.suggestions.similarity import closest
 
@@ -37,6 +38,8 @@ UP, DOWN = "👍", "👎"
 VOTES = {"up": 1, "down": -1}
 EMOJI_VOTES = {UP: 1, DOWN: -1}
 Status = Literal["accepted", "planned", "declined", "done"]
+MAX_COMMENT = 1000
+"""Characters of a moderator's comment (what the table keeps)."""
 
 
 def button_id(number: int, direction: str) -> str:
@@ -75,9 +78,12 @@ class SuggestionsCog(Digest):
         self.ensure_digest(community)
         config = self.settings(community)
         texts = self.texts(community)
-        wanted = " ".join(text.split())
+        # Invisible characters are no text: eleven zero-width spaces are not a suggestion.
+        wanted = visible(text)
         if len(wanted) < config.min_length:
             raise JardinierError(render(texts.too_short, min=config.min_length))
+        if not has_words(wanted):
+            raise JardinierError(render(texts.no_words))
         wanted = wanted[: config.max_length]
         channel = await self.core.resolve_channel(community, config.channel)
         if channel is None:
@@ -113,7 +119,7 @@ class SuggestionsCog(Digest):
             render(
                 texts.posted,
                 number=suggestion.number,
-                member=plain_name(ctx.member.name),
+                member=shown_name(ctx.member.name),
                 text=wanted,
             ),
             buttons=buttons if with_buttons else (),
@@ -179,18 +185,28 @@ class SuggestionsCog(Digest):
         found = await self.book.get(community_id, number)
         if found is None or found.id is None:
             raise JardinierError(render(texts.unknown, number=number))
-        note = " ".join((comment or "").split())[:1000] or None
+        note = visible(comment or "") or None
+        if note is not None and len(note) > MAX_COMMENT:
+            raise JardinierError(
+                render(texts.comment_too_long, most=MAX_COMMENT, length=len(note))
+            )
         await self.book.set_status(
             found.id, status, note, self.core.clock.now(), ctx.member.user.id
         )
+        told = await self._tell_author(community, found, status, note)
         await ctx.reply(
-            render(texts.status_set, number=number, status=self.status_label(community, status))
+            render(
+                texts.status_set if told else texts.status_set_untold,
+                number=number,
+                status=self.status_label(community, status),
+            )
         )
-        await self._tell_author(community, found, status, note)
 
     async def _tell_author(
         self, community: CommunityRef, found: Suggestion, status: str, note: str | None
-    ) -> None:
+    ) -> bool:
+        """Tell the author the new status, privately or else in the suggestions channel;
+        whether either reached them."""
         texts = self.texts(community)
         message = render(
             texts.author_told,
@@ -201,18 +217,19 @@ class SuggestionsCog(Digest):
         ).strip()
         author = UserRef(community.platform, found.author_id, found.author_name)
         if await self.actions.dm(author, message, community=community):
-            return
+            return True
         # Direct messages refused: tell them where the suggestion lives, pinging only them.
         config = self.settings(community)
         channel = await self.core.resolve_channel(community, config.channel)
         if channel is None:
-            return
+            return False
         post = None
         if found.channel_id == channel.id and found.message_id is not None:
             post = MessageRef(channel, found.message_id)
-        await self.actions.send(
-            channel, f"{found.author_name}: {message}", reply_to=post, mention=[author]
+        sent = await self.actions.send(
+            channel, f"{shown_name(found.author_name)}: {message}", reply_to=post, mention=[author]
         )
+        return sent is not None
 
     @command(
         permission=Permission.MODERATOR,
@@ -233,11 +250,17 @@ class SuggestionsCog(Digest):
         """
         community = ctx.community
         self.ensure_digest(community)
+        texts = self.texts(community)
         async with self.digest_file(community) as (text, path):
-            await self.send_digest(community, text, path)
+            delivery = await self.send_digest(community, text, path)
             # The file is not kept: its name is what the attachment is called.
-            posted = render(self.texts(community).digest_posted, path=path.name)
-            await ctx.reply(text + "\n" + posted, file=path)
+            reply = text + "\n" + render(texts.digest_posted, path=path.name)
+            channel = self.settings(community).digest.channel
+            if delivery == "missing":
+                reply = render(texts.digest_no_channel, channel=channel) + "\n\n" + reply
+            elif delivery == "refused":
+                reply = render(texts.digest_refused, channel=channel) + "\n\n" + reply
+            await ctx.reply(reply, file=path)
 
     # -- votes ----------------------------------------------------------------------------------
 

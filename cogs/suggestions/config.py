@@ -42,8 +42,11 @@ class SuggestionTexts(BaseModel):
     duplicate: Annotated[str, Placeholders("number", "text", "status")]
     no_channel: Annotated[str, Placeholders("channel")]
     too_short: Annotated[str, Placeholders("min")]
+    no_words: Annotated[str, Placeholders()]
     unknown: Annotated[str, Placeholders("number")]
     status_set: Annotated[str, Placeholders("number", "status")]
+    status_set_untold: Annotated[str, Placeholders("number", "status")]
+    comment_too_long: Annotated[str, Placeholders("most", "length")]
     author_told: Annotated[str, Placeholders("number", "status", "text", "comment")]
     comment: Annotated[str, Placeholders("comment")]
     own_vote: Annotated[str, Placeholders()]
@@ -64,6 +67,9 @@ class SuggestionTexts(BaseModel):
     digest_none: Annotated[str, Placeholders()]
     digest_posted: Annotated[str, Placeholders("path")]
     digest_missed: Annotated[str, Placeholders("when")]
+    digest_no_channel: Annotated[str, Placeholders("channel")]
+    digest_refused: Annotated[str, Placeholders("channel")]
+    digest_unposted: Annotated[str, Placeholders("channel")]
 
 
 class SuggestionsConfig(BaseModel):
@@ -74,6 +80,7 @@ class SuggestionsConfig(BaseModel):
     channel: str = "suggestions"
     """The channel suggestions are posted in (a name or id)."""
     min_length: int = Field(default=10, ge=1, le=500)
+    """Visible characters a suggestion needs (invisible ones do not count)."""
     max_length: int = Field(default=1000, ge=20, le=4000)
     duplicate_similarity: float = Field(default=0.85, ge=0.5, le=1.0)
     """Similarity (0–1, difflib's ratio on normalised text) from which a suggestion is a

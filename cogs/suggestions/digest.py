@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.cog import job
 from bot.events import CommunityRef
@@ -23,6 +23,17 @@ from bot.ruleconf import render
 from bot.weekly import WeeklyJob
 from cogs.suggestions.base import SuggestionsBase, shorten
 from cogs.suggestions.models import Suggestion
+from cogs.suggestions.plaintext import markdown_escaped, shown_name, visible
+
+Delivery = Literal["posted", "unset", "missing", "refused"]
+"""How posting the digest went: posted; no channel set (only ``/digest`` shows it); the channel
+set is not found; the platform refused."""
+
+
+def _shown(text: str) -> str:
+    """Members' and moderators' words as the digest writes them: visible characters on one
+    line, cut, written as typed whatever Markdown they hold."""
+    return markdown_escaped(shorten(visible(text)))
 
 
 class Digest(SuggestionsBase):
@@ -35,16 +46,25 @@ class Digest(SuggestionsBase):
         if not self.core.cog_enabled(self.name, community):
             return
         async with self.digest_file(community) as (text, path):
-            await self.send_digest(community, text, path)
+            delivery = await self.send_digest(community, text, path)
+        if delivery == "missing":
+            # Nobody reads the bot's log: the moderators must learn that leadership got nothing.
+            channel = self.settings(community).digest.channel
+            texts = self.texts(community)
+            await self.core.modlog(community, render(texts.digest_unposted, channel=channel))
 
-    async def send_digest(self, community: CommunityRef, text: str, path: Path) -> bool:
-        """Post the digest and its file in the leadership channel; False if there is none."""
+    async def send_digest(self, community: CommunityRef, text: str, path: Path) -> Delivery:
+        """Post the digest and its file in the leadership channel; say how that went."""
         name = self.settings(community).digest.channel
-        channel = await self.core.resolve_channel(community, name) if name else None
+        if not name:
+            return "unset"
+        channel = await self.core.resolve_channel(community, name)
         if channel is None:
             self.log.warning("digest channel %r not found in %s", name, community.key)
-            return False
-        return await self.actions.send(channel, text, file=path) is not None
+            return "missing"
+        # A refusal is reported to the mod-log where it happens.
+        posted = await self.actions.send(channel, text, file=path)
+        return "posted" if posted is not None else "refused"
 
     @contextlib.asynccontextmanager
     async def digest_file(self, community: CommunityRef) -> AsyncIterator[tuple[str, Path]]:
@@ -75,7 +95,7 @@ class Digest(SuggestionsBase):
         lines = [
             render(
                 texts.digest_title,
-                community=community.name or community.id,
+                community=markdown_escaped(visible(community.name or community.id)),
                 start=since.astimezone(zone).strftime("%Y-%m-%d"),
                 end=now.astimezone(zone).strftime("%Y-%m-%d"),
             ),
@@ -95,9 +115,9 @@ class Digest(SuggestionsBase):
             + render(
                 texts.digest_feedback_line,
                 number=item.number,
-                text=shorten(item.text),
+                text=_shown(item.text),
                 status=self.status_label(community, item.status),
-                comment=shorten(item.comment or ""),
+                comment=_shown(item.comment or ""),
             )
             for item in answered
         ] or [render(texts.digest_none)]
@@ -107,11 +127,11 @@ class Digest(SuggestionsBase):
         return render(
             self.texts(community).digest_line,
             number=item.number,
-            text=shorten(item.text),
+            text=_shown(item.text),
             up=item.up,
             down=item.down,
             status=self.status_label(community, item.status),
-            member=item.author_name,
+            member=markdown_escaped(shown_name(item.author_name)),
         )
 
     async def on_job_missed(

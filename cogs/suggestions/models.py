@@ -35,6 +35,9 @@ class Suggestion(SQLModel, table=True):
     down: int = 0
     status: str = Field(default="open", max_length=16)
     comment: str | None = Field(default=None, max_length=1000)
+    """The moderators' last word on it: a status given without one keeps it."""
+    comment_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When ``comment`` was written (the digest's feedback is the comments of its period)."""
     status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status_by: str | None = Field(default=None, max_length=64)
 
@@ -50,6 +53,8 @@ class SuggestionVote(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     value: int
     at: datetime = Field(sa_type=UTCDateTime)
+    by_reaction: bool = False
+    """Cast with 👍 / 👎 on the post (taking the reaction back withdraws it), not a button."""
 
 
 class SuggestionCounter(SQLModel, table=True):

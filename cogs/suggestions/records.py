@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import case, delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.db import Database
@@ -18,9 +20,12 @@ OPEN_STATUSES = ("open", "accepted", "planned")
 
 MAX_KNOWN_POSTS = 100_000
 
+VOTE_ATTEMPTS = 3
+"""Tries of a vote that met another of the same member's at the same moment."""
+
 VoteMode = Literal["press", "set", "withdraw"]
 """``press``: a button (the same again withdraws, the other changes); ``set``: a reaction
-added; ``withdraw``: a reaction taken back (only if it was that vote)."""
+added; ``withdraw``: a reaction taken back (only if that reaction cast the vote)."""
 
 
 class SuggestionBook:
@@ -145,6 +150,17 @@ class SuggestionBook:
         self, suggestion_id: int, user_id: str, value: int, mode: VoteMode, at: datetime
     ) -> tuple[int, int]:
         """Apply one member's vote and return the suggestion's new (up, down) tallies."""
+        # A double click, or a button and a reaction at once, sends two votes of one member
+        # together: both find no vote and the second insert breaks the one-vote rule. That one
+        # is applied again on the vote the other left (as if it had come just after).
+        for _ in range(VOTE_ATTEMPTS - 1):
+            with contextlib.suppress(IntegrityError):
+                return await self._vote(suggestion_id, user_id, value, mode, at)
+        return await self._vote(suggestion_id, user_id, value, mode, at)
+
+    async def _vote(
+        self, suggestion_id: int, user_id: str, value: int, mode: VoteMode, at: datetime
+    ) -> tuple[int, int]:
         async with self._db.session() as session:
             current = (
                 await session.exec(
@@ -154,21 +170,28 @@ class SuggestionBook:
                     )
                 )
             ).first()
-            withdraw = mode == "withdraw" or (
-                mode == "press" and current is not None and current.value == value
-            )
-            if withdraw:
-                if current is not None and current.value == value:
+            by_reaction = mode != "press"
+            if mode == "withdraw":
+                # Only the vote that reaction cast: taking back a 👍 leaves a button's 👍.
+                if current is not None and current.value == value and current.by_reaction:
                     await session.delete(current)
+            elif mode == "press" and current is not None and current.value == value:
+                await session.delete(current)
             elif current is None:
                 session.add(
                     SuggestionVote(
-                        suggestion_id=suggestion_id, user_id=user_id, value=value, at=at
+                        suggestion_id=suggestion_id,
+                        user_id=user_id,
+                        value=value,
+                        at=at,
+                        by_reaction=by_reaction,
                     )
                 )
-            else:
-                current.value, current.at = value, at
+            elif current.value != value:
+                current.value, current.at, current.by_reaction = value, at, by_reaction
                 session.add(current)
+            # Else the same vote by reaction again: it stays as it was cast (a button's stays
+            # a button's, which taking the reaction back must not withdraw).
             await session.flush()
             tallies = await _recount(session, suggestion_id)
             await session.commit()
@@ -177,12 +200,14 @@ class SuggestionBook:
     async def set_status(
         self, suggestion_id: int, status: str, comment: str | None, at: datetime, by: str
     ) -> None:
-        """Give a suggestion its status (with the moderator's comment)."""
+        """Give a suggestion its status, with the moderator's comment if any: without one, the
+        comment given before stays."""
+        values: dict[str, Any] = {"status": status, "status_at": at, "status_by": by}
+        if comment is not None:
+            values |= {"comment": comment, "comment_at": at}
         async with self._db.session() as session:
             await session.exec(
-                update(Suggestion)
-                .where(col(Suggestion.id) == suggestion_id)
-                .values(status=status, comment=comment, status_at=at, status_by=by)
+                update(Suggestion).where(col(Suggestion.id) == suggestion_id).values(**values)
             )
             await session.commit()
 
@@ -212,16 +237,17 @@ class SuggestionBook:
             return list(rows)
 
     async def answered_since(self, community_id: int, since: datetime) -> list[Suggestion]:
-        """Suggestions given a status with a comment at or after ``since``, oldest first."""
+        """Suggestions the moderators commented on at or after ``since``, oldest comment first
+        (a status given since without a comment brings no older comment back)."""
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
                 .where(
                     Suggestion.community_id == community_id,
-                    col(Suggestion.status_at) >= since,
+                    col(Suggestion.comment_at) >= since,
                     col(Suggestion.comment).is_not(None),
                 )
-                .order_by(col(Suggestion.status_at))
+                .order_by(col(Suggestion.comment_at))
             )
             return list(rows)
 

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.cogloader import section_models
 from bot.core import Jardinier
 from bot.events import (
+    ChannelRef,
     CommandInvoked,
     CommunityRef,
     ContestClosed,
@@ -263,3 +264,64 @@ async def test_a_reaction_toggled_again_and_again_counts_once(
     await core.handle(ReactionAdded(at=clock.now(), message=message, member=bob, emoji="👍"))
     figures = await cog.figures(platform.community, cog.span(platform.community, 1))
     assert figures.total("reactions") == 1
+
+
+async def test_a_weekly_report_with_nowhere_to_go_is_reported_in_the_mod_log(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolve = platform.resolve_channel
+
+    async def resolving(community: CommunityRef, text: str) -> ChannelRef | None:
+        return None if text.lstrip("#") == "leadership" else await resolve(community, text)
+
+    monkeypatch.setattr(platform, "resolve_channel", resolving)
+    await say(core, platform, clock, "alice", "hello garden")
+
+    await core.scheduler.advance(timedelta(minutes=10))  # Monday 09:05
+
+    assert [sent.text for sent in platform.sent() if sent.target.id == "mod-log"] == [
+        "⚠️ The weekly activity report was not posted: there is no channel “leadership” here."
+        " Create it, or set schedule.channel in reports.yaml; /report shows the report"
+        " meanwhile."
+    ]
+
+
+async def test_a_french_report_agrees_none_with_channels_and_with_actions(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert "Salons les plus actifs : aucun" in lines
+    assert "Actions de modération : 0 — aucune" in lines
+
+
+@pytest.mark.parametrize(
+    ("locale", "messages", "expected"),
+    [
+        ("en", 1, "Messages: 1 (under 0.1 a day), +1 against the period before"),
+        ("fr", 1, "Messages : 1 (moins de 0,1 par jour), +1 par rapport à la période précédente"),
+        ("en", 40, "Messages: 40 (0.1 a day), +40 against the period before"),
+    ],
+)
+async def test_a_few_messages_over_a_year_are_not_written_as_none_a_day(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    locale: str,
+    messages: int,
+    expected: str,
+) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
+    assert await core.reload_rules() is None
+    for _ in range(messages):
+        await say(core, platform, clock, "alice", "hello garden")
+
+    lines = (await run(core, platform, clock, "/report 366")).text.splitlines()
+
+    assert lines[1] == expected

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import Jardinier
 from bot.events import MessageRef, ReactionAdded
 from bot.platform import Capability
 from cogs.suggestions.similarity import closest, similarity
@@ -114,10 +120,10 @@ async def test_the_author_is_told_in_the_channel_when_dms_are_refused(board: Boa
     await board.run("alice", "/suggest A monthly seed swap in the library")
     board.platform.refuse["dm"] = ("no_direct_messages", {"target": "alice"})
 
-    await board.run("mod", "/suggestion 1 planned Spring")
+    answer = await board.run("mod", "/suggestion 1 planned Spring")
 
-    notice = board.platform.sent()[-1]
-    assert notice.target.id == "suggestions"
+    assert answer.text == "Suggestion #1 is now planned; its author has been told."
+    notice = board.sent("suggestions")[-1]
     assert notice.text.startswith("alice: Your suggestion #1")
     assert notice.details["mention"] == (board.member("alice").user,)
     assert notice.details["reply_to"] == board.post_of(1).details["message"]
@@ -217,3 +223,55 @@ async def test_a_french_digest_says_an_empty_section_is_empty_whatever_its_gende
     # "Retours notables" is masculine: a feminine "Aucune." read wrong under it.
     assert lines[lines.index("## Retours notables") + 1] == "_Rien sur la période._"
     assert "## Nouvelles sur la période" in lines
+
+
+async def test_taking_a_reaction_back_leaves_a_vote_cast_with_a_button(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    cog = board.core.cogs["suggestions"]
+    community_id = await board.core.members.community_id(board.platform.community)
+
+    await board.vote("bob", 1, "up")
+    await board.react("bob", 1, "👍")
+    await board.react("bob", 1, "👍", remove=True)
+
+    found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
+    assert (found.up, found.down) == (1, 0)
+    # A reaction that changed the vote did cast it: taking it back withdraws it.
+    await board.react("bob", 1, "👎")
+    await board.react("bob", 1, "👎", remove=True)
+    found = await cog.book.get(community_id, 1)  # type: ignore[attr-defined]
+    assert (found.up, found.down) == (0, 0)
+
+
+async def test_votes_at_the_same_moment_are_all_counted_and_a_double_click_is_two_presses(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A database file, as the bot runs on: sessions of an in-memory one share one connection.
+    core = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await core.start()
+    board = Board(core, platform, clock)
+    try:
+        await board.run("alice", "/suggest A monthly seed swap in the library")
+        caplog.clear()
+
+        await asyncio.gather(*(board.vote(f"m{n}", 1, "up") for n in range(10)))
+        await asyncio.gather(board.vote("zed", 1, "up"), board.vote("zed", 1, "up"))
+        await asyncio.gather(board.vote("yan", 1, "up"), board.react("yan", 1, "👎"))
+
+        community_id = await core.members.community_id(platform.community)
+        found = await core.cogs["suggestions"].book.get(community_id, 1)  # type: ignore[attr-defined]
+        # zed pressed twice: voted, then withdrew; yan's last word is one vote either way.
+        assert found.up + found.down == 11
+        assert found.up in (10, 11)
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    finally:
+        await board.stop()
