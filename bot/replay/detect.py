@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -21,7 +22,7 @@ def detect(path: Path, text: str) -> str:
         return "jsonl"
     stripped = text.lstrip()
     if not stripped.startswith("{"):
-        if "timestamp" in stripped.split("\n", 1)[0]:
+        if "timestamp" in stripped.split("\n", 1)[0].casefold():
             return "csv"
         raise JardinierError(
             f"{path}: not a chat export I know (DiscordChatExporter JSON, Telegram Desktop "
@@ -48,6 +49,12 @@ def load_history(path: Path) -> History:
         raise JardinierError(f"{path}: cannot read the file: {error.strerror}") from None
     except UnicodeDecodeError as error:
         raise JardinierError(f"{path}: byte {error.start}: not UTF-8 text") from None
+    history = _parsed(path, text)
+    history.digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return history
+
+
+def _parsed(path: Path, text: str) -> History:
     kind = detect(path, text)
     if kind == "csv":
         return table.parse_csv(text, path)

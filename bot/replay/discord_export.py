@@ -23,7 +23,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
-from bot.replay.history import History, as_text, parse_time, required
+from bot.replay.history import History, as_text, listed, parse_time, required
 
 PLATFORM = "discord"
 POSTS = frozenset({"Default", "Reply", "ThreadStarterMessage"})
@@ -89,12 +89,12 @@ def parse(document: dict[str, Any], path: Path) -> History:
             reply_to = MessageRef(target_channel, as_text(reference["messageId"]))
         mentions = tuple(
             _user(user, path, f"{place}.mentions")
-            for user in data.get("mentions") or ()
+            for user in listed(data, "mentions", path, place)
             if isinstance(user, dict)
         )
         attachments = tuple(
             str(item.get("fileName") or item.get("url") or "attachment")
-            for item in data.get("attachments") or ()
+            for item in listed(data, "attachments", path, place)
             if isinstance(item, dict)
         )
         history.events.append(
@@ -108,12 +108,15 @@ def parse(document: dict[str, Any], path: Path) -> History:
                 attachments=attachments,
             )
         )
-        for reaction in data.get("reactions") or ():
+        for reaction in listed(data, "reactions", path, place):
             if not isinstance(reaction, dict):
                 continue
-            emoji = reaction.get("emoji") or {}
-            symbol = str(emoji.get("name") or emoji.get("code") or "?")
-            for user in reaction.get("users") or ():
+            emoji = reaction.get("emoji")
+            if isinstance(emoji, dict):
+                symbol = str(emoji.get("name") or emoji.get("code") or "?")
+            else:
+                symbol = str(emoji or "?")
+            for user in listed(reaction, "users", path, f"{place}.reactions"):
                 if isinstance(user, dict) and user.get("id") is not None:
                     member = _member(community, user, path, f"{place}.reactions")
                     history.events.append(

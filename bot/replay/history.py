@@ -21,6 +21,8 @@ class History:
     community: CommunityRef
     channel: ChannelRef
     events: list[Event] = field(default_factory=list)
+    digest: str = ""
+    """A hash of the file's text: the same file named twice is played once."""
 
 
 def where(path: Path, place: str) -> str:
@@ -102,6 +104,18 @@ def required(item: dict, key: str, path: Path, place: str) -> object:
     if key not in item or item[key] is None:
         raise JardinierError(where(path, f"{place}: missing {key!r}"))
     return item[key]
+
+
+def listed(item: dict, key: str, path: Path, place: str) -> list[Any]:
+    """``item[key]`` as a list (none when absent), or an error naming where it is not one."""
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise JardinierError(
+            where(path, f"{place}: {key}: expected a list, got {type(value).__name__}")
+        )
+    return value
 
 
 def as_text(value: object) -> str:

@@ -100,12 +100,18 @@ async def replay(
     """Replay the exported files through the real cogs and report what the bot would have done."""
     if not paths:
         raise JardinierError("name at least one exported file to replay")
-    histories = []
+    histories: list[History] = []
+    repeated = 0
     for path in paths:
         if progress:  # a long export takes a while to read before the first event plays
             print(f"reading {path}…", file=sys.stderr, flush=True)
-        histories.append(load_history(path))
+        history = load_history(path)
+        if any(history.digest == earlier.digest for earlier in histories):
+            repeated += len(history.events)  # the same file named twice: played once
+            continue
+        histories.append(history)
     events, repeats = once_each(histories)
+    repeats += repeated
     if not events:
         raise JardinierError("the files hold no message or join to replay")
     if database_url is not None:

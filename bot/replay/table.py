@@ -10,6 +10,7 @@ a row names its own.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -25,21 +26,33 @@ COMMUNITY = CommunityRef(PLATFORM, "replay", "Replay")
 
 def parse_csv(text: str, path: Path) -> History:
     """The messages of a CSV file with a header row, separated by commas, semicolons (as a
-    spreadsheet in French writes them), tabs or bars."""
-    lines = text.splitlines()
-    delimiter = _delimiter(lines[0] if lines else "")
-    reader = csv.DictReader(lines, delimiter=delimiter)
+    spreadsheet in French writes them), tabs or bars. A quoted field may hold line breaks."""
+    header = text.split("\n", 1)[0].rstrip("\r")
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""),
+        delimiter=_delimiter(header),
+        skipinitialspace=True,  # "2024-05-01, alice, hello": the values start after the space
+        strict=True,
+    )
     reader.fieldnames = [_column(name) for name in reader.fieldnames or ()]
     missing = [column for column in COLUMNS if column not in reader.fieldnames]
     if missing:
         raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
+    rows: list[tuple[str, Mapping[str, object]]] = []
     try:
-        rows = [(f"row {number}", row) for number, row in enumerate(reader, start=2)]
+        for row in reader:
+            rows.append((f"row {len(rows) + 2}", row))
     except csv.Error as error:
-        raise JardinierError(f"{path}: row {reader.line_num}: {error}") from None
+        why = "a quote is never closed" if "end of data" in str(error) else str(error)
+        raise JardinierError(f"{path}: row {len(rows) + 2}: {why}") from None
     for place, row in rows:
         if None in row:
             raise JardinierError(f"{path}: {place}: more fields than the header has")
+        short = [column for column in COLUMNS if row[column] is None]
+        if short:
+            raise JardinierError(
+                f"{path}: {place}: fewer fields than the header has (no {', '.join(short)})"
+            )
     return _history(rows, path, "csv")
 
 
@@ -62,7 +75,8 @@ def _delimiter(header: str) -> str:
 def parse_jsonl(text: str, path: Path) -> History:
     """The messages of a JSON Lines file (one object per line)."""
     rows: list[tuple[str, Mapping[str, object]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only a line feed ends a line: a text may hold U+2028, a form feed… (splitlines would cut).
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         row = parse_json(line, path, line=number)
@@ -74,6 +88,9 @@ def parse_jsonl(text: str, path: Path) -> History:
 
 def _history(rows: Iterable[tuple[str, Mapping[str, object]]], path: Path, format: str) -> History:
     default = ChannelRef(COMMUNITY, path.stem, f"#{path.stem}")
+    # Ids (positions, most often) and replies refer to rows of this file only: two files, even
+    # of the same channel, must not answer each other's rows.
+    scope = f"{path}#"
     channels = {default.id: default}
     history = History(path, format, COMMUNITY, default)
     for position, (place, row) in enumerate(rows, start=1):
@@ -85,15 +102,15 @@ def _history(rows: Iterable[tuple[str, Mapping[str, object]]], path: Path, forma
         channel = channels.setdefault(name, ChannelRef(COMMUNITY, name, f"#{name}"))
         user = as_text(row["user"])
         author = MemberRef(COMMUNITY, UserRef(PLATFORM, user, user))
-        message_id = as_text(row.get("id")) or str(position)
-        reply = as_text(row.get("reply_to"))
+        message_id = as_text(row.get("id")).strip() or str(position)
+        reply = as_text(row.get("reply_to")).strip()
         history.events.append(
             MessageCreated(
                 at=at,
-                message=MessageRef(channel, message_id),
+                message=MessageRef(channel, scope + message_id),
                 author=author,
                 text=as_text(row.get("text")),
-                reply_to=MessageRef(channel, reply) if reply else None,
+                reply_to=MessageRef(channel, scope + reply) if reply else None,
             )
         )
     return history

@@ -25,7 +25,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
-from bot.replay.history import History, as_text, parse_time, required
+from bot.replay.history import History, as_text, listed, parse_time, required
 
 PLATFORM = "telegram"
 JOIN_ACTIONS = frozenset({"join_group_by_link", "join_group_by_request", "invite_members"})
@@ -89,7 +89,9 @@ def written(value: object) -> Written:
             continue
         if not isinstance(entity, dict):
             continue
-        text = str(entity.get("text") or "")
+        inner = entity.get("text")
+        # An entity inside an entity (bold text in a link) writes its text as a list again.
+        text = written(inner).text if isinstance(inner, list) else str(inner or "")
         parts.append(text)
         kind = entity.get("type")
         if kind == "mention_name" and entity.get("user_id") is not None:
@@ -118,7 +120,7 @@ def parse(document: dict[str, Any], path: Path) -> History:
         at = parse_time(stamp, path, f"{place}: date")
         if kind == "service":
             if data.get("action") in JOIN_ACTIONS:
-                history.events.extend(_joins(community, data, at))
+                history.events.extend(_joins(community, data, at, path, place))
             continue
         if kind != "message":
             continue
@@ -144,11 +146,11 @@ def parse(document: dict[str, Any], path: Path) -> History:
                 hidden_links=content.hidden_links,
             )
         )
-        for reaction in data.get("reactions") or ():
+        for reaction in listed(data, "reactions", path, place):
             if not isinstance(reaction, dict):
                 continue
             emoji = str(reaction.get("emoji") or reaction.get("document_id") or "?")
-            for who in reaction.get("recent") or ():
+            for who in listed(reaction, "recent", path, f"{place}.reactions"):
                 if isinstance(who, dict) and who.get("from_id") is not None:
                     reactor_id = user_id(who["from_id"])
                     reactor = MemberRef(
@@ -161,7 +163,9 @@ def parse(document: dict[str, Any], path: Path) -> History:
     return history
 
 
-def _joins(community: CommunityRef, data: dict[str, Any], at: datetime) -> list[MemberJoined]:
+def _joins(
+    community: CommunityRef, data: dict[str, Any], at: datetime, path: Path, place: str
+) -> list[MemberJoined]:
     if data.get("action") == "invite_members":
         # The export names invited members but gives no ids: their name stands in for one.
         return [
@@ -169,7 +173,7 @@ def _joins(community: CommunityRef, data: dict[str, Any], at: datetime) -> list[
                 at=at,
                 member=MemberRef(community, UserRef(PLATFORM, f"name:{name}", str(name))),
             )
-            for name in data.get("members") or ()
+            for name in listed(data, "members", path, place)
             if name
         ]
     actor_id = user_id(data.get("actor_id") or data.get("from_id") or "")

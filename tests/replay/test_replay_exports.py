@@ -189,13 +189,46 @@ async def test_overlapping_exports_play_each_message_once(rules_dir: Path, tmp_p
     assert rule(report, "insults")["count"] == 3
     assert "  played once: 16 events found in more than one file" in report.render()
 
-    # A CSV row's id may be its position: two files are two sets of messages.
+    # The same file named twice (here a copy of it) is played once.
     twice = tmp_path / "copy"
     twice.mkdir()
     csv = FIXTURES / "history.csv"
     (twice / "history.csv").write_text(csv.read_text(encoding="utf-8"), encoding="utf-8")
-    report = await replay([csv, twice / "history.csv"], rules_dir=rules_dir)
-    assert (report.totals["messages"], report.totals["duplicates"]) == (8, 0)
+    report = await replay([csv, csv, twice / "history.csv"], rules_dir=rules_dir)
+    assert (report.totals["messages"], report.totals["duplicates"]) == (4, 8)
+    # A CSV row's id may be its position: two different files are two sets of messages.
+    other = twice / "history.csv"
+    other.write_text(
+        "timestamp,user,text\n2024-03-05T08:00:00Z,quinn,Where are the spare gloves kept?\n",
+        encoding="utf-8",
+    )
+    report = await replay([csv, other], rules_dir=rules_dir)
+    assert (report.totals["messages"], report.totals["duplicates"]) == (5, 0)
+
+
+async def test_two_files_of_one_name_do_not_answer_each_others_rows(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    for folder, rows in (
+        (
+            "a",
+            [
+                "09:00:00Z,alice,Here is how to prune tomato plants properly in spring,",
+                "10:00:00Z,bob,thanks a lot for this,1",
+            ],
+        ),
+        ("b", ["09:30:00Z,carol,Where can I find compost bins around here please,"]),
+    ):
+        (tmp_path / folder).mkdir()
+        lines = ["timestamp,user,text,reply_to", *(f"2024-05-01T{row}" for row in rows)]
+        (tmp_path / folder / "chat.csv").write_text("\n".join(lines), encoding="utf-8")
+    report = await replay(
+        [tmp_path / "a" / "chat.csv", tmp_path / "b" / "chat.csv"], rules_dir=rules_dir
+    )
+    rendered = report.render()
+    # bob's thanks answer alice's row 1 of a/chat.csv, not carol's row 1 of b/chat.csv.
+    assert "alice — 8 pts" in rendered
+    assert "carol — 8 pts" not in rendered
 
 
 def test_a_truncated_export_gets_an_error_naming_where_it_broke() -> None:
@@ -245,14 +278,14 @@ def test_a_csv_and_a_jsonl_history_are_read(tmp_path: Path) -> None:
     assert isinstance(last, MessageCreated)
     assert last.at == datetime.fromtimestamp(1709540000, UTC)  # Unix seconds are accepted
     assert last.reply_to is not None
-    assert last.reply_to.id == "2"
+    assert last.reply_to == table.events[1].message  # reply_to names a row by its position
 
     lines = load_history(FIXTURES / "history.jsonl")
     assert lines.format == "jsonl"
     reply = lines.events[1]
     assert isinstance(reply, MessageCreated)
     assert reply.reply_to is not None
-    assert reply.reply_to.id == "a1"
+    assert reply.reply_to == lines.events[0].message  # or by its id column ("a1")
 
 
 def test_a_broken_csv_row_is_named(tmp_path: Path) -> None:

@@ -1,0 +1,209 @@
+"""Files as real tools write them, and files broken in the ways real ones are: each is read as
+written, or refused with an error naming where it broke, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.errors import JardinierError
+from bot.events import MemberJoined, MessageCreated
+from bot.replay import load_history
+
+
+def messages(path: Path) -> list[MessageCreated]:
+    """The messages ``path`` holds, as the replay reads them."""
+    return [event for event in load_history(path).events if isinstance(event, MessageCreated)]
+
+
+def written_csv(path: Path, rows: list[list[str]]) -> Path:
+    """``rows`` written by Python's csv module, as a spreadsheet or a script exports them."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([["timestamp", "user", "text"], *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("you are an\nidiot", "you are an\nidiot"),
+        ("one\r\ntwo", "one\ntwo"),  # a Windows line break reads as any other
+        ("hello\u2028world", "hello\u2028world"),
+        ("a\x0cb", "a\x0cb"),
+    ],
+)
+def test_a_quoted_csv_field_keeps_its_line_breaks(tmp_path: Path, text: str, read: str) -> None:
+    path = written_csv(
+        tmp_path / "chat.csv",
+        [["2024-01-01T00:00:00Z", "troll", text], ["2024-01-01T00:01:00Z", "nina", "hi"]],
+    )
+    assert [message.text for message in messages(path)] == [read, "hi"]
+
+
+@pytest.mark.parametrize("text", ["hello\u2028world", "page\x0cbreak", "next\x85line"])
+def test_a_jsonl_text_may_hold_characters_that_are_not_line_feeds(
+    tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "chat.jsonl"
+    rows = [
+        {"timestamp": "2024-01-01T00:00:00Z", "user": "a", "text": text},
+        {"timestamp": "2024-01-01T00:01:00Z", "user": "b", "text": "ok"},
+    ]
+    path.write_text(
+        "\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8"
+    )
+    assert [message.text for message in messages(path)] == [text, "ok"]
+
+
+def test_a_csv_quote_never_closed_is_named_not_swallowed(tmp_path: Path) -> None:
+    path = tmp_path / "unterm.csv"
+    path.write_text(
+        'timestamp,user,text\n2024-01-01T00:00:00Z,a,"unterminated\n2024-01-01T00:01:00Z,b,x\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(JardinierError, match=r"unterm\.csv: row 2: a quote is never closed"):
+        load_history(path)
+
+
+def test_a_csv_row_short_of_the_text_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text("timestamp,user,text\n2024-01-01T00:00:00Z,a\n", encoding="utf-8")
+    with pytest.raises(
+        JardinierError, match=r"short\.csv: row 2: fewer fields than the header has \(no text\)"
+    ):
+        load_history(path)
+
+
+def test_spaces_after_the_commas_are_not_part_of_the_values(tmp_path: Path) -> None:
+    path = tmp_path / "spaced.csv"
+    path.write_text(
+        "timestamp, user, text, reply_to\n"
+        "2024-05-01T09:00:00Z, alice, Here is how to prune tomatoes,\n"
+        "2024-05-01T09:01:00Z, bob, thanks a lot for this, 1\n",
+        encoding="utf-8",
+    )
+    first, reply = messages(path)
+    assert (first.author.user.id, first.text) == ("alice", "Here is how to prune tomatoes")
+    assert reply.reply_to == first.message
+
+
+def test_a_csv_without_its_extension_is_known_by_a_capitalised_header(tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text("Timestamp,User,Text\n2024-01-01T00:00:00Z,a,hi\n", encoding="utf-8")
+    assert [message.text for message in messages(path)] == ["hi"]
+
+
+def discord_export(path: Path, **fields: Any) -> Path:
+    """A DiscordChatExporter file with one message carrying ``fields``."""
+    message = {
+        "id": "1",
+        "type": "Default",
+        "timestamp": "2024-01-01T00:00:00+00:00",
+        "content": "hello",
+        "author": {"id": "7", "name": "nina"},
+        **fields,
+    }
+    document = {
+        "guild": {"id": "1", "name": "Garden"},
+        "channel": {"id": "2", "name": "general"},
+        "messages": [message],
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def telegram_export(path: Path, *messages: dict[str, Any]) -> Path:
+    """A Telegram Desktop result.json holding ``messages``."""
+    document = {"name": "Garden", "type": "private_supergroup", "id": 42, "messages": messages}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+TELEGRAM_MESSAGE = {
+    "id": 1,
+    "type": "message",
+    "date": "2024-01-01T00:00:00",
+    "from": "Nina",
+    "from_id": "user7",
+    "text": "hello",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"reactions": 5}, r"message 1: reactions: expected a list, got int"),
+        (
+            {"reactions": [{"emoji": {"name": "x"}, "users": 7}]},
+            r"message 1\.reactions: users: expected a list, got int",
+        ),
+        ({"mentions": "nina"}, r"message 1: mentions: expected a list, got str"),
+    ],
+)
+def test_a_discord_field_of_the_wrong_shape_is_named(
+    tmp_path: Path, fields: dict[str, Any], said: str
+) -> None:
+    path = discord_export(tmp_path / "export.json", **fields)
+    with pytest.raises(JardinierError, match=rf"export\.json: {said}"):
+        load_history(path)
+
+
+def test_a_discord_reaction_whose_emoji_is_a_bare_string_is_read(tmp_path: Path) -> None:
+    path = discord_export(
+        tmp_path / "export.json", reactions=[{"emoji": "👍", "users": [{"id": "5", "name": "o"}]}]
+    )
+    reactions = [event for event in load_history(path).events if hasattr(event, "emoji")]
+    assert [reaction.emoji for reaction in reactions] == ["👍"]
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ({**TELEGRAM_MESSAGE, "reactions": 5}, r"message 1: reactions: expected a list"),
+        (
+            {**TELEGRAM_MESSAGE, "reactions": [{"emoji": "x", "recent": 3}]},
+            r"message 1\.reactions: recent: expected a list",
+        ),
+        (
+            {
+                "id": 2,
+                "type": "service",
+                "date": "2024-01-01T00:00:00",
+                "action": "invite_members",
+                "members": "Carl",
+            },
+            r"message 1: members: expected a list, got str",
+        ),
+    ],
+)
+def test_a_telegram_field_of_the_wrong_shape_is_named(
+    tmp_path: Path, message: dict[str, Any], said: str
+) -> None:
+    path = telegram_export(tmp_path / "result.json", message)
+    with pytest.raises(JardinierError, match=rf"result\.json: {said}"):
+        load_history(path)
+
+
+def test_a_telegram_entity_inside_an_entity_is_read_as_text(tmp_path: Path) -> None:
+    nested = [{"type": "bold", "text": [{"type": "italic", "text": "nested"}]}, " words"]
+    path = telegram_export(tmp_path / "result.json", {**TELEGRAM_MESSAGE, "text": nested})
+    assert [message.text for message in messages(path)] == ["nested words"]
+
+
+def test_invited_members_are_each_one_join(tmp_path: Path) -> None:
+    invite = {
+        "id": 2,
+        "type": "service",
+        "date": "2024-01-01T00:00:00",
+        "action": "invite_members",
+        "members": ["Carl", "Dana"],
+    }
+    path = telegram_export(tmp_path / "result.json", invite)
+    joins = [event for event in load_history(path).events if isinstance(event, MemberJoined)]
+    assert [join.member.name for join in joins] == ["Carl", "Dana"]
