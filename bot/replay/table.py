@@ -40,15 +40,15 @@ def parse_csv(text: str, path: Path) -> History:
         raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
     rows: list[tuple[str, Mapping[str, object]]] = []
     try:
-        for row in reader:
-            rows.append((f"row {len(rows) + 2}", row))
+        for record in reader:
+            rows.append((f"row {len(rows) + 2}", record))
     except csv.Error as error:
         why = "a quote is never closed" if "end of data" in str(error) else str(error)
         raise JardinierError(f"{path}: row {len(rows) + 2}: {why}") from None
     for place, row in rows:
         if None in row:
             raise JardinierError(f"{path}: {place}: more fields than the header has")
-        short = [column for column in COLUMNS if row[column] is None]
+        short = [column for column in COLUMNS if row.get(column) is None]
         if short:
             raise JardinierError(
                 f"{path}: {place}: fewer fields than the header has (no {', '.join(short)})"
