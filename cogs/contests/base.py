@@ -9,7 +9,8 @@ mixins over this base; ``cog.py`` puts them together.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -19,16 +20,52 @@ from sqlmodel import col, select, update
 from bot.cog import Cog
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
-from bot.models import Community
-from bot.ruleconf import one_line, render
+from bot.models import Community, Member
+from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Win
 from cogs.contests.schedules import duration_words, local_time
 
+_JOINERS = frozenset("\u200c\u200d")
+"""Formatting characters that are part of what people write: emoji sequences (👩‍🌾) and some
+scripts need the zero-width (non-)joiner; every other one (bidi overrides…) is dropped."""
+_CHUNK = 500
+"""Bound parameters per SELECT … IN, well under SQLite's oldest limit (999)."""
+
+
+def visible(text: str) -> str:
+    """``text`` without control or formatting characters: a right-to-left override in a title
+    would turn the rest of the bot's post around. Line breaks of any kind become ``\\n``, other
+    spaces (tabs…) a plain space."""
+    return "\n".join(
+        "".join(
+            " " if char.isspace() else char
+            for char in line
+            if char.isspace() or char in _JOINERS or unicodedata.category(char)[0] != "C"
+        )
+        for line in text.splitlines()
+    )
+
 
 def plain(text: str, limit: int = 200) -> str:
     """A member-written text on one line, shortened to ``limit`` characters."""
-    return one_line(text, limit)
+    return one_line(visible(text), limit)
+
+
+def name_text(name: str) -> str:
+    """A member's name as the contests' texts write it: one visible line, never a link."""
+    return plain_name(visible(name)) or "?"
+
+
+def quoted(text: str) -> str:
+    """A member's text of several lines, each line quoted: nothing in it can pass for a line
+    of the bot's own post ("Entry 2, by mod:")."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def full_title(contest: Contest) -> str:
+    """The contest's title, with the theme of a challenge's run."""
+    return contest.title if contest.theme is None else f"{contest.title} — {contest.theme}"
 
 
 class ContestsBase(Cog):
@@ -63,10 +100,9 @@ class ContestsBase(Cog):
         """``moment`` in the community's local time, as texts write it."""
         return local_time(moment, self.zone(community))
 
-    @staticmethod
-    def left(delta: timedelta) -> str:
-        """A rounded duration for texts (``1h``, ``2d3h``)."""
-        return duration_words(delta)
+    def left(self, community: CommunityRef, delta: timedelta) -> str:
+        """A rounded duration in the community's words (``1 hour``, ``2 jours et 3 heures``)."""
+        return duration_words(delta, self.core.community_config(community).locale)
 
     # -- communities and channels ---------------------------------------------------------------
 
@@ -148,9 +184,9 @@ class ContestsBase(Cog):
         return record.joined_at or record.first_seen
 
     async def check_member_age(
-        self, community: CommunityRef, user_id: str, least: timedelta
+        self, community: CommunityRef, user_id: str, least: timedelta, refusal: str
     ) -> None:
-        """Refuse a member who joined less than ``least`` ago."""
+        """Refuse a member who joined less than ``least`` ago, with the text ``refusal``."""
         if least <= timedelta(0):
             return
         since = await self.member_since(community, user_id)
@@ -158,8 +194,39 @@ class ContestsBase(Cog):
         if since is None or now - since < least:
             allowed = (since or now) + least
             raise self.refuse(
-                community, "too_new", age=self.left(least), when=self.when(community, allowed)
+                community,
+                refusal,
+                age=self.left(community, least),
+                when=self.when(community, allowed),
             )
+
+    async def gone(
+        self, community: CommunityRef, user_ids: Iterable[str], at: datetime
+    ) -> set[str]:
+        """Those of ``user_ids`` who had left ``community`` before ``at`` and not come back.
+
+        Kicks and bans count: the platforms report them as departures. Asked for a past
+        moment (a draw, a close), the answer stays the same when someone leaves later, so the
+        results shown again later agree with those announced then.
+        """
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return set()
+        community_id = await self.community_id(community)
+        await self.core.members.flush()
+        found: set[str] = set()
+        async with self.core.db.session() as session:
+            for start in range(0, len(wanted), _CHUNK):
+                rows = await session.exec(
+                    select(Member.user_id).where(
+                        Member.community_id == community_id,
+                        col(Member.user_id).in_(wanted[start : start + _CHUNK]),
+                        col(Member.left_at).is_not(None),
+                        col(Member.left_at) < at,
+                    )
+                )
+                found.update(rows)
+        return found
 
     # -- wins -----------------------------------------------------------------------------------
 

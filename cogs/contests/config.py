@@ -6,13 +6,29 @@ import re
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
 from cogs.contests.schedules import check_crontab
 
 CHALLENGE_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
+SHORTEST = timedelta(minutes=1)
+"""The least ``min_duration`` may be: a contest or giveaway of seconds ends before it is read."""
+
+
+def _at_least_a_minute(value: timedelta) -> timedelta:
+    if value < SHORTEST:
+        raise ValueError("min_duration must be at least 1m")
+    return value
+
+
+def _not_below(value: timedelta, info: ValidationInfo) -> timedelta:
+    least = info.data.get("min_duration")
+    if least is not None and value < least:
+        raise ValueError("max_duration must be at least min_duration")
+    return value
+
 
 ContestLine = Annotated[str, Placeholders("id", "title", "when")]
 
@@ -37,9 +53,11 @@ class ContestTexts(BaseModel):
     results_header: Annotated[str, Placeholders("id", "title", "entries", "voters")]
     results_line: Annotated[str, Placeholders("rank", "member", "entry", "votes")]
     results_tie_rule: Annotated[str, Placeholders()]
-    results_random: Annotated[str, Placeholders("seed", "hash")]
+    results_random: Annotated[str, Placeholders("seed", "hash", "tickets")]
     results_no_entries: Annotated[str, Placeholders("id", "title")]
     results_no_votes: Annotated[str, Placeholders()]
+    results_gone: Annotated[str, Placeholders()]
+    """Entries there were, but every one that could win is by a member who has left."""
     missed: Annotated[str, Placeholders("id", "title", "phase", "when")]
     phase_open: Annotated[str, Placeholders()]
     phase_remind: Annotated[str, Placeholders()]
@@ -49,6 +67,8 @@ class ContestTexts(BaseModel):
     entry_posted: Annotated[str, Placeholders("id", "entry", "member", "text", "emoji")]
     submitted: Annotated[str, Placeholders("id", "entry")]
     submitted_replaced: Annotated[str, Placeholders("id", "entry", "votes")]
+    submitted_replaced_unvoted: Annotated[str, Placeholders("id", "entry")]
+    """The replaced entry had no votes."""
     voted: Annotated[str, Placeholders("id", "entry")]
     vote_changed: Annotated[str, Placeholders("id", "entry", "previous")]
     # -- refusals (nothing is stored)
@@ -61,11 +81,14 @@ class ContestTexts(BaseModel):
     self_vote: Annotated[str, Placeholders()]
     already_voted: Annotated[str, Placeholders("entry")]
     too_new: Annotated[str, Placeholders("age", "when")]
+    """A member too new to enter a giveaway."""
+    too_new_to_vote: Annotated[str, Placeholders("age", "when")]
     bad_moment: Annotated[str, Placeholders("value")]
     in_the_past: Annotated[str, Placeholders("when")]
     zero_duration: Annotated[str, Placeholders()]
     end_before_start: Annotated[str, Placeholders("start", "end")]
     too_long: Annotated[str, Placeholders("most")]
+    too_short: Annotated[str, Placeholders("least")]
     too_far: Annotated[str, Placeholders("most")]
     entries_range: Annotated[str, Placeholders("most")]
     text_too_long: Annotated[str, Placeholders("most")]
@@ -83,7 +106,9 @@ class ContestTexts(BaseModel):
     ]
     giveaway_nobody_entered: Annotated[str, Placeholders("id", "prize")]
     giveaway_no_entrants: Annotated[str, Placeholders("id", "prize")]
-    """Every entrant has already won (a reroll)."""
+    """Every entrant has left the community."""
+    giveaway_reroll_nobody: Annotated[str, Placeholders("id")]
+    """To the moderator: every entrant still here has already won; nothing is posted."""
     giveaway_unknown: Annotated[str, Placeholders("id")]
     giveaway_not_drawn: Annotated[str, Placeholders("id", "end")]
     giveaway_closed: Annotated[str, Placeholders("id")]
@@ -121,11 +146,16 @@ class ContestDefaults(BaseModel):
     """How many places the results announce (the podium)."""
     remind_before: Duration | None = timedelta(hours=1)
     """One reminder this long before the end (none: no reminder)."""
+    min_duration: Duration = timedelta(minutes=10)
+    """The shortest contest: members need time to submit and to vote."""
     max_duration: Duration = timedelta(days=90)
     max_ahead: Duration = timedelta(days=365)
     """The furthest ahead a contest may start."""
     max_text: int = Field(default=1000, ge=10, le=4000)
     """The longest submission, in characters."""
+
+    _min_duration = field_validator("min_duration")(_at_least_a_minute)
+    _max_duration = field_validator("max_duration")(_not_below)
 
 
 class ChallengeConfig(BaseModel):
@@ -173,9 +203,13 @@ class GiveawayConfig(BaseModel):
 
     emoji: str = Field(default="🎉", min_length=1, max_length=16)
     max_winners: int = Field(default=20, ge=1, le=100)
+    min_duration: Duration = timedelta(minutes=1)
     max_duration: Duration = timedelta(days=30)
     min_member_age: Duration = timedelta(0)
     """Members who joined less than this long ago cannot enter (0: anyone)."""
+
+    _min_duration = field_validator("min_duration")(_at_least_a_minute)
+    _max_duration = field_validator("max_duration")(_not_below)
 
 
 class ContestsConfig(BaseModel):

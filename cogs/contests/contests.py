@@ -11,10 +11,10 @@ from sqlmodel import col, select
 from bot.commands import CommandContext, Permission, command
 from bot.events import ChannelRef, CommunityRef
 from bot.ruleconf import render
-from cogs.contests.base import plain
+from cogs.contests.base import full_title, plain, visible
 from cogs.contests.models import Contest
 from cogs.contests.phases import Phases
-from cogs.contests.schedules import MomentError, parse_moment, parse_span
+from cogs.contests.schedules import MomentError, MomentRangeError, parse_moment, parse_span
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
@@ -29,12 +29,22 @@ class ContestCommands(Phases):
     def _moment(self, community: CommunityRef, text: str, now: datetime) -> datetime:
         try:
             return parse_moment(text, now, self.zone(community))
+        except MomentRangeError as error:
+            if error.early:
+                raise self.refuse(community, "in_the_past", when=str(error)) from None
+            most = self.settings(community).contests.max_ahead
+            raise self.refuse(community, "too_far", most=self.left(community, most)) from None
         except MomentError as error:
             raise self.refuse(community, "bad_moment", value=str(error)) from None
 
     def _end(self, community: CommunityRef, text: str, start: datetime) -> datetime:
         try:
             return parse_span(text, start, self.zone(community))
+        except MomentRangeError as error:
+            if error.early:
+                raise self.refuse(community, "in_the_past", when=str(error)) from None
+            most = self.settings(community).contests.max_duration
+            raise self.refuse(community, "too_long", most=self.left(community, most)) from None
         except MomentError as error:
             raise self.refuse(community, "bad_moment", value=str(error)) from None
 
@@ -96,7 +106,7 @@ class ContestCommands(Phases):
             raise self.refuse(community, "in_the_past", when=self.when(community, opens))
         opens = max(opens, now)
         if opens - now > settings.max_ahead:
-            raise self.refuse(community, "too_far", most=self.left(settings.max_ahead))
+            raise self.refuse(community, "too_far", most=self.left(community, settings.max_ahead))
         ends = self._end(community, duration, opens)
         if ends == opens:
             raise self.refuse(community, "zero_duration")
@@ -109,14 +119,21 @@ class ContestCommands(Phases):
                 start=self.when(community, opens),
                 end=self.when(community, ends),
             )
+        if ends - opens < settings.min_duration:
+            raise self.refuse(
+                community, "too_short", least=self.left(community, settings.min_duration)
+            )
         if ends - opens > settings.max_duration:
-            raise self.refuse(community, "too_long", most=self.left(settings.max_duration))
+            raise self.refuse(
+                community, "too_long", most=self.left(community, settings.max_duration)
+            )
         per_member = settings.entries_per_member if entries is None else entries
         if not 1 <= per_member <= settings.max_entries_per_member:
             raise self.refuse(community, "entries_range", most=settings.max_entries_per_member)
         title = plain(title, MAX_TITLE + 1)
         if not title or len(title) > MAX_TITLE:
             raise self.refuse(community, "text_too_long", most=MAX_TITLE)
+        description = visible(description).strip()
         if len(description) > MAX_DESCRIPTION:
             raise self.refuse(community, "text_too_long", most=MAX_DESCRIPTION)
         where = (
@@ -127,7 +144,7 @@ class ContestCommands(Phases):
         contest = Contest(
             community_id=await self.community_id(community),
             title=title,
-            description=description.strip(),
+            description=description,
             channel_id=where.id,
             channel_name=where.name,
             created_by=ctx.member.user.id,
@@ -201,7 +218,7 @@ class ContestCommands(Phases):
                 render(
                     texts.list_upcoming if upcoming else texts.list_open,
                     id=contest.id,
-                    title=contest.title,
+                    title=full_title(contest),
                     when=self.when(community, contest.starts_at if upcoming else contest.ends_at),
                 )
             )
@@ -241,7 +258,7 @@ class ContestCommands(Phases):
         if contest.opened_at is not None:
             await self.actions.send(
                 self.contest_channel(community, contest),
-                render(self.texts(community).cancelled, id=id, title=contest.title),
+                render(self.texts(community).cancelled, id=id, title=full_title(contest)),
             )
         await ctx.reply(render(self.texts(community).cancel_done, id=id))
 
@@ -266,5 +283,5 @@ class ContestCommands(Phases):
             raise self.refuse(
                 community, "still_open", id=id, end=self.when(community, contest.ends_at)
             )
-        standings, winners = await self.outcome(contest)
-        await ctx.reply(self.results_text(community, contest, standings, winners))
+        outcome = await self.outcome(community, contest)
+        await ctx.reply(self.results_text(community, contest, outcome))

@@ -4,6 +4,8 @@ One vote per member per contest (a new vote moves it), never for one's own entry
 members who joined long enough ago. A member's submission beyond the contest's limit replaces
 their oldest entry, and the votes it had are withdrawn (they were for something else); the bot's
 post of the old text is deleted. Taking a vote emoji back withdraws only a vote that emoji cast.
+An entry's text is kept without control characters, and posted quoted line by line, so that it
+cannot pass for the bot's own words.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 from collections import defaultdict
 from typing import TYPE_CHECKING, Annotated, Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select, update
 
 from bot.bus import Priority
@@ -19,8 +22,8 @@ from bot.cog import listener
 from bot.commands import CommandContext, Text, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, MessageRef, ReactionAdded, ReactionRemoved
-from bot.ruleconf import plain_name, render
-from cogs.contests.base import ContestsBase
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, name_text, quoted, visible
 from cogs.contests.models import Contest, Entry, Vote
 
 if TYPE_CHECKING:
@@ -93,8 +96,8 @@ class Entries(ContestsBase):
         contest = await self.find_contest(community, id)
         self.check_open(community, contest)
         limit = self.settings(community).contests.max_text
-        text = entry.strip()
-        if len(text) > limit:
+        text = _entry_text(entry)
+        if not text or len(text) > limit:
             raise self.refuse(community, "text_too_long", most=limit)
         member = ctx.member
         now = self.core.clock.now()
@@ -144,8 +147,8 @@ class Entries(ContestsBase):
                 texts.entry_posted,
                 id=id,
                 entry=row.number,
-                member=plain_name(member.name),
-                text=text,
+                member=name_text(member.name),
+                text=quoted(text),
                 emoji=self.settings(community).voting.emoji,
             ),
         )
@@ -163,6 +166,8 @@ class Entries(ContestsBase):
             await self.actions.delete(MessageRef(channel, replaced_post))
         if replaced_votes is None:
             await ctx.reply(render(texts.submitted, id=id, entry=row.number))
+        elif replaced_votes == 0:
+            await ctx.reply(render(texts.submitted_replaced_unvoted, id=id, entry=row.number))
         else:
             await ctx.reply(
                 render(texts.submitted_replaced, id=id, entry=row.number, votes=replaced_votes)
@@ -218,8 +223,25 @@ class Entries(ContestsBase):
         if target.user_id == member.user.id:
             raise self.refuse(community, "self_vote")
         await self.check_member_age(
-            community, member.user.id, self.settings(community).voting.min_member_age
+            community,
+            member.user.id,
+            self.settings(community).voting.min_member_age,
+            "too_new_to_vote",
         )
+        try:
+            previous = await self._record_vote(member, contest, target, by_reaction)
+        except IntegrityError:
+            # The member's other vote (a second 👍 at the same moment) was written between
+            # our read and our write: read it again, and move it.
+            previous = await self._record_vote(member, contest, target, by_reaction)
+        if previous is None:
+            return render(texts.voted, id=contest.id, entry=number)
+        return render(texts.vote_changed, id=contest.id, entry=number, previous=previous)
+
+    async def _record_vote(
+        self, member: MemberRef, contest: Contest, target: Entry, by_reaction: bool
+    ) -> int | None:
+        """Write ``member``'s vote for ``target``; the number of the entry it moved from."""
         now = self.core.clock.now()
         async with self.core.db.session() as session:
             current = (
@@ -230,11 +252,11 @@ class Entries(ContestsBase):
                 )
             ).first()
             if current is not None and current.entry_id == target.id:
-                raise self.refuse(community, "already_voted", entry=number)
+                raise self.refuse(member.community, "already_voted", entry=target.number)
             previous = None
             if current is None:
                 current = Vote(
-                    contest_id=contest.id,
+                    contest_id=contest.id or 0,
                     entry_id=target.id or 0,
                     voter_id=member.user.id,
                     voted_at=now,
@@ -247,9 +269,7 @@ class Entries(ContestsBase):
                 current.by_reaction = by_reaction
             session.add(current)
             await session.commit()
-        if previous is None:
-            return render(texts.voted, id=contest.id, entry=number)
-        return render(texts.vote_changed, id=contest.id, entry=number, previous=previous)
+        return previous
 
     async def _entry_message_ids(self) -> set[str] | None:
         if self._entry_messages is None and not self._too_many_entries:
@@ -267,20 +287,24 @@ class Entries(ContestsBase):
                 self._entry_messages = found
         return self._entry_messages
 
-    async def _entry_of_message(self, community: CommunityRef, message_id: str) -> Entry | None:
+    async def _entry_of_message(self, message: MessageRef) -> Entry | None:
         known = await self._entry_message_ids()
-        if known is not None and message_id not in known:
+        if known is not None and message.id not in known:
             return None
+        # Telegram numbers messages per chat: another group's entry post may have this id.
+        community_id = await self.community_id(message.community)
         async with self.core.db.session() as session:
-            entry = (
-                await session.exec(select(Entry).where(col(Entry.message_id) == message_id))
+            return (
+                await session.exec(
+                    select(Entry)
+                    .join(Contest, col(Contest.id) == col(Entry.contest_id))
+                    .where(
+                        col(Entry.message_id) == message.id,
+                        col(Contest.community_id) == community_id,
+                        col(Contest.channel_id) == message.channel.id,
+                    )
+                )
             ).first()
-            if entry is None:
-                return None
-            contest = await session.get(Contest, entry.contest_id)
-        if contest is None or contest.community_id != await self.community_id(community):
-            return None
-        return entry
 
     @listener(ReactionAdded, priority=Priority.NORMAL)
     async def vote_by_reaction(self, event: ReactionAdded) -> None:
@@ -288,7 +312,7 @@ class Entries(ContestsBase):
         community = event.community
         if event.member.user.is_bot or event.emoji != self.settings(community).voting.emoji:
             return
-        entry = await self._entry_of_message(community, event.message.id)
+        entry = await self._entry_of_message(event.message)
         if entry is None:
             return
         contest = await self.load_contest(entry.contest_id)
@@ -311,7 +335,7 @@ class Entries(ContestsBase):
         community = event.community
         if event.emoji != self.settings(community).voting.emoji:
             return
-        entry = await self._entry_of_message(community, event.message.id)
+        entry = await self._entry_of_message(event.message)
         if entry is None:
             return
         contest = await self.load_contest(entry.contest_id)
@@ -342,3 +366,14 @@ async def _next_number(session: Any, contest_id: int) -> int:
         select(Contest.last_entry_number).where(col(Contest.id) == contest_id)
     )
     return int(taken.one())
+
+
+def _entry_text(text: str) -> str:
+    """A submission as it is kept: visible characters only, no blank lines around it, and at
+    most one blank line in a row."""
+    lines = [line.rstrip() for line in visible(text).split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip()

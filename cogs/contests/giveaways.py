@@ -1,12 +1,16 @@
 """Giveaways: ``/giveaway prize winners duration``, entry by button or reaction, and a seeded
-draw anyone can re-run (``/giveaway_entrants`` lists who was in; see ``draw.py``)."""
+draw anyone can re-run (``/giveaway_entrants`` lists who was in; see ``draw.py``).
+
+Entrants who have left the community (or were kicked or banned) by the time of a draw are not
+drawn. Taking the emoji back withdraws only an entry that emoji made.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
 
-from sqlmodel import col, func, select, update
+from sqlmodel import col, delete, func, select, update
 
 from bot.bus import Priority
 from bot.cog import job, listener
@@ -21,8 +25,8 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.platform import Button
-from bot.ruleconf import plain_name, render
-from cogs.contests.base import ContestsBase, plain
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
 
@@ -93,8 +97,14 @@ class Giveaways(ContestsBase):
             raise self.refuse(community, "giveaway_winners_range", most=settings.max_winners)
         if duration <= timedelta(0):
             raise self.refuse(community, "zero_duration")
+        if duration < settings.min_duration:
+            raise self.refuse(
+                community, "too_short", least=self.left(community, settings.min_duration)
+            )
         if duration > settings.max_duration:
-            raise self.refuse(community, "too_long", most=self.left(settings.max_duration))
+            raise self.refuse(
+                community, "too_long", most=self.left(community, settings.max_duration)
+            )
         now = self.core.clock.now()
         row = Giveaway(
             community_id=await self.community_id(community),
@@ -143,13 +153,22 @@ class Giveaways(ContestsBase):
 
     # -- entering -------------------------------------------------------------------------------
 
-    async def enter(self, member: MemberRef, giveaway: Giveaway) -> bool:
-        """Put ``member`` in ``giveaway``; False if already in. Refuses when it is closed."""
+    async def enter(
+        self, member: MemberRef, giveaway: Giveaway, *, by_reaction: bool = False
+    ) -> bool:
+        """Put ``member`` in ``giveaway``; False if already in. Refuses when it is closed.
+
+        ``by_reaction``: entered with the emoji, so taking it back withdraws the entry; an
+        entry made (or confirmed) with the button stays whatever the emoji does.
+        """
         community = member.community
         if giveaway.drawn_at is not None or self.core.clock.now() >= giveaway.ends_at:
             raise self.refuse(community, "giveaway_closed", id=giveaway.id)
         await self.check_member_age(
-            community, member.user.id, self.settings(community).giveaways.min_member_age
+            community,
+            member.user.id,
+            self.settings(community).giveaways.min_member_age,
+            "too_new",
         )
         async with self.core.db.session() as session:
             existing = (
@@ -161,6 +180,11 @@ class Giveaways(ContestsBase):
                 )
             ).first()
             if existing is not None:
+                if existing.by_reaction and not by_reaction:
+                    # Pressed the button after reacting: in for good, whatever the emoji does.
+                    existing.by_reaction = False
+                    session.add(existing)
+                    await session.commit()
                 return False
             session.add(
                 GiveawayEntry(
@@ -168,6 +192,7 @@ class Giveaways(ContestsBase):
                     user_id=member.user.id,
                     user_name=member.name,
                     entered_at=self.core.clock.now(),
+                    by_reaction=by_reaction,
                 )
             )
             await session.commit()
@@ -221,13 +246,14 @@ class Giveaways(ContestsBase):
         if giveaway is None:
             return
         try:
-            await self.enter(event.member, giveaway)
+            await self.enter(event.member, giveaway, by_reaction=True)
         except JardinierError as refusal:
             await self.actions.send(event.message.channel, str(refusal), private_to=event.member)
 
     @listener(ReactionRemoved, priority=Priority.NORMAL)
     async def leave_by_reaction(self, event: ReactionRemoved) -> None:
-        """Taking the emoji back before the draw leaves the giveaway."""
+        """Taking the emoji back before the draw withdraws the entry it made (one made with the
+        button stays)."""
         community = event.community
         if event.emoji != self.settings(community).giveaways.emoji:
             return
@@ -237,17 +263,14 @@ class Giveaways(ContestsBase):
         if self.core.clock.now() >= giveaway.ends_at:
             return
         async with self.core.db.session() as session:
-            entry = (
-                await session.exec(
-                    select(GiveawayEntry).where(
-                        col(GiveawayEntry.giveaway_id) == giveaway.id,
-                        col(GiveawayEntry.user_id) == event.member.user.id,
-                    )
+            await session.exec(
+                delete(GiveawayEntry).where(
+                    col(GiveawayEntry.giveaway_id) == giveaway.id,
+                    col(GiveawayEntry.user_id) == event.member.user.id,
+                    col(GiveawayEntry.by_reaction),
                 )
-            ).first()
-            if entry is not None:
-                await session.delete(entry)
-                await session.commit()
+            )
+            await session.commit()
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -277,22 +300,29 @@ class Giveaways(ContestsBase):
     async def run_draw(
         self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
     ) -> str:
-        """Draw ``count`` winners among the entrants who have not won yet; return the text."""
+        """Draw ``count`` winners among the entrants still here who have not won yet; return
+        the text. A reroll with nobody left to draw is refused (nothing is posted)."""
         assert giveaway.id is not None
         texts = self.texts(community)
         names = await self.entrants(giveaway.id)
         draws = await self.previous_draws(giveaway.id)
         # An erased winner left an empty line: their place stays taken, their id is gone.
         places = [user for past in draws for user in past.winner_ids.split("\n")]
-        already = [user for user in places if user]
-        pool = canonical(set(names) - set(already))
+        candidates = set(names) - {user for user in places if user}
+        now = self.core.clock.now()
+        pool = canonical(candidates - await self.gone(community, candidates, now))
         if not names:
+            if reroll:
+                raise self.refuse(
+                    community, "giveaway_nobody_entered", id=giveaway.id, prize=giveaway.prize
+                )
             return render(texts.giveaway_nobody_entered, id=giveaway.id, prize=giveaway.prize)
         if not pool:
+            if reroll:
+                raise self.refuse(community, "giveaway_reroll_nobody", id=giveaway.id)
             return render(texts.giveaway_no_entrants, id=giveaway.id, prize=giveaway.prize)
         seed = self.seeds()
         winners = draw(seed, pool, count)
-        now = self.core.clock.now()
         async with self.core.db.session() as session:
             highest = (
                 await session.exec(
@@ -329,7 +359,7 @@ class Giveaways(ContestsBase):
             texts.giveaway_reroll_result if reroll else texts.giveaway_result,
             id=giveaway.id,
             prize=giveaway.prize,
-            members=", ".join(plain_name(names[user]) for user in winners),
+            members=", ".join(name_text(names[user]) for user in winners),
             entrants=len(pool),
             seed=seed,
             hash=entrants_hash(pool),
@@ -449,13 +479,17 @@ class Giveaways(ContestsBase):
         community = ctx.community
         giveaway = await self.find_giveaway(community, id)
         names = await self.entrants(id)
-        ordered = canonical(names)
+        # Those the first draw drew from: the entrants who had not left by then (by now, before
+        # it), so the list hashes to what its result published.
+        draws = await self.previous_draws(id)
+        at = draws[0].drawn_at if draws else self.core.clock.now()
+        ordered = canonical(set(names) - await self.gone(community, names, at))
         await ctx.reply(
             render(
                 self.texts(community).giveaway_entrants,
                 id=giveaway.id,
                 count=len(ordered),
                 hash=entrants_hash(ordered),
-                entrants="\n".join(f"{user} ({plain_name(names[user])})" for user in ordered),
+                entrants="\n".join(f"{user} ({name_text(names[user])})" for user in ordered),
             )
         )

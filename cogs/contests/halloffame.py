@@ -7,8 +7,8 @@ from collections import Counter
 from sqlmodel import col, select
 
 from bot.commands import CommandContext, command
-from bot.ruleconf import plain_name, render
-from cogs.contests.base import ContestsBase, plain
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, name_text, plain
 from cogs.contests.models import Win
 
 LATEST = 10
@@ -49,7 +49,7 @@ class HallOfFame(ContestsBase):
                     texts.hall_line,
                     when=win.won_at.astimezone(zone).strftime("%Y-%m-%d"),
                     title=plain(win.title, 80),
-                    member=plain_name(win.user_name or win.user_id),
+                    member=name_text(win.user_name or win.user_id),
                     rank=win.rank,
                     votes=win.votes if win.votes is not None else "—",
                 )
@@ -58,7 +58,7 @@ class HallOfFame(ContestsBase):
         firsts = Counter(win.user_id for win in wins if win.rank == 1)
         if firsts:
             top = ", ".join(
-                f"{plain_name(names[user])} ×{count}"
+                f"{name_text(names[user])} ×{count}"
                 for user, count in sorted(firsts.items(), key=lambda item: (-item[1], item[0]))[
                     :TOP
                 ]

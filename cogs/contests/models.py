@@ -122,6 +122,9 @@ class GiveawayEntry(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     user_name: str = Field(default="", max_length=200)
     entered_at: datetime = Field(sa_type=UTCDateTime)
+    by_reaction: bool = False
+    """Entered with the giveaway's emoji (taking it back withdraws the entry), not with its
+    button."""
 
 
 class GiveawayDraw(SQLModel, table=True):

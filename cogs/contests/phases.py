@@ -10,21 +10,32 @@ winners, without the public announcement).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import col, func, select
 
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
-from bot.ruleconf import plain_name, render
-from cogs.contests.base import ContestsBase
-from cogs.contests.draw import draw, entrants_hash
+from bot.ruleconf import render
+from cogs.contests.base import ContestsBase, full_title, name_text
+from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
-from cogs.contests.standings import Standing, podium, rank
+from cogs.contests.standings import Standing, podium, rank, tickets
 
 PHASES = {"open": "open_contest", "remind": "remind_contest", "close": "close_contest"}
 PHASE_OF_HANDLER = {handler: phase for phase, handler in PHASES.items()}
 CLAIMS = {"open": "opened_at", "remind": "reminded_at", "close": "closed_at"}
+
+
+class Outcome(NamedTuple):
+    """How a contest came out."""
+
+    standings: list[Standing]
+    """Every entry, ranked."""
+    winners: list[Standing]
+    """The winners, in order: one place per member."""
+    tickets: list[str]
+    """A random contest's tickets, as the draw sorts them (one entry number per member)."""
 
 
 def phase_job_id(contest_id: int, phase: str) -> str:
@@ -138,9 +149,9 @@ class Phases(ContestsBase):
             render(
                 self.texts(community).reminder,
                 id=contest.id,
-                title=contest.title,
+                title=full_title(contest),
                 end=self.when(community, contest.ends_at),
-                left=self.left(contest.ends_at - now),
+                left=self.left(community, contest.ends_at - now),
                 entries=entries,
             ),
         )
@@ -166,16 +177,20 @@ class Phases(ContestsBase):
             async with self.core.db.session() as session:
                 session.add(contest)
                 await session.commit()
-        standings, winners = await self.outcome(contest)
+        contest.closed_at = now  # as claimed: who had left by then wins nothing
+        outcome = await self.outcome(community, contest)
         wins = await self.record_wins(
             community,
             "contest",
             contest_id,
-            contest.title if contest.theme is None else f"{contest.title} — {contest.theme}",
-            [(place, s.user_id, s.user_name, s.votes) for place, s in enumerate(winners, 1)],
+            full_title(contest),
+            [
+                (place, s.user_id, s.user_name, s.votes)
+                for place, s in enumerate(outcome.winners, 1)
+            ],
             now,
         )
-        text = self.results_text(community, contest, standings, winners)
+        text = self.results_text(community, contest, outcome)
         channel = self.contest_channel(community, contest)
         if announce and self.core.cog_enabled(self.name, community):
             await self.actions.send(channel, text)
@@ -186,8 +201,8 @@ class Phases(ContestsBase):
                 channel=channel,
                 contest_id=f"contest:{contest_id}",
                 title=contest.title,
-                entries=len(standings),
-                votes=sum(standing.votes for standing in standings),
+                entries=len(outcome.standings),
+                votes=sum(standing.votes for standing in outcome.standings),
             )
         )
         return text
@@ -226,53 +241,59 @@ class Phases(ContestsBase):
             for entry in entries
         )
 
-    async def outcome(self, contest: Contest) -> tuple[list[Standing], list[Standing]]:
-        """The ranked entries and the winners, in order (reproducible for random contests)."""
+    async def outcome(self, community: CommunityRef, contest: Contest) -> Outcome:
+        """The ranked entries and the winners, in order, as they stood at the close (now for
+        a contest not closed yet): the entries of members who had left by then win nothing.
+        Reproducible for random contests."""
         assert contest.id is not None
         standings = await self.standings(contest.id)
+        at = contest.closed_at or self.core.clock.now()
+        gone = await self.gone(community, {s.user_id for s in standings}, at)
         if contest.choose_by == "random":
-            by_number = {str(s.entry): s for s in standings}
-            drawn = draw(contest.seed or "", by_number, contest.winners)
-            return standings, [by_number[number] for number in drawn]
-        return standings, podium(standings, contest.winners)
+            held = tickets(standings, gone)
+            drawn = draw(contest.seed or "", held, contest.winners)
+            return Outcome(standings, [held[number] for number in drawn], canonical(held))
+        return Outcome(standings, podium(standings, contest.winners, gone), [])
 
-    def results_text(
-        self,
-        community: CommunityRef,
-        contest: Contest,
-        standings: list[Standing],
-        winners: list[Standing],
-    ) -> str:
+    def results_text(self, community: CommunityRef, contest: Contest, outcome: Outcome) -> str:
         """The results announcement: the winners with their vote counts, and how ties go."""
         texts = self.texts(community)
-        title = contest.title if contest.theme is None else f"{contest.title} — {contest.theme}"
+        title = full_title(contest)
+        standings, winners = outcome.standings, outcome.winners
         if not standings:
             return render(texts.results_no_entries, id=contest.id, title=title)
+        voters = sum(s.votes for s in standings)
         lines = [
             render(
                 texts.results_header,
                 id=contest.id,
                 title=title,
                 entries=len(standings),
-                voters=sum(s.votes for s in standings),
+                voters=voters,
             )
         ]
         if not winners:
-            lines.append(render(texts.results_no_votes))
+            # A random contest with entries has winners unless every author has left.
+            nobody_voted = voters == 0 and contest.choose_by != "random"
+            lines.append(render(texts.results_no_votes if nobody_voted else texts.results_gone))
         for place, standing in enumerate(winners, start=1):
             lines.append(
                 render(
                     texts.results_line,
                     rank=place,
-                    member=plain_name(standing.user_name or standing.user_id),
+                    member=name_text(standing.user_name or standing.user_id),
                     entry=standing.entry,
                     votes=standing.votes,
                 )
             )
-        if contest.choose_by == "random":
-            numbers = [str(s.entry) for s in standings]
+        if contest.choose_by == "random" and winners:
             lines.append(
-                render(texts.results_random, seed=contest.seed, hash=entrants_hash(numbers))
+                render(
+                    texts.results_random,
+                    seed=contest.seed,
+                    hash=entrants_hash(outcome.tickets),
+                    tickets=" ".join(outcome.tickets),
+                )
             )
         elif winners:
             lines.append(render(texts.results_tie_rule))
@@ -303,7 +324,7 @@ class Phases(ContestsBase):
             render(
                 texts.missed,
                 id=contest.id,
-                title=contest.title,
+                title=full_title(contest),
                 phase=render(getattr(texts, f"phase_{phase}")),
                 when=self.when(community, now - late_by),
             ),

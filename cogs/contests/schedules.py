@@ -10,13 +10,25 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.durations import parse_duration
 from bot.errors import JardinierError
+from bot.ruleconf.cldr import cldr_locale
 
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 _DIGIT = re.compile(r"\d")
+_DURATION_LIKE = re.compile(r"(?:\d+[smhdjw])+", re.IGNORECASE)
+"""What a duration looks like, whatever its size: one too long to read is still a duration."""
 
 
 class MomentError(ValueError):
     """Text that is neither a duration nor a date-time; the message is the text."""
+
+
+class MomentRangeError(MomentError):
+    """A duration or a date-time beyond what a moment can be (year 1 to 9999); ``early`` when
+    it lies before, the message is the text."""
+
+    def __init__(self, text: str, *, early: bool) -> None:
+        super().__init__(text)
+        self.early = early
 
 
 def crontab_fields(text: str) -> dict[str, str]:
@@ -53,17 +65,38 @@ def parse_moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     ``text`` is neither.
     """
     cleaned = text.strip()
-    try:
-        return now + parse_duration(cleaned)
-    except JardinierError:
-        pass
+    delay = _duration(cleaned)
+    if delay is not None:
+        return _later(now, delay, cleaned)
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
         raise MomentError(cleaned[:40]) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(now.tzinfo)
+    try:
+        return moment.astimezone(now.tzinfo)
+    except OverflowError:
+        # 0001-01-01T00:00 in a zone east of UTC is in year 0, which no datetime holds.
+        raise MomentRangeError(cleaned[:40], early=moment.year < now.year) from None
+
+
+def _duration(text: str) -> timedelta | None:
+    """``text`` as a duration; None if it is not one. Raises :class:`MomentRangeError` for a
+    duration too long to add to any moment (``99999999999d``)."""
+    try:
+        return parse_duration(text)
+    except JardinierError:
+        if _DURATION_LIKE.fullmatch(text):
+            raise MomentRangeError(text[:40], early=False) from None
+        return None
+
+
+def _later(start: datetime, delta: timedelta, text: str) -> datetime:
+    try:
+        return start + delta
+    except OverflowError:
+        raise MomentRangeError(text[:40], early=False) from None
 
 
 def after(start: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
@@ -73,17 +106,16 @@ def after(start: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
     ``2h`` is two real hours.
     """
     if duration % timedelta(days=1):
-        return start + duration
-    return (start.astimezone(zone) + duration).astimezone(start.tzinfo)
+        return _later(start, duration, str(duration))
+    return _later(start.astimezone(zone), duration, str(duration)).astimezone(start.tzinfo)
 
 
 def parse_span(text: str, start: datetime, zone: ZoneInfo) -> datetime:
     """The end of a contest starting at ``start``: a duration after it, or a local date-time."""
     cleaned = text.strip()
-    try:
-        return after(start, parse_duration(cleaned), zone)
-    except JardinierError:
-        pass
+    duration = _duration(cleaned)
+    if duration is not None:
+        return after(start, duration, zone)
     return parse_moment(cleaned, start, zone)
 
 
@@ -92,15 +124,23 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def duration_words(delta: timedelta) -> str:
-    """A short rounded duration for texts: ``1h``, ``2d3h``, ``45m``."""
+def duration_words(delta: timedelta, locale: str | None) -> str:
+    """A rounded duration for texts, in words of ``locale``: ``2 days and 3 hours``,
+    ``2 jours et 3 heures``, ``45 minutes`` (at least one minute)."""
+    from babel.lists import format_list  # Babel loads on first use
+    from babel.units import format_unit
+
     seconds = max(0, int(delta.total_seconds()))
     if seconds >= 86400:
         days, rest = divmod(seconds, 86400)
-        hours = rest // 3600
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    if seconds >= 3600:
+        parts = [(days, "duration-day"), (rest // 3600, "duration-hour")]
+    elif seconds >= 3600:
         hours, rest = divmod(seconds, 3600)
-        minutes = rest // 60
-        return f"{hours}h{minutes:02d}" if minutes else f"{hours}h"
-    return f"{max(1, seconds // 60)}m"
+        parts = [(hours, "duration-hour"), (rest // 60, "duration-minute")]
+    else:
+        parts = [(max(1, seconds // 60), "duration-minute")]
+    language = cldr_locale(locale)
+    words = [
+        format_unit(count, unit, length="long", locale=language) for count, unit in parts if count
+    ]
+    return format_list(words, locale=language)

@@ -1,8 +1,9 @@
-"""Ranking a contest's entries: most votes first, ties to the earliest submission."""
+"""Ranking a contest's entries: most votes first, ties to the earliest submission; one place
+per member."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,27 @@ def rank(entries: Iterable[Standing]) -> list[Standing]:
     return sorted(entries, key=lambda s: (-s.votes, s.submitted_at, s.entry))
 
 
-def podium(entries: Iterable[Standing], places: int) -> list[Standing]:
-    """The winners: the first ``places`` ranked entries that received at least one vote."""
-    return [standing for standing in rank(entries) if standing.votes > 0][:places]
+def podium(entries: Iterable[Standing], places: int, gone: Collection[str] = ()) -> list[Standing]:
+    """The winners: the first ``places`` ranked entries that received at least one vote, each
+    member's best entry only, none by a member in ``gone`` (no longer in the community)."""
+    winners: list[Standing] = []
+    placed: set[str] = set()
+    for standing in rank(entries):
+        if len(winners) >= places or standing.votes <= 0:
+            break
+        if standing.user_id in placed or standing.user_id in gone:
+            continue
+        placed.add(standing.user_id)
+        winners.append(standing)
+    return winners
+
+
+def tickets(entries: Iterable[Standing], gone: Collection[str] = ()) -> dict[str, Standing]:
+    """A random draw's tickets: each member's first entry (the lowest number), by its number
+    written out, none for a member in ``gone``. One per member, so sending more entries does
+    not buy more chances."""
+    first: dict[str, Standing] = {}
+    for standing in sorted(entries, key=lambda s: s.entry):
+        if standing.user_id not in gone:
+            first.setdefault(standing.user_id, standing)
+    return {str(standing.entry): standing for standing in first.values()}

@@ -31,7 +31,7 @@ from tests.cogs.contests.arena import Arena
             '/contest_create "Photo" soon',
             "'soon' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
         ),
-        ('/contest_create "Photo" 200d', "That lasts too long: at most 90d."),
+        ('/contest_create "Photo" 200d', "That lasts too long: at most 90 days."),
         (
             '/contest_create "Photo" 2h "" 2y',
             "'2y' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
@@ -40,9 +40,22 @@ from tests.cogs.contests.arena import Arena
             '/contest_create "Photo" 2h "" "" #general 9',
             "Entries per member must be between 1 and 5.",
         ),
+        (
+            '/contest_create "Photo" 2h "" 0001-01-01T00:00',
+            "0001-01-01T00:00 is in the past; pick a later time.",
+        ),
+        ('/contest_create "Photo" 0001-01-01', "0001-01-01 is in the past; pick a later time."),
+        ('/contest_create "Photo" 99999999999d', "That lasts too long: at most 90 days."),
+        (
+            '/contest_create "Photo" 2h "" 99999999999d',
+            "A contest can start at most 365 days ahead.",
+        ),
+        ('/contest_create "Photo" 1s', "That is too short: at least 10 minutes."),
+        ('/contest_create "Photo" 9m59s', "That is too short: at least 10 minutes."),
+        ('/giveaway "Seeds" 1 1s', "That is too short: at least 1 minute."),
         ('/giveaway "Seeds" 0 1d', "A giveaway has between 1 and 20 winners."),
         ('/giveaway "Seeds" 1 0s', "A duration of 0 makes no sense here; write e.g. 2h or 7d."),
-        ('/giveaway "Seeds" 1 60d', "That lasts too long: at most 30d."),
+        ('/giveaway "Seeds" 1 60d', "That lasts too long: at most 30 days."),
     ],
 )
 async def test_bad_contest_and_giveaway_requests(arena: Arena, line: str, answer: str) -> None:

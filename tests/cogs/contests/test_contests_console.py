@@ -75,13 +75,13 @@ def check_votes_answers(records: list[dict[str, Any]]) -> None:
     assert answers == [
         "You cannot vote for your own entry.",
         "Your vote for entry 1 of contest 1 is counted.",
-        "You already vote for entry 1; one vote per member.",
+        "You already voted for entry 1; one vote per member.",
         "Your vote for entry 2 of contest 1 is counted.",
         "Your vote in contest 1 moved from entry 2 to entry 1.",
         "Your vote for entry 2 of contest 1 is counted.",
         answers[-1],
     ]
-    assert answers[-1].startswith("Members who joined less than 1d ago cannot take part yet")
+    assert answers[-1].startswith("Members who joined less than 1 day ago cannot vote yet")
 
 
 EXPECTED_RESULTS = [

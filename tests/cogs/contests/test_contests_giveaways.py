@@ -58,6 +58,23 @@ async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_d
     ]
 
 
+async def test_taking_the_emoji_back_withdraws_only_an_entry_it_made(arena: Arena) -> None:
+    await start_giveaway(arena, winners=3)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    await arena.press("alice", "giveaway:1", post)
+    await arena.react("alice", "🎉", post)
+    await arena.react("alice", "🎉", post, added=False)  # her button entry stays
+    await arena.react("bob", "🎉", post)
+    await arena.react("bob", "🎉", post, added=False)  # his emoji entry goes
+    await arena.react("carol", "🎉", post)
+    await arena.press("carol", "giveaway:1", post)  # the button makes it hers for good
+    await arena.react("carol", "🎉", post, added=False)
+    await arena.wait(timedelta(days=1))
+    [result] = arena.posted("congratulations")
+    names, _, _ = published(result.text)
+    assert sorted(names) == ["alice", "carol"]
+
+
 async def test_entries_after_the_draw_are_refused(arena: Arena) -> None:
     await start_giveaway(arena)
     [post] = arena.posted("Giveaway 1: A bag of seeds!")
@@ -90,10 +107,25 @@ async def test_a_reroll_draws_among_those_who_have_not_won(arena: Arena) -> None
     assert [f"id-{name}" for name in names] == draw(seed, pool, 2)
     assert await arena.count(GiveawayDraw) == 2
     assert await arena.count(Win) == 3
-    assert await arena.run("mod", "/giveaway_reroll 1") == (
-        "Giveaway 1 drawn again; the result is in #general."
+
+
+async def test_a_reroll_with_nobody_left_tells_the_moderator_and_posts_nothing(
+    arena: Arena,
+) -> None:
+    await start_giveaway(arena, winners=2)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    for name in ("alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.wait(timedelta(days=1))
+    assert arena.posted("congratulations")
+    posts = len(arena.sent())
+    answer = await arena.run("mod", "/giveaway_reroll 1")
+    assert answer == (
+        "Nobody is left to draw in giveaway 1: every entrant still here has already won. "
+        "Nothing was posted."
     )
-    assert arena.posted("nobody left to draw")
+    assert len(arena.sent()) == posts + 1  # the answer to the moderator, nothing in #general
+    assert await arena.count(GiveawayDraw) == 1
 
 
 async def test_the_hall_of_fame_lists_contest_winners(arena: Arena) -> None:

@@ -86,3 +86,30 @@ def test_votes_cast_before_the_migration_count_as_cast_with_the_command(
     with engine.connect() as connection:
         assert connection.execute(text("SELECT voter_id FROM contest_votes")).all() == [("u2",)]
     engine.dispose()
+
+
+def test_giveaway_entries_made_before_the_migration_count_as_made_with_the_button(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'giveaways.db'}"
+    upgrade(url, "0012")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO communities (id, platform, external_id, name, first_seen) "
+            "VALUES (1, 'discord', '42', 'Garden', '2026-11-02 09:00:00')",
+            "INSERT INTO giveaways (community_id, prize, winners, channel_id, channel_name, "
+            "created_by, starts_at, ends_at) VALUES (1, 'Seeds', 1, 'c', '#c', 'u', "
+            "'2026-11-02 09:00:00', '2026-11-03 09:00:00')",
+            "INSERT INTO giveaway_entries (giveaway_id, user_id, user_name, entered_at) "
+            "VALUES (1, 'u2', 'bob', '2026-11-02 09:40:00')",
+        ):
+            connection.execute(text(statement))
+    upgrade(url, "0013")
+    with engine.connect() as connection:
+        # Taking an emoji back never withdraws them: no entrant is dropped for not knowing.
+        assert connection.execute(text("SELECT by_reaction FROM giveaway_entries")).all() == [(0,)]
+    command.downgrade(alembic_config(url), "0012")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT user_id FROM giveaway_entries")).all() == [("u2",)]
+    engine.dispose()

@@ -32,7 +32,7 @@ async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> N
     await arena.wait(timedelta(hours=7))  # one hour before the end
     [reminder] = arena.posted("⏰")
     assert reminder.text == (
-        "⏰ Contest 1 “Haiku” closes in 1h (2026-11-03 18:00 CET); 1 entry so far."
+        "⏰ Contest 1 “Haiku” closes in 1 hour (2026-11-03 18:00 CET); 1 entry so far."
     )
     await arena.wait(timedelta(hours=1))
     [results] = arena.posted("is closed")
@@ -122,8 +122,8 @@ async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
     assert second.posted("is closed", channel="general") == []
     [report] = second.sent("mod-log")
     assert report.text == (
-        "The results of contest 1 “Haiku” was due on 2026-11-04 12:00 CET while I was "
-        "offline; it was not announced."
+        "The results announcement of contest 1 “Haiku” was due on 2026-11-04 12:00 CET while "
+        "I was offline; it was not announced."
     )
     # Closed all the same: the winner is recorded, and anyone can ask for the results.
     assert await second.count(Win) == 1

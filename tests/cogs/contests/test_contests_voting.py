@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
+from typing import Any
 
-from bot.events import MessageRef, ReactionAdded
+from bot.events import ChannelRef, MessageRef, ReactionAdded
 from cogs.contests.models import Entry, Vote
 from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.fake_platform import FakePlatform
 
 
 async def contest_with_two_entries(arena: Arena) -> None:
@@ -58,10 +63,10 @@ async def test_self_votes_repeat_votes_and_new_members_are_refused(arena: Arena)
         await arena.run("carol", "/vote 1 2") == "Your vote for entry 2 of contest 1 is counted."
     )
     assert await arena.run("carol", "/vote 1 2") == (
-        "You already vote for entry 2; one vote per member."
+        "You already voted for entry 2; one vote per member."
     )
     too_new = await arena.run("eve", "/vote 1 1")
-    assert too_new.startswith("Members who joined less than 1d ago cannot take part yet")
+    assert too_new.startswith("Members who joined less than 1 day ago cannot vote yet")
     assert await arena.count(Vote) == 1
 
 
@@ -98,7 +103,7 @@ async def test_taking_back_a_refused_reaction_keeps_the_vote_cast_with_the_comma
         await arena.run("carol", "/vote 1 1") == "Your vote for entry 1 of contest 1 is counted."
     )
     await arena.react("carol", "👍", alice_entry)
-    assert arena.sent()[-1].text == "You already vote for entry 1; one vote per member."
+    assert arena.sent()[-1].text == "You already voted for entry 1; one vote per member."
     await arena.react("carol", "👍", alice_entry, added=False)  # that 👍 cast nothing
     assert await arena.count(Vote) == 1
     await arena.wait(timedelta(hours=3))
@@ -180,3 +185,88 @@ async def test_a_message_that_later_becomes_an_entry_takes_votes(arena: Arena) -
     assert entry.details["message"].id == upcoming.id
     await arena.react("dave", "👍", entry)
     assert await arena.count(Vote) == 1
+
+
+class PerChatNumbering(FakePlatform):
+    """Numbers the bot's messages per chat, as Telegram does: two groups' posts share ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._per_chat: Counter[tuple[str, str]] = Counter()
+
+    async def send(self, channel: ChannelRef, text: str, **options: Any) -> MessageRef:
+        key = (channel.community.id, channel.id)
+        self._next_id = self._per_chat[key]
+        message = await super().send(channel, text, **options)
+        self._per_chat[key] = self._next_id
+        return message
+
+
+async def test_a_vote_counts_in_its_own_group_when_another_has_the_same_message_id(
+    open_arena: ArenaFactory,
+) -> None:
+    arena = await open_arena(platform=PerChatNumbering())
+    first, second = (
+        arena.platform.community,
+        arena.platform.community.__class__("fake", "c2", "Orchard"),
+    )
+    await arena.join("alice")
+    arena.platform.community = second
+    arena.platform.members.clear()
+    await arena.join("dan", "erin")
+    await arena.wait(timedelta(days=2))
+    # The same steps in each group: a contest, and an entry posted under the same id.
+    arena.platform.community = first
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    [alice_post] = arena.posted("by alice")
+    arena.platform.community = second
+    arena.platform.members.clear()
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("dan", "/submit 2 a frog")
+    [dan_post] = arena.posted("by dan")
+    assert dan_post.details["message"].id == alice_post.details["message"].id
+
+    await arena.react("erin", "👍", dan_post)
+    assert arena.sent()[-1].text == "Your vote for entry 1 of contest 2 is counted."
+    assert await arena.count(Vote) == 1
+    await arena.react("erin", "👍", dan_post, added=False)
+    assert await arena.count(Vote) == 0
+
+
+async def test_two_reactions_at_once_leave_one_vote(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    alice_entry, bob_entry = arena.posted("by alice")[0], arena.posted("by bob")[0]
+    before = len(arena.sent())
+    await asyncio.gather(
+        arena.react("carol", "👍", alice_entry), arena.react("carol", "👍", bob_entry)
+    )
+    answers = sorted(action.text for action in arena.sent()[before:])
+    assert len(answers) == 2
+    assert answers[0].startswith("Your vote for entry ")
+    assert answers[1].startswith("Your vote in contest 1 moved from entry ")
+    assert await arena.count(Vote) == 1
+
+
+async def test_a_member_takes_one_place_with_their_best_entry(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol", "dave", "erin", "fay", "gus", "hal")
+    await arena.run("mod", '/contest_create "Haiku" 2h "" "" #general 2')
+    await arena.run("alice", "/submit 1 first")
+    await arena.run("alice", "/submit 1 second")
+    await arena.run("bob", "/submit 1 third")
+    for voter in ("carol", "dave", "erin"):
+        await arena.run(voter, "/vote 1 2")
+    for voter in ("fay", "gus"):
+        await arena.run(voter, "/vote 1 1")
+    await arena.run("hal", "/vote 1 3")
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1:] == [
+        "1. alice — entry 2, votes: 3",
+        "2. bob — entry 3, votes: 1",
+        "Ties go to the earliest submission.",
+    ]
+    assert [(event.member.name, event.rank) for event in arena.events] == [
+        ("alice", 1),
+        ("bob", 2),
+    ]

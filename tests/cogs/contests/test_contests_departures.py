@@ -1,0 +1,138 @@
+"""Members who left (or were kicked or banned: platforms report those as departures) win
+nothing: not in a giveaway's draw, not in its reroll, not on a contest's podium."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.events import MemberLeft
+from cogs.contests.draw import draw, entrants_hash
+from tests.cogs.contests.arena import WEEKLY, Arena
+from tests.cogs.contests.conftest import ArenaFactory
+
+
+def drawn_names(text: str) -> list[str]:
+    found = re.search(r"congratulations (.+)! ", text)
+    assert found is not None, text
+    return found.group(1).split(", ")
+
+
+async def leave(arena: Arena, *names: str) -> None:
+    for name in names:
+        await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member(name)))
+
+
+async def giveaway_entered_by(arena: Arena, names: tuple[str, ...], winners: int) -> None:
+    await arena.run("mod", f'/giveaway "A bag of seeds" {winners} 1d')
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    for name in names:
+        await arena.press(name, "giveaway:1", post)
+
+
+async def test_a_giveaway_never_draws_an_entrant_who_has_left(arena: Arena) -> None:
+    await giveaway_entered_by(arena, ("alice", "bob", "carol", "dave"), winners=4)
+    await leave(arena, "bob", "dave")  # dave, say, was banned
+    await arena.wait(timedelta(days=1))
+    [result] = arena.posted("congratulations")
+    assert sorted(drawn_names(result.text)) == ["alice", "carol"]
+    assert "Drawn among 2 entrants" in result.text
+    assert sorted(event.member.name for event in arena.events) == ["alice", "carol"]
+    # The list anyone re-runs the draw from is the one drawn from.
+    listing = await arena.run("zoe", "/giveaway_entrants 1")
+    assert listing.splitlines() == [
+        f"Giveaway 1: 2 entrants (hash {entrants_hash(['id-alice', 'id-carol'])}), in draw order:",
+        "id-alice (alice)",
+        "id-carol (carol)",
+    ]
+
+
+async def test_a_giveaway_whose_entrants_all_left_has_no_winner(arena: Arena) -> None:
+    await giveaway_entered_by(arena, ("alice",), winners=1)
+    await leave(arena, "alice")
+    await arena.wait(timedelta(days=1))
+    assert arena.posted(
+        "Giveaway 1 (A bag of seeds): its entrants have all left, so nobody wins this time."
+    )
+    assert arena.events == []
+
+
+async def test_a_reroll_skips_entrants_who_left_after_the_first_draw(arena: Arena) -> None:
+    arena.cog.seeds = lambda: "first"
+    await giveaway_entered_by(arena, ("alice", "bob", "carol"), winners=1)
+    await arena.wait(timedelta(days=1))
+    [winner] = drawn_names(arena.posted("congratulations")[0].text)
+    stays, goes = sorted({"alice", "bob", "carol"} - {winner})
+    await arena.wait(timedelta(hours=1))
+    await leave(arena, goes)
+    await arena.wait(timedelta(hours=1))
+    await arena.run("mod", "/giveaway_reroll 1 2")
+    [reroll] = arena.posted("new draw")
+    assert drawn_names(reroll.text) == [stays]
+    assert "among the 1 entrant who had not won" in reroll.text
+    # Who won the first draw is listed as then, though someone left since.
+    listing = await arena.run("zoe", "/giveaway_entrants 1")
+    assert listing.startswith("Giveaway 1: 3 entrants")
+
+
+async def test_an_entry_whose_author_left_does_not_win(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol", "dave", "erin")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.run("bob", "/submit 1 a frog")
+    for voter in ("carol", "dave"):
+        await arena.run(voter, "/vote 1 1")
+    await arena.run("erin", "/vote 1 2")
+    await leave(arena, "alice")
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines() == [
+        "🏆 Contest 1 “Haiku” is closed: 2 entries, 3 votes.",
+        "1. bob — entry 2, votes: 1",
+        "Ties go to the earliest submission.",
+    ]
+    assert [(event.member.name, event.rank) for event in arena.events] == [("bob", 1)]
+    # Someone leaving after the close changes nothing to the results shown again.
+    await arena.wait(timedelta(hours=1))
+    await leave(arena, "bob")
+    assert await arena.run("carol", "/contest_results 1") == results.text
+
+
+async def test_a_contest_whose_voted_authors_all_left_says_why_nobody_won(arena: Arena) -> None:
+    await arena.veterans("alice", "bob")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.run("bob", "/vote 1 1")
+    await leave(arena, "alice")
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1] == (
+        "No winner this time: the members whose entries could have won have left."
+    )
+    assert arena.events == []
+
+
+async def test_a_random_challenge_draws_one_ticket_per_member_still_here(
+    open_arena: ArenaFactory,
+) -> None:
+    random = {**WEEKLY, "choose_by": "random", "open_for": "1d", "winners": 3}
+    arena = await open_arena(
+        contests={"challenges": {"weekly": {**random, "entries_per_member": 3}}}
+    )
+    arena.cog.seeds = lambda: "seed-3"
+    await arena.veterans("alice", "bob", "carol")
+    await arena.wait(timedelta(days=5))  # Monday 9 November, 09:00: the challenge opens
+    for line in ("/submit 1 one", "/submit 1 two", "/submit 1 three"):
+        await arena.run("alice", line, channel="photos")
+    await arena.run("bob", "/submit 1 four", channel="photos")
+    await arena.run("carol", "/submit 1 five", channel="photos")
+    await leave(arena, "carol")
+    await arena.wait(timedelta(days=1))
+    [results] = arena.posted("is closed")
+    # alice's three entries are one ticket (entry 1), bob's is entry 4; carol left.
+    tickets = ["1", "4"]
+    assert f"entries 1 4; seed seed-3, hash {entrants_hash(tickets)}" in results.text
+    places = {"1": "alice", "4": "bob"}
+    expected = [places[number] for number in draw("seed-3", tickets, 3)]
+    assert [event.member.name for event in arena.events] == expected
+    assert sorted(expected) == ["alice", "bob"]

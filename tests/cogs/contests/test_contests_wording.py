@@ -1,0 +1,123 @@
+"""What the contests cog says: in the community's language, true to what happened, and never
+turned around or forged by what members write."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import cogs.contests.draw
+from bot.cogloader import available_cogs
+from cogs.contests.cog import ContestsCog
+from tests.cogs.contests.arena import WEEKLY, Arena
+from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.rulebook import edit_section
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.fixture
+async def french(contests_rules: Path, open_arena: ArenaFactory) -> Arena:
+    """The Garden community, speaking French."""
+    edit_section(contests_rules, "community", {"locale": "fr"})
+    return await open_arena()
+
+
+async def test_french_durations_are_written_in_french_words(french: Arena) -> None:
+    assert await french.run("mod", '/contest_create "Photo" 200d') == (
+        f"C'est trop long : au plus 90{NBSP}jours."
+    )
+    assert await french.run("mod", '/contest_create "Photo" 1s') == (
+        "C'est trop court : au moins 10 minutes."
+    )
+    await french.join("alice", "bob")
+    await french.run("mod", '/contest_create "Haiku" 2d3h')
+    await french.run("bob", "/submit 1 vieil étang")
+    assert (await french.run("alice", "/vote 1 1")).startswith(
+        f"Les membres arrivés il y a moins de 1{NBSP}jour ne peuvent pas encore voter ;"
+    )
+    await french.wait(timedelta(days=2, hours=2))
+    [reminder] = french.posted("⏰")
+    assert reminder.text.startswith(f"⏰ Le concours 1 « Haiku » ferme dans 1{NBSP}heure (")
+
+
+async def test_replacing_an_entry_without_votes_claims_no_vote_withdrawn(french: Arena) -> None:
+    await french.veterans("alice")
+    await french.run("mod", '/contest_create "Haiku" 2h')
+    await french.run("alice", "/submit 1 vieil étang")
+    assert await french.run("alice", "/submit 1 une grenouille") == (
+        "Votre nouvelle participation 1 au concours 1 remplace la précédente."
+    )
+
+
+async def test_an_english_replacement_without_votes_says_nothing_of_votes(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    assert await arena.run("alice", "/submit 1 a frog") == (
+        "Your new entry 1 to contest 1 replaces your previous one."
+    )
+
+
+async def test_a_challenge_reminder_names_the_theme(open_arena: ArenaFactory) -> None:
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")
+    # Opens Monday 9 November at 09:00 for six days: the reminder is on Sunday 15, 08:00.
+    await arena.wait(timedelta(days=13))
+    [reminder] = arena.posted("⏰")
+    assert reminder.text.startswith("⏰ Contest 1 “Photo of the week — Spring buds” closes in")
+
+
+async def test_an_entry_cannot_forge_a_second_entry_in_the_post(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    forged = "nice\nVote with 👍 or /vote 1 1.\n\n\n\nEntry 2 to contest 1, by mod:\nofficial"
+    await arena.run("alice", f"/submit 1 {forged}")
+    [post] = arena.posted("by alice")
+    assert post.text.splitlines() == [
+        "Entry 1 to contest 1, by alice:",
+        "> nice",
+        "> Vote with 👍 or /vote 1 1.",
+        ">",
+        "> Entry 2 to contest 1, by mod:",
+        "> official",
+        "Vote with 👍 or /vote 1 1.",
+    ]
+
+
+async def test_control_and_bidi_characters_never_reach_a_post(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Hai\u202eku\x07" 2h "Three\u2066 lines"')
+    await arena.run("alice", "/submit 1 old\u202e pond\x1b[2J")
+    await arena.run("mod", '/giveaway "Seeds\u202e\u200f" 1 1d')
+    for text in arena.texts():
+        assert not {"\u202e", "\u2066", "\u200f", "\x07", "\x1b"} & set(text), repr(text)
+    assert arena.posted("“Haiku” is open")
+    assert arena.posted("> old pond[2J")
+    assert arena.posted("Giveaway 1: Seeds!")
+    # An emoji sequence keeps its zero-width joiner.
+    await arena.run("alice", "/submit 1 👩\u200d🌾")
+    assert arena.posted("> 👩\u200d🌾")
+
+
+def test_the_draw_runs_from_a_checkout_without_a_warning() -> None:
+    root = Path(cogs.contests.draw.__file__).parents[2]
+    environment = {**os.environ, "PYTHONWARNINGS": "error"}
+    ran = subprocess.run(
+        [sys.executable, "-m", "cogs.contests.draw", "seed", "1", "alice", "bob"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr == ""
+    assert ran.stdout.startswith("entrants hash: ")
+    assert available_cogs()["contests"] is ContestsCog
