@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 CommandScreen = Callable[[CommandInvoked], Awaitable[str | None]]
 """Judges a command before it runs; returns the answer that refuses it, or None."""
+MemberHold = Callable[[MemberRef], Awaitable[bool]]
+"""Says whether a member is held back at the door (a charter they have not accepted yet)."""
 
 SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
@@ -87,6 +89,7 @@ class Jardinier:
         )
         self.cogs: dict[str, Cog] = {}
         self._command_screens: list[CommandScreen] = []
+        self._member_holds: list[MemberHold] = []
         self._seen: dict[str, CommunityRef] = {}
         self._started = False
         # The tasks handling an event or running a job now (Discord handles each event in its
@@ -499,6 +502,23 @@ class Jardinier:
             if refusal is not None:
                 return refusal
         return None
+
+    def hold_back_members(self, hold: MemberHold) -> None:
+        """Have ``hold`` say which members are held back at the door (the welcome cog's charter
+        gate): see :meth:`held_back`."""
+        self._member_holds.append(hold)
+
+    async def held_back(self, member: MemberRef) -> bool:
+        """Whether a cog holds ``member`` back at the door (a newcomer who has not accepted the
+        charter): what they do is not to count yet, a reaction say. A cog asks this rather than
+        the cog that holds them (cogs never import each other); False when none does."""
+        for hold in self._member_holds:
+            try:
+                if await hold(member):
+                    return True
+            except Exception:
+                log.exception("a member hold failed; %s is taken as let in", member.user.id)
+        return False
 
     async def handle_and_catch_up(self, event: Event) -> None:
         """:meth:`handle`, then wait for the work the event queued (see :meth:`caught_up`)."""

@@ -1,6 +1,8 @@
 """Arguments typed on text platforms, turned into typed option values.
 
-Options are positional in declared order; ``"double quotes"`` (straight, curly ``“…”``,
+Options are positional in declared order, but an optional option may be left out when the word
+typed in its place fits the next option instead (``/profile 30d``: no member, the window 30d);
+``"double quotes"`` (straight, curly ``“…”``,
 ``„…“`` or French ``«…»``) group words when they open a word; single quotes are plain
 apostrophes, so ``l'arbre`` needs no escaping. A ``Text`` option takes the rest of the line as
 typed, quotes and all (a rest wholly between one pair of quotes loses them).
@@ -107,7 +109,8 @@ async def parse_arguments(
         raise UsageError("too_long", most=MAX_ARGS_LENGTH)
     values: dict[str, Any] = {}
     position = 0
-    for option in spec.options:
+    options = spec.options
+    for index, option in enumerate(options):
         if option.kind is OptionKind.TEXT:
             rest = _rest(args, position)
             position = len(args)
@@ -124,14 +127,47 @@ async def parse_arguments(
                 raise UsageError("missing", option=option.name)
             values[option.name] = option.default
             continue
+        try:
+            value = await convert(
+                option, token.value, resolve_member=resolve_member, resolve_channel=resolve_channel
+            )
+        except UsageError:
+            following = options[index + 1] if index + 1 < len(options) else None
+            if option.required or not await _fits(
+                following, token.value, resolve_member, resolve_channel
+            ):
+                raise
+            # The word is the next option's: this one is left out.
+            values[option.name] = option.default
+            continue
         position = token.end
-        values[option.name] = await convert(
-            option, token.value, resolve_member=resolve_member, resolve_channel=resolve_channel
-        )
+        values[option.name] = value
     extra = args[position:].split(maxsplit=1)
     if extra:
         raise UsageError("too_many", value=_shown(extra[0]))
     return values
+
+
+_ANY_WORD = (OptionKind.STRING, OptionKind.TEXT)
+"""Kinds that take any word: an option left out for one of them would swallow a typo."""
+
+
+async def _fits(
+    option: OptionSpec | None,
+    token: str,
+    resolve_member: MemberResolver,
+    resolve_channel: ChannelResolver,
+) -> bool:
+    """Whether ``token`` is a value of ``option``, of a kind that does not take any word."""
+    if option is None or option.kind in _ANY_WORD:
+        return False
+    try:
+        await convert(
+            option, token, resolve_member=resolve_member, resolve_channel=resolve_channel
+        )
+    except UsageError:
+        return False
+    return True
 
 
 async def convert(

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from bot.commands import ChoiceNames, CommandContext, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, UserRef
-from bot.ruleconf import percent_text, render
+from bot.ruleconf import percent_text, plain_name, render
 from cogs.contributors.base import shown
 from cogs.contributors.counting import Counting
 from cogs.contributors.scoring import COMPONENTS, Window, standing
@@ -153,9 +153,12 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         target = member or ctx.member
         user_id = target.user.id
-        name = (await self.names(community, [user_id]))[user_id]
-        if target.user.name:
-            name = target.user.name
+        # As every text writes a member's name: on one line, bounded, never a live link.
+        name = (
+            plain_name(target.user.name)
+            if target.user.name
+            else (await self.names(community, [user_id]))[user_id]
+        )
         label = self.window_label(community, window)
         if user_id in await self.optouts.of(community):
             await ctx.reply(render(texts.profile_opted_out, member=name))

@@ -154,8 +154,9 @@ class Counting(ContributorsBase):
         if parent is not None:
             # A Discord reply pings its author by default, as a mention: it is one reply.
             mentioned.discard(parent.author_id)
-        thanked = {parent.author_id} if parent is not None else set()
-        thanked |= mentioned
+        # "thanks @bob for the tip", in answer to carol's question, thanks bob, not carol: the
+        # author replied to is thanked only when the thanks name nobody else.
+        thanked = set(mentioned) if mentioned or parent is None else {parent.author_id}
         if parent is not None:
             link((community, day, author.id, parent.author_id, "reply"), tracked, parent)
         for target in sorted(mentioned):
@@ -193,6 +194,8 @@ class Counting(ContributorsBase):
         tracked = self._tracked(message)
         if tracked is None or reactor.is_bot or reactor.id == tracked.author_id:
             return
+        if await self.core.held_back(event.member):
+            return  # a newcomer who has not accepted the charter yet (the welcome cog's gate)
         community = message.channel.community
         counting = self._communities.get(community.key)
         if counting is None:

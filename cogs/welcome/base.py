@@ -63,6 +63,12 @@ class WelcomeBase(Cog):
         self._held_back: dict[str, int] = {}
         # Members the gate just removed: the departure that follows gets no goodbye.
         self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
+        # The message that showed each newcomer held at the gate their own "I accept" button
+        # (their welcome), until they accept: deleted if they leave first. A restart forgets
+        # it (the gate job of a restricted newcomer still knows it).
+        self._prompts: OrderedDict[tuple[CommunityRef, str], tuple[ChannelRef, str]] = (
+            OrderedDict()
+        )
         # When each community's last wave was greeted: its newcomers' gate time starts then.
         self._wave_greeted: dict[str, datetime] = {}
         # Communities, by key, whose wave changed (joins, departures) since its job was written.
@@ -144,6 +150,10 @@ class WelcomeBase(Cog):
     def held_back(self, journey: Journey, community: CommunityRef) -> bool:
         """Whether the charter gate still holds this newcomer's messages back."""
         return journey.gate_pending and self.settings(community).gate.enabled
+
+    async def charter_accepted(self, member: MemberRef, journey: Journey, at: datetime) -> None:
+        """``member`` accepted the charter at ``at`` (``journey`` as it is now): what the other
+        parts of the cog do then (the introductions: a nudge held back by the gate)."""
 
     def addressed(self, message: MessageRef, user_id: str) -> None:
         """``message`` is for the newcomer ``user_id`` to answer: a reply may introduce them."""

@@ -8,7 +8,7 @@ neither loses nor doubles them. Texts only ever ping the newcomer they are about
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,10 +24,12 @@ from bot.events import (
     MemberLeft,
     MemberRef,
     MessageCreated,
+    MessageRef,
     UserRef,
 )
 from bot.platform import Button
 from bot.ruleconf import render
+from cogs.welcome.base import remember
 from cogs.welcome.config import WelcomeConfig, WelcomeTexts
 from cogs.welcome.funnel import count_funnel, funnel_report
 from cogs.welcome.gate import CharterGate, GateMode
@@ -76,16 +78,20 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.overdue is not None and community.key in self._waves_behind:
             # Its job, late, is still to greet it: with every newcomer it gathered.
             self._schedule_wave_over(community, verdict.overdue, config)
-        # Newcomers of a wave are welcomed together, later; the others now, unless they were
-        # welcomed less than REWELCOME_AFTER ago (join-leave loops). Recorded with the join.
+        # Newcomers of a wave are welcomed together, later (and recorded as welcomed then); the
+        # others now. Either way, not someone welcomed less than REWELCOME_AFTER ago (join-leave
+        # loops). Recorded with the join.
+        welcome_due = _welcome_due(event.at)
         journey, greet = await self.journeys.begin(
             community,
             member.user.id,
             event.at,
-            welcome=None if verdict.wave is not None else _welcome_due(event.at),
+            welcome=None if verdict.wave is not None else welcome_due,
             gate_pending=gated,
             restricted=mode is GateMode.RESTRICT,
         )
+        if verdict.wave is not None and not welcome_due(journey.welcomed_at):
+            verdict.wave.remove(member.user.id)
         if gated:
             # Written before anything else: a newcomer held at the gate (restricted, say) whose
             # journey a crash lost could never be let in.
@@ -110,6 +116,8 @@ class WelcomeCog(CharterGate, Introductions):
                 self._waves_behind[community.key] = community
         elif greet or journey.gate_pending:
             prompt = await self._welcome(member, journey, config, greet=greet)
+            if prompt is not None and journey.gate_pending:
+                remember(self._prompts, (community, member.user.id), prompt)
 
         if mode is GateMode.RESTRICT and config.gate.timeout is not None:
             self.schedule_gate_timeout(
@@ -278,20 +286,35 @@ class WelcomeCog(CharterGate, Introductions):
         if self.settings(community).gate.enabled:
             text += "\n\n" + self._charter_prompt(community, texts)
             buttons.append(self.accept_button(community))
-        await self.actions.send(channel, text, buttons=buttons)
+        if await self.actions.send(channel, text, buttons=buttons) is not None:
+            await self._welcomed(community, wave.members, now)
+
+    async def _welcomed(
+        self, community: CommunityRef, user_ids: Iterable[str], at: datetime
+    ) -> None:
+        """Record that the newcomers ``user_ids`` were welcomed at ``at`` (with their wave): one
+        who comes back soon is not welcomed again."""
+        for user_id in user_ids:
+            journey = await self.journeys.get(community, user_id)
+            if journey is not None and journey.joined_at <= at:
+                await self.journeys.update(community, journey, welcomed_at=at)
 
     # -- departures -----------------------------------------------------------------------------
 
     @listener(MemberLeft)
     async def farewell(self, event: MemberLeft) -> None:
         """Cancel a leaver's jobs, drop them from a wave's welcome; say goodbye if the rule book
-        asks (within the raid limits)."""
+        asks (within the raid limits). A newcomer who leaves before accepting the charter gets
+        no goodbye, and their welcome, with its "I accept" button, is deleted."""
         member = event.member
         community = event.community
+        if member.user.is_bot:
+            return
+        never_came_in = await self._left_at_the_gate(member)
         self.cancel_member_jobs(community, member.user.id)
         self._leaves_wave(community, member.user.id)
         config = self.settings(community)
-        if not config.goodbye or member.user.is_bot:
+        if not config.goodbye or never_came_in:
             return
         if (community, member.user.id) in self._removed:
             return  # removed by the gate: no goodbye for someone who never came in
@@ -314,6 +337,40 @@ class WelcomeCog(CharterGate, Introductions):
                 member_count=await self._member_count(community, template),
             ),
         )
+
+    async def _left_at_the_gate(self, member: MemberRef) -> bool:
+        """Whether ``member``, leaving, had not accepted the charter yet; if so, the message that
+        showed them their "I accept" button goes (a button for no one, a welcome for someone
+        who never came in)."""
+        community = member.community
+        key = (community, member.user.id)
+        journey = await self.journeys.get(community, member.user.id)
+        if journey is None or not self.held_back(journey, community):
+            self._prompts.pop(key, None)
+            return False
+        prompt = self._prompts.pop(key, None)
+        if prompt is None:
+            # After a restart, the gate job of a restricted newcomer still knows where it is.
+            prompt = self._prompt_of_gate_job(community, member.user.id)
+        if prompt is not None:
+            channel, message_id = prompt
+            await self.actions.delete(MessageRef(channel, message_id))
+        return True
+
+    def _prompt_of_gate_job(
+        self, community: CommunityRef, user_id: str
+    ) -> tuple[ChannelRef, str] | None:
+        job_id = self.job_id("gate", community, user_id)
+        if self.core.scheduler.next_run(job_id) is None:
+            return None
+        for pending in self.core.scheduler.pending(job_id):
+            arguments = pending.kwargs
+            if pending.id == job_id and "prompt_message_id" in arguments:
+                channel = ChannelRef(
+                    community, arguments["prompt_channel_id"], arguments["prompt_channel_name"]
+                )
+                return channel, arguments["prompt_message_id"]
+        return None
 
     # -- the funnel -----------------------------------------------------------------------------
 

@@ -70,6 +70,8 @@ class WelcomeTexts(BaseModel):
     accept_button: Annotated[str, Placeholders(), Field(min_length=1, max_length=40)]
     accepted: Annotated[str, Placeholders("member")]
     gate_reminder: Annotated[str, Placeholders("member", "rules_channel")]
+    gate_command_refused: Annotated[str, Placeholders("member", "command")]
+    """The answer to a command run by a newcomer who has not accepted the charter yet."""
     gate_removed: Annotated[str, Placeholders("member", "timeout")]
     gate_banned: Annotated[str, Placeholders("member", "failures")]
     introduced: Annotated[

@@ -23,10 +23,12 @@ from typing import Any
 
 from bot.bus import Priority
 from bot.cog import job, listener
+from bot.commands.runner import may_run
 from bot.durations import format_duration
 from bot.events import (
     ButtonPressed,
     ChannelRef,
+    CommandInvoked,
     CommunityRef,
     MemberRef,
     MessageCreated,
@@ -40,6 +42,10 @@ from cogs.welcome.journeys import Journey
 from cogs.welcome.wording import plain_name
 
 REMIND_EVERY = timedelta(minutes=5)
+OPEN_COMMANDS = frozenset({"charter", "help", "mydata"})
+"""What a newcomer held at the gate may still run: what shows the charter and its button, the
+help, and their data (a right, whatever the gate says). Other commands wait for acceptance: a
+command may post what they write (a suggestion, a contest entry)."""
 
 
 class GateMode(enum.Enum):
@@ -56,6 +62,43 @@ class CharterGate(WelcomeBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reminded: OrderedDict[tuple[CommunityRef, str], datetime] = OrderedDict()
+
+    async def setup(self) -> None:
+        """Tell the core who the gate holds back, and refuse their commands."""
+        await super().setup()
+        self.core.hold_back_members(self.holds_back)
+        self.core.screen_commands(self.screen_command)
+
+    async def holds_back(self, member: MemberRef) -> bool:
+        """Whether the charter gate holds ``member`` back (asked by the core for other cogs:
+        the contributors cog does not count their reactions)."""
+        user = member.user
+        community = member.community
+        holders = self._holders.get(community.key)
+        if user.is_bot or (holders is not None and user.id not in holders):
+            return False
+        if not self.core.cog_enabled(self.name, community):
+            return False
+        journey = await self.journeys.get(community, user.id)
+        return journey is not None and self.held_back(journey, community)
+
+    async def screen_command(self, event: CommandInvoked) -> str | None:
+        """Refuse the commands of a newcomer held at the gate, but for :data:`OPEN_COMMANDS`
+        (the core asks before running any): "accept the charter first"."""
+        spec = self.core.commands.get(event.name)
+        if spec is None or spec.name in OPEN_COMMANDS:
+            return None  # an unknown command is answered as such
+        member = event.member
+        if self.core.is_moderator(member) or not await self.holds_back(member):
+            return None
+        if not may_run(self.core, spec, member):
+            return None  # refused anyway, for what it is
+        locale = self.core.community_config(member.community).locale
+        return render(
+            self.texts(member.community).gate_command_refused,
+            member=plain_name(member.name),
+            command=spec.name_for(locale),
+        )
 
     def gate_mode(self, community: CommunityRef, gate: GateConfig) -> GateMode:
         """How the gate works on ``community``'s platform."""
@@ -145,7 +188,7 @@ class CharterGate(WelcomeBase):
         if journey is None or not journey.gate_pending:
             return  # not held back: someone pressing another newcomer's button
         self.core.scheduler.cancel(self.job_id("gate", community, member.user.id))
-        await self.journeys.update(
+        accepted = await self.journeys.update(
             community,
             journey,
             gate_pending=False,
@@ -153,6 +196,7 @@ class CharterGate(WelcomeBase):
             charter_accepted_at=event.at,
         )
         self._reminded.pop((community, member.user.id), None)
+        self._prompts.pop((community, member.user.id), None)  # their welcome stays
         gate = self.settings(community).gate
         if gate.role and self.actions.can(community.platform, Capability.ROLES):
             await self.actions.add_role(member, gate.role)
@@ -165,6 +209,7 @@ class CharterGate(WelcomeBase):
             mention=[member.user],
             private_to=member,
         )
+        await self.charter_accepted(member, accepted, event.at)
 
     # -- too late -------------------------------------------------------------------------------
 
@@ -238,6 +283,7 @@ class CharterGate(WelcomeBase):
         )
         self.core.scheduler.cancel(self.job_id("nudge", community, member.user.id))
         remember(self._removed, (community, member.user.id), None)
+        self._prompts.pop((community, member.user.id), None)
         if "prompt_message_id" in arguments:
             await self._delete_prompt(community, arguments)
         texts = self.texts(community)

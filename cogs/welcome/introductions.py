@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.cog import job, listener
@@ -58,18 +59,39 @@ def opens_with_phrase(text: str, phrases: Sequence[str]) -> bool:
 class Introductions(WelcomeBase):
     """Noticing introductions, acknowledging them, and the one nudge for those who do not."""
 
-    def schedule_nudge(self, member: MemberRef, journey: Journey) -> None:
-        """Nudge ``member`` once, later, unless they introduce themselves before."""
+    def schedule_nudge(
+        self, member: MemberRef, journey: Journey, *, at: datetime | None = None
+    ) -> None:
+        """Nudge ``member`` once, ``nudge_after`` after joining (or after ``at``), unless they
+        introduce themselves before; never someone who already introduced themselves here, in
+        this stay or an earlier one."""
         config = self.settings(member.community).introductions
         if not config.enabled or config.nudge_after is None:
             return
+        if journey.first_introduced_at is not None:
+            return
         self.core.scheduler.at(
             self.job_id("nudge", member.community, member.user.id),
-            journey.joined_at + config.nudge_after,
+            (at or journey.joined_at) + config.nudge_after,
             self.name,
             "nudge",
             **self.job_arguments(member, journey),
         )
+
+    async def charter_accepted(self, member: MemberRef, journey: Journey, at: datetime) -> None:
+        """A newcomer held at the gate when their nudge fell due was not nudged: now that they
+        may post, they are, ``nudge_after`` after accepting."""
+        config = self.settings(member.community).introductions
+        if (
+            config.nudge_after is None
+            or journey.introduced_at is not None
+            or journey.nudged_at is not None
+            or at < journey.joined_at + config.nudge_after
+        ):
+            return  # nudged already, or their nudge is still to come
+        job_id = self.job_id("nudge", member.community, member.user.id)
+        if self.core.scheduler.next_run(job_id) is None:
+            self.schedule_nudge(member, journey, at=at)
 
     @listener(MessageCreated)
     async def notice_introduction(self, event: MessageCreated) -> None:
@@ -138,7 +160,16 @@ class Introductions(WelcomeBase):
         member, journey = found
         community = member.community
         config = self.settings(community)
-        if not config.introductions.enabled or journey.introduced_at or journey.nudged_at:
+        if (
+            not config.introductions.enabled
+            or journey.introduced_at
+            or journey.first_introduced_at
+            or journey.nudged_at
+        ):
+            return
+        if self.held_back(journey, community):
+            # The gate's own prompt and reminders speak to them; the nudge waits for their
+            # acceptance (see charter_accepted).
             return
         now = self.core.clock.now()
         if not self.allowed(community, "nudge", now):

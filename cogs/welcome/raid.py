@@ -1,15 +1,15 @@
 """Raid safety: telling a wave of joins from the usual trickle, with bounded memory.
 
-More than ``limit`` joins within ``within`` start a *wave*: individual welcomes stop, the
-newcomers are gathered (by user id, so that one who comes back is counted once and one who leaves
-is dropped) for one aggregated welcome, and the wave ends after ``quiet`` without a join. The
-same sliding window bounds anything else the bot could be made to repeat (goodbyes, nudges,
-mod-log lines).
+More than ``limit`` members joining within ``within`` start a *wave* (one member leaving and
+joining again and again counts once): individual welcomes stop, the newcomers are gathered (by
+user id, so that one who comes back is counted once and one who leaves is dropped) for one
+aggregated welcome, and the wave ends after ``quiet`` without a join. The same sliding window
+bounds anything else the bot could be made to repeat (goodbyes, nudges, mod-log lines).
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,6 +54,31 @@ class SlidingWindow:
     def _prune(self, at: datetime, within: timedelta) -> None:
         while self._times and self._times[0] <= at - within:
             self._times.popleft()
+
+
+class ArrivalWindow:
+    """The members who joined recently, each counted once however often they came and went
+    (a join-leave loop is one person, not a raid); never holds more than it needs to answer."""
+
+    def __init__(self) -> None:
+        # Each member at their latest join, oldest first.
+        self._latest: OrderedDict[str, datetime] = OrderedDict()
+
+    def add(self, at: datetime, user_id: str, *, within: timedelta, limit: int) -> int:
+        """Record a join of ``user_id`` at ``at``; return how many members joined within
+        ``within`` (≤ limit+1)."""
+        latest = self._latest
+        latest.pop(user_id, None)
+        latest[user_id] = at
+        while latest and next(iter(latest.values())) <= at - within:
+            latest.popitem(last=False)
+        while len(latest) > limit + 1:
+            latest.popitem(last=False)
+        return len(latest)
+
+    def clear(self) -> None:
+        """Forget every arrival."""
+        self._latest.clear()
 
 
 @dataclass
@@ -138,7 +163,7 @@ class JoinWatch:
     """The join windows and waves of every community, by community key."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, SlidingWindow] = {}
+        self._windows: dict[str, ArrivalWindow] = {}
         self._waves: dict[str, Wave] = {}
 
     def join(
@@ -162,8 +187,8 @@ class JoinWatch:
             overdue, wave = wave, None
         window = self._windows.get(key)
         if window is None:
-            window = self._windows[key] = SlidingWindow()
-        recent = window.add(at, within=within, limit=limit)
+            window = self._windows[key] = ArrivalWindow()
+        recent = window.add(at, user_id, within=within, limit=limit)
         if wave is not None:
             wave.add(at, user_id, name)
             return JoinVerdict(individual=False, wave=wave)

@@ -13,6 +13,7 @@ from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
 from bot.clock import ManualClock
+from tests.support.rulebook import edit_section
 
 
 async def play(
@@ -269,3 +270,27 @@ async def test_an_unreadable_saved_standing_leaves_everyone_free(
     records, errors = await play(["alice: free again"], rules_dir, database)
     assert errors == ""
     assert [r["text"] for r in records if r.get("member") == "alice"] == ["free again"]
+
+
+async def test_a_kick_or_a_ban_is_a_departure_as_on_discord_and_telegram(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """The bot hears of a member it removed as of one who left: they are no longer counted."""
+    edit_section(rules_dir, "community", {"cogs": ["netiquette", "welcome"]})
+    count = "{member}, one of {member_count:one=# member|other=# members}."
+    edit_section(rules_dir, "welcome", {"texts": {"en": {"welcome": count}}})
+    lines = [
+        "+alice",
+        "+bob",
+        "mod: /kick @alice spam",
+        "mod: /ban @bob trolling",
+        "mod: /ban @bob again",
+        "+carol",
+    ]
+    records, errors = await play(lines, rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    welcomes = [a["text"] for a in actions(records) if a.get("channel") == "#general"]
+    assert welcomes[-1] == "carol, one of 2 members."  # the moderator and carol
+    with sqlite3.connect(tmp_path / "j.db") as connection:
+        left = dict(connection.execute("SELECT user_id, left_at IS NOT NULL FROM members"))
+    assert left == {"alice": 1, "bob": 1, "carol": 0, "mod": 0}

@@ -88,6 +88,24 @@ class Sample:
     ) -> None:
         """Answer a suggestion."""
 
+    @command()
+    async def profile(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef | None, "Whose profile"] = None,
+        window: Annotated[Literal["7d", "30d", "all"], "Which period"] = "7d",
+    ) -> None:
+        """Show a member's profile."""
+
+    @command()
+    async def note(
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef | None, "About whom"] = None,
+        text: Annotated[Text, "What"] = "",
+    ) -> None:
+        """Write a note."""
+
 
 async def parse(name: str, args: str) -> dict[str, object]:
     spec = build_spec(getattr(Sample(), name))
@@ -249,3 +267,24 @@ async def test_a_duration_choice_is_met_by_the_same_duration_written_otherwise()
     assert await parse("top", "7j") == {"window": "7d"}
     assert await parse("top", "1w") == {"window": "7d"}
     assert await parse("top", "30J") == {"window": "30d"}
+
+
+async def test_an_optional_option_is_left_out_when_the_word_is_the_next_ones() -> None:
+    """``/profile 30d``: one's own profile over 30 days, not a member called "30d"."""
+    assert await parse("profile", "30d") == {"member": None, "window": "30d"}
+    assert await parse("profile", "alice 30d") == {"member": ALICE, "window": "30d"}
+    assert await parse("profile", "@alice") == {"member": ALICE, "window": "7d"}
+    for args in ("bob", "bob 30d"):
+        with pytest.raises(UsageError) as error:
+            await parse("profile", args)
+        assert error.value.text(usage_errors("en")) == "no member called 'bob' here"
+    with pytest.raises(UsageError) as error:
+        await parse("profile", "30d all")
+    assert error.value.text(usage_errors("en")).startswith("too many arguments, starting at 'all'")
+
+
+async def test_a_word_for_an_option_taking_any_text_does_not_leave_one_out() -> None:
+    """A typo in a member's name is said, not swallowed by the text after it."""
+    with pytest.raises(UsageError) as error:
+        await parse("note", "bobb was rude")
+    assert error.value.text(usage_errors("en")) == "no member called 'bobb' here"

@@ -95,6 +95,9 @@ class ConsolePlatform:
         self.current = self.channel("general")
         self._stopping = False
         self._lines: asyncio.Queue[str | None] | None = None
+        self._sink: EventSink | None = None
+        # The departures a kick or a ban brings, being handled (see _departs).
+        self._departing: set[asyncio.Task[None]] = set()
 
     # -- what the platform enforces, kept between runs ------------------------------------------
 
@@ -159,6 +162,7 @@ class ConsolePlatform:
     async def start(self, sink: EventSink) -> None:
         """Read lines until end of input (or :meth:`stop`), feeding each action to ``sink``."""
         self._lines = asyncio.Queue()
+        self._sink = sink
         loop = asyncio.get_running_loop()
         threading.Thread(
             target=self._pump, args=(loop, self._lines), name="console-input", daemon=True
@@ -176,6 +180,9 @@ class ConsolePlatform:
             except JardinierError as error:
                 self.errors.write(f"line {number}: {error}\n")
                 self.errors.flush()
+            # Each line's work is finished before the next: the departures it caused too.
+            while self._departing:
+                await asyncio.wait(list(self._departing))
 
     def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
         # A daemon thread, not asyncio.to_thread: a blocked read must not keep the process alive
@@ -373,19 +380,44 @@ class ConsolePlatform:
         )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
-        """Print the kick; the member is out until they join again."""
+        """Print the kick; the member is out until they join again (a departure)."""
+        present = member.user.id not in self._gone
         self._gone.add(member.user.id)
         await self._standing_changed()
         self.output.action("kick", member=member.name, reason=reason or None)
+        if present:
+            self._departs(member)
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
-        """Print the ban; the member is out and cannot join again until unbanned."""
+        """Print the ban; the member is out and cannot join again until unbanned (a departure,
+        if they were in)."""
+        present = member.user.id not in self._gone
         self._banned.add(member.user.id)
         self._gone.add(member.user.id)
         await self._standing_changed()
         self.output.action(
             "ban", member=member.name, reason=reason or None, delete_days=delete_days or None
         )
+        if present:
+            self._departs(member)
+
+    def _departs(self, member: MemberRef) -> None:
+        """Tell the bot that ``member``, kicked or banned, left, as Discord and Telegram do.
+
+        Handled as a platform's own event is, on its own and not inside the action that removed
+        the member (a kick may come from a job or a queue that the handling waits for); the line
+        that caused it waits for it before the next is read.
+        """
+        if self._sink is None:
+            return
+        event = MemberLeft(at=self.clock.now(), member=member)
+        task = asyncio.get_running_loop().create_task(self._deliver(self._sink, event))
+        self._departing.add(task)
+        task.add_done_callback(self._departing.discard)
+
+    @staticmethod
+    async def _deliver(sink: EventSink, event: MemberLeft) -> None:
+        await sink(event)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Print the unban; the member may join again."""

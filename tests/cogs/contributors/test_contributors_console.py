@@ -44,7 +44,7 @@ async def test_carol_who_answers_outranks_dave_who_spams(rules_dir: Path, tmp_pa
     sent = await play([*CONVERSATION, *SPAM, "alice: /top"], rules_dir, tmp_path / "j.db")
 
     lines = sent[-1]["text"].splitlines()
-    assert lines[0] == "🌱 Top contributors — the last 7 days:"
+    assert lines[0] == "🌱 Top contributors — over the last 7 days:"
     assert lines[1].startswith("1. carol — ")
     assert lines[1].endswith("(thanked by 3 members)")
     assert not any(" dave — " in line for line in lines)
@@ -58,8 +58,8 @@ async def test_a_removed_answer_takes_its_points_with_it(rules_dir: Path, tmp_pa
     )
 
     before, after = sent[-2]["text"], sent[-1]["text"]
-    assert before.startswith("carol — the last 7 days: 24 pts, rank 1/")
+    assert before.startswith("carol — over the last 7 days: 24 pts, rank 1/")
     assert "thanked by 3 members" in before
     # The answer, the reply it drew and the thanks it earned are gone: 24 - 1 - 2 - 5.
-    assert after.startswith("carol — the last 7 days: 16 pts, rank 1/")
+    assert after.startswith("carol — over the last 7 days: 16 pts, rank 1/")
     assert "thanked by 2 members" in after

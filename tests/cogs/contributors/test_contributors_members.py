@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.events import ContestWon, MemberIntroduced, MessageRef
 from cogs.contributors.thanks import ThanksDetector
+from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
+from tests.support.rulebook import edit_section
 
 LONG = "Here is a long and thoughtful message about the garden."
 
@@ -37,7 +40,7 @@ async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -
     answer = await forum.run("bob", "/profile alice")
 
     header, *lines = answer.splitlines()
-    assert header == "alice — the last 7 days: 8 pts, rank 1/3"
+    assert header == "alice — over the last 7 days: 8 pts, rank 1/3"
     assert "• thanked by 1 member: 5 pts" in lines
     assert "• replies from 1 member: 2 pts" in lines
     assert "• 1 substantial message: 1 pt" in lines
@@ -47,7 +50,7 @@ async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -
 async def test_profile_of_someone_without_contributions(forum: Forum) -> None:
     assert (
         await forum.run("bob", "/profile")
-        == "bob has no contributions counted for the last 7 days yet."
+        == "bob has had no contributions counted over the last 7 days."
     )
 
 
@@ -120,3 +123,56 @@ async def test_export_and_erase_a_members_counters(forum: Forum) -> None:
 
     assert await forum.cog.export_member_data(community, carol) == {}
     assert forum.ranked(await forum.run("alice", "/top")) == ["alice"]
+
+
+async def test_a_profile_writes_the_name_as_every_text_does(forum: Forum) -> None:
+    """A name is the member's own words: one line, bounded, never a live invitation."""
+    for name in ("discord.gg/freeseeds\nline2", "B" * 3000):
+        await forum.say(name, LONG)
+        profile = await forum.run(name, "/profile")
+        assert "discord.gg/" not in profile
+        header = profile.splitlines()[0]
+        assert header.endswith("1 pt, rank 1/1")  # the name holds no line break
+        assert len(header) < 200
+        # The same name as /top writes it.
+        assert header.split(" — ")[0] in forum.ranked(await forum.run("mod", "/top"))
+
+        await forum.run(name, "/contributors_optout")
+        opted_out = await forum.run(name, "/profile")
+        assert opted_out.endswith(" asked not to be scored.")
+        assert "\n" not in opted_out
+        assert "discord.gg/" not in opted_out
+        assert len(opted_out) < 200
+
+
+async def test_a_window_alone_shows_ones_own_profile(forum: Forum) -> None:
+    await forum.say("alice", LONG)
+    await forum.wait(timedelta(days=10))
+    answer = await forum.run("alice", "/profile 30d")
+    assert answer.splitlines()[0] == "alice — over the last 30 days: 1 pt, rank 1/1"
+    assert (await forum.run("bob", "/profile alice 30d")).startswith("alice — over the last 30")
+    assert await forum.run("alice", "/profile") == (
+        "alice has had no contributions counted over the last 7 days."
+    )
+    assert "no member called 'nobody'" in await forum.run("alice", "/profile nobody")
+
+
+async def test_every_window_reads_well_in_french(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    forum = await open_forum()
+    assert await forum.run("alice", "/influenceurs tout") == (
+        "Aucune interaction comptée depuis le début pour l'instant."
+    )
+    assert await forum.run("alice", "/classement 30j") == (
+        "Aucune contribution comptée sur les 30 derniers jours pour l'instant."
+    )
+    assert await forum.run("alice", "/profil") == (
+        "alice n'a pas encore de contribution comptée sur les 7 derniers jours."
+    )
+    await forum.say("alice", LONG)
+    assert (await forum.run("alice", "/classement tout")).startswith(
+        "🌱 Meilleurs contributeurs — depuis le début :"
+    )
+    assert (await forum.run("alice", "/profil tout")).startswith("alice — depuis le début : 1 pt")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.bus import Priority
 from bot.events import MessageCreated
 from cogs.contributors.scoring import span
+from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
+from tests.support.rulebook import edit_section, enable_only
 
 QUESTIONS = {
     "alice": "How do I repot a fig tree without hurting the roots?",
@@ -207,3 +210,39 @@ async def test_a_reply_that_pings_its_author_counts_once_as_a_reply(forum: Forum
     )
     weights = forum.cog.settings().scoring
     assert await score_of(forum, "alice") == weights.message + weights.reply_received
+
+
+async def test_thanks_naming_someone_thank_them_not_the_author_replied_to(forum: Forum) -> None:
+    question = await forum.say("carol", "What is the best soil for tomatoes in pots, please?")
+    await forum.say("bob", "I think loam with some compost works best for that.")
+    await forum.say("alice", "thanks @bob for the tip", reply_to=question, mentions=("bob",))
+
+    answer = await forum.run("mod", "/top")
+    assert forum.ranked(answer)[0] == "bob"
+    bob = await forum.run("mod", "/profile bob")
+    carol = await forum.run("mod", "/profile carol")
+    assert "• thanked by 1 member: 5 pts" in bob.splitlines()
+    assert "thanked" not in carol
+    assert "• replies from 1 member: 2 pts" in carol.splitlines()  # the reply still counts
+
+    # With nobody named, the thanks go to the author replied to.
+    await forum.say("erin", "Thank you, that is what I needed!", reply_to=question)
+    assert "• thanked by 1 member: 5 pts" in (await forum.run("mod", "/profile carol"))
+
+
+async def test_the_reactions_of_a_newcomer_held_at_the_charter_gate_do_not_count(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    enable_only(rules_dir, "welcome", "contributors")
+    edit_section(rules_dir, "welcome", {"gate": {"enabled": True, "role": "Members"}})
+    forum = await open_forum()
+    post = await forum.say("bob", "Here is a long and thoughtful message about the garden.")
+    await forum.join("alice")
+    welcome = forum.sent()[-1]
+    await forum.react("alice", post)
+    assert "reactions" not in await forum.run("bob", "/profile")
+
+    await forum.press("alice", "welcome:accept", under=welcome)
+    await forum.unreact("alice", post)
+    await forum.react("alice", post)
+    assert "• reactions from 1 member: 0.5 pts" in (await forum.run("bob", "/profile"))

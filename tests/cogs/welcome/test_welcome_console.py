@@ -147,3 +147,42 @@ async def test_onboarding_counts_match_the_events(rules_dir: Path, tmp_path: Pat
         "Still active after 7 days: 1 of the 3 who joined long enough ago (33%)",
         "Still active after 30 days: 0 of the 0 who joined long enough ago (—)",
     ]
+
+
+async def test_newcomers_who_never_came_in_are_neither_counted_nor_said_goodbye_to(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    count = "{member}, one of {member_count:one=# member|other=# members}."
+    edit_section(
+        rules_dir,
+        "welcome",
+        {
+            "goodbye": True,
+            "gate": {"enabled": True, "timeout": "5m"},
+            "texts": {"en": {"welcome": count}},
+        },
+    )
+    actions = await play(
+        [
+            "+alice",
+            "!wait 6m",  # removed by the gate: she left
+            "+bob",
+            "-bob",  # leaves before accepting: his welcome goes, no goodbye
+            "+carol",
+            "carol [welcome:accept] 1",
+            "-carol",  # a goodbye
+        ],
+        rules_dir,
+        tmp_path / "j.db",
+    )
+    welcomes = [send for send in sends(actions, "#general") if not send.get("private_to")]
+    texts = [send["text"].split("\n")[0] for send in welcomes]
+    assert texts[:3] == [
+        "alice, one of 1 member.",
+        "bob, one of 1 member.",  # alice, removed, is no longer counted
+        "carol, one of 1 member.",
+    ]
+    [goodbye] = texts[3:]
+    assert "carol" in goodbye
+    deleted = [action["message_id"] for action in actions if action["action"] == "delete"]
+    assert deleted == [welcomes[0]["message_id"], welcomes[1]["message_id"]]

@@ -11,6 +11,7 @@ from bot.platform import Capability
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
 
 ACCEPT = "welcome:accept"
 
@@ -247,3 +248,71 @@ async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(
     assert journey is not None
     assert journey.gate_pending
     assert journey.restricted
+
+
+async def test_a_newcomer_held_at_the_gate_may_only_read_the_charter_and_the_help(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    enable_only(rules_dir, "welcome", "contributors")  # a command anyone may run: /top
+    garden = await discord_like(open_garden)
+    await garden.join("alice")
+    welcome = garden.sent()[-1]
+    garden.clear()
+
+    await garden.run("alice", "/top")
+    [refusal] = garden.sent()
+    assert refusal.text == (
+        "alice, please accept the charter first: press “I accept” under your welcome "
+        "(or under /charter), then try /top again."
+    )
+    assert refusal.details["private_to"].name == "alice"
+
+    garden.clear()
+    await garden.run("alice", "/help")
+    await garden.run("alice", "/charter")
+    await garden.run("oldtimer", "/top")
+    assert len(garden.sent()) == 3
+    assert not any("accept the charter first" in text for text in garden.texts())
+
+    await garden.press("alice", ACCEPT, under=welcome)
+    garden.clear()
+    await garden.run("alice", "/top")
+    assert garden.texts() == ["No contributions have been counted over the last 7 days."]
+
+
+async def test_a_newcomer_who_leaves_before_accepting_gets_no_goodbye_and_their_welcome_goes(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await open_garden(goodbye=True, gate={"enabled": True, "role": "Members"})
+    await garden.join("alice")
+    welcome = garden.sent()[-1]
+    await garden.wait(timedelta(minutes=2))
+    garden.clear()
+    await garden.leave("alice")
+    assert garden.sent() == []  # no goodbye to someone who never came in
+    [deleted] = garden.done("delete")
+    assert deleted.target == welcome.details["message"]  # and no button left for no one
+
+    # Someone who accepted is said goodbye to, and their welcome stays.
+    await garden.join("bob")
+    await garden.press("bob", ACCEPT, under=garden.sent()[-1])
+    garden.clear()
+    await garden.leave("bob")
+    [goodbye] = garden.sent()
+    assert "bob" in goodbye.text
+    assert garden.done("delete") == []
+
+
+async def test_the_welcome_of_a_restricted_newcomer_who_leaves_goes_after_a_restart(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    platform = FakePlatform(capabilities=WITHOUT_ROLES)
+    gate = {"enabled": True, "timeout": "10m"}
+    first = await open_garden(platform=platform, database=tmp_path / "g.db", gate=gate)
+    await first.join("alice")
+    welcome = first.sent()[-1]
+    await first.stop()
+    second = await open_garden(platform=platform, database=tmp_path / "g.db")
+    platform.actions.clear()
+    await second.leave("alice")
+    assert [deleted.target for deleted in second.done("delete")] == [welcome.details["message"]]

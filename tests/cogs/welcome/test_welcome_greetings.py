@@ -162,7 +162,7 @@ async def test_a_member_back_within_the_hour_is_not_welcomed_again(garden: Garde
 def test_an_unknown_placeholder_is_a_rule_book_error_at_load_time(rules_dir: Path) -> None:
     path = rules_dir / "welcome.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if "{member_count:one=You" in line)
+    index = next(i for i, line in enumerate(lines) if "{member_count:one=" in line)
     lines[index] = lines[index].replace("{member_count:", "{membercount:")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(RuleBookError) as raised:
@@ -195,3 +195,30 @@ def test_the_member_count_is_worked_out_only_for_the_texts_that_say_it() -> None
     assert uses("Hello {member}, one of {member_count}!", "member_count")
     assert uses("{member_count:one=You are the first|other=One of #}", "member_count")
     assert not uses("Welcome to {community}, {member}!", "member_count")
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+async def test_a_newcomer_alone_now_is_not_told_they_are_the_first_member(
+    open_garden: GardenFactory, rules_dir: Path, locale: str
+) -> None:
+    """Alice came and went before Bob: Bob is not "the first member" of the community."""
+    shipped = load_rule_book(rules_dir, section_models()).section("welcome")
+    counting = [
+        str(text)
+        for text in shipped.texts[locale].welcome  # type: ignore[attr-defined]
+        if uses(text, "member_count")
+    ]
+    assert counting  # the shipped book has a greeting that says how many members there are
+    edit_section(rules_dir, "community", {"locale": locale})
+    edit_section(rules_dir, "welcome", {"texts": {locale: {"welcome": counting}}})
+    garden = await open_garden()
+    await garden.join("alice")
+    await garden.leave("alice")
+    await garden.wait(timedelta(hours=2))
+    await garden.join("bob")
+    alone = garden.texts()[-1]
+    assert "bob" in alone
+    assert not re.search(r"first|premier|\b1\b", alone)
+
+    await garden.join("carol")
+    assert re.search(r"\b2 (members|membres)\b", garden.texts()[-1])

@@ -300,3 +300,57 @@ async def test_coming_back_to_introduce_oneself_again_is_announced_once(
     await garden.run("mod", "/onboarding 1")
     assert "Introduced themselves: 1 (100%)" in garden.texts()[-1]
     assert len(heard) == 1
+
+
+async def test_someone_who_introduced_themselves_is_not_nudged_after_coming_back(
+    garden: Garden,
+) -> None:
+    await garden.join("alice")
+    await garden.say(
+        "alice", "hello everyone, my name is Alice and I grow tomatoes", channel="intros"
+    )
+    await garden.wait(timedelta(minutes=5))
+    await garden.leave("alice")
+    await garden.wait(timedelta(minutes=5))
+    await garden.join("alice")
+    garden.clear()
+    await garden.wait(timedelta(hours=25))
+    assert garden.sent() == []
+    assert garden.core.scheduler.pending("welcome:nudge:") == []
+
+
+async def test_a_newcomer_still_held_at_the_gate_is_not_nudged_until_they_accept(
+    open_garden: GardenFactory,
+) -> None:
+    # Discord with a role: no timeout removes them, the gate just keeps prompting.
+    garden = await open_garden(gate={"enabled": True, "role": "Members"})
+    await garden.join("bob")
+    welcome = garden.sent()[-1]
+    garden.clear()
+    await garden.wait(timedelta(hours=25))
+    assert garden.sent() == []  # the gate's prompt speaks to them, not a nudge
+
+    await garden.press("bob", "welcome:accept", under=welcome)
+    garden.clear()
+    await garden.wait(timedelta(hours=23))
+    assert garden.sent() == []
+    await garden.wait(timedelta(hours=2))  # a day after accepting, once they may post
+    [nudge] = garden.sent()
+    assert nudge.target.name == "#intros"
+    assert "bob" in nudge.text
+    await garden.wait(timedelta(days=3))
+    assert len(garden.sent()) == 1
+
+
+async def test_a_newcomer_who_accepts_in_time_is_nudged_a_day_after_joining(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await open_garden(gate={"enabled": True, "role": "Members"})
+    await garden.join("bob")
+    welcome = garden.sent()[-1]
+    await garden.wait(timedelta(minutes=10))
+    await garden.press("bob", "welcome:accept", under=welcome)
+    garden.clear()
+    await garden.wait(timedelta(hours=24))
+    [nudge] = garden.sent()
+    assert "bob" in nudge.text

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from cogs.welcome.raid import JoinWatch, SlidingWindow
+from cogs.welcome.raid import ArrivalWindow, JoinWatch, SlidingWindow
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -117,6 +118,21 @@ def test_a_sliding_window_counts_only_recent_occurrences_and_stays_small() -> No
     counts = [window.add(T0 + timedelta(seconds=s), within=minute, limit=3) for s in range(10)]
     assert counts == [1, 2, 3, 4, 4, 4, 4, 4, 4, 4]
     assert window.add(T0 + timedelta(minutes=5), within=minute, limit=3) == 1
+
+
+def test_the_arrival_window_counts_each_member_once_and_stays_small() -> None:
+    window = ArrivalWindow()
+    minute = timedelta(minutes=1)
+    loop = [
+        window.add(T0 + timedelta(seconds=s), "alice", within=minute, limit=3) for s in range(9)
+    ]
+    assert loop == [1] * 9
+    crowd = [
+        window.add(T0 + timedelta(seconds=10 + n), f"m{n}", within=minute, limit=3)
+        for n in range(6)
+    ]
+    assert crowd == [2, 3, 4, 4, 4, 4]
+    assert window.add(T0 + timedelta(minutes=5), "alice", within=minute, limit=3) == 1
 
 
 def test_a_sliding_window_allows_a_bounded_number() -> None:
@@ -273,3 +289,72 @@ async def test_a_newcomer_forgotten_during_the_wave_is_not_named_in_its_welcome(
     await garden.wait(timedelta(minutes=5))
     aggregated = garden.texts("general")[-1]
     assert aggregated.startswith("Welcome to the 4 people who just joined Garden: m5, m6, m8, m9!")
+
+
+async def test_one_member_joining_and_leaving_again_and_again_is_no_wave(garden: Garden) -> None:
+    await garden.join("alice")
+    for _ in range(5):
+        await garden.leave("alice")
+        await garden.join("alice")
+    assert garden.sent("mod-log") == []  # one person is no raid
+    await garden.wait(timedelta(minutes=5))
+    [welcome] = garden.sent("general")  # welcomed once, not again with a wave
+    assert "alice" in welcome.text
+
+    # Real newcomers right after are still welcomed each on their own.
+    await garden.join("bob", "carol")
+    assert [len(garden.sent("general")), garden.sent("mod-log")] == [3, []]
+    assert "bob" in garden.texts("general")[1]
+    assert "carol" in garden.texts("general")[2]
+
+
+async def test_a_wave_does_not_greet_again_someone_welcomed_within_the_hour(
+    garden: Garden,
+) -> None:
+    await garden.join("alice")
+    await garden.wait(timedelta(minutes=10))
+    await garden.leave("alice")
+    await garden.join(*(f"m{n}" for n in range(6)), "alice", "m6")
+    await garden.wait(timedelta(minutes=3))
+    aggregated = garden.texts("general")[-1]
+    assert aggregated.startswith("Welcome to the 2 people who just joined Garden: m5, m6!")
+    assert "alice" not in aggregated
+
+
+async def test_someone_greeted_with_a_wave_is_not_welcomed_again_when_back_soon(
+    garden: Garden,
+) -> None:
+    await garden.join(*(f"m{n}" for n in range(8)))
+    await garden.wait(timedelta(minutes=3))
+    assert "m7" in garden.texts("general")[-1]  # the aggregated welcome
+    garden.clear()
+    await garden.wait(timedelta(minutes=10))
+    await garden.leave("m7")
+    await garden.join("m7")
+    assert garden.sent() == []
+    await garden.leave("m7")
+    await garden.wait(timedelta(hours=2))
+    await garden.join("m7")
+    [welcome] = garden.sent()
+    assert "m7" in welcome.text
+
+
+async def test_a_wave_of_one_is_greeted_in_the_singular(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    garden = await open_garden()
+    await garden.join(*(f"m{n}" for n in range(6)))
+    await garden.wait(timedelta(minutes=3))
+    aggregated = garden.texts("general")[-1]
+    assert aggregated.startswith("Welcome to the newcomer who just joined Garden: m5!")
+    assert "introduce yourself in" in aggregated
+    assert "1 people" not in aggregated
+
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    french = await open_garden()
+    await french.join(*(f"m{n}" for n in range(6)))
+    await french.wait(timedelta(minutes=3))
+    aggregated = french.texts("general")[-1]
+    assert aggregated.startswith("Bienvenue à la personne qui vient de rejoindre Garden : m5 !")
+    assert "présente-toi dans" in aggregated
+    assert "1 personnes" not in aggregated
