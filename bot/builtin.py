@@ -14,7 +14,8 @@ from bot.commands.runner import answer_command, may_run
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf import CoreTexts, RuleBookError
-from bot.ruleconf.templates import plain_name, render
+from bot.ruleconf.plaintext import plain_name
+from bot.ruleconf.templates import render
 
 if TYPE_CHECKING:
     from bot.core import Jardinier

@@ -16,6 +16,7 @@ from bot.ruleconf.community import (
 from bot.ruleconf.errors import RuleBookError, RuleError, RuleWarning
 from bot.ruleconf.locales import Locale, TextsByLocale
 from bot.ruleconf.numbers import percent_text
+from bot.ruleconf.plaintext import has_words, one_line, plain_name, unlinked, visible
 from bot.ruleconf.positioned import (
     KeyPath,
     Position,
@@ -25,7 +26,7 @@ from bot.ruleconf.positioned import (
     load_yaml,
 )
 from bot.ruleconf.store import RuleStore
-from bot.ruleconf.templates import Placeholders, one_line, plain_name, render, unlinked
+from bot.ruleconf.templates import Placeholders, render
 
 __all__ = [
     "ChannelsConfig",
@@ -46,6 +47,7 @@ __all__ = [
     "TextsByLocale",
     "deep_merge",
     "format_key_path",
+    "has_words",
     "load_rule_book",
     "load_yaml",
     "one_line",
@@ -53,4 +55,5 @@ __all__ = [
     "plain_name",
     "render",
     "unlinked",
+    "visible",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -48,35 +47,6 @@ class Placeholders:
     def _check(self, text: str) -> str:
         check_template(text, self.names)
         return text
-
-
-MAX_NAME = 64
-"""The longest a name is written in a text."""
-
-
-def one_line(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def plain_name(name: str) -> str:
-    """A name as texts write it: on one line, not too long, never a link."""
-    return unlinked(one_line(name, MAX_NAME))
-
-
-_LINK_LIKE = re.compile(r"://|[\w-]\.[^\W\d_]{2,}")
-"""A scheme, or a dot between a name and letters (``discord.gg``, ``t.me``, ``evil.com``)."""
-WORD_JOINER = "\u2060"
-
-
-def unlinked(name: str) -> str:
-    """``name`` as no client turns into a link: a member named ``discord.gg/seeds`` must not be
-    advertised by the bot's welcome or its top list. An invisible word joiner follows each dot
-    and colon of a name that looks like an address; other names are left as they are."""
-    if not _LINK_LIKE.search(name):
-        return name
-    return name.replace(".", "." + WORD_JOINER).replace(":", ":" + WORD_JOINER)
 
 
 def check_template(text: str, allowed: tuple[str, ...]) -> None:

@@ -9,7 +9,6 @@ mixins over this base; ``cog.py`` puts them together.
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -26,35 +25,18 @@ from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Win
 from cogs.contests.schedules import duration_words, local_time
 
-_JOINERS = frozenset("\u200c\u200d")
-"""Formatting characters that are part of what people write: emoji sequences (👩‍🌾) and some
-scripts need the zero-width (non-)joiner; every other one (bidi overrides…) is dropped."""
 _CHUNK = 500
 """Bound parameters per SELECT … IN, well under SQLite's oldest limit (999)."""
 
 
-def visible(text: str) -> str:
-    """``text`` without control or formatting characters: a right-to-left override in a title
-    would turn the rest of the bot's post around. Line breaks of any kind become ``\\n``, other
-    spaces (tabs…) a plain space."""
-    return "\n".join(
-        "".join(
-            " " if char.isspace() else char
-            for char in line
-            if char.isspace() or char in _JOINERS or unicodedata.category(char)[0] != "C"
-        )
-        for line in text.splitlines()
-    )
-
-
 def plain(text: str, limit: int = 200) -> str:
     """A member-written text on one line, shortened to ``limit`` characters."""
-    return one_line(visible(text), limit)
+    return one_line(text, limit)
 
 
 def name_text(name: str) -> str:
     """A member's name as the contests' texts write it: one visible line, never a link."""
-    return plain_name(visible(name)) or "?"
+    return plain_name(name) or "?"
 
 
 def quoted(text: str) -> str:

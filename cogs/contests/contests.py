@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from bot.commands import CommandContext, Permission, command
 from bot.events import ChannelRef, CommunityRef
-from bot.ruleconf import render
-from cogs.contests.base import full_title, plain, visible
+from bot.ruleconf import render, visible
+from cogs.contests.base import full_title, plain
 from cogs.contests.models import Contest
 from cogs.contests.phases import Phases
 from cogs.contests.schedules import MomentError, MomentRangeError, parse_moment, parse_span

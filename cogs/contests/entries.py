@@ -22,8 +22,8 @@ from bot.cog import listener
 from bot.commands import CommandContext, Text, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, MessageRef, ReactionAdded, ReactionRemoved
-from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, name_text, quoted, visible
+from bot.ruleconf import render, visible
+from cogs.contests.base import ContestsBase, name_text, quoted
 from cogs.contests.models import Contest, Entry, Vote
 
 if TYPE_CHECKING:

@@ -26,11 +26,10 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability
-from bot.ruleconf import render
+from bot.ruleconf import has_words, one_line, plain_name, render
 from cogs.suggestions.base import shorten
 from cogs.suggestions.digest import Digest
 from cogs.suggestions.models import Suggestion
-from cogs.suggestions.plaintext import has_words, shown_name, visible
 from cogs.suggestions.records import OPEN_STATUSES, VoteMode
 from cogs.suggestions.similarity import closest
 
@@ -79,7 +78,7 @@ class SuggestionsCog(Digest):
         config = self.settings(community)
         texts = self.texts(community)
         # Invisible characters are no text: eleven zero-width spaces are not a suggestion.
-        wanted = visible(text)
+        wanted = one_line(text)
         if len(wanted) < config.min_length:
             raise JardinierError(render(texts.too_short, min=config.min_length))
         if not has_words(wanted):
@@ -119,7 +118,7 @@ class SuggestionsCog(Digest):
             render(
                 texts.posted,
                 number=suggestion.number,
-                member=shown_name(ctx.member.name),
+                member=plain_name(ctx.member.name) or "?",
                 text=wanted,
             ),
             buttons=buttons if with_buttons else (),
@@ -185,7 +184,7 @@ class SuggestionsCog(Digest):
         found = await self.book.get(community_id, number)
         if found is None or found.id is None:
             raise JardinierError(render(texts.unknown, number=number))
-        note = visible(comment or "") or None
+        note = one_line(comment or "") or None
         if note is not None and len(note) > MAX_COMMENT:
             raise JardinierError(
                 render(texts.comment_too_long, most=MAX_COMMENT, length=len(note))
@@ -226,8 +225,9 @@ class SuggestionsCog(Digest):
         post = None
         if found.channel_id == channel.id and found.message_id is not None:
             post = MessageRef(channel, found.message_id)
+        name = plain_name(found.author_name) or "?"
         sent = await self.actions.send(
-            channel, f"{shown_name(found.author_name)}: {message}", reply_to=post, mention=[author]
+            channel, f"{name}: {message}", reply_to=post, mention=[author]
         )
         return sent is not None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -19,21 +20,31 @@ from typing import Any, Literal
 
 from bot.cog import job
 from bot.events import CommunityRef
-from bot.ruleconf import render
+from bot.ruleconf import one_line, plain_name, render
 from bot.weekly import WeeklyJob
 from cogs.suggestions.base import SuggestionsBase, shorten
 from cogs.suggestions.models import Suggestion
-from cogs.suggestions.plaintext import markdown_escaped, shown_name, visible
 
 Delivery = Literal["posted", "unset", "missing", "refused"]
 """How posting the digest went: posted; no channel set (only ``/digest`` shows it); the channel
 set is not found; the platform refused."""
 
 
+_MARKDOWN = re.compile(r"([\\`*_~|\[\]()<>#&])")
+"""Characters that start Markdown (or HTML) in Discord and in a Markdown file: emphasis, code,
+spoilers, masked links, tags, entities, headings."""
+
+
+def markdown_escaped(text: str) -> str:
+    """``text`` as Markdown shows it as typed: ``**x**`` stays two stars, ``[x](link)`` is no
+    masked link, ``<b>`` no tag."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def _shown(text: str) -> str:
     """Members' and moderators' words as the digest writes them: visible characters on one
     line, cut, written as typed whatever Markdown they hold."""
-    return markdown_escaped(shorten(visible(text)))
+    return markdown_escaped(shorten(one_line(text)))
 
 
 class Digest(SuggestionsBase):
@@ -95,7 +106,7 @@ class Digest(SuggestionsBase):
         lines = [
             render(
                 texts.digest_title,
-                community=markdown_escaped(visible(community.name or community.id)),
+                community=markdown_escaped(one_line(community.name or community.id)),
                 start=since.astimezone(zone).strftime("%Y-%m-%d"),
                 end=now.astimezone(zone).strftime("%Y-%m-%d"),
             ),
@@ -131,7 +142,7 @@ class Digest(SuggestionsBase):
             up=item.up,
             down=item.down,
             status=self.status_label(community, item.status),
-            member=markdown_escaped(shown_name(item.author_name)),
+            member=markdown_escaped(plain_name(item.author_name) or "?"),
         )
 
     async def on_job_missed(

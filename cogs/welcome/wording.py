@@ -8,26 +8,15 @@ never the same one twice in a row where there is a choice, so the bot does not s
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Sequence
 
-from bot.ruleconf import unlinked
-
-MAX_NAME = 64
+from bot.ruleconf import plain_name as ruleconf_plain_name
 
 
 def plain_name(name: str) -> str:
-    """``name`` on one line, without control or formatting characters, at most 64 characters,
-    and never a link."""
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in name
-        if char.isspace() or unicodedata.category(char)[0] != "C"
-    )
-    cleaned = " ".join(kept.split())
-    if len(cleaned) > MAX_NAME:
-        cleaned = cleaned[: MAX_NAME - 1] + "…"
-    return unlinked(cleaned) or "?"
+    """``name`` as the welcome writes it: visible, on one line, at most 64 characters, never a
+    link, and ``?`` for a name with nothing visible in it."""
+    return ruleconf_plain_name(name) or "?"
 
 
 def uses(template: str, placeholder: str) -> bool:

@@ -1,0 +1,44 @@
+"""Members' words as every cog writes them back: nothing in a name or a text can turn the bot's
+line around, hide in it, or pass for empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ruleconf import has_words, one_line, plain_name, visible
+
+RLO = "\u202e"
+"""The right-to-left override: what follows it shows reversed."""
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain words", "plain words"),
+        (f"evil{RLO} name", "evil name"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("bell\x07 and escape\x1b[31m", "bell and escape[31m"),
+        ("two\nlines\r\nhere\u2028too", "two\nlines\nhere\ntoo"),
+        ("tab\there", "tab here"),
+        ("farmer 👩\u200d🌾 and 👍", "farmer 👩\u200d🌾 and 👍"),  # the joiner shapes the emoji
+        ("lone \u200d joiner", "lone  joiner"),
+        ("\u3164\u2800", ""),  # blank stand-ins for an empty name
+    ],
+)
+def test_visible_keeps_what_shows_and_the_line_breaks(text: str, shown: str) -> None:
+    assert visible(text) == shown
+
+
+def test_one_line_and_plain_name_write_only_what_shows() -> None:
+    assert one_line(f"a\n{RLO}b  c") == "a b c"
+    assert one_line("x" * 10, 5) == "xxxx…"
+    assert plain_name(f"{RLO}discord.gg/seeds\nline2") == "discord.\u2060gg/seeds line2"
+    assert plain_name("\u200b\u3164") == ""
+    assert len(plain_name("n" * 3000)) == 64
+
+
+def test_words_are_letters_or_digits_one_can_see() -> None:
+    assert has_words("🌱 seeds")
+    assert has_words("42")
+    assert not has_words("🌱🌱🌱")
+    assert not has_words("\u3164\u3164")
