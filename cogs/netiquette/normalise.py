@@ -60,7 +60,7 @@ _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _BLANK_CATEGORIES = frozenset({"Cc", "Zs", "Zl", "Zp"})
 APOSTROPHES = "'’ʼ‘`´"
 """Signs written as an apostrophe: a listed ``t'a gueule`` matches ``t’a gueule`` (a phone's
-keyboard) too."""
+keyboard) too, and like a letter, repeated (``t''a``)."""
 _ANY_APOSTROPHE = "[" + "".join(re2.escape(sign) for sign in APOSTROPHES) + "]"
 BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
 BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
@@ -299,7 +299,7 @@ def word_pattern(word: str, *, normalised: bool = True) -> str:
         elif character.isalnum():
             parts.append(re2.escape(character) + "+")
         elif character in APOSTROPHES:
-            parts.append(_ANY_APOSTROPHE)
+            parts.append(_ANY_APOSTROPHE + "+")
         else:
             parts.append(re2.escape(character))
     return "".join(parts)

@@ -14,7 +14,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from cogs.netiquette.normalise import BOUNDARY_AFTER, BOUNDARY_BEFORE, folded_word, word_pattern
+from cogs.netiquette.normalise import (
+    APOSTROPHES,
+    BOUNDARY_AFTER,
+    BOUNDARY_BEFORE,
+    folded_word,
+    word_pattern,
+)
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import (
@@ -59,10 +65,10 @@ class MatchWordsConfig(TriggerConfig):
     @cached_property
     def squeezing_changes_nothing(self) -> bool:
         """Whether the readings with repeats squeezed can be skipped: every pattern already
-        takes each letter, and each separator run, repeated; only a sign written in a listed
-        word (``aujourd'hui``) is matched once, as written."""
+        takes each letter, apostrophe and separator run, repeated; only another sign written
+        in a listed word (``c++``) is matched once, as written."""
         return all(
-            character.isalnum() or character.isspace()
+            character.isalnum() or character.isspace() or character in APOSTROPHES
             for word in self.words
             for character in folded_word(word)
         )

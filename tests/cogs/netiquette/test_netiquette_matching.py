@@ -108,7 +108,9 @@ def test_phrases_match_across_separators() -> None:
     assert not words_hit(["ta gueule"], "ta gueulante")
 
 
-@pytest.mark.parametrize("text", ["t'a gueule", "t’a gueule", "tʼa gueule", "T‘A GUEULE"])
+@pytest.mark.parametrize(
+    "text", ["t'a gueule", "t’a gueule", "tʼa gueule", "T‘A GUEULE", "t'''a gueule"]
+)
 def test_an_apostrophe_in_a_listed_word_matches_any_apostrophe(text: str) -> None:
     assert words_hit(["t'a gueule"], text)
     assert words_hit(["t’a gueule"], text)
