@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import create_engine, inspect, text
-
-from bot.migrate import alembic_config, upgrade
 from tests.cogs.contests.arena import Arena
 from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.migrations import GARDEN, migrated_database
 
 
 async def test_two_members_submitting_at_the_same_moment_both_get_a_number(
@@ -57,44 +54,27 @@ async def test_an_erased_entrys_number_goes_to_no_one_else(arena: Arena) -> None
 
 
 def test_the_migration_counts_on_from_each_contests_highest_entry(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'populated.db'}"
-    upgrade(url, "0008")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO communities (id, platform, external_id, name, first_seen) "
-                "VALUES (1, 'discord', '42', 'Garden', '2026-11-02 09:00:00')"
-            )
-        )
+    with migrated_database(tmp_path, "0008", GARDEN) as database:
         for contest in (1, 2):
-            connection.execute(
-                text(
-                    "INSERT INTO contests (id, community_id, title, description, channel_id, "
-                    "channel_name, created_by, starts_at, ends_at, entries_per_member, "
-                    "winners, choose_by) VALUES (:id, 1, 'Haiku', '', 'c', '#c', 'u', "
-                    "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes')"
-                ),
-                {"id": contest},
+            database.write(
+                "INSERT INTO contests (id, community_id, title, description, channel_id, "
+                "channel_name, created_by, starts_at, ends_at, entries_per_member, "
+                "winners, choose_by) VALUES (:id, 1, 'Haiku', '', 'c', '#c', 'u', "
+                "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes')",
+                values={"id": contest},
             )
         for number in (1, 4):
-            connection.execute(
-                text(
-                    "INSERT INTO contest_entries (contest_id, number, user_id, user_name, "
-                    "text, submitted_at) VALUES (1, :number, 'u1', 'alice', 'pond', "
-                    "'2026-11-02 09:30:00')"
-                ),
-                {"number": number},
+            database.write(
+                "INSERT INTO contest_entries (contest_id, number, user_id, user_name, "
+                "text, submitted_at) VALUES (1, :number, 'u1', 'alice', 'pond', "
+                "'2026-11-02 09:30:00')",
+                values={"number": number},
             )
-    upgrade(url, "0009")
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT id, last_entry_number FROM contests ORDER BY id")
-        ).all()
-        assert [tuple(row) for row in rows] == [(1, 4), (2, 0)]
-    command.downgrade(alembic_config(url), "0008")
-    with engine.connect() as connection:
-        columns = {column["name"] for column in inspect(connection).get_columns("contests")}
-        assert "last_entry_number" not in columns
-        assert connection.execute(text("SELECT count(*) FROM contest_entries")).scalar() == 2
-    engine.dispose()
+        database.upgrade("0009")
+        assert database.rows("SELECT id, last_entry_number FROM contests ORDER BY id") == [
+            (1, 4),
+            (2, 0),
+        ]
+        database.downgrade("0008")
+        assert "last_entry_number" not in database.columns("contests")
+        assert database.rows("SELECT count(*) FROM contest_entries") == [(2,)]

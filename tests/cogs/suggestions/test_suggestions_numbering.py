@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import create_engine, inspect, text
-
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.migrate import alembic_config, upgrade
 from tests.cogs.suggestions.board import Board
 from tests.support.fake_platform import FakePlatform
+from tests.support.migrations import GARDEN, migrated_database
 
 
 async def test_two_members_suggesting_at_the_same_moment_both_get_a_number(
@@ -74,33 +71,18 @@ async def test_an_erased_suggestions_number_and_buttons_go_to_no_one_else(board:
 def test_the_migration_counts_on_from_the_highest_number_of_a_populated_database(
     tmp_path: Path,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'populated.db'}"
-    upgrade(url, "0008")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO communities (id, platform, external_id, name, first_seen) "
-                "VALUES (1, 'discord', '42', 'Garden', '2026-11-02 09:00:00')"
-            )
-        )
+    with migrated_database(tmp_path, "0008", GARDEN) as database:
         for number in (1, 3):
-            connection.execute(
-                text(
-                    "INSERT INTO suggestions (community_id, number, author_id, author_name, "
-                    "text, created_at, up, down, status) VALUES (1, :number, 'u1', 'alice', "
-                    "'Seed swap', '2026-11-02 09:30:00', 0, 0, 'open')"
-                ),
-                {"number": number},
+            database.write(
+                "INSERT INTO suggestions (community_id, number, author_id, author_name, "
+                "text, created_at, up, down, status) VALUES (1, :number, 'u1', 'alice', "
+                "'Seed swap', '2026-11-02 09:30:00', 0, 0, 'open')",
+                values={"number": number},
             )
-    upgrade(url, "0009")
-    with engine.connect() as connection:
-        counters = connection.execute(
-            text("SELECT community_id, last_number FROM suggestion_counters")
-        ).all()
-        assert [tuple(row) for row in counters] == [(1, 3)]
-    command.downgrade(alembic_config(url), "0008")
-    with engine.connect() as connection:
-        assert "suggestion_counters" not in inspect(connection).get_table_names()
-        assert connection.execute(text("SELECT count(*) FROM suggestions")).scalar() == 2
-    engine.dispose()
+        database.upgrade("0009")
+        assert database.rows("SELECT community_id, last_number FROM suggestion_counters") == [
+            (1, 3)
+        ]
+        database.downgrade("0008")
+        assert "suggestion_counters" not in database.tables()
+        assert database.rows("SELECT count(*) FROM suggestions") == [(2,)]
