@@ -103,10 +103,13 @@ class WelcomeCog(CharterGate, Introductions):
         prompt = None
         if verdict.wave is not None:
             if verdict.wave_started:
-                await self._raid_alert(community, config)
                 # The job of an earlier wave may still wait (planned before a restart, or late):
                 # this wave's takes its place, so it greets that wave's newcomers too.
                 saved = self._saved_wave(community)
+                if saved is None or saved[0] <= event.at:
+                    # Not when the wave was only cut by a restart: its quiet has not passed,
+                    # and the moderators were alerted of it already.
+                    await self._raid_alert(community, config)
                 if saved is not None:
                     verdict.wave.take_in(saved[1])
                 self._schedule_wave_over(community, verdict.wave, config)

@@ -220,6 +220,7 @@ async def test_a_wave_that_goes_on_after_a_restart_greets_the_newcomers_of_both_
 ) -> None:
     first = await open_garden(database=tmp_path / "garden.db")
     await first.join(*(f"m{n}" for n in range(10)))  # m5 … m9 wait for the wave's welcome
+    assert [line for line in first.texts("mod-log") if line.startswith("⚠️ Wave of joins")]
     await first.stop()
     second = await open_garden(database=tmp_path / "garden.db")
     await second.join(*(f"n{n}" for n in range(10)))  # a new wave, before the saved job ran
@@ -229,6 +230,9 @@ async def test_a_wave_that_goes_on_after_a_restart_greets_the_newcomers_of_both_
         "Welcome to the 10 people who just joined Garden: m5, m6, m7, m8, m9, n5, n6, n7, n8, "
         "n9! 🌱 Our charter is in #rules; introduce yourselves in #intros."
     ]
+    # One wave, cut by a restart: the moderators were alerted once, before it.
+    alerts = [line for line in second.texts("mod-log") if line.startswith("⚠️ Wave of joins")]
+    assert alerts == []
 
 
 async def test_a_wave_whose_job_is_late_is_greeted_with_the_next_wave(garden: Garden) -> None:
@@ -241,6 +245,9 @@ async def test_a_wave_whose_job_is_late_is_greeted_with_the_next_wave(garden: Ga
     assert [text.split("!")[0] for text in aggregated] == [
         "Welcome to the 6 people who just joined Garden: m5, m6, m7, n5, n6, n7"
     ]
+    # Two waves, three minutes apart: each is news to the moderators.
+    alerts = [line for line in garden.texts("mod-log") if line.startswith("⚠️ Wave of joins")]
+    assert len(alerts) == 2
 
 
 async def test_the_wave_welcome_names_each_newcomer_still_here_once(garden: Garden) -> None:
