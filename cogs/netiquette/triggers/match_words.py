@@ -48,8 +48,14 @@ class MatchWordsConfig(TriggerConfig):
     """Match inside words too (``ass`` in ``classic``): rarely what you want."""
     normalise: bool | None = None
     """Undo evasions first (the section's ``normalise``, on by default)."""
+    unless: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]],
+        Field(default_factory=list, max_length=MAX_WORDS),
+    ]
+    """Expressions a listed word is harmless in: a match they overlap does not count
+    (``gueule de bois``, a hangover, excuses ``ta gueule`` in ``ta gueule de bois``)."""
 
-    @field_validator("words")
+    @field_validator("words", "unless")
     @classmethod
     def _words_have_letters(cls, words: list[str]) -> list[str]:
         for word in words:
@@ -58,7 +64,7 @@ class MatchWordsConfig(TriggerConfig):
         return words
 
     @cached_property
-    def _programs(self) -> dict[bool, Any]:
+    def _programs(self) -> dict[object, Any]:
         # A cached property, not a pydantic private attribute: those cost an exception per read.
         return {}
 
@@ -88,6 +94,20 @@ class MatchWordsConfig(TriggerConfig):
             program = self._programs[normalised] = compile_pattern(pattern)
         return program
 
+    def excuses(self, normalised: bool) -> Any:
+        """The compiled program of the ``unless`` expressions (built on first use), or None."""
+        if not self.unless:
+            return None
+        key = ("unless", normalised)
+        program = self._programs.get(key)
+        if program is None:
+            alternatives = "|".join(
+                word_pattern(word, normalised=normalised) for word in self.unless
+            )
+            pattern = f"{BOUNDARY_BEFORE}((?:{alternatives}){PLURAL}){BOUNDARY_AFTER}"
+            program = self._programs[key] = compile_pattern(pattern)
+        return program
+
 
 class MatchWords(Trigger):
     """Fires on the first listed word found."""
@@ -109,12 +129,27 @@ class MatchWords(Trigger):
             readings.spellings if config.squeezing_changes_nothing else readings.variants
         ):
             found = program.search(reading)
+            if found is not None and config.unless:
+                found = _unexcused(program, config, normalised, reading)
             if found is not None:
                 index = next(
                     i for i in range(1, len(config.words) + 1) if found.group(i) is not None
                 )
                 return TriggerResult.hit("word_hit", word=config.words[index - 1])
         return MISSED if not evidence.explain else TriggerResult.miss("word_miss")
+
+
+def _unexcused(program: Any, config: MatchWordsConfig, normalised: bool, reading: str) -> Any:
+    """The first match of ``program`` in ``reading`` that no ``unless`` expression overlaps, or
+    None. Only a message that matched comes here: the common case costs nothing more. Spans are
+    the words' own, without the separators around them (``ta gueule gueule de bois``)."""
+    spans = [excuse.span(1) for excuse in config.excuses(normalised).finditer(reading)]
+    groups = range(1, len(config.words) + 1)
+    for found in program.finditer(reading):
+        start, end = next(found.span(i) for i in groups if found.group(i) is not None)
+        if not any(start < until and since < end for since, until in spans):
+            return found
+    return None
 
 
 TRIGGER = MatchWords()

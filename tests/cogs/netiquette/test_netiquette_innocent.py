@@ -23,6 +23,7 @@ INNOCENT = [
     "lol <:PEPEHANDS:123456789012345678> <:OMEGALUL:123456789012345678>",
     "ok :POGGERS: :KEKW: :OMEGALUL: :PEPEHANDS:",
     "look https://youtu.be/DQW4W9WGXCQ",
+    "alors, comment va ta gueule de bois ce matin ?",  # a hangover
 ]
 
 
@@ -42,6 +43,7 @@ async def test_the_shipped_rules_leave_it_alone(open_forum: ForumFactory, text: 
         "WHY DOES NOBODY EVER ANSWER ME HERE",
         "t'a gueule",  # the common misspelling of "ta gueule"
         "t’a gueule",  # with a phone's apostrophe
+        "ta gueule, j'ai la gueule de bois",  # the hangover excuses only itself
     ],
 )
 async def test_the_shipped_rules_still_act_on_the_real_thing(

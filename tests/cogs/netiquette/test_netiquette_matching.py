@@ -109,6 +109,23 @@ def test_phrases_match_across_separators() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("ta gueule de bois ce matin", False),
+        ("TA GUEULE DE BOIIIS", False),
+        ("ta gueule, gueule de bois", True),  # the separator between is no one's
+        ("ta gueule gueule de bois", True),
+        ("gueule de bois ? ta gueule", True),
+        ("idiot, avec ta gueule de bois", True),
+    ],
+)
+def test_an_expression_listed_unless_excuses_only_the_words_it_overlaps(
+    text: str, hit: bool
+) -> None:
+    assert words_hit(["ta gueule", "idiot"], text, unless=["gueule de bois"]) is hit
+
+
+@pytest.mark.parametrize(
     "text", ["t'a gueule", "t’a gueule", "tʼa gueule", "T‘A GUEULE", "t'''a gueule"]
 )
 def test_an_apostrophe_in_a_listed_word_matches_any_apostrophe(text: str) -> None:
