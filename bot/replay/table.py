@@ -27,24 +27,13 @@ COMMUNITY = CommunityRef(PLATFORM, "replay", "Replay")
 def parse_csv(text: str, path: Path) -> History:
     """The messages of a CSV file with a header row, separated by commas, semicolons (as a
     spreadsheet in French writes them), tabs or bars. A quoted field may hold line breaks."""
-    header = text.split("\n", 1)[0].rstrip("\r")
-    reader = csv.DictReader(
-        io.StringIO(text, newline=""),
-        delimiter=_delimiter(header),
-        skipinitialspace=True,  # "2024-05-01, alice, hello": the values start after the space
-        strict=True,
-    )
-    reader.fieldnames = [_column(name) for name in reader.fieldnames or ()]
-    missing = [column for column in COLUMNS if column not in reader.fieldnames]
-    if missing:
-        raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
-    rows: list[tuple[str, Mapping[str, object]]] = []
     try:
-        for record in reader:
-            rows.append((f"row {len(rows) + 2}", record))
+        rows = _rows(text, path, strict=True)
     except csv.Error as error:
-        why = "a quote is never closed" if "end of data" in str(error) else str(error)
-        raise JardinierError(f"{path}: row {len(rows) + 2}: {why}") from None
+        if "end of data" in str(error):
+            raise JardinierError(f"{path}: a quote is never closed") from None
+        # A text with quotes of its own ("Bonjour" dit-il) is read as a spreadsheet reads it.
+        rows = _rows(text, path, strict=False)
     for place, row in rows:
         if None in row:
             raise JardinierError(f"{path}: {place}: more fields than the header has")
@@ -54,6 +43,23 @@ def parse_csv(text: str, path: Path) -> History:
                 f"{path}: {place}: fewer fields than the header has (no {', '.join(short)})"
             )
     return _history(rows, path, "csv")
+
+
+def _rows(text: str, path: Path, *, strict: bool) -> list[tuple[str, Mapping[str, object]]]:
+    """The rows of a CSV text and where each is (``row 2``); the strict reader raises
+    :class:`csv.Error` on a quote out of place or never closed."""
+    header = text.split("\n", 1)[0].rstrip("\r")
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""),
+        delimiter=_delimiter(header),
+        skipinitialspace=True,  # "2024-05-01, alice, hello": the values start after the space
+        strict=strict,
+    )
+    reader.fieldnames = [_column(name) for name in reader.fieldnames or ()]
+    missing = [column for column in COLUMNS if column not in reader.fieldnames]
+    if missing:
+        raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
+    return [(f"row {number}", record) for number, record in enumerate(reader, start=2)]
 
 
 def _column(name: str) -> str:

@@ -21,8 +21,21 @@ FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 blank braille pattern): favourite stand-ins for an empty name or text."""
 
 
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+"""Controls, format characters (zero-width spaces, bidi overrides…) and lone surrogates.
+Unassigned code points stay: this Python's Unicode may predate an emoji (🩷, 🫨)."""
+KEPT_FORMATS = frozenset("\u200e\u200f\u061c")
+"""The left-to-right, right-to-left and Arabic letter marks: they order mixed-script text
+rightly and, unlike the overrides, turn nothing around."""
+_TAGS = range(0xE0020, 0xE0080)
+"""The tag characters that spell a subdivision flag after 🏴 (England, Scotland, Wales)."""
+_BLACK_FLAG = "\U0001f3f4"
+
+
 def _hidden(char: str) -> bool:
-    return unicodedata.category(char)[0] == "C" or char in FILLERS
+    if char in FILLERS:
+        return True
+    return unicodedata.category(char) in HIDDEN_CATEGORIES and char not in KEPT_FORMATS
 
 
 def visible(text: str) -> str:
@@ -39,6 +52,9 @@ def visible(text: str) -> str:
             elif char in JOINERS:
                 sides = (line[index - 1 : index], line[index + 1 : index + 2])
                 if all(side and not side.isspace() and not _hidden(side) for side in sides):
+                    kept.append(char)
+            elif ord(char) in _TAGS:
+                if kept and (kept[-1] == _BLACK_FLAG or ord(kept[-1]) in _TAGS):
                     kept.append(char)
             elif not _hidden(char):
                 kept.append(char)

@@ -58,7 +58,7 @@ _REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 _DROPPED_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 _BLANK_CATEGORIES = frozenset({"Cc", "Zs", "Zl", "Zp"})
-APOSTROPHES = "'’ʼ‘`´"
+APOSTROPHES = "'’ʼ‘`"
 """Signs written as an apostrophe: a listed ``t'a gueule`` matches ``t’a gueule`` (a phone's
 keyboard) too, and like a letter, repeated (``t''a``)."""
 _ANY_APOSTROPHE = "[" + "".join(re2.escape(sign) for sign in APOSTROPHES) + "]"

@@ -79,6 +79,8 @@ class CharterGate(WelcomeBase):
             return False
         if not self.core.cog_enabled(self.name, community):
             return False
+        if not self.settings(community).gate.enabled:
+            return False  # the usual case: no record to read
         journey = await self.journeys.get(community, user.id)
         return journey is not None and self.held_back(journey, community)
 

@@ -67,8 +67,16 @@ def test_a_csv_quote_never_closed_is_named_not_swallowed(tmp_path: Path) -> None
         'timestamp,user,text\n2024-01-01T00:00:00Z,a,"unterminated\n2024-01-01T00:01:00Z,b,x\n',
         encoding="utf-8",
     )
-    with pytest.raises(JardinierError, match=r"unterm\.csv: row 2: a quote is never closed"):
+    with pytest.raises(JardinierError, match=r"unterm\.csv: a quote is never closed"):
         load_history(path)
+
+
+def test_a_text_with_quotes_of_its_own_is_read_as_a_spreadsheet_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "said.csv"
+    path.write_text(
+        'timestamp,user,text\n2024-05-01T10:00:00Z,alice,"Bonjour" dit-il\n', encoding="utf-8"
+    )
+    assert [message.text for message in messages(path)] == ["Bonjour dit-il"]
 
 
 def test_a_csv_row_short_of_the_text_is_named(tmp_path: Path) -> None:

@@ -23,6 +23,13 @@ RLO = "\u202e"
         ("farmer 👩\u200d🌾 and 👍", "farmer 👩\u200d🌾 and 👍"),  # the joiner shapes the emoji
         ("lone \u200d joiner", "lone  joiner"),
         ("\u3164\u2800", ""),  # blank stand-ins for an empty name
+        ("pink \U0001fa77 goose \U0001fabf", "pink \U0001fa77 goose \U0001fabf"),  # newer emoji
+        (
+            "wales \U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f",
+            "wales \U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f",
+        ),
+        ("hidden\U000e0041\U000e0042 tags", "hidden tags"),  # tags spelling no flag
+        ("\u05e9\u05dc\u05d5\u05dd\u200e (shalom)", "\u05e9\u05dc\u05d5\u05dd\u200e (shalom)"),
     ],
 )
 def test_visible_keeps_what_shows_and_the_line_breaks(text: str, shown: str) -> None:
