@@ -74,15 +74,21 @@ class CoreCog(Cog):
                 refusal = render(texts.not_allowed, command=spec.name_for(ctx.locale))
                 await answer_command(self.core, ctx.event, refusal)
                 return
-            await ctx.reply(f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}")
+            await ctx.reply(
+                f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}",
+                private=spec.permission is Permission.MODERATOR,
+            )
             return
         lines = [render(texts.help_header, community=ctx.community.name or ctx.community.id)]
+        moderators_only = False
         for spec in sorted(self.core.commands, key=lambda spec: spec.name_for(ctx.locale)):
             if may_run(self.core, spec, ctx.member):
                 description = spec.description_for(ctx.locale)
                 usage = spec.usage_for(ctx.locale)
                 lines.append(render(texts.help_line, command=usage, description=description))
-        await ctx.reply("\n".join(lines))
+                moderators_only |= spec.permission is Permission.MODERATOR
+        # The moderators' list is theirs: members need not read how sanctions are given.
+        await ctx.reply("\n".join(lines), private=moderators_only)
 
     @command(
         permission=Permission.MODERATOR,

@@ -50,9 +50,12 @@ class CommandContext:
         buttons: Sequence[Button] = (),
         file: Path | None = None,
         mention: Sequence[UserRef] = (),
+        private: bool | None = None,
     ) -> MessageRef | None:
-        """Answer in the channel; a moderator command's answer is private where possible."""
-        private = self.spec.permission is Permission.MODERATOR
+        """Answer in the channel; a moderator command's answer (or one ``private`` says is for
+        the asker alone) is private where possible."""
+        if private is None:
+            private = self.spec.permission is Permission.MODERATOR
         return await self.core.actions.send(
             self.channel,
             text,

@@ -230,7 +230,7 @@ class Sanctions:
         return render(
             getattr(texts, kind),
             member=plain_name(member.name),
-            reason=reason,
+            reason=reason or "—",  # as the mod-log writes a sanction given without one
             case=case.id,
             community=plain_name(community.name or community.id),
             **extra,
@@ -257,6 +257,9 @@ class Sanctions:
         )
         if failure is not None:
             return failure
+        if longer and case.expires_at != until:
+            # The case says when the silence it stands for really ends: the longer one's end.
+            await self.cog.casebook.mark(case.id, expires_at=until)
         if not longer:
             self.core.scheduler.at(
                 job_id,

@@ -160,6 +160,9 @@ async def test_a_shorter_timeout_never_cuts_a_longer_one_short(open_forum: Forum
     assert ladder.details["until"] == first.details["until"] == day_later
     [lift] = forum.core.scheduler.pending("netiquette:timeout:")
     assert lift.next_run == day_later
+    # The ladder's case says when the silence really ends, as the member was told.
+    cases = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert [case.expires_at for case in cases if case.action == "timeout"] == [day_later] * 2
     await forum.wait(timedelta(hours=2))
     assert forum.done("unrestrict") == []
     await forum.wait(timedelta(hours=22))
@@ -496,3 +499,14 @@ async def test_a_forgotten_members_timeout_is_still_lifted_and_names_them_nowher
     [lifted] = forum.done("unrestrict")
     assert lifted.target.user.id == "id-bob"
     assert forum.modlog() == before
+
+
+async def test_a_sanction_given_without_a_reason_tells_the_member_so_plainly(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/ban bob")
+    [notice] = forum.done("dm")
+    assert notice.text == "bob, you have been banned from Garden: — (case 1)."
