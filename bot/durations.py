@@ -86,3 +86,29 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
 ]
 """A pydantic field type for durations in the rule book (``10m``, ``2h``, ``7d``)."""
+
+
+def duration_words(delta: timedelta, locale: str | None) -> str:
+    """A rounded duration for texts, in words of ``locale``: ``2 days and 3 hours``,
+    ``2 jours et 3 heures``, ``45 minutes``, ``40 seconds`` (two units at most)."""
+    from babel.lists import format_list  # Babel loads on first use
+    from babel.units import format_unit
+
+    from bot.ruleconf.cldr import cldr_locale  # imported here: the rule book imports this module
+
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds >= 86400:
+        days, rest = divmod(seconds, 86400)
+        parts = [(days, "duration-day"), (rest // 3600, "duration-hour")]
+    elif seconds >= 3600:
+        hours, rest = divmod(seconds, 3600)
+        parts = [(hours, "duration-hour"), (rest // 60, "duration-minute")]
+    elif seconds >= 60:
+        parts = [(seconds // 60, "duration-minute")]
+    else:
+        parts = [(max(1, seconds), "duration-second")]
+    language = cldr_locale(locale)
+    words = [
+        format_unit(count, unit, length="long", locale=language) for count, unit in parts if count
+    ]
+    return format_list(words, locale=language)

@@ -10,7 +10,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.durations import parse_duration
 from bot.errors import JardinierError
-from bot.ruleconf.cldr import cldr_locale
 
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 _DIGIT = re.compile(r"\d")
@@ -122,25 +121,3 @@ def parse_span(text: str, start: datetime, zone: ZoneInfo) -> datetime:
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
     """``moment`` as people read it in ``zone``: ``2026-12-01 18:00 CET``."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def duration_words(delta: timedelta, locale: str | None) -> str:
-    """A rounded duration for texts, in words of ``locale``: ``2 days and 3 hours``,
-    ``2 jours et 3 heures``, ``45 minutes`` (at least one minute)."""
-    from babel.lists import format_list  # Babel loads on first use
-    from babel.units import format_unit
-
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds >= 86400:
-        days, rest = divmod(seconds, 86400)
-        parts = [(days, "duration-day"), (rest // 3600, "duration-hour")]
-    elif seconds >= 3600:
-        hours, rest = divmod(seconds, 3600)
-        parts = [(hours, "duration-hour"), (rest // 60, "duration-minute")]
-    else:
-        parts = [(max(1, seconds // 60), "duration-minute")]
-    language = cldr_locale(locale)
-    words = [
-        format_unit(count, unit, length="long", locale=language) for count, unit in parts if count
-    ]
-    return format_list(words, locale=language)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from bot.durations import format_duration
+from bot.durations import duration_words
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import PASSING_REFUSALS, Capability
 from bot.ruleconf import plain_name, render
@@ -269,7 +269,11 @@ class Sanctions:
                 **job_arguments(member, community, case.id),
             )
         text = self._notice(
-            "timed_out", member, reason, case, duration=format_duration(until - now)
+            "timed_out",
+            member,
+            reason,
+            case,
+            duration=duration_words(until - now, self.cog.locale(community)),
         )
         await self.dm(member, text)
         return None

@@ -73,7 +73,7 @@ async def test_moderators_warn_time_out_kick_and_ban_with_cases(open_forum: Foru
     assert forum.done("ban")[0].details["delete_days"] == 1
     dms = [recorded.text for recorded in forum.done("dm")]
     assert dms[0] == "bob, you have been warned in Garden: Stay courteous (case 1)."
-    assert dms[1] == "bob, you are silenced in Garden for 10m: Cool down (case 2)."
+    assert dms[1] == "bob, you are silenced in Garden for 10 minutes: Cool down (case 2)."
     assert forum.modlog()[0] == "🛡️ Case 1 · warn · bob by mod: Stay courteous"
 
 
@@ -510,3 +510,15 @@ async def test_a_sanction_given_without_a_reason_tells_the_member_so_plainly(
     await forum.run("mod", "/ban bob")
     [notice] = forum.done("dm")
     assert notice.text == "bob, you have been banned from Garden: — (case 1)."
+
+
+async def test_a_timeout_tells_the_member_its_length_in_words_of_their_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/exclure_temporairement bob 10j Calme")
+    [notice] = forum.done("dm")
+    assert "dans Garden pour 10\u00a0jours : Calme (dossier 1)." in notice.text
