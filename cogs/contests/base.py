@@ -46,6 +46,16 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
+def id_lines(user_ids: Iterable[str]) -> str:
+    """Member ids as a stored record writes them: sorted, one per line."""
+    return "\n".join(sorted(set(user_ids)))
+
+
+def id_set(lines: str) -> set[str]:
+    """The member ids of a record written by ``id_lines``."""
+    return {user_id for user_id in lines.split("\n") if user_id}
+
+
 def full_title(contest: Contest) -> str:
     """The contest's title, with the theme of a challenge's run."""
     return contest.title if contest.theme is None else f"{contest.title} — {contest.theme}"
@@ -188,9 +198,10 @@ class ContestsBase(Cog):
     ) -> set[str]:
         """Those of ``user_ids`` who had left ``community`` before ``at`` and not come back.
 
-        Kicks and bans count: the platforms report them as departures. Asked for a past
-        moment (a draw, a close), the answer stays the same when someone leaves later, so the
-        results shown again later agree with those announced then.
+        Kicks and bans count: the platforms report them as departures. Only right for ``at``
+        now: a member's row keeps their latest departure only, and a rejoin clears it, so for a
+        past moment (a close, a draw) it is a guess. What a close or a draw excluded is stored
+        with it (``excluded_ids``), and read back from there afterwards.
         """
         wanted = sorted(set(user_ids))
         if not wanted:

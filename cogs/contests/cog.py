@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, delete, select
 
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
+from cogs.contests.base import id_lines, id_set
 from cogs.contests.challenges import Challenges
 from cogs.contests.entries import Entries
 from cogs.contests.giveaways import Giveaways
@@ -160,8 +161,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's entries (with their votes), votes, giveaway entries and wins,
-        their id in the giveaway draws they won and on what they created, and the bot's posts
-        of their entries."""
+        their id in the giveaway draws they won, among those a close or a draw left out for
+        having left, and on what they created, and the bot's posts of their entries."""
         community_id = await self.community_id(community)
         contests = select(Contest.id).where(col(Contest.community_id) == community_id)
         giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
@@ -207,6 +208,9 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     "" if winner == user.id else winner for winner in draw.winner_ids.split("\n")
                 )
                 session.add(draw)
+            for record in await _records_excluding(session, community_id, user.id):
+                record.excluded_ids = id_lines(id_set(record.excluded_ids or "") - {user.id})
+                session.add(record)
             # The contests and giveaways a moderator ran stay, with no one named as creator.
             await session.exec(
                 update(Contest)
@@ -245,3 +249,26 @@ async def _draws_won(session: Any, community_id: int, user_id: str) -> list[Give
         .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
     )
     return [draw for draw in rows if user_id in draw.winner_ids.split("\n")]
+
+
+async def _records_excluding(
+    session: Any, community_id: int, user_id: str
+) -> list[Contest | GiveawayDraw]:
+    """The community's closed contests and giveaway draws that left ``user_id`` out for having
+    left."""
+    contests = await session.exec(
+        select(Contest).where(
+            col(Contest.community_id) == community_id,
+            col(Contest.excluded_ids).contains(user_id, autoescape=True),
+        )
+    )
+    draws = await session.exec(
+        select(GiveawayDraw)
+        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
+        .where(
+            col(Giveaway.community_id) == community_id,
+            col(GiveawayDraw.excluded_ids).contains(user_id, autoescape=True),
+        )
+    )
+    found: list[Contest | GiveawayDraw] = [*contests, *draws]
+    return [record for record in found if user_id in id_set(record.excluded_ids or "")]

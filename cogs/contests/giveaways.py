@@ -26,7 +26,7 @@ from bot.events import (
 )
 from bot.platform import Button
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, name_text, plain
+from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
 
@@ -310,7 +310,8 @@ class Giveaways(ContestsBase):
         places = [user for past in draws for user in past.winner_ids.split("\n")]
         candidates = set(names) - {user for user in places if user}
         now = self.core.clock.now()
-        pool = canonical(candidates - await self.gone(community, candidates, now))
+        gone = await self.gone(community, candidates, now)
+        pool = canonical(candidates - gone)
         if not names:
             if reroll:
                 raise self.refuse(
@@ -340,6 +341,7 @@ class Giveaways(ContestsBase):
                     entrants=len(pool),
                     winner_ids="\n".join(winners),
                     drawn_at=now,
+                    excluded_ids=id_lines(gone),
                 )
             )
             await session.commit()
@@ -479,11 +481,16 @@ class Giveaways(ContestsBase):
         community = ctx.community
         giveaway = await self.find_giveaway(community, id)
         names = await self.entrants(id)
-        # Those the first draw drew from: the entrants who had not left by then (by now, before
-        # it), so the list hashes to what its result published.
+        # Those the first draw drew from: the entrants it did not leave out for having left
+        # (as it recorded them; by now, before it), so the list hashes to what it published.
         draws = await self.previous_draws(id)
-        at = draws[0].drawn_at if draws else self.core.clock.now()
-        ordered = canonical(set(names) - await self.gone(community, names, at))
+        if draws and draws[0].excluded_ids is not None:
+            gone = id_set(draws[0].excluded_ids)
+        else:
+            # No draw yet, or one made before the record was kept: the members' rows guess.
+            at = draws[0].drawn_at if draws else self.core.clock.now()
+            gone = await self.gone(community, names, at)
+        ordered = canonical(set(names) - gone)
         await ctx.reply(
             render(
                 self.texts(community).giveaway_entrants,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.dbtypes import UTCDateTime
@@ -42,6 +42,11 @@ class Contest(SQLModel, table=True):
     """The seed of the draw, for a contest judged at random."""
     last_entry_number: int = 0
     """The last entry number given: an erased entry's number is not given again."""
+    excluded_ids: str | None = Field(default=None, sa_type=Text)
+    """The authors who had left by the close, whose entries won nothing: their ids, sorted, one
+    per line (empty: nobody). Kept so the results shown later are those announced, whoever
+    comes back or leaves again; None for a contest not closed yet (or closed before it was
+    kept)."""
 
 
 class Entry(SQLModel, table=True):
@@ -143,6 +148,10 @@ class GiveawayDraw(SQLModel, table=True):
     """The winners' ids, in winning order, one per line; an erased winner's line is left
     empty, so the places after it keep their numbers."""
     drawn_at: datetime = Field(sa_type=UTCDateTime)
+    excluded_ids: str | None = Field(default=None, sa_type=Text)
+    """The entrants left out of this draw for having left the community by then: their ids,
+    sorted, one per line (empty: nobody). What the draw drew from stays known whoever comes
+    back or leaves again; None for a draw made before it was kept."""
 
 
 class Win(SQLModel, table=True):

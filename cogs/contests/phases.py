@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, select, update
 
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, full_title, name_text
+from cogs.contests.base import ContestsBase, full_title, id_lines, id_set, name_text
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
 from cogs.contests.standings import Standing, podium, rank, tickets
@@ -36,6 +36,8 @@ class Outcome(NamedTuple):
     """The winners, in order: one place per member."""
     tickets: list[str]
     """A random contest's tickets, as the draw sorts them (one entry number per member)."""
+    excluded: set[str]
+    """The authors left out for having left the community by the close."""
 
 
 def phase_job_id(contest_id: int, phase: str) -> str:
@@ -174,11 +176,18 @@ class Phases(ContestsBase):
             return None
         if contest.choose_by == "random" and contest.seed is None:
             contest.seed = self.seeds()
-            async with self.core.db.session() as session:
-                session.add(contest)
-                await session.commit()
         contest.closed_at = now  # as claimed: who had left by then wins nothing
         outcome = await self.outcome(community, contest)
+        # Who was left out is kept: a member's row keeps only their latest departure, so it
+        # could not tell later who had left by the close once they come back or leave again.
+        contest.excluded_ids = id_lines(outcome.excluded)
+        async with self.core.db.session() as session:
+            await session.exec(
+                update(Contest)
+                .where(col(Contest.id) == contest_id)
+                .values(seed=contest.seed, excluded_ids=contest.excluded_ids)
+            )
+            await session.commit()
         wins = await self.record_wins(
             community,
             "contest",
@@ -247,13 +256,18 @@ class Phases(ContestsBase):
         Reproducible for random contests."""
         assert contest.id is not None
         standings = await self.standings(contest.id)
-        at = contest.closed_at or self.core.clock.now()
-        gone = await self.gone(community, {s.user_id for s in standings}, at)
+        if contest.closed_at is not None and contest.excluded_ids is not None:
+            gone = id_set(contest.excluded_ids)  # as recorded at the close
+        else:
+            # Not closed yet: who has left by now. Closed before the record was kept: the
+            # members' rows are the best guess left.
+            at = contest.closed_at or self.core.clock.now()
+            gone = await self.gone(community, {s.user_id for s in standings}, at)
         if contest.choose_by == "random":
             held = tickets(standings, gone)
             drawn = draw(contest.seed or "", held, contest.winners)
-            return Outcome(standings, [held[number] for number in drawn], canonical(held))
-        return Outcome(standings, podium(standings, contest.winners, gone), [])
+            return Outcome(standings, [held[number] for number in drawn], canonical(held), gone)
+        return Outcome(standings, podium(standings, contest.winners, gone), [], gone)
 
     def results_text(self, community: CommunityRef, contest: Contest, outcome: Outcome) -> str:
         """The results announcement: the winners with their vote counts, and how ties go."""

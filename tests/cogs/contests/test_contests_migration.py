@@ -78,3 +78,38 @@ def test_giveaway_entries_made_before_the_migration_count_as_made_with_the_butto
         assert database.rows("SELECT by_reaction FROM giveaway_entries") == [(0,)]
         database.downgrade("0012")
         assert database.rows("SELECT user_id FROM giveaway_entries") == [("u2",)]
+
+
+def test_closes_and_draws_before_the_migration_keep_no_record_of_who_was_left_out(
+    tmp_path: Path,
+) -> None:
+    with migrated_database(
+        tmp_path,
+        "0013",
+        GARDEN,
+        "INSERT INTO contests (community_id, title, description, channel_id, channel_name, "
+        "created_by, starts_at, ends_at, entries_per_member, winners, choose_by, "
+        "last_entry_number, closed_at) VALUES (1, 'Haiku', '', 'c', '#c', 'u', "
+        "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes', 1, "
+        "'2026-11-02 11:00:00')",
+        "INSERT INTO giveaways (community_id, prize, winners, channel_id, channel_name, "
+        "created_by, starts_at, ends_at, drawn_at) VALUES (1, 'Seeds', 1, 'c', '#c', 'u', "
+        "'2026-11-02 09:00:00', '2026-11-03 09:00:00', '2026-11-03 09:00:00')",
+        "INSERT INTO giveaway_draws (giveaway_id, round, seed, entrants_hash, entrants, "
+        "winner_ids, drawn_at) VALUES (1, 1, 's', 'h', 2, 'u2', '2026-11-03 09:00:00')",
+    ) as database:
+        database.upgrade("0014")
+        # Not known: the bot goes on guessing from the members' rows for these alone.
+        assert database.rows("SELECT title, excluded_ids FROM contests") == [("Haiku", None)]
+        assert database.rows("SELECT winner_ids, excluded_ids FROM giveaway_draws") == [
+            ("u2", None)
+        ]
+        database.write(
+            "UPDATE contests SET excluded_ids = 'u3'",
+            "UPDATE giveaway_draws SET excluded_ids = 'u3\nu4'",
+        )
+        database.downgrade("0013")
+        assert "excluded_ids" not in database.columns("contests")
+        assert "excluded_ids" not in database.columns("giveaway_draws")
+        assert database.rows("SELECT title FROM contests") == [("Haiku",)]
+        assert database.rows("SELECT winner_ids FROM giveaway_draws") == [("u2",)]

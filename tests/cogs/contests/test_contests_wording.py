@@ -94,9 +94,9 @@ async def test_control_and_bidi_characters_never_reach_a_post(arena: Arena) -> N
     await arena.veterans("alice")
     await arena.run("mod", '/contest_create "Hai\u202eku\x07" 2h "Three\u2066 lines"')
     await arena.run("alice", "/submit 1 old\u202e pond\x1b[2J")
-    await arena.run("mod", '/giveaway "Seeds\u202e\u200f" 1 1d')
+    await arena.run("mod", '/giveaway "Seeds\u202e\u200b" 1 1d')
     for text in arena.texts():
-        assert not {"\u202e", "\u2066", "\u200f", "\x07", "\x1b"} & set(text), repr(text)
+        assert not {"\u202e", "\u2066", "\u200b", "\x07", "\x1b"} & set(text), repr(text)
     assert arena.posted("“Haiku” is open")
     assert arena.posted("> old pond[2J")
     assert arena.posted("Giveaway 1: Seeds!")
