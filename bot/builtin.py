@@ -199,16 +199,20 @@ class CoreCog(Cog):
         erasure = await erase_member(self.core, ctx.community, member.user)
         texts = self.core.texts(ctx.community)
         name = plain_name(member.name)
+
+        def named(parts: list[str]) -> str:
+            return ", ".join(texts.data_parts.get(part, part) for part in parts)
+
         if erasure.failed:
             await ctx.reply(
-                render(texts.member_forget_failed, member=name, failed=", ".join(erasure.failed))
+                render(texts.member_forget_failed, member=name, failed=named(erasure.failed))
             )
         elif not erasure.erased:
             await ctx.reply(render(texts.member_nothing_kept, member=name))
             return
         else:
             await ctx.reply(
-                render(texts.member_forgotten, member=name, parts=", ".join(erasure.erased))
+                render(texts.member_forgotten, member=name, parts=named(erasure.erased))
             )
         if erasure.erased:
             await self.core.modlog(
@@ -217,7 +221,7 @@ class CoreCog(Cog):
                     texts.member_forgotten_log,
                     member=name,
                     moderator=plain_name(ctx.member.name),
-                    parts=", ".join(erasure.erased),
+                    parts=named(erasure.erased),
                 ),
             )
 

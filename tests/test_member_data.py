@@ -178,7 +178,9 @@ async def test_forgetting_a_member_erases_every_part_and_tells_the_mod_log(
 
     await core.handle_and_catch_up(command(mod, "/forget_member alice", clock.now()))
 
-    parts = "member, netiquette, contributors, suggestions, reports"
+    parts = (
+        "member record, moderation cases, contributions, suggestions and votes, activity figures"
+    )
     answers = [action for action in platform.sent() if action.details.get("private_to") == mod]
     assert answers[-1].text == (
         f"Forgot alice ({parts}). What they do from now on counts again, as for a newcomer."
@@ -276,7 +278,7 @@ async def test_a_part_that_cannot_be_erased_is_named_and_the_rest_still_goes(
 
     answers = [action for action in platform.sent() if action.details.get("private_to") == mod]
     assert answers[-1].text == (
-        "Could not erase everything about alice: reports failed (see the logs). "
+        "Could not erase everything about alice: activity figures failed (see the logs). "
         "Run the command again to finish."
     )
     monkeypatch.undo()
@@ -324,5 +326,8 @@ async def test_a_french_community_gets_french_answers_and_command_names(
     )
     texts = [action.text for action in platform.sent()]
     assert "Je vous ai envoyé en privé ce que je garde sur vous ici." in texts
-    assert texts[-2].startswith("alice est oublié (member, netiquette")
-    assert texts[-1].startswith("🗑️ mod a fait oublier alice au bot (member, netiquette")
+    # The parts are named in the community's language too.
+    assert texts[-2].startswith("alice est oublié (fiche de membre, dossiers de modération")
+    assert texts[-1].startswith(
+        "🗑️ mod a fait oublier alice au bot (fiche de membre, dossiers de modération"
+    )
