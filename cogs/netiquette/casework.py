@@ -111,7 +111,12 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "note"},
         descriptions={"fr": "Ajouter une note au dossier d'un membre"},
-        helps={"fr": """Ajouter une note au dossier d'un membre (il n'en est pas informé)."""},
+        helps={
+            "fr": """Ajouter une note au dossier d'un membre.
+
+            Il n'en est pas prévenu, mais elle figure dans l'export de ses données (/mes_donnees).
+            """
+        },
     )
     async def note(
         self,
@@ -119,7 +124,10 @@ class Casework(Moderation):
         member: Annotated[MemberRef, "About whom", {"fr": "À propos de qui"}],
         text: Annotated[Text, "The note", {"fr": "La note"}],
     ) -> None:
-        """Add a note to a member's record (they are not told)."""
+        """Add a note to a member's record.
+
+        They are not told, but the note is in the export of their data (/mydata).
+        """
         case = await self.casebook.record(
             ctx.community,
             NewCase(
