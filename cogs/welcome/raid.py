@@ -31,14 +31,6 @@ class SlidingWindow:
     def __init__(self) -> None:
         self._times: deque[datetime] = deque()
 
-    def add(self, at: datetime, *, within: timedelta, limit: int) -> int:
-        """Record an occurrence at ``at``; return how many fell within ``within`` (≤ limit+1)."""
-        self._prune(at, within)
-        self._times.append(at)
-        while len(self._times) > limit + 1:
-            self._times.popleft()
-        return len(self._times)
-
     def allows(self, at: datetime, *, within: timedelta, limit: int) -> bool:
         """Record an occurrence at ``at`` if fewer than ``limit`` fell within ``within``."""
         self._prune(at, within)

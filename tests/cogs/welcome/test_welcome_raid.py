@@ -112,14 +112,6 @@ async def test_with_the_gate_wave_newcomers_get_the_button_and_time_to_press_it(
     assert modlog[-1] == "(49 similar reports held back to avoid flooding this channel.)"
 
 
-def test_a_sliding_window_counts_only_recent_occurrences_and_stays_small() -> None:
-    window = SlidingWindow()
-    minute = timedelta(minutes=1)
-    counts = [window.add(T0 + timedelta(seconds=s), within=minute, limit=3) for s in range(10)]
-    assert counts == [1, 2, 3, 4, 4, 4, 4, 4, 4, 4]
-    assert window.add(T0 + timedelta(minutes=5), within=minute, limit=3) == 1
-
-
 def test_the_arrival_window_counts_each_member_once_and_stays_small() -> None:
     window = ArrivalWindow()
     minute = timedelta(minutes=1)
