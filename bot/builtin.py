@@ -87,7 +87,8 @@ class CoreCog(Cog):
                 usage = spec.usage_for(ctx.locale)
                 lines.append(render(texts.help_line, command=usage, description=description))
                 moderators_only |= spec.permission is Permission.MODERATOR
-        # The moderators' list is theirs: members need not read how sanctions are given.
+        # The moderators' list is theirs, where the platform can answer one member alone
+        # (not Telegram): members need not read how sanctions are given.
         await ctx.reply("\n".join(lines), private=moderators_only)
 
     @command(

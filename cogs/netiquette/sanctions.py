@@ -257,8 +257,9 @@ class Sanctions:
         )
         if failure is not None:
             return failure
-        if longer and case.expires_at != until:
-            # The case says when the silence it stands for really ends: the longer one's end.
+        if longer and (case.expires_at is None or case.expires_at < until):
+            # The case says when the silence it stands for really ends: the longer one's end
+            # (never an earlier one: the case of a rule that also bans for longer keeps that).
             await self.cog.casebook.mark(case.id, expires_at=until)
         if not longer:
             self.core.scheduler.at(

@@ -33,6 +33,8 @@ from cogs.netiquette.triggers.base import (
 
 MAX_WORDS = 2_000
 PLURAL = "(?:e*s+|x+)?"
+SEPARATORS = r"[^\pL\pN]*"
+"""What a space in a listed phrase becomes in its pattern (see ``word_pattern``)."""
 """A listed word matches its plural too: ``idiot`` catches ``idiots``, ``crétin`` ``crétins``,
 ``bitch`` ``bitches``, ``boyau`` ``boyaux`` (letters may repeat, as in the word itself)."""
 
@@ -101,8 +103,10 @@ class MatchWordsConfig(TriggerConfig):
         key = ("unless", normalised)
         program = self._programs.get(key)
         if program is None:
+            # Each word of an expression may be plural ("idiots savants"), not only its last.
             alternatives = "|".join(
-                word_pattern(word, normalised=normalised) for word in self.unless
+                word_pattern(word, normalised=normalised).replace(SEPARATORS, PLURAL + SEPARATORS)
+                for word in self.unless
             )
             pattern = f"{BOUNDARY_BEFORE}((?:{alternatives}){PLURAL}){BOUNDARY_AFTER}"
             program = self._programs[key] = compile_pattern(pattern)

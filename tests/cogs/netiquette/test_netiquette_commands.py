@@ -522,3 +522,27 @@ async def test_a_timeout_tells_the_member_its_length_in_words_of_their_language(
     await forum.run("mod", "/exclure_temporairement bob 10j Calme")
     [notice] = forum.done("dm")
     assert "dans Garden pour 10\u00a0jours : Calme (dossier 1)." in notice.text
+
+
+async def test_a_running_timeout_never_shortens_the_end_a_rule_s_case_gives(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "no_insults": {
+                "triggers": [{"match_words": {"words": ["idiot"]}}],
+                "actions": {"timeout": {"duration": "1h"}, "ban": {"duration": "7d"}},
+            }
+        }
+    )
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 2d")
+    await forum.say("bob", "idiot")
+    cases = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert [
+        (case.action, case.expires_at - case.created_at) for case in cases if case.expires_at
+    ] == [
+        ("timeout, ban", timedelta(days=7)),  # the rule's case, newest first
+        ("timeout", timedelta(days=2)),
+    ]

@@ -110,6 +110,14 @@ def test_phrases_match_across_separators() -> None:
 
 @pytest.mark.parametrize(
     ("text", "hit"),
+    [("idiots savants", False), ("idiot savants", False), ("idiot savant idiots", True)],
+)
+def test_each_word_of_an_unless_expression_may_be_plural(text: str, hit: bool) -> None:
+    assert words_hit(["idiot"], text, unless=["idiot savant"]) is hit
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
     [
         ("ta gueule de bois ce matin", False),
         ("TA GUEULE DE BOIIIS", False),
