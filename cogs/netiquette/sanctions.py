@@ -28,6 +28,8 @@ LIFT_TIMEOUT = "lift_timeout"
 LIFT_BAN = "lift_ban"
 Lifted = Literal["timeout", "ban"]
 """What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
+LIFT_HANDLERS: dict[Lifted, str] = {"timeout": LIFT_TIMEOUT, "ban": LIFT_BAN}
+"""The job handler lifting each kind."""
 
 
 MOOT_REFUSALS = frozenset({"not_banned", "member_gone", "unknown_member"})
@@ -371,10 +373,12 @@ class Sanctions:
         }
         if attempt.failure is not None and attempt.passing and tries < len(LIFT_RETRIES):
             when = self.core.clock.now() + LIFT_RETRIES[tries]
-            job_id = lift_job_id(kind, community, member.user.id)
-            handler = LIFT_TIMEOUT if kind == "timeout" else LIFT_BAN
             self.core.scheduler.at(
-                job_id, when, self.cog.name, handler, **{**arguments, "tries": tries + 1}
+                lift_job_id(kind, community, member.user.id),
+                when,
+                self.cog.name,
+                LIFT_HANDLERS[kind],
+                **{**arguments, "tries": tries + 1},
             )
             if case_id is not None:
                 zone = self.core.community_config(community).zone
@@ -399,19 +403,17 @@ class Sanctions:
                 community, render(texts.modlog_lift_failed, **values, command=command)
             )
             return
-        case = await self.cog.casebook.mark(int(case_id), lifted_at=self.core.clock.now())
+        await self.cog.casebook.mark(int(case_id), lifted_at=self.core.clock.now())
         if attempt.failure is None:
             # Shorter ones given while this one ran (a step of the ladder) end with it.
             await self.close_open_cases(member, kind)
-        if case is not None:
-            values["case"] = case.id
         await self.core.modlog(community, render(texts.modlog_lifted, **values))
 
     def forget_in_lifts(self, community: CommunityRef, user_id: str) -> None:
         """A forgotten member's planned lifts still happen (the platform needs their id), but
         the jobs no longer hold their name or a case, and no mod-log line will name them."""
         scheduler = self.core.scheduler
-        for kind, handler in (("timeout", LIFT_TIMEOUT), ("ban", LIFT_BAN)):
+        for kind, handler in LIFT_HANDLERS.items():
             job_id = lift_job_id(kind, community, user_id)
             when = scheduler.next_run(job_id)
             if when is None:
