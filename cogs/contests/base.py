@@ -193,6 +193,20 @@ class ContestsBase(Cog):
                 when=self.when(community, allowed),
             )
 
+    async def left_out(
+        self,
+        community: CommunityRef,
+        record: str | None,
+        user_ids: Iterable[str],
+        at: datetime,
+    ) -> set[str]:
+        """Those of ``user_ids`` a close or a draw at ``at`` left out for having left: as its
+        ``record`` says (kept then, see :func:`id_lines`), or, with none kept (not closed yet,
+        or before the record was), as the members' rows tell now (:meth:`gone`)."""
+        if record is not None:
+            return id_set(record)
+        return await self.gone(community, user_ids, at)
+
     async def gone(
         self, community: CommunityRef, user_ids: Iterable[str], at: datetime
     ) -> set[str]:

@@ -26,7 +26,7 @@ from bot.events import (
 )
 from bot.platform import Button
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
+from cogs.contests.base import ContestsBase, id_lines, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
 
@@ -484,12 +484,13 @@ class Giveaways(ContestsBase):
         # Those the first draw drew from: the entrants it did not leave out for having left
         # (as it recorded them; by now, before it), so the list hashes to what it published.
         draws = await self.previous_draws(id)
-        if draws and draws[0].excluded_ids is not None:
-            gone = id_set(draws[0].excluded_ids)
-        else:
-            # No draw yet, or one made before the record was kept: the members' rows guess.
-            at = draws[0].drawn_at if draws else self.core.clock.now()
-            gone = await self.gone(community, names, at)
+        first = draws[0] if draws else None
+        gone = await self.left_out(
+            community,
+            first.excluded_ids if first else None,
+            names,
+            first.drawn_at if first else self.core.clock.now(),
+        )
         ordered = canonical(set(names) - gone)
         await ctx.reply(
             render(

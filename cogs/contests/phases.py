@@ -17,7 +17,7 @@ from sqlmodel import col, func, select, update
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, full_title, id_lines, id_set, name_text
+from cogs.contests.base import ContestsBase, full_title, id_lines, name_text
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
 from cogs.contests.standings import Standing, podium, rank, tickets
@@ -256,13 +256,12 @@ class Phases(ContestsBase):
         Reproducible for random contests."""
         assert contest.id is not None
         standings = await self.standings(contest.id)
-        if contest.closed_at is not None and contest.excluded_ids is not None:
-            gone = id_set(contest.excluded_ids)  # as recorded at the close
-        else:
-            # Not closed yet: who has left by now. Closed before the record was kept: the
-            # members' rows are the best guess left.
-            at = contest.closed_at or self.core.clock.now()
-            gone = await self.gone(community, {s.user_id for s in standings}, at)
+        gone = await self.left_out(
+            community,
+            contest.excluded_ids,
+            {s.user_id for s in standings},
+            contest.closed_at or self.core.clock.now(),
+        )
         if contest.choose_by == "random":
             held = tickets(standings, gone)
             drawn = draw(contest.seed or "", held, contest.winners)
