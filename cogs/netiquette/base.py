@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from bot.cog import Cog
@@ -91,6 +92,12 @@ class NetiquetteBase(Cog):
     def texts(self, community: CommunityRef) -> NetiquetteTexts:
         """The netiquette texts in the community's locale."""
         return self.settings(community).texts[self.locale(community)]
+
+    def local_time(self, community: CommunityRef, moment: datetime) -> str:
+        """``moment`` in the community's time zone, as its texts write it: ``2026-12-07 10:05``."""
+        return moment.astimezone(self.core.community_config(community).zone).strftime(
+            "%Y-%m-%d %H:%M"
+        )
 
     def untouchable(self, member: MemberRef) -> bool:
         """Moderators (the owner among them) and bots are never sanctioned."""

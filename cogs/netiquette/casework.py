@@ -23,8 +23,7 @@ class Casework(Moderation):
     """Commands that read and annotate the case book, and try the rules."""
 
     def _when(self, ctx: CommandContext, case: CaseRecord) -> str:
-        zone = self.core.community_config(ctx.community).zone
-        return case.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return self.local_time(ctx.community, case.created_at)
 
     def _status(self, ctx: CommandContext, case: CaseRecord) -> str:
         texts = self.texts(ctx.community)
@@ -33,11 +32,7 @@ class Casework(Moderation):
         if case.expires_at is not None:
             if case.lifted_at is not None:
                 return render(texts.status_lifted)
-            zone = self.core.community_config(ctx.community).zone
-            return render(
-                texts.status_until,
-                when=case.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            )
+            return render(texts.status_until, when=self.local_time(ctx.community, case.expires_at))
         return ""
 
     @command(

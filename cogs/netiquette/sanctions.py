@@ -381,8 +381,7 @@ class Sanctions:
                 **{**arguments, "tries": tries + 1},
             )
             if case_id is not None:
-                zone = self.core.community_config(community).zone
-                shown = when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                shown = self.cog.local_time(community, when)
                 await self.core.modlog(
                     community, render(texts.modlog_lift_retry, **values, when=shown)
                 )
