@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, delete, select
 
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
-from cogs.contests.base import id_lines, id_set
+from cogs.contests.base import full_title, id_lines, id_set
 from cogs.contests.challenges import Challenges
 from cogs.contests.entries import Entries
 from cogs.contests.giveaways import Giveaways
@@ -61,7 +61,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
     # -- members' data --------------------------------------------------------------------------
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
-        """The member's entries, votes, giveaway entries and wins in ``community``."""
+        """The member's entries, votes, giveaway entries and wins in ``community``, and the
+        contests' closes and giveaway draws that left them out for having left."""
         community_id = await self.community_id(community)
         async with self.core.db.session() as session:
             entries = (
@@ -97,6 +98,7 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                 )
             ).all()
             draws = await _draws_won(session, community_id, user.id)
+            left_out = await _records_excluding(session, community_id, user.id)
             created = (
                 await session.exec(
                     select(Contest.id).where(
@@ -155,6 +157,24 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     "drawn_at": draw.drawn_at.isoformat(),
                 }
                 for draw in draws
+            ],
+            "left_out_of_contests": [
+                {
+                    "contest": record.id,
+                    "title": full_title(record),
+                    "closed_at": record.closed_at.isoformat() if record.closed_at else None,
+                }
+                for record in left_out
+                if isinstance(record, Contest)
+            ],
+            "left_out_of_draws": [
+                {
+                    "giveaway": record.giveaway_id,
+                    "round": record.round,
+                    "drawn_at": record.drawn_at.isoformat(),
+                }
+                for record in left_out
+                if isinstance(record, GiveawayDraw)
             ],
         }
         return {key: value for key, value in data.items() if value}
@@ -255,12 +275,14 @@ async def _records_excluding(
     session: Any, community_id: int, user_id: str
 ) -> list[Contest | GiveawayDraw]:
     """The community's closed contests and giveaway draws that left ``user_id`` out for having
-    left."""
+    left, contests first, each in the order they were made."""
     contests = await session.exec(
-        select(Contest).where(
+        select(Contest)
+        .where(
             col(Contest.community_id) == community_id,
             col(Contest.excluded_ids).contains(user_id, autoescape=True),
         )
+        .order_by(col(Contest.id))
     )
     draws = await session.exec(
         select(GiveawayDraw)
@@ -269,6 +291,7 @@ async def _records_excluding(
             col(Giveaway.community_id) == community_id,
             col(GiveawayDraw.excluded_ids).contains(user_id, autoescape=True),
         )
+        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
     )
     found: list[Contest | GiveawayDraw] = [*contests, *draws]
     return [record for record in found if user_id in id_set(record.excluded_ids or "")]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from bot.events import MemberLeft
 from cogs.contests.draw import entrants_hash
 from cogs.contests.models import (
     Contest,
@@ -99,3 +100,35 @@ async def test_a_forgotten_moderator_is_no_longer_named_as_a_creator(arena: Aren
             *(await session.exec(select(Giveaway.created_by))).all(),
         ]
     assert creators == ["", ""]  # the contest and the giveaway run on, unsigned
+
+
+async def test_a_member_left_out_of_a_close_and_a_draw_finds_both_in_their_export(
+    arena: Arena,
+) -> None:
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", "/contest_create Photo 1h")
+    await arena.run("mod", '/giveaway "A bag of seeds" 1 1h')
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    for name in ("alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.run("alice", "/submit 1 alicepic")
+    await arena.run("bob", "/submit 1 bobpic")
+    await arena.run("carol", "/vote 1 2")
+    await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("bob")))
+    await arena.wait(timedelta(hours=2))
+
+    bob = arena.member("bob").user
+    exported = await arena.cog.export_member_data(arena.platform.community, bob)
+    assert exported["left_out_of_contests"] == [
+        {"contest": 1, "title": "Photo", "closed_at": "2026-11-04T10:00:00+00:00"}
+    ]
+    assert exported["left_out_of_draws"] == [
+        {"giveaway": 1, "round": 1, "drawn_at": "2026-11-04T10:00:00+00:00"}
+    ]
+    alice = arena.member("alice").user
+    exported = await arena.cog.export_member_data(arena.platform.community, alice)
+    assert "left_out_of_contests" not in exported
+    assert "left_out_of_draws" not in exported
+
+    await arena.cog.erase_member_data(arena.platform.community, bob)
+    assert await arena.cog.export_member_data(arena.platform.community, bob) == {}
