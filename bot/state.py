@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,14 +27,26 @@ class StateStore:
 
     async def set(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``, replacing what was there."""
-        async with self._db.session() as session:
-            row = await session.get(CoreState, key)
-            if row is None:
-                session.add(CoreState(key=key, value=value))
-            else:
-                row.value = value
-                session.add(row)
-            await session.commit()
+        # One statement, not a read then an insert: two writers of a new key (two tasks, or a
+        # replay beside the bot on one file) would both see no row and the second would fail.
+        table = CoreState.__table__  # type: ignore[attr-defined]
+        upsert = _dialect_insert(self._db.engine.dialect.name)(table).values(key=key, value=value)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["key"], set_={"value": upsert.excluded.value}
+        )
+        async with self._db.engine.begin() as connection:
+            await connection.execute(upsert)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT of ``dialect`` that can say ON CONFLICT (SQLite's and PostgreSQL's)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 class PublishedDigest:
