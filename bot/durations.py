@@ -88,27 +88,41 @@ Duration = Annotated[
 """A pydantic field type for durations in the rule book (``10m``, ``2h``, ``7d``)."""
 
 
+_WORD_UNITS = (
+    (_UNITS["d"], "duration-day"),
+    (_UNITS["h"], "duration-hour"),
+    (_UNITS["m"], "duration-minute"),
+    (_UNITS["s"], "duration-second"),
+)
+"""The units a duration is said in, largest first, by their CLDR names (weeks are said alone)."""
+
+
 def duration_words(delta: timedelta, locale: str | None) -> str:
-    """A rounded duration for texts, in words of ``locale``: ``2 days and 3 hours``,
-    ``2 jours et 3 heures``, ``45 minutes``, ``40 seconds`` (two units at most)."""
+    """A duration for texts, in words of ``locale``, to its two largest units: ``1 week``,
+    ``10 days``, ``1 day and 59 minutes``, ``2 jours et 3 heures``, ``40 seconds``.
+
+    What lies below the second unit is left out: 1 day, 2 hours and 5 minutes read ``1 day and
+    2 hours``. Weeks only for a whole number of weeks, as :func:`format_duration` writes them:
+    ``30d`` reads ``30 days``. Less than a second reads ``1 second``.
+    """
     from babel.lists import format_list  # Babel loads on first use
     from babel.units import format_unit
 
     from bot.ruleconf.cldr import cldr_locale  # imported here: the rule book imports this module
 
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds >= 86400:
-        days, rest = divmod(seconds, 86400)
-        parts = [(days, "duration-day"), (rest // 3600, "duration-hour")]
-    elif seconds >= 3600:
-        hours, rest = divmod(seconds, 3600)
-        parts = [(hours, "duration-hour"), (rest // 60, "duration-minute")]
-    elif seconds >= 60:
-        parts = [(seconds // 60, "duration-minute")]
-    else:
-        parts = [(max(1, seconds), "duration-second")]
+    # To the nearest second: a job run a few milliseconds late still reads ``1 hour``.
+    seconds = max(0, round(delta.total_seconds()))
+    week = _UNITS["w"]
+    parts: list[tuple[int, str]] = []
+    if seconds and seconds % week == 0:
+        parts.append((seconds // week, "duration-week"))
+        seconds = 0
+    for size, unit in _WORD_UNITS:
+        count, seconds = divmod(seconds, size)
+        if count and len(parts) < 2:
+            parts.append((count, unit))
     language = cldr_locale(locale)
     words = [
-        format_unit(count, unit, length="long", locale=language) for count, unit in parts if count
-    ]
+        format_unit(count, unit, length="long", locale=language) for count, unit in parts
+    ] or [format_unit(1, "duration-second", length="long", locale=language)]
     return format_list(words, locale=language)

@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.durations import MAX_DURATION, Duration, format_duration, parse_duration
+from bot.durations import (
+    MAX_DURATION,
+    Duration,
+    duration_words,
+    format_duration,
+    parse_duration,
+)
 from bot.errors import JardinierError
 
 
@@ -90,3 +96,34 @@ def test_french_days_are_written_back_as_days() -> None:
     assert section.window == timedelta(days=9)
     assert section.model_dump(mode="json") == {"window": "9d"}
     assert format_duration(parse_duration("2j3h")) == "2d3h"
+
+
+NBSP = "\u00a0"
+"""What French writes between a number and its unit."""
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "french"),
+    [
+        ("1d59m", "1 day and 59 minutes", f"1{NBSP}jour et 59 minutes"),
+        ("2h30m", "2 hours and 30 minutes", f"2{NBSP}heures et 30 minutes"),
+        ("1d30s", "1 day and 30 seconds", f"1{NBSP}jour et 30{NBSP}secondes"),
+        ("1d2h5m", "1 day and 2 hours", f"1{NBSP}jour et 2{NBSP}heures"),
+        ("10d", "10 days", f"10{NBSP}jours"),
+        ("30d", "30 days", f"30{NBSP}jours"),
+        ("1w", "1 week", f"1{NBSP}semaine"),
+        ("45m", "45 minutes", "45 minutes"),
+        ("40s", "40 seconds", f"40{NBSP}secondes"),
+    ],
+)
+def test_duration_words_says_the_two_largest_units_there_are(
+    text: str, english: str, french: str
+) -> None:
+    # 1d59m once read "1 day": the hours (none) were said, the 59 minutes left out.
+    assert duration_words(parse_duration(text), "en") == english
+    assert duration_words(parse_duration(text), "fr") == french
+
+
+def test_duration_words_reads_a_late_job_s_time_left_to_the_nearest_second() -> None:
+    assert duration_words(timedelta(minutes=59, seconds=59.99), "en") == "1 hour"
+    assert duration_words(timedelta(), "en") == "1 second"
