@@ -92,6 +92,8 @@ class Jardinier:
         self._member_holds: list[MemberHold] = []
         self._seen: dict[str, CommunityRef] = {}
         self._started = False
+        self._shutting_down: asyncio.Task[None] | None = None
+        """The one :meth:`shut_down` under way: a second request waits for it."""
         # The tasks handling an event or running a job now (Discord handles each event in its
         # own task): stopping waits for them before it closes the scheduler and the database.
         self._in_hand: Counter[asyncio.Task[Any]] = Counter()
@@ -109,6 +111,7 @@ class Jardinier:
 
         Without ``jobs_on_time`` the jobs wait for :meth:`run_jobs_once_connected`.
         """
+        self._shutting_down = None
         await self.db.upgrade()
         await self._load_cog(CoreCog(self), rank=-1)
         await self.sync_cogs()
@@ -170,11 +173,19 @@ class Jardinier:
             background.add(task)
             task.add_done_callback(background.discard)
 
+        def on_sigterm() -> None:
+            if self._shutting_down is not None:
+                log.info("SIGTERM: already stopping")
+                return
+            log.info("SIGTERM: stopping")
+            in_background(self.shut_down())
+
         # Heard from before start-up: a `docker stop` while migrating or publishing the commands
         # must stop the bot cleanly once it has started, not be lost (PID 1 ignores a signal it
-        # has no handler for) nor kill it halfway.
+        # has no handler for) nor kill it halfway. Heard until the very end: without a handler,
+        # a second SIGTERM would kill the bot in the middle of its last flushes.
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, lambda: in_background(self.shut_down()))
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
         try:
             await self.start(jobs_on_time=False)
         except BaseException:
@@ -208,13 +219,17 @@ class Jardinier:
             jobs.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await jobs
-            for number in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGHUP)
+            try:
+                if watcher is not None:
+                    await watcher.stop()
+                # After Ctrl-C as after SIGTERM (whose shut-down this waits for): queued work.
+                await self.shut_down()
+                await self.stop()
+            finally:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(number)
-            if watcher is not None:
-                await watcher.stop()
-            await self.shut_down()  # after Ctrl-C as after SIGTERM: queued work first
-            await self.stop()
+                    loop.remove_signal_handler(signal.SIGTERM)
 
     async def run_jobs_once_connected(self) -> None:
         """Run the scheduled jobs once every platform is connected (at most
@@ -241,8 +256,15 @@ class Jardinier:
 
         The enforcement queue's notices and mod-log lines would otherwise meet a closed
         connection. The wait is bounded: a platform that makes the bot wait (a rate limit) must
-        not outlast the grace a service manager gives before it kills the process.
+        not outlast the grace a service manager gives before it kills the process. It happens
+        once: a second call (a second SIGTERM, the end of :meth:`run`) waits for the first.
         """
+        if self._shutting_down is None:
+            self._shutting_down = asyncio.create_task(self._shut_down(), name="shut-down")
+        # Shielded: a caller cancelled (Ctrl-C) leaves the shut-down running for the others.
+        await asyncio.shield(self._shutting_down)
+
+    async def _shut_down(self) -> None:
         # No new job starts (those falling due now run at the next start); the ones running,
         # and the events in hand, finish while the platforms still answer.
         self.scheduler.pause()

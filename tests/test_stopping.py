@@ -138,3 +138,64 @@ async def test_sigterm_during_start_up_stops_the_bot_once_started(
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert ignored == []
+
+
+class CountedPlatform(ConnectingPlatform):
+    """Counts the requests to disconnect, and says when it serves."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stops = 0
+        self.serving = asyncio.Event()
+
+    async def start(self, sink: EventSink) -> None:
+        self.serving.set()
+        await super().start(sink)
+
+    async def stop(self) -> None:
+        self.stops += 1
+        await super().stop()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_changes_nothing(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = CountedPlatform()
+    bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
+    stopping = asyncio.Event()
+    go_on = asyncio.Event()
+    stops: list[str] = []
+    stop, close = bot.stop, bot.db.close
+
+    async def slow_stop() -> None:  # the cogs' stop hooks and the last flushes take their time
+        stops.append("stop")
+        stopping.set()
+        await go_on.wait()
+        await stop()
+
+    async def counted_close() -> None:
+        stops.append("close")
+        await close()
+
+    bot.stop = slow_stop  # type: ignore[method-assign]
+    bot.db.close = counted_close  # type: ignore[method-assign]
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        serving = asyncio.create_task(bot.run())
+        await asyncio.wait_for(platform.serving.wait(), 10)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stopping.wait(), 10)
+        # Impatient: a second SIGTERM while the bot stops. Were the bot no longer listening, it
+        # would kill the process (this test run) halfway through the flushes: say so instead.
+        listening = signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, previous)
+        if listening:
+            os.kill(os.getpid(), signal.SIGTERM)
+            await asyncio.sleep(0.1)
+        go_on.set()
+        await asyncio.wait_for(serving, 10)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert listening, "a second SIGTERM while stopping would kill the bot"
+    assert platform.stops == 1
+    assert stops == ["stop", "close"]
