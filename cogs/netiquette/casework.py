@@ -163,15 +163,24 @@ class Casework(Moderation):
         now = self.core.clock.now()
         points = active_points(records, now, config)
         texts, locale = self.texts(ctx.community), self.locale(ctx.community)
-        steps = ", ".join(
-            f"{number_text(active_points(records, now, config, within=step.within), locale)}"
-            f"/{step.points} ({describe_within(step.within)})"
-            f" → {texts.action_names.text(step.action)}"
-            for step in config.ladder
-        )
+        steps = []
+        for step in config.ladder:
+            counted = active_points(records, now, config, within=step.within)
+            steps.append(
+                render(
+                    texts.strikes_step,
+                    points=number_text(counted, locale),
+                    needed=step.points,
+                    within=describe_within(step.within, locale),
+                    action=texts.action_names.text(step.action),
+                )
+            )
         await ctx.reply(
             render(
-                texts.strikes, member=plain_name(member.name), points=points, steps=steps or "—"
+                texts.strikes,
+                member=plain_name(member.name),
+                points=points,
+                steps=", ".join(steps) or "—",
             )
         )
 

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.durations import Duration, format_duration
+from bot.durations import Duration, duration_words
 from bot.ruleconf import Placeholders, TextsByLocale
 from bot.ruleconf.community import ChannelName
 from cogs.netiquette.actions import registry as action_registry
@@ -429,6 +429,9 @@ class NetiquetteTexts(BaseModel):
     no_cases: Annotated[str, Placeholders("member")]
     note_added: Annotated[str, Placeholders("case", "member")]
     strikes: Annotated[str, Placeholders("member", "points", "steps")]
+    strikes_step: Annotated[str, Placeholders("points", "needed", "within", "action")]
+    """One step of the ladder in /strikes' ``{steps}``: the member's ``points`` counted in its
+    window ``within``, of the ``needed`` ones that bring its ``action``."""
     pardoned: Annotated[str, Placeholders("case", "member")]
     already_pardoned: Annotated[str, Placeholders("case")]
     status_pardoned: Text
@@ -547,6 +550,6 @@ class NetiquetteConfig(BaseModel):
         )
 
 
-def describe_within(within: timedelta | None) -> str:
-    """A ladder window as texts write it."""
-    return format_duration(within) if within is not None else "∞"
+def describe_within(within: timedelta | None, locale: str | None) -> str:
+    """A ladder window as texts write it, in words of ``locale``: ``1 week``, ``30 jours``."""
+    return duration_words(within, locale) if within is not None else "∞"

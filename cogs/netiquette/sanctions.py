@@ -457,7 +457,7 @@ class Sanctions:
     ) -> CaseRecord:
         """Record and carry out one ladder step."""
         community = member.community
-        within = describe_within(step.within)
+        within = describe_within(step.within, self.cog.locale(community))
         texts = self.cog.texts(community)
         reason = render(texts.ladder_reason, points=points, within=within)
         now = self.core.clock.now()

@@ -16,6 +16,9 @@ from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
 from tests.support.fake_platform import FakePlatform
 
+NBSP = "\u00a0"
+"""What French writes between a number and its unit."""
+
 COMMANDS = [
     '/warn bob "be nice"',
     "/timeout bob 10m",
@@ -263,6 +266,38 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     await forum.run("mod", "/case 99")
     assert forum.platform.last_text() == "There is no case 99 here."
     assert forum.modlog()[-1] == "🕊️ Case 1 of bob pardoned by mod."
+
+
+async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    # The shipped ladder: 3 points within 7d, 6 and 9 within 30d.
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/warn bob one")
+    await forum.run("mod", "/strikes bob")
+    assert forum.platform.last_text() == (
+        "bob has 1 active strike point. Ladder: 1/3 within 1 week → timeout,"
+        " 1/6 within 30 days → timeout, 1/9 within 30 days → ban"
+    )
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/regles_recharger")
+    await forum.run("mod", "/avertir bob deux")
+    await forum.run("mod", "/avertir bob trois")
+    assert forum.modlog()[-1] == (
+        "⚖️ Dossier 4 · exclusion temporaire · bob a atteint 3 points de sanction"
+        f" en 1{NBSP}semaine"
+    )
+    ladder_case = await forum.cog.casebook.get(forum.platform.community, 4)
+    assert ladder_case is not None
+    assert ladder_case.reason == f"3 points de sanction en 1{NBSP}semaine"
+    await forum.run("mod", "/points bob")
+    assert forum.platform.last_text() == (
+        f"bob a 3 points de sanction actifs. Échelle : 3/3 en 1{NBSP}semaine"
+        f" → exclusion temporaire, 3/6 en 30{NBSP}jours → exclusion temporaire,"
+        f" 3/9 en 30{NBSP}jours → bannissement"
+    )
 
 
 async def test_a_pardon_keeps_the_ladder_from_escalating(open_forum: ForumFactory) -> None:

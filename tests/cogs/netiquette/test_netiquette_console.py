@@ -151,7 +151,7 @@ async def test_three_warnings_in_a_week_escalate_and_the_timeout_is_lifted(
     )
     [timeout] = actions(records, "timeout")
     assert timeout["member"] == "alice"
-    assert "3 strike points within 1w" in timeout["reason"]
+    assert "3 strike points within 1 week" in timeout["reason"]
     # The timeout is lifted exactly when it ends, not before.
     kinds = [r["action"] for r in records if r.get("action") in ("timeout", "unrestrict")]
     assert kinds == ["timeout", "unrestrict"]

@@ -154,7 +154,7 @@ async def test_a_ladder_step_and_a_planned_lift_say_when_they_failed(
     for _ in range(3):
         await forum.say("bob", "idiot")
     assert forum.modlog()[-1].endswith(
-        "within 30d (timeout failed: I lack the Moderate Members permission in Garden)"
+        "within 30 days (timeout failed: I lack the Moderate Members permission in Garden)"
     )
 
 

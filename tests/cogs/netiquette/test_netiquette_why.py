@@ -178,9 +178,9 @@ def test_every_reason_the_code_gives_has_a_text_in_the_shipped_languages() -> No
 
 
 def test_a_ladder_step_gives_its_reason_in_the_community_language() -> None:
-    assert render(shipped_texts("fr").ladder_reason, points=2.5, within="7d") == (
-        "2,5 points de sanction en 7d"
+    assert render(shipped_texts("fr").ladder_reason, points=2.5, within="30 jours") == (
+        "2,5 points de sanction en 30 jours"
     )
-    assert render(shipped_texts("en").ladder_reason, points=1.0, within="1w") == (
-        "1 strike point within 1w"
+    assert render(shipped_texts("en").ladder_reason, points=1.0, within="1 week") == (
+        "1 strike point within 1 week"
     )
