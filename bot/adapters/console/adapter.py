@@ -50,7 +50,7 @@ from bot.events import (
     ReactionRemoved,
     UserRef,
 )
-from bot.platform import Button, Capability, EventSink
+from bot.platform import Button, Capability, EventSink, PlatformError
 
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
@@ -372,7 +372,12 @@ class ConsolePlatform:
             await self.delete(message)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Print the timeout; the member cannot post or react until then."""
+        """Print the timeout; the member cannot post or react until then.
+
+        A member who is not in the community (left, kicked or banned) is refused as Discord
+        refuses them: ``member_gone``.
+        """
+        self._check_present("timeout", member)
         self._silenced[member.user.id] = until
         await self._standing_changed()
         self.output.action(
@@ -380,17 +385,20 @@ class ConsolePlatform:
         )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
-        """Print the kick; the member is out until they join again (a departure)."""
-        present = member.user.id not in self._gone
+        """Print the kick; the member is out until they join again (a departure).
+
+        A member who is not in the community is refused as for :meth:`timeout`.
+        """
+        self._check_present("kick", member)
         self._gone.add(member.user.id)
         await self._standing_changed()
         self.output.action("kick", member=member.name, reason=reason or None)
-        if present:
-            self._departs(member)
+        self._departs(member)
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
         """Print the ban; the member is out and cannot join again until unbanned (a departure,
-        if they were in)."""
+        if they were in). As on Discord and Telegram, one who is not in the community may be
+        banned all the same, and banning a banned member again is no error."""
         present = member.user.id not in self._gone
         self._banned.add(member.user.id)
         self._gone.add(member.user.id)
@@ -400,6 +408,19 @@ class ConsolePlatform:
         )
         if present:
             self._departs(member)
+
+    def _check_present(self, action: str, member: MemberRef) -> None:
+        # Discord answers Unknown Member for a timeout or a kick of someone not in the server;
+        # the console gives the core the same refusal, so the moderator reads the same words.
+        if member.user.id in self._gone:
+            raise PlatformError(
+                action,
+                "member_gone",
+                community=self.community,
+                platform=PLATFORM,
+                where=self.community.name or self.community.id,
+                target=member.name,
+            )
 
     def _departs(self, member: MemberRef) -> None:
         """Tell the bot that ``member``, kicked or banned, left, as Discord and Telegram do.
