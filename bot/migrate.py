@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from alembic import command
 from alembic.config import Config
@@ -12,21 +13,31 @@ from bot.resources import migrations_directory
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT = timedelta(seconds=5)
+"""How long the migrations wait for a SQLite database another process holds locked (a replay
+on the same file, a script): as long as the bot's own connections (``busy_timeout`` in
+:func:`bot.db.sqlite_pragmas`), then the start fails saying the database is locked."""
 
-def alembic_config(url: str) -> Config:
-    """An Alembic configuration for ``url`` that works from a checkout and from an install."""
+
+def alembic_config(url: str, *, busy_timeout: timedelta | None = None) -> Config:
+    """An Alembic configuration for ``url`` that works from a checkout and from an install.
+
+    ``busy_timeout`` (default :data:`BUSY_TIMEOUT`) reaches ``migrations/env.py``.
+    """
     config = Config()
     config.set_main_option("script_location", str(migrations_directory()))
     # Percent signs in a URL (escaped passwords) would be read as interpolation by configparser.
     config.set_main_option("sqlalchemy.url", async_url(url).replace("%", "%%"))
+    config.attributes["busy_timeout"] = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Apply every migration up to ``revision`` (blocking)."""
+def upgrade(url: str, revision: str = "head", *, busy_timeout: timedelta | None = None) -> None:
+    """Apply every migration up to ``revision`` (blocking), waiting at most ``busy_timeout``
+    (default :data:`BUSY_TIMEOUT`) for a database another process holds locked."""
     ensure_parent_directory(url)
     log.info("upgrading the database schema of %s", redacted(url))
-    command.upgrade(alembic_config(url), revision)
+    command.upgrade(alembic_config(url, busy_timeout=busy_timeout), revision)
 
 
 def current_heads() -> tuple[str, ...]:

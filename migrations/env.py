@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
 from sqlalchemy import pool
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 from bot.cogloader import import_all_models
 from bot.db import async_url, database_url, ensure_parent_directory
 from bot.dbtypes import UTCDateTime
+from bot.migrate import BUSY_TIMEOUT
 from bot.scheduler import JOB_TABLE
 
 config = context.config
@@ -27,6 +29,13 @@ target_metadata = SQLModel.metadata
 
 def _url() -> str:
     return async_url(config.get_main_option("sqlalchemy.url") or database_url())
+
+
+def _busy_timeout() -> timedelta:
+    """How long to wait for a locked SQLite database (``alembic`` on the command line: the
+    default; the bot: what :func:`bot.migrate.upgrade` was given)."""
+    value = config.attributes.get("busy_timeout")
+    return value if isinstance(value, timedelta) else BUSY_TIMEOUT
 
 
 def include_object(
@@ -71,7 +80,11 @@ async def run_migrations_online() -> None:
     """Run the migrations on the configured database."""
     url = _url()
     ensure_parent_directory(url)
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    options: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "sqlite":
+        # Said, not left to sqlite3's default: the bot's own connections wait as long.
+        options["connect_args"] = {"timeout": _busy_timeout().total_seconds()}
+    engine = create_async_engine(url, poolclass=pool.NullPool, **options)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

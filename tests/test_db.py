@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.db import Database, ensure_parent_directory, storage_error, storage_errors
 from bot.errors import JardinierError
+from bot.migrate import BUSY_TIMEOUT, upgrade
 
 
 def locked() -> OperationalError:
@@ -61,13 +65,52 @@ def test_a_missing_driver_says_which() -> None:
 async def test_upgrade_turns_a_locked_database_into_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def upgrade(url: str, revision: str = "head") -> None:
+    def failing_upgrade(url: str, revision: str = "head") -> None:
         raise locked()
 
-    monkeypatch.setattr("bot.migrate.upgrade", upgrade)
+    monkeypatch.setattr("bot.migrate.upgrade", failing_upgrade)
     database = Database(f"sqlite:///{tmp_path / 'j.db'}")
     try:
         with pytest.raises(JardinierError, match=r"^the database \S+j\.db is locked by another"):
             await database.upgrade()
     finally:
         await database.close()
+
+
+async def test_a_database_another_process_holds_at_start_is_named_after_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "j.db"
+    # An older bot's database: the start has a migration to apply.
+    await asyncio.to_thread(upgrade, f"sqlite:///{path}", "0013")
+    holder = sqlite3.connect(path, isolation_level=None)  # a script writing to the same file
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr("bot.migrate.BUSY_TIMEOUT", timedelta(milliseconds=200))
+    database = Database(f"sqlite:///{path}")
+    try:
+        started = time.monotonic()
+        with pytest.raises(JardinierError) as caught:
+            await database.upgrade()
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+        await database.close()
+    assert str(caught.value) == (
+        f"the database {path} is locked by another process (another Jardinier running?); "
+        "stop it or try again"
+    )
+    assert waited < 3  # the wait asked for, not sqlite3's own default of 5 s
+
+
+async def test_the_migrations_wait_for_a_locked_database_as_long_as_the_bot(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'j.db'}")
+    try:
+        async with database.engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA busy_timeout")
+            bot_wait = timedelta(milliseconds=result.scalar_one())
+    finally:
+        await database.close()
+    assert bot_wait == BUSY_TIMEOUT
