@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.adapters.console import adapter
 from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
@@ -335,3 +338,63 @@ async def test_a_timeout_or_a_kick_of_someone_not_here_is_refused_as_discord_ref
     # The refused timeout silenced no one: alice, back, may post.
     assert [r for r in records if r.get("event") == "refused"] == []
     assert [r["text"] for r in records if r.get("member") == "alice" and "event" in r] == ["back"]
+
+
+async def test_a_member_edits_only_their_own_messages_still_there(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    lines = [
+        "alice: hello",  # 1
+        "bob ~1: you idiot",  # another's message: the bot must not delete alice's words
+        "alice: /help",  # 2, answered by the bot as 3
+        "alice ~3: my help now",
+        "alice ~99: nothing there",
+        "alice: you idiot",  # 4, deleted by the bot (a reminder 5, a mod-log line 6)
+        "alice ~4: you genius",
+        "alice: tpyo",  # 7
+        "!delete 7",
+        "alice ~7: typo",
+        "alice ~1: hello all",
+    ]
+    records, errors = await play(lines, rules_dir, tmp_path / "j.db")
+    assert errors.splitlines() == [
+        "line 2: bob cannot edit message 1: alice wrote it, and a member edits only their own "
+        "messages; nothing was edited",
+        "line 4: alice cannot edit message 3: Jardinier wrote it, and a member edits only their "
+        "own messages; nothing was edited",
+        "line 5: there is no message 99; nothing was edited",
+        "line 7: message 4 was deleted; nothing was edited",
+        "line 10: message 7 was deleted; nothing was edited",
+    ]
+    edited = [
+        (r["message_id"], r["member"], r["text"])
+        for r in records
+        if r.get("event") == "message" and r["text"].startswith("(edited)")
+    ]
+    assert edited == [(1, "alice", "(edited) hello all")]
+    assert [a["message_id"] for a in actions(records) if a["action"] == "delete"] == [4]
+    warned = [a["member"] for a in actions(records) if a["action"] == "dm"]
+    assert warned == ["alice"]
+
+
+async def test_an_edit_of_a_message_the_console_forgot_is_refused(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Authors are remembered for the latest messages only, and not across runs."""
+    monkeypatch.setattr(adapter, "MAX_MESSAGES_REMEMBERED", 2)
+    database = tmp_path / "j.db"
+    records, errors = await play(
+        ["alice: one", "alice: two", "alice: three", "alice ~1: 1", "alice ~3: 3"],
+        rules_dir,
+        database,
+    )
+    forgotten = (
+        "the console no longer knows who wrote message {} (a message of an earlier run, or "
+        "older than the last 2); nothing was edited"
+    )
+    assert errors.splitlines() == ["line 4: " + forgotten.format(1)]
+    assert [r["text"] for r in records if r.get("message_id") == 3] == ["three", "(edited) 3"]
+
+    records, errors = await play(["alice ~3: three again"], rules_dir, database)
+    assert errors.splitlines() == ["line 1: " + forgotten.format(3)]
+    assert records == []

@@ -12,7 +12,9 @@ import re
 import shutil
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,7 +32,7 @@ from bot.adapters.console.grammar import (
     Wait,
     parse_line,
 )
-from bot.adapters.console.output import ConsoleOutput
+from bot.adapters.console.output import BOT_NAME, ConsoleOutput
 from bot.clock import Clock
 from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
@@ -55,6 +57,18 @@ from bot.platform import Button, Capability, EventSink, PlatformError
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
 PLATFORM = "console"
+MAX_MESSAGES_REMEMBERED = 10_000
+"""How many of the latest messages the console remembers (where, who wrote them, whether they
+were deleted): a long session or a benchmark must not grow without end."""
+
+
+@dataclass
+class _Posted:
+    """A message of this run: where it is, who wrote it (None: the bot), whether it is gone."""
+
+    ref: MessageRef
+    author: str | None
+    deleted: bool = False
 
 
 class ConsolePlatform:
@@ -86,7 +100,7 @@ class ConsolePlatform:
         self.next_message_id = 1
         self._channels: dict[str, ChannelRef] = {}
         self._members: dict[str, MemberRef] = {}
-        self._messages: dict[int, MessageRef] = {}
+        self._messages: OrderedDict[int, _Posted] = OrderedDict()
         # What the platform itself enforces once the bot asked: a silenced member cannot post or
         # react (None: until lifted), a banned one cannot come back, one who left must rejoin.
         self._silenced: dict[str, datetime | None] = {}
@@ -147,11 +161,44 @@ class ConsolePlatform:
 
     def _message(self, message_id: int) -> MessageRef:
         # A message from an earlier run is not remembered: take it to be in the current channel.
-        return self._messages.get(message_id) or MessageRef(self.current, str(message_id))
+        posted = self._messages.get(message_id)
+        return posted.ref if posted else MessageRef(self.current, str(message_id))
 
-    async def _new_message_id(self, channel: ChannelRef) -> MessageRef:
+    def _editable(self, name: str, message_id: int) -> MessageRef:
+        """Message ``message_id``, if member ``name`` may edit it: their own, not deleted.
+
+        Raises :class:`JardinierError` otherwise, as no platform lets a member edit another's
+        message, the bot's, or one that is gone.
+        """
+        posted = self._messages.get(message_id)
+        if posted is None:
+            if message_id >= self.next_message_id:
+                raise JardinierError(f"there is no message {message_id}; nothing was edited")
+            raise JardinierError(
+                f"the console no longer knows who wrote message {message_id} (a message of an "
+                f"earlier run, or older than the last {MAX_MESSAGES_REMEMBERED:,}); "
+                "nothing was edited"
+            )
+        if posted.deleted:
+            raise JardinierError(f"message {message_id} was deleted; nothing was edited")
+        if posted.author != name:
+            author = BOT_NAME if posted.author is None else posted.author
+            raise JardinierError(
+                f"{name} cannot edit message {message_id}: {author} wrote it, and a member "
+                "edits only their own messages; nothing was edited"
+            )
+        return posted.ref
+
+    def _deleted(self, message: MessageRef) -> None:
+        posted = self._messages.get(int(message.id)) if message.id.isdigit() else None
+        if posted is not None:
+            posted.deleted = True
+
+    async def _new_message_id(self, channel: ChannelRef, author: str | None) -> MessageRef:
         message = MessageRef(channel, str(self.next_message_id))
-        self._messages[self.next_message_id] = message
+        self._messages[self.next_message_id] = _Posted(message, author)
+        if len(self._messages) > MAX_MESSAGES_REMEMBERED:
+            self._messages.popitem(last=False)
         self.next_message_id += 1
         if self.on_message_id is not None:
             await self.on_message_id(self.next_message_id)
@@ -222,7 +269,7 @@ class ConsolePlatform:
                 if self._may_act(line.name, now):
                     await self._post(line, sink, now)
             case Edit(name, message_id, text):
-                message = self._message(message_id)
+                message = self._editable(name, message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
                 await sink(
                     MessageEdited(at=now, message=message, author=self.member(name), text=text)
@@ -257,7 +304,9 @@ class ConsolePlatform:
             case SwitchChannel(name):
                 self.current = self.channel(name)
             case Delete(message_id):
-                await sink(MessageDeleted(at=now, message=self._message(message_id)))
+                message = self._message(message_id)
+                self._deleted(message)
+                await sink(MessageDeleted(at=now, message=message))
 
     def _may_act(self, name: str, now: datetime) -> bool:
         """Whether the platform lets member ``name`` post or react now; if not, say why."""
@@ -275,7 +324,7 @@ class ConsolePlatform:
     async def _post(self, post: Post, sink: EventSink, now: datetime) -> None:
         channel = self.channel(post.channel) if post.channel else self.current
         author = self.member(post.name)
-        message = await self._new_message_id(channel)
+        message = await self._new_message_id(channel, post.name)
         self.output.message(
             int(message.id), channel.name, post.name, post.text, reply_to=post.reply_to
         )
@@ -322,7 +371,7 @@ class ConsolePlatform:
         private_to: MemberRef | None = None,
     ) -> MessageRef:
         """Print the message with its number."""
-        message = await self._new_message_id(channel)
+        message = await self._new_message_id(channel, None)
         kept = await asyncio.to_thread(self._keep, file) if file else None
         self.output.action(
             "send",
@@ -363,7 +412,8 @@ class ConsolePlatform:
         return None
 
     async def delete(self, message: MessageRef) -> None:
-        """Print the deletion."""
+        """Print the deletion; the message can no longer be edited."""
+        self._deleted(message)
         self.output.action("delete", channel=message.channel.name, message_id=int(message.id))
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
