@@ -392,12 +392,15 @@ class NetiquetteTexts(BaseModel):
     done: Annotated[str, Placeholders("case", "action", "member")]
     refused_moderator: Annotated[str, Placeholders("member")]
     refused_bot: Annotated[str, Placeholders("member")]
-    not_timed_out: str | None = None
-    """Retired: no answer uses it (the bot cannot tell a timeout set by hand on the platform).
-    Accepted so that rule books copied from an older Jardinier still load; leave it out."""
     lifted: Annotated[str, Placeholders("action", "member")]
     lifted_unrecorded: Annotated[str, Placeholders("action", "member")]
     """/untimeout or /unban of a member the bot had not sanctioned (one set by hand is lifted)."""
+    not_timed_out: Annotated[str, Placeholders("member")]
+    """/untimeout of a member with no timeout on record, where the platform has none to lift
+    either (the member is gone): nothing is done, nothing recorded."""
+    not_banned: Annotated[str, Placeholders("member")]
+    """/unban of a member with no ban on record, whom the platform says is not banned: nothing
+    is done, nothing recorded."""
     failed: Annotated[str, Placeholders("action")]
     """An act the platform did not carry out, with no reason given (a note in the mod-log)."""
     failed_because: Annotated[str, Placeholders("action", "reason")]

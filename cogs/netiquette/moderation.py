@@ -4,7 +4,8 @@ Each is refused to non-moderators (by the core) and never acts against a moderat
 or a bot. Each records a case, committed before the member, the moderator or the mod-log hear
 of it. When the platform refuses the act (a missing permission, a member gone), the moderator
 is told so and why, and the mod-log line says it too: the case stays, as the record of what the
-moderator asked.
+moderator asked. A lift with nothing to lift (none on record, and the platform says the member
+is not banned, or gone) is answered so, and recorded nowhere.
 """
 
 from __future__ import annotations
@@ -102,9 +103,19 @@ class Moderation(Automod):
             await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
 
     async def _lift_now(self, ctx: CommandContext, member: MemberRef, kind: Lifted) -> None:
-        """Lift ``member``'s ``kind``, close its cases on record, record the lift and say so."""
+        """Lift ``member``'s ``kind``, close its cases on record, record the lift and say so.
+
+        Where there is nothing to lift, none on record and none the platform could lift (the
+        member is not banned, or no longer here), the moderator is told so and nothing is
+        recorded.
+        """
         self._check_target(ctx, member)
-        failure = await self.sanctions.lift(member, kind)
+        attempt = await self.sanctions.try_lift(member, kind)
+        if attempt.moot and not await self.sanctions.open_cases(member, kind):
+            texts = self.texts(ctx.community)
+            nothing = texts.not_banned if kind == "ban" else texts.not_timed_out
+            raise JardinierError(render(nothing, member=plain_name(member.name)))
+        failure = attempt.failure
         closed = [] if failure else await self.sanctions.close_open_cases(member, kind)
         case = await self._record(ctx, member, f"un{kind}", "")
         await self._announce(

@@ -331,16 +331,13 @@ class Sanctions:
             )
         return None
 
-    async def lift(self, member: MemberRef, kind: Lifted) -> str | None:
-        """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting
-        the restriction).
-
-        None once done, else why not; a planned lift stays planned until one is done.
-        """
-        return (await self.try_lift(member, kind)).failure
-
     async def try_lift(self, member: MemberRef, kind: Lifted) -> Attempt:
-        """:meth:`lift`, saying what kind of refusal stopped it."""
+        """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting
+        the restriction), and say how it went: done, else why not and what kind of refusal
+        stopped it (:attr:`Attempt.moot`: nothing was left to lift).
+
+        A planned lift stays planned until one is done.
+        """
         community = member.community
         actions = self.core.actions
         if kind == "ban":
@@ -420,17 +417,25 @@ class Sanctions:
             arguments = job_arguments(UserRef(community.platform, user_id, ""), community, 0)
             scheduler.at(job_id, when, self.cog.name, handler, **{**arguments, "case_id": None})
 
+    async def open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
+        """The member's running ``action`` cases: timeouts, and bans, timed or not."""
+        return [
+            case
+            for case in await self.cog.casebook.of_member(member.community, member.user.id)
+            if case.lifted_at is None
+            and (case.expires_at is not None or action == "ban")
+            and action in case.action.split(", ")
+        ]
+
     async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
-        """Mark the member's running ``action`` cases as lifted now: timeouts, and bans, timed
-        or not (an unban ends a ban for good too)."""
+        """Mark the member's running ``action`` cases as lifted now (an unban ends a ban for
+        good too)."""
         now = self.core.clock.now()
         closed = []
-        for case in await self.cog.casebook.of_member(member.community, member.user.id):
-            running = case.lifted_at is None and (case.expires_at is not None or action == "ban")
-            if running and action in case.action.split(", "):
-                marked = await self.cog.casebook.mark(case.id, lifted_at=now)
-                if marked is not None:
-                    closed.append(marked)
+        for case in await self.open_cases(member, action):
+            marked = await self.cog.casebook.mark(case.id, lifted_at=now)
+            if marked is not None:
+                closed.append(marked)
         return closed
 
     # -- the ladder -----------------------------------------------------------------------------

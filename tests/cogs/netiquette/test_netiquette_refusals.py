@@ -103,13 +103,66 @@ async def test_a_refused_untimeout_keeps_the_timeout_open_and_its_lift_planned(
     assert forum.core.scheduler.pending("netiquette:") == []
 
 
-async def test_unban_of_a_member_the_platform_has_not_banned(open_forum: ForumFactory) -> None:
+NOT_BANNED = ("not_banned", {"target": "bob", "where": "Garden"})
+GONE = ("member_gone", {"target": "bob", "where": "Garden"})
+
+
+async def test_unban_of_a_member_neither_on_record_nor_banned_records_nothing(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
     forum = await with_mod_and_bob(open_forum)
-    forum.platform.refuse["unban"] = ("not_banned", {"target": "bob", "where": "Garden"})
+    forum.platform.refuse["unban"] = NOT_BANNED
+    await forum.run("mod", "/unban bob")
+    assert forum.answers() == ["bob is not banned: there is nothing to lift."]
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+    assert [line for line in forum.modlog() if "Case" in line] == []
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/rules_reload")
+    await forum.run("mod", "/debannir bob")
+    assert forum.answers()[-1] == "bob n'est pas banni(e) : il n'y a rien à lever."
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+
+
+async def test_untimeout_of_a_member_gone_with_no_timeout_on_record_records_nothing(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse["unrestrict"] = GONE
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers() == ["bob has no timeout: there is nothing to lift."]
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/rules_reload")
+    await forum.run("mod", "/fin_exclusion bob")
+    assert forum.answers()[-1] == (
+        "bob n'est pas exclu(e) temporairement : il n'y a rien à lever."
+    )
+    assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+
+
+async def test_unban_of_a_ban_on_record_the_platform_no_longer_holds_is_still_recorded(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    await forum.run("mod", "/ban bob Spam")
+    forum.platform.refuse["unban"] = NOT_BANNED
+    await forum.run("mod", "/unban bob")
+    assert forum.answers()[-1] == (
+        "Case 2 is recorded, but unban failed: bob is not banned from Garden."
+    )
+
+
+async def test_unban_of_a_ban_set_by_hand_on_the_platform_lifts_and_records_it(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
     await forum.run("mod", "/unban bob")
     assert forum.answers() == [
-        "Case 1 is recorded, but unban failed: bob is not banned from Garden."
+        "bob had no ban on record here; any set directly on the platform is lifted now."
     ]
+    assert len(forum.done("unban")) == 1
+    [case] = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert case.action == "unban"
 
 
 async def test_a_rule_s_refused_actions_are_noted_in_its_mod_log_line(

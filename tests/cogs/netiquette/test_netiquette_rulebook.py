@@ -147,20 +147,23 @@ def test_the_highest_step_reached_applies_once() -> None:
     assert jump[0].action == "ban"
 
 
-def test_a_book_copied_with_the_retired_text_not_timed_out_still_loads(tmp_path: Path) -> None:
+def test_a_book_copied_before_not_banned_keeps_its_own_not_timed_out(tmp_path: Path) -> None:
+    # not_timed_out was shipped, then retired (optional and unused), and is now used again.
     rules = tmp_path / "rules"
     shutil.copytree(shipped_rules_directory(), rules)
     section = rules / "netiquette.yaml"
     text = section.read_text(encoding="utf-8")
     text = text.replace(
-        '    lifted: "The {action} of {member} is lifted."\n',
-        '    lifted: "The {action} of {member} is lifted."\n'
+        '    not_timed_out: "{member} has no timeout: there is nothing to lift."\n',
         '    not_timed_out: "{member} is not silenced."\n',
-    )
-    assert "not_timed_out" in text
+    ).replace('    not_banned: "{member} is not banned: there is nothing to lift."\n', "")
+    assert "not_banned" not in text.split("\n  fr:")[0]
     section.write_text(text, encoding="utf-8")
-    book = load_rule_book(rules, section_models())
+    book = load_rule_book(rules, section_models(), shipped=shipped_rules_directory())
     config = book.section("netiquette")
     assert isinstance(config, NetiquetteConfig)
-    assert config.texts["en"].lifted == "The {action} of {member} is lifted."
-    assert book.warnings == ()
+    assert config.texts["en"].not_timed_out == "{member} is not silenced."
+    assert config.texts["en"].not_banned == "{member} is not banned: there is nothing to lift."
+    [warning] = book.warnings
+    assert "1 text is missing" in str(warning)
+    assert "not_banned" in str(warning)
