@@ -8,9 +8,9 @@ from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import event, pool
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import SQLModel
 
 from bot.cogloader import import_all_models
@@ -70,8 +70,30 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _one_sqlite_transaction(engine: AsyncEngine) -> None:
+    """Run the upgrade in one SQLite transaction that takes the write lock first.
+
+    sqlite3 commits each CREATE or ALTER TABLE on its own: another process writing between
+    two of them (a replay on the same file) made the start fail halfway, and left columns a
+    later start tried to add again ("duplicate column name") — a bot that never started
+    again. In one transaction, a database locked by another process fails the start before
+    anything changed; IMMEDIATE waits for the lock at once (the busy timeout) rather than
+    failing without waiting when a read would have to become a write.
+    """
+
+    def no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin_immediate(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine.sync_engine, "connect", no_implicit_transactions)
+    event.listen(engine.sync_engine, "begin", begin_immediate)
+
+
 def _run(connection: Connection) -> None:
-    _configure(connection=connection)
+    # Every migration and the version it stamps, or none: a start that fails changes nothing.
+    _configure(connection=connection, transactional_ddl=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -80,11 +102,14 @@ async def run_migrations_online() -> None:
     """Run the migrations on the configured database."""
     url = _url()
     ensure_parent_directory(url)
+    sqlite = make_url(url).get_backend_name() == "sqlite"
     options: dict[str, Any] = {}
-    if make_url(url).get_backend_name() == "sqlite":
+    if sqlite:
         # Said, not left to sqlite3's default: the bot's own connections wait as long.
         options["connect_args"] = {"timeout": _busy_timeout().total_seconds()}
     engine = create_async_engine(url, poolclass=pool.NullPool, **options)
+    if sqlite:
+        _one_sqlite_transaction(engine)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

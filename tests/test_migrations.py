@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlmodel import SQLModel
 
 from bot.cogloader import import_all_models
+from bot.db import storage_errors
+from bot.errors import JardinierError
 from bot.migrate import alembic_config, current_heads, upgrade
 from bot.scheduler import JOB_TABLE
 
@@ -96,3 +102,32 @@ def test_upgrade_twice_keeps_the_data_and_the_schema(tmp_path: Path) -> None:
         ).all()
     engine.dispose()
     assert [tuple(row) for row in members] == [("discord", "42", "Garden", "7", "alice")]
+
+
+def test_a_lock_met_during_the_upgrade_never_leaves_a_database_the_bot_cannot_start_on(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "older.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, "0013")  # 0014 adds two columns, one table each
+    # Another process (a replay on the same file) wants to write just as the first is added.
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+
+    def writes_in_between(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("ALTER TABLE contests ADD") and not other.in_transaction:
+            with contextlib.suppress(sqlite3.OperationalError):  # locked out: it waits its turn
+                other.execute("BEGIN IMMEDIATE")
+
+    event.listen(Engine, "after_cursor_execute", writes_in_between)
+    try:
+        with contextlib.suppress(JardinierError), storage_errors(url):
+            upgrade(url, busy_timeout=timedelta(milliseconds=200))
+    finally:
+        event.remove(Engine, "after_cursor_execute", writes_in_between)
+        if other.in_transaction:
+            other.rollback()
+        other.close()
+
+    upgrade(url)  # the next start, if this one failed
+
+    assert tables_and_heads(url)[1] == current_heads()
