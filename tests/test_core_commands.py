@@ -89,6 +89,17 @@ async def test_quotes_in_an_announcement_are_posted_as_typed(
     assert platform.last_text() == 'The «big» day is “here”, 5" of snow'
 
 
+async def test_an_announcement_says_when_in_the_communitys_time(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/announce 2h Seed swap today", clock.now()))
+    # 2 November, 09:00 UTC, plus two hours: 12:00 in Paris, winter time.
+    assert platform.last_text().endswith(" will be posted in #general on 2026-11-02 12:00 CET.")
+    await core.handle(command(mod, "/announcements", clock.now()))
+    assert "2026-11-02 12:00 CET" in platform.last_text()
+
+
 async def test_unknown_command_gets_a_polite_answer(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

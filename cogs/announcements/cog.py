@@ -15,6 +15,7 @@ from bot.commands import CommandContext, Permission, Text, UsageError, command
 from bot.durations import format_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
+from bot.localtime import local_time
 from bot.ruleconf import render
 from cogs.announcements.config import AnnouncementsConfig, AnnouncementTexts
 
@@ -33,8 +34,7 @@ class AnnouncementsCog(Cog):
         return config.texts[self.core.community_config(community).locale]
 
     def _when(self, community: CommunityRef, moment: datetime) -> str:
-        zone = self.core.community_config(community).zone
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        return local_time(moment, self.core.community_config(community).zone)
 
     @staticmethod
     def _prefix(community: CommunityRef) -> str:

@@ -20,11 +20,11 @@ from bot.cog import Cog
 from bot.durations import duration_words
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
+from bot.localtime import local_time
 from bot.models import Community, Member
 from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Win
-from cogs.contests.schedules import local_time
 
 _CHUNK = 500
 """Bound parameters per SELECT … IN, well under SQLite's oldest limit (999)."""

@@ -116,8 +116,3 @@ def parse_span(text: str, start: datetime, zone: ZoneInfo) -> datetime:
     if duration is not None:
         return after(start, duration, zone)
     return parse_moment(cleaned, start, zone)
-
-
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """``moment`` as people read it in ``zone``: ``2026-12-01 18:00 CET``."""
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
+from bot.localtime import local_time
 from bot.members import MemberDirectory
 from bot.platform import Capability
 from bot.ruleconf import render
@@ -200,5 +201,5 @@ class Shoutout(ContributorsBase):
         community = WeeklyJob.community(kwargs)
         due = self.core.clock.now() - late_by
         zone = self.core.community_config(community).zone
-        when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        when = local_time(due, zone)
         await self.core.modlog(community, render(self.texts(community).shoutout_missed, when=when))

@@ -36,6 +36,7 @@ from bot.events import (
     UserRef,
 )
 from bot.localdays import LocalDays
+from bot.localtime import local_time
 from bot.periodic import PeriodicFlush
 from bot.ruleconf import percent_text, render
 from bot.weekly import WeeklyJob
@@ -518,10 +519,8 @@ class ReportsCog(Cog):
             return
         community = WeeklyJob.community(kwargs)
         zone = self.core.community_config(community).zone
-        due = (self.core.clock.now() - late_by).astimezone(zone)
-        await self.core.modlog(
-            community, render(self.texts(community).missed, when=due.strftime("%Y-%m-%d %H:%M %Z"))
-        )
+        when = local_time(self.core.clock.now() - late_by, zone)
+        await self.core.modlog(community, render(self.texts(community).missed, when=when))
 
     # -- members' data --------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from bot.cog import job
 from bot.events import CommunityRef
+from bot.localtime import local_time
 from bot.ruleconf import one_line, plain_name, render
 from bot.weekly import WeeklyJob
 from cogs.suggestions.base import SuggestionsBase, shorten
@@ -155,5 +156,5 @@ class Digest(SuggestionsBase):
         community = WeeklyJob.community(kwargs)
         due = self.core.clock.now() - late_by
         zone = self.core.community_config(community).zone
-        when = due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        when = local_time(due, zone)
         await self.core.modlog(community, render(self.texts(community).digest_missed, when=when))

@@ -220,3 +220,16 @@ async def test_skip_moderated_off_names_them_all_the_same(
     await forum.wait(timedelta(days=7))
 
     assert shoutout_lines(forum)[1] == "1. carol (thanked by 3 members)"
+
+
+async def test_a_shoutout_missed_while_offline_is_reported_with_its_local_time_then(
+    forum: Forum,
+) -> None:
+    await forum.say("alice", LONG)  # the community is seen: its weekly job is set
+    [job] = forum.core.scheduler.pending("contributors:shoutout:")
+    # Due 200 days before 2 November 09:00 UTC: 16 April, in Paris summer time.
+    await forum.cog.on_job_missed(job.handler, job.id, dict(job.kwargs), timedelta(days=200))
+    assert forum.texts("mod-log") == [
+        "The weekly shout-out due on 2026-04-16 11:00 CEST was missed while I was offline;"
+        " it will run next week."
+    ]

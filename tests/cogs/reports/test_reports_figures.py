@@ -325,3 +325,16 @@ async def test_a_few_messages_over_a_year_are_not_written_as_none_a_day(
     lines = (await run(core, platform, clock, "/report 366")).text.splitlines()
 
     assert lines[1] == expected
+
+
+async def test_a_weekly_report_missed_while_offline_is_reported_with_its_local_time(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await say(core, platform, clock, "alice", "hello garden")
+    [job] = core.scheduler.pending("reports:weekly:")
+    late_by = timedelta(hours=2, seconds=30)  # due at 06:59:30; the community runs on UTC here
+    await core.cogs["reports"].on_job_missed(job.handler, job.id, dict(job.kwargs), late_by)
+    assert [sent.text for sent in platform.sent() if sent.target.id == "mod-log"] == [
+        "The activity report due on 2026-11-02 06:59 UTC was missed while I was offline;"
+        " /report shows it now."
+    ]

@@ -115,3 +115,20 @@ async def test_the_digest_writes_names_texts_and_comments_as_typed(board: Board)
     [posted] = board.sent("leadership")
     assert files[posted.details["file"].name] == posted.text
     assert line in posted.text.splitlines()
+
+
+async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
+    board: Board,
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    [job] = board.core.scheduler.pending("suggestions:digest:")
+    board.clear()
+    # Due at 07:30 UTC, 2 November: 08:30 in Paris, winter time.
+    late_by = timedelta(hours=1, minutes=29, seconds=30)
+    await board.core.cogs["suggestions"].on_job_missed(
+        job.handler, job.id, dict(job.kwargs), late_by
+    )
+    assert board.texts("mod-log") == [
+        "The suggestions digest due on 2026-11-02 08:30 CET was missed while I was offline;"
+        " /digest posts it now."
+    ]
