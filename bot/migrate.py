@@ -8,15 +8,10 @@ from datetime import timedelta
 from alembic import command
 from alembic.config import Config
 
-from bot.db import async_url, ensure_parent_directory, redacted
+from bot.db import BUSY_TIMEOUT, async_url, ensure_parent_directory, redacted
 from bot.resources import migrations_directory
 
 log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT = timedelta(seconds=5)
-"""How long the migrations wait for a SQLite database another process holds locked (a replay
-on the same file, a script): as long as the bot's own connections (``busy_timeout`` in
-:func:`bot.db.sqlite_pragmas`), then the start fails saying the database is locked."""
 
 
 def alembic_config(url: str, *, busy_timeout: timedelta | None = None) -> Config:

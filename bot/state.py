@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import Database
+from bot.db import Database, upsert_insert
 from bot.models import CoreState
 
 log = logging.getLogger(__name__)
@@ -30,23 +29,12 @@ class StateStore:
         # One statement, not a read then an insert: two writers of a new key (two tasks, or a
         # replay beside the bot on one file) would both see no row and the second would fail.
         table = CoreState.__table__  # type: ignore[attr-defined]
-        upsert = _dialect_insert(self._db.engine.dialect.name)(table).values(key=key, value=value)
+        upsert = upsert_insert(self._db.engine.dialect.name)(table).values(key=key, value=value)
         upsert = upsert.on_conflict_do_update(
             index_elements=["key"], set_={"value": upsert.excluded.value}
         )
         async with self._db.engine.begin() as connection:
             await connection.execute(upsert)
-
-
-def _dialect_insert(dialect: str) -> Any:
-    """The INSERT of ``dialect`` that can say ON CONFLICT (SQLite's and PostgreSQL's)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 class PublishedDigest:

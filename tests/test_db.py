@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.db import Database, ensure_parent_directory, storage_error, storage_errors
+from bot.db import BUSY_TIMEOUT, Database, ensure_parent_directory, storage_error, storage_errors
 from bot.errors import JardinierError
-from bot.migrate import BUSY_TIMEOUT, upgrade
+from bot.migrate import upgrade
 
 
 def locked() -> OperationalError:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from bot.bulkwrite import BulkWrite
-from bot.db import Database
+from bot.db import Database, upsert_insert
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.contributors.models import DailyActivity, Interaction
@@ -192,7 +192,7 @@ class CounterBuffer:
         """The upserts of the daily counters and of the interactions, compiled once."""
         if self._compiled is None:
             dialect = self._db.engine.dialect
-            insert = _dialect_insert(dialect.name)
+            insert = upsert_insert(dialect.name)
             daily_table = DailyActivity.__table__  # type: ignore[attr-defined]
             daily = insert(daily_table)
             daily = daily.on_conflict_do_update(
@@ -237,13 +237,3 @@ class CounterBuffer:
         self.dropped += excess
         self.full = len(self) >= self._limit
         log.warning("contributors buffer full while the database is down: %d dropped", excess)
-
-
-def _dialect_insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert

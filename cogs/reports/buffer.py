@@ -19,7 +19,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bulkwrite import BulkWrite
-from bot.db import Database
+from bot.db import Database, upsert_insert
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.reports.models import (
@@ -332,7 +332,7 @@ class Statements(NamedTuple):
     @classmethod
     def compile(cls, dialect: Dialect) -> Statements:
         """The statements for ``dialect``."""
-        insert = _dialect_insert(dialect.name)
+        insert = upsert_insert(dialect.name)
         day_table: Any = ReportDay.__table__  # type: ignore[attr-defined]
         days = insert(day_table)
         days = days.on_conflict_do_update(
@@ -393,13 +393,3 @@ class Statements(NamedTuple):
             joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
             moments=moments,
         )
-
-
-def _dialect_insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
