@@ -219,8 +219,12 @@ class Jardinier:
             jobs.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await jobs
+            # Still heard, as SIGTERM is: without a handler a SIGHUP (a closed terminal, a
+            # reload script) would kill the bot in the middle of its last flushes.
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGHUP)
+                loop.add_signal_handler(
+                    signal.SIGHUP, lambda: log.info("SIGHUP: stopping, the rules are not reloaded")
+                )
             try:
                 if watcher is not None:
                     await watcher.stop()
@@ -228,8 +232,9 @@ class Jardinier:
                 await self.shut_down()
                 await self.stop()
             finally:
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(signal.SIGTERM)
+                for heard in (signal.SIGTERM, signal.SIGHUP):
+                    with contextlib.suppress(NotImplementedError, RuntimeError):
+                        loop.remove_signal_handler(heard)
 
     async def run_jobs_once_connected(self) -> None:
         """Run the scheduled jobs once every platform is connected (at most

@@ -199,3 +199,46 @@ async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_change
     assert listening, "a second SIGTERM while stopping would kill the bot"
     assert platform.stops == 1
     assert stops == ["stop", "close"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rules(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = CountedPlatform()
+    bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
+    stopping = asyncio.Event()
+    go_on = asyncio.Event()
+    reloads: list[str] = []
+    stop = bot.stop
+
+    async def slow_stop() -> None:
+        stopping.set()
+        await go_on.wait()
+        await stop()
+
+    async def counted_reload() -> None:
+        reloads.append("reload")
+
+    bot.stop = slow_stop  # type: ignore[method-assign]
+    bot.reload_rules = counted_reload  # type: ignore[method-assign]
+    previous = signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)
+    try:
+        serving = asyncio.create_task(bot.run())
+        await asyncio.wait_for(platform.serving.wait(), 10)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stopping.wait(), 10)
+        # A terminal closed, or a reload script, while the bot flushes: were the bot no longer
+        # listening, SIGHUP's default would kill the process (this test run): say so instead.
+        listening = signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, previous[0])
+        if listening:
+            os.kill(os.getpid(), signal.SIGHUP)
+            await asyncio.sleep(0.1)
+        go_on.set()
+        await asyncio.wait_for(serving, 10)
+    finally:
+        signal.signal(signal.SIGHUP, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+    assert listening, "a SIGHUP while stopping would kill the bot"
+    assert reloads == []
+    assert platform.stops == 1
