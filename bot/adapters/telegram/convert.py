@@ -287,17 +287,12 @@ def _from_message(
         if addressed_here or (addressee is None and known):
             args = _arguments(message.text, command.end(), entities)
             replied = message.reply_to_message if reply_to is not None else None
-            # The replied message's author as its own events name it: a channel that posted
-            # it, not the placeholder user Telegram puts in ``from`` for every such post.
-            replied_author = (
-                _author(replied, community, administrators) if replied is not None else None
+            target = (
+                _reply_target(replied, community, administrators)
+                if replied is not None and name in reply_targets
+                else None
             )
-            if (
-                name in reply_targets
-                and replied_author is not None
-                and not _starts_with_member(args)
-            ):
-                target = replied_author.user
+            if target is not None and not _starts_with_member(args):
                 args = f"{target.id} {args}".strip()
                 mentions = (target, *(user for user in mentions if user != target))
             return [
@@ -326,6 +321,24 @@ def _from_message(
             raw=message,
         )
     ]
+
+
+def _reply_target(
+    replied: Message, community: CommunityRef, administrators: Collection[int]
+) -> UserRef | None:
+    """Whom a member command sent as a reply to ``replied`` aims at, if anyone."""
+    # "Alice added CryptoBot Deals" is sent by Alice: a /ban in reply to it means the member it
+    # is about. Of several added at once none is meant more than another: the moderator names
+    # one (the command then asks for the member it lacks).
+    if replied.new_chat_members:
+        added = replied.new_chat_members
+        return user_ref(added[0]) if len(added) == 1 else None
+    if replied.left_chat_member is not None:
+        return user_ref(replied.left_chat_member)
+    # The replied message's author as its own events name it: a channel that posted it, not
+    # the placeholder user Telegram puts in ``from`` for every such post.
+    author = _author(replied, community, administrators)
+    return author.user if author is not None else None
 
 
 def _membership_service_message(
@@ -457,8 +470,12 @@ def _reply_to(message: Message, channel: ChannelRef) -> MessageRef | None:
     replied = message.reply_to_message
     if replied is None or replied.forum_topic_created is not None:
         return None
-    if message.is_topic_message and replied.message_id == message.message_thread_id:
-        return None  # every topic message "replies" to the topic itself
+    if replied.message_id == message.message_thread_id and (
+        message.is_topic_message or replied.is_automatic_forward
+    ):
+        # Every message in a forum topic "replies" to the topic itself, and every comment in a
+        # channel's discussion group to the channel's post it comments on.
+        return None
     return MessageRef(channel, str(replied.message_id))
 
 

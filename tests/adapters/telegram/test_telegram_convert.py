@@ -263,6 +263,50 @@ def test_a_command_replying_to_a_channels_post_aims_at_the_channel() -> None:
     assert named.args == "-100999 spam"
 
 
+def test_a_command_replying_to_a_membership_notice_aims_at_the_member_it_is_about() -> None:
+    """ "Alice added CryptoBot Deals" is Alice's message: /ban in reply means the spammer."""
+    spammer = user(666, "CryptoBot Deals")
+    added = message(ALICE, new_chat_members=[spammer])
+    event = only(convert(command(ADMIN, "/ban", reply_to_message=added), reply_targets={"ban"}))
+    assert event.args == "666"
+    assert event.mentions == (UserRef("telegram", "666"),)
+    removed = message(ADMIN, left_chat_member=spammer)
+    event = only(
+        convert(command(ADMIN, "/ban spam", reply_to_message=removed), reply_targets={"ban"})
+    )
+    assert event.args == "666 spam"
+    # Of several added at once, none is meant more than another: the moderator names one.
+    several = message(ALICE, new_chat_members=[spammer, BOB])
+    event = only(convert(command(ADMIN, "/ban", reply_to_message=several), reply_targets={"ban"}))
+    assert (event.args, event.mentions) == ("", ())
+    named = command(ADMIN, "/ban 202 spam", reply_to_message=several)
+    assert only(convert(named, reply_targets={"ban"})).args == "202 spam"
+
+
+def test_a_comment_under_a_channel_post_is_not_a_reply_to_the_channel() -> None:
+    """In a channel's discussion group every comment "replies" to the post it comments on: a
+    bare /warn there is not aimed at the channel, as in a forum topic."""
+    post = message(
+        user(777000, "Telegram"),
+        "New seeds in stock!",
+        sender_chat=NEWS,
+        is_automatic_forward=True,
+        message_id=500,
+    )
+    comment = text_message(ALICE, "first!", reply_to_message=post, message_thread_id=500)
+    assert only(convert(comment)).reply_to is None
+    warn = command(ADMIN, "/warn off-topic", reply_to_message=post, message_thread_id=500)
+    event = only(convert(warn, reply_targets={"warn"}))
+    assert (event.args, event.mentions) == ("off-topic", ())
+    # A reply to another comment in the thread is a reply, and aims at that comment's author.
+    earlier = message(BOB, "buy cheap stuff", message_id=501, message_thread_id=500)
+    answer = command(ADMIN, "/warn spam", reply_to_message=earlier, message_thread_id=500)
+    event = only(convert(answer, reply_targets={"warn"}))
+    assert event.args == "202 spam"
+    reply = text_message(ALICE, "no", reply_to_message=earlier, message_thread_id=500)
+    assert only(convert(reply)).reply_to == MessageRef(GENERAL, "501")
+
+
 # -- joins and departures -----------------------------------------------------------------------
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
 from tests.adapters.telegram.payloads import (
+    ADMIN,
+    ALICE,
     GROUP_ID,
     command,
     joined_service_message,
+    message,
     text_message,
     user,
 )
@@ -107,3 +110,26 @@ async def test_a_channel_posting_an_insult_is_not_warned_in_its_own_channel(
         call.params["text"] for call in api.called("sendMessage") if call.chat_id == mod_log
     ]
     assert any("Garden News is not a Telegram user" in text for text in reports), reports
+
+
+async def test_a_ban_in_reply_to_an_added_notice_bans_the_member_added_not_the_adder(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    spammer = user(666, "CryptoBot Deals")
+    added = message(ALICE, new_chat_members=[spammer], date=now)
+    api.push({"message": added})
+    api.push(command(ADMIN, "/ban spam", reply_to_message=added, date=now))
+    # Added with someone else: the moderator is asked whom they mean.
+    both = message(ALICE, new_chat_members=[user(667, "Deals Bot"), user(668, "Nina")], date=now)
+    api.push({"message": both})
+    api.push(command(ADMIN, "/ban", reply_to_message=both, date=now))
+    await bot.settle()
+    await bot.stop()
+    assert [call.params["user_id"] for call in api.called("banChatMember")] == ["666"]
+    texts = [call.params["text"] for call in api.called("sendMessage")]
+    assert "CryptoBot Deals, you have been banned from Garden: spam (case 1)." in texts
+    assert any(text.startswith("Usage: /ban &lt;member&gt;") for text in texts), texts
