@@ -271,7 +271,7 @@ def _from_message(
     if message.from_user is not None and message.from_user.id == bot.id:
         return []
     author = _author(message, community, administrators)
-    text = message.text or message.caption or ""
+    text = message.text or message.caption or _shown_text(message)
     attachments = _attachments(message)
     if author is None or (not text and not attachments):
         return []  # a service message (pinned, topic created, …): no member said anything
@@ -542,6 +542,22 @@ def _hidden_links(message: Message, entities: Mapping[MessageEntity, str]) -> tu
     return tuple(dict.fromkeys(links))
 
 
+def _shown_text(message: Message) -> str:
+    """The words a message without text or caption shows: a poll's question and answers, a
+    checklist's title and tasks, a venue's name and address (one per line)."""
+    lines: list[str] = []
+    if message.poll is not None:
+        poll = message.poll
+        lines = [poll.question, *(option.text for option in poll.options)]
+        if poll.explanation:
+            lines.append(poll.explanation)
+    elif message.checklist is not None:
+        lines = [message.checklist.title, *(task.text for task in message.checklist.tasks)]
+    elif message.venue is not None:
+        lines = [message.venue.title, message.venue.address]
+    return "\n".join(line for line in lines if line)
+
+
 def _attachments(message: Message) -> tuple[str, ...]:
     kinds: Iterable[tuple[str, object]] = (
         ("document", message.document),
@@ -552,6 +568,16 @@ def _attachments(message: Message) -> tuple[str, ...]:
         ("voice", message.voice),
         ("video_note", message.video_note),
         ("sticker", message.sticker),
+        ("paid_media", message.paid_media),
+        # What carries no file is no less a message: a dice flood is a flood.
+        ("dice", message.dice),
+        ("poll", message.poll),
+        ("checklist", message.checklist),
+        ("contact", message.contact),
+        ("venue", message.venue),
+        ("location", message.location if message.venue is None else None),
+        ("game", message.game),
+        ("story", message.story),
     )
     found = []
     for kind, attachment in kinds:

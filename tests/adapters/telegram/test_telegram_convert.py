@@ -110,6 +110,44 @@ def test_a_caption_is_the_text_and_the_media_an_attachment() -> None:
     assert (event.text, event.attachments) == ("", ("rules.pdf",))
 
 
+def test_dice_polls_and_other_fileless_messages_are_messages_too() -> None:
+    """A dice flood is a flood, and a poll asking "join t.me/+scam ?" is an invitation."""
+    poll = {
+        "id": "1",
+        "question": "Free crypto? join t.me/+scamgroup",
+        "options": [
+            {"text": "https://scam.example/claim", "voter_count": 0, "persistent_id": "p1"},
+            {"text": "no thanks", "voter_count": 0, "persistent_id": "p2"},
+        ],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": False,
+        "members_only": False,
+    }
+    event = only(convert({"message": message(BOB, poll=poll)}))
+    assert isinstance(event, MessageCreated)
+    assert event.text == "Free crypto? join t.me/+scamgroup\nhttps://scam.example/claim\nno thanks"
+    assert event.attachments == ("poll",)
+    location = {"latitude": 48.85, "longitude": 2.35}
+    venue = {"location": location, "title": "Seed swap", "address": "t.me/+SeedScam"}
+    shown = {
+        "dice": ({"emoji": "🎲", "value": 4}, ""),
+        "contact": ({"phone_number": "+33600000000", "first_name": "Buy"}, ""),
+        "location": (location, ""),
+        "game": ({"title": "Garden", "description": "Play", "photo": []}, ""),
+        "story": ({"chat": group(), "id": 5}, ""),
+    }
+    for kind, (content, text) in shown.items():
+        event = only(convert({"message": message(BOB, **{kind: content})}))
+        assert (event.text, event.attachments) == (text, (kind,)), kind
+    # A venue comes with its location: one venue, whose name and address members read.
+    event = only(convert({"message": message(BOB, venue=venue, location=location)}))
+    assert (event.text, event.attachments) == ("Seed swap\nt.me/+SeedScam", ("venue",))
+
+
 def test_a_reply_points_at_the_replied_message() -> None:
     original = message(BOB, "first", message_id=7)
     event = only(convert(text_message(ALICE, "answer", reply_to_message=original)))

@@ -112,6 +112,46 @@ async def test_a_channel_posting_an_insult_is_not_warned_in_its_own_channel(
     assert any("Garden News is not a Telegram user" in text for text in reports), reports
 
 
+async def test_a_poll_inviting_elsewhere_is_removed_and_a_dice_flood_is_a_flood(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """A poll, a dice, a contact carry no text nor file, but they are messages all the same."""
+    write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    poll = {
+        "id": "1",
+        "question": "Free crypto for everyone? Join t.me/+CryptoScam",
+        "options": [
+            {"text": "Yes!", "voter_count": 0, "persistent_id": "a"},
+            {"text": "Sure", "voter_count": 0, "persistent_id": "b"},
+        ],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": False,
+        "members_only": False,
+    }
+    scam = {"message": message(user(406, "Mallory"), poll=poll, date=now)}
+    api.push(scam)
+    roller = user(407, "Rolf")
+    dice = [
+        {"message": message(roller, dice={"emoji": "🎲", "value": 1 + n % 6}, date=now)}
+        for n in range(6)
+    ]
+    for roll in dice:
+        api.push(roll)
+    await bot.settle()
+    await bot.stop()
+    deleted = [call.params["message_id"] for call in api.called("deleteMessage")]
+    assert str(scam["message"]["message_id"]) in deleted
+    assert str(dice[-1]["message"]["message_id"]) in deleted
+    [timeout] = api.called("restrictChatMember")
+    assert timeout.params["user_id"] == "407"
+
+
 async def test_a_ban_in_reply_to_an_added_notice_bans_the_member_added_not_the_adder(
     start_bot: StartBot, api: FakeBotApi, rules_dir: Path
 ) -> None:
