@@ -4,13 +4,14 @@ Every action goes to the adapter of the platform its target lives on. An action 
 do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
 logged and reported once to the community's mod-log. Neither ever reaches the cog as a crash; a
 cog that must say why something was not done (to the moderator who asked) collects the refusals
-of a block of actions with :meth:`Actions.refusals`.
+of a block of actions with :meth:`Actions.refusals`, and may name the kinds it expects and answers
+itself (an unban of a member who is not banned), which the mod-log is not told of.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -30,11 +31,13 @@ MAX_REPORTED = 1_000
 
 class Refusals(list[str]):
     """Why the platforms refused a block's actions, in the mod-log's words; ``keys`` holds each
-    refusal's kind (``rate_limited``, ``not_banned``), for a cog that decides what to do next."""
+    refusal's kind (``rate_limited``, ``not_banned``), for a cog that decides what to do next.
+    Refusals of the kinds in ``expected`` are the block's own business: not reported."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: Collection[str] = ()) -> None:
         super().__init__()
         self.keys: list[str] = []
+        self.expected = frozenset(expected)
 
 
 _collecting: ContextVar[Refusals | None] = ContextVar("jardinier_refusals", default=None)
@@ -65,12 +68,14 @@ class Actions:
         return adapter is not None and capability in adapter.capabilities
 
     @contextmanager
-    def refusals(self) -> Iterator[Refusals]:
+    def refusals(self, *, expected: Collection[str] = ()) -> Iterator[Refusals]:
         """Collect why the platforms refused what this block awaits, in the mod-log's words.
 
-        Every refusal is collected, even one the mod-log was already told of.
+        Every refusal is collected, even one the mod-log was already told of. A refusal of a
+        kind in ``expected`` (``not_banned`` for an unban that may find nothing to lift) is
+        collected but not reported to the mod-log: the block says what it means, if anything.
         """
-        collected = Refusals()
+        collected = Refusals(expected)
         token = _collecting.set(collected)
         try:
             yield collected
@@ -102,11 +107,14 @@ class Actions:
     ) -> None:
         community = error.community or community
         reason = refusal_text(error, self._texts(community))
-        log.warning("platform refused %s: %s", error.action, reason)
         collecting = _collecting.get()
         if collecting is not None:
             collecting.append(reason)
             collecting.keys.append(error.key)
+            if error.key in collecting.expected:
+                log.info("platform refused %s, as may be: %s", error.action, reason)
+                return
+        log.warning("platform refused %s: %s", error.action, reason)
         if community is None or self._report is None:
             return
         key = (community.key, error.action, reason)

@@ -58,6 +58,32 @@ async def test_a_block_collects_every_refusal_though_the_mod_log_hears_it_once(
     assert len(reports) == 1
 
 
+async def test_a_refusal_the_block_expects_is_collected_but_not_reported(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    alice = platform.member("alice")
+    platform.refuse["unban"] = ("not_banned", {"target": "alice", "where": "Garden"})
+    with core.actions.refusals(expected={"not_banned"}) as lift:
+        assert await core.actions.unban(platform.community, alice.user) is False
+    assert lift == ["alice is not banned from Garden"]
+    assert lift.keys == ["not_banned"]
+    assert platform.sent() == []
+    # Any other refusal in such a block, or the same one elsewhere, is reported as ever.
+    platform.refuse["unban"] = (
+        "lacking_permission",
+        {"permission": "ban_members", "where": "Garden"},
+    )
+    with core.actions.refusals(expected={"not_banned"}):
+        assert await core.actions.unban(platform.community, alice.user) is False
+    platform.refuse["unban"] = ("not_banned", {"target": "alice", "where": "Garden"})
+    assert await core.actions.unban(platform.community, alice.user) is False
+    reports = [a.text for a in platform.sent() if a.target == platform.channel("mod-log")]
+    assert reports == [
+        "⚠️ I lack the Ban Members permission in Garden",
+        "⚠️ alice is not banned from Garden",
+    ]
+
+
 async def test_a_french_community_reads_refusals_in_french(
     core: Jardinier, platform: FakePlatform, rules_dir: Path
 ) -> None:

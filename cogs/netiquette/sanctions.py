@@ -7,7 +7,7 @@ temporary ban plans its lift as a persistent job, so it is lifted on time across
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -138,9 +138,14 @@ class Sanctions:
         return (await self._attempt(action, community, act)).failure
 
     async def _attempt(
-        self, action: str, community: CommunityRef, act: Awaitable[bool]
+        self,
+        action: str,
+        community: CommunityRef,
+        act: Awaitable[bool],
+        *,
+        expected: Collection[str] = (),
     ) -> Attempt:
-        with self.core.actions.refusals() as refused:
+        with self.core.actions.refusals(expected=expected) as refused:
             if await act:
                 return Attempt(None)
         return Attempt(self.failure(action, community, refused), tuple(refused.keys))
@@ -346,7 +351,9 @@ class Sanctions:
             act = actions.unrestrict(member)
         else:
             act = actions.timeout(member, self.core.clock.now())
-        attempt = await self._attempt(f"un{kind}", community, act)
+        # Nothing to lift is no failure the mod-log needs a warning for: each caller says what
+        # it means (nothing at all, where nothing was on record either).
+        attempt = await self._attempt(f"un{kind}", community, act, expected=MOOT_REFUSALS)
         if attempt.failure is None:
             self.core.scheduler.cancel(lift_job_id(kind, community, member.user.id))
         return attempt

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.platform import Capability
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_locale
 
@@ -92,6 +93,7 @@ async def test_a_refused_untimeout_keeps_the_timeout_open_and_its_lift_planned(
         "Case 2 is recorded, but untimeout failed: "
         "I lack the Moderate Members permission in Garden."
     )
+    assert "⚠️ I lack the Moderate Members permission in Garden" in forum.modlog()
     timeout_case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert timeout_case is not None
     assert timeout_case.lifted_at is None
@@ -115,7 +117,8 @@ async def test_unban_of_a_member_neither_on_record_nor_banned_records_nothing(
     await forum.run("mod", "/unban bob")
     assert forum.answers() == ["bob is not banned: there is nothing to lift."]
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
-    assert [line for line in forum.modlog() if "Case" in line] == []
+    # Nothing happened: the mod-log hears nothing, not even a warning of the refusal.
+    assert forum.modlog() == []
     write_locale(rules_dir, "fr")
     await forum.run("mod", "/rules_reload")
     await forum.run("mod", "/debannir bob")
@@ -131,6 +134,7 @@ async def test_untimeout_of_a_member_gone_with_no_timeout_on_record_records_noth
     await forum.run("mod", "/untimeout bob")
     assert forum.answers() == ["bob has no timeout: there is nothing to lift."]
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
+    assert forum.modlog() == []
     write_locale(rules_dir, "fr")
     await forum.run("mod", "/rules_reload")
     await forum.run("mod", "/fin_exclusion bob")
@@ -150,6 +154,26 @@ async def test_unban_of_a_ban_on_record_the_platform_no_longer_holds_is_still_re
     assert forum.answers()[-1] == (
         "Case 2 is recorded, but unban failed: bob is not banned from Garden."
     )
+    # The case's line says it; a warning besides would say it twice.
+    assert forum.modlog()[-1] == (
+        "🛡️ Case 2 · unban · bob by mod: — (unban failed: bob is not banned from Garden)"
+    )
+    assert [line for line in forum.modlog() if line.startswith("⚠️")] == []
+
+
+async def test_untimeout_of_a_member_gone_where_a_timeout_lifts_a_timeout_says_nothing_to_lift(
+    open_forum: ForumFactory,
+) -> None:
+    # Discord has no restrictions: a timeout is lifted by a timeout that ends now.
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.capabilities = frozenset(Capability) - {Capability.RESTRICT}
+    forum.platform.refuse["timeout"] = GONE
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers() == ["bob has no timeout: there is nothing to lift."]
+    assert forum.modlog() == []
+    # A timeout refused for the same reason is a failure the mod-log hears of.
+    await forum.run("mod", "/timeout bob 10m")
+    assert forum.modlog()[0] == "⚠️ bob is no longer a member of Garden"
 
 
 async def test_unban_of_a_ban_set_by_hand_on_the_platform_lifts_and_records_it(
@@ -323,11 +347,12 @@ async def test_a_lift_refused_for_good_keeps_the_case_open_and_asks_for_a_hand(
         {"permission": "ban_members", "where": "Garden"},
     )
     await forum.wait(timedelta(days=1))
-    assert forum.modlog()[-1] == (
+    assert forum.modlog()[-2:] == [
+        "⚠️ I lack the Ban Members permission in Garden",
         "⚠️ The ban of bob is over but I could not lift it (case 1) (unban failed: "
         "I lack the Ban Members permission in Garden). "
-        "Lift it by hand with /unban: that closes the case."
-    )
+        "Lift it by hand with /unban: that closes the case.",
+    ]
     assert forum.core.scheduler.pending("netiquette:") == []
     case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert case is not None
@@ -344,6 +369,7 @@ async def test_a_lift_with_nothing_left_to_lift_closes_the_case(
     assert forum.modlog()[-1] == (
         "⏱️ The ban of bob is lifted (case 1) (unban failed: bob is not banned from Garden)."
     )
+    assert [line for line in forum.modlog() if line.startswith("⚠️")] == []
     case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert case is not None
     assert case.lifted_at is not None
