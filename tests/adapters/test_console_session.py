@@ -398,3 +398,57 @@ async def test_an_edit_of_a_message_the_console_forgot_is_refused(
     records, errors = await play(["alice ~3: three again"], rules_dir, database)
     assert errors.splitlines() == ["line 1: " + forgotten.format(3)]
     assert records == []
+
+
+async def test_a_lift_with_nothing_to_lift_is_refused_as_discord_refuses_it(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """Discord answers Unknown Ban and Unknown Member: the moderator reads that there is nothing
+    to lift, and no case is recorded. A member who left silenced is freed all the same."""
+    lines = [
+        "+bob",
+        "+carol",
+        "-carol",
+        "+dan",
+        "mod: /unban bob",
+        "mod: /untimeout carol",
+        "mod: /cases bob",
+        "mod: /cases carol",
+        "mod: /timeout @dan 1h spam",
+        "-dan",
+        "mod: /untimeout dan",
+        "mod: /ban @bob trolling",
+        "mod: /unban bob",
+        "+bob",
+        "bob: back",
+        "+dan",
+        "dan: me too",
+    ]
+    records, errors = await play(lines, rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    answers = [a["text"] for a in actions(records) if a.get("private_to") == "mod"]
+    assert answers == [
+        "bob is not banned: there is nothing to lift.",
+        "carol has no timeout: there is nothing to lift.",
+        "bob has no case.",
+        "carol has no case.",
+        "Case 1: timeout for dan.",
+        "The timeout of dan is lifted.",
+        "Case 3: ban for bob.",
+        "The ban of bob is lifted.",
+    ]
+    done = [(a["action"], a["member"]) for a in actions(records) if a["action"] != "send"]
+    assert [act for act in done if act[0] != "dm"] == [
+        ("timeout", "dan"),
+        ("unrestrict", "dan"),
+        ("ban", "bob"),
+        ("unban", "bob"),
+    ]
+    modlog = [a["text"] for a in actions(records) if a.get("channel") == "#mod-log"]
+    assert [line for line in modlog if "⚠️" in line] == []
+    assert [
+        r["text"] for r in records if r.get("event") == "message" and r["member"] != "mod"
+    ] == [
+        "back",
+        "me too",
+    ]

@@ -314,12 +314,18 @@ class ConsolePlatform:
             self.output.refused(name, "banned" if name in self._banned else "not_member")
             return False
         if name in self._silenced:
-            until = self._silenced[name]
-            if until is None or until > now:
-                self.output.refused(name, "silenced", until=until)
+            if self._silenced_now(name, now):
+                self.output.refused(name, "silenced", until=self._silenced[name])
                 return False
             del self._silenced[name]
         return True
+
+    def _silenced_now(self, name: str, now: datetime) -> bool:
+        """Whether member ``name`` is under a timeout or a restriction that has not ended."""
+        if name not in self._silenced:
+            return False
+        until = self._silenced[name]
+        return until is None or until > now
 
     async def _post(self, post: Post, sink: EventSink, now: datetime) -> None:
         channel = self.channel(post.channel) if post.channel else self.current
@@ -460,17 +466,21 @@ class ConsolePlatform:
             self._departs(member)
 
     def _check_present(self, action: str, member: MemberRef) -> None:
-        # Discord answers Unknown Member for a timeout or a kick of someone not in the server;
-        # the console gives the core the same refusal, so the moderator reads the same words.
+        # Discord answers Unknown Member for a timeout, a kick or a lifted timeout of someone
+        # not in the server; the console gives the core the same refusal, so the moderator
+        # reads the same words.
         if member.user.id in self._gone:
-            raise PlatformError(
-                action,
-                "member_gone",
-                community=self.community,
-                platform=PLATFORM,
-                where=self.community.name or self.community.id,
-                target=member.name,
-            )
+            raise self._refused(action, "member_gone", member.user)
+
+    def _refused(self, action: str, key: str, user: UserRef) -> PlatformError:
+        return PlatformError(
+            action,
+            key,
+            community=self.community,
+            platform=PLATFORM,
+            where=self.community.name or self.community.id,
+            target=user.name or user.id,
+        )
 
     def _departs(self, member: MemberRef) -> None:
         """Tell the bot that ``member``, kicked or banned, left, as Discord and Telegram do.
@@ -491,7 +501,13 @@ class ConsolePlatform:
         await sink(event)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
-        """Print the unban; the member may join again."""
+        """Print the unban; the member may join again.
+
+        A member who is not banned is refused as Discord refuses them (Unknown Ban):
+        ``not_banned``.
+        """
+        if user.id not in self._banned:
+            raise self._refused("unban", "not_banned", user)
         self._banned.discard(user.id)
         await self._standing_changed()
         self.output.action("unban", member=user.name or user.id, reason=reason or None)
@@ -505,7 +521,13 @@ class ConsolePlatform:
         )
 
     async def unrestrict(self, member: MemberRef) -> None:
-        """Print the lifted restriction (or timeout)."""
+        """Print the lifted restriction (or timeout).
+
+        A member who left silenced stays silenced, should they come back: that is lifted. One
+        who is not in the community and has nothing to lift is refused as for :meth:`timeout`.
+        """
+        if not self._silenced_now(member.user.id, self.clock.now()):
+            self._check_present("unrestrict", member)
         self._silenced.pop(member.user.id, None)
         await self._standing_changed()
         self.output.action("unrestrict", member=member.name)
