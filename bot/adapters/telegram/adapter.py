@@ -330,9 +330,20 @@ class TelegramPlatform:
         chat = update.effective_chat
         if chat is None:
             return
-        if update.chat_member is not None or update.my_chat_member is not None:
-            self.administrators.forget(chat.id)
+        if update.chat_member is not None:
+            # Joins and departures come by the hundred in a raid: only a change of who
+            # administers the chat is worth asking Telegram again.
+            change = update.chat_member
+            if is_administrator(change.old_chat_member) or is_administrator(
+                change.new_chat_member
+            ):
+                self.administrators.changed(
+                    chat.id,
+                    change.new_chat_member.user.id,
+                    administrator=is_administrator(change.new_chat_member),
+                )
         if update.my_chat_member is not None:
+            self.administrators.forget(chat.id)
             status = update.my_chat_member.new_chat_member.status
             log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
         if update.callback_query is not None:

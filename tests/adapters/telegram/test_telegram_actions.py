@@ -45,6 +45,7 @@ from tests.adapters.telegram.payloads import (
     message,
     private,
     text_message,
+    user,
 )
 from tests.adapters.telegram.payloads import command as tg_command
 from tests.support.refusals import written
@@ -436,6 +437,34 @@ async def test_administrators_are_asked_once_then_again_after_a_member_update(
     [answer] = await api.wait_for("sendMessage")
     assert answer.params["text"].startswith("Announcement ")
     assert len(api.called("getChatAdministrators")) == 2
+
+
+async def test_joins_do_not_ask_for_the_administrators_and_a_refusal_keeps_them(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    """During a raid every join asked Telegram for the administrators again, and one refusal
+    (flood control) left the group's administrators without their moderator rights."""
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot(stand_ins=False)
+    api.push(text_message(ADMIN, "hello"))
+    await bot.settle()
+    assert len(api.called("getChatAdministrators")) == 1
+    for number in range(20):
+        api.push(chat_member(user(5000 + number, f"Raider {number}"), "left", "member"))
+    api.push(chat_member(user(4999, "Raider"), "member", "kicked"))
+    await bot.settle()
+    assert len(api.called("getChatAdministrators")) == 1
+    # Bob is promoted while Telegram refuses to list the administrators.
+    api.fail(
+        "getChatAdministrators", "Too Many Requests: retry after 45", code=429, retry_after=45
+    )
+    api.push(chat_member(BOB, "member", "administrator"))
+    api.push(tg_command(ADMIN, "/announce 1h Still a moderator", message_id=84))
+    api.push(tg_command(BOB, "/announce 1h Now a moderator", message_id=85))
+    [first, second] = await api.wait_for("sendMessage", 2)
+    assert len(api.called("getChatAdministrators")) == 2
+    assert first.params["text"].startswith("Announcement "), first.params["text"]
+    assert second.params["text"].startswith("Announcement "), second.params["text"]
 
 
 async def test_members_are_found_by_id_or_by_a_username_seen_before(

@@ -183,3 +183,30 @@ async def test_administrators_are_cached_and_a_failure_is_retried_soon() -> None
     administrators.forget(-100)
     with pytest.raises(IndexError):
         await administrators.of(-100)  # forgotten: asked again at once
+
+
+async def test_a_failed_question_after_a_change_keeps_the_administrators_known(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A raid's flood control must not strip a group's administrators of their rights."""
+    answers: list[frozenset[int] | PlatformError] = [frozenset({1, 2})]
+    asked: list[int] = []
+
+    async def fetch(chat_id: int) -> frozenset[int]:
+        asked.append(chat_id)
+        answer = answers.pop(0) if answers else PlatformError("list", "rate_limited")
+        if isinstance(answer, PlatformError):
+            raise answer
+        return answer
+
+    administrators = Administrators(fetch, fresh_for=600, monotonic=lambda: 0.0)
+    assert await administrators.of(-100) == {1, 2}
+    administrators.changed(-100, 3, administrator=True)  # promoted, while Telegram says nothing
+    assert await administrators.of(-100) == {1, 2, 3}
+    administrators.changed(-100, 2, administrator=False)
+    assert await administrators.of(-100) == {1, 3}
+    administrators.forget(-100)  # the bot's own rights changed
+    assert await administrators.of(-100) == {1, 3}
+    assert len(asked) == 4  # asked after each change
+    failures = [r for r in caplog.records if "could not list the administrators" in r.message]
+    assert len(failures) == 1  # said once, not on every retry
