@@ -3,9 +3,10 @@
 Cogs write plain text, and parts of it come from members (a name, a quoted message). The whole
 text is HTML-escaped, so a first name ``<b>x</b>`` shows as typed. Telegram also turns any
 ``@word`` into a mention that notifies that user, whatever the parse mode: a word joiner after each
-``@`` keeps the text looking the same while pinging no one. Only the users a cog lists in
-``mention`` become real mentions, as links to their account. Texts longer than Telegram allows are
-split between lines.
+``@`` keeps the text looking the same while pinging no one (an ``@`` inside a web address or an
+e-mail address is left alone: it pings no one, and a joiner would break the link). Only the users a
+cog lists in ``mention`` become real mentions, as links to their account. Texts longer than
+Telegram allows are split between lines.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ MAX_CAPTION = 1024
 MAX_BUTTON_DATA = 64
 WORD_JOINER = "\u2060"
 _MENTION_LIKE = re.compile(r"@(?=[A-Za-z0-9_])")
+# What Telegram makes a link of, so that an ``@`` inside is no mention: a web address with its
+# scheme, a host and a path (``https://mastodon.social/@alice``), and an e-mail address (whose
+# ``@`` follows a letter or digit, which never starts a mention). A word joiner would end the link
+# at the ``@``.
+_ADDRESS = re.compile(
+    r"(?:https?|ftp)://[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d{1,5})?[/?#]"
+    r"[^\s<>\"\u00a0\u00ab\u00bb\u1680\u2000-\u206f\u3000]*"
+    r"|[a-z0-9_.+-]*[a-z0-9_]@[a-z0-9-]+(?:\.[a-z0-9-]+)+",
+    re.ASCII | re.IGNORECASE,
+)
 _NUMERIC_ID = re.compile(r"^\d{1,20}$")
 
 
@@ -39,8 +50,21 @@ def utf16_length(text: str) -> int:
 
 
 def neutralise_mentions(text: str) -> str:
-    """``@name`` → ``@\u2060name``: looks the same, notifies no one."""
-    return _MENTION_LIKE.sub("@" + WORD_JOINER, text)
+    """``@name`` → ``@\u2060name``: looks the same, notifies no one. An ``@`` inside a web or
+    e-mail address stays as it is."""
+    if "@" not in text:
+        return text
+    addresses = [match.span() for match in _ADDRESS.finditer(text) if "@" in match[0]]
+    if not addresses:
+        return _MENTION_LIKE.sub("@" + WORD_JOINER, text)
+
+    def neutralised(match: re.Match[str]) -> str:
+        at = match.start()
+        if any(begin <= at < end for begin, end in addresses):
+            return "@"
+        return "@" + WORD_JOINER
+
+    return _MENTION_LIKE.sub(neutralised, text)
 
 
 def _pieces(text: str, mention: Sequence[UserRef]) -> list[_Piece]:

@@ -28,6 +28,21 @@ def test_at_words_ping_nobody_but_read_the_same() -> None:
     assert text.replace(WORD_JOINER, "") == "Welcome @everyone and @alice, mail me at a@b.org"
 
 
+def test_an_at_inside_a_link_or_an_e_mail_address_is_left_alone() -> None:
+    """A word joiner there would end the link at the ``@``: the address must still work."""
+    text = (
+        "Follow https://mastodon.social/@jardin?from=@news, write to contact.jardin@example.org, "
+        "and ask @alice"
+    )
+    [html_text] = render_html(text)
+    assert "https://mastodon.social/@jardin?from=@news," in html_text
+    assert "contact.jardin@example.org" in html_text
+    assert f"@{WORD_JOINER}alice" in html_text
+    # Whatever is no link keeps its joiner: "https://@alice" or "x.@alice.org" would ping.
+    for pinging in ("https://@alice", "x.@alice.org", "see /@alice"):
+        assert f"@{WORD_JOINER}alice" in render_html(pinging)[0], pinging
+
+
 def test_only_the_users_a_cog_names_are_mentioned() -> None:
     alice = UserRef("telegram", "201", "Alice <3")
     [text] = render_html("Bravo Alice <3, and Bob too", [alice])
