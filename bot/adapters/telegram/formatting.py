@@ -5,8 +5,9 @@ text is HTML-escaped, so a first name ``<b>x</b>`` shows as typed. Telegram also
 ``@word`` into a mention that notifies that user, whatever the parse mode: a word joiner after each
 ``@`` keeps the text looking the same while pinging no one (an ``@`` inside a web address or an
 e-mail address is left alone: it pings no one, and a joiner would break the link). Only the users a
-cog lists in ``mention`` become real mentions, as links to their account. Texts longer than
-Telegram allows are split between lines.
+cog lists in ``mention`` become real mentions, as links to their account: their name in the text
+(as written, or as cogs write names), else their name in front of it. Texts longer than Telegram
+allows are split between lines.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import UserRef
+from bot.ruleconf.plaintext import plain_name
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -67,19 +69,37 @@ def neutralise_mentions(text: str) -> str:
     return _MENTION_LIKE.sub(neutralised, text)
 
 
+def _find(text: str, name: str, spans: list[tuple[int, int, UserRef]]) -> tuple[int, int] | None:
+    """The first place ``name`` is written in ``text`` outside the spans already taken."""
+    start = 0
+    while (index := text.find(name, start)) != -1:
+        end = index + len(name)
+        if all(end <= begin or index >= stop for begin, stop, _ in spans):
+            return index, end
+        start = index + 1
+    return None
+
+
 def _pieces(text: str, mention: Sequence[UserRef]) -> list[_Piece]:
     spans: list[tuple[int, int, UserRef]] = []
-    for user in mention:
+    absent: list[_Piece] = []
+    for user in dict.fromkeys(mention):
         if not user.name or not _NUMERIC_ID.fullmatch(user.id):
             continue
-        start = 0
-        while (index := text.find(user.name, start)) != -1:
-            end = index + len(user.name)
-            if all(end <= begin or index >= stop for begin, stop, _ in spans):
-                spans.append((index, end, user))
-                break
-            start = index + 1
+        # Cogs write a member's name cleaned (bounded, on one line, never a link).
+        written = plain_name(user.name)
+        found = _find(text, user.name, spans)
+        if found is None and written:
+            found = _find(text, written, spans)
+        if found is not None:
+            spans.append((*found, user))
+        elif written:
+            absent.append(_Piece(written, user))
+    # A member the text does not name is named in front of it, as Discord puts their ping.
     pieces: list[_Piece] = []
+    if absent and text.strip():
+        for piece in absent:
+            pieces += [piece, _Piece(" ")]
     cursor = 0
     for begin, end, user in sorted(spans, key=lambda span: span[0]):
         if begin > cursor:

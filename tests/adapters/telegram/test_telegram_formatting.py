@@ -12,6 +12,7 @@ from bot.adapters.telegram.formatting import (
     utf16_length,
 )
 from bot.events import UserRef
+from bot.ruleconf.plaintext import plain_name
 
 
 def test_member_supplied_html_is_escaped_not_rendered() -> None:
@@ -41,6 +42,20 @@ def test_an_at_inside_a_link_or_an_e_mail_address_is_left_alone() -> None:
     # Whatever is no link keeps its joiner: "https://@alice" or "x.@alice.org" would ping.
     for pinging in ("https://@alice", "x.@alice.org", "see /@alice"):
         assert f"@{WORD_JOINER}alice" in render_html(pinging)[0], pinging
+
+
+def test_a_member_is_mentioned_by_the_name_cogs_write_or_in_front() -> None:
+    """Cogs write names cleaned (bounded, no hidden characters, never a link): the member the
+    bot means to ping is found by that name too, and named in front when not found at all."""
+    long = UserRef("telegram", "201", "Alice " + "x" * 80)
+    written = plain_name(long.name)
+    [text] = render_html(f"Welcome {written}!", [long])
+    assert text == f'Welcome <a href="tg://user?id=201">{written}</a>!'
+    dotted = UserRef("telegram", "202", "seeds.shop​")
+    [text] = render_html(f"Bravo {plain_name(dotted.name)}.", [dotted])
+    assert text.startswith('Bravo <a href="tg://user?id=202">seeds.')
+    [text] = render_html("Your entry is in.", [UserRef("telegram", "203", "Chloé")])
+    assert text == '<a href="tg://user?id=203">Chloé</a> Your entry is in.'
 
 
 def test_only_the_users_a_cog_names_are_mentioned() -> None:

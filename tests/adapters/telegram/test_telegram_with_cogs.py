@@ -36,6 +36,20 @@ async def test_the_welcome_cog_greets_a_newcomer_with_their_name_escaped(
     assert not any("@everyone" in text for text in texts)
 
 
+async def test_the_welcome_cog_pings_a_newcomer_whose_name_it_writes_cleaned(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """The welcome writes a long name cut, without its invisible characters: the newcomer it
+    greets is pinged all the same."""
+    write_override(rules_dir, "community:\n  cogs: [welcome]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    api.push(joined_service_message(user(409, "Rose\u200b " + "Garden" * 15), date=now))
+    await bot.settle()
+    [welcome] = [call.params["text"] for call in api.called("sendMessage")]
+    assert '<a href="tg://user?id=409">Rose Garden' in welcome, welcome
+
+
 async def test_an_invitation_hidden_behind_words_is_removed_by_the_shipped_rule(
     start_bot: StartBot, api: FakeBotApi, rules_dir: Path
 ) -> None:
