@@ -208,6 +208,10 @@ class MessageCreated(Event):
     hidden_links: tuple[str, ...] = ()
     """Addresses the message links to without showing them in ``text``: a Telegram text link
     (words that lead elsewhere) or a link button."""
+    group: str | None = None
+    """Shared by messages posted as one (a Telegram album: one message per photo), so that what
+    counts a member's messages counts them once; ``None`` for a message posted on its own, and
+    on Discord, which has no albums."""
 
     @property
     def community(self) -> CommunityRef:

@@ -20,6 +20,8 @@ PER_CHANNEL = 500
 """Recent messages kept per channel, for /purge."""
 PER_COMMUNITY_JOINS = 1_000
 MAX_WINDOW = timedelta(hours=1)
+ALBUM_MOST = 10
+"""The most messages posted as one (a Telegram album)."""
 EXPIRY_STEP = timedelta(minutes=1)
 """How often, in the events' time, members quiet for longer than ``MAX_WINDOW`` are forgotten."""
 
@@ -28,11 +30,13 @@ V = TypeVar("V")
 
 
 class Posted(NamedTuple):
-    """One message a member posted: when, where, and its letters and digits (for duplicates)."""
+    """One message a member posted: when, where, its letters and digits (for duplicates), and
+    the messages it was posted with as one (an album), if any."""
 
     at: datetime
     message: MessageRef
     folded: str
+    group: str | None = None
 
 
 class History:
@@ -46,7 +50,10 @@ class History:
         self.posts: list[Posted] = []
 
     def add(self, posted: Posted, since: datetime) -> None:
-        """Add ``posted`` (in time order) and forget what is older than ``since``."""
+        """Add ``posted`` (in time order) and forget what is older than ``since``. A message of
+        an album already counted is not added: an album of six photos is one message."""
+        if posted.group is not None and self._counted(posted.group):
+            return
         times = self.times
         if not times or posted.at >= times[-1]:
             times.append(posted.at)
@@ -59,6 +66,10 @@ class History:
         if cut > 0:
             del times[:cut]
             del self.posts[:cut]
+
+    def _counted(self, group: str) -> bool:
+        # An album's messages arrive one after the other, ten at most.
+        return any(posted.group == group for posted in self.posts[-ALBUM_MOST:])
 
     def after(self, since: datetime) -> list[Posted]:
         """The messages posted after ``since``."""

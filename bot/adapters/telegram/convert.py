@@ -318,6 +318,7 @@ def _from_message(
             mentions=mentions,
             attachments=attachments,
             hidden_links=_hidden_links(message, entities),
+            group=message.media_group_id,
             raw=message,
         )
     ]

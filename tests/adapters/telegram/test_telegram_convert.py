@@ -110,6 +110,17 @@ def test_a_caption_is_the_text_and_the_media_an_attachment() -> None:
     assert (event.text, event.attachments) == ("", ("rules.pdf",))
 
 
+def test_the_photos_of_an_album_say_they_were_posted_as_one() -> None:
+    photo = [{"file_id": "a", "file_unique_id": "b", "width": 10, "height": 10}]
+    album = [
+        only(convert({"message": message(ALICE, photo=photo, media_group_id="139123")}))
+        for _ in range(3)
+    ]
+    assert [event.group for event in album] == ["139123"] * 3
+    assert only(convert({"message": message(ALICE, photo=photo)})).group is None
+    assert only(convert(text_message(ALICE, "hello"))).group is None
+
+
 def test_dice_polls_and_other_fileless_messages_are_messages_too() -> None:
     """A dice flood is a flood, and a poll asking "join t.me/+scam ?" is an invitation."""
     poll = {

@@ -53,3 +53,25 @@ def test_forgetting_a_member_removes_their_messages_in_that_community_only() -> 
     assert ids(activity, GENERAL) == [alice.id]
     assert ids(activity, elsewhere) == [kept.id]
     assert activity.messages_of(GARDEN, "bob", START - timedelta(hours=1)) == []
+
+
+def test_an_album_counts_once_among_a_members_messages() -> None:
+    """Six photos sent as one album are six messages on Telegram, but one to the flood and
+    duplicates triggers; /purge still sees each of them."""
+    activity = Activity()
+    history = None
+    for number in range(6):
+        message = MessageRef(GENERAL, str(number))
+        posted = Posted(START + timedelta(seconds=number), message, "", group="album-1")
+        history = activity.posted("paula", posted)
+    assert history is not None
+    assert history.count_after(START - timedelta(seconds=1)) == 1
+    assert len(ids(activity, GENERAL)) == 6
+    # Another album, and messages posted on their own, count each.
+    for number in range(6, 9):
+        message = MessageRef(GENERAL, str(number))
+        posted = Posted(START + timedelta(seconds=number), message, "", group="album-2")
+        activity.posted("paula", posted)
+    post(activity, GENERAL, 9, "paula")
+    post(activity, GENERAL, 10, "paula")
+    assert activity.count_since(GARDEN, "paula", START - timedelta(seconds=1)) == 4
