@@ -367,6 +367,10 @@ class NetiquetteTexts(BaseModel):
     timed_out: Annotated[str, Placeholders("member", "reason", "case", "duration", "community")]
     kicked: Annotated[str, Placeholders("member", "reason", "case", "community")]
     banned: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    kicked_withdrawn: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    """Sent after ``kicked`` when the platform then refused the kick: the member is still in."""
+    banned_withdrawn: Annotated[str, Placeholders("member", "reason", "case", "community")]
+    """Sent after ``banned`` when the platform then refused the ban."""
     alert: Annotated[str, Placeholders("rule", "member", "channel", "matched", "excerpt", "case")]
     modlog_rule: Annotated[
         str, Placeholders("case", "rule", "member", "actions", "matched", "excerpt", "notes")

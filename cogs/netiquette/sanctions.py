@@ -7,7 +7,7 @@ temporary ban plans its lift as a persistent job, so it is lifted on time across
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -286,13 +286,34 @@ class Sanctions:
         await self.dm(member, text)
         return None
 
+    async def _removal(
+        self,
+        action: Literal["kick", "ban"],
+        member: MemberRef,
+        reason: str,
+        case: CaseRecord,
+        act: Callable[[], Awaitable[bool]],
+    ) -> str | None:
+        """Tell ``member`` of their removal, then remove them with ``act``; None once done, else
+        why not.
+
+        The notice goes first: once out, a member who shares nothing else with the bot cannot
+        be written to (Discord). Should the platform then refuse, a second message withdraws it.
+        """
+        notice = "kicked" if action == "kick" else "banned"
+        told = await self.dm(member, self._notice(notice, member, reason, case))
+        failure = await self.attempt(action, member.community, act())
+        if failure is not None and told:
+            await self.dm(member, self._notice(f"{notice}_withdrawn", member, reason, case))
+        return failure
+
     async def kick(self, member: MemberRef, reason: str, case: CaseRecord) -> str | None:
-        """Tell ``member`` why, then kick them; None once done, else why not."""
+        """Tell ``member`` why, then kick them; None once done, else why not (and the member is
+        told the kick did not happen)."""
         if self.cog.untouchable(member):
             return self.failure("kick", member.community)
-        await self.dm(member, self._notice("kicked", member, reason, case))
-        return await self.attempt(
-            "kick", member.community, self.core.actions.kick(member, reason=reason)
+        return await self._removal(
+            "kick", member, reason, case, lambda: self.core.actions.kick(member, reason=reason)
         )
 
     async def ban(
@@ -306,16 +327,18 @@ class Sanctions:
     ) -> str | None:
         """Tell ``member`` why, ban them, and plan the unban of a temporary ban.
 
-        None once done, else why not. As for timeouts, a ban never ends sooner than one already
-        in force: a ban for good cancels the planned end of a temporary one.
+        None once done, else why not (and the member is told the ban did not happen). As for
+        timeouts, a ban never ends sooner than one already in force: a ban for good cancels the
+        planned end of a temporary one.
         """
         if self.cog.untouchable(member):
             return self.failure("ban", member.community)
-        await self.dm(member, self._notice("banned", member, reason, case))
-        failure = await self.attempt(
+        failure = await self._removal(
             "ban",
-            member.community,
-            self.core.actions.ban(member, reason=reason, delete_days=delete_days),
+            member,
+            reason,
+            case,
+            lambda: self.core.actions.ban(member, reason=reason, delete_days=delete_days),
         )
         if failure is not None:
             return failure

@@ -48,6 +48,50 @@ async def test_a_refused_sanction_is_recorded_and_the_moderator_told_why(
     assert await forum.cog.casebook.get(forum.platform.community, 1) is not None
 
 
+@pytest.mark.parametrize(
+    ("line", "refused", "notice", "withdrawn"),
+    [
+        (
+            "/kick bob Spam",
+            "kick",
+            "bob, you have been removed from Garden: Spam (case 1).",
+            "bob, the removal from Garden announced above did not happen (case 1).",
+        ),
+        (
+            "/ban bob Spam",
+            "ban",
+            "bob, you have been banned from Garden: Spam (case 1).",
+            "bob, the ban from Garden announced above did not happen (case 1).",
+        ),
+    ],
+)
+async def test_a_member_told_of_a_removal_the_platform_refused_is_told_it_did_not_happen(
+    open_forum: ForumFactory, line: str, refused: str, notice: str, withdrawn: str
+) -> None:
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse[refused] = ("administrator", {"target": "bob", "where": "Garden"})
+    await forum.run("mod", line)
+    assert [dm.text for dm in forum.done("dm")] == [notice, withdrawn]
+    assert forum.done(refused) == []
+    # Carried out, the removal is announced once, and not withdrawn.
+    del forum.platform.refuse[refused]
+    await forum.run("mod", line)
+    assert [dm.text for dm in forum.done("dm")][2:] == [notice.replace("case 1", "case 2")]
+
+
+async def test_a_removal_refused_is_withdrawn_in_the_community_s_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse["kick"] = ("member_gone", {"target": "bob", "where": "Garden"})
+    await forum.run("mod", "/expulser bob Spam")
+    assert [dm.text for dm in forum.done("dm")] == [
+        "bob, vous avez été expulsé(e) de Garden : Spam (dossier 1).",
+        "bob, l'expulsion de Garden annoncée ci-dessus n'a pas eu lieu (dossier 1).",
+    ]
+
+
 async def test_the_refusal_is_told_each_time_though_the_alert_is_posted_once(
     open_forum: ForumFactory,
 ) -> None:
