@@ -124,7 +124,7 @@ class Automod(NetiquetteBase):
             event.hidden_links,
         )
         subject.recent = self.activity.posted(
-            author.user.id, Posted(event.at, message, subject.skeleton)
+            author.user.id, Posted(event.at, message, subject.skeleton, event.group)
         )
         config = self.settings(message.channel.community)
         if config.rules:

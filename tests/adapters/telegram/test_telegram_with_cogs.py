@@ -187,3 +187,30 @@ async def test_a_ban_in_reply_to_an_added_notice_bans_the_member_added_not_the_a
     texts = [call.params["text"] for call in api.called("sendMessage")]
     assert "CryptoBot Deals, you have been banned from Garden: spam (case 1)." in texts
     assert any(text.startswith("Usage: /ban &lt;member&gt;") for text in texts), texts
+
+
+PHOTO = [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}]
+
+
+async def test_an_album_of_six_photos_is_one_message_to_the_flood_rule(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """Telegram delivers an album as one message per photo: the shipped flood rule (six
+    messages within ten seconds) must not silence someone sharing six photos at once, and
+    still silences six photos sent one by one."""
+    write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    paula, victor = user(777, "Paula"), user(778, "Victor")
+    for index in range(6):
+        caption = {"caption": "My tomatoes this year!"} if index == 0 else {}
+        album = message(paula, date=now, photo=PHOTO, media_group_id="13912345", **caption)
+        api.push({"message": album})
+    await bot.settle()
+    assert api.called("restrictChatMember") == []
+    for _ in range(6):
+        api.push({"message": message(victor, date=now, photo=PHOTO)})
+    await bot.settle()
+    await bot.stop()
+    [silenced] = api.called("restrictChatMember")
+    assert silenced.params["user_id"] == "778"
