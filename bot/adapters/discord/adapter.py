@@ -34,6 +34,7 @@ from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
 from bot.adapters.discord.outgoing import allowed_mentions, send_in_pieces, with_mentions
+from bot.adapters.discord.purge import Leftover, purge_channel, purge_refusal
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 # Discord refuses timeouts beyond 28 days; keep a minute's margin for clock skew.
 MAX_TIMEOUT = timedelta(days=28) - timedelta(minutes=1)
 MAX_DELETE_DAYS = 7
-# The bulk-delete endpoint takes 2 to 100 messages younger than 14 days.
-BULK_AGE = timedelta(days=14) - timedelta(minutes=5)
-BULK_SIZE = 100
 COMMANDS_KEY = "discord:commands:{application}"
 
 Postable = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
@@ -382,29 +380,34 @@ class DiscordPlatform:
             await target.get_partial_message(int(message.id)).delete()
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
-        """Delete messages for a purge: in bulk where Discord allows it, one by one otherwise."""
-        by_channel: dict[ChannelRef, list[int]] = defaultdict(list)
+        """Delete messages for a purge: in bulk where Discord allows it, one by one otherwise.
+
+        Every channel and every message is tried; one already gone counts as deleted. What
+        could not be deleted is refused once, at the end, naming where it stayed.
+        """
+        by_channel: dict[ChannelRef, dict[int, None]] = defaultdict(dict)
         for message in messages:
             if message.id.isdigit():
-                by_channel[message.channel].append(int(message.id))
-        oldest_bulk = discord.utils.utcnow() - BULK_AGE
+                by_channel[message.channel][int(message.id)] = None
+        now = discord.utils.utcnow()
+        left: list[Leftover] = []
         for ref, ids in by_channel.items():
             attempt = Attempt("purge", where=ref.name or ref.id, community=ref.community)
-            target = await self._channel(ref, attempt)
+            try:
+                target = await self._channel(ref, attempt)
+            except PlatformError as refused:
+                if refused.key != "channel_gone":
+                    left.append(Leftover(refused, len(ids)))
+                continue
             attempt = Attempt(
                 "purge",
                 where=self._where(ref, target),
                 community=ref.community,
                 permission="manage_messages",
             )
-            recent = [i for i in ids if discord.utils.snowflake_time(i) > oldest_bulk]
-            old = [i for i in ids if i not in recent]
-            with refusals(attempt):
-                for start in range(0, len(recent), BULK_SIZE):
-                    chunk = [discord.Object(i) for i in recent[start : start + BULK_SIZE]]
-                    await target.delete_messages(chunk)
-                for message_id in old:
-                    await target.get_partial_message(message_id).delete()
+            left.extend(await purge_channel(target, list(ids), attempt, now))
+        if left:
+            raise purge_refusal(left)
 
     def _moderation(
         self, member: MemberRef, action: str, permission: str

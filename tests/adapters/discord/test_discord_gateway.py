@@ -30,6 +30,7 @@ from bot.events import (
 )
 from bot.platform import Button, PlatformError
 from tests.adapters.discord.discord_world import (
+    BOT_ROLE,
     CHANNELS,
     GUILD,
     MEMBERS,
@@ -356,6 +357,111 @@ async def test_a_purge_deletes_recent_messages_in_bulk(
     [bulk] = world.rest.named("delete_messages")
     assert sorted(bulk.payload["args"][1]) == sorted(recent)
     assert deleted_one_by_one == [old]
+
+
+class DeletionsOneByOne:
+    """Discord's single-message delete endpoint: what was asked, what went, what it refused."""
+
+    def __init__(self, world: DiscordWorld, refuse: dict[int, Exception] | None = None) -> None:
+        self.asked: list[int] = []
+        self.deleted: list[int] = []
+        self.refuse = refuse or {}
+        world.client.http.delete_message = self.delete_message  # type: ignore[method-assign]
+
+    async def delete_message(self, channel_id: int, message_id: int, **_: object) -> None:
+        self.asked.append(message_id)
+        if message_id in self.refuse:
+            raise self.refuse[message_id]
+        self.deleted.append(message_id)
+
+
+def snowflakes(age: timedelta, count: int) -> list[int]:
+    """Ids of ``count`` messages posted ``age`` ago, a second apart."""
+    then = discord.utils.utcnow() - age
+    return [discord.utils.time_snowflake(then + timedelta(seconds=i)) for i in range(count)]
+
+
+def in_channel(name: str, ids: list[int]) -> list[MessageRef]:
+    return [MessageRef(channel_ref(name), str(i)) for i in ids]
+
+
+async def test_a_purge_goes_on_past_messages_and_channels_already_gone(
+    world: DiscordWorld, discord_core: Jardinier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A member asks to erase their data: their posts span channels, some already deleted.
+    recent = snowflakes(timedelta(minutes=5), 3)
+    old = snowflakes(timedelta(days=30), 4)
+    gone = http_error(discord.NotFound, 404, 10008, "Unknown Message")
+    one_by_one = DeletionsOneByOne(world, refuse={old[0]: gone})
+
+    async def get_channel(channel_id: int) -> object:
+        raise http_error(discord.NotFound, 404, 10003, "Unknown Channel")
+
+    monkeypatch.setattr(world.client.http, "get_channel", get_channel)
+    deleted_channel = ChannelRef(GARDEN, "410000000000000099", "#old-ideas")
+    messages = [
+        MessageRef(deleted_channel, "410000000000000100"),
+        *in_channel("general", [*old, *recent]),
+    ]
+    assert await discord_core.actions.delete_many(messages)
+    assert world.rest is not None
+    [bulk] = world.rest.named("delete_messages")
+    assert sorted(bulk.payload["args"][1]) == sorted(recent)
+    assert one_by_one.deleted == old[1:]  # the rest, past the one already gone
+    assert world.posted() == []  # nothing to report: everything is gone
+
+
+async def test_a_purge_deletes_all_it_can_and_reports_once_what_it_could_not(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    general_old = snowflakes(timedelta(days=20), 3)
+    intro_recent = snowflakes(timedelta(hours=1), 2)
+    intro_old = snowflakes(timedelta(days=40), 2)
+    one_by_one = DeletionsOneByOne(
+        world,
+        refuse={
+            # Discord keeps some messages (a member's join notice) whatever the bot asks.
+            general_old[0]: http_error(
+                discord.HTTPException, 400, 50021, "Cannot execute action on a system message"
+            )
+        },
+    )
+    assert world.rest is not None
+    world.rest.refuse["delete_messages"] = http_error(
+        discord.Forbidden, 403, 50013, "Missing Permissions"
+    )
+    messages = [
+        *in_channel("general", general_old),
+        *in_channel("introductions", [*intro_recent, *intro_old]),
+    ]
+    assert not await discord_core.actions.delete_many(messages)
+    assert one_by_one.deleted == general_old[1:]
+    # Refused for the whole channel: its older messages are not asked for in vain.
+    assert not set(one_by_one.asked) & set(intro_old)
+    [report] = world.posted()
+    assert report.channel == world.channel("mod-log")
+    assert report.content == "⚠️ I lack the Manage Messages permission in #introductions"
+
+
+async def test_without_manage_messages_the_bots_own_posts_go_one_by_one(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    # The bulk endpoint needs Manage Messages; the bot's own posts (a member's suggestions,
+    # erased at their request) can be deleted without it, one at a time.
+    channel = next(
+        dict(c) for c in payload("guild_create")["channels"] if c["name"] == "introductions"
+    )
+    channel["guild_id"] = str(GUILD)
+    channel["permission_overwrites"] = [
+        {"id": str(BOT_ROLE), "type": 0, "allow": "0", "deny": str(1 << 13)}
+    ]
+    await world.feed("CHANNEL_UPDATE", channel)
+    posts = snowflakes(timedelta(minutes=10), 3)
+    one_by_one = DeletionsOneByOne(world)
+    assert await discord_core.actions.delete_many(in_channel("introductions", posts))
+    assert one_by_one.deleted == posts
+    assert world.rest is not None
+    assert world.rest.named("delete_messages") == []
 
 
 async def test_a_direct_message_to_a_member_who_closed_them_is_reported_not_raised(
