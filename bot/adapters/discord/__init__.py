@@ -4,7 +4,7 @@
 modules: ``client`` (the gateway client, intents, shards), ``intake`` (gateway events in),
 ``convert`` (discord.py objects → neutral events, pure), ``adapter`` (the ``Platform`` actions),
 ``commands`` (slash-command payloads, pure and importable without discord.py), ``interactions``,
-``buttons``, ``outgoing``, ``lookup`` and ``refusals``.
+``buttons``, ``outgoing``, ``purge``, ``lookup`` and ``refusals``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,12 @@ from bot.adapters.discord.convert import (
 from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
-from bot.adapters.discord.outgoing import allowed_mentions, send_in_pieces, with_mentions
+from bot.adapters.discord.outgoing import (
+    allowed_mentions,
+    audit_reason,
+    send_in_pieces,
+    with_mentions,
+)
 from bot.adapters.discord.purge import Leftover, purge_channel, purge_refusal
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
@@ -447,7 +452,7 @@ class DiscordPlatform:
         lifted = until <= now
         with refusals(attempt):
             await target.timeout(
-                None if lifted else min(until, now + MAX_TIMEOUT), reason=reason or None
+                None if lifted else min(until, now + MAX_TIMEOUT), reason=audit_reason(reason)
             )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
@@ -456,7 +461,7 @@ class DiscordPlatform:
         target = await self._member(guild, member, attempt)
         self._check_outranks(guild, target, attempt)
         with refusals(attempt):
-            await guild.kick(target, reason=reason or None)
+            await guild.kick(target, reason=audit_reason(reason))
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> None:
         """Ban ``member``, deleting their messages of the last ``delete_days`` days (at most 7)."""
@@ -472,7 +477,9 @@ class DiscordPlatform:
             raise attempt.refused("not_a_user", target=member.name)
         days = min(max(delete_days, 0), MAX_DELETE_DAYS)
         with refusals(attempt):
-            await guild.ban(target, reason=reason or None, delete_message_seconds=days * 86400)
+            await guild.ban(
+                target, reason=audit_reason(reason), delete_message_seconds=days * 86400
+            )
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Lift the ban on ``user``."""
@@ -480,7 +487,7 @@ class DiscordPlatform:
         if not user.id.isdigit():
             raise attempt.refused("not_a_user", target=user.name or user.id)
         with refusals(attempt):
-            await guild.unban(discord.Object(int(user.id)), reason=reason or None)
+            await guild.unban(discord.Object(int(user.id)), reason=audit_reason(reason))
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Discord has no read-only restriction (the core skips it; a timeout is the tool)."""

@@ -15,6 +15,7 @@ import discord
 from bot.events import UserRef
 
 MAX_LENGTH = 2000
+MAX_AUDIT_REASON = 512
 
 Sent = TypeVar("Sent")
 
@@ -58,6 +59,27 @@ def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
         rest = rest[cut + 1 :] if rest[cut : cut + 1] in ("\n", " ") else rest[cut:]
     pieces.append(rest)
     return pieces
+
+
+def audit_reason(reason: str) -> str | None:
+    """``reason`` as the audit log takes it: at most 512 characters, cut with an ellipsis (a
+    longer one makes Discord refuse the ban itself), or None when there is none."""
+    if not reason:
+        return None
+    if _utf16_length(reason) <= MAX_AUDIT_REASON:
+        return reason
+    # Counted in UTF-16 units, the stricter way Discord may count: the cut fits either way.
+    kept, length = [], 1  # the ellipsis
+    for character in reason:
+        length += _utf16_length(character)
+        if length > MAX_AUDIT_REASON:
+            break
+        kept.append(character)
+    return "".join(kept).rstrip() + "…"
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 async def send_in_pieces(text: str, send: Callable[[str, bool, bool], Awaitable[Sent]]) -> Sent:

@@ -293,6 +293,43 @@ async def test_timeout_lasts_at_most_28_days(
     assert timedelta(days=27) < until - discord.utils.utcnow() <= timedelta(days=28)
 
 
+LONG_REASON = "Repeated flooding of #general with links to a seed shop: " + "spam " * 120
+
+
+async def test_a_long_reason_is_cut_for_the_audit_log_not_refused(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    reasons: list[str | None] = []
+
+    async def as_discord(*_: object, reason: str | None = None) -> None:
+        reasons.append(reason)
+        if reason is not None and len(reason) > 512:
+            raise http_error(
+                discord.HTTPException, 400, 50035, "Invalid Form Body: Must be 512 or fewer"
+            )
+
+    for event in ("ban", "kick"):
+        dpytest.callbacks.set_callback(as_discord, event)
+    try:
+        until = discord.utils.utcnow() + timedelta(hours=1)
+        assert await discord_core.actions.timeout(member_ref("hugo"), until, reason=LONG_REASON)
+        assert await discord_core.actions.kick(member_ref("hugo"), reason=LONG_REASON)
+        assert await discord_core.actions.ban(member_ref("alice"), reason=LONG_REASON)
+        assert await discord_core.actions.unban(GARDEN, member_ref("alice").user, reason="x" * 600)
+    finally:
+        for event in ("ban", "kick"):
+            dpytest.callbacks.remove_callback(event)
+    assert world.rest is not None
+    [timeout] = world.rest.named("edit_member")
+    [unban] = world.rest.named("unban")
+    reasons += [timeout.payload["reason"], unban.payload["reason"]]
+    assert [len(reason or "") for reason in reasons] == [512, 512, 512, 512]
+    assert all(reason and reason.endswith("…") for reason in reasons)
+    assert reasons[0] == LONG_REASON[:511].rstrip() + "…"
+    assert world.guild.get_member(MEMBERS["alice"]) is None
+    assert world.posted() == []
+
+
 async def test_roles_are_given_and_taken_by_name(
     world: DiscordWorld, discord_core: Jardinier
 ) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.adapters.discord.outgoing import (
     allowed_mentions,
+    audit_reason,
     send_in_pieces,
     split_text,
     with_mentions,
@@ -82,6 +83,17 @@ async def test_a_reply_points_from_the_first_piece_and_buttons_follow_the_last()
 
 
 GENERAL = Attempt("delete", "#general", GARDEN, permission="manage_messages")
+
+
+def test_an_audit_log_reason_fits_discords_512_characters() -> None:
+    assert audit_reason("") is None
+    assert audit_reason("spam") == "spam"
+    assert audit_reason("a" * 512) == "a" * 512
+    # Emoji count twice where Discord counts UTF-16 units: cut whole, never halved.
+    cut = audit_reason("flood " + "🌱" * 600)
+    assert cut is not None
+    assert cut == "flood " + "🌱" * 252 + "…"
+    assert len(cut.encode("utf-16-le")) // 2 <= 512
 
 
 @pytest.mark.parametrize(
