@@ -49,6 +49,29 @@ def test_console_jsonl_help_then_exit_zero_at_end_of_input(tmp_path: Path) -> No
     assert "/help" in sends[0]["text"]
 
 
+@pytest.mark.parametrize(
+    "command",
+    [(), ("run",), ("console",), ("replay",), ("check-rules",), ("init",), ("commands",)],
+    ids=lambda command: " ".join(command) or "jardinier",
+)
+def test_help_shows_flags_as_flags(tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = jardinier(*command, "--help", cwd=tmp_path, env={"COLUMNS": "120"})
+    assert result.returncode == 0, result.stderr
+    assert "--help" in result.stdout
+    # A flag takes no value: help that shows one sends people to type "--jsonl true".
+    assert "<bool>" not in result.stdout, result.stdout
+
+
+def test_replay_help_shows_the_files_as_an_argument(tmp_path: Path) -> None:
+    result = jardinier("replay", "--help", cwd=tmp_path, env={"COLUMNS": "120"})
+    assert result.returncode == 0, result.stderr
+    usage = next(line for line in result.stdout.splitlines() if "Usage:" in line)
+    assert usage.split()[-3:] == ["replay", "[OPTIONS]", "FILES..."], usage
+    assert "list[Path]" not in result.stdout
+    assert "{files}" not in result.stdout
+    assert "Exported histories: DiscordChatExporter JSON" in result.stdout
+
+
 def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
     result = jardinier("run", stdin="alice: /nosuch\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
