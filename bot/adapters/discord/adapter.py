@@ -2,16 +2,18 @@
 
 Every action names the permission it needs; what the cache already says is missing is refused
 before any request, and whatever Discord refuses becomes a ``PlatformError`` whose reason a
-community manager can act on. Nothing retries: the core reports a refusal once and moves on.
+community manager can act on. No action retries: the core reports a refusal once and moves on;
+only the login waits out an outage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,9 @@ log = logging.getLogger(__name__)
 # Discord refuses timeouts beyond 28 days; keep a minute's margin for clock skew.
 MAX_TIMEOUT = timedelta(days=28) - timedelta(minutes=1)
 MAX_DELETE_DAYS = 7
+# The waits between two tries to log in during an outage: doubled each time, up to a minute.
+FIRST_RETRY_DELAY = 1.0
+MAX_RETRY_DELAY = 60.0
 COMMANDS_KEY = "discord:commands:{application}"
 
 Postable = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
@@ -84,7 +89,7 @@ class DiscordPlatform:
         self._state = state
         self._payload: list[dict[str, Any]] | None = None
         self._publishing = asyncio.Lock()
-        self._stopping = False
+        self._stopping = asyncio.Event()
         self.pending = PendingInteractions()
         self._logged_in = asyncio.Event()
         self.intake = EventIntake(self.pending, on_login=self._at_login)
@@ -101,12 +106,20 @@ class DiscordPlatform:
         self.intake.sink = sink
 
     async def start(self, sink: EventSink) -> None:
-        """Log in, connect and serve until :meth:`stop`."""
+        """Log in, connect and serve until :meth:`stop`.
+
+        A Discord outage or a network failure is waited out, trying again later and later (the
+        other platforms serve meanwhile); a refused token or missing intents end it at once,
+        saying what to fix.
+        """
         self.bind(sink)
-        if self._stopping:
+        if self._stopping.is_set():
             return
         try:
-            await self.client.start(self._token)
+            if await self._retrying("log in to Discord", self._log_in):
+                await self._retrying(
+                    "connect to Discord's gateway", lambda: self.client.connect(reconnect=True)
+                )
         except discord.LoginFailure:
             raise JardinierError(
                 "Discord refused DISCORD_TOKEN: copy the token again from the Bot page of your "
@@ -117,18 +130,55 @@ class DiscordPlatform:
                 "Discord refused the privileged intents: turn on 'Server Members Intent' and "
                 "'Message Content Intent' on the Bot page of your application"
             ) from None
-        except (aiohttp.ClientError, OSError) as error:
+        except discord.HTTPException as error:
             raise JardinierError(
-                f"could not reach Discord to log in ({type(error).__name__}); "
-                "check this machine's network connection"
+                f"Discord refused to let the bot log in: {error.text or f'HTTP {error.status}'}"
             ) from None
         finally:
             if not self.client.is_closed():
                 await self.client.close()
 
+    async def _log_in(self) -> None:
+        try:
+            await self.client.login(self._token)
+        except Exception:
+            # Each login opens a new HTTP session: close this one (and its connector, which
+            # the next login then makes anew) rather than leak it.
+            await self.client.http.close()
+            self.client.http.connector = MISSING
+            raise
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[object]]) -> bool:
+        """Run ``call`` until it succeeds (True), waiting longer after each outage or network
+        failure, or until :meth:`stop` (False)."""
+        delay = FIRST_RETRY_DELAY
+        while not self._stopping.is_set():
+            try:
+                await call()
+            except Exception as error:
+                if self._stopping.is_set():
+                    return False  # stop() closed the connection under this try
+                if isinstance(error, discord.RateLimited):
+                    wait = error.retry_after
+                    log.warning(
+                        "Discord is rate-limiting the bot: waiting %.0f s to %s", wait, what
+                    )
+                elif isinstance(error, discord.DiscordServerError | aiohttp.ClientError | OSError):
+                    wait, delay = delay, min(delay * 2, MAX_RETRY_DELAY)
+                    log.warning(
+                        "could not %s (%s); trying again in %.0f s", what, _failure(error), wait
+                    )
+                else:
+                    raise
+            else:
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), wait)
+        return False
+
     async def stop(self) -> None:
         """Disconnect; :meth:`start` returns."""
-        self._stopping = True
+        self._stopping.set()
         await self.client.close()
 
     # -- commands ------------------------------------------------------------------------------
@@ -565,6 +615,13 @@ class DiscordPlatform:
             return None
         found = find_channel(guild, text)
         return channel_ref(community_ref(guild), found) if found is not None else None
+
+
+def _failure(error: Exception) -> str:
+    """What went wrong, for the log: Discord's status, or the network error."""
+    if isinstance(error, discord.HTTPException):
+        return f"Discord server error, HTTP {error.status}"
+    return str(error) or type(error).__name__
 
 
 def _read_at_most(file: Path, limit: int) -> bytes | None:

@@ -25,10 +25,12 @@ from bot.clock import ManualClock
 from bot.commands.spec import CommandSpec, build_spec
 from bot.core import Jardinier
 from bot.errors import JardinierError
-from bot.platform import PlatformError
+from bot.platform import EventSink, PlatformError
 from cogs.announcements.cog import AnnouncementsCog
 from tests.adapters.discord.discord_world import APPLICATION, http_error
+from tests.support.fake_platform import FakePlatform
 from tests.support.refusals import written
+from tests.support.waiting import eventually
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret.discord-token-value"
 
@@ -65,7 +67,8 @@ class OfflineDiscord:
         self.synced: list[list[dict[str, Any]]] = []
         self.connected = asyncio.Event()
         self.closed = asyncio.Event()
-        self.refuse_login: Exception | None = None
+        self.refuse_login: list[Exception] = []
+        """The failures of the next logins, one per try."""
         self.refuse_sync: Exception | None = None
         http = self.client.http
         monkeypatch.setattr(http, "static_login", self.static_login)
@@ -82,8 +85,8 @@ class OfflineDiscord:
 
     async def static_login(self, token: str) -> dict[str, Any]:
         self.logins.append(token)
-        if self.refuse_login is not None:
-            raise self.refuse_login
+        if self.refuse_login:
+            raise self.refuse_login.pop(0)
         return {"id": str(APPLICATION), "username": "Jardinier", "discriminator": "0",
                 "avatar": None, "bot": True}  # fmt: skip
 
@@ -263,7 +266,10 @@ async def test_a_refused_sync_is_a_platform_error_and_is_not_retried(
             discord.PrivilegedIntentsRequired(shard_id=None),
             "turn on 'Server Members Intent' and 'Message Content Intent'",
         ),
-        (aiohttp.ClientConnectionError("no route"), "could not reach Discord to log in"),
+        (
+            http_error(discord.Forbidden, 403, 40002, "You need to verify your account"),
+            "Discord refused to let the bot log in: You need to verify your account",
+        ),
     ],
 )
 async def test_a_failed_login_is_a_clear_error_without_the_token(
@@ -271,15 +277,108 @@ async def test_a_failed_login_is_a_clear_error_without_the_token(
 ) -> None:
     platform = DiscordPlatform(TOKEN)
     offline = OfflineDiscord(platform, monkeypatch)
-    offline.refuse_login = failure
+    offline.refuse_login = [failure]
 
     async def sink(event: object) -> None:
         pass
 
     with pytest.raises(JardinierError) as refused:
-        await platform.start(sink)
+        await asyncio.wait_for(platform.start(sink), timeout=5)
     assert message in str(refused.value)
     assert TOKEN not in str(refused.value)
+    assert offline.logins == [TOKEN]  # not tried again: only the community manager can fix it
+    assert platform.client.is_closed()
+
+
+def outage() -> list[Exception]:
+    """Discord down, then this machine's network, then a rate limit: each waited out."""
+    return [
+        http_error(discord.DiscordServerError, 503, 0, "Service Unavailable"),
+        aiohttp.ClientConnectionError("Cannot connect to host discord.com"),
+        discord.RateLimited(0.01),
+    ]
+
+
+async def test_an_outage_at_login_is_waited_out(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("bot.adapters.discord.adapter.FIRST_RETRY_DELAY", 0.01)
+    platform = DiscordPlatform(TOKEN, state=MemoryState())  # type: ignore[arg-type]
+    offline = OfflineDiscord(platform, monkeypatch)
+    offline.refuse_login = outage()
+    await platform.sync_commands(specs())
+    task = await run_until_connected(platform, offline)
+    assert offline.logins == [TOKEN] * 4
+    assert len(offline.synced) == 1  # published once, after the login that worked
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [
+        "could not log in to Discord (Discord server error, HTTP 503); trying again in 0 s",
+        "could not log in to Discord (Cannot connect to host discord.com); trying again in 0 s",
+        "Discord is rate-limiting the bot: waiting 0 s to log in to Discord",
+    ]
+    assert TOKEN not in caplog.text
+    await platform.stop()
+    await asyncio.wait_for(task, timeout=2)
+
+
+async def test_stop_during_an_outage_at_login_returns_promptly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    offline.refuse_login = [http_error(discord.DiscordServerError, 502, 0, "Bad Gateway")]
+
+    async def sink(event: object) -> None:
+        pass
+
+    task = asyncio.create_task(platform.start(sink))
+    await eventually(lambda: bool(offline.logins), "Discord is asked to log in")
+    await platform.stop()  # during the second's wait before the next try
+    await asyncio.wait_for(task, timeout=0.5)
+    assert offline.logins == [TOKEN]
+    assert platform.client.is_closed()
+
+
+class Serving(FakePlatform):
+    """Another platform (Telegram, say), serving until it is stopped."""
+
+    def __init__(self) -> None:
+        super().__init__("telegram")
+        self.serving = asyncio.Event()
+        self.stopped = asyncio.Event()
+
+    async def start(self, sink: EventSink) -> None:
+        self.serving.set()
+        await self.stopped.wait()
+
+    async def stop(self) -> None:
+        self.stopped.set()
+
+
+async def test_a_discord_outage_at_start_leaves_the_other_platforms_serving(
+    rules_dir: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.adapters.discord.adapter.FIRST_RETRY_DELAY", 0.05)
+    platform = DiscordPlatform(TOKEN)
+    offline = OfflineDiscord(platform, monkeypatch)
+    offline.refuse_login = outage()
+    telegram = Serving()
+    core = Jardinier(
+        rules_dir=rules_dir,
+        database_url="sqlite+aiosqlite://",
+        platforms=[platform, telegram],
+        clock=clock,
+    )
+    running = asyncio.create_task(core.run())
+    await asyncio.wait_for(telegram.serving.wait(), timeout=10)
+    await eventually(
+        lambda: len(offline.logins) >= 2 or running.done(), "Discord is asked again", within=5
+    )
+    assert not running.done()
+    assert not telegram.stopped.is_set()
+    await asyncio.wait_for(offline.connected.wait(), timeout=5)  # Discord back: logged in
+    await core.shut_down()
+    await asyncio.wait_for(running, timeout=5)
     assert platform.client.is_closed()
 
 
