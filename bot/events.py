@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 
 class _Ref:
@@ -369,12 +369,17 @@ class MemberIntroduced(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ContestWon(Event):
-    """A member won a contest, challenge or giveaway (published by the contests cog)."""
+    """A member won a contest, challenge or giveaway (published by the contests cog).
+
+    ``kind`` says what was won: ``contest`` (a contest or challenge, won with an entry) or
+    ``giveaway`` (a place drawn at random among those who pressed to enter: luck, no work).
+    """
 
     member: MemberRef
     contest_id: str
     title: str
     rank: int = 1
+    kind: Literal["contest", "giveaway"] = "contest"
 
     @property
     def community(self) -> CommunityRef:

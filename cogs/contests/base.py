@@ -269,7 +269,7 @@ class ContestsBase(Cog):
         return rows
 
     async def publish_wins(self, community: CommunityRef, wins: list[Win]) -> None:
-        """Tell the other cogs (the contributors cog counts them)."""
+        """Tell the other cogs (the contributors cog counts contest and challenge wins)."""
         for win in wins:
             member = MemberRef(community, UserRef(community.platform, win.user_id, win.user_name))
             await self.publish(
@@ -279,5 +279,6 @@ class ContestsBase(Cog):
                     contest_id=f"{win.kind}:{win.ref_id}",
                     title=win.title,
                     rank=win.rank,
+                    kind="giveaway" if win.kind == "giveaway" else "contest",
                 )
             )

@@ -234,7 +234,10 @@ class Counting(ContributorsBase):
 
     @listener(ContestWon, priority=Priority.OBSERVATION)
     async def count_win(self, event: ContestWon) -> None:
-        """A member won a contest (told by the contests cog)."""
+        """A member won a contest or challenge (told by the contests cog); a giveaway's draw is
+        luck, not a contribution, and counts nothing."""
+        if event.kind == "giveaway":
+            return
         await self._count_daily(event.community, event.member.user, event.at, "contest_wins")
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)

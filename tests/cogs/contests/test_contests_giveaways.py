@@ -48,6 +48,8 @@ async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_d
     assert "Drawn among 4 entrants" in result.text
     assert [event.rank for event in arena.events] == [1, 2]
     assert all(event.contest_id == "giveaway:1" for event in arena.events)
+    # Told apart from a contest's places: the contributors cog gives a draw no points.
+    assert all(event.kind == "giveaway" for event in arena.events)
     listing = await arena.run("zoe", "/giveaway_entrants 1")
     assert listing.splitlines() == [
         f"Giveaway 1: 4 entrants (hash {published_hash}), in draw order:",

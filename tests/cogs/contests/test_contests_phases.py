@@ -62,11 +62,12 @@ async def test_closing_twice_announces_once(arena: Arena) -> None:
     assert len(arena.posted("is closed")) == 1
     assert await arena.count(Win) == 1
     [won] = arena.events
-    assert (won.member.user.id, won.contest_id, won.title, won.rank) == (
+    assert (won.member.user.id, won.contest_id, won.title, won.rank, won.kind) == (
         "id-alice",
         "contest:1",
         "Haiku",
         1,
+        "contest",
     )
 
 

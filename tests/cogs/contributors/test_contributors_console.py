@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.console.session import run_console
+from tests.support.rulebook import enable_only
 
 CONVERSATION = [
     "alice: How do I repot a fig tree without hurting the roots?",
@@ -63,3 +64,24 @@ async def test_a_removed_answer_takes_its_points_with_it(rules_dir: Path, tmp_pa
     # The answer, the reply it drew and the thanks it earned are gone: 24 - 1 - 2 - 5.
     assert after.startswith("carol — over the last 7 days: 16 pts, rank 1/")
     assert "thanked by 2 members" in after
+
+
+async def test_a_giveaway_drawn_for_a_member_earns_them_no_points(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    enable_only(rules_dir, "contests", "contributors")
+    sent = await play(
+        [
+            "mod: /giveaway seeds 1 1h",
+            "bob [giveaway:1] 2",
+            "!wait 1h",
+            "alice: How do I repot a fig tree without hurting the roots?",
+            "alice: /top all",
+        ],
+        rules_dir,
+        tmp_path / "j.db",
+    )
+
+    assert "congratulations bob!" in sent[-2]["text"]
+    # A draw is luck: bob pressed a button, which is no contribution (nor a contest win).
+    assert sent[-1]["text"].splitlines()[1:] == ["1. alice — 1 pt (1 substantial message)"]
