@@ -57,7 +57,9 @@ class ContestCommands(Phases):
             "fr": """Créer un concours : participations (/participer), votes, résultats annoncés.
 
             Exemple : /concours_creer "Photo de la semaine" 2h "Votre plus belle photo du jardin"
-            Dates locales : /concours_creer Haiku 2026-12-08T18:00 "" 2026-12-01T09:00
+            Ouvert demain, pour une semaine : /concours_creer Haïku 7j "" 1j
+            La durée et l'ouverture acceptent aussi une date et heure locales, écrites
+            AAAA-MM-JJTHH:MM.
             """
         },
     )
@@ -95,8 +97,9 @@ class ContestCommands(Phases):
     ) -> None:
         """Create a contest: members /submit entries, vote, and the results are announced.
 
-        Example: /contest_create "Photo de la semaine" 2h "Your best garden photo"
-        Local dates: /contest_create Haiku 2026-12-08T18:00 "" 2026-12-01T09:00
+        Example: /contest_create "Photo of the week" 2h "Your best garden photo"
+        Opening tomorrow, for a week: /contest_create Haiku 7d "" 1d
+        The duration and the start also take a local date and time, written YYYY-MM-DDTHH:MM.
         """
         community = ctx.community
         settings = self.settings(community).contests

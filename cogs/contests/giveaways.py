@@ -465,7 +465,12 @@ class Giveaways(ContestsBase):
         helps={
             "fr": """Lister les participants d'un tirage (triés comme au tirage) et leur empreinte.
 
-            Avec la graine publiée dans le résultat, chacun peut refaire le tirage (voir README).
+            L'empreinte est le SHA-256 des identifiants triés, joints par des retours à la ligne.
+            Pour refaire le tirage avec la graine publiée dans le résultat : au tour k = 0, 1, …,
+            lire SHA-256("<graine>:<k>") comme un entier n (gros-boutiste) ; le gagnant est le
+            participant au rang n modulo le nombre de participants restants (en comptant depuis
+            0), qui quitte la liste.
+            Exemple : /tirage_participants 4
             """
         },
     )
@@ -476,7 +481,11 @@ class Giveaways(ContestsBase):
     ) -> None:
         """List a giveaway's entrants (ids sorted as the draw sorts them) and their hash.
 
-        With the seed published with the result, anyone can re-run the draw (see the README).
+        The hash is the SHA-256 of the sorted ids joined by newlines. To re-run the draw with
+        the seed the result published: for round k = 0, 1, …, read SHA-256("<seed>:<k>") as a
+        big-endian integer n; the winner is the entrant at index n modulo the number of
+        entrants left (counting from 0), who then leaves the list.
+        Example: /giveaway_entrants 4
         """
         community = ctx.community
         giveaway = await self.find_giveaway(community, id)

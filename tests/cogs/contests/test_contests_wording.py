@@ -14,6 +14,7 @@ import pytest
 import cogs.contests.draw
 from bot.cogloader import available_cogs
 from cogs.contests.cog import ContestsCog
+from cogs.contests.models import Contest
 from tests.cogs.contests.arena import WEEKLY, Arena
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.rulebook import edit_section
@@ -121,3 +122,34 @@ def test_the_draw_runs_from_a_checkout_without_a_warning() -> None:
     assert ran.stderr == ""
     assert ran.stdout.startswith("entrants hash: ")
     assert available_cogs()["contests"] is ContestsCog
+
+
+async def test_the_contest_create_examples_still_work_years_later(
+    arena: Arena, french: Arena
+) -> None:
+    for community, name, help_line in (
+        (arena, "contest_create", "/help contest_create"),
+        (french, "concours_creer", "/aide concours_creer"),
+    ):
+        community.clock.advance(timedelta(days=3 * 365))
+        shown = await community.run("mod", help_line)
+        lines = shown.splitlines()
+        examples = [line[line.index("/") :] for line in lines if f": /{name} " in line]
+        assert len(examples) == 2, shown
+        for example in examples:
+            answer = await community.run("mod", example)
+            assert answer.endswith((" in #general.", " dans #general.")), answer
+        assert await community.count(Contest) == 2
+    english = await arena.run("mod", "/help contest_create")
+    assert '"Photo of the week"' in english
+    assert "semaine" not in english
+
+
+async def test_the_giveaway_entrants_help_says_how_to_re_run_the_draw(
+    arena: Arena, french: Arena
+) -> None:
+    english = " ".join((await arena.run("zoe", "/help giveaway_entrants")).split())
+    assert "README" not in english
+    assert "The hash is the SHA-256 of the sorted ids joined by newlines." in english
+    assert 'for round k = 0, 1, …, read SHA-256("<seed>:<k>") as a big-endian integer n' in english
+    assert "README" not in await french.run("zoe", "/aide tirage_participants")
