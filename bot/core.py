@@ -184,13 +184,23 @@ class Jardinier:
         # must stop the bot cleanly once it has started, not be lost (PID 1 ignores a signal it
         # has no handler for) nor kill it halfway. Heard until the very end: without a handler,
         # a second SIGTERM would kill the bot in the middle of its last flushes.
+        # A reload asked for while starting (a deploy script's SIGHUP) waits for the start: the
+        # rule book is being read, and SIGHUP's default would kill the bot.
+        reload_asked: list[bool] = []
+
+        def on_early_sighup() -> None:
+            log.info("SIGHUP: the rule book is reloaded once the bot has started")
+            reload_asked.append(True)
+
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+            loop.add_signal_handler(signal.SIGHUP, on_early_sighup)
         try:
             await self.start(jobs_on_time=False)
         except BaseException:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGTERM)
+            for heard in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(heard)
             raise
         jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
         watcher = None
@@ -199,6 +209,8 @@ class Jardinier:
             watcher.start()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGHUP, lambda: in_background(self.reload_rules()))
+        if reload_asked:
+            in_background(self.reload_rules())
         # On a manual clock (the console) time moves only between lines: each line's work is
         # finished before the next, so a `!wait` never overtakes a sanction being applied.
         sink = self.handle_and_catch_up if self.scheduler.manual else self.handle

@@ -242,3 +242,46 @@ async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rul
     assert listening, "a SIGHUP while stopping would kill the bot"
     assert reloads == []
     assert platform.stops == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+async def test_a_sighup_while_starting_reloads_the_rules_once_started(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = CountedPlatform()
+    bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
+    starting = asyncio.Event()
+    go_on = asyncio.Event()
+    events: list[str] = []
+    start = bot.start
+
+    async def slow_start(**options: Any) -> None:  # migrations, cogs, publishing the commands
+        starting.set()
+        await go_on.wait()
+        await start(**options)
+        events.append("started")
+
+    async def counted_reload() -> None:
+        events.append("reload")
+
+    bot.start = slow_start  # type: ignore[method-assign]
+    bot.reload_rules = counted_reload  # type: ignore[method-assign]
+    previous = signal.getsignal(signal.SIGHUP)
+    try:
+        serving = asyncio.create_task(bot.run())
+        await asyncio.wait_for(starting.wait(), 10)
+        # A deploy script's reload while the bot starts: were the bot not listening yet,
+        # SIGHUP's default would kill the process (this test run): say so instead.
+        listening = signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, previous)
+        if listening:
+            os.kill(os.getpid(), signal.SIGHUP)
+            await asyncio.sleep(0.1)
+        go_on.set()
+        await asyncio.wait_for(platform.serving.wait(), 10)
+        await asyncio.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(serving, 10)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert listening, "a SIGHUP while starting would kill the bot"
+    assert events == ["started", "reload"]
