@@ -45,16 +45,29 @@ def secrets_from(environ: Mapping[str, str]) -> list[str]:
     return [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""The levels ``JARDINIER_LOG_LEVEL`` takes, in any case."""
+
+
 def configure_logging(level: str | None = None, environ: Mapping[str, str] | None = None) -> None:
     """Log to stderr at ``level`` (``JARDINIER_LOG_LEVEL``, default WARNING), secrets masked."""
     environ = os.environ if environ is None else environ
-    chosen = (level or environ.get("JARDINIER_LOG_LEVEL") or "WARNING").upper()
+    asked = level or environ.get("JARDINIER_LOG_LEVEL") or "WARNING"
+    chosen = asked.strip().upper()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretRedactor(secrets_from(environ)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, chosen, logging.WARNING))
+    known = chosen in LEVELS
+    root.setLevel(getattr(logging, chosen) if known else logging.WARNING)
     # APScheduler and the platform libraries are chatty at INFO.
     for noisy in ("apscheduler", "discord", "telegram", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
+    if not known:
+        # A typo must not silence the bot's warnings, nor stop it: it is said, once, at WARNING.
+        logging.getLogger(__name__).warning(
+            "JARDINIER_LOG_LEVEL=%r is not a level: use one of %s; logging at WARNING",
+            asked,
+            ", ".join(LEVELS),
+        )

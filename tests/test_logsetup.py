@@ -75,3 +75,29 @@ def test_configure_logging_reads_the_level_and_masks_the_secrets_it_reads(
     assert "webhook answered with secret ***" in emitted
     assert "RuntimeError: refused ***" in emitted
     assert "below the level" not in emitted
+
+
+@pytest.mark.parametrize(
+    ("asked", "level", "said"),
+    [
+        (" info ", logging.INFO, False),
+        ("debug", logging.DEBUG, False),
+        ("LOUD", logging.WARNING, True),
+        ("verbose", logging.WARNING, True),
+    ],
+)
+def test_a_log_level_that_is_not_one_is_said_and_warnings_still_show(
+    capsys: pytest.CaptureFixture[str], asked: str, level: int, said: bool
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(environ={"JARDINIER_LOG_LEVEL": asked})
+        assert root.level == level
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    error = capsys.readouterr().err
+    assert (
+        f"JARDINIER_LOG_LEVEL={asked!r} is not a level: use one of DEBUG, INFO" in error
+    ) == said
