@@ -16,7 +16,9 @@ from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
 from bot.clock import ManualClock
-from tests.support.rulebook import edit_section
+from bot.events import ButtonPressed, Event
+from bot.platform import Button
+from tests.support.rulebook import edit_section, enable_only
 
 
 async def play(
@@ -452,3 +454,131 @@ async def test_a_lift_with_nothing_to_lift_is_refused_as_discord_refuses_it(
         "back",
         "me too",
     ]
+
+
+async def test_a_button_is_pressed_by_its_id_or_its_last_part_and_only_under_its_message(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """As a platform delivers only the press of a button that is there, the console refuses the
+    others on stderr, listing the message's buttons; the bot sees nothing of them."""
+    enable_only(rules_dir, "welcome", "contests")
+    edit_section(rules_dir, "welcome", {"gate": {"enabled": True, "role": "Members"}})
+    lines = [
+        "+alice",  # 1: the welcome, [welcome:accept]
+        "alice [accept] 1",  # 2: thanks
+        "mod: /giveaway seeds 1 1h",  # 3, the giveaway 4 ([giveaway:1]), the answer 5
+        "bob [giveaway:1] 3",
+        "bob [accept] 4",
+        "bob [1] 4",  # 6: bob is in
+        "carol [giveaway:1] 4",  # 7: carol is in
+        "-carol",
+        "carol [giveaway:1] 4",
+        "alice [enter] 4",
+        "dan [giveaway:1] 99",
+    ]
+    database = tmp_path / "j.db"
+    records, errors = await play(lines, rules_dir, database)
+    assert errors.splitlines() == [
+        "line 4: message 3 has no buttons; nothing was pressed",
+        "line 5: message 4 has no button [accept]; its buttons: [giveaway:1] Enter; "
+        "nothing was pressed",
+        "line 10: message 4 has no button [enter]; its buttons: [giveaway:1] Enter; "
+        "nothing was pressed",
+        "line 11: there is no message 99; nothing was pressed",
+    ]
+    answers = [
+        (a["message_id"], a["private_to"], a["text"])
+        for a in actions(records)
+        if a.get("private_to") in ("alice", "bob", "carol")
+    ]
+    assert answers == [
+        (2, "alice", "Thank you alice, welcome aboard! You can now post."),
+        (6, "bob", "You are in giveaway 1 (seeds). Good luck!"),
+        (7, "carol", "You are in giveaway 1 (seeds). Good luck!"),
+    ]
+    refused = [(r["member"], r["why"]) for r in records if r.get("event") == "refused"]
+    assert refused == [("carol", "not_member")]  # one who left sees no button to press
+
+    # The next run knows the giveaway's number, not its buttons: its full id still works.
+    records, errors = await play(["alice [1] 4", "alice [giveaway:1] 4"], rules_dir, database)
+    assert errors.splitlines() == [
+        "line 1: the console no longer knows the buttons of message 4 (a message of an earlier "
+        "run, or older than the last 10,000); write the button's full id, as printed under the "
+        "message (e.g. [welcome:accept]); nothing was pressed"
+    ]
+    [entered] = actions(records)
+    assert entered["text"] == "You are in giveaway 1 (seeds). Good luck!"
+
+
+async def test_a_short_button_name_that_fits_several_buttons_is_refused(tmp_path: Path) -> None:
+    output, errors = io.StringIO(), io.StringIO()
+    console = ConsolePlatform(
+        input=io.StringIO("alice [up] 1\nalice [b:up] 1\nalice [down] 1\n"),
+        output=ConsoleOutput(output, jsonl=True),
+        clock=ManualClock(datetime(2026, 11, 2, tzinfo=UTC)),
+        files_dir=tmp_path / "files",
+        errors=errors,
+    )
+    await console.send(
+        console.channel("general"), "Which?", buttons=[Button("a:up", "A"), Button("b:up", "B")]
+    )
+    pressed: list[ButtonPressed] = []
+
+    async def sink(event: Event) -> None:
+        assert isinstance(event, ButtonPressed)
+        pressed.append(event)
+
+    await console.start(sink)
+    assert errors.getvalue().splitlines() == [
+        "line 1: [up] names several buttons of message 1: [a:up] A, [b:up] B; write the full "
+        "id; nothing was pressed",
+        "line 3: message 1 has no button [down]; its buttons: [a:up] A, [b:up] B; nothing was "
+        "pressed",
+    ]
+    assert [(event.member.name, event.button_id) for event in pressed] == [("alice", "b:up")]
+
+
+async def test_a_line_aimed_at_a_message_that_is_not_there_is_refused(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """A number no message had yet, or a deleted message: nothing happens, the session goes on.
+    A message the console forgot (from an earlier run) is still there for all it knows."""
+    enable_only(rules_dir, "contributors")
+    database = tmp_path / "j.db"
+    lines = [
+        "alice: hello",  # 1
+        "!delete 999",
+        "alice [up] 99",
+        "alice +👍 99",
+        "alice -👍 99",
+        "alice ^99: reply to nothing",
+        "alice ^0: reply to nothing",
+        "!delete 1",
+        "bob +👍 1",
+        "bob ^1: hi alice",
+        "!delete 1",
+        "!wait",
+        "!channel",
+        "bob: still here",  # 2
+    ]
+    records, errors = await play(lines, rules_dir, database)
+    assert errors.splitlines() == [
+        "line 2: there is no message 999; nothing was deleted",
+        "line 3: there is no message 99; nothing was pressed",
+        "line 4: there is no message 99; no reaction was added",
+        "line 5: there is no message 99; no reaction was taken back",
+        "line 6: there is no message 99; nothing was posted",
+        "line 7: there is no message 0; nothing was posted",
+        "line 9: message 1 was deleted; no reaction was added",
+        "line 10: message 1 was deleted; nothing was posted",
+        "line 11: message 1 was deleted; nothing was deleted",
+        "line 12: missing duration; write e.g. !wait 2h",
+        "line 13: missing channel name; write e.g. !channel #intros",
+    ]
+    said = [(r["message_id"], r["text"]) for r in records if r.get("event") == "message"]
+    assert said == [(1, "hello"), (2, "still here")]
+
+    records, errors = await play(["bob: one", "bob +👍 3", "alice ^3: two"], rules_dir, database)
+    assert errors == ""
+    said = [(r["message_id"], r["text"]) for r in records if r.get("event") == "message"]
+    assert said == [(3, "one"), (4, "two")]

@@ -53,6 +53,7 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability, EventSink, PlatformError
+from bot.terminal import printable
 
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
@@ -64,11 +65,18 @@ were deleted): a long session or a benchmark must not grow without end."""
 
 @dataclass
 class _Posted:
-    """A message of this run: where it is, who wrote it (None: the bot), whether it is gone."""
+    """A message of this run: where it is, who wrote it (None: the bot), the buttons under it,
+    whether it is gone."""
 
     ref: MessageRef
     author: str | None
+    buttons: tuple[Button, ...] = ()
     deleted: bool = False
+
+
+def _listed(buttons: Sequence[Button]) -> str:
+    """Buttons as the console prints them under their message: ``[welcome:accept] I accept``."""
+    return ", ".join(f"[{button.id}] {button.label}" for button in buttons)
 
 
 class ConsolePlatform:
@@ -159,10 +167,24 @@ class ConsolePlatform:
             self._members[name] = MemberRef(self.community, UserRef(PLATFORM, name, name))
         return self._members[name]
 
-    def _message(self, message_id: int) -> MessageRef:
-        # A message from an earlier run is not remembered: take it to be in the current channel.
+    def _target(self, message_id: int, nothing: str) -> MessageRef:
+        """Message ``message_id``, which a line replies to, reacts to, presses a button under,
+        edits or deletes.
+
+        Raises :class:`JardinierError` (ending with ``nothing``: what was not done) for a number
+        no message had yet and for a deleted message, as no platform delivers an action on a
+        message that is not there. One the console no longer remembers (from an earlier run, or
+        older than the last :data:`MAX_MESSAGES_REMEMBERED`) is taken to be in the current
+        channel.
+        """
         posted = self._messages.get(message_id)
-        return posted.ref if posted else MessageRef(self.current, str(message_id))
+        if posted is None:
+            if not 0 < message_id < self.next_message_id:
+                raise JardinierError(f"there is no message {message_id}; {nothing}")
+            return MessageRef(self.current, str(message_id))
+        if posted.deleted:
+            raise JardinierError(f"message {message_id} was deleted; {nothing}")
+        return posted.ref
 
     def _editable(self, name: str, message_id: int) -> MessageRef:
         """Message ``message_id``, if member ``name`` may edit it: their own, not deleted.
@@ -170,33 +192,71 @@ class ConsolePlatform:
         Raises :class:`JardinierError` otherwise, as no platform lets a member edit another's
         message, the bot's, or one that is gone.
         """
+        message = self._target(message_id, "nothing was edited")
         posted = self._messages.get(message_id)
         if posted is None:
-            if message_id >= self.next_message_id:
-                raise JardinierError(f"there is no message {message_id}; nothing was edited")
             raise JardinierError(
                 f"the console no longer knows who wrote message {message_id} (a message of an "
                 f"earlier run, or older than the last {MAX_MESSAGES_REMEMBERED:,}); "
                 "nothing was edited"
             )
-        if posted.deleted:
-            raise JardinierError(f"message {message_id} was deleted; nothing was edited")
         if posted.author != name:
             author = BOT_NAME if posted.author is None else posted.author
             raise JardinierError(
                 f"{name} cannot edit message {message_id}: {author} wrote it, and a member "
                 "edits only their own messages; nothing was edited"
             )
-        return posted.ref
+        return message
+
+    def _button(self, button: str, message_id: int) -> tuple[MessageRef, str]:
+        """Message ``message_id`` and the full id of its button that ``button`` names: the full
+        id, or its last part (``accept`` for ``welcome:accept``, ``up`` or ``1:up`` for
+        ``suggestion:1:up``) when that names one button of the message.
+
+        Raises :class:`JardinierError` when the message has no such button, or several, as a
+        platform delivers only the press of a button that is there.
+        """
+        nothing = "nothing was pressed"
+        message = self._target(message_id, nothing)
+        posted = self._messages.get(message_id)
+        if posted is None:
+            # Its buttons are forgotten with it: a full id (with its cog's prefix) goes through.
+            if ":" in button:
+                return message, button
+            raise JardinierError(
+                f"the console no longer knows the buttons of message {message_id} (a message "
+                f"of an earlier run, or older than the last {MAX_MESSAGES_REMEMBERED:,}); write "
+                f"the button's full id, as printed under the message (e.g. [welcome:accept]); "
+                f"{nothing}"
+            )
+        ids = [shown.id for shown in posted.buttons]
+        if button in ids:
+            return message, button
+        named = [shown for shown in posted.buttons if shown.id.endswith(f":{button}")]
+        if len(named) == 1:
+            return message, named[0].id
+        if not posted.buttons:
+            raise JardinierError(f"message {message_id} has no buttons; {nothing}")
+        if named:
+            raise JardinierError(
+                f"[{button}] names several buttons of message {message_id}: {_listed(named)}; "
+                f"write the full id; {nothing}"
+            )
+        raise JardinierError(
+            f"message {message_id} has no button [{button}]; its buttons: "
+            f"{_listed(posted.buttons)}; {nothing}"
+        )
 
     def _deleted(self, message: MessageRef) -> None:
         posted = self._messages.get(int(message.id)) if message.id.isdigit() else None
         if posted is not None:
             posted.deleted = True
 
-    async def _new_message_id(self, channel: ChannelRef, author: str | None) -> MessageRef:
+    async def _new_message_id(
+        self, channel: ChannelRef, author: str | None, buttons: Sequence[Button] = ()
+    ) -> MessageRef:
         message = MessageRef(channel, str(self.next_message_id))
-        self._messages[self.next_message_id] = _Posted(message, author)
+        self._messages[self.next_message_id] = _Posted(message, author, tuple(buttons))
         if len(self._messages) > MAX_MESSAGES_REMEMBERED:
             self._messages.popitem(last=False)
         self.next_message_id += 1
@@ -225,7 +285,7 @@ class ConsolePlatform:
                 if parsed is not None:
                     await self._play(parsed, sink)
             except JardinierError as error:
-                self.errors.write(f"line {number}: {error}\n")
+                self.errors.write(printable(f"line {number}: {error}") + "\n")
                 self.errors.flush()
             # Each line's work is finished before the next: the departures it caused too.
             while self._departing:
@@ -265,9 +325,12 @@ class ConsolePlatform:
                 self._gone.add(name)
                 await self._standing_changed()
                 await sink(MemberLeft(at=now, member=self.member(name)))
-            case Post():
+            case Post(reply_to=reply_to):
+                replied = None
+                if reply_to is not None:
+                    replied = self._target(reply_to, "nothing was posted")
                 if self._may_act(line.name, now):
-                    await self._post(line, sink, now)
+                    await self._post(line, sink, now, replied)
             case Edit(name, message_id, text):
                 message = self._editable(name, message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
@@ -275,19 +338,16 @@ class ConsolePlatform:
                     MessageEdited(at=now, message=message, author=self.member(name), text=text)
                 )
             case React(name, emoji, message_id, added):
+                not_done = "no reaction was added" if added else "no reaction was taken back"
+                message = self._target(message_id, not_done)
                 if not self._may_act(name, now):
                     return
                 kind = ReactionAdded if added else ReactionRemoved
-                await sink(
-                    kind(
-                        at=now,
-                        message=self._message(message_id),
-                        member=self.member(name),
-                        emoji=emoji,
-                    )
-                )
-            case Press(name, button_id, message_id):
-                message = self._message(message_id)
+                await sink(kind(at=now, message=message, member=self.member(name), emoji=emoji))
+            case Press(name, button, message_id):
+                message, button_id = self._button(button, message_id)
+                if not self._present(name):
+                    return
                 await sink(
                     ButtonPressed(
                         at=now,
@@ -304,14 +364,22 @@ class ConsolePlatform:
             case SwitchChannel(name):
                 self.current = self.channel(name)
             case Delete(message_id):
-                message = self._message(message_id)
+                message = self._target(message_id, "nothing was deleted")
                 self._deleted(message)
                 await sink(MessageDeleted(at=now, message=message))
 
-    def _may_act(self, name: str, now: datetime) -> bool:
-        """Whether the platform lets member ``name`` post or react now; if not, say why."""
+    def _present(self, name: str) -> bool:
+        """Whether member ``name`` is in the community; if not, say why. Only those who are see
+        the messages and press their buttons (a silenced member may press them: that is how a
+        newcomer restricted at the charter gate accepts it, on Telegram too)."""
         if name in self._gone:
             self.output.refused(name, "banned" if name in self._banned else "not_member")
+            return False
+        return True
+
+    def _may_act(self, name: str, now: datetime) -> bool:
+        """Whether the platform lets member ``name`` post or react now; if not, say why."""
+        if not self._present(name):
             return False
         if name in self._silenced:
             if self._silenced_now(name, now):
@@ -327,14 +395,15 @@ class ConsolePlatform:
         until = self._silenced[name]
         return until is None or until > now
 
-    async def _post(self, post: Post, sink: EventSink, now: datetime) -> None:
+    async def _post(
+        self, post: Post, sink: EventSink, now: datetime, reply_to: MessageRef | None
+    ) -> None:
         channel = self.channel(post.channel) if post.channel else self.current
         author = self.member(post.name)
         message = await self._new_message_id(channel, post.name)
         self.output.message(
             int(message.id), channel.name, post.name, post.text, reply_to=post.reply_to
         )
-        reply_to = self._message(post.reply_to) if post.reply_to else None
         mentions = tuple(self.member(name).user for name in _MENTION.findall(post.text))
         if command := _COMMAND.fullmatch(post.text.strip()):
             await sink(
@@ -376,8 +445,8 @@ class ConsolePlatform:
         mention: Sequence[UserRef] = (),
         private_to: MemberRef | None = None,
     ) -> MessageRef:
-        """Print the message with its number."""
-        message = await self._new_message_id(channel, None)
+        """Print the message with its number (and its buttons, which lines may press)."""
+        message = await self._new_message_id(channel, None, buttons)
         kept = await asyncio.to_thread(self._keep, file) if file else None
         self.output.action(
             "send",

@@ -6,7 +6,8 @@ alice: hello            alice posts in the current channel
 alice ^7: indeed        alice replies to message 7
 alice ~7: new text      alice edits message 7
 alice +👍 7             alice reacts to message 7 (alice -👍 7 takes it back)
-alice [accept] 7        alice presses the button "accept" under message 7
+alice [accept] 7        alice presses the button "accept" under message 7: its full id, as
+                        printed under the message ([welcome:accept]), or its last part
 alice: /help            alice runs a command
 !wait 2h                the clock moves forward; jobs that fall due run
 !channel #name          switch the current channel
@@ -36,9 +37,8 @@ _POST = re.compile(rf"(?:#({_CHANNEL})[ \t]+)?({_NAME})(?:[ \t]*\^({_ID}))?[ \t]
 _EDIT = re.compile(rf"({_NAME})[ \t]*~({_ID})[ \t]*:[ \t]?(.*)")
 _REACT = re.compile(rf"({_NAME})[ \t]+([+-])(\S{{1,16}})[ \t]+({_ID})")
 _PRESS = re.compile(rf"({_NAME})[ \t]+\[([\w:.-]{{1,64}})\][ \t]+({_ID})")
-_WAIT = re.compile(r"!wait[ \t]+(\S{1,20})")
-_SWITCH = re.compile(rf"!channel[ \t]+#?({_CHANNEL})")
-_DELETE = re.compile(rf"!delete[ \t]+({_ID})")
+_CHANNEL_NAME = re.compile(rf"#?({_CHANNEL})")
+_MESSAGE_ID = re.compile(_ID)
 
 
 class GrammarError(JardinierError):
@@ -151,10 +151,25 @@ def parse_line(line: str) -> Line | None:
 
 
 def _directive(line: str) -> Line:
-    if match := _WAIT.fullmatch(line):
-        return Wait(parse_duration(match[1], most=MAX_WAIT))
-    if match := _SWITCH.fullmatch(line):
-        return SwitchChannel(match[1])
-    if match := _DELETE.fullmatch(line):
-        return Delete(int(match[1]))
+    word, *rest = line.split(maxsplit=1)
+    argument = rest[0] if rest else ""
+    if word == "!wait":
+        if not argument:
+            raise GrammarError("missing duration; write e.g. !wait 2h")
+        return Wait(parse_duration(argument, most=MAX_WAIT))
+    if word == "!channel":
+        if not argument:
+            raise GrammarError("missing channel name; write e.g. !channel #intros")
+        if match := _CHANNEL_NAME.fullmatch(argument):
+            return SwitchChannel(match[1])
+        raise GrammarError(
+            f"{argument[:40]!r} is not a channel name (letters, digits, - and _, at most 32); "
+            "write e.g. !channel #intros"
+        )
+    if word == "!delete":
+        if not argument:
+            raise GrammarError("missing message number; write e.g. !delete 7")
+        if _MESSAGE_ID.fullmatch(argument):
+            return Delete(int(argument))
+        raise GrammarError(f"{argument[:40]!r} is not a message number; write e.g. !delete 7")
     raise GrammarError("unknown directive; the console knows !wait 2h, !channel #name, !delete 7")

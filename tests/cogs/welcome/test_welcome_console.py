@@ -169,7 +169,7 @@ async def test_newcomers_who_never_came_in_are_neither_counted_nor_said_goodbye_
             "+bob",
             "-bob",  # leaves before accepting: his welcome goes, no goodbye
             "+carol",
-            "carol [welcome:accept] 1",
+            "carol [welcome:accept] 4",  # her welcome (1, alice's, is gone)
             "-carol",  # a goodbye
         ],
         rules_dir,
