@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +19,7 @@ from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
 from bot.clock import ManualClock
 from bot.events import ButtonPressed, Event
+from bot.localtime import local_time
 from bot.platform import Button
 from tests.support.rulebook import edit_section, enable_only
 
@@ -582,3 +585,17 @@ async def test_a_line_aimed_at_a_message_that_is_not_there_is_refused(
     assert errors == ""
     said = [(r["message_id"], r["text"]) for r in records if r.get("event") == "message"]
     assert said == [(3, "one"), (4, "two")]
+
+
+async def test_refusals_write_their_times_in_the_communitys_zone(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """As the bot's own messages do: "silenced until 2026-11-21 19:34 JST", not in UTC."""
+    edit_section(rules_dir, "community", {"timezone": "Asia/Tokyo"})
+    text, _ = await play(
+        ["mod: /timeout @alice 1h spam", "alice: hi"], rules_dir, tmp_path / "j.db", jsonl=False
+    )
+    [until] = re.findall(r"⚙ timeout member=alice until=(\S+)", str(text))
+    shown = local_time(datetime.fromisoformat(until), ZoneInfo("Asia/Tokyo"))
+    assert shown.endswith(" JST")
+    assert f"✗ alice is silenced until {shown}: the platform refuses this" in str(text)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
+from bot.localtime import local_time
 from bot.terminal import printable
 
 BOT_NAME = "Jardinier"
@@ -17,11 +19,22 @@ _REFUSALS = {
 
 
 class ConsoleOutput:
-    """Writes records to ``stream``, as JSON lines or as text for people."""
+    """Writes records to ``stream``, as JSON lines or as text for people.
 
-    def __init__(self, stream: TextIO, *, jsonl: bool = False) -> None:
+    ``zone`` gives the community's time zone (asked each time: a reload may change it), in which
+    the text for people writes moments, as the bot's own messages do.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        jsonl: bool = False,
+        zone: Callable[[], tzinfo] = lambda: UTC,
+    ) -> None:
         self.stream = stream
         self.jsonl = jsonl
+        self.zone = zone
 
     def action(self, action: str, **fields: Any) -> None:
         """Show a bot action (``send``, ``delete``, ``timeout``…)."""
@@ -59,7 +72,7 @@ class ConsoleOutput:
             return
         reason = _REFUSALS[why]
         if why == "silenced":
-            reason += f" until {until.isoformat(' ', 'minutes')}" if until else " until lifted"
+            reason += f" until {local_time(until, self.zone())}" if until else " until lifted"
         self._write(f"✗ {member} {reason}: the platform refuses this (the bot sees nothing)")
 
     def _write_json(self, record: dict[str, Any]) -> None:

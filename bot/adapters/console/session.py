@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
@@ -57,9 +57,14 @@ async def run_console(
         clock.set(datetime.fromisoformat(stored_clock))  # never backwards: max(now, stored)
 
     config = core.community_config()
+
+    def zone() -> tzinfo:
+        # The zone of the rule book in force, the console community's own file included.
+        return core.community_config(platform.community).zone
+
     platform = ConsolePlatform(
         input=input,
-        output=ConsoleOutput(output, jsonl=jsonl),
+        output=ConsoleOutput(output, jsonl=jsonl, zone=zone),
         clock=clock,
         community_name=config.console.community_name,
         files_dir=files_dir,
