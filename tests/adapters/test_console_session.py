@@ -599,3 +599,30 @@ async def test_refusals_write_their_times_in_the_communitys_zone(
     shown = local_time(datetime.fromisoformat(until), ZoneInfo("Asia/Tokyo"))
     assert shown.endswith(" JST")
     assert f"✗ alice is silenced until {shown}: the platform refuses this" in str(text)
+
+
+@pytest.mark.parametrize(("role", "reaches_the_bot"), [("Members", True), (None, False)])
+async def test_a_newcomer_at_the_gate_is_held_as_on_the_platform_the_console_plays(
+    rules_dir: Path, tmp_path: Path, role: str | None, reaches_the_bot: bool
+) -> None:
+    """With a role the console plays Discord, where nothing stops a newcomer's slash commands:
+    the bot answers /charter and refuses /suggest. Without one it plays Telegram, where the gate
+    restricts newcomers (no permissions), and a restricted member sends nothing in the group,
+    commands included, until the button (which they may press) lets them in."""
+    enable_only(rules_dir, "welcome", "suggestions")
+    edit_section(rules_dir, "welcome", {"gate": {"enabled": True, "role": role}})
+    lines = ["+alice", "alice: /charter", "alice: /suggest more seeds", "alice [accept] 1"]
+    records, errors = await play([*lines, "alice: /charter"], rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    answers = [a["text"].split(":")[0] for a in actions(records) if a.get("reply_to")]
+    refused = [r["why"] for r in records if r.get("event") == "refused"]
+    if reaches_the_bot:
+        assert answers == [
+            "Our charter for Console",
+            "alice, please accept the charter first",
+            "Our charter for Console",
+        ]
+        assert refused == []
+    else:
+        assert answers == ["Our charter for Console"]  # once she accepted
+        assert refused == ["silenced", "silenced"]
