@@ -11,6 +11,7 @@ copy-pasted spam. Seeded: the same arguments give the same stream.
 
 from __future__ import annotations
 
+import argparse
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -218,3 +219,18 @@ class ChatStream:
             reply_to=reply_to,
             mentions=tuple(UserRef(PLATFORM, f"u{n}", f"member{n}") for n in mentioned),
         )
+
+
+if __name__ == "__main__":
+    command = argparse.ArgumentParser(
+        description=__doc__,
+        epilog="Not a benchmark: a module the benchmarks import, which measures nothing on its\n"
+        "own. python bench/pipeline.py feeds its stream through the bot.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.parse_args()
+    command.exit(
+        1,
+        f"{command.prog}: not a benchmark, it measures nothing on its own: "
+        "python bench/pipeline.py feeds its stream through the bot\n",
+    )

@@ -9,9 +9,10 @@ Usage: python bench/contributors_buffer_memory.py [messages]
 from __future__ import annotations
 
 import json
-import sys
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
+
+import commandline
 
 from bot.events import ChannelRef, CommunityRef, MessageRef
 from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
@@ -56,5 +57,16 @@ def main(messages: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 2 * MAX_TRACKED
-    print(json.dumps(main(count)))
+    command = commandline.parser(
+        __doc__,
+        f"none in numbers: the messages tracked stay at their bound ({MAX_TRACKED:,}) however "
+        "many are fed",
+    )
+    command.add_argument(
+        "messages",
+        nargs="?",
+        type=commandline.count,
+        default=2 * MAX_TRACKED,
+        help="how many messages to feed (default: %(default)s, twice the bound)",
+    )
+    print(json.dumps(main(command.parse_args().messages)))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import resource
-import sys
 import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import commandline
 
 from bot import eventloop
 from bot.clock import ManualClock
@@ -100,13 +101,33 @@ async def main(members: int, communities: int, trace: int = 0) -> dict[str, Any]
 
 
 if __name__ == "__main__":
+    command = commandline.parser(
+        __doc__,
+        "a peak RSS of at most 200 MB with the defaults (100,000 members, 100 communities)",
+    )
+    command.add_argument(
+        "members",
+        nargs="?",
+        type=commandline.count,
+        default=100_000,
+        help="how many members post once each (default: %(default)s)",
+    )
+    command.add_argument(
+        "communities",
+        nargs="?",
+        type=commandline.count,
+        default=100,
+        help="how many communities they are spread across (default: %(default)s)",
+    )
+    command.add_argument(
+        "--trace",
+        metavar="N",
+        type=commandline.count,
+        default=0,
+        help="also list the N source lines holding the most memory (default: none)",
+    )
+    options = command.parse_args()
     tune_garbage_collector()  # as `jardinier run` does
-    arguments = sys.argv[1:]
-    depth = 0
-    if "--trace" in arguments:
-        at = arguments.index("--trace")
-        depth = int(arguments[at + 1])
-        del arguments[at : at + 2]
-    count = int(arguments[0]) if arguments else 100_000
-    places = int(arguments[1]) if len(arguments) > 1 else 100
-    print(json.dumps(eventloop.run(main(count, places, depth))))  # the loop `jardinier run` uses
+    print(  # the loop `jardinier run` uses
+        json.dumps(eventloop.run(main(options.members, options.communities, options.trace)))
+    )

@@ -14,6 +14,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import commandline
+
 from bot.events import CommunityRef, MemberRef, UserRef
 from cogs.netiquette.activity import Activity
 from cogs.netiquette.subject import Subject, Verdicts
@@ -23,6 +25,8 @@ from cogs.netiquette.triggers.match_regex import MatchRegexConfig
 from cogs.netiquette.triggers.match_words import TRIGGER as MATCH_WORDS
 from cogs.netiquette.triggers.match_words import MatchWordsConfig
 
+BOUND_MS = 50
+"""The target: each input's worst time, in milliseconds."""
 MEMBER = MemberRef(CommunityRef("bench", "c"), UserRef("bench", "u", "u"))
 EVIDENCE = Evidence(activity=Activity(), verdicts=Verdicts())
 WORDS = MatchWordsConfig(
@@ -62,12 +66,16 @@ def main() -> None:
     start = time.perf_counter()
     re.search(r"(a+)+$", "a" * 22 + "!")
     results["python_re_same_pattern_23_chars_ms"] = round((time.perf_counter() - start) * 1000, 1)
-    results["bound_ms"] = 50
+    results["bound_ms"] = BOUND_MS
     results["within_bound"] = all(
-        value["worst_ms"] < 50 for value in results.values() if isinstance(value, dict)
+        value["worst_ms"] < BOUND_MS for value in results.values() if isinstance(value, dict)
     )
     print(json.dumps(results))
 
 
 if __name__ == "__main__":
+    command = commandline.parser(
+        __doc__, f"each hostile input under {BOUND_MS} ms, in the worst of its runs"
+    )
+    command.parse_args()
     main()

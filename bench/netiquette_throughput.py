@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import commandline
 import yaml
 
 from bot.clock import ManualClock
@@ -104,5 +104,12 @@ async def main(messages: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 3_000
-    print(json.dumps(asyncio.run(main(count))))
+    command = commandline.parser(__doc__, "none set: the figures are shown, never asserted")
+    command.add_argument(
+        "messages",
+        nargs="?",
+        type=commandline.count,
+        default=3_000,
+        help="how many messages to feed (default: %(default)s)",
+    )
+    print(json.dumps(asyncio.run(main(command.parse_args().messages))))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+import commandline
 
 from bot.clock import ManualClock
 from bot.db import Database
@@ -67,6 +68,20 @@ async def main(events: int, baseline_events: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    base = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000
-    print(json.dumps(asyncio.run(main(count, base))))
+    command = commandline.parser(__doc__, "at least 50,000 events/s buffered")
+    command.add_argument(
+        "events",
+        nargs="?",
+        type=commandline.count,
+        default=200_000,
+        help="how many events the buffered write path takes (default: %(default)s)",
+    )
+    command.add_argument(
+        "baseline_events",
+        nargs="?",
+        type=commandline.count,
+        default=2_000,
+        help="how many events the commit-per-event baseline takes (default: %(default)s)",
+    )
+    options = command.parse_args()
+    print(json.dumps(asyncio.run(main(options.events, options.baseline_events))))

@@ -25,16 +25,18 @@ Usage: python bench/toxicity.py [messages] [--tiny]   (--tiny: a 2-layer model, 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import importlib.util
 import json
 import random
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import commandline
 import yaml
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ TARGET_FACTOR = 3.0
 """The issue's target: micro-batching serves 3 times the one-at-a-time rate..."""
 TARGET_P95_MS = 500.0
 """... with a p95 latency of at most 500 ms."""
+MODEL_PACKAGES = {"torch": "PyTorch", "transformers": "Transformers", "detoxify": "Detoxify"}
+"""What building and running the model takes: the toxicity extra, PyTorch installed first."""
 LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 WORDS = [
     "the",
@@ -119,6 +123,23 @@ def build_checkpoint(folder: Path, geometry: dict[str, int]) -> tuple[Path, Path
     torch.manual_seed(0)
     model = BertForSequenceClassification(config)
     return write_checkpoint(folder, model, vocabulary=vocab, labels=LABELS), folder
+
+
+def require_model_packages(command: argparse.ArgumentParser) -> None:
+    """Exit with status 1 and how to install them when the model's packages are missing.
+
+    They are looked for, not imported: PyTorch must load only in the worker's thread."""
+    missing = [
+        name for module, name in MODEL_PACKAGES.items() if not importlib.util.find_spec(module)
+    ]
+    if missing:
+        command.exit(
+            1,
+            f"{command.prog}: the toxicity model needs packages that are not installed "
+            f"({', '.join(missing)}): "
+            "install PyTorch first, then the toxicity extra, as README.md's \"Toxicity model "
+            "(optional)\" says: .venv/bin/pip install -e '.[toxicity]'\n",
+        )
 
 
 def messages(count: int) -> list[str]:
@@ -257,6 +278,23 @@ async def main(count: int, tiny: bool, settings: ToxicityModelConfig) -> dict[st
 
 
 if __name__ == "__main__":
-    arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
-    total = int(arguments[0]) if arguments else 128
-    print(json.dumps(asyncio.run(main(total, "--tiny" in sys.argv, shipped_settings()))))
+    command = commandline.parser(
+        __doc__,
+        f"micro-batching serves at least {TARGET_FACTOR:g} times the one-at-a-time rate with "
+        f"a p95 latency of at most {TARGET_P95_MS:g} ms (the bert-base model; --tiny is for "
+        "smoke tests)",
+    )
+    command.add_argument(
+        "messages",
+        nargs="?",
+        type=commandline.count,
+        default=128,
+        help="how many messages each phase scores, the offered loads repeating them for at "
+        f"least {OFFERED_SECONDS} s (default: %(default)s)",
+    )
+    command.add_argument(
+        "--tiny", action="store_true", help="a 2-layer model instead of bert-base, for smoke tests"
+    )
+    options = command.parse_args()
+    require_model_packages(command)
+    print(json.dumps(asyncio.run(main(options.messages, options.tiny, shipped_settings()))))
