@@ -6,6 +6,7 @@ written back with ``d``.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from functools import lru_cache
@@ -72,6 +73,12 @@ def _coerce(value: object) -> object:
             return parse_duration(value)
         except JardinierError as exc:
             raise ValueError(str(exc)) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        # YAML reads .inf and .nan as numbers that no int() takes.
+        written = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+        raise ValueError(
+            f"{written} is not a duration; write a number and a unit, e.g. 30s, 10m, 2h, 7d, 1w"
+        )
     if isinstance(value, int | float) and not isinstance(value, bool):
         # pydantic turns ValueError (not TypeError) into a validation error at file:line:col.
         raise ValueError(  # noqa: TRY004

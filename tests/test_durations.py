@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -78,6 +79,19 @@ def test_rule_book_field_accepts_text_and_refuses_bare_numbers() -> None:
         Section(window="soon")
     with pytest.raises(ValidationError, match="'999999w' is too long"):
         Section(window="999999w")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(float("inf"), ".inf"), (float("-inf"), "-.inf"), (float("nan"), ".nan")],
+)
+def test_rule_book_field_refuses_infinity_and_not_a_number(value: float, written: str) -> None:
+    # YAML reads .inf and .nan as numbers; they used to escape validation as an OverflowError.
+    class Section(BaseModel):
+        window: Duration
+
+    with pytest.raises(ValidationError, match=rf"{re.escape(written)} is not a duration; write a"):
+        Section(window=value)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import types
 import typing
@@ -39,6 +40,8 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 _OVERRIDE_NAME = re.compile(r"^([A-Za-z]+)-[-0-9A-Za-z_]+$")
 _PYDANTIC_ERROR_TYPES = frozenset(typing.get_args(core_schema.ErrorType))
 _MAPPING_TYPES = frozenset({"model_type", "model_attributes_type", "dict_type"})
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,6 +320,17 @@ class _RuleBookLoader:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 self.errors.append(self._rule_error(error, name, document, context))
+        except Exception as exc:
+            # A validator that fails in a way it did not plan for is a bug of ours; still a
+            # start or a reload must report it like any error, not stop on it.
+            log.exception("checking section %r of %s failed", name, document.file)
+            at = document.root
+            message = (
+                f"this section could not be checked ({type(exc).__name__}: {str(exc)[:200]}); "
+                "the bot's log has the details for Jardinier's developers; meanwhile look at "
+                "what changed last in this section"
+            )
+            self._error(at.file, at.line, at.column, format_key_path(at.key_path), message)
 
     def _rule_error(
         self, error: Any, section: str, document: PositionedDocument, context: _Context

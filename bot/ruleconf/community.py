@@ -312,8 +312,15 @@ class CommunityConfig(BaseModel):
     def _known_timezone(cls, value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            close = difflib.get_close_matches(value, zoneinfo.available_timezones(), n=1)
+        # A region (Europe, Etc) is a folder of the time zone database: opening it is an OSError.
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            known = zoneinfo.available_timezones()
+            in_region = sorted(zone for zone in known if zone.startswith(f"{value}/"))
+            if in_region:
+                example = "Europe/Paris" if "Europe/Paris" in in_region else in_region[0]
+                hint = f"'{value}' is a region; name a time zone in it, e.g. {example}"
+                raise ValueError(f"unknown time zone '{value}'; {hint}") from None
+            close = difflib.get_close_matches(value, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "use a name such as Europe/Paris"
             raise ValueError(f"unknown time zone '{value[:60]}'; {hint}") from None
         return value

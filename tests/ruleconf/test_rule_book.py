@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from pydantic import BaseModel, field_validator
 
 from bot.errors import JardinierError
 from bot.events import CommunityRef
@@ -13,7 +14,6 @@ from bot.ruleconf import CommunityConfig, RuleBookError, load_rule_book
 
 if TYPE_CHECKING:
     from conftest import RuleDir
-    from pydantic import BaseModel
 
 DISCORD_42 = CommunityRef(platform="discord", id="42", name="Les Jardiniers")
 
@@ -236,6 +236,46 @@ def test_an_unknown_time_zone_suggests_a_close_one(
         f"{valid_rules.path}/community.yaml:2:1: timezone: "
         "unknown time zone 'Europe/Pariss'; did you mean 'Europe/Paris'?"
     ]
+
+
+@pytest.mark.parametrize(("region", "example"), [("Europe", "Europe/Paris"), ("Etc", "Etc/GMT")])
+def test_a_region_is_not_a_time_zone(
+    valid_rules: RuleDir, community_yaml: str, region: str, example: str
+) -> None:
+    # The time zone database keeps a region as a folder: opening it failed with an OSError.
+    valid_rules.write("community.yaml", community_yaml.replace("Europe/Paris", region))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:2:1: timezone: unknown time zone '{region}'; "
+        f"'{region}' is a region; name a time zone in it, e.g. {example}"
+    ]
+
+
+def test_a_validator_that_breaks_is_reported_at_its_section_not_raised(
+    valid_rules: RuleDir,
+    section_models: dict[str, type[BaseModel]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Fragile(BaseModel):
+        strikes_before_mute: int = 3
+
+        @field_validator("strikes_before_mute")
+        @classmethod
+        def _overflows(cls, value: int) -> int:
+            raise OverflowError("cannot convert float infinity to integer")
+
+    valid_rules.write("netiquette.yaml", "strikes_before_mute: 4\n")
+
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(valid_rules.path, {**section_models, "netiquette": Fragile})
+
+    assert [str(error) for error in caught.value.errors] == [
+        f"{valid_rules.path}/netiquette.yaml:1:1: this section could not be checked "
+        "(OverflowError: cannot convert float infinity to integer); the bot's log has the "
+        "details for Jardinier's developers; meanwhile look at what changed last in this section"
+    ]
+    assert "Traceback" in caplog.text
+    assert "OverflowError" in caplog.text
 
 
 def test_an_unknown_placeholder_in_a_text(valid_rules: RuleDir, welcome_yaml: str) -> None:
