@@ -67,6 +67,7 @@ from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.ordering import PerChatOrder
+from bot.adapters.telegram.purge import Leftover, purge_chat, purge_refusal
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
@@ -81,8 +82,6 @@ from bot.platform import (
     PlatformError,
 )
 from bot.state import PublishedDigest, StateStore
-
-DELETE_BATCH = 100
 
 log = logging.getLogger(__name__)
 
@@ -757,24 +756,49 @@ class TelegramPlatform:
         )
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
-        """Delete messages for a purge, a hundred per call (Telegram's deleteMessages limit)."""
-        by_chat: dict[int, list[int]] = {}
+        """Delete messages for a purge, a hundred per call (Telegram's deleteMessages limit).
+
+        Every chat and every message is tried; one already gone counts as deleted. What could
+        not be deleted is refused once, at the end, naming the chats where it stayed.
+        """
+        if not messages:
+            return
+        community = messages[0].community
+        by_chat: dict[int, tuple[str, dict[int, None]]] = {}
         for message in messages:
             try:
                 chat_id, _ = parse_channel_id(message.channel.id)
-                by_chat.setdefault(chat_id, []).append(int(message.id))
+                message_id = int(message.id)
             except ValueError:
                 log.debug("%r is not a Telegram message; not deleted", message.id[:40])
-        community = messages[0].community if messages else None
-        for chat_id, ids in by_chat.items():
-            for start in range(0, len(ids), DELETE_BATCH):
-                await self._api(
-                    "delete",
-                    partial(
-                        _delete_messages, chat_id=chat_id, ids=ids[start : start + DELETE_BATCH]
-                    ),
-                    community=community,
-                )
+                continue
+            where = message.community.name or message.community.id
+            by_chat.setdefault(chat_id, (where, {}))[1][message_id] = None
+        left: list[Leftover] = []
+        for chat_id, (where, ids) in by_chat.items():
+            left.extend(await self._purge_chat(chat_id, list(ids), community, where))
+        if left:
+            raise purge_refusal(left)
+
+    async def _purge_chat(
+        self, chat_id: int, ids: list[int], community: CommunityRef, where: str
+    ) -> list[Leftover]:
+        """Purge one chat; what stayed. Refusals name the chat, which may not be the purging
+        community's (a channel kept in another group), and go to that community's mod-log."""
+
+        async def purge(call: Callable[[Bot], Awaitable[bool]]) -> None:
+            try:
+                await self._api("purge", call, community=community)
+            except PlatformError as refused:
+                raise refused.with_values(where=where) from None
+
+        async def delete_batch(batch: list[int]) -> None:
+            await purge(lambda bot: bot.delete_messages(chat_id, batch))
+
+        async def delete_one(message_id: int) -> None:
+            await purge(lambda bot: bot.delete_message(chat_id, message_id))
+
+        return await purge_chat(ids, delete_batch, delete_one)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Take every permission away until ``until`` (at least 40 s, at most a year)."""
@@ -967,10 +991,6 @@ class TelegramPlatform:
             return ChannelRef(community, channel_id(chat_id, target), topics[target])
         elsewhere = CommunityRef(PLATFORM, str(target), self.directory.title(target) or "")
         return ChannelRef(elsewhere, channel_id(target, thread), elsewhere.name)
-
-
-async def _delete_messages(bot: Bot, *, chat_id: int, ids: list[int]) -> bool:
-    return await bot.delete_messages(chat_id, ids)
 
 
 async def _ban_member(

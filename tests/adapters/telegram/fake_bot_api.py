@@ -2,8 +2,9 @@
 
 It answers ``POST /bot<token>/<method>`` like Telegram does: ``getMe``, ``getUpdates`` (honouring
 ``offset``, with a short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads
-returning a Message, and ``{"ok": true, "result": true}`` for the rest. Tests push updates, script
-failures (``fail``), and read every call the bot made (``calls``, ``wait_for``).
+returning a Message, ``deleteMessage`` and ``deleteMessages`` refusing as Telegram does, and
+``{"ok": true, "result": true}`` for the rest. Tests push updates, script failures (``fail``), and
+read every call the bot made (``calls``, ``wait_for``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class FakeBotApi:
         self.poll_params: list[dict[str, str]] = []
         self.administrators: dict[int, list[int]] = {}
         self.statuses: dict[tuple[int, int], str] = {}
+        self.undeletable: set[tuple[int, int]] = set()
+        """(chat, message) pairs Telegram will not let the bot delete (older than 48 hours, or
+        not its own where it lacks the right)."""
+        self.gone: set[tuple[int, int]] = set()
+        """(chat, message) pairs deleted already: deleteMessage says so, deleteMessages skips
+        them."""
+        self.unknown_chats: set[int] = set()
+        """Chats Telegram does not know (or that the bot has left)."""
+        self.deleted: list[tuple[int, int]] = []
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
@@ -113,6 +123,10 @@ class FakeBotApi:
         if retry_after is not None:
             payload["parameters"] = {"retry_after": retry_after}
         self._failures.setdefault(method, []).extend([(code, payload)] * times)
+
+    def deleted_in(self, chat_id: int) -> list[int]:
+        """The messages of ``chat_id`` deleted so far, in the order they went."""
+        return [message for chat, message in self.deleted if chat == chat_id]
 
     def called(self, method: str) -> list[Call]:
         """The calls of ``method`` so far."""
@@ -172,6 +186,12 @@ class FakeBotApi:
             await self._notify()
             status, payload = failures.pop(0)
             return web.json_response(payload, status=status)
+        if method in ("deleteMessage", "deleteMessages"):
+            refused = self._delete(method, params)
+            if refused is not None:
+                await self._notify()
+                payload = {"ok": False, "error_code": 400, "description": refused}
+                return web.json_response(payload, status=400)
         call.result = self._result(method, params, files)
         await self._notify()
         return web.json_response({"ok": True, "result": call.result})
@@ -187,6 +207,29 @@ class FakeBotApi:
             if pending or time.monotonic() >= deadline:
                 return web.json_response({"ok": True, "result": pending})
             await asyncio.sleep(0.02)
+
+    def _delete(self, method: str, params: dict[str, str]) -> str | None:
+        """Delete as Telegram does; the description of its refusal, if it refuses.
+
+        deleteMessages skips the messages it cannot find, but refuses all of them for one it may
+        not delete.
+        """
+        chat_id = int(params["chat_id"])
+        if chat_id in self.unknown_chats:
+            return "Bad Request: chat not found"
+        if method == "deleteMessages":
+            wanted = [(chat_id, int(message)) for message in json.loads(params["message_ids"])]
+        else:
+            wanted = [(chat_id, int(params["message_id"]))]
+        if any(message in self.undeletable for message in wanted):
+            return "Bad Request: message can't be deleted"
+        if method == "deleteMessage" and wanted[0] in self.gone:
+            return "Bad Request: message to delete not found"
+        for message in wanted:
+            if message not in self.gone:
+                self.gone.add(message)
+                self.deleted.append(message)
+        return None
 
     def _message(self, params: dict[str, str], **content: Any) -> dict[str, Any]:
         self._next_message += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.adapters.telegram import create_platform
+from bot.adapters.telegram.purge import REFUSED_IN_A_ROW
 from bot.commands import CommandContext, command
 from bot.commands.spec import build_spec
 from bot.errors import JardinierError
@@ -741,3 +742,86 @@ async def test_a_purge_deletes_in_batches_of_a_hundred(
     assert first.chat_id == GROUP_ID
     assert first.json("message_ids") == list(range(1000, 1100))
     assert second.json("message_ids") == list(range(1100, 1150))
+
+
+def in_chat(channel: ChannelRef, ids: Iterable[int]) -> list[MessageRef]:
+    return [MessageRef(channel, str(number)) for number in ids]
+
+
+async def test_a_purge_goes_on_past_a_message_it_may_not_delete_and_those_already_gone(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, WITH_MOD_LOG)
+    bot = await start_bot()
+    ids = range(1000, 1250)
+    # Telegram refuses the whole batch for one message over 48 hours old.
+    too_old = 1010
+    api.undeletable.add((GROUP_ID, too_old))
+    # A moderator deleted these by hand before the purge reached them.
+    api.gone.update({(GROUP_ID, 1020), (GROUP_ID, 1120)})
+    assert await bot.core.actions.delete_many(in_chat(GENERAL, ids)) is False
+    assert sorted(api.deleted_in(GROUP_ID)) == [i for i in ids if i not in (too_old, 1020, 1120)]
+    # Only the refused batch is asked again, one message at a time.
+    assert len(api.called("deleteMessages")) == 3
+    assert len(api.called("deleteMessage")) == 100
+    [report] = mod_log(api)
+    assert report == (
+        "⚠️ I could not delete a message in Garden: I need the «Delete messages» administrator "
+        "right, and Telegram lets bots delete only messages younger than 48 hours"
+    )
+
+
+async def test_a_chat_that_refuses_a_whole_purge_ends_only_its_own_part(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    # The member's suggestions went to a group kept apart, which the bot has since left.
+    old_ideas = CommunityRef("telegram", "-100777", "Old ideas")
+    api.unknown_chats.add(-100777)
+    api.undeletable.add((GROUP_ID, 1001))
+    messages = [
+        *in_chat(ChannelRef(old_ideas, "-100777", "Old ideas"), range(500, 650)),
+        *in_chat(GENERAL, range(1000, 1003)),
+    ]
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.delete_many(messages)
+    # The unknown chat is asked once, not for each of its messages.
+    assert [call.chat_id for call in api.called("deleteMessages")] == [-100777, GROUP_ID]
+    assert {call.chat_id for call in api.called("deleteMessage")} == {GROUP_ID}
+    assert api.deleted_in(GROUP_ID) == [1000, 1002]
+    # One refusal, for the reason that left the most messages, counting them all.
+    assert refused.value.values["not_deleted"] == 151
+    assert written(refused.value) == (
+        "Telegram does not know the chat Old ideas; is the bot still a member? "
+        "I could not delete messages"
+    )
+
+
+async def test_a_purge_meeting_a_long_flood_wait_stops_without_a_storm(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    write_override(rules_dir, WITH_MOD_LOG)
+    bot = await start_bot()
+    api.fail("deleteMessages", "Too Many Requests: retry after 120", code=429, retry_after=120)
+    assert await bot.core.actions.delete_many(in_chat(GENERAL, range(1000, 1150))) is False
+    assert len(api.called("deleteMessages")) == 1
+    assert api.called("deleteMessage") == []
+    [report] = mod_log(api)
+    assert report == "⚠️ Telegram is rate-limiting me in Garden; some actions were dropped"
+
+
+async def test_without_the_right_a_purge_deletes_the_bots_own_posts_and_soon_gives_up_on_the_rest(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    ids = range(1000, 1150)
+    own = {1002, *range(1100, 1105)}  # the bot's recent posts, which it may always delete
+    api.undeletable.update((GROUP_ID, i) for i in ids if i not in own)
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.delete_many(in_chat(GENERAL, ids))
+    assert api.deleted_in(GROUP_ID) == sorted(own)
+    # Each refused batch is asked again message by message only until refusals come in a run.
+    asked = [int(call.params["message_id"]) for call in api.called("deleteMessage")]
+    assert len(asked) == 3 + REFUSED_IN_A_ROW + 5 + REFUSED_IN_A_ROW
+    assert refused.value.key == "cannot_delete_old"
+    assert refused.value.values["not_deleted"] == len(ids) - len(own)
