@@ -239,28 +239,44 @@ class SuggestionsCog(Digest):
             "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
 
             Elle est publiée tout de suite dans le salon de la direction, avec un fichier
-            Markdown joint.
+            Markdown joint ; vous voyez seulement où elle est partie. Sans salon de la direction,
+            elle vous est envoyée en privé.
             """
         },
     )
     async def digest(self, ctx: CommandContext) -> None:
         """Post the leadership digest now: top suggestions by votes, new ones, feedback.
 
-        It goes to the leadership channel, with a Markdown file attached.
+        It goes to the leadership channel, with a Markdown file attached; you are told where it
+        went. With no leadership channel, it is sent to you privately instead.
         """
         community = ctx.community
         self.ensure_digest(community)
         texts = self.texts(community)
-        async with self.digest_file(community) as (text, path):
-            delivery = await self.send_digest(community, text, path)
+        async with self.digest_file(community, complete_days=False) as written:
+            delivery, channel = await self.send_digest(community, written)
+            if delivery == "posted" and channel is not None:
+                where = (channel.name or channel.id).lstrip("#")
+                await ctx.reply(
+                    render(texts.digest_delivered, count=written.suggestions, channel=where)
+                )
+                return
+            # Leadership has not got it: the moderator who asked gets it, privately only, since
+            # on some platforms (Telegram) everyone in the channel sees a moderator's answers.
             # The file is not kept: its name is what the attachment is called.
-            reply = text + "\n" + render(texts.digest_posted, path=path.name)
-            channel = self.settings(community).digest.channel
-            if delivery == "missing":
-                reply = render(texts.digest_no_channel, channel=channel) + "\n\n" + reply
-            elif delivery == "refused":
-                reply = render(texts.digest_refused, channel=channel) + "\n\n" + reply
-            await ctx.reply(reply, file=path)
+            note = written.text + "\n" + render(texts.digest_posted, path=written.path.name)
+            sent = await self.actions.dm(
+                ctx.member.user, note, community=community, file=written.path
+            )
+        name = self.settings(community).digest.channel
+        if delivery == "refused":
+            why = render(texts.digest_refused, channel=name)
+        elif delivery == "missing":
+            why = render(texts.digest_no_channel, channel=name)
+        else:
+            why = render(texts.digest_unset)
+        after = texts.digest_sent_privately if sent else texts.digest_not_sent_privately
+        await ctx.reply(why + "\n" + render(after))
 
     # -- votes ----------------------------------------------------------------------------------
 

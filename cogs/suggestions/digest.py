@@ -4,6 +4,9 @@ Posted in the leadership channel on a weekly cron job per community
 (``suggestions:digest:<community>``, in the community's time zone) and on demand (``/digest``),
 with a Markdown file attached. The file is temporary: it holds members' names and texts, which
 an erasure must be able to reach, so none is kept once posted.
+
+A period is whole local days, as the activity report's: the weekly digest covers the complete
+days before today, ``/digest`` the days up to today; its title names the first and last day.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.cog import job
-from bot.events import CommunityRef
+from bot.events import ChannelRef, CommunityRef
 from bot.localtime import local_time
 from bot.ruleconf import one_line, plain_name, render
 from bot.weekly import WeeklyJob
@@ -42,6 +46,16 @@ def markdown_escaped(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+@dataclass(frozen=True)
+class DigestFile:
+    """A digest as written: its Markdown text, the temporary file holding it, and how many
+    suggestions it names."""
+
+    text: str
+    path: Path
+    suggestions: int
+
+
 def _shown(text: str) -> str:
     """Members' and moderators' words as the digest writes them: visible characters on one
     line, cut, written as typed whatever Markdown they hold."""
@@ -57,59 +71,69 @@ class Digest(SuggestionsBase):
         community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
-        async with self.digest_file(community) as (text, path):
-            delivery = await self.send_digest(community, text, path)
+        async with self.digest_file(community, complete_days=True) as written:
+            delivery, _channel = await self.send_digest(community, written)
         if delivery == "missing":
             # Nobody reads the bot's log: the moderators must learn that leadership got nothing.
             channel = self.settings(community).digest.channel
             texts = self.texts(community)
             await self.core.modlog(community, render(texts.digest_unposted, channel=channel))
 
-    async def send_digest(self, community: CommunityRef, text: str, path: Path) -> Delivery:
-        """Post the digest and its file in the leadership channel; say how that went."""
+    async def send_digest(
+        self, community: CommunityRef, written: DigestFile
+    ) -> tuple[Delivery, ChannelRef | None]:
+        """Post the digest and its file in the leadership channel; say how that went, and
+        where."""
         name = self.settings(community).digest.channel
         if not name:
-            return "unset"
+            return "unset", None
         channel = await self.core.resolve_channel(community, name)
         if channel is None:
             self.log.warning("digest channel %r not found in %s", name, community.key)
-            return "missing"
+            return "missing", None
         # A refusal is reported to the mod-log where it happens.
-        posted = await self.actions.send(channel, text, file=path)
-        return "posted" if posted is not None else "refused"
+        posted = await self.actions.send(channel, written.text, file=written.path)
+        return ("posted" if posted is not None else "refused"), channel
 
     @contextlib.asynccontextmanager
-    async def digest_file(self, community: CommunityRef) -> AsyncIterator[tuple[str, Path]]:
-        """The digest as Markdown, and a temporary file holding it, removed on leaving."""
-        config = self.settings(community).digest
-        now = self.core.clock.now()
-        since = now - timedelta(days=config.days)
-        text = await self.digest_text(community, since, now)
+    async def digest_file(
+        self, community: CommunityRef, *, complete_days: bool
+    ) -> AsyncIterator[DigestFile]:
+        """The digest of the last ``digest.days`` days, up to today or (``complete_days``) up
+        to yesterday, and a temporary file holding it, removed on leaving."""
+        days = self.settings(community).digest.days
         zone = self.core.community_config(community).zone
-        stamp = now.astimezone(zone).strftime("%Y-%m-%d")
+        today = self.core.clock.now().astimezone(zone).date()
+        end = today - timedelta(days=1) if complete_days else today
+        text, suggestions = await self.digest_text(community, end - timedelta(days=days - 1), end)
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-digest-"))
         try:
-            path = folder / f"digest-{community.key}-{stamp}.md"
+            path = folder / f"digest-{community.key}-{today.isoformat()}.md"
             await asyncio.to_thread(path.write_text, text, encoding="utf-8")
-            yield text, path
+            yield DigestFile(text, path, suggestions)
         finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
-    async def digest_text(self, community: CommunityRef, since: datetime, now: datetime) -> str:
-        """The digest of the suggestions from ``since`` to ``now``, as Markdown."""
+    async def digest_text(
+        self, community: CommunityRef, start: date, end: date
+    ) -> tuple[str, int]:
+        """The digest of the suggestions from day ``start`` to day ``end`` (both included,
+        community time zone), as Markdown; and how many suggestions it names."""
         texts = self.texts(community)
         community_id = await self.core.members.community_id(community)
         config = self.settings(community).digest
         zone = self.core.community_config(community).zone
+        since = datetime.combine(start, time(), zone).astimezone(UTC)
+        until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
         top = await self.book.top(community_id, config.top)
-        new = await self.book.created_since(community_id, since)
-        answered = await self.book.answered_since(community_id, since)
+        new = await self.book.created_between(community_id, since, until)
+        answered = await self.book.answered_between(community_id, since, until)
         lines = [
             render(
                 texts.digest_title,
                 community=markdown_escaped(one_line(community.name or community.id)),
-                start=since.astimezone(zone).strftime("%Y-%m-%d"),
-                end=now.astimezone(zone).strftime("%Y-%m-%d"),
+                start=start.isoformat(),
+                end=end.isoformat(),
             ),
             "",
             render(texts.digest_top),
@@ -133,7 +157,8 @@ class Digest(SuggestionsBase):
             )
             for item in answered
         ] or [render(texts.digest_none)]
-        return "\n".join(lines) + "\n"
+        named = {item.number for item in (*top, *new, *answered)}
+        return "\n".join(lines) + "\n", len(named)
 
     def _line(self, community: CommunityRef, item: Suggestion) -> str:
         return render(

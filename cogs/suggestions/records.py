@@ -226,25 +226,35 @@ class SuggestionBook:
             )
             return list(rows)
 
-    async def created_since(self, community_id: int, since: datetime) -> list[Suggestion]:
-        """Suggestions made at or after ``since``, oldest first."""
+    async def created_between(
+        self, community_id: int, since: datetime, until: datetime
+    ) -> list[Suggestion]:
+        """Suggestions made at or after ``since`` and before ``until``, oldest first."""
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
-                .where(Suggestion.community_id == community_id, Suggestion.created_at >= since)
+                .where(
+                    Suggestion.community_id == community_id,
+                    col(Suggestion.created_at) >= since,
+                    col(Suggestion.created_at) < until,
+                )
                 .order_by(col(Suggestion.number))
             )
             return list(rows)
 
-    async def answered_since(self, community_id: int, since: datetime) -> list[Suggestion]:
-        """Suggestions the moderators commented on at or after ``since``, oldest comment first
-        (a status given since without a comment brings no older comment back)."""
+    async def answered_between(
+        self, community_id: int, since: datetime, until: datetime
+    ) -> list[Suggestion]:
+        """Suggestions the moderators last commented on at or after ``since`` and before
+        ``until``, oldest comment first (a status given since without a comment brings no older
+        comment back)."""
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
                 .where(
                     Suggestion.community_id == community_id,
                     col(Suggestion.comment_at) >= since,
+                    col(Suggestion.comment_at) < until,
                     col(Suggestion.comment).is_not(None),
                 )
                 .order_by(col(Suggestion.comment_at))

@@ -23,6 +23,11 @@ class Board(Community):
         assert answers, f"{line.split()[0]} got no answer"
         return answers[-1]
 
+    async def digest(self) -> Recorded:
+        """A moderator runs ``/digest``; returns what was posted for leadership."""
+        await self.run("mod", "/digest")
+        return self.sent("leadership")[-1]
+
     def post_of(self, number: int) -> Recorded:
         """The bot's post of suggestion #``number`` in the suggestions channel."""
         for sent in self.platform.sent():

@@ -9,6 +9,7 @@ import pytest
 
 from bot.events import ChannelRef, CommunityRef
 from tests.cogs.suggestions.board import Board
+from tests.support.rulebook import edit_section
 
 
 def without_channel(board: Board, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -26,6 +27,25 @@ def french(board: Board, rules_dir: Path) -> None:
     community.write_text(community.read_text().replace("locale: en", "locale: fr"))
 
 
+async def test_digest_posted_for_leadership_is_only_confirmed_to_the_moderator(
+    board: Board,
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    await board.run("bob", "/suggest Workshops on composting for beginners")
+
+    answer = await board.run("mod", "/digest")
+
+    # On Telegram a moderator's answer is seen by the whole group: it must not hold the digest.
+    assert answer.text == (
+        "The suggestions digest (2 suggestions) is posted in #leadership, with its Markdown file."
+    )
+    assert answer.details["file"] is None
+    [posted] = board.sent("leadership")
+    assert "1. #1 A monthly seed swap in the library" in posted.text
+    assert posted.details["file"] is not None
+    assert not board.dms("mod")
+
+
 async def test_digest_tells_the_moderator_when_leadership_has_no_channel(
     board: Board, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -34,12 +54,54 @@ async def test_digest_tells_the_moderator_when_leadership_has_no_channel(
 
     answer = await board.run("mod", "/digest")
 
-    assert answer.text.splitlines()[0] == (
+    assert answer.text.splitlines() == [
         "⚠️ This digest was NOT posted for leadership: there is no channel “leadership” here."
-        " Create it, or set digest.channel in suggestions.yaml."
-    )
-    assert "## Top suggestions by votes" in answer.text.splitlines()
+        " Create it, or set digest.channel in suggestions.yaml.",
+        "I sent it to you in a private message instead.",
+    ]
+    assert answer.details["file"] is None
     assert not board.sent("leadership")
+    [digest] = [action for action in board.done("dm") if action.target.name == "mod"]
+    assert "## Top suggestions by votes" in digest.text.splitlines()
+    assert digest.details["file"].suffix == ".md"
+    assert not digest.details["file"].exists()  # members' names and texts are not kept
+
+
+async def test_a_digest_with_no_channel_set_goes_to_the_moderator_alone(
+    board: Board, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "suggestions", {"digest": {"channel": None}})
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+
+    answer = await board.run("mod", "/digest")
+
+    assert answer.text.splitlines() == [
+        "This digest is not posted for leadership: no channel is set for it"
+        " (digest.channel in suggestions.yaml).",
+        "I sent it to you in a private message instead.",
+    ]
+    [digest] = board.dms("mod")
+    assert "1. #1 A monthly seed swap in the library — 👍 0 · 👎 0 — open (by alice)" in digest
+    assert not board.sent("leadership")
+
+
+async def test_a_digest_the_moderator_cannot_receive_privately_is_not_shown_in_the_channel(
+    board: Board, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    without_channel(board, monkeypatch, "leadership")
+    board.platform.refuse["dm"] = ("no_direct_messages", {"target": "mod"})
+    board.clear()
+
+    answer = await board.run("mod", "/digest")
+
+    assert answer.text.splitlines()[1] == (
+        "I could not send it to you privately either. Allow direct messages from this community"
+        " (on Telegram, start a chat with me first), then run /digest again."
+    )
+    assert not any("seed swap" in text for text in board.texts())
+    assert answer.details["file"] is None
 
 
 async def test_a_weekly_digest_with_nowhere_to_go_is_reported_in_the_mod_log(
@@ -66,7 +128,7 @@ async def test_a_status_without_a_comment_keeps_the_comment_given_before(board: 
     await board.run("mod", "/suggestion 1 planned We start in March at the library")
     await board.run("mod", "/suggestion 1 done")
 
-    digest = await board.run("mod", "/digest")
+    digest = await board.digest()
 
     lines = digest.text.splitlines()
     feedback = lines[lines.index("## Notable feedback") + 1]
@@ -87,7 +149,7 @@ async def test_a_comment_of_an_earlier_period_is_not_this_periods_feedback(board
     await board.wait(timedelta(days=8))
     await board.run("mod", "/suggestion 1 done")
 
-    digest = await board.run("mod", "/digest")
+    digest = await board.digest()
 
     lines = digest.text.splitlines()
     assert lines[lines.index("## Notable feedback") + 1] == "_None._"
@@ -103,7 +165,7 @@ async def test_the_digest_writes_names_texts_and_comments_as_typed(board: Board)
     await board.run("mod", "/suggestion 1 accepted Sure_thing `soon` \u202ereversed")
     files = board.read_files()
 
-    digest = await board.run("mod", "/digest")
+    digest = await board.digest()
 
     line = next(line for line in digest.text.splitlines() if line.startswith("1. "))
     assert line == (
@@ -112,9 +174,7 @@ async def test_the_digest_writes_names_texts_and_comments_as_typed(board: Board)
     )
     assert r"— accepted: Sure\_thing \`soon\` reversed" in digest.text
     assert "\u202e" not in digest.text
-    [posted] = board.sent("leadership")
-    assert files[posted.details["file"].name] == posted.text
-    assert line in posted.text.splitlines()
+    assert files[digest.details["file"].name] == digest.text
 
 
 async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
@@ -132,3 +192,29 @@ async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
         "The suggestions digest due on 2026-11-02 08:30 CET was missed while I was offline;"
         " /digest posts it now."
     ]
+
+
+async def test_the_weekly_digest_names_the_last_day_it_covers(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")  # Monday 2 November
+    board.clear()
+
+    # Monday 9 November, 09:00: the complete days before, as the weekly activity report.
+    await board.wait(timedelta(days=7))
+
+    [posted] = board.sent("leadership")
+    lines = posted.text.splitlines()
+    assert lines[0] == "# Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    assert lines[lines.index("## New this period") + 1].startswith("- #1 A monthly seed swap")
+
+
+async def test_digest_on_demand_covers_the_days_up_to_today(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")  # Monday 2 November
+    await board.wait(timedelta(days=6, hours=12))  # Sunday 8 November, 22:00 in Paris
+    await board.run("bob", "/suggest Workshops on composting for beginners")
+
+    digest = await board.digest()
+
+    lines = digest.text.splitlines()
+    assert lines[0] == "# Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    new = lines[lines.index("## New this period") + 1 : lines.index("## Notable feedback") - 1]
+    assert [line[:4] for line in new] == ["- #1", "- #2"]

@@ -39,7 +39,7 @@ async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Boa
     assert "is now accepted" in told
     assert "We will host it in March" in told
 
-    digest = await board.run("mod", "/digest")
+    digest = await board.digest()
     lines = digest.text.splitlines()
     top = lines[lines.index("## Top suggestions by votes") + 1 :][:3]
     assert top == [
@@ -48,8 +48,9 @@ async def test_three_members_suggest_vote_and_a_moderator_accepts_one(board: Boa
         "3. #3 Shared tools shed with a booking sheet — 👍 0 · 👎 1 — open (by carol)",
     ]
     assert "- #1 A monthly seed swap in the library — accepted: We will host it in March" in lines
-    # Posted to leadership, with a Markdown file attached to both posts.
+    # Posted to leadership, with a Markdown file attached.
     [posted] = [s for s in board.platform.sent() if s.target.id == "leadership"]
+    assert posted is digest
     path = posted.details["file"]
     assert path is not None
     assert path.suffix == ".md"
@@ -217,7 +218,7 @@ async def test_a_french_digest_says_an_empty_section_is_empty_whatever_its_gende
     assert await board.core.reload_rules() is None
     await board.run("alice", "/suggest Un troc de graines chaque mois")
 
-    digest = await board.run("mod", "/digest")
+    digest = await board.digest()
 
     lines = digest.text.splitlines()
     # "Retours notables" is masculine: a feminine "Aucune." read wrong under it.
