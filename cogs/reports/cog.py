@@ -55,9 +55,10 @@ DaysOption = Annotated[
 
 
 def change(current: int, previous: int, locale: str) -> str:
-    """``+12%``, ``-3%``, ``±0%`` against the period before; ``+5`` from nothing before."""
+    """``+12%``, ``-3%``, ``±0%`` against the period before; from nothing before, the count
+    itself (``+5``, ``±0``), never a percentage of nothing."""
     if previous == 0:
-        return f"+{current}" if current else percent_text(0, locale, signed=True)
+        return f"+{current}" if current else "±0"
     return percent_text((current - previous) / previous, locale, signed=True)
 
 

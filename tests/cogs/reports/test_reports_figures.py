@@ -133,6 +133,17 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
     ) in lines
 
 
+async def test_nothing_against_nothing_before_is_no_percentage(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    # As a change from an empty period is written as the count itself (+3), not as a share.
+    assert lines[1] == "Messages: 0 (0 a day), ±0 against the period before"
+    assert lines[2] == "Active members: 0, ±0"
+    assert lines[3].startswith("Newcomers: 0, ±0 — ")
+
+
 async def clock_forward(core: Jardinier, delta: timedelta) -> None:
     await core.scheduler.advance(delta)
 
