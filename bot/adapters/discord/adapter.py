@@ -41,11 +41,12 @@ from bot.adapters.discord.outgoing import (
     send_in_pieces,
     with_mentions,
 )
-from bot.adapters.discord.purge import Leftover, purge_channel, purge_refusal
+from bot.adapters.discord.purge import purge_channel
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.leftovers import Leftover, purge_refusal
 from bot.platform import Button, Capability, EventSink, MissingCapabilityError, PlatformError
 from bot.state import PublishedDigest, StateStore
 

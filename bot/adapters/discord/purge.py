@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import discord
 
 from bot.adapters.discord.refusals import Attempt, refusals
+from bot.leftovers import Leftover
 from bot.platform import PASSING_REFUSALS, PlatformError
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,6 @@ GONE = frozenset({"message_gone", "channel_gone"})
 
 WHOLE_CHANNEL = PASSING_REFUSALS | {"lacking_permission", "cannot_see", "forbidden"}
 """Refusals that the channel's next messages would meet too."""
-
-
-@dataclass
-class Leftover:
-    """Messages a purge could not delete, and why."""
-
-    refusal: PlatformError
-    count: int
 
 
 async def purge_channel(
@@ -82,20 +74,3 @@ async def purge_channel(
                 return left
             left.append(Leftover(refused, len(chunk)))
     return left
-
-
-def purge_refusal(left: Sequence[Leftover]) -> PlatformError:
-    """The one refusal a purge reports: the reason that left the most messages, naming every
-    channel where messages stayed for it (every reason is logged with its count)."""
-    by_reason: dict[tuple[str, tuple[tuple[str, str | int], ...]], list[Leftover]] = {}
-    for leftover in left:
-        log.warning("purge: %d message(s) not deleted: %s", leftover.count, leftover.refusal)
-        values = leftover.refusal.values
-        reason = tuple(sorted((name, value) for name, value in values.items() if name != "where"))
-        by_reason.setdefault((leftover.refusal.key, reason), []).append(leftover)
-    worst = max(by_reason.values(), key=lambda same: sum(leftover.count for leftover in same))
-    places = dict.fromkeys(str(leftover.refusal.values.get("where", "")) for leftover in worst)
-    return worst[0].refusal.with_values(
-        where=", ".join(place for place in places if place),
-        not_deleted=sum(leftover.count for leftover in left),
-    )

@@ -67,13 +67,14 @@ from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.ordering import PerChatOrder
-from bot.adapters.telegram.purge import Leftover, purge_chat, purge_refusal
+from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec, OptionKind
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.leftovers import Leftover, purge_refusal
 from bot.platform import (
     Button,
     Capability,
