@@ -29,9 +29,7 @@ def parse_csv(text: str, path: Path) -> History:
     spreadsheet in French writes them), tabs or bars. A quoted field may hold line breaks."""
     try:
         rows = _rows(text, path, strict=True)
-    except csv.Error as error:
-        if "end of data" in str(error):
-            raise JardinierError(f"{path}: a quote is never closed") from None
+    except csv.Error:
         # A text with quotes of its own ("Bonjour" dit-il) is read as a spreadsheet reads it.
         rows = _rows(text, path, strict=False)
     for place, row in rows:
@@ -46,12 +44,14 @@ def parse_csv(text: str, path: Path) -> History:
 
 
 def _rows(text: str, path: Path, *, strict: bool) -> list[tuple[str, Mapping[str, object]]]:
-    """The rows of a CSV text and where each is (``row 2``); the strict reader raises
-    :class:`csv.Error` on a quote out of place or never closed."""
+    """The rows of a CSV text and where each is (``row 2``). Raises :class:`JardinierError` on a
+    quote never closed, naming its row and line; the strict reader raises :class:`csv.Error` on
+    a quote out of place."""
     header = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = _delimiter(header)
     reader = csv.DictReader(
         io.StringIO(text, newline=""),
-        delimiter=_delimiter(header),
+        delimiter=delimiter,
         skipinitialspace=True,  # "2024-05-01, alice, hello": the values start after the space
         strict=strict,
     )
@@ -59,7 +59,49 @@ def _rows(text: str, path: Path, *, strict: bool) -> list[tuple[str, Mapping[str
     missing = [column for column in COLUMNS if column not in reader.fieldnames]
     if missing:
         raise JardinierError(f"{path}: row 1: the header lacks {', '.join(missing)}")
-    return [(f"row {number}", record) for number, record in enumerate(reader, start=2)]
+    rows: list[tuple[str, Mapping[str, object]]] = []
+    place, first_line = "row 1", 1  # the row read last, or left unfinished, and where it starts
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            if "end of data" not in str(error):
+                raise
+            place, first_line = f"row {len(rows) + 2}", start
+            break
+        place, first_line = f"row {len(rows) + 2}", start
+        rows.append((place, record))
+    # A quote never closed takes the rest of the file into one field (the forgiving reader keeps
+    # it as the last row's text); the row alone would not say which line of a long file holds it.
+    line = _open_quote_line(text, first_line, delimiter)
+    if line is not None:
+        raise JardinierError(f"{path}: {place}: a quote is never closed (it opens on line {line})")
+    return rows
+
+
+def _open_quote_line(text: str, first_line: int, delimiter: str) -> int | None:
+    """The line of the quote still open at the end of ``text``, read as the CSV reader reads it
+    from ``first_line`` (the start of a row) on; ``None`` when every quote closes."""
+    state, opened = "start", first_line
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if number < first_line:
+            continue
+        for char in line:
+            if state == "quoted":
+                if char == '"':
+                    state = "closing"
+            elif state == "closing" and char == '"':
+                state = "quoted"  # a doubled quote stands for one
+            elif char == delimiter or char in "\r\n":
+                state = "start"
+            elif state == "start" and char == '"':
+                state, opened = "quoted", number
+            elif state != "start" or char != " ":
+                state = "field"  # past the start of a field a quote is a character like any
+    return opened if state == "quoted" else None
 
 
 def _column(name: str) -> str:

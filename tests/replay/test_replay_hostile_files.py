@@ -67,8 +67,60 @@ def test_a_csv_quote_never_closed_is_named_not_swallowed(tmp_path: Path) -> None
         'timestamp,user,text\n2024-01-01T00:00:00Z,a,"unterminated\n2024-01-01T00:01:00Z,b,x\n',
         encoding="utf-8",
     )
-    with pytest.raises(JardinierError, match=r"unterm\.csv: a quote is never closed"):
+    with pytest.raises(
+        JardinierError, match=r"unterm\.csv: row 2: a quote is never closed \(it opens on line 2\)"
+    ):
         load_history(path)
+
+
+@pytest.mark.parametrize(
+    ("lines", "where"),
+    [
+        (
+            # Quoted fields span lines: the row of the unclosed quote is not its line.
+            [
+                "timestamp,user,text",
+                '2024-01-01T00:00:00Z,a,"first',
+                'second"',
+                "2024-01-01T00:01:00Z,b,fine",
+                '2024-01-01T00:02:00Z,c,"said ""hi"" and',
+                "never closed",
+                "2024-01-01T00:03:00Z,d,more",
+            ],
+            "row 4: a quote is never closed (it opens on line 5)",
+        ),
+        (
+            [
+                "timestamp,user,text,note",
+                "2024-01-01T00:00:00Z,a,fine,",
+                '2024-01-01T00:01:00Z,b,"two',
+                'lines","and then',
+                "2024-01-01T00:02:00Z,c,more,",
+            ],
+            "row 3: a quote is never closed (it opens on line 4)",
+        ),
+        (
+            # Quotes of a text's own send the reader to the forgiving mode, which would keep
+            # the rest of the file as the last row's text.
+            [
+                "timestamp,user,text",
+                '2024-01-01T00:00:00Z,a,"Bonjour" dit-il',
+                '2024-01-01T00:01:00Z,b,"open',
+                "2024-01-01T00:02:00Z,c,more",
+            ],
+            "row 3: a quote is never closed (it opens on line 3)",
+        ),
+    ],
+    ids=["after a row of two lines", "on a row's second line", "after a text's own quotes"],
+)
+def test_a_csv_quote_never_closed_is_found_by_its_row_and_line(
+    tmp_path: Path, lines: list[str], where: str
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(JardinierError) as caught:
+        load_history(path)
+    assert str(caught.value) == f"{path}: {where}"
 
 
 def test_a_text_with_quotes_of_its_own_is_read_as_a_spreadsheet_reads_it(tmp_path: Path) -> None:
