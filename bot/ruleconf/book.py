@@ -508,8 +508,18 @@ def _pydantic_message(error: Any) -> str:
     if kind in _MAPPING_TYPES:
         message = "Input should be a mapping of keys to values"
     message = re.sub(r", unable to .*$", "", message)
-    shown = _shown(error.get("input"), container=kind.endswith(("_type", "_parsing")))
-    return f"{message}, got {shown}" if shown else message
+    written = error.get("input")
+    shown = _shown(written, container=kind.endswith(("_type", "_parsing")))
+    message = f"{message}, got {shown}" if shown else message
+    if kind == "string_type" and _read_as_placeholders(written):
+        message += "; a text starting with { must be quoted: put the whole text in double quotes"
+    return message
+
+
+def _read_as_placeholders(value: object) -> bool:
+    """Whether ``value`` is what YAML makes of an unquoted ``{name}``: a mapping of names to
+    nothing."""
+    return isinstance(value, dict) and bool(value) and all(v is None for v in value.values())
 
 
 def _shown(value: object, *, container: bool) -> str:

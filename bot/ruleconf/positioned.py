@@ -7,6 +7,7 @@ YAML nodes with PyYAML's safe loader and builds the values itself, never arbitra
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,17 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.tokens import (
+    BlockEntryToken,
+    FlowMappingEndToken,
+    FlowSequenceEndToken,
+    ScalarToken,
+    Token,
+    ValueToken,
+)
 
 from bot.ruleconf.errors import RuleBookError, RuleError
+from bot.ruleconf.invisible import invisible_hint
 
 KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: mapping keys and list indices, from the top."""
@@ -123,7 +133,7 @@ def parse_yaml(text: str, file: Path) -> PositionedDocument:
         loader = _PositionKeepingLoader(text, file)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise RuleBookError([_syntax_error(exc, file)]) from None
+        raise RuleBookError([_syntax_error(exc, file, text, loader)]) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         message = (
@@ -224,6 +234,20 @@ class _PositionKeepingLoader(yaml.SafeLoader):
         self.name = str(file)
         # Keyed by the id of the node's start mark, so the builder can attach key paths.
         self.problems: dict[int, list[tuple[yaml.Mark, str]]] = {}
+        # What a syntax error is explained from: the last token read, and where the value
+        # being read (after "key:" or "- ") starts.
+        self.last_token: Token | None = None
+        self.value_start: yaml.Mark | None = None
+        self._value_follows = False
+
+    def get_token(self) -> Token | None:
+        token: Token | None = super().get_token()
+        if token is not None:
+            if self._value_follows:
+                self.value_start = token.start_mark
+            self._value_follows = isinstance(token, ValueToken | BlockEntryToken)
+            self.last_token = token
+        return token
 
     def _note(self, mark: yaml.Mark, message: str) -> None:
         self.problems.setdefault(id(mark), []).append((mark, message))
@@ -360,28 +384,135 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, file: Path) -> RuleError:
+_KEY_WITHOUT_SPACE = re.compile(r"^[ ]*(?:-[ ]+)?([A-Za-z_][A-Za-z0-9_-]*):(?![\s:/])\S")
+"""``locale:en``: a key and its value with no space between, which YAML reads as one text."""
+_QUOTE_WHOLE_TEXT = 'put the whole text in double quotes, writing a double quote inside it as \\"'
+
+
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, file: Path, text: str, loader: _PositionKeepingLoader | None
+) -> RuleError:
+    """The error for ``exc``, at the line to fix, saying what to do rather than what PyYAML
+    expected: what it found is often only the consequence of a mistake written earlier."""
     mark = exc.problem_mark or exc.context_mark
     line, column = _line_col(mark) if mark is not None else (1, 1)
-    message = f"YAML syntax error: {exc.problem or exc.context}"
-    if exc.problem == "but found another document":
-        return RuleError(
-            file,
-            line,
-            column,
-            "",
-            "YAML syntax error: a second document starts here; a rule book file holds one "
-            "document, so remove this '---' line",
+    lines = text.splitlines()
+
+    def error(message: str, at: tuple[int, int] = (line, column)) -> RuleError:
+        return RuleError(file, *at, "", f"YAML syntax error: {message}")
+
+    problem = exc.problem or ""
+    if problem == "but found another document":
+        return error(
+            "a second document starts here; a rule book file holds one document, so remove "
+            "this '---' line"
         )
-    if "'\\t'" in message:
-        message += "; indent with spaces, not tabs"
-    elif exc.problem and exc.problem.startswith("expected <block end>"):
-        # PyYAML's wording for a line indented more or less than its siblings.
-        message = (
-            "YAML syntax error: this line's indentation does not match the lines above it; "
-            "indent keys of the same mapping by the same number of spaces"
+    if "'\\t'" in problem:
+        before = lines[line - 1][: column - 1] if line <= len(lines) else ""
+        if before.strip(" \t"):
+            return error("a tab here; replace it with spaces (a tab may only be inside quotes)")
+        return error(f"{problem}; indent with spaces, not tabs")
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        quote = _line_col(exc.context_mark)
+        return error("this quote is never closed; end the text with the same quote", quote)
+    last = loader.last_token if loader is not None else None
+    if (
+        isinstance(last, ScalarToken)
+        and last.style in ("'", '"')
+        and last.start_mark.line < last.end_mark.line
+        and mark is not None
+        and last.end_mark.line == mark.line
+    ):
+        # An unclosed quote ran on to the next quote, lines further: the error shows there.
+        return error(
+            f"this quote is not closed on its line, so the text runs on to line {line}; close "
+            f"it at the end of the text (and write a {last.style} inside it as "
+            + ("''" if last.style == "'" else '\\"')
+            + ")",
+            _line_col(last.start_mark),
         )
-    elif exc.context and exc.context_mark is not None and exc.problem:
+    # The mistake is on the lines read since the last token, up to the error.
+    first_line = min(last.start_mark.line + 1, line) if last is not None else line
+    for number in range(first_line, min(line, len(lines)) + 1):
+        written = _KEY_WITHOUT_SPACE.match(lines[number - 1])
+        if written is not None:
+            key = written[1]
+            return error(
+                f"put a space after the colon of '{key}:' (YAML reads '{key}:…' with no space "
+                "as one text, not a key and its value)",
+                (number, written.end(1) + 1),
+            )
+    if problem.startswith("found character") or exc.context == "while scanning an alias":
+        # @ and ` are reserved, * starts an alias: a text starting with one needs quotes.
+        start = exc.context_mark if exc.context == "while scanning an alias" else mark
+        where = lines[start.line] if start is not None and start.line < len(lines) else ""
+        if start is not None and start.column < len(where):
+            first = where[start.column]
+            return error(
+                f"a text starting with {first} must be quoted: put the whole text in double "
+                "quotes",
+                _line_col(start),
+            )
+    if problem == "mapping values are not allowed here" and line <= len(lines):
+        if re.search(r":\s", lines[line - 1][: column - 1]):
+            return error(
+                "a text holding ': ' must be quoted (YAML reads ': ' as the start of a value): "
+                "put the whole text in double quotes"
+            )
+        return error(
+            "this key is read as the rest of the text on the line above (it is indented more "
+            "than the key there); indent keys of the same mapping by the same number of spaces"
+        )
+    if problem.startswith(("expected <block end>", "expected '<document start>'")):
+        found = problem.rpartition("but found ")[2]
+        if found in ("'<block mapping start>'", "'<block sequence start>'"):
+            context = exc.context_mark.line + 1 if exc.context_mark is not None else line
+            invisible = _invisible_indentation(lines, max(context, line - 1), line)
+            if invisible is not None:
+                number, hint = invisible
+                return error(
+                    f"line {number} starts with an invisible character; {hint} and indent "
+                    "with plain spaces",
+                    (number, 1),
+                )
+            return error(
+                "this line's indentation does not match the lines above it; "
+                "indent keys of the same mapping by the same number of spaces"
+            )
+        value = loader.value_start if loader is not None else None
+        if value is not None and (
+            (isinstance(last, ScalarToken) and last.style in ("'", '"'))
+            or isinstance(last, FlowMappingEndToken | FlowSequenceEndToken)
+        ):
+            return error(_after_closed_text(last), _line_col(value))
+    message = f"{exc.problem or exc.context}"
+    if exc.context and exc.context_mark is not None and exc.problem:
         context_line, context_column = _line_col(exc.context_mark)
         message += f" ({exc.context} that started at {context_line}:{context_column})"
-    return RuleError(file, line, column, "", message)
+    return error(message)
+
+
+def _after_closed_text(last: Token) -> str:
+    """What to say of text written after a closing quote or bracket, on the value's line."""
+    if isinstance(last, ScalarToken) and last.style == "'":
+        return (
+            "this text goes on after its closing quote; an apostrophe inside single quotes "
+            "ends the text, so write it twice (can''t), or put the whole text in double quotes"
+        )
+    if isinstance(last, ScalarToken):
+        return f"this text goes on after its closing quote; {_QUOTE_WHOLE_TEXT}"
+    return (
+        "this text goes on after a closing bracket: a text starting with { or [ is read as a "
+        f"mapping or a list; {_QUOTE_WHOLE_TEXT}"
+    )
+
+
+def _invisible_indentation(lines: list[str], first: int, last: int) -> tuple[int, str] | None:
+    """The first of lines ``first`` to ``last`` indented with an invisible character (a
+    no-break space looks like an indentation space but is text to YAML), and what to do."""
+    for number in range(first, min(last, len(lines)) + 1):
+        written = lines[number - 1]
+        hint = invisible_hint(written[: len(written) - len(written.lstrip()) + 1])
+        if hint:
+            return number, hint
+    return None

@@ -87,6 +87,21 @@ def test_a_scalar_where_a_list_belongs(valid_rules: RuleDir, community_yaml: str
     ]
 
 
+def test_an_unquoted_placeholder_is_read_as_a_mapping_and_said_to_need_quotes(
+    valid_rules: RuleDir, community_yaml: str
+) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace('help_line: "/{command}: {description}"', "help_line: {command}"),
+    )
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:9:5: texts.en.help_line: Input should be a valid "
+        "string, got a mapping; a text starting with { must be quoted: put the whole text in "
+        "double quotes"
+    ]
+
+
 def test_a_text_where_a_number_belongs(valid_rules: RuleDir, welcome_yaml: str) -> None:
     valid_rules.write("welcome.yaml", welcome_yaml.replace("max_mentions: 3", "max_mentions: abc"))
 

@@ -138,15 +138,77 @@ def test_only_standard_tags_are_allowed(tmp_path: Path) -> None:
          "spaces"),
         ("a: 1\n\tb: 2\n", "2:1: YAML syntax error: found character '\\t' that cannot start "
          "any token; indent with spaces, not tabs"),
-        ('a: "unclosed\nb: 2\n', "3:1: YAML syntax error: found unexpected end of stream "
-         "(while scanning a quoted scalar that started at 1:4)"),
-        ("greeting: Hello: world\n", "1:16: YAML syntax error: mapping values are not allowed "
-         "here"),
+        ('a: "unclosed\nb: 2\n', "1:4: YAML syntax error: this quote is never closed; end "
+         "the text with the same quote"),
+        ("greeting: Hello: world\n", "1:16: YAML syntax error: a text holding ': ' must be "
+         "quoted (YAML reads ': ' as the start of a value): put the whole text in double "
+         "quotes"),
         ("a: 1\n---\nb: 2\n", "2:1: YAML syntax error: a second document starts here; a rule "
          "book file holds one document, so remove this '---' line"),
     ],
 )  # fmt: skip
 def test_syntax_errors_point_at_the_problem(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+
+    assert error_lines(path) == [f"{path}:{expected}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Indentation is fine in all of these: the advice used to be to indent differently.
+        ("texts:\n  help_line: {command} — {description}\n  usage: x\n", "2:14: YAML syntax "
+         "error: this text goes on after a closing bracket: a text starting with { or [ is "
+         "read as a mapping or a list; put the whole text in double quotes, writing a double "
+         'quote inside it as \\"'),
+        ("texts:\n  not_allowed: 'Sorry, you can't use /{command}.'\n", "2:16: YAML syntax "
+         "error: this text goes on after its closing quote; an apostrophe inside single "
+         "quotes ends the text, so write it twice (can''t), or put the whole text in double "
+         "quotes"),
+        ('texts:\n  not_allowed: "Sorry", /{command} is for moderators.\n', "2:16: YAML "
+         "syntax error: this text goes on after its closing quote; put the whole text in "
+         'double quotes, writing a double quote inside it as \\"'),
+        # The quote opens on line 2; PyYAML stops where the next quote closes it.
+        ('texts:\n  help_header: "Commands in {community}:\n  help_line: "{command}"\n'
+         "  usage: x\n", "2:16: YAML syntax error: this quote is not closed on its line, so "
+         'the text runs on to line 3; close it at the end of the text (and write a " inside '
+         'it as \\")'),
+        ("a: b\n  c: d\n", "2:4: YAML syntax error: this key is read as the rest of the text "
+         "on the line above (it is indented more than the key there); indent keys of the same "
+         "mapping by the same number of spaces"),
+        ("a: @here is for moderators\n", "1:4: YAML syntax error: a text starting with @ must "
+         "be quoted: put the whole text in double quotes"),
+    ],
+)  # fmt: skip
+def test_text_that_needs_quotes_says_so_where_the_value_starts(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+
+    assert error_lines(path) == [f"{path}:{expected}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# language\nlocale:en\n# zone\ntimezone: UTC\n", "2:7: YAML syntax error: put a "
+         "space after the colon of 'locale:' (YAML reads 'locale:…' with no space as one "
+         "text, not a key and its value)"),
+        ("channels:\n  mod_log:mod-log\n  rules: rules\n", "2:10: YAML syntax error: put a "
+         "space after the colon of 'mod_log:' (YAML reads 'mod_log:…' with no space as one "
+         "text, not a key and its value)"),
+        ("locale: en\t# comment\n", "1:11: YAML syntax error: a tab here; replace it with "
+         "spaces (a tab may only be inside quotes)"),
+        ("roles: [\tModerators]\n", "1:9: YAML syntax error: a tab here; replace it with "
+         "spaces (a tab may only be inside quotes)"),
+        ("moderators:\n\u00a0 roles: [Moderators]\n  users: []\n", "2:1: YAML syntax error: "
+         "line 2 starts with an invisible character; remove the invisible character U+00A0 "
+         "(no-break space) and indent with plain spaces"),
+    ],
+)  # fmt: skip
+def test_a_missing_space_a_tab_or_an_invisible_space_is_named(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = write(tmp_path, text)
 
     assert error_lines(path) == [f"{path}:{expected}"]

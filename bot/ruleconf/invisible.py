@@ -1,0 +1,31 @@
+"""Characters people cannot see in their editor (a no-break space, a zero-width space, a byte
+order mark), written so that an error message shows them and says how to get rid of them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def _invisible(character: str) -> bool:
+    # Space-like characters other than the plain space, controls, format characters (U+200B).
+    return character != " " and not character.isprintable()
+
+
+def shown(text: str) -> str:
+    """``text`` with each invisible character written as an escape: ``locale\\xa0``."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if _invisible(c) else c
+        for c in text
+    )
+
+
+def invisible_hint(text: str) -> str:
+    """What to do about the first invisible character of ``text``, or ``""`` when it has none:
+    ``remove the invisible character U+00A0 (no-break space)``."""
+    found = next((c for c in text if _invisible(c)), None)
+    if found is None or found in "\t\n\r":
+        return ""
+    name = unicodedata.name(found, "").lower() or unicodedata.category(found)
+    return f"remove the invisible character U+{ord(found):04X} ({name})"
