@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.commands.spec import CommandSpec
+from bot.commands.spec import CommandSpec, folded
 
 
 class DuplicateCommandError(ValueError):
@@ -40,8 +40,9 @@ class CommandRegistry:
         }
 
     def get(self, name: str) -> CommandSpec | None:
-        """The command called ``name`` or a translation of it (case-insensitive), if any."""
-        name = name.lower()
+        """The command called ``name`` or a translation of it, whatever the case and accents
+        (``/DÉBANNIR`` is ``/debannir``), if any."""
+        name = folded(name)
         return self._specs.get(self._aliases.get(name, name))
 
     def __iter__(self) -> Iterator[CommandSpec]:

@@ -85,8 +85,9 @@ class ChoiceNames:
     names: Mapping[str, Mapping[str, str]]
 
 
-def _folded(text: str) -> str:
-    """``text`` as typed choices are compared: case and accents left out (``Acceptée``)."""
+def folded(text: str) -> str:
+    """``text`` as typed names are compared: case and accents left out (``Acceptée``, and
+    ``/DÉBANNIR`` for ``/debannir``: declared names have no accents, French speakers type them)."""
     decomposed = unicodedata.normalize("NFD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -157,10 +158,10 @@ class OptionSpec:
         """The choice ``typed`` means: its value or a locale's name for it, whatever the case
         and accents; a duration (``7d``) also as the same duration written otherwise (``7j``,
         ``1w``). None when it means none."""
-        wanted = _folded(typed)
+        wanted = folded(typed)
         for choice in self.choices:
             names = [choice, *(named.get(choice, choice) for named in self.choice_names.values())]
-            if wanted in {_folded(name) for name in names}:
+            if wanted in {folded(name) for name in names}:
                 return choice
         duration = _as_duration(typed)
         if duration is not None:
@@ -468,7 +469,7 @@ def _choice_names(
         raise CommandDeclarationError(f"{qualname}: option {name!r} has no choices to name")
     names = {locale: dict(named) for locale, named in declared[0].names.items()}
     for locale, named in names.items():
-        meant: dict[str, str] = {_folded(choice): choice for choice in choices}
+        meant: dict[str, str] = {folded(choice): choice for choice in choices}
         for choice, word in named.items():
             if choice not in choices:
                 raise CommandDeclarationError(
@@ -479,7 +480,7 @@ def _choice_names(
                     f"{qualname}: the {locale} name of choice {choice!r} must be one word of 1 "
                     "to 100 characters"
                 )
-            other = meant.setdefault(_folded(word), choice)
+            other = meant.setdefault(folded(word), choice)
             if other != choice:
                 raise CommandDeclarationError(
                     f"{qualname}: the {locale} name {word!r} of choice {choice!r} could also "

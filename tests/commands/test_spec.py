@@ -121,6 +121,29 @@ def test_translated_names_are_checked_and_lead_to_the_command() -> None:
     assert registry.get("aide") is None
 
 
+def test_a_name_is_found_whatever_its_accents_and_case() -> None:
+    """French speakers type /débannir and /mes_données; the declared names have no accents."""
+
+    class Cog:
+        @command(names={"fr": "debannir"})
+        async def unban(self, ctx: CommandContext) -> None:
+            """Lift a ban."""
+
+        @command(names={"fr": "mes_donnees"})
+        async def mydata(self, ctx: CommandContext) -> None:
+            """Get your data."""
+
+    registry = CommandRegistry()
+    unban, mydata = build_spec(Cog().unban), build_spec(Cog().mydata)
+    registry.add(unban)
+    registry.add(mydata)
+    for typed in ("débannir", "DÉBANNIR", "DEBANNIR", "de\u0301bannir", "Unban"):
+        assert registry.get(typed) is unban, typed
+    assert registry.get("mes_données") is mydata
+    assert registry.get("MES_DONNÉES") is mydata
+    assert registry.get("éteindre") is None
+
+
 def test_options_are_named_in_the_community_language() -> None:
     class Cog:
         @command(option_names={"fr": {"prize": "lot", "member": "gagnant"}})
