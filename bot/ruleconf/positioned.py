@@ -6,6 +6,7 @@ YAML nodes with PyYAML's safe loader and builds the values itself, never arbitra
 
 from __future__ import annotations
 
+import codecs
 import copy
 import re
 from collections.abc import Mapping
@@ -118,12 +119,32 @@ def load_yaml(path: Path) -> PositionedDocument:
     top level that is not a mapping.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise RuleBookError([RuleError(path, 1, 1, "", f"not UTF-8 text: {exc.reason}")]) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise RuleBookError([RuleError(path, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
-    return parse_yaml(text, path)
+    return parse_yaml(_decoded(raw, path), path)
+
+
+def _decoded(raw: bytes, path: Path) -> str:
+    """``raw`` read as UTF-8; a file saved in another encoding is an error saying where."""
+    wide = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        # UTF-16 without its mark: every other byte of plain text is zero.
+        len(raw) >= 2 and raw[:200].count(0) * 3 >= len(raw[:200])
+    )
+    if wide:
+        message = "this file is UTF-16; save it as UTF-8"
+        raise RuleBookError([RuleError(path, 1, 1, "", message)])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        message = (
+            f"not UTF-8 text: the byte 0x{raw[exc.start]:02x} here is not UTF-8 "
+            f"({exc.reason}); save the file as UTF-8"
+        )
+        raise RuleBookError([RuleError(path, line, column, "", message)]) from None
 
 
 def parse_yaml(text: str, file: Path) -> PositionedDocument:

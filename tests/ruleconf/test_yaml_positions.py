@@ -214,11 +214,25 @@ def test_a_missing_space_a_tab_or_an_invisible_space_is_named(
     assert error_lines(path) == [f"{path}:{expected}"]
 
 
-def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_names_the_first_bad_byte(tmp_path: Path) -> None:
     path = tmp_path / "welcome.yaml"
     path.write_bytes("greeting: Bienvenue à vous\n".encode("latin-1"))
 
-    assert error_lines(path) == [f"{path}:1:1: not UTF-8 text: invalid continuation byte"]
+    assert error_lines(path) == [
+        f"{path}:1:21: not UTF-8 text: the byte 0xe0 here is not UTF-8 (invalid continuation "
+        "byte); save the file as UTF-8"
+    ]
+    # Columns count characters: the é before the bad byte is one, not two bytes.
+    path.write_bytes(b"a: 1\n\nb: \xc3\xa9 \xe9t\xc3\xa9\n")
+    assert error_lines(path)[0].startswith(f"{path}:3:6: not UTF-8 text: the byte 0xe9 here")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_file_saved_as_utf16_says_so(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "welcome.yaml"
+    path.write_bytes("greeting: Bienvenue\n".encode(encoding))
+
+    assert error_lines(path) == [f"{path}:1:1: this file is UTF-16; save it as UTF-8"]
 
 
 def test_deep_merge_merges_mappings_replaces_the_rest_and_keeps_positions(
