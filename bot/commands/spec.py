@@ -40,6 +40,10 @@ Text = NewType("Text", str)
 """An option that takes the rest of the line on text platforms (must be the last option)."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+TYPED_NAME = r"[\w\u0300-\u036f]{1,32}"
+"""A command name as a member types it, for the text platforms to find in a line: letters of any
+alphabet, accented or not (also as a letter and its accent), digits and ``_``. The registry tells
+whether it names a command, with or without its accents (:func:`folded`)."""
 MAX_DESCRIPTION = 100
 CHOICE_NAME_PATTERN = re.compile(r"^\S{1,100}$")
 """A choice's name in a locale: one word a member can type (Discord shows 100 characters)."""

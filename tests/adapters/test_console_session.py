@@ -181,6 +181,33 @@ async def test_a_translated_command_name_works_like_the_command(
     assert scheduled["text"].startswith("Announcement ")
 
 
+async def test_a_french_name_typed_with_its_accents_or_in_capitals_runs_the_command(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """The declared names have no accents (/debannir); French speakers type them all the same."""
+    edit_section(rules_dir, "community", {"locale": "fr", "cogs": ["netiquette"]})
+    lines = [
+        "+bob",
+        "mod: /bannir @bob spam",
+        "mod: /débannir bob",
+        "mod: /DÉBANNIR bob",
+        "mod: /aide débannir",
+        "mod: /Mes_Données",
+        "mod: /éteindre",
+    ]
+    records, errors = await play(lines, rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    answers = [a["text"] for a in actions(records) if a.get("channel") == "#general"]
+    assert answers[0] == "Dossier 1 : bannissement pour bob."
+    assert answers[2].startswith("bob n'est pas banni")  # the second /débannir: nothing to lift
+    assert answers[1:2] + answers[3:] == [
+        "Sanction levée pour bob : bannissement.",
+        "/debannir <membre>\nLever le bannissement d'un membre.",
+        "Je vous ai envoyé en privé ce que je garde sur vous ici.",
+        "Je ne connais pas /éteindre. Tapez /aide pour voir les commandes disponibles.",
+    ]
+
+
 async def test_mydata_shows_the_direct_message_and_keeps_its_file(
     rules_dir: Path, tmp_path: Path
 ) -> None:

@@ -34,7 +34,7 @@ from bot.adapters.console.grammar import (
 )
 from bot.adapters.console.output import BOT_NAME, ConsoleOutput
 from bot.clock import Clock
-from bot.commands.spec import CommandSpec
+from bot.commands.spec import TYPED_NAME, CommandSpec
 from bot.errors import JardinierError
 from bot.events import (
     ButtonPressed,
@@ -55,7 +55,7 @@ from bot.events import (
 from bot.platform import Button, Capability, EventSink, PlatformError
 from bot.terminal import printable
 
-_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
+_COMMAND = re.compile(rf"/({TYPED_NAME})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
 PLATFORM = "console"
 MAX_MESSAGES_REMEMBERED = 10_000

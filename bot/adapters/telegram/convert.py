@@ -31,6 +31,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
+from bot.commands.spec import TYPED_NAME, folded
 from bot.events import (
     ButtonPressed,
     ChannelRef,
@@ -54,7 +55,7 @@ _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 )
 _ADMINISTRATORS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)")
+_COMMAND = re.compile(rf"/({TYPED_NAME})(?:@([A-Za-z0-9_]{{1,64}}))?(?=\s|$)")
 _CHANNEL_ID = re.compile(r"^(-?\d{1,20})(?::(\d{1,20}))?$")
 # People have positive ids, chats negative ones: a post sent as a channel (or by an anonymous
 # administrator, as the group) has a chat for its author.
@@ -281,15 +282,16 @@ def _from_message(
     mentions = _mentions(entities, lookups)
     reply_to = _reply_to(message, channel)
     if message.text and (command := _COMMAND.match(message.text)):
-        name, addressee = command[1].lower(), command[2]
+        # The menus hold the declared names; a member may type them accented (/débannir).
+        name, key, addressee = command[1].lower(), folded(command[1]), command[2]
         addressed_here = addressee is not None and addressee.lower() == bot.username.lower()
-        known = commands is None or name in commands
+        known = commands is None or key in commands
         if addressed_here or (addressee is None and known):
             args = _arguments(message.text, command.end(), entities)
             replied = message.reply_to_message if reply_to is not None else None
             target = (
                 _reply_target(replied, community, administrators)
-                if replied is not None and name in reply_targets
+                if replied is not None and key in reply_targets
                 else None
             )
             if target is not None and not _starts_with_member(args):

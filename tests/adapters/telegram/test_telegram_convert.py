@@ -278,6 +278,38 @@ def test_an_unknown_bare_command_is_left_to_other_bots_but_not_when_addressed_to
     assert isinstance(event, CommandInvoked)
 
 
+def test_a_command_typed_with_its_accents_or_in_capitals_is_the_command() -> None:
+    # The menus publish debannir (Telegram allows no accents there); French speakers type é.
+    known = {"unban", "debannir", "mydata", "mes_donnees"}
+    for line in (
+        "/débannir @bob",
+        "/DÉBANNIR @bob",
+        "/de\u0301bannir @bob",
+        "/Débannir@Jardinier_Bot @bob",
+    ):
+        event = only(convert(text_message(ADMIN, line), commands=known))
+        assert isinstance(event, CommandInvoked), line
+        assert event.args == "@bob"
+    assert event.name == "débannir"  # the core finds the command, or says it knows none by it
+    event = only(convert(text_message(ALICE, "/mes_données"), commands=known))
+    assert isinstance(event, CommandInvoked)
+    offending = message(BOB, "buy cheap stuff", message_id=77)
+    payload = text_message(ADMIN, "/débannir", reply_to_message=offending)
+    event = only(convert(payload, commands=known, reply_targets={"unban", "debannir"}))
+    assert event.args == "202"
+
+
+def test_an_unknown_accented_command_is_left_to_other_bots_unless_addressed_to_us() -> None:
+    known = {"help", "aide"}
+    event = only(convert(text_message(ALICE, "/éteindre"), commands=known))
+    assert isinstance(event, MessageCreated)
+    event = only(convert(text_message(ALICE, "/Aidé@other_bot"), commands=known))
+    assert isinstance(event, MessageCreated)
+    event = only(convert(text_message(ALICE, "/éteindre@jardinier_bot"), commands=known))
+    assert isinstance(event, CommandInvoked)
+    assert event.name == "éteindre"
+
+
 def test_a_text_mention_in_the_arguments_becomes_the_members_id() -> None:
     # "Bob Stone" has no username: the client marks his name as a text mention.
     line = "/timeout 🌱 Bob Stone 10m"

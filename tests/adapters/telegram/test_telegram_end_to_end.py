@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from bot.events import CommandInvoked, MemberJoined, MessageCreated
@@ -126,6 +127,32 @@ async def test_commands_addressed_by_name_and_to_other_bots(
     api.push(command(ALICE, "/nosuch@jardinier_bot", message_id=97))
     [_, unknown] = await api.wait_for("sendMessage", 2)
     assert unknown.params["text"].startswith("I don't know /nosuch.")
+
+
+async def test_french_names_typed_with_accents_run_while_the_menus_stay_without(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    menus = [
+        item["command"] for call in api.called("setMyCommands") for item in call.json("commands")
+    ]
+    assert "mes_donnees" in menus
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name in menus)
+    # Sent without a bot_command entity: the text alone says what a member typed.
+    api.push(text_message(BOB, "/Règles_Recharger", message_id=101))
+    [refusal] = await api.wait_for("sendMessage")
+    assert refusal.params["text"] == "Sorry, /rules_reload is for moderators."
+    api.push(text_message(ALICE, "/aide mes_données", message_id=102))
+    api.push(text_message(ALICE, "/Aide@jardinier_bot /MES_DONNÉES", message_id=103))
+    [_, *explained] = await api.wait_for("sendMessage", 3)
+    assert [answer.params["text"].split("\n")[0] for answer in explained] == ["/mydata"] * 2
+    api.push(text_message(ALICE, "/éteindre", message_id=104))  # another bot's, maybe
+    api.push(text_message(ALICE, "/éteindre@jardinier_bot", message_id=105))
+    [*_, unknown] = await api.wait_for("sendMessage", 4)
+    await bot.settle()
+    assert len(api.called("sendMessage")) == 4
+    assert unknown.json("reply_parameters")["message_id"] == 105
+    assert unknown.params["text"].startswith("I don't know /éteindre.")
 
 
 async def test_polling_asks_for_every_update_kind_the_bot_needs(
