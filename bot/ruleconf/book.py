@@ -18,6 +18,7 @@ from pydantic_core import core_schema
 from bot.events import CommunityRef
 from bot.ruleconf.community import LOCALE_WITHOUT_TEXTS, CommunityConfig
 from bot.ruleconf.errors import RuleBookError, RuleError, RuleWarning
+from bot.ruleconf.invisible import invisible_hint
 from bot.ruleconf.locales import LOCALE_PATTERN
 from bot.ruleconf.newer_texts import fill_missing_texts
 from bot.ruleconf.positioned import (
@@ -429,12 +430,21 @@ def _yaml_files(folder: Path) -> list[Path]:
 def _unknown(what: str, name: str, known: Iterable[str], plural: str = "sections") -> str:
     """``unknown key 'modlog'; did you mean 'mod_log'?`` or, with nothing close, the choices."""
     choices = sorted(known)
+    message = f"{what} '{name}'"
+    hint = invisible_hint(name)
+    if hint:
+        # An invisible character (a no-break space before a colon, as French is typed) is
+        # shown escaped, and usually the only mistake.
+        visible = "".join(c for c in name if c.isprintable()).strip()
+        if visible in choices:
+            return f"{message}; {hint} to make it '{visible}'"
+        message += f"; {hint}"
     close = difflib.get_close_matches(name, choices, n=1)
     if close:
-        return f"{what} '{name}'; did you mean '{close[0]}'?"
+        return f"{message}; did you mean '{close[0]}'?"
     if not choices:
-        return f"{what} '{name}'"
-    return f"{what} '{name}'; known {plural}: {', '.join(choices)}"
+        return message
+    return f"{message}; known {plural}: {', '.join(choices)}"
 
 
 def _locate(data: Any, loc: Sequence[str | int], *, missing: bool) -> tuple[KeyPath, KeyPath]:

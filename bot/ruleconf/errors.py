@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import JardinierError
+from bot.ruleconf.invisible import shown
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,10 @@ class RuleError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else f"{self.file}"
+        # A key or a value with a no-break space or a zero-width space in it must show it.
         if self.key_path:
-            return f"{where}: {self.key_path}: {self.message}"
-        return f"{where}: {self.message}"
+            return shown(f"{where}: {self.key_path}: {self.message}")
+        return shown(f"{where}: {self.message}")
 
 
 class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, not an exception

@@ -12,13 +12,18 @@ def _invisible(character: str) -> bool:
 
 
 def shown(text: str) -> str:
-    """``text`` with each invisible character written as an escape: ``locale\\xa0``."""
+    """``text`` with each invisible character written as an escape: ``locale\\xa0``. Line
+    breaks stay: a message may have several lines."""
     if text.isprintable():
         return text
-    return "".join(
-        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if _invisible(c) else c
-        for c in text
-    )
+    return "".join(_escaped(c) if _invisible(c) and c != "\n" else c for c in text)
+
+
+def _escaped(character: str) -> str:
+    if character == "\t":
+        return "\\t"
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def invisible_hint(text: str) -> str:

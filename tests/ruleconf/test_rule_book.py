@@ -121,6 +121,24 @@ def test_an_unknown_key_suggests_the_close_one(valid_rules: RuleDir, community_y
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        # A no-break space before the colon, as French is typed.
+        ("locale\u00a0", "locale\\xa0: unknown key 'locale\\xa0'; remove the invisible "
+         "character U+00A0 (no-break space) to make it 'locale'"),
+        ("time\u200bzon", "time\\u200bzon: unknown key 'time\\u200bzon'; remove the invisible "
+         "character U+200B (zero width space); did you mean 'timezone'?"),
+    ],
+)  # fmt: skip
+def test_an_invisible_character_in_a_key_is_shown_and_named(
+    valid_rules: RuleDir, community_yaml: str, key: str, expected: str
+) -> None:
+    valid_rules.write("community.yaml", community_yaml.replace("locale: en", f"{key}: en"))
+
+    assert error_lines(valid_rules) == [f"{valid_rules.path}/community.yaml:1:1: {expected}"]
+
+
 def test_an_unknown_key_with_nothing_close_lists_the_known_keys(
     valid_rules: RuleDir, welcome_yaml: str
 ) -> None:
