@@ -9,6 +9,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -315,9 +316,9 @@ class _RuleBookLoader:
         model = self.models[name]
         try:
             # The platform lets a section check what depends on it (console members' ids).
-            context.sections[name] = model.model_validate(
-                document.data, context={"platform": context.platform}
-            )
+            section = model.model_validate(document.data, context={"platform": context.platform})
+            context.sections[name] = section
+            self._booleans_taken_as_numbers(section, document)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 self.errors.append(self._rule_error(error, name, document, context))
@@ -332,6 +333,19 @@ class _RuleBookLoader:
                 "what changed last in this section"
             )
             self._error(at.file, at.line, at.column, format_key_path(at.key_path), message)
+
+    def _booleans_taken_as_numbers(self, section: BaseModel, document: PositionedDocument) -> None:
+        """pydantic reads ``yes`` as 1 for a number, and as 1 second for a duration: a value
+        written as a boolean must stay one."""
+        for path, position in document.positions.items():
+            if not position.boolean:
+                continue
+            value = _validated_value(section, path)
+            if isinstance(value, int | float | timedelta) and not isinstance(value, bool):
+                what = "a duration" if isinstance(value, timedelta) else "a number"
+                message = f"'{position.boolean}' is read as a boolean, not {what}; write {what}"
+                key_path = format_key_path(position.key_path)
+                self._error(position.file, position.line, position.column, key_path, message)
 
     def _rule_error(
         self, error: Any, section: str, document: PositionedDocument, context: _Context
@@ -348,6 +362,11 @@ class _RuleBookLoader:
             message = _unknown("unknown key", str(loc[-1]), expected, plural="keys")
         else:
             message = _pydantic_message(error)
+            if isinstance(error.get("input"), bool) and position.boolean and not rest:
+                message += (
+                    f"; '{position.boolean}' is read as a boolean; put it in quotes to use it "
+                    "as text"
+                )
         return RuleError(position.file, position.line, position.column, key_path, message)
 
     def _check_context(self, context: _Context) -> None:
@@ -465,6 +484,24 @@ def _locate(data: Any, loc: Sequence[str | int], *, missing: bool) -> tuple[KeyP
             found.append(part)
             node = node[part]
     return tuple(found), ()
+
+
+def _validated_value(section: BaseModel, path: KeyPath) -> object:
+    """What validation made of the value at ``path`` of a section's data (None when the
+    validated section has no such place)."""
+    value: object = section
+    for part in path:
+        if isinstance(value, BaseModel):
+            fields = type(value).model_fields
+            name = next((n for n, info in fields.items() if (info.alias or n) == part), None)
+            value = getattr(value, name) if name is not None else None
+        elif isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list | tuple) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return None
+    return value
 
 
 def _expected_keys(model: type[BaseModel], path: KeyPath) -> list[str]:

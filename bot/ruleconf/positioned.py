@@ -10,7 +10,7 @@ import codecs
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,9 @@ class Position:
     line: int
     column: int
     key_path: KeyPath = ()
+    boolean: str = field(default="", compare=False)
+    """The value as written when YAML read it as a boolean (``no``, ``on``), else empty: a
+    text or a number written so is then said to need quotes."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,7 @@ class _DataBuilder:
             for index, item in enumerate(node.value):
                 self.positions[(*path, index)] = self._position(item.start_mark, (*path, index))
                 items.append(self.build(item, (*path, index)))
+                self._note_boolean((*path, index), item, items[-1])
             return items
         return self._scalar(node, path)
 
@@ -339,7 +343,12 @@ class _DataBuilder:
             first_lines[key] = key_node.start_mark.line + 1
             self.positions[(*path, key)] = self._position(key_node.start_mark, (*path, key))
             result[key] = self.build(value_node, (*path, key))
+            self._note_boolean((*path, key), value_node, result[key])
         return result
+
+    def _note_boolean(self, path: KeyPath, node: Node, value: Any) -> None:
+        if isinstance(value, bool) and isinstance(node, ScalarNode):
+            self.positions[path] = replace(self.positions[path], boolean=node.value)
 
     def _key(self, node: Node, path: KeyPath) -> str | None:
         for mark, message in self.problems.pop(id(node.start_mark), ()):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from pydantic import BaseModel, field_validator
 
+from bot.durations import Duration
 from bot.errors import JardinierError
 from bot.events import CommunityRef
 from bot.ruleconf import CommunityConfig, RuleBookError, load_rule_book
@@ -108,6 +110,40 @@ def test_a_text_where_a_number_belongs(valid_rules: RuleDir, welcome_yaml: str) 
     assert error_lines(valid_rules) == [
         f"{valid_rules.path}/welcome.yaml:1:1: max_mentions: "
         "Input should be a valid integer, got 'abc'"
+    ]
+
+
+def test_a_text_written_as_a_yaml_boolean_is_said_to_need_quotes(
+    valid_rules: RuleDir, community_yaml: str
+) -> None:
+    # Norwegian: YAML 1.1 reads an unquoted no as false.
+    valid_rules.write("community.yaml", community_yaml.replace("locale: en", "locale: no"))
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/community.yaml:1:1: locale: Input should be a valid string, got "
+        "false; 'no' is read as a boolean; put it in quotes to use it as text"
+    ]
+
+
+def test_a_yaml_boolean_is_no_number_and_no_duration(
+    valid_rules: RuleDir, welcome_yaml: str, section_models: dict[str, type[BaseModel]]
+) -> None:
+    class Windowed(BaseModel):
+        strikes_before_mute: int = 3
+        window: Duration = timedelta(days=1)
+
+    # pydantic alone takes yes as 1, and as 1 second for a duration.
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("max_mentions: 3", "max_mentions: yes"))
+    valid_rules.write("netiquette.yaml", "window: on\n")
+
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(valid_rules.path, {**section_models, "netiquette": Windowed})
+
+    assert [str(error) for error in caught.value.errors] == [
+        f"{valid_rules.path}/netiquette.yaml:1:1: window: 'on' is read as a boolean, not a "
+        "duration; write a duration",
+        f"{valid_rules.path}/welcome.yaml:1:1: max_mentions: 'yes' is read as a boolean, not a "
+        "number; write a number",
     ]
 
 
