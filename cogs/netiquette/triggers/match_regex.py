@@ -13,7 +13,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from cogs.netiquette.regexes import PatternError, compile_pattern
+from cogs.netiquette.regexes import (
+    PatternError,
+    compile_pattern,
+    memory_allowed,
+    refused_at,
+)
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import (
     MISSED,
@@ -30,7 +35,8 @@ def _re2_accepts(pattern: str) -> str:
     try:
         compile_pattern(pattern)
     except PatternError as error:
-        raise ValueError(str(error)) from None
+        advice = ": make it smaller (fewer or smaller repeats)" if error.too_large else ""
+        raise ValueError(f"{error}{advice}") from None
     return pattern
 
 
@@ -61,9 +67,11 @@ class MatchRegexConfig(TriggerConfig):
         try:
             return compile_pattern(combined), tuple(starts)
         except PatternError:
-            raise ValueError(
-                "these patterns together are too large for one program; split the rule"
-            ) from None
+            message = (
+                "these patterns together are too large for one program (re2's program is over "
+                f"{memory_allowed()}): split the list into several rules"
+            )
+            raise refused_at("patterns", message, self.patterns) from None
 
     @property
     def program(self) -> Any:
