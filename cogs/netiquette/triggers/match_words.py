@@ -1,6 +1,7 @@
 """``match_words``: listed words, whole words by default, in the normalised text.
 
-All the words of one trigger are compiled into a single re2 program (linear time). Each letter
+All the words of one trigger are compiled into a single re2 program (linear time), when the rule
+book loads: a list too large for one program is refused there, at its key. Each letter
 of a listed word may repeat (``idiiiiot``), and a word matches its plural (``idiots``); whole-word
 matching keeps ``assistance`` clear of ``ass``. A listed phrase's spaces match any separators or
 none (``ta gueule`` catches ``tagueule`` and ``t a  g u e u l e``). ``substring: true`` matches
@@ -21,7 +22,12 @@ from cogs.netiquette.normalise import (
     folded_word,
     word_pattern,
 )
-from cogs.netiquette.regexes import compile_pattern
+from cogs.netiquette.regexes import (
+    PatternError,
+    compile_pattern,
+    memory_allowed,
+    refused_at,
+)
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import (
     MISSED,
@@ -65,6 +71,17 @@ class MatchWordsConfig(TriggerConfig):
                 raise ValueError(f"{word!r} has no letter left once normalised; remove it")
         return words
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Build now every program the checks will use: a list too large for re2 is refused when
+        the rule book loads, not on each message, where its failure would stop every rule."""
+        readings = (True, False) if self.normalise is None else (self.normalise,)
+        for key, build in (("words", self.program), ("unless", self.excuses)):
+            for normalised in readings:
+                try:
+                    build(normalised)
+                except PatternError as error:
+                    raise refused_at(key, _refusal(key, error), getattr(self, key)) from None
+
     @cached_property
     def _programs(self) -> dict[object, Any]:
         # A cached property, not a pydantic private attribute: those cost an exception per read.
@@ -82,7 +99,7 @@ class MatchWordsConfig(TriggerConfig):
         )
 
     def program(self, normalised: bool) -> Any:
-        """The compiled re2 program (built on first use, once per reading)."""
+        """The compiled re2 program for a reading (built when the config is validated)."""
         program = self._programs.get(normalised)
         if program is None:
             alternatives = "|".join(
@@ -97,7 +114,8 @@ class MatchWordsConfig(TriggerConfig):
         return program
 
     def excuses(self, normalised: bool) -> Any:
-        """The compiled program of the ``unless`` expressions (built on first use), or None."""
+        """The compiled program of the ``unless`` expressions for a reading (built when the
+        config is validated), or None."""
         if not self.unless:
             return None
         key = ("unless", normalised)
@@ -111,6 +129,15 @@ class MatchWordsConfig(TriggerConfig):
             pattern = f"{BOUNDARY_BEFORE}((?:{alternatives}){PLURAL}){BOUNDARY_AFTER}"
             program = self._programs[key] = compile_pattern(pattern)
         return program
+
+
+def _refusal(key: str, error: PatternError) -> str:
+    if not error.too_large:
+        return str(error)
+    over = f"re2's program is over {memory_allowed()}"
+    if key == "words":
+        return f"too many or too long words for one rule ({over}): split them into several rules"
+    return f"too many or too long expressions ({over}): keep fewer, shorter ones"
 
 
 class MatchWords(Trigger):

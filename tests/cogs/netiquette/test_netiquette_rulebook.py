@@ -11,9 +11,11 @@ import pytest
 from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.netiquette import regexes
 from cogs.netiquette.cases import CaseRecord
 from cogs.netiquette.config import NetiquetteConfig, StrikesConfig
 from cogs.netiquette.strikes import active_points, step_reached
+from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, write_netiquette
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -86,6 +88,146 @@ def test_mistakes_are_reported_where_they_are(
         and message in error.message
         for error in errors
     ), errors
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("a)(", "pattern 'a)(' is refused by re2 (unexpected ): a)()"),
+        (
+            r"(a+)\1",
+            r"pattern '(a+)\1' is refused by re2 (invalid escape sequence: \1); "
+            "backreferences are not supported: rewrite it without them",
+        ),
+        (
+            "(?<!mon )ami",
+            "pattern '(?<!mon )ami' is refused by re2 (invalid perl operator: (?<!); "
+            "lookarounds are not supported: rewrite it without them",
+        ),
+    ],
+)
+def test_a_refused_pattern_is_shown_as_written_with_advice_that_fits_it(
+    rules_dir: Path, pattern: str, message: str
+) -> None:
+    write_netiquette(rules_dir, {"r": {"triggers": [{"match_regex": {"patterns": [pattern]}}]}})
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(rules_dir, section_models())
+    [error] = caught.value.errors
+    assert error.key_path == "rules.r.triggers[0].match_regex.patterns[0]"
+    assert error.message == message
+
+
+# re2's limit lowered to 1 MB for these tests: a list over it is built and refused at once, where
+# one over 64 MB takes seconds (the shipped-size list of insults stays well under either).
+SMALL_LIMIT = 1 << 20
+SPAM = [f"buy cheap {first}{second} coins now" for first in "abcde" for second in "abcdefghij"]
+
+
+def spam_rule(**match_words: object) -> dict[str, object]:
+    return {"triggers": [{"match_words": match_words}], "actions": {"delete": True}}
+
+
+@pytest.mark.parametrize(
+    ("match_words", "key", "message"),
+    [
+        (
+            {"words": SPAM},
+            "words",
+            "too many or too long words for one rule (re2's program is over 1 MB): "
+            "split them into several rules",
+        ),
+        (
+            {"words": ["coins"], "unless": SPAM},
+            "unless",
+            "too many or too long expressions (re2's program is over 1 MB): "
+            "keep fewer, shorter ones",
+        ),
+    ],
+)
+def test_a_word_list_too_large_for_re2_is_refused_at_load_where_it_is_written(
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    match_words: dict[str, object],
+    key: str,
+    message: str,
+) -> None:
+    monkeypatch.setattr(regexes, "MAX_PROGRAM_MEMORY", SMALL_LIMIT)
+    write_netiquette(rules_dir, {"spam": spam_rule(**match_words), **NO_INSULTS})
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(rules_dir, section_models())
+    [error] = caught.value.errors
+    lines = (rules_dir / "netiquette.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(
+        number
+        for number, text in enumerate(lines, 1)
+        if text.strip() == f"{key}:" and number > lines.index("  spam:")
+    )
+    assert (error.file.name, error.line, error.column) == (
+        "netiquette.yaml",
+        line,
+        lines[line - 1].index(key) + 1,
+    )
+    assert error.key_path == f"rules.spam.triggers[0].match_words.{key}"
+    assert error.message == message
+
+
+def test_the_same_list_split_into_several_rules_loads(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(regexes, "MAX_PROGRAM_MEMORY", SMALL_LIMIT)
+    parts = {f"spam_{n}": spam_rule(words=SPAM[n::10]) for n in range(10)}
+    write_netiquette(rules_dir, parts)
+    config = load_rule_book(rules_dir, section_models()).section("netiquette")
+    assert isinstance(config, NetiquetteConfig)
+    assert len(config.rules) == 10
+
+
+@pytest.mark.parametrize(
+    ("patterns", "key_path", "message"),
+    [
+        (
+            [r"\pL{300}"],
+            "patterns[0]",
+            r"pattern '\pL{300}' is refused by re2 (pattern too large - compile failed); its "
+            "program would be over 1 MB: make it smaller (fewer or smaller repeats)",
+        ),
+        (
+            [rf"x{n}\pL{{20}}" for n in range(10)],
+            "patterns",
+            "these patterns together are too large for one program (re2's program is over "
+            "1 MB): split the list into several rules",
+        ),
+    ],
+)
+def test_patterns_too_large_for_re2_are_refused_with_what_to_do(
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    patterns: list[str],
+    key_path: str,
+    message: str,
+) -> None:
+    monkeypatch.setattr(regexes, "MAX_PROGRAM_MEMORY", SMALL_LIMIT)
+    write_netiquette(rules_dir, {"r": {"triggers": [{"match_regex": {"patterns": patterns}}]}})
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(rules_dir, section_models())
+    [error] = caught.value.errors
+    assert error.key_path == f"rules.r.triggers[0].match_regex.{key_path}"
+    assert error.message == message
+
+
+async def test_a_reload_refusing_a_word_list_too_large_keeps_every_rule_moderating(
+    open_forum: ForumFactory, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Such a list once passed the checks, then failed to compile on every message: neither it
+    # nor the rules after it were checked anymore, and each message held the bot for seconds.
+    monkeypatch.setattr(regexes, "MAX_PROGRAM_MEMORY", SMALL_LIMIT)
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    write_netiquette(rules_dir, {"spam": spam_rule(words=SPAM), **NO_INSULTS})
+    await forum.run("mod", "/rules_reload")
+    assert "rules.spam.triggers[0].match_words.words: too many" in forum.answers()[-1]
+    message = await forum.say("alice", "you idiot")
+    assert forum.deleted() == [message.id]
 
 
 def case(number: int, points: int, age: timedelta, *, pardoned: bool = False) -> CaseRecord:
