@@ -21,13 +21,33 @@ if TYPE_CHECKING:
     from bot.core import Jardinier
 
 
+RELOAD_ERRORS_SHOWN = 10
+"""The errors a failed reload shows in a chat; the rest are counted (a file dedented by mistake
+makes hundreds, more than a message may hold)."""
+_MORE_ERRORS = {
+    "en": "… and {count} more: run `jardinier check-rules {directory}` or see the bot's log",
+    "fr": "… et {count} autres : lancez `jardinier check-rules {directory}` ou voyez le journal "
+    "du bot",
+}
+"""The line counting the errors not shown, by language: it goes inside the community's own
+``rules_reload_failed`` text."""
+
+
 def reload_failed_text(texts: CoreTexts, error: RuleBookError, community: CommunityRef) -> str:
     """What a failed reload tells ``community``: the errors of the files it reads (those every
-    community shares, and its own override), never those of another community's override."""
+    community shares, and its own override), never those of another community's override; the
+    first :data:`RELOAD_ERRORS_SHOWN` of them, then how many more and where to read them."""
     concerning = error.concerning(community.key)
     if not concerning:
         return render(texts.rules_reload_failed_elsewhere)
-    return render(texts.rules_reload_failed, errors="\n".join(str(e) for e in concerning))
+    lines = [str(e) for e in concerning[:RELOAD_ERRORS_SHOWN]]
+    if len(concerning) > RELOAD_ERRORS_SHOWN:
+        locale = getattr(texts.rules_reload_failed, "locale", None) or "en"
+        more = _MORE_ERRORS.get(locale.split("-")[0], _MORE_ERRORS["en"])
+        directory = error.directory if error.directory is not None else "<rules>"
+        count = len(concerning) - RELOAD_ERRORS_SHOWN
+        lines.append(more.format(count=count, directory=directory))
+    return render(texts.rules_reload_failed, errors="\n".join(lines))
 
 
 class CoreCog(Cog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -293,6 +294,56 @@ async def reload_in_french(
     return mod
 
 
+def dedent_english_netiquette_texts(rules_dir: Path) -> Path:
+    """Dedent the English netiquette texts, a mistake that makes every text a wrong locale."""
+    netiquette_yaml = rules_dir / "netiquette.yaml"
+    head, tail = netiquette_yaml.read_text().split("texts:\n  en:\n", 1)
+    english, french = tail.split("\n  fr:\n", 1)
+    english = "\n".join(line.removeprefix("  ") for line in english.splitlines())
+    netiquette_yaml.write_text(f"{head}texts:\n  en:\n{english}\n  fr:\n{french}")
+    return netiquette_yaml
+
+
+async def test_a_reload_with_hundreds_of_errors_shows_ten_and_counts_the_rest(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    netiquette_yaml = dedent_english_netiquette_texts(rules_dir)
+    mod = platform.member("mod", moderator=True)
+
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+
+    answer = platform.last_text().splitlines()
+    [logged] = [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
+    assert logged.splitlines() == ["⚠️ " + answer[0], *answer[1:]]
+    assert answer[0] == "The rule book has errors; the running rules stay in force:"
+    assert all(line.startswith(f"{netiquette_yaml}:") for line in answer[1:11])
+    # One error per dedented text, not one more for its value.
+    assert not any("should be a mapping" in line for line in answer[2:11])
+    more = re.fullmatch(
+        r"… and (\d+) more: run `jardinier check-rules (.+)` or see the bot's log", answer[11]
+    )
+    assert more is not None
+    assert int(more[1]) > 30
+    assert more[2] == str(rules_dir)
+    assert len(answer) == 12
+
+
+async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    mod = await reload_in_french(core, platform, clock, rules_dir)
+    dedent_english_netiquette_texts(rules_dir)
+
+    await core.handle(command(mod, "/regles_recharger", clock.now()))
+
+    last = platform.last_text().splitlines()[-1]
+    assert re.fullmatch(
+        rf"… et \d+ autres : lancez `jardinier check-rules {re.escape(str(rules_dir))}` ou "
+        "voyez le journal du bot",
+        last,
+    )
+
+
 async def test_rules_reload_swaps_a_valid_book(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
@@ -318,7 +369,7 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     assert platform.last_text().splitlines()[0] == "/annonce <delai> <texte…>"
     await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
     assert platform.last_text() == (
-        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7d,"
+        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7j,"
         " pas 'demain'). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))

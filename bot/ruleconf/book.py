@@ -320,8 +320,15 @@ class _RuleBookLoader:
             context.sections[name] = section
             self._booleans_taken_as_numbers(section, document)
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                self.errors.append(self._rule_error(error, name, document, context))
+            errors = exc.errors(include_url=False)
+            # A key refused as a key (texts.reminder is no locale) need not also have what is
+            # under it refused: one error per key, not one per text a locale should have.
+            refused = {tuple(e["loc"][: e["loc"].index("[key]")]) for e in errors if _refused(e)}
+            self.errors += [
+                self._rule_error(error, name, document, context)
+                for error in errors
+                if _refused(error) or not any(_under(error["loc"], key) for key in refused)
+            ]
         except Exception as exc:
             # A validator that fails in a way it did not plan for is a bug of ours; still a
             # start or a reload must report it like any error, not stop on it.
@@ -484,6 +491,15 @@ def _locate(data: Any, loc: Sequence[str | int], *, missing: bool) -> tuple[KeyP
             found.append(part)
             node = node[part]
     return tuple(found), ()
+
+
+def _refused(error: Any) -> bool:
+    """Whether a pydantic error is about a mapping's key rather than its value."""
+    return "[key]" in error["loc"]
+
+
+def _under(loc: Sequence[str | int], key: tuple[str | int, ...]) -> bool:
+    return tuple(loc[: len(key)]) == key
 
 
 def _validated_value(section: BaseModel, path: KeyPath) -> object:

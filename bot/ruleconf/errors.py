@@ -50,6 +50,11 @@ class RuleBookError(JardinierError):
         self.overrides_folder = overrides_folder
         super().__init__("\n".join(str(error) for error in self.errors))
 
+    @property
+    def directory(self) -> Path | None:
+        """The rule book's directory, when known (the folder holding its override folder)."""
+        return self.overrides_folder.parent if self.overrides_folder is not None else None
+
     def concerning(self, community_key: str) -> list[RuleError]:
         """The errors one community may read: those of the files every community shares, and of
         its own override file (``<platform>-<id>``); not another community's."""

@@ -347,6 +347,29 @@ def test_a_validator_that_breaks_is_reported_at_its_section_not_raised(
     assert "OverflowError" in caplog.text
 
 
+def test_a_key_refused_as_a_locale_is_one_error_not_one_per_text(valid_rules: RuleDir) -> None:
+    # The texts of a locale dedented by mistake: each becomes a locale of its own.
+    valid_rules.write(
+        "welcome.yaml",
+        """\
+        texts:
+          en:
+          greeting: "Welcome {member} to {community}!"
+          farewell:
+            said: "Bye"
+        """,
+    )
+
+    assert error_lines(valid_rules) == [
+        f"{valid_rules.path}/welcome.yaml:2:3: texts.en: "
+        "Input should be a mapping of keys to values, got null",
+        f"{valid_rules.path}/welcome.yaml:3:3: texts.greeting: "
+        "'greeting' is not a locale; write a language code such as en, fr or fr-CA",
+        f"{valid_rules.path}/welcome.yaml:4:3: texts.farewell: "
+        "'farewell' is not a locale; write a language code such as en, fr or fr-CA",
+    ]
+
+
 def test_an_unknown_placeholder_in_a_text(valid_rules: RuleDir, welcome_yaml: str) -> None:
     valid_rules.write("welcome.yaml", welcome_yaml.replace("{member}", "{user}"))
 
