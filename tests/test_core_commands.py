@@ -369,7 +369,7 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     assert platform.last_text().splitlines()[0] == "/annonce <delai> <texte…>"
     await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
     assert platform.last_text() == (
-        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7d,"
+        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7j,"
         " pas 'demain'). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))

@@ -327,7 +327,7 @@ async def test_a_french_community_gets_french_answers_and_command_names(
     texts = [action.text for action in platform.sent()]
     assert "Je vous ai envoyé en privé ce que je garde sur vous ici." in texts
     # The parts are named in the community's language too.
-    assert texts[-2].startswith("alice est oublié (fiche de membre, dossiers de modération")
+    assert texts[-2].startswith("alice est oublié·e (fiche de membre, dossiers de modération")
     assert texts[-1].startswith(
         "🗑️ mod a fait oublier alice au bot (fiche de membre, dossiers de modération"
     )

@@ -166,7 +166,7 @@ class Moderation(Automod):
         ctx: CommandContext,
         member: Annotated[MemberRef, "Who to silence", {"fr": "Qui réduire au silence"}],
         duration: Annotated[
-            timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1d"}
+            timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1j"}
         ],
         reason: Annotated[Text | None, "Why", {"fr": "Pourquoi"}] = None,
     ) -> None:

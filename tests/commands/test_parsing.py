@@ -187,6 +187,14 @@ async def test_bad_arguments_are_explained_in_french(name: str, args: str, messa
     assert error.value.text(usage_errors("fr")) == message
 
 
+async def test_french_examples_of_durations_use_french_units() -> None:
+    with pytest.raises(UsageError) as error:
+        await parse("contest", "Photo 1 quinzaine")
+    assert error.value.text(usage_errors("fr")) == (
+        "duration doit être une durée comme 10m, 2h ou 7j, pas '1'"
+    )
+    assert (await parse("contest", "Photo 7j"))["duration"] == timedelta(days=7)
+
 async def test_huge_arguments_are_refused_quickly() -> None:
     with pytest.raises(UsageError) as error:
         await parse("warn", "@alice " + "a" * 100_000)

@@ -87,7 +87,7 @@ async def test_a_removal_refused_is_withdrawn_in_the_community_s_language(
     forum.platform.refuse["kick"] = ("member_gone", {"target": "bob", "where": "Garden"})
     await forum.run("mod", "/expulser bob Spam")
     assert [dm.text for dm in forum.done("dm")] == [
-        "bob, vous avez été expulsé(e) de Garden : Spam (dossier 1).",
+        "bob, vous avez été expulsé·e de Garden : Spam (dossier 1).",
         "bob, l'expulsion de Garden annoncée ci-dessus n'a pas eu lieu (dossier 1).",
     ]
 
@@ -166,7 +166,7 @@ async def test_unban_of_a_member_neither_on_record_nor_banned_records_nothing(
     write_locale(rules_dir, "fr")
     await forum.run("mod", "/rules_reload")
     await forum.run("mod", "/debannir bob")
-    assert forum.answers()[-1] == "bob n'est pas banni(e) : il n'y a rien à lever."
+    assert forum.answers()[-1] == "bob n'est pas banni·e : il n'y a rien à lever."
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
 
 
@@ -182,9 +182,7 @@ async def test_untimeout_of_a_member_gone_with_no_timeout_on_record_records_noth
     write_locale(rules_dir, "fr")
     await forum.run("mod", "/rules_reload")
     await forum.run("mod", "/fin_exclusion bob")
-    assert forum.answers()[-1] == (
-        "bob n'est pas exclu(e) temporairement : il n'y a rien à lever."
-    )
+    assert forum.answers()[-1] == "bob n'est pas exclu·e temporairement : il n'y a rien à lever."
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
 
 

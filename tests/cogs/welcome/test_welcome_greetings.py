@@ -222,3 +222,31 @@ async def test_a_newcomer_alone_now_is_not_told_they_are_the_first_member(
 
     await garden.join("carol")
     assert re.search(r"\b2 (members|membres)\b", garden.texts()[-1])
+
+
+async def test_a_french_community_greets_and_sees_off_its_members_as_vous(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    garden = await open_garden(goodbye=True)
+    for name in ("alice", "bob", "carol", "dan", "eve", "fay"):
+        await garden.join(name)
+        await garden.wait(timedelta(minutes=30))
+    await garden.leave("alice")
+    await garden.leave("bob")
+    assert garden.texts() == [
+        "alice vient d'arriver : bienvenue dans Garden ! 👋 Les règles de la maison sont dans"
+        " #rules, et #intros vous attend pour vous présenter.",
+        "Bienvenue dans Garden, bob ! 🌱 Jetez un œil à notre charte dans #rules, puis"
+        " présentez-vous dans #intros.",
+        "carol vient d'arriver : bienvenue dans Garden ! 👋 Les règles de la maison sont dans"
+        " #rules, et #intros vous attend pour vous présenter.",
+        "Ravis de vous accueillir, dan ! Garden est encore plus chaleureuse avec vous. Quelques"
+        " mots sur vous dans #intros ?",
+        "Bienvenue dans Garden, eve ! 🌱 Jetez un œil à notre charte dans #rules, puis"
+        " présentez-vous dans #intros.",
+        "Bonjour fay, et bienvenue dans Garden ! Vous faites partie des 6 membres. On a hâte de"
+        " vous connaître : dites bonjour dans #intros.",
+        "alice a quitté Garden. Prenez soin de vous !",
+        "Au revoir bob, et merci d'être passé·e.",
+    ]

@@ -355,5 +355,5 @@ async def test_a_wave_of_one_is_greeted_in_the_singular(
     await french.wait(timedelta(minutes=3))
     aggregated = french.texts("general")[-1]
     assert aggregated.startswith("Bienvenue à la personne qui vient de rejoindre Garden : m5 !")
-    assert "présente-toi dans" in aggregated
+    assert "présentez-vous dans" in aggregated
     assert "1 personnes" not in aggregated
