@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated
@@ -15,6 +16,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, PlainSerializer
 
 from bot.errors import JardinierError
+from bot.ruleconf.numbers import LocaleValue
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SYNONYMS = {"j": "d"}
@@ -30,11 +32,20 @@ MAX_DURATION = timedelta(weeks=5200)
 would overflow a date once added to now."""
 
 
+class DurationTooLongError(JardinierError):
+    """A duration written right, but longer than allowed: at most :attr:`most`."""
+
+    def __init__(self, text: str, most: timedelta) -> None:
+        super().__init__(f"{text[:40]!r} is too long; write at most {format_duration(most)}")
+        self.most = most
+
+
 def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
     """Parse ``10m``, ``2h``, ``7d`` (or ``7j``), ``1w`` or a combination such as ``1h30m``.
 
     Raises :class:`JardinierError` with an example of the expected form when ``text`` is not one,
-    or when it is longer than ``most`` (by default :data:`MAX_DURATION`).
+    and :class:`DurationTooLongError` when it is longer than ``most`` (by default
+    :data:`MAX_DURATION`).
     """
     cleaned = text.strip().lower()
     if len(cleaned) > _LONGEST_TEXT or not _WHOLE.fullmatch(cleaned):
@@ -45,7 +56,7 @@ def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
     seconds = sum(int(n) * _UNITS[_SYNONYMS.get(unit, unit)] for n, unit in _PART.findall(cleaned))
     # Compared as whole seconds first: 999999999999w is no timedelta at all.
     if seconds > most.total_seconds():
-        raise JardinierError(f"{text[:40]!r} is too long; write at most {format_duration(most)}")
+        raise DurationTooLongError(text, most)
     return timedelta(seconds=seconds)
 
 
@@ -133,3 +144,19 @@ def duration_words(delta: timedelta, locale: str | None) -> str:
         format_unit(count, unit, length="long", locale=language) for count, unit in parts
     ] or [format_unit(1, "duration-second", length="long", locale=language)]
     return format_list(words, locale=language)
+
+
+@dataclass(frozen=True)
+class SpokenDuration(LocaleValue):
+    """A duration a text says in words of its own language (see :func:`duration_words`):
+    ``{within}`` reads ``10 seconds`` in English and ``10 secondes`` in French, where
+    :func:`format_duration` would write ``10s``, and ``7d`` in every language."""
+
+    value: timedelta
+
+    def __str__(self) -> str:
+        return duration_words(self.value, None)
+
+    def in_locale(self, locale: str | None) -> str:
+        """The duration in words of ``locale``: ``1 week``, ``1 semaine``."""
+        return duration_words(self.value, locale)

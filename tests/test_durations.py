@@ -11,11 +11,15 @@ from pydantic import BaseModel, ValidationError
 from bot.durations import (
     MAX_DURATION,
     Duration,
+    DurationTooLongError,
+    SpokenDuration,
     duration_words,
     format_duration,
     parse_duration,
 )
 from bot.errors import JardinierError
+from bot.ruleconf.templates import render
+from tests.support.rulebook import shipped_texts
 
 
 @pytest.mark.parametrize(
@@ -141,3 +145,22 @@ def test_duration_words_says_the_two_largest_units_there_are(
 def test_duration_words_reads_a_late_job_s_time_left_to_the_nearest_second() -> None:
     assert duration_words(timedelta(minutes=59, seconds=59.99), "en") == "1 hour"
     assert duration_words(timedelta(), "en") == "1 second"
+
+
+def test_a_spoken_duration_is_said_in_the_language_of_the_text_it_fills() -> None:
+    window = SpokenDuration(timedelta(weeks=4))
+    values = {"option": "x", "least": 1, "most": window, "value": 2}
+    english = shipped_texts("en").usage_errors.out_of_range
+    french = shipped_texts("fr").usage_errors.out_of_range
+    assert render(english, **values) == "x should be from 1 to 4 weeks, not 2"
+    assert render(french, **values) == f"x doit aller de 1 à 4{NBSP}semaines, pas 2"
+    assert str(window) == "4 weeks"
+
+
+def test_too_long_is_told_apart_from_no_duration() -> None:
+    with pytest.raises(DurationTooLongError) as error:
+        parse_duration("8d", most=timedelta(weeks=1))
+    assert error.value.most == timedelta(weeks=1)
+    with pytest.raises(JardinierError) as error:
+        parse_duration("8 days")
+    assert not isinstance(error.value, DurationTooLongError)

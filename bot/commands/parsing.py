@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
-from bot.durations import parse_duration
+from bot.durations import DurationTooLongError, SpokenDuration, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
 from bot.ruleconf.community import UsageErrorTexts
@@ -28,6 +29,8 @@ _CLOSING = {'"': '"', "“": "”", "„": "“”", "«": "»"}
 reverse) is part of the group, not its end."""
 _WHOLE = re.compile(r"[-+]?\d{1,18}|#\d{1,18}")
 """A whole number, or an id as the bot writes it (``#12``)."""
+SHORTEST_TYPED = timedelta(seconds=1)
+"""The shortest duration a refusal of a too long one names (a command may ask for more)."""
 _TRUE = {"yes", "y", "true", "on", "1", "oui", "o", "vrai"}
 _FALSE = {"no", "n", "false", "off", "0", "non", "faux"}
 
@@ -200,6 +203,15 @@ async def convert(
         case OptionKind.DURATION:
             try:
                 return parse_duration(token)
+            except DurationTooLongError as error:
+                # A duration all the same: say it is too long, not that it is none.
+                raise UsageError(
+                    "out_of_range",
+                    option=option.name,
+                    least=SpokenDuration(SHORTEST_TYPED),
+                    most=SpokenDuration(error.most),
+                    value=shown,
+                ) from None
             except JardinierError:
                 raise UsageError("not_duration", option=option.name, value=shown) from None
         case OptionKind.CHOICE:

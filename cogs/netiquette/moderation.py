@@ -10,20 +10,41 @@ is not banned, or gone) is answered so, and recorded nowhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from bot.commands import CommandContext, Permission, Text, UsageError, command
-from bot.durations import format_duration
+from bot.durations import SpokenDuration
 from bot.errors import JardinierError
-from bot.events import MemberRef
+from bot.events import CommunityRef, MemberRef
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
 from cogs.netiquette.sanctions import Lifted, as_notes
 
-MIN_TIMEOUT = timedelta(seconds=30)
-MAX_TIMEOUT = timedelta(days=28)
+
+class TimeoutRange(NamedTuple):
+    """The shortest and the longest timeout a moderator may give."""
+
+    least: timedelta
+    most: timedelta
+
+
+TIMEOUT_RANGE = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
+"""Discord's: it refuses timeouts beyond 28 days. The console plays Discord's part."""
+TIMEOUT_RANGES: Mapping[str, TimeoutRange] = {
+    # Telegram takes a restriction shorter than 30 s or longer than 366 days as one for good;
+    # its adapter keeps to 40 s and 365 days, as must a moderator's timeout.
+    "telegram": TimeoutRange(timedelta(seconds=40), timedelta(days=365)),
+}
+"""The range of platforms that differ from :data:`TIMEOUT_RANGE`: a moderator may give any
+timeout their platform can carry out as asked, and is told the range of theirs otherwise."""
+
+
+def timeout_range(community: CommunityRef) -> TimeoutRange:
+    """The timeouts ``community``'s platform carries out as asked."""
+    return TIMEOUT_RANGES.get(community.platform, TIMEOUT_RANGE)
 
 
 class Moderation(Automod):
@@ -157,6 +178,7 @@ class Moderation(Automod):
         helps={
             "fr": """Exclure temporairement un membre ; le bot lève l'exclusion au terme du délai.
 
+            De 30 secondes à 28 jours sur Discord, de 40 secondes à 365 jours sur Telegram.
             Exemple : /exclure_temporairement @alice 10m Flood
             """
         },
@@ -172,16 +194,18 @@ class Moderation(Automod):
     ) -> None:
         """Silence a member for a while; the bot lifts it when the time is up.
 
+        From 30 seconds to 28 days on Discord, from 40 seconds to 365 days on Telegram.
         Example: /timeout alice 10m Flooding
         """
         self._check_target(ctx, member)
-        if not MIN_TIMEOUT <= duration <= MAX_TIMEOUT:
+        allowed = timeout_range(ctx.community)
+        if not allowed.least <= duration <= allowed.most:
             raise UsageError(
                 "out_of_range",
                 option="duration",
-                least=format_duration(MIN_TIMEOUT),
-                most=format_duration(MAX_TIMEOUT),
-                value=format_duration(duration),
+                least=SpokenDuration(allowed.least),
+                most=SpokenDuration(allowed.most),
+                value=SpokenDuration(duration),
             )
         case = await self._record(ctx, member, "timeout", reason or "", expires=duration)
         failure = await self.sanctions.timeout(member, duration, reason or "", case)

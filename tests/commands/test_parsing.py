@@ -187,6 +187,25 @@ async def test_bad_arguments_are_explained_in_french(name: str, args: str, messa
     assert error.value.text(usage_errors("fr")) == message
 
 
+@pytest.mark.parametrize(
+    ("locale", "message"),
+    [
+        ("en", "duration should be from 1 second to 5,200 weeks, not '5201w'"),
+        ("fr", "duration doit aller de 1\u00a0seconde à 5\u202f200\u00a0semaines, pas '5201w'"),
+    ],
+)
+async def test_a_duration_too_long_is_called_too_long_not_no_duration(
+    locale: str, message: str
+) -> None:
+    with pytest.raises(UsageError) as error:
+        await parse("contest", "Photo 5201w")
+    assert error.value.text(usage_errors(locale)) == message
+    # Read to the end, as long as it may be: more digits than any duration needs too.
+    with pytest.raises(UsageError) as error:
+        await parse("contest", "Photo " + "9" * 30 + "w")
+    assert error.value.key == "out_of_range"
+
+
 async def test_french_examples_of_durations_use_french_units() -> None:
     with pytest.raises(UsageError) as error:
         await parse("contest", "Photo 1 quinzaine")
@@ -194,6 +213,7 @@ async def test_french_examples_of_durations_use_french_units() -> None:
         "duration doit être une durée comme 10m, 2h ou 7j, pas '1'"
     )
     assert (await parse("contest", "Photo 7j"))["duration"] == timedelta(days=7)
+
 
 async def test_huge_arguments_are_refused_quickly() -> None:
     with pytest.raises(UsageError) as error:

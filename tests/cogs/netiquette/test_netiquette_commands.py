@@ -18,6 +18,8 @@ from tests.support.fake_platform import FakePlatform
 
 NBSP = "\u00a0"
 """What French writes between a number and its unit."""
+NNBSP = "\u202f"
+"""What French writes between thousands."""
 
 COMMANDS = [
     '/warn bob "be nice"',
@@ -218,8 +220,8 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     forum.member("bob")
     await forum.run("mod", "/timeout bob 5s")
     assert forum.platform.last_text() == (
-        "Usage: /timeout <member> <duration> [reason…] (duration should be from 30s to 4w,"
-        " not 5s). Type /help timeout for details."
+        "Usage: /timeout <member> <duration> [reason…] (duration should be from 30 seconds to"
+        " 4 weeks, not 5 seconds). Type /help timeout for details."
     )
     await forum.run("mod", '/ban bob "Spam" 9')
     assert forum.platform.last_text().startswith(
@@ -231,13 +233,69 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     await forum.run("mod", "/exclure_temporairement bob 5s")
     assert forum.platform.last_text() == (
         "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
-        " (duree doit aller de 30s à 4w, pas 5s). Tapez /aide exclure_temporairement"
+        f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 5{NBSP}secondes)."
+        " Tapez /aide exclure_temporairement"
         " pour le détail."
     )
     await forum.run("mod", '/bannir bob "Spam" 9')
     assert forum.platform.last_text().startswith(
         "Utilisation : /bannir <membre> [raison] [jours_effaces] (jours_effaces doit aller de 0"
     )
+
+
+async def test_a_timeout_may_last_what_the_community_s_platform_can_carry_out(
+    open_forum: ForumFactory,
+) -> None:
+    # Discord (and the console, which plays its part) times out for 28 days at most; Telegram
+    # for 40 seconds to 365 days, and takes anything else as a silence for good.
+    forum = await open_forum(NO_INSULTS, platform=FakePlatform("telegram"))
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 8w Flooding for weeks")
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] == forum.clock.now() + timedelta(weeks=8)
+    assert forum.answers()[-1] == "Case 1: timeout for bob."
+    for typed, said in (("30s", "30 seconds"), ("366d", "366 days")):
+        await forum.run("mod", f"/timeout bob {typed}")
+        assert forum.platform.last_text() == (
+            "Usage: /timeout <member> <duration> [reason…] (duration should be from 40 seconds"
+            f" to 365 days, not {said}). Type /help timeout for details."
+        )
+    assert len(forum.done("timeout")) == 1
+
+
+async def test_a_timeout_too_long_for_any_duration_is_called_too_long(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 100w")
+    assert forum.platform.last_text() == (
+        "Usage: /timeout <member> <duration> [reason…] (duration should be from 30 seconds to"
+        " 4 weeks, not 100 weeks). Type /help timeout for details."
+    )
+    # Longer than any duration the bot reads: too long still, not "no duration".
+    await forum.run("mod", "/timeout bob 5201w")
+    assert forum.platform.last_text() == (
+        "Usage: /timeout <member> <duration> [reason…] (duration should be from 1 second to"
+        " 5,200 weeks, not '5201w'). Type /help timeout for details."
+    )
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/regles_recharger")
+    await forum.run("mod", "/exclure_temporairement bob 5201w")
+    assert forum.platform.last_text() == (
+        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        f" (duree doit aller de 1{NBSP}seconde à 5{NNBSP}200{NBSP}semaines, pas '5201w')."
+        " Tapez /aide exclure_temporairement pour le détail."
+    )
+    await forum.run("mod", "/exclure_temporairement bob 29j")
+    assert forum.platform.last_text() == (
+        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 29{NBSP}jours)."
+        " Tapez /aide exclure_temporairement pour le détail."
+    )
+    assert forum.done("timeout") == []
 
 
 async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None:
