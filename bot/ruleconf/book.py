@@ -305,6 +305,10 @@ class _RuleBookLoader:
             if name in self.unreadable:
                 continue
             base = self.documents.get(name)
+            if base is None and name == CORE_SECTION:
+                # community.yaml is missing, and said to be: what the override lacks of it
+                # (its texts, say) is not the override's fault.
+                continue
             layer = override.subtree(name)
             document = layer if base is None else deep_merge(base, layer)
             context.documents[name] = document

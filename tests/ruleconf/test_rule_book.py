@@ -490,6 +490,17 @@ class TestOverrides:
             "unknown cog 'quiz'; known cogs: netiquette, welcome"
         ]
 
+    def test_a_missing_community_file_is_not_blamed_on_an_override(
+        self, valid_rules: RuleDir
+    ) -> None:
+        valid_rules.write("communities/console-console.yaml", "community:\n  locale: fr\n")
+        (valid_rules.path / "community.yaml").unlink()
+
+        assert error_lines(valid_rules) == [
+            f"{valid_rules.path}/community.yaml: missing: every rule book needs community.yaml, "
+            "with at least the texts for its locale"
+        ]
+
     def test_an_override_of_an_unknown_section(self, valid_rules: RuleDir) -> None:
         valid_rules.write("communities/discord-42.yaml", "welcom:\n  max_mentions: 1\n")
 
