@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from bot.bus import Priority
 from bot.cog import job, listener
 from bot.commands import CommandContext, Permission, command
-from bot.durations import format_duration
+from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
@@ -189,8 +189,8 @@ class WelcomeCog(CharterGate, Introductions):
             render(
                 self.texts(community).raid_alert,
                 count=raid.joins,
-                within=format_duration(raid.within),
-                quiet=format_duration(raid.quiet),
+                within=SpokenDuration(raid.within),
+                quiet=SpokenDuration(raid.quiet),
             ),
         )
 

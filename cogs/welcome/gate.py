@@ -24,7 +24,7 @@ from typing import Any
 from bot.bus import Priority
 from bot.cog import job, listener
 from bot.commands.runner import may_run
-from bot.durations import format_duration
+from bot.durations import SpokenDuration
 from bot.events import (
     ButtonPressed,
     ChannelRef,
@@ -295,7 +295,7 @@ class CharterGate(WelcomeBase):
             await self.actions.ban(member, reason=text)
         else:
             assert gate.timeout is not None
-            text = render(texts.gate_removed, member=name, timeout=format_duration(gate.timeout))
+            text = render(texts.gate_removed, member=name, timeout=SpokenDuration(gate.timeout))
             await self._kick(member, reason=text)
         await self.bounded_modlog(community, text, now)
 

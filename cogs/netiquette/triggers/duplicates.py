@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from bot.durations import Duration, format_duration
+from bot.durations import Duration, SpokenDuration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import (
@@ -62,14 +62,14 @@ class Duplicates(Trigger):
         if count >= config.count:
             earlier = tuple(copy for copy in copies if copy != subject.message)
             return TriggerResult.hit(
-                "duplicates_hit", earlier, count=count, within=format_duration(config.within)
+                "duplicates_hit", earlier, count=count, within=SpokenDuration(config.within)
             )
         if not evidence.explain:
             return MISSED
         return TriggerResult.miss(
             "duplicates_miss",
             count=count,
-            within=format_duration(config.within),
+            within=SpokenDuration(config.within),
             least=config.count,
         )
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from bot.durations import Duration, format_duration
+from bot.durations import Duration, SpokenDuration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import (
@@ -50,12 +50,12 @@ class Flood(Trigger):
             else evidence.activity.count_since(subject.community, subject.member.user.id, since)
         ) + (1 if evidence.probe else 0)
         if count >= config.messages:
-            within = format_duration(config.within)
+            within = SpokenDuration(config.within)
             return TriggerResult.hit("flood_hit", count=count, within=within)
         if not evidence.explain:
             return MISSED
         return TriggerResult.miss(
-            "flood_miss", count=count, within=format_duration(config.within), least=config.messages
+            "flood_miss", count=count, within=SpokenDuration(config.within), least=config.messages
         )
 
 

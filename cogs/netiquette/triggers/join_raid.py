@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from bot.durations import Duration, format_duration
+from bot.durations import Duration, SpokenDuration, format_duration
 from cogs.netiquette.activity import MAX_WINDOW, PER_COMMUNITY_JOINS
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
@@ -38,7 +38,7 @@ class JoinRaid(Trigger):
         """Count the joins in the window, this one included."""
         count = evidence.activity.joins_since(subject.community, subject.at - config.within)
         count += 1 if evidence.probe else 0
-        within = format_duration(config.within)
+        within = SpokenDuration(config.within)
         if count >= config.joins:
             return TriggerResult.hit("join_raid_hit", count=count, within=within)
         return TriggerResult.miss("join_raid_miss", count=count, within=within, least=config.joins)

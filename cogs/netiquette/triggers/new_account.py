@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar, Literal
 
-from bot.durations import Duration, format_duration
+from bot.durations import Duration, SpokenDuration
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
 
@@ -46,11 +46,11 @@ class NewAccount(Trigger):
             return TriggerResult.miss("new_account_unknown")
         age = max(subject.at - since, timedelta(0))
         if age < config.younger_than:
-            return TriggerResult.hit("new_account_hit", age=format_duration(age))
+            return TriggerResult.hit("new_account_hit", age=SpokenDuration(age))
         return TriggerResult.miss(
             "new_account_miss",
-            age=format_duration(age),
-            limit=format_duration(config.younger_than),
+            age=SpokenDuration(age),
+            limit=SpokenDuration(config.younger_than),
         )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cogloader import section_models
+from bot.durations import SpokenDuration
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book
 from bot.ruleconf.numbers import Percent
@@ -51,7 +53,7 @@ async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir
         "▫️ shouting ne se déclenche pas : caps : 0\u00a0% de majuscules, sous les 70\u00a0%",
         "▫️ elsewhere ne se déclenche pas : hors de ses salons",
         "▫️ trial ne se déclenche pas : match_words : aucun mot de la liste",
-        "▫️ spam ne se déclenche pas : flood : 1 message en 10s, moins de 4 ;"
+        "▫️ spam ne se déclenche pas : flood : 1 message en 10\u00a0secondes, moins de 4 ;"
         " match_invites : pas d'invitation",
     ]
     await forum.run("mod", "/rules_test QUEL IDIOT")
@@ -103,7 +105,8 @@ async def test_counts_take_the_singular_when_there_is_one(open_forum: ForumFacto
     await forum.run("mod", "/rules_test hello")
     spam = forum.platform.last_text().splitlines()[-1]
     assert spam == (
-        "▫️ spam does not fire: flood: 1 message within 10s, under 4; match_invites: no invitation"
+        "▫️ spam does not fire: flood: 1 message within 10 seconds, under 4;"
+        " match_invites: no invitation"
     )
 
 
@@ -118,9 +121,9 @@ async def test_counts_take_the_singular_when_there_is_one(open_forum: ForumFacto
         ),
         (Why("toxicity_hit", {"label": "insult", "score": 0.93}), "insult 0.93", "insult 0,93"),
         (
-            Why("duplicates_hit", {"count": 3, "within": "2m"}),
-            "3 identical messages within 2m",
-            "3 messages identiques en 2m",
+            Why("duplicates_hit", {"count": 3, "within": SpokenDuration(timedelta(days=7))}),
+            "3 identical messages within 1 week",
+            "3 messages identiques en 1\u00a0semaine",
         ),
         (Why("cooldown_member"), "on cooldown for this member", "en pause pour ce membre"),
     ],
@@ -131,10 +134,11 @@ def test_numbers_are_written_the_locale_s_way(why: Why, english: str, french: st
 
 
 def test_several_reasons_are_joined_as_the_language_punctuates() -> None:
-    reasons = (Reason("flood", Why("flood_miss", {"count": 2, "within": "10s", "least": 4})),)
+    within = SpokenDuration(timedelta(seconds=10))
+    reasons = (Reason("flood", Why("flood_miss", {"count": 2, "within": within, "least": 4})),)
     reasons += (Reason("match_invites", Why("invites_none")),)
     assert explain(reasons, shipped_why("fr")) == (
-        "flood : 2 messages en 10s, moins de 4 ; match_invites : pas d'invitation"
+        "flood : 2 messages en 10\u00a0secondes, moins de 4 ; match_invites : pas d'invitation"
     )
 
 

@@ -11,7 +11,7 @@ from bot.platform import Capability
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import enable_only
+from tests.support.rulebook import edit_section, enable_only
 
 ACCEPT = "welcome:accept"
 
@@ -134,7 +134,9 @@ async def test_a_newcomer_who_does_not_press_in_time_is_removed_and_the_second_t
     [kick] = garden.done("kick")
     assert kick.target == spambot
     assert garden.done("delete")[-1].target == prompt.details["message"]
-    assert garden.texts("mod-log") == ["Removed spambot: did not accept the charter within 5m."]
+    assert garden.texts("mod-log") == [
+        "Removed spambot: did not accept the charter within 5 minutes."
+    ]
 
     await garden.leave("spambot")
     await garden.wait(timedelta(minutes=10))
@@ -233,6 +235,27 @@ async def test_the_charter_speaks_the_communitys_language(
     assert garden.sent()[-1].text.startswith("Notre charte pour Garden :")
     await garden.join("alice")
     assert [b.label for b in garden.sent()[-1].details["buttons"]] == ["J'accepte"]
+
+
+async def test_a_french_gate_speaks_to_newcomers_as_vous_and_of_time_in_french(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    garden = await telegram_like(open_garden, timeout="1h")
+    await garden.join("alice", "spambot")
+    welcome = garden.sent()[0]
+    assert "Avant de publier, lisez notre charte et appuyez sur « J'accepte »" in welcome.text
+    await garden.say("alice", "coucou !")
+    assert garden.sent()[-1].text == (
+        "alice, merci d'accepter la charte (#rules) avant de publier :"
+        " appuyez sur « J'accepte » ci-dessous."
+    )
+    await garden.press("alice", ACCEPT, under=welcome)
+    assert garden.sent()[-1].text == (
+        "Merci alice, bienvenue parmi nous ! Vous pouvez maintenant publier."
+    )
+    await garden.wait(timedelta(hours=1))
+    assert garden.texts("mod-log") == ["spambot retiré·e : charte non acceptée en 1\u00a0heure."]
 
 
 async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(

@@ -26,7 +26,7 @@ async def test_thirty_joins_within_a_minute_make_one_aggregated_welcome_and_one_
     alerts = garden.sent("mod-log")
     assert len(individual) == 5
     assert len(alerts) == 1
-    assert "more than 5 newcomers within 1m" in alerts[0].text
+    assert "more than 5 newcomers within 1 minute." in alerts[0].text
 
     await garden.wait(timedelta(minutes=3))
     [aggregated] = garden.sent("general")[5:]
