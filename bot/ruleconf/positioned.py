@@ -384,7 +384,9 @@ class _DataBuilder:
                 return self._scalars.construct_yaml_float(node)
         except (ValueError, ConstructorError):
             self._error(
-                node.start_mark, f"cannot read {node.value!r} as {_KIND_OF_TAG[tag]}", path
+                node.start_mark,
+                f"cannot read {_shortened(node.value)!r} as {_KIND_OF_TAG[tag]}",
+                path,
             )
             return node.value
         # Dates and everything else stay text; the pydantic models parse what they need.
@@ -395,6 +397,10 @@ class _DataBuilder:
 
     def _error(self, mark: yaml.Mark, message: str, path: KeyPath) -> None:
         self.errors.append(RuleError(self.file, *_line_col(mark), format_key_path(path), message))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def format_key_path(path: KeyPath) -> str:

@@ -106,6 +106,16 @@ def test_duplicate_keys_name_the_first(tmp_path: Path) -> None:
     assert error_lines(path) == [f"{path}:4:3: texts.en: duplicate key 'en' (first at line 2)"]
 
 
+def test_a_number_too_long_to_read_is_quoted_short(tmp_path: Path) -> None:
+    # Python reads no more than 4,300 digits; the message used to repeat all 5,000.
+    path = write(tmp_path, "purge_max: 1" + "0" * 5_000 + "\n")
+
+    assert error_lines(path) == [
+        f"{path}:1:12: purge_max: cannot read '1000000000000000000000000000000000000...' as a "
+        "number"
+    ]
+
+
 def test_keys_must_be_text(tmp_path: Path) -> None:
     path = write(tmp_path, "on: true\n3: three\n'4': four\n? [a, b]\n: c\n")
 
