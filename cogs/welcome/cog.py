@@ -14,9 +14,8 @@ from typing import Annotated, Any
 
 from bot.bus import Priority
 from bot.cog import job, listener
-from bot.commands import CommandContext, Permission, command
+from bot.commands import CommandContext, Permission, UsageError, command
 from bot.durations import SpokenDuration
-from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
     CommunityRef,
@@ -40,7 +39,8 @@ from cogs.welcome.wording import listed_names, plain_name, uses
 
 REWELCOME_AFTER = timedelta(hours=1)
 """A member who comes back sooner than this is not welcomed again (join-leave loops)."""
-MAX_DAYS = 365
+MAX_DAYS = 366
+"""The furthest back /onboarding looks: a year, a leap one too (as /report by default)."""
 LATE_WAVE_WELCOME = timedelta(days=1)
 """An aggregated welcome that could not be posted for this long is dropped."""
 
@@ -437,7 +437,7 @@ class WelcomeCog(CharterGate, Introductions):
         """
         texts = self.texts(ctx.community)
         if not 1 <= days <= MAX_DAYS:
-            raise JardinierError(render(texts.onboarding_days, most=MAX_DAYS))
+            raise UsageError("out_of_range", option="days", least=1, most=MAX_DAYS, value=days)
         now = self.core.clock.now()
         community_id = await self.core.members.community_id(ctx.community)
         await self.journeys.flush()

@@ -86,7 +86,9 @@ class WelcomeTexts(BaseModel):
     onboarding_stage: Annotated[str, Placeholders("stage", "count", "rate")]
     onboarding_retention: Annotated[str, Placeholders("stage", "count", "eligible", "rate")]
     onboarding_empty: Annotated[str, Placeholders("days")]
-    onboarding_days: Annotated[str, Placeholders("most")]
+    onboarding_days: Annotated[str | None, Placeholders("most")] = None
+    """No longer used (``/onboarding``'s range is said by the core's usage errors); kept so that
+    a rule book which still sets it loads."""
     stage_charter: Annotated[str, Placeholders()]
     stage_introduced: Annotated[str, Placeholders()]
     stage_first_message: Annotated[str, Placeholders()]

@@ -66,7 +66,13 @@ async def test_onboarding_is_for_moderators(garden: Garden) -> None:
 async def test_onboarding_refuses_a_silly_number_of_days(garden: Garden) -> None:
     garden.member("mod", moderator=True)
     await garden.run("mod", "/onboarding 0")
-    assert garden.sent()[-1].text == "Give a number of days between 1 and 365."
+    # The same range and words as /report 0.
+    assert garden.sent()[-1].text == (
+        "Usage: /onboarding [days] (days should be from 1 to 366, not 0)."
+        " Type /help onboarding for details."
+    )
+    await garden.run("mod", "/onboarding 366")
+    assert garden.sent()[-1].text.startswith(("Newcomers", "No newcomer"))
     await garden.run("mod", "/onboarding lots")
     assert garden.sent()[-1].text.startswith("Usage: /onboarding [days]")
 
