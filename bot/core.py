@@ -192,6 +192,11 @@ class Jardinier:
             log.info("SIGHUP: the rule book is reloaded once the bot has started")
             reload_asked.append(True)
 
+        # Made before starting, which can take seconds (migrations, cogs, publishing commands): it
+        # remembers the files the book was read from, and reloads a save made meanwhile.
+        watcher = (
+            RuleWatcher(self.rules.directory, self.reload_rules) if self.watch_rules else None
+        )
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, on_sigterm)
             loop.add_signal_handler(signal.SIGHUP, on_early_sighup)
@@ -203,9 +208,7 @@ class Jardinier:
                     loop.remove_signal_handler(heard)
             raise
         jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
-        watcher = None
-        if self.watch_rules:
-            watcher = RuleWatcher(self.rules.directory, self.reload_rules)
+        if watcher is not None:
             watcher.start()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGHUP, lambda: in_background(self.reload_rules()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -90,6 +92,80 @@ async def test_one_save_is_one_reload_and_other_files_are_ignored(rules_dir: Pat
         await watcher.stop()
 
 
+def as_a_configmap(rules_dir: Path) -> None:
+    """Lay the folder out as Kubernetes mounts a ConfigMap: each file a symlink through ``..data``
+    to the version in force, ``..v1``."""
+    version = rules_dir / "..v1"
+    version.mkdir()
+    for path in sorted(rules_dir.glob("*.yaml")):
+        path.replace(version / path.name)
+        path.symlink_to(Path("..data") / path.name)
+    (rules_dir / "..data").symlink_to("..v1")
+
+
+async def test_a_configmap_update_reloads_the_book(core: Jardinier, rules_dir: Path) -> None:
+    as_a_configmap(rules_dir)
+    shutil.copytree(rules_dir / "..v1", rules_dir / "..v2")
+    set_locale(rules_dir / "..v2", "en", "fr")  # the next version, not yet in force
+    watcher = RuleWatcher(rules_dir, core.reload_rules)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        # The update: ..data swapped at once to the new version (kubelet then deletes the old one).
+        (rules_dir / "..data_tmp").symlink_to("..v2")
+        os.replace(rules_dir / "..data_tmp", rules_dir / "..data")
+        await eventually(lambda: core.community_config().locale == "fr", "the update is loaded")
+    finally:
+        await watcher.stop()
+
+
+async def test_a_folder_replaced_by_a_copy_is_watched_in_its_place(
+    core: Jardinier, rules_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reloads: list[float] = []
+
+    async def reload() -> None:
+        reloads.append(time.monotonic())
+        await core.reload_rules()
+
+    watcher = RuleWatcher(rules_dir, reload)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        old = tmp_path / "rules.old"
+        rules_dir.rename(old)
+        shutil.copytree(old, rules_dir)
+        shutil.rmtree(old)
+        await eventually(lambda: len(reloads) >= 1, "the copy is read")
+        set_locale(rules_dir, "en", "fr")  # an edit to the copy, the folder now in force
+        await eventually(lambda: core.community_config().locale == "fr", "the edit is loaded")
+        assert "not watching" not in caplog.text  # a folder put in place at once is not "gone"
+    finally:
+        await watcher.stop()
+
+
+async def test_a_folder_gone_is_said_once_and_watched_again_when_back(
+    core: Jardinier, rules_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    watcher = RuleWatcher(rules_dir, core.reload_rules)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        kept = tmp_path / "kept"
+        shutil.copytree(rules_dir, kept)
+        with caplog.at_level(logging.WARNING):
+            shutil.rmtree(rules_dir)
+            await eventually(lambda: "any more" in caplog.text, "the watcher says it")
+        assert f"not watching {rules_dir} any more: the folder is gone" in caplog.text
+        assert core.community_config().locale == "en"  # the running rules stay
+        set_locale(kept, "en", "fr")
+        shutil.copytree(kept, rules_dir)
+        await eventually(lambda: core.community_config().locale == "fr", "the folder is read")
+        assert caplog.text.count("any more") == 1
+    finally:
+        await watcher.stop()
+
+
 async def test_a_folder_that_cannot_be_watched_is_logged_and_the_bot_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -144,6 +220,30 @@ async def test_a_serving_bot_watches_only_when_asked(
         assert bot.community_config().locale == "en"
     await bot.stop_platforms()
     await asyncio.wait_for(serving, 15)
+
+
+async def test_a_save_while_the_bot_starts_is_loaded_once_it_serves(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'watch.db'}",
+        platforms=[ServingPlatform()],
+        watch_rules=True,
+    )
+    starting = bot.start
+
+    async def start_while_saved(*, jobs_on_time: bool = True) -> None:
+        await starting(jobs_on_time=jobs_on_time)
+        set_locale(rules_dir, "en", "fr")  # saved while migrating, loading cogs, publishing
+
+    monkeypatch.setattr(bot, "start", start_while_saved)
+    serving = asyncio.create_task(bot.run())
+    try:
+        await eventually(lambda: bot.community_config().locale == "fr", "the save is loaded")
+    finally:
+        await bot.stop_platforms()
+        await asyncio.wait_for(serving, 15)
 
 
 @pytest.mark.parametrize(
