@@ -11,7 +11,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from sqlalchemy.exc import OperationalError
@@ -24,6 +24,10 @@ from bot.platform import Platform
 from bot.resources import shipped_rules_directory
 from bot.rulewatch import watching_enabled
 from bot.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.ruleconf import RuleBook
+    from bot.ruleconf.community import CommunityConfig
 
 log = logging.getLogger(__name__)
 
@@ -305,10 +309,32 @@ def check_rules(
         raise typer.Exit(1) from None
     for warning in book.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    for problem in _cannot_run_here(book):
+        typer.echo(f"warning: {problem}", err=True)
     for key, path in book.override_files.items():
         typer.echo(f"{path}: override applied to community {key}")
     cogs = ", ".join(book.community().cogs) or "none"
     typer.echo(f"{folder}: the rule book is valid (cogs enabled: {cogs})")
+
+
+def _cannot_run_here(book: RuleBook) -> list[str]:
+    """What the enabled rules need and this machine lacks (the toxicity extra…), each once.
+
+    A cog says so with a ``cannot_run_here(section)`` class method; the defaults and every
+    community override are asked.
+    """
+    from bot.cogloader import available_cogs
+    from bot.ruleconf.book import CORE_SECTION
+
+    catalogue = available_cogs()
+    found: dict[str, None] = {}
+    for sections in (book.sections, *book.overrides.values()):
+        community = cast("CommunityConfig", sections[CORE_SECTION])
+        for name in community.cogs:
+            ask = getattr(catalogue.get(name), "cannot_run_here", None)
+            if ask is not None and name in sections:
+                found.update(dict.fromkeys(ask(sections[name])))
+    return list(found)
 
 
 @db_app.command("upgrade")

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
@@ -174,6 +175,46 @@ def test_check_rules_warns_about_texts_an_old_copy_lacks(tmp_path: Path) -> None
     assert "mybook/community.yaml:" in warning
     assert "texts.en: 13 texts are missing" in warning
     assert "usage_errors.quote_open" in warning
+
+
+@pytest.mark.parametrize(
+    ("in_the_book", "override"),
+    [
+        (True, "community:\n  timezone: UTC\n"),
+        (False, "netiquette:\n  rules:\n    toxicity:\n      enabled: true\n"),
+    ],
+    ids=["in the book and its override", "in an override only"],
+)
+def test_check_rules_warns_that_toxicity_cannot_run_without_detoxify(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch, in_the_book: bool, override: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "detoxify", None)  # as without the toxicity extra
+    if in_the_book:
+        section = rules_dir / "netiquette.yaml"
+        book = yaml.safe_load(section.read_text(encoding="utf-8"))
+        book["rules"]["toxicity"]["enabled"] = True
+        section.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+    (rules_dir / "communities").mkdir()
+    (rules_dir / "communities" / "discord-42.yaml").write_text(override, encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["check-rules", str(rules_dir)])
+
+    assert result.exit_code == 0, result.output
+    assert "the rule book is valid" in result.stdout
+    assert result.stderr.splitlines() == [
+        "warning: netiquette rule 'toxicity' cannot run here: detoxify is not installed; "
+        "install PyTorch first (pip install torch==2.13.0), then the toxicity extra from "
+        "Jardinier's folder (pip install -e '.[toxicity]')"
+    ]
+
+
+def test_check_rules_is_quiet_about_toxicity_when_no_rule_uses_it(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "detoxify", None)
+    result = CliRunner().invoke(app, ["check-rules", str(rules_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
 
 
 def test_commands_for_discord_are_slash_command_payloads(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from bot.cog import Cog
 from bot.events import CommunityRef, MemberRef, ModerationRecorded
@@ -20,7 +20,8 @@ from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts
 from cogs.netiquette.engine import Engine
 from cogs.netiquette.sanctions import Sanctions
 from cogs.netiquette.toxicity import (
-    INSTALL_HINT,
+    NOT_INSTALLED,
+    OFF_LOG,
     Classifier,
     DetoxifyClassifier,
     ModelChoice,
@@ -29,6 +30,8 @@ from cogs.netiquette.toxicity import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from pydantic import BaseModel
 
     from bot.core import Jardinier
 
@@ -58,6 +61,8 @@ class NetiquetteBase(Cog):
         self.classifier_factory: Callable[[ModelChoice], Classifier] = DetoxifyClassifier
         """Builds the classifier in the worker thread; tests may swap it."""
         self._workers: dict[ModelChoice, ToxicityWorker] = {}
+        self._toxicity_off: str | None = None
+        """Why toxicity checks cannot run, once said in the log at start."""
 
     async def _announce_case(
         self, community: CommunityRef, new: NewCase, record: CaseRecord
@@ -112,22 +117,37 @@ class NetiquetteBase(Cog):
         worker = self._workers.get(choice)
         if worker is None:
             factory = self.classifier_factory
+            # Only Detoxify's own classifier needs detoxify (tests swap in others).
+            known = self._toxicity_off if factory is DetoxifyClassifier else None
             worker = self._workers[choice] = ToxicityWorker(
                 lambda: factory(choice),
                 batch_size=model.batch_size,
                 batch_wait=model.batch_wait_ms / 1000,
                 max_characters=model.max_characters,
+                unavailable=known,
             )
         return worker
 
+    @classmethod
+    def cannot_run_here(cls, section: BaseModel) -> list[str]:
+        """What the enabled rules of ``section`` need and this machine lacks, one line each
+        (``jardinier check-rules`` warns of it; the book is valid all the same)."""
+        if detoxify_installed():
+            return []
+        config = cast(NetiquetteConfig, section)
+        return [
+            f"netiquette rule {name!r} cannot run here: {NOT_INSTALLED}"
+            for name, rule in config.rules.items()
+            if rule.enabled and "toxicity" in dict(rule.triggers_in_order())
+        ]
+
     async def setup(self) -> None:
-        """Say at once, in the log, when toxicity rules cannot run."""
-        if self.settings().uses_toxicity() and not detoxify_installed():
-            self.log.error(
-                "toxicity checks are off: detoxify is not installed (%s); every other rule "
-                "still works",
-                INSTALL_HINT,
-            )
+        """Say at once, in the log, when toxicity rules cannot run (and only then: the workers
+        know it and stay quiet)."""
+        uses_detoxify = self.classifier_factory is DetoxifyClassifier
+        if uses_detoxify and self.settings().uses_toxicity() and not detoxify_installed():
+            self._toxicity_off = NOT_INSTALLED
+            self.log.error(OFF_LOG, NOT_INSTALLED)
 
     async def teardown(self) -> None:
         """Stop the toxicity workers and the background checks."""

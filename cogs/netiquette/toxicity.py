@@ -31,9 +31,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("cogs.netiquette.toxicity")
 
 INSTALL_HINT = (
-    "install PyTorch first (pip install torch==2.13.0), then the toxicity extra "
-    "(pip install 'jardinier[toxicity]')"
+    "install PyTorch first (pip install torch==2.13.0), then the toxicity extra from "
+    "Jardinier's folder (pip install -e '.[toxicity]')"
 )
+NOT_INSTALLED = f"detoxify is not installed; {INSTALL_HINT}"
+"""Why toxicity rules cannot run on a machine without the toxicity extra."""
+OFF_LOG = "toxicity checks are off: %s; every other rule still works"
+"""The log line (with its reason) of toxicity checks that cannot run."""
 PASS_COST_TOKENS = 16
 """What one forward pass costs beyond its tokens, in tokens: a bert-base pass over one short
 message on a CPU takes about as long as 16 more tokens in a big batch (it streams all the weights
@@ -201,7 +205,7 @@ class DetoxifyClassifier:
         try:
             from detoxify import Detoxify  # optional and heavy: imported on use
         except ImportError:
-            raise ToxicityUnavailableError(f"detoxify is not installed; {INSTALL_HINT}") from None
+            raise ToxicityUnavailableError(NOT_INSTALLED) from None
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # a log, not a terminal: no progress bars
@@ -292,13 +296,16 @@ class ToxicityWorker:
         batch_size: int = 32,
         batch_wait: float = 0.0,
         max_characters: int = 2000,
+        unavailable: str | None = None,
     ) -> None:
+        """``unavailable``: why the model cannot run, known (and logged) before any message; the
+        worker then loads nothing, logs nothing more, and every score raises it."""
         self._factory = factory
         self._batch_size = batch_size
         self._batch_wait = batch_wait
         self._max_characters = max_characters
         self._classifier: Classifier | None = None
-        self._error: str | None = None
+        self._error: str | None = unavailable
         self._queue: asyncio.Queue[_Request] | None = None
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(
@@ -372,7 +379,7 @@ class ToxicityWorker:
         except Exception as error:
             self._error = f"the model could not load: {type(error).__name__}: {error}"[:300]
         if self._error is not None:
-            log.error("toxicity checks are off: %s; every other rule still works", self._error)
+            log.error(OFF_LOG, self._error)
         else:
             log.info("toxicity model loaded")
 

@@ -167,6 +167,28 @@ async def test_a_rule_that_could_not_be_checked_is_reported(
     assert lines[4].startswith("  toxicity checks are off: ")
 
 
+async def test_toxicity_without_detoxify_is_one_problem_in_the_report(
+    rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "detoxify", None)  # as without the toxicity extra
+    section = rules_dir / "netiquette.yaml"
+    book = yaml.safe_load(section.read_text(encoding="utf-8"))
+    book["rules"]["toxicity"]["enabled"] = True
+    section.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+
+    report = await replay([DISCORD], rules_dir=rules_dir)
+
+    assert report.problems == [
+        {
+            "message": "toxicity checks are off: detoxify is not installed; install PyTorch "
+            "first (pip install torch==2.13.0), then the toxicity extra from Jardinier's folder "
+            "(pip install -e '.[toxicity]'); every other rule still works",
+            "times": 1,
+        }
+    ]
+    assert rule(report, "insults")["count"] == 3  # every other rule still worked
+
+
 async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> None:
     histories = [load_history(DISCORD), load_history(TELEGRAM)]
     events = ordered_events(histories)
