@@ -62,7 +62,7 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
     known = chosen in LEVELS
     root.setLevel(getattr(logging, chosen) if known else logging.WARNING)
     # APScheduler and the platform libraries are chatty at INFO.
-    for noisy in ("apscheduler", "discord", "telegram", "httpx", "alembic"):
+    for noisy in ("apscheduler", "discord", "telegram", "httpx", "alembic", "watchfiles"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
     if not known:
         # A typo must not silence the bot's warnings, nor stop it: it is said, once, at WARNING.
