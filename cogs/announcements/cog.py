@@ -57,7 +57,7 @@ class AnnouncementsCog(Cog):
         delay: Annotated[
             timedelta,
             "How long from now, e.g. 30m, 2h, 7d",
-            {"fr": "Dans combien de temps, par ex. 30m, 2h, 7d"},
+            {"fr": "Dans combien de temps, par ex. 30m, 2h, 7j"},
         ],
         text: Annotated[Text, "What to announce", {"fr": "Ce qu'il faut annoncer"}],
     ) -> None:

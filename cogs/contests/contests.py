@@ -74,7 +74,7 @@ class ContestCommands(Phases):
         duration: Annotated[
             str,
             "How long (2h, 7d) or until when (2026-12-01T18:00)",
-            {"fr": "Combien de temps (2h, 7d) ou jusqu'à quand (2026-12-01T18:00)"},
+            {"fr": "Combien de temps (2h, 7j) ou jusqu'à quand (2026-12-01T18:00)"},
         ],
         description: Annotated[
             str, "What to submit (in quotes)", {"fr": "Ce qu'il faut proposer (entre guillemets)"}
@@ -82,7 +82,7 @@ class ContestCommands(Phases):
         start: Annotated[
             str,
             "When it opens: a delay (1d) or a local date-time; default now",
-            {"fr": "Ouverture : un délai (1d) ou une date et heure locales ; sinon tout de suite"},
+            {"fr": "Ouverture : un délai (1j) ou une date et heure locales ; sinon tout de suite"},
         ] = "",
         channel: Annotated[
             ChannelRef | None,

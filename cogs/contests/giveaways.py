@@ -64,7 +64,7 @@ class Giveaways(ContestsBase):
             "fr": """Lancer un tirage au sort dans ce salon : participation par bouton ou réaction.
 
             Les gagnants sont tirés avec une graine publiée : chacun peut refaire le tirage.
-            Exemple : /tirage "Un sachet de graines" 2 3d
+            Exemple : /tirage "Un sachet de graines" 2 3j
             """
         },
     )
@@ -80,7 +80,7 @@ class Giveaways(ContestsBase):
         duration: Annotated[
             timedelta,
             "How long members can enter, e.g. 1d",
-            {"fr": "Combien de temps on peut participer, par ex. 1d"},
+            {"fr": "Combien de temps on peut participer, par ex. 1j"},
         ],
     ) -> None:
         """Start a giveaway in this channel: members enter with the button or a reaction.

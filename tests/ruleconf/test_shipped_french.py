@@ -21,7 +21,7 @@ PARENTHESISED = re.compile(r"\w\(e?s?\)")
 ENGLISH_UNITS = re.compile(r"\b\d+[dw]\b")
 """``7d``, ``1w``: French reads and writes ``7j`` (the bot reads both)."""
 
-CHECKED_COGS = ["netiquette", "welcome"]
+CHECKED_COGS = ["announcements", "contests", "netiquette", "welcome"]
 """Cogs whose French command help is checked here, besides the core's commands."""
 
 
