@@ -320,8 +320,8 @@ def check_rules(
 def _cannot_run_here(book: RuleBook) -> list[str]:
     """What the enabled rules need and this machine lacks (the toxicity extra…), each once.
 
-    A cog says so with a ``cannot_run_here(section)`` class method; the defaults and every
-    community override are asked.
+    Each enabled cog is asked (:meth:`bot.cog.Cog.cannot_run_here`), for the defaults and for
+    every community override.
     """
     from bot.cogloader import available_cogs
     from bot.ruleconf.book import CORE_SECTION
@@ -331,9 +331,9 @@ def _cannot_run_here(book: RuleBook) -> list[str]:
     for sections in (book.sections, *book.overrides.values()):
         community = cast("CommunityConfig", sections[CORE_SECTION])
         for name in community.cogs:
-            ask = getattr(catalogue.get(name), "cannot_run_here", None)
-            if ask is not None and name in sections:
-                found.update(dict.fromkeys(ask(sections[name])))
+            cog = catalogue.get(name)
+            if cog is not None and name in sections:
+                found.update(dict.fromkeys(cog.cannot_run_here(sections[name])))
     return list(found)
 
 

@@ -68,6 +68,13 @@ class Cog:
         """This cog's section of the rule book, with the community's overrides applied."""
         return self.core.rules.current.section(self.name, community)
 
+    @classmethod
+    def cannot_run_here(cls, section: BaseModel) -> list[str]:
+        """What the enabled parts of ``section`` (this cog's rule-book section) need and this
+        machine lacks, one line each: ``jardinier check-rules`` warns of it, the book being
+        valid all the same. Nothing, unless a cog says otherwise."""
+        return []
+
     async def setup(self) -> None:
         """Called once the cog is loaded, before events flow."""
 
