@@ -16,6 +16,9 @@ from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import enable_only
 
+NBSP = "\u00a0"
+"""What French puts between a number and its unit (``90 jours``)."""
+
 
 async def test_help_lists_only_the_commands_the_member_may_use(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
@@ -140,11 +143,25 @@ async def test_a_delay_out_of_range_says_the_range_or_the_furthest(
     mod = platform.member("mod", moderator=True)
     await core.handle(command(mod, "/announce 0s hello", clock.now()))
     assert platform.last_text() == (
-        "Usage: /announce <delay> <text…> (delay should be from 1s to 90d, not 0s)."
+        "Usage: /announce <delay> <text…> (delay should be from 1 second to 90 days, not 0)."
         " Type /help announce for details."
     )
     await core.handle(command(mod, "/announce 91d hello", clock.now()))
-    assert platform.last_text() == "An announcement can be scheduled at most 90d ahead."
+    assert platform.last_text() == "An announcement can be scheduled at most 90 days ahead."
+    assert core.scheduler.pending("announcement:") == []
+
+
+async def test_a_french_community_is_told_the_delays_range_in_french_words(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    mod = await reload_in_french(core, platform, clock, rules_dir)
+    await core.handle(command(mod, "/annonce 0j bonjour", clock.now()))
+    assert platform.last_text() == (
+        f"Utilisation : /annonce <delai> <texte…> (delai doit aller de 1{NBSP}seconde"
+        f" à 90{NBSP}jours, pas 0). Tapez /aide annonce pour le détail."
+    )
+    await core.handle(command(mod, "/annonce 91j bonjour", clock.now()))
+    assert platform.last_text() == f"Une annonce se programme au plus 90{NBSP}jours à l'avance."
     assert core.scheduler.pending("announcement:") == []
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from bot.cog import Cog, job
 from bot.commands import CommandContext, Permission, Text, UsageError, command
-from bot.durations import format_duration
+from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
 from bot.localtime import local_time
@@ -71,14 +71,13 @@ class AnnouncementsCog(Cog):
             raise UsageError(
                 "out_of_range",
                 option="delay",
-                least=format_duration(MIN_DELAY),
-                most=format_duration(config.max_delay),
-                value=format_duration(delay),
+                least=SpokenDuration(MIN_DELAY),
+                most=SpokenDuration(config.max_delay),
+                # Words round a zero up to "1 second"; a plain 0 needs no unit.
+                value=SpokenDuration(delay) if delay else 0,
             )
         if delay > config.max_delay:
-            raise JardinierError(
-                render(texts.too_far, max_delay=format_duration(config.max_delay))
-            )
+            raise JardinierError(render(texts.too_far, max_delay=SpokenDuration(config.max_delay)))
         if len(text) > MAX_TEXT:
             raise UsageError("option_too_long", option="text", most=MAX_TEXT)
         pending = self.core.scheduler.pending(self._prefix(ctx.community))
