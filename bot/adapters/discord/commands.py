@@ -39,8 +39,13 @@ _OPTION_TYPES = {
     OptionKind.CHANNEL: 7,
     OptionKind.NUMBER: 10,
 }
-_DURATION_UNITS = ("m", "h", "d", "w")
-_DURATION_EXAMPLES = ("10m", "30m", "1h", "2h", "12h", "1d", "3d", "7d", "2w")
+_DURATION_UNITS = {"en": ("m", "h", "d", "w"), "fr": ("m", "h", "j")}
+"""The units offered after a number, by the language of the member typing: French days are
+``j`` (jours); the bot reads no French week unit, so French counts weeks in days."""
+_DURATION_EXAMPLES = {
+    "en": ("10m", "30m", "1h", "2h", "12h", "1d", "3d", "7d", "2w"),
+    "fr": ("10m", "30m", "1h", "2h", "12h", "1j", "3j", "7j", "14j"),
+}
 
 
 def _localizations(default: str, translations: Mapping[str, str]) -> dict[str, str]:
@@ -117,11 +122,17 @@ def payload_digest(payload: Sequence[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def suggestions(option: OptionSpec, typed: str) -> list[str]:
-    """What to offer while a member types ``option`` (at most 25, each at most 100 characters)."""
+def suggestions(option: OptionSpec, typed: str, locale: str | None = None) -> list[str]:
+    """What to offer while a member types ``option`` (at most 25, each at most 100 characters).
+
+    ``locale`` is the member's Discord locale (``fr``, ``en-US``): durations are offered in its
+    units (``7j`` in French), English ones for any other.
+    """
     typed = typed.strip().lower()
     if option.kind is OptionKind.DURATION:
-        offered = _duration_suggestions(typed)
+        language = (locale or DEFAULT_LOCALE).split("-", 1)[0]
+        known = language if language in _DURATION_UNITS else DEFAULT_LOCALE
+        offered = _duration_suggestions(typed, known)
     elif option.kind is OptionKind.CHOICE:
         offered = [choice for choice in option.choices if typed in choice.lower()]
     else:
@@ -129,15 +140,16 @@ def suggestions(option: OptionSpec, typed: str) -> list[str]:
     return [text for text in offered if len(text) <= MAX_CHOICE_TEXT][:MAX_CHOICES]
 
 
-def _duration_suggestions(typed: str) -> list[str]:
+def _duration_suggestions(typed: str, language: str) -> list[str]:
+    examples = _DURATION_EXAMPLES[language]
     if not typed:
-        return list(_DURATION_EXAMPLES)
+        return list(examples)
     if typed.isdigit() and len(typed) <= 6:
-        return [f"{typed}{unit}" for unit in _DURATION_UNITS]
+        return [f"{typed}{unit}" for unit in _DURATION_UNITS[language]]
     try:
         parse_duration(typed)
     except JardinierError:
         pass
     else:  # what the command itself will read, French days (7j) included
         return [typed]
-    return [example for example in _DURATION_EXAMPLES if example.startswith(typed)]
+    return [example for example in examples if example.startswith(typed)]

@@ -21,6 +21,7 @@ from bot.adapters.discord.commands import (
 )
 from bot.commands import CommandContext, Permission, command
 from bot.commands.spec import OptionKind, OptionSpec, build_spec
+from bot.durations import parse_duration
 from bot.events import ChannelRef, MemberRef
 from cogs.suggestions.cog import SuggestionsCog
 
@@ -296,6 +297,26 @@ def test_more_than_25_choices_become_suggestions() -> None:
 def test_duration_suggestions(typed: str, offered: list[str]) -> None:
     delay = OptionSpec("delay", OptionKind.DURATION, "How long")
     assert suggestions(delay, typed) == offered
+    assert suggestions(delay, typed, "en-GB") == offered
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        # Days in j (jours); no week unit, as the bot reads none in French.
+        ("", ["10m", "30m", "1h", "2h", "12h", "1j", "3j", "7j", "14j"]),
+        ("3", ["3m", "3h", "3j"]),
+        ("1", ["1m", "1h", "1j"]),
+        ("1j", ["1j"]),
+        ("1d", ["1d"]),  # read all the same: what the member typed is offered
+        ("1x", []),
+    ],
+)
+def test_a_french_member_is_offered_french_units(typed: str, offered: list[str]) -> None:
+    delay = OptionSpec("delay", OptionKind.DURATION, "How long")
+    assert suggestions(delay, typed, "fr") == offered
+    for text in offered:
+        parse_duration(text)
 
 
 def test_other_options_get_no_suggestions() -> None:
