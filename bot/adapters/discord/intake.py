@@ -160,7 +160,8 @@ class EventIntake:
             spec = self.specs.get(command)
             for option in spec.options if spec else ():
                 if option.name == option_name:
-                    offered = suggestions(option, typed)
+                    # The member's own language: they type the units, whatever the community's.
+                    offered = suggestions(option, typed, str(interaction.locale))
         choices = [discord.app_commands.Choice(name=text, value=text) for text in offered]
         await self._quietly(interaction.response.autocomplete(choices), "suggestions")
 

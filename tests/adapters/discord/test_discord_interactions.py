@@ -297,7 +297,8 @@ async def test_buttons_sent_by_the_bot_come_back_as_presses(
 async def test_durations_are_suggested_while_typing(
     world: DiscordWorld, discord_core: Jardinier
 ) -> None:
-    await world.interact("interaction_create_autocomplete")  # hugo typing "3" as the delay
+    # hugo typing "3" as the delay, his Discord in English
+    await world.interact("interaction_create_autocomplete", locale="en-US")
     [callback] = world.interactions.calls
     assert callback.payload["type"] == AUTOCOMPLETE_RESULT
     assert [choice["value"] for choice in callback.payload["data"]["choices"]] == [
@@ -305,6 +306,18 @@ async def test_durations_are_suggested_while_typing(
         "3h",
         "3d",
         "3w",
+    ]
+
+
+async def test_a_member_whose_discord_is_in_french_is_offered_french_units(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    await world.interact("interaction_create_autocomplete", locale="fr")
+    [callback] = world.interactions.calls
+    assert [choice["value"] for choice in callback.payload["data"]["choices"]] == [
+        "3m",
+        "3h",
+        "3j",
     ]
 
 
