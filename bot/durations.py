@@ -121,7 +121,8 @@ def duration_words(delta: timedelta, locale: str | None) -> str:
 
     What lies below the second unit is left out: 1 day, 2 hours and 5 minutes read ``1 day and
     2 hours``. Weeks only for a whole number of weeks, as :func:`format_duration` writes them:
-    ``30d`` reads ``30 days``. Less than a second reads ``1 second``.
+    ``30d`` reads ``30 days``. Less than a second reads ``1 second``; nothing at all reads
+    ``0 seconds`` (a refusal quoting a zero the member typed).
     """
     from babel.lists import format_list  # Babel loads on first use
     from babel.units import format_unit
@@ -142,7 +143,9 @@ def duration_words(delta: timedelta, locale: str | None) -> str:
     language = cldr_locale(locale)
     words = [
         format_unit(count, unit, length="long", locale=language) for count, unit in parts
-    ] or [format_unit(1, "duration-second", length="long", locale=language)]
+    ] or [
+        format_unit(int(delta > timedelta(0)), "duration-second", length="long", locale=language)
+    ]
     return format_list(words, locale=language)
 
 

@@ -144,7 +144,13 @@ def test_duration_words_says_the_two_largest_units_there_are(
 
 def test_duration_words_reads_a_late_job_s_time_left_to_the_nearest_second() -> None:
     assert duration_words(timedelta(minutes=59, seconds=59.99), "en") == "1 hour"
-    assert duration_words(timedelta(), "en") == "1 second"
+    assert duration_words(timedelta(milliseconds=300), "en") == "1 second"
+
+
+def test_nothing_at_all_reads_zero_seconds_not_one() -> None:
+    # A refusal quotes the zero the moderator typed: "/timeout bob 0s" is not "1 second".
+    assert duration_words(timedelta(), "en") == "0 seconds"
+    assert duration_words(timedelta(), "fr") == "0\u00a0seconde"
 
 
 def test_a_spoken_duration_is_said_in_the_language_of_the_text_it_fills() -> None:
