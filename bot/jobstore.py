@@ -4,11 +4,19 @@ APScheduler 3's job-store API is blocking: with its SQLAlchemy store, every job 
 listener (a newcomer's nudge, a timeout to lift) committed to SQLite on the event loop, ~1 ms each,
 and waited there for as long as another connection held the write lock. Here the jobs live in
 APScheduler's own memory store; each change is pickled at once (so later changes to the job cannot
-race the write) and written, in order, by one background thread through APScheduler's SQLAlchemy
-store table; :meth:`flush` waits for the writes, off the event loop. The thread writes whatever
-has queued up meanwhile in one transaction (a burst of joins is one commit, not one per nudge),
-with the bot's SQLite settings (WAL, ``synchronous=NORMAL``, busy timeout). A crash loses at most
-the changes still queued (milliseconds of them); the jobs on disk are loaded at start.
+race the write) and written by one background thread through APScheduler's SQLAlchemy store
+table; :meth:`flush` waits for the writes, off the event loop. The thread writes whatever has
+queued up meanwhile in one transaction (a burst of joins is one commit, not one per nudge), with
+the bot's SQLite settings (WAL, ``synchronous=NORMAL``, busy timeout).
+
+Memory is the source of truth: what waits is the latest state of each job changed since the last
+write (a row, or its absence), so it never grows past the jobs themselves, and each is written as
+"delete its row, insert the new one", which repairs a row a failed write left missing or stale.
+A write the database refuses (locked beyond the busy timeout, a full disk, an I/O error) is tried
+again, after 1 s, then 2 s, … at most every ``RETRY_MOST``; that next write, and the one at
+shutdown, rewrite the whole table from memory in one transaction. A crash loses at most the
+changes still waiting (milliseconds of them, or those since the database started refusing); the
+jobs on disk are loaded at start.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from apscheduler.job import Job
@@ -26,7 +35,6 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import sqlite_pragmas
@@ -34,7 +42,11 @@ from bot.db import sqlite_pragmas
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-"""Job changes written in one transaction at most."""
+"""Jobs written in one transaction at most (a rewrite after a failure writes them all)."""
+RETRY_FIRST = 1.0
+"""Seconds before a write the database refused is tried again; doubled at each refusal …"""
+RETRY_MOST = 60.0
+"""… up to this."""
 
 
 class WriteBehindJobStore(MemoryJobStore):
@@ -47,72 +59,101 @@ class WriteBehindJobStore(MemoryJobStore):
             event.listen(engine, "connect", sqlite_pragmas)
         self._disk = SQLAlchemyJobStore(engine=engine, tablename=tablename)
         self._writer: ThreadPoolExecutor | None = None
-        self._queued: list[Callable[[Connection], Any]] = []
-        """Changes not yet taken by the writer; a drain is submitted when this turns non-empty."""
-        self._queue_lock = threading.Lock()
         self._closing: ThreadPoolExecutor | None = None
-        """The writer after :meth:`shutdown`, still writing what was queued."""
+        """The writer after :meth:`shutdown`, still writing what waits."""
+        self._queue_lock = threading.Lock()
+        # Everything below is shared with the writer thread: read and changed under the lock.
+        self._rows: dict[str, dict[str, Any]] = {}
+        """The row of every job in memory, as last pickled: what a rewrite writes."""
+        self._changed: dict[str, None] = {}
+        """Ids of the jobs changed (or removed) since the writer last took them, in order."""
+        self._rewrite = False
+        """Whether the next write replaces the whole table with :attr:`_rows` (after a failed
+        write, or when every job was removed)."""
+        self._submitted = False
+        """Whether a write is submitted that will take what waits."""
+        self._retry: threading.Timer | None = None
+        """The timer that tries again after a refused write (no write starts before it)."""
+        self._delay = 0.0
+        """Seconds the last refused write waits before the next try; 0 after a success."""
 
     def start(self, scheduler: Any, alias: str) -> None:
         """Create the table if needed and load the jobs saved by the previous run."""
         super().start(scheduler, alias)
         self._disk.start(scheduler, alias)
+        rows = {}
         for job in self._disk.get_all_jobs():
             super().add_job(job)
+            rows[job.id] = self._row(job)
+        with self._queue_lock:
+            self._rows = rows
+            self._changed = {}
+            self._rewrite = self._submitted = False
+            self._delay = 0.0
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobstore")
         self._closing = None
 
     def add_job(self, job: Job) -> None:
-        """Keep ``job`` and queue its insert."""
+        """Keep ``job`` and queue its saving."""
         super().add_job(job)
-        row = self._row(job)
-        self._write(lambda connection: connection.execute(self._table.insert().values(**row)))
+        self._queue(job.id, self._row(job))
 
     def update_job(self, job: Job) -> None:
-        """Change ``job`` and queue its update."""
+        """Change ``job`` and queue its saving."""
         super().update_job(job)
-        row = self._row(job)
-        self._write(
-            lambda connection: connection.execute(
-                self._table.update().values(**row).where(self._table.c.id == row["id"])
-            )
-        )
+        self._queue(job.id, self._row(job))
 
     def remove_job(self, job_id: str) -> None:
         """Forget ``job_id`` and queue its deletion."""
         super().remove_job(job_id)
-        self._write(
-            lambda connection: connection.execute(
-                self._table.delete().where(self._table.c.id == job_id)
-            )
-        )
+        self._queue(job_id, None)
 
     def remove_all_jobs(self) -> None:
         """Forget every job and queue their deletion."""
         super().remove_all_jobs()
-        self._write(lambda connection: connection.execute(self._table.delete()))
+        writer = self._started()
+        with self._queue_lock:
+            self._rows.clear()
+            self._changed.clear()
+            self._rewrite = True
+            if self._submitted or self._retry is not None:
+                return
+            self._submitted = True
+        writer.submit(self._drain)
 
     def flush(self) -> None:
-        """Wait until every queued change is written (blocking: call it off the event loop)."""
+        """Write what waits now, even while a refused write waits to be tried again, and wait
+        for it (blocking: call it off the event loop). What the database still refuses stays
+        queued."""
         writer = self._writer or self._closing
         if writer is None:
             return
         try:
-            writer.submit(lambda: None).result()
-        except RuntimeError:  # shut down meanwhile: its queue still drains, then it ends
+            writer.submit(self._drain, True).result()
+        except RuntimeError:  # shut down meanwhile: its last write is queued, then it ends
             writer.shutdown(wait=True)
+            return
+        closing = self._closing
+        if closing is not None:  # shut down while this wrote: wait for its last write too
+            closing.shutdown(wait=True)
 
     def shutdown(self) -> None:
-        """Take no more changes; write what is queued, then close the database connection.
+        """Take no more changes; write what waits (a last try at a refused write), then close
+        the database connection.
 
         APScheduler calls this on the event loop, so it does not wait: a transaction the loop
         holds open must be able to commit while the writes wait for its lock. :meth:`flush`
         waits for them.
         """
         writer, self._writer = self._writer, None
+        with self._queue_lock:
+            if self._retry is not None:
+                self._retry.cancel()
+                self._retry = None
         if writer is None:
             self._disk.shutdown()
             return
+        writer.submit(self._last_write)
         writer.submit(self._disk.shutdown)
         writer.shutdown(wait=False)
         self._closing = writer
@@ -130,40 +171,122 @@ class WriteBehindJobStore(MemoryJobStore):
             "job_state": pickle.dumps(job.__getstate__(), self._disk.pickle_protocol),
         }
 
-    def _write(self, change: Callable[[Connection], Any]) -> None:
+    def _started(self) -> ThreadPoolExecutor:
         if self._writer is None:
             raise RuntimeError("the job store is not started")
-        with self._queue_lock:
-            self._queued.append(change)
-            if len(self._queued) > 1:
-                return  # a drain is already submitted; it will take this change too
-        self._writer.submit(self._drain)
+        return self._writer
 
-    def _drain(self) -> None:
-        """Write every queued change, in order, one transaction per batch taken."""
+    def _queue(self, job_id: str, row: dict[str, Any] | None) -> None:
+        """Make ``row`` (None: no row) what is saved of ``job_id``; submit a write unless one
+        is already on its way (or a refused one waits to be tried again)."""
+        writer = self._started()
+        with self._queue_lock:
+            if row is None:
+                self._rows.pop(job_id, None)
+            else:
+                self._rows[job_id] = row
+            self._changed[job_id] = None
+            if self._submitted or self._retry is not None:
+                return
+            self._submitted = True
+        writer.submit(self._drain)
+
+    def _drain(self, now: bool = False) -> bool:
+        """Write what waits, one transaction per batch taken; ``now``: even while a refused
+        write waits for its retry. Whether everything was written."""
         while True:
             with self._queue_lock:
-                changes = self._queued[:MAX_BATCH]
-                if not changes:
-                    return
+                if self._retry is not None and not now:
+                    self._submitted = False  # the retry submits the next write
+                    return False
+                rewrite = self._rewrite
+                if rewrite:
+                    ids: list[str] = []
+                    rows = list(self._rows.values())
+                    self._changed.clear()
+                    self._rewrite = False
+                else:
+                    ids = list(islice(self._changed, MAX_BATCH))
+                    if not ids:
+                        self._submitted = False
+                        return True
+                    for job_id in ids:
+                        del self._changed[job_id]
+                    rows = [self._rows[job_id] for job_id in ids if job_id in self._rows]
             try:
-                self._apply(changes)
-            except Exception:  # a bug, not the database: say so, and keep the writer going
-                log.exception("%d scheduled job changes could not be saved", len(changes))
-            with self._queue_lock:
-                # Taken off only once written: until then a new change must not submit a second
-                # drain, which could run ahead of this one and write out of order.
-                del self._queued[: len(changes)]
+                self._write(ids, rows, rewrite=rewrite)
+            except Exception as error:  # the database (or a bug): try again later, everything
+                self._refused(error, len(rows) if rewrite else len(ids))
+                return False
+            self._saved()
 
-    def _apply(self, changes: list[Callable[[Connection], Any]]) -> None:
-        try:
-            with self._disk.engine.begin() as connection:
-                for change in changes:
-                    change(connection)
-        except SQLAlchemyError as error:
-            if len(changes) == 1:
-                # The job still runs from memory; only its survival across a restart is at stake.
-                log.warning("a scheduled job could not be saved: %s", error)
+    def _write(self, ids: list[str], rows: list[dict[str, Any]], *, rewrite: bool) -> None:
+        table = self._table
+        with self._disk.engine.begin() as connection:
+            if rewrite:
+                connection.execute(table.delete())
             else:
-                for change in changes:  # one bad change must not lose the others with it
-                    self._apply([change])
+                connection.execute(table.delete().where(table.c.id.in_(ids)))
+            if rows:
+                connection.execute(table.insert(), rows)
+
+    def _refused(self, error: Exception, count: int) -> None:
+        """A write failed: its jobs wait with the others; the next write rewrites them all."""
+        with self._queue_lock:
+            self._rewrite = True
+            self._submitted = False
+            self._delay = min(max(self._delay * 2, RETRY_FIRST), RETRY_MOST)
+            delay = self._delay
+            if self._retry is not None:
+                self._retry.cancel()
+            self._retry = None
+            if self._writer is not None:
+                self._retry = threading.Timer(delay, self._try_again)
+                self._retry.daemon = True
+                self._retry.start()
+        if self._writer is None:
+            return  # stopping: the last write says what is lost
+        if isinstance(error, SQLAlchemyError):
+            # The jobs still run from memory; only their survival across a restart waits.
+            log.warning(
+                "%d scheduled job changes not saved yet, trying again in %g s: %s",
+                count,
+                delay,
+                error,
+            )
+        else:
+            log.error("%d scheduled job changes not saved yet", count, exc_info=error)
+
+    def _saved(self) -> None:
+        with self._queue_lock:
+            recovered = self._delay > 0
+            self._delay = 0.0
+            if self._retry is not None:
+                self._retry.cancel()
+                self._retry = None
+        if recovered:
+            log.info("scheduled jobs saved again")
+
+    def _try_again(self) -> None:
+        with self._queue_lock:
+            if self._retry is None or threading.current_thread() is not self._retry:
+                return  # cancelled: a write succeeded meanwhile, or the store stopped
+            self._retry = None
+            writer = self._writer
+            if writer is None or self._submitted:
+                return
+            self._submitted = True
+        with suppress(RuntimeError):  # shut down meanwhile: its last write takes them
+            writer.submit(self._drain)
+
+    def _last_write(self) -> None:
+        """At shutdown: write what waits, once more if it was refused; say what is lost."""
+        if self._drain(now=True):
+            return
+        with self._queue_lock:
+            jobs = len(self._rows)
+        log.error(
+            "the scheduled jobs could not be saved at stop (%d in memory): the next start "
+            "finds them as they were before the database refused them",
+            jobs,
+        )

@@ -13,6 +13,7 @@ import pytest
 
 from bot.clock import ManualClock, SystemClock
 from bot.scheduler import Scheduler
+from tests.support.waiting import eventually
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -246,13 +247,13 @@ async def test_changes_queued_behind_a_lock_are_saved_in_order(store: str, tmp_p
     await again.shutdown()
 
 
-async def test_one_change_the_database_refuses_does_not_lose_the_others(
-    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_a_row_this_run_does_not_know_of_is_replaced_by_the_job_in_memory(
+    store: str, tmp_path: Path
 ) -> None:
     scheduler, _ = await started(store, T0)
     locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
-    # A row this run does not know of: inserting the same id again is refused by the table.
+    # A stale row under an id this run schedules: a plain insert would be refused by the table.
     locker.execute(
         "INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES ('b', 0, x'00')"
     )
@@ -263,6 +264,87 @@ async def test_one_change_the_database_refuses_does_not_lose_the_others(
     locker.close()
     await scheduler.shutdown()
 
-    saved = sqlite3.connect(tmp_path / "jobs.db").execute("SELECT id FROM apscheduler_jobs")
-    assert sorted(row[0] for row in saved) == ["a", "b", "c"]
-    assert "a scheduled job could not be saved" in caplog.text
+    again, recorder = await started(store, T0)
+    await again.advance(timedelta(hours=2))
+    assert sorted(kwargs["contest"] for _, kwargs, _ in recorder.ran) == [1, 2, 3]
+    await again.shutdown()
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock outlasts the busy timeout (5 s in production) within a test's patience."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    monkeypatch.setattr("bot.jobstore.RETRY_FIRST", 0.05)
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+async def test_changes_refused_by_a_lock_longer_than_the_busy_timeout_are_saved_afterwards(
+    store: str, tmp_path: Path
+) -> None:
+    scheduler, _ = await started(store, T0)
+    scheduler.at("announcement:1", T0 + timedelta(hours=2), "announcements", "post")
+    await scheduler.shutdown()
+    scheduler, _ = await started(store, T0)
+    # A backup or a replay holds the database longer than the busy timeout: these are refused.
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    scheduler.at("lift:ban:x", T0 + timedelta(days=1), "netiquette", "lift_ban", user="x")
+    scheduler.cancel("announcement:1")  # a moderator cancelled the announcement
+    await asyncio.sleep(0.5)
+    locker.execute("ROLLBACK")
+    locker.close()
+    scheduler.at("lift:ban:x", T0 + timedelta(days=2), "netiquette", "lift_ban", user="x")
+    await scheduler.shutdown()
+
+    # The temporary ban is still lifted, at its new end; the cancelled announcement is not posted.
+    again, recorder = await started(store, T0 + timedelta(hours=3))
+    assert {job.id: job.next_run for job in again.pending()} == {
+        "lift:ban:x": T0 + timedelta(days=2)
+    }
+    await again.advance(timedelta(days=2))
+    assert [handler for handler, _, _ in recorder.ran] == ["lift_ban"]
+    await again.shutdown()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+async def test_a_refused_change_is_tried_again_without_waiting_for_the_stop(
+    store: str, tmp_path: Path
+) -> None:
+    scheduler, _ = await started(store, T0)
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    scheduler.at("lift:ban:x", T0 + timedelta(days=1), "netiquette", "lift_ban", user="x")
+    await asyncio.sleep(0.3)
+    locker.execute("ROLLBACK")
+    locker.close()
+
+    def saved() -> list[str]:
+        database = sqlite3.connect(tmp_path / "jobs.db")
+        try:
+            return [row[0] for row in database.execute("SELECT id FROM apscheduler_jobs")]
+        finally:
+            database.close()
+
+    # A crash from now on keeps the lift: it is on disk without a stop.
+    await eventually(lambda: saved() == ["lift:ban:x"], "the refused job is saved")
+    await scheduler.shutdown()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+async def test_a_database_refusing_until_the_stop_is_reported_and_keeps_what_it_had(
+    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler, _ = await started(store, T0)
+    scheduler.at("a", T0 + timedelta(hours=1), "contests", "close", contest=1)
+    await asyncio.to_thread(scheduler._store.flush)  # type: ignore[union-attr]
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    scheduler.at("b", T0 + timedelta(hours=1), "contests", "close", contest=2)
+    await scheduler.shutdown()
+    locker.execute("ROLLBACK")
+    locker.close()
+
+    assert "could not be saved at stop" in caplog.text
+    again, _ = await started(store, T0)
+    assert [job.id for job in again.pending()] == ["a"]
+    await again.shutdown()
