@@ -3,16 +3,19 @@
 Every message, reply, reaction or thanks changes a counter in memory; :meth:`CounterBuffer.flush`
 adds the pending changes to the database in one transaction (one upsert statement per table),
 never one commit per message. The buffer holds at most ``limit`` pending counters before the cog
-flushes early; if the database refuses a flush, the changes stay pending, and past twice the limit
-the oldest are dropped (and logged) so memory stays bounded.
+flushes early; if the database refuses a flush, the changes stay pending (ahead of those counted
+since), and past twice the limit the oldest are dropped (and logged) so memory stays bounded.
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from datetime import date
-from typing import NamedTuple
+from itertools import islice
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
@@ -72,8 +75,13 @@ class CounterBuffer:
         self.dropped = 0
         """Changes dropped because the database kept refusing them."""
         self.restores = 0
-        self._compiled: tuple[BulkWrite, BulkWrite] | None = None
         """Times changes taken out were put back (a write refused, or one waiting behind it)."""
+        self._compiled: tuple[BulkWrite, BulkWrite] | None = None
+        self._older_daily = 0
+        """How many of the first pending daily counters were put back by :meth:`restore`:
+        older than those after them, they go first when the buffer overflows."""
+        self._older_edges = 0
+        """The same for the interactions."""
 
     def __len__(self) -> int:
         return len(self._daily) + len(self._edges)
@@ -111,22 +119,24 @@ class CounterBuffer:
 
     def forget(self, community: CommunityRef, user_id: str) -> None:
         """Drop every pending change about ``user_id`` in ``community`` (opt-out, erasure)."""
-        self._daily = {
-            key: value
-            for key, value in self._daily.items()
-            if not (key[0] == community and key[1] == user_id)
-        }
-        self._edges = {
-            key: value
-            for key, value in self._edges.items()
-            if not (key[0] == community and user_id in (key[2], key[3]))
-        }
+
+        def kept_daily(key: Daily) -> bool:
+            return not (key[0] == community and key[1] == user_id)
+
+        def kept_edge(key: Edge) -> bool:
+            return not (key[0] == community and user_id in (key[2], key[3]))
+
+        self._older_daily = sum(map(kept_daily, islice(self._daily, self._older_daily)))
+        self._older_edges = sum(map(kept_edge, islice(self._edges, self._older_edges)))
+        self._daily = {key: value for key, value in self._daily.items() if kept_daily(key)}
+        self._edges = {key: value for key, value in self._edges.items() if kept_edge(key)}
         self.full = len(self) >= self._limit
 
     def take(self) -> tuple[dict[Daily, dict[str, int]], dict[Edge, int]]:
         """Every pending change, leaving the buffer empty."""
         daily, edges = self._daily, self._edges
         self._daily, self._edges = {}, {}
+        self._older_daily = self._older_edges = 0
         self.full = len(self) >= self._limit  # a limit of 0 is full when empty
         return daily, edges
 
@@ -218,22 +228,62 @@ class CounterBuffer:
         return self._compiled
 
     def restore(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
-        """Put changes taken out back as pending (past twice the limit, the oldest go)."""
+        """Put changes taken out back as pending, ahead of those counted since they were taken
+        (past twice the limit, the oldest go)."""
         self.restores += 1
-        for key, counters in daily.items():
-            for field, delta in counters.items():
-                self.add_daily(key, field, delta)
-        for edge, delta in edges.items():
-            self.add_edge(edge, delta)
+        self._daily, self._older_daily = _older_first(
+            self._daily, self._older_daily, daily, _added_counters
+        )
+        self._edges, self._older_edges = _older_first(
+            self._edges, self._older_edges, edges, operator.add
+        )
         excess = len(self) - 2 * self._limit
-        if excess <= 0:
-            self.full = len(self) >= self._limit
-            return
-        # The database keeps refusing: keep memory bounded, dropping the oldest changes.
-        for old in list(self._daily)[:excess]:
-            del self._daily[old]
-        for old_edge in list(self._edges)[: max(excess - len(daily), 0)]:
-            del self._edges[old_edge]
-        self.dropped += excess
+        if excess > 0:
+            # The database keeps refusing: keep memory bounded, dropping the oldest changes
+            # (those put back, then those counted since, first come first).
+            older_daily = min(excess, self._older_daily)
+            older_edges = min(excess - older_daily, self._older_edges)
+            _drop_first(self._daily, older_daily)
+            _drop_first(self._edges, older_edges)
+            self._older_daily -= older_daily
+            self._older_edges -= older_edges
+            newer = excess - older_daily - older_edges
+            newer_daily = min(newer, len(self._daily) - self._older_daily)
+            _drop_first(self._daily, newer_daily)
+            _drop_first(self._edges, newer - newer_daily)
+            self.dropped += excess
+            log.warning("contributors buffer full while the database is down: %d dropped", excess)
         self.full = len(self) >= self._limit
-        log.warning("contributors buffer full while the database is down: %d dropped", excess)
+
+
+_Key = TypeVar("_Key", bound=Hashable)
+_Value = TypeVar("_Value")
+
+
+def _older_first(
+    pending: dict[_Key, _Value],
+    older: int,
+    restored: dict[_Key, _Value],
+    add: Callable[[_Value, _Value], _Value],
+) -> tuple[dict[_Key, _Value], int]:
+    """``pending`` with ``restored`` put back after its first ``older`` entries (put back
+    earlier, so older still) and before the rest; and how many now come before the rest."""
+    merged = dict(islice(pending.items(), older))
+    for key, value in restored.items():
+        merged[key] = add(merged[key], value) if key in merged else value
+    front = len(merged)
+    for key, value in islice(pending.items(), older, None):
+        merged[key] = add(merged[key], value) if key in merged else value
+    return merged, front
+
+
+def _added_counters(first: dict[str, int], then: dict[str, int]) -> dict[str, int]:
+    added = dict(first)
+    for field, delta in then.items():
+        added[field] = added.get(field, 0) + delta
+    return added
+
+
+def _drop_first(pending: dict[_Key, _Value], count: int) -> None:
+    for key in list(islice(pending, count)):
+        del pending[key]

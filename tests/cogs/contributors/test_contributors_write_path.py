@@ -196,3 +196,56 @@ def test_the_buffer_knows_it_is_full_without_counting() -> None:
     counters.restore(daily, edges)
     assert counters.full
     assert len(counters) == 1
+
+
+async def test_a_database_that_keeps_refusing_loses_the_oldest_counters_not_the_newest(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forum = await open_forum(write={"buffer_limit": 10})
+    buffered = forum.cog.buffer
+    write = buffered._write
+    down = True
+
+    async def refusing_write(daily: dict[Any, Any], edges: dict[Any, Any]) -> None:
+        if down:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        await write(daily, edges)
+
+    monkeypatch.setattr(buffered, "_write", refusing_write)
+    speakers = [f"member{n}" for n in range(50)]
+    for speaker in speakers:
+        await forum.say(speaker, LONG)
+        await asyncio.sleep(0)  # the early writes, refused, put their counters back
+    down = False
+    await forum.cog.flush()
+
+    community = forum.platform.community
+    kept = [
+        speaker
+        for speaker in speakers
+        if (await forum.cog.stored(community, forum.member(speaker).user.id))["daily"]
+    ]
+    assert buffered.dropped > 0
+    assert kept == speakers[-len(kept) :]  # the members who posted last still count
+    assert len(kept) >= 2 * 10
+
+
+def test_changes_put_back_in_turn_stay_in_the_order_they_were_counted() -> None:
+    counters = CounterBuffer(None, None, limit=1)  # type: ignore[arg-type]  # never flushed
+    community = CommunityRef("test", "1")
+    day = date(2026, 11, 2)
+
+    def count(*names: str) -> None:
+        for name in names:
+            counters.add_daily(DailyKey(community, name, day), "messages")
+
+    count("first")
+    refused = counters.take()  # a write the database refuses
+    count("second")
+    behind = counters.take()  # an early write that waits behind it
+    count("third")
+    counters.restore(*refused)
+    counters.restore(*behind)  # newer than the refused ones, older than the third
+    assert counters.dropped == 1
+    daily, _ = counters.take()
+    assert [key[1] for key in daily] == ["second", "third"]
