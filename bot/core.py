@@ -387,6 +387,7 @@ class Jardinier:
             return error
         self._warn_about_rules()
         if await self.sync_cogs():
+            await self.scheduler.cogs_loaded()  # the jobs that waited for them
             await self.publish_commands()
         await self._rules_applied()
         log.info("rule book reloaded from %s", self.rules.current.directory)
@@ -573,6 +574,10 @@ class Jardinier:
         for cog in list(self.cogs.values()):
             await cog.caught_up(slow=slow)
 
+    def runs_cog(self, cog: str) -> bool:
+        """Whether ``cog`` is loaded (asked by the scheduler: the jobs of one that is not wait)."""
+        return cog in self.cogs
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         """Run a scheduled job's handler (called by the scheduler)."""
         target = self.cogs.get(cog)
@@ -594,4 +599,9 @@ class Jardinier:
         if target is None:
             log.warning("job %s missed by %s and its cog %s is not loaded", job_id, late_by, cog)
             return
-        await target.on_job_missed(handler, job_id, dict(kwargs), late_by)
+        with self._held():
+            try:
+                await target.on_job_missed(handler, job_id, dict(kwargs), late_by)
+            except Exception:
+                # The database busy at start: the other jobs due must still run.
+                log.exception("job %s missed by %s: %s failed to handle it", job_id, late_by, cog)

@@ -3,7 +3,9 @@
 Jobs have stable ids (``contest:42:close``) and plain arguments: they name a cog and one of its
 ``@job`` handlers, never a live object. ``coalesce`` and a misfire grace mean a restart neither
 loses nor doubles a job: at start the scheduler catches up on what fell due while the bot was down
-(once, within the grace; a job later than that is reported missed to its cog).
+(once, within the grace; a job later than that is reported missed to its cog). A job found later
+than the grace while the bot runs (the machine slept, the clock jumped) is reported missed too.
+A job whose cog is not loaded is kept, paused, until a rule book loads the cog again.
 
 With a :class:`~bot.clock.ManualClock` (console, tests, replay) nothing fires on its own:
 :meth:`Scheduler.advance` moves the clock and runs each job that falls due, in time order, with the
@@ -13,13 +15,14 @@ clock set to the job's time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.base import BaseExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -39,6 +42,9 @@ _MAX_CATCH_UP_STEPS = 10_000
 class JobRunner(Protocol):
     """What runs a job's handler: the core, which knows the loaded cogs."""
 
+    def runs_cog(self, cog: str) -> bool:
+        """Whether ``cog`` is loaded: the jobs of one that is not wait for it."""
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         """Call ``handler`` of ``cog`` with ``kwargs``."""
 
@@ -48,15 +54,37 @@ class JobRunner(Protocol):
         """Tell ``cog`` that a job fell due too long ago to run."""
 
 
-_live_runner: JobRunner | None = None
-
-
 async def run_scheduled_job(cog: str, handler: str, kwargs: dict[str, Any]) -> None:
-    """The function every stored job points at; it finds the running bot and calls the handler."""
-    if _live_runner is None:
-        log.warning("job for %s.%s fired while no bot is running; skipped", cog, handler)
-        return
-    await _live_runner.run_job(cog, handler, kwargs)
+    """The function every stored job names; the scheduler that owns the job runs its handler
+    through its bot (see :class:`_ClockExecutor`), so this is never called."""
+    log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
+
+
+class _ClockExecutor(BaseExecutor):
+    """Runs the jobs APScheduler finds due on the event loop, judging lateness by the
+    scheduler's clock: one later than the grace (the machine slept, the clock jumped forward)
+    is reported missed to its cog, as one missed while the bot was down is, not dropped."""
+
+    def __init__(self, fire: Callable[[Job, datetime], Awaitable[None]]) -> None:
+        super().__init__()
+        self._fire = fire
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel the jobs still running (as APScheduler's asyncio executor does)."""
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+
+    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+        # Called by the scheduler on the loop; run times are coalesced: the latest counts.
+        task = asyncio.ensure_future(self._fire(job, run_times[-1]))
+        self._tasks.add(task)
+        task.add_done_callback(functools.partial(self._finished, job.id))
+
+    def _finished(self, job_id: str, task: asyncio.Future[None]) -> None:
+        self._tasks.discard(task)
+        self._run_job_success(job_id, [])  # lets the job run again (max_instances)
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,7 @@ class Scheduler:
         store = self._store or MemoryJobStore()
         self._aps = AsyncIOScheduler(
             jobstores={"default": store},
+            executors={"default": _ClockExecutor(self._fire)},
             job_defaults={
                 "coalesce": True,
                 "misfire_grace_time": int(misfire_grace.total_seconds()),
@@ -96,6 +125,9 @@ class Scheduler:
         )
         self._runner: JobRunner | None = None
         self._on_time = False
+        self._stopping = False
+        self._cogs_waited_for: set[str] = set()
+        """The cogs whose absence was logged: once each."""
 
     async def start(self, runner: JobRunner, *, on_time: bool = True) -> None:
         """Open the job store; with ``on_time``, catch up and run jobs on time at once.
@@ -103,34 +135,44 @@ class Scheduler:
         Without it, jobs wait (and are still added) until :meth:`run_on_time`: a bot starting
         lifts the bans that fell due while it was down only once its platforms are connected.
         """
-        global _live_runner
         self._runner = runner
+        self._stopping = False
+        self._cogs_waited_for = set()
         self._aps.start(paused=True)
-        if not self.manual:
-            if _live_runner is not None:
-                raise RuntimeError("only one bot can run real-time jobs in a process")
-            _live_runner = runner
+        self._release_waiting()
         if on_time:
             await self.run_on_time()
 
     async def run_on_time(self) -> None:
-        """Catch up on what fell due while the bot was down, then run jobs on time (once)."""
+        """Catch up on what fell due while the bot was down, then run jobs on time (once).
+
+        Whatever goes wrong while catching up, the jobs then run on time: a catch-up that
+        failed must not leave every later lift, announcement and report unrun until a restart.
+        """
         if self._on_time:
             return
         self._on_time = True
-        await self.run_due()
-        if not self.manual:
-            self._aps.add_listener(self._on_missed, EVENT_JOB_MISSED)
-            self._aps.resume()
+        try:
+            await self.run_due()
+        finally:
+            if not self.manual and not self._stopping and self._aps.running:
+                self._aps.resume()
+
+    async def cogs_loaded(self) -> None:
+        """Cogs were loaded (a reload enabled them): their jobs that waited run as they fell due
+        (those due while they waited run now, or are reported missed past the grace)."""
+        if self._release_waiting() and self.manual and self._on_time:
+            await self.run_due()
 
     def pause(self) -> None:
         """Start no more jobs (the bot is stopping): those falling due wait for the next start."""
+        self._stopping = True
         if self._aps.running:
             self._aps.pause()
 
     async def shutdown(self) -> None:
         """Stop running jobs; pending ones stay in the store for the next start."""
-        global _live_runner
+        self._stopping = True
         if self._aps.running:
             self._aps.shutdown(wait=False)  # AsyncIOScheduler defers it to the loop …
         if self._store is not None:
@@ -138,8 +180,6 @@ class Scheduler:
             # meanwhile: a transaction it holds open (a buffer's flush) must be able to commit,
             # or the job writes would wait for its lock until they time out.
             await asyncio.to_thread(self._store.flush)
-        if _live_runner is self._runner:
-            _live_runner = None
         self._on_time = False
 
     def at(self, job_id: str, when: datetime, cog: str, handler: str, **kwargs: Any) -> None:
@@ -158,13 +198,19 @@ class Scheduler:
         kwargs: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> None:
-        """Run ``cog.handler(**kwargs)`` on a cron schedule (``day_of_week="mon", hour=9``)."""
+        """Run ``cog.handler(**kwargs)`` on a cron schedule (``day_of_week="mon", hour=9``).
+
+        Raises ValueError for a schedule that never comes again (``day=31, month=2``).
+        """
         trigger = CronTrigger(timezone=timezone, **fields)
         self._add(job_id, trigger, cog, handler, dict(kwargs or {}))
 
     def _add(self, job_id: str, trigger: Any, cog: str, handler: str, kwargs: dict) -> None:
         # APScheduler would compute the first run from the system time; ours may be a manual clock.
         first_run = trigger.get_next_fire_time(None, self.clock.now())
+        if first_run is None:
+            # APScheduler would store it paused: a job that silently never runs.
+            raise ValueError(f"job {job_id} never runs: its schedule ({trigger}) never comes")
         self._aps.add_job(
             run_scheduled_job,
             trigger=trigger,
@@ -211,11 +257,19 @@ class Scheduler:
         return ran
 
     async def run_due(self) -> int:
-        """Run every job due at the clock's time, once each (coalesced); report the missed."""
+        """Run every job due at the clock's time, once each (coalesced); report the missed.
+
+        Returns how many jobs ran.
+        """
         now = self.clock.now()
         ran = 0
-        for job in self._aps.get_jobs():
-            if job.next_run_time is None or job.next_run_time > now:
+        for job_id in [job.id for job in self._aps.get_jobs()]:
+            # Looked up again: a handler run before (a member's farewell) or an event handled
+            # meanwhile may have cancelled or moved this job.
+            job = self._aps.get_job(job_id)
+            if job is None or job.next_run_time is None or job.next_run_time > now:
+                continue
+            if not self._cog_runs(job):
                 continue
             latest = _latest_fire_time(job, now)
             following = job.trigger.get_next_fire_time(latest, now)
@@ -224,23 +278,77 @@ class Scheduler:
                 self._aps.remove_job(job.id)
             else:
                 self._aps.modify_job(job.id, next_run_time=following)
-            cog, handler, kwargs = job.args
-            late_by = now - latest
-            if late_by > self.misfire_grace:
-                if self._runner is not None:
-                    await self._runner.job_missed(cog, handler, job.id, kwargs, late_by)
-                continue
-            if self._runner is not None:
-                await self._runner.run_job(cog, handler, kwargs)
+            if await self._dispatch(job.id, job.args, now - latest):
                 ran += 1
         return ran
 
-    def _on_missed(self, event: JobExecutionEvent) -> None:
-        log.warning(
-            "job %s was due at %s but the bot could not run it in time",
-            event.job_id,
-            event.scheduled_run_time,
-        )
+    async def _fire(self, job: Job, due: datetime) -> None:
+        """Run a job APScheduler found due while running on time."""
+        if self._cog_runs(job):
+            await self._dispatch(job.id, job.args, self.clock.now() - due)
+
+    async def _dispatch(self, job_id: str, args: tuple[Any, ...], late_by: timedelta) -> bool:
+        """Run the job's handler, or report it missed when it is later than the grace; whether
+        it ran. A failure is logged: the other jobs due still run."""
+        cog, handler, kwargs = args
+        if self._runner is None:
+            return False
+        try:
+            if late_by > self.misfire_grace:
+                await self._runner.job_missed(cog, handler, job_id, kwargs, late_by)
+                return False
+            await self._runner.run_job(cog, handler, kwargs)
+        except Exception:
+            log.exception("job %s (%s.%s) failed", job_id, cog, handler)
+        return True
+
+    def _cog_runs(self, job: Job) -> bool:
+        """Whether the job's cog is loaded; if not, keep the job paused until it is."""
+        cog = job.args[0]
+        if self._runner is None or self._runner.runs_cog(cog):
+            return True
+        current = self._aps.get_job(job.id)
+        if current is None:
+            # A one-off APScheduler took out of the store when it handed it over to run.
+            self._aps.add_job(
+                run_scheduled_job,
+                trigger=job.trigger,
+                args=job.args,
+                id=job.id,
+                name=job.name,
+                next_run_time=None,
+            )
+        elif current.args == job.args:
+            self._aps.pause_job(job.id)
+        if cog not in self._cogs_waited_for:
+            self._cogs_waited_for.add(cog)
+            log.warning(
+                "job %s waits for the cog %s, which the rule book does not load: "
+                "its jobs run once a rule book enables it again",
+                job.id,
+                cog,
+            )
+        return False
+
+    def _release_waiting(self) -> bool:
+        """Put back on schedule the paused jobs of the cogs now loaded; whether there were any."""
+        if self._runner is None:
+            return False
+        now = self.clock.now()
+        released = False
+        for job in self._aps.get_jobs():
+            if job.next_run_time is not None or not self._runner.runs_cog(job.args[0]):
+                continue
+            # A one-off keeps its time (long past: reported missed); a recurring job's next.
+            next_run = job.trigger.get_next_fire_time(None, now)
+            if next_run is None:
+                continue
+            self._aps.modify_job(job.id, next_run_time=next_run)
+            released = True
+            log.info(
+                "job %s, which waited for the cog %s, is due %s", job.id, job.args[0], next_run
+            )
+        return released
 
 
 def _latest_fire_time(job: Job, now: datetime) -> datetime:

@@ -26,6 +26,9 @@ class Recorder:
         self.ran: list[tuple[str, dict[str, Any], datetime]] = []
         self.missed: list[tuple[str, timedelta]] = []
 
+    def runs_cog(self, cog: str) -> bool:
+        return True
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         self.ran.append((handler, dict(kwargs), self.clock.now()))
 
@@ -153,6 +156,9 @@ async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
     fired = asyncio.Event()
 
     class Runner:
+        def runs_cog(self, cog: str) -> bool:
+            return True
+
         async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
             assert (cog, handler, kwargs) == ("announcements", "post", {"id": "x"})
             fired.set()

@@ -1,0 +1,372 @@
+"""The catch-up at start, and what keeps jobs running when it goes wrong: a job cancelled while
+it runs, a cog failing to handle a missed job, a clock that jumps, a cog that is not loaded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.clock import ManualClock, SystemClock
+from bot.core import Jardinier
+from bot.events import MemberJoined, MemberLeft, MessageCreated, MessageRef
+from bot.scheduler import Scheduler
+from tests.cogs.netiquette.forum import write_netiquette
+from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section, enable_only
+from tests.support.waiting import eventually
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+class Runner:
+    """A job runner that writes down what ran and what was reported missed; ``on_run`` does
+    what a handler would (cancel another job), ``absent`` names cogs that are not loaded."""
+
+    def __init__(self, *, absent: frozenset[str] = frozenset()) -> None:
+        self.ran: list[str] = []
+        self.missed: list[tuple[str, timedelta]] = []
+        self.absent = absent
+        self.on_run: Callable[[str], None] = lambda handler: None
+        self.missed_fails = False
+
+    def runs_cog(self, cog: str) -> bool:
+        return cog not in self.absent
+
+    async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
+        self.ran.append(handler)
+        self.on_run(handler)
+
+    async def job_missed(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
+    ) -> None:
+        self.missed.append((job_id, late_by))
+        if self.missed_fails:
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+
+class JumpingClock(SystemClock):
+    """The system clock, but able to jump forward (a machine resumed, an NTP step)."""
+
+    def __init__(self) -> None:
+        self.jump = timedelta(0)
+
+    def now(self) -> datetime:
+        return super().now() + self.jump
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'jobs.db'}"
+
+
+async def down_with(store: str, *jobs: tuple[str, timedelta, str], start: datetime = T0) -> None:
+    """A bot that planned ``jobs`` (id, due after ``start``, handler) then stopped."""
+    scheduler = Scheduler(ManualClock(start), store_url=store)
+    await scheduler.start(Runner())
+    for job_id, due, handler in jobs:
+        scheduler.at(job_id, start + due, "welcome", handler)
+    await scheduler.shutdown()
+
+
+async def test_a_job_cancelled_by_one_run_in_the_catch_up_is_skipped_and_the_rest_run(
+    store: str,
+) -> None:
+    await down_with(
+        store,
+        ("welcome:gate:x", timedelta(minutes=10), "gate_expired"),
+        ("welcome:nudge:x", timedelta(minutes=30), "nudge"),
+        ("other", timedelta(minutes=40), "other"),
+    )
+    scheduler = Scheduler(ManualClock(T0 + timedelta(minutes=50)), store_url=store)
+    runner = Runner()
+    # The gate's expiry removes the newcomer, whose nudge goes with them.
+    runner.on_run = lambda handler: (
+        handler == "gate_expired" and scheduler.cancel("welcome:nudge:x")
+    )
+    await scheduler.start(runner)
+    assert runner.ran == ["gate_expired", "other"]
+    assert scheduler.pending() == []
+    await scheduler.shutdown()
+
+
+async def test_jobs_run_on_time_after_a_catch_up_that_went_wrong(store: str) -> None:
+    clock = SystemClock()
+    await down_with(
+        store,
+        ("welcome:nudge:y", timedelta(0), "nudge"),  # missed: its cog fails to say so
+        ("welcome:gate:x", timedelta(minutes=110), "gate_expired"),
+        ("welcome:nudge:x", timedelta(minutes=115), "nudge"),
+        start=clock.now() - timedelta(hours=2),
+    )
+    scheduler = Scheduler(clock, store_url=store)
+    runner = Runner()
+    runner.missed_fails = True  # the database busy at start
+    runner.on_run = lambda handler: (
+        handler == "gate_expired" and scheduler.cancel("welcome:nudge:x")
+    )
+    await scheduler.start(runner, on_time=False)
+    try:
+        await scheduler.run_on_time()
+        assert [job_id for job_id, _ in runner.missed] == ["welcome:nudge:y"]
+        assert runner.ran == ["gate_expired"]
+        # Caught up: a ban to lift in a moment is lifted on time.
+        scheduler.at("netiquette:ban:x", clock.now() + timedelta(milliseconds=200), "n", "lift")
+        await eventually(lambda: runner.ran == ["gate_expired", "lift"], "the ban is lifted")
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_a_job_found_hours_late_while_the_bot_runs_is_reported_missed_to_its_cog(
+    store: str,
+) -> None:
+    clock = JumpingClock()
+    scheduler = Scheduler(clock, store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    try:
+        due = clock.now() + timedelta(milliseconds=300)
+        scheduler.at("netiquette:ban:c1:bob", due, "netiquette", "lift_ban")
+        clock.jump = timedelta(hours=2)  # the machine slept through it
+        await eventually(lambda: runner.missed != [], "the lift is reported missed")
+        [(job_id, late_by)] = runner.missed
+        assert job_id == "netiquette:ban:c1:bob"
+        assert timedelta(hours=2) <= late_by < timedelta(hours=2, minutes=1)
+        assert runner.ran == []
+        assert scheduler.pending() == []
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_a_job_whose_cog_is_not_loaded_waits_for_it_across_restarts(
+    store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = Scheduler(ManualClock(T0), store_url=store)
+    await first.start(Runner())
+    first.at("netiquette:ban:c1:bob", T0 + timedelta(hours=1), "netiquette", "lift_ban")
+    first.at("netiquette:ban:c1:eve", T0 + timedelta(hours=3), "netiquette", "lift_ban")
+    await first.shutdown()
+
+    # Restarted with the netiquette left out of the rule book: nothing is lifted, nothing lost.
+    clock = ManualClock(T0 + timedelta(hours=1, minutes=5))
+    second = Scheduler(clock, store_url=store)
+    runner = Runner(absent=frozenset({"netiquette"}))
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        await second.start(runner)
+        await second.advance(timedelta(days=1))
+    assert runner.ran == runner.missed == []
+    assert {job.id for job in second.pending()} == {
+        "netiquette:ban:c1:bob",
+        "netiquette:ban:c1:eve",
+    }
+    waiting = [record for record in caplog.records if "waits for the cog" in record.message]
+    assert len(waiting) == 1
+    assert "netiquette" in waiting[0].getMessage()
+    await second.shutdown()
+
+    # Enabled again: the lifts owed are done (past the grace: as missed, which lifts).
+    third = Scheduler(ManualClock(T0 + timedelta(days=2)), store_url=store)
+    runner = Runner()
+    await third.start(runner)
+    assert sorted(job_id for job_id, _ in runner.missed) == [
+        "netiquette:ban:c1:bob",
+        "netiquette:ban:c1:eve",
+    ]
+    assert third.pending() == []
+    await third.shutdown()
+
+
+async def test_a_job_of_a_cog_not_loaded_falling_due_while_running_waits_for_it(
+    store: str,
+) -> None:
+    clock = SystemClock()
+    scheduler = Scheduler(clock, store_url=store)
+    runner = Runner(absent=frozenset({"netiquette"}))
+    await scheduler.start(runner)
+    try:
+        due = clock.now() + timedelta(milliseconds=200)
+        scheduler.at("netiquette:ban:c1:bob", due, "netiquette", "lift_ban")
+        await eventually(
+            lambda: [job.next_run for job in scheduler.pending()] == [None], "the lift waits"
+        )
+        assert runner.ran == []
+        runner.absent = frozenset()  # a reload enables the cog
+        await scheduler.cogs_loaded()
+        await eventually(lambda: runner.ran == ["lift_ban"], "the ban is lifted")
+        assert scheduler.pending() == []
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_a_schedule_that_never_comes_is_refused(store: str) -> None:
+    scheduler = Scheduler(ManualClock(T0), store_url=store)
+    await scheduler.start(Runner())
+    with pytest.raises(ValueError, match="never runs"):
+        scheduler.cron("challenge:c1:feb", "contests", "run_challenge", day=31, month=2)
+    assert scheduler.pending() == []
+    await scheduler.shutdown()
+
+
+# -- the bot ------------------------------------------------------------------------------------
+
+
+async def garden(rules: Path, url: str, clock: ManualClock, platform: FakePlatform) -> Jardinier:
+    return Jardinier(rules_dir=rules, database_url=url, platforms=[platform], clock=clock)
+
+
+def announcement(core: Jardinier, due: datetime) -> None:
+    core.scheduler.at(
+        "announcement:fake-c1:abc",
+        due,
+        "announcements",
+        "post",
+        id="abc",
+        platform="fake",
+        community_id="c1",
+        community_name="Garden",
+        channel_id="news",
+        channel_name="#news",
+        text="Contest opens now!",
+    )
+
+
+async def test_a_member_leaving_during_the_catch_up_stops_no_announcement(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    enable_only(rules_dir, "welcome", "announcements")
+    edit_section(rules_dir, "welcome", {"introductions": {"nudge_after": "10m"}})
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    alice, bob = platform.member("alice"), platform.member("bob")
+    await first.handle(MemberJoined(at=T0, member=alice))
+    clock.set(T0 + timedelta(minutes=1))
+    await first.handle(MemberJoined(at=clock.now(), member=bob))
+    announcement(first, T0 + timedelta(minutes=20))
+    await first.stop()
+
+    clock.set(T0 + timedelta(minutes=30))  # back: both nudges and the announcement are due
+    platform.actions.clear()
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start(jobs_on_time=False)
+    send = platform.send
+
+    async def bob_leaves_as_alice_is_nudged(*args: Any, **options: Any) -> Any:
+        sent = await send(*args, **options)
+        if "alice" in args[1]:
+            await second.handle(MemberLeft(at=clock.now(), member=bob))
+        return sent
+
+    platform.send = bob_leaves_as_alice_is_nudged  # type: ignore[method-assign]
+    await second.run_jobs_once_connected()
+    assert [recorded.target.name for recorded in platform.sent()] == ["#intros", "#news"]
+    assert second.scheduler.pending() == []
+    await second.stop()
+
+
+async def test_a_cog_failing_on_a_missed_job_stops_no_other_job(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enable_only(rules_dir, "welcome", "announcements")
+    edit_section(rules_dir, "welcome", {"introductions": {"nudge_after": "10m"}})
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    await first.handle(MemberJoined(at=T0, member=platform.member("alice")))
+    announcement(first, T0 + timedelta(hours=1, minutes=50))
+    await first.stop()
+
+    clock.set(T0 + timedelta(hours=2))  # the nudge is missed; the announcement 10 minutes late
+    platform.actions.clear()
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start(jobs_on_time=False)
+
+    async def database_busy(*args: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(second.cogs["welcome"], "on_job_missed", database_busy)
+    await second.run_jobs_once_connected()
+    assert [recorded.text for recorded in platform.sent()] == ["Contest opens now!"]
+    await second.stop()
+
+
+def unbans(platform: FakePlatform) -> list[Any]:
+    return [recorded for recorded in platform.actions if recorded.action == "unban"]
+
+
+ADS = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+    }
+}
+
+
+async def test_a_ban_ending_while_the_netiquette_is_off_is_lifted_once_it_is_back(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    write_netiquette(rules_dir, ADS)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    spam = MessageRef(platform.channel("general"), "m1")
+    bob = platform.member("bob")
+    await first.handle(MessageCreated(at=T0, message=spam, author=bob, text="discord.gg/spam"))
+    await first.stop()
+    assert len([r for r in platform.actions if r.action == "ban"]) == 1
+
+    # The operator turns the netiquette off for a while; the ban ends meanwhile.
+    enable_only(rules_dir, "welcome")
+    clock.set(T0 + timedelta(days=1, minutes=5))
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start()
+    await second.scheduler.advance(timedelta(hours=1))
+    assert unbans(platform) == []
+    await second.stop()
+
+    # Back on, at the next start: bob is let back in.
+    enable_only(rules_dir, "netiquette")
+    clock.set(T0 + timedelta(days=3))
+    third = await garden(rules_dir, url, clock, platform)
+    await third.start()
+    [unban] = unbans(platform)
+    assert unban.target.name == "bob"
+    assert third.scheduler.pending("netiquette:") == []
+    await third.stop()
+
+
+async def test_a_reload_enabling_the_netiquette_lifts_the_bans_that_waited(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    write_netiquette(rules_dir, ADS)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    spam = MessageRef(platform.channel("general"), "m1")
+    bob = platform.member("bob")
+    await first.handle(MessageCreated(at=T0, message=spam, author=bob, text="discord.gg/spam"))
+    await first.stop()
+
+    enable_only(rules_dir, "welcome")
+    clock.set(T0 + timedelta(days=1, minutes=5))
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start()
+    assert unbans(platform) == []
+    enable_only(rules_dir, "welcome", "netiquette")
+    assert await second.reload_rules() is None
+    [unban] = unbans(platform)
+    assert unban.target.name == "bob"
+    await second.stop()
