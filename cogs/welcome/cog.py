@@ -92,10 +92,12 @@ class WelcomeCog(CharterGate, Introductions):
         )
         if verdict.wave is not None and not welcome_due(journey.welcomed_at):
             verdict.wave.remove(member.user.id)
-        if gated:
+        if gated and not await self.journeys.written(journey):
             # Written before anything else: a newcomer held at the gate (restricted, say) whose
-            # journey a crash lost could never be let in.
-            await self.journeys.flush()
+            # journey a crash lost could never be let in. The database refuses: held back from
+            # memory only (their messages deleted until they accept), never restricted.
+            journey = await self._not_held(member, journey, event.at)
+            mode = GateMode.DELETE
         self._removed.pop((community, member.user.id), None)
         if mode is GateMode.RESTRICT:
             await self.actions.restrict(member)
@@ -133,6 +135,21 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.individual:
             # Newcomers of a wave are greeted together; nudging each of them would be spam.
             self.schedule_nudge(member, journey)
+
+    async def _not_held(self, member: MemberRef, journey: Journey, at: datetime) -> Journey:
+        """The database refused to record that ``member`` is held at the charter gate: say so
+        to the moderators (a restart before it is recorded forgets it); not restricted."""
+        community = member.community
+        self.log.warning(
+            "%s held at the charter gate of %s without restriction: not recorded",
+            member.user.id,
+            community.key,
+        )
+        text = render(self.texts(community).gate_not_recorded, member=plain_name(member.name))
+        await self.bounded_modlog(community, text, at)
+        if not journey.restricted:
+            return journey
+        return await self.journeys.update(community, journey, restricted=False)
 
     async def _welcome(
         self, member: MemberRef, journey: Journey, config: WelcomeConfig, *, greet: bool

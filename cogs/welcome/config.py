@@ -74,6 +74,8 @@ class WelcomeTexts(BaseModel):
     """The answer to a command run by a newcomer who has not accepted the charter yet."""
     gate_removed: Annotated[str, Placeholders("member", "timeout")]
     gate_banned: Annotated[str, Placeholders("member", "failures")]
+    gate_not_recorded: Annotated[str, Placeholders("member")]
+    """To the mod-log: the database refused to record a newcomer held at the gate."""
     introduced: Annotated[
         list[IntroducedTemplate],
         BeforeValidator(_one_or_many),

@@ -14,8 +14,9 @@ a flush, so two messages arriving together, or a job running twice, still act on
 
 The crash window: a crash loses the changes of the last ``FLUSH_EVERY`` (at most
 ``MAX_PENDING`` journeys): a newcomer who joined then is not followed (the cog writes the journey
-of one held at the charter gate at once), and a stage reached then is not recorded (a charter
-accepted then is asked again; a removal by the gate then is not counted towards a ban).
+of one held at the charter gate at once, with :meth:`JourneyStore.written`), and a stage reached
+then is not recorded (a charter accepted then is asked again; a removal by the gate then is not
+counted towards a ban).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ FLUSH_EVERY = 1.0
 """Seconds between writes of the changes waiting (the crash window)."""
 MAX_PENDING = 1_000
 """Journeys whose changes may wait; one more writes them at once."""
+WRITE_TRIES = 3
+"""Writes :meth:`JourneyStore.written` tries (each waits out the busy timeout under a lock) …"""
+WRITE_PAUSE = 0.5
+"""… with this many seconds before the second, twice as many before the third."""
 RESET_ON_JOIN = (
     "charter_accepted_at",
     "introduced_at",
@@ -357,6 +362,21 @@ class JourneyStore:
             )
         self.holders.get(community.key, set()).discard(user_id)
         self._cache.pop((community, user_id), None)
+
+    async def written(self, journey: Journey) -> bool:
+        """Write what waits now, until ``journey``'s changes are in the database (tried
+        :data:`WRITE_TRIES` times while the database refuses): whether they are."""
+        key = (journey.community_id, journey.user_id)
+        pause = WRITE_PAUSE
+        for attempt in range(WRITE_TRIES):
+            if attempt:
+                await asyncio.sleep(pause)
+                pause *= 2
+            await self.flush()
+            async with self._flushing:  # a flush that took it before this one: its outcome
+                if key not in self._pending:
+                    return True
+        return False
 
     async def flush(self) -> None:
         """Write every change that waits, in one transaction."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.bus import Priority
 from bot.events import MessageCreated
@@ -271,6 +274,44 @@ async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(
     assert journey is not None
     assert journey.gate_pending
     assert journey.restricted
+
+
+async def test_a_newcomer_the_database_refuses_to_record_is_held_without_restriction(
+    open_garden: GardenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    monkeypatch.setattr("cogs.welcome.journeys.WRITE_PAUSE", 0.01)
+    database = tmp_path / "g.db"
+    garden = await open_garden(
+        platform=FakePlatform(capabilities=WITHOUT_ROLES),
+        database=database,
+        gate={"enabled": True, "timeout": "5m"},
+    )
+    [bob] = await garden.join("bob")
+    garden.clear()
+    # A backup or a replay holds the database longer than the busy timeout.
+    locker = sqlite3.connect(database, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        [alice] = await garden.join("alice")
+        # Restricted and forgotten by a crash, alice could never be let in: she is not.
+        assert garden.done("restrict") == []
+        [warning] = garden.texts("mod-log")
+        assert warning.startswith("⚠️ The database refused to record alice at the charter gate")
+        # While the bot runs, the gate still holds her back.
+        await garden.say("alice", "hello!")
+        assert len(garden.done("delete")) == 1
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    await garden.wait(timedelta(minutes=10))
+    # Not restricted, not removed for it either (bob, recorded and restricted, is).
+    assert [kicked.target for kicked in garden.done("kick")] == [bob]
+    welcome = next(message for message in garden.sent() if "I accept" in message.text)
+    await garden.press("alice", ACCEPT, under=welcome)
+    assert garden.done("unrestrict") == []
+    assert "You can now post." in garden.sent()[-1].text
+    assert garden.sent()[-1].details["private_to"] == alice
 
 
 async def test_a_newcomer_held_at_the_gate_may_only_read_the_charter_and_the_help(
