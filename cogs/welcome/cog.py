@@ -245,10 +245,18 @@ class WelcomeCog(CharterGate, Introductions):
                 return pending.next_run, Wave.of_arguments(pending.kwargs, pending.next_run)
         return None
 
-    def _leaves_wave(self, community: CommunityRef, user_id: str) -> None:
-        """A newcomer who leaves before their wave is greeted is not named in its welcome."""
+    def _leaves_wave(self, community: CommunityRef, user_id: str, *, erased: bool = False) -> None:
+        """A newcomer who leaves before their wave is greeted is not named in its welcome; one
+        ``erased`` is not kept in its saved job either."""
         if self.watch.leave(community.key, user_id):
-            self._waves_behind[community.key] = community
+            wave = self.watch.wave(community.key)
+            if erased and wave is not None:
+                # Their name stays out of what a crash would leave on disk. A leave only marks
+                # the job behind: rewriting it (up to MAX_KEPT names) at every leave of a raid
+                # would cost the loop dearly, and the job is caught up on stop.
+                self._schedule_wave_over(community, wave, self.settings(community))
+            else:
+                self._waves_behind[community.key] = community
             return
         if self.watch.wave(community.key) is not None:
             return  # the wave in memory holds every newcomer its job holds
@@ -494,7 +502,7 @@ class WelcomeCog(CharterGate, Introductions):
         the gate still restricts is let go (forgotten, the button can no longer free them)."""
         journey = await self.journeys.get(community, user.id)
         self.cancel_member_jobs(community, user.id)
-        self._leaves_wave(community, user.id)  # not named in the welcome of their wave
+        self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job
         await self.journeys.forget(community, user.id)
         if journey is not None and journey.gate_pending and journey.restricted:
             await self.actions.unrestrict(MemberRef(community, user))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from cogs.welcome.raid import ArrivalWindow, JoinWatch, SlidingWindow
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
+from tests.support.waiting import eventually
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -288,6 +291,35 @@ async def test_a_newcomer_forgotten_during_the_wave_is_not_named_in_its_welcome(
     await garden.wait(timedelta(minutes=5))
     aggregated = garden.texts("general")[-1]
     assert aggregated.startswith("Welcome to the 4 people who just joined Garden: m5, m6, m8, m9!")
+
+
+async def test_a_newcomer_forgotten_during_the_wave_leaves_no_trace_in_its_saved_job(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    garden = await open_garden(database=database)
+
+    def saved_wave() -> bytes:
+        """The wave's job as a crash now would leave it on disk."""
+        with closing(sqlite3.connect(database)) as connection:
+            rows = connection.execute(
+                "SELECT job_state FROM apscheduler_jobs WHERE id LIKE 'welcome:wave:%'"
+            ).fetchall()
+        return b"".join(row[0] for row in rows)
+
+    for n in range(7):
+        await garden.join(f"secretname{n}")
+        await garden.wait(timedelta(seconds=1))
+    # Saved when the wave started, with its first newcomer, the job greets them after a crash.
+    await eventually(lambda: b"secretname5" in saved_wave(), "the wave's job is saved")
+    await garden.cog.erase_member_data(
+        garden.platform.community, garden.member("secretname5").user
+    )
+    await eventually(
+        lambda: b"secretname5" not in saved_wave() and b"secretname6" in saved_wave(),
+        "the erased newcomer is gone from the saved job",
+        within=5,
+    )
 
 
 async def test_one_member_joining_and_leaving_again_and_again_is_no_wave(garden: Garden) -> None:
