@@ -233,6 +233,11 @@ class Scheduler:
         job = self._aps.get_job(job_id)
         return None if job is None else job.next_run_time
 
+    def scheduled(self, job_id: str) -> ScheduledJob | None:
+        """The pending job ``job_id``; None if there is none."""
+        job = self._aps.get_job(job_id)
+        return None if job is None else _describe(job)
+
     def pending(self, prefix: str = "") -> list[ScheduledJob]:
         """The pending jobs whose id starts with ``prefix``, soonest first."""
         return [_describe(job) for job in self._aps.get_jobs() if job.id.startswith(prefix)]

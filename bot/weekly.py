@@ -2,7 +2,10 @@
 
 A cog asks for its job the first time it hears from a community; the job is (re)scheduled only when
 its day, time or the community's time zone changed, cancelled when the rule book turns it off, and
-brought in line after every reload. Its arguments are plain: the community's platform, id and name.
+brought in line at start and after every reload (the stored jobs too, not only those of the
+communities heard from since). A job stored under another rule book's schedule that falls due
+before that is not run: it is rescheduled as the rules now say. Its arguments are plain: the
+community's platform, id and name, and the schedule they were made for (``signature``).
 
 The night clocks go back, a cron time in the repeated hour comes twice (APScheduler 3 fires at
 02:30 summer time and again at 02:30 winter time): the job's handler is guarded so that a run at a
@@ -110,6 +113,13 @@ class WeeklyJob:
         @functools.wraps(run)
         async def guarded(**arguments: Any) -> None:
             community = self.community(arguments)
+            if arguments.get("signature") != self._signature(community):
+                # Stored under another rule book (a restart, a reload not yet applied to it).
+                self._cog.log.info(
+                    "%s not run: the rule book changed its schedule", self.job_id(community)
+                )
+                self._bring_in_line(community)
+                return
             key = f"weekly:{self.job_id(community)}:last_run"
             now = self._cog.core.clock.now()
             stored = await self._state.get(key)
@@ -143,10 +153,7 @@ class WeeklyJob:
         self._checked[community] = book
         schedule = self._schedule(community)
         zone = self._cog.core.community_config(community).timezone
-        signature = (
-            f"{schedule.enabled} {schedule.day_of_week} "
-            f"{schedule.hour:02d}:{schedule.minute:02d} {zone}"
-        )
+        signature = self._signature(community)
         if self._applied.get(community) == signature:
             return
         scheduler = self._cog.core.scheduler
@@ -154,10 +161,10 @@ class WeeklyJob:
         if not schedule.enabled:
             scheduler.cancel(job_id)
         else:
-            pending = scheduler.pending(job_id)
+            stored = scheduler.scheduled(job_id)
             # A job already stored with this signature keeps its next run (a restart must not
             # push back a run that is due).
-            if not (pending and pending[0].kwargs.get("signature") == signature):
+            if stored is None or stored.kwargs.get("signature") != signature:
                 scheduler.cron(
                     job_id,
                     self._cog.name,
@@ -176,21 +183,38 @@ class WeeklyJob:
         self._applied[community] = signature
 
     def rules_applied(self) -> None:
-        """After a reload: update the jobs of the communities seen, cancel where the cog is off."""
+        """At start and after a reload: update the jobs of the communities seen and of those
+        stored, cancel where the cog is off."""
         self._checked.clear()
-        seen = {community.key: community for community in self._cog.core.communities_seen}
-        for community in seen.values():
-            if community not in self._applied and self._cog.core.cog_enabled(
-                self._cog.name, community
-            ):
-                self.ensure(community)  # seen while the cog was off for it
-        for community in list(self._applied):
+        communities = {community.key: community for community in self._applied}
+        for stored in self._cog.core.scheduler.pending(f"{self._cog.name}:{self._name}:"):
+            community = self.community(stored.kwargs)
+            if stored.id == self.job_id(community):
+                communities.setdefault(community.key, community)
+        for community in self._cog.core.communities_seen:
             if self._cog.core.cog_enabled(self._cog.name, community):
-                self.ensure(community)
-            else:
-                self._cog.core.scheduler.cancel(self.job_id(community))
-                del self._applied[community]
-                self._checked.pop(community, None)
+                communities.setdefault(community.key, community)  # seen while the cog was off
+        for community in communities.values():
+            self._bring_in_line(community)
+
+    def _bring_in_line(self, community: CommunityRef) -> None:
+        """Schedule the community's job as the rule book now says, or cancel it."""
+        # Compared with the job stored, not with what this run last applied.
+        self._checked.pop(community, None)
+        self._applied.pop(community, None)
+        if self._cog.core.cog_enabled(self._cog.name, community):
+            self.ensure(community)
+        else:
+            self._cog.core.scheduler.cancel(self.job_id(community))
+
+    def _signature(self, community: CommunityRef) -> str:
+        """The schedule the rule book gives the community's job, as stored in its arguments."""
+        schedule = self._schedule(community)
+        zone = self._cog.core.community_config(community).timezone
+        return (
+            f"{schedule.enabled} {schedule.day_of_week} "
+            f"{schedule.hour:02d}:{schedule.minute:02d} {zone}"
+        )
 
     @staticmethod
     def community(arguments: Mapping[str, Any]) -> CommunityRef:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import CommunitySeen, Event, MessageCreated, MessageRef
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    CommunitySeen,
+    Event,
+    MemberRef,
+    MessageCreated,
+    MessageRef,
+    UserRef,
+)
 from bot.weekly import Weekly, WeeklyJob
 from tests.conftest import START
 from tests.support.fake_platform import FakePlatform
@@ -172,4 +181,96 @@ async def test_a_weekly_job_at_a_time_clocks_skip_runs_once_an_hour_later(
     assert posted == [
         datetime(2027, 3, 28, 1, 30, tzinfo=UTC),  # 03:30 CEST
         datetime(2027, 4, 4, 0, 30, tzinfo=UTC),  # 02:30 CEST
+    ]
+
+
+async def restarted(
+    rules_dir: Path, database: Path, clock: ManualClock, platform: FakePlatform
+) -> Jardinier:
+    """The bot started again on the same database and rule book."""
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    return bot
+
+
+async def reports_heard_from(
+    rules_dir: Path, database: Path, clock: ManualClock, platform: FakePlatform
+) -> None:
+    """A bot with the weekly report on (Mondays 09:05 Paris) hears from Garden, then stops."""
+    enable_only(rules_dir, "reports")
+    first = await restarted(rules_dir, database, clock, platform)
+    await first.handle(
+        MessageCreated(
+            at=clock.now(),
+            message=MessageRef(platform.channel(), "1"),
+            author=platform.member("alice"),
+            text="hello",
+        )
+    )
+    assert [job.id for job in first.scheduler.pending("reports:")] == ["reports:weekly:fake-c1"]
+    await first.stop()
+    platform.actions.clear()
+
+
+def reports_posted(platform: FakePlatform) -> list[str]:
+    return [sent.text for sent in platform.sent() if sent.target.id == "leadership"]
+
+
+async def test_a_report_switched_off_while_the_bot_was_down_is_not_posted(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = FakePlatform()
+    database = tmp_path / "garden.db"
+    await reports_heard_from(rules_dir, database, clock, platform)
+
+    edit_section(rules_dir, "reports", {"schedule": {"enabled": False}})
+    # Started again; Garden says nothing for weeks.
+    bot = await restarted(rules_dir, database, clock, platform)
+    await bot.scheduler.advance(timedelta(days=15))
+    assert reports_posted(platform) == []
+    assert bot.scheduler.pending("reports:") == []
+    await bot.stop()
+
+
+async def test_a_report_moved_while_the_bot_was_down_comes_at_its_new_time_only(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = FakePlatform()
+    database = tmp_path / "garden.db"
+    await reports_heard_from(rules_dir, database, clock, platform)
+
+    # Moved to Tuesdays; the bot is back Monday 9 November at 09:30 Paris, the old time past.
+    edit_section(rules_dir, "reports", {"schedule": {"day_of_week": "tue"}})
+    clock.set(datetime(2026, 11, 9, 8, 30, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform)
+    assert reports_posted(platform) == []
+    [job] = bot.scheduler.pending("reports:")
+    assert job.next_run == datetime(2026, 11, 10, 8, 5, tzinfo=UTC)
+    await bot.scheduler.advance(timedelta(days=2))
+    assert len(reports_posted(platform)) == 1
+    await bot.stop()
+
+
+async def test_communities_whose_ids_begin_alike_each_get_their_weekly_job(
+    core: Jardinier, platform: FakePlatform
+) -> None:
+    for number, community_id in enumerate(("c10", "c1")):
+        community = CommunityRef("fake", community_id, f"Garden {community_id}")
+        channel = ChannelRef(community, "general", "#general")
+        await core.handle(
+            MessageCreated(
+                at=START,
+                message=MessageRef(channel, str(number)),
+                author=MemberRef(community, UserRef("fake", "alice", "alice")),
+                text="hello",
+            )
+        )
+    assert sorted(job.id for job in core.scheduler.pending("reports:")) == [
+        "reports:weekly:fake-c1",
+        "reports:weekly:fake-c10",
     ]
