@@ -164,6 +164,8 @@ async def test_a_challenge_judged_at_random_publishes_its_seed(open_arena: Arena
         ("0 9 * * 1", "write weekdays by name"),
         ("0 9 * mon", "write five cron fields"),
         ("0 25 * * mon", "is not a valid schedule"),
+        ("0 0 31 2 *", "'0 0 31 2 *' never happens: February has no 31st"),
+        ("0 0 31 apr,jun *", "never happens: April and June have no 31st"),
     ],
 )
 def test_bad_schedules_are_rule_book_errors(
@@ -177,3 +179,14 @@ def test_bad_schedules_are_rule_book_errors(
     [error] = caught.value.errors
     assert error.file.name == "contests.yaml"
     assert message in error.message
+
+
+async def test_a_challenge_on_the_29th_of_february_waits_for_a_leap_year(
+    open_arena: ArenaFactory, clock: ManualClock
+) -> None:
+    clock.set(datetime(2027, 1, 1, 12, 0, tzinfo=UTC))
+    leap_day = {**WEEKLY, "schedule": "0 9 29 feb *"}
+    arena = await open_arena(contests={"challenges": {"leap": leap_day}})
+    await arena.join("alice")
+    [scheduled] = arena.core.scheduler.pending("challenge:")
+    assert scheduled.next_run == datetime(2028, 2, 29, 8, 0, tzinfo=UTC)  # 09:00 CET
