@@ -26,7 +26,7 @@ from cogs.contributors.influence import Influence, influence
 from cogs.contributors.models import DailyActivity, Interaction
 from cogs.contributors.optouts import OptOuts
 from cogs.contributors.pace import MessagePace
-from cogs.contributors.scoring import Span, Standing, ranking, span
+from cogs.contributors.scoring import Span, Standing, Tally, ranking, span
 from cogs.contributors.standings import edges, moderated, tallies
 from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import MessageLedger
@@ -89,9 +89,14 @@ class ContributorsBase(Cog):
         return render(labels[window])
 
     def reason(self, community: CommunityRef, standing: Standing, component: str) -> str:
-        """Why ``standing`` scored in ``component``: ``thanked 3 times``."""
-        template: str = getattr(self.texts(community), f"reason_{component}")
-        return render(template, count=standing.tally.count(component))
+        """Why ``standing`` scored in ``component``: ``thanked by 3 members``; for messages
+        past the daily cap, how many of them counted."""
+        texts = self.texts(community)
+        tally = standing.tally
+        if component == "messages" and tally.capped:
+            return render(texts.reason_messages_capped, count=tally.messages, posted=tally.posted)
+        template: str = getattr(texts, f"reason_{component}")
+        return render(template, count=tally.count(component))
 
     def _shoutout_schedule(self, community: CommunityRef) -> Weekly:
         # The job also moves the role rewards: it runs while either is on.
@@ -196,10 +201,16 @@ class ContributorsBase(Cog):
         """The days of ``window`` up to today, in the community's time zone."""
         return span(window, self.today(community))
 
+    async def tallies(self, community: CommunityRef, window: Span) -> dict[str, Tally]:
+        """What each member of ``community`` did and received in ``window``, as scored (each
+        day's messages within the rule book's daily cap)."""
+        community_id = await self.core.members.community_id(community)
+        cap = self.settings(community).scoring.messages_per_day
+        return await tallies(self.core.db, community_id, window, messages_per_day=cap)
+
     async def standings(self, community: CommunityRef, window: Span) -> list[Standing]:
         """Members of ``community`` with a positive score in ``window``, best first."""
-        community_id = await self.core.members.community_id(community)
-        found = await tallies(self.core.db, community_id, window)
+        found = await self.tallies(community, window)
         excluded = await self.optouts.of(community)
         return ranking(found, self.settings(community).scoring, excluded=excluded)
 

@@ -19,7 +19,6 @@ from cogs.contributors.base import shown
 from cogs.contributors.counting import Counting
 from cogs.contributors.scoring import COMPONENTS, Window, standing
 from cogs.contributors.shoutout import Shoutout
-from cogs.contributors.standings import tallies
 
 WindowOption = Annotated[
     Window,
@@ -39,8 +38,9 @@ class ContributorsCog(Counting, Shoutout):
             "fr": """Afficher les meilleurs contributeurs et la principale raison de chaque score.
 
             Le score récompense la valeur, pas le volume : les messages substantiels (dans la
-            limite d'un plafond par minute), les réponses, réactions et remerciements reçus
-            d'autres membres, les présentations et les victoires aux concours.
+            limite d'un plafond par minute et d'un plafond par jour), les réponses, réactions et
+            remerciements reçus d'autres membres, les présentations et les victoires aux
+            concours.
             Exemple : /classement 30j
             """
         },
@@ -48,9 +48,9 @@ class ContributorsCog(Counting, Shoutout):
     async def top(self, ctx: CommandContext, window: WindowOption = "7d") -> None:
         """Show the top contributors, with the main reason of each score.
 
-        The score rewards value, not volume: substantial messages (within a per-minute cap),
-        replies, reactions and thanks received from other members, introductions and contest
-        wins. Example: /top 30d
+        The score rewards value, not volume: substantial messages (within a per-minute and a
+        daily cap), replies, reactions and thanks received from other members, introductions
+        and contest wins. Example: /top 30d
         """
         community = ctx.community
         self.ensure_shoutout(community)
@@ -195,8 +195,7 @@ class ContributorsCog(Counting, Shoutout):
                 )
         previous_span = current.previous()
         if previous_span is not None:
-            community_id = await self.core.members.community_id(community)
-            earlier = (await tallies(self.core.db, community_id, previous_span)).get(user_id)
+            earlier = (await self.tallies(community, previous_span)).get(user_id)
             weights = self.settings(community).scoring
             previous = standing(user_id, earlier, weights).score if earlier else 0.0
             change = item.score - previous

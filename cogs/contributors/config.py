@@ -20,11 +20,15 @@ class ScoringConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     message: Weight = 1.0
-    """Per message long enough, within the per-minute cap."""
+    """Per message long enough, within the per-minute and the daily cap."""
     min_length: int = Field(default=20, ge=0, le=2000)
     """Characters (spaces trimmed) below which a message earns nothing."""
     per_minute: int = Field(default=3, ge=0, le=60)
     """Messages that earn points per member per minute; the rest earn nothing."""
+    messages_per_day: int = Field(default=20, ge=0, le=100_000)
+    """Messages that earn points per member per day; the rest earn nothing more. Under what a
+    helper thanked by 3 members and replied to by 5 in a day receives (25 points), so a day of
+    filler never outranks a day of help."""
     reply_received: Weight = 2.0
     """Per member who replied to the member, per day."""
     reaction_received: Weight = 0.5
@@ -120,6 +124,7 @@ class ContributorsTexts(BaseModel):
     profile_trend_flat: Annotated[str, Placeholders("previous")]
     profile_opted_out: Annotated[str, Placeholders("member")]
     reason_messages: Count
+    reason_messages_capped: Annotated[str, Placeholders("count", "posted")]
     reason_replies: Count
     reason_reactions: Count
     reason_mentions: Count

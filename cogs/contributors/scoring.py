@@ -60,11 +60,15 @@ def span(window: str, today: date) -> Span:
 class Tally:
     """What one member did and received in a window.
 
-    ``replies``, ``reactions``, ``mentions`` and ``thanks`` count distinct members per day: three
-    members who thank you count three, one member thanking you ten times a day counts one.
+    ``messages`` counts those that earn points: at most ``messages_per_day`` of each day's,
+    ``posted`` all of them. ``replies``, ``reactions``, ``mentions`` and ``thanks`` count
+    distinct members per day: three members who thank you count three, one member thanking you
+    ten times a day counts one.
     """
 
     messages: int = 0
+    posted: int = 0
+    """Substantial messages (long enough, within the per-minute cap), counted or not."""
     introductions: int = 0
     contest_wins: int = 0
     replies: int = 0
@@ -76,6 +80,11 @@ class Tally:
         """The count behind one component."""
         value: int = getattr(self, component)
         return value
+
+    @property
+    def capped(self) -> bool:
+        """Whether the daily cap left some messages without points."""
+        return self.posted > self.messages
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import col, select
 
@@ -30,26 +31,32 @@ def _within(column: Any, window: Span) -> ColumnElement[bool]:
     return condition
 
 
-async def tallies(db: Database, community_id: int, window: Span) -> dict[str, Tally]:
-    """Every member's tally in ``window``."""
+async def tallies(
+    db: Database, community_id: int, window: Span, *, messages_per_day: int
+) -> dict[str, Tally]:
+    """Every member's tally in ``window``, each day's messages capped at ``messages_per_day``.
+
+    Every score is computed from these tallies (``/top``, ``/profile``, the shout-out, the role
+    rewards): the cap applies here, once, to the counters stored per day.
+    """
     found: dict[str, Tally] = {}
+    messages = col(DailyActivity.messages)
+    counted = case((messages > messages_per_day, messages_per_day), else_=messages)
+    daily = sa.select(
+        col(DailyActivity.user_id),
+        func.sum(counted),
+        func.sum(messages),
+        func.sum(col(DailyActivity.introductions)),
+        func.sum(col(DailyActivity.contest_wins)),
+    ).where(col(DailyActivity.community_id) == community_id, _within(DailyActivity.day, window))
     async with db.session() as session:
-        daily = await session.exec(
-            select(
-                DailyActivity.user_id,
-                func.sum(DailyActivity.messages),
-                func.sum(DailyActivity.introductions),
-                func.sum(DailyActivity.contest_wins),
-            )
-            .where(
-                DailyActivity.community_id == community_id,
-                _within(DailyActivity.day, window),
-            )
-            .group_by(col(DailyActivity.user_id))
-        )
-        for user_id, messages, introductions, wins in daily:
+        # Five columns: more than sqlmodel's select() types, so on the session's connection.
+        connection = await session.connection()
+        per_member = await connection.execute(daily.group_by(col(DailyActivity.user_id)))
+        for user_id, scored, posted, introductions, wins in per_member:
             tally = found.setdefault(user_id, Tally())
-            tally.messages = max(int(messages or 0), 0)
+            tally.messages = max(int(scored or 0), 0)
+            tally.posted = max(int(posted or 0), 0)
             tally.introductions = max(int(introductions or 0), 0)
             tally.contest_wins = max(int(wins or 0), 0)
         received = await session.exec(

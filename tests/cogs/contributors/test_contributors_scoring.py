@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.bus import Priority
 from bot.events import MessageCreated
 from cogs.contributors.scoring import span
@@ -246,3 +248,99 @@ async def test_the_reactions_of_a_newcomer_held_at_the_charter_gate_do_not_count
     await forum.unreact("alice", post)
     await forum.react("alice", post)
     assert "• reactions from 1 member: 0.5 pts" in (await forum.run("bob", "/profile"))
+
+
+ASKERS = ("alice", "bob", "erin", "frank", "gus")
+
+
+async def a_day_of_help_and_filler(forum: Forum, *, filler: int = 200) -> None:
+    """carol answers five members, three of whom thank her; dave posts ``filler`` messages of
+    20+ characters, three a minute (the most the per-minute cap lets score)."""
+    for n, asker in enumerate(ASKERS):
+        asked = await forum.say(asker, f"Question {n}: how deep should bulbs go in clay soil?")
+        answer = await forum.say(
+            "carol", "About three times their height, with some grit underneath.", reply_to=asked
+        )
+        reply = "Thank you, that is what I needed!" if n < 3 else "I will try that this week."
+        await forum.say(asker, reply, reply_to=answer)
+        await forum.wait(timedelta(minutes=2))
+    for n in range(filler):
+        await forum.say("dave", f"Just passing by again, message number {n} of the day")
+        await forum.wait(timedelta(seconds=20))
+
+
+async def test_a_thanked_helper_outranks_a_member_posting_filler_all_day(forum: Forum) -> None:
+    await a_day_of_help_and_filler(forum)
+
+    answer = await forum.run("mod", "/top")
+
+    assert forum.ranked(answer)[:2] == ["carol", "dave"]
+    lines = answer.splitlines()
+    # 5 answers, replies from 5 members, thanks from 3: 5 + 5 × 2 + 3 × 5.
+    assert lines[1] == "1. carol — 30 pts (thanked by 3 members)"
+    # dave's 200 messages earn the daily cap, and his line says so.
+    assert lines[2] == (
+        "2. dave — 20 pts (20 of 200 substantial messages counted, daily cap reached)"
+    )
+    assert (
+        "• 20 of 200 substantial messages counted, daily cap reached: 20 pts"
+        in (await forum.run("mod", "/profile dave")).splitlines()
+    )
+
+
+async def test_the_daily_cap_holds_day_after_day_and_spares_a_steady_member(
+    forum: Forum,
+) -> None:
+    start = forum.clock.now()
+    for day in range(7):
+        await forum.wait(start + timedelta(days=day) - forum.clock.now())
+        await a_day_of_help_and_filler(forum)
+        for n in range(15):  # hana takes part all week, under the cap every day
+            await forum.say("hana", f"Here is my garden update number {n}, with photos.")
+            await forum.wait(timedelta(minutes=1))
+
+    answer = await forum.run("mod", "/top")
+
+    assert forum.ranked(answer)[:3] == ["carol", "dave", "hana"]
+    lines = answer.splitlines()
+    assert lines[1].startswith("1. carol — 210 pts (thanked by ")
+    assert lines[2] == (
+        "2. dave — 140 pts (140 of 1400 substantial messages counted, daily cap reached)"
+    )
+    # The cap is per day, not per window: hana's 105 messages all count.
+    assert lines[3] == "3. hana — 105 pts (105 substantial messages)"
+
+
+async def test_the_daily_cap_is_the_rule_books(open_forum: ForumFactory, rules_dir: Path) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    forum = await open_forum(scoring={"messages_per_day": 5})
+    await a_day_of_help_and_filler(forum, filler=30)
+
+    answer = await forum.run("mod", "/classement")
+
+    assert forum.ranked(answer)[:2] == ["carol", "dave"]
+    assert answer.splitlines()[2] == (
+        "2. dave — 5 pts (5 messages de fond comptés sur 30, plafond quotidien atteint)"
+    )
+
+
+async def test_a_rule_book_written_before_the_daily_cap_gets_the_default(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    # A copy of the rule book made before the cap existed: no key, no text for it.
+    path = rules_dir / "contributors.yaml"
+    section = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del section["scoring"]["messages_per_day"]
+    for texts in section["texts"].values():
+        del texts["reason_messages_capped"]
+    path.write_text(yaml.safe_dump(section, allow_unicode=True), encoding="utf-8")
+    forum = await open_forum()
+    assert forum.cog.settings().scoring.messages_per_day == 20
+
+    await a_day_of_help_and_filler(forum, filler=30)
+
+    answer = await forum.run("mod", "/top")
+    assert answer.splitlines()[1:3] == [
+        "1. carol — 30 pts (thanked by 3 members)",
+        "2. dave — 20 pts (20 of 30 substantial messages counted, daily cap reached)",
+    ]
