@@ -89,8 +89,8 @@ class ContributorsBase(Cog):
         return render(labels[window])
 
     def reason(self, community: CommunityRef, standing: Standing, component: str) -> str:
-        """Why ``standing`` scored in ``component``: ``thanked by 3 members``; for messages
-        past the daily cap, how many of them counted."""
+        """Why ``standing`` scored in ``component``: ``21 thanks`` (each member counted once a
+        day, summed over the window); for messages past the daily cap, how many of them counted."""
         texts = self.texts(community)
         tally = standing.tally
         if component == "messages" and tally.capped:

@@ -47,7 +47,7 @@ async def test_carol_who_answers_outranks_dave_who_spams(rules_dir: Path, tmp_pa
     lines = sent[-1]["text"].splitlines()
     assert lines[0] == "🌱 Top contributors — over the last 7 days:"
     assert lines[1].startswith("1. carol — ")
-    assert lines[1].endswith("(thanked by 3 members)")
+    assert lines[1].endswith("(3 thanks)")
     assert not any(" dave — " in line for line in lines)
 
 
@@ -60,10 +60,10 @@ async def test_a_removed_answer_takes_its_points_with_it(rules_dir: Path, tmp_pa
 
     before, after = sent[-2]["text"], sent[-1]["text"]
     assert before.startswith("carol — over the last 7 days: 24 pts, rank 1/")
-    assert "thanked by 3 members" in before
+    assert "3 thanks" in before
     # The answer, the reply it drew and the thanks it earned are gone: 24 - 1 - 2 - 5.
     assert after.startswith("carol — over the last 7 days: 16 pts, rank 1/")
-    assert "thanked by 2 members" in after
+    assert "2 thanks" in after
 
 
 async def test_a_giveaway_drawn_for_a_member_earns_them_no_points(

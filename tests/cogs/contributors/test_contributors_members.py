@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.events import ContestWon, MemberIntroduced, MessageRef
 from cogs.contributors.thanks import ThanksDetector
 from tests.cogs.contributors.conftest import ForumFactory
@@ -41,10 +43,60 @@ async def test_profile_breaks_the_score_down_with_rank_and_trend(forum: Forum) -
 
     header, *lines = answer.splitlines()
     assert header == "alice — over the last 7 days: 8 pts, rank 1/3"
-    assert "• thanked by 1 member: 5 pts" in lines
-    assert "• replies from 1 member: 2 pts" in lines
+    assert "• 1 thank-you: 5 pts" in lines
+    assert "• 1 reply: 2 pts" in lines
     assert "• 1 substantial message: 1 pt" in lines
     assert lines[-1] == "Trend: ▲ +7 pts against the window before (1 pt)."
+
+
+THANKERS = ("alice", "bob", "erin")
+
+
+@pytest.mark.parametrize(
+    ("locale", "top", "profile", "expected"),
+    [
+        (
+            "en",
+            "/top",
+            "/profile carol",
+            ["1. carol — 154 pts (21 thanks)", "• 21 thanks: 105 pts", "• 21 replies: 42 pts"],
+        ),
+        (
+            "fr",
+            "/classement",
+            "/profil carol",
+            [
+                "1. carol — 154 pts (21 remerciements)",
+                "• 21 remerciements : 105 pts",
+                "• 21 réponses : 42 pts",
+            ],
+        ),
+    ],
+)
+async def test_the_same_three_thankers_all_week_are_21_thanks_not_21_members(
+    open_forum: ForumFactory,
+    rules_dir: Path,
+    locale: str,
+    top: str,
+    profile: str,
+    expected: list[str],
+) -> None:
+    # A member counts once a day: the same three members thanking carol on each of 7 days are
+    # 21 thanks; no text may say that 21 members thanked her.
+    edit_section(rules_dir, "community", {"locale": locale})
+    forum = await open_forum()
+    for day in range(7):
+        if day:
+            await forum.wait(timedelta(days=1))
+        answer = await forum.say("carol", LONG)
+        for name in THANKERS:
+            await forum.say(name, "Thank you, that is what I needed!", reply_to=answer)
+
+    # Each day: her message (1 pt), 3 replies (3 × 2) and 3 thanks (3 × 5).
+    top_line, *profile_lines = expected
+    assert (await forum.run("mod", top)).splitlines()[1] == top_line
+    lines = (await forum.run("mod", profile)).splitlines()
+    assert all(line in lines for line in profile_lines), lines
 
 
 async def test_profile_of_someone_without_contributions(forum: Forum) -> None:

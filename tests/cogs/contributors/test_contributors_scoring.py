@@ -51,7 +51,7 @@ async def test_top_ranks_the_thanked_helper_above_the_spammer(forum: Forum) -> N
 
     ranked = forum.ranked(answer)
     assert ranked[0] == "carol"
-    assert "thanked by 3 members" in answer.splitlines()[1]
+    assert "3 thanks" in answer.splitlines()[1]
     assert "dave" not in ranked or ranked.index("dave") > ranked.index("carol")
     weights = forum.cog.settings().scoring
     # Thirty one-word messages in two minutes earn at most the per-minute cap, here nothing.
@@ -223,13 +223,13 @@ async def test_thanks_naming_someone_thank_them_not_the_author_replied_to(forum:
     assert forum.ranked(answer)[0] == "bob"
     bob = await forum.run("mod", "/profile bob")
     carol = await forum.run("mod", "/profile carol")
-    assert "• thanked by 1 member: 5 pts" in bob.splitlines()
-    assert "thanked" not in carol
-    assert "• replies from 1 member: 2 pts" in carol.splitlines()  # the reply still counts
+    assert "• 1 thank-you: 5 pts" in bob.splitlines()
+    assert "thank" not in carol
+    assert "• 1 reply: 2 pts" in carol.splitlines()  # the reply still counts
 
     # With nobody named, the thanks go to the author replied to.
     await forum.say("erin", "Thank you, that is what I needed!", reply_to=question)
-    assert "• thanked by 1 member: 5 pts" in (await forum.run("mod", "/profile carol"))
+    assert "• 1 thank-you: 5 pts" in (await forum.run("mod", "/profile carol"))
 
 
 async def test_the_reactions_of_a_newcomer_held_at_the_charter_gate_do_not_count(
@@ -247,7 +247,7 @@ async def test_the_reactions_of_a_newcomer_held_at_the_charter_gate_do_not_count
     await forum.press("alice", "welcome:accept", under=welcome)
     await forum.unreact("alice", post)
     await forum.react("alice", post)
-    assert "• reactions from 1 member: 0.5 pts" in (await forum.run("bob", "/profile"))
+    assert "• 1 reaction: 0.5 pts" in (await forum.run("bob", "/profile"))
 
 
 ASKERS = ("alice", "bob", "erin", "frank", "gus")
@@ -276,8 +276,8 @@ async def test_a_thanked_helper_outranks_a_member_posting_filler_all_day(forum: 
 
     assert forum.ranked(answer)[:2] == ["carol", "dave"]
     lines = answer.splitlines()
-    # 5 answers, replies from 5 members, thanks from 3: 5 + 5 × 2 + 3 × 5.
-    assert lines[1] == "1. carol — 30 pts (thanked by 3 members)"
+    # 5 answers, 5 replies, 3 thanks: 5 + 5 × 2 + 3 × 5.
+    assert lines[1] == "1. carol — 30 pts (3 thanks)"
     # dave's 200 messages earn the daily cap, and his line says so.
     assert lines[2] == (
         "2. dave — 20 pts (20 of 200 substantial messages counted, daily cap reached)"
@@ -303,7 +303,7 @@ async def test_the_daily_cap_holds_day_after_day_and_spares_a_steady_member(
 
     assert forum.ranked(answer)[:3] == ["carol", "dave", "hana"]
     lines = answer.splitlines()
-    assert lines[1].startswith("1. carol — 210 pts (thanked by ")
+    assert lines[1] == "1. carol — 210 pts (21 thanks)"
     assert lines[2] == (
         "2. dave — 140 pts (140 of 1400 substantial messages counted, daily cap reached)"
     )
@@ -341,6 +341,6 @@ async def test_a_rule_book_written_before_the_daily_cap_gets_the_default(
 
     answer = await forum.run("mod", "/top")
     assert answer.splitlines()[1:3] == [
-        "1. carol — 30 pts (thanked by 3 members)",
+        "1. carol — 30 pts (3 thanks)",
         "2. dave — 20 pts (20 of 30 substantial messages counted, daily cap reached)",
     ]
