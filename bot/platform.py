@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, UserRef
 
@@ -85,6 +85,18 @@ class PlatformError(Exception):
         )
 
 
+class TimeoutRange(NamedTuple):
+    """The shortest and the longest timeout a platform carries out as asked."""
+
+    least: timedelta
+    most: timedelta
+
+    def clamp(self, length: timedelta) -> timedelta:
+        """How long a timeout asked for ``length`` lasts on the platform: a shorter one is
+        lengthened to :attr:`least`, a longer one shortened to :attr:`most`."""
+        return min(max(length, self.least), self.most)
+
+
 class MissingCapabilityError(PlatformError):
     """The platform cannot do this at all (e.g. roles on Telegram)."""
 
@@ -98,6 +110,11 @@ class Platform(Protocol):
 
     name: str
     capabilities: frozenset[Capability]
+    timeout_range: TimeoutRange
+    """The timeouts the platform carries out as asked (Discord's 30 seconds to 28 days,
+    Telegram's 40 seconds to 365 days): :meth:`timeout` brings any other length within it. A
+    moderator's ``/timeout`` outside it is refused; a rule's or a ladder step's is given the
+    length the platform allows, and the mod-log says so."""
 
     async def start(self, sink: EventSink) -> None:
         """Connect and feed every neutral event to ``sink`` until ``stop`` (or end of input)."""
@@ -152,7 +169,7 @@ class Platform(Protocol):
         """Delete several messages (a purge), in bulk where the platform allows it."""
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Silence a member until ``until``."""
+        """Silence a member until ``until``, a length kept within :attr:`timeout_range`."""
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove a member who may come back."""

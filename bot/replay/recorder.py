@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.commands.spec import CommandSpec
 from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, UserRef
-from bot.platform import Button, Capability, EventSink
+from bot.platform import Button, Capability, EventSink, TimeoutRange
 
 
 @dataclass
@@ -35,11 +35,17 @@ class RecordingPlatform:
     """
 
     capabilities = frozenset(Capability)
+    timeout_range = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
+    """The timeouts it takes as asked: Discord's, unless given those of the platform it plays."""
     message_ids = "replay-"
     """What the ids of the bot's own messages start with: none of the history's has it."""
 
-    def __init__(self, name: str, clock: Any) -> None:
+    def __init__(
+        self, name: str, clock: Any, *, timeout_range: TimeoutRange | None = None
+    ) -> None:
         self.name = name
+        if timeout_range is not None:
+            self.timeout_range = timeout_range
         self.clock = clock
         self.actions: list[Action] = []
         self._channels: dict[tuple[CommunityRef, str], ChannelRef] = {}

@@ -10,41 +10,17 @@ is not banned, or gone) is answered so, and recorded nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 from bot.commands import CommandContext, Permission, Text, UsageError, command
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
-from bot.events import CommunityRef, MemberRef
+from bot.events import MemberRef
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
 from cogs.netiquette.sanctions import Lifted, as_notes
-
-
-class TimeoutRange(NamedTuple):
-    """The shortest and the longest timeout a moderator may give."""
-
-    least: timedelta
-    most: timedelta
-
-
-TIMEOUT_RANGE = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
-"""Discord's: it refuses timeouts beyond 28 days. The console plays Discord's part."""
-TIMEOUT_RANGES: Mapping[str, TimeoutRange] = {
-    # Telegram takes a restriction shorter than 30 s or longer than 366 days as one for good;
-    # its adapter keeps to 40 s and 365 days, as must a moderator's timeout.
-    "telegram": TimeoutRange(timedelta(seconds=40), timedelta(days=365)),
-}
-"""The range of platforms that differ from :data:`TIMEOUT_RANGE`: a moderator may give any
-timeout their platform can carry out as asked, and is told the range of theirs otherwise."""
-
-
-def timeout_range(community: CommunityRef) -> TimeoutRange:
-    """The timeouts ``community``'s platform carries out as asked."""
-    return TIMEOUT_RANGES.get(community.platform, TIMEOUT_RANGE)
 
 
 class Moderation(Automod):
@@ -198,8 +174,8 @@ class Moderation(Automod):
         Example: /timeout alice 10m Flooding
         """
         self._check_target(ctx, member)
-        allowed = timeout_range(ctx.community)
-        if not allowed.least <= duration <= allowed.most:
+        allowed = self.sanctions.timeout_range(ctx.community)
+        if allowed is not None and not allowed.least <= duration <= allowed.most:
             raise UsageError(
                 "out_of_range",
                 option="duration",

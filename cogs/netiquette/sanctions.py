@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from bot.durations import duration_words
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
-from bot.platform import PASSING_REFUSALS, Capability
+from bot.platform import PASSING_REFUSALS, Capability, TimeoutRange
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
@@ -242,6 +242,11 @@ class Sanctions:
             community=plain_name(community.name or community.id),
             **extra,
         )
+
+    def timeout_range(self, community: CommunityRef) -> TimeoutRange | None:
+        """The timeouts ``community``'s platform carries out as asked (None: it does not run)."""
+        platform = self.core.actions.platform(community.platform)
+        return None if platform is None else platform.timeout_range
 
     async def timeout(
         self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord

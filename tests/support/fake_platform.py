@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
-from bot.platform import Capability, EventSink, PlatformError
+from bot.platform import Capability, EventSink, PlatformError, TimeoutRange
 from bot.replay.recorder import RecordingPlatform
 
 
@@ -26,7 +26,7 @@ class FakePlatform(RecordingPlatform):
     ``refuse``: an action named there fails with a PlatformError, as on a platform (the refusal's
     text key and values: ``refuse["dm"] = ("no_direct_messages", {"target": "alice"})``).
     With ``start_links``, it behaves as Telegram does: ``start_link`` gives a link (a plain
-    ``start:<command>:<community>`` text)."""
+    ``start:<command>:<community>`` text). Its ``timeout_range`` is Discord's unless given."""
 
     message_ids = ""
 
@@ -34,8 +34,10 @@ class FakePlatform(RecordingPlatform):
         self,
         name: str = "fake",
         capabilities: frozenset[Capability] = frozenset(Capability),
+        *,
+        timeout_range: TimeoutRange | None = None,
     ) -> None:
-        super().__init__(name, clock=None)
+        super().__init__(name, clock=None, timeout_range=timeout_range)
         self.capabilities = capabilities
         self.community = CommunityRef(name, "c1", "Garden")
         self.actions: list[Recorded] = []  # type: ignore[assignment]

@@ -52,12 +52,14 @@ from bot.events import (
     ReactionRemoved,
     UserRef,
 )
-from bot.platform import Button, Capability, EventSink, PlatformError
+from bot.platform import Button, Capability, EventSink, PlatformError, TimeoutRange
 from bot.terminal import printable
 
 _COMMAND = re.compile(rf"/({TYPED_NAME})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
 PLATFORM = "console"
+TIMEOUT_RANGE = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
+"""Discord's: the console plays its part."""
 MAX_MESSAGES_REMEMBERED = 10_000
 """How many of the latest messages the console remembers (where, who wrote them, whether they
 were deleted): a long session or a benchmark must not grow without end."""
@@ -84,6 +86,7 @@ class ConsolePlatform:
 
     name = PLATFORM
     capabilities = frozenset(Capability)
+    timeout_range = TIMEOUT_RANGE
 
     def __init__(
         self,
@@ -497,12 +500,16 @@ class ConsolePlatform:
             await self.delete(message)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Print the timeout; the member cannot post or react until then.
+        """Print the timeout; the member cannot post or react until then (a length kept
+        within :attr:`timeout_range`, as on Discord; a past time lifts the timeout).
 
         A member who is not in the community (left, kicked or banned) is refused as Discord
         refuses them: ``member_gone``.
         """
         self._check_present("timeout", member)
+        now = self.clock.now()
+        if until > now:
+            until = now + self.timeout_range.clamp(until - now)
         self._silenced[member.user.id] = until
         await self._standing_changed()
         self.output.action(

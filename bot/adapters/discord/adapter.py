@@ -47,13 +47,22 @@ from bot.commands.spec import CommandSpec
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.leftovers import Leftover, purge_refusal
-from bot.platform import Button, Capability, EventSink, MissingCapabilityError, PlatformError
+from bot.platform import (
+    Button,
+    Capability,
+    EventSink,
+    MissingCapabilityError,
+    PlatformError,
+    TimeoutRange,
+)
 from bot.state import PublishedDigest, StateStore
 
 log = logging.getLogger(__name__)
 
-# Discord refuses timeouts beyond 28 days; keep a minute's margin for clock skew.
-MAX_TIMEOUT = timedelta(days=28) - timedelta(minutes=1)
+# Discord refuses timeouts beyond 28 days; the shortest is the rule book's, 30 seconds.
+TIMEOUT_RANGE = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
+# A minute's margin under Discord's longest, for clock skew.
+CLOCK_MARGIN = timedelta(minutes=1)
 MAX_DELETE_DAYS = 7
 # The waits between two tries to log in during an outage: doubled each time, up to a minute.
 FIRST_RETRY_DELAY = 1.0
@@ -82,6 +91,7 @@ class DiscordPlatform:
             Capability.FILES,
         }
     )
+    timeout_range = TIMEOUT_RANGE
 
     def __init__(
         self, token: str, *, state: StateStore | None = None, sharding: Sharding = None
@@ -491,20 +501,21 @@ class DiscordPlatform:
             raise attempt.refused("outranks_me", target=target.display_name)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Silence ``member`` until ``until`` (at most 28 days; a past time lifts the timeout)."""
+        """Silence ``member`` until ``until``, from 30 seconds to 28 days from now
+        (:attr:`timeout_range`); a past time lifts the timeout."""
         guild, attempt = self._moderation(member, "timeout", "moderate_members")
         target = await self._member(guild, member, attempt)
         self._check_outranks(guild, target, attempt)
         if target.guild_permissions.administrator:
             raise attempt.refused("administrator", target=target.display_name)
         now = discord.utils.utcnow()
-        if until - now > MAX_TIMEOUT:
-            log.info("timeouts last at most 28 days; %s's is shortened", member.name)
         lifted = until <= now
+        length = self.timeout_range.clamp(until - now)
+        if not lifted and abs(length - (until - now)) >= CLOCK_MARGIN:
+            log.info("timeouts last 30 seconds to 28 days; %s's is brought within", member.name)
+        length = min(length, self.timeout_range.most - CLOCK_MARGIN)
         with refusals(attempt):
-            await target.timeout(
-                None if lifted else min(until, now + MAX_TIMEOUT), reason=audit_reason(reason)
-            )
+            await target.timeout(None if lifted else now + length, reason=audit_reason(reason))
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove ``member`` from the server."""

@@ -81,6 +81,7 @@ from bot.platform import (
     EventSink,
     MissingCapabilityError,
     PlatformError,
+    TimeoutRange,
 )
 from bot.state import PublishedDigest, StateStore
 
@@ -99,8 +100,7 @@ ALLOWED_UPDATES = (
 POLL_TIMEOUT = timedelta(seconds=25)
 MAX_RECONNECT_DELAY = 60.0
 # Telegram takes a restriction shorter than 30 s or longer than 366 days as "forever".
-SHORTEST_RESTRICTION = timedelta(seconds=40)
-LONGEST_RESTRICTION = timedelta(days=365)
+RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
 # A kick is a ban lifted at once; the ban is short so that it expires by itself if the lift fails.
 KICK_BAN = timedelta(seconds=60)
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
@@ -131,6 +131,7 @@ class TelegramPlatform:
 
     name = PLATFORM
     capabilities = frozenset(Capability) - {Capability.ROLES}
+    timeout_range = RESTRICTION_RANGE
 
     def __init__(
         self,
@@ -541,7 +542,7 @@ class TelegramPlatform:
 
     def _restriction_end(self, until: datetime) -> datetime:
         now = self._clock.now()
-        return min(max(until, now + SHORTEST_RESTRICTION), now + LONGEST_RESTRICTION)
+        return now + self.timeout_range.clamp(until - now)
 
     # -- the Platform actions --------------------------------------------------------------------
 
@@ -802,7 +803,8 @@ class TelegramPlatform:
         return await purge_chat(ids, delete_batch, delete_one)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
-        """Take every permission away until ``until`` (at least 40 s, at most a year)."""
+        """Take every permission away until ``until``, 40 seconds to 365 days from now
+        (:attr:`timeout_range`)."""
         await self._restrict("timeout", member, self._restriction_end(until))
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:

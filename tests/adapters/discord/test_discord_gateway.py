@@ -293,6 +293,21 @@ async def test_timeout_lasts_at_most_28_days(
     assert timedelta(days=27) < until - discord.utils.utcnow() <= timedelta(days=28)
 
 
+async def test_timeout_lasts_what_the_platform_declares(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    platform = discord_core.actions.platform("discord")
+    assert platform is not None
+    assert platform.timeout_range == (timedelta(seconds=30), timedelta(days=28))
+    near = discord.utils.utcnow() + timedelta(seconds=5)
+    assert await discord_core.actions.timeout(member_ref("alice"), near)
+    assert world.rest is not None
+    [call] = world.rest.named("edit_member")
+    until = discord.utils.parse_time(call.payload["communication_disabled_until"])
+    assert until is not None
+    assert timedelta(seconds=25) < until - discord.utils.utcnow() <= timedelta(seconds=30)
+
+
 LONG_REASON = "Repeated flooding of #general with links to a seed shop: " + "spam " * 120
 
 

@@ -98,6 +98,20 @@ async def test_a_very_short_timeout_is_not_taken_for_forever(
     assert int(call.params["until_date"]) >= int(now.timestamp()) + 30
 
 
+async def test_a_very_long_timeout_is_not_taken_for_forever_either(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    # Telegram reads a restriction longer than 366 days as a permanent one: the platform
+    # declares the 365 days it carries out, and keeps to them.
+    bot = await start_bot()
+    assert bot.platform.timeout_range == (timedelta(seconds=40), timedelta(days=365))
+    now = datetime.now(UTC)
+    assert await bot.core.actions.timeout(BOB_HERE, now + timedelta(days=400))
+    [call] = api.called("restrictChatMember")
+    until = int(call.params["until_date"]) - now.timestamp()
+    assert until == pytest.approx(timedelta(days=365).total_seconds(), abs=5)
+
+
 async def test_restrict_and_unrestrict(start_bot: StartBot, api: FakeBotApi) -> None:
     bot = await start_bot()
     assert await bot.core.actions.restrict(BOB_HERE)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core import Jardinier
 from bot.events import MessageCreated, MessageRef
-from bot.platform import EventSink, PlatformError
+from bot.platform import EventSink, PlatformError, TimeoutRange
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
 from tests.support.fake_platform import FakePlatform
@@ -20,6 +20,8 @@ NBSP = "\u00a0"
 """What French writes between a number and its unit."""
 NNBSP = "\u202f"
 """What French writes between thousands."""
+
+TELEGRAM_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
 
 COMMANDS = [
     '/warn bob "be nice"',
@@ -248,7 +250,8 @@ async def test_a_timeout_may_last_what_the_community_s_platform_can_carry_out(
 ) -> None:
     # Discord (and the console, which plays its part) times out for 28 days at most; Telegram
     # for 40 seconds to 365 days, and takes anything else as a silence for good.
-    forum = await open_forum(NO_INSULTS, platform=FakePlatform("telegram"))
+    telegram = FakePlatform("telegram", timeout_range=TELEGRAM_RANGE)
+    forum = await open_forum(NO_INSULTS, platform=telegram)
     forum.member("mod", moderator=True)
     forum.member("bob")
     await forum.run("mod", "/timeout bob 8w Flooding for weeks")
@@ -262,6 +265,23 @@ async def test_a_timeout_may_last_what_the_community_s_platform_can_carry_out(
             f" to 365 days, not {said}). Type /help timeout for details."
         )
     assert len(forum.done("timeout")) == 1
+
+
+async def test_a_timeout_s_range_is_the_one_the_platform_declares(
+    open_forum: ForumFactory,
+) -> None:
+    platform = FakePlatform(timeout_range=TimeoutRange(timedelta(minutes=1), timedelta(hours=2)))
+    forum = await open_forum(NO_INSULTS, platform=platform)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 3h")
+    assert forum.platform.last_text() == (
+        "Usage: /timeout <member> <duration> [reason…] (duration should be from 1 minute to"
+        " 2 hours, not 3 hours). Type /help timeout for details."
+    )
+    await forum.run("mod", "/timeout bob 2h")
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] == forum.clock.now() + timedelta(hours=2)
 
 
 async def test_a_timeout_too_long_for_any_duration_is_called_too_long(
