@@ -415,6 +415,12 @@ class NetiquetteTexts(BaseModel):
     """The answer to a member whose command's text a rule would have removed as a message."""
     purged: Annotated[str, Placeholders("count")]
     purge_count: Annotated[str, Placeholders("most")]
+    timeout_shortened: Annotated[str, Placeholders("asked", "duration")]
+    """A mod-log note: a rule's or a ladder step's timeout ``asked`` is longer than the
+    platform allows; the member is silenced for ``duration``, its longest."""
+    timeout_lengthened: Annotated[str, Placeholders("asked", "duration")]
+    """A mod-log note: the timeout ``asked`` is shorter than the platform allows; the member is
+    silenced for ``duration``, its shortest."""
     no_case: Annotated[str, Placeholders("case")]
     case_detail: Annotated[
         str,

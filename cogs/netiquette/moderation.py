@@ -184,8 +184,8 @@ class Moderation(Automod):
                 value=SpokenDuration(duration),
             )
         case = await self._record(ctx, member, "timeout", reason or "", expires=duration)
-        failure = await self.sanctions.timeout(member, duration, reason or "", case)
-        await self._announce(ctx, case, member, failure=failure)
+        silenced = await self.sanctions.silence(member, duration, reason or "", case)
+        await self._announce(ctx, case, member, failure=silenced.failure)
 
     @command(
         permission=Permission.MODERATOR,

@@ -54,6 +54,14 @@ class Attempt(NamedTuple):
         return bool(self.refusals) and MOOT_REFUSALS.issuperset(self.refusals)
 
 
+class Silenced(NamedTuple):
+    """How a timeout went: ``failure`` is None once done, else the mod-log's note; ``limited``
+    is the mod-log's note saying the platform's range changed its length (else None)."""
+
+    failure: str | None
+    limited: str | None = None
+
+
 LIFT_RETRIES = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -251,27 +259,46 @@ class Sanctions:
     async def timeout(
         self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord
     ) -> str | None:
-        """Time ``member`` out for ``duration`` and plan the lift; None once done, else why not.
+        """Time ``member`` out for ``duration`` and plan the lift (see :meth:`silence`); None
+        once done as asked, else the mod-log's note: why it was not done, or the length the
+        platform's range gave it."""
+        silenced = await self.silence(member, duration, reason, case)
+        return silenced.failure or silenced.limited
 
-        A timeout never shortens one already running: a member silenced for a day who reaches a
-        one-hour step of the ladder stays silenced for the day.
+    async def silence(
+        self, member: MemberRef, duration: timedelta, reason: str, case: CaseRecord
+    ) -> Silenced:
+        """Time ``member`` out for ``duration`` and plan the lift.
+
+        A length the platform does not carry out (a 60-day ladder step on Discord) is brought
+        within its range: the member is told, the case ends and the lift is planned for the
+        length the platform applies. A timeout never shortens one already running: a member
+        silenced for a day who reaches a one-hour step of the ladder stays silenced for the day.
         """
         community = member.community
         if self.cog.untouchable(member):
-            return self.failure("timeout", community)
+            return Silenced(self.failure("timeout", community))
         now = self.core.clock.now()
+        allowed = self.timeout_range(community)
+        length = duration if allowed is None else allowed.clamp(duration)
         job_id = lift_job_id("timeout", community, member.user.id)
         planned = self.core.scheduler.next_run(job_id)
-        longer = planned is not None and planned > now + duration
-        until = planned if planned is not None and longer else now + duration
+        longer = planned is not None and planned > now + length
+        until = planned if planned is not None and longer else now + length
         failure = await self.attempt(
             "timeout", community, self.core.actions.timeout(member, until, reason=reason)
         )
         if failure is not None:
-            return failure
-        if longer and (case.expires_at is None or case.expires_at < until):
-            # The case says when the silence it stands for really ends: the longer one's end
-            # (never an earlier one: the case of a rule that also bans for longer keeps that).
+            return Silenced(failure)
+        banned_longer = (
+            "ban" in case.action.split(", ")
+            and case.expires_at is not None
+            and case.expires_at > until
+        )
+        if (longer or length != duration) and not banned_longer:
+            # The case says when the silence it stands for really ends: the longer one's end,
+            # or that of the length the platform applies (the case of a rule that also bans
+            # for longer keeps the ban's).
             await self.cog.casebook.mark(case.id, expires_at=until)
         if not longer:
             self.core.scheduler.at(
@@ -289,7 +316,19 @@ class Sanctions:
             duration=duration_words(until - now, self.cog.locale(community)),
         )
         await self.dm(member, text)
-        return None
+        return Silenced(None, None if longer else self._limited(community, duration, length))
+
+    def _limited(self, community: CommunityRef, asked: timedelta, length: timedelta) -> str | None:
+        """The mod-log's note saying the platform gives a timeout ``asked`` another ``length``."""
+        if length == asked:
+            return None
+        texts = self.cog.texts(community)
+        locale = self.cog.locale(community)
+        return render(
+            texts.timeout_shortened if length < asked else texts.timeout_lengthened,
+            asked=duration_words(asked, locale),
+            duration=duration_words(length, locale),
+        )
 
     async def _removal(
         self,
@@ -515,11 +554,11 @@ class Sanctions:
         )
         if step.action == "timeout":
             assert step.duration is not None
-            failure = await self.timeout(member, step.duration, reason, case)
+            note = await self.timeout(member, step.duration, reason, case)
         elif step.action == "kick":
-            failure = await self.kick(member, reason, case)
+            note = await self.kick(member, reason, case)
         else:
-            failure = await self.ban(member, reason, case, duration=step.duration)
+            note = await self.ban(member, reason, case, duration=step.duration)
         await self.core.modlog(
             community,
             render(
@@ -529,7 +568,7 @@ class Sanctions:
                 member=plain_name(member.name),
                 points=f"{points:g}",
                 within=within,
-                notes=as_notes([failure]),
+                notes=as_notes([note]),
             ),
         )
         return case

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core import Jardinier
+from bot.durations import duration_words
 from bot.events import MessageCreated, MessageRef
 from bot.platform import EventSink, PlatformError, TimeoutRange
 from tests.cogs.netiquette.conftest import ForumFactory
@@ -178,6 +179,65 @@ async def test_a_shorter_timeout_never_cuts_a_longer_one_short(open_forum: Forum
     timeouts = [case for case in cases if case.action == "timeout"]
     assert len(timeouts) == 2
     assert all(case.lifted_at == day_later for case in timeouts)
+
+
+async def test_a_ladder_step_longer_than_the_platform_allows_lasts_what_it_applies(
+    open_forum: ForumFactory,
+) -> None:
+    # The shipped ladder's first step times out for 1 hour; this platform's longest is 30 minutes.
+    platform = FakePlatform(
+        timeout_range=TimeoutRange(timedelta(seconds=30), timedelta(minutes=30))
+    )
+    forum = await open_forum(NO_INSULTS, platform=platform)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    for reason in ("one", "two", "three"):
+        await forum.run("mod", f"/warn bob {reason}")
+    ends = forum.clock.now() + timedelta(minutes=30)
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] == ends
+    notice = forum.done("dm")[-1]
+    assert notice.text.startswith("bob, you are silenced in Garden for 30 minutes: ")
+    [lift] = forum.core.scheduler.pending("netiquette:timeout:")
+    assert lift.next_run == ends
+    case = await forum.cog.casebook.get(forum.platform.community, 4)
+    assert case is not None
+    assert (case.action, case.expires_at) == ("timeout", ends)
+    assert forum.modlog()[-1] == (
+        "⚖️ Case 4 · timeout · bob reached 3 strike points within 1 week"
+        " (timeout shortened from 1 hour to 30 minutes, the longest the platform allows)"
+    )
+    await forum.wait(timedelta(minutes=30))
+    assert len(forum.done("unrestrict")) == 1
+
+
+async def test_a_rule_s_timeout_shorter_than_the_platform_allows_lasts_what_it_applies(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    platform = FakePlatform(timeout_range=TimeoutRange(timedelta(minutes=1), timedelta(days=1)))
+    forum = await open_forum(
+        {
+            "no_insults": {
+                "triggers": [{"match_words": {"words": ["idiot"]}}],
+                "actions": {"timeout": {"duration": "30s"}},
+            }
+        },
+        platform=platform,
+    )
+    await forum.say("bob", "idiot")
+    ends = forum.clock.now() + timedelta(minutes=1)
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] == ends
+    [notice] = forum.done("dm")
+    minute = duration_words(timedelta(minutes=1), "fr")
+    assert f"dans Garden pour {minute} : " in notice.text
+    [case] = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert case.expires_at == ends
+    assert forum.modlog()[-1].endswith(
+        f"(exclusion temporaire portée de 30{NBSP}secondes à {minute},"
+        " la plus courte que permet la plateforme)"
+    )
 
 
 async def test_a_ban_for_good_cancels_the_end_of_a_temporary_one(open_forum: ForumFactory) -> None:
