@@ -13,6 +13,7 @@ from typing import TypeVar
 import discord
 
 from bot.events import UserRef
+from bot.utf16 import utf16_length
 
 MAX_LENGTH = 2000
 MAX_AUDIT_REASON = 512
@@ -66,20 +67,16 @@ def audit_reason(reason: str) -> str | None:
     longer one makes Discord refuse the ban itself), or None when there is none."""
     if not reason:
         return None
-    if _utf16_length(reason) <= MAX_AUDIT_REASON:
+    if utf16_length(reason) <= MAX_AUDIT_REASON:
         return reason
     # Counted in UTF-16 units, the stricter way Discord may count: the cut fits either way.
     kept, length = [], 1  # the ellipsis
     for character in reason:
-        length += _utf16_length(character)
+        length += utf16_length(character)
         if length > MAX_AUDIT_REASON:
             break
         kept.append(character)
     return "".join(kept).rstrip() + "…"
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def send_in_pieces(text: str, send: Callable[[str, bool, bool], Awaitable[Sent]]) -> Sent:

@@ -21,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import UserRef
 from bot.ruleconf.plaintext import plain_name
+from bot.utf16 import utf16_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -44,11 +45,6 @@ _NUMERIC_ID = re.compile(r"^\d{1,20}$")
 class _Piece:
     text: str
     user: UserRef | None = None
-
-
-def utf16_length(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def neutralise_mentions(text: str) -> str:

@@ -9,10 +9,10 @@ from bot.adapters.telegram.formatting import (
     WORD_JOINER,
     keyboard,
     render_html,
-    utf16_length,
 )
 from bot.events import UserRef
 from bot.ruleconf.plaintext import plain_name
+from bot.utf16 import utf16_length
 
 
 def test_member_supplied_html_is_escaped_not_rendered() -> None:
