@@ -73,7 +73,7 @@ class AnnouncementsCog(Cog):
                 option="delay",
                 least=SpokenDuration(MIN_DELAY),
                 most=SpokenDuration(config.max_delay),
-                # Words round a zero up to "1 second"; a plain 0 needs no unit.
+                # A zero is quoted as the member typed it, without a unit.
                 value=SpokenDuration(delay) if delay else 0,
             )
         if delay > config.max_delay:
