@@ -31,12 +31,15 @@ MAX_REPORTED = 1_000
 
 class Refusals(list[str]):
     """Why the platforms refused a block's actions, in the mod-log's words; ``keys`` holds each
-    refusal's kind (``rate_limited``, ``not_banned``), for a cog that decides what to do next.
-    Refusals of the kinds in ``expected`` are the block's own business: not reported."""
+    refusal's kind (``rate_limited``, ``not_banned``), for a cog that decides what to do next,
+    and ``errors`` the refusals themselves, for one that reads their values (how many messages
+    a purge left: ``not_deleted``). Refusals of the kinds in ``expected`` are the block's own
+    business: not reported."""
 
     def __init__(self, expected: Collection[str] = ()) -> None:
         super().__init__()
         self.keys: list[str] = []
+        self.errors: list[PlatformError] = []
         self.expected = frozenset(expected)
 
 
@@ -111,6 +114,7 @@ class Actions:
         if collecting is not None:
             collecting.append(reason)
             collecting.keys.append(error.key)
+            collecting.errors.append(error)
             if error.key in collecting.expected:
                 log.info("platform refused %s, as may be: %s", error.action, reason)
                 return

@@ -166,7 +166,10 @@ class Platform(Protocol):
         """Delete a message."""
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
-        """Delete several messages (a purge), in bulk where the platform allows it."""
+        """Delete several messages (a purge), in bulk where the platform allows it.
+
+        Every message is tried; should some stay, one refusal says so at the end, its
+        ``not_deleted`` value counting them (those already gone count as deleted)."""
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Silence a member until ``until``, a length kept within :attr:`timeout_range`."""

@@ -414,6 +414,9 @@ class NetiquetteTexts(BaseModel):
     command_refused: Annotated[str, Placeholders("rule", "matched")]
     """The answer to a member whose command's text a rule would have removed as a message."""
     purged: Annotated[str, Placeholders("count")]
+    purge_left: Annotated[str, Placeholders("count", "reason")]
+    """A note after ``purged`` (answer and mod-log): ``count`` messages the platform could not
+    delete, and why."""
     purge_count: Annotated[str, Placeholders("most")]
     timeout_shortened: Annotated[str, Placeholders("asked", "duration")]
     """A mod-log note: a rule's or a ladder step's timeout ``asked`` is longer than the

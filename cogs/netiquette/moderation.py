@@ -325,26 +325,18 @@ class Moderation(Automod):
             for message, author in reversed(recent)
             if member is None or author == member.user.id
         ][:count]
-        deleted = 0
-        failure = await self.sanctions.attempt(
-            "purge", ctx.community, self.actions.delete_many(chosen)
-        )
-        if failure is None:
-            deleted = len(chosen)
-            for message in chosen:
-                self.core.bus.mark_removed(message)
-                self.activity.removed(message)
+        purged = await self.sanctions.purge(ctx.community, chosen)
         moderator = plain_name(ctx.member.name)
         await self.core.modlog(
             ctx.community,
             render(
                 texts.modlog_manual,
                 case="—",
-                action=f"{texts.action_names.purge} {deleted}",
+                action=f"{texts.action_names.purge} {purged.deleted}",
                 member=plain_name(member.name) if member else ctx.channel.name,
                 moderator=moderator,
                 reason="—",
-                notes=as_notes([failure]),
+                notes=as_notes([purged.failure]),
             ),
         )
-        await ctx.reply(render(texts.purged, count=deleted) + as_notes([failure]))
+        await ctx.reply(render(texts.purged, count=purged.deleted) + as_notes([purged.failure]))

@@ -62,6 +62,15 @@ class Silenced(NamedTuple):
     limited: str | None = None
 
 
+class Purged(NamedTuple):
+    """How a purge went: how many messages were ``deleted``, how many were ``left``, and why
+    (``failure``: a note for the answer and the mod-log; None once all are deleted)."""
+
+    deleted: int
+    left: int
+    failure: str | None
+
+
 LIFT_RETRIES = (
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -190,9 +199,41 @@ class Sanctions:
         """Delete ``message``; later listeners skip it."""
         if not await self.core.actions.delete(message):
             return False
+        self._removed(message)
+        return True
+
+    def _removed(self, message: MessageRef) -> None:
         self.core.bus.mark_removed(message)
         self.cog.activity.removed(message)
-        return True
+
+    async def purge(self, community: CommunityRef, messages: Sequence[MessageRef]) -> Purged:
+        """Delete ``messages`` (a purge); later listeners skip those known deleted.
+
+        A platform that deletes some and refuses the rest says how many stayed (``not_deleted``)
+        but not which: the purge counts them, and keeps every message in the recent activity,
+        since a later purge that asks again for one already deleted is harmless.
+        """
+        with self.core.actions.refusals() as refused:
+            if await self.core.actions.delete_many(messages):
+                for message in messages:
+                    self._removed(message)
+                return Purged(len(messages), 0, None)
+        counts = [
+            count
+            for error in refused.errors
+            if isinstance(count := error.values.get("not_deleted"), int)
+        ]
+        if not refused.errors or len(counts) < len(refused.errors):
+            # Refused without a count (or skipped: the platform cannot delete): none is known
+            # deleted.
+            return Purged(0, len(messages), self.failure("purge", community, refused))
+        left = min(sum(counts), len(messages))
+        note = render(
+            self.cog.texts(community).purge_left,
+            count=left,
+            reason="; ".join(dict.fromkeys(refused)),
+        )
+        return Purged(len(messages) - left, left, note)
 
     async def notify(self, member: MemberRef, text: str, channel: ChannelRef | None) -> None:
         """Tell ``member`` privately; where they do not accept it, in ``channel``."""

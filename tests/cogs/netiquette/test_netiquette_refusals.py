@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.platform import Capability
+from bot.events import MessageRef
+from bot.platform import Capability, PlatformError
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_locale
+from tests.support.fake_platform import FakePlatform
 
 
 async def with_mod_and_bob(open_forum: ForumFactory) -> Forum:
@@ -289,6 +292,57 @@ async def test_a_purge_the_platform_refused_says_why(open_forum: ForumFactory) -
     failed = "purge failed: I lack the Manage Messages permission in #general"
     assert forum.answers() == [f"0 messages deleted. ({failed})"]
     assert forum.modlog()[-1].endswith(f"({failed})")
+
+
+class PartlyPurging(FakePlatform):
+    """Deletes the first ``deletes`` messages of a purge, then refuses the rest as Discord and
+    Telegram do: one refusal at the end, counting what stayed but not naming it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deletes: int | None = None
+        self.asked: list[list[str]] = []
+
+    async def delete_many(self, messages: Sequence[MessageRef]) -> None:
+        self.asked.append([message.id for message in messages])
+        kept = len(messages) if self.deletes is None else self.deletes
+        for message in messages[:kept]:
+            self._record("delete", message)
+        if len(messages) > kept:
+            raise PlatformError(
+                "purge",
+                "rate_limited",
+                community=self.community,
+                platform="Discord",
+                where="#general",
+                not_deleted=len(messages) - kept,
+            )
+
+
+async def test_a_purge_the_platform_partly_refused_counts_what_it_deleted(
+    open_forum: ForumFactory,
+) -> None:
+    platform = PartlyPurging()
+    forum = await open_forum(NO_INSULTS, platform=platform)
+    forum.member("mod", moderator=True)
+    posted = [await forum.say("bob", f"spam {n}") for n in range(5)]
+    platform.deletes = 3
+    await forum.run("mod", "/purge 5")
+    left = (
+        "2 messages not deleted:"
+        " Discord is rate-limiting me in #general; some actions were dropped"
+    )
+    assert forum.answers() == [f"3 messages deleted. ({left})"]
+    assert forum.modlog()[-1] == f"🛡️ Case — · purge 3 · #general by mod: — ({left})"
+    # Which ones stayed is not said: a second purge asks for all five again, harmlessly.
+    platform.deletes = None
+    await forum.run("mod", "/purge 5")
+    assert platform.asked[1] == platform.asked[0] == [m.id for m in reversed(posted)]
+    assert forum.answers()[-1] == "5 messages deleted."
+    # Those it deleted are forgotten: nothing is left to purge.
+    await forum.run("mod", "/purge 5")
+    assert len(platform.asked) == 2
+    assert forum.answers()[-1] == "0 messages deleted."
 
 
 async def test_notes_read_in_the_community_s_language(
