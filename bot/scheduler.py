@@ -54,9 +54,14 @@ class JobRunner(Protocol):
         """Tell ``cog`` that a job fell due too long ago to run."""
 
 
-async def run_scheduled_job(cog: str, handler: str, kwargs: dict[str, Any]) -> None:
+async def run_scheduled_job(
+    cog: str, handler: str, kwargs: dict[str, Any], *, paused_due: datetime | None = None
+) -> None:
     """The function every stored job names; the scheduler that owns the job runs its handler
-    through its bot (see :class:`_ClockExecutor`), so this is never called."""
+    through its bot (see :class:`_ClockExecutor`), so this is never called.
+
+    ``paused_due`` is when a job paused for its cog fell due: it is due then once released.
+    """
     log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
 
 
@@ -274,7 +279,7 @@ class Scheduler:
             job = self._aps.get_job(job_id)
             if job is None or job.next_run_time is None or job.next_run_time > now:
                 continue
-            if not self._cog_runs(job):
+            if not self._cog_runs(job, job.next_run_time):
                 continue
             latest = _latest_fire_time(job, now)
             following = job.trigger.get_next_fire_time(latest, now)
@@ -289,7 +294,7 @@ class Scheduler:
 
     async def _fire(self, job: Job, due: datetime) -> None:
         """Run a job APScheduler found due while running on time."""
-        if self._cog_runs(job):
+        if self._cog_runs(job, due):
             await self._dispatch(job.id, job.args, self.clock.now() - due)
 
     async def _dispatch(self, job_id: str, args: tuple[Any, ...], late_by: timedelta) -> bool:
@@ -307,8 +312,9 @@ class Scheduler:
             log.exception("job %s (%s.%s) failed", job_id, cog, handler)
         return True
 
-    def _cog_runs(self, job: Job) -> bool:
-        """Whether the job's cog is loaded; if not, keep the job paused until it is."""
+    def _cog_runs(self, job: Job, due: datetime) -> bool:
+        """Whether the job's cog is loaded; if not, keep the job paused until it is, remembering
+        that it fell due at ``due``."""
         cog = job.args[0]
         if self._runner is None or self._runner.runs_cog(cog):
             return True
@@ -319,12 +325,15 @@ class Scheduler:
                 run_scheduled_job,
                 trigger=job.trigger,
                 args=job.args,
+                kwargs={"paused_due": due},
                 id=job.id,
                 name=job.name,
                 next_run_time=None,
             )
         elif current.args == job.args:
-            self._aps.pause_job(job.id)
+            # Remembered, as a recurring job's next run is already the one after: released,
+            # the job is due at this time again, so the catch-up runs it or reports it missed.
+            self._aps.modify_job(job.id, kwargs={"paused_due": due}, next_run_time=None)
         if cog not in self._cogs_waited_for:
             self._cogs_waited_for.add(cog)
             log.warning(
@@ -344,11 +353,12 @@ class Scheduler:
         for job in self._aps.get_jobs():
             if job.next_run_time is not None or not self._runner.runs_cog(job.args[0]):
                 continue
-            # A one-off keeps its time (long past: reported missed); a recurring job's next.
-            next_run = job.trigger.get_next_fire_time(None, now)
+            # Due when it was paused: run now, or reported missed past the grace. A job paused
+            # before the time was remembered: a one-off keeps its time, a recurring job its next.
+            next_run = job.kwargs.get("paused_due") or job.trigger.get_next_fire_time(None, now)
             if next_run is None:
                 continue
-            self._aps.modify_job(job.id, next_run_time=next_run)
+            self._aps.modify_job(job.id, kwargs={}, next_run_time=next_run)
             released = True
             log.info(
                 "job %s, which waited for the cog %s, is due %s", job.id, job.args[0], next_run

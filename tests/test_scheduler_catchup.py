@@ -203,6 +203,46 @@ async def test_a_job_of_a_cog_not_loaded_falling_due_while_running_waits_for_it(
         await scheduler.shutdown()
 
 
+async def test_a_daily_job_due_while_its_cog_was_not_loaded_runs_once_it_is(
+    store: str,
+) -> None:
+    clock = ManualClock(T0 - timedelta(hours=1))
+    scheduler = Scheduler(clock, store_url=store)
+    runner = Runner(absent=frozenset({"contests"}))
+    await scheduler.start(runner)
+    scheduler.cron("contests:c1:daily", "contests", "daily_report", hour=9, minute=0)
+    scheduler.at("contests:c1:close", T0, "contests", "close")
+    await scheduler.advance(timedelta(hours=1, minutes=30))
+    assert runner.ran == []
+
+    runner.absent = frozenset()  # a reload enables the cog at 09:30
+    await scheduler.cogs_loaded()
+    assert sorted(runner.ran) == ["close", "daily_report"]
+    assert runner.missed == []
+    assert scheduler.next_run("contests:c1:daily") == T0 + timedelta(days=1)
+    await scheduler.shutdown()
+
+
+async def test_a_daily_job_that_waited_past_the_grace_is_reported_missed_after_a_restart(
+    store: str,
+) -> None:
+    first = Scheduler(ManualClock(T0 - timedelta(hours=1)), store_url=store)
+    runner = Runner(absent=frozenset({"contests"}))
+    await first.start(runner)
+    first.cron("contests:c1:daily", "contests", "daily_report", hour=9, minute=0)
+    await first.advance(timedelta(hours=2))
+    await first.shutdown()
+
+    # Restarted at 12:00 with the cog loaded: the 09:00 report is three hours late.
+    second = Scheduler(ManualClock(T0 + timedelta(hours=3)), store_url=store)
+    runner = Runner()
+    await second.start(runner)
+    assert runner.ran == []
+    assert runner.missed == [("contests:c1:daily", timedelta(hours=3))]
+    assert second.next_run("contests:c1:daily") == T0 + timedelta(days=1)
+    await second.shutdown()
+
+
 async def test_a_schedule_that_never_comes_is_refused(store: str) -> None:
     scheduler = Scheduler(ManualClock(T0), store_url=store)
     await scheduler.start(Runner())
