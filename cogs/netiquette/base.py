@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from bot.cog import Cog
 from bot.events import CommunityRef, MemberRef, ModerationRecorded
+from bot.localtime import local_time
 from cogs.netiquette.activity import Activity
 from cogs.netiquette.cases import CaseBook, CaseRecord, NewCase
 from cogs.netiquette.config import NetiquetteConfig, NetiquetteTexts
@@ -99,10 +100,9 @@ class NetiquetteBase(Cog):
         return self.settings(community).texts[self.locale(community)]
 
     def local_time(self, community: CommunityRef, moment: datetime) -> str:
-        """``moment`` in the community's time zone, as its texts write it: ``2026-12-07 10:05``."""
-        return moment.astimezone(self.core.community_config(community).zone).strftime(
-            "%Y-%m-%d %H:%M"
-        )
+        """``moment`` in the community's time zone, written as the bot writes every moment (the
+        zone named): ``2026-12-07 10:05 CET``."""
+        return local_time(moment, self.core.community_config(community).zone)
 
     def untouchable(self, member: MemberRef) -> bool:
         """Moderators (the owner among them) and bots are never sanctioned."""

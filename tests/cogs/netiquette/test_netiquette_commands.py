@@ -16,6 +16,7 @@ from bot.platform import EventSink, PlatformError, TimeoutRange
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section
 
 NBSP = "\u00a0"
 """What French writes between a number and its unit."""
@@ -386,13 +387,17 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     await forum.run("mod", "/note bob seems to have calmed down")
     await forum.run("mod", "/case 1")
     detail = forum.platform.last_text()
-    assert detail.startswith("Case 1: delete, warn for bob, by no_insults, on 2026-11-02 10:00")
+    assert detail.startswith(
+        "Case 1: delete, warn for bob, by no_insults, on 2026-11-02 10:00 CET"
+    )
     assert "Matched: match_words: word “crétin”" in detail
     assert "Excerpt: crétin" in detail
     await forum.run("mod", "/cases bob")
     lines = forum.platform.last_text().splitlines()
     assert lines[0] == "Cases of bob (2):"
-    assert lines[1].startswith("#2 2026-11-02 10:00 · note · by mod · seems to have calmed down")
+    assert lines[1].startswith(
+        "#2 2026-11-02 10:00 CET · note · by mod · seems to have calmed down"
+    )
     await forum.run("mod", "/strikes bob")
     assert forum.platform.last_text().startswith("bob has 1 active strike point. Ladder: 1/3")
     await forum.run("mod", "/pardon 1")
@@ -404,6 +409,31 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     await forum.run("mod", "/case 99")
     assert forum.platform.last_text() == "There is no case 99 here."
     assert forum.modlog()[-1] == "🕊️ Case 1 of bob pardoned by mod."
+
+
+async def test_cases_write_their_moments_as_the_bot_writes_them_with_the_zone_named(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    """/cases and /case name the community's zone, as /announce and every other moment do: a
+    moderator in Paris reads "until 2026-11-03 10:00 CET", not a bare hour of unknown zone."""
+    edit_section(rules_dir, "community", {"timezone": "Europe/Paris"})
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 1d spam")
+    await forum.run("mod", "/cases bob")
+    assert forum.platform.last_text().splitlines()[1] == (
+        "#1 2026-11-02 10:00 CET · timeout · by mod · spam (until 2026-11-03 10:00 CET)"
+    )
+    await forum.run("mod", "/case 1")
+    assert "by mod, on 2026-11-02 10:00 CET\n" in forum.platform.last_text()
+    write_locale(rules_dir, "fr")
+    await forum.run("mod", "/regles_recharger")
+    await forum.run("mod", "/dossiers bob")
+    assert forum.platform.last_text().splitlines()[1] == (
+        "#1 2026-11-02 10:00 CET · exclusion temporaire · par mod · spam"
+        " (jusqu'au 2026-11-03 10:00 CET)"
+    )
 
 
 async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(

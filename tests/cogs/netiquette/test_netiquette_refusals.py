@@ -397,7 +397,7 @@ async def test_a_planned_lift_refused_by_a_rate_limit_is_tried_again(
     assert forum.modlog()[-1] == (
         "⏳ The ban of bob could not be lifted yet (case 1) (unban failed: "
         "Discord is rate-limiting me in Garden; some actions were dropped); "
-        f"I will try again at {retry_at:%Y-%m-%d %H:%M}."
+        f"I will try again at {retry_at:%Y-%m-%d %H:%M %Z}."
     )
     case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert case is not None
