@@ -24,13 +24,6 @@ if TYPE_CHECKING:
 RELOAD_ERRORS_SHOWN = 10
 """The errors a failed reload shows in a chat; the rest are counted (a file dedented by mistake
 makes hundreds, more than a message may hold)."""
-_MORE_ERRORS = {
-    "en": "… and {count} more: run `jardinier check-rules {directory}` or see the bot's log",
-    "fr": "… et {count} autres : lancez `jardinier check-rules {directory}` ou voyez le journal "
-    "du bot",
-}
-"""The line counting the errors not shown, by language: it goes inside the community's own
-``rules_reload_failed`` text."""
 
 
 def reload_failed_text(texts: CoreTexts, error: RuleBookError, community: CommunityRef) -> str:
@@ -42,11 +35,9 @@ def reload_failed_text(texts: CoreTexts, error: RuleBookError, community: Commun
         return render(texts.rules_reload_failed_elsewhere)
     lines = [str(e) for e in concerning[:RELOAD_ERRORS_SHOWN]]
     if len(concerning) > RELOAD_ERRORS_SHOWN:
-        locale = getattr(texts.rules_reload_failed, "locale", None) or "en"
-        more = _MORE_ERRORS.get(locale.split("-")[0], _MORE_ERRORS["en"])
         directory = error.directory if error.directory is not None else "<rules>"
         count = len(concerning) - RELOAD_ERRORS_SHOWN
-        lines.append(more.format(count=count, directory=directory))
+        lines.append(render(texts.rules_reload_more, count=count, directory=directory))
     return render(texts.rules_reload_failed, errors="\n".join(lines))
 
 

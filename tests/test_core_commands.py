@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.clock import ManualClock
 from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
@@ -14,7 +16,7 @@ from bot.core import Jardinier
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, UserRef
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import enable_only
+from tests.support.rulebook import edit_section, enable_only
 
 NBSP = "\u00a0"
 """What French puts between a number and its unit (``90 jours``)."""
@@ -146,8 +148,10 @@ async def test_a_delay_out_of_range_says_the_range_or_the_furthest(
         "Usage: /announce <delay> <text…> (delay should be from 1 second to 90 days, not 0)."
         " Type /help announce for details."
     )
-    await core.handle(command(mod, "/announce 91d hello", clock.now()))
-    assert platform.last_text() == "An announcement can be scheduled at most 90 days ahead."
+    # However far: longer than any duration the bot reads too (not "1 second to 5,200 weeks").
+    for typed in ("91d", "5000w", "6000w", "9" * 30 + "w"):
+        await core.handle(command(mod, f"/announce {typed} hello", clock.now()))
+        assert platform.last_text() == "An announcement can be scheduled at most 90 days ahead."
     assert core.scheduler.pending("announcement:") == []
 
 
@@ -358,6 +362,48 @@ async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
         rf"… et \d+ autres : lancez `jardinier check-rules {re.escape(str(rules_dir))}` ou "
         "voyez le journal du bot",
         last,
+    )
+
+
+async def test_the_line_counting_the_errors_not_shown_is_the_rule_book_s_text(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """A community words that line as it words the rest of what the bot says."""
+    edit_section(
+        rules_dir,
+        "community",
+        {"texts": {"en": {"rules_reload_more": "({count} more, see `{directory}`)"}}},
+    )
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert platform.last_text() == "Rule book reloaded."
+    dedent_english_netiquette_texts(rules_dir)
+
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+
+    last = platform.last_text().splitlines()[-1]
+    assert re.fullmatch(rf"\(\d+ more, see `{re.escape(str(rules_dir))}`\)", last)
+
+
+async def test_a_rule_book_copied_before_the_count_line_existed_reads_the_shipped_one(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    data = yaml.safe_load(community_yaml.read_text(encoding="utf-8"))
+    for texts in data["texts"].values():
+        del texts["rules_reload_more"]
+    community_yaml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    mod = platform.member("mod", moderator=True)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert platform.last_text() == "Rule book reloaded."
+    dedent_english_netiquette_texts(rules_dir)
+
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+
+    assert (
+        platform.last_text()
+        .splitlines()[-1]
+        .endswith(f"more: run `jardinier check-rules {rules_dir}` or see the bot's log")
     )
 
 

@@ -267,6 +267,9 @@ class CoreTexts(BaseModel):
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]
     """A reload failed on errors in files that concern other communities only."""
+    rules_reload_more: Annotated[str, Placeholders("count", "directory")]
+    """The last line of ``rules_reload_failed``'s errors when there are more than a chat shows:
+    how many were left out, and the rule book directory to check."""
     command_failed: Annotated[str, Placeholders("command")]
     data_file: Annotated[str, Placeholders("community", "member", "date")]
     data_sent: Annotated[str, Placeholders()]

@@ -74,6 +74,7 @@ texts:
       out_of_range: "{option}: {value} not in {least}..{most}"
       option_too_long: "{option}: over {most}"
     rules_reload_failed_elsewhere: "Another community's file has errors."
+    rules_reload_more: "{count} more: see {directory}"
 """ + platform_texts("en")
 
 CORE_TEXTS_FR = """\
@@ -110,6 +111,7 @@ CORE_TEXTS_FR = """\
       out_of_range: "{option} : {value} hors de {least}..{most}"
       option_too_long: "{option} : plus de {most}"
     rules_reload_failed_elsewhere: "Le fichier d'une autre communauté a des erreurs."
+    rules_reload_more: "{count} de plus : voir {directory}"
 """ + platform_texts("fr")
 
 WELCOME_YAML = """\
