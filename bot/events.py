@@ -210,8 +210,9 @@ class MessageCreated(Event):
     (words that lead elsewhere) or a link button."""
     group: str | None = None
     """Shared by messages posted as one (a Telegram album: one message per photo), so that what
-    counts a member's messages counts them once; ``None`` for a message posted on its own, and
-    on Discord, which has no albums."""
+    counts a member's messages counts them once: the netiquette's flood and duplicate limits and
+    the reports' activity figures read it. ``None`` for a message posted on its own, and on
+    Discord, which has no albums."""
 
     @property
     def community(self) -> CommunityRef:

@@ -277,6 +277,32 @@ async def test_a_reaction_toggled_again_and_again_counts_once(
     assert figures.total("reactions") == 1
 
 
+@pytest.mark.parametrize(("group", "counted"), [("album-1", 1), (None, 6)])
+async def test_an_album_of_six_photos_is_one_message(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, group: str | None, counted: int
+) -> None:
+    """A Telegram album comes as one message per photo, sharing a group: the report counts the
+    album once, as the member posted it; six photos sent one by one are six messages."""
+    alice = platform.member("alice")
+    for photo in range(6):
+        message = MessageRef(platform.channel("general"), f"photo-{photo}")
+        await core.handle(
+            MessageCreated(
+                at=clock.now(),
+                message=message,
+                author=alice,
+                text="my first tomatoes" if photo == 0 else "",
+                attachments=(f"tomato-{photo}.jpg",),
+                group=group,
+            )
+        )
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert lines[1].startswith(f"Messages: {counted} (")
+    assert f"Top channels: general ({counted})" in lines
+
+
 async def test_a_weekly_report_with_nowhere_to_go_is_reported_in_the_mod_log(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
