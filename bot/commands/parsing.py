@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
-from bot.durations import DurationTooLongError, SpokenDuration, parse_duration
+from bot.durations import DurationTooLongError, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
 from bot.ruleconf.community import UsageErrorTexts
@@ -29,8 +29,9 @@ _CLOSING = {'"': '"', "“": "”", "„": "“”", "«": "»"}
 reverse) is part of the group, not its end."""
 _WHOLE = re.compile(r"[-+]?\d{1,18}|#\d{1,18}")
 """A whole number, or an id as the bot writes it (``#12``)."""
-SHORTEST_TYPED = timedelta(seconds=1)
-"""The shortest duration a refusal of a too long one names (a command may ask for more)."""
+LONGEST_PASSED = timedelta(days=999_999_999)
+"""The longest duration a command receives (the longest a ``timedelta`` holds, in days): one
+typed longer arrives as this, as long as any command's range allows and longer."""
 _TRUE = {"yes", "y", "true", "on", "1", "oui", "o", "vrai"}
 _FALSE = {"no", "n", "false", "off", "0", "non", "faux"}
 
@@ -201,17 +202,12 @@ async def convert(
                 return False
             raise UsageError("not_yes_no", option=option.name, value=shown)
         case OptionKind.DURATION:
+            # However long: the command refuses one too long with its own range, the one it
+            # says for one too short, whatever number was typed.
             try:
-                return parse_duration(token)
-            except DurationTooLongError as error:
-                # A duration all the same: say it is too long, not that it is none.
-                raise UsageError(
-                    "out_of_range",
-                    option=option.name,
-                    least=SpokenDuration(SHORTEST_TYPED),
-                    most=SpokenDuration(error.most),
-                    value=shown,
-                ) from None
+                return parse_duration(token, most=LONGEST_PASSED)
+            except DurationTooLongError:
+                return LONGEST_PASSED
             except JardinierError:
                 raise UsageError("not_duration", option=option.name, value=shown) from None
         case OptionKind.CHOICE:

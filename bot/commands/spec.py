@@ -65,7 +65,7 @@ class OptionKind(enum.Enum):
     INTEGER = "integer"
     NUMBER = "number"
     BOOLEAN = "boolean"
-    DURATION = "duration"  # 10m, 2h, 7d
+    DURATION = "duration"  # 10m, 2h, 7d; however long: the command refuses what is out of range
     MEMBER = "member"
     CHANNEL = "channel"
     CHOICE = "choice"
