@@ -505,4 +505,4 @@ class WelcomeCog(CharterGate, Introductions):
         self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job
         await self.journeys.forget(community, user.id)
         if journey is not None and journey.gate_pending and journey.restricted:
-            await self.actions.unrestrict(MemberRef(community, user))
+            await self.lift_restriction(MemberRef(community, user))

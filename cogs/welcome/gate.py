@@ -42,6 +42,9 @@ from cogs.welcome.journeys import Journey
 from cogs.welcome.wording import plain_name
 
 REMIND_EVERY = timedelta(minutes=5)
+MOOT_LIFTS = frozenset({"not_banned", "member_gone", "unknown_member"})
+"""Refusals of a lift that find nothing to lift (the newcomer left before the gate let them in, a
+ban already lifted by hand): no warning for the mod-log, unlike a missing permission."""
 OPEN_COMMANDS = frozenset({"charter", "help", "mydata"})
 """What a newcomer held at the gate may still run: what shows the charter and its button, the
 help, and their data (a right, whatever the gate says). Other commands wait for acceptance: a
@@ -203,7 +206,7 @@ class CharterGate(WelcomeBase):
         if gate.role and self.actions.can(community.platform, Capability.ROLES):
             await self.actions.add_role(member, gate.role)
         if journey.restricted:
-            await self.actions.unrestrict(member)
+            await self.lift_restriction(member)
         self.log.info("%s accepted the charter in %s", member.user.id, community.key)
         await self.actions.send(
             event.channel,
@@ -248,7 +251,7 @@ class CharterGate(WelcomeBase):
             # The gate was switched off meanwhile: let them in rather than remove them.
             await self.journeys.update(community, journey, gate_pending=False, restricted=False)
             if journey.restricted:
-                await self.actions.unrestrict(member)
+                await self.lift_restriction(member)
             return
         in_wave = bool(arguments.get("in_wave"))
         deadline = self._gate_starts(community, journey, now, in_wave=in_wave) + gate.timeout
@@ -309,7 +312,13 @@ class CharterGate(WelcomeBase):
         # Removing someone who may come back, where only bans exist: ban, then lift it.
         if not await self.actions.ban(member, reason=reason):
             return False
-        return await self.actions.unban(member.community, member.user, reason=reason)
+        with self.actions.refusals(expected=MOOT_LIFTS):
+            return await self.actions.unban(member.community, member.user, reason=reason)
+
+    async def lift_restriction(self, member: MemberRef) -> bool:
+        """Let ``member`` post again; one no longer here is no failure for the mod-log."""
+        with self.actions.refusals(expected=MOOT_LIFTS):
+            return await self.actions.unrestrict(member)
 
     async def _delete_prompt(self, community: CommunityRef, arguments: dict[str, Any]) -> None:
         channel = ChannelRef(

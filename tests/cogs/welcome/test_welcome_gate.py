@@ -210,6 +210,52 @@ async def test_a_gate_switched_off_meanwhile_lets_the_newcomer_in(
     assert lifted.target == alice
 
 
+GONE = ("member_gone", {"target": "alice", "where": "Garden"})
+LACKING = ("lacking_permission", {"permission": "restrict_members", "where": "Garden"})
+
+
+@pytest.mark.parametrize(("refusal", "warned"), [(GONE, False), (LACKING, True)])
+async def test_letting_in_a_newcomer_already_gone_warns_no_one(
+    open_garden: GardenFactory, rules_dir: Path, refusal: tuple[str, dict[str, str]], warned: bool
+) -> None:
+    garden = await telegram_like(open_garden)
+    await garden.join("alice")
+    # alice left unseen (the bot was away): the platform says she is gone when the gate, switched
+    # off, lets her in. Nothing to lift is no warning; a missing permission still is.
+    garden.platform.refuse["unrestrict"] = refusal
+    (rules_dir / "welcome.yaml").write_text(
+        (rules_dir / "welcome.yaml").read_text().replace("enabled: true", "enabled: false", 1)
+    )
+    assert await garden.core.reload_rules() is None
+    await garden.wait(timedelta(minutes=6))
+    assert any(text.startswith("⚠️") for text in garden.texts("mod-log")) is warned
+
+
+async def test_forgetting_a_newcomer_already_gone_warns_no_one(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await telegram_like(open_garden, timeout="5m")
+    [alice] = await garden.join("alice")
+    garden.platform.refuse["unrestrict"] = GONE
+    await garden.cog.erase_member_data(garden.platform.community, alice.user)
+    assert garden.texts("mod-log") == []
+
+
+async def test_a_ban_lifted_by_hand_before_the_gate_lifts_it_warns_no_one(
+    open_garden: GardenFactory,
+) -> None:
+    garden = await open_garden(
+        platform=FakePlatform(capabilities=WITHOUT_ROLES - {Capability.KICK}),
+        gate={"enabled": True},
+    )
+    await garden.join("spambot")
+    garden.platform.refuse["unban"] = ("not_banned", {"target": "spambot", "where": "Garden"})
+    await garden.wait(timedelta(minutes=6))
+    [removed] = garden.texts("mod-log")  # the gate's own line, no warning
+    assert "spambot" in removed
+    assert not removed.startswith("⚠️")
+
+
 async def test_charter_is_shown_to_anyone_and_offers_the_button_at_the_gate(
     open_garden: GardenFactory,
 ) -> None:
