@@ -579,29 +579,24 @@ class Jardinier:
         return cog in self.cogs
 
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
-        """Run a scheduled job's handler (called by the scheduler)."""
+        """Run a scheduled job's handler (called by the scheduler, which logs what it raises
+        and tries a one-off job again)."""
         target = self.cogs.get(cog)
         method = None if target is None else target.job_handler(handler)
         if method is None:
             log.warning("job handler %s.%s is not loaded; job skipped", cog, handler)
             return
         with self._held():
-            try:
-                await method(**kwargs)
-            except Exception:
-                log.exception("job %s.%s failed", cog, handler)
+            await method(**kwargs)
 
     async def job_missed(
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
     ) -> None:
-        """Tell the cog that a job fell due too long ago to run."""
+        """Tell the cog that a job fell due too long ago to run (called by the scheduler, which
+        logs what the cog raised, the database busy at start, and tells it again later)."""
         target = self.cogs.get(cog)
         if target is None:
             log.warning("job %s missed by %s and its cog %s is not loaded", job_id, late_by, cog)
             return
         with self._held():
-            try:
-                await target.on_job_missed(handler, job_id, dict(kwargs), late_by)
-            except Exception:
-                # The database busy at start: the other jobs due must still run.
-                log.exception("job %s missed by %s: %s failed to handle it", job_id, late_by, cog)
+            await target.on_job_missed(handler, job_id, dict(kwargs), late_by)

@@ -5,7 +5,9 @@ Jobs have stable ids (``contest:42:close``) and plain arguments: they name a cog
 loses nor doubles a job: at start the scheduler catches up on what fell due while the bot was down
 (once, within the grace; a job later than that is reported missed to its cog). A job found later
 than the grace while the bot runs (the machine slept, the clock jumped) is reported missed too.
-A job whose cog is not loaded is kept, paused, until a rule book loads the cog again.
+A job whose cog is not loaded is kept, paused, until a rule book loads the cog again. A one-off job
+whose handler raised, or whose missed report its cog failed to handle (a locked database), is
+tried again later (:data:`RETRY_DELAYS`), then given up; a recurring one goes on at its times.
 
 With a :class:`~bot.clock.ManualClock` (console, tests, replay) nothing fires on its own:
 :meth:`Scheduler.advance` moves the clock and runs each job that falls due, in time order, with the
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
 DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
 _MAX_CATCH_UP_STEPS = 10_000
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+"""How long after each failure a one-off job is tried again; failing once more, it is given up."""
 
 
 class JobRunner(Protocol):
@@ -46,21 +50,30 @@ class JobRunner(Protocol):
         """Whether ``cog`` is loaded: the jobs of one that is not wait for it."""
 
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
-        """Call ``handler`` of ``cog`` with ``kwargs``."""
+        """Call ``handler`` of ``cog`` with ``kwargs``; raises what the handler raised."""
 
     async def job_missed(
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
     ) -> None:
-        """Tell ``cog`` that a job fell due too long ago to run."""
+        """Tell ``cog`` that a job fell due too long ago to run; raises what its cog raised."""
 
 
 async def run_scheduled_job(
-    cog: str, handler: str, kwargs: dict[str, Any], *, paused_due: datetime | None = None
+    cog: str,
+    handler: str,
+    kwargs: dict[str, Any],
+    *,
+    paused_due: datetime | None = None,
+    failed: int = 0,
+    first_due: datetime | None = None,
+    missed: bool = False,
 ) -> None:
     """The function every stored job names; the scheduler that owns the job runs its handler
     through its bot (see :class:`_ClockExecutor`), so this is never called.
 
-    ``paused_due`` is when a job paused for its cog fell due: it is due then once released.
+    ``paused_due`` is when a job paused for its cog fell due: it is due then once released. A job
+    tried again after a failure has ``failed`` tries behind it, was first due at ``first_due``,
+    and is reported missed again rather than run when it was ``missed`` then.
     """
     log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
 
@@ -288,29 +301,60 @@ class Scheduler:
                 self._aps.remove_job(job.id)
             else:
                 self._aps.modify_job(job.id, next_run_time=following)
-            if await self._dispatch(job.id, job.args, now - latest):
+            if await self._dispatch(job, latest):
                 ran += 1
         return ran
 
     async def _fire(self, job: Job, due: datetime) -> None:
         """Run a job APScheduler found due while running on time."""
         if self._cog_runs(job, due):
-            await self._dispatch(job.id, job.args, self.clock.now() - due)
+            await self._dispatch(job, due)
 
-    async def _dispatch(self, job_id: str, args: tuple[Any, ...], late_by: timedelta) -> bool:
+    async def _dispatch(self, job: Job, due: datetime) -> bool:
         """Run the job's handler, or report it missed when it is later than the grace; whether
-        it ran. A failure is logged: the other jobs due still run."""
-        cog, handler, kwargs = args
+        it ran. A failure is logged and a one-off job tried again later: the other jobs due
+        still run."""
+        cog, handler, kwargs = job.args
         if self._runner is None:
             return False
+        now = self.clock.now()
+        first_due = job.kwargs.get("first_due") or due
+        missed = job.kwargs.get("missed", False) or now - due > self.misfire_grace
         try:
-            if late_by > self.misfire_grace:
-                await self._runner.job_missed(cog, handler, job_id, kwargs, late_by)
+            if missed:
+                await self._runner.job_missed(cog, handler, job.id, kwargs, now - first_due)
                 return False
             await self._runner.run_job(cog, handler, kwargs)
         except Exception:
-            log.exception("job %s (%s.%s) failed", job_id, cog, handler)
-        return True
+            self._failed(job, first_due, missed=missed)
+        return not missed
+
+    def _failed(self, job: Job, first_due: datetime, *, missed: bool) -> None:
+        """Log the failure being handled; a one-off job is planned again, a few times."""
+        cog, handler, _ = job.args
+        what = "the handling of missed job" if missed else "job"
+        if self._aps.get_job(job.id) is not None:
+            # Recurring, or planned again by its handler: it runs at the time it has.
+            log.exception("%s %s (%s.%s) failed", what, job.id, cog, handler)
+            return
+        failed = job.kwargs.get("failed", 0)
+        if failed >= len(RETRY_DELAYS):
+            # A failure no wait cures (a bug): not tried for ever.
+            log.exception(
+                "%s %s (%s.%s) failed %d times; given up", what, job.id, cog, handler, failed + 1
+            )
+            return
+        when = self.clock.now() + RETRY_DELAYS[failed]
+        self._aps.add_job(
+            run_scheduled_job,
+            trigger=DateTrigger(run_date=when, timezone=UTC),
+            args=job.args,
+            kwargs={"failed": failed + 1, "first_due": first_due, "missed": missed},
+            id=job.id,
+            name=job.name,
+            next_run_time=when,
+        )
+        log.exception("%s %s (%s.%s) failed; tried again at %s", what, job.id, cog, handler, when)
 
     def _cog_runs(self, job: Job, due: datetime) -> bool:
         """Whether the job's cog is loaded; if not, keep the job paused until it is, remembering
@@ -325,7 +369,7 @@ class Scheduler:
                 run_scheduled_job,
                 trigger=job.trigger,
                 args=job.args,
-                kwargs={"paused_due": due},
+                kwargs={**job.kwargs, "paused_due": due},
                 id=job.id,
                 name=job.name,
                 next_run_time=None,
@@ -333,7 +377,9 @@ class Scheduler:
         elif current.args == job.args:
             # Remembered, as a recurring job's next run is already the one after: released,
             # the job is due at this time again, so the catch-up runs it or reports it missed.
-            self._aps.modify_job(job.id, kwargs={"paused_due": due}, next_run_time=None)
+            self._aps.modify_job(
+                job.id, kwargs={**current.kwargs, "paused_due": due}, next_run_time=None
+            )
         if cog not in self._cogs_waited_for:
             self._cogs_waited_for.add(cog)
             log.warning(
@@ -358,7 +404,8 @@ class Scheduler:
             next_run = job.kwargs.get("paused_due") or job.trigger.get_next_fire_time(None, now)
             if next_run is None:
                 continue
-            self._aps.modify_job(job.id, kwargs={}, next_run_time=next_run)
+            kept = {key: value for key, value in job.kwargs.items() if key != "paused_due"}
+            self._aps.modify_job(job.id, kwargs=kept, next_run_time=next_run)
             released = True
             log.info(
                 "job %s, which waited for the cog %s, is due %s", job.id, job.args[0], next_run
