@@ -78,6 +78,10 @@ class Lookups(Protocol):
         """The user who had ``@username`` (without the ``@``), if seen."""
         ...
 
+    def knows_sender(self, sender_id: str) -> bool:
+        """Whether a user (or a chat posting as itself) with this id was seen."""
+        ...
+
     def thread_of(self, chat_id: int, message_id: int) -> int | None:
         """The forum topic a message was posted in, if known."""
         ...
@@ -93,6 +97,10 @@ class NoLookups:
     def user_by_username(self, username: str) -> UserRef | None:
         """Nobody is known."""
         return None
+
+    def knows_sender(self, sender_id: str) -> bool:
+        """Nobody is known."""
+        return False
 
     def thread_of(self, chat_id: int, message_id: int) -> int | None:
         """No message is known."""
@@ -294,7 +302,7 @@ def _from_message(
                 if replied is not None and key in reply_targets
                 else None
             )
-            if target is not None and not _starts_with_member(args):
+            if target is not None and not _starts_with_member(args, mentions, lookups):
                 args = f"{target.id} {args}".strip()
                 mentions = (target, *(user for user in mentions if user != target))
             return [
@@ -527,9 +535,18 @@ def _arguments(text: str, start: int, entities: Mapping[MessageEntity, str]) -> 
     return "".join(pieces).strip()
 
 
-def _starts_with_member(args: str) -> bool:
+def _starts_with_member(args: str, mentions: Collection[UserRef], lookups: Lookups) -> bool:
+    """Whether a command's arguments open by naming a member: then a reply does not name one.
+
+    Only a member the bot can tell counts: in "/warn 3 times now" or "/warn @nobody spam" sent as
+    a reply, the first word is the start of the reason, and the replied member is the one meant.
+    """
     first = args.split(maxsplit=1)[0] if args.strip() else ""
-    return first.startswith("@") or bool(_SENDER_ID.fullmatch(first))
+    if first.startswith("@"):
+        return lookups.user_by_username(first.removeprefix("@")) is not None
+    if not _SENDER_ID.fullmatch(first):
+        return False
+    return any(user.id == first for user in mentions) or lookups.knows_sender(first)
 
 
 def _hidden_links(message: Message, entities: Mapping[MessageEntity, str]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from telegram import Message, Update, User
+from telegram import Chat, Message, Update, User
 from telegram.constants import MessageEntityType
 
 from bot.adapters.telegram.convert import topic_name_in, user_ref
@@ -35,6 +35,7 @@ class Directory:
         self._max_topics = max_topics_per_chat
         self._by_username: OrderedDict[str, UserRef] = OrderedDict()
         self._username_of: dict[str, str] = {}
+        self._senders: OrderedDict[str, None] = OrderedDict()
         self._threads: OrderedDict[tuple[int, int], int] = OrderedDict()
         self._topics: dict[int, OrderedDict[int, str]] = {}
         self._titles: dict[int, str] = {}
@@ -46,6 +47,8 @@ class Directory:
         changed: set[int] = set()
         for user in _users_in(update):
             self.remember_user(user)
+        for sender_chat in _sender_chats_in(update):
+            self._remember_sender(str(sender_chat.id))
         chat = update.effective_chat
         if chat is not None and chat.title:
             self._titles[chat.id] = chat.title
@@ -61,6 +64,7 @@ class Directory:
 
     def remember_user(self, user: User) -> None:
         """Remember a user, and their username if they have one."""
+        self._remember_sender(str(user.id))
         if not user.username:
             return
         key = user.username.casefold()
@@ -74,6 +78,12 @@ class Directory:
         while len(self._by_username) > self._max_users:
             _, dropped = self._by_username.popitem(last=False)
             self._username_of.pop(dropped.id, None)
+
+    def _remember_sender(self, sender_id: str) -> None:
+        self._senders[sender_id] = None
+        self._senders.move_to_end(sender_id)
+        while len(self._senders) > self._max_users:
+            self._senders.popitem(last=False)
 
     def remember_message(self, chat_id: int, message_id: int, thread_id: int | None) -> None:
         """Remember the forum topic of a message (the bot's own included)."""
@@ -95,6 +105,10 @@ class Directory:
     def user_by_username(self, username: str) -> UserRef | None:
         """The user last seen with ``username`` (no ``@``, any case)."""
         return self._by_username.get(username.removeprefix("@").casefold())
+
+    def knows_sender(self, sender_id: str) -> bool:
+        """Whether a user, or a chat posting as itself, with this id was seen lately."""
+        return sender_id in self._senders
 
     def thread_of(self, chat_id: int, message_id: int) -> int | None:
         """The forum topic of a message seen before."""
@@ -126,6 +140,13 @@ def _users_in(update: Update) -> Iterator[User]:
         yield update.message_reaction.user
     if update.callback_query is not None:
         yield update.callback_query.from_user
+
+
+def _sender_chats_in(update: Update) -> Iterator[Chat]:
+    message = update.message or update.edited_message
+    for source in (message, message and message.reply_to_message):
+        if source is not None and source.sender_chat is not None:
+            yield source.sender_chat
 
 
 def _users_of_message(message: Message) -> Iterator[User]:

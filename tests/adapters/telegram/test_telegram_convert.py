@@ -331,6 +331,28 @@ def test_a_member_command_sent_as_a_reply_aims_at_the_replied_author() -> None:
     assert other.args == "2h hi"
 
 
+def test_a_reply_command_reads_a_leading_number_as_a_member_only_if_it_knows_one() -> None:
+    """ "/warn 3 times now" in reply to Bob warns Bob with that reason: 3 is nobody the bot saw."""
+    offending = message(BOB, "buy cheap stuff", message_id=77)
+    payload = command(ADMIN, "/warn 3 times now", reply_to_message=offending)
+    event = only(convert(payload, reply_targets={"warn"}))
+    assert event.args == "202 3 times now"
+    assert event.mentions[0] == UserRef("telegram", "202")
+    unknown = command(ADMIN, "/warn @nobody_seen spam", reply_to_message=offending)
+    assert only(convert(unknown, reply_targets={"warn"})).args == "202 @nobody_seen spam"
+    # A member the bot has seen, by id or @username, or a mention, is the one the command names.
+    directory = Directory()
+    directory.learn(Update.de_json({"update_id": 0, **text_message(ALICE, "hi")}, None))
+    for line in ("/warn 201 spam", "/warn @alice spam"):
+        named = command(ADMIN, line, reply_to_message=offending)
+        event = only(convert(named, reply_targets={"warn"}, lookups=directory))
+        assert event.args == line.removeprefix("/warn "), line
+    span = {"type": "text_mention", "offset": 6, "length": 12, "user": ALICE}
+    line = "/warn Alice Martin spam"
+    mentioned = command(ADMIN, line, entities=[span], reply_to_message=offending)
+    assert only(convert(mentioned, reply_targets={"warn"})).args == "201 spam"
+
+
 def test_a_command_replying_to_a_channels_post_aims_at_the_channel() -> None:
     # Telegram puts the same placeholder user in ``from`` of every post sent as a channel.
     posted = message(user(136817688, "Channel", is_bot=True), "buy now", sender_chat=NEWS)
