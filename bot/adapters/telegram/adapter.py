@@ -68,12 +68,21 @@ from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.purge import purge_chat
+from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec, OptionKind
 from bot.errors import JardinierError
-from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    MemberJoined,
+    MemberLeft,
+    MemberRef,
+    MessageRef,
+    UserRef,
+)
 from bot.leftovers import Leftover, purge_refusal
 from bot.platform import (
     Button,
@@ -147,6 +156,7 @@ class TelegramPlatform:
         self.directory = Directory()
         self.administrators = Administrators(self._fetch_administrators)
         self._joins = MembershipChanges()
+        self.restrictions = Restrictions()
         self._sink: EventSink | None = None
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
@@ -364,6 +374,8 @@ class TelegramPlatform:
             now=self._clock.now(),
         )
         for event in events:
+            if isinstance(event, MemberJoined | MemberLeft):
+                self.restrictions.arrived_or_left(chat.id, int(event.member.user.id))
             if self._joins.is_new(event) and self._sink is not None:
                 await self._sink(event)
 
@@ -804,14 +816,23 @@ class TelegramPlatform:
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> None:
         """Take every permission away until ``until``, 40 seconds to 365 days from now
-        (:attr:`timeout_range`)."""
-        await self._restrict("timeout", member, self._restriction_end(until))
+        (:attr:`timeout_range`).
+
+        A member held until lifted (a newcomer at the charter gate) is restricted with no end:
+        lifting the timeout, by hand or when the core plans it, leaves them held.
+        """
+        chat_id, user_id = self._member("timeout", member)
+        held = self.restrictions.is_held(chat_id, user_id)
+        await self._restrict("timeout", member, None if held else self._restriction_end(until))
+        self.restrictions.timed_out(chat_id, user_id)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Keep a member from posting, until ``until`` or until :meth:`unrestrict`."""
         await self._restrict(
             "restrict", member, None if until is None else self._restriction_end(until)
         )
+        if until is None:
+            self.restrictions.held(*self._member("restrict", member))
 
     async def _restrict(self, action: str, member: MemberRef, until: datetime | None) -> None:
         chat_id, user_id = self._member(action, member)
@@ -829,8 +850,12 @@ class TelegramPlatform:
         )
 
     async def unrestrict(self, member: MemberRef) -> None:
-        """Give a restricted member the group's permissions back."""
+        """Give a restricted member the group's permissions back; of a member both held until
+        lifted and timed out, lift the timeout only (they stay restricted until the next lift)."""
         chat_id, user_id = self._member("unrestrict", member)
+        if not self.restrictions.lifted(chat_id, user_id):
+            log.info("%s stays restricted in %s: held until lifted", user_id, chat_id)
+            return
         await self._api(
             "unrestrict",
             lambda bot: bot.restrict_chat_member(

@@ -122,6 +122,25 @@ async def test_restrict_and_unrestrict(start_bot: StartBot, api: FakeBotApi) -> 
     assert all(lifted.json("permissions").values())
 
 
+async def test_lifting_a_timeout_leaves_a_newcomer_held_at_the_gate_restricted(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    """The gate restricts a newcomer until they accept the charter: a moderator's /timeout then
+    /untimeout of them, or the timeout ending, must not let them post before they accept."""
+    bot = await start_bot()
+    actions = bot.core.actions
+    assert await actions.restrict(BOB_HERE)  # held at the gate
+    assert await actions.timeout(BOB_HERE, datetime.now(UTC) + timedelta(minutes=10))
+    assert await actions.unrestrict(BOB_HERE)  # the timeout lifted
+    calls = api.called("restrictChatMember")
+    # Telegram would lift a restriction with an end by itself, the gate's hold with it.
+    assert all("until_date" not in call.params for call in calls)
+    assert not any(any(call.json("permissions").values()) for call in calls)
+    assert await actions.unrestrict(BOB_HERE)  # the charter accepted
+    lifted = api.called("restrictChatMember")[-1]
+    assert all(lifted.json("permissions").values())
+
+
 async def test_a_kick_is_a_ban_lifted_at_once(start_bot: StartBot, api: FakeBotApi) -> None:
     bot = await start_bot()
     assert await bot.core.actions.kick(BOB_HERE)
