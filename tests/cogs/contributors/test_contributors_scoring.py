@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.bus import Priority
-from bot.events import MessageCreated
+from bot.events import MessageCreated, MessageRef
 from cogs.contributors.scoring import span
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
@@ -66,6 +67,40 @@ async def test_long_spam_earns_at_most_the_per_minute_cap(forum: Forum) -> None:
 
     weights = forum.cog.settings().scoring
     assert await score_of(forum, "dave") == weights.per_minute * 2 * weights.message
+
+
+CAPTIONS = [f"Tomatoes from the south bed, picture {n}, ripe at last" for n in range(6)]
+
+
+async def post_album(forum: Forum, name: str, group: str | None, captions: list[str]) -> None:
+    """``name`` posts one photo per caption at once: a Telegram album when ``group`` is set."""
+    for number, caption in enumerate(captions):
+        await forum.handle(
+            MessageCreated(
+                at=forum.clock.now(),
+                message=MessageRef(forum.platform.channel("general"), f"{group}-{number}"),
+                author=forum.member(name),
+                text=caption,
+                attachments=(f"tomato-{number}.jpg",),
+                group=group,
+            )
+        )
+
+
+@pytest.mark.parametrize(("group", "counted"), [("album-1", 1), (None, 6)])
+async def test_an_album_of_six_captioned_photos_earns_one_message(
+    open_forum: ForumFactory, group: str | None, counted: int
+) -> None:
+    forum = await open_forum(scoring={"per_minute": 10})
+    await post_album(forum, "carol", group, CAPTIONS)
+    assert await score_of(forum, "carol") == counted * forum.cog.settings().scoring.message
+
+
+async def test_an_album_whose_first_photo_has_no_caption_still_earns_its_message(
+    forum: Forum,
+) -> None:
+    await post_album(forum, "carol", "album-2", ["", *CAPTIONS[:2]])
+    assert await score_of(forum, "carol") == forum.cog.settings().scoring.message
 
 
 async def test_a_member_who_only_reacts_gains_little(forum: Forum) -> None:
