@@ -40,8 +40,21 @@ def listener(
 
 
 def job(function: F) -> F:
-    """Mark a cog method as a scheduled-job handler (called with the job's plain arguments)."""
+    """Mark a cog method as a scheduled-job handler (called with the job's plain arguments).
+
+    A handler that raises is logged and not run again: it may have done part of its work (an
+    announcement posted before a database write failed), and a second run would repeat it.
+    """
     setattr(function, _JOB, True)
+    return function
+
+
+def retried_job(function: F) -> F:
+    """Mark a cog method as a scheduled-job handler that is safe to run again: one that raises
+    (the database locked) is tried again a few minutes later, and so is the cog's handling of
+    its job found missed (see :data:`bot.scheduler.RETRY_DELAYS`). For work a second run
+    cannot repeat, such as a lift: lifting what is already lifted changes nothing."""
+    setattr(function, _JOB, "retried")
     return function
 
 
@@ -118,6 +131,10 @@ class Cog:
         return found
 
     def job_handler(self, handler: str) -> Callable[..., Awaitable[None]] | None:
-        """The method marked with :func:`job` called ``handler``, if any."""
+        """The method marked with :func:`job` (or :func:`retried_job`) called ``handler``."""
         method = getattr(self, handler, None)
         return method if method is not None and getattr(method, _JOB, False) else None
+
+    def job_retried(self, handler: str) -> bool:
+        """Whether the job handler ``handler`` is safe to run again (:func:`retried_job`)."""
+        return getattr(getattr(self, handler, None), _JOB, False) == "retried"

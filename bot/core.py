@@ -579,24 +579,35 @@ class Jardinier:
         return cog in self.cogs
 
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
-        """Run a scheduled job's handler (called by the scheduler, which logs what it raises
-        and tries a one-off job again)."""
+        """Run a scheduled job's handler (called by the scheduler). What a handler safe to run
+        again raises reaches the scheduler, which tries the job again; another's is logged."""
         target = self.cogs.get(cog)
         method = None if target is None else target.job_handler(handler)
-        if method is None:
+        if target is None or method is None:
             log.warning("job handler %s.%s is not loaded; job skipped", cog, handler)
             return
         with self._held():
-            await method(**kwargs)
+            try:
+                await method(**kwargs)
+            except Exception:
+                if target.job_retried(handler):
+                    raise
+                log.exception("job %s.%s failed", cog, handler)
 
     async def job_missed(
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
     ) -> None:
-        """Tell the cog that a job fell due too long ago to run (called by the scheduler, which
-        logs what the cog raised, the database busy at start, and tells it again later)."""
+        """Tell the cog that a job fell due too long ago to run (called by the scheduler). What
+        the cog raises for a handler safe to run again (the database busy at start) reaches the
+        scheduler, which tells it again later; for another, it is logged."""
         target = self.cogs.get(cog)
         if target is None:
             log.warning("job %s missed by %s and its cog %s is not loaded", job_id, late_by, cog)
             return
         with self._held():
-            await target.on_job_missed(handler, job_id, dict(kwargs), late_by)
+            try:
+                await target.on_job_missed(handler, job_id, dict(kwargs), late_by)
+            except Exception:
+                if target.job_retried(handler):
+                    raise
+                log.exception("cog %s failed to handle the missed job %s", cog, job_id)

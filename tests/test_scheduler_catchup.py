@@ -542,3 +542,30 @@ async def test_a_ban_whose_missed_lift_failed_at_start_is_lifted_a_minute_later(
     assert calls == [T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=1)]
     assert second.scheduler.pending("netiquette:") == []
     await second.stop()
+
+
+async def test_an_announcement_whose_job_failed_after_posting_is_not_posted_again(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a handler safe to run again (a lift) is retried: an announcement posted before its
+    # handler failed (the database locked) would be posted a second time.
+    enable_only(rules_dir, "announcements")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    core = await garden(rules_dir, url, clock, platform)
+    await core.start()
+    cog = core.cogs["announcements"]
+    post = cog.post  # type: ignore[attr-defined]
+
+    async def posted_then_failed(**arguments: Any) -> None:
+        await post(**arguments)
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(cog, "post", posted_then_failed)
+    setattr(posted_then_failed, "__jardinier_job__", True)  # noqa: B010 - as @job marks it
+    announcement(core, T0 + timedelta(minutes=5))
+    await core.scheduler.advance(timedelta(hours=2))
+    assert [sent.text for sent in platform.sent()].count("Contest opens now!") == 1
+    assert core.scheduler.pending("announcement:") == []
+    await core.stop()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from bot.bus import Priority
-from bot.cog import job, listener
+from bot.cog import listener, retried_job
 from bot.commands.runner import may_run
 from bot.events import (
     CommandInvoked,
@@ -522,12 +522,12 @@ class Automod(NetiquetteBase):
 
     # -- timed sanctions ------------------------------------------------------------------------
 
-    @job
+    @retried_job
     async def lift_timeout(self, **arguments: Any) -> None:
         """A timeout ends (scheduler job)."""
         await self._lift(arguments, "timeout")
 
-    @job
+    @retried_job
     async def lift_ban(self, **arguments: Any) -> None:
         """A temporary ban ends (scheduler job)."""
         await self._lift(arguments, "ban")
