@@ -50,6 +50,10 @@ PASSING_REFUSALS = frozenset(
 )
 """Refusals that say nothing of the act itself: asked again later, the platform may well do it."""
 
+MOOT_REFUSALS = frozenset({"not_banned", "member_gone", "unknown_member"})
+"""Refusals of a lift (unban, untimeout, unrestrict) that leave nothing to lift: the member is
+not banned, or no longer here. A cog answers them itself; the mod-log is not told."""
+
 
 class PlatformError(Exception):
     """A platform refused or failed an action (missing permission, unknown target, rate limit).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from bot.albums import LastAlbums
 from bot.bus import Priority
 from bot.cog import listener
 from bot.events import (
@@ -35,10 +36,6 @@ from cogs.contributors.tracked import TrackedMessage
 if TYPE_CHECKING:
     from bot.core import Jardinier
 
-ALBUM_AUTHORS_REMEMBERED = 1_000
-"""Members whose last album is remembered (those who posted one most recently), so that its
-other photos score nothing more. An album's messages arrive together, so a member pushed out of
-this memory has long finished posting theirs."""
 
 NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
 """Case actions that sanction nobody: a moderator's note, a lift."""
@@ -83,9 +80,7 @@ class Counting(ContributorsBase):
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
         self._communities: dict[str, CommunityCounting] = {}
-        self._albums: dict[tuple[str, str], str] = {}
-        """Each member's last album (community key, user id → group), oldest poster first (see
-        :data:`ALBUM_AUTHORS_REMEMBERED`)."""
+        self._albums = LastAlbums()
 
     async def _counting(self, community: CommunityRef) -> CommunityCounting:
         """The community's counting settings, read again after a reload."""
@@ -128,7 +123,7 @@ class Counting(ContributorsBase):
         day = counting.days.of(at)  # one object per day: every tracked message keeps its day
         tracked = TrackedMessage(author_id)
         group = event.group
-        if group is not None and self._albums.get((counting.community.key, author_id)) == group:
+        if group is not None and self._albums.counted(counting.community, author_id, group):
             self.ledger.track(message, tracked)  # reactions to any of its photos still count
             return
         if len(event.text.strip()) >= counting.min_length and self.pace.allows(
@@ -141,23 +136,14 @@ class Counting(ContributorsBase):
         if group is not None and (tracked.scored or event.reply_to is not None or event.mentions):
             # The album counted, once: a caption too short (or none) on its first photo leaves
             # a later one the chance to.
-            self._counted_album(counting.community, author_id, group)
+            self._albums.remember(counting.community, author_id, group)
         self.ledger.track(message, tracked)
         if self.buffer.full:
             await self.flush_early()
 
-    def _counted_album(self, community: CommunityRef, user_id: str, group: str) -> None:
-        """Remember that the album ``group`` of ``user_id`` counted: its other photos do not."""
-        albums = self._albums
-        key = (community.key, user_id)
-        albums.pop(key, None)
-        albums[key] = group
-        if len(albums) > ALBUM_AUTHORS_REMEMBERED:
-            del albums[next(iter(albums))]
-
     async def erase(self, community: CommunityRef, user_id: str) -> None:
         """Forget every counter about ``user_id`` in ``community``, and their last album."""
-        self._albums.pop((community.key, user_id), None)
+        self._albums.forget(community, user_id)
         await super().erase(community, user_id)
 
     def _interactions(

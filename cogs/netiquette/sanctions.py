@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from bot.durations import duration_words
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
-from bot.platform import PASSING_REFUSALS, Capability, TimeoutRange
+from bot.platform import MOOT_REFUSALS, PASSING_REFUSALS, Capability, TimeoutRange
 from bot.ruleconf import plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
@@ -30,10 +30,6 @@ Lifted = Literal["timeout", "ban"]
 """What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
 LIFT_HANDLERS: dict[Lifted, str] = {"timeout": LIFT_TIMEOUT, "ban": LIFT_BAN}
 """The job handler lifting each kind."""
-
-
-MOOT_REFUSALS = frozenset({"not_banned", "member_gone", "unknown_member"})
-"""Refusals of a lift that leave nothing to lift: the member is not banned, or no longer here."""
 
 
 class Attempt(NamedTuple):

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from bot.albums import LastAlbums
 from bot.bus import Priority
 from bot.cog import Cog, job, listener
 from bot.commands import CommandContext, Permission, UsageError, command
@@ -70,10 +71,6 @@ REACTIONS_REMEMBERED = 100_000
 uncounted: a member toggling a reaction is no flood of positive signals. Past that, the rest of
 the day's reactions are counted and not remembered."""
 
-ALBUM_AUTHORS_REMEMBERED = 1_000
-"""Members whose last album is remembered (those who posted one most recently), so that its
-other photos are not counted again. An album's messages arrive together, so a member pushed out
-of this memory has long finished posting theirs."""
 
 Reaction = tuple[str, str, str, str]
 """A reaction as remembered: channel, message, member, emoji."""
@@ -123,9 +120,7 @@ class ReportsCog(Cog):
         self._communities: dict[str, CommunityFigures] = {}
         self._reactions: dict[str, tuple[date, set[Reaction]]] = {}
         """Each community's reactions of its current day (see :data:`REACTIONS_REMEMBERED`)."""
-        self._albums: dict[tuple[str, str], str] = {}
-        """Each member's last album (community key, user id → group), oldest poster first (see
-        :data:`ALBUM_AUTHORS_REMEMBERED`)."""
+        self._albums = LastAlbums()
         self.weekly_report = WeeklyJob(
             self, "weekly", "post_report", lambda community: self.settings(community).schedule
         )
@@ -182,8 +177,11 @@ class ReportsCog(Cog):
         if author.is_bot:
             return
         channel = event.message.channel
-        if event.group is not None and self._album_seen(channel.community, author.id, event.group):
-            return
+        group = event.group
+        if group is not None:
+            if self._albums.counted(channel.community, author.id, group):
+                return
+            self._albums.remember(channel.community, author.id, group)
         figures = self._communities.get(channel.community.key)
         if figures is None or figures.book is not self.core.rules.current:
             figures = self._figures(channel.community)
@@ -198,18 +196,6 @@ class ReportsCog(Cog):
             channel.name or channel.id,
             thanks=figures.thanks.found(event.text),
         )
-
-    def _album_seen(self, community: CommunityRef, user_id: str, group: str) -> bool:
-        """Whether a message of the album ``group`` was already counted; remember it if not."""
-        albums = self._albums
-        key = (community.key, user_id)
-        if albums.get(key) == group:
-            return True
-        albums.pop(key, None)
-        albums[key] = group
-        if len(albums) > ALBUM_AUTHORS_REMEMBERED:
-            del albums[next(iter(albums))]
-        return False
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:
@@ -594,7 +580,7 @@ class ReportsCog(Cog):
             remembered[1].difference_update(
                 [reaction for reaction in remembered[1] if reaction[2] == user.id]
             )
-        self._albums.pop((community.key, user.id), None)
+        self._albums.forget(community, user.id)
         community_id = await self.core.members.community_id(community)
         async with self.core.db.session() as session:
             await session.exec(

@@ -34,7 +34,7 @@ from bot.events import (
     MessageCreated,
     MessageRef,
 )
-from bot.platform import Capability
+from bot.platform import MOOT_REFUSALS, Capability
 from bot.ruleconf import render
 from cogs.welcome.base import ACCEPT_BUTTON, WelcomeBase, remember
 from cogs.welcome.config import GateConfig
@@ -42,9 +42,6 @@ from cogs.welcome.journeys import Journey
 from cogs.welcome.wording import plain_name
 
 REMIND_EVERY = timedelta(minutes=5)
-MOOT_LIFTS = frozenset({"not_banned", "member_gone", "unknown_member"})
-"""Refusals of a lift that find nothing to lift (the newcomer left before the gate let them in, a
-ban already lifted by hand): no warning for the mod-log, unlike a missing permission."""
 OPEN_COMMANDS = frozenset({"charter", "help", "mydata"})
 """What a newcomer held at the gate may still run: what shows the charter and its button, the
 help, and their data (a right, whatever the gate says). Other commands wait for acceptance: a
@@ -312,12 +309,12 @@ class CharterGate(WelcomeBase):
         # Removing someone who may come back, where only bans exist: ban, then lift it.
         if not await self.actions.ban(member, reason=reason):
             return False
-        with self.actions.refusals(expected=MOOT_LIFTS):
+        with self.actions.refusals(expected=MOOT_REFUSALS):
             return await self.actions.unban(member.community, member.user, reason=reason)
 
     async def lift_restriction(self, member: MemberRef) -> bool:
         """Let ``member`` post again; one no longer here is no failure for the mod-log."""
-        with self.actions.refusals(expected=MOOT_LIFTS):
+        with self.actions.refusals(expected=MOOT_REFUSALS):
             return await self.actions.unrestrict(member)
 
     async def _delete_prompt(self, community: CommunityRef, arguments: dict[str, Any]) -> None:
