@@ -157,45 +157,61 @@ class CountedPlatform(ConnectingPlatform):
         await super().stop()
 
 
+async def signalled_while_stopping(
+    bot: Jardinier, platform: CountedPlatform, second: signal.Signals
+) -> bool:
+    """Run ``bot``, send it SIGTERM, then ``second`` while it stops (slowly: the cogs' stop
+    hooks and the last flushes take their time); whether it still listened for ``second`` then.
+    Were it not listening, ``second`` would kill the process (this test run): it is not sent."""
+    stopping = asyncio.Event()
+    go_on = asyncio.Event()
+    stop = bot.stop
+
+    async def slow_stop() -> None:
+        stopping.set()
+        await go_on.wait()
+        await stop()
+
+    bot.stop = slow_stop  # type: ignore[method-assign]
+    previous = {heard: signal.getsignal(heard) for heard in (signal.SIGTERM, second)}
+    try:
+        serving = asyncio.create_task(bot.run())
+        await asyncio.wait_for(platform.serving.wait(), 10)
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stopping.wait(), 10)
+        listening = signal.getsignal(second) not in (signal.SIG_DFL, previous[second])
+        if listening:
+            os.kill(os.getpid(), second)
+            await asyncio.sleep(0.1)
+        go_on.set()
+        await asyncio.wait_for(serving, 10)
+    finally:
+        for heard, handler in previous.items():
+            signal.signal(heard, handler)
+    return listening
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_changes_nothing(
     rules_dir: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     platform = CountedPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
-    stopping = asyncio.Event()
-    go_on = asyncio.Event()
     stops: list[str] = []
     stop, close = bot.stop, bot.db.close
 
-    async def slow_stop() -> None:  # the cogs' stop hooks and the last flushes take their time
+    async def counted_stop() -> None:
         stops.append("stop")
-        stopping.set()
-        await go_on.wait()
         await stop()
 
     async def counted_close() -> None:
         stops.append("close")
         await close()
 
-    bot.stop = slow_stop  # type: ignore[method-assign]
+    bot.stop = counted_stop  # type: ignore[method-assign]
     bot.db.close = counted_close  # type: ignore[method-assign]
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        serving = asyncio.create_task(bot.run())
-        await asyncio.wait_for(platform.serving.wait(), 10)
-        os.kill(os.getpid(), signal.SIGTERM)
-        await asyncio.wait_for(stopping.wait(), 10)
-        # Impatient: a second SIGTERM while the bot stops. Were the bot no longer listening, it
-        # would kill the process (this test run) halfway through the flushes: say so instead.
-        listening = signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, previous)
-        if listening:
-            os.kill(os.getpid(), signal.SIGTERM)
-            await asyncio.sleep(0.1)
-        go_on.set()
-        await asyncio.wait_for(serving, 10)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # Impatient: a second SIGTERM while the bot stops.
+    listening = await signalled_while_stopping(bot, platform, signal.SIGTERM)
     assert listening, "a second SIGTERM while stopping would kill the bot"
     assert platform.stops == 1
     assert stops == ["stop", "close"]
@@ -207,38 +223,14 @@ async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rul
 ) -> None:
     platform = CountedPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
-    stopping = asyncio.Event()
-    go_on = asyncio.Event()
     reloads: list[str] = []
-    stop = bot.stop
-
-    async def slow_stop() -> None:
-        stopping.set()
-        await go_on.wait()
-        await stop()
 
     async def counted_reload() -> None:
         reloads.append("reload")
 
-    bot.stop = slow_stop  # type: ignore[method-assign]
     bot.reload_rules = counted_reload  # type: ignore[method-assign]
-    previous = signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)
-    try:
-        serving = asyncio.create_task(bot.run())
-        await asyncio.wait_for(platform.serving.wait(), 10)
-        os.kill(os.getpid(), signal.SIGTERM)
-        await asyncio.wait_for(stopping.wait(), 10)
-        # A terminal closed, or a reload script, while the bot flushes: were the bot no longer
-        # listening, SIGHUP's default would kill the process (this test run): say so instead.
-        listening = signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, previous[0])
-        if listening:
-            os.kill(os.getpid(), signal.SIGHUP)
-            await asyncio.sleep(0.1)
-        go_on.set()
-        await asyncio.wait_for(serving, 10)
-    finally:
-        signal.signal(signal.SIGHUP, previous[0])
-        signal.signal(signal.SIGTERM, previous[1])
+    # A terminal closed, or a reload script, while the bot flushes.
+    listening = await signalled_while_stopping(bot, platform, signal.SIGHUP)
     assert listening, "a SIGHUP while stopping would kill the bot"
     assert reloads == []
     assert platform.stops == 1
