@@ -445,9 +445,11 @@ ADS = {
 }
 
 
-async def test_a_ban_ending_while_the_netiquette_is_off_is_lifted_once_it_is_back(
+async def bob_banned_for_a_day(
     rules_dir: Path, tmp_path: Path
-) -> None:
+) -> tuple[str, ManualClock, FakePlatform]:
+    """A first run in which the netiquette bans bob for a day (an invite at T0), then stops;
+    the database's URL, the clock and the platform, for the runs that follow."""
     write_netiquette(rules_dir, ADS)
     url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
     clock = ManualClock(T0)
@@ -458,6 +460,13 @@ async def test_a_ban_ending_while_the_netiquette_is_off_is_lifted_once_it_is_bac
     bob = platform.member("bob")
     await first.handle(MessageCreated(at=T0, message=spam, author=bob, text="discord.gg/spam"))
     await first.stop()
+    return url, clock, platform
+
+
+async def test_a_ban_ending_while_the_netiquette_is_off_is_lifted_once_it_is_back(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    url, clock, platform = await bob_banned_for_a_day(rules_dir, tmp_path)
     assert len([r for r in platform.actions if r.action == "ban"]) == 1
 
     # The operator turns the netiquette off for a while; the ban ends meanwhile.
@@ -483,16 +492,7 @@ async def test_a_ban_ending_while_the_netiquette_is_off_is_lifted_once_it_is_bac
 async def test_a_reload_enabling_the_netiquette_lifts_the_bans_that_waited(
     rules_dir: Path, tmp_path: Path
 ) -> None:
-    write_netiquette(rules_dir, ADS)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
-    clock = ManualClock(T0)
-    platform = FakePlatform()
-    first = await garden(rules_dir, url, clock, platform)
-    await first.start()
-    spam = MessageRef(platform.channel("general"), "m1")
-    bob = platform.member("bob")
-    await first.handle(MessageCreated(at=T0, message=spam, author=bob, text="discord.gg/spam"))
-    await first.stop()
+    url, clock, platform = await bob_banned_for_a_day(rules_dir, tmp_path)
 
     enable_only(rules_dir, "welcome")
     clock.set(T0 + timedelta(days=1, minutes=5))
@@ -509,16 +509,7 @@ async def test_a_reload_enabling_the_netiquette_lifts_the_bans_that_waited(
 async def test_a_ban_whose_missed_lift_failed_at_start_is_lifted_a_minute_later(
     rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_netiquette(rules_dir, ADS)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
-    clock = ManualClock(T0)
-    platform = FakePlatform()
-    first = await garden(rules_dir, url, clock, platform)
-    await first.start()
-    spam = MessageRef(platform.channel("general"), "m1")
-    bob = platform.member("bob")
-    await first.handle(MessageCreated(at=T0, message=spam, author=bob, text="discord.gg/spam"))
-    await first.stop()
+    url, clock, platform = await bob_banned_for_a_day(rules_dir, tmp_path)
 
     clock.set(T0 + timedelta(days=3))  # back long after the ban ended
     second = await garden(rules_dir, url, clock, platform)
