@@ -345,16 +345,28 @@ class Scheduler:
             )
             return
         when = self.clock.now() + RETRY_DELAYS[failed]
-        self._aps.add_job(
-            run_scheduled_job,
-            trigger=DateTrigger(run_date=when, timezone=UTC),
-            args=job.args,
-            kwargs={"failed": failed + 1, "first_due": first_due, "missed": missed},
-            id=job.id,
-            name=job.name,
-            next_run_time=when,
+        self._put_back(
+            job,
+            DateTrigger(run_date=when, timezone=UTC),
+            {"failed": failed + 1, "first_due": first_due, "missed": missed},
+            when,
         )
         log.exception("%s %s (%s.%s) failed; tried again at %s", what, job.id, cog, handler, when)
+
+    def _put_back(
+        self, job: Job, trigger: Any, kwargs: dict[str, Any], next_run: datetime | None
+    ) -> None:
+        """Store again, under its id, a one-off job APScheduler took out to run it (paused when
+        ``next_run`` is None); ``kwargs`` is what the job remembers of its tries."""
+        self._aps.add_job(
+            run_scheduled_job,
+            trigger=trigger,
+            args=job.args,
+            kwargs=kwargs,
+            id=job.id,
+            name=job.name,
+            next_run_time=next_run,
+        )
 
     def _cog_runs(self, job: Job, due: datetime) -> bool:
         """Whether the job's cog is loaded; if not, keep the job paused until it is, remembering
@@ -365,15 +377,7 @@ class Scheduler:
         current = self._aps.get_job(job.id)
         if current is None:
             # A one-off APScheduler took out of the store when it handed it over to run.
-            self._aps.add_job(
-                run_scheduled_job,
-                trigger=job.trigger,
-                args=job.args,
-                kwargs={**job.kwargs, "paused_due": due},
-                id=job.id,
-                name=job.name,
-                next_run_time=None,
-            )
+            self._put_back(job, job.trigger, {**job.kwargs, "paused_due": due}, None)
         elif current.args == job.args:
             # Remembered, as a recurring job's next run is already the one after: released,
             # the job is due at this time again, so the catch-up runs it or reports it missed.
