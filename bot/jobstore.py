@@ -116,9 +116,8 @@ class WriteBehindJobStore(MemoryJobStore):
             self._rows.clear()
             self._changed.clear()
             self._rewrite = True
-            if self._submitted or self._retry is not None:
+            if not self._claim_write():
                 return
-            self._submitted = True
         writer.submit(self._drain)
 
     def flush(self) -> None:
@@ -186,10 +185,17 @@ class WriteBehindJobStore(MemoryJobStore):
             else:
                 self._rows[job_id] = row
             self._changed[job_id] = None
-            if self._submitted or self._retry is not None:
+            if not self._claim_write():
                 return
-            self._submitted = True
         writer.submit(self._drain)
+
+    def _claim_write(self) -> bool:
+        """Under the lock: whether the caller submits the write, none being on its way nor a
+        refused one waiting to be tried again (the one that is takes what waits)."""
+        if self._submitted or self._retry is not None:
+            return False
+        self._submitted = True
+        return True
 
     def _drain(self, now: bool = False) -> bool:
         """Write what waits, one transaction per batch taken; ``now``: even while a refused
