@@ -24,7 +24,8 @@ class ScoringConfig(BaseModel):
     min_length: int = Field(default=20, ge=0, le=2000)
     """Characters (spaces trimmed) below which a message earns nothing."""
     per_minute: int = Field(default=3, ge=0, le=60)
-    """Messages that earn points per member per minute; the rest earn nothing."""
+    """Messages that earn points per member per minute; the rest earn nothing, unless another
+    member thanks them (one such message per thanking member a day)."""
     messages_per_day: int = Field(default=20, ge=0, le=100_000)
     """Messages that earn points per member per day; the rest earn nothing more. Under what a
     helper thanked by 3 members and replied to by 5 in a day receives (25 points), so a day of

@@ -126,14 +126,17 @@ class Counting(ContributorsBase):
         if group is not None and self._albums.counted(counting.community, author_id, group):
             self.ledger.track(message, tracked)  # reactions to any of its photos still count
             return
-        if len(event.text.strip()) >= counting.min_length and self.pace.allows(
-            counting.community, author_id, at, counting.per_minute
-        ):
-            self.buffer.add_daily((counting.community, author_id, day), "messages")
-            tracked.scored = day
+        if len(event.text.strip()) >= counting.min_length:
+            if self.pace.allows(counting.community, author_id, at, counting.per_minute):
+                self.buffer.add_daily((counting.community, author_id, day), "messages")
+                tracked.scored = day
+            else:
+                tracked.held = day  # its point comes if another member thanks it
         if event.reply_to is not None or event.mentions:
             self._interactions(counting, event, tracked, day)
-        if group is not None and (tracked.scored or event.reply_to is not None or event.mentions):
+        if group is not None and (
+            tracked.scored or tracked.held or event.reply_to is not None or event.mentions
+        ):
             # The album counted, once: a caption too short (or none) on its first photo leaves
             # a later one the chance to.
             self._albums.remember(counting.community, author_id, group)
@@ -167,6 +170,7 @@ class Counting(ContributorsBase):
                 link((community, day, author.id, target, "reply"), tracked, parent)
                 if counting.detector.thanks(event.text):
                     link((community, day, author.id, target, "thanks"), tracked, parent)
+                    self._release(counting, parent, tracked, author.id, day)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
         if parent is not None:
@@ -184,6 +188,23 @@ class Counting(ContributorsBase):
             for target in sorted(thanked):
                 edge = (community, day, author.id, target, "thanks")
                 link(edge, tracked, self._drawn_by(parent, target))
+            if parent is not None and parent.author_id in thanked:
+                self._release(counting, parent, tracked, author.id, day)
+
+    def _release(
+        self,
+        counting: CommunityCounting,
+        thanked: TrackedMessage,
+        thanks: TrackedMessage,
+        thanker: str,
+        day: date,
+    ) -> None:
+        """A thanked message earns the point the per-minute cap held back: the cap stops a
+        flood, not a quick helper being valued (once a day per thanking member and author)."""
+        if thanked.held_day is not None and self.pace.releases(
+            counting.community, thanker, thanked.author_id, day
+        ):
+            self.ledger.release(counting.community, thanked, thanks)
 
     @staticmethod
     def _drawn_by(parent: TrackedMessage | None, target: str) -> TrackedMessage | None:

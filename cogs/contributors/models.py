@@ -24,8 +24,9 @@ class DailyActivity(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     day: date
     messages: int = 0
-    """Substantial messages (long enough, within the per-minute cap, not removed); at most
-    ``scoring.messages_per_day`` of a day's earn points, a cap applied when scores are read."""
+    """Substantial messages (long enough, within the per-minute cap or thanked, not removed); at
+    most ``scoring.messages_per_day`` of a day's earn points, a cap applied when scores are
+    read."""
     introductions: int = 0
     contest_wins: int = 0
     moderation_cases: int = 0

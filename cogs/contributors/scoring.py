@@ -68,7 +68,8 @@ class Tally:
 
     messages: int = 0
     posted: int = 0
-    """Substantial messages (long enough, within the per-minute cap), counted or not."""
+    """Substantial messages (long enough, within the per-minute cap or thanked), counted or
+    not."""
     introductions: int = 0
     contest_wins: int = 0
     replies: int = 0

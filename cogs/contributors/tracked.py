@@ -39,18 +39,31 @@ class Contribution:
 class TrackedMessage:
     """A message the cog counted: its author and every contribution tied to it."""
 
-    __slots__ = ("_reactions", "_tied", "author_id", "scored")
+    __slots__ = ("_reactions", "_tied", "author_id", "held", "scored")
 
     def __init__(self, author_id: str) -> None:
         self.author_id = author_id
         self.scored: date | None = None
         """The day of the message's own point (``messages``), if it earned one."""
+        self.held: date | Contribution | None = None
+        """A message the per-minute cap left without its point: its day, until another
+        member's thanks give it the point (then that point, which is taken back if the thanks
+        or the message are removed)."""
         # One contribution alone, a list past one, None before the first: a list costs more
         # than the contribution it would hold.
         self._tied: Contribution | list[Contribution] | None = None
         # Per reacting member: how many emojis they left, and the point it gave the author.
         # Made on the first reaction; most messages get none.
         self._reactions: dict[str, tuple[int, Contribution]] | None = None
+
+    @property
+    def held_day(self) -> date | None:
+        """The day of the point the per-minute cap held back, while thanks may still give it
+        (None once given, or if the cap took nothing)."""
+        held = self.held
+        if isinstance(held, Contribution):
+            return held.daily[2] if held.revoked and held.daily is not None else None
+        return held
 
     def tie(self, contribution: Contribution) -> None:
         """Remember ``contribution`` as this message's (to take back if it is removed)."""
@@ -149,6 +162,19 @@ class MessageLedger:
         tracked.tie(contribution)
         if drawn_by is not None:
             drawn_by.tie(contribution)
+
+    def release(
+        self, community: CommunityRef, held: TrackedMessage, thanks: TrackedMessage
+    ) -> None:
+        """``thanks`` thanked ``held``: give it the point the per-minute cap held back (see
+        :attr:`TrackedMessage.held_day`), tied to both: removing either takes it back."""
+        day = held.held_day
+        if day is None:
+            return
+        contribution = self.award_daily((community, held.author_id, day), "messages")
+        held.held = contribution
+        held.tie(contribution)
+        thanks.tie(contribution)
 
     def revoke(self, contribution: Contribution) -> None:
         """Take a contribution back (once)."""

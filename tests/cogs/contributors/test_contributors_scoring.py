@@ -69,6 +69,63 @@ async def test_long_spam_earns_at_most_the_per_minute_cap(forum: Forum) -> None:
     assert await score_of(forum, "dave") == weights.per_minute * 2 * weights.message
 
 
+ANSWERS = [
+    "Water it the day before and loosen the root ball gently.",
+    "Half cactus mix, half perlite, and a pot with a drainage hole.",
+    "After the last frost, once nights stay above ten degrees.",
+    "Every two days, more in a heatwave, never leave it soaking.",
+    "Pinch the tips every week and it will grow bushy, not tall.",
+]
+
+
+async def carol_answers_five_in_a_minute(forum: Forum) -> list[MessageRef]:
+    """Five members ask at once; carol answers them all within a minute, over the pace cap."""
+    asked = [await forum.say(name, QUESTIONS.get(name, "And basil?")) for name in ASKERS]
+    answers = []
+    for question, answer in zip(asked, ANSWERS, strict=True):
+        answers.append(await forum.say("carol", answer, reply_to=question))
+        await forum.wait(timedelta(seconds=10))
+    return answers
+
+
+async def test_a_quick_helpers_thanked_answer_earns_its_point_whatever_the_pace(
+    forum: Forum,
+) -> None:
+    answers = await carol_answers_five_in_a_minute(forum)
+    # Her 4th answer is thanked, her 5th only answered: the cap left both without a point.
+    thanks = await forum.say("frank", "Thank you, that is what I needed!", reply_to=answers[3])
+    await forum.say("gus", "I will try that this week.", reply_to=answers[4])
+
+    lines = (await forum.run("mod", "/profile carol")).splitlines()
+    # 3 answers within the pace, and the thanked 4th: 4 + 2 replies × 2 + 1 thanks × 5.
+    assert lines[0] == "carol — over the last 7 days: 13 pts, rank 1/6"
+    assert "• 4 substantial messages: 4 pts" in lines
+    assert "• 1 thank-you: 5 pts" in lines
+    assert "• 2 replies: 4 pts" in lines
+
+    # Thanks taken back take the point back; another member's thanks give it again, once.
+    await forum.delete(thanks)
+    assert "• 3 substantial messages: 3 pts" in (await forum.run("mod", "/profile carol"))
+    for name in ("alice", "alice", "bob"):
+        await forum.say(name, f"merci @carol, from {name}", reply_to=answers[3])
+    assert "• 4 substantial messages: 4 pts" in (await forum.run("mod", "/profile carol"))
+
+
+async def test_a_friend_thanking_every_spam_message_gives_one_past_the_pace(
+    forum: Forum,
+) -> None:
+    for n in range(30):
+        spam = await forum.say("dave", f"This is my very long message number {n} about nothing")
+        await forum.say("eve", "thanks!", reply_to=spam)
+
+    lines = (await forum.run("mod", "/profile dave")).splitlines()
+
+    # One member's thanks count once a day, and so does the point they give past the pace:
+    # 3 messages within the pace, 1 thanked past it.
+    assert "• 1 thank-you: 5 pts" in lines
+    assert "• 4 substantial messages: 4 pts" in lines
+
+
 CAPTIONS = [f"Tomatoes from the south bed, picture {n}, ripe at last" for n in range(6)]
 
 
