@@ -52,8 +52,9 @@ def job(function: F) -> F:
 def retried_job(function: F) -> F:
     """Mark a cog method as a scheduled-job handler that is safe to run again: one that raises
     (the database locked) is tried again a few minutes later, and so is the cog's handling of
-    its job found missed (see :data:`bot.scheduler.RETRY_DELAYS`). For work a second run
-    cannot repeat, such as a lift: lifting what is already lifted changes nothing."""
+    its job found missed (see :data:`bot.scheduler.RETRY_DELAYS`); after the last try, the cog
+    hears of it (:meth:`Cog.on_job_given_up`). For work a second run cannot repeat, such as a
+    lift: lifting what is already lifted changes nothing."""
     setattr(function, _JOB, "retried")
     return function
 
@@ -113,6 +114,12 @@ class Cog:
     ) -> None:
         """A job was due while the bot was down, past its grace time. Default: log it."""
         self.log.warning("job %s (%s) missed by %s; it will not run", job_id, handler, late_by)
+
+    async def on_job_given_up(self, handler: str, job_id: str, kwargs: dict[str, Any]) -> None:
+        """A one-off job (or the handling of it missed) failed every try (see
+        :func:`retried_job`) and will not run again: what it owed is left undone. The failure
+        is already in the log; the place to tell the people who can do it by hand. Default:
+        nothing."""
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """Everything this cog keeps about ``user`` in ``community`` (data-subject access)."""

@@ -611,3 +611,15 @@ class Jardinier:
                 if target.job_retried(handler):
                     raise
                 log.exception("cog %s failed to handle the missed job %s", cog, job_id)
+
+    async def job_given_up(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any]
+    ) -> None:
+        """Tell the cog that its job failed every try and will not run again (called by the
+        scheduler); raises what the cog raised."""
+        target = self.cogs.get(cog)
+        if target is None:
+            log.warning("job %s given up and its cog %s is not loaded", job_id, cog)
+            return
+        with self._held():
+            await target.on_job_given_up(handler, job_id, dict(kwargs))

@@ -7,7 +7,8 @@ loses nor doubles a job: at start the scheduler catches up on what fell due whil
 than the grace while the bot runs (the machine slept, the clock jumped) is reported missed too.
 A job whose cog is not loaded is kept, paused, until a rule book loads the cog again. A one-off job
 whose handler raised, or whose missed report its cog failed to handle (a locked database), is
-tried again later (:data:`RETRY_DELAYS`), then given up; a recurring one goes on at its times.
+tried again later (:data:`RETRY_DELAYS`), then given up, and its cog told so (a lift still owed
+is left to a moderator); a recurring one goes on at its times.
 
 With a :class:`~bot.clock.ManualClock` (console, tests, replay) nothing fires on its own:
 :meth:`Scheduler.advance` moves the clock and runs each job that falls due, in time order, with the
@@ -56,6 +57,12 @@ class JobRunner(Protocol):
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
     ) -> None:
         """Tell ``cog`` that a job fell due too long ago to run; raises what its cog raised."""
+
+    async def job_given_up(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any]
+    ) -> None:
+        """Tell ``cog`` that its one-off job failed every try and will not run again; raises
+        what its cog raised."""
 
 
 async def run_scheduled_job(
@@ -312,38 +319,42 @@ class Scheduler:
 
     async def _dispatch(self, job: Job, due: datetime) -> bool:
         """Run the job's handler, or report it missed when it is later than the grace; whether
-        it ran. A failure is logged and a one-off job tried again later: the other jobs due
-        still run."""
+        it ran. A failure is logged and a one-off job tried again later, its cog told when it is
+        given up: the other jobs due still run."""
         cog, handler, kwargs = job.args
         if self._runner is None:
             return False
         now = self.clock.now()
         first_due = job.kwargs.get("first_due") or due
         missed = job.kwargs.get("missed", False) or now - due > self.misfire_grace
+        given_up = False
         try:
             if missed:
                 await self._runner.job_missed(cog, handler, job.id, kwargs, now - first_due)
-                return False
-            await self._runner.run_job(cog, handler, kwargs)
+            else:
+                await self._runner.run_job(cog, handler, kwargs)
         except Exception:
-            self._failed(job, first_due, missed=missed)
+            given_up = self._failed(job, first_due, missed=missed)
+        if given_up:
+            await self._give_up(job)
         return not missed
 
-    def _failed(self, job: Job, first_due: datetime, *, missed: bool) -> None:
-        """Log the failure being handled; a one-off job is planned again, a few times."""
+    def _failed(self, job: Job, first_due: datetime, *, missed: bool) -> bool:
+        """Log the failure being handled; a one-off job is planned again, a few times. Whether
+        it is given up."""
         cog, handler, _ = job.args
         what = "the handling of missed job" if missed else "job"
         if self._aps.get_job(job.id) is not None:
             # Recurring, or planned again by its handler: it runs at the time it has.
             log.exception("%s %s (%s.%s) failed", what, job.id, cog, handler)
-            return
+            return False
         failed = job.kwargs.get("failed", 0)
         if failed >= len(RETRY_DELAYS):
             # A failure no wait cures (a bug): not tried for ever.
             log.exception(
                 "%s %s (%s.%s) failed %d times; given up", what, job.id, cog, handler, failed + 1
             )
-            return
+            return True
         when = self.clock.now() + RETRY_DELAYS[failed]
         self._put_back(
             job,
@@ -352,6 +363,17 @@ class Scheduler:
             when,
         )
         log.exception("%s %s (%s.%s) failed; tried again at %s", what, job.id, cog, handler, when)
+        return False
+
+    async def _give_up(self, job: Job) -> None:
+        """Tell the job's cog that its job will not run again (what it owed is left undone)."""
+        cog, handler, kwargs = job.args
+        if self._runner is None:
+            return
+        try:
+            await self._runner.job_given_up(cog, handler, job.id, kwargs)
+        except Exception:
+            log.exception("cog %s failed to handle the given-up job %s", cog, job.id)
 
     def _put_back(
         self, job: Job, trigger: Any, kwargs: dict[str, Any], next_run: datetime | None

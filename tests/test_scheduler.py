@@ -25,6 +25,7 @@ class Recorder:
         self.clock = clock
         self.ran: list[tuple[str, dict[str, Any], datetime]] = []
         self.missed: list[tuple[str, timedelta]] = []
+        self.given_up: list[str] = []
 
     def runs_cog(self, cog: str) -> bool:
         return True
@@ -36,6 +37,11 @@ class Recorder:
         self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any], late_by: timedelta
     ) -> None:
         self.missed.append((job_id, late_by))
+
+    async def job_given_up(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any]
+    ) -> None:
+        self.given_up.append(job_id)
 
 
 @pytest.fixture

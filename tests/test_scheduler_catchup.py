@@ -28,12 +28,16 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 class Runner:
     """A job runner that writes down what ran and what was reported missed; ``on_run`` does
     what a handler would (cancel another job), ``absent`` names cogs that are not loaded;
-    ``missed_fails`` and ``run_fails`` are how many reports and runs fail next (the database busy).
+    ``missed_fails`` and ``run_fails`` are how many reports and runs fail next (the database busy);
+    ``given_up`` the jobs given up as the cog heard of them, ``given_up_fails`` a cog that fails
+    to hear it.
     """
 
     def __init__(self, *, absent: frozenset[str] = frozenset()) -> None:
         self.ran: list[str] = []
         self.missed: list[tuple[str, timedelta]] = []
+        self.given_up: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.given_up_fails = False
         self.absent = absent
         self.on_run: Callable[[str], None] = lambda handler: None
         self.missed_fails = 0
@@ -56,6 +60,13 @@ class Runner:
         if self.missed_fails:
             self.missed_fails -= 1
             raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    async def job_given_up(
+        self, cog: str, handler: str, job_id: str, kwargs: Mapping[str, Any]
+    ) -> None:
+        self.given_up.append((cog, handler, job_id, dict(kwargs)))
+        if self.given_up_fails:
+            raise RuntimeError("a bug in the cog's hook")
 
 
 class JumpingClock(SystemClock):
@@ -286,6 +297,51 @@ async def test_a_missed_job_its_cog_always_fails_to_handle_is_given_up_after_fou
     assert tried == [start + timedelta(minutes=minutes) for minutes in (0, 1, 6, 36)]
     assert scheduler.pending() == []
     assert "failed 4 times; given up" in caplog.records[-1].message
+    # Its cog hears of it once: a lift still owed is left to a moderator.
+    assert runner.given_up == [("welcome", "lift_ban", "netiquette:ban:x", {})]
+    await scheduler.shutdown()
+
+
+async def test_a_one_off_job_failing_every_try_is_given_up_and_its_cog_told_once_after_the_last(
+    store: str,
+) -> None:
+    scheduler = Scheduler(ManualClock(T0), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    scheduler.at("welcome:nudge:x", T0 + timedelta(minutes=10), "welcome", "nudge", member="a")
+    runner.run_fails = 1_000  # a bug: waiting cures nothing
+    await scheduler.advance(timedelta(minutes=45))  # tried at 10, 11 and 16 minutes
+    assert runner.ran == ["nudge"] * 3
+    assert runner.given_up == []
+    await scheduler.advance(timedelta(minutes=1))  # the last try, at 46 minutes
+    assert runner.ran == ["nudge"] * 4
+    assert runner.given_up == [("welcome", "nudge", "welcome:nudge:x", {"member": "a"})]
+    await scheduler.advance(timedelta(days=2))
+    assert runner.ran == ["nudge"] * 4
+    assert len(runner.given_up) == 1
+    assert scheduler.pending() == []
+    await scheduler.shutdown()
+
+
+async def test_a_cog_failing_to_hear_its_job_given_up_stops_no_other_job(
+    store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = Scheduler(ManualClock(T0), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    scheduler.at("welcome:nudge:x", T0 + timedelta(minutes=10), "welcome", "nudge")
+    scheduler.at("welcome:other", T0 + timedelta(minutes=46), "welcome", "other")
+    runner.run_fails = 4
+    runner.given_up_fails = True
+    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+        await scheduler.advance(timedelta(hours=1))
+    assert runner.ran == ["nudge"] * 4 + ["other"]
+    assert len(runner.given_up) == 1
+    assert "failed to handle the given-up job welcome:nudge:x" in caplog.records[-1].message
+    assert scheduler.pending() == []
+    scheduler.at("welcome:later", T0 + timedelta(hours=2), "welcome", "later")
+    await scheduler.advance(timedelta(hours=1))
+    assert runner.ran[-1] == "later"
     await scheduler.shutdown()
 
 
@@ -301,6 +357,7 @@ async def test_a_one_off_job_that_failed_runs_again_once(store: str) -> None:
     await scheduler.advance(timedelta(hours=2))
     assert runner.ran == ["nudge", "nudge"]
     assert scheduler.pending() == []
+    assert runner.given_up == []
     await scheduler.shutdown()
 
 
@@ -334,6 +391,19 @@ async def test_a_recurring_job_that_failed_is_not_tried_again_before_its_next_ti
     assert scheduler.next_run("reports:c1:daily") == T0 + timedelta(days=1, minutes=30)
     await scheduler.advance(timedelta(hours=2))
     assert runner.ran == ["daily"]
+    await scheduler.shutdown()
+
+
+async def test_a_recurring_job_failing_every_time_is_never_given_up(store: str) -> None:
+    scheduler = Scheduler(ManualClock(T0), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    scheduler.cron("reports:c1:daily", "reports", "daily", hour=9, minute=30)
+    runner.run_fails = 1_000
+    await scheduler.advance(timedelta(days=10))
+    assert runner.ran == ["daily"] * 10
+    assert runner.given_up == []
+    assert scheduler.next_run("reports:c1:daily") == T0 + timedelta(days=10, minutes=30)
     await scheduler.shutdown()
 
 
