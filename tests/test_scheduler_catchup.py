@@ -605,6 +605,38 @@ async def test_a_ban_whose_missed_lift_failed_at_start_is_lifted_a_minute_later(
     await second.stop()
 
 
+async def test_a_ban_whose_missed_lift_always_fails_is_left_to_the_moderators(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, clock, platform = await bob_banned_for_a_day(rules_dir, tmp_path)
+
+    clock.set(T0 + timedelta(days=3))  # back long after the ban ended
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start(jobs_on_time=False)
+    sanctions = second.cogs["netiquette"].sanctions  # type: ignore[attr-defined]
+
+    async def database_locked(*args: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sanctions, "lift_due", database_locked)
+    platform.actions.clear()
+    await second.run_jobs_once_connected()
+    await second.scheduler.advance(timedelta(minutes=35))
+    assert [recorded.text for recorded in platform.sent()] == []
+    await second.scheduler.advance(timedelta(hours=1))  # the fourth try, 36 minutes on
+    assert unbans(platform) == []
+    assert [(recorded.target.name, recorded.text) for recorded in platform.sent()] == [
+        (
+            "#mod-log",
+            "⚠️ The ban of bob is over but lifting it failed on an error of mine every time I "
+            "tried (case 1); the bot's log has the details. "
+            "Lift it by hand with /unban: that closes the case.",
+        )
+    ]
+    assert second.scheduler.pending("netiquette:") == []
+    await second.stop()
+
+
 async def test_an_announcement_whose_job_failed_after_posting_is_not_posted_again(
     rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -545,6 +545,13 @@ class Automod(NetiquetteBase):
         elif handler == "lift_ban":
             await self._lift(kwargs, "ban")
 
+    async def on_job_given_up(self, handler: str, job_id: str, kwargs: dict[str, Any]) -> None:
+        """A lift that kept failing on an error is left to the moderators: the mod-log says so."""
+        if handler == "lift_timeout":
+            await self.sanctions.lift_given_up(kwargs, "timeout")
+        elif handler == "lift_ban":
+            await self.sanctions.lift_given_up(kwargs, "ban")
+
     async def teardown(self) -> None:
         """Carry out the queued firings, cancel the toxicity checks, then stop the workers."""
         await self.caught_up()

@@ -391,6 +391,9 @@ class NetiquetteTexts(BaseModel):
         str, Placeholders("case", "action", "member", "notes", "command")
     ]
     """A planned lift the platform refused for good: a moderator lifts it with ``command``."""
+    modlog_lift_given_up: Annotated[str, Placeholders("case", "action", "member", "command")]
+    """A planned lift that failed on an error of the bot's every time it was tried (the
+    scheduler gave it up; the bot's log has the error): a moderator lifts it with ``command``."""
     modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
     toxicity_off: Annotated[str, Placeholders("reason")]
     done: Annotated[str, Placeholders("case", "action", "member")]

@@ -504,8 +504,7 @@ class Sanctions:
                 )
             return
         if attempt.failure is not None and not attempt.moot:
-            spec = self.core.commands.get(f"un{kind}")
-            command = f"/{spec.name_for(self.cog.locale(community))}" if spec else f"/un{kind}"
+            command = self._lift_command(community, kind)
             await self.core.modlog(
                 community, render(texts.modlog_lift_failed, **values, command=command)
             )
@@ -515,6 +514,36 @@ class Sanctions:
             # Shorter ones given while this one ran (a step of the ladder) end with it.
             await self.close_open_cases(member, kind)
         await self.core.modlog(community, render(texts.modlog_lifted, **values))
+
+    async def lift_given_up(self, arguments: Mapping[str, Any], kind: Lifted) -> None:
+        """A planned lift (its job's ``arguments``) failed on an error every time it was tried,
+        and the scheduler gave it up: the case stays open and the mod-log asks a moderator to
+        lift it by hand (which closes it), as for a lift the platform refused for good."""
+        member = job_member(arguments)
+        community = member.community
+        case_id = arguments.get("case_id")
+        if case_id is None:
+            # The member was forgotten meanwhile: named nowhere, in the log least of all.
+            self.cog.log.warning(
+                "a forgotten member's %s in %s could not be lifted", kind, community.key
+            )
+            return
+        texts = self.cog.texts(community)
+        await self.core.modlog(
+            community,
+            render(
+                texts.modlog_lift_given_up,
+                case=case_id,
+                action=texts.action_names.text(kind),
+                member=plain_name(member.name),
+                command=self._lift_command(community, kind),
+            ),
+        )
+
+    def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:
+        """The command a moderator lifts ``kind`` with, as ``community``'s locale names it."""
+        spec = self.core.commands.get(f"un{kind}")
+        return f"/{spec.name_for(self.cog.locale(community))}" if spec else f"/un{kind}"
 
     def forget_in_lifts(self, community: CommunityRef, user_id: str) -> None:
         """A forgotten member's planned lifts still happen (the platform needs their id), but

@@ -1,4 +1,5 @@
-"""A sanction the platform refuses: the moderator and the mod-log learn what failed and why."""
+"""A sanction the platform refuses, or a lift that keeps failing on the bot's own error: the
+moderator and the mod-log learn what failed and why."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.events import MessageRef
 from bot.platform import Capability, PlatformError
@@ -466,6 +468,63 @@ async def test_a_lift_with_nothing_left_to_lift_closes_the_case(
         "⏱️ The ban of bob is lifted (case 1) (unban failed: bob is not banned from Garden)."
     )
     assert [line for line in forum.modlog() if line.startswith("⚠️")] == []
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        (
+            "en",
+            "⚠️ The ban of bob is over but lifting it failed on an error of mine every time I "
+            "tried (case 1); the bot's log has the details. "
+            "Lift it by hand with /unban: that closes the case.",
+        ),
+        (
+            "fr",
+            "⚠️ La sanction de bob est terminée mais sa levée a échoué à chaque essai sur une "
+            "erreur de ma part : bannissement (dossier 1) ; le journal du bot en donne le "
+            "détail. Levez-la à la main avec /debannir : cela clôt le dossier.",
+        ),
+    ],
+)
+async def test_a_lift_failing_on_an_error_every_try_is_left_to_the_moderators(
+    open_forum: ForumFactory,
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str,
+    line: str,
+) -> None:
+    write_locale(rules_dir, locale)
+    forum = await banned_for_a_day(open_forum)
+    sanctions = forum.cog.sanctions
+    try_lift = sanctions.try_lift
+    tries = []
+
+    async def database_locked(*args: object) -> None:
+        tries.append(forum.clock.now())
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sanctions, "try_lift", database_locked)
+    await forum.wait(timedelta(days=1, minutes=35))
+    assert len(tries) == 3
+    assert [text for text in forum.modlog() if text.startswith("⚠️")] == []
+    # Told once, after the last try: the scheduler gives up, the case is left open.
+    await forum.wait(timedelta(days=2))
+    assert len(tries) == 4
+    assert [text for text in forum.modlog() if text.startswith("⚠️")] == [line]
+    assert forum.core.scheduler.pending("netiquette:") == []
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is None
+    assert forum.done("unban") == []
+    # The command the line names lifts it and closes the case.
+    monkeypatch.setattr(sanctions, "try_lift", try_lift)
+    command = "/unban" if locale == "en" else "/debannir"
+    await forum.run("mod", f"{command} bob")
+    assert len(forum.done("unban")) == 1
     case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert case is not None
     assert case.lifted_at is not None
