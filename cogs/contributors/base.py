@@ -40,6 +40,11 @@ def shown(score: float) -> float:
     return round(float(score), 1)
 
 
+def shown_share(share: float) -> float:
+    """An influence as texts show it: a percentage to one decimal (``0.125`` is ``12.5%``)."""
+    return round(float(share), 3)
+
+
 class ContributorsBase(Cog):
     """Settings, texts, counters and queries shared by the contributors cog's parts."""
 

@@ -15,9 +15,9 @@ from bot.commands import ChoiceNames, CommandContext, command
 from bot.errors import JardinierError
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.ruleconf import percent_text, plain_name, render
-from cogs.contributors.base import shown
+from cogs.contributors.base import shown, shown_share
 from cogs.contributors.counting import Counting
-from cogs.contributors.scoring import COMPONENTS, Window, standing
+from cogs.contributors.scoring import COMPONENTS, Window, places, standing
 from cogs.contributors.shoutout import Shoutout
 
 WindowOption = Annotated[
@@ -65,7 +65,8 @@ class ContributorsCog(Counting, Shoutout):
             return
         names = await self.names(community, [item.user_id for item in standings])
         lines = [render(texts.top_header, window=label)]
-        for rank, item in enumerate(standings, start=1):
+        ranks = places([shown(item.score) for item in standings])
+        for rank, item in zip(ranks, standings, strict=True):
             lines.append(
                 render(
                     texts.top_line,
@@ -110,7 +111,8 @@ class ContributorsCog(Counting, Shoutout):
         names = await self.names(community, [item.user_id for item in found])
         locale = self.core.community_config(community).locale
         lines = [render(texts.influencers_header, window=label)]
-        for rank, item in enumerate(found, start=1):
+        ranks = places([shown_share(item.rank) for item in found])
+        for rank, item in zip(ranks, found, strict=True):
             lines.append(
                 render(
                     texts.influencers_line,
@@ -166,8 +168,13 @@ class ContributorsCog(Counting, Shoutout):
         await self.flush()
         current = self.span(community, window)
         standings = await self.standings(community, current)
+        ranks = places([shown(item.score) for item in standings])
         ranked = next(
-            ((rank, item) for rank, item in enumerate(standings, 1) if item.user_id == user_id),
+            (
+                (rank, item)
+                for rank, item in zip(ranks, standings, strict=True)
+                if item.user_id == user_id
+            ),
             None,
         )
         if ranked is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -113,13 +114,23 @@ def standing(user_id: str, tally: Tally, weights: ScoringConfig) -> Standing:
     return Standing(user_id, round(sum(points.values()), 2), points, tally)
 
 
+def places(shown: Sequence[float]) -> list[int]:
+    """The place of each of a ranking's values (best first, as the texts show them): equal values
+    share the better place, and the next one counts those before it (8, 8, 3 → 1, 1, 3)."""
+    found: list[int] = []
+    for index, value in enumerate(shown):
+        found.append(found[-1] if index and value == shown[index - 1] else index + 1)
+    return found
+
+
 def ranking(
     tallies: dict[str, Tally],
     weights: ScoringConfig,
     *,
     excluded: set[str] | frozenset[str] = frozenset(),
 ) -> list[Standing]:
-    """Members with a positive score, best first (ties by id, so the order is stable)."""
+    """Members with a positive score, best first (ties by id, so the order is stable; tied
+    members share their place, see :func:`places`)."""
     scored = [
         standing(user_id, tally, weights)
         for user_id, tally in tallies.items()

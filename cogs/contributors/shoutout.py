@@ -23,8 +23,8 @@ from bot.platform import Capability
 from bot.ruleconf import render
 from bot.state import StateStore
 from bot.weekly import WeeklyJob
-from cogs.contributors.base import ContributorsBase
-from cogs.contributors.scoring import Span, Standing
+from cogs.contributors.base import ContributorsBase, shown
+from cogs.contributors.scoring import Span, Standing, places
 
 WEEK = timedelta(days=7)
 
@@ -122,7 +122,8 @@ class Shoutout(ContributorsBase):
         mentioned += [found.user_id for found in (influencer, newcomer) if found is not None]
         names = await self.names(community, mentioned)
         lines = [render(texts.shoutout_header, community=community.name or community.id)]
-        for rank, item in enumerate(top, start=1):
+        ranks = places([shown(item.score) for item in top])
+        for rank, item in zip(ranks, top, strict=True):
             lines.append(
                 render(
                     texts.shoutout_line,

@@ -160,6 +160,33 @@ async def test_an_album_whose_first_photo_has_no_caption_still_earns_its_message
     assert await score_of(forum, "carol") == forum.cog.settings().scoring.message
 
 
+async def test_members_with_the_same_score_share_their_place(forum: Forum) -> None:
+    for asker, helper in (("alice", "carol"), ("bob", "erin")):
+        asked = await forum.say(asker, QUESTIONS[asker])
+        answer = await forum.say(helper, ANSWERS[0], reply_to=asked)
+        await forum.say(asker, "Merci !", reply_to=answer)
+
+    top = await forum.run("mod", "/top")
+    influencers = await forum.run("mod", "/influencers")
+
+    # carol and erin, alice and bob, each received the same: neither of a pair comes first.
+    assert top.splitlines()[1:] == [
+        "1. carol — 8 pts (1 thank-you)",
+        "1. erin — 8 pts (1 thank-you)",
+        "3. alice — 3 pts (1 reply)",
+        "3. bob — 3 pts (1 reply)",
+    ]
+    for name, rank in (("erin", "1/4"), ("bob", "3/4")):
+        profile = await forum.run("mod", f"/profile {name}")
+        assert profile.splitlines()[0].endswith(f" pts, rank {rank}")
+    assert [line.split(" — ")[0] for line in influencers.splitlines()[1:]] == [
+        "1. alice",
+        "1. bob",
+        "1. carol",
+        "1. erin",
+    ]
+
+
 async def test_a_member_who_only_reacts_gains_little(forum: Forum) -> None:
     posts = []
     for name in ("alice", "bob", "erin", "frank"):

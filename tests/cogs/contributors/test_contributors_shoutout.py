@@ -38,7 +38,8 @@ async def test_the_weekly_shoutout_celebrates_the_week(forum: Forum) -> None:
     [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
     lines = shoutout.text.splitlines()
     assert lines[0] == "🌻 This week in Garden, thank you to:"
-    assert lines[1] == "1. carol (3 thanks)"
+    # alice, bob and erin each received one reply: they share the second place.
+    assert lines[1:4] == ["1. carol (3 thanks)", "2. alice (1 reply)", "2. bob (1 reply)"]
     assert lines[-2] == "✨ Most influential: carol, whose messages got 3 members talking."
     assert lines[-1] == "🌱 Rising newcomer: hana (2 substantial messages)."
     assert {user.name for user in shoutout.details["mention"]} >= {"carol", "hana"}
@@ -91,6 +92,31 @@ async def test_the_role_goes_to_the_top_and_is_taken_back_when_they_drop_out(
         if "role" in action.action
     ]
     assert roles == [("remove_role", "carol"), ("add_role", "frank")]
+
+
+async def test_replies_to_a_shoutout_sent_before_a_restart_thank_only_whom_they_name(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_forum(database=database)
+    await a_week_of_help(first, "carol", ("alice", "bob"))
+    await first.wait(timedelta(days=7))
+    [shoutout] = [sent for sent in first.platform.sent() if sent.target.name == "#general"]
+    await first.stop()
+    second = await open_forum(database=database)
+    posted = shoutout.details["message"]
+
+    # The bot's post is no member's: replies and reactions to it, before a restart or after,
+    # credit no one but the members their thanks name.
+    await second.say("bob", "Merci ! Congratulations to everyone named here", reply_to=posted)
+    await second.say("erin", "merci @carol, well deserved", reply_to=posted, mentions=("carol",))
+    await second.react("alice", posted)
+
+    assert (await second.run("mod", "/top")).splitlines()[1:] == [
+        "1. carol — 5.5 pts (1 thank-you)",
+        "2. bob — 1 pt (1 substantial message)",
+        "2. erin — 1 pt (1 substantial message)",
+    ]
 
 
 async def test_opting_out_or_being_forgotten_takes_the_role_back_at_once(
