@@ -11,7 +11,7 @@ from bot.dbtypes import UTCDateTime
 
 
 class DailyActivity(SQLModel, table=True):
-    """What one member did on one day (UTC) in one community."""
+    """What one member did on one day (the community's local date) in one community."""
 
     __tablename__ = "contributors_daily"
     __table_args__ = (

@@ -38,7 +38,8 @@ EDGE_COMPONENTS["thanks"] = "thanks"
 
 @dataclass(frozen=True)
 class Span:
-    """The days a window covers (UTC dates, both ends included); ``start`` None: all time."""
+    """The days a window covers (the community's local dates, both ends included); ``start``
+    None: all time."""
 
     start: date | None
     end: date
