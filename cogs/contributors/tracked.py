@@ -202,10 +202,29 @@ class MessageLedger:
         return True
 
     def forget_member(self, community: CommunityRef, user_id: str) -> None:
-        """Stop tracking the messages of ``user_id`` (their points are erased elsewhere)."""
-        for message in [
-            ref
-            for ref, item in self._messages.items()
-            if ref.community == community and item.author_id == user_id
-        ]:
+        """Stop tracking the messages of ``user_id``, and the points other messages gave them
+        or they gave (their points are erased elsewhere): a message removed later must not
+        take them back from what they earn or give once counted again."""
+        forgotten = []
+        for ref, item in self._messages.items():
+            if ref.community != community:
+                continue
+            if item.author_id == user_id:
+                forgotten.append(ref)
+                continue
+            for contribution in item.contributions:
+                if _concerns(contribution, user_id):
+                    contribution.revoked = True
+            _count, reaction = item.reaction(user_id)
+            if reaction is not None:
+                reaction.revoked = True
+                item.react(user_id, 0, reaction)
+        for message in forgotten:
             del self._messages[message]
+
+
+def _concerns(contribution: Contribution, user_id: str) -> bool:
+    """Whether ``contribution`` counts for or from ``user_id``."""
+    if contribution.daily is not None and contribution.daily[1] == user_id:
+        return True
+    return contribution.edge is not None and user_id in contribution.edge[2:4]

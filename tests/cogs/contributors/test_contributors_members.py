@@ -130,6 +130,24 @@ async def test_a_member_who_opts_out_is_erased_and_no_longer_counted(forum: Foru
     assert "carol" in forum.ranked(await forum.run("alice", "/top"))
 
 
+async def test_a_message_removed_after_an_opt_out_takes_nothing_earned_since(
+    forum: Forum,
+) -> None:
+    post = await forum.say("carol", LONG)
+    thanks = await forum.say("alice", "Thanks carol, that is really helpful", reply_to=post)
+    await forum.run("carol", "/contributors_optout")
+    await forum.run("carol", "/contributors_optin")
+    again = await forum.say("carol", LONG)
+    await forum.say("alice", "Thanks again carol, this is great", reply_to=again)
+
+    await forum.delete(thanks)  # alice's first thanks, erased with carol's counters, goes
+
+    lines = (await forum.run("mod", "/profile carol")).splitlines()
+    assert lines[0] == "carol — over the last 7 days: 8 pts, rank 1/2"
+    assert "• 1 thank-you: 5 pts" in lines
+    assert "• 1 reply: 2 pts" in lines
+
+
 async def test_introductions_and_contest_wins_from_the_bus_count(forum: Forum) -> None:
     hana = forum.member("hana")
     await forum.core.handle(

@@ -111,6 +111,20 @@ async def test_a_quick_helpers_thanked_answer_earns_its_point_whatever_the_pace(
     assert "• 4 substantial messages: 4 pts" in (await forum.run("mod", "/profile carol"))
 
 
+async def test_a_point_thanks_gave_before_an_opt_out_is_not_taken_from_later_ones(
+    forum: Forum,
+) -> None:
+    answers = await carol_answers_five_in_a_minute(forum)
+    thanks = await forum.say("frank", "Thank you, that is what I needed!", reply_to=answers[3])
+    await forum.run("carol", "/contributors_optout")
+    await forum.run("carol", "/contributors_optin")
+    await forum.say("carol", "Back again, with more about repotting fig trees.")
+
+    await forum.delete(thanks)
+
+    assert "• 1 substantial message: 1 pt" in (await forum.run("mod", "/profile carol"))
+
+
 async def test_a_friend_thanking_every_spam_message_gives_one_past_the_pace(
     forum: Forum,
 ) -> None:
