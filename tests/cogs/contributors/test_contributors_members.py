@@ -148,6 +148,19 @@ async def test_a_message_removed_after_an_opt_out_takes_nothing_earned_since(
     assert "• 1 reply: 2 pts" in lines
 
 
+async def test_a_reaction_left_before_an_opt_out_counts_again_once_left_again(
+    forum: Forum,
+) -> None:
+    post = await forum.say("carol", LONG)
+    await forum.react("alice", post)
+    await forum.run("alice", "/contributors_optout")
+    await forum.run("alice", "/contributors_optin")
+
+    await forum.react("alice", post, "🎉")
+
+    assert "• 1 reaction: 0.5 pts" in (await forum.run("mod", "/profile carol"))
+
+
 async def test_introductions_and_contest_wins_from_the_bus_count(forum: Forum) -> None:
     hana = forum.member("hana")
     await forum.core.handle(
