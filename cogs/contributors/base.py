@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 
 from bot.cog import Cog
@@ -269,20 +269,33 @@ class ContributorsBase(Cog):
 
     # -- members' data --------------------------------------------------------------------------
 
-    async def erase(self, community: CommunityRef, user_id: str) -> None:
-        """Forget every counter about ``user_id`` in ``community``, pending and stored."""
+    async def erase(
+        self, community: CommunityRef, user_id: str, *, keep_cases: bool = False
+    ) -> None:
+        """Forget every counter about ``user_id`` in ``community``, pending and stored; with
+        ``keep_cases`` (an opt-out), all but the moderation cases: opting out and in again must
+        not put a member sanctioned this week back in its shout-out."""
         await self.flush()
-        self.buffer.forget(community, user_id)
+        self.buffer.forget(community, user_id, keep=("moderation_cases",) if keep_cases else ())
         self.ledger.forget_member(community, user_id)
         self.pace.forget(community, user_id)
         community_id = await self.core.members.community_id(community)
+        member = (
+            col(DailyActivity.community_id) == community_id,
+            col(DailyActivity.user_id) == user_id,
+        )
         async with self.core.db.session() as session:
-            await session.exec(
-                delete(DailyActivity).where(
-                    col(DailyActivity.community_id) == community_id,
-                    col(DailyActivity.user_id) == user_id,
+            if keep_cases:
+                await session.exec(
+                    update(DailyActivity)
+                    .where(*member, col(DailyActivity.moderation_cases) != 0)
+                    .values(messages=0, introductions=0, contest_wins=0)
                 )
-            )
+                await session.exec(
+                    delete(DailyActivity).where(*member, col(DailyActivity.moderation_cases) == 0)
+                )
+            else:
+                await session.exec(delete(DailyActivity).where(*member))
             await session.exec(
                 delete(Interaction).where(
                     col(Interaction.community_id) == community_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from datetime import date
 from itertools import islice
 from typing import NamedTuple, TypeVar
@@ -117,18 +117,27 @@ class CounterBuffer:
         else:
             edges[key] = count + delta
 
-    def forget(self, community: CommunityRef, user_id: str) -> None:
-        """Drop every pending change about ``user_id`` in ``community`` (opt-out, erasure)."""
+    def forget(self, community: CommunityRef, user_id: str, *, keep: Collection[str] = ()) -> None:
+        """Drop every pending change about ``user_id`` in ``community`` (opt-out, erasure), but
+        those of the daily counters named in ``keep``."""
 
-        def kept_daily(key: Daily) -> bool:
-            return not (key[0] == community and key[1] == user_id)
+        def kept_daily(key: Daily, counters: dict[str, int]) -> dict[str, int] | None:
+            if not (key[0] == community and key[1] == user_id):
+                return counters
+            return {field: delta for field, delta in counters.items() if field in keep} or None
 
         def kept_edge(key: Edge) -> bool:
             return not (key[0] == community and user_id in (key[2], key[3]))
 
-        self._older_daily = sum(map(kept_daily, islice(self._daily, self._older_daily)))
+        daily: dict[Daily, dict[str, int]] = {}
+        older_daily = 0
+        for position, (key, counters) in enumerate(self._daily.items()):
+            kept = kept_daily(key, counters)
+            if kept is not None:
+                daily[key] = kept
+                older_daily += position < self._older_daily
+        self._daily, self._older_daily = daily, older_daily
         self._older_edges = sum(map(kept_edge, islice(self._edges, self._older_edges)))
-        self._daily = {key: value for key, value in self._daily.items() if kept_daily(key)}
         self._edges = {key: value for key, value in self._edges.items() if kept_edge(key)}
         self.full = len(self) >= self._limit
 

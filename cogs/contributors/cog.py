@@ -238,7 +238,7 @@ class ContributorsCog(Counting, Shoutout):
         user = ctx.member.user
         if not await self.optouts.add(ctx.community, user.id, self.core.clock.now()):
             raise JardinierError(render(texts.already_opted_out))
-        await self.erase(ctx.community, user.id)
+        await self.erase(ctx.community, user.id, keep_cases=True)
         await self.take_back_role(ctx.community, user.id)
         await ctx.reply(render(texts.opted_out))
 

@@ -144,10 +144,13 @@ class Counting(ContributorsBase):
         if self.buffer.full:
             await self.flush_early()
 
-    async def erase(self, community: CommunityRef, user_id: str) -> None:
-        """Forget every counter about ``user_id`` in ``community``, and their last album."""
+    async def erase(
+        self, community: CommunityRef, user_id: str, *, keep_cases: bool = False
+    ) -> None:
+        """Forget every counter about ``user_id`` in ``community`` (see
+        :meth:`ContributorsBase.erase`), and their last album."""
         self._albums.forget(community, user_id)
-        await super().erase(community, user_id)
+        await super().erase(community, user_id, keep_cases=keep_cases)
 
     def _interactions(
         self,
@@ -299,7 +302,11 @@ class Counting(ContributorsBase):
     async def _count_daily(
         self, community: CommunityRef, user: UserRef, at: datetime, field: str, delta: int = 1
     ) -> None:
-        if user.is_bot or user.id in await self.optouts.of(community):
+        if user.is_bot:
+            return
+        # A case is counted for a member who opted out too: it is no score, and it must keep
+        # them out of the week's shout-out should they opt in again.
+        if field != "moderation_cases" and user.id in await self.optouts.of(community):
             return
         self.buffer.add_daily((community, user.id, self.local_day(community, at)), field, delta)
         await self.flush_if_full()

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.events import MemberLeft
 from bot.platform import Capability
 from tests.cogs.contributors.conftest import ForumFactory
@@ -203,6 +205,34 @@ async def test_a_member_sanctioned_this_week_is_passed_over(
     await forum.command("mod", "/note carol helpful but blunt")
     # The insults rule deletes it and warns her, in the enforcement queue: the shout-out waits.
     await forum.say("carol", "you idiot")
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    lines = shoutout_lines(forum)
+    assert lines[1] == "1. dave (2 thanks)"
+    assert not any("carol" in line for line in lines)
+    assert [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("add_role", "dave")]
+
+
+@pytest.mark.parametrize("warned", ["before opting out", "while opted out"])
+async def test_opting_out_and_in_again_does_not_wipe_a_case_of_the_week(
+    open_forum: ForumFactory, rules_dir: Path, warned: str
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir, roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "dave", ("alice", "bob"))
+    await a_week_of_help(forum, "carol", ("frank",))
+    if warned == "before opting out":
+        await forum.command("mod", "/warn carol Be kind")
+    await forum.command("carol", "/contributors_optout")
+    if warned == "while opted out":
+        await forum.command("mod", "/warn carol Be kind")
+    await forum.command("carol", "/contributors_optin")
+    await a_week_of_help(forum, "carol", ("alice", "bob", "erin"))
     forum.platform.actions.clear()
 
     await forum.wait(timedelta(days=7))
