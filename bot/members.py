@@ -28,13 +28,13 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, insert, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from bot.bulkwrite import BulkWrite
 from bot.clock import Clock
 from bot.db import Database
+from bot.dbrefusals import may_pass, reason
 from bot.dbtypes import UTCDateTime
 from bot.events import CommunityRef, Event, MemberJoined, MemberLeft, MemberRef
 from bot.models import Community, Member
@@ -216,6 +216,13 @@ class MemberDirectory:
             self._communities[community] = row.id
             return row.id
 
+    def community_named(self, community_id: int) -> str:
+        """How a log line names the community of database id ``community_id``."""
+        for community, known in self._communities.items():
+            if known == community_id:
+                return f"community {community.key} (id {community_id})"
+        return f"community id {community_id}"
+
     async def observe(self, event: Event) -> None:
         """Record the member an event is about, and joins and departures."""
         member: MemberRef | None = getattr(event, "member", None) or getattr(event, "author", None)
@@ -291,8 +298,16 @@ class MemberDirectory:
     # -- writing ----------------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write the buffered changes now, in one transaction."""
-        if not self._pending:
+        """Write the buffered changes now, in one transaction, once a write under way is done.
+
+        Changes the database refuses for a while (locked, busy, away): joins and departures wait
+        for the next flush, sightings are dropped (recorded again when next seen). Refused
+        because of one of them (a row that breaks a constraint), they are written one by one
+        instead, each row read again: only those refused on their own are dropped, each logged.
+        """
+        # A write under way has taken its changes out of the buffer: returning before it ends,
+        # a caller that queries the table next (who left, at a contest's close) would miss them.
+        if not self._pending and not self._writing.locked():
             return
         async with self._writing:
             batch, self._pending = self._pending, {}
@@ -300,22 +315,63 @@ class MemberDirectory:
                 return
             self._in_flight = batch
             try:
-                async with self._db.engine.begin() as connection:
-                    await self._look_up(connection, batch.items())
-                    await self._write(connection, batch)
-            except SQLAlchemyError as error:
-                self._failed(batch, error)
-                return
+                written = await self._write_all(batch)
             finally:
                 self._in_flight = {}
-            for (community_id, _user_id), change in batch.items():
+            for (community_id, _user_id), change in written:
                 if community_id in self._present:
                     self._present[community_id] += change.counted()
 
-    def _failed(self, batch: dict[_Key, _Change], error: SQLAlchemyError) -> None:
+    async def _write_all(self, batch: dict[_Key, _Change]) -> Iterable[tuple[_Key, _Change]]:
+        """Write ``batch`` in one transaction (else as :meth:`_write_apart` says): what is
+        written."""
+        try:
+            async with self._db.engine.begin() as connection:
+                await self._look_up(connection, batch.items())
+                await self._write(connection, batch)
+        except Exception as error:
+            if may_pass(error):
+                self._failed(batch, error)
+                return ()
+            return await self._write_apart(batch)
+        return batch.items()
+
+    async def _write_apart(self, batch: dict[_Key, _Change]) -> list[tuple[_Key, _Change]]:
+        """Write ``batch`` one member per transaction, each stored row read again (a row another
+        process wrote meanwhile is updated, not inserted twice): what is written. A change the
+        database refuses on its own is dropped (logged); on a passing refusal, the rest wait."""
+        written: list[tuple[_Key, _Change]] = []
+        changes = list(batch.items())
+        for index, (key, change) in enumerate(changes):
+            change.read, change.stored = False, None
+            try:
+                async with self._db.engine.begin() as connection:
+                    await self._look_up(connection, [(key, change)])
+                    await self._write(connection, {key: change})
+            except Exception as error:
+                if may_pass(error):
+                    self._failed(dict(changes[index:]), error)
+                    break
+                self._refused(key, error)
+            else:
+                written.append((key, change))
+        return written
+
+    def _refused(self, key: _Key, error: Exception) -> None:
+        """Drop the change of ``key`` the database refuses for good, saying whose it was."""
+        self._forget(key)  # recorded again when next seen
+        community_id, user_id = key
+        log.error(
+            "member %s of %s not recorded: the database refuses it (%s)",
+            user_id,
+            self.community_named(community_id),
+            reason(error),
+        )
+
+    def _failed(self, batch: dict[_Key, _Change], error: Exception) -> None:
         # Sightings are dropped, as ever: recorded again when next seen. Joins and departures
         # wait for the next flush, before what came after them.
-        log.warning("could not record %d members: %s", len(batch), error)
+        log.warning("could not record %d members: %s", len(batch), reason(error))
         for key, change in batch.items():
             newer = self._pending.get(key)
             if change.presence is None and newer is None:

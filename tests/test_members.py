@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -345,3 +347,131 @@ async def test_a_member_being_written_is_found_while_the_write_commits(
         _, found = await asyncio.gather(directory.flush(), read_later())
         missed += found is None
     assert missed == 0
+
+
+@contextmanager
+def held(database: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's connection holding the write lock of ``database`` (a script, a second
+    bot on the same file) until the block ends, or it commits."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.fixture
+async def busy_core(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Jardinier]:
+    """A started core on ``bot.db`` whose connections wait at most 0.3 s for a locked database."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    bot.members.flush_after = 1e9  # written only when told, unless a test says otherwise
+    yield bot
+    await bot.stop()
+
+
+async def test_a_join_another_process_recorded_meanwhile_holds_up_no_other(
+    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    directory = busy_core.members
+    joined = clock.now()
+    await busy_core.handle(MemberJoined(at=joined, member=platform.member("ana")))
+    with held(tmp_path / "bot.db") as other:
+        await directory.flush()  # refused: ana's join waits for the next flush
+        assert directory.pending == 1
+        # A second bot on the same file (the old one, during a deploy) records her meanwhile.
+        [(community_id,)] = other.execute("SELECT id FROM communities").fetchall()
+        other.execute(
+            "INSERT INTO members (community_id, user_id, name, is_bot, first_seen)"
+            " VALUES (?, 'id-ana', 'ana', 0, '2026-11-01 09:00:00')",
+            (community_id,),
+        )
+        other.execute("COMMIT")
+    clock.advance(timedelta(hours=1))
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ben")))
+    await directory.flush()
+    assert directory.pending == 0
+    fresh = MemberDirectory(busy_core.db, clock)
+    ana = await fresh.get(platform.community, "id-ana")
+    assert ana is not None
+    assert ana.joined_at == joined
+    ben = await fresh.get(platform.community, "id-ben")
+    assert ben is not None
+    assert ben.joined_at == clock.now()
+
+
+async def test_a_member_the_database_refuses_for_good_is_named_and_holds_up_no_other(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    directory = busy_core.members
+    await directory.community_id(platform.community)
+    gone = CommunityRef(platform.name, "gone", "Gone")
+    await directory.community_id(gone)
+    # Another process deletes that community's row while the bot runs (a clean-up script).
+    with sqlite3.connect(tmp_path / "bot.db") as other:
+        other.execute("DELETE FROM communities WHERE external_id = 'gone'")
+    ana = MemberRef(gone, UserRef(platform.name, "id-ana", "ana"))
+    await directory.observe(MemberJoined(at=clock.now(), member=ana))
+    await directory.observe(MemberJoined(at=clock.now(), member=platform.member("ben")))
+    with caplog.at_level(logging.ERROR, logger="bot.members"):
+        await directory.flush()
+    assert directory.pending == 0
+    ben = await MemberDirectory(busy_core.db, clock).get(platform.community, "id-ben")
+    assert ben is not None
+    assert ben.joined_at == clock.now()
+    [refused] = [record.getMessage() for record in caplog.records]
+    assert "id-ana" in refused
+    assert gone.key in refused
+    assert "FOREIGN KEY constraint failed" in refused
+    # Later changes are not held up either.
+    await directory.observe(MemberJoined(at=clock.now(), member=platform.member("cleo")))
+    await directory.flush()
+    assert await MemberDirectory(busy_core.db, clock).get(platform.community, "id-cleo")
+
+
+async def test_a_flush_returns_once_a_write_under_way_is_done_and_what_it_left_is_written(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    directory = busy_core.members
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    with held(tmp_path / "bot.db") as other:
+        failed = MemberDirectory._failed
+
+        def then_released(self: MemberDirectory, *args: Any) -> None:
+            failed(self, *args)
+            if other.in_transaction:
+                other.execute("ROLLBACK")  # the other process is done
+
+        monkeypatch.setattr(MemberDirectory, "_failed", then_released)
+        under_way = asyncio.create_task(directory.flush())  # the periodic flush, say
+        await asyncio.sleep(0)
+        # What code that queries the table asks first (who left, when a contest closes), and
+        # the last flush when the bot stops: ana's join is in the database when it returns.
+        await directory.flush()
+        with sqlite3.connect(tmp_path / "bot.db") as reader:
+            rows = reader.execute("SELECT user_id, joined_at IS NOT NULL FROM members").fetchall()
+        assert rows == [("id-ana", 1)]
+        await under_way
