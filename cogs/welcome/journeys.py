@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, insert
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import col, delete, select, update
 
 from bot.db import Database
+from bot.dbrefusals import may_pass, reason
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.welcome.models import Newcomer
@@ -155,6 +155,8 @@ class JourneyStore:
         # The changes being written: still seen by reads until they are.
         self._in_flight: dict[_Key, _Waiting] = {}
         self._flushing = asyncio.Lock()
+        # Journeys whose changes the database refused for good, until they change again.
+        self._lost: set[_Key] = set()
 
     @property
     def pending(self) -> int:
@@ -306,6 +308,7 @@ class JourneyStore:
         return journey, welcomed
 
     def _wait(self, key: _Key, change: _Waiting) -> None:
+        self._lost.discard(key)
         waiting = self._pending.get(key)
         if waiting is None:
             self._pending[key] = change
@@ -365,7 +368,8 @@ class JourneyStore:
 
     async def written(self, journey: Journey) -> bool:
         """Write what waits now, until ``journey``'s changes are in the database (tried
-        :data:`WRITE_TRIES` times while the database refuses): whether they are."""
+        :data:`WRITE_TRIES` times while the database refuses for a while, once if it refuses
+        them for good): whether they are."""
         key = (journey.community_id, journey.user_id)
         pause = WRITE_PAUSE
         for attempt in range(WRITE_TRIES):
@@ -374,13 +378,23 @@ class JourneyStore:
                 pause *= 2
             await self.flush()
             async with self._flushing:  # a flush that took it before this one: its outcome
+                if key in self._lost:
+                    return False
                 if key not in self._pending:
                     return True
         return False
 
     async def flush(self) -> None:
-        """Write every change that waits, in one transaction."""
-        if not self._pending:
+        """Write every change that waits, in one transaction, once a write under way is done.
+
+        Changes the database refuses for a while (locked, busy, away) wait for the next flush.
+        Refused because of what one of them holds (a row that breaks a constraint), they are
+        written one by one instead: the others get in, and only those refused on their own are
+        dropped, each logged with its member and community.
+        """
+        # A write under way has taken its changes out of those waiting: returning before it
+        # ends, a caller that reads the table next (a claim, an erasure) would miss them.
+        if not self._pending and not self._flushing.locked():
             return
         async with self._flushing:
             batch, self._pending = self._pending, {}
@@ -389,18 +403,44 @@ class JourneyStore:
             self._in_flight = batch
             try:
                 await self._write(batch)
-            except OperationalError as error:
-                # The database is busy or away: the changes wait for the next flush.
-                log.warning("journeys not written, kept for the next flush: %s", error)
+                batch.clear()
+            except Exception as error:
+                if may_pass(error):
+                    log.warning("journeys not written, kept for the next flush: %s", reason(error))
+                else:
+                    await self._write_apart(batch)
+            finally:
+                # What is left (all of it if this was cut off) waits, before what came since.
                 for key, waiting in batch.items():
                     newer = self._pending.get(key)
                     if newer is not None:
                         waiting.then(newer)
                     self._pending[key] = waiting
-            except SQLAlchemyError:
-                log.exception("%d journeys could not be written and are lost", len(batch))
-            finally:
                 self._in_flight = {}
+
+    async def _write_apart(self, batch: dict[_Key, _Waiting]) -> None:
+        """Write ``batch`` one journey per transaction, taking out of it those written and those
+        the database refuses for good; a passing refusal leaves the rest in it."""
+        for key, waiting in list(batch.items()):
+            try:
+                await self._write({key: waiting})
+            except Exception as error:
+                if may_pass(error):
+                    log.warning("journeys not written, kept for the next flush: %s", reason(error))
+                    return
+                self._refused(key, error)
+            del batch[key]
+
+    def _refused(self, key: _Key, error: Exception) -> None:
+        """Drop the changes of ``key`` the database refuses for good, saying whose they were."""
+        self._lost.add(key)
+        community_id, user_id = key
+        log.error(
+            "the journey of member %s in %s is lost: the database refuses it (%s)",
+            user_id,
+            self._members.community_named(community_id),
+            reason(error),
+        )
 
     async def _write(self, batch: dict[_Key, _Waiting]) -> None:
         inserted: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from cogs.welcome import journeys
 from cogs.welcome.journeys import JourneyStore
-from tests.cogs.welcome.garden import Garden
+from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
 
 
@@ -82,12 +87,27 @@ async def test_a_join_is_written_behind_and_read_back_before_it_is(
     assert await store.get(community, "id-ana") == again
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        OperationalError("INSERT", {}, Exception("database is locked")),
+        # PostgreSQL through asyncpg: a deadlock or a serialization failure is a plain DBAPIError.
+        DBAPIError("UPDATE", {}, Exception("deadlock detected")),
+        InterfaceError("INSERT", {}, Exception("connection is closed")),
+        PoolTimeout("QueuePool limit of size 5 overflow 10 reached"),
+    ],
+    ids=["locked", "deadlock", "connection-lost", "pool-exhausted"],
+)
 async def test_journeys_the_database_refused_wait_for_the_next_flush(
-    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    refusal: Exception,
 ) -> None:
     store = JourneyStore(core.db, core.members)
     write = JourneyStore._write
-    refusals = iter([OperationalError("INSERT", {}, Exception("database is locked"))])
+    refusals = iter([refusal])
 
     async def refuse_once(self: JourneyStore, batch: Any) -> None:
         error = next(refusals, None)
@@ -147,3 +167,91 @@ async def test_a_message_of_a_member_who_never_joined_under_watch_reads_no_journ
     await garden.say("ana", "My name is Ana")
     assert reads == ["id-ana", "id-ana", "id-ana"]  # held back? introduced? first message?
     assert "ana" in garden.sent()[-1].text  # thanked for introducing herself
+
+
+async def test_a_journey_the_database_refuses_for_good_does_not_take_the_others_with_it(
+    open_garden: GardenFactory,
+    tmp_path: Path,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    database = tmp_path / "g.db"
+    garden = await open_garden(database=database)
+    community = garden.platform.community
+    store = JourneyStore(garden.core.db, garden.core.members)
+    ana, _welcomed = await store.begin(community, "id-ana", clock.now())
+    await store.begin(community, "id-ben", clock.now())
+    # Meanwhile a second bot on the same file (the old one, during a deploy) records ana.
+    with sqlite3.connect(database) as other:
+        [(community_id,)] = other.execute("SELECT id FROM communities").fetchall()
+        other.execute(
+            "INSERT INTO welcome_newcomers (community_id, user_id, joined_at, gate_pending,"
+            " restricted, gate_failures) VALUES (?, 'id-ana', '2026-11-02 08:00:00', 0, 0, 0)",
+            (community_id,),
+        )
+    with caplog.at_level(logging.ERROR, logger="cogs.welcome"):
+        # As the charter gate asks before restricting her: no, at once.
+        assert not await store.written(ana)
+    # Ben's journey is written; ana's, which can never be inserted, is dropped and named.
+    assert store.pending == 0
+    after_a_restart = JourneyStore(garden.core.db, garden.core.members)
+    ben = await after_a_restart.get(community, "id-ben")
+    assert ben is not None
+    assert ben.joined_at == clock.now()
+    [lost] = [record.getMessage() for record in caplog.records]
+    assert "id-ana" in lost
+    assert community.key in lost
+    assert "UNIQUE constraint failed" in lost
+    # It does not hold up what comes after it either.
+    await store.begin(community, "id-cleo", clock.now())
+    await store.flush()
+    assert store.pending == 0
+    assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-cleo")
+
+
+async def test_journeys_wait_while_another_process_holds_the_database(
+    open_garden: GardenFactory,
+    tmp_path: Path,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    database = tmp_path / "g.db"
+    garden = await open_garden(database=database)
+    community = garden.platform.community
+    store = JourneyStore(garden.core.db, garden.core.members)
+    await store.begin(community, "id-ana", clock.now())
+    locker = sqlite3.connect(database, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        await store.flush()
+        assert store.pending == 1
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    await store.flush()
+    assert store.pending == 0
+    assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-ana")
+
+
+async def test_an_erasure_during_a_write_under_way_is_not_undone_by_it(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    community = platform.community
+    store = JourneyStore(core.db, core.members)
+    await store.begin(community, "id-ana", clock.now())
+    write = JourneyStore._write
+    database_answers = asyncio.Event()
+
+    async def slow(self: JourneyStore, batch: Any) -> None:
+        await database_answers.wait()  # the database busy with another writer
+        await write(self, batch)
+
+    monkeypatch.setattr(JourneyStore, "_write", slow)
+    periodic = asyncio.create_task(store.flush())
+    await asyncio.sleep(0)  # it has taken ana's journey and waits for the database
+    erasure = asyncio.create_task(store.forget(community, "id-ana"))
+    await asyncio.wait([erasure], timeout=0.3)
+    database_answers.set()
+    await asyncio.gather(periodic, erasure)
+    assert await JourneyStore(core.db, core.members).get(community, "id-ana") is None
