@@ -38,6 +38,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -66,6 +67,7 @@ from bot.adapters.telegram.convert import (
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.migrations import Migrations, told_as
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
@@ -136,7 +138,10 @@ def _read_upload(file: Path) -> bytes | None:
 
 
 class TelegramPlatform:
-    """Jardinier on Telegram: groups and supergroups are communities, forum topics channels."""
+    """Jardinier on Telegram: groups and supergroups are communities, forum topics channels.
+
+    A group upgraded to a supergroup stays the community it was (:mod:`.migrations`).
+    """
 
     name = PLATFORM
     capabilities = frozenset(Capability) - {Capability.ROLES}
@@ -156,6 +161,7 @@ class TelegramPlatform:
         self.directory = Directory()
         self.administrators = Administrators(self._fetch_administrators)
         self._joins = MembershipChanges()
+        self.migrations = Migrations(state)
         self.restrictions = Restrictions()
         self._sink: EventSink | None = None
         self._stopping = asyncio.Event()
@@ -336,6 +342,9 @@ class TelegramPlatform:
     async def _on_update(self, update: object, _context: object) -> None:
         if not isinstance(update, Update):
             return
+        await self.migrations.load()
+        if update.message is not None:
+            await self._follow_upgrade(update.message)
         for chat_id in self.directory.learn(update):
             await self._save_topics(chat_id)
         chat = update.effective_chat
@@ -373,11 +382,21 @@ class TelegramPlatform:
             reply_targets=self._reply_targets,
             now=self._clock.now(),
         )
+        community_id = self.migrations.known_as(chat.id)
+        if community_id != chat.id:
+            events = [told_as(event, chat.id, community_id) for event in events]
         for event in events:
             if isinstance(event, MemberJoined | MemberLeft):
                 self.restrictions.arrived_or_left(chat.id, int(event.member.user.id))
             if self._joins.is_new(event) and self._sink is not None:
                 await self._sink(event)
+
+    async def _follow_upgrade(self, message: Message) -> None:
+        """A group became a supergroup: both chats say so (the old one first)."""
+        if message.migrate_to_chat_id:
+            await self.migrations.moved(message.chat.id, message.migrate_to_chat_id)
+        elif message.migrate_from_chat_id:
+            await self.migrations.moved(message.migrate_from_chat_id, message.chat.id)
 
     async def _on_private_message(self, message: Message) -> None:
         """A member pressed Start on a start link: run its command for its group, if they are
@@ -386,11 +405,12 @@ class TelegramPlatform:
         sender = message.from_user
         if started is None or sender is None:
             return  # a plain /start, or a member talking to the bot: nothing to do
-        name, chat_id = started
+        name, linked = started
         user_id = sender.id
+        chat_id = self.migrations.now(linked)  # a link written before the group was upgraded
         try:
-            member = await self._api(
-                "find_member", lambda bot: bot.get_chat_member(chat_id, user_id)
+            member = await self._in_chat(
+                "find_member", chat_id, lambda bot, chat: bot.get_chat_member(chat, user_id)
             )
         except PlatformError as error:
             log.info("could not check a start link for %s by %s: %s", chat_id, user_id, error)
@@ -398,7 +418,9 @@ class TelegramPlatform:
         if not is_in_chat(member):
             log.info("%s used a start link for %s, a group they are not in", user_id, chat_id)
             return
-        community = CommunityRef(PLATFORM, str(chat_id), self.directory.title(chat_id) or "")
+        community = CommunityRef(
+            PLATFORM, str(self.migrations.known_as(chat_id)), self.directory.title(chat_id) or ""
+        )
         administrators = await self.administrators.of(chat_id)
         if self._sink is not None:
             await self._sink(private_command(message, sender, name, community, administrators))
@@ -414,8 +436,8 @@ class TelegramPlatform:
             log.info("could not acknowledge a button press: %s", error)
 
     async def _fetch_administrators(self, chat_id: int) -> frozenset[int]:
-        members = await self._api(
-            "list_administrators", lambda bot: bot.get_chat_administrators(chat_id)
+        members = await self._in_chat(
+            "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
         )
         return frozenset(member.user.id for member in members)
 
@@ -515,17 +537,44 @@ class TelegramPlatform:
                 raise
             raise error.with_values(**scrubbed) from None
 
+    async def _in_chat(
+        self,
+        action: str,
+        chat_id: int,
+        call: Callable[[Bot, int], Awaitable[T]],
+        *,
+        community: CommunityRef | None = None,
+        subject: str = "",
+    ) -> T:
+        """``call`` on the chat ``chat_id``, by the id Telegram gives it now: a group upgraded
+        to a supergroup is followed there, even when the bot learns it from a refused call."""
+        await self.migrations.load()
+
+        async def in_chat(bot: Bot) -> T:
+            target = self.migrations.now(chat_id)
+            try:
+                return await call(bot, target)
+            except ChatMigrated as error:
+                if error.new_chat_id == target:
+                    raise
+                await self.migrations.moved(target, error.new_chat_id)
+                return await call(bot, error.new_chat_id)
+
+        return await self._api(action, in_chat, community=community, subject=subject)
+
     def _without_token(self, text: str) -> str:
         """``text`` with the bot's token masked, in any case (python-telegram-bot lower-cases
         the descriptions it quotes, a proxy may quote the request's path)."""
         return re.sub(re.escape(self.settings.token), "***", text, flags=re.IGNORECASE)
 
-    def _chat(self, action: str, community: CommunityRef) -> int:
+    async def _chat(self, action: str, community: CommunityRef) -> int:
+        """The id the community's chat has now."""
         try:
             chat_id, _ = parse_channel_id(community.id)
         except ValueError:
             raise refusal(action, "not_a_chat", community=community, target=community.id) from None
-        return chat_id
+        await self.migrations.load()
+        return self.migrations.now(chat_id)
 
     def _user(self, action: str, user: UserRef, community: CommunityRef | None = None) -> int:
         """A person's id. A chat that posted as itself (a channel, the group for an anonymous
@@ -541,16 +590,17 @@ class TelegramPlatform:
     def _sender(self, action: str, user: UserRef, community: CommunityRef) -> int:
         """A person's id, or the (negative) id of a chat that posted as itself."""
         try:
-            return parse_sender_id(user.id)
+            sender_id = parse_sender_id(user.id)
         except ValueError:
             raise refusal(
                 action, "not_a_user", community=community, target=user.name or user.id
             ) from None
+        return self.migrations.now(sender_id) if is_chat_id(sender_id) else sender_id
 
-    def _member(self, action: str, member: MemberRef) -> tuple[int, int]:
-        return self._chat(action, member.community), self._user(
-            action, member.user, member.community
-        )
+    async def _member(self, action: str, member: MemberRef) -> tuple[int, int]:
+        """The member's chat, as it is now, and their user id."""
+        chat_id = await self._chat(action, member.community)
+        return chat_id, self._user(action, member.user, member.community)
 
     def _restriction_end(self, until: datetime) -> datetime:
         now = self._clock.now()
@@ -637,7 +687,7 @@ class TelegramPlatform:
                     subject=subject,
                 )
             )
-            self.directory.remember_message(chat_id, sent[-1].message_id, thread_id)
+            self.directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
             if last:
                 chunks = []
             reply = None
@@ -654,7 +704,7 @@ class TelegramPlatform:
                     subject=subject,
                 )
             )
-            self.directory.remember_message(chat_id, sent[-1].message_id, thread_id)
+            self.directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
         return sent
 
     async def _send_text(
@@ -669,10 +719,11 @@ class TelegramPlatform:
         action: str = "send",
         subject: str = "",
     ) -> Message:
-        return await self._api(
+        return await self._in_chat(
             action,
-            lambda bot: bot.send_message(
-                chat_id,
+            chat_id,
+            lambda bot, chat: bot.send_message(
+                chat,
                 text,
                 parse_mode=ParseMode.HTML,
                 message_thread_id=thread_id,
@@ -711,7 +762,7 @@ class TelegramPlatform:
             )
         photo = file.suffix.lower() in PHOTO_SUFFIXES and len(content) <= MAX_PHOTO_BYTES
 
-        async def upload(bot: Bot) -> Message:
+        async def upload(bot: Bot, chat: int) -> Message:
             common: dict[str, Any] = {
                 "caption": caption,
                 "parse_mode": ParseMode.HTML if caption else None,
@@ -721,10 +772,10 @@ class TelegramPlatform:
                 "filename": file.name,
             }
             if photo:
-                return await bot.send_photo(chat_id, content, **common)
-            return await bot.send_document(chat_id, content, **common)
+                return await bot.send_photo(chat, content, **common)
+            return await bot.send_document(chat, content, **common)
 
-        return await self._api(action, upload, community=community, subject=subject)
+        return await self._in_chat(action, chat_id, upload, community=community, subject=subject)
 
     async def dm(
         self,
@@ -753,7 +804,7 @@ class TelegramPlatform:
             chat_id, _ = parse_channel_id(community.id)
         except ValueError:
             return None
-        return start_link(self.identity.username, command, chat_id)
+        return start_link(self.identity.username, command, self.migrations.now(chat_id))
 
     async def delete(self, message: MessageRef) -> None:
         """Delete a message (needs the Delete messages right; 48 hours at most)."""
@@ -765,8 +816,11 @@ class TelegramPlatform:
             raise refusal(
                 "delete", "not_a_message", community=community, target=message.id
             ) from None
-        await self._api(
-            "delete", lambda bot: bot.delete_message(chat_id, message_id), community=community
+        await self._in_chat(
+            "delete",
+            chat_id,
+            lambda bot, chat: bot.delete_message(chat, message_id),
+            community=community,
         )
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
@@ -800,17 +854,17 @@ class TelegramPlatform:
         """Purge one chat; what stayed. Refusals name the chat, which may not be the purging
         community's (a channel kept in another group), and go to that community's mod-log."""
 
-        async def purge(call: Callable[[Bot], Awaitable[bool]]) -> None:
+        async def purge(call: Callable[[Bot, int], Awaitable[bool]]) -> None:
             try:
-                await self._api("purge", call, community=community)
+                await self._in_chat("purge", chat_id, call, community=community)
             except PlatformError as refused:
                 raise refused.with_values(where=where) from None
 
         async def delete_batch(batch: list[int]) -> None:
-            await purge(lambda bot: bot.delete_messages(chat_id, batch))
+            await purge(lambda bot, chat: bot.delete_messages(chat, batch))
 
         async def delete_one(message_id: int) -> None:
-            await purge(lambda bot: bot.delete_message(chat_id, message_id))
+            await purge(lambda bot, chat: bot.delete_message(chat, message_id))
 
         return await purge_chat(ids, delete_batch, delete_one)
 
@@ -821,25 +875,30 @@ class TelegramPlatform:
         A member held until lifted (a newcomer at the charter gate) is restricted with no end:
         lifting the timeout, by hand or when the core plans it, leaves them held.
         """
-        chat_id, user_id = self._member("timeout", member)
+        chat_id, user_id = await self._member("timeout", member)
         held = self.restrictions.is_held(chat_id, user_id)
-        await self._restrict("timeout", member, None if held else self._restriction_end(until))
-        self.restrictions.timed_out(chat_id, user_id)
+        end = None if held else self._restriction_end(until)
+        await self._restrict("timeout", member, chat_id, user_id, end)
+        # Under the id the chat has now: the call may have found it upgraded.
+        self.restrictions.timed_out(self.migrations.now(chat_id), user_id)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Keep a member from posting, until ``until`` or until :meth:`unrestrict`."""
-        await self._restrict(
-            "restrict", member, None if until is None else self._restriction_end(until)
-        )
+        chat_id, user_id = await self._member("restrict", member)
+        end = None if until is None else self._restriction_end(until)
+        await self._restrict("restrict", member, chat_id, user_id, end)
         if until is None:
-            self.restrictions.held(*self._member("restrict", member))
+            # Under the id the chat has now: the call may have found it upgraded.
+            self.restrictions.held(self.migrations.now(chat_id), user_id)
 
-    async def _restrict(self, action: str, member: MemberRef, until: datetime | None) -> None:
-        chat_id, user_id = self._member(action, member)
-        await self._api(
+    async def _restrict(
+        self, action: str, member: MemberRef, chat_id: int, user_id: int, until: datetime | None
+    ) -> None:
+        await self._in_chat(
             action,
-            lambda bot: bot.restrict_chat_member(
-                chat_id,
+            chat_id,
+            lambda bot, chat: bot.restrict_chat_member(
+                chat,
                 user_id,
                 ChatPermissions.no_permissions(),
                 until_date=until,
@@ -852,14 +911,15 @@ class TelegramPlatform:
     async def unrestrict(self, member: MemberRef) -> None:
         """Give a restricted member the group's permissions back; of a member both held until
         lifted and timed out, lift the timeout only (they stay restricted until the next lift)."""
-        chat_id, user_id = self._member("unrestrict", member)
+        chat_id, user_id = await self._member("unrestrict", member)
         if not self.restrictions.lifted(chat_id, user_id):
             log.info("%s stays restricted in %s: held until lifted", user_id, chat_id)
             return
-        await self._api(
+        await self._in_chat(
             "unrestrict",
-            lambda bot: bot.restrict_chat_member(
-                chat_id, user_id, ChatPermissions.all_permissions()
+            chat_id,
+            lambda bot, chat: bot.restrict_chat_member(
+                chat, user_id, ChatPermissions.all_permissions()
             ),
             community=member.community,
             subject=member.name,
@@ -871,11 +931,12 @@ class TelegramPlatform:
         Someone already banned (by another administrator) stays banned: a kick never lifts a ban
         it did not make.
         """
-        chat_id, user_id = self._member("kick", member)
+        chat_id, user_id = await self._member("kick", member)
         community, subject = member.community, member.name
-        current: ChatMember = await self._api(
+        current: ChatMember = await self._in_chat(
             "kick",
-            lambda bot: bot.get_chat_member(chat_id, user_id),
+            chat_id,
+            lambda bot, chat: bot.get_chat_member(chat, user_id),
             community=community,
             subject=subject,
         )
@@ -886,15 +947,17 @@ class TelegramPlatform:
             log.info("%s is not in %s; nothing to kick", user_id, chat_id)
             return
         until = self._clock.now() + KICK_BAN
-        await self._api(
+        await self._in_chat(
             "kick",
-            lambda bot: bot.ban_chat_member(chat_id, user_id, until_date=until),
+            chat_id,
+            lambda bot, chat: bot.ban_chat_member(chat, user_id, until_date=until),
             community=community,
             subject=subject,
         )
-        await self._api(
+        await self._in_chat(
             "kick",
-            lambda bot: bot.unban_chat_member(chat_id, user_id, only_if_banned=True),
+            chat_id,
+            lambda bot, chat: bot.unban_chat_member(chat, user_id, only_if_banned=True),
             community=community,
             subject=subject,
         )
@@ -906,30 +969,31 @@ class TelegramPlatform:
         channels may post there any more (the Bot API removes none of its past posts).
         """
         community = member.community
-        chat_id = self._chat("ban", community)
+        chat_id = await self._chat("ban", community)
         sender_id = self._sender("ban", member.user, community)
-        call: Callable[[Bot], Awaitable[bool]]
+        call: Callable[[Bot, int], Awaitable[bool]]
         if is_chat_id(sender_id):
-            call = partial(_ban_sender_chat, chat_id=chat_id, sender_chat_id=sender_id)
+            call = partial(_ban_sender_chat, sender_chat_id=sender_id)
         else:
             call = partial(
                 _ban_member,
-                chat_id=chat_id,
                 user_id=sender_id,
                 revoke_messages=True if delete_days > 0 else None,
             )
-        await self._api("ban", call, community=community, subject=member.name)
+        await self._in_chat("ban", chat_id, call, community=community, subject=member.name)
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Lift a ban (a member who is not banned is left alone), a channel's included."""
-        chat_id = self._chat("unban", community)
+        chat_id = await self._chat("unban", community)
         sender_id = self._sender("unban", user, community)
-        call: Callable[[Bot], Awaitable[bool]]
+        call: Callable[[Bot, int], Awaitable[bool]]
         if is_chat_id(sender_id):
-            call = partial(_unban_sender_chat, chat_id=chat_id, sender_chat_id=sender_id)
+            call = partial(_unban_sender_chat, sender_chat_id=sender_id)
         else:
-            call = partial(_unban_member, chat_id=chat_id, user_id=sender_id)
-        await self._api("unban", call, community=community, subject=user.name or user.id)
+            call = partial(_unban_member, user_id=sender_id)
+        await self._in_chat(
+            "unban", chat_id, call, community=community, subject=user.name or user.id
+        )
 
     async def add_role(self, member: MemberRef, role: str) -> None:
         """Telegram has no roles."""
@@ -953,9 +1017,10 @@ class TelegramPlatform:
             raise refusal(
                 "react", "not_a_message", community=community, target=message.id
             ) from None
-        await self._api(
+        await self._in_chat(
             "react",
-            lambda bot: bot.set_message_reaction(chat_id, message_id, emoji),
+            chat_id,
+            lambda bot, chat: bot.set_message_reaction(chat, message_id, emoji),
             community=community,
         )
 
@@ -965,14 +1030,15 @@ class TelegramPlatform:
         """A member by numeric id, or by an ``@username`` the bot has seen."""
         wanted = text.strip()
         try:
-            chat_id = int(community.id)
-        except ValueError:
+            chat_id = await self._chat("find_member", community)
+        except PlatformError:
             return None
         if wanted.isdigit():
             try:
-                found = await self._api(
+                found = await self._in_chat(
                     "find_member",
-                    lambda bot: bot.get_chat_member(chat_id, int(wanted)),
+                    chat_id,
+                    lambda bot, chat: bot.get_chat_member(chat, int(wanted)),
                     community=community,
                 )
             except PlatformError:
@@ -992,11 +1058,15 @@ class TelegramPlatform:
         name or id), or another chat by numeric id (a mod-log kept elsewhere)."""
         wanted = text.strip().removeprefix("#").strip()
         try:
-            chat_id = int(community.id)
+            known_as = int(community.id)
         except ValueError:
             return None
         if not wanted:
             return None
+        await self.migrations.load()
+        # Topics and titles are learnt under the chat's id now; channels are named, as the
+        # events name them, under the community's.
+        chat_id = self.migrations.now(known_as)
         await self._load_topics(chat_id)
         topics = self.directory.topics(chat_id)
         title = self.directory.title(chat_id) or community.name
@@ -1009,31 +1079,32 @@ class TelegramPlatform:
                 return group
             for thread_id, name in topics.items():
                 if _slug(name) == key:
-                    return ChannelRef(community, channel_id(chat_id, thread_id), name)
+                    return ChannelRef(community, channel_id(known_as, thread_id), name)
             return None
-        if target == chat_id:
+        if self.migrations.now(target) == chat_id:  # either of its ids, once upgraded
             if thread is None:
                 return group
-            return ChannelRef(community, channel_id(chat_id, thread), topics.get(thread, ""))
+            return ChannelRef(community, channel_id(known_as, thread), topics.get(thread, ""))
         if thread is None and target in topics:
-            return ChannelRef(community, channel_id(chat_id, target), topics[target])
-        elsewhere = CommunityRef(PLATFORM, str(target), self.directory.title(target) or "")
+            return ChannelRef(community, channel_id(known_as, target), topics[target])
+        title = self.directory.title(self.migrations.now(target)) or ""
+        elsewhere = CommunityRef(PLATFORM, str(target), title)
         return ChannelRef(elsewhere, channel_id(target, thread), elsewhere.name)
 
 
 async def _ban_member(
-    bot: Bot, *, chat_id: int, user_id: int, revoke_messages: bool | None
+    bot: Bot, chat_id: int, *, user_id: int, revoke_messages: bool | None
 ) -> bool:
     return await bot.ban_chat_member(chat_id, user_id, revoke_messages=revoke_messages)
 
 
-async def _unban_member(bot: Bot, *, chat_id: int, user_id: int) -> bool:
+async def _unban_member(bot: Bot, chat_id: int, *, user_id: int) -> bool:
     return await bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
 
 
-async def _ban_sender_chat(bot: Bot, *, chat_id: int, sender_chat_id: int) -> bool:
+async def _ban_sender_chat(bot: Bot, chat_id: int, *, sender_chat_id: int) -> bool:
     return await bot.ban_chat_sender_chat(chat_id, sender_chat_id)
 
 
-async def _unban_sender_chat(bot: Bot, *, chat_id: int, sender_chat_id: int) -> bool:
+async def _unban_sender_chat(bot: Bot, chat_id: int, *, sender_chat_id: int) -> bool:
     return await bot.unban_chat_sender_chat(chat_id, sender_chat_id)

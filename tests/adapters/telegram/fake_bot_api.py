@@ -1,9 +1,11 @@
 """A fake Telegram Bot API served on 127.0.0.1, for the real python-telegram-bot to talk to.
 
 It answers ``POST /bot<token>/<method>`` like Telegram does: ``getMe``, ``getUpdates`` (honouring
-``offset``, with a short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads
-returning a Message, ``deleteMessage`` and ``deleteMessages`` refusing as Telegram does, and
-``{"ok": true, "result": true}`` for the rest. Tests push updates, script failures (``fail``), and
+``offset``: the updates below it are confirmed and forgotten, as Telegram forgets them; with a
+short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads returning a
+Message, ``deleteMessage`` and ``deleteMessages`` refusing as Telegram does, any call to a group
+upgraded to a supergroup refused with the new chat id, and ``{"ok": true, "result": true}`` for
+the rest. Tests push updates, script failures (``fail``), and
 read every call the bot made (``calls``, ``wait_for``).
 """
 
@@ -67,6 +69,8 @@ class FakeBotApi:
         them."""
         self.unknown_chats: set[int] = set()
         """Chats Telegram does not know (or that the bot has left)."""
+        self.upgraded: dict[int, int] = {}
+        """Groups that became supergroups, and the supergroup's id: calls to them are refused."""
         self.deleted: list[tuple[int, int]] = []
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -181,6 +185,16 @@ class FakeBotApi:
             return await self._get_updates(params)
         call = Call(method, params, files)
         self.calls.append(call)
+        upgraded = self.upgraded.get(int(params.get("chat_id", 0)))
+        if upgraded is not None:
+            await self._notify()
+            payload = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": upgraded},
+            }
+            return web.json_response(payload, status=400)
         failures = self._failures.get(method)
         if failures:
             await self._notify()
@@ -200,6 +214,8 @@ class FakeBotApi:
         self.polls += 1
         self.poll_params.append(params)
         offset = int(params.get("offset", 0))
+        if offset > 0:
+            self._updates = [update for update in self._updates if update["update_id"] >= offset]
         wait = min(float(params.get("timeout", 0)), LONG_POLL)
         deadline = time.monotonic() + wait
         while True:

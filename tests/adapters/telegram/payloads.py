@@ -25,6 +25,12 @@ def user(
 ALICE = user(201, "Alice", username="alice", last_name="Martin")
 BOB = user(202, "Bob")
 ADMIN = user(301, "Ada", username="ada_admin")
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 
 def group(
@@ -35,6 +41,11 @@ def group(
     if forum:
         chat["is_forum"] = True
     return chat
+
+
+def basic_group(chat_id: int, title: str = GROUP_TITLE) -> dict[str, Any]:
+    """A (basic) group, before Telegram upgrades it to a supergroup."""
+    return {"id": chat_id, "type": "group", "title": title}
 
 
 def private(of: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +95,25 @@ def command(sender: dict[str, Any], line: str, **extra: Any) -> dict[str, Any]:
     entity = {"type": "bot_command", "offset": 0, "length": len(name)}
     entities = [entity, *extra.pop("entities", [])]
     return {"message": message(sender, line, entities=entities, **extra)}
+
+
+def upgraded(
+    old: int, new: int, *, by: dict[str, Any], title: str = GROUP_TITLE
+) -> list[dict[str, Any]]:
+    """The updates telling that the group ``old`` became the supergroup ``new``: a service
+    message in each chat, the old one first (the new one's sent by the group itself)."""
+    new_chat = group(new, title)
+    return [
+        {"message": message(by, chat=basic_group(old, title), migrate_to_chat_id=new)},
+        {
+            "message": message(
+                GROUP_ANONYMOUS_BOT,
+                chat=new_chat,
+                sender_chat=new_chat,
+                migrate_from_chat_id=old,
+            )
+        },
+    ]
 
 
 def joined_service_message(*members: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ included."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.adapters.telegram import create_platform
+from bot.adapters.telegram.migrations import STATE_KEY, Migrations
 from bot.adapters.telegram.purge import REFUSED_IN_A_ROW
 from bot.commands import CommandContext, command
 from bot.commands.spec import build_spec
@@ -452,6 +454,73 @@ async def test_a_button_pressed_in_a_private_chat_is_acknowledged_and_ignored(
     await api.wait_for("answerCallbackQuery")
     await bot.settle()
     assert bot.seen(ButtonPressed) == []
+
+
+# -- groups upgraded to supergroups ---------------------------------------------------------------
+
+
+async def test_an_action_on_a_group_upgraded_while_the_bot_was_away_follows_it(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Had the bot missed the notices of the upgrade, Telegram's refusal names the new chat:
+    the action goes there, and so do the next ones, with nothing for the mod-log."""
+    old = -4001234567
+    was = CommunityRef("telegram", str(old), "Garden")
+    api.upgraded[old] = GROUP_ID
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    bot = await start_bot(database=database)
+    actions = bot.core.actions
+    sent = await actions.send(ChannelRef(was, str(old)), "Hello")
+    assert sent is not None
+    assert sent.channel == ChannelRef(was, str(old))
+    assert await actions.timeout(
+        MemberRef(was, BOB_HERE.user), datetime.now(UTC) + timedelta(minutes=10)
+    )
+    assert [call.chat_id for call in api.calls if "chat_id" in call.params] == [
+        old,
+        GROUP_ID,
+        GROUP_ID,
+    ]
+    api.push(text_message(ALICE, "hi", message_id=31))  # in the supergroup
+    await bot.settle()
+    [said] = bot.seen(MessageCreated)
+    assert said.community == was
+    await bot.stop()
+    again = await start_bot(database=database)
+    assert await again.core.actions.send(ChannelRef(was, str(old)), "Hello again")
+    assert api.called("sendMessage")[-1].chat_id == GROUP_ID
+
+
+class FlakyStore:
+    """A state store that does not answer until told (a locked database)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.down = True
+
+    def _answer(self) -> None:
+        if self.down:
+            raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    async def get(self, key: str) -> str | None:
+        self._answer()
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self._answer()
+        self.values[key] = value
+
+
+async def test_an_upgrade_learnt_while_the_store_does_not_answer_is_kept_once_it_does() -> None:
+    store = FlakyStore({STATE_KEY: json.dumps({"-1": -1001})})
+    migrations = Migrations(store)
+    await migrations.moved(-2, -1002)
+    assert migrations.now(-2) == -1002
+    assert migrations.known_as(-1002) == -2
+    store.down = False
+    await migrations.load()
+    assert migrations.now(-1) == -1001
+    assert json.loads(store.values[STATE_KEY]) == {"-1": -1001, "-2": -1002}
 
 
 # -- moderators, members, channels ----------------------------------------------------------------

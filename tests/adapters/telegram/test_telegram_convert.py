@@ -14,6 +14,7 @@ from bot.adapters.telegram.convert import (
 )
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.migrations import told_as
 from bot.events import (
     ButtonPressed,
     ChannelRef,
@@ -500,6 +501,33 @@ def test_a_reaction_in_a_topic_lands_in_that_topic_once_its_message_was_seen() -
     event = only(convert(reaction(BOB, 40, new=["👍"]), lookups=directory))
     assert event.message == MessageRef(ChannelRef(GARDEN, f"{GROUP_ID}:12"), "40")
     assert event.message.channel.name == "Introductions"
+
+
+def test_the_events_of_an_upgraded_group_are_told_under_the_id_it_had() -> None:
+    """Once a group becomes a supergroup (a new chat id), its events keep the community's id:
+    its channels, topics, messages and the group posting as itself included."""
+    old = -4001234567
+    was = CommunityRef("telegram", str(old))
+    anonymous = user(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    earlier = message(BOB, "hi", chat=group(forum=True), message_id=41, message_thread_id=12)
+    replying = forum_message(ALICE, "welcome!", 12, message_id=42, reply_to_message=earlier)
+    directory = Directory()
+    convert(forum_message(BOB, "hello", 12), lookups=directory)  # the topic's name, learnt
+    event = told_as(only(convert(replying, lookups=directory)), GROUP_ID, old)
+    topic = ChannelRef(was, f"{old}:12")
+    assert event.community == was
+    assert event.community.name == "Garden"
+    assert event.message == MessageRef(topic, "42")
+    assert event.message.channel.name == "Introductions"
+    assert event.reply_to == MessageRef(topic, "41")
+    assert event.author == MemberRef(was, UserRef("telegram", "201"))
+    posted = told_as(
+        only(convert(text_message(anonymous, "hi", sender_chat=group()))), GROUP_ID, old
+    )
+    assert posted.author == MemberRef(was, UserRef("telegram", str(old)))
+    assert posted.author.platform_moderator is True
+    joined = told_as(only(convert(joined_service_message(ALICE))), GROUP_ID, old)
+    assert joined.member == MemberRef(was, UserRef("telegram", "201"))
 
 
 # -- reactions and buttons -----------------------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from pathlib import Path
 
-from bot.events import CommandInvoked, MemberJoined, MessageCreated
+import pytest
+
+from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberJoined, MessageCreated
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
 from tests.adapters.telegram.payloads import (
@@ -16,12 +19,17 @@ from tests.adapters.telegram.payloads import (
     ALICE,
     BOB,
     GROUP_ID,
+    basic_group,
     chat_member,
     command,
     joined_service_message,
     text_message,
+    upgraded,
     user,
 )
+
+OLD_GROUP = -4001234567
+"""A group's id before Telegram upgrades it to the supergroup ``GROUP_ID``."""
 
 
 async def test_a_member_joining_is_welcomed_once(start_bot: StartBot, api: FakeBotApi) -> None:
@@ -178,3 +186,44 @@ async def test_stopping_returns_promptly_and_polling_ends(
     polls = api.polls
     await asyncio.sleep(0.5)
     assert api.polls == polls
+
+
+async def test_a_group_upgraded_to_a_supergroup_stays_the_same_community(
+    start_bot: StartBot,
+    api: FakeBotApi,
+    rules_dir: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Telegram gives the supergroup a new chat id, for good: the bot goes on with the community
+    it knew (its events, its records), acts in the new chat, and remembers it after a restart."""
+    caplog.set_level(logging.INFO)
+    (rules_dir / "communities" / f"telegram-{OLD_GROUP}.yaml").write_text(
+        "community:\n  cogs: [announcements]\n"
+    )
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    bot = await start_bot(database=database)
+    api.push(text_message(ALICE, "Lovely tomatoes", chat=basic_group(OLD_GROUP)))
+    await bot.settle()
+    for update in upgraded(OLD_GROUP, GROUP_ID, by=ADMIN):
+        api.push(update)
+    api.upgraded[OLD_GROUP] = GROUP_ID
+    api.push(text_message(BOB, "Best CASINO bonus here", message_id=77))  # in the supergroup
+    [deletion] = await api.wait_for("deleteMessage")
+    await bot.settle()
+    garden = CommunityRef("telegram", str(OLD_GROUP))
+    before, after = bot.seen(MessageCreated)
+    assert before.community == after.community == garden
+    assert after.message.channel == ChannelRef(garden, str(OLD_GROUP))
+    assert (deletion.chat_id, deletion.params["message_id"]) == (GROUP_ID, "77")
+    assert caplog.text.count(f"the Telegram group {OLD_GROUP} became the supergroup") == 1
+    await bot.stop()
+    first_run = len(api.calls)
+
+    again = await start_bot(database=database)
+    api.push(joined_service_message(user(401, "Rose")))  # in the supergroup
+    [welcome] = await api.wait_for("sendMessage")
+    await again.settle()
+    assert welcome.chat_id == GROUP_ID
+    assert [event.community for event in again.seen(MemberJoined)] == [garden]
+    assert not [c for c in api.calls[first_run:] if c.params.get("chat_id") == str(OLD_GROUP)]

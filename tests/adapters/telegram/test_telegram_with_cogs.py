@@ -5,16 +5,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
 from tests.adapters.telegram.payloads import (
     ADMIN,
     ALICE,
     GROUP_ID,
+    basic_group,
     command,
     joined_service_message,
     message,
     text_message,
+    upgraded,
     user,
 )
 
@@ -214,3 +218,32 @@ async def test_an_album_of_six_photos_is_one_message_to_the_flood_rule(
     await bot.stop()
     [silenced] = api.called("restrictChatMember")
     assert silenced.params["user_id"] == "778"
+
+
+async def test_strikes_and_the_rule_book_of_a_group_carry_over_once_it_is_a_supergroup(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """Telegram gives an upgraded group a new chat id: the override file named after the old id
+    still applies (in French here), and the warnings given before count in the ladder after."""
+    old = -4001234567
+    (rules_dir / "communities" / f"telegram-{old}.yaml").write_text(
+        "community:\n  locale: fr\n  cogs: [netiquette]\n"
+    )
+    api.administrators[old] = api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    for reason in ("spam", "insultes"):
+        api.push(command(ADMIN, f"/warn 202 {reason}", chat=basic_group(old), date=now))
+    await bot.settle()
+    for update in upgraded(old, GROUP_ID, by=ADMIN):
+        api.push(update)
+    api.upgraded[old] = GROUP_ID
+    api.push(command(ADMIN, "/warn 202 flood", date=now))  # in the supergroup
+    [timeout] = await api.wait_for("restrictChatMember")  # 3 points within 7 days: 1 hour
+    await bot.settle()
+    assert (timeout.chat_id, timeout.params["user_id"]) == (GROUP_ID, "202")
+    assert int(timeout.params["until_date"]) == pytest.approx(now + 3600, abs=60)
+    in_supergroup = [
+        call.params["text"] for call in api.called("sendMessage") if call.chat_id == GROUP_ID
+    ]
+    assert "Dossier 3 : avertissement pour User202." in in_supergroup, in_supergroup
