@@ -2,14 +2,16 @@
 
 Every event passes through here, so it must be cheap: a member already recorded costs a set lookup.
 What changes (a first sighting, a join, a departure) is buffered and written with the rest in one
-transaction: by the first event that comes ``FLUSH_AFTER`` seconds after the oldest buffered
-change, once ``MAX_PENDING`` wait, every ``FLUSH_AFTER`` by the core's periodic flush (a quiet
-bot too), and when the bot stops. Reads of one member
+transaction: started by the first event that comes ``FLUSH_AFTER`` seconds after the oldest
+buffered change or finds ``MAX_PENDING`` waiting (in the background: the event goes on to the
+cogs at once, however long the database takes, unless twice as many wait), every ``FLUSH_AFTER``
+by the core's periodic flush (a quiet bot too), and when the bot stops. Reads of one member
 (:meth:`MemberDirectory.get`) see what is buffered; code that queries the ``members`` table
 itself calls :meth:`MemberDirectory.flush` first.
 
 The crash window: a crash loses what is buffered, that is what changed since the last write (at
-most about ``FLUSH_AFTER``, and at most ``MAX_PENDING`` members).
+most about ``FLUSH_AFTER``, and about twice ``MAX_PENDING`` members while the database keeps
+up).
 A lost sighting is recorded again when the member is next seen; a lost join or departure is not:
 that member's row keeps its previous ``joined_at`` / ``left_at`` until their next one.
 
@@ -171,6 +173,8 @@ class MemberDirectory:
         self._writing = asyncio.Lock()
         self._oldest = 0.0
         self._insert: BulkWrite | None = None
+        # The write an event started, in the background: the event does not wait for it.
+        self._writer: asyncio.Task[None] | None = None
 
     @property
     def communities(self) -> list[CommunityRef]:
@@ -246,12 +250,12 @@ class MemberDirectory:
         else:
             self._add(key, member, event.at)
         self._remember(key)
-        # Written in the event's own path too: a busy bot never waits for the timer.
+        # Written from the event's own path too: a busy bot never waits for the timer.
         if (
             len(self._pending) >= self._max_pending
             or time.monotonic() - self._oldest >= self.flush_after
         ):
-            await self.flush()
+            await self._write_soon()
 
     def _add(self, key: _Key, member: MemberRef, at: datetime) -> _Change:
         if not self._pending:
@@ -296,6 +300,32 @@ class MemberDirectory:
             older.discard(user_id)
 
     # -- writing ----------------------------------------------------------------------------
+
+    async def _write_soon(self) -> None:
+        """Start writing what is buffered without making the event wait: the database can take
+        seconds to answer (locked by another process, it waits out its busy timeout), and the
+        event's message, command or join must reach the cogs meanwhile.
+
+        Only while twice ``MAX_PENDING`` wait behind a write under way (events faster than the
+        database, or fed without a pause that lets the write run) does the event wait for it,
+        so that what waits in memory stays bounded.
+        """
+        writer = self._writer
+        if writer is not None and not writer.done():
+            if len(self._pending) < 2 * self._max_pending:
+                return  # the write under way, or the next, takes them
+            await asyncio.wait([writer])
+            if len(self._pending) < self._max_pending:
+                return
+        self._writer = asyncio.get_running_loop().create_task(
+            self._write_behind(), name="members-write"
+        )
+
+    async def _write_behind(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("members not written")
 
     async def flush(self) -> None:
         """Write the buffered changes now, in one transaction, once a write under way is done.

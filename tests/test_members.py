@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from bot import members
@@ -20,7 +21,7 @@ from bot.core import Jardinier
 from bot.events import CommunityRef, MemberJoined, MemberLeft, MemberRef, UserRef
 from bot.members import MemberDirectory
 from bot.resources import shipped_rules_directory
-from tests.support.events import message
+from tests.support.events import command, message
 from tests.support.fake_platform import FakePlatform
 
 
@@ -125,11 +126,36 @@ async def test_first_sightings_are_written_together_once_enough_wait(
     for name in ("ana", "ben"):
         await directory.observe(message(platform.member(name), "hi", clock.now()))
     assert directory.pending == 2
-    await directory.observe(message(platform.member("cleo"), "hi", clock.now()))
-    assert directory.pending == 0
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(core.db.engine.sync_engine, "commit", committed)
+    try:
+        await directory.observe(message(platform.member("cleo"), "hi", clock.now()))
+        await asyncio.sleep(0)  # the write it started, in the background, takes them
+        assert directory.pending == 0
+        await directory.flush()  # returns once that write is done
+    finally:
+        event.remove(core.db.engine.sync_engine, "commit", committed)
+    assert len(commits) == 1
     fresh = MemberDirectory(core.db, clock)
     for name in ("ana", "ben", "cleo"):
         assert await fresh.get(platform.community, f"id-{name}") is not None
+
+
+async def test_sightings_fed_faster_than_they_are_written_wait_twice_the_bound_at_most(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    directory = MemberDirectory(core.db, clock, max_pending=3)
+    most = 0
+    for number in range(20):  # a replay's feed: nothing lets the write run in between
+        await directory.observe(message(platform.member(f"m{number}"), "hi", clock.now()))
+        most = max(most, directory.pending)
+    assert most <= 6
+    await directory.flush()
+    assert await directory.present(platform.community) == 20
 
 
 async def test_first_sightings_are_written_by_the_first_event_after_the_interval(
@@ -137,7 +163,10 @@ async def test_first_sightings_are_written_by_the_first_event_after_the_interval
 ) -> None:
     directory = MemberDirectory(core.db, clock, flush_after=0.0)
     await directory.observe(message(platform.member("ana"), "hi", clock.now()))
+    await asyncio.sleep(0)  # the write it started, in the background, takes it
     assert directory.pending == 0
+    await directory.flush()
+    assert await MemberDirectory(core.db, clock).get(platform.community, "id-ana") is not None
 
 
 async def test_a_join_of_a_member_seen_but_not_yet_written_keeps_the_first_sighting(
@@ -446,6 +475,32 @@ async def test_a_member_the_database_refuses_for_good_is_named_and_holds_up_no_o
     await directory.observe(MemberJoined(at=clock.now(), member=platform.member("cleo")))
     await directory.flush()
     assert await MemberDirectory(busy_core.db, clock).get(platform.community, "id-cleo")
+
+
+async def test_a_newcomer_is_answered_at_once_while_another_process_holds_the_database(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await busy_core.members.community_id(platform.community)  # recorded on its first event
+    busy_core.members.flush_after = 0.0  # the newcomer is written from their event's own path
+    refused: list[bool] = []
+    failed = MemberDirectory._failed
+
+    def noted(self: MemberDirectory, *args: Any) -> None:
+        refused.append(True)
+        failed(self, *args)
+
+    monkeypatch.setattr(MemberDirectory, "_failed", noted)
+    with held(tmp_path / "bot.db"):
+        await busy_core.handle(command(platform.member("newcomer"), "/help", clock.now()))
+        # Answered while the database still makes the newcomer's record wait (its busy
+        # timeout, before it refuses): a command, a netiquette rule acting on a message, do
+        # not wait for it.
+        assert len(platform.sent()) == 1
+        assert not refused
 
 
 async def test_a_flush_returns_once_a_write_under_way_is_done_and_what_it_left_is_written(
