@@ -67,6 +67,7 @@ from bot.adapters.telegram.convert import (
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.kept import KeptValue
 from bot.adapters.telegram.migrations import Migrations, told_as
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.purge import purge_chat
@@ -163,6 +164,11 @@ class TelegramPlatform:
         self._joins = MembershipChanges()
         self.migrations = Migrations(state)
         self.restrictions = Restrictions()
+        self._kept_restrictions = KeptValue(
+            state, "telegram:restrictions", "the members held at the charter gate"
+        )
+        self._restrictions_read = False
+        self._reading_restrictions = asyncio.Lock()
         self._sink: EventSink | None = None
         self._stopping = asyncio.Event()
         self._connected = asyncio.Event()
@@ -387,7 +393,7 @@ class TelegramPlatform:
             events = [told_as(event, chat.id, community_id) for event in events]
         for event in events:
             if isinstance(event, MemberJoined | MemberLeft):
-                self.restrictions.arrived_or_left(chat.id, int(event.member.user.id))
+                await self._arrived_or_left(chat.id, int(event.member.user.id))
             if self._joins.is_new(event) and self._sink is not None:
                 await self._sink(event)
 
@@ -876,11 +882,13 @@ class TelegramPlatform:
         lifting the timeout, by hand or when the core plans it, leaves them held.
         """
         chat_id, user_id = await self._member("timeout", member)
-        held = self.restrictions.is_held(chat_id, user_id)
+        restrictions = await self._restrictions()
+        held = restrictions.is_held(chat_id, user_id)
         end = None if held else self._restriction_end(until)
         await self._restrict("timeout", member, chat_id, user_id, end)
         # Under the id the chat has now: the call may have found it upgraded.
-        self.restrictions.timed_out(self.migrations.now(chat_id), user_id)
+        chat_id = self.migrations.now(chat_id)
+        await self._keep_restrictions(lambda: restrictions.timed_out(chat_id, user_id))
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Keep a member from posting, until ``until`` or until :meth:`unrestrict`."""
@@ -888,8 +896,10 @@ class TelegramPlatform:
         end = None if until is None else self._restriction_end(until)
         await self._restrict("restrict", member, chat_id, user_id, end)
         if until is None:
+            restrictions = await self._restrictions()
             # Under the id the chat has now: the call may have found it upgraded.
-            self.restrictions.held(self.migrations.now(chat_id), user_id)
+            chat_id = self.migrations.now(chat_id)
+            await self._keep_restrictions(lambda: restrictions.held(chat_id, user_id))
 
     async def _restrict(
         self, action: str, member: MemberRef, chat_id: int, user_id: int, until: datetime | None
@@ -912,7 +922,9 @@ class TelegramPlatform:
         """Give a restricted member the group's permissions back; of a member both held until
         lifted and timed out, lift the timeout only (they stay restricted until the next lift)."""
         chat_id, user_id = await self._member("unrestrict", member)
-        if not self.restrictions.lifted(chat_id, user_id):
+        restrictions = await self._restrictions()
+        everything = await self._keep_restrictions(lambda: restrictions.lifted(chat_id, user_id))
+        if not everything:
             log.info("%s stays restricted in %s: held until lifted", user_id, chat_id)
             return
         await self._in_chat(
@@ -924,6 +936,30 @@ class TelegramPlatform:
             community=member.community,
             subject=member.name,
         )
+
+    async def _restrictions(self) -> Restrictions:
+        """Whom the bot holds, as kept before a restart (read at the first use)."""
+        if not self._restrictions_read:
+            async with self._reading_restrictions:
+                if not self._restrictions_read:
+                    _, kept = await self._kept_restrictions.read()
+                    self.restrictions.restore(kept)
+                    # A store that did not answer is not asked again: what this run decides
+                    # is newer than anything it held.
+                    self._restrictions_read = True
+        return self.restrictions
+
+    async def _keep_restrictions(self, change: Callable[[], T]) -> T:
+        """Make ``change`` to whom the bot holds, and keep the result if anything changed."""
+        revision = self.restrictions.revision
+        result = change()
+        if self.restrictions.revision != revision:
+            await self._kept_restrictions.write(self.restrictions.dump)
+        return result
+
+    async def _arrived_or_left(self, chat_id: int, user_id: int) -> None:
+        restrictions = await self._restrictions()
+        await self._keep_restrictions(lambda: restrictions.arrived_or_left(chat_id, user_id))
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove a member who may come back: a ban lifted at once.

@@ -3,33 +3,39 @@
 Telegram keeps one restriction per member, and the core lifts both kinds the same way
 (``unrestrict``). A newcomer held at the gate and then timed out must stay held when the timeout
 is lifted, by a moderator or at its end: the adapter remembers which members it holds, in bounded
-memory (lost at a restart, when a lift lifts everything again).
+memory, kept between runs (a lift planned before a restart finds them still held).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections import OrderedDict
 
-MAX_MEMBERS = 50_000
+MAX_MEMBERS = 10_000
+"""Members remembered in each kind, all groups together (the oldest forgotten first): far more
+than ever wait at the gate at once, and small enough to be written again after each change."""
 
 Key = tuple[int, int]
 
 
 class Restrictions:
-    """The members the bot holds until lifted, and those of them it also timed out."""
+    """The members the bot holds until lifted, and those it timed out."""
 
     def __init__(self, *, max_members: int = MAX_MEMBERS) -> None:
         self._max = max_members
         self._held: OrderedDict[Key, None] = OrderedDict()
         self._timed: OrderedDict[Key, None] = OrderedDict()
+        self.revision = 0
+        """Counts the changes: what was kept is out of date once it moved."""
 
     def held(self, chat_id: int, user_id: int) -> None:
         """The bot restricted the member with no end (until :meth:`lifted`)."""
-        _remember(self._held, (chat_id, user_id), self._max)
+        self._remember(self._held, (chat_id, user_id))
 
     def timed_out(self, chat_id: int, user_id: int) -> None:
         """The bot timed the member out."""
-        _remember(self._timed, (chat_id, user_id), self._max)
+        self._remember(self._timed, (chat_id, user_id))
 
     def is_held(self, chat_id: int, user_id: int) -> bool:
         """Whether the bot holds the member until lifted."""
@@ -39,20 +45,45 @@ class Restrictions:
         """A lift was asked: whether it lifts everything (else only the timeout of a member
         still held, who stays restricted until the next lift)."""
         key = (chat_id, user_id)
-        was_timed = key in self._timed
-        self._timed.pop(key, None)
+        was_timed = self._forget(self._timed, key)
         if was_timed and key in self._held:
             return False
-        self._held.pop(key, None)
+        self._forget(self._held, key)
         return True
 
     def arrived_or_left(self, chat_id: int, user_id: int) -> None:
         """The member joined or left: whatever holds them now is decided again."""
-        self._held.pop((chat_id, user_id), None)
+        self._forget(self._held, (chat_id, user_id))
 
+    # -- kept between runs ------------------------------------------------------------------------
 
-def _remember(keys: OrderedDict[Key, None], key: Key, limit: int) -> None:
-    keys[key] = None
-    keys.move_to_end(key)
-    while len(keys) > limit:
-        keys.popitem(last=False)
+    def dump(self) -> str:
+        """Everything remembered, as JSON text (oldest first)."""
+        kept = {"held": list(self._held), "timed": list(self._timed)}
+        return json.dumps(kept, separators=(",", ":"))
+
+    def restore(self, text: str | None) -> None:
+        """Remember again what :meth:`dump` wrote; what cannot be read is skipped."""
+        if not text:
+            return
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            kept = json.loads(text)
+            for name, keys in (("held", self._held), ("timed", self._timed)):
+                for chat_id, user_id in kept.get(name, []):
+                    self._remember(keys, (int(chat_id), int(user_id)))
+
+    def _remember(self, keys: OrderedDict[Key, None], key: Key) -> None:
+        if key in keys:
+            keys.move_to_end(key)
+        else:
+            keys[key] = None
+            self.revision += 1
+        while len(keys) > self._max:
+            keys.popitem(last=False)
+
+    def _forget(self, keys: OrderedDict[Key, None], key: Key) -> bool:
+        if key not in keys:
+            return False
+        del keys[key]
+        self.revision += 1
+        return True

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from bot.adapters.telegram import create_platform
 from bot.adapters.telegram.migrations import STATE_KEY, Migrations
 from bot.adapters.telegram.purge import REFUSED_IN_A_ROW
+from bot.adapters.telegram.restrictions import Restrictions
 from bot.commands import CommandContext, command
 from bot.commands.spec import build_spec
 from bot.errors import JardinierError
@@ -141,6 +142,49 @@ async def test_lifting_a_timeout_leaves_a_newcomer_held_at_the_gate_restricted(
     assert await actions.unrestrict(BOB_HERE)  # the charter accepted
     lifted = api.called("restrictChatMember")[-1]
     assert all(lifted.json("permissions").values())
+
+
+async def test_a_newcomer_held_at_the_gate_stays_held_across_a_restart(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """The lift of a timeout planned before a restart must not free a newcomer the gate still
+    holds, and a timeout given after it must not end their hold either."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    first = await start_bot(database=database)
+    assert await first.core.actions.restrict(BOB_HERE)  # held at the gate
+    assert await first.core.actions.timeout(BOB_HERE, datetime.now(UTC) + timedelta(minutes=10))
+    await first.stop()
+    second = await start_bot(database=database)
+    actions = second.core.actions
+    assert await actions.unrestrict(BOB_HERE)  # the timeout ends
+    assert await actions.timeout(BOB_HERE, datetime.now(UTC) + timedelta(minutes=10))
+    calls = api.called("restrictChatMember")
+    assert all("until_date" not in call.params for call in calls)
+    assert not any(any(call.json("permissions").values()) for call in calls)
+    await second.stop()
+    third = await start_bot(database=database)
+    assert await third.core.actions.unrestrict(BOB_HERE)  # the second timeout lifted
+    assert len(api.called("restrictChatMember")) == len(calls)  # nothing to ask Telegram
+    assert await third.core.actions.unrestrict(BOB_HERE)  # the charter accepted
+    lifted = api.called("restrictChatMember")[-1]
+    assert all(lifted.json("permissions").values())
+
+
+def test_the_members_held_are_kept_within_a_bound() -> None:
+    """Past its bound the bot forgets the members it held first: what it keeps stays small."""
+    restrictions = Restrictions(max_members=2)
+    for user_id in (401, 402, 403):
+        restrictions.held(GROUP_ID, user_id)
+    restrictions.timed_out(GROUP_ID, 403)
+    kept = Restrictions(max_members=2)
+    kept.restore(restrictions.dump())
+    assert [kept.is_held(GROUP_ID, user_id) for user_id in (401, 402, 403)] == [
+        False,
+        True,
+        True,
+    ]
+    assert not kept.lifted(GROUP_ID, 403)  # the timeout only: still held
+    assert kept.lifted(GROUP_ID, 403)
 
 
 async def test_a_kick_is_a_ban_lifted_at_once(start_bot: StartBot, api: FakeBotApi) -> None:
