@@ -227,3 +227,24 @@ async def test_a_group_upgraded_to_a_supergroup_stays_the_same_community(
     assert welcome.chat_id == GROUP_ID
     assert [event.community for event in again.seen(MemberJoined)] == [garden]
     assert not [c for c in api.calls[first_run:] if c.params.get("chat_id") == str(OLD_GROUP)]
+
+
+async def test_a_restart_handles_no_update_twice(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """Python-telegram-bot confirms the updates it fetched before it stops (and handles those it
+    holds): the next run starts after them, and Telegram forgets what was confirmed."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    first = await start_bot(database=database)
+    api.push(joined_service_message(user(401, "Rose")))
+    api.push(text_message(BOB, "Best CASINO bonus here", message_id=77))
+    await api.wait_for("deleteMessage")
+    await first.stop()
+    confirmed = int(api.poll_params[-1]["offset"])
+    second = await start_bot(database=database)
+    await second.settle()
+    assert confirmed == 3  # both updates were confirmed before the first run ended
+    assert not second.seen(MemberJoined)
+    assert not second.seen(MessageCreated)
+    assert len(api.called("sendMessage")) == 1  # Rose was welcomed once
+    assert len(api.called("deleteMessage")) == 1
