@@ -2,7 +2,10 @@
 
 Events change counters here; :meth:`FigureBuffer.flush` adds them to the database in one
 transaction (an upsert per table), and the cog flushes every ``write.flush_every`` and on
-teardown. If the database refuses, the changes stay pending for the next flush.
+teardown. If the database refuses for a while (locked, busy, away), the changes stay pending for
+the next flush; if it refuses them for good (a community's row deleted under the bot), they are
+written one community at a time, and only the figures of a community refused on its own are
+dropped, logged.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, null, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
+from bot.dbrefusals import may_pass, reason
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.reports.models import (
@@ -209,12 +212,43 @@ class FigureBuffer:
             return 0
         try:
             await self._write(pending)
-        except SQLAlchemyError as error:
-            log.warning("report figures not written, kept for the next flush: %s", error)
-            self._restore(pending)
-            return 0
+        except Exception as error:
+            if may_pass(error):
+                _kept(error)
+                self._restore(pending)
+                return 0
+            size = await self._write_apart(pending)
         self.flushes += 1
         return size
+
+    async def _write_apart(self, pending: Pending) -> int:
+        """Write ``pending`` one community per transaction: how many entries were written. The
+        figures of a community the database refuses for good are dropped (logged); on a passing
+        refusal, those not written yet stay pending."""
+        written = 0
+        parts = _by_community(pending)
+        for index, (community, part) in enumerate(parts):
+            try:
+                await self._write(part)
+            except Exception as error:
+                if may_pass(error):
+                    _kept(error)
+                    for _community, left in parts[index:]:
+                        self._restore(left)
+                    break
+                self._refused(community, len(part), error)
+            else:
+                written += len(part)
+        return written
+
+    @staticmethod
+    def _refused(community: CommunityRef, size: int, error: Exception) -> None:
+        log.error(
+            "%d report figures of %s lost: the database refuses them (%s)",
+            size,
+            community.key,
+            reason(error),
+        )
 
     def _restore(self, old: Pending) -> None:
         new = self._take()
@@ -311,6 +345,26 @@ class FigureBuffer:
         if self._compiled is None:
             self._compiled = Statements.compile(self._db.engine.dialect)
         return self._compiled
+
+
+def _kept(error: Exception) -> None:
+    log.warning("report figures not written, kept for the next flush: %s", reason(error))
+
+
+def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:
+    """``pending`` cut in one part per community."""
+    parts: dict[CommunityRef, Pending] = {}
+    for (community, day), figures in pending.days.items():
+        parts.setdefault(community, Pending()).days[(community, day)] = figures
+    for community, names in pending.channel_names.items():
+        parts.setdefault(community, Pending()).channel_names[community] = names
+    for key, count in pending.moderation.items():
+        parts.setdefault(key[0], Pending()).moderation[key] = count
+    for join, at in pending.joins.items():
+        parts.setdefault(join[0], Pending()).joins[join] = at
+    for moment, at in pending.moments.items():
+        parts.setdefault(moment[1], Pending()).moments[moment] = at
+    return list(parts.items())
 
 
 class Statements(NamedTuple):

@@ -116,8 +116,8 @@ async def test_a_long_flood_wait_is_not_waited() -> None:
         (
             "send",
             ChatMigrated(-1009),
-            "The group became a supergroup with id -1009; rename its override file in the rule "
-            "book to telegram--1009.yaml",
+            "The group became the supergroup -1009; the bot follows it there: keep its override "
+            "file as it is",
         ),
         (
             "timeout",

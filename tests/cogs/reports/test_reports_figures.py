@@ -3,6 +3,7 @@ against the period before, the weekly post, and members' data."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,11 +20,13 @@ from bot.events import (
     CommunityRef,
     ContestClosed,
     MemberJoined,
+    MemberRef,
     MessageCreated,
     MessageRef,
     ModerationRecorded,
     ReactionAdded,
     ReactionRemoved,
+    UserRef,
 )
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.netiquette.cog import NetiquetteCog
@@ -242,6 +245,42 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert figures.channels == [("#general", 4)]
     exported = await cog.export_member_data(platform.community, platform.member("dave").user)
     assert exported["reports"]["newcomer"]["first_message_at"] is not None
+
+
+async def test_figures_of_a_community_the_database_refuses_for_good_hold_up_no_other(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    await say(core, platform, clock, "alice", "hello garden")
+    other = CommunityRef("fake", "c2", "Orchard")
+    channel = ChannelRef(other, "general", "#general")
+    await core.handle(
+        MessageCreated(
+            at=clock.now(),
+            message=MessageRef(channel, "o1"),
+            author=MemberRef(other, UserRef("fake", "id-bob", "bob")),
+            text="hello orchard",
+        )
+    )
+    # A clean-up script deletes the orchard's row while the bot runs: its figures can never be
+    # written (their community is gone), the garden's still must be.
+    async with core.db.engine.begin() as connection:
+        await connection.exec_driver_sql("DELETE FROM communities WHERE external_id = 'c2'")
+    with caplog.at_level(logging.ERROR, logger="cogs.reports"):
+        figures = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert figures.total("messages") == 1
+    assert figures.active_members == 1
+    assert len(cog.buffer.pending) == 0  # nothing left to fail again at every flush
+    [lost] = [record.getMessage() for record in caplog.records]
+    assert other.key in lost
+    assert "FOREIGN KEY constraint failed" in lost
+    await say(core, platform, clock, "carol", "hi all")
+    later = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert later.total("messages") == 2
 
 
 async def test_a_community_named_with_dollars_gets_its_chart(
