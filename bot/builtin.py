@@ -105,11 +105,12 @@ class CoreCog(Cog):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "regles_recharger"},
-        descriptions={"fr": "Recharger le livre de règles (il est validé avant)"},
+        descriptions={"fr": "Recharger les règles (vérifiées avant d'être appliquées)"},
         helps={
-            "fr": """Recharger le livre de règles.
+            "fr": """Recharger les fichiers de règles.
 
-            Un fichier invalide laisse les règles en cours en place et affiche les erreurs.
+            Si un fichier est invalide, les règles en vigueur restent appliquées et les erreurs
+            sont affichées.
             """
         },
     )
@@ -158,8 +159,8 @@ class CoreCog(Cog):
         helps={
             "fr": """Recevoir en privé tout ce que le bot garde sur un membre (un fichier JSON).
 
-            Pour une demande qui vous est faite autrement ; les membres peuvent demander les leurs
-            avec /mes_donnees.
+            Pour répondre à une demande reçue autrement ; les membres obtiennent leurs propres
+            données avec /mes_donnees.
             Exemple : /donnees_membre @alice
             """
         },
@@ -168,7 +169,7 @@ class CoreCog(Cog):
         self,
         ctx: CommandContext,
         member: Annotated[
-            MemberRef, "Whose data to send you", {"fr": "Les données de qui vous envoyer"}
+            MemberRef, "Whose data to send you", {"fr": "Le membre dont vous voulez les données"}
         ],
     ) -> None:
         """Get, in a private message, everything the bot keeps about a member (a JSON file).

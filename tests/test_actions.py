@@ -104,7 +104,8 @@ async def test_a_french_community_reads_refusals_in_french(
     assert reports[-2:] == [
         "⚠️ J'ai besoin du droit d'administrateur « Bannir des utilisateurs » dans Garden "
         "pour exclure temporairement un membre",
-        "⚠️ alice est administrateur de Garden, je ne peux donc pas expulser un membre",
+        "⚠️ alice fait partie des administrateurs de Garden, je ne peux donc pas expulser"
+        " un membre",
     ]
 
 

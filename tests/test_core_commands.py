@@ -359,8 +359,8 @@ async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
 
     last = platform.last_text().splitlines()[-1]
     assert re.fullmatch(
-        rf"… et \d+ autres : lancez `jardinier check-rules {re.escape(str(rules_dir))}` ou "
-        "voyez le journal du bot",
+        rf"… et \d+ autres erreurs : lancez `jardinier check-rules {re.escape(str(rules_dir))}`"
+        " ou consultez le journal du bot",
         last,
     )
 
@@ -411,7 +411,7 @@ async def test_rules_reload_swaps_a_valid_book(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
     await reload_in_french(core, platform, clock, rules_dir)
-    assert platform.last_text() == "Livre de règles rechargé."
+    assert platform.last_text() == "Règles rechargées."
     await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
     assert platform.last_text().startswith("Je ne connais pas /nosuch.")
 
@@ -436,9 +436,11 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
         " pas 'demain'). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))
-    assert platform.last_text() == "Désolé, /regles_recharger est réservée aux modérateurs."
+    assert platform.last_text() == (
+        "Désolé, la commande /regles_recharger est réservée aux modérateurs."
+    )
     await core.handle(command(platform.member("alice"), "/aide annonce", clock.now()))
-    assert platform.last_text() == "Désolé, /annonce est réservée aux modérateurs."
+    assert platform.last_text() == "Désolé, la commande /annonce est réservée aux modérateurs."
 
 
 async def test_a_broken_rule_book_keeps_the_running_rules(

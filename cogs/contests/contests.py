@@ -92,7 +92,7 @@ class ContestCommands(Phases):
         entries: Annotated[
             int | None,
             "Entries per member (default from the rule book)",
-            {"fr": "Participations par membre (par défaut : le livre de règles)"},
+            {"fr": "Participations par membre (par défaut : selon les règles)"},
         ] = None,
     ) -> None:
         """Create a contest: members /submit entries, vote, and the results are announced.

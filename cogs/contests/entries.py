@@ -180,7 +180,8 @@ class Entries(ContestsBase):
         descriptions={"fr": "Voter pour une participation"},
         option_names={"fr": {"entry": "participation"}},
         helps={
-            "fr": """Voter pour une participation : un vote par concours, modifiable jusqu'au bout.
+            "fr": """Voter pour une participation : un vote par concours, modifiable jusqu'à la
+            clôture.
 
             Exemple : /voter 3 2
             """

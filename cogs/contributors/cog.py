@@ -142,7 +142,7 @@ class ContributorsCog(Counting, Shoutout):
         member: Annotated[
             MemberRef | None,
             "Whose profile (default: yours)",
-            {"fr": "Le profil de qui (par défaut : le vôtre)"},
+            {"fr": "Le membre dont voir le profil (par défaut : vous)"},
         ] = None,
         window: WindowOption = "7d",
     ) -> None:
@@ -246,7 +246,10 @@ class ContributorsCog(Counting, Shoutout):
         names={"fr": "contributeurs_retour"},
         descriptions={"fr": "Être de nouveau compté·e dans les scores et classements"},
         helps={
-            "fr": """Retrouver un score et un rang (après /contributeurs_retrait), désormais."""
+            "fr": """Être de nouveau compté·e et classé·e (après /contributeurs_retrait).
+
+            Vos contributions comptent de nouveau à partir de maintenant.
+            """
         },
     )
     async def contributors_optin(self, ctx: CommandContext) -> None:

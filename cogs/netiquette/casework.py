@@ -78,7 +78,7 @@ class Casework(Moderation):
     async def cases(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Whose cases", {"fr": "Les dossiers de qui"}],
+        member: Annotated[MemberRef, "Whose cases", {"fr": "Le membre concerné"}],
     ) -> None:
         """List a member's moderation cases, newest first."""
         texts = self.texts(ctx.community)
@@ -116,7 +116,7 @@ class Casework(Moderation):
     async def note(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "About whom", {"fr": "À propos de qui"}],
+        member: Annotated[MemberRef, "About whom", {"fr": "Le membre concerné"}],
         text: Annotated[Text, "The note", {"fr": "La note"}],
     ) -> None:
         """Add a note to a member's record.
@@ -152,10 +152,15 @@ class Casework(Moderation):
         permission=Permission.MODERATOR,
         names={"fr": "points"},
         descriptions={"fr": "Points de sanction actifs d'un membre et l'échelle"},
-        helps={"fr": """Afficher les points actifs d'un membre, et où il en est sur l'échelle."""},
+        helps={
+            "fr": """Afficher les points de sanction actifs d'un membre, et où il en est sur
+            l'échelle des sanctions."""
+        },
     )
     async def strikes(
-        self, ctx: CommandContext, member: Annotated[MemberRef, "Whose", {"fr": "De qui"}]
+        self,
+        ctx: CommandContext,
+        member: Annotated[MemberRef, "Whose", {"fr": "Le membre concerné"}],
     ) -> None:
         """Show a member's active strike points, and where they stand on the ladder."""
         config = self.settings(ctx.community).strikes

@@ -162,7 +162,7 @@ class Moderation(Automod):
     async def timeout(
         self,
         ctx: CommandContext,
-        member: Annotated[MemberRef, "Who to silence", {"fr": "Qui réduire au silence"}],
+        member: Annotated[MemberRef, "Who to silence", {"fr": "Qui exclure temporairement"}],
         duration: Annotated[
             timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1j"}
         ],

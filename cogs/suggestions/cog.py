@@ -239,8 +239,8 @@ class SuggestionsCog(Digest):
             "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
 
             Elle est publiée tout de suite dans le salon de la direction, avec un fichier
-            Markdown joint ; vous voyez seulement où elle est partie. Sans salon de la direction,
-            elle vous est envoyée en privé.
+            Markdown joint ; vous voyez seulement où elle a été publiée. Sans salon de la
+            direction, elle vous est envoyée en privé.
             """
         },
     )

@@ -173,5 +173,5 @@ def test_a_french_community_reads_discords_refusals_in_french() -> None:
     )
     rate_limited = refusal_for(GENERAL, discord.RateLimited(42.0))
     assert written(rate_limited, "fr") == (
-        "Discord limite mon débit dans #general ; certaines actions n'ont pas été faites"
+        "Discord limite mon débit dans #general ; certaines actions n'ont pas été effectuées"
     )

@@ -453,7 +453,7 @@ async def test_the_daily_cap_is_the_rule_books(open_forum: ForumFactory, rules_d
 
     assert forum.ranked(answer)[:2] == ["carol", "dave"]
     assert answer.splitlines()[2] == (
-        "2. dave — 5 pts (5 messages de fond comptés sur 30, plafond quotidien atteint)"
+        "2. dave — 5 pts (5 messages substantiels comptés sur 30, plafond quotidien atteint)"
     )
 
 

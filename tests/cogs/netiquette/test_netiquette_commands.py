@@ -232,7 +232,7 @@ async def test_a_rule_s_timeout_shorter_than_the_platform_allows_lasts_what_it_a
     assert timeout.details["until"] == ends
     [notice] = forum.done("dm")
     minute = duration_words(timedelta(minutes=1), "fr")
-    assert f"dans Garden pour {minute} : " in notice.text
+    assert f"dans Garden pendant {minute} : " in notice.text
     [case] = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
     assert case.expires_at == ends
     assert forum.modlog()[-1].endswith(
@@ -725,7 +725,7 @@ async def test_a_timeout_tells_the_member_its_length_in_words_of_their_language(
     forum.member("bob")
     await forum.run("mod", "/exclure_temporairement bob 10j Calme")
     [notice] = forum.done("dm")
-    assert "dans Garden pour 10\u00a0jours : Calme (dossier 1)." in notice.text
+    assert "dans Garden pendant 10\u00a0jours : Calme (dossier 1)." in notice.text
 
 
 async def test_a_running_timeout_never_shortens_the_end_a_rule_s_case_gives(

@@ -304,7 +304,7 @@ async def test_a_french_gate_speaks_to_newcomers_as_vous_and_of_time_in_french(
         "Merci alice, bienvenue parmi nous ! Vous pouvez maintenant publier."
     )
     await garden.wait(timedelta(hours=1))
-    assert garden.texts("mod-log") == ["spambot retiré·e : charte non acceptée en 1\u00a0heure."]
+    assert garden.texts("mod-log") == ["spambot expulsé·e : charte non acceptée en 1\u00a0heure."]
 
 
 async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(

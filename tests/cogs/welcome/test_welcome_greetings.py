@@ -241,12 +241,12 @@ async def test_a_french_community_greets_and_sees_off_its_members_as_vous(
         " présentez-vous dans #intros.",
         "carol vient d'arriver : bienvenue dans Garden ! 👋 Les règles de la maison sont dans"
         " #rules, et #intros vous attend pour vous présenter.",
-        "Ravis de vous accueillir, dan ! Garden est encore plus chaleureuse avec vous. Quelques"
-        " mots sur vous dans #intros ?",
+        "Ravis de vous accueillir, dan ! Avec vous, l'ambiance de Garden sera encore plus"
+        " chaleureuse. Quelques mots sur vous dans #intros ?",
         "Bienvenue dans Garden, eve ! 🌱 Jetez un œil à notre charte dans #rules, puis"
         " présentez-vous dans #intros.",
-        "Bonjour fay, et bienvenue dans Garden ! Vous faites partie des 6 membres. On a hâte de"
-        " vous connaître : dites bonjour dans #intros.",
+        "Bonjour fay, et bienvenue dans Garden ! Nous sommes maintenant 6 membres. On a hâte"
+        " de vous connaître : dites bonjour dans #intros.",
         "alice a quitté Garden. Prenez soin de vous !",
         "Au revoir bob, et merci d'être passé·e.",
     ]
