@@ -177,7 +177,7 @@ class FigureBuffer:
         self.day(community, day).count(name, delta)
 
     def moderation(self, community: CommunityRef, day: date, rule: str) -> None:
-        """One more moderation case for ``rule`` (``""``: a moderator's command)."""
+        """One more sanction for ``rule`` (``""``: a moderator's command)."""
         self.pending.moderation[(community, day, rule[:64])] += 1
 
     def joined(self, community: CommunityRef, user_id: str, at: datetime) -> None:

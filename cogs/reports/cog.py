@@ -30,6 +30,7 @@ from bot.events import (
     MemberLeft,
     MessageCreated,
     MessageScored,
+    ModerationPardoned,
     ModerationRecorded,
     ReactionAdded,
     ReactionEvent,
@@ -74,6 +75,15 @@ the day's reactions are counted and not remembered."""
 
 Reaction = tuple[str, str, str, str]
 """A reaction as remembered: channel, message, member, emoji."""
+
+NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
+"""Case actions that sanction nobody: a moderator's note, a lift (as the contributors cog
+reads them too)."""
+
+
+def sanctions(actions: str) -> bool:
+    """Whether a case's actions (``delete, warn``) sanction the member."""
+    return not set(actions.split(", ")) <= NOT_SANCTIONS
 
 
 def _reaction(event: ReactionEvent) -> Reaction:
@@ -251,10 +261,21 @@ class ReportsCog(Cog):
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)
     async def count_moderation(self, event: ModerationRecorded) -> None:
-        """A moderation case, by rule (told by the netiquette cog)."""
+        """A sanction, by rule (told by the netiquette cog); a note or a lift is none."""
+        if not sanctions(event.action):
+            return
         day = self.day(event.community, event.at)
         self.buffer.count(event.community, day, "moderation")
         self.buffer.moderation(event.community, day, event.rule or "")
+
+    @listener(ModerationPardoned, priority=Priority.OBSERVATION)
+    async def count_pardon(self, event: ModerationPardoned) -> None:
+        """A pardoned sanction counts no more, taken back from the day it was given; its rule
+        keeps it, and the report says how many of them were pardoned."""
+        if not sanctions(event.action):
+            return
+        day = self.day(event.community, event.recorded_at)
+        self.buffer.count(event.community, day, "moderation", -1)
 
     @listener(ContestClosed, priority=Priority.OBSERVATION)
     async def count_contest(self, event: ContestClosed) -> None:
@@ -342,15 +363,18 @@ class ReportsCog(Cog):
             lines.append(render(texts.retention_none))
         channels = ", ".join(f"{name.lstrip('#')} ({count})" for name, count in current.channels)
         lines.append(render(texts.channels, channels=channels or render(texts.none)))
-        rules = ", ".join(
+        items = [
             f"{rule or render(texts.manual)} ({count})"
             for rule, count in sorted(current.moderation.items(), key=lambda i: (-i[1], i[0]))
-        )
+            if count
+        ]
+        if current.pardoned:
+            items.append(render(texts.pardoned, count=current.pardoned))
         lines.append(
             render(
                 texts.moderation,
-                count=current.total("moderation"),
-                rules=rules or render(texts.no_actions),
+                count=current.sanctions,
+                rules=", ".join(items) or render(texts.no_actions),
             )
         )
         lines.append(render(texts.contests, count=current.total("contests")))
@@ -392,7 +416,7 @@ class ReportsCog(Cog):
             rate=percent_text(share, locale),
             change=moved,
             positive=current.total("reactions") + current.total("thanks"),
-            negative=current.total("moderation"),
+            negative=current.sanctions,
         )
 
     async def build_report(
@@ -425,7 +449,7 @@ class ReportsCog(Cog):
             Messages par jour, membres actifs, nouveaux venus et leur parcours, rétention,
             salons les plus actifs, modération par règle, concours, satisfaction, et l'évolution
             par rapport aux jours précédents.
-            Exemple : /rapport 30
+            Exemple : /rapport 30
             """
         },
     )

@@ -72,6 +72,8 @@ class ReportTexts(BaseModel):
     channels: Annotated[str, Placeholders("channels")]
     moderation: Annotated[str, Placeholders("count", "rules")]
     manual: Annotated[str, Placeholders()]
+    pardoned: Annotated[str, Placeholders("count")]
+    """Sanctions of the period pardoned since, after those by rule (they count no more)."""
     contests: Annotated[str, Placeholders("count")]
     satisfaction_toxicity: Annotated[
         str, Placeholders("rate", "change", "civil", "hostile", "scored", "below", "above")

@@ -59,6 +59,16 @@ class Figures:
         """The sum of one daily counter over the span."""
         return sum(day[name] for day in self.daily.values())
 
+    @property
+    def sanctions(self) -> int:
+        """The sanctions given in the span, less those pardoned since."""
+        return max(0, self.total("moderation"))
+
+    @property
+    def pardoned(self) -> int:
+        """The sanctions of :attr:`moderation` (given in the span, by rule) pardoned since."""
+        return max(0, sum(self.moderation.values()) - self.sanctions)
+
 
 async def read_figures(
     db: Database, community_id: int, span: Span, zone: ZoneInfo, top_channels: int
@@ -157,12 +167,13 @@ async def read_figures(
 
 def satisfaction(figures: Figures) -> tuple[str, float | None]:
     """The indicator and its source: ``toxicity`` (share of civil messages among scored ones),
-    ``fallback`` (reactions and thanks among those plus moderation cases), or ``none``."""
+    ``fallback`` (reactions and thanks among those plus the sanctions not pardoned), or
+    ``none``."""
     scored = figures.total("scored")
     if scored:
         return "toxicity", figures.total("civil") / scored
     positive = figures.total("reactions") + figures.total("thanks")
-    negative = figures.total("moderation")
+    negative = figures.sanctions
     if positive + negative:
         return "fallback", positive / (positive + negative)
     return "none", None

@@ -26,6 +26,7 @@ class ReportDay(SQLModel, table=True):
     reactions: int = 0
     thanks: int = 0
     moderation: int = 0
+    """Sanctions given that day (not notes, not lifts), less those pardoned since."""
     contests: int = 0
     scored: int = 0
     """Messages the toxicity model scored."""
@@ -60,7 +61,8 @@ class ReportChannel(SQLModel, table=True):
 
 
 class ReportModeration(SQLModel, table=True):
-    """Moderation cases of one day by rule (``""``: a moderator's command)."""
+    """Sanctions given on one day by rule (``""``: a moderator's command), those pardoned since
+    included (the day's total leaves them out)."""
 
     __tablename__ = "report_moderation"
     __table_args__ = (UniqueConstraint("community_id", "day", "rule"),)

@@ -414,3 +414,30 @@ async def test_a_weekly_report_missed_while_offline_is_reported_with_its_local_t
         "The activity report due on 2026-11-02 06:59 UTC was missed while I was offline;"
         " /report shows it now."
     ]
+
+
+async def test_notes_and_lifts_are_no_sanctions_and_a_pardoned_one_counts_no_more(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """The report counts what the shout-out counts: a rule firing, /warn, /timeout, /kick,
+    /ban; a /note or a lift is no sanction, and a pardoned one counts no more."""
+    platform.member("alice")
+    await run(core, platform, clock, "/note alice Very helpful with newcomers")
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert "Moderation actions: 0 — none" in lines
+    assert "Satisfaction: no data for this period." in lines
+
+    await run(core, platform, clock, "/timeout alice 10m")  # case 2
+    await run(core, platform, clock, "/untimeout alice")  # case 3, a lift
+    await run(core, platform, clock, "/warn alice Spam")  # case 4
+    await run(core, platform, clock, "/pardon 2")
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert "Moderation actions: 1 — moderators' commands (2), pardoned since (−1)" in lines
+    assert (
+        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
+        "0% positive (0 vs 1), —"
+    ) in lines
