@@ -35,12 +35,7 @@ from bot.adapters.discord.convert import (
 from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
-from bot.adapters.discord.outgoing import (
-    allowed_mentions,
-    audit_reason,
-    send_in_pieces,
-    with_mentions,
-)
+from bot.adapters.discord.outgoing import allowed_mentions, audit_reason, send_in_pieces
 from bot.adapters.discord.purge import purge_channel
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
@@ -321,7 +316,7 @@ class DiscordPlatform:
             )
 
         with refusals(attempt):
-            last = await send_in_pieces(with_mentions(text, mention), piece_of)
+            last = await send_in_pieces(text, piece_of, mention)
         return MessageRef(channel, str(last.id))
 
     def _check_can_post(self, target: Any, attempt: Attempt, *, file: bool, reply: bool) -> None:
@@ -388,7 +383,7 @@ class DiscordPlatform:
                 # The first follow-up would keep the placeholder's visibility: remove it.
                 await interaction.delete_original_response()
             pending.resolved = True
-            sent = await send_in_pieces(with_mentions(text, mention), piece_of)
+            sent = await send_in_pieces(text, piece_of, mention)
         return MessageRef(channel, str(sent.id))
 
     async def dm(

@@ -1,4 +1,10 @@
-"""What the bot posts on Discord: who may be pinged, and texts cut to Discord's length limit.
+"""What the bot posts on Discord: texts shown as written, who may be pinged, Discord's lengths.
+
+The bot's texts are plain text on every platform (Telegram's are HTML-escaped whole), and parts of
+them come from members: a quoted message, a suggestion, a name. Discord would read their Markdown,
+so everything the bot sends is escaped: ``**x**`` stays two stars, ``[text](address)`` is no
+masked link hiding its address, ``||x||`` no spoiler, ``# x`` no heading, ``<@id>`` no mention.
+Web addresses are left whole, so they stay links that show where they lead.
 
 Every message goes out with ``AllowedMentions.none()``: whatever the text says (``@everyone``, a
 role, a member's name), Discord pings no one. The only exception is the members a cog names in
@@ -7,6 +13,7 @@ role, a member's name), Discord pings no one. The only exception is the members 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -29,20 +36,68 @@ def allowed_mentions(mention: Sequence[UserRef] = ()) -> discord.AllowedMentions
     return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
 
 
-def with_mentions(text: str, mention: Sequence[UserRef]) -> str:
-    """``text`` where each mentioned user's ``@name`` is a ping, or the ping leads the text."""
-    for user in reversed(mention):
+# A web address as Discord links it (discord.py's pattern): left whole, since a backslash in it
+# would change where it leads. Otherwise what starts Discord's Markdown anywhere in a line: the
+# escape itself, emphasis, strike-through, spoilers, code, a masked link's bracket, and the ``<``
+# of mentions, channels, timestamps and custom emoji.
+_INLINE = re.compile(
+    r"(?P<address><[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s])"
+    r"|(?P<mark>[\\*_~|`\[<])"
+)
+# What Markdown reads only at the start of a line: headings (and ``-#`` small print), quotes,
+# lists, numbered lists.
+_LINE_START = re.compile(r"^([ \t]*)([#>+-]|\d+(?=\.))", re.MULTILINE)
+
+
+def _inline_escaped(text: str) -> str:
+    return _INLINE.sub(lambda found: found["address"] or "\\" + found["mark"], text)
+
+
+def _line_starts_escaped(text: str) -> str:
+    """``text`` with what would start a heading, quote or list at a line's start escaped (an
+    escaped one is left alone: applied twice, it changes nothing)."""
+
+    def escaped(found: re.Match[str]) -> str:
+        indent, mark = found.groups()
+        return f"{indent}{mark}\\" if mark.isdigit() else f"{indent}\\{mark}"
+
+    return _LINE_START.sub(escaped, text)
+
+
+def _free(text: str, written: str, taken: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The first place ``written`` is in ``text`` outside the spans already taken."""
+    start = 0
+    while (index := text.find(written, start)) != -1:
+        end = index + len(written)
+        if all(end <= begin or index >= stop for begin, stop, _ in taken):
+            return index, end
+        start = index + 1
+    return None
+
+
+def discord_text(text: str, mention: Sequence[UserRef] = ()) -> str:
+    """``text`` as Discord shows it as written, where each mentioned user's ``@name`` is a
+    ping, or the ping leads the text."""
+    spans: list[tuple[int, int, str]] = []
+    leading: list[str] = []
+    for user in dict.fromkeys(mention):
         if not user.id.isdigit():
             continue
         tag = f"<@{user.id}>"
-        if tag in text:
-            continue
-        written = f"@{user.name}" if user.name else ""
-        if written and written in text:
-            text = text.replace(written, tag, 1)
+        found = _free(text, tag, spans)
+        if found is None and user.name:
+            found = _free(text, f"@{user.name}", spans)
+        if found is None:
+            leading.append(tag)
         else:
-            text = f"{tag} {text}" if text else tag
-    return text
+            spans.append((*found, tag))
+    shown, cursor = [], 0
+    for begin, end, tag in sorted(spans):
+        shown += [_inline_escaped(text[cursor:begin]), tag]
+        cursor = end
+    shown.append(_inline_escaped(text[cursor:]))
+    body = _line_starts_escaped("".join(shown))
+    return " ".join([*leading, body] if body else leading)
 
 
 def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
@@ -55,6 +110,9 @@ def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
             cut = rest.rfind(" ", 0, limit + 1)
         if cut <= 0:
             cut = limit
+            # Never between an escaping backslash and what it escapes.
+            while cut > 1 and (len(rest[:cut]) - len(rest[:cut].rstrip("\\"))) % 2:
+                cut -= 1
         pieces.append(rest[:cut])
         # The line break or space where the text was cut is not repeated.
         rest = rest[cut + 1 :] if rest[cut : cut + 1] in ("\n", " ") else rest[cut:]
@@ -79,13 +137,22 @@ def audit_reason(reason: str) -> str | None:
     return "".join(kept).rstrip() + "…"
 
 
-async def send_in_pieces(text: str, send: Callable[[str, bool, bool], Awaitable[Sent]]) -> Sent:
-    """Send ``text`` in as many messages as Discord's limit asks; returns the last one sent.
+async def send_in_pieces(
+    text: str,
+    send: Callable[[str, bool, bool], Awaitable[Sent]],
+    mention: Sequence[UserRef] = (),
+) -> Sent:
+    """Send ``text`` (see :func:`discord_text`) in as many messages as Discord's limit asks;
+    returns the last one sent.
 
     ``send(piece, first, final)`` sends one piece: a reply points from the first, and buttons and
     an attachment go with the final one, under the end of the text.
     """
-    pieces = split_text(text)
+    # A piece cut within a line starts a message, hence a line: one more backslash may be needed.
+    pieces = [
+        _line_starts_escaped(piece)
+        for piece in split_text(discord_text(text, mention), MAX_LENGTH - 1)
+    ]
     for index, piece in enumerate(pieces[:-1]):
         await send(piece, index == 0, False)
     return await send(pieces[-1], len(pieces) == 1, True)

@@ -5,6 +5,7 @@ Each test reads as what members and moderators would notice in the Garden.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -195,6 +196,73 @@ async def test_a_cog_mentioning_the_member_it_addresses_pings_only_them(
     assert message.content == f"Welcome <@{MEMBERS['alice']}>, and hello @everyone!"
     assert world.rest is not None
     assert world.rest.sent[-1]["allowed_mentions"] == {"parse": [], "users": [MEMBERS["alice"]]}
+
+
+def discord_shows(content: str) -> str:
+    """What Discord shows of ``content`` once its escapes are read: a backslash before any
+    character that is not a letter, a digit or a space is not shown (Discord's rule)."""
+    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", content)
+
+
+PHISHING = (
+    "you idiot [Open this case in the moderation dashboard](https://phish.example/login)"
+    " ||@everyone||"
+)
+
+
+async def test_a_members_words_quoted_by_the_bot_are_shown_as_typed_not_as_markdown(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    async def log_it(event: Event) -> None:  # standing in for the mod-log's excerpt
+        assert isinstance(event, MessageCreated)
+        await discord_core.actions.send(channel_ref("mod-log"), f"🛡️ Case 1 · “{event.text}”")
+
+    discord_core.bus.subscribe("core", MessageCreated, log_it)
+    data = payload("message_create")
+    data["content"] = PHISHING
+    await world.feed("MESSAGE_CREATE", data)
+    [logged] = world.posted()
+    # No masked link hiding where it leads, no spoiler: the words as the member typed them.
+    assert logged.content == (
+        "🛡️ Case 1 · “you idiot \\[Open this case in the moderation dashboard]"
+        "(https://phish.example/login) \\|\\|@everyone\\|\\|”"
+    )
+    assert discord_shows(logged.content) == f"🛡️ Case 1 · “{PHISHING}”"
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": []}
+
+
+async def test_markdown_a_member_typed_reaches_no_one_as_markdown_even_privately(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    typed = (
+        "# Free seeds\n> from the team\n**claim** <@500000000000000001> [here](https://x.example)"
+    )
+    assert await discord_core.actions.dm(member_ref("alice").user, typed, community=GARDEN)
+    [message] = world.posted()
+    assert message.content == (
+        "\\# Free seeds\n\\> from the team\n\\*\\*claim\\*\\* \\<@500000000000000001>"
+        " \\[here](https://x.example)"
+    )
+    assert discord_shows(message.content) == typed
+
+
+async def test_the_bots_own_pings_and_links_still_work_once_the_text_is_escaped(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    rosa = UserRef("discord", str(MEMBERS["rosa"]), "rosa_b")
+    await discord_core.actions.send(
+        channel_ref("general"),
+        "Welcome @rosa_b! Read the charter: https://garden.example/charter_v2#rule_1",
+        mention=[rosa],
+    )
+    [message] = world.posted()
+    # The ping is a real mention; the address is left whole, so it still leads where it says.
+    assert message.content == (
+        f"Welcome <@{MEMBERS['rosa']}>! Read the charter: https://garden.example/charter_v2#rule_1"
+    )
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": [], "users": [MEMBERS["rosa"]]}
 
 
 async def test_long_texts_are_cut_at_line_ends(
