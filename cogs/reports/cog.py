@@ -279,7 +279,8 @@ class ReportsCog(Cog):
 
     @listener(ContestClosed, priority=Priority.OBSERVATION)
     async def count_contest(self, event: ContestClosed) -> None:
-        """A contest or challenge ran to its end (told by the contests cog)."""
+        """A contest or challenge closed with its results (told by the contests cog): counted
+        the day it closes, as the report says, since its opening is not told."""
         self.buffer.count(event.community, self.day(event.community, event.at), "contests")
 
     @listener(MessageScored, priority=Priority.OBSERVATION, include_removed=True)

@@ -129,7 +129,7 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
         "Retention: 100% of the 1 member active the period before posted again (1)"
     )
     assert "Moderation actions: 2 — moderators' commands (1), spam (1)" in lines
-    assert "Contests run: 1" in lines
+    assert "Contests and challenges closed: 1" in lines
     assert (
         "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
         "33% positive (1 vs 2), —"
