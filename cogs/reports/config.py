@@ -104,8 +104,9 @@ class ReportsConfig(BaseModel):
     satisfaction: SatisfactionConfig = SatisfactionConfig()
     thanks_words: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=200)
-    ] = ["merci", "thanks", "thank you", "thx"]
-    """Whole words that thank: a positive signal of the fallback satisfaction indicator."""
+    ] = ["merci", "merci beaucoup", "thanks", "thank you", "thx", "ty"]
+    """Words and phrases that thank, whole (as the contributors section's, and by default the
+    same): a positive signal of the fallback satisfaction indicator."""
     write: WriteConfig = WriteConfig()
     texts: TextsByLocale[ReportTexts]
 

@@ -1,4 +1,4 @@
-"""The local date of an instant, worked out once per day, and thanks words in any writing."""
+"""The local date of an instant, worked out once per day, and thanks phrases in any writing."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ import random
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.cogloader import section_models
 from bot.localdays import LocalDays
+from bot.ruleconf import load_rule_book
 from bot.wholewords import folded
+from cogs.contributors.config import ContributorsConfig
+from cogs.contributors.thanks import ThanksDetector
+from cogs.reports.config import ReportsConfig
 from cogs.reports.thanks import ThanksWords
 
 ZONES = [
@@ -84,16 +90,51 @@ def reference_folded(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def test_thanks_words_are_found_whole_as_the_folded_text_holds_them() -> None:
+def test_thanks_phrases_are_found_whole_as_the_folded_text_holds_their_words() -> None:
     pick = random.Random(5)
     alphabet = [*"aZ ty.,!-_1\u0301\u0327", "ß", "ẞ", "İ", "K", "ﬀ", "Ｍ", "🙏", "ᴬ", "é"]
-    alphabet += ["merci", "MÉRCI", "thank", "you", "Thx", "спасибо", "ss"]
-    lists = [["merci", "thanks", "thank you", "thx", "ty"], ["спасибо", "ß"], ["\u0301"], []]
-    for words in lists:
-        found = ThanksWords(words)
-        alternatives = "|".join(re.escape(reference_folded(word)) for word in words)
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    alphabet += ["merci", "MÉRCI", "thank", "you", "Thx", "спасибо", "ss", "je", "te", "remercie"]
+    lists = [
+        ["merci", "thanks", "thank you", "thx", "ty", "je te remercie"],
+        ["спасибо", "ß"],
+        ["\u0301"],
+        [],
+    ]
+    for phrases in lists:
+        found = ThanksWords(phrases)
+        # Each phrase is its words, whole, with anything that is no word between them.
+        read = [re.findall(r"\w+", reference_folded(phrase)) for phrase in phrases]
+        alternatives = [r"\W+".join(map(re.escape, each)) for each in read if each]
+        pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
         for _ in range(5_000):
             text = "".join(pick.choice(alphabet) for _ in range(pick.randint(0, 8)))
             assert folded(text) == reference_folded(text), text
-            assert found.found(text) == bool(pattern.search(reference_folded(text))), text
+            expected = bool(alternatives) and bool(pattern.search(reference_folded(text)))
+            assert found.found(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "thanks"),
+    [
+        ("Je te remercie pour les graines", True),
+        ("je  te\u00a0remercie !", True),
+        ("Thank-you all", True),
+        ("MERCI BEAUCOUP", True),
+        ("mercis", False),
+        ("", False),
+        ("!!!", False),
+    ],
+)
+def test_the_shipped_thanks_lists_agree_and_match_alike(
+    rules_dir: Path, text: str, thanks: bool
+) -> None:
+    """What earns a thanks in /profile is a thanks in the report: the same phrases, matched the
+    same way (whole words, any case and accents, whatever separates a phrase's words)."""
+    book = load_rule_book(rules_dir, section_models())
+    reports = book.sections["reports"]
+    contributors = book.sections["contributors"]
+    assert isinstance(reports, ReportsConfig)
+    assert isinstance(contributors, ContributorsConfig)
+    assert reports.thanks_words == contributors.thanks_words
+    assert ThanksWords(reports.thanks_words).found(text) is thanks
+    assert ThanksDetector(contributors.thanks_words).thanks(text) is thanks

@@ -441,3 +441,24 @@ async def test_notes_and_lifts_are_no_sanctions_and_a_pardoned_one_counts_no_mor
         "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
         "0% positive (0 vs 1), —"
     ) in lines
+
+
+async def test_a_thanks_that_scores_in_the_profile_is_a_positive_signal_of_the_report(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    netiquette = core.cogs["netiquette"]
+    assert isinstance(netiquette, NetiquetteCog)
+
+    def no_model(_choice: object) -> Classifier:
+        raise ToxicityUnavailableError("no model in this test")
+
+    netiquette.classifier_factory = no_model
+    await say(core, platform, clock, "alice", "Je te remercie pour les graines")
+    await say(core, platform, clock, "bob", "thank-you for the seeds")
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+
+    assert (
+        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
+        "100% positive (2 vs 0), —"
+    ) in lines
