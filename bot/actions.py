@@ -6,6 +6,10 @@ logged and reported once to the community's mod-log. Neither ever reaches the co
 cog that must say why something was not done (to the moderator who asked) collects the refusals
 of a block of actions with :meth:`Actions.refusals`, and may name the kinds it expects and answers
 itself (an unban of a member who is not banned), which the mod-log is not told of.
+
+A message the bot deletes reaches the cogs as a :class:`~bot.events.MessageDeleted`, as one its
+author or a moderator deletes does where the platform reports deletions: Telegram reports none,
+not even the bot's own, and the core hears Discord's report of the bot's deletions only once.
 """
 
 from __future__ import annotations
@@ -55,9 +59,11 @@ class Actions:
         platforms: Mapping[str, Platform],
         texts: Callable[[CommunityRef | None], CoreTexts],
         report: Callable[[CommunityRef, str], Awaitable[None]] | None = None,
+        deleted: Callable[[Sequence[MessageRef]], Awaitable[None]] | None = None,
     ) -> None:
         self._platforms = platforms
         self._report = report
+        self._deleted = deleted
         self._texts = texts
         self._reported: set[tuple[str, str, str]] = set()
 
@@ -191,25 +197,38 @@ class Actions:
         return adapter.start_link(community, command)
 
     async def delete(self, message: MessageRef) -> bool:
-        """Delete a message; False if it could not be done."""
-        return await self._member_action(
+        """Delete a message; False if it could not be done. Once it is deleted, the cogs hear
+        of it (``MessageDeleted``)."""
+        done = await self._member_action(
             message.channel.platform,
             Capability.DELETE,
             message.community,
             lambda p: p.delete(message),
         )
+        if done:
+            await self._tell_deleted([message])
+        return done
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> bool:
-        """Delete several messages of one community (a purge); False if it could not be done."""
+        """Delete several messages of one community (a purge); False if it could not all be
+        done. Once they are deleted, the cogs hear of each (``MessageDeleted``); of none when
+        the platform refused some: it says how many stayed, not which."""
         if not messages:
             return True
         first = messages[0]
-        return await self._member_action(
+        done = await self._member_action(
             first.channel.platform,
             Capability.DELETE,
             first.community,
             lambda p: p.delete_many(messages),
         )
+        if done:
+            await self._tell_deleted(messages)
+        return done
+
+    async def _tell_deleted(self, messages: Sequence[MessageRef]) -> None:
+        if self._deleted is not None:
+            await self._deleted(messages)
 
     async def timeout(self, member: MemberRef, until: datetime, *, reason: str = "") -> bool:
         """Silence ``member`` until ``until``."""

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +33,8 @@ from bot.events import (
     CommunitySeen,
     Event,
     MemberRef,
+    MessageDeleted,
+    MessageRef,
     UserRef,
 )
 from bot.members import MemberDirectory
@@ -55,6 +57,9 @@ SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
 CONNECT_WAIT = timedelta(minutes=2)
 """How long the scheduled jobs wait for every platform to connect at start-up."""
+DELETIONS_REMEMBERED = 10_000
+"""Deleted messages remembered, so that the cogs hear of each deletion once: Discord reports
+the bot's own deletions too, a moment after the bot told of them."""
 
 
 class Jardinier:
@@ -81,7 +86,9 @@ class Jardinier:
         self.bus = EventBus(self.serving_cogs)
         self.commands = CommandRegistry()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
-        self.actions = Actions(self.platforms, self.texts, report=self.modlog)
+        self.actions = Actions(
+            self.platforms, self.texts, report=self.modlog, deleted=self._deleted_by_bot
+        )
         self.members = MemberDirectory(self.db, self.clock)
         # Also written by events as they come; the timer bounds the crash window of a quiet bot.
         self._members_flush = PeriodicFlush(
@@ -91,6 +98,8 @@ class Jardinier:
         self._command_screens: list[CommandScreen] = []
         self._member_holds: list[MemberHold] = []
         self._seen: dict[str, CommunityRef] = {}
+        self._deletions: OrderedDict[MessageRef, None] = OrderedDict()
+        """The messages whose deletion the cogs heard of, latest last."""
         self._started = False
         self._shutting_down: asyncio.Task[None] | None = None
         """The one :meth:`shut_down` under way: a second request waits for it."""
@@ -509,6 +518,8 @@ class Jardinier:
             await asyncio.wait(others)
 
     async def _handle(self, event: Event) -> None:
+        if isinstance(event, MessageDeleted) and not self._first_deletion(event.message):
+            return  # told already: the bot's own deletion, which Discord reports too
         try:
             await self.members.observe(event)
         except SQLAlchemyError as error:
@@ -529,6 +540,23 @@ class Jardinier:
         except Exception:
             # One bad event must never stop the bot.
             log.exception("failed to handle %s", type(event).__name__)
+
+    def _first_deletion(self, message: MessageRef) -> bool:
+        """Whether this is the first time the deletion of ``message`` is heard of (remembered)."""
+        deletions = self._deletions
+        if message in deletions:
+            return False
+        deletions[message] = None
+        if len(deletions) > DELETIONS_REMEMBERED:
+            deletions.popitem(last=False)
+        return True
+
+    async def _deleted_by_bot(self, messages: Sequence[MessageRef]) -> None:
+        """The bot deleted ``messages``: the cogs hear of it as of any other deletion (a purge
+        takes its points back), on every platform, Telegram included, which reports none."""
+        at = self.clock.now()
+        for message in messages:
+            await self.handle(MessageDeleted(at=at, message=message))
 
     def screen_commands(self, screen: CommandScreen) -> None:
         """Have ``screen`` judge every command before it runs: the text of a refusal it returns

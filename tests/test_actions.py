@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import ChannelRef, CommunityRef, MessageRef
+from bot.events import ChannelRef, CommunityRef, Event, MessageDeleted, MessageRef
 from bot.platform import Button, Capability
 from tests.support.fake_platform import FakePlatform
 
@@ -137,3 +137,36 @@ async def test_a_purge_deletes_every_message_given(
     assert await core.actions.delete_many([m for m in messages if m is not None]) is True
     assert [a.target for a in platform.actions if a.action == "delete"] == messages
     assert await core.actions.delete_many([]) is True
+
+
+async def test_every_message_the_bot_deletes_reaches_the_cogs_as_one_deletion(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """Telegram reports no deletion, not even the bot's own, and Discord reports the bot's own
+    too: on both, the cogs hear once of each message the bot deletes (a purge takes back the
+    points it brought), and of none it could not delete."""
+    heard: list[MessageRef] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, MessageDeleted)
+        heard.append(event.message)
+
+    core.bus.subscribe("core", MessageDeleted, listen)
+    spam, purged, more = (MessageRef(platform.channel(), f"m{n}") for n in range(3))
+    assert await core.actions.delete(spam)
+    assert await core.actions.delete_many([purged, more])
+    assert heard == [spam, purged, more]
+
+    # Discord's gateway reports the same deletions a moment later: not heard again.
+    for message in (spam, purged, more):
+        await core.handle(MessageDeleted(at=clock.now(), message=message))
+    # Nor is a deletion its author made first, then the bot again (a purge of it).
+    gone = MessageRef(platform.channel(), "m4")
+    await core.handle(MessageDeleted(at=clock.now(), message=gone))
+    assert await core.actions.delete_many([gone])
+    assert heard == [spam, purged, more, gone]
+
+    kept = await undeletable_message(core, platform)
+    assert not await core.actions.delete(kept)
+    assert not await core.actions.delete_many([kept])
+    assert heard == [spam, purged, more, gone]

@@ -298,6 +298,41 @@ async def test_a_message_marked_removed_later_loses_its_points_at_the_next_reply
     assert await score_of(forum, "carol") == 0
 
 
+async def with_netiquette(open_forum: ForumFactory, rules_dir: Path) -> Forum:
+    """Garden with the netiquette's shipped rules too, and a moderator."""
+    enable_only(rules_dir, "netiquette", "contributors")
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    return forum
+
+
+async def test_a_message_a_moderator_purges_takes_its_points_with_it(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir)
+    answer = await forum.say("david", "Water it the day before and loosen the root ball gently.")
+    await forum.say("alice", "Merci beaucoup, that is what I needed!", reply_to=answer)
+    assert "david" in forum.ranked(await forum.run("mod", "/top 30d"))
+
+    await forum.command("mod", "/purge 1 david")
+
+    assert "david" not in forum.ranked(await forum.run("mod", "/top 30d"))
+    assert await score_of(forum, "david") == 0
+
+
+async def test_the_copies_the_spam_rule_deletes_after_the_fact_lose_their_points(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await with_netiquette(open_forum, rules_dir)
+    for _ in range(3):  # the third copy fires the rule, which deletes the two before it too
+        await forum.say("david", "Buy the best seeds at my shop, cheap and fast!")
+        await forum.wait(timedelta(seconds=20))
+    await forum.core.caught_up()
+
+    assert len(forum.done("delete")) == 3
+    assert await score_of(forum, "david") == 0
+
+
 async def test_a_reaction_taken_back_takes_its_point_back(forum: Forum) -> None:
     post = await forum.say("alice", "Here is what I learnt this week about compost.")
     await forum.react("bob", post)
