@@ -39,6 +39,7 @@ from bot.events import (
 )
 from bot.localdays import LocalDays
 from bot.localtime import local_time
+from bot.models import Community
 from bot.periodic import PeriodicFlush
 from bot.ruleconf import percent_text, render
 from bot.weekly import WeeklyJob
@@ -131,6 +132,8 @@ class ReportsCog(Cog):
         self._reactions: dict[str, tuple[date, set[Reaction]]] = {}
         """Each community's reactions of its current day (see :data:`REACTIONS_REMEMBERED`)."""
         self._albums = LastAlbums()
+        self._first_seen: dict[str, datetime] = {}
+        """When the bot first saw each community (it never changes)."""
         self.weekly_report = WeeklyJob(
             self, "weekly", "post_report", lambda community: self.settings(community).schedule
         )
@@ -309,6 +312,20 @@ class ReportsCog(Cog):
             end -= timedelta(days=1)
         return Span(end - timedelta(days=days - 1), end)
 
+    async def first_day(self, community: CommunityRef) -> date:
+        """The community's local date the bot first saw it: no figure is older."""
+        seen = self._first_seen.get(community.key)
+        if seen is None:
+            community_id = await self.core.members.community_id(community)
+            async with self.core.db.session() as session:
+                seen = (
+                    await session.exec(
+                        select(col(Community.first_seen)).where(Community.id == community_id)
+                    )
+                ).one()
+            self._first_seen[community.key] = seen
+        return self.day(community, seen)
+
     async def figures(self, community: CommunityRef, span: Span) -> Figures:
         """The figures of ``span``, exact (the buffer is flushed first)."""
         await self.flush()
@@ -318,9 +335,15 @@ class ReportsCog(Cog):
         return await read_figures(self.core.db, community_id, span, zone, top)
 
     async def report_text(
-        self, community: CommunityRef, current: Figures, previous: Figures
+        self,
+        community: CommunityRef,
+        current: Figures,
+        previous: Figures,
+        *,
+        first_day: date | None = None,
     ) -> str:
-        """The report as leadership reads it."""
+        """The report as leadership reads it; from a span that began before ``first_day`` (the
+        bot's first day here), it says that the days before hold nothing."""
         texts = self.texts(community)
         locale = self.core.community_config(community).locale
         span = current.span
@@ -380,6 +403,8 @@ class ReportsCog(Cog):
         )
         lines.append(render(texts.contests, count=current.total("contests")))
         lines.append(self._satisfaction_line(community, current, previous))
+        if first_day is not None and span.start < first_day:
+            lines.append(render(texts.counted_since, since=first_day.isoformat()))
         return "\n".join(lines)
 
     def _per_day(self, community: CommunityRef, average: float) -> str | float:
@@ -426,7 +451,8 @@ class ReportsCog(Cog):
         """The report's text and its chart, drawn into ``folder``."""
         current = await self.figures(community, span)
         previous = await self.figures(community, span.previous())
-        text = await self.report_text(community, current, previous)
+        first_day = await self.first_day(community)
+        text = await self.report_text(community, current, previous, first_day=first_day)
         texts = self.texts(community)
         labels = {
             "title": render(texts.chart_title, community=community.name or community.id),
@@ -538,6 +564,27 @@ class ReportsCog(Cog):
                 )
             return
         span = self.span(community, schedule.days, until_yesterday=True)
+        first_day = await self.first_day(community)
+        if span.end < first_day:
+            # The week before the bot came: a page of zeros would read as a dead community.
+            self.log.info(
+                "report of %s to %s in %s not made: first seen on %s",
+                span.start,
+                span.end,
+                community.key,
+                first_day,
+            )
+            texts = self.texts(community)
+            await self.actions.send(
+                channel,
+                render(
+                    texts.before_start,
+                    start=span.start.isoformat(),
+                    end=span.end.isoformat(),
+                    since=first_day.isoformat(),
+                ),
+            )
+            return
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-report-"))
         try:
             text, path = await self.build_report(community, span, folder)

@@ -88,6 +88,10 @@ class ReportTexts(BaseModel):
     chart_messages: Annotated[str, Placeholders()]
     chart_active: Annotated[str, Placeholders()]
     chart_satisfaction: Annotated[str, Placeholders()]
+    counted_since: Annotated[str, Placeholders("since")]
+    """The last line of a report whose period began before the bot first saw the community."""
+    before_start: Annotated[str, Placeholders("start", "end", "since")]
+    """Posted instead of a scheduled report whose whole period came before the bot did."""
     export_ready: Annotated[str, Placeholders("days", "start", "end")]
     missed: Annotated[str, Placeholders("when")]
     not_posted: Annotated[str, Placeholders("channel")]

@@ -158,13 +158,33 @@ async def test_the_weekly_report_is_posted_for_the_week_before(
     [pending] = core.scheduler.pending("reports:weekly:")
     assert pending.next_run is not None
     assert pending.next_run.weekday() == 0
-    # Monday 09:05: the first report (today's 09:05) covers the empty week before; the next
-    # Monday's covers the week of alice's message.
+    # Monday 09:05: today's is due for the week before the bot came, which it did not see: one
+    # line says so, no page of zeros; the next Monday's covers the week of alice's message.
     await core.scheduler.advance(timedelta(days=8))
     first, posted = [sent for sent in platform.sent() if sent.target.id == "leadership"]
-    assert "Messages: 0 " in first.text
+    assert first.text == (
+        "📊 No activity report for 2026-10-26 to 2026-11-01: I only arrived on 2026-11-02."
+        " The next report will count from then on."
+    )
+    assert not first.details.get("file")
     assert "Messages: 1 " in posted.text
     assert posted.details["file"].suffix == ".png"
+    assert "Counted from" not in posted.text  # a whole week the bot saw
+
+
+async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_counts(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await say(core, platform, clock, "alice", "hello garden")
+    await clock_forward(core, timedelta(days=2))
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+
+    assert lines[-1] == (
+        "Counted from 2026-11-02, when I arrived: there are no figures of the days before."
+    )
+    lines = (await run(core, platform, clock, "/report 3")).text.splitlines()
+    assert not lines[-1].startswith("Counted from")
 
 
 async def test_figures_survive_a_flush_and_members_data_is_erased(
