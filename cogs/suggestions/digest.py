@@ -1,9 +1,11 @@
 """The leadership digest: the top suggestions by votes, the new ones, and notable feedback.
 
 Posted in the leadership channel on a weekly cron job per community
-(``suggestions:digest:<community>``, in the community's time zone) and on demand (``/digest``),
-with a Markdown file attached. The file is temporary: it holds members' names and texts, which
-an erasure must be able to reach, so none is kept once posted.
+(``suggestions:digest:<community>``, in the community's time zone) and on demand (``/digest``).
+The message is plain text, like everything the bot says, so that it reads the same on every
+platform; a Markdown file of it is attached, with headings and lists, members' words escaped.
+The file is temporary: it holds members' names and texts, which an erasure must be able to reach,
+so none is kept once posted.
 
 A period is whole local days, as the activity report's: the weekly digest covers the complete
 days before today, ``/digest`` the days up to today; its title names the first and last day.
@@ -17,7 +19,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -36,8 +38,11 @@ set is not found; the platform refused."""
 
 
 _MARKDOWN = re.compile(r"([\\`*_~|\[\]()<>#&])")
-"""Characters that start Markdown (or HTML) in Discord and in a Markdown file: emphasis, code,
-spoilers, masked links, tags, entities, headings."""
+"""Characters that start Markdown (or HTML) in a Markdown file: emphasis, code, spoilers,
+masked links, tags, entities, headings."""
+# What the Markdown digest texts of earlier rule books wrapped their words in.
+_HEADING_MARK = re.compile(r"^#{1,6}\s+")
+_EMPHASIS = re.compile(r"([_*])([^_*]+)\1")
 
 
 def markdown_escaped(text: str) -> str:
@@ -46,10 +51,59 @@ def markdown_escaped(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+def _unmarked(text: str) -> str:
+    """A digest text without the Markdown a rule book written for the Markdown digest still
+    puts around it (``# Title``, ``_None._``): the digest adds its own to the file."""
+    text = _HEADING_MARK.sub("", text.strip())
+    emphasised = _EMPHASIS.fullmatch(text)
+    return emphasised[2] if emphasised else text
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the digest: its heading, its lines (numbered or not), or what says it is
+    empty."""
+
+    heading: str
+    lines: tuple[str, ...]
+    empty: str
+    numbered: bool = False
+
+    def items(self) -> list[str]:
+        """The lines as listed: ``1. …`` when numbered, ``- …`` otherwise."""
+        if self.numbered:
+            return [f"{rank}. {line}" for rank, line in enumerate(self.lines, start=1)]
+        return [f"- {line}" for line in self.lines]
+
+
+@dataclass(frozen=True)
+class Written:
+    """The digest in words, written as plain text or as Markdown."""
+
+    title: str
+    sections: tuple[Section, ...]
+
+    def plain(self) -> str:
+        """The digest as the bot posts it: plain text, as every platform shows it."""
+        lines = [self.title]
+        for section in self.sections:
+            lines += ["", section.heading, *(section.items() or [section.empty])]
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        """The digest as its file holds it: Markdown headings and lists, words as typed."""
+        lines = [f"# {markdown_escaped(self.title)}"]
+        for section in self.sections:
+            escaped = replace(section, lines=tuple(map(markdown_escaped, section.lines)))
+            lines += ["", f"## {markdown_escaped(section.heading)}"]
+            lines += escaped.items() or [f"_{markdown_escaped(section.empty)}_"]
+        return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class DigestFile:
-    """A digest as written: its Markdown text, the temporary file holding it, and how many
-    suggestions it names."""
+    """A digest as written: its text as posted, the temporary Markdown file of it, and how
+    many suggestions it names."""
 
     text: str
     path: Path
@@ -58,8 +112,8 @@ class DigestFile:
 
 def _shown(text: str) -> str:
     """Members' and moderators' words as the digest writes them: visible characters on one
-    line, cut, written as typed whatever Markdown they hold."""
-    return markdown_escaped(shorten(one_line(text)))
+    line, cut."""
+    return shorten(one_line(text))
 
 
 class Digest(SuggestionsBase):
@@ -105,20 +159,22 @@ class Digest(SuggestionsBase):
         zone = self.core.community_config(community).zone
         today = self.core.clock.now().astimezone(zone).date()
         end = today - timedelta(days=1) if complete_days else today
-        text, suggestions = await self.digest_text(community, end - timedelta(days=days - 1), end)
+        written, suggestions = await self.digest_text(
+            community, end - timedelta(days=days - 1), end
+        )
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-digest-"))
         try:
             path = folder / f"digest-{community.key}-{today.isoformat()}.md"
-            await asyncio.to_thread(path.write_text, text, encoding="utf-8")
-            yield DigestFile(text, path, suggestions)
+            await asyncio.to_thread(path.write_text, written.markdown(), encoding="utf-8")
+            yield DigestFile(written.plain(), path, suggestions)
         finally:
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
     async def digest_text(
         self, community: CommunityRef, start: date, end: date
-    ) -> tuple[str, int]:
+    ) -> tuple[Written, int]:
         """The digest of the suggestions from day ``start`` to day ``end`` (both included,
-        community time zone), as Markdown; and how many suggestions it names."""
+        community time zone); and how many suggestions it names."""
         texts = self.texts(community)
         community_id = await self.core.members.community_id(community)
         config = self.settings(community).digest
@@ -128,27 +184,9 @@ class Digest(SuggestionsBase):
         top = await self.book.top(community_id, config.top)
         new = await self.book.created_between(community_id, since, until)
         answered = await self.book.answered_between(community_id, since, until)
-        lines = [
+        none = _unmarked(render(texts.digest_none))
+        feedback = tuple(
             render(
-                texts.digest_title,
-                community=markdown_escaped(one_line(community.name or community.id)),
-                start=start.isoformat(),
-                end=end.isoformat(),
-            ),
-            "",
-            render(texts.digest_top),
-        ]
-        lines += [
-            f"{rank}. {self._line(community, item)}" for rank, item in enumerate(top, start=1)
-        ] or [render(texts.digest_none)]
-        lines += ["", render(texts.digest_new)]
-        lines += [f"- {self._line(community, item)}" for item in new] or [
-            render(texts.digest_none)
-        ]
-        lines += ["", render(texts.digest_feedback)]
-        lines += [
-            "- "
-            + render(
                 texts.digest_feedback_line,
                 number=item.number,
                 text=_shown(item.text),
@@ -156,9 +194,33 @@ class Digest(SuggestionsBase):
                 comment=_shown(item.comment or ""),
             )
             for item in answered
-        ] or [render(texts.digest_none)]
+        )
+        written = Written(
+            _unmarked(
+                render(
+                    texts.digest_title,
+                    community=one_line(community.name or community.id),
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                )
+            ),
+            (
+                Section(
+                    _unmarked(render(texts.digest_top)),
+                    tuple(self._line(community, item) for item in top),
+                    none,
+                    numbered=True,
+                ),
+                Section(
+                    _unmarked(render(texts.digest_new)),
+                    tuple(self._line(community, item) for item in new),
+                    none,
+                ),
+                Section(_unmarked(render(texts.digest_feedback)), feedback, none),
+            ),
+        )
         named = {item.number for item in (*top, *new, *answered)}
-        return "\n".join(lines) + "\n", len(named)
+        return written, len(named)
 
     def _line(self, community: CommunityRef, item: Suggestion) -> str:
         return render(
@@ -168,7 +230,7 @@ class Digest(SuggestionsBase):
             up=item.up,
             down=item.down,
             status=self.status_label(community, item.status),
-            member=markdown_escaped(plain_name(item.author_name) or "?"),
+            member=plain_name(item.author_name) or "?",
         )
 
     async def on_job_missed(

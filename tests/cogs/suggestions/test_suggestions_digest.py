@@ -62,7 +62,7 @@ async def test_digest_tells_the_moderator_when_leadership_has_no_channel(
     assert answer.details["file"] is None
     assert not board.sent("leadership")
     [digest] = [action for action in board.done("dm") if action.target.name == "mod"]
-    assert "## Top suggestions by votes" in digest.text.splitlines()
+    assert "Top suggestions by votes" in digest.text.splitlines()
     assert digest.details["file"].suffix == ".md"
     assert not digest.details["file"].exists()  # members' names and texts are not kept
 
@@ -131,7 +131,7 @@ async def test_a_status_without_a_comment_keeps_the_comment_given_before(board: 
     digest = await board.digest()
 
     lines = digest.text.splitlines()
-    feedback = lines[lines.index("## Notable feedback") + 1]
+    feedback = lines[lines.index("Notable feedback") + 1]
     assert (
         feedback
         == "- #1 A monthly seed swap in the library — done: We start in March at the library"
@@ -152,7 +152,7 @@ async def test_a_comment_of_an_earlier_period_is_not_this_periods_feedback(board
     digest = await board.digest()
 
     lines = digest.text.splitlines()
-    assert lines[lines.index("## Notable feedback") + 1] == "_None._"
+    assert lines[lines.index("Notable feedback") + 1] == "None."
     assert "1. #1 A monthly seed swap in the library — 👍 0 · 👎 0 — done (by alice)" in lines
 
 
@@ -167,14 +167,102 @@ async def test_the_digest_writes_names_texts_and_comments_as_typed(board: Board)
 
     digest = await board.digest()
 
+    # The message is plain text, as every platform shows it: the words as typed, no escapes.
     line = next(line for line in digest.text.splitlines() if line.startswith("1. "))
     assert line == (
-        r"1. #1 Add \*\*more\*\* benches \[here\]\(http://evil.example\) \<b\>now\</b\>"
+        "1. #1 Add **more** benches [here](http://evil.example) <b>now</b>"
         " — 👍 0 · 👎 0 — accepted (by discord.\u2060gg/freeseeds)"
     )
-    assert r"— accepted: Sure\_thing \`soon\` reversed" in digest.text
+    assert "— accepted: Sure_thing `soon` reversed" in digest.text
     assert "\u202e" not in digest.text
-    assert files[digest.details["file"].name] == digest.text
+    # The Markdown file escapes them, so that it shows them as typed too.
+    written = files[digest.details["file"].name]
+    assert (
+        r"1. \#1 Add \*\*more\*\* benches \[here\]\(http://evil.example\) \<b\>now\</b\>"
+        " — 👍 0 · 👎 0 — accepted \\(by discord.\u2060gg/freeseeds\\)"
+    ) in written.splitlines()
+    assert r"— accepted: Sure\_thing \`soon\` reversed" in written
+    assert "\u202e" not in written
+
+
+async def test_the_digest_reads_as_plain_text_and_its_file_as_markdown(board: Board) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    files = board.read_files()
+
+    digest = await board.digest()
+
+    assert digest.text.splitlines()[:6] == [
+        "Suggestions digest — Garden, 2026-10-27 to 2026-11-02",
+        "",
+        "Top suggestions by votes",
+        "1. #1 A monthly seed swap in the library — 👍 0 · 👎 0 — open (by alice)",
+        "",
+        "New this period",
+    ]
+    assert digest.text.splitlines()[-2:] == ["Notable feedback", "None."]
+    assert files[digest.details["file"].name].splitlines() == [
+        "# Suggestions digest — Garden, 2026-10-27 to 2026-11-02",
+        "",
+        "## Top suggestions by votes",
+        r"1. \#1 A monthly seed swap in the library — 👍 0 · 👎 0 — open \(by alice\)",
+        "",
+        "## New this period",
+        r"- \#1 A monthly seed swap in the library — 👍 0 · 👎 0 — open \(by alice\)",
+        "",
+        "## Notable feedback",
+        "_None._",
+    ]
+
+
+async def test_a_french_digest_shows_no_markdown_nor_backslashes_to_leadership(
+    board: Board, rules_dir: Path
+) -> None:
+    french(board, rules_dir)
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggerer Créer un salon (semis) pour les_tomates")
+    await board.run("mod", "/suggestion_statut 1 prévue On ouvre #semis lundi")
+
+    digest = await board.digest()
+
+    # Telegram shows the text as it is: leadership must read words, not Markdown.
+    lines = digest.text.splitlines()
+    assert lines[0] == "Synthèse des suggestions — Garden, du 2026-10-27 au 2026-11-02"
+    assert "Suggestions les mieux votées" in lines
+    assert "Retours notables" in lines
+    [feedback] = lines[lines.index("Retours notables") + 1 :]
+    assert "Créer un salon (semis) pour les_tomates" in feedback
+    assert feedback.endswith("On ouvre #semis lundi")
+    assert "\\" not in digest.text
+    assert not [line for line in lines if line.startswith(("#", "_"))]
+
+
+async def test_a_rule_book_written_for_the_markdown_digest_still_reads_as_plain_text(
+    board: Board, rules_dir: Path
+) -> None:
+    edit_section(
+        rules_dir,
+        "suggestions",
+        {
+            "texts": {
+                "en": {
+                    "digest_title": "# Our digest — {community}",
+                    "digest_feedback": "## Feedback",
+                    "digest_none": "_Nothing._",
+                }
+            }
+        },
+    )
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    files = board.read_files()
+
+    digest = await board.digest()
+
+    assert digest.text.splitlines()[0] == "Our digest — Garden"
+    assert digest.text.splitlines()[-2:] == ["Feedback", "Nothing."]
+    written = files[digest.details["file"].name].splitlines()
+    assert written[0] == "# Our digest — Garden"
+    assert written[-2:] == ["## Feedback", "_Nothing._"]
 
 
 async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
@@ -203,8 +291,8 @@ async def test_the_weekly_digest_names_the_last_day_it_covers(board: Board) -> N
 
     [posted] = board.sent("leadership")
     lines = posted.text.splitlines()
-    assert lines[0] == "# Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
-    assert lines[lines.index("## New this period") + 1].startswith("- #1 A monthly seed swap")
+    assert lines[0] == "Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    assert lines[lines.index("New this period") + 1].startswith("- #1 A monthly seed swap")
 
 
 async def test_digest_on_demand_covers_the_days_up_to_today(board: Board) -> None:
@@ -215,6 +303,6 @@ async def test_digest_on_demand_covers_the_days_up_to_today(board: Board) -> Non
     digest = await board.digest()
 
     lines = digest.text.splitlines()
-    assert lines[0] == "# Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
-    new = lines[lines.index("## New this period") + 1 : lines.index("## Notable feedback") - 1]
+    assert lines[0] == "Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    new = lines[lines.index("New this period") + 1 : lines.index("Notable feedback") - 1]
     assert [line[:4] for line in new] == ["- #1", "- #2"]
