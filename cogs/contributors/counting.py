@@ -276,9 +276,10 @@ class Counting(ContributorsBase):
 
     @listener(ContestWon, priority=Priority.OBSERVATION)
     async def count_win(self, event: ContestWon) -> None:
-        """A member won a contest or challenge (told by the contests cog); a giveaway's draw is
-        luck, not a contribution, and counts nothing."""
-        if event.kind == "giveaway":
+        """A member won a contest or challenge (told by the contests cog): the first place only,
+        as the hall of fame counts wins; a giveaway's draw is luck, not a contribution, and
+        counts nothing."""
+        if event.kind == "giveaway" or event.rank != 1:
             return
         await self._count_daily(event.community, event.member.user, event.at, "contest_wins")
 

@@ -85,3 +85,33 @@ async def test_a_giveaway_drawn_for_a_member_earns_them_no_points(
     assert "congratulations bob!" in sent[-2]["text"]
     # A draw is luck: bob pressed a button, which is no contribution (nor a contest win).
     assert sent[-1]["text"].splitlines()[1:] == ["1. alice — 1 pt (1 substantial message)"]
+
+
+async def test_only_the_winner_of_a_contest_counts_a_contest_win(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    enable_only(rules_dir, "contests", "contributors")
+    sent = await play(
+        [
+            "+alice",
+            "+bruno",
+            "+carol",
+            "+dave",
+            "!wait 2d",
+            'mod: /contest_create "Photo" 2h',
+            "alice: /submit 1 https://example.org/alice-roses.jpg",
+            "bruno: /submit 1 https://example.org/bruno-tomatoes.jpg",
+            "carol: /vote 1 1",
+            "dave: /vote 1 2",
+            "!wait 3h",
+            "alice: /top all",
+        ],
+        rules_dir,
+        tmp_path / "j.db",
+    )
+
+    results = sent[-2]["text"].splitlines()
+    assert results[1].startswith("1. alice")
+    assert results[2].startswith("2. bruno")
+    # Second place is no win: as in /hall_of_fame, only alice won this contest.
+    assert sent[-1]["text"].splitlines()[1:] == ["1. alice — 10 pts (1 contest win)"]
