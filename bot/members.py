@@ -310,16 +310,14 @@ class MemberDirectory:
         database, or fed without a pause that lets the write run) does the event wait for it,
         so that what waits in memory stays bounded.
         """
-        writer = self._writer
-        if writer is not None and not writer.done():
+        while (writer := self._writer) is not None and not writer.done():
             if len(self._pending) < 2 * self._max_pending:
                 return  # the write under way, or the next, takes them
             await asyncio.wait([writer])
-            if len(self._pending) < self._max_pending:
-                return
-        self._writer = asyncio.get_running_loop().create_task(
-            self._write_behind(), name="members-write"
-        )
+        if self._pending:
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_behind(), name="members-write"
+            )
 
     async def _write_behind(self) -> None:
         try:
