@@ -35,6 +35,7 @@ from bot.events import (
     MemberRef,
     MessageDeleted,
     MessageRef,
+    Power,
     UserRef,
 )
 from bot.members import MemberDirectory
@@ -417,7 +418,11 @@ class Jardinier:
     # -- people ---------------------------------------------------------------------------------
 
     def is_moderator(self, member: MemberRef) -> bool:
-        """Moderator: the platform says so, or the rule book lists them or one of their roles."""
+        """Moderator: the platform says so, or the rule book lists them or one of their roles.
+
+        A moderator of the whole community: what the platform grants in one channel only
+        (Discord's Manage Messages there) makes no one a moderator, only gives a power there
+        (see :meth:`holds`)."""
         if member.platform_moderator:
             return True
         config = self.rules.current.community(member.community)
@@ -429,6 +434,17 @@ class Jardinier:
         return (
             member.community.platform == "console" and member.user.id in config.console.moderators
         )
+
+    def holds(self, member: MemberRef, power: Power) -> bool:
+        """Whether the platform lets ``member`` do what ``power`` allows, where they are now.
+
+        The bot acts with its own rights: a moderator's command that bans needs a moderator the
+        platform would let ban. Where the platform says nothing of powers (the console, a
+        replay), every moderator holds them all.
+        """
+        if member.powers is None:
+            return self.is_moderator(member)
+        return power in member.powers
 
     async def resolve_member(
         self, community: CommunityRef, text: str, mentions: Sequence[UserRef] = ()

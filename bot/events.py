@@ -7,6 +7,7 @@ debugging only: cogs never read it.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -122,6 +123,29 @@ class UserRef(_Ref):
         _set(self, "_hash", hash(identity))
 
 
+class Power(enum.Enum):
+    """What a platform lets a member do to others, which the bot then does for them.
+
+    A command that sanctions names the power it needs (``/ban`` needs :attr:`BAN`): the bot,
+    acting with its own rights, does nothing for a moderator that the platform would not let
+    do it themselves.
+    """
+
+    BAN = "ban"
+    """Ban and unban (Discord: Ban Members; Telegram: ban users)."""
+    KICK = "kick"
+    """Remove a member who may come back (Discord: Kick Members; Telegram: ban users)."""
+    TIMEOUT = "timeout"
+    """Silence a member for a while, and lift it (Discord: Moderate Members; Telegram: ban
+    users)."""
+    DELETE = "delete"
+    """Delete other members' messages where the command runs (Discord: Manage Messages in that
+    channel; Telegram: delete messages)."""
+    MANAGE = "manage"
+    """Manage the community itself: its rule book, its members' data (Discord: Manage Server or
+    Administrator; Telegram: the group's owner or an administrator who may change its info)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False, init=False)
 class MemberRef(_Ref):
     """A user inside one community, with what the platform says of their standing there."""
@@ -129,9 +153,13 @@ class MemberRef(_Ref):
     community: CommunityRef
     user: UserRef
     roles: frozenset[str] = field(default=frozenset(), compare=False)
-    # True when the platform grants moderation rights (Discord manage-messages or
-    # moderate-members, Telegram chat administrator). The rule book can add more moderators.
+    # True when the platform grants moderation rights across the whole community (Discord
+    # server-wide permissions, Telegram chat administrator), never rights held in one channel
+    # only. The rule book can add more moderators.
     platform_moderator: bool = field(default=False, compare=False)
+    powers: frozenset[Power] | None = field(default=None, compare=False)
+    """The powers the platform grants the member where the event happened; None where the
+    platform does not say (the console, a replay): there every moderator holds them all."""
     _identity: tuple[str, ...] = _made(())
     _hash: int = _made(0)
 
@@ -141,11 +169,13 @@ class MemberRef(_Ref):
         user: UserRef,
         roles: frozenset[str] = frozenset(),
         platform_moderator: bool = False,
+        powers: frozenset[Power] | None = None,
     ) -> None:
         _set(self, "community", community)
         _set(self, "user", user)
         _set(self, "roles", roles)
         _set(self, "platform_moderator", platform_moderator)
+        _set(self, "powers", powers)
         identity = (*community._identity, user.id)
         _set(self, "_identity", identity)
         _set(self, "_hash", hash(identity))

@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
-from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, UserRef
+from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, Power, UserRef
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
@@ -196,6 +196,63 @@ async def test_rule_book_moderator_role_and_user_are_moderators(
     assert not core.is_moderator(platform.member("alice", roles=["Gardeners"]))
     await core.handle(command(by_role, "/announce 1h Hello", clock.now()))
     assert "will be posted" in platform.last_text()
+
+
+def helper(platform: FakePlatform, *powers: Power) -> MemberRef:
+    """A moderator whom the platform lets do only ``powers`` (Discord's Manage Messages alone
+    lets them delete messages)."""
+    user = UserRef(platform.name, "id-helper", "helper")
+    return MemberRef(platform.community, user, platform_moderator=True, powers=frozenset(powers))
+
+
+async def test_a_moderator_the_platform_would_not_let_do_it_is_told_what_they_lack(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    # The bot acts with its own rights: it lends them to no moderator the platform would not
+    # let manage the community (reload its rules, hand over or erase a member's data).
+    platform.member("alice")
+    mod = helper(platform, Power.DELETE)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    lacking = "Sorry, /rules_reload needs the right to manage the community, which you do not"
+    assert answer_to(platform, mod) == f"{lacking} have here."
+    await core.handle(command(mod, "/help rules_reload", clock.now()))
+    assert answer_to(platform, mod) == f"{lacking} have here."
+    await core.handle(command(mod, "/forget_member alice", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Sorry, /forget_member needs the right to manage the community, which you do not have"
+        " here."
+    )
+    await core.handle(command(mod, "/help", clock.now()))
+    assert "/announce" in answer_to(platform, mod)
+    assert "/rules_reload" not in answer_to(platform, mod)
+    manager = helper(platform, Power.MANAGE)
+    await core.handle(command(manager, "/forget_member alice", clock.now()))
+    assert answer_to(platform, manager) == "I keep nothing about alice here."
+    # In the community's language.
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    await core.handle(command(mod, "/regles_recharger", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Désolé, la commande /regles_recharger demande le droit de gérer la communauté, que"
+        " vous n'avez pas ici."
+    )
+
+
+async def test_where_the_platform_says_nothing_of_powers_a_moderator_holds_them_all(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    # The console's moderators, and those of the rule book there: every power is theirs.
+    by_role = platform.member("rosa", roles=["Moderators"])
+    assert by_role.powers is None
+    assert all(core.holds(by_role, power) for power in Power)
+    assert not any(core.holds(platform.member("alice"), power) for power in Power)
+    await core.handle(command(by_role, "/forget_member alice", clock.now()))
+    assert answer_to(platform, by_role) == "I keep nothing about alice here."
+    # Where the platform says what a member may do, the rule book adds no power.
+    listed = MemberRef(platform.community, by_role.user, by_role.roles, powers=frozenset())
+    assert core.is_moderator(listed)
+    assert not core.holds(listed, Power.BAN)
 
 
 async def test_refusals_and_a_moderator_commands_errors_are_private_to_the_member(

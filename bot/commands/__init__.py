@@ -11,6 +11,7 @@ from bot.commands.spec import (
     Text,
     command,
 )
+from bot.events import Power
 
 __all__ = [
     "ChoiceNames",
@@ -19,6 +20,7 @@ __all__ = [
     "OptionKind",
     "OptionSpec",
     "Permission",
+    "Power",
     "Text",
     "UsageError",
     "command",

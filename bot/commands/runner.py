@@ -1,7 +1,9 @@
 """Running a command: find it, check who may run it, parse its arguments, call it, answer errors.
 
 The permission check runs here, in the core, whatever the platform says: a member who is not a
-moderator gets a polite refusal and the command does not run.
+moderator gets a polite refusal and the command does not run; nor does a moderator's command
+for a moderator the platform would not let do it (a ban without the right to ban), who is told
+which power they lack.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from bot.commands.context import CommandContext
 from bot.commands.parsing import UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
 from bot.errors import JardinierError
-from bot.events import ChannelRef, CommandInvoked, MemberRef
+from bot.events import ChannelRef, CommandInvoked, MemberRef, Power
 from bot.ruleconf.templates import render
 
 if TYPE_CHECKING:
@@ -23,10 +25,35 @@ log = logging.getLogger(__name__)
 
 
 def may_run(core: Jardinier, spec: CommandSpec, member: MemberRef) -> bool:
-    """Whether ``member`` may run ``spec`` in their community."""
+    """Whether ``member`` may run ``spec`` in their community (and there, for the power a
+    command may need: see :func:`lacking_power`)."""
     if not core.cog_enabled(spec.cog, member.community):
         return False
-    return spec.permission is Permission.EVERYONE or core.is_moderator(member)
+    if spec.permission is Permission.EVERYONE:
+        return True
+    return core.is_moderator(member) and lacking_power(core, spec, member) is None
+
+
+def lacking_power(core: Jardinier, spec: CommandSpec, member: MemberRef) -> Power | None:
+    """The power ``spec`` needs that the platform does not grant ``member``, if any."""
+    if spec.power is None or core.holds(member, spec.power):
+        return None
+    return spec.power
+
+
+def refusal(core: Jardinier, spec: CommandSpec, member: MemberRef) -> str | None:
+    """Why ``member`` may not run ``spec`` (a command of a cog serving their community), in
+    the community's language: a moderator's command, or a power they lack; None if they may."""
+    texts = core.texts(member.community)
+    named = spec.name_for(core.community_config(member.community).locale)
+    if spec.permission is Permission.EVERYONE:
+        return None
+    if not core.is_moderator(member):
+        return render(texts.not_allowed, command=named)
+    lacking = lacking_power(core, spec, member)
+    if lacking is None:
+        return None
+    return render(texts.lacking_power, command=named, power=getattr(texts.powers, lacking.value))
 
 
 async def run_command(core: Jardinier, event: CommandInvoked) -> None:
@@ -41,9 +68,10 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     ):
         await answer_command(core, event, render(texts.unknown_command, command=event.name[:32]))
         return
-    if not may_run(core, spec, event.member):
+    refused = refusal(core, spec, event.member)
+    if refused is not None:
         log.info("%s may not run /%s", event.member.user.id, spec.name)
-        await answer_command(core, event, render(texts.not_allowed, command=spec.name_for(locale)))
+        await answer_command(core, event, refused)
         return
     context = CommandContext(core, event, spec)
 

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal, NewType, get_args, get_origin
 from bot.commands.option_names import COMMON_OPTION_NAMES, OptionName, localised
 from bot.durations import parse_duration
 from bot.errors import JardinierError
-from bot.events import ChannelRef, MemberRef
+from bot.events import ChannelRef, MemberRef, Power
 from bot.marks import marked_attributes
 from bot.ruleconf.numbers import LocaleValue
 
@@ -51,7 +51,8 @@ _MARK = "__jardinier_command__"
 
 
 class Permission(enum.Enum):
-    """Who may run a command. The core checks it whatever the platform says."""
+    """Who may run a command. The core checks it whatever the platform says; a moderator's
+    command may also need a :class:`~bot.events.Power` (``@command(power=Power.BAN)``)."""
 
     EVERYONE = "everyone"
     MODERATOR = "moderator"
@@ -220,6 +221,8 @@ class CommandSpec:
     help: str
     options: tuple[OptionSpec, ...] = ()
     permission: Permission = Permission.EVERYONE
+    power: Power | None = None
+    """What the platform must let the moderator running it do (ban, kick…), if anything."""
     cog: str = ""
     descriptions: Mapping[str, str] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
@@ -261,6 +264,7 @@ class CommandSpec:
 class _Declaration:
     name: str | None
     permission: Permission
+    power: Power | None
     descriptions: Mapping[str, str]
     names: Mapping[str, str]
     option_names: Mapping[str, Mapping[str, str]]
@@ -276,6 +280,7 @@ def command(
     *,
     name: str | None = None,
     permission: Permission = Permission.EVERYONE,
+    power: Power | None = None,
     descriptions: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
     option_names: Mapping[str, Mapping[str, str]] | None = None,
@@ -284,6 +289,8 @@ def command(
 ) -> Callable[[Callable[..., Awaitable[None]]], Callable[..., Awaitable[None]]]:
     """Mark a cog method as a command. Its docstring is the help; its first line the description.
 
+    ``power`` is what the platform must let the moderator who runs it do (``Power.BAN`` for a
+    ban): the bot acts with its own rights, and must not lend them to a moderator who lacks it.
     ``descriptions`` gives translated descriptions by locale (``{"fr": "…"}``), ``names``
     translated names (``{"fr": "aide"}``), which members may type too. ``option_names`` names
     options by locale (``{"fr": {"winners": "gagnants"}}``) beyond the shared ones of
@@ -297,6 +304,7 @@ def command(
         declaration = _Declaration(
             name,
             permission,
+            power,
             dict(descriptions or {}),
             dict(names or {}),
             {locale: dict(named) for locale, named in (option_names or {}).items()},
@@ -333,6 +341,10 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
     doc = inspect.cleandoc(method.__doc__ or "")
     if not doc:
         raise CommandDeclarationError(f"{qualname}: a command needs a docstring (it is the help)")
+    if declaration.power is not None and declaration.permission is not Permission.MODERATOR:
+        raise CommandDeclarationError(
+            f"{qualname}: a command that needs a power is a moderator's (permission=MODERATOR)"
+        )
     for locale, translated in declaration.names.items():
         if not NAME_PATTERN.fullmatch(translated):
             raise CommandDeclarationError(
@@ -360,6 +372,7 @@ def build_spec(method: Callable[..., Awaitable[None]], *, cog: str = "") -> Comm
         help=doc,
         options=options,
         permission=declaration.permission,
+        power=declaration.power,
         cog=cog,
         descriptions=declaration.descriptions,
         names=declaration.names,

@@ -253,6 +253,19 @@ class PermissionTexts(BaseModel):
     can_restrict_members: _Text
 
 
+class PowerTexts(BaseModel):
+    """What each power lets a member do, as ``{power}`` in ``lacking_power`` (``ban
+    members``): the same words on every platform."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ban: _Text
+    kick: _Text
+    timeout: _Text
+    delete: _Text
+    manage: _Text
+
+
 class CoreTexts(BaseModel):
     """What the core says, in one locale. Every text is required: the YAML is their only source."""
 
@@ -263,6 +276,9 @@ class CoreTexts(BaseModel):
     unknown_command: Annotated[str, Placeholders("command")]
     usage: Annotated[str, Placeholders("command", "usage", "error")]
     not_allowed: Annotated[str, Placeholders("command")]
+    lacking_power: Annotated[str, Placeholders("command", "power")]
+    """A moderator's command refused: the platform does not let them do what it does
+    (``{power}``, in the words of ``powers``)."""
     rules_reloaded: Annotated[str, Placeholders()]
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]
@@ -288,6 +304,7 @@ class CoreTexts(BaseModel):
     refusals: RefusalTexts
     platform_actions: PlatformActionTexts
     permissions: PermissionTexts
+    powers: PowerTexts
 
 
 class CommunityConfig(BaseModel):
