@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from bot.cog import Cog
-from bot.commands import CommandContext, Permission, command
-from bot.commands.runner import answer_command, may_run
+from bot.commands import CommandContext, Permission, Power, command
+from bot.commands.runner import answer_command, may_run, refusal
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf import CoreTexts, RuleBookError
@@ -81,9 +81,9 @@ class CoreCog(Cog):
                 unknown = render(texts.unknown_command, command=command.lstrip("/")[:32])
                 await answer_command(self.core, ctx.event, unknown)
                 return
-            if not may_run(self.core, spec, ctx.member):
-                refusal = render(texts.not_allowed, command=spec.name_for(ctx.locale))
-                await answer_command(self.core, ctx.event, refusal)
+            refused = refusal(self.core, spec, ctx.member)
+            if refused is not None:
+                await answer_command(self.core, ctx.event, refused)
                 return
             await ctx.reply(
                 f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}",
@@ -104,6 +104,7 @@ class CoreCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.MANAGE,
         names={"fr": "regles_recharger"},
         descriptions={"fr": "Recharger les règles (vérifiées avant d'être appliquées)"},
         helps={
@@ -154,6 +155,7 @@ class CoreCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.MANAGE,
         names={"fr": "donnees_membre"},
         descriptions={"fr": "Recevoir en privé ce que le bot garde sur un membre"},
         helps={
@@ -188,6 +190,7 @@ class CoreCog(Cog):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.MANAGE,
         names={"fr": "oublier_membre"},
         descriptions={"fr": "Effacer tout ce que le bot garde sur un membre"},
         helps={

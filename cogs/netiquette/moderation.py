@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from bot.commands import CommandContext, Permission, Text, UsageError, command
+from bot.commands import CommandContext, Permission, Power, Text, UsageError, command
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import MemberRef
@@ -149,6 +149,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.TIMEOUT,
         names={"fr": "exclure_temporairement"},
         descriptions={"fr": "Exclure temporairement un membre pour une durée"},
         helps={
@@ -189,6 +190,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.TIMEOUT,
         names={"fr": "fin_exclusion"},
         descriptions={"fr": "Lever l'exclusion temporaire d'un membre"},
         helps={"fr": """Lever dès maintenant l'exclusion temporaire d'un membre."""},
@@ -205,6 +207,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.KICK,
         names={"fr": "expulser"},
         descriptions={"fr": "Expulser un membre (il peut revenir)"},
         helps={
@@ -231,6 +234,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.BAN,
         names={"fr": "bannir"},
         descriptions={"fr": "Bannir un membre"},
         option_names={"fr": {"delete_days": "jours_effaces"}},
@@ -274,6 +278,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.BAN,
         names={"fr": "debannir"},
         descriptions={"fr": "Lever le bannissement d'un membre"},
         helps={"fr": """Lever le bannissement d'un membre."""},
@@ -288,6 +293,7 @@ class Moderation(Automod):
 
     @command(
         permission=Permission.MODERATOR,
+        power=Power.DELETE,
         names={"fr": "purger"},
         descriptions={"fr": "Supprimer les derniers messages du salon (d'un membre)"},
         helps={

@@ -13,7 +13,7 @@ from bot.cogloader import command_specs
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
 from bot.commands.registry import CommandRegistry, DuplicateCommandError
 from bot.commands.spec import ChoiceNames, CommandDeclarationError, build_spec
-from bot.events import MemberRef
+from bot.events import MemberRef, Power
 from bot.resources import shipped_rules_directory
 
 
@@ -187,6 +187,32 @@ def test_options_are_named_in_the_community_language() -> None:
 
     with pytest.raises(CommandDeclarationError, match="two options are called 'duree' in fr"):
         build_spec(Clash().wait)
+
+
+def test_a_command_that_sanctions_needs_the_power_to_do_it_oneself() -> None:
+    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
+    powers = {spec.name: spec.power for spec in command_specs([*cogs, "reports"])}
+    assert {name: power for name, power in powers.items() if power is not None} == {
+        "ban": Power.BAN,
+        "unban": Power.BAN,
+        "kick": Power.KICK,
+        "timeout": Power.TIMEOUT,
+        "untimeout": Power.TIMEOUT,
+        "purge": Power.DELETE,
+        "rules_reload": Power.MANAGE,
+        "member_data": Power.MANAGE,
+        "forget_member": Power.MANAGE,
+    }
+
+
+def test_only_a_moderators_command_can_need_a_power() -> None:
+    class Cog:
+        @command(power=Power.BAN)
+        async def ban(self, ctx: CommandContext) -> None:
+            """Ban someone."""
+
+    with pytest.raises(CommandDeclarationError, match="needs a power is a moderator's"):
+        build_spec(Cog().ban)
 
 
 def test_every_shipped_option_has_a_french_name_and_description() -> None:
