@@ -15,11 +15,20 @@ from typing import Any
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec, Permission
 from bot.durations import parse_duration
 from bot.errors import JardinierError
+from bot.events import Power
 
 CHAT_INPUT = 1
 GUILD_CONTEXT = 0
 GUILD_INSTALL = 0
 MANAGE_MESSAGES = 1 << 13
+# The permission each power is (see convert.powers), as Discord's permission bits.
+POWER_PERMISSIONS = {
+    Power.BAN: 1 << 2,  # Ban Members
+    Power.KICK: 1 << 1,  # Kick Members
+    Power.TIMEOUT: 1 << 40,  # Moderate Members
+    Power.DELETE: MANAGE_MESSAGES,
+    Power.MANAGE: 1 << 5,  # Manage Server
+}
 MAX_CHOICES = 25
 MAX_CHOICE_TEXT = 100
 # Channels a command can point at: text, announcement, and the three kinds of thread.
@@ -94,6 +103,15 @@ def _choice(option: OptionSpec, choice: str) -> dict[str, Any]:
     return payload
 
 
+def default_permissions(spec: CommandSpec) -> str | None:
+    """Who Discord shows the command to unless a server says otherwise: everyone's to all,
+    a moderator's to those with Manage Messages, or with the permission of the power it
+    needs (``/ban`` to those who may ban)."""
+    if spec.permission is not Permission.MODERATOR:
+        return None
+    return str(MANAGE_MESSAGES if spec.power is None else POWER_PERMISSIONS[spec.power])
+
+
 def application_command(spec: CommandSpec) -> dict[str, Any]:
     """The slash-command payload of one command: guild-only, moderators' hidden by default."""
     return {
@@ -105,9 +123,7 @@ def application_command(spec: CommandSpec) -> dict[str, Any]:
         "options": [_option(option) for option in spec.options],
         "contexts": [GUILD_CONTEXT],
         "integration_types": [GUILD_INSTALL],
-        "default_member_permissions": (
-            str(MANAGE_MESSAGES) if spec.permission is Permission.MODERATOR else None
-        ),
+        "default_member_permissions": default_permissions(spec),
     }
 
 

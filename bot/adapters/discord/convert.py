@@ -26,6 +26,7 @@ from bot.events import (
     MessageDeleted,
     MessageEdited,
     MessageRef,
+    Power,
     ReactionAdded,
     ReactionRemoved,
     UserRef,
@@ -74,11 +75,31 @@ def user_ref(user: discord.abc.User) -> UserRef:
     return UserRef(PLATFORM, str(user.id), user.display_name, user.bot)
 
 
+_POWERS = (
+    ("ban_members", Power.BAN),
+    ("kick_members", Power.KICK),
+    ("moderate_members", Power.TIMEOUT),
+    ("manage_messages", Power.DELETE),
+    ("manage_guild", Power.MANAGE),
+)
+"""The permission that grants each power, as discord.py names it (Administrator grants all)."""
+
+
 def is_moderator(permissions: discord.Permissions) -> bool:
-    """Discord makes a moderator of whoever may manage messages or time members out."""
-    return bool(
-        permissions.administrator or permissions.manage_messages or permissions.moderate_members
+    """Discord makes a moderator of whoever holds one of the powers (or is an administrator).
+
+    Given the member's server-wide permissions: Manage Messages granted in one channel makes
+    no moderator of the whole server."""
+    return bool(permissions.administrator) or any(
+        getattr(permissions, flag) for flag, _power in _POWERS
     )
+
+
+def powers(permissions: discord.Permissions) -> frozenset[Power]:
+    """The powers ``permissions`` grant (a member's permissions in a channel, say)."""
+    if permissions.administrator:
+        return frozenset(Power)
+    return frozenset(power for flag, power in _POWERS if getattr(permissions, flag))
 
 
 def member_ref(
@@ -87,18 +108,21 @@ def member_ref(
     *,
     permissions: discord.Permissions | None = None,
 ) -> MemberRef:
-    """A member with their role names and moderator standing (server-wide unless given)."""
+    """A member with their role names, moderator standing (always from their server-wide
+    permissions) and powers (from ``permissions``, theirs in a channel, when given)."""
     if not isinstance(user, discord.Member):
         return MemberRef(community, user_ref(user))
-    granted = permissions if permissions is not None else user.guild_permissions
+    server_wide = user.guild_permissions
+    granted = permissions if permissions is not None else server_wide
     roles = frozenset(role.name for role in user.roles if not role.is_default())
-    return MemberRef(community, user_ref(user), roles, is_moderator(granted))
+    return MemberRef(community, user_ref(user), roles, is_moderator(server_wide), powers(granted))
 
 
 def _member_in(
     community: CommunityRef, user: discord.Member | discord.User | discord.abc.User, channel: Any
 ) -> MemberRef:
-    # Channel overwrites can make someone a moderator in one channel only: ask the channel.
+    # Channel overwrites change what a member may do in that channel (delete messages there),
+    # never whether they moderate the server.
     if isinstance(user, discord.Member) and hasattr(channel, "permissions_for"):
         return member_ref(community, user, permissions=channel.permissions_for(user))
     return member_ref(community, user)
@@ -277,7 +301,8 @@ def _interaction_place(
         if interaction.channel is not None
         else ChannelRef(community, str(interaction.channel_id))
     )
-    # Discord sends the member's permissions in this channel with every interaction.
+    # Discord sends the member's permissions in this channel with every interaction: what they
+    # may do here. Whether they moderate the server comes from their server-wide permissions.
     member = member_ref(community, interaction.user, permissions=interaction.permissions)
     return community, channel, member
 
@@ -369,8 +394,39 @@ def _resolved_member(
         )
         if name:
             roles.add(str(name))
-    permissions = discord.Permissions(int(member.get("permissions") or 0))
-    return MemberRef(community, user, frozenset(roles), is_moderator(permissions))
+    # The permissions Discord resolves are the member's in this channel: their standing on the
+    # server is the server's to say, from the member it knows or from their roles.
+    here = discord.Permissions(int(member.get("permissions") or 0))
+    server_wide = _server_permissions(guild, user_id, member.get("roles") or ())
+    return MemberRef(
+        community,
+        user,
+        frozenset(roles),
+        is_moderator(here if server_wide is None else server_wide),
+        powers(here),
+    )
+
+
+def _server_permissions(
+    guild: discord.Guild | None, user_id: str, role_ids: Any
+) -> discord.Permissions | None:
+    """A member's server-wide permissions: as the server's cache knows the member, else from
+    their roles; None when the server is not known."""
+    everyone = None if guild is None else guild.get_role(guild.id)
+    if guild is None or everyone is None:
+        return None
+    known = guild.get_member(int(user_id))
+    if known is not None:
+        return known.guild_permissions
+    if guild.owner_id == int(user_id):
+        return discord.Permissions.all()
+    granted = everyone.permissions.value
+    for role_id in role_ids:
+        role = guild.get_role(int(role_id))
+        if role is not None:
+            granted |= role.permissions.value
+    permissions = discord.Permissions(granted)
+    return discord.Permissions.all() if permissions.administrator else permissions
 
 
 def button_pressed(interaction: discord.Interaction[Any], button_id: str) -> ButtonPressed | None:

@@ -23,6 +23,7 @@ from bot.commands import CommandContext, Permission, command
 from bot.commands.spec import OptionKind, OptionSpec, build_spec
 from bot.durations import parse_duration
 from bot.events import ChannelRef, MemberRef
+from cogs.netiquette.moderation import Moderation
 from cogs.suggestions.cog import SuggestionsCog
 
 NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -34,6 +35,21 @@ DISCORD_LOCALES = {
 }  # fmt: skip
 OPTION_TYPES = set(range(3, 12))
 MANAGE_MESSAGES = str(1 << 13)
+# Who Discord shows a moderator's command to when it needs a power: who holds its permission.
+BAN_MEMBERS, KICK_MEMBERS, MODERATE_MEMBERS, MANAGE_SERVER = (
+    str(1 << 2), str(1 << 1), str(1 << 40), str(1 << 5)
+)  # fmt: skip
+POWERED = {
+    "ban": BAN_MEMBERS,
+    "unban": BAN_MEMBERS,
+    "kick": KICK_MEMBERS,
+    "timeout": MODERATE_MEMBERS,
+    "untimeout": MODERATE_MEMBERS,
+    "purge": MANAGE_MESSAGES,
+    "rules_reload": MANAGE_SERVER,
+    "member_data": MANAGE_SERVER,
+    "forget_member": MANAGE_SERVER,
+}
 
 
 def discord_refusals(payload: list[dict[str, Any]]) -> list[str]:
@@ -151,9 +167,11 @@ def test_moderator_commands_carry_default_member_permissions(
     declared = {c["name"]: c for c in jardinier_commands("console", tmp_path, rules_dir)}
     assert set(payload) == set(declared)
     for name, spec in declared.items():
-        expected = MANAGE_MESSAGES if spec["permission"] == "moderator" else None
+        moderators = POWERED.get(name, MANAGE_MESSAGES)
+        expected = moderators if spec["permission"] == "moderator" else None
         assert payload[name]["default_member_permissions"] == expected, name
     assert payload["announce"]["default_member_permissions"] == MANAGE_MESSAGES
+    assert payload["forget_member"]["default_member_permissions"] == MANAGE_SERVER
     assert payload["help"]["default_member_permissions"] is None
 
 
@@ -258,6 +276,15 @@ def test_option_types_follow_the_declaration() -> None:
     assert warn["default_member_permissions"] == MANAGE_MESSAGES
     assert warn["description_localizations"]["fr"] == "Avertir un membre"
     assert discord_refusals([warn]) == []
+
+
+def test_a_command_that_needs_a_power_is_shown_to_those_who_hold_it() -> None:
+    # Discord lists /ban (and /unban) to members who may ban, as it would its own ban.
+    ban = application_command(build_spec(Moderation.ban))
+    unban = application_command(build_spec(Moderation.unban))
+    purge = application_command(build_spec(Moderation.purge))
+    assert ban["default_member_permissions"] == unban["default_member_permissions"] == BAN_MEMBERS
+    assert purge["default_member_permissions"] == MANAGE_MESSAGES
 
 
 def test_choices_named_per_locale_are_listed_so() -> None:

@@ -19,6 +19,7 @@ from bot.events import (
     CommunityRef,
     MemberRef,
     MessageRef,
+    Power,
     ReactionAdded,
     ReactionRemoved,
     UserRef,
@@ -115,7 +116,7 @@ def test_discord_makes_moderators_of_manage_messages_and_administrators(
     assert event.author.platform_moderator is moderator
 
 
-def test_a_channel_can_make_someone_a_moderator_there_only() -> None:
+def test_manage_messages_in_one_channel_gives_no_moderator_of_the_server() -> None:
     guild = payload("guild_create")
     intros = next(c for c in guild["channels"] if c["name"] == "introductions")
     intros["permission_overwrites"] = [
@@ -131,8 +132,60 @@ def test_a_channel_can_make_someone_a_moderator_there_only() -> None:
     in_intros = convert.message_created(gateway.parse("MESSAGE_CREATE", data, "message"))
     assert in_general is not None
     assert in_intros is not None
+    # Deleting messages in #introductions is hers; moderating the server is not.
     assert not in_general.author.platform_moderator
-    assert in_intros.author.platform_moderator
+    assert not in_intros.author.platform_moderator
+    assert in_general.author.powers == frozenset()
+    assert in_intros.author.powers == frozenset({Power.DELETE})
+
+
+@pytest.mark.parametrize(
+    ("permissions", "powers"),
+    [
+        (117824, set()),  # @everyone's
+        (1 << 13, {Power.DELETE}),  # Manage Messages
+        (1 << 2 | 1 << 1, {Power.BAN, Power.KICK}),  # Ban Members, Kick Members
+        (1 << 40, {Power.TIMEOUT}),  # Moderate Members
+        (1 << 5, {Power.MANAGE}),  # Manage Server
+        (1 << 3, set(Power)),  # Administrator
+    ],
+)
+def test_a_slash_command_carries_the_powers_discord_grants_in_its_channel(
+    gateway: RecordedGateway, permissions: int, powers: set[Power]
+) -> None:
+    data = payload("interaction_create_announce_member")  # alice
+    data["member"]["permissions"] = str(permissions)
+    interaction = gateway.parse("INTERACTION_CREATE", data, "interaction")
+    event = convert.command_invoked(interaction, build_spec(AnnouncementsCog.announce))
+    assert event is not None
+    assert event.member.powers == powers
+
+
+def test_a_slash_command_from_a_channel_where_alice_manages_messages() -> None:
+    gateway = RecordedGateway()
+    data = payload("interaction_create_announce_member")  # alice
+    data["member"]["permissions"] = str(117824 | 1 << 13)  # Manage Messages in this channel
+    interaction = gateway.parse("INTERACTION_CREATE", data, "interaction")
+    event = convert.command_invoked(interaction, build_spec(AnnouncementsCog.announce))
+    assert event is not None
+    assert event.member.user.id == str(MEMBERS["alice"])
+    assert not event.member.platform_moderator
+    assert event.member.powers == frozenset({Power.DELETE})
+
+
+def test_a_member_named_in_an_option_is_a_moderator_by_the_server_not_the_channel(
+    gateway: RecordedGateway,
+) -> None:
+    data = payload("interaction_create_typed_options")
+    # Discord resolves alice's permissions in the channel: Manage Messages there.
+    data["data"]["resolved"]["members"][str(MEMBERS["alice"])]["permissions"] = str(1 << 13)
+    interaction = gateway.parse("INTERACTION_CREATE", data, "interaction")
+    event = convert.command_invoked(interaction, warn_spec())
+    assert event is not None
+    assert event.options is not None
+    alice = event.options["member"]
+    assert not alice.platform_moderator
+    assert alice.powers == frozenset({Power.DELETE})
 
 
 def test_system_messages_and_direct_messages_are_not_community_events(

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 
 import discord
+import pytest
 
 from bot.adapters.discord.interactions import PendingInteractions
 from bot.clock import ManualClock
@@ -28,6 +29,7 @@ from tests.adapters.discord.discord_world import (
     DiscordWorld,
     guild_member,
     http_error,
+    payload,
 )
 
 EPHEMERAL = 64
@@ -35,6 +37,7 @@ DEFERRED_ANSWER = 5
 DEFERRED_UPDATE = 6
 AUTOCOMPLETE_RESULT = 8
 EVERYONE_PERMISSIONS = 117824
+MANAGE_MESSAGES = 1 << 13
 GARDEN = CommunityRef("discord", str(GUILD), "Garden")
 
 
@@ -153,6 +156,74 @@ async def test_a_rule_book_moderator_role_is_enough(
     await world.interact("interaction_create_announce_member", member=rosa)
     [scheduled] = discord_core.scheduler.pending("announcement:")
     assert scheduled.kwargs["text"] == "Free pizza"
+
+
+def in_channel(name: str) -> dict[str, Any]:
+    """The changes that move a recorded interaction to channel ``name``."""
+    channel = {**payload("interaction_create_announce_member")["channel"], "name": name}
+    channel["id"] = str(CHANNELS[name])
+    return {"channel": channel, "channel_id": str(CHANNELS[name])}
+
+
+async def test_managing_messages_in_one_channel_makes_no_moderator_there(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    # alice manages messages in #introductions only (a channel overwrite): Discord sends that
+    # with her command there. A moderator's command is still not hers.
+    alice = guild_member("alice", EVERYONE_PERMISSIONS | MANAGE_MESSAGES)
+    await world.interact(
+        "interaction_create_announce_member", member=alice, **in_channel("introductions")
+    )
+    assert discord_core.scheduler.pending("announcement:") == []
+    [followup] = world.interactions.named("followup")
+    assert followup.payload["content"] == "Sorry, /announce is for moderators."
+
+
+def ban(target: str) -> dict[str, Any]:
+    """The data of ``/ban <target> Spam``, with the target resolved as Discord sends it."""
+    member = guild_member(target, EVERYONE_PERMISSIONS)
+    user = member.pop("user")
+    return {
+        "id": "950000000000000098",
+        "name": "ban",
+        "type": 1,
+        "guild_id": str(GUILD),
+        "options": [
+            {"name": "member", "type": 6, "value": user["id"]},
+            {"name": "reason", "type": 3, "value": "Spam"},
+        ],
+        "resolved": {"users": {user["id"]: user}, "members": {user["id"]: member}},
+    }
+
+
+async def test_only_a_moderator_discord_lets_ban_bans_through_the_bot(
+    world: DiscordWorld,
+    discord_core: Jardinier,
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    community = rules_dir / "community.yaml"
+    text = community.read_text("utf-8").replace("  - announcements\n", "  - netiquette\n")
+    community.write_text(text, encoding="utf-8")
+    assert await discord_core.reload_rules() is None
+    banned: list[str] = []
+
+    async def ban_on_discord(member: MemberRef, **_: Any) -> None:
+        banned.append(member.name)
+
+    monkeypatch.setattr(discord_core.platforms["discord"], "ban", ban_on_discord)
+    # hugo moderates with Manage Messages, but Discord would not let him ban.
+    hugo = guild_member("hugo", EVERYONE_PERMISSIONS | MANAGE_MESSAGES)
+    await world.interact("interaction_create_announce_member", data=ban("alice"), member=hugo)
+    assert banned == []
+    [refused] = world.interactions.named("followup")
+    assert refused.payload["content"] == (
+        "Sorry, /ban needs the right to ban members, which you do not have here."
+    )
+    assert refused.payload["flags"] == EPHEMERAL
+    olive = guild_member("olive", discord.Permissions.all().value)  # the owner
+    await world.interact("interaction_create_announce_member", data=ban("alice"), member=olive)
+    assert banned == ["Alice"]
 
 
 async def test_everyones_command_is_answered_in_the_channel(
