@@ -14,10 +14,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import chain
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, null, update
+from sqlalchemy import and_, bindparam, exists, update
 from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
@@ -49,6 +48,9 @@ DAY_FIELDS = (
     "hostile",
 )
 MOMENTS = ("introduced_at", "first_message_at", "left_at")
+
+Stay = tuple[CommunityRef, str, datetime]
+"""A member's stay, from one join: community, member, when they joined."""
 
 
 class DayFigures:
@@ -133,8 +135,16 @@ class Pending:
     days: dict[tuple[CommunityRef, date], DayFigures] = field(default_factory=dict)
     channel_names: dict[CommunityRef, dict[str, str]] = field(default_factory=dict)
     moderation: Counter[tuple[CommunityRef, date, str]] = field(default_factory=Counter)
-    joins: dict[tuple[CommunityRef, str], datetime] = field(default_factory=dict)
-    moments: dict[tuple[str, CommunityRef, str], datetime] = field(default_factory=dict)
+    joins: dict[Stay, None] = field(default_factory=dict)
+    """Each join, a stay of its own (a member who comes back joins again)."""
+    stays: dict[tuple[CommunityRef, str], datetime] = field(default_factory=dict)
+    """Each member's latest join among :attr:`joins`."""
+    arrivals: set[tuple[CommunityRef, str]] = field(default_factory=set)
+    """Members of :attr:`stays` not seen posting since they joined."""
+    moments: dict[tuple[str, CommunityRef, str, datetime | None], datetime] = field(
+        default_factory=dict
+    )
+    """The first time of each stage, by stay (its join, None for one written before)."""
 
     def __len__(self) -> int:
         return (
@@ -181,14 +191,26 @@ class FigureBuffer:
         self.pending.moderation[(community, day, rule[:64])] += 1
 
     def joined(self, community: CommunityRef, user_id: str, at: datetime) -> None:
-        """A newcomer's funnel starts (again, if they come back)."""
-        self.pending.joins[(community, user_id)] = at
-        for moment in MOMENTS:
-            self.pending.moments.pop((moment, community, user_id), None)
+        """A newcomer's funnel starts; one who comes back starts another, of its own period,
+        and the earlier one stays as it was."""
+        pending = self.pending
+        pending.joins[(community, user_id, at)] = None
+        pending.stays[(community, user_id)] = at
+        pending.arrivals.add((community, user_id))
 
     def moment(self, name: str, community: CommunityRef, user_id: str, at: datetime) -> None:
-        """A newcomer reached a stage (kept only the first time)."""
-        self.pending.moments.setdefault((name, community, user_id), at)
+        """A newcomer reached a stage (kept only the first time of their stay)."""
+        stay = self.pending.stays.get((community, user_id))
+        self.pending.moments.setdefault((name, community, user_id, stay), at)
+
+    def posted(self, community: CommunityRef, user_id: str, at: datetime) -> None:
+        """A message: the first since its author joined, if they joined since the last flush
+        (the day's first messages are written anyway; this one may come after a return the
+        same day)."""
+        pending = self.pending
+        if (community, user_id) in pending.arrivals:
+            pending.arrivals.discard((community, user_id))
+            self.moment("first_message_at", community, user_id, at)
 
     def forget(self, community: CommunityRef, user_id: str) -> None:
         """Drop what is pending about one member (erasure)."""
@@ -196,9 +218,12 @@ class FigureBuffer:
         for (of, _day), figures in pending.days.items():
             if of == community:
                 figures.active.pop(user_id, None)
-        pending.joins.pop((community, user_id), None)
-        for moment in MOMENTS:
-            pending.moments.pop((moment, community, user_id), None)
+        for stay in [stay for stay in pending.joins if stay[:2] == (community, user_id)]:
+            del pending.joins[stay]
+        pending.stays.pop((community, user_id), None)
+        pending.arrivals.discard((community, user_id))
+        for key in [key for key in pending.moments if key[1:3] == (community, user_id)]:
+            del pending.moments[key]
 
     def _take(self) -> Pending:
         pending, self.pending, self._last = self.pending, Pending(), None
@@ -259,6 +284,8 @@ class FigureBuffer:
             old.channel_names.setdefault(community, {}).update(names)
         old.moderation.update(new.moderation)
         old.joins.update(new.joins)
+        old.stays.update(new.stays)
+        old.arrivals.update(new.arrivals)
         for moment_key, at in new.moments.items():
             old.moments.setdefault(moment_key, at)
 
@@ -310,35 +337,40 @@ class FigureBuffer:
                     for (community, day, rule), count in pending.moderation.items()
                 ),
             )
-            await write.joins.run(
-                connection,
-                (
-                    (ids[community], user_id, at)
-                    for (community, user_id), at in pending.joins.items()
-                ),
-            )
+            # A stage of a stay begun before this flush goes to the stay it happened in, found
+            # before this flush's joins are written: leaving and coming back at the same
+            # instant, the departure is the earlier stay's.
             for name, reached in write.moments.items():
-                firsts = (
-                    (
-                        (figures.community, user_id, at)
-                        for figures in days
-                        for user_id, at in figures.active.items()
-                    )
-                    if name == "first_message_at"
-                    else ()
-                )
-                stages = (
-                    (community, user_id, at)
-                    for (moment, community, user_id), at in pending.moments.items()
-                    if moment == name
-                )
                 await reached.run(
                     connection,
                     (
                         (ids[community], user_id, at)
-                        for community, user_id, at in chain(stages, firsts)
+                        for (moment, community, user_id, stay), at in pending.moments.items()
+                        if moment == name and stay is None
                     ),
                 )
+            await write.joins.run(
+                connection,
+                ((ids[community], user_id, at) for community, user_id, at in pending.joins),
+            )
+            for name, reached in write.stay_moments.items():
+                await reached.run(
+                    connection,
+                    (
+                        (ids[community], user_id, stay, at)
+                        for (moment, community, user_id, stay), at in pending.moments.items()
+                        if moment == name and stay is not None
+                    ),
+                )
+            # The day's first message of each member: in the stay of its moment.
+            await write.moments["first_message_at"].run(
+                connection,
+                (
+                    (ids[figures.community], user_id, at)
+                    for figures in days
+                    for user_id, at in figures.active.items()
+                ),
+            )
 
     def _statements(self) -> Statements:
         """The upserts and updates of a flush, compiled once for the database's dialect."""
@@ -379,9 +411,12 @@ class Statements(NamedTuple):
     moderation: BulkWrite
     """Adds to each rule's cases of the day."""
     joins: BulkWrite
-    """A newcomer's funnel starts (again: its stages cleared)."""
+    """A newcomer's funnel starts: a row for each join (kept once)."""
     moments: dict[str, BulkWrite]
-    """A newcomer reaches each stage: only the first time, and only after joining."""
+    """A newcomer reaches each stage: only the first time, in the stay it happened in (the
+    member's latest join by then)."""
+    stay_moments: dict[str, BulkWrite]
+    """A newcomer reaches each stage of a stay known by its join: only the first time."""
 
     @classmethod
     def compile(cls, dialect: Dialect) -> Statements:
@@ -412,12 +447,18 @@ class Statements(NamedTuple):
             set_={"count": moderation_table.c.count + moderation.excluded.count},
         )
         newcomers: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
-        joins = insert(newcomers)
-        joins = joins.on_conflict_do_update(
-            index_elements=["community_id", "user_id"],
-            set_={"joined_at": joins.excluded.joined_at, **dict.fromkeys(MOMENTS, null())},
+        joins = insert(newcomers).on_conflict_do_nothing(
+            index_elements=["community_id", "user_id", "joined_at"]
         )
         at = bindparam("at", type_=newcomers.c.joined_at.type)
+        later = newcomers.alias("later")
+        # The stay it happened in: joined by then, and no other join between.
+        joined_since = exists().where(
+            later.c.community_id == newcomers.c.community_id,
+            later.c.user_id == newcomers.c.user_id,
+            later.c.joined_at > newcomers.c.joined_at,
+            later.c.joined_at <= at,
+        )
         moments = {
             name: BulkWrite(
                 update(newcomers)
@@ -427,10 +468,29 @@ class Statements(NamedTuple):
                         newcomers.c.user_id == bindparam("uid"),
                         newcomers.c[name].is_(None),
                         newcomers.c.joined_at <= at,
+                        ~joined_since,
                     )
                 )
                 .values({name: at}),
                 ("cid", "uid", "at"),
+                dialect,
+            )
+            for name in MOMENTS
+        }
+        joined_at = bindparam("stay", type_=newcomers.c.joined_at.type)
+        stay_moments = {
+            name: BulkWrite(
+                update(newcomers)
+                .where(
+                    and_(
+                        newcomers.c.community_id == bindparam("cid"),
+                        newcomers.c.user_id == bindparam("uid"),
+                        newcomers.c.joined_at == joined_at,
+                        newcomers.c[name].is_(None),
+                    )
+                )
+                .values({name: at}),
+                ("cid", "uid", "stay", "at"),
                 dialect,
             )
             for name in MOMENTS
@@ -446,4 +506,5 @@ class Statements(NamedTuple):
             moderation=BulkWrite(moderation, ("community_id", "day", "rule", "count"), dialect),
             joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
             moments=moments,
+            stay_moments=stay_moments,
         )

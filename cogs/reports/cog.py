@@ -209,6 +209,8 @@ class ReportsCog(Cog):
             channel.name or channel.id,
             thanks=figures.thanks.found(event.text),
         )
+        if self.buffer.pending.arrivals:  # someone joined since the last flush
+            self.buffer.posted(figures.community, author.id, at)
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:
@@ -607,7 +609,7 @@ class ReportsCog(Cog):
     # -- members' data --------------------------------------------------------------------------
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
-        """The days the member was counted active and their newcomer funnel."""
+        """The days the member was counted active and their newcomer funnel, one per join."""
         await self.flush()
         community_id = await self.core.members.community_id(community)
         async with self.core.db.session() as session:
@@ -620,28 +622,31 @@ class ReportsCog(Cog):
                     .order_by(col(ReportActive.day))
                 )
             )
-            funnel = (
+            stays = list(
                 await session.exec(
-                    select(ReportNewcomer).where(
+                    select(ReportNewcomer)
+                    .where(
                         ReportNewcomer.community_id == community_id,
                         ReportNewcomer.user_id == user.id,
                     )
+                    .order_by(col(ReportNewcomer.joined_at))
                 )
-            ).first()
-        if not days and funnel is None:
+            )
+        if not days and not stays:
             return {}
-        moments = {}
-        if funnel is not None:
-            moments = {
+        arrivals = [
+            {
                 name: value.isoformat() if value else None
                 for name, value in (
-                    ("joined_at", funnel.joined_at),
-                    ("introduced_at", funnel.introduced_at),
-                    ("first_message_at", funnel.first_message_at),
-                    ("left_at", funnel.left_at),
+                    ("joined_at", stay.joined_at),
+                    ("introduced_at", stay.introduced_at),
+                    ("first_message_at", stay.first_message_at),
+                    ("left_at", stay.left_at),
                 )
             }
-        return {"reports": {"active_days": [d.isoformat() for d in days], "newcomer": moments}}
+            for stay in stays
+        ]
+        return {"reports": {"active_days": [d.isoformat() for d in days], "arrivals": arrivals}}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the days the member was active and their funnel (the day totals stay)."""

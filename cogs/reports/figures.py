@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -49,9 +50,11 @@ class Figures:
     active_members: int = 0
     active_ids: frozenset[str] = frozenset()
     newcomers: int = 0
+    """Joins in the span: a member who came back joined again, in the period of their return."""
     introduced: int = 0
     posted: int = 0
     stayed: int = 0
+    """Of those joins, the members here now (who left, but came back, are)."""
     channels: list[tuple[str, int]] = field(default_factory=list)
     moderation: Counter[str] = field(default_factory=Counter)
 
@@ -135,18 +138,30 @@ async def read_figures(
         moderation = Counter({rule: int(total) for rule, total in moderation_rows})
         since = datetime.combine(span.start, time(), zone).astimezone(UTC)
         until = datetime.combine(span.end + timedelta(days=1), time(), zone).astimezone(UTC)
-        joined = col(ReportNewcomer.joined_at)
+        stay: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
+        latest = stay.alias("latest")
+        # Still here: the member's latest stay has not ended, this one or one after a return.
+        gone = (
+            select(latest.c.left_at)
+            .where(
+                latest.c.community_id == stay.c.community_id,
+                latest.c.user_id == stay.c.user_id,
+            )
+            .order_by(latest.c.joined_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         funnel = (
             await connection.execute(
                 select(
                     func.count(),
-                    func.count(col(ReportNewcomer.introduced_at)),
-                    func.count(col(ReportNewcomer.first_message_at)),
-                    func.count() - func.count(col(ReportNewcomer.left_at)),
+                    func.count(stay.c.introduced_at),
+                    func.count(stay.c.first_message_at),
+                    func.count() - func.count(gone),
                 ).where(
-                    col(ReportNewcomer.community_id) == community_id,
-                    joined >= since,
-                    joined < until,
+                    stay.c.community_id == community_id,
+                    stay.c.joined_at >= since,
+                    stay.c.joined_at < until,
                 )
             )
         ).one()

@@ -75,10 +75,11 @@ class ReportModeration(SQLModel, table=True):
 
 
 class ReportNewcomer(SQLModel, table=True):
-    """A newcomer's funnel: joined, introduced, first message, left."""
+    """A newcomer's funnel, one per stay: joined, introduced, first message, left. A member who
+    comes back has a stay for each join, each in the period of its own join."""
 
     __tablename__ = "report_newcomers"
-    __table_args__ = (UniqueConstraint("community_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("community_id", "user_id", "joined_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")

@@ -20,6 +20,7 @@ from bot.events import (
     CommunityRef,
     ContestClosed,
     MemberJoined,
+    MemberLeft,
     MemberRef,
     MessageCreated,
     MessageRef,
@@ -202,7 +203,7 @@ async def test_figures_survive_a_flush_and_members_data_is_erased(
     user = platform.member("dave").user
     exported = await cog.export_member_data(platform.community, user)
     assert exported["reports"]["active_days"] == [clock.now().date().isoformat()]
-    assert exported["reports"]["newcomer"]["first_message_at"] is not None
+    assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
     await cog.erase_member_data(platform.community, user)
     assert await cog.export_member_data(platform.community, user) == {}
 
@@ -221,7 +222,7 @@ async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
     for name in names:
         exported = await cog.export_member_data(platform.community, platform.member(name).user)
         assert exported["reports"]["active_days"] == [clock.now().date().isoformat()]
-        assert exported["reports"]["newcomer"]["first_message_at"] is not None
+        assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
 async def test_a_window_out_of_bounds_gets_the_usage(
@@ -264,7 +265,7 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert figures.active_members == 3
     assert figures.channels == [("#general", 4)]
     exported = await cog.export_member_data(platform.community, platform.member("dave").user)
-    assert exported["reports"]["newcomer"]["first_message_at"] is not None
+    assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
 async def test_figures_of_a_community_the_database_refuses_for_good_hold_up_no_other(
@@ -482,3 +483,59 @@ async def test_a_thanks_that_scores_in_the_profile_is_a_positive_signal_of_the_r
         "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
         "100% positive (2 vs 0), —"
     ) in lines
+
+
+async def test_a_member_who_comes_back_is_a_newcomer_of_that_week_and_the_week_before_stays(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """chloe joins, leaves a week later and comes back: her return is a join of that week, and
+    the report of the week she first came says what it said."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    for name in ("ana", "ben", "chloe"):
+        await core.handle(MemberJoined(at=clock.now(), member=platform.member(name)))
+    await say(core, platform, clock, "chloe", "hello garden")
+    await clock_forward(core, timedelta(days=7))
+    first_week = cog.span(platform.community, 7, until_yesterday=True)
+    before = await cog.figures(platform.community, first_week)
+
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("dan")))
+    chloe = platform.member("chloe")
+    await core.handle(MemberLeft(at=clock.now(), member=chloe))
+    await core.handle(MemberJoined(at=clock.now(), member=chloe))  # the same instant
+
+    after = await cog.figures(platform.community, first_week)
+    assert (after.newcomers, after.posted, after.stayed) == (3, 1, 3)
+    assert (after.newcomers, after.posted, after.stayed) == (
+        before.newcomers,
+        before.posted,
+        before.stayed,
+    )
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+    assert lines[3] == "Newcomers: 2, -33% — introduced 0, posted 0, still here 2"
+    fortnight = await cog.figures(platform.community, cog.span(platform.community, 14))
+    assert fortnight.newcomers == fortnight.total("joined") == 5
+    assert fortnight.stayed == 5
+
+
+async def test_a_return_within_one_flush_keeps_each_stay_its_own_steps(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    chloe = platform.member("chloe")
+    await core.handle(MemberJoined(at=clock.now(), member=chloe))
+    await say(core, platform, clock, "chloe", "hello garden")
+    await core.handle(MemberLeft(at=clock.now() + timedelta(seconds=5), member=chloe))
+    clock.advance(timedelta(seconds=10))
+    await core.handle(MemberJoined(at=clock.now(), member=chloe))
+    clock.advance(timedelta(seconds=5))
+    await say(core, platform, clock, "chloe", "back again")
+
+    exported = await cog.export_member_data(platform.community, chloe.user)
+
+    first, second = exported["reports"]["arrivals"]
+    assert first["first_message_at"] is not None
+    assert first["left_at"] is not None
+    assert second["first_message_at"] > second["joined_at"] > first["left_at"]
+    assert second["left_at"] is None
