@@ -384,6 +384,9 @@ class NetiquetteTexts(BaseModel):
     ]
     ladder_reason: Annotated[str, Placeholders("points", "within")]
     """The reason a ladder step's case gives (the member reads it too)."""
+    ladder_by: Text
+    """Who gave a ladder step's case, where /cases and /case name who acted (a moderator's
+    name, a rule's)."""
     modlog_lifted: Annotated[str, Placeholders("case", "action", "member", "notes")]
     modlog_lift_retry: Annotated[str, Placeholders("case", "action", "member", "notes", "when")]
     """A planned lift the platform refused for a passing reason: tried again at ``when``."""
@@ -421,6 +424,11 @@ class NetiquetteTexts(BaseModel):
     """A note after ``purged`` (answer and mod-log): ``count`` messages the platform could not
     delete, and why."""
     purge_count: Annotated[str, Placeholders("most")]
+    purge_none: Text
+    """The answer to a /purge that found no message to delete in the channel (nothing is
+    written in the mod-log)."""
+    purge_none_of: Annotated[str, Placeholders("member")]
+    """The answer to a /purge of ``member``'s messages that found none in the channel."""
     timeout_shortened: Annotated[str, Placeholders("asked", "duration")]
     """A mod-log note: a rule's or a ladder step's timeout ``asked`` is longer than the
     platform allows; the member is silenced for ``duration``, its longest."""

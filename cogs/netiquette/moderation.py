@@ -17,7 +17,7 @@ from bot.commands import CommandContext, Permission, Power, Text, UsageError, co
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import MemberRef
-from bot.ruleconf import plain_name, render
+from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
 from cogs.netiquette.sanctions import Lifted, as_notes
@@ -85,7 +85,7 @@ class Moderation(Automod):
                 action=action,
                 member=name,
                 moderator=plain_name(ctx.member.name),
-                reason=case.reason or "—",
+                reason=one_line(case.reason) or "—",
                 notes=as_notes([failure]),
             ),
         )
@@ -124,9 +124,9 @@ class Moderation(Automod):
         names={"fr": "avertir"},
         descriptions={"fr": "Avertir un membre (ajoute des points de sanction)"},
         helps={
-            "fr": """Avertir un membre : il reçoit le motif, et l'avertissement ajoute des points.
+            "fr": """Avertir un membre : il reçoit le motif, et l'avertissement ajoute des points.
 
-            Exemple : /avertir @alice Restez courtois, s'il vous plaît
+            Exemple : /avertir @alice Restez courtois, s'il vous plaît
             """
         },
     )
@@ -153,10 +153,10 @@ class Moderation(Automod):
         names={"fr": "exclure_temporairement"},
         descriptions={"fr": "Exclure temporairement un membre pour une durée"},
         helps={
-            "fr": """Exclure temporairement un membre ; le bot lève l'exclusion au terme du délai.
+            "fr": """Exclure temporairement un membre ; le bot lève l'exclusion au terme du délai.
 
-            De 30 secondes à 28 jours sur Discord, de 40 secondes à 365 jours sur Telegram.
-            Exemple : /exclure_temporairement @alice 10m Flood
+            De 30 secondes à 28 jours sur Discord, de 40 secondes à 365 jours sur Telegram.
+            Exemple : /exclure_temporairement @alice 10m Flood
             """
         },
     )
@@ -165,7 +165,7 @@ class Moderation(Automod):
         ctx: CommandContext,
         member: Annotated[MemberRef, "Who to silence", {"fr": "Qui exclure temporairement"}],
         duration: Annotated[
-            timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1j"}
+            timedelta, "How long: 10m, 2h, 1d", {"fr": "Combien de temps : 10m, 2h, 1j"}
         ],
         reason: Annotated[Text | None, "Why", {"fr": "Pourquoi"}] = None,
     ) -> None:
@@ -213,7 +213,7 @@ class Moderation(Automod):
         helps={
             "fr": """Expulser un membre de la communauté (il peut revenir).
 
-            Exemple : /expulser @alice Spam
+            Exemple : /expulser @alice Spam
             """
         },
     )
@@ -243,7 +243,7 @@ class Moderation(Automod):
 
             Sur les plateformes textuelles, mettez entre guillemets un motif de plusieurs mots
             (il est suivi de jours_effaces).
-            Exemple : /bannir @alice "Insultes répétées" 1
+            Exemple : /bannir @alice "Insultes répétées" 1
             """
         },
     )
@@ -300,7 +300,7 @@ class Moderation(Automod):
             "fr": """Supprimer les derniers messages du salon (d'un seul membre, s'il est nommé).
 
             Seuls les messages que le bot a vus depuis son démarrage peuvent être supprimés.
-            Exemple : /purger 20 @alice
+            Exemple : /purger 20 @alice
             """
         },
     )
@@ -331,6 +331,10 @@ class Moderation(Automod):
             for message, author in reversed(recent)
             if member is None or author == member.user.id
         ][:count]
+        if not chosen:  # nothing done: no mod-log line
+            if member is None:
+                raise JardinierError(render(texts.purge_none))
+            raise JardinierError(render(texts.purge_none_of, member=plain_name(member.name)))
         purged = await self.sanctions.purge(ctx.community, chosen)
         moderator = plain_name(ctx.member.name)
         await self.core.modlog(

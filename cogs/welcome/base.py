@@ -74,8 +74,8 @@ class WelcomeBase(Cog):
         # Communities, by key, whose wave changed (joins, departures) since its job was written.
         self._waves_behind: dict[str, CommunityRef] = {}
         # Messages a newcomer may answer with their introduction (the bot's welcome and nudge
-        # to them, their own earlier messages), with that newcomer's user id.
-        self._addressed: OrderedDict[MessageRef, str] = OrderedDict()
+        # to them, their own earlier messages), with the user ids of the newcomers they address.
+        self._addressed: OrderedDict[MessageRef, frozenset[str]] = OrderedDict()
 
     # -- the write path -------------------------------------------------------------------------
 
@@ -155,9 +155,10 @@ class WelcomeBase(Cog):
         """``member`` accepted the charter at ``at`` (``journey`` as it is now): what the other
         parts of the cog do then (the introductions: a nudge held back by the gate)."""
 
-    def addressed(self, message: MessageRef, user_id: str) -> None:
-        """``message`` is for the newcomer ``user_id`` to answer: a reply may introduce them."""
-        remember(self._addressed, message, user_id)
+    def addressed(self, message: MessageRef, *user_ids: str) -> None:
+        """``message`` is for the newcomers ``user_ids`` to answer: a reply may introduce
+        them."""
+        remember(self._addressed, message, frozenset(user_ids))
 
     def allowed(self, community: CommunityRef, kind: str, at: datetime) -> bool:
         """Whether one more ``kind`` (goodbye, nudge, mod-log line) fits the raid limits."""

@@ -91,7 +91,7 @@ class WelcomeCog(CharterGate, Introductions):
             restricted=mode is GateMode.RESTRICT,
         )
         if verdict.wave is not None and not welcome_due(journey.welcomed_at):
-            verdict.wave.remove(member.user.id)
+            verdict.wave.welcomed_lately(member.user.id)
         if gated and not await self.journeys.written(journey):
             # Written before anything else: a newcomer held at the gate (restricted, say) whose
             # journey a crash lost could never be let in. The database refuses: held back from
@@ -133,7 +133,8 @@ class WelcomeCog(CharterGate, Introductions):
                 in_wave=verdict.wave is not None,
             )
         if verdict.individual:
-            # Newcomers of a wave are greeted together; nudging each of them would be spam.
+            # Newcomers of a wave are nudged together, with one message (see wave_over): one
+            # nudge per account of a raid would be spam.
             self.schedule_nudge(member, journey)
 
     async def _not_held(self, member: MemberRef, journey: Journey, at: datetime) -> Journey:
@@ -296,8 +297,11 @@ class WelcomeCog(CharterGate, Introductions):
         self._waves_behind.pop(community.key, None)
         self.watch.end(community.key)
         self._wave_greeted[community.key] = now
+        if not self.core.cog_enabled(self.name, community):
+            return
+        self.schedule_wave_nudge(community, wave.newcomers, now)
         count = wave.count
-        if count <= 0 or not self.core.cog_enabled(self.name, community):
+        if count <= 0:
             return
         channel = await self.channel(community, "welcome")
         if channel is None:
@@ -490,7 +494,14 @@ class WelcomeCog(CharterGate, Introductions):
             if late_by <= LATE_WAVE_WELCOME:
                 await self.wave_over(**kwargs)
             else:
-                self.watch.end(self.job_community(kwargs).key)
+                # Too late to greet, not to invite them to introduce themselves.
+                community = self.job_community(kwargs)
+                self.watch.end(community.key)
+                if self.core.cog_enabled(self.name, community):
+                    newcomers = Wave.of_arguments(kwargs, self.core.clock.now()).newcomers
+                    self.schedule_wave_nudge(community, newcomers, self.core.clock.now())
+        elif handler == "wave_nudge":
+            await self.wave_nudge(**kwargs)
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """The timestamps of the member's onboarding in ``community``."""
@@ -503,6 +514,7 @@ class WelcomeCog(CharterGate, Introductions):
         journey = await self.journeys.get(community, user.id)
         self.cancel_member_jobs(community, user.id)
         self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job
+        self.forget_in_wave_nudges(community, user.id)
         await self.journeys.forget(community, user.id)
         if journey is not None and journey.gate_pending and journey.restricted:
             await self.lift_restriction(MemberRef(community, user))

@@ -82,6 +82,8 @@ class WelcomeTexts(BaseModel):
         Field(min_length=1, max_length=MAX_TEMPLATES),
     ]
     nudge: Annotated[str, Placeholders("member", "community", "intro_channel")]
+    nudge_wave: Annotated[str, Placeholders("count", "members", "community", "intro_channel")]
+    """The one nudge for the newcomers of a wave who have not introduced themselves."""
     raid_alert: Annotated[str, Placeholders("count", "within", "quiet")]
     held_back: Annotated[str, Placeholders("count")]
     onboarding_header: Annotated[str, Placeholders("days", "joined")]

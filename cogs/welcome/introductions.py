@@ -14,17 +14,19 @@ counted in ``/onboarding``), but the other cogs hear of a member's introduction 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from bot.cog import job, listener
-from bot.events import MemberIntroduced, MemberRef, MessageCreated
+from bot.events import CommunityRef, MemberIntroduced, MemberRef, MessageCreated, UserRef
 from bot.ruleconf import render
 from cogs.welcome.base import WelcomeBase
 from cogs.welcome.config import IntroductionsConfig
 from cogs.welcome.journeys import Journey
-from cogs.welcome.wording import plain_name
+from cogs.welcome.raid import MAX_LISTED
+from cogs.welcome.wording import listed_names, plain_name
 
 _WORD = re.compile(r"\w+")
 _CLAUSE = re.compile(r"([^,.;:!?\n]*)([,.;:!?\n]*)")
@@ -77,6 +79,45 @@ class Introductions(WelcomeBase):
             "nudge",
             **self.job_arguments(member, journey),
         )
+
+    def schedule_wave_nudge(
+        self, community: CommunityRef, newcomers: Mapping[str, str], greeted_at: datetime
+    ) -> None:
+        """Nudge the ``newcomers`` (names by user id) of a wave greeted at ``greeted_at``
+        together, ``nudge_after`` later: one message naming those who by then have not
+        introduced themselves, so that a raid never brings one nudge per account."""
+        config = self.settings(community).introductions
+        if not config.enabled or config.nudge_after is None or not newcomers:
+            return
+        self.core.scheduler.at(
+            self.wave_nudge_id(community, greeted_at),
+            greeted_at + config.nudge_after,
+            self.name,
+            "wave_nudge",
+            platform=community.platform,
+            community_id=community.id,
+            community_name=community.name,
+            members=dict(newcomers),
+            greeted_at=greeted_at.isoformat(),
+        )
+
+    @staticmethod
+    def wave_nudge_id(community: CommunityRef, greeted_at: datetime) -> str:
+        """The id of the nudge of a wave: ``welcome:wave-nudge:<community>:<greeted at>``."""
+        return f"welcome:wave-nudge:{community.key}:{greeted_at.isoformat()}"
+
+    def forget_in_wave_nudges(self, community: CommunityRef, user_id: str) -> None:
+        """Take the newcomer ``user_id`` out of the waiting nudges of their waves (their data
+        is erased: neither their id nor their name stays in a saved job)."""
+        for pending in self.core.scheduler.pending(f"welcome:wave-nudge:{community.key}:"):
+            members = pending.kwargs.get("members", {})
+            if user_id not in members or pending.next_run is None:
+                continue
+            kept = {other: name for other, name in members.items() if other != user_id}
+            arguments = {**pending.kwargs, "members": kept}
+            self.core.scheduler.at(
+                pending.id, pending.next_run, self.name, "wave_nudge", **arguments
+            )
 
     async def charter_accepted(self, member: MemberRef, journey: Journey, at: datetime) -> None:
         """A newcomer held at the gate when their nudge fell due was not nudged: now that they
@@ -145,7 +186,7 @@ class Introductions(WelcomeBase):
             return False
         user_id = event.author.user.id
         reply = event.reply_to
-        answers_another = reply is not None and self._addressed.get(reply) != user_id
+        answers_another = reply is not None and user_id not in self._addressed.get(reply, ())
         if answers_another or len(words(event.text)) < config.min_words:
             self.addressed(event.message, user_id)
             return False
@@ -202,3 +243,76 @@ class Introductions(WelcomeBase):
             posted = await self.actions.send(channel, text, mention=[member.user])
             if posted is not None:
                 self.addressed(posted, member.user.id)
+
+    @job
+    async def wave_nudge(self, **arguments: Any) -> None:
+        """Invite the newcomers of a wave who have not introduced themselves, in one message
+        naming them, each once (scheduler job)."""
+        community = self.job_community(arguments)
+        if not self.core.cog_enabled(self.name, community):
+            return
+        config = self.settings(community)
+        if not config.introductions.enabled:
+            return
+        greeted_at = datetime.fromisoformat(arguments["greeted_at"])
+        silent: list[tuple[str, str, Journey]] = []
+        for user_id, name in dict(arguments.get("members", {})).items():
+            journey = await self._silent_since(community, user_id, greeted_at)
+            if journey is not None:
+                silent.append((user_id, name, journey))
+        if not silent:
+            return
+        now = self.core.clock.now()
+        if not self.allowed(community, "nudge", now):
+            self.core.scheduler.at(
+                self.wave_nudge_id(community, greeted_at),
+                now + config.raid.within,
+                self.name,
+                "wave_nudge",
+                **arguments,
+            )
+            return
+        nudged: dict[str, str] = {}
+        for user_id, name, journey in silent:
+            if await self.journeys.claim(community, journey, "nudged_at", now) is not None:
+                nudged[user_id] = name
+        if not nudged:
+            return
+        named = dict(islice(nudged.items(), MAX_LISTED))
+        text = render(
+            self.texts(community).nudge_wave,
+            count=len(nudged),
+            members=listed_names(list(named.values()), len(nudged)),
+            community=self.community_name(community),
+            intro_channel=self.channel_labels(community)["intro_channel"],
+        )
+        channel = await self.channel(community, "introductions") or await self.channel(
+            community, "welcome"
+        )
+        if channel is None:
+            return
+        mention = [UserRef(community.platform, user_id, name) for user_id, name in named.items()]
+        posted = await self.actions.send(channel, text, mention=mention)
+        if posted is not None:
+            self.addressed(posted, *nudged)
+
+    async def _silent_since(
+        self, community: CommunityRef, user_id: str, greeted_at: datetime
+    ) -> Journey | None:
+        """The journey of ``user_id`` if they are still here since their wave was greeted at
+        ``greeted_at``, have not introduced themselves nor been nudged, and may post."""
+        journey = await self.journeys.get(community, user_id)
+        if (
+            journey is None
+            or journey.joined_at > greeted_at
+            or journey.introduced_at
+            or journey.first_introduced_at
+            or journey.nudged_at
+            or self.held_back(journey, community)
+        ):
+            # Held back: the gate speaks to them; accepting brings their own nudge.
+            return None
+        record = await self.core.members.get(community, user_id)
+        if record is not None and record.left_at is not None:
+            return None
+        return journey

@@ -83,6 +83,9 @@ class Wave:
     """Names as texts write them, by user id, in order of arrival."""
     anonymous: int = 0
     """Newcomers beyond :data:`MAX_KEPT`: counted, neither told apart nor dropped on leaving."""
+    lately: dict[str, str] = field(default_factory=dict)
+    """Newcomers of the wave welcomed a short while ago (back after leaving): not greeted
+    again, but invited to introduce themselves with the others."""
 
     @property
     def count(self) -> int:
@@ -94,33 +97,53 @@ class Wave:
         """The first :data:`MAX_LISTED` of them."""
         return list(islice(self.members.values(), MAX_LISTED))
 
+    @property
+    def newcomers(self) -> dict[str, str]:
+        """Every newcomer of the wave known by id, greeted or welcomed lately: names by id."""
+        return {**self.members, **self.lately}
+
     def add(self, at: datetime, user_id: str, name: str) -> None:
         """Count one more newcomer of the wave (once, however often they join)."""
         self.last_join = at
-        self._keep(user_id, plain_name(name))
+        if user_id not in self.lately:
+            self._keep(user_id, plain_name(name))
+
+    def welcomed_lately(self, user_id: str) -> None:
+        """The newcomer ``user_id`` was welcomed a short while ago: not greeted again."""
+        name = self.members.pop(user_id, None)
+        if name is not None:
+            self.lately[user_id] = name
 
     def _keep(self, user_id: str, name: str) -> None:
         if user_id in self.members:
             return
-        if len(self.members) < MAX_KEPT:
+        if len(self.members) + len(self.lately) < MAX_KEPT:
             self.members[user_id] = name
         else:
             self.anonymous += 1
 
     def remove(self, user_id: str) -> bool:
         """The newcomer ``user_id`` left: not greeted; whether they were in the wave."""
-        return self.members.pop(user_id, None) is not None
+        greeted = self.members.pop(user_id, None) is not None
+        return self.lately.pop(user_id, None) is not None or greeted
 
     def take_in(self, earlier: Wave) -> None:
         """Greet the newcomers of ``earlier``, never greeted, with this wave's (theirs first)."""
         ours, self.members = self.members, {}
         for user_id, name in (*earlier.members.items(), *ours.items()):
-            self._keep(user_id, name)
+            if user_id not in self.lately:
+                self._keep(user_id, name)
+        for user_id, name in earlier.lately.items():
+            if user_id not in self.members:
+                self.lately.setdefault(user_id, name)
         self.anonymous += earlier.anonymous
 
     def arguments(self) -> dict[str, Any]:
         """The newcomers, as plain arguments for the job that greets them."""
-        return {"members": dict(self.members), "anonymous": self.anonymous}
+        arguments: dict[str, Any] = {"members": dict(self.members), "anonymous": self.anonymous}
+        if self.lately:
+            arguments["lately"] = dict(self.lately)
+        return arguments
 
     @classmethod
     def of_arguments(cls, arguments: Mapping[str, Any], at: datetime) -> Wave:
@@ -134,7 +157,13 @@ class Wave:
             anonymous = int(arguments.get("count", 0)) - len(names)
         else:
             anonymous = int(arguments.get("anonymous", 0))
-        return cls(started=at, last_join=at, members=dict(members), anonymous=max(anonymous, 0))
+        return cls(
+            started=at,
+            last_join=at,
+            members=dict(members),
+            anonymous=max(anonymous, 0),
+            lately=dict(arguments.get("lately", {})),
+        )
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,25 @@ async def test_purge_removes_the_recent_messages_of_the_channel(open_forum: Foru
     assert forum.platform.last_text() == "Purge between 1 and 100 messages."
 
 
+async def test_a_purge_that_finds_nothing_to_delete_writes_no_mod_log_line(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("chloe")
+    await forum.say("bob", "hello")
+    await forum.run("mod", "/purge 5 chloe")
+    await forum.run("mod", "/purge 5", channel="random")
+    assert forum.answers() == [
+        "Nothing deleted: I know of no recent message from chloe in this channel (only those"
+        " posted since I started count).",
+        "Nothing deleted: I know of no recent message in this channel (only those posted since"
+        " I started count).",
+    ]
+    assert forum.modlog() == []
+    assert forum.done("delete") == []
+
+
 async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
@@ -469,6 +488,31 @@ async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(
     )
 
 
+async def test_a_ladder_step_s_case_names_the_ladder_in_the_community_s_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    for reason in ("one", "two", "three"):
+        await forum.run("mod", f"/warn bob {reason}")
+    await forum.run("mod", "/cases bob")
+    ladder_line = forum.platform.last_text().splitlines()[1]
+    assert " · timeout · by the strike ladder · 3 strike points within " in ladder_line
+    await forum.run("mod", "/case 4")
+    assert forum.platform.last_text().startswith(
+        "Case 4: timeout for bob, by the strike ladder, on"
+    )
+    write_locale(rules_dir, "fr")
+    assert await forum.core.reload_rules() is None
+    await forum.run("mod", "/dossiers bob")
+    ladder_line = forum.platform.last_text().splitlines()[1]
+    assert " · exclusion temporaire · par l'échelle des sanctions · " in ladder_line
+    await forum.run("mod", "/dossier 4")
+    detail = forum.platform.last_text().splitlines()[0]
+    assert ": exclusion temporaire pour bob, par l'échelle des sanctions, le " in detail
+
+
 async def test_a_pardon_keeps_the_ladder_from_escalating(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     forum.member("mod", moderator=True)
@@ -541,6 +585,37 @@ async def test_reasons_take_the_rest_of_the_line(open_forum: ForumFactory) -> No
     assert warned == "bob, you have been warned in Garden: stop insulting people, please (case 1)."
     assert kicked == "bob, you have been removed from Garden: you were warned (case 2)."
     assert forum.done("kick")[0].text == "you were warned"
+
+
+async def test_a_reason_s_line_breaks_forge_no_line_where_it_is_shown(
+    open_forum: ForumFactory,
+) -> None:
+    """A typed Telegram command may hold line breaks: the reason is shown on one line (the
+    mod-log, the member's notice, /cases, /case), and the case keeps it as written."""
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    forged = "spam\n[mod-log] Case 99: alice banned by mod"
+    flat = "spam [mod-log] Case 99: alice banned by mod"
+    await forum.run("mod", f"/warn bob {forged}")
+    await forum.run("mod", f"/timeout bob 10m {forged}")
+    assert forum.modlog() == [
+        f"🛡️ Case 1 · warn · bob by mod: {flat}",
+        f"🛡️ Case 2 · timeout · bob by mod: {flat}",
+    ]
+    warned, silenced = (recorded.text for recorded in forum.done("dm"))
+    assert warned == f"bob, you have been warned in Garden: {flat} (case 1)."
+    assert "\n" not in silenced
+    assert silenced.endswith(f": {flat} (case 2).")
+    await forum.run("mod", "/cases bob")
+    line = forum.platform.last_text().splitlines()[2]
+    assert line.startswith("#1 ")
+    assert line.endswith(f" · warn · by mod · {flat}")
+    await forum.run("mod", "/case 1")
+    assert f"\nReason: {flat}\n" in forum.platform.last_text()
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert case.reason == forged
 
 
 async def test_a_ban_decided_as_the_bot_stops_is_still_lifted_after_a_restart(

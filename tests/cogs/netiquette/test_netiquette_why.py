@@ -84,8 +84,9 @@ async def test_cases_and_the_modlog_say_what_matched_in_french(
     await forum.run("mod", "/points bob")
     assert "→ exclusion temporaire" in forum.platform.last_text()
     assert "→ timeout" not in forum.platform.last_text()
+    await forum.say("alice", "bonjour à tous")
     await forum.run("mod", "/purge 1")
-    assert forum.modlog()[-1].startswith("🛡️ Dossier — · purge 0 · ")
+    assert forum.modlog()[-1].startswith("🛡️ Dossier — · purge 1 · ")
 
 
 def test_every_action_has_a_name_in_each_shipped_locale() -> None:

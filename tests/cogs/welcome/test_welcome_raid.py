@@ -37,8 +37,123 @@ async def test_thirty_joins_within_a_minute_make_one_aggregated_welcome_and_one_
     assert "raider14, …" in aggregated.text
     assert aggregated.details["mention"] == ()
     assert len(garden.sent()) == 7
-    # Nobody of the wave is nudged a day later, all at once.
+    # The five greeted alone are nudged alone; the wave's 25 with one message, not 25.
     assert len(garden.core.scheduler.pending("welcome:nudge:")) == 5
+    assert len(garden.core.scheduler.pending("welcome:wave-nudge:")) == 1
+    garden.clear()
+    await garden.wait(timedelta(days=2))
+    nudges = garden.texts("intros")
+    assert len(nudges) == 6
+    assert nudges[-1].startswith("Hello raider05, raider06,")
+    assert "raider14, …! We would love to get to know you" in nudges[-1]
+
+
+async def test_newcomers_who_arrive_in_a_wave_are_nudged_too_in_one_message(
+    garden: Garden,
+) -> None:
+    """Seven joins within a minute: the first five are welcomed and nudged one by one; oscar,
+    w6 and w7, greeted together, are nudged together a day later, each once."""
+    first = ["ana", "ben", "chloe", "dan", "eve"]
+    members = await garden.join(*first, "oscar", "w6", "w7")
+    await garden.wait(timedelta(minutes=3))
+    garden.clear()
+    await garden.wait(timedelta(days=1))
+    nudges = garden.sent("intros")
+    assert [nudge.text.split("!")[0] for nudge in nudges] == [
+        *(f"Hello {name}" for name in first),
+        "Hello oscar, w6, w7",
+    ]
+    assert nudges[-1].text == (
+        "Hello oscar, w6, w7! We would love to get to know you: tell us a little about "
+        "yourselves in #intros. 🌱"
+    )
+    assert nudges[-1].details["mention"] == tuple(member.user for member in members[5:])
+    assert garden.core.scheduler.pending("welcome:") == []
+    await garden.wait(timedelta(days=30))
+    assert len(garden.sent()) == 6  # never a second nudge
+
+    # A reply to the wave's nudge may be an introduction, as one to one's own nudge.
+    await garden.say(
+        "w6",
+        "Hi! I'm Wanda, I grow leeks",
+        channel="intros",
+        reply_to=nudges[-1].details["message"],
+    )
+    [thanks] = garden.sent()[6:]
+    assert "w6" in thanks.text
+
+
+async def test_the_nudge_of_a_wave_names_only_its_newcomers_still_silent(
+    garden: Garden,
+) -> None:
+    await garden.join(*(f"m{n}" for n in range(10)))  # m5 … m9 arrive in a wave
+    await garden.wait(timedelta(minutes=3))
+    await garden.say("m5", "Bonjour, je m'appelle Max", channel="intros")
+    await garden.leave("m6")
+    await garden.wait(timedelta(hours=2))
+    await garden.leave("m7")
+    await garden.join("m7")  # back after the wave: a journey of their own, nudged on its own
+    garden.clear()
+    await garden.wait(timedelta(hours=22, minutes=5))
+    assert garden.texts("intros")[-1].startswith("Hello m8, m9! We would love")
+    await garden.wait(timedelta(hours=3))
+    assert [text.split("!")[0] for text in garden.texts("intros")] == [
+        *(f"Hello m{n}" for n in range(5)),
+        "Hello m8, m9",
+        "Hello m7",
+    ]
+
+
+async def test_a_wave_whose_newcomers_all_introduced_themselves_is_not_nudged(
+    garden: Garden,
+) -> None:
+    await garden.join(*(f"m{n}" for n in range(7)))
+    await garden.wait(timedelta(minutes=3))
+    for name in ("m5", "m6"):
+        await garden.say(name, f"Hello everyone, my name is {name}", channel="intros")
+    garden.clear()
+    await garden.wait(timedelta(days=2))
+    assert [text.split("!")[0] for text in garden.texts("intros")] == [
+        f"Hello m{n}" for n in range(5)
+    ]
+
+
+async def test_someone_back_soon_in_a_wave_is_not_greeted_again_but_nudged_with_it(
+    garden: Garden,
+) -> None:
+    await garden.join("alice")
+    await garden.wait(timedelta(minutes=10))
+    await garden.leave("alice")
+    await garden.join(*(f"m{n}" for n in range(6)), "alice", "m6")
+    await garden.wait(timedelta(minutes=3))
+    assert "alice" not in garden.texts("general")[-1]
+    garden.clear()
+    await garden.wait(timedelta(days=2))
+    assert garden.texts("intros")[-1].startswith("Hello m5, m6, alice! We would love")
+
+
+async def test_the_nudge_of_a_wave_survives_a_restart(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    first = await open_garden(database=tmp_path / "garden.db")
+    await first.join(*(f"m{n}" for n in range(8)))
+    await first.wait(timedelta(minutes=3))
+    await first.stop()
+    second = await open_garden(database=tmp_path / "garden.db")
+    await second.wait(timedelta(days=2))
+    assert second.texts("intros")[-1].startswith("Hello m5, m6, m7! We would love")
+
+
+async def test_a_newcomer_forgotten_before_the_nudge_of_their_wave_is_not_named_in_it(
+    garden: Garden,
+) -> None:
+    await garden.join(*(f"m{n}" for n in range(8)))
+    await garden.wait(timedelta(minutes=3))
+    await garden.cog.erase_member_data(garden.platform.community, garden.member("m6").user)
+    [saved] = garden.core.scheduler.pending("welcome:wave-nudge:")
+    assert "m6" not in str(saved.kwargs)
+    await garden.wait(timedelta(days=2))
+    assert garden.texts("intros")[-1].startswith("Hello m5, m7! We would love")
 
 
 async def test_the_wave_waits_for_quiet_then_the_next_arrival_is_greeted_alone(
