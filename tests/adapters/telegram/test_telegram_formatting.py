@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.adapters.telegram.formatting import (
@@ -42,6 +44,17 @@ def test_an_at_inside_a_link_or_an_e_mail_address_is_left_alone() -> None:
     # Whatever is no link keeps its joiner: "https://@alice" or "x.@alice.org" would ping.
     for pinging in ("https://@alice", "x.@alice.org", "see /@alice"):
         assert f"@{WORD_JOINER}alice" in render_html(pinging)[0], pinging
+
+
+def test_a_long_text_with_an_at_is_rendered_at_once() -> None:
+    """Looking for addresses took seconds on a long word in a text with an ``@`` (20,000
+    characters: 7 s, during which the bot did nothing else); an address in it still works."""
+    for text in ("a" * 20_000 + " @alice", "@alice " + "a." * 10_000, "x@" + "b" * 20_000):
+        began = time.perf_counter()
+        render_html(text, limit=100_000)
+        assert time.perf_counter() - began < 1.0, text[:12]
+    [html_text] = render_html("w" * 5_000 + " contact.jardin@example.org @alice", limit=100_000)
+    assert html_text.endswith(f" contact.jardin@example.org @{WORD_JOINER}alice")
 
 
 def test_a_member_is_mentioned_by_the_name_cogs_write_or_in_front() -> None:
