@@ -8,12 +8,12 @@ from typing import Annotated
 from bot.commands import CommandContext, Permission, Text, command
 from bot.errors import JardinierError
 from bot.events import MemberRef, ModerationPardoned, UserRef
-from bot.ruleconf import plain_name, render
+from bot.ruleconf import one_line, plain_name, render
 from bot.ruleconf.numbers import number_text
 from cogs.netiquette.cases import MAX_LISTED, CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import describe_within
 from cogs.netiquette.moderation import Moderation
-from cogs.netiquette.strikes import active_points
+from cogs.netiquette.strikes import LADDER_RULE, active_points
 from cogs.netiquette.subject import Subject, Verdicts
 
 PROBE_USER = "rules-test"
@@ -24,6 +24,12 @@ class Casework(Moderation):
 
     def _when(self, ctx: CommandContext, case: CaseRecord) -> str:
         return self.local_time(ctx.community, case.created_at)
+
+    def _by(self, ctx: CommandContext, case: CaseRecord) -> str:
+        """Who acted, as /case and /cases name them: a moderator, a rule, the strike ladder."""
+        if case.moderator_id is None and case.rule == LADDER_RULE:
+            return render(self.texts(ctx.community).ladder_by)
+        return plain_name(case.by)
 
     def _status(self, ctx: CommandContext, case: CaseRecord) -> str:
         texts = self.texts(ctx.community)
@@ -57,9 +63,9 @@ class Casework(Moderation):
                 case=record.id,
                 action=texts.action_names.text(record.action),
                 member=plain_name(record.user_name or record.user_id),
-                by=plain_name(record.by),
+                by=self._by(ctx, record),
                 when=self._when(ctx, record),
-                reason=record.reason or "—",
+                reason=one_line(record.reason) or "—",
                 matched=record.matched or "—",
                 excerpt=record.excerpt or "—",
                 points=record.points,
@@ -95,7 +101,7 @@ class Casework(Moderation):
                     case=record.id,
                     when=self._when(ctx, record),
                     action=texts.action_names.text(record.action),
-                    by=plain_name(record.by),
+                    by=self._by(ctx, record),
                     reason=excerpt(record.reason, 80) or "—",
                     status=self._status(ctx, record),
                 ).rstrip()

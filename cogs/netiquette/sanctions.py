@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from bot.durations import duration_words
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import MOOT_REFUSALS, PASSING_REFUSALS, Capability, TimeoutRange
-from bot.ruleconf import plain_name, render
+from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
-from cogs.netiquette.strikes import step_reached
+from cogs.netiquette.strikes import LADDER_RULE, step_reached
 from cogs.netiquette.wording import pick
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class Sanctions:
             rule=firing.rule,
             charter=firing.charter,
             community=plain_name(community.name or community.id),
-            reason=firing.case.reason,
+            reason=one_line(firing.case.reason),
         )
 
     # -- what failed ----------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class Sanctions:
         text = render(
             self.cog.texts(community).warned,
             member=plain_name(member.name),
-            reason=reason,
+            reason=one_line(reason),
             case=case_id,
             community=plain_name(community.name or community.id),
         )
@@ -282,7 +282,7 @@ class Sanctions:
         return render(
             getattr(texts, kind),
             member=plain_name(member.name),
-            reason=reason or "—",  # as the mod-log writes a sanction given without one
+            reason=one_line(reason) or "—",  # as the mod-log writes a sanction given without one
             case=case.id,
             community=plain_name(community.name or community.id),
             **extra,
@@ -613,7 +613,7 @@ class Sanctions:
                 member=member,
                 action=step.action,
                 at=now,
-                rule="strikes",
+                rule=LADDER_RULE,
                 reason=reason,
                 expires_at=expires,
             ),

@@ -15,6 +15,9 @@ from cogs.netiquette.cases import CaseRecord
 from cogs.netiquette.config import LadderStep, StrikesConfig
 
 EPSILON = 1e-9
+LADDER_RULE = "strikes"
+"""The rule a ladder step's case records (and ``ModerationRecorded`` tells): a name of the data,
+the same in every language; what members and moderators read is the texts' ``ladder_by``."""
 
 
 def weight(age: timedelta, config: StrikesConfig) -> float:
