@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import bulkwrite
 from bot.clock import ManualClock
@@ -36,6 +36,9 @@ from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
 from tests.support.fake_platform import FakePlatform, Recorded
 from tests.support.rulebook import edit_section
+
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
 
 
 async def say(
@@ -268,6 +271,39 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
+async def test_a_newcomer_kept_pending_community_by_community_still_gets_a_first_message(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    write = cog.buffer._write
+    refusals = [
+        IntegrityError("INSERT", {}, Exception("one row breaks a constraint")),
+        OperationalError("INSERT", {}, Exception("database is locked")),
+    ]
+
+    async def refusing_write(pending: buffer.Pending) -> None:
+        if refusals:
+            raise refusals.pop(0)
+        await write(pending)
+
+    dave = platform.member("dave")
+    await core.handle(MemberJoined(at=clock.now(), member=dave))
+    await say(core, platform, clock, "dave", "hello garden")
+    await core.handle(MemberLeft(at=clock.now() + timedelta(seconds=5), member=dave))
+    clock.advance(timedelta(seconds=10))
+    await core.handle(MemberJoined(at=clock.now(), member=dave))
+    monkeypatch.setattr(cog.buffer, "_write", refusing_write)
+    # Refused for good as a whole, then locked community by community: all of it is kept.
+    assert await cog.flush() == 0
+    assert not refusals
+    clock.advance(timedelta(seconds=5))
+    await say(core, platform, clock, "dave", "back again")
+    exported = await cog.export_member_data(platform.community, dave.user)
+    _first, second = exported["reports"]["arrivals"]
+    assert second["first_message_at"] is not None
+
+
 async def test_figures_of_a_community_the_database_refuses_for_good_hold_up_no_other(
     core: Jardinier,
     platform: FakePlatform,
@@ -432,7 +468,8 @@ async def test_a_weekly_report_missed_while_offline_is_reported_with_its_local_t
     late_by = timedelta(hours=2, seconds=30)  # due at 06:59:30; the community runs on UTC here
     await core.cogs["reports"].on_job_missed(job.handler, job.id, dict(job.kwargs), late_by)
     assert [sent.text for sent in platform.sent() if sent.target.id == "mod-log"] == [
-        "The activity report due on 2026-11-02 06:59 UTC was missed while I was offline;"
+        f"The activity report due on Mon, Nov 2, 2026, 6:59{NNBSP}AM (UTC) was missed "
+        "while I was offline;"
         " /report shows it now."
     ]
 
