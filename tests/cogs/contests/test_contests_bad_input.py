@@ -7,6 +7,9 @@ import pytest
 from cogs.contests.models import Contest, Entry, Giveaway, Vote
 from tests.cogs.contests.arena import Arena
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 @pytest.mark.parametrize(
     ("line", "answer"),
@@ -17,15 +20,16 @@ from tests.cogs.contests.arena import Arena
         ),
         (
             '/contest_create "Photo" 2026-12-01T10:00 "" 2026-12-02T10:00',
-            "That would end (2026-12-01 10:00 CET) before it starts (2026-12-02 10:00 CET).",
+            f"That would end (Tue, Dec 1, 2026, 10:00{NNBSP}AM (CET)) before it starts "
+            f"(Wed, Dec 2, 2026, 10:00{NNBSP}AM (CET)).",
         ),
         (
             '/contest_create "Photo" 2h "" 2026-01-01T10:00',
-            "2026-01-01 10:00 CET is in the past; pick a later time.",
+            f"Thu, Jan 1, 2026, 10:00{NNBSP}AM (CET) is in the past; pick a later time.",
         ),
         (
             '/contest_create "Photo" 2026-11-01T10:00',
-            "2026-11-01 10:00 CET is in the past; pick a later time.",
+            f"Sun, Nov 1, 2026, 10:00{NNBSP}AM (CET) is in the past; pick a later time.",
         ),
         (
             '/contest_create "Photo" soon',

@@ -16,6 +16,9 @@ from tests.cogs.contests.arena import WEEKLY, Arena
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.rulebook import edit_section
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 def themes_posted(arena: Arena) -> list[str]:
     return [action.text.split("theme: ")[1].split(".")[0] for action in arena.posted("theme: ")]
@@ -40,8 +43,10 @@ async def test_a_weekly_challenge_follows_local_time_across_daylight_saving(
     assert themes_posted(arena) == ["Spring buds", "Morning dew"]
     first, second = arena.posted("theme: ")
     assert first.target.name == "#photos"
-    assert "until 2027-03-28 09:00 CEST" in first.text  # six days on, same local hour
-    assert "until 2027-04-04 09:00 CEST" in second.text
+    assert (
+        f"until Sun, Mar 28, 2027, 9:00{NNBSP}AM (CEST)" in first.text
+    )  # six days on, same local hour
+    assert f"until Sun, Apr 4, 2027, 9:00{NNBSP}AM (CEST)" in second.text
     # Each run is a contest: the first closed when the second opened.
     assert len(arena.posted("is closed, with no entries")) == 1
 
@@ -57,7 +62,7 @@ async def test_a_challenge_in_the_hour_clocks_go_back_opens_once(
     await arena.wait(timedelta(hours=14))  # 31 October 02:00 UTC = 03:00 CET
     assert themes_posted(arena) == ["Spring buds"]
     [opened] = arena.posted("theme: ")
-    assert "open until 2027-11-01 02:30 CET" in opened.text
+    assert f"open until Mon, Nov 1, 2027, 2:30{NNBSP}AM (CET)" in opened.text
     assert await arena.count(Contest) == 1
     await arena.wait(timedelta(days=7))  # the next Sunday, 02:30 CET as usual
     assert themes_posted(arena) == ["Spring buds", "Morning dew"]
@@ -107,8 +112,8 @@ async def test_a_run_missed_beyond_the_grace_is_reported(
     assert themes_posted(second) == []
     [report] = second.sent("mod-log")
     assert report.text == (
-        "The challenge “Photo of the week” was due on 2026-11-09 09:00 CET while I was "
-        "offline; that run was skipped."
+        f"The challenge “Photo of the week” was due on Mon, Nov 9, 2026, 9:00{NNBSP}AM (CET) "
+        "while I was offline; that run was skipped."
     )
     await second.wait(timedelta(days=7))
     assert themes_posted(second) == ["Spring buds"]

@@ -9,6 +9,9 @@ from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
 from tests.cogs.contests.arena import Arena
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 def published(text: str) -> tuple[list[str], str, str]:
     found = re.search(r"congratulations (.+)! .*seed (\w+); .*hash (\w+)", text)
@@ -27,8 +30,8 @@ async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_d
     await start_giveaway(arena)
     [post] = arena.posted("Giveaway 1: A bag of seeds!")
     assert post.text == (
-        "🎉 Giveaway 1: A bag of seeds! 2 winners drawn on 2026-11-03 10:00 CET. "
-        "Press the button or react with 🎉 to enter."
+        "🎉 Giveaway 1: A bag of seeds! 2 winners drawn on "
+        f"Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET). Press the button or react with 🎉 to enter."
     )
     assert [button.id for button in post.details["buttons"]] == ["giveaway:1"]
     for name in ("alice", "bob"):
@@ -93,7 +96,7 @@ async def test_a_reroll_draws_among_those_who_have_not_won(arena: Arena) -> None
     await start_giveaway(arena, winners=1)
     [post] = arena.posted("Giveaway 1: A bag of seeds!")
     assert await arena.run("mod", "/giveaway_reroll 1") == (
-        "Giveaway 1 is drawn on 2026-11-03 10:00 CET; reroll after that."
+        f"Giveaway 1 is drawn on Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET); reroll after that."
     )
     for name in ("alice", "bob", "carol"):
         await arena.press(name, "giveaway:1", post)

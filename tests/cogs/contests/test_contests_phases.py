@@ -10,29 +10,38 @@ from cogs.contests.models import Contest, Win
 from tests.cogs.contests.arena import Arena
 from tests.cogs.contests.conftest import ArenaFactory
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> None:
     answer = await arena.run(
         "mod", '/contest_create "Haiku" 2026-11-03T18:00 "Three lines" 2026-11-03T10:00'
     )
     assert answer == (
-        "Contest 1 “Haiku” is set: open from 2026-11-03 10:00 CET to 2026-11-03 18:00 CET "
-        "in #general."
+        f"Contest 1 “Haiku” is set: open from Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET) "
+        f"to Tue, Nov 3, 2026, 6:00{NNBSP}PM (CET) in #general."
     )
     assert arena.posted("is open") == []
-    assert "opens 2026-11-03 10:00 CET" in await arena.run("alice", "/contest_list")
+    assert f"opens Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET)" in await arena.run(
+        "alice", "/contest_list"
+    )
     assert (
-        await arena.run("alice", "/submit 1 early") == "Contest 1 opens on 2026-11-03 10:00 CET."
+        await arena.run("alice", "/submit 1 early")
+        == f"Contest 1 opens on Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET)."
     )
     await arena.wait(timedelta(hours=24))  # 2026-11-03 09:00 UTC = 10:00 CET
     [opened] = arena.posted("is open")
-    assert opened.text.startswith("📣 Contest 1: “Haiku” is open until 2026-11-03 18:00 CET!")
+    assert opened.text.startswith(
+        f"📣 Contest 1: “Haiku” is open until Tue, Nov 3, 2026, 6:00{NNBSP}PM (CET)!"
+    )
     assert "Three lines" in opened.text
     await arena.run("alice", "/submit 1 Old pond")
     await arena.wait(timedelta(hours=7))  # one hour before the end
     [reminder] = arena.posted("⏰")
     assert reminder.text == (
-        "⏰ Contest 1 “Haiku” closes in 1 hour (2026-11-03 18:00 CET); 1 entry so far."
+        f"⏰ Contest 1 “Haiku” closes in 1 hour (Tue, Nov 3, 2026, 6:00{NNBSP}PM (CET)); "
+        "1 entry so far."
     )
     await arena.wait(timedelta(hours=1))
     [results] = arena.posted("is closed")
@@ -123,8 +132,8 @@ async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
     assert second.posted("is closed", channel="general") == []
     [report] = second.sent("mod-log")
     assert report.text == (
-        "The results announcement of contest 1 “Haiku” was due on 2026-11-04 12:00 CET while "
-        "I was offline; it was not announced."
+        "The results announcement of contest 1 “Haiku” was due on "
+        f"Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET) while I was offline; it was not announced."
     )
     # Closed all the same: the winner is recorded, and anyone can ask for the results.
     assert await second.count(Win) == 1
@@ -134,7 +143,8 @@ async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
 async def test_results_are_refused_while_open_and_cancel_stops_everything(arena: Arena) -> None:
     await arena.run("mod", '/contest_create "Haiku" 2h')
     assert await arena.run("alice", "/contest_results 1") == (
-        "Contest 1 is open until 2026-11-02 12:00 CET; the results come when it closes."
+        f"Contest 1 is open until Mon, Nov 2, 2026, 12:00{NNBSP}PM (CET); "
+        "the results come when it closes."
     )
     assert await arena.run("mod", "/contest_cancel 1") == (
         "Contest 1 cancelled; nothing more will be announced for it."
@@ -157,8 +167,8 @@ async def test_contest_list_shows_open_and_upcoming(arena: Arena) -> None:
     await arena.run("mod", '/contest_create "Photo" 1d "" 1d')
     assert (await arena.run("alice", "/contest_list")).splitlines() == [
         "Contests:",
-        "1 — “Haiku”: open until 2026-11-02 12:00 CET",
-        "2 — “Photo”: opens 2026-11-03 10:00 CET",
+        f"1 — “Haiku”: open until Mon, Nov 2, 2026, 12:00{NNBSP}PM (CET)",
+        f"2 — “Photo”: opens Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET)",
     ]
 
 
@@ -176,8 +186,8 @@ async def test_an_opening_missed_beyond_the_grace_goes_to_the_mod_log(
     assert second.posted("is open") == []
     [report] = second.sent("mod-log")
     assert report.text == (
-        "The opening of contest 1 “Haiku” was due on 2026-11-04 11:00 CET while I was "
-        "offline; it was not announced."
+        f"The opening of contest 1 “Haiku” was due on Wed, Nov 4, 2026, 11:00{NNBSP}AM (CET) "
+        "while I was offline; it was not announced."
     )
     # The contest is open all the same, and closes on time.
     assert await second.run("alice", "/submit 1 Old pond") == "Your entry 1 to contest 1 is in."

@@ -13,6 +13,9 @@ from tests.cogs.contests.arena import Arena
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 async def contest_with_two_entries(arena: Arena) -> None:
     await arena.veterans("alice", "bob", "carol", "dave")
@@ -159,7 +162,10 @@ async def test_ties_go_to_the_earliest_submission(arena: Arena) -> None:
 async def test_votes_and_entries_after_the_close_are_refused(arena: Arena) -> None:
     await contest_with_two_entries(arena)
     await arena.wait(timedelta(hours=2))
-    closed = "Contest 1 closed on 2026-11-04 12:00 CET: it no longer takes entries or votes."
+    closed = (
+        f"Contest 1 closed on Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET): "
+        "it no longer takes entries or votes."
+    )
     assert await arena.run("carol", "/vote 1 1") == closed
     assert await arena.run("carol", "/submit 1 too late") == closed
     await arena.react("carol", "👍", arena.posted("by alice")[0])

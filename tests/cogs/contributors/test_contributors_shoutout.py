@@ -15,6 +15,9 @@ from tests.cogs.contributors.forum import Forum, enable
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 LONG = "Here is a long and thoughtful message about the garden."
 
 
@@ -286,6 +289,7 @@ async def test_a_shoutout_missed_while_offline_is_reported_with_its_local_time_t
     # Due 200 days before 2 November 09:00 UTC: 16 April, in Paris summer time.
     await forum.cog.on_job_missed(job.handler, job.id, dict(job.kwargs), timedelta(days=200))
     assert forum.texts("mod-log") == [
-        "The weekly shout-out due on 2026-04-16 11:00 CEST was missed while I was offline;"
+        f"The weekly shout-out due on Thu, Apr 16, 2026, 11:00{NNBSP}AM (CEST) was missed "
+        "while I was offline;"
         " it will run next week."
     ]

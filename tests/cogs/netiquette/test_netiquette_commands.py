@@ -408,7 +408,7 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     await forum.run("mod", "/case 1")
     detail = forum.platform.last_text()
     assert detail.startswith(
-        "Case 1: delete, warn for bob, by no_insults, on 2026-11-02 10:00 CET"
+        f"Case 1: delete, warn for bob, by no_insults, on Mon, Nov 2, 2026, 10:00{NNBSP}AM (CET)"
     )
     assert "Matched: match_words: word “crétin”" in detail
     assert "Excerpt: crétin" in detail
@@ -416,7 +416,7 @@ async def test_cases_notes_strikes_and_pardons(open_forum: ForumFactory) -> None
     lines = forum.platform.last_text().splitlines()
     assert lines[0] == "Cases of bob (2):"
     assert lines[1].startswith(
-        "#2 2026-11-02 10:00 CET · note · by mod · seems to have calmed down"
+        f"#2 Mon, Nov 2, 2026, 10:00{NNBSP}AM (CET) · note · by mod · seems to have calmed down"
     )
     await forum.run("mod", "/strikes bob")
     assert forum.platform.last_text().startswith("bob has 1 active strike point. Ladder: 1/3")
@@ -435,7 +435,8 @@ async def test_cases_write_their_moments_as_the_bot_writes_them_with_the_zone_na
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
     """/cases and /case name the community's zone, as /announce and every other moment do: a
-    moderator in Paris reads "until 2026-11-03 10:00 CET", not a bare hour of unknown zone."""
+    moderator in Paris reads "until Tue, Nov 3, 2026, 10:00 AM (CET)", not a bare hour of
+    unknown zone."""
     edit_section(rules_dir, "community", {"timezone": "Europe/Paris"})
     forum = await open_forum(NO_INSULTS)
     forum.member("mod", moderator=True)
@@ -443,16 +444,17 @@ async def test_cases_write_their_moments_as_the_bot_writes_them_with_the_zone_na
     await forum.run("mod", "/timeout bob 1d spam")
     await forum.run("mod", "/cases bob")
     assert forum.platform.last_text().splitlines()[1] == (
-        "#1 2026-11-02 10:00 CET · timeout · by mod · spam (until 2026-11-03 10:00 CET)"
+        f"#1 Mon, Nov 2, 2026, 10:00{NNBSP}AM (CET) · timeout · by mod · spam "
+        f"(until Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET))"
     )
     await forum.run("mod", "/case 1")
-    assert "by mod, on 2026-11-02 10:00 CET\n" in forum.platform.last_text()
+    assert f"by mod, on Mon, Nov 2, 2026, 10:00{NNBSP}AM (CET)\n" in forum.platform.last_text()
     write_locale(rules_dir, "fr")
     await forum.run("mod", "/regles_recharger")
     await forum.run("mod", "/dossiers bob")
     assert forum.platform.last_text().splitlines()[1] == (
-        "#1 2026-11-02 10:00 CET · exclusion temporaire · par mod · spam"
-        " (jusqu'au 2026-11-03 10:00 CET)"
+        "#1 lun. 2 nov. 2026, 10:00 (CET) · exclusion temporaire · par mod · spam"
+        " (jusqu'au mar. 3 nov. 2026, 10:00 (CET))"
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from bot.events import MessageRef
+from bot.localtime import moment_text
 from bot.platform import Capability, PlatformError
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_locale
@@ -399,7 +400,7 @@ async def test_a_planned_lift_refused_by_a_rate_limit_is_tried_again(
     assert forum.modlog()[-1] == (
         "⏳ The ban of bob could not be lifted yet (case 1) (unban failed: "
         "Discord is rate-limiting me in Garden; some actions were dropped); "
-        f"I will try again at {retry_at:%Y-%m-%d %H:%M %Z}."
+        f"I will try again on {moment_text(retry_at, 'en')}."
     )
     case = await forum.cog.casebook.get(forum.platform.community, 1)
     assert case is not None

@@ -11,6 +11,9 @@ from bot.events import ChannelRef, CommunityRef
 from tests.cogs.suggestions.board import Board
 from tests.support.rulebook import edit_section
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+"""What CLDR puts between an English hour and its AM or PM."""
+
 
 def without_channel(board: Board, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """The community has no channel called ``name`` (every other one exists)."""
@@ -277,7 +280,8 @@ async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
         job.handler, job.id, dict(job.kwargs), late_by
     )
     assert board.texts("mod-log") == [
-        "The suggestions digest due on 2026-11-02 08:30 CET was missed while I was offline;"
+        f"The suggestions digest due on Mon, Nov 2, 2026, 8:30{NNBSP}AM (CET) was missed "
+        "while I was offline;"
         " /digest posts it now."
     ]
 
