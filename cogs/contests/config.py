@@ -84,6 +84,8 @@ class ContestTexts(BaseModel):
     """A member too new to enter a giveaway."""
     too_new_to_vote: Annotated[str, Placeholders("age", "when")]
     bad_moment: Annotated[str, Placeholders("value")]
+    ambiguous_date: Annotated[str, Placeholders("value", "first", "second")]
+    """A date the community's language reads two ways (``05/01/2027`` in English)."""
     in_the_past: Annotated[str, Placeholders("when")]
     zero_duration: Annotated[str, Placeholders()]
     end_before_start: Annotated[str, Placeholders("start", "end")]

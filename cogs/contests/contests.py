@@ -9,12 +9,15 @@ from typing import Annotated
 from sqlmodel import col, select
 
 from bot.commands import CommandContext, Permission, command
+from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
+from bot.localtime import LocalDate
+from bot.moments import AmbiguousDateError, MomentError, MomentRangeError
 from bot.ruleconf import render, visible
 from cogs.contests.base import full_title, plain
 from cogs.contests.models import Contest
 from cogs.contests.phases import Phases
-from cogs.contests.schedules import MomentError, MomentRangeError, parse_moment, parse_span
+from cogs.contests.schedules import parse_moment, parse_span
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
@@ -28,25 +31,42 @@ class ContestCommands(Phases):
 
     def _moment(self, community: CommunityRef, text: str, now: datetime) -> datetime:
         try:
-            return parse_moment(text, now, self.zone(community))
+            return parse_moment(text, now, self.zone(community), self._language(community))
         except MomentRangeError as error:
             if error.early:
                 raise self.refuse(community, "in_the_past", when=str(error)) from None
             most = self.settings(community).contests.max_ahead
             raise self.refuse(community, "too_far", most=self.left(community, most)) from None
         except MomentError as error:
-            raise self.refuse(community, "bad_moment", value=str(error)) from None
+            raise self._unread(community, error) from None
 
     def _end(self, community: CommunityRef, text: str, start: datetime) -> datetime:
         try:
-            return parse_span(text, start, self.zone(community))
+            return parse_span(text, start, self.zone(community), self._language(community))
         except MomentRangeError as error:
             if error.early:
                 raise self.refuse(community, "in_the_past", when=str(error)) from None
             most = self.settings(community).contests.max_duration
             raise self.refuse(community, "too_long", most=self.left(community, most)) from None
         except MomentError as error:
-            raise self.refuse(community, "bad_moment", value=str(error)) from None
+            raise self._unread(community, error) from None
+
+    def _language(self, community: CommunityRef) -> str:
+        """The community's locale, which says the order of a date's numbers (``15/01``)."""
+        return self.core.community_config(community).locale
+
+    def _unread(self, community: CommunityRef, error: MomentError) -> JardinierError:
+        """The refusal of a moment typed in no form the bot reads, or read two ways."""
+        if isinstance(error, AmbiguousDateError):
+            first, second = error.readings
+            return self.refuse(
+                community,
+                "ambiguous_date",
+                value=str(error),
+                first=LocalDate(first),
+                second=LocalDate(second),
+            )
+        return self.refuse(community, "bad_moment", value=str(error))
 
     @command(
         permission=Permission.MODERATOR,
@@ -58,8 +78,9 @@ class ContestCommands(Phases):
 
             Exemple : /concours_creer "Photo de la semaine" 2h "Votre plus belle photo du jardin"
             Ouvert demain, pour une semaine : /concours_creer Haïku 7j "" 1j
-            La durée et l'ouverture acceptent aussi une date et heure locales, écrites
-            AAAA-MM-JJTHH:MM.
+            La durée et l'ouverture acceptent aussi une date et heure locales :
+            "15/01/2027 18h" (entre guillemets), 2027-01-15T18:00, ou une date seule
+            (15/01/2027) pour minuit.
             """
         },
     )
@@ -73,16 +94,19 @@ class ContestCommands(Phases):
         ],
         duration: Annotated[
             str,
-            "How long (2h, 7d) or until when (2026-12-01T18:00)",
-            {"fr": "Combien de temps (2h, 7j) ou jusqu'à quand (2026-12-01T18:00)"},
+            "How long (2h, 7d) or until when (2027-01-15T18:00, 15/01/2027 18:00)",
+            {"fr": "Combien de temps (2h, 7j) ou jusqu'à quand (15/01/2027 18h)"},
         ],
         description: Annotated[
             str, "What to submit (in quotes)", {"fr": "Ce qu'il faut proposer (entre guillemets)"}
         ] = "",
         start: Annotated[
             str,
-            "When it opens: a delay (1d) or a local date-time; default now",
-            {"fr": "Ouverture : un délai (1j) ou une date et heure locales ; sinon tout de suite"},
+            "When it opens: a delay (1d) or a local date and time (15/01 18:00); default now",
+            {
+                "fr": "Ouverture : un délai (1j) ou une date et heure locales (15/01 18h) ; "
+                "sinon tout de suite"
+            },
         ] = "",
         channel: Annotated[
             ChannelRef | None,
@@ -99,7 +123,8 @@ class ContestCommands(Phases):
 
         Example: /contest_create "Photo of the week" 2h "Your best garden photo"
         Opening tomorrow, for a week: /contest_create Haiku 7d "" 1d
-        The duration and the start also take a local date and time, written YYYY-MM-DDTHH:MM.
+        The duration and the start also take a local date and time: "15/01/2027 18:00" (in
+        quotes), 2027-01-15T18:00, or a date alone (15/01/2027) for midnight.
         """
         community = ctx.community
         settings = self.settings(community).contests

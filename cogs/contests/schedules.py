@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.durations import parse_duration
 from bot.errors import JardinierError
+from bot.moments import MomentRangeError, parse_date_time
 
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 _DIGIT = re.compile(r"\d")
@@ -24,19 +25,6 @@ _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_abb
 _LONGEST = {month: calendar.monthrange(2000, month)[1] for month in range(1, 13)}
 """The most days each month has (February 29, in a leap year)."""
 _SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
-
-
-class MomentError(ValueError):
-    """Text that is neither a duration nor a date-time; the message is the text."""
-
-
-class MomentRangeError(MomentError):
-    """A duration or a date-time beyond what a moment can be (year 1 to 9999); ``early`` when
-    it lies before, the message is the text."""
-
-    def __init__(self, text: str, *, early: bool) -> None:
-        super().__init__(text)
-        self.early = early
 
 
 def crontab_fields(text: str) -> dict[str, str]:
@@ -103,28 +91,20 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def parse_moment(text: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """A moment typed in a command: a delay from now (``2h``) or a local date-time.
+def parse_moment(text: str, now: datetime, zone: ZoneInfo, locale: str | None) -> datetime:
+    """A moment typed in a command: a delay from now (``2h``) or a local date and time.
 
-    Date-times are read in the community's time zone (``2026-12-01T18:00`` or
-    ``2026-12-01 18:00``); the result is timezone-aware UTC. Raises :class:`MomentError` when
-    ``text`` is neither.
+    Date-times are read in the community's time zone and, where written with numbers the way
+    people write dates, in the order of its language (``15/01/2027 18:00`` in French,
+    ``2027-01-15T18:00`` everywhere: see :mod:`bot.moments`); the result is timezone-aware UTC.
+    Raises :class:`MomentError` when ``text`` is neither (an
+    :class:`~bot.moments.AmbiguousDateError` for a date its language reads two ways).
     """
     cleaned = text.strip()
     delay = _duration(cleaned)
     if delay is not None:
         return _later(now, delay, cleaned)
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise MomentError(cleaned[:40]) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    try:
-        return moment.astimezone(now.tzinfo)
-    except OverflowError:
-        # 0001-01-01T00:00 in a zone east of UTC is in year 0, which no datetime holds.
-        raise MomentRangeError(cleaned[:40], early=moment.year < now.year) from None
+    return parse_date_time(cleaned, now, zone, locale)
 
 
 def _duration(text: str) -> timedelta | None:
@@ -156,10 +136,11 @@ def after(start: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
     return _later(start.astimezone(zone), duration, str(duration)).astimezone(start.tzinfo)
 
 
-def parse_span(text: str, start: datetime, zone: ZoneInfo) -> datetime:
-    """The end of a contest starting at ``start``: a duration after it, or a local date-time."""
+def parse_span(text: str, start: datetime, zone: ZoneInfo, locale: str | None) -> datetime:
+    """The end of a contest starting at ``start``: a duration after it, or a local date-time
+    (read as :func:`parse_moment` reads it)."""
     cleaned = text.strip()
     duration = _duration(cleaned)
     if duration is not None:
         return after(start, duration, zone)
-    return parse_moment(cleaned, start, zone)
+    return parse_moment(cleaned, start, zone, locale)

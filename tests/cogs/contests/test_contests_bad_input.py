@@ -33,12 +33,28 @@ NNBSP = "\N{NARROW NO-BREAK SPACE}"
         ),
         (
             '/contest_create "Photo" soon',
-            "'soon' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
+            "'soon' is neither a duration (2h, 7d) nor a date and time "
+            "(15/01/2027 6pm, 2027-01-15 18:00).",
         ),
         ('/contest_create "Photo" 200d', "That lasts too long: at most 90 days."),
         (
+            '/contest_create "Photo" 05/01/2027',
+            "'05/01/2027' could be Jan 5, 2027 or May 1, 2027: write the date year first "
+            "(YYYY-MM-DD) to say which.",
+        ),
+        (
+            '/contest_create "Photo" 31/02/2027',
+            "'31/02/2027' is neither a duration (2h, 7d) nor a date and time "
+            "(15/01/2027 6pm, 2027-01-15 18:00).",
+        ),
+        (
+            '/contest_create "Photo" "31/10/2026 6pm"',
+            f"Sat, Oct 31, 2026, 6:00{NNBSP}PM (CET) is in the past; pick a later time.",
+        ),
+        (
             '/contest_create "Photo" 2h "" 2y',
-            "'2y' is neither a duration (2h, 7d) nor a date-time (2026-12-01T18:00).",
+            "'2y' is neither a duration (2h, 7d) nor a date and time "
+            "(15/01/2027 6pm, 2027-01-15 18:00).",
         ),
         (
             '/contest_create "Photo" 2h "" "" #general 9',

@@ -47,6 +47,24 @@ async def test_french_durations_are_written_in_french_words(french: Arena) -> No
     assert reminder.text.startswith(f"⏰ Le concours 1 « Haiku » ferme dans 1{NBSP}heure (")
 
 
+async def test_a_french_community_types_its_dates_day_first_and_reads_them_in_french(
+    french: Arena,
+) -> None:
+    """``15/01/2027`` as a French manager writes it, not only ``2027-01-15T18:00``; and the
+    answer says the days in words, not ``2027-01-15 18:00 CET``."""
+    created = await french.run("mod", '/concours_creer Photo "15/01/2027 18h"')
+    assert "ouvert du lun. 2 nov. 2026, 10:00 (CET) au ven. 15 janv. 2027, 18:00 (CET)" in created
+    created = await french.run("mod", '/concours_creer Haïku 20/11 "" "13/11 9h30"')
+    assert "du ven. 13 nov. 2026, 09:30 (CET) au ven. 20 nov. 2026, 00:00 (CET)" in created
+    assert await french.count(Contest) == 2
+    past = await french.run("mod", "/concours_creer Photo 01/11/2026")
+    assert past.startswith("dim. 1 nov. 2026, 00:00 (CET) est dans le passé")
+    unread = await french.run("mod", "/concours_creer Photo 01/15/2027")
+    assert unread.startswith(f"«{NBSP}01/15/2027{NBSP}» n'est ni une durée")
+    assert "15/01/2027 18h" in unread
+    assert await french.count(Contest) == 2
+
+
 async def test_replacing_an_entry_without_votes_claims_no_vote_withdrawn(french: Arena) -> None:
     await french.veterans("alice")
     await french.run("mod", '/contest_create "Haiku" 2h')
