@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -109,6 +109,64 @@ async def test_an_announcement_says_when_in_the_communitys_time(
     assert noon in platform.last_text()
 
 
+async def test_an_announcement_is_posted_at_the_date_and_time_asked(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """Christmas Eve at 18:00 is typed as such, not as a delay counted from the moment typed
+    (``3j6h`` typed at 12:25 posts at 18:25), and posted at 18:00 sharp."""
+    mod = await reload_in_french(core, platform, clock, rules_dir)
+    await core.handle(command(mod, '/annonce "24/12 18h" Joyeux réveillon !', clock.now()))
+    assert platform.last_text().endswith(" le jeu. 24 déc. 2026, 18:00 (CET).")
+    [scheduled] = core.scheduler.pending("announcement:")
+    assert scheduled.next_run == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+    await core.handle(command(mod, "/annonce 25/12/2026T09:30 Joyeux Noël", clock.now()))
+    await core.handle(command(mod, "/annonces", clock.now()))
+    assert "ven. 25 déc. 2026, 09:30 (CET)" in platform.last_text()
+    await core.scheduler.advance(datetime(2026, 12, 24, 16, 59, tzinfo=UTC) - clock.now())
+    assert "Joyeux réveillon !" not in [sent.text for sent in platform.sent()]
+    await core.scheduler.advance(timedelta(minutes=1))
+    assert platform.last_text() == "Joyeux réveillon !"
+    assert clock.now() == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+
+
+async def test_a_date_an_announcement_cannot_take_is_refused_saying_why(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    mod = platform.member("mod", moderator=True)
+    refusals = {
+        "/announce tomorrow hello": (
+            "'tomorrow' is neither a delay (30m, 2h, 3d) nor a date and time "
+            "(24/12/2026 6pm, 2026-12-24 18:00)."
+        ),
+        "/announce 31/02 hello": (
+            "'31/02' is neither a delay (30m, 2h, 3d) nor a date and time "
+            "(24/12/2026 6pm, 2026-12-24 18:00)."
+        ),
+        "/announce 05/12 hello": (
+            "'05/12' could be Dec 5, 2026 or May 12, 2027: write the date year first "
+            "(YYYY-MM-DD) to say which."
+        ),
+        "/announce 24/12 6pm hello": (
+            "At what time on 24/12? Write the date and the time in quotes: "
+            '/announce "24/12 18:00" <text>'
+        ),
+        '/announce "31/10/2026 18:00" hello': (
+            f"Sat, Oct 31, 2026, 6:00{NNBSP}PM (CET) is in the past; pick a later time."
+        ),
+        "/announce 2027-02-01T10:00 hello": (
+            "An announcement can be scheduled at most 90 days ahead."
+        ),
+    }
+    for line, refusal in refusals.items():
+        await core.handle(command(mod, line, clock.now()))
+        assert answer_to(platform, mod) == refusal
+    assert core.scheduler.pending("announcement:") == []
+    # The current minute is now, not the past: it posts at once.
+    await core.handle(command(mod, '/announce "2026-11-02 10:00" hello', clock.now()))
+    [scheduled] = core.scheduler.pending("announcement:")
+    assert scheduled.next_run == clock.now() + timedelta(seconds=1)
+
+
 async def test_unknown_command_gets_a_polite_answer(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
@@ -122,12 +180,12 @@ async def test_wrong_arguments_get_the_usage(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
     mod = platform.member("mod", moderator=True)
-    await core.handle(command(mod, "/announce tomorrow hello", clock.now()))
+    await core.handle(command(mod, "/giveaway Seeds 1 tomorrow", clock.now()))
     assert platform.last_text() == (
-        "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d, "
-        "not 'tomorrow'). Type /help announce for details."
+        "Usage: /giveaway <prize> <winners> <duration> (duration should be a duration such as "
+        "10m, 2h or 7d, not 'tomorrow'). Type /help giveaway for details."
     )
-    assert core.scheduler.pending("announcement:") == []
+    assert core.scheduler.pending("giveaway:") == []
 
 
 async def test_a_value_the_command_finds_too_long_gets_the_usage(
@@ -266,8 +324,8 @@ async def test_refusals_and_a_moderator_commands_errors_are_private_to_the_membe
     assert answer_to(platform, alice) == "Sorry, /rules_reload is for moderators."
 
     mod = platform.member("mod", moderator=True)
-    await core.handle(command(mod, "/announce tomorrow hello", clock.now()))  # parsing refuses
-    assert answer_to(platform, mod).startswith("Usage: /announce <delay> <text…> (delay should")
+    await core.handle(command(mod, "/giveaway Seeds 1 tomorrow", clock.now()))  # parsing refuses
+    assert answer_to(platform, mod).startswith("Usage: /giveaway <prize> <winners> <duration>")
     await core.handle(command(mod, "/announce 0s hello", clock.now()))  # the command refuses
     assert answer_to(platform, mod).startswith("Usage: /announce <delay> <text…> (delay should")
 
@@ -337,7 +395,7 @@ async def test_slash_options_are_used_as_given(
         channel=platform.channel(),
         member=mod,
         name="announce",
-        options={"delay": timedelta(minutes=30), "text": "Typed options"},
+        options={"delay": "30m", "text": "Typed options"},
     )
     await core.handle(event)
     [scheduled] = core.scheduler.pending("announcement:")
@@ -492,8 +550,8 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     assert platform.last_text().splitlines()[0] == "/annonce <delai> <texte…>"
     await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
     assert platform.last_text() == (
-        "Utilisation : /annonce <delai> <texte…> (delai doit être une durée comme 10m, 2h ou 7j,"
-        " pas 'demain'). Tapez /aide annonce pour le détail."
+        "« demain » n'est ni un délai (30m, 2h, 3j) ni une date et heure "
+        "(24/12/2026 18h, 2026-12-24T18:00)."
     )
     await core.handle(command(platform.member("alice"), "/regles_recharger", clock.now()))
     assert platform.last_text() == (
@@ -588,22 +646,23 @@ async def test_slash_options_left_as_text_are_converted_and_checked_by_the_core(
 ) -> None:
     mod = platform.member("mod", moderator=True)
 
-    def slash(delay: str) -> CommandInvoked:
+    def slash(duration: str) -> CommandInvoked:
         return CommandInvoked(
             at=clock.now(),
             channel=platform.channel(),
             member=mod,
-            name="announce",
-            options={"delay": delay, "text": "Typed as text"},
+            name="giveaway",
+            options={"prize": "Seeds", "winners": "1", "duration": duration},
         )
 
     await core.handle(slash("a while"))
     assert platform.last_text().startswith(
-        "Usage: /announce <delay> <text…> (delay should be a duration such as 10m, 2h or 7d"
+        "Usage: /giveaway <prize> <winners> <duration> (duration should be a duration such as "
+        "10m, 2h or 7d"
     )
-    assert core.scheduler.pending("announcement:") == []
+    assert core.scheduler.pending("giveaway:") == []
     await core.handle(slash("45m"))
-    [scheduled] = core.scheduler.pending("announcement:")
+    [scheduled] = core.scheduler.pending("giveaway:")
     assert scheduled.next_run == clock.now() + timedelta(minutes=45)
 
 

@@ -1,5 +1,8 @@
 """Scheduled announcements: ``/announce``, ``/announcements``, ``/announce_cancel``.
 
+An announcement is posted after a delay (``2h``) or at a date and time on the community's clocks
+(``24/12 18:00``, ``2026-12-24T18:00``: see :mod:`bot.moments`), to the second asked.
+
 Each announcement is one job in the persistent scheduler (``announcement:<community>:<id>``), so a
 restart neither loses nor doubles it; its arguments are plain ids and the text, never live objects.
 """
@@ -12,15 +15,24 @@ from typing import Annotated, Any
 
 from bot.cog import Cog, job
 from bot.commands import CommandContext, Permission, Text, UsageError, command
-from bot.durations import SpokenDuration
+from bot.durations import DurationTooLongError, SpokenDuration, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
-from bot.localtime import local_time
+from bot.localtime import LocalDate, local_time
+from bot.moments import (
+    AmbiguousDateError,
+    MomentError,
+    MomentRangeError,
+    TimeMissingError,
+    parse_date_time,
+)
 from bot.ruleconf import render
 from cogs.announcements.config import AnnouncementsConfig, AnnouncementTexts
 
 MAX_TEXT = 2000
 MIN_DELAY = timedelta(seconds=1)
+PAST_SLACK = timedelta(minutes=1)
+"""A date and time typed as "now" is a few seconds old by the time it is read: it posts now."""
 
 
 class AnnouncementsCog(Cog):
@@ -36,6 +48,61 @@ class AnnouncementsCog(Cog):
     def _when(self, community: CommunityRef, moment: datetime) -> str:
         return local_time(moment, self.core.community_config(community).zone)
 
+    def _due(self, community: CommunityRef, typed: str, now: datetime) -> datetime:
+        """When an announcement typed ``typed`` (a delay or a local date and time) is due.
+
+        Raises the error that says what to write instead.
+        """
+        config: AnnouncementsConfig = self.config(community)
+        texts = self._texts(community)
+        too_far = JardinierError(render(texts.too_far, max_delay=SpokenDuration(config.max_delay)))
+        cleaned = " ".join(typed.split())
+        try:
+            delay: timedelta | None = parse_duration(cleaned)
+        except DurationTooLongError:
+            raise too_far from None
+        except JardinierError:
+            delay = None
+        if delay is not None:
+            if delay < MIN_DELAY:
+                raise UsageError(
+                    "out_of_range",
+                    option="delay",
+                    least=SpokenDuration(MIN_DELAY),
+                    most=SpokenDuration(config.max_delay),
+                    # A zero is quoted as the member typed it, without a unit.
+                    value=SpokenDuration(delay) if delay else 0,
+                )
+            if delay > config.max_delay:
+                raise too_far
+            return now + delay
+        settings = self.core.community_config(community)
+        try:
+            due = parse_date_time(cleaned, now, settings.zone, settings.locale, need_time=True)
+        except TimeMissingError:
+            raise JardinierError(render(texts.time_missing, value=cleaned)) from None
+        except AmbiguousDateError as error:
+            first, second = error.readings
+            raise JardinierError(
+                render(
+                    texts.ambiguous_date,
+                    value=str(error),
+                    first=LocalDate(first),
+                    second=LocalDate(second),
+                )
+            ) from None
+        except MomentRangeError as error:
+            if not error.early:
+                raise too_far from None
+            raise JardinierError(render(texts.in_the_past, when=str(error))) from None
+        except MomentError as error:
+            raise JardinierError(render(texts.bad_when, value=str(error))) from None
+        if due < now - PAST_SLACK:
+            raise JardinierError(render(texts.in_the_past, when=self._when(community, due)))
+        if due - now > config.max_delay:
+            raise too_far
+        return max(due, now + MIN_DELAY)
+
     @staticmethod
     def _prefix(community: CommunityRef) -> str:
         return f"announcement:{community.key}:"
@@ -45,9 +112,10 @@ class AnnouncementsCog(Cog):
         names={"fr": "annonce"},
         descriptions={"fr": "Programmer une annonce dans ce salon"},
         helps={
-            "fr": """Programmer une annonce dans ce salon.
+            "fr": """Programmer une annonce dans ce salon, après un délai ou à une date et heure.
 
             Exemple : /annonce 2h Le concours photo est ouvert !
+            À une date et heure locales, entre guillemets : /annonce "24/12 18h" Joyeux réveillon !
             """
         },
     )
@@ -55,36 +123,26 @@ class AnnouncementsCog(Cog):
         self,
         ctx: CommandContext,
         delay: Annotated[
-            timedelta,
-            "How long from now, e.g. 30m, 2h, 7d",
-            {"fr": "Dans combien de temps, par ex. 30m, 2h, 7j"},
+            str,
+            "In how long (30m, 2h, 7d), or when (2026-12-24 18:00, 24/12 6pm)",
+            {"fr": "Dans combien de temps (30m, 2h, 7j), ou quand (24/12 18h, 24/12/2026 18h)"},
         ],
         text: Annotated[Text, "What to announce", {"fr": "Ce qu'il faut annoncer"}],
     ) -> None:
-        """Schedule an announcement in this channel.
+        """Schedule an announcement in this channel, after a delay or at a date and time.
 
         Example: /announce 2h The photo contest opens now!
+        At a local date and time, in quotes: /announce "2026-12-24 18:00" Merry Christmas!
         """
         config: AnnouncementsConfig = self.config(ctx.community)
         texts = self._texts(ctx.community)
-        if delay < MIN_DELAY:
-            raise UsageError(
-                "out_of_range",
-                option="delay",
-                least=SpokenDuration(MIN_DELAY),
-                most=SpokenDuration(config.max_delay),
-                # A zero is quoted as the member typed it, without a unit.
-                value=SpokenDuration(delay) if delay else 0,
-            )
-        if delay > config.max_delay:
-            raise JardinierError(render(texts.too_far, max_delay=SpokenDuration(config.max_delay)))
+        when = self._due(ctx.community, delay, self.core.clock.now())
         if len(text) > MAX_TEXT:
             raise UsageError("option_too_long", option="text", most=MAX_TEXT)
         pending = self.core.scheduler.pending(self._prefix(ctx.community))
         if len(pending) >= config.max_pending:
             raise JardinierError(render(texts.too_many, count=len(pending)))
         identifier = secrets.token_hex(3)
-        when = self.core.clock.now() + delay
         self.core.scheduler.at(
             self._prefix(ctx.community) + identifier,
             when,

@@ -18,6 +18,13 @@ class AnnouncementTexts(BaseModel):
 
     scheduled: Annotated[str, Placeholders("id", "channel", "when")]
     too_far: Annotated[str, Placeholders("max_delay")]
+    bad_when: Annotated[str, Placeholders("value")]
+    """Neither a delay nor a date and time."""
+    time_missing: Annotated[str, Placeholders("value")]
+    """A date without the time of day (``24/12``)."""
+    ambiguous_date: Annotated[str, Placeholders("value", "first", "second")]
+    """A date the community's language reads two ways (``05/01/2027`` in English)."""
+    in_the_past: Annotated[str, Placeholders("when")]
     too_many: Annotated[str, Placeholders("count")]
     none_pending: Annotated[str, Placeholders()]
     pending_header: Annotated[str, Placeholders()]
