@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from bot.localtime import date_text
 from cogs.reports.buffer import DAY_FIELDS
 from cogs.reports.figures import Figures
 
@@ -33,23 +35,54 @@ def chart_data(figures: Figures) -> dict[str, list[Any]]:
     }
 
 
-def render_chart(path: Path, figures: Figures, labels: dict[str, str]) -> None:
-    """Draw messages per day (bars) and active members (line) into ``path`` as a PNG."""
+def axis_dates(days: Sequence[date], locale: str | None) -> tuple[list[str], str]:
+    """The labels of the chart's date ticks at ``days``, as ``locale`` writes them, and the year
+    written beside the axis (``""`` when the labels carry it).
+
+    Day by day or week by week: the day and the month in words (``9 déc.``, ``Dec 9``; never
+    ``12-09``, which a French reader takes for 12 September), the year of the last one beside
+    the axis. Month by month: the month (``févr.``, ``Feb``), and the year instead of January.
+    """
+    monthly = len(days) > 1 and all(day.day == 1 for day in days)
+    if not monthly:
+        year = date_text(days[-1], locale, "y") if days else ""
+        return [date_text(day, locale, "MMMd") for day in days], year
+    labels = [date_text(day, locale, "y" if day.month == 1 else "MMM") for day in days]
+    # Without a January among them the labels say no year: the first one's is written aside.
+    year = "" if any(day.month == 1 for day in days) else date_text(days[0], locale, "y")
+    return labels, year
+
+
+def render_chart(
+    path: Path, figures: Figures, labels: dict[str, str], locale: str | None = None
+) -> None:
+    """Draw messages per day (bars) and active members (line) into ``path`` as a PNG, its dates
+    written as ``locale`` writes them (English when None)."""
     # Imported here, not with the module: matplotlib (and numpy) cost ~40 MB of memory that a
     # bot which never draws a chart should not pay.
     import matplotlib
 
     matplotlib.use("Agg")  # before anything imports pyplot: never a display
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import (
-        AutoDateLocator,
-        ConciseDateFormatter,
-        DateFormatter,
-        DayLocator,
-        date2num,
-    )
+    from matplotlib.dates import AutoDateLocator, DayLocator, date2num, num2date
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import Formatter, MaxNLocator
+
+    class LocaleDates(Formatter):
+        """Tick labels of dates in the community's language (see :func:`axis_dates`)."""
+
+        def __init__(self) -> None:
+            self.offset = ""
+
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            written, self.offset = axis_dates([num2date(value).date() for value in values], locale)
+            return written
+
+        def __call__(self, value: float, pos: int | None = None) -> str:
+            return axis_dates([num2date(value).date()], locale)[0][0]
+
+        def get_offset(self) -> str:
+            return self.offset
 
     data = chart_data(figures)
     # Matplotlib reads text between two "$" as a formula: a community called "$$ Crypto $$" is a
@@ -64,22 +97,12 @@ def render_chart(path: Path, figures: Figures, labels: dict[str, str]) -> None:
     marker = "o" if len(days) <= MARKED_DAYS else None
     axes.plot(days, data["active"], color="#bc4749", marker=marker, label=labels["active"])
     # A label per day is unreadable past a few days: beyond, the locator picks days, weeks or
-    # months as the span asks, the year once aside when every label is a day. Dates are written
-    # with numbers: month names would be English.
+    # months as the span asks, the year once aside. Month names are the community's (Babel).
     if len(days) <= DAILY_TICKS:
         axes.xaxis.set_major_locator(DayLocator())
-        axes.xaxis.set_major_formatter(DateFormatter("%m-%d"))
     else:
-        locator = AutoDateLocator(minticks=3, maxticks=10)
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(
-            ConciseDateFormatter(
-                locator,
-                formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S"],
-                zero_formats=["", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%H:%M"],
-                offset_formats=["", "", "%Y", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"],
-            )
-        )
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=10))
+    axes.xaxis.set_major_formatter(LocaleDates())
     axes.set_xlim(days[0] - 0.5, days[-1] + 0.5)  # in days
     # Messages and members are counted whole: no 0.5 member on the axis.
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

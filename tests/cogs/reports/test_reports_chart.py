@@ -1,8 +1,10 @@
-"""The report's chart stays readable over a long period: a few date labels, whole numbers."""
+"""The report's chart stays readable over a long period: a few date labels, whole numbers, and
+dates in the community's language."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
@@ -10,6 +12,9 @@ from matplotlib.figure import Figure
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import CommandInvoked, MessageCreated, MessageRef
+from cogs.reports.buffer import DAY_FIELDS
+from cogs.reports.chart import render_chart
+from cogs.reports.figures import Figures, Span
 from tests.support.fake_platform import FakePlatform
 
 
@@ -56,3 +61,60 @@ async def test_a_chart_has_a_few_date_labels_and_whole_numbers_of_members(
     ticks = [tick for tick in axes.get_yticks() if low <= tick <= high]
     assert ticks
     assert all(float(tick).is_integer() for tick in ticks)
+
+
+def _figures(start: date, days: int) -> Figures:
+    span = Span(start, start + timedelta(days=days - 1))
+    daily = {day: dict.fromkeys((*DAY_FIELDS, "active"), 1) for day in span.days}
+    return Figures(span=span, daily=daily)
+
+
+def _axis(
+    path: Path, figures: Figures, locale: str | None, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], str]:
+    """The chart's date labels, and the year written beside them."""
+    drawn: list[Figure] = []
+    savefig = Figure.savefig
+
+    def saving(self: Figure, *args: object, **kwargs: object) -> None:
+        drawn.append(self)
+        savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", saving)
+    render_chart(path, figures, {"title": "t", "messages": "m", "active": "a"}, locale)
+    [figure] = drawn
+    [axes] = figure.axes
+    dates = [label.get_text() for label in axes.get_xticklabels() if label.get_text()]
+    return dates, axes.xaxis.get_offset_text().get_text()
+
+
+@pytest.mark.parametrize(
+    ("locale", "first", "last"),
+    [("fr", "3 déc.", "9 déc."), ("en", "Dec 3", "Dec 9"), (None, "Dec 3", "Dec 9")],
+)
+def test_a_weeks_chart_names_its_days_in_the_communitys_language(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    locale: str | None,
+    first: str,
+    last: str,
+) -> None:
+    """Not ``12-09``, which a French reader takes for 12 September."""
+    dates, year = _axis(tmp_path / "c.png", _figures(date(2026, 12, 3), 7), locale, monkeypatch)
+    assert dates[0] == first
+    assert dates[-1] == last
+    assert len(dates) == 7
+    assert year == "2026"
+
+
+def test_a_years_chart_names_its_months_and_years_in_the_communitys_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dates, year = _axis(tmp_path / "c.png", _figures(date(2026, 1, 15), 366), "fr", monkeypatch)
+    assert "2027" in dates  # January writes its year
+    assert {"mars", "juil.", "sept."} <= set(dates)
+    assert not [text for text in dates if "-" in text]
+    assert year == ""
+    dates, year = _axis(tmp_path / "d.png", _figures(date(2026, 2, 15), 150), "fr", monkeypatch)
+    assert "mars" in dates
+    assert year == "2026"
