@@ -47,7 +47,12 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot.adapters.telegram.administrators import Administrators
+from bot.adapters.telegram.administrators import (
+    Administrator,
+    Administrators,
+    administrator_of,
+    listed,
+)
 from bot.adapters.telegram.calls import PLATFORM_NAME, call_api, refusal, retry_after_seconds
 from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.convert import (
@@ -366,7 +371,7 @@ class TelegramPlatform:
                 self.administrators.changed(
                     chat.id,
                     change.new_chat_member.user.id,
-                    administrator=is_administrator(change.new_chat_member),
+                    administrator_of(change.new_chat_member),
                 )
         if update.my_chat_member is not None:
             self.administrators.forget(chat.id)
@@ -441,11 +446,11 @@ class TelegramPlatform:
         except PlatformError as error:
             log.info("could not acknowledge a button press: %s", error)
 
-    async def _fetch_administrators(self, chat_id: int) -> frozenset[int]:
+    async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
         members = await self._in_chat(
             "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
         )
-        return frozenset(member.user.id for member in members)
+        return listed(members)
 
     # -- topics kept between runs ----------------------------------------------------------------
 
@@ -1080,14 +1085,23 @@ class TelegramPlatform:
             except PlatformError:
                 return None
             self.directory.remember_user(found.user)
+            standing = administrator_of(found)
             return MemberRef(
-                community, user_ref(found.user), platform_moderator=is_administrator(found)
+                community,
+                user_ref(found.user),
+                platform_moderator=standing is not None,
+                powers=frozenset() if standing is None else standing.powers,
             )
         user = self.directory.user_by_username(wanted)
         if user is None:
             return None
         administrators = await self.administrators.of(chat_id)
-        return MemberRef(community, user, platform_moderator=int(user.id) in administrators)
+        return MemberRef(
+            community,
+            user,
+            platform_moderator=int(user.id) in administrators,
+            powers=administrators.get(int(user.id), frozenset()),
+        )
 
     async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
         """The group itself (by id, title or ``general``), one of its known forum topics (by

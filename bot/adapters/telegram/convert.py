@@ -31,6 +31,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
+from bot.adapters.telegram.administrators import AdministratorPowers, administrator_of
 from bot.commands.spec import TYPED_NAME, folded
 from bot.events import (
     ButtonPressed,
@@ -162,10 +163,17 @@ def user_ref(user: User) -> UserRef:
 
 
 def member_ref(
-    community: CommunityRef, user: User, administrators: Collection[int] = ()
+    community: CommunityRef, user: User, administrators: AdministratorPowers | None = None
 ) -> MemberRef:
-    """A user inside a group; chat administrators are platform moderators."""
-    return MemberRef(community, user_ref(user), platform_moderator=user.id in administrators)
+    """A user inside a group; chat administrators are platform moderators, with the powers
+    their rights give (a member who is no administrator holds none)."""
+    administrators = administrators or {}
+    return MemberRef(
+        community,
+        user_ref(user),
+        platform_moderator=user.id in administrators,
+        powers=administrators.get(user.id, frozenset()),
+    )
 
 
 def is_in_chat(member: ChatMember) -> bool:
@@ -213,7 +221,7 @@ def convert_update(
     update: Update,
     *,
     bot: BotIdentity,
-    administrators: Collection[int] = (),
+    administrators: AdministratorPowers | None = None,
     lookups: Lookups | None = None,
     commands: Collection[str] | None = None,
     reply_targets: Collection[str] = (),
@@ -221,14 +229,15 @@ def convert_update(
 ) -> list[Event]:
     """The neutral events an update means (often one, sometimes none or several).
 
-    ``administrators`` are the user ids of the chat's administrators. ``commands`` are the names of
-    the commands the bot knows: an unknown ``/command`` not addressed to this bot by name is an
-    ordinary message (another bot's business), one addressed as ``/name@thisbot`` is always a
-    command. ``reply_targets`` are the commands whose first option is a member: sent as a reply,
-    they aim at the replied message's author. ``now`` dates the updates that carry no date (button
-    presses).
+    ``administrators`` are the powers of the chat's administrators by sender id. ``commands``
+    are the names of the commands the bot knows: an unknown ``/command`` not addressed to this
+    bot by name is an ordinary message (another bot's business), one addressed as
+    ``/name@thisbot`` is always a command. ``reply_targets`` are the commands whose first option
+    is a member: sent as a reply, they aim at the replied message's author. ``now`` dates the
+    updates that carry no date (button presses).
     """
     lookups = lookups or NoLookups()
+    administrators = administrators or {}
     if update.message is not None:
         return _from_message(update.message, bot, administrators, lookups, commands, reply_targets)
     if update.edited_message is not None:
@@ -247,17 +256,21 @@ def _is_group(chat: Chat) -> bool:
 
 
 def _author(
-    message: Message, community: CommunityRef, administrators: Collection[int]
+    message: Message, community: CommunityRef, administrators: AdministratorPowers
 ) -> MemberRef | None:
     sender_chat = message.sender_chat
     if sender_chat is not None:
         if sender_chat.id == message.chat.id:
-            # An administrator posting anonymously, as the group itself.
+            # An administrator posting anonymously, as the group itself: which one, Telegram
+            # does not say, so only the powers every anonymous administrator holds.
             user = UserRef(PLATFORM, str(sender_chat.id), sender_chat.title or "")
-            return MemberRef(community, user, platform_moderator=True)
+            powers = administrators.get(sender_chat.id, frozenset())
+            return MemberRef(community, user, platform_moderator=True, powers=powers)
         # A member posting as one of their channels.
         return MemberRef(
-            community, UserRef(PLATFORM, str(sender_chat.id), sender_chat.title or "")
+            community,
+            UserRef(PLATFORM, str(sender_chat.id), sender_chat.title or ""),
+            powers=frozenset(),
         )
     if message.from_user is None:
         return None
@@ -267,7 +280,7 @@ def _author(
 def _from_message(
     message: Message,
     bot: BotIdentity,
-    administrators: Collection[int],
+    administrators: AdministratorPowers,
     lookups: Lookups,
     commands: Collection[str] | None,
     reply_targets: Collection[str],
@@ -335,7 +348,7 @@ def _from_message(
 
 
 def _reply_target(
-    replied: Message, community: CommunityRef, administrators: Collection[int]
+    replied: Message, community: CommunityRef, administrators: AdministratorPowers
 ) -> UserRef | None:
     """Whom a member command sent as a reply to ``replied`` aims at, if anyone."""
     # "Alice added CryptoBot Deals" is sent by Alice: a /ban in reply to it means the member it
@@ -353,7 +366,10 @@ def _reply_target(
 
 
 def _membership_service_message(
-    message: Message, community: CommunityRef, bot: BotIdentity, administrators: Collection[int]
+    message: Message,
+    community: CommunityRef,
+    bot: BotIdentity,
+    administrators: AdministratorPowers,
 ) -> list[Event]:
     events: list[Event] = []
     for user in message.new_chat_members:
@@ -368,7 +384,7 @@ def _membership_service_message(
 
 
 def _from_edit(
-    message: Message, bot: BotIdentity, administrators: Collection[int], lookups: Lookups
+    message: Message, bot: BotIdentity, administrators: AdministratorPowers, lookups: Lookups
 ) -> list[Event]:
     # A channel post edited in its channel is edited in the discussion group's copy too: the
     # copy was never moderated, its edit is not either.
@@ -405,8 +421,13 @@ def _from_chat_member(change: ChatMemberUpdated, bot: BotIdentity) -> list[Event
     if was_in == is_in:
         return []  # promoted, restricted, …: not a join or a departure
     community = community_of(change.chat)
-    moderator = is_administrator(change.new_chat_member)
-    member = MemberRef(community, user_ref(user), platform_moderator=moderator)
+    standing = administrator_of(change.new_chat_member)
+    member = MemberRef(
+        community,
+        user_ref(user),
+        platform_moderator=standing is not None,
+        powers=frozenset() if standing is None else standing.powers,
+    )
     if is_in:
         return [MemberJoined(at=change.date, member=member, raw=change)]
     return [MemberLeft(at=change.date, member=member, raw=change)]
@@ -415,7 +436,7 @@ def _from_chat_member(change: ChatMemberUpdated, bot: BotIdentity) -> list[Event
 def _from_reaction(
     reaction: MessageReactionUpdated,
     bot: BotIdentity,
-    administrators: Collection[int],
+    administrators: AdministratorPowers,
     lookups: Lookups,
 ) -> list[Event]:
     chat = reaction.chat
@@ -447,7 +468,7 @@ def _from_reaction(
 
 def _from_callback(
     query: CallbackQuery,
-    administrators: Collection[int],
+    administrators: AdministratorPowers,
     lookups: Lookups,
     now: datetime | None,
 ) -> list[Event]:

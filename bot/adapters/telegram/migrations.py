@@ -139,6 +139,7 @@ class _Renaming:
                 self.user(value.user),
                 value.roles,
                 value.platform_moderator,
+                value.powers,
             )
         if isinstance(value, UserRef):
             return self.user(value)

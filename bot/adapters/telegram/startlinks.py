@@ -10,10 +10,10 @@ Pure functions, tested on recorded payloads.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 
 from telegram import Message, User
 
+from bot.adapters.telegram.administrators import AdministratorPowers
 from bot.adapters.telegram.convert import member_ref
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MessageRef
 
@@ -48,12 +48,12 @@ def private_command(
     sender: User,
     name: str,
     community: CommunityRef,
-    administrators: Collection[int],
+    administrators: AdministratorPowers,
 ) -> CommandInvoked:
     """The command ``sender`` started in their private chat with the bot, for ``community``.
 
     Its channel is the private chat (answers go there); the member is who they are in the group
-    (administrators are moderators there).
+    (administrators are moderators there, with the powers their rights give).
     """
     channel = ChannelRef(community, str(message.chat.id), "")
     return CommandInvoked(

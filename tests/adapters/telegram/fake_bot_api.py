@@ -60,6 +60,9 @@ class FakeBotApi:
         self.polls = 0
         self.poll_params: list[dict[str, str]] = []
         self.administrators: dict[int, list[int]] = {}
+        self.rights: dict[int, dict[str, Any]] = {}
+        """Rights of particular administrators by user id, over :data:`ADMIN_RIGHTS` (with
+        ``{"status": "creator"}``, the group's owner)."""
         self.statuses: dict[tuple[int, int], str] = {}
         self.undeletable: set[tuple[int, int]] = set()
         """(chat, message) pairs Telegram will not let the bot delete (older than 48 hours, or
@@ -72,6 +75,8 @@ class FakeBotApi:
         self.upgraded: dict[int, int] = {}
         """Groups that became supergroups, and the supergroup's id: calls to them are refused."""
         self.deleted: list[tuple[int, int]] = []
+        self.member_counts: dict[int, int] = {}
+        """What ``getChatMemberCount`` answers for each chat (1 for the others)."""
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
@@ -284,9 +289,12 @@ class FakeBotApi:
                     "status": "administrator",
                     "user": {"id": user_id, "is_bot": False, "first_name": f"Admin{user_id}"},
                     **ADMIN_RIGHTS,
+                    **self.rights.get(user_id, {}),
                 }
                 for user_id in self.administrators.get(chat_id, [])
             ]
+        if method == "getChatMemberCount":
+            return self.member_counts.get(int(params["chat_id"]), 1)
         if method == "getChatMember":
             chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
             status = self.statuses.get((chat_id, user_id), "member")
@@ -297,7 +305,7 @@ class FakeBotApi:
             if status == "kicked":
                 member["until_date"] = 0
             if status == "administrator":
-                member.update(ADMIN_RIGHTS)
+                member.update({**ADMIN_RIGHTS, **self.rights.get(user_id, {})})
             return member
         return True
 

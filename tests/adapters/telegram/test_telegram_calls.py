@@ -15,9 +15,9 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.adapters.telegram.administrators import Administrators
+from bot.adapters.telegram.administrators import SANCTIONS, Administrator, Administrators
 from bot.adapters.telegram.calls import call_api, refusal_for
-from bot.events import CommunityRef
+from bot.events import CommunityRef, Power
 from bot.platform import PlatformError
 from tests.support.refusals import written
 
@@ -153,16 +153,25 @@ def test_a_long_description_from_telegram_is_shortened() -> None:
     assert len(written(refused)) < 300
 
 
+OWNER = Administrator(frozenset(Power))
+PINNER = Administrator(frozenset())
+
+
+def staff(*ids: int) -> dict[int, Administrator]:
+    """Administrators holding every power."""
+    return dict.fromkeys(ids, OWNER)
+
+
 async def test_administrators_are_cached_and_a_failure_is_retried_soon() -> None:
     now = [0.0]
-    answers: list[frozenset[int] | PlatformError] = [
-        frozenset({1}),
+    answers: list[dict[int, Administrator] | PlatformError] = [
+        staff(1),
         PlatformError("list", "no"),
-        frozenset({1, 2}),
+        staff(1, 2),
     ]
     asked: list[int] = []
 
-    async def fetch(chat_id: int) -> frozenset[int]:
+    async def fetch(chat_id: int) -> dict[int, Administrator]:
         asked.append(chat_id)
         answer = answers.pop(0)
         if isinstance(answer, PlatformError):
@@ -170,16 +179,17 @@ async def test_administrators_are_cached_and_a_failure_is_retried_soon() -> None
         return answer
 
     administrators = Administrators(fetch, fresh_for=600, monotonic=lambda: now[0])
-    assert await administrators.of(-100) == {1}
-    assert await administrators.of(-100) == {1}
+    assert await administrators.of(-100) == {1: frozenset(Power)}
+    assert await administrators.of(-100) == {1: frozenset(Power)}
     assert asked == [-100]
     now[0] = 601
-    assert await administrators.of(-100) == {1}  # Telegram did not answer: the last known list
+    # Telegram did not answer: the last known list.
+    assert set(await administrators.of(-100)) == {1}
     now[0] = 630
-    assert await administrators.of(-100) == {1}
+    assert set(await administrators.of(-100)) == {1}
     assert len(asked) == 2  # not asked again on every message
     now[0] = 662
-    assert await administrators.of(-100) == {1, 2}
+    assert set(await administrators.of(-100)) == {1, 2}
     administrators.forget(-100)
     with pytest.raises(IndexError):
         await administrators.of(-100)  # forgotten: asked again at once
@@ -189,10 +199,10 @@ async def test_a_failed_question_after_a_change_keeps_the_administrators_known(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A raid's flood control must not strip a group's administrators of their rights."""
-    answers: list[frozenset[int] | PlatformError] = [frozenset({1, 2})]
+    answers: list[dict[int, Administrator] | PlatformError] = [staff(1, 2)]
     asked: list[int] = []
 
-    async def fetch(chat_id: int) -> frozenset[int]:
+    async def fetch(chat_id: int) -> dict[int, Administrator]:
         asked.append(chat_id)
         answer = answers.pop(0) if answers else PlatformError("list", "rate_limited")
         if isinstance(answer, PlatformError):
@@ -200,13 +210,17 @@ async def test_a_failed_question_after_a_change_keeps_the_administrators_known(
         return answer
 
     administrators = Administrators(fetch, fresh_for=600, monotonic=lambda: 0.0)
-    assert await administrators.of(-100) == {1, 2}
-    administrators.changed(-100, 3, administrator=True)  # promoted, while Telegram says nothing
-    assert await administrators.of(-100) == {1, 2, 3}
-    administrators.changed(-100, 2, administrator=False)
-    assert await administrators.of(-100) == {1, 3}
+    assert set(await administrators.of(-100)) == {1, 2}
+    administrators.changed(-100, 3, PINNER)  # promoted, while Telegram says nothing
+    assert await administrators.of(-100) == {1: OWNER.powers, 2: OWNER.powers, 3: frozenset()}
+    administrators.changed(-100, 2, None)
+    assert set(await administrators.of(-100)) == {1, 3}
+    # Given the right to ban, and posting anonymously: the group's own posts hold it.
+    administrators.changed(-100, 3, Administrator(SANCTIONS, anonymous=True))
+    assert (await administrators.of(-100))[3] == SANCTIONS
+    assert (await administrators.of(-100))[-100] == SANCTIONS
     administrators.forget(-100)  # the bot's own rights changed
-    assert await administrators.of(-100) == {1, 3}
-    assert len(asked) == 4  # asked after each change
+    assert set(await administrators.of(-100)) == {1, 3, -100}
+    assert len(asked) == 5  # asked after each change
     failures = [r for r in caplog.records if "could not list the administrators" in r.message]
     assert len(failures) == 1  # said once, not on every retry

@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import ChatMember, Update
 
+from bot.adapters.telegram.administrators import (
+    SANCTIONS,
+    Administrator,
+    administrator_of,
+    by_sender,
+)
 from bot.adapters.telegram.convert import (
     BotIdentity,
     convert_update,
@@ -27,6 +33,7 @@ from bot.events import (
     MessageCreated,
     MessageEdited,
     MessageRef,
+    Power,
     ReactionAdded,
     ReactionRemoved,
     UserRef,
@@ -88,10 +95,77 @@ def test_a_group_message_is_a_message_in_the_group_channel() -> None:
 
 
 def test_chat_administrators_are_platform_moderators() -> None:
-    event = only(convert(text_message(ADMIN, "hi"), administrators={ADMIN["id"]}))
+    event = only(convert(text_message(ADMIN, "hi"), administrators={ADMIN["id"]: SANCTIONS}))
     assert event.author.platform_moderator is True
-    event = only(convert(text_message(ALICE, "hi"), administrators={ADMIN["id"]}))
+    assert event.author.powers == SANCTIONS
+    event = only(convert(text_message(ALICE, "hi"), administrators={ADMIN["id"]: SANCTIONS}))
     assert event.author.platform_moderator is False
+    assert event.author.powers == frozenset()
+
+
+def test_an_administrators_rights_give_their_powers() -> None:
+    """An administrator who may only pin messages banned through the bot: the bot now does for
+    an administrator only what their rights let them do themselves."""
+
+    def standing(status: str, **rights: bool) -> Administrator | None:
+        payload = chat_member(ADMIN, "member", status)["chat_member"]["new_chat_member"]
+        payload.update(rights)
+        return administrator_of(ChatMember.de_json(payload, None))
+
+    pinner = standing(
+        "administrator",
+        can_restrict_members=False,
+        can_delete_messages=False,
+        can_change_info=False,
+        can_pin_messages=True,
+    )
+    assert pinner == Administrator(frozenset())
+    cleaner = standing(
+        "administrator",
+        can_restrict_members=False,
+        can_delete_messages=True,
+        can_change_info=False,
+        can_promote_members=True,
+        is_anonymous=True,
+    )
+    assert cleaner == Administrator(frozenset({Power.DELETE}), anonymous=True)
+    assert standing("administrator") == Administrator(
+        frozenset({Power.BAN, Power.KICK, Power.TIMEOUT, Power.DELETE, Power.MANAGE})
+    )
+    assert standing("creator", is_anonymous=False) == Administrator(frozenset(Power))
+    assert standing("member") is None
+    assert standing("restricted") is None
+
+
+def test_one_posting_as_the_group_holds_what_every_anonymous_administrator_holds() -> None:
+    """Telegram does not say which anonymous administrator posted as the group: any of them
+    may have, so their message holds only the powers they all hold."""
+    anonymous = user(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    staff = {
+        ADMIN["id"]: Administrator(frozenset(Power), anonymous=True),
+        BOB["id"]: Administrator(SANCTIONS | {Power.DELETE}, anonymous=True),
+        ALICE["id"]: Administrator(frozenset({Power.DELETE})),
+    }
+    powers = by_sender(GROUP_ID, staff)
+    assert powers[GROUP_ID] == SANCTIONS | {Power.DELETE}
+    assert powers[ALICE["id"]] == {Power.DELETE}
+    posted = only(
+        convert(text_message(anonymous, "hi", sender_chat=group()), administrators=powers)
+    )
+    assert posted.author.platform_moderator is True
+    assert posted.author.powers == SANCTIONS | {Power.DELETE}
+    # None of them anonymous (a list not yet asked again): a moderator without powers.
+    plain = by_sender(GROUP_ID, {ALICE["id"]: Administrator(frozenset(Power))})
+    posted = only(
+        convert(text_message(anonymous, "hi", sender_chat=group()), administrators=plain)
+    )
+    assert posted.author.platform_moderator is True
+    assert posted.author.powers == frozenset()
+    # A channel posting in the group is no administrator, whatever its owner is.
+    channel_post = only(
+        convert(text_message(anonymous, "hi", sender_chat=NEWS), administrators=powers)
+    )
+    assert channel_post.author.powers == frozenset()
 
 
 def test_an_anonymous_administrator_posting_as_the_group_is_a_moderator() -> None:
@@ -247,7 +321,7 @@ def test_a_command_addressed_to_this_bot_is_a_command_with_its_arguments() -> No
     line = "/warn@jardinier_bot @alice stop spamming"
     mention = {"type": "mention", "offset": 20, "length": 6}
     payload = command(ADMIN, line, message_id=50, entities=[mention])
-    event = only(convert(payload, lookups=directory, administrators={ADMIN["id"]}))
+    event = only(convert(payload, lookups=directory, administrators={ADMIN["id"]: SANCTIONS}))
     assert isinstance(event, CommandInvoked)
     assert event.name == "warn"
     assert event.args == "@alice stop spamming"
@@ -521,11 +595,20 @@ def test_the_events_of_an_upgraded_group_are_told_under_the_id_it_had() -> None:
     assert event.message.channel.name == "Introductions"
     assert event.reply_to == MessageRef(topic, "41")
     assert event.author == MemberRef(was, UserRef("telegram", "201"))
+    anonymous_powers = {GROUP_ID: SANCTIONS}
     posted = told_as(
-        only(convert(text_message(anonymous, "hi", sender_chat=group()))), GROUP_ID, old
+        only(
+            convert(
+                text_message(anonymous, "hi", sender_chat=group()),
+                administrators=anonymous_powers,
+            )
+        ),
+        GROUP_ID,
+        old,
     )
     assert posted.author == MemberRef(was, UserRef("telegram", str(old)))
     assert posted.author.platform_moderator is True
+    assert posted.author.powers == SANCTIONS  # what the upgraded group's administrators hold
     joined = told_as(only(convert(joined_service_message(ALICE))), GROUP_ID, old)
     assert joined.member == MemberRef(was, UserRef("telegram", "201"))
 

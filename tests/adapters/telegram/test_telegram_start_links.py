@@ -13,7 +13,7 @@ import pytest
 from telegram import Message
 
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
-from bot.events import ChannelRef, CommunityRef, MessageRef
+from bot.events import ChannelRef, CommunityRef, MessageRef, Power
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import StartBot
 from tests.adapters.telegram.payloads import ALICE, BOB, DATE, GROUP_ID, command, message, private
@@ -62,13 +62,15 @@ def test_the_command_runs_for_the_group_and_answers_in_the_private_chat() -> Non
     garden = CommunityRef("telegram", str(GROUP_ID), "Garden")
     started = Message.de_json(payload, None)
     assert started.from_user is not None
-    event = private_command(started, started.from_user, "mydata", garden, {ALICE["id"]})
+    powers = {ALICE["id"]: frozenset({Power.MANAGE})}
+    event = private_command(started, started.from_user, "mydata", garden, powers)
     assert event.private
     assert event.name == "mydata"
     assert event.channel == ChannelRef(garden, str(ALICE["id"]), "")
     assert event.member.community == garden
     assert event.member.user.id == str(ALICE["id"])
     assert event.member.platform_moderator  # an administrator of the group
+    assert event.member.powers == {Power.MANAGE}
     assert event.message == MessageRef(event.channel, "7")
     assert event.at == datetime.fromtimestamp(DATE, UTC)
 

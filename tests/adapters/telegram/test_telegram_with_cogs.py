@@ -193,6 +193,39 @@ async def test_a_ban_in_reply_to_an_added_notice_bans_the_member_added_not_the_a
     assert any(text.startswith("Usage: /ban &lt;member&gt;") for text in texts), texts
 
 
+async def test_an_administrator_bans_through_the_bot_only_with_the_right_to_ban(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """An administrator whose only right was to pin messages banned with /ban: the bot, acting
+    with its own rights, lent them its right to ban. The group's owner holds every right."""
+    write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
+    pinner, owner = user(303, "Pia"), user(304, "Olga")
+    api.administrators[GROUP_ID] = [pinner["id"], ADMIN["id"], owner["id"]]
+    rights = dict.fromkeys(("can_restrict_members", "can_delete_messages", "can_change_info"))
+    api.rights[pinner["id"]] = {**{right: False for right in rights}, "can_pin_messages": True}
+    api.rights[ADMIN["id"]] = {"can_restrict_members": False, "can_delete_messages": True}
+    api.rights[owner["id"]] = {"status": "creator"}
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    api.push(command(pinner, "/ban 202 bye", date=now))
+    api.push(command(ADMIN, "/timeout 202 1h calm down", date=now))
+    api.push(command(pinner, "/warn 202 be kind", date=now))  # no right needed: a moderator's
+    await bot.settle()
+    assert api.called("banChatMember") == []
+    assert api.called("restrictChatMember") == []
+    texts = [call.params["text"] for call in api.called("sendMessage")]
+    assert "Sorry, /ban needs the right to ban members, which you do not have here." in texts
+    assert (
+        "Sorry, /timeout needs the right to time members out, which you do not have here."
+        in texts
+    )
+    assert "Case 1: warn for User202." in texts
+    api.push(command(owner, "/ban 202 bye", date=now))
+    await bot.settle()
+    await bot.stop()
+    assert [call.params["user_id"] for call in api.called("banChatMember")] == ["202"]
+
+
 PHOTO = [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}]
 
 
