@@ -40,6 +40,25 @@ class DurationTooLongError(JardinierError):
         self.most = most
 
 
+def parse_days(text: str) -> int:
+    """A number of days, written as people write it: ``30``, or a duration of whole days
+    (``30d``, ``30j``, ``2w``).
+
+    Raises :class:`JardinierError` with the forms it takes when ``text`` is none of them (``36h``,
+    not a whole number of days, included).
+    """
+    cleaned = text.strip()
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 9:
+        return int(cleaned)
+    try:
+        duration = parse_duration(cleaned)
+    except JardinierError:
+        duration = None
+    if duration is None or duration % timedelta(days=1):
+        raise JardinierError(f"{text[:40]!r} is not a number of days; write 30, 30d or 30j, or 2w")
+    return duration.days
+
+
 def parse_duration(text: str, *, most: timedelta = MAX_DURATION) -> timedelta:
     """Parse ``10m``, ``2h``, ``7d`` (or ``7j``), ``1w`` or a combination such as ``1h30m``.
 

@@ -15,6 +15,7 @@ from bot.durations import (
     SpokenDuration,
     duration_words,
     format_duration,
+    parse_days,
     parse_duration,
 )
 from bot.errors import JardinierError
@@ -170,3 +171,16 @@ def test_too_long_is_told_apart_from_no_duration() -> None:
     with pytest.raises(JardinierError) as error:
         parse_duration("8 days")
     assert not isinstance(error.value, DurationTooLongError)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"), [("30", 30), ("30d", 30), ("30j", 30), (" 7J ", 7), ("2w", 14), ("0", 0)]
+)
+def test_days_are_a_number_or_a_duration_of_whole_days(text: str, days: int) -> None:
+    assert parse_days(text) == days
+
+
+@pytest.mark.parametrize("text", ["36h", "1d12h", "30 j", "-3", "trente", "", "9999999999"])
+def test_anything_else_is_no_number_of_days(text: str) -> None:
+    with pytest.raises(JardinierError, match="not a number of days; write 30, 30d or 30j"):
+        parse_days(text)

@@ -5,6 +5,7 @@ from bot.commands.parsing import UsageError
 from bot.commands.spec import (
     ChoiceNames,
     CommandSpec,
+    Days,
     OptionKind,
     OptionSpec,
     Permission,
@@ -17,6 +18,7 @@ __all__ = [
     "ChoiceNames",
     "CommandContext",
     "CommandSpec",
+    "Days",
     "OptionKind",
     "OptionSpec",
     "Permission",

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
-from bot.durations import DurationTooLongError, parse_duration
+from bot.durations import DurationTooLongError, parse_days, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef
 from bot.ruleconf.community import UsageErrorTexts
@@ -187,6 +187,11 @@ async def convert(
         case OptionKind.STRING | OptionKind.TEXT:
             return token
         case OptionKind.INTEGER:
+            if option.days and not _WHOLE.fullmatch(token):
+                try:
+                    return parse_days(token)
+                except JardinierError:
+                    raise UsageError("not_whole", option=option.name, value=shown) from None
             if not _WHOLE.fullmatch(token):
                 raise UsageError("not_whole", option=option.name, value=shown)
             return int(token.removeprefix("#"))

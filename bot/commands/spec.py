@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal, NewType, get_args, get_origin
 
 from bot.commands.option_names import COMMON_OPTION_NAMES, OptionName, localised
-from bot.durations import parse_duration
+from bot.durations import parse_days, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, MemberRef, Power
 from bot.marks import marked_attributes
@@ -38,6 +38,10 @@ from bot.ruleconf.numbers import LocaleValue
 
 Text = NewType("Text", str)
 """An option that takes the rest of the line on text platforms (must be the last option)."""
+
+Days = NewType("Days", int)
+"""A whole number of days, typed as a number (``30``) or a duration of whole days (``30d``,
+``30j``) on text platforms; an integer option on Discord."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 TYPED_NAME = r"[\w\u0300-\u036f]{1,32}"
@@ -98,8 +102,13 @@ def folded(text: str) -> str:
 
 
 def _as_duration(text: str) -> timedelta | None:
+    """``text`` as a duration; a bare number as that many days (``30``: ``30d``)."""
     try:
         return parse_duration(text)
+    except JardinierError:
+        pass
+    try:
+        return timedelta(days=parse_days(text))
     except JardinierError:
         return None
 
@@ -108,6 +117,7 @@ _KINDS: Mapping[Any, OptionKind] = {
     str: OptionKind.STRING,
     Text: OptionKind.TEXT,
     int: OptionKind.INTEGER,
+    Days: OptionKind.INTEGER,
     float: OptionKind.NUMBER,
     bool: OptionKind.BOOLEAN,
     timedelta: OptionKind.DURATION,
@@ -133,6 +143,8 @@ class OptionSpec:
     choice_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """The choices' names by locale (``{"fr": {"accepted": "acceptee"}}``), see
     :class:`ChoiceNames`."""
+    days: bool = False
+    """An integer option that counts days (:data:`Days`): ``30d`` and ``30j`` read as 30."""
 
     @property
     def usage(self) -> str:
@@ -162,7 +174,7 @@ class OptionSpec:
     def choice_for(self, typed: str) -> str | None:
         """The choice ``typed`` means: its value or a locale's name for it, whatever the case
         and accents; a duration (``7d``) also as the same duration written otherwise (``7j``,
-        ``1w``). None when it means none."""
+        ``1w``, or ``7`` for days). None when it means none."""
         wanted = folded(typed)
         for choice in self.choices:
             names = [choice, *(named.get(choice, choice) for named in self.choice_names.values())]
@@ -429,6 +441,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
                 default=None if required else parameter.default,
                 choices=choices,
                 choice_names=choice_names,
+                days=_strip_optional(base) is Days,
             )
         )
     for option in options[:-1]:

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from bot.albums import LastAlbums
 from bot.bus import Priority
 from bot.cog import Cog, job, listener
-from bot.commands import CommandContext, Permission, UsageError, command
+from bot.commands import CommandContext, Days, Permission, UsageError, command
 from bot.events import (
     CommunityRef,
     ContestClosed,
@@ -51,10 +51,12 @@ from cogs.reports.models import ReportActive, ReportNewcomer
 from cogs.reports.thanks import ThanksWords
 
 DaysOption = Annotated[
-    int,
+    Days,
     "How many days, up to today (default 7)",
     {"fr": "Combien de jours, jusqu'à aujourd'hui (7 par défaut)"},
 ]
+A_WEEK = Days(7)
+"""The days a report covers unless told."""
 
 
 def change(current: int, previous: int, locale: str) -> str:
@@ -482,7 +484,7 @@ class ReportsCog(Cog):
             """
         },
     )
-    async def report(self, ctx: CommandContext, days: DaysOption = 7) -> None:
+    async def report(self, ctx: CommandContext, days: DaysOption = A_WEEK) -> None:
         """The activity report of the last days (up to today), with a chart.
 
         Messages per day, active members, newcomers and their funnel, retention, top channels,
@@ -510,7 +512,7 @@ class ReportsCog(Cog):
             """
         },
     )
-    async def report_export(self, ctx: CommandContext, days: DaysOption = 7) -> None:
+    async def report_export(self, ctx: CommandContext, days: DaysOption = A_WEEK) -> None:
         """The daily figures of the last days (up to today) as a CSV file, one row per day."""
         community = ctx.community
         span = self.span(community, days)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import pytest
 
-from bot.commands import CommandContext, Text, command
+from bot.commands import CommandContext, Days, Text, command
 from bot.commands.parsing import LONGEST_PASSED, UsageError, parse_arguments
 from bot.commands.spec import ChoiceNames, build_spec
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
@@ -30,6 +30,9 @@ async def find_member(text: str) -> MemberRef | None:
 
 async def find_channel(text: str) -> ChannelRef | None:
     return GENERAL if text == "#general" else None
+
+
+A_WEEK = Days(7)
 
 
 class Sample:
@@ -96,6 +99,12 @@ class Sample:
         window: Annotated[Literal["7d", "30d", "all"], "Which period"] = "7d",
     ) -> None:
         """Show a member's profile."""
+
+    @command()
+    async def report(
+        self, ctx: CommandContext, days: Annotated[Days, "How many days"] = A_WEEK
+    ) -> None:
+        """Report on the last days."""
 
     @command()
     async def note(
@@ -283,6 +292,23 @@ async def test_a_duration_choice_is_met_by_the_same_duration_written_otherwise()
     assert await parse("top", "7j") == {"window": "7d"}
     assert await parse("top", "1w") == {"window": "7d"}
     assert await parse("top", "30J") == {"window": "30d"}
+
+
+async def test_days_are_typed_as_a_number_or_as_days_and_a_window_alike() -> None:
+    """``/classement 30`` as ``/classement 30j``, ``/rapport 30j`` as ``/rapport 30``."""
+    assert await parse("top", "30") == {"window": "30d"}
+    assert await parse("profile", "30") == {"member": None, "window": "30d"}
+    for typed in ("30", "30d", "30j", "30J"):
+        assert await parse("report", typed) == {"days": 30}
+    assert await parse("report", "2w") == {"days": 14}
+    for typed in ("36h", "30x", "1d12h"):
+        with pytest.raises(UsageError) as error:
+            await parse("report", typed)
+        assert error.value.text(usage_errors("en")) == (
+            f"days should be a whole number, not {typed!r}"
+        )
+    with pytest.raises(UsageError):
+        await parse("top", "14")
 
 
 async def test_an_optional_option_is_left_out_when_the_word_is_the_next_ones() -> None:

@@ -248,9 +248,10 @@ async def test_every_window_reads_well_in_french(
     assert await forum.run("alice", "/influenceurs tout") == (
         "Aucune interaction comptée depuis le début pour l'instant."
     )
-    assert await forum.run("alice", "/classement 30j") == (
-        "Aucune contribution comptée sur les 30 derniers jours pour l'instant."
-    )
+    for window in ("30j", "30", "30d"):
+        assert await forum.run("alice", f"/classement {window}") == (
+            "Aucune contribution comptée sur les 30 derniers jours pour l'instant."
+        )
     assert await forum.run("alice", "/profil") == (
         "alice n'a pas encore de contribution comptée sur les 7 derniers jours."
     )

@@ -228,6 +228,16 @@ async def test_a_flush_of_more_rows_than_one_statement_takes_writes_them_all(
         assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
+@pytest.mark.parametrize("typed", ["30", "30d", "30j"])
+async def test_the_days_are_typed_as_a_number_or_as_days(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, typed: str
+) -> None:
+    answer = await run(core, platform, clock, f"/report {typed}")
+    assert answer.text.startswith(
+        "📊 Activity report — Garden, 2026-10-04 to 2026-11-02 (30 days)"
+    )
+
+
 async def test_a_window_out_of_bounds_gets_the_usage(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
