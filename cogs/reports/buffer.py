@@ -396,10 +396,10 @@ def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:
         parts.setdefault(join[0], Pending()).joins[join] = at
     for moment, at in pending.moments.items():
         parts.setdefault(moment[1], Pending()).moments[moment] = at
-    for key, at in pending.stays.items():
-        parts.setdefault(key[0], Pending()).stays[key] = at
-    for key in pending.arrivals:
-        parts.setdefault(key[0], Pending()).arrivals.add(key)
+    for member, at in pending.stays.items():
+        parts.setdefault(member[0], Pending()).stays[member] = at
+    for arrival in pending.arrivals:
+        parts.setdefault(arrival[0], Pending()).arrivals.add(arrival)
     return list(parts.items())
 
 
