@@ -35,6 +35,8 @@ class Capability(enum.Enum):
     BUTTONS = "buttons"
     FILES = "files"
     RESTRICT = "restrict"
+    MEMBER_COUNT = "member_count"
+    """The platform tells how many members a community has (:meth:`Platform.member_count`)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,12 @@ class Platform(Protocol):
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         """React to a message with an emoji."""
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """How many members ``community`` has, as the platform counts them (its own count, not
+        the members the bot has seen); None when the platform cannot tell now. Cheap to call
+        at every join: a count the platform must be asked for is asked at most every few
+        minutes, and kept up to date meanwhile with the joins and departures the bot hears."""
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """Find a member from what a person typed: a mention or a name."""

@@ -174,6 +174,10 @@ class RecordingPlatform:
         """Record the reaction."""
         self._record("react", message, emoji)
 
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """None: a history does not tell how many members the group had."""
+        return None
+
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """A member of the history, by id or name."""
         return self._members.get((community, text.lstrip("@").casefold()))

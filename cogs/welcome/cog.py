@@ -26,7 +26,7 @@ from bot.events import (
     MessageRef,
     UserRef,
 )
-from bot.platform import Button
+from bot.platform import Button, Capability, PlatformError
 from bot.ruleconf import render
 from cogs.welcome.base import remember
 from cogs.welcome.config import WelcomeConfig, WelcomeTexts
@@ -164,14 +164,7 @@ class WelcomeCog(CharterGate, Introductions):
         texts = self.texts(community)
         text = ""
         if greet:
-            template = self.picker.pick(f"{community.key}:welcome", texts.welcome)
-            text = render(
-                template,
-                member=plain_name(member.name),
-                community=self.community_name(community),
-                member_count=await self._member_count(community, template),
-                **self.channel_labels(community),
-            )
+            text = await self._greeting(member, texts)
         parts = [text] if greet and config.in_channel else []
         buttons: list[Button] = []
         if journey.gate_pending:
@@ -190,12 +183,57 @@ class WelcomeCog(CharterGate, Introductions):
             await self.actions.dm(member.user, text, community=community)
         return posted
 
-    async def _member_count(self, community: CommunityRef, template: str) -> int:
-        """The members present, for a text that says how many (0 for the others: counting may
-        read the database)."""
+    async def _greeting(self, member: MemberRef, texts: WelcomeTexts) -> str:
+        """One newcomer's welcome, picked at random. Where the platform cannot tell how many
+        members there are, one that does not say it; if every welcome says it, the wave's
+        welcome for one newcomer."""
+        community = member.community
+        template, count = await self._counted(community, "welcome", texts.welcome)
+        if template is None:
+            return render(
+                texts.welcome_wave,
+                count=1,
+                members=listed_names([member.name], 1),
+                community=self.community_name(community),
+                **self.channel_labels(community),
+            )
+        return render(
+            template,
+            member=plain_name(member.name),
+            community=self.community_name(community),
+            member_count=count,
+            **self.channel_labels(community),
+        )
+
+    async def _counted(
+        self, community: CommunityRef, kind: str, templates: list[str]
+    ) -> tuple[str | None, int]:
+        """One of the ``kind`` texts (``welcome``, ``goodbye``) picked at random, with the
+        community's member count if it says it (else 0: only a text that says the count asks
+        the platform for it). None when each text says the count and the platform cannot tell
+        it: a text never states a group size the bot does not know."""
+        key = f"{community.key}:{kind}"
+        template = self.picker.pick(key, templates)
         if not uses(template, "member_count"):
-            return 0
-        return await self.journeys.present_members(community)
+            return template, 0
+        count = await self._member_count(community)
+        if count is not None:
+            return template, count
+        silent = [text for text in templates if not uses(text, "member_count")]
+        return (self.picker.pick(key, silent) if silent else None), 0
+
+    async def _member_count(self, community: CommunityRef) -> int | None:
+        """How many members ``community`` has, as its platform counts them; None when the
+        platform cannot tell (the members the bot has seen would be a false figure in any
+        community older than the bot)."""
+        platform = self.actions.platform(community.platform)
+        if platform is None or Capability.MEMBER_COUNT not in platform.capabilities:
+            return None
+        try:
+            return await platform.member_count(community)
+        except PlatformError as error:
+            self.log.info("member count of %s unknown: %s", community.key, error)
+            return None
 
     def _charter_prompt(self, community: CommunityRef, texts: WelcomeTexts) -> str:
         return render(texts.charter_prompt, charter=self.charter_text(community))
@@ -359,14 +397,17 @@ class WelcomeCog(CharterGate, Introductions):
         if channel is None:
             return
         texts = self.texts(community)
-        template = self.picker.pick(f"{community.key}:goodbye", texts.goodbye)
+        template, count = await self._counted(community, "goodbye", texts.goodbye)
+        if template is None:
+            self.log.info("no goodbye to %s: each says a member count unknown", member.user.id)
+            return
         await self.actions.send(
             channel,
             render(
                 template,
                 member=plain_name(member.name),
                 community=self.community_name(community),
-                member_count=await self._member_count(community, template),
+                member_count=count,
             ),
         )
 
@@ -423,7 +464,7 @@ class WelcomeCog(CharterGate, Introductions):
     @command(
         names={"fr": "charte"},
         descriptions={"fr": "Afficher la charte de la communauté"},
-        helps={"fr": """Afficher la charte de la communauté : comment nous nous parlons ici."""},
+        helps={"fr": """Afficher la charte de la communauté : comment nous nous parlons ici."""},
     )
     async def charter(self, ctx: CommandContext) -> None:
         """Show the community's charter: how we talk to each other here."""
@@ -435,16 +476,16 @@ class WelcomeCog(CharterGate, Introductions):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "accueil"},
-        descriptions={"fr": "Parcours des nouveaux : arrivées, charte, présentations, activité"},
+        descriptions={"fr": "Parcours des nouveaux : arrivées, charte, présentations, activité"},
         helps={
-            "fr": """Afficher le parcours des nouveaux : arrivés, charte acceptée, présentés,
+            "fr": """Afficher le parcours des nouveaux : arrivés, charte acceptée, présentés,
             ont publié, encore actifs.
 
             Compte les membres arrivés ces <jours> derniers jours (30 par défaut), avec la part
-            d'entre eux ayant atteint chaque étape. « Encore actifs après 7 jours » compte ceux qui
-            ont publié à partir de leur 7e jour, parmi les nouveaux arrivés il y a au moins 7 jours
+            d'entre eux ayant atteint chaque étape. « Encore actifs après 7 jours » compte ceux qui
+            ont publié à partir de leur 7e jour, parmi les nouveaux arrivés il y a au moins 7 jours
             (de même pour 30).
-            Exemple : /accueil 7
+            Exemple : /accueil 7
             """
         },
     )

@@ -479,11 +479,3 @@ class JourneyStore:
                     rows,
                 )
 
-    async def present_members(self, community: CommunityRef) -> int:
-        """Members the core has seen in ``community`` (joining or posting) who have not left.
-
-        Bots are not counted. On a community the bot joined late this is fewer than the
-        platform's own count: members who never joined or posted under watch are unknown.
-        Kept in memory by the core's member directory: no query once counted.
-        """
-        return await self._members.present(community)

@@ -332,6 +332,20 @@ async def test_a_kick_or_a_ban_is_a_departure_as_on_discord_and_telegram(
     assert left == {"alice": 1, "bob": 1, "carol": 0, "mod": 0}
 
 
+async def test_the_console_counts_its_members_of_every_run(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """The console's members all act before the bot, in this run or an earlier one: its count
+    is theirs, not only this run's."""
+    count = "{member}, one of {member_count:one=# member|other=# members}."
+    edit_section(rules_dir, "welcome", {"texts": {"en": {"welcome": count}}})
+    await play(["+alice", "bob: hello", "+carol", "-carol"], rules_dir, tmp_path / "j.db")
+    records, errors = await play(["+dan"], rules_dir, tmp_path / "j.db")
+    assert errors == ""
+    welcomes = [a["text"] for a in actions(records) if a.get("channel") == "#general"]
+    assert welcomes == ["dan, one of 3 members."]
+
+
 async def test_a_timeout_or_a_kick_of_someone_not_here_is_refused_as_discord_refuses_it(
     rules_dir: Path, tmp_path: Path
 ) -> None:

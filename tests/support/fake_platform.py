@@ -44,6 +44,8 @@ class FakePlatform(RecordingPlatform):
         self.refuse: dict[str, tuple[str, dict[str, str | int]]] = {}
         self.members: dict[str, MemberRef] = {}
         self.start_links = False
+        self.member_total: int | None = None
+        """What ``member_count`` answers: the platform's own count of members (None: unknown)."""
         self._next_id = 1000
 
     # -- building events ---------------------------------------------------------------------
@@ -89,6 +91,10 @@ class FakePlatform(RecordingPlatform):
     def start_link(self, community: CommunityRef, command: str) -> str | None:
         """``start:<command>:<community>`` with ``start_links``, else None."""
         return f"start:{command}:{community.id}" if self.start_links else None
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """:attr:`member_total`, as tests set it."""
+        return self.member_total
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """Members created with :meth:`member`, by name."""

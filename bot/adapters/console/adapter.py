@@ -108,6 +108,9 @@ class ConsolePlatform:
         self.on_message_id: Callable[[int], Awaitable[None]] | None = None
         self.on_standing: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         """Called with :meth:`standing` whenever the platform silences, bans or lets in again."""
+        self.count_members: Callable[[CommunityRef], Awaitable[int]] | None = None
+        """Counts the community's members as its database holds them (every console member
+        acts before the bot, so the bot has seen them all, in this run or an earlier one)."""
         self.next_message_id = 1
         self._channels: dict[str, ChannelRef] = {}
         self._members: dict[str, MemberRef] = {}
@@ -621,6 +624,13 @@ class ConsolePlatform:
         self.output.action(
             "react", channel=message.channel.name, message_id=int(message.id), emoji=emoji
         )
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The console's members: those who joined or acted and have not left (in this run
+        only, without a database to count them in)."""
+        if self.count_members is not None:
+            return await self.count_members(community)
+        return len(self._members.keys() - self._gone)
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """A member seen in this run, by name (``@`` optional)."""

@@ -101,6 +101,7 @@ async def run_console(
     platform.advance = advance
     platform.on_message_id = remember_message_id
     platform.on_standing = remember_standing
+    platform.count_members = core.members.present
     core.add_platform(platform)
     with storage_errors(database_url):
         await state.set(CLOCK_KEY, clock.now().isoformat())

@@ -84,6 +84,7 @@ class DiscordPlatform:
             Capability.REACT,
             Capability.BUTTONS,
             Capability.FILES,
+            Capability.MEMBER_COUNT,
         }
     )
     timeout_range = TIMEOUT_RANGE
@@ -606,6 +607,12 @@ class DiscordPlatform:
             await target.get_partial_message(int(message.id)).add_reaction(emoji)
 
     # -- what people type ----------------------------------------------------------------------
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The server's member count as the gateway keeps it (no request); None for a server
+        the bot does not know, or before Discord told its count."""
+        guild = self.client.get_guild(int(community.id)) if community.id.isdigit() else None
+        return None if guild is None else guild.member_count
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """The member ``text`` names: a mention, an id, a username or a display name."""

@@ -71,6 +71,7 @@ from bot.adapters.telegram.convert import (
 )
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
+from bot.adapters.telegram.headcount import Headcounts
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.kept import KeptValue
 from bot.adapters.telegram.migrations import Migrations, told_as
@@ -167,6 +168,7 @@ class TelegramPlatform:
         self.directory = Directory()
         self.administrators = Administrators(self._fetch_administrators)
         self._joins = MembershipChanges()
+        self.headcounts = Headcounts(self._ask_member_count, self._clock)
         self.migrations = Migrations(state)
         self.restrictions = Restrictions()
         self._kept_restrictions = KeptValue(
@@ -375,6 +377,7 @@ class TelegramPlatform:
                 )
         if update.my_chat_member is not None:
             self.administrators.forget(chat.id)
+            self.headcounts.forget(chat.id)
             status = update.my_chat_member.new_chat_member.status
             log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
         if update.callback_query is not None:
@@ -399,7 +402,11 @@ class TelegramPlatform:
         for event in events:
             if isinstance(event, MemberJoined | MemberLeft):
                 await self._arrived_or_left(chat.id, int(event.member.user.id))
-            if self._joins.is_new(event) and self._sink is not None:
+            if not self._joins.is_new(event):
+                continue
+            if isinstance(event, MemberJoined | MemberLeft):
+                self.headcounts.changed(chat.id, joined=isinstance(event, MemberJoined))
+            if self._sink is not None:
                 await self._sink(event)
 
     async def _follow_upgrade(self, message: Message) -> None:
@@ -1066,6 +1073,20 @@ class TelegramPlatform:
         )
 
     # -- finding members and channels ------------------------------------------------------------
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The group's member count: asked of Telegram at most every few minutes, moved by the
+        joins and departures heard since (see :mod:`.headcount`); None when it cannot tell."""
+        try:
+            chat_id = await self._chat("member_count", community)
+        except PlatformError:
+            return None
+        return await self.headcounts.of(chat_id)
+
+    async def _ask_member_count(self, chat_id: int) -> int:
+        return await self._in_chat(
+            "member_count", chat_id, lambda bot, chat: bot.get_chat_member_count(chat)
+        )
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """A member by numeric id, or by an ``@username`` the bot has seen."""

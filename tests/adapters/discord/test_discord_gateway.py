@@ -29,7 +29,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
-from bot.platform import Button, PlatformError
+from bot.platform import Button, Capability, PlatformError
 from tests.adapters.discord.discord_world import (
     BOT_ROLE,
     CHANNELS,
@@ -113,6 +113,21 @@ async def test_a_member_leaving_reaches_the_cogs(
     assert [event.member.user.id for event in left if isinstance(event, MemberLeft)] == [
         str(MEMBERS["alice"])
     ]
+
+
+async def test_the_member_count_is_the_servers_as_the_gateway_keeps_it(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    """Discord says how many members the server has (GUILD_CREATE, then each join and
+    departure): no request, and members the bot never saw are counted."""
+    assert Capability.MEMBER_COUNT in world.platform.capabilities
+    assert await world.platform.member_count(GARDEN) == 5  # the four, and the bot that joined
+    await world.feed("GUILD_MEMBER_ADD", payload("guild_member_add"))
+    assert await world.platform.member_count(GARDEN) == 6
+    await world.feed("GUILD_MEMBER_REMOVE", payload("guild_member_remove"))
+    assert await world.platform.member_count(GARDEN) == 5
+    unknown = CommunityRef("discord", "123456789012345678", "Elsewhere")
+    assert await world.platform.member_count(unknown) is None
 
 
 # -- messages -----------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ import pytest
 
 from bot.cogloader import section_models
 from bot.events import MemberJoined, MemberRef, UserRef
+from bot.platform import Capability
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.welcome.wording import uses
 from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
+
+WITHOUT_COUNT = frozenset(Capability) - {Capability.MEMBER_COUNT}
 
 
 async def test_a_newcomer_is_welcomed_by_name_in_the_welcome_channel(garden: Garden) -> None:
@@ -73,15 +77,66 @@ async def test_placeholders_name_the_community_its_channels_and_member_count(
         },
     )
     garden = await open_garden()
-    await garden.say("oldtimer", "I was here before the bot")
-    await garden.join("alice", "bob")
+    garden.platform.member_total = 2
+    await garden.join("alice")
+    garden.platform.member_total = 3
+    await garden.join("bob")
     assert garden.texts() == [
         "alice is one of 2 in Garden; rules in #rules, intros in #intros.",
         "bob is one of 3 in Garden; rules in #rules, intros in #intros.",
     ]
+
+
+async def test_the_member_count_is_the_platforms_not_the_members_the_bot_has_seen(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    """A group of 3,000 members the bot joined yesterday: a newcomer reads 3,001, not 2."""
+    counted = "{member}, one of {member_count:one=# member|other=# members}."
+    edit_section(
+        rules_dir,
+        "welcome",
+        {"goodbye": True, "texts": {"en": {"welcome": counted, "goodbye": counted}}},
+    )
+    garden = await open_garden()
+    garden.platform.member_total = 3001
+    await garden.say("oldtimer", "I was here before the bot")
+    await garden.join("alice")
+    assert garden.texts() == ["alice, one of 3001 members."]
+    garden.platform.member_total = 3000
     await garden.leave("alice")
-    await garden.join("carol")
-    assert garden.texts()[-1].startswith("carol is one of 3 in Garden")
+    assert garden.texts()[-1] == "alice, one of 3000 members."  # a goodbye may say it too
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+async def test_a_welcome_never_states_a_group_size_the_platform_cannot_tell(
+    open_garden: GardenFactory, rules_dir: Path, locale: str
+) -> None:
+    edit_section(rules_dir, "community", {"locale": locale})
+    garden = await open_garden(goodbye=True)  # a platform that does not tell the count
+    await garden.say("oldtimer", "I was here before the bot")
+    names = [f"member{n}" for n in range(12)]
+    await garden.arrive(*names)
+    texts = garden.texts("general")
+    assert len(texts) == 12
+    assert all(name in text for name, text in zip(names, texts, strict=True))
+    assert not [text for text in texts if re.search(r"\bmembers?\b|\bmembres?\b", text)]
+
+    # A community whose every welcome and goodbye says the count: the welcome for one
+    # newcomer of a wave, and no goodbye.
+    counted = "{member}: {member_count:one=# member|other=# members}."
+    edit_section(
+        rules_dir, "welcome", {"texts": {locale: {"welcome": counted, "goodbye": counted}}}
+    )
+    counting = await open_garden(platform=FakePlatform(capabilities=WITHOUT_COUNT))
+    await counting.join("alice")
+    await counting.leave("alice")
+    [welcome] = counting.texts()
+    assert welcome.replace("\u00a0", " ").startswith(
+        {
+            "en": "Welcome to the newcomer who just joined Garden: alice!",
+            "fr": "Bienvenue à la personne qui vient de rejoindre Garden : alice !",
+        }[locale]
+    )
 
 
 async def test_welcome_by_direct_message_too(open_garden: GardenFactory) -> None:
@@ -187,7 +242,10 @@ async def test_plural_forms_follow_the_community_language(
     template = "{member} : {member_count:one=Tu es le premier membre|other=un des # membres}."
     edit_section(rules_dir, "welcome", {"texts": {"fr": {"welcome": template}}})
     garden = await open_garden()
-    await garden.join("alice", "bob")
+    garden.platform.member_total = 1
+    await garden.join("alice")
+    garden.platform.member_total = 2
+    await garden.join("bob")
     assert garden.texts() == ["alice : Tu es le premier membre.", "bob : un des 2 membres."]
 
 
@@ -212,14 +270,13 @@ async def test_a_newcomer_alone_now_is_not_told_they_are_the_first_member(
     edit_section(rules_dir, "community", {"locale": locale})
     edit_section(rules_dir, "welcome", {"texts": {locale: {"welcome": counting}}})
     garden = await open_garden()
-    await garden.join("alice")
-    await garden.leave("alice")
-    await garden.wait(timedelta(hours=2))
+    garden.platform.member_total = 1
     await garden.join("bob")
     alone = garden.texts()[-1]
     assert "bob" in alone
     assert not re.search(r"first|premier|\b1\b", alone)
 
+    garden.platform.member_total = 2
     await garden.join("carol")
     assert re.search(r"\b2 (members|membres)\b", garden.texts()[-1])
 
@@ -230,11 +287,13 @@ async def test_a_french_community_greets_and_sees_off_its_members_as_vous(
     edit_section(rules_dir, "community", {"locale": "fr"})
     garden = await open_garden(goodbye=True)
     for name in ("alice", "bob", "carol", "dan", "eve", "fay"):
+        garden.platform.member_total = int(garden.platform.member_total or 0) + 1
         await garden.join(name)
         await garden.wait(timedelta(minutes=30))
     await garden.leave("alice")
     await garden.leave("bob")
-    assert garden.texts() == [
+    # The words, whichever space French typography puts before its punctuation.
+    assert [text.replace("\u00a0", " ") for text in garden.texts()] == [
         "alice vient d'arriver : bienvenue dans Garden ! 👋 Les règles de la maison sont dans"
         " #rules, et #intros vous attend pour vous présenter.",
         "Bienvenue dans Garden, bob ! 🌱 Jetez un œil à notre charte dans #rules, puis"
