@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +17,11 @@ from typing import Any, cast
 from pydantic import BaseModel, ValidationError
 from pydantic_core import core_schema
 
+from bot.errors import JardinierError
 from bot.events import CommunityRef
+from bot.ruleconf import problems
 from bot.ruleconf.community import LOCALE_WITHOUT_TEXTS, CommunityConfig
-from bot.ruleconf.errors import RuleBookError, RuleError, RuleWarning
-from bot.ruleconf.invisible import invisible_hint
+from bot.ruleconf.errors import RuleBookError, RuleError, RuleValueError, RuleWarning, said_in
 from bot.ruleconf.locales import LOCALE_PATTERN
 from bot.ruleconf.newer_texts import fill_missing_texts
 from bot.ruleconf.positioned import (
@@ -189,7 +191,7 @@ class _RuleBookLoader:
         for path in _yaml_files(self.directory):
             name = path.stem
             if name not in self.models:
-                self._error(path, 1, 1, "", _unknown("no section named", name, self.models))
+                self._error(path, 1, 1, "", problems.unknown("section", name, self.models))
                 continue
             if name in self.documents:
                 first = self.documents[name].file.name
@@ -246,8 +248,8 @@ class _RuleBookLoader:
             for key in list(document.data):
                 if key not in self.models:
                     position = document.position_of((key,))
-                    message = _unknown("no section named", key, self.models)
-                    self._error(path, position.line, position.column, key, message)
+                    unknown = problems.unknown("section", key, self.models)
+                    self._error(path, position.line, position.column, key, unknown)
                     del document.data[key]
             overrides[path.stem] = document
         return overrides
@@ -353,8 +355,8 @@ class _RuleBookLoader:
                 continue
             value = _validated_value(section, path)
             if isinstance(value, int | float | timedelta) and not isinstance(value, bool):
-                what = "a duration" if isinstance(value, timedelta) else "a number"
-                message = f"'{position.boolean}' is read as a boolean, not {what}; write {what}"
+                duration = isinstance(value, timedelta)
+                message = problems.boolean_not(position.boolean, duration=duration)
                 key_path = format_key_path(position.key_path)
                 self._error(position.file, position.line, position.column, key_path, message)
 
@@ -370,15 +372,25 @@ class _RuleBookLoader:
         key_path = format_key_path((*position.key_path, *rest))
         if kind == "extra_forbidden":
             expected = _expected_keys(self.models[section], found[:-1])
-            message = _unknown("unknown key", str(loc[-1]), expected, plural="keys")
+            words = problems.unknown("key", str(loc[-1]), expected)
         else:
-            message = _pydantic_message(error)
+            words = {"en": _pydantic_message(error)}
+            french = _french(error, self.models[section], loc)
+            if french is not None:
+                words["fr"] = french
             if isinstance(error.get("input"), bool) and position.boolean and not rest:
-                message += (
-                    f"; '{position.boolean}' is read as a boolean; put it in quotes to use it "
-                    "as text"
-                )
-        return RuleError(position.file, position.line, position.column, key_path, message)
+                boolean = problems.read_as_boolean(position.boolean)
+                words["en"] += f"; {boolean['en']}"
+                if "fr" in words:
+                    words["fr"] += f" ; {boolean['fr']}"
+        return RuleError(
+            position.file,
+            position.line,
+            position.column,
+            key_path,
+            words["en"],
+            said_in(words),
+        )
 
     def _check_context(self, context: _Context) -> None:
         community = context.sections.get(CORE_SECTION)
@@ -402,18 +414,22 @@ class _RuleBookLoader:
             position = document.position_of(("cogs", index))
             key_path = format_key_path(position.key_path)
             if cog not in cogs:
-                message = _unknown("unknown cog", cog, cogs, plural="cogs")
+                message = problems.unknown("cog", cog, cogs)
                 self._error(position.file, position.line, position.column, key_path, message)
             elif cog in context.sections:
                 texts = getattr(context.sections[cog], "texts", None)
                 if locale is not None and isinstance(texts, Mapping) and locale not in texts:
                     self.errors.append(self._locale_error(locale, cog, context))
             elif cog not in context.documents and cog not in self.unreadable:
-                missing = self.directory / f"{cog}.yaml"
-                message = (
-                    f"cog '{cog}' is enabled but {missing} does not exist and its settings "
-                    "have no defaults; create the file or remove the cog from this list"
-                )
+                # Named in the rule book's folder: the message may be read in a chat.
+                missing = f"{cog}.yaml"
+                message = {
+                    "en": f"cog '{cog}' is enabled but the rule book has no {missing}, and its "
+                    "settings have no defaults; create the file or remove the cog from this list",
+                    "fr": f"le cog '{cog}' est activé mais les règles n'ont pas de {missing}, et "
+                    "ses réglages n'ont pas de valeurs par défaut ; créez le fichier ou retirez "
+                    "le cog de cette liste",
+                }
                 self._error(position.file, position.line, position.column, key_path, message)
 
     def _locale_error(self, locale: str, section: str, context: _Context) -> RuleError:
@@ -424,26 +440,49 @@ class _RuleBookLoader:
         texts = document.position_of(("texts",))
         chosen = community.positions.get(("locale",))
         if chosen is not None and chosen.file in self.override_files and chosen.file != texts.file:
-            message = (
-                f"no {section} texts for locale '{locale}'; "
-                f"add {section}.texts.{locale} or change locale"
-            )
+            words = {
+                "en": f"no {section} texts for locale '{locale}'; "
+                f"add {section}.texts.{locale} or change locale",
+                "fr": f"aucun texte {section} pour la langue '{locale}' ; "
+                f"ajoutez {section}.texts.{locale} ou changez locale",
+            }
             return RuleError(
-                chosen.file, chosen.line, chosen.column, format_key_path(chosen.key_path), message
+                chosen.file,
+                chosen.line,
+                chosen.column,
+                format_key_path(chosen.key_path),
+                words["en"],
+                said_in(words),
             )
-        message = f"no texts for locale '{locale}'; add texts.{locale} or change locale"
+        words = {
+            "en": f"no texts for locale '{locale}'; add texts.{locale} or change locale",
+            "fr": f"aucun texte pour la langue '{locale}' ; ajoutez texts.{locale} ou changez "
+            "locale",
+        }
         if section != CORE_SECTION:
-            message += f" in {CORE_SECTION}.yaml"
+            words = {
+                "en": words["en"] + f" in {CORE_SECTION}.yaml",
+                "fr": words["fr"] + f" dans {CORE_SECTION}.yaml",
+            }
         rest = () if ("texts",) in document.positions else ("texts",)
         key_path = format_key_path((*texts.key_path, *rest))
-        return RuleError(texts.file, texts.line, texts.column, key_path, message)
+        return RuleError(
+            texts.file, texts.line, texts.column, key_path, words["en"], said_in(words)
+        )
 
     def _document(self, context: _Context, section: str) -> PositionedDocument:
         found = context.documents.get(section)
         return found or empty_document(self.directory / f"{section}.yaml")
 
-    def _error(self, file: Path, line: int, column: int, key_path: str, message: str) -> None:
-        self.errors.append(RuleError(file, line, column, key_path, message))
+    def _error(
+        self, file: Path, line: int, column: int, key_path: str, message: str | problems.Words
+    ) -> None:
+        """Record an error; ``message`` is English, or the message by language."""
+        if isinstance(message, str):
+            self.errors.append(RuleError(file, line, column, key_path, message))
+            return
+        said = said_in(message)
+        self.errors.append(RuleError(file, line, column, key_path, message["en"], said))
 
 
 def _visible_files(folder: Path) -> list[Path]:
@@ -455,26 +494,6 @@ def _visible_files(folder: Path) -> list[Path]:
 def _yaml_files(folder: Path) -> list[Path]:
     """The YAML files of ``folder``, whatever the case of their extension (``.YAML``)."""
     return [path for path in _visible_files(folder) if path.suffix.lower() in _YAML_SUFFIXES]
-
-
-def _unknown(what: str, name: str, known: Iterable[str], plural: str = "sections") -> str:
-    """``unknown key 'modlog'; did you mean 'mod_log'?`` or, with nothing close, the choices."""
-    choices = sorted(known)
-    message = f"{what} '{name}'"
-    hint = invisible_hint(name)
-    if hint:
-        # An invisible character (a no-break space before a colon, as French is typed) is
-        # shown escaped, and usually the only mistake.
-        visible = "".join(c for c in name if c.isprintable()).strip()
-        if visible in choices:
-            return f"{message}; {hint} to make it '{visible}'"
-        message += f"; {hint}"
-    close = difflib.get_close_matches(name, choices, n=1)
-    if close:
-        return f"{message}; did you mean '{close[0]}'?"
-    if not choices:
-        return message
-    return f"{message}; known {plural}: {', '.join(choices)}"
 
 
 def _locate(data: Any, loc: Sequence[str | int], *, missing: bool) -> tuple[KeyPath, KeyPath]:
@@ -565,7 +584,7 @@ def _pydantic_message(error: Any) -> str:
     kind = error["type"]
     message = str(error["msg"])
     if kind == "missing":
-        return "required key is missing"
+        return problems.MISSING_KEY["en"]
     if kind == "value_error":
         return message.removeprefix("Value error, ")
     if kind == "assertion_error":
@@ -578,15 +597,66 @@ def _pydantic_message(error: Any) -> str:
     written = error.get("input")
     shown = _shown(written, container=kind.endswith(("_type", "_parsing")))
     message = f"{message}, got {shown}" if shown else message
-    if kind == "string_type" and _read_as_placeholders(written):
-        message += "; a text starting with { must be quoted: put the whole text in double quotes"
+    if kind == "string_type" and problems.read_as_placeholders(written):
+        message += f"; {problems.QUOTE_A_BRACE['en']}"
     return message
 
 
-def _read_as_placeholders(value: object) -> bool:
-    """Whether ``value`` is what YAML makes of an unquoted ``{name}``: a mapping of names to
-    nothing."""
-    return isinstance(value, dict) and bool(value) and all(v is None for v in value.values())
+def _french(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """``error`` in French, where the loader words it (see :mod:`bot.ruleconf.problems`)."""
+    kind = error["type"]
+    if kind == "missing":
+        return problems.MISSING_KEY["fr"]
+    if kind == "value_error":
+        refused = (error.get("ctx") or {}).get("error")
+        if isinstance(refused, RuleValueError):
+            return dict(refused.said).get("fr")
+        if _annotation_at(model, loc) is timedelta:
+            return _duration_french(error.get("input"))
+        return None
+    return problems.pydantic_french(error)
+
+
+def _duration_french(written: object) -> str | None:
+    """Why ``written`` is no duration, in French; None when it is one (another check refused
+    it: a minimum, say)."""
+    # Imported here: bot.durations imports the rule book's number formats.
+    from bot.durations import DurationTooLongError, format_duration, parse_duration
+
+    example = "écrivez un nombre et une unité, par ex. 30s, 10m, 2h, 7j, 1w"
+    if isinstance(written, str):
+        try:
+            parse_duration(written)
+        except DurationTooLongError as error:
+            return f"{written[:40]!r} est trop long ; au plus {format_duration(error.most)}"
+        except JardinierError:
+            return f"{written[:40]!r} n'est pas une durée ; {example}"
+        return None
+    if isinstance(written, float) and not math.isfinite(written):
+        return f"{written} n'est pas une durée ; {example}"
+    if isinstance(written, int | float) and not isinstance(written, bool):
+        return f"écrivez les durées avec une unité, par ex. {int(written)}s ou {int(written)}m"
+    return None
+
+
+def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
+    """The type (unwrapped) of the value at pydantic's ``loc`` in ``model``; None when the
+    path leaves what the models say (a union's member, say)."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {info.alias or name: info for name, info in annotation.model_fields.items()}
+            if part not in fields:
+                return None
+            annotation = fields[str(part)].annotation
+        elif typing.get_origin(annotation) in (dict, Mapping):
+            annotation = typing.get_args(annotation)[1]
+        elif typing.get_origin(annotation) in (list, tuple, set, frozenset, Sequence):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return None
+    return _unwrap(annotation)
 
 
 def _shown(value: object, *, container: bool) -> str:

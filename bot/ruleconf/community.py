@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.locales import Locale, TextsByLocale
 from bot.ruleconf.templates import Placeholders
 
@@ -338,11 +339,30 @@ class CommunityConfig(BaseModel):
             in_region = sorted(zone for zone in known if zone.startswith(f"{value}/"))
             if in_region:
                 example = "Europe/Paris" if "Europe/Paris" in in_region else in_region[0]
-                hint = f"'{value}' is a region; name a time zone in it, e.g. {example}"
-                raise ValueError(f"unknown time zone '{value}'; {hint}") from None
+                raise RuleValueError(
+                    {
+                        "en": f"unknown time zone '{value}'; '{value}' is a region; name a time "
+                        f"zone in it, e.g. {example}",
+                        "fr": f"fuseau horaire inconnu '{value}' ; '{value}' est une région : "
+                        f"nommez un fuseau horaire de cette région, par ex. {example}",
+                    }
+                ) from None
             close = difflib.get_close_matches(value, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "use a name such as Europe/Paris"
-            raise ValueError(f"unknown time zone '{value[:60]}'; {hint}") from None
+            hint = {
+                "en": "use a name such as Europe/Paris",
+                "fr": "utilisez un nom comme Europe/Paris",
+            }
+            if close:
+                hint = {
+                    "en": f"did you mean '{close[0]}'?",
+                    "fr": f"vouliez-vous dire '{close[0]}' ?",
+                }
+            raise RuleValueError(
+                {
+                    "en": f"unknown time zone '{value[:60]}'; {hint['en']}",
+                    "fr": f"fuseau horaire inconnu '{value[:60]}' ; {hint['fr']}",
+                }
+            ) from None
         return value
 
     @field_validator("cogs")

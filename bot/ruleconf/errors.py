@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import JardinierError
 from bot.ruleconf.invisible import shown
+
+Said = tuple[tuple[str, str], ...]
+"""A message in languages other than English, as ``(language, message)`` pairs: ``(("fr",
+"clé inconnue …"),)``."""
+
+
+def said_in(said: Mapping[str, str]) -> Said:
+    """``said`` (language → message) as a :data:`Said`, English left out (it is the message)."""
+    return tuple((language, text) for language, text in said.items() if language != "en")
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,8 @@ class RuleError:
 
     ``line`` and ``column`` are 1-based. ``line == 0`` means the problem concerns a whole file or
     directory (one that does not exist, say), and the position is left out of the text.
+    ``message`` is English; ``said`` holds it in other languages, for the chats of communities
+    that speak them (the log and ``jardinier check-rules`` read English).
     """
 
     file: Path | str
@@ -23,13 +34,48 @@ class RuleError:
     column: int
     key_path: str
     message: str
+    said: Said = field(default=(), compare=False)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else f"{self.file}"
+        return self.text()
+
+    def message_in(self, locale: str | None) -> str:
+        """The message in the language of ``locale`` (``fr-CA`` is French), else English."""
+        language = (locale or "en").split("-")[0]
+        return next((text for lang, text in self.said if lang == language), self.message)
+
+    def text(self, locale: str | None = None, *, folder: Path | None = None) -> str:
+        """``file:line:col: key.path: message``, the message in ``locale``'s language; with
+        ``folder``, the file is named relative to it, never by a path of the server's own (a
+        chat is no place for where the bot's files live)."""
+        file = self.file if folder is None else relative_name(self.file, folder)
+        where = f"{file}:{self.line}:{self.column}" if self.line > 0 else f"{file}"
+        message = self.message_in(locale)
         # A key or a value with a no-break space or a zero-width space in it must show it.
         if self.key_path:
-            return shown(f"{where}: {self.key_path}: {self.message}")
-        return shown(f"{where}: {self.message}")
+            return shown(f"{where}: {self.key_path}: {message}")
+        return shown(f"{where}: {message}")
+
+
+def relative_name(file: Path | str, folder: Path) -> str:
+    """``file`` as named from the rule book ``folder`` (``communities/discord-1.yaml``); a
+    file elsewhere, or the folder itself, by its own name."""
+    path = Path(file)
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        return path.name
+    return str(relative) if relative.parts else folder.name
+
+
+class RuleValueError(ValueError):
+    """A value a validator of the rule book refuses, said in English (the exception's message)
+    and in other languages: raised inside a pydantic validator, the loader reports it to each
+    community in its own language."""
+
+    def __init__(self, said: Mapping[str, str]) -> None:
+        super().__init__(said["en"])
+        self.said = said_in(said)
 
 
 class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, not an exception

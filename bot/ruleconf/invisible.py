@@ -26,11 +26,13 @@ def _escaped(character: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def invisible_hint(text: str) -> str:
+def invisible_hint(text: str, language: str = "en") -> str:
     """What to do about the first invisible character of ``text``, or ``""`` when it has none:
-    ``remove the invisible character U+00A0 (no-break space)``."""
+    ``remove the invisible character U+00A0 (no-break space)``; in French with ``fr``."""
     found = next((c for c in text if _invisible(c)), None)
     if found is None or found in "\t\n\r":
         return ""
     name = unicodedata.name(found, "").lower() or unicodedata.category(found)
+    if language == "fr":
+        return f"supprimez le caractère invisible U+{ord(found):04X} ({name})"
     return f"remove the invisible character U+{ord(found):04X} ({name})"

@@ -18,6 +18,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from bot.ruleconf.elision import elided, elides
+from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.numbers import value_text
 from bot.ruleconf.plurals import choose_form, parse_forms
 
@@ -50,37 +51,71 @@ class Placeholders:
 
 
 def check_template(text: str, allowed: tuple[str, ...]) -> None:
-    """Raise ValueError, saying what to write instead, unless ``text`` only uses ``allowed``."""
+    """Raise ValueError (a :class:`~bot.ruleconf.errors.RuleValueError`, in English and in
+    French), saying what to write instead, unless ``text`` only uses ``allowed``."""
     choices = ", ".join(f"{{{name}}}" for name in allowed) if allowed else "none"
+    allowed_fr = f"permises : {choices}" if allowed else "ce texte n'en prend aucune"
     for field, spec, conversion in _fields(text):
         written = _written(field, spec, conversion)
         if field == "" or field.isdigit():
-            raise ValueError(
-                f"placeholder {written} has no name; use one of: {choices}"
-                if allowed
-                else f"placeholder {written} is not allowed; this text takes no placeholders"
-            )
-        if not field.isidentifier():
-            if "." in field or "[" in field:
-                raise ValueError(
-                    f"placeholder {written} uses attribute or index access; "
-                    f"write a plain placeholder: {choices}"
+            if allowed:
+                raise RuleValueError(
+                    {
+                        "en": f"placeholder {written} has no name; use one of: {choices}",
+                        "fr": f"la variable {written} n'a pas de nom ; utilisez l'une de : "
+                        f"{choices}",
+                    }
                 )
-            raise ValueError(f"unknown placeholder {written}; allowed: {choices}")
-        if field not in allowed:
-            raise ValueError(f"unknown placeholder {{{field}}}; allowed: {choices}")
+            raise RuleValueError(
+                {
+                    "en": f"placeholder {written} is not allowed; this text takes no placeholders",
+                    "fr": f"la variable {written} n'est pas permise ; ce texte ne prend aucune "
+                    "variable",
+                }
+            )
+        if not field.isidentifier() and ("." in field or "[" in field):
+            raise RuleValueError(
+                {
+                    "en": f"placeholder {written} uses attribute or index access; "
+                    f"write a plain placeholder: {choices}",
+                    "fr": f"la variable {written} lit un attribut ou un index ; écrivez une "
+                    f"variable simple : {choices}",
+                }
+            )
+        if not field.isidentifier() or field not in allowed:
+            unknown = written if not field.isidentifier() else f"{{{field}}}"
+            raise RuleValueError(
+                {
+                    "en": f"unknown placeholder {unknown}; allowed: {choices}",
+                    "fr": f"variable inconnue {unknown} ; {allowed_fr}",
+                }
+            )
         if conversion:
-            raise ValueError(f"placeholder {written} uses a conversion; write {{{field}}}")
+            raise RuleValueError(
+                {
+                    "en": f"placeholder {written} uses a conversion; write {{{field}}}",
+                    "fr": f"la variable {written} utilise une conversion ; écrivez {{{field}}}",
+                }
+            )
         if spec and "=" not in spec:
-            raise ValueError(
-                f"placeholder {written} uses a format spec; write {{{field}}}, or plural forms "
-                f"such as {{{field}:one=# item|other=# items}}"
+            raise RuleValueError(
+                {
+                    "en": f"placeholder {written} uses a format spec; write {{{field}}}, or "
+                    f"plural forms such as {{{field}:one=# item|other=# items}}",
+                    "fr": f"la variable {written} utilise un format ; écrivez {{{field}}}, ou "
+                    f"des formes du pluriel comme {{{field}:one=# élément|other=# éléments}}",
+                }
             )
         if spec:
             try:
                 parse_forms(spec)
             except ValueError as error:
-                raise ValueError(f"placeholder {{{field}:…}}: {error}") from None
+                raise RuleValueError(
+                    {
+                        "en": f"placeholder {{{field}:…}}: {error}",
+                        "fr": f"variable {{{field}:…}} : {error}",
+                    }
+                ) from None
 
 
 def render(template: str, **values: object) -> str:

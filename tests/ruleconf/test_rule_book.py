@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.durations import Duration
 from bot.errors import JardinierError
@@ -281,9 +281,9 @@ def test_an_enabled_cog_without_its_file(rules: RuleDir, community_yaml: str) ->
     rules.write("community.yaml", community_yaml.replace("[welcome]", "[netiquette, welcome]"))
 
     assert error_lines(rules) == [
-        f"{rules.path}/community.yaml:3:20: cogs[1]: cog 'welcome' is enabled but "
-        f"{rules.path}/welcome.yaml does not exist and its settings have no defaults; "
-        "create the file or remove the cog from this list"
+        f"{rules.path}/community.yaml:3:20: cogs[1]: cog 'welcome' is enabled but the rule "
+        "book has no welcome.yaml, and its settings have no defaults; create the file or remove "
+        "the cog from this list"
     ]
 
 
@@ -629,3 +629,85 @@ class TestModerators:
 
         console = CommunityRef(platform="console", id="console")
         assert book.community(console).moderators.user_set == {"alice", "42"}
+
+
+def test_the_commonest_mistakes_are_also_said_in_french(
+    valid_rules: RuleDir,
+    community_yaml: str,
+    welcome_yaml: str,
+    section_models: dict[str, type[BaseModel]],
+) -> None:
+    """A French community reads its mistakes in French (the log and check-rules keep English),
+    at the same file:line:col, the file named from the rule book's folder in a chat."""
+
+    class Windowed(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        strikes_before_mute: int = 3
+        window: Duration = timedelta(days=1)
+        cooldown: Duration = timedelta(minutes=1)
+        action: Literal["warn", "timeout"] = "warn"
+
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("timezone: Europe/Paris", "timezone: Europe/Pari")
+        + "chanels:\n  mod_log: staff\n",
+    )
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("{member}", "{membre}"))
+    valid_rules.write(
+        "netiquette.yaml",
+        "strikes_before_mute: trois\nwindow: 3 jours\ncooldown: 10\naction: avertir\n"
+        "max_strikes: 3\n",
+    )
+
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(valid_rules.path, {**section_models, "netiquette": Windowed})
+
+    errors = caught.value.errors
+    chanels = community_yaml.count("\n") + 1
+    assert [error.text("fr", folder=valid_rules.path) for error in errors] == [
+        "community.yaml:2:1: timezone: fuseau horaire inconnu 'Europe/Pari' ; vouliez-vous dire "
+        "'Europe/Paris' ?",
+        f"community.yaml:{chanels}:1: chanels: clé inconnue 'chanels' ; vouliez-vous dire "
+        "'channels' ?",
+        "netiquette.yaml:1:1: strikes_before_mute: il faut un nombre entier, pas 'trois'",
+        "netiquette.yaml:2:1: window: '3 jours' n'est pas une durée ; écrivez un nombre et une "
+        "unité, par ex. 30s, 10m, 2h, 7j, 1w",
+        "netiquette.yaml:3:1: cooldown: écrivez les durées avec une unité, par ex. 10s ou 10m",
+        "netiquette.yaml:4:1: action: il faut 'warn' ou 'timeout', pas 'avertir'",
+        "netiquette.yaml:5:1: max_strikes: clé inconnue 'max_strikes' ; clés possibles : "
+        "action, cooldown, strikes_before_mute, window",
+        "welcome.yaml:4:5: texts.en.greeting: variable inconnue {membre} ; permises : {member}, "
+        "{community}",
+    ]
+    # The log, check-rules and any other language read them as they always did.
+    assert [error.text("de") for error in errors] == [str(error) for error in errors]
+    assert str(errors[0]) == (
+        f"{valid_rules.path}/community.yaml:2:1: timezone: unknown time zone 'Europe/Pari'; did "
+        "you mean 'Europe/Paris'?"
+    )
+    assert errors[-1].text("fr-CA").endswith("variable inconnue {membre} ; permises : {member}, "
+                                              "{community}")  # fmt: skip
+
+
+def test_a_duration_refused_for_another_reason_is_said_as_its_check_says(
+    valid_rules: RuleDir, section_models: dict[str, type[BaseModel]]
+) -> None:
+    class Paced(BaseModel):
+        every: Duration = timedelta(hours=1)
+
+        @field_validator("every")
+        @classmethod
+        def _at_least_a_minute(cls, value: timedelta) -> timedelta:
+            if value < timedelta(minutes=1):
+                raise ValueError("every must be at least 1m")
+            return value
+
+    valid_rules.write("netiquette.yaml", "every: 10s\n")
+
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(valid_rules.path, {**section_models, "netiquette": Paced})
+
+    [error] = caught.value.errors
+    assert error.text("fr") == str(error)
+    assert error.message == "every must be at least 1m"
