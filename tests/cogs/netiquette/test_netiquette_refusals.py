@@ -93,8 +93,8 @@ async def test_a_removal_refused_is_withdrawn_in_the_community_s_language(
     forum.platform.refuse["kick"] = ("member_gone", {"target": "bob", "where": "Garden"})
     await forum.run("mod", "/expulser bob Spam")
     assert [dm.text for dm in forum.done("dm")] == [
-        "bob, vous avez été expulsé·e de Garden : Spam (dossier 1).",
-        "bob, l'expulsion de Garden annoncée ci-dessus n'a pas eu lieu (dossier 1).",
+        "bob, vous avez été expulsé·e de la communauté Garden\u00a0: Spam (dossier 1).",
+        "bob, l'expulsion de la communauté Garden annoncée ci-dessus n'a pas eu lieu (dossier 1).",
     ]
 
 

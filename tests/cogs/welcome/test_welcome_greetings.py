@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cogloader import section_models
-from bot.events import MemberJoined, MemberRef, UserRef
+from bot.events import CommunityRef, MemberJoined, MemberRef, UserRef
 from bot.platform import Capability
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.welcome.wording import uses
@@ -281,6 +281,36 @@ async def test_a_newcomer_alone_now_is_not_told_they_are_the_first_member(
     assert re.search(r"\b2 (members|membres)\b", garden.texts()[-1])
 
 
+ARTICLE_AFTER_PREPOSITION = re.compile(r"\b(?:de|à) (?:Les|Le|La|L')")
+"""``de Les Jardins``, ``à Le Potager``: French writes ``des``, ``au``; a text cannot."""
+
+
+async def test_a_french_welcome_reads_right_whatever_article_the_community_name_starts_with(
+    open_garden: GardenFactory, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    platform = FakePlatform()
+    platform.community = CommunityRef("fake", "c1", "Les Jardins Partagés")
+    platform.member_total = 40
+    garden = await open_garden(platform=platform, goodbye=True)
+    names = [f"membre{n}" for n in range(12)]
+    await garden.arrive(*names)
+    await garden.say(
+        "membre0", "Bonjour, je m'appelle Zoé et je cultive des tomates", channel="intros"
+    )
+    for name in names[:4]:
+        await garden.leave(name)
+        await garden.wait(timedelta(minutes=2))
+    await garden.join(*(f"vague{n}" for n in range(8)))
+    await garden.wait(timedelta(minutes=3))
+    await garden.run("membre5", "/charte")
+    texts = [text.replace("\u00a0", " ") for text in garden.texts()]
+    assert any("ambiance" in text for text in texts)  # each of the welcomes was said
+    assert any("Les Jardins Partagés : vague5" in text for text in texts)
+    assert [text for text in texts if ARTICLE_AFTER_PREPOSITION.search(text)] == []
+    assert "l'ambiance sera encore plus chaleureuse dans Les Jardins Partagés" in " ".join(texts)
+
+
 async def test_a_french_community_greets_and_sees_off_its_members_as_vous(
     open_garden: GardenFactory, rules_dir: Path
 ) -> None:
@@ -300,8 +330,8 @@ async def test_a_french_community_greets_and_sees_off_its_members_as_vous(
         " présentez-vous dans #intros.",
         "carol vient d'arriver : bienvenue dans Garden ! 👋 Les règles de la maison sont dans"
         " #rules, et #intros vous attend pour vous présenter.",
-        "Ravis de vous accueillir, dan ! Avec vous, l'ambiance de Garden sera encore plus"
-        " chaleureuse. Quelques mots sur vous dans #intros ?",
+        "Ravis de vous accueillir, dan ! Avec vous, l'ambiance sera encore plus chaleureuse"
+        " dans Garden. Quelques mots sur vous dans #intros ?",
         "Bienvenue dans Garden, eve ! 🌱 Jetez un œil à notre charte dans #rules, puis"
         " présentez-vous dans #intros.",
         "Bonjour fay, et bienvenue dans Garden ! Nous sommes maintenant 6 membres. On a hâte"
