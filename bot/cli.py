@@ -230,7 +230,9 @@ def replay(
     to_stdout = json_out == Path("-")
     try:
         if json_out is not None and not to_stdout:
-            _check_writable(json_out)  # before the replay, which may take minutes
+            # Before the replay, which may take minutes.
+            _check_not_an_input(json_out, files)
+            _check_writable(json_out)
         report = eventloop.run(
             run_replay(
                 files,
@@ -274,6 +276,21 @@ def _replay_database(value: str) -> str:
             "--database is not a database URL; write e.g. sqlite+aiosqlite:///replay.db, "
             "or a file's path"
         ) from None
+
+
+def _check_not_an_input(path: Path, files: list[Path]) -> None:
+    """Refuse to write the JSON report over one of the files to replay (Telegram Desktop names
+    its export result.json: ``--json result.json`` is an easy slip), under any name or link."""
+    for file in files:
+        try:
+            same = path.exists() and os.path.samefile(path, file)
+        except OSError:  # the input is missing: the replay says so
+            continue
+        if same:
+            raise JardinierError(
+                f"{path}: cannot write the JSON report there: it would replace {file}, which "
+                "is replayed; name another file (--json report.json)"
+            )
 
 
 def _check_writable(path: Path) -> None:

@@ -530,6 +530,23 @@ def test_the_json_report_can_go_to_stdout_and_a_bad_path_fails_first(tmp_path: P
     assert failed.stdout == ""  # refused before the replay ran
 
 
+def test_the_json_report_never_replaces_a_file_it_replays(tmp_path: Path) -> None:
+    """Telegram Desktop names its export result.json: ``--json result.json`` is an easy slip."""
+    export = tmp_path / "result.json"
+    export.write_bytes(TELEGRAM.read_bytes())
+    (tmp_path / "link.json").symlink_to(export)
+    (tmp_path / "sub").mkdir()
+    for target in ("result.json", "./result.json", "link.json", "sub/../result.json"):
+        refused = run_cli("replay", "result.json", "--json", target, cwd=tmp_path)
+        assert refused.returncode == 1, target
+        assert refused.stderr.strip() == (
+            f"{Path(target)}: cannot write the JSON report there: it would replace result.json, "
+            "which is replayed; name another file (--json report.json)"
+        )
+        assert refused.stdout == ""  # refused before the replay ran
+    assert export.read_bytes() == TELEGRAM.read_bytes()
+
+
 def test_the_examples_of_a_rule_show_what_else_it_found() -> None:
     """A thousand “idiot” must not hide the one listed word that caught a harmless message."""
     examples: list[Example] = []
