@@ -282,7 +282,8 @@ class SuggestionsCog(Digest):
 
     @listener(ButtonPressed)
     async def button_vote(self, event: ButtonPressed) -> None:
-        """👍 / 👎 buttons under a suggestion: one vote per member; pressing again withdraws."""
+        """👍 / 👎 buttons under a suggestion: one vote per member; pressing again withdraws.
+        The member is told, privately, what became of their vote and the tallies."""
         parts = event.button_id.split(":")
         if len(parts) != 3 or parts[0] != "suggestion" or parts[2] not in VOTES:
             return
@@ -345,7 +346,22 @@ class SuggestionsCog(Digest):
                     private_to=member,
                 )
             return
-        await self.book.vote(found.id, member.user.id, value, mode, self.core.clock.now())
+        result = await self.book.vote(found.id, member.user.id, value, mode, self.core.clock.now())
+        if not answer:
+            return  # a reaction shows itself; answering each one would flood the channel
+        if result.after == 0:
+            said = texts.vote_withdrawn
+        elif result.before == 0:
+            said = texts.vote_counted
+        else:
+            said = texts.vote_changed
+        shown = result.after or result.before  # the vote withdrawn is the one they had
+        vote = render(texts.button_up if shown > 0 else texts.button_down)
+        await self.actions.send(
+            channel,
+            render(said, number=found.number, vote=vote, up=result.up, down=result.down),
+            private_to=member,
+        )
 
     @listener(CommunitySeen, priority=Priority.OBSERVATION)
     async def notice_community(self, event: CommunitySeen) -> None:

@@ -51,6 +51,10 @@ class SuggestionTexts(BaseModel):
     comment: Annotated[str, Placeholders("comment")]
     own_vote: Annotated[str, Placeholders()]
     closed_vote: Annotated[str, Placeholders("number", "status")]
+    vote_counted: Annotated[str, Placeholders("number", "vote", "up", "down")]
+    """To a member who pressed 👍 or 👎, privately: their vote and the tallies."""
+    vote_changed: Annotated[str, Placeholders("number", "vote", "up", "down")]
+    vote_withdrawn: Annotated[str, Placeholders("number", "vote", "up", "down")]
     button_up: Annotated[str, Placeholders()]
     button_down: Annotated[str, Placeholders()]
     status_open: Annotated[str, Placeholders()]

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,16 @@ VOTE_ATTEMPTS = 3
 VoteMode = Literal["press", "set", "withdraw"]
 """``press``: a button (the same again withdraws, the other changes); ``set``: a reaction
 added; ``withdraw``: a reaction taken back (only if that reaction cast the vote)."""
+
+
+class VoteResult(NamedTuple):
+    """A member's vote on a suggestion before and after they acted (1, -1, or 0 for none), and
+    the suggestion's new tallies."""
+
+    before: int
+    after: int
+    up: int
+    down: int
 
 
 class SuggestionBook:
@@ -148,8 +158,8 @@ class SuggestionBook:
 
     async def vote(
         self, suggestion_id: int, user_id: str, value: int, mode: VoteMode, at: datetime
-    ) -> tuple[int, int]:
-        """Apply one member's vote and return the suggestion's new (up, down) tallies."""
+    ) -> VoteResult:
+        """Apply one member's vote; what their vote was and is now, and the new tallies."""
         # A double click, or a button and a reaction at once, sends two votes of one member
         # together: both find no vote and the second insert breaks the one-vote rule. That one
         # is applied again on the vote the other left (as if it had come just after).
@@ -160,7 +170,7 @@ class SuggestionBook:
 
     async def _vote(
         self, suggestion_id: int, user_id: str, value: int, mode: VoteMode, at: datetime
-    ) -> tuple[int, int]:
+    ) -> VoteResult:
         async with self._db.session() as session:
             current = (
                 await session.exec(
@@ -171,13 +181,17 @@ class SuggestionBook:
                 )
             ).first()
             by_reaction = mode != "press"
+            before = after = 0 if current is None else current.value
             if mode == "withdraw":
                 # Only the vote that reaction cast: taking back a 👍 leaves a button's 👍.
                 if current is not None and current.value == value and current.by_reaction:
                     await session.delete(current)
+                    after = 0
             elif mode == "press" and current is not None and current.value == value:
                 await session.delete(current)
+                after = 0
             elif current is None:
+                after = value
                 session.add(
                     SuggestionVote(
                         suggestion_id=suggestion_id,
@@ -190,12 +204,13 @@ class SuggestionBook:
             elif current.value != value:
                 current.value, current.at, current.by_reaction = value, at, by_reaction
                 session.add(current)
+                after = value
             # Else the same vote by reaction again: it stays as it was cast (a button's stays
             # a button's, which taking the reaction back must not withdraw).
             await session.flush()
-            tallies = await _recount(session, suggestion_id)
+            up, down = await _recount(session, suggestion_id)
             await session.commit()
-            return tallies
+            return VoteResult(before, after, up, down)
 
     async def set_status(
         self, suggestion_id: int, status: str, comment: str | None, at: datetime, by: str

@@ -95,6 +95,48 @@ async def test_a_second_press_changes_or_withdraws_the_vote(board: Board) -> Non
     assert board.platform.sent()[-1].text == "You cannot vote on your own suggestion."
 
 
+async def test_each_press_is_answered_privately_with_what_became_of_the_vote(
+    board: Board,
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    await board.vote("carol", 1, "down")
+
+    answers = []
+    for direction in ("up", "down", "down"):
+        await board.vote("bob", 1, direction)
+        answers.append(board.platform.sent()[-1])
+
+    assert [answer.text for answer in answers] == [
+        "Vote 👍 counted on suggestion #1 · 👍 1 · 👎 1. Press 👍 again to withdraw it.",
+        "Vote changed to 👎 on suggestion #1 · 👍 0 · 👎 2",
+        "Vote 👎 withdrawn from suggestion #1 · 👍 0 · 👎 1",
+    ]
+    assert {answer.details["private_to"] for answer in answers} == {board.member("bob")}
+    # A reaction shows itself: it gets no answer.
+    before = len(board.platform.sent())
+    await board.react("dan", 1, "👍")
+    assert len(board.platform.sent()) == before
+
+
+async def test_a_french_press_is_answered_in_french(board: Board, rules_dir: Path) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggerer Un troc de graines chaque mois")
+    [post] = board.sent("suggestions")
+
+    await board.press("bruno", "suggestion:1:up", under=post)
+    counted = board.platform.sent()[-1].text
+    await board.press("bruno", "suggestion:1:up", under=post)
+    withdrawn = board.platform.sent()[-1].text
+
+    assert counted.replace("\u00a0", " ") == (
+        "Vote 👍 compté pour la suggestion n° 1 · 👍 1 · 👎 0."
+        " Appuyez de nouveau sur 👍 pour le retirer."
+    )
+    assert withdrawn.replace("\u00a0", " ") == "Vote 👍 retiré de la suggestion n° 1 · 👍 0 · 👎 0"
+
+
 async def test_a_near_duplicate_points_to_the_open_suggestion(board: Board) -> None:
     await board.run("alice", "/suggest Add a monthly seed swap in the library!")
     before = len(board.platform.sent())
