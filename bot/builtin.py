@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from bot.cog import Cog
 from bot.commands import CommandContext, Permission, Power, command
 from bot.commands.runner import answer_command, may_run, refusal
+from bot.durations import SpokenDuration
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf import CoreTexts, RuleBookError
@@ -24,20 +27,26 @@ if TYPE_CHECKING:
 RELOAD_ERRORS_SHOWN = 10
 """The errors a failed reload shows in a chat; the rest are counted (a file dedented by mistake
 makes hundreds, more than a message may hold)."""
+RELOAD_EVERY = timedelta(seconds=10)
+"""How often ``/rules_reload`` may run, whoever asks: reading and checking the whole book takes
+a fraction of a second of the process that serves every community."""
 
 
-def reload_failed_text(texts: CoreTexts, error: RuleBookError, community: CommunityRef) -> str:
+def reload_failed_text(
+    texts: CoreTexts, error: RuleBookError, community: CommunityRef, *, locale: str, folder: Path
+) -> str:
     """What a failed reload tells ``community``: the errors of the files it reads (those every
     community shares, and its own override), never those of another community's override; the
-    first :data:`RELOAD_ERRORS_SHOWN` of them, then how many more and where to read them."""
+    first :data:`RELOAD_ERRORS_SHOWN` of them, in the language of ``locale`` where the loader
+    words them, then how many more and where to read them. Files are named from the rule book's
+    ``folder``: a chat never reads where the server keeps them."""
     concerning = error.concerning(community.key)
     if not concerning:
         return render(texts.rules_reload_failed_elsewhere)
-    lines = [str(e) for e in concerning[:RELOAD_ERRORS_SHOWN]]
+    lines = [e.text(locale, folder=folder) for e in concerning[:RELOAD_ERRORS_SHOWN]]
     if len(concerning) > RELOAD_ERRORS_SHOWN:
-        directory = error.directory if error.directory is not None else "<rules>"
         count = len(concerning) - RELOAD_ERRORS_SHOWN
-        lines.append(render(texts.rules_reload_more, count=count, directory=directory))
+        lines.append(render(texts.rules_reload_more, count=count, directory=folder.name))
     return render(texts.rules_reload_failed, errors="\n".join(lines))
 
 
@@ -48,6 +57,8 @@ class CoreCog(Cog):
 
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
+        self._reloaded_at: datetime | None = None
+        """When ``/rules_reload`` last ran (see :data:`RELOAD_EVERY`)."""
 
     @command(
         names={"fr": "aide"},
@@ -111,18 +122,56 @@ class CoreCog(Cog):
             "fr": """Recharger les fichiers de règles.
 
             Si un fichier est invalide, les règles en vigueur restent appliquées et les erreurs
-            sont affichées.
+            vous sont affichées.
+            Pour les modérateurs d'une communauté qui a son fichier dans communities/, les
+            personnes listées dans moderators.users et les modérateurs de la console ; une fois
+            toutes les 10 secondes.
             """
         },
     )
     async def rules_reload(self, ctx: CommandContext) -> None:
-        """Reload the rule book; a broken file keeps the running rules and shows the errors."""
-        error = await self.core.reload_rules()
+        """Reload the rule book; a broken file keeps the running rules and shows you the errors.
+
+        For the moderators of a community the rule book has a file for in communities/, those
+        it lists in moderators.users, and the console's; once every 10 seconds.
+        """
+        texts = self.core.texts(ctx.community)
+        if not self.core.may_reload_rules(ctx.member):
+            await ctx.reply(
+                render(texts.rules_reload_refused, command=ctx.spec.name_for(ctx.locale))
+            )
+            return
+        wait = self._reload_wait(ctx.community)
+        if wait is not None:
+            await ctx.reply(render(texts.rules_reload_too_soon, wait=SpokenDuration(wait)))
+            return
+        # The errors are the asker's: every mod-log hears of them from the reloads of a saved
+        # file or SIGHUP, once.
+        error = await self.core.reload_rules(tell_modlogs=False)
         texts = self.core.texts(ctx.community)
         if error is None:
             await ctx.reply(render(texts.rules_reloaded))
-        else:
-            await ctx.reply(reload_failed_text(texts, error, ctx.community))
+            return
+        config = self.core.community_config(ctx.community)
+        failed = reload_failed_text(
+            texts, error, ctx.community, locale=config.locale, folder=self.core.rules.directory
+        )
+        await ctx.reply(failed)
+
+    def _reload_wait(self, community: CommunityRef) -> timedelta | None:
+        """How long until ``/rules_reload`` may run again (None: now, and it is noted as run).
+
+        The console's typist runs the bot, and its clock moves only when told: not limited.
+        """
+        if community.platform == "console":
+            return None
+        now = self.core.clock.now()
+        last = self._reloaded_at
+        if last is not None and last <= now < last + RELOAD_EVERY:
+            # In whole seconds, rounded up: "try again in 1 second" is never too soon.
+            return timedelta(seconds=math.ceil((last + RELOAD_EVERY - now).total_seconds()))
+        self._reloaded_at = now
+        return None
 
     # -- members' data --------------------------------------------------------------------------
 

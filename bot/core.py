@@ -43,7 +43,7 @@ from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
-from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore
+from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 
@@ -53,6 +53,8 @@ CommandScreen = Callable[[CommandInvoked], Awaitable[str | None]]
 """Judges a command before it runs; returns the answer that refuses it, or None."""
 MemberHold = Callable[[MemberRef], Awaitable[bool]]
 """Says whether a member is held back at the door (a charter they have not accepted yet)."""
+RuleErrorsTold = frozenset[tuple[str, str, str]]
+"""Rule book errors a mod-log read, each by its file, key path and message."""
 
 SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
@@ -81,6 +83,8 @@ class Jardinier:
         self.watch_rules = watch_rules
         """While :meth:`run` serves, reload the rule book when its files change."""
         self._reloading = asyncio.Lock()
+        self._rule_errors_told: dict[str, tuple[CommunityRef, RuleErrorsTold]] = {}
+        """The rule book errors each mod-log read last (by community key), until it loads."""
         self.db = Database(database_url)
         store = None if is_memory(self.db.url) else sync_url(self.db.url)
         self.scheduler = Scheduler(self.clock, store_url=store)
@@ -377,12 +381,18 @@ class Jardinier:
         config = self.community_config(community)
         return config.texts[config.locale]
 
-    async def reload_rules(self) -> RuleBookError | None:
-        """Validate the rule book again and swap it in; on error keep the old one and report."""
-        async with self._reloading:  # a SIGHUP during a file-change reload waits its turn
-            return await self._reload_rules()
+    async def reload_rules(self, *, tell_modlogs: bool = True) -> RuleBookError | None:
+        """Validate the rule book again and swap it in; on error keep the old one and report.
 
-    async def _reload_rules(self) -> RuleBookError | None:
+        The errors are logged and, with ``tell_modlogs``, posted in each mod-log, those of its
+        own community's files: once, the same errors again are not repeated (every save of a
+        broken file reloads). Without it (``/rules_reload``) they are the asker's alone. Once
+        the book loads, each mod-log that was told of errors hears that it is reloaded.
+        """
+        async with self._reloading:  # a SIGHUP during a file-change reload waits its turn
+            return await self._reload_rules(tell_modlogs=tell_modlogs)
+
+    async def _reload_rules(self, *, tell_modlogs: bool) -> RuleBookError | None:
         try:
             # Reading and validating files blocks: keep the event loop serving meanwhile.
             await asyncio.to_thread(self.rules.reload)
@@ -390,10 +400,8 @@ class Jardinier:
             log.error(  # noqa: TRY400 - the errors are the message; no traceback helps
                 "rule book not reloaded, the running rules stay:\n%s", error
             )
-            # Each mod-log reads the errors of its own community's files, not another's.
-            for community in self.members.communities:
-                failed = reload_failed_text(self.texts(community), error, community)
-                await self.modlog(community, f"⚠️ {failed}")
+            if tell_modlogs:
+                await self._tell_rule_errors(error)
             return error
         self._warn_about_rules()
         if await self.sync_cogs():
@@ -401,7 +409,53 @@ class Jardinier:
             await self.publish_commands()
         await self._rules_applied()
         log.info("rule book reloaded from %s", self.rules.current.directory)
+        await self._tell_rules_reloaded()
         return None
+
+    async def _tell_rule_errors(self, error: RuleBookError) -> None:
+        """Post in each mod-log the errors of its own community's files, not another's, unless
+        it was told of these very errors already."""
+        for community in self.members.communities:
+            # Known by where and what, not by line: a line added above an error moves it.
+            told = frozenset(
+                (str(e.file), e.key_path, e.message) for e in error.concerning(community.key)
+            )
+            if community.key in self._rule_errors_told and (
+                self._rule_errors_told[community.key][1] == told
+            ):
+                continue
+            self._rule_errors_told[community.key] = (community, told)
+            config = self.community_config(community)
+            failed = reload_failed_text(
+                config.texts[config.locale],
+                error,
+                community,
+                locale=config.locale,
+                folder=self.rules.directory,
+            )
+            await self.modlog(community, f"⚠️ {failed}")
+
+    async def _tell_rules_reloaded(self) -> None:
+        """Tell the mod-logs that read of the book's errors that it loaded again."""
+        told, self._rule_errors_told = self._rule_errors_told, {}
+        for community, _errors in told.values():
+            await self.modlog(community, f"✅ {render(self.texts(community).rules_reloaded_log)}")
+
+    def may_reload_rules(self, member: MemberRef) -> bool:
+        """Whether ``member`` may reload the rule book, which serves every community at once.
+
+        A moderator of a community the book is written for (it has its own file in
+        ``communities/``), a person the book lists by id (``moderators.users``), or a console
+        moderator (the console is the terminal of whoever runs the bot) may; a moderator by the
+        platform's say alone may not: any Telegram group's owner is one, and any Discord server
+        can make a role called Moderators.
+        """
+        community = member.community
+        if community.platform == "console":
+            return self.is_moderator(member)
+        if member.user.id in self.community_config(community).moderators.user_set:
+            return True
+        return community.key in self.rules.current.override_keys and self.is_moderator(member)
 
     def _warn_about_rules(self) -> None:
         for warning in self.rules.current.warnings:

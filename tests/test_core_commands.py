@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.builtin import RELOAD_EVERY
 from bot.clock import ManualClock
 from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
@@ -422,13 +423,45 @@ async def test_a_failing_command_is_answered_and_the_bot_keeps_running(
     assert platform.last_text().startswith("Commands you can use")
 
 
+OPERATOR_ID = "4242"
+"""The id the rule book lists under ``moderators.users`` where a test reloads it by command."""
+
+
+def list_operator(rules_dir: Path) -> None:
+    """List :data:`OPERATOR_ID` under ``moderators.users`` in ``rules_dir``."""
+    community_yaml = rules_dir / "community.yaml"
+    text = community_yaml.read_text(encoding="utf-8")
+    assert "  users: []" in text
+    community_yaml.write_text(text.replace("  users: []", f"  users: [{OPERATOR_ID}]"))
+
+
+def operator_of(community: CommunityRef) -> MemberRef:
+    """The moderator :func:`list_operator` lists, in ``community``."""
+    user = UserRef(community.platform, OPERATOR_ID, "mod")
+    return MemberRef(community, user, platform_moderator=True)
+
+
+async def an_operator(core: Jardinier, platform: FakePlatform, rules_dir: Path) -> MemberRef:
+    """A moderator the rule book lists by id: one who may reload it from any community (the
+    fake community has no file of its own in communities/). Saved, as a file is: reloaded."""
+    list_operator(rules_dir)
+    assert await core.reload_rules() is None
+    return operator_of(platform.community)
+
+
+def modlog(platform: FakePlatform) -> list[str]:
+    """What the bot posted in the fake community's mod-log."""
+    return [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
+
+
 async def reload_in_french(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> MemberRef:
-    """Make the community French and have a moderator reload the rules; return the moderator."""
+    """Make the community French and have a moderator reload the rules; return the moderator
+    (who may reload them again once :data:`RELOAD_EVERY` has passed)."""
+    mod = await an_operator(core, platform, rules_dir)
     community_yaml = rules_dir / "community.yaml"
     community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
-    mod = platform.member("mod", moderator=True)
     await core.handle(command(mod, "/rules_reload", clock.now()))
     return mod
 
@@ -446,16 +479,15 @@ def dedent_english_netiquette_texts(rules_dir: Path) -> Path:
 async def test_a_reload_with_hundreds_of_errors_shows_ten_and_counts_the_rest(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
-    netiquette_yaml = dedent_english_netiquette_texts(rules_dir)
-    mod = platform.member("mod", moderator=True)
+    mod = await an_operator(core, platform, rules_dir)
+    dedent_english_netiquette_texts(rules_dir)
 
     await core.handle(command(mod, "/rules_reload", clock.now()))
 
-    answer = platform.last_text().splitlines()
-    [logged] = [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
-    assert logged.splitlines() == ["⚠️ " + answer[0], *answer[1:]]
+    answer = answer_to(platform, mod).splitlines()
     assert answer[0] == "The rule book has errors; the running rules stay in force:"
-    assert all(line.startswith(f"{netiquette_yaml}:") for line in answer[1:11])
+    # Named in the rule book's folder: a chat never reads where the server keeps its files.
+    assert all(line.startswith("netiquette.yaml:") for line in answer[1:11])
     # One error per dedented text, not one more for its value.
     assert not any("should be a mapping" in line for line in answer[2:11])
     more = re.fullmatch(
@@ -463,8 +495,10 @@ async def test_a_reload_with_hundreds_of_errors_shows_ten_and_counts_the_rest(
     )
     assert more is not None
     assert int(more[1]) > 30
-    assert more[2] == str(rules_dir)
+    assert more[2] == rules_dir.name
     assert len(answer) == 12
+    # The errors are the asker's: the mod-logs hear of them from the reload of a saved file.
+    assert modlog(platform) == []
 
 
 async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
@@ -472,12 +506,13 @@ async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
 ) -> None:
     mod = await reload_in_french(core, platform, clock, rules_dir)
     dedent_english_netiquette_texts(rules_dir)
+    clock.advance(RELOAD_EVERY)
 
     await core.handle(command(mod, "/regles_recharger", clock.now()))
 
     last = platform.last_text().splitlines()[-1]
     assert re.fullmatch(
-        rf"… et \d+ autres erreurs : lancez `jardinier check-rules {re.escape(str(rules_dir))}`"
+        rf"… et \d+ autres erreurs : lancez `jardinier check-rules {rules_dir.name}`"
         " ou consultez le journal du bot",
         last,
     )
@@ -492,15 +527,13 @@ async def test_the_line_counting_the_errors_not_shown_is_the_rule_book_s_text(
         "community",
         {"texts": {"en": {"rules_reload_more": "({count} more, see `{directory}`)"}}},
     )
-    mod = platform.member("mod", moderator=True)
-    await core.handle(command(mod, "/rules_reload", clock.now()))
-    assert platform.last_text() == "Rule book reloaded."
+    mod = await an_operator(core, platform, rules_dir)
     dedent_english_netiquette_texts(rules_dir)
 
     await core.handle(command(mod, "/rules_reload", clock.now()))
 
     last = platform.last_text().splitlines()[-1]
-    assert re.fullmatch(rf"\(\d+ more, see `{re.escape(str(rules_dir))}`\)", last)
+    assert re.fullmatch(rf"\(\d+ more, see `{rules_dir.name}`\)", last)
 
 
 async def test_a_rule_book_copied_before_the_count_line_existed_reads_the_shipped_one(
@@ -510,18 +543,17 @@ async def test_a_rule_book_copied_before_the_count_line_existed_reads_the_shippe
     data = yaml.safe_load(community_yaml.read_text(encoding="utf-8"))
     for texts in data["texts"].values():
         del texts["rules_reload_more"]
+    data["moderators"]["users"] = [OPERATOR_ID]
     community_yaml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    mod = platform.member("mod", moderator=True)
-    await core.handle(command(mod, "/rules_reload", clock.now()))
-    assert platform.last_text() == "Rule book reloaded."
+    assert await core.reload_rules() is None
     dedent_english_netiquette_texts(rules_dir)
 
-    await core.handle(command(mod, "/rules_reload", clock.now()))
+    await core.handle(command(operator_of(platform.community), "/rules_reload", clock.now()))
 
     assert (
         platform.last_text()
         .splitlines()[-1]
-        .endswith(f"more: run `jardinier check-rules {rules_dir}` or see the bot's log")
+        .endswith(f"more: run `jardinier check-rules {rules_dir.name}` or see the bot's log")
     )
 
 
@@ -564,17 +596,29 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
 async def test_a_broken_rule_book_keeps_the_running_rules(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
+    mod = await an_operator(core, platform, rules_dir)
     community_yaml = rules_dir / "community.yaml"
-    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: [en"))
-    mod = platform.member("mod", moderator=True)
+    good = community_yaml.read_text()
+    community_yaml.write_text(good.replace("locale: en", "locale: [en"))
     await core.handle(command(mod, "/rules_reload", clock.now()))
-    answer = platform.last_text()
-    assert answer.startswith("The rule book has errors; the running rules stay in force:")
-    assert f"{community_yaml}:" in answer
-    [logged] = [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
-    assert logged.startswith("⚠️ The rule book has errors; the running rules stay in force:")
+    answer = answer_to(platform, mod)
+    assert answer.startswith("The rule book has errors; the running rules stay in force:\n")
+    assert answer.splitlines()[1].startswith("community.yaml:")
+    assert str(rules_dir) not in answer
+    assert modlog(platform) == []
     await core.handle(command(platform.member("alice"), "/nosuch", clock.now()))
     assert platform.last_text().startswith("I don't know /nosuch.")
+    # Saved again, broken: the mod-log reads why; fixed, that the rules are in force again.
+    assert await core.reload_rules() is not None
+    [broken] = modlog(platform)
+    assert broken.startswith("⚠️ The rule book has errors; the running rules stay in force:\n")
+    assert broken.splitlines()[1:] == answer.splitlines()[1:]
+    community_yaml.write_text(good)
+    assert await core.reload_rules() is None
+    assert modlog(platform)[1:] == [
+        "✅ Rule book reloaded: the errors reported here are fixed, and the new rules are in"
+        " force."
+    ]
 
 
 async def test_commands_are_published_to_the_platform_at_start(
@@ -619,6 +663,7 @@ async def test_a_community_override_can_switch_a_cog_off_for_that_community_only
 async def test_a_cog_enabled_by_a_reload_is_loaded_and_its_commands_published(
     rules_dir: Path, clock: ManualClock, platform: FakePlatform
 ) -> None:
+    list_operator(rules_dir)
     community_yaml = rules_dir / "community.yaml"
     text = community_yaml.read_text()
     community_yaml.write_text(text.replace("  - announcements\n", ""))
@@ -628,7 +673,7 @@ async def test_a_cog_enabled_by_a_reload_is_loaded_and_its_commands_published(
     await bot.start()
     try:
         assert "announce" not in {spec.name for spec in platform.synced}
-        mod = platform.member("mod", moderator=True)
+        mod = operator_of(platform.community)
         await bot.handle(command(mod, "/announce 1h Hello", clock.now()))
         assert platform.last_text().startswith("I don't know /announce.")
 
@@ -683,6 +728,8 @@ async def test_a_failed_reload_shows_each_community_only_its_own_errors(
     platform = TwoServers()
     overrides = rules_dir / "communities"
     overrides.mkdir()
+    # Server 222 is one the rule book is written for: its moderators may reload it.
+    (overrides / "discord-222.yaml").write_text("community:\n  timezone: Europe/Paris\n")
     bot = Jardinier(
         rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
     )
@@ -698,7 +745,8 @@ async def test_a_failed_reload_shows_each_community_only_its_own_errors(
         secret = overrides / "discord-111.yaml"
         secret.write_text("community:\n  timezone: Secret/Garden\n")
 
-        await bot.handle(command(mods[1], "/rules_reload", clock.now()))
+        # Saved: each mod-log reads the errors of its own community's files.
+        assert await bot.reload_rules() is not None
 
         def modlog(server: CommunityRef) -> list[str]:
             return [
@@ -709,23 +757,198 @@ async def test_a_failed_reload_shows_each_community_only_its_own_errors(
 
         [own] = modlog(servers[0])
         assert own.startswith("⚠️ The rule book has errors; the running rules stay in force:")
-        assert f"{secret}:2:3: community.timezone: unknown time zone 'Secret/Garden'" in own
+        assert (
+            "communities/discord-111.yaml:2:3: community.timezone: unknown time zone "
+            "'Secret/Garden'" in own
+        )
+        assert str(rules_dir) not in own
         elsewhere = (
             "The rule book has errors in another community's file (the bot's log names them); "
             "the running rules stay in force."
         )
         assert modlog(servers[1]) == [f"⚠️ {elsewhere}"]
+
+        # Asked for: the errors are the asker's answer, no mod-log's post.
+        await bot.handle(command(mods[1], "/rules_reload", clock.now()))
         assert answer_to(platform, mods[1]) == elsewhere
+        assert len(modlog(servers[0])) == len(modlog(servers[1])) == 1
 
         community_yaml = rules_dir / "community.yaml"
         community_yaml.write_text(
             community_yaml.read_text().replace("timezone: Europe/Paris", "timezone: Nowhere")
         )
+        clock.advance(RELOAD_EVERY)
         await bot.handle(command(mods[1], "/rules_reload", clock.now()))
         answer = answer_to(platform, mods[1])
-        assert f"{community_yaml}:" in answer
+        assert "community.yaml:" in answer
         assert "Secret" not in answer
+        assert await bot.reload_rules() is not None
         assert "Secret" not in modlog(servers[1])[-1]
         assert "Secret" in modlog(servers[0])[-1]
+    finally:
+        await bot.stop()
+
+
+def line_of(path: Path, text: str) -> int:
+    """The number of the first line of ``path`` holding ``text``."""
+    lines = path.read_text().splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
+
+
+async def test_a_mod_log_reads_the_book_s_errors_once_in_its_language_then_that_it_is_fixed(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """A French community manager edits the rule book while the bot runs: each save reloads."""
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    await core.handle(command(platform.member("mod", moderator=True), "/aide", clock.now()))
+    good = {name: (rules_dir / name).read_text() for name in ("community.yaml", "contests.yaml")}
+
+    def save(name: str, old: str, new: str) -> None:
+        path = rules_dir / name
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+
+    save("community.yaml", "timezone: Europe/Paris", "timezon: Europe/Paris")
+    save("community.yaml", "ce que je garde sur vous ici.", "ce que je garde sur {membre}.")
+    save("contests.yaml", "max_text: 1000", "max_text: beaucoup")
+    save("contests.yaml", "open_for: 6d", "open_for: 6 jours")
+    assert await core.reload_rules() is not None
+
+    [told] = modlog(platform)
+    assert told.startswith("⚠️ Les fichiers de règles contiennent des erreurs")
+    assert told.splitlines()[1:] == [
+        "community.yaml:9:1: timezon: clé inconnue 'timezon' ; vouliez-vous dire 'timezone' ?",
+        f"community.yaml:{line_of(rules_dir / 'community.yaml', '{membre}')}:5: texts.fr."
+        "data_sent: variable inconnue {membre} ; ce texte n'en prend aucune",
+        f"contests.yaml:{line_of(rules_dir / 'contests.yaml', 'beaucoup')}:3: contests.max_text:"
+        " il faut un nombre entier, pas 'beaucoup'",
+        f"contests.yaml:{line_of(rules_dir / 'contests.yaml', '6 jours')}:5: challenges."
+        "weekly-photo.open_for: '6 jours' n'est pas une durée ; écrivez un nombre et une unité,"
+        " par ex. 30s, 10m, 2h, 7j, 1w",
+    ]
+    # Saved again with the same errors, even moved by a line added above: said once.
+    save("contests.yaml", "contests:\n", "# Concours\ncontests:\n")
+    assert await core.reload_rules() is not None
+    assert len(modlog(platform)) == 1
+    # Another error: said again, with those that remain.
+    save("contests.yaml", "max_text: beaucoup", "max_text: 1000")
+    save("contests.yaml", "choose_by: votes", "choose_by: vote")
+    assert await core.reload_rules() is not None
+    assert len(modlog(platform)) == 2
+    assert "il faut 'votes' ou 'random', pas 'vote'" in modlog(platform)[-1]
+    assert "beaucoup" not in modlog(platform)[-1]
+    # Fixed: the mod-log that read the errors reads that the rules are in force again, once.
+    for name, text in good.items():
+        (rules_dir / name).write_text(text)
+    assert await core.reload_rules() is None
+    assert await core.reload_rules() is None
+    assert modlog(platform)[2:] == [
+        "✅ Règles rechargées\u00a0: les erreurs signalées ici sont corrigées et les nouvelles"
+        " règles s'appliquent."
+    ]
+
+
+async def test_a_moderator_of_a_community_the_book_has_no_file_for_may_not_reload_it(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """Any Telegram group's owner is a moderator there, and the book serves every community."""
+    stranger = platform.member("owner", moderator=True)
+    await core.handle(command(stranger, "/help", clock.now()))
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: [fr"))
+    for _ in range(10):
+        await core.handle(command(stranger, "/rules_reload", clock.now()))
+        assert answer_to(platform, stranger) == (
+            "Sorry, /rules_reload is for the moderators of the communities the rule book has a"
+            " file for (in communities/) and the people it lists in moderators.users: the rule"
+            " book serves every community at once."
+        )
+    assert modlog(platform) == []
+    # Nor was it reloaded: a valid book mid-edit stays unread until its own reload.
+    community_yaml.write_text(community_yaml.read_text().replace("locale: [fr", "locale: fr"))
+    await core.handle(command(stranger, "/rules_reload", clock.now()))
+    assert core.community_config().locale == "en"
+    # Refused, it did not use the turn of those who may.
+    await core.handle(command(operator_of(platform.community), "/rules_reload", clock.now()))
+    assert core.community_config().locale == "en"  # not listed yet: refused too
+    list_operator(rules_dir)
+    await core.handle(command(stranger, "/rules_reload", clock.now()))
+    assert core.community_config().locale == "en"
+    assert await core.reload_rules() is None
+    assert core.community_config().locale == "fr"
+
+
+async def test_the_moderators_of_a_community_with_its_own_file_may_reload_the_book(
+    rules_dir: Path, clock: ManualClock
+) -> None:
+    platform = FakePlatform("discord")
+    overrides = rules_dir / "communities"
+    overrides.mkdir()
+    (overrides / "discord-c1.yaml").write_text("community:\n  locale: fr\n")
+    bot = Jardinier(
+        rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
+    )
+    await bot.start()
+    try:
+        by_role = platform.member("rosa", roles=["Moderators"])
+        await bot.handle(command(by_role, "/regles_recharger", clock.now()))
+        assert answer_to(platform, by_role) == "Règles rechargées."
+        # Another server's: the role's name is anyone's to give.
+        other = MemberRef(CommunityRef("discord", "c2", "Other"), by_role.user, by_role.roles)
+        clock.advance(RELOAD_EVERY)
+        await bot.handle(command(other, "/rules_reload", clock.now()))
+        assert platform.last_text().startswith("Sorry, /rules_reload is for the moderators")
+    finally:
+        await bot.stop()
+
+
+async def test_rules_reload_runs_once_every_few_seconds_and_says_when_it_may_again(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    mod = await an_operator(core, platform, rules_dir)
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == "Rule book reloaded."
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == (
+        "The rule book was reloaded a moment ago; try again in 10 seconds."
+    )
+    clock.advance(timedelta(seconds=3, milliseconds=500))
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == (
+        "The rule book was reloaded a moment ago; try again in 7 seconds."
+    )
+    assert core.community_config().locale == "en"
+    clock.advance(timedelta(seconds=6, milliseconds=500))
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == "Règles rechargées."
+    clock.advance(timedelta(seconds=9))
+    await core.handle(command(mod, "/regles_recharger", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Les règles viennent d'être rechargées\u00a0; réessayez dans 1\u00a0seconde."
+    )
+
+
+async def test_the_console_s_moderators_reload_the_book_whenever_they_ask(
+    rules_dir: Path, clock: ManualClock
+) -> None:
+    """The console is the terminal of whoever runs the bot; its clock moves only when told."""
+    platform = FakePlatform("console")
+    bot = Jardinier(
+        rules_dir=rules_dir, database_url="sqlite+aiosqlite://", platforms=[platform], clock=clock
+    )
+    await bot.start()
+    try:
+        mod = MemberRef(platform.community, UserRef("console", "mod", "mod"))
+        for _ in range(3):
+            await bot.handle(command(mod, "/rules_reload", clock.now()))
+            assert answer_to(platform, mod) == "Rule book reloaded."
+        alice = MemberRef(platform.community, UserRef("console", "alice", "alice"))
+        await bot.handle(command(alice, "/rules_reload", clock.now()))
+        assert answer_to(platform, alice) == "Sorry, /rules_reload is for moderators."
     finally:
         await bot.stop()

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.errors import JardinierError
 from bot.rulewatch import RuleWatcher, is_rule_file, watching_enabled
+from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.waiting import eventually
 
@@ -63,6 +65,40 @@ async def test_a_broken_save_keeps_the_running_rules_until_it_is_fixed(
         assert core.community_config().locale == "en"
         community.write_text(good.replace("locale: en", "locale: fr"))
         await eventually(lambda: core.community_config().locale == "fr", "the fix is loaded")
+    finally:
+        await watcher.stop()
+
+
+async def test_every_save_of_a_broken_file_tells_the_mod_log_once_and_the_fix_too(
+    core: Jardinier, rules_dir: Path, platform: FakePlatform, clock: ManualClock
+) -> None:
+    await core.handle(command(platform.member("mod", moderator=True), "/help", clock.now()))
+    reloads: list[object] = []
+
+    async def reload() -> None:
+        reloads.append(await core.reload_rules())
+
+    def modlog() -> list[str]:
+        return [sent.text for sent in platform.sent() if sent.target.name == "#mod-log"]
+
+    watcher = RuleWatcher(rules_dir, reload)
+    watcher.start()
+    try:
+        await asyncio.wait_for(watcher.ready.wait(), 15)
+        community = rules_dir / "community.yaml"
+        good = community.read_text()
+        broken = good.replace("locale: en", "locale: [en")
+        for saves in range(1, 4):
+            community.write_text(broken + "\n" * saves)  # saved again, still broken
+            await eventually(lambda saves=saves: len(reloads) == saves, "the save is reloaded")
+        [told] = modlog()
+        assert told.startswith("⚠️ The rule book has errors; the running rules stay in force:")
+        community.write_text(good)
+        await eventually(lambda: len(reloads) == 4, "the fix is reloaded")
+        assert modlog()[1:] == [
+            "✅ Rule book reloaded: the errors reported here are fixed, and the new rules are in"
+            " force."
+        ]
     finally:
         await watcher.stop()
 

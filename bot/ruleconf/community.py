@@ -288,6 +288,12 @@ class CoreTexts(BaseModel):
     """The last line of ``rules_reload_failed``'s errors when there are more than a chat shows:
     how many were left out, and the rule book directory to check."""
     command_failed: Annotated[str, Placeholders("command")]
+    rules_reload_refused: Annotated[str, Placeholders("command")]
+    """``/rules_reload`` asked by a moderator of a community the rule book has no file for."""
+    rules_reload_too_soon: Annotated[str, Placeholders("wait")]
+    """``/rules_reload`` asked again too soon; ``{wait}``: how long until it may run."""
+    rules_reloaded_log: Annotated[str, Placeholders()]
+    """Posted in a mod-log told of the rule book's errors, once the book loads again."""
     data_file: Annotated[str, Placeholders("community", "member", "date")]
     data_sent: Annotated[str, Placeholders()]
     data_not_sent: Annotated[str, Placeholders()]

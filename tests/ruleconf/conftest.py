@@ -76,6 +76,9 @@ texts:
       option_too_long: "{option}: over {most}"
     rules_reload_failed_elsewhere: "Another community's file has errors."
     rules_reload_more: "{count} more: see {directory}"
+    rules_reload_refused: "/{command} is for the rule book's own communities."
+    rules_reload_too_soon: "Try again in {wait}."
+    rules_reloaded_log: "The rules are fixed."
 """ + platform_texts("en")
 
 CORE_TEXTS_FR = """\
@@ -113,6 +116,9 @@ CORE_TEXTS_FR = """\
       option_too_long: "{option} : plus de {most}"
     rules_reload_failed_elsewhere: "Le fichier d'une autre communauté a des erreurs."
     rules_reload_more: "{count} de plus : voir {directory}"
+    rules_reload_refused: "/{command} est réservée aux communautés des règles."
+    rules_reload_too_soon: "Réessayez dans {wait}."
+    rules_reloaded_log: "Les règles sont corrigées."
 """ + platform_texts("fr")
 
 WELCOME_YAML = """\
