@@ -24,7 +24,7 @@ import re
 import types
 import typing
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, Literal, NewType, get_args, get_origin
@@ -88,10 +88,13 @@ class ChoiceNames:
         ]
 
     The usage line of a locale shows its names; members may type a value or any of its names,
-    and the command receives the value.
+    and the command receives the value. ``also`` lists other words members type for a value,
+    accepted but never shown: ``{"accepted": ("accepté",)}``, the masculine form people write
+    next to the feminine name.
     """
 
     names: Mapping[str, Mapping[str, str]]
+    also: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def folded(text: str) -> str:
@@ -143,6 +146,8 @@ class OptionSpec:
     choice_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """The choices' names by locale (``{"fr": {"accepted": "acceptee"}}``), see
     :class:`ChoiceNames`."""
+    choice_also: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Other words typed for a choice, accepted but never shown (:attr:`ChoiceNames.also`)."""
     days: bool = False
     """An integer option that counts days (:data:`Days`): ``30d`` and ``30j`` read as 30."""
 
@@ -178,6 +183,7 @@ class OptionSpec:
         wanted = folded(typed)
         for choice in self.choices:
             names = [choice, *(named.get(choice, choice) for named in self.choice_names.values())]
+            names += self.choice_also.get(choice, ())
             if wanted in {folded(name) for name in names}:
                 return choice
         duration = _as_duration(typed)
@@ -425,7 +431,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
         if not NAME_PATTERN.fullmatch(parameter.name):
             raise CommandDeclarationError(f"{qualname}: option name {parameter.name!r} is invalid")
         kind, choices = _kind_of(_strip_optional(base), qualname, parameter.name)
-        choice_names = _choice_names(extras, choices, qualname, parameter.name)
+        choice_names, choice_also = _choice_names(extras, choices, qualname, parameter.name)
         required = parameter.default is inspect.Parameter.empty
         if options and not options[-1].required and required:
             raise CommandDeclarationError(
@@ -441,6 +447,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
                 default=None if required else parameter.default,
                 choices=choices,
                 choice_names=choice_names,
+                choice_also=choice_also,
                 days=_strip_optional(base) is Days,
             )
         )
@@ -489,34 +496,44 @@ def _named_options(
 
 def _choice_names(
     extras: list[Any], choices: tuple[str, ...], qualname: str, name: str
-) -> dict[str, dict[str, str]]:
-    """The :class:`ChoiceNames` declared with option ``name``, checked: one word for a known
-    choice, and no word that two choices could mean."""
+) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
+    """The :class:`ChoiceNames` declared with option ``name`` (the names by locale, and the
+    other words), checked: one word for a known choice, and no word that two choices could
+    mean."""
     declared = [extra for extra in extras if isinstance(extra, ChoiceNames)]
     if not declared:
-        return {}
+        return {}, {}
     if not choices:
         raise CommandDeclarationError(f"{qualname}: option {name!r} has no choices to name")
     names = {locale: dict(named) for locale, named in declared[0].names.items()}
-    for locale, named in names.items():
+    for choice, words in declared[0].also.items():
+        if isinstance(words, str):
+            raise CommandDeclarationError(
+                f"{qualname}: the other words of choice {choice!r} must be a tuple of words"
+            )
+    also = {choice: tuple(words) for choice, words in declared[0].also.items()}
+    # The other words are typed whatever the locale: each locale's names are checked with them.
+    others = [("other word", choice, word) for choice, words in also.items() for word in words]
+    for locale, named in (names or {"": {}}).items():
         meant: dict[str, str] = {folded(choice): choice for choice in choices}
-        for choice, word in named.items():
+        typed = [(f"{locale} name", choice, word) for choice, word in named.items()] + others
+        for what, choice, word in typed:
             if choice not in choices:
                 raise CommandDeclarationError(
                     f"{qualname}: option {name!r} names {choice!r}, which is not a choice"
                 )
             if not isinstance(word, str) or not CHOICE_NAME_PATTERN.fullmatch(word):
                 raise CommandDeclarationError(
-                    f"{qualname}: the {locale} name of choice {choice!r} must be one word of 1 "
+                    f"{qualname}: the {what} of choice {choice!r} must be one word of 1 "
                     "to 100 characters"
                 )
             other = meant.setdefault(folded(word), choice)
             if other != choice:
                 raise CommandDeclarationError(
-                    f"{qualname}: the {locale} name {word!r} of choice {choice!r} could also "
+                    f"{qualname}: the {what} {word!r} of choice {choice!r} could also "
                     f"mean {other!r}"
                 )
-    return names
+    return names, also
 
 
 def _strip_optional(hint: Any) -> Any:

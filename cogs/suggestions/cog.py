@@ -164,7 +164,14 @@ class SuggestionsCog(Digest):
                         "declined": "refusée",
                         "done": "réalisée",
                     }
-                }
+                },
+                # Moderators write the masculine too ("le statut accepté"), as naturally.
+                also={
+                    "accepted": ("accepté",),
+                    "planned": ("prévu",),
+                    "declined": ("refusé",),
+                    "done": ("réalisé",),
+                },
             ),
         ],
         comment: Annotated[

@@ -340,6 +340,31 @@ def test_choice_names_are_checked(names: dict[str, dict[str, str]], message: str
         build_spec(declared_with(status))
 
 
+def test_other_words_of_a_choice_are_accepted_never_shown_and_checked() -> None:
+    names = ChoiceNames(
+        {"fr": {"accepted": "acceptée", "declined": "refusée"}},
+        also={"accepted": ("accepté",), "declined": ("refusé",)},
+    )
+    status = Annotated[Literal["accepted", "declined"], "What it becomes", names]
+    [option] = build_spec(declared_with(status)).options
+    assert [option.choice_for(word) for word in ("accepté", "ACCEPTE", "refusé")] == [
+        "accepted",
+        "accepted",
+        "declined",
+    ]
+    assert option.choices_for("fr") == ("acceptée", "refusée")
+    for also, message in [
+        ({"done": ("fait",)}, "names 'done', which is not a choice"),
+        ({"accepted": ("bien reçu",)}, "other word of choice 'accepted' must be one word"),
+        ({"accepted": ("Refusée",)}, "'Refusée' of choice 'accepted' could also mean"),
+        ({"accepted": "accepté"}, "other words of choice 'accepted' must be a tuple"),
+    ]:
+        wrong = ChoiceNames({"fr": {"accepted": "acceptée", "declined": "refusée"}}, also=also)
+        status = Annotated[Literal["accepted", "declined"], "What it becomes", wrong]
+        with pytest.raises(CommandDeclarationError, match=re.escape(message)):
+            build_spec(declared_with(status))
+
+
 def test_choice_names_need_choices() -> None:
     status = Annotated[str, "What it becomes", ChoiceNames({"fr": {"a": "b"}})]
     with pytest.raises(CommandDeclarationError, match="option 'status' has no choices to name"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,29 @@ async def test_a_french_status_reads_as_the_command_choice(board: Board, rules_d
     assert answer.text == "La suggestion n°1 est maintenant prévue ; son auteur est prévenu."
     [told] = board.dms("alice")
     assert "est maintenant prévue" in told
+
+
+async def test_a_status_is_read_masculine_or_feminine_accented_or_not_in_either_language(
+    board: Board, rules_dir: Path
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    # An English community: the French words are read too.
+    answer = await board.run("mod", "/suggestion 1 accepté")
+    assert answer.text == "Suggestion #1 is now accepted; its author has been told."
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    assert await board.core.reload_rules() is None
+
+    said = []
+    for typed in ("accepté", "PRÉVU", "Refuse", "realisee", "accepted"):
+        said.append((await board.run("mod", f"/suggestion_statut 1 {typed}")).text)
+    refused = (await board.run("mod", "/suggestion_statut 1 peut-être")).text
+
+    assert [re.findall(r"est maintenant (\w+)", text) for text in said] == [
+        ["acceptée"],
+        ["prévue"],
+        ["refusée"],
+        ["réalisée"],
+        ["acceptée"],
+    ]
+    assert "acceptée, prévue, refusée, réalisée, pas 'peut-être'" in refused.replace("\u00a0", " ")
