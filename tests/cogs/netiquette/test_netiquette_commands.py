@@ -232,7 +232,7 @@ async def test_a_rule_s_timeout_shorter_than_the_platform_allows_lasts_what_it_a
     assert timeout.details["until"] == ends
     [notice] = forum.done("dm")
     minute = duration_words(timedelta(minutes=1), "fr")
-    assert f"dans Garden pendant {minute} : " in notice.text
+    assert f"dans Garden pendant {minute}{NBSP}: " in notice.text
     [case] = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
     assert case.expires_at == ends
     assert forum.modlog()[-1].endswith(
@@ -314,14 +314,15 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     await forum.run("mod", "/regles_recharger")
     await forum.run("mod", "/exclure_temporairement bob 5s")
     assert forum.platform.last_text() == (
-        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
         f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 5{NBSP}secondes)."
         " Tapez /aide exclure_temporairement"
         " pour le détail."
     )
     await forum.run("mod", '/bannir bob "Spam" 9')
     assert forum.platform.last_text().startswith(
-        "Utilisation : /bannir <membre> [raison] [jours_effaces] (jours_effaces doit aller de 0"
+        "Utilisation\u00a0: /bannir <membre> [raison] [jours_effaces] (jours_effaces doit aller"
+        " de 0"
     )
 
 
@@ -386,13 +387,13 @@ async def test_a_timeout_too_long_for_any_duration_is_told_the_timeouts_range(
     await forum.run("mod", "/regles_recharger")
     await forum.run("mod", "/exclure_temporairement bob 6000w")
     assert forum.platform.last_text() == (
-        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
         f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines,"
         f" pas 6{NNBSP}000{NBSP}semaines). Tapez /aide exclure_temporairement pour le détail."
     )
     await forum.run("mod", "/exclure_temporairement bob 29j")
     assert forum.platform.last_text() == (
-        "Utilisation : /exclure_temporairement <membre> <duree> [raison…]"
+        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
         f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 29{NBSP}jours)."
         " Tapez /aide exclure_temporairement pour le détail."
     )
@@ -484,7 +485,7 @@ async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(
     assert ladder_case.reason == f"3 points de sanction en 1{NBSP}semaine"
     await forum.run("mod", "/points bob")
     assert forum.platform.last_text() == (
-        f"bob a 3 points de sanction actifs. Échelle : 3/3 en 1{NBSP}semaine"
+        f"bob a 3 points de sanction actifs. Échelle{NBSP}: 3/3 en 1{NBSP}semaine"
         f" → exclusion temporaire, 3/6 en 30{NBSP}jours → exclusion temporaire,"
         f" 3/9 en 30{NBSP}jours → bannissement"
     )
@@ -746,22 +747,24 @@ async def test_french_answers_elide_before_a_name_that_starts_with_a_vowel(
     await forum.say("alice", "crétin")
     await forum.say("bob", "crétin")
     await forum.run("mod", "/dossiers alice")
-    assert forum.platform.last_text().splitlines()[0] == "Dossiers d'alice (1) :"
+    assert forum.platform.last_text().splitlines()[0] == f"Dossiers d'alice (1){NBSP}:"
     await forum.run("mod", "/dossiers bob")
-    assert forum.platform.last_text().splitlines()[0] == "Dossiers de bob (1) :"
+    assert forum.platform.last_text().splitlines()[0] == f"Dossiers de bob (1){NBSP}:"
     await forum.run("mod", "/note alice a présenté ses excuses")
     assert forum.platform.last_text() == "Note ajoutée au dossier d'alice (dossier 3)."
     await forum.run("mod", "/exclure_temporairement alice 1h")
     await forum.run("mod", "/fin_exclusion alice")
-    assert forum.platform.last_text() == "Sanction levée pour alice : exclusion temporaire."
+    assert forum.platform.last_text() == f"Sanction levée pour alice{NBSP}: exclusion temporaire."
     await forum.run("mod", "/fin_exclusion alice")
     assert forum.platform.last_text() == (
-        "Rien n'était enregistré ici contre alice (exclusion temporaire) ; "
+        f"Rien n'était enregistré ici contre alice (exclusion temporaire){NBSP}; "
         "ce qui avait été posé directement sur la plateforme est levé."
     )
     await forum.run("mod", "/exclure_temporairement bob 1h")
     await forum.wait(timedelta(hours=1))
-    assert forum.modlog()[-1] == "⏱️ Sanction levée pour bob : exclusion temporaire (dossier 7)."
+    assert forum.modlog()[-1] == (
+        f"⏱️ Sanction levée pour bob{NBSP}: exclusion temporaire (dossier 7)."
+    )
 
 
 async def test_a_forgotten_members_timeout_is_still_lifted_and_names_them_nowhere(
@@ -802,7 +805,7 @@ async def test_a_timeout_tells_the_member_its_length_in_words_of_their_language(
     forum.member("bob")
     await forum.run("mod", "/exclure_temporairement bob 10j Calme")
     [notice] = forum.done("dm")
-    assert "dans Garden pendant 10\u00a0jours : Calme (dossier 1)." in notice.text
+    assert f"dans Garden pendant 10{NBSP}jours{NBSP}: Calme (dossier 1)." in notice.text
 
 
 async def test_a_running_timeout_never_shortens_the_end_a_rule_s_case_gives(
