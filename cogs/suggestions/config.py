@@ -78,6 +78,10 @@ class SuggestionTexts(BaseModel):
     digest_no_channel: Annotated[str, Placeholders("channel")]
     digest_refused: Annotated[str, Placeholders("channel")]
     digest_unposted: Annotated[str, Placeholders("channel")]
+    digest_counted_since: Annotated[str, Placeholders("since")]
+    """The last line of a digest whose period began before the bot first saw the community."""
+    digest_before_start: Annotated[str, Placeholders("start", "end", "since")]
+    """Posted instead of a weekly digest whose whole period came before the bot did."""
 
 
 class SuggestionsConfig(BaseModel):

@@ -8,7 +8,9 @@ The file is temporary: it holds members' names and texts, which an erasure must 
 so none is kept once posted.
 
 A period is whole local days, as the activity report's: the weekly digest covers the complete
-days before today, ``/digest`` the days up to today; its title names the first and last day.
+days before today, ``/digest`` the days up to today; its title names the first and last day. As
+the report, a period that began before the bot first saw the community ends with a line saying
+from when it counts, and a weekly digest of a period wholly before is one line saying so.
 """
 
 from __future__ import annotations
@@ -78,16 +80,20 @@ class Section:
 
 @dataclass(frozen=True)
 class Written:
-    """The digest in words, written as plain text or as Markdown."""
+    """The digest in words, written as plain text or as Markdown; ``note`` is its last line,
+    if any."""
 
     title: str
     sections: tuple[Section, ...]
+    note: str | None = None
 
     def plain(self) -> str:
         """The digest as the bot posts it: plain text, as every platform shows it."""
         lines = [self.title]
         for section in self.sections:
             lines += ["", section.heading, *(section.items() or [section.empty])]
+        if self.note:
+            lines += ["", self.note]
         return "\n".join(lines) + "\n"
 
     def markdown(self) -> str:
@@ -97,6 +103,8 @@ class Written:
             escaped = replace(section, lines=tuple(map(markdown_escaped, section.lines)))
             lines += ["", f"## {markdown_escaped(section.heading)}"]
             lines += escaped.items() or [f"_{markdown_escaped(section.empty)}_"]
+        if self.note:
+            lines += ["", markdown_escaped(self.note)]
         return "\n".join(lines) + "\n"
 
 
@@ -125,8 +133,28 @@ class Digest(SuggestionsBase):
         community = WeeklyJob.community(arguments)
         if not self.core.cog_enabled(self.name, community):
             return
-        async with self.digest_file(community, complete_days=True) as written:
-            delivery, _channel = await self.send_digest(community, written)
+        start, end = self.period(community, complete_days=True)
+        since = await self.first_day(community)
+        if end < since:
+            # The week before the bot came: a digest of nothing would read as a dead community.
+            self.log.info(
+                "digest of %s to %s in %s not made: first seen on %s",
+                start,
+                end,
+                community.key,
+                since,
+            )
+            texts = self.texts(community)
+            line = render(
+                texts.digest_before_start,
+                start=start.isoformat(),
+                end=end.isoformat(),
+                since=since.isoformat(),
+            )
+            delivery, _channel = await self._deliver(community, line, None)
+        else:
+            async with self.digest_file(community, complete_days=True) as written:
+                delivery, _channel = await self.send_digest(community, written)
         if delivery == "missing":
             # Nobody reads the bot's log: the moderators must learn that leadership got nothing.
             channel = self.settings(community).digest.channel
@@ -138,6 +166,11 @@ class Digest(SuggestionsBase):
     ) -> tuple[Delivery, ChannelRef | None]:
         """Post the digest and its file in the leadership channel; say how that went, and
         where."""
+        return await self._deliver(community, written.text, written.path)
+
+    async def _deliver(
+        self, community: CommunityRef, text: str, file: Path | None
+    ) -> tuple[Delivery, ChannelRef | None]:
         name = self.settings(community).digest.channel
         if not name:
             return "unset", None
@@ -146,8 +179,23 @@ class Digest(SuggestionsBase):
             self.log.warning("digest channel %r not found in %s", name, community.key)
             return "missing", None
         # A refusal is reported to the mod-log where it happens.
-        posted = await self.actions.send(channel, written.text, file=written.path)
+        posted = await self.actions.send(channel, text, file=file)
         return ("posted" if posted is not None else "refused"), channel
+
+    def period(self, community: CommunityRef, *, complete_days: bool) -> tuple[date, date]:
+        """The first and last local day of the digest: the last ``digest.days`` days, up to
+        today or (``complete_days``) up to yesterday."""
+        days = self.settings(community).digest.days
+        zone = self.core.community_config(community).zone
+        today = self.core.clock.now().astimezone(zone).date()
+        end = today - timedelta(days=1) if complete_days else today
+        return end - timedelta(days=days - 1), end
+
+    async def first_day(self, community: CommunityRef) -> date:
+        """The community's local date the bot first saw it."""
+        community_id = await self.core.members.community_id(community)
+        seen = await self.book.first_seen(community_id)
+        return seen.astimezone(self.core.community_config(community).zone).date()
 
     @contextlib.asynccontextmanager
     async def digest_file(
@@ -155,12 +203,11 @@ class Digest(SuggestionsBase):
     ) -> AsyncIterator[DigestFile]:
         """The digest of the last ``digest.days`` days, up to today or (``complete_days``) up
         to yesterday, and a temporary file holding it, removed on leaving."""
-        days = self.settings(community).digest.days
         zone = self.core.community_config(community).zone
         today = self.core.clock.now().astimezone(zone).date()
-        end = today - timedelta(days=1) if complete_days else today
+        start, end = self.period(community, complete_days=complete_days)
         written, suggestions = await self.digest_text(
-            community, end - timedelta(days=days - 1), end
+            community, start, end, first_day=await self.first_day(community)
         )
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-digest-"))
         try:
@@ -171,10 +218,11 @@ class Digest(SuggestionsBase):
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
     async def digest_text(
-        self, community: CommunityRef, start: date, end: date
+        self, community: CommunityRef, start: date, end: date, *, first_day: date | None = None
     ) -> tuple[Written, int]:
         """The digest of the suggestions from day ``start`` to day ``end`` (both included,
-        community time zone); and how many suggestions it names."""
+        community time zone); and how many suggestions it names. From a ``start`` before
+        ``first_day`` (the bot's first day here), it says that it counts from then."""
         texts = self.texts(community)
         community_id = await self.core.members.community_id(community)
         config = self.settings(community).digest
@@ -217,6 +265,11 @@ class Digest(SuggestionsBase):
                     none,
                 ),
                 Section(_unmarked(render(texts.digest_feedback)), feedback, none),
+            ),
+            (
+                render(texts.digest_counted_since, since=first_day.isoformat())
+                if first_day is not None and start < first_day
+                else None
             ),
         )
         named = {item.number for item in (*top, *new, *answered)}

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.db import Database
+from bot.models import Community
 from cogs.suggestions.models import Suggestion, SuggestionCounter, SuggestionVote
 
 OPEN_STATUSES = ("open", "accepted", "planned")
@@ -113,6 +114,15 @@ class SuggestionBook:
             elif recorded == self._recorded and self._posts is None:
                 self._posts = found
         return self._posts
+
+    async def first_seen(self, community_id: int) -> datetime:
+        """When the bot first saw the community: no suggestion is older."""
+        async with self._db.session() as session:
+            return (
+                await session.exec(
+                    select(col(Community.first_seen)).where(Community.id == community_id)
+                )
+            ).one()
 
     async def get(self, community_id: int, number: int) -> Suggestion | None:
         """Suggestion #``number`` of the community."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.events import ChannelRef, CommunityRef
 from tests.cogs.suggestions.board import Board
@@ -13,6 +14,8 @@ from tests.support.rulebook import edit_section
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
+ARRIVED = "Counted from 2026-11-02, when I arrived: there are no suggestions from the days before."
+"""The last line of a digest of days before the bot came (on the tests' first day)."""
 
 
 def without_channel(board: Board, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -120,9 +123,9 @@ async def test_a_weekly_digest_with_nowhere_to_go_is_reported_in_the_mod_log(
 
     assert not board.sent("leadership")
     assert board.texts("mod-log") == [
-        "⚠️ La synthèse hebdomadaire des suggestions n'a pas été publiée : il n'y a pas de salon"
-        " « leadership » ici. Créez-le, ou changez digest.channel dans suggestions.yaml ;"
-        " /synthese l'affiche en attendant."
+        "⚠️ La synthèse hebdomadaire des suggestions n'a pas été publiée\u00a0: il n'y a pas de"
+        " salon «\u00a0leadership\u00a0» ici. Créez-le, ou changez digest.channel dans"
+        " suggestions.yaml\u00a0; /synthese l'affiche en attendant."
     ]
 
 
@@ -202,7 +205,8 @@ async def test_the_digest_reads_as_plain_text_and_its_file_as_markdown(board: Bo
         "",
         "New this period",
     ]
-    assert digest.text.splitlines()[-2:] == ["Notable feedback", "None."]
+    # The bot came today: the days before hold nothing, and the digest says so last.
+    assert digest.text.splitlines()[-4:] == ["Notable feedback", "None.", "", ARRIVED]
     assert files[digest.details["file"].name].splitlines() == [
         "# Suggestions digest — Garden, 2026-10-27 to 2026-11-02",
         "",
@@ -214,6 +218,8 @@ async def test_the_digest_reads_as_plain_text_and_its_file_as_markdown(board: Bo
         "",
         "## Notable feedback",
         "_None._",
+        "",
+        ARRIVED,
     ]
 
 
@@ -232,7 +238,7 @@ async def test_a_french_digest_shows_no_markdown_nor_backslashes_to_leadership(
     assert lines[0] == "Synthèse des suggestions — Garden, du 2026-10-27 au 2026-11-02"
     assert "Suggestions les mieux votées" in lines
     assert "Retours notables" in lines
-    [feedback] = lines[lines.index("Retours notables") + 1 :]
+    feedback = lines[lines.index("Retours notables") + 1]
     assert "Créer un salon (semis) pour les_tomates" in feedback
     assert feedback.endswith("On ouvre #semis lundi")
     assert "\\" not in digest.text
@@ -262,10 +268,10 @@ async def test_a_rule_book_written_for_the_markdown_digest_still_reads_as_plain_
     digest = await board.digest()
 
     assert digest.text.splitlines()[0] == "Our digest — Garden"
-    assert digest.text.splitlines()[-2:] == ["Feedback", "Nothing."]
+    assert digest.text.splitlines()[-4:-2] == ["Feedback", "Nothing."]
     written = files[digest.details["file"].name].splitlines()
     assert written[0] == "# Our digest — Garden"
-    assert written[-2:] == ["## Feedback", "_Nothing._"]
+    assert written[-4:-2] == ["## Feedback", "_Nothing._"]
 
 
 async def test_a_digest_missed_while_offline_is_reported_with_its_local_time(
@@ -310,3 +316,48 @@ async def test_digest_on_demand_covers_the_days_up_to_today(board: Board) -> Non
     assert lines[0] == "Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
     new = lines[lines.index("New this period") + 1 : lines.index("Notable feedback") - 1]
     assert [line[:4] for line in new] == ["- #1", "- #2"]
+
+
+async def test_no_digest_of_nothing_for_the_week_before_the_bot_came(
+    board: Board, rules_dir: Path
+) -> None:
+    # The bot comes on Monday 2 November at 10:00 in Paris; the digest is due at 23:00.
+    path = rules_dir / "suggestions.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["digest"]["hour"] = 23
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    assert await board.core.reload_rules() is None
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+
+    await board.wait(timedelta(hours=14))  # Monday 23:00: the week before, the bot never saw
+
+    [first] = board.sent("leadership")
+    assert first.text == (
+        "💡 No suggestions digest for 2026-10-26 to 2026-11-01: I only arrived on 2026-11-02."
+        " The next digest will count from then on."
+    )
+    assert not first.details.get("file")
+    # A week the bot saw whole is a full digest, with no word of its arrival.
+    await board.wait(timedelta(days=7))
+    posted = board.sent("leadership")[-1]
+    assert "- #1 A monthly seed swap in the library" in posted.text
+    assert "when I arrived" not in posted.text
+
+
+async def test_a_digest_reaching_back_before_the_bot_came_says_from_when_it_counts(
+    board: Board, rules_dir: Path
+) -> None:
+    await board.run("alice", "/suggest A monthly seed swap in the library")
+    files = board.read_files()
+
+    digest = await board.digest()  # the last 7 days, up to today: the bot came today
+
+    assert digest.text.splitlines()[-1] == ARRIVED
+    assert files[digest.details["file"].name].splitlines()[-1].startswith("Counted from")
+    french(board, rules_dir)
+    assert await board.core.reload_rules() is None
+    last = (await board.digest()).text.splitlines()[-1]
+    assert last.replace("\u00a0", " ") == (
+        "Compté à partir du 2026-11-02, jour de mon arrivée : il n'y a pas de suggestions"
+        " des jours d'avant."
+    )
