@@ -10,6 +10,7 @@ from bot.commands.spec import (
     OptionSpec,
     Permission,
     Text,
+    When,
     command,
 )
 from bot.events import Power
@@ -25,5 +26,6 @@ __all__ = [
     "Power",
     "Text",
     "UsageError",
+    "When",
     "command",
 ]

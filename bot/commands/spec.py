@@ -43,6 +43,10 @@ Days = NewType("Days", int)
 """A whole number of days, typed as a number (``30``) or a duration of whole days (``30d``,
 ``30j``) on text platforms; an integer option on Discord."""
 
+When = NewType("When", str)
+"""A delay or a date and time (``2h``, ``"24/12 18h"``), passed to the command as typed, which
+reads it; Discord suggests durations while it is typed, as for a duration option."""
+
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
 TYPED_NAME = r"[\w\u0300-\u036f]{1,32}"
 """A command name as a member types it, for the text platforms to find in a line: letters of any
@@ -121,6 +125,7 @@ _KINDS: Mapping[Any, OptionKind] = {
     Text: OptionKind.TEXT,
     int: OptionKind.INTEGER,
     Days: OptionKind.INTEGER,
+    When: OptionKind.STRING,
     float: OptionKind.NUMBER,
     bool: OptionKind.BOOLEAN,
     timedelta: OptionKind.DURATION,
@@ -150,6 +155,8 @@ class OptionSpec:
     """Other words typed for a choice, accepted but never shown (:attr:`ChoiceNames.also`)."""
     days: bool = False
     """An integer option that counts days (:data:`Days`): ``30d`` and ``30j`` read as 30."""
+    when: bool = False
+    """A text option typed as a delay or a date and time (:data:`When`)."""
 
     @property
     def usage(self) -> str:
@@ -449,6 +456,7 @@ def _options_of(method: Callable[..., Any], qualname: str) -> tuple[OptionSpec, 
                 choice_names=choice_names,
                 choice_also=choice_also,
                 days=_strip_optional(base) is Days,
+                when=_strip_optional(base) is When,
             )
         )
     for option in options[:-1]:

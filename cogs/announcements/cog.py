@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from bot.cog import Cog, job
-from bot.commands import CommandContext, Permission, Text, UsageError, command
+from bot.commands import CommandContext, Permission, Text, UsageError, When, command
 from bot.durations import DurationTooLongError, SpokenDuration, parse_duration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
@@ -123,7 +123,7 @@ class AnnouncementsCog(Cog):
         self,
         ctx: CommandContext,
         delay: Annotated[
-            str,
+            When,
             "In how long (30m, 2h, 7d), or when (2026-12-24 18:00, 24/12 6pm)",
             {"fr": "Dans combien de temps (30m, 2h, 7j), ou quand (24/12 18h, 24/12/2026 18h)"},
         ],

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from sqlmodel import col, select
 
-from bot.commands import CommandContext, Permission, command
+from bot.commands import CommandContext, Permission, When, command
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef
 from bot.localtime import LocalDate
@@ -93,7 +93,7 @@ class ContestCommands(Phases):
             {"fr": "Le titre du concours (entre guillemets s'il a plusieurs mots)"},
         ],
         duration: Annotated[
-            str,
+            When,
             "How long (2h, 7d) or until when (2027-01-15T18:00, 15/01/2027 18:00)",
             {"fr": "Combien de temps (2h, 7j) ou jusqu'à quand (15/01/2027 18h)"},
         ],
@@ -101,7 +101,7 @@ class ContestCommands(Phases):
             str, "What to submit (in quotes)", {"fr": "Ce qu'il faut proposer (entre guillemets)"}
         ] = "",
         start: Annotated[
-            str,
+            When,
             "When it opens: a delay (1d) or a local date and time (15/01 18:00); default now",
             {
                 "fr": "Ouverture : un délai (1j) ou une date et heure locales (15/01 18h) ; "

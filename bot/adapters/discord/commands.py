@@ -69,7 +69,7 @@ def _localizations(default: str, translations: Mapping[str, str]) -> dict[str, s
 
 def uses_autocomplete(option: OptionSpec) -> bool:
     """Whether Discord asks the bot for suggestions while the member types this option."""
-    if option.kind is OptionKind.DURATION:
+    if option.kind is OptionKind.DURATION or option.when:
         return True
     return option.kind is OptionKind.CHOICE and len(option.choices) > MAX_CHOICES
 
@@ -145,7 +145,7 @@ def suggestions(option: OptionSpec, typed: str, locale: str | None = None) -> li
     units (``7j`` in French), English ones for any other.
     """
     typed = typed.strip().lower()
-    if option.kind is OptionKind.DURATION:
+    if option.kind is OptionKind.DURATION or option.when:
         language = (locale or DEFAULT_LOCALE).split("-", 1)[0]
         known = language if language in _DURATION_UNITS else DEFAULT_LOCALE
         offered = _duration_suggestions(typed, known)
