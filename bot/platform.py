@@ -149,7 +149,9 @@ class Platform(Protocol):
         """Post ``text``; only the users in ``mention`` may be pinged.
 
         ``private_to`` asks for an answer only that member sees (a Discord ephemeral reply); a
-        platform without such answers sends it to the channel.
+        platform without such answers sends it where that member alone sees it if it can
+        (Telegram: the notice of the button they pressed, or a private message), else to the
+        channel. The reference returned may then name no message of the channel.
         """
 
     async def dm(

@@ -53,7 +53,22 @@ from bot.adapters.telegram.administrators import (
     administrator_of,
     listed,
 )
-from bot.adapters.telegram.calls import PLATFORM_NAME, call_api, refusal, retry_after_seconds
+from bot.adapters.telegram.answers import (
+    NOTICE,
+    UNSENT,
+    Asked,
+    Asking,
+    PrivateChats,
+    asking,
+    handling,
+)
+from bot.adapters.telegram.calls import (
+    PLATFORM_NAME,
+    call_api,
+    refusal,
+    retry_after_seconds,
+    without_waiting,
+)
 from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.convert import (
     GROUP_TYPES,
@@ -81,10 +96,11 @@ from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
-from bot.commands.spec import CommandSpec, OptionKind
+from bot.commands.spec import CommandSpec, OptionKind, Permission, folded
 from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
+    CommandInvoked,
     CommunityRef,
     MemberJoined,
     MemberLeft,
@@ -183,6 +199,8 @@ class TelegramPlatform:
         self._starting = False
         self._closed = False
         self._command_names: frozenset[str] | None = None
+        self._moderator_commands: frozenset[str] = frozenset()
+        self.private_chats = PrivateChats()
         self._reply_targets: frozenset[str] = frozenset()
         self._unpublished: list[CommandSpec] | None = None
         self._topics_loaded: set[int] = set()
@@ -355,6 +373,16 @@ class TelegramPlatform:
     async def _on_update(self, update: object, _context: object) -> None:
         if not isinstance(update, Update):
             return
+        # Whatever the cogs answer a member alone while handling this update knows what it
+        # answers (a press's notice, a private message): see :mod:`.answers`.
+        with handling(Asking.of(update)) as asked:
+            try:
+                await self._handle_update(update)
+            finally:
+                if update.callback_query is not None:
+                    await self._answer_press(update.callback_query, asked)
+
+    async def _handle_update(self, update: Update) -> None:
         await self.migrations.load()
         if update.message is not None:
             await self._follow_upgrade(update.message)
@@ -380,10 +408,10 @@ class TelegramPlatform:
             self.headcounts.forget(chat.id)
             status = update.my_chat_member.new_chat_member.status
             log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
-        if update.callback_query is not None:
-            await self._acknowledge(update.callback_query)
-        if chat.type == ChatType.PRIVATE and update.message is not None:
-            await self._on_private_message(update.message)
+        if chat.type == ChatType.PRIVATE:
+            self._private_chat_news(update)
+            if update.message is not None:
+                await self._on_private_message(update.message)
         if chat.type not in GROUP_TYPES:
             return
         administrators = await self.administrators.of(chat.id)
@@ -396,6 +424,12 @@ class TelegramPlatform:
             reply_targets=self._reply_targets,
             now=self._clock.now(),
         )
+        asked = asking()
+        if asked is not None:
+            for event in events:
+                if isinstance(event, CommandInvoked):
+                    asked.command = True
+                    asked.moderators = folded(event.name) in self._moderator_commands
         community_id = self.migrations.known_as(chat.id)
         if community_id != chat.id:
             events = [told_as(event, chat.id, community_id) for event in events]
@@ -446,12 +480,40 @@ class TelegramPlatform:
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("could not handle a Telegram update", exc_info=context.error)
 
-    async def _acknowledge(self, query: CallbackQuery) -> None:
-        # Stops the spinner on the member's button; nothing else depends on it.
+    async def _answer_press(self, query: CallbackQuery, asked: Asking | None) -> None:
+        """Stop the spinner on the member's button, with what answered them alone as the
+        press's notice, if anything did."""
+        text, alert = asked.notice() if asked is not None else ("", False)
         try:
-            await self._api("answer_button", lambda bot: bot.answer_callback_query(query.id))
+            with without_waiting():
+                await self._api(
+                    "answer_button",
+                    lambda bot: bot.answer_callback_query(
+                        query.id, text=text or None, show_alert=alert
+                    ),
+                )
         except PlatformError as error:
-            log.info("could not acknowledge a button press: %s", error)
+            if text:
+                log.warning(
+                    "could not show %s the answer to their button press (%r): %s",
+                    query.from_user.id,
+                    text[:60],
+                    error,
+                )
+            else:
+                log.info("could not acknowledge a button press: %s", error)
+
+    def _private_chat_news(self, update: Update) -> None:
+        """Learn who started the bot, or blocked it, from their private chat with it."""
+        message = update.message
+        if message is not None and message.from_user is not None:
+            self.private_chats.opened(message.from_user.id)
+        change = update.my_chat_member
+        if change is not None:
+            if change.new_chat_member.status == ChatMemberStatus.BANNED:
+                self.private_chats.closed(change.chat.id)
+            else:
+                self.private_chats.opened(change.chat.id)
 
     async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
         members = await self._in_chat(
@@ -496,6 +558,12 @@ class TelegramPlatform:
         specs = list(specs)
         self._command_names = frozenset(
             name for spec in specs for name in (spec.name, *spec.names.values())
+        )
+        self._moderator_commands = frozenset(
+            name
+            for spec in specs
+            if spec.permission is Permission.MODERATOR
+            for name in (spec.name, *spec.names.values())
         )
         self._reply_targets = frozenset(
             name
@@ -639,15 +707,38 @@ class TelegramPlatform:
     ) -> MessageRef:
         """Post ``text`` as escaped HTML in the group or topic.
 
-        Telegram has no answers only one member sees: ``private_to`` answers go to the channel.
+        Telegram has no message only one member of a group sees: an answer ``private_to`` a
+        member goes, by what it answers, as the notice of their button press, privately if they
+        have started the bot, nowhere (a reaction's), or in the channel (see :mod:`.answers`).
+        An answer to a member, privately or in the channel, that Telegram's flood control holds
+        back is dropped rather than keep the chat's next updates waiting.
         """
         community = channel.community
         try:
             chat_id, thread_id = parse_channel_id(channel.id)
         except ValueError:
             raise refusal("send", "not_a_chat", community=community, target=channel.id) from None
+        asked = asking()
+        # An answer for one member of a group (in a private chat, where a start link's command
+        # runs, every answer is theirs alone already).
+        alone = private_to is not None and chat_id < 0
+        answer = False
+        if asked is not None:
+            here = self.migrations.now(chat_id)
+            if alone and private_to is not None and asked.answered_by(here, private_to.user.id):
+                answered = await self._answer_alone(
+                    asked, channel, text, buttons=buttons, file=file, mention=mention
+                )
+                if answered is not None:
+                    return answered
+                answer = True
+            elif asked.replied_by(here, reply_to.id if reply_to is not None else None):
+                answer = True
+        link = None
+        if answer and asked is not None and asked.moderators and alone:
+            link = self._private_chat_link(asked)
         try:
-            markup = keyboard([(button.id, button.label) for button in buttons])
+            markup = keyboard([(button.id, button.label) for button in buttons], link=link)
         except ValueError as error:
             log.warning("a cog's button does not fit Telegram: %s", error)
             raise refusal("send", "button_too_long", community=community) from None
@@ -656,19 +747,93 @@ class TelegramPlatform:
             with contextlib.suppress(ValueError):
                 if parse_channel_id(reply_to.channel.id)[0] == chat_id:
                     reply = ReplyParameters(int(reply_to.id), allow_sending_without_reply=True)
-        sent = await self._post(
-            chat_id,
-            thread_id,
-            text,
-            mention=mention,
-            file=file,
-            reply=reply,
-            markup=markup,
-            community=community,
-        )
+        with without_waiting() if answer else contextlib.nullcontext():
+            sent = await self._post(
+                chat_id,
+                thread_id,
+                text,
+                mention=mention,
+                file=file,
+                reply=reply,
+                markup=markup,
+                community=community,
+            )
         if not sent:
             raise refusal("send", "empty_message", community=community)
         return MessageRef(channel, str(sent[-1].message_id))
+
+    async def _answer_alone(
+        self,
+        asked: Asking,
+        channel: ChannelRef,
+        text: str,
+        *,
+        buttons: Sequence[Button],
+        file: Path | None,
+        mention: Sequence[UserRef],
+    ) -> MessageRef | None:
+        """Answer the member who asked, where only they see it; None to answer in the channel
+        (a command's answer to a member who has not started the bot)."""
+        if buttons:
+            # A notice holds none, and a button pressed in a private chat is no group's.
+            return None
+        if asked.kind is Asked.PRESS and file is None:
+            asked.notices.append(text)
+            return MessageRef(channel, NOTICE)
+        sent = await self._privately(asked.user_id, text, channel.community, file, mention)
+        if sent is not None:
+            private = ChannelRef(channel.community, str(asked.user_id), "")
+            return MessageRef(private, str(sent[-1].message_id))
+        if asked.kind is Asked.MESSAGE:
+            return None
+        # A reaction (or a press answered with a file): they see what they did counted.
+        log.info(
+            "%s has not started the bot: the answer to their %s is not sent (%r)",
+            asked.user_id,
+            asked.kind.value,
+            text[:60],
+        )
+        return MessageRef(channel, UNSENT)
+
+    async def _privately(
+        self,
+        user_id: int,
+        text: str,
+        community: CommunityRef,
+        file: Path | None,
+        mention: Sequence[UserRef],
+    ) -> list[Message] | None:
+        """Write ``text`` to ``user_id`` privately if they have started the bot (tried once
+        when the bot does not know); None if they have not."""
+        if self.private_chats.is_open(user_id) is False:
+            return None
+        try:
+            with without_waiting():
+                sent = await self._post(
+                    user_id,
+                    None,
+                    text,
+                    mention=mention,
+                    file=file,
+                    community=community,
+                    action="dm",
+                    subject=str(user_id),
+                )
+        except PlatformError as error:
+            if error.key != "not_started":
+                raise
+            self.private_chats.closed(user_id)
+            return None
+        self.private_chats.opened(user_id)
+        return sent
+
+    def _private_chat_link(self, asked: Asking) -> tuple[str, str] | None:
+        """Under a moderator's command answered in the group, once: a button opening the
+        private chat with the bot, where such answers go once it is started."""
+        username = self.identity.username
+        if not username or not self.private_chats.offer(asked.chat_id, asked.user_id):
+            return None
+        return f"✉️ @{username}", f"https://t.me/{username}"
 
     async def _post(
         self,
@@ -805,15 +970,21 @@ class TelegramPlatform:
     ) -> None:
         """Write privately; Telegram allows it only once the member has started the bot."""
         user_id = self._user("dm", user, community)
-        await self._post(
-            user_id,
-            None,
-            text,
-            file=file,
-            community=community,
-            action="dm",
-            subject=user.name or user.id,
-        )
+        try:
+            await self._post(
+                user_id,
+                None,
+                text,
+                file=file,
+                community=community,
+                action="dm",
+                subject=user.name or user.id,
+            )
+        except PlatformError as error:
+            if error.key == "not_started":
+                self.private_chats.closed(user_id)
+            raise
+        self.private_chats.opened(user_id)
 
     def start_link(self, community: CommunityRef, command: str) -> str | None:
         """A link that opens a private chat with the bot and runs ``command`` there for the

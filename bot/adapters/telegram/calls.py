@@ -1,7 +1,9 @@
 """Calling the Bot API: flood limits honoured, refusals turned into neutral platform errors.
 
 A ``RetryAfter`` (flood control) is waited out and the call tried again, at most twice and never
-for long, so no retry storm can build up. ``Forbidden``, ``BadRequest`` and network failures become
+for long, so no retry storm can build up; an answer to a member (:func:`without_waiting`) is
+dropped at once instead, so that it never holds back the updates of its chat, the moderation of
+the next message included. ``Forbidden``, ``BadRequest`` and network failures become
 a :class:`PlatformError` whose text (``texts.<locale>.refusals``) a community manager can act on;
 the core writes it in the community's language and reports it once to the mod-log.
 """
@@ -9,9 +11,11 @@ the core writes it in the community's language and reports it once to the mod-lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TypeVar
 
@@ -38,6 +42,19 @@ MAX_WAIT = 30.0  # seconds; a longer flood wait drops the action instead of stal
 SLACK = 0.2
 
 Sleep = Callable[[float], Awaitable[None]]
+
+_waiting: ContextVar[bool] = ContextVar("telegram_flood_waits", default=True)
+
+
+@contextlib.contextmanager
+def without_waiting() -> Iterator[None]:
+    """Within this block, a call Telegram's flood control holds back is dropped, not waited
+    out: an answer to a member, which must not keep its chat's next updates waiting."""
+    token = _waiting.set(False)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -68,6 +85,14 @@ async def call_api(
             return await call()
         except RetryAfter as error:
             wait = retry_after_seconds(error)
+            if not _waiting.get():
+                log.warning(
+                    "flood control asked to wait %.0f s; an answer to a member (%s) dropped "
+                    "rather than keep the chat waiting",
+                    wait,
+                    action,
+                )
+                raise refusal(action, "rate_limited", community=community) from None
             if attempt >= MAX_RETRIES or wait > MAX_WAIT:
                 log.warning("flood control asked to wait %.0f s; %s dropped", wait, action)
                 raise refusal(action, "rate_limited", community=community) from None

@@ -176,12 +176,15 @@ def render_html(text: str, mention: Sequence[UserRef] = (), *, limit: int = MAX_
     return [_render(chunk) for chunk in chunks if "".join(p.text for p in chunk).strip()]
 
 
-def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard, one button per row, from ``(id, label)`` pairs.
+def keyboard(
+    buttons: Sequence[tuple[str, str]], *, link: tuple[str, str] | None = None
+) -> InlineKeyboardMarkup | None:
+    """An inline keyboard, one button per row, from ``(id, label)`` pairs, and last the button
+    ``link`` (``(label, url)``) opening a link, if any.
 
     Raises ``ValueError`` when an id does not fit Telegram's 64 bytes of callback data.
     """
-    if not buttons:
+    if not buttons and link is None:
         return None
     rows = []
     for button_id, label in buttons:
@@ -190,4 +193,6 @@ def keyboard(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
                 f"the button id {button_id[:70]!r} does not fit Telegram's {MAX_BUTTON_DATA} bytes"
             )
         rows.append([InlineKeyboardButton(label, callback_data=button_id)])
+    if link is not None:
+        rows.append([InlineKeyboardButton(link[0], url=link[1])])
     return InlineKeyboardMarkup(rows)

@@ -3,10 +3,10 @@
 It answers ``POST /bot<token>/<method>`` like Telegram does: ``getMe``, ``getUpdates`` (honouring
 ``offset``: the updates below it are confirmed and forgotten, as Telegram forgets them; with a
 short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads returning a
-Message, ``deleteMessage`` and ``deleteMessages`` refusing as Telegram does, any call to a group
-upgraded to a supergroup refused with the new chat id, and ``{"ok": true, "result": true}`` for
-the rest. Tests push updates, script failures (``fail``), and
-read every call the bot made (``calls``, ``wait_for``).
+Message (privately, only to someone who started the bot), ``deleteMessage`` and
+``deleteMessages`` refusing as Telegram does, any call to a group upgraded to a supergroup refused
+with the new chat id, and ``{"ok": true, "result": true}`` for the rest. Tests push updates,
+script failures (``fail``), and read every call the bot made (``calls``, ``wait_for``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 LONG_POLL = 0.3
+SENDING = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
 
 
 @dataclass
@@ -60,6 +62,12 @@ class FakeBotApi:
         self.polls = 0
         self.poll_params: list[dict[str, str]] = []
         self.administrators: dict[int, list[int]] = {}
+        self.started: set[int] = set()
+        """Users who have started the bot: Telegram refuses to write privately to anyone else.
+        Someone writing to the bot privately (an update pushed) has started it."""
+        self.not_started: list[Call] = []
+        """Private messages refused because their addressee never started the bot (not in
+        ``calls``, which holds what Telegram did or was scripted to refuse)."""
         self.rights: dict[int, dict[str, Any]] = {}
         """Rights of particular administrators by user id, over :data:`ADMIN_RIGHTS` (with
         ``{"status": "creator"}``, the group's owner)."""
@@ -114,6 +122,9 @@ class FakeBotApi:
         """Queue an update (without ``update_id``) for the next ``getUpdates``."""
         update_id = self._next_update
         self._next_update += 1
+        private = update.get("message", {})
+        if private.get("chat", {}).get("type") == "private" and "from" in private:
+            self.started.add(private["from"]["id"])
         self._updates.append({"update_id": update_id, **update})
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
@@ -189,6 +200,11 @@ class FakeBotApi:
         if method == "getUpdates":
             return await self._get_updates(params)
         call = Call(method, params, files)
+        if method in SENDING and 0 < int(params["chat_id"]) not in self.started:
+            self.not_started.append(call)
+            await self._notify()
+            payload = {"ok": False, "error_code": 403, "description": NOT_STARTED}
+            return web.json_response(payload, status=403)
         self.calls.append(call)
         upgraded = self.upgraded.get(int(params.get("chat_id", 0)))
         if upgraded is not None:

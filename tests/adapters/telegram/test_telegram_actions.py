@@ -354,6 +354,7 @@ async def test_a_private_message_needs_the_member_to_have_started_the_bot(
 ) -> None:
     write_override(rules_dir, WITH_MOD_LOG)
     bot = await start_bot()
+    api.started.add(BOB["id"])
     assert await bot.core.actions.dm(BOB_HERE.user, "Your warning", community=GARDEN)
     [delivered] = api.called("sendMessage")
     assert delivered.chat_id == BOB["id"]
@@ -367,6 +368,7 @@ async def test_a_private_message_can_carry_a_file(
     start_bot: StartBot, api: FakeBotApi, tmp_path: Path
 ) -> None:
     bot = await start_bot()
+    api.started.add(BOB["id"])
     export = tmp_path / "data.json"
     export.write_text('{"data": {}}')
     assert await bot.core.actions.dm(

@@ -14,6 +14,7 @@ from tests.adapters.telegram.payloads import (
     ALICE,
     GROUP_ID,
     basic_group,
+    button_press,
     command,
     joined_service_message,
     message,
@@ -189,8 +190,10 @@ async def test_a_ban_in_reply_to_an_added_notice_bans_the_member_added_not_the_a
     await bot.stop()
     assert [call.params["user_id"] for call in api.called("banChatMember")] == ["666"]
     texts = [call.params["text"] for call in api.called("sendMessage")]
-    assert "CryptoBot Deals, you have been banned from Garden: spam (case 1)." in texts
     assert any(text.startswith("Usage: /ban &lt;member&gt;") for text in texts), texts
+    # Told privately, had they started the bot.
+    [told] = [call.params["text"] for call in api.not_started if call.chat_id == 666]
+    assert told == "CryptoBot Deals, you have been banned from Garden: spam (case 1)."
 
 
 async def test_an_administrator_bans_through_the_bot_only_with_the_right_to_ban(
@@ -201,8 +204,8 @@ async def test_an_administrator_bans_through_the_bot_only_with_the_right_to_ban(
     write_override(rules_dir, "community:\n  cogs: [netiquette]\n")
     pinner, owner = user(303, "Pia"), user(304, "Olga")
     api.administrators[GROUP_ID] = [pinner["id"], ADMIN["id"], owner["id"]]
-    rights = dict.fromkeys(("can_restrict_members", "can_delete_messages", "can_change_info"))
-    api.rights[pinner["id"]] = {**{right: False for right in rights}, "can_pin_messages": True}
+    rights = ("can_restrict_members", "can_delete_messages", "can_change_info")
+    api.rights[pinner["id"]] = {**dict.fromkeys(rights, False), "can_pin_messages": True}
     api.rights[ADMIN["id"]] = {"can_restrict_members": False, "can_delete_messages": True}
     api.rights[owner["id"]] = {"status": "creator"}
     bot = await start_bot(stand_ins=False)
@@ -216,14 +219,42 @@ async def test_an_administrator_bans_through_the_bot_only_with_the_right_to_ban(
     texts = [call.params["text"] for call in api.called("sendMessage")]
     assert "Sorry, /ban needs the right to ban members, which you do not have here." in texts
     assert (
-        "Sorry, /timeout needs the right to time members out, which you do not have here."
-        in texts
+        "Sorry, /timeout needs the right to time members out, which you do not have here." in texts
     )
     assert "Case 1: warn for User202." in texts
     api.push(command(owner, "/ban 202 bye", date=now))
     await bot.settle()
     await bot.stop()
     assert [call.params["user_id"] for call in api.called("banChatMember")] == ["202"]
+
+
+async def test_pressing_a_suggestions_button_answers_the_member_alone(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """A member pressing 👍 under their own suggestion ten times made the bot post ten times in
+    the group; the refusal is now the press's own notice."""
+    write_override(
+        rules_dir, f'community:\n  cogs: [suggestions]\nsuggestions:\n  channel: "{GROUP_ID}"\n'
+    )
+    bot = await start_bot(stand_ins=False)
+    mallory = user(501, "Mallory")
+    api.push(command(mallory, "/suggest A monthly seed swap for everyone", date=int(time.time())))
+    await bot.settle()
+    post = next(call for call in api.called("sendMessage") if "reply_markup" in call.params)
+    vote = post.json("reply_markup")["inline_keyboard"][0][0]["callback_data"]
+    posted = len(api.called("sendMessage"))
+    on = message(
+        {"id": 123, "is_bot": True, "first_name": "J"},
+        "Suggestion",
+        message_id=int(post.result["message_id"]),
+    )
+    for _ in range(10):
+        api.push(button_press(mallory, vote, on=on))
+    await bot.settle()
+    await bot.stop()
+    assert len(api.called("sendMessage")) == posted
+    notices = [call.params.get("text") for call in api.called("answerCallbackQuery")]
+    assert notices == ["You cannot vote on your own suggestion."] * 10
 
 
 PHOTO = [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}]
