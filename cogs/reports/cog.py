@@ -465,7 +465,8 @@ class ReportsCog(Cog):
         }
         path = folder / f"report-{community.key}-{span.start}-{span.end}.png"
         # Drawing is CPU-bound: keep the event loop serving meanwhile.
-        await asyncio.to_thread(render_chart, path, current, labels)
+        locale = self.core.community_config(community).locale
+        await asyncio.to_thread(render_chart, path, current, labels, locale)
         return text, path
 
     # -- commands -------------------------------------------------------------------------------

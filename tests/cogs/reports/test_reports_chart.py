@@ -63,6 +63,42 @@ async def test_a_chart_has_a_few_date_labels_and_whole_numbers_of_members(
     assert all(float(tick).is_integer() for tick in ticks)
 
 
+async def test_a_french_communitys_report_names_its_chart_days_in_french(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    rules_dir: Path,
+) -> None:
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    drawn: list[Figure] = []
+    savefig = Figure.savefig
+
+    def saving(self: Figure, *args: object, **kwargs: object) -> None:
+        drawn.append(self)
+        savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", saving)
+    await core.handle(
+        CommandInvoked(
+            at=clock.now(),
+            channel=platform.channel("general"),
+            member=platform.member("mod", moderator=True),
+            name="report",
+            args="7",
+        )
+    )
+
+    [figure] = drawn
+    [axes] = figure.axes
+    dates = [label.get_text() for label in axes.get_xticklabels() if label.get_text()]
+    french = {"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct."}
+    french |= {"nov.", "déc."}
+    assert all(label.split()[-1] in french for label in dates), dates
+
+
 def _figures(start: date, days: int) -> Figures:
     span = Span(start, start + timedelta(days=days - 1))
     daily = {day: dict.fromkeys((*DAY_FIELDS, "active"), 1) for day in span.days}
