@@ -9,6 +9,7 @@ calls, boosts) are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
     CommunityRef,
+    Event,
     MemberJoined,
     MemberRef,
     MessageCreated,
@@ -23,6 +25,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
+from bot.replay import jsonexport
 from bot.replay.history import History, as_text, listed, parse_time, required
 
 PLATFORM = "discord"
@@ -31,7 +34,7 @@ JOIN = "GuildMemberJoin"
 
 
 def looks_like(document: object) -> bool:
-    """Whether a parsed JSON document is a DiscordChatExporter export."""
+    """Whether a JSON document (its outline) is a DiscordChatExporter export."""
     return isinstance(document, dict) and {"guild", "channel", "messages"} <= document.keys()
 
 
@@ -51,10 +54,11 @@ def _member(community: CommunityRef, data: Any, path: Path, place: str) -> Membe
     return MemberRef(community, user, roles=roles)
 
 
-def parse(document: dict[str, Any], path: Path) -> History:
-    """The events of a DiscordChatExporter export."""
-    guild = document["guild"]
-    channel_data = document["channel"]
+def read(outline: dict[str, Any], path: Path) -> History:
+    """The history of a DiscordChatExporter export, from its outline; its events are read from
+    the file when they are asked for."""
+    guild = outline["guild"]
+    channel_data = outline["channel"]
     community = CommunityRef(
         PLATFORM,
         as_text(required(guild, "id", path, "guild")),
@@ -65,17 +69,28 @@ def parse(document: dict[str, Any], path: Path) -> History:
         as_text(required(channel_data, "id", path, "channel")),
         f"#{channel_data.get('name') or channel_data.get('id')}",
     )
-    history = History(path, "discord", community, channel)
-    messages = document["messages"]
-    if not isinstance(messages, list):
+    messages = outline["messages"]
+    if not isinstance(messages, jsonexport.Messages):
         raise JardinierError(f"{path}: messages: expected a list")
+    return History(
+        path,
+        "discord",
+        community,
+        channel,
+        lambda: events(channel, jsonexport.messages(path, messages), path),
+    )
+
+
+def events(channel: ChannelRef, messages: Iterable[Any], path: Path) -> Iterator[Event]:
+    """The events of a DiscordChatExporter export's messages, in the export's order."""
+    community = channel.community
     for index, data in enumerate(messages):
         place = f"message {index + 1}"
         kind = str(required(data, "type", path, place))
         at = parse_time(required(data, "timestamp", path, place), path, f"{place}: timestamp")
         author = _member(community, required(data, "author", path, place), path, f"{place}.author")
         if kind == JOIN:
-            history.events.append(MemberJoined(at=at, member=author))
+            yield MemberJoined(at=at, member=author)
             continue
         if kind not in POSTS:
             continue
@@ -97,16 +112,14 @@ def parse(document: dict[str, Any], path: Path) -> History:
             for item in listed(data, "attachments", path, place)
             if isinstance(item, dict)
         )
-        history.events.append(
-            MessageCreated(
-                at=at,
-                message=message,
-                author=author,
-                text=str(data.get("content") or ""),
-                reply_to=reply_to,
-                mentions=mentions,
-                attachments=attachments,
-            )
+        yield MessageCreated(
+            at=at,
+            message=message,
+            author=author,
+            text=str(data.get("content") or ""),
+            reply_to=reply_to,
+            mentions=mentions,
+            attachments=attachments,
         )
         for reaction in listed(data, "reactions", path, place):
             if not isinstance(reaction, dict):
@@ -119,7 +132,4 @@ def parse(document: dict[str, Any], path: Path) -> History:
             for user in listed(reaction, "users", path, f"{place}.reactions"):
                 if isinstance(user, dict) and user.get("id") is not None:
                     member = _member(community, user, path, f"{place}.reactions")
-                    history.events.append(
-                        ReactionAdded(at=at, message=message, member=member, emoji=symbol)
-                    )
-    return history
+                    yield ReactionAdded(at=at, message=message, member=member, emoji=symbol)

@@ -1,28 +1,47 @@
-"""A chat history as the replay reads it: the neutral events of one channel, and their file."""
+"""A chat history as the replay reads it: one exported file (one channel), what it holds, and
+how to read its events again, one at a time, however large the file is."""
 
 from __future__ import annotations
 
+import codecs
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, Event
 
+CHUNK = 1 << 16
+"""Bytes read at a time where the replay reads a file without its text."""
+
 
 @dataclass
 class History:
-    """The events of one exported file (one channel), in the order the file lists them."""
+    """One exported file (one channel): its events are read from the file when they are played,
+    never all held at once."""
 
     path: Path
     format: str
     community: CommunityRef
     channel: ChannelRef
-    events: list[Event] = field(default_factory=list)
+    reader: Callable[[], Iterator[Event]] = field(repr=False)
+    """Reads the file's events from its start, in the order the file lists them."""
+    count: int = 0
+    """How many events the file holds."""
+    first: datetime | None = None
+    """When its earliest event happened."""
+    in_time_order: bool = True
+    """Whether the file lists its events by time (exports do); one that does not is sorted."""
     digest: str = ""
-    """A hash of the file's text: the same file named twice is played once."""
+    """A hash of the file's bytes: the same file named twice is played once."""
+
+    def events(self) -> Iterator[Event]:
+        """The file's events, read from the file again, in the order it lists them."""
+        return self.reader()
 
 
 def where(path: Path, place: str) -> str:
@@ -30,26 +49,70 @@ def where(path: Path, place: str) -> str:
     return f"{path}: {place}"
 
 
-def json_error(path: Path, error: json.JSONDecodeError) -> JardinierError:
-    """A clear error for a file that is not valid JSON (often a truncated export)."""
-    hint = " (the file looks truncated)" if error.pos >= len(error.doc.rstrip()) else ""
-    return JardinierError(
-        f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}{hint}"
-    )
+@contextmanager
+def reading(path: Path) -> Iterator[TextIO]:
+    """``path`` open as UTF-8 text, every line break read as a line feed (a byte-order mark is
+    dropped); a file that cannot be read, or holds something that is not UTF-8, raises an error
+    saying so."""
+    try:
+        with path.open(encoding="utf-8-sig") as file:
+            yield file
+    except OSError as error:
+        raise JardinierError(f"{path}: cannot read the file: {error.strerror}") from None
+    except UnicodeDecodeError:
+        # The error counts from the piece being decoded: the file is read again for the byte.
+        raise JardinierError(f"{path}: byte {_first_bad_byte(path)}: not UTF-8 text") from None
 
 
-def parse_json(text: str, path: Path, *, line: int | None = None) -> Any:
-    """``text`` (a whole file, or its ``line``) as JSON; a malformed one raises a clear error."""
+def _first_bad_byte(path: Path) -> int:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as file:
+        while True:
+            piece = file.read(CHUNK)
+            waiting = len(decoder.getstate()[0])  # the start of a character cut by the read
+            try:
+                decoder.decode(piece, final=not piece)
+            except UnicodeDecodeError as error:
+                return offset - waiting + error.start
+            if not piece:
+                return offset
+            offset += len(piece)
+
+
+def first_line(path: Path, limit: int) -> tuple[str, bool]:
+    """The file's first line that is not blank, without the blank space before it or its line
+    feed, cut at ``limit`` characters; and whether anything but blank space follows the line.
+
+    A line cut at the limit is said to have nothing after it: no chat line is that long, so it
+    is not a JSON Lines row, whatever follows.
+    """
+    with reading(path) as file:
+        while True:
+            line = file.readline(limit)
+            if not line:
+                return "", False
+            if line.strip():
+                break
+        if not line.endswith("\n"):
+            return line.lstrip(), False
+        while piece := file.read(CHUNK):
+            if piece.strip():
+                return line.lstrip()[:-1], True
+        return line.lstrip()[:-1], False
+
+
+def parse_json(text: str, path: Path, *, line: int) -> Any:
+    """A JSON Lines file's ``line`` as JSON; a malformed one raises a clear error."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if line is None:
-            raise json_error(path, error) from None
         raise JardinierError(f"{path}:{line}:{error.colno}: not valid JSON: {error.msg}") from None
     except RecursionError:
         # Thousands of nested brackets: no export is shaped so, and the parser cannot follow.
-        place = str(path) if line is None else f"{path}:{line}"
-        raise JardinierError(f"{place}: JSON nested too deeply to be a chat export") from None
+        raise JardinierError(
+            f"{path}:{line}: JSON nested too deeply to be a chat export"
+        ) from None
 
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,5 +1,8 @@
-"""What the replay notes while the history plays: what each member last did, and the
-netiquette's cases (and its rules on trial) as the bus announces them."""
+"""What the replay notes while the history plays: what it played (counted, by day), what each
+member last did, and the netiquette's cases (and its rules on trial) as the bus announces them.
+
+The history itself is not kept: what the report needs of it is counted as it goes by.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from bot.events import (
     MemberJoined,
     MessageCreated,
     ModerationRecorded,
+    ReactionAdded,
 )
 
 EXAMPLES_PER_RULE = 3
@@ -89,10 +93,57 @@ class ProblemLog(logging.Handler):
             root.removeHandler(self)
 
 
+@dataclass
+class Played:
+    """What the replay played, counted as it goes by: it plays in time order, so of each day
+    only the count of its members is kept once the day is over."""
+
+    messages: int = 0
+    joins: int = 0
+    reactions: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    authors: set[tuple[CommunityRef, str]] = field(default_factory=set)
+    """Who wrote a message, by community and user id."""
+    joined: dict[tuple[CommunityRef, str], str] = field(default_factory=dict)
+    """Who joined, by community and user id: their name."""
+    messages_by_day: Counter[str] = field(default_factory=Counter)
+    joins_by_day: Counter[str] = field(default_factory=Counter)
+    authors_by_day: Counter[str] = field(default_factory=Counter)
+    """How many members wrote, by day."""
+    _day: str = ""
+    _authors_today: set[tuple[CommunityRef, str]] = field(default_factory=set)
+
+    def count(self, event: Event) -> None:
+        """Count one event played (each later than or as late as the one before)."""
+        if self.first is None:
+            self.first = event.at
+        self.last = event.at
+        day = event.at.date().isoformat()
+        if day != self._day:
+            self._day = day
+            self._authors_today = set()
+        if isinstance(event, MessageCreated):
+            author = (event.community, event.author.user.id)
+            self.messages += 1
+            self.authors.add(author)
+            self.messages_by_day[day] += 1
+            if author not in self._authors_today:
+                self._authors_today.add(author)
+                self.authors_by_day[day] += 1
+        elif isinstance(event, MemberJoined):
+            self.joins += 1
+            self.joined[(event.community, event.member.user.id)] = event.member.name
+            self.joins_by_day[day] += 1
+        elif isinstance(event, ReactionAdded):
+            self.reactions += 1
+
+
 class Observations:
     """Notes taken during the replay, for the report."""
 
     def __init__(self) -> None:
+        self.played = Played()
         self.cause: Event | None = None
         self.rules: dict[tuple[str, bool], RuleFindings] = {}
         """By rule name and whether it was on trial."""
@@ -106,7 +157,9 @@ class Observations:
         return self.cause
 
     def seen(self, event: Event) -> None:
-        """Remember what a member just did, so a case can name the message it is about."""
+        """Count the event, and remember what a member just did, so a case can name the message
+        it is about."""
+        self.played.count(event)
         if isinstance(event, MessageCreated):
             key = (event.community, event.author.user.id)
             self._last[key] = Example(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.durations import format_duration
-from bot.events import Event, MemberJoined, MemberRef, MessageCreated, ReactionAdded, UserRef
+from bot.events import CommunityRef, MemberJoined, MemberRef, UserRef
 from bot.replay.history import History
 from bot.replay.observations import Example, Observations
 from bot.replay.recorder import RecordingPlatform
@@ -93,6 +93,8 @@ class ReplayReport:
         lines += [
             f"  {item['path']} ({item['format']}): {_where(item)}, "
             f"{counted(item['events'], 'event')}"
+            # A file's events are played by time: say so where the file did not list them so.
+            + ("" if item.get("in_time_order", True) else ", not in time order: played sorted")
             for item in self.files
         ]
         if totals.get("duplicates"):
@@ -203,7 +205,6 @@ def _stamp(when: datetime) -> str:
 
 def build_report(
     histories: Sequence[History],
-    events: Sequence[Event],
     observations: Observations,
     platforms: Sequence[RecordingPlatform],
     contributors: dict[str, dict[str, list[str]]],
@@ -216,19 +217,19 @@ def build_report(
             "format": history.format,
             "community": history.community.name or history.community.key,
             "channel": history.channel.name,
-            "events": len(history.events),
+            "events": history.count,
+            "in_time_order": history.in_time_order,
         }
         for history in histories
     ]
-    messages = [event for event in events if isinstance(event, MessageCreated)]
-    joins = [event for event in events if isinstance(event, MemberJoined)]
+    played = observations.played
     totals = {
-        "messages": len(messages),
-        "joins": len(joins),
-        "reactions": sum(isinstance(event, ReactionAdded) for event in events),
-        "members": len({(event.community, _who(event)) for event in messages}),
-        "first": _stamp(events[0].at),
-        "last": _stamp(events[-1].at),
+        "messages": played.messages,
+        "joins": played.joins,
+        "reactions": played.reactions,
+        "members": len(played.authors),
+        "first": _stamp(played.first) if played.first else "",
+        "last": _stamp(played.last) if played.last else "",
     }
     rules = [
         {
@@ -282,9 +283,9 @@ def build_report(
         totals=totals,
         rules=rules,
         sanctions=sanctions,
-        newcomers=_newcomers(joins, actions),
+        newcomers=_newcomers(played.joined, actions),
         contributors=contributors,
-        activity=_activity(events, observations),
+        activity=_activity(observations),
         communities={
             history.community.key: history.community.name or history.community.key
             for history in histories
@@ -292,13 +293,10 @@ def build_report(
     )
 
 
-def _who(event: MessageCreated) -> str:
-    return event.author.user.id
-
-
-def _newcomers(joins: Sequence[MemberJoined], actions: Sequence[Any]) -> dict[str, Any]:
+def _newcomers(
+    joined: dict[tuple[CommunityRef, str], str], actions: Sequence[Any]
+) -> dict[str, Any]:
     """Who joined and who was welcomed: greeted while their join was handled, or in a wave."""
-    joined = {(join.community, join.member.user.id): join.member.name for join in joins}
     welcomed: dict[tuple[Any, str], str] = {}
     messages = 0
     for action in actions:
@@ -328,24 +326,15 @@ def _newcomers(joins: Sequence[MemberJoined], actions: Sequence[Any]) -> dict[st
     }
 
 
-def _activity(events: Sequence[Event], observations: Observations) -> list[dict[str, Any]]:
-    messages: Counter[str] = Counter()
-    joins: Counter[str] = Counter()
-    members: defaultdict[str, set[tuple[Any, str]]] = defaultdict(set)
-    for event in events:
-        day = event.at.date().isoformat()
-        if isinstance(event, MessageCreated):
-            messages[day] += 1
-            members[day].add((event.community, event.author.user.id))
-        elif isinstance(event, MemberJoined):
-            joins[day] += 1
-    days = sorted(set(messages) | set(joins))
+def _activity(observations: Observations) -> list[dict[str, Any]]:
+    played = observations.played
+    days = sorted(set(played.messages_by_day) | set(played.joins_by_day))
     return [
         {
             "day": day,
-            "messages": messages[day],
-            "members": len(members[day]),
-            "joins": joins[day],
+            "messages": played.messages_by_day[day],
+            "members": played.authors_by_day[day],
+            "joins": played.joins_by_day[day],
             "acted_on": observations.acted_on[day],
         }
         for day in days

@@ -1,9 +1,11 @@
 """The replay session: the real core and cogs, a recording platform, a clock that follows the
 history, and the observations the report is made of.
 
-Events from every file are played in timestamp order (a stable sort: a file's own order breaks
-ties, so a message comes before the reactions to it). Before each event the scheduler is moved
-to the event's time, so jobs (lifted timeouts, nudges, shout-outs) fire in order, at their time.
+Each file is read through first, so a broken one is refused before anything plays; then events
+from every file are played in timestamp order, read from the files as they play
+(:mod:`bot.replay.timeline`): what the replay holds does not grow with the files' size. Before
+each event the scheduler is moved to the event's time, so jobs (lifted timeouts, nudges,
+shout-outs) fire in order, at their time.
 The bot acts only on the recording platform; the database is a throw-away file unless a URL is
 given. The rules are applied as written: the recording platform is what makes it a dry run, so
 the netiquette's strikes and its escalation ladder play out exactly as they would have.
@@ -25,12 +27,8 @@ from bot.events import (
     CommandInvoked,
     CommunityRef,
     DryRunMatched,
-    Event,
-    MemberJoined,
     MemberRef,
-    MessageCreated,
     ModerationRecorded,
-    ReactionAdded,
     UserRef,
 )
 from bot.replay.detect import load_history
@@ -38,56 +36,10 @@ from bot.replay.history import History
 from bot.replay.observations import Observations, ProblemLog
 from bot.replay.recorder import RecordingPlatform
 from bot.replay.report import ReplayReport, build_report
+from bot.replay.timeline import Timeline
 
-REAL_IDS = frozenset({"discord", "telegram"})
-"""The formats whose messages carry the platform's own ids."""
 REPORT_USER = "jardinier-replay"
 """The member who asks ``/top`` and ``/influencers`` at the end of the replay."""
-
-
-def ordered_events(histories: Sequence[History]) -> list[Event]:
-    """Every event of every history, by time; a file's own order breaks ties."""
-    keyed = [
-        (event.at, number, position, event)
-        for number, history in enumerate(histories)
-        for position, event in enumerate(history.events)
-    ]
-    keyed.sort(key=lambda item: item[:3])
-    return [event for *_, event in keyed]
-
-
-def once_each(histories: Sequence[History]) -> tuple[list[Event], int]:
-    """:func:`ordered_events`, with what two exports of the same channel both hold played once
-    (a January export and a "last 90 days" one overlap); returns the events and how many
-    repeats were left out. Only platform exports carry real ids: a CSV row's id may be its
-    position, which two files share without being the same message."""
-    seen: set[tuple[object, ...]] = set()
-    kept: list[Event] = []
-    exported = {
-        id(event)
-        for history in histories
-        if history.format in REAL_IDS
-        for event in history.events
-    }
-    for event in ordered_events(histories):
-        key = _identity(event) if id(event) in exported else None
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        kept.append(event)
-    total = sum(len(history.events) for history in histories)
-    return kept, total - len(kept)
-
-
-def _identity(event: Event) -> tuple[object, ...] | None:
-    if isinstance(event, MessageCreated):
-        return ("message", event.message)
-    if isinstance(event, ReactionAdded):
-        return ("reaction", event.message, event.member.user.id, event.emoji)
-    if isinstance(event, MemberJoined):
-        return ("join", event.community, event.member.user.id, event.at)
-    return None
 
 
 async def replay(
@@ -107,33 +59,33 @@ async def replay(
             print(f"reading {path}…", file=sys.stderr, flush=True)
         history = load_history(path)
         if any(history.digest == earlier.digest for earlier in histories):
-            repeated += len(history.events)  # the same file named twice: played once
+            repeated += history.count  # the same file named twice: played once
             continue
         histories.append(history)
-    events, repeats = once_each(histories)
-    repeats += repeated
-    if not events:
+    if not any(history.count for history in histories):
         raise JardinierError("the files hold no message or join to replay")
+    timeline = Timeline(histories)
     if database_url is not None:
-        report = await _replay(histories, events, rules_dir, database_url, progress)
+        report = await _replay(histories, timeline, rules_dir, database_url, progress)
     else:
         # A throw-away file, not an in-memory database: that one is a single connection, shared
         # by every session at once, where the bot's own database never is.
         with tempfile.TemporaryDirectory(prefix="jardinier-replay-") as folder:
             url = f"sqlite+aiosqlite:///{Path(folder) / 'replay.db'}"
-            report = await _replay(histories, events, rules_dir, url, progress)
-    report.totals["duplicates"] = repeats
+            report = await _replay(histories, timeline, rules_dir, url, progress)
+    report.totals["duplicates"] = repeated + timeline.repeats
     return report
 
 
 async def _replay(
     histories: Sequence[History],
-    events: list[Event],
+    timeline: Timeline,
     rules_dir: Path,
     database_url: str,
     progress: bool,
 ) -> ReplayReport:
-    clock = ManualClock(events[0].at - timedelta(seconds=1))
+    start = min(history.first for history in histories if history.first is not None)
+    clock = ManualClock(start - timedelta(seconds=1))
     core = Jardinier(rules_dir=rules_dir, database_url=database_url, clock=clock)
     platforms: dict[str, RecordingPlatform] = {}
     for history in histories:
@@ -147,16 +99,17 @@ async def _replay(
     observations = Observations()
     for platform in platforms.values():
         platform.cause_of = observations.current_cause
+    total = sum(history.count for history in histories)
     with ProblemLog().listening() as problems:
         await core.start()
         try:
             core.bus.subscribe("core", ModerationRecorded, observations.moderation_recorded)
             core.bus.subscribe("core", DryRunMatched, observations.dry_run_matched)
-            await _play(core, clock, platforms, events, observations, progress)
+            await _play(core, clock, platforms, timeline, total, observations, progress)
             standings = await _standings(core, platforms, histories, observations)
         finally:
             await core.stop()
-    report = build_report(histories, events, observations, list(platforms.values()), standings)
+    report = build_report(histories, observations, list(platforms.values()), standings)
     report.problems = [
         {"message": message, "times": times} for message, times in problems.problems.items()
     ]
@@ -167,7 +120,8 @@ async def _play(
     core: Jardinier,
     clock: ManualClock,
     platforms: dict[str, RecordingPlatform],
-    events: list[Event],
+    timeline: Timeline,
+    total: int,
     observations: Observations,
     progress: bool,
 ) -> None:
@@ -175,9 +129,10 @@ async def _play(
     if progress:
         from tqdm import tqdm  # only on a terminal: never loaded otherwise
 
-        bar = tqdm(total=len(events), unit="event", file=sys.stderr, leave=False)
+        bar = tqdm(total=total, unit="event", file=sys.stderr, leave=False)
+    repeats = 0
     try:
-        for event in events:
+        for event in timeline:
             if event.at > clock.now():
                 observations.cause = None
                 await core.scheduler.advance(event.at - clock.now())
@@ -194,7 +149,9 @@ async def _play(
             await core.caught_up(slow=True)
             observations.cause = None
             if bar is not None:
-                bar.update()
+                # Repeats left out count too: the bar runs over every event the files hold.
+                bar.update(1 + timeline.repeats - repeats)
+                repeats = timeline.repeats
     finally:
         if bar is not None:
             bar.close()

@@ -9,6 +9,7 @@ service messages are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
     CommunityRef,
+    Event,
     MemberJoined,
     MemberRef,
     MessageCreated,
@@ -25,6 +27,7 @@ from bot.events import (
     ReactionAdded,
     UserRef,
 )
+from bot.replay import jsonexport
 from bot.replay.history import History, as_text, listed, parse_time, required
 
 PLATFORM = "telegram"
@@ -33,7 +36,7 @@ SUPERGROUPS = frozenset({"private_supergroup", "public_supergroup", "public_chan
 
 
 def looks_like(document: object) -> bool:
-    """Whether a parsed JSON document is a Telegram Desktop chat export."""
+    """Whether a JSON document (its outline) is a Telegram Desktop chat export."""
     return (
         isinstance(document, dict)
         and "messages" in document
@@ -103,16 +106,28 @@ def written(value: object) -> Written:
     return Written("".join(parts), tuple(mentions), tuple(dict.fromkeys(links)))
 
 
-def parse(document: dict[str, Any], path: Path) -> History:
-    """The events of a Telegram Desktop export."""
-    identifier = chat_id(document, path)
-    name = str(document.get("name") or identifier)
+def read(outline: dict[str, Any], path: Path) -> History:
+    """The history of a Telegram Desktop export, from its outline; its events are read from the
+    file when they are asked for."""
+    identifier = chat_id(outline, path)
+    name = str(outline.get("name") or identifier)
     community = CommunityRef(PLATFORM, identifier, name)
     channel = ChannelRef(community, identifier, name)
-    history = History(path, "telegram", community, channel)
-    messages = document["messages"]
-    if not isinstance(messages, list):
+    messages = outline["messages"]
+    if not isinstance(messages, jsonexport.Messages):
         raise JardinierError(f"{path}: messages: expected a list")
+    return History(
+        path,
+        "telegram",
+        community,
+        channel,
+        lambda: events(channel, jsonexport.messages(path, messages), path),
+    )
+
+
+def events(channel: ChannelRef, messages: Iterable[Any], path: Path) -> Iterator[Event]:
+    """The events of a Telegram Desktop export's messages, in the export's order."""
+    community = channel.community
     for index, data in enumerate(messages):
         place = f"message {index + 1}"
         kind = required(data, "type", path, place)
@@ -120,7 +135,7 @@ def parse(document: dict[str, Any], path: Path) -> History:
         at = parse_time(stamp, path, f"{place}: date")
         if kind == "service":
             if data.get("action") in JOIN_ACTIONS:
-                history.events.extend(_joins(community, data, at, path, place))
+                yield from _joins(community, data, at, path, place)
             continue
         if kind != "message":
             continue
@@ -134,17 +149,15 @@ def parse(document: dict[str, Any], path: Path) -> History:
         attachments = tuple(
             str(data[key]) for key in ("photo", "file", "sticker_emoji") if data.get(key)
         )
-        history.events.append(
-            MessageCreated(
-                at=at,
-                message=message,
-                author=author,
-                text=content.text,
-                reply_to=None if reply is None else MessageRef(channel, as_text(reply)),
-                mentions=content.mentions,
-                attachments=attachments,
-                hidden_links=content.hidden_links,
-            )
+        yield MessageCreated(
+            at=at,
+            message=message,
+            author=author,
+            text=content.text,
+            reply_to=None if reply is None else MessageRef(channel, as_text(reply)),
+            mentions=content.mentions,
+            attachments=attachments,
+            hidden_links=content.hidden_links,
         )
         for reaction in listed(data, "reactions", path, place):
             if not isinstance(reaction, dict):
@@ -157,10 +170,7 @@ def parse(document: dict[str, Any], path: Path) -> History:
                         community,
                         UserRef(PLATFORM, reactor_id, str(who.get("from") or reactor_id)),
                     )
-                    history.events.append(
-                        ReactionAdded(at=at, message=message, member=reactor, emoji=emoji)
-                    )
-    return history
+                    yield ReactionAdded(at=at, message=message, member=reactor, emoji=emoji)
 
 
 def _joins(

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tracemalloc
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,10 +17,10 @@ import yaml
 
 from bot.errors import JardinierError
 from bot.events import MemberJoined, MessageCreated, ReactionAdded
-from bot.replay import load_history, replay
+from bot.replay import load_history, replay, timeline
 from bot.replay.observations import Example, keep_example
 from bot.replay.report import ReplayReport
-from bot.replay.session import ordered_events
+from bot.replay.timeline import Timeline, ordered_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DISCORD = FIXTURES / "discord_general.json"
@@ -108,10 +109,10 @@ async def test_a_telegram_desktop_export_replays_with_the_expected_report(
 
 
 def test_a_telegram_message_keeps_its_entities_reply_and_mentions() -> None:
-    history = load_history(TELEGRAM)
+    events = list(load_history(TELEGRAM).events())
     welcome = next(
         event
-        for event in history.events
+        for event in events
         if isinstance(event, MessageCreated) and event.message.id == "103"
     )
     assert welcome.text == "Bienvenue Marc ! Les courges adorent le compost."
@@ -119,8 +120,8 @@ def test_a_telegram_message_keeps_its_entities_reply_and_mentions() -> None:
     assert welcome.reply_to.id == "102"
     assert [user.id for user in welcome.mentions] == ["5001"]
     assert welcome.at == datetime(2024, 3, 4, 10, 5, tzinfo=UTC)
-    assert isinstance(history.events[0], MemberJoined)
-    assert history.events[0].member.user.id == "5001"
+    assert isinstance(events[0], MemberJoined)
+    assert events[0].member.user.id == "5001"
 
 
 async def test_a_telegram_text_link_to_another_group_is_caught(
@@ -137,7 +138,7 @@ async def test_a_telegram_text_link_to_another_group_is_caught(
     )  # fmt: skip
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export), encoding="utf-8")
-    spam = load_history(path).events[-1]
+    spam = list(load_history(path).events())[-1]
     assert isinstance(spam, MessageCreated)
     assert (spam.text, spam.hidden_links) == ("free seeds here", ("https://t.me/+SeedScam",))
 
@@ -191,7 +192,7 @@ async def test_toxicity_without_detoxify_is_one_problem_in_the_report(
 
 async def test_several_files_replay_together_in_time_order(rules_dir: Path) -> None:
     histories = [load_history(DISCORD), load_history(TELEGRAM)]
-    events = ordered_events(histories)
+    events = list(ordered_events(histories))
     assert [event.at for event in events] == sorted(event.at for event in events)
     # A reaction comes after the message it is about, though both carry the same time.
     first_reaction = next(i for i, e in enumerate(events) if isinstance(e, ReactionAdded))
@@ -210,6 +211,17 @@ async def test_overlapping_exports_play_each_message_once(rules_dir: Path, tmp_p
     assert report.totals["duplicates"] == 16
     assert rule(report, "insults")["count"] == 3
     assert "  played once: 16 events found in more than one file" in report.render()
+
+    # A later export of the channel: its last three posts again (with two reactions), a new one.
+    document = json.loads(DISCORD.read_text(encoding="utf-8"))
+    fresh = {**document["messages"][-1], "id": "1200000000000000013", "content": "See you soon"}
+    fresh["timestamp"] = "2024-03-06T09:00:00.000+00:00"
+    document["messages"] = [*document["messages"][-4:], fresh]
+    later = tmp_path / "general-march.json"
+    later.write_text(json.dumps(document), encoding="utf-8")
+    report = await replay([DISCORD, later], rules_dir=rules_dir)
+    assert (report.totals["messages"], report.totals["duplicates"]) == (11, 5)
+    assert rule(report, "insults")["count"] == 3
 
     # The same file named twice (here a copy of it) is played once.
     twice = tmp_path / "copy"
@@ -253,6 +265,72 @@ async def test_two_files_of_one_name_do_not_answer_each_others_rows(
     assert "carol — 8 pts" not in rendered
 
 
+def test_a_long_export_is_read_a_piece_at_a_time(tmp_path: Path) -> None:
+    """A busy community's export runs to gigabytes: what the replay holds of it while reading
+    it, and while playing it, must not grow with it."""
+    document = json.loads(DISCORD.read_text(encoding="utf-8"))
+    post = document["messages"][0]  # with two reactions
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    document["messages"] = [
+        {**post, "id": str(n), "timestamp": (start + timedelta(minutes=n)).isoformat()}
+        for n in range(3000)
+    ]
+    path = tmp_path / "general.json"
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    del document
+    tracemalloc.start()
+    try:
+        history = load_history(path)
+        played = sum(1 for _ in Timeline([history]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert played == history.count == 3000 * 3
+    # A piece of the file and a message at a time: far less than the file.
+    assert peak < path.stat().st_size / 8
+
+
+def test_a_file_out_of_time_order_is_sorted_a_run_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of any size not listed by time is sorted in runs kept on disk: by time, and in
+    the file's order where two rows share a time."""
+    monkeypatch.setattr(timeline, "RUN", 2)
+    path = tmp_path / "chat.csv"
+    times = ["12:00", "09:00", "11:00", "09:00", "10:00", "11:00", "08:00"]
+    path.write_text(
+        "timestamp,user,text\n"
+        + "".join(f"2024-05-01T{at}:00Z,m{n},row {n}\n" for n, at in enumerate(times)),
+        encoding="utf-8",
+    )
+    history = load_history(path)
+    assert not history.in_time_order
+    played = [event.text for event in timeline.in_time_order(history)]  # type: ignore[attr-defined]
+    assert played == ["row 6", "row 1", "row 3", "row 4", "row 2", "row 5", "row 0"]
+
+
+async def test_a_file_out_of_time_order_is_played_in_time_order(
+    tmp_path: Path, rules_dir: Path
+) -> None:
+    """A spreadsheet sorted newest first: the thanks still come after the message thanked."""
+    path = tmp_path / "chat.csv"
+    path.write_text(
+        "timestamp,user,text,id,reply_to\n"
+        "2024-05-01T10:00:00Z,bob,thanks a lot for this,b1,a1\n"
+        "2024-05-01T09:00:00Z,alice,Here is how to prune tomato plants properly in spring,a1,\n",
+        encoding="utf-8",
+    )
+    report = await replay([path], rules_dir=rules_dir)
+    assert report.files[0]["in_time_order"] is False
+    assert (report.totals["first"], report.totals["last"]) == (
+        "2024-05-01 09:00",
+        "2024-05-01 10:00",
+    )
+    rendered = report.render()
+    assert f"  {path} (csv): Replay #chat, 2 events, not in time order: played sorted" in rendered
+    assert "alice — 8 pts" in rendered  # bob's thanks counted for her
+
+
 def test_a_truncated_export_gets_an_error_naming_where_it_broke() -> None:
     truncated = FIXTURES / "discord_truncated.json"
     with pytest.raises(JardinierError) as raised:
@@ -294,20 +372,21 @@ def test_a_message_missing_a_field_is_named(tmp_path: Path) -> None:
 def test_a_csv_and_a_jsonl_history_are_read(tmp_path: Path) -> None:
     table = load_history(FIXTURES / "history.csv")
     assert table.format == "csv"
-    texts = [event.text for event in table.events if isinstance(event, MessageCreated)]
+    rows = list(table.events())
+    texts = [event.text for event in rows if isinstance(event, MessageCreated)]
     assert texts[1] == "Count me in, I can bring a wheelbarrow."
-    last = table.events[3]
+    last = rows[3]
     assert isinstance(last, MessageCreated)
     assert last.at == datetime.fromtimestamp(1709540000, UTC)  # Unix seconds are accepted
     assert last.reply_to is not None
-    assert last.reply_to == table.events[1].message  # reply_to names a row by its position
+    assert last.reply_to == rows[1].message  # reply_to names a row by its position
 
     lines = load_history(FIXTURES / "history.jsonl")
     assert lines.format == "jsonl"
-    reply = lines.events[1]
+    first, reply = list(lines.events())[:2]
     assert isinstance(reply, MessageCreated)
     assert reply.reply_to is not None
-    assert reply.reply_to == lines.events[0].message  # or by its id column ("a1")
+    assert reply.reply_to == first.message  # or by its id column ("a1")
 
 
 def test_a_broken_csv_row_is_named(tmp_path: Path) -> None:
@@ -347,7 +426,7 @@ def test_the_first_and_last_possible_timestamps_are_read(tmp_path: Path) -> None
         '{"timestamp": 0, "user": "nina", "text": "hi"}\n'
         '{"timestamp": "8999-12-31T23:59:59Z", "user": "omar", "text": "hello"}\n'
     )
-    assert [event.at for event in load_history(path).events] == [
+    assert [event.at for event in load_history(path).events()] == [
         datetime(1970, 1, 1, tzinfo=UTC),
         datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC),
     ]
@@ -360,7 +439,7 @@ def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read(tmp_path: Path) -> No
         'Timestamp;User ;Text\n2024-03-04T08:00:00Z;nina;"Bonjour, qui vient samedi ?"\n',
         encoding="utf-8",
     )
-    (message,) = load_history(semicolons).events
+    (message,) = load_history(semicolons).events()
     assert isinstance(message, MessageCreated)
     assert (message.author.name, message.text) == ("nina", "Bonjour, qui vient samedi ?")
 
@@ -368,7 +447,7 @@ def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read(tmp_path: Path) -> No
     tabs.write_text("timestamp\tuser\ttext\n2024-03-04T08:00:00Z\tomar\tsalut\n")
     history = load_history(tabs)
     assert history.format == "csv"
-    assert [event.text for event in history.events] == ["salut"]  # type: ignore[attr-defined]
+    assert [event.text for event in history.events()] == ["salut"]  # type: ignore[attr-defined]
 
 
 async def test_a_csv_replay_applies_the_rules(rules_dir: Path) -> None:

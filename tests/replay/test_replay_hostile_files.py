@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,12 @@ import pytest
 from bot.errors import JardinierError
 from bot.events import MemberJoined, MessageCreated
 from bot.replay import load_history
+from bot.replay.jsonstream import JsonStream
 
 
 def messages(path: Path) -> list[MessageCreated]:
     """The messages ``path`` holds, as the replay reads them."""
-    return [event for event in load_history(path).events if isinstance(event, MessageCreated)]
+    return [event for event in load_history(path).events() if isinstance(event, MessageCreated)]
 
 
 def written_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -218,7 +220,7 @@ def test_a_discord_reaction_whose_emoji_is_a_bare_string_is_read(tmp_path: Path)
     path = discord_export(
         tmp_path / "export.json", reactions=[{"emoji": "👍", "users": [{"id": "5", "name": "o"}]}]
     )
-    reactions = [event for event in load_history(path).events if hasattr(event, "emoji")]
+    reactions = [event for event in load_history(path).events() if hasattr(event, "emoji")]
     assert [reaction.emoji for reaction in reactions] == ["👍"]
 
 
@@ -265,5 +267,64 @@ def test_invited_members_are_each_one_join(tmp_path: Path) -> None:
         "members": ["Carl", "Dana"],
     }
     path = telegram_export(tmp_path / "result.json", invite)
-    joins = [event for event in load_history(path).events if isinstance(event, MemberJoined)]
+    joins = [event for event in load_history(path).events() if isinstance(event, MemberJoined)]
     assert [join.member.name for join in joins] == ["Carl", "Dana"]
+
+
+def json_error(text: str) -> str | None:
+    """The error the replay gave when it read a whole file with ``json.loads``."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        cut = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
+        return f"x.json:{error.lineno}:{error.colno}: not valid JSON: {error.msg}{cut}"
+    return None
+
+
+def streamed_error(text: str, chunk: int) -> str | None:
+    """The error reading ``text`` a piece of ``chunk`` characters at a time gives."""
+    stream = JsonStream(io.StringIO(text), Path("x.json"), chunk=chunk)
+    try:
+        stream.skip()
+        stream.end()
+    except JardinierError as error:
+        return str(error)
+    return None
+
+
+def test_an_export_read_a_piece_at_a_time_is_refused_where_the_whole_file_was() -> None:
+    """An export of gigabytes is read in pieces: wherever a piece ends, a file cut short or
+    spoiled there gets the error, line and column reading the whole file gave."""
+    text = Path(__file__).parent.joinpath("fixtures", "result.json").read_text(encoding="utf-8")
+    spoiled = [text[:end] for end in range(0, len(text), 3)]
+    chance = random.Random(7)
+    for _ in range(150):
+        at = chance.randrange(len(text))
+        char = chance.choice('{}[],:"\\ 0-1e.tnu\n')
+        spoiled += [text[:at] + char + text[at + 1 :], text[:at] + char + text[at:]]
+    for case in spoiled:
+        expected = json_error(case)
+        for chunk in (2, 9):
+            assert streamed_error(case, chunk) == expected, (case[-30:], chunk)
+    assert streamed_error(text, 2) is None
+
+
+def test_the_fields_of_an_export_may_come_in_any_order(tmp_path: Path) -> None:
+    """The messages are read after the channel they are in, wherever the file lists them."""
+    document = json.loads(discord_export(tmp_path / "export.json").read_text(encoding="utf-8"))
+    moved = {"messages": document.pop("messages"), **document}
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps(moved), encoding="utf-8")
+    (message,) = messages(path)
+    assert (message.text, message.message.channel.name) == ("hello", "#general")
+
+
+def test_a_quote_never_closed_before_a_long_rest_is_named(tmp_path: Path) -> None:
+    """The rest of the file in one field outgrows what a CSV field may hold."""
+    path = tmp_path / "unterm.csv"
+    rows = "".join(f"2024-01-01T00:{n % 60:02d}:00Z,b,hello there {n}\n" for n in range(9000))
+    path.write_text(f'timestamp,user,text\n2024-01-01T00:00:00Z,a,"open\n{rows}', encoding="utf-8")
+    with pytest.raises(
+        JardinierError, match=r"unterm\.csv: row 2: a quote is never closed \(it opens on line 2\)"
+    ):
+        load_history(path)
