@@ -107,7 +107,7 @@ class ContestCommands(Phases):
                 "fr": "Ouverture : un délai (1j) ou une date et heure locales (15/01 18h) ; "
                 "sinon tout de suite"
             },
-        ] = "",
+        ] = When(""),
         channel: Annotated[
             ChannelRef | None,
             "Where to announce it (default: here)",
