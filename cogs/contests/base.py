@@ -148,6 +148,11 @@ class ContestsBase(Cog):
             raise self.refuse(community, "unknown_contest", id=contest_id)
         return contest
 
+    async def coming_challenges(self, community: CommunityRef) -> list[tuple[datetime, str]]:
+        """The next run of each recurring challenge of ``community``, as ``/contest_list``
+        writes it, with when it opens (see :mod:`cogs.contests.challenges`)."""
+        return []
+
     async def claim(self, contest_id: int, phase: str, at: datetime) -> bool:
         """Set the phase timestamp ``phase`` (``opened_at``…) once; False if already set.
 

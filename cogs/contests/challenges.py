@@ -11,7 +11,7 @@ taken in turn; the position is stored, so a restart continues with the next them
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -138,6 +138,37 @@ class Challenges(ContestCommands):
             )
         )
         await self.begin(community, contest)
+
+    async def coming_challenges(self, community: CommunityRef) -> list[tuple[datetime, str]]:
+        """The next run of each enabled challenge, as ``/contest_list`` writes it: known before
+        it opens, though its contest is made only then."""
+        wanted = self._wanted(community)
+        if not wanted:
+            return []
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            turns = {
+                turn.challenge_id: turn
+                for turn in await session.exec(
+                    select(ChallengeTurn).where(col(ChallengeTurn.community_id) == community_id)
+                )
+            }
+        texts = self.texts(community)
+        coming = []
+        for challenge_id, challenge in wanted.items():
+            when = self.core.scheduler.next_run(challenge_job_id(community, challenge_id))
+            if when is None:
+                continue
+            turn = turns.get(challenge_id)
+            theme = challenge.themes[(turn.next_theme if turn else 0) % len(challenge.themes)]
+            line = render(
+                texts.list_challenge,
+                title=challenge.title,
+                theme=theme,
+                when=self.when(community, when),
+            )
+            coming.append((when, line))
+        return coming
 
     async def _next_theme(
         self, community: CommunityRef, challenge_id: str, challenge: ChallengeConfig

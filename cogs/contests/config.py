@@ -45,6 +45,8 @@ class ContestTexts(BaseModel):
     list_header: Annotated[str, Placeholders()]
     list_upcoming: ContestLine
     list_open: ContestLine
+    list_challenge: Annotated[str, Placeholders("title", "theme", "when")]
+    """A recurring challenge's next run, before it opens (its contest has no number yet)."""
     list_empty: Annotated[str, Placeholders()]
     # -- phases
     opened: Annotated[str, Placeholders("id", "title", "description", "end", "emoji", "entries")]
@@ -99,7 +101,9 @@ class ContestTexts(BaseModel):
     giveaway_created: Annotated[str, Placeholders("id", "channel", "end")]
     giveaway_rerolled: Annotated[str, Placeholders("id", "channel")]
     giveaway_button: Annotated[str, Placeholders(), Field(min_length=1, max_length=40)]
-    giveaway_entered: Annotated[str, Placeholders("id", "prize")]
+    giveaway_entered: Annotated[str, Placeholders("id", "prize", "end")]
+    giveaway_already_in: Annotated[str, Placeholders("id", "prize", "end")]
+    """To a member who presses the button again, privately."""
     giveaway_result: Annotated[
         str, Placeholders("id", "prize", "members", "entrants", "seed", "hash")
     ]
@@ -116,6 +120,8 @@ class ContestTexts(BaseModel):
     giveaway_closed: Annotated[str, Placeholders("id")]
     giveaway_winners_range: Annotated[str, Placeholders("most")]
     giveaway_entrants: Annotated[str, Placeholders("id", "count", "hash", "entrants")]
+    giveaway_entrants_none: Annotated[str, Placeholders("id", "prize")]
+    """``/giveaway_entrants`` of a giveaway nobody (still here) entered."""
     giveaway_missed: Annotated[str, Placeholders("id", "prize", "when")]
     # -- hall of fame
     hall_header: Annotated[str, Placeholders()]

@@ -200,7 +200,8 @@ class Giveaways(ContestsBase):
 
     @listener(ButtonPressed, priority=Priority.NORMAL)
     async def enter_by_button(self, event: ButtonPressed) -> None:
-        """The giveaway's button enters the member (and tells them, privately)."""
+        """The giveaway's button enters the member and tells them, privately; a second press
+        tells them they are in already."""
         if not event.button_id.startswith(BUTTON_PREFIX) or event.member.user.is_bot:
             return
         number = event.button_id.removeprefix(BUTTON_PREFIX)
@@ -213,14 +214,17 @@ class Giveaways(ContestsBase):
         except JardinierError as refusal:
             await self.actions.send(event.channel, str(refusal), private_to=event.member)
             return
-        if entered:
-            await self.actions.send(
-                event.channel,
-                render(
-                    self.texts(community).giveaway_entered, id=giveaway.id, prize=giveaway.prize
-                ),
-                private_to=event.member,
-            )
+        texts = self.texts(community)
+        await self.actions.send(
+            event.channel,
+            render(
+                texts.giveaway_entered if entered else texts.giveaway_already_in,
+                id=giveaway.id,
+                prize=giveaway.prize,
+                end=self.when(community, giveaway.ends_at),
+            ),
+            private_to=event.member,
+        )
 
     async def _giveaway_of_message(
         self, community: CommunityRef, message_id: str
@@ -501,6 +505,16 @@ class Giveaways(ContestsBase):
             first.drawn_at if first else self.core.clock.now(),
         )
         ordered = canonical(set(names) - gone)
+        if not ordered:
+            # A list of nobody and the hash of nothing would read as a list cut short.
+            await ctx.reply(
+                render(
+                    self.texts(community).giveaway_entrants_none,
+                    id=giveaway.id,
+                    prize=giveaway.prize,
+                )
+            )
+            return
         await ctx.reply(
             render(
                 self.texts(community).giveaway_entrants,

@@ -195,3 +195,31 @@ async def test_a_challenge_on_the_29th_of_february_waits_for_a_leap_year(
     await arena.join("alice")
     [scheduled] = arena.core.scheduler.pending("challenge:")
     assert scheduled.next_run == datetime(2028, 2, 29, 8, 0, tzinfo=UTC)  # 09:00 CET
+
+
+async def test_the_next_run_of_a_challenge_is_listed_before_it_opens(
+    open_arena: ArenaFactory, contests_rules: Path
+) -> None:
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")  # Monday 2 November, 10:00 in Paris: the first run is next Monday
+    await arena.run("mod", '/contest_create "Haiku" 2d')
+
+    assert (await arena.run("alice", "/contest_list")).splitlines() == [
+        "Contests:",
+        f"1 — “Haiku”: open until Wed, Nov 4, 2026, 10:00{NNBSP}AM (CET)",
+        "“Photo of the week” (recurring challenge): the next one opens "
+        f"Mon, Nov 9, 2026, 9:00{NNBSP}AM (CET)",
+    ]
+    await arena.wait(timedelta(days=7))  # the run is open; the next one comes a week later
+    assert (await arena.run("alice", "/contest_list")).splitlines() == [
+        "Contests:",
+        f"2 — “Photo of the week — Spring buds”: open until Sun, Nov 15, 2026, 9:00{NNBSP}AM"
+        " (CET)",
+        "“Photo of the week” (recurring challenge): the next one opens "
+        f"Mon, Nov 16, 2026, 9:00{NNBSP}AM (CET)",
+    ]
+    edit_section(contests_rules, "contests", {"challenges": {"weekly": {"enabled": False}}})
+    assert await arena.core.reload_rules() is None
+    assert not [
+        line for line in (await arena.run("alice", "/contest_list")).splitlines() if "next" in line
+    ]

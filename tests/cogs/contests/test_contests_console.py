@@ -84,7 +84,7 @@ def check_votes_answers(records: list[dict[str, Any]]) -> None:
         "Your vote for entry 2 of contest 1 is counted.",
         answers[-1],
     ]
-    assert answers[-1].startswith("Members who joined less than 1 day ago cannot vote yet")
+    assert answers[-1].startswith("Members can vote once they have been here for 1 day")
 
 
 EXPECTED_RESULTS = [

@@ -152,3 +152,30 @@ async def test_the_hall_of_fame_lists_contest_winners(arena: Arena) -> None:
         "2026-11-04 — Haiku: alice (#1, votes: 1)",
         "Most wins: alice ×2",
     ]
+
+
+async def test_a_second_press_is_told_it_is_in_already(arena: Arena) -> None:
+    await start_giveaway(arena)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    await arena.press("alice", "giveaway:1", post)
+    await arena.press("alice", "giveaway:1", post)
+
+    again = arena.sent()[-1]
+    assert again.text == (
+        "You are already in giveaway 1 (A bag of seeds); the draw is on "
+        f"Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET)."
+    )
+    assert again.details["private_to"] == arena.member("alice")
+    assert await arena.count(GiveawayEntry) == 1
+
+
+async def test_the_entrants_of_a_giveaway_nobody_entered_are_no_empty_list(arena: Arena) -> None:
+    await start_giveaway(arena)
+
+    assert await arena.run("zoe", "/giveaway_entrants 1") == (
+        "Giveaway 1 (A bag of seeds) has no entrants to list."
+    )
+    await arena.wait(timedelta(days=1))
+    assert await arena.run("zoe", "/giveaway_entrants 1") == (
+        "Giveaway 1 (A bag of seeds) has no entrants to list."
+    )

@@ -39,8 +39,9 @@ async def test_french_durations_are_written_in_french_words(french: Arena) -> No
     await french.join("alice", "bob")
     await french.run("mod", '/contest_create "Haiku" 2d3h')
     await french.run("bob", "/submit 1 vieil étang")
+    # « moins de 1 jour » reads wrong: the wait is said without « moins de ».
     assert (await french.run("alice", "/vote 1 1")).startswith(
-        f"Les membres arrivés il y a moins de 1{NBSP}jour ne peuvent pas encore voter ;"
+        f"Il faut être membre depuis au moins 1{NBSP}jour pour voter\u00a0; vous le pourrez"
     )
     await french.wait(timedelta(days=2, hours=2))
     [reminder] = french.posted("⏰")
@@ -171,3 +172,64 @@ async def test_the_giveaway_entrants_help_says_how_to_re_run_the_draw(
     assert "The hash is the SHA-256 of the sorted ids joined by newlines." in english
     assert 'for round k = 0, 1, …, read SHA-256("<seed>:<k>") as a big-endian integer n' in english
     assert "README" not in await french.run("zoe", "/aide tirage_participants")
+
+
+async def test_french_places_and_waits_read_as_french_writes_them(
+    french: Arena, contests_rules: Path
+) -> None:
+    await french.veterans("alice", "bob", "carol", "mod")
+    await french.run("mod", "/concours_creer Haïku 1h")
+    await french.run("alice", "/participer 1 vieil étang")
+    await french.run("bob", "/participer 1 une grenouille")
+    await french.run("carol", "/voter 1 1")
+    await french.run("mod", "/voter 1 2")
+    await french.run("alice", "/voter 1 2")
+    await french.wait(timedelta(hours=1))
+
+    # Places, not « n° 2 »: entries are numbered too.
+    hall = (await french.run("carol", "/palmares")).replace(NBSP, " ").splitlines()
+    assert hall[1:3] == [
+        "2026-11-04 — Haïku : bob (1re place, votes : 2)",
+        "2026-11-04 — Haïku : alice (2e place, votes : 1)",
+    ]
+    # No « plus de 1 jour » either, whatever the rule book's limit.
+    assert (await french.run("mod", '/concours_creer Photo 2h "" 400j')).replace(
+        NBSP, " "
+    ) == "Un concours doit commencer dans 365 jours au plus."
+    edit_section(contests_rules, "contests", {"giveaways": {"min_member_age": "1d"}})
+    assert await french.core.reload_rules() is None
+    await french.join("dan")
+    await french.run("mod", '/tirage "Des graines" 1 1j')
+    [post] = french.posted("Tirage au sort 1")
+    await french.press("dan", "giveaway:1", post)
+    refused = french.sent()[-1].text.replace(NBSP, " ")
+    assert refused.startswith("Il faut être membre depuis au moins 1 jour pour participer ;")
+
+
+async def test_french_giveaway_answers_a_second_press_and_an_empty_list(french: Arena) -> None:
+    await french.veterans("alice")
+    await french.run("mod", '/tirage "Des graines" 1 1j')
+    [post] = french.posted("Tirage au sort 1")
+    assert (await french.run("zoe", "/tirage_participants 1")) == (
+        "Le tirage 1 (Des graines) n'a aucun participant à lister."
+    )
+    await french.press("alice", "giveaway:1", post)
+    await french.press("alice", "giveaway:1", post)
+    assert french.sent()[-1].text.replace(NBSP, " ") == (
+        "Vous participez déjà au tirage 1 (Des graines) ; il aura lieu le jeu. 5 nov. 2026,"
+        " 10:00 (CET)."
+    )
+
+
+async def test_a_french_list_names_the_next_challenge_before_it_opens(
+    open_arena: ArenaFactory, contests_rules: Path
+) -> None:
+    edit_section(contests_rules, "community", {"locale": "fr"})
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")
+
+    assert (await arena.run("alice", "/concours_liste")).replace(NBSP, " ").splitlines() == [
+        "Concours :",
+        "« Photo of the week » (défi récurrent) : le prochain ouvre le lun. 9 nov. 2026,"
+        " 09:00 (CET)",
+    ]
