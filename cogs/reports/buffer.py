@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, exists, update
+from sqlalchemy import and_, bindparam, delete, exists, update
 from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
@@ -64,6 +64,7 @@ class DayFigures:
         "counted",
         "counts",
         "day",
+        "dropped",
         "messages",
         "thanks",
     )
@@ -84,9 +85,13 @@ class DayFigures:
         """Messages per channel id."""
         self.channel_names = channel_names
         """The community's channel names by id (shared by its days)."""
+        self.dropped: set[str] | None = None
+        """Members no longer active that day (their messages deleted), written before
+        :attr:`active`: made on the first."""
 
     def __len__(self) -> int:
-        return self.counted + len(self.active) + len(self.channels)
+        dropped = len(self.dropped) if self.dropped is not None else 0
+        return self.counted + len(self.active) + len(self.channels) + dropped
 
     def count(self, name: str, delta: int = 1) -> None:
         """Add ``delta`` to one of the day's counters."""
@@ -108,6 +113,25 @@ class DayFigures:
         channels[channel_id] = channels.get(channel_id, 0) + 1
         self.channel_names[channel_id] = channel_name[:100]
 
+    def unmessage(self, user_id: str, channel_id: str, *, thanks: bool, inactive: bool) -> None:
+        """A deleted message taken back: the day's count, its channel's, its thanks, and its
+        author's activity if ``inactive`` (it was their only message of the day)."""
+        self.counted = True
+        self.messages -= 1
+        if thanks:
+            self.thanks -= 1
+        channels = self.channels
+        left = channels.get(channel_id, 0) - 1
+        if left:
+            channels[channel_id] = left
+        else:  # nothing to add: no row of none for a channel not written yet
+            del channels[channel_id]
+        if inactive:
+            self.active.pop(user_id, None)
+            if self.dropped is None:
+                self.dropped = set()
+            self.dropped.add(user_id)
+
     def totals(self) -> tuple[int, ...]:
         """Every counter of the day, in the order of :data:`DAY_FIELDS`."""
         totals = Counter(self.counts)
@@ -122,10 +146,20 @@ class DayFigures:
             self.counts.update(other.counts)
             self.messages += other.messages
             self.thanks += other.thanks
+        if other.dropped:
+            for user_id in other.dropped:
+                self.active.pop(user_id, None)
+            if self.dropped is None:
+                self.dropped = set()
+            self.dropped.update(other.dropped)
         for user_id, at in other.active.items():
             self.active.setdefault(user_id, at)
         for channel_id, count in other.channels.items():
-            self.channels[channel_id] = self.channels.get(channel_id, 0) + count
+            total = self.channels.get(channel_id, 0) + count
+            if total:
+                self.channels[channel_id] = total
+            else:
+                self.channels.pop(channel_id, None)
 
 
 @dataclass
@@ -308,6 +342,17 @@ class FigureBuffer:
                     if figures.counted
                 ),
             )
+            # A member no longer active (their only message deleted) goes before the day's
+            # active members are added: one who posted again since is added back.
+            await write.inactive.run(
+                connection,
+                (
+                    (ids[figures.community], figures.day, user)
+                    for figures in days
+                    if figures.dropped
+                    for user in figures.dropped
+                ),
+            )
             await write.active.run(
                 connection,
                 (
@@ -410,6 +455,8 @@ class Statements(NamedTuple):
     """Adds to each day's counters."""
     active: BulkWrite
     """Who posted each day (kept once)."""
+    inactive: BulkWrite
+    """Who no longer counts as having posted each day."""
     channels: BulkWrite
     """Adds to each channel's messages of the day, its name as now."""
     moderation: BulkWrite
@@ -434,6 +481,12 @@ class Statements(NamedTuple):
         )
         active = insert(ReportActive.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
             index_elements=["community_id", "day", "user_id"]
+        )
+        active_table: Any = ReportActive.__table__  # type: ignore[attr-defined]
+        inactive = delete(active_table).where(
+            active_table.c.community_id == bindparam("cid"),
+            active_table.c.day == bindparam("on_day", type_=active_table.c.day.type),
+            active_table.c.user_id == bindparam("uid"),
         )
         channel_table: Any = ReportChannel.__table__  # type: ignore[attr-defined]
         channels = insert(channel_table)
@@ -502,6 +555,7 @@ class Statements(NamedTuple):
         return cls(
             days=BulkWrite(days, ("community_id", "day", *DAY_FIELDS), dialect),
             active=BulkWrite(active, ("community_id", "day", "user_id"), dialect),
+            inactive=BulkWrite(inactive, ("cid", "on_day", "uid"), dialect),
             channels=BulkWrite(
                 channels,
                 ("community_id", "day", "channel_id", "channel_name", "messages"),

@@ -29,6 +29,7 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MessageCreated,
+    MessageDeleted,
     MessageScored,
     ModerationPardoned,
     ModerationRecorded,
@@ -48,6 +49,7 @@ from cogs.reports.chart import render_chart, write_csv
 from cogs.reports.config import ReportsConfig, ReportTexts
 from cogs.reports.figures import Figures, Span, read_figures, satisfaction
 from cogs.reports.models import ReportActive, ReportNewcomer
+from cogs.reports.recent import RecentMessages, Remembered
 from cogs.reports.thanks import ThanksWords
 
 DaysOption = Annotated[
@@ -134,6 +136,10 @@ class ReportsCog(Cog):
         self._reactions: dict[str, tuple[date, set[Reaction]]] = {}
         """Each community's reactions of its current day (see :data:`REACTIONS_REMEMBERED`)."""
         self._albums = LastAlbums()
+        self._recent = RecentMessages()
+        self._started = self.core.clock.now()
+        """Since when messages are remembered: a member's messages of a day begun before may
+        be unknown."""
         self._first_seen: dict[str, datetime] = {}
         """When the bot first saw each community (it never changes)."""
         self.weekly_report = WeeklyJob(
@@ -204,15 +210,35 @@ class ReportsCog(Cog):
             self.ensure_schedule(channel.community)
             figures.scheduled = True
         at = event.at
-        self.buffer.day(figures.community, figures.days.of(at)).message(
-            author.id,
-            at,
-            channel.id,
-            channel.name or channel.id,
-            thanks=figures.thanks.found(event.text),
+        day = figures.days.of(at)
+        thanks = figures.thanks.found(event.text)
+        self.buffer.day(figures.community, day).message(
+            author.id, at, channel.id, channel.name or channel.id, thanks=thanks
         )
+        self._recent.remember(event.message, Remembered(day, author.id, channel.id, thanks))
         if self.buffer.pending.arrivals:  # someone joined since the last flush
             self.buffer.posted(figures.community, author.id, at)
+
+    @listener(MessageDeleted, priority=Priority.OBSERVATION)
+    async def uncount_message(self, event: MessageDeleted) -> None:
+        """A deleted message (by its author, a moderator or the bot) counts no more: its day's
+        and its channel's count, its thanks, and its author's activity that day if it was
+        their only message. A message counted before the bot started is not known: nothing
+        is taken back."""
+        found = self._recent.deleted(event.message)
+        if found is None:
+            return
+        remembered, last = found
+        figures = self._figures(event.message.community)
+        day = remembered.day
+        # On a day begun before the bot started, the member may have posted before: unknown.
+        inactive = last and day > figures.days.of(self._started)
+        self.buffer.day(figures.community, day).unmessage(
+            remembered.author_id,
+            remembered.channel_id,
+            thanks=remembered.thanks,
+            inactive=inactive,
+        )
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:
@@ -661,6 +687,7 @@ class ReportsCog(Cog):
                 [reaction for reaction in remembered[1] if reaction[2] == user.id]
             )
         self._albums.forget(community, user.id)
+        self._recent.forget_member(community, user.id)
         community_id = await self.core.members.community_id(community)
         async with self.core.db.session() as session:
             await session.exec(

@@ -23,6 +23,7 @@ from bot.events import (
     MemberLeft,
     MemberRef,
     MessageCreated,
+    MessageDeleted,
     MessageRef,
     ModerationRecorded,
     ReactionAdded,
@@ -34,6 +35,8 @@ from cogs.netiquette.cog import NetiquetteCog
 from cogs.netiquette.toxicity import Classifier, ToxicityUnavailableError
 from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
+from cogs.reports.recent import RecentMessages, Remembered
+from tests.conftest import START
 from tests.support.fake_platform import FakePlatform, Recorded
 from tests.support.rulebook import edit_section
 
@@ -586,3 +589,45 @@ async def test_a_return_within_one_flush_keeps_each_stay_its_own_steps(
     assert first["left_at"] is not None
     assert second["first_message_at"] > second["joined_at"] > first["left_at"]
     assert second["left_at"] is None
+
+
+async def test_a_deleted_message_counts_no_more_nor_its_author_if_it_was_their_only_one(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """A message deleted (by its author, a moderator or the bot) is taken back from the day,
+    its channel and the thanks; its author stays active while another message of theirs that
+    day does, even one written before the deletion was flushed."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))  # a day the bot saw whole
+    only = await say(core, platform, clock, "alice", "thanks dave!")
+    first = await say(core, platform, clock, "bob", "seedlings are up")
+    await cog.flush()  # some of it already written
+    await say(core, platform, clock, "bob", "and the beans too")
+    for message in (only, first, MessageRef(platform.channel("general"), "never-seen")):
+        await core.handle(MessageDeleted(at=clock.now(), message=message))
+
+    figures = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert figures.total("messages") == 1
+    assert figures.total("thanks") == 0
+    assert figures.channels == [("#general", 1)]
+    assert figures.active_ids == {platform.member("bob").user.id}
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[1].startswith("Messages: 1 (")
+    assert "Active members: 1" in lines[2]
+
+
+def test_a_member_with_a_forgotten_message_that_day_stays_active() -> None:
+    """Past the limit the oldest messages are forgotten: deleting the remembered ones of a
+    member who also wrote a forgotten one that day does not make them inactive."""
+    general = FakePlatform().channel("general")
+    recent = RecentMessages(limit=2)
+    day = START.date()
+    messages = [MessageRef(general, f"m{index}") for index in range(3)]
+    for message in messages:
+        recent.remember(message, Remembered(day, "alice", "general", thanks=False))
+    assert recent.deleted(messages[0]) is None  # forgotten
+    assert recent.deleted(messages[1]) == (Remembered(day, "alice", "general", False), False)
+    assert recent.deleted(messages[2]) == (Remembered(day, "alice", "general", False), False)
+    recent.remember(messages[0], Remembered(day, "bob", "general", thanks=True))
+    assert recent.deleted(messages[0]) == (Remembered(day, "bob", "general", True), True)
