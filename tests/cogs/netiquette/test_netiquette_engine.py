@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +14,8 @@ import pytest
 import yaml
 
 from bot.events import (
+    ChannelRef,
+    CommunityRef,
     DryRunMatched,
     Event,
     MemberJoined,
@@ -21,7 +27,7 @@ from bot.events import (
 )
 from cogs.netiquette import automod
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
-from tests.cogs.netiquette.forum import NO_INSULTS
+from tests.cogs.netiquette.forum import NO_INSULTS, Forum
 
 
 def words_rule(*words: str, **options: object) -> dict[str, object]:
@@ -98,6 +104,128 @@ async def test_a_burst_is_deleted_at_once_then_recorded_and_announced_in_order(
     ]
     [timeout] = forum.done("timeout")
     assert timeout.details["until"] - forum.clock.now() == timedelta(hours=1)
+
+
+@contextmanager
+def held(database: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's connection holding the write lock of ``database`` (a script, a second
+    bot on the same file) until the block ends."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.fixture
+def busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connections wait 0.2 s for a locked database, and the queue 50 ms before trying again."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=200))
+    monkeypatch.setattr(automod, "ENFORCE_RETRY", timedelta(milliseconds=50), raising=False)
+
+
+async def insults(forum: Forum, *authors: MemberRef) -> list[str]:
+    """Each of ``authors`` insults the group at once, in a burst; the messages' ids."""
+    ids = []
+    for number, author in enumerate(authors):
+        channel = ChannelRef(author.community, "general", "#general")
+        message = MessageRef(channel, f"m{number}")
+        await forum.core.handle(
+            MessageCreated(at=forum.clock.now(), message=message, author=author, text="idiot")
+        )
+        ids.append(message.id)
+    return ids
+
+
+def ours(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the netiquette cog logged."""
+    return [r.getMessage() for r in caplog.records if r.name.startswith("cogs.netiquette")]
+
+
+@pytest.mark.usefixtures("busy")
+async def test_cases_the_database_refuses_for_a_while_wait_and_each_firing_is_done_once(
+    open_forum: ForumFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "bot.db"
+    forum = await open_forum(NO_INSULTS, database=database)
+    await forum.say("alice", "hello garden")
+    with held(database), caplog.at_level(logging.WARNING, logger="cogs.netiquette"):
+        # A backup or a second bot holds the database for a while: the burst is removed at
+        # once all the same, its cases wait for the database, and so does what follows them.
+        removed = await insults(forum, forum.member("bob"), forum.member("carl"))
+        await forum.core.caught_up()
+        assert forum.deleted() == removed
+        assert forum.done("dm") == []
+        assert forum.modlog() == []
+    await forum.core.caught_up()
+    # Written once the database takes them: each firing is carried out once, in order, and
+    # the messages are not removed a second time.
+    assert forum.deleted() == removed
+    assert [line.split(" · ")[:3] for line in forum.modlog()] == [
+        ["🛡️ Case 1", "rule no_insults", "bob"],
+        ["🛡️ Case 2", "rule no_insults", "carl"],
+    ]
+    assert [dm.text.rsplit("(", 1)[1] for dm in forum.done("dm")] == ["case 1).", "case 2)."]
+    for case_id, name in ((1, "bob"), (2, "carl")):
+        record = await forum.cog.casebook.get(forum.platform.community, case_id)
+        assert record is not None
+        assert record.user_name == name
+    [waiting, taken] = ours(caplog)
+    assert waiting.startswith("2 moderation cases not recorded, the database refuses them")
+    assert taken.startswith("the database takes the moderation cases again, after ")
+
+
+@pytest.mark.usefixtures("busy")
+async def test_a_case_the_database_refuses_for_good_is_named_and_takes_no_other_with_it(
+    open_forum: ForumFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "bot.db"
+    forum = await open_forum(NO_INSULTS, database=database)
+    orchard = CommunityRef("fake", "c2", "Orchard")
+    await forum.core.members.community_id(orchard)
+    await forum.core.members.community_id(forum.platform.community)
+    # A clean-up script deletes the orchard's row while the bot runs: its cases can never be
+    # written, the garden's must be all the same.
+    with sqlite3.connect(database) as other:
+        other.execute("DELETE FROM communities WHERE external_id = 'c2'")
+    dan = MemberRef(orchard, UserRef("fake", "id-dan", "dan"))
+    with caplog.at_level(logging.ERROR, logger="cogs.netiquette"):
+        removed = await insults(forum, forum.member("bob"), dan, forum.member("carl"))
+        await forum.core.caught_up()
+    assert forum.deleted() == removed
+    assert [line.split(" · ")[:3] for line in forum.modlog()] == [
+        ["🛡️ Case 1", "rule no_insults", "bob"],
+        ["🛡️ Case 2", "rule no_insults", "carl"],
+    ]
+    assert len(forum.done("dm")) == 2
+    [lost] = ours(caplog)
+    assert "id-dan" in lost
+    assert orchard.key in lost
+    assert "FOREIGN KEY constraint failed" in lost
+
+
+@pytest.mark.usefixtures("busy")
+async def test_a_bot_stopping_while_the_database_stays_locked_names_the_cases_it_loses(
+    open_forum: ForumFactory,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(automod, "ENFORCE_RETRY", timedelta(milliseconds=10), raising=False)
+    database = tmp_path / "bot.db"
+    forum = await open_forum(NO_INSULTS, database=database)
+    await forum.say("alice", "hello garden")
+    with held(database), caplog.at_level(logging.ERROR, logger="cogs.netiquette"):
+        removed = await insults(forum, forum.member("bob"))
+        async with asyncio.timeout(10):  # a few more tries, then it lets go
+            await forum.cog.teardown()
+    assert forum.deleted() == removed
+    assert forum.done("dm") == []
+    [lost] = ours(caplog)
+    assert lost.startswith("stopping: 1 moderation cases lost, the database still refuses them")
+    assert f"member id-bob of {forum.platform.community.key}" in lost
 
 
 async def test_later_listeners_do_not_see_a_removed_message(open_forum: ForumFactory) -> None:
