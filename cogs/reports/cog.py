@@ -86,6 +86,11 @@ NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
 reads them too)."""
 
 
+LADDER_RULE = "strikes"
+"""The rule a step of the netiquette's strike ladder is recorded under (its ``LADDER_RULE``): a
+name of the data, shown with the ``ladder`` text."""
+
+
 def sanctions(actions: str) -> bool:
     """Whether a case's actions (``delete, warn``) sanction the member."""
     return not set(actions.split(", ")) <= NOT_SANCTIONS
@@ -417,8 +422,9 @@ class ReportsCog(Cog):
             lines.append(render(texts.retention_none))
         channels = ", ".join(f"{name.lstrip('#')} ({count})" for name, count in current.channels)
         lines.append(render(texts.channels, channels=channels or render(texts.none)))
+        named = {"": render(texts.manual), LADDER_RULE: render(texts.ladder)}
         items = [
-            f"{rule or render(texts.manual)} ({count})"
+            f"{named.get(rule, rule)} ({count})"
             for rule, count in sorted(current.moderation.items(), key=lambda i: (-i[1], i[0]))
             if count
         ]

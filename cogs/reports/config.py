@@ -72,6 +72,8 @@ class ReportTexts(BaseModel):
     channels: Annotated[str, Placeholders("channels")]
     moderation: Annotated[str, Placeholders("count", "rules")]
     manual: Annotated[str, Placeholders()]
+    ladder: Annotated[str, Placeholders()]
+    """The netiquette's strike ladder, where the moderation breakdown names a rule."""
     pardoned: Annotated[str, Placeholders("count")]
     """Sanctions of the period pardoned since, after those by rule (they count no more)."""
     contests: Annotated[str, Placeholders("count")]

@@ -631,3 +631,36 @@ def test_a_member_with_a_forgotten_message_that_day_stays_active() -> None:
     assert recent.deleted(messages[2]) == (Remembered(day, "alice", "general", False), False)
     recent.remember(messages[0], Remembered(day, "bob", "general", thanks=True))
     assert recent.deleted(messages[0]) == (Remembered(day, "bob", "general", True), True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "spam (1), the strike ladder (1)"),
+        ("fr", "spam (1), l'échelle des sanctions (1)"),
+    ],
+)
+async def test_a_step_of_the_strike_ladder_is_named_in_the_community_language(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    locale: str,
+    expected: str,
+) -> None:
+    """The netiquette records a ladder step under the rule ``strikes``: the breakdown says
+    what it is, as it does for the moderators' commands, not ``strikes (1)``."""
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
+    assert await core.reload_rules() is None
+    alice = platform.member("alice")
+    for case_id, rule in ((1, "spam"), (2, "strikes")):
+        await core.handle(
+            ModerationRecorded(
+                at=clock.now(), member=alice, case_id=case_id, action="timeout", rule=rule
+            )
+        )
+
+    text = (await run(core, platform, clock, "/report 7")).text
+
+    assert f"2 — {expected}" in text
