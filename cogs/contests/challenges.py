@@ -18,13 +18,14 @@ from sqlmodel import col, select
 
 from bot.bus import Priority
 from bot.cog import job, listener
+from bot.crontab import crontab_fields
 from bot.events import CommunityRef, CommunitySeen
 from bot.ruleconf import render
 from bot.weekly import local_time_came_again
 from cogs.contests.config import ChallengeConfig
 from cogs.contests.contests import ContestCommands
 from cogs.contests.models import ChallengeTurn, Contest
-from cogs.contests.schedules import after, crontab_fields
+from cogs.contests.schedules import after
 
 RUN_GUARD = timedelta(seconds=30)
 """Two runs of one challenge closer than this are one run seen twice (cron is per minute)."""

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from bot.crontab import check_crontab
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
-from cogs.contests.schedules import check_crontab
 
 CHALLENGE_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
 SHORTEST = timedelta(minutes=1)

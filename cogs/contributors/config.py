@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.crontab import Weekday
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
 
 Weight = Annotated[float, Field(ge=0, le=1000)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class ScoringConfig(BaseModel):

@@ -131,7 +131,7 @@ async def test_a_reload_cancels_removed_challenges_and_adds_new_ones(
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["challenges"] = {"monthly": {**WEEKLY, "schedule": "30 18 1 * *", "themes": ["Harvest"]}}
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert await arena.run("mod", "/rules_reload") == "Rule book reloaded."
+    assert await arena.core.reload_rules() is None
     [job] = arena.core.scheduler.pending("challenge:")
     assert job.id == "challenge:fake-c1:monthly"
     assert job.next_run == datetime(2026, 12, 1, 17, 30, tzinfo=UTC)  # 18:30 in Paris
@@ -161,6 +161,32 @@ async def test_a_challenge_judged_at_random_publishes_its_seed(open_arena: Arena
     assert "Ties go" not in results.text
     assert len(arena.events) == 1
     assert await arena.run("carol", "/contest_results 1") == results.text
+
+
+async def test_a_challenge_s_weekday_may_be_written_in_french(
+    open_arena: ArenaFactory, clock: ManualClock
+) -> None:
+    clock.set(datetime(2027, 3, 21, 12, 0, tzinfo=UTC))
+    arena = await open_arena(
+        contests={"challenges": {"weekly": {**WEEKLY, "schedule": "0 9 * * lun"}}}
+    )
+    await arena.join("alice")
+    [scheduled] = arena.core.scheduler.pending("challenge:")
+    assert scheduled.next_run == datetime(2027, 3, 22, 8, 0, tzinfo=UTC)  # Monday, 09:00 CET
+
+
+def test_a_bad_schedule_is_said_in_french_to_a_french_community(contests_rules: Path) -> None:
+    edit_section(
+        contests_rules,
+        "contests",
+        {"challenges": {"weekly": {**WEEKLY, "schedule": "0 9 * * lundo"}}},
+    )
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(contests_rules, section_models())
+    [error] = caught.value.errors
+    assert error.message_in("fr").startswith(
+        "'0 9 * * lundo' n'est pas une planification valide : le jour de la semaine 'lundo'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -311,7 +311,7 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     )
     assert forum.done("timeout") == forum.done("ban") == []
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/regles_recharger")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/exclure_temporairement bob 5s")
     assert forum.platform.last_text() == (
         "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
@@ -384,7 +384,7 @@ async def test_a_timeout_too_long_for_any_duration_is_told_the_timeouts_range(
             f" to 4 weeks, not {said}). Type /help timeout for details."
         )
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/regles_recharger")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/exclure_temporairement bob 6000w")
     assert forum.platform.last_text() == (
         "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
@@ -451,7 +451,7 @@ async def test_cases_write_their_moments_as_the_bot_writes_them_with_the_zone_na
     await forum.run("mod", "/case 1")
     assert f"by mod, on Mon, Nov 2, 2026, 10:00{NNBSP}AM (CET)\n" in forum.platform.last_text()
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/regles_recharger")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/dossiers bob")
     assert forum.platform.last_text().splitlines()[1] == (
         "#1 lun. 2 nov. 2026, 10:00 (CET) · exclusion temporaire · par mod · spam"
@@ -473,7 +473,7 @@ async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(
         " 1/6 within 30 days → timeout, 1/9 within 30 days → ban"
     )
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/regles_recharger")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/avertir bob deux")
     await forum.run("mod", "/avertir bob trois")
     assert forum.modlog()[-1] == (

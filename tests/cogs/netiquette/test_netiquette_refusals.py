@@ -170,7 +170,7 @@ async def test_unban_of_a_member_neither_on_record_nor_banned_records_nothing(
     # Nothing happened: the mod-log hears nothing, not even a warning of the refusal.
     assert forum.modlog() == []
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/rules_reload")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/debannir bob")
     assert forum.answers()[-1] == "bob n'est pas banni·e : il n'y a rien à lever."
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
@@ -186,7 +186,7 @@ async def test_untimeout_of_a_member_gone_with_no_timeout_on_record_records_noth
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
     assert forum.modlog() == []
     write_locale(rules_dir, "fr")
-    await forum.run("mod", "/rules_reload")
+    assert await forum.core.reload_rules() is None
     await forum.run("mod", "/fin_exclusion bob")
     assert forum.answers()[-1] == "bob n'est pas exclu·e temporairement : il n'y a rien à lever."
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
