@@ -3,8 +3,11 @@
 Every message, reply, reaction or thanks changes a counter in memory; :meth:`CounterBuffer.flush`
 adds the pending changes to the database in one transaction (one upsert statement per table),
 never one commit per message. The buffer holds at most ``limit`` pending counters before the cog
-flushes early; if the database refuses a flush, the changes stay pending (ahead of those counted
-since), and past twice the limit the oldest are dropped (and logged) so memory stays bounded.
+flushes early; if the database refuses a flush for a while (locked, busy, away), the changes stay
+pending (ahead of those counted since), and past twice the limit the oldest are dropped (and
+logged) so memory stays bounded. If it refuses them for good (a community's row deleted under the
+bot), they are written one community at a time, and only the counters of a community refused on
+its own are dropped, logged.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from itertools import islice
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import delete
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
+from bot.dbrefusals import may_pass, reason
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.contributors.models import DailyActivity, Interaction
@@ -157,19 +160,53 @@ class CounterBuffer:
         self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]
     ) -> int | None:
         """Write changes :meth:`take` returned, in one transaction: how many counters changed,
-        or None when the database refused them (they are pending again, see :meth:`restore`)."""
+        or None when the database refused them for now (they are pending again, see
+        :meth:`restore`). Refused for good, they are written one community at a time."""
         daily = {key: value for key, value in daily.items() if any(value.values())}
         edges = {key: value for key, value in edges.items() if value}
         if not daily and not edges:
             return 0
         try:
             await self._write(daily, edges)
-        except SQLAlchemyError as error:
-            log.warning("contributors counters not written, kept for the next flush: %s", error)
-            self.restore(daily, edges)
-            return None
+        except Exception as error:
+            if may_pass(error):
+                _kept(error)
+                self.restore(daily, edges)
+                return None
+            return await self._write_apart(daily, edges)
         self.flushes += 1
         return len(daily) + len(edges)
+
+    async def _write_apart(
+        self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]
+    ) -> int | None:
+        """Write the changes one community per transaction: how many counters changed. Those
+        of a community the database refuses for good are dropped (logged); on a passing refusal,
+        those not written yet are pending again (None if none was written)."""
+        parts: dict[CommunityRef, tuple[dict[Daily, dict[str, int]], dict[Edge, int]]] = {}
+        for key, counters in daily.items():
+            parts.setdefault(key[0], ({}, {}))[0][key] = counters
+        for edge, count in edges.items():
+            parts.setdefault(edge[0], ({}, {}))[1][edge] = count
+        written: int | None = None
+        left = list(parts.items())
+        for index, (community, (part_daily, part_edges)) in enumerate(left):
+            size = len(part_daily) + len(part_edges)
+            try:
+                await self._write(part_daily, part_edges)
+            except Exception as error:
+                if may_pass(error):
+                    _kept(error)
+                    rest_daily = {k: v for _c, (d, _e) in left[index:] for k, v in d.items()}
+                    rest_edges = {k: v for _c, (_d, e) in left[index:] for k, v in e.items()}
+                    self.restore(rest_daily, rest_edges)
+                    return written
+                self.dropped += size
+                _refused(community, size, error)
+                continue
+            self.flushes += 1
+            written = (written or 0) + size
+        return written or 0
 
     async def _write(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
         ids: dict[CommunityRef, int] = {}
@@ -263,6 +300,19 @@ class CounterBuffer:
             self.dropped += excess
             log.warning("contributors buffer full while the database is down: %d dropped", excess)
         self.full = len(self) >= self._limit
+
+
+def _kept(error: BaseException) -> None:
+    log.warning("contributors counters not written, kept for the next flush: %s", reason(error))
+
+
+def _refused(community: CommunityRef, size: int, error: BaseException) -> None:
+    log.error(
+        "%d contributors counters of %s lost: the database refuses them (%s)",
+        size,
+        community.key,
+        reason(error),
+    )
 
 
 _Key = TypeVar("_Key", bound=Hashable)

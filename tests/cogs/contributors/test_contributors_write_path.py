@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -249,3 +251,52 @@ def test_changes_put_back_in_turn_stay_in_the_order_they_were_counted() -> None:
     assert counters.dropped == 1
     daily, _ = counters.take()
     assert [key[1] for key in daily] == ["second", "third"]
+
+
+async def test_counters_of_a_community_the_database_refuses_for_good_hold_up_no_other(
+    open_forum: ForumFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "bot.db"
+    forum = await open_forum(database=database)
+    buffered = forum.cog.buffer
+    orchard = CommunityRef("fake", "c2", "Orchard")
+    await forum.core.members.community_id(orchard)
+    await forum.core.members.community_id(forum.platform.community)
+    # A clean-up script deletes the orchard's row while the bot runs: its counters can never
+    # be written (their community is gone), the garden's still must be, now and later.
+    with sqlite3.connect(database) as other:
+        other.execute("DELETE FROM communities WHERE external_id = 'c2'")
+    await forum.say("alice", LONG)
+    buffered.add_daily((orchard, "id-dan", date(2026, 11, 2)), "messages")
+    with caplog.at_level(logging.ERROR, logger="cogs.contributors"):
+        await forum.cog.flush()
+    assert len(buffered) == 0  # nothing left to fail again at every flush
+    community = forum.platform.community
+    assert (await forum.cog.stored(community, forum.member("alice").user.id))["daily"]
+    [lost] = [r.getMessage() for r in caplog.records if r.name == "cogs.contributors"]
+    assert orchard.key in lost
+    assert "FOREIGN KEY constraint failed" in lost
+    await forum.say("bob", LONG)
+    await forum.cog.flush()
+    assert (await forum.cog.stored(community, forum.member("bob").user.id))["daily"]
+
+
+async def test_counters_a_write_failing_outside_the_database_took_are_not_lost(
+    forum: Forum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buffered = forum.cog.buffer
+    write = buffered._write
+    failed = False
+
+    async def failing_once(daily: dict[Any, Any], edges: dict[Any, Any]) -> None:
+        nonlocal failed
+        if not failed:
+            failed = True
+            raise RuntimeError("a bug on the way to the database")
+        await write(daily, edges)
+
+    monkeypatch.setattr(buffered, "_write", failing_once)
+    await forum.say("alice", LONG)
+    await forum.cog.flush()
+    stored = await forum.cog.stored(forum.platform.community, forum.member("alice").user.id)
+    assert stored["daily"]
