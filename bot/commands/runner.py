@@ -116,7 +116,11 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
         return await core.resolve_member(community, text, event.mentions)
 
     async def resolve_channel(text: str) -> ChannelRef | None:
-        return await core.resolve_channel(community, text)
+        # A channel typed into a command is one of this community's. A platform finds another
+        # community's by its id too (Telegram: a mod-log kept in another chat, as the rule book
+        # may name it), which a moderator must not make the bot post in.
+        found = await core.resolve_channel(community, text)
+        return found if found is not None and found.community == community else None
 
     if event.options is None:
         return await parse_arguments(

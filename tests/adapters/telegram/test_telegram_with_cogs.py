@@ -257,6 +257,40 @@ async def test_pressing_a_suggestions_button_answers_the_member_alone(
     assert notices == ["You cannot vote on your own suggestion."] * 10
 
 
+async def test_a_channel_typed_into_a_command_is_one_of_the_group(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """/contest_create "Free Nitro" … -1009876543210 made the bot announce a contest in another
+    group, and with a member's id in their private chat: a channel typed into a command is now
+    the group or one of its topics; another chat stays for the rule book to name."""
+    other_group, someone = -1009876543210, 777000123
+    write_override(
+        rules_dir,
+        f'community:\n  cogs: [contests]\n  channels:\n    mod_log: "{other_group}"\n',
+    )
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    api.started.add(someone)
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    for target in (other_group, someone):
+        api.push(
+            command(ADMIN, f'/contest_create "Free Nitro" 2h "claim it" "" {target}', date=now)
+        )
+    api.push(command(ADMIN, f'/contest_create "Seeds" 2h "plant them" "" {GROUP_ID}', date=now))
+    await bot.settle()
+    await bot.stop()
+    posted = {
+        (call.chat_id, call.params["text"].split(":")[0]) for call in api.called("sendMessage")
+    }
+    assert not any(chat == someone for chat, _ in posted), posted
+    assert not any(
+        "Free Nitro" in call.params["text"]
+        for call in api.called("sendMessage")
+        if call.chat_id != GROUP_ID
+    )
+    assert any("Seeds" in call.params["text"] for call in api.called("sendMessage")), posted
+
+
 PHOTO = [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}]
 
 
