@@ -66,7 +66,7 @@ class CoreCog(Cog):
         helps={
             "fr": """Afficher les commandes que vous pouvez utiliser, ou expliquer l'une d'elles.
 
-            Exemple : /aide annonce
+            Exemple : /aide annonce
             """
         },
     )
@@ -125,7 +125,7 @@ class CoreCog(Cog):
             vous sont affichées.
             Pour les modérateurs d'une communauté qui a son fichier dans communities/, les
             personnes listées dans moderators.users et les modérateurs de la console ; une fois
-            toutes les 10 secondes.
+            toutes les 10 secondes.
             """
         },
     )
@@ -210,9 +210,9 @@ class CoreCog(Cog):
         helps={
             "fr": """Recevoir en privé tout ce que le bot garde sur un membre (un fichier JSON).
 
-            Pour répondre à une demande reçue autrement ; les membres obtiennent leurs propres
+            Pour répondre à une demande reçue autrement ; les membres obtiennent leurs propres
             données avec /mes_donnees.
-            Exemple : /donnees_membre @alice
+            Exemple : /donnees_membre @alice
             """
         },
     )
@@ -245,9 +245,9 @@ class CoreCog(Cog):
         helps={
             "fr": """Effacer ce que le bot garde ici sur un membre, dossiers de modération compris.
 
-            C'est irréversible ; ce que le membre fait ensuite est de nouveau compté, comme pour
+            C'est irréversible ; ce que le membre fait ensuite est de nouveau compté, comme pour
             un nouveau venu.
-            Exemple : /oublier_membre @alice
+            Exemple : /oublier_membre @alice
             """
         },
     )

@@ -102,8 +102,8 @@ async def test_a_french_community_reads_refusals_in_french(
 
     reports = [a.text for a in platform.sent() if a.target == platform.channel("mod-log")]
     assert reports[-2:] == [
-        "⚠️ J'ai besoin du droit d'administrateur « Bannir des utilisateurs » dans Garden "
-        "pour exclure temporairement un membre",
+        "⚠️ J'ai besoin du droit d'administrateur «\u00a0Bannir des utilisateurs\u00a0» dans"
+        " Garden pour exclure temporairement un membre",
         "⚠️ alice fait partie des administrateurs de Garden, je ne peux donc pas expulser"
         " un membre",
     ]

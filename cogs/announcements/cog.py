@@ -114,7 +114,7 @@ class AnnouncementsCog(Cog):
         helps={
             "fr": """Programmer une annonce dans ce salon, après un délai ou à une date et heure.
 
-            Exemple : /annonce 2h Le concours photo est ouvert !
+            Exemple : /annonce 2h Le concours photo est ouvert !
             À une date et heure locales, entre guillemets : /annonce "24/12 18h" Joyeux réveillon !
             """
         },

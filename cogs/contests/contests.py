@@ -71,13 +71,13 @@ class ContestCommands(Phases):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "concours_creer"},
-        descriptions={"fr": "Créer un concours : titre, durée, description…"},
+        descriptions={"fr": "Créer un concours : titre, durée, description…"},
         option_names={"fr": {"entries": "participations"}},
         helps={
-            "fr": """Créer un concours : participations (/participer), votes, résultats annoncés.
+            "fr": """Créer un concours : participations (/participer), votes, résultats annoncés.
 
-            Exemple : /concours_creer "Photo de la semaine" 2h "Votre plus belle photo du jardin"
-            Ouvert demain, pour une semaine : /concours_creer Haïku 7j "" 1j
+            Exemple : /concours_creer "Photo de la semaine" 2h "Votre plus belle photo du jardin"
+            Ouvert demain, pour une semaine : /concours_creer Haïku 7j "" 1j
             La durée et l'ouverture acceptent aussi une date et heure locales :
             "15/01/2027 18h" (entre guillemets), 2027-01-15T18:00, ou une date seule
             (15/01/2027) pour minuit.
@@ -111,12 +111,12 @@ class ContestCommands(Phases):
         channel: Annotated[
             ChannelRef | None,
             "Where to announce it (default: here)",
-            {"fr": "Où l'annoncer (par défaut : ici)"},
+            {"fr": "Où l'annoncer (par défaut : ici)"},
         ] = None,
         entries: Annotated[
             int | None,
             "Entries per member (default from the rule book)",
-            {"fr": "Participations par membre (par défaut : selon les règles)"},
+            {"fr": "Participations par membre (par défaut : selon les règles)"},
         ] = None,
     ) -> None:
         """Create a contest: members /submit entries, vote, and the results are announced.
@@ -257,7 +257,7 @@ class ContestCommands(Phases):
         names={"fr": "concours_annuler"},
         descriptions={"fr": "Annuler un concours (rien n'est annoncé ensuite)"},
         helps={
-            "fr": """Annuler un concours non clos ; ses étapes restantes ne sont pas annoncées."""
+            "fr": """Annuler un concours non clos ; ses étapes restantes ne sont pas annoncées."""
         },
     )
     async def contest_cancel(
@@ -294,7 +294,7 @@ class ContestCommands(Phases):
         names={"fr": "concours_resultats"},
         descriptions={"fr": "Afficher les résultats d'un concours terminé"},
         helps={
-            "fr": """Afficher les résultats d'un concours clos : gagnants et nombre de votes."""
+            "fr": """Afficher les résultats d'un concours clos : gagnants et nombre de votes."""
         },
     )
     async def contest_results(

@@ -72,9 +72,9 @@ class Entries(ContestsBase):
         descriptions={"fr": "Proposer une participation (texte ou lien) à un concours"},
         option_names={"fr": {"entry": "participation"}},
         helps={
-            "fr": """Envoyer votre participation (texte ou lien) ; la nouvelle remplace l'ancienne.
+            "fr": """Envoyer votre participation (texte ou lien) ; la nouvelle remplace l'ancienne.
 
-            Exemple : /participer 3 https://example.org/ma-photo.jpg
+            Exemple : /participer 3 https://example.org/ma-photo.jpg
             """
         },
     )
@@ -85,7 +85,7 @@ class Entries(ContestsBase):
         entry: Annotated[
             Text,
             "Your entry: a text or a link",
-            {"fr": "Votre participation : un texte ou un lien"},
+            {"fr": "Votre participation : un texte ou un lien"},
         ],
     ) -> None:
         """Submit your entry to a contest (a text or a link); a new one replaces your previous.
@@ -180,10 +180,10 @@ class Entries(ContestsBase):
         descriptions={"fr": "Voter pour une participation"},
         option_names={"fr": {"entry": "participation"}},
         helps={
-            "fr": """Voter pour une participation : un vote par concours, modifiable jusqu'à la
+            "fr": """Voter pour une participation : un vote par concours, modifiable jusqu'à la
             clôture.
 
-            Exemple : /voter 3 2
+            Exemple : /voter 3 2
             """
         },
     )

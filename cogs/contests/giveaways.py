@@ -58,13 +58,13 @@ class Giveaways(ContestsBase):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "tirage"},
-        descriptions={"fr": "Lancer un tirage au sort : lot, gagnants, durée"},
+        descriptions={"fr": "Lancer un tirage au sort : lot, gagnants, durée"},
         option_names={"fr": {"prize": "lot", "winners": "gagnants"}},
         helps={
-            "fr": """Lancer un tirage au sort dans ce salon : participation par bouton ou réaction.
+            "fr": """Lancer un tirage au sort dans ce salon : participation par bouton ou réaction.
 
-            Les gagnants sont tirés avec une graine publiée : chacun peut refaire le tirage.
-            Exemple : /tirage "Un sachet de graines" 2 3j
+            Les gagnants sont tirés avec une graine publiée : chacun peut refaire le tirage.
+            Exemple : /tirage "Un sachet de graines" 2 3j
             """
         },
     )
@@ -426,7 +426,7 @@ class Giveaways(ContestsBase):
             "fr": """Tirer de nouveaux gagnants parmi les participants qui n'ont pas encore gagné.
 
             Le nouveau tirage a sa propre graine, publiée comme la première.
-            Exemple : /tirage_relancer 4
+            Exemple : /tirage_relancer 4
             """
         },
     )
@@ -470,11 +470,11 @@ class Giveaways(ContestsBase):
             "fr": """Lister les participants d'un tirage (triés comme au tirage) et leur empreinte.
 
             L'empreinte est le SHA-256 des identifiants triés, joints par des retours à la ligne.
-            Pour refaire le tirage avec la graine publiée dans le résultat : au tour k = 0, 1, …,
-            lire SHA-256("<graine>:<k>") comme un entier n (gros-boutiste) ; le gagnant est le
+            Pour refaire le tirage avec la graine publiée dans le résultat : au tour k = 0, 1, …,
+            lire SHA-256("<graine>:<k>") comme un entier n (gros-boutiste) ; le gagnant est le
             participant au rang n modulo le nombre de participants restants (en comptant depuis
             0), qui quitte la liste.
-            Exemple : /tirage_participants 4
+            Exemple : /tirage_participants 4
             """
         },
     )

@@ -37,11 +37,11 @@ class ContributorsCog(Counting, Shoutout):
         helps={
             "fr": """Afficher les meilleurs contributeurs et la principale raison de chaque score.
 
-            Le score récompense la valeur, pas le volume : les messages substantiels (dans la
+            Le score récompense la valeur, pas le volume : les messages substantiels (dans la
             limite d'un plafond par minute et d'un plafond par jour), les réponses, réactions et
             remerciements reçus d'autres membres, les présentations et les victoires aux
             concours.
-            Exemple : /classement 30j
+            Exemple : /classement 30j
             """
         },
     )
@@ -85,9 +85,9 @@ class ContributorsCog(Counting, Shoutout):
             "fr": """Afficher les membres qui font réagir les autres (PageRank des interactions).
 
             Réponses, remerciements, mentions et réactions sont des liens d'un membre vers un
-            autre ; un membre obtient un rang élevé quand de nombreux membres, eux-mêmes objets
+            autre ; un membre obtient un rang élevé quand de nombreux membres, eux-mêmes objets
             d'interactions, lui répondent et le remercient.
-            Exemple : /influenceurs tout
+            Exemple : /influenceurs tout
             """
         },
     )
@@ -128,11 +128,11 @@ class ContributorsCog(Counting, Shoutout):
         names={"fr": "profil"},
         descriptions={"fr": "Le détail du score d'un membre, son rang et sa tendance"},
         helps={
-            "fr": """Afficher le score d'un membre : sa composition, son rang et sa tendance.
+            "fr": """Afficher le score d'un membre : sa composition, son rang et sa tendance.
 
-            La tendance se mesure par rapport à la période juste avant (les 7 jours qui
+            La tendance se mesure par rapport à la période juste avant (les 7 jours qui
             précèdent les 7 derniers jours).
-            Exemple : /profil @carol 30j
+            Exemple : /profil @carol 30j
             """
         },
     )
@@ -142,7 +142,7 @@ class ContributorsCog(Counting, Shoutout):
         member: Annotated[
             MemberRef | None,
             "Whose profile (default: yours)",
-            {"fr": "Le membre dont voir le profil (par défaut : vous)"},
+            {"fr": "Le membre dont voir le profil (par défaut : vous)"},
         ] = None,
         window: WindowOption = "7d",
     ) -> None:
@@ -223,7 +223,7 @@ class ContributorsCog(Counting, Shoutout):
         names={"fr": "contributeurs_retrait"},
         descriptions={"fr": "Ne plus être compté·e dans les scores et classements"},
         helps={
-            "fr": """Ne plus être noté·e, classé·e ni mis·e en avant ; vos compteurs sont effacés.
+            "fr": """Ne plus être noté·e, classé·e ni mis·e en avant ; vos compteurs sont effacés.
 
             /contributeurs_retour vous compte de nouveau, à partir de ce moment-là.
             """

@@ -198,8 +198,8 @@ class Casework(Moderation):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "pardonner"},
-        descriptions={"fr": "Pardonner un dossier : ses points ne comptent plus"},
-        helps={"fr": """Pardonner un dossier : ses points de sanction ne comptent plus."""},
+        descriptions={"fr": "Pardonner un dossier : ses points ne comptent plus"},
+        helps={"fr": """Pardonner un dossier : ses points de sanction ne comptent plus."""},
     )
     async def pardon(
         self,
@@ -244,11 +244,11 @@ class Casework(Moderation):
         names={"fr": "regles_tester"},
         descriptions={"fr": "Quelles règles ce texte déclencherait, et pourquoi"},
         helps={
-            "fr": """Tester un message : quelles règles se déclencheraient ou non, et pourquoi.
+            "fr": """Tester un message : quelles règles se déclencheraient ou non, et pourquoi.
 
             Le message est jugé comme si un membre (pas un modérateur) l'avait publié
-            dans ce salon ; rien n'est fait et aucun délai de récupération (cooldown) ne démarre.
-            Exemple : /regles_tester tu es un idiot
+            dans ce salon ; rien n'est fait et aucun délai de récupération (cooldown) ne démarre.
+            Exemple : /regles_tester tu es un idiot
             """
         },
     )

@@ -51,14 +51,14 @@ class SuggestionsCog(Digest):
 
     @command(
         names={"fr": "suggerer"},
-        descriptions={"fr": "Proposer une idée ; les membres votent pour ou contre"},
+        descriptions={"fr": "Proposer une idée ; les membres votent pour ou contre"},
         helps={
             "fr": """Proposer quelque chose à la communauté et à sa direction.
 
             La suggestion est numérotée et publiée dans le salon des suggestions, où les membres
             votent 👍 ou 👎 (un vote chacun). Si une suggestion ouverte dit déjà presque la même
             chose, vous y êtes renvoyé·e à la place.
-            Exemple : /suggerer Un troc de graines mensuel
+            Exemple : /suggerer Un troc de graines mensuel
             """
         },
     )
@@ -139,12 +139,12 @@ class SuggestionsCog(Digest):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "suggestion_statut"},
-        descriptions={"fr": "Donner un statut à une suggestion ; son auteur est prévenu"},
+        descriptions={"fr": "Donner un statut à une suggestion ; son auteur est prévenu"},
         helps={
-            "fr": """Donner un statut à une suggestion ; son auteur est prévenu.
+            "fr": """Donner un statut à une suggestion ; son auteur est prévenu.
 
             Il reçoit un message privé ou, à défaut, un message dans le salon.
-            Exemple : /suggestion_statut 3 prévue Nous commencerons au printemps
+            Exemple : /suggestion_statut 3 prévue Nous commencerons au printemps
             """
         },
     )
@@ -243,10 +243,10 @@ class SuggestionsCog(Digest):
         names={"fr": "synthese"},
         descriptions={"fr": "La synthèse des suggestions pour la direction, maintenant"},
         helps={
-            "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
+            "fr": """Publier la synthèse : suggestions les plus votées, nouvelles, retours.
 
             Elle est publiée tout de suite dans le salon de la direction, avec un fichier
-            Markdown joint ; vous voyez seulement où elle a été publiée. Sans salon de la
+            Markdown joint ; vous voyez seulement où elle a été publiée. Sans salon de la
             direction, elle vous est envoyée en privé.
             """
         },

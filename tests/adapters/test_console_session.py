@@ -198,10 +198,10 @@ async def test_a_french_name_typed_with_its_accents_or_in_capitals_runs_the_comm
     records, errors = await play(lines, rules_dir, tmp_path / "j.db")
     assert errors == ""
     answers = [a["text"] for a in actions(records) if a.get("channel") == "#general"]
-    assert answers[0] == "Dossier 1 : bannissement pour bob."
+    assert answers[0] == "Dossier 1\u00a0: bannissement pour bob."
     assert answers[2].startswith("bob n'est pas banni")  # the second /débannir: nothing to lift
     assert answers[1:2] + answers[3:] == [
-        "Sanction levée pour bob : bannissement.",
+        "Sanction levée pour bob\u00a0: bannissement.",
         "/debannir <membre>\nLever le bannissement d'un membre.",
         "Je vous ai envoyé en privé ce que je garde sur vous ici.",
         "Je ne connais pas /éteindre. Tapez /aide pour voir les commandes disponibles.",

@@ -1,5 +1,10 @@
 """The shipped French: one inclusive form (the middle dot), the units the bot reads in French,
-agreement with the numbers texts hold, and the reader addressed as « vous ».
+agreement with the numbers texts hold, the reader addressed as « vous », and French typography.
+
+French puts a space before : ; ! ? and inside « », and a line must never break there (a ? alone
+at the start of a line). The shipped texts write a no-break space (U+00A0) in these places, the
+one Babel writes between a number and its unit (« 2 jours », « 50 % »), which every font
+has: not the narrow one (U+202F), which some fonts of Discord and Telegram clients lack.
 
 The register is also checked where members read it, on real messages, in each cog's tests.
 """
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import re
 import string
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,13 @@ from bot.commands.spec import CommandSpec
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book, render
 from bot.ruleconf.plurals import LocalText
+
+# discord.py imports audioop (for voice, unused here), which Python 3.11 deprecates: imported with
+# that one warning silenced, before pytest's "error" filter would turn it into a failure.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+    from bot.adapters.discord.outgoing import split_text
+from bot.adapters.telegram.formatting import render_html
 
 PARENTHESISED = re.compile(r"\w\(e?s?\)")
 """``banni(e)``, ``inscrit(e)s``: write ``banni·e``, ``inscrit·es``."""
@@ -46,6 +59,26 @@ CALQUES = {
     "messages de fond": "« messages substantiels » (substantial messages)",
 }
 """Word-for-word translations a French reader stumbles on, with what to write instead."""
+NBSP = "\u00a0"
+SPACE_BEFORE_PUNCTUATION = re.compile(r"[^\u00a0]([:;!?])(?=\s|$|[\"'»)\]])")
+"""``Merci !`` or ``Merci!``, where French writes ``Merci\u00a0!`` (not ``https://``, ``18:00``,
+``{count:one=…}``)."""
+GUILLEMETS = re.compile(r"«(?!\u00a0)|(?<!\u00a0)»")
+"""``« texte »``, where French writes ``«\u00a0texte\u00a0»``."""
+UNIT_OR_NUMERO = re.compile(
+    r"[\d}] (?:secondes?|minutes?|heures?|jours?|semaines?|Mo)\b|n°(?!\u00a0)"
+)
+"""``48 heures``, ``n°3``, where French (and Babel) write ``48\u00a0heures``, ``n°\u00a03``."""
+OTHER_SPACES = re.compile(r"[\u2009\u202f]")
+"""The thin and narrow no-break spaces: the shipped texts make one choice, U+00A0."""
+
+
+def typography_mistakes(text: str) -> list[str]:
+    """Where ``text`` breaks French typography as the shipped texts write it."""
+    found = []
+    for pattern in (SPACE_BEFORE_PUNCTUATION, GUILLEMETS, UNIT_OR_NUMERO, OTHER_SPACES):
+        found += [text[max(0, m.start() - 12) : m.end() + 2] for m in pattern.finditer(text)]
+    return found
 
 
 def french_texts(node: Any, path: str = "", *, french: bool = False) -> Iterator[tuple[str, str]]:
@@ -178,6 +211,29 @@ def test_french_texts_avoid_word_for_word_translations() -> None:
     assert found == []
 
 
+def test_french_texts_keep_no_break_spaces_where_french_puts_a_space() -> None:
+    texts = shipped_french()
+    texts += [text for spec in command_specs(CHECKED_COGS) for text in french_help(spec)]
+    assert [
+        (where, typography_mistakes(text)) for where, text in texts if typography_mistakes(text)
+    ] == []
+    assert sum(NBSP in text for _, text in texts) > 200
+
+
+def test_no_break_spaces_survive_each_platforms_formatting() -> None:
+    texts = dict(bound_french_texts())
+    said = render(texts["netiquette.texts.fr.test_header"], text="<b>Merci</b>")
+    assert said == f"Règles pour «{NBSP}<b>Merci</b>{NBSP}»{NBSP}:"
+    # Telegram: escaped as HTML, where a no-break space is a character like any other.
+    assert render_html(said) == [f"Règles pour «{NBSP}&lt;b&gt;Merci&lt;/b&gt;{NBSP}»{NBSP}:"]
+    # A long text is cut at a line or a plain space, never at a no-break space.
+    long = " ".join(["Bienvenue" + NBSP + "!"] * 500)
+    for pieces in (split_text(long), render_html(long)):
+        assert len(pieces) > 1
+        assert all(piece.startswith("Bienvenue") for piece in pieces)
+        assert all(piece.rstrip().endswith(NBSP + "!") for piece in pieces)
+
+
 def test_the_checks_catch_what_they_are_for() -> None:
     assert PARENTHESISED.search("vous avez été banni(e)")
     assert PARENTHESISED.search("inscrit(e)s")
@@ -196,3 +252,8 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert TUTOIEMENT.search("Tu peux voter")
     assert TUTOIEMENT.search("t'as vu")
     assert not TUTOIEMENT.search("Votre participation, tapez /aide, attente, tête")
+    assert len(typography_mistakes("Merci ! Ça va ? Règles : ici ; là")) == 4
+    for wrong in ("Merci!", "« ici »", "48 heures", "n°3", "3\u202f000", "Voir\u2009:"):
+        assert typography_mistakes(wrong), wrong
+    good = f"Merci{NBSP}! «{NBSP}ici{NBSP}» 48{NBSP}heures, n°{NBSP}3{NBSP}; https://t.me 18:00"
+    assert typography_mistakes(good + " {count:one=# x|other=# xs}") == []

@@ -231,10 +231,10 @@ def test_a_french_community_reads_discords_refusals_in_french() -> None:
     attempt = Attempt("kick", "Garden", GARDEN, permission="kick_members", target="Alice")
     error = http_error(discord.Forbidden, 403, 50013, "Missing Permissions")
     assert written(refusal_for(attempt, error), "fr") == (
-        "Il me manque la permission « Expulser des membres » dans Garden, ou le rôle le plus "
-        "haut d'Alice n'est pas sous le mien"
+        "Il me manque la permission «\u00a0Expulser des membres\u00a0» dans Garden, ou le rôle"
+        " le plus haut d'Alice n'est pas sous le mien"
     )
     rate_limited = refusal_for(GENERAL, discord.RateLimited(42.0))
     assert written(rate_limited, "fr") == (
-        "Discord limite mon débit dans #general ; certaines actions n'ont pas été effectuées"
+        "Discord limite mon débit dans #general\u00a0; certaines actions n'ont pas été effectuées"
     )

@@ -142,9 +142,9 @@ def test_a_french_group_reads_telegrams_refusals_in_french() -> None:
         "delete", BadRequest("Message can't be deleted"), community=GARDEN, subject="Bob"
     )
     assert written(refused, "fr") == (
-        "Je n'ai pas pu supprimer un message dans Garden : j'ai besoin du droit d'administrateur "
-        "« Supprimer des messages », et Telegram ne laisse les bots supprimer que les messages "
-        "de moins de 48 heures"
+        "Je n'ai pas pu supprimer un message dans Garden\u00a0: j'ai besoin du droit"
+        " d'administrateur «\u00a0Supprimer des messages\u00a0», et Telegram ne laisse les bots"
+        " supprimer que les messages de moins de 48\u00a0heures"
     )
 
 

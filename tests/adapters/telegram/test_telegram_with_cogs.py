@@ -344,4 +344,4 @@ async def test_strikes_and_the_rule_book_of_a_group_carry_over_once_it_is_a_supe
     in_supergroup = [
         call.params["text"] for call in api.called("sendMessage") if call.chat_id == GROUP_ID
     ]
-    assert "Dossier 3 : avertissement pour User202." in in_supergroup, in_supergroup
+    assert "Dossier 3\u00a0: avertissement pour User202." in in_supergroup, in_supergroup

@@ -31,10 +31,10 @@ async def french(contests_rules: Path, open_arena: ArenaFactory) -> Arena:
 
 async def test_french_durations_are_written_in_french_words(french: Arena) -> None:
     assert await french.run("mod", '/contest_create "Photo" 200d') == (
-        f"C'est trop long : au plus 90{NBSP}jours."
+        f"C'est trop long\u00a0: au plus 90{NBSP}jours."
     )
     assert await french.run("mod", '/contest_create "Photo" 1s') == (
-        "C'est trop court : au moins 10 minutes."
+        "C'est trop court\u00a0: au moins 10 minutes."
     )
     await french.join("alice", "bob")
     await french.run("mod", '/contest_create "Haiku" 2d3h')
@@ -45,7 +45,9 @@ async def test_french_durations_are_written_in_french_words(french: Arena) -> No
     )
     await french.wait(timedelta(days=2, hours=2))
     [reminder] = french.posted("⏰")
-    assert reminder.text.startswith(f"⏰ Le concours 1 « Haiku » ferme dans 1{NBSP}heure (")
+    assert reminder.text.startswith(
+        f"⏰ Le concours 1 «\u00a0Haiku\u00a0» ferme dans 1{NBSP}heure ("
+    )
 
 
 async def test_a_french_community_types_its_dates_day_first_and_reads_them_in_french(

@@ -67,8 +67,8 @@ THANKERS = ("alice", "bob", "erin")
             "/profil carol",
             [
                 "1. carol — 154 pts (21 remerciements)",
-                "• 21 remerciements : 105 pts",
-                "• 21 réponses : 42 pts",
+                "• 21 remerciements\u00a0: 105 pts",
+                "• 21 réponses\u00a0: 42 pts",
             ],
         ),
     ],
@@ -257,6 +257,8 @@ async def test_every_window_reads_well_in_french(
     )
     await forum.say("alice", LONG)
     assert (await forum.run("alice", "/classement tout")).startswith(
-        "🌱 Meilleurs contributeurs — depuis le début :"
+        "🌱 Meilleurs contributeurs — depuis le début\u00a0:"
     )
-    assert (await forum.run("alice", "/profil tout")).startswith("alice — depuis le début : 1 pt")
+    assert (await forum.run("alice", "/profil tout")).startswith(
+        "alice — depuis le début\u00a0: 1 pt"
+    )

@@ -649,10 +649,11 @@ async def test_the_shipped_rules_in_french(
     general = forum.texts("general")
     assert (
         general[0]
-        == "alice, un petit rappel de notre charte : On reste courtois : pas d'insultes."
+        == "alice, un petit rappel de notre charte\u00a0: On reste courtois\u00a0: pas d'insultes."
     )
     assert general[3] == (
-        "dave, un petit rappel de notre charte : On ne crie pas : évitez d'écrire en majuscules."
+        "dave, un petit rappel de notre charte\u00a0: On ne crie pas\u00a0: évitez d'écrire en"
+        " majuscules."
     )
     assert forum.modlog()[0].startswith("🛡️ Dossier 1 · règle insults · alice")
     assert not any("erin" in line for line in forum.modlog())

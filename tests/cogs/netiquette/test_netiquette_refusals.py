@@ -172,7 +172,7 @@ async def test_unban_of_a_member_neither_on_record_nor_banned_records_nothing(
     write_locale(rules_dir, "fr")
     assert await forum.core.reload_rules() is None
     await forum.run("mod", "/debannir bob")
-    assert forum.answers()[-1] == "bob n'est pas banni·e : il n'y a rien à lever."
+    assert forum.answers()[-1] == "bob n'est pas banni·e\u00a0: il n'y a rien à lever."
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
 
 
@@ -188,7 +188,9 @@ async def test_untimeout_of_a_member_gone_with_no_timeout_on_record_records_noth
     write_locale(rules_dir, "fr")
     assert await forum.core.reload_rules() is None
     await forum.run("mod", "/fin_exclusion bob")
-    assert forum.answers()[-1] == "bob n'est pas exclu·e temporairement : il n'y a rien à lever."
+    assert forum.answers()[-1] == (
+        "bob n'est pas exclu·e temporairement\u00a0: il n'y a rien à lever."
+    )
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-bob") == []
 
 
@@ -360,13 +362,13 @@ async def test_notes_read_in_the_community_s_language(
     forum.platform.refuse["timeout"] = ("lacking_permission", LACKING)
     await forum.say("bob", "crétin")
     assert forum.modlog()[-1].endswith(
-        "« crétin » (échec de l'action « suppression » : "
-        "Il me manque la permission « Gérer les messages » dans #general)"
+        "«\u00a0crétin\u00a0» (échec de l'action «\u00a0suppression\u00a0»\u00a0: "
+        "Il me manque la permission «\u00a0Gérer les messages\u00a0» dans #general)"
     )
     await forum.run("mod", "/exclure_temporairement bob 10m")
     assert forum.answers()[-1] == (
-        "Dossier 2 enregistré, mais échec de l'action « exclusion temporaire » : "
-        "Il me manque la permission « Exclure temporairement des membres » dans Garden."
+        "Dossier 2 enregistré, mais échec de l'action «\u00a0exclusion temporaire\u00a0»\u00a0: "
+        "Il me manque la permission «\u00a0Exclure temporairement des membres\u00a0» dans Garden."
     )
 
 
@@ -486,8 +488,8 @@ async def test_a_lift_with_nothing_left_to_lift_closes_the_case(
         (
             "fr",
             "⚠️ La sanction de bob est terminée mais sa levée a échoué à chaque essai sur une "
-            "erreur de ma part : bannissement (dossier 1) ; le journal du bot en donne le "
-            "détail. Levez-la à la main avec /debannir : cela clôt le dossier.",
+            "erreur de ma part\u00a0: bannissement (dossier 1)\u00a0; le journal du bot en "
+            "donne le détail. Levez-la à la main avec /debannir\u00a0: cela clôt le dossier.",
         ),
     ],
 )

@@ -48,18 +48,21 @@ async def test_rules_test_explains_in_french(open_forum: ForumFactory, rules_dir
     forum.member("mod", moderator=True)
     await forum.run("mod", "/rules_test un classique")
     assert forum.platform.last_text().splitlines() == [
-        "Règles pour « un classique » :",
-        "▫️ no_insults ne se déclenche pas : match_words : aucun mot de la liste",
-        "▫️ shouting ne se déclenche pas : caps : 0\u00a0% de majuscules, sous les 70\u00a0%",
-        "▫️ elsewhere ne se déclenche pas : hors de ses salons",
-        "▫️ trial ne se déclenche pas : match_words : aucun mot de la liste",
-        "▫️ spam ne se déclenche pas : flood : 1 message en 10\u00a0secondes, moins de 4 ;"
-        " match_invites : pas d'invitation",
+        "Règles pour «\u00a0un classique\u00a0»\u00a0:",
+        "▫️ no_insults ne se déclenche pas\u00a0: match_words\u00a0: aucun mot de la liste",
+        "▫️ shouting ne se déclenche pas\u00a0: caps\u00a0: 0\u00a0% de majuscules, sous les"
+        " 70\u00a0%",
+        "▫️ elsewhere ne se déclenche pas\u00a0: hors de ses salons",
+        "▫️ trial ne se déclenche pas\u00a0: match_words\u00a0: aucun mot de la liste",
+        "▫️ spam ne se déclenche pas\u00a0: flood\u00a0: 1 message en 10\u00a0secondes, moins"
+        " de 4\u00a0; match_invites\u00a0: pas d'invitation",
     ]
     await forum.run("mod", "/rules_test QUEL IDIOT")
     assert forum.platform.last_text().splitlines()[1:3] == [
-        "✅ no_insults se déclenche (match_words : mot « idiot ») → suppression, avertissement",
-        "▫️ shouting ne se déclenche pas : non vérifiée : no_insults s'est déclenchée avant",
+        "✅ no_insults se déclenche (match_words\u00a0: mot «\u00a0idiot\u00a0») → suppression,"
+        " avertissement",
+        "▫️ shouting ne se déclenche pas\u00a0: non vérifiée\u00a0: no_insults s'est déclenchée"
+        " avant",
     ]
 
 
@@ -72,15 +75,15 @@ async def test_cases_and_the_modlog_say_what_matched_in_french(
     await forum.say("bob", "rejoignez discord.gg/ailleurs")
     [line] = forum.modlog()
     assert line.startswith(
-        "🛡️ Dossier 1 · règle spam · bob · suppression · match_invites : invitation Discord"
+        "🛡️ Dossier 1 · règle spam · bob · suppression · match_invites\u00a0: invitation Discord"
         " ailleurs"
     )
     await forum.run("mod", "/case 1")
     detail = forum.platform.last_text()
-    assert detail.startswith("Dossier 1 : suppression pour bob")
-    assert "Détecté : match_invites : invitation Discord ailleurs" in detail
+    assert detail.startswith("Dossier 1\u00a0: suppression pour bob")
+    assert "Détecté\u00a0: match_invites\u00a0: invitation Discord ailleurs" in detail
     await forum.run("mod", "/timeout bob 10m")
-    assert forum.platform.last_text() == "Dossier 2 : exclusion temporaire pour bob."
+    assert forum.platform.last_text() == "Dossier 2\u00a0: exclusion temporaire pour bob."
     await forum.run("mod", "/points bob")
     assert "→ exclusion temporaire" in forum.platform.last_text()
     assert "→ timeout" not in forum.platform.last_text()
@@ -139,7 +142,8 @@ def test_several_reasons_are_joined_as_the_language_punctuates() -> None:
     reasons = (Reason("flood", Why("flood_miss", {"count": 2, "within": within, "least": 4})),)
     reasons += (Reason("match_invites", Why("invites_none")),)
     assert explain(reasons, shipped_why("fr")) == (
-        "flood : 2 messages en 10\u00a0secondes, moins de 4 ; match_invites : pas d'invitation"
+        "flood\u00a0: 2 messages en 10\u00a0secondes, moins de 4\u00a0; match_invites\u00a0: pas"
+        " d'invitation"
     )
 
 

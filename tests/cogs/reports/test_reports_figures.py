@@ -441,15 +441,19 @@ async def test_a_french_report_agrees_none_with_channels_and_with_actions(
 
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
-    assert "Salons les plus actifs : aucun" in lines
-    assert "Actions de modération : 0 — aucune" in lines
+    assert "Salons les plus actifs\u00a0: aucun" in lines
+    assert "Actions de modération\u00a0: 0 — aucune" in lines
 
 
 @pytest.mark.parametrize(
     ("locale", "messages", "expected"),
     [
         ("en", 1, "Messages: 1 (under 0.1 a day), +1 against the period before"),
-        ("fr", 1, "Messages : 1 (moins de 0,1 par jour), +1 par rapport à la période précédente"),
+        (
+            "fr",
+            1,
+            "Messages\u00a0: 1 (moins de 0,1 par jour), +1 par rapport à la période précédente",
+        ),
         ("en", 40, "Messages: 40 (0.1 a day), +40 against the period before"),
     ],
 )

@@ -103,7 +103,9 @@ async def test_a_french_status_reads_as_the_command_choice(board: Board, rules_d
 
     answer = await board.run("mod", "/suggestion_statut 1 prévue Au printemps")
 
-    assert answer.text == "La suggestion n°1 est maintenant prévue ; son auteur est prévenu."
+    assert answer.text == (
+        "La suggestion n°\u00a01 est maintenant prévue\u00a0; son auteur est prévenu."
+    )
     [told] = board.dms("alice")
     assert "est maintenant prévue" in told
 

@@ -127,4 +127,4 @@ async def test_a_french_community_reads_its_shares_the_french_way(
     await garden.say("ana", "Bonjour, je m'appelle Ana", channel="intros")
     await garden.run("mod", "/accueil 30")
     lines = garden.sent()[-1].text.splitlines()
-    assert "Se sont présentés : 1 (50\u00a0%)" in lines
+    assert "Se sont présentés\u00a0: 1 (50\u00a0%)" in lines

@@ -281,7 +281,7 @@ async def test_the_charter_speaks_the_communitys_language(
     community.write_text(community.read_text().replace("locale: en", "locale: fr"))
     garden = await discord_like(open_garden)
     await garden.run("oldtimer", "/charter")
-    assert garden.sent()[-1].text.startswith("Notre charte pour Garden :")
+    assert garden.sent()[-1].text.startswith("Notre charte pour Garden\u00a0:")
     await garden.join("alice")
     assert [b.label for b in garden.sent()[-1].details["buttons"]] == ["J'accepte"]
 
@@ -293,18 +293,23 @@ async def test_a_french_gate_speaks_to_newcomers_as_vous_and_of_time_in_french(
     garden = await telegram_like(open_garden, timeout="1h")
     await garden.join("alice", "spambot")
     welcome = garden.sent()[0]
-    assert "Avant de publier, lisez notre charte et appuyez sur « J'accepte »" in welcome.text
+    assert (
+        "Avant de publier, lisez notre charte et appuyez sur «\u00a0J'accepte\u00a0»"
+        in welcome.text
+    )
     await garden.say("alice", "coucou !")
     assert garden.sent()[-1].text == (
-        "alice, merci d'accepter la charte (#rules) avant de publier :"
-        " appuyez sur « J'accepte » ci-dessous."
+        "alice, merci d'accepter la charte (#rules) avant de publier\u00a0:"
+        " appuyez sur «\u00a0J'accepte\u00a0» ci-dessous."
     )
     await garden.press("alice", ACCEPT, under=welcome)
     assert garden.sent()[-1].text == (
-        "Merci alice, bienvenue parmi nous ! Vous pouvez maintenant publier."
+        "Merci alice, bienvenue parmi nous\u00a0! Vous pouvez maintenant publier."
     )
     await garden.wait(timedelta(hours=1))
-    assert garden.texts("mod-log") == ["spambot expulsé·e : charte non acceptée en 1\u00a0heure."]
+    assert garden.texts("mod-log") == [
+        "spambot expulsé·e\u00a0: charte non acceptée en 1\u00a0heure."
+    ]
 
 
 async def test_a_newcomer_held_at_the_gate_is_recorded_before_being_restricted(

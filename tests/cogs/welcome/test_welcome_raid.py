@@ -501,6 +501,8 @@ async def test_a_wave_of_one_is_greeted_in_the_singular(
     await french.join(*(f"m{n}" for n in range(6)))
     await french.wait(timedelta(minutes=3))
     aggregated = french.texts("general")[-1]
-    assert aggregated.startswith("Bienvenue à la personne qui vient de rejoindre Garden : m5 !")
+    assert aggregated.startswith(
+        "Bienvenue à la personne qui vient de rejoindre Garden\u00a0: m5\u00a0!"
+    )
     assert "présentez-vous dans" in aggregated
     assert "1 personnes" not in aggregated
