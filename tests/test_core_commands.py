@@ -223,7 +223,7 @@ async def test_a_french_community_is_told_the_delays_range_in_french_words(
     mod = await reload_in_french(core, platform, clock, rules_dir)
     await core.handle(command(mod, "/annonce 0j bonjour", clock.now()))
     assert platform.last_text() == (
-        f"Utilisation\u00a0: /annonce <delai> <texte…> (delai doit aller de 1{NBSP}seconde"
+        f"Utilisation : /annonce <délai> <texte…> (délai doit aller de 1{NBSP}seconde"
         f" à 90{NBSP}jours, pas 0). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(mod, "/annonce 91j bonjour", clock.now()))
@@ -512,7 +512,7 @@ async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
 
     last = platform.last_text().splitlines()[-1]
     assert re.fullmatch(
-        rf"… et \d+ autres erreurs\u00a0: lancez `jardinier check-rules {rules_dir.name}`"
+        rf"… et \d+ autres erreurs : lancez `jardinier check-rules {rules_dir.name}`"
         " ou consultez le journal du bot",
         last,
     )
@@ -572,14 +572,14 @@ async def test_a_french_community_reads_the_commands_by_their_french_names(
     mod = await reload_in_french(core, platform, clock, rules_dir)
     await core.handle(command(mod, "/aide", clock.now()))
     listed = platform.last_text()
-    assert "/annonce <delai> <texte…> — Programmer une annonce" in listed
+    assert "/annonce <délai> <texte…> — Programmer une annonce" in listed
     assert "/mes_donnees — " in listed
     assert "/announce " not in listed
     names = [line.split()[0] for line in listed.splitlines()[1:]]
     assert names == sorted(names)
     assert names.index("/aide") < names.index("/annonce")
     await core.handle(command(mod, "/aide annonce", clock.now()))
-    assert platform.last_text().splitlines()[0] == "/annonce <delai> <texte…>"
+    assert platform.last_text().splitlines()[0] == "/annonce <délai> <texte…>"
     await core.handle(command(mod, "/annonce demain bonjour", clock.now()))
     assert platform.last_text() == (
         "« demain » n'est ni un délai (30m, 2h, 3j) ni une date et heure "

@@ -1,8 +1,10 @@
 """The options most commands share, by the names each language gives them.
 
 A command's usage line, its usage errors and Discord's option labels use these; a command may
-name its own options (or rename these) with ``@command(option_names=...)``. Names follow the
-command names' rule (``[a-z0-9_]``, no accents): Discord shows them next to the command names.
+name its own options (or rename these) with ``@command(option_names=...)``. Nobody types an
+option's name (options are positional on the text platforms, picked from a form on Discord), so
+a name is written as its language writes it, accents included (``durée``), within Discord's rule
+for option names: lower-case letters of any alphabet, digits, ``_`` and ``-``.
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ COMMON_OPTION_NAMES: Mapping[str, Mapping[str, str]] = {
         "comment": "commentaire",
         "count": "nombre",
         "days": "jours",
-        "delay": "delai",
+        "delay": "délai",
         "description": "description",
-        "duration": "duree",
+        "duration": "durée",
         "id": "id",
         "member": "membre",
-        "number": "numero",
+        "number": "numéro",
         "reason": "raison",
-        "start": "debut",
+        "start": "début",
         "status": "statut",
         "text": "texte",
         "title": "titre",
-        "window": "periode",
+        "window": "période",
     },
 }
 

@@ -48,6 +48,10 @@ When = NewType("When", str)
 reads it; Discord suggests durations while it is typed, as for a duration option."""
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,32}$")
+OPTION_NAME_PATTERN = re.compile(r"^[\w-]{1,32}$")
+"""An option's name in a locale, as Discord allows it: letters of any alphabet (lower-case where
+they have cases: checked apart), digits, ``_`` and ``-``; ``durée`` as French writes it. Nobody
+types it: the text platforms take options in order."""
 TYPED_NAME = r"[\w\u0300-\u036f]{1,32}"
 """A command name as a member types it, for the text platforms to find in a line: letters of any
 alphabet, accented or not (also as a letter and its accent), digits and ``_``. The registry tells
@@ -214,7 +218,7 @@ class OptionSpec:
         return localised(self.description, self.descriptions, locale)
 
     def usage_for(self, locale: str) -> str:
-        """The option in a usage line of ``locale``: ``<membre>``, ``[periode]``, ``<texte…>``."""
+        """The option in a usage line of ``locale``: ``<membre>``, ``[période]``, ``<texte…>``."""
         label = self.name_for(locale)
         if self.kind is OptionKind.CHOICE:
             label = "|".join(self.choices_for(locale))
@@ -476,10 +480,10 @@ def _named_options(
                 raise CommandDeclarationError(
                     f"{qualname}: option_names names {code_name!r}, which is not an option"
                 )
-            if not NAME_PATTERN.fullmatch(translated):
+            if not OPTION_NAME_PATTERN.fullmatch(translated) or translated != translated.lower():
                 raise CommandDeclarationError(
-                    f"{qualname}: {locale} name {translated!r} of option {code_name!r} must "
-                    "match [a-z0-9_]{1,32}"
+                    f"{qualname}: {locale} name {translated!r} of option {code_name!r} must be "
+                    "1 to 32 lower-case letters, digits, _ or -"
                 )
     locales = {*COMMON_OPTION_NAMES, *declared}
     named_options = []
@@ -492,7 +496,8 @@ def _named_options(
                 names[locale] = own
         named_options.append(dataclasses.replace(option, names=names))
     for locale in locales:
-        seen = [option.name_for(locale) for option in named_options]
+        # « durée » and « duree » read as one name.
+        seen = [folded(option.name_for(locale)) for option in named_options]
         clashing = sorted({name for name in seen if seen.count(name) > 1})
         if clashing:
             raise CommandDeclarationError(

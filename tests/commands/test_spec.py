@@ -165,7 +165,7 @@ def test_options_are_named_in_the_community_language() -> None:
             """Name an option the way no platform accepts."""
 
     spec = build_spec(Cog().award)
-    assert spec.usage_for("fr") == "/award <gagnant> <lot> [periode]"
+    assert spec.usage_for("fr") == "/award <gagnant> <lot> [période]"
     assert spec.usage_for("fr-CA") == spec.usage_for("fr")
     assert spec.usage_for("de") == spec.usage == "/award <member> <prize> [window]"
     assert str(spec.options[0].label) == "member"
@@ -187,6 +187,29 @@ def test_options_are_named_in_the_community_language() -> None:
 
     with pytest.raises(CommandDeclarationError, match="two options are called 'duree' in fr"):
         build_spec(Clash().wait)
+
+
+def test_option_names_are_written_with_their_accents_and_may_be_declared_without() -> None:
+    class Cog:
+        @command(option_names={"fr": {"end": "echeance", "start": "départ"}})
+        async def wait(
+            self,
+            ctx: CommandContext,
+            duration: Annotated[str, "How long"],
+            start: Annotated[str, "From when"],
+            end: Annotated[str, "Until when"],
+            window: Annotated[str, "Over what period"],
+        ) -> None:
+            """Name options with accents and without."""
+
+        @command(option_names={"fr": {"days": "Jours"}})
+        async def shout(self, ctx: CommandContext, days: Annotated[int, "How many"]) -> None:
+            """Name an option in capitals."""
+
+    spec = build_spec(Cog().wait)
+    assert spec.usage_for("fr") == "/wait <durée> <départ> <echeance> <période>"
+    with pytest.raises(CommandDeclarationError, match="must be 1 to 32 lower-case letters"):
+        build_spec(Cog().shout)
 
 
 def test_a_command_that_sanctions_needs_the_power_to_do_it_oneself() -> None:

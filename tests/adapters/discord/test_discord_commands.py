@@ -27,6 +27,9 @@ from cogs.netiquette.moderation import Moderation
 from cogs.suggestions.cog import SuggestionsCog
 
 NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
+LOCALIZED_NAME = re.compile(r"^[-_'\w]{1,32}$")
+"""Discord's rule for names, ``^[-_'\\p{L}\\p{N}…]{1,32}$`` in lower case where letters have
+cases: a localised option name may be ``durée``."""
 # The locales Discord accepts in *_localizations (its API documentation, "Locales").
 DISCORD_LOCALES = {
     "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
@@ -119,7 +122,7 @@ def _description(where: str, item: dict[str, Any]) -> list[str]:
     for locale, name in (item.get("name_localizations") or {}).items():
         if locale not in DISCORD_LOCALES:
             problems.append(f"{where}: unknown locale {locale} for a name")
-        if not NAME.fullmatch(name):
+        if not LOCALIZED_NAME.fullmatch(name) or name != name.lower():
             problems.append(f"{where}: invalid {locale} name {name!r}")
     if not 1 <= len(item.get("description", "")) <= 100:
         problems.append(f"{where}: description must be 1 to 100 characters")
@@ -190,7 +193,7 @@ def test_every_command_is_guild_only_and_translated(tmp_path: Path, rules_dir: P
         "Afficher les commandes que vous pouvez utiliser"
     )
     delay, text = payload["announce"]["options"]
-    assert (delay["name"], delay["name_localizations"]["fr"]) == ("delay", "delai")
+    assert (delay["name"], delay["name_localizations"]["fr"]) == ("delay", "délai")
     assert (text["name"], text["name_localizations"]["fr"]) == ("text", "texte")
     assert text["name_localizations"]["en-US"] == "text"
     assert text["description_localizations"]["fr"] == "Ce qu'il faut annoncer"

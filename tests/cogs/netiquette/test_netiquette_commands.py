@@ -314,8 +314,8 @@ async def test_values_out_of_bounds_get_the_usage_and_nothing_is_done(
     assert await forum.core.reload_rules() is None
     await forum.run("mod", "/exclure_temporairement bob 5s")
     assert forum.platform.last_text() == (
-        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
-        f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 5{NBSP}secondes)."
+        "Utilisation\u00a0: /exclure_temporairement <membre> <durée> [raison…]"
+        f" (durée doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 5{NBSP}secondes)."
         " Tapez /aide exclure_temporairement"
         " pour le détail."
     )
@@ -387,14 +387,14 @@ async def test_a_timeout_too_long_for_any_duration_is_told_the_timeouts_range(
     assert await forum.core.reload_rules() is None
     await forum.run("mod", "/exclure_temporairement bob 6000w")
     assert forum.platform.last_text() == (
-        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
-        f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines,"
+        "Utilisation\u00a0: /exclure_temporairement <membre> <durée> [raison…]"
+        f" (durée doit aller de 30{NBSP}secondes à 4{NBSP}semaines,"
         f" pas 6{NNBSP}000{NBSP}semaines). Tapez /aide exclure_temporairement pour le détail."
     )
     await forum.run("mod", "/exclure_temporairement bob 29j")
     assert forum.platform.last_text() == (
-        "Utilisation\u00a0: /exclure_temporairement <membre> <duree> [raison…]"
-        f" (duree doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 29{NBSP}jours)."
+        "Utilisation\u00a0: /exclure_temporairement <membre> <durée> [raison…]"
+        f" (durée doit aller de 30{NBSP}secondes à 4{NBSP}semaines, pas 29{NBSP}jours)."
         " Tapez /aide exclure_temporairement pour le détail."
     )
     assert forum.done("timeout") == []
