@@ -223,7 +223,7 @@ async def test_a_french_community_is_told_the_delays_range_in_french_words(
     mod = await reload_in_french(core, platform, clock, rules_dir)
     await core.handle(command(mod, "/annonce 0j bonjour", clock.now()))
     assert platform.last_text() == (
-        f"Utilisation : /annonce <délai> <texte…> (délai doit aller de 1{NBSP}seconde"
+        f"Utilisation\u00a0: /annonce <délai> <texte…> (délai doit aller de 1{NBSP}seconde"
         f" à 90{NBSP}jours, pas 0). Tapez /aide annonce pour le détail."
     )
     await core.handle(command(mod, "/annonce 91j bonjour", clock.now()))
@@ -512,7 +512,7 @@ async def test_a_french_community_is_told_of_the_errors_not_shown_in_french(
 
     last = platform.last_text().splitlines()[-1]
     assert re.fullmatch(
-        rf"… et \d+ autres erreurs : lancez `jardinier check-rules {rules_dir.name}`"
+        rf"… et \d+ autres erreurs\u00a0: lancez `jardinier check-rules {rules_dir.name}`"
         " ou consultez le journal du bot",
         last,
     )

@@ -185,7 +185,7 @@ async def test_bad_arguments_say_what_is_wrong(name: str, args: str, message: st
     ("name", "args", "message"),
     [
         ("warn", "", "il manque l'argument «\u00a0member\u00a0»"),
-        ("top", "year", "window doit être l'un de : 7d, 30d, all, pas 'year'"),
+        ("top", "year", "window doit être l'un de\u00a0: 7d, 30d, all, pas 'year'"),
         ("contest", "Photo 1d 2 peut-être", "public doit être oui ou non, pas 'peut-être'"),
         ("contest", "Photo 1d 2 oui #nulle_part", "aucun salon ne s'appelle '#nulle_part' ici"),
     ],
@@ -281,7 +281,7 @@ async def test_a_choice_may_be_typed_as_any_locale_names_it() -> None:
     with pytest.raises(UsageError) as error:
         await parse("status", "1 peut-être")
     assert error.value.text(usage_errors("fr")) == (
-        "status doit être l'un de : acceptée, refusée, pas 'peut-être'"
+        "status doit être l'un de\u00a0: acceptée, refusée, pas 'peut-être'"
     )
     assert error.value.text(usage_errors("en")).startswith(
         "status should be one of accepted, declined"
