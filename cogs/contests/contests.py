@@ -24,6 +24,8 @@ MAX_DESCRIPTION = 1000
 LISTED = 20
 PAST_SLACK = timedelta(minutes=1)
 """A start typed as "now" in local time is a few seconds old by the time it is read."""
+OPEN_NOW = When("")
+"""A contest created without a start opens at once."""
 
 
 class ContestCommands(Phases):
@@ -107,7 +109,7 @@ class ContestCommands(Phases):
                 "fr": "Ouverture : un délai (1j) ou une date et heure locales (15/01 18h) ; "
                 "sinon tout de suite"
             },
-        ] = When(""),
+        ] = OPEN_NOW,
         channel: Annotated[
             ChannelRef | None,
             "Where to announce it (default: here)",
