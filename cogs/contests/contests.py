@@ -238,20 +238,23 @@ class ContestCommands(Phases):
                     .limit(LISTED)
                 )
             ).all()
-        if not contests:
-            await ctx.reply(render(texts.list_empty))
-            return
-        lines = [render(texts.list_header)]
+        listed = []
         for contest in contests:
             upcoming = contest.starts_at > now
-            lines.append(
-                render(
-                    texts.list_upcoming if upcoming else texts.list_open,
-                    id=contest.id,
-                    title=full_title(contest),
-                    when=self.when(community, contest.starts_at if upcoming else contest.ends_at),
-                )
+            line = render(
+                texts.list_upcoming if upcoming else texts.list_open,
+                id=contest.id,
+                title=full_title(contest),
+                when=self.when(community, contest.starts_at if upcoming else contest.ends_at),
             )
+            listed.append((contest.starts_at, line))
+        # A challenge's next run becomes a contest only when it opens: it is listed before.
+        listed += await self.coming_challenges(community)
+        if not listed:
+            await ctx.reply(render(texts.list_empty))
+            return
+        listed.sort(key=lambda item: item[0])
+        lines = [render(texts.list_header), *(line for _, line in listed[:LISTED])]
         await ctx.reply("\n".join(lines))
 
     @command(
