@@ -595,7 +595,7 @@ def _pydantic_message(error: Any) -> str:
         message = "Input should be a mapping of keys to values"
     message = re.sub(r", unable to .*$", "", message)
     written = error.get("input")
-    shown = _shown(written, container=kind.endswith(("_type", "_parsing")))
+    shown = problems.shown_value(written, container=kind.endswith(("_type", "_parsing")))
     message = f"{message}, got {shown}" if shown else message
     if kind == "string_type" and problems.read_as_placeholders(written):
         message += f"; {problems.QUOTE_A_BRACE['en']}"
@@ -657,18 +657,3 @@ def _annotation_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
         else:
             return None
     return _unwrap(annotation)
-
-
-def _shown(value: object, *, container: bool) -> str:
-    """``value`` as it was written in YAML, shortened; empty for a container unless asked."""
-    if isinstance(value, dict):
-        return "a mapping" if container else ""
-    if isinstance(value, list):
-        return "a list" if container else ""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    return str(value)

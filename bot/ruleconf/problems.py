@@ -92,14 +92,22 @@ def _plural(count: int, one: str, other: str) -> str:
     return f"{count} {one if count < 2 else other}"
 
 
-def _shown_fr(value: object, *, container: bool) -> str:
-    """``value`` as written in YAML, in French words; empty for a container unless asked."""
+ValueWords = tuple[str, str, str]
+"""How a mapping, a list and null read in an error: ``(mapping, list, null)``."""
+ENGLISH_VALUES: ValueWords = ("a mapping", "a list", "null")
+FRENCH_VALUES: ValueWords = ("des clés et leurs valeurs", "une liste", "rien (null)")
+
+
+def shown_value(value: object, *, container: bool, words: ValueWords = ENGLISH_VALUES) -> str:
+    """``value`` as it was written in YAML, shortened, in ``words``; empty for a container
+    unless asked."""
+    mapping, listed, null = words
     if isinstance(value, dict):
-        return "des clés et leurs valeurs" if container else ""
+        return mapping if container else ""
     if isinstance(value, list):
-        return "une liste" if container else ""
+        return listed if container else ""
     if value is None:
-        return "rien (null)"
+        return null
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -149,7 +157,9 @@ def pydantic_french(error: Any) -> str | None:
     ctx = error.get("ctx") or {}
     written = error.get("input")
     if kind in _TYPE_FR:
-        shown = _shown_fr(written, container=kind.endswith(("_type", "_parsing")))
+        shown = shown_value(
+            written, container=kind.endswith(("_type", "_parsing")), words=FRENCH_VALUES
+        )
         if kind == "int_from_float":
             shown = str(written)
         message = f"il faut {_TYPE_FR[kind]}" + (f", pas {shown}" if shown else "")
@@ -165,7 +175,7 @@ def pydantic_french(error: Any) -> str | None:
         expected = _expected_fr(ctx)
         if expected is None:
             return None
-        shown = _shown_fr(written, container=False)
+        shown = shown_value(written, container=False, words=FRENCH_VALUES)
         return f"il faut {expected}" + (f", pas {shown}" if shown else "")
     if kind == "string_too_short":
         characters = _plural(ctx["min_length"], "caractère", "caractères")
