@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.db import Database, upsert_insert
 from bot.models import CoreState
 
 log = logging.getLogger(__name__)
+
+LOCKED_RETRIES = (0.05, 0.25, 1.0)
+"""Seconds to wait before writing a value again when SQLite says at once that the database is
+locked, as it may in WAL mode under load without waiting out its busy timeout."""
 
 
 class StateStore:
@@ -33,8 +38,16 @@ class StateStore:
         upsert = upsert.on_conflict_do_update(
             index_elements=["key"], set_={"value": upsert.excluded.value}
         )
-        async with self._db.engine.begin() as connection:
-            await connection.execute(upsert)
+        for wait in (*LOCKED_RETRIES, None):
+            try:
+                async with self._db.engine.begin() as connection:
+                    await connection.execute(upsert)
+            except OperationalError:
+                if wait is None:
+                    raise
+                await asyncio.sleep(wait)
+            else:
+                return
 
 
 class PublishedDigest:
