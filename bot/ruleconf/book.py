@@ -545,21 +545,7 @@ def _validated_value(section: BaseModel, path: KeyPath) -> object:
 
 def _expected_keys(model: type[BaseModel], path: KeyPath) -> list[str]:
     """The keys allowed in the mapping at ``path`` of ``model``'s data (empty when unknown)."""
-    annotation: Any = model
-    for part in path:
-        annotation = _unwrap(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = {info.alias or name: info for name, info in annotation.model_fields.items()}
-            if part not in fields:
-                return []
-            annotation = fields[str(part)].annotation
-        elif typing.get_origin(annotation) in (dict, Mapping):
-            annotation = typing.get_args(annotation)[1]
-        elif typing.get_origin(annotation) in (list, tuple, set, frozenset, Sequence):
-            annotation = typing.get_args(annotation)[0]
-        else:
-            return []
-    annotation = _unwrap(annotation)
+    annotation = _annotation_at(model, path)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [info.alias or name for name, info in annotation.model_fields.items()]
     return []
