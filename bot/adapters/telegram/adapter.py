@@ -23,7 +23,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     BotCommand,
@@ -523,27 +522,18 @@ class TelegramPlatform:
 
     # -- topics kept between runs ----------------------------------------------------------------
 
-    def _topics_key(self, chat_id: int) -> str:
-        return f"telegram:topics:{chat_id}"
+    def _kept_topics(self, chat_id: int) -> KeptValue:
+        return KeptValue(self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}")
 
     async def _save_topics(self, chat_id: int) -> None:
-        if self._state is None:
-            return
         topics = {str(thread): name for thread, name in self.directory.topics(chat_id).items()}
-        try:
-            await self._state.set(self._topics_key(chat_id), json.dumps(topics))
-        except SQLAlchemyError as error:
-            log.warning("could not remember the topics of %s: %s", chat_id, error)
+        await self._kept_topics(chat_id).write(lambda: json.dumps(topics))
 
     async def _load_topics(self, chat_id: int) -> None:
         if self._state is None or chat_id in self._topics_loaded:
             return
         self._topics_loaded.add(chat_id)
-        try:
-            stored = await self._state.get(self._topics_key(chat_id))
-        except SQLAlchemyError as error:
-            log.warning("could not read the topics of %s: %s", chat_id, error)
-            return
+        _answered, stored = await self._kept_topics(chat_id).read()
         if not stored:
             return
         with contextlib.suppress(ValueError, AttributeError):
