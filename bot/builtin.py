@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from bot.cog import Cog
-from bot.commands import CommandContext, Permission, Power, command
+from bot.commands import CommandContext, CommandSpec, Permission, Power, command
 from bot.commands.runner import answer_command, may_run, refusal
 from bot.durations import SpokenDuration
 from bot.events import CommunityRef, MemberRef, UserRef
@@ -48,6 +48,16 @@ def reload_failed_text(
         count = len(concerning) - RELOAD_ERRORS_SHOWN
         lines.append(render(texts.rules_reload_more, count=count, directory=folder.name))
     return render(texts.rules_reload_failed, errors="\n".join(lines))
+
+
+def who_may_run(texts: CoreTexts, spec: CommandSpec, locale: str) -> str:
+    """Who may run ``spec``, a moderator's command, in ``texts`` (those of ``locale``):
+    moderators, with the power it needs if any."""
+    named = spec.name_for(locale)
+    if spec.power is None:
+        return render(texts.help_who, command=named)
+    power = getattr(texts.powers, spec.power.value)
+    return render(texts.help_who_power, command=named, power=power)
 
 
 class CoreCog(Cog):
@@ -92,19 +102,18 @@ class CoreCog(Cog):
                 unknown = render(texts.unknown_command, command=command.lstrip("/")[:32])
                 await answer_command(self.core, ctx.event, unknown)
                 return
-            refused = refusal(self.core, spec, ctx.member)
-            if refused is not None:
-                await answer_command(self.core, ctx.event, refused)
+            explained = f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}"
+            if refusal(self.core, spec, ctx.member) is not None:
+                # Explained all the same, with who may run it: the asker's alone.
+                who = who_may_run(texts, spec, ctx.locale)
+                await answer_command(self.core, ctx.event, f"{explained}\n\n{who}")
                 return
-            await ctx.reply(
-                f"{spec.usage_for(ctx.locale)}\n{spec.help_for(ctx.locale)}",
-                private=spec.permission is Permission.MODERATOR,
-            )
+            await ctx.reply(explained, private=spec.permission is Permission.MODERATOR)
             return
         lines = [render(texts.help_header, community=ctx.community.name or ctx.community.id)]
         moderators_only = False
         for spec in sorted(self.core.commands, key=lambda spec: spec.name_for(ctx.locale)):
-            if may_run(self.core, spec, ctx.member):
+            if self._may_list(spec, ctx.member):
                 description = spec.description_for(ctx.locale)
                 usage = spec.usage_for(ctx.locale)
                 lines.append(render(texts.help_line, command=usage, description=description))
@@ -112,6 +121,13 @@ class CoreCog(Cog):
         # The moderators' list is theirs, where the platform can answer one member alone
         # (not Telegram): members need not read how sanctions are given.
         await ctx.reply("\n".join(lines), private=moderators_only)
+
+    def _may_list(self, spec: CommandSpec, member: MemberRef) -> bool:
+        """Whether ``/help`` lists ``spec`` to ``member``: a command they may run, and
+        ``/rules_reload`` only to those it serves (see :meth:`Jardinier.may_reload_rules`)."""
+        if not may_run(self.core, spec, member):
+            return False
+        return spec.name != "rules_reload" or self.core.may_reload_rules(member)
 
     @command(
         permission=Permission.MODERATOR,

@@ -280,6 +280,11 @@ class CoreTexts(BaseModel):
     lacking_power: Annotated[str, Placeholders("command", "power")]
     """A moderator's command refused: the platform does not let them do what it does
     (``{power}``, in the words of ``powers``)."""
+    help_who: Annotated[str, Placeholders("command")]
+    """Under ``/help <command>`` for a member who may not run it: only moderators may."""
+    help_who_power: Annotated[str, Placeholders("command", "power")]
+    """Under ``/help <command>`` for a member who may not run it: only moderators the platform
+    lets do ``{power}`` may."""
     rules_reloaded: Annotated[str, Placeholders()]
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]

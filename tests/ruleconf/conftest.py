@@ -20,7 +20,7 @@ from bot.ruleconf import Placeholders, RuleBook, TextsByLocale, load_rule_book
 
 def platform_texts(locale: str) -> str:
     """The shipped book's refusal texts in ``locale``, as lines under ``texts:`` ``<locale>:``,
-    and those that name a power a moderator lacks.
+    those that name a power a moderator lacks, and the other core texts no test here reads.
 
     Refusals are many and no test here reads them: copied, not written out again.
     """
@@ -31,7 +31,15 @@ def platform_texts(locale: str) -> str:
     return textwrap.indent(yaml.safe_dump(groups, allow_unicode=True, width=1000), "    ")
 
 
-PLATFORM_TEXT_GROUPS = ("refusals", "platform_actions", "permissions", "powers", "lacking_power")
+PLATFORM_TEXT_GROUPS = (
+    "refusals",
+    "platform_actions",
+    "permissions",
+    "powers",
+    "lacking_power",
+    "help_who",
+    "help_who_power",
+)
 
 # Line numbers matter: tests assert file:line:col.
 COMMUNITY_YAML = """\
