@@ -26,6 +26,7 @@ from bot.rulewatch import watching_enabled
 from bot.state import StateStore
 
 if TYPE_CHECKING:
+    from bot.commands.spec import CommandSpec
     from bot.ruleconf import RuleBook
     from bot.ruleconf.community import CommunityConfig
 
@@ -430,11 +431,25 @@ def commands(
                 "usage": spec.usage,
                 "description": spec.description,
                 "permission": spec.permission.value,
+                "power": None if spec.power is None else spec.power.value,
+                "who": _who_may_run(spec),
                 "help": spec.help,
             }
             for spec in sorted(specs, key=lambda spec: spec.name)
         ]
     typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _who_may_run(spec: CommandSpec) -> str:
+    """Who may run ``spec``, in words: ``everyone``, ``moderators``, ``moderators with the ban
+    power``."""
+    from bot.commands.spec import Permission
+
+    if spec.permission is Permission.EVERYONE:
+        return "everyone"
+    if spec.power is None:
+        return "moderators"
+    return f"moderators with the {spec.power.value} power"
 
 
 def main() -> None:

@@ -257,6 +257,19 @@ def test_commands_for_telegram_put_moderator_commands_in_the_admin_scope(tmp_pat
     )
 
 
+def test_the_console_listing_says_who_may_run_each_command(tmp_path: Path) -> None:
+    result = jardinier("commands", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    commands = {command["name"]: command for command in json.loads(result.stdout)}
+    assert (commands["help"]["power"], commands["help"]["who"]) == (None, "everyone")
+    assert (commands["warn"]["power"], commands["warn"]["who"]) == (None, "moderators")
+    assert (commands["ban"]["power"], commands["ban"]["who"]) == (
+        "ban",
+        "moderators with the ban power",
+    )
+    assert commands["rules_reload"]["who"] == "moderators with the manage power"
+
+
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     result = jardinier("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
