@@ -140,8 +140,11 @@ class CaseBook:
     async def record_many(self, cases: Sequence[tuple[CommunityRef, NewCase]]) -> list[CaseRecord]:
         """Store cases in one transaction and commit them; return them with their ids, in order."""
         rows = [await self._row(community, new) for community, new in cases]
-        async with self._lock, self._db.engine.begin() as connection:
-            ids = await self._insert(connection, rows)
+        async with self._lock:
+            async with self._db.engine.begin() as connection:
+                ids = await self._insert(connection, rows)
+            # Only once committed: strikes a failed commit leaves in memory would count on the
+            # ladder, and the same cases written again would count twice.
             records = [
                 CaseRecord(id=case_id, lifted_at=None, pardoned_at=None, pardoned_by=None, **row)
                 for case_id, row in zip(ids, rows, strict=True)

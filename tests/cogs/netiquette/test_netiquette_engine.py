@@ -228,6 +228,41 @@ async def test_a_bot_stopping_while_the_database_stays_locked_names_the_cases_it
     assert f"member id-bob of {forum.platform.community.key}" in lost
 
 
+@pytest.mark.usefixtures("busy")
+async def test_strikes_whose_commit_failed_are_not_counted_on_the_ladder(
+    open_forum: ForumFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("bob", "idiot")
+    # The disk refuses the commit of bob's second case once (full, or an I/O error): the case
+    # is written again a moment later, and must count once, not twice.
+    dialect = forum.core.db.engine.dialect
+    commit = dialect.do_commit
+    refusals = [sqlite3.OperationalError("disk I/O error")]
+
+    def refuse_once(connection: object) -> None:
+        if refusals:
+            raise refusals.pop()
+        commit(connection)
+
+    monkeypatch.setattr(dialect, "do_commit", refuse_once)
+    with caplog.at_level(logging.WARNING, logger="cogs.netiquette"):
+        await forum.say("bob", "idiot")
+    assert refusals == []
+    assert "disk I/O error" in ours(caplog)[0]
+    assert forum.done("timeout") == []
+    forum.member("mod", moderator=True)
+    await forum.run("mod", "/strikes bob")
+    assert forum.answers()[-1].startswith("bob has 2 active strike points.")
+    # The third insult brings the 3 points of the ladder's first step, and its timeout.
+    await forum.say("bob", "idiot")
+    [timeout] = forum.done("timeout")
+    assert timeout.details["until"] - forum.clock.now() == timedelta(hours=1)
+    assert "reached 3 strike points" in forum.modlog()[-1]
+
+
 async def test_later_listeners_do_not_see_a_removed_message(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     seen: list[str] = []
