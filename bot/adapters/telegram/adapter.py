@@ -200,6 +200,11 @@ class TelegramPlatform:
         self._command_names: frozenset[str] | None = None
         self._moderator_commands: frozenset[str] = frozenset()
         self.private_chats = PrivateChats()
+        self._kept_private_chats = KeptValue(
+            state, "telegram:private_chats", "who has started the bot"
+        )
+        self._private_chats_read = False
+        self._reading_private_chats = asyncio.Lock()
         self._reply_targets: frozenset[str] = frozenset()
         self._unpublished: list[CommandSpec] | None = None
         self._topics_loaded: set[int] = set()
@@ -408,7 +413,7 @@ class TelegramPlatform:
             status = update.my_chat_member.new_chat_member.status
             log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
         if chat.type == ChatType.PRIVATE:
-            self._private_chat_news(update)
+            await self._private_chat_news(update)
             if update.message is not None:
                 await self._on_private_message(update.message)
         if chat.type not in GROUP_TYPES:
@@ -502,17 +507,40 @@ class TelegramPlatform:
             else:
                 log.info("could not acknowledge a button press: %s", error)
 
-    def _private_chat_news(self, update: Update) -> None:
+    async def _private_chat_news(self, update: Update) -> None:
         """Learn who started the bot, or blocked it, from their private chat with it."""
         message = update.message
         if message is not None and message.from_user is not None:
-            self.private_chats.opened(message.from_user.id)
+            user_id = message.from_user.id
+            await self._learn_private(lambda chats: chats.opened(user_id))
         change = update.my_chat_member
         if change is not None:
+            chat_id = change.chat.id
             if change.new_chat_member.status == ChatMemberStatus.BANNED:
-                self.private_chats.closed(change.chat.id)
+                await self._learn_private(lambda chats: chats.closed(chat_id))
             else:
-                self.private_chats.opened(change.chat.id)
+                await self._learn_private(lambda chats: chats.opened(chat_id))
+
+    async def _private_chats(self) -> PrivateChats:
+        """Who has started the bot, as kept before a restart (read at the first use)."""
+        if not self._private_chats_read:
+            async with self._reading_private_chats:
+                if not self._private_chats_read:
+                    _, kept = await self._kept_private_chats.read()
+                    self.private_chats.restore(kept)
+                    # A store that did not answer is not asked again: each member unknown is
+                    # tried once, as before the bot remembered them.
+                    self._private_chats_read = True
+        return self.private_chats
+
+    async def _learn_private(self, change: Callable[[PrivateChats], T]) -> T:
+        """Make ``change`` to who has started the bot, and keep it if anything was learnt."""
+        chats = await self._private_chats()
+        revision = chats.revision
+        result = change(chats)
+        if chats.revision != revision:
+            await self._kept_private_chats.write(chats.dump)
+        return result
 
     async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
         members = await self._in_chat(
@@ -726,7 +754,7 @@ class TelegramPlatform:
                 answer = True
         link = None
         if answer and asked is not None and asked.moderators and alone:
-            link = self._private_chat_link(asked)
+            link = await self._private_chat_link(asked)
         try:
             markup = keyboard([(button.id, button.label) for button in buttons], link=link)
         except ValueError as error:
@@ -795,7 +823,7 @@ class TelegramPlatform:
     ) -> list[Message] | None:
         """Write ``text`` to ``user_id`` privately if they have started the bot (tried once
         when the bot does not know); None if they have not."""
-        if self.private_chats.is_open(user_id) is False:
+        if (await self._private_chats()).is_open(user_id) is False:
             return None
         try:
             with without_waiting():
@@ -812,16 +840,19 @@ class TelegramPlatform:
         except PlatformError as error:
             if error.key != "not_started":
                 raise
-            self.private_chats.closed(user_id)
+            await self._learn_private(lambda chats: chats.closed(user_id))
             return None
-        self.private_chats.opened(user_id)
+        await self._learn_private(lambda chats: chats.opened(user_id))
         return sent
 
-    def _private_chat_link(self, asked: Asking) -> tuple[str, str] | None:
-        """Under a moderator's command answered in the group, once: a button opening the
-        private chat with the bot, where such answers go once it is started."""
+    async def _private_chat_link(self, asked: Asking) -> tuple[str, str] | None:
+        """Under a moderator's command answered in the group, once (kept between runs): a
+        button opening the private chat with the bot, where such answers go once it is
+        started."""
         username = self.identity.username
-        if not username or not self.private_chats.offer(asked.chat_id, asked.user_id):
+        if not username:
+            return None
+        if not await self._learn_private(lambda chats: chats.offer(asked.chat_id, asked.user_id)):
             return None
         return f"✉️ @{username}", f"https://t.me/{username}"
 
@@ -972,9 +1003,9 @@ class TelegramPlatform:
             )
         except PlatformError as error:
             if error.key == "not_started":
-                self.private_chats.closed(user_id)
+                await self._learn_private(lambda chats: chats.closed(user_id))
             raise
-        self.private_chats.opened(user_id)
+        await self._learn_private(lambda chats: chats.opened(user_id))
 
     def start_link(self, community: CommunityRef, command: str) -> str | None:
         """A link that opens a private chat with the bot and runs ``command`` there for the

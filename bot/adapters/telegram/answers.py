@@ -17,6 +17,7 @@ core: whatever the cogs answer while handling it knows what it answers.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -36,7 +37,7 @@ UNSENT = "unsent"
 """The id of what ``send`` returns for an answer to a reaction that went nowhere."""
 REMEMBERED = 10_000
 """Members whose private chat the bot remembers as open or closed (the oldest forgotten first:
-a forgotten one is tried again)."""
+a forgotten one is tried again), and as many offers of the private chat; kept between runs."""
 
 
 class Asked(Enum):
@@ -151,13 +152,16 @@ class PrivateChats:
     Telegram lets a bot write privately only to someone who started it, and says so only by
     refusing. A member is known to have started it once they write to it privately or a private
     message reaches them, and known not to once Telegram refuses one (or they block the bot);
-    of one not known, the bot tries once.
+    of one not known, the bot tries once. What it knows is kept between runs (:meth:`dump`).
     """
 
     def __init__(self, limit: int = REMEMBERED) -> None:
         self._limit = limit
         self._open: OrderedDict[int, bool] = OrderedDict()
         self._offered: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self.revision = 0
+        """Counts what was learnt: what was kept is out of date once it moved (a member seen
+        again, which only changes who is forgotten first, does not move it)."""
 
     def is_open(self, user_id: int) -> bool | None:
         """Whether the bot may write to ``user_id`` privately; None when it does not know."""
@@ -178,7 +182,43 @@ class PrivateChats:
         self._remember(self._offered, (chat_id, user_id), None)
         return True
 
+    # -- kept between runs ------------------------------------------------------------------------
+
+    def dump(self) -> str:
+        """Everything remembered, as JSON text (oldest first)."""
+        kept = {
+            "open": [[user_id, int(is_open)] for user_id, is_open in self._open.items()],
+            "offered": [list(key) for key in self._offered],
+        }
+        return json.dumps(kept, separators=(",", ":"))
+
+    def restore(self, text: str | None) -> None:
+        """Remember again what :meth:`dump` wrote, as older than what was learnt since; what
+        cannot be read is skipped."""
+        if not text:
+            return
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            kept = json.loads(text)
+            self._open = self._older(
+                {int(user_id): bool(is_open) for user_id, is_open in kept.get("open", [])},
+                self._open,
+            )
+            offered = kept.get("offered", [])
+            self._offered = self._older(
+                {(int(chat_id), int(user_id)): None for chat_id, user_id in offered},
+                self._offered,
+            )
+
+    def _older(self, kept: dict[K, V], learnt: OrderedDict[K, V]) -> OrderedDict[K, V]:
+        entries = OrderedDict((key, value) for key, value in kept.items() if key not in learnt)
+        entries.update(learnt)
+        while len(entries) > self._limit:
+            entries.popitem(last=False)
+        return entries
+
     def _remember(self, entries: OrderedDict[K, V], key: K, value: V) -> None:
+        if key not in entries or entries[key] != value:
+            self.revision += 1
         entries[key] = value
         entries.move_to_end(key)
         while len(entries) > self._limit:

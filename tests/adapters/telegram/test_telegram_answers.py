@@ -192,6 +192,41 @@ async def test_a_moderators_answer_goes_privately_once_they_started_the_bot(
     assert len(in_group(api)) == 3
 
 
+async def test_who_started_the_bot_and_the_offer_of_the_private_chat_survive_a_restart(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """After each restart the bot wrote to every moderator again only to be refused, and
+    offered them the private chat again under its answer."""
+    api.administrators[GROUP_ID] = [ADMIN["id"], 302]
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+
+    async def run_casebook(message_id: int, by: dict[str, object] = ADMIN) -> RunningBot:
+        bot = await start_bot(database=database)
+        bot.core.commands.add(build_spec(CasesCog().casebook, cog="core"))
+        await bot.core.publish_commands()
+        api.push(text_message(ALICE, "hello"))
+        api.push(tg_command(by, "/casebook @alice", message_id=message_id))
+        await bot.settle()
+        await bot.stop()
+        return bot
+
+    eve = user(302, "Eve")
+    api.push(started(eve))
+    await run_casebook(80)
+    await run_casebook(81, by=eve)
+    [first, to_eve] = api.called("sendMessage")
+    assert first.chat_id == GROUP_ID
+    assert "reply_markup" in first.params
+    assert to_eve.chat_id == eve["id"]
+    await run_casebook(82)
+    await run_casebook(83, by=eve)
+    [*_, again, eve_again] = api.called("sendMessage")
+    assert again.chat_id == GROUP_ID
+    assert "reply_markup" not in again.params  # offered once, restarts included
+    assert len(api.not_started) == 1  # not asked again after the restart
+    assert eve_again.chat_id == eve["id"]
+
+
 async def test_an_answer_telegram_holds_back_does_not_keep_the_group_waiting(
     start_bot: StartBot, api: FakeBotApi, rules_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -221,6 +256,22 @@ def test_the_bot_remembers_who_started_it_within_a_bound() -> None:
     assert chats.offer(-100, 1)
     assert not chats.offer(-100, 1)
     assert chats.offer(-200, 1)
+
+
+def test_what_was_kept_of_who_started_the_bot_is_older_than_what_was_learnt_since() -> None:
+    before = PrivateChats(limit=2)
+    before.closed(1)
+    before.opened(2)
+    assert before.offer(-100, 1)
+    after = PrivateChats(limit=2)
+    after.opened(1)  # they started the bot while it was away
+    after.restore(before.dump())
+    assert (after.is_open(1), after.is_open(2)) == (True, True)
+    assert not after.offer(-100, 1)
+    after.closed(3)
+    assert after.is_open(2) is None  # the oldest, forgotten first
+    after.restore("not json")
+    assert after.is_open(1) is True
 
 
 def test_only_a_members_press_reaction_or_message_in_a_group_asks_anything() -> None:
