@@ -7,6 +7,7 @@ from collections import Counter
 from sqlmodel import col, select
 
 from bot.commands import CommandContext, command
+from bot.localtime import LocalDate
 from bot.ruleconf import render
 from cogs.contests.base import ContestsBase, name_text, plain
 from cogs.contests.models import Win
@@ -47,7 +48,7 @@ class HallOfFame(ContestsBase):
             lines.append(
                 render(
                     texts.hall_line,
-                    when=win.won_at.astimezone(zone).strftime("%Y-%m-%d"),
+                    when=LocalDate(win.won_at.astimezone(zone).date()),
                     title=plain(win.title, 80),
                     member=name_text(win.user_name or win.user_id),
                     rank=win.rank,

@@ -39,7 +39,7 @@ from bot.events import (
     UserRef,
 )
 from bot.localdays import LocalDays
-from bot.localtime import local_time
+from bot.localtime import LocalDate, local_time
 from bot.models import Community
 from bot.periodic import PeriodicFlush
 from bot.ruleconf import percent_text, render
@@ -388,8 +388,8 @@ class ReportsCog(Cog):
             render(
                 texts.title,
                 community=community.name or community.id,
-                start=span.start.isoformat(),
-                end=span.end.isoformat(),
+                start=LocalDate(span.start),
+                end=LocalDate(span.end),
                 days=days,
             ),
             render(
@@ -440,7 +440,7 @@ class ReportsCog(Cog):
         lines.append(render(texts.contests, count=current.total("contests")))
         lines.append(self._satisfaction_line(community, current, previous))
         if first_day is not None and span.start < first_day:
-            lines.append(render(texts.counted_since, since=first_day.isoformat()))
+            lines.append(render(texts.counted_since, since=LocalDate(first_day)))
         return "\n".join(lines)
 
     def _per_day(self, community: CommunityRef, average: float) -> str | float:
@@ -559,8 +559,8 @@ class ReportsCog(Cog):
                 render(
                     texts.export_ready,
                     days=days,
-                    start=span.start.isoformat(),
-                    end=span.end.isoformat(),
+                    start=LocalDate(span.start),
+                    end=LocalDate(span.end),
                 ),
                 file=path,
             )
@@ -616,9 +616,9 @@ class ReportsCog(Cog):
                 channel,
                 render(
                     texts.before_start,
-                    start=span.start.isoformat(),
-                    end=span.end.isoformat(),
-                    since=first_day.isoformat(),
+                    start=LocalDate(span.start),
+                    end=LocalDate(span.end),
+                    since=LocalDate(first_day),
                 ),
             )
             return

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from bot.cog import job
 from bot.events import ChannelRef, CommunityRef
-from bot.localtime import local_time
+from bot.localtime import LocalDate, local_time
 from bot.ruleconf import one_line, plain_name, render
 from bot.weekly import WeeklyJob
 from cogs.suggestions.base import SuggestionsBase, shorten
@@ -147,9 +147,9 @@ class Digest(SuggestionsBase):
             texts = self.texts(community)
             line = render(
                 texts.digest_before_start,
-                start=start.isoformat(),
-                end=end.isoformat(),
-                since=since.isoformat(),
+                start=LocalDate(start),
+                end=LocalDate(end),
+                since=LocalDate(since),
             )
             delivery, _channel = await self._deliver(community, line, None)
         else:
@@ -248,8 +248,8 @@ class Digest(SuggestionsBase):
                 render(
                     texts.digest_title,
                     community=one_line(community.name or community.id),
-                    start=start.isoformat(),
-                    end=end.isoformat(),
+                    start=LocalDate(start),
+                    end=LocalDate(end),
                 )
             ),
             (
@@ -267,7 +267,7 @@ class Digest(SuggestionsBase):
                 Section(_unmarked(render(texts.digest_feedback)), feedback, none),
             ),
             (
-                render(texts.digest_counted_since, since=first_day.isoformat())
+                render(texts.digest_counted_since, since=LocalDate(first_day))
                 if first_day is not None and start < first_day
                 else None
             ),

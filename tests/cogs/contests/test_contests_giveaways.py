@@ -148,8 +148,8 @@ async def test_the_hall_of_fame_lists_contest_winners(arena: Arena) -> None:
     await start_giveaway(arena)  # giveaways are luck, not in the hall of fame
     assert (await arena.run("carol", "/hall_of_fame")).splitlines() == [
         "🏆 Hall of fame — latest winners:",
-        "2026-11-04 — Photo: alice (#1, votes: 2)",
-        "2026-11-04 — Haiku: alice (#1, votes: 1)",
+        "Nov 4, 2026 — Photo: alice (#1, votes: 2)",
+        "Nov 4, 2026 — Haiku: alice (#1, votes: 1)",
         "Most wins: alice ×2",
     ]
 

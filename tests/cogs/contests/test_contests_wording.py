@@ -191,8 +191,8 @@ async def test_french_places_and_waits_read_as_french_writes_them(
     # Places, not « n° 2 »: entries are numbered too.
     hall = (await french.run("carol", "/palmares")).replace(NBSP, " ").splitlines()
     assert hall[1:3] == [
-        "2026-11-04 — Haïku : bob (1re place, votes : 2)",
-        "2026-11-04 — Haïku : alice (2e place, votes : 1)",
+        "4 nov. 2026 — Haïku : bob (1re place, votes : 2)",
+        "4 nov. 2026 — Haïku : alice (2e place, votes : 1)",
     ]
     # No « plus de 1 jour » either, whatever the rule book's limit.
     assert (await french.run("mod", '/concours_creer Photo 2h "" 400j')).replace(

@@ -170,7 +170,7 @@ async def test_the_weekly_report_is_posted_for_the_week_before(
     await core.scheduler.advance(timedelta(days=8))
     first, posted = [sent for sent in platform.sent() if sent.target.id == "leadership"]
     assert first.text == (
-        "📊 No activity report for 2026-10-26 to 2026-11-01: I only arrived on 2026-11-02."
+        "📊 No activity report for Oct 26, 2026 to Nov 1, 2026: I only arrived on Nov 2, 2026."
         " The next report will count from then on."
     )
     assert not first.details.get("file")
@@ -188,10 +188,52 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
     assert lines[-1] == (
-        "Counted from 2026-11-02, when I arrived: there are no figures of the days before."
+        "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before."
     )
     lines = (await run(core, platform, clock, "/report 3")).text.splitlines()
     assert not lines[-1].startswith("Counted from")
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "since", "export"),
+    [
+        (
+            "en",
+            "📊 Activity report — Garden, Oct 27, 2026 to Nov 2, 2026 (7 days)",
+            "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before.",
+            "Daily figures, Oct 27, 2026 to Nov 2, 2026 (7 days), one row per day.",
+        ),
+        (
+            "fr",
+            "📊 Rapport d'activité — Garden, du 27 oct. 2026 au 2 nov. 2026 (7 jours)",
+            "Compté à partir du 2 nov. 2026, jour de mon arrivée\u00a0: il n'y a pas de chiffres"
+            " des jours d'avant.",
+            "Chiffres quotidiens du 27 oct. 2026 au 2 nov. 2026 (7 jours), une ligne par jour.",
+        ),
+    ],
+)
+async def test_the_report_writes_its_days_as_the_communitys_language_does(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    locale: str,
+    title: str,
+    since: str,
+    export: str,
+) -> None:
+    """Leadership reads ``2 nov. 2026``, not ``2026-11-02``; the CSV's name keeps ISO days."""
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
+    assert await core.reload_rules() is None
+
+    lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
+    exported = await run(core, platform, clock, "/report_export 7")
+
+    assert lines[0] == title
+    assert lines[-1] == since
+    assert exported.text == export
+    assert exported.details["file"].name.endswith("-2026-10-27-2026-11-02.csv")
 
 
 async def test_figures_survive_a_flush_and_members_data_is_erased(
@@ -237,7 +279,7 @@ async def test_the_days_are_typed_as_a_number_or_as_days(
 ) -> None:
     answer = await run(core, platform, clock, f"/report {typed}")
     assert answer.text.startswith(
-        "📊 Activity report — Garden, 2026-10-04 to 2026-11-02 (30 days)"
+        "📊 Activity report — Garden, Oct 4, 2026 to Nov 2, 2026 (30 days)"
     )
 
 

@@ -14,7 +14,9 @@ from tests.support.rulebook import edit_section
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
-ARRIVED = "Counted from 2026-11-02, when I arrived: there are no suggestions from the days before."
+ARRIVED = (
+    "Counted from Nov 2, 2026, when I arrived: there are no suggestions from the days before."
+)
 """The last line of a digest of days before the bot came (on the tests' first day)."""
 
 
@@ -198,7 +200,7 @@ async def test_the_digest_reads_as_plain_text_and_its_file_as_markdown(board: Bo
     digest = await board.digest()
 
     assert digest.text.splitlines()[:6] == [
-        "Suggestions digest — Garden, 2026-10-27 to 2026-11-02",
+        "Suggestions digest — Garden, Oct 27, 2026 to Nov 2, 2026",
         "",
         "Top suggestions by votes",
         "1. #1 A monthly seed swap in the library — 👍 0 · 👎 0 — open (by alice)",
@@ -207,8 +209,9 @@ async def test_the_digest_reads_as_plain_text_and_its_file_as_markdown(board: Bo
     ]
     # The bot came today: the days before hold nothing, and the digest says so last.
     assert digest.text.splitlines()[-4:] == ["Notable feedback", "None.", "", ARRIVED]
+    assert digest.details["file"].name.endswith("-2026-11-02.md")  # a file name stays ISO
     assert files[digest.details["file"].name].splitlines() == [
-        "# Suggestions digest — Garden, 2026-10-27 to 2026-11-02",
+        "# Suggestions digest — Garden, Oct 27, 2026 to Nov 2, 2026",
         "",
         "## Top suggestions by votes",
         r"1. \#1 A monthly seed swap in the library — 👍 0 · 👎 0 — open \(by alice\)",
@@ -235,7 +238,7 @@ async def test_a_french_digest_shows_no_markdown_nor_backslashes_to_leadership(
 
     # Telegram shows the text as it is: leadership must read words, not Markdown.
     lines = digest.text.splitlines()
-    assert lines[0] == "Synthèse des suggestions — Garden, du 2026-10-27 au 2026-11-02"
+    assert lines[0] == "Synthèse des suggestions — Garden, du 27 oct. 2026 au 2 nov. 2026"
     assert "Suggestions les mieux votées" in lines
     assert "Retours notables" in lines
     feedback = lines[lines.index("Retours notables") + 1]
@@ -301,7 +304,7 @@ async def test_the_weekly_digest_names_the_last_day_it_covers(board: Board) -> N
 
     [posted] = board.sent("leadership")
     lines = posted.text.splitlines()
-    assert lines[0] == "Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    assert lines[0] == "Suggestions digest — Garden, Nov 2, 2026 to Nov 8, 2026"
     assert lines[lines.index("New this period") + 1].startswith("- #1 A monthly seed swap")
 
 
@@ -313,7 +316,7 @@ async def test_digest_on_demand_covers_the_days_up_to_today(board: Board) -> Non
     digest = await board.digest()
 
     lines = digest.text.splitlines()
-    assert lines[0] == "Suggestions digest — Garden, 2026-11-02 to 2026-11-08"
+    assert lines[0] == "Suggestions digest — Garden, Nov 2, 2026 to Nov 8, 2026"
     new = lines[lines.index("New this period") + 1 : lines.index("Notable feedback") - 1]
     assert [line[:4] for line in new] == ["- #1", "- #2"]
 
@@ -333,7 +336,7 @@ async def test_no_digest_of_nothing_for_the_week_before_the_bot_came(
 
     [first] = board.sent("leadership")
     assert first.text == (
-        "💡 No suggestions digest for 2026-10-26 to 2026-11-01: I only arrived on 2026-11-02."
+        "💡 No suggestions digest for Oct 26, 2026 to Nov 1, 2026: I only arrived on Nov 2, 2026."
         " The next digest will count from then on."
     )
     assert not first.details.get("file")
@@ -358,6 +361,6 @@ async def test_a_digest_reaching_back_before_the_bot_came_says_from_when_it_coun
     assert await board.core.reload_rules() is None
     last = (await board.digest()).text.splitlines()[-1]
     assert last.replace("\u00a0", " ") == (
-        "Compté à partir du 2026-11-02, jour de mon arrivée : il n'y a pas de suggestions"
+        "Compté à partir du 2 nov. 2026, jour de mon arrivée : il n'y a pas de suggestions"
         " des jours d'avant."
     )
