@@ -3,12 +3,18 @@
 A flush that fails for a passing reason (the database locked or busy, a lost connection, a
 deadlock, a full disk) is tried again as it is. One that fails because of what it writes (a
 constraint a row breaks, a value its column refuses) would fail again for ever: the buffers
-then write their rows one by one, and set aside only those the database refuses on their own.
+then write their rows apart (:func:`write_apart`), and set aside only those the database
+refuses on their own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
+
+_Unit = TypeVar("_Unit")
 
 
 def may_pass(error: BaseException) -> bool:
@@ -30,3 +36,31 @@ def reason(error: BaseException) -> str:
     cause = error.orig if isinstance(error, StatementError) and error.orig is not None else error
     first = (str(cause).strip().splitlines() or [""])[0]
     return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+
+
+async def write_apart(
+    units: Sequence[_Unit],
+    write: Callable[[_Unit], Awaitable[None]],
+    *,
+    refused: Callable[[_Unit, Exception], None],
+    kept: Callable[[Sequence[_Unit], Exception], None],
+) -> list[_Unit]:
+    """Write ``units`` one at a time, each with ``write`` in a transaction of its own, once
+    the database refused them together: the units written, in order.
+
+    A unit the database refuses on its own (:func:`may_pass` says no) goes to ``refused`` and
+    the next is tried. At a refusal that may pass (locked, busy, away), that unit and those
+    after it go to ``kept``, to wait for the next flush, and none is tried further.
+    """
+    written: list[_Unit] = []
+    for index, unit in enumerate(units):
+        try:
+            await write(unit)
+        except Exception as error:
+            if may_pass(error):
+                kept(units[index:], error)
+                break
+            refused(unit, error)
+        else:
+            written.append(unit)
+    return written

@@ -36,7 +36,7 @@ from sqlmodel import col, select
 from bot.bulkwrite import BulkWrite
 from bot.clock import Clock
 from bot.db import Database
-from bot.dbrefusals import may_pass, reason
+from bot.dbrefusals import may_pass, reason, write_apart
 from bot.dbtypes import UTCDateTime
 from bot.events import CommunityRef, Event, MemberJoined, MemberLeft, MemberRef
 from bot.models import Community, Member
@@ -368,22 +368,20 @@ class MemberDirectory:
         """Write ``batch`` one member per transaction, each stored row read again (a row another
         process wrote meanwhile is updated, not inserted twice): what is written. A change the
         database refuses on its own is dropped (logged); on a passing refusal, the rest wait."""
-        written: list[tuple[_Key, _Change]] = []
-        changes = list(batch.items())
-        for index, (key, change) in enumerate(changes):
+
+        async def write_one(item: tuple[_Key, _Change]) -> None:
+            key, change = item
             change.read, change.stored = False, None
-            try:
-                async with self._db.engine.begin() as connection:
-                    await self._look_up(connection, [(key, change)])
-                    await self._write(connection, {key: change})
-            except Exception as error:
-                if may_pass(error):
-                    self._failed(dict(changes[index:]), error)
-                    break
-                self._refused(key, error)
-            else:
-                written.append((key, change))
-        return written
+            async with self._db.engine.begin() as connection:
+                await self._look_up(connection, [item])
+                await self._write(connection, {key: change})
+
+        return await write_apart(
+            list(batch.items()),
+            write_one,
+            refused=lambda item, error: self._refused(item[0], error),
+            kept=lambda rest, error: self._failed(dict(rest), error),
+        )
 
     def _refused(self, key: _Key, error: Exception) -> None:
         """Drop the change of ``key`` the database refuses for good, saying whose it was."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from datetime import date
 from itertools import islice
 from typing import NamedTuple, TypeVar
@@ -25,7 +25,7 @@ from sqlmodel import col
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
-from bot.dbrefusals import may_pass, reason
+from bot.dbrefusals import may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.contributors.models import DailyActivity, Interaction
@@ -40,6 +40,8 @@ Daily = tuple[CommunityRef, str, date]
 """The key of one member's counters of one day: community, user id, day."""
 Edge = tuple[CommunityRef, date, str, str, str]
 """The key of one kind of interaction on one day: community, day, source, target, kind."""
+_Part = tuple[dict[Daily, dict[str, int]], dict[Edge, int]]
+"""One community's changes, written apart from the others'."""
 
 
 class DailyKey(NamedTuple):
@@ -183,30 +185,35 @@ class CounterBuffer:
         """Write the changes one community per transaction: how many counters changed. Those
         of a community the database refuses for good are dropped (logged); on a passing refusal,
         those not written yet are pending again (None if none was written)."""
-        parts: dict[CommunityRef, tuple[dict[Daily, dict[str, int]], dict[Edge, int]]] = {}
+        parts: dict[CommunityRef, _Part] = {}
         for key, counters in daily.items():
             parts.setdefault(key[0], ({}, {}))[0][key] = counters
         for edge, count in edges.items():
             parts.setdefault(edge[0], ({}, {}))[1][edge] = count
-        written: int | None = None
-        left = list(parts.items())
-        for index, (community, (part_daily, part_edges)) in enumerate(left):
-            size = len(part_daily) + len(part_edges)
-            try:
-                await self._write(part_daily, part_edges)
-            except Exception as error:
-                if may_pass(error):
-                    _kept(error)
-                    rest_daily = {k: v for _c, (d, _e) in left[index:] for k, v in d.items()}
-                    rest_edges = {k: v for _c, (_d, e) in left[index:] for k, v in e.items()}
-                    self.restore(rest_daily, rest_edges)
-                    return written
-                self.dropped += size
-                _refused(community, size, error)
-                continue
+        waited = False
+
+        def refused(item: tuple[CommunityRef, _Part], error: Exception) -> None:
+            community, part = item
+            self.dropped += _size(part)
+            _refused(community, _size(part), error)
+
+        def kept(rest: Sequence[tuple[CommunityRef, _Part]], error: Exception) -> None:
+            nonlocal waited
+            waited = True
+            _kept(error)
+            self.restore(
+                {key: value for _c, (d, _e) in rest for key, value in d.items()},
+                {key: value for _c, (_d, e) in rest for key, value in e.items()},
+            )
+
+        async def write_one(item: tuple[CommunityRef, _Part]) -> None:
+            await self._write(*item[1])
             self.flushes += 1
-            written = (written or 0) + size
-        return written or 0
+
+        written = await write_apart(list(parts.items()), write_one, refused=refused, kept=kept)
+        if waited and not written:
+            return None
+        return sum(_size(part) for _community, part in written)
 
     async def _write(self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]) -> None:
         ids: dict[CommunityRef, int] = {}
@@ -304,6 +311,11 @@ class CounterBuffer:
 
 def _kept(error: BaseException) -> None:
     log.warning("contributors counters not written, kept for the next flush: %s", reason(error))
+
+
+def _size(part: _Part) -> int:
+    daily, edges = part
+    return len(daily) + len(edges)
 
 
 def _refused(community: CommunityRef, size: int, error: BaseException) -> None:

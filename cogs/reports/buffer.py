@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
-from bot.dbrefusals import may_pass, reason
+from bot.dbrefusals import may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.reports.models import (
@@ -284,21 +285,19 @@ class FigureBuffer:
         """Write ``pending`` one community per transaction: how many entries were written. The
         figures of a community the database refuses for good are dropped (logged); on a passing
         refusal, those not written yet stay pending."""
-        written = 0
-        parts = _by_community(pending)
-        for index, (community, part) in enumerate(parts):
-            try:
-                await self._write(part)
-            except Exception as error:
-                if may_pass(error):
-                    _kept(error)
-                    for _community, left in parts[index:]:
-                        self._restore(left)
-                    break
-                self._refused(community, len(part), error)
-            else:
-                written += len(part)
-        return written
+
+        def kept(rest: Sequence[tuple[CommunityRef, Pending]], error: Exception) -> None:
+            _kept(error)
+            for _community, left in rest:
+                self._restore(left)
+
+        written = await write_apart(
+            _by_community(pending),
+            lambda item: self._write(item[1]),
+            refused=lambda item, error: self._refused(item[0], len(item[1]), error),
+            kept=kept,
+        )
+        return sum(len(part) for _community, part in written)
 
     @staticmethod
     def _refused(community: CommunityRef, size: int, error: Exception) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, insert
 from sqlmodel import col, delete, select, update
 
 from bot.db import Database
-from bot.dbrefusals import may_pass, reason
+from bot.dbrefusals import may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.welcome.models import Newcomer
@@ -406,7 +406,7 @@ class JourneyStore:
                 batch.clear()
             except Exception as error:
                 if may_pass(error):
-                    log.warning("journeys not written, kept for the next flush: %s", reason(error))
+                    _kept(error)
                 else:
                     await self._write_apart(batch)
             finally:
@@ -421,15 +421,18 @@ class JourneyStore:
     async def _write_apart(self, batch: dict[_Key, _Waiting]) -> None:
         """Write ``batch`` one journey per transaction, taking out of it those written and those
         the database refuses for good; a passing refusal leaves the rest in it."""
-        for key, waiting in list(batch.items()):
-            try:
-                await self._write({key: waiting})
-            except Exception as error:
-                if may_pass(error):
-                    log.warning("journeys not written, kept for the next flush: %s", reason(error))
-                    return
-                self._refused(key, error)
+
+        async def write_one(key: _Key) -> None:
+            await self._write({key: batch[key]})
             del batch[key]
+
+        def refused(key: _Key, error: Exception) -> None:
+            self._refused(key, error)
+            del batch[key]
+
+        await write_apart(
+            list(batch), write_one, refused=refused, kept=lambda _rest, error: _kept(error)
+        )
 
     def _refused(self, key: _Key, error: Exception) -> None:
         """Drop the changes of ``key`` the database refuses for good, saying whose they were."""
@@ -478,3 +481,7 @@ class JourneyStore:
                     ),
                     rows,
                 )
+
+
+def _kept(error: Exception) -> None:
+    log.warning("journeys not written, kept for the next flush: %s", reason(error))
