@@ -177,12 +177,16 @@ class Casework(Moderation):
         steps = []
         for step in config.ladder:
             counted = active_points(records, now, config, within=step.within)
+            if step.within is None:
+                template, within = texts.strikes_step_any_time, ""
+            else:
+                template, within = texts.strikes_step, describe_within(step.within, locale)
             steps.append(
                 render(
-                    texts.strikes_step,
+                    template,
                     points=number_text(counted, locale),
                     needed=step.points,
-                    within=describe_within(step.within, locale),
+                    within=within,
                     action=texts.action_names.text(step.action),
                 )
             )

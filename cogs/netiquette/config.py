@@ -382,8 +382,14 @@ class NetiquetteTexts(BaseModel):
     modlog_ladder: Annotated[
         str, Placeholders("case", "action", "member", "points", "within", "notes")
     ]
+    modlog_ladder_any_time: Annotated[
+        str, Placeholders("case", "action", "member", "points", "notes")
+    ]
+    """``modlog_ladder`` for a step with no window (``within: null``)."""
     ladder_reason: Annotated[str, Placeholders("points", "within")]
     """The reason a ladder step's case gives (the member reads it too)."""
+    ladder_reason_any_time: Annotated[str, Placeholders("points")]
+    """``ladder_reason`` for a step with no window (``within: null``)."""
     ladder_by: Text
     """Who gave a ladder step's case, where /cases and /case name who acted (a moderator's
     name, a rule's)."""
@@ -459,6 +465,8 @@ class NetiquetteTexts(BaseModel):
     strikes_step: Annotated[str, Placeholders("points", "needed", "within", "action")]
     """One step of the ladder in /strikes' ``{steps}``: the member's ``points`` counted in its
     window ``within``, of the ``needed`` ones that bring its ``action``."""
+    strikes_step_any_time: Annotated[str, Placeholders("points", "needed", "action")]
+    """``strikes_step`` for a step with no window (``within: null``): all active points count."""
     pardoned: Annotated[str, Placeholders("case", "member")]
     already_pardoned: Annotated[str, Placeholders("case")]
     status_pardoned: Text
@@ -577,6 +585,6 @@ class NetiquetteConfig(BaseModel):
         )
 
 
-def describe_within(within: timedelta | None, locale: str | None) -> str:
+def describe_within(within: timedelta, locale: str | None) -> str:
     """A ladder window as texts write it, in words of ``locale``: ``1 week``, ``30 jours``."""
-    return duration_words(within, locale) if within is not None else "∞"
+    return duration_words(within, locale)

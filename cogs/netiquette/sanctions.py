@@ -602,9 +602,14 @@ class Sanctions:
     ) -> CaseRecord:
         """Record and carry out one ladder step."""
         community = member.community
-        within = describe_within(step.within, self.cog.locale(community))
         texts = self.cog.texts(community)
-        reason = render(texts.ladder_reason, points=points, within=within)
+        if step.within is None:
+            within = ""
+            reason_text, modlog_text = texts.ladder_reason_any_time, texts.modlog_ladder_any_time
+        else:
+            within = describe_within(step.within, self.cog.locale(community))
+            reason_text, modlog_text = texts.ladder_reason, texts.modlog_ladder
+        reason = render(reason_text, points=points, within=within)
         now = self.core.clock.now()
         expires = now + step.duration if step.duration is not None else None
         case = await self.cog.casebook.record(
@@ -628,7 +633,7 @@ class Sanctions:
         await self.core.modlog(
             community,
             render(
-                texts.modlog_ladder,
+                modlog_text,
                 case=case.id,
                 action=texts.action_names.text(step.action),
                 member=plain_name(member.name),

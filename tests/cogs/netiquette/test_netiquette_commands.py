@@ -491,6 +491,48 @@ async def test_the_ladder_s_windows_read_in_words_of_the_community_s_language(
     )
 
 
+async def test_a_ladder_step_without_a_window_reads_naturally_in_english_and_french(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    # ``within: null``: every active point counts, whenever it was given.
+    forum = await open_forum(
+        NO_INSULTS,
+        strikes={
+            "ladder": [
+                {"points": 2, "within": None, "action": "timeout", "duration": "1h"},
+                {"points": 9, "within": "30d", "action": "ban"},
+            ]
+        },
+    )
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/warn bob one")
+    await forum.run("mod", "/strikes bob")
+    assert forum.platform.last_text() == (
+        "bob has 1 active strike point. Ladder: 1/2 in all → timeout, 1/9 within 30 days → ban"
+    )
+    await forum.run("mod", "/warn bob two")
+    assert forum.modlog()[-1] == "⚖️ Case 3 · timeout · bob reached 2 strike points"
+    assert forum.done("dm")[-1].text.endswith(": 2 strike points (case 3).")
+    ladder_case = await forum.cog.casebook.get(forum.platform.community, 3)
+    assert ladder_case is not None
+    assert ladder_case.reason == "2 strike points"
+    write_locale(rules_dir, "fr")
+    assert await forum.core.reload_rules() is None
+    await forum.run("mod", "/points bob")
+    assert forum.platform.last_text() == (
+        f"bob a 2 points de sanction actifs. Échelle{NBSP}: 2/2 au total"
+        f" → exclusion temporaire, 2/9 en 30{NBSP}jours → bannissement"
+    )
+    await forum.run("mod", "/pardonner 1")
+    await forum.run("mod", "/avertir bob trois")
+    assert forum.modlog()[-1] == (
+        "⚖️ Dossier 5 · exclusion temporaire · bob a atteint 2 points de sanction"
+    )
+    said = [*forum.texts(), *(dm.text for dm in forum.done("dm"))]
+    assert not [text for text in said if "∞" in text]
+
+
 async def test_a_ladder_step_s_case_names_the_ladder_in_the_community_s_language(
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
