@@ -9,12 +9,21 @@ refuses on their own.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 _Unit = TypeVar("_Unit")
+
+LAST_FLUSH_WITHIN = 3.0
+"""Seconds a store's last flush, when the bot stops, goes on trying while the database refuses
+for a while (each try may also wait out the busy timeout)."""
+LAST_FLUSH_PAUSES = (0.05, 0.25, 1.0)
+"""Seconds between the tries of a last flush (the last pause repeats): SQLite may say at once
+that the database is locked (in WAL mode, under load), or another process may hold it a while."""
 
 
 def may_pass(error: BaseException) -> bool:
@@ -64,3 +73,21 @@ async def write_apart(
         else:
             written.append(unit)
     return written
+
+
+async def last_flush(
+    flush: Callable[[], Awaitable[object]], waiting: Callable[[], int], *, within: float
+) -> int:
+    """Flush once more before the bot stops, and again while changes still wait (the database
+    refused them for a while), no new try starting past ``within`` seconds: how many still
+    wait after the last try (lost, unless written by another run)."""
+    deadline = time.monotonic() + within
+    pauses = iter(LAST_FLUSH_PAUSES)
+    pause = 0.0
+    while True:
+        await flush()
+        left = waiting()
+        pause = next(pauses, pause)
+        if not left or time.monotonic() + pause > deadline:
+            return left
+        await asyncio.sleep(pause)

@@ -36,7 +36,7 @@ from sqlmodel import col, select
 from bot.bulkwrite import BulkWrite
 from bot.clock import Clock
 from bot.db import Database
-from bot.dbrefusals import may_pass, reason, write_apart
+from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, write_apart
 from bot.dbtypes import UTCDateTime
 from bot.events import CommunityRef, Event, MemberJoined, MemberLeft, MemberRef
 from bot.models import Community, Member
@@ -349,6 +349,21 @@ class MemberDirectory:
             for (community_id, _user_id), change in written:
                 if community_id in self._present:
                     self._present[community_id] += change.counted()
+
+    async def flush_last(self, within: float = LAST_FLUSH_WITHIN) -> None:
+        """The last flush, when the bot stops: tried again while the database refuses for a
+        while (locked, busy), no new try starting past ``within`` seconds. The joins and
+        departures still not written then are lost, and the log says how many."""
+        left = await last_flush(self.flush, lambda: self.pending, within=within)
+        if not left:
+            return
+        moves = sum(change.presence is not None for change in self._pending.values())
+        log.error(
+            "%d joins and departures lost at stop: the database still refused them after %g s "
+            "(those members keep their previous joined_at and left_at)",
+            moves,
+            within,
+        )
 
     async def _write_all(self, batch: dict[_Key, _Change]) -> Iterable[tuple[_Key, _Change]]:
         """Write ``batch`` in one transaction (else as :meth:`_write_apart` says): what is

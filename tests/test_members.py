@@ -530,3 +530,39 @@ async def test_a_flush_returns_once_a_write_under_way_is_done_and_what_it_left_i
             rows = reader.execute("SELECT user_id, joined_at IS NOT NULL FROM members").fetchall()
         assert rows == [("id-ana", 1)]
         await under_way
+
+
+async def test_the_last_flush_waits_a_little_for_a_database_another_process_holds(
+    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    directory = busy_core.members
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    with held(tmp_path / "bot.db") as other:
+
+        async def done_soon() -> None:
+            await asyncio.sleep(0.5)  # longer than the busy timeout: the first try is refused
+            other.execute("ROLLBACK")
+
+        other_process = asyncio.create_task(done_soon())
+        await directory.flush_last()  # as when the bot stops
+        await other_process
+    with sqlite3.connect(tmp_path / "bot.db") as reader:
+        rows = reader.execute("SELECT user_id, joined_at IS NOT NULL FROM members").fetchall()
+    assert rows == [("id-ana", 1)]
+
+
+async def test_the_last_flush_says_how_many_joins_and_departures_are_lost(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    directory = busy_core.members
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    await busy_core.handle(MemberLeft(at=clock.now(), member=platform.member("ben")))
+    await busy_core.handle(message(platform.member("cleo"), "hi", clock.now()))
+    with held(tmp_path / "bot.db"), caplog.at_level(logging.ERROR, logger="bot.members"):
+        await directory.flush_last(within=0.5)
+    [lost] = [record.getMessage() for record in caplog.records]
+    assert lost.startswith("2 joins and departures lost at stop")

@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, insert
 from sqlmodel import col, delete, select, update
 
 from bot.db import Database
-from bot.dbrefusals import may_pass, reason, write_apart
+from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from cogs.welcome.models import Newcomer
@@ -417,6 +417,19 @@ class JourneyStore:
                         waiting.then(newer)
                     self._pending[key] = waiting
                 self._in_flight = {}
+
+    async def flush_last(self, within: float = LAST_FLUSH_WITHIN) -> None:
+        """The last flush, when the bot stops: tried again while the database refuses for a
+        while (locked, busy), no new try starting past ``within`` seconds. The journeys whose
+        changes are still not written then are lost, and the log says how many."""
+        left = await last_flush(self.flush, lambda: self.pending, within=within)
+        if left:
+            log.error(
+                "the changes of %d newcomers' journeys lost at stop: the database still refused "
+                "them after %g s (a join then is not followed, a stage reached then not recorded)",
+                left,
+                within,
+            )
 
     async def _write_apart(self, batch: dict[_Key, _Waiting]) -> None:
         """Write ``batch`` one journey per transaction, taking out of it those written and those

@@ -234,6 +234,45 @@ async def test_journeys_wait_while_another_process_holds_the_database(
     assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-ana")
 
 
+async def test_the_last_flush_waits_a_little_for_a_database_another_process_holds(
+    open_garden: GardenFactory,
+    tmp_path: Path,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    database = tmp_path / "g.db"
+    garden = await open_garden(database=database)
+    community = garden.platform.community
+    store = JourneyStore(garden.core.db, garden.core.members)
+    await store.begin(community, "id-ana", clock.now())
+    locker = sqlite3.connect(database, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+
+    async def done_soon() -> None:
+        await asyncio.sleep(0.3)  # longer than the busy timeout: the first try is refused
+        locker.execute("ROLLBACK")
+
+    try:
+        other_process = asyncio.create_task(done_soon())
+        await store.flush_last()  # as when the bot stops
+        await other_process
+        assert store.pending == 0
+        await store.begin(community, "id-ben", clock.now())
+        await store.begin(community, "id-cleo", clock.now())
+        locker.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.ERROR, logger="cogs.welcome"):
+            await store.flush_last(within=0.3)
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
+    assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-ana")
+    [lost] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert lost.startswith("the changes of 2 newcomers' journeys lost at stop")
+
+
 async def test_an_erasure_during_a_write_under_way_is_not_undone_by_it(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
