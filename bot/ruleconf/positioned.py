@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import copy
+import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,12 +28,17 @@ from yaml.tokens import (
     ValueToken,
 )
 
-from bot.ruleconf.errors import RuleBookError, RuleError
+from bot.ruleconf.errors import RuleBookError, RuleError, said_in
 from bot.ruleconf.invisible import invisible_hint
 
 KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: mapping keys and list indices, from the top."""
 
+MAX_FILE_BYTES = 1024 * 1024
+"""The most a rule book file may hold: 50 times the largest shipped file, room for some 50,000
+listed words. Reading YAML with positions takes about two seconds a megabyte, a reload holds
+the bot's interpreter meanwhile, and a file of tens of megabytes is a mistake (a log, an export
+saved under the wrong name), not a rule book."""
 ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
 TOO_DEEP = "nested too deeply (hundreds of levels of lists or mappings); no rule needs that"
 
@@ -118,14 +125,45 @@ def load_yaml(path: Path) -> PositionedDocument:
     """Read one rule book file; an empty file is an empty mapping.
 
     Raises :class:`RuleBookError` listing every problem found: YAML syntax, anchors, aliases and
-    merge keys, duplicate keys, keys that are not text, tags other than the standard ones, and a
-    top level that is not a mapping.
+    merge keys, duplicate keys, keys that are not text, tags other than the standard ones, a
+    top level that is not a mapping, and a file over :data:`MAX_FILE_BYTES`.
     """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Never more than the limit and a byte: a huge file is refused without reading it.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise RuleBookError([RuleError(path, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise RuleBookError([_too_large(path, max(size, len(raw)))])
     return parse_yaml(_decoded(raw, path), path)
+
+
+def _too_large(path: Path, size: int) -> RuleError:
+    """The error for a file over :data:`MAX_FILE_BYTES`, in English and French."""
+    english = (
+        f"this file is too large: {_megabytes(size)} MB, over the {_megabytes(MAX_FILE_BYTES)} "
+        "MB a rule book file may hold; a rule book needs far less, so check this is the right "
+        "file, or shorten its lists"
+    )
+    french = (
+        f"ce fichier est trop volumineux : {_megabytes(size, ',')} Mo, au-delà des "
+        f"{_megabytes(MAX_FILE_BYTES, ',')} Mo permis pour un fichier de règles ; "
+        "des règles en demandent bien moins, vérifiez que c'est le bon fichier, ou raccourcissez "
+        "ses listes"
+    )
+    return RuleError(path, 0, 0, "", english, said_in({"fr": french}))
+
+
+def _megabytes(size: int, point: str = ".") -> str:
+    """``size`` in megabytes (of 1,048,576 bytes), rounded up, with one decimal under ten:
+    ``1``, ``1.1``, ``12``; rounded up, a file over the limit never reads as the limit."""
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    if tenths >= 100:
+        return str(math.ceil(tenths / 10))
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole}{point}{tenth}" if tenth else str(whole)
 
 
 def _decoded(raw: bytes, path: Path) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.ruleconf import Position, RuleBookError, deep_merge, load_yaml
+from bot.ruleconf.positioned import MAX_FILE_BYTES
 
 ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
 
@@ -243,6 +244,30 @@ def test_a_file_saved_as_utf16_says_so(tmp_path: Path, encoding: str) -> None:
     path.write_bytes("greeting: Bienvenue\n".encode(encoding))
 
     assert error_lines(path) == [f"{path}:1:1: this file is UTF-16; save it as UTF-8"]
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_the_file_and_the_limit(
+    tmp_path: Path,
+) -> None:
+    # A log or an export saved as a rule file: tens of megabytes YAML would take a minute to read.
+    path = write(tmp_path, "# padding\n" * (3 * 1024 * 1024 // 10), name="netiquette.yaml")
+    with pytest.raises(RuleBookError) as caught:
+        load_yaml(path)
+    [error] = caught.value.errors
+    assert str(error) == (
+        f"{path}: this file is too large: 3 MB, over the 1 MB a rule book file may hold; a rule "
+        "book needs far less, so check this is the right file, or shorten its lists"
+    )
+    assert error.text("fr", folder=tmp_path) == (
+        "netiquette.yaml: ce fichier est trop volumineux : 3 Mo, au-delà des "
+        "1 Mo permis pour un fichier de règles ; des règles en demandent bien moins, "
+        "vérifiez que c'est le bon fichier, ou raccourcissez ses listes"
+    )
+    # Up to the limit a file is read, however it is padded; a byte more is refused.
+    path.write_bytes(b"greeting: hi\n" + b"#" * (MAX_FILE_BYTES - 14) + b"\n")
+    assert load_yaml(path).data == {"greeting": "hi"}
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert "too large: 1.1 MB, over the 1 MB" in error_lines(path)[0]
 
 
 def test_deep_merge_merges_mappings_replaces_the_rest_and_keeps_positions(

@@ -16,7 +16,7 @@ from cogs.netiquette.cases import CaseRecord
 from cogs.netiquette.config import NetiquetteConfig, StrikesConfig
 from cogs.netiquette.strikes import active_points, step_reached
 from tests.cogs.netiquette.conftest import ForumFactory
-from tests.cogs.netiquette.forum import NO_INSULTS, write_netiquette
+from tests.cogs.netiquette.forum import NO_INSULTS, write_locale, write_netiquette
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -227,6 +227,27 @@ async def test_a_reload_refusing_a_word_list_too_large_keeps_every_rule_moderati
     refused = await forum.core.reload_rules()
     assert "rules.spam.triggers[0].match_words.words: too many" in str(refused)
     message = await forum.say("alice", "you idiot")
+    assert forum.deleted() == [message.id]
+
+
+async def test_a_rule_file_too_large_to_read_is_refused_in_the_community_s_language(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    # Tens of megabytes of YAML would hold the bot for a minute: the file is not even read.
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("alice", "bonjour")
+    netiquette = rules_dir / "netiquette.yaml"
+    kept = netiquette.read_text(encoding="utf-8")
+    pasted = "".join(f"#   - mot{number:07d}\n" for number in range(300_000))
+    netiquette.write_text(f"{kept}\n{pasted}", encoding="utf-8")
+    assert await forum.core.reload_rules() is not None  # a file change, or SIGHUP
+    assert forum.modlog()[-1].endswith(
+        "netiquette.yaml: ce fichier est trop volumineux : 4,9 Mo, au-delà des 1 Mo permis "
+        "pour un fichier de règles ; des règles en demandent bien moins, vérifiez que c'est le "
+        "bon fichier, ou raccourcissez ses listes"
+    )
+    message = await forum.say("alice", "espèce de crétin")
     assert forum.deleted() == [message.id]
 
 
