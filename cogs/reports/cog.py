@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, update
 from sqlmodel import col, select
 
 from bot.albums import LastAlbums
@@ -220,7 +220,7 @@ class ReportsCog(Cog):
         self.buffer.day(figures.community, day).message(
             author.id, at, channel.id, channel.name or channel.id, thanks=thanks
         )
-        self._recent.remember(event.message, Remembered(day, author.id, channel.id, thanks))
+        self._recent.remember(event.message, Remembered(day, author.id, channel.id, thanks, at))
         if self.buffer.pending.arrivals:  # someone joined since the last flush
             self.buffer.posted(figures.community, author.id, at)
 
@@ -228,8 +228,9 @@ class ReportsCog(Cog):
     async def uncount_message(self, event: MessageDeleted) -> None:
         """A deleted message (by its author, a moderator or the bot) counts no more: its day's
         and its channel's count, its thanks, and its author's activity that day if it was
-        their only message. A message counted before the bot started is not known: nothing
-        is taken back."""
+        their only message; a newcomer whose first message it was has not posted, unless they
+        did on a later day. A message counted before the bot started is not known: nothing is
+        taken back."""
         found = self._recent.deleted(event.message)
         if found is None:
             return
@@ -244,6 +245,42 @@ class ReportsCog(Cog):
             thanks=remembered.thanks,
             inactive=inactive,
         )
+        if inactive:
+            await self._unpost(figures.community, remembered)
+
+    async def _unpost(self, community: CommunityRef, message: Remembered) -> None:
+        """A newcomer whose first message was deleted, their only one that day, has not posted
+        in that stay, unless they did on a later day: the next message they write is their
+        first."""
+        author = message.author_id
+        async with self._lock:  # not while a flush writes what it took from the buffer
+            pending = self.buffer.pending
+            stay = pending.stays.get((community, author))
+            if stay is not None:  # joined since the last flush: nothing of the stay is written
+                key = ("first_message_at", community, author, stay)
+                if pending.moments.get(key) == message.at:
+                    del pending.moments[key]
+                    pending.arrivals.add((community, author))
+                return
+            # Written already: one statement, for a deletion (rare), outside the buffer.
+            community_id = await self.core.members.community_id(community)
+            later = exists().where(
+                col(ReportActive.community_id) == community_id,
+                col(ReportActive.user_id) == author,
+                col(ReportActive.day) > message.day,
+            )
+            async with self.core.db.session() as session:
+                await session.exec(
+                    update(ReportNewcomer)
+                    .where(
+                        col(ReportNewcomer.community_id) == community_id,
+                        col(ReportNewcomer.user_id) == author,
+                        col(ReportNewcomer.first_message_at) == message.at,
+                        ~later,
+                    )
+                    .values(first_message_at=None)
+                )
+                await session.commit()
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:

@@ -1,15 +1,17 @@
 """The recent messages the report counted, so that one deleted later is counted no more.
 
-Each message is remembered as its day, author, channel and whether it thanked: no text. The
-map is bounded: past :data:`MAX_REMEMBERED` messages the oldest are forgotten, and a deletion of
-a forgotten message (or of one posted before the bot started) takes nothing back. Its author
-stays active that day unless the deleted message was the only one of theirs the report knows of.
+Each message is remembered as its day, author, channel, whether it thanked and when it was
+written: no text. The map is bounded: past :data:`MAX_REMEMBERED` messages the oldest are
+forgotten, and a deletion of a forgotten message (or of one posted before the bot started) takes
+nothing back. Its author stays active that day unless the deleted message was the only one of
+theirs the report knows of; a newcomer whose first message it was has then not posted, unless
+they did on a later day.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from bot.events import CommunityRef, MessageRef
@@ -25,6 +27,8 @@ class Remembered(NamedTuple):
     author_id: str
     channel_id: str
     thanks: bool
+    at: datetime
+    """When it was written: a newcomer's first message is known by it."""
 
 
 AuthorDay = tuple[CommunityRef, date, str]

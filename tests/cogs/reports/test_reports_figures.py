@@ -663,6 +663,51 @@ async def test_a_deleted_message_counts_no_more_nor_its_author_if_it_was_their_o
     assert "Active members: 1" in lines[2]
 
 
+@pytest.mark.parametrize("flushed", [False, True])
+async def test_a_newcomer_whose_only_message_was_deleted_has_not_posted(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, flushed: bool
+) -> None:
+    """The funnel's "posted" follows the messages: a newcomer whose one message a moderator
+    deleted (spam, a mistake) has not posted, whether the message was written yet or not; one
+    who writes again has."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))  # a day the bot saw whole
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
+    clock.advance(timedelta(minutes=1))
+    spam = await say(core, platform, clock, "erin", "buy cheap seeds here")
+    if flushed:
+        await cog.flush()
+    await core.handle(MessageDeleted(at=clock.now(), message=spam))
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    clock.advance(timedelta(minutes=1))
+    await say(core, platform, clock, "erin", "sorry, hello everyone")
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+
+
+async def test_a_newcomer_who_posted_on_a_later_day_still_has_posted(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """Deleting a newcomer's first message takes back that day only: one who wrote again the
+    next day has posted."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
+    first = await say(core, platform, clock, "erin", "hello")
+    await cog.flush()
+    clock.advance(timedelta(days=1))
+    await say(core, platform, clock, "erin", "the beans are up")
+    await cog.flush()
+    await core.handle(MessageDeleted(at=clock.now(), message=first))
+
+    lines = (await run(core, platform, clock, "/report 2")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+
+
 def test_a_member_with_a_forgotten_message_that_day_stays_active() -> None:
     """Past the limit the oldest messages are forgotten: deleting the remembered ones of a
     member who also wrote a forgotten one that day does not make them inactive."""
@@ -670,13 +715,15 @@ def test_a_member_with_a_forgotten_message_that_day_stays_active() -> None:
     recent = RecentMessages(limit=2)
     day = START.date()
     messages = [MessageRef(general, f"m{index}") for index in range(3)]
+    alice = Remembered(day, "alice", "general", thanks=False, at=START)
     for message in messages:
-        recent.remember(message, Remembered(day, "alice", "general", thanks=False))
+        recent.remember(message, alice)
     assert recent.deleted(messages[0]) is None  # forgotten
-    assert recent.deleted(messages[1]) == (Remembered(day, "alice", "general", False), False)
-    assert recent.deleted(messages[2]) == (Remembered(day, "alice", "general", False), False)
-    recent.remember(messages[0], Remembered(day, "bob", "general", thanks=True))
-    assert recent.deleted(messages[0]) == (Remembered(day, "bob", "general", True), True)
+    assert recent.deleted(messages[1]) == (alice, False)
+    assert recent.deleted(messages[2]) == (alice, False)
+    bob = Remembered(day, "bob", "general", thanks=True, at=START)
+    recent.remember(messages[0], bob)
+    assert recent.deleted(messages[0]) == (bob, True)
 
 
 @pytest.mark.parametrize(
