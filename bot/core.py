@@ -171,6 +171,7 @@ class Jardinier:
             except Exception:
                 log.exception("cog %s failed to stop cleanly", cog.name)
         await self._members_flush.stop()  # writes what is buffered
+        await self.members.flush_last()  # again for a few seconds if the database refused
         await self.db.close()
         self._started = False
 

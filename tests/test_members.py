@@ -551,6 +551,24 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
     assert rows == [("id-ana", 1)]
 
 
+async def test_a_join_is_written_when_the_bot_stops_while_another_process_holds_the_database(
+    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    with held(tmp_path / "bot.db") as other:
+
+        async def done_soon() -> None:
+            await asyncio.sleep(0.5)  # longer than the busy timeout: the first write is refused
+            other.execute("ROLLBACK")
+
+        other_process = asyncio.create_task(done_soon())
+        await busy_core.stop()
+        await other_process
+    with sqlite3.connect(tmp_path / "bot.db") as reader:
+        rows = reader.execute("SELECT user_id, joined_at IS NOT NULL FROM members").fetchall()
+    assert rows == [("id-ana", 1)]
+
+
 async def test_the_last_flush_says_how_many_joins_and_departures_are_lost(
     busy_core: Jardinier,
     platform: FakePlatform,

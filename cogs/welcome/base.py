@@ -86,6 +86,7 @@ class WelcomeBase(Cog):
     async def teardown(self) -> None:
         """Stop the periodic writes and write what waits."""
         await self._flusher.stop()
+        await self.journeys.flush_last()  # again for a few seconds if the database refused
 
     # -- rule book ------------------------------------------------------------------------------
 
