@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, exists, update
+from sqlalchemy import and_, bindparam, delete, exists, null, update
 from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
@@ -52,6 +52,8 @@ MOMENTS = ("introduced_at", "first_message_at", "left_at")
 
 Stay = tuple[CommunityRef, str, datetime]
 """A member's stay, from one join: community, member, when they joined."""
+Unposted = tuple[CommunityRef, str, date, datetime]
+"""A deleted message, its author's only one that day: community, member, day, when written."""
 
 
 class DayFigures:
@@ -180,6 +182,9 @@ class Pending:
         default_factory=dict
     )
     """The first time of each stage, by stay (its join, None for one written before)."""
+    unposted: set[Unposted] = field(default_factory=set)
+    """Deleted messages that may be the first of a stay written before: that stay's first
+    message is reset, unless its author posted on a later day."""
 
     def __len__(self) -> int:
         return (
@@ -187,6 +192,7 @@ class Pending:
             + len(self.moderation)
             + len(self.joins)
             + len(self.moments)
+            + len(self.unposted)
         )
 
 
@@ -247,6 +253,25 @@ class FigureBuffer:
             pending.arrivals.discard((community, user_id))
             self.moment("first_message_at", community, user_id, at)
 
+    def unpost(self, community: CommunityRef, user_id: str, day: date, at: datetime) -> None:
+        """A message of ``day`` written at ``at`` was deleted, its author's only one that day:
+        a newcomer whose first message it was has not posted in that stay, unless they did on a
+        later day, and the next message they write is their first.
+
+        A stay begun since the last flush is reset here; one written before is reset by the next
+        flush, first in its transaction (as the table stood when the message was deleted).
+        """
+        pending = self.pending
+        member = (community, user_id)
+        stay = pending.stays.get(member)
+        if stay is not None:
+            key = ("first_message_at", community, user_id, stay)
+            if pending.moments.get(key) == at:
+                del pending.moments[key]
+                pending.arrivals.add(member)
+                return
+        pending.unposted.add((community, user_id, day, at))
+
     def forget(self, community: CommunityRef, user_id: str) -> None:
         """Drop what is pending about one member (erasure)."""
         pending = self.pending
@@ -259,6 +284,7 @@ class FigureBuffer:
         pending.arrivals.discard((community, user_id))
         for key in [key for key in pending.moments if key[1:3] == (community, user_id)]:
             del pending.moments[key]
+        pending.unposted -= {key for key in pending.unposted if key[:2] == (community, user_id)}
 
     def _take(self) -> Pending:
         pending, self.pending, self._last = self.pending, Pending(), None
@@ -321,6 +347,9 @@ class FigureBuffer:
         old.arrivals.update(new.arrivals)
         for moment_key, at in new.moments.items():
             old.moments.setdefault(moment_key, at)
+        # Deleted while the refused flush was under way: the stay may be pending again.
+        for unposted in new.unposted:
+            self.unpost(*unposted)
 
     async def _write(self, pending: Pending) -> None:
         days = [figures for figures in pending.days.values() if len(figures)]
@@ -329,10 +358,17 @@ class FigureBuffer:
             | {key[0] for key in pending.moderation}
             | {key[0] for key in pending.joins}
             | {key[1] for key in pending.moments}
+            | {key[0] for key in pending.unposted}
         )
         ids = {community: await self._members.community_id(community) for community in communities}
         write = self._statements()
         async with self._db.engine.begin() as connection:
+            # First, as the table stood when the messages were deleted: a first message this
+            # flush writes (posted again since) is not reset.
+            await write.unposted.run(
+                connection,
+                ((ids[community], user, day, at) for community, user, day, at in pending.unposted),
+            )
             await write.days.run(
                 connection,
                 (
@@ -444,6 +480,8 @@ def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:
         parts.setdefault(member[0], Pending()).stays[member] = at
     for arrival in pending.arrivals:
         parts.setdefault(arrival[0], Pending()).arrivals.add(arrival)
+    for unposted in pending.unposted:
+        parts.setdefault(unposted[0], Pending()).unposted.add(unposted)
     return list(parts.items())
 
 
@@ -467,6 +505,8 @@ class Statements(NamedTuple):
     member's latest join by then)."""
     stay_moments: dict[str, BulkWrite]
     """A newcomer reaches each stage of a stay known by its join: only the first time."""
+    unposted: BulkWrite
+    """A stay's first message, deleted, is reset unless its author posted on a later day."""
 
     @classmethod
     def compile(cls, dialect: Dialect) -> Statements:
@@ -551,6 +591,21 @@ class Statements(NamedTuple):
             )
             for name in MOMENTS
         }
+        later_active = exists().where(
+            active_table.c.community_id == bindparam("cid"),
+            active_table.c.user_id == bindparam("uid"),
+            active_table.c.day > bindparam("on_day", type_=active_table.c.day.type),
+        )
+        unposted = (
+            update(newcomers)
+            .where(
+                newcomers.c.community_id == bindparam("cid"),
+                newcomers.c.user_id == bindparam("uid"),
+                newcomers.c.first_message_at == at,
+                ~later_active,
+            )
+            .values({newcomers.c.first_message_at: null()})
+        )
         return cls(
             days=BulkWrite(days, ("community_id", "day", *DAY_FIELDS), dialect),
             active=BulkWrite(active, ("community_id", "day", "user_id"), dialect),
@@ -564,4 +619,5 @@ class Statements(NamedTuple):
             joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
             moments=moments,
             stay_moments=stay_moments,
+            unposted=BulkWrite(unposted, ("cid", "uid", "on_day", "at"), dialect),
         )

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import delete, exists, update
+from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.albums import LastAlbums
@@ -246,41 +246,7 @@ class ReportsCog(Cog):
             inactive=inactive,
         )
         if inactive:
-            await self._unpost(figures.community, remembered)
-
-    async def _unpost(self, community: CommunityRef, message: Remembered) -> None:
-        """A newcomer whose first message was deleted, their only one that day, has not posted
-        in that stay, unless they did on a later day: the next message they write is their
-        first."""
-        author = message.author_id
-        async with self._lock:  # not while a flush writes what it took from the buffer
-            pending = self.buffer.pending
-            stay = pending.stays.get((community, author))
-            if stay is not None:  # joined since the last flush: nothing of the stay is written
-                key = ("first_message_at", community, author, stay)
-                if pending.moments.get(key) == message.at:
-                    del pending.moments[key]
-                    pending.arrivals.add((community, author))
-                return
-            # Written already: one statement, for a deletion (rare), outside the buffer.
-            community_id = await self.core.members.community_id(community)
-            later = exists().where(
-                col(ReportActive.community_id) == community_id,
-                col(ReportActive.user_id) == author,
-                col(ReportActive.day) > message.day,
-            )
-            async with self.core.db.session() as session:
-                await session.exec(
-                    update(ReportNewcomer)
-                    .where(
-                        col(ReportNewcomer.community_id) == community_id,
-                        col(ReportNewcomer.user_id) == author,
-                        col(ReportNewcomer.first_message_at) == message.at,
-                        ~later,
-                    )
-                    .values(first_message_at=None)
-                )
-                await session.commit()
+            self.buffer.unpost(figures.community, remembered.author_id, day, remembered.at)
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:

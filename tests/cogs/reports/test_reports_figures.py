@@ -3,6 +3,7 @@ against the period before, the weekly post, and members' data."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -706,6 +707,67 @@ async def test_a_newcomer_who_posted_on_a_later_day_still_has_posted(
 
     lines = (await run(core, platform, clock, "/report 2")).text.splitlines()
     assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+
+
+async def test_a_first_message_deleted_while_a_refused_flush_writes_it_counts_no_more(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spam is deleted while the flush that took it is on its way, and the database refuses
+    that flush for a while: the newcomer still has not posted once it is written."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    write = cog.buffer._write
+    writing, deleted = asyncio.Event(), asyncio.Event()
+
+    async def refused_after_the_deletion(pending: buffer.Pending) -> None:
+        if not deleted.is_set():
+            writing.set()
+            await deleted.wait()
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        await write(pending)
+
+    monkeypatch.setattr(cog.buffer, "_write", refused_after_the_deletion)
+    clock.advance(timedelta(days=1))
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
+    clock.advance(timedelta(minutes=1))
+    spam = await say(core, platform, clock, "erin", "buy cheap seeds here")
+    flushing = asyncio.create_task(cog.flush())
+    await writing.wait()
+    deleting = asyncio.create_task(core.handle(MessageDeleted(at=clock.now(), message=spam)))
+    await asyncio.sleep(0.01)
+    deleted.set()
+    assert await flushing == 0  # refused: kept
+    await deleting
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+
+
+async def test_a_returning_members_first_message_deleted_after_their_return_counts_no_more(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """erin's first stay is written; she leaves and comes back, then her one message of the
+    first stay is deleted: that stay has no first message, the new one is untouched."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    erin = platform.member("erin")
+    clock.advance(timedelta(days=1))
+    await core.handle(MemberJoined(at=clock.now(), member=erin))
+    clock.advance(timedelta(minutes=1))
+    spam = await say(core, platform, clock, "erin", "buy cheap seeds here")
+    await cog.flush()
+    clock.advance(timedelta(minutes=1))
+    await core.handle(MemberLeft(at=clock.now(), member=erin))
+    clock.advance(timedelta(minutes=1))
+    await core.handle(MemberJoined(at=clock.now(), member=erin))
+    await core.handle(MessageDeleted(at=clock.now(), message=spam))
+
+    exported = await cog.export_member_data(platform.community, erin.user)
+
+    first, second = exported["reports"]["arrivals"]
+    assert first["first_message_at"] is None
+    assert first["left_at"] is not None
+    assert second["first_message_at"] is None
 
 
 def test_a_member_with_a_forgotten_message_that_day_stays_active() -> None:
