@@ -217,8 +217,37 @@ class MemberDirectory:
                 session.add(row)
                 await session.commit()
             assert row.id is not None
+            self._drop_stale(row.id, community)
             self._communities[community] = row.id
             return row.id
+
+    def _drop_stale(self, community_id: int, community: CommunityRef) -> None:
+        """Forget the community cached under ``community_id``, if any, now that the id names
+        ``community``: its row was deleted under the bot (``communities.id`` has no
+        AUTOINCREMENT: the next one recorded gets the highest id again), and the members the
+        cache holds of it would be counted and written as the new community's."""
+        stale = [known for known, cached in self._communities.items() if cached == community_id]
+        if not stale:
+            return
+        for known in stale:
+            del self._communities[known]
+        recent = self._recent.pop(community_id, None)
+        if recent is not None:
+            self._recent_size -= len(recent)
+        self._older.pop(community_id, None)
+        self._present.pop(community_id, None)
+        dropped = [key for key in self._pending if key[0] == community_id]
+        for key in dropped:
+            del self._pending[key]
+        log.warning(
+            "community %s was deleted from the database while the bot ran, and its id %d now "
+            "names %s: %d changes of its members not written; it is recorded again when next "
+            "seen",
+            ", ".join(known.key for known in stale),
+            community_id,
+            community.key,
+            len(dropped),
+        )
 
     def community_named(self, community_id: int) -> str:
         """How a log line names the community of database id ``community_id``."""

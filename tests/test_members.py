@@ -358,6 +358,49 @@ async def test_a_new_communitys_first_events_at_once_record_every_member(
         assert joined.joined_at == clock.now()
 
 
+async def test_a_community_deleted_under_the_bot_lends_its_id_to_no_other_communitys_members(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A clean-up script deletes the garden's row while the bot runs; the next community seen
+    gets the same id (``communities.id`` has no AUTOINCREMENT): the garden's members the bot
+    remembers, or has not written yet, are not counted nor written as the orchard's."""
+    directory = core.members
+    directory.flush_after = 1e9  # written only when told
+    garden = platform.community
+    alice, bob = platform.member("alice"), platform.member("bob")
+    await core.handle(message(alice, "hello", clock.now()))
+    await directory.flush()
+    assert await directory.present(garden) == 1
+    await core.handle(message(bob, "hi", clock.now()))  # not written yet
+    garden_id = await directory.community_id(garden)
+    async with core.db.engine.begin() as connection:
+        await connection.exec_driver_sql("DELETE FROM communities WHERE external_id = 'c1'")
+    orchard = CommunityRef(platform.name, "c2", "Orchard")
+    carol = MemberRef(orchard, UserRef(platform.name, "id-carol", "carol"))
+
+    with caplog.at_level(logging.WARNING, logger="bot.members"):
+        await core.handle(message(carol, "hello orchard", clock.now()))
+
+    assert await directory.community_id(orchard) == garden_id  # given again
+    assert await directory.present(orchard) == 1
+    await directory.flush()
+    async with core.db.engine.connect() as connection:
+        rows = await connection.exec_driver_sql(
+            "SELECT communities.external_id, user_id FROM members"
+            " JOIN communities ON communities.id = members.community_id ORDER BY user_id"
+        )
+        assert rows.fetchall() == [("c2", "id-carol")]
+    [warning] = [record.getMessage() for record in caplog.records]
+    assert warning.startswith(f"community {garden.key} was deleted from the database")
+    assert "1 changes of its members not written" in warning
+    # Seen again, the garden is recorded again, under an id of its own, with its members.
+    await core.handle(message(alice, "still here", clock.now()))
+    assert await directory.community_id(garden) != garden_id
+    assert await directory.present(garden) == 1
+    record = await directory.get(garden, alice.user.id)
+    assert record is not None
+
+
 async def test_a_member_being_written_is_found_while_the_write_commits(
     file_core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
