@@ -6,6 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+
+_stopping: ContextVar[bool] = ContextVar("periodic_flush_stopping", default=False)
+
+
+def stopping() -> bool:
+    """Whether the flush running now is the last one of a :class:`PeriodicFlush` being stopped:
+    what the database refuses then waits for no next flush, only for the tries its store makes
+    at stop, if any (``flush_last``)."""
+    return _stopping.get()
 
 
 class PeriodicFlush:
@@ -40,12 +50,19 @@ class PeriodicFlush:
         A flush in progress is never cancelled: cut off while the driver runs a statement, its
         transaction would stay open, holding the database's write lock, until garbage collection,
         and every other writer would wait out its busy timeout. It finishes first.
+
+        The last flush runs with :func:`stopping` true: a store does not log what it could not
+        write as kept for a next flush that never comes.
         """
         if self._task is not None:
             self._stopping.set()
             await self._task
             self._task = None
-        await self._flush()
+        token = _stopping.set(True)
+        try:
+            await self._flush()
+        finally:
+            _stopping.reset(token)
 
     async def _run(self) -> None:
         while not await self._stopped_within(self._interval()):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.periodic import PeriodicFlush
+from bot.periodic import PeriodicFlush, stopping
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +66,23 @@ async def test_a_failed_flush_is_logged_and_waits_for_the_next_interval(
     assert failure.getMessage() == "test flush failed; retrying at the next interval"
     assert failure.exc_info is not None
     assert str(failure.exc_info[1]) == "the database is away"
+
+
+async def test_only_the_last_flush_at_stop_knows_that_no_flush_comes_after() -> None:
+    """A store refused at the stop's flush must not log its changes as kept for the next one."""
+    told: list[bool] = []
+    twice = asyncio.Event()
+
+    async def flush() -> None:
+        told.append(stopping())
+        if len(told) == 2:
+            twice.set()
+
+    flusher = PeriodicFlush("test", lambda: 0.001, flush, log)
+    flusher.start()
+    await asyncio.wait_for(twice.wait(), timeout=10)
+    await flusher.stop()
+
+    assert told[-1] is True
+    assert not any(told[:-1])
+    assert stopping() is False  # the stop's caller goes on as before

@@ -3,9 +3,9 @@
 Events change counters here; :meth:`FigureBuffer.flush` adds them to the database in one
 transaction (an upsert per table), and the cog flushes every ``write.flush_every`` and on
 teardown. If the database refuses for a while (locked, busy, away), the changes stay pending for
-the next flush; if it refuses them for good (a community's row deleted under the bot), they are
-written one community at a time, and only the figures of a community refused on its own are
-dropped, logged.
+the next flush (at teardown there is none: they are lost, logged); if it refuses them for good (a
+community's row deleted under the bot), they are written one community at a time, and only the
+figures of a community refused on its own are dropped, logged.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.db import Database, upsert_insert
 from bot.dbrefusals import may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
+from bot.periodic import stopping
 from cogs.reports.models import (
     ReportActive,
     ReportChannel,
@@ -300,7 +301,7 @@ class FigureBuffer:
             await self._write(pending)
         except Exception as error:
             if may_pass(error):
-                _kept(error)
+                _kept(error, size)
                 self._restore(pending)
                 return 0
             size = await self._write_apart(pending)
@@ -313,7 +314,7 @@ class FigureBuffer:
         refusal, those not written yet stay pending."""
 
         def kept(rest: Sequence[tuple[CommunityRef, Pending]], error: Exception) -> None:
-            _kept(error)
+            _kept(error, sum(len(left) for _community, left in rest))
             for _community, left in rest:
                 self._restore(left)
 
@@ -459,8 +460,13 @@ class FigureBuffer:
         return self._compiled
 
 
-def _kept(error: Exception) -> None:
-    log.warning("report figures not written, kept for the next flush: %s", reason(error))
+def _kept(error: Exception, size: int) -> None:
+    if stopping():  # the cog's teardown: no flush comes after this one
+        log.error(
+            "%d report figures lost at stop: the database refused them (%s)", size, reason(error)
+        )
+    else:
+        log.warning("report figures not written, kept for the next flush: %s", reason(error))
 
 
 def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:

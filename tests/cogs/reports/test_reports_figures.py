@@ -327,6 +327,31 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
+async def test_figures_refused_at_stop_are_said_lost_not_kept_for_a_next_flush(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+
+    async def locked(_pending: buffer.Pending) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    await say(core, platform, clock, "alice", "hello garden")
+    monkeypatch.setattr(cog.buffer, "_write", locked)
+    with caplog.at_level(logging.WARNING, logger="cogs.reports"):
+        await cog.teardown()
+
+    [lost] = [record for record in caplog.records if record.name == "cogs.reports"]
+    assert lost.levelno == logging.ERROR
+    assert lost.getMessage() == (
+        "3 report figures lost at stop: the database refused them (Exception: database is locked)"
+    )
+
+
 async def test_a_newcomer_kept_pending_community_by_community_still_gets_a_first_message(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
