@@ -1,5 +1,9 @@
 """Newcomers' journeys: read through a bounded cache, written behind in batches.
 
+A journey is one arrival: a member who leaves and comes back starts a new one, on a row of its
+own, and the earlier one keeps the stages it reached (each counts in the funnel of its period).
+What the store reads and changes is a member's latest journey.
+
 Every message of every member asks whether its author is a newcomer. Who has a journey is known
 per community (a set of user ids, loaded once), so for most authors the answer costs a set
 lookup and nothing is kept about them; the journeys themselves are cached (at most
@@ -50,6 +54,9 @@ WRITE_TRIES = 3
 """Writes :meth:`JourneyStore.written` tries (each waits out the busy timeout under a lock) …"""
 WRITE_PAUSE = 0.5
 """… with this many seconds before the second, twice as many before the third."""
+CARRIED_OVER = ("welcomed_at", "first_introduced_at", "gate_failures")
+"""What a new arrival takes from the member's last one: when they were last welcomed, their
+first introduction in any stay and the count of their removals by the gate."""
 RESET_ON_JOIN = (
     "charter_accepted_at",
     "introduced_at",
@@ -63,7 +70,7 @@ ACTIVE_AFTER = {"active_7d_at": timedelta(days=7), "active_30d_at": timedelta(da
 
 @dataclass(frozen=True, slots=True)
 class Journey:
-    """A snapshot of one newcomer's row (``id`` is None until it is first written)."""
+    """A snapshot of one arrival's row (``id`` is None until it is first written)."""
 
     id: int | None
     community_id: int
@@ -109,6 +116,7 @@ class Journey:
 
 
 _Key = tuple[int, str]
+"""A member: the row id of their community and their user id."""
 _FIELDS = tuple(field.name for field in fields(Journey))
 _COLUMNS = tuple(name for name in _FIELDS if name not in ("id", "community_id", "user_id"))
 """What a new row is written with, besides its key."""
@@ -136,6 +144,10 @@ class _Waiting:
         self.values.update(newer.values)
 
 
+_Batch = dict[_Key, dict[datetime, _Waiting]]
+"""Changes not written yet, by member, then by arrival (its ``joined_at``), oldest first."""
+
+
 class JourneyStore:
     """The ``welcome_newcomers`` table, read through a cache, written behind."""
 
@@ -151,27 +163,31 @@ class JourneyStore:
         # begun meanwhile must either be in what it reads or added after, and two joins of one
         # member take turns. (A first join, once the set is loaded, awaits nothing: no lock.)
         self._holders_lock = asyncio.Lock()
-        self._pending: dict[_Key, _Waiting] = {}
+        self._pending: _Batch = {}
         # The changes being written: still seen by reads until they are.
-        self._in_flight: dict[_Key, _Waiting] = {}
+        self._in_flight: _Batch = {}
         self._flushing = asyncio.Lock()
         # Journeys whose changes the database refused for good, until they change again.
         self._lost: set[_Key] = set()
 
     @property
     def pending(self) -> int:
-        """Journeys whose changes are not written yet."""
+        """Members whose journeys have changes not written yet."""
         return len(self._pending)
 
     def _remember(self, community: CommunityRef, user_id: str, journey: Journey) -> None:
         key = (community, user_id)
+        cached = self._cache.get(key)
+        if cached is not None and cached.joined_at > journey.joined_at:
+            return  # a change to an earlier arrival: the member came back since
         self._cache[key] = journey
         self._cache.move_to_end(key)
         while len(self._cache) > MAX_CACHED:
             self._cache.popitem(last=False)
 
     async def get(self, community: CommunityRef, user_id: str) -> Journey | None:
-        """The journey of ``user_id`` in ``community``; None if they never joined under watch."""
+        """The latest journey of ``user_id`` in ``community``; None if they never joined under
+        watch."""
         key = (community, user_id)
         cached = self._cache.get(key)
         if cached is not None:
@@ -181,35 +197,49 @@ class JourneyStore:
         holders = await self._holders_of(community, community_id)
         if user_id not in holders:
             return None
-        journey = await self._read(community_id, user_id)
+        journey = await self._latest(community_id, user_id)
         if journey is not None:
             self._remember(community, user_id, journey)
         return journey
 
-    async def _read(self, community_id: int, user_id: str) -> Journey | None:
-        """The journey as stored, with the changes that wait applied."""
+    async def arrivals(self, community: CommunityRef, user_id: str) -> list[Journey]:
+        """Every journey of ``user_id`` in ``community``, oldest first (for their data)."""
+        community_id = await self._members.community_id(community)
+        return await self._read(community_id, user_id, latest=False)
+
+    async def _latest(self, community_id: int, user_id: str) -> Journey | None:
+        """The latest journey as stored, with the changes that wait applied."""
+        journeys = await self._read(community_id, user_id, latest=True)
+        return journeys[-1] if journeys else None
+
+    async def _read(self, community_id: int, user_id: str, *, latest: bool) -> list[Journey]:
+        """The journeys as stored (only the latest one if ``latest``), with the changes that
+        wait applied, oldest first."""
+        statement = (
+            select(Newcomer)
+            .where(Newcomer.community_id == community_id, Newcomer.user_id == user_id)
+            .order_by(col(Newcomer.joined_at).desc())
+        )
+        if latest:
+            statement = statement.limit(1)
         async with self._db.engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(Newcomer).where(
-                        Newcomer.community_id == community_id, Newcomer.user_id == user_id
+            rows = (await connection.execute(statement)).all()
+        journeys = {journey.joined_at: journey for journey in map(Journey.of, rows)}
+        newest = max(journeys, default=None)
+        for batch in (self._in_flight, self._pending):
+            for joined_at, waiting in batch.get((community_id, user_id), {}).items():
+                known = journeys.get(joined_at)
+                if known is not None:
+                    journeys[joined_at] = replace(known, **waiting.values)
+                elif waiting.new and (not latest or newest is None or joined_at > newest):
+                    # An arrival not inserted yet (changes to a row erased meanwhile, or to an
+                    # earlier arrival than the one read, are not one).
+                    journeys[joined_at] = Journey(
+                        id=None, community_id=community_id, user_id=user_id, **waiting.values
                     )
-                )
-            ).first()
-        journey = None if row is None else Journey.of(row)
-        key = (community_id, user_id)
-        for waiting in (self._in_flight.get(key), self._pending.get(key)):
-            if waiting is None:
-                continue
-            if journey is None:
-                if not waiting.new:
-                    continue  # changes to a row erased meanwhile
-                journey = Journey(
-                    id=None, community_id=community_id, user_id=user_id, **waiting.values
-                )
-            else:
-                journey = replace(journey, **waiting.values)
-        return journey
+        if latest and journeys:
+            return [journeys[max(journeys)]]
+        return [journeys[joined_at] for joined_at in sorted(journeys)]
 
     def may_hold(self, community_key: str, user_id: str) -> bool:
         """False when ``user_id`` surely has no journey in the community keyed ``community_key``
@@ -237,11 +267,12 @@ class JourneyStore:
                     select(Newcomer.user_id).where(Newcomer.community_id == community_id)
                 )
                 holders = set(rows.scalars())
-            for waiting in (self._in_flight, self._pending):
+            for batch in (self._in_flight, self._pending):
                 holders.update(
                     user_id
-                    for (holder_community, user_id), change in waiting.items()
-                    if holder_community == community_id and change.new
+                    for (holder_community, user_id), arrivals in batch.items()
+                    if holder_community == community_id
+                    and any(change.new for change in arrivals.values())
                 )
             self.holders[community.key] = holders
         return holders
@@ -258,10 +289,12 @@ class JourneyStore:
         """Start a journey at ``at`` (a first join, or a new one); return it, and whether the
         newcomer counts as welcomed at ``at``.
 
-        Every stage starts over; ``welcomed_at``, ``first_introduced_at`` and ``gate_failures``
-        carry over. ``welcome`` is asked when the newcomer was last welcomed (None: never); if it
-        answers yes, ``welcomed_at`` becomes ``at``. A member never seen joining costs no query;
-        one coming back, a read.
+        A member coming back starts a new journey: every stage starts over, the earlier journey
+        keeps its own, and ``welcomed_at``, ``first_introduced_at`` and ``gate_failures`` carry
+        over. (A join at the very instant of their latest one is that one, started over.)
+        ``welcome`` is asked when the newcomer was last welcomed (None: never); if it answers
+        yes, ``welcomed_at`` becomes ``at``. A member never seen joining costs no query; one
+        coming back, a read.
         """
         community_id = await self._members.community_id(community)
         values: dict[str, Any] = {**_STARTING, "joined_at": at, **state}
@@ -275,7 +308,9 @@ class JourneyStore:
             async with self._holders_lock:
                 holders = await self._load_holders(community, community_id)
                 # Read again, not taken from the cache: what carries over must be current.
-                previous = await self._read(community_id, user_id) if user_id in holders else None
+                previous = (
+                    await self._latest(community_id, user_id) if user_id in holders else None
+                )
                 journey, welcomed = self._start(
                     community_id, user_id, at, values, welcome, previous
                 )
@@ -298,20 +333,28 @@ class JourneyStore:
         welcomed = welcome is not None and welcome(last)
         if welcomed:
             values["welcomed_at"] = at
-        if previous is None:
-            journey = Journey(id=None, community_id=community_id, user_id=user_id, **values)
-            row = {name: getattr(journey, name) for name in _COLUMNS}
-            self._wait((community_id, user_id), _Waiting(True, row))
-        else:
+        key = (community_id, user_id)
+        if previous is not None and previous.joined_at == at:
             journey = replace(previous, **values)
-            self._wait((community_id, user_id), _Waiting(False, values))
+            self._wait(key, at, _Waiting(False, values))
+            return journey, welcomed
+        carried = (
+            {} if previous is None else {name: getattr(previous, name) for name in CARRIED_OVER}
+        )
+        journey = Journey(
+            id=None, community_id=community_id, user_id=user_id, **{**carried, **values}
+        )
+        row = {name: getattr(journey, name) for name in _COLUMNS}
+        self._wait(key, at, _Waiting(True, row))
         return journey, welcomed
 
-    def _wait(self, key: _Key, change: _Waiting) -> None:
+    def _wait(self, key: _Key, joined_at: datetime, change: _Waiting) -> None:
+        """Add ``change`` to what waits for the arrival at ``joined_at`` of member ``key``."""
         self._lost.discard(key)
-        waiting = self._pending.get(key)
+        arrivals = self._pending.setdefault(key, {})
+        waiting = arrivals.get(joined_at)
         if waiting is None:
-            self._pending[key] = change
+            arrivals[joined_at] = change
         else:
             waiting.then(change)
 
@@ -321,7 +364,8 @@ class JourneyStore:
 
     async def update(self, community: CommunityRef, journey: Journey, **changes: Any) -> Journey:
         """Record ``changes`` to the journey (written behind) and return the new snapshot."""
-        self._wait((journey.community_id, journey.user_id), _Waiting(False, dict(changes)))
+        key = (journey.community_id, journey.user_id)
+        self._wait(key, journey.joined_at, _Waiting(False, dict(changes)))
         changed = replace(journey, **changes)
         self._remember(community, journey.user_id, changed)
         await self._flush_if_full()
@@ -340,6 +384,7 @@ class JourneyStore:
                 .where(
                     col(Newcomer.community_id) == journey.community_id,
                     col(Newcomer.user_id) == journey.user_id,
+                    col(Newcomer.joined_at) == journey.joined_at,
                     col(column).is_(None),
                 )
                 .values({stage: at, **also})
@@ -354,7 +399,7 @@ class JourneyStore:
         return changed
 
     async def forget(self, community: CommunityRef, user_id: str) -> None:
-        """Erase the journey of ``user_id`` in ``community``."""
+        """Erase every journey of ``user_id`` in ``community``."""
         community_id = await self._members.community_id(community)
         await self.flush()
         async with self._db.engine.begin() as connection:
@@ -380,7 +425,7 @@ class JourneyStore:
             async with self._flushing:  # a flush that took it before this one: its outcome
                 if key in self._lost:
                     return False
-                if key not in self._pending:
+                if journey.joined_at not in self._pending.get(key, {}):
                     return True
         return False
 
@@ -411,11 +456,14 @@ class JourneyStore:
                     await self._write_apart(batch)
             finally:
                 # What is left (all of it if this was cut off) waits, before what came since.
-                for key, waiting in batch.items():
-                    newer = self._pending.get(key)
-                    if newer is not None:
-                        waiting.then(newer)
-                    self._pending[key] = waiting
+                for key, arrivals in batch.items():
+                    for joined_at, newer in self._pending.get(key, {}).items():
+                        waiting = arrivals.get(joined_at)
+                        if waiting is None:
+                            arrivals[joined_at] = newer
+                        else:
+                            waiting.then(newer)
+                    self._pending[key] = arrivals
                 self._in_flight = {}
 
     async def flush_last(self, within: float = LAST_FLUSH_WITHIN) -> None:
@@ -431,7 +479,7 @@ class JourneyStore:
                 within,
             )
 
-    async def _write_apart(self, batch: dict[_Key, _Waiting]) -> None:
+    async def _write_apart(self, batch: _Batch) -> None:
         """Write ``batch`` one journey per transaction, taking out of it those written and those
         the database refuses for good; a passing refusal leaves the rest in it."""
 
@@ -458,23 +506,25 @@ class JourneyStore:
             reason(error),
         )
 
-    async def _write(self, batch: dict[_Key, _Waiting]) -> None:
+    async def _write(self, batch: _Batch) -> None:
         inserted: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         updated: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for (community_id, user_id), waiting in batch.items():
-            columns = tuple(sorted(waiting.values))
-            if waiting.new:
-                inserted.setdefault(columns, []).append(
-                    {"community_id": community_id, "user_id": user_id, **waiting.values}
-                )
-            else:
-                updated.setdefault(columns, []).append(
-                    {
-                        "key_community": community_id,
-                        "key_user": user_id,
-                        **{f"new_{name}": value for name, value in waiting.values.items()},
-                    }
-                )
+        for (community_id, user_id), arrivals in batch.items():
+            for joined_at, waiting in arrivals.items():
+                columns = tuple(sorted(waiting.values))
+                if waiting.new:
+                    inserted.setdefault(columns, []).append(
+                        {"community_id": community_id, "user_id": user_id, **waiting.values}
+                    )
+                else:
+                    updated.setdefault(columns, []).append(
+                        {
+                            "key_community": community_id,
+                            "key_user": user_id,
+                            "key_joined": joined_at,
+                            **{f"new_{name}": value for name, value in waiting.values.items()},
+                        }
+                    )
         table: Any = Newcomer.__table__  # type: ignore[attr-defined]
         async with self._db.engine.begin() as connection:
             for rows in inserted.values():
@@ -485,6 +535,8 @@ class JourneyStore:
                     .where(
                         col(Newcomer.community_id) == bindparam("key_community"),
                         col(Newcomer.user_id) == bindparam("key_user"),
+                        col(Newcomer.joined_at)
+                        == bindparam("key_joined", type_=table.c.joined_at.type),
                     )
                     .values(
                         {

@@ -11,16 +11,17 @@ from bot.dbtypes import UTCDateTime
 
 
 class Newcomer(SQLModel, table=True):
-    """One member's onboarding in one community, since their latest join.
+    """One arrival of a member in one community: their onboarding from that join on.
 
-    A member who leaves and comes back starts a new journey on the same row; only the count of
-    charter-gate failures (so a repeat offender can be banned), when they were last welcomed and
-    when they first introduced themselves carry over.
+    A member who leaves and comes back starts a new journey on a row of its own, and the earlier
+    one keeps the stages it reached. The new one starts with what carries over from the last:
+    the count of charter-gate failures (so a repeat offender can be banned), when they were last
+    welcomed and when they first introduced themselves.
     """
 
     __tablename__ = "welcome_newcomers"
     __table_args__ = (
-        UniqueConstraint("community_id", "user_id"),
+        UniqueConstraint("community_id", "user_id", "joined_at"),
         Index("ix_welcome_newcomers_joined", "community_id", "joined_at"),
     )
 

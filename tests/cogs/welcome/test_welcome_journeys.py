@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,13 +181,13 @@ async def test_a_journey_the_database_refuses_for_good_does_not_take_the_others_
     store = JourneyStore(garden.core.db, garden.core.members)
     ana, _welcomed = await store.begin(community, "id-ana", clock.now())
     await store.begin(community, "id-ben", clock.now())
-    # Meanwhile a second bot on the same file (the old one, during a deploy) records ana.
+    # Meanwhile a second bot on the same file (the old one, during a deploy) records her arrival.
     with sqlite3.connect(database) as other:
         [(community_id,)] = other.execute("SELECT id FROM communities").fetchall()
         other.execute(
             "INSERT INTO welcome_newcomers (community_id, user_id, joined_at, gate_pending,"
-            " restricted, gate_failures) VALUES (?, 'id-ana', '2026-11-02 08:00:00', 0, 0, 0)",
-            (community_id,),
+            " restricted, gate_failures) VALUES (?, 'id-ana', ?, 0, 0, 0)",
+            (community_id, clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")),
         )
     with caplog.at_level(logging.ERROR, logger="cogs.welcome"):
         # As the charter gate asks before restricting her: no, at once.
@@ -294,3 +294,37 @@ async def test_an_erasure_during_a_write_under_way_is_not_undone_by_it(
     database_answers.set()
     await asyncio.gather(periodic, erasure)
     assert await JourneyStore(core.db, core.members).get(community, "id-ana") is None
+
+
+async def test_a_return_is_a_journey_of_its_own_and_the_earlier_one_keeps_its_stages(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    community = platform.community
+    store = JourneyStore(core.db, core.members)
+    first = clock.now()
+    journey, _welcomed = await store.begin(community, "id-ana", first)
+    await store.flush()
+    # Her first message is still waiting to be written when she comes back.
+    await store.update(community, journey, first_message_at=first + timedelta(minutes=5))
+    back = first + timedelta(days=2)
+    again, _welcomed = await store.begin(community, "id-ana", back)
+    assert (again.joined_at, again.first_message_at) == (back, None)
+    await store.update(community, journey, introduced_at=first + timedelta(minutes=6))  # late
+    assert await store.get(community, "id-ana") == again  # the latest arrival, still
+
+    await store.flush()
+    after_a_restart = JourneyStore(core.db, core.members)
+    latest = await after_a_restart.get(community, "id-ana")
+    assert latest is not None
+    assert (latest.joined_at, latest.first_message_at, latest.introduced_at) == (back, None, None)
+    assert [
+        (arrival.joined_at, arrival.first_message_at, arrival.introduced_at)
+        for arrival in await after_a_restart.arrivals(community, "id-ana")
+    ] == [
+        (first, first + timedelta(minutes=5), first + timedelta(minutes=6)),
+        (back, None, None),
+    ]
+    # A join at the very instant of her latest one is that one again, not a third.
+    await after_a_restart.begin(community, "id-ana", back)
+    await after_a_restart.flush()
+    assert len(await after_a_restart.arrivals(community, "id-ana")) == 2
