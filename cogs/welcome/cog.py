@@ -1,9 +1,10 @@
 """The welcome cog: greet newcomers, show the charter, invite introductions, survive raids.
 
 Every newcomer's journey (joined, charter accepted, introduced, first message, still active after
-7 and 30 days) is stored as timestamps for ``/onboarding``. Per-member jobs (the nudge, the gate
-timeout) and the end of a wave of joins are persistent jobs with plain arguments, so a restart
-neither loses nor doubles them. Texts only ever ping the newcomer they are about.
+7 and 30 days) is stored as timestamps for ``/onboarding``, one per arrival: a member who comes
+back is a newcomer again. Per-member jobs (the nudge, the gate timeout) and the end of a wave of
+joins are persistent jobs with plain arguments, so a restart neither loses nor doubles them.
+Texts only ever ping the newcomer they are about.
 """
 
 from __future__ import annotations
@@ -481,9 +482,10 @@ class WelcomeCog(CharterGate, Introductions):
             "fr": """Afficher le parcours des nouveaux : arrivés, charte acceptée, présentés,
             ont publié, encore actifs.
 
-            Compte les membres arrivés ces <jours> derniers jours (30 par défaut), avec la part
-            d'entre eux ayant atteint chaque étape. « Encore actifs après 7 jours » compte ceux qui
-            ont publié à partir de leur 7e jour, parmi les nouveaux arrivés il y a au moins 7 jours
+            Compte les arrivées de ces <jours> derniers jours (30 par défaut), avec la part
+            d'entre elles ayant atteint chaque étape ; un membre revenu compte à nouveau.
+            « Encore actifs après 7 jours » compte ceux qui ont publié à partir de leur
+            7e jour, parmi les nouveaux arrivés il y a au moins 7 jours (de même pour 30).
             (de même pour 30).
             Exemple : /accueil 7
             """
@@ -500,9 +502,10 @@ class WelcomeCog(CharterGate, Introductions):
     ) -> None:
         """Show the newcomer funnel: joined, charter accepted, introduced, posted, still active.
 
-        Counts the members who joined in the last <days> days (default 30), with the share of
-        them who reached each stage. "Still active after 7 days" counts those who posted on or
-        after their 7th day, among the newcomers who joined at least 7 days ago (30 likewise).
+        Counts the arrivals of the last <days> days (default 30), with the share of them that
+        reached each stage; a member who came back counts again. "Still active after 7 days"
+        counts those who posted on or after their 7th day, among the newcomers who joined at
+        least 7 days ago (30 likewise).
         Example: /onboarding 7
         """
         texts = self.texts(ctx.community)
@@ -545,13 +548,20 @@ class WelcomeCog(CharterGate, Introductions):
             await self.wave_nudge(**kwargs)
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
-        """The timestamps of the member's onboarding in ``community``."""
-        journey = await self.journeys.get(community, user.id)
-        return {} if journey is None else {"onboarding": journey.export()}
+        """The timestamps of the member's onboarding in ``community``: their latest arrival's,
+        and each earlier one's, oldest first."""
+        journeys = await self.journeys.arrivals(community, user.id)
+        if not journeys:
+            return {}
+        exported: dict[str, Any] = {"onboarding": journeys[-1].export()}
+        if len(journeys) > 1:
+            exported["earlier_arrivals"] = [journey.export() for journey in journeys[:-1]]
+        return exported
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
-        """Forget the member's onboarding in ``community`` and cancel their jobs; a newcomer
-        the gate still restricts is let go (forgotten, the button can no longer free them)."""
+        """Forget the member's onboarding in ``community`` (every arrival) and cancel their
+        jobs; a newcomer the gate still restricts is let go (forgotten, the button can no
+        longer free them)."""
         journey = await self.journeys.get(community, user.id)
         self.cancel_member_jobs(community, user.id)
         self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job

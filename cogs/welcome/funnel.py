@@ -1,8 +1,10 @@
 """The newcomer funnel: how many of the newcomers of a period reached each stage.
 
-Stages are counted among the members who joined in the period: charter accepted, introduced,
-first message, and still active (a message on or after the 7th, the 30th day after joining).
-Retention is counted only among those who joined long enough ago to have reached that day.
+Stages are counted among the arrivals of the period: charter accepted, introduced, first message,
+and still active (a message on or after the 7th, the 30th day after joining). A member who came
+back is a newcomer again: each of their arrivals counts, with the stages it reached, in the
+period of its own join. Retention is counted only among those who joined long enough ago to have
+reached that day.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from cogs.welcome.models import Newcomer
 
 @dataclass(frozen=True)
 class Funnel:
-    """Counts of the newcomers of one period, stage by stage."""
+    """Counts of the arrivals of one period, stage by stage."""
 
     joined: int = 0
     charter_accepted: int = 0
     introduced: int = 0
     first_message: int = 0
     eligible_7d: int = 0
-    """Newcomers of the period who joined at least 7 days ago."""
+    """Arrivals of the period at least 7 days ago."""
     active_7d: int = 0
     eligible_30d: int = 0
     active_30d: int = 0
@@ -41,7 +43,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 async def count_funnel(db: Database, community_id: int, since: datetime, now: datetime) -> Funnel:
-    """The funnel of the members of ``community_id`` who joined from ``since`` to ``now``."""
+    """The funnel of the arrivals in ``community_id`` from ``since`` to ``now``."""
     joined = col(Newcomer.joined_at)
     week = now - ACTIVE_AFTER["active_7d_at"]
     month = now - ACTIVE_AFTER["active_30d_at"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bot.events import UserRef
 from cogs.welcome.journeys import Journey
 from tests.cogs.welcome.garden import Garden, GardenFactory
@@ -128,3 +130,60 @@ async def test_a_french_community_reads_its_shares_the_french_way(
     await garden.run("mod", "/accueil 30")
     lines = garden.sent()[-1].text.splitlines()
     assert "Se sont présentés\u00a0: 1 (50\u00a0%)" in lines
+
+
+async def test_each_arrival_counts_with_the_stages_it_reached_in_its_own_period(
+    garden: Garden,
+) -> None:
+    garden.member("mod", moderator=True)
+    await garden.join("ana")
+    await garden.say("ana", "My name is Ana")
+    await garden.leave("ana")
+    await garden.wait(timedelta(days=10))
+    await garden.join("ana")  # back: a newcomer again, who has not posted yet this time
+    await garden.wait(timedelta(minutes=1))
+    await garden.join("ben")
+
+    await garden.run("mod", "/onboarding 30")
+    assert garden.sent()[-1].text == "\n".join(
+        [
+            "Newcomers of the last 30 days: 3",
+            "Introduced themselves: 1 (33%)",
+            "Posted a first message: 1 (33%)",
+            "Still active after 7 days: 0 of the 1 who joined long enough ago (0%)",
+            "Still active after 30 days: 0 of the 0 who joined long enough ago (—)",
+        ]
+    )
+    # Her first stay belongs to its own period, not to the last week's.
+    await garden.run("mod", "/onboarding 7")
+    assert garden.sent()[-1].text.splitlines()[:3] == [
+        "Newcomers of the last 7 days: 2",
+        "Introduced themselves: 0 (0%)",
+        "Posted a first message: 0 (0%)",
+    ]
+
+
+async def test_every_arrival_of_a_member_is_exported_and_erased(garden: Garden) -> None:
+    community = garden.platform.community
+    first = garden.clock.now()
+    [ana] = await garden.join("ana")
+    await garden.say("ana", "My name is Ana")
+    await garden.leave("ana")
+    await garden.wait(timedelta(days=3))
+    await garden.join("ana")
+
+    exported = await garden.cog.export_member_data(community, ana.user)
+    assert exported["onboarding"]["joined_at"] == garden.clock.now().isoformat()
+    assert exported["onboarding"]["introduced_at"] is None
+    assert [
+        (earlier["joined_at"], earlier["introduced_at"])
+        for earlier in exported["earlier_arrivals"]
+    ] == [(first.isoformat(), first.isoformat())]
+
+    await garden.cog.erase_member_data(community, ana.user)
+    assert await garden.cog.export_member_data(community, ana.user) == {}
+    async with garden.core.db.engine.connect() as connection:
+        left = await connection.execute(
+            text("SELECT count(*) FROM welcome_newcomers WHERE user_id = 'id-ana'")
+        )
+        assert left.scalar() == 0
