@@ -708,7 +708,7 @@ class Automod(NetiquetteBase):
                 notes=as_notes(notes),
             ),
         )
-        await self.sanctions.escalate(subject.member, case, subject.channel)
+        await self.sanctions.escalate(subject.member, case)
 
     # -- timed sanctions ------------------------------------------------------------------------
 

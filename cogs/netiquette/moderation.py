@@ -145,7 +145,7 @@ class Moderation(Automod):
         case = await self._record(ctx, member, "warn", reason, points=points)
         await self.sanctions.notify_warned(member, reason, case.id, None)
         await self._announce(ctx, case, member)
-        await self.sanctions.escalate(member, case, ctx.channel)
+        await self.sanctions.escalate(member, case)
 
     @command(
         permission=Permission.MODERATOR,

@@ -580,9 +580,7 @@ class Sanctions:
 
     # -- the ladder -----------------------------------------------------------------------------
 
-    async def escalate(
-        self, member: MemberRef, case: CaseRecord, channel: ChannelRef | None
-    ) -> CaseRecord | None:
+    async def escalate(self, member: MemberRef, case: CaseRecord) -> CaseRecord | None:
         """Apply the ladder step ``case`` makes the member reach, if any; return its case."""
         config = self.cog.settings(member.community).strikes
         if not config.ladder or case.points <= 0:
@@ -595,11 +593,9 @@ class Sanctions:
         if reached is None:
             return None
         step, points = reached
-        return await self.apply_step(member, step, points, channel)
+        return await self.apply_step(member, step, points)
 
-    async def apply_step(
-        self, member: MemberRef, step: LadderStep, points: float, channel: ChannelRef | None
-    ) -> CaseRecord:
+    async def apply_step(self, member: MemberRef, step: LadderStep, points: float) -> CaseRecord:
         """Record and carry out one ladder step."""
         community = member.community
         texts = self.cog.texts(community)
