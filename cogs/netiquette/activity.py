@@ -6,8 +6,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, deque
 from datetime import datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import Annotated, NamedTuple, TypeVar
 
+from pydantic import AfterValidator
+
+from bot.durations import Duration, format_duration
 from bot.events import ChannelRef, CommunityRef, MessageRef
 
 MAX_TRACKED = 10_000
@@ -20,6 +23,18 @@ PER_CHANNEL = 500
 """Recent messages kept per channel, for /purge."""
 PER_COMMUNITY_JOINS = 1_000
 MAX_WINDOW = timedelta(hours=1)
+
+
+def _within_reach(value: timedelta) -> timedelta:
+    if not timedelta(seconds=1) <= value <= MAX_WINDOW:
+        raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
+    return value
+
+
+WindowDuration = Annotated[Duration, AfterValidator(_within_reach)]
+"""A trigger's window (``within``): from 1s to :data:`MAX_WINDOW`, as far back as the recent
+activity goes."""
+
 ALBUM_MOST = 10
 """The most messages posted as one (a Telegram album)."""
 EXPIRY_STEP = timedelta(minutes=1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from bot.durations import Duration, SpokenDuration, format_duration
-from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
+from bot.durations import SpokenDuration
+from cogs.netiquette.activity import PER_MEMBER, WindowDuration
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import (
     MISSED,
@@ -23,16 +23,9 @@ class DuplicatesConfig(TriggerConfig):
     """How many copies are too many."""
 
     count: int = Field(default=3, ge=2, le=PER_MEMBER)
-    within: Duration = timedelta(minutes=5)
+    within: WindowDuration = timedelta(minutes=5)
     min_length: int = Field(default=1, ge=1, le=1000)
     """Messages with fewer letters and digits never count (``ok``, ``+1``, ``Merci !``)."""
-
-    @field_validator("within")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
-            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
-        return value
 
 
 class Duplicates(Trigger):

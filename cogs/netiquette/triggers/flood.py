@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from bot.durations import Duration, SpokenDuration, format_duration
-from cogs.netiquette.activity import MAX_WINDOW, PER_MEMBER
+from bot.durations import SpokenDuration
+from cogs.netiquette.activity import PER_MEMBER, WindowDuration
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import (
     MISSED,
@@ -23,14 +23,7 @@ class FloodConfig(TriggerConfig):
     """How fast is too fast."""
 
     messages: int = Field(default=6, ge=2, le=PER_MEMBER)
-    within: Duration = timedelta(seconds=10)
-
-    @field_validator("within")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
-            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
-        return value
+    within: WindowDuration = timedelta(seconds=10)
 
 
 class Flood(Trigger):

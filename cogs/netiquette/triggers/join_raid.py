@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from bot.durations import Duration, SpokenDuration, format_duration
-from cogs.netiquette.activity import MAX_WINDOW, PER_COMMUNITY_JOINS
+from bot.durations import SpokenDuration
+from cogs.netiquette.activity import PER_COMMUNITY_JOINS, WindowDuration
 from cogs.netiquette.subject import Subject, SubjectKind
 from cogs.netiquette.triggers.base import Evidence, Trigger, TriggerConfig, TriggerResult
 
@@ -17,14 +17,7 @@ class JoinRaidConfig(TriggerConfig):
     """How many joins make a raid."""
 
     joins: int = Field(default=10, ge=2, le=PER_COMMUNITY_JOINS)
-    within: Duration = timedelta(minutes=1)
-
-    @field_validator("within")
-    @classmethod
-    def _window(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= MAX_WINDOW:
-            raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
-        return value
+    within: WindowDuration = timedelta(minutes=1)
 
 
 class JoinRaid(Trigger):

@@ -117,6 +117,24 @@ def test_a_refused_pattern_is_shown_as_written_with_advice_that_fits_it(
     assert error.message == message
 
 
+@pytest.mark.parametrize(
+    ("trigger", "threshold"),
+    [("flood", {"messages": 3}), ("duplicates", {"count": 3}), ("join_raid", {"joins": 3})],
+)
+@pytest.mark.parametrize("within", ["0s", "61m", "2h"])
+def test_a_window_the_bot_cannot_look_back_over_is_refused_where_it_is_written(
+    rules_dir: Path, trigger: str, threshold: dict[str, int], within: str
+) -> None:
+    # Recent activity is kept for an hour: a longer window would never fill.
+    write_netiquette(rules_dir, {"r": {"triggers": [{trigger: {**threshold, "within": within}}]}})
+    with pytest.raises(RuleBookError) as caught:
+        load_rule_book(rules_dir, section_models())
+    [error] = caught.value.errors
+    assert (error.file.name, error.line, error.column) == ("netiquette.yaml", 7, 9)
+    assert error.key_path == f"rules.r.triggers[0].{trigger}.within"
+    assert error.message == "write a duration between 1s and 1h"
+
+
 # re2's limit lowered to 1 MB for these tests: a list over it is built and refused at once, where
 # one over 64 MB takes seconds (the shipped-size list of insults stays well under either).
 SMALL_LIMIT = 1 << 20
