@@ -38,16 +38,23 @@ _FALSE = {"no", "n", "false", "off", "0", "non", "faux"}
 
 class UsageError(JardinierError):
     """The arguments do not fit the command: ``key`` names the core text that says which and why
-    (``texts.<locale>.usage_errors``), ``values`` fill its placeholders."""
+    (``texts.<locale>.usage_errors``), ``values`` fill its placeholders. ``meant``: the word was
+    surely typed for this option, so an optional one is not left out for the next to take it."""
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, *, meant: bool = False, **values: object) -> None:
         super().__init__(" ".join([key, *(f"{name}={value}" for name, value in values.items())]))
         self.key = key
         self.values = values
+        self.meant = meant
 
     def text(self, texts: UsageErrorTexts) -> str:
         """The error as ``texts`` say it, in their language."""
         return render_named(texts, self.key, self.values)
+
+
+class ChannelRefusedError(Exception):
+    """Raised by a channel resolver for a word that names a channel the command may not take
+    (another community's): the member meant that channel, and is told it is not one here."""
 
 
 def _shown(token: str) -> str:
@@ -135,10 +142,12 @@ async def parse_arguments(
             value = await convert(
                 option, token.value, resolve_member=resolve_member, resolve_channel=resolve_channel
             )
-        except UsageError:
+        except UsageError as error:
             following = options[index + 1] if index + 1 < len(options) else None
-            if option.required or not await _fits(
-                following, token.value, resolve_member, resolve_channel
+            if (
+                error.meant
+                or option.required
+                or not await _fits(following, token.value, resolve_member, resolve_channel)
             ):
                 raise
             # The word is the next option's: this one is left out.
@@ -228,7 +237,12 @@ async def convert(
                 raise UsageError("no_member", value=shown)
             return member
         case OptionKind.CHANNEL:
-            channel = await resolve_channel(token)
+            try:
+                channel = await resolve_channel(token)
+            except ChannelRefusedError:
+                # Not passed on to the next option (``-100123`` is a whole number too): the
+                # member would be told about that option, not the channel they typed.
+                raise UsageError("no_channel", meant=True, value=shown) from None
             if channel is None:
                 raise UsageError("no_channel", value=shown)
             return channel

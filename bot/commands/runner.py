@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.commands.context import CommandContext
-from bot.commands.parsing import UsageError, convert, parse_arguments
+from bot.commands.parsing import ChannelRefusedError, UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, MemberRef, Power
@@ -120,7 +120,9 @@ async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) 
         # community's by its id too (Telegram: a mod-log kept in another chat, as the rule book
         # may name it), which a moderator must not make the bot post in.
         found = await core.resolve_channel(community, text)
-        return found if found is not None and found.community == community else None
+        if found is not None and found.community != community:
+            raise ChannelRefusedError(text)
+        return found
 
     if event.options is None:
         return await parse_arguments(

@@ -8,7 +8,12 @@ from typing import Annotated, Literal
 import pytest
 
 from bot.commands import CommandContext, Days, Text, command
-from bot.commands.parsing import LONGEST_PASSED, UsageError, parse_arguments
+from bot.commands.parsing import (
+    LONGEST_PASSED,
+    ChannelRefusedError,
+    UsageError,
+    parse_arguments,
+)
 from bot.commands.spec import ChoiceNames, build_spec
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
 from bot.ruleconf.community import UsageErrorTexts
@@ -29,7 +34,13 @@ async def find_member(text: str) -> MemberRef | None:
 
 
 async def find_channel(text: str) -> ChannelRef | None:
+    if text == ELSEWHERE:
+        raise ChannelRefusedError(text)
     return GENERAL if text == "#general" else None
+
+
+ELSEWHERE = "-100999"
+"""A channel of another community, as Telegram finds one by its id."""
 
 
 A_WEEK = Days(7)
@@ -107,6 +118,15 @@ class Sample:
         """Report on the last days."""
 
     @command()
+    async def giveaway(
+        self,
+        ctx: CommandContext,
+        where: Annotated[ChannelRef | None, "Where to hold it"] = None,
+        winners: Annotated[int, "How many win"] = 1,
+    ) -> None:
+        """Start a giveaway."""
+
+    @command()
     async def note(
         self,
         ctx: CommandContext,
@@ -179,6 +199,17 @@ async def test_bad_arguments_say_what_is_wrong(name: str, args: str, message: st
     with pytest.raises(UsageError) as error:
         await parse(name, args)
     assert error.value.text(usage_errors("en")).startswith(message)
+
+
+async def test_a_channel_of_another_community_is_refused_as_the_channel_typed() -> None:
+    """``-100999`` is a whole number too: left out as a channel, it was taken for the number of
+    winners, and the member was told about that option instead of the channel they typed."""
+    assert await parse("giveaway", "3") == {"where": None, "winners": 3}
+    assert await parse("giveaway", "#general 3") == {"where": GENERAL, "winners": 3}
+    for args in (ELSEWHERE, f"{ELSEWHERE} 3"):
+        with pytest.raises(UsageError) as error:
+            await parse("giveaway", args)
+        assert error.value.text(usage_errors("en")) == f"no channel called '{ELSEWHERE}' here"
 
 
 @pytest.mark.parametrize(

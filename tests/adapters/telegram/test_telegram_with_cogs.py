@@ -291,6 +291,28 @@ async def test_a_channel_typed_into_a_command_is_one_of_the_group(
     assert any("Seeds" in call.params["text"] for call in api.called("sendMessage")), posted
 
 
+async def test_a_channel_of_another_chat_typed_into_a_command_is_the_one_refused(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """Another group's id is a whole number too: refused as the channel, it was taken for the
+    next option, and the moderator read that entries per member must be between 1 and 5."""
+    other_group = -1009876543210
+    write_override(rules_dir, "community:\n  cogs: [contests]\n")
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    for entries in ("", " 2"):
+        typed = f'/contest_create "Free Nitro" 2h "claim it" "" {other_group}{entries}'
+        api.push(command(ADMIN, typed, date=now))
+    await bot.settle()
+    await bot.stop()
+    answers = [call.params["text"] for call in api.called("sendMessage")]
+    assert len(answers) == 2, answers
+    for answer in answers:
+        assert f"(no channel called '{other_group}' here)" in answer, answer
+        assert "Entries" not in answer
+
+
 PHOTO = [{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}]
 
 
