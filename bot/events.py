@@ -233,6 +233,10 @@ class MessageCreated(Event):
     author: MemberRef
     text: str
     reply_to: MessageRef | None = None
+    reply_to_author: UserRef | None = None
+    """Who wrote the message replied to, when the platform says (a Telegram reply carries it,
+    a Discord reply when the message it answers was resolved, an export when that message is in
+    the file): ``None`` when unknown, or for no reply."""
     mentions: tuple[UserRef, ...] = ()
     attachments: tuple[str, ...] = ()
     hidden_links: tuple[str, ...] = ()

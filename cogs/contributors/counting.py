@@ -162,28 +162,26 @@ class Counting(ContributorsBase):
         """The reply, mentions and thanks a message gives to others."""
         author = event.author.user
         optouts = counting.optouts
-        parent = self._tracked(event.reply_to)
-        if parent is not None and (parent.author_id == author.id or parent.author_id in optouts):
-            parent = None
+        parent, replied = self._replied(event, author, optouts)
         community = counting.community
         link = self.ledger.link
         if not event.mentions:  # most messages: a reply at most, and its thanks
-            if parent is not None:
-                target = parent.author_id
-                link((community, day, author.id, target, "reply"), tracked, parent)
+            if replied is not None:
+                link((community, day, author.id, replied, "reply"), tracked, parent)
                 if counting.detector.thanks(event.text):
-                    link((community, day, author.id, target, "thanks"), tracked, parent)
-                    self._release(counting, parent, tracked, author.id, day)
+                    link((community, day, author.id, replied, "thanks"), tracked, parent)
+                    if parent is not None:
+                        self._release(counting, parent, tracked, author.id, day)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
-        if parent is not None:
+        if replied is not None:
             # A Discord reply pings its author by default, as a mention: it is one reply.
-            mentioned.discard(parent.author_id)
+            mentioned.discard(replied)
         # "thanks @bob for the tip", in answer to carol's question, thanks bob, not carol: the
         # author replied to is thanked only when the thanks name nobody else.
-        thanked = set(mentioned) if mentioned or parent is None else {parent.author_id}
-        if parent is not None:
-            link((community, day, author.id, parent.author_id, "reply"), tracked, parent)
+        thanked = set(mentioned) if mentioned or replied is None else {replied}
+        if replied is not None:
+            link((community, day, author.id, replied, "reply"), tracked, parent)
         for target in sorted(mentioned):
             edge = (community, day, author.id, target, "mention")
             link(edge, tracked, self._drawn_by(parent, target))
@@ -191,8 +189,32 @@ class Counting(ContributorsBase):
             for target in sorted(thanked):
                 edge = (community, day, author.id, target, "thanks")
                 link(edge, tracked, self._drawn_by(parent, target))
-            if parent is not None and parent.author_id in thanked:
+            if parent is not None and replied in thanked:
                 self._release(counting, parent, tracked, author.id, day)
+
+    def _replied(
+        self, event: MessageCreated, author: UserRef, optouts: set[str]
+    ) -> tuple[TrackedMessage | None, str | None]:
+        """The message ``event`` replies to, if still remembered, and who wrote it, if they are
+        to be credited (not the author themself, a bot, or a member who opted out).
+
+        A message older than the memory, or posted before a restart, is not remembered: its
+        author is then the one the platform names with the reply, if it does.
+        """
+        reply_to = event.reply_to
+        if reply_to is None:
+            return None, None
+        parent = self._tracked(reply_to)
+        if parent is not None:
+            replied: str | None = parent.author_id
+        elif self.core.bus.is_removed(reply_to):
+            return None, None  # removed by a moderation cog: it earns nothing
+        else:
+            user = event.reply_to_author
+            replied = None if user is None or user.is_bot else user.id
+        if replied is None or replied == author.id or replied in optouts:
+            return None, None
+        return parent, replied
 
     def _release(
         self,

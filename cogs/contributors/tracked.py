@@ -2,8 +2,9 @@
 
 A message's points (its own, the replies, reactions and thanks it drew, and the interactions it
 gave) are remembered so that a message removed later takes them all back with it. The map is
-bounded: past :data:`MAX_TRACKED` messages the oldest are forgotten, and a reply or reaction to a
-forgotten message (or to one posted before the bot started) earns nothing.
+bounded: past :data:`MAX_TRACKED` messages the oldest are forgotten. A reaction to a forgotten
+message (or to one posted before the bot started) earns nothing; a reply to one still credits its
+author when the platform names them with the reply (see ``MessageCreated.reply_to_author``).
 
 Memory is what bounds :data:`MAX_TRACKED`, so a tracked message is kept small: most messages
 bring only their own point and draw no reaction. Their own point is kept as its day (taken back

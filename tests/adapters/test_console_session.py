@@ -18,7 +18,7 @@ from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
 from bot.clock import ManualClock
-from bot.events import ButtonPressed, Event
+from bot.events import ButtonPressed, Event, MessageCreated, UserRef
 from bot.localtime import local_time
 from bot.platform import Button
 from tests.support.rulebook import edit_section, enable_only
@@ -580,6 +580,33 @@ async def test_a_short_button_name_that_fits_several_buttons_is_refused(tmp_path
         "pressed",
     ]
     assert [(event.member.name, event.button_id) for event in pressed] == [("alice", "b:up")]
+
+
+async def test_a_reply_names_the_author_of_the_message_it_answers(tmp_path: Path) -> None:
+    """As Telegram and Discord do: the author of a message of this run, the bot flagged as a
+    bot; nobody for a message the console no longer knows."""
+    console = ConsolePlatform(
+        input=io.StringIO("alice: hello\nbob ^1: hi\nbob ^2: thanks bot\ncarol ^3: hi alice\n"),
+        output=ConsoleOutput(io.StringIO(), jsonl=True),
+        clock=ManualClock(datetime(2026, 11, 2, tzinfo=UTC)),
+        files_dir=tmp_path / "files",
+        errors=io.StringIO(),
+    )
+    console.next_message_id = 2  # message 1 was posted in an earlier run
+    await console.send(console.channel("general"), "Hello from the bot")  # message 2
+    posted: list[MessageCreated] = []
+
+    async def sink(event: Event) -> None:
+        if isinstance(event, MessageCreated):
+            posted.append(event)
+
+    await console.start(sink)
+    authors = [event.reply_to_author for event in posted]
+    assert authors[0] is None  # alice's message 3 replies to nothing
+    assert authors[1] is None  # a reply to the forgotten message 1
+    assert authors[2] is not None  # a reply to the bot's message 2: a bot's
+    assert authors[2].is_bot
+    assert authors[3] == UserRef("console", "alice")  # a reply to alice's message 3
 
 
 async def test_a_line_aimed_at_a_message_that_is_not_there_is_refused(

@@ -336,7 +336,7 @@ class ConsolePlatform:
                 if reply_to is not None:
                     replied = self._target(reply_to, "nothing was posted")
                 if self._may_act(line.name, now):
-                    await self._post(line, sink, now, replied)
+                    await self._post(line, sink, now, replied, self._author_of(reply_to))
             case Edit(name, message_id, text):
                 message = self._editable(name, message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
@@ -401,8 +401,23 @@ class ConsolePlatform:
         until = self._silenced[name]
         return until is None or until > now
 
+    def _author_of(self, message_id: int | None) -> UserRef | None:
+        """Who wrote message ``message_id``, as a platform names the author of the message a
+        reply answers (None: no message, or one the console no longer remembers)."""
+        posted = self._messages.get(message_id) if message_id is not None else None
+        if posted is None:
+            return None
+        if posted.author is None:
+            return UserRef(PLATFORM, BOT_NAME, BOT_NAME, is_bot=True)
+        return self.member(posted.author).user
+
     async def _post(
-        self, post: Post, sink: EventSink, now: datetime, reply_to: MessageRef | None
+        self,
+        post: Post,
+        sink: EventSink,
+        now: datetime,
+        reply_to: MessageRef | None,
+        reply_to_author: UserRef | None,
     ) -> None:
         channel = self.channel(post.channel) if post.channel else self.current
         author = self.member(post.name)
@@ -431,6 +446,7 @@ class ConsolePlatform:
                 author=author,
                 text=post.text,
                 reply_to=reply_to,
+                reply_to_author=reply_to_author,
                 mentions=mentions,
             )
         )

@@ -141,6 +141,17 @@ def _author_of(community: CommunityRef, message: discord.Message) -> MemberRef:
 # -- messages ---------------------------------------------------------------------------------
 
 
+def _replied_author(
+    community: CommunityRef, reference: discord.MessageReference
+) -> UserRef | None:
+    """Who wrote the message a reply answers, when Discord sent that message along with the
+    reply (``resolved``: not when it was deleted, nor always for an old one)."""
+    resolved = reference.resolved
+    if not isinstance(resolved, discord.Message):
+        return None
+    return _author_of(community, resolved).user
+
+
 def message_created(message: discord.Message) -> MessageCreated | None:
     """A member's post in a server; system messages and direct messages give ``None``."""
     if message.guild is None or message.type not in _POSTS:
@@ -148,12 +159,14 @@ def message_created(message: discord.Message) -> MessageCreated | None:
     community = community_ref(message.guild)
     channel = channel_ref(community, message.channel)
     reply_to = None
+    replied_author = None
     reference = message.reference
     if message.type is discord.MessageType.reply and reference and reference.message_id:
         where = channel
         if reference.channel_id != message.channel.id:
             where = channel_of(community, reference.channel_id, message.guild)
         reply_to = MessageRef(where, str(reference.message_id))
+        replied_author = _replied_author(community, reference)
     return MessageCreated(
         at=message.created_at,
         raw=message,
@@ -161,6 +174,7 @@ def message_created(message: discord.Message) -> MessageCreated | None:
         author=_author_of(community, message),
         text=_shown_text(message),
         reply_to=reply_to,
+        reply_to_author=replied_author,
         mentions=tuple(user_ref(user) for user in message.mentions),
         attachments=tuple(
             attachment.filename

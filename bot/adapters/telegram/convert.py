@@ -338,6 +338,7 @@ def _from_message(
             author=author,
             text=text,
             reply_to=reply_to,
+            reply_to_author=_replied_author(message, reply_to, community, administrators),
             mentions=mentions,
             attachments=attachments,
             hidden_links=_hidden_links(message, entities),
@@ -509,6 +510,21 @@ def _reply_to(message: Message, channel: ChannelRef) -> MessageRef | None:
         # channel's discussion group to the channel's post it comments on.
         return None
     return MessageRef(channel, str(replied.message_id))
+
+
+def _replied_author(
+    message: Message,
+    reply_to: MessageRef | None,
+    community: CommunityRef,
+    administrators: AdministratorPowers,
+) -> UserRef | None:
+    """Who wrote the message ``message`` replies to, as that message's own event names them:
+    Telegram sends it along with the reply, however old it is."""
+    replied = message.reply_to_message
+    if reply_to is None or replied is None:
+        return None
+    author = _author(replied, community, administrators)
+    return author.user if author is not None else None
 
 
 def _ordered(entities: Mapping[MessageEntity, str]) -> list[tuple[MessageEntity, str]]:

@@ -88,6 +88,44 @@ def test_a_reply_with_a_mention_and_a_photo(gateway: RecordedGateway) -> None:
     assert event.mentions[0].name == "Rosa"
     assert event.attachments == ("tomato.jpg",)
     assert event.raw is message
+    assert event.reply_to_author is None  # Discord did not send the message replied to
+
+
+def replying_to(answered: dict[str, Any]) -> dict[str, Any]:
+    """Alice's reply, with the message it answers resolved (as Discord sends it, when it can)."""
+    data = payload("message_create")
+    data["message_reference"]["message_id"] = answered["id"]
+    return {**data, "referenced_message": answered}
+
+
+def test_a_reply_names_the_author_of_the_message_it_answers(gateway: RecordedGateway) -> None:
+    """However old the answered message, Discord's copy of it says who wrote it: the cogs need
+    no memory of it to credit its author."""
+    rosa = {**payload("message_create"), "id": "1566739896729600000", "content": "Water daily"}
+    rosa["author"] = {**rosa["mentions"][0]}
+    rosa["member"] = rosa["author"].pop("member")
+    rosa["mentions"] = []
+    del rosa["message_reference"], rosa["referenced_message"]
+    rosa["type"] = 0
+    message = gateway.parse("MESSAGE_CREATE", replying_to(rosa), "message")
+    event = convert.message_created(message)
+    assert event is not None
+    assert event.reply_to == MessageRef(GENERAL, "1566739896729600000")
+    assert event.reply_to_author == UserRef("discord", str(MEMBERS["rosa"]))
+    assert event.reply_to_author.name == "Rosa"
+    assert not event.reply_to_author.is_bot
+
+
+def test_a_reply_to_a_webhooks_post_names_a_bot(gateway: RecordedGateway) -> None:
+    answered = webhook_post(payload("message_create"))
+    answered = {**answered, "id": "1566739896729600000", "mentions": [], "type": 0}
+    del answered["message_reference"], answered["referenced_message"]
+    event = convert.message_created(
+        gateway.parse("MESSAGE_CREATE", replying_to(answered), "message")
+    )
+    assert event is not None
+    assert event.reply_to_author == UserRef("discord", "777000000000000001")
+    assert event.reply_to_author.is_bot
 
 
 def test_a_forwarded_message_shows_the_forwarded_text(gateway: RecordedGateway) -> None:

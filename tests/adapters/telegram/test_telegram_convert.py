@@ -238,6 +238,23 @@ def test_a_reply_points_at_the_replied_message() -> None:
     original = message(BOB, "first", message_id=7)
     event = only(convert(text_message(ALICE, "answer", reply_to_message=original)))
     assert event.reply_to == MessageRef(GENERAL, "7")
+    # Telegram sends the replied message along, however old: who wrote it is known without
+    # any memory of it (a restart, a message from last month).
+    assert event.reply_to_author == UserRef("telegram", str(BOB["id"]))
+    assert event.reply_to_author.name == "Bob"
+    assert not event.reply_to_author.is_bot
+    assert only(convert(text_message(ALICE, "hi"))).reply_to_author is None
+
+
+def test_a_reply_names_a_bot_or_a_channel_as_its_own_event_would() -> None:
+    bots = message(user(123, "Jardinier", is_bot=True), "Welcome!", message_id=8)
+    event = only(convert(text_message(ALICE, "thanks", reply_to_message=bots)))
+    assert event.reply_to_author is not None
+    assert event.reply_to_author.is_bot
+    # A post sent as a channel: the channel, not the placeholder user Telegram puts in ``from``.
+    posted = message(user(136817688, "Channel", is_bot=True), "seeds!", sender_chat=NEWS)
+    event = only(convert(text_message(ALICE, "thanks", reply_to_message=posted)))
+    assert event.reply_to_author == UserRef("telegram", "-100999")
 
 
 def test_mentions_come_from_entities() -> None:

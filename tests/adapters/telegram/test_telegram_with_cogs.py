@@ -12,6 +12,7 @@ from tests.adapters.telegram.harness import StartBot, write_override
 from tests.adapters.telegram.payloads import (
     ADMIN,
     ALICE,
+    BOB,
     GROUP_ID,
     basic_group,
     button_press,
@@ -75,6 +76,29 @@ async def test_an_invitation_hidden_behind_words_is_removed_by_the_shipped_rule(
     assert reminder.endswith(
         "a friendly reminder of our charter: No advertising for other servers or groups."
     )
+
+
+async def test_thanks_for_a_message_the_bot_never_saw_credit_its_author(
+    start_bot: StartBot, api: FakeBotApi, rules_dir: Path
+) -> None:
+    """Bob's tip was posted before the bot started (or long ago): Alice's thanks in reply
+    still credit Bob, as Telegram says who wrote the message she answers. A thanks in reply
+    to the bot's own message credits nobody."""
+    write_override(rules_dir, "community:\n  cogs: [contributors]\n")
+    bot = await start_bot(stand_ins=False)
+    now = int(time.time())
+    api.push(joined_service_message(BOB, date=now - 4 * 86_400))  # known by name, never heard
+    tip = message(BOB, "Water the tomatoes at dawn, not at noon", date=now - 3 * 86_400)
+    api.push(text_message(ALICE, "Thanks, it worked!", reply_to_message=tip, date=now))
+    welcome = message(user(123, "Jardinier", is_bot=True), "Welcome!", date=now - 60)
+    api.push(text_message(ALICE, "Thanks!", reply_to_message=welcome, date=now))
+    api.push(command(ADMIN, "/top", date=now + 1))
+    await bot.settle()
+    await bot.stop()
+    [top] = [call.params["text"] for call in api.called("sendMessage")]
+    lines = top.splitlines()
+    assert any("Bob" in line and "1 thank-you" in line for line in lines), top
+    assert not any("Jardinier" in line for line in lines[1:]), top
 
 
 async def test_a_suggestion_with_an_insult_is_refused_and_its_command_deleted(

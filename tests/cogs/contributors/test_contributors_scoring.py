@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.bus import Priority
-from bot.events import MessageCreated, MessageRef
+from bot.events import MessageCreated, MessageRef, UserRef
 from cogs.contributors.scoring import span
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
@@ -380,6 +380,65 @@ async def test_a_reply_that_pings_its_author_counts_once_as_a_reply(forum: Forum
     )
     weights = forum.cog.settings().scoring
     assert await score_of(forum, "alice") == weights.message + weights.reply_received
+
+
+async def answer(
+    forum: Forum, name: str, text: str, replied: MessageRef, author: UserRef | None
+) -> None:
+    """``name`` replies to ``replied``, whose author the platform names as ``author``."""
+    await forum.handle(
+        MessageCreated(
+            at=forum.clock.now(),
+            message=MessageRef(replied.channel, f"{name}-{text}"),
+            author=forum.member(name),
+            text=text,
+            reply_to=replied,
+            reply_to_author=author,
+        )
+    )
+
+
+async def test_thanks_for_a_message_posted_before_a_restart_credit_its_author(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    """The cog remembers recent messages in memory only: after a restart, the author of the
+    message a reply answers is the one the platform names with the reply."""
+    database = tmp_path / "j.db"
+    first = await open_forum(database=database)
+    tip = await first.say("carol", "Water it the day before and loosen the root ball gently.")
+    await first.core.stop()
+
+    second = await open_forum(database=database)
+    await answer(second, "alice", "Merci beaucoup !", tip, second.member("carol").user)
+
+    profile = (await second.run("carol", "/profile")).splitlines()
+    assert "• 1 thank-you: 5 pts" in profile
+    assert "• 1 reply: 2 pts" in profile
+
+
+async def test_a_reply_the_platform_names_credits_no_bot_no_self_and_nothing_removed(
+    forum: Forum,
+) -> None:
+    channel = forum.platform.channel("general")
+    bot = UserRef("fake", "id-helper", "helper", is_bot=True)
+    await answer(forum, "alice", "Thanks, bot!", MessageRef(channel, "old-1"), bot)
+    carol = forum.member("carol").user
+    await answer(forum, "carol", "thanks me, for my own tip", MessageRef(channel, "old-2"), carol)
+    removed = MessageRef(channel, "old-3")
+    forum.core.bus.mark_removed(removed)  # say, the netiquette removed it on an edit
+    await answer(forum, "alice", "Thank you, that is it!", removed, forum.member("dave").user)
+    # A message the cog remembers is credited to the author it remembers.
+    post = await forum.say("erin", "Loosen the root ball before repotting the fig tree.")
+    await answer(forum, "alice", "merci !", post, forum.member("frank").user)
+
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "helper") == 0
+    assert await score_of(forum, "carol") == weights.message  # her own post, nothing received
+    assert await score_of(forum, "dave") == 0
+    assert await score_of(forum, "frank") == 0
+    assert await score_of(forum, "erin") == (
+        weights.message + weights.reply_received + weights.thanks_received
+    )
 
 
 async def test_thanks_naming_someone_thank_them_not_the_author_replied_to(forum: Forum) -> None:
