@@ -23,6 +23,7 @@ from bot.members import MemberDirectory
 from bot.resources import shipped_rules_directory
 from tests.support.events import command, message
 from tests.support.fake_platform import FakePlatform
+from tests.support.waiting import eventually
 
 
 async def test_first_seen_joined_and_left_are_recorded(
@@ -310,11 +311,7 @@ async def test_a_quiet_bot_still_writes_a_join_within_a_second_or_so(tmp_path: P
         alice = MemberRef(community, UserRef("fake", "alice", "Alice"))
         await core.handle(MemberJoined(at=clock.now(), member=alice))
         # No other event comes: the core's periodic flush writes the join anyway.
-        for _ in range(200):  # up to 10 s on a loaded machine; a few tens of ms normally
-            if not core.members.pending:
-                break
-            await asyncio.sleep(0.05)
-        assert core.members.pending == 0
+        await eventually(lambda: not core.members.pending, "the periodic flush writes the join")
         with sqlite3.connect(tmp_path / "quiet.db") as database:
             rows = database.execute(
                 "SELECT user_id, joined_at IS NOT NULL FROM members"

@@ -17,6 +17,7 @@ from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
+from tests.support.waiting import eventually
 
 NBSP = "\u00a0"
 """What French writes between a number and its unit."""
@@ -697,6 +698,8 @@ class ConnectingPlatform(FakePlatform):
         super().__init__()
         self.connected = asyncio.Event()
         self.connecting = asyncio.Event()
+        self.awaited = asyncio.Event()
+        """Set once the bot waits for the connection."""
         self._stopped = asyncio.Event()
 
     async def start(self, sink: EventSink) -> None:
@@ -704,6 +707,7 @@ class ConnectingPlatform(FakePlatform):
         await self._stopped.wait()
 
     async def ready(self) -> None:
+        self.awaited.set()
         await self.connected.wait()
 
     async def stop(self) -> None:
@@ -743,14 +747,10 @@ async def test_a_ban_that_ended_while_the_bot_was_down_is_lifted_once_connected(
     )
     serving = asyncio.create_task(bot.run())
     await asyncio.wait_for(platform.connecting.wait(), 10)
-    for _ in range(20):  # what the start left to the loop
-        await asyncio.sleep(0)
+    await eventually(platform.awaited.is_set, "the jobs that fell due wait for the connection")
     assert len(bot.scheduler.pending("netiquette:ban:")) == 1
     platform.connected.set()
-    for _ in range(200):
-        await asyncio.sleep(0.01)
-        if unbans(platform):
-            break
+    await eventually(lambda: bool(unbans(platform)), "the ended ban is lifted")
     [unban] = unbans(platform)
     assert unban.target.name == "bob"
     assert bot.scheduler.pending("netiquette:ban:") == []

@@ -7,8 +7,9 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from cogs.netiquette.toxicity import (
 )
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_netiquette
+from tests.support.waiting import eventually
 
 TOXICITY_RULE = {
     "triggers": [{"toxicity": {"labels": {"toxicity": 0.8, "insult": 0.8}}}],
@@ -139,11 +141,7 @@ class Recorder:
 
 async def until_scoring(recorder: Recorder) -> None:
     """Wait (on the loop) until the model thread has taken its first batch."""
-    for _ in range(5000):
-        if recorder.batches:
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("the model never got a batch")
+    await eventually(lambda: bool(recorder.batches), "the model gets a batch")
 
 
 async def test_a_lone_message_is_scored_at_once_and_the_next_batch_forms_while_it_runs() -> None:
@@ -400,27 +398,26 @@ async def test_a_load_the_model_cannot_keep_up_with_is_logged_once_not_at_each_f
     forum = await open_forum({"toxicity": TOXICITY_RULE})
     forum.cog.classifier_factory = lambda _choice: OneBatchAtATime()
     scored: list[MessageScored] = []
+    checks: list[asyncio.Task[Any]] = []
 
     async def count(event: MessageScored) -> None:
         scored.append(event)
+        # Published from inside the message's check: once that ends, its slot is free.
+        check = asyncio.current_task()
+        assert check is not None
+        checks.append(check)
 
     forum.core.bus.subscribe("core", MessageScored, count)
     caplog.set_level(logging.WARNING, logger="cogs.netiquette")
 
-    async def until(condition: Callable[[], bool]) -> None:
-        for _ in range(400):
-            if condition():
-                return
-            await asyncio.sleep(0.005)
-
     await forum.say("alice", "hello garden")
-    await until(busy.is_set)  # the model scores the first message alone
+    await eventually(busy.is_set, "the model scores the first message")  # alone
     for n in range(4):  # three wait behind it; the fourth finds the queue full
         await forum.say("alice", f"hello garden {n}")
     batches.release()  # the first is scored: three wait, the next message takes the free slot
-    await until(lambda: bool(scored))
-    for _ in range(20):
-        await asyncio.sleep(0)
+    await eventually(lambda: bool(scored), "the first message is scored")
+    finished, _ = await asyncio.wait(checks, timeout=15)
+    assert finished == set(checks), "the first message's check never ended"
     assert len(scored) == 1
     await forum.say("alice", "taken at once")
     await forum.say("alice", "finds it full again")
