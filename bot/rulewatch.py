@@ -202,6 +202,8 @@ class RuleWatcher:
                 if changes or not compared:
                     compared = True
                     await self._reload_if_changed(changes)
+            if not gone and not self.ready.is_set():
+                log.info("watching %s for changes", self.directory)
             self.ready.set()
 
     async def _back_within_grace(self) -> tuple[int, int] | None:

@@ -12,24 +12,34 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.waiting import wait_until
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
 def start_console(
     rules_dir: Path, tmp_path: Path, *, watch_rules: bool = True
 ) -> subprocess.Popen[str]:
+    """The console bot, its log at INFO in ``tmp_path / "bot.log"`` (see :func:`logged`)."""
     environment = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
     environment["JARDINIER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'signals.db'}"
     environment["JARDINIER_WATCH_RULES"] = "1" if watch_rules else "0"
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "console", "--jsonl", "--rules", str(rules_dir)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=environment,
-    )
+    environment["JARDINIER_LOG_LEVEL"] = "INFO"
+    with (tmp_path / "bot.log").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "console", "--jsonl", "--rules", str(rules_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            cwd=tmp_path,
+            env=environment,
+        )
+
+
+def logged(tmp_path: Path) -> str:
+    """What the bot started by :func:`start_console` in ``tmp_path`` has logged so far."""
+    return (tmp_path / "bot.log").read_text()
 
 
 def ask(process: subprocess.Popen[str], line: str) -> str:
@@ -71,7 +81,10 @@ def test_saving_the_rule_book_reloads_it_without_a_signal(rules_dir: Path, tmp_p
     process = start_console(rules_dir, tmp_path)
     try:
         assert ask(process, "alice: /nosuch").startswith("I don't know /nosuch.")
-        time.sleep(1.5)  # the watch is in place within a second of the start
+        wait_until(
+            lambda: f"watching {rules_dir} for changes" in logged(tmp_path),
+            "the bot watches the rule book",
+        )
         community = rules_dir / "community.yaml"
         community.write_text(community.read_text().replace("locale: en", "locale: fr"))
         assert answers_in_french_soon(process, within=15)
