@@ -831,14 +831,15 @@ async def test_a_mod_log_reads_the_book_s_errors_once_in_its_language_then_that_
     [told] = modlog(platform)
     assert told.startswith("⚠️ Les fichiers de règles contiennent des erreurs")
     assert told.splitlines()[1:] == [
-        "community.yaml:9:1: timezon: clé inconnue 'timezon' ; vouliez-vous dire 'timezone' ?",
+        "community.yaml:9:1: timezon: clé inconnue 'timezon'\u00a0; vouliez-vous dire "
+        "'timezone'\u00a0?",
         f"community.yaml:{line_of(rules_dir / 'community.yaml', '{membre}')}:5: texts.fr."
-        "data_sent: variable inconnue {membre} ; ce texte n'en prend aucune",
+        "data_sent: variable inconnue {membre}\u00a0; ce texte n'en prend aucune",
         f"contests.yaml:{line_of(rules_dir / 'contests.yaml', 'beaucoup')}:3: contests.max_text:"
         " il faut un nombre entier, pas 'beaucoup'",
         f"contests.yaml:{line_of(rules_dir / 'contests.yaml', '6 jours')}:5: challenges."
-        "weekly-photo.open_for: '6 jours' n'est pas une durée ; écrivez un nombre et une unité,"
-        " par ex. 30s, 10m, 2h, 7j, 1w",
+        "weekly-photo.open_for: '6 jours' n'est pas une durée\u00a0; écrivez un nombre et une "
+        "unité, par ex. 30s, 10m, 2h, 7j, 1w",
     ]
     # Saved again with the same errors, even moved by a line added above: said once.
     save("contests.yaml", "contests:\n", "# Concours\ncontests:\n")
@@ -859,6 +860,32 @@ async def test_a_mod_log_reads_the_book_s_errors_once_in_its_language_then_that_
     assert modlog(platform)[2:] == [
         "✅ Règles rechargées\u00a0: les erreurs signalées ici sont corrigées et les nouvelles"
         " règles s'appliquent."
+    ]
+
+
+async def test_a_french_mod_log_reads_a_yaml_syntax_error_in_french(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """A text holding ': ' left unquoted, and a no-break space typed before a colon as French
+    is typed: said in French, with French typography, the user's no-break space shown."""
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    # A reload tells the mod-logs of the communities the bot has met.
+    await core.handle(command(platform.member("mod", moderator=True), "/aide", clock.now()))
+    text = community_yaml.read_text().replace("timezone: ", "timezone\u00a0: ")
+    community_yaml.write_text(text)
+    contests = rules_dir / "contests.yaml"
+    contests.write_text(contests.read_text() + "note: Attention: fragile\n")
+    assert await core.reload_rules() is not None
+
+    [told] = modlog(platform)
+    assert told.splitlines()[1:] == [
+        "community.yaml:9:1: timezone\\xa0: clé inconnue 'timezone\\xa0'\u00a0; supprimez le "
+        "caractère invisible U+00A0 (no-break space) pour en faire 'timezone'",
+        f"contests.yaml:{line_of(contests, 'Attention')}:16: erreur de syntaxe YAML\u00a0: un "
+        "texte qui contient un deux-points suivi d'une espace doit être entre guillemets (YAML "
+        "y lit le début d'une valeur)\u00a0: mettez tout le texte entre guillemets doubles",
     ]
 
 

@@ -22,6 +22,7 @@ from bot.events import CommunityRef
 from bot.ruleconf import problems
 from bot.ruleconf.community import LOCALE_WITHOUT_TEXTS, CommunityConfig
 from bot.ruleconf.errors import RuleBookError, RuleError, RuleValueError, RuleWarning, said_in
+from bot.ruleconf.invisible import shown
 from bot.ruleconf.locales import LOCALE_PATTERN
 from bot.ruleconf.newer_texts import fill_missing_texts
 from bot.ruleconf.positioned import (
@@ -157,6 +158,12 @@ class _RuleBookLoader:
                         "",
                         "no rule book here: not an existing directory "
                         "(a rule book is a directory holding community.yaml)",
+                        said_in(
+                            {
+                                "fr": "pas de règles ici : ce dossier n'existe pas (les "
+                                "règles sont un dossier qui contient community.yaml)"
+                            }
+                        ),
                     )
                 ]
             )
@@ -195,7 +202,11 @@ class _RuleBookLoader:
                 continue
             if name in self.documents:
                 first = self.documents[name].file.name
-                message = f"section '{name}' is already in {first}; keep one of the two files"
+                message = {
+                    "en": f"section '{name}' is already in {first}; keep one of the two files",
+                    "fr": f"la section '{shown(name)}' est déjà dans {shown(first)} ; gardez "
+                    "l'un des deux fichiers",
+                }
                 self._error(path, 1, 1, "", message)
                 continue
             document = self._load(path)
@@ -215,31 +226,44 @@ class _RuleBookLoader:
             return overrides
         for path in _visible_files(folder):
             if path.suffix.lower() not in _YAML_SUFFIXES:
-                message = "not read: an override file's name ends in .yaml or .yml"
-                self.warnings.append(RuleWarning(path, 0, 0, "", message))
+                skipped = "not read: an override file's name ends in .yaml or .yml"
+                self.warnings.append(RuleWarning(path, 0, 0, "", skipped))
         for path in _yaml_files(folder):
             named = _OVERRIDE_NAME.fullmatch(path.stem)
             if named is None:
-                message = (
-                    "an override file is named after its community, <platform>-<id>.yaml "
-                    "(e.g. discord-123456789.yaml); rename this file"
-                )
+                message = {
+                    "en": "an override file is named after its community, <platform>-<id>.yaml "
+                    "(e.g. discord-123456789.yaml); rename this file",
+                    "fr": "un fichier propre à une communauté porte son nom, "
+                    "<plateforme>-<id>.yaml (par ex. discord-123456789.yaml) ; renommez ce "
+                    "fichier",
+                }
                 self._error(path, 1, 1, "", message)
                 continue
             if named[1] not in PLATFORMS:
                 close = difflib.get_close_matches(named[1].lower(), sorted(PLATFORMS), n=1)
-                message = (
-                    f"unknown platform '{named[1]}'"
+                platforms = ", ".join(sorted(PLATFORMS))
+                message = {
+                    "en": f"unknown platform '{named[1]}'"
                     + (f" (did you mean '{close[0]}'?)" if close else "")
                     + "; an override file is named <platform>-<id>.yaml, the platform one of "
-                    + ", ".join(sorted(PLATFORMS))
-                )
+                    + platforms,
+                    "fr": f"plateforme inconnue '{shown(named[1])}'"
+                    + (f" (vouliez-vous dire '{close[0]}' ?)" if close else "")
+                    + " ; un fichier propre à une communauté s'appelle "
+                    + f"<plateforme>-<id>.yaml, la plateforme étant l'une de : {platforms}",
+                }
                 self._error(path, 1, 1, "", message)
                 continue
             first = next((f for f in self.override_files if f.stem == path.stem), None)
             if first is not None:
-                message = f"community '{path.stem}' already has {first.name}"
-                self._error(path, 1, 1, "", message + "; keep one of the two files")
+                message = {
+                    "en": f"community '{path.stem}' already has {first.name}; keep one of "
+                    "the two files",
+                    "fr": f"la communauté '{shown(path.stem)}' a déjà {shown(first.name)} ; "
+                    "gardez l'un des deux fichiers",
+                }
+                self._error(path, 1, 1, "", message)
                 continue
             self.override_files.add(path)
             document = self._load(path)
@@ -290,10 +314,12 @@ class _RuleBookLoader:
                 # A cog is only required to have its file when enabled (see _check_context).
                 if name == CORE_SECTION:
                     path = self.directory / f"{CORE_SECTION}.yaml"
-                    message = (
-                        "missing: every rule book needs community.yaml, with at least the texts "
-                        "for its locale"
-                    )
+                    message = {
+                        "en": "missing: every rule book needs community.yaml, with at least the "
+                        "texts for its locale",
+                        "fr": "fichier manquant : les règles ont toujours un community.yaml, "
+                        "avec au moins les textes de leur langue",
+                    }
                     self._error(path, 0, 0, "", message)
         return context
 
@@ -340,11 +366,15 @@ class _RuleBookLoader:
             # start or a reload must report it like any error, not stop on it.
             log.exception("checking section %r of %s failed", name, document.file)
             at = document.root
-            message = (
-                f"this section could not be checked ({type(exc).__name__}: {str(exc)[:200]}); "
-                "the bot's log has the details for Jardinier's developers; meanwhile look at "
-                "what changed last in this section"
-            )
+            failure = f"{type(exc).__name__}: {shown(str(exc)[:200])}"
+            message = {
+                "en": f"this section could not be checked ({failure}); the bot's log has the "
+                "details for Jardinier's developers; meanwhile look at what changed last in this "
+                "section",
+                "fr": f"cette section n'a pas pu être vérifiée ({failure}) ; le journal du bot "
+                "donne les détails aux développeurs de Jardinier ; en attendant, regardez ce "
+                "qui a changé en dernier dans cette section",
+            }
             self._error(at.file, at.line, at.column, format_key_path(at.key_path), message)
 
     def _booleans_taken_as_numbers(self, section: BaseModel, document: PositionedDocument) -> None:
@@ -382,7 +412,7 @@ class _RuleBookLoader:
                 boolean = problems.read_as_boolean(position.boolean)
                 words["en"] += f"; {boolean['en']}"
                 if "fr" in words:
-                    words["fr"] += f" ; {boolean['fr']}"
+                    words["fr"] += f" ; {boolean['fr']}"
         return RuleError(
             position.file,
             position.line,
@@ -426,9 +456,9 @@ class _RuleBookLoader:
                 message = {
                     "en": f"cog '{cog}' is enabled but the rule book has no {missing}, and its "
                     "settings have no defaults; create the file or remove the cog from this list",
-                    "fr": f"le cog '{cog}' est activé mais les règles n'ont pas de {missing}, et "
-                    "ses réglages n'ont pas de valeurs par défaut ; créez le fichier ou retirez "
-                    "le cog de cette liste",
+                    "fr": f"le cog '{shown(cog)}' est activé mais les règles n'ont pas de "
+                    f"{missing}, et ses réglages n'ont pas de valeurs par défaut ; créez le "
+                    "fichier ou retirez le cog de cette liste",
                 }
                 self._error(position.file, position.line, position.column, key_path, message)
 
@@ -443,7 +473,7 @@ class _RuleBookLoader:
             words = {
                 "en": f"no {section} texts for locale '{locale}'; "
                 f"add {section}.texts.{locale} or change locale",
-                "fr": f"aucun texte {section} pour la langue '{locale}' ; "
+                "fr": f"aucun texte {section} pour la langue '{locale}' ; "
                 f"ajoutez {section}.texts.{locale} ou changez locale",
             }
             return RuleError(
@@ -456,7 +486,7 @@ class _RuleBookLoader:
             )
         words = {
             "en": f"no texts for locale '{locale}'; add texts.{locale} or change locale",
-            "fr": f"aucun texte pour la langue '{locale}' ; ajoutez texts.{locale} ou changez "
+            "fr": f"aucun texte pour la langue '{locale}' ; ajoutez texts.{locale} ou changez "
             "locale",
         }
         if section != CORE_SECTION:
@@ -614,12 +644,13 @@ def _duration_french(written: object) -> str | None:
         try:
             parse_duration(written)
         except DurationTooLongError as error:
-            return f"{written[:40]!r} est trop long ; au plus {format_duration(error.most)}"
+            most = format_duration(error.most).replace("d", "j")  # French days: 7j
+            return f"{written[:40]!r} est trop long ; au plus {most}"
         except JardinierError:
-            return f"{written[:40]!r} n'est pas une durée ; {example}"
+            return f"{written[:40]!r} n'est pas une durée ; {example}"
         return None
     if isinstance(written, float) and not math.isfinite(written):
-        return f"{written} n'est pas une durée ; {example}"
+        return f"{written} n'est pas une durée ; {example}"
     if isinstance(written, int | float) and not isinstance(written, bool):
         return f"écrivez les durées avec une unité, par ex. {int(written)}s ou {int(written)}m"
     return None

@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.ruleconf.errors import RuleValueError
+from bot.ruleconf.invisible import shown
 from bot.ruleconf.locales import Locale, TextsByLocale
 from bot.ruleconf.templates import Placeholders
 
@@ -31,8 +32,13 @@ _COG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _check_cog_name(value: str) -> str:
     if not _COG_NAME.fullmatch(value):
-        raise ValueError(
-            f"{value[:40]!r} is not a cog name; cog names are lowercase letters, digits and _"
+        raise RuleValueError(
+            {
+                "en": f"{value[:40]!r} is not a cog name; cog names are lowercase letters, "
+                "digits and _",
+                "fr": f"{value[:40]!r} n'est pas un nom de cog ; un nom de cog s'écrit en "
+                "lettres minuscules, chiffres et _",
+            }
         )
     return value
 
@@ -57,12 +63,22 @@ def _check_user_id(value: str, info: ValidationInfo) -> str:
     if context.get("platform") == "console":
         if _CONSOLE_NAME.fullmatch(value):
             return value
-        raise ValueError(f"{value[:40]!r} is not a console member's name, such as alice")
+        raise RuleValueError(
+            {
+                "en": f"{value[:40]!r} is not a console member's name, such as alice",
+                "fr": f"{value[:40]!r} n'est pas le nom d'un membre de la console, comme alice",
+            }
+        )
     if _USER_ID.fullmatch(value):
         return value
-    raise ValueError(
-        f"{value[:40]!r} is not a user id; write the member's numeric id (e.g. "
-        "123456789012345678), or list console members under console.moderators"
+    raise RuleValueError(
+        {
+            "en": f"{value[:40]!r} is not a user id; write the member's numeric id (e.g. "
+            "123456789012345678), or list console members under console.moderators",
+            "fr": f"{value[:40]!r} n'est pas un identifiant de membre ; écrivez l'identifiant "
+            "numérique du membre (par ex. 123456789012345678), ou listez les membres de la "
+            "console sous console.moderators",
+        }
     )
 
 
@@ -354,8 +370,9 @@ class CommunityConfig(BaseModel):
                     {
                         "en": f"unknown time zone '{value}'; '{value}' is a region; name a time "
                         f"zone in it, e.g. {example}",
-                        "fr": f"fuseau horaire inconnu '{value}' ; '{value}' est une région : "
-                        f"nommez un fuseau horaire de cette région, par ex. {example}",
+                        "fr": f"fuseau horaire inconnu '{shown(value)}' ; '{shown(value)}' est "
+                        f"une région : nommez un fuseau horaire de cette région, par ex. "
+                        f"{example}",
                     }
                 ) from None
             close = difflib.get_close_matches(value, known, n=1)
@@ -366,12 +383,12 @@ class CommunityConfig(BaseModel):
             if close:
                 hint = {
                     "en": f"did you mean '{close[0]}'?",
-                    "fr": f"vouliez-vous dire '{close[0]}' ?",
+                    "fr": f"vouliez-vous dire '{close[0]}' ?",
                 }
             raise RuleValueError(
                 {
                     "en": f"unknown time zone '{value[:60]}'; {hint['en']}",
-                    "fr": f"fuseau horaire inconnu '{value[:60]}' ; {hint['fr']}",
+                    "fr": f"fuseau horaire inconnu '{shown(value[:60])}' ; {hint['fr']}",
                 }
             ) from None
         return value
@@ -382,7 +399,13 @@ class CommunityConfig(BaseModel):
         seen: set[str] = set()
         for name in value:
             if name in seen:
-                raise ValueError(f"cog '{name}' is listed twice; list each cog once")
+                raise RuleValueError(
+                    {
+                        "en": f"cog '{name}' is listed twice; list each cog once",
+                        "fr": f"le cog '{shown(name)}' figure deux fois dans la liste ; "
+                        "gardez-en un seul",
+                    }
+                )
             seen.add(name)
         return value
 

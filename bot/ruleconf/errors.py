@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import JardinierError
-from bot.ruleconf.invisible import shown
+from bot.ruleconf.invisible import NO_BREAK_SPACE, shown
 
 Said = tuple[tuple[str, str], ...]
 """A message in languages other than English, as ``(language, message)`` pairs: ``(("fr",
@@ -26,7 +26,9 @@ class RuleError:
     ``line`` and ``column`` are 1-based. ``line == 0`` means the problem concerns a whole file or
     directory (one that does not exist, say), and the position is left out of the text.
     ``message`` is English; ``said`` holds it in other languages, for the chats of communities
-    that speak them (the log and ``jardinier check-rules`` read English).
+    that speak them (the log and ``jardinier check-rules`` read English). A message in another
+    language writes what the user wrote through :func:`~bot.ruleconf.invisible.shown`: its own
+    no-break spaces (French typography) are then told from the user's.
     """
 
     file: Path | str
@@ -41,20 +43,30 @@ class RuleError:
 
     def message_in(self, locale: str | None) -> str:
         """The message in the language of ``locale`` (``fr-CA`` is French), else English."""
+        translated = self._translated(locale)
+        return self.message if translated is None else translated
+
+    def _translated(self, locale: str | None) -> str | None:
         language = (locale or "en").split("-")[0]
-        return next((text for lang, text in self.said if lang == language), self.message)
+        return next((text for lang, text in self.said if lang == language), None)
 
     def text(self, locale: str | None = None, *, folder: Path | None = None) -> str:
         """``file:line:col: key.path: message``, the message in ``locale``'s language; with
         ``folder``, the file is named relative to it, never by a path of the server's own (a
         chat is no place for where the bot's files live)."""
-        file = self.file if folder is None else relative_name(self.file, folder)
+        file = shown(str(self.file if folder is None else relative_name(self.file, folder)))
         where = f"{file}:{self.line}:{self.column}" if self.line > 0 else f"{file}"
-        message = self.message_in(locale)
-        # A key or a value with a no-break space or a zero-width space in it must show it.
+        # A key or a value with a no-break space or a zero-width space in it must show it. An
+        # English message is all shown so; a translated one already shows the user's values,
+        # and keeps the no-break spaces its own typography puts before : ; ! ? and in « ».
+        translated = self._translated(locale)
+        if translated is None:
+            message = shown(self.message)
+        else:
+            message = shown(translated, keep=NO_BREAK_SPACE)
         if self.key_path:
-            return shown(f"{where}: {self.key_path}: {message}")
-        return shown(f"{where}: {message}")
+            return f"{where}: {shown(self.key_path)}: {message}"
+        return f"{where}: {message}"
 
 
 def relative_name(file: Path | str, folder: Path) -> str:

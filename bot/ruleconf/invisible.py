@@ -11,12 +11,18 @@ def _invisible(character: str) -> bool:
     return character != " " and not character.isprintable()
 
 
-def shown(text: str) -> str:
+NO_BREAK_SPACE = "\u00a0"
+"""Where French typography puts a space a line must not break at (``Merci\u00a0!``)."""
+
+
+def shown(text: str, *, keep: str = "") -> str:
     """``text`` with each invisible character written as an escape: ``locale\\xa0``. Line
-    breaks stay: a message may have several lines."""
+    breaks stay: a message may have several lines; so do the characters of ``keep`` (a
+    message's own no-break spaces, where it is not the user's text)."""
     if text.isprintable():
         return text
-    return "".join(_escaped(c) if _invisible(c) and c != "\n" else c for c in text)
+    kept = {"\n", *keep}
+    return "".join(_escaped(c) if _invisible(c) and c not in kept else c for c in text)
 
 
 def _escaped(character: str) -> str:

@@ -7,16 +7,23 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator
 
+from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.plurals import bind_locales
 
 LOCALE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 
 def check_locale(value: str) -> str:
-    """Return ``value`` if it is a locale code (``en``, ``fr-CA``); raise ValueError if not."""
+    """Return ``value`` if it is a locale code (``en``, ``fr-CA``); raise ValueError (a
+    :class:`~bot.ruleconf.errors.RuleValueError`, in English and French) if not."""
     if not LOCALE_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"{value[:40]!r} is not a locale; write a language code such as en, fr or fr-CA"
+        raise RuleValueError(
+            {
+                "en": f"{value[:40]!r} is not a locale; write a language code such as en, fr "
+                "or fr-CA",
+                "fr": f"{value[:40]!r} n'est pas une langue ; écrivez un code de langue comme "
+                "en, fr ou fr-CA",
+            }
         )
     return value
 

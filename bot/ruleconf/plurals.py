@@ -21,10 +21,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from bot.ruleconf.cldr import cldr_locale
+from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.numbers import displayed, value_text
 
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 EXAMPLE = "{count:one=# member|other=# members}"
+EXAMPLE_FR = "{count:one=# membre|other=# membres}"
 
 Section = TypeVar("Section")
 
@@ -55,19 +57,39 @@ def parse_forms(spec: str) -> Mapping[str, str]:
         category, equals, text = written.partition("=")
         category = category.strip()
         if not equals or category not in CATEGORIES:
-            raise ValueError(
-                f"plural form {written.strip()[:40]!r} does not start with a category; write "
-                f"{EXAMPLE} (categories: {', '.join(CATEGORIES)})"
+            raise RuleValueError(
+                {
+                    "en": f"plural form {written.strip()[:40]!r} does not start with a "
+                    f"category; write {EXAMPLE} (categories: {', '.join(CATEGORIES)})",
+                    "fr": f"la forme du pluriel {written.strip()[:40]!r} ne commence pas par une "
+                    f"catégorie ; écrivez {EXAMPLE_FR} (catégories : {', '.join(CATEGORIES)})",
+                }
             )
         if category in forms:
-            raise ValueError(f"plural category {category!r} is given twice")
+            raise RuleValueError(
+                {
+                    "en": f"plural category {category!r} is given twice",
+                    "fr": f"la catégorie du pluriel {category!r} est donnée deux fois",
+                }
+            )
         if "{" in text or "}" in text:
-            raise ValueError(
-                f"plural form {written.strip()[:40]!r} holds a brace; write # for the number"
+            raise RuleValueError(
+                {
+                    "en": f"plural form {written.strip()[:40]!r} holds a brace; write # for the "
+                    "number",
+                    "fr": f"la forme du pluriel {written.strip()[:40]!r} contient une "
+                    f"accolade ; écrivez # pour le nombre",
+                }
             )
         forms[category] = text
     if "other" not in forms:
-        raise ValueError(f"plural forms need an 'other' form; write {EXAMPLE}")
+        raise RuleValueError(
+            {
+                "en": f"plural forms need an 'other' form; write {EXAMPLE}",
+                "fr": f"les formes du pluriel ont toujours une forme 'other' ; écrivez "
+                f"{EXAMPLE_FR}",
+            }
+        )
     return forms
 
 

@@ -29,7 +29,8 @@ from yaml.tokens import (
 )
 
 from bot.ruleconf.errors import RuleBookError, RuleError, said_in
-from bot.ruleconf.invisible import invisible_hint
+from bot.ruleconf.invisible import invisible_hint, shown
+from bot.ruleconf.problems import Words
 
 KeyPath = tuple[str | int, ...]
 """Where a value sits in a document: mapping keys and list indices, from the top."""
@@ -39,8 +40,16 @@ MAX_FILE_BYTES = 1024 * 1024
 listed words. Reading YAML with positions takes about two seconds a megabyte, a reload holds
 the bot's interpreter meanwhile, and a file of tens of megabytes is a mistake (a log, an export
 saved under the wrong name), not a rule book."""
-ANCHORS_REFUSED = "anchors and aliases are not allowed in the rule book; write the value out"
-TOO_DEEP = "nested too deeply (hundreds of levels of lists or mappings); no rule needs that"
+ANCHORS_REFUSED: Words = {
+    "en": "anchors and aliases are not allowed in the rule book; write the value out",
+    "fr": "les ancres et les alias (& et *) ne sont pas permis dans les règles ; écrivez la "
+    "valeur en entier",
+}
+TOO_DEEP: Words = {
+    "en": "nested too deeply (hundreds of levels of lists or mappings); no rule needs that",
+    "fr": "imbriqué trop profondément (des centaines de niveaux de listes ou de clés) ; "
+    "aucune règle n'en a besoin",
+}
 
 _YAML = "tag:yaml.org,2002:"
 _STANDARD_TAGS = frozenset(
@@ -48,12 +57,13 @@ _STANDARD_TAGS = frozenset(
 )
 _ALIAS_TAG = "tag:jardinier,2025:alias"
 _KIND_OF_TAG = {
-    _YAML + "bool": "a boolean",
-    _YAML + "int": "a number",
-    _YAML + "float": "a number",
-    _YAML + "null": "null",
-    _YAML + "timestamp": "a date",
+    _YAML + "bool": ("a boolean", "un booléen"),
+    _YAML + "int": ("a number", "un nombre"),
+    _YAML + "float": ("a number", "un nombre"),
+    _YAML + "null": ("null", "rien (null)"),
+    _YAML + "timestamp": ("a date", "une date"),
 }
+"""What YAML reads a value with each tag as, in English and in French."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +144,11 @@ def load_yaml(path: Path) -> PositionedDocument:
             raw = handle.read(MAX_FILE_BYTES + 1)
             size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
-        raise RuleBookError([RuleError(path, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+        words = {
+            "en": f"cannot read: {exc.strerror}",
+            "fr": f"lecture impossible ({exc.strerror})",
+        }
+        raise RuleBookError([_located(path, 0, 0, "", words)]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise RuleBookError([_too_large(path, max(size, len(raw)))])
     return parse_yaml(_decoded(raw, path), path)
@@ -148,8 +162,8 @@ def _too_large(path: Path, size: int) -> RuleError:
         "file, or shorten its lists"
     )
     french = (
-        f"ce fichier est trop volumineux : {_megabytes(size, ',')} Mo, au-delà des "
-        f"{_megabytes(MAX_FILE_BYTES, ',')} Mo permis pour un fichier de règles ; "
+        f"ce fichier est trop volumineux : {_megabytes(size, ',')} Mo, au-delà des "
+        f"{_megabytes(MAX_FILE_BYTES, ',')} Mo permis pour un fichier de règles ; "
         "des règles en demandent bien moins, vérifiez que c'est le bon fichier, ou raccourcissez "
         "ses listes"
     )
@@ -173,19 +187,24 @@ def _decoded(raw: bytes, path: Path) -> str:
         len(raw) >= 2 and raw[:200].count(0) * 3 >= len(raw[:200])
     )
     if wide:
-        message = "this file is UTF-16; save it as UTF-8"
-        raise RuleBookError([RuleError(path, 1, 1, "", message)])
+        words = {
+            "en": "this file is UTF-16; save it as UTF-8",
+            "fr": "ce fichier est en UTF-16 ; enregistrez-le en UTF-8",
+        }
+        raise RuleBookError([_located(path, 1, 1, "", words)])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw.count(b"\n", 0, exc.start) + 1
         column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        message = (
-            f"not UTF-8 text: the byte 0x{raw[exc.start]:02x} here is not UTF-8 "
-            f"({exc.reason}); save the file as UTF-8"
-        )
-        raise RuleBookError([RuleError(path, line, column, "", message)]) from None
+        words = {
+            "en": f"not UTF-8 text: the byte 0x{raw[exc.start]:02x} here is not UTF-8 "
+            f"({exc.reason}); save the file as UTF-8",
+            "fr": f"ce texte n'est pas en UTF-8 : l'octet 0x{raw[exc.start]:02x} ici n'est "
+            f"pas de l'UTF-8 ; enregistrez le fichier en UTF-8",
+        }
+        raise RuleBookError([_located(path, line, column, "", words)]) from None
 
 
 def parse_yaml(text: str, file: Path) -> PositionedDocument:
@@ -198,15 +217,17 @@ def parse_yaml(text: str, file: Path) -> PositionedDocument:
         raise RuleBookError([_syntax_error(exc, file, text, loader)]) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
-        message = (
-            f"YAML syntax error: unacceptable character #x{exc.character:04x}; "
-            "remove it or write it as an escape in a double-quoted string"
+        words = _syntax(
+            f"unacceptable character #x{exc.character:04x}; remove it or write it as an "
+            "escape in a double-quoted string",
+            f"caractère non permis #x{exc.character:04x} ; supprimez-le, ou écrivez-le comme "
+            "un échappement dans un texte entre guillemets doubles",
         )
-        raise RuleBookError([RuleError(file, line, column, "", message)]) from None
+        raise RuleBookError([_located(file, line, column, "", words)]) from None
     except RecursionError:
         # Composing recurses once per level: thousands of nested brackets exhaust the stack.
         line, column = _line_col(loader.get_mark()) if loader is not None else (1, 1)
-        raise RuleBookError([RuleError(file, line, column, "", TOO_DEEP)]) from None
+        raise RuleBookError([_located(file, line, column, "", TOO_DEEP)]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -220,19 +241,17 @@ def parse_yaml(text: str, file: Path) -> PositionedDocument:
             data = {}
         elif not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else f"the value {data!r}"
-            errors.append(
-                RuleError(
-                    file,
-                    *_line_col(node.start_mark),
-                    "",
-                    f"the top level must be a mapping of keys to values, got {kind}",
-                )
-            )
+            kind_fr = "une liste" if isinstance(data, list) else f"la valeur {data!r}"
+            words = {
+                "en": f"the top level must be a mapping of keys to values, got {kind}",
+                "fr": f"le premier niveau doit être des clés et leurs valeurs, pas {kind_fr}",
+            }
+            errors.append(_located(file, *_line_col(node.start_mark), "", words))
             data = {}
     errors += builder.errors + [
-        RuleError(file, *_line_col(mark), "", message)
+        _located(file, *_line_col(mark), "", words)
         for unplaced in builder.problems.values()
-        for mark, message in unplaced
+        for mark, words in unplaced
     ]
     if errors:
         errors.sort(key=lambda error: (error.line, error.column))
@@ -295,7 +314,7 @@ class _PositionKeepingLoader(yaml.SafeLoader):
         super().__init__(text)
         self.name = str(file)
         # Keyed by the id of the node's start mark, so the builder can attach key paths.
-        self.problems: dict[int, list[tuple[yaml.Mark, str]]] = {}
+        self.problems: dict[int, list[tuple[yaml.Mark, Words]]] = {}
         # What a syntax error is explained from: the last token read, and where the value
         # being read (after "key:" or "- ") starts.
         self.last_token: Token | None = None
@@ -311,8 +330,8 @@ class _PositionKeepingLoader(yaml.SafeLoader):
             self.last_token = token
         return token
 
-    def _note(self, mark: yaml.Mark, message: str) -> None:
-        self.problems.setdefault(id(mark), []).append((mark, message))
+    def _note(self, mark: yaml.Mark, words: Words) -> None:
+        self.problems.setdefault(id(mark), []).append((mark, words))
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         event = self.peek_event()
@@ -326,10 +345,12 @@ class _PositionKeepingLoader(yaml.SafeLoader):
             event.anchor = None
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _STANDARD_TAGS:
-            shown = "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
-            self._note(
-                event.start_mark, f"the tag {shown} is not allowed in the rule book; remove it"
-            )
+            written = shown("!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag)
+            words = {
+                "en": f"the tag {written} is not allowed in the rule book; remove it",
+                "fr": f"l'étiquette {written} n'est pas permise dans les règles ; retirez-la",
+            }
+            self._note(event.start_mark, words)
             event.tag = None
         return super().compose_node(parent, index)
 
@@ -337,7 +358,7 @@ class _PositionKeepingLoader(yaml.SafeLoader):
 class _DataBuilder:
     """Turns composed nodes into plain data, recording positions and structural problems."""
 
-    def __init__(self, file: Path, problems: dict[int, list[tuple[yaml.Mark, str]]]) -> None:
+    def __init__(self, file: Path, problems: dict[int, list[tuple[yaml.Mark, Words]]]) -> None:
         self.file = file
         self.problems = problems
         self.positions: dict[KeyPath, Position] = {}
@@ -372,11 +393,11 @@ class _DataBuilder:
             if key is None:
                 continue
             if key in first_lines:
-                self._error(
-                    key_node.start_mark,
-                    f"duplicate key '{key}' (first at line {first_lines[key]})",
-                    (*path, key),
-                )
+                words = {
+                    "en": f"duplicate key '{key}' (first at line {first_lines[key]})",
+                    "fr": f"clé en double '{shown(key)}' (déjà à la ligne {first_lines[key]})",
+                }
+                self._error(key_node.start_mark, words, (*path, key))
                 continue
             first_lines[key] = key_node.start_mark.line + 1
             self.positions[(*path, key)] = self._position(key_node.start_mark, (*path, key))
@@ -394,15 +415,22 @@ class _DataBuilder:
         if node.tag == _ALIAS_TAG:
             return None
         if not isinstance(node, ScalarNode):
-            self._error(node.start_mark, "keys must be text, not a list or a mapping", path)
+            words = {
+                "en": "keys must be text, not a list or a mapping",
+                "fr": "une clé doit être un texte, pas une liste ni des clés et leurs valeurs",
+            }
+            self._error(node.start_mark, words, path)
             return None
-        kind = _KIND_OF_TAG.get(node.tag)
-        if kind is not None:
-            self._error(
-                node.start_mark,
-                f"the key '{node.value}' is read as {kind}; put it in quotes to use it as text",
-                path,
-            )
+        kinds = _KIND_OF_TAG.get(node.tag)
+        if kinds is not None:
+            english, french = kinds
+            words = {
+                "en": f"the key '{node.value}' is read as {english}; put it in quotes to use it "
+                "as text",
+                "fr": f"la clé '{shown(node.value)}' est lue comme {french} ; mettez-la entre "
+                "guillemets pour en faire un texte",
+            }
+            self._error(node.start_mark, words, path)
             return None
         return str(node.value)
 
@@ -421,11 +449,13 @@ class _DataBuilder:
             if tag == _YAML + "float":
                 return self._scalars.construct_yaml_float(node)
         except (ValueError, ConstructorError):
-            self._error(
-                node.start_mark,
-                f"cannot read {_shortened(node.value)!r} as {_KIND_OF_TAG[tag]}",
-                path,
-            )
+            english, french = _KIND_OF_TAG[tag]
+            written = repr(_shortened(node.value))
+            words = {
+                "en": f"cannot read {written} as {english}",
+                "fr": f"impossible de lire {written} comme {french}",
+            }
+            self._error(node.start_mark, words, path)
             return node.value
         # Dates and everything else stay text; the pydantic models parse what they need.
         return node.value
@@ -433,8 +463,18 @@ class _DataBuilder:
     def _position(self, mark: yaml.Mark, path: KeyPath) -> Position:
         return Position(self.file, mark.line + 1, mark.column + 1, path)
 
-    def _error(self, mark: yaml.Mark, message: str, path: KeyPath) -> None:
-        self.errors.append(RuleError(self.file, *_line_col(mark), format_key_path(path), message))
+    def _error(self, mark: yaml.Mark, words: Words, path: KeyPath) -> None:
+        self.errors.append(_located(self.file, *_line_col(mark), format_key_path(path), words))
+
+
+def _located(file: Path, line: int, column: int, key_path: str, words: Words) -> RuleError:
+    """The error ``words`` (by language) say, at ``file:line:column``."""
+    return RuleError(file, line, column, key_path, words["en"], said_in(words))
+
+
+def _syntax(english: str, french: str) -> Words:
+    """A YAML syntax error, in English and in French."""
+    return {"en": f"YAML syntax error: {english}", "fr": f"erreur de syntaxe YAML : {french}"}
 
 
 def _shortened(text: str) -> str:
@@ -461,6 +501,65 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 _KEY_WITHOUT_SPACE = re.compile(r"^[ ]*(?:-[ ]+)?([A-Za-z_][A-Za-z0-9_-]*):(?![\s:/])\S")
 """``locale:en``: a key and its value with no space between, which YAML reads as one text."""
 _QUOTE_WHOLE_TEXT = 'put the whole text in double quotes, writing a double quote inside it as \\"'
+_QUOTE_WHOLE_TEXT_FR = (
+    "mettez tout le texte entre guillemets doubles, en écrivant un guillemet double à "
+    "l'intérieur \\\""
+)
+_SAME_INDENTATION = (
+    "indent keys of the same mapping by the same number of spaces",
+    "indentez les clés d'un même niveau du même nombre d'espaces",
+)
+_PROBLEMS_FR = (
+    (re.compile(r"could not find expected ':'"), "il manque le deux-points qui suit une clé"),
+    (
+        re.compile(r"found unexpected end of stream"),
+        "le fichier se termine au milieu d'une valeur",
+    ),
+    (
+        re.compile(r"found unknown escape character (.+)"),
+        "le caractère {0} ne peut pas suivre une barre oblique inverse \\ entre guillemets "
+        "doubles (écrivez \\\\ pour une barre oblique inverse)",
+    ),
+    (
+        re.compile(r"expected ',' or '([\]}])', but got (.+)"),
+        "il faut une virgule ou {0} ici, pas {1}",
+    ),
+    (
+        re.compile(r"sequence entries are not allowed here"),
+        "un élément de liste n'est pas permis ici",
+    ),
+    (re.compile(r"mapping keys are not allowed here"), "une clé n'est pas permise ici"),
+    (
+        re.compile(r"invalid indentation or unclosed '\[' or '\{'"),
+        "indentation incorrecte, ou un [ ou un {{ jamais fermé",
+    ),
+    (re.compile(r"expected the node content, but found (.+)"), "il manque une valeur avant {0}"),
+    (
+        re.compile(r"expected <block end>, but found (.+)"),
+        "{0} n'est pas permis à ce niveau d'indentation ; vérifiez l'indentation de cette "
+        "ligne et de celle du dessus",
+    ),
+    (re.compile(r"expected (.+), but (?:found|got) (.+)"), "YAML attendait {0} ici, pas {1}"),
+)
+"""PyYAML's other problems, in French: the rarer ones are quoted as PyYAML says them."""
+_CONTEXTS_FR = {
+    "while scanning a simple key": "dans la clé commencée en",
+    "while parsing a block mapping": "dans les clés commencées en",
+    "while parsing a block collection": "dans la liste commencée en",
+    "while parsing a flow sequence": "dans la liste entre crochets commencée en",
+    "while parsing a flow mapping": "dans les clés entre accolades commencées en",
+    "while scanning a double-quoted scalar": "dans le texte entre guillemets commencé en",
+    "while scanning a quoted scalar": "dans le texte entre guillemets commencé en",
+    "while scanning a block scalar": "dans le texte sur plusieurs lignes commencé en",
+    "while parsing a block node": "dans la valeur commencée en",
+    "while parsing a flow node": "dans la valeur commencée en",
+    "while parsing a node": "dans la valeur commencée en",
+    "while scanning an anchor": "dans l'ancre commencée en",
+    "while scanning an alias": "dans l'alias commencé en",
+    "while parsing a tag": "dans l'étiquette commencée en",
+    "while scanning a tag": "dans l'étiquette commencée en",
+}
+"""Where PyYAML says a problem started, in French."""
 
 
 def _syntax_error(
@@ -472,23 +571,36 @@ def _syntax_error(
     line, column = _line_col(mark) if mark is not None else (1, 1)
     lines = text.splitlines()
 
-    def error(message: str, at: tuple[int, int] = (line, column)) -> RuleError:
-        return RuleError(file, *at, "", f"YAML syntax error: {message}")
+    def error(english: str, french: str, at: tuple[int, int] = (line, column)) -> RuleError:
+        return _located(file, *at, "", _syntax(english, french))
 
     problem = exc.problem or ""
     if problem == "but found another document":
         return error(
             "a second document starts here; a rule book file holds one document, so remove "
-            "this '---' line"
+            "this '---' line",
+            "un second document commence ici ; un fichier de règles n'en contient qu'un, "
+            "retirez donc cette ligne '---'",
         )
     if "'\\t'" in problem:
         before = lines[line - 1][: column - 1] if line <= len(lines) else ""
         if before.strip(" \t"):
-            return error("a tab here; replace it with spaces (a tab may only be inside quotes)")
-        return error(f"{problem}; indent with spaces, not tabs")
+            return error(
+                "a tab here; replace it with spaces (a tab may only be inside quotes)",
+                "une tabulation ici ; remplacez-la par des espaces (une tabulation n'est "
+                "permise qu'entre guillemets)",
+            )
+        return error(
+            f"{problem}; indent with spaces, not tabs",
+            "une tabulation dans l'indentation ; indentez avec des espaces, pas des tabulations",
+        )
     if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
         quote = _line_col(exc.context_mark)
-        return error("this quote is never closed; end the text with the same quote", quote)
+        return error(
+            "this quote is never closed; end the text with the same quote",
+            "ce guillemet n'est jamais fermé ; terminez le texte par le même guillemet",
+            quote,
+        )
     last = loader.last_token if loader is not None else None
     if (
         isinstance(last, ScalarToken)
@@ -498,11 +610,13 @@ def _syntax_error(
         and last.end_mark.line == mark.line
     ):
         # An unclosed quote ran on to the next quote, lines further: the error shows there.
+        inside = "''" if last.style == "'" else '\\"'
         return error(
             f"this quote is not closed on its line, so the text runs on to line {line}; close "
-            f"it at the end of the text (and write a {last.style} inside it as "
-            + ("''" if last.style == "'" else '\\"')
-            + ")",
+            f"it at the end of the text (and write a {last.style} inside it as {inside})",
+            f"ce guillemet n'est pas fermé sur sa ligne, le texte continue donc jusqu'à la ligne "
+            f"{line} ; fermez-le à la fin du texte (et écrivez un {last.style} à "
+            f"l'intérieur {inside})",
             _line_col(last.start_mark),
         )
     # The mistake is on the lines read since the last token, up to the error.
@@ -514,6 +628,8 @@ def _syntax_error(
             return error(
                 f"put a space after the colon of '{key}:' (YAML reads '{key}:…' with no space "
                 "as one text, not a key and its value)",
+                f"mettez une espace après le deux-points qui suit '{key}' (sans espace, YAML lit "
+                f"'{key}:…' comme un seul texte, pas comme une clé et sa valeur)",
                 (number, written.end(1) + 1),
             )
     if problem.startswith("found character") or exc.context == "while scanning an alias":
@@ -521,21 +637,28 @@ def _syntax_error(
         start = exc.context_mark if exc.context == "while scanning an alias" else mark
         where = lines[start.line] if start is not None and start.line < len(lines) else ""
         if start is not None and start.column < len(where):
-            first = where[start.column]
+            first = shown(where[start.column])
             return error(
                 f"a text starting with {first} must be quoted: put the whole text in double "
                 "quotes",
+                f"un texte qui commence par {first} doit être entre guillemets : mettez tout "
+                "le texte entre guillemets doubles",
                 _line_col(start),
             )
     if problem == "mapping values are not allowed here" and line <= len(lines):
         if re.search(r":\s", lines[line - 1][: column - 1]):
             return error(
                 "a text holding ': ' must be quoted (YAML reads ': ' as the start of a value): "
-                "put the whole text in double quotes"
+                "put the whole text in double quotes",
+                "un texte qui contient un deux-points suivi d'une espace doit être entre "
+                "guillemets (YAML y lit le début d'une valeur) : mettez tout le texte entre "
+                "guillemets doubles",
             )
         return error(
             "this key is read as the rest of the text on the line above (it is indented more "
-            "than the key there); indent keys of the same mapping by the same number of spaces"
+            f"than the key there); {_SAME_INDENTATION[0]}",
+            "cette clé est lue comme la suite du texte de la ligne du dessus (elle est plus "
+            f"indentée que la clé de cette ligne) ; {_SAME_INDENTATION[1]}",
         )
     if problem.startswith(("expected <block end>", "expected '<document start>'")):
         found = problem.rpartition("but found ")[2]
@@ -543,50 +666,79 @@ def _syntax_error(
             context = exc.context_mark.line + 1 if exc.context_mark is not None else line
             invisible = _invisible_indentation(lines, max(context, line - 1), line)
             if invisible is not None:
-                number, hint = invisible
+                number, indentation = invisible
                 return error(
-                    f"line {number} starts with an invisible character; {hint} and indent "
-                    "with plain spaces",
+                    f"line {number} starts with an invisible character; "
+                    f"{invisible_hint(indentation)} and indent with plain spaces",
+                    f"la ligne {number} commence par un caractère invisible ; "
+                    f"{invisible_hint(indentation, 'fr')} et indentez avec des espaces ordinaires",
                     (number, 1),
                 )
             return error(
-                "this line's indentation does not match the lines above it; "
-                "indent keys of the same mapping by the same number of spaces"
+                f"this line's indentation does not match the lines above it; "
+                f"{_SAME_INDENTATION[0]}",
+                "l'indentation de cette ligne ne correspond pas à celle des lignes du "
+                f"dessus ; {_SAME_INDENTATION[1]}",
             )
         value = loader.value_start if loader is not None else None
         if value is not None and (
             (isinstance(last, ScalarToken) and last.style in ("'", '"'))
             or isinstance(last, FlowMappingEndToken | FlowSequenceEndToken)
         ):
-            return error(_after_closed_text(last), _line_col(value))
-    message = f"{exc.problem or exc.context}"
+            return error(*_after_closed_text(last), _line_col(value))
+    return error(*_as_pyyaml_says(exc))
+
+
+def _as_pyyaml_says(exc: yaml.MarkedYAMLError) -> tuple[str, str]:
+    """A syntax error the loader words no better, as PyYAML says it, and in French."""
+    english = french = shown(exc.problem or exc.context or "")
+    for pattern, words in _PROBLEMS_FR:
+        matched = pattern.fullmatch(english)
+        if matched is not None:
+            french = words.format(*matched.groups()).replace("'<stream end>'", "la fin du fichier")
+            break
+    else:
+        french = f"YAML signale : {english}"
     if exc.context and exc.context_mark is not None and exc.problem:
-        context_line, context_column = _line_col(exc.context_mark)
-        message += f" ({exc.context} that started at {context_line}:{context_column})"
-    return error(message)
+        started = "{}:{}".format(*_line_col(exc.context_mark))
+        english += f" ({exc.context} that started at {started})"
+        where = _CONTEXTS_FR.get(exc.context, "dans ce qui commence en")
+        french += f" ({where} {started})"
+    return english, french
 
 
-def _after_closed_text(last: Token) -> str:
-    """What to say of text written after a closing quote or bracket, on the value's line."""
+def _after_closed_text(last: Token) -> tuple[str, str]:
+    """What to say of text written after a closing quote or bracket, on the value's line, in
+    English and in French."""
     if isinstance(last, ScalarToken) and last.style == "'":
         return (
             "this text goes on after its closing quote; an apostrophe inside single quotes "
-            "ends the text, so write it twice (can''t), or put the whole text in double quotes"
+            "ends the text, so write it twice (can''t), or put the whole text in double quotes",
+            "ce texte continue après son guillemet fermant ; une apostrophe entre "
+            "guillemets simples termine le texte, écrivez-la donc deux fois (aujourd''hui), ou "
+            "mettez tout le texte entre guillemets doubles",
         )
     if isinstance(last, ScalarToken):
-        return f"this text goes on after its closing quote; {_QUOTE_WHOLE_TEXT}"
+        return (
+            f"this text goes on after its closing quote; {_QUOTE_WHOLE_TEXT}",
+            f"ce texte continue après son guillemet fermant ; {_QUOTE_WHOLE_TEXT_FR}",
+        )
     return (
         "this text goes on after a closing bracket: a text starting with { or [ is read as a "
-        f"mapping or a list; {_QUOTE_WHOLE_TEXT}"
+        f"mapping or a list; {_QUOTE_WHOLE_TEXT}",
+        "ce texte continue après un crochet ou une accolade fermante : un texte qui "
+        "commence par { ou [ est lu comme des clés ou une liste ; "
+        f"{_QUOTE_WHOLE_TEXT_FR}",
     )
 
 
 def _invisible_indentation(lines: list[str], first: int, last: int) -> tuple[int, str] | None:
     """The first of lines ``first`` to ``last`` indented with an invisible character (a
-    no-break space looks like an indentation space but is text to YAML), and what to do."""
+    no-break space looks like an indentation space but is text to YAML), and its indentation
+    up to that character."""
     for number in range(first, min(last, len(lines)) + 1):
         written = lines[number - 1]
-        hint = invisible_hint(written[: len(written) - len(written.lstrip()) + 1])
-        if hint:
-            return number, hint
+        indentation = written[: len(written) - len(written.lstrip()) + 1]
+        if invisible_hint(indentation):
+            return number, indentation
     return None

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from bot.ruleconf.invisible import invisible_hint
+from bot.ruleconf.invisible import invisible_hint, shown
 
 Words = dict[str, str]
 """A message by language: ``{"en": "unknown key 'x'", "fr": "clé inconnue 'x'"}``."""
@@ -33,7 +33,7 @@ def unknown(kind: str, name: str, known: Iterable[str]) -> Words:
     """``unknown key 'modlog'; did you mean 'mod_log'?`` or, with nothing close, the choices;
     ``kind`` is ``section``, ``key`` or ``cog``."""
     choices = sorted(known)
-    english, french = (f"{what} '{name}'" for what in _UNKNOWN[kind])
+    english, french = (f"{what} '{shown(name)}'" for what in _UNKNOWN[kind])
     hint = invisible_hint(name)
     if hint:
         # An invisible character (a no-break space before a colon, as French is typed) is
@@ -43,28 +43,28 @@ def unknown(kind: str, name: str, known: Iterable[str]) -> Words:
         if visible in choices:
             return {
                 "en": f"{english}; {hint} to make it '{visible}'",
-                "fr": f"{french} ; {hint_fr} pour en faire '{visible}'",
+                "fr": f"{french} ; {hint_fr} pour en faire '{visible}'",
             }
         english += f"; {hint}"
-        french += f" ; {hint_fr}"
+        french += f" ; {hint_fr}"
     close = difflib.get_close_matches(name, choices, n=1)
     if close:
         return {
             "en": f"{english}; did you mean '{close[0]}'?",
-            "fr": f"{french} ; vouliez-vous dire '{close[0]}' ?",
+            "fr": f"{french} ; vouliez-vous dire '{close[0]}' ?",
         }
     if not choices:
         return {"en": english, "fr": french}
     listed = ", ".join(choices)
     known_en, known_fr = _KNOWN[kind]
-    return {"en": f"{english}; {known_en}: {listed}", "fr": f"{french} ; {known_fr} : {listed}"}
+    return {"en": f"{english}; {known_en}: {listed}", "fr": f"{french} ; {known_fr} : {listed}"}
 
 
 MISSING_KEY: Words = {"en": "required key is missing", "fr": "clé obligatoire manquante"}
 
 QUOTE_A_BRACE: Words = {
     "en": "a text starting with { must be quoted: put the whole text in double quotes",
-    "fr": "un texte qui commence par { doit être entre guillemets : mettez tout le texte entre "
+    "fr": "un texte qui commence par { doit être entre guillemets : mettez tout le texte entre "
     "guillemets doubles",
 }
 
@@ -73,7 +73,7 @@ def read_as_boolean(written: str) -> Words:
     """Said of a text or a number YAML read as a boolean (``no``, ``on``)."""
     return {
         "en": f"'{written}' is read as a boolean; put it in quotes to use it as text",
-        "fr": f"'{written}' est lu comme un booléen ; mettez-le entre guillemets pour en faire "
+        "fr": f"'{written}' est lu comme un booléen ; mettez-le entre guillemets pour en faire "
         "un texte",
     }
 
@@ -83,7 +83,7 @@ def boolean_not(written: str, *, duration: bool) -> Words:
     what_en, what_fr = ("a duration", "une durée") if duration else ("a number", "un nombre")
     return {
         "en": f"'{written}' is read as a boolean, not {what_en}; write {what_en}",
-        "fr": f"'{written}' est lu comme un booléen, pas comme {what_fr} ; écrivez {what_fr}",
+        "fr": f"'{written}' est lu comme un booléen, pas comme {what_fr} ; écrivez {what_fr}",
     }
 
 
@@ -164,7 +164,7 @@ def pydantic_french(error: Any) -> str | None:
             shown = str(written)
         message = f"il faut {_TYPE_FR[kind]}" + (f", pas {shown}" if shown else "")
         if kind == "string_type" and read_as_placeholders(written):
-            message += f" ; {QUOTE_A_BRACE['fr']}"
+            message += f" ; {QUOTE_A_BRACE['fr']}"
         return message
     if kind == "literal_error" or kind in (
         "greater_than_equal",

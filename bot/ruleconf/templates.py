@@ -19,6 +19,7 @@ from pydantic_core import core_schema
 
 from bot.ruleconf.elision import elided, elides
 from bot.ruleconf.errors import RuleValueError
+from bot.ruleconf.invisible import shown
 from bot.ruleconf.numbers import value_text
 from bot.ruleconf.plurals import choose_form, parse_forms
 
@@ -54,22 +55,22 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
     """Raise ValueError (a :class:`~bot.ruleconf.errors.RuleValueError`, in English and in
     French), saying what to write instead, unless ``text`` only uses ``allowed``."""
     choices = ", ".join(f"{{{name}}}" for name in allowed) if allowed else "none"
-    allowed_fr = f"permises : {choices}" if allowed else "ce texte n'en prend aucune"
+    allowed_fr = f"permises : {choices}" if allowed else "ce texte n'en prend aucune"
     for field, spec, conversion in _fields(text):
-        written = _written(field, spec, conversion)
+        written = shown(_written(field, spec, conversion))
         if field == "" or field.isdigit():
             if allowed:
                 raise RuleValueError(
                     {
                         "en": f"placeholder {written} has no name; use one of: {choices}",
-                        "fr": f"la variable {written} n'a pas de nom ; utilisez l'une de : "
+                        "fr": f"la variable {written} n'a pas de nom ; utilisez l'une de : "
                         f"{choices}",
                     }
                 )
             raise RuleValueError(
                 {
                     "en": f"placeholder {written} is not allowed; this text takes no placeholders",
-                    "fr": f"la variable {written} n'est pas permise ; ce texte ne prend aucune "
+                    "fr": f"la variable {written} n'est pas permise ; ce texte ne prend aucune "
                     "variable",
                 }
             )
@@ -78,8 +79,8 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
                 {
                     "en": f"placeholder {written} uses attribute or index access; "
                     f"write a plain placeholder: {choices}",
-                    "fr": f"la variable {written} lit un attribut ou un index ; écrivez une "
-                    f"variable simple : {choices}",
+                    "fr": f"la variable {written} lit un attribut ou un index ; écrivez une "
+                    f"variable simple : {choices}",
                 }
             )
         if not field.isidentifier() or field not in allowed:
@@ -87,14 +88,14 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
             raise RuleValueError(
                 {
                     "en": f"unknown placeholder {unknown}; allowed: {choices}",
-                    "fr": f"variable inconnue {unknown} ; {allowed_fr}",
+                    "fr": f"variable inconnue {unknown} ; {allowed_fr}",
                 }
             )
         if conversion:
             raise RuleValueError(
                 {
                     "en": f"placeholder {written} uses a conversion; write {{{field}}}",
-                    "fr": f"la variable {written} utilise une conversion ; écrivez {{{field}}}",
+                    "fr": f"la variable {written} utilise une conversion ; écrivez {{{field}}}",
                 }
             )
         if spec and "=" not in spec:
@@ -102,7 +103,7 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
                 {
                     "en": f"placeholder {written} uses a format spec; write {{{field}}}, or "
                     f"plural forms such as {{{field}:one=# item|other=# items}}",
-                    "fr": f"la variable {written} utilise un format ; écrivez {{{field}}}, ou "
+                    "fr": f"la variable {written} utilise un format ; écrivez {{{field}}}, ou "
                     f"des formes du pluriel comme {{{field}:one=# élément|other=# éléments}}",
                 }
             )
@@ -110,10 +111,11 @@ def check_template(text: str, allowed: tuple[str, ...]) -> None:
             try:
                 parse_forms(spec)
             except ValueError as error:
+                french = dict(error.said).get("fr") if isinstance(error, RuleValueError) else None
                 raise RuleValueError(
                     {
                         "en": f"placeholder {{{field}:…}}: {error}",
-                        "fr": f"variable {{{field}:…}} : {error}",
+                        "fr": f"variable {{{field}:…}} : {french or error}",
                     }
                 ) from None
 
@@ -172,7 +174,13 @@ def _parsed(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
     try:
         parsed = list(_FORMATTER.parse(text))
     except ValueError as exc:
-        raise ValueError(f"{exc}; write {{{{ and }}}} for a literal brace") from None
+        raise RuleValueError(
+            {
+                "en": f"{exc}; write {{{{ and }}}} for a literal brace",
+                "fr": "une accolade n'a pas sa paire (une variable s'écrit {nom}) ; écrivez "
+                "{{ et }} pour une accolade dans le texte",
+            }
+        ) from None
     return tuple(
         (literal, field, spec or "", conversion or "")
         for literal, field, spec, conversion in parsed

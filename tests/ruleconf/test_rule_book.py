@@ -13,6 +13,7 @@ from bot.durations import Duration
 from bot.errors import JardinierError
 from bot.events import CommunityRef
 from bot.ruleconf import CommunityConfig, RuleBookError, load_rule_book
+from tests.ruleconf.test_shipped_french import typography_mistakes
 
 if TYPE_CHECKING:
     from conftest import RuleDir
@@ -666,19 +667,19 @@ def test_the_commonest_mistakes_are_also_said_in_french(
     errors = caught.value.errors
     chanels = community_yaml.count("\n") + 1
     assert [error.text("fr", folder=valid_rules.path) for error in errors] == [
-        "community.yaml:2:1: timezone: fuseau horaire inconnu 'Europe/Pari' ; vouliez-vous dire "
-        "'Europe/Paris' ?",
-        f"community.yaml:{chanels}:1: chanels: clé inconnue 'chanels' ; vouliez-vous dire "
-        "'channels' ?",
+        "community.yaml:2:1: timezone: fuseau horaire inconnu 'Europe/Pari'\u00a0; vouliez-vous "
+        "dire 'Europe/Paris'\u00a0?",
+        f"community.yaml:{chanels}:1: chanels: clé inconnue 'chanels'\u00a0; vouliez-vous dire "
+        "'channels'\u00a0?",
         "netiquette.yaml:1:1: strikes_before_mute: il faut un nombre entier, pas 'trois'",
-        "netiquette.yaml:2:1: window: '3 jours' n'est pas une durée ; écrivez un nombre et une "
-        "unité, par ex. 30s, 10m, 2h, 7j, 1w",
+        "netiquette.yaml:2:1: window: '3 jours' n'est pas une durée\u00a0; écrivez un nombre et "
+        "une unité, par ex. 30s, 10m, 2h, 7j, 1w",
         "netiquette.yaml:3:1: cooldown: écrivez les durées avec une unité, par ex. 10s ou 10m",
         "netiquette.yaml:4:1: action: il faut 'warn' ou 'timeout', pas 'avertir'",
-        "netiquette.yaml:5:1: max_strikes: clé inconnue 'max_strikes' ; clés possibles : "
-        "action, cooldown, strikes_before_mute, window",
-        "welcome.yaml:4:5: texts.en.greeting: variable inconnue {membre} ; permises : {member}, "
-        "{community}",
+        "netiquette.yaml:5:1: max_strikes: clé inconnue 'max_strikes'\u00a0; clés "
+        "possibles\u00a0: action, cooldown, strikes_before_mute, window",
+        "welcome.yaml:4:5: texts.en.greeting: variable inconnue {membre}\u00a0; "
+        "permises\u00a0: {member}, {community}",
     ]
     # The log, check-rules and any other language read them as they always did.
     assert [error.text("de") for error in errors] == [str(error) for error in errors]
@@ -686,8 +687,112 @@ def test_the_commonest_mistakes_are_also_said_in_french(
         f"{valid_rules.path}/community.yaml:2:1: timezone: unknown time zone 'Europe/Pari'; did "
         "you mean 'Europe/Paris'?"
     )
-    assert errors[-1].text("fr-CA").endswith("variable inconnue {membre} ; permises : {member}, "
-                                              "{community}")  # fmt: skip
+    assert (
+        errors[-1]
+        .text("fr-CA")
+        .endswith("variable inconnue {membre}\u00a0; permises\u00a0: {member}, {community}")
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # A no-break space before the colon, as French is typed: the user's is shown, the
+        # message's own (before ; and ?) are French typography and stay.
+        ("locale\u00a0: en", "community.yaml:1:1: locale\\xa0: clé inconnue 'locale\\xa0'\u00a0; "
+         "supprimez le caractère invisible U+00A0 (no-break space) pour en faire 'locale'"),
+        ("timezone: Europe/Paris\u00a0", "community.yaml:2:1: timezone: fuseau horaire inconnu "
+         "'Europe/Paris\\xa0'\u00a0; vouliez-vous dire 'Europe/Paris'\u00a0?"),
+        ("moderators\u200b:", "community.yaml:4:1: moderators\\u200b: clé inconnue "
+         "'moderators\\u200b'\u00a0; supprimez le caractère invisible U+200B (zero width "
+         "space) pour en faire 'moderators'"),
+        ("cogs: [welcome, welcome\u200b]", "community.yaml:3:17: cogs[1]: cog inconnu "
+         "'welcome\\u200b'\u00a0; supprimez le caractère invisible U+200B (zero width space) "
+         "pour en faire 'welcome'"),
+    ],
+)  # fmt: skip
+def test_a_french_message_shows_the_user_s_invisible_characters_and_keeps_its_own_spaces(
+    valid_rules: RuleDir, community_yaml: str, written: str, expected: str
+) -> None:
+    key = written.split(":")[0].strip("\u00a0\u200b")
+    lines = [
+        written if line.startswith(f"{key}:") else line for line in community_yaml.split("\n")
+    ]
+    valid_rules.write("community.yaml", "\n".join(lines))
+
+    with pytest.raises(RuleBookError) as caught:
+        valid_rules.load()
+
+    # The last: a cog name with a zero-width space is also refused as no cog name.
+    error = caught.value.errors[-1]
+    assert error.text("fr", folder=valid_rules.path) == expected
+
+
+BROKEN_FILES: dict[str, str | bytes] = {
+    "netiquette.yaml": "note: Attention: fragile\n",
+    "garden.yaml": "a: 1\n",
+    "welcome.yml": "max_mentions: 3\n",
+    "communities/discord-1.yaml": "community:\n  locale:fr\n  timezone: Europe/Paris\n",
+    "communities/discord-1.yml": "community: {}\n",
+    "communities/discord-2.yaml": 'community:\n  locale: "fr\n',
+    "communities/discord-3.yaml": "community:\n\tlocale: fr\n",
+    "communities/discord-4.yaml": "community: &base {}\nwelcome: *base\n",
+    "communities/discord-5.yaml": "community: !!python/object {}\n",
+    "communities/discord-6.yaml": "community: {}\ncommunity: {}\n",
+    "communities/discord-7.yaml": "yes: 1\n? [a]\n: 1\nwelcome: {max_mentions: !!int x}\n",
+    "communities/discord-8.yaml": "- community\n",
+    "communities/discord-9.yaml": "community: {}\n".encode("utf-16"),
+    "communities/discord-10.yaml": b"community: {locale: \xff}\n",
+    "communities/discord-11.yaml": "community: {locale: \x07}\n",
+    "communities/discord-12.yaml": "community:\n  cogs: [welcome\n",
+    "communities/discord-13.yaml": 'community:\n  locale: "f\\q"\n',
+    "communities/discord-14.yaml": "community:\n  cogs: [welcome] netiquette\n",
+    "communities/discord-15.yaml": "community:\n  timezone: 'l'Europe'\n",
+    "communities/discord-16.yaml": "community:\n  locale: fr\n\u00a0 moderators:\n    roles: []\n",
+    "communities/discord-17.yaml": "community: {}\n---\nwelcome: {}\n",
+    "communities/discord-18.yaml": "community:\n  locale: @fr\n",
+    "communities/discord-19.yaml": "community:\n  locale: fr\n- welcome\n",
+    "communities/discord-20.yaml": "community:\n  locale: fr\n  time\n  zone: Europe/Paris\n",
+    "communities/discord-21.yaml": "community: [" * 1000,
+    "communities/discord-22.yaml": "community:\n    locale: fr\n  timezone: Europe/Paris\n",
+    "communities/discord-23.yaml": "# " + "x" * 1024 * 1024 + "\n",
+    "communities/guild-1.yaml": "community: {}\n",
+    "communities/readme.yaml": "community: {}\n",
+}
+"""One file for each mistake the loader words, syntax errors included."""
+
+
+def test_every_loader_error_is_said_in_french_with_french_typography(
+    valid_rules: RuleDir, community_yaml: str, welcome_yaml: str
+) -> None:
+    valid_rules.write(
+        "community.yaml",
+        community_yaml.replace("timezone: Europe/Paris", "timezone: Europe")
+        .replace("cogs: [welcome]", "cogs: [welcome, welcome, netiquete]")
+        .replace("locale: en", "locale: en\nchanels: {}"),
+    )
+    valid_rules.write("welcome.yaml", welcome_yaml.replace("{member}", "{membre}"))
+    for name, written in BROKEN_FILES.items():
+        path = valid_rules.path / name
+        path.parent.mkdir(exist_ok=True)
+        if isinstance(written, bytes):
+            path.write_bytes(written)
+        else:
+            path.write_text(written, encoding="utf-8")
+
+    with pytest.raises(RuleBookError) as caught:
+        valid_rules.load()
+
+    errors = caught.value.errors
+    # What follows file:line:col: and the key path, which read as code, not as French.
+    said = [
+        error.text("fr", folder=valid_rules.path).split(": ", 2 if error.key_path else 1)[-1]
+        for error in errors
+    ]
+    assert len(errors) > len(BROKEN_FILES)
+    assert [error.text() for error in errors if error.message_in("fr") == error.message] == []
+    assert sum(text.startswith("erreur de syntaxe YAML\u00a0: ") for text in said) >= 14
+    assert [(text, typography_mistakes(text)) for text in said if typography_mistakes(text)] == []
 
 
 def test_a_duration_refused_for_another_reason_is_said_as_its_check_says(

@@ -259,8 +259,8 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_file_and_the_limit(
         "book needs far less, so check this is the right file, or shorten its lists"
     )
     assert error.text("fr", folder=tmp_path) == (
-        "netiquette.yaml: ce fichier est trop volumineux : 3 Mo, au-delà des "
-        "1 Mo permis pour un fichier de règles ; des règles en demandent bien moins, "
+        "netiquette.yaml: ce fichier est trop volumineux\u00a0: 3\u00a0Mo, au-delà des "
+        "1\u00a0Mo permis pour un fichier de règles\u00a0; des règles en demandent bien moins, "
         "vérifiez que c'est le bon fichier, ou raccourcissez ses listes"
     )
     # Up to the limit a file is read, however it is padded; a byte more is refused.

@@ -261,9 +261,9 @@ async def test_a_rule_file_too_large_to_read_is_refused_in_the_community_s_langu
     netiquette.write_text(f"{kept}\n{pasted}", encoding="utf-8")
     assert await forum.core.reload_rules() is not None  # a file change, or SIGHUP
     assert forum.modlog()[-1].endswith(
-        "netiquette.yaml: ce fichier est trop volumineux : 4,9 Mo, au-delà des 1 Mo permis "
-        "pour un fichier de règles ; des règles en demandent bien moins, vérifiez que c'est le "
-        "bon fichier, ou raccourcissez ses listes"
+        "netiquette.yaml: ce fichier est trop volumineux\u00a0: 4,9\u00a0Mo, au-delà des "
+        "1\u00a0Mo permis pour un fichier de règles\u00a0; des règles en demandent bien moins, "
+        "vérifiez que c'est le bon fichier, ou raccourcissez ses listes"
     )
     message = await forum.say("alice", "espèce de crétin")
     assert forum.deleted() == [message.id]
