@@ -289,9 +289,17 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.jobstore.RETRY_FIRST", 0.05)
 
 
+async def until_refused(caplog: pytest.LogCaptureFixture, times: int = 1) -> None:
+    """Wait until the job store has had ``times`` writes refused (it says so at each)."""
+    await eventually(
+        lambda: caplog.text.count("scheduled job changes not saved yet") >= times,
+        f"the locked database refuses {times} write(s)",
+    )
+
+
 @pytest.mark.usefixtures("short_busy_timeout")
 async def test_changes_refused_by_a_lock_longer_than_the_busy_timeout_are_saved_afterwards(
-    store: str, tmp_path: Path
+    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     scheduler, _ = await started(store, T0)
     scheduler.at("announcement:1", T0 + timedelta(hours=2), "announcements", "post")
@@ -302,7 +310,7 @@ async def test_changes_refused_by_a_lock_longer_than_the_busy_timeout_are_saved_
     locker.execute("BEGIN EXCLUSIVE")
     scheduler.at("lift:ban:x", T0 + timedelta(days=1), "netiquette", "lift_ban", user="x")
     scheduler.cancel("announcement:1")  # a moderator cancelled the announcement
-    await asyncio.sleep(0.5)
+    await until_refused(caplog, times=2)  # the second try, refused too, had both changes
     locker.execute("ROLLBACK")
     locker.close()
     scheduler.at("lift:ban:x", T0 + timedelta(days=2), "netiquette", "lift_ban", user="x")
@@ -320,13 +328,13 @@ async def test_changes_refused_by_a_lock_longer_than_the_busy_timeout_are_saved_
 
 @pytest.mark.usefixtures("short_busy_timeout")
 async def test_a_refused_change_is_tried_again_without_waiting_for_the_stop(
-    store: str, tmp_path: Path
+    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     scheduler, _ = await started(store, T0)
     locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     scheduler.at("lift:ban:x", T0 + timedelta(days=1), "netiquette", "lift_ban", user="x")
-    await asyncio.sleep(0.3)
+    await until_refused(caplog)
     locker.execute("ROLLBACK")
     locker.close()
 
