@@ -213,7 +213,9 @@ class Platform(Protocol):
         minutes, and kept up to date meanwhile with the joins and departures the bot hears."""
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
-        """Find a member from what a person typed: a mention or a name."""
+        """Find a member from what a person typed: a mention or a name; None when the platform
+        knows no such member. A platform that could not be asked (a server error, a rate limit)
+        raises :class:`PlatformError` instead: the member is not said to be missing."""
 
     async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
         """Find a channel from what a person typed: ``#name``, a mention or an id."""

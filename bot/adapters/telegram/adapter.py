@@ -1281,7 +1281,8 @@ class TelegramPlatform:
         )
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
-        """A member by numeric id, or by an ``@username`` the bot has seen."""
+        """A member by numeric id, or by an ``@username`` the bot has seen; None when Telegram
+        knows no such member, a :class:`PlatformError` when it could not be asked."""
         wanted = text.strip()
         try:
             chat_id = await self._chat("find_member", community)
@@ -1295,8 +1296,10 @@ class TelegramPlatform:
                     lambda bot, chat: bot.get_chat_member(chat, int(wanted)),
                     community=community,
                 )
-            except PlatformError:
-                return None
+            except PlatformError as error:
+                if error.key == "unknown_member":
+                    return None
+                raise
             self.directory.remember_user(found.user)
             standing = administrator_of(found)
             return MemberRef(

@@ -119,6 +119,16 @@ _NEEDS: dict[str, str] = {
 }
 
 
+# What Telegram answers about a user it knows no such member as: never seen, not in the chat,
+# hidden from the bot, or a number that cannot be a user's id.
+_NOBODY = (
+    "user not found",
+    "member not found",
+    "participant_id_invalid",
+    "invalid user_id",
+)
+
+
 def refusal(
     action: str, key: str, *, community: CommunityRef | None = None, **values: str | int
 ) -> PlatformError:
@@ -163,7 +173,7 @@ def refusal_for(
             return refused("message_gone")
         if "chat not found" in text:
             return refused("unknown_chat")
-        if "user not found" in text or "participant_id_invalid" in text:
+        if any(nobody in text for nobody in _NOBODY):
             return refused("unknown_member", target=target)
         if "thread not found" in text:
             return refused("topic_gone")

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import discord
 import discord.ext.test as dpytest
 import pytest
@@ -768,3 +769,69 @@ async def test_unknown_names_find_nothing(world: DiscordWorld, discord_core: Jar
 
 async def discord_platform_resolve(world: DiscordWorld, text: str) -> MemberRef | None:
     return await world.platform.resolve_member(GARDEN, text)
+
+
+STRANGER = "1566742413312999999"  # an id no member of the Garden has
+
+
+def fetching_member_fails(
+    world: DiscordWorld, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    """Discord answers ``error`` when the bot asks for a member it has not cached."""
+
+    async def get_member(guild_id: int, member_id: int) -> object:
+        raise error
+
+    monkeypatch.setattr(world.client.http, "get_member", get_member)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        http_error(discord.NotFound, 404, 10007, "Unknown Member"),
+        http_error(discord.NotFound, 404, 10013, "Unknown User"),
+    ],
+)
+async def test_an_id_discord_knows_no_member_by_finds_nobody(
+    world: DiscordWorld, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    fetching_member_fails(world, monkeypatch, error)
+    assert await discord_platform_resolve(world, f"<@{STRANGER}>") is None
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            http_error(discord.DiscordServerError, 503, 0, "Service Unavailable"),
+            "Discord had a server error when I tried to find a member in Garden",
+        ),
+        (
+            http_error(discord.HTTPException, 429, 0, "You are being rate limited."),
+            "Discord is rate-limiting me in Garden; some actions were dropped",
+        ),
+        (aiohttp.ClientConnectionError(), "I could not reach Discord to find a member in Garden"),
+    ],
+)
+async def test_a_member_discord_could_not_look_up_is_not_said_to_be_missing(
+    world: DiscordWorld, monkeypatch: pytest.MonkeyPatch, error: Exception, said: str
+) -> None:
+    fetching_member_fails(world, monkeypatch, error)
+    with pytest.raises(PlatformError) as refused:
+        await discord_platform_resolve(world, STRANGER)
+    assert written(refused.value) == said
+    assert refused.value.community == GARDEN
+
+
+async def test_a_name_search_discord_does_not_answer_is_not_said_to_find_nobody(
+    world: DiscordWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def query_members(self: discord.Guild, **_: object) -> list[discord.Member]:
+        raise TimeoutError
+
+    # Members Discord has not sent yet are searched for by name through the gateway.
+    monkeypatch.setattr(world.guild, "_member_count", len(world.guild.members) + 100)
+    monkeypatch.setattr(discord.Guild, "query_members", query_members)
+    with pytest.raises(PlatformError) as refused:
+        await discord_platform_resolve(world, "nobody")
+    assert written(refused.value) == "I could not reach Discord to find a member in Garden"

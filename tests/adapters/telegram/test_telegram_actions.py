@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import aiohttp
 import pytest
@@ -637,6 +637,46 @@ async def test_members_are_found_by_id_or_by_a_username_seen_before(
     assert by_id.user.id == "202"
     api.fail("getChatMember", "Bad Request: user not found")
     assert await platform.resolve_member(GARDEN, "404") is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Bad Request: user not found",
+        "Bad Request: member not found",
+        "Bad Request: PARTICIPANT_ID_INVALID",
+        "Bad Request: invalid user_id specified",
+    ],
+)
+async def test_an_id_telegram_knows_no_member_by_finds_nobody(
+    start_bot: StartBot, api: FakeBotApi, answer: str
+) -> None:
+    bot = await start_bot()
+    api.fail("getChatMember", answer)
+    assert await bot.platform.resolve_member(GARDEN, "404") is None
+
+
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (
+            {"description": "Internal Server Error", "code": 500},
+            "I could not reach Telegram to find a member in Garden",
+        ),
+        (
+            {"description": "Too Many Requests: retry after 45", "code": 429, "retry_after": 45},
+            "Telegram is rate-limiting me in Garden; some actions were dropped",
+        ),
+    ],
+)
+async def test_a_member_telegram_could_not_look_up_is_not_said_to_be_missing(
+    start_bot: StartBot, api: FakeBotApi, failure: dict[str, Any], said: str
+) -> None:
+    bot = await start_bot()
+    api.fail("getChatMember", **failure)
+    with pytest.raises(PlatformError) as refused:
+        await bot.platform.resolve_member(GARDEN, "202")
+    assert written(refused.value) == said
 
 
 class StandInCog:
