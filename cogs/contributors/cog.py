@@ -167,7 +167,8 @@ class ContributorsCog(Counting, Shoutout):
             return
         await self.flush()
         current = self.span(community, window)
-        standings = await self.standings(community, current)
+        # A member who left still has their profile, ranked among those still here.
+        standings = await self.standings(community, current, asked=user_id)
         ranks = places([shown(item.score) for item in standings])
         ranked = next(
             (

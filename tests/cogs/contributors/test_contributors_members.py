@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import ContestWon, MemberIntroduced, MessageRef
+from bot.events import ContestWon, MemberIntroduced, MemberLeft, MessageRef
 from cogs.contributors.thanks import ThanksDetector
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
@@ -97,6 +97,32 @@ async def test_the_same_three_thankers_all_week_are_21_thanks_not_21_members(
     assert (await forum.run("mod", top)).splitlines()[1] == top_line
     lines = (await forum.run("mod", profile)).splitlines()
     assert all(line in lines for line in profile_lines), lines
+
+
+async def test_a_member_who_left_is_not_ranked_until_they_come_back(forum: Forum) -> None:
+    """/top, /influencers and /profile rank the members still in the community: one who left
+    is not listed (the next takes their place), and is again once they rejoin."""
+    for name in ("carol", "frank"):
+        post = await forum.say(name, LONG)
+        await forum.say("bob", "Thanks, that is really helpful to me", reply_to=post)
+    await forum.say("carol", LONG)  # carol leads: one point more
+    assert forum.ranked(await forum.run("bob", "/top"))[:2] == ["carol", "frank"]
+
+    await forum.handle(MemberLeft(at=forum.clock.now(), member=forum.member("carol")))
+
+    assert "carol" not in forum.ranked(top := await forum.run("bob", "/top")), top
+    assert forum.ranked(top)[0] == "frank"
+    assert "carol" not in forum.ranked(await forum.run("bob", "/influencers"))
+    assert (await forum.run("bob", "/profile frank")).splitlines()[0].endswith("rank 1/2")
+    # Asked about by name, she still has her profile, ranked among those still here.
+    assert (await forum.run("bob", "/profile carol")).splitlines()[0] == (
+        "carol — over the last 7 days: 9 pts, rank 1/3"
+    )
+
+    await forum.join("carol")
+    await forum.wait(timedelta(minutes=1))  # the command pace of the channel
+    back = await forum.run("bob", "/top")
+    assert forum.ranked(back)[:1] == ["carol"], back
 
 
 async def test_profile_of_someone_without_contributions(forum: Forum) -> None:
