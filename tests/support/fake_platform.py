@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import Capability, EventSink, PlatformError, TimeoutRange
 from bot.replay.recorder import RecordingPlatform
 
@@ -53,6 +53,11 @@ class FakePlatform(RecordingPlatform):
     def channel(self, name: str = "general") -> ChannelRef:
         """A channel of the fake community."""
         return ChannelRef(self.community, name, f"#{name}")
+
+    def next_message_ref(self, channel: ChannelRef) -> MessageRef:
+        """The reference the bot's next message gets if it is sent in ``channel`` (the ids
+        count across channels): to act on a message before the bot has posted it."""
+        return MessageRef(channel, f"{self.message_ids}{self._next_id + 1}")
 
     def member(
         self, name: str, *, moderator: bool = False, roles: Sequence[str] = ()

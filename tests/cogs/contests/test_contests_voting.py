@@ -179,7 +179,7 @@ async def test_a_message_that_later_becomes_an_entry_takes_votes(arena: Arena) -
     # under that very id must make it count again.
     await arena.veterans("alice", "dave")
     await arena.run("mod", '/contest_create "Haiku" 2h')
-    upcoming = MessageRef(arena.platform.channel("general"), str(arena.platform._next_id + 1))
+    upcoming = arena.platform.next_message_ref(arena.platform.channel("general"))
     await arena.core.handle(
         ReactionAdded(
             at=arena.clock.now(), message=upcoming, member=arena.member("dave"), emoji="👍"

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import MessageRef, ReactionAdded
+from bot.events import ReactionAdded
 from bot.platform import Capability
 from cogs.suggestions.similarity import closest, similarity
 from tests.cogs.suggestions.board import Board
@@ -239,7 +239,7 @@ async def test_a_reaction_before_the_post_exists_does_not_hide_it(board: Board) 
     # under an id that was reacted to before, still takes votes.
     cog = board.core.cogs["suggestions"]
     community_id = await board.core.members.community_id(board.platform.community)
-    upcoming = MessageRef(board.platform.channel("suggestions"), str(board.platform._next_id + 1))
+    upcoming = board.platform.next_message_ref(board.platform.channel("suggestions"))
     await board.core.handle(
         ReactionAdded(
             at=board.clock.now(), message=upcoming, member=board.member("bob"), emoji="👍"
