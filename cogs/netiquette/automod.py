@@ -6,25 +6,20 @@ message (if no rule removed it meanwhile) and publishes nothing more: the other 
 the deletion from the platform, as of any deletion.
 
 A rule that fires removes the message at once (if it deletes); its case is written by the
-enforcement queue, and only then come the notices, the timeout, the mod-log line and the ladder.
-If the database refuses the cases for a while (locked, busy, away), they wait in the queue, in
-order, and are written again until it takes them: what follows each waits with it, and is done
-once. A case the database refuses for good (its community's row deleted) is dropped alone,
-logged.
+enforcement queue (:mod:`cogs.netiquette.enforcement`), and only then come the notices, the
+timeout, the mod-log line and the ladder.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from bot.bus import Priority
 from bot.cog import listener, retried_job
 from bot.commands.runner import may_run
-from bot.dbrefusals import may_pass, reason
 from bot.events import (
     CommandInvoked,
     CommunityRef,
@@ -42,6 +37,7 @@ from cogs.netiquette.activity import Posted
 from cogs.netiquette.base import NetiquetteBase
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import NetiquetteConfig
+from cogs.netiquette.enforcement import Decision, EnforcementQueue
 from cogs.netiquette.engine import Outcome
 from cogs.netiquette.sanctions import Lifted, as_notes
 from cogs.netiquette.subject import NO_VERDICTS, Subject, Verdicts
@@ -55,23 +51,6 @@ CAUGHT_UP = 0.5
 """An overflow of toxicity checks ends, for the log, once fewer than this share of
 :data:`MAX_BACKGROUND` wait: under a load the model cannot keep up with, every freed slot is
 taken at once, and the log must not say so each time."""
-ENFORCE_BATCH = 100
-"""Cases written in one transaction at most, when rules fire in a burst."""
-ENFORCE_GATHER = timedelta(milliseconds=20)
-"""How long the first firing of a burst waits for the others, so that they are written in one
-transaction: a busy community's firings each cost a share of one commit, not a commit each.
-The message is already deleted by then; only the case, the notices and the mod-log line wait."""
-ENFORCE_RETRY = timedelta(seconds=1)
-"""How long the queue waits before writing again cases the database refused for a while; the
-pause doubles at each refusal, up to :data:`ENFORCE_RETRY_MAX`."""
-ENFORCE_RETRY_MAX = timedelta(seconds=30)
-ENFORCE_REMIND = timedelta(minutes=5)
-"""While the database keeps refusing the cases, the log says so again this often."""
-ENFORCE_TRIES_AT_STOP = 3
-"""Tries left to cases the database refuses as the bot stops; then they are lost, logged."""
-MAX_PENDING_DECISIONS = 5_000
-"""Firings waiting for their case at most (the database refusing them for long); beyond, a new
-firing's message is still removed (if the rule deletes), but its case is not recorded (logged)."""
 SCREEN_WAIT = timedelta(seconds=3)
 """How long a member's command waits for the toxicity verdict on what it would post."""
 
@@ -87,44 +66,15 @@ NOTHING_FIRED = Judged(())
 """The judgement of nearly every message."""
 
 
-@dataclass
-class Decision:
-    """A rule that fired, as decided in the event's path; the enforcement queue carries it out."""
-
-    outcome: Outcome
-    subject: Subject
-    case: NewCase
-    actions: list[tuple[str, Any]]
-    locale: str
-    charter: str
-    done: dict[str, str | None] = field(default_factory=dict)
-    """Actions already run as the rule fired (delete), with their note."""
-
-
 class Automod(NetiquetteBase):
     """Listeners that apply the rules, and the jobs that lift timed sanctions."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._background: set[asyncio.Task[Any]] = set()
-        # Firings are carried out one at a time, in order: the ladder sees the cases before.
-        self._pending_decisions: list[Decision] = []
-        self._enforcer: asyncio.Task[None] | None = None
-        self._hurry = asyncio.Event()
-        """Set while someone waits for the queued firings: the queue stops gathering."""
-        self._waiting = 0
-        self._enforce_held_back = asyncio.Event()
-        """Set while the queue waits for the database to take its cases again."""
-        self._enforce_retry_now = asyncio.Event()
-        """Set to cut that wait short (someone waits for the queue, or the bot stops)."""
-        self._enforce_stopping = False
-        self._tries_at_stop = 0
-        self._enforce_refusals = 0
-        """Refusals in a row of the database, while it refuses the cases for a while."""
-        self._refused_since = 0.0
-        self._reminded_at = 0.0
-        self._overflowed = 0
-        """Firings whose case was dropped since the queue was full."""
+        self.enforcement = EnforcementQueue(
+            self.casebook, self._carry_out, self.log, self._background
+        )
         self._toxicity_reported: set[str] = set()
         self._unscored = 0
         """Messages left unscored since the toxicity checks overflowed, until they catch up."""
@@ -403,50 +353,17 @@ class Automod(NetiquetteBase):
         cases of a burst in one transaction and announces each only once it is committed.
         """
         decision = await self._decide(outcome, subject)
-        if decision is None:
-            return
-        if len(self._pending_decisions) >= MAX_PENDING_DECISIONS:
-            self._queue_overflow(decision)
-            return
-        self._pending_decisions.append(decision)
-        if self._enforcer is None or self._enforcer.done():
-            self._enforcer = asyncio.get_running_loop().create_task(self._enforce())
-            self._background.add(self._enforcer)
-            self._enforcer.add_done_callback(self._background.discard)
+        if decision is not None:
+            self.enforcement.put(decision)
 
     async def caught_up(self, *, slow: bool = False) -> None:
         """Wait until every queued firing is carried out (replay, tests, shutdown), and with
         ``slow`` every toxicity check and what it fired. Cases the database refuses for a
         while are tried once more at once; still refused, they stay queued, and this returns."""
-        self._waiting += 1
-        self._hurry.set()
-        try:
+        with self.enforcement.hurried():
             if slow:
                 await self.settled()
-            tried = False
-            while self._enforcer is not None and not self._enforcer.done():
-                if self._enforce_stopping:  # its last tries are bounded
-                    await asyncio.shield(self._enforcer)
-                    continue
-                if self._enforce_held_back.is_set():
-                    if tried:
-                        break
-                    tried = True
-                    self._enforce_held_back.clear()
-                    self._enforce_retry_now.set()
-                held_back = asyncio.ensure_future(self._enforce_held_back.wait())
-                try:
-                    await asyncio.wait(
-                        [self._enforcer, held_back], return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    held_back.cancel()
-                if self._enforcer.done():
-                    self._enforcer.result()  # what went wrong reaches the caller, as before
-        finally:
-            self._waiting -= 1
-            if not self._waiting:
-                self._hurry.clear()
+            await self.enforcement.caught_up()
 
     async def _decide(self, outcome: Outcome, subject: Subject) -> Decision | None:
         community = subject.community
@@ -514,166 +431,6 @@ class Automod(NetiquetteBase):
                 note = await action.run_now(settings, subject, self.sanctions, outcome)
                 decision.done[name] = note
         return decision
-
-    async def _enforce(self) -> None:
-        if len(self._pending_decisions) < ENFORCE_BATCH and not self._hurry.is_set():
-            # Gather a burst's firings, unless someone waits for them (a replay does, after
-            # each event: a real pause there would cost every firing 20 ms for nothing).
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(ENFORCE_GATHER.total_seconds()):
-                    await self._hurry.wait()
-        while self._pending_decisions:
-            batch = self._pending_decisions[:ENFORCE_BATCH]
-            del self._pending_decisions[: len(batch)]
-            left = await self._record_burst(batch)
-            if left:
-                # Ahead of the firings queued since: the ladder sees the cases in order.
-                self._pending_decisions[:0] = left
-                await self._wait_for_database()
-
-    async def _record_burst(self, batch: list[Decision]) -> list[Decision]:
-        """Write the cases of ``batch`` in one transaction and carry each firing out; returns
-        the firings left for later, the database refusing their cases for now."""
-        try:
-            cases = await self.casebook.record_many(
-                [(decision.subject.community, decision.case) for decision in batch]
-            )
-        except Exception as error:
-            if may_pass(error):
-                self._cases_refused_for_now(error, len(batch))
-                return batch
-            return await self._record_one_by_one(batch)
-        self._cases_taken_again()
-        for decision, case in zip(batch, cases, strict=True):
-            await self._carry_out_logged(decision, case)
-        return []
-
-    async def _record_one_by_one(self, batch: list[Decision]) -> list[Decision]:
-        """The database refused the burst's cases for good: write them one by one, so that
-        only those it refuses on their own are lost; returns those left for later."""
-        for index, decision in enumerate(batch):
-            try:
-                [case] = await self.casebook.record_many(
-                    [(decision.subject.community, decision.case)]
-                )
-            except Exception as error:
-                if may_pass(error):
-                    self._cases_refused_for_now(error, len(batch) - index)
-                    return batch[index:]
-                self._case_lost(decision, error)
-                continue
-            self._cases_taken_again()
-            await self._carry_out_logged(decision, case)
-        return []
-
-    async def _carry_out_logged(self, decision: Decision, case: CaseRecord) -> None:
-        try:
-            await self._carry_out(decision, case)
-        except Exception:
-            self.log.exception("rule %s could not be carried out", decision.outcome.rule)
-
-    def _case_lost(self, decision: Decision, error: BaseException) -> None:
-        member = decision.subject.member
-        self.log.error(
-            "moderation case lost, the database refuses it (%s): rule %s, member %s of %s; "
-            "a removal already done stays, nothing else is done",
-            reason(error),
-            decision.outcome.rule,
-            member.user.id,
-            member.community.key,
-        )
-
-    def _cases_refused_for_now(self, error: BaseException, count: int) -> None:
-        now = asyncio.get_running_loop().time()
-        self._enforce_refusals += 1
-        waiting = count + len(self._pending_decisions)
-        if self._enforce_refusals == 1:
-            self._refused_since = self._reminded_at = now
-            self.log.warning(
-                "%d moderation cases not recorded, the database refuses them for now (%s): "
-                "kept, and written again once it takes them; their notices, timeouts and mod-log "
-                "lines wait for them",
-                waiting,
-                reason(error),
-            )
-        elif now - self._reminded_at >= ENFORCE_REMIND.total_seconds():
-            self._reminded_at = now
-            self.log.warning(
-                "%d moderation cases still not recorded after %.0f s, the database refuses "
-                "them (%s)",
-                waiting,
-                now - self._refused_since,
-                reason(error),
-            )
-
-    def _cases_taken_again(self) -> None:
-        if self._enforce_refusals:
-            self.log.warning(
-                "the database takes the moderation cases again, after %.0f s",
-                asyncio.get_running_loop().time() - self._refused_since,
-            )
-            self._enforce_refusals = 0
-        if self._overflowed:
-            self.log.error(
-                "%d firings found the moderation queue full while the database refused: their "
-                "removals were done, but no case recorded and nothing else done",
-                self._overflowed,
-            )
-            self._overflowed = 0
-
-    def _queue_overflow(self, decision: Decision) -> None:
-        if not self._overflowed:
-            member = decision.subject.member
-            self.log.error(
-                "%d firings wait for the database: the case of rule %s for member %s of %s is "
-                "not recorded, nor those after it while the queue is full",
-                len(self._pending_decisions),
-                decision.outcome.rule,
-                member.user.id,
-                member.community.key,
-            )
-        self._overflowed += 1
-
-    async def _wait_for_database(self) -> None:
-        """Pause before writing again the cases the database refused; as the bot stops, give
-        them a few more tries, then drop them, logged."""
-        if self._enforce_stopping:
-            self._tries_at_stop += 1
-            if self._tries_at_stop < ENFORCE_TRIES_AT_STOP:
-                await asyncio.sleep(ENFORCE_RETRY.total_seconds())
-                return
-            lost = self._pending_decisions
-            self._pending_decisions = []
-            self.log.error(
-                "stopping: %d moderation cases lost, the database still refuses them (removals "
-                "already done stay, nothing else is done): %s",
-                len(lost),
-                ", ".join(
-                    f"rule {d.outcome.rule} for member {d.subject.member.user.id} of "
-                    f"{d.subject.member.community.key}"
-                    for d in lost
-                ),
-            )
-            if self._overflowed:
-                self.log.error(
-                    "stopping: %d more firings found the moderation queue full; their cases "
-                    "were not recorded either",
-                    self._overflowed,
-                )
-            self._enforce_refusals = self._overflowed = 0
-            return
-        pause = min(
-            ENFORCE_RETRY.total_seconds() * 2 ** (self._enforce_refusals - 1),
-            ENFORCE_RETRY_MAX.total_seconds(),
-        )
-        self._enforce_retry_now.clear()
-        self._enforce_held_back.set()
-        try:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(pause):
-                    await self._enforce_retry_now.wait()
-        finally:
-            self._enforce_held_back.clear()
 
     async def _carry_out(self, decision: Decision, case: CaseRecord) -> None:
         """The actions that announce, the mod-log line and the ladder, once the case is saved."""
@@ -745,8 +502,7 @@ class Automod(NetiquetteBase):
     async def teardown(self) -> None:
         """Carry out the queued firings (those the database refuses get a few more tries),
         cancel the toxicity checks, then stop the workers."""
-        self._enforce_stopping = True
-        self._enforce_retry_now.set()
+        self.enforcement.stop()
         await self.caught_up()
         if self._unscored:
             self.log.warning(

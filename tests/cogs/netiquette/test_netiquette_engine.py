@@ -25,7 +25,7 @@ from bot.events import (
     ModerationRecorded,
     UserRef,
 )
-from cogs.netiquette import automod
+from cogs.netiquette import enforcement
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum
 
@@ -62,7 +62,7 @@ async def test_waiting_for_the_queue_cuts_its_gathering_short(
 ) -> None:
     # A replay waits for each event's firings: the queue must not sit out its gathering pause
     # (made an hour long here) while someone waits for it.
-    monkeypatch.setattr(automod, "ENFORCE_GATHER", timedelta(hours=1))
+    monkeypatch.setattr(enforcement, "ENFORCE_GATHER", timedelta(hours=1))
     forum = await open_forum(NO_INSULTS)
     bob = forum.member("bob")
     message = MessageRef(forum.platform.channel("general"), "b1")
@@ -123,7 +123,7 @@ def held(database: Path) -> Iterator[sqlite3.Connection]:
 def busy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Connections wait 0.2 s for a locked database, and the queue 50 ms before trying again."""
     monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=200))
-    monkeypatch.setattr(automod, "ENFORCE_RETRY", timedelta(milliseconds=50), raising=False)
+    monkeypatch.setattr(enforcement, "ENFORCE_RETRY", timedelta(milliseconds=50))
 
 
 async def insults(forum: Forum, *authors: MemberRef) -> list[str]:
@@ -213,7 +213,7 @@ async def test_a_bot_stopping_while_the_database_stays_locked_names_the_cases_it
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(automod, "ENFORCE_RETRY", timedelta(milliseconds=10), raising=False)
+    monkeypatch.setattr(enforcement, "ENFORCE_RETRY", timedelta(milliseconds=10))
     database = tmp_path / "bot.db"
     forum = await open_forum(NO_INSULTS, database=database)
     await forum.say("alice", "hello garden")
