@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -361,6 +361,8 @@ class MemberDirectory:
         for the next flush, sightings are dropped (recorded again when next seen). Refused
         because of one of them (a row that breaks a constraint), they are written one by one
         instead, each row read again: only those refused on their own are dropped, each logged.
+        A write that fails on a bug in the bot is logged with its traceback, and the changes it
+        fails on are dropped (see :mod:`bot.dbrefusals`).
         """
         # A write under way has taken its changes out of the buffer: returning before it ends,
         # a caller that queries the table next (who left, at a contest's close) would miss them.
@@ -405,13 +407,16 @@ class MemberDirectory:
             if may_pass(error):
                 self._failed(batch, error)
                 return ()
-            return await self._write_apart(batch)
+            return await self._write_apart(batch, error)
         return batch.items()
 
-    async def _write_apart(self, batch: dict[_Key, _Change]) -> list[tuple[_Key, _Change]]:
+    async def _write_apart(
+        self, batch: dict[_Key, _Change], together: Exception
+    ) -> list[tuple[_Key, _Change]]:
         """Write ``batch`` one member per transaction, each stored row read again (a row another
-        process wrote meanwhile is updated, not inserted twice): what is written. A change the
-        database refuses on its own is dropped (logged); on a passing refusal, the rest wait."""
+        process wrote meanwhile is updated, not inserted twice), after writing it in one failed
+        with ``together``: what is written. A change the database refuses on its own, or whose
+        write fails on a bug, is dropped (logged); on a passing refusal, the rest wait."""
 
         async def write_one(item: tuple[_Key, _Change]) -> None:
             key, change = item
@@ -420,11 +425,21 @@ class MemberDirectory:
                 await self._look_up(connection, [item])
                 await self._write(connection, {key: change})
 
+        def lost(items: Sequence[tuple[_Key, _Change]]) -> str:
+            moves = 0
+            for key, change in items:
+                self._forget(key)  # recorded again when next seen
+                moves += change.presence is not None
+            return f"{len(items)} member records ({moves} with a join or departure)"
+
         return await write_apart(
             list(batch.items()),
             write_one,
+            together=together,
+            log=log,
             refused=lambda item, error: self._refused(item[0], error),
             kept=lambda rest, error: self._failed(dict(rest), error),
+            lost=lost,
         )
 
     def _refused(self, key: _Key, error: Exception) -> None:

@@ -624,3 +624,33 @@ async def test_the_last_flush_says_how_many_joins_and_departures_are_lost(
         await directory.flush_last(within=0.5)
     [lost] = [record.getMessage() for record in caplog.records]
     assert lost.startswith("2 joins and departures lost at stop")
+
+
+async def test_members_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceback(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    directory = busy_core.members
+    await directory.community_id(platform.community)
+
+    async def buggy(self: MemberDirectory, *_args: Any) -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(MemberDirectory, "_write", buggy)
+    await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    with caplog.at_level(logging.WARNING, logger="bot.members"):
+        await directory.flush()
+    [lost] = [record for record in caplog.records if record.name == "bot.members"]
+    assert lost.levelno == logging.ERROR
+    # Whoever is on call is sent to the bot's code, with where it failed, not to the database.
+    assert lost.getMessage() == (
+        "1 member records (1 with a join or departure) lost to a bug in the bot, not a refusal "
+        "of the database (TypeError: 'NoneType' object is not subscriptable)"
+    )
+    assert lost.exc_info is not None
+    assert "refuses" not in caplog.text
+    assert "in buggy" in caplog.text  # the traceback
+    assert directory.pending == 0  # dropped: a bug would fail them again at every flush

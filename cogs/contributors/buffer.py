@@ -5,9 +5,11 @@ adds the pending changes to the database in one transaction (one upsert statemen
 never one commit per message. The buffer holds at most ``limit`` pending counters before the cog
 flushes early; if the database refuses a flush for a while (locked, busy, away), the changes stay
 pending (ahead of those counted since), and past twice the limit the oldest are dropped (and
-logged) so memory stays bounded. If it refuses them for good (a community's row deleted under the
-bot), they are written one community at a time, and only the counters of a community refused on
-its own are dropped, logged.
+logged) so memory stays bounded; at teardown they are tried again for a few seconds, and what is
+still refused then is lost, logged. If it refuses them for good (a community's row deleted under
+the bot), they are written one community at a time, and only the counters of a community refused
+on its own are dropped, logged. A write that fails on a bug in the bot is logged with its
+traceback, and the counters it fails on are dropped (see :mod:`bot.dbrefusals`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from datetime import date
 from itertools import islice
 from typing import NamedTuple, TypeVar
@@ -25,9 +27,10 @@ from sqlmodel import col
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
-from bot.dbrefusals import may_pass, reason, write_apart
+from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
+from bot.periodic import stopping
 from cogs.contributors.models import DailyActivity, Interaction
 
 log = logging.getLogger("cogs.contributors")
@@ -87,6 +90,10 @@ class CounterBuffer:
         older than those after them, they go first when the buffer overflows."""
         self._older_edges = 0
         """The same for the interactions."""
+        self._refusal = ""
+        """What the database said when it last refused a write for a while."""
+        self._retrying = False
+        """Whether the last flush at stop is trying again: it says at the end what is lost."""
 
     def __len__(self) -> int:
         return len(self._daily) + len(self._edges)
@@ -172,19 +179,55 @@ class CounterBuffer:
             await self._write(daily, edges)
         except Exception as error:
             if may_pass(error):
-                _kept(error)
+                self._kept(error)
                 self.restore(daily, edges)
                 return None
-            return await self._write_apart(daily, edges)
+            return await self._write_apart(daily, edges, error)
         self.flushes += 1
         return len(daily) + len(edges)
 
+    async def flush_last(
+        self, flush: Callable[[], Awaitable[object]], within: float = LAST_FLUSH_WITHIN
+    ) -> None:
+        """The last flush, when the bot stops, with ``flush`` (the cog's, after the writes under
+        way): tried again while the database refuses for a while (locked, busy), no new try
+        starting past ``within`` seconds. The counters still not written then are lost, and
+        the log says how many."""
+        self._retrying = True
+        try:
+            left = await last_flush(flush, lambda: len(self), within=within)
+        finally:
+            self._retrying = False
+        if left:
+            self.dropped += left
+            log.error(
+                "%d contributors counters lost at stop: the database still refused them after "
+                "%g s (%s)",
+                left,
+                within,
+                self._refusal,
+            )
+
+    def _kept(self, error: Exception) -> None:
+        self._refusal = reason(error)
+        if self._retrying:
+            return
+        if stopping():  # the cog's teardown: its last flush tries again for a few seconds
+            log.warning(
+                "contributors counters not written at stop, trying again: %s", self._refusal
+            )
+        else:
+            log.warning(
+                "contributors counters not written, kept for the next flush: %s", self._refusal
+            )
+
     async def _write_apart(
-        self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int]
+        self, daily: dict[Daily, dict[str, int]], edges: dict[Edge, int], together: Exception
     ) -> int | None:
-        """Write the changes one community per transaction: how many counters changed. Those
-        of a community the database refuses for good are dropped (logged); on a passing refusal,
-        those not written yet are pending again (None if none was written)."""
+        """Write the changes one community per transaction, after writing them in one failed
+        with ``together``: how many counters changed. Those of a community the database
+        refuses for good, or whose write fails on a bug, are dropped (logged); on a passing
+        refusal, those not written yet are pending again (None if none was written)."""
         parts: dict[CommunityRef, _Part] = {}
         for key, counters in daily.items():
             parts.setdefault(key[0], ({}, {}))[0][key] = counters
@@ -200,17 +243,30 @@ class CounterBuffer:
         def kept(rest: Sequence[tuple[CommunityRef, _Part]], error: Exception) -> None:
             nonlocal waited
             waited = True
-            _kept(error)
+            self._kept(error)
             self.restore(
                 {key: value for _c, (d, _e) in rest for key, value in d.items()},
                 {key: value for _c, (_d, e) in rest for key, value in e.items()},
             )
 
+        def lost(items: Sequence[tuple[CommunityRef, _Part]]) -> str:
+            size = sum(_size(part) for _community, part in items)
+            self.dropped += size
+            return f"{size} contributors counters of {', '.join(c.key for c, _part in items)}"
+
         async def write_one(item: tuple[CommunityRef, _Part]) -> None:
             await self._write(*item[1])
             self.flushes += 1
 
-        written = await write_apart(list(parts.items()), write_one, refused=refused, kept=kept)
+        written = await write_apart(
+            list(parts.items()),
+            write_one,
+            together=together,
+            log=log,
+            refused=refused,
+            kept=kept,
+            lost=lost,
+        )
         if waited and not written:
             return None
         return sum(_size(part) for _community, part in written)
@@ -307,10 +363,6 @@ class CounterBuffer:
             self.dropped += excess
             log.warning("contributors buffer full while the database is down: %d dropped", excess)
         self.full = len(self) >= self._limit
-
-
-def _kept(error: BaseException) -> None:
-    log.warning("contributors counters not written, kept for the next flush: %s", reason(error))
 
 
 def _size(part: _Part) -> int:

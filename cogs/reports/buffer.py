@@ -3,16 +3,18 @@
 Events change counters here; :meth:`FigureBuffer.flush` adds them to the database in one
 transaction (an upsert per table), and the cog flushes every ``write.flush_every`` and on
 teardown. If the database refuses for a while (locked, busy, away), the changes stay pending for
-the next flush (at teardown there is none: they are lost, logged); if it refuses them for good (a
-community's row deleted under the bot), they are written one community at a time, and only the
-figures of a community refused on its own are dropped, logged.
+the next flush (at teardown, tried again for a few seconds: what is still refused then is lost,
+logged); if it refuses them for good (a community's row deleted under the bot), they are written
+one community at a time, and only the figures of a community refused on its own are dropped,
+logged. A write that fails on a bug in the bot is logged with its traceback, and the figures it
+fails on are dropped (see :mod:`bot.dbrefusals`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -22,7 +24,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
 from bot.db import Database, upsert_insert
-from bot.dbrefusals import may_pass, reason, write_apart
+from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
 from bot.periodic import stopping
@@ -208,6 +210,10 @@ class FigureBuffer:
         # The day counted last: most events are of the same community and day.
         self._last: DayFigures | None = None
         self._compiled: Statements | None = None
+        self._refusal = ""
+        """What the database said when it last refused a flush for a while."""
+        self._retrying = False
+        """Whether the last flush at stop is trying again: it says at the end what is lost."""
 
     def day(self, community: CommunityRef, day: date) -> DayFigures:
         """The figures of ``community`` on ``day``, to count into."""
@@ -301,30 +307,67 @@ class FigureBuffer:
             await self._write(pending)
         except Exception as error:
             if may_pass(error):
-                _kept(error, size)
+                self._kept(error)
                 self._restore(pending)
                 return 0
-            size = await self._write_apart(pending)
+            size = await self._write_apart(pending, error)
         self.flushes += 1
         return size
 
-    async def _write_apart(self, pending: Pending) -> int:
-        """Write ``pending`` one community per transaction: how many entries were written. The
-        figures of a community the database refuses for good are dropped (logged); on a passing
-        refusal, those not written yet stay pending."""
+    async def flush_last(
+        self, flush: Callable[[], Awaitable[object]], within: float = LAST_FLUSH_WITHIN
+    ) -> None:
+        """The last flush, when the bot stops, with ``flush`` (the cog's, one at a time): tried
+        again while the database refuses for a while (locked, busy), no new try starting past
+        ``within`` seconds. The figures still not written then are lost, and the log says how
+        many."""
+        self._retrying = True
+        try:
+            left = await last_flush(flush, lambda: len(self.pending), within=within)
+        finally:
+            self._retrying = False
+        if left:
+            log.error(
+                "%d report figures lost at stop: the database still refused them after %g s (%s)",
+                left,
+                within,
+                self._refusal,
+            )
+
+    async def _write_apart(self, pending: Pending, together: Exception) -> int:
+        """Write ``pending`` one community per transaction, after writing it in one failed
+        with ``together``: how many entries were written. The figures of a community the
+        database refuses for good, or whose write fails on a bug, are dropped (logged); on a
+        passing refusal, those not written yet stay pending."""
 
         def kept(rest: Sequence[tuple[CommunityRef, Pending]], error: Exception) -> None:
-            _kept(error, sum(len(left) for _community, left in rest))
+            self._kept(error)
             for _community, left in rest:
                 self._restore(left)
+
+        def lost(parts: Sequence[tuple[CommunityRef, Pending]]) -> str:
+            size = sum(len(part) for _community, part in parts)
+            return f"{size} report figures of {', '.join(c.key for c, _part in parts)}"
 
         written = await write_apart(
             _by_community(pending),
             lambda item: self._write(item[1]),
+            together=together,
+            log=log,
             refused=lambda item, error: self._refused(item[0], len(item[1]), error),
             kept=kept,
+            lost=lost,
         )
         return sum(len(part) for _community, part in written)
+
+    def _kept(self, error: Exception) -> None:
+        self._refusal = reason(error)
+        if self._retrying:
+            return
+        if stopping():  # the cog's teardown: its last flush tries again for a few seconds
+            log.warning("report figures not written at stop, trying again: %s", self._refusal)
+        else:
+            log.warning("report figures not written, kept for the next flush: %s", self._refusal)
 
     @staticmethod
     def _refused(community: CommunityRef, size: int, error: Exception) -> None:
@@ -458,15 +501,6 @@ class FigureBuffer:
         if self._compiled is None:
             self._compiled = Statements.compile(self._db.engine.dialect)
         return self._compiled
-
-
-def _kept(error: Exception, size: int) -> None:
-    if stopping():  # the cog's teardown: no flush comes after this one
-        log.error(
-            "%d report figures lost at stop: the database refused them (%s)", size, reason(error)
-        )
-    else:
-        log.warning("report figures not written, kept for the next flush: %s", reason(error))
 
 
 def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:

@@ -187,6 +187,7 @@ class ReportsCog(Cog):
     async def teardown(self) -> None:
         """Stop the periodic flush and write what is pending."""
         await self._flusher.stop()
+        await self.buffer.flush_last(self.flush)  # again for a few seconds if the database refused
 
     async def flush(self) -> int:
         """Write the pending figures now, in one transaction."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,7 +167,8 @@ class JourneyStore:
         # The changes being written: still seen by reads until they are.
         self._in_flight: _Batch = {}
         self._flushing = asyncio.Lock()
-        # Journeys whose changes the database refused for good, until they change again.
+        # Journeys whose changes were dropped (refused for good, or failed on a bug), until they
+        # change again.
         self._lost: set[_Key] = set()
 
     @property
@@ -435,7 +436,9 @@ class JourneyStore:
         Changes the database refuses for a while (locked, busy, away) wait for the next flush.
         Refused because of what one of them holds (a row that breaks a constraint), they are
         written one by one instead: the others get in, and only those refused on their own are
-        dropped, each logged with its member and community.
+        dropped, each logged with its member and community. A write that fails on a bug in the
+        bot is logged with its traceback, and the changes it fails on are dropped (see
+        :mod:`bot.dbrefusals`).
         """
         # A write under way has taken its changes out of those waiting: returning before it
         # ends, a caller that reads the table next (a claim, an erasure) would miss them.
@@ -453,7 +456,7 @@ class JourneyStore:
                 if may_pass(error):
                     _kept(error)
                 else:
-                    await self._write_apart(batch)
+                    await self._write_apart(batch, error)
             finally:
                 # What is left (all of it if this was cut off) waits, before what came since.
                 for key, arrivals in batch.items():
@@ -479,9 +482,10 @@ class JourneyStore:
                 within,
             )
 
-    async def _write_apart(self, batch: _Batch) -> None:
-        """Write ``batch`` one journey per transaction, taking out of it those written and those
-        the database refuses for good; a passing refusal leaves the rest in it."""
+    async def _write_apart(self, batch: _Batch, together: Exception) -> None:
+        """Write ``batch`` one journey per transaction, after writing it in one failed with
+        ``together``, taking out of it those written, those the database refuses for good and
+        those whose write fails on a bug; a passing refusal leaves the rest in it."""
 
         async def write_one(key: _Key) -> None:
             await self._write({key: batch[key]})
@@ -491,8 +495,20 @@ class JourneyStore:
             self._refused(key, error)
             del batch[key]
 
+        def lost(keys: Sequence[_Key]) -> str:
+            for key in keys:
+                self._lost.add(key)
+                del batch[key]
+            return f"the changes of {len(keys)} newcomers' journeys"
+
         await write_apart(
-            list(batch), write_one, refused=refused, kept=lambda _rest, error: _kept(error)
+            list(batch),
+            write_one,
+            together=together,
+            log=log,
+            refused=refused,
+            kept=lambda _rest, error: _kept(error),
+            lost=lost,
         )
 
     def _refused(self, key: _Key, error: Exception) -> None:

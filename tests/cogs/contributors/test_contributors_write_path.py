@@ -282,7 +282,7 @@ async def test_counters_of_a_community_the_database_refuses_for_good_hold_up_no_
 
 
 async def test_counters_a_write_failing_outside_the_database_took_are_not_lost(
-    forum: Forum, monkeypatch: pytest.MonkeyPatch
+    forum: Forum, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     buffered = forum.cog.buffer
     write = buffered._write
@@ -297,6 +297,37 @@ async def test_counters_a_write_failing_outside_the_database_took_are_not_lost(
 
     monkeypatch.setattr(buffered, "_write", failing_once)
     await forum.say("alice", LONG)
-    await forum.cog.flush()
+    with caplog.at_level(logging.WARNING, logger="cogs.contributors"):
+        await forum.cog.flush()
     stored = await forum.cog.stored(forum.platform.community, forum.member("alice").user.id)
     assert stored["daily"]
+    # Written again part by part, nothing lost; the bug is still told, with its traceback.
+    [bug] = [r for r in caplog.records if r.name == "cogs.contributors"]
+    assert bug.getMessage().startswith("a write failed on a bug in the bot, not a refusal of")
+    assert bug.exc_info is not None
+
+
+async def test_counters_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceback(
+    forum: Forum, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    buffered = forum.cog.buffer
+
+    async def buggy(daily: dict[Any, Any], edges: dict[Any, Any]) -> None:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(buffered, "_write", buggy)
+    await forum.say("alice", LONG)
+    with caplog.at_level(logging.WARNING, logger="cogs.contributors"):
+        assert await forum.cog.flush() == 0
+    [lost] = [r for r in caplog.records if r.name == "cogs.contributors"]
+    assert lost.levelno == logging.ERROR
+    # Whoever is on call is sent to the bot's code, with where it failed, not to the database.
+    assert lost.getMessage() == (
+        f"1 contributors counters of {forum.platform.community.key} lost to a bug in the bot, "
+        "not a refusal of the database (TypeError: unsupported operand type(s) for +: 'int' "
+        "and 'str')"
+    )
+    assert lost.exc_info is not None
+    assert "the database refuses" not in caplog.text
+    assert "in buggy" in caplog.text  # the traceback
+    assert len(buffered) == 0  # dropped: a bug would fail them again at every flush

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +40,7 @@ from cogs.netiquette.toxicity import Classifier, ToxicityUnavailableError
 from cogs.reports import buffer
 from cogs.reports.cog import ReportsCog
 from cogs.reports.recent import RecentMessages, Remembered
+from tests.cogs.reports.conftest import StubClassifier
 from tests.conftest import START
 from tests.support.fake_platform import FakePlatform, Recorded
 from tests.support.rulebook import edit_section
@@ -327,7 +331,85 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
 
 
-async def test_figures_refused_at_stop_are_said_lost_not_kept_for_a_next_flush(
+@contextmanager
+def held(database: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's connection holding the write lock of ``database`` (a script, a second
+    bot on the same file) until the block ends, or it rolls back."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.fixture
+async def busy_core(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Jardinier]:
+    """A started core on ``bot.db`` whose connections wait at most 0.3 s for a locked database."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    netiquette = bot.cogs["netiquette"]
+    assert isinstance(netiquette, NetiquetteCog)
+    netiquette.classifier_factory = lambda _choice: StubClassifier()
+    yield bot
+    await bot.stop()
+
+
+async def test_figures_are_written_when_the_bot_stops_while_another_process_holds_the_database(
+    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+) -> None:
+    await say(busy_core, platform, clock, "alice", "hello garden")
+    await busy_core.members.flush()  # the member is recorded: only the figures wait
+    with held(tmp_path / "bot.db") as other:
+
+        async def done_soon() -> None:
+            await asyncio.sleep(0.5)  # longer than the busy timeout: the first write is refused
+            other.execute("ROLLBACK")
+
+        other_process = asyncio.create_task(done_soon())
+        await busy_core.stop()
+        await other_process
+    with sqlite3.connect(tmp_path / "bot.db") as reader:
+        rows = reader.execute("SELECT messages FROM report_days").fetchall()
+    assert rows == [(1,)]
+
+
+async def test_figures_refused_at_stop_until_the_end_are_said_lost_not_kept_for_a_next_flush(
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cog = busy_core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    await say(busy_core, platform, clock, "alice", "hello garden")
+    await busy_core.members.flush()
+    with held(tmp_path / "bot.db"), caplog.at_level(logging.WARNING, logger="cogs.reports"):
+        await cog.buffer.flush_last(cog.flush, within=0.5)  # as when the bot stops
+    [lost] = [record for record in caplog.records if record.name == "cogs.reports"]
+    assert lost.levelno == logging.ERROR
+    assert lost.getMessage() == (
+        "3 report figures lost at stop: the database still refused them after 0.5 s "
+        "(OperationalError: database is locked)"
+    )
+
+
+async def test_figures_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceback(
     core: Jardinier,
     platform: FakePlatform,
     clock: ManualClock,
@@ -337,19 +419,24 @@ async def test_figures_refused_at_stop_are_said_lost_not_kept_for_a_next_flush(
     cog = core.cogs["reports"]
     assert isinstance(cog, ReportsCog)
 
-    async def locked(_pending: buffer.Pending) -> None:
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    async def buggy(_pending: buffer.Pending) -> None:
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
 
     await say(core, platform, clock, "alice", "hello garden")
-    monkeypatch.setattr(cog.buffer, "_write", locked)
+    monkeypatch.setattr(cog.buffer, "_write", buggy)
     with caplog.at_level(logging.WARNING, logger="cogs.reports"):
-        await cog.teardown()
-
+        assert await cog.flush() == 0
     [lost] = [record for record in caplog.records if record.name == "cogs.reports"]
     assert lost.levelno == logging.ERROR
+    # Whoever is on call is sent to the bot's code, with where it failed, not to the database.
     assert lost.getMessage() == (
-        "3 report figures lost at stop: the database refused them (Exception: database is locked)"
+        f"3 report figures of {platform.community.key} lost to a bug in the bot, not a "
+        "refusal of the database (TypeError: unsupported operand type(s) for +: 'int' and 'str')"
     )
+    assert lost.exc_info is not None
+    assert "the database refuses" not in caplog.text
+    assert "in buggy" in caplog.text  # the traceback
+    assert len(cog.buffer.pending) == 0  # dropped: a bug would fail them again at every flush
 
 
 async def test_a_newcomer_kept_pending_community_by_community_still_gets_a_first_message(

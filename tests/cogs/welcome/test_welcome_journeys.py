@@ -328,3 +328,34 @@ async def test_a_return_is_a_journey_of_its_own_and_the_earlier_one_keeps_its_st
     await after_a_restart.begin(community, "id-ana", back)
     await after_a_restart.flush()
     assert len(await after_a_restart.arrivals(community, "id-ana")) == 2
+
+
+async def test_journeys_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceback(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    community = platform.community
+    store = JourneyStore(core.db, core.members)
+    ana, _welcomed = await store.begin(community, "id-ana", clock.now())
+
+    async def buggy(self: JourneyStore, batch: Any) -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(JourneyStore, "_write", buggy)
+    with caplog.at_level(logging.WARNING, logger="cogs.welcome"):
+        # As the charter gate asks before restricting her: no, at once.
+        assert not await store.written(ana)
+    [lost] = [record for record in caplog.records if record.name == "cogs.welcome"]
+    assert lost.levelno == logging.ERROR
+    # Whoever is on call is sent to the bot's code, with where it failed, not to the database.
+    assert lost.getMessage() == (
+        "the changes of 1 newcomers' journeys lost to a bug in the bot, not a refusal of the "
+        "database (TypeError: 'NoneType' object is not subscriptable)"
+    )
+    assert lost.exc_info is not None
+    assert "refuses" not in caplog.text
+    assert "in buggy" in caplog.text  # the traceback
+    assert store.pending == 0  # dropped: a bug would fail them again at every flush
