@@ -457,6 +457,37 @@ async def test_thanks_naming_someone_thank_them_not_the_author_replied_to(forum:
     assert "• 1 thank-you: 5 pts" in (await forum.run("mod", "/profile carol"))
 
 
+async def test_thanks_naming_two_members_in_reply_to_a_third_thank_each_named_once(
+    forum: Forum,
+) -> None:
+    """ "merci @bob et @carol", in reply to dave: bob and carol are thanked, once each however
+    often alice says it that day; dave, replied to, gets the reply; alice, naming herself, and
+    a bot get nothing."""
+    asked = await forum.say("dave", "Who can help me build a raised bed this weekend?")
+    bot = UserRef("fake", "id-helper", "helper", is_bot=True)
+    named = (*(forum.member(name).user for name in ("bob", "carol", "alice")), bot)
+    for n in range(2):
+        await forum.handle(
+            MessageCreated(
+                at=forum.clock.now(),
+                message=MessageRef(asked.channel, f"thanks-{n}"),
+                author=forum.member("alice"),
+                text="merci @bob et @carol @alice @helper",
+                reply_to=asked,
+                mentions=named,
+            )
+        )
+
+    weights = forum.cog.settings().scoring
+    for helper in ("bob", "carol"):
+        assert await score_of(forum, helper) == weights.thanks_received + (
+            weights.mention_received
+        )
+    assert await score_of(forum, "dave") == weights.message + weights.reply_received
+    assert await score_of(forum, "alice") == 2 * weights.message  # nothing from herself
+    assert await score_of(forum, "helper") == 0
+
+
 async def test_the_reactions_of_a_newcomer_held_at_the_charter_gate_do_not_count(
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
