@@ -135,6 +135,7 @@ class ContributorsBase(Cog):
     async def teardown(self) -> None:
         """Stop the periodic flush and write what is pending."""
         await self._flusher.stop()
+        await self.buffer.flush_last(self.flush)  # again for a few seconds if the database refused
 
     async def caught_up(self, *, slow: bool = False) -> None:
         """Wait until the counters a full buffer sent to the database are written."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -331,3 +333,60 @@ async def test_counters_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceb
     assert "the database refuses" not in caplog.text
     assert "in buggy" in caplog.text  # the traceback
     assert len(buffered) == 0  # dropped: a bug would fail them again at every flush
+
+
+@contextmanager
+def held(database: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's connection holding the write lock of ``database`` (a script, a second
+    bot on the same file) until the block ends, or it rolls back."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_counters_are_written_when_the_bot_stops_while_another_process_holds_the_database(
+    open_forum: ForumFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
+    database = tmp_path / "bot.db"
+    forum = await open_forum(database=database)
+    await forum.say("alice", LONG)
+    await forum.core.members.flush()  # the member is recorded: only the counters wait
+    with held(database) as other:
+
+        async def done_soon() -> None:
+            await asyncio.sleep(0.5)  # longer than the busy timeout: the first write is refused
+            other.execute("ROLLBACK")
+
+        other_process = asyncio.create_task(done_soon())
+        await forum.core.stop()
+        await other_process
+    with sqlite3.connect(database) as reader:
+        rows = reader.execute("SELECT user_id, messages FROM contributors_daily").fetchall()
+    assert rows == [("id-alice", 1)]
+
+
+async def test_counters_refused_at_stop_until_the_end_are_said_lost_not_kept(
+    open_forum: ForumFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    database = tmp_path / "bot.db"
+    forum = await open_forum(database=database)
+    await forum.say("alice", LONG)
+    await forum.core.members.flush()
+    with held(database), caplog.at_level(logging.WARNING, logger="cogs.contributors"):
+        await forum.cog.buffer.flush_last(forum.cog.flush, within=0.3)  # as when the bot stops
+    [lost] = [r for r in caplog.records if r.name == "cogs.contributors"]
+    assert lost.levelno == logging.ERROR
+    assert lost.getMessage() == (
+        "1 contributors counters lost at stop: the database still refused them after 0.3 s "
+        "(OperationalError: database is locked)"
+    )
