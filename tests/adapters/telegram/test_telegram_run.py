@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -117,17 +116,16 @@ async def test_run_talks_only_to_the_given_bot_api_and_stops_on_sigterm(
         [answer] = await api.wait_for("sendMessage", within=20)
         assert answer.chat_id == GROUP_ID
         assert answer.params["text"].startswith("Commands you can use")
-        began = time.monotonic()
         process.send_signal(signal.SIGTERM)
+        # Twice the shut-down's grace: what is slow on a loaded machine is not a hang.
         stdout, stderr = await asyncio.wait_for(process.communicate(), 10)
-        stopped_in = time.monotonic() - began
     finally:
         if process.returncode is None:
             process.kill()
             await process.communicate()
     errors = stderr.decode()
     assert process.returncode == 0, errors
-    assert stopped_in < 5.0
+    assert "stopping anyway" not in errors  # nothing held the stop until its grace ran out
     assert "123:TEST" not in errors + stdout.decode()
     records = [json.loads(line) for line in network_log.read_text().splitlines()]
     assert ["loop", "RecordingLoop"] in records  # the hook saw the loop the bot really ran on
