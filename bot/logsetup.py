@@ -47,6 +47,18 @@ def secrets_from(environ: Mapping[str, str]) -> list[str]:
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 """The levels ``JARDINIER_LOG_LEVEL`` takes, in any case."""
+NOISY_LOGGERS = (
+    "apscheduler",
+    "discord",
+    "telegram",
+    "httpx",
+    "alembic",
+    "watchfiles",
+    "aiosqlite",
+)
+"""Libraries logged at WARNING and above whatever the level: APScheduler and the platform
+libraries are chatty at INFO, and aiosqlite writes two lines per statement at DEBUG (half of
+what a debugging bot would print)."""
 
 
 def configure_logging(level: str | None = None, environ: Mapping[str, str] | None = None) -> None:
@@ -61,8 +73,7 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
     root.handlers[:] = [handler]
     known = chosen in LEVELS
     root.setLevel(getattr(logging, chosen) if known else logging.WARNING)
-    # APScheduler and the platform libraries are chatty at INFO.
-    for noisy in ("apscheduler", "discord", "telegram", "httpx", "alembic", "watchfiles"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
     if not known:
         # A typo must not silence the bot's warnings, nor stop it: it is said, once, at WARNING.

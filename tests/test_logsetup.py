@@ -101,3 +101,26 @@ def test_a_log_level_that_is_not_one_is_said_and_warnings_still_show(
     assert (
         f"JARDINIER_LOG_LEVEL={asked!r} is not a level: use one of DEBUG, INFO" in error
     ) == said
+
+
+def test_at_debug_the_database_driver_does_not_flood_the_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    driver = logging.getLogger("aiosqlite")
+    saved = root.handlers[:], root.level, driver.level
+    try:
+        configure_logging(environ={"JARDINIER_LOG_LEVEL": "debug"})
+        driver.debug("executing functools.partial(<built-in method execute>)")
+        driver.debug("operation functools.partial(<built-in method execute>) completed")
+        driver.warning("the driver's own warnings still show")
+        logging.getLogger("bot.test").debug("the bot's debug lines show")
+    finally:
+        root.handlers[:], level, driver_level = saved
+        root.setLevel(level)
+        driver.setLevel(driver_level)
+    emitted = capsys.readouterr().err
+    assert "executing" not in emitted
+    assert "completed" not in emitted
+    assert "the driver's own warnings still show" in emitted
+    assert "DEBUG bot.test: the bot's debug lines show" in emitted
