@@ -5,10 +5,13 @@ Jobs have stable ids (``contest:42:close``) and plain arguments: they name a cog
 loses nor doubles a job: at start the scheduler catches up on what fell due while the bot was down
 (once, within the grace; a job later than that is reported missed to its cog). A job found later
 than the grace while the bot runs (the machine slept, the clock jumped) is reported missed too.
-A job whose cog is not loaded is kept, paused, until a rule book loads the cog again. A one-off job
-whose handler raised, or whose missed report its cog failed to handle (a locked database), is
-tried again later (:data:`RETRY_DELAYS`), then given up, and its cog told so (a lift still owed
-is left to a moderator); a recurring one goes on at its times.
+A job whose cog is not loaded is kept, paused, until a rule book loads the cog again; one for a
+community whose platform is not running (the bot started without its token, the console on a copy
+of the database) is kept, paused, until the bot starts with that platform, and runs then, late, as
+one that waited for its cog does (a weekly report too: it is not moved on to next week unrun).
+A one-off job whose handler raised, or whose missed report its cog failed to handle (a locked
+database), is tried again later (:data:`RETRY_DELAYS`), then given up, and its cog told so (a lift
+still owed is left to a moderator); a recurring one goes on at its times.
 
 With a :class:`~bot.clock.ManualClock` (console, tests, replay) nothing fires on its own:
 :meth:`Scheduler.advance` moves the clock and runs each job that falls due, in time order, with the
@@ -45,7 +48,12 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 
 
 class JobRunner(Protocol):
-    """What runs a job's handler: the core, which knows the loaded cogs."""
+    """What runs a job's handler: the core, which knows the loaded cogs and the platforms."""
+
+    @property
+    def platforms(self) -> Mapping[str, object]:
+        """The platforms running, by name: a job naming another (its ``platform`` argument)
+        waits for it."""
 
     def runs_cog(self, cog: str) -> bool:
         """Whether ``cog`` is loaded: the jobs of one that is not wait for it."""
@@ -153,6 +161,8 @@ class Scheduler:
         self._stopping = False
         self._cogs_waited_for: set[str] = set()
         """The cogs whose absence was logged: once each."""
+        self._platforms_waited_for: set[str] = set()
+        """The platforms whose absence was logged: once each."""
 
     async def start(self, runner: JobRunner, *, on_time: bool = True) -> None:
         """Open the job store; with ``on_time``, catch up and run jobs on time at once.
@@ -163,8 +173,10 @@ class Scheduler:
         self._runner = runner
         self._stopping = False
         self._cogs_waited_for = set()
+        self._platforms_waited_for = set()
         self._aps.start(paused=True)
         self._release_waiting()
+        self._tell_platforms_waited_for()
         if on_time:
             await self.run_on_time()
 
@@ -299,7 +311,7 @@ class Scheduler:
             job = self._aps.get_job(job_id)
             if job is None or job.next_run_time is None or job.next_run_time > now:
                 continue
-            if not self._cog_runs(job, job.next_run_time):
+            if not self._may_run(job, job.next_run_time):
                 continue
             latest = _latest_fire_time(job, now)
             following = job.trigger.get_next_fire_time(latest, now)
@@ -314,7 +326,7 @@ class Scheduler:
 
     async def _fire(self, job: Job, due: datetime) -> None:
         """Run a job APScheduler found due while running on time."""
-        if self._cog_runs(job, due):
+        if self._may_run(job, due):
             await self._dispatch(job, due)
 
     async def _dispatch(self, job: Job, due: datetime) -> bool:
@@ -390,11 +402,10 @@ class Scheduler:
             next_run_time=next_run,
         )
 
-    def _cog_runs(self, job: Job, due: datetime) -> bool:
-        """Whether the job's cog is loaded; if not, keep the job paused until it is, remembering
-        that it fell due at ``due``."""
-        cog = job.args[0]
-        if self._runner is None or self._runner.runs_cog(cog):
+    def _may_run(self, job: Job, due: datetime) -> bool:
+        """Whether the job's cog is loaded and its platform running; if not, keep the job paused
+        until they are, remembering that it fell due at ``due``."""
+        if self._runner is None or self._runs(job):
             return True
         current = self._aps.get_job(job.id)
         if current is None:
@@ -406,24 +417,59 @@ class Scheduler:
             self._aps.modify_job(
                 job.id, kwargs={**current.kwargs, "paused_due": due}, next_run_time=None
             )
-        if cog not in self._cogs_waited_for:
-            self._cogs_waited_for.add(cog)
-            log.warning(
-                "job %s waits for the cog %s, which the rule book does not load: "
-                "its jobs run once a rule book enables it again",
-                job.id,
-                cog,
-            )
+        cog = job.args[0]
+        if not self._runner.runs_cog(cog):
+            if cog not in self._cogs_waited_for:
+                self._cogs_waited_for.add(cog)
+                log.warning(
+                    "job %s waits for the cog %s, which the rule book does not load: "
+                    "its jobs run once a rule book enables it again",
+                    job.id,
+                    cog,
+                )
+        elif _platform(job) not in self._platforms_waited_for:
+            self._tell_platforms_waited_for()
         return False
 
+    def _runs(self, job: Job) -> bool:
+        """Whether the job's cog is loaded and the platform of its community (if it names one)
+        runs."""
+        assert self._runner is not None
+        platform = _platform(job)
+        return self._runner.runs_cog(job.args[0]) and (
+            platform is None or platform in self._runner.platforms
+        )
+
+    def _tell_platforms_waited_for(self) -> None:
+        """Log, once per platform not running, how many jobs wait for it."""
+        if self._runner is None:
+            return
+        waiting: dict[str, int] = {}
+        for job in self._aps.get_jobs():
+            platform = _platform(job)
+            if platform is not None and platform not in self._runner.platforms:
+                waiting[platform] = waiting.get(platform, 0) + 1
+        for platform, count in waiting.items():
+            if platform in self._platforms_waited_for:
+                continue
+            self._platforms_waited_for.add(platform)
+            log.warning(
+                "%d scheduled %s for the %s platform, which is not running: "
+                "held until the bot runs with it again",
+                count,
+                "job waits" if count == 1 else "jobs wait",
+                platform,
+            )
+
     def _release_waiting(self) -> bool:
-        """Put back on schedule the paused jobs of the cogs now loaded; whether there were any."""
+        """Put back on schedule the paused jobs whose cog is now loaded and whose platform runs;
+        whether there were any."""
         if self._runner is None:
             return False
         now = self.clock.now()
         released = False
         for job in self._aps.get_jobs():
-            if job.next_run_time is not None or not self._runner.runs_cog(job.args[0]):
+            if job.next_run_time is not None or not self._runs(job):
                 continue
             # Due when it was paused: run now, or reported missed past the grace. A job paused
             # before the time was remembered: a one-off keeps its time, a recurring job its next.
@@ -433,10 +479,14 @@ class Scheduler:
             kept = {key: value for key, value in job.kwargs.items() if key != "paused_due"}
             self._aps.modify_job(job.id, kwargs=kept, next_run_time=next_run)
             released = True
-            log.info(
-                "job %s, which waited for the cog %s, is due %s", job.id, job.args[0], next_run
-            )
+            log.info("job %s, which waited, is due %s", job.id, next_run)
         return released
+
+
+def _platform(job: Job) -> str | None:
+    """The platform of the community the job is for, where its arguments name one."""
+    platform = job.args[2].get("platform")
+    return platform if isinstance(platform, str) else None
 
 
 def _latest_fire_time(job: Job, now: datetime) -> datetime:

@@ -26,6 +26,7 @@ class Recorder:
         self.ran: list[tuple[str, dict[str, Any], datetime]] = []
         self.missed: list[tuple[str, timedelta]] = []
         self.given_up: list[str] = []
+        self.platforms: dict[str, object] = {}
 
     def runs_cog(self, cog: str) -> bool:
         return True
@@ -162,6 +163,8 @@ async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
     fired = asyncio.Event()
 
     class Runner:
+        platforms: Mapping[str, object] = {}
+
         def runs_cog(self, cog: str) -> bool:
             return True
 

@@ -27,10 +27,10 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 class Runner:
     """A job runner that writes down what ran and what was reported missed; ``on_run`` does
-    what a handler would (cancel another job), ``absent`` names cogs that are not loaded;
-    ``missed_fails`` and ``run_fails`` are how many reports and runs fail next (the database busy);
-    ``given_up`` the jobs given up as the cog heard of them, ``given_up_fails`` a cog that fails
-    to hear it.
+    what a handler would (cancel another job), ``absent`` names cogs that are not loaded,
+    ``platforms`` the platforms running; ``missed_fails`` and ``run_fails`` are how many reports
+    and runs fail next (the database busy); ``given_up`` the jobs given up as the cog heard of
+    them, ``given_up_fails`` a cog that fails to hear it.
     """
 
     def __init__(self, *, absent: frozenset[str] = frozenset()) -> None:
@@ -39,6 +39,7 @@ class Runner:
         self.given_up: list[tuple[str, str, str, dict[str, Any]]] = []
         self.given_up_fails = False
         self.absent = absent
+        self.platforms: dict[str, object] = {"fake": object()}
         self.on_run: Callable[[str], None] = lambda handler: None
         self.missed_fails = 0
         self.run_fails = 0
@@ -259,6 +260,86 @@ async def test_a_daily_job_that_waited_past_the_grace_is_reported_missed_after_a
     assert runner.ran == []
     assert runner.missed == [("contests:c1:daily", timedelta(hours=3))]
     assert second.next_run("contests:c1:daily") == T0 + timedelta(days=1)
+    await second.shutdown()
+
+
+def weekly_report(scheduler: Scheduler, platform: str) -> None:
+    """The Monday 09:00 report of a community of ``platform``."""
+    scheduler.cron(
+        f"reports:weekly:{platform}-c1",
+        "reports",
+        "post_report",
+        kwargs={"platform": platform, "community_id": "c1", "community_name": "Garden"},
+        day_of_week="mon",
+        hour=9,
+        minute=0,
+    )
+
+
+async def test_jobs_of_a_platform_not_running_wait_for_it_across_restarts(
+    store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = Scheduler(ManualClock(T0 - timedelta(hours=1)), store_url=store)
+    runner = Runner()
+    runner.platforms = {"fake": object(), "telegram": object()}
+    await first.start(runner)
+    weekly_report(first, "telegram")
+    lift = {"platform": "telegram", "community_id": "c1", "user_id": "bob"}
+    first.at("netiquette:ban:telegram-c1:bob", T0, "netiquette", "lift_ban", **lift)
+    first.at("welcome:nudge:fake-c1:eve", T0, "welcome", "nudge", platform="fake")
+    await first.shutdown()
+
+    # Restarted without its Telegram token: the Telegram jobs fall due and wait, the rest run.
+    clock = ManualClock(T0 - timedelta(minutes=30))
+    second = Scheduler(clock, store_url=store)
+    runner = Runner()
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        await second.start(runner)
+        await second.advance(timedelta(hours=1))
+    assert runner.ran == ["nudge"]
+    assert runner.missed == []
+    assert {job.id: job.next_run for job in second.pending()} == {
+        "netiquette:ban:telegram-c1:bob": None,
+        "reports:weekly:telegram-c1": None,
+    }
+    waiting = [record.getMessage() for record in caplog.records if "telegram" in record.message]
+    assert waiting == [
+        "2 scheduled jobs wait for the telegram platform, which is not running: held until the "
+        "bot runs with it again"
+    ]
+    await second.shutdown()
+
+    # Back with Telegram, 40 minutes late: the lift and this week's report run now, once.
+    third = Scheduler(ManualClock(T0 + timedelta(minutes=40)), store_url=store)
+    runner = Runner()
+    runner.platforms = {"telegram": object()}
+    await third.start(runner)
+    assert sorted(runner.ran) == ["lift_ban", "post_report"]
+    assert runner.missed == []
+    assert [(job.id, job.next_run) for job in third.pending()] == [
+        ("reports:weekly:telegram-c1", T0 + timedelta(days=7))
+    ]
+    await third.shutdown()
+
+
+async def test_a_weekly_job_of_a_platform_back_after_the_grace_is_reported_missed(
+    store: str,
+) -> None:
+    first = Scheduler(ManualClock(T0 - timedelta(hours=1)), store_url=store)
+    runner = Runner()
+    await first.start(runner)  # Telegram is not running: the Monday report waits
+    weekly_report(first, "telegram")
+    await first.advance(timedelta(hours=2))
+    assert runner.ran == []
+    await first.shutdown()
+
+    second = Scheduler(ManualClock(T0 + timedelta(days=2)), store_url=store)
+    runner = Runner()
+    runner.platforms = {"telegram": object()}
+    await second.start(runner)
+    assert runner.ran == []
+    assert runner.missed == [("reports:weekly:telegram-c1", timedelta(days=2))]
+    assert second.next_run("reports:weekly:telegram-c1") == T0 + timedelta(days=7)
     await second.shutdown()
 
 
@@ -662,3 +743,66 @@ async def test_an_announcement_whose_job_failed_after_posting_is_not_posted_agai
     assert [sent.text for sent in platform.sent()].count("Contest opens now!") == 1
     assert core.scheduler.pending("announcement:") == []
     await core.stop()
+
+
+async def test_an_announcement_due_while_its_platform_is_not_running_is_posted_once_it_is(
+    rules_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    enable_only(rules_dir, "announcements")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = FakePlatform()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    announcement(first, T0 + timedelta(minutes=20))
+    await first.stop()
+
+    # Started on the same database with another platform only (the console, a token missing).
+    clock.set(T0 + timedelta(minutes=30))
+    console = FakePlatform("console")
+    second = await garden(rules_dir, url, clock, console)
+    with caplog.at_level(logging.WARNING):
+        await second.start()
+        await second.scheduler.advance(timedelta(minutes=10))
+    assert console.actions == platform.sent() == []
+    assert [job.id for job in second.scheduler.pending("announcement:")] == [
+        "announcement:fake-c1:abc"
+    ]
+    assert "no fake platform is running" not in caplog.text
+    await second.stop()
+
+    clock.set(T0 + timedelta(minutes=45))
+    third = await garden(rules_dir, url, clock, platform)
+    await third.start()
+    await third.scheduler.advance(timedelta(hours=1))
+    assert [(sent.target.name, sent.text) for sent in platform.sent()] == [
+        ("#news", "Contest opens now!")
+    ]
+    assert third.scheduler.pending("announcement:") == []
+    await third.stop()
+
+
+async def test_a_ban_ending_while_its_platform_is_not_running_is_lifted_once_it_is(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    url, clock, platform = await bob_banned_for_a_day(rules_dir, tmp_path)
+
+    clock.set(T0 + timedelta(days=1, minutes=5))
+    console = FakePlatform("console")
+    second = await garden(rules_dir, url, clock, console)
+    await second.start()
+    await second.scheduler.advance(timedelta(hours=1))
+    assert unbans(platform) == []
+    assert console.actions == []
+    assert [job.id for job in second.scheduler.pending("netiquette:")] == [
+        "netiquette:ban:fake-c1:id-bob"
+    ]
+    await second.stop()
+
+    clock.set(T0 + timedelta(days=1, hours=2))
+    third = await garden(rules_dir, url, clock, platform)
+    await third.start()
+    [unban] = unbans(platform)
+    assert unban.target.name == "bob"
+    assert third.scheduler.pending("netiquette:") == []
+    await third.stop()
