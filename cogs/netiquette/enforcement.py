@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.dbrefusals import may_pass, reason
+from bot.dbrefusals import log_bug, may_pass, reason, refused_for_good
 
 if TYPE_CHECKING:
     import logging
@@ -184,8 +184,12 @@ class EnforcementQueue:
         return []
 
     async def _record_one_by_one(self, batch: list[Decision]) -> list[Decision]:
-        """The database refused the burst's cases for good: write them one by one, so that
-        only those it refuses on their own are lost; returns those left for later."""
+        """The burst's cases failed other than for a while: write them one by one, so that
+        only those the database refuses on their own, or a bug fails on, are lost; returns those
+        left for later."""
+        left: list[Decision] = []
+        broken: list[Decision] = []
+        bug: Exception | None = None
         for index, decision in enumerate(batch):
             try:
                 [case] = await self._casebook.record_many(
@@ -194,12 +198,21 @@ class EnforcementQueue:
             except Exception as error:
                 if may_pass(error):
                     self._cases_refused_for_now(error, len(batch) - index)
-                    return batch[index:]
-                self._case_lost(decision, error)
+                    left = batch[index:]
+                    break
+                if refused_for_good(error):
+                    self._case_lost(decision, error)
+                else:  # a bug in the bot: logged once for the burst, with its traceback
+                    broken.append(decision)
+                    bug = error if bug is None else bug
                 continue
             self._cases_taken_again()
             await self._carry_out_logged(decision, case)
-        return []
+        if bug is not None:
+            # As for a case refused: a removal already done stays, nothing else is done.
+            rules = ", ".join(sorted({decision.outcome.rule for decision in broken}))
+            log_bug(self._log, f"{len(broken)} moderation cases (rules {rules})", bug)
+        return left
 
     async def _carry_out_logged(self, decision: Decision, case: CaseRecord) -> None:
         try:

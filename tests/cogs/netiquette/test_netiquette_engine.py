@@ -206,6 +206,32 @@ async def test_a_case_the_database_refuses_for_good_is_named_and_takes_no_other_
     assert "FOREIGN KEY constraint failed" in lost
 
 
+async def test_cases_a_bug_fails_to_record_are_said_lost_to_it_with_its_traceback(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+
+    async def buggy(*_args: object) -> list[object]:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(forum.cog.casebook, "record_many", buggy)
+    with caplog.at_level(logging.WARNING, logger="cogs.netiquette"):
+        removed = await insults(forum, forum.member("bob"), forum.member("carl"))
+        await forum.core.caught_up()
+    assert forum.deleted() == removed  # a removal already done stays, nothing else is done
+    assert forum.modlog() == []
+    [lost] = [r for r in caplog.records if r.name.startswith("cogs.netiquette")]
+    assert lost.levelno == logging.ERROR
+    # Whoever is on call is sent to the bot's code, with where it failed, not to the database.
+    assert lost.getMessage() == (
+        "2 moderation cases (rules no_insults) lost to a bug in the bot, not a refusal of the "
+        "database (TypeError: 'NoneType' object is not subscriptable)"
+    )
+    assert lost.exc_info is not None
+    assert "refuses" not in caplog.text
+    assert "in buggy" in caplog.text  # the traceback
+
+
 @pytest.mark.usefixtures("busy")
 async def test_a_bot_stopping_while_the_database_stays_locked_names_the_cases_it_loses(
     open_forum: ForumFactory,
