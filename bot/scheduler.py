@@ -13,6 +13,11 @@ A one-off job whose handler raised, or whose missed report its cog failed to han
 database), is tried again later (:data:`RETRY_DELAYS`), then given up, and its cog told so (a lift
 still owed is left to a moderator); a recurring one goes on at its times.
 
+Cron schedules read the community's wall clock, as cron does: a time the autumn change of hour
+shows twice (02:30 in Paris on the last Sunday of October) comes once, the first time; one the
+spring change skips comes an hour later (03:30). A schedule of every hour (``*`` or ``*/2`` as
+the hour) goes by the hours that pass, the repeated one included.
+
 With a :class:`~bot.clock.ManualClock` (console, tests, replay) nothing fires on its own:
 :meth:`Scheduler.advance` moves the clock and runs each job that falls due, in time order, with the
 clock set to the job's time.
@@ -91,6 +96,38 @@ async def run_scheduled_job(
     and is reported missed again rather than run when it was ``missed`` then.
     """
     log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
+
+
+class WallClockCronTrigger(CronTrigger):
+    """A cron trigger that skips the second showing of a wall-clock time the autumn change of
+    hour repeats, unless its hour is a wildcard (as cron does: its every-hour jobs keep the
+    repeated hour, an hour that did pass)."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """The next fire time after ``previous_fire_time`` (or from ``now``), repeats left out."""
+        following: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        while following is not None and self._repeated(following):
+            following = super().get_next_fire_time(following, following)
+        return following
+
+    def _repeated(self, moment: datetime) -> bool:
+        """Whether ``moment`` is the second showing of its wall-clock time (``fold=1`` where the
+        clock was put back) on a schedule of fixed hours."""
+        if moment.fold == 0:
+            return False
+        hours = next(field for field in self.fields if field.name == "hour")
+        if str(hours).startswith("*"):
+            return False
+        return bool(moment.replace(fold=0).utcoffset() != moment.utcoffset())
+
+
+def _wall_clock(trigger: CronTrigger) -> WallClockCronTrigger:
+    """``trigger`` as a :class:`WallClockCronTrigger` (a job stored before it existed)."""
+    upgraded: WallClockCronTrigger = WallClockCronTrigger.__new__(WallClockCronTrigger)
+    upgraded.__setstate__(trigger.__getstate__())
+    return upgraded
 
 
 class _ClockExecutor(BaseExecutor):
@@ -175,6 +212,9 @@ class Scheduler:
         self._cogs_waited_for = set()
         self._platforms_waited_for = set()
         self._aps.start(paused=True)
+        for job in self._aps.get_jobs():
+            if type(job.trigger) is CronTrigger:
+                self._aps.modify_job(job.id, trigger=_wall_clock(job.trigger))
         self._release_waiting()
         self._tell_platforms_waited_for()
         if on_time:
@@ -237,9 +277,11 @@ class Scheduler:
     ) -> None:
         """Run ``cog.handler(**kwargs)`` on a cron schedule (``day_of_week="mon", hour=9``).
 
-        Raises ValueError for a schedule that never comes again (``day=31, month=2``).
+        The times are those of ``timezone``'s wall clock: one the autumn change of hour repeats
+        comes once (see :class:`WallClockCronTrigger`). Raises ValueError for a schedule that
+        never comes again (``day=31, month=2``).
         """
-        trigger = CronTrigger(timezone=timezone, **fields)
+        trigger = WallClockCronTrigger(timezone=timezone, **fields)
         self._add(job_id, trigger, cog, handler, dict(kwargs or {}))
 
     def _add(self, job_id: str, trigger: Any, cog: str, handler: str, kwargs: dict) -> None:

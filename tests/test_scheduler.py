@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.clock import ManualClock, SystemClock
 from bot.scheduler import Scheduler
@@ -137,6 +138,62 @@ async def test_recurring_job_runs_each_time_in_order_then_coalesces_after_downti
     [job] = later.pending()
     assert job.next_run == T0 + timedelta(days=1, hours=15)
     await later.shutdown()
+
+
+AUTUMN_EVE = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+"""Noon (UTC) the day before Paris puts its clocks back, at 03:00 (CEST) on 25 October 2026."""
+
+
+async def test_a_daily_time_the_autumn_change_repeats_runs_once_that_day(store: str) -> None:
+    scheduler, recorder = await started(store, AUTUMN_EVE)
+    scheduler.cron(
+        "challenge:night", "contests", "run", timezone="Europe/Paris", hour=2, minute=30
+    )
+    await scheduler.advance(timedelta(days=2))
+    # 02:30 CEST on the 25th (00:30 UTC), not 02:30 CET (01:30 UTC) too; 02:30 CET on the 26th.
+    assert [when for _, _, when in recorder.ran] == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 26, 1, 30, tzinfo=UTC),
+    ]
+    await scheduler.shutdown()
+
+
+async def test_an_hourly_schedule_runs_in_the_repeated_hour_too(store: str) -> None:
+    scheduler, recorder = await started(store, datetime(2026, 10, 24, 22, 30, tzinfo=UTC))
+    scheduler.cron("digest:hourly", "contributors", "run", timezone="Europe/Paris", minute=0)
+    await scheduler.advance(timedelta(hours=4))
+    # 01:00 CEST, 02:00 CEST, 02:00 CET, 03:00 CET: one run each hour that passes.
+    assert [when.hour for _, _, when in recorder.ran] == [23, 0, 1, 2]
+    await scheduler.shutdown()
+
+
+async def test_a_daily_time_the_spring_change_skips_runs_an_hour_later(store: str) -> None:
+    scheduler, recorder = await started(store, datetime(2027, 3, 27, 12, 0, tzinfo=UTC))
+    scheduler.cron(
+        "challenge:night", "contests", "run", timezone="Europe/Paris", hour=2, minute=30
+    )
+    await scheduler.advance(timedelta(days=2))
+    # No 02:30 on the 28th in Paris: 03:30 CEST (01:30 UTC); 02:30 CEST on the 29th.
+    assert [when for _, _, when in recorder.ran] == [
+        datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
+        datetime(2027, 3, 29, 0, 30, tzinfo=UTC),
+    ]
+    await scheduler.shutdown()
+
+
+async def test_a_daily_job_saved_by_an_earlier_version_runs_once_on_the_autumn_change(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as earlier:
+        earlier.setattr("bot.scheduler.WallClockCronTrigger", CronTrigger)
+        first, _ = await started(store, AUTUMN_EVE)
+        first.cron("challenge:night", "contests", "run", timezone="Europe/Paris", hour=2)
+        await first.shutdown()
+
+    scheduler, recorder = await started(store, AUTUMN_EVE + timedelta(hours=1))
+    await scheduler.advance(timedelta(days=1))
+    assert [when for _, _, when in recorder.ran] == [datetime(2026, 10, 25, 0, 0, tzinfo=UTC)]
+    await scheduler.shutdown()
 
 
 async def test_cancel_removes_a_pending_job(store: str) -> None:
