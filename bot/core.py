@@ -46,6 +46,7 @@ from bot.resources import shipped_rules_directory
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
+from bot.warnedonce import AGAIN_AFTER, WarnedOnce
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class Jardinier:
         self._reloading = asyncio.Lock()
         self._rule_errors_told: dict[str, tuple[CommunityRef, RuleErrorsTold]] = {}
         """The rule book errors each mod-log read last (by community key), until it loads."""
+        self._modlog_warned = WarnedOnce(self.clock)
+        """Why each community's mod-log could not be written to, as logged last."""
         self.db = Database(database_url)
         store = None if is_memory(self.db.url) else sync_url(self.db.url)
         self.scheduler = Scheduler(self.clock, store_url=store)
@@ -405,6 +408,7 @@ class Jardinier:
                 await self._tell_rule_errors(error)
             return error
         self._warn_about_rules()
+        self._modlog_warned.clear()  # a mod-log the reload did not fix is said to be wrong again
         if await self.sync_cogs():
             await self.scheduler.cogs_loaded()  # the jobs that waited for them
             await self.publish_commands()
@@ -531,16 +535,34 @@ class Jardinier:
             return
         channel = await self.resolve_channel(community, name)
         if channel is None:
-            log.warning("mod-log channel %r not found in %s", name, community.key)
+            self._modlog_trouble(
+                community,
+                f"mod-log channel {name!r} not found in {community.key}: its moderation notices "
+                "are not posted anywhere, only logged at INFO; create the channel, or set "
+                "channels.mod_log (a name, an id, or null for none)",
+            )
             return
         platform = self.platforms[community.platform]
         try:
             await platform.send(channel, text)
         except PlatformError as error:
+            reason = refusal_text(error, self.texts(community))
+            self._modlog_trouble(
+                community,
+                f"could not write to the mod-log of {community.key}: {reason}; its moderation "
+                "notices are only logged at INFO",
+            )
+            return
+        self._modlog_warned.resolved(community.key)
+
+    def _modlog_trouble(self, community: CommunityRef, trouble: str) -> None:
+        """Log why a community's mod-log notices go unposted, once: a Telegram group with the
+        shipped ``mod_log: mod-log`` would otherwise log it with every moderation notice."""
+        if self._modlog_warned.due(community.key, trouble):
             log.warning(
-                "could not write to the mod-log of %s: %s",
-                community.key,
-                refusal_text(error, self.texts(community)),
+                "%s (said again after a rule book reload, or after %s)",
+                trouble,
+                format_duration(AGAIN_AFTER),
             )
 
     # -- events and jobs ------------------------------------------------------------------------
