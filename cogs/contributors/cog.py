@@ -17,7 +17,7 @@ from bot.events import CommunityRef, MemberRef, UserRef
 from bot.ruleconf import percent_text, plain_name, render
 from cogs.contributors.base import shown, shown_share
 from cogs.contributors.counting import Counting
-from cogs.contributors.scoring import COMPONENTS, Window, places, standing
+from cogs.contributors.scoring import COMPONENTS, Window, leading, places, standing
 from cogs.contributors.shoutout import Shoutout
 
 WindowOption = Annotated[
@@ -57,9 +57,9 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         label = self.window_label(community, window)
         await self.flush()
-        standings = (await self.standings(community, self.span(community, window)))[
-            : self.settings(community).top_size
-        ]
+        ranked = await self.standings(community, self.span(community, window))
+        size = self.settings(community).top_size
+        standings = leading(ranked, [shown(item.score) for item in ranked], size)
         if not standings:
             await ctx.reply(render(texts.top_empty, window=label))
             return
@@ -102,9 +102,9 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         label = self.window_label(community, window)
         await self.flush()
-        found = (await self.influence_of(community, self.span(community, window)))[
-            : self.settings(community).top_size
-        ]
+        ranked = await self.influence_of(community, self.span(community, window))
+        size = self.settings(community).top_size
+        found = leading(ranked, [shown_share(item.rank) for item in ranked], size)
         if not found:
             await ctx.reply(render(texts.influencers_empty, window=label))
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cogs.contributors.config import ScoringConfig
 
@@ -122,6 +122,22 @@ def places(shown: Sequence[float]) -> list[int]:
     for index, value in enumerate(shown):
         found.append(found[-1] if index and value == shown[index - 1] else index + 1)
     return found
+
+
+T = TypeVar("T")
+
+
+def leading(ranked: Sequence[T], shown: Sequence[float], count: int) -> list[T]:
+    """The first ``count`` of a ranking (``shown``: their values as the texts show them), and
+    those tied with the last of them: they share its place (see :func:`places`), and only their
+    ids would choose between them. A tie too large to list (past twice ``count`` in all) is cut
+    at ``count``, as a long list would drown the answer."""
+    if len(ranked) <= count:
+        return list(ranked)
+    end = count
+    while end < len(ranked) and shown[end] == shown[count - 1]:
+        end += 1
+    return list(ranked[: end if end <= 2 * count else count])
 
 
 def ranking(

@@ -114,7 +114,13 @@ class Shoutout(ContributorsBase):
         influencer = next(iter(await here.first(candidates, 1)), None)
         since = self.core.clock.now() - timedelta(days=config.shoutout.newcomer_days)
         newcomers = await self.newcomers(community, since)
-        arrived = [item for item in standings if item.user_id in newcomers]
+        # A newcomer already among the top is celebrated there: the line goes to the next one.
+        celebrated = {item.user_id for item in top}
+        arrived = [
+            item
+            for item in standings
+            if item.user_id in newcomers and item.user_id not in celebrated
+        ]
         newcomer = next(iter(await here.first(arrived, 1)), None)
         if not top and influencer is None and newcomer is None:
             return

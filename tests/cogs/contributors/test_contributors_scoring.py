@@ -10,7 +10,7 @@ import yaml
 
 from bot.bus import Priority
 from bot.events import MessageCreated, MessageRef, UserRef
-from cogs.contributors.scoring import span
+from cogs.contributors.scoring import leading, span
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
 from tests.support.rulebook import edit_section, enable_only
@@ -197,6 +197,36 @@ async def test_members_with_the_same_score_share_their_place(forum: Forum) -> No
         "1. carol",
         "1. erin",
     ]
+
+
+async def test_members_tied_at_the_last_place_of_the_top_are_all_listed(
+    open_forum: ForumFactory,
+) -> None:
+    """A top of one where two share the first place lists both: only their ids would choose
+    between them. A tie too large to list is cut at the top's size."""
+    forum = await open_forum(top_size=1)
+    for asker, helper in (("alice", "carol"), ("bob", "erin")):
+        asked = await forum.say(asker, QUESTIONS[asker])
+        answer = await forum.say(helper, ANSWERS[0], reply_to=asked)
+        await forum.say(asker, "Merci !", reply_to=answer)
+
+    top = await forum.run("mod", "/top")
+    influencers = await forum.run("mod", "/influencers")
+
+    assert top.splitlines()[1:] == [
+        "1. carol — 8 pts (1 thank-you)",
+        "1. erin — 8 pts (1 thank-you)",
+    ]
+    # All four share the first place of the influencers: more than twice the top's size.
+    assert [line.split(" — ")[0] for line in influencers.splitlines()[1:]] == ["1. alice"]
+
+
+def test_the_tie_at_the_cut_is_listed_whole_up_to_twice_the_size() -> None:
+    assert leading("abcde", [9, 8, 8, 7, 7], 2) == ["a", "b", "c"]
+    assert leading("abcde", [9, 8, 7, 7, 7], 2) == ["a", "b"]
+    assert leading("abcde", [9, 8, 8, 8, 8], 2) == ["a", "b"]  # four tied: too many to list
+    assert leading("abcde", [9, 8, 8, 8, 7], 2) == ["a", "b", "c", "d"]
+    assert leading("ab", [1, 1], 5) == ["a", "b"]
 
 
 async def test_a_member_who_only_reacts_gains_little(forum: Forum) -> None:

@@ -52,6 +52,23 @@ async def test_the_weekly_shoutout_celebrates_the_week(forum: Forum) -> None:
     assert job.next_run == datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 
 
+async def test_a_newcomer_among_the_top_is_celebrated_once(forum: Forum) -> None:
+    """hana, new this month, tops the week: she is thanked in the list, and the rising newcomer
+    line goes to the next newcomer, ivy, not to hana again."""
+    await forum.join("hana", "ivy")
+    await forum.say("ivy", LONG)
+    await a_week_of_help(forum, "hana", ("alice", "bob", "erin"))
+    forum.platform.actions.clear()
+
+    await forum.wait(timedelta(days=7))
+
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    lines = shoutout.text.splitlines()
+    assert lines[1] == "1. hana (3 thanks)"
+    assert sum("hana" in line for line in lines) == 2  # the list and the most influential
+    assert lines[-1] == "🌱 Rising newcomer: ivy (1 substantial message)."
+
+
 async def test_the_week_is_the_communitys_own_east_of_utc(
     rules_dir: Path, open_forum: ForumFactory
 ) -> None:
