@@ -14,9 +14,11 @@ write (a row, or its absence), so it never grows past the jobs themselves, and e
 "delete its row, insert the new one", which repairs a row a failed write left missing or stale.
 A write the database refuses (locked beyond the busy timeout, a full disk, an I/O error) is tried
 again, after 1 s, then 2 s, … at most every ``RETRY_MOST``; that next write, and the one at
-shutdown, rewrite the whole table from memory in one transaction. A crash loses at most the
-changes still waiting (milliseconds of them, or those since the database started refusing); the
-jobs on disk are loaded at start.
+shutdown, rewrite the whole table from memory in one transaction. Each refusal is one warning
+line (what the database said, without the statement), and the recovery is another, at the same
+level: an operator who saw the one sees the other. A crash loses at most the changes still
+waiting (milliseconds of them, or those since the database started refusing); the jobs on disk
+are loaded at start.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import sqlite_pragmas
+from bot.dbrefusals import reason
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +261,7 @@ class WriteBehindJobStore(MemoryJobStore):
                 "%d scheduled job changes not saved yet, trying again in %g s: %s",
                 count,
                 delay,
-                error,
+                reason(error),
             )
         else:
             log.error("%d scheduled job changes not saved yet", count, exc_info=error)
@@ -271,7 +274,7 @@ class WriteBehindJobStore(MemoryJobStore):
                 self._retry.cancel()
                 self._retry = None
         if recovered:
-            log.info("scheduled jobs saved again")
+            log.warning("scheduled jobs saved again")
 
     def _try_again(self) -> None:
         with self._queue_lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -408,6 +409,33 @@ async def test_a_refused_change_is_tried_again_without_waiting_for_the_stop(
     # A crash from now on keeps the lift: it is on disk without a stop.
     await eventually(lambda: saved() == ["lift:ban:x"], "the refused job is saved")
     await scheduler.shutdown()
+
+
+@pytest.mark.usefixtures("short_busy_timeout")
+async def test_a_refused_write_and_its_recovery_are_each_one_warning_line(
+    store: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.jobstore")  # the level an operator reads
+    scheduler, _ = await started(store, T0)
+    locker = sqlite3.connect(tmp_path / "jobs.db", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    scheduler.at("lift:ban:x", T0 + timedelta(days=1), "netiquette", "lift_ban", user="x")
+    await until_refused(caplog)
+    locker.execute("ROLLBACK")
+    locker.close()
+    await eventually(lambda: "saved again" in caplog.text, "the recovery is told")
+    await scheduler.shutdown()
+
+    *refused, recovered = [record for record in caplog.records if record.name == "bot.jobstore"]
+    assert refused
+    for record in refused:
+        assert record.levelno == logging.WARNING
+        assert "\n" not in record.getMessage()
+        assert record.getMessage().endswith(": OperationalError: database is locked")
+    assert (recovered.levelno, recovered.getMessage()) == (
+        logging.WARNING,
+        "scheduled jobs saved again",
+    )
 
 
 @pytest.mark.usefixtures("short_busy_timeout")
