@@ -20,6 +20,7 @@ from cogs.welcome import journeys
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.support.fake_platform import FakePlatform
+from tests.support.waiting import eventually
 
 
 async def test_journeys_begun_before_and_after_the_store_loads_are_found(
@@ -242,6 +243,7 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=100))
+    caplog.set_level(logging.WARNING, logger="cogs.welcome")
     database = tmp_path / "g.db"
     garden = await open_garden(database=database)
     community = garden.platform.community
@@ -251,7 +253,12 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
     locker.execute("BEGIN IMMEDIATE")
 
     async def done_soon() -> None:
-        await asyncio.sleep(0.3)  # longer than the busy timeout: the first try is refused
+        # Held until the first try has been refused (the busy timeout ran out), however long a
+        # loaded machine takes to get there: the last flush must try again, not just wait.
+        await eventually(
+            lambda: "journeys not written, kept for the next flush" in caplog.text,
+            "the locked database refuses the last flush's first try",
+        )
         locker.execute("ROLLBACK")
 
     try:
@@ -280,16 +287,20 @@ async def test_an_erasure_during_a_write_under_way_is_not_undone_by_it(
     store = JourneyStore(core.db, core.members)
     await store.begin(community, "id-ana", clock.now())
     write = JourneyStore._write
+    writing = asyncio.Event()
     database_answers = asyncio.Event()
 
     async def slow(self: JourneyStore, batch: Any) -> None:
+        writing.set()
         await database_answers.wait()  # the database busy with another writer
         await write(self, batch)
 
     monkeypatch.setattr(JourneyStore, "_write", slow)
     periodic = asyncio.create_task(store.flush())
-    await asyncio.sleep(0)  # it has taken ana's journey and waits for the database
+    await asyncio.wait_for(writing.wait(), 10)  # it has taken ana's journey, waits for the db
     erasure = asyncio.create_task(store.forget(community, "id-ana"))
+    # Time for an erasure that did not wait for the write to go through (nothing shows one
+    # that rightly waits): the write would then put ana back.
     await asyncio.wait([erasure], timeout=0.3)
     database_answers.set()
     await asyncio.gather(periodic, erasure)
