@@ -11,6 +11,7 @@ import yaml
 
 from bot.builtin import RELOAD_EVERY
 from bot.clock import ManualClock
+from bot.commands.budget import COMMANDS_PER_WINDOW
 from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
@@ -1005,3 +1006,41 @@ async def test_the_console_s_moderators_reload_the_book_whenever_they_ask(
         assert answer_to(platform, alice) == "Sorry, /rules_reload is for moderators."
     finally:
         await bot.stop()
+
+
+async def test_a_member_running_commands_too_fast_is_told_once_and_the_channel_stays_quiet(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    alice = platform.member("alice")
+    for _ in range(COMMANDS_PER_WINDOW):
+        await core.handle(command(alice, "/help", clock.now()))
+    assert len(platform.sent()) == COMMANDS_PER_WINDOW
+    assert all(sent.details["private_to"] is None for sent in platform.sent())
+    await core.handle(command(alice, "/help", clock.now()))
+    assert answer_to(platform, alice) == (
+        "You are running commands faster than the channel can follow: try again in 1 minute."
+    )
+    for _ in range(3):
+        await core.handle(command(alice, "/top", clock.now()))
+    assert len(platform.sent()) == COMMANDS_PER_WINDOW + 1  # told once
+    # Another member, and moderators, are not held back by alice.
+    await core.handle(command(platform.member("bob"), "/help", clock.now()))
+    mod = platform.member("mod", moderator=True)
+    for _ in range(COMMANDS_PER_WINDOW + 3):
+        await core.handle(command(mod, "/help", clock.now()))
+    assert len(platform.sent()) == COMMANDS_PER_WINDOW + 1 + 1 + COMMANDS_PER_WINDOW + 3
+    clock.advance(timedelta(seconds=60))
+    await core.handle(command(alice, "/help", clock.now()))
+    assert platform.last_text().startswith("Commands you can use in Garden:")
+
+
+async def test_where_a_private_answer_may_land_in_the_channel_commands_too_fast_are_ignored(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """As on Telegram, whose answer for one member goes to the group when they have not
+    started the bot: a notice there would be one more message in the channel."""
+    platform.start_links = True
+    alice = platform.member("alice")
+    for _ in range(COMMANDS_PER_WINDOW + 3):
+        await core.handle(command(alice, "/help", clock.now()))
+    assert len(platform.sent()) == COMMANDS_PER_WINDOW

@@ -3,19 +3,25 @@
 The permission check runs here, in the core, whatever the platform says: a member who is not a
 moderator gets a polite refusal and the command does not run; nor does a moderator's command
 for a moderator the platform would not let do it (a ban without the right to ban), who is told
-which power they lack.
+which power they lack. A member's commands in a channel are a few a minute
+(:mod:`bot.commands.budget`), so that no one makes the bot flood it.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import TYPE_CHECKING, Any
 
+from bot.commands.budget import CommandBudget
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ChannelRefusedError, UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
+from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, MemberRef, Power
+from bot.platform import PlatformError
+from bot.refusals import refusal_text
 from bot.ruleconf.templates import render
 
 if TYPE_CHECKING:
@@ -56,10 +62,16 @@ def refusal(core: Jardinier, spec: CommandSpec, member: MemberRef) -> str | None
     return render(texts.lacking_power, command=named, power=getattr(texts.powers, lacking.value))
 
 
+_budgets: weakref.WeakKeyDictionary[Jardinier, CommandBudget] = weakref.WeakKeyDictionary()
+"""Each core's :class:`CommandBudget` (a test runs several cores)."""
+
+
 async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     """Run the command ``event`` asks for, answering every failure politely."""
     texts = core.texts(event.community)
     locale = core.community_config(event.community).locale
+    if not await _within_budget(core, event):
+        return
     spec = core.commands.get(event.name)
     if (
         spec is None
@@ -95,6 +107,12 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     except UsageError as error:
         await answer_command(core, event, usage(error))
         return
+    except PlatformError as error:
+        # The platform could not say who a typed member is: the member is told that, not that
+        # nobody goes by that name.
+        log.warning("/%s: %s", spec.name, error)
+        await answer_command(core, event, refusal_text(error, texts))
+        return
     assert spec.callback is not None
     try:
         await spec.callback(context, **arguments)
@@ -107,6 +125,36 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         await answer_command(
             core, event, render(texts.command_failed, command=spec.name_for(locale))
         )
+
+
+async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:
+    """Whether ``event``'s command may run: a member's commands in a channel are answered
+    there, a few a minute (:mod:`bot.commands.budget`); moderators' are not counted, nor
+    those run in a private chat with the bot."""
+    if event.private or core.is_moderator(event.member):
+        return True
+    budget = _budgets.get(core)
+    if budget is None:
+        budget = _budgets[core] = CommandBudget()
+    refused = budget.spend(event.member, core.clock.now())
+    if refused is None:
+        return True
+    # Told once, privately; where an answer for one member may land in the channel
+    # (Telegram, to a member who has not started the bot), not told at all.
+    private_everywhere = core.actions.start_link(event.community, "help") is None
+    if refused.told_before or not private_everywhere:
+        log.debug(
+            "/%s of %s in %s over the command budget: ignored",
+            event.name[:32],
+            event.member.user.id,
+            event.community.key,
+        )
+        return False
+    texts = core.texts(event.community)
+    await answer_command(
+        core, event, render(texts.commands_too_fast, wait=SpokenDuration(refused.wait))
+    )
+    return False
 
 
 async def _arguments(core: Jardinier, spec: CommandSpec, event: CommandInvoked) -> dict[str, Any]:

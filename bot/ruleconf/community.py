@@ -301,6 +301,9 @@ class CoreTexts(BaseModel):
     help_who_power: Annotated[str, Placeholders("command", "power")]
     """Under ``/help <command>`` for a member who may not run it: only moderators the platform
     lets do ``{power}`` may."""
+    commands_too_fast: Annotated[str, Placeholders("wait")]
+    """To a member who ran too many commands in a channel lately, once, privately (see
+    :mod:`bot.commands.budget`): ``{wait}``, how long until they may run one again."""
     rules_reloaded: Annotated[str, Placeholders()]
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]

@@ -39,6 +39,7 @@ PLATFORM_TEXT_GROUPS = (
     "lacking_power",
     "help_who",
     "help_who_power",
+    "commands_too_fast",
 )
 
 # Line numbers matter: tests assert file:line:col.
