@@ -703,6 +703,23 @@ async def test_a_command_sent_as_a_reply_aims_at_the_replied_author(
     assert named.params["text"] == "Alice Martin has the id 201"
 
 
+async def test_a_moderator_told_telegram_failed_to_look_up_a_member_not_that_none_exists(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    bot.core.commands.add(build_spec(StandInCog().whois, cog="core"))
+    await bot.core.publish_commands()
+    api.fail("getChatMember", "Internal Server Error", code=500)
+    api.push(tg_command(ALICE, "/whois 404", message_id=85))
+    [answer] = await api.wait_for("sendMessage")
+    assert answer.params["text"] == "I could not reach Telegram to find a member in Garden"
+    api.fail("getChatMember", "Bad Request: user not found")
+    api.push(tg_command(ALICE, "/whois 404", message_id=86))
+    [_, unknown] = await api.wait_for("sendMessage", 2)
+    assert "404" in unknown.params["text"]
+    assert "Telegram" not in unknown.params["text"]
+
+
 async def test_channels_are_the_group_its_topics_or_another_chat(
     start_bot: StartBot, api: FakeBotApi, tmp_path: Path
 ) -> None:
