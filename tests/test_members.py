@@ -23,6 +23,7 @@ from bot.members import MemberDirectory
 from bot.resources import shipped_rules_directory
 from tests.support.events import command, message
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import enable_only
 from tests.support.waiting import eventually
 
 
@@ -573,14 +574,24 @@ async def test_a_flush_returns_once_a_write_under_way_is_done_and_what_it_left_i
 
 
 async def test_the_last_flush_waits_a_little_for_a_database_another_process_holds(
-    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.members")
     directory = busy_core.members
     await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
     with held(tmp_path / "bot.db") as other:
 
         async def done_soon() -> None:
-            await asyncio.sleep(0.5)  # longer than the busy timeout: the first try is refused
+            # Held until the first try has been refused (the busy timeout ran out), however
+            # long a loaded machine takes to get there: the last flush must try again.
+            await eventually(
+                lambda: "could not record" in caplog.text,
+                "the locked database refuses the last flush's first try",
+            )
             other.execute("ROLLBACK")
 
         other_process = asyncio.create_task(done_soon())
@@ -592,13 +603,41 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
 
 
 async def test_a_join_is_written_when_the_bot_stops_while_another_process_holds_the_database(
-    busy_core: Jardinier, platform: FakePlatform, clock: ManualClock, tmp_path: Path
+    busy_core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.members")
+    # The core alone: each cog's last flush would meet the lock first and give up after
+    # seconds of trying (their own tests show it).
+    enable_only(rules_dir)
+    await busy_core.reload_rules()
     await busy_core.handle(MemberJoined(at=clock.now(), member=platform.member("ana")))
+    directory = busy_core.members
+    flush_last = directory.flush_last
+    refused_before: list[int] = []
+
+    async def last_flush_began() -> None:
+        refused_before.append(caplog.text.count("could not record"))
+        await flush_last()
+
+    monkeypatch.setattr(directory, "flush_last", last_flush_began)
     with held(tmp_path / "bot.db") as other:
 
         async def done_soon() -> None:
-            await asyncio.sleep(0.5)  # longer than the busy timeout: the first write is refused
+            # Held until the stop's last flush has had a try refused, after the write the
+            # periodic flush makes as it stops: only a try after that one is let through.
+            await eventually(
+                lambda: (
+                    bool(refused_before)
+                    and caplog.text.count("could not record") > refused_before[0]
+                ),
+                "the locked database refuses a try of the stop's last flush",
+            )
             other.execute("ROLLBACK")
 
         other_process = asyncio.create_task(done_soon())
