@@ -22,6 +22,7 @@ from cogs.contributors.pace import MessagePace
 from cogs.contributors.tracked import MessageLedger, TrackedMessage
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
+from tests.support.waiting import eventually
 
 LONG = "Here is a long and thoughtful message about the garden."
 
@@ -165,10 +166,11 @@ async def test_counters_behind_a_refused_write_wait_with_it_and_land_in_order(
 
     monkeypatch.setattr(buffered, "_write", refusing_write)
     first = asyncio.create_task(forum.cog.flush())  # the reply and its thanks, refused
-    await asyncio.sleep(0)
+    await eventually(lambda: len(buffered) == 0, "the first flush takes the reply's counters")
     await forum.delete(post)  # takes them back: written first, they would outlive it
+    assert len(buffered) > 0
     second = asyncio.create_task(forum.cog.flush())
-    await asyncio.sleep(0)
+    await eventually(lambda: len(buffered) == 0, "the second flush takes the deletion's")
     opened.set()
     assert await first == 0
     assert await second == 0  # waits with the refused ones
@@ -220,7 +222,7 @@ async def test_a_database_that_keeps_refusing_loses_the_oldest_counters_not_the_
     speakers = [f"member{n}" for n in range(50)]
     for speaker in speakers:
         await forum.say(speaker, LONG)
-        await asyncio.sleep(0)  # the early writes, refused, put their counters back
+        await forum.core.caught_up()  # the early write, refused, has put its counters back
     down = False
     await forum.cog.flush()
 
