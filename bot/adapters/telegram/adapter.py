@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -35,16 +35,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.adapters.telegram.administrators import (
     Administrator,
@@ -63,16 +53,14 @@ from bot.adapters.telegram.answers import (
 )
 from bot.adapters.telegram.calls import (
     PLATFORM_NAME,
-    call_api,
     refusal,
-    retry_after_seconds,
     without_waiting,
 )
 from bot.adapters.telegram.commands import command_menus, scope_of
+from bot.adapters.telegram.connection import Connection
 from bot.adapters.telegram.convert import (
     GROUP_TYPES,
     PLATFORM,
-    BotIdentity,
     channel_id,
     convert_update,
     is_administrator,
@@ -89,14 +77,12 @@ from bot.adapters.telegram.headcount import Headcounts
 from bot.adapters.telegram.joins import MembershipChanges
 from bot.adapters.telegram.kept import KeptValue
 from bot.adapters.telegram.migrations import Migrations, told_as
-from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec, OptionKind, Permission, folded
-from bot.errors import JardinierError
 from bot.events import (
     ChannelRef,
     CommandInvoked,
@@ -122,16 +108,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-ALLOWED_UPDATES = (
-    "message",
-    "edited_message",
-    "chat_member",
-    "my_chat_member",
-    "message_reaction",
-    "callback_query",
-)
-POLL_TIMEOUT = timedelta(seconds=25)
-MAX_RECONNECT_DELAY = 60.0
 # Telegram takes a restriction shorter than 30 s or longer than 366 days as "forever".
 RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
 # A kick is a ban lifted at once; the ban is short so that it expires by itself if the lift fails.
@@ -141,8 +117,6 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # The Bot API takes uploads of 50 MB at most; a larger one is refused before it is read.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _SLUG = re.compile(r"[\W_]+")
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def _slug(text: str) -> str:
@@ -179,12 +153,13 @@ class TelegramPlatform:
         self.settings = settings
         self._state = state
         self._clock = clock or SystemClock()
-        self.identity = BotIdentity(int(settings.bot_id), "")
+        self.migrations = Migrations(state)
+        self.connection = Connection(settings, self.migrations)
+        self.application = self.connection.application
         self.directory = Directory()
         self.administrators = Administrators(self._fetch_administrators)
         self._joins = MembershipChanges()
         self.headcounts = Headcounts(self._ask_member_count, self._clock)
-        self.migrations = Migrations(state)
         self.restrictions = Restrictions()
         self._kept_restrictions = KeptValue(
             state, "telegram:restrictions", "the members held at the charter gate"
@@ -192,11 +167,6 @@ class TelegramPlatform:
         self._restrictions_read = False
         self._reading_restrictions = asyncio.Lock()
         self._sink: EventSink | None = None
-        self._stopping = asyncio.Event()
-        self._connected = asyncio.Event()
-        self._initialising = asyncio.Lock()
-        self._starting = False
-        self._closed = False
         self._command_names: frozenset[str] | None = None
         self._moderator_commands: frozenset[str] = frozenset()
         self.private_chats = PrivateChats()
@@ -208,169 +178,30 @@ class TelegramPlatform:
         self._reply_targets: frozenset[str] = frozenset()
         self._unpublished: list[CommandSpec] | None = None
         self._topics_loaded: set[int] = set()
-        self.application = self._build_application()
-
-    def _build_application(self) -> AnyApplication:
-        application: AnyApplication = (
-            ApplicationBuilder()
-            .token(self.settings.token)
-            .base_url(self.settings.api_url)
-            .base_file_url(self.settings.file_url)
-            .job_queue(None)  # the core has its own scheduler
-            .concurrent_updates(PerChatOrder())
-            .build()
-        )
-        application.add_handler(TypeHandler(Update, self._on_update))
-        application.add_error_handler(self._on_error)
-        return application
+        self.connection.listen(self._on_update, self._on_error)
 
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
         """Connect, then feed every update to ``sink`` until :meth:`stop`."""
         self._sink = sink
-        self._starting = True
-        try:
-            if self._stopping.is_set() or self._closed:
-                return  # stopped before it started
-            if await self._unless_stopped(self._connect()):
-                await self._stopping.wait()
-        finally:
-            await self._disconnect()
+        await self.connection.serve(self._publish_waiting)
 
     async def ready(self) -> None:
         """Return once the Bot API answers (the bot knows who it is and can act)."""
-        await self._connected.wait()
+        await self.connection.ready()
 
     async def stop(self) -> None:
         """Stop polling (or serving the webhook); :meth:`start` returns promptly."""
-        self._stopping.set()
-        if not self._starting:
-            await self._disconnect()
+        await self.connection.stop()
 
-    async def _unless_stopped(self, work: Coroutine[Any, Any, bool]) -> bool:
-        """Run ``work`` unless :meth:`stop` comes first (then cancel it and return False)."""
-        task = asyncio.ensure_future(work)
-        stopped = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if task.done():
-                return task.result()
-            return False
-        finally:
-            for pending in (task, stopped):
-                if not pending.done():
-                    pending.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pending
-
-    async def _connect(self) -> bool:
-        await self._retrying("reach the Telegram Bot API", self._initialise)
-        await self.application.start()
-        self._connected.set()
+    async def _publish_waiting(self) -> None:
+        """Publish the command menus that waited for the connection."""
         if self._unpublished is not None:
             try:
                 await self.sync_commands(self._unpublished)
             except PlatformError as error:
                 log.warning("could not publish the commands on Telegram: %s", error)
-        updater = self.application.updater
-        assert updater is not None
-        webhook = self.settings.webhook
-        if webhook is None:
-            await self._retrying(
-                "start polling",
-                lambda: updater.start_polling(
-                    timeout=POLL_TIMEOUT,
-                    allowed_updates=ALLOWED_UPDATES,
-                    bootstrap_retries=0,
-                    error_callback=self._polling_failed,
-                ),
-            )
-            log.info("polling Telegram for updates")
-        else:
-            try:
-                await self._retrying(
-                    "register the webhook",
-                    lambda: updater.start_webhook(
-                        listen=webhook.listen,
-                        port=webhook.port,
-                        url_path=webhook.path,
-                        webhook_url=webhook.url,
-                        secret_token=webhook.secret,
-                        allowed_updates=ALLOWED_UPDATES,
-                        bootstrap_retries=0,
-                    ),
-                )
-            except OSError as error:
-                raise JardinierError(
-                    f"cannot listen for the Telegram webhook on {webhook.listen}:{webhook.port} "
-                    f"({error.strerror or error}); set TELEGRAM_WEBHOOK_LISTEN and "
-                    "TELEGRAM_WEBHOOK_PORT"
-                ) from None
-            log.info("serving the Telegram webhook on %s:%s", webhook.listen, webhook.port)
-        return True
-
-    async def _retrying(self, what: str, call: Callable[[], Awaitable[object]]) -> None:
-        """Run ``call`` until it succeeds, waiting longer after each network failure."""
-        delay = 1.0
-        while True:
-            try:
-                await call()
-            except InvalidToken:
-                raise JardinierError(
-                    "Telegram refused TELEGRAM_TOKEN; copy the token again from BotFather"
-                ) from None
-            except RetryAfter as error:
-                wait = retry_after_seconds(error)
-                log.warning("Telegram's flood control: waiting %.0f s to %s", wait, what)
-            except (BadRequest, Forbidden) as error:
-                raise JardinierError(
-                    f"Telegram refused to {what}: {self._without_token(error.message)}"
-                ) from None
-            except NetworkError as error:
-                wait = delay
-                delay = min(delay * 2, MAX_RECONNECT_DELAY)
-                log.warning(
-                    "could not %s (%s); trying again in %.0f s",
-                    what,
-                    self._without_token(str(error)),
-                    wait,
-                )
-            except TelegramError as error:
-                raise JardinierError(
-                    f"Telegram refused to {what}: {self._without_token(error.message)}"
-                ) from None
-            else:
-                return
-            await asyncio.sleep(wait)
-
-    async def _initialise(self, action: str = "connect") -> None:
-        if self._closed:
-            raise refusal(action, "closing")
-        async with self._initialising:
-            await self.application.initialize()
-        me = self.application.bot.bot
-        self.identity = BotIdentity(me.id, me.username or "")
-
-    async def _disconnect(self) -> None:
-        self._closed = True
-        application = self.application
-        steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
-        if application.updater is not None and application.updater.running:
-            steps.append(("the updater", application.updater.stop))
-        if application.running:
-            steps.append(("the application", application.stop))
-        steps.append(("the application", application.shutdown))
-        # An initialisation that failed half-way (getMe refused) leaves the HTTP client open.
-        steps.append(("the Bot API client", application.bot.shutdown))
-        for what, step in steps:
-            try:
-                await step()
-            except Exception:
-                log.exception("could not stop %s cleanly", what)
-
-    def _polling_failed(self, error: Exception) -> None:
-        log.warning("polling Telegram failed (%s); trying again", error)
 
     # -- updates ---------------------------------------------------------------------------------
 
@@ -421,7 +252,7 @@ class TelegramPlatform:
         administrators = await self.administrators.of(chat.id)
         events = convert_update(
             update,
-            bot=self.identity,
+            bot=self.connection.identity,
             administrators=administrators,
             lookups=self.directory,
             commands=self._command_names,
@@ -465,7 +296,7 @@ class TelegramPlatform:
         user_id = sender.id
         chat_id = self.migrations.now(linked)  # a link written before the group was upgraded
         try:
-            member = await self._in_chat(
+            member = await self.connection.in_chat(
                 "find_member", chat_id, lambda bot, chat: bot.get_chat_member(chat, user_id)
             )
         except PlatformError as error:
@@ -490,7 +321,7 @@ class TelegramPlatform:
         text, alert = asked.notice() if asked is not None else ("", False)
         try:
             with without_waiting():
-                await self._api(
+                await self.connection.api(
                     "answer_button",
                     lambda bot: bot.answer_callback_query(
                         query.id, text=text or None, show_alert=alert
@@ -543,7 +374,7 @@ class TelegramPlatform:
         return result
 
     async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
-        members = await self._in_chat(
+        members = await self.connection.in_chat(
             "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
         )
         return listed(members)
@@ -609,76 +440,12 @@ class TelegramPlatform:
         commands = [BotCommand(item["command"], item["description"]) for item in menu["commands"]]
         scope = scope_of(menu["scope"])
         language = menu["language_code"] or None
-        await self._api(
+        await self.connection.api(
             "sync_commands",
             lambda bot: bot.set_my_commands(commands, scope=scope, language_code=language),
         )
 
-    # -- calling the Bot API ---------------------------------------------------------------------
-
-    async def _api(
-        self,
-        action: str,
-        call: Callable[[Bot], Awaitable[T]],
-        *,
-        community: CommunityRef | None = None,
-        subject: str = "",
-    ) -> T:
-        async def attempt() -> T:
-            await self._initialise(action)
-            return await call(self.application.bot)
-
-        try:
-            return await call_api(action, attempt, community=community, subject=subject)
-        except PlatformError as error:
-            # Reasons reach the mod-log, a chat: the token must never be in one.
-            scrubbed = {
-                name: clean
-                for name, value in error.values.items()
-                if isinstance(value, str) and (clean := self._without_token(value)) != value
-            }
-            if not scrubbed:
-                raise
-            raise error.with_values(**scrubbed) from None
-
-    async def _in_chat(
-        self,
-        action: str,
-        chat_id: int,
-        call: Callable[[Bot, int], Awaitable[T]],
-        *,
-        community: CommunityRef | None = None,
-        subject: str = "",
-    ) -> T:
-        """``call`` on the chat ``chat_id``, by the id Telegram gives it now: a group upgraded
-        to a supergroup is followed there, even when the bot learns it from a refused call."""
-        await self.migrations.load()
-
-        async def in_chat(bot: Bot) -> T:
-            target = self.migrations.now(chat_id)
-            try:
-                return await call(bot, target)
-            except ChatMigrated as error:
-                if error.new_chat_id == target:
-                    raise
-                await self.migrations.moved(target, error.new_chat_id)
-                return await call(bot, error.new_chat_id)
-
-        return await self._api(action, in_chat, community=community, subject=subject)
-
-    def _without_token(self, text: str) -> str:
-        """``text`` with the bot's token masked, in any case (python-telegram-bot lower-cases
-        the descriptions it quotes, a proxy may quote the request's path)."""
-        return re.sub(re.escape(self.settings.token), "***", text, flags=re.IGNORECASE)
-
-    async def _chat(self, action: str, community: CommunityRef) -> int:
-        """The id the community's chat has now."""
-        try:
-            chat_id, _ = parse_channel_id(community.id)
-        except ValueError:
-            raise refusal(action, "not_a_chat", community=community, target=community.id) from None
-        await self.migrations.load()
-        return self.migrations.now(chat_id)
+    # -- whom an action is for -------------------------------------------------------------------
 
     def _user(self, action: str, user: UserRef, community: CommunityRef | None = None) -> int:
         """A person's id. A chat that posted as itself (a channel, the group for an anonymous
@@ -703,7 +470,7 @@ class TelegramPlatform:
 
     async def _member(self, action: str, member: MemberRef) -> tuple[int, int]:
         """The member's chat, as it is now, and their user id."""
-        chat_id = await self._chat(action, member.community)
+        chat_id = await self.connection.chat(action, member.community)
         return chat_id, self._user(action, member.user, member.community)
 
     def _restriction_end(self, until: datetime) -> datetime:
@@ -849,7 +616,7 @@ class TelegramPlatform:
         """Under a moderator's command answered in the group, once (kept between runs): a
         button opening the private chat with the bot, where such answers go once it is
         started."""
-        username = self.identity.username
+        username = self.connection.identity.username
         if not username:
             return None
         if not await self._learn_private(lambda chats: chats.offer(asked.chat_id, asked.user_id)):
@@ -923,7 +690,7 @@ class TelegramPlatform:
         action: str = "send",
         subject: str = "",
     ) -> Message:
-        return await self._in_chat(
+        return await self.connection.in_chat(
             action,
             chat_id,
             lambda bot, chat: bot.send_message(
@@ -979,7 +746,9 @@ class TelegramPlatform:
                 return await bot.send_photo(chat, content, **common)
             return await bot.send_document(chat, content, **common)
 
-        return await self._in_chat(action, chat_id, upload, community=community, subject=subject)
+        return await self.connection.in_chat(
+            action, chat_id, upload, community=community, subject=subject
+        )
 
     async def dm(
         self,
@@ -1014,7 +783,7 @@ class TelegramPlatform:
             chat_id, _ = parse_channel_id(community.id)
         except ValueError:
             return None
-        return start_link(self.identity.username, command, self.migrations.now(chat_id))
+        return start_link(self.connection.identity.username, command, self.migrations.now(chat_id))
 
     async def delete(self, message: MessageRef) -> None:
         """Delete a message (needs the Delete messages right; 48 hours at most)."""
@@ -1026,7 +795,7 @@ class TelegramPlatform:
             raise refusal(
                 "delete", "not_a_message", community=community, target=message.id
             ) from None
-        await self._in_chat(
+        await self.connection.in_chat(
             "delete",
             chat_id,
             lambda bot, chat: bot.delete_message(chat, message_id),
@@ -1066,7 +835,7 @@ class TelegramPlatform:
 
         async def purge(call: Callable[[Bot, int], Awaitable[bool]]) -> None:
             try:
-                await self._in_chat("purge", chat_id, call, community=community)
+                await self.connection.in_chat("purge", chat_id, call, community=community)
             except PlatformError as refused:
                 raise refused.with_values(where=where) from None
 
@@ -1108,7 +877,7 @@ class TelegramPlatform:
     async def _restrict(
         self, action: str, member: MemberRef, chat_id: int, user_id: int, until: datetime | None
     ) -> None:
-        await self._in_chat(
+        await self.connection.in_chat(
             action,
             chat_id,
             lambda bot, chat: bot.restrict_chat_member(
@@ -1131,7 +900,7 @@ class TelegramPlatform:
         if not everything:
             log.info("%s stays restricted in %s: held until lifted", user_id, chat_id)
             return
-        await self._in_chat(
+        await self.connection.in_chat(
             "unrestrict",
             chat_id,
             lambda bot, chat: bot.restrict_chat_member(
@@ -1173,7 +942,7 @@ class TelegramPlatform:
         """
         chat_id, user_id = await self._member("kick", member)
         community, subject = member.community, member.name
-        current: ChatMember = await self._in_chat(
+        current: ChatMember = await self.connection.in_chat(
             "kick",
             chat_id,
             lambda bot, chat: bot.get_chat_member(chat, user_id),
@@ -1187,14 +956,14 @@ class TelegramPlatform:
             log.info("%s is not in %s; nothing to kick", user_id, chat_id)
             return
         until = self._clock.now() + KICK_BAN
-        await self._in_chat(
+        await self.connection.in_chat(
             "kick",
             chat_id,
             lambda bot, chat: bot.ban_chat_member(chat, user_id, until_date=until),
             community=community,
             subject=subject,
         )
-        await self._in_chat(
+        await self.connection.in_chat(
             "kick",
             chat_id,
             lambda bot, chat: bot.unban_chat_member(chat, user_id, only_if_banned=True),
@@ -1209,7 +978,7 @@ class TelegramPlatform:
         channels may post there any more (the Bot API removes none of its past posts).
         """
         community = member.community
-        chat_id = await self._chat("ban", community)
+        chat_id = await self.connection.chat("ban", community)
         sender_id = self._sender("ban", member.user, community)
         call: Callable[[Bot, int], Awaitable[bool]]
         if is_chat_id(sender_id):
@@ -1220,18 +989,20 @@ class TelegramPlatform:
                 user_id=sender_id,
                 revoke_messages=True if delete_days > 0 else None,
             )
-        await self._in_chat("ban", chat_id, call, community=community, subject=member.name)
+        await self.connection.in_chat(
+            "ban", chat_id, call, community=community, subject=member.name
+        )
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> None:
         """Lift a ban (a member who is not banned is left alone), a channel's included."""
-        chat_id = await self._chat("unban", community)
+        chat_id = await self.connection.chat("unban", community)
         sender_id = self._sender("unban", user, community)
         call: Callable[[Bot, int], Awaitable[bool]]
         if is_chat_id(sender_id):
             call = partial(_unban_sender_chat, sender_chat_id=sender_id)
         else:
             call = partial(_unban_member, user_id=sender_id)
-        await self._in_chat(
+        await self.connection.in_chat(
             "unban", chat_id, call, community=community, subject=user.name or user.id
         )
 
@@ -1257,7 +1028,7 @@ class TelegramPlatform:
             raise refusal(
                 "react", "not_a_message", community=community, target=message.id
             ) from None
-        await self._in_chat(
+        await self.connection.in_chat(
             "react",
             chat_id,
             lambda bot, chat: bot.set_message_reaction(chat, message_id, emoji),
@@ -1270,13 +1041,13 @@ class TelegramPlatform:
         """The group's member count: asked of Telegram at most every few minutes, moved by the
         joins and departures heard since (see :mod:`.headcount`); None when it cannot tell."""
         try:
-            chat_id = await self._chat("member_count", community)
+            chat_id = await self.connection.chat("member_count", community)
         except PlatformError:
             return None
         return await self.headcounts.of(chat_id)
 
     async def _ask_member_count(self, chat_id: int) -> int:
-        return await self._in_chat(
+        return await self.connection.in_chat(
             "member_count", chat_id, lambda bot, chat: bot.get_chat_member_count(chat)
         )
 
@@ -1285,12 +1056,12 @@ class TelegramPlatform:
         knows no such member, a :class:`PlatformError` when it could not be asked."""
         wanted = text.strip()
         try:
-            chat_id = await self._chat("find_member", community)
+            chat_id = await self.connection.chat("find_member", community)
         except PlatformError:
             return None
         if wanted.isdigit():
             try:
-                found = await self._in_chat(
+                found = await self.connection.in_chat(
                     "find_member",
                     chat_id,
                     lambda bot, chat: bot.get_chat_member(chat, int(wanted)),
