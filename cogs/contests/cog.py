@@ -1,9 +1,10 @@
 """The contests cog: contests with fair voting, recurring challenges, giveaways, hall of fame.
 
 Phases (opening, reminder, closing with the results) and giveaway draws are persistent jobs
-with stable ids whose only argument is a record id; every announcement is claimed once in the
-database, so a restart neither loses nor doubles one. Wins are recorded and published as
-``ContestWon`` for the contributors cog.
+with stable ids whose arguments are a record id and the community's platform (a job waits while
+its platform is not running); every announcement is claimed once in the database, so a restart
+neither loses nor doubles one. Wins are recorded and published as ``ContestWon`` for the
+contributors cog.
 """
 
 from __future__ import annotations
@@ -44,7 +45,34 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def rules_applied(self) -> None:
         """Bring the challenges' cron jobs in line with the rules (at start, after reloads)."""
+        # The live bot applies the rules before it catches up on the jobs that fell due while
+        # it was down: an older job due meanwhile is named its platform in time to wait too.
+        await self.name_platforms_of_older_jobs()
         await self.refresh_challenges()
+
+    async def name_platforms_of_older_jobs(self) -> None:
+        """Give the phase and draw jobs stored by an older version, which named only their
+        record, their community's platform: like the newer ones, they then wait for it while it
+        is not running, rather than run without it and be lost (same id, same time)."""
+        scheduler = self.core.scheduler
+        for pending in scheduler.pending("contest:") + scheduler.pending("giveaway:"):
+            if "platform" in pending.kwargs or pending.next_run is None:
+                continue
+            if pending.handler in PHASE_OF_HANDLER:
+                community = await self.phase_community(int(pending.kwargs["contest_id"]))
+            elif pending.handler == "draw_giveaway":
+                community = await self.giveaway_community(int(pending.kwargs["giveaway_id"]))
+            else:
+                continue
+            if community is None:
+                continue  # its record is gone: the job finds nothing to do, wherever it runs
+            scheduler.at(
+                pending.id,
+                pending.next_run,
+                self.name,
+                pending.handler,
+                **{**pending.kwargs, "platform": community.platform},
+            )
 
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta

@@ -207,7 +207,7 @@ class ContestCommands(Phases):
     async def begin(self, community: CommunityRef, contest: Contest) -> None:
         """Schedule a new contest's phases, and open it now if it starts now."""
         assert contest.id is not None
-        self.schedule_phases(contest, self.settings(community).contests.remind_before)
+        self.schedule_phases(community, contest, self.settings(community).contests.remind_before)
         if contest.starts_at <= self.core.clock.now() and await self.claim(
             contest.id, "opened_at", self.core.clock.now()
         ):

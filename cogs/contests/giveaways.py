@@ -140,7 +140,12 @@ class Giveaways(ContestsBase):
                 session.add(row)
                 await session.commit()
         self.core.scheduler.at(
-            draw_job_id(row.id), row.ends_at, self.name, "draw_giveaway", giveaway_id=row.id
+            draw_job_id(row.id),
+            row.ends_at,
+            self.name,
+            "draw_giveaway",
+            giveaway_id=row.id,
+            platform=community.platform,
         )
         await ctx.reply(
             render(
@@ -393,9 +398,16 @@ class Giveaways(ContestsBase):
         text = await self.run_draw(community, giveaway, giveaway.winners, reroll=False)
         return community, giveaway, text
 
+    async def giveaway_community(self, giveaway_id: int) -> CommunityRef | None:
+        """The community of the giveaway ``giveaway_id``; None if either is gone."""
+        async with self.core.db.session() as session:
+            giveaway = await session.get(Giveaway, giveaway_id)
+        return None if giveaway is None else await self.community_of(giveaway.community_id)
+
     @job
-    async def draw_giveaway(self, giveaway_id: int) -> None:
-        """Draw the winners and announce them with the seed (scheduler job)."""
+    async def draw_giveaway(self, giveaway_id: int, platform: str | None = None) -> None:
+        """Draw the winners and announce them with the seed (scheduler job; ``platform``, the
+        community's, is the scheduler's: the job waits while it is not running)."""
         drawn = await self.draw_once(giveaway_id)
         if drawn is None:
             return

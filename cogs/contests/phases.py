@@ -1,10 +1,11 @@
 """A contest's phases, run by the scheduler: opening, reminder, closing with the results.
 
-Each phase is a job with a stable id (``contest:<id>:open|remind|close``) whose only argument is
-the contest id. Each is claimed once in the database before it is announced, so a job run twice,
-or again after a restart, never announces twice; a phase missed beyond the scheduler's grace is
-reported to the mod-log instead (a missed closing still closes the contest and records its
-winners, without the public announcement).
+Each phase is a job with a stable id (``contest:<id>:open|remind|close``) whose arguments are the
+contest id and its community's platform (the job waits while that platform is not running). Each
+is claimed once in the database before it is announced, so a job run twice, or again after a
+restart, never announces twice; a phase missed beyond the scheduler's grace is reported to the
+mod-log instead (a missed closing still closes the contest and records its winners, without the
+public announcement).
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def phase_job_id(contest_id: int, phase: str) -> str:
 class Phases(ContestsBase):
     """Scheduling and announcing the phases of contests."""
 
-    def schedule_phases(self, contest: Contest, remind_before: timedelta | None) -> None:
+    def schedule_phases(
+        self, community: CommunityRef, contest: Contest, remind_before: timedelta | None
+    ) -> None:
         """Schedule the jobs of ``contest``'s phases still to come."""
         assert contest.id is not None
         now = self.core.clock.now()
@@ -59,6 +62,7 @@ class Phases(ContestsBase):
                 self.name,
                 PHASES["open"],
                 contest_id=contest.id,
+                platform=community.platform,
             )
         if remind_before is not None:
             remind_at = contest.ends_at - remind_before
@@ -69,6 +73,7 @@ class Phases(ContestsBase):
                     self.name,
                     PHASES["remind"],
                     contest_id=contest.id,
+                    platform=community.platform,
                 )
         self.core.scheduler.at(
             phase_job_id(contest.id, "close"),
@@ -76,6 +81,7 @@ class Phases(ContestsBase):
             self.name,
             PHASES["close"],
             contest_id=contest.id,
+            platform=community.platform,
         )
 
     def cancel_phases(self, contest_id: int) -> None:
@@ -121,8 +127,16 @@ class Phases(ContestsBase):
             return None
         return community, contest
 
+    async def phase_community(self, contest_id: int) -> CommunityRef | None:
+        """The community of the contest ``contest_id``; None if either is gone."""
+        target = await self._phase_target(contest_id)
+        return None if target is None else target[0]
+
+    # The jobs' ``platform`` is the scheduler's (a job waits while it is not running): the
+    # contest's record says which community it is for.
+
     @job
-    async def open_contest(self, contest_id: int) -> None:
+    async def open_contest(self, contest_id: int, platform: str | None = None) -> None:
         """Announce that a contest is open (scheduler job)."""
         target = await self._phase_target(contest_id)
         if target is None:
@@ -134,7 +148,7 @@ class Phases(ContestsBase):
             await self.announce_opening(community, contest)
 
     @job
-    async def remind_contest(self, contest_id: int) -> None:
+    async def remind_contest(self, contest_id: int, platform: str | None = None) -> None:
         """Remind members that a contest closes soon (scheduler job)."""
         target = await self._phase_target(contest_id)
         if target is None:
@@ -161,7 +175,7 @@ class Phases(ContestsBase):
     # -- closing --------------------------------------------------------------------------------
 
     @job
-    async def close_contest(self, contest_id: int) -> None:
+    async def close_contest(self, contest_id: int, platform: str | None = None) -> None:
         """Close a contest, record its winners and announce the results (scheduler job)."""
         await self.close(contest_id, announce=True)
 

@@ -74,6 +74,17 @@ class Arena(Community):
             kind(at=self.clock.now(), message=message, member=self.member(name), emoji=emoji)
         )
 
+    # -- what an older version left ---------------------------------------------------------
+
+    def store_as_an_older_version(self, prefix: str) -> None:
+        """Store the jobs whose ids start with ``prefix`` again as a version that named no
+        platform in their arguments did."""
+        scheduler = self.core.scheduler
+        for stored in scheduler.pending(prefix):
+            assert stored.next_run is not None
+            kept = {key: value for key, value in stored.kwargs.items() if key != "platform"}
+            scheduler.at(stored.id, stored.next_run, stored.cog, stored.handler, **kept)
+
     # -- what the bot did -------------------------------------------------------------------
 
     def posted(self, containing: str, channel: str | None = None) -> list[Recorded]:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
 from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.fake_platform import FakePlatform
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -61,6 +66,34 @@ async def test_members_enter_by_button_or_reaction_and_the_seed_reproduces_the_d
         "id-carol (carol)",
         "id-dave (dave)",
     ]
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["stored-now", "stored-by-an-older-version"])
+async def test_a_draw_due_while_the_platform_is_not_running_is_posted_once_it_is(
+    open_arena: ArenaFactory, tmp_path: Path, older: bool
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await start_giveaway(first, winners=1)
+    [post] = first.posted("Giveaway 1: A bag of seeds!")
+    await first.press("alice", "giveaway:1", post)
+    if older:
+        first.store_as_an_older_version("giveaway:")
+    await first.stop()
+
+    # Started on the same database without the community's platform (the console alone).
+    console = await open_arena(database=database, platform=FakePlatform("console"))
+    await console.wait(timedelta(days=1, minutes=15))
+    assert console.platform.actions == []
+    assert [job.id for job in console.core.scheduler.pending("giveaway:")] == ["giveaway:1:draw"]
+    await console.stop()
+
+    first.platform.actions.clear()
+    second = await open_arena(database=database, platform=first.platform)
+    [result] = second.posted("congratulations")
+    assert published(result.text)[0] == ["alice"]
+    assert second.sent("mod-log") == []
+    assert second.core.scheduler.pending("giveaway:") == []
 
 
 async def test_taking_the_emoji_back_withdraws_only_an_entry_it_made(arena: Arena) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.events import ContestClosed, Event
 from cogs.contests.models import Contest, Win
 from tests.cogs.contests.arena import Arena
 from tests.cogs.contests.conftest import ArenaFactory
+from tests.support.fake_platform import FakePlatform
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -138,6 +141,37 @@ async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
     # Closed all the same: the winner is recorded, and anyone can ask for the results.
     assert await second.count(Win) == 1
     assert "1. alice — entry 1, votes: 1" in await second.run("mod", "/contest_results 1")
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["stored-now", "stored-by-an-older-version"])
+async def test_results_due_while_the_platform_is_not_running_are_announced_once_it_is(
+    open_arena: ArenaFactory, tmp_path: Path, older: bool
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    if older:
+        first.store_as_an_older_version("contest:")
+    await first.stop()
+
+    # Started on the same database without the community's platform (the console alone).
+    console = await open_arena(database=database, platform=FakePlatform("console"))
+    await console.wait(timedelta(hours=2, minutes=15))
+    assert console.platform.actions == []
+    assert sorted(job.id for job in console.core.scheduler.pending("contest:")) == [
+        "contest:1:close",
+        "contest:1:remind",
+    ]
+    await console.stop()
+
+    first.platform.actions.clear()
+    second = await open_arena(database=database, platform=first.platform)
+    # The reminder is moot once the contest is over; the results are announced.
+    assert second.posted("⏰") == []
+    [results] = second.posted("is closed")
+    assert results.text == "Contest 1 “Haiku” is closed, with no entries this time."
+    assert second.sent("mod-log") == []
+    assert second.core.scheduler.pending("contest:") == []
 
 
 async def test_results_are_refused_while_open_and_cancel_stops_everything(arena: Arena) -> None:
