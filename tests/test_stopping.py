@@ -4,6 +4,7 @@ they plan, before the scheduler and the database close."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -18,6 +19,7 @@ from bot.core import Jardinier
 from bot.events import MemberJoined, MemberRef, UserRef
 from bot.platform import EventSink
 from tests.support.fake_platform import FakePlatform
+from tests.support.waiting import eventually
 
 
 def bot_on(
@@ -38,8 +40,10 @@ async def test_a_job_planned_by_an_event_still_in_hand_at_stop_is_kept(
     bot = bot_on(rules_dir, database, platform, clock)
     await bot.start()
     gate = asyncio.Event()
+    in_hand = asyncio.Event()
 
     async def slow_listener(event: MemberJoined) -> None:
+        in_hand.set()
         await gate.wait()  # as a platform call that takes its time
         bot.scheduler.at(
             "announcement:later", clock.now() + timedelta(days=1), "announcements", "post"
@@ -48,8 +52,9 @@ async def test_a_job_planned_by_an_event_still_in_hand_at_stop_is_kept(
     bot.bus.subscribe("core", MemberJoined, slow_listener)
     newcomer = MemberRef(platform.community, UserRef("fake", "late", "late"))
     handling = asyncio.create_task(bot.handle(MemberJoined(at=clock.now(), member=newcomer)))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(in_hand.wait(), 10)
     stopping = asyncio.create_task(bot.stop())
+    # Time for a stop that did not wait to end (nothing shows one that rightly waits).
     await asyncio.sleep(0.05)
     assert not stopping.done()  # it waits for the event in hand
     gate.set()
@@ -111,8 +116,9 @@ class ConnectingPlatform(FakePlatform):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 async def test_sigterm_during_start_up_stops_the_bot_once_started(
-    rules_dir: Path, clock: ManualClock, tmp_path: Path
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.core")
     platform = ConnectingPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
     publishing = asyncio.Event()
@@ -132,12 +138,24 @@ async def test_sigterm_during_start_up_stops_the_bot_once_started(
         serving = asyncio.create_task(bot.run())
         await asyncio.wait_for(publishing.wait(), 10)
         os.kill(os.getpid(), signal.SIGTERM)
-        await asyncio.sleep(0.1)
+        await heard(caplog, "SIGTERM: stopping")  # while it still starts
         go_on.set()
         await asyncio.wait_for(serving, 10)
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert ignored == []
+
+
+async def heard(caplog: pytest.LogCaptureFixture, line: str) -> None:
+    """Wait until the bot has logged ``line``: its signal handler ran."""
+    await eventually(lambda: line in caplog.text, f"the bot logs {line!r}")
+
+
+HEARD_WHILE_STOPPING = {
+    signal.SIGTERM: "SIGTERM: already stopping",
+    signal.SIGHUP: "SIGHUP: stopping, the rules are not reloaded",
+}
+"""What the bot logs of a signal that comes while it stops."""
 
 
 class CountedPlatform(ConnectingPlatform):
@@ -158,11 +176,15 @@ class CountedPlatform(ConnectingPlatform):
 
 
 async def signalled_while_stopping(
-    bot: Jardinier, platform: CountedPlatform, second: signal.Signals
+    bot: Jardinier,
+    platform: CountedPlatform,
+    second: signal.Signals,
+    caplog: pytest.LogCaptureFixture,
 ) -> bool:
     """Run ``bot``, send it SIGTERM, then ``second`` while it stops (slowly: the cogs' stop
     hooks and the last flushes take their time); whether it still listened for ``second`` then.
     Were it not listening, ``second`` would kill the process (this test run): it is not sent."""
+    caplog.set_level(logging.INFO, logger="bot.core")
     stopping = asyncio.Event()
     go_on = asyncio.Event()
     stop = bot.stop
@@ -182,18 +204,18 @@ async def signalled_while_stopping(
         listening = signal.getsignal(second) not in (signal.SIG_DFL, previous[second])
         if listening:
             os.kill(os.getpid(), second)
-            await asyncio.sleep(0.1)
+            await heard(caplog, HEARD_WHILE_STOPPING[second])  # before the stop goes on
         go_on.set()
         await asyncio.wait_for(serving, 10)
     finally:
-        for heard, handler in previous.items():
-            signal.signal(heard, handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return listening
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_changes_nothing(
-    rules_dir: Path, clock: ManualClock, tmp_path: Path
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     platform = CountedPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
@@ -211,7 +233,7 @@ async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_change
     bot.stop = counted_stop  # type: ignore[method-assign]
     bot.db.close = counted_close  # type: ignore[method-assign]
     # Impatient: a second SIGTERM while the bot stops.
-    listening = await signalled_while_stopping(bot, platform, signal.SIGTERM)
+    listening = await signalled_while_stopping(bot, platform, signal.SIGTERM, caplog)
     assert listening, "a second SIGTERM while stopping would kill the bot"
     assert platform.stops == 1
     assert stops == ["stop", "close"]
@@ -219,7 +241,7 @@ async def test_sigterm_stops_the_bot_once_and_a_second_one_while_stopping_change
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rules(
-    rules_dir: Path, clock: ManualClock, tmp_path: Path
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     platform = CountedPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
@@ -230,7 +252,7 @@ async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rul
 
     bot.reload_rules = counted_reload  # type: ignore[method-assign]
     # A terminal closed, or a reload script, while the bot flushes.
-    listening = await signalled_while_stopping(bot, platform, signal.SIGHUP)
+    listening = await signalled_while_stopping(bot, platform, signal.SIGHUP, caplog)
     assert listening, "a SIGHUP while stopping would kill the bot"
     assert reloads == []
     assert platform.stops == 1
@@ -238,8 +260,9 @@ async def test_a_sighup_while_stopping_neither_kills_the_bot_nor_reloads_the_rul
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 async def test_a_sighup_while_starting_reloads_the_rules_once_started(
-    rules_dir: Path, clock: ManualClock, tmp_path: Path
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.core")
     platform = CountedPlatform()
     bot = bot_on(rules_dir, tmp_path / "bot.db", platform, clock)
     starting = asyncio.Event()
@@ -267,10 +290,11 @@ async def test_a_sighup_while_starting_reloads_the_rules_once_started(
         listening = signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, previous)
         if listening:
             os.kill(os.getpid(), signal.SIGHUP)
-            await asyncio.sleep(0.1)
+            await heard(caplog, "SIGHUP: the rule book is reloaded once the bot has started")
         go_on.set()
         await asyncio.wait_for(platform.serving.wait(), 10)
-        await asyncio.sleep(0.1)
+        if listening:
+            await eventually(lambda: "reload" in events, "the asked-for reload runs")
         os.kill(os.getpid(), signal.SIGTERM)
         await asyncio.wait_for(serving, 10)
     finally:
