@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import (
     Bot,
@@ -75,7 +75,7 @@ from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.headcount import Headcounts
 from bot.adapters.telegram.joins import MembershipChanges
-from bot.adapters.telegram.kept import KeptValue
+from bot.adapters.telegram.kept import KeptState, KeptTopics
 from bot.adapters.telegram.migrations import Migrations, told_as
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
@@ -106,7 +106,6 @@ from bot.state import PublishedDigest, StateStore
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # Telegram takes a restriction shorter than 30 s or longer than 366 days as "forever".
 RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
@@ -160,24 +159,18 @@ class TelegramPlatform:
         self.administrators = Administrators(self._fetch_administrators)
         self._joins = MembershipChanges()
         self.headcounts = Headcounts(self._ask_member_count, self._clock)
-        self.restrictions = Restrictions()
-        self._kept_restrictions = KeptValue(
-            state, "telegram:restrictions", "the members held at the charter gate"
+        self.restrictions = KeptState(
+            Restrictions(), state, "telegram:restrictions", "the members held at the charter gate"
         )
-        self._restrictions_read = False
-        self._reading_restrictions = asyncio.Lock()
         self._sink: EventSink | None = None
         self._command_names: frozenset[str] | None = None
         self._moderator_commands: frozenset[str] = frozenset()
-        self.private_chats = PrivateChats()
-        self._kept_private_chats = KeptValue(
-            state, "telegram:private_chats", "who has started the bot"
+        self.private_chats = KeptState(
+            PrivateChats(), state, "telegram:private_chats", "who has started the bot"
         )
-        self._private_chats_read = False
-        self._reading_private_chats = asyncio.Lock()
         self._reply_targets: frozenset[str] = frozenset()
         self._unpublished: list[CommandSpec] | None = None
-        self._topics_loaded: set[int] = set()
+        self.topics = KeptTopics(self.directory, state)
         self.connection.listen(self._on_update, self._on_error)
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -222,7 +215,7 @@ class TelegramPlatform:
         if update.message is not None:
             await self._follow_upgrade(update.message)
         for chat_id in self.directory.learn(update):
-            await self._save_topics(chat_id)
+            await self.topics.save(chat_id)
         chat = update.effective_chat
         if chat is None:
             return
@@ -343,62 +336,20 @@ class TelegramPlatform:
         message = update.message
         if message is not None and message.from_user is not None:
             user_id = message.from_user.id
-            await self._learn_private(lambda chats: chats.opened(user_id))
+            await self.private_chats.change(lambda chats: chats.opened(user_id))
         change = update.my_chat_member
         if change is not None:
             chat_id = change.chat.id
             if change.new_chat_member.status == ChatMemberStatus.BANNED:
-                await self._learn_private(lambda chats: chats.closed(chat_id))
+                await self.private_chats.change(lambda chats: chats.closed(chat_id))
             else:
-                await self._learn_private(lambda chats: chats.opened(chat_id))
-
-    async def _private_chats(self) -> PrivateChats:
-        """Who has started the bot, as kept before a restart (read at the first use)."""
-        if not self._private_chats_read:
-            async with self._reading_private_chats:
-                if not self._private_chats_read:
-                    _, kept = await self._kept_private_chats.read()
-                    self.private_chats.restore(kept)
-                    # A store that did not answer is not asked again: each member unknown is
-                    # tried once, as before the bot remembered them.
-                    self._private_chats_read = True
-        return self.private_chats
-
-    async def _learn_private(self, change: Callable[[PrivateChats], T]) -> T:
-        """Make ``change`` to who has started the bot, and keep it if anything was learnt."""
-        chats = await self._private_chats()
-        revision = chats.revision
-        result = change(chats)
-        if chats.revision != revision:
-            await self._kept_private_chats.write(chats.dump)
-        return result
+                await self.private_chats.change(lambda chats: chats.opened(chat_id))
 
     async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
         members = await self.connection.in_chat(
             "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
         )
         return listed(members)
-
-    # -- topics kept between runs ----------------------------------------------------------------
-
-    def _kept_topics(self, chat_id: int) -> KeptValue:
-        return KeptValue(self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}")
-
-    async def _save_topics(self, chat_id: int) -> None:
-        topics = {str(thread): name for thread, name in self.directory.topics(chat_id).items()}
-        await self._kept_topics(chat_id).write(lambda: json.dumps(topics))
-
-    async def _load_topics(self, chat_id: int) -> None:
-        if self._state is None or chat_id in self._topics_loaded:
-            return
-        self._topics_loaded.add(chat_id)
-        _answered, stored = await self._kept_topics(chat_id).read()
-        if not stored:
-            return
-        with contextlib.suppress(ValueError, AttributeError):
-            for thread, name in json.loads(stored).items():
-                if self.directory.topic_name(chat_id, int(thread)) is None:
-                    self.directory.remember_topic(chat_id, int(thread), str(name))
 
     # -- commands --------------------------------------------------------------------------------
 
@@ -590,7 +541,7 @@ class TelegramPlatform:
     ) -> list[Message] | None:
         """Write ``text`` to ``user_id`` privately if they have started the bot (tried once
         when the bot does not know); None if they have not."""
-        if (await self._private_chats()).is_open(user_id) is False:
+        if (await self.private_chats.get()).is_open(user_id) is False:
             return None
         try:
             with without_waiting():
@@ -607,9 +558,9 @@ class TelegramPlatform:
         except PlatformError as error:
             if error.key != "not_started":
                 raise
-            await self._learn_private(lambda chats: chats.closed(user_id))
+            await self.private_chats.change(lambda chats: chats.closed(user_id))
             return None
-        await self._learn_private(lambda chats: chats.opened(user_id))
+        await self.private_chats.change(lambda chats: chats.opened(user_id))
         return sent
 
     async def _private_chat_link(self, asked: Asking) -> tuple[str, str] | None:
@@ -619,7 +570,8 @@ class TelegramPlatform:
         username = self.connection.identity.username
         if not username:
             return None
-        if not await self._learn_private(lambda chats: chats.offer(asked.chat_id, asked.user_id)):
+        chat_id, user_id = asked.chat_id, asked.user_id
+        if not await self.private_chats.change(lambda chats: chats.offer(chat_id, user_id)):
             return None
         return f"✉️ @{username}", f"https://t.me/{username}"
 
@@ -772,9 +724,9 @@ class TelegramPlatform:
             )
         except PlatformError as error:
             if error.key == "not_started":
-                await self._learn_private(lambda chats: chats.closed(user_id))
+                await self.private_chats.change(lambda chats: chats.closed(user_id))
             raise
-        await self._learn_private(lambda chats: chats.opened(user_id))
+        await self.private_chats.change(lambda chats: chats.opened(user_id))
 
     def start_link(self, community: CommunityRef, command: str) -> str | None:
         """A link that opens a private chat with the bot and runs ``command`` there for the
@@ -855,13 +807,12 @@ class TelegramPlatform:
         lifting the timeout, by hand or when the core plans it, leaves them held.
         """
         chat_id, user_id = await self._member("timeout", member)
-        restrictions = await self._restrictions()
-        held = restrictions.is_held(chat_id, user_id)
+        held = (await self.restrictions.get()).is_held(chat_id, user_id)
         end = None if held else self._restriction_end(until)
         await self._restrict("timeout", member, chat_id, user_id, end)
         # Under the id the chat has now: the call may have found it upgraded.
         chat_id = self.migrations.now(chat_id)
-        await self._keep_restrictions(lambda: restrictions.timed_out(chat_id, user_id))
+        await self.restrictions.change(lambda kept: kept.timed_out(chat_id, user_id))
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Keep a member from posting, until ``until`` or until :meth:`unrestrict`."""
@@ -869,10 +820,9 @@ class TelegramPlatform:
         end = None if until is None else self._restriction_end(until)
         await self._restrict("restrict", member, chat_id, user_id, end)
         if until is None:
-            restrictions = await self._restrictions()
             # Under the id the chat has now: the call may have found it upgraded.
             chat_id = self.migrations.now(chat_id)
-            await self._keep_restrictions(lambda: restrictions.held(chat_id, user_id))
+            await self.restrictions.change(lambda kept: kept.held(chat_id, user_id))
 
     async def _restrict(
         self, action: str, member: MemberRef, chat_id: int, user_id: int, until: datetime | None
@@ -895,8 +845,7 @@ class TelegramPlatform:
         """Give a restricted member the group's permissions back; of a member both held until
         lifted and timed out, lift the timeout only (they stay restricted until the next lift)."""
         chat_id, user_id = await self._member("unrestrict", member)
-        restrictions = await self._restrictions()
-        everything = await self._keep_restrictions(lambda: restrictions.lifted(chat_id, user_id))
+        everything = await self.restrictions.change(lambda kept: kept.lifted(chat_id, user_id))
         if not everything:
             log.info("%s stays restricted in %s: held until lifted", user_id, chat_id)
             return
@@ -910,29 +859,8 @@ class TelegramPlatform:
             subject=member.name,
         )
 
-    async def _restrictions(self) -> Restrictions:
-        """Whom the bot holds, as kept before a restart (read at the first use)."""
-        if not self._restrictions_read:
-            async with self._reading_restrictions:
-                if not self._restrictions_read:
-                    _, kept = await self._kept_restrictions.read()
-                    self.restrictions.restore(kept)
-                    # A store that did not answer is not asked again: what this run decides
-                    # is newer than anything it held.
-                    self._restrictions_read = True
-        return self.restrictions
-
-    async def _keep_restrictions(self, change: Callable[[], T]) -> T:
-        """Make ``change`` to whom the bot holds, and keep the result if anything changed."""
-        revision = self.restrictions.revision
-        result = change()
-        if self.restrictions.revision != revision:
-            await self._kept_restrictions.write(self.restrictions.dump)
-        return result
-
     async def _arrived_or_left(self, chat_id: int, user_id: int) -> None:
-        restrictions = await self._restrictions()
-        await self._keep_restrictions(lambda: restrictions.arrived_or_left(chat_id, user_id))
+        await self.restrictions.change(lambda kept: kept.arrived_or_left(chat_id, user_id))
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove a member who may come back: a ban lifted at once.
@@ -1104,7 +1032,7 @@ class TelegramPlatform:
         # Topics and titles are learnt under the chat's id now; channels are named, as the
         # events name them, under the community's.
         chat_id = self.migrations.now(known_as)
-        await self._load_topics(chat_id)
+        await self.topics.load(chat_id)
         topics = self.directory.topics(chat_id)
         title = self.directory.title(chat_id) or community.name
         group = ChannelRef(community, community.id, title)

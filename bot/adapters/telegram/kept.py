@@ -1,4 +1,4 @@
-"""One value the adapter keeps between runs in the core's state store, as JSON text.
+"""What the adapter keeps between runs in the core's state store, each value as JSON text.
 
 Read once; written again after each change, one write at a time: changes made while a write is
 under way go, all together, into the next one. A store that fails is logged, never raised: the
@@ -8,14 +8,21 @@ adapter goes on with what it has in memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.telegram.directory import Directory
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R", bound="Restorable")
 
 
 class KeptValue:
@@ -51,3 +58,82 @@ class KeptValue:
                 await self._state.set(self._key, render())
             except SQLAlchemyError as error:
                 log.warning("could not remember %s: %s", self._what, error)
+
+
+class Restorable(Protocol):
+    """What the adapter remembers and keeps as JSON text (:class:`KeptState`)."""
+
+    revision: int
+    """Counts the changes: what was kept is out of date once it moved."""
+
+    def dump(self) -> str:
+        """Everything remembered, as JSON text."""
+        ...
+
+    def restore(self, text: str | None) -> None:
+        """Remember again what :meth:`dump` wrote."""
+        ...
+
+
+class KeptState(Generic[R]):
+    """``value`` (who has started the bot, whom the bot holds) kept between runs under ``key``:
+    read at the first use, kept again after each change."""
+
+    def __init__(self, value: R, state: StateStore | None, key: str, what: str) -> None:
+        self.value = value
+        self._kept = KeptValue(state, key, what)
+        self._read = False
+        self._reading = asyncio.Lock()
+
+    async def get(self) -> R:
+        """The value, as kept before a restart."""
+        if not self._read:
+            async with self._reading:
+                if not self._read:
+                    _, kept = await self._kept.read()
+                    self.value.restore(kept)
+                    # A store that did not answer is not asked again: what this run learns is
+                    # newer than anything it held (a member unknown is tried once, as before
+                    # the bot remembered them).
+                    self._read = True
+        return self.value
+
+    async def change(self, change: Callable[[R], T]) -> T:
+        """Make ``change`` to the value, and keep it if anything changed."""
+        value = await self.get()
+        revision = value.revision
+        result = change(value)
+        if value.revision != revision:
+            await self._kept.write(value.dump)
+        return result
+
+
+class KeptTopics:
+    """The forum topics of each chat, as the directory learns them, kept between runs."""
+
+    def __init__(self, directory: Directory, state: StateStore | None) -> None:
+        self._directory = directory
+        self._state = state
+        self._loaded: set[int] = set()
+
+    def _kept(self, chat_id: int) -> KeptValue:
+        return KeptValue(self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}")
+
+    async def save(self, chat_id: int) -> None:
+        """Keep the topics of ``chat_id`` as the directory knows them now."""
+        topics = {str(thread): name for thread, name in self._directory.topics(chat_id).items()}
+        await self._kept(chat_id).write(lambda: json.dumps(topics))
+
+    async def load(self, chat_id: int) -> None:
+        """Teach the directory the topics of ``chat_id`` kept before a restart (once; those it
+        learnt since win)."""
+        if self._state is None or chat_id in self._loaded:
+            return
+        self._loaded.add(chat_id)
+        _answered, stored = await self._kept(chat_id).read()
+        if not stored:
+            return
+        with contextlib.suppress(ValueError, AttributeError):
+            for thread, name in json.loads(stored).items():
+                if self._directory.topic_name(chat_id, int(thread)) is None:
+                    self._directory.remember_topic(chat_id, int(thread), str(name))
