@@ -93,9 +93,11 @@ class Cog:
         """Called once the cog is loaded, before events flow."""
 
     async def rules_applied(self) -> None:
-        """Called once the bot has started (jobs caught up) and after every rule-book reload.
+        """Called once the bot has started and after every rule-book reload.
 
-        The place to bring scheduled jobs in line with the rules (recurring challenges).
+        The place to bring scheduled jobs in line with the rules (recurring challenges). On a
+        platform's start (``jardinier run``) it comes before the jobs that fell due while the bot
+        was away run, once the platforms connect: a job changed here runs as changed.
         """
 
     async def teardown(self) -> None:
