@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.builtin import RELOAD_EVERY
@@ -1044,3 +1047,68 @@ async def test_where_a_private_answer_may_land_in_the_channel_commands_too_fast_
     for _ in range(COMMANDS_PER_WINDOW + 3):
         await core.handle(command(alice, "/help", clock.now()))
     assert len(platform.sent()) == COMMANDS_PER_WINDOW
+
+
+async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_line(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another process holds the write lock (a backup, a script): the moderator is told to try
+    again, and the log reads a warning, not a bug's traceback."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=200))
+    database = tmp_path / "bot.db"
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    try:
+        mod = platform.member("mod", moderator=True)
+        platform.member("bob")
+        await bot.handle(command(mod, "/help", clock.now()))  # the community is on record
+        await bot.members.flush()
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.WARNING):
+            await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
+        other.execute("ROLLBACK")
+        other.close()
+        assert answer_to(platform, mod) == (
+            "The database is busy; /warn was not done. Try again in a minute."
+        )
+        [said] = [record for record in caplog.records if record.name == "bot.commands.runner"]
+        assert said.levelno == logging.WARNING
+        assert said.getMessage() == (
+            "/warn not done: the database refused for a while "
+            "(OperationalError: database is locked)"
+        )
+        assert "Traceback" not in caplog.text
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+        await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
+        assert answer_to(platform, mod) == "Case 1: warn for bob."
+    finally:
+        await bot.stop()
+
+
+async def test_a_command_losing_the_platform_s_connection_is_not_blamed_on_the_database(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def cut(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionResetError("Connection reset by peer")
+
+    spec = core.commands.get("announcements")
+    assert spec is not None
+    core.commands.remove_cog(spec.cog)
+    core.commands.add(replace(spec, callback=cut))
+    mod = platform.member("mod", moderator=True)
+    with caplog.at_level(logging.WARNING):
+        await core.handle(command(mod, "/announcements", clock.now()))
+    assert answer_to(platform, mod).startswith("Something went wrong with /announcements")
+    assert "ConnectionResetError" in caplog.text  # with its traceback, for the moderators

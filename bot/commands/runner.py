@@ -5,6 +5,10 @@ moderator gets a polite refusal and the command does not run; nor does a moderat
 for a moderator the platform would not let do it (a ban without the right to ban), who is told
 which power they lack. A member's commands in a channel are a few a minute
 (:mod:`bot.commands.budget`), so that no one makes the bot flood it.
+
+A command the database refuses for a while (locked by a backup or a script, a full disk, a lost
+connection: :func:`bot.dbrefusals.may_pass`) is answered that the database is busy and logged
+in one line: it is no bug, and its traceback would only fill the log while the refusal lasts.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import logging
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.commands.budget import CommandBudget
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ChannelRefusedError, UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
+from bot.dbrefusals import may_pass, reason
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, MemberRef, Power
@@ -120,11 +127,27 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         await answer_command(core, event, usage(error))
     except JardinierError as error:
         await answer_command(core, event, str(error))
-    except Exception:
+    except Exception as error:
+        if _database_refused(error):
+            log.warning(
+                "/%s not done: the database refused for a while (%s)", spec.name, reason(error)
+            )
+            await answer_command(
+                core, event, render(texts.database_busy, command=spec.name_for(locale))
+            )
+            return
         log.exception("/%s failed", spec.name)
         await answer_command(
             core, event, render(texts.command_failed, command=spec.name_for(locale))
         )
+
+
+def _database_refused(error: Exception) -> bool:
+    """Whether ``error`` is the database refusing for a while, so that the same command may
+    succeed in a minute."""
+    # may_pass takes any OSError for a passing refusal, as a flush meets only the database's;
+    # a command also reaches the platform, whose lost connection says nothing of the database.
+    return isinstance(error, SQLAlchemyError) and may_pass(error)
 
 
 async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:

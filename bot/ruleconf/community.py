@@ -312,6 +312,9 @@ class CoreTexts(BaseModel):
     """The last line of ``rules_reload_failed``'s errors when there are more than a chat shows:
     how many were left out, and the rule book directory to check."""
     command_failed: Annotated[str, Placeholders("command")]
+    database_busy: Annotated[str, Placeholders("command")]
+    """A command the database refused for a while (locked, full, away): it was not done, and
+    may be tried again."""
     rules_reload_refused: Annotated[str, Placeholders("command")]
     """``/rules_reload`` asked by a moderator of a community the rule book has no file for."""
     rules_reload_too_soon: Annotated[str, Placeholders("wait")]

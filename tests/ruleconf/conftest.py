@@ -40,6 +40,7 @@ PLATFORM_TEXT_GROUPS = (
     "help_who",
     "help_who_power",
     "commands_too_fast",
+    "database_busy",
 )
 
 # Line numbers matter: tests assert file:line:col.
