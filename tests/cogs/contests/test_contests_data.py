@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -132,3 +133,50 @@ async def test_a_member_left_out_of_a_close_and_a_draw_finds_both_in_their_expor
 
     await arena.cog.erase_member_data(arena.platform.community, bob)
     assert await arena.cog.export_member_data(arena.platform.community, bob) == {}
+
+
+async def test_a_members_whole_contest_export_keeps_its_parts_in_order(arena: Arena) -> None:
+    await arena.veterans("mod", "alice", "bob")
+    await arena.run("mod", '/contest_create "Haiku" 1h')
+    await arena.run("mod", '/giveaway "Seeds" 1 1h')
+    await arena.run("mod", "/submit 1 Old pond")
+    await arena.run("bob", "/submit 1 Cherry blossom")
+    await arena.run("mod", "/vote 1 2")
+    await arena.run("alice", "/vote 1 1")
+    await arena.press("mod", "giveaway:1", arena.posted("Giveaway 1")[0])
+    await arena.run("mod", "/contest_create Photo 2h")
+    await arena.run("mod", '/giveaway "Bulbs" 1 2h')
+    await arena.run("mod", "/submit 2 modpic")
+    await arena.run("alice", "/submit 2 alicepic")
+    await arena.run("bob", "/vote 2 1")
+    for name in ("mod", "alice"):
+        await arena.press(name, "giveaway:2", arena.posted("Giveaway 2")[0])
+    await arena.wait(timedelta(hours=1))
+    await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("mod")))
+    await arena.wait(timedelta(hours=1))
+
+    mod = arena.member("mod").user
+    exported = await arena.cog.export_member_data(arena.platform.community, mod)
+    at_9, at_10, at_11 = (f"2026-11-04T{hour:02}:00:00+00:00" for hour in (9, 10, 11))
+    # The keys in this order: the export file lists them as they come.
+    expected = {
+        "contests_created": [1, 2],
+        "giveaways_created": [1, 2],
+        "entries": [
+            {"contest": 1, "entry": 1, "text": "Old pond", "submitted_at": at_9},
+            {"contest": 2, "entry": 1, "text": "modpic", "submitted_at": at_9},
+        ],
+        "votes": [{"contest": 1, "entry": 2, "voted_at": at_9}],
+        "giveaways": [
+            {"giveaway": 1, "entered_at": at_9},
+            {"giveaway": 2, "entered_at": at_9},
+        ],
+        "wins": [
+            {"kind": "contest", "id": 1, "title": "Haiku", "rank": 1, "won_at": at_10},
+            {"kind": "giveaway", "id": 1, "title": "Seeds", "rank": 1, "won_at": at_10},
+        ],
+        "draws": [{"giveaway": 1, "round": 1, "place": 1, "drawn_at": at_10}],
+        "left_out_of_contests": [{"contest": 2, "title": "Photo", "closed_at": at_11}],
+        "left_out_of_draws": [{"giveaway": 2, "round": 1, "drawn_at": at_11}],
+    }
+    assert json.dumps(exported, indent=2) == json.dumps(expected, indent=2)
