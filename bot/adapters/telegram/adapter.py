@@ -26,15 +26,13 @@ from typing import Any
 from telegram import (
     Bot,
     BotCommand,
-    CallbackQuery,
     ChatMember,
     ChatPermissions,
     InlineKeyboardMarkup,
     Message,
     ReplyParameters,
-    Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 
 from bot.adapters.telegram.administrators import (
     Administrator,
@@ -49,7 +47,6 @@ from bot.adapters.telegram.answers import (
     Asking,
     PrivateChats,
     asking,
-    handling,
 )
 from bot.adapters.telegram.calls import (
     PLATFORM_NAME,
@@ -59,11 +56,8 @@ from bot.adapters.telegram.calls import (
 from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.connection import Connection
 from bot.adapters.telegram.convert import (
-    GROUP_TYPES,
     PLATFORM,
     channel_id,
-    convert_update,
-    is_administrator,
     is_chat_id,
     is_in_chat,
     parse_channel_id,
@@ -74,21 +68,18 @@ from bot.adapters.telegram.convert import (
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
 from bot.adapters.telegram.headcount import Headcounts
-from bot.adapters.telegram.joins import MembershipChanges
+from bot.adapters.telegram.intake import UpdateIntake
 from bot.adapters.telegram.kept import KeptState, KeptTopics
-from bot.adapters.telegram.migrations import Migrations, told_as
+from bot.adapters.telegram.migrations import Migrations
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.settings import TelegramSettings
-from bot.adapters.telegram.startlinks import parse_start, private_command, start_link
+from bot.adapters.telegram.startlinks import start_link
 from bot.clock import Clock, SystemClock
-from bot.commands.spec import CommandSpec, OptionKind, Permission, folded
+from bot.commands.spec import CommandSpec
 from bot.events import (
     ChannelRef,
-    CommandInvoked,
     CommunityRef,
-    MemberJoined,
-    MemberLeft,
     MemberRef,
     MessageRef,
     UserRef,
@@ -157,27 +148,32 @@ class TelegramPlatform:
         self.application = self.connection.application
         self.directory = Directory()
         self.administrators = Administrators(self._fetch_administrators)
-        self._joins = MembershipChanges()
         self.headcounts = Headcounts(self._ask_member_count, self._clock)
         self.restrictions = KeptState(
             Restrictions(), state, "telegram:restrictions", "the members held at the charter gate"
         )
-        self._sink: EventSink | None = None
-        self._command_names: frozenset[str] | None = None
-        self._moderator_commands: frozenset[str] = frozenset()
         self.private_chats = KeptState(
             PrivateChats(), state, "telegram:private_chats", "who has started the bot"
         )
-        self._reply_targets: frozenset[str] = frozenset()
         self._unpublished: list[CommandSpec] | None = None
         self.topics = KeptTopics(self.directory, state)
-        self.connection.listen(self._on_update, self._on_error)
+        self.intake = UpdateIntake(
+            self.connection,
+            directory=self.directory,
+            administrators=self.administrators,
+            headcounts=self.headcounts,
+            private_chats=self.private_chats,
+            restrictions=self.restrictions,
+            topics=self.topics,
+            clock=self._clock,
+        )
+        self.connection.listen(self.intake.received, self.intake.failed)
 
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
         """Connect, then feed every update to ``sink`` until :meth:`stop`."""
-        self._sink = sink
+        self.intake.sink = sink
         await self.connection.serve(self._publish_waiting)
 
     async def ready(self) -> None:
@@ -196,155 +192,6 @@ class TelegramPlatform:
             except PlatformError as error:
                 log.warning("could not publish the commands on Telegram: %s", error)
 
-    # -- updates ---------------------------------------------------------------------------------
-
-    async def _on_update(self, update: object, _context: object) -> None:
-        if not isinstance(update, Update):
-            return
-        # Whatever the cogs answer a member alone while handling this update knows what it
-        # answers (a press's notice, a private message): see :mod:`.answers`.
-        with handling(Asking.of(update)) as asked:
-            try:
-                await self._handle_update(update)
-            finally:
-                if update.callback_query is not None:
-                    await self._answer_press(update.callback_query, asked)
-
-    async def _handle_update(self, update: Update) -> None:
-        await self.migrations.load()
-        if update.message is not None:
-            await self._follow_upgrade(update.message)
-        for chat_id in self.directory.learn(update):
-            await self.topics.save(chat_id)
-        chat = update.effective_chat
-        if chat is None:
-            return
-        if update.chat_member is not None:
-            # Joins and departures come by the hundred in a raid: only a change of who
-            # administers the chat is worth asking Telegram again.
-            change = update.chat_member
-            if is_administrator(change.old_chat_member) or is_administrator(
-                change.new_chat_member
-            ):
-                self.administrators.changed(
-                    chat.id,
-                    change.new_chat_member.user.id,
-                    administrator_of(change.new_chat_member),
-                )
-        if update.my_chat_member is not None:
-            self.administrators.forget(chat.id)
-            self.headcounts.forget(chat.id)
-            status = update.my_chat_member.new_chat_member.status
-            log.info("my status in %s (%s) is now %s", chat.title, chat.id, status)
-        if chat.type == ChatType.PRIVATE:
-            await self._private_chat_news(update)
-            if update.message is not None:
-                await self._on_private_message(update.message)
-        if chat.type not in GROUP_TYPES:
-            return
-        administrators = await self.administrators.of(chat.id)
-        events = convert_update(
-            update,
-            bot=self.connection.identity,
-            administrators=administrators,
-            lookups=self.directory,
-            commands=self._command_names,
-            reply_targets=self._reply_targets,
-            now=self._clock.now(),
-        )
-        asked = asking()
-        if asked is not None:
-            for event in events:
-                if isinstance(event, CommandInvoked):
-                    asked.command = True
-                    asked.moderators = folded(event.name) in self._moderator_commands
-        community_id = self.migrations.known_as(chat.id)
-        if community_id != chat.id:
-            events = [told_as(event, chat.id, community_id) for event in events]
-        for event in events:
-            if isinstance(event, MemberJoined | MemberLeft):
-                await self._arrived_or_left(chat.id, int(event.member.user.id))
-            if not self._joins.is_new(event):
-                continue
-            if isinstance(event, MemberJoined | MemberLeft):
-                self.headcounts.changed(chat.id, joined=isinstance(event, MemberJoined))
-            if self._sink is not None:
-                await self._sink(event)
-
-    async def _follow_upgrade(self, message: Message) -> None:
-        """A group became a supergroup: both chats say so (the old one first)."""
-        if message.migrate_to_chat_id:
-            await self.migrations.moved(message.chat.id, message.migrate_to_chat_id)
-        elif message.migrate_from_chat_id:
-            await self.migrations.moved(message.migrate_from_chat_id, message.chat.id)
-
-    async def _on_private_message(self, message: Message) -> None:
-        """A member pressed Start on a start link: run its command for its group, if they are
-        in that group (anyone may forge a link; only a member's own data is ever at stake)."""
-        started = parse_start(message.text or "")
-        sender = message.from_user
-        if started is None or sender is None:
-            return  # a plain /start, or a member talking to the bot: nothing to do
-        name, linked = started
-        user_id = sender.id
-        chat_id = self.migrations.now(linked)  # a link written before the group was upgraded
-        try:
-            member = await self.connection.in_chat(
-                "find_member", chat_id, lambda bot, chat: bot.get_chat_member(chat, user_id)
-            )
-        except PlatformError as error:
-            log.info("could not check a start link for %s by %s: %s", chat_id, user_id, error)
-            return
-        if not is_in_chat(member):
-            log.info("%s used a start link for %s, a group they are not in", user_id, chat_id)
-            return
-        community = CommunityRef(
-            PLATFORM, str(self.migrations.known_as(chat_id)), self.directory.title(chat_id) or ""
-        )
-        administrators = await self.administrators.of(chat_id)
-        if self._sink is not None:
-            await self._sink(private_command(message, sender, name, community, administrators))
-
-    async def _on_error(self, update: object, context: Any) -> None:
-        log.error("could not handle a Telegram update", exc_info=context.error)
-
-    async def _answer_press(self, query: CallbackQuery, asked: Asking | None) -> None:
-        """Stop the spinner on the member's button, with what answered them alone as the
-        press's notice, if anything did."""
-        text, alert = asked.notice() if asked is not None else ("", False)
-        try:
-            with without_waiting():
-                await self.connection.api(
-                    "answer_button",
-                    lambda bot: bot.answer_callback_query(
-                        query.id, text=text or None, show_alert=alert
-                    ),
-                )
-        except PlatformError as error:
-            if text:
-                log.warning(
-                    "could not show %s the answer to their button press (%r): %s",
-                    query.from_user.id,
-                    text[:60],
-                    error,
-                )
-            else:
-                log.info("could not acknowledge a button press: %s", error)
-
-    async def _private_chat_news(self, update: Update) -> None:
-        """Learn who started the bot, or blocked it, from their private chat with it."""
-        message = update.message
-        if message is not None and message.from_user is not None:
-            user_id = message.from_user.id
-            await self.private_chats.change(lambda chats: chats.opened(user_id))
-        change = update.my_chat_member
-        if change is not None:
-            chat_id = change.chat.id
-            if change.new_chat_member.status == ChatMemberStatus.BANNED:
-                await self.private_chats.change(lambda chats: chats.closed(chat_id))
-            else:
-                await self.private_chats.change(lambda chats: chats.opened(chat_id))
-
     async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
         members = await self.connection.in_chat(
             "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
@@ -356,21 +203,7 @@ class TelegramPlatform:
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:
         """Publish the command menus (skipped when they have not changed since last time)."""
         specs = list(specs)
-        self._command_names = frozenset(
-            name for spec in specs for name in (spec.name, *spec.names.values())
-        )
-        self._moderator_commands = frozenset(
-            name
-            for spec in specs
-            if spec.permission is Permission.MODERATOR
-            for name in (spec.name, *spec.names.values())
-        )
-        self._reply_targets = frozenset(
-            name
-            for spec in specs
-            if spec.options and spec.options[0].kind is OptionKind.MEMBER
-            for name in (spec.name, *spec.names.values())
-        )
+        self.intake.learn_commands(specs)
         menus = command_menus(specs)
         digest = hashlib.sha256(
             json.dumps(menus, sort_keys=True, ensure_ascii=False).encode()
@@ -858,9 +691,6 @@ class TelegramPlatform:
             community=member.community,
             subject=member.name,
         )
-
-    async def _arrived_or_left(self, chat_id: int, user_id: int) -> None:
-        await self.restrictions.change(lambda kept: kept.arrived_or_left(chat_id, user_id))
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> None:
         """Remove a member who may come back: a ban lifted at once.
