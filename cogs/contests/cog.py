@@ -16,11 +16,12 @@ from sqlalchemy import update
 from sqlmodel import col, delete, select
 
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
-from cogs.contests.base import full_title, id_lines, id_set
+from cogs.contests.base import id_lines, id_set
 from cogs.contests.challenges import Challenges
-from cogs.contests.entries import Entries
-from cogs.contests.giveaways import Giveaways
-from cogs.contests.halloffame import HallOfFame
+from cogs.contests.contests import contests_excluding, export_contests
+from cogs.contests.entries import Entries, export_entries
+from cogs.contests.giveaways import Giveaways, draws_excluding, draws_won, export_giveaways
+from cogs.contests.halloffame import HallOfFame, export_wins
 from cogs.contests.models import (
     Contest,
     Entry,
@@ -34,6 +35,19 @@ from cogs.contests.phases import PHASE_OF_HANDLER
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
+
+EXPORT_ORDER = (
+    "contests_created",
+    "giveaways_created",
+    "entries",
+    "votes",
+    "giveaways",
+    "wins",
+    "draws",
+    "left_out_of_contests",
+    "left_out_of_draws",
+)
+"""The parts of a member's export, in the order its file has always listed them."""
 
 
 class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
@@ -92,120 +106,12 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         """The member's entries, votes, giveaway entries and wins in ``community``, and the
         contests' closes and giveaway draws that left them out for having left."""
         community_id = await self.community_id(community)
+        parts: dict[str, Any] = {}
         async with self.core.db.session() as session:
-            entries = (
-                await session.exec(
-                    select(Entry)
-                    .join(Contest, col(Contest.id) == col(Entry.contest_id))
-                    .where(col(Contest.community_id) == community_id, Entry.user_id == user.id)
-                )
-            ).all()
-            votes = (
-                await session.exec(
-                    select(Vote, Entry)
-                    .join(Entry, col(Entry.id) == col(Vote.entry_id))
-                    .join(Contest, col(Contest.id) == col(Vote.contest_id))
-                    .where(col(Contest.community_id) == community_id, Vote.voter_id == user.id)
-                )
-            ).all()
-            tickets = (
-                await session.exec(
-                    select(GiveawayEntry)
-                    .join(Giveaway, col(Giveaway.id) == col(GiveawayEntry.giveaway_id))
-                    .where(
-                        col(Giveaway.community_id) == community_id,
-                        GiveawayEntry.user_id == user.id,
-                    )
-                )
-            ).all()
-            wins = (
-                await session.exec(
-                    select(Win).where(
-                        col(Win.community_id) == community_id, Win.user_id == user.id
-                    )
-                )
-            ).all()
-            draws = await _draws_won(session, community_id, user.id)
-            left_out = await _records_excluding(session, community_id, user.id)
-            created = (
-                await session.exec(
-                    select(Contest.id).where(
-                        col(Contest.community_id) == community_id,
-                        col(Contest.created_by) == user.id,
-                    )
-                )
-            ).all()
-            created_giveaways = (
-                await session.exec(
-                    select(Giveaway.id).where(
-                        col(Giveaway.community_id) == community_id,
-                        col(Giveaway.created_by) == user.id,
-                    )
-                )
-            ).all()
-        data: dict[str, Any] = {
-            "contests_created": list(created),
-            "giveaways_created": list(created_giveaways),
-            "entries": [
-                {
-                    "contest": entry.contest_id,
-                    "entry": entry.number,
-                    "text": entry.text,
-                    "submitted_at": entry.submitted_at.isoformat(),
-                }
-                for entry in entries
-            ],
-            "votes": [
-                {
-                    "contest": vote.contest_id,
-                    "entry": entry.number,
-                    "voted_at": vote.voted_at.isoformat(),
-                }
-                for vote, entry in votes
-            ],
-            "giveaways": [
-                {"giveaway": ticket.giveaway_id, "entered_at": ticket.entered_at.isoformat()}
-                for ticket in tickets
-            ],
-            "wins": [
-                {
-                    "kind": win.kind,
-                    "id": win.ref_id,
-                    "title": win.title,
-                    "rank": win.rank,
-                    "won_at": win.won_at.isoformat(),
-                }
-                for win in wins
-            ],
-            "draws": [
-                {
-                    "giveaway": draw.giveaway_id,
-                    "round": draw.round,
-                    "place": draw.winner_ids.split("\n").index(user.id) + 1,
-                    "drawn_at": draw.drawn_at.isoformat(),
-                }
-                for draw in draws
-            ],
-            "left_out_of_contests": [
-                {
-                    "contest": record.id,
-                    "title": full_title(record),
-                    "closed_at": record.closed_at.isoformat() if record.closed_at else None,
-                }
-                for record in left_out
-                if isinstance(record, Contest)
-            ],
-            "left_out_of_draws": [
-                {
-                    "giveaway": record.giveaway_id,
-                    "round": record.round,
-                    "drawn_at": record.drawn_at.isoformat(),
-                }
-                for record in left_out
-                if isinstance(record, GiveawayDraw)
-            ],
-        }
-        return {key: value for key, value in data.items() if value}
+            for export in (export_contests, export_entries, export_giveaways, export_wins):
+                parts.update(await export(session, community_id, user.id))
+        # A part no one placed fails the export (then marked incomplete) rather than vanish.
+        return {key: parts[key] for key in sorted(parts, key=EXPORT_ORDER.index) if parts[key]}
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's entries (with their votes), votes, giveaway entries and wins,
@@ -251,12 +157,16 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     col(Win.community_id) == community_id, col(Win.user_id) == user.id
                 )
             )
-            for draw in await _draws_won(session, community_id, user.id):
+            for draw in await draws_won(session, community_id, user.id):
                 draw.winner_ids = "\n".join(
                     "" if winner == user.id else winner for winner in draw.winner_ids.split("\n")
                 )
                 session.add(draw)
-            for record in await _records_excluding(session, community_id, user.id):
+            excluding: list[Contest | GiveawayDraw] = [
+                *await contests_excluding(session, community_id, user.id),
+                *await draws_excluding(session, community_id, user.id),
+            ]
+            for record in excluding:
                 record.excluded_ids = id_lines(id_set(record.excluded_ids or "") - {user.id})
                 session.add(record)
             # The contests and giveaways a moderator ran stay, with no one named as creator.
@@ -283,43 +193,3 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                     if message_id is not None
                 ]
             )
-
-
-async def _draws_won(session: Any, community_id: int, user_id: str) -> list[GiveawayDraw]:
-    """The community's giveaway draws that ``user_id`` won."""
-    rows = await session.exec(
-        select(GiveawayDraw)
-        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
-        .where(
-            col(Giveaway.community_id) == community_id,
-            col(GiveawayDraw.winner_ids).contains(user_id, autoescape=True),
-        )
-        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
-    )
-    return [draw for draw in rows if user_id in draw.winner_ids.split("\n")]
-
-
-async def _records_excluding(
-    session: Any, community_id: int, user_id: str
-) -> list[Contest | GiveawayDraw]:
-    """The community's closed contests and giveaway draws that left ``user_id`` out for having
-    left, contests first, each in the order they were made."""
-    contests = await session.exec(
-        select(Contest)
-        .where(
-            col(Contest.community_id) == community_id,
-            col(Contest.excluded_ids).contains(user_id, autoescape=True),
-        )
-        .order_by(col(Contest.id))
-    )
-    draws = await session.exec(
-        select(GiveawayDraw)
-        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
-        .where(
-            col(Giveaway.community_id) == community_id,
-            col(GiveawayDraw.excluded_ids).contains(user_id, autoescape=True),
-        )
-        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
-    )
-    found: list[Contest | GiveawayDraw] = [*contests, *draws]
-    return [record for record in found if user_id in id_set(record.excluded_ids or "")]

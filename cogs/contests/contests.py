@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import CommandContext, Permission, When, command
 from bot.errors import JardinierError
@@ -14,7 +15,7 @@ from bot.events import ChannelRef, CommunityRef
 from bot.localtime import LocalDate
 from bot.moments import AmbiguousDateError, MomentError, MomentRangeError
 from bot.ruleconf import render, visible
-from cogs.contests.base import full_title, plain
+from cogs.contests.base import full_title, id_set, plain
 from cogs.contests.models import Contest
 from cogs.contests.phases import Phases
 from cogs.contests.schedules import parse_moment, parse_span
@@ -318,3 +319,44 @@ class ContestCommands(Phases):
             )
         outcome = await self.outcome(community, contest)
         await ctx.reply(self.results_text(community, contest, outcome))
+
+
+async def export_contests(
+    session: AsyncSession, community_id: int, user_id: str
+) -> dict[str, Any]:
+    """The export's parts about contests: those ``user_id`` created in the community, and the
+    closed ones that left them out for having left."""
+    created = (
+        await session.exec(
+            select(Contest.id).where(
+                col(Contest.community_id) == community_id, col(Contest.created_by) == user_id
+            )
+        )
+    ).all()
+    return {
+        "contests_created": list(created),
+        "left_out_of_contests": [
+            {
+                "contest": contest.id,
+                "title": full_title(contest),
+                "closed_at": contest.closed_at.isoformat() if contest.closed_at else None,
+            }
+            for contest in await contests_excluding(session, community_id, user_id)
+        ],
+    }
+
+
+async def contests_excluding(
+    session: AsyncSession, community_id: int, user_id: str
+) -> list[Contest]:
+    """The community's closed contests that left ``user_id`` out for having left, in the order
+    they were made."""
+    contests = await session.exec(
+        select(Contest)
+        .where(
+            col(Contest.community_id) == community_id,
+            col(Contest.excluded_ids).contains(user_id, autoescape=True),
+        )
+        .order_by(col(Contest.id))
+    )
+    return [contest for contest in contests if user_id in id_set(contest.excluded_ids or "")]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bus import Priority
 from bot.cog import listener
@@ -356,7 +357,46 @@ class Entries(ContestsBase):
             await session.commit()
 
 
-async def _next_number(session: Any, contest_id: int) -> int:
+async def export_entries(session: AsyncSession, community_id: int, user_id: str) -> dict[str, Any]:
+    """The export's parts about entries: ``user_id``'s entries and votes in the community's
+    contests."""
+    entries = (
+        await session.exec(
+            select(Entry)
+            .join(Contest, col(Contest.id) == col(Entry.contest_id))
+            .where(col(Contest.community_id) == community_id, col(Entry.user_id) == user_id)
+        )
+    ).all()
+    votes = (
+        await session.exec(
+            select(Vote, Entry)
+            .join(Entry, col(Entry.id) == col(Vote.entry_id))
+            .join(Contest, col(Contest.id) == col(Vote.contest_id))
+            .where(col(Contest.community_id) == community_id, col(Vote.voter_id) == user_id)
+        )
+    ).all()
+    return {
+        "entries": [
+            {
+                "contest": entry.contest_id,
+                "entry": entry.number,
+                "text": entry.text,
+                "submitted_at": entry.submitted_at.isoformat(),
+            }
+            for entry in entries
+        ],
+        "votes": [
+            {
+                "contest": vote.contest_id,
+                "entry": entry.number,
+                "voted_at": vote.voted_at.isoformat(),
+            }
+            for vote, entry in votes
+        ],
+    }
+
+
+async def _next_number(session: AsyncSession, contest_id: int) -> int:
     """Take the contest's next entry number in ``session``'s transaction."""
     await session.exec(
         update(Contest)

@@ -8,9 +8,10 @@ drawn. Taking the emoji back withdraws only an entry that emoji made.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from sqlmodel import col, delete, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bus import Priority
 from bot.cog import job, listener
@@ -26,7 +27,7 @@ from bot.events import (
 )
 from bot.platform import Button
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, id_lines, name_text, plain
+from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
 
@@ -536,3 +537,82 @@ class Giveaways(ContestsBase):
                 entrants="\n".join(f"{user} ({name_text(names[user])})" for user in ordered),
             )
         )
+
+
+async def export_giveaways(
+    session: AsyncSession, community_id: int, user_id: str
+) -> dict[str, Any]:
+    """The export's parts about giveaways: those ``user_id`` created in the community, entered,
+    won, and the draws that left them out for having left."""
+    created = (
+        await session.exec(
+            select(Giveaway.id).where(
+                col(Giveaway.community_id) == community_id, col(Giveaway.created_by) == user_id
+            )
+        )
+    ).all()
+    tickets = (
+        await session.exec(
+            select(GiveawayEntry)
+            .join(Giveaway, col(Giveaway.id) == col(GiveawayEntry.giveaway_id))
+            .where(
+                col(Giveaway.community_id) == community_id,
+                col(GiveawayEntry.user_id) == user_id,
+            )
+        )
+    ).all()
+    return {
+        "giveaways_created": list(created),
+        "giveaways": [
+            {"giveaway": ticket.giveaway_id, "entered_at": ticket.entered_at.isoformat()}
+            for ticket in tickets
+        ],
+        "draws": [
+            {
+                "giveaway": won.giveaway_id,
+                "round": won.round,
+                "place": won.winner_ids.split("\n").index(user_id) + 1,
+                "drawn_at": won.drawn_at.isoformat(),
+            }
+            for won in await draws_won(session, community_id, user_id)
+        ],
+        "left_out_of_draws": [
+            {
+                "giveaway": missed.giveaway_id,
+                "round": missed.round,
+                "drawn_at": missed.drawn_at.isoformat(),
+            }
+            for missed in await draws_excluding(session, community_id, user_id)
+        ],
+    }
+
+
+async def draws_won(session: AsyncSession, community_id: int, user_id: str) -> list[GiveawayDraw]:
+    """The community's giveaway draws that ``user_id`` won."""
+    rows = await session.exec(
+        select(GiveawayDraw)
+        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
+        .where(
+            col(Giveaway.community_id) == community_id,
+            col(GiveawayDraw.winner_ids).contains(user_id, autoescape=True),
+        )
+        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
+    )
+    return [row for row in rows if user_id in row.winner_ids.split("\n")]
+
+
+async def draws_excluding(
+    session: AsyncSession, community_id: int, user_id: str
+) -> list[GiveawayDraw]:
+    """The community's giveaway draws that left ``user_id`` out for having left, in the order
+    they were made."""
+    rows = await session.exec(
+        select(GiveawayDraw)
+        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
+        .where(
+            col(Giveaway.community_id) == community_id,
+            col(GiveawayDraw.excluded_ids).contains(user_id, autoescape=True),
+        )
+        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
+    )
+    return [row for row in rows if user_id in id_set(row.excluded_ids or "")]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import CommandContext, command
 from bot.localtime import LocalDate
@@ -66,3 +68,25 @@ class HallOfFame(ContestsBase):
             )
             lines.append(render(texts.hall_totals, members=top))
         await ctx.reply("\n".join(lines))
+
+
+async def export_wins(session: AsyncSession, community_id: int, user_id: str) -> dict[str, Any]:
+    """The export's part about wins: the contests, challenges and giveaways ``user_id`` won in
+    the community."""
+    wins = (
+        await session.exec(
+            select(Win).where(col(Win.community_id) == community_id, col(Win.user_id) == user_id)
+        )
+    ).all()
+    return {
+        "wins": [
+            {
+                "kind": win.kind,
+                "id": win.ref_id,
+                "title": win.title,
+                "rank": win.rank,
+                "won_at": win.won_at.isoformat(),
+            }
+            for win in wins
+        ]
+    }
