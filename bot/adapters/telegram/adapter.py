@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -34,12 +33,6 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ParseMode
 
-from bot.adapters.telegram.administrators import (
-    Administrator,
-    Administrators,
-    administrator_of,
-    listed,
-)
 from bot.adapters.telegram.answers import (
     NOTICE,
     UNSENT,
@@ -57,19 +50,17 @@ from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.connection import Connection
 from bot.adapters.telegram.convert import (
     PLATFORM,
-    channel_id,
     is_chat_id,
     is_in_chat,
     parse_channel_id,
     parse_sender_id,
     parse_user_id,
-    user_ref,
 )
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
-from bot.adapters.telegram.headcount import Headcounts
 from bot.adapters.telegram.intake import UpdateIntake
 from bot.adapters.telegram.kept import KeptState, KeptTopics
+from bot.adapters.telegram.lookup import Lookup
 from bot.adapters.telegram.migrations import Migrations
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
@@ -106,11 +97,6 @@ PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # The Bot API takes uploads of 50 MB at most; a larger one is refused before it is read.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_SLUG = re.compile(r"[\W_]+")
-
-
-def _slug(text: str) -> str:
-    return _SLUG.sub("", text.casefold())
 
 
 def _read_upload(file: Path) -> bytes | None:
@@ -147,8 +133,6 @@ class TelegramPlatform:
         self.connection = Connection(settings, self.migrations)
         self.application = self.connection.application
         self.directory = Directory()
-        self.administrators = Administrators(self._fetch_administrators)
-        self.headcounts = Headcounts(self._ask_member_count, self._clock)
         self.restrictions = KeptState(
             Restrictions(), state, "telegram:restrictions", "the members held at the charter gate"
         )
@@ -157,6 +141,9 @@ class TelegramPlatform:
         )
         self._unpublished: list[CommandSpec] | None = None
         self.topics = KeptTopics(self.directory, state)
+        self.lookup = Lookup(self.connection, self.directory, self.topics, self._clock)
+        self.administrators = self.lookup.administrators
+        self.headcounts = self.lookup.headcounts
         self.intake = UpdateIntake(
             self.connection,
             directory=self.directory,
@@ -191,12 +178,6 @@ class TelegramPlatform:
                 await self.sync_commands(self._unpublished)
             except PlatformError as error:
                 log.warning("could not publish the commands on Telegram: %s", error)
-
-    async def _fetch_administrators(self, chat_id: int) -> dict[int, Administrator]:
-        members = await self.connection.in_chat(
-            "list_administrators", chat_id, lambda bot, chat: bot.get_chat_administrators(chat)
-        )
-        return listed(members)
 
     # -- commands --------------------------------------------------------------------------------
 
@@ -798,93 +779,17 @@ class TelegramPlatform:
     async def member_count(self, community: CommunityRef) -> int | None:
         """The group's member count: asked of Telegram at most every few minutes, moved by the
         joins and departures heard since (see :mod:`.headcount`); None when it cannot tell."""
-        try:
-            chat_id = await self.connection.chat("member_count", community)
-        except PlatformError:
-            return None
-        return await self.headcounts.of(chat_id)
-
-    async def _ask_member_count(self, chat_id: int) -> int:
-        return await self.connection.in_chat(
-            "member_count", chat_id, lambda bot, chat: bot.get_chat_member_count(chat)
-        )
+        return await self.lookup.member_count(community)
 
     async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
         """A member by numeric id, or by an ``@username`` the bot has seen; None when Telegram
         knows no such member, a :class:`PlatformError` when it could not be asked."""
-        wanted = text.strip()
-        try:
-            chat_id = await self.connection.chat("find_member", community)
-        except PlatformError:
-            return None
-        if wanted.isdigit():
-            try:
-                found = await self.connection.in_chat(
-                    "find_member",
-                    chat_id,
-                    lambda bot, chat: bot.get_chat_member(chat, int(wanted)),
-                    community=community,
-                )
-            except PlatformError as error:
-                if error.key == "unknown_member":
-                    return None
-                raise
-            self.directory.remember_user(found.user)
-            standing = administrator_of(found)
-            return MemberRef(
-                community,
-                user_ref(found.user),
-                platform_moderator=standing is not None,
-                powers=frozenset() if standing is None else standing.powers,
-            )
-        user = self.directory.user_by_username(wanted)
-        if user is None:
-            return None
-        administrators = await self.administrators.of(chat_id)
-        return MemberRef(
-            community,
-            user,
-            platform_moderator=int(user.id) in administrators,
-            powers=administrators.get(int(user.id), frozenset()),
-        )
+        return await self.lookup.member(community, text)
 
     async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
         """The group itself (by id, title or ``general``), one of its known forum topics (by
         name or id), or another chat by numeric id (a mod-log kept elsewhere)."""
-        wanted = text.strip().removeprefix("#").strip()
-        try:
-            known_as = int(community.id)
-        except ValueError:
-            return None
-        if not wanted:
-            return None
-        await self.migrations.load()
-        # Topics and titles are learnt under the chat's id now; channels are named, as the
-        # events name them, under the community's.
-        chat_id = self.migrations.now(known_as)
-        await self.topics.load(chat_id)
-        topics = self.directory.topics(chat_id)
-        title = self.directory.title(chat_id) or community.name
-        group = ChannelRef(community, community.id, title)
-        try:
-            target, thread = parse_channel_id(wanted)
-        except ValueError:
-            key = _slug(wanted)
-            if key and key in (_slug(title), "general"):
-                return group
-            for thread_id, name in topics.items():
-                if _slug(name) == key:
-                    return ChannelRef(community, channel_id(known_as, thread_id), name)
-            return None
-        if self.migrations.now(target) == chat_id:  # either of its ids, once upgraded
-            if thread is None:
-                return group
-            return ChannelRef(community, channel_id(known_as, thread), topics.get(thread, ""))
-        if thread is None and target in topics:
-            return ChannelRef(community, channel_id(known_as, target), topics[target])
-        title = self.directory.title(self.migrations.now(target)) or ""
-        elsewhere = CommunityRef(PLATFORM, str(target), title)
-        return ChannelRef(elsewhere, channel_id(target, thread), elsewhere.name)
+        return await self.lookup.channel(community, text)
 
 
 async def _ban_member(
