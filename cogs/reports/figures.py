@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from bot.db import Database
@@ -77,95 +78,12 @@ async def read_figures(
     db: Database, community_id: int, span: Span, zone: ZoneInfo, top_channels: int
 ) -> Figures:
     """The figures of ``span`` from the aggregates (flush the buffer first)."""
-    daily = {day: dict.fromkeys((*DAY_FIELDS, "active"), 0) for day in span.days}
     async with db.engine.connect() as connection:
-        in_span = (col(ReportDay.day) >= span.start) & (col(ReportDay.day) <= span.end)
-        rows = await connection.execute(
-            select(ReportDay).where(col(ReportDay.community_id) == community_id, in_span)
-        )
-        for row in rows.mappings():
-            daily[row["day"]].update({name: row[name] for name in DAY_FIELDS})
-        active_rows = await connection.execute(
-            select(col(ReportActive.day), func.count())
-            .where(
-                col(ReportActive.community_id) == community_id,
-                col(ReportActive.day) >= span.start,
-                col(ReportActive.day) <= span.end,
-            )
-            .group_by(col(ReportActive.day))
-        )
-        for day, count in active_rows:
-            daily[day]["active"] = int(count)
-        active_ids = frozenset(
-            (
-                await connection.execute(
-                    select(col(ReportActive.user_id))
-                    .distinct()
-                    .where(
-                        col(ReportActive.community_id) == community_id,
-                        col(ReportActive.day) >= span.start,
-                        col(ReportActive.day) <= span.end,
-                    )
-                )
-            ).scalars()
-        )
-        channel_rows = await connection.execute(
-            select(
-                col(ReportChannel.channel_id),
-                func.max(col(ReportChannel.channel_name)),
-                func.sum(col(ReportChannel.messages)),
-            )
-            .where(
-                col(ReportChannel.community_id) == community_id,
-                col(ReportChannel.day) >= span.start,
-                col(ReportChannel.day) <= span.end,
-            )
-            .group_by(col(ReportChannel.channel_id))
-        )
-        channels = sorted(
-            ((name or channel_id, int(total)) for channel_id, name, total in channel_rows),
-            key=lambda item: (-item[1], item[0]),
-        )[:top_channels]
-        moderation_rows = await connection.execute(
-            select(col(ReportModeration.rule), func.sum(col(ReportModeration.count)))
-            .where(
-                col(ReportModeration.community_id) == community_id,
-                col(ReportModeration.day) >= span.start,
-                col(ReportModeration.day) <= span.end,
-            )
-            .group_by(col(ReportModeration.rule))
-        )
-        moderation = Counter({rule: int(total) for rule, total in moderation_rows})
-        since = datetime.combine(span.start, time(), zone).astimezone(UTC)
-        until = datetime.combine(span.end + timedelta(days=1), time(), zone).astimezone(UTC)
-        stay: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
-        latest = stay.alias("latest")
-        # Still here: the member's latest stay has not ended, this one or one after a return.
-        gone = (
-            select(latest.c.left_at)
-            .where(
-                latest.c.community_id == stay.c.community_id,
-                latest.c.user_id == stay.c.user_id,
-            )
-            .order_by(latest.c.joined_at.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        funnel = (
-            await connection.execute(
-                select(
-                    func.count(),
-                    func.count(stay.c.introduced_at),
-                    func.count(stay.c.first_message_at),
-                    func.count() - func.count(gone),
-                ).where(
-                    stay.c.community_id == community_id,
-                    stay.c.joined_at >= since,
-                    stay.c.joined_at < until,
-                )
-            )
-        ).one()
-    newcomers, introduced, posted, stayed = (int(value or 0) for value in funnel)
+        daily = await _daily(connection, community_id, span)
+        active_ids = await _active_ids(connection, community_id, span)
+        channels = await _channels(connection, community_id, span, top_channels)
+        moderation = await _moderation(connection, community_id, span)
+        newcomers, introduced, posted, stayed = await _funnel(connection, community_id, span, zone)
     return Figures(
         span=span,
         daily=daily,
@@ -178,6 +96,116 @@ async def read_figures(
         channels=channels,
         moderation=moderation,
     )
+
+
+_DailyTable = type[ReportDay] | type[ReportActive] | type[ReportChannel] | type[ReportModeration]
+
+
+def _in_span(table: _DailyTable, community_id: int, span: Span) -> ColumnElement[bool]:
+    """The condition on ``table``'s rows: the community's, on a day of ``span``."""
+    return and_(
+        col(table.community_id) == community_id,
+        col(table.day) >= span.start,
+        col(table.day) <= span.end,
+    )
+
+
+async def _daily(
+    connection: AsyncConnection, community_id: int, span: Span
+) -> dict[date, dict[str, int]]:
+    """Per day of ``span``: its counters, and how many members posted (0 for a day unseen)."""
+    daily = {day: dict.fromkeys((*DAY_FIELDS, "active"), 0) for day in span.days}
+    rows = await connection.execute(
+        select(ReportDay).where(_in_span(ReportDay, community_id, span))
+    )
+    for row in rows.mappings():
+        daily[row["day"]].update({name: row[name] for name in DAY_FIELDS})
+    active_rows = await connection.execute(
+        select(col(ReportActive.day), func.count())
+        .where(_in_span(ReportActive, community_id, span))
+        .group_by(col(ReportActive.day))
+    )
+    for day, count in active_rows:
+        daily[day]["active"] = int(count)
+    return daily
+
+
+async def _active_ids(
+    connection: AsyncConnection, community_id: int, span: Span
+) -> frozenset[str]:
+    """The members who posted on some day of ``span``."""
+    rows = await connection.execute(
+        select(col(ReportActive.user_id))
+        .distinct()
+        .where(_in_span(ReportActive, community_id, span))
+    )
+    return frozenset(rows.scalars())
+
+
+async def _channels(
+    connection: AsyncConnection, community_id: int, span: Span, top: int
+) -> list[tuple[str, int]]:
+    """The ``top`` channels by messages over ``span``, busiest first, by their latest name."""
+    rows = await connection.execute(
+        select(
+            col(ReportChannel.channel_id),
+            func.max(col(ReportChannel.channel_name)),
+            func.sum(col(ReportChannel.messages)),
+        )
+        .where(_in_span(ReportChannel, community_id, span))
+        .group_by(col(ReportChannel.channel_id))
+    )
+    return sorted(
+        ((name or channel_id, int(total)) for channel_id, name, total in rows),
+        key=lambda item: (-item[1], item[0]),
+    )[:top]
+
+
+async def _moderation(connection: AsyncConnection, community_id: int, span: Span) -> Counter[str]:
+    """The sanctions given by rule over ``span``."""
+    rows = await connection.execute(
+        select(col(ReportModeration.rule), func.sum(col(ReportModeration.count)))
+        .where(_in_span(ReportModeration, community_id, span))
+        .group_by(col(ReportModeration.rule))
+    )
+    return Counter({rule: int(total) for rule, total in rows})
+
+
+async def _funnel(
+    connection: AsyncConnection, community_id: int, span: Span, zone: ZoneInfo
+) -> tuple[int, int, int, int]:
+    """Of the joins in ``span``: how many, introduced, posted, and still here."""
+    since = datetime.combine(span.start, time(), zone).astimezone(UTC)
+    until = datetime.combine(span.end + timedelta(days=1), time(), zone).astimezone(UTC)
+    stay: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
+    latest = stay.alias("latest")
+    # Still here: the member's latest stay has not ended, this one or one after a return.
+    gone = (
+        select(latest.c.left_at)
+        .where(
+            latest.c.community_id == stay.c.community_id,
+            latest.c.user_id == stay.c.user_id,
+        )
+        .order_by(latest.c.joined_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    funnel = (
+        await connection.execute(
+            select(
+                func.count(),
+                func.count(stay.c.introduced_at),
+                func.count(stay.c.first_message_at),
+                func.count() - func.count(gone),
+            ).where(
+                stay.c.community_id == community_id,
+                stay.c.joined_at >= since,
+                stay.c.joined_at < until,
+            )
+        )
+    ).one()
+    newcomers, introduced, posted, stayed = (int(value or 0) for value in funnel)
+    return newcomers, introduced, posted, stayed
 
 
 def satisfaction(figures: Figures) -> tuple[str, float | None]:
