@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Database
 from bot.models import Community
@@ -375,7 +376,7 @@ class SuggestionBook:
         return posts
 
 
-async def _next_number(session: Any, community_id: int) -> int:
+async def _next_number(session: AsyncSession, community_id: int) -> int:
     """Take the community's next suggestion number in ``session``'s transaction."""
     mine = col(SuggestionCounter.community_id) == community_id
     taken = await session.exec(
@@ -396,7 +397,7 @@ async def _next_number(session: Any, community_id: int) -> int:
     return number
 
 
-async def _recount(session: Any, suggestion_id: int) -> tuple[int, int]:
+async def _recount(session: AsyncSession, suggestion_id: int) -> tuple[int, int]:
     row = (
         await session.exec(
             select(
