@@ -7,9 +7,11 @@ drawn. Taking the emoji back withdraws only an entry that emoji made.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -588,17 +590,9 @@ async def export_giveaways(
 
 
 async def draws_won(session: AsyncSession, community_id: int, user_id: str) -> list[GiveawayDraw]:
-    """The community's giveaway draws that ``user_id`` won."""
-    rows = await session.exec(
-        select(GiveawayDraw)
-        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
-        .where(
-            col(Giveaway.community_id) == community_id,
-            col(GiveawayDraw.winner_ids).contains(user_id, autoescape=True),
-        )
-        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
-    )
-    return [row for row in rows if user_id in row.winner_ids.split("\n")]
+    """The community's giveaway draws that ``user_id`` won, in the order they were made."""
+    draws = await _draws_naming(session, community_id, col(GiveawayDraw.winner_ids), user_id)
+    return [row for row in draws if user_id in row.winner_ids.split("\n")]
 
 
 async def draws_excluding(
@@ -606,13 +600,23 @@ async def draws_excluding(
 ) -> list[GiveawayDraw]:
     """The community's giveaway draws that left ``user_id`` out for having left, in the order
     they were made."""
-    rows = await session.exec(
-        select(GiveawayDraw)
-        .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
-        .where(
-            col(Giveaway.community_id) == community_id,
-            col(GiveawayDraw.excluded_ids).contains(user_id, autoescape=True),
+    draws = await _draws_naming(session, community_id, col(GiveawayDraw.excluded_ids), user_id)
+    return [row for row in draws if user_id in id_set(row.excluded_ids or "")]
+
+
+async def _draws_naming(
+    session: AsyncSession, community_id: int, ids: Mapped[Any], user_id: str
+) -> Sequence[GiveawayDraw]:
+    """The community's giveaway draws whose ``ids`` column holds ``user_id``'s text, in the
+    order they were made: the callers keep those where it is a whole line."""
+    return (
+        await session.exec(
+            select(GiveawayDraw)
+            .join(Giveaway, col(Giveaway.id) == col(GiveawayDraw.giveaway_id))
+            .where(
+                col(Giveaway.community_id) == community_id,
+                ids.contains(user_id, autoescape=True),
+            )
+            .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
         )
-        .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
-    )
-    return [row for row in rows if user_id in id_set(row.excluded_ids or "")]
+    ).all()
