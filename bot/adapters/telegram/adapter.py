@@ -1,21 +1,19 @@
-"""The Telegram platform: python-telegram-bot's ``Application``, driven by the core.
+"""The Telegram platform: the ``Platform`` protocol over python-telegram-bot, driven by the core.
 
-``start`` initialises the application, starts it, then polls (or serves the webhook) until
-``stop``; it never owns the event loop or the signals (the core does). Every update goes through
-:mod:`bot.adapters.telegram.convert` to the core, those of different chats side by side and those
-of one chat in order (:mod:`bot.adapters.telegram.ordering`); every action goes through
-:func:`bot.adapters.telegram.calls.call_api`, which honours flood control and turns refusals into
-:class:`PlatformError`.
+The platform holds its parts: the connection to the Bot API and its life cycle
+(:mod:`.connection`), the updates coming in (:mod:`.intake`), what it posts (:mod:`.outgoing`),
+the members and channels it finds (:mod:`.lookup`), and what it keeps between runs
+(:mod:`.kept`). Here are the actions the core asks for: posting, deleting and purging, timeouts
+and restrictions, kicks and bans, reactions; each goes to the chat by the id Telegram gives it
+now, and each refusal is a :class:`PlatformError` (:mod:`.calls`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,17 +25,11 @@ from telegram import (
     BotCommand,
     ChatMember,
     ChatPermissions,
-    InlineKeyboardMarkup,
-    Message,
     ReplyParameters,
 )
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus
 
 from bot.adapters.telegram.answers import (
-    NOTICE,
-    UNSENT,
-    Asked,
-    Asking,
     PrivateChats,
     asking,
 )
@@ -57,11 +49,12 @@ from bot.adapters.telegram.convert import (
     parse_user_id,
 )
 from bot.adapters.telegram.directory import Directory
-from bot.adapters.telegram.formatting import MAX_CAPTION, keyboard, render_html
+from bot.adapters.telegram.formatting import keyboard
 from bot.adapters.telegram.intake import UpdateIntake
 from bot.adapters.telegram.kept import KeptState, KeptTopics
 from bot.adapters.telegram.lookup import Lookup
 from bot.adapters.telegram.migrations import Migrations
+from bot.adapters.telegram.outgoing import Outgoing
 from bot.adapters.telegram.purge import purge_chat
 from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.settings import TelegramSettings
@@ -93,20 +86,6 @@ log = logging.getLogger(__name__)
 RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
 # A kick is a ban lifted at once; the ban is short so that it expires by itself if the lift fails.
 KICK_BAN = timedelta(seconds=60)
-PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp"})
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# The Bot API takes uploads of 50 MB at most; a larger one is refused before it is read.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def _read_upload(file: Path) -> bytes | None:
-    """The file's content, or None when it is larger than the Bot API takes (found without
-    reading it whole)."""
-    with file.open("rb") as stream:
-        if os.fstat(stream.fileno()).st_size > MAX_UPLOAD_BYTES:
-            return None
-        content = stream.read(MAX_UPLOAD_BYTES + 1)
-    return None if len(content) > MAX_UPLOAD_BYTES else content
 
 
 class TelegramPlatform:
@@ -144,6 +123,7 @@ class TelegramPlatform:
         self.lookup = Lookup(self.connection, self.directory, self.topics, self._clock)
         self.administrators = self.lookup.administrators
         self.headcounts = self.lookup.headcounts
+        self.outgoing = Outgoing(self.connection, self.directory, self.private_chats)
         self.intake = UpdateIntake(
             self.connection,
             directory=self.directory,
@@ -276,7 +256,7 @@ class TelegramPlatform:
         if asked is not None:
             here = self.migrations.now(chat_id)
             if alone and private_to is not None and asked.answered_by(here, private_to.user.id):
-                answered = await self._answer_alone(
+                answered = await self.outgoing.answer_alone(
                     asked, channel, text, buttons=buttons, file=file, mention=mention
                 )
                 if answered is not None:
@@ -286,7 +266,7 @@ class TelegramPlatform:
                 answer = True
         link = None
         if answer and asked is not None and asked.moderators and alone:
-            link = await self._private_chat_link(asked)
+            link = await self.outgoing.private_chat_link(asked)
         try:
             markup = keyboard([(button.id, button.label) for button in buttons], link=link)
         except ValueError as error:
@@ -298,7 +278,7 @@ class TelegramPlatform:
                 if parse_channel_id(reply_to.channel.id)[0] == chat_id:
                     reply = ReplyParameters(int(reply_to.id), allow_sending_without_reply=True)
         with without_waiting() if answer else contextlib.nullcontext():
-            sent = await self._post(
+            sent = await self.outgoing.post(
                 chat_id,
                 thread_id,
                 text,
@@ -312,210 +292,6 @@ class TelegramPlatform:
             raise refusal("send", "empty_message", community=community)
         return MessageRef(channel, str(sent[-1].message_id))
 
-    async def _answer_alone(
-        self,
-        asked: Asking,
-        channel: ChannelRef,
-        text: str,
-        *,
-        buttons: Sequence[Button],
-        file: Path | None,
-        mention: Sequence[UserRef],
-    ) -> MessageRef | None:
-        """Answer the member who asked, where only they see it; None to answer in the channel
-        (a command's answer to a member who has not started the bot)."""
-        if buttons:
-            # A notice holds none, and a button pressed in a private chat is no group's.
-            return None
-        if asked.kind is Asked.PRESS and file is None:
-            asked.notices.append(text)
-            return MessageRef(channel, NOTICE)
-        sent = await self._privately(asked.user_id, text, channel.community, file, mention)
-        if sent is not None:
-            private = ChannelRef(channel.community, str(asked.user_id), "")
-            return MessageRef(private, str(sent[-1].message_id))
-        if asked.kind is Asked.MESSAGE:
-            return None
-        # A reaction (or a press answered with a file): they see what they did counted.
-        log.info(
-            "%s has not started the bot: the answer to their %s is not sent (%r)",
-            asked.user_id,
-            asked.kind.value,
-            text[:60],
-        )
-        return MessageRef(channel, UNSENT)
-
-    async def _privately(
-        self,
-        user_id: int,
-        text: str,
-        community: CommunityRef,
-        file: Path | None,
-        mention: Sequence[UserRef],
-    ) -> list[Message] | None:
-        """Write ``text`` to ``user_id`` privately if they have started the bot (tried once
-        when the bot does not know); None if they have not."""
-        if (await self.private_chats.get()).is_open(user_id) is False:
-            return None
-        try:
-            with without_waiting():
-                sent = await self._post(
-                    user_id,
-                    None,
-                    text,
-                    mention=mention,
-                    file=file,
-                    community=community,
-                    action="dm",
-                    subject=str(user_id),
-                )
-        except PlatformError as error:
-            if error.key != "not_started":
-                raise
-            await self.private_chats.change(lambda chats: chats.closed(user_id))
-            return None
-        await self.private_chats.change(lambda chats: chats.opened(user_id))
-        return sent
-
-    async def _private_chat_link(self, asked: Asking) -> tuple[str, str] | None:
-        """Under a moderator's command answered in the group, once (kept between runs): a
-        button opening the private chat with the bot, where such answers go once it is
-        started."""
-        username = self.connection.identity.username
-        if not username:
-            return None
-        chat_id, user_id = asked.chat_id, asked.user_id
-        if not await self.private_chats.change(lambda chats: chats.offer(chat_id, user_id)):
-            return None
-        return f"✉️ @{username}", f"https://t.me/{username}"
-
-    async def _post(
-        self,
-        chat_id: int,
-        thread_id: int | None,
-        text: str,
-        *,
-        mention: Sequence[UserRef] = (),
-        file: Path | None = None,
-        reply: ReplyParameters | None = None,
-        markup: InlineKeyboardMarkup | None = None,
-        community: CommunityRef | None,
-        action: str = "send",
-        subject: str = "",
-    ) -> list[Message]:
-        """Post ``text`` (and ``file`` first, the text as its caption when it fits) in a chat;
-        the messages sent, each remembered as it goes."""
-        chunks = render_html(text, mention)
-        sent: list[Message] = []
-        if file is not None:
-            captions = render_html(text, mention, limit=MAX_CAPTION)
-            caption = captions[0] if len(captions) == 1 else None
-            last = caption is not None or not chunks
-            sent.append(
-                await self._send_file(
-                    chat_id,
-                    thread_id,
-                    file,
-                    caption,
-                    reply,
-                    markup if last else None,
-                    community,
-                    action=action,
-                    subject=subject,
-                )
-            )
-            self.directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
-            if last:
-                chunks = []
-            reply = None
-        for index, chunk in enumerate(chunks):
-            sent.append(
-                await self._send_text(
-                    chat_id,
-                    chunk,
-                    thread_id=thread_id,
-                    reply=reply if index == 0 else None,
-                    markup=markup if index == len(chunks) - 1 else None,
-                    community=community,
-                    action=action,
-                    subject=subject,
-                )
-            )
-            self.directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
-        return sent
-
-    async def _send_text(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        thread_id: int | None = None,
-        reply: ReplyParameters | None = None,
-        markup: InlineKeyboardMarkup | None = None,
-        community: CommunityRef | None = None,
-        action: str = "send",
-        subject: str = "",
-    ) -> Message:
-        return await self.connection.in_chat(
-            action,
-            chat_id,
-            lambda bot, chat: bot.send_message(
-                chat,
-                text,
-                parse_mode=ParseMode.HTML,
-                message_thread_id=thread_id,
-                reply_parameters=reply,
-                reply_markup=markup,
-            ),
-            community=community,
-            subject=subject,
-        )
-
-    async def _send_file(
-        self,
-        chat_id: int,
-        thread_id: int | None,
-        file: Path,
-        caption: str | None,
-        reply: ReplyParameters | None,
-        markup: InlineKeyboardMarkup | None,
-        community: CommunityRef | None,
-        *,
-        action: str = "send",
-        subject: str = "",
-    ) -> Message:
-        try:
-            content = await asyncio.to_thread(_read_upload, file)
-        except OSError as error:
-            log.warning("could not read %s to send it: %s", file, error.strerror)
-            raise refusal(action, "file_unreadable", community=community, file=file.name) from None
-        if content is None:
-            raise refusal(
-                action,
-                "file_too_large",
-                community=community,
-                file=file.name,
-                megabytes=MAX_UPLOAD_BYTES // (1024 * 1024),
-            )
-        photo = file.suffix.lower() in PHOTO_SUFFIXES and len(content) <= MAX_PHOTO_BYTES
-
-        async def upload(bot: Bot, chat: int) -> Message:
-            common: dict[str, Any] = {
-                "caption": caption,
-                "parse_mode": ParseMode.HTML if caption else None,
-                "message_thread_id": thread_id,
-                "reply_parameters": reply,
-                "reply_markup": markup,
-                "filename": file.name,
-            }
-            if photo:
-                return await bot.send_photo(chat, content, **common)
-            return await bot.send_document(chat, content, **common)
-
-        return await self.connection.in_chat(
-            action, chat_id, upload, community=community, subject=subject
-        )
-
     async def dm(
         self,
         user: UserRef,
@@ -527,7 +303,7 @@ class TelegramPlatform:
         """Write privately; Telegram allows it only once the member has started the bot."""
         user_id = self._user("dm", user, community)
         try:
-            await self._post(
+            await self.outgoing.post(
                 user_id,
                 None,
                 text,
