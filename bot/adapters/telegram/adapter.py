@@ -20,24 +20,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from telegram import (
-    Bot,
-    BotCommand,
-    ChatMember,
-    ChatPermissions,
-    ReplyParameters,
-)
+from telegram import Bot, BotCommand, ChatMember, ChatPermissions, ReplyParameters
 from telegram.constants import ChatMemberStatus
 
-from bot.adapters.telegram.answers import (
-    PrivateChats,
-    asking,
-)
-from bot.adapters.telegram.calls import (
-    PLATFORM_NAME,
-    refusal,
-    without_waiting,
-)
+from bot.adapters.telegram.answers import PrivateChats, asking
+from bot.adapters.telegram.calls import PLATFORM_NAME, refusal, without_waiting
 from bot.adapters.telegram.commands import command_menus, scope_of
 from bot.adapters.telegram.connection import Connection
 from bot.adapters.telegram.convert import (
@@ -61,13 +48,7 @@ from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec
-from bot.events import (
-    ChannelRef,
-    CommunityRef,
-    MemberRef,
-    MessageRef,
-    UserRef,
-)
+from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.leftovers import Leftover, purge_refusal
 from bot.platform import (
     Button,
@@ -80,7 +61,6 @@ from bot.platform import (
 from bot.state import PublishedDigest, StateStore
 
 log = logging.getLogger(__name__)
-
 
 # Telegram takes a restriction shorter than 30 s or longer than 366 days as "forever".
 RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
