@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -16,7 +17,11 @@ from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from bot.cli import app, rules_directory
+from bot.migrate import current_heads
 from bot.resources import shipped_rules_directory
+
+TELEGRAM_OFFLINE = {"TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_API_URL": "http://127.0.0.1:9/bot"}
+"""A Telegram bot that never gets as far as the network (port 9 answers nothing)."""
 
 
 def jardinier(
@@ -300,6 +305,26 @@ def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> 
             "(another Jardinier running?); stop it or try again"
         )
         assert "Traceback" not in result.stderr
+
+
+def test_a_database_a_newer_jardinier_wrote_is_one_clear_line(tmp_path: Path) -> None:
+    # A roll-back to this version, on a database a newer one migrated.
+    database = tmp_path / "data" / "test.db"
+    assert jardinier("db", "upgrade", cwd=tmp_path).returncode == 0
+    with contextlib.closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    [head] = current_heads()
+    for command in (("db", "upgrade"), ("console",), ("run",)):
+        result = jardinier(*command, stdin="alice: hi\n", cwd=tmp_path, env=TELEGRAM_OFFLINE)
+        assert result.returncode == 1, command
+        assert result.stderr == (
+            "this database was written by a newer Jardinier (revision 9999); this version "
+            f"knows up to {head}: upgrade Jardinier or restore a backup\n"
+        ), command
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("9999",)
+        ]
 
 
 def test_a_database_under_a_file_is_one_clear_line(tmp_path: Path) -> None:
