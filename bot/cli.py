@@ -112,7 +112,11 @@ def _network_platforms(environ: Mapping[str, str], state: StateStore) -> list[Pl
 
 @app.command()
 def run(rules: RulesOption = None) -> None:
-    """Run the bot: on Discord and/or Telegram when their tokens are set, else the console."""
+    """Run the bot: on Discord and/or Telegram when their tokens are set, else the console.
+
+    With no token, the console runs only in a terminal: started by a service (stdin not a
+    terminal), `run` exits 1 saying so. `jardinier console` reads a pipe.
+    """
     from bot.core import Jardinier
     from bot.db import database_url
 
@@ -120,11 +124,7 @@ def run(rules: RulesOption = None) -> None:
     tune_garbage_collector()
     try:
         if not any(os.environ.get(variable) for variable in PLATFORM_TOKENS.values()):
-            typer.echo(
-                "No DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console community.",
-                err=True,
-            )
-            _console(rules_directory(rules), jsonl=False)
+            _console_for_want_of_a_token(rules_directory(rules))
             return
         core = Jardinier(
             rules_dir=rules_directory(rules),
@@ -164,6 +164,19 @@ def console(
         _database_failed(error)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
+
+
+def _console_for_want_of_a_token(rules: Path) -> None:
+    """``run`` with no token: the console, in a terminal only."""
+    if not sys.stdin.isatty():
+        # A service whose env file did not load: the console would run on the production
+        # database and exit 0, so that its supervisor would not even restart it.
+        raise JardinierError(
+            "No DISCORD_TOKEN or TELEGRAM_TOKEN set, and no terminal to run the console "
+            "community in: set a token, or run `jardinier console` to read a pipe"
+        )
+    typer.echo("No DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console community.", err=True)
+    _console(rules, jsonl=False)
 
 
 def _console(rules: Path, *, jsonl: bool) -> None:

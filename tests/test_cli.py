@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -24,23 +25,28 @@ TELEGRAM_OFFLINE = {"TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_API_URL": "http://12
 """A Telegram bot that never gets as far as the network (port 9 answers nothing)."""
 
 
-def jardinier(
-    *args: str, stdin: str = "", cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {
+def environment(cwd: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment without tokens nor rules, on ``cwd``'s ``data/test.db``, plus ``env``."""
+    result = {
         key: value
         for key, value in os.environ.items()
         if key not in ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "JARDINIER_RULES")
     }
-    environment["JARDINIER_DATABASE_URL"] = f"sqlite:///{cwd / 'data' / 'test.db'}"
-    environment.update(env or {})
+    result["JARDINIER_DATABASE_URL"] = f"sqlite:///{cwd / 'data' / 'test.db'}"
+    result.update(env or {})
+    return result
+
+
+def jardinier(
+    *args: str, stdin: str = "", cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=environment,
+        env=environment(cwd, env),
         timeout=120,
         check=False,
     )
@@ -78,11 +84,40 @@ def test_replay_help_shows_the_files_as_an_argument(tmp_path: Path) -> None:
     assert "Exported histories: DiscordChatExporter JSON" in result.stdout
 
 
-def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
-    result = jardinier("run", stdin="alice: /nosuch\n", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "starting the console community" in result.stderr
-    assert "I don't know /nosuch." in result.stdout
+def test_run_without_tokens_in_a_terminal_starts_the_console(tmp_path: Path) -> None:
+    primary, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env=environment(tmp_path),
+        )
+        os.close(terminal)
+        # What a person types, then Ctrl-D at the start of a line: the end of input.
+        os.write(primary, b"alice: /nosuch\n\x04")
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        os.close(primary)
+    assert process.returncode == 0, stderr
+    assert "starting the console community" in stderr
+    assert "I don't know /nosuch." in stdout
+
+
+def test_run_without_tokens_and_without_a_terminal_refuses_the_console(tmp_path: Path) -> None:
+    # A service whose env file did not load: no console on the production database, and a
+    # failure its supervisor sees (and restarts).
+    result = jardinier("run", stdin="alice: hi\n", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "No DISCORD_TOKEN or TELEGRAM_TOKEN set, and no terminal to run the console community "
+        "in: set a token, or run `jardinier console` to read a pipe\n"
+    )
+    assert result.stdout == ""
+    assert not (tmp_path / "data" / "test.db").exists()
 
 
 def test_run_with_wrong_platform_settings_fails_clearly_without_the_token(
@@ -283,25 +318,42 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
 
 
 def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
-    assert jardinier("db", "upgrade", cwd=tmp_path).returncode == 0
-    holder = sqlite3.connect(tmp_path / "data" / "test.db", isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # another process writing, beyond the 5 s busy timeout
+    commands = {"upgrade": ("db", "upgrade"), "run": ("run",), "console": ("console",)}
+    # One database each: `run` and `console` on the same one would meet the instance lock.
+    databases = {name: tmp_path / "data" / f"{name}.db" for name in commands}
+    settings = {
+        name: {"JARDINIER_DATABASE_URL": f"sqlite:///{database}", **TELEGRAM_OFFLINE}
+        for name, database in databases.items()
+    }
+    holders = []
+    for name, database in databases.items():
+        assert jardinier("db", "upgrade", cwd=tmp_path, env=settings[name]).returncode == 0
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process writing, beyond the 5 s busy timeout
+        holders.append(holder)
     try:
         # Side by side: each waits out the busy timeout.
         with ThreadPoolExecutor() as pool:
-            results = list(
-                pool.map(
-                    lambda args: jardinier(*args, stdin="alice: hi\n", cwd=tmp_path),
-                    [("db", "upgrade"), ("run",), ("console",)],
+            results = dict(
+                zip(
+                    commands,
+                    pool.map(
+                        lambda name: jardinier(
+                            *commands[name], stdin="alice: hi\n", cwd=tmp_path, env=settings[name]
+                        ),
+                        commands,
+                    ),
+                    strict=True,
                 )
             )
     finally:
-        holder.rollback()
-        holder.close()
-    for result in results:
+        for holder in holders:
+            holder.rollback()
+            holder.close()
+    for name, result in results.items():
         assert result.returncode == 1
         assert result.stderr.splitlines()[-1] == (
-            f"the database {tmp_path / 'data' / 'test.db'} is locked by another process "
+            f"the database {databases[name]} is locked by another process "
             "(another Jardinier running?); stop it or try again"
         )
         assert "Traceback" not in result.stderr
