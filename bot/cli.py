@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -119,6 +120,7 @@ def run(rules: RulesOption = None) -> None:
     """
     from bot.core import Jardinier
     from bot.db import database_url
+    from bot.instancelock import instance_lock
 
     configure_logging()
     tune_garbage_collector()
@@ -126,14 +128,16 @@ def run(rules: RulesOption = None) -> None:
         if not any(os.environ.get(variable) for variable in PLATFORM_TOKENS.values()):
             _console_for_want_of_a_token(rules_directory(rules))
             return
-        core = Jardinier(
-            rules_dir=rules_directory(rules),
-            database_url=database_url(),
-            watch_rules=watching_enabled(),
-        )
-        for platform in _network_platforms(os.environ, StateStore(core.db)):
-            core.add_platform(platform)
-        eventloop.run(core.run())
+        url = database_url()
+        with instance_lock(url):
+            core = Jardinier(
+                rules_dir=rules_directory(rules),
+                database_url=url,
+                watch_rules=watching_enabled(),
+            )
+            for platform in _network_platforms(os.environ, StateStore(core.db)):
+                core.add_platform(platform)
+            eventloop.run(core.run())
     except JardinierError as error:
         _fail(error)
     except OperationalError as error:
@@ -182,23 +186,27 @@ def _console_for_want_of_a_token(rules: Path) -> None:
 def _console(rules: Path, *, jsonl: bool) -> None:
     from bot.adapters.console.session import run_console
     from bot.db import database_url
+    from bot.instancelock import instance_lock
 
-    if sys.stdin.isatty():
-        typer.echo(
-            "Jardinier console. Type 'alice: hello', '+bob', 'mod: /help', '!wait 2h'. "
-            "Ctrl-D quits.",
-            err=True,
+    url = database_url()
+    # The console runs the scheduled jobs too: beside a bot on the same database, twice.
+    with instance_lock(url):
+        if sys.stdin.isatty():
+            typer.echo(
+                "Jardinier console. Type 'alice: hello', '+bob', 'mod: /help', '!wait 2h'. "
+                "Ctrl-D quits.",
+                err=True,
+            )
+        eventloop.run(
+            run_console(
+                rules_dir=rules,
+                database_url=url,
+                input=sys.stdin,
+                output=sys.stdout,
+                jsonl=jsonl,
+                watch_rules=watching_enabled(),
+            )
         )
-    eventloop.run(
-        run_console(
-            rules_dir=rules,
-            database_url=database_url(),
-            input=sys.stdin,
-            output=sys.stdout,
-            jsonl=jsonl,
-            watch_rules=watching_enabled(),
-        )
-    )
 
 
 @app.command()
@@ -237,6 +245,7 @@ def replay(
     been acted on (with examples), the strikes and timeouts that would have followed, the
     newcomers welcomed, the top contributors and influencers, and the activity per day.
     """
+    from bot.instancelock import instance_lock
     from bot.replay import replay as run_replay
 
     configure_logging()
@@ -247,14 +256,17 @@ def replay(
             # Before the replay, which may take minutes.
             _check_not_an_input(json_out, files)
             _check_writable(json_out)
-        report = eventloop.run(
-            run_replay(
-                files,
-                rules_dir=rules_directory(rules),
-                database_url=None if database is None else _replay_database(database),
-                progress=sys.stderr.isatty(),
+        url = None if database is None else _replay_database(database)
+        # A replay runs the scheduled jobs it finds: on a running bot's database, the bot's own.
+        with nullcontext() if url is None else instance_lock(url):
+            report = eventloop.run(
+                run_replay(
+                    files,
+                    rules_dir=rules_directory(rules),
+                    database_url=url,
+                    progress=sys.stderr.isatty(),
+                )
             )
-        )
     except JardinierError as error:
         _fail(error)
         return

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 from bot.cli import app, rules_directory
 from bot.migrate import current_heads
 from bot.resources import shipped_rules_directory
+from tests.support.waiting import wait_until
 
 TELEGRAM_OFFLINE = {"TELEGRAM_TOKEN": "123:TEST", "TELEGRAM_API_URL": "http://127.0.0.1:9/bot"}
 """A Telegram bot that never gets as far as the network (port 9 answers nothing)."""
@@ -357,6 +359,68 @@ def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> 
             "(another Jardinier running?); stop it or try again"
         )
         assert "Traceback" not in result.stderr
+
+
+def running_console(cwd: Path) -> subprocess.Popen[str]:
+    """A console community on ``cwd``'s database, once it holds the database; it runs until its
+    input is closed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env=environment(cwd),
+    )
+    lock = cwd / "data" / "test.db.lock"
+    wait_until(
+        lambda: lock.exists() and lock.read_text().strip() == str(process.pid),
+        "the console holds the database",
+        within=60,
+    )
+    return process
+
+
+def test_a_second_bot_on_the_same_database_is_refused_until_the_first_stops(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "data" / "test.db"
+    history = tmp_path / "history.csv"
+    history.write_text("timestamp,user,text\n2026-01-05T10:00:00Z,alice,hello\n")
+    first = running_console(tmp_path)
+    try:
+        refused = [
+            jardinier("console", stdin="alice: hi\n", cwd=tmp_path),
+            jardinier("run", cwd=tmp_path, env=TELEGRAM_OFFLINE),
+            # A replay runs the jobs it finds in the database: the running bot's.
+            jardinier("replay", str(history), "--database", str(database), cwd=tmp_path),
+        ]
+        # Upgrading the schema or checking the rules beside a running bot is fine.
+        others = [jardinier("db", "upgrade", cwd=tmp_path), jardinier("check-rules", cwd=tmp_path)]
+    finally:
+        first.communicate(timeout=120)  # closes its input: the end of the session
+    for result in refused:
+        assert result.returncode == 1
+        assert result.stderr == (
+            f"another Jardinier is already running on {database} (pid {first.pid}); "
+            "stop it first\n"
+        )
+    for result in others:
+        assert result.returncode == 0, result.stderr
+    assert first.returncode == 0
+    after = jardinier("console", stdin="alice: /nosuch\n", cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "I don't know /nosuch." in after.stdout
+
+
+def test_a_bot_that_was_killed_does_not_block_the_next_start(tmp_path: Path) -> None:
+    first = running_console(tmp_path)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=60)
+    after = jardinier("console", stdin="alice: /nosuch\n", cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert "I don't know /nosuch." in after.stdout
 
 
 def test_a_database_a_newer_jardinier_wrote_is_one_clear_line(tmp_path: Path) -> None:
