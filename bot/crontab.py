@@ -43,31 +43,31 @@ _FIELD_HELP = {
     "minute": (
         "the minute {value!r} is not one; write a number from 0 to 59, *, a list (0,30) or a "
         "step (*/15)",
-        "la minute {value!r} n'en est pas une ; écrivez un nombre de 0 à 59, *, une liste (0,30) "
+        "la minute {value!r} n'en est pas une ; écrivez un nombre de 0 à 59, *, une liste (0,30) "
         "ou un pas (*/15)",
     ),
     "hour": (
         "the hour {value!r} is not one; write a number from 0 to 23, *, a list (9,18) or a "
         "range (9-17)",
-        "l'heure {value!r} n'en est pas une ; écrivez un nombre de 0 à 23, *, une liste (9,18) "
+        "l'heure {value!r} n'en est pas une ; écrivez un nombre de 0 à 23, *, une liste (9,18) "
         "ou une plage (9-17)",
     ),
     "day": (
         "the day {value!r} is not one; write a day of the month from 1 to 31, *, a list "
         "(1,15) or last",
-        "le jour {value!r} n'en est pas un ; écrivez un jour du mois de 1 à 31, *, une liste "
+        "le jour {value!r} n'en est pas un ; écrivez un jour du mois de 1 à 31, *, une liste "
         "(1,15) ou last (le dernier du mois)",
     ),
     "month": (
         "the month {value!r} is not one; write a number from 1 to 12 or a name (jan … dec), "
         "a list or a range",
-        "le mois {value!r} n'en est pas un ; écrivez un nombre de 1 à 12 ou un nom (janv … déc), "
+        "le mois {value!r} n'en est pas un ; écrivez un nombre de 1 à 12 ou un nom (janv … déc), "
         "une liste ou une plage",
     ),
     "day_of_week": (
         "the weekday {value!r} is not one; write a name (mon … sun), a list (mon,thu) or a "
         "range (mon-fri)",
-        "le jour de la semaine {value!r} n'en est pas un ; écrivez un nom (lun … dim), une liste "
+        "le jour de la semaine {value!r} n'en est pas un ; écrivez un nom (lun … dim), une liste "
         "(lun,jeu) ou une plage (lun-ven)",
     ),
 }
@@ -138,7 +138,7 @@ def crontab_fields(text: str) -> dict[str, str]:
             {
                 "en": f"{text[:60]!r} is not a schedule; write five cron fields, "
                 "minute hour day month weekday, e.g. '0 9 * * mon' for Mondays at 09:00",
-                "fr": f"{text[:60]!r} n'est pas une planification ; écrivez cinq champs cron, "
+                "fr": f"{text[:60]!r} n'est pas une planification ; écrivez cinq champs cron, "
                 "minute heure jour mois jour-de-la-semaine, par ex. '0 9 * * lun' pour le lundi "
                 "à 09:00",
             }
@@ -161,7 +161,7 @@ def check_crontab(text: str) -> None:
                 "en": f"write weekdays by name (mon, tue, wed, thu, fri, sat, sun), "
                 f"not {weekday!r}: numbers mean different days in different crons",
                 "fr": f"écrivez les jours de la semaine par leur nom (lun, mar, mer, jeu, ven, "
-                f"sam, dim), pas {weekday!r} : les numéros désignent des jours différents selon "
+                f"sam, dim), pas {weekday!r} : les numéros désignent des jours différents selon "
                 "les crons",
             }
         )
@@ -174,7 +174,7 @@ def check_crontab(text: str) -> None:
         raise RuleValueError(
             {
                 "en": f"{text[:60]!r} never happens: {english}",
-                "fr": f"{text[:60]!r} n'arrive jamais : {french}",
+                "fr": f"{text[:60]!r} n'arrive jamais : {french}",
             }
         )
 
@@ -195,7 +195,7 @@ def _invalid(
         english = french = str(error)
     return {
         "en": f"{text[:60]!r} is not a valid schedule: {english}",
-        "fr": f"{text[:60]!r} n'est pas une planification valide : {french}",
+        "fr": f"{text[:60]!r} n'est pas une planification valide : {french}",
     }
 
 
@@ -265,7 +265,7 @@ def _weekday_named(value: object) -> object:
             {
                 "en": f"{value[:40]!r} is not a weekday; write mon, tue, wed, thu, fri, sat or "
                 "sun (or their French names, lun … dim)",
-                "fr": f"{value[:40]!r} n'est pas un jour de la semaine ; écrivez lun, mar, mer, "
+                "fr": f"{value[:40]!r} n'est pas un jour de la semaine ; écrivez lun, mar, mer, "
                 "jeu, ven, sam ou dim (ou leurs noms anglais, mon … sun)",
             }
         )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.crontab import Weekday, check_crontab, crontab_fields
 from bot.ruleconf.errors import RuleValueError
+from tests.ruleconf.test_shipped_french import typography_mistakes
 
 
 @pytest.mark.parametrize(
@@ -50,48 +51,48 @@ def test_weekdays_and_months_are_read_by_their_french_or_english_names(
             "0 9 * * lunid",
             "'0 9 * * lunid' is not a valid schedule: the weekday 'lunid' is not one; write a "
             "name (mon … sun), a list (mon,thu) or a range (mon-fri)",
-            "'0 9 * * lunid' n'est pas une planification valide : le jour de la semaine 'lunid' "
-            "n'en est pas un ; écrivez un nom (lun … dim), une liste (lun,jeu) ou une plage "
-            "(lun-ven)",
+            "'0 9 * * lunid' n'est pas une planification valide\u00a0: le jour de la semaine "
+            "'lunid' n'en est pas un\u00a0; écrivez un nom (lun … dim), une liste (lun,jeu) ou "
+            "une plage (lun-ven)",
         ),
         (
             "0 25 * * lun",
             "'0 25 * * lun' is not a valid schedule: the hour '25' is not one; write a number "
             "from 0 to 23, *, a list (9,18) or a range (9-17)",
-            "'0 25 * * lun' n'est pas une planification valide : l'heure '25' n'en est pas une ; "
-            "écrivez un nombre de 0 à 23, *, une liste (9,18) ou une plage (9-17)",
+            "'0 25 * * lun' n'est pas une planification valide\u00a0: l'heure '25' n'en est pas "
+            "une\u00a0; écrivez un nombre de 0 à 23, *, une liste (9,18) ou une plage (9-17)",
         ),
         (
             "0 9 1 juilet *",
             "'0 9 1 juilet *' is not a valid schedule: the month 'juilet' is not "
             "one; write a number from 1 to 12 or a name (jan … dec), a list or a range",
-            "'0 9 1 juilet *' n'est pas une planification valide : le mois 'juilet' "
-            "n'en est pas un ; écrivez un nombre de 1 à 12 ou un nom (janv … déc), une liste ou "
-            "une plage",
+            "'0 9 1 juilet *' n'est pas une planification valide\u00a0: le mois 'juilet' "
+            "n'en est pas un\u00a0; écrivez un nombre de 1 à 12 ou un nom (janv … déc), une "
+            "liste ou une plage",
         ),
         (
             "0 9 * * 1",
             "write weekdays by name (mon, tue, wed, thu, fri, sat, sun), not '1': numbers mean "
             "different days in different crons",
             "écrivez les jours de la semaine par leur nom (lun, mar, mer, jeu, ven, sam, dim), "
-            "pas '1' : les numéros désignent des jours différents selon les crons",
+            "pas '1'\u00a0: les numéros désignent des jours différents selon les crons",
         ),
         (
             "0 0 31 févr *",
             "'0 0 31 févr *' never happens: February has no 31st",
-            "'0 0 31 févr *' n'arrive jamais : février n'a pas de 31",
+            "'0 0 31 févr *' n'arrive jamais\u00a0: février n'a pas de 31",
         ),
         (
             "0 0 31 avril,juin *",
             "'0 0 31 avril,juin *' never happens: April and June have no 31st",
-            "'0 0 31 avril,juin *' n'arrive jamais : avril et juin n'ont pas de 31",
+            "'0 0 31 avril,juin *' n'arrive jamais\u00a0: avril et juin n'ont pas de 31",
         ),
         (
             "0 9 * lun",
             "'0 9 * lun' is not a schedule; write five cron fields, minute hour day month "
             "weekday, e.g. '0 9 * * mon' for Mondays at 09:00",
-            "'0 9 * lun' n'est pas une planification ; écrivez cinq champs cron, minute heure "
-            "jour mois jour-de-la-semaine, par ex. '0 9 * * lun' pour le lundi à 09:00",
+            "'0 9 * lun' n'est pas une planification\u00a0; écrivez cinq champs cron, minute "
+            "heure jour mois jour-de-la-semaine, par ex. '0 9 * * lun' pour le lundi à 09:00",
         ),
     ],
 )
@@ -122,6 +123,33 @@ def test_a_weekly_job_s_day_that_names_none_says_what_to_write() -> None:
     refused = error["ctx"]["error"]
     assert isinstance(refused, RuleValueError)
     assert dict(refused.said)["fr"] == (
-        "'lunid' n'est pas un jour de la semaine ; écrivez lun, mar, mer, jeu, ven, sam ou dim "
-        "(ou leurs noms anglais, mon … sun)"
+        "'lunid' n'est pas un jour de la semaine\u00a0; écrivez lun, mar, mer, jeu, ven, sam "
+        "ou dim (ou leurs noms anglais, mon … sun)"
     )
+
+
+REFUSED_SCHEDULES = [
+    "60 9 * * lun",
+    "0 25 * * lun",
+    "0 9 32 * *",
+    "0 9 1 juilet *",
+    "0 9 * * lunid",
+    "0 9 * * 1",
+    "0 0 31 févr *",
+    "0 0 31 avril,juin *",
+    "0 0 31 2-4/2 *",
+    "0 9 * lun",
+]
+"""One schedule for each thing crontab can refuse, in each of the ways it says it."""
+
+
+def test_every_french_schedule_error_follows_french_typography() -> None:
+    said = []
+    for written in REFUSED_SCHEDULES:
+        with pytest.raises(RuleValueError) as caught:
+            check_crontab(written)
+        said.append(dict(caught.value.said)["fr"])
+    with pytest.raises(ValidationError) as refused:
+        Weekly(day_of_week="lunid")  # type: ignore[arg-type]
+    said.append(dict(refused.value.errors()[0]["ctx"]["error"].said)["fr"])
+    assert [(text, typography_mistakes(text)) for text in said if typography_mistakes(text)] == []

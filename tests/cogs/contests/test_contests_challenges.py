@@ -185,7 +185,7 @@ def test_a_bad_schedule_is_said_in_french_to_a_french_community(contests_rules: 
         load_rule_book(contests_rules, section_models())
     [error] = caught.value.errors
     assert error.message_in("fr").startswith(
-        "'0 9 * * lundo' n'est pas une planification valide : le jour de la semaine 'lundo'"
+        "'0 9 * * lundo' n'est pas une planification valide\u00a0: le jour de la semaine 'lundo'"
     )
 
 
