@@ -12,6 +12,7 @@ from pydantic import AfterValidator
 
 from bot.durations import Duration, format_duration
 from bot.events import ChannelRef, CommunityRef, MessageRef
+from bot.ruleconf.errors import RuleValueError
 
 MAX_TRACKED = 10_000
 """Members (and channels) remembered at once; the least recently active are forgotten. A member
@@ -27,7 +28,13 @@ MAX_WINDOW = timedelta(hours=1)
 
 def _within_reach(value: timedelta) -> timedelta:
     if not timedelta(seconds=1) <= value <= MAX_WINDOW:
-        raise ValueError(f"write a duration between 1s and {format_duration(MAX_WINDOW)}")
+        most = format_duration(MAX_WINDOW)
+        raise RuleValueError(
+            {
+                "en": f"write a duration between 1s and {most}",
+                "fr": f"écrivez une durée entre 1s et {most}",
+            }
+        )
     return value
 
 

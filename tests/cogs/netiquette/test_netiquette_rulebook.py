@@ -133,6 +133,22 @@ def test_a_window_the_bot_cannot_look_back_over_is_refused_where_it_is_written(
     assert (error.file.name, error.line, error.column) == ("netiquette.yaml", 7, 9)
     assert error.key_path == f"rules.r.triggers[0].{trigger}.within"
     assert error.message == "write a duration between 1s and 1h"
+    assert error.message_in("fr") == "écrivez une durée entre 1s et 1h"
+
+
+async def test_a_french_mod_log_reads_a_window_too_long_in_french(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("alice", "bonjour")
+    write_netiquette(
+        rules_dir, {"r": {"triggers": [{"flood": {"messages": 3, "within": "2h"}}]}, **NO_INSULTS}
+    )
+    assert await forum.core.reload_rules() is not None
+    assert forum.modlog()[-1].endswith(
+        "rules.r.triggers[0].flood.within: écrivez une durée entre 1s et 1h"
+    )
 
 
 # re2's limit lowered to 1 MB for these tests: a list over it is built and refused at once, where
