@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import col, select
 
-from bot.events import MemberLeft
+from bot.events import CommunityRef, MemberLeft
+from cogs.contests.cog import EXPORT_ORDER
 from cogs.contests.draw import entrants_hash
 from cogs.contests.models import (
+    ChallengeTurn,
     Contest,
     Entry,
     Giveaway,
@@ -180,3 +184,128 @@ async def test_a_members_whole_contest_export_keeps_its_parts_in_order(arena: Ar
         "left_out_of_draws": [{"giveaway": 2, "round": 1, "drawn_at": at_11}],
     }
     assert json.dumps(exported, indent=2) == json.dumps(expected, indent=2)
+
+
+TABLES = (Contest, Entry, Vote, ChallengeTurn, Giveaway, GiveawayEntry, GiveawayDraw, Win)
+"""Every table of the contests cog."""
+
+
+async def stored(arena: Arena) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every row of the contests cog's tables, by table name and id."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    async with arena.core.db.session() as session:
+        for table in TABLES:
+            for row in (await session.exec(select(table))).all():
+                assert row.id is not None
+                rows[table.__tablename__, row.id] = row.model_dump()
+    return rows
+
+
+def visit(arena: Arena, community: CommunityRef) -> None:
+    """Drive ``community`` from now on, whose members are met anew."""
+    arena.platform.community = community
+    arena.platform.members.clear()
+
+
+async def test_an_erased_member_leaves_no_row_of_theirs_and_no_one_elses_changes(
+    arena: Arena,
+) -> None:
+    garden, orchard = arena.platform.community, CommunityRef("fake", "c2", "Orchard")
+    visit(arena, orchard)
+    await arena.join("mod", "dan")
+    visit(arena, garden)
+    arena.member("mia", moderator=True)
+    await arena.veterans("mod", "mia", "alice", "bob")
+    await arena.run("mod", '/contest_create "Haiku" 1h')
+    await arena.run("mod", '/giveaway "Seeds" 2 1h')
+    await arena.run("mia", "/contest_create Photo 2h")
+    await arena.run("mia", '/giveaway "Bulbs" 1 2h')
+    await arena.run("mod", "/submit 1 Old pond")
+    await arena.run("bob", "/submit 1 Cherry blossom")
+    await arena.run("alice", "/vote 1 1")  # for mod's entry: it goes with it
+    await arena.run("mod", "/vote 1 2")
+    await arena.run("mod", "/submit 2 modpic")
+    await arena.run("alice", "/submit 2 alicepic")
+    await arena.run("bob", "/submit 2 bobpic")
+    await arena.run("mia", "/vote 2 2")
+    for name in ("mod", "alice"):
+        await arena.press(name, "giveaway:1", arena.posted("Giveaway 1")[0])
+    for name in ("mod", "alice", "bob"):
+        await arena.press(name, "giveaway:2", arena.posted("Giveaway 2")[0])
+    await arena.wait(timedelta(hours=1))
+    for name in ("mod", "bob"):
+        await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member(name)))
+    await arena.wait(timedelta(hours=1))
+    # The same member in another community, where nothing of theirs may go.
+    visit(arena, orchard)
+    await arena.run("mod", '/contest_create "Orchard haiku" 1h')
+    await arena.run("mod", '/giveaway "Apples" 2 1h')
+    await arena.run("mod", "/contest_create Pears 2h")
+    await arena.run("mod", '/giveaway "Plums" 1 2h')
+    for contest in (3, 4):
+        await arena.run("mod", f"/submit {contest} Apple blossom")
+    await arena.run("dan", "/submit 3 Windfall")
+    await arena.run("dan", "/vote 3 1")
+    await arena.run("mod", "/vote 3 2")
+    for name, giveaway in itertools.product(("mod", "dan"), (3, 4)):
+        await arena.press(name, f"giveaway:{giveaway}", arena.posted(f"Giveaway {giveaway}")[0])
+    await arena.wait(timedelta(hours=1))
+    await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("mod")))
+    await arena.wait(timedelta(hours=1))
+    visit(arena, garden)
+    mod = arena.member("mod").user
+    before = await stored(arena)
+    exports = {
+        name: await arena.cog.export_member_data(garden, arena.member(name).user)
+        for name in ("mia", "alice", "bob")
+    }
+    in_orchard = await arena.cog.export_member_data(orchard, mod)
+    assert tuple(in_orchard) == EXPORT_ORDER
+    haiku, modpic = (
+        arena.posted(f"Entry 1 to contest {contest}, by mod")[0].details["message"]
+        for contest in (1, 2)
+    )
+    arena.clear()
+
+    await arena.cog.erase_member_data(garden, mod)
+
+    after = await stored(arena)
+    assert await arena.cog.export_member_data(garden, mod) == {}
+    assert await arena.cog.export_member_data(orchard, mod) == in_orchard
+    # Of the others, only alice loses something: her vote, for mod's entry.
+    del exports["alice"]["votes"]
+    for name, exported in exports.items():
+        assert await arena.cog.export_member_data(garden, arena.member(name).user) == exported
+    won = before["giveaway_draws", 1]["winner_ids"]
+    assert sorted(key for key in before if key not in after) == [
+        ("contest_entries", 1),  # mod's entries
+        ("contest_entries", 3),
+        ("contest_votes", 1),  # alice's vote for mod's entry
+        ("contest_votes", 2),  # mod's vote
+        ("contest_wins", 1),  # mod's first place in the haiku contest
+        ("contest_wins", 3 if won.startswith("id-mod") else 4),  # his place in the seeds draw
+        ("giveaway_entries", 1),  # mod's tickets
+        ("giveaway_entries", 3),
+    ]
+    assert after.keys() <= before.keys()
+    changed = {
+        key: {
+            column: (value, after[key][column])
+            for column, value in row.items()
+            if after[key][column] != value
+        }
+        for key, row in before.items()
+        if key in after and after[key] != row
+    }
+    assert changed == {
+        ("contests", 1): {"created_by": ("id-mod", "")},
+        ("contests", 2): {"excluded_ids": ("id-bob\nid-mod", "id-bob")},
+        ("giveaways", 1): {"created_by": ("id-mod", "")},
+        # alice keeps her place in the draw mod won with her
+        ("giveaway_draws", 1): {"winner_ids": (won, won.replace("id-mod", ""))},
+        ("giveaway_draws", 2): {"excluded_ids": ("id-bob\nid-mod", "id-bob")},
+    }
+    # The bot's posts of mod's entries go; that of his entry in the orchard stays.
+    deleted = [action.target for action in arena.done("delete")]
+    assert len(deleted) == 2
+    assert set(deleted) == {haiku, modpic}
