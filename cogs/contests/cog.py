@@ -12,25 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
-from sqlmodel import col, delete, select
-
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
-from cogs.contests.base import id_lines, id_set
 from cogs.contests.challenges import Challenges
-from cogs.contests.contests import contests_excluding, export_contests
-from cogs.contests.entries import Entries, export_entries
-from cogs.contests.giveaways import Giveaways, draws_excluding, draws_won, export_giveaways
-from cogs.contests.halloffame import HallOfFame, export_wins
-from cogs.contests.models import (
-    Contest,
-    Entry,
-    Giveaway,
-    GiveawayDraw,
-    GiveawayEntry,
-    Vote,
-    Win,
-)
+from cogs.contests.contests import erase_contests, export_contests
+from cogs.contests.entries import Entries, erase_entries, export_entries
+from cogs.contests.giveaways import Giveaways, erase_giveaways, export_giveaways
+from cogs.contests.halloffame import HallOfFame, erase_wins, export_wins
 from cogs.contests.phases import PHASE_OF_HANDLER
 
 if TYPE_CHECKING:
@@ -118,78 +105,18 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         their id in the giveaway draws they won, among those a close or a draw left out for
         having left, and on what they created, and the bot's posts of their entries."""
         community_id = await self.community_id(community)
-        contests = select(Contest.id).where(col(Contest.community_id) == community_id)
-        giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
         async with self.core.db.session() as session:
-            posts = (
-                await session.exec(
-                    select(Contest.channel_id, Entry.message_id)
-                    .join(Contest, col(Contest.id) == col(Entry.contest_id))
-                    .where(
-                        col(Contest.community_id) == community_id,
-                        col(Entry.user_id) == user.id,
-                        col(Entry.message_id).is_not(None),
-                    )
-                )
-            ).all()
-            mine = select(Entry.id).where(
-                col(Entry.contest_id).in_(contests), col(Entry.user_id) == user.id
-            )
-            await session.exec(delete(Vote).where(col(Vote.entry_id).in_(mine)))
-            await session.exec(
-                delete(Vote).where(
-                    col(Vote.contest_id).in_(contests), col(Vote.voter_id) == user.id
-                )
-            )
-            await session.exec(
-                delete(Entry).where(
-                    col(Entry.contest_id).in_(contests), col(Entry.user_id) == user.id
-                )
-            )
-            await session.exec(
-                delete(GiveawayEntry).where(
-                    col(GiveawayEntry.giveaway_id).in_(giveaways),
-                    col(GiveawayEntry.user_id) == user.id,
-                )
-            )
-            await session.exec(
-                delete(Win).where(
-                    col(Win.community_id) == community_id, col(Win.user_id) == user.id
-                )
-            )
-            for draw in await draws_won(session, community_id, user.id):
-                draw.winner_ids = "\n".join(
-                    "" if winner == user.id else winner for winner in draw.winner_ids.split("\n")
-                )
-                session.add(draw)
-            excluding: list[Contest | GiveawayDraw] = [
-                *await contests_excluding(session, community_id, user.id),
-                *await draws_excluding(session, community_id, user.id),
-            ]
-            for record in excluding:
-                record.excluded_ids = id_lines(id_set(record.excluded_ids or "") - {user.id})
-                session.add(record)
-            # The contests and giveaways a moderator ran stay, with no one named as creator.
-            await session.exec(
-                update(Contest)
-                .where(
-                    col(Contest.community_id) == community_id, col(Contest.created_by) == user.id
-                )
-                .values(created_by="")
-            )
-            await session.exec(
-                update(Giveaway)
-                .where(
-                    col(Giveaway.community_id) == community_id, col(Giveaway.created_by) == user.id
-                )
-                .values(created_by="")
-            )
+            # Votes and entries before the contests they point to, tickets and draws before
+            # their giveaways: a row goes or changes before the one it refers to.
+            posts = await erase_entries(session, community_id, user.id)
+            await erase_giveaways(session, community_id, user.id)
+            await erase_wins(session, community_id, user.id)
+            await erase_contests(session, community_id, user.id)
             await session.commit()
         if posts:
             await self.actions.delete_many(
                 [
                     MessageRef(ChannelRef(community, channel_id), message_id)
                     for channel_id, message_id in posts
-                    if message_id is not None
                 ]
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import CommandContext, Permission, When, command
@@ -15,7 +15,7 @@ from bot.events import ChannelRef, CommunityRef
 from bot.localtime import LocalDate
 from bot.moments import AmbiguousDateError, MomentError, MomentRangeError
 from bot.ruleconf import render, visible
-from cogs.contests.base import full_title, id_set, plain
+from cogs.contests.base import full_title, id_lines, id_set, plain
 from cogs.contests.models import Contest
 from cogs.contests.phases import Phases
 from cogs.contests.schedules import parse_moment, parse_span
@@ -360,3 +360,16 @@ async def contests_excluding(
         .order_by(col(Contest.id))
     )
     return [contest for contest in contests if user_id in id_set(contest.excluded_ids or "")]
+
+
+async def erase_contests(session: AsyncSession, community_id: int, user_id: str) -> None:
+    """Take ``user_id`` out of those the community's closes left out for having left, and off
+    the contests they created: those stay, with no one named as creator."""
+    for contest in await contests_excluding(session, community_id, user_id):
+        contest.excluded_ids = id_lines(id_set(contest.excluded_ids or "") - {user_id})
+        session.add(contest)
+    await session.exec(
+        update(Contest)
+        .where(col(Contest.community_id) == community_id, col(Contest.created_by) == user_id)
+        .values(created_by="")
+    )

@@ -396,6 +396,37 @@ async def export_entries(session: AsyncSession, community_id: int, user_id: str)
     }
 
 
+async def erase_entries(
+    session: AsyncSession, community_id: int, user_id: str
+) -> list[tuple[str, str]]:
+    """Delete ``user_id``'s entries in the community's contests, with the votes they had, and
+    their votes; returns the bot's posts of those entries (channel and message ids) to delete
+    on the platform."""
+    posts = (
+        await session.exec(
+            select(Contest.channel_id, Entry.message_id)
+            .join(Contest, col(Contest.id) == col(Entry.contest_id))
+            .where(
+                col(Contest.community_id) == community_id,
+                col(Entry.user_id) == user_id,
+                col(Entry.message_id).is_not(None),
+            )
+        )
+    ).all()
+    contests = select(Contest.id).where(col(Contest.community_id) == community_id)
+    mine = select(Entry.id).where(
+        col(Entry.contest_id).in_(contests), col(Entry.user_id) == user_id
+    )
+    await session.exec(delete(Vote).where(col(Vote.entry_id).in_(mine)))
+    await session.exec(
+        delete(Vote).where(col(Vote.contest_id).in_(contests), col(Vote.voter_id) == user_id)
+    )
+    await session.exec(
+        delete(Entry).where(col(Entry.contest_id).in_(contests), col(Entry.user_id) == user_id)
+    )
+    return [(channel_id, message_id) for channel_id, message_id in posts if message_id is not None]
+
+
 async def _next_number(session: AsyncSession, contest_id: int) -> int:
     """Take the contest's next entry number in ``session``'s transaction."""
     await session.exec(

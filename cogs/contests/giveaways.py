@@ -620,3 +620,29 @@ async def _draws_naming(
             .order_by(col(GiveawayDraw.giveaway_id), col(GiveawayDraw.round))
         )
     ).all()
+
+
+async def erase_giveaways(session: AsyncSession, community_id: int, user_id: str) -> None:
+    """Delete ``user_id``'s entries in the community's giveaways, leave their line empty in
+    the draws they won (the places after keep their numbers), take them out of those a draw
+    left out for having left, and off the giveaways they created: those stay, with no one
+    named as creator."""
+    giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
+    await session.exec(
+        delete(GiveawayEntry).where(
+            col(GiveawayEntry.giveaway_id).in_(giveaways), col(GiveawayEntry.user_id) == user_id
+        )
+    )
+    for won in await draws_won(session, community_id, user_id):
+        won.winner_ids = "\n".join(
+            "" if winner == user_id else winner for winner in won.winner_ids.split("\n")
+        )
+        session.add(won)
+    for missed in await draws_excluding(session, community_id, user_id):
+        missed.excluded_ids = id_lines(id_set(missed.excluded_ids or "") - {user_id})
+        session.add(missed)
+    await session.exec(
+        update(Giveaway)
+        .where(col(Giveaway.community_id) == community_id, col(Giveaway.created_by) == user_id)
+        .values(created_by="")
+    )

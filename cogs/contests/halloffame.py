@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands import CommandContext, command
@@ -90,3 +90,11 @@ async def export_wins(session: AsyncSession, community_id: int, user_id: str) ->
             for win in wins
         ]
     }
+
+
+async def erase_wins(session: AsyncSession, community_id: int, user_id: str) -> None:
+    """Delete the places ``user_id`` won in the community's contests, challenges and
+    giveaways."""
+    await session.exec(
+        delete(Win).where(col(Win.community_id) == community_id, col(Win.user_id) == user_id)
+    )
