@@ -192,7 +192,7 @@ class RefusalTexts(BaseModel):
     lacking_rights: Annotated[str, Placeholders("action", "where")]
     cannot_see: Annotated[str, Placeholders("where")]
     cannot_post_in: Annotated[str, Placeholders("channel")]
-    cannot_delete_old: Annotated[str, Placeholders("permission", "where")]
+    cannot_delete_old: Annotated[str, Placeholders("permission", "action", "where")]
     not_in_server: Annotated[str, Placeholders("where")]
     removed_from_chat: Annotated[str, Placeholders("action", "where")]
     no_direct_messages: Annotated[str, Placeholders("target")]

@@ -976,7 +976,7 @@ async def test_a_purge_goes_on_past_a_message_it_may_not_delete_and_those_alread
     assert len(api.called("deleteMessage")) == 100
     [report] = mod_log(api)
     assert report == (
-        "⚠️ I could not delete a message in Garden: I need the «Delete messages» administrator "
+        "⚠️ I could not delete messages in Garden: I need the «Delete messages» administrator "
         "right, and Telegram lets bots delete only messages younger than 48 hours"
     )
 

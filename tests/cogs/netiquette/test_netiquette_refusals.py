@@ -307,6 +307,10 @@ class PartlyPurging(FakePlatform):
         super().__init__()
         self.deletes: int | None = None
         self.asked: list[list[str]] = []
+        self.refusal: tuple[str, dict[str, str]] = (
+            "rate_limited",
+            {"platform": "Discord", "where": "#general"},
+        )
 
     async def delete_many(self, messages: Sequence[MessageRef]) -> None:
         self.asked.append([message.id for message in messages])
@@ -314,13 +318,13 @@ class PartlyPurging(FakePlatform):
         for message in messages[:kept]:
             self._record("delete", message)
         if len(messages) > kept:
+            key, values = self.refusal
             raise PlatformError(
                 "purge",
-                "rate_limited",
+                key,
                 community=self.community,
-                platform="Discord",
-                where="#general",
                 not_deleted=len(messages) - kept,
+                **values,
             )
 
 
@@ -348,6 +352,45 @@ async def test_a_purge_the_platform_partly_refused_counts_what_it_deleted(
     await forum.run("mod", "/purge 5")
     assert len(platform.asked) == 2
     assert forum.answers()[-1].startswith("Nothing deleted: I know of no recent message")
+
+
+TOO_OLD = ("cannot_delete_old", {"permission": "can_delete_messages", "where": "Garden"})
+"""Telegram's refusal of messages over 48 hours old (or of others' without the right)."""
+
+
+@pytest.mark.parametrize(
+    ("locale", "line", "answer"),
+    [
+        (
+            "en",
+            "/purge 5",
+            "1 message deleted. (4 messages not deleted: I could not delete messages in Garden: "
+            "I need the «Delete messages» administrator right, and Telegram lets bots delete "
+            "only messages younger than 48 hours)",
+        ),
+        (
+            "fr",
+            "/purger 5",
+            "1 message supprimé. (4 messages non supprimés\u00a0: Je n'ai pas pu "
+            "supprimer des messages dans Garden\u00a0: j'ai besoin du droit d'administrateur "
+            "«\u00a0Supprimer des messages\u00a0», et Telegram ne laisse les bots supprimer que "
+            "les messages de moins de 48\u00a0heures)",
+        ),
+    ],
+)
+async def test_a_purge_telegram_refused_as_too_old_says_messages_not_a_message(
+    open_forum: ForumFactory, rules_dir: Path, locale: str, line: str, answer: str
+) -> None:
+    write_locale(rules_dir, locale)
+    platform = PartlyPurging()
+    platform.refusal = TOO_OLD
+    forum = await open_forum(NO_INSULTS, platform=platform)
+    forum.member("mod", moderator=True)
+    for n in range(5):
+        await forum.say("bob", f"spam {n}")
+    platform.deletes = 1
+    await forum.run("mod", line)
+    assert forum.answers() == [answer]
 
 
 async def test_notes_read_in_the_community_s_language(
