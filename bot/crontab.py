@@ -31,6 +31,8 @@ _LANGUAGES = ("en", "fr")
 _WORD = re.compile(r"(?<!\w)[^\W\d_]+\.?(?!\w)")
 """A name in a field, a trailing dot included (``lun.``)."""
 _DIGIT = re.compile(r"\d")
+_NAMED_STEP = re.compile(r"([^\W\d_]+\.?)(?:-([^\W\d_]+\.?))?/(\d+)")
+"""A step over names (``lun-ven/2``, ``janv/3``), which APScheduler would read without its step."""
 _CYCLE_START = datetime(2001, 1, 1, tzinfo=UTC)
 _CYCLE_END = datetime(2401, 1, 1, tzinfo=UTC)
 """400 years: the Gregorian calendar, weekdays included, repeats. A schedule that does not come
@@ -123,10 +125,30 @@ def english_names(field: str, value: str) -> str:
     is ``mon-fri``, ``janv,juil`` is ``jan,jul``. A word that names nothing is left as written,
     for the check to say so."""
     weekdays, months = _names()
-    names = {"day_of_week": weekdays, "month": months}.get(field)
-    if names is None:
+    order: tuple[str, ...]
+    if field == "day_of_week":
+        names, order = weekdays, WEEKDAYS
+    elif field == "month":
+        names, order = months, MONTHS
+    else:
         return value
+    value = ",".join(_stepped(part, names, order) for part in value.split(","))
     return _WORD.sub(lambda word: names.get(_plain(word[0]), word[0]), value)
+
+
+def _stepped(part: str, names: dict[str, str], order: tuple[str, ...]) -> str:
+    """``part`` of a field with a step over names written as the names it takes: ``mon-fri/2``
+    is ``mon,wed,fri``, ``tue/2`` is ``tue,thu,sat`` (as cron reads them). APScheduler takes a
+    step only over numbers: over names it would drop it silently and run on every one."""
+    stepped = _NAMED_STEP.fullmatch(part.strip())
+    if stepped is None:
+        return part
+    first = names.get(_plain(stepped[1]))
+    last = names.get(_plain(stepped[2])) if stepped[2] else order[-1]
+    step = int(stepped[3])
+    if first is None or last is None or step == 0 or order.index(first) > order.index(last):
+        return part  # left as written, for the check to refuse it
+    return ",".join(order[order.index(first) : order.index(last) + 1 : step])
 
 
 def crontab_fields(text: str) -> dict[str, str]:

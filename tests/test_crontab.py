@@ -31,6 +31,11 @@ from tests.ruleconf.test_shipped_french import typography_mistakes
         ("0 9 * * Monday-Friday", "0 9 * * mon-fri"),
         ("0 9 1 jan,June *", "0 9 1 jan,jun *"),
         ("*/15 9-17 * * *", "*/15 9-17 * * *"),
+        ("0 9 * * lun-ven/2", "0 9 * * mon,wed,fri"),
+        ("0 9 * * mar/2", "0 9 * * tue,thu,sat"),
+        ("0 9 * * lun,mer-dim/3", "0 9 * * mon,wed,sat"),
+        ("0 0 1 févr-avr/2 *", "0 0 1 feb,apr *"),
+        ("0 0 1 janv/3 *", "0 0 1 jan,apr,jul,oct *"),
     ],
 )
 def test_weekdays_and_months_are_read_by_their_french_or_english_names(
@@ -153,3 +158,17 @@ def test_every_french_schedule_error_follows_french_typography() -> None:
         Weekly(day_of_week="lunid")  # type: ignore[arg-type]
     said.append(dict(refused.value.errors()[0]["ctx"]["error"].said)["fr"])
     assert [(text, typography_mistakes(text)) for text in said if typography_mistakes(text)] == []
+
+
+def test_a_step_over_month_names_is_kept_not_dropped() -> None:
+    # APScheduler reads "feb-apr/2" as "feb-apr": the 31st would come in March.
+    check_crontab("0 0 1 févr-avr/2 *")
+    trigger = CronTrigger(timezone="UTC", **crontab_fields("0 0 1 févr-avr/2 *"))
+    moment, fired = datetime(2026, 1, 1, tzinfo=UTC), []
+    for _ in range(3):
+        moment = trigger.get_next_fire_time(None, moment)
+        fired.append(moment.month)
+        moment = moment.replace(hour=1)
+    assert fired == [2, 4, 2]
+    with pytest.raises(RuleValueError, match="never happens"):
+        check_crontab("0 0 31 févr-avr/2 *")
