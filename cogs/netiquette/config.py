@@ -26,6 +26,7 @@ from pydantic import (
 from bot.durations import Duration, duration_words
 from bot.ruleconf import Placeholders, TextsByLocale
 from bot.ruleconf.community import ChannelName
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.actions import registry as action_registry
 from cogs.netiquette.triggers import registry as trigger_registry
 from cogs.netiquette.wording import Localised
@@ -48,9 +49,14 @@ def _exactly_one(entry: BaseModel) -> BaseModel:
     chosen = [name for name in type(entry).model_fields if getattr(entry, name) is not None]
     if len(chosen) != 1:
         names = ", ".join(trigger_registry())
-        raise ValueError(
-            f"write exactly one trigger per list item (one of: {names}); got "
-            f"{', '.join(chosen) or 'none'}"
+        listed = ", ".join(chosen)
+        raise RuleValueError(
+            {
+                "en": f"write exactly one trigger per list item (one of: {names}); got "
+                f"{listed or 'none'}",
+                "fr": f"écrivez un seul déclencheur par élément de la liste (l'un de : {names})"
+                + (f" ; ici : {listed}" if chosen else " ; ici aucun"),
+            }
         )
     return entry
 
@@ -201,7 +207,12 @@ class LadderStep(BaseModel):
     @model_validator(mode="after")
     def _timeout_has_duration(self) -> LadderStep:
         if self.action == "timeout" and self.duration is None:
-            raise ValueError("a timeout step needs a duration, e.g. duration: 1h")
+            raise RuleValueError(
+                {
+                    "en": "a timeout step needs a duration, e.g. duration: 1h",
+                    "fr": "une étape timeout a besoin d'une durée (clé duration), par ex. 1h",
+                }
+            )
         return self
 
 
@@ -223,7 +234,12 @@ class StrikesConfig(BaseModel):
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("write a positive duration, e.g. 7d")
+            raise RuleValueError(
+                {
+                    "en": "write a positive duration, e.g. 7d",
+                    "fr": "écrivez une durée positive, par ex. 7j",
+                }
+            )
         return value
 
     @field_validator("ladder")
@@ -231,7 +247,12 @@ class StrikesConfig(BaseModel):
     def _ascending(cls, ladder: list[LadderStep]) -> list[LadderStep]:
         points = [step.points for step in ladder]
         if points != sorted(set(points)):
-            raise ValueError("list the steps by increasing points, each number once")
+            raise RuleValueError(
+                {
+                    "en": "list the steps by increasing points, each number once",
+                    "fr": "rangez les étapes par points croissants, chaque nombre une seule fois",
+                }
+            )
         return ladder
 
 

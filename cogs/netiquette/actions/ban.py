@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from bot.durations import Duration
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.actions.base import Action, ActionConfig, Firing
 from cogs.netiquette.wording import Localised
 
@@ -28,7 +29,12 @@ class BanConfig(ActionConfig):
     @classmethod
     def _positive(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and value < timedelta(minutes=1):
-            raise ValueError("a temporary ban lasts at least 1m")
+            raise RuleValueError(
+                {
+                    "en": "a temporary ban lasts at least 1m",
+                    "fr": "un bannissement temporaire dure au moins 1m",
+                }
+            )
         return value
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator
 
 from bot.durations import Duration
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.actions.base import Action, ActionConfig, Firing
 from cogs.netiquette.wording import Localised
 
@@ -26,7 +27,12 @@ class TimeoutConfig(ActionConfig):
     @classmethod
     def _sensible(cls, value: timedelta) -> timedelta:
         if not timedelta(seconds=30) <= value <= timedelta(days=28):
-            raise ValueError("a timeout lasts between 30s and 28d")
+            raise RuleValueError(
+                {
+                    "en": "a timeout lasts between 30s and 28d",
+                    "fr": "une exclusion temporaire dure de 30s à 28j",
+                }
+            )
         return value
 
 

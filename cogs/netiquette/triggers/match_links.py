@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.regexes import compile_pattern
 from cogs.netiquette.subject import Subject
 from cogs.netiquette.triggers.base import (
@@ -38,7 +39,12 @@ def _domain(value: str) -> str:
     domain = value.strip().lower().removeprefix("https://").removeprefix("http://")
     domain = domain.removeprefix("www.").split("/", 1)[0]
     if not domain or "." not in domain:
-        raise ValueError(f"{value!r} is not a domain; write e.g. example.com")
+        raise RuleValueError(
+            {
+                "en": f"{value!r} is not a domain; write e.g. example.com",
+                "fr": f"{value!r} n'est pas un nom de domaine ; écrivez par ex. example.com",
+            }
+        )
     return domain
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.normalise import (
     APOSTROPHES,
     BOUNDARY_AFTER,
@@ -68,7 +69,12 @@ class MatchWordsConfig(TriggerConfig):
     def _words_have_letters(cls, words: list[str]) -> list[str]:
         for word in words:
             if not folded_word(word):
-                raise ValueError(f"{word!r} has no letter left once normalised; remove it")
+                raise RuleValueError(
+                    {
+                        "en": f"{word!r} has no letter left once normalised; remove it",
+                        "fr": f"{word!r} n'a plus aucune lettre une fois normalisé ; retirez-le",
+                    }
+                )
         return words
 
     def model_post_init(self, context: Any, /) -> None:

@@ -15,8 +15,10 @@ from cogs.netiquette import regexes
 from cogs.netiquette.cases import CaseRecord
 from cogs.netiquette.config import NetiquetteConfig, StrikesConfig
 from cogs.netiquette.strikes import active_points, step_reached
+from cogs.netiquette.triggers import registry as trigger_registry
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, write_locale, write_netiquette
+from tests.ruleconf.test_shipped_french import typography_mistakes
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -149,6 +151,85 @@ async def test_a_french_mod_log_reads_a_window_too_long_in_french(
     assert forum.modlog()[-1].endswith(
         "rules.r.triggers[0].flood.within: écrivez une durée entre 1s et 1h"
     )
+
+
+CAPS_RULE = {"triggers": [{"caps": True}]}
+
+
+@pytest.mark.parametrize(
+    ("rules", "changes", "key_path", "french"),
+    [
+        (
+            {"r": {**CAPS_RULE, "actions": {"timeout": {"duration": "90d"}}}},
+            {},
+            "rules.r.actions.timeout.duration",
+            "une exclusion temporaire dure de 30s à 28j",
+        ),
+        (
+            {"r": {**CAPS_RULE, "actions": {"ban": {"duration": "30s"}}}},
+            {},
+            "rules.r.actions.ban.duration",
+            "un bannissement temporaire dure au moins 1m",
+        ),
+        (
+            NO_INSULTS,
+            {"strikes": {"ladder": [{"points": 3, "action": "timeout"}]}},
+            "strikes.ladder[0]",
+            "une étape timeout a besoin d'une durée (clé duration), par ex. 1h",
+        ),
+        (
+            NO_INSULTS,
+            {
+                "strikes": {
+                    "ladder": [{"points": 6, "action": "ban"}, {"points": 3, "action": "kick"}]
+                }
+            },
+            "strikes.ladder",
+            "rangez les étapes par points croissants, chaque nombre une seule fois",
+        ),
+        (
+            NO_INSULTS,
+            {"strikes": {"expiry": "0s"}},
+            "strikes.expiry",
+            "écrivez une durée positive, par ex. 7j",
+        ),
+        (
+            {"r": {"triggers": [{"caps": True, "mentions": True}]}},
+            {},
+            "rules.r.triggers[0]",
+            f"écrivez un seul déclencheur par élément de la liste (l'un de\u00a0: "
+            f"{', '.join(trigger_registry())})\u00a0; ici\u00a0: caps, mentions",
+        ),
+        (
+            {"r": {"triggers": [{"match_links": {"deny": ["localhost"]}}]}},
+            {},
+            "rules.r.triggers[0].match_links.deny[0]",
+            "'localhost' n'est pas un nom de domaine\u00a0; écrivez par ex. example.com",
+        ),
+        (
+            {"r": {"triggers": [{"match_words": {"words": ["idiot", "\u200b"]}}]}},
+            {},
+            "rules.r.triggers[0].match_words.words",
+            "'\\u200b' n'a plus aucune lettre une fois normalisé\u00a0; retirez-le",
+        ),
+    ],
+)
+async def test_a_french_mod_log_reads_the_netiquette_s_own_refusals_in_french(
+    open_forum: ForumFactory,
+    rules_dir: Path,
+    rules: dict[str, object],
+    changes: dict[str, object],
+    key_path: str,
+    french: str,
+) -> None:
+    # The checks each action, trigger and the strikes make themselves, not the loader's.
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("alice", "bonjour")
+    write_netiquette(rules_dir, rules, **changes)
+    assert await forum.core.reload_rules() is not None
+    assert forum.modlog()[-1].endswith(f": {key_path}: {french}")
+    assert typography_mistakes(french) == []
 
 
 # re2's limit lowered to 1 MB for these tests: a list over it is built and refused at once, where
