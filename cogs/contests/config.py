@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from bot.crontab import check_crontab
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
+from bot.ruleconf.errors import RuleValueError
 
 CHALLENGE_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
 SHORTEST = timedelta(minutes=1)
@@ -19,14 +20,24 @@ SHORTEST = timedelta(minutes=1)
 
 def _at_least_a_minute(value: timedelta) -> timedelta:
     if value < SHORTEST:
-        raise ValueError("min_duration must be at least 1m")
+        raise RuleValueError(
+            {
+                "en": "min_duration must be at least 1m",
+                "fr": "min_duration doit être d'au moins 1m",
+            }
+        )
     return value
 
 
 def _not_below(value: timedelta, info: ValidationInfo) -> timedelta:
     least = info.data.get("min_duration")
     if least is not None and value < least:
-        raise ValueError("max_duration must be at least min_duration")
+        raise RuleValueError(
+            {
+                "en": "max_duration must be at least min_duration",
+                "fr": "max_duration ne doit pas être plus courte que min_duration",
+            }
+        )
     return value
 
 
@@ -200,7 +211,12 @@ class ChallengeConfig(BaseModel):
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value < timedelta(minutes=1):
-            raise ValueError("open_for must be at least 1m")
+            raise RuleValueError(
+                {
+                    "en": "open_for must be at least 1m",
+                    "fr": "open_for doit être d'au moins 1m",
+                }
+            )
         return value
 
 
@@ -236,7 +252,12 @@ class ContestsConfig(BaseModel):
     def _challenge_ids(cls, value: dict[str, ChallengeConfig]) -> dict[str, ChallengeConfig]:
         for key in value:
             if not CHALLENGE_ID.fullmatch(key):
-                raise ValueError(
-                    f"{key[:40]!r} is not a challenge id; use lowercase letters, digits, - and _"
+                raise RuleValueError(
+                    {
+                        "en": f"{key[:40]!r} is not a challenge id; use lowercase letters, digits,"
+                        " - and _",
+                        "fr": f"{key[:40]!r} n'est pas un identifiant de défi ; utilisez des"
+                        " minuscules, des chiffres, - et _",
+                    }
                 )
         return value

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.crontab import Weekday
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
+from bot.ruleconf.errors import RuleValueError
 
 Weight = Annotated[float, Field(ge=0, le=1000)]
 
@@ -96,7 +97,12 @@ class WriteConfig(BaseModel):
     @classmethod
     def _sensible_interval(cls, value: timedelta) -> timedelta:
         if not timedelta(seconds=1) <= value <= timedelta(hours=1):
-            raise ValueError("flush_every must be between 1s and 1h")
+            raise RuleValueError(
+                {
+                    "en": "flush_every must be between 1s and 1h",
+                    "fr": "flush_every doit être entre 1s et 1h",
+                }
+            )
         return value
 
 

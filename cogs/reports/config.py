@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.crontab import Weekday
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
+from bot.ruleconf.errors import RuleValueError
 
 
 class ScheduleConfig(BaseModel):
@@ -37,7 +38,12 @@ class SatisfactionConfig(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> SatisfactionConfig:
         if self.civil_below > self.hostile_above:
-            raise ValueError("civil_below must not be above hostile_above")
+            raise RuleValueError(
+                {
+                    "en": "civil_below must not be above hostile_above",
+                    "fr": "civil_below ne doit pas dépasser hostile_above",
+                }
+            )
         return self
 
 
@@ -52,7 +58,12 @@ class WriteConfig(BaseModel):
     @classmethod
     def _sensible_interval(cls, value: timedelta) -> timedelta:
         if not timedelta(seconds=1) <= value <= timedelta(hours=1):
-            raise ValueError("flush_every must be between 1s and 1h")
+            raise RuleValueError(
+                {
+                    "en": "flush_every must be between 1s and 1h",
+                    "fr": "flush_every doit être entre 1s et 1h",
+                }
+            )
         return value
 
 
@@ -118,8 +129,14 @@ class ReportsConfig(BaseModel):
     @model_validator(mode="after")
     def _scheduled_within_the_limit(self) -> ReportsConfig:
         if self.schedule.days > self.max_days:
-            raise ValueError(
-                f"schedule.days ({self.schedule.days}) is more than max_days ({self.max_days}):"
-                " the scheduled report could never be made; lower it or raise max_days"
+            days, most = self.schedule.days, self.max_days
+            raise RuleValueError(
+                {
+                    "en": f"schedule.days ({days}) is more than max_days ({most}):"
+                    " the scheduled report could never be made; lower it or raise max_days",
+                    "fr": f"schedule.days ({days}) dépasse max_days ({most}) :"
+                    " le rapport planifié ne pourrait jamais être fait ; baissez-le ou augmentez"
+                    " max_days",
+                }
             )
         return self

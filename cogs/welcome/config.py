@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from bot.durations import Duration, format_duration
 from bot.ruleconf import Placeholders, TextsByLocale
+from bot.ruleconf.errors import RuleValueError
 
 MAX_TEMPLATES = 50
 MAX_PHRASES = 50
@@ -31,9 +32,15 @@ def _one_or_many(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-def _at_least(value: timedelta | None, least: timedelta, what: str) -> timedelta | None:
+def _at_least(value: timedelta | None, least: timedelta, what: dict[str, str]) -> timedelta | None:
     if value is not None and value < least:
-        raise ValueError(f"{what} must be at least {format_duration(least)}")
+        shortest = format_duration(least)
+        raise RuleValueError(
+            {
+                "en": f"{what['en']} must be at least {shortest}",
+                "fr": f"{what['fr']} doit être d'au moins {shortest.replace('d', 'j')}",
+            }
+        )
     return value
 
 
@@ -117,7 +124,11 @@ class GateConfig(BaseModel):
     @field_validator("timeout")
     @classmethod
     def _long_enough(cls, value: timedelta | None) -> timedelta | None:
-        return _at_least(value, timedelta(seconds=30), "the gate timeout")
+        return _at_least(
+            value,
+            timedelta(seconds=30),
+            {"en": "the gate timeout", "fr": "le délai pour accepter la charte"},
+        )
 
 
 class IntroductionsConfig(BaseModel):
@@ -143,7 +154,7 @@ class IntroductionsConfig(BaseModel):
     @field_validator("nudge_after")
     @classmethod
     def _long_enough(cls, value: timedelta | None) -> timedelta | None:
-        return _at_least(value, timedelta(minutes=1), "nudge_after")
+        return _at_least(value, timedelta(minutes=1), {"en": "nudge_after", "fr": "nudge_after"})
 
 
 class RaidConfig(BaseModel):
@@ -160,7 +171,12 @@ class RaidConfig(BaseModel):
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("write a positive duration, e.g. 1m")
+            raise RuleValueError(
+                {
+                    "en": "write a positive duration, e.g. 1m",
+                    "fr": "écrivez une durée positive, par ex. 1m",
+                }
+            )
         return value
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.cogloader import section_models
+from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.contests.models import Contest, Entry, Giveaway, Vote
 from tests.cogs.contests.arena import Arena
+from tests.ruleconf.test_shipped_french import typography_mistakes
+from tests.support.rulebook import edit_section
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -120,3 +126,64 @@ async def test_members_cannot_create_contests_or_giveaways(arena: Arena) -> None
         "Sorry, /giveaway is for moderators."
     )
     assert await arena.count(Contest) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "key_path", "english", "french"),
+    [
+        (
+            {"giveaways": {"min_duration": "30s"}},
+            "giveaways.min_duration",
+            "min_duration must be at least 1m",
+            "min_duration doit être d'au moins 1m",
+        ),
+        (
+            {"giveaways": {"min_duration": "2h", "max_duration": "1h"}},
+            "giveaways.max_duration",
+            "max_duration must be at least min_duration",
+            "max_duration ne doit pas être plus courte que min_duration",
+        ),
+        (
+            {
+                "challenges": {
+                    "weekly": {
+                        "title": "Photo",
+                        "schedule": "0 9 * * mon",
+                        "themes": ["Buds"],
+                        "open_for": "30s",
+                    }
+                }
+            },
+            "challenges.weekly.open_for",
+            "open_for must be at least 1m",
+            "open_for doit être d'au moins 1m",
+        ),
+        (
+            {
+                "challenges": {
+                    "Weekly Photo": {
+                        "title": "Photo",
+                        "schedule": "0 9 * * mon",
+                        "themes": ["Buds"],
+                    }
+                }
+            },
+            "challenges",
+            "'Weekly Photo' is not a challenge id; use lowercase letters, digits, - and _",
+            "'Weekly Photo' n'est pas un identifiant de défi\u00a0; utilisez des minuscules, des"
+            " chiffres, - et _",
+        ),
+    ],
+)
+def test_a_french_community_reads_the_contests_section_s_refusals_in_french(
+    rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
+) -> None:
+    # The checks the contests section makes itself, not the loader's.
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    edit_section(rules_dir, "contests", changes)
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert (error.key_path, error.message) == (key_path, english)
+    assert error.text("fr").endswith(f": {french}")
+    assert typography_mistakes(french) == []

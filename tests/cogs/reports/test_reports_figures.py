@@ -42,6 +42,7 @@ from cogs.reports.cog import ReportsCog
 from cogs.reports.recent import RecentMessages, Remembered
 from tests.cogs.reports.conftest import StubClassifier
 from tests.conftest import START
+from tests.ruleconf.test_shipped_french import typography_mistakes
 from tests.support.fake_platform import FakePlatform, Recorded
 from tests.support.rulebook import edit_section
 
@@ -931,3 +932,42 @@ async def test_a_step_of_the_strike_ladder_is_named_in_the_community_language(
     text = (await run(core, platform, clock, "/report 7")).text
 
     assert f"2 — {expected}" in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "key_path", "english", "french"),
+    [
+        (
+            {"satisfaction": {"civil_below": 0.6, "hostile_above": 0.5}},
+            "satisfaction",
+            "civil_below must not be above hostile_above",
+            "civil_below ne doit pas dépasser hostile_above",
+        ),
+        (
+            {"write": {"flush_every": "2h"}},
+            "write.flush_every",
+            "flush_every must be between 1s and 1h",
+            "flush_every doit être entre 1s et 1h",
+        ),
+        (
+            {"max_days": 14, "schedule": {"days": 30}},
+            "",
+            "schedule.days (30) is more than max_days (14): the scheduled report could never be"
+            " made; lower it or raise max_days",
+            "schedule.days (30) dépasse max_days (14)\u00a0: le rapport planifié ne pourrait"
+            " jamais être fait\u00a0; baissez-le ou augmentez max_days",
+        ),
+    ],
+)
+def test_a_french_community_reads_the_reports_section_s_refusals_in_french(
+    rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
+) -> None:
+    # The checks the reports section makes itself, not the loader's.
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    edit_section(rules_dir, "reports", changes)
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert (error.key_path, error.message) == (key_path, english)
+    assert error.text("fr").endswith(f": {french}")
+    assert typography_mistakes(french) == []

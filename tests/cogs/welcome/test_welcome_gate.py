@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.bus import Priority
+from bot.cogloader import section_models
 from bot.events import MessageCreated
 from bot.platform import Capability
+from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
+from tests.ruleconf.test_shipped_french import typography_mistakes
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
 
@@ -431,3 +434,40 @@ async def test_the_welcome_of_a_restricted_newcomer_who_leaves_goes_after_a_rest
     platform.actions.clear()
     await second.leave("alice")
     assert [deleted.target for deleted in second.done("delete")] == [welcome.details["message"]]
+
+
+@pytest.mark.parametrize(
+    ("changes", "key_path", "english", "french"),
+    [
+        (
+            {"gate": {"timeout": "10s"}},
+            "gate.timeout",
+            "the gate timeout must be at least 30s",
+            "le délai pour accepter la charte doit être d'au moins 30s",
+        ),
+        (
+            {"introductions": {"nudge_after": "30s"}},
+            "introductions.nudge_after",
+            "nudge_after must be at least 1m",
+            "nudge_after doit être d'au moins 1m",
+        ),
+        (
+            {"raid": {"quiet": "0s"}},
+            "raid.quiet",
+            "write a positive duration, e.g. 1m",
+            "écrivez une durée positive, par ex. 1m",
+        ),
+    ],
+)
+def test_a_french_community_reads_the_welcome_section_s_refusals_in_french(
+    rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
+) -> None:
+    # The checks the welcome section makes itself, not the loader's.
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    edit_section(rules_dir, "welcome", changes)
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert (error.key_path, error.message) == (key_path, english)
+    assert error.text("fr").endswith(f": {french}")
+    assert typography_mistakes(french) == []
