@@ -6,14 +6,17 @@ import io
 import json
 import re
 import sqlite3
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.console import adapter
+from bot.adapters.console import adapter, saving
 from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.session import run_console
@@ -694,3 +697,136 @@ async def test_a_newcomer_at_the_gate_is_held_as_on_the_platform_the_console_pla
     else:
         assert answers == ["Our charter for Console"]  # once she accepted
         assert refused == ["silenced", "silenced"]
+
+
+class InputBeside(io.StringIO):
+    """Console input with something done beside the bot, in the reading thread: ``first`` before
+    the first line is read, ``last`` before the input ends, once ``answered(output)`` holds (or
+    after ``within`` seconds, far more than the bot needs)."""
+
+    def __init__(
+        self,
+        lines: list[str],
+        output: io.StringIO,
+        answered: Callable[[str], bool],
+        *,
+        first: Callable[[], object] = lambda: None,
+        last: Callable[[str], object] = lambda seen: None,
+        within: float = 15,
+    ) -> None:
+        super().__init__()
+        self._lines = [line + "\n" for line in lines]
+        self._output = output
+        self._answered = answered
+        self._first: Callable[[], object] | None = first
+        self._last: Callable[[str], object] | None = last
+        self._within = within
+
+    def readline(self, size: int | None = -1) -> str:
+        if self._first is not None:
+            self._first()
+            self._first = None
+        if self._lines:
+            return self._lines.pop(0)
+        if self._last is not None:
+            deadline = time.monotonic() + self._within
+            while not self._answered(self._output.getvalue()) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self._last(self._output.getvalue())
+            self._last = None
+        return ""
+
+
+def numbers_in(output: str) -> list[int]:
+    """The numbers of the messages the output shows, members' and the bot's."""
+    records = [json.loads(line) for line in output.splitlines()]
+    return [
+        record["message_id"]
+        for record in records
+        if record.get("event") == "message" or record.get("action") == "send"
+    ]
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["writes-wait", "writes-refused"])
+async def test_lines_are_answered_while_another_process_holds_the_database(
+    rules_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    refused: bool,
+) -> None:
+    """A backup or a sqlite3 shell holding the write lock does not freeze the session: the
+    console's own saves (message numbers, clock, standing) never make a line wait. They are
+    written once the lock is released, even those the database refused meanwhile."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(seconds=0.1 if refused else 30))
+    monkeypatch.setattr("bot.state.LOCKED_RETRIES", ())
+    database = tmp_path / "j.db"
+    await play(["alice: first run", "bob: me too"], rules_dir, database)  # the community is known
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    output = io.StringIO()
+    seen_while_held: list[str] = []
+
+    def hold() -> None:
+        holder.execute("BEGIN IMMEDIATE")
+
+    def answered(out: str) -> bool:
+        # Refused: once the standing saved for bob's departure was refused, not only delayed.
+        standing_refused = "could not save console:standing" in caplog.text
+        return len(numbers_in(out)) >= 5 and (standing_refused or not refused)
+
+    def release(seen: str) -> None:
+        seen_while_held.append(seen)
+        holder.execute("COMMIT")
+        holder.close()
+
+    lines = ["alice: hello", "bob: hi alice", "!wait 1m", "alice: /help", "-bob", "alice: bye"]
+    await run_console(
+        rules_dir=rules_dir,
+        database_url=f"sqlite:///{database}",
+        input=InputBeside(lines, output, answered, first=hold, last=release),
+        output=output,
+        jsonl=True,
+        files_dir=tmp_path / "files",
+        errors=io.StringIO(),
+    )
+    # Answered within the window, while the lock was held: none waited out the busy timeout.
+    assert numbers_in(seen_while_held[0]) == [3, 4, 5, 6, 7]  # /help's answer is 6
+    assert numbers_in(output.getvalue()) == [3, 4, 5, 6, 7]
+    assert ("could not save console:standing" in caplog.text) is refused
+
+    records, _ = await play(["alice: again", "bob: back?"], rules_dir, database)
+    assert records[0]["message_id"] == 8  # the exact next number, saved at the end
+    assert records[1] == {"event": "refused", "member": "bob", "why": "not_member"}
+
+
+async def test_message_numbers_never_repeat_after_a_kill(
+    rules_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database holds a number above every one handed out at every moment, so a run killed
+    without stopping (its database copied as it was) never makes the next reuse a number."""
+    monkeypatch.setattr(saving, "RESERVED_NUMBERS", 4)  # several reserves used up in the run
+    database, killed = tmp_path / "j.db", tmp_path / "killed.db"
+    output = io.StringIO()
+
+    def copy_as_killed(seen: str) -> None:
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(killed)) as to:
+            source.backup(to)
+
+    lines = [f"member{n}: message {n}" for n in range(1, 11)]  # none floods
+    await run_console(
+        rules_dir=rules_dir,
+        database_url=f"sqlite:///{database}",
+        input=InputBeside(
+            lines, output, lambda out: len(numbers_in(out)) >= 10, last=copy_as_killed
+        ),
+        output=output,
+        jsonl=True,
+        files_dir=tmp_path / "files",
+        errors=io.StringIO(),
+    )
+    assert numbers_in(output.getvalue()) == list(range(1, 11))
+
+    records, _ = await play(["alice: after the kill"], rules_dir, killed)
+    assert records[0]["message_id"] > 10
+    records, _ = await play(["alice: after a stop"], rules_dir, database)
+    assert records[0]["message_id"] == 11  # a stopped run saves its exact next number

@@ -106,6 +106,10 @@ class ConsolePlatform:
         self.files_dir = files_dir
         self.advance: Callable[[timedelta], Awaitable[object]] | None = None
         self.on_message_id: Callable[[int], Awaitable[None]] | None = None
+        """Called with the next free number once a message is numbered, before it is used."""
+        self.on_input_end: Callable[[], Awaitable[None]] | None = None
+        """Called once no more lines are read (end of input, stop, interruption): what the
+        session wrote behind is written before the bot stops."""
         self.on_standing: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         """Called with :meth:`standing` whenever the platform silences, bans or lets in again."""
         self.count_members: Callable[[CommunityRef], Awaitable[int]] | None = None
@@ -280,9 +284,16 @@ class ConsolePlatform:
         threading.Thread(
             target=self._pump, args=(loop, self._lines), name="console-input", daemon=True
         ).start()
+        try:
+            await self._read(self._lines, sink)
+        finally:
+            if self.on_input_end is not None:
+                await self.on_input_end()
+
+    async def _read(self, lines: asyncio.Queue[str | None], sink: EventSink) -> None:
         number = 0
         while not self._stopping:
-            line = await self._lines.get()
+            line = await lines.get()
             if line is None:
                 break
             number += 1

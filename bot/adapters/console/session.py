@@ -2,7 +2,8 @@
 
 The console keeps its state in the same database as any platform: its clock, its message numbers
 and what it enforces (who is silenced, banned or gone) are stored, so a second run continues where
-the first stopped, jobs included.
+the first stopped, jobs included. They are written behind (:mod:`bot.adapters.console.saving`): a
+line never waits for a database another process holds.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from bot.adapters.console import saving
 from bot.adapters.console.adapter import ConsolePlatform
 from bot.adapters.console.output import ConsoleOutput
 from bot.clock import ManualClock
@@ -80,29 +81,35 @@ async def run_console(
             if isinstance(standing, dict):
                 platform.restore_standing(standing)
 
+    # Saved in the middle of the bot's own actions: a failed save is logged, it never undoes them.
+    explain = partial(storage_error, database_url)
+    saved_clock = saving.WrittenBehind(state, CLOCK_KEY, explain)
+    saved_standing = saving.WrittenBehind(state, STANDING_KEY, explain)
+    # Numbers are handed out only below what the database holds, even if this run is killed.
+    reserved = platform.next_message_id + saving.RESERVED_NUMBERS
+    numbers = saving.MessageNumbers(
+        saving.WrittenBehind(state, MESSAGE_ID_KEY, explain), reserved=reserved
+    )
+
     async def advance(delta: timedelta) -> None:
         await core.scheduler.advance(delta)
-        with storage_errors(database_url):  # reported on the line's number; the session goes on
-            await state.set(CLOCK_KEY, clock.now().isoformat())
-
-    async def remember(key: str, value: str) -> None:
-        # Called in the middle of the bot's own actions: a failed save must not undo them.
-        try:
-            await state.set(key, value)
-        except SQLAlchemyError as error:
-            log.warning("could not save %s: %s", key, storage_error(database_url, error))
-
-    async def remember_message_id(next_id: int) -> None:
-        await remember(MESSAGE_ID_KEY, str(next_id))
+        await saved_clock.save(clock.now().isoformat())
 
     async def remember_standing(standing: dict[str, object]) -> None:
-        await remember(STANDING_KEY, json.dumps(standing))
+        await saved_standing.save(json.dumps(standing))
+
+    async def input_ended() -> None:
+        await saved_clock.finish()
+        await saved_standing.finish()
+        await numbers.settle(platform.next_message_id)
 
     platform.advance = advance
-    platform.on_message_id = remember_message_id
+    platform.on_message_id = numbers.handed_out
     platform.on_standing = remember_standing
+    platform.on_input_end = input_ended
     platform.count_members = core.members.present
     core.add_platform(platform)
     with storage_errors(database_url):
         await state.set(CLOCK_KEY, clock.now().isoformat())
+        await state.set(MESSAGE_ID_KEY, str(reserved))
     await core.run()
