@@ -623,10 +623,12 @@ def _french(error: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str | N
     kind = error["type"]
     if kind == "missing":
         return problems.MISSING_KEY["fr"]
+    # A validator's RuleValueError; or one a model put in the context of an error of a type of
+    # its own, which it raised to be reported at one of its keys.
+    refused = (error.get("ctx") or {}).get("error")
+    if isinstance(refused, RuleValueError):
+        return dict(refused.said).get("fr")
     if kind == "value_error":
-        refused = (error.get("ctx") or {}).get("error")
-        if isinstance(refused, RuleValueError):
-            return dict(refused.said).get("fr")
         if _annotation_at(model, loc) is timedelta:
             return _duration_french(error.get("input"))
         return None

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
+from bot.ruleconf.errors import RuleValueError
 from cogs.netiquette.regexes import (
     PatternError,
     compile_pattern,
@@ -35,8 +36,13 @@ def _re2_accepts(pattern: str) -> str:
     try:
         compile_pattern(pattern)
     except PatternError as error:
-        advice = ": make it smaller (fewer or smaller repeats)" if error.too_large else ""
-        raise ValueError(f"{error}{advice}") from None
+        said = error.said
+        if error.too_large:
+            said = {
+                "en": f"{said['en']}: make it smaller (fewer or smaller repeats)",
+                "fr": f"{said['fr']} : réduisez-le (moins de répétitions, ou de plus petites)",
+            }
+        raise RuleValueError(said) from None
     return pattern
 
 
@@ -67,11 +73,14 @@ class MatchRegexConfig(TriggerConfig):
         try:
             return compile_pattern(combined), tuple(starts)
         except PatternError:
-            message = (
-                "these patterns together are too large for one program (re2's program is over "
-                f"{memory_allowed()}): split the list into several rules"
-            )
-            raise refused_at("patterns", message, self.patterns) from None
+            said = {
+                "en": "these patterns together are too large for one program (re2's program is "
+                f"over {memory_allowed()}): split the list into several rules",
+                "fr": "ces motifs ensemble sont trop grands pour un seul programme (le programme "
+                f"de re2 dépasse {memory_allowed('fr')}) : répartissez la liste entre "
+                "plusieurs règles",
+            }
+            raise refused_at("patterns", said, self.patterns) from None
 
     @property
     def program(self) -> Any:

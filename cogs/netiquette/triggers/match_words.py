@@ -137,13 +137,23 @@ class MatchWordsConfig(TriggerConfig):
         return program
 
 
-def _refusal(key: str, error: PatternError) -> str:
+def _refusal(key: str, error: PatternError) -> dict[str, str]:
     if not error.too_large:
-        return str(error)
+        return error.said
     over = f"re2's program is over {memory_allowed()}"
+    over_fr = f"le programme de re2 dépasse {memory_allowed('fr')}"
     if key == "words":
-        return f"too many or too long words for one rule ({over}): split them into several rules"
-    return f"too many or too long expressions ({over}): keep fewer, shorter ones"
+        return {
+            "en": f"too many or too long words for one rule ({over}): split them into several "
+            "rules",
+            "fr": f"trop de mots, ou des mots trop longs, pour une seule règle ({over_fr}) : "
+            "répartissez-les entre plusieurs règles",
+        }
+    return {
+        "en": f"too many or too long expressions ({over}): keep fewer, shorter ones",
+        "fr": f"trop d'expressions, ou des expressions trop longues ({over_fr}) : gardez-en "
+        "moins, et plus courtes",
+    }
 
 
 class MatchWords(Trigger):

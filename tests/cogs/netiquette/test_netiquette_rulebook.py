@@ -212,6 +212,29 @@ CAPS_RULE = {"triggers": [{"caps": True}]}
             "rules.r.triggers[0].match_words.words",
             "'\\u200b' n'a plus aucune lettre une fois normalisé\u00a0; retirez-le",
         ),
+        (
+            {"r": {"triggers": [{"match_regex": {"patterns": ["idiot", "(?<!mon )ami"]}}]}},
+            {},
+            "rules.r.triggers[0].match_regex.patterns[1]",
+            "le motif '(?<!mon )ami' est refusé par re2 (opérateur Perl invalide\u00a0: "
+            "`(?<!`)\u00a0; les assertions avant ou arrière (lookarounds) ne sont pas prises "
+            "en charge\u00a0: réécrivez-le sans elles",
+        ),
+        (
+            {"r": {"triggers": [{"match_regex": {"patterns": [r"(\w+) \1"]}}]}},
+            {},
+            "rules.r.triggers[0].match_regex.patterns[0]",
+            "le motif '(\\w+) \\1' est refusé par re2 (séquence d'échappement invalide\u00a0: "
+            "`\\1`)\u00a0; les références arrière ne sont pas prises en charge\u00a0: "
+            "réécrivez-le sans elles",
+        ),
+        (
+            {"r": {"triggers": [{"match_regex": {"patterns": ["(idiot|crétin"]}}]}},
+            {},
+            "rules.r.triggers[0].match_regex.patterns[0]",
+            "le motif '(idiot|crétin' est refusé par re2 (parenthèse fermante manquante\u00a0: "
+            "`(idiot|crétin`)",
+        ),
     ],
 )
 async def test_a_french_mod_log_reads_the_netiquette_s_own_refusals_in_french(
@@ -343,6 +366,67 @@ async def test_a_reload_refusing_a_word_list_too_large_keeps_every_rule_moderati
     assert "rules.spam.triggers[0].match_words.words: too many" in str(refused)
     message = await forum.say("alice", "you idiot")
     assert forum.deleted() == [message.id]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "key_path", "english", "french"),
+    [
+        (
+            {"match_words": {"words": SPAM}},
+            "match_words.words",
+            "too many or too long words for one rule (re2's program is over 1 MB): "
+            "split them into several rules",
+            "trop de mots, ou des mots trop longs, pour une seule règle (le programme de re2 "
+            "dépasse 1\u00a0Mo)\u00a0: répartissez-les entre plusieurs règles",
+        ),
+        (
+            {"match_words": {"words": ["coins"], "unless": SPAM}},
+            "match_words.unless",
+            "too many or too long expressions (re2's program is over 1 MB): "
+            "keep fewer, shorter ones",
+            "trop d'expressions, ou des expressions trop longues (le programme de re2 dépasse "
+            "1\u00a0Mo)\u00a0: gardez-en moins, et plus courtes",
+        ),
+        (
+            {"match_regex": {"patterns": [r"\pL{300}"]}},
+            "match_regex.patterns[0]",
+            r"pattern '\pL{300}' is refused by re2 (pattern too large - compile failed); its "
+            "program would be over 1 MB: make it smaller (fewer or smaller repeats)",
+            r"le motif '\pL{300}' est refusé par re2 (programme trop grand)"
+            "\u00a0; son programme dépasserait 1\u00a0Mo\u00a0: réduisez-le (moins de "
+            "répétitions, ou de plus petites)",
+        ),
+        (
+            {"match_regex": {"patterns": [rf"x{n}\pL{{20}}" for n in range(10)]}},
+            "match_regex.patterns",
+            "these patterns together are too large for one program (re2's program is over "
+            "1 MB): split the list into several rules",
+            "ces motifs ensemble sont trop grands pour un seul programme (le programme de re2 "
+            "dépasse 1\u00a0Mo)\u00a0: répartissez la liste entre plusieurs règles",
+        ),
+    ],
+)
+async def test_a_french_mod_log_reads_a_list_too_large_for_re2_in_french(
+    open_forum: ForumFactory,
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    trigger: dict[str, object],
+    key_path: str,
+    english: str,
+    french: str,
+) -> None:
+    monkeypatch.setattr(regexes, "MAX_PROGRAM_MEMORY", SMALL_LIMIT)
+    write_locale(rules_dir, "fr")
+    forum = await open_forum(NO_INSULTS)
+    await forum.say("alice", "bonjour")
+    write_netiquette(rules_dir, {"spam": {"triggers": [trigger]}, **NO_INSULTS})
+    refused = await forum.core.reload_rules()
+    assert refused is not None
+    # The log and check-rules keep English; the community reads its own language.
+    [error] = refused.errors
+    assert error.message == english
+    assert forum.modlog()[-1].endswith(f": rules.spam.triggers[0].{key_path}: {french}")
+    assert typography_mistakes(french) == []
 
 
 async def test_a_rule_file_too_large_to_read_is_refused_in_the_community_s_language(
