@@ -240,9 +240,13 @@ class FigureBuffer:
 
     def joined(self, community: CommunityRef, user_id: str, at: datetime) -> None:
         """A newcomer's funnel starts; one who comes back starts another, of its own period,
-        and the earlier one stays as it was."""
+        and the earlier one stays as it was. One who comes back at the very instant their
+        latest stay began (times in whole seconds) is in that stay again: it has not ended."""
         pending = self.pending
-        pending.joins[(community, user_id, at)] = None
+        stay = (community, user_id, at)
+        if stay in pending.joins:
+            pending.moments.pop(("left_at", *stay), None)
+        pending.joins[stay] = None
         pending.stays[(community, user_id)] = at
         pending.arrivals.add((community, user_id))
 
@@ -477,6 +481,12 @@ class FigureBuffer:
                 connection,
                 ((ids[community], user_id, at) for community, user_id, at in pending.joins),
             )
+            # Joined again at the instant a stay written before began: that stay goes on (a
+            # departure in it since is written next).
+            await write.reopened.run(
+                connection,
+                ((ids[community], user_id, at) for community, user_id, at in pending.joins),
+            )
             for name, reached in write.stay_moments.items():
                 await reached.run(
                     connection,
@@ -540,6 +550,8 @@ class Statements(NamedTuple):
     """Adds to each rule's cases of the day."""
     joins: BulkWrite
     """A newcomer's funnel starts: a row for each join (kept once)."""
+    reopened: BulkWrite
+    """A stay that ended the instant it began goes on: its member joined again then."""
     moments: dict[str, BulkWrite]
     """A newcomer reaches each stage: only the first time, in the stay it happened in (the
     member's latest join by then)."""
@@ -587,6 +599,16 @@ class Statements(NamedTuple):
             index_elements=["community_id", "user_id", "joined_at"]
         )
         at = bindparam("at", type_=newcomers.c.joined_at.type)
+        reopened = (
+            update(newcomers)
+            .where(
+                newcomers.c.community_id == bindparam("cid"),
+                newcomers.c.user_id == bindparam("uid"),
+                newcomers.c.joined_at == at,
+                newcomers.c.left_at == at,
+            )
+            .values({newcomers.c.left_at: null()})
+        )
         later = newcomers.alias("later")
         # The stay it happened in: joined by then, and no other join between.
         joined_since = exists().where(
@@ -657,6 +679,7 @@ class Statements(NamedTuple):
             ),
             moderation=BulkWrite(moderation, ("community_id", "day", "rule", "count"), dialect),
             joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
+            reopened=BulkWrite(reopened, ("cid", "uid", "at"), dialect),
             moments=moments,
             stay_moments=stay_moments,
             unposted=BulkWrite(unposted, ("cid", "uid", "on_day", "at"), dialect),

@@ -728,6 +728,43 @@ async def test_a_member_who_comes_back_is_a_newcomer_of_that_week_and_the_week_b
     assert fortnight.stayed == 5
 
 
+@pytest.mark.parametrize("flushed", [False, True])
+async def test_a_member_who_leaves_and_comes_back_in_the_same_second_is_still_here(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, flushed: bool
+) -> None:
+    """bob joins, leaves and joins again at the same instant (Telegram's times are whole
+    seconds): he is here, in the one stay of that join; one second later is a stay of its own."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))  # a day the bot saw whole
+    bob = platform.member("bob")
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+    if flushed:
+        await cog.flush()
+    await core.handle(MemberLeft(at=clock.now(), member=bob))
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    [stay] = (await cog.export_member_data(platform.community, bob.user))["reports"]["arrivals"]
+    assert stay["left_at"] is None
+
+    # Reopened, the stay ends at his next departure.
+    clock.advance(timedelta(minutes=5))
+    await core.handle(MemberLeft(at=clock.now(), member=bob))
+    [stay] = (await cog.export_member_data(platform.community, bob.user))["reports"]["arrivals"]
+    assert stay["left_at"] == clock.now().isoformat()
+
+    clock.advance(timedelta(seconds=1))
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+    first, second = (await cog.export_member_data(platform.community, bob.user))["reports"][
+        "arrivals"
+    ]
+    assert first["left_at"] == (clock.now() - timedelta(seconds=1)).isoformat()
+    assert second["joined_at"] == clock.now().isoformat()
+    assert second["left_at"] is None
+
+
 async def test_a_return_within_one_flush_keeps_each_stay_its_own_steps(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:

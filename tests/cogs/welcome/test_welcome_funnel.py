@@ -187,3 +187,35 @@ async def test_every_arrival_of_a_member_is_exported_and_erased(garden: Garden) 
             text("SELECT count(*) FROM welcome_newcomers WHERE user_id = 'id-ana'")
         )
         assert left.scalar() == 0
+
+
+async def test_a_member_who_leaves_and_comes_back_in_the_same_second_is_one_arrival(
+    open_garden: GardenFactory,
+) -> None:
+    """bob joins, leaves and joins again at the same instant (Telegram's times are whole
+    seconds): one arrival, still going on, held at the gate and counted in each stage it
+    reaches; coming back one second later is an arrival of its own."""
+    garden = await open_garden(gate={"enabled": True, "role": "Members"})
+    garden.member("mod", moderator=True)
+    await garden.join("bob")
+    await garden.leave("bob")
+    await garden.join("bob")
+    await garden.press("bob", "welcome:accept", under=garden.sent("general")[-1])
+    await garden.say("bob", "Hi! My name is Bob")
+
+    await garden.run("mod", "/onboarding 30")
+    assert garden.sent()[-1].text.splitlines()[:4] == [
+        "Newcomers of the last 30 days: 1",
+        "Accepted the charter: 1 (100%)",
+        "Introduced themselves: 1 (100%)",
+        "Posted a first message: 1 (100%)",
+    ]
+
+    await garden.leave("bob")
+    await garden.wait(timedelta(seconds=1))
+    await garden.join("bob")
+    await garden.run("mod", "/onboarding 30")
+    assert garden.sent()[-1].text.splitlines()[:2] == [
+        "Newcomers of the last 30 days: 2",
+        "Accepted the charter: 1 (50%)",
+    ]
