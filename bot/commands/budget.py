@@ -1,5 +1,6 @@
-"""How many commands a member may run in a channel in a while: one member must not make the bot
-flood a channel with answers (``/help``, ``/top``, ``/rank``… typed again and again)."""
+"""How many commands a member may run in a community's channels in a while, all its channels
+together: one member must not make the bot flood them with answers (``/help``, ``/top``,
+``/rank``… typed again and again, in one channel or going from one to the next)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.events import MemberRef
 
 COMMANDS_PER_WINDOW = 10
-"""Commands a member may run in a channel within :data:`WINDOW`, in each community."""
+"""Commands a member may run within :data:`WINDOW` in each community, its channels together."""
 WINDOW = timedelta(minutes=1)
 MEMBERS_REMEMBERED = 10_000
 """Members whose recent commands are kept, all communities together; the one quiet longest is

@@ -151,9 +151,9 @@ def _database_refused(error: Exception) -> bool:
 
 
 async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:
-    """Whether ``event``'s command may run: a member's commands in a channel are answered
-    there, a few a minute (:mod:`bot.commands.budget`); moderators' are not counted, nor
-    those run in a private chat with the bot."""
+    """Whether ``event``'s command may run: a member's commands in a community's channels
+    (all of them together) are answered a few a minute (:mod:`bot.commands.budget`);
+    moderators' are not counted, nor those run in a private chat with the bot."""
     if event.private or core.is_moderator(event.member):
         return True
     budget = _budgets.get(core)
