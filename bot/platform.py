@@ -37,6 +37,10 @@ class Capability(enum.Enum):
     RESTRICT = "restrict"
     MEMBER_COUNT = "member_count"
     """The platform tells how many members a community has (:meth:`Platform.member_count`)."""
+    PRIVATE_ANSWERS = "private_answers"
+    """An answer for one member (``private_to``) is seen by them alone, wherever they are: a
+    Discord ephemeral reply, a line of the console. Telegram's may land in the group, for a
+    member who has not started the bot."""
 
 
 @dataclass(frozen=True)

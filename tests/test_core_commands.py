@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.adapters.console.adapter import ConsolePlatform
+from bot.adapters.telegram.adapter import TelegramPlatform
 from bot.builtin import RELOAD_EVERY
 from bot.clock import ManualClock
 from bot.commands.budget import COMMANDS_PER_WINDOW
@@ -19,9 +22,16 @@ from bot.commands.context import CommandContext
 from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, Power, UserRef
+from bot.platform import Capability
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
+
+# discord.py imports audioop (for voice, unused here), which Python 3.11 deprecates: imported with
+# that one warning silenced, before pytest's "error" filter would turn it into a failure.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+    from bot.adapters.discord.adapter import DiscordPlatform
 
 NBSP = "\u00a0"
 """What French puts between a number and its unit (``90 jours``)."""
@@ -1043,10 +1053,34 @@ async def test_where_a_private_answer_may_land_in_the_channel_commands_too_fast_
     """As on Telegram, whose answer for one member goes to the group when they have not
     started the bot: a notice there would be one more message in the channel."""
     platform.start_links = True
+    platform.capabilities = frozenset(Capability) - {Capability.PRIVATE_ANSWERS}
     alice = platform.member("alice")
     for _ in range(COMMANDS_PER_WINDOW + 3):
         await core.handle(command(alice, "/help", clock.now()))
     assert len(platform.sent()) == COMMANDS_PER_WINDOW
+
+
+@pytest.mark.parametrize(
+    ("adapter", "told"),
+    [(DiscordPlatform, True), (ConsolePlatform, True), (TelegramPlatform, False)],
+)
+async def test_a_member_running_commands_too_fast_is_told_where_the_platform_answers_privately(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    adapter: type[DiscordPlatform | ConsolePlatform | TelegramPlatform],
+    told: bool,
+) -> None:
+    """Discord's ephemeral replies and the console's lines are seen by the member alone;
+    Telegram's may land in the group, which a notice would only fill further."""
+    assert (Capability.PRIVATE_ANSWERS in adapter.capabilities) is told
+    platform.capabilities = adapter.capabilities
+    alice = platform.member("alice")
+    for _ in range(COMMANDS_PER_WINDOW + 3):
+        await core.handle(command(alice, "/help", clock.now()))
+    assert len(platform.sent()) == COMMANDS_PER_WINDOW + told
+    if told:
+        assert answer_to(platform, alice).startswith("You are running commands faster")
 
 
 async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_line(

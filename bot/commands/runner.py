@@ -27,7 +27,7 @@ from bot.dbrefusals import may_pass, reason
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, MemberRef, Power
-from bot.platform import PlatformError
+from bot.platform import Capability, PlatformError
 from bot.refusals import refusal_text
 from bot.ruleconf.templates import render
 
@@ -164,8 +164,8 @@ async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:
         return True
     # Told once, privately; where an answer for one member may land in the channel
     # (Telegram, to a member who has not started the bot), not told at all.
-    private_everywhere = core.actions.start_link(event.community, "help") is None
-    if refused.told_before or not private_everywhere:
+    private = core.actions.can(event.community.platform, Capability.PRIVATE_ANSWERS)
+    if refused.told_before or not private:
         log.debug(
             "/%s of %s in %s over the command budget: ignored",
             event.name[:32],

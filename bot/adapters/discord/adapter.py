@@ -85,6 +85,7 @@ class DiscordPlatform:
             Capability.BUTTONS,
             Capability.FILES,
             Capability.MEMBER_COUNT,
+            Capability.PRIVATE_ANSWERS,
         }
     )
     timeout_range = TIMEOUT_RANGE

@@ -75,7 +75,24 @@ class TelegramPlatform:
     """
 
     name = PLATFORM
-    capabilities = frozenset(Capability) - {Capability.ROLES}
+    # Named one by one, so that a capability added later is not granted unasked: no roles, and
+    # no private answers (one for a member who has not started the bot lands in the group).
+    capabilities = frozenset(
+        {
+            Capability.SEND,
+            Capability.DM,
+            Capability.DELETE,
+            Capability.TIMEOUT,
+            Capability.KICK,
+            Capability.BAN,
+            Capability.UNBAN,
+            Capability.REACT,
+            Capability.BUTTONS,
+            Capability.FILES,
+            Capability.RESTRICT,
+            Capability.MEMBER_COUNT,
+        }
+    )
     timeout_range = RESTRICTION_RANGE
 
     def __init__(
