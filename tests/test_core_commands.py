@@ -1131,6 +1131,50 @@ async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_l
         await bot.stop()
 
 
+async def test_a_member_the_database_cannot_look_up_for_a_while_is_said_to_be_busy(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The member a moderator names is looked up in the database before the command runs (one
+    the platform no longer knows): while another process holds the write lock, the moderator is
+    told to try again, and the log reads a warning, not a bug's traceback."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=200))
+    database = tmp_path / "bot.db"
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    try:
+        mod = platform.member("mod", moderator=True)
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        with caplog.at_level(logging.WARNING):
+            # The community's first command: looking carol up records the community first.
+            await bot.handle(command(mod, "/warn carol Stay courteous", clock.now()))
+        other.execute("ROLLBACK")
+        other.close()
+        assert answer_to(platform, mod) == (
+            "The database is busy; /warn was not done. Try again in a minute."
+        )
+        [said] = [record for record in caplog.records if record.name == "bot.commands.runner"]
+        assert said.levelno == logging.WARNING
+        assert said.getMessage() == (
+            "/warn not done: the database refused for a while "
+            "(OperationalError: database is locked)"
+        )
+        assert "Traceback" not in caplog.text
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    finally:
+        await bot.stop()
+
+
 async def test_a_command_losing_the_platform_s_connection_is_not_blamed_on_the_database(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:

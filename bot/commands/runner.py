@@ -120,6 +120,11 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         log.warning("/%s: %s", spec.name, error)
         await answer_command(core, event, refusal_text(error, texts))
         return
+    except SQLAlchemyError as error:
+        # A member typed in is looked up in the database too.
+        if not await _answered_database_refusal(core, event, spec, error):
+            raise
+        return
     assert spec.callback is not None
     try:
         await spec.callback(context, **arguments)
@@ -128,13 +133,7 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
     except JardinierError as error:
         await answer_command(core, event, str(error))
     except Exception as error:
-        if _database_refused(error):
-            log.warning(
-                "/%s not done: the database refused for a while (%s)", spec.name, reason(error)
-            )
-            await answer_command(
-                core, event, render(texts.database_busy, command=spec.name_for(locale))
-            )
+        if await _answered_database_refusal(core, event, spec, error):
             return
         log.exception("/%s failed", spec.name)
         await answer_command(
@@ -142,12 +141,20 @@ async def run_command(core: Jardinier, event: CommandInvoked) -> None:
         )
 
 
-def _database_refused(error: Exception) -> bool:
-    """Whether ``error`` is the database refusing for a while, so that the same command may
-    succeed in a minute."""
+async def _answered_database_refusal(
+    core: Jardinier, event: CommandInvoked, spec: CommandSpec, error: Exception
+) -> bool:
+    """If ``error`` is the database refusing for a while, so that the same command may succeed
+    in a minute: tell the member so, log one line, and return True."""
     # may_pass takes any OSError for a passing refusal, as a flush meets only the database's;
     # a command also reaches the platform, whose lost connection says nothing of the database.
-    return isinstance(error, SQLAlchemyError) and may_pass(error)
+    if not (isinstance(error, SQLAlchemyError) and may_pass(error)):
+        return False
+    log.warning("/%s not done: the database refused for a while (%s)", spec.name, reason(error))
+    texts = core.texts(event.community)
+    named = spec.name_for(core.community_config(event.community).locale)
+    await answer_command(core, event, render(texts.database_busy, command=named))
+    return True
 
 
 async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:
