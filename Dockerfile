@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    JARDINIER_DATABASE_URL=sqlite+aiosqlite:////data/jardinier.db
+    JARDINIER_DATABASE_URL=sqlite+aiosqlite:////data/jardinier.db \
+    JARDINIER_HEARTBEAT_FILE=/tmp/jardinier.heartbeat
 
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
@@ -23,6 +24,13 @@ RUN pip install . \
 USER jardinier
 WORKDIR /data
 VOLUME ["/data"]
+
+# The running bot touches its heartbeat file every 10 s from its event loop (in the container's
+# own /tmp, not the volume a second container could share): older than 60 s, the loop is stuck,
+# though the process lives and, at the default level, logs nothing. The check imports no more
+# than the heartbeat module.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "bot.heartbeat"]
 
 ENTRYPOINT ["jardinier"]
 CMD ["run"]

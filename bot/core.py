@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import __version__
 from bot.actions import Actions
 from bot.builtin import CoreCog, reload_failed_text
 from bot.bus import EventBus
@@ -38,6 +39,7 @@ from bot.events import (
     Power,
     UserRef,
 )
+from bot.heartbeat import Heartbeat, heartbeat_file
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import Platform, PlatformError
@@ -77,8 +79,12 @@ class Jardinier:
         platforms: Sequence[Platform] = (),
         clock: Clock | None = None,
         watch_rules: bool = False,
+        heartbeat: Path | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
+        self.heartbeat = heartbeat or heartbeat_file()
+        """The file :meth:`run` touches while the bot lives (default ``JARDINIER_HEARTBEAT_FILE``,
+        none when unset), which ``python -m bot.heartbeat`` checks."""
         self.rules = RuleStore(rules_dir, section_models(), shipped=shipped_rules_directory())
         self._warn_about_rules()
         self.watch_rules = watch_rules
@@ -218,14 +224,21 @@ class Jardinier:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGTERM, on_sigterm)
             loop.add_signal_handler(signal.SIGHUP, on_early_sighup)
+        # Beating from the start: long migrations run in a thread while the loop still answers.
+        heartbeat = Heartbeat(self.heartbeat) if self.heartbeat is not None else None
+        if heartbeat is not None:
+            heartbeat.start()
         try:
             await self.start(jobs_on_time=False)
         except BaseException:
             for heard in (signal.SIGTERM, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(heard)
+            if heartbeat is not None:
+                await heartbeat.stop()
             raise
         jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
+        running = loop.create_task(self._say_running(), name="running")
         if watcher is not None:
             watcher.start()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -249,9 +262,10 @@ class Jardinier:
                 "\n".join(str(error) for error in user_errors.exceptions)
             ) from None
         finally:
-            jobs.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await jobs
+            for task in (jobs, running):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             # Still heard, as SIGTERM is: without a handler a SIGHUP (a closed terminal, a
             # reload script) would kill the bot in the middle of its last flushes.
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -268,6 +282,30 @@ class Jardinier:
                 for heard in (signal.SIGTERM, signal.SIGHUP):
                     with contextlib.suppress(NotImplementedError, RuntimeError):
                         loop.remove_signal_handler(heard)
+                if heartbeat is not None:
+                    await heartbeat.stop()
+
+    async def _say_running(self) -> None:
+        """Log that the bot runs, once every platform is connected: at the default level a
+        healthy bot logs nothing else, and ``docker logs`` would not show it started. The
+        console, whose terminal shows it runs, says it only at INFO."""
+        try:
+            await asyncio.gather(*(platform.ready() for platform in self.platforms.values()))
+        except Exception:
+            return  # a platform that fails to connect says why itself; the bot is not running
+        names = sorted(self.platforms)
+        cogs = [name for name in self.cogs if name != CoreCog.name]
+        overrides = len(self.rules.current.override_keys)
+        log.log(
+            logging.INFO if names == ["console"] else logging.WARNING,
+            "Jardinier %s running on %s: cogs %s; rules from %s (%d community %s)",
+            __version__,
+            ", ".join(names) or "no platform",
+            ", ".join(cogs) or "none",
+            self.rules.directory,
+            overrides,
+            "file" if overrides == 1 else "files",
+        )
 
     async def run_jobs_once_connected(self) -> None:
         """Run the scheduled jobs once every platform is connected (at most
