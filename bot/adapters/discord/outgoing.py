@@ -6,6 +6,13 @@ so everything the bot sends is escaped: ``**x**`` stays two stars, ``[text](addr
 masked link hiding its address, ``||x||`` no spoiler, ``# x`` no heading, ``<@id>`` no mention.
 Web addresses are left whole, so they stay links that show where they lead.
 
+The rule book's own texts may use Discord's tags: a channel ``<#id>``, a role ``<@&id>``, a
+custom emoji ``<:name:id>`` or ``<a:name:id>``, a timestamp ``<t:seconds:R>``, a command
+``</name:id>``. Rendering a template marks the tags its author wrote with an invisible word joiner
+after the ``<`` (members' words never hold one: they are written visible, without format
+characters); those tags alone are sent as tags, the marker dropped. The same tag in a member's
+name or message is escaped like the rest.
+
 Every message goes out with ``AllowedMentions.none()``: whatever the text says (``@everyone``, a
 role, a member's name), Discord pings no one. The only exception is the members a cog names in
 ``mention``: their ``@name`` in the text becomes a real mention and only they are allowed.
@@ -20,6 +27,7 @@ from typing import TypeVar
 import discord
 
 from bot.events import UserRef
+from bot.ruleconf.plaintext import WORD_JOINER
 from bot.utf16 import utf16_length
 
 MAX_LENGTH = 2000
@@ -36,12 +44,18 @@ def allowed_mentions(mention: Sequence[UserRef] = ()) -> discord.AllowedMentions
     return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
 
 
+# The tags Discord draws (channel, role, user, custom emoji, timestamp, command), once the rule
+# book's author marked them so: only theirs are drawn, never a member's.
+_TAG = r"#\d+|@[!&]?\d+|a?:\w{2,32}:\d+|t:-?\d+(?::[tTdDfFR])?|/[-\w]+(?: [-\w]+){0,2}:\d+"
+# A marker before anything Discord does not draw is dropped: what follows is escaped as usual.
+_MARKER = re.compile(f"<{WORD_JOINER}(?!(?:{_TAG})>)")
 # A web address as Discord links it (discord.py's pattern): left whole, since a backslash in it
 # would change where it leads. Otherwise what starts Discord's Markdown anywhere in a line: the
 # escape itself, emphasis, strike-through, spoilers, code, a masked link's bracket, and the ``<``
 # of mentions, channels, timestamps and custom emoji.
 _INLINE = re.compile(
-    r"(?P<address><[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s])"
+    f"<{WORD_JOINER}(?P<authored>(?:{_TAG})>)"
+    r"|(?P<address><[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s])"
     r"|(?P<mark>[\\*_~|`\[<])"
 )
 # What Markdown reads only at the start of a line: headings (and ``-#`` small print), quotes,
@@ -50,7 +64,12 @@ _LINE_START = re.compile(r"^([ \t]*)([#>+-]|\d+(?=\.))", re.MULTILINE)
 
 
 def _inline_escaped(text: str) -> str:
-    return _INLINE.sub(lambda found: found["address"] or "\\" + found["mark"], text)
+    def shown(found: re.Match[str]) -> str:
+        if found["authored"]:
+            return "<" + found["authored"]
+        return found["address"] or "\\" + found["mark"]
+
+    return _INLINE.sub(shown, _MARKER.sub("<", text))
 
 
 def _line_starts_escaped(text: str) -> str:

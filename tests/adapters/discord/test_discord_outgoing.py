@@ -95,6 +95,39 @@ def test_a_text_is_shown_as_written_never_as_markdown(text: str, sent: str) -> N
     assert discord_shows(sent) == text
 
 
+MARK = "\u2060"  # what rendering a rule book's template puts after the < of its author's tags
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "<#123>",
+        "<@&456>",
+        "<:garden:789>",
+        "<:green_thumb:789>",
+        "<a:wave:790>",
+        "<t:1700000000:R>",
+        "<t:1700000000>",
+        "</plant seed:791>",
+    ],
+)
+def test_the_rule_books_own_discord_tags_are_drawn_a_members_are_not(tag: str) -> None:
+    authored = tag.replace("<", "<" + MARK, 1)
+    # The welcome text's author wrote the tag; a member named the same is shown as typed.
+    text = f"Welcome {tag}! See {authored} *now*"
+    sent = discord_text(text)
+    member_part, authored_part = sent.split("! See ")
+    assert member_part.startswith("Welcome \\<")  # not a tag: escaped
+    assert authored_part == f"{tag} \\*now\\*"  # the author's tag, whole
+    assert discord_shows(sent) == f"Welcome {tag}! See {tag} *now*"
+    assert discord_text(authored + " first") == f"{tag} first"
+
+
+def test_a_mark_before_anything_discord_does_not_draw_is_dropped() -> None:
+    assert discord_text(f"<{MARK}https://garden.example/x_y>") == "<https://garden.example/x_y>"
+    assert discord_text(f"<{MARK}#general> <{MARK}:x:1>") == r"\<#general> \<:x:1>"
+
+
 def test_a_mentioned_members_name_is_found_before_it_is_escaped() -> None:
     rosa = UserRef("discord", "500000000000000003", "rosa_b")
     assert discord_text("Hello @rosa_b, *welcome*", [rosa]) == (
