@@ -2,10 +2,12 @@
 
 Every action goes to the adapter of the platform its target lives on. An action the platform cannot
 do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
-logged and reported once to the community's mod-log. Neither ever reaches the cog as a crash; a
-cog that must say why something was not done (to the moderator who asked) collects the refusals
-of a block of actions with :meth:`Actions.refusals`, and may name the kinds it expects and answers
-itself (an unban of a member who is not banned), which the mod-log is not told of.
+reported once to the community's mod-log and logged as a warning once (again after a day, a rule
+book reload, or once the action worked in between), every time at DEBUG. Neither ever reaches
+the cog as a crash; a cog that must say why something was not done (to the moderator who asked)
+collects the refusals of a block of actions with :meth:`Actions.refusals`, and may name the kinds
+it expects and answers itself (an unban of a member who is not banned), which the mod-log is not
+told of.
 
 A message the bot deletes reaches the cogs as a :class:`~bot.events.MessageDeleted`, as one its
 author or a moderator deletes does where the platform reports deletions: Telegram reports none,
@@ -22,10 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.clock import Clock, SystemClock
+from bot.durations import format_duration
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.platform import Button, Capability, Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.ruleconf import CoreTexts
+from bot.warnedonce import AGAIN_AFTER, REMEMBERED, WarnedOnce
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +65,17 @@ class Actions:
         texts: Callable[[CommunityRef | None], CoreTexts],
         report: Callable[[CommunityRef, str], Awaitable[None]] | None = None,
         deleted: Callable[[Sequence[MessageRef]], Awaitable[None]] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._platforms = platforms
         self._report = report
         self._deleted = deleted
         self._texts = texts
         self._reported: set[tuple[str, str, str]] = set()
+        # Logged once: a missing permission on a busy server is refused with every message.
+        self._warned = WarnedOnce(clock or SystemClock())
+        self._warned_where: dict[tuple[str, str, Capability], set[str]] = {}
+        """The refusals warned of, by where they happened: what to say again once it works."""
 
     def platform(self, name: str) -> Platform | None:
         """The adapter for platform ``name``, if it runs."""
@@ -75,6 +85,12 @@ class Actions:
         """Whether ``platform`` has ``capability``."""
         adapter = self._platforms.get(platform)
         return adapter is not None and capability in adapter.capabilities
+
+    def warn_again(self) -> None:
+        """Log every refusal as a warning again, the next time it happens (the rule book was
+        reloaded: an operator who changed something is told what is still refused)."""
+        self._warned.clear()
+        self._warned_where.clear()
 
     @contextmanager
     def refusals(self, *, expected: Collection[str] = ()) -> Iterator[Refusals]:
@@ -105,14 +121,22 @@ class Actions:
         if capability not in adapter.capabilities:
             log.info("%s cannot %s; skipped", platform, capability.value)
             return None
+        where = (platform, "" if community is None else community.key, capability)
         try:
-            return await call(adapter)
+            done = await call(adapter)
         except PlatformError as error:
-            await self._platform_refused(error, community)
+            await self._platform_refused(error, community, where)
             return None
+        if self._warned_where:
+            for warned in self._warned_where.pop(where, ()):
+                self._warned.resolved(warned)
+        return done
 
     async def _platform_refused(
-        self, error: PlatformError, community: CommunityRef | None
+        self,
+        error: PlatformError,
+        community: CommunityRef | None,
+        where: tuple[str, str, Capability],
     ) -> None:
         community = error.community or community
         reason = refusal_text(error, self._texts(community))
@@ -124,7 +148,7 @@ class Actions:
             if error.key in collecting.expected:
                 log.info("platform refused %s, as may be: %s", error.action, reason)
                 return
-        log.warning("platform refused %s: %s", error.action, reason)
+        self._log_refused(error, reason, where)
         if community is None or self._report is None:
             return
         key = (community.key, error.action, reason)
@@ -137,6 +161,26 @@ class Actions:
             await self._report(community, f"⚠️ {reason}")
         except PlatformError:
             log.warning("could not report to the mod-log of %s either", community.key)
+
+    def _log_refused(
+        self, error: PlatformError, reason: str, where: tuple[str, str, Capability]
+    ) -> None:
+        """Log a refusal as a warning once, at DEBUG when it was logged lately: an operator
+        learns of it without the log flooding, and the mod-log hears it once anyway."""
+        warned = f"{where[0]}\x1f{where[1]}\x1f{error.action}\x1f{reason}"
+        if not self._warned.due(warned, reason):
+            log.debug("platform refused %s: %s", error.action, reason)
+            return
+        if len(self._warned_where) >= REMEMBERED:
+            self._warned_where.clear()
+        self._warned_where.setdefault(where, set()).add(warned)
+        log.warning(
+            "platform refused %s: %s (said again after a rule book reload, once it has worked, "
+            "or after %s; every time at DEBUG)",
+            error.action,
+            reason,
+            format_duration(AGAIN_AFTER),
+        )
 
     async def send(
         self,

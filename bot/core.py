@@ -101,7 +101,11 @@ class Jardinier:
         self.commands = CommandRegistry()
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
         self.actions = Actions(
-            self.platforms, self.texts, report=self.modlog, deleted=self._deleted_by_bot
+            self.platforms,
+            self.texts,
+            report=self.modlog,
+            deleted=self._deleted_by_bot,
+            clock=self.clock,
         )
         self.members = MemberDirectory(self.db, self.clock)
         # Also written by events as they come; the timer bounds the crash window of a quiet bot.
@@ -447,6 +451,7 @@ class Jardinier:
             return error
         self._warn_about_rules()
         self._modlog_warned.clear()  # a mod-log the reload did not fix is said to be wrong again
+        self.actions.warn_again()  # so is a refusal
         if await self.sync_cogs():
             await self.scheduler.cogs_loaded()  # the jobs that waited for them
             await self.publish_commands()

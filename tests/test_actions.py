@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
@@ -41,6 +44,68 @@ async def test_refusal_is_reported_once_to_the_mod_log(
         assert await core.actions.delete(message) is False
     reports = [a for a in platform.sent() if a.target == platform.channel("mod-log")]
     assert [a.text for a in reports] == ["⚠️ I lack the Manage Messages permission in #general"]
+
+
+def refusal_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The refusals logged as warnings."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "bot.actions"
+        and record.levelno == logging.WARNING
+        and record.getMessage().startswith("platform refused")
+    ]
+
+
+async def test_a_refusal_on_every_message_is_logged_as_a_warning_once(
+    core: Jardinier, platform: FakePlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A busy server where the bot lacks Manage Messages: one warning, not one per message;
+    the log at DEBUG still has each."""
+    message = await undeletable_message(core, platform)
+    with caplog.at_level(logging.DEBUG, logger="bot.actions"):
+        for _ in range(30):
+            assert await core.actions.delete(message) is False
+    [warning] = refusal_warnings(caplog)
+    assert warning.startswith(
+        "platform refused delete: I lack the Manage Messages permission in #general"
+    )
+    debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    assert len(debug) == 29
+
+
+async def test_a_refusal_is_logged_again_after_a_day_a_reload_or_once_it_worked(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    message = await undeletable_message(core, platform)
+    with caplog.at_level(logging.INFO, logger="bot.actions"):
+        await core.actions.delete(message)
+        clock.advance(timedelta(hours=23))
+        await core.actions.delete(message)
+        assert len(refusal_warnings(caplog)) == 1
+        clock.advance(timedelta(hours=1))
+        await core.actions.delete(message)
+        assert len(refusal_warnings(caplog)) == 2  # a day later: still refused, said again
+
+        assert await core.reload_rules() is None
+        await core.actions.delete(message)
+        assert len(refusal_warnings(caplog)) == 3  # the operator may have fixed it: not yet
+
+        refusal = platform.refuse.pop("delete")
+        assert await core.actions.delete(message) is True  # the permission was granted...
+        platform.refuse["delete"] = refusal
+        await core.actions.delete(message)
+        await core.actions.delete(message)
+        assert len(refusal_warnings(caplog)) == 4  # ...and taken back: said at once, once
+
+        # Another action refused is a warning of its own.
+        alice = platform.member("alice")
+        platform.refuse["kick"] = ("administrator", {"target": "alice", "where": "Garden"})
+        await core.actions.kick(alice)
+        assert len(refusal_warnings(caplog)) == 5
 
 
 async def test_a_block_collects_every_refusal_though_the_mod_log_hears_it_once(
