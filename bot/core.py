@@ -7,7 +7,15 @@ import contextlib
 import logging
 import signal
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -194,20 +202,40 @@ class Jardinier:
         SIGHUP reloads the rule book; so does a change to its files when ``watch_rules`` is set.
         """
         loop = asyncio.get_running_loop()
-        background: set[asyncio.Task[object]] = set()
+        background = _Background(loop)
+        # Made before starting, which can take seconds (migrations, cogs, publishing commands): it
+        # remembers the files the book was read from, and reloads a save made meanwhile.
+        watcher = (
+            RuleWatcher(self.rules.directory, self.reload_rules) if self.watch_rules else None
+        )
+        # Beating from the start: long migrations run in a thread while the loop still answers.
+        async with self._beating():
+            with _signal_handlers(loop) as signals:
+                reload_asked = self._hear_signals_while_starting(signals, background)
+                await self.start(jobs_on_time=False)
+                try:
+                    await self._serve(signals, background, watcher, reload_asked=reload_asked)
+                finally:
+                    await self._wind_down(signals, watcher)
 
-        def in_background(coroutine: Coroutine[Any, Any, object]) -> None:
-            task = loop.create_task(coroutine)
-            background.add(task)
-            task.add_done_callback(background.discard)
+    @contextlib.asynccontextmanager
+    async def _beating(self) -> AsyncIterator[None]:
+        """Touch the heartbeat file (if any) while the block runs."""
+        if self.heartbeat is None:
+            yield
+            return
+        heartbeat = Heartbeat(self.heartbeat)
+        heartbeat.start()
+        try:
+            yield
+        finally:
+            await heartbeat.stop()
 
-        def on_sigterm() -> None:
-            if self._shutting_down is not None:
-                log.info("SIGTERM: already stopping")
-                return
-            log.info("SIGTERM: stopping")
-            in_background(self.shut_down())
-
+    def _hear_signals_while_starting(
+        self, signals: _SignalHandlers, background: _Background
+    ) -> list[bool]:
+        """Hear SIGTERM (until the very end) and SIGHUP (while starting); returns the list a
+        SIGHUP heard while starting appends to: the reload it asked for, once started."""
         # Heard from before start-up: a `docker stop` while migrating or publishing the commands
         # must stop the bot cleanly once it has started, not be lost (PID 1 ignores a signal it
         # has no handler for) nor kill it halfway. Heard until the very end: without a handler,
@@ -216,39 +244,48 @@ class Jardinier:
         # rule book is being read, and SIGHUP's default would kill the bot.
         reload_asked: list[bool] = []
 
+        def on_sigterm() -> None:
+            if self._shutting_down is not None:
+                log.info("SIGTERM: already stopping")
+                return
+            log.info("SIGTERM: stopping")
+            background.run(self.shut_down())
+
         def on_early_sighup() -> None:
             log.info("SIGHUP: the rule book is reloaded once the bot has started")
             reload_asked.append(True)
 
-        # Made before starting, which can take seconds (migrations, cogs, publishing commands): it
-        # remembers the files the book was read from, and reloads a save made meanwhile.
-        watcher = (
-            RuleWatcher(self.rules.directory, self.reload_rules) if self.watch_rules else None
-        )
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
-            loop.add_signal_handler(signal.SIGHUP, on_early_sighup)
-        # Beating from the start: long migrations run in a thread while the loop still answers.
-        heartbeat = Heartbeat(self.heartbeat) if self.heartbeat is not None else None
-        if heartbeat is not None:
-            heartbeat.start()
-        try:
-            await self.start(jobs_on_time=False)
-        except BaseException:
-            for heard in (signal.SIGTERM, signal.SIGHUP):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(heard)
-            if heartbeat is not None:
-                await heartbeat.stop()
-            raise
+        signals.on(signal.SIGTERM, on_sigterm)
+        signals.on(signal.SIGHUP, on_early_sighup)
+        return reload_asked
+
+    async def _serve(
+        self,
+        signals: _SignalHandlers,
+        background: _Background,
+        watcher: RuleWatcher | None,
+        *,
+        reload_asked: Sequence[bool],
+    ) -> None:
+        """Once started: the on-time jobs, the reloads, and every platform until all end."""
+        loop = asyncio.get_running_loop()
         jobs = loop.create_task(self.run_jobs_once_connected(), name="scheduler:on-time")
         running = loop.create_task(self._say_running(), name="running")
         if watcher is not None:
             watcher.start()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: in_background(self.reload_rules()))
+        signals.on(signal.SIGHUP, lambda: background.run(self.reload_rules()))
         if reload_asked:
-            in_background(self.reload_rules())
+            background.run(self.reload_rules())
+        try:
+            await self._run_platforms()
+        finally:
+            for task in (jobs, running):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _run_platforms(self) -> None:
+        """Run every platform side by side until all end."""
         # On a manual clock (the console) time moves only between lines: each line's work is
         # finished before the next, so a `!wait` never overtakes a sanction being applied.
         sink = self.handle_and_catch_up if self.scheduler.manual else self.handle
@@ -265,29 +302,17 @@ class Jardinier:
             raise JardinierError(
                 "\n".join(str(error) for error in user_errors.exceptions)
             ) from None
-        finally:
-            for task in (jobs, running):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            # Still heard, as SIGTERM is: without a handler a SIGHUP (a closed terminal, a
-            # reload script) would kill the bot in the middle of its last flushes.
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(
-                    signal.SIGHUP, lambda: log.info("SIGHUP: stopping, the rules are not reloaded")
-                )
-            try:
-                if watcher is not None:
-                    await watcher.stop()
-                # After Ctrl-C as after SIGTERM (whose shut-down this waits for): queued work.
-                await self.shut_down()
-                await self.stop()
-            finally:
-                for heard in (signal.SIGTERM, signal.SIGHUP):
-                    with contextlib.suppress(NotImplementedError, RuntimeError):
-                        loop.remove_signal_handler(heard)
-                if heartbeat is not None:
-                    await heartbeat.stop()
+
+    async def _wind_down(self, signals: _SignalHandlers, watcher: RuleWatcher | None) -> None:
+        """Once the platforms have ended: the watch, the queued work, the stop."""
+        # Still heard, as SIGTERM is: without a handler a SIGHUP (a closed terminal, a
+        # reload script) would kill the bot in the middle of its last flushes.
+        signals.on(signal.SIGHUP, lambda: log.info("SIGHUP: stopping, the rules are not reloaded"))
+        if watcher is not None:
+            await watcher.stop()
+        # After Ctrl-C as after SIGTERM (whose shut-down this waits for): queued work.
+        await self.shut_down()
+        await self.stop()
 
     async def _say_running(self) -> None:
         """Log that the bot runs, once every platform is connected: at the default level a
@@ -787,3 +812,47 @@ class Jardinier:
             return
         with self._held():
             await target.on_job_given_up(handler, job_id, dict(kwargs))
+
+
+class _Background:
+    """Runs coroutines in tasks of their own (a signal handler's work), held until done."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    def run(self, coroutine: Coroutine[Any, Any, object]) -> None:
+        """Run ``coroutine`` in a task of its own."""
+        task = self._loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class _SignalHandlers:
+    """The loop's handlers of SIGTERM and SIGHUP, where the platform has them (not Windows)."""
+
+    HEARD = (signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def on(self, heard: signal.Signals, handler: Callable[[], object]) -> None:
+        """Call ``handler`` when ``heard`` comes, instead of what was called until now."""
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            self._loop.add_signal_handler(heard, handler)
+
+    def remove(self) -> None:
+        """Give every signal heard its default action back."""
+        for heard in self.HEARD:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self._loop.remove_signal_handler(heard)
+
+
+@contextlib.contextmanager
+def _signal_handlers(loop: asyncio.AbstractEventLoop) -> Iterator[_SignalHandlers]:
+    """The signal handlers the block sets, removed when it ends, however it ends."""
+    handlers = _SignalHandlers(loop)
+    try:
+        yield handlers
+    finally:
+        handlers.remove()
