@@ -4,12 +4,19 @@ A template may only substitute named values: no attribute or index access, no co
 format specs, so a community manager's text can never reach into the objects behind the values.
 The one thing a placeholder may carry after a colon is its plural forms
 (``{count:one=# member|other=# members}``, see :mod:`bot.ruleconf.plurals`).
+
+A template may also use a chat's own tags (Discord's channel ``<#id>``, role ``<@&id>``, custom
+emoji ``<:name:id>``, timestamp ``<t:seconds:R>``): rendering marks each tag the template's author
+wrote with an invisible word joiner after its ``<``, so an adapter draws those and escapes the
+same tag in a member's name or message (members' words are written without format characters,
+see :mod:`bot.ruleconf.plaintext`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -21,11 +28,14 @@ from bot.ruleconf.elision import elided, elides
 from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.invisible import shown
 from bot.ruleconf.numbers import value_text
+from bot.ruleconf.plaintext import WORD_JOINER
 from bot.ruleconf.plurals import choose_form, parse_forms
 
 log = logging.getLogger(__name__)
 
 _FORMATTER = string.Formatter()
+_TAG_OPENING = re.compile(r"<(?=(?:[#@:/]|a:|t:)[^<>\n]*>)")
+"""The ``<`` of a tag the author wrote: marked, so only the author's tags are drawn."""
 
 
 class Placeholders:
@@ -169,8 +179,8 @@ def _parse(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _parsed(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
-    """``text`` cut into literals and placeholders, once per text: the rule book's texts are
-    few, and some are written for every rule that fires."""
+    """``text`` cut into literals (their tags marked as the author's) and placeholders, once
+    per text: the rule book's texts are few, and some are written for every rule that fires."""
     try:
         parsed = list(_FORMATTER.parse(text))
     except ValueError as exc:
@@ -182,7 +192,7 @@ def _parsed(text: str) -> tuple[tuple[str, str | None, str, str], ...]:
             }
         ) from None
     return tuple(
-        (literal, field, spec or "", conversion or "")
+        (_TAG_OPENING.sub("<" + WORD_JOINER, literal), field, spec or "", conversion or "")
         for literal, field, spec, conversion in parsed
     )
 

@@ -162,3 +162,17 @@ class TextsSection(BaseModel):
 )
 def test_a_name_that_looks_like_an_address_is_never_a_link(name: str, shown: str) -> None:
     assert plain_name(name) == shown
+
+
+def test_the_authors_chat_tags_are_marked_a_members_are_not() -> None:
+    # The adapter draws only the tags marked as the author's: a member named <#123> is not one.
+    mark = "\u2060"
+    text = "Welcome {member}! Read <#123>, ask <@&456> <:garden:789> <t:1700000000:R> /say <text>"
+    assert render(text, member=plain_name("<#123> <:x:1>")) == (
+        f"Welcome <#123> <:x:1>! Read <{mark}#123>, ask <{mark}@&456> <{mark}:garden:789>"
+        f" <{mark}t:1700000000:R> /say <text>"
+    )
+    # A tag half written by the author, half by a member, is no author's tag.
+    assert render("<{member}", member="#123>") == "<#123>"
+    # Rendered again (a charter inside a prompt), the author's tags keep one mark.
+    assert render("{charter}", charter=render("<#1>")) == f"<{mark}#1>"

@@ -31,6 +31,7 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability, PlatformError
+from bot.ruleconf import plain_name, render
 from tests.adapters.discord.discord_world import (
     BOT_ROLE,
     CHANNELS,
@@ -261,6 +262,25 @@ async def test_markdown_a_member_typed_reaches_no_one_as_markdown_even_privately
         " \\[here](https://x.example)"
     )
     assert discord_shows(message.content) == typed
+
+
+async def test_a_welcome_texts_own_channel_role_emoji_and_time_are_drawn_a_members_name_is_not(
+    world: DiscordWorld, discord_core: Jardinier
+) -> None:
+    # A member named like the tags the welcome text's author wrote, with @everyone too.
+    named = plain_name("<#123> <:x:1> @everyone <@&456>")
+    welcome = (
+        "Welcome {member}! Read <#123>, ask <@&456> <:garden:789> <a:wave:790>"
+        " (season opens <t:1700000000:R>)"
+    )
+    await discord_core.actions.send(channel_ref("general"), render(welcome, member=named))
+    [message] = world.posted()
+    assert message.content == (
+        r"Welcome \<#123> \<:x:1> @everyone \<@&456>! Read <#123>, ask <@&456> <:garden:789>"
+        " <a:wave:790> (season opens <t:1700000000:R>)"
+    )
+    assert world.rest is not None
+    assert world.rest.sent[-1]["allowed_mentions"] == {"parse": []}  # the role is not pinged
 
 
 async def test_the_bots_own_pings_and_links_still_work_once_the_text_is_escaped(
