@@ -35,15 +35,24 @@ class RecordingPlatform:
     """
 
     capabilities = frozenset(Capability)
+    """What it records the bot doing: every action, unless given what the platform it plays
+    can do (a Telegram history: no roles, no private answers)."""
     timeout_range = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
     """The timeouts it takes as asked: Discord's, unless given those of the platform it plays."""
     message_ids = "replay-"
     """What the ids of the bot's own messages start with: none of the history's has it."""
 
     def __init__(
-        self, name: str, clock: Any, *, timeout_range: TimeoutRange | None = None
+        self,
+        name: str,
+        clock: Any,
+        *,
+        capabilities: frozenset[Capability] | None = None,
+        timeout_range: TimeoutRange | None = None,
     ) -> None:
         self.name = name
+        if capabilities is not None:
+            self.capabilities = capabilities
         if timeout_range is not None:
             self.timeout_range = timeout_range
         self.clock = clock

@@ -25,8 +25,10 @@ class FakePlatform(RecordingPlatform):
     """The replay's recorder with a community of its own, members made on demand, and
     ``refuse``: an action named there fails with a PlatformError, as on a platform (the refusal's
     text key and values: ``refuse["dm"] = ("no_direct_messages", {"target": "alice"})``).
-    With ``start_links``, it behaves as Telegram does: ``start_link`` gives a link (a plain
-    ``start:<command>:<community>`` text). Its ``timeout_range`` is Discord's unless given."""
+    With ``start_links``, ``start_link`` gives a link as Telegram's does (a plain
+    ``start:<command>:<community>`` text); only that: its ``capabilities`` stay those given (all,
+    PRIVATE_ANSWERS and ROLES included, unless told), and its ``timeout_range`` is Discord's
+    unless given. A test of Telegram's ways takes away what Telegram cannot do."""
 
     message_ids = ""
 
