@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from bot.adapters.console.adapter import ConsolePlatform
+from bot.adapters.discord.adapter import DiscordPlatform
 from bot.adapters.telegram.adapter import TelegramPlatform
 from bot.builtin import RELOAD_EVERY
 from bot.clock import ManualClock
@@ -26,12 +26,6 @@ from bot.platform import Capability
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
-
-# discord.py imports audioop (for voice, unused here), which Python 3.11 deprecates: imported with
-# that one warning silenced, before pytest's "error" filter would turn it into a failure.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    from bot.adapters.discord.adapter import DiscordPlatform
 
 NBSP = "\u00a0"
 """What French puts between a number and its unit (``90 jours``)."""

@@ -92,7 +92,7 @@ async def _replay(
         platform = platforms.get(history.community.platform)
         if platform is None:
             platform = platforms[history.community.platform] = RecordingPlatform(
-                history.community.platform, clock
+                history.community.platform, clock, **_played_as(history.community.platform)
             )
             core.add_platform(platform)
         platform.know_channel(history.channel)
@@ -194,3 +194,25 @@ async def _standings(
             ]
         found[community.key] = answers
     return found
+
+
+def _played_as(platform: str) -> dict[str, Any]:
+    """What the platform whose history plays can do, and how long its timeouts may last, so a
+    Telegram group's history plays without roles or private answers; a CSV or JSONL history
+    (no platform of its own) plays with everything. The adapter is imported only here: a replay
+    of a Discord export needs discord.py installed, as the bot does."""
+    if platform == "discord":
+        from bot.adapters.discord.adapter import DiscordPlatform
+
+        return {
+            "capabilities": DiscordPlatform.capabilities,
+            "timeout_range": DiscordPlatform.timeout_range,
+        }
+    if platform == "telegram":
+        from bot.adapters.telegram.adapter import TelegramPlatform
+
+        return {
+            "capabilities": TelegramPlatform.capabilities,
+            "timeout_range": TelegramPlatform.timeout_range,
+        }
+    return {}

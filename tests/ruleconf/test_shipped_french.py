@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import string
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from bot.adapters.discord.outgoing import split_text
+from bot.adapters.telegram.formatting import render_html
 from bot.cogloader import available_cogs, command_specs, section_models
 from bot.commands.spec import CommandSpec
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import load_rule_book, render
 from bot.ruleconf.plurals import LocalText
-
-# discord.py imports audioop (for voice, unused here), which Python 3.11 deprecates: imported with
-# that one warning silenced, before pytest's "error" filter would turn it into a failure.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    from bot.adapters.discord.outgoing import split_text
-from bot.adapters.telegram.formatting import render_html
 
 PARENTHESISED = re.compile(r"\w\(e?s?\)")
 """``banni(e)``, ``inscrit(e)s``: write ``banni·e``, ``inscrit·es``."""

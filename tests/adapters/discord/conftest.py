@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
-# discord.py imports audioop (for voice, unused here), which Python 3.11 deprecates; import it
-# once with that one warning silenced, before pytest's "error" filter would turn it into a failure.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    import discord  # noqa: F401
 
 from bot.adapters.discord.adapter import DiscordPlatform
 from bot.clock import ManualClock
