@@ -2,68 +2,31 @@
 
 One cron job per community (``contributors:shoutout:<community>``), in the community's time zone,
 scheduled the first time the cog hears from the community and again when the rule book changes
-the schedule. The role goes to the top N and is taken back from those who dropped out; the
-holders are remembered in the core's state, so a restart takes back the right roles. Both pass
-over a member with a moderation case in the week (``skip_moderated``): praise in public for
-someone the moderators just sanctioned would undo their work.
+the schedule. The list names the top N and the role goes to the top N, each with those tied
+for the Nth place, as ``/top`` lists them (see :func:`~cogs.contributors.scoring.leading`); the
+role is taken back from those who dropped out, and its holders are remembered in the core's
+state, so a restart takes back the right roles. Both pass over members who left (the rankings
+leave them out) and a member with a moderation case in the week (``skip_moderated``): praise in
+public for someone the moderators just sanctioned would undo their work.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.localtime import local_time
-from bot.members import MemberDirectory
 from bot.platform import Capability
 from bot.ruleconf import render
 from bot.state import StateStore
 from bot.weekly import WeeklyJob
 from cogs.contributors.base import ContributorsBase, shown
-from cogs.contributors.scoring import Span, Standing, places
+from cogs.contributors.scoring import Span, Standing, leading, places
 
 WEEK = timedelta(days=7)
-
-
-class Ranked(Protocol):
-    """A member's place in a ranking (a standing, an influence)."""
-
-    @property
-    def user_id(self) -> str:
-        """The member."""
-        ...
-
-
-T = TypeVar("T", bound=Ranked)
-
-
-class Presence:
-    """Who is still in a community, asked of the member records once per member."""
-
-    def __init__(self, members: MemberDirectory, community: CommunityRef) -> None:
-        self._members = members
-        self._community = community
-        self._known: dict[str, bool] = {}
-
-    async def first(self, ranked: Sequence[T], count: int) -> list[T]:
-        """The first ``count`` of ``ranked`` who have not left (a member the bot never
-        recorded counts as there)."""
-        kept: list[T] = []
-        for item in ranked:
-            if len(kept) >= count:
-                break
-            user_id = item.user_id
-            here = self._known.get(user_id)
-            if here is None:
-                record = await self._members.get(self._community, user_id)
-                here = self._known[user_id] = record is None or record.left_at is None
-            if here:
-                kept.append(item)
-        return kept
 
 
 class Shoutout(ContributorsBase):
@@ -87,16 +50,21 @@ class Shoutout(ContributorsBase):
         config = self.settings(community)
         window = self.last_week(community)
         passed_over = await self.passed_over(community, window)
-        here = Presence(self.core.members, community)
         standings = [
             item
             for item in await self.standings(community, window)
             if item.user_id not in passed_over
         ]
         if config.shoutout.enabled and config.shoutout.channel:
-            await self._post_shoutout(community, window, standings, passed_over, here)
+            await self._post_shoutout(community, window, standings, passed_over)
         if config.roles.enabled:
-            await self.reward(community, await here.first(standings, config.roles.top))
+            await self.reward(community, self.leaders(standings, config.roles.top))
+
+    @staticmethod
+    def leaders(standings: list[Standing], count: int) -> list[Standing]:
+        """The first ``count`` of ``standings`` and those tied with the last of them, as in
+        ``/top`` (see :func:`~cogs.contributors.scoring.leading`)."""
+        return leading(standings, [shown(item.score) for item in standings], count)
 
     async def _post_shoutout(
         self,
@@ -104,14 +72,13 @@ class Shoutout(ContributorsBase):
         window: Span,
         standings: list[Standing],
         passed_over: set[str],
-        here: Presence,
     ) -> None:
         config = self.settings(community)
         texts = self.texts(community)
-        top = await here.first(standings, config.shoutout.top)
+        top = self.leaders(standings, config.shoutout.top)
         influencers = await self.influence_of(community, window)
         candidates = [item for item in influencers if item.user_id not in passed_over]
-        influencer = next(iter(await here.first(candidates, 1)), None)
+        influencer = next(iter(candidates), None)
         since = self.core.clock.now() - timedelta(days=config.shoutout.newcomer_days)
         newcomers = await self.newcomers(community, since)
         # A newcomer already among the top is celebrated there: the line goes to the next one.
@@ -121,7 +88,7 @@ class Shoutout(ContributorsBase):
             for item in standings
             if item.user_id in newcomers and item.user_id not in celebrated
         ]
-        newcomer = next(iter(await here.first(arrived, 1)), None)
+        newcomer = next(iter(arrived), None)
         if not top and influencer is None and newcomer is None:
             return
         mentioned = [item.user_id for item in top]

@@ -43,8 +43,14 @@ async def test_the_weekly_shoutout_celebrates_the_week(forum: Forum) -> None:
     [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
     lines = shoutout.text.splitlines()
     assert lines[0] == "🌻 This week in Garden, thank you to:"
-    # alice, bob and erin each received one reply: they share the second place.
-    assert lines[1:4] == ["1. carol (3 thanks)", "2. alice (1 reply)", "2. bob (1 reply)"]
+    # alice, bob and erin each received one reply: they share the second place, all named
+    # (the list stays within twice the shout-out's top of 3).
+    assert lines[1:5] == [
+        "1. carol (3 thanks)",
+        "2. alice (1 reply)",
+        "2. bob (1 reply)",
+        "2. erin (1 reply)",
+    ]
     assert lines[-2] == "✨ Most influential: carol, whose messages got 3 members talking."
     assert lines[-1] == "🌱 Rising newcomer: hana (2 substantial messages)."
     assert {user.name for user in shoutout.details["mention"]} >= {"carol", "hana"}
@@ -114,6 +120,25 @@ async def test_the_role_goes_to_the_top_and_is_taken_back_when_they_drop_out(
         if "role" in action.action
     ]
     assert roles == [("remove_role", "carol"), ("add_role", "frank")]
+
+
+async def test_members_tied_for_the_last_rewarded_place_all_get_the_role(
+    open_forum: ForumFactory,
+) -> None:
+    """carol and frank share the first place: a role for the top one goes to both, as /top
+    lists both, rather than to whichever has the smaller member id."""
+    forum = await open_forum(roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "carol", ("alice", "bob"))
+    await a_week_of_help(forum, "frank", ("erin", "dave"))
+
+    await forum.wait(timedelta(days=7))
+
+    assert [
+        (action.action, action.target.user.name)
+        for action in forum.platform.actions
+        if "role" in action.action
+    ] == [("add_role", "carol"), ("add_role", "frank")]
+    assert shoutout_lines(forum)[1:3] == ["1. carol (2 thanks)", "1. frank (2 thanks)"]
 
 
 async def test_replies_to_a_shoutout_sent_before_a_restart_thank_only_whom_they_name(
