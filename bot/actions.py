@@ -2,12 +2,12 @@
 
 Every action goes to the adapter of the platform its target lives on. An action the platform cannot
 do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
-reported once to the community's mod-log and logged as a warning once (again after a day, a rule
-book reload, or once the action worked in between), every time at DEBUG. Neither ever reaches
-the cog as a crash; a cog that must say why something was not done (to the moderator who asked)
-collects the refusals of a block of actions with :meth:`Actions.refusals`, and may name the kinds
-it expects and answers itself (an unban of a member who is not banned), which the mod-log is not
-told of.
+reported once to the community's mod-log and logged as a warning once, both again after a day, a
+rule book reload, or once the action worked in between; logged every time at DEBUG. Neither ever
+reaches the cog as a crash; a cog that must say why something was not done (to the moderator who
+asked) collects the refusals of a block of actions with :meth:`Actions.refusals`, and may name the
+kinds it expects and answers itself (an unban of a member who is not banned), which the mod-log is
+not told of.
 
 A message the bot deletes reaches the cogs as a :class:`~bot.events.MessageDeleted`, as one its
 author or a moderator deletes does where the platform reports deletions: Telegram reports none,
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_REPORTED = 1_000
+"""Refusals remembered as reported to a mod-log at most (the oldest is forgotten first)."""
 
 
 class Refusals(list[str]):
@@ -71,11 +72,13 @@ class Actions:
         self._report = report
         self._deleted = deleted
         self._texts = texts
-        self._reported: set[tuple[str, str, str]] = set()
-        # Logged once: a missing permission on a busy server is refused with every message.
-        self._warned = WarnedOnce(clock or SystemClock())
-        self._warned_where: dict[tuple[str, str, Capability], set[str]] = {}
-        """The refusals warned of, by where they happened: what to say again once it works."""
+        clock = clock or SystemClock()
+        # Said once: a missing permission on a busy server is refused with every message.
+        self._reported = WarnedOnce(clock, most=MAX_REPORTED)
+        self._warned = WarnedOnce(clock)
+        self._said_where: dict[tuple[str, str, Capability], set[tuple[WarnedOnce, str]]] = {}
+        """The refusals reported or warned of, by where they happened: what to say again once
+        it works (a permission taken back after it was granted is news to the moderators)."""
 
     def platform(self, name: str) -> Platform | None:
         """The adapter for platform ``name``, if it runs."""
@@ -87,10 +90,12 @@ class Actions:
         return adapter is not None and capability in adapter.capabilities
 
     def warn_again(self) -> None:
-        """Log every refusal as a warning again, the next time it happens (the rule book was
-        reloaded: an operator who changed something is told what is still refused)."""
+        """Report every refusal to the mod-log and log it as a warning again, the next time it
+        happens (the rule book was reloaded: whoever changed something is told what is still
+        refused)."""
+        self._reported.clear()
         self._warned.clear()
-        self._warned_where.clear()
+        self._said_where.clear()
 
     @contextmanager
     def refusals(self, *, expected: Collection[str] = ()) -> Iterator[Refusals]:
@@ -127,9 +132,9 @@ class Actions:
         except PlatformError as error:
             await self._platform_refused(error, community, where)
             return None
-        if self._warned_where:
-            for warned in self._warned_where.pop(where, ()):
-                self._warned.resolved(warned)
+        if self._said_where:
+            for memory, said in self._said_where.pop(where, ()):
+                memory.resolved(said)
         return done
 
     async def _platform_refused(
@@ -151,12 +156,10 @@ class Actions:
         self._log_refused(error, reason, where)
         if community is None or self._report is None:
             return
-        key = (community.key, error.action, reason)
-        if key in self._reported:
+        reported = f"{community.key}\x1f{error.action}\x1f{reason}"
+        if not self._reported.due(reported, reason):
             return
-        if len(self._reported) >= MAX_REPORTED:
-            self._reported.clear()
-        self._reported.add(key)
+        self._said_where_for(where, self._reported, reported)
         try:
             await self._report(community, f"⚠️ {reason}")
         except PlatformError:
@@ -166,14 +169,12 @@ class Actions:
         self, error: PlatformError, reason: str, where: tuple[str, str, Capability]
     ) -> None:
         """Log a refusal as a warning once, at DEBUG when it was logged lately: an operator
-        learns of it without the log flooding, and the mod-log hears it once anyway."""
+        learns of it without the log flooding, as the mod-log does."""
         warned = f"{where[0]}\x1f{where[1]}\x1f{error.action}\x1f{reason}"
         if not self._warned.due(warned, reason):
             log.debug("platform refused %s: %s", error.action, reason)
             return
-        if len(self._warned_where) >= REMEMBERED:
-            self._warned_where.clear()
-        self._warned_where.setdefault(where, set()).add(warned)
+        self._said_where_for(where, self._warned, warned)
         log.warning(
             "platform refused %s: %s (said again after a rule book reload, once it has worked, "
             "or after %s; every time at DEBUG)",
@@ -181,6 +182,15 @@ class Actions:
             reason,
             format_duration(AGAIN_AFTER),
         )
+
+    def _said_where_for(
+        self, where: tuple[str, str, Capability], memory: WarnedOnce, said: str
+    ) -> None:
+        """Remember that ``said`` was said of a refusal at ``where``, to forget it in ``memory``
+        once the action works there."""
+        if len(self._said_where) >= REMEMBERED:
+            self._said_where.clear()
+        self._said_where.setdefault(where, set()).add((memory, said))
 
     async def send(
         self,

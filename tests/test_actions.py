@@ -108,6 +108,41 @@ async def test_a_refusal_is_logged_again_after_a_day_a_reload_or_once_it_worked(
         assert len(refusal_warnings(caplog)) == 5
 
 
+async def test_the_mod_log_hears_a_refusal_again_once_it_worked_after_a_reload_or_a_day(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """A moderator grants Manage Messages, the bot deletes again, then the permission is taken
+    back: the mod-log is told at once, not left believing all is well."""
+    message = await undeletable_message(core, platform)
+
+    def reports() -> list[str]:
+        return [a.text for a in platform.sent() if a.target == platform.channel("mod-log")]
+
+    said = "⚠️ I lack the Manage Messages permission in #general"
+    for _ in range(30):
+        assert await core.actions.delete(message) is False
+    assert reports() == [said]
+
+    refusal = platform.refuse.pop("delete")
+    assert await core.actions.delete(message) is True  # the permission was granted...
+    platform.refuse["delete"] = refusal
+    for _ in range(3):
+        assert await core.actions.delete(message) is False
+    assert reports() == [said] * 2  # ...and taken back: told at once, once
+
+    assert await core.reload_rules() is None
+    await core.actions.delete(message)
+    await core.actions.delete(message)
+    assert reports() == [said] * 3  # the moderators may think the reload fixed it
+
+    clock.advance(timedelta(hours=23))
+    await core.actions.delete(message)
+    assert reports() == [said] * 3
+    clock.advance(timedelta(hours=1))
+    await core.actions.delete(message)
+    assert reports() == [said] * 4  # a day later, still refused: said again
+
+
 async def test_a_block_collects_every_refusal_though_the_mod_log_hears_it_once(
     core: Jardinier, platform: FakePlatform
 ) -> None:
