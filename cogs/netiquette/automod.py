@@ -72,9 +72,7 @@ class Automod(NetiquetteBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._background: set[asyncio.Task[Any]] = set()
-        self.enforcement = EnforcementQueue(
-            self.casebook, self._carry_out, self.log, self._background
-        )
+        self.enforcement = EnforcementQueue(self.casebook, self._carry_out, self.log)
         self._toxicity_reported: set[str] = set()
         self._unscored = 0
         """Messages left unscored since the toxicity checks overflowed, until they catch up."""
@@ -285,7 +283,13 @@ class Automod(NetiquetteBase):
         return task
 
     async def settled(self) -> None:
-        """Wait until every background toxicity check is done (tests, shutdown)."""
+        """Wait until every background toxicity check is done and what it fired is carried
+        out, however long the database refuses the cases (tests, the bench)."""
+        await self._checked()
+        await self.enforcement.drained()
+
+    async def _checked(self) -> None:
+        """Wait until every background toxicity check is done (what they fire is queued)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
@@ -359,10 +363,11 @@ class Automod(NetiquetteBase):
     async def caught_up(self, *, slow: bool = False) -> None:
         """Wait until every queued firing is carried out (replay, tests, shutdown), and with
         ``slow`` every toxicity check and what it fired. Cases the database refuses for a
-        while are tried once more at once; still refused, they stay queued, and this returns."""
+        while are tried once more at once; still refused, they stay queued (the log says so),
+        and this returns: a replay against a database another process holds goes on."""
         with self.enforcement.hurried():
             if slow:
-                await self.settled()
+                await self._checked()
             await self.enforcement.caught_up()
 
     async def _decide(self, outcome: Outcome, subject: Subject) -> Decision | None:

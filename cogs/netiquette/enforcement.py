@@ -68,15 +68,11 @@ class EnforcementQueue:
         casebook: CaseBook,
         carry_out: Callable[[Decision, CaseRecord], Awaitable[None]],
         log: logging.Logger,
-        tasks: set[asyncio.Task[Any]],
     ) -> None:
-        """``carry_out`` does what follows a case once it is written; the queue's worker joins
-        ``tasks`` while it runs (the cog's background tasks, waited for and cancelled with
-        them)."""
+        """``carry_out`` does what follows a case once it is written."""
         self._casebook = casebook
         self._carry_out = carry_out
         self._log = log
-        self._tasks = tasks
         self._pending: list[Decision] = []
         self._worker: asyncio.Task[None] | None = None
         self._hurry = asyncio.Event()
@@ -103,8 +99,6 @@ class EnforcementQueue:
         self._pending.append(decision)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._enforce())
-            self._tasks.add(self._worker)
-            self._worker.add_done_callback(self._tasks.discard)
 
     @contextlib.contextmanager
     def hurried(self) -> Iterator[None]:
@@ -117,6 +111,13 @@ class EnforcementQueue:
             self._waiting -= 1
             if not self._waiting:
                 self._hurry.clear()
+
+    async def drained(self) -> None:
+        """Wait until every queued firing is carried out, however long the database refuses
+        their cases (tests, the bench; a replay must not hang on it: :meth:`caught_up`)."""
+        while (worker := self._worker) is not None and not worker.done():
+            await asyncio.wait([worker])
+            worker.result()  # what went wrong reaches the caller, as in caught_up
 
     async def caught_up(self) -> None:
         """Wait until every queued firing is carried out. Cases the database refuses for a

@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from bot.bus import Priority
 from bot.events import MessageCreated, MessageScored
+from cogs.netiquette import enforcement
 from cogs.netiquette.toxicity import (
     DetoxifyClassifier,
     ModelChoice,
@@ -24,6 +26,7 @@ from cogs.netiquette.toxicity import (
 )
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_netiquette
+from tests.cogs.netiquette.test_netiquette_engine import held
 from tests.support.waiting import eventually
 
 TOXICITY_RULE = {
@@ -472,6 +475,38 @@ async def test_a_replay_scores_every_message_and_reports_the_toxic_ones(
         "stupid idiot",
     }
     assert sum(day["acted_on"] for day in report.activity) == 60
+
+
+async def test_a_replay_moves_on_while_another_process_holds_the_database(
+    open_forum: ForumFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The replay waits for each message's verdict and what it fired; a case the database
+    refuses stays queued, and the replay goes on to the next message."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=200))
+    monkeypatch.setattr(enforcement, "ENFORCE_RETRY", timedelta(milliseconds=50))
+
+    class Harsh:
+        def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
+            return [dict.fromkeys(("toxicity", "insult"), float("fool" in t)) for t in texts]
+
+    database = tmp_path / "bot.db"
+    forum = await open_forum({"toxicity": TOXICITY_RULE}, database=database)
+    forum.cog.classifier_factory = lambda _choice: Harsh()
+    await forum.say("alice", "hello garden")
+    await forum.core.caught_up(slow=True)
+    with held(database), caplog.at_level(logging.WARNING, logger="cogs.netiquette"):
+        toxic = await forum.say("bob", "you stupid fool")
+        async with asyncio.timeout(10):
+            await forum.core.caught_up(slow=True)
+        assert forum.deleted() == [toxic.id]  # removed at once; its case waits
+        assert forum.modlog() == []
+    assert any("the database refuses them for now" in line for line in caplog.messages)
+    await forum.core.caught_up(slow=True)
+    [line] = forum.modlog()
+    assert line.startswith("🛡️ Case 1 · rule toxicity · bob")
 
 
 async def test_a_command_waits_for_the_verdict_on_what_it_would_post(
