@@ -319,6 +319,11 @@ class ToxicityWorker:
         """Why the model cannot be used, once known."""
         return self._error
 
+    @property
+    def waiting(self) -> int:
+        """How many messages are queued for a batch the model has not taken yet."""
+        return 0 if self._queue is None else self._queue.qsize()
+
     async def score(self, text: str) -> dict[str, float]:
         """The scores of ``text``; :class:`ToxicityUnavailableError` when there is no model."""
         if self._error is not None:

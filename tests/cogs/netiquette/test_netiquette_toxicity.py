@@ -154,7 +154,7 @@ async def test_a_lone_message_is_scored_at_once_and_the_next_batch_forms_while_i
     await until_scoring(recorder)
     assert recorder.batches == [["first"]]  # nobody waited for a batch to fill
     later = [asyncio.create_task(worker.score(f"message {number}")) for number in range(10)]
-    await asyncio.sleep(0)
+    await eventually(lambda: worker.waiting == 10, "ten messages queue behind the first")
     recorder.release.set()
     await asyncio.gather(first, *later)
     await worker.close()
