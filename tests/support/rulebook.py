@@ -6,11 +6,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.cogloader import section_models
 from bot.resources import shipped_rules_directory
-from bot.ruleconf import CoreTexts, load_rule_book
+from bot.ruleconf import CoreTexts, RuleBookError, RuleError, load_rule_book
 
 
 def enable_only(rules_dir: Path, *cogs: str) -> None:
@@ -39,3 +40,14 @@ def shipped_texts(locale: str) -> CoreTexts:
     """The core's texts of the shipped rule book in ``locale``."""
     book = load_rule_book(shipped_rules_directory(), section_models())
     return book.community().texts[locale]
+
+
+def refusal_read_in_french(rules_dir: Path, section: str, changes: dict[str, Any]) -> RuleError:
+    """The one error a ``locale: fr`` community's book gets once ``changes`` are merged into
+    ``section``: what a French community manager reads when the book refuses them."""
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    edit_section(rules_dir, section, changes)
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    return error

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cogloader import section_models
-from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.contests.models import Contest, Entry, Giveaway, Vote
 from tests.cogs.contests.arena import Arena
 from tests.ruleconf.test_shipped_french import typography_mistakes
-from tests.support.rulebook import edit_section
+from tests.support.rulebook import refusal_read_in_french
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -179,11 +177,7 @@ def test_a_french_community_reads_the_contests_section_s_refusals_in_french(
     rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
 ) -> None:
     # The checks the contests section makes itself, not the loader's.
-    edit_section(rules_dir, "community", {"locale": "fr"})
-    edit_section(rules_dir, "contests", changes)
-    with pytest.raises(RuleBookError) as raised:
-        load_rule_book(rules_dir, section_models())
-    [error] = raised.value.errors
+    error = refusal_read_in_french(rules_dir, "contests", changes)
     assert (error.key_path, error.message) == (key_path, english)
     assert error.text("fr").endswith(f": {french}")
     assert typography_mistakes(french) == []

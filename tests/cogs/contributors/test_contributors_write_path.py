@@ -16,16 +16,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from bot import bulkwrite
-from bot.cogloader import section_models
 from bot.events import ChannelRef, CommunityRef, MessageRef
-from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.contributors.buffer import CounterBuffer, DailyKey, EdgeKey
 from cogs.contributors.pace import MessagePace
 from cogs.contributors.tracked import MessageLedger, TrackedMessage
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
 from tests.ruleconf.test_shipped_french import typography_mistakes
-from tests.support.rulebook import edit_section
+from tests.support.rulebook import refusal_read_in_french
 from tests.support.waiting import eventually
 
 LONG = "Here is a long and thoughtful message about the garden."
@@ -414,11 +412,7 @@ def test_a_french_community_reads_the_contributors_section_s_refusals_in_french(
     rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
 ) -> None:
     # The check the contributors section makes itself, not the loader's.
-    edit_section(rules_dir, "community", {"locale": "fr"})
-    edit_section(rules_dir, "contributors", changes)
-    with pytest.raises(RuleBookError) as raised:
-        load_rule_book(rules_dir, section_models())
-    [error] = raised.value.errors
+    error = refusal_read_in_french(rules_dir, "contributors", changes)
     assert (error.key_path, error.message) == (key_path, english)
     assert error.text("fr").endswith(f": {french}")
     assert typography_mistakes(french) == []

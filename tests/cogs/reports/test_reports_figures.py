@@ -44,7 +44,7 @@ from tests.cogs.reports.conftest import StubClassifier
 from tests.conftest import START
 from tests.ruleconf.test_shipped_french import typography_mistakes
 from tests.support.fake_platform import FakePlatform, Recorded
-from tests.support.rulebook import edit_section
+from tests.support.rulebook import edit_section, refusal_read_in_french
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -1000,11 +1000,7 @@ def test_a_french_community_reads_the_reports_section_s_refusals_in_french(
     rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
 ) -> None:
     # The checks the reports section makes itself, not the loader's.
-    edit_section(rules_dir, "community", {"locale": "fr"})
-    edit_section(rules_dir, "reports", changes)
-    with pytest.raises(RuleBookError) as raised:
-        load_rule_book(rules_dir, section_models())
-    [error] = raised.value.errors
+    error = refusal_read_in_french(rules_dir, "reports", changes)
     assert (error.key_path, error.message) == (key_path, english)
     assert error.text("fr").endswith(f": {french}")
     assert typography_mistakes(french) == []

@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.bus import Priority
-from bot.cogloader import section_models
 from bot.events import MessageCreated
 from bot.platform import Capability
-from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.ruleconf.test_shipped_french import typography_mistakes
 from tests.support.fake_platform import FakePlatform
-from tests.support.rulebook import edit_section, enable_only
+from tests.support.rulebook import edit_section, enable_only, refusal_read_in_french
 
 ACCEPT = "welcome:accept"
 
@@ -463,11 +461,7 @@ def test_a_french_community_reads_the_welcome_section_s_refusals_in_french(
     rules_dir: Path, changes: dict[str, object], key_path: str, english: str, french: str
 ) -> None:
     # The checks the welcome section makes itself, not the loader's.
-    edit_section(rules_dir, "community", {"locale": "fr"})
-    edit_section(rules_dir, "welcome", changes)
-    with pytest.raises(RuleBookError) as raised:
-        load_rule_book(rules_dir, section_models())
-    [error] = raised.value.errors
+    error = refusal_read_in_french(rules_dir, "welcome", changes)
     assert (error.key_path, error.message) == (key_path, english)
     assert error.text("fr").endswith(f": {french}")
     assert typography_mistakes(french) == []
