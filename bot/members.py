@@ -555,6 +555,30 @@ class MemberDirectory:
 
     # -- reading ----------------------------------------------------------------------------
 
+    async def departed(
+        self, community: CommunityRef, user_ids: Iterable[str], *, before: datetime | None = None
+    ) -> set[str]:
+        """Those of ``user_ids`` who left ``community`` (before ``before``, when given) and have
+        not come back, the changes buffered written first. Kicks and bans count: the platforms
+        report them as departures. A member the bot never recorded counts as there."""
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return set()
+        community_id = await self.community_id(community)
+        await self.flush()
+        gone: set[str] = set()
+        async with self._db.session() as session:
+            for start in range(0, len(wanted), _CHUNK):
+                query = select(Member.user_id).where(
+                    Member.community_id == community_id,
+                    col(Member.user_id).in_(wanted[start : start + _CHUNK]),
+                    col(Member.left_at).is_not(None),
+                )
+                if before is not None:
+                    query = query.where(col(Member.left_at) < before)
+                gone.update(await session.exec(query))
+        return gone
+
     async def present(self, community: CommunityRef) -> int:
         """Members seen in ``community`` (joining or posting) who have not left; bots not counted.
 

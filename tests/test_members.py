@@ -246,6 +246,25 @@ async def test_a_departure_is_visible_at_once_and_written_with_the_next_flush(
     assert (record.first_seen, record.joined_at, record.left_at) == (joined, joined, clock.now())
 
 
+async def test_who_left_and_has_not_come_back_before_a_moment(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    ana, ben, cleo = (platform.member(name) for name in ("ana", "ben", "cleo"))
+    for member in (ana, ben, cleo):
+        await core.handle(MemberJoined(at=clock.now(), member=member))
+    clock.advance(timedelta(hours=1))
+    await core.handle(MemberLeft(at=clock.now(), member=ana))
+    await core.handle(MemberLeft(at=clock.now(), member=ben))
+    await core.handle(MemberJoined(at=clock.now(), member=ben))  # came back
+    left_at = clock.now()
+    clock.advance(timedelta(hours=1))
+    await core.handle(MemberLeft(at=clock.now(), member=cleo))
+    ids = [member.user.id for member in (ana, ben, cleo)] + ["never-seen"]
+    assert await core.members.departed(platform.community, ids) == {ana.user.id, cleo.user.id}
+    before = left_at + timedelta(minutes=1)
+    assert await core.members.departed(platform.community, ids, before=before) == {ana.user.id}
+
+
 async def test_a_join_the_database_refused_is_written_by_the_next_flush(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,13 +21,10 @@ from bot.durations import duration_words
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
 from bot.localtime import local_time
-from bot.models import Community, Member
+from bot.models import Community
 from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Win
-
-_CHUNK = 500
-"""Bound parameters per SELECT … IN, well under SQLite's oldest limit (999)."""
 
 
 def plain(text: str, limit: int = 200) -> str:
@@ -222,24 +219,7 @@ class ContestsBase(Cog):
         past moment (a close, a draw) it is a guess. What a close or a draw excluded is stored
         with it (``excluded_ids``), and read back from there afterwards.
         """
-        wanted = sorted(set(user_ids))
-        if not wanted:
-            return set()
-        community_id = await self.community_id(community)
-        await self.core.members.flush()
-        found: set[str] = set()
-        async with self.core.db.session() as session:
-            for start in range(0, len(wanted), _CHUNK):
-                rows = await session.exec(
-                    select(Member.user_id).where(
-                        Member.community_id == community_id,
-                        col(Member.user_id).in_(wanted[start : start + _CHUNK]),
-                        col(Member.left_at).is_not(None),
-                        col(Member.left_at) < at,
-                    )
-                )
-                found.update(rows)
-        return found
+        return await self.core.members.departed(community, user_ids, before=at)
 
     # -- wins -----------------------------------------------------------------------------------
 

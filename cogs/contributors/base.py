@@ -35,10 +35,6 @@ if TYPE_CHECKING:
     from bot.core import Jardinier
 
 
-_CHUNK = 500
-"""Members asked about per query: bound parameters stay well under SQLite's oldest limit."""
-
-
 def shown(score: float) -> float:
     """A score as texts show it: to one decimal (written ``12.5`` or ``12,5`` by the locale)."""
     return round(float(score), 1)
@@ -224,7 +220,9 @@ class ContributorsBase(Cog):
         """Members of ``community`` with a positive score in ``window``, best first: those who
         opted out or left are not ranked, except a departed member ``asked`` about by name."""
         found = await self.tallies(community, window)
-        gone = await self.departed(community, (user_id for user_id in found if user_id != asked))
+        gone = await self.core.members.departed(
+            community, (user_id for user_id in found if user_id != asked)
+        )
         excluded = await self.optouts.of(community) | gone
         return ranking(found, self.settings(community).scoring, excluded=excluded)
 
@@ -245,7 +243,7 @@ class ContributorsBase(Cog):
         # PageRank is CPU-bound: keep the event loop serving meanwhile.
         found = await asyncio.to_thread(influence, graph, weights, excluded=excluded)
         # Members who left are not ranked; what they did still weighs on others' influence.
-        gone = await self.departed(community, [item.user_id for item in found])
+        gone = await self.core.members.departed(community, [item.user_id for item in found])
         return [item for item in found if item.user_id not in gone]
 
     async def names(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, str]:
@@ -263,27 +261,6 @@ class ContributorsBase(Cog):
             )
             known: dict[str, str] = dict(rows.all())
         return {user_id: plain_name(known.get(user_id) or user_id) for user_id in wanted}
-
-    async def departed(self, community: CommunityRef, user_ids: Iterable[str]) -> set[str]:
-        """Those of ``user_ids`` who left ``community`` and have not come back: the rankings
-        leave them out (a member the bot never recorded counts as there)."""
-        wanted = list(dict.fromkeys(user_ids))
-        if not wanted:
-            return set()
-        community_id = await self.core.members.community_id(community)
-        await self.core.members.flush()
-        gone: set[str] = set()
-        async with self.core.db.session() as session:
-            for start in range(0, len(wanted), _CHUNK):
-                rows = await session.exec(
-                    select(Member.user_id).where(
-                        Member.community_id == community_id,
-                        col(Member.user_id).in_(wanted[start : start + _CHUNK]),
-                        col(Member.left_at).is_not(None),
-                    )
-                )
-                gone.update(rows)
-        return gone
 
     async def newcomers(self, community: CommunityRef, since: datetime) -> set[str]:
         """Members (not bots) who joined ``community`` at or after ``since`` and are still in."""
