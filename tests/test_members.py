@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from bot.core import Jardinier
 from bot.events import CommunityRef, MemberJoined, MemberLeft, MemberRef, UserRef
 from bot.members import MemberDirectory
 from bot.resources import shipped_rules_directory
+from tests.support.database import held
 from tests.support.events import command, message
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import enable_only
@@ -436,20 +436,6 @@ async def test_a_member_being_written_is_found_while_the_write_commits(
         _, found = await asyncio.gather(directory.flush(), read_later())
         missed += found is None
     assert missed == 0
-
-
-@contextmanager
-def held(database: Path) -> Iterator[sqlite3.Connection]:
-    """Another process's connection holding the write lock of ``database`` (a script, a second
-    bot on the same file) until the block ends, or it commits."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        if other.in_transaction:
-            other.execute("ROLLBACK")
-        other.close()
 
 
 @pytest.fixture

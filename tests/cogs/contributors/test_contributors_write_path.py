@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from cogs.contributors.tracked import MessageLedger, TrackedMessage
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
 from tests.ruleconf.test_shipped_french import typography_mistakes
+from tests.support.database import held
 from tests.support.rulebook import refusal_read_in_french
 from tests.support.waiting import eventually
 
@@ -338,20 +337,6 @@ async def test_counters_a_bug_fails_to_write_are_said_lost_to_it_with_its_traceb
     assert "the database refuses" not in caplog.text
     assert "in buggy" in caplog.text  # the traceback
     assert len(buffered) == 0  # dropped: a bug would fail them again at every flush
-
-
-@contextmanager
-def held(database: Path) -> Iterator[sqlite3.Connection]:
-    """Another process's connection holding the write lock of ``database`` (a script, a second
-    bot on the same file) until the block ends, or it rolls back."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        if other.in_transaction:
-            other.execute("ROLLBACK")
-        other.close()
 
 
 async def test_counters_are_written_when_the_bot_stops_while_another_process_holds_the_database(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from bot.events import (
 from cogs.netiquette import enforcement
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum
+from tests.support.database import held
 
 
 def words_rule(*words: str, **options: object) -> dict[str, object]:
@@ -104,19 +103,6 @@ async def test_a_burst_is_deleted_at_once_then_recorded_and_announced_in_order(
     ]
     [timeout] = forum.done("timeout")
     assert timeout.details["until"] - forum.clock.now() == timedelta(hours=1)
-
-
-@contextmanager
-def held(database: Path) -> Iterator[sqlite3.Connection]:
-    """Another process's connection holding the write lock of ``database`` (a script, a second
-    bot on the same file) until the block ends."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 @pytest.fixture

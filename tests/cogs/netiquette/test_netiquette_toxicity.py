@@ -26,7 +26,7 @@ from cogs.netiquette.toxicity import (
 )
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum, write_netiquette
-from tests.cogs.netiquette.test_netiquette_engine import held
+from tests.support.database import held
 from tests.support.waiting import eventually
 
 TOXICITY_RULE = {

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from cogs.reports.recent import RecentMessages, Remembered
 from tests.cogs.reports.conftest import StubClassifier
 from tests.conftest import START
 from tests.ruleconf.test_shipped_french import typography_mistakes
+from tests.support.database import held
 from tests.support.fake_platform import FakePlatform, Recorded
 from tests.support.rulebook import edit_section, refusal_read_in_french
 
@@ -330,20 +330,6 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
     assert figures.channels == [("#general", 4)]
     exported = await cog.export_member_data(platform.community, platform.member("dave").user)
     assert exported["reports"]["arrivals"][0]["first_message_at"] is not None
-
-
-@contextmanager
-def held(database: Path) -> Iterator[sqlite3.Connection]:
-    """Another process's connection holding the write lock of ``database`` (a script, a second
-    bot on the same file) until the block ends, or it rolls back."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield other
-    finally:
-        if other.in_transaction:
-            other.execute("ROLLBACK")
-        other.close()
 
 
 @pytest.fixture
