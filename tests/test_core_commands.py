@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from bot.commands.spec import CommandSpec, OptionKind, OptionSpec
 from bot.core import Jardinier
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberRef, Power, UserRef
 from bot.platform import Capability
+from tests.support.database import held
 from tests.support.events import command
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section, enable_only
@@ -1101,12 +1101,8 @@ async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_l
         platform.member("bob")
         await bot.handle(command(mod, "/help", clock.now()))  # the community is on record
         await bot.members.flush()
-        other = sqlite3.connect(database, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        with caplog.at_level(logging.WARNING):
+        with held(database), caplog.at_level(logging.WARNING):
             await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
-        other.execute("ROLLBACK")
-        other.close()
         assert answer_to(platform, mod) == (
             "The database is busy; /warn was not done. Try again in a minute."
         )
@@ -1147,13 +1143,9 @@ async def test_a_member_the_database_cannot_look_up_for_a_while_is_said_to_be_bu
     await bot.start()
     try:
         mod = platform.member("mod", moderator=True)
-        other = sqlite3.connect(database, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        with caplog.at_level(logging.WARNING):
+        with held(database), caplog.at_level(logging.WARNING):
             # The community's first command: looking carol up records the community first.
             await bot.handle(command(mod, "/warn carol Stay courteous", clock.now()))
-        other.execute("ROLLBACK")
-        other.close()
         assert answer_to(platform, mod) == (
             "The database is busy; /warn was not done. Try again in a minute."
         )

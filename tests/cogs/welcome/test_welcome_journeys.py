@@ -19,6 +19,7 @@ from bot.core import Jardinier
 from cogs.welcome import journeys
 from cogs.welcome.journeys import JourneyStore
 from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.support.database import held
 from tests.support.fake_platform import FakePlatform
 from tests.support.waiting import eventually
 
@@ -222,14 +223,9 @@ async def test_journeys_wait_while_another_process_holds_the_database(
     community = garden.platform.community
     store = JourneyStore(garden.core.db, garden.core.members)
     await store.begin(community, "id-ana", clock.now())
-    locker = sqlite3.connect(database, isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")
-    try:
+    with held(database):
         await store.flush()
         assert store.pending == 1
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
     await store.flush()
     assert store.pending == 0
     assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-ana")
@@ -249,8 +245,6 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
     community = garden.platform.community
     store = JourneyStore(garden.core.db, garden.core.members)
     await store.begin(community, "id-ana", clock.now())
-    locker = sqlite3.connect(database, isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")
 
     async def done_soon() -> None:
         # Held until the first try has been refused (the busy timeout ran out), however long a
@@ -261,7 +255,7 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
         )
         locker.execute("ROLLBACK")
 
-    try:
+    with held(database) as locker:
         other_process = asyncio.create_task(done_soon())
         await store.flush_last()  # as when the bot stops
         await other_process
@@ -271,10 +265,6 @@ async def test_the_last_flush_waits_a_little_for_a_database_another_process_hold
         locker.execute("BEGIN IMMEDIATE")
         with caplog.at_level(logging.ERROR, logger="cogs.welcome"):
             await store.flush_last(within=0.3)
-    finally:
-        if locker.in_transaction:
-            locker.execute("ROLLBACK")
-        locker.close()
     assert await JourneyStore(garden.core.db, garden.core.members).get(community, "id-ana")
     [lost] = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert lost.startswith("the changes of 2 newcomers' journeys lost at stop")
