@@ -6,7 +6,7 @@ import ipaddress
 import shutil
 import socket
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,29 @@ async def core(
     bot = Jardinier(
         rules_dir=rules_dir,
         database_url="sqlite+aiosqlite://",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+async def busy_core(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[Jardinier]:
+    """A started core on ``tmp_path / "bot.db"`` whose connections wait at most 0.3 s for a
+    locked database: another process holding it (``tests.support.database.held``) is felt
+    quickly."""
+    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         platforms=[platform],
         clock=clock,
     )

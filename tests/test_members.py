@@ -439,25 +439,11 @@ async def test_a_member_being_written_is_found_while_the_write_commits(
 
 
 @pytest.fixture
-async def busy_core(
-    rules_dir: Path,
-    clock: ManualClock,
-    platform: FakePlatform,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[Jardinier]:
-    """A started core on ``bot.db`` whose connections wait at most 0.3 s for a locked database."""
-    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
-    bot = Jardinier(
-        rules_dir=rules_dir,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        platforms=[platform],
-        clock=clock,
-    )
-    await bot.start()
-    bot.members.flush_after = 1e9  # written only when told, unless a test says otherwise
-    yield bot
-    await bot.stop()
+def busy_core(busy_core: Jardinier) -> Jardinier:
+    """The shared busy core (tests/conftest.py), its members written only when told, unless a
+    test says otherwise."""
+    busy_core.members.flush_after = 1e9
+    return busy_core
 
 
 async def test_a_join_another_process_recorded_meanwhile_holds_up_no_other(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -333,27 +332,12 @@ async def test_figures_a_refused_flush_kept_are_written_with_the_next(
 
 
 @pytest.fixture
-async def busy_core(
-    rules_dir: Path,
-    clock: ManualClock,
-    platform: FakePlatform,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[Jardinier]:
-    """A started core on ``bot.db`` whose connections wait at most 0.3 s for a locked database."""
-    monkeypatch.setattr("bot.db.BUSY_TIMEOUT", timedelta(milliseconds=300))
-    bot = Jardinier(
-        rules_dir=rules_dir,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        platforms=[platform],
-        clock=clock,
-    )
-    await bot.start()
-    netiquette = bot.cogs["netiquette"]
+def busy_core(busy_core: Jardinier) -> Jardinier:
+    """The shared busy core (tests/conftest.py), its toxicity model a local stand-in."""
+    netiquette = busy_core.cogs["netiquette"]
     assert isinstance(netiquette, NetiquetteCog)
     netiquette.classifier_factory = lambda _choice: StubClassifier()
-    yield bot
-    await bot.stop()
+    return busy_core
 
 
 async def test_figures_are_written_when_the_bot_stops_while_another_process_holds_the_database(
