@@ -29,6 +29,7 @@ from bot.bus import EventBus
 from bot.clock import Clock, SystemClock
 from bot.cog import Cog
 from bot.cogloader import available_cogs, section_models
+from bot.commands.budget import CommandBudget
 from bot.commands.registry import CommandRegistry
 from bot.commands.runner import answer_command, run_command
 from bot.commands.spec import build_spec, declared_commands
@@ -107,6 +108,8 @@ class Jardinier:
         self.scheduler = Scheduler(self.clock, store_url=store)
         self.bus = EventBus(self.serving_cogs)
         self.commands = CommandRegistry()
+        self.command_budget = CommandBudget()
+        """How many commands each member ran lately (:mod:`bot.commands.budget`)."""
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
         self.actions = Actions(
             self.platforms,

@@ -14,12 +14,10 @@ in one line: it is no bug, and its traceback would only fill the log while the r
 from __future__ import annotations
 
 import logging
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.commands.budget import CommandBudget
 from bot.commands.context import CommandContext
 from bot.commands.parsing import ChannelRefusedError, UsageError, convert, parse_arguments
 from bot.commands.spec import CommandSpec, OptionKind, Permission
@@ -67,10 +65,6 @@ def refusal(core: Jardinier, spec: CommandSpec, member: MemberRef) -> str | None
     if lacking is None:
         return None
     return render(texts.lacking_power, command=named, power=getattr(texts.powers, lacking.value))
-
-
-_budgets: weakref.WeakKeyDictionary[Jardinier, CommandBudget] = weakref.WeakKeyDictionary()
-"""Each core's :class:`CommandBudget` (a test runs several cores)."""
 
 
 async def run_command(core: Jardinier, event: CommandInvoked) -> None:
@@ -163,10 +157,7 @@ async def _within_budget(core: Jardinier, event: CommandInvoked) -> bool:
     moderators' are not counted, nor those run in a private chat with the bot."""
     if event.private or core.is_moderator(event.member):
         return True
-    budget = _budgets.get(core)
-    if budget is None:
-        budget = _budgets[core] = CommandBudget()
-    refused = budget.spend(event.member, core.clock.now())
+    refused = core.command_budget.spend(event.member, core.clock.now())
     if refused is None:
         return True
     # Told once, privately; where an answer for one member may land in the channel
