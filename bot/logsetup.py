@@ -1,11 +1,14 @@
-"""Logging to stderr, with every secret the process knows masked out of every line."""
+"""Logging to stderr, as text or as JSON lines, with every secret the process knows masked out
+of every line."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 MASK = "***"
@@ -37,12 +40,51 @@ class SecretRedactor(logging.Filter):
         exc_text = pattern.sub(MASK, exc_text)
         record.msg, record.args = text, None
         record.exc_text = exc_text or None
+        if record.stack_info:
+            record.stack_info = pattern.sub(MASK, record.stack_info)
         return True
 
 
 def secrets_from(environ: Mapping[str, str]) -> list[str]:
     """The secret values set in ``environ``."""
     return [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record, on one line: ``time`` (UTC, ISO 8601), ``level``, ``logger``,
+    ``message``, and ``exception`` (the whole traceback, as one string) when there is one.
+
+    Log collectors (Loki, journald, ELK) read a line as a record: newlines inside the message or
+    the traceback are escaped by JSON, never written.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        # Reuses the text the redactor masked; formats the exception only where no filter did.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            fields["exception"] = record.exc_text
+        if record.stack_info:
+            fields["stack"] = self.formatStack(record.stack_info)
+        # ASCII only: a U+2028 in a message would end the line for some readers.
+        return json.dumps(fields, ensure_ascii=True)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMATS = ("text", "json")
+"""The formats ``JARDINIER_LOG_FORMAT`` takes, in any case."""
+
+
+def _formatter(name: str) -> logging.Formatter:
+    if name == "json":
+        return JsonLineFormatter()
+    return logging.Formatter(TEXT_FORMAT)
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -62,12 +104,16 @@ what a debugging bot would print)."""
 
 
 def configure_logging(level: str | None = None, environ: Mapping[str, str] | None = None) -> None:
-    """Log to stderr at ``level`` (``JARDINIER_LOG_LEVEL``, default WARNING), secrets masked."""
+    """Log to stderr at ``level`` (``JARDINIER_LOG_LEVEL``, default WARNING), secrets masked,
+    as text or as JSON lines (``JARDINIER_LOG_FORMAT``, default text)."""
     environ = os.environ if environ is None else environ
     asked = level or environ.get("JARDINIER_LOG_LEVEL") or "WARNING"
     chosen = asked.strip().upper()
+    asked_format = environ.get("JARDINIER_LOG_FORMAT") or "text"
+    chosen_format = asked_format.strip().lower()
+    known_format = chosen_format in FORMATS
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_formatter(chosen_format if known_format else "text"))
     handler.addFilter(SecretRedactor(secrets_from(environ)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -81,4 +127,19 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
             "JARDINIER_LOG_LEVEL=%r is not a level: use one of %s; logging at WARNING",
             asked,
             ", ".join(LEVELS),
+        )
+    if not known_format:
+        # As for the level: said once, and the bot logs on, as text. Said whatever the level:
+        # at ERROR the operator would otherwise never learn why the collector gets no JSON.
+        logger = logging.getLogger(__name__)
+        logger.handle(
+            logger.makeRecord(
+                logger.name,
+                logging.WARNING,
+                __file__,
+                0,
+                "JARDINIER_LOG_FORMAT=%r is not a format: use one of %s; logging as text",
+                (asked_format, ", ".join(FORMATS)),
+                None,
+            )
         )

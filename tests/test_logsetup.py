@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -124,3 +127,93 @@ def test_at_debug_the_database_driver_does_not_flood_the_log(
     assert "completed" not in emitted
     assert "the driver's own warnings still show" in emitted
     assert "DEBUG bot.test: the bot's debug lines show" in emitted
+
+
+def _configured(environ: dict[str, str], log: Callable[[logging.Logger], None]) -> None:
+    """Configure logging from ``environ``, log through it, and put the root logger back."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(environ=environ)
+        log(logging.getLogger("jardinier.test"))
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+def test_json_lines_carry_time_level_logger_message_and_the_traceback_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    token = "123456:ABC-telegram-token-value"
+
+    def log(logger: logging.Logger) -> None:
+        logger.info("calling https://api.telegram.org/bot%s/getMe", token)
+        logger.warning("two lines\nin one message: é")
+        try:
+            raise RuntimeError(f"refused {token}")
+        except RuntimeError:
+            logger.exception("start failed for %s", token)
+
+    before = datetime.now(UTC)
+    _configured(
+        {"JARDINIER_LOG_LEVEL": "info", "JARDINIER_LOG_FORMAT": " JSON ", "TELEGRAM_TOKEN": token},
+        log,
+    )
+    emitted = capsys.readouterr().err
+    assert token.lower() not in emitted.lower()
+    lines = emitted.splitlines()
+    assert len(lines) == 3  # one line per record, whatever the newlines inside it
+    calling, two_lines, failed = map(json.loads, lines)
+    assert calling == {
+        "time": calling["time"],
+        "level": "INFO",
+        "logger": "jardinier.test",
+        "message": "calling https://api.telegram.org/bot***/getMe",
+    }
+    logged_at = datetime.fromisoformat(calling["time"])
+    assert logged_at.utcoffset() == timedelta(0)
+    assert before - timedelta(seconds=1) <= logged_at <= datetime.now(UTC)
+    assert two_lines["level"] == "WARNING"
+    assert two_lines["message"] == "two lines\nin one message: é"
+    assert failed["level"] == "ERROR"
+    assert failed["message"] == "start failed for ***"
+    assert failed["exception"].startswith("Traceback (most recent call last):\n")
+    assert failed["exception"].endswith("RuntimeError: refused ***")
+    assert "exception" not in calling
+
+
+def test_json_lines_format_the_traceback_when_no_secret_is_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def log(logger: logging.Logger) -> None:
+        try:
+            raise ValueError("no secret here")
+        except ValueError:
+            logger.exception("failed")
+
+    _configured({"JARDINIER_LOG_FORMAT": "json"}, log)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["exception"].endswith("ValueError: no secret here")
+
+
+def test_the_text_format_stays_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    _configured({}, lambda logger: logger.warning("plain"))
+    _configured({"JARDINIER_LOG_FORMAT": "Text"}, lambda logger: logger.warning("plain again"))
+    emitted = capsys.readouterr().err
+    assert "WARNING jardinier.test: plain\n" in emitted
+    assert "WARNING jardinier.test: plain again\n" in emitted
+
+
+@pytest.mark.parametrize("level", ["warning", "error", "critical"])
+def test_a_log_format_that_is_not_one_is_said_whatever_the_level_and_text_is_kept(
+    capsys: pytest.CaptureFixture[str], level: str
+) -> None:
+    environ = {"JARDINIER_LOG_FORMAT": "jsonl", "JARDINIER_LOG_LEVEL": level}
+    _configured(environ, lambda logger: logger.critical("still logged"))
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith(
+        "WARNING bot.logsetup: JARDINIER_LOG_FORMAT='jsonl' is not a format: "
+        "use one of text, json; logging as text"
+    )
+    assert lines[1].endswith("CRITICAL jardinier.test: still logged")
