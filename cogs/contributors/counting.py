@@ -2,8 +2,9 @@
 
 Listeners run at observation priority: a message the netiquette removed first is never seen, and
 one removed later (``MessageDeleted``, or marked removed by a moderation cog) takes back every
-point it brought. Bots and members who opted out are not counted. No text is stored: only
-counters per member per day, and interactions per pair of members per day.
+point it brought; one edited is scored again (``MessageEdited``), for the day it was posted. Bots
+and members who opted out are not counted. No text is stored: only counters per member per day,
+and interactions per pair of members per day.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.events import (
     MemberIntroduced,
     MessageCreated,
     MessageDeleted,
+    MessageEdited,
     MessageRef,
     ModerationPardoned,
     ModerationRecorded,
@@ -134,12 +136,14 @@ class Counting(ContributorsBase):
                 tracked.held = day  # its point comes if another member thanks it
         if event.reply_to is not None or event.mentions:
             self._interactions(counting, event, tracked, day)
-        if group is not None and (
-            tracked.scored or tracked.held or event.reply_to is not None or event.mentions
-        ):
+        if group is None:
+            tracked.day = day
+        elif tracked.scored or tracked.held or event.reply_to is not None or event.mentions:
             # The album counted, once: a caption too short (or none) on its first photo leaves
             # a later one the chance to.
             self._albums.remember(counting.community, author_id, group)
+            if tracked.scored or tracked.held:
+                tracked.day = day  # the photo that carries the album's point
         self.ledger.track(message, tracked)
         if self.buffer.full:
             await self.flush_early()
@@ -243,6 +247,31 @@ class Counting(ContributorsBase):
             for user in mentions
             if not user.is_bot and user.id != author.id and user.id not in optouts
         }
+
+    @listener(MessageEdited, priority=Priority.OBSERVATION)
+    async def rescore_edit(self, event: MessageEdited) -> None:
+        """Score an edited message again, for the day it was posted: "ok" edited into a long
+        answer earns its point (within the per-minute cap, counted at the edit, like a new
+        message: a burst of such edits is a flood too), and an answer edited down to "." loses
+        it. A message older than what the cog remembers keeps what it earned."""
+        message = event.message
+        tracked = self._tracked(message)
+        if tracked is None:
+            return
+        counting = self._communities.get(message.channel.community.key)
+        if counting is None or counting.book is not self.core.rules.current:
+            counting = await self._counting(message.channel.community)
+        author_id = tracked.author_id
+        if author_id in counting.optouts:
+            return
+        if len(event.text.strip()) < counting.min_length:
+            self.ledger.unscore(message, tracked)
+        elif tracked.day is not None and tracked.scored is None and tracked.held is None:
+            if self.pace.allows(counting.community, author_id, event.at, counting.per_minute):
+                self.ledger.score(message, tracked, tracked.day)
+            else:
+                tracked.held = tracked.day  # its point comes if another member thanks it
+        await self.flush_if_full()
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def take_back(self, event: MessageDeleted) -> None:

@@ -10,6 +10,11 @@ Memory is what bounds :data:`MAX_TRACKED`, so a tracked message is kept small: m
 bring only their own point and draw no reaction. Their own point is kept as its day (taken back
 with the message, never shared), other contributions as objects shared with the message that
 drew them, and no list or dictionary is made before it is needed.
+
+An edit scores the message again (see :meth:`MessageLedger.unscore`): its own point is taken back
+when it no longer earns it, and given again, for the day it was posted, when it does. The
+interactions it gave (a reply, mentions, thanks) are the event's, not the text's: an edit neither
+gives them again nor takes them back.
 """
 
 from __future__ import annotations
@@ -40,10 +45,13 @@ class Contribution:
 class TrackedMessage:
     """A message the cog counted: its author and every contribution tied to it."""
 
-    __slots__ = ("_reactions", "_tied", "author_id", "held", "scored")
+    __slots__ = ("_reactions", "_tied", "author_id", "day", "held", "scored")
 
     def __init__(self, author_id: str) -> None:
         self.author_id = author_id
+        self.day: date | None = None
+        """The day the message was posted, for an edit to give it its own point then; None
+        where no edit may (a photo of an album whose point another photo carries)."""
         self.scored: date | None = None
         """The day of the message's own point (``messages``), if it earned one."""
         self.held: date | Contribution | None = None
@@ -144,6 +152,20 @@ class MessageLedger:
         """Give ``message`` its own point for ``day`` (taken back if it is removed)."""
         self.buffer.add_daily((message.community, tracked.author_id, day), "messages", 1)
         tracked.scored = day
+
+    def unscore(self, message: MessageRef, tracked: TrackedMessage) -> None:
+        """``message`` no longer earns its own point (edited into a short one): take back the
+        point it earned, or the one thanks gave past the per-minute cap, and hold none back
+        for thanks to come. An edit may give it again (see :meth:`score`)."""
+        if tracked.scored is not None:
+            self.buffer.add_daily(
+                (message.community, tracked.author_id, tracked.scored), "messages", -1
+            )
+            tracked.scored = None
+        held = tracked.held
+        if isinstance(held, Contribution):
+            self.revoke(held)
+        tracked.held = None
 
     def award_daily(self, key: Daily, field_name: str) -> Contribution:
         """Add one to a daily counter."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.events import MessageDeleted, MessageRef, ReactionAdded, ReactionRemoved
+from bot.events import (
+    MessageDeleted,
+    MessageEdited,
+    MessageRef,
+    ReactionAdded,
+    ReactionRemoved,
+)
 from cogs.contributors.cog import ContributorsCog
 from tests.support.community import Community
 from tests.support.rulebook import edit_section, enable_only
@@ -47,6 +53,14 @@ class Forum(Community):
     async def delete(self, message: MessageRef) -> None:
         """``message`` disappears (a moderator removed it)."""
         await self.handle(MessageDeleted(at=self.clock.now(), message=message))
+
+    async def edit(self, name: str, message: MessageRef, text: str) -> None:
+        """``name`` edits their ``message`` to read ``text``."""
+        await self.handle(
+            MessageEdited(
+                at=self.clock.now(), message=message, author=self.member(name), text=text
+            )
+        )
 
     async def run(self, name: str, line: str) -> str:
         """``name`` runs the command ``line``; returns the bot's answer."""

@@ -630,3 +630,87 @@ async def test_a_rule_book_written_before_the_daily_cap_gets_the_default(
         "1. carol — 30 pts (3 thanks)",
         "2. dave — 20 pts (20 of 30 substantial messages counted, daily cap reached)",
     ]
+
+
+async def days_of(forum: Forum, name: str) -> dict[str, int]:
+    """The substantial messages counted for ``name`` per day, as stored."""
+    stored = await forum.cog.stored(forum.platform.community, f"id-{name}")
+    return {row["day"]: row["messages"] for row in stored["daily"] if row["messages"]}
+
+
+async def test_ok_edited_into_a_helpful_answer_earns_its_point_on_the_day_it_was_posted(
+    forum: Forum,
+) -> None:
+    question = await forum.say("alice", QUESTIONS["alice"])
+    answer = await forum.say("carol", "ok", reply_to=question)
+    posted = forum.clock.now().date().isoformat()
+    await forum.wait(timedelta(days=1))
+
+    await forum.edit("carol", answer, "Water it the day before and loosen the root ball gently.")
+
+    assert await days_of(forum, "carol") == {posted: 1}
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "carol") == weights.message
+    # The reply was counted when it was posted: the edit gives it no second time.
+    assert await score_of(forum, "alice") == weights.message + weights.reply_received
+
+
+async def test_an_answer_edited_down_to_a_dot_loses_its_point_and_only_it(forum: Forum) -> None:
+    question = await forum.say("alice", QUESTIONS["alice"])
+    answer = await forum.say(
+        "carol", "Water it the day before and loosen the root ball gently.", reply_to=question
+    )
+    await forum.say("alice", "Merci beaucoup !", reply_to=answer)
+    weights = forum.cog.settings().scoring
+    helped = weights.message + weights.reply_received + weights.thanks_received
+    assert await score_of(forum, "carol") == helped  # flushed: the point is in the database
+    await forum.wait(timedelta(days=1))
+
+    await forum.edit("carol", answer, ".")
+
+    assert await days_of(forum, "carol") == {}
+    # The thanks and the reply she drew stay: alice thanked what she read then.
+    assert await score_of(forum, "carol") == helped - weights.message
+    # Edited twice more, back and forth: never more than the one point.
+    await forum.edit("carol", answer, "Water it the day before, then loosen the root ball.")
+    await forum.edit("carol", answer, "Water it the day before, loosen the root ball gently.")
+    assert await score_of(forum, "carol") == helped
+    assert await score_of(forum, "alice") == weights.message + weights.reply_received
+
+
+async def test_a_burst_of_edits_earns_no_more_than_the_per_minute_cap(forum: Forum) -> None:
+    shorts = []
+    for _ in range(5):
+        shorts.append(await forum.say("dave", "ok"))
+        await forum.wait(timedelta(minutes=5))
+
+    for message in shorts:
+        await forum.edit("dave", message, "This is now a very long message about nothing at all")
+
+    weights = forum.cog.settings().scoring
+    assert await score_of(forum, "dave") == weights.per_minute * weights.message
+    # A member's thanks give one held back its point, as for a new message past the cap.
+    await forum.say("alice", "Thanks, that is what I needed!", reply_to=shorts[4])
+    assert await days_of(forum, "dave") == {
+        forum.clock.now().date().isoformat(): weights.per_minute + 1
+    }
+
+
+async def test_an_edit_scores_nothing_for_a_member_who_opted_out_or_a_forgotten_message(
+    forum: Forum,
+) -> None:
+    forum.cog.ledger.limit = 2
+    old = await forum.say("carol", "Water it the day before and loosen the root ball gently.")
+    await forum.say("erin", "Which soil mix works best for succulents indoors?")
+    await forum.say("erin", "And for cacti, the same mix or another one?")
+    # Older than what the cog remembers: it keeps what it earned.
+    await forum.edit("carol", old, ".")
+    assert await days_of(forum, "carol") == {forum.clock.now().date().isoformat(): 1}
+    short = await forum.say("carol", "ok")
+    await forum.run("carol", "/contributors_optout")
+
+    await forum.edit("carol", short, "Loosen the root ball gently before you repot the fig.")
+
+    assert await days_of(forum, "carol") == {}
+    await forum.run("carol", "/contributors_optin")
+    assert await score_of(forum, "carol") == 0
