@@ -1,0 +1,127 @@
+"""What the reputation cog's parts share: settings, texts, what counting reads of a community,
+the buffer, the remembered mentions, the summary's job."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bot.cog import Cog
+from bot.events import CommunityRef
+from bot.localdays import LocalDays
+from bot.periodic import PeriodicFlush
+from cogs.reputation.buffer import MentionBuffer
+from cogs.reputation.config import ReputationConfig, ReputationTexts
+from cogs.reputation.mentions import AlertWindow, RecentMentions
+from cogs.reputation.schedule import SummaryJob
+from cogs.reputation.tone import Phrases, ToneReader
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
+MAX_READERS = 64
+"""Sets of words matched at once (the book's, and each community override's)."""
+
+
+class Watch:
+    """What counting reads of one community, resolved once per rule book: the listener asks
+    for it on every message."""
+
+    __slots__ = ("book", "community", "days", "ignored", "names", "scheduled", "tone")
+
+    def __init__(
+        self,
+        book: object,
+        community: CommunityRef,
+        days: LocalDays,
+        names: Phrases | None,
+        tone: ToneReader,
+        ignored: frozenset[str],
+    ) -> None:
+        self.book = book
+        self.community = community
+        """One reference for every count's key."""
+        self.days = days
+        self.names = names
+        """None when no name is watched: nothing is counted."""
+        self.tone = tone
+        self.ignored = ignored
+        """Channel ids and names (without ``#``) not looked at."""
+        self.scheduled = False
+        """Whether a message asked for the summary's schedule under this rule book."""
+
+
+class ReputationBase(Cog):
+    """Settings, texts, counting state and the summary's job shared by the cog's parts."""
+
+    name: ClassVar[str] = "reputation"
+    config_model = ReputationConfig
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self.buffer = MentionBuffer(core.db, core.members)
+        self._flusher = PeriodicFlush(
+            "reputation",
+            lambda: self.settings().write.flush_every.total_seconds(),
+            self.flush,
+            self.log,
+        )
+        self._lock = asyncio.Lock()
+        self.recent = RecentMentions()
+        self.windows: dict[str, AlertWindow] = {}
+        """Each community's recent negative mentions, by key."""
+        self.summary_job = SummaryJob(self)
+        self._watches: dict[str, Watch] = {}
+        self._readers: dict[Any, tuple[Phrases | None, ToneReader]] = {}
+        """Matchers by the words they match: communities sharing a book share them."""
+
+    def settings(self, community: CommunityRef | None = None) -> ReputationConfig:
+        """The reputation section as it applies to ``community``."""
+        config: ReputationConfig = self.config(community)
+        return config
+
+    def texts(self, community: CommunityRef) -> ReputationTexts:
+        """The reputation texts in the community's locale."""
+        return self.settings(community).texts[self.core.community_config(community).locale]
+
+    def watch(self, community: CommunityRef) -> Watch:
+        """The community's counting settings, read again after a reload."""
+        book = self.core.rules.current
+        found = self._watches.get(community.key)
+        if found is None or found.book is not book:
+            settings = self.settings(community)
+            names = tuple(settings.names)
+            positive = tuple(w for words in settings.tone_words.values() for w in words.positive)
+            negative = tuple(w for words in settings.tone_words.values() for w in words.negative)
+            key = (names, positive, negative)
+            matchers = self._readers.get(key)
+            if matchers is None:
+                if len(self._readers) >= MAX_READERS:  # reload after reload of new words
+                    self._readers.clear()
+                matchers = self._readers[key] = (
+                    Phrases(names) if names else None,
+                    ToneReader(positive, negative),
+                )
+            ignored = frozenset(channel.lstrip("#") for channel in settings.ignore_channels)
+            zone = self.core.community_config(community).zone
+            found = Watch(book, community, LocalDays(zone), *matchers, ignored)
+            self._watches[community.key] = found
+        return found
+
+    async def setup(self) -> None:
+        """Start writing the counts every ``write.flush_every``."""
+        self._flusher.start()
+
+    async def teardown(self) -> None:
+        """Stop the periodic flush and write what is pending."""
+        await self._flusher.stop()
+        await self.buffer.flush_last(self.flush)
+
+    async def flush(self) -> int:
+        """Write the pending counts now, in one transaction."""
+        async with self._lock:
+            return await self.buffer.flush()
+
+    async def rules_applied(self) -> None:
+        """Bring the summary jobs in line with the rules."""
+        self.summary_job.rules_applied()
