@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, exists, null, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.engine import Dialect
 
 from bot.bulkwrite import BulkWrite
@@ -175,8 +185,9 @@ class Pending:
     days: dict[tuple[CommunityRef, date], DayFigures] = field(default_factory=dict)
     channel_names: dict[CommunityRef, dict[str, str]] = field(default_factory=dict)
     moderation: Counter[tuple[CommunityRef, date, str]] = field(default_factory=Counter)
-    joins: dict[Stay, None] = field(default_factory=dict)
-    """Each join, a stay of its own (a member who comes back joins again)."""
+    joins: dict[Stay, date] = field(default_factory=dict)
+    """Each join, a stay of its own (a member who comes back joins again), and the day its
+    ``joined`` is counted in."""
     stays: dict[tuple[CommunityRef, str], datetime] = field(default_factory=dict)
     """Each member's latest join among :attr:`joins`."""
     arrivals: set[tuple[CommunityRef, str]] = field(default_factory=set)
@@ -238,15 +249,20 @@ class FigureBuffer:
         """One more sanction for ``rule`` (``""``: a moderator's command)."""
         self.pending.moderation[(community, day, rule[:64])] += 1
 
-    def joined(self, community: CommunityRef, user_id: str, at: datetime) -> None:
-        """A newcomer's funnel starts; one who comes back starts another, of its own period,
-        and the earlier one stays as it was. One who comes back at the very instant their
-        latest stay began (times in whole seconds) is in that stay again: it has not ended."""
+    def joined(self, community: CommunityRef, user_id: str, at: datetime, day: date) -> None:
+        """A newcomer, counted on ``day``: their funnel starts; one who comes back starts
+        another, of its own period, and the earlier one stays as it was. One who comes back at
+        the very instant their latest stay began (times in whole seconds) is in that stay
+        again: it has not ended, and the day counts neither that join nor that departure, as
+        the newcomers do (a stay written before is found by the flush)."""
         pending = self.pending
         stay = (community, user_id, at)
         if stay in pending.joins:
-            pending.moments.pop(("left_at", *stay), None)
-        pending.joins[stay] = None
+            if pending.moments.pop(("left_at", *stay), None) is not None:
+                self.count(community, day, "left", -1)
+        else:
+            self.count(community, day, "joined")
+            pending.joins[stay] = day
         pending.stays[(community, user_id)] = at
         pending.arrivals.add((community, user_id))
 
@@ -477,6 +493,15 @@ class FigureBuffer:
                         if moment == name and stay is None
                     ),
                 )
+            # Joined at the instant a stay written before began: the same stay, counted already
+            # (its departure then, just written or before, is taken back with it, as reopened).
+            await write.again.run(
+                connection,
+                (
+                    (ids[community], day, user_id, at)
+                    for (community, user_id, at), day in pending.joins.items()
+                ),
+            )
             await write.joins.run(
                 connection,
                 ((ids[community], user_id, at) for community, user_id, at in pending.joins),
@@ -522,8 +547,8 @@ def _by_community(pending: Pending) -> list[tuple[CommunityRef, Pending]]:
         parts.setdefault(community, Pending()).channel_names[community] = names
     for key, count in pending.moderation.items():
         parts.setdefault(key[0], Pending()).moderation[key] = count
-    for join, at in pending.joins.items():
-        parts.setdefault(join[0], Pending()).joins[join] = at
+    for join, day in pending.joins.items():
+        parts.setdefault(join[0], Pending()).joins[join] = day
     for moment, at in pending.moments.items():
         parts.setdefault(moment[1], Pending()).moments[moment] = at
     for member, at in pending.stays.items():
@@ -548,6 +573,9 @@ class Statements(NamedTuple):
     """Adds to each channel's messages of the day, its name as now."""
     moderation: BulkWrite
     """Adds to each rule's cases of the day."""
+    again: BulkWrite
+    """A join of a stay already written is no join of the day, nor its departure at that
+    instant."""
     joins: BulkWrite
     """A newcomer's funnel starts: a row for each join (kept once)."""
     reopened: BulkWrite
@@ -608,6 +636,28 @@ class Statements(NamedTuple):
                 newcomers.c.left_at == at,
             )
             .values({newcomers.c.left_at: null()})
+        )
+        that_stay = and_(
+            newcomers.c.community_id == bindparam("cid"),
+            newcomers.c.user_id == bindparam("uid"),
+            newcomers.c.joined_at == at,
+        )
+        left_then = (
+            select(func.count()).where(that_stay, newcomers.c.left_at == at).scalar_subquery()
+        )
+        again = (
+            update(day_table)
+            .where(
+                day_table.c.community_id == bindparam("cid"),
+                day_table.c.day == bindparam("on_day", type_=day_table.c.day.type),
+                exists().where(that_stay),
+            )
+            .values(
+                {
+                    day_table.c.joined: day_table.c.joined - literal_column("1"),
+                    day_table.c.left: day_table.c.left - left_then,
+                }
+            )
         )
         later = newcomers.alias("later")
         # The stay it happened in: joined by then, and no other join between.
@@ -678,6 +728,7 @@ class Statements(NamedTuple):
                 dialect,
             ),
             moderation=BulkWrite(moderation, ("community_id", "day", "rule", "count"), dialect),
+            again=BulkWrite(again, ("cid", "on_day", "uid", "at"), dialect),
             joins=BulkWrite(joins, ("community_id", "user_id", "joined_at"), dialect),
             reopened=BulkWrite(reopened, ("cid", "uid", "at"), dialect),
             moments=moments,

@@ -254,8 +254,8 @@ class ReportsCog(Cog):
         """A newcomer."""
         if event.member.user.is_bot:
             return
-        self.buffer.count(event.community, self.day(event.community, event.at), "joined")
-        self.buffer.joined(event.community, event.member.user.id, event.at)
+        day = self.day(event.community, event.at)
+        self.buffer.joined(event.community, event.member.user.id, event.at, day)
 
     @listener(MemberLeft, priority=Priority.OBSERVATION)
     async def count_leave(self, event: MemberLeft) -> None:

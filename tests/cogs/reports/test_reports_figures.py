@@ -735,6 +735,37 @@ async def test_a_member_who_leaves_and_comes_back_in_the_same_second_is_still_he
     assert second["left_at"] is None
 
 
+@pytest.mark.parametrize("flushed_after", ["", "join", "leave"])
+async def test_a_leave_and_rejoin_in_the_same_second_counts_one_newcomer_in_the_days_too(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, flushed_after: str
+) -> None:
+    """bob joins, leaves and joins again at the same instant: the report's newcomers say one,
+    still here, and so do the day's counters (the CSV's): joined 1, left 0, whenever the
+    figures are written. Leaving again then is one departure."""
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))  # a day the bot saw whole
+    bob = platform.member("bob")
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+    if flushed_after == "join":
+        await cog.flush()
+    await core.handle(MemberLeft(at=clock.now(), member=bob))
+    if flushed_after == "leave":
+        await cog.flush()
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    today = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert (today.total("joined"), today.total("left")) == (1, 0)
+
+    await core.handle(MemberLeft(at=clock.now(), member=bob))
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 0")
+    today = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert (today.total("joined"), today.total("left")) == (1, 1)
+
+
 async def test_a_return_within_one_flush_keeps_each_stay_its_own_steps(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
