@@ -766,6 +766,23 @@ async def test_a_leave_and_rejoin_in_the_same_second_counts_one_newcomer_in_the_
     assert (today.total("joined"), today.total("left")) == (1, 1)
 
 
+@pytest.mark.parametrize("flushed", [False, True])
+async def test_a_join_told_twice_is_one_newcomer_in_the_days_too(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, flushed: bool
+) -> None:
+    cog = core.cogs["reports"]
+    assert isinstance(cog, ReportsCog)
+    clock.advance(timedelta(days=1))  # a day the bot saw whole
+    bob = platform.member("bob")
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+    if flushed:
+        await cog.flush()
+    await core.handle(MemberJoined(at=clock.now(), member=bob))
+
+    today = await cog.figures(platform.community, cog.span(platform.community, 1))
+    assert (today.newcomers, today.total("joined"), today.stayed) == (1, 1, 1)
+
+
 async def test_a_return_within_one_flush_keeps_each_stay_its_own_steps(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
