@@ -33,6 +33,7 @@ from bot.commands.budget import CommandBudget
 from bot.commands.registry import CommandRegistry
 from bot.commands.runner import answer_command, run_command
 from bot.commands.spec import build_spec, declared_commands
+from bot.connections import Connections
 from bot.db import Database, is_memory, sync_url
 from bot.durations import format_duration
 from bot.errors import JardinierError
@@ -51,7 +52,7 @@ from bot.events import (
 from bot.heartbeat import Heartbeat, heartbeat_file
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
-from bot.platform import Platform, PlatformError
+from bot.platform import EventSink, Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
@@ -111,6 +112,8 @@ class Jardinier:
         self.command_budget = CommandBudget()
         """How many commands each member ran lately (:mod:`bot.commands.budget`)."""
         self.platforms: dict[str, Platform] = {platform.name: platform for platform in platforms}
+        self.connections = Connections(self.platforms)
+        """How each platform's connection stands (written in the heartbeat file)."""
         self.actions = Actions(
             self.platforms,
             self.texts,
@@ -202,7 +205,10 @@ class Jardinier:
     async def run(self) -> None:
         """Run every platform side by side until all end, or SIGINT/SIGTERM.
 
-        SIGHUP reloads the rule book; so does a change to its files when ``watch_rules`` is set.
+        A platform that fails for good (a refused token) is logged and the others serve on;
+        when every platform has failed, this raises (a :class:`JardinierError` saying why when
+        they all said why). SIGHUP reloads the rule book; so does a change to its files when
+        ``watch_rules`` is set.
         """
         loop = asyncio.get_running_loop()
         background = _Background(loop)
@@ -227,11 +233,14 @@ class Jardinier:
         if self.heartbeat is None:
             yield
             return
-        heartbeat = Heartbeat(self.heartbeat)
+        heartbeat = Heartbeat(self.heartbeat, links=self.connections.links)
+        # A platform failing or connecting is written at once, not at the next beat.
+        self.connections.changed = heartbeat.beat
         heartbeat.start()
         try:
             yield
         finally:
+            self.connections.changed = None
             await heartbeat.stop()
 
     def _hear_signals_while_starting(
@@ -288,23 +297,79 @@ class Jardinier:
                     await task
 
     async def _run_platforms(self) -> None:
-        """Run every platform side by side until all end."""
+        """Run every platform side by side until all end; one failing for good leaves the
+        others serving, and only when every one has failed does this raise."""
+        # Not a TaskGroup: its first failure would cancel the others, and a community on
+        # Discord would lose its bot because the Telegram token was mistyped.
         # On a manual clock (the console) time moves only between lines: each line's work is
         # finished before the next, so a `!wait` never overtakes a sanction being applied.
         sink = self.handle_and_catch_up if self.scheduler.manual else self.handle
+        loop = asyncio.get_running_loop()
+        running = {
+            loop.create_task(
+                self._run_platform(platform, sink), name=f"platform:{platform.name}"
+            ): platform.name
+            for platform in self.platforms.values()
+        }
+        failures: list[BaseException] = []
         try:
-            async with asyncio.TaskGroup() as group:
-                for platform in self.platforms.values():
-                    group.create_task(platform.start(sink), name=f"platform:{platform.name}")
-        except BaseExceptionGroup as failures:
+            while running:
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    name = running.pop(task)
+                    error = None if task.cancelled() else task.exception()
+                    if error is None:
+                        self.connections.stopped(name)
+                        continue
+                    self.connections.failed(name, error)
+                    failures.append(error)
+                    if running:
+                        self._say_platform_failed(name, error, sorted(running.values()))
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running)
+        if failures and len(failures) == len(self.platforms):
             # A platform that cannot start (a refused token, a port in use) says why in a
-            # JardinierError: surface that sentence, not a traceback of the task group.
-            user_errors, others = failures.split(JardinierError)
-            if others is not None or user_errors is None:
-                raise
-            raise JardinierError(
-                "\n".join(str(error) for error in user_errors.exceptions)
-            ) from None
+            # JardinierError: surface that sentence, not a traceback.
+            if all(isinstance(error, JardinierError) for error in failures):
+                raise JardinierError("\n".join(str(error) for error in failures)) from None
+            raise BaseExceptionGroup("every platform failed", failures)
+
+    async def _run_platform(self, platform: Platform, sink: EventSink) -> None:
+        """Run ``platform``, following its connection in :attr:`connections`."""
+        self.connections.connecting(platform.name)
+
+        async def connected() -> None:
+            await platform.ready()
+            self.connections.connected(platform.name)
+
+        watch = asyncio.create_task(connected(), name=f"platform:{platform.name}:ready")
+        try:
+            await platform.start(sink)
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watch
+
+    def _say_platform_failed(
+        self, name: str, error: BaseException, serving: Sequence[str]
+    ) -> None:
+        """Log, once, that ``name`` failed for good while ``serving`` serve on."""
+        # Its mod-log is out of reach (the platform is down): the log and the heartbeat file,
+        # which fails the health check, are where an operator sees it.
+        if isinstance(error, JardinierError):
+            log.error(
+                "%s stopped for good: %s. The bot serves on %s.", name, error, ", ".join(serving)
+            )
+        else:
+            log.error(
+                "%s stopped for good. The bot serves on %s.",
+                name,
+                ", ".join(serving),
+                exc_info=error,
+            )
 
     async def _wind_down(self, signals: _SignalHandlers, watcher: RuleWatcher | None) -> None:
         """Once the platforms have ended: the watch, the queued work, the stop."""
@@ -318,21 +383,26 @@ class Jardinier:
         await self.stop()
 
     async def _say_running(self) -> None:
-        """Log that the bot runs, once every platform is connected: at the default level a
-        healthy bot logs nothing else, and ``docker logs`` would not show it started. The
-        console, whose terminal shows it runs, says it only at INFO."""
-        try:
-            await asyncio.gather(*(platform.ready() for platform in self.platforms.values()))
-        except Exception:
-            return  # a platform that fails to connect says why itself; the bot is not running
-        names = sorted(self.platforms)
+        """Log that the bot runs, once every platform is connected (or has failed, saying why
+        itself): at the default level a healthy bot logs nothing else, and ``docker logs``
+        would not show it started. The console, whose terminal shows it runs, says it only at
+        INFO."""
+        if self.platforms:
+            await self.connections.settled()
+        names = self.connections.connected_names() if self.platforms else []
+        if self.platforms and not names:
+            return  # every platform failed: the bot is not running
+        serving = ", ".join(names) or "no platform"
+        failed = self.connections.failed_names()
+        if failed:
+            serving += f" ({', '.join(failed)} failed)"
         cogs = [name for name in self.cogs if name != CoreCog.name]
         overrides = len(self.rules.current.override_keys)
         log.log(
             logging.INFO if names == ["console"] else logging.WARNING,
             "Jardinier %s running on %s: cogs %s; rules from %s (%d community %s)",
             __version__,
-            ", ".join(names) or "no platform",
+            serving,
             ", ".join(cogs) or "none",
             self.rules.directory,
             overrides,

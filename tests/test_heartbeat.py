@@ -9,14 +9,25 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import __version__
 from bot.clock import ManualClock
+from bot.connections import Connections
 from bot.core import Jardinier
-from bot.heartbeat import STALE_AFTER, Heartbeat, check, main
+from bot.heartbeat import (
+    STALE_AFTER,
+    UNCONNECTED_GRACE,
+    Heartbeat,
+    Link,
+    LinkReport,
+    Links,
+    check,
+    main,
+)
 from bot.platform import EventSink
 from tests.support.fake_platform import FakePlatform
 from tests.support.waiting import eventually
@@ -152,3 +163,79 @@ async def test_the_running_bot_beats_and_says_once_that_it_runs(
     )
     assert running.getMessage().endswith(f"; rules from {rules_dir} (0 community files)")
     assert not path.exists()
+
+
+def written(path: Path, links: Links) -> Path:
+    path.write_text(links.to_json(), encoding="utf-8")
+    return path
+
+
+def test_the_check_fails_when_no_platform_is_connected_for_longer_than_the_grace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC)
+    lost = LinkReport(Link.RECONNECTING, now - timedelta(minutes=10))
+    trying = LinkReport(Link.CONNECTING, now - timedelta(minutes=10))
+    path = tmp_path / "heartbeat"
+
+    written(path, Links({"discord": lost, "telegram": trying}, now - timedelta(seconds=299)))
+    assert check(path) is None  # an outage the libraries may yet get over
+    written(path, Links({"discord": lost, "telegram": trying}, now - timedelta(seconds=301)))
+    assert main([str(path)]) == 1
+    assert capsys.readouterr().out == (
+        f"no platform connected for 301 s (more than {UNCONNECTED_GRACE:.0f} s): "
+        "discord reconnecting, telegram connecting\n"
+    )
+
+    # While the bot starts (migrations), the platforms are not started yet: no grace runs.
+    starting = LinkReport(Link.STARTING, now - timedelta(hours=1))
+    written(path, Links({"discord": starting}))
+    assert check(path) is None
+    # The console counts as connected; a file only touched (an older bot) says nothing more.
+    written(path, Links({"console": LinkReport(Link.CONNECTED, now)}))
+    assert main([str(path)]) == 0
+    assert capsys.readouterr().out.endswith("; console connected\n")
+    path.write_text("")
+    assert check(path) is None
+    path.write_text("{not json")
+    assert (check(path) or "").startswith(f"cannot read the heartbeat file {path}")
+
+
+class Dropping(FakePlatform):
+    """A platform whose connection, once made, is lost for a while."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.lost = False
+
+    def reconnecting(self) -> bool:
+        return self.lost
+
+
+def test_the_heartbeat_says_when_a_connection_is_lost_and_since_when_none_is_connected() -> None:
+    now = datetime(2025, 5, 1, 9, tzinfo=UTC)
+    discord, telegram = Dropping("discord"), Dropping("telegram")
+    connections = Connections({"discord": discord, "telegram": telegram}, now=lambda: now)
+    assert connections.links().platforms["discord"].state is Link.STARTING
+    assert connections.links().none_connected_since is None  # starting: no grace runs
+    connections.connecting("discord")
+    connections.connecting("telegram")
+    now += timedelta(seconds=5)
+    assert connections.links().none_connected_since == now  # seen at this beat
+    connections.connected("discord")
+    connections.connected("telegram")
+    assert connections.links().none_connected_since is None
+
+    now += timedelta(minutes=1)
+    discord.lost = True
+    links = connections.links()
+    assert links.platforms["discord"] == LinkReport(Link.RECONNECTING, now)
+    assert links.none_connected_since is None  # telegram still is
+    now += timedelta(minutes=1)
+    telegram.lost = True
+    assert connections.links().none_connected_since == now
+    now += timedelta(minutes=1)
+    discord.lost = False
+    links = connections.links()
+    assert links.platforms["discord"] == LinkReport(Link.CONNECTED, now)
+    assert links.none_connected_since is None
