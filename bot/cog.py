@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -129,6 +129,16 @@ class Cog:
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget ``user`` in ``community`` (data-subject erasure)."""
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the members' details this cog keeps in ``community`` from before ``cutoff``
+        (the rule book's ``retention``), save what it still needs; how many rows went.
+
+        Asked once a day by :mod:`bot.retention`: delete in batches
+        (:func:`bot.retention.delete_in_batches`), and let a refusal of the database raise (the
+        sweep tries again later). Totals that hold no one's details stay. Default: nothing.
+        """
+        return 0
 
     def listeners(self) -> list[tuple[type[Event], int, bool, Callable[[Event], Awaitable[None]]]]:
         """The methods marked with :func:`listener`, bound, in declaration order."""

@@ -55,6 +55,7 @@ from bot.periodic import PeriodicFlush
 from bot.platform import EventSink, Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
+from bot.retention import RetentionSweep
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
@@ -126,6 +127,8 @@ class Jardinier:
         self._members_flush = PeriodicFlush(
             "members", lambda: self.members.flush_after, self.members.flush, log
         )
+        self.retention = RetentionSweep(self)
+        """Forgets members' details older than the rule book's ``retention``, once a day."""
         self.cogs: dict[str, Cog] = {}
         self._command_screens: list[CommandScreen] = []
         self._member_holds: list[MemberHold] = []
@@ -158,6 +161,7 @@ class Jardinier:
         await self.sync_cogs()
         await self.scheduler.start(self, on_time=jobs_on_time)
         self._members_flush.start()
+        self.retention.start()
         self._started = True
         await self._rules_applied()
         await self.publish_commands()
@@ -191,6 +195,7 @@ class Jardinier:
             await self.caught_up()
         except Exception:
             log.exception("queued work could not be finished before stopping")
+        await self.retention.stop()  # before the cogs it asks stop
         await self.scheduler.shutdown()
         for cog in reversed(list(self.cogs.values())):
             try:

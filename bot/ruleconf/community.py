@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from datetime import timedelta
 from functools import cached_property
 from typing import Annotated
 
@@ -14,11 +15,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from bot.errors import JardinierError
 from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.invisible import shown
 from bot.ruleconf.locales import Locale, TextsByLocale
@@ -81,6 +84,73 @@ def _check_user_id(value: str, info: ValidationInfo) -> str:
         }
     )
 
+
+KEEP_FOREVER = "never"
+"""What ``retention`` reads to keep members' details for ever."""
+SHORTEST_RETENTION = timedelta(days=1)
+"""The shortest ``retention``: details are forgotten once a day, and kept by the day."""
+
+
+def _retention(value: object) -> object:
+    """``never`` as None, a written duration (``400d``) as a timedelta."""
+    # Imported here: bot.durations imports the rule book's package.
+    from bot.durations import DurationTooLongError, format_duration, parse_duration
+
+    if isinstance(value, str) and value.strip().lower() == KEEP_FOREVER:
+        return None
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except DurationTooLongError as error:
+            most = format_duration(error.most)
+            raise RuleValueError(
+                {
+                    "en": f"{value[:40]!r} is too long; write at most {most}, or never",
+                    "fr": f"{shown(value[:40])!r} est trop long ; écrivez au plus {most}, ou "
+                    "never",
+                }
+            ) from None
+        except JardinierError:
+            pass
+    elif isinstance(value, timedelta):
+        return value
+    # null is refused rather than read: it could as well mean "keep nothing".
+    raise RuleValueError(
+        {
+            "en": "write how long members' details are kept, a number of days such as 400d, "
+            "or never to keep them for ever",
+            "fr": "écrivez combien de temps les données des membres sont gardées, un nombre "
+            "de jours comme 400j, ou never pour les garder pour toujours",
+        }
+    )
+
+
+def _at_least_a_day(value: timedelta | None) -> timedelta | None:
+    if value is not None and value < SHORTEST_RETENTION:
+        raise RuleValueError(
+            {
+                "en": "keep members' details at least 1d (they are forgotten once a day), e.g. "
+                "400d, or write never",
+                "fr": "gardez les données des membres au moins 1j (elles sont oubliées une fois "
+                "par jour), par ex. 400j, ou écrivez never",
+            }
+        )
+    return value
+
+
+def _written_retention(value: timedelta | None) -> str:
+    from bot.durations import format_duration
+
+    return KEEP_FOREVER if value is None else format_duration(value)
+
+
+Retention = Annotated[
+    timedelta | None,
+    BeforeValidator(_retention),
+    AfterValidator(_at_least_a_day),
+    PlainSerializer(_written_retention, return_type=str),
+]
+"""How long members' day-by-day details are kept (``400d``); ``never`` (None) keeps them."""
 
 CogName = Annotated[str, AfterValidator(_check_cog_name)]
 UserId = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_check_user_id)]
@@ -353,6 +423,9 @@ class CommunityConfig(BaseModel):
     moderators: ModeratorsConfig = ModeratorsConfig()
     channels: ChannelsConfig = ChannelsConfig()
     console: ConsoleConfig = ConsoleConfig()
+    retention: Retention = timedelta(days=400)
+    """How long the cogs keep each member's details by day (activity, interactions, journeys,
+    cases) before the daily sweep forgets them (:mod:`bot.retention`); None: for ever."""
     # Declared after locale: the texts check reads the already validated locale.
     texts: TextsByLocale[CoreTexts]
 

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import col, select
 
 from bot.cog import Cog
 from bot.events import CommunityRef
 from bot.models import Member
 from bot.periodic import PeriodicFlush
+from bot.retention import delete_in_batches
 from bot.ruleconf import plain_name, render
 from bot.weekly import Weekly, WeeklyJob
 from cogs.contributors.buffer import CounterBuffer, Daily, Edge
@@ -340,6 +341,21 @@ class ContributorsBase(Cog):
                 for row in daily
             ]
             links = await session.exec(
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the counters and interactions of the days before ``cutoff`` (the rule book's
+        ``retention``): ``/top all`` and ``/profile`` then count from there."""
+        community_id = await self.core.members.community_id(community)
+        first_kept = self.local_day(community, cutoff)
+        forgotten = 0
+        for model in (DailyActivity, Interaction):
+            table: Any = model.__table__  # type: ignore[union-attr]
+            forgotten += await delete_in_batches(
+                self.core.db,
+                table,
+                and_(table.c.community_id == community_id, table.c.day < first_kept),
+            )
+        return forgotten
+
                 select(Interaction)
                 .where(
                     Interaction.community_id == community_id,

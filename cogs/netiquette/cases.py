@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import and_, func, insert, not_, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
@@ -17,6 +17,7 @@ from bot.bulkwrite import BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.members import MemberDirectory
+from bot.retention import delete_in_batches
 from bot.ruleconf import one_line
 from cogs.netiquette.models import Case
 
@@ -321,6 +322,38 @@ class CaseBook:
             await session.commit()
             # Rare: every member's cached cases are read again rather than patched.
             self._strikes.clear()
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Erase the cases of ``community`` recorded before ``cutoff``, save a sanction still
+        running (a ban not lifted, a timed sanction not over by then); how many went."""
+        community_id = await self._members.community_id(community)
+        banned = or_(
+            col(Case.action) == "ban",
+            col(Case.action).like("ban, %"),
+            col(Case.action).like("%, ban"),
+            col(Case.action).like("%, ban, %"),
+        )
+        # Each side NULL-free: NOT over a NULL would keep a case that is not running.
+        running = and_(
+            col(Case.lifted_at).is_(None),
+            or_(
+                and_(col(Case.expires_at).is_not(None), col(Case.expires_at) >= cutoff),
+                and_(col(Case.expires_at).is_(None), banned),
+            ),
+        )
+        forgotten = await delete_in_batches(
+            self._db,
+            Case.__table__,  # type: ignore[attr-defined]
+            and_(
+                col(Case.community_id) == community_id,
+                col(Case.created_at) < cutoff,
+                not_(running),
+            ),
+        )
+        if forgotten:
+            async with self._lock:
+                self._strikes.clear()  # read again as they are now
+        return forgotten
 
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase every case about ``user_id`` in ``community``."""

@@ -8,14 +8,25 @@ excerpt and the case number.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from bot.durations import format_duration
 from bot.events import CommunityRef, UserRef
 from cogs.netiquette.casework import Casework
+from cogs.netiquette.strikes import counted_for
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
 
 
 class NetiquetteCog(Casework):
     """Keeps exchanges civil: automatic rules, strikes and the moderators' tools."""
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self._retention_warned: dict[str, timedelta] = {}
+        """Per community, how long the cases are kept past the retention, as last logged."""
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """The member's moderation cases in ``community``, and those they decided or pardoned
@@ -37,6 +48,25 @@ class NetiquetteCog(Casework):
                 for record in acted
             ]
         return data
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the cases recorded before ``cutoff``, save those whose points may still count
+        (the strike ladder's longest window, the decay) and the sanctions still running."""
+        counted = counted_for(self.settings(community).strikes)
+        now = self.core.clock.now()
+        if cutoff > now - counted:
+            # The ladder wins over the retention: forgetting a strike that still counts would
+            # let a member escape the sanction the rules set.
+            if self._retention_warned.get(community.key) != counted:
+                self._retention_warned[community.key] = counted
+                self.log.warning(
+                    "%s: cases are kept %s, longer than the rule book's retention: the strike "
+                    "ladder counts them that long",
+                    community.key,
+                    format_duration(counted),
+                )
+            cutoff = now - counted
+        return await self.casebook.forget_before(community, cutoff)
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's cases and recent activity in ``community``, and their name on

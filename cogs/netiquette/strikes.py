@@ -15,6 +15,8 @@ from cogs.netiquette.cases import CaseRecord
 from cogs.netiquette.config import LadderStep, StrikesConfig
 
 EPSILON = 1e-9
+HALF_LIVES_COUNTED = 10
+"""Half-lives after which a point is taken as gone (it weighs under 0.1% of a point)."""
 LADDER_RULE = "strikes"
 """The rule a ladder step's case records (and ``ModerationRecorded`` tells): a name of the data,
 the same in every language; what members and moderators read is the texts' ``ladder_by``."""
@@ -60,3 +62,11 @@ def step_reached(
         if before < step.points - EPSILON and after >= step.points - EPSILON:
             return step, after
     return None
+
+
+def counted_for(config: StrikesConfig) -> timedelta:
+    """How long a case's points may still count, on the ladder or in ``/strikes``: its longest
+    window, and the decay (``expiry``, or :data:`HALF_LIVES_COUNTED` half-lives)."""
+    fades = config.expiry if config.decay == "expiry" else config.half_life * HALF_LIVES_COUNTED
+    windows = [step.within for step in config.ladder if step.within is not None]
+    return max([fades, *windows])

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
 from sqlmodel import col, select
 
 from bot.albums import LastAlbums
@@ -42,6 +42,7 @@ from bot.localdays import LocalDays
 from bot.localtime import LocalDate, local_time
 from bot.models import Community
 from bot.periodic import PeriodicFlush
+from bot.retention import delete_in_batches
 from bot.ruleconf import percent_text, render
 from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
@@ -686,6 +687,30 @@ class ReportsCog(Cog):
             for stay in stays
         ]
         return {"reports": {"active_days": [d.isoformat() for d in days], "arrivals": arrivals}}
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget who was active on the days before ``cutoff``, and the stays that ended before
+        it; the day totals stay (a report of those days still counts their messages)."""
+        community_id = await self.core.members.community_id(community)
+        active: Any = ReportActive.__table__  # type: ignore[attr-defined]
+        stays: Any = ReportNewcomer.__table__  # type: ignore[attr-defined]
+        forgotten = await delete_in_batches(
+            self.core.db,
+            active,
+            and_(
+                active.c.community_id == community_id,
+                active.c.day < self.day(community, cutoff),
+            ),
+        )
+        return forgotten + await delete_in_batches(
+            self.core.db,
+            stays,
+            and_(
+                stays.c.community_id == community_id,
+                stays.c.joined_at < cutoff,
+                stays.c.left_at < cutoff,
+            ),
+        )
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the days the member was active and their funnel (the day totals stay)."""

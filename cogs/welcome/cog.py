@@ -558,6 +558,11 @@ class WelcomeCog(CharterGate, Introductions):
             exported["earlier_arrivals"] = [journey.export() for journey in journeys[:-1]]
         return exported
 
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the journeys begun before ``cutoff`` that a later arrival of the member
+        followed; each member's latest journey stays (what carries over to their next)."""
+        return await self.journeys.forget_before(community, cutoff)
+
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's onboarding in ``community`` (every arrival) and cancel their
         jobs; a newcomer the gate still restricts is let go (forgotten, the button can no

@@ -33,13 +33,15 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import and_, bindparam, insert
+from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, select, update
 
 from bot.db import Database
 from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, write_apart
 from bot.events import CommunityRef
 from bot.members import MemberDirectory
+from bot.retention import delete_in_batches
 from cogs.welcome.models import Newcomer
 
 log = logging.getLogger("cogs.welcome")
@@ -411,6 +413,31 @@ class JourneyStore:
             )
         self.holders.get(community.key, set()).discard(user_id)
         self._cache.pop((community, user_id), None)
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Erase the journeys of ``community`` that began before ``cutoff`` and were followed
+        by a later one of the same member: what carries over is on the later one (a member's
+        latest journey stays, however old); how many went."""
+        community_id = await self._members.community_id(community)
+        later = aliased(Newcomer)
+        followed = (
+            select(later.id)
+            .where(
+                col(later.community_id) == col(Newcomer.community_id),
+                col(later.user_id) == col(Newcomer.user_id),
+                col(later.joined_at) > col(Newcomer.joined_at),
+            )
+            .exists()
+        )
+        return await delete_in_batches(
+            self._db,
+            Newcomer.__table__,  # type: ignore[attr-defined]
+            and_(
+                col(Newcomer.community_id) == community_id,
+                col(Newcomer.joined_at) < cutoff,
+                followed,
+            ),
+        )
 
     async def written(self, journey: Journey) -> bool:
         """Write what waits now, until ``journey``'s changes are in the database (tried

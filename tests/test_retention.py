@@ -1,0 +1,427 @@
+"""The retention sweep: members' day-by-day details older than the rule book's ``retention`` are
+forgotten once a day; what the cogs still need and the day totals stay."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot import retention
+from bot.clock import ManualClock
+from bot.cogloader import section_models
+from bot.core import Jardinier
+from bot.events import CommunityRef
+from bot.models import Member
+from bot.retention import SWEPT_AT
+from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.contributors.models import DailyActivity, Interaction
+from cogs.netiquette.models import Case
+from cogs.reports.figures import Span, read_figures
+from cogs.reports.models import (
+    ReportActive,
+    ReportChannel,
+    ReportDay,
+    ReportModeration,
+    ReportNewcomer,
+)
+from cogs.welcome.models import Newcomer
+from tests.conftest import START
+from tests.support.database import held
+from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section
+
+OLD = START - timedelta(days=500)
+"""Before the default retention (400 days)."""
+RECENT = START - timedelta(days=10)
+
+
+def _day(at: datetime) -> date:
+    # The shipped book's time zone is Europe/Paris; at 09:00 UTC the day is the same.
+    return at.date()
+
+
+async def _insert(core: Jardinier, model: Any, **values: Any) -> None:
+    async with core.db.engine.begin() as connection:
+        await connection.execute(insert(model.__table__).values(**values))
+
+
+async def _count(core: Jardinier, model: Any, *where: Any) -> int:
+    table = model.__table__
+    async with core.db.engine.connect() as connection:
+        query = select(func.count()).select_from(table)
+        for condition in where:
+            query = query.where(condition)
+        return int((await connection.execute(query)).scalar_one())
+
+
+async def _users(core: Jardinier, model: Any, column: str = "user_id") -> list[str]:
+    table = model.__table__
+    async with core.db.engine.connect() as connection:
+        rows = await connection.execute(select(table.c[column]).order_by(table.c.id))
+        return list(rows.scalars())
+
+
+async def _populate(core: Jardinier, community: CommunityRef) -> int:
+    """Details before and after the cutoff in every concerned table; the community's id."""
+    cid = await core.members.community_id(community)
+    for user, at in (("old", OLD), ("recent", RECENT)):
+        await _insert(
+            core,
+            Member,
+            community_id=cid,
+            user_id=user,
+            name=user,
+            first_seen=at,
+            joined_at=at,
+        )
+        await _insert(
+            core, DailyActivity, community_id=cid, user_id=user, day=_day(at), messages=3
+        )
+        await _insert(
+            core,
+            Interaction,
+            community_id=cid,
+            day=_day(at),
+            source_id=user,
+            target_id="someone",
+            kind="reply",
+            count=1,
+        )
+        await _insert(core, ReportActive, community_id=cid, day=_day(at), user_id=user)
+        await _insert(core, ReportDay, community_id=cid, day=_day(at), messages=7, joined=1)
+        await _insert(
+            core,
+            ReportChannel,
+            community_id=cid,
+            day=_day(at),
+            channel_id="1",
+            channel_name="general",
+            messages=7,
+        )
+        await _insert(core, ReportModeration, community_id=cid, day=_day(at), rule="caps", count=1)
+        await _insert(
+            core,
+            Case,
+            community_id=cid,
+            user_id=user,
+            action="warn",
+            reason="caps",
+            excerpt="SHOUTING",
+            points=1,
+            created_at=at,
+        )
+    # Stays of the reports' funnel: one ended long ago, one still open, one ended lately.
+    for user, left in (("gone", OLD + timedelta(days=3)), ("here", None), ("late", RECENT)):
+        await _insert(
+            core, ReportNewcomer, community_id=cid, user_id=user, joined_at=OLD, left_at=left
+        )
+    # Welcome journeys: a member who came back (two journeys, both old), one who came once.
+    for user, joined in (
+        ("back", OLD),
+        ("back", OLD + timedelta(days=30)),
+        ("once", OLD),
+    ):
+        await _insert(core, Newcomer, community_id=cid, user_id=user, joined_at=joined)
+    # Old sanctions still running: a ban never lifted, a timed ban ending next month.
+    await _insert(
+        core,
+        Case,
+        community_id=cid,
+        user_id="banned",
+        action="delete, ban",
+        created_at=OLD,
+    )
+    await _insert(
+        core,
+        Case,
+        community_id=cid,
+        user_id="tempbanned",
+        action="ban",
+        created_at=OLD,
+        expires_at=START + timedelta(days=30),
+    )
+    await _insert(
+        core,
+        Case,
+        community_id=cid,
+        user_id="lifted",
+        action="timeout",
+        created_at=OLD,
+        expires_at=OLD + timedelta(hours=1),
+        lifted_at=OLD + timedelta(hours=1),
+    )
+    return cid
+
+
+@pytest.fixture
+def community(platform: FakePlatform) -> CommunityRef:
+    return CommunityRef(platform.name, "c1", "Garden")
+
+
+async def test_old_details_go_and_recent_ones_stay(
+    core: Jardinier, community: CommunityRef, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _populate(core, community)
+    caplog.set_level(logging.INFO, logger="bot.retention")
+
+    assert await core.retention.sweep()
+
+    assert await _users(core, DailyActivity) == ["recent"]
+    assert await _users(core, Interaction, "source_id") == ["recent"]
+    assert await _users(core, ReportActive) == ["recent"]
+    assert await _users(core, ReportNewcomer) == ["here", "late"]
+    # The member who came back keeps their latest journey (what carries over), however old.
+    assert await _users(core, Newcomer) == ["back", "once"]
+    assert await _count(core, Newcomer, Newcomer.__table__.c.joined_at > OLD) == 1
+    assert await _users(core, Case) == ["recent", "banned", "tempbanned"]
+    # The member is the member, not a detail; day totals hold no one's details.
+    assert await _count(core, Member) == 2
+    assert await _count(core, ReportDay) == 2
+    assert await _count(core, ReportChannel) == 2
+    assert await _count(core, ReportModeration) == 2
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.retention"]
+    assert line == (
+        "retention: forgot members' details older than the rule book keeps them: "
+        "contributors 2, netiquette 2, reports 2, welcome 1"
+    )
+
+
+async def test_a_report_of_the_kept_period_is_unchanged(
+    core: Jardinier, community: CommunityRef
+) -> None:
+    cid = await _populate(core, community)
+    zone = core.community_config(community).zone
+    kept = Span(_day(RECENT) - timedelta(days=30), _day(START))
+    before = await read_figures(core.db, cid, kept, zone, 5)
+
+    assert await core.retention.sweep()
+
+    assert await read_figures(core.db, cid, kept, zone, 5) == before
+    # Older periods keep their day totals; who was active then is forgotten.
+    old = Span(_day(OLD), _day(OLD))
+    figures = await read_figures(core.db, cid, old, zone, 5)
+    assert figures.total("messages") == 7
+    assert figures.active_members == 0
+
+
+async def test_never_keeps_everything(
+    core: Jardinier, community: CommunityRef, rules_dir: Path
+) -> None:
+    await _populate(core, community)
+    edit_section(rules_dir, "community", {"retention": "never"})
+    assert await core.reload_rules() is None
+
+    assert await core.retention.sweep()
+
+    assert await _count(core, DailyActivity) == 2
+    assert await _count(core, ReportActive) == 2
+    assert await _count(core, ReportNewcomer) == 3
+    assert await _count(core, Newcomer) == 3
+    assert await _count(core, Case) == 5
+
+
+async def test_a_retention_shorter_than_the_strike_ladder_keeps_the_strikes(
+    core: Jardinier,
+    community: CommunityRef,
+    rules_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cid = await core.members.community_id(community)
+    for user, days in (("struck", 20), ("long_ago", 40)):
+        await _insert(
+            core,
+            Case,
+            community_id=cid,
+            user_id=user,
+            action="warn",
+            points=1,
+            created_at=START - timedelta(days=days),
+        )
+    edit_section(rules_dir, "community", {"retention": "7d"})
+    assert await core.reload_rules() is None
+
+    assert await core.retention.sweep()
+
+    # The shipped ladder counts points 30 days: a strike of 20 days ago still counts.
+    assert await _users(core, Case) == ["struck"]
+    assert "cases are kept 30d, longer than the rule book's retention" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("12h", "keep members' details at least 1d"),
+        ("0d", "keep members' details at least 1d"),
+        (None, "write how long members' details are kept"),
+        ("forever", "write how long members' details are kept"),
+        (400, "write how long members' details are kept"),
+        ("99999w", "'99999w' is too long; write at most 5200w, or never"),
+    ],
+)
+def test_the_book_refuses_a_wrong_retention(rules_dir: Path, written: object, said: str) -> None:
+    edit_section(rules_dir, "community", {"retention": written})
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert error.file.name == "community.yaml"
+    assert error.key_path == "retention"
+    assert said in error.message
+    assert error.line > 0
+
+
+def test_the_book_reads_a_retention(rules_dir: Path) -> None:
+    assert load_rule_book(rules_dir, section_models()).community().retention == timedelta(days=400)
+    edit_section(rules_dir, "community", {"retention": "2w"})
+    assert load_rule_book(rules_dir, section_models()).community().retention == timedelta(weeks=2)
+    edit_section(rules_dir, "community", {"retention": "never"})
+    assert load_rule_book(rules_dir, section_models()).community().retention is None
+
+
+def test_a_french_book_reads_the_refusal_in_french(rules_dir: Path) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr", "retention": "12h"})
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    assert "gardez les données des membres au moins 1j" in error.text("fr")
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "REFUSED_PAUSES", (0.05, 0.1))
+
+
+@pytest.mark.usefixtures("quick_retries")
+async def test_a_busy_database_is_waited_for_and_nothing_is_lost(
+    busy_core: Jardinier, community: CommunityRef, tmp_path: Path
+) -> None:
+    await _populate(busy_core, community)
+    with held(tmp_path / "bot.db"):
+        sweeping = asyncio.create_task(busy_core.retention.sweep())
+        await asyncio.sleep(0.2)  # refused at least once meanwhile
+    assert await sweeping
+
+    assert await _users(busy_core, DailyActivity) == ["recent"]
+    assert await _users(busy_core, Case) == ["recent", "banned", "tempbanned"]
+
+
+@pytest.mark.usefixtures("quick_retries")
+async def test_a_database_busy_too_long_leaves_the_sweep_for_later(
+    busy_core: Jardinier,
+    community: CommunityRef,
+    tmp_path: Path,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await _populate(busy_core, community)
+    with held(tmp_path / "bot.db"):
+        await busy_core.retention.sweep_if_due()
+    assert "old details not all forgotten" in caplog.text
+    # Nothing recent went, and the old rows wait for the next try.
+    assert await _users(busy_core, DailyActivity) == ["old", "recent"]
+    assert await busy_core.retention.sweep_if_due() == retention.RETRY_AFTER  # not yet
+    assert await _count(busy_core, DailyActivity) == 2
+
+    clock.advance(retention.RETRY_AFTER)
+    await busy_core.retention.sweep_if_due()
+
+    assert await _users(busy_core, DailyActivity) == ["recent"]
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'restarts.db'}"
+
+
+async def _start(
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform, database: str
+) -> Jardinier:
+    bot = Jardinier(rules_dir=rules_dir, database_url=database, platforms=[platform], clock=clock)
+    await bot.start()
+    return bot
+
+
+async def test_a_restart_neither_skips_nor_doubles_the_daily_sweep(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    database: str,
+    community: CommunityRef,
+) -> None:
+    first = await _start(rules_dir, clock, platform, database)
+    await _populate(first, community)
+    await first.retention.sweep_if_due()
+    swept_at = await first.retention._state.get(SWEPT_AT)
+    assert swept_at == START.isoformat()
+    await first.stop()
+
+    # Back two hours later, with a detail that has just become old: not swept again today.
+    clock.advance(timedelta(hours=2))
+    second = await _start(rules_dir, clock, platform, database)
+    try:
+        cid = await second.members.community_id(community)
+        await _insert(second, ReportActive, community_id=cid, day=_day(OLD), user_id="just_old")
+        assert await second.retention.sweep_if_due() == timedelta(hours=1)
+        assert await second.retention._state.get(SWEPT_AT) == swept_at
+        assert await _count(second, ReportActive) == 2
+
+        # A day after the last sweep, however many restarts came between, it sweeps.
+        clock.advance(timedelta(hours=22))
+        await second.retention.sweep_if_due()
+        assert await _users(second, ReportActive) == ["recent"]
+        assert await second.retention._state.get(SWEPT_AT) == clock.now().isoformat()
+    finally:
+        await second.stop()
+
+
+async def test_two_looks_at_once_sweep_once(
+    core: Jardinier, community: CommunityRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _populate(core, community)
+    asked: list[str] = []
+    reports = core.cogs["reports"]
+    forget = reports.forget_before
+
+    async def counted(community: CommunityRef, cutoff: datetime) -> int:
+        asked.append(community.key)
+        await asyncio.sleep(0.01)
+        return await forget(community, cutoff)
+
+    monkeypatch.setattr(reports, "forget_before", counted)
+
+    await asyncio.gather(core.retention.sweep_if_due(), core.retention.sweep_if_due())
+
+    assert asked == [community.key]
+
+
+async def test_the_running_bot_sweeps_on_its_own(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    community: CommunityRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url="sqlite+aiosqlite://",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    try:
+        await bot.retention.stop()
+        await _populate(bot, community)
+        monkeypatch.setattr(retention, "FIRST_LOOK_AFTER", timedelta(seconds=0.05))
+        bot.retention.start()
+        for _ in range(100):
+            if await bot.retention._state.get(SWEPT_AT) is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert await _users(bot, DailyActivity) == ["recent"]
+    finally:
+        await bot.stop()
