@@ -233,8 +233,25 @@ class ContestsBase(Cog):
         at: datetime,
     ) -> list[Win]:
         """Record ``(rank, user_id, user_name, votes)`` places; return the new ones."""
+        rows = await self.win_rows(community, kind, ref_id, title, winners, at)
+        async with self.core.db.session() as session:
+            session.add_all(rows)
+            await session.commit()
+        return rows
+
+    async def win_rows(
+        self,
+        community: CommunityRef,
+        kind: str,
+        ref_id: int,
+        title: str,
+        winners: list[tuple[int, str, str, int | None]],
+        at: datetime,
+    ) -> list[Win]:
+        """The rows of ``(rank, user_id, user_name, votes)`` places, to store with what they
+        were won in (see :meth:`record_wins`)."""
         community_id = await self.community_id(community)
-        rows = [
+        return [
             Win(
                 community_id=community_id,
                 kind=kind,
@@ -248,10 +265,6 @@ class ContestsBase(Cog):
             )
             for rank, user_id, user_name, votes in winners
         ]
-        async with self.core.db.session() as session:
-            session.add_all(rows)
-            await session.commit()
-        return rows
 
     async def publish_wins(self, community: CommunityRef, wins: list[Win]) -> None:
         """Tell the other cogs (the contributors cog counts contest and challenge wins)."""

@@ -9,6 +9,7 @@ contributors cog.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +44,18 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
         self._refreshed = set()
+        self._challenge_runs = asyncio.Lock()
 
     async def rules_applied(self) -> None:
-        """Bring the challenges' cron jobs in line with the rules (at start, after reloads)."""
+        """Bring the challenges' cron jobs in line with the rules, complete the runs and give
+        back the jobs a process that died lost (at start, after reloads)."""
         # The live bot applies the rules before it catches up on the jobs that fell due while
-        # it was down: an older job due meanwhile is named its platform in time to wait too.
+        # it was down: an older job due meanwhile is named its platform in time to wait too,
+        # and a job given back now is caught up on with the others.
         await self.name_platforms_of_older_jobs()
         await self.refresh_challenges()
+        await self.resume_contests()
+        await self.resume_giveaways()
 
     async def name_platforms_of_older_jobs(self) -> None:
         """Give the phase and draw jobs stored by an older version, which named only their

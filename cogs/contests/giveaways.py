@@ -311,9 +311,11 @@ class Giveaways(ContestsBase):
 
     async def run_draw(
         self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
-    ) -> str:
+    ) -> str | None:
         """Draw ``count`` winners among the entrants still here who have not won yet; return
-        the text. A reroll with nobody left to draw is refused (nothing is posted)."""
+        the text. A reroll with nobody left to draw is refused (nothing is posted). The first
+        draw (not ``reroll``) claims the giveaway in the transaction that stores its winners:
+        None if it was drawn already (a draw the process died during is owed still)."""
         assert giveaway.id is not None
         texts = self.texts(community)
         names = await self.entrants(giveaway.id)
@@ -324,40 +326,31 @@ class Giveaways(ContestsBase):
         now = self.core.clock.now()
         gone = await self.gone(community, candidates, now)
         pool = canonical(candidates - gone)
+        winners: list[str] = []
+        seed = ""
         if not names:
             if reroll:
                 raise self.refuse(
                     community, "giveaway_nobody_entered", id=giveaway.id, prize=giveaway.prize
                 )
-            return render(texts.giveaway_nobody_entered, id=giveaway.id, prize=giveaway.prize)
-        if not pool:
+            text = render(texts.giveaway_nobody_entered, id=giveaway.id, prize=giveaway.prize)
+        elif not pool:
             if reroll:
                 raise self.refuse(community, "giveaway_reroll_nobody", id=giveaway.id)
-            return render(texts.giveaway_no_entrants, id=giveaway.id, prize=giveaway.prize)
-        seed = self.seeds()
-        winners = draw(seed, pool, count)
-        async with self.core.db.session() as session:
-            highest = (
-                await session.exec(
-                    select(func.max(GiveawayDraw.round)).where(
-                        col(GiveawayDraw.giveaway_id) == giveaway.id
-                    )
-                )
-            ).one()
-            session.add(
-                GiveawayDraw(
-                    giveaway_id=giveaway.id,
-                    round=int(highest or 0) + 1,
-                    seed=seed,
-                    entrants_hash=entrants_hash(pool),
-                    entrants=len(pool),
-                    winner_ids="\n".join(winners),
-                    drawn_at=now,
-                    excluded_ids=id_lines(gone),
-                )
+            text = render(texts.giveaway_no_entrants, id=giveaway.id, prize=giveaway.prize)
+        else:
+            seed = self.seeds()
+            winners = draw(seed, pool, count)
+            text = render(
+                texts.giveaway_reroll_result if reroll else texts.giveaway_result,
+                id=giveaway.id,
+                prize=giveaway.prize,
+                members=", ".join(name_text(names[user]) for user in winners),
+                entrants=len(pool),
+                seed=seed,
+                hash=entrants_hash(pool),
             )
-            await session.commit()
-        wins = await self.record_wins(
+        wins = await self.win_rows(
             community,
             "giveaway",
             giveaway.id,
@@ -368,38 +361,74 @@ class Giveaways(ContestsBase):
             ],
             now,
         )
-        await self.publish_wins(community, wins)
-        return render(
-            texts.giveaway_reroll_result if reroll else texts.giveaway_result,
-            id=giveaway.id,
-            prize=giveaway.prize,
-            members=", ".join(name_text(names[user]) for user in winners),
-            entrants=len(pool),
-            seed=seed,
-            hash=entrants_hash(pool),
-        )
-
-    async def _claim_draw(self, giveaway_id: int) -> bool:
         async with self.core.db.session() as session:
-            result = await session.exec(
-                update(Giveaway)
-                .where(col(Giveaway.id) == giveaway_id, col(Giveaway.drawn_at).is_(None))
-                .values(drawn_at=self.core.clock.now())
-            )
+            if not reroll:
+                claimed = await session.exec(
+                    update(Giveaway)
+                    .where(col(Giveaway.id) == giveaway.id, col(Giveaway.drawn_at).is_(None))
+                    .values(drawn_at=now)
+                )
+                if claimed.rowcount != 1:
+                    return None
+            if winners:
+                highest = (
+                    await session.exec(
+                        select(func.max(GiveawayDraw.round)).where(
+                            col(GiveawayDraw.giveaway_id) == giveaway.id
+                        )
+                    )
+                ).one()
+                session.add(
+                    GiveawayDraw(
+                        giveaway_id=giveaway.id,
+                        round=int(highest or 0) + 1,
+                        seed=seed,
+                        entrants_hash=entrants_hash(pool),
+                        entrants=len(pool),
+                        winner_ids="\n".join(winners),
+                        drawn_at=now,
+                        excluded_ids=id_lines(gone),
+                    )
+                )
+                session.add_all(wins)
             await session.commit()
-            return bool(result.rowcount == 1)
+        await self.publish_wins(community, wins)
+        return text
 
     async def draw_once(self, giveaway_id: int) -> tuple[CommunityRef, Giveaway, str] | None:
         """Draw a giveaway's winners once; None if it was drawn already."""
         async with self.core.db.session() as session:
             giveaway = await session.get(Giveaway, giveaway_id)
-        if giveaway is None:
+        if giveaway is None or giveaway.drawn_at is not None:
             return None
         community = await self.community_of(giveaway.community_id)
-        if community is None or not await self._claim_draw(giveaway_id):
+        if community is None:
             return None
         text = await self.run_draw(community, giveaway, giveaway.winners, reroll=False)
-        return community, giveaway, text
+        return None if text is None else (community, giveaway, text)
+
+    async def resume_giveaways(self) -> None:
+        """Give every giveaway not drawn yet whose draw job is gone (the process died after
+        making it, or while its job was taken to run and before it was drawn) its job again,
+        at its time: it runs late, or is reported missed."""
+        async with self.core.db.session() as session:
+            owed = (
+                await session.exec(select(Giveaway).where(col(Giveaway.drawn_at).is_(None)))
+            ).all()
+        for giveaway in owed:
+            assert giveaway.id is not None
+            if self.core.scheduler.scheduled(draw_job_id(giveaway.id)) is not None:
+                continue
+            community = await self.community_of(giveaway.community_id)
+            if community is not None:
+                self.core.scheduler.at(
+                    draw_job_id(giveaway.id),
+                    giveaway.ends_at,
+                    self.name,
+                    "draw_giveaway",
+                    giveaway_id=giveaway.id,
+                    platform=community.platform,
+                )
 
     async def giveaway_community(self, giveaway_id: int) -> CommunityRef | None:
         """The community of the giveaway ``giveaway_id``; None if either is gone."""
@@ -470,6 +499,7 @@ class Giveaways(ContestsBase):
         if not 1 <= winners <= most:
             raise self.refuse(community, "giveaway_winners_range", most=most)
         text = await self.run_draw(community, giveaway, winners, reroll=True)
+        assert text is not None  # a reroll claims nothing: it always draws, or is refused
         channel = self.giveaway_channel(community, giveaway)
         await self.actions.send(channel, text)
         await ctx.reply(

@@ -6,6 +6,14 @@ is claimed once in the database before it is announced, so a job run twice, or a
 restart, never announces twice; a phase missed beyond the scheduler's grace is reported to the
 mod-log instead (a missed closing still closes the contest and records its winners, without the
 public announcement).
+
+A phase whose job is gone while the phase is still owed (the process died after making the
+contest and before its jobs were stored, or while a job was taken to run and before its phase
+was claimed) gets its job again at start and after every reload, at the phase's own time: it runs
+late, or is reported missed. A closing is claimed in the same transaction that stores its
+winners: a closing the process died during is done again, never left closed without winners.
+What is claimed and then not announced (the process died between the two) is not repeated: a
+post that may have gone out is not posted twice.
 """
 
 from __future__ import annotations
@@ -83,6 +91,48 @@ class Phases(ContestsBase):
             contest_id=contest.id,
             platform=community.platform,
         )
+
+    def resume_phases(self, community: CommunityRef, contest: Contest) -> None:
+        """Give ``contest`` a job for each phase still owed that has none, at the phase's time
+        (a past one runs late, or is reported missed); a claimed phase is not owed."""
+        assert contest.id is not None
+        if contest.closed_at is not None or contest.cancelled_at is not None:
+            return
+        owed = {"close": contest.ends_at}
+        if contest.opened_at is None:
+            owed["open"] = contest.starts_at
+        remind_before = self.settings(community).contests.remind_before
+        if contest.reminded_at is None and remind_before is not None:
+            remind_at = contest.ends_at - remind_before
+            if remind_at > max(self.core.clock.now(), contest.starts_at):
+                owed["remind"] = remind_at  # one already due is moot: not sent late
+        for phase, when in owed.items():
+            job_id = phase_job_id(contest.id, phase)
+            if self.core.scheduler.scheduled(job_id) is None:
+                self.core.scheduler.at(
+                    job_id,
+                    when,
+                    self.name,
+                    PHASES[phase],
+                    contest_id=contest.id,
+                    platform=community.platform,
+                )
+
+    async def resume_contests(self) -> None:
+        """Give every contest neither closed nor cancelled the jobs of its phases still owed
+        (see :meth:`resume_phases`)."""
+        async with self.core.db.session() as session:
+            contests = (
+                await session.exec(
+                    select(Contest).where(
+                        col(Contest.closed_at).is_(None), col(Contest.cancelled_at).is_(None)
+                    )
+                )
+            ).all()
+        for contest in contests:
+            community = await self.community_of(contest.community_id)
+            if community is not None:
+                self.resume_phases(community, contest)
 
     def cancel_phases(self, contest_id: int) -> None:
         """Cancel every pending phase of a contest."""
@@ -185,9 +235,9 @@ class Phases(ContestsBase):
         if target is None:
             return None
         community, contest = target
-        now = self.core.clock.now()
-        if not await self.claim(contest_id, "closed_at", now):
+        if contest.closed_at is not None or contest.cancelled_at is not None:
             return None
+        now = self.core.clock.now()
         if contest.choose_by == "random" and contest.seed is None:
             contest.seed = self.seeds()
         contest.closed_at = now  # as claimed: who had left by then wins nothing
@@ -195,14 +245,7 @@ class Phases(ContestsBase):
         # Who was left out is kept: a member's row keeps only their latest departure, so it
         # could not tell later who had left by the close once they come back or leave again.
         contest.excluded_ids = id_lines(outcome.excluded)
-        async with self.core.db.session() as session:
-            await session.exec(
-                update(Contest)
-                .where(col(Contest.id) == contest_id)
-                .values(seed=contest.seed, excluded_ids=contest.excluded_ids)
-            )
-            await session.commit()
-        wins = await self.record_wins(
+        wins = await self.win_rows(
             community,
             "contest",
             contest_id,
@@ -213,6 +256,22 @@ class Phases(ContestsBase):
             ],
             now,
         )
+        async with self.core.db.session() as session:
+            # Claimed with its winners, in one transaction: a closing the process died during
+            # is owed still (and done again), never closed without its winners.
+            claimed = await session.exec(
+                update(Contest)
+                .where(
+                    col(Contest.id) == contest_id,
+                    col(Contest.closed_at).is_(None),
+                    col(Contest.cancelled_at).is_(None),
+                )
+                .values(closed_at=now, seed=contest.seed, excluded_ids=contest.excluded_ids)
+            )
+            if claimed.rowcount != 1:
+                return None
+            session.add_all(wins)
+            await session.commit()
         text = self.results_text(community, contest, outcome)
         channel = self.contest_channel(community, contest)
         if announce and self.core.cog_enabled(self.name, community):

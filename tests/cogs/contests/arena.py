@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import event
 from sqlmodel import SQLModel, func, select
 
 from bot.clock import ManualClock
@@ -29,6 +33,27 @@ WEEKLY = {
     "themes": ["Spring buds", "Morning dew", "Old tools"],
 }
 """A weekly challenge: every Monday at 09:00, community time (Europe/Paris in the book)."""
+
+
+class Crash(BaseException):
+    """The process dies here (a kill -9, a power cut): nothing after it runs, nothing catches
+    it."""
+
+
+@contextmanager
+def dying_at_insert(table: type[SQLModel]) -> Iterator[None]:
+    """The process dies as it writes a row to ``table`` (the row, and what its transaction
+    held, never written); the block ends there."""
+
+    def die(*_: object) -> None:
+        raise Crash
+
+    event.listen(table, "before_insert", die)
+    try:
+        with pytest.raises(Crash):
+            yield
+    finally:
+        event.remove(table, "before_insert", die)
 
 
 class Arena(Community):

@@ -10,7 +10,7 @@ import pytest
 
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
-from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.arena import Arena, dying_at_insert
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
 
@@ -94,6 +94,29 @@ async def test_a_draw_due_while_the_platform_is_not_running_is_posted_once_it_is
     assert published(result.text)[0] == ["alice"]
     assert second.sent("mod-log") == []
     assert second.core.scheduler.pending("giveaway:") == []
+
+
+async def test_a_draw_the_process_died_during_is_made_at_the_restart(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await start_giveaway(first, winners=1)
+    [post] = first.posted("Giveaway 1: A bag of seeds!")
+    await first.press("alice", "giveaway:1", post)
+    with dying_at_insert(GiveawayDraw):
+        await first.wait(timedelta(days=1))
+    await first.stop()
+    assert first.posted("congratulations") == []
+    first.clock.advance(timedelta(minutes=10))
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    [result] = second.posted("congratulations")
+    assert published(result.text)[0] == ["alice"]
+    assert await second.count(GiveawayDraw) == 1
+    assert await second.count(Win) == 1
+    await second.wait(timedelta(days=1))
+    assert len(second.posted("congratulations")) == 1
 
 
 async def test_taking_the_emoji_back_withdraws_only_an_entry_it_made(arena: Arena) -> None:

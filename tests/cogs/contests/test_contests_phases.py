@@ -9,7 +9,7 @@ import pytest
 
 from bot.events import ContestClosed, Event
 from cogs.contests.models import Contest, Win
-from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.arena import Arena, dying_at_insert
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
 
@@ -104,6 +104,45 @@ async def test_a_restart_neither_loses_nor_doubles_the_results(
     await third.wait(timedelta(days=1))
     assert len(third.posted("is closed")) == 1
     assert await third.count(Win) == 1
+
+
+async def test_a_close_the_process_died_during_is_done_at_the_restart(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.veterans("alice", "bob")
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    await first.run("alice", "/submit 1 Old pond")
+    await first.run("bob", "/vote 1 1")
+    with dying_at_insert(Win):
+        await first.wait(timedelta(hours=2))  # dies as it records the winner
+    await first.stop()
+    assert first.posted("is closed") == []
+    first.clock.advance(timedelta(minutes=10))
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    [results] = second.posted("is closed")
+    assert "alice" in results.text
+    assert await second.count(Win) == 1
+    await second.wait(timedelta(days=1))
+    assert len(second.posted("is closed")) == 1
+
+
+async def test_a_contest_whose_jobs_were_never_stored_still_opens_and_closes(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 2h "" 1h')
+    # The process died after storing the contest, before the job store wrote its jobs.
+    first.cog.cancel_phases(1)
+    await first.stop()
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(hours=1))
+    assert len(second.posted("is open")) == 1
+    await second.wait(timedelta(hours=2))
+    assert len(second.posted("is closed")) == 1
 
 
 async def test_a_close_due_during_downtime_runs_at_start_within_the_grace(
