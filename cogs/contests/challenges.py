@@ -7,10 +7,20 @@ they go forward, a time that does not exist runs once, an hour later. The jobs a
 brought in line with the rules once the bot has started and after every reload (a challenge
 removed from the YAML is cancelled), and when a community is seen for the first time. Themes are
 taken in turn; the position is stored, so a restart continues with the next theme.
+
+A run is two writes: its theme is taken (the turn stored, with the time of the run), then its
+contest is made. A run the process died between the two (a kill, a power cut) is completed
+when the bot starts again, or by the challenge's next job, with the theme it had taken: its
+contest is made and its opening scheduled at the run's time, so the catch-up announces it, or
+reports it to the mod-log past the scheduler's grace (its contest then open without an
+announcement, as any contest whose opening the bot missed). Never twice: a run that finds its
+time already run (its job run again because the process died before the scheduler stored its
+next time) does nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,8 +29,9 @@ from sqlmodel import col, select
 from bot.bus import Priority
 from bot.cog import job, listener
 from bot.crontab import crontab_fields
-from bot.events import CommunityRef, CommunitySeen
+from bot.events import ChannelRef, CommunityRef, CommunitySeen
 from bot.ruleconf import render
+from bot.scheduler import WallClockCronTrigger
 from bot.weekly import local_time_came_again
 from cogs.contests.config import ChallengeConfig
 from cogs.contests.contests import ContestCommands
@@ -40,6 +51,9 @@ class Challenges(ContestCommands):
     """Recurring challenges: cron jobs that open a contest with the next theme."""
 
     _refreshed: set[str]
+    _challenge_runs: asyncio.Lock
+    """Held while a run is taken or completed: a reload completing an interrupted run while
+    that run is still on its way would make its contest twice."""
 
     def _signature(self, community: CommunityRef, challenge: ChallengeConfig) -> str:
         return f"{challenge.schedule}|{self.core.community_config(community).timezone}"
@@ -91,6 +105,7 @@ class Challenges(ContestCommands):
         self._refreshed = set()
         for community in await self.known_communities():
             self.refresh_community(community)
+            await self.complete_interrupted_runs(community)
 
     @listener(CommunitySeen, priority=Priority.OBSERVATION)
     async def notice_community(self, event: CommunitySeen) -> None:
@@ -109,36 +124,115 @@ class Challenges(ContestCommands):
             # The rules changed since this job was stored: do as they say now.
             self.refresh_community(community)
             return
-        now = self.core.clock.now()
-        theme = await self._next_theme(community, arguments["challenge_id"], challenge)
-        if theme is None:
+        challenge_id = arguments["challenge_id"]
+        settings = self.settings(community)
+        channel = await self.announce_channel(
+            community, challenge.channel or settings.contests.channel, None
+        )
+        if channel is None:
+            # Before the theme is taken: the next run has the theme this one would have had.
+            self.log.warning("challenge %s has no channel in %s", challenge_id, community.key)
+            return
+        async with self._challenge_runs:
+            await self._complete_interrupted(community, challenge_id, challenge)
+            now = self.core.clock.now()
+            theme = await self._next_theme(community, challenge_id, challenge, now)
+            if theme is None:
+                return
+            contest = await self.store_contest(
+                await self._run_contest(community, challenge_id, challenge, channel, theme, now)
+            )
+            await self.begin(community, contest)
+
+    async def _run_contest(
+        self,
+        community: CommunityRef,
+        challenge_id: str,
+        challenge: ChallengeConfig,
+        channel: ChannelRef,
+        theme: str,
+        at: datetime,
+    ) -> Contest:
+        """The contest of the run of ``challenge`` at ``at``, not stored yet."""
+        return Contest(
+            community_id=await self.community_id(community),
+            title=challenge.title,
+            description=challenge.description,
+            channel_id=channel.id,
+            channel_name=channel.name,
+            starts_at=at,
+            ends_at=after(at, challenge.open_for, self.zone(community)),
+            entries_per_member=challenge.entries_per_member,
+            winners=challenge.winners,
+            choose_by=challenge.choose_by,
+            challenge_id=challenge_id,
+            theme=theme,
+        )
+
+    async def complete_interrupted_runs(self, community: CommunityRef) -> None:
+        """Complete the community's runs whose contest was never made (the process died
+        between taking the theme and making it)."""
+        for challenge_id, challenge in self._wanted(community).items():
+            async with self._challenge_runs:
+                await self._complete_interrupted(community, challenge_id, challenge)
+
+    async def _complete_interrupted(
+        self, community: CommunityRef, challenge_id: str, challenge: ChallengeConfig
+    ) -> None:
+        """Make the contest of the challenge's last run if it has none, with the theme that
+        run took, and schedule its phases from the run's time (its opening included: the
+        scheduler runs it, late, or reports it missed). Call with the runs' lock held."""
+        community_id = await self.community_id(community)
+        async with self.core.db.session() as session:
+            turn = (
+                await session.exec(
+                    select(ChallengeTurn).where(
+                        col(ChallengeTurn.community_id) == community_id,
+                        col(ChallengeTurn.challenge_id) == challenge_id,
+                    )
+                )
+            ).first()
+            if turn is None or turn.last_run_at is None:
+                return
+            made = (
+                await session.exec(
+                    select(Contest.id).where(
+                        col(Contest.community_id) == community_id,
+                        col(Contest.challenge_id) == challenge_id,
+                        # Older runs read the clock twice: their contest starts a moment early.
+                        col(Contest.starts_at) >= turn.last_run_at - RUN_GUARD,
+                    )
+                )
+            ).first()
+        if made is not None:
+            return
+        if (
+            after(turn.last_run_at, challenge.open_for, self.zone(community))
+            <= self.core.clock.now()
+        ):
+            # Its whole run went by (or it had no channel, before a missing channel stopped
+            # taking a theme): nothing is left to open or close.
             return
         settings = self.settings(community)
         channel = await self.announce_channel(
             community, challenge.channel or settings.contests.channel, None
         )
         if channel is None:
-            self.log.warning(
-                "challenge %s has no channel in %s", arguments["challenge_id"], community.key
-            )
-            return
+            return  # said when it ran; tried again at the next start or run
+        theme = challenge.themes[(turn.next_theme - 1) % len(challenge.themes)]
         contest = await self.store_contest(
-            Contest(
-                community_id=await self.community_id(community),
-                title=challenge.title,
-                description=challenge.description,
-                channel_id=channel.id,
-                channel_name=channel.name,
-                starts_at=now,
-                ends_at=after(now, challenge.open_for, self.zone(community)),
-                entries_per_member=challenge.entries_per_member,
-                winners=challenge.winners,
-                choose_by=challenge.choose_by,
-                challenge_id=arguments["challenge_id"],
-                theme=theme,
+            await self._run_contest(
+                community, challenge_id, challenge, channel, theme, turn.last_run_at
             )
         )
-        await self.begin(community, contest)
+        self.log.warning(
+            "challenge %s in %s: the run of %s was interrupted; its contest #%s is made now",
+            challenge_id,
+            community.key,
+            turn.last_run_at.isoformat(),
+            contest.id,
+        )
+        self.resume_phases(community, contest)
 
     async def coming_challenges(self, community: CommunityRef) -> list[tuple[datetime, str]]:
         """The next run of each enabled challenge, as ``/contest_list`` writes it: known before
@@ -172,10 +266,10 @@ class Challenges(ContestCommands):
         return coming
 
     async def _next_theme(
-        self, community: CommunityRef, challenge_id: str, challenge: ChallengeConfig
+        self, community: CommunityRef, challenge_id: str, challenge: ChallengeConfig, now: datetime
     ) -> str | None:
-        """Take the challenge's next theme (None if this run already happened)."""
-        now = self.core.clock.now()
+        """Take the challenge's next theme for its run at ``now`` (None if this run already
+        happened)."""
         community_id = await self.community_id(community)
         async with self.core.db.session() as session:
             turn = (
@@ -191,6 +285,7 @@ class Challenges(ContestCommands):
             elif turn.last_run_at is not None and (
                 now - turn.last_run_at < RUN_GUARD
                 or local_time_came_again(turn.last_run_at, now, self.zone(community))
+                or not self._came_since(community, challenge, turn.last_run_at, now)
             ):
                 return None
             position = turn.next_theme % len(challenge.themes)
@@ -199,6 +294,18 @@ class Challenges(ContestCommands):
             session.add(turn)
             await session.commit()
         return challenge.themes[position]
+
+    def _came_since(
+        self, community: CommunityRef, challenge: ChallengeConfig, last: datetime, now: datetime
+    ) -> bool:
+        """Whether a time of the challenge's schedule came after its run at ``last``, by
+        ``now``: if not, this run is that one again (its job stored before it moved on)."""
+        trigger = WallClockCronTrigger(
+            timezone=self.core.community_config(community).timezone,
+            **crontab_fields(challenge.schedule),
+        )
+        following = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
+        return following is not None and following <= now
 
     async def challenge_missed(self, kwargs: dict[str, Any], late_by: timedelta) -> None:
         """A run fell due too long ago: tell the moderators it was skipped."""

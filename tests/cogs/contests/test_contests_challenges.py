@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.cogloader import section_models
 from bot.ruleconf import RuleBookError, load_rule_book
 from cogs.contests.models import Contest
-from tests.cogs.contests.arena import WEEKLY, Arena
+from tests.cogs.contests.arena import WEEKLY, Arena, dying_at_insert
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.rulebook import edit_section
 
@@ -249,3 +249,44 @@ async def test_the_next_run_of_a_challenge_is_listed_before_it_opens(
     assert not [
         line for line in (await arena.run("alice", "/contest_list")).splitlines() if "next" in line
     ]
+
+
+async def test_a_crash_between_the_theme_and_its_contest_loses_no_week(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database, contests={"challenges": {"weekly": WEEKLY}})
+    await first.join("alice")
+    with dying_at_insert(Contest):
+        await first.wait(timedelta(days=7))  # Monday 09:00: the theme is taken, then death
+    await first.stop()
+    first.clock.advance(timedelta(minutes=5))
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    # The run is completed on restart, with the theme it had taken, once.
+    assert themes_posted(second) == ["Spring buds"]
+    [opened] = second.posted("theme: ")
+    assert f"until Sun, Nov 15, 2026, 9:00{NNBSP}AM (CET)" in opened.text  # from 09:00 on
+    assert await second.count(Contest) == 1
+    await second.wait(timedelta(days=7))
+    assert themes_posted(second) == ["Spring buds", "Morning dew"]
+    assert await second.count(Contest) == 2
+
+
+async def test_a_challenge_job_run_again_for_the_same_time_opens_nothing_more(
+    open_arena: ArenaFactory,
+) -> None:
+    arena = await open_arena(contests={"challenges": {"weekly": WEEKLY}})
+    await arena.join("alice")
+    job = arena.core.scheduler.scheduled("challenge:fake-c1:weekly")
+    assert job is not None
+    await arena.wait(timedelta(days=7))
+    assert themes_posted(arena) == ["Spring buds"]
+    # The process died before the scheduler stored the job's next time: at the next start,
+    # minutes later, the job runs again for the same Monday 09:00.
+    await arena.wait(timedelta(minutes=5))
+    await arena.cog.run_challenge(**job.kwargs)
+    assert themes_posted(arena) == ["Spring buds"]
+    assert await arena.count(Contest) == 1
+    await arena.wait(timedelta(days=7))
+    assert themes_posted(arena) == ["Spring buds", "Morning dew"]
