@@ -32,7 +32,13 @@ class SecretRedactor(logging.Filter):
         pattern = self._pattern
         if pattern is None:
             return True
-        text = record.getMessage()
+        try:
+            text = record.getMessage()
+        except Exception:
+            # Without a secret set, logging reports such a call itself ("--- Logging error
+            # ---"); here the filter runs first, outside that guard: the caller must not fail,
+            # and the arguments, which may hold a token, are masked as the message would be.
+            text = f"{record.msg!s} (arguments that do not fit the message: {record.args!r})"
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         exc_text = record.exc_text or ""

@@ -38,6 +38,25 @@ def test_tokens_are_masked_in_messages_arguments_and_tracebacks() -> None:
     assert "a short word stays" in text
 
 
+def test_a_call_whose_arguments_do_not_fit_its_message_fails_no_caller_and_leaks_nothing() -> None:
+    token = "123456:ABC-telegram-token"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SecretRedactor([token]))
+    logger = logging.getLogger("test.secrets.misfit")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("sent %s to %s", token)  # one argument short: a bug, not a crash
+        logger.warning("the next line is logged")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert token not in text
+    assert "sent %s to %s (arguments that do not fit the message: ('***',))" in text
+    assert "the next line is logged" in text
+
+
 def test_configure_logging_reads_the_level_and_masks_the_secrets_it_reads(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
