@@ -25,6 +25,7 @@ from cogs.contributors.buffer import CounterBuffer, Daily, Edge
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
 from cogs.contributors.influence import Influence, influence
 from cogs.contributors.models import DailyActivity, Interaction
+from cogs.contributors.names import UnrecordedNames
 from cogs.contributors.optouts import OptOuts
 from cogs.contributors.pace import MessagePace
 from cogs.contributors.scoring import Span, Standing, Tally, ranking, span
@@ -59,6 +60,7 @@ class ContributorsBase(Cog):
         self.ledger = MessageLedger(self.buffer)
         self.optouts = OptOuts(core.db, core.members)
         self.pace = MessagePace()
+        self.unrecorded = UnrecordedNames(core.clock)
         self._detectors: dict[tuple[str, ...], ThanksDetector] = {}
         self._writing: asyncio.Task[int | None] | None = None
         self._flusher = PeriodicFlush(
@@ -248,7 +250,12 @@ class ContributorsBase(Cog):
         return [item for item in found if item.user_id not in gone]
 
     async def names(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, str]:
-        """Display names of members by id (their id when the core never saw them)."""
+        """Display names of members by id, as every text writes them (see ``plain_name``).
+
+        A member the core never recorded (credited only through a reply to a message the bot
+        did not see) is named as the platform named them with the reply, or as it answers when
+        asked (see :mod:`~cogs.contributors.names`); else as the ``member_unseen`` text says.
+        """
         wanted = list(dict.fromkeys(user_ids))
         if not wanted:
             return {}
@@ -260,8 +267,23 @@ class ContributorsBase(Cog):
                     Member.community_id == community_id, col(Member.user_id).in_(wanted)
                 )
             )
-            known: dict[str, str] = dict(rows.all())
-        return {user_id: plain_name(known.get(user_id) or user_id) for user_id in wanted}
+            # A recorded member without a name (a platform that gave none) keeps their id.
+            known: dict[str, str] = {user_id: name or user_id for user_id, name in rows.all()}
+        unrecorded = [user_id for user_id in wanted if user_id not in known]
+        if unrecorded:
+
+            async def ask(user_id: str) -> str | None:
+                found = await self.core.resolve_member(community, user_id)
+                return found.user.name if found is not None and found.user.id == user_id else None
+
+            known.update(await self.unrecorded.of(community, unrecorded, ask))
+        unseen = self.texts(community).member_unseen
+        return {
+            user_id: plain_name(known[user_id])
+            if user_id in known
+            else render(unseen, id=plain_name(user_id))
+            for user_id in wanted
+        }
 
     async def newcomers(self, community: CommunityRef, since: datetime) -> set[str]:
         """Members (not bots) who joined ``community`` at or after ``since`` and are still in."""
@@ -290,6 +312,7 @@ class ContributorsBase(Cog):
         self.buffer.forget(community, user_id, keep=("moderation_cases",) if keep_cases else ())
         self.ledger.forget_member(community, user_id)
         self.pace.forget(community, user_id)
+        self.unrecorded.forget(community, user_id)
         community_id = await self.core.members.community_id(community)
         member = (
             col(DailyActivity.community_id) == community_id,

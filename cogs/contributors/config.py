@@ -147,6 +147,8 @@ class ContributorsTexts(BaseModel):
     shoutout_influencer: Annotated[str, Placeholders("member", "members")]
     shoutout_newcomer: Annotated[str, Placeholders("member", "reason")]
     shoutout_missed: Annotated[str, Placeholders("when")]
+    member_unseen: Annotated[str, Placeholders("id")]
+    """How a ranking names a member the bot never saw, whose name the platform did not give."""
 
 
 class ContributorsConfig(BaseModel):

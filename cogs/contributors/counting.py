@@ -216,6 +216,10 @@ class Counting(ContributorsBase):
         else:
             user = event.reply_to_author
             replied = None if user is None or user.is_bot else user.id
+            if replied is not None and user is not None:
+                # Perhaps never seen posting (the message predates the bot): the rankings
+                # name them as the platform does here.
+                self.unrecorded.heard(event.message.channel.community, user)
         if replied is None or replied == author.id or replied in optouts:
             return None, None
         return parent, replied

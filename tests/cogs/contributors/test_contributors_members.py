@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import ContestWon, MemberIntroduced, MemberLeft, MessageRef
+from bot.events import (
+    CommunityRef,
+    ContestWon,
+    MemberIntroduced,
+    MemberLeft,
+    MemberRef,
+    MessageCreated,
+    MessageRef,
+    UserRef,
+)
+from bot.platform import PlatformError
 from cogs.contributors.thanks import ThanksDetector
 from tests.cogs.contributors.conftest import ForumFactory
 from tests.cogs.contributors.forum import Forum
+from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
 
 LONG = "Here is a long and thoughtful message about the garden."
@@ -287,4 +298,95 @@ async def test_every_window_reads_well_in_french(
     )
     assert (await forum.run("alice", "/profil tout")).startswith(
         "alice — depuis le début\u00a0: 1 pt"
+    )
+
+
+ZOE = UserRef("fake", "id-zoe", "Zoé")
+"""A member who has not posted since the bot came: the core never recorded her."""
+
+
+async def zoe_is_thanked_for_a_tip_older_than_the_bot(forum: Forum) -> None:
+    """alice thanks zoe for a message posted before the bot came, whose author the platform
+    names with the reply (Telegram always does)."""
+    general = forum.platform.channel("general")
+    await forum.handle(
+        MessageCreated(
+            at=forum.clock.now(),
+            message=MessageRef(general, "thanks-1"),
+            author=forum.member("alice"),
+            text="Merci beaucoup pour ce conseil !",
+            reply_to=MessageRef(general, "before-the-bot"),
+            reply_to_author=ZOE,
+        )
+    )
+
+
+class Directory(FakePlatform):
+    """A platform that finds members by id too, as Discord and Telegram do, and counts it."""
+
+    def __init__(self, known: dict[str, str], *, failing: bool = False) -> None:
+        super().__init__()
+        self.known = known
+        self.failing = failing
+        self.asked: list[str] = []
+
+    async def resolve_member(self, community: CommunityRef, text: str) -> MemberRef | None:
+        """Members by id (``known``), else as the fake platform finds them."""
+        if text in self.known or text.startswith("id-"):
+            self.asked.append(text)
+            if self.failing:
+                raise PlatformError("find_member", "rate_limited", community=community)
+            if text in self.known:
+                return MemberRef(community, UserRef(self.name, text, self.known[text]))
+        return await super().resolve_member(community, text)
+
+
+async def test_a_member_credited_only_through_a_reply_is_named_as_the_platform_names_them(
+    forum: Forum,
+) -> None:
+    await zoe_is_thanked_for_a_tip_older_than_the_bot(forum)
+
+    assert (await forum.run("mod", "/top")).splitlines()[1] == "1. Zoé — 7 pts (1 thank-you)"
+    forum.platform.actions.clear()
+    await forum.wait(timedelta(days=7))  # the weekly shout-out
+    [shoutout] = [sent for sent in forum.platform.sent() if sent.target.name == "#general"]
+    assert shoutout.text.splitlines()[1] == "1. Zoé (1 thank-you)"
+
+
+async def test_after_a_restart_the_platform_is_asked_her_name_once(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_forum(database=database)
+    await zoe_is_thanked_for_a_tip_older_than_the_bot(first)
+    await first.stop()
+    platform = Directory({"id-zoe": "Zoé"})
+    second = await open_forum(database=database, platform=platform)
+
+    for _ in range(3):
+        assert (await second.run("mod", "/top")).splitlines()[1] == (
+            "1. Zoé — 7 pts (1 thank-you)"
+        )
+    assert platform.asked == ["id-zoe"]
+
+
+@pytest.mark.parametrize("failing", [False, True], ids=["unknown", "platform-failing"])
+async def test_a_member_the_platform_cannot_name_is_said_to_be_unseen_in_en_and_fr(
+    open_forum: ForumFactory, tmp_path: Path, rules_dir: Path, *, failing: bool
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_forum(database=database)
+    await zoe_is_thanked_for_a_tip_older_than_the_bot(first)
+    await first.stop()
+    second = await open_forum(database=database, platform=Directory({}, failing=failing))
+
+    assert (await second.run("mod", "/top")).splitlines()[1] == (
+        "1. a member I have not seen post since I arrived (id id-zoe) — 7 pts (1 thank-you)"
+    )
+    await second.stop()
+    edit_section(rules_dir, "community", {"locale": "fr"})
+    third = await open_forum(database=database, platform=Directory({}, failing=failing))
+    assert (await third.run("mod", "/classement")).splitlines()[1] == (
+        "1. un·e membre que je n'ai pas vu·e écrire depuis mon arrivée (id id-zoe)"
+        " — 7 pts (1 remerciement)"
     )
