@@ -4,6 +4,7 @@ the buffer, the remembered mentions, the summary's job."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.cog import Cog
@@ -71,6 +72,8 @@ class ReputationBase(Cog):
         self.windows: dict[str, AlertWindow] = {}
         """Each community's recent negative mentions, by key."""
         self.summary_job = SummaryJob(self)
+        self._first_seen: dict[str, datetime] = {}
+        """When the bot first saw each community (it never changes)."""
         self._watches: dict[str, Watch] = {}
         self._readers: dict[Any, tuple[Phrases | None, ToneReader]] = {}
         """Matchers by the words they match: communities sharing a book share them."""

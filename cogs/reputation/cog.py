@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
+from sqlmodel import col, select
+
 from bot.bus import Priority
 from bot.cog import job, listener
 from bot.commands import CommandContext, Days, Permission, UsageError, command
@@ -27,6 +29,7 @@ from bot.events import (
     UserRef,
 )
 from bot.localtime import local_time
+from bot.models import Community
 from bot.ruleconf import plain_name, render
 from cogs.reputation.base import ReputationBase
 from cogs.reputation.figures import period_text, read_period, span
@@ -168,6 +171,20 @@ class ReputationCog(ReputationBase):
         """The community's local date now."""
         return self.watch(community).days.of(self.core.clock.now())
 
+    async def first_day(self, community: CommunityRef) -> date:
+        """The community's local date the bot first saw it: no count is older."""
+        seen = self._first_seen.get(community.key)
+        if seen is None:
+            community_id = await self.core.members.community_id(community)
+            async with self.core.db.session() as session:
+                seen = (
+                    await session.exec(
+                        select(col(Community.first_seen)).where(Community.id == community_id)
+                    )
+                ).one()
+            self._first_seen[community.key] = seen
+        return self.watch(community).days.of(seen)
+
     async def period_text(self, community: CommunityRef, end: date, days: int) -> str:
         """The figures of the ``days`` days up to ``end`` against the days before."""
         await self.flush()
@@ -187,13 +204,16 @@ class ReputationCog(ReputationBase):
     @command(
         permission=Permission.MODERATOR,
         names={"fr": "reputation"},
-        descriptions={"fr": "Les mentions de l'organisation et leur ton, des derniers jours"},
+        descriptions={
+            "fr": "Les mentions de l'organisation des derniers jours, positives ou négatives"
+        },
         helps={
             "fr": """Les mentions de l'organisation des derniers jours (jusqu'à ce jour).
 
             Mentions par jour, part positive, négative et neutre, et l'évolution par rapport
-            aux jours précédents. Les noms suivis sont ceux de names: dans reputation.yaml.
-            Exemple : /reputation 30
+            aux jours précédents. Les noms suivis sont ceux de la liste names de
+            reputation.yaml.
+            Exemple : /reputation 30
             """
         },
     )
@@ -223,6 +243,17 @@ class ReputationCog(ReputationBase):
             # Stored under another rule book: do as the rules say now.
             self.summary_job.bring_in_line(community)
             return
+        end = self.today(community) - timedelta(days=1)
+        first_day = await self.first_day(community)
+        if end < first_day:
+            # The week before the bot came: a page of zeros would read as no one talking.
+            self.log.info(
+                "reputation summary up to %s in %s not made: first seen on %s",
+                end,
+                community.key,
+                first_day,
+            )
+            return
         settings = self.settings(community)
         assert settings.channel is not None
         channel = await self.core.resolve_channel(community, settings.channel)
@@ -236,7 +267,6 @@ class ReputationCog(ReputationBase):
                 render(self.texts(community).summary_unposted, channel=settings.channel),
             )
             return
-        end = self.today(community) - timedelta(days=1)
         await self.actions.send(
             channel, await self.period_text(community, end, settings.summary.days)
         )

@@ -26,7 +26,7 @@ def _has_words(phrase: str) -> str:
             {
                 "en": f"{phrase[:40]!r} holds no letter or digit: write a word or a phrase,"
                 " or remove the entry",
-                "fr": f"{phrase[:40]!r} ne contient ni lettre ni chiffre : écrivez un mot ou"
+                "fr": f"{phrase[:40]!r} ne contient ni lettre ni chiffre\u00a0: écrivez un mot ou"
                 " une expression, ou retirez la ligne",
             }
         )
