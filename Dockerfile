@@ -25,9 +25,11 @@ USER jardinier
 WORKDIR /data
 VOLUME ["/data"]
 
-# The running bot touches its heartbeat file every 10 s from its event loop (in the container's
+# The running bot rewrites its heartbeat file every 10 s from its event loop (in the container's
 # own /tmp, not the volume a second container could share): older than 60 s, the loop is stuck,
-# though the process lives and, at the default level, logs nothing. The check imports no more
+# though the process lives and, at the default level, logs nothing. The file also says how each
+# platform stands: the check fails while a platform has failed for good (a refused token: the
+# others serve on) or when none has been connected for more than 5 minutes. It imports no more
 # than the heartbeat module.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-m", "bot.heartbeat"]

@@ -189,6 +189,17 @@ class DiscordPlatform:
         self._stopping.set()
         await self.client.close()
 
+    def reconnecting(self) -> bool:
+        """Whether the gateway connection (a shard's, for a sharded bot), once made, is lost
+        and discord.py is making it again (the heartbeat file says so; see
+        :mod:`bot.connections`)."""
+        if self._stopping.is_set():
+            return False
+        if isinstance(self.client, discord.AutoShardedClient):
+            return any(shard.is_closed() for shard in self.client.shards.values())
+        gateway = self.client.ws
+        return gateway is None or not gateway.open
+
     # -- commands ------------------------------------------------------------------------------
 
     async def sync_commands(self, specs: Sequence[CommandSpec]) -> None:

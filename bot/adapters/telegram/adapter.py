@@ -148,6 +148,11 @@ class TelegramPlatform:
         """Stop polling (or serving the webhook); :meth:`start` returns promptly."""
         await self.connection.stop()
 
+    def reconnecting(self) -> bool:
+        """Whether polling Telegram failed lately and is being tried again (the heartbeat
+        file says so; see :mod:`bot.connections`)."""
+        return self.connection.reconnecting()
+
     async def _publish_waiting(self) -> None:
         """Publish the command menus that waited for the connection."""
         if self._unpublished is not None:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -54,6 +55,11 @@ ALLOWED_UPDATES = (
 )
 POLL_TIMEOUT = timedelta(seconds=25)
 MAX_RECONNECT_DELAY = 60.0
+RECOVERED_AFTER = 60.0
+"""Seconds without a failed poll after which polling works again: python-telegram-bot tries
+again within 30 s of a failure, and a long poll that succeeds lasts :data:`POLL_TIMEOUT`."""
+POLLING_TASK = "Updater:start_polling:polling_task"
+"""The name python-telegram-bot gives the task that polls (it offers no other handle on it)."""
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 UpdateHandler = Callable[[object, Any], Coroutine[Any, Any, None]]
@@ -71,6 +77,8 @@ class Connection:
         self._initialising = asyncio.Lock()
         self._starting = False
         self._closed = False
+        self._polling: asyncio.Task[Any] | None = None
+        self._poll_failed_at: float | None = None
         self.application: AnyApplication = (
             ApplicationBuilder()
             .token(settings.token)
@@ -95,9 +103,41 @@ class Connection:
             if self._stopping.is_set() or self._closed:
                 return  # stopped before it started
             if await self._unless_stopped(self._connect(on_connected)):
-                await self._stopping.wait()
+                await self._until_stopped()
         finally:
             await self._disconnect()
+
+    async def _until_stopped(self) -> None:
+        """Wait for :meth:`stop`; raise should polling end for good before it."""
+        polling = self._polling
+        if polling is None:
+            await self._stopping.wait()
+            return
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if self._stopping.is_set():
+            return
+        # python-telegram-bot retries network failures for ever, but ends polling when the
+        # token is refused (revoked in BotFather): the bot would go on, deaf.
+        error = None if polling.cancelled() else polling.exception()
+        if isinstance(error, InvalidToken):
+            raise JardinierError(
+                "Telegram refused TELEGRAM_TOKEN while polling (revoked in BotFather?); copy "
+                "the token again from BotFather"
+            )
+        raise JardinierError(
+            "Telegram polling ended unexpectedly"
+            + (f": {self.without_token(str(error))}" if error is not None else "")
+        )
+
+    def reconnecting(self) -> bool:
+        """Whether polling failed lately (less than :data:`RECOVERED_AFTER` ago) and is being
+        tried again."""
+        failed_at = self._poll_failed_at
+        return failed_at is not None and time.monotonic() - failed_at < RECOVERED_AFTER
 
     async def ready(self) -> None:
         """Return once the Bot API answers (the bot knows who it is and can act)."""
@@ -142,6 +182,9 @@ class Connection:
                     bootstrap_retries=0,
                     error_callback=self._polling_failed,
                 ),
+            )
+            self._polling = next(
+                (task for task in asyncio.all_tasks() if task.get_name() == POLLING_TASK), None
             )
             log.info("polling Telegram for updates")
         else:
@@ -223,10 +266,13 @@ class Connection:
         for what, step in steps:
             try:
                 await step()
+            except InvalidToken:
+                pass  # polling ended on a refused token, and serve() said so
             except Exception:
                 log.exception("could not stop %s cleanly", what)
 
     def _polling_failed(self, error: Exception) -> None:
+        self._poll_failed_at = time.monotonic()
         log.warning("polling Telegram failed (%s); trying again", error)
 
     # -- calling the Bot API ---------------------------------------------------------------------

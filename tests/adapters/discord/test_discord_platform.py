@@ -422,3 +422,20 @@ async def test_sigterm_stops_the_bot_cleanly(
     assert platform.client.is_closed()
     [payload] = offline.synced  # the core published the commands at start
     assert {"announce", "help"} <= {command["name"] for command in payload}
+
+
+class Gateway:
+    """Stands in for discord.py's gateway connection: open, or lost."""
+
+    def __init__(self, *, open: bool) -> None:
+        self.open = open
+
+
+def test_a_lost_gateway_connection_is_reported_as_reconnecting(
+    discord_platform: DiscordPlatform,
+) -> None:
+    client = discord_platform.client
+    client.ws = Gateway(open=True)  # type: ignore[assignment]
+    assert not discord_platform.reconnecting()
+    client.ws = Gateway(open=False)  # type: ignore[assignment]  # discord.py reconnects
+    assert discord_platform.reconnecting()

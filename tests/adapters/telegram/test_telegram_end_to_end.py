@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import SHUTDOWN_GRACE
+from bot.errors import JardinierError
 from bot.events import ChannelRef, CommandInvoked, CommunityRef, MemberJoined, MessageCreated
 from tests.adapters.telegram.fake_bot_api import LONG_POLL, FakeBotApi
 from tests.adapters.telegram.harness import StartBot, write_override
@@ -192,6 +193,17 @@ async def test_stopping_returns_promptly_and_polling_ends(
     # rightly stopped but the asking that does not come.
     await asyncio.sleep(3 * LONG_POLL)
     assert api.polls == polls
+
+
+async def test_a_token_revoked_while_polling_ends_the_platform_saying_why(
+    start_bot: StartBot, api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    api.token = "123:REVOKED"  # revoked in BotFather: Telegram answers 401 from now on
+    # The platform fails for good, rather than staying deaf; alone, it stops the bot.
+    with pytest.raises(JardinierError, match="Telegram refused TELEGRAM_TOKEN while polling"):
+        await asyncio.wait_for(bot.task, 10)
+    assert "123:TEST" not in str(bot.task.exception())
 
 
 async def test_a_group_upgraded_to_a_supergroup_stays_the_same_community(
