@@ -9,12 +9,15 @@ from typing import Annotated, Any, Literal
 import pytest
 import yaml
 
-from bot.cogloader import command_specs
+from bot.cogloader import available_cogs, command_specs
 from bot.commands import CommandContext, OptionKind, Permission, Text, command
 from bot.commands.registry import CommandRegistry, DuplicateCommandError
 from bot.commands.spec import ChoiceNames, CommandDeclarationError, build_spec
 from bot.events import MemberRef, Power
 from bot.resources import shipped_rules_directory
+
+SHIPPED_COGS = sorted(available_cogs())
+"""Every cog this package has: a new one's commands are held to the same rules."""
 
 
 def test_docstring_is_help_and_first_line_is_description() -> None:
@@ -213,8 +216,7 @@ def test_option_names_are_written_with_their_accents_and_may_be_declared_without
 
 
 def test_a_command_that_sanctions_needs_the_power_to_do_it_oneself() -> None:
-    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
-    powers = {spec.name: spec.power for spec in command_specs([*cogs, "reports"])}
+    powers = {spec.name: spec.power for spec in command_specs(SHIPPED_COGS)}
     assert {name: power for name, power in powers.items() if power is not None} == {
         "ban": Power.BAN,
         "unban": Power.BAN,
@@ -239,8 +241,7 @@ def test_only_a_moderators_command_can_need_a_power() -> None:
 
 
 def test_every_shipped_option_has_a_french_name_and_description() -> None:
-    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
-    specs = command_specs([*cogs, "reports"])
+    specs = command_specs(SHIPPED_COGS)
     untranslated = sorted(
         f"/{spec.name} {option.name}"
         for spec in specs
@@ -267,8 +268,7 @@ def test_an_option_description_too_long_in_a_language_is_refused() -> None:
 
 
 def test_every_shipped_command_has_a_french_help_naming_commands_the_french_way() -> None:
-    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
-    specs = command_specs([*cogs, "reports"])
+    specs = command_specs(SHIPPED_COGS)
     french_names = {spec.name_for("fr") for spec in specs}
     without = [spec.name for spec in specs if "fr" not in spec.helps]
     assert without == []
@@ -300,8 +300,7 @@ def test_help_comes_in_the_community_language() -> None:
 
 
 def test_shipped_texts_name_commands_as_their_locale_does() -> None:
-    cogs = ["netiquette", "welcome", "announcements", "contests", "contributors", "suggestions"]
-    specs = command_specs([*cogs, "reports"])
+    specs = command_specs(SHIPPED_COGS)
 
     def texts_of(node: Any, where: str) -> Iterator[tuple[str, str]]:
         if isinstance(node, dict):
