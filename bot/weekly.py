@@ -11,23 +11,39 @@ The night clocks go back, a cron time in the repeated hour comes twice (APSchedu
 02:30 summer time and again at 02:30 winter time): the job's handler is guarded so that a run at a
 local time that already came (the last run's, kept in ``core_state``) is skipped. The night clocks
 go forward, a time that does not exist runs once, an hour later (APScheduler moves it).
+
+A run the bot is stopped in the middle of (a deploy, the console's input ending, a crash while the
+start-up catch-up posts the week's digest) is not lost: the scheduler has already moved the job on
+to next week, so while it runs the job ``<cog>:<name>:<community>:unfinished`` is kept in the job
+store beside it, and taken out as soon as the run returns. One found at the next start is due again
+at the time the run started: the catch-up runs it, or reports it missed past the grace, as any job
+owed. What a run had posted before it was cut short may be posted again then; a run that returned
+is never run again, even when the stop comes while it is being recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.cog import job
 from bot.events import CommunityRef
+from bot.scheduler import ScheduledJob
 from bot.state import StateStore
 
 if TYPE_CHECKING:
     from bot.cog import Cog
+
+UNFINISHED = "unfinished_since"
+"""The argument of an unfinished run's job: when the run started (ISO 8601)."""
+UNFINISHED_HELD = timedelta(days=7)
+"""How far after its start an unfinished run's job is planned while the run is in progress: a
+time no run reaches. The next start plans it again at the run's start (:meth:`rules_applied`)."""
 
 
 class WeeklySchedule(Protocol):
@@ -102,6 +118,8 @@ class WeeklyJob:
         # Asked on every message: the rule book each community was last checked against.
         self._checked: dict[CommunityRef, object] = {}
         self._state = StateStore(cog.core.db)
+        self._running: set[str] = set()
+        """The unfinished-run jobs of the runs in progress in this process."""
         run = cog.job_handler(handler)
         if run is not None:
             # The scheduler finds the handler by name on the cog: this instance's is guarded.
@@ -113,6 +131,7 @@ class WeeklyJob:
         @functools.wraps(run)
         async def guarded(**arguments: Any) -> None:
             community = self.community(arguments)
+            since = arguments.pop(UNFINISHED, None)
             if arguments.get("signature") != self._signature(community):
                 # Stored under another rule book (a restart, a reload not yet applied to it).
                 self._cog.log.info(
@@ -120,26 +139,112 @@ class WeeklyJob:
                 )
                 self._bring_in_line(community)
                 return
-            key = f"weekly:{self.job_id(community)}:last_run"
             now = self._cog.core.clock.now()
-            stored = await self._state.get(key)
-            previous = None if stored is None else datetime.fromisoformat(stored)
-            zone = self._cog.core.community_config(community).zone
-            if local_time_came_again(previous, now, zone):
-                self._cog.log.info(
-                    "%s skipped: %s local time already came (clocks went back)",
-                    self.job_id(community),
-                    now.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            started = now if since is None else datetime.fromisoformat(since)
+            late_by = now - started
+            if late_by > self._cog.core.scheduler.misfire_grace:
+                # An unfinished run's job that came at the time it was held for, not planned
+                # again at its start by a start of the bot.
+                await self._cog.core.job_missed(
+                    self._cog.name,
+                    self._handler,
+                    self.unfinished_id(community),
+                    {**arguments, UNFINISHED: since},
+                    late_by,
                 )
                 return
-            await self._state.set(key, now.isoformat())
-            await run(**arguments)
+            # Before the first await: the scheduler moved the job on to next week just before.
+            unfinished = self._hold_unfinished(community, arguments, started)
+            try:
+                await self._run_unless_came_again(community, now, run, arguments)
+            except asyncio.CancelledError:
+                # Stopped in the middle of the run: the next start runs it again.
+                raise
+            except Exception:
+                self._cog.core.scheduler.cancel(unfinished)  # failed, not cut short
+                raise
+            finally:
+                self._running.discard(unfinished)
+            self._cog.core.scheduler.cancel(unfinished)
 
         return job(guarded)
+
+    async def _run_unless_came_again(
+        self,
+        community: CommunityRef,
+        now: datetime,
+        run: Callable[..., Awaitable[None]],
+        arguments: Mapping[str, Any],
+    ) -> None:
+        """Run the handler, unless the local time of ``now`` already came (clocks went back);
+        the run's time is kept once it ended, posted or failed."""
+        key = f"weekly:{self.job_id(community)}:last_run"
+        stored = await self._state.get(key)
+        previous = None if stored is None else datetime.fromisoformat(stored)
+        zone = self._cog.core.community_config(community).zone
+        if local_time_came_again(previous, now, zone):
+            self._cog.log.info(
+                "%s skipped: %s local time already came (clocks went back)",
+                self.job_id(community),
+                now.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
+            return
+        try:
+            await run(**arguments)
+        except Exception:
+            await self._state.set(key, now.isoformat())
+            raise
+        unfinished = self.unfinished_id(community)
+        # Ended: out of the job store before the next await, which a stop may cut short.
+        self._cog.core.scheduler.cancel(unfinished)
+        self._running.discard(unfinished)
+        await self._state.set(key, now.isoformat())
+
+    def _hold_unfinished(
+        self, community: CommunityRef, arguments: Mapping[str, Any], started: datetime
+    ) -> str:
+        """Keep in the job store, while the run started at ``started`` is in progress, the job
+        that runs it again; its id."""
+        unfinished = self.unfinished_id(community)
+        self._running.add(unfinished)
+        self._cog.core.scheduler.at(
+            unfinished,
+            started + UNFINISHED_HELD,
+            self._cog.name,
+            self._handler,
+            **{**arguments, UNFINISHED: started.isoformat()},
+        )
+        return unfinished
+
+    def _due_again(self, stored: ScheduledJob) -> None:
+        """Plan an unfinished run's job found at start at the time the run started (the
+        catch-up runs it, or reports it missed), or cancel it where the cog is now off."""
+        if stored.id in self._running:
+            return  # in progress in this process (a reload while it runs)
+        community = self.community(stored.kwargs)
+        if not self._cog.core.cog_enabled(self._cog.name, community):
+            self._cog.core.scheduler.cancel(stored.id)
+            return
+        since = datetime.fromisoformat(stored.kwargs[UNFINISHED])
+        if stored.next_run == since:
+            return
+        self._cog.log.warning(
+            "%s: its run of %s was cut short by a stop; due again at that time",
+            self.job_id(community),
+            since.isoformat(timespec="minutes"),
+        )
+        self._cog.core.scheduler.at(
+            stored.id, since, self._cog.name, self._handler, **dict(stored.kwargs)
+        )
 
     def job_id(self, community: CommunityRef) -> str:
         """``<cog>:<name>:<platform>-<id>``, stable across restarts."""
         return f"{self._cog.name}:{self._name}:{community.key}"
+
+    def unfinished_id(self, community: CommunityRef) -> str:
+        """The id of the job that runs again a run of the community's job that did not finish
+        (the bot stopped in its middle)."""
+        return f"{self.job_id(community)}:unfinished"
 
     def ensure(self, community: CommunityRef) -> None:
         """Schedule (or cancel) the community's job as the rule book says; cheap when unchanged.
@@ -184,18 +289,23 @@ class WeeklyJob:
 
     def rules_applied(self) -> None:
         """At start and after a reload: update the jobs of the communities seen and of those
-        stored, cancel where the cog is off."""
+        stored, cancel where the cog is off; plan again the runs a stop cut short."""
         self._checked.clear()
         communities = {community.key: community for community in self._applied}
+        unfinished = []
         for stored in self._cog.core.scheduler.pending(f"{self._cog.name}:{self._name}:"):
             community = self.community(stored.kwargs)
             if stored.id == self.job_id(community):
                 communities.setdefault(community.key, community)
+            elif stored.id == self.unfinished_id(community):
+                unfinished.append(stored)
         for community in self._cog.core.communities_seen:
             if self._cog.core.cog_enabled(self._cog.name, community):
                 communities.setdefault(community.key, community)  # seen while the cog was off
         for community in communities.values():
             self._bring_in_line(community)
+        for stored in unfinished:
+            self._due_again(stored)
 
     def _bring_in_line(self, community: CommunityRef) -> None:
         """Schedule the community's job as the rule book now says, or cancel it."""

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
@@ -17,6 +22,8 @@ from bot.events import (
     MessageRef,
     UserRef,
 )
+from bot.platform import Button
+from bot.state import StateStore
 from bot.weekly import Weekly, WeeklyJob
 from tests.conftest import START
 from tests.support.fake_platform import FakePlatform
@@ -185,16 +192,22 @@ async def test_a_weekly_job_at_a_time_clocks_skip_runs_once_an_hour_later(
 
 
 async def restarted(
-    rules_dir: Path, database: Path, clock: ManualClock, platform: FakePlatform
+    rules_dir: Path,
+    database: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    *,
+    jobs_on_time: bool = True,
 ) -> Jardinier:
-    """The bot started again on the same database and rule book."""
+    """The bot started again on the same database and rule book (``jobs_on_time=False``: as
+    ``run`` starts it, the jobs due waiting for :meth:`Scheduler.run_on_time`)."""
     bot = Jardinier(
         rules_dir=rules_dir,
         database_url=f"sqlite+aiosqlite:///{database}",
         platforms=[platform],
         clock=clock,
     )
-    await bot.start()
+    await bot.start(jobs_on_time=jobs_on_time)
     return bot
 
 
@@ -274,3 +287,132 @@ async def test_communities_whose_ids_begin_alike_each_get_their_weekly_job(
         "reports:weekly:fake-c1",
         "reports:weekly:fake-c10",
     ]
+
+
+class StallingPlatform(FakePlatform):
+    """A fake platform whose posts in the leadership channel wait until ``release`` is set: a
+    weekly job caught in the middle of its run, for a stop to come then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stall = True
+        self.posting = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(
+        self,
+        channel: ChannelRef,
+        text: str,
+        *,
+        reply_to: MessageRef | None = None,
+        buttons: Sequence[Button] = (),
+        file: Path | None = None,
+        mention: Sequence[UserRef] = (),
+        private_to: MemberRef | None = None,
+    ) -> MessageRef:
+        if self.stall and channel.id == "leadership":
+            self.posting.set()
+            await self.release.wait()
+        return await super().send(
+            channel,
+            text,
+            reply_to=reply_to,
+            buttons=buttons,
+            file=file,
+            mention=mention,
+            private_to=private_to,
+        )
+
+
+async def stopped_while_reporting(
+    rules_dir: Path, database: Path, clock: ManualClock, platform: StallingPlatform
+) -> None:
+    """The bot, back on Monday 9 November at 09:40 Paris, catches up on the report due at 09:05
+    and is stopped (input ended, a deploy) while posting it."""
+    platform.stall = False
+    await reports_heard_from(rules_dir, database, clock, platform)
+    platform.stall = True
+    clock.set(datetime(2026, 11, 9, 8, 40, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    catching_up = asyncio.create_task(bot.scheduler.run_on_time())
+    await platform.posting.wait()
+    catching_up.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await catching_up
+    await bot.stop()
+    assert reports_posted(platform) == []
+    platform.stall = False
+
+
+async def test_a_report_stopped_in_the_middle_of_its_run_is_posted_at_the_next_start(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = StallingPlatform()
+    database = tmp_path / "garden.db"
+    await stopped_while_reporting(rules_dir, database, clock, platform)
+
+    # Back ten minutes later: the week's report is owed, and posted once.
+    clock.set(datetime(2026, 11, 9, 8, 50, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert len(reports_posted(platform)) == 1
+    # Once: not again at the next start, and the next one comes the Monday after, as usual.
+    await bot.stop()
+    bot = await restarted(rules_dir, database, clock, platform)
+    await bot.scheduler.advance(timedelta(days=7, hours=1))
+    assert len(reports_posted(platform)) == 2
+    await bot.stop()
+
+
+async def test_a_report_stopped_in_its_run_and_back_past_the_grace_is_reported_missed(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = StallingPlatform()
+    database = tmp_path / "garden.db"
+    await stopped_while_reporting(rules_dir, database, clock, platform)
+
+    # Back two hours later: too late to post it, the moderators are told.
+    clock.set(datetime(2026, 11, 9, 10, 40, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert reports_posted(platform) == []
+    [missed] = [sent.text for sent in platform.sent() if sent.target.id == "mod-log"]
+    assert "due on" in missed
+    assert "was missed" in missed
+    await bot.stop()
+
+
+async def test_a_report_whose_run_ended_just_before_the_stop_is_not_posted_again(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = StallingPlatform()
+    platform.stall = False
+    database = tmp_path / "garden.db"
+    await reports_heard_from(rules_dir, database, clock, platform)
+    clock.set(datetime(2026, 11, 9, 8, 40, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    # The report is posted; the stop comes while its run is being recorded as done.
+    recording = asyncio.Event()
+    original = StateStore.set
+
+    async def stalled(store: StateStore, key: str, value: str) -> None:
+        if key.startswith("weekly:"):
+            recording.set()
+            await asyncio.Event().wait()
+        await original(store, key, value)
+
+    monkeypatch.setattr(StateStore, "set", stalled)
+    catching_up = asyncio.create_task(bot.scheduler.run_on_time())
+    await recording.wait()
+    catching_up.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await catching_up
+    await bot.stop()
+    monkeypatch.setattr(StateStore, "set", original)
+    assert len(reports_posted(platform)) == 1
+
+    clock.set(datetime(2026, 11, 9, 8, 50, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert len(reports_posted(platform)) == 1
+    await bot.stop()
