@@ -179,15 +179,33 @@ class ContestsBase(Cog):
         return record.joined_at or record.first_seen
 
     async def check_member_age(
-        self, community: CommunityRef, user_id: str, least: timedelta, refusal: str
+        self,
+        community: CommunityRef,
+        user_id: str,
+        least: timedelta,
+        refusal: str,
+        *,
+        deadline: datetime | None = None,
+        too_late: str | None = None,
+        **values: object,
     ) -> None:
-        """Refuse a member who joined less than ``least`` ago, with the text ``refusal``."""
+        """Refuse a member who joined less than ``least`` ago, with the text ``refusal``; with
+        the text ``too_late`` (and ``values``) if they would be old enough only at or after
+        ``deadline`` (the contest is over by then)."""
         if least <= timedelta(0):
             return
         since = await self.member_since(community, user_id)
         now = self.core.clock.now()
         if since is None or now - since < least:
             allowed = (since or now) + least
+            if deadline is not None and too_late is not None and allowed >= deadline:
+                raise self.refuse(
+                    community,
+                    too_late,
+                    age=self.left(community, least),
+                    end=self.when(community, deadline),
+                    **values,
+                )
             raise self.refuse(
                 community,
                 refusal,

@@ -69,9 +69,19 @@ class ContestTexts(BaseModel):
     results_random: Annotated[str, Placeholders("seed", "hash", "tickets")]
     results_no_entries: Annotated[str, Placeholders("id", "title")]
     results_no_votes: Annotated[str, Placeholders()]
+    results_passed_over: Annotated[str, Placeholders("entries")]
+    """The entries not ranked because their authors are no longer here (``entries``: each
+    written as ``results_passed_entry``, separated by commas)."""
+    results_passed_entry: Annotated[str, Placeholders("entry", "member", "votes")]
+    results_banned_votes: Annotated[str, Placeholders("votes")]
+    """Votes cast by members banned while the contest ran, not counted."""
+    results_late: Annotated[str, Placeholders("end")]
+    """Under results posted late: the bot was offline when the contest ended."""
     results_gone: Annotated[str, Placeholders()]
     """Entries there were, but every one that could win is by a member who has left."""
     missed: Annotated[str, Placeholders("id", "title", "phase", "when")]
+    missed_close_posted: Annotated[str, Placeholders("id", "title", "when", "channel")]
+    """To the mod-log: the results, due while the bot was offline, were posted late."""
     phase_open: Annotated[str, Placeholders()]
     phase_remind: Annotated[str, Placeholders()]
     phase_close: Annotated[str, Placeholders()]
@@ -82,6 +92,8 @@ class ContestTexts(BaseModel):
     submitted_replaced: Annotated[str, Placeholders("id", "entry", "votes")]
     submitted_replaced_unvoted: Annotated[str, Placeholders("id", "entry")]
     """The replaced entry had no votes."""
+    vote_withdrawn: Annotated[str, Placeholders("id", "title", "entry", "end")]
+    """To each voter, privately: the entry they voted for was replaced by its author."""
     voted: Annotated[str, Placeholders("id", "entry")]
     vote_changed: Annotated[str, Placeholders("id", "entry", "previous")]
     # -- refusals (nothing is stored)
@@ -96,6 +108,12 @@ class ContestTexts(BaseModel):
     too_new: Annotated[str, Placeholders("age", "when")]
     """A member too new to enter a giveaway."""
     too_new_to_vote: Annotated[str, Placeholders("age", "when")]
+    too_new_to_vote_here: Annotated[str, Placeholders("age", "id", "end")]
+    """A member too new to vote, who will not be old enough before the contest ends."""
+    too_new_here: Annotated[str, Placeholders("age", "id", "end")]
+    """A member too new to enter a giveaway, who will not be old enough before its draw."""
+    giveaway_staff: Annotated[str, Placeholders("id")]
+    """The giveaway's creator or a moderator, where ``exclude_moderators`` keeps them out."""
     bad_moment: Annotated[str, Placeholders("value")]
     ambiguous_date: Annotated[str, Placeholders("value", "first", "second")]
     """A date the community's language reads two ways (``05/01/2027`` in English)."""
@@ -231,6 +249,8 @@ class GiveawayConfig(BaseModel):
     max_duration: Duration = timedelta(days=30)
     min_member_age: Duration = timedelta(0)
     """Members who joined less than this long ago cannot enter (0: anyone)."""
+    exclude_moderators: bool = True
+    """The giveaway's creator and the community's moderators cannot enter it."""
 
     _min_duration = field_validator("min_duration")(_at_least_a_minute)
     _max_duration = field_validator("max_duration")(_not_below)

@@ -363,10 +363,21 @@ async def contests_excluding(
 
 
 async def erase_contests(session: AsyncSession, community_id: int, user_id: str) -> None:
-    """Take ``user_id`` out of those the community's closes left out for having left, and off
-    the contests they created: those stay, with no one named as creator."""
+    """Take ``user_id`` out of those the community's closes left out for having left, and of
+    the banned voters whose votes were not counted, and off the contests they created: those
+    stay, with no one named as creator."""
     for contest in await contests_excluding(session, community_id, user_id):
         contest.excluded_ids = id_lines(id_set(contest.excluded_ids or "") - {user_id})
+        session.add(contest)
+    banned_in = await session.exec(
+        select(Contest).where(
+            col(Contest.community_id) == community_id,
+            col(Contest.banned_voter_ids).contains(user_id, autoescape=True),
+        )
+    )
+    for contest in banned_in:
+        # Their votes go with the rest of their data: no record of them is left either.
+        contest.banned_voter_ids = id_lines(id_set(contest.banned_voter_ids or "") - {user_id})
         session.add(contest)
     await session.exec(
         update(Contest)

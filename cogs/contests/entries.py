@@ -1,11 +1,14 @@
 """Submissions and votes: ``/submit``, ``/vote`` and votes by reaction on an entry's message.
 
 One vote per member per contest (a new vote moves it), never for one's own entry, and only from
-members who joined long enough ago. A member's submission beyond the contest's limit replaces
-their oldest entry, and the votes it had are withdrawn (they were for something else); the bot's
+members who joined long enough ago; the bot answers a vote privately (a secret ballot). A
+member's submission beyond the contest's limit replaces their oldest entry, and the votes it had
+are withdrawn (they were for something else: kept, they would let an entry be swapped for
+another once voted for); each of those voters is told privately, and may vote again. The bot's
 post of the old text is deleted. Taking a vote emoji back withdraws only a vote that emoji cast.
-An entry's text is kept without control characters, and posted quoted line by line, so that it
-cannot pass for the bot's own words.
+A member banned while a contest runs (a ban the bot recorded) has their vote in it not counted;
+an unban counts it again. An entry's text is kept without control characters, and posted
+quoted line by line, so that it cannot pass for the bot's own words.
 """
 
 from __future__ import annotations
@@ -15,16 +18,24 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, func, select, update
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bus import Priority
 from bot.cog import listener
 from bot.commands import CommandContext, Text, command
 from bot.errors import JardinierError
-from bot.events import CommunityRef, MemberRef, MessageRef, ReactionAdded, ReactionRemoved
+from bot.events import (
+    CommunityRef,
+    MemberRef,
+    MessageRef,
+    ModerationRecorded,
+    ReactionAdded,
+    ReactionRemoved,
+    UserRef,
+)
 from bot.ruleconf import render, visible
-from cogs.contests.base import ContestsBase, name_text, quoted
+from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, quoted
 from cogs.contests.models import Contest, Entry, Vote
 
 if TYPE_CHECKING:
@@ -104,6 +115,7 @@ class Entries(ContestsBase):
         now = self.core.clock.now()
         replaced_votes: int | None = None
         replaced_post: str | None = None
+        replaced_voters: list[str] = []
         # Two /submit at the same moment would otherwise both take the same number.
         async with self._numbering[contest.community_id], self.core.db.session() as session:
             mine = (
@@ -115,15 +127,10 @@ class Entries(ContestsBase):
             ).all()
             if len(mine) >= contest.entries_per_member:
                 row = mine[0]
-                replaced_votes = int(
-                    (
-                        await session.exec(
-                            select(func.count())
-                            .select_from(Vote)
-                            .where(col(Vote.entry_id) == row.id)
-                        )
-                    ).one()
+                replaced_voters = list(
+                    await session.exec(select(Vote.voter_id).where(col(Vote.entry_id) == row.id))
                 )
+                replaced_votes = len(replaced_voters)
                 await session.exec(delete(Vote).where(col(Vote.entry_id) == row.id))
                 row.text, row.submitted_at, row.user_name = text, now, member.name
                 # The old post shows the old text: it is no longer the entry's.
@@ -165,6 +172,8 @@ class Entries(ContestsBase):
             if self._entry_messages is not None:
                 self._entry_messages.discard(replaced_post)
             await self.actions.delete(MessageRef(channel, replaced_post))
+        for voter_id in replaced_voters:
+            await self.tell_vote_withdrawn(community, contest, row.number, voter_id)
         if replaced_votes is None:
             await ctx.reply(render(texts.submitted, id=id, entry=row.number))
         elif replaced_votes == 0:
@@ -173,6 +182,23 @@ class Entries(ContestsBase):
             await ctx.reply(
                 render(texts.submitted_replaced, id=id, entry=row.number, votes=replaced_votes)
             )
+
+    async def tell_vote_withdrawn(
+        self, community: CommunityRef, contest: Contest, entry: int, voter_id: str
+    ) -> None:
+        """Tell ``voter_id``, privately, that the entry they voted for was replaced by its
+        author and their vote withdrawn: they may vote again."""
+        record = await self.core.members.get(community, voter_id)
+        user = UserRef(community.platform, voter_id, record.name if record else "")
+        text = render(
+            self.texts(community).vote_withdrawn,
+            id=contest.id,
+            title=contest.title,
+            entry=entry,
+            end=self.when(community, contest.ends_at),
+        )
+        if not await self.actions.dm(user, text, community=community):
+            self.log.info("voter %s could not be told their vote was withdrawn", voter_id)
 
     # -- votes ----------------------------------------------------------------------------------
 
@@ -199,7 +225,9 @@ class Entries(ContestsBase):
         Example: /vote 3 2
         """
         contest = await self.find_contest(ctx.community, id)
-        await ctx.reply(await self.cast(ctx.member, contest, entry))
+        answer = await self.cast(ctx.member, contest, entry)
+        # Private, as a vote by reaction is answered: who voted for what is nobody's business.
+        await ctx.reply(answer, private=True)
 
     async def cast(
         self, member: MemberRef, contest: Contest, number: int, *, by_reaction: bool = False
@@ -229,6 +257,9 @@ class Entries(ContestsBase):
             member.user.id,
             self.settings(community).voting.min_member_age,
             "too_new_to_vote",
+            deadline=contest.ends_at,
+            too_late="too_new_to_vote_here",
+            id=contest.id,
         )
         try:
             previous = await self._record_vote(member, contest, target, by_reaction)
@@ -327,6 +358,35 @@ class Entries(ContestsBase):
         await self.actions.send(
             event.message.channel, answer, reply_to=event.message, private_to=event.member
         )
+
+    @listener(ModerationRecorded, priority=Priority.NORMAL)
+    async def note_ban(self, event: ModerationRecorded) -> None:
+        """A member banned by the bot has their votes in the community's contests still running
+        not counted (spam, a ring of accounts); an unban counts them again. Contests already
+        closed keep the results they announced."""
+        actions = event.action.split(", ")
+        if "ban" in actions:
+            banned = True
+        elif "unban" in actions:
+            banned = False
+        else:
+            return
+        user_id = event.member.user.id
+        community_id = await self.community_id(event.community)
+        async with self.core.db.session() as session:
+            running = await session.exec(
+                select(Contest).where(
+                    col(Contest.community_id) == community_id,
+                    col(Contest.closed_at).is_(None),
+                    col(Contest.cancelled_at).is_(None),
+                )
+            )
+            for contest in running:
+                ids = id_set(contest.banned_voter_ids or "")
+                ids = ids | {user_id} if banned else ids - {user_id}
+                contest.banned_voter_ids = id_lines(ids) or None
+                session.add(contest)
+            await session.commit()
 
     @listener(ReactionRemoved, priority=Priority.NORMAL)
     async def unvote_by_reaction(self, event: ReactionRemoved) -> None:

@@ -2,7 +2,9 @@
 draw anyone can re-run (``/giveaway_entrants`` lists who was in; see ``draw.py``).
 
 Entrants who have left the community (or were kicked or banned) by the time of a draw are not
-drawn. Taking the emoji back withdraws only an entry that emoji made.
+drawn. Taking the emoji back withdraws only an entry that emoji made. The giveaway's creator and
+the moderators cannot enter, unless the rule book says they may (``exclude_moderators``): a
+prize the staff hands out and wins looks rigged, however fair the draw.
 """
 
 from __future__ import annotations
@@ -172,11 +174,19 @@ class Giveaways(ContestsBase):
         community = member.community
         if giveaway.drawn_at is not None or self.core.clock.now() >= giveaway.ends_at:
             raise self.refuse(community, "giveaway_closed", id=giveaway.id)
+        settings = self.settings(community).giveaways
+        if settings.exclude_moderators and (
+            member.user.id == giveaway.created_by or self.core.is_moderator(member)
+        ):
+            raise self.refuse(community, "giveaway_staff", id=giveaway.id)
         await self.check_member_age(
             community,
             member.user.id,
-            self.settings(community).giveaways.min_member_age,
+            settings.min_member_age,
             "too_new",
+            deadline=giveaway.ends_at,
+            too_late="too_new_here",
+            id=giveaway.id,
         )
         async with self.core.db.session() as session:
             existing = (

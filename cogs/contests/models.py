@@ -47,6 +47,10 @@ class Contest(SQLModel, table=True):
     per line (empty: nobody). Kept so the results shown later are those announced, whoever
     comes back or leaves again; None for a contest not closed yet (or closed before it was
     kept)."""
+    banned_voter_ids: str | None = Field(default=None, sa_type=Text)
+    """The voters banned while the contest ran, whose votes are not counted: their ids, sorted,
+    one per line. Filled as bans happen; at the close, cut to those who had voted, and kept so
+    the results shown later are those announced. None: nobody (or closed before it was kept)."""
 
 
 class Entry(SQLModel, table=True):

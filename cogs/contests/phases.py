@@ -26,10 +26,10 @@ from sqlmodel import col, func, select, update
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, full_title, id_lines, name_text
+from cogs.contests.base import ContestsBase, full_title, id_lines, id_set, name_text
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
-from cogs.contests.standings import Standing, podium, rank, tickets
+from cogs.contests.standings import Standing, podium, rank, tickets, tie_decided
 
 PHASES = {"open": "open_contest", "remind": "remind_contest", "close": "close_contest"}
 PHASE_OF_HANDLER = {handler: phase for phase, handler in PHASES.items()}
@@ -47,6 +47,10 @@ class Outcome(NamedTuple):
     """A random contest's tickets, as the draw sorts them (one entry number per member)."""
     excluded: set[str]
     """The authors left out for having left the community by the close."""
+    banned_voters: set[str]
+    """The voters banned while the contest ran, whose votes (one each) were not counted."""
+    tie_decided: bool
+    """Whether the earliest submission decided a place between entries with as many votes."""
 
 
 def phase_job_id(contest_id: int, phase: str) -> str:
@@ -229,8 +233,12 @@ class Phases(ContestsBase):
         """Close a contest, record its winners and announce the results (scheduler job)."""
         await self.close(contest_id, announce=True)
 
-    async def close(self, contest_id: int, *, announce: bool) -> str | None:
-        """Close a contest once; return the results text (None if it was already closed)."""
+    async def close(
+        self, contest_id: int, *, announce: bool, late: bool = False
+    ) -> tuple[str, bool] | None:
+        """Close a contest once; return the results text and whether it was posted (None if
+        it was already closed). ``late``: the close was missed while the bot was offline, and
+        the results say they come late."""
         target = await self._phase_target(contest_id)
         if target is None:
             return None
@@ -245,6 +253,7 @@ class Phases(ContestsBase):
         # Who was left out is kept: a member's row keeps only their latest departure, so it
         # could not tell later who had left by the close once they come back or leave again.
         contest.excluded_ids = id_lines(outcome.excluded)
+        contest.banned_voter_ids = id_lines(outcome.banned_voters)
         wins = await self.win_rows(
             community,
             "contest",
@@ -254,7 +263,8 @@ class Phases(ContestsBase):
                 (place, s.user_id, s.user_name, s.votes)
                 for place, s in enumerate(outcome.winners, 1)
             ],
-            now,
+            # Won when the contest ended, even if the bot, offline then, closed it later.
+            min(now, contest.ends_at),
         )
         async with self.core.db.session() as session:
             # Claimed with its winners, in one transaction: a closing the process died during
@@ -266,7 +276,12 @@ class Phases(ContestsBase):
                     col(Contest.closed_at).is_(None),
                     col(Contest.cancelled_at).is_(None),
                 )
-                .values(closed_at=now, seed=contest.seed, excluded_ids=contest.excluded_ids)
+                .values(
+                    closed_at=now,
+                    seed=contest.seed,
+                    excluded_ids=contest.excluded_ids,
+                    banned_voter_ids=contest.banned_voter_ids,
+                )
             )
             if claimed.rowcount != 1:
                 return None
@@ -274,8 +289,12 @@ class Phases(ContestsBase):
             await session.commit()
         text = self.results_text(community, contest, outcome)
         channel = self.contest_channel(community, contest)
-        if announce and self.core.cog_enabled(self.name, community):
-            await self.actions.send(channel, text)
+        posted = announce and self.core.cog_enabled(self.name, community)
+        if posted:
+            late_note = render(
+                self.texts(community).results_late, end=self.when(community, contest.ends_at)
+            )
+            await self.actions.send(channel, f"{text}\n{late_note}" if late else text)
         await self.publish_wins(community, wins)
         await self.publish(
             ContestClosed(
@@ -287,7 +306,7 @@ class Phases(ContestsBase):
                 votes=sum(standing.votes for standing in outcome.standings),
             )
         )
-        return text
+        return text, posted
 
     async def count_entries(self, contest_id: int) -> int:
         """How many entries a contest has."""
@@ -297,8 +316,11 @@ class Phases(ContestsBase):
             )
             return int(counted.one())
 
-    async def standings(self, contest_id: int) -> list[Standing]:
-        """Every entry of a contest with its votes, ranked."""
+    async def standings(
+        self, contest_id: int, banned: set[str] | frozenset[str] = frozenset()
+    ) -> list[Standing]:
+        """Every entry of a contest with its votes, ranked; the votes of ``banned`` voters are
+        not counted."""
         async with self.core.db.session() as session:
             entries = (
                 await session.exec(select(Entry).where(col(Entry.contest_id) == contest_id))
@@ -307,7 +329,10 @@ class Phases(ContestsBase):
                 (
                     await session.exec(
                         select(Vote.entry_id, func.count())
-                        .where(col(Vote.contest_id) == contest_id)
+                        .where(
+                            col(Vote.contest_id) == contest_id,
+                            col(Vote.voter_id).not_in(banned),
+                        )
                         .group_by(col(Vote.entry_id))
                     )
                 ).all()
@@ -328,7 +353,8 @@ class Phases(ContestsBase):
         a contest not closed yet): the entries of members who had left by then win nothing.
         Reproducible for random contests."""
         assert contest.id is not None
-        standings = await self.standings(contest.id)
+        banned_voters = await self.banned_voters(contest)
+        standings = await self.standings(contest.id, banned_voters)
         gone = await self.left_out(
             community,
             contest.excluded_ids,
@@ -338,8 +364,33 @@ class Phases(ContestsBase):
         if contest.choose_by == "random":
             held = tickets(standings, gone)
             drawn = draw(contest.seed or "", held, contest.winners)
-            return Outcome(standings, [held[number] for number in drawn], canonical(held), gone)
-        return Outcome(standings, podium(standings, contest.winners, gone), [], gone)
+            winners = [held[number] for number in drawn]
+            return Outcome(standings, winners, canonical(held), gone, banned_voters, False)
+        return Outcome(
+            standings,
+            podium(standings, contest.winners, gone),
+            [],
+            gone,
+            banned_voters,
+            tie_decided(standings, contest.winners, gone),
+        )
+
+    async def banned_voters(self, contest: Contest) -> set[str]:
+        """The voters banned while ``contest`` ran who voted in it (one vote each): their
+        votes are not counted. A member who voted and then left of their own accord cast their
+        vote as a member: it counts."""
+        banned = id_set(contest.banned_voter_ids or "")
+        if not banned:
+            return set()
+        async with self.core.db.session() as session:
+            voters = (
+                await session.exec(
+                    select(Vote.voter_id).where(
+                        col(Vote.contest_id) == contest.id, col(Vote.voter_id).in_(banned)
+                    )
+                )
+            ).all()
+        return set(voters)
 
     def results_text(self, community: CommunityRef, contest: Contest, outcome: Outcome) -> str:
         """The results announcement: the winners with their vote counts, and how ties go."""
@@ -372,6 +423,24 @@ class Phases(ContestsBase):
                     votes=standing.votes,
                 )
             )
+        passed_over = self.passed_over(contest, outcome)
+        if passed_over:
+            lines.append(
+                render(
+                    texts.results_passed_over,
+                    entries=", ".join(
+                        render(
+                            texts.results_passed_entry,
+                            entry=standing.entry,
+                            member=name_text(standing.user_name or standing.user_id),
+                            votes=standing.votes,
+                        )
+                        for standing in passed_over
+                    ),
+                )
+            )
+        if outcome.banned_voters:
+            lines.append(render(texts.results_banned_votes, votes=len(outcome.banned_voters)))
         if contest.choose_by == "random" and winners:
             lines.append(
                 render(
@@ -381,9 +450,32 @@ class Phases(ContestsBase):
                     tickets=" ".join(outcome.tickets),
                 )
             )
-        elif winners:
+        elif outcome.tie_decided:
             lines.append(render(texts.results_tie_rule))
         return "\n".join(lines)
+
+    @staticmethod
+    def passed_over(contest: Contest, outcome: Outcome) -> list[Standing]:
+        """The entries left out of the results for their authors having left: in a random
+        contest, each one's first entry (the ticket they would have held); else those that
+        had votes and ranked above the last place given (any, if places were left)."""
+        gone = outcome.excluded
+        if not gone:
+            return []
+        if contest.choose_by == "random":
+            firsts: dict[str, Standing] = {}
+            for standing in sorted(outcome.standings, key=lambda s: s.entry):
+                if standing.user_id in gone:
+                    firsts.setdefault(standing.user_id, standing)
+            return sorted(firsts.values(), key=lambda s: s.entry)
+        last = outcome.winners[-1] if len(outcome.winners) >= contest.winners else None
+        passed: list[Standing] = []
+        for standing in outcome.standings:  # ranked
+            if standing is last or standing.votes <= 0:
+                break
+            if standing.user_id in gone:
+                passed.append(standing)
+        return passed
 
     # -- phases that could not run in time ------------------------------------------------------
 
@@ -397,14 +489,28 @@ class Phases(ContestsBase):
         community, contest = target
         now = self.core.clock.now()
         phase = PHASE_OF_HANDLER[handler]
+        texts = self.texts(community)
         if phase == "close":
-            if await self.close(int(kwargs["contest_id"]), announce=False) is None:
+            # Results do not go stale: they are posted late, saying so.
+            closed = await self.close(int(kwargs["contest_id"]), announce=True, late=True)
+            if closed is None:
+                return
+            if closed[1]:
+                await self.core.modlog(
+                    community,
+                    render(
+                        texts.missed_close_posted,
+                        id=contest.id,
+                        title=full_title(contest),
+                        when=self.when(community, now - late_by),
+                        channel=contest.channel_name or contest.channel_id,
+                    ),
+                )
                 return
         elif not await self.claim(int(kwargs["contest_id"]), CLAIMS[phase], now):
             return
         elif phase == "remind" and now >= contest.ends_at:
             return  # the contest is over: a late reminder is moot, its results say it all
-        texts = self.texts(community)
         await self.core.modlog(
             community,
             render(

@@ -29,19 +29,32 @@ def rank(entries: Iterable[Standing]) -> list[Standing]:
     return sorted(entries, key=lambda s: (-s.votes, s.submitted_at, s.entry))
 
 
-def podium(entries: Iterable[Standing], places: int, gone: Collection[str] = ()) -> list[Standing]:
-    """The winners: the first ``places`` ranked entries that received at least one vote, each
-    member's best entry only, none by a member in ``gone`` (no longer in the community)."""
-    winners: list[Standing] = []
+def contenders(entries: Iterable[Standing], gone: Collection[str] = ()) -> list[Standing]:
+    """The entries that can place, in order: each member's best entry that received at least
+    one vote, none by a member in ``gone`` (no longer in the community)."""
+    found: list[Standing] = []
     placed: set[str] = set()
     for standing in rank(entries):
-        if len(winners) >= places or standing.votes <= 0:
+        if standing.votes <= 0:
             break
         if standing.user_id in placed or standing.user_id in gone:
             continue
         placed.add(standing.user_id)
-        winners.append(standing)
-    return winners
+        found.append(standing)
+    return found
+
+
+def podium(entries: Iterable[Standing], places: int, gone: Collection[str] = ()) -> list[Standing]:
+    """The winners: the first ``places`` ranked entries that received at least one vote, each
+    member's best entry only, none by a member in ``gone`` (no longer in the community)."""
+    return contenders(entries, gone)[:places]
+
+
+def tie_decided(entries: Iterable[Standing], places: int, gone: Collection[str] = ()) -> bool:
+    """Whether the earliest submission decided a place: a winner had as many votes as the
+    contender after it (another winner, or the first one left off the podium)."""
+    ranked = contenders(entries, gone)
+    return any(ranked[i].votes == ranked[i + 1].votes for i in range(min(places, len(ranked) - 1)))
 
 
 def tickets(entries: Iterable[Standing], gone: Collection[str] = ()) -> dict[str, Standing]:

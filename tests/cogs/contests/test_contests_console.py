@@ -91,7 +91,6 @@ EXPECTED_RESULTS = [
     "🏆 Contest 1 “Photo de la semaine” is closed: 2 entries, 3 votes.",
     "1. alice — entry 1, votes: 2",
     "2. bob — entry 2, votes: 1",
-    "Ties go to the earliest submission.",
 ]
 
 

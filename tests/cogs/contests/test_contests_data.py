@@ -23,6 +23,7 @@ from cogs.contests.models import (
     Win,
 )
 from tests.cogs.contests.arena import Arena
+from tests.cogs.contests.conftest import ArenaFactory
 
 
 async def test_export_and_erase_a_members_contest_data(arena: Arena) -> None:
@@ -139,7 +140,11 @@ async def test_a_member_left_out_of_a_close_and_a_draw_finds_both_in_their_expor
     assert await arena.cog.export_member_data(arena.platform.community, bob) == {}
 
 
-async def test_a_members_whole_contest_export_keeps_its_parts_in_order(arena: Arena) -> None:
+async def test_a_members_whole_contest_export_keeps_its_parts_in_order(
+    open_arena: ArenaFactory,
+) -> None:
+    # The moderator enters giveaways too: every part of the export has something.
+    arena = await open_arena(contests={"giveaways": {"exclude_moderators": False}})
     await arena.veterans("mod", "alice", "bob")
     await arena.run("mod", '/contest_create "Haiku" 1h')
     await arena.run("mod", '/giveaway "Seeds" 1 1h')
@@ -208,8 +213,10 @@ def visit(arena: Arena, community: CommunityRef) -> None:
 
 
 async def test_an_erased_member_leaves_no_row_of_theirs_and_no_one_elses_changes(
-    arena: Arena,
+    open_arena: ArenaFactory,
 ) -> None:
+    # The moderator enters giveaways too: each table holds something of theirs.
+    arena = await open_arena(contests={"giveaways": {"exclude_moderators": False}})
     garden, orchard = arena.platform.community, CommunityRef("fake", "c2", "Orchard")
     visit(arena, orchard)
     await arena.join("mod", "dan")

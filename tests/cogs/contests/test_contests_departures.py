@@ -1,7 +1,9 @@
 """Members who left (or were kicked or banned: platforms report those as departures) win
-nothing: not in a giveaway's draw, not in its reroll, not on a contest's podium. Who was left
-out is kept with the close and the draw: results shown later are those announced, whoever
-comes back or leaves again since."""
+nothing: not in a giveaway's draw, not in its reroll, not on a contest's podium, and the results
+name the entries passed over. A member banned while a contest runs has their vote in it not
+counted; one who left of their own accord cast an honest vote: it counts. Who was left out is
+kept with the close and the draw: results shown later are those announced, whoever comes back
+or leaves again since."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select, update
 
-from bot.events import MemberLeft
+from bot.events import MemberLeft, ModerationRecorded
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import Contest, GiveawayDraw
 from tests.cogs.contests.arena import WEEKLY, Arena
@@ -74,7 +76,7 @@ async def test_a_reroll_skips_entrants_who_left_after_the_first_draw(arena: Aren
     await arena.run("mod", "/giveaway_reroll 1 2")
     [reroll] = arena.posted("new draw")
     assert drawn_names(reroll.text) == [stays]
-    assert "among the 1 entrant who had not won" in reroll.text
+    assert "among the only entrant who had not won," in reroll.text
     # Who won the first draw is listed as then, though someone left since.
     listing = await arena.run("zoe", "/giveaway_entrants 1")
     assert listing.startswith("Giveaway 1: 3 entrants")
@@ -94,7 +96,7 @@ async def test_an_entry_whose_author_left_does_not_win(arena: Arena) -> None:
     assert results.text.splitlines() == [
         "🏆 Contest 1 “Haiku” is closed: 2 entries, 3 votes.",
         "1. bob — entry 2, votes: 1",
-        "Ties go to the earliest submission.",
+        "Not ranked, as their authors are no longer here: entry 1 by alice (2 votes).",
     ]
     assert [(event.member.name, event.rank) for event in arena.events] == [("bob", 1)]
     # Someone leaving after the close changes nothing to the results shown again.
@@ -299,3 +301,59 @@ async def test_a_contest_closed_before_the_record_was_kept_still_guesses_from_me
         await session.commit()
     # As a contest closed by an older bot: bob's row still says he left before the close.
     assert await arena.run("mod", "/contest_results 1") == results.text
+
+
+async def moderated(arena: Arena, name: str, action: str) -> None:
+    """A moderator's ``action`` (``ban``, ``unban``) on ``name``, as the netiquette cog tells it;
+    a ban takes them out of the community."""
+    await arena.core.bus.publish(
+        ModerationRecorded(
+            at=arena.clock.now(),
+            member=arena.member(name),
+            case_id=1,
+            action=action,
+            moderator=arena.member("mod"),
+        )
+    )
+    if action == "ban":
+        await leave(arena, name)
+
+
+async def test_a_banned_voters_vote_is_not_counted_and_a_departed_voters_is(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol", "dave", "erin")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("bob", "/submit 1 a frog")
+    await arena.run("alice", "/submit 1 old pond")
+    for voter in ("carol", "dave"):
+        await arena.run(voter, "/vote 1 1")
+    await arena.run("erin", "/vote 1 2")
+    await moderated(arena, "dave", "ban")  # a spammer
+    await leave(arena, "carol")  # she voted as a member: her vote stands
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines() == [
+        "🏆 Contest 1 “Haiku” is closed: 2 entries, 2 votes.",
+        "1. bob — entry 1, votes: 1",
+        "2. alice — entry 2, votes: 1",
+        "Not counted: 1 vote by members banned during the contest.",
+        "Ties go to the earliest submission.",
+    ]
+    async with arena.core.db.session() as session:
+        kept = (await session.exec(select(Contest.banned_voter_ids))).all()
+    assert kept == ["id-dave"]
+    # dave back (a ban lifted by hand on the platform) changes nothing to the results.
+    await arena.join("dave")
+    assert await arena.run("mod", "/contest_results 1") == results.text
+
+
+async def test_an_unban_before_the_close_counts_the_vote_again(arena: Arena) -> None:
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.run("bob", "/submit 1 a frog")
+    await arena.run("carol", "/vote 1 2")
+    await moderated(arena, "carol", "ban")
+    await moderated(arena, "carol", "unban")
+    await arena.wait(timedelta(hours=2))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1:] == ["1. bob — entry 2, votes: 1"]

@@ -1,4 +1,5 @@
-"""Giveaways: entry by button or reaction, a seeded draw anyone can re-run, rerolls."""
+"""Giveaways: entry by button or reaction, a seeded draw anyone can re-run, rerolls; the
+staff stays out of them unless the rule book lets it in."""
 
 from __future__ import annotations
 
@@ -234,4 +235,43 @@ async def test_the_entrants_of_a_giveaway_nobody_entered_are_no_empty_list(arena
     await arena.wait(timedelta(days=1))
     assert await arena.run("zoe", "/giveaway_entrants 1") == (
         "Giveaway 1 (A bag of seeds) has no entrants to list."
+    )
+
+
+async def test_the_creator_and_the_moderators_cannot_enter_by_default(arena: Arena) -> None:
+    await start_giveaway(arena, winners=1)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    await arena.press("mod", "giveaway:1", post)
+    refused = arena.sent()[-1]
+    assert refused.text == (
+        "Giveaway 1 is for members: its creator and the moderators do not take part."
+    )
+    assert refused.details["private_to"] == arena.member("mod")
+    arena.member("zed", moderator=True)
+    await arena.react("zed", "🎉", post)
+    assert arena.sent()[-1].text == refused.text
+    await arena.press("alice", "giveaway:1", post)
+    assert await arena.count(GiveawayEntry) == 1
+    await arena.wait(timedelta(days=1))
+    assert [event.member.name for event in arena.events] == ["alice"]
+
+
+async def test_a_community_may_let_its_moderators_enter(open_arena: ArenaFactory) -> None:
+    arena = await open_arena(contests={"giveaways": {"exclude_moderators": False}})
+    await start_giveaway(arena, winners=1)
+    await arena.press("mod", "giveaway:1", arena.posted("Giveaway 1: A bag of seeds!")[0])
+    assert arena.sent()[-1].text.startswith("You are in giveaway 1")
+    assert await arena.count(GiveawayEntry) == 1
+
+
+async def test_a_member_too_new_until_after_the_draw_is_told_it_is_too_late(
+    open_arena: ArenaFactory,
+) -> None:
+    arena = await open_arena(contests={"giveaways": {"min_member_age": "2d"}})
+    await start_giveaway(arena, winners=1)
+    await arena.join("alice")
+    await arena.press("alice", "giveaway:1", arena.posted("Giveaway 1: A bag of seeds!")[0])
+    assert arena.sent()[-1].text == (
+        "Members can enter once they have been here for 2 days: too late for giveaway 1, "
+        f"drawn on Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET)."
     )

@@ -113,3 +113,23 @@ def test_closes_and_draws_before_the_migration_keep_no_record_of_who_was_left_ou
         assert "excluded_ids" not in database.columns("giveaway_draws")
         assert database.rows("SELECT title FROM contests") == [("Haiku",)]
         assert database.rows("SELECT winner_ids FROM giveaway_draws") == [("u2",)]
+
+
+def test_contests_before_the_migration_count_every_vote(tmp_path: Path) -> None:
+    with migrated_database(
+        tmp_path,
+        "0017",
+        GARDEN,
+        "INSERT INTO contests (community_id, title, description, channel_id, channel_name, "
+        "created_by, starts_at, ends_at, entries_per_member, winners, choose_by, "
+        "last_entry_number, closed_at, excluded_ids) VALUES (1, 'Haiku', '', 'c', '#c', 'u', "
+        "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes', 1, "
+        "'2026-11-02 11:00:00', '')",
+    ) as database:
+        database.upgrade("0018")
+        # No ban was noted against them: no vote is left out of their results.
+        assert database.rows("SELECT title, banned_voter_ids FROM contests") == [("Haiku", None)]
+        database.write("UPDATE contests SET banned_voter_ids = 'u3'")
+        database.downgrade("0017")
+        assert "banned_voter_ids" not in database.columns("contests")
+        assert database.rows("SELECT title, excluded_ids FROM contests") == [("Haiku", "")]

@@ -43,7 +43,7 @@ async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> N
     await arena.wait(timedelta(hours=7))  # one hour before the end
     [reminder] = arena.posted("⏰")
     assert reminder.text == (
-        f"⏰ Contest 1 “Haiku” closes in 1 hour (Tue, Nov 3, 2026, 6:00{NNBSP}PM (CET)); "
+        f"⏰ Contest 1 “Haiku” closes in 1 hour, on Tue, Nov 3, 2026, 6:00{NNBSP}PM (CET); "
         "1 entry so far."
     )
     await arena.wait(timedelta(hours=1))
@@ -158,7 +158,7 @@ async def test_a_close_due_during_downtime_runs_at_start_within_the_grace(
     assert second.posted("offline") == []
 
 
-async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
+async def test_results_missed_beyond_the_grace_are_posted_late_and_dated_when_due(
     open_arena: ArenaFactory, tmp_path: Path
 ) -> None:
     database = tmp_path / "j.db"
@@ -169,16 +169,26 @@ async def test_a_close_missed_beyond_the_grace_goes_to_the_mod_log(
     await first.run("bob", "/vote 1 1")
     await first.stop()
     first.platform.actions.clear()
-    first.clock.advance(timedelta(hours=5))
+    first.clock.advance(timedelta(days=1, hours=5))  # back the next day
     second = await open_arena(database=database, platform=first.platform)
-    assert second.posted("is closed", channel="general") == []
+    # Results do not go stale: posted, saying they come late.
+    [results] = second.posted("is closed", channel="general")
+    assert results.text.splitlines() == [
+        "🏆 Contest 1 “Haiku” is closed: 1 entry, 1 vote.",
+        "1. alice — entry 1, votes: 1",
+        f"Posted late: I was offline when the contest ended, on Wed, Nov 4, 2026, 12:00{NNBSP}PM"
+        " (CET).",
+    ]
     [report] = second.sent("mod-log")
     assert report.text == (
-        "The results announcement of contest 1 “Haiku” was due on "
-        f"Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET) while I was offline; it was not announced."
+        "The results of contest 1 “Haiku” were due on "
+        f"Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET) while I was offline; they were posted late "
+        "in #general."
     )
-    # Closed all the same: the winner is recorded, and anyone can ask for the results.
+    # Won when the contest ended, not when the bot came back.
     assert await second.count(Win) == 1
+    hall = await second.run("mod", "/hall_of_fame")
+    assert "Nov 4, 2026 — Haiku: alice (#1, votes: 1)" in hall
     assert "1. alice — entry 1, votes: 1" in await second.run("mod", "/contest_results 1")
 
 

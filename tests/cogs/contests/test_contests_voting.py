@@ -1,4 +1,5 @@
-"""Submissions and votes: one vote per member, no self-vote, new members wait, votes move."""
+"""Submissions and votes: one vote per member, no self-vote, new members wait, votes move;
+votes are answered privately, and voters are told when the entry they voted for is replaced."""
 
 from __future__ import annotations
 
@@ -49,11 +50,19 @@ async def test_votes_by_command_and_by_reaction_count_once_per_member(arena: Are
     assert arena.sent()[-1].details["private_to"] == arena.member("dave")
     await arena.wait(timedelta(hours=3))
     [results] = arena.posted("is closed")
-    assert results.text.splitlines()[1:3] == [
-        "1. alice — entry 1, votes: 2",
-        "Ties go to the earliest submission.",
-    ]
+    # No tie decided anything: the tie rule is not printed.
+    assert results.text.splitlines()[1:] == ["1. alice — entry 1, votes: 2"]
     assert await arena.count(Vote) == 2
+
+
+async def test_a_vote_by_command_is_answered_privately(arena: Arena) -> None:
+    await contest_with_two_entries(arena)
+    await arena.run("carol", "/vote 1 1")
+    [answer] = arena.posted("Your vote for entry 1")
+    assert answer.details["private_to"] == arena.member("carol")
+    await arena.run("carol", "/vote 1 2")
+    [moved] = arena.posted("moved from entry 1 to entry 2")
+    assert moved.details["private_to"] == arena.member("carol")
 
 
 async def test_self_votes_repeat_votes_and_new_members_are_refused(arena: Arena) -> None:
@@ -68,9 +77,24 @@ async def test_self_votes_repeat_votes_and_new_members_are_refused(arena: Arena)
     assert await arena.run("carol", "/vote 1 2") == (
         "You already voted for entry 2; one vote per member."
     )
+    # Old enough only after the contest's end: told it is too late for this one.
     too_new = await arena.run("eve", "/vote 1 1")
-    assert too_new.startswith("Members can vote once they have been here for 1 day; you can")
+    assert too_new == (
+        "Members can vote once they have been here for 1 day: too late for contest 1, "
+        f"which closes on Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET)."
+    )
     assert await arena.count(Vote) == 1
+
+
+async def test_a_new_member_is_told_when_they_can_vote_before_the_end(arena: Arena) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 3d')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.join("eve")
+    assert await arena.run("eve", "/vote 1 1") == (
+        "Members can vote once they have been here for 1 day; you can from "
+        f"Thu, Nov 5, 2026, 10:00{NNBSP}AM (CET)."
+    )
 
 
 async def test_a_member_first_seen_long_ago_may_vote(arena: Arena) -> None:
@@ -120,6 +144,14 @@ async def test_a_new_submission_replaces_the_old_and_its_votes(arena: Arena) -> 
     answer = await arena.run("alice", "/submit 1 https://example.org/better.jpg")
     assert answer == (
         "Your new entry 1 to contest 1 replaces your previous one (1 vote on it withdrawn)."
+    )
+    # The vote was for the old text: carol is told, privately, and may vote again.
+    [told] = arena.done("dm")
+    assert told.target == arena.member("carol").user
+    assert told.text == (
+        "Entry 1 of contest 1 “Photo de la semaine”, which you voted for, was replaced by its "
+        "author: your vote was withdrawn. You can vote again until "
+        f"Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET): /vote 1 <entry>."
     )
     assert await arena.count(Entry) == 2
     assert await arena.count(Vote) == 0
@@ -270,7 +302,6 @@ async def test_a_member_takes_one_place_with_their_best_entry(arena: Arena) -> N
     assert results.text.splitlines()[1:] == [
         "1. alice — entry 2, votes: 3",
         "2. bob — entry 3, votes: 1",
-        "Ties go to the earliest submission.",
     ]
     assert [(event.member.name, event.rank) for event in arena.events] == [
         ("alice", 1),

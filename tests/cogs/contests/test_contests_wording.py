@@ -13,6 +13,7 @@ import pytest
 
 import cogs.contests.draw
 from bot.cogloader import available_cogs
+from bot.events import MemberLeft, ModerationRecorded
 from cogs.contests.cog import ContestsCog
 from cogs.contests.models import Contest
 from tests.cogs.contests.arena import WEEKLY, Arena
@@ -45,8 +46,10 @@ async def test_french_durations_are_written_in_french_words(french: Arena) -> No
     )
     await french.wait(timedelta(days=2, hours=2))
     [reminder] = french.posted("⏰")
-    assert reminder.text.startswith(
-        f"⏰ Le concours 1 «\u00a0Haiku\u00a0» ferme dans 1{NBSP}heure ("
+    # No brackets inside brackets around the date (« (… (CET)) »).
+    assert reminder.text == (
+        f"⏰ Le concours 1 «\u00a0Haiku\u00a0» ferme dans 1{NBSP}heure, le mer. 4 nov. 2026, "
+        "13:00 (CET)\u00a0; 1 participation pour l'instant."
     )
 
 
@@ -201,11 +204,19 @@ async def test_french_places_and_waits_read_as_french_writes_them(
     edit_section(contests_rules, "contests", {"giveaways": {"min_member_age": "1d"}})
     assert await french.core.reload_rules() is None
     await french.join("dan")
-    await french.run("mod", '/tirage "Des graines" 1 1j')
+    await french.run("mod", '/tirage "Des graines" 1 2j')
     [post] = french.posted("Tirage au sort 1")
     await french.press("dan", "giveaway:1", post)
     refused = french.sent()[-1].text.replace(NBSP, " ")
     assert refused.startswith("Il faut être membre depuis au moins 1 jour pour participer ;")
+    # Old enough only once it is drawn: too late for this one.
+    await french.run("mod", '/tirage "Des bulbes" 1 1j')
+    [post] = french.posted("Tirage au sort 2")
+    await french.press("dan", "giveaway:2", post)
+    assert french.sent()[-1].text.replace(NBSP, " ") == (
+        "Il faut être membre depuis au moins 1 jour pour participer : trop tard pour le "
+        "tirage 2, qui a lieu le jeu. 5 nov. 2026, 11:00 (CET)."
+    )
 
 
 async def test_french_giveaway_answers_a_second_press_and_an_empty_list(french: Arena) -> None:
@@ -234,4 +245,29 @@ async def test_a_french_list_names_the_next_challenge_before_it_opens(
         "Concours :",
         "« Photo of the week » (défi récurrent) : le prochain ouvre le lun. 9 nov. 2026,"
         " 09:00 (CET)",
+    ]
+
+
+async def test_french_results_name_who_was_passed_over_and_what_was_not_counted(
+    french: Arena,
+) -> None:
+    await french.veterans("alice", "bob", "carol", "dave", "erin")
+    await french.run("mod", '/concours_creer "Haïku" 2h')
+    await french.run("alice", "/participer 1 vieil étang")
+    await french.run("bob", "/participer 1 une grenouille")
+    for voter in ("carol", "dave"):
+        await french.run(voter, "/voter 1 1")
+    await french.run("erin", "/voter 1 2")
+    await french.core.bus.publish(
+        ModerationRecorded(
+            at=french.clock.now(), member=french.member("dave"), case_id=1, action="ban"
+        )
+    )
+    await french.handle(MemberLeft(at=french.clock.now(), member=french.member("alice")))
+    await french.wait(timedelta(hours=2))
+    [results] = french.posted("est clos")
+    assert results.text.replace(NBSP, " ").splitlines()[1:] == [
+        "1. bob — participation 2, votes : 1",
+        "Non classées, leurs auteurs n'étant plus là : participation 1 d'alice (1 vote).",
+        "1 vote d'un membre banni pendant le concours n'a pas été compté.",
     ]
