@@ -341,6 +341,21 @@ class ContributorsBase(Cog):
             )
             await session.commit()
 
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the counters and interactions of the days before ``cutoff`` (the rule book's
+        ``retention``): ``/top all`` and ``/profile`` then count from there."""
+        community_id = await self.core.members.community_id(community)
+        first_kept = self.local_day(community, cutoff)
+        forgotten = 0
+        for model in (DailyActivity, Interaction):
+            table: Any = model.__table__  # type: ignore[union-attr]
+            forgotten += await delete_in_batches(
+                self.core.db,
+                table,
+                and_(table.c.community_id == community_id, table.c.day < first_kept),
+            )
+        return forgotten
+
     async def stored(self, community: CommunityRef, user_id: str) -> dict[str, Any]:
         """What is stored about ``user_id``: daily counters and interactions, by day."""
         await self.flush()
@@ -364,21 +379,6 @@ class ContributorsBase(Cog):
                 for row in daily
             ]
             links = await session.exec(
-    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
-        """Forget the counters and interactions of the days before ``cutoff`` (the rule book's
-        ``retention``): ``/top all`` and ``/profile`` then count from there."""
-        community_id = await self.core.members.community_id(community)
-        first_kept = self.local_day(community, cutoff)
-        forgotten = 0
-        for model in (DailyActivity, Interaction):
-            table: Any = model.__table__  # type: ignore[union-attr]
-            forgotten += await delete_in_batches(
-                self.core.db,
-                table,
-                and_(table.c.community_id == community_id, table.c.day < first_kept),
-            )
-        return forgotten
-
                 select(Interaction)
                 .where(
                     Interaction.community_id == community_id,
