@@ -5,13 +5,17 @@ typed in its place fits the next option instead (``/profile 30d``: no member, th
 ``"double quotes"`` (straight, curly ``“…”``,
 ``„…“`` or French ``«…»``) group words when they open a word; single quotes are plain
 apostrophes, so ``l'arbre`` needs no escaping. A ``Text`` option takes the rest of the line as
-typed, quotes and all (a rest wholly between one pair of quotes loses them).
+typed, quotes and all (a rest wholly between one pair of quotes loses them). So does a string
+option that only optional options of other kinds follow (``/ban <member> [reason]
+[delete_days]``), unless what follows its first word (or quoted words) fits those options:
+``/ban alice spamming entries`` is banned for "spamming entries", ``/ban alice spam 1`` and
+``/ban alice "spamming entries" 1`` delete a day of messages too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -118,9 +122,21 @@ async def parse_arguments(
     """Convert ``args`` into keyword arguments for ``spec``'s callback, or raise UsageError."""
     if len(args) > MAX_ARGS_LENGTH:
         raise UsageError("too_long", most=MAX_ARGS_LENGTH)
+    return await _parse(
+        spec.options, args, 0, resolve_member=resolve_member, resolve_channel=resolve_channel
+    )
+
+
+async def _parse(
+    options: Sequence[OptionSpec],
+    args: str,
+    position: int,
+    *,
+    resolve_member: MemberResolver,
+    resolve_channel: ChannelResolver,
+) -> dict[str, Any]:
+    """The values of ``options`` typed in ``args`` from ``position`` on, nothing left over."""
     values: dict[str, Any] = {}
-    position = 0
-    options = spec.options
     for index, option in enumerate(options):
         if option.kind is OptionKind.TEXT:
             rest = _rest(args, position)
@@ -132,6 +148,17 @@ async def parse_arguments(
             else:
                 values[option.name] = option.default
             continue
+        if _free_text_before_options(options, index):
+            values.update(
+                await _free_text_then_options(
+                    options[index:],
+                    args,
+                    position,
+                    resolve_member=resolve_member,
+                    resolve_channel=resolve_channel,
+                )
+            )
+            return values
         token = _next_token(args, position)
         if token is None:
             if option.required:
@@ -159,6 +186,57 @@ async def parse_arguments(
     if extra:
         raise UsageError("too_many", value=_shown(extra[0]))
     return values
+
+
+def _free_text_before_options(options: Sequence[OptionSpec], index: int) -> bool:
+    """Whether the option at ``index`` is a string that only optional options of other kinds
+    follow (``/ban <member> [reason] [delete_days]``): free text that cannot be a ``Text``
+    option, which must come last."""
+    option = options[index]
+    following = options[index + 1 :]
+    return (
+        option.kind is OptionKind.STRING
+        and not option.when
+        and bool(following)
+        and all(not later.required and later.kind not in _ANY_WORD for later in following)
+    )
+
+
+async def _free_text_then_options(
+    options: Sequence[OptionSpec],
+    args: str,
+    position: int,
+    *,
+    resolve_member: MemberResolver,
+    resolve_channel: ChannelResolver,
+) -> dict[str, Any]:
+    """The values of ``options``, the first a free-text string (see
+    :func:`_free_text_before_options`): its word (or quoted words) then the options after it,
+    where what follows fits them (``/ban alice spam 1``, ``/ban alice "Repeated insults" 1``);
+    else the rest of the line, as a ``Text`` option takes it, the options after it left out
+    (``/ban alice Repeated insults``)."""
+    text, following = options[0], options[1:]
+    left_out = {option.name: option.default for option in following}
+    rest = _rest(args, position)
+    if not rest:
+        if text.required:
+            raise UsageError("missing", option=text.name)
+        return {text.name: text.default, **left_out}
+    try:
+        token = _next_token(args, position)
+        assert token is not None  # the rest is not empty
+        after = await _parse(
+            following,
+            args,
+            token.end,
+            resolve_member=resolve_member,
+            resolve_channel=resolve_channel,
+        )
+    except UsageError as error:
+        if error.meant:
+            raise
+        return {text.name: rest, **left_out}
+    return {text.name: token.value, **after}
 
 
 _ANY_WORD = (OptionKind.STRING, OptionKind.TEXT)

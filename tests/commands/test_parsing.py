@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import pytest
 
+from bot.cogloader import available_cogs
 from bot.commands import CommandContext, Days, Text, command
 from bot.commands.parsing import (
     LONGEST_PASSED,
@@ -14,7 +15,7 @@ from bot.commands.parsing import (
     UsageError,
     parse_arguments,
 )
-from bot.commands.spec import ChoiceNames, build_spec
+from bot.commands.spec import ChoiceNames, build_spec, declared_commands
 from bot.events import ChannelRef, CommunityRef, MemberRef, UserRef
 from bot.ruleconf.community import UsageErrorTexts
 from tests.support.rulebook import shipped_texts
@@ -361,3 +362,70 @@ async def test_a_word_for_an_option_taking_any_text_does_not_leave_one_out() -> 
     with pytest.raises(UsageError) as error:
         await parse("note", "bobb was rude")
     assert error.value.text(usage_errors("en")) == "no member called 'bobb' here"
+
+
+async def parse_shipped(name: str, args: str) -> dict[str, object]:
+    """``args`` typed for the shipped command ``name``, as a cog declares it."""
+    [spec] = [
+        build_spec(method, cog=cog)
+        for cog, cog_class in available_cogs().items()
+        for method in declared_commands(cog_class)
+        if build_spec(method, cog=cog).name == name
+    ]
+    return await parse_arguments(
+        spec, args, resolve_member=find_member, resolve_channel=find_channel
+    )
+
+
+async def test_a_reason_or_comment_of_several_words_needs_no_quotes() -> None:
+    """What moderators type in a hurry: the free text at the end of the line is taken whole."""
+    assert await parse_shipped("ban", "alice spamming entries") == {
+        "member": ALICE,
+        "reason": "spamming entries",
+        "delete_days": 0,
+    }
+    assert (await parse_shipped("kick", "alice spamming entries"))["reason"] == "spamming entries"
+    assert (await parse_shipped("warn", "alice rude to other members"))["reason"] == (
+        "rude to other members"
+    )
+    assert await parse_shipped("timeout", "alice 10m flooding the channel") == {
+        "member": ALICE,
+        "duration": timedelta(minutes=10),
+        "reason": "flooding the channel",
+    }
+    assert await parse_shipped("suggestion", "12 declined not this year, sorry") == {
+        "number": 12,
+        "status": "declined",
+        "comment": "not this year, sorry",
+    }
+
+
+async def test_a_free_text_followed_by_options_keeps_them_when_they_fit() -> None:
+    """``/ban`` is followed by how many days of messages to delete: typed after one word or a
+    quoted reason, as before; after several unquoted words, they are all the reason (no
+    message deleted on a guess)."""
+    assert await parse_shipped("ban", "alice spam 1") == {
+        "member": ALICE,
+        "reason": "spam",
+        "delete_days": 1,
+    }
+    assert await parse_shipped("ban", 'alice "spamming entries" 1') == {
+        "member": ALICE,
+        "reason": "spamming entries",
+        "delete_days": 1,
+    }
+    assert (await parse_shipped("ban", "alice broke rule 3"))["reason"] == "broke rule 3"
+    assert (await parse_shipped("ban", "alice broke rule 3"))["delete_days"] == 0
+    assert (await parse_shipped("ban", 'alice "spam')) == {
+        "member": ALICE,
+        "reason": '"spam',
+        "delete_days": 0,
+    }
+    assert await parse_shipped("ban", "alice") == {
+        "member": ALICE,
+        "reason": None,
+        "delete_days": 0,
+    }
+    with pytest.raises(UsageError) as error:
+        await parse_shipped("ban", "bob spamming entries")
+    assert error.value.text(usage_errors("en")) == "no member called 'bob' here"
