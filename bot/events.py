@@ -422,6 +422,20 @@ class ContestWon(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReactionVoted(Event):
+    """A reaction a cog took as a vote or an entry, not as a feeling: the vote emoji on a
+    suggestion or a contest entry, the giveaway emoji on its giveaway (published by the
+    suggestions and contests cogs while they handle ``reaction``, so before any observer of
+    it)."""
+
+    reaction: ReactionAdded
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.reaction.community
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModerationRecorded(Event):
     """A moderation case was recorded (published by the netiquette cog).
 

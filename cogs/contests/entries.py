@@ -32,6 +32,7 @@ from bot.events import (
     ModerationRecorded,
     ReactionAdded,
     ReactionRemoved,
+    ReactionVoted,
     UserRef,
 )
 from bot.ruleconf import render, visible
@@ -348,6 +349,8 @@ class Entries(ContestsBase):
         entry = await self._entry_of_message(event.message)
         if entry is None:
             return
+        # A vote, counted or refused, says nothing of the community's mood (reports).
+        await self.publish(ReactionVoted(at=event.at, reaction=event))
         contest = await self.load_contest(entry.contest_id)
         if contest is None:
             return

@@ -28,6 +28,7 @@ from bot.events import (
     MemberRef,
     ReactionAdded,
     ReactionRemoved,
+    ReactionVoted,
 )
 from bot.platform import Button
 from bot.ruleconf import render
@@ -267,6 +268,8 @@ class Giveaways(ContestsBase):
         giveaway = await self._giveaway_of_message(community, event.message.id)
         if giveaway is None:
             return
+        # An entry, not a feeling: the reports leave it out of the community's mood.
+        await self.publish(ReactionVoted(at=event.at, reaction=event))
         try:
             await self.enter(event.member, giveaway, by_reaction=True)
         except JardinierError as refusal:

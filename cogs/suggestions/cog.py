@@ -23,6 +23,7 @@ from bot.events import (
     MessageRef,
     ReactionAdded,
     ReactionRemoved,
+    ReactionVoted,
     UserRef,
 )
 from bot.platform import Button, Capability
@@ -325,6 +326,9 @@ class SuggestionsCog(Digest):
         found = await self.book.by_post(community_id, event.message.channel.id, event.message.id)
         if found is None:
             return
+        if isinstance(event, ReactionAdded):
+            # A vote, counted or refused, says nothing of the community's mood (reports).
+            await self.publish(ReactionVoted(at=event.at, reaction=event))
         await self._vote(member, found, value, mode, event.message.channel, False)
 
     async def _vote(
