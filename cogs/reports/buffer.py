@@ -54,6 +54,8 @@ DAY_FIELDS = (
     "left",
     "introduced",
     "reactions",
+    "positive_reactions",
+    "negative_reactions",
     "thanks",
     "moderation",
     "contests",

@@ -19,6 +19,10 @@ from cogs.reports.figures import Figures
 
 DAILY_TICKS = 14
 """Up to this many days, the chart labels every day."""
+MOST_TICKS = 10
+"""Beyond, about this many labels at most, evenly spaced."""
+MONTHLY_AFTER = 92
+"""Past this many days, the labels are months."""
 MARKED_DAYS = 62
 """Up to this many days, each day's active members are marked with a dot."""
 
@@ -64,9 +68,9 @@ def render_chart(
 
     matplotlib.use("Agg")  # before anything imports pyplot: never a display
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, DayLocator, date2num, num2date
+    from matplotlib.dates import MonthLocator, date2num, num2date
     from matplotlib.figure import Figure
-    from matplotlib.ticker import Formatter, MaxNLocator
+    from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
 
     class LocaleDates(Formatter):
         """Tick labels of dates in the community's language (see :func:`axis_dates`)."""
@@ -96,12 +100,15 @@ def render_chart(
     # Past a couple of months the dots would hide the line.
     marker = "o" if len(days) <= MARKED_DAYS else None
     axes.plot(days, data["active"], color="#bc4749", marker=marker, label=labels["active"])
-    # A label per day is unreadable past a few days: beyond, the locator picks days, weeks or
-    # months as the span asks, the year once aside. Month names are the community's (Babel).
-    if len(days) <= DAILY_TICKS:
-        axes.xaxis.set_major_locator(DayLocator())
+    # A label per day is unreadable past a few days: beyond, every few days from the first,
+    # evenly (a locator counting from each month's 1st puts "Nov 29" against "Dec 1"), then
+    # months; the year once aside. Month names are the community's (Babel).
+    if len(days) <= MONTHLY_AFTER:
+        step = -(-len(days) // MOST_TICKS) if len(days) > DAILY_TICKS else 1
+        axes.xaxis.set_major_locator(FixedLocator(days[::step]))
     else:
-        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=10))
+        months = -(-len(days) // 30)
+        axes.xaxis.set_major_locator(MonthLocator(interval=-(-months // 13)))
     axes.xaxis.set_major_formatter(LocaleDates())
     axes.set_xlim(days[0] - 0.5, days[-1] + 0.5)  # in days
     # Messages and members are counted whole: no 0.5 member on the axis.

@@ -24,6 +24,7 @@ from bot.cog import Cog, job, listener
 from bot.commands import CommandContext, Days, Permission, UsageError, command
 from bot.events import (
     CommunityRef,
+    CommunitySeen,
     ContestClosed,
     MemberIntroduced,
     MemberJoined,
@@ -36,6 +37,7 @@ from bot.events import (
     ReactionAdded,
     ReactionEvent,
     ReactionRemoved,
+    ReactionVoted,
     UserRef,
 )
 from bot.localdays import LocalDays
@@ -48,8 +50,9 @@ from bot.weekly import WeeklyJob
 from cogs.reports.buffer import FigureBuffer
 from cogs.reports.chart import render_chart, write_csv
 from cogs.reports.config import ReportsConfig, ReportTexts
-from cogs.reports.figures import Figures, Span, read_figures, satisfaction
+from cogs.reports.figures import Figures, Span, read_figures, satisfaction, signals
 from cogs.reports.models import ReportActive, ReportNewcomer
+from cogs.reports.moods import Mood, ReactionMoods
 from cogs.reports.recent import RecentMessages, Remembered
 from cogs.reports.thanks import ThanksWords
 
@@ -77,6 +80,12 @@ REACTIONS_REMEMBERED = 100_000
 """Reactions of the day remembered per community, so that one taken back the same day is
 uncounted: a member toggling a reaction is no flood of positive signals. Past that, the rest of
 the day's reactions are counted and not remembered."""
+
+VOTES_PENDING = 1_000
+"""Reactions told to be votes and not yet heard as reactions: each is heard at once, in the same
+dispatch; past this many, something kept them from us and they are forgotten."""
+
+MOOD_COUNTERS: dict[Mood, str] = {1: "positive_reactions", -1: "negative_reactions"}
 
 
 Reaction = tuple[str, str, str, str]
@@ -106,10 +115,15 @@ class CommunityFigures:
     """What counting reads of one community, resolved once per rule book: the listeners ask
     for it on every event."""
 
-    __slots__ = ("book", "community", "days", "scheduled", "thanks")
+    __slots__ = ("book", "community", "days", "moods", "thanks")
 
     def __init__(
-        self, book: object, community: CommunityRef, days: LocalDays, thanks: ThanksWords
+        self,
+        book: object,
+        community: CommunityRef,
+        days: LocalDays,
+        thanks: ThanksWords,
+        moods: ReactionMoods,
     ) -> None:
         self.book = book
         """The rule book these settings come from."""
@@ -117,8 +131,7 @@ class CommunityFigures:
         """One reference for every figure's key: keys compare by identity, not by field."""
         self.days = days
         self.thanks = thanks
-        self.scheduled = False
-        """Whether a message asked for the report's schedule under this rule book."""
+        self.moods = moods
 
 
 class ReportsCog(Cog):
@@ -139,8 +152,11 @@ class ReportsCog(Cog):
         self._lock = asyncio.Lock()
         self._thanks: dict[tuple[str, ...], ThanksWords] = {}
         self._communities: dict[str, CommunityFigures] = {}
-        self._reactions: dict[str, tuple[date, set[Reaction]]] = {}
-        """Each community's reactions of its current day (see :data:`REACTIONS_REMEMBERED`)."""
+        self._reactions: dict[str, tuple[date, dict[Reaction, Mood]]] = {}
+        """Each community's reactions of its current day and their mood (see
+        :data:`REACTIONS_REMEMBERED`)."""
+        self._votes: set[ReactionAdded] = set()
+        """Reactions a cog took as votes, about to be heard (see :meth:`note_vote`)."""
         self._albums = LastAlbums()
         self._recent = RecentMessages()
         self._started = self.core.clock.now()
@@ -175,7 +191,9 @@ class ReportsCog(Cog):
             if thanks is None:
                 thanks = self._thanks[words] = ThanksWords(words)
             zone = self.core.community_config(community).zone
-            found = CommunityFigures(book, community, LocalDays(zone), thanks)
+            satisfaction = self.settings(community).satisfaction
+            moods = ReactionMoods(satisfaction.positive_reactions, satisfaction.negative_reactions)
+            found = CommunityFigures(book, community, LocalDays(zone), thanks, moods)
             self._communities[community.key] = found
         return found
 
@@ -213,9 +231,6 @@ class ReportsCog(Cog):
         figures = self._communities.get(channel.community.key)
         if figures is None or figures.book is not self.core.rules.current:
             figures = self._figures(channel.community)
-        if not figures.scheduled:
-            self.ensure_schedule(channel.community)
-            figures.scheduled = True
         at = event.at
         day = figures.days.of(at)
         thanks = figures.thanks.found(event.text)
@@ -272,20 +287,36 @@ class ReportsCog(Cog):
         self.buffer.count(event.community, self.day(event.community, event.at), "introduced")
         self.buffer.moment("introduced_at", event.community, event.member.user.id, event.at)
 
+    @listener(ReactionVoted, priority=Priority.OBSERVATION)
+    async def note_vote(self, event: ReactionVoted) -> None:
+        """A reaction a cog took as a vote or an entry (told while it handles the reaction,
+        before the reaction reaches :meth:`count_reaction`): it is no reaction of the day."""
+        if len(self._votes) >= VOTES_PENDING:
+            self._votes.clear()
+        self._votes.add(event.reaction)
+
     @listener(ReactionAdded, priority=Priority.OBSERVATION)
     async def count_reaction(self, event: ReactionAdded) -> None:
-        """A reaction (a positive signal of the fallback satisfaction indicator)."""
+        """A reaction, positive, negative or neither as the satisfaction section lists them (the
+        fallback satisfaction indicator's signals); a vote or an entry is none."""
         if event.member.user.is_bot:
+            return
+        if self._votes and event in self._votes:
+            self._votes.discard(event)
             return
         figures = self._figures(event.message.channel.community)
         day = figures.days.of(event.at)
-        self.buffer.day(figures.community, day).count("reactions")
+        mood = figures.moods.of(event.emoji)
+        counted = self.buffer.day(figures.community, day)
+        counted.count("reactions")
+        if mood:
+            counted.count(MOOD_COUNTERS[mood])
         key = figures.community.key
         remembered = self._reactions.get(key)
         if remembered is None or remembered[0] != day:
-            remembered = self._reactions[key] = (day, set())
+            remembered = self._reactions[key] = (day, {})
         if len(remembered[1]) < REACTIONS_REMEMBERED:
-            remembered[1].add(_reaction(event))
+            remembered[1][_reaction(event)] = mood
 
     @listener(ReactionRemoved, priority=Priority.OBSERVATION)
     async def uncount_reaction(self, event: ReactionRemoved) -> None:
@@ -297,10 +328,12 @@ class ReportsCog(Cog):
         remembered = self._reactions.get(figures.community.key)
         if remembered is None or remembered[0] != day:
             return
-        reaction = _reaction(event)
-        if reaction in remembered[1]:
-            remembered[1].discard(reaction)
-            self.buffer.day(figures.community, day).count("reactions", -1)
+        mood = remembered[1].pop(_reaction(event), None)
+        if mood is not None:
+            counted = self.buffer.day(figures.community, day)
+            counted.count("reactions", -1)
+            if mood:
+                counted.count(MOOD_COUNTERS[mood], -1)
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)
     async def count_moderation(self, event: ModerationRecorded) -> None:
@@ -383,41 +416,55 @@ class ReportsCog(Cog):
         first_day: date | None = None,
     ) -> str:
         """The report as leadership reads it; from a span that began before ``first_day`` (the
-        bot's first day here), it says that the days before hold nothing."""
+        bot's first day here), it says that the days before hold nothing and averages over the
+        days counted; against a period before wholly before it, it gives no change, and against
+        one partly before it, says so."""
         texts = self.texts(community)
         locale = self.core.community_config(community).locale
         span = current.span
-        days = len(span.days)
+        counted = current.since(first_day) if first_day is not None else current
+        days = len(counted.span.days)
+        # A period before that ended before the bot came was never seen: no change against it.
+        comparable = first_day is None or previous.span.end >= first_day
+
+        def changed(now: int, before: int) -> str:
+            return change(now, before, locale) if comparable else render(texts.no_change)
+
         messages = current.total("messages")
+        name = community.name or community.id
         lines = [
-            render(
+            render(texts.title_day, community=name, day=LocalDate(span.start))
+            if span.start == span.end
+            else render(
                 texts.title,
-                community=community.name or community.id,
+                community=name,
                 start=LocalDate(span.start),
                 end=LocalDate(span.end),
-                days=days,
+                days=len(span.days),
             ),
             render(
                 texts.messages,
                 count=messages,
-                change=change(messages, previous.total("messages"), locale),
+                change=changed(messages, previous.total("messages")),
                 per_day=self._per_day(community, messages / days),
             ),
             render(
                 texts.active,
                 count=current.active_members,
-                change=change(current.active_members, previous.active_members, locale),
+                change=changed(current.active_members, previous.active_members),
             ),
             render(
                 texts.newcomers,
                 count=current.newcomers,
-                change=change(current.newcomers, previous.newcomers, locale),
+                change=changed(current.newcomers, previous.newcomers),
                 introduced=current.introduced,
                 posted=current.posted,
                 stayed=current.stayed,
             ),
         ]
-        if previous.active_members:
+        if not comparable and not previous.active_members:
+            lines.append(render(texts.retention_before_start))
+        elif previous.active_members:
             kept = len(previous.active_ids & current.active_ids)
             rate = percent_text(kept / previous.active_members, locale)
             lines.append(
@@ -443,9 +490,13 @@ class ReportsCog(Cog):
             )
         )
         lines.append(render(texts.contests, count=current.total("contests")))
-        lines.append(self._satisfaction_line(community, current, previous))
+        lines.append(self._satisfaction_line(community, current, previous if comparable else None))
         if first_day is not None and span.start < first_day:
             lines.append(render(texts.counted_since, since=LocalDate(first_day)))
+        elif first_day is not None and not comparable:
+            lines.append(render(texts.compared_none, since=LocalDate(first_day)))
+        elif first_day is not None and previous.span.start < first_day:
+            lines.append(render(texts.compared_since, since=LocalDate(first_day)))
         return "\n".join(lines)
 
     def _per_day(self, community: CommunityRef, average: float) -> str | float:
@@ -455,14 +506,17 @@ class ReportsCog(Cog):
         return round(average, 1)
 
     def _satisfaction_line(
-        self, community: CommunityRef, current: Figures, previous: Figures
+        self, community: CommunityRef, current: Figures, previous: Figures | None
     ) -> str:
+        """The satisfaction and its move against ``previous`` (none: nothing to compare)."""
         texts = self.texts(community)
         locale = self.core.community_config(community).locale
         source, share = satisfaction(current)
-        _previous_source, previous_share = satisfaction(previous)
         if share is None:
             return render(texts.satisfaction_none)
+        _previous_source, previous_share = (
+            satisfaction(previous) if previous is not None else ("none", None)
+        )
         moved = "—"
         if previous_share is not None and _previous_source == source:
             moved = f"{round(100 * (share - previous_share)):+d} pts"
@@ -478,12 +532,17 @@ class ReportsCog(Cog):
                 below=thresholds.civil_below,
                 above=thresholds.hostile_above,
             )
+        positive, negative = signals(current)
         return render(
             texts.satisfaction_fallback,
             rate=percent_text(share, locale),
             change=moved,
-            positive=current.total("reactions") + current.total("thanks"),
-            negative=current.sanctions,
+            positive=positive,
+            negative=negative,
+            liked=current.total("positive_reactions"),
+            thanks=current.total("thanks"),
+            disliked=current.total("negative_reactions"),
+            sanctions=current.sanctions,
         )
 
     async def build_report(
@@ -503,7 +562,9 @@ class ReportsCog(Cog):
         path = folder / f"report-{community.key}-{span.start}-{span.end}.png"
         # Drawing is CPU-bound: keep the event loop serving meanwhile.
         locale = self.core.community_config(community).locale
-        await asyncio.to_thread(render_chart, path, current, labels, locale)
+        # The days before the bot came are unknown, not days of nothing: not drawn.
+        drawn = current.since(first_day)
+        await asyncio.to_thread(render_chart, path, drawn, labels, locale)
         return text, path
 
     # -- commands -------------------------------------------------------------------------------
@@ -554,16 +615,20 @@ class ReportsCog(Cog):
         """The daily figures of the last days (up to today) as a CSV file, one row per day."""
         community = ctx.community
         span = self.span(community, days)
-        figures = await self.figures(community, span)
+        # The days before the bot came are unknown, not days of nothing: no rows.
+        figures = (await self.figures(community, span)).since(await self.first_day(community))
+        span = figures.span
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="jardinier-export-"))
         try:
             path = folder / f"report-{community.key}-{span.start}-{span.end}.csv"
             await asyncio.to_thread(write_csv, path, figures)
             texts = self.texts(community)
             await ctx.reply(
-                render(
+                render(texts.export_ready_day, day=LocalDate(span.start))
+                if span.start == span.end
+                else render(
                     texts.export_ready,
-                    days=days,
+                    days=len(span.days),
                     start=LocalDate(span.start),
                     end=LocalDate(span.end),
                 ),
@@ -577,6 +642,12 @@ class ReportsCog(Cog):
     def ensure_schedule(self, community: CommunityRef) -> None:
         """Schedule (or cancel) the community's report job as the rule book says."""
         self.weekly_report.ensure(community)
+
+    @listener(CommunitySeen, priority=Priority.OBSERVATION)
+    async def notice_community(self, event: CommunitySeen) -> None:
+        """Schedule the community's report once the bot hears from it, whatever it hears: a
+        join, a reaction or a command as well as a message."""
+        self.ensure_schedule(event.community)
 
     async def rules_applied(self) -> None:
         """Bring the report jobs of the communities seen since start in line with the rules."""
@@ -620,6 +691,10 @@ class ReportsCog(Cog):
             await self.actions.send(
                 channel,
                 render(
+                    texts.before_start_day, day=LocalDate(span.start), since=LocalDate(first_day)
+                )
+                if span.start == span.end
+                else render(
                     texts.before_start,
                     start=LocalDate(span.start),
                     end=LocalDate(span.end),
@@ -718,9 +793,8 @@ class ReportsCog(Cog):
         self.buffer.forget(community, user.id)
         remembered = self._reactions.get(community.key)
         if remembered is not None:
-            remembered[1].difference_update(
-                [reaction for reaction in remembered[1] if reaction[2] == user.id]
-            )
+            for reaction in [reaction for reaction in remembered[1] if reaction[2] == user.id]:
+                del remembered[1][reaction]
         self._albums.forget(community, user.id)
         self._recent.forget_member(community, user.id)
         community_id = await self.core.members.community_id(community)

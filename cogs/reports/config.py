@@ -11,6 +11,7 @@ from bot.crontab import Weekday
 from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
 from bot.ruleconf.errors import RuleValueError
+from cogs.reports.moods import emoji_key
 
 
 class ScheduleConfig(BaseModel):
@@ -27,13 +28,23 @@ class ScheduleConfig(BaseModel):
     """Complete days (up to yesterday) the scheduled report covers."""
 
 
+Emojis = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=500)
+]
+"""A list of reactions: emoji, ``:name:`` of a Discord custom emoji, ``custom:<id>`` of a
+Telegram one (see :mod:`cogs.reports.moods`)."""
+
+
 class SatisfactionConfig(BaseModel):
-    """How scored messages count: the highest label score under / over these thresholds."""
+    """How scored messages count: the highest label score under / over these thresholds; and,
+    without scores, which reactions are positive and which negative (any other is neither)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     civil_below: float = Field(default=0.2, ge=0, le=1)
     hostile_above: float = Field(default=0.5, ge=0, le=1)
+    positive_reactions: Emojis = ["👍", "❤", "🥰", "😍", "😊", "😄", "😁", "🎉", "🙏", "👏"]
+    negative_reactions: Emojis = ["👎", "😡", "😠", "🤬", "🤮", "🤢", "💩", "🖕"]
 
     @model_validator(mode="after")
     def _ordered(self) -> SatisfactionConfig:
@@ -42,6 +53,22 @@ class SatisfactionConfig(BaseModel):
                 {
                     "en": "civil_below must not be above hostile_above",
                     "fr": "civil_below ne doit pas dépasser hostile_above",
+                }
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_mood_each(self) -> SatisfactionConfig:
+        negative = {emoji_key(emoji) for emoji in self.negative_reactions}
+        both = [emoji for emoji in self.positive_reactions if emoji_key(emoji) in negative]
+        if both:
+            listed = ", ".join(both)
+            raise RuleValueError(
+                {
+                    "en": f"{listed} is both in positive_reactions and in negative_reactions:"
+                    " keep it in one of them",
+                    "fr": f"{listed} est à la fois dans positive_reactions et dans"
+                    " negative_reactions\u00a0: ne le gardez que dans l'une des deux",
                 }
             )
         return self
@@ -73,12 +100,18 @@ class ReportTexts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Annotated[str, Placeholders("community", "start", "end", "days")]
+    title_day: Annotated[str, Placeholders("community", "day")]
+    """The title of a report of one day."""
     messages: Annotated[str, Placeholders("count", "change", "per_day")]
     per_day_under: Annotated[str, Placeholders("least")]
     active: Annotated[str, Placeholders("count", "change")]
     newcomers: Annotated[str, Placeholders("count", "change", "introduced", "posted", "stayed")]
     retention: Annotated[str, Placeholders("rate", "kept", "previous")]
     retention_none: Annotated[str, Placeholders()]
+    retention_before_start: Annotated[str, Placeholders()]
+    """The period before came before the bot did: nobody seen active then, nothing to keep."""
+    no_change: Annotated[str, Placeholders()]
+    """In place of a change against a period before that began before the bot came."""
     channels: Annotated[str, Placeholders("channels")]
     moderation: Annotated[str, Placeholders("count", "rules")]
     manual: Annotated[str, Placeholders()]
@@ -90,7 +123,14 @@ class ReportTexts(BaseModel):
     satisfaction_toxicity: Annotated[
         str, Placeholders("rate", "change", "civil", "hostile", "scored", "below", "above")
     ]
-    satisfaction_fallback: Annotated[str, Placeholders("rate", "change", "positive", "negative")]
+    satisfaction_fallback: Annotated[
+        str,
+        Placeholders(
+            "rate", "change", "positive", "negative", "liked", "thanks", "disliked", "sanctions"
+        ),
+    ]
+    """Without toxicity scores: positive signals (``liked`` positive reactions, ``thanks``)
+    against negative ones (``disliked`` negative reactions, ``sanctions``)."""
     satisfaction_none: Annotated[str, Placeholders()]
     none: Annotated[str, Placeholders()]
     """No channel (the top channels)."""
@@ -102,9 +142,18 @@ class ReportTexts(BaseModel):
     chart_satisfaction: Annotated[str, Placeholders()]
     counted_since: Annotated[str, Placeholders("since")]
     """The last line of a report whose period began before the bot first saw the community."""
+    compared_none: Annotated[str, Placeholders("since")]
+    """The last line of a report whose period before ended before the bot first saw the
+    community: no change is given."""
+    compared_since: Annotated[str, Placeholders("since")]
+    """The last line of a report whose period before began before the bot first saw the
+    community: the change is against its days since."""
     before_start: Annotated[str, Placeholders("start", "end", "since")]
     """Posted instead of a scheduled report whose whole period came before the bot did."""
+    before_start_day: Annotated[str, Placeholders("day", "since")]
+    """The same, of a report of one day."""
     export_ready: Annotated[str, Placeholders("days", "start", "end")]
+    export_ready_day: Annotated[str, Placeholders("day")]
     missed: Annotated[str, Placeholders("when")]
     not_posted: Annotated[str, Placeholders("channel")]
 

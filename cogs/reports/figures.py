@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +58,15 @@ class Figures:
     """Of those joins, the members here now (who left, but came back, are)."""
     channels: list[tuple[str, int]] = field(default_factory=list)
     moderation: Counter[str] = field(default_factory=Counter)
+
+    def since(self, first: date) -> Figures:
+        """These figures from ``first`` on, the days before left out (not shown as zeros): the
+        days the bot counted. The same figures when the span starts on or after ``first``."""
+        if first <= self.span.start or first > self.span.end:
+            return self
+        span = Span(first, self.span.end)
+        daily = {day: self.daily[day] for day in span.days}
+        return replace(self, span=span, daily=daily)
 
     def total(self, name: str) -> int:
         """The sum of one daily counter over the span."""
@@ -208,15 +217,21 @@ async def _funnel(
     return newcomers, introduced, posted, stayed
 
 
+def signals(figures: Figures) -> tuple[int, int]:
+    """The fallback indicator's positive signals (positive reactions, thanks) and negative ones
+    (negative reactions, sanctions not pardoned); other reactions, votes and entries are
+    neither."""
+    positive = figures.total("positive_reactions") + figures.total("thanks")
+    return positive, figures.total("negative_reactions") + figures.sanctions
+
+
 def satisfaction(figures: Figures) -> tuple[str, float | None]:
     """The indicator and its source: ``toxicity`` (share of civil messages among scored ones),
-    ``fallback`` (reactions and thanks among those plus the sanctions not pardoned), or
-    ``none``."""
+    ``fallback`` (positive signals among all signals, see :func:`signals`), or ``none``."""
     scored = figures.total("scored")
     if scored:
         return "toxicity", figures.total("civil") / scored
-    positive = figures.total("reactions") + figures.total("thanks")
-    negative = figures.sanctions
+    positive, negative = signals(figures)
     if positive + negative:
         return "fallback", positive / (positive + negative)
     return "none", None

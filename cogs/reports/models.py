@@ -24,6 +24,11 @@ class ReportDay(SQLModel, table=True):
     left: int = 0
     introduced: int = 0
     reactions: int = 0
+    """Reactions that day, votes and entries by reaction left out."""
+    positive_reactions: int = 0
+    """Of those, the positive ones (``satisfaction.positive_reactions``)."""
+    negative_reactions: int = 0
+    """Of those, the negative ones (``satisfaction.negative_reactions``)."""
     thanks: int = 0
     moderation: int = 0
     """Sanctions given that day (not notes, not lifts), less those pardoned since."""

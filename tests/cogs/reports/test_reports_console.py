@@ -71,11 +71,13 @@ async def test_a_scripted_week_reports_with_a_chart_and_a_csv(
     assert text[0].startswith("📊 Activity report — Console, ")
     assert text[0].endswith("(7 days)")
     a_day = f"{sum(per_day) / 7:.1f}".removesuffix(".0")
-    assert text[1].startswith(f"Messages: {sum(per_day)} ({a_day} a day), +{sum(per_day)} ")
-    assert text[2].startswith("Active members: 3, +3")
-    assert text[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+    # The week began the day the bot came: there is no week before to compare with.
+    assert text[1] == f"Messages: {sum(per_day)} ({a_day} a day), n/a against the period before"
+    assert text[2] == "Active members: 3, n/a"
+    assert text[3] == "Newcomers: 1, n/a — introduced 0, posted 1, still here 1"
     assert f"Top channels: general ({sum(per_day) - 1}), seeds (1)" in text
-    assert "Satisfaction (fallback, no toxicity scores: " in report["text"]
+    assert "Satisfaction (fallback, no toxicity scores): " in report["text"]
+    assert text[-1].startswith("No change against the period before: it ended before I arrived")
     # The chart opens as a PNG and carries the very figures it plots.
     with Image.open(report["file"]) as image:
         assert image.format == "PNG"
@@ -90,3 +92,47 @@ async def test_a_scripted_week_reports_with_a_chart_and_a_csv(
     assert [int(row["joined"]) for row in rows] == [0, 0, 1, 0, 0, 0, 0]
     assert [int(row["thanks"]) for row in rows] == [0, 0, 0, 1, 0, 0, 0]
     assert rows[0]["day"] < rows[-1]["day"]
+
+
+async def test_votes_and_entries_by_reaction_are_no_mood_and_angry_reactions_are(
+    rules_dir: Path, tmp_path: Path
+) -> None:
+    """Without toxicity scores the satisfaction counts positive reactions and thanks against
+    negative reactions and sanctions: a 👍 voting for an entry or a suggestion, a 👎 voting
+    against one, a 🎉 entering a giveaway are no signal; a 🤔 is neither."""
+    enable_only(rules_dir, "reports", "suggestions", "contests")
+    script = [
+        "+alice",
+        "+bob",
+        "+carol",
+        "!wait 1d",  # old enough to vote
+        "mod: /contest_create Photo 2d",
+        "alice: /submit 1 my tomatoes",  # entry posted as message 5
+        "alice: /suggest Install a rain water tank near the shed",  # posted as message 8
+        "mod: /giveaway seeds 1 1d",  # posted as message 11
+        "bob +👍 5",
+        "carol +👍 5",
+        "bob +👎 8",
+        "carol +👍 8",
+        "bob +🎉 11",
+        "alice: this new rule is a bad idea",  # message 13
+        "bob +👎 13",
+        "carol +😡 13",
+        "dave +🤮 13",
+        "bob +🤔 13",
+        "carol +❤️ 13",
+        "mod: /report 1",
+    ]
+
+    sent = await play(script, rules_dir, tmp_path)
+
+    posts = {record["message_id"]: record["text"] for record in sent}
+    assert posts[5].startswith("Entry 1 to contest 1")
+    assert posts[8].startswith("💡 Suggestion #1")
+    assert posts[11].startswith("🎉 Giveaway 1")
+    report = sent[-1]["text"].splitlines()
+    assert (
+        "Satisfaction (fallback, no toxicity scores): 25% positive signals (1 vs 3: 1 positive"
+        " reaction and 0 thank-yous vs 3 negative reactions and 0 sanctions; votes and other"
+        " reactions not counted), —"
+    ) in report

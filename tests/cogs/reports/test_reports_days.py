@@ -18,6 +18,7 @@ from bot.wholewords import folded
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
 from cogs.reports.config import ReportsConfig
+from cogs.reports.moods import ReactionMoods
 from cogs.reports.thanks import ThanksWords
 
 ZONES = [
@@ -138,3 +139,36 @@ def test_the_shipped_thanks_lists_agree_and_match_alike(
     assert reports.thanks_words == contributors.thanks_words
     assert ThanksWords(reports.thanks_words).found(text) is thanks
     assert ThanksDetector(contributors.thanks_words).thanks(text) is thanks
+
+
+@pytest.mark.parametrize(
+    ("emoji", "mood"),
+    [
+        ("👍", 1),
+        ("👍🏽", 1),  # a skin tone is the same emoji
+        ("❤️", 1),  # as Discord sends it
+        ("❤", 1),  # as Telegram sends it
+        ("<:bravo:1234>", 1),  # a Discord custom emoji, by its name
+        ("<a:bravo:1234>", 1),  # animated
+        ("custom:5368324170671202286", -1),  # a Telegram custom emoji, by its id
+        ("👎", -1),
+        ("🤮", -1),
+        ("🤔", 0),  # listed nowhere: neither
+        ("<:meh:99>", 0),
+    ],
+)
+def test_a_reactions_mood_is_read_from_the_two_lists(emoji: str, mood: int) -> None:
+    moods = ReactionMoods(["👍", "❤️", ":bravo:"], ["👎", "🤮", "custom:5368324170671202286"])
+    assert moods.of(emoji) == mood
+
+
+def test_the_shipped_lists_read_telegrams_fixed_reactions(rules_dir: Path) -> None:
+    """Telegram's reactions are a fixed set: its thumbs, hearts and angry faces have a mood."""
+    shipped = load_rule_book(rules_dir, section_models()).section("reports", None)
+    assert isinstance(shipped, ReportsConfig)
+    satisfaction = shipped.satisfaction
+    moods = ReactionMoods(satisfaction.positive_reactions, satisfaction.negative_reactions)
+    positive = ("👍", "❤", "🥰", "👏", "🎉", "🙏", "❤\u200d🔥")
+    assert [moods.of(emoji) for emoji in positive] == [1] * 7
+    assert [moods.of(emoji) for emoji in ("👎", "🤬", "🤮", "💩", "🖕", "😡")] == [-1] * 6
+    assert [moods.of(emoji) for emoji in ("🤔", "😢", "🤯", "😱")] == [0] * 4

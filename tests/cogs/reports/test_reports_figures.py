@@ -92,7 +92,7 @@ async def test_toxicity_scores_make_the_satisfaction_indicator(
         "scored), —"
     ) in lines
     assert "Moderation actions: 1 — toxicity (1)" in lines
-    assert "Retention: nobody was active the period before." in lines
+    assert "Retention: I was not here yet the period before." in lines
     assert report.details["file"] is not None
 
 
@@ -115,7 +115,7 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
     message = await say(core, platform, clock, "alice", "welcome back everyone")
     await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
     await core.handle(
-        ReactionAdded(at=clock.now(), message=message, member=platform.member("bob"), emoji="🌱")
+        ReactionAdded(at=clock.now(), message=message, member=platform.member("bob"), emoji="👍")
     )
     await core.handle(ModerationRecorded(at=clock.now(), member=alice, case_id=1, action="warn"))
     await core.handle(
@@ -143,14 +143,23 @@ async def test_moderation_contests_and_the_change_against_the_week_before(
     assert "Moderation actions: 2 — moderators' commands (1), spam (1)" in lines
     assert "Contests and challenges closed: 1" in lines
     assert (
-        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
-        "33% positive (1 vs 2), —"
+        "Satisfaction (fallback, no toxicity scores): 33% positive signals (1 vs 2: 1 positive"
+        " reaction and 0 thank-yous vs 0 negative reactions and 2 sanctions; votes and other"
+        " reactions not counted), —"
     ) in lines
+    # The bot came on the last day of the week before.
+    assert lines[-1] == (
+        "The period before is counted from Nov 2, 2026, when I arrived: the changes are against"
+        " its days since."
+    )
 
 
 async def test_nothing_against_nothing_before_is_no_percentage(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
+    await core.members.community_id(platform.community)  # the bot comes
+    await clock_forward(core, timedelta(days=7))  # and sees a whole week of nothing
+
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
     # As a change from an empty period is written as the count itself (+3), not as a share.
@@ -184,6 +193,55 @@ async def test_the_weekly_report_is_posted_for_the_week_before(
     assert "Counted from" not in posted.text  # a whole week the bot saw
 
 
+async def test_the_weekly_report_is_scheduled_whatever_the_bot_first_hears_not_only_a_message(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    """A community where nobody has posted yet (a join, a reaction) still gets its report."""
+    await core.handle(MemberJoined(at=clock.now(), member=platform.member("erin")))
+
+    assert core.scheduler.pending("reports:weekly:")
+    await core.scheduler.advance(timedelta(days=8))
+
+    posted = [sent for sent in platform.sent() if sent.target.id == "leadership"]
+    assert posted[-1].text.splitlines()[3].startswith("Newcomers: 1, ")
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "export"),
+    [
+        (
+            "en",
+            "📊 Activity report — Garden, Nov 2, 2026",
+            "Daily figures of Nov 2, 2026, in one row.",
+        ),
+        (
+            "fr",
+            "📊 Rapport d'activité — Garden, journée du 2 nov. 2026",
+            "Chiffres de la journée du 2 nov. 2026, sur une ligne.",
+        ),
+    ],
+)
+async def test_a_report_of_one_day_names_that_day_once(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    locale: str,
+    title: str,
+    export: str,
+) -> None:
+    """Not "Nov 2, 2026 to Nov 2, 2026"."""
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
+    assert await core.reload_rules() is None
+
+    lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
+    exported = await run(core, platform, clock, "/report_export 1")
+
+    assert lines[0] == title
+    assert exported.text == export
+
+
 async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_counts(
     core: Jardinier, platform: FakePlatform, clock: ManualClock
 ) -> None:
@@ -193,10 +251,14 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
     assert lines[-1] == (
-        "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before."
+        "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before, the"
+        " daily average is of the days since, and there is no period before to compare with."
     )
+    assert lines[1] == "Messages: 1 (0.3 a day), n/a against the period before"  # 1 in 3 days
     lines = (await run(core, platform, clock, "/report 3")).text.splitlines()
-    assert not lines[-1].startswith("Counted from")
+    assert lines[-1] == (
+        "No change against the period before: it ended before I arrived, on Nov 2, 2026."
+    )
 
 
 @pytest.mark.parametrize(
@@ -205,15 +267,18 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
         (
             "en",
             "📊 Activity report — Garden, Oct 27, 2026 to Nov 2, 2026 (7 days)",
-            "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before.",
-            "Daily figures, Oct 27, 2026 to Nov 2, 2026 (7 days), one row per day.",
+            "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before,"
+            " the daily average is of the days since, and there is no period before to compare"
+            " with.",
+            "Daily figures of Nov 2, 2026, in one row.",
         ),
         (
             "fr",
             "📊 Rapport d'activité — Garden, du 27 oct. 2026 au 2 nov. 2026 (7 jours)",
             "Compté à partir du 2 nov. 2026, jour de mon arrivée\u00a0: il n'y a pas de chiffres"
-            " des jours d'avant.",
-            "Chiffres quotidiens du 27 oct. 2026 au 2 nov. 2026 (7 jours), une ligne par jour.",
+            " des jours d'avant, la moyenne par jour est celle des jours depuis, et il n'y a pas"
+            " de période précédente à comparer.",
+            "Chiffres de la journée du 2 nov. 2026, sur une ligne.",
         ),
     ],
 )
@@ -227,7 +292,8 @@ async def test_the_report_writes_its_days_as_the_communitys_language_does(
     since: str,
     export: str,
 ) -> None:
-    """Leadership reads ``2 nov. 2026``, not ``2026-11-02``; the CSV's name keeps ISO days."""
+    """Leadership reads ``2 nov. 2026``, not ``2026-11-02``; the CSV's name keeps ISO days, from
+    the bot's first day."""
     community = rules_dir / "community.yaml"
     community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
     assert await core.reload_rules() is None
@@ -238,7 +304,7 @@ async def test_the_report_writes_its_days_as_the_communitys_language_does(
     assert lines[0] == title
     assert lines[-1] == since
     assert exported.text == export
-    assert exported.details["file"].name.endswith("-2026-10-27-2026-11-02.csv")
+    assert exported.details["file"].name.endswith("-2026-11-02-2026-11-02.csv")
 
 
 async def test_figures_survive_a_flush_and_members_data_is_erased(
@@ -574,13 +640,13 @@ async def test_a_french_report_agrees_none_with_channels_and_with_actions(
 @pytest.mark.parametrize(
     ("locale", "messages", "expected"),
     [
-        ("en", 1, "Messages: 1 (under 0.1 a day), +1 against the period before"),
+        ("en", 1, "Messages: 1 (under 0.1 a day), n/a against the period before"),
         (
             "fr",
             1,
-            "Messages\u00a0: 1 (moins de 0,1 par jour), +1 par rapport à la période précédente",
+            "Messages\u00a0: 1 (moins de 0,1 par jour), n.d. par rapport à la période précédente",
         ),
-        ("en", 40, "Messages: 40 (0.1 a day), +40 against the period before"),
+        ("en", 40, "Messages: 40 (0.1 a day), n/a against the period before"),
     ],
 )
 async def test_a_few_messages_over_a_year_are_not_written_as_none_a_day(
@@ -595,6 +661,8 @@ async def test_a_few_messages_over_a_year_are_not_written_as_none_a_day(
     community = rules_dir / "community.yaml"
     community.write_text(community.read_text().replace("locale: en", f"locale: {locale}"))
     assert await core.reload_rules() is None
+    await core.members.community_id(platform.community)  # the bot comes
+    clock.advance(timedelta(days=365))  # and has been here every day of the year
     for _ in range(messages):
         await say(core, platform, clock, "alice", "hello garden")
 
@@ -639,8 +707,9 @@ async def test_notes_and_lifts_are_no_sanctions_and_a_pardoned_one_counts_no_mor
 
     assert "Moderation actions: 1 — moderators' commands (2), pardoned since (−1)" in lines
     assert (
-        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
-        "0% positive (0 vs 1), —"
+        "Satisfaction (fallback, no toxicity scores): 0% positive signals (0 vs 1: 0 positive"
+        " reactions and 0 thank-yous vs 0 negative reactions and 1 sanction; votes and other"
+        " reactions not counted), —"
     ) in lines
 
 
@@ -660,8 +729,9 @@ async def test_a_thanks_that_scores_in_the_profile_is_a_positive_signal_of_the_r
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
 
     assert (
-        "Satisfaction (fallback, no toxicity scores: reactions and thanks vs moderation cases): "
-        "100% positive (2 vs 0), —"
+        "Satisfaction (fallback, no toxicity scores): 100% positive signals (2 vs 0: 0 positive"
+        " reactions and 2 thank-yous vs 0 negative reactions and 0 sanctions; votes and other"
+        " reactions not counted), —"
     ) in lines
 
 
@@ -715,7 +785,7 @@ async def test_a_member_who_leaves_and_comes_back_in_the_same_second_is_still_he
     await core.handle(MemberJoined(at=clock.now(), member=bob))
 
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 0, still here 1")
     [stay] = (await cog.export_member_data(platform.community, bob.user))["reports"]["arrivals"]
     assert stay["left_at"] is None
 
@@ -755,13 +825,13 @@ async def test_a_leave_and_rejoin_in_the_same_second_counts_one_newcomer_in_the_
     await core.handle(MemberJoined(at=clock.now(), member=bob))
 
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 0, still here 1")
     today = await cog.figures(platform.community, cog.span(platform.community, 1))
     assert (today.total("joined"), today.total("left")) == (1, 0)
 
     await core.handle(MemberLeft(at=clock.now(), member=bob))
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 0")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 0, still here 0")
     today = await cog.figures(platform.community, cog.span(platform.community, 1))
     assert (today.total("joined"), today.total("left")) == (1, 1)
 
@@ -850,11 +920,11 @@ async def test_a_newcomer_whose_only_message_was_deleted_has_not_posted(
     await core.handle(MessageDeleted(at=clock.now(), message=spam))
 
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 0, still here 1")
     clock.advance(timedelta(minutes=1))
     await say(core, platform, clock, "erin", "sorry, hello everyone")
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 1, still here 1")
 
 
 async def test_a_newcomer_who_posted_on_a_later_day_still_has_posted(
@@ -874,7 +944,7 @@ async def test_a_newcomer_who_posted_on_a_later_day_still_has_posted(
     await core.handle(MessageDeleted(at=clock.now(), message=first))
 
     lines = (await run(core, platform, clock, "/report 2")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 1, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 1, still here 1")
 
 
 async def test_a_first_message_deleted_while_a_refused_flush_writes_it_counts_no_more(
@@ -908,7 +978,7 @@ async def test_a_first_message_deleted_while_a_refused_flush_writes_it_counts_no
     await deleting
 
     lines = (await run(core, platform, clock, "/report 1")).text.splitlines()
-    assert lines[3].startswith("Newcomers: 1, +1 — introduced 0, posted 0, still here 1")
+    assert lines[3].startswith("Newcomers: 1, n/a — introduced 0, posted 0, still here 1")
 
 
 async def test_a_returning_members_first_message_deleted_after_their_return_counts_no_more(
@@ -997,6 +1067,13 @@ async def test_a_step_of_the_strike_ladder_is_named_in_the_community_language(
             "satisfaction",
             "civil_below must not be above hostile_above",
             "civil_below ne doit pas dépasser hostile_above",
+        ),
+        (
+            {"satisfaction": {"positive_reactions": ["👍", "❤️"], "negative_reactions": ["❤"]}},
+            "satisfaction",
+            "❤️ is both in positive_reactions and in negative_reactions: keep it in one of them",
+            "❤️ est à la fois dans positive_reactions et dans negative_reactions\u00a0: ne le"
+            " gardez que dans l'une des deux",
         ),
         (
             {"write": {"flush_every": "2h"}},

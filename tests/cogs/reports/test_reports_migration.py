@@ -66,3 +66,43 @@ def test_going_back_keeps_each_members_latest_join(tmp_path: Path) -> None:
         ) == [("ana", "2026-12-07 09:00:00"), ("chloe", "2026-12-15 10:00:00")]
         with pytest.raises(IntegrityError):
             database.write(CHLOE_RETURNS)
+
+
+def test_the_reactions_counted_so_far_have_no_mood_and_going_back_keeps_them(
+    tmp_path: Path,
+) -> None:
+    """Migration 0019: a day's positive and negative reactions. Which of the reactions counted
+    before were positive is not known: none is, rather than every one as the satisfaction read
+    them."""
+    with migrated_database(
+        tmp_path,
+        "0018",
+        GARDEN,
+        "INSERT INTO report_days (community_id, day, messages, joined, left, introduced,"
+        " reactions, thanks, moderation, contests, scored, civil, hostile)"
+        " VALUES (1, '2026-12-07', 12, 1, 0, 1, 9, 2, 1, 0, 0, 0, 0)",
+    ) as database:
+        database.upgrade("0019")
+
+        assert database.rows(
+            "SELECT reactions, positive_reactions, negative_reactions, thanks FROM report_days"
+        ) == [(9, 0, 0, 2)]
+        database.write(
+            "INSERT INTO report_days (community_id, day, messages, joined, left, introduced,"
+            " reactions, positive_reactions, negative_reactions, thanks, moderation, contests,"
+            " scored, civil, hostile) VALUES (1, '2026-12-08', 3, 0, 0, 0, 5, 1, 3, 0, 0, 0, 0,"
+            " 0, 0)"
+        )
+
+        database.downgrade("0018")
+
+        assert "positive_reactions" not in database.columns("report_days")
+        assert database.rows("SELECT day, reactions FROM report_days ORDER BY day") == [
+            ("2026-12-07", 9),
+            ("2026-12-08", 5),
+        ]
+
+
+def test_the_reactions_by_mood_start_on_an_empty_database(tmp_path: Path) -> None:
+    with migrated_database(tmp_path, "0019") as database:
+        assert {"positive_reactions", "negative_reactions"} <= database.columns("report_days")
