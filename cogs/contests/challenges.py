@@ -8,6 +8,12 @@ brought in line with the rules once the bot has started and after every reload (
 removed from the YAML is cancelled), and when a community is seen for the first time. Themes are
 taken in turn; the position is stored, so a restart continues with the next theme.
 
+A run counts from its scheduled time, however late the bot makes it: a run the scheduler
+runs late (within its grace) closes when it would have on time. A run missed while the bot was
+down is opened late while at least half its ``open_for`` is left, closing when it would have
+(the mod-log says so); later than that it is skipped, and the mod-log says when the next one
+opens. When the themes run out and start again, the mod-log says so.
+
 A run is two writes: its theme is taken (the turn stored, with the time of the run), then its
 contest is made. A run the process died between the two (a kill, a power cut) is completed
 when the bot starts again, or by the challenge's next job, with the theme it had taken: its
@@ -133,16 +139,45 @@ class Challenges(ContestCommands):
             # Before the theme is taken: the next run has the theme this one would have had.
             self.log.warning("challenge %s has no channel in %s", challenge_id, community.key)
             return
+        await self._open_run(
+            community, challenge_id, challenge, channel, self._due(community, challenge)
+        )
+
+    async def _open_run(
+        self,
+        community: CommunityRef,
+        challenge_id: str,
+        challenge: ChallengeConfig,
+        channel: ChannelRef,
+        at: datetime,
+    ) -> Contest | None:
+        """Open the run of ``challenge`` scheduled at ``at`` (now, or earlier: it closes when
+        it would have on time); None if that run already happened."""
         async with self._challenge_runs:
             await self._complete_interrupted(community, challenge_id, challenge)
-            now = self.core.clock.now()
-            theme = await self._next_theme(community, challenge_id, challenge, now)
+            theme = await self._next_theme(community, challenge_id, challenge, at)
             if theme is None:
-                return
+                return None
             contest = await self.store_contest(
-                await self._run_contest(community, challenge_id, challenge, channel, theme, now)
+                await self._run_contest(community, challenge_id, challenge, channel, theme, at)
             )
             await self.begin(community, contest)
+            return contest
+
+    def _due(self, community: CommunityRef, challenge: ChallengeConfig) -> datetime:
+        """When the run the scheduler is making now was due: the latest time of the schedule
+        within the scheduler's grace (now if none, as on time)."""
+        now = self.core.clock.now()
+        trigger = WallClockCronTrigger(
+            timezone=self.core.community_config(community).timezone,
+            **crontab_fields(challenge.schedule),
+        )
+        due = now
+        following = trigger.get_next_fire_time(None, now - self.core.scheduler.misfire_grace)
+        while following is not None and following <= now:
+            due = following
+            following = trigger.get_next_fire_time(following, following + timedelta(seconds=1))
+        return due
 
     async def _run_contest(
         self,
@@ -289,10 +324,21 @@ class Challenges(ContestCommands):
             ):
                 return None
             position = turn.next_theme % len(challenge.themes)
+            again = position == 0 and turn.last_run_at is not None
             turn.next_theme = (position + 1) % len(challenge.themes)
             turn.last_run_at = now
             session.add(turn)
             await session.commit()
+        if again:
+            await self.core.modlog(
+                community,
+                render(
+                    self.texts(community).challenge_themes_again,
+                    challenge=challenge.title,
+                    theme=challenge.themes[position],
+                    count=len(challenge.themes),
+                ),
+            )
         return challenge.themes[position]
 
     def _came_since(
@@ -308,18 +354,45 @@ class Challenges(ContestCommands):
         return following is not None and following <= now
 
     async def challenge_missed(self, kwargs: dict[str, Any], late_by: timedelta) -> None:
-        """A run fell due too long ago: tell the moderators it was skipped."""
+        """A run fell due too long ago: opened late while at least half its time is left
+        (closing when it would have), else skipped; the moderators are told which."""
         community = CommunityRef(
             kwargs["platform"], kwargs["community_id"], kwargs["community_name"]
         )
-        challenge = self._wanted(community).get(kwargs["challenge_id"])
+        challenge_id = kwargs["challenge_id"]
+        challenge = self._wanted(community).get(challenge_id)
         if challenge is None:
             return
+        now = self.core.clock.now()
+        due = now - late_by
+        texts = self.texts(community)
+        when = self.when(community, due)
+        if after(due, challenge.open_for, self.zone(community)) - now >= challenge.open_for / 2:
+            settings = self.settings(community)
+            channel = await self.announce_channel(
+                community, challenge.channel or settings.contests.channel, None
+            )
+            if channel is not None:
+                contest = await self._open_run(community, challenge_id, challenge, channel, due)
+                if contest is not None:
+                    await self.core.modlog(
+                        community,
+                        render(
+                            texts.challenge_opened_late,
+                            challenge=challenge.title,
+                            when=when,
+                            id=contest.id,
+                            end=self.when(community, contest.ends_at),
+                        ),
+                    )
+                return
+        following = self.core.scheduler.next_run(challenge_job_id(community, challenge_id))
         await self.core.modlog(
             community,
             render(
-                self.texts(community).challenge_missed,
+                texts.challenge_missed,
                 challenge=challenge.title,
-                when=self.when(community, self.core.clock.now() - late_by),
+                when=when,
+                next=self.when(community, following) if following else "?",
             ),
         )

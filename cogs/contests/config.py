@@ -85,7 +85,13 @@ class ContestTexts(BaseModel):
     phase_open: Annotated[str, Placeholders()]
     phase_remind: Annotated[str, Placeholders()]
     phase_close: Annotated[str, Placeholders()]
-    challenge_missed: Annotated[str, Placeholders("challenge", "when")]
+    challenge_missed: Annotated[str, Placeholders("challenge", "when", "next")]
+    """To the mod-log: a run missed while the bot was offline, too late to open (``next``: when
+    the next run opens)."""
+    challenge_opened_late: Annotated[str, Placeholders("challenge", "when", "id", "end")]
+    """To the mod-log: a run missed while the bot was offline, opened late."""
+    challenge_themes_again: Annotated[str, Placeholders("challenge", "theme", "count")]
+    """To the mod-log: a challenge used its last theme and starts its list again."""
     # -- submissions and votes
     entry_posted: Annotated[str, Placeholders("id", "entry", "member", "text", "emoji")]
     submitted: Annotated[str, Placeholders("id", "entry")]

@@ -1,4 +1,5 @@
-"""Recurring challenges from the rule book: local-time schedule, themes in turn, reloads."""
+"""Recurring challenges from the rule book: local-time schedule, themes in turn, reloads; a
+run the bot was late for counts from its scheduled time, or is skipped with a next step."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.cogloader import section_models
@@ -95,12 +97,18 @@ async def test_themes_are_taken_in_turn_across_restarts(
     second = await open_arena(database=database, platform=first.platform)
     await second.wait(timedelta(days=14))
     assert themes_posted(second) == ["Spring buds", "Morning dew", "Old tools"]
+    assert second.sent("mod-log") == []
     await second.wait(timedelta(days=7))
     assert themes_posted(second)[-1] == "Spring buds"  # starts over
+    [note] = second.sent("mod-log")
+    assert note.text == (
+        "The challenge “Photo of the week” has used all its 3 themes: it starts the list again "
+        "with “Spring buds”. Add themes in contests.yaml to keep it fresh."
+    )
     assert len(second.core.scheduler.pending("challenge:")) == 1
 
 
-async def test_a_run_missed_beyond_the_grace_is_reported(
+async def test_a_run_missed_with_most_of_its_time_left_opens_late_and_closes_on_time(
     open_arena: ArenaFactory, tmp_path: Path
 ) -> None:
     database = tmp_path / "j.db"
@@ -109,14 +117,53 @@ async def test_a_run_missed_beyond_the_grace_is_reported(
     await first.stop()
     first.clock.advance(timedelta(days=7, hours=12))  # down over Monday 09:00
     second = await open_arena(database=database, platform=first.platform)
+    assert themes_posted(second) == ["Spring buds"]
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        f"The challenge “Photo of the week” was due on Mon, Nov 9, 2026, 9:00{NNBSP}AM (CET) "
+        "while I was offline; it opened late as contest 1, still closing on "
+        f"Sun, Nov 15, 2026, 9:00{NNBSP}AM (CET)."
+    )
+    await second.wait(timedelta(days=7))
+    assert themes_posted(second) == ["Spring buds", "Morning dew"]
+    assert len(second.posted("is closed")) == 1
+
+
+async def test_a_run_missed_for_most_of_its_time_is_skipped_and_says_when_the_next_opens(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database, contests={"challenges": {"weekly": WEEKLY}})
+    await first.join("alice")
+    await first.stop()
+    first.clock.advance(timedelta(days=11))  # down from before Monday 09:00 to Thursday
+    second = await open_arena(database=database, platform=first.platform)
     assert themes_posted(second) == []
     [report] = second.sent("mod-log")
     assert report.text == (
         f"The challenge “Photo of the week” was due on Mon, Nov 9, 2026, 9:00{NNBSP}AM (CET) "
-        "while I was offline; that run was skipped."
+        "while I was offline; that run was skipped, as most of its time had gone by. The next "
+        f"one opens on Mon, Nov 16, 2026, 9:00{NNBSP}AM (CET)."
     )
     await second.wait(timedelta(days=7))
     assert themes_posted(second) == ["Spring buds"]
+
+
+async def test_a_run_made_late_within_the_grace_closes_when_it_would_have_on_time(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database, contests={"challenges": {"weekly": WEEKLY}})
+    await first.join("alice")
+    await first.wait(timedelta(days=6, hours=22, minutes=30))  # Monday 08:30 (CET)
+    await first.stop()
+    first.clock.advance(timedelta(hours=1))  # back at 09:30, within the grace
+    second = await open_arena(database=database, platform=first.platform)
+    [opened] = second.posted("theme: ")
+    assert f"open until Sun, Nov 15, 2026, 9:00{NNBSP}AM (CET)" in opened.text
+    async with second.core.db.session() as session:
+        [contest] = (await session.exec(select(Contest))).all()
+    assert contest.starts_at == datetime(2026, 11, 9, 8, tzinfo=UTC)
 
 
 async def test_a_reload_cancels_removed_challenges_and_adds_new_ones(
