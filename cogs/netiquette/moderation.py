@@ -241,8 +241,8 @@ class Moderation(Automod):
         helps={
             "fr": """Bannir un membre, en effaçant éventuellement ses messages récents.
 
-            Sur les plateformes textuelles, mettez entre guillemets un motif de plusieurs mots
-            (il est suivi de jours_effaces).
+            Sur les plateformes textuelles, un motif de plusieurs mots se met entre guillemets
+            seulement pour le faire suivre de jours_effaces.
             Exemple : /bannir @alice "Insultes répétées" 1
             """
         },
@@ -264,7 +264,7 @@ class Moderation(Automod):
     ) -> None:
         """Ban a member, optionally deleting their recent messages.
 
-        On text platforms, quote a reason of several words (it is followed by delete_days).
+        On text platforms, quote a reason of several words only to follow it with delete_days.
         Example: /ban alice "Repeated insults" 1
         """
         self._check_target(ctx, member)
