@@ -283,7 +283,7 @@ async def test_every_window_reads_well_in_french(
     edit_section(rules_dir, "community", {"locale": "fr"})
     forum = await open_forum()
     assert await forum.run("alice", "/influenceurs tout") == (
-        "Aucune interaction comptée depuis le début pour l'instant."
+        "Aucune interaction comptée sur tous les jours gardés pour l'instant."
     )
     for window in ("30j", "30", "30d"):
         assert await forum.run("alice", f"/classement {window}") == (
@@ -294,10 +294,10 @@ async def test_every_window_reads_well_in_french(
     )
     await forum.say("alice", LONG)
     assert (await forum.run("alice", "/classement tout")).startswith(
-        "🌱 Meilleurs contributeurs — depuis le début\u00a0:"
+        "🌱 Meilleurs contributeurs — sur tous les jours gardés\u00a0:"
     )
     assert (await forum.run("alice", "/profil tout")).startswith(
-        "alice — depuis le début\u00a0: 1 pt"
+        "alice — sur tous les jours gardés\u00a0: 1 pt"
     )
 
 
