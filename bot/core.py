@@ -296,6 +296,20 @@ class Jardinier:
         try:
             await self._run_platforms()
         finally:
+            # The console's input ends without a shut-down (a pipe ends within a second of the
+            # start): the catch-up of what fell due while it was down (a weekly report drawing
+            # its chart) is let finish, within the grace, or each run would cut it short and it
+            # would never be posted. Not on a real clock: SIGTERM's shut-down has already waited
+            # for it, and platforms that failed cannot post it. Held work shows the catch-up is
+            # running: one still waiting for a connection is not waited for.
+            if self.scheduler.manual and jobs in self._in_hand:
+                await asyncio.wait({jobs}, timeout=SHUTDOWN_GRACE.total_seconds())
+                if not jobs.done():
+                    log.warning(
+                        "the jobs that fell due while the bot was down still run after %s; "
+                        "stopping anyway",
+                        format_duration(SHUTDOWN_GRACE),
+                    )
             for task in (jobs, running):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -22,7 +22,7 @@ from bot.events import (
     MessageRef,
     UserRef,
 )
-from bot.platform import Button
+from bot.platform import Button, EventSink
 from bot.state import StateStore
 from bot.weekly import Weekly, WeeklyJob
 from tests.conftest import START
@@ -416,3 +416,92 @@ async def test_a_report_whose_run_ended_just_before_the_stop_is_not_posted_again
     await bot.scheduler.run_on_time()
     assert len(reports_posted(platform)) == 1
     await bot.stop()
+
+
+class InputEndingPlatform(StallingPlatform):
+    """The console fed by a pipe: its input ends while the start-up catch-up posts the week's
+    report, whose post then takes ``post_takes`` seconds more (drawing and sending the chart);
+    None: it never ends. ``connects``: False, its connection never comes."""
+
+    def __init__(self, *, post_takes: float | None, connects: bool = True) -> None:
+        super().__init__()
+        self.post_takes = post_takes
+        self.connects = connects
+
+    async def start(self, sink: EventSink) -> None:
+        if not self.connects:
+            return  # input ended before anything came
+        await self.posting.wait()
+        if self.post_takes is not None:
+            asyncio.get_running_loop().call_later(self.post_takes, self.release.set)
+
+    async def ready(self) -> None:
+        if not self.connects:
+            await asyncio.Event().wait()
+
+
+async def run_after_the_report_fell_due(
+    rules_dir: Path, database: Path, clock: ManualClock, platform: InputEndingPlatform
+) -> None:
+    """The report heard from, then the bot run (as ``jardinier console`` runs it) on Monday
+    9 November at 09:40 Paris, the report due at 09:05 owed, until its platform ends."""
+    platform.stall = False
+    await reports_heard_from(rules_dir, database, clock, platform)
+    platform.stall = True
+    clock.set(datetime(2026, 11, 9, 8, 40, tzinfo=UTC))
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await asyncio.wait_for(bot.run(), 30)
+
+
+async def test_a_report_the_catch_up_posts_when_the_console_input_ends_is_posted_once(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = InputEndingPlatform(post_takes=0.2)
+    database = tmp_path / "garden.db"
+    await run_after_the_report_fell_due(rules_dir, database, clock, platform)
+    assert len(reports_posted(platform)) == 1
+
+    # Finished, so not run again at the next start.
+    platform.stall = False
+    clock.set(datetime(2026, 11, 9, 8, 50, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert len(reports_posted(platform)) == 1
+    await bot.stop()
+
+
+async def test_a_catch_up_still_running_past_the_grace_is_stopped_and_run_again_next_time(
+    rules_dir: Path,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.core.SHUTDOWN_GRACE", timedelta(seconds=0.3))
+    platform = InputEndingPlatform(post_takes=None)
+    database = tmp_path / "garden.db"
+    await run_after_the_report_fell_due(rules_dir, database, clock, platform)
+    assert reports_posted(platform) == []
+    assert "the jobs that fell due while the bot was down still run after" in caplog.text
+
+    platform.stall = False
+    clock.set(datetime(2026, 11, 9, 8, 50, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert len(reports_posted(platform)) == 1
+    await bot.stop()
+
+
+async def test_a_catch_up_waiting_for_a_connection_does_not_hold_up_the_end_of_input(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A grace longer than the test waits: the bot stops at once, not after it.
+    monkeypatch.setattr("bot.core.SHUTDOWN_GRACE", timedelta(minutes=5))
+    platform = InputEndingPlatform(post_takes=0.2, connects=False)
+    await run_after_the_report_fell_due(rules_dir, tmp_path / "garden.db", clock, platform)
+    assert reports_posted(platform) == []
