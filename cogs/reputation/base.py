@@ -1,19 +1,23 @@
 """What the reputation cog's parts share: settings, texts, what counting reads of a community,
-the buffer, the remembered mentions, the summary's job."""
+the first day it counted there, the buffer, the remembered mentions, the summary's job."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlmodel import col, func, select
 
 from bot.cog import Cog
 from bot.events import CommunityRef
 from bot.localdays import LocalDays
 from bot.periodic import PeriodicFlush
+from bot.state import StateStore
 from cogs.reputation.buffer import MentionBuffer
 from cogs.reputation.config import ReputationConfig, ReputationTexts
 from cogs.reputation.mentions import AlertWindow, RecentMentions
+from cogs.reputation.models import ReputationDay
 from cogs.reputation.schedule import SummaryJob
 from cogs.reputation.tone import Phrases, ToneReader
 
@@ -28,7 +32,7 @@ class Watch:
     """What counting reads of one community, resolved once per rule book: the listener asks
     for it on every message."""
 
-    __slots__ = ("book", "community", "days", "ignored", "names", "scheduled", "tone")
+    __slots__ = ("book", "community", "counting", "days", "ignored", "names", "scheduled", "tone")
 
     def __init__(
         self,
@@ -50,6 +54,8 @@ class Watch:
         """Channel ids and names (without ``#``) not looked at."""
         self.scheduled = False
         """Whether a message asked for the summary's schedule under this rule book."""
+        self.counting = False
+        """Whether the first day counted in the community is known to be remembered."""
 
 
 class ReputationBase(Cog):
@@ -72,8 +78,9 @@ class ReputationBase(Cog):
         self.windows: dict[str, AlertWindow] = {}
         """Each community's recent negative mentions, by key."""
         self.summary_job = SummaryJob(self)
-        self._first_seen: dict[str, datetime] = {}
-        """When the bot first saw each community (it never changes)."""
+        self._state = StateStore(core.db)
+        self._counting_since: dict[str, date] = {}
+        """The first local day counted in each community, by key (it never changes)."""
         self._watches: dict[str, Watch] = {}
         self._readers: dict[Any, tuple[Phrases | None, ToneReader]] = {}
         """Matchers by the words they match: communities sharing a book share them."""
@@ -109,6 +116,36 @@ class ReputationBase(Cog):
             zone = self.core.community_config(community).zone
             found = Watch(book, community, LocalDays(zone), *matchers, ignored)
             self._watches[community.key] = found
+        return found
+
+    async def counting_since(self, community: CommunityRef, day: date) -> date:
+        """The first local day the community's mentions were counted: ``day`` (today, or the
+        day of the message about to be read) when the cog starts counting there now, remembered
+        from then on. The days before were not counted: they are no zeros to show.
+
+        Counting starts when names are watched, which may be long after the bot came (the
+        shipped book watches none). A database whose counts predate this record starts at its
+        first count."""
+        found = self._counting_since.get(community.key)
+        if found is not None:
+            return found
+        key = f"{self.name}:counting_since:{community.key}"
+        stored = await self._state.get(key)
+        if stored is not None:
+            found = date.fromisoformat(stored)
+        else:
+            community_id = await self.core.members.community_id(community)
+            async with self.core.db.session() as session:
+                first_count = (
+                    await session.exec(
+                        select(func.min(col(ReputationDay.day))).where(
+                            ReputationDay.community_id == community_id
+                        )
+                    )
+                ).one()
+            found = day if first_count is None else min(first_count, day)
+            await self._state.set(key, found.isoformat())
+        self._counting_since[community.key] = found
         return found
 
     async def setup(self) -> None:

@@ -5,15 +5,16 @@ community and local day with its tone, from the tone words of the rule book and,
 netiquette's toxicity model is on, its scores (a mention scored hostile is negative). Counts go to
 the database in batches (``buffer.py``); no text. A storm of negative mentions brings one alert
 to the leadership channel and the mod-log, quoting a few of them from memory; ``/reputation`` and
-a scheduled summary give the figures of a period against the one before.
+a scheduled summary give the figures of a period against the one before, from the first day
+counted in the community on (when names were first watched there).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from sqlmodel import col, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bus import Priority
 from bot.cog import job, listener
@@ -29,7 +30,6 @@ from bot.events import (
     UserRef,
 )
 from bot.localtime import local_time
-from bot.models import Community
 from bot.ruleconf import plain_name, render
 from cogs.reputation.base import ReputationBase
 from cogs.reputation.figures import period_text, read_period, span
@@ -69,7 +69,11 @@ class ReputationCog(ReputationBase):
         if watch is None or watch.book is not self.core.rules.current:
             watch = self.watch(message.community)
         names = watch.names
-        if names is None or not names.found(event.text):
+        if names is None:
+            return
+        if not watch.counting:
+            watch.counting = await self._start_counting(watch.community, event.at)
+        if not names.found(event.text):
             return
         author = event.author
         channel = message.channel
@@ -127,8 +131,24 @@ class ReputationCog(ReputationBase):
 
     @listener(CommunitySeen, priority=Priority.OBSERVATION)
     async def notice_community(self, event: CommunitySeen) -> None:
-        """Make sure the community's summary is scheduled once the bot hears from it."""
+        """Make sure the community's summary is scheduled once the bot hears from it, and its
+        first day counted remembered where names are watched."""
         self.summary_job.ensure(event.community)
+        if self.watch(event.community).names is not None:
+            await self._start_counting(event.community, event.at)
+
+    async def _start_counting(self, community: CommunityRef, at: datetime) -> bool:
+        """Remember the first day counted in the community, if it is not yet; False when the
+        database would not tell or keep it."""
+        try:
+            await self.counting_since(community, self.watch(community).days.of(at))
+        except SQLAlchemyError as error:
+            # The mention still counts; the day is remembered with a later message.
+            self.log.warning(
+                "could not remember the first reputation day of %s: %s", community.key, error
+            )
+            return False
+        return True
 
     # -- the alert ------------------------------------------------------------------------------
 
@@ -171,23 +191,11 @@ class ReputationCog(ReputationBase):
         """The community's local date now."""
         return self.watch(community).days.of(self.core.clock.now())
 
-    async def first_day(self, community: CommunityRef) -> date:
-        """The community's local date the bot first saw it: no count is older."""
-        seen = self._first_seen.get(community.key)
-        if seen is None:
-            community_id = await self.core.members.community_id(community)
-            async with self.core.db.session() as session:
-                seen = (
-                    await session.exec(
-                        select(col(Community.first_seen)).where(Community.id == community_id)
-                    )
-                ).one()
-            self._first_seen[community.key] = seen
-        return self.watch(community).days.of(seen)
-
     async def period_text(self, community: CommunityRef, end: date, days: int) -> str:
-        """The figures of the ``days`` days up to ``end`` against the days before."""
+        """The figures of the ``days`` days up to ``end`` against the days before, those
+        before the first day counted left out."""
         await self.flush()
+        since = await self.counting_since(community, self.today(community))
         community_id = await self.core.members.community_id(community)
         start, end = span(end, days)
         before_start, before_end = span(start - timedelta(days=1), days)
@@ -199,6 +207,7 @@ class ReputationCog(ReputationBase):
             self.core.community_config(community).locale,
             current,
             previous,
+            since,
         )
 
     @command(
@@ -243,15 +252,16 @@ class ReputationCog(ReputationBase):
             # Stored under another rule book: do as the rules say now.
             self.summary_job.bring_in_line(community)
             return
-        end = self.today(community) - timedelta(days=1)
-        first_day = await self.first_day(community)
-        if end < first_day:
-            # The week before the bot came: a page of zeros would read as no one talking.
+        today = self.today(community)
+        end = today - timedelta(days=1)
+        since = await self.counting_since(community, today)
+        if end < since:
+            # Days before the counting began: a page of zeros would read as no one talking.
             self.log.info(
-                "reputation summary up to %s in %s not made: first seen on %s",
+                "reputation summary up to %s in %s not made: counted from %s",
                 end,
                 community.key,
-                first_day,
+                since,
             )
             return
         settings = self.settings(community)

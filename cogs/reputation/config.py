@@ -124,6 +124,8 @@ class ReputationTexts(BaseModel):
     """/reputation when no name is watched: how to set them."""
     title: Annotated[str, Placeholders("community", "start", "end", "days")]
     mentions: Annotated[str, Placeholders("count", "change", "days")]
+    mentions_alone: Annotated[str, Placeholders("count")]
+    """The mentions with no period before to compare with: it was not counted."""
     tone: Annotated[
         str,
         Placeholders(
@@ -138,6 +140,14 @@ class ReputationTexts(BaseModel):
     tone_none: Annotated[str, Placeholders()]
     per_day: Annotated[str, Placeholders()]
     day_line: Annotated[str, Placeholders("day", "count", "positive", "negative")]
+    counted_since: Annotated[str, Placeholders("since")]
+    """Under the days of a period that began before the first day counted (``since``): the
+    days before are left out, and there is nothing to compare with."""
+    compared_none: Annotated[str, Placeholders("since")]
+    """Under the days of a period whose period before ended before the first day counted."""
+    compared_since: Annotated[str, Placeholders("since")]
+    """Under the days of a period whose period before began before the first day counted:
+    the change is against its days since."""
     source: Annotated[str, Placeholders()]
     """The last line: where the tone comes from."""
     alert: Annotated[str, Placeholders("count", "within")]

@@ -38,6 +38,14 @@ class Period:
     end: date
     days: tuple[DayCounts, ...]
 
+    def since(self, first: date) -> Period:
+        """This period from ``first`` on, the days before left out (not counted: no zeros);
+        none left when it ended before ``first``. The same period when it starts on or after
+        ``first``."""
+        if first <= self.start:
+            return self
+        return Period(first, self.end, tuple(day for day in self.days if day.day >= first))
+
     def total(self) -> DayCounts:
         """The period's counts, summed."""
         return DayCounts(
@@ -104,10 +112,17 @@ def period_text(
     locale: str,
     current: Period,
     previous: Period,
+    since: date,
 ) -> str:
-    """The figures of ``current`` against ``previous`` (as long, just before)."""
+    """The figures of ``current`` against ``previous`` (as long, just before), counted from
+    ``since`` on: days before it are left out and said to be, and a period before that ended
+    before it is no comparison."""
     days = len(current.days)
-    now, before = current.total(), previous.total()
+    counted = current.since(since)
+    # A period before that ended before counting began was never counted: nothing to compare.
+    comparable = previous.end >= since
+    # Without a comparison, the period before has no day left: no share moved.
+    now, before = counted.total(), previous.since(since).total()
     lines = [
         render(
             texts.title,
@@ -121,7 +136,9 @@ def period_text(
             count=now.mentions,
             change=change(now.mentions, before.mentions, locale),
             days=days,
-        ),
+        )
+        if comparable
+        else render(texts.mentions_alone, count=now.mentions),
     ]
     if now.mentions:
         whole, was = now.mentions, before.mentions
@@ -139,7 +156,13 @@ def period_text(
     else:
         lines.append(render(texts.tone_none))
     lines.append(render(texts.per_day))
-    lines += _day_lines(texts, current.days)
+    lines += _day_lines(texts, counted.days)
+    if current.start < since:
+        lines.append(render(texts.counted_since, since=LocalDate(since)))
+    elif not comparable:
+        lines.append(render(texts.compared_none, since=LocalDate(since)))
+    elif previous.start < since:
+        lines.append(render(texts.compared_since, since=LocalDate(since)))
     lines.append(render(texts.source))
     return "\n".join(lines)
 
