@@ -181,8 +181,10 @@ class ReputationCog(ReputationBase):
         text = "\n".join(lines)
         name = self.settings(community).channel
         channel = await self.core.resolve_channel(community, name) if name else None
-        if channel is not None:
-            await self.actions.send(channel, text)
+        if channel is not None and await self.actions.send(channel, text) is not None:
+            mod_log = self.core.community_config(community).channels.mod_log
+            if mod_log and await self.core.resolve_channel(community, mod_log) == channel:
+                return  # the leadership channel is the mod-log: posted once
         await self.core.modlog(community, text)
 
     # -- reading --------------------------------------------------------------------------------

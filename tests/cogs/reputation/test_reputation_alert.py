@@ -63,6 +63,19 @@ async def test_after_the_cooldown_a_new_storm_alerts_again(
     assert len(newsroom.texts("leadership")) == 2
 
 
+async def test_an_alert_to_leadership_in_the_mod_log_is_posted_there_once(
+    newsroom: Newsroom, clock: ManualClock, core: Jardinier, rules_dir: Path
+) -> None:
+    edit_section(rules_dir, "reputation", {"channel": "#mod-log"})
+    assert await core.reload_rules() is None
+
+    await storm(newsroom, clock)
+
+    [alert] = newsroom.texts("mod-log")
+    assert alert.startswith(ALERT)
+    assert newsroom.texts() == [alert]
+
+
 async def test_a_deleted_complaint_is_neither_counted_nor_quoted(
     newsroom: Newsroom, clock: ManualClock
 ) -> None:
