@@ -12,6 +12,7 @@ from bot.crontab import check_crontab
 from bot.durations import Duration, format_duration
 from bot.ruleconf import Locale, Placeholders, TextsByLocale
 from bot.ruleconf.errors import RuleValueError
+from bot.ruleconf.invisible import shown
 from bot.wholewords import words
 
 MOST_WITHIN = timedelta(days=7)
@@ -24,10 +25,10 @@ def _has_words(phrase: str) -> str:
     if not words(phrase):
         raise RuleValueError(
             {
-                "en": f"{phrase[:40]!r} holds no letter or digit: write a word or a phrase,"
+                "en": f"'{shown(phrase[:40])}' holds no letter or digit: write a word or a phrase,"
                 " or remove the entry",
-                "fr": f"{phrase[:40]!r} ne contient ni lettre ni chiffre\u00a0: écrivez un mot ou"
-                " une expression, ou retirez la ligne",
+                "fr": f"'{shown(phrase[:40])}' ne contient ni lettre ni chiffre\u00a0: écrivez un"
+                " mot ou une expression, ou retirez la ligne",
             }
         )
     return phrase

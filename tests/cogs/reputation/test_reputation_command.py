@@ -257,6 +257,14 @@ async def test_counts_kept_before_the_first_day_was_remembered_still_show(
             " retirez la ligne",
         ),
         (
+            {"tone_words": {"en": {"negative": ["scam", ":-\\"]}}},
+            "tone_words.en.negative[1]",
+            # Written as in the file: one backslash, not the two of a Python literal.
+            "':-\\' holds no letter or digit: write a word or a phrase, or remove the entry",
+            "':-\\' ne contient ni lettre ni chiffre\u00a0: écrivez un mot ou une expression,"
+            " ou retirez la ligne",
+        ),
+        (
             {"alert": {"within": "0s"}},
             "alert.within",
             "within must be between 1m and 1w",
