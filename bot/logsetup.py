@@ -14,6 +14,16 @@ SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET"
 MASK = "***"
 
 
+def message_of(record: logging.LogRecord) -> str:
+    """The record's message with its arguments; arguments that do not fit it (a caller's bug)
+    are written after it, rather than failing the call or writing logging's multi-line
+    "--- Logging error ---" report."""
+    try:
+        return record.getMessage()
+    except Exception:
+        return f"{record.msg!s} (arguments that do not fit the message: {record.args!r})"
+
+
 class SecretRedactor(logging.Filter):
     """Replaces each secret value found in a log record's final text by ``***``."""
 
@@ -32,13 +42,9 @@ class SecretRedactor(logging.Filter):
         pattern = self._pattern
         if pattern is None:
             return True
-        try:
-            text = record.getMessage()
-        except Exception:
-            # Without a secret set, logging reports such a call itself ("--- Logging error
-            # ---"); here the filter runs first, outside that guard: the caller must not fail,
-            # and the arguments, which may hold a token, are masked as the message would be.
-            text = f"{record.msg!s} (arguments that do not fit the message: {record.args!r})"
+        # The filter runs outside logging's own guard: arguments that do not fit the message
+        # must not fail the caller, and, which may hold a token, are masked as the message is.
+        text = message_of(record)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         exc_text = record.exc_text or ""
@@ -69,7 +75,9 @@ class JsonLineFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            # Unmasked (no secret set), arguments that do not fit the message reach here: one
+            # line still, not logging's multi-line report of the error.
+            "message": message_of(record),
         }
         # Reuses the text the redactor masked; formats the exception only where no filter did.
         if record.exc_info and not record.exc_text:
@@ -123,6 +131,9 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
     handler.addFilter(SecretRedactor(secrets_from(environ)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # Python's warnings (a library's deprecation) go through the same handler: masked, and
+    # one JSON object per line where the format says so.
+    logging.captureWarnings(True)
     known = chosen in LEVELS
     root.setLevel(getattr(logging, chosen) if known else logging.WARNING)
     for noisy in NOISY_LOGGERS:

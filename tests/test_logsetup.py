@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -152,12 +153,16 @@ def _configured(environ: dict[str, str], log: Callable[[logging.Logger], None]) 
     """Configure logging from ``environ``, log through it, and put the root logger back."""
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    # Another test may have left warnings captured under a showwarning pytest has restored
+    # since: capturing again would then do nothing.
+    logging.captureWarnings(False)
     try:
         configure_logging(environ=environ)
         log(logging.getLogger("jardinier.test"))
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+        logging.captureWarnings(False)
 
 
 def test_json_lines_carry_time_level_logger_message_and_the_traceback_masked(
@@ -213,6 +218,41 @@ def test_json_lines_format_the_traceback_when_no_secret_is_set(
     _configured({"JARDINIER_LOG_FORMAT": "json"}, log)
     (line,) = capsys.readouterr().err.splitlines()
     assert json.loads(line)["exception"].endswith("ValueError: no secret here")
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{}, {"TELEGRAM_TOKEN": "1234567"}],  # no token, or one too short to be masked
+    ids=["no token", "short token"],
+)
+def test_json_lines_stay_one_object_per_line_when_arguments_do_not_fit_the_message(
+    capsys: pytest.CaptureFixture[str], environ: dict[str, str]
+) -> None:
+    def log(logger: logging.Logger) -> None:
+        logger.warning("sent %s to %s", "alice")  # one argument short: a bug, not a crash
+        logger.warning("the next line is logged")
+
+    _configured({"JARDINIER_LOG_FORMAT": "json", **environ}, log)
+    lines = capsys.readouterr().err.splitlines()
+    assert [json.loads(line)["message"] for line in lines] == [
+        "sent %s to %s (arguments that do not fit the message: ('alice',))",
+        "the next line is logged",
+    ]
+
+
+def test_python_warnings_are_logged_as_json_lines_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def log(_logger: logging.Logger) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("a library's deprecation", DeprecationWarning, stacklevel=1)
+
+    _configured({"JARDINIER_LOG_FORMAT": "json"}, log)
+    (line,) = capsys.readouterr().err.splitlines()
+    logged = json.loads(line)
+    assert (logged["level"], logged["logger"]) == ("WARNING", "py.warnings")
+    assert "DeprecationWarning: a library's deprecation" in logged["message"]
 
 
 def test_the_text_format_stays_the_default(capsys: pytest.CaptureFixture[str]) -> None:
