@@ -116,9 +116,9 @@ class ReputationCog(ReputationBase):
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def uncount_mention(self, event: MessageDeleted) -> None:
-        """A deleted mention (by its author, a moderator or the netiquette) counts no more,
-        nor for an alert. One counted before the bot started, or among more than the last
-        10,000, stays counted."""
+        """A deleted mention counts no more, nor for an alert: one the bot deleted, or one the
+        platform says was deleted (Discord does, Telegram does not). One counted before the
+        bot started, or among more than the last 10,000, stays counted."""
         mention = self.recent.deleted(event.message)
         if mention is None:
             return
