@@ -329,8 +329,9 @@ class DiscordWorld:
                 for task in asyncio.all_tasks()
                 if task is not me
                 and not task.done()
-                # The periodic write-behind flushes live as long as the bot: not a handler's work.
-                and not task.get_name().endswith("-flush")
+                # The periodic write-behind flushes and the daily retention sweep live as long
+                # as the bot: not a handler's work.
+                and not task.get_name().endswith(("-flush", "retention-sweep"))
             ]
             if not others:
                 return
