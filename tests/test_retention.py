@@ -291,6 +291,16 @@ def test_a_french_book_reads_the_refusal_in_french(rules_dir: Path) -> None:
     assert "gardez les données des membres au moins 1j" in error.text("fr")
 
 
+def test_a_retention_too_long_is_shown_as_written_in_both_languages(rules_dir: Path) -> None:
+    edit_section(rules_dir, "community", {"locale": "fr", "retention": "99999w\u00a0"})
+    with pytest.raises(RuleBookError) as raised:
+        load_rule_book(rules_dir, section_models())
+    [error] = raised.value.errors
+    # The invisible no-break space is shown once escaped, never doubled as repr would.
+    assert "'99999w\\xa0' est trop long" in error.text("fr")
+    assert "'99999w\\xa0' is too long" in error.text("en")
+
+
 @pytest.fixture
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retention, "REFUSED_PAUSES", (0.05, 0.1))

@@ -105,8 +105,8 @@ def _retention(value: object) -> object:
             most = format_duration(error.most)
             raise RuleValueError(
                 {
-                    "en": f"{value[:40]!r} is too long; write at most {most}, or never",
-                    "fr": f"{shown(value[:40])!r} est trop long ; écrivez au plus {most}, ou "
+                    "en": f"'{shown(value[:40])}' is too long; write at most {most}, or never",
+                    "fr": f"'{shown(value[:40])}' est trop long ; écrivez au plus {most}, ou "
                     "never",
                 }
             ) from None
