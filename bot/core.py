@@ -859,6 +859,12 @@ class Jardinier:
         """Whether ``cog`` is loaded (asked by the scheduler: the jobs of one that is not wait)."""
         return cog in self.cogs
 
+    def serves_platform(self, name: str) -> bool:
+        """Whether the platform ``name`` runs (asked by the scheduler): the jobs of one absent,
+        or failed for good while the others serve, wait for the next start with it rather than
+        be spent on a dead connection."""
+        return name in self.platforms and name not in self.connections.failed_names()
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         """Run a scheduled job's handler (called by the scheduler). What a handler safe to run
         again raises reaches the scheduler, which tries the job again; another's is logged."""

@@ -55,10 +55,9 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 class JobRunner(Protocol):
     """What runs a job's handler: the core, which knows the loaded cogs and the platforms."""
 
-    @property
-    def platforms(self) -> Mapping[str, object]:
-        """The platforms running, by name: a job naming another (its ``platform`` argument)
-        waits for it."""
+    def serves_platform(self, name: str) -> bool:
+        """Whether the platform ``name`` runs: a job naming another (its ``platform``
+        argument), absent or failed for good, waits for it."""
 
     def runs_cog(self, cog: str) -> bool:
         """Whether ``cog`` is loaded: the jobs of one that is not wait for it."""
@@ -479,7 +478,7 @@ class Scheduler:
         assert self._runner is not None
         platform = _platform(job)
         return self._runner.runs_cog(job.args[0]) and (
-            platform is None or platform in self._runner.platforms
+            platform is None or self._runner.serves_platform(platform)
         )
 
     def _tell_platforms_waited_for(self) -> None:
@@ -489,7 +488,7 @@ class Scheduler:
         waiting: dict[str, int] = {}
         for job in self._aps.get_jobs():
             platform = _platform(job)
-            if platform is not None and platform not in self._runner.platforms:
+            if platform is not None and not self._runner.serves_platform(platform):
                 waiting[platform] = waiting.get(platform, 0) + 1
         for platform, count in waiting.items():
             if platform in self._platforms_waited_for:

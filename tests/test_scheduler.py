@@ -33,6 +33,9 @@ class Recorder:
     def runs_cog(self, cog: str) -> bool:
         return True
 
+    def serves_platform(self, name: str) -> bool:
+        return name in self.platforms
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         self.ran.append((handler, dict(kwargs), self.clock.now()))
 
@@ -221,10 +224,11 @@ async def test_with_the_system_clock_jobs_fire_on_their_own() -> None:
     fired = asyncio.Event()
 
     class Runner:
-        platforms: Mapping[str, object] = {}
-
         def runs_cog(self, cog: str) -> bool:
             return True
+
+        def serves_platform(self, name: str) -> bool:
+            return False
 
         async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
             assert (cog, handler, kwargs) == ("announcements", "post", {"id": "x"})

@@ -47,6 +47,9 @@ class Runner:
     def runs_cog(self, cog: str) -> bool:
         return cog not in self.absent
 
+    def serves_platform(self, name: str) -> bool:
+        return name in self.platforms
+
     async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
         self.ran.append(handler)
         self.on_run(handler)
