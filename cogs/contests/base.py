@@ -220,9 +220,10 @@ class ContestsBase(Cog):
         user_ids: Iterable[str],
         at: datetime,
     ) -> set[str]:
-        """Those of ``user_ids`` a close or a draw at ``at`` left out for having left: as its
-        ``record`` says (kept then, see :func:`id_lines`), or, with none kept (not closed yet,
-        or before the record was), as the members' rows tell now (:meth:`gone`)."""
+        """Those of ``user_ids`` a close or a draw at ``at`` left out for having left (a draw,
+        as its staff too): as its ``record`` says (kept then, see :func:`id_lines`), or, with
+        none kept (not closed yet, or before the record was), those who had left as the
+        members' rows tell now (:meth:`gone`)."""
         if record is not None:
             return id_set(record)
         return await self.gone(community, user_ids, at)

@@ -97,7 +97,7 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """The member's entries, votes, giveaway entries and wins in ``community``, and the
-        contests' closes and giveaway draws that left them out for having left."""
+        contests' closes and giveaway draws that left them out (for having left, or as staff)."""
         community_id = await self.community_id(community)
         parts: dict[str, Any] = {}
         async with self.core.db.session() as session:

@@ -4,12 +4,13 @@ draw anyone can re-run (``/giveaway_entrants`` lists who was in; see ``draw.py``
 Entrants who have left the community (or were kicked or banned) by the time of a draw are not
 drawn. Taking the emoji back withdraws only an entry that emoji made. The giveaway's creator and
 the moderators cannot enter, unless the rule book says they may (``exclude_moderators``): a
-prize the staff hands out and wins looks rigged, however fair the draw.
+prize the staff hands out and wins looks rigged, however fair the draw. Nor are they drawn when
+they entered before the rule book kept them out, or before they became moderators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -29,8 +30,9 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
     ReactionVoted,
+    UserRef,
 )
-from bot.platform import Button
+from bot.platform import Button, PlatformError
 from bot.ruleconf import render
 from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
@@ -309,6 +311,47 @@ class Giveaways(ContestsBase):
             ).all()
         return {row.user_id: row.user_name or row.user_id for row in rows}
 
+    async def staff(
+        self, community: CommunityRef, giveaway: Giveaway, user_ids: Iterable[str]
+    ) -> set[str]:
+        """Those of ``user_ids`` a draw of ``giveaway`` leaves out as its staff, where
+        ``exclude_moderators`` keeps the staff out: its creator, and who is a moderator now.
+
+        Entering refuses them already; this catches those who entered before the rule book kept
+        them out, or before they became moderators. The rule book's moderators are known by id;
+        a moderator by the platform's say (its rights, a role the book lists) only by asking the
+        platform, one entrant at a time. Once it fails to answer, the entrants not asked yet are
+        drawn as members (the platform's moderators among them too), and the log says so."""
+        if not self.settings(community).giveaways.exclude_moderators:
+            return set()
+        found: set[str] = set()
+        unchecked: list[str] = []
+        for user_id in sorted(set(user_ids)):
+            known = MemberRef(community, UserRef(community.platform, user_id))
+            if user_id == giveaway.created_by or self.core.is_moderator(known):
+                found.add(user_id)
+                continue
+            if unchecked:
+                unchecked.append(user_id)  # a platform that failed once would keep us waiting
+                continue
+            try:
+                member = await self.core.resolve_member(community, user_id)
+            except PlatformError as error:
+                self.log.info("could not ask whether %s is a moderator: %s", user_id, error)
+                unchecked.append(user_id)
+                continue
+            if member is not None and member.user.id == user_id and self.core.is_moderator(member):
+                found.add(user_id)
+        if unchecked:
+            self.log.warning(
+                "giveaway %s in %s: %d entrant(s) drawn from without knowing whether the "
+                "platform makes them moderators (it could not be asked)",
+                giveaway.id,
+                community.key,
+                len(unchecked),
+            )
+        return found
+
     async def previous_draws(self, giveaway_id: int) -> list[GiveawayDraw]:
         """The draws of a giveaway so far, first first."""
         async with self.core.db.session() as session:
@@ -325,10 +368,11 @@ class Giveaways(ContestsBase):
     async def run_draw(
         self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
     ) -> str | None:
-        """Draw ``count`` winners among the entrants still here who have not won yet; return
-        the text. A reroll with nobody left to draw is refused (nothing is posted). The first
-        draw (not ``reroll``) claims the giveaway in the transaction that stores its winners:
-        None if it was drawn already (a draw the process died during is owed still)."""
+        """Draw ``count`` winners among the entrants still here who have not won yet and are
+        not its staff (:meth:`staff`); return the text. A reroll with nobody left to draw is
+        refused (nothing is posted). The first draw (not ``reroll``) claims the giveaway in the
+        transaction that stores its winners: None if it was drawn already (a draw the process
+        died during is owed still)."""
         assert giveaway.id is not None
         texts = self.texts(community)
         names = await self.entrants(giveaway.id)
@@ -338,6 +382,8 @@ class Giveaways(ContestsBase):
         candidates = set(names) - {user for user in places if user}
         now = self.core.clock.now()
         gone = await self.gone(community, candidates, now)
+        # Left out like those who left, and recorded with them: shown again as announced.
+        gone |= await self.staff(community, giveaway, candidates - gone)
         pool = canonical(candidates - gone)
         winners: list[str] = []
         seed = ""
@@ -553,7 +599,8 @@ class Giveaways(ContestsBase):
         giveaway = await self.find_giveaway(community, id)
         names = await self.entrants(id)
         # Those the first draw drew from: the entrants it did not leave out for having left
-        # (as it recorded them; by now, before it), so the list hashes to what it published.
+        # or being its staff (as it recorded them; by now, before it), so the list hashes to
+        # what it published.
         draws = await self.previous_draws(id)
         first = draws[0] if draws else None
         gone = await self.left_out(
@@ -562,6 +609,8 @@ class Giveaways(ContestsBase):
             names,
             first.drawn_at if first else self.core.clock.now(),
         )
+        if first is None:
+            gone |= await self.staff(community, giveaway, set(names) - gone)
         ordered = canonical(set(names) - gone)
         if not ordered:
             # A list of nobody and the hash of nothing would read as a list cut short.
@@ -588,7 +637,7 @@ async def export_giveaways(
     session: AsyncSession, community_id: int, user_id: str
 ) -> dict[str, Any]:
     """The export's parts about giveaways: those ``user_id`` created in the community, entered,
-    won, and the draws that left them out for having left."""
+    won, and the draws that left them out (for having left, or as its staff)."""
     created = (
         await session.exec(
             select(Giveaway.id).where(
@@ -641,8 +690,8 @@ async def draws_won(session: AsyncSession, community_id: int, user_id: str) -> l
 async def draws_excluding(
     session: AsyncSession, community_id: int, user_id: str
 ) -> list[GiveawayDraw]:
-    """The community's giveaway draws that left ``user_id`` out for having left, in the order
-    they were made."""
+    """The community's giveaway draws that left ``user_id`` out (for having left, or as its
+    staff), in the order they were made."""
     draws = await _draws_naming(session, community_id, col(GiveawayDraw.excluded_ids), user_id)
     return [row for row in draws if user_id in id_set(row.excluded_ids or "")]
 
@@ -668,8 +717,8 @@ async def _draws_naming(
 async def erase_giveaways(session: AsyncSession, community_id: int, user_id: str) -> None:
     """Delete ``user_id``'s entries in the community's giveaways, leave their line empty in
     the draws they won (the places after keep their numbers), take them out of those a draw
-    left out for having left, and off the giveaways they created: those stay, with no one
-    named as creator."""
+    left out (for having left, or as its staff), and off the giveaways they created: those
+    stay, with no one named as creator."""
     giveaways = select(Giveaway.id).where(col(Giveaway.community_id) == community_id)
     await session.exec(
         delete(GiveawayEntry).where(

@@ -153,9 +153,10 @@ class GiveawayDraw(SQLModel, table=True):
     empty, so the places after it keep their numbers."""
     drawn_at: datetime = Field(sa_type=UTCDateTime)
     excluded_ids: str | None = Field(default=None, sa_type=Text)
-    """The entrants left out of this draw for having left the community by then: their ids,
-    sorted, one per line (empty: nobody). What the draw drew from stays known whoever comes
-    back or leaves again; None for a draw made before it was kept."""
+    """The entrants left out of this draw for having left the community by then, or as the
+    giveaway's staff (its creator, a moderator): their ids, sorted, one per line (empty:
+    nobody). What the draw drew from stays known whoever comes back or leaves again; None for
+    a draw made before it was kept."""
 
 
 class Win(SQLModel, table=True):

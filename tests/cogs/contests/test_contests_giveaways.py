@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.events import CommunityRef, MemberRef
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
 from tests.cogs.contests.arena import Arena, dying_at_insert
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
+from tests.support.rulebook import edit_section
 
 NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
@@ -183,8 +185,8 @@ async def test_a_reroll_with_nobody_left_tells_the_moderator_and_posts_nothing(
     posts = len(arena.sent())
     answer = await arena.run("mod", "/giveaway_reroll 1")
     assert answer == (
-        "Nobody is left to draw in giveaway 1: every entrant still here has already won. "
-        "Nothing was posted."
+        "Nobody is left to draw in giveaway 1: every entrant still here has already won, "
+        "or is its creator or a moderator. Nothing was posted."
     )
     assert len(arena.sent()) == posts + 1  # the answer to the moderator, nothing in #general
     assert await arena.count(GiveawayDraw) == 1
@@ -262,6 +264,41 @@ async def test_a_community_may_let_its_moderators_enter(open_arena: ArenaFactory
     await arena.press("mod", "giveaway:1", arena.posted("Giveaway 1: A bag of seeds!")[0])
     assert arena.sent()[-1].text.startswith("You are in giveaway 1")
     assert await arena.count(GiveawayEntry) == 1
+
+
+async def test_staff_who_entered_before_being_kept_out_are_not_drawn(
+    open_arena: ArenaFactory, contests_rules: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arena = await open_arena(contests={"giveaways": {"exclude_moderators": False}})
+    await start_giveaway(arena, winners=3)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    for name in ("mod", "alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+    assert await arena.count(GiveawayEntry) == 3
+    # The staff is kept out from now on, and bob becomes a moderator: the platform says so
+    # when asked about him by id.
+    edit_section(contests_rules, "contests", {"giveaways": {"exclude_moderators": True}})
+    assert await arena.core.reload_rules() is None
+    arena.member("bob", moderator=True)
+
+    async def resolve(community: CommunityRef, text: str) -> MemberRef | None:
+        members = arena.platform.members.values()
+        return next((member for member in members if member.user.id == text), None)
+
+    monkeypatch.setattr(arena.platform, "resolve_member", resolve)
+    listing = await arena.run("zoe", "/giveaway_entrants 1")
+    assert listing.splitlines()[1:] == ["id-alice (alice)"]
+    await arena.wait(timedelta(days=1))
+
+    [result] = arena.posted("congratulations")
+    assert "congratulations alice!" in result.text
+    assert "Drawn among 1 entrant " in result.text
+    assert [event.member.name for event in arena.events] == ["alice"]
+    # Shown again as drawn, whoever is a moderator by then; a reroll asks again.
+    arena.member("bob", moderator=False)
+    assert await arena.run("zoe", "/giveaway_entrants 1") == listing
+    await arena.run("mod", "/giveaway_reroll 1")
+    assert [event.member.name for event in arena.events] == ["alice", "bob"]
 
 
 async def test_a_member_too_new_until_after_the_draw_is_told_it_is_too_late(
