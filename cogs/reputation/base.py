@@ -24,6 +24,10 @@ from cogs.reputation.tone import Phrases, ToneReader
 if TYPE_CHECKING:
     from bot.core import Jardinier
 
+STOPPED = "stopped:"
+"""Before a first day counted (``stopped:2026-11-02``): no name was watched since; counting
+starts over on the day names are watched again."""
+
 MAX_READERS = 64
 """Sets of words matched at once (the book's, and each community override's)."""
 
@@ -55,7 +59,8 @@ class Watch:
         self.scheduled = False
         """Whether a message asked for the summary's schedule under this rule book."""
         self.counting = False
-        """Whether the first day counted in the community is known to be remembered."""
+        """Whether the first day counted in the community is known to be in line with the
+        names: remembered while they are watched, marked stopped while none is."""
 
 
 class ReputationBase(Cog):
@@ -80,7 +85,7 @@ class ReputationBase(Cog):
         self.summary_job = SummaryJob(self)
         self._state = StateStore(core.db)
         self._counting_since: dict[str, date] = {}
-        """The first local day counted in each community, by key (it never changes)."""
+        """The first local day counted in each community, by key, while names are watched."""
         self._watches: dict[str, Watch] = {}
         self._readers: dict[Any, tuple[Phrases | None, ToneReader]] = {}
         """Matchers by the words they match: communities sharing a book share them."""
@@ -118,20 +123,29 @@ class ReputationBase(Cog):
             self._watches[community.key] = found
         return found
 
-    async def counting_since(self, community: CommunityRef, day: date) -> date:
+    async def counting_since(
+        self, community: CommunityRef, day: date, *, watched: bool = False
+    ) -> date:
         """The first local day the community's mentions were counted: ``day`` (today, or the
         day of the message about to be read) when the cog starts counting there now, remembered
         from then on. The days before were not counted: they are no zeros to show.
 
         Counting starts when names are watched, which may be long after the bot came (the
-        shipped book watches none). A database whose counts predate this record starts at its
-        first count."""
+        shipped book watches none), and starts over when they are watched again (``watched``:
+        they are now) after a time with none (:meth:`stop_counting`): the days with none were
+        not counted either. A database whose counts predate this record starts at its first
+        count."""
         found = self._counting_since.get(community.key)
         if found is not None:
             return found
         key = f"{self.name}:counting_since:{community.key}"
         stored = await self._state.get(key)
-        if stored is not None:
+        if stored is not None and stored.startswith(STOPPED):
+            if not watched:
+                return date.fromisoformat(stored.removeprefix(STOPPED))
+            found = day
+            await self._state.set(key, found.isoformat())
+        elif stored is not None:
             found = date.fromisoformat(stored)
         else:
             community_id = await self.core.members.community_id(community)
@@ -147,6 +161,16 @@ class ReputationBase(Cog):
             await self._state.set(key, found.isoformat())
         self._counting_since[community.key] = found
         return found
+
+    async def stop_counting(self, community: CommunityRef) -> None:
+        """No name is watched in the community now: mark its first day counted stopped, so that
+        counting starts over when names are watched again. Nothing to mark where it never
+        counted."""
+        key = f"{self.name}:counting_since:{community.key}"
+        stored = await self._state.get(key)
+        if stored is not None and not stored.startswith(STOPPED):
+            await self._state.set(key, f"{STOPPED}{stored}")
+        self._counting_since.pop(community.key, None)
 
     async def setup(self) -> None:
         """Start writing the counts every ``write.flush_every``."""

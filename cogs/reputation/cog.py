@@ -69,10 +69,10 @@ class ReputationCog(ReputationBase):
         if watch is None or watch.book is not self.core.rules.current:
             watch = self.watch(message.community)
         names = watch.names
-        if names is None:
-            return
         if not watch.counting:
             watch.counting = await self._start_counting(watch.community, event.at)
+        if names is None:
+            return
         if not names.found(event.text):
             return
         author = event.author
@@ -132,16 +132,20 @@ class ReputationCog(ReputationBase):
     @listener(CommunitySeen, priority=Priority.OBSERVATION)
     async def notice_community(self, event: CommunitySeen) -> None:
         """Make sure the community's summary is scheduled once the bot hears from it, and its
-        first day counted remembered where names are watched."""
+        first day counted remembered where names are watched (marked stopped where none is)."""
         self.summary_job.ensure(event.community)
-        if self.watch(event.community).names is not None:
-            await self._start_counting(event.community, event.at)
+        await self._start_counting(event.community, event.at)
 
     async def _start_counting(self, community: CommunityRef, at: datetime) -> bool:
-        """Remember the first day counted in the community, if it is not yet; False when the
-        database would not tell or keep it."""
+        """Remember the first day counted in the community, if it is not yet, where names are
+        watched; mark it stopped where none is. False when the database would not tell or keep
+        it."""
+        watch = self.watch(community)
         try:
-            await self.counting_since(community, self.watch(community).days.of(at))
+            if watch.names is None:
+                await self.stop_counting(community)
+            else:
+                await self.counting_since(community, watch.days.of(at), watched=True)
         except SQLAlchemyError as error:
             # The mention still counts; the day is remembered with a later message.
             self.log.warning(

@@ -183,6 +183,35 @@ async def test_names_added_late_count_from_that_day_with_nothing_before_to_compa
     ]
 
 
+async def test_names_watched_again_count_from_that_day_not_from_the_first_one(
+    newsroom: Newsroom, core: Jardinier, rules_dir: Path
+) -> None:
+    await newsroom.say("alice", "Jardinier is great")  # counted from Nov 2
+    # The names are taken out of the book for ten days, then listed again.
+    edit_section(rules_dir, "reputation", {"names": []})
+    assert await core.reload_rules() is None
+    await newsroom.say("bob", "Is Jardinier down?")
+    await newsroom.wait(timedelta(days=10))
+    edit_section(rules_dir, "reputation", {"names": ["Jardin Bio", "Jardinier"]})
+    assert await core.reload_rules() is None
+    await newsroom.say("alice", "I love Jardinier, thanks")
+
+    answer = await newsroom.run("mod", "/reputation")
+
+    # The days with no name watched were not counted: no zeros for them, nothing to compare.
+    assert answer.text.splitlines() == [
+        "📣 Reputation — Garden, Nov 6, 2026 to Nov 12, 2026",
+        "Mentions: 1",
+        "Positive 100% (—) · negative 0% (—) · neutral 0% (—)",
+        "Per day:",
+        "Nov 12, 2026: 1 (👍 1 · 👎 0)",
+        "Counted from Nov 12, 2026, when I started watching the names: there are no figures of"
+        " the days before, and no period before to compare with.",
+        "Tone from the words in reputation.yaml, and the toxicity model's hostile scores when it"
+        " is on.",
+    ]
+
+
 async def test_the_summaries_after_names_are_added_leave_out_the_days_not_counted(
     newsroom: Newsroom, core: Jardinier, rules_dir: Path
 ) -> None:
