@@ -8,6 +8,7 @@ suggestion is pointed to it instead. The digest lives in ``digest.py``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from bot.bus import Priority
@@ -386,6 +387,13 @@ class SuggestionsCog(Digest):
         community_id = await self.core.members.community_id(community)
         found = await self.book.of_member(community_id, user.id)
         return {"suggestions": found} if found["suggestions"] or found["votes"] else {}
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the suggestions (texts, authors, comments) and votes nothing happened to
+        since ``cutoff``: declined or done before it, or open, made before it and voted on by
+        nobody since. Accepted and planned ones stay; the bot's posts stay in the channel."""
+        community_id = await self.core.members.community_id(community)
+        return await self.book.forget_before(community_id, cutoff)
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Delete the member's suggestions and votes (the tallies they were in are recounted),

@@ -8,17 +8,20 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import and_, case, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Database
 from bot.models import Community
+from bot.retention import delete_in_batches
 from cogs.suggestions.models import Suggestion, SuggestionCounter, SuggestionVote
 
 OPEN_STATUSES = ("open", "accepted", "planned")
 """Statuses of suggestions still alive: a near-duplicate of one of them is pointed to it."""
+CLOSED_STATUSES = ("declined", "done")
+"""Statuses of suggestions the moderators closed: votes on them are refused."""
 
 MAX_KNOWN_POSTS = 100_000
 
@@ -374,6 +377,56 @@ class SuggestionBook:
         if self._posts is not None:
             self._posts.difference_update((community_id, *post) for post in posts)
         return posts
+
+    async def forget_before(self, community_id: int, cutoff: datetime) -> int:
+        """Delete, with their votes, the community's suggestions nothing happened to since
+        ``cutoff``: those declined or done before it, and those still open, never answered,
+        made before it and voted on by nobody since. Accepted and planned ones stay (the
+        organisation's word still holds), as does every suggestion still voted on. How many
+        rows went; the numbers of those that went stay taken.
+        """
+        suggestions: Any = Suggestion.__table__  # type: ignore[attr-defined]
+        votes: Any = SuggestionVote.__table__  # type: ignore[attr-defined]
+        voted_since = exists().where(
+            votes.c.suggestion_id == suggestions.c.id, votes.c.at >= cutoff
+        )
+        old = and_(
+            suggestions.c.community_id == community_id,
+            or_(
+                and_(
+                    suggestions.c.status.in_(CLOSED_STATUSES),
+                    func.coalesce(suggestions.c.status_at, suggestions.c.created_at) < cutoff,
+                ),
+                and_(
+                    suggestions.c.status == "open",
+                    suggestions.c.created_at < cutoff,
+                    ~voted_since,
+                ),
+            ),
+        )
+        async with self._numbering[community_id], self._db.session() as session:
+            found = (await session.exec(select(func.max(suggestions.c.number)).where(old))).one()
+            if found is None:
+                return 0
+            # Rows from before the counter have none: made now, so that the next suggestion
+            # does not take the number of one forgotten here.
+            if (await session.get(SuggestionCounter, community_id)) is None:
+                highest = (
+                    await session.exec(
+                        select(func.max(Suggestion.number)).where(
+                            Suggestion.community_id == community_id
+                        )
+                    )
+                ).one()
+                session.add(SuggestionCounter(community_id=community_id, last_number=highest))
+                await session.commit()
+        forgotten = await delete_in_batches(
+            self._db, votes, votes.c.suggestion_id.in_(select(suggestions.c.id).where(old))
+        )
+        forgotten += await delete_in_batches(self._db, suggestions, old)
+        if forgotten:
+            self._posts = None  # read again when next needed, without the posts forgotten
+        return forgotten
 
 
 async def _next_number(session: AsyncSession, community_id: int) -> int:
