@@ -475,6 +475,24 @@ class ModerationPardoned(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModerationLifted(Event):
+    """A timed sanction ran out and the bot lifted it on time (published by the netiquette cog).
+
+    ``action`` is what ended (``ban``, ``timeout``), ``case_id`` the case that imposed it. No
+    case is recorded for it, unlike a moderator's /unban (``ModerationRecorded``, ``unban``):
+    counts of moderation have nothing to add, but who left banned voters out counts them again.
+    """
+
+    member: MemberRef
+    case_id: int
+    action: str
+
+    @property
+    def community(self) -> CommunityRef:
+        return self.member.community
+
+
+@dataclass(frozen=True, kw_only=True)
 class DryRunMatched(Event):
     """A rule on trial (``dry_run``) matched; nothing was done but the mod-log line (published
     by the netiquette cog).

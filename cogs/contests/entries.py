@@ -7,8 +7,9 @@ are withdrawn (they were for something else: kept, they would let an entry be sw
 another once voted for); each of those voters is told privately, and may vote again. The bot's
 post of the old text is deleted. Taking a vote emoji back withdraws only a vote that emoji cast.
 A member banned while a contest runs (a ban the bot recorded) has their vote in it not counted;
-an unban counts it again. An entry's text is kept without control characters, and posted
-quoted line by line, so that it cannot pass for the bot's own words.
+an unban, or the bot lifting a temporary ban when it runs out, counts it again. An entry's text
+is kept without control characters, and posted quoted line by line, so that it cannot pass for
+the bot's own words.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.events import (
     CommunityRef,
     MemberRef,
     MessageRef,
+    ModerationLifted,
     ModerationRecorded,
     ReactionAdded,
     ReactionRemoved,
@@ -369,13 +371,22 @@ class Entries(ContestsBase):
         closed keep the results they announced."""
         actions = event.action.split(", ")
         if "ban" in actions:
-            banned = True
+            await self._mark_banned_voter(event.member, banned=True)
         elif "unban" in actions:
-            banned = False
-        else:
-            return
-        user_id = event.member.user.id
-        community_id = await self.community_id(event.community)
+            await self._mark_banned_voter(event.member, banned=False)
+
+    @listener(ModerationLifted, priority=Priority.NORMAL)
+    async def note_ban_lifted(self, event: ModerationLifted) -> None:
+        """A temporary ban the bot lifted when it ran out counts the member's votes again, as
+        an /unban does, in the contests still running: the ban is over by their close."""
+        if event.action == "ban":
+            await self._mark_banned_voter(event.member, banned=False)
+
+    async def _mark_banned_voter(self, member: MemberRef, *, banned: bool) -> None:
+        """Leave ``member``'s votes out of the running contests of their community, or count
+        them again."""
+        user_id = member.user.id
+        community_id = await self.community_id(member.community)
         async with self.core.db.session() as session:
             running = await session.exec(
                 select(Contest).where(

@@ -12,7 +12,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from bot.durations import duration_words
-from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
+from bot.events import (
+    ChannelRef,
+    CommunityRef,
+    MemberRef,
+    MessageRef,
+    ModerationLifted,
+    UserRef,
+)
 from bot.platform import MOOT_REFUSALS, PASSING_REFUSALS, Capability, TimeoutRange
 from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
@@ -464,9 +471,10 @@ class Sanctions:
 
     async def lift_due(self, arguments: Mapping[str, Any], kind: Lifted) -> None:
         """A planned lift falls due (its job's ``arguments``): lift, close the case, tell the
-        mod-log. Refused for a passing reason (a rate limit, an outage), it is tried again
-        later, :data:`LIFT_RETRIES` apart; refused for good, or too often, the case stays open
-        and the mod-log asks a moderator to lift it by hand (which closes it)."""
+        other cogs (``ModerationLifted``) and the mod-log. Refused for a passing reason (a rate
+        limit, an outage), it is tried again later, :data:`LIFT_RETRIES` apart; refused for
+        good, or too often, the case stays open and the mod-log asks a moderator to lift it by
+        hand (which closes it)."""
         member = job_member(arguments)
         community = member.community
         attempt = await self.try_lift(member, kind)
@@ -509,10 +517,15 @@ class Sanctions:
                 community, render(texts.modlog_lift_failed, **values, command=command)
             )
             return
-        await self.cog.casebook.mark(int(case_id), lifted_at=self.core.clock.now())
+        now = self.core.clock.now()
+        await self.cog.casebook.mark(int(case_id), lifted_at=now)
         if attempt.failure is None:
             # Shorter ones given while this one ran (a step of the ladder) end with it.
             await self.close_open_cases(member, kind)
+        # Told as /unban tells its case: a running contest counts a lifted ban's votes again.
+        await self.cog.publish(
+            ModerationLifted(at=now, member=member, case_id=int(case_id), action=kind)
+        )
         await self.core.modlog(community, render(texts.modlog_lifted, **values))
 
     async def lift_given_up(self, arguments: Mapping[str, Any], kind: Lifted) -> None:

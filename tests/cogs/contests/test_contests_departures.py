@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select, update
 
-from bot.events import MemberLeft, ModerationRecorded
+from bot.events import MemberLeft, ModerationLifted, ModerationRecorded
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import Contest, GiveawayDraw
 from tests.cogs.contests.arena import WEEKLY, Arena
@@ -345,6 +345,28 @@ async def test_a_banned_voters_vote_is_not_counted_and_a_departed_voters_is(aren
     # dave back (a ban lifted by hand on the platform) changes nothing to the results.
     await arena.join("dave")
     assert await arena.run("mod", "/contest_results 1") == results.text
+
+
+async def test_a_temporary_ban_running_out_before_the_close_counts_the_vote_again(
+    arena: Arena,
+) -> None:
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.run("bob", "/submit 1 a frog")
+    await arena.run("carol", "/vote 1 2")
+    await moderated(arena, "carol", "ban")  # a step of the ladder: banned for an hour
+    await arena.wait(timedelta(hours=1))
+    # The netiquette cog lifts it when it runs out, and says so.
+    await arena.core.bus.publish(
+        ModerationLifted(
+            at=arena.clock.now(), member=arena.member("carol"), case_id=1, action="ban"
+        )
+    )
+    await arena.join("carol")
+    await arena.wait(timedelta(hours=1))
+    [results] = arena.posted("is closed")
+    assert results.text.splitlines()[1:] == ["1. bob — entry 2, votes: 1"]
 
 
 async def test_an_unban_before_the_close_counts_the_vote_again(arena: Arena) -> None:

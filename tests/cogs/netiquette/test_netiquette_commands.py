@@ -11,7 +11,7 @@ import pytest
 
 from bot.core import Jardinier
 from bot.durations import duration_words
-from bot.events import MessageCreated, MessageRef
+from bot.events import Event, MessageCreated, MessageRef, ModerationLifted
 from bot.platform import EventSink, PlatformError, TimeoutRange
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import NO_INSULTS, RULES_TO_TEST, write_locale
@@ -149,6 +149,13 @@ async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -
             }
         }
     )
+    lifted: list[ModerationLifted] = []
+
+    async def listen(event: Event) -> None:
+        assert isinstance(event, ModerationLifted)
+        lifted.append(event)
+
+    forum.core.bus.subscribe("core", ModerationLifted, listen)  # "core" serves everyone
     await forum.say("bob", "discord.gg/spam")
     assert len(forum.done("ban")) == 1
     await forum.wait(timedelta(hours=23))
@@ -156,6 +163,10 @@ async def test_a_temporary_ban_from_a_rule_is_lifted(open_forum: ForumFactory) -
     await forum.wait(timedelta(hours=1))
     assert len(forum.done("unban")) == 1
     assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+    # Told to the other cogs, as an /unban is: a running contest counts bob's vote again.
+    assert [(event.member.name, event.case_id, event.action) for event in lifted] == [
+        ("bob", 1, "ban")
+    ]
 
 
 async def test_a_shorter_timeout_never_cuts_a_longer_one_short(open_forum: ForumFactory) -> None:
