@@ -427,6 +427,9 @@ class NetiquetteTexts(BaseModel):
     modlog_pardoned: Annotated[str, Placeholders("case", "member", "moderator")]
     toxicity_off: Annotated[str, Placeholders("reason")]
     done: Annotated[str, Placeholders("case", "action", "member")]
+    ban_nothing_deleted: Annotated[str, Placeholders("word", "example")]
+    """Added to /ban's answer when an unquoted reason ended with what reads as days (``word``):
+    nothing was deleted; ``example`` is the command that would delete them."""
     refused_moderator: Annotated[str, Placeholders("member")]
     refused_bot: Annotated[str, Placeholders("member")]
     lifted: Annotated[str, Placeholders("action", "member")]

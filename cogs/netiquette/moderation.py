@@ -10,6 +10,7 @@ is not banned, or gone) is answered so, and recorded nowhere.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated
 
@@ -21,6 +22,9 @@ from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
 from cogs.netiquette.sanctions import Lifted, as_notes
+
+_DAYS_LIKE = re.compile(r"(\d{1,2})\s*[dDjJ]?")
+"""A last word of a reason that reads as a number of days (``3``, ``1d``, ``2j``)."""
 
 
 class Moderation(Automod):
@@ -67,12 +71,13 @@ class Moderation(Automod):
         failure: str | None = None,
         lifted: str = "",
         on_record: bool = True,
+        note: str | None = None,
     ) -> None:
         """Write the case to the mod-log and answer the moderator.
 
         ``failure`` says why the platform did not carry the act out; ``lifted`` names what a lift
         ended, and ``on_record`` whether the bot had it on record (else it was set by hand on the
-        platform, or there was none).
+        platform, or there was none). ``note`` is a line added to the answer of an act done.
         """
         texts = self.texts(ctx.community)
         name = plain_name(member.name)
@@ -97,7 +102,8 @@ class Moderation(Automod):
             template = texts.lifted if on_record else texts.lifted_unrecorded
             await ctx.reply(render(template, action=texts.action_names.text(lifted), member=name))
         else:
-            await ctx.reply(render(texts.done, case=case.id, action=action, member=name))
+            done = render(texts.done, case=case.id, action=action, member=name)
+            await ctx.reply(done if note is None else f"{done}\n{note}")
 
     async def _lift_now(self, ctx: CommandContext, member: MemberRef, kind: Lifted) -> None:
         """Lift ``member``'s ``kind``, close its cases on record, record the lift and say so.
@@ -274,7 +280,25 @@ class Moderation(Automod):
             )
         case = await self._record(ctx, member, "ban", reason or "")
         failure = await self.sanctions.ban(member, reason or "", case, delete_days=delete_days)
-        await self._announce(ctx, case, member, failure=failure)
+        note = self._days_in_reason(ctx, reason) if delete_days == 0 else None
+        await self._announce(ctx, case, member, failure=failure, note=note)
+
+    def _days_in_reason(self, ctx: CommandContext, reason: str | None) -> str | None:
+        """The line telling the moderator that nothing was deleted, and how to ask for it,
+        when an unquoted reason of several words ends with what reads as days (``/ban alice
+        broke rule 3``, ``/ban alice spam 1d``): the parser took it all as the reason rather
+        than delete messages on a guess. None otherwise."""
+        typed = ctx.event.args.rstrip()
+        if ctx.event.options is not None or not reason or not typed.endswith(reason):
+            return None  # typed options, or a quoted reason: the days were asked for apart
+        head, _, last = reason.rpartition(" ")
+        found = _DAYS_LIKE.fullmatch(last)
+        if not head.strip() or found is None or not 1 <= int(found[1]) <= 7:
+            return None
+        before = typed[: len(typed) - len(reason)]
+        example = f'/{ctx.event.name} {before}"{head.strip()}" {int(found[1])}'
+        texts = self.texts(ctx.community)
+        return render(texts.ban_nothing_deleted, word=last, example=one_line(example))
 
     @command(
         permission=Permission.MODERATOR,

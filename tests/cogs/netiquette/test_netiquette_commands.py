@@ -87,6 +87,48 @@ async def test_moderators_warn_time_out_kick_and_ban_with_cases(open_forum: Foru
     assert forum.modlog()[0] == "🛡️ Case 1 · warn · bob by mod: Stay courteous"
 
 
+async def test_a_ban_whose_unquoted_reason_ends_with_days_says_nothing_was_deleted(
+    open_forum: ForumFactory, rules_dir: Path
+) -> None:
+    forum = await open_forum(NO_INSULTS)
+    forum.member("mod", moderator=True)
+    for name in ("alice", "bob", "carol", "dave"):
+        forum.member(name)
+    await forum.run("mod", "/ban alice l'arbre tombe 3")
+    await forum.run("mod", "/ban bob spam 1d")
+    await forum.run("mod", '/ban carol "broke rule 3"')  # quoted: the 3 is the rule's
+    await forum.run("mod", "/ban dave spam 1")  # a day of messages deleted, as asked
+    assert [ban.details["delete_days"] for ban in forum.done("ban")] == [0, 0, 0, 1]
+    assert forum.answers() == [
+        "Case 1: ban for alice.\n"
+        "No messages were deleted: “3” was read as the end of the reason. To delete the "
+        "messages of the last days too, quote the reason and put the days after it: "
+        '/ban alice "l\'arbre tombe" 3',
+        "Case 2: ban for bob.\n"
+        "No messages were deleted: “1d” was read as the end of the reason. To delete the "
+        "messages of the last days too, quote the reason and put the days after it: "
+        '/ban bob "spam" 1',
+        "Case 3: ban for carol.",
+        "Case 4: ban for dave.",
+    ]
+    # Told to the moderator alone, as the rest of the answer.
+    assert all(
+        sent.details["private_to"] == forum.member("mod")
+        for sent in forum.platform.sent()
+        if "No messages were deleted" in sent.text
+    )
+    write_locale(rules_dir, "fr")
+    assert await forum.core.reload_rules() is None
+    forum.member("erin")
+    await forum.run("mod", "/bannir erin spam 2j")
+    assert forum.answers()[-1] == (
+        f"Dossier 5{NBSP}: bannissement pour erin.\n"
+        f"Aucun message n'a été effacé{NBSP}: «{NBSP}2j{NBSP}» a été lu comme la fin du motif. "
+        "Pour effacer aussi les messages des derniers jours, mettez le motif entre guillemets "
+        f'et les jours après{NBSP}: /bannir erin "spam" 2'
+    )
+
+
 async def test_never_against_moderators_or_bots(open_forum: ForumFactory) -> None:
     forum = await open_forum(NO_INSULTS)
     forum.member("mod", moderator=True)
