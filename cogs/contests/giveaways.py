@@ -10,6 +10,8 @@ they entered before the rule book kept them out, or before they became moderator
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Annotated, Any
@@ -37,6 +39,12 @@ from bot.ruleconf import render
 from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
+
+STAFF_LOOKUPS_AT_ONCE = 20
+"""Entrants asked about at once, to know whether the platform makes them moderators."""
+STAFF_LOOKUP_SECONDS = 20.0
+"""How long a draw asks the platform about its entrants in all: a giveaway of thousands on
+Telegram (one call each) must not hold its draw, or /giveaway_entrants, for minutes."""
 
 BUTTON_PREFIX = "giveaway:"
 MAX_PRIZE = 200
@@ -320,35 +328,49 @@ class Giveaways(ContestsBase):
         Entering refuses them already; this catches those who entered before the rule book kept
         them out, or before they became moderators. The rule book's moderators are known by id;
         a moderator by the platform's say (its rights, a role the book lists) only by asking the
-        platform, one entrant at a time. Once it fails to answer, the entrants not asked yet are
-        drawn as members (the platform's moderators among them too), and the log says so."""
+        platform about each entrant (Telegram: one call each), :data:`STAFF_LOOKUPS_AT_ONCE` at
+        a time within :data:`STAFF_LOOKUP_SECONDS` in all. Once it fails to answer, or the time
+        is spent, the entrants not asked yet are drawn as members (the platform's moderators
+        among them too), and the log says so."""
         if not self.settings(community).giveaways.exclude_moderators:
             return set()
         found: set[str] = set()
-        unchecked: list[str] = []
+        to_ask: list[str] = []
         for user_id in sorted(set(user_ids)):
             known = MemberRef(community, UserRef(community.platform, user_id))
             if user_id == giveaway.created_by or self.core.is_moderator(known):
                 found.add(user_id)
-                continue
-            if unchecked:
-                unchecked.append(user_id)  # a platform that failed once would keep us waiting
-                continue
-            try:
-                member = await self.core.resolve_member(community, user_id)
-            except PlatformError as error:
-                self.log.info("could not ask whether %s is a moderator: %s", user_id, error)
-                unchecked.append(user_id)
-                continue
+            else:
+                to_ask.append(user_id)
+        asked: set[str] = set()
+        failed = asyncio.Event()  # a platform that failed once would keep the draw waiting
+        at_once = asyncio.Semaphore(STAFF_LOOKUPS_AT_ONCE)
+
+        async def ask(user_id: str) -> None:
+            async with at_once:
+                if failed.is_set():
+                    return
+                try:
+                    member = await self.core.resolve_member(community, user_id)
+                except PlatformError as error:
+                    self.log.info("could not ask whether %s is a moderator: %s", user_id, error)
+                    failed.set()
+                    return
+            asked.add(user_id)
             if member is not None and member.user.id == user_id and self.core.is_moderator(member):
                 found.add(user_id)
+
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STAFF_LOOKUP_SECONDS):
+                await asyncio.gather(*(ask(user_id) for user_id in to_ask))
+        unchecked = len(to_ask) - len(asked)
         if unchecked:
             self.log.warning(
                 "giveaway %s in %s: %d entrant(s) drawn from without knowing whether the "
-                "platform makes them moderators (it could not be asked)",
+                "platform makes them moderators (it could not be asked in time)",
                 giveaway.id,
                 community.key,
-                len(unchecked),
+                unchecked,
             )
         return found
 

@@ -3,6 +3,7 @@ staff stays out of them unless the rule book lets it in."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.events import CommunityRef, MemberRef
+from cogs.contests import giveaways
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
 from tests.cogs.contests.arena import Arena, dying_at_insert
@@ -299,6 +301,47 @@ async def test_staff_who_entered_before_being_kept_out_are_not_drawn(
     assert await arena.run("zoe", "/giveaway_entrants 1") == listing
     await arena.run("mod", "/giveaway_reroll 1")
     assert [event.member.name for event in arena.events] == ["alice", "bob"]
+
+
+async def test_a_platform_slow_to_say_who_moderates_holds_the_entrant_list_only_so_long(
+    open_arena: ArenaFactory,
+    contests_rules: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    arena = await open_arena(contests={"giveaways": {"exclude_moderators": False}})
+    await start_giveaway(arena, winners=1)
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    entrants = [f"member{number}" for number in range(60)]
+    for name in entrants:
+        await arena.press(name, "giveaway:1", post)
+    edit_section(contests_rules, "contests", {"giveaways": {"exclude_moderators": True}})
+    assert await arena.core.reload_rules() is None
+    asking = 0
+    most_at_once = 0
+    answered = 0
+
+    async def slow(community: CommunityRef, text: str) -> MemberRef | None:
+        # Telegram: one call per entrant, each a while when the Bot API is slow.
+        nonlocal asking, most_at_once, answered
+        asking += 1
+        most_at_once = max(most_at_once, asking)
+        try:
+            await asyncio.sleep(0.2)
+        finally:
+            asking -= 1
+        answered += 1
+        return None
+
+    monkeypatch.setattr(arena.platform, "resolve_member", slow)
+    monkeypatch.setattr(giveaways, "STAFF_LOOKUP_SECONDS", 0.5)
+    listing = await arena.run("zoe", "/giveaway_entrants 1")
+    # Asked 20 at a time, and given up when the time allowed is spent (one at a time, 60
+    # entrants would have held the answer 12 s): those not asked are listed as members.
+    assert most_at_once == giveaways.STAFF_LOOKUPS_AT_ONCE
+    assert answered < len(entrants)
+    assert len(listing.splitlines()[1:]) == len(entrants)
+    assert "entrant(s) drawn from without knowing whether the platform" in caplog.text
 
 
 async def test_a_member_too_new_until_after_the_draw_is_told_it_is_too_late(
