@@ -10,7 +10,7 @@ contributors cog.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
@@ -20,6 +20,7 @@ from cogs.contests.entries import Entries, erase_entries, export_entries
 from cogs.contests.giveaways import Giveaways, erase_giveaways, export_giveaways
 from cogs.contests.halloffame import HallOfFame, erase_wins, export_wins
 from cogs.contests.phases import PHASE_OF_HANDLER
+from cogs.contests.retention import forget_contests, forget_giveaways
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -105,6 +106,17 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
                 parts.update(await export(session, community_id, user.id))
         # A part no one placed fails the export (then marked incomplete) rather than vanish.
         return {key: parts[key] for key in sorted(parts, key=EXPORT_ORDER.index) if parts[key]}
+
+    async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the entries (their texts), votes and left-out ids of the contests closed or
+        cancelled before ``cutoff``, and the entrants and drawn ids of the giveaways drawn
+        before it. The contests, giveaways and places won (the hall of fame) stay."""
+        community_id = await self.community_id(community)
+        forgotten = await forget_contests(self.core.db, community_id, cutoff)
+        forgotten += await forget_giveaways(self.core.db, community_id, cutoff)
+        if forgotten:
+            self._entry_messages = None  # read again when needed, without the entries gone
+        return forgotten
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's entries (with their votes), votes, giveaway entries and wins,

@@ -79,6 +79,11 @@ class ContestTexts(BaseModel):
     """Under results posted late: the bot was offline when the contest ended."""
     results_gone: Annotated[str, Placeholders()]
     """Entries there were, but every one that could win is by a member who has left."""
+    results_forgotten: Annotated[str, Placeholders("id", "title", "end")]
+    """``/contest_results`` of a contest whose entries and votes are no longer kept (the
+    rule book's ``retention``); its winners follow, as the hall of fame keeps them, each as
+    ``results_forgotten_line``."""
+    results_forgotten_line: Annotated[str, Placeholders("rank", "member", "votes")]
     missed: Annotated[str, Placeholders("id", "title", "phase", "when")]
     missed_close_posted: Annotated[str, Placeholders("id", "title", "when", "channel")]
     """To the mod-log: the results, due while the bot was offline, were posted late."""

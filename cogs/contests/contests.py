@@ -15,8 +15,8 @@ from bot.events import ChannelRef, CommunityRef
 from bot.localtime import LocalDate
 from bot.moments import AmbiguousDateError, MomentError, MomentRangeError
 from bot.ruleconf import render, visible
-from cogs.contests.base import full_title, id_lines, id_set, plain
-from cogs.contests.models import Contest
+from cogs.contests.base import full_title, id_lines, id_set, name_text, plain
+from cogs.contests.models import Contest, Win
 from cogs.contests.phases import Phases
 from cogs.contests.schedules import parse_moment, parse_span
 
@@ -317,8 +317,43 @@ class ContestCommands(Phases):
             raise self.refuse(
                 community, "still_open", id=id, end=self.when(community, contest.ends_at)
             )
+        if contest.last_entry_number and not await self.count_entries(id):
+            await ctx.reply(await self._forgotten_results(community, contest))
+            return
         outcome = await self.outcome(community, contest)
         await ctx.reply(self.results_text(community, contest, outcome))
+
+    async def _forgotten_results(self, community: CommunityRef, contest: Contest) -> str:
+        """The results of a contest whose entries are gone (the retention forgot them, or each
+        author had theirs erased): that they are, and its winners as the hall of fame keeps
+        them."""
+        texts = self.texts(community)
+        async with self.core.db.session() as session:
+            wins = (
+                await session.exec(
+                    select(Win)
+                    .where(col(Win.kind) == "contest", col(Win.ref_id) == contest.id)
+                    .order_by(col(Win.rank))
+                )
+            ).all()
+        lines = [
+            render(
+                texts.results_forgotten,
+                id=contest.id,
+                title=full_title(contest),
+                end=self.when(community, contest.closed_at or contest.ends_at),
+            )
+        ]
+        lines += [
+            render(
+                texts.results_forgotten_line,
+                rank=win.rank,
+                member=name_text(win.user_name or win.user_id),
+                votes=win.votes if win.votes is not None else "—",
+            )
+            for win in wins
+        ]
+        return "\n".join(lines)
 
 
 async def export_contests(

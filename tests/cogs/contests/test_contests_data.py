@@ -316,3 +316,41 @@ async def test_an_erased_member_leaves_no_row_of_theirs_and_no_one_elses_changes
     deleted = [action.target for action in arena.done("delete")]
     assert len(deleted) == 2
     assert set(deleted) == {haiku, modpic}
+
+
+async def test_the_retention_forgets_old_entries_votes_and_entrants_and_keeps_the_winners(
+    arena: Arena,
+) -> None:
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", '/contest_create "Haiku" 1h')
+    await arena.run("alice", "/submit 1 Old pond")
+    await arena.run("bob", "/submit 1 Cherry blossom")
+    await arena.run("carol", "/vote 1 1")
+    await arena.run("bob", "/vote 1 1")
+    await arena.run("mod", '/giveaway "Seeds" 1 2h')
+    [post] = arena.posted("Giveaway 1: Seeds!")
+    for name in ("alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+    await arena.wait(timedelta(hours=2))
+    [drawn] = await draws(arena)
+    assert drawn.winner_ids in {"id-alice", "id-bob"}
+    arena.clock.advance(timedelta(days=500))  # the shipped retention is 400 days
+    await arena.run("mod", '/contest_create "Spring" 1h')
+    await arena.run("carol", "/submit 2 Green shoots")
+
+    assert await arena.core.retention.sweep()
+
+    # The old contest's texts and votes and the giveaway's entrants go; the new contest stays.
+    async with arena.core.db.session() as session:
+        assert list((await session.exec(select(Entry.text))).all()) == ["Green shoots"]
+    assert await arena.count(Vote) == 0
+    assert await arena.count(GiveawayEntry) == 0
+    [draw] = await draws(arena)
+    assert draw.winner_ids == ""  # their place stays taken, their id is gone
+    # The places won stay: the hall of fame, and the results name the winners from there.
+    assert await arena.count(Win) == 2  # alice first in the contest, the giveaway's winner
+    assert "Haiku" in await arena.run("bob", "/hall_of_fame")
+    results = await arena.run("bob", "/contest_results 1")
+    assert "Its entries and votes are no longer kept" in results
+    assert "1. alice — votes: 2" in results
+    assert "Old pond" not in results
