@@ -20,6 +20,7 @@ from bot.events import CommunityRef
 from bot.models import Member
 from bot.retention import SWEPT_AT
 from bot.ruleconf import RuleBookError, load_rule_book
+from cogs.contests.models import Contest, Entry, Giveaway, GiveawayDraw, GiveawayEntry, Vote, Win
 from cogs.contributors.models import DailyActivity, Interaction
 from cogs.netiquette.models import Case
 from cogs.reports.figures import Span, read_figures
@@ -30,6 +31,7 @@ from cogs.reports.models import (
     ReportModeration,
     ReportNewcomer,
 )
+from cogs.suggestions.models import Suggestion, SuggestionVote
 from cogs.welcome.models import Newcomer
 from tests.conftest import START
 from tests.support.database import held
@@ -190,6 +192,108 @@ async def test_old_details_go_and_recent_ones_stay(
         "retention: forgot members' details older than the rule book keeps them: "
         "contributors 2, netiquette 2, reports 2, welcome 1"
     )
+
+
+async def _returning_id(core: Jardinier, model: Any, **values: Any) -> int:
+    async with core.db.engine.begin() as connection:
+        inserted = await connection.execute(
+            insert(model.__table__).values(**values).returning(model.__table__.c.id)
+        )
+        return int(inserted.scalar_one())
+
+
+async def test_old_suggestions_contest_entries_and_giveaway_entrants_go(
+    core: Jardinier, community: CommunityRef
+) -> None:
+    cid = await _populate(core, community)
+    for number, at, status in ((1, OLD, "declined"), (2, OLD, "planned"), (3, RECENT, "open")):
+        suggestion = await _returning_id(
+            core,
+            Suggestion,
+            community_id=cid,
+            number=number,
+            author_id="old",
+            author_name="old",
+            text=f"idea {number}",
+            created_at=at,
+            status=status,
+            status_at=at,
+        )
+        await _insert(core, SuggestionVote, suggestion_id=suggestion, user_id="x", value=1, at=at)
+    for title, at in (("Haiku", OLD), ("Spring", RECENT)):
+        contest = await _returning_id(
+            core,
+            Contest,
+            community_id=cid,
+            title=title,
+            channel_id="general",
+            starts_at=at,
+            ends_at=at,
+            closed_at=at,
+            last_entry_number=1,
+            excluded_ids="gone",
+        )
+        entry = await _returning_id(
+            core,
+            Entry,
+            contest_id=contest,
+            number=1,
+            user_id="old",
+            text="my poem",
+            submitted_at=at,
+        )
+        await _insert(core, Vote, contest_id=contest, entry_id=entry, voter_id="x", voted_at=at)
+        await _insert(
+            core,
+            Win,
+            community_id=cid,
+            kind="contest",
+            ref_id=contest,
+            title=title,
+            user_id="old",
+            won_at=at,
+        )
+        giveaway = await _returning_id(
+            core,
+            Giveaway,
+            community_id=cid,
+            prize=title,
+            channel_id="general",
+            starts_at=at,
+            ends_at=at,
+            drawn_at=at,
+        )
+        await _insert(core, GiveawayEntry, giveaway_id=giveaway, user_id="old", entered_at=at)
+        await _insert(
+            core,
+            GiveawayDraw,
+            giveaway_id=giveaway,
+            round=1,
+            seed="s",
+            entrants_hash="h",
+            entrants=1,
+            winner_ids="old",
+            drawn_at=at,
+        )
+
+    await _insert(
+        core, Member, community_id=cid, user_id="left", first_seen=OLD, joined_at=OLD, left_at=OLD
+    )
+
+    assert await core.retention.sweep()
+
+    # Declined long ago: gone with its vote; planned, or recent: they stay.
+    assert await _users(core, Suggestion, "number") == [2, 3]
+    assert await _count(core, SuggestionVote) == 2
+    # The old contest and giveaway keep no text, vote, entrant or id; the recent ones all.
+    assert await _users(core, Entry, "text") == ["my poem"]
+    assert await _count(core, Vote) == 1
+    assert await _count(core, GiveawayEntry) == 1
+    assert await _users(core, GiveawayDraw, "winner_ids") == ["", "old"]
+    assert await _users(core, Contest, "excluded_ids") == ["", "gone"]
+    # The hall of fame stays; so does the member list, even who left long ago.
+    assert await _count(core, Win) == 2
+    assert await _count(core, Member) == 3
 
 
 async def test_a_report_of_the_kept_period_is_unchanged(
