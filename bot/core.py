@@ -687,11 +687,18 @@ class Jardinier:
         platform = self.platforms.get(community.platform)
         return None if platform is None else await platform.resolve_channel(community, text)
 
-    async def modlog(self, community: CommunityRef, text: str) -> None:
-        """Post ``text`` in the community's mod-log channel (or only log it when there is none)."""
-        log.info("mod-log %s: %s", community.key, text)
+    async def modlog(
+        self, community: CommunityRef, text: str, *, logged: str | None = None
+    ) -> None:
+        """Post ``text`` in the community's mod-log channel; log it at INFO where there is none
+        or it cannot be written to, and only at DEBUG once posted.
+
+        ``logged`` is what the log says instead of ``text``: the same notice naming members by
+        id only, where the log must not keep their names (an erasure's notice)."""
+        shown = text if logged is None else logged
         name = self.community_config(community).channels.mod_log
         if not name:
+            log.info("mod-log %s: %s", community.key, shown)
             return
         channel = await self.resolve_channel(community, name)
         if channel is None:
@@ -701,6 +708,7 @@ class Jardinier:
                 "are not posted anywhere, only logged at INFO; create the channel, or set "
                 "channels.mod_log (a name, an id, or null for none)",
             )
+            log.info("mod-log %s: %s", community.key, shown)
             return
         platform = self.platforms[community.platform]
         try:
@@ -712,7 +720,11 @@ class Jardinier:
                 f"could not write to the mod-log of {community.key}: {reason}; its moderation "
                 "notices are only logged at INFO",
             )
+            log.info("mod-log %s: %s", community.key, shown)
             return
+        # Posted: the mod-log keeps it. Logs are shipped and kept out of reach of
+        # /forget_member, so the names and excerpts it holds stay out of them at INFO.
+        log.debug("mod-log %s: %s", community.key, shown)
         self._modlog_warned.resolved(community.key)
 
     def _modlog_trouble(self, community: CommunityRef, trouble: str) -> None:

@@ -1,4 +1,5 @@
-"""The mod-log: what the bot's log says when a community's moderation notices cannot be posted."""
+"""The mod-log: what the bot's log says when a community's moderation notices cannot be posted,
+and what it keeps out of the log when they are."""
 
 from __future__ import annotations
 
@@ -116,6 +117,72 @@ async def test_a_refused_mod_log_is_warned_of_once_until_it_works_again(
     )
     await core.modlog(platform.community, "carol warned")
     assert len(modlog_warnings(caplog)) == 2
+
+
+ALERT = 'reputation: zelmira: "Jardin Bio awful, call me at 0612345678"'
+"""A notice that names a member and quotes them."""
+
+
+def logged_at(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """The messages logged at ``level`` exactly."""
+    return [record.getMessage() for record in caplog.records if record.levelno == level]
+
+
+async def test_a_posted_notice_stays_out_of_the_log_at_info(
+    core: Jardinier, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Logs are shipped and kept elsewhere, out of reach of /forget_member: a notice the
+    mod-log holds leaves no name or excerpt there, unless the level is DEBUG."""
+    platform = FakePlatform()  # every channel exists
+    core.platforms[platform.name] = platform
+    with caplog.at_level(logging.DEBUG):
+        await core.modlog(platform.community, ALERT)
+
+    [posted] = platform.sent()
+    assert (posted.target.name, posted.text) == ("#mod-log", ALERT)
+    assert not any(
+        "zelmira" in record.getMessage() or "0612345678" in record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.INFO
+    )
+    assert logged_at(caplog, logging.DEBUG).count(f"mod-log fake-c1: {ALERT}") == 1
+
+
+async def test_without_a_mod_log_by_choice_the_notice_is_logged_at_info(
+    core: Jardinier, platform: FakePlatform, rules_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log is then the notice's only record."""
+    edit_section(rules_dir, "community", {"channels": {"mod_log": None}})
+    assert await core.reload_rules() is None
+    with caplog.at_level(logging.INFO):
+        await core.modlog(platform.community, ALERT)
+
+    assert platform.sent() == []
+    assert logged_at(caplog, logging.INFO) == [f"mod-log fake-c1: {ALERT}"]
+
+
+async def test_a_notice_the_mod_log_refuses_is_logged_at_info(
+    core: Jardinier, caplog: pytest.LogCaptureFixture
+) -> None:
+    platform = FakePlatform()
+    core.platforms[platform.name] = platform
+    platform.refuse["send"] = (
+        "lacking_permission",
+        {"platform": "Discord", "where": "#mod-log", "permission": "send_messages"},
+    )
+    with caplog.at_level(logging.INFO):
+        await core.modlog(platform.community, ALERT)
+
+    assert f"mod-log fake-c1: {ALERT}" in logged_at(caplog, logging.INFO)
+
+
+async def test_a_notice_can_name_members_by_id_in_the_log(
+    core: Jardinier, platform: FakePlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        await core.modlog(platform.community, "mod forgot zelmira", logged="id-mod forgot id-z")
+    assert "zelmira" not in caplog.text
+    assert "mod-log fake-c1: id-mod forgot id-z" in logged_at(caplog, logging.INFO)
 
 
 def test_the_memory_of_warnings_is_bounded_forgetting_the_oldest(clock: ManualClock) -> None:
