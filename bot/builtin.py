@@ -304,6 +304,13 @@ class CoreCog(Cog):
                     moderator=plain_name(ctx.member.name),
                     parts=named(erasure.erased),
                 ),
+                # The log is kept beyond the erasure's reach: it keeps no name.
+                logged=render(
+                    texts.member_forgotten_log,
+                    member=member.user.id,
+                    moderator=ctx.member.user.id,
+                    parts=named(erasure.erased),
+                ),
             )
 
     async def _send_export(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from bot.events import CommunityRef, UserRef
 from tests.conftest import START
 from tests.support.events import command, message
 from tests.support.fake_platform import FakePlatform, Recorded
+from tests.support.rulebook import edit_section
 
 
 async def history(core: Jardinier, platform: FakePlatform, clock: ManualClock) -> None:
@@ -195,6 +197,36 @@ async def test_forgetting_a_member_erases_every_part_and_tells_the_mod_log(
     # Bob's data is untouched.
     bob = await core.members.get(platform.community, "id-bob")
     assert bob is not None
+
+
+@pytest.mark.parametrize("mod_log", ["mod-log", None])
+async def test_the_log_says_who_was_forgotten_by_id_only(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    mod_log: str | None,
+) -> None:
+    """The log is shipped and kept out of the erasure's reach: with or without a mod-log to post
+    the notice in, it does not keep the forgotten member's name."""
+    edit_section(rules_dir, "community", {"channels": {"mod_log": mod_log}})
+    assert await core.reload_rules() is None
+    await history(core, platform, clock)
+    caplog.clear()
+
+    with caplog.at_level(logging.DEBUG):
+        await core.handle_and_catch_up(
+            command(platform.members["mod"], "/forget_member alice", clock.now())
+        )
+
+    parts = (
+        "member record, moderation cases, contributions, suggestions and votes, activity figures"
+    )
+    notice = f"mod-log fake-c1: 🗑️ id-mod had the bot forget id-alice ({parts})."
+    level = logging.INFO if mod_log is None else logging.DEBUG
+    assert notice in [r.getMessage() for r in caplog.records if r.levelno == level]
+    assert "forget alice" not in caplog.text
 
 
 async def test_a_forgotten_moderator_is_left_off_the_cases_they_decided(
