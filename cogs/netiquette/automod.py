@@ -392,7 +392,9 @@ class Automod(NetiquetteBase):
                 matched=matched,
                 excerpt=excerpt(subject.text, 120),
             )
-            self.log.info("dry run in %s: %s", community.key, line)
+            # Who and what they wrote go to the mod-log only: the log keeps them only where
+            # there is no mod-log to post them in (as for every mod-log notice).
+            self.log.info("dry run in %s: rule %s would %s", community.key, outcome.rule, names)
             await self.core.modlog(community, line)
             await self.publish(
                 DryRunMatched(

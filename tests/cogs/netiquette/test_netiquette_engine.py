@@ -27,6 +27,7 @@ from cogs.netiquette import enforcement
 from tests.cogs.netiquette.conftest import ForumFactory, TinyModel
 from tests.cogs.netiquette.forum import NO_INSULTS, Forum
 from tests.support.database import held
+from tests.support.rulebook import edit_section
 
 
 def words_rule(*words: str, **options: object) -> dict[str, object]:
@@ -361,6 +362,30 @@ async def test_disabled_rules_and_dry_runs(open_forum: ForumFactory) -> None:
         "· “weed”"
     ]
     assert await forum.cog.casebook.of_member(forum.platform.community, "id-alice") == []
+
+
+@pytest.mark.parametrize("mod_log", ["mod-log", None])
+async def test_a_dry_run_logs_what_would_be_done_and_whom_only_without_a_mod_log(
+    open_forum: ForumFactory,
+    rules_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    mod_log: str | None,
+) -> None:
+    """The log, shipped and kept out of reach of /forget_member, says which rule would act; who
+    and what they wrote it keeps only where no mod-log holds them."""
+    edit_section(rules_dir, "community", {"channels": {"mod_log": mod_log}})
+    forum = await open_forum({"trial": {**words_rule("weed"), "dry_run": True}})
+    with caplog.at_level(logging.INFO):
+        await forum.say("alice", "weed by the 0612345678 shed")
+
+    at_info = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert "dry run in fake-c1: rule trial would delete" in at_info
+    line = "🧪 Dry run · rule trial would delete · alice · match_words: word “weed” · “weed by"
+    if mod_log is None:
+        assert any(message.startswith(f"mod-log fake-c1: {line}") for message in at_info)
+    else:
+        assert forum.modlog()[0].startswith(line)
+        assert not any("alice" in message or "0612345678" in message for message in at_info)
 
 
 async def test_a_rule_on_trial_does_not_stop_the_enforced_rules_after_it(
