@@ -156,7 +156,9 @@ class Introductions(WelcomeBase):
         if claimed is None:
             return
         self.core.scheduler.cancel(self.job_id("nudge", community, author.user.id))
-        self.log.info("%s introduced themselves in %s", author.user.id, community.key)
+        # Their journey records it, and /forget_member erases it there: the log, kept elsewhere
+        # and out of its reach, does not at INFO.
+        self.log.debug("%s introduced themselves in %s", author.user.id, community.key)
         # Once per member, whatever their comings and goings: an introduction earns points.
         first = await self.journeys.claim(community, claimed, "first_introduced_at", event.at)
         if first is not None:

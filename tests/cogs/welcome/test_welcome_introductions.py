@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,6 +68,23 @@ async def test_a_first_message_in_the_introductions_channel_is_acknowledged(
 
     await garden.say("alice", "Et aussi les tulipes.", channel="intros")
     assert len(garden.sent()) == 1
+
+
+async def test_an_introduction_is_logged_at_debug_only(
+    garden: Garden, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The journey records it, erased with the member: the log, shipped and kept out of reach
+    of /forget_member, does not keep who introduced themselves at INFO."""
+    await garden.join("alice")
+    with caplog.at_level(logging.DEBUG, logger="cogs.welcome"):
+        await garden.say("alice", "Bonjour ! J'adore les roses.", channel="intros")
+
+    said = [
+        (record.levelno, record.getMessage())
+        for record in caplog.records
+        if "introduced themselves" in record.getMessage()
+    ]
+    assert said == [(logging.DEBUG, "id-alice introduced themselves in fake-c1")]
 
 
 async def test_an_introduction_phrase_counts_in_any_channel(garden: Garden) -> None:
