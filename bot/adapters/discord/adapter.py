@@ -520,7 +520,7 @@ class DiscordPlatform:
         lifted = until <= now
         length = self.timeout_range.clamp(until - now)
         if not lifted and abs(length - (until - now)) >= CLOCK_MARGIN:
-            log.info("timeouts last 30 seconds to 28 days; %s's is brought within", member.name)
+            log.info("timeouts last 30 seconds to 28 days; %s's is brought within", member.user.id)
         length = min(length, self.timeout_range.most - CLOCK_MARGIN)
         with refusals(attempt):
             await target.timeout(None if lifted else now + length, reason=audit_reason(reason))

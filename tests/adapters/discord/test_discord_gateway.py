@@ -5,6 +5,7 @@ Each test reads as what members and moderators would notice in the Garden.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -386,15 +387,25 @@ async def test_unban_lifts_the_ban(world: DiscordWorld, discord_core: Jardinier)
 
 
 async def test_timeout_lasts_at_most_28_days(
-    world: DiscordWorld, discord_core: Jardinier, clock: ManualClock
+    world: DiscordWorld,
+    discord_core: Jardinier,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     far = discord.utils.utcnow() + timedelta(days=60)
-    assert await discord_core.actions.timeout(member_ref("alice"), far, reason="cool down")
+    with caplog.at_level(logging.INFO, logger="bot.adapters.discord"):
+        assert await discord_core.actions.timeout(member_ref("alice"), far, reason="cool down")
     assert world.rest is not None
     [call] = world.rest.named("edit_member")
     until = discord.utils.parse_time(call.payload["communication_disabled_until"])
     assert until is not None
     assert timedelta(days=27) < until - discord.utils.utcnow() <= timedelta(days=28)
+    # The log, kept out of reach of /forget_member, names the member by id only.
+    assert (
+        f"timeouts last 30 seconds to 28 days; {MEMBERS['alice']}'s is brought within"
+        in caplog.messages
+    )
+    assert "Alice" not in caplog.text
 
 
 async def test_timeout_lasts_what_the_platform_declares(
