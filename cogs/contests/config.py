@@ -161,6 +161,9 @@ class ContestTexts(BaseModel):
     giveaway_winners_range: Annotated[str, Placeholders("most")]
     giveaway_entrants: Annotated[str, Placeholders("id", "count", "hash", "entrants")]
     giveaway_entrants_none: Annotated[str, Placeholders("id", "prize")]
+    giveaway_forgotten: Annotated[str, Placeholders("id", "prize", "when")]
+    """``/giveaway_entrants`` or ``/giveaway_reroll`` of a giveaway drawn longer ago than the
+    rule book's ``retention``: its entrants are no longer kept."""
     """``/giveaway_entrants`` of a giveaway nobody (still here) entered."""
     giveaway_missed: Annotated[str, Placeholders("id", "prize", "when")]
     # -- hall of fame

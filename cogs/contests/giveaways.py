@@ -319,6 +319,17 @@ class Giveaways(ContestsBase):
             ).all()
         return {row.user_id: row.user_name or row.user_id for row in rows}
 
+    def forgotten(self, community: CommunityRef, giveaway: Giveaway) -> bool:
+        """Whether ``giveaway`` was drawn longer ago than the rule book's ``retention``: an
+        empty list of entrants then means they were forgotten, not that nobody entered."""
+        retention = self.core.community_config(community).retention
+        drawn = giveaway.drawn_at
+        return (
+            retention is not None
+            and drawn is not None
+            and drawn < self.core.clock.now() - (retention)
+        )
+
     async def staff(
         self, community: CommunityRef, giveaway: Giveaway, user_ids: Iterable[str]
     ) -> set[str]:
@@ -410,6 +421,14 @@ class Giveaways(ContestsBase):
         winners: list[str] = []
         seed = ""
         if not names:
+            if reroll and self.forgotten(community, giveaway):
+                raise self.refuse(
+                    community,
+                    "giveaway_forgotten",
+                    id=giveaway.id,
+                    prize=giveaway.prize,
+                    when=self.when(community, giveaway.drawn_at or giveaway.ends_at),
+                )
             if reroll:
                 raise self.refuse(
                     community, "giveaway_nobody_entered", id=giveaway.id, prize=giveaway.prize
@@ -634,6 +653,16 @@ class Giveaways(ContestsBase):
         if first is None:
             gone |= await self.staff(community, giveaway, set(names) - gone)
         ordered = canonical(set(names) - gone)
+        if not names and self.forgotten(community, giveaway):
+            await ctx.reply(
+                render(
+                    self.texts(community).giveaway_forgotten,
+                    id=giveaway.id,
+                    prize=giveaway.prize,
+                    when=self.when(community, giveaway.drawn_at or giveaway.ends_at),
+                )
+            )
+            return
         if not ordered:
             # A list of nobody and the hash of nothing would read as a list cut short.
             await ctx.reply(

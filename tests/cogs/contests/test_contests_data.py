@@ -354,3 +354,8 @@ async def test_the_retention_forgets_old_entries_votes_and_entrants_and_keeps_th
     assert "Its entries and votes are no longer kept" in results
     assert "1. alice — votes: 2" in results
     assert "Old pond" not in results
+    # The giveaway's entrants are said forgotten, not "nobody entered"; nothing is redrawn.
+    forgotten = "Giveaway 1 (Seeds) was drawn on Wed, Nov 4, 2026"
+    assert (await arena.run("bob", "/giveaway_entrants 1")).startswith(forgotten)
+    assert "its entrants are no longer kept" in await arena.run("mod", "/giveaway_reroll 1")
+    assert await arena.count(Win) == 2
