@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, not_, or_, update
+from sqlalchemy import and_, insert, not_, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
@@ -109,6 +109,12 @@ _CASE_COLUMNS = (
     "expires_at",
 )
 """The columns of a new case, as :meth:`CaseBook._row` gives them."""
+_HIGHEST_CASE_NUMBER = text(
+    "SELECT max("
+    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'), 0), "
+    "coalesce((SELECT max(id) FROM netiquette_cases), 0))"
+)
+"""The highest case number SQLite ever gave, its case erased or not."""
 
 
 class CaseBook:
@@ -164,9 +170,10 @@ class CaseBook:
             return cast(list[int], (await connection.execute(statement, rows)).scalars().all())
         # SQLite would insert the rows one by one to return their ids in order (two round trips
         # to its thread each). Cases are only written here, under the case book's lock, in a
-        # write transaction: the ids SQLite would give are known (the highest plus one, and
-        # on), so they are given, and the whole burst goes in one call.
-        highest = (await connection.execute(select(func.max(Case.id)))).scalar()
+        # write transaction: the ids SQLite would give are known (the highest ever given plus
+        # one, and on: an erased case's number is in sqlite_sequence, not in the table), so
+        # they are given, and the whole burst goes in one call.
+        highest = (await connection.execute(_HIGHEST_CASE_NUMBER)).scalar()
         first = (highest or 0) + 1
         ids = list(range(first, first + len(rows)))
         if self._bulk is None:

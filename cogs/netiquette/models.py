@@ -16,11 +16,15 @@ class Case(SQLModel, table=True):
     A case is committed before the bot announces anything about it. Strike points live on the
     case that gave them; a pardoned case counts no more. A timed sanction (a timeout, a
     temporary ban) has ``expires_at``, and ``lifted_at`` once the bot lifted it.
+
+    ``id`` is the case number moderators read and type (``/case 12``): on SQLite it is an
+    AUTOINCREMENT key, so the number of an erased or forgotten case is never given again.
     """
 
     __tablename__ = "netiquette_cases"
     __table_args__ = (
         Index("ix_netiquette_cases_member", "community_id", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
