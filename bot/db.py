@@ -2,7 +2,8 @@
 
 The URL comes from ``JARDINIER_DATABASE_URL`` (default ``sqlite+aiosqlite:///./data/jardinier.db``);
 a plain ``sqlite:///…`` URL is accepted and given the async driver. SQLite runs in WAL mode with
-foreign keys on and a busy timeout, so a briefly locked database waits instead of failing.
+foreign keys on and a busy timeout, so a briefly locked database waits instead of failing, and
+with ``secure_delete`` on, so deleted rows are wiped from the file.
 """
 
 from __future__ import annotations
@@ -143,12 +144,16 @@ def storage_errors(url: str) -> Iterator[None]:
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Set WAL, ``synchronous=NORMAL``, foreign keys and the busy timeout on a new connection."""
+    """Set WAL, ``synchronous=NORMAL``, foreign keys, the busy timeout and ``secure_delete``
+    on a new connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT.total_seconds() * 1000)}")
+    # What an erasure or the retention sweep deletes is overwritten with zeros, not left in
+    # the file's free space until reused; some SQLite builds do so by default, not all.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

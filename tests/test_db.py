@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 
 from bot.db import BUSY_TIMEOUT, Database, ensure_parent_directory, storage_error, storage_errors
 from bot.errors import JardinierError
@@ -114,3 +118,38 @@ async def test_the_migrations_wait_for_a_locked_database_as_long_as_the_bot(
     finally:
         await database.close()
     assert bot_wait == BUSY_TIMEOUT
+
+
+@pytest.fixture
+def sqlite_leaving_deleted_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An SQLite build whose default leaves deleted rows in the file's free space (many do;
+    the one the tests run on wipes them by default)."""
+
+    def secure_delete_off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+    # Class-level: it runs before the engine's own listener, as a build's default would.
+    event.listen(Pool, "connect", secure_delete_off)
+    try:
+        yield
+    finally:
+        event.remove(Pool, "connect", secure_delete_off)
+
+
+@pytest.mark.usefixtures("sqlite_leaving_deleted_rows")
+@pytest.mark.parametrize("where", ["file", "memory"])
+async def test_deleted_rows_are_wiped_from_the_database(tmp_path: Path, where: str) -> None:
+    path = tmp_path / "j.db"
+    database = Database(f"sqlite:///{path}" if where == "file" else "sqlite://")
+    try:
+        async with database.engine.begin() as connection:
+            secure = (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar_one()
+            await connection.exec_driver_sql("CREATE TABLE notes (text TEXT)")
+            await connection.exec_driver_sql("INSERT INTO notes VALUES ('zelmira was rude')")
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("DELETE FROM notes")
+    finally:
+        await database.close()
+    assert secure == 1
+    if where == "file":
+        assert b"zelmira" not in path.read_bytes()
