@@ -35,6 +35,7 @@ EXPORT_ORDER = (
     "draws",
     "left_out_of_contests",
     "left_out_of_draws",
+    "votes_not_counted",
 )
 """The parts of a member's export, in the order its file has always listed them."""
 
@@ -97,8 +98,9 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
     # -- members' data --------------------------------------------------------------------------
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
-        """The member's entries, votes, giveaway entries and wins in ``community``, and the
-        contests' closes and giveaway draws that left them out (for having left, or as staff)."""
+        """The member's entries, votes, giveaway entries and wins in ``community``, the
+        contests' closes and giveaway draws that left them out (for having left, or as staff),
+        and the contests that do not count their vote (banned while it ran)."""
         community_id = await self.community_id(community)
         parts: dict[str, Any] = {}
         async with self.core.db.session() as session:

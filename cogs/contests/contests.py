@@ -359,8 +359,9 @@ class ContestCommands(Phases):
 async def export_contests(
     session: AsyncSession, community_id: int, user_id: str
 ) -> dict[str, Any]:
-    """The export's parts about contests: those ``user_id`` created in the community, and the
-    closed ones that left them out for having left."""
+    """The export's parts about contests: those ``user_id`` created in the community, the
+    closed ones that left them out for having left, and those that do not count their vote
+    for their being banned while it ran (``closed_at`` None: still running)."""
     created = (
         await session.exec(
             select(Contest.id).where(
@@ -377,6 +378,14 @@ async def export_contests(
                 "closed_at": contest.closed_at.isoformat() if contest.closed_at else None,
             }
             for contest in await contests_excluding(session, community_id, user_id)
+        ],
+        "votes_not_counted": [
+            {
+                "contest": contest.id,
+                "title": full_title(contest),
+                "closed_at": contest.closed_at.isoformat() if contest.closed_at else None,
+            }
+            for contest in await contests_not_counting(session, community_id, user_id)
         ],
     }
 
@@ -395,6 +404,22 @@ async def contests_excluding(
         .order_by(col(Contest.id))
     )
     return [contest for contest in contests if user_id in id_set(contest.excluded_ids or "")]
+
+
+async def contests_not_counting(
+    session: AsyncSession, community_id: int, user_id: str
+) -> list[Contest]:
+    """The community's contests that do not count ``user_id``'s vote, as a voter banned while
+    they ran, in the order they were made."""
+    contests = await session.exec(
+        select(Contest)
+        .where(
+            col(Contest.community_id) == community_id,
+            col(Contest.banned_voter_ids).contains(user_id, autoescape=True),
+        )
+        .order_by(col(Contest.id))
+    )
+    return [contest for contest in contests if user_id in id_set(contest.banned_voter_ids or "")]
 
 
 async def erase_contests(session: AsyncSession, community_id: int, user_id: str) -> None:

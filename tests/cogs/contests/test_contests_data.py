@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.events import CommunityRef, MemberLeft
+from bot.events import CommunityRef, MemberLeft, ModerationRecorded
 from cogs.contests.cog import EXPORT_ORDER
 from cogs.contests.draw import entrants_hash
 from cogs.contests.models import (
@@ -140,6 +140,52 @@ async def test_a_member_left_out_of_a_close_and_a_draw_finds_both_in_their_expor
     assert await arena.cog.export_member_data(arena.platform.community, bob) == {}
 
 
+async def banned(arena: Arena, name: str) -> None:
+    """A moderator bans ``name``, as the netiquette cog tells it."""
+    await arena.core.bus.publish(
+        ModerationRecorded(
+            at=arena.clock.now(),
+            member=arena.member(name),
+            case_id=1,
+            action="ban",
+            moderator=arena.member("mod"),
+        )
+    )
+
+
+async def test_a_banned_voter_finds_in_their_export_that_their_vote_was_not_counted(
+    arena: Arena,
+) -> None:
+    await arena.veterans("alice", "bob", "carol")
+    await arena.run("mod", '/contest_create "Haiku" 1h')
+    await arena.run("mod", '/contest_create "Photo" 3h')
+    await arena.run("alice", "/submit 1 old pond")
+    await arena.run("alice", "/submit 2 alicepic")
+    await arena.run("bob", "/vote 1 1")
+    await arena.run("carol", "/vote 1 1")
+    await banned(arena, "bob")
+    await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("bob")))
+    await arena.wait(timedelta(hours=2))
+
+    bob = arena.member("bob").user
+    exported = await arena.cog.export_member_data(arena.platform.community, bob)
+    assert exported["votes"] == [
+        {"contest": 1, "entry": 1, "voted_at": "2026-11-04T09:00:00+00:00"}
+    ]
+    # Photo still runs: a vote bob cast there would not count either.
+    assert exported["votes_not_counted"] == [
+        {"contest": 1, "title": "Haiku", "closed_at": "2026-11-04T10:00:00+00:00"},
+        {"contest": 2, "title": "Photo", "closed_at": None},
+    ]
+    carol = arena.member("carol").user
+    assert "votes_not_counted" not in await arena.cog.export_member_data(
+        arena.platform.community, carol
+    )
+
+    await arena.cog.erase_member_data(arena.platform.community, bob)
+    assert await arena.cog.export_member_data(arena.platform.community, bob) == {}
+
+
 async def test_a_members_whole_contest_export_keeps_its_parts_in_order(
     open_arena: ArenaFactory,
 ) -> None:
@@ -160,6 +206,7 @@ async def test_a_members_whole_contest_export_keeps_its_parts_in_order(
     await arena.run("bob", "/vote 2 1")
     for name in ("mod", "alice"):
         await arena.press(name, "giveaway:2", arena.posted("Giveaway 2")[0])
+    await banned(arena, "mod")  # their vote in Haiku is not counted
     await arena.wait(timedelta(hours=1))
     await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("mod")))
     await arena.wait(timedelta(hours=1))
@@ -187,6 +234,7 @@ async def test_a_members_whole_contest_export_keeps_its_parts_in_order(
         "draws": [{"giveaway": 1, "round": 1, "place": 1, "drawn_at": at_10}],
         "left_out_of_contests": [{"contest": 2, "title": "Photo", "closed_at": at_11}],
         "left_out_of_draws": [{"giveaway": 2, "round": 1, "drawn_at": at_11}],
+        "votes_not_counted": [{"contest": 1, "title": "Haiku", "closed_at": at_10}],
     }
     assert json.dumps(exported, indent=2) == json.dumps(expected, indent=2)
 
@@ -256,6 +304,7 @@ async def test_an_erased_member_leaves_no_row_of_theirs_and_no_one_elses_changes
     await arena.run("mod", "/vote 3 2")
     for name, giveaway in itertools.product(("mod", "dan"), (3, 4)):
         await arena.press(name, f"giveaway:{giveaway}", arena.posted(f"Giveaway {giveaway}")[0])
+    await banned(arena, "mod")  # while both run: their vote in the first is not counted
     await arena.wait(timedelta(hours=1))
     await arena.handle(MemberLeft(at=arena.clock.now(), member=arena.member("mod")))
     await arena.wait(timedelta(hours=1))
