@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bus import Priority
 from bot.cog import job, listener
@@ -219,14 +220,7 @@ class Challenges(ContestCommands):
         scheduler runs it, late, or reports it missed). Call with the runs' lock held."""
         community_id = await self.community_id(community)
         async with self.core.db.session() as session:
-            turn = (
-                await session.exec(
-                    select(ChallengeTurn).where(
-                        col(ChallengeTurn.community_id) == community_id,
-                        col(ChallengeTurn.challenge_id) == challenge_id,
-                    )
-                )
-            ).first()
+            turn = await _stored_turn(session, community_id, challenge_id)
             if turn is None or turn.last_run_at is None:
                 return
             made = (
@@ -307,14 +301,7 @@ class Challenges(ContestCommands):
         happened)."""
         community_id = await self.community_id(community)
         async with self.core.db.session() as session:
-            turn = (
-                await session.exec(
-                    select(ChallengeTurn).where(
-                        col(ChallengeTurn.community_id) == community_id,
-                        col(ChallengeTurn.challenge_id) == challenge_id,
-                    )
-                )
-            ).first()
+            turn = await _stored_turn(session, community_id, challenge_id)
             if turn is None:
                 turn = ChallengeTurn(community_id=community_id, challenge_id=challenge_id)
             elif turn.last_run_at is not None and (
@@ -396,3 +383,18 @@ class Challenges(ContestCommands):
                 next=self.when(community, following) if following else "?",
             ),
         )
+
+
+async def _stored_turn(
+    session: AsyncSession, community_id: int, challenge_id: str
+) -> ChallengeTurn | None:
+    """The stored turn of challenge ``challenge_id`` in a community (None before its first
+    run)."""
+    return (
+        await session.exec(
+            select(ChallengeTurn).where(
+                col(ChallengeTurn.community_id) == community_id,
+                col(ChallengeTurn.challenge_id) == challenge_id,
+            )
+        )
+    ).first()
