@@ -91,6 +91,12 @@ def _one_sqlite_transaction(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "begin", begin_immediate)
 
 
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    """Overwrite what a migration deletes or drops with zeros, as the bot's own connections do
+    (:func:`bot.db.sqlite_pragmas`): some SQLite builds leave it in the file's free space."""
+    dbapi_connection.execute("PRAGMA secure_delete=ON")
+
+
 def _run(connection: Connection) -> None:
     # Every migration and the version it stamps, or none: a start that fails changes nothing.
     _configure(connection=connection, transactional_ddl=True)
@@ -109,6 +115,7 @@ async def run_migrations_online() -> None:
         options["connect_args"] = {"timeout": _busy_timeout().total_seconds()}
     engine = create_async_engine(url, poolclass=pool.NullPool, **options)
     if sqlite:
+        event.listen(engine.sync_engine, "connect", _secure_delete)
         _one_sqlite_transaction(engine)
     async with engine.connect() as connection:
         await connection.run_sync(_run)

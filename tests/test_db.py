@@ -18,6 +18,7 @@ from sqlalchemy.pool import Pool
 from bot.db import BUSY_TIMEOUT, Database, ensure_parent_directory, storage_error, storage_errors
 from bot.errors import JardinierError
 from bot.migrate import upgrade
+from tests.support.migrations import GARDEN, migrated_database
 
 
 def locked() -> OperationalError:
@@ -153,3 +154,23 @@ async def test_deleted_rows_are_wiped_from_the_database(tmp_path: Path, where: s
     assert secure == 1
     if where == "file":
         assert b"zelmira" not in path.read_bytes()
+
+
+@pytest.mark.usefixtures("sqlite_leaving_deleted_rows")
+def test_rows_a_migration_deletes_are_wiped_from_the_database(tmp_path: Path) -> None:
+    with migrated_database(
+        tmp_path,
+        "0016",
+        GARDEN,
+        *(
+            "INSERT INTO welcome_newcomers (community_id, user_id, joined_at, gate_pending,"
+            f" restricted, gate_failures) VALUES (1, 'zelmira', '{joined}', 0, 0, 0)"
+            for joined in ("2026-11-03 07:41:59.000000", "2026-12-01 09:00:00.000000")
+        ),
+    ) as database:
+        # Back to one row per member: the downgrade deletes zelmira's first stay.
+        database.downgrade("0015")
+        assert database.rows("SELECT joined_at FROM welcome_newcomers") == [
+            ("2026-12-01 09:00:00.000000",)
+        ]
+    assert b"2026-11-03 07:41:59" not in (tmp_path / "migrated.db").read_bytes()
