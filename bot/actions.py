@@ -3,7 +3,8 @@
 Every action goes to the adapter of the platform its target lives on. An action the platform cannot
 do is skipped and logged; a platform refusal (missing permission, unknown message, rate limit) is
 reported once to the community's mod-log and logged as a warning once, both again after a day, a
-rule book reload, or once the action worked in between; logged every time at DEBUG. Neither ever
+rule book reload, or once the action worked in between; logged every time at DEBUG. The log names
+the member acted on by id, where the mod-log names them as the moderators know them. Neither ever
 reaches the cog as a crash; a cog that must say why something was not done (to the moderator who
 asked) collects the refusals of a block of actions with :meth:`Actions.refusals`, and may name the
 kinds it expects and answers itself (an unban of a member who is not banned), which the mod-log is
@@ -118,6 +119,7 @@ class Actions:
         capability: Capability,
         community: CommunityRef | None,
         call: Callable[[Platform], Awaitable[T]],
+        target: UserRef | None = None,
     ) -> T | None:
         adapter = self._platforms.get(platform)
         if adapter is None:
@@ -130,7 +132,7 @@ class Actions:
         try:
             done = await call(adapter)
         except PlatformError as error:
-            await self._platform_refused(error, community, where)
+            await self._platform_refused(error, community, where, target)
             return None
         if self._said_where:
             for memory, said in self._said_where.pop(where, ()):
@@ -142,18 +144,26 @@ class Actions:
         error: PlatformError,
         community: CommunityRef | None,
         where: tuple[str, str, Capability],
+        target: UserRef | None,
     ) -> None:
         community = error.community or community
-        reason = refusal_text(error, self._texts(community))
+        texts = self._texts(community)
+        reason = refusal_text(error, texts)
+        # The mod-log keeps the refusal naming the member; the log names them by id only.
+        logged = (
+            refusal_text(error.with_values(target=target.id), texts)
+            if target is not None and "target" in error.values
+            else reason
+        )
         collecting = _collecting.get()
         if collecting is not None:
             collecting.append(reason)
             collecting.keys.append(error.key)
             collecting.errors.append(error)
             if error.key in collecting.expected:
-                log.info("platform refused %s, as may be: %s", error.action, reason)
+                log.info("platform refused %s, as may be: %s", error.action, logged)
                 return
-        self._log_refused(error, reason, where)
+        self._log_refused(error, logged, where)
         if community is None or self._report is None:
             return
         reported = f"{community.key}\x1f{error.action}\x1f{reason}"
@@ -168,8 +178,9 @@ class Actions:
     def _log_refused(
         self, error: PlatformError, reason: str, where: tuple[str, str, Capability]
     ) -> None:
-        """Log a refusal as a warning once, at DEBUG when it was logged lately: an operator
-        learns of it without the log flooding, as the mod-log does."""
+        """Log a refusal (``reason``, naming its target member by id) as a warning once, at
+        DEBUG when it was logged lately: an operator learns of it without the log flooding, as
+        the mod-log does."""
         warned = f"{where[0]}\x1f{where[1]}\x1f{error.action}\x1f{reason}"
         if not self._warned.due(warned, reason):
             log.debug("platform refused %s: %s", error.action, reason)
@@ -240,6 +251,7 @@ class Actions:
             Capability.DM,
             community,
             lambda p: p.dm(user, text, community=community, file=file),
+            target=user,
         )
 
     def start_link(self, community: CommunityRef, command: str) -> str | None:
@@ -291,6 +303,7 @@ class Actions:
             Capability.TIMEOUT,
             member.community,
             lambda p: p.timeout(member, until, reason=reason),
+            target=member.user,
         )
 
     async def kick(self, member: MemberRef, *, reason: str = "") -> bool:
@@ -300,6 +313,7 @@ class Actions:
             Capability.KICK,
             member.community,
             lambda p: p.kick(member, reason=reason),
+            target=member.user,
         )
 
     async def ban(self, member: MemberRef, *, reason: str = "", delete_days: int = 0) -> bool:
@@ -309,6 +323,7 @@ class Actions:
             Capability.BAN,
             member.community,
             lambda p: p.ban(member, reason=reason, delete_days=delete_days),
+            target=member.user,
         )
 
     async def unban(self, community: CommunityRef, user: UserRef, *, reason: str = "") -> bool:
@@ -318,6 +333,7 @@ class Actions:
             Capability.UNBAN,
             community,
             lambda p: p.unban(community, user, reason=reason),
+            target=user,
         )
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> bool:
@@ -327,18 +343,27 @@ class Actions:
             Capability.RESTRICT,
             member.community,
             lambda p: p.restrict(member, until=until),
+            target=member.user,
         )
 
     async def unrestrict(self, member: MemberRef) -> bool:
         """Let ``member`` post again."""
         return await self._member_action(
-            member.platform, Capability.RESTRICT, member.community, lambda p: p.unrestrict(member)
+            member.platform,
+            Capability.RESTRICT,
+            member.community,
+            lambda p: p.unrestrict(member),
+            target=member.user,
         )
 
     async def add_role(self, member: MemberRef, role: str) -> bool:
         """Give ``member`` the role ``role``."""
         return await self._member_action(
-            member.platform, Capability.ROLES, member.community, lambda p: p.add_role(member, role)
+            member.platform,
+            Capability.ROLES,
+            member.community,
+            lambda p: p.add_role(member, role),
+            target=member.user,
         )
 
     async def remove_role(self, member: MemberRef, role: str) -> bool:
@@ -348,6 +373,7 @@ class Actions:
             Capability.ROLES,
             member.community,
             lambda p: p.remove_role(member, role),
+            target=member.user,
         )
 
     async def react(self, message: MessageRef, emoji: str) -> bool:
@@ -365,8 +391,13 @@ class Actions:
         capability: Capability,
         community: CommunityRef | None,
         call: Callable[[Platform], Awaitable[Any]],
+        target: UserRef | None = None,
     ) -> bool:
-        return bool(await self._do(platform, capability, community, lambda p: _true(call(p))))
+        """Do ``call``; whether it was done. ``target`` is the user it acts on, whom the log
+        names by id in a refusal."""
+        return bool(
+            await self._do(platform, capability, community, lambda p: _true(call(p)), target)
+        )
 
 
 async def _true(awaitable: Awaitable[Any]) -> bool:

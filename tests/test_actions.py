@@ -74,6 +74,36 @@ async def test_a_refusal_on_every_message_is_logged_as_a_warning_once(
     assert len(debug) == 29
 
 
+async def test_a_refusal_naming_a_member_names_them_by_id_in_the_log(
+    core: Jardinier, platform: FakePlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The mod-log says whom the platform would not act on, by name; the log, shipped and out
+    of /forget_member's reach, by id only: at WARNING, at DEBUG, and for an expected refusal."""
+    alice = platform.member("alice")
+    platform.refuse["kick"] = ("administrator", {"target": "Alice Martin", "where": "Garden"})
+    platform.refuse["unban"] = ("not_banned", {"target": "Alice Martin", "where": "Garden"})
+
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(2):
+            assert await core.actions.kick(alice) is False
+        with core.actions.refusals(expected={"not_banned"}) as lift:
+            assert await core.actions.unban(platform.community, alice.user) is False
+
+    reports = [a.text for a in platform.sent() if a.target == platform.channel("mod-log")]
+    assert reports == ["⚠️ Alice Martin is an administrator of Garden, so I cannot remove a member"]
+    assert lift == ["Alice Martin is not banned from Garden"]  # the cog's words: named
+    [warning] = refusal_warnings(caplog)
+    assert warning.startswith(
+        "platform refused kick: id-alice is an administrator of Garden, so I cannot remove"
+    )
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.actions"]
+    assert logged[1:] == [
+        "platform refused kick: id-alice is an administrator of Garden, so I cannot remove a "
+        "member",
+        "platform refused unban, as may be: id-alice is not banned from Garden",
+    ]
+
+
 async def test_a_refusal_is_logged_again_after_a_day_a_reload_or_once_it_worked(
     core: Jardinier,
     platform: FakePlatform,
