@@ -416,9 +416,10 @@ class ReportsCog(Cog):
         first_day: date | None = None,
     ) -> str:
         """The report as leadership reads it; from a span that began before ``first_day`` (the
-        bot's first day here), it says that the days before hold nothing and averages over the
-        days counted; against a period before wholly before it, it gives no change, and against
-        one partly before it, says so."""
+        bot's first day here), its title says how many days were counted from when, its last
+        line that the days before hold nothing, and it averages over the days counted; against
+        a period before wholly before it, it gives no change, and against one partly before it,
+        says so."""
         texts = self.texts(community)
         locale = self.core.community_config(community).locale
         span = current.span
@@ -432,16 +433,23 @@ class ReportsCog(Cog):
 
         messages = current.total("messages")
         name = community.name or community.id
-        lines = [
-            render(texts.title_day, community=name, day=LocalDate(span.start))
-            if span.start == span.end
-            else render(
-                texts.title,
+        dates = {"start": LocalDate(span.start), "end": LocalDate(span.end)}
+        if span.start == span.end:
+            title = render(texts.title_day, community=name, day=LocalDate(span.start))
+        elif first_day is not None and span.start < first_day:
+            # "30 days" over 4 days of figures would read as a quiet month.
+            title = render(
+                texts.title_since,
                 community=name,
-                start=LocalDate(span.start),
-                end=LocalDate(span.end),
+                **dates,
                 days=len(span.days),
-            ),
+                since=LocalDate(first_day),
+                counted=days,
+            )
+        else:
+            title = render(texts.title, community=name, **dates, days=len(span.days))
+        lines = [
+            title,
             render(
                 texts.messages,
                 count=messages,

@@ -102,6 +102,11 @@ class ReportTexts(BaseModel):
     title: Annotated[str, Placeholders("community", "start", "end", "days")]
     title_day: Annotated[str, Placeholders("community", "day")]
     """The title of a report of one day."""
+    title_since: Annotated[
+        str, Placeholders("community", "start", "end", "days", "since", "counted")
+    ]
+    """The title of a report whose period began before the bot first saw the community: only
+    the ``counted`` days from ``since`` on hold figures."""
     messages: Annotated[str, Placeholders("count", "change", "per_day")]
     per_day_under: Annotated[str, Placeholders("least")]
     active: Annotated[str, Placeholders("count", "change")]

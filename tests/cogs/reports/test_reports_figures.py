@@ -250,6 +250,11 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
 
     lines = (await run(core, platform, clock, "/report 7")).text.splitlines()
 
+    # Not "(7 days)": leadership would read 3 days of figures as a quiet week.
+    assert lines[0] == (
+        "📊 Activity report — Garden, Oct 29, 2026 to Nov 4, 2026"
+        " (counted from Nov 2, 2026: 3 days of 7)"
+    )
     assert lines[-1] == (
         "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before, the"
         " daily average is of the days since, and there is no period before to compare with."
@@ -266,7 +271,8 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
     [
         (
             "en",
-            "📊 Activity report — Garden, Oct 27, 2026 to Nov 2, 2026 (7 days)",
+            "📊 Activity report — Garden, Oct 27, 2026 to Nov 2, 2026"
+            " (counted from Nov 2, 2026: 1 day of 7)",
             "Counted from Nov 2, 2026, when I arrived: there are no figures of the days before,"
             " the daily average is of the days since, and there is no period before to compare"
             " with.",
@@ -274,7 +280,8 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
         ),
         (
             "fr",
-            "📊 Rapport d'activité — Garden, du 27 oct. 2026 au 2 nov. 2026 (7 jours)",
+            "📊 Rapport d'activité — Garden, du 27 oct. 2026 au 2 nov. 2026"
+            " (compté à partir du 2 nov. 2026\u00a0: 1 jour sur 7)",
             "Compté à partir du 2 nov. 2026, jour de mon arrivée\u00a0: il n'y a pas de chiffres"
             " des jours d'avant, la moyenne par jour est celle des jours depuis, et il n'y a pas"
             " de période précédente à comparer.",
@@ -350,7 +357,8 @@ async def test_the_days_are_typed_as_a_number_or_as_days(
 ) -> None:
     answer = await run(core, platform, clock, f"/report {typed}")
     assert answer.text.startswith(
-        "📊 Activity report — Garden, Oct 4, 2026 to Nov 2, 2026 (30 days)"
+        "📊 Activity report — Garden, Oct 4, 2026 to Nov 2, 2026"
+        " (counted from Nov 2, 2026: 1 day of 30)"
     )
 
 
