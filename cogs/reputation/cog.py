@@ -4,9 +4,10 @@ Every message that names one (``names:``, whole, ignoring case and accents) is c
 community and local day with its tone, from the tone words of the rule book and, when the
 netiquette's toxicity model is on, its scores (a mention scored hostile is negative). Counts go to
 the database in batches (``buffer.py``); no text. A storm of negative mentions brings one alert
-to the leadership channel and the mod-log, quoting a few of them from memory; ``/reputation`` and
-a scheduled summary give the figures of a period against the one before, from the first day
-counted in the community on (when names were first watched there).
+to the leadership channel and the mod-log, quoting a few of them from memory, then none for the
+cooldown, which outlives a restart (the last alert's time is stored; the mentions are not);
+``/reputation`` and a scheduled summary give the figures of a period against the one before,
+from the first day counted in the community on (when names were first watched there).
 """
 
 from __future__ import annotations
@@ -160,9 +161,12 @@ class ReputationCog(ReputationBase):
         settings = self.settings(mention.community).alert
         if not settings.enabled:
             return
-        window = self.windows.get(mention.community.key)
+        community = mention.community
+        window = self.windows.get(community.key)
         if window is None:
-            window = self.windows[mention.community.key] = AlertWindow()
+            last_alert = await self._last_alert(community)
+            # Another negative mention may have made the window while the database answered.
+            window = self.windows.setdefault(community.key, AlertWindow(last_alert))
         alerted = window.add(
             message,
             mention,
@@ -171,7 +175,32 @@ class ReputationCog(ReputationBase):
             cooldown=settings.cooldown,
         )
         if alerted is not None:
-            await self._alert(mention.community, alerted, settings.within)
+            await self._remember_alert(community, mention.at)
+            await self._alert(community, alerted, settings.within)
+
+    def _last_alert_key(self, community: CommunityRef) -> str:
+        return f"{self.name}:last_alert:{community.key}"
+
+    async def _last_alert(self, community: CommunityRef) -> datetime | None:
+        """When the community was last alerted, as stored: a storm going on across a restart
+        stays quiet for the rest of the cooldown. None when never, or unknown."""
+        try:
+            stored = await self._state.get(self._last_alert_key(community))
+        except SQLAlchemyError as error:
+            self.log.warning(
+                "could not read the last reputation alert of %s: %s", community.key, error
+            )
+            return None
+        return None if stored is None else datetime.fromisoformat(stored)
+
+    async def _remember_alert(self, community: CommunityRef, at: datetime) -> None:
+        """Store when the community was alerted; the alert goes out even if it cannot be."""
+        try:
+            await self._state.set(self._last_alert_key(community), at.isoformat())
+        except SQLAlchemyError as error:
+            self.log.warning(
+                "could not remember the reputation alert of %s: %s", community.key, error
+            )
 
     async def _alert(
         self, community: CommunityRef, mentions: list[Mention], within: timedelta

@@ -92,9 +92,11 @@ class AlertWindow:
 
     __slots__ = ("last_alert", "mentions")
 
-    def __init__(self) -> None:
+    def __init__(self, last_alert: datetime | None = None) -> None:
         self.mentions: deque[tuple[MessageRef, Mention]] = deque()
-        self.last_alert: datetime | None = None
+        self.last_alert = last_alert
+        """When the community was last alerted (the cog keeps it in the database too, so
+        that the cooldown outlives a restart; the mentions are in memory only)."""
 
     def add(
         self,

@@ -9,7 +9,9 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import CommunityRef
+from tests.cogs.reputation.conftest import scored_by_stub
 from tests.cogs.reputation.newsroom import Newsroom
+from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
 
 ALERT = "⚠️ 5 negative mentions of the organisation within 1 hour:"
@@ -61,6 +63,35 @@ async def test_after_the_cooldown_a_new_storm_alerts_again(
     await storm(newsroom, clock)
 
     assert len(newsroom.texts("leadership")) == 2
+
+
+async def test_a_storm_going_on_across_a_restart_alerts_once_within_the_cooldown(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    """The recent negative mentions are held in memory only, the last alert's time is not."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    platform = FakePlatform()
+
+    async def started() -> Newsroom:
+        core = Jardinier(rules_dir=rules_dir, database_url=url, platforms=[platform], clock=clock)
+        await core.start()
+        return Newsroom(scored_by_stub(core), platform, clock)
+
+    first = await started()
+    try:
+        await storm(first, clock)
+    finally:
+        await first.stop()
+    second = await started()
+    try:
+        await storm(second, clock)  # the storm goes on, well within the 6 h cooldown
+        assert len(second.texts("leadership")) == 1
+
+        clock.advance(timedelta(hours=6))
+        await storm(second, clock)
+        assert len(second.texts("leadership")) == 2
+    finally:
+        await second.stop()
 
 
 async def test_an_alert_to_leadership_in_the_mod_log_is_posted_there_once(
