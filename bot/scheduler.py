@@ -13,6 +13,15 @@ A one-off job whose handler raised, or whose missed report its cog failed to han
 database), is tried again later (:data:`RETRY_DELAYS`), then given up, and its cog told so (a lift
 still owed is left to a moderator); a recurring one goes on at its times.
 
+A recurring job is moved on to its next time before its handler runs (the handler may plan the
+same id again). Saved with that move, in the same row, is the run in progress (``running``), taken
+out when the handler returns or raises: one the process died in the middle of (a kill, a power
+loss, a stop while it ran) is found at the next start and due again at its time, so the catch-up
+runs it, or reports it missed past the grace, as any job owed. A handler that has done its work
+before its end (it only writes down that it ran) says so with :meth:`Scheduler.run_ended`: a stop
+after that does not run it again. A run that returned is never run again, except when the process
+dies within the milliseconds the job store takes to save that it returned.
+
 Cron schedules read the community's wall clock, as cron does: a time the autumn change of hour
 shows twice (02:30 in Paris on the last Sunday of October) comes once, the first time; one the
 spring change skips comes an hour later (03:30). A schedule of every hour (``*`` or ``*/2`` as
@@ -29,6 +38,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -50,6 +60,11 @@ DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
 _MAX_CATCH_UP_STEPS = 10_000
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 """How long after each failure a one-off job is tried again; failing once more, it is given up."""
+RUNNING = "running"
+"""The argument of a recurring job that remembers the run in progress: when it was due."""
+
+_current_run: ContextVar[tuple[str, datetime] | None] = ContextVar("current_run", default=None)
+"""The job whose handler runs in this task, and when its run was due."""
 
 
 class JobRunner(Protocol):
@@ -86,13 +101,16 @@ async def run_scheduled_job(
     failed: int = 0,
     first_due: datetime | None = None,
     missed: bool = False,
+    running: datetime | None = None,
 ) -> None:
     """The function every stored job names; the scheduler that owns the job runs its handler
     through its bot (see :class:`_ClockExecutor`), so this is never called.
 
     ``paused_due`` is when a job paused for its cog fell due: it is due then once released. A job
     tried again after a failure has ``failed`` tries behind it, was first due at ``first_due``,
-    and is reported missed again rather than run when it was ``missed`` then.
+    and is reported missed again rather than run when it was ``missed`` then. A recurring job
+    whose run due at ``running`` is in progress runs it again at the next start if the process
+    dies before it returns.
     """
     log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
 
@@ -134,9 +152,14 @@ class _ClockExecutor(BaseExecutor):
     scheduler's clock: one later than the grace (the machine slept, the clock jumped forward)
     is reported missed to its cog, as one missed while the bot was down is, not dropped."""
 
-    def __init__(self, fire: Callable[[Job, datetime], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        fire: Callable[[Job, datetime], Awaitable[None]],
+        starting: Callable[[Job, datetime], None],
+    ) -> None:
         super().__init__()
         self._fire = fire
+        self._starting = starting
         self._tasks: set[asyncio.Future[None]] = set()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -147,6 +170,8 @@ class _ClockExecutor(BaseExecutor):
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
         # Called by the scheduler on the loop; run times are coalesced: the latest counts.
+        # APScheduler saves the job moved on just after this: the run in progress with it.
+        self._starting(job, run_times[-1])
         task = asyncio.ensure_future(self._fire(job, run_times[-1]))
         self._tasks.add(task)
         task.add_done_callback(functools.partial(self._finished, job.id))
@@ -184,7 +209,7 @@ class Scheduler:
         store = self._store or MemoryJobStore()
         self._aps = AsyncIOScheduler(
             jobstores={"default": store},
-            executors={"default": _ClockExecutor(self._fire)},
+            executors={"default": _ClockExecutor(self._fire, self._starting)},
             job_defaults={
                 "coalesce": True,
                 "misfire_grace_time": int(misfire_grace.total_seconds()),
@@ -214,6 +239,7 @@ class Scheduler:
         for job in self._aps.get_jobs():
             if type(job.trigger) is CronTrigger:
                 self._aps.modify_job(job.id, trigger=_wall_clock(job.trigger))
+        self._resume_cut_short()
         self._release_waiting()
         self._tell_platforms_waited_for()
         if on_time:
@@ -245,6 +271,13 @@ class Scheduler:
         self._stopping = True
         if self._aps.running:
             self._aps.pause()
+
+    def run_ended(self) -> None:
+        """Called by a handler: its run did what it owed (what is left, writing down that it ran,
+        may be cut short by a stop); the next start does not run it again."""
+        current = _current_run.get()
+        if current is not None:
+            self._run_over(*current)
 
     async def shutdown(self) -> None:
         """Stop running jobs; pending ones stay in the store for the next start."""
@@ -360,15 +393,55 @@ class Scheduler:
             if following is None:
                 self._aps.remove_job(job.id)
             else:
-                self._aps.modify_job(job.id, next_run_time=following)
-            if await self._dispatch(job, latest):
+                self._aps.modify_job(
+                    job.id, next_run_time=following, kwargs={**job.kwargs, RUNNING: latest}
+                )
+            if await self._run(job, latest):
                 ran += 1
         return ran
 
     async def _fire(self, job: Job, due: datetime) -> None:
         """Run a job APScheduler found due while running on time."""
         if self._may_run(job, due):
-            await self._dispatch(job, due)
+            await self._run(job, due)
+
+    def _starting(self, job: Job, due: datetime) -> None:
+        """Remember in a recurring job APScheduler hands over to run that its run due at
+        ``due`` is in progress."""
+        if not isinstance(job.trigger, DateTrigger):
+            self._aps.modify_job(job.id, kwargs={**job.kwargs, RUNNING: due})
+
+    async def _run(self, job: Job, due: datetime) -> bool:
+        """:meth:`_dispatch` the job's run due at ``due``; once it returns, the run is over.
+        Whether it ran."""
+        current = _current_run.set((job.id, due))
+        try:
+            ran = await self._dispatch(job, due)
+        finally:
+            _current_run.reset(current)
+        # Not when cut short (cancelled by a stop): the next start runs it again.
+        self._run_over(job.id, due)
+        return ran
+
+    def _run_over(self, job_id: str, due: datetime) -> None:
+        """Forget the recurring job's run due at ``due`` as in progress."""
+        job = self._aps.get_job(job_id)
+        # Not one its handler planned anew under the same id.
+        if job is not None and job.kwargs.get(RUNNING) == due:
+            self._aps.modify_job(job_id, kwargs=_without(job.kwargs, RUNNING))
+
+    def _resume_cut_short(self) -> None:
+        """At start: make the recurring jobs whose run the process died in due again then."""
+        for job in self._aps.get_jobs():
+            due = job.kwargs.get(RUNNING)
+            if due is None:
+                continue
+            log.warning(
+                "job %s: its run due at %s was cut short by a stop; due again at that time",
+                job.id,
+                due.isoformat(sep=" ", timespec="minutes"),
+            )
+            self._aps.modify_job(job.id, kwargs=_without(job.kwargs, RUNNING), next_run_time=due)
 
     async def _dispatch(self, job: Job, due: datetime) -> bool:
         """Run the job's handler, or report it missed when it is later than the grace; whether
@@ -456,7 +529,9 @@ class Scheduler:
             # Remembered, as a recurring job's next run is already the one after: released,
             # the job is due at this time again, so the catch-up runs it or reports it missed.
             self._aps.modify_job(
-                job.id, kwargs={**current.kwargs, "paused_due": due}, next_run_time=None
+                job.id,
+                kwargs={**_without(current.kwargs, RUNNING), "paused_due": due},
+                next_run_time=None,
             )
         cog = job.args[0]
         if not self._runner.runs_cog(cog):
@@ -517,11 +592,16 @@ class Scheduler:
             next_run = job.kwargs.get("paused_due") or job.trigger.get_next_fire_time(None, now)
             if next_run is None:
                 continue
-            kept = {key: value for key, value in job.kwargs.items() if key != "paused_due"}
-            self._aps.modify_job(job.id, kwargs=kept, next_run_time=next_run)
+            self._aps.modify_job(
+                job.id, kwargs=_without(job.kwargs, "paused_due"), next_run_time=next_run
+            )
             released = True
             log.info("job %s, which waited, is due %s", job.id, next_run)
         return released
+
+
+def _without(kwargs: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in kwargs.items() if name != key}
 
 
 def _platform(job: Job) -> str | None:

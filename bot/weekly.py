@@ -13,21 +13,21 @@ local time that already came (the last run's, kept in ``core_state``) is skipped
 go forward, a time that does not exist runs once, an hour later (APScheduler moves it).
 
 A run the bot is stopped in the middle of (a deploy, the console's input ending, a crash while the
-start-up catch-up posts the week's digest) is not lost: the scheduler has already moved the job on
-to next week, so while it runs the job ``<cog>:<name>:<community>:unfinished`` is kept in the job
-store beside it, and taken out as soon as the run returns. One found at the next start is due again
-at the time the run started: the catch-up runs it, or reports it missed past the grace, as any job
-owed. What a run had posted before it was cut short may be posted again then; a run that returned
-is never run again, even when the stop comes while it is being recorded.
+start-up catch-up posts the week's digest) is not lost: the scheduler keeps the run in progress
+with the job it moved on to next week, and at the next start the job is due again at that run's
+time (see :mod:`bot.scheduler`): the catch-up runs it, or reports it missed past the grace, as any
+job owed. What a run had posted before it was cut short may be posted again then; a run that
+returned is never run again, even when the stop comes while it is being recorded. An earlier
+version kept the job ``<cog>:<name>:<community>:unfinished`` beside it instead: one found at
+start is due again at the time its run started.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -40,10 +40,8 @@ if TYPE_CHECKING:
     from bot.cog import Cog
 
 UNFINISHED = "unfinished_since"
-"""The argument of an unfinished run's job: when the run started (ISO 8601)."""
-UNFINISHED_HELD = timedelta(days=7)
-"""How far after its start an unfinished run's job is planned while the run is in progress: a
-time no run reaches. The next start plans it again at the run's start (:meth:`rules_applied`)."""
+"""The argument of an unfinished run's job (saved by an earlier version): when the run started
+(ISO 8601)."""
 
 
 class WeeklySchedule(Protocol):
@@ -118,8 +116,6 @@ class WeeklyJob:
         # Asked on every message: the rule book each community was last checked against.
         self._checked: dict[CommunityRef, object] = {}
         self._state = StateStore(cog.core.db)
-        self._running: set[str] = set()
-        """The unfinished-run jobs of the runs in progress in this process."""
         run = cog.job_handler(handler)
         if run is not None:
             # The scheduler finds the handler by name on the cog: this instance's is guarded.
@@ -143,8 +139,8 @@ class WeeklyJob:
             started = now if since is None else datetime.fromisoformat(since)
             late_by = now - started
             if late_by > self._cog.core.scheduler.misfire_grace:
-                # An unfinished run's job that came at the time it was held for, not planned
-                # again at its start by a start of the bot.
+                # An unfinished run's job that came at the time an earlier version held it for,
+                # not planned again at its start by a start of the bot.
                 await self._cog.core.job_missed(
                     self._cog.name,
                     self._handler,
@@ -153,19 +149,7 @@ class WeeklyJob:
                     late_by,
                 )
                 return
-            # Before the first await: the scheduler moved the job on to next week just before.
-            unfinished = self._hold_unfinished(community, arguments, started)
-            try:
-                await self._run_unless_came_again(community, now, run, arguments)
-            except asyncio.CancelledError:
-                # Stopped in the middle of the run: the next start runs it again.
-                raise
-            except Exception:
-                self._cog.core.scheduler.cancel(unfinished)  # failed, not cut short
-                raise
-            finally:
-                self._running.discard(unfinished)
-            self._cog.core.scheduler.cancel(unfinished)
+            await self._run_unless_came_again(community, now, run, arguments)
 
         return job(guarded)
 
@@ -194,33 +178,13 @@ class WeeklyJob:
         except Exception:
             await self._state.set(key, now.isoformat())
             raise
-        unfinished = self.unfinished_id(community)
-        # Ended: out of the job store before the next await, which a stop may cut short.
-        self._cog.core.scheduler.cancel(unfinished)
-        self._running.discard(unfinished)
+        # Ended: said before the next await, which a stop may cut short.
+        self._cog.core.scheduler.run_ended()
         await self._state.set(key, now.isoformat())
-
-    def _hold_unfinished(
-        self, community: CommunityRef, arguments: Mapping[str, Any], started: datetime
-    ) -> str:
-        """Keep in the job store, while the run started at ``started`` is in progress, the job
-        that runs it again; its id."""
-        unfinished = self.unfinished_id(community)
-        self._running.add(unfinished)
-        self._cog.core.scheduler.at(
-            unfinished,
-            started + UNFINISHED_HELD,
-            self._cog.name,
-            self._handler,
-            **{**arguments, UNFINISHED: started.isoformat()},
-        )
-        return unfinished
 
     def _due_again(self, stored: ScheduledJob) -> None:
         """Plan an unfinished run's job found at start at the time the run started (the
         catch-up runs it, or reports it missed), or cancel it where the cog is now off."""
-        if stored.id in self._running:
-            return  # in progress in this process (a reload while it runs)
         community = self.community(stored.kwargs)
         if not self._cog.core.cog_enabled(self._cog.name, community):
             self._cog.core.scheduler.cancel(stored.id)
@@ -242,8 +206,8 @@ class WeeklyJob:
         return f"{self._cog.name}:{self._name}:{community.key}"
 
     def unfinished_id(self, community: CommunityRef) -> str:
-        """The id of the job that runs again a run of the community's job that did not finish
-        (the bot stopped in its middle)."""
+        """The id of the job an earlier version kept to run again a run of the community's job
+        that did not finish (the bot stopped in its middle)."""
         return f"{self.job_id(community)}:unfinished"
 
     def ensure(self, community: CommunityRef) -> None:

@@ -4,6 +4,7 @@ that fails (tried again a few times)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -497,6 +498,152 @@ async def test_a_schedule_that_never_comes_is_refused(store: str) -> None:
     with pytest.raises(ValueError, match="never runs"):
         scheduler.cron("challenge:c1:feb", "contests", "run_challenge", day=31, month=2)
     assert scheduler.pending() == []
+    await scheduler.shutdown()
+
+
+class Crash(BaseException):
+    """The process killed while a handler runs (kill -9, power loss, out of memory): nothing
+    after it runs, neither the handler's end nor the scheduler's."""
+
+
+def crashing(on: str) -> Callable[[str], None]:
+    """An ``on_run`` that kills the process the first time the handler ``on`` runs."""
+    crashed: list[str] = []
+
+    def run(handler: str) -> None:
+        if handler == on and not crashed:
+            crashed.append(handler)
+            raise Crash
+
+    return run
+
+
+async def killed(scheduler: Scheduler) -> None:
+    """What a kill leaves on disk: the jobs as the store's writer last saved them (it saves
+    each change within milliseconds). Nothing of a stop runs."""
+    assert scheduler._store is not None
+    await asyncio.to_thread(scheduler._store.flush)
+
+
+def daily_summary(scheduler: Scheduler) -> None:
+    """A community's summary, every day at 09:00 (a cron job of no weekly kind)."""
+    scheduler.cron(
+        "reputation:summary:fake-c1",
+        "reputation",
+        "post_summary",
+        kwargs={"platform": "fake", "community_id": "c1", "community_name": "Garden"},
+        hour=9,
+        minute=0,
+    )
+
+
+async def summary_killed_while_posting(store: str) -> Scheduler:
+    """The bot killed on Monday at 09:00 while the day's summary is being posted."""
+    scheduler = Scheduler(ManualClock(T0 - timedelta(hours=1)), store_url=store)
+    runner = Runner()
+    runner.on_run = crashing("post_summary")
+    await scheduler.start(runner)
+    daily_summary(scheduler)
+    with pytest.raises(Crash):
+        await scheduler.advance(timedelta(hours=2))
+    assert runner.ran == ["post_summary"]
+    await killed(scheduler)
+    return scheduler
+
+
+async def test_a_recurring_job_killed_in_its_run_runs_again_at_the_next_start(
+    store: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    dead = await summary_killed_while_posting(store)
+
+    # Back twenty minutes later: the summary cut short is owed, and posted once.
+    scheduler = Scheduler(ManualClock(T0 + timedelta(minutes=20)), store_url=store)
+    runner = Runner()
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        await scheduler.start(runner)
+    assert runner.ran == ["post_summary"]
+    assert runner.missed == []
+    assert "reputation:summary:fake-c1: its run due at 2026-11-02 09:00" in caplog.text
+    assert scheduler.next_run("reputation:summary:fake-c1") == T0 + timedelta(days=1)
+    await scheduler.shutdown()
+
+    # Done: not again at the next start, and the next one comes the day after, as usual.
+    scheduler = Scheduler(ManualClock(T0 + timedelta(minutes=30)), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    await scheduler.advance(timedelta(days=1))
+    assert runner.ran == ["post_summary"]
+    assert runner.missed == []
+    await scheduler.shutdown()
+    await dead.shutdown()
+
+
+async def test_a_recurring_job_killed_in_its_run_and_back_past_the_grace_is_reported_missed(
+    store: str,
+) -> None:
+    dead = await summary_killed_while_posting(store)
+
+    scheduler = Scheduler(ManualClock(T0 + timedelta(hours=3)), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    assert runner.ran == []
+    assert runner.missed == [("reputation:summary:fake-c1", timedelta(hours=3))]
+    assert scheduler.next_run("reputation:summary:fake-c1") == T0 + timedelta(days=1)
+    await scheduler.shutdown()
+    await dead.shutdown()
+
+
+async def test_a_recurring_run_that_ended_or_failed_before_a_kill_is_not_run_again(
+    store: str,
+) -> None:
+    scheduler = Scheduler(ManualClock(T0 - timedelta(hours=1)), store_url=store)
+    runner = Runner()
+    await scheduler.start(runner)
+    daily_summary(scheduler)
+    scheduler.cron("reports:c1:daily", "reports", "daily", hour=9, minute=0)
+
+    def run(handler: str) -> None:
+        if handler == "post_summary":
+            # Posted; killed while it writes down what it posted.
+            scheduler.run_ended()
+            raise Crash
+        runner.run_fails = 1  # the daily report fails (the database busy)
+
+    runner.on_run = run
+    with pytest.raises(Crash):
+        await scheduler.advance(timedelta(hours=2))
+    await killed(scheduler)
+
+    again = Scheduler(ManualClock(T0 + timedelta(minutes=20)), store_url=store)
+    runner = Runner()
+    await again.start(runner)
+    assert runner.ran == []
+    assert runner.missed == []
+    await again.shutdown()
+    await scheduler.shutdown()
+
+
+async def test_a_recurring_job_killed_in_a_run_on_time_is_due_again_at_that_time(
+    store: str,
+) -> None:
+    clock = SystemClock()
+    scheduler = Scheduler(clock, store_url=store)
+    runner = Runner()
+    runner.on_run = crashing("tick")
+    await scheduler.start(runner)
+    scheduler.cron("reports:c1:tick", "reports", "tick", second="*")
+    due = scheduler.next_run("reports:c1:tick")
+    assert due is not None
+    await eventually(lambda: runner.ran == ["tick"], "the job runs on time")
+    await killed(scheduler)
+
+    again = Scheduler(ManualClock(due + timedelta(milliseconds=500)), store_url=store)
+    runner = Runner()
+    await again.start(runner, on_time=False)
+    assert again.next_run("reports:c1:tick") == due
+    await again.run_on_time()
+    assert runner.ran == ["tick"]
+    await again.shutdown()
     await scheduler.shutdown()
 
 

@@ -505,3 +505,50 @@ async def test_a_catch_up_waiting_for_a_connection_does_not_hold_up_the_end_of_i
     platform = InputEndingPlatform(post_takes=0.2, connects=False)
     await run_after_the_report_fell_due(rules_dir, tmp_path / "garden.db", clock, platform)
     assert reports_posted(platform) == []
+
+
+async def test_a_report_an_earlier_version_left_unfinished_is_posted_once_at_the_next_start(
+    rules_dir: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    platform = FakePlatform()
+    database = tmp_path / "garden.db"
+    await reports_heard_from(rules_dir, database, clock, platform)
+    # Stopped at 09:40 Paris in the middle of the 09:05 report's catch-up, by a version that
+    # moved the job on to next week and kept the run to do again in a job of its own.
+    started = datetime(2026, 11, 9, 8, 40, tzinfo=UTC)
+    clock.set(started)
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    weekly = bot.scheduler.scheduled("reports:weekly:fake-c1")
+    assert weekly is not None
+    bot.scheduler.cron(
+        weekly.id,
+        "reports",
+        weekly.handler,
+        timezone="Europe/Paris",
+        kwargs=weekly.kwargs,
+        day_of_week="mon",
+        hour=9,
+        minute=5,
+    )
+    bot.scheduler.at(
+        f"{weekly.id}:unfinished",
+        started + timedelta(days=7),
+        "reports",
+        weekly.handler,
+        **weekly.kwargs,
+        unfinished_since=started.isoformat(),
+    )
+    await bot.stop()
+    assert reports_posted(platform) == []
+
+    clock.set(datetime(2026, 11, 9, 8, 50, tzinfo=UTC))
+    bot = await restarted(rules_dir, database, clock, platform, jobs_on_time=False)
+    await bot.scheduler.run_on_time()
+    assert len(reports_posted(platform)) == 1
+    await bot.stop()
+    bot = await restarted(rules_dir, database, clock, platform)
+    assert len(reports_posted(platform)) == 1
+    assert [(job.id, job.next_run) for job in bot.scheduler.pending("reports:")] == [
+        ("reports:weekly:fake-c1", datetime(2026, 11, 16, 8, 5, tzinfo=UTC))
+    ]
+    await bot.stop()
