@@ -1,10 +1,13 @@
 """One member's data across the core and every cog: what is kept (access) and forgetting it.
 
 Each cog answers for its own tables through its ``export_member_data`` and
-``erase_member_data`` hooks; the core adds its own record of the member (name, first seen,
-joined, left). Every loaded cog is asked, enabled in the community or not: a cog turned off
-still holds what it kept while it was on. A cog that fails is named in the result and the others
-go on, so a request is never answered as complete when it is not.
+``erase_member_data`` hooks; the community's platform, where it keeps something of its own about
+members (:class:`~bot.platform.KeepsMemberData`: Telegram remembers who started the bot and whom
+it holds at the charter gate), answers the same way under its name; the core adds its own record
+of the member (name, first seen, joined, left). Every loaded cog is asked, enabled in the
+community or not: a cog turned off still holds what it kept while it was on. A part that fails is
+named in the result and the others go on, so a request is never answered as complete when it is
+not.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.events import CommunityRef, UserRef
+from bot.platform import KeepsMemberData
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -37,7 +41,8 @@ class MemberData:
     user: UserRef
     exported_at: datetime
     parts: dict[str, Any] = field(default_factory=dict)
-    """``member`` (the core's record), then one entry per cog that keeps something."""
+    """``member`` (the core's record), then one entry per cog that keeps something, then the
+    platform's (``telegram``) where it keeps something."""
     failed: list[str] = field(default_factory=list)
     """The parts that could not be read: the export is incomplete without them."""
 
@@ -71,7 +76,8 @@ class Erasure:
     """What forgetting one member did."""
 
     erased: list[str]
-    """The parts that held something and were erased (``member``, cog names)."""
+    """The parts that held something and were erased (``member``, cog names, the
+    platform's name)."""
     failed: list[str]
     """The parts that could not be erased: asking again finishes the job."""
 
@@ -102,6 +108,17 @@ async def export_member(core: Jardinier, community: CommunityRef, user: UserRef)
             continue
         if part:
             data.parts[name] = part
+    platform = _keeping(core, community)
+    if platform is not None:
+        name = community.platform
+        try:
+            part = await platform.export_member_data(community, user)
+        except Exception:
+            log.exception("platform %s could not export the data of %s", name, user.id)
+            data.failed.append(name)
+        else:
+            if part:
+                data.parts[name] = part
     return data
 
 
@@ -119,6 +136,20 @@ async def erase_member(core: Jardinier, community: CommunityRef, user: UserRef) 
             continue
         if name in held.parts or name in held.failed:
             erased.append(name)
+    # After the cogs: their hooks may still act on the member through the platform, which reads
+    # what it keeps to do it (the welcome cog lets go a newcomer it held at the gate: the
+    # adapter's record of a timeout then keeps them restricted until it ends).
+    platform = _keeping(core, community)
+    if platform is not None:
+        part = community.platform
+        try:
+            await platform.erase_member_data(community, user)
+        except Exception:
+            log.exception("platform %s could not erase the data of %s", part, user.id)
+            failed.append(part)
+        else:
+            if part in held.parts or part in held.failed:
+                erased.append(part)
     # Last: a cog's hook may still look the member up.
     try:
         had_record = await core.members.forget(community, user.id)
@@ -129,6 +160,12 @@ async def erase_member(core: Jardinier, community: CommunityRef, user: UserRef) 
         if had_record:
             erased.insert(0, RECORD)
     return Erasure(erased, failed)
+
+
+def _keeping(core: Jardinier, community: CommunityRef) -> KeepsMemberData | None:
+    """The community's platform, if it keeps something of its own about members."""
+    platform = core.platforms.get(community.platform)
+    return platform if isinstance(platform, KeepsMemberData) else None
 
 
 def _json_value(value: object) -> str:

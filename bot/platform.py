@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from bot.events import ChannelRef, CommunityRef, Event, MemberRef, MessageRef, UserRef
 
@@ -223,3 +223,16 @@ class Platform(Protocol):
 
     async def resolve_channel(self, community: CommunityRef, text: str) -> ChannelRef | None:
         """Find a channel from what a person typed: ``#name``, a mention or an id."""
+
+
+@runtime_checkable
+class KeepsMemberData(Protocol):
+    """A platform that keeps something of its own about members (Telegram: who started the
+    bot, whom it holds at the charter gate): it answers for it in /mydata and /forget_member as
+    a cog does, under its name (a method pair, nothing to import; one without keeps nothing)."""
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """What the platform keeps about ``user`` for ``community``; empty when nothing."""
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget what the platform keeps about ``user`` for ``community``."""

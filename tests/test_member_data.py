@@ -340,6 +340,42 @@ async def test_an_export_that_could_not_read_a_part_says_it_is_incomplete(
     )
 
 
+async def test_what_the_platform_keeps_is_exported_and_erased_as_its_own_part(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform that keeps something of its own about members (Telegram: who started the
+    bot, whom it holds at the charter gate) answers for it as a cog does, under its name."""
+    await history(core, platform, clock)
+    kept: dict[str, dict[str, Any]] = {"id-alice": {"started_the_bot": True}}
+
+    async def export(community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        return dict(kept.get(user.id, {}))
+
+    async def erase(community: CommunityRef, user: UserRef) -> None:
+        kept.pop(user.id, None)
+
+    monkeypatch.setattr(platform, "export_member_data", export, raising=False)
+    monkeypatch.setattr(platform, "erase_member_data", erase, raising=False)
+    alice, mod = platform.members["alice"], platform.members["mod"]
+
+    await core.handle_and_catch_up(command(alice, "/mydata", clock.now()))
+    [sent] = files_sent(platform)
+    assert exported(sent)["data"]["fake"] == {"started_the_bot": True}
+
+    await core.handle_and_catch_up(command(mod, "/forget_member alice", clock.now()))
+    answers = [action for action in platform.sent() if action.details.get("private_to") == mod]
+    assert answers[-1].text.startswith("Forgot alice (member record, moderation cases")
+    assert ", activity figures, fake). What they do" in answers[-1].text
+    assert kept == {}
+
+    async def broken(community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        raise RuntimeError("the state store is locked")
+
+    monkeypatch.setattr(platform, "export_member_data", broken, raising=False)
+    await core.handle_and_catch_up(command(mod, "/member_data bob", clock.now()))
+    assert exported(files_sent(platform)[-1])["incomplete"] == ["fake"]
+
+
 async def test_a_french_community_gets_french_answers_and_command_names(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:

@@ -552,6 +552,66 @@ class TelegramPlatform:
             community=community,
         )
 
+    # -- what it keeps about members -------------------------------------------------------------
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """What the adapter remembers of ``user`` for the group (kept between runs): whether
+        they started the bot (a private message reaches them) or not (Telegram refused one, or
+        they blocked the bot), whether it offered them its private chat in the group, and
+        whether it holds them at the charter gate or timed them out there."""
+        about = await self._kept_about(community, user)
+        if about is None:
+            return {}
+        chat_ids, user_id = about
+        chats = await self.private_chats.get()
+        restrictions = await self.restrictions.get()
+        exported: dict[str, Any] = {}
+        started = chats.is_open(user_id)
+        if started is not None:
+            exported["started_the_bot"] = started
+        if any(chats.was_offered(chat_id, user_id) for chat_id in chat_ids):
+            exported["offered_the_private_chat"] = True
+        if any(restrictions.is_held(chat_id, user_id) for chat_id in chat_ids):
+            exported["held_at_the_charter_gate"] = True
+        if any(restrictions.is_timed_out(chat_id, user_id) for chat_id in chat_ids):
+            exported["timed_out"] = True
+        return exported
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget what the adapter remembers of ``user`` for the group.
+
+        Their restriction on Telegram, if any, stays as it is: the welcome cog, forgetting a
+        newcomer it holds at the gate, has already let them go (a timeout running then keeps
+        them restricted until the lift planned at its end, which lifts everything), and a
+        timeout is lifted on time all the same. Only the adapter's record goes: kept, a member
+        nobody holds any more would stay held, a later timeout given no end.
+        """
+        about = await self._kept_about(community, user)
+        if about is None:
+            return
+        chat_ids, user_id = about
+        await self.private_chats.change(lambda chats: chats.forget(user_id, chat_ids))
+
+        def forget(restrictions: Restrictions) -> None:
+            for chat_id in chat_ids:
+                restrictions.forget(chat_id, user_id)
+
+        await self.restrictions.change(forget)
+
+    async def _kept_about(
+        self, community: CommunityRef, user: UserRef
+    ) -> tuple[frozenset[int], int] | None:
+        """The ids the group's chat went by (before and after an upgrade to a supergroup) and
+        the user's id; None for what is no group or no person (a channel posting as itself:
+        nothing is kept about it)."""
+        try:
+            chat_id, _ = parse_channel_id(community.id)
+            user_id = parse_user_id(user.id)
+        except ValueError:
+            return None
+        await self.migrations.load()
+        return frozenset({chat_id, self.migrations.now(chat_id)}), user_id
+
     # -- finding members and channels ------------------------------------------------------------
 
     async def member_count(self, community: CommunityRef) -> int | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
@@ -181,6 +181,22 @@ class PrivateChats:
             return False
         self._remember(self._offered, (chat_id, user_id), None)
         return True
+
+    def was_offered(self, chat_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` was offered the private chat under an answer in ``chat_id``."""
+        return (chat_id, user_id) in self._offered
+
+    def forget(self, user_id: int, chat_ids: Iterable[int]) -> None:
+        """Forget ``user_id`` (an erasure): whether they started the bot, and the offers of the
+        private chat made to them in ``chat_ids``. Whether they started it is theirs, not one
+        group's: forgotten, it costs one more try of a private message."""
+        if user_id in self._open:
+            del self._open[user_id]
+            self.revision += 1
+        for key in {(chat_id, user_id) for chat_id in chat_ids}:
+            if key in self._offered:
+                del self._offered[key]
+                self.revision += 1
 
     # -- kept between runs ------------------------------------------------------------------------
 

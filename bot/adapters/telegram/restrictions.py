@@ -41,6 +41,10 @@ class Restrictions:
         """Whether the bot holds the member until lifted."""
         return (chat_id, user_id) in self._held
 
+    def is_timed_out(self, chat_id: int, user_id: int) -> bool:
+        """Whether the bot timed the member out (no lift asked since)."""
+        return (chat_id, user_id) in self._timed
+
     def lifted(self, chat_id: int, user_id: int) -> bool:
         """A lift was asked: whether it lifts everything (else only the timeout of a member
         still held, who stays restricted until the next lift)."""
@@ -54,6 +58,13 @@ class Restrictions:
     def arrived_or_left(self, chat_id: int, user_id: int) -> None:
         """The member joined or left: whatever holds them now is decided again."""
         self._forget(self._held, (chat_id, user_id))
+
+    def forget(self, chat_id: int, user_id: int) -> None:
+        """Forget the member (an erasure): with nothing remembered, the next lift lifts their
+        restriction whole, and a timeout has its end."""
+        key = (chat_id, user_id)
+        self._forget(self._held, key)
+        self._forget(self._timed, key)
 
     # -- kept between runs ------------------------------------------------------------------------
 

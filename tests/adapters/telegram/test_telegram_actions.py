@@ -35,6 +35,7 @@ from bot.events import (
     MessageRef,
     UserRef,
 )
+from bot.memberdata import export_member
 from bot.platform import Button, MissingCapabilityError, PlatformError
 from bot.state import StateStore
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
@@ -62,6 +63,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:Deprec
 GARDEN = CommunityRef("telegram", str(GROUP_ID), "Garden")
 GENERAL = ChannelRef(GARDEN, str(GROUP_ID), "Garden")
 BOB_HERE = MemberRef(GARDEN, UserRef("telegram", str(BOB["id"]), "Bob"))
+ALICE_HERE = MemberRef(GARDEN, UserRef("telegram", str(ALICE["id"]), "Alice"))
 # A post sent "as a channel": its author is the channel, a chat (negative id), not a person.
 NEWS_HERE = MemberRef(GARDEN, UserRef("telegram", "-1009999", "Garden News"))
 MOD_LOG_CHAT = -100999
@@ -187,6 +189,47 @@ def test_the_members_held_are_kept_within_a_bound() -> None:
     ]
     assert not kept.lifted(GROUP_ID, 403)  # the timeout only: still held
     assert kept.lifted(GROUP_ID, 403)
+
+
+async def test_what_the_adapter_keeps_of_a_member_is_exported_and_forgotten(
+    start_bot: StartBot, api: FakeBotApi, tmp_path: Path
+) -> None:
+    """/mydata holds, and /forget_member erases, what the adapter keeps between runs about a
+    member: that they started the bot, and that it holds them at the gate and timed them out.
+    Forgotten, they are held no more: a timeout has its end, and a lift lifts everything."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    api.administrators[GROUP_ID] = [ADMIN["id"]]
+    api.started.add(BOB["id"])
+    first = await start_bot(database=database)
+    actions = first.core.actions
+    assert await actions.dm(BOB_HERE.user, "Hello Bob")  # reached: he started the bot
+    assert await actions.restrict(BOB_HERE)  # held at the gate
+    assert await actions.timeout(BOB_HERE, datetime.now(UTC) + timedelta(minutes=10))
+    data = await export_member(first.core, GARDEN, BOB_HERE.user)
+    assert data.parts["telegram"] == {
+        "started_the_bot": True,
+        "held_at_the_charter_gate": True,
+        "timed_out": True,
+    }
+    assert "telegram" not in (await export_member(first.core, GARDEN, ALICE_HERE.user)).parts
+
+    api.push(tg_command(ADMIN, f"/forget_member {BOB['id']}"))
+    await first.settle()
+    answer = api.called("sendMessage")[-1].params["text"]
+    # Named as the fake Bot API's getChatMember names him.
+    assert answer == (
+        "Forgot User202 (private chat with the bot and restrictions on Telegram). "
+        "What they do from now on counts again, as for a newcomer."
+    )
+    await first.stop()
+
+    second = await start_bot(database=database)
+    assert (await export_member(second.core, GARDEN, BOB_HERE.user)).parts == {}
+    actions = second.core.actions
+    assert await actions.timeout(BOB_HERE, datetime.now(UTC) + timedelta(minutes=10))
+    assert "until_date" in api.called("restrictChatMember")[-1].params
+    assert await actions.unrestrict(BOB_HERE)
+    assert all(api.called("restrictChatMember")[-1].json("permissions").values())
 
 
 async def test_a_kick_is_a_ban_lifted_at_once(start_bot: StartBot, api: FakeBotApi) -> None:
