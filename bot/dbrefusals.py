@@ -25,7 +25,15 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NotSupportedError,
+    ProgrammingError,
+    SQLAlchemyError,
+    StatementError,
+)
 
 _Unit = TypeVar("_Unit")
 
@@ -37,15 +45,23 @@ LAST_FLUSH_PAUSES = (0.05, 0.25, 1.0)
 that the database is locked (in WAL mode, under load), or another process may hold it a while."""
 
 
+SCHEMA_BUGS = ("no such table", "no such column", "has no column named", "syntax error")
+"""What SQLite says (as an OperationalError, like a lock) of a statement the schema cannot run:
+a table or column missing (a migration not written, or not run), SQL it cannot read."""
+
+
 def may_pass(error: BaseException) -> bool:
     """Whether writing the same rows again may succeed: the database refused them for a while
-    (locked, busy, away), not for what they hold."""
-    if isinstance(error, IntegrityError | DataError):
+    (locked, busy, away), not for what they hold, nor because the statement cannot run."""
+    if isinstance(error, IntegrityError | DataError | ProgrammingError | NotSupportedError):
         return False
     if isinstance(error, DBAPIError):
         # Locked, busy, I/O, connection lost; on PostgreSQL a deadlock or a serialization
-        # failure, which the asyncpg driver reports as a plain DBAPIError.
-        return True
+        # failure, which the asyncpg driver reports as a plain DBAPIError. A schema that lacks
+        # what the bot asks for fails every time: a bug to report, not a busy database to try
+        # again in a minute.
+        said = str(error.orig).lower()
+        return not any(words in said for words in SCHEMA_BUGS)
     # A StatementError of its own is a value a column type refused before the database saw it
     # (a naive datetime: a bug in the bot); the pool's timeout and a closed connection may pass.
     return isinstance(error, SQLAlchemyError | OSError) and not isinstance(error, StatementError)

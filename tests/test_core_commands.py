@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1117,6 +1118,40 @@ async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_l
 
         await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
         assert answer_to(platform, mod) == "Case 1: warn for bob."
+    finally:
+        await bot.stop()
+
+
+async def test_a_table_the_database_lacks_is_a_bug_to_report_not_a_busy_database(
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A migration not written or not run fails every time: telling the moderator to try again
+    in a minute would send them round in circles, and the log must carry the traceback."""
+    database = tmp_path / "bot.db"
+    bot = Jardinier(
+        rules_dir=rules_dir,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        platforms=[platform],
+        clock=clock,
+    )
+    await bot.start()
+    try:
+        mod = platform.member("mod", moderator=True)
+        platform.member("bob")
+        await bot.handle(command(mod, "/help", clock.now()))
+        with sqlite3.connect(database) as connection:
+            connection.execute("DROP TABLE netiquette_cases")
+        with caplog.at_level(logging.WARNING):
+            await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
+        assert answer_to(platform, mod) == (
+            "Something went wrong with /warn; the moderators can find it in the logs."
+        )
+        assert "no such table: netiquette_cases" in caplog.text
+        assert "Traceback" in caplog.text
     finally:
         await bot.stop()
 
