@@ -14,7 +14,9 @@ class Contest(SQLModel, table=True):
     """A contest (or one run of a challenge): open from ``starts_at`` until ``ends_at``.
 
     Each phase is claimed once by setting its timestamp with a conditional update, so a job
-    that runs twice (or after a restart) never announces twice.
+    that runs twice (or after a restart) never announces twice; its ``*_announced_at`` is set
+    once the announcement was made (posted, refused by the platform, or not due), so a phase
+    claimed and not announced is one the process died while announcing.
     """
 
     __tablename__ = "contests"
@@ -38,6 +40,12 @@ class Contest(SQLModel, table=True):
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    open_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the opening claimed (``opened_at``) was announced, or reported missed."""
+    remind_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the reminder claimed (``reminded_at``) was announced, or reported missed."""
+    close_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the results of the close (``closed_at``) were announced."""
     seed: str | None = Field(default=None, max_length=64)
     """The seed of the draw, for a contest judged at random."""
     last_entry_number: int = 0
@@ -118,6 +126,8 @@ class Giveaway(SQLModel, table=True):
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     drawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    draw_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the draw claimed (``drawn_at``) was announced, or reported to the mod-log."""
 
 
 class GiveawayEntry(SQLModel, table=True):

@@ -133,3 +133,52 @@ def test_contests_before_the_migration_count_every_vote(tmp_path: Path) -> None:
         database.downgrade("0017")
         assert "banned_voter_ids" not in database.columns("contests")
         assert database.rows("SELECT title, excluded_ids FROM contests") == [("Haiku", "")]
+
+
+def test_phases_claimed_before_the_migration_count_as_announced(tmp_path: Path) -> None:
+    contest = (
+        "INSERT INTO contests (community_id, title, description, channel_id, channel_name, "
+        "created_by, starts_at, ends_at, entries_per_member, winners, choose_by, "
+        "last_entry_number, opened_at, closed_at) VALUES (1, '{title}', '', 'c', '#c', 'u', "
+        "'2026-11-02 09:00:00', '2026-11-02 11:00:00', 1, 3, 'votes', 0, {opened}, {closed})"
+    )
+    giveaway = (
+        "INSERT INTO giveaways (community_id, prize, winners, channel_id, channel_name, "
+        "created_by, starts_at, ends_at, drawn_at) VALUES (1, '{prize}', 1, 'c', '#c', 'u', "
+        "'2026-11-02 09:00:00', '2026-11-03 09:00:00', {drawn})"
+    )
+    with migrated_database(
+        tmp_path,
+        "0020",
+        GARDEN,
+        contest.format(
+            title="Done", opened="'2026-11-02 09:00:00'", closed="'2026-11-02 11:00:00'"
+        ),
+        contest.format(title="Open", opened="'2026-11-02 09:00:00'", closed="NULL"),
+        contest.format(title="Coming", opened="NULL", closed="NULL"),
+        giveaway.format(prize="Seeds", drawn="'2026-11-03 09:00:00'"),
+        giveaway.format(prize="Bulbs", drawn="NULL"),
+    ) as database:
+        database.upgrade("0021")
+        # Whether an older version posted them cannot be known: they are not reported as lost.
+        assert database.rows(
+            "SELECT title, open_announced_at, remind_announced_at, close_announced_at "
+            "FROM contests ORDER BY id"
+        ) == [
+            ("Done", "2026-11-02 09:00:00", None, "2026-11-02 11:00:00"),
+            ("Open", "2026-11-02 09:00:00", None, None),
+            ("Coming", None, None, None),
+        ]
+        assert database.rows("SELECT prize, draw_announced_at FROM giveaways ORDER BY id") == [
+            ("Seeds", "2026-11-03 09:00:00"),
+            ("Bulbs", None),
+        ]
+        database.downgrade("0020")
+        assert not {"open_announced_at", "remind_announced_at", "close_announced_at"} & (
+            database.columns("contests")
+        )
+        assert "draw_announced_at" not in database.columns("giveaways")
+        assert database.rows("SELECT title, closed_at FROM contests ORDER BY id")[0] == (
+            "Done",
+            "2026-11-02 11:00:00",
+        )
