@@ -570,21 +570,22 @@ class DiscordPlatform:
     # -- roles and reactions -------------------------------------------------------------------
 
     async def _role_change(self, member: MemberRef, role_name: str, action: str) -> None:
-        guild, attempt = self._moderation(member, action, "manage_roles")
+        guild, on_member = self._moderation(member, action, "manage_roles")
         role = discord.utils.find(lambda r: r.name.casefold() == role_name.casefold(), guild.roles)
         if role is None or role.is_default():
-            raise attempt.refused("no_role", role=role_name)
+            raise on_member.refused("no_role", role=role_name)
         attempt = Attempt(
             action,
-            attempt.where,
-            attempt.community,
-            permission=attempt.permission,
+            on_member.where,
+            on_member.community,
+            permission=on_member.permission,
             target=role.name,
         )
         me = guild.me
         if role.managed or (me is not None and role >= me.top_role):
             raise attempt.refused("role_above_me", role=role.name)
-        target = await self._member(guild, member, attempt)
+        # Looked up as the member: one who left is said gone by name, not the role.
+        target = await self._member(guild, member, on_member)
         with refusals(attempt):
             if action == "add_role":
                 await target.add_roles(role)

@@ -490,6 +490,18 @@ async def test_a_role_that_does_not_exist_or_is_above_the_bot_is_reported(
     assert "Admins" not in [role.name for role in world.member("alice").roles]
 
 
+async def test_a_role_for_a_member_who_left_names_the_member_not_the_role(
+    world: DiscordWorld, discord_core: Jardinier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def gone(guild: discord.Guild, member_id: int) -> discord.Member:
+        raise http_error(discord.NotFound, 404, 10007, "Unknown Member")
+
+    monkeypatch.setattr(discord.Guild, "fetch_member", gone)
+    ghost = MemberRef(GARDEN, UserRef("discord", "500000000000000999", "Ghost"))
+    assert not await discord_core.actions.add_role(ghost, "Gardeners")
+    assert [m.content for m in world.posted()] == ["⚠️ Ghost is no longer a member of Garden"]
+
+
 async def test_the_bot_reacts_and_deletes(world: DiscordWorld, discord_core: Jardinier) -> None:
     message = await dpytest.message("spam spam", world.channel("general"), world.member("alice"))
     ref = MessageRef(channel_ref("general"), str(message.id))
