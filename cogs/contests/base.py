@@ -9,7 +9,8 @@ mixins over this base; ``cog.py`` puts them together.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -24,7 +25,21 @@ from bot.localtime import local_time
 from bot.models import Community
 from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
-from cogs.contests.models import Contest, Win
+from cogs.contests.models import Contest, Giveaway, Win
+
+ANNOUNCING: set[str] = set()
+"""The phases and draws (by job id) this process has claimed and is announcing now: not lost,
+however long the platform takes, when a reload looks for lost ones meanwhile."""
+
+
+@contextmanager
+def announcing(job_id: str) -> Iterator[None]:
+    """While the phase or draw ``job_id`` is claimed and announced (see :data:`ANNOUNCING`)."""
+    ANNOUNCING.add(job_id)
+    try:
+        yield
+    finally:
+        ANNOUNCING.discard(job_id)
 
 
 def plain(text: str, limit: int = 200) -> str:
@@ -168,6 +183,20 @@ class ContestsBase(Cog):
             )
             await session.commit()
             return bool(result.rowcount == 1)
+
+    async def announced(
+        self, table: type[Contest] | type[Giveaway], record_id: int, column: str
+    ) -> None:
+        """Record that the announcement of what ``record_id`` claimed was made (``column``:
+        ``open_announced_at``…): a phase claimed and not announced is one the process died
+        while announcing (see :meth:`Phases.lost_announcements`)."""
+        async with self.core.db.session() as session:
+            await session.exec(
+                update(table)
+                .where(col(table.id) == record_id, col(getattr(table, column)).is_(None))
+                .values({column: self.core.clock.now()})
+            )
+            await session.commit()
 
     # -- members --------------------------------------------------------------------------------
 

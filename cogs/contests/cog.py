@@ -3,8 +3,9 @@
 Phases (opening, reminder, closing with the results) and giveaway draws are persistent jobs
 with stable ids whose arguments are a record id and the community's platform (a job waits while
 its platform is not running); every announcement is claimed once in the database, so a restart
-neither loses nor doubles one. Wins are recorded and published as ``ContestWon`` for the
-contributors cog.
+never doubles one, and recorded once made: one the process died while posting is reported to the
+mod-log at the next start, never posted twice. Wins are recorded and published as
+``ContestWon`` for the contributors cog.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def rules_applied(self) -> None:
         """Bring the challenges' cron jobs in line with the rules, complete the runs and give
-        back the jobs a process that died lost (at start, after reloads)."""
+        back the jobs a process that died lost, and report the announcements it lost (at start,
+        after reloads)."""
         # The live bot applies the rules before it catches up on the jobs that fell due while
         # it was down: an older job due meanwhile is named its platform in time to wait too,
         # and a job given back now is caught up on with the others.
@@ -58,6 +60,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         await self.refresh_challenges()
         await self.resume_contests()
         await self.resume_giveaways()
+        await self.lost_announcements()
+        await self.lost_draws()
 
     async def name_platforms_of_older_jobs(self) -> None:
         """Give the phase and draw jobs stored by an older version, which named only their

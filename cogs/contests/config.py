@@ -87,6 +87,14 @@ class ContestTexts(BaseModel):
     missed: Annotated[str, Placeholders("id", "title", "phase", "when")]
     missed_close_posted: Annotated[str, Placeholders("id", "title", "when", "channel")]
     """To the mod-log: the results, due while the bot was offline, were posted late."""
+    lost_open: Annotated[str, Placeholders("id", "title", "channel", "when", "end")]
+    """To the mod-log, at a start: the opening claimed at ``when`` may not have been posted
+    (the process died while posting it); it is not posted again."""
+    lost_remind: Annotated[str, Placeholders("id", "title", "channel", "when", "end")]
+    """To the mod-log, at a start: the reminder claimed at ``when`` may not have been posted."""
+    lost_close: Annotated[str, Placeholders("id", "title", "channel", "when", "end")]
+    """To the mod-log, at a start: the results of the close at ``when`` may not have been
+    posted; how to post them."""
     phase_open: Annotated[str, Placeholders()]
     phase_remind: Annotated[str, Placeholders()]
     phase_close: Annotated[str, Placeholders()]
@@ -166,6 +174,9 @@ class ContestTexts(BaseModel):
     rule book's ``retention``: its entrants are no longer kept."""
     """``/giveaway_entrants`` of a giveaway nobody (still here) entered."""
     giveaway_missed: Annotated[str, Placeholders("id", "prize", "when")]
+    giveaway_lost: Annotated[str, Placeholders("id", "prize", "channel", "when")]
+    """To the mod-log, at a start: the draw made at ``when`` may not have been posted (the
+    process died while posting it); its text follows, to post if it is not there."""
     # -- hall of fame
     hall_header: Annotated[str, Placeholders()]
     hall_line: Annotated[str, Placeholders("when", "title", "member", "rank", "votes")]

@@ -209,10 +209,8 @@ class ContestCommands(Phases):
         """Schedule a new contest's phases, and open it now if it starts now."""
         assert contest.id is not None
         self.schedule_phases(community, contest, self.settings(community).contests.remind_before)
-        if contest.starts_at <= self.core.clock.now() and await self.claim(
-            contest.id, "opened_at", self.core.clock.now()
-        ):
-            await self.announce_opening(community, contest)
+        if contest.starts_at <= self.core.clock.now():
+            await self.open_now(community, contest)
 
     @command(
         names={"fr": "concours_liste"},

@@ -36,7 +36,15 @@ from bot.events import (
 )
 from bot.platform import Button, PlatformError
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, id_lines, id_set, name_text, plain
+from cogs.contests.base import (
+    ANNOUNCING,
+    ContestsBase,
+    announcing,
+    id_lines,
+    id_set,
+    name_text,
+    plain,
+)
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
 
@@ -540,26 +548,87 @@ class Giveaways(ContestsBase):
     async def draw_giveaway(self, giveaway_id: int, platform: str | None = None) -> None:
         """Draw the winners and announce them with the seed (scheduler job; ``platform``, the
         community's, is the scheduler's: the job waits while it is not running)."""
-        drawn = await self.draw_once(giveaway_id)
-        if drawn is None:
-            return
-        community, giveaway, text = drawn
-        if self.core.cog_enabled(self.name, community):
-            await self.actions.send(self.giveaway_channel(community, giveaway), text)
+        with announcing(draw_job_id(giveaway_id)):
+            drawn = await self.draw_once(giveaway_id)
+            if drawn is None:
+                return
+            community, giveaway, text = drawn
+            if self.core.cog_enabled(self.name, community):
+                await self.actions.send(self.giveaway_channel(community, giveaway), text)
+            await self.announced(Giveaway, giveaway_id, "draw_announced_at")
 
     async def giveaway_missed(self, kwargs: dict[str, object], late_by: timedelta) -> None:
         """A draw fell due too long ago: draw now, and report to the mod-log only."""
-        drawn = await self.draw_once(int(str(kwargs["giveaway_id"])))
-        if drawn is None:
-            return
-        community, giveaway, text = drawn
-        missed = render(
-            self.texts(community).giveaway_missed,
+        giveaway_id = int(str(kwargs["giveaway_id"]))
+        with announcing(draw_job_id(giveaway_id)):
+            drawn = await self.draw_once(giveaway_id)
+            if drawn is None:
+                return
+            community, giveaway, text = drawn
+            missed = render(
+                self.texts(community).giveaway_missed,
+                id=giveaway.id,
+                prize=giveaway.prize,
+                when=self.when(community, self.core.clock.now() - late_by),
+            )
+            await self.core.modlog(community, f"{missed}\n{text}")
+            await self.announced(Giveaway, giveaway_id, "draw_announced_at")
+
+    async def lost_draws(self) -> None:
+        """Report to the mod-log each giveaway drawn and never recorded as announced: the
+        process died while announcing the draw, and whether its post went out is unknown. It
+        is not posted again (never twice): the report gives its text, to post if it is not
+        there. Each is reported once."""
+        async with self.core.db.session() as session:
+            lost = (
+                await session.exec(
+                    select(Giveaway).where(
+                        col(Giveaway.drawn_at).is_not(None),
+                        col(Giveaway.draw_announced_at).is_(None),
+                    )
+                )
+            ).all()
+        for giveaway in lost:
+            assert giveaway.id is not None
+            assert giveaway.drawn_at is not None
+            if draw_job_id(giveaway.id) in ANNOUNCING:
+                continue
+            community = await self.community_of(giveaway.community_id)
+            if community is not None and self.core.cog_enabled(self.name, community):
+                channel = self.giveaway_channel(community, giveaway)
+                lost_text = render(
+                    self.texts(community).giveaway_lost,
+                    id=giveaway.id,
+                    prize=giveaway.prize,
+                    channel=channel.name or channel.id,
+                    when=self.when(community, giveaway.drawn_at),
+                )
+                await self.core.modlog(
+                    community, f"{lost_text}\n{await self.first_draw_text(community, giveaway)}"
+                )
+            await self.announced(Giveaway, giveaway.id, "draw_announced_at")
+
+    async def first_draw_text(self, community: CommunityRef, giveaway: Giveaway) -> str:
+        """The text that announced (or was to announce) ``giveaway``'s first draw, from what
+        the draw stored."""
+        assert giveaway.id is not None
+        texts = self.texts(community)
+        names = await self.entrants(giveaway.id)
+        first = next((d for d in await self.previous_draws(giveaway.id) if d.round == 1), None)
+        if first is None:
+            none = texts.giveaway_no_entrants if names else texts.giveaway_nobody_entered
+            return render(none, id=giveaway.id, prize=giveaway.prize)
+        return render(
+            texts.giveaway_result,
             id=giveaway.id,
             prize=giveaway.prize,
-            when=self.when(community, self.core.clock.now() - late_by),
+            members=", ".join(
+                name_text(names.get(user, user)) for user in first.winner_ids.split("\n") if user
+            ),
+            entrants=first.entrants,
+            seed=first.seed,
+            hash=first.entrants_hash,
         )
-        await self.core.modlog(community, f"{missed}\n{text}")
 
     @command(
         permission=Permission.MODERATOR,

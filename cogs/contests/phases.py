@@ -13,20 +13,31 @@ was claimed) gets its job again at start and after every reload, at the phase's 
 late, or is reported missed. A closing is claimed in the same transaction that stores its
 winners: a closing the process died during is done again, never left closed without winners.
 What is claimed and then not announced (the process died between the two) is not repeated: a
-post that may have gone out is not posted twice.
+post that may have gone out is not posted twice. It is not lost silently either: once announced
+(posted, refused by the platform, or reported missed), a phase is recorded so
+(``*_announced_at``), and one claimed and never recorded is reported to the mod-log at the next
+start (:meth:`Phases.lost_announcements`), saying what to check and how to post it.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlmodel import col, func, select, update
+from sqlmodel import and_, col, func, or_, select, update
 
 from bot.cog import job
 from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
-from cogs.contests.base import ContestsBase, full_title, id_lines, id_set, name_text
+from cogs.contests.base import (
+    ANNOUNCING,
+    ContestsBase,
+    announcing,
+    full_title,
+    id_lines,
+    id_set,
+    name_text,
+)
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
 from cogs.contests.standings import Standing, podium, rank, tickets, tie_decided
@@ -34,6 +45,11 @@ from cogs.contests.standings import Standing, podium, rank, tickets, tie_decided
 PHASES = {"open": "open_contest", "remind": "remind_contest", "close": "close_contest"}
 PHASE_OF_HANDLER = {handler: phase for phase, handler in PHASES.items()}
 CLAIMS = {"open": "opened_at", "remind": "reminded_at", "close": "closed_at"}
+ANNOUNCED = {
+    "open": "open_announced_at",
+    "remind": "remind_announced_at",
+    "close": "close_announced_at",
+}
 
 
 class Outcome(NamedTuple):
@@ -138,6 +154,61 @@ class Phases(ContestsBase):
             if community is not None:
                 self.resume_phases(community, contest)
 
+    async def lost_announcements(self) -> None:
+        """Report to the mod-log each phase claimed and never recorded as announced: the
+        process died while announcing it, and whether its post went out is unknown. It is not
+        posted again (it may be there already, and is never posted twice); the report says what
+        to check and how to post it. An opening or a reminder of a contest over (or cancelled)
+        since is moot: only logged. Each is reported once."""
+        lost = [
+            and_(col(getattr(Contest, CLAIMS[phase])).is_not(None), col(column).is_(None))
+            for phase, column in ((p, getattr(Contest, a)) for p, a in ANNOUNCED.items())
+        ]
+        async with self.core.db.session() as session:
+            contests = (await session.exec(select(Contest).where(or_(*lost)))).all()
+        for contest in contests:
+            assert contest.id is not None
+            community = await self.community_of(contest.community_id)
+            for phase, claimed_column in CLAIMS.items():
+                claimed = getattr(contest, claimed_column)
+                if (
+                    claimed is None
+                    or getattr(contest, ANNOUNCED[phase]) is not None
+                    or phase_job_id(contest.id, phase) in ANNOUNCING
+                ):
+                    continue
+                if community is not None and self.core.cog_enabled(self.name, community):
+                    await self.lost_announcement(community, contest, phase, claimed)
+                await self.announced(Contest, contest.id, ANNOUNCED[phase])
+
+    async def lost_announcement(
+        self, community: CommunityRef, contest: Contest, phase: str, claimed: datetime
+    ) -> None:
+        """Tell the mod-log that ``contest``'s ``phase``, claimed at ``claimed``, may not have
+        been announced (see :meth:`lost_announcements`)."""
+        over = (
+            contest.cancelled_at is not None
+            or contest.closed_at is not None
+            or self.core.clock.now() >= contest.ends_at
+        )
+        if phase != "close" and over:
+            self.log.info(
+                "the %s of contest %s may not have been announced; moot now", phase, contest.id
+            )
+            return
+        texts = self.texts(community)
+        await self.core.modlog(
+            community,
+            render(
+                getattr(texts, f"lost_{phase}"),
+                id=contest.id,
+                title=full_title(contest),
+                channel=contest.channel_name or contest.channel_id,
+                when=self.when(community, claimed),
+                end=self.when(community, contest.ends_at),
+            ),
+        )
+
     def cancel_phases(self, contest_id: int) -> None:
         """Cancel every pending phase of a contest."""
         for phase in PHASES:
@@ -172,6 +243,16 @@ class Phases(ContestsBase):
         tidy = "\n".join(line.rstrip() for line in text.strip().splitlines())
         await self.actions.send(self.contest_channel(community, contest), tidy)
 
+    async def open_now(self, community: CommunityRef, contest: Contest) -> None:
+        """Claim ``contest``'s opening and announce it, once."""
+        assert contest.id is not None
+        with announcing(phase_job_id(contest.id, "open")):
+            if not await self.claim(contest.id, "opened_at", self.core.clock.now()):
+                return
+            if self.core.cog_enabled(self.name, community):
+                await self.announce_opening(community, contest)
+            await self.announced(Contest, contest.id, ANNOUNCED["open"])
+
     async def _phase_target(self, contest_id: int) -> tuple[CommunityRef, Contest] | None:
         contest = await self.load_contest(contest_id)
         if contest is None:
@@ -195,11 +276,7 @@ class Phases(ContestsBase):
         target = await self._phase_target(contest_id)
         if target is None:
             return
-        community, contest = target
-        if not await self.claim(contest_id, "opened_at", self.core.clock.now()):
-            return
-        if self.core.cog_enabled(self.name, community):
-            await self.announce_opening(community, contest)
+        await self.open_now(*target)
 
     @job
     async def remind_contest(self, contest_id: int, platform: str | None = None) -> None:
@@ -209,22 +286,25 @@ class Phases(ContestsBase):
             return
         community, contest = target
         now = self.core.clock.now()
-        if contest.closed_at is not None or not await self.claim(contest_id, "reminded_at", now):
-            return
-        if not self.core.cog_enabled(self.name, community):
-            return
-        entries = await self.count_entries(contest_id)
-        await self.actions.send(
-            self.contest_channel(community, contest),
-            render(
-                self.texts(community).reminder,
-                id=contest.id,
-                title=full_title(contest),
-                end=self.when(community, contest.ends_at),
-                left=self.left(community, contest.ends_at - now),
-                entries=entries,
-            ),
-        )
+        with announcing(phase_job_id(contest_id, "remind")):
+            if contest.closed_at is not None or not await self.claim(
+                contest_id, "reminded_at", now
+            ):
+                return
+            if self.core.cog_enabled(self.name, community):
+                entries = await self.count_entries(contest_id)
+                await self.actions.send(
+                    self.contest_channel(community, contest),
+                    render(
+                        self.texts(community).reminder,
+                        id=contest.id,
+                        title=full_title(contest),
+                        end=self.when(community, contest.ends_at),
+                        left=self.left(community, contest.ends_at - now),
+                        entries=entries,
+                    ),
+                )
+            await self.announced(Contest, contest_id, ANNOUNCED["remind"])
 
     # -- closing --------------------------------------------------------------------------------
 
@@ -239,6 +319,12 @@ class Phases(ContestsBase):
         """Close a contest once; return the results text and whether it was posted (None if
         it was already closed). ``late``: the close was missed while the bot was offline, and
         the results say they come late."""
+        with announcing(phase_job_id(contest_id, "close")):
+            return await self._close(contest_id, announce=announce, late=late)
+
+    async def _close(
+        self, contest_id: int, *, announce: bool, late: bool
+    ) -> tuple[str, bool] | None:
         target = await self._phase_target(contest_id)
         if target is None:
             return None
@@ -295,6 +381,7 @@ class Phases(ContestsBase):
                 self.texts(community).results_late, end=self.when(community, contest.ends_at)
             )
             await self.actions.send(channel, f"{text}\n{late_note}" if late else text)
+        await self.announced(Contest, contest_id, ANNOUNCED["close"])
         await self.publish_wins(community, wins)
         await self.publish(
             ContestClosed(
@@ -507,17 +594,30 @@ class Phases(ContestsBase):
                     ),
                 )
                 return
-        elif not await self.claim(int(kwargs["contest_id"]), CLAIMS[phase], now):
+            await self.core.modlog(
+                community,
+                render(
+                    texts.missed,
+                    id=contest.id,
+                    title=full_title(contest),
+                    phase=render(texts.phase_close),
+                    when=self.when(community, now - late_by),
+                ),
+            )
             return
-        elif phase == "remind" and now >= contest.ends_at:
-            return  # the contest is over: a late reminder is moot, its results say it all
-        await self.core.modlog(
-            community,
-            render(
-                texts.missed,
-                id=contest.id,
-                title=full_title(contest),
-                phase=render(getattr(texts, f"phase_{phase}")),
-                when=self.when(community, now - late_by),
-            ),
-        )
+        with announcing(phase_job_id(int(kwargs["contest_id"]), phase)):
+            if not await self.claim(int(kwargs["contest_id"]), CLAIMS[phase], now):
+                return
+            # Past the end, a late reminder is moot: its results say it all.
+            if phase != "remind" or now < contest.ends_at:
+                await self.core.modlog(
+                    community,
+                    render(
+                        texts.missed,
+                        id=contest.id,
+                        title=full_title(contest),
+                        phase=render(getattr(texts, f"phase_{phase}")),
+                        when=self.when(community, now - late_by),
+                    ),
+                )
+            await self.announced(Contest, int(kwargs["contest_id"]), ANNOUNCED[phase])

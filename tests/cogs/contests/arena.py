@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -13,7 +14,7 @@ from sqlmodel import SQLModel, func, select
 
 from bot.clock import ManualClock
 from bot.core import Jardinier
-from bot.events import Event, ReactionAdded, ReactionRemoved
+from bot.events import ChannelRef, Event, MessageRef, ReactionAdded, ReactionRemoved
 from cogs.contests.cog import ContestsCog
 from tests.support.community import Community
 from tests.support.fake_platform import FakePlatform, Recorded
@@ -54,6 +55,28 @@ def dying_at_insert(table: type[SQLModel]) -> Iterator[None]:
             yield
     finally:
         event.remove(table, "before_insert", die)
+
+
+@contextmanager
+def dying_while_posting(
+    platform: FakePlatform, containing: str, *, went_out: bool
+) -> Iterator[None]:
+    """The process dies while the platform posts the bot's message containing ``containing``:
+    before the platform took it, or (``went_out``) after, before the bot heard back; the block
+    ends there."""
+    post = platform.send
+
+    async def send(channel: ChannelRef, text: str, **options: Any) -> MessageRef | None:
+        if containing not in text:
+            return await post(channel, text, **options)
+        if went_out:
+            await post(channel, text, **options)
+        raise Crash
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(platform, "send", send)
+        with pytest.raises(Crash):
+            yield
 
 
 class Arena(Community):

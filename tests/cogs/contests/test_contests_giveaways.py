@@ -14,7 +14,7 @@ from bot.events import CommunityRef, MemberRef
 from cogs.contests import giveaways
 from cogs.contests.draw import draw, entrants_hash
 from cogs.contests.models import GiveawayDraw, GiveawayEntry, Win
-from tests.cogs.contests.arena import Arena, dying_at_insert
+from tests.cogs.contests.arena import Arena, dying_at_insert, dying_while_posting
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
 from tests.support.rulebook import edit_section
@@ -122,6 +122,44 @@ async def test_a_draw_the_process_died_during_is_made_at_the_restart(
     assert await second.count(Win) == 1
     await second.wait(timedelta(days=1))
     assert len(second.posted("congratulations")) == 1
+
+
+@pytest.mark.parametrize("went_out", [False, True], ids=["not-posted", "posted"])
+async def test_a_draw_the_process_died_while_posting_is_reported_with_its_text_never_twice(
+    open_arena: ArenaFactory, tmp_path: Path, went_out: bool
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await start_giveaway(first, winners=1)
+    [post] = first.posted("Giveaway 1: A bag of seeds!")
+    await first.press("alice", "giveaway:1", post)
+    await first.press("bob", "giveaway:1", post)
+    with dying_while_posting(first.platform, "congratulations", went_out=went_out):
+        await first.wait(timedelta(days=1))
+    await first.stop()
+    posted = first.posted("congratulations", channel="general")
+    assert len(posted) == (1 if went_out else 0)
+    first.clock.advance(timedelta(minutes=10))
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    # Whether the post went out is unknown: not posted again; the moderators get its text.
+    assert second.posted("congratulations", channel="general") == posted
+    [report] = second.sent("mod-log")
+    lost, result = report.text.split("\n")
+    assert lost == (
+        "⚠️ The draw of giveaway 1 (A bag of seeds) may not have been posted in #general: I "
+        f"stopped while posting it, on Tue, Nov 3, 2026, 10:00{NNBSP}AM (CET). I do not post "
+        "it again, so that it never shows twice. If it is not there, post this:"
+    )
+    assert published(result)[0][0] in {"alice", "bob"}
+    [drawn] = [entry.text for entry in posted] or [result]
+    assert result == drawn  # the draw as it was made, not another one
+    assert await second.count(GiveawayDraw) == 1
+    await second.stop()
+    first.platform.actions.clear()
+    third = await open_arena(database=database, platform=first.platform)
+    await third.wait(timedelta(days=1))
+    assert third.platform.sent() == []  # reported once
 
 
 async def test_taking_the_emoji_back_withdraws_only_an_entry_it_made(arena: Arena) -> None:

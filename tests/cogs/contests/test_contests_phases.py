@@ -9,7 +9,7 @@ import pytest
 
 from bot.events import ContestClosed, Event
 from cogs.contests.models import Contest, Win
-from tests.cogs.contests.arena import Arena, dying_at_insert
+from tests.cogs.contests.arena import Arena, dying_at_insert, dying_while_posting
 from tests.cogs.contests.conftest import ArenaFactory
 from tests.support.fake_platform import FakePlatform
 
@@ -127,6 +127,96 @@ async def test_a_close_the_process_died_during_is_done_at_the_restart(
     assert await second.count(Win) == 1
     await second.wait(timedelta(days=1))
     assert len(second.posted("is closed")) == 1
+
+
+@pytest.mark.parametrize("went_out", [False, True], ids=["not-posted", "posted"])
+async def test_results_the_process_died_while_posting_are_reported_never_posted_twice(
+    open_arena: ArenaFactory, tmp_path: Path, went_out: bool
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.veterans("alice", "bob")
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    await first.run("alice", "/submit 1 Old pond")
+    await first.run("bob", "/vote 1 1")
+    with dying_while_posting(first.platform, "is closed", went_out=went_out):
+        await first.wait(timedelta(hours=2))
+    await first.stop()
+    first.clock.advance(timedelta(minutes=10))
+    second = await open_arena(database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    # Whether the post went out is unknown: it is not posted again, the moderators are told.
+    assert len(second.posted("is closed", channel="general")) == (1 if went_out else 0)
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        "⚠️ The results of contest 1 “Haiku” may not have been posted in #general: I stopped "
+        f"while posting them, on Wed, Nov 4, 2026, 12:00{NNBSP}PM (CET). I do not post them "
+        "again, so that they never show twice. If they are not there, run /contest_results 1 "
+        "in #general."
+    )
+    assert "1. alice — entry 1, votes: 1" in await second.run("mod", "/contest_results 1")
+    await second.stop()
+    first.platform.actions.clear()
+    third = await open_arena(database=database, platform=first.platform)
+    await third.wait(timedelta(days=1))
+    assert third.platform.sent() == []  # reported once, and nothing posted again
+    assert await third.count(Win) == 1
+
+
+async def test_an_opening_the_process_died_while_posting_is_reported_while_the_contest_runs(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 1d "" 1h')
+    with dying_while_posting(first.platform, "is open", went_out=False):
+        await first.wait(timedelta(hours=1))
+    await first.stop()
+    second = await open_arena(database=database, platform=first.platform)
+    assert second.posted("is open", channel="general") == []
+    [report] = second.sent("mod-log")
+    assert report.text == (
+        "⚠️ The opening of contest 1 “Haiku” may not have been posted in #general: I stopped "
+        f"while posting it, on Mon, Nov 2, 2026, 11:00{NNBSP}AM (CET). I do not post it again, "
+        "so that it never shows twice. If it is not there, tell the members: the contest is "
+        f"open until Tue, Nov 3, 2026, 11:00{NNBSP}AM (CET), and /contest_list shows it."
+    )
+
+
+async def test_a_reminder_lost_by_a_process_that_died_is_moot_once_the_contest_is_over(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 2h "" 1h')
+    await first.wait(timedelta(hours=1))
+    with dying_while_posting(first.platform, "⏰", went_out=False):
+        await first.wait(timedelta(minutes=61))
+    await first.stop()
+    first.clock.advance(timedelta(hours=2))  # back after the end
+    second = await open_arena(database=database, platform=first.platform)
+    assert second.posted("⏰") == []
+    assert all("may not have been posted" not in post.text for post in second.sent("mod-log"))
+    assert len(second.posted("is closed")) == 1
+
+
+async def test_results_the_platform_refused_are_not_reported_as_lost_at_the_restart(
+    open_arena: ArenaFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "j.db"
+    first = await open_arena(database=database)
+    await first.run("mod", '/contest_create "Haiku" 2h')
+    first.platform.refuse["send"] = (
+        "lacking_permission",
+        {"platform": "Discord", "where": "#general", "permission": "send_messages"},
+    )
+    await first.wait(timedelta(hours=2))
+    await first.stop()
+    del first.platform.refuse["send"]
+    assert first.posted("is closed") == []
+    second = await open_arena(database=database, platform=first.platform)
+    assert second.sent("mod-log") == []  # the refusal was the actions' to report, once
+    assert second.posted("is closed") == []
 
 
 async def test_a_contest_whose_jobs_were_never_stored_still_opens_and_closes(
@@ -266,7 +356,7 @@ async def test_an_opening_missed_beyond_the_grace_goes_to_the_mod_log(
     first.platform.actions.clear()
     first.clock.advance(timedelta(hours=3))
     second = await open_arena(database=database, platform=first.platform)
-    assert second.posted("is open") == []
+    assert second.posted("is open", channel="general") == []
     [report] = second.sent("mod-log")
     assert report.text == (
         f"The opening of contest 1 “Haiku” was due on Wed, Nov 4, 2026, 11:00{NNBSP}AM (CET) "
