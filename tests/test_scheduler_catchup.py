@@ -626,16 +626,24 @@ async def test_a_recurring_run_that_ended_or_failed_before_a_kill_is_not_run_aga
 async def test_a_recurring_job_killed_in_a_run_on_time_is_due_again_at_that_time(
     store: str,
 ) -> None:
-    clock = SystemClock()
-    scheduler = Scheduler(clock, store_url=store)
+    scheduler = Scheduler(SystemClock(), store_url=store)
     runner = Runner()
-    runner.on_run = crashing("tick")
+    moved_on: list[datetime | None] = []
+    crash = crashing("tick")
+
+    def run(handler: str) -> None:
+        moved_on.append(scheduler.next_run("reports:c1:tick"))
+        crash(handler)
+
+    runner.on_run = run
     await scheduler.start(runner)
     scheduler.cron("reports:c1:tick", "reports", "tick", second="*")
-    due = scheduler.next_run("reports:c1:tick")
-    assert due is not None
     await eventually(lambda: runner.ran == ["tick"], "the job runs on time")
     await killed(scheduler)
+    # Every second: the run killed was due a second before the time the job was moved on to.
+    [following] = moved_on
+    assert following is not None
+    due = following - timedelta(seconds=1)
 
     again = Scheduler(ManualClock(due + timedelta(milliseconds=500)), store_url=store)
     runner = Runner()
