@@ -283,8 +283,8 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
             "📊 Rapport d'activité — Garden, du 27 oct. 2026 au 2 nov. 2026"
             " (compté à partir du 2 nov. 2026\u00a0: 1 jour sur 7)",
             "Compté à partir du 2 nov. 2026, jour de mon arrivée\u00a0: il n'y a pas de chiffres"
-            " des jours d'avant, la moyenne par jour est celle des jours depuis, et il n'y a pas"
-            " de période précédente à comparer.",
+            " des jours d'avant, la moyenne par jour porte sur les jours écoulés depuis cette"
+            " date, et il n'y a pas de période précédente à comparer.",
             "Chiffres de la journée du 2 nov. 2026, sur une ligne.",
         ),
     ],
