@@ -140,6 +140,17 @@ class Cog:
         """
         return 0
 
+    async def members_still_needed(self, community: CommunityRef) -> set[str]:
+        """The user ids of ``community`` whose member record (name, joined, left) this cog
+        still needs, whatever its age: those named in what it keeps, which may look them up
+        (a ban to lift by id, who left to leave out of a ranking or a draw).
+
+        Asked by the retention sweep after :meth:`forget_before`: the record of a member who
+        left before the cutoff is forgotten unless a cog names them here. Asked of a cog turned
+        off too; one that raises keeps every record that day. Default: none.
+        """
+        return set()
+
     def listeners(self) -> list[tuple[type[Event], int, bool, Callable[[Event], Awaitable[None]]]]:
         """The methods marked with :func:`listener`, bound, in declaration order."""
         found = []

@@ -18,6 +18,9 @@ that member's row keeps its previous ``joined_at`` / ``left_at`` until their nex
 How many members are present in a community (seen, not left, not bots) is counted in the
 database once, then kept in memory: each buffered change knows, once its member's stored row has
 been read (in one query for all those waiting), how it moves the count.
+
+The record of a member who left longer ago than the rule book's ``retention`` is forgotten by
+the daily sweep (:meth:`MemberDirectory.forget_departed`), unless a cog still names them.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import and_, bindparam, delete, func, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
@@ -40,6 +44,7 @@ from bot.dbrefusals import LAST_FLUSH_WITHIN, last_flush, may_pass, reason, writ
 from bot.dbtypes import UTCDateTime
 from bot.events import CommunityRef, Event, MemberJoined, MemberLeft, MemberRef
 from bot.models import Community, Member
+from bot.retention import delete_in_batches
 
 log = logging.getLogger(__name__)
 
@@ -649,6 +654,52 @@ class MemberDirectory:
         for change in changes:
             change.apply(row)
         return row
+
+    async def forget_departed(
+        self, community: CommunityRef, cutoff: datetime, keep: Collection[str] = ()
+    ) -> int:
+        """Erase the records of the members who left ``community`` before ``cutoff`` and have
+        not come back, save those of ``keep`` (a cog still names them); how many went.
+
+        In batches (see :func:`bot.retention.delete_in_batches`), each under the write lock: a
+        member with a change waiting to be written (back since, or seen) keeps their record,
+        and one who comes back once it is gone is recorded again, as someone new. Those who
+        left are not counted as present: the count does not move.
+        """
+        community_id = await self.community_id(community)
+        await self.flush()  # a return buffered is written: that member's row says so
+        table: Any = Member.__table__  # type: ignore[attr-defined]
+        kept = frozenset(keep)
+
+        @asynccontextmanager
+        async def hold(ids: list[Any]) -> AsyncIterator[list[int]]:
+            async with self._db.engine.connect() as connection:
+                rows = (
+                    await connection.execute(
+                        select(table.c.id, table.c.user_id).where(table.c.id.in_(ids))
+                    )
+                ).all()
+            async with self._writing:  # no write under way, none starts until they are gone
+                chosen = []
+                for row_id, user_id in rows:
+                    key = (community_id, user_id)
+                    if user_id in kept or key in self._pending or key in self._in_flight:
+                        continue
+                    # Before the delete: an event meanwhile records the member again.
+                    self._forget(key)
+                    chosen.append(row_id)
+                yield chosen
+
+        return await delete_in_batches(
+            self._db,
+            table,
+            and_(
+                table.c.community_id == community_id,
+                table.c.left_at.is_not(None),
+                table.c.left_at < cutoff,
+            ),
+            hold=hold,
+        )
 
     async def forget(self, community: CommunityRef, user_id: str) -> bool:
         """Erase the record of ``user_id`` in ``community``; whether there was one.

@@ -7,6 +7,12 @@ community's cutoff (:meth:`bot.cog.Cog.forget_before`). What a cog still needs s
 the cutoff: a case the strike ladder still counts, a sanction still running, a member's latest
 journey. Day totals, which hold no one's details, stay for ever.
 
+Then the records of the members who left before the cutoff go (name, first seen, joined, left:
+:meth:`bot.members.MemberDirectory.forget_departed`), save those a cog still names in what it
+keeps (:meth:`bot.cog.Cog.members_still_needed`): a ban ``/unban`` finds by the record, counters
+a ranking reads, an entry a close reads. What tells a ranking that someone left thus goes with
+the last thing it would rank them on.
+
 Rows go in batches of :data:`BATCH_ROWS`, each its own short transaction, their ids read first
 without the write lock: the sweep never holds the database for long, and the bot's other
 writers go on between batches. A batch the database refuses for a while (locked, busy) is tried
@@ -23,6 +29,8 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Callable, Collection
+from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Table, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cog import Cog
+from bot.cogloader import available_cogs
 from bot.db import Database
 from bot.dbrefusals import may_pass, reason
 from bot.events import CommunityRef
@@ -57,6 +67,8 @@ BATCH_PAUSE = 0.02
 REFUSED_PAUSES = (0.05, 0.25, 1.0, 3.0)
 """Seconds between the tries of a batch the database refuses for a while (each try may also
 wait out the busy timeout)."""
+MEMBERS = "members"
+"""What the sweep's log line calls the records of members who left, next to the cogs' names."""
 SWEPT_AT = "retention:swept_at"
 """The ``core_state`` key of when the last complete sweep ran (ISO 8601)."""
 
@@ -68,9 +80,18 @@ class SweepStoppedError(Exception):
     """The bot is stopping: the sweep under way ends after its current batch, unfinished."""
 
 
-async def delete_in_batches(db: Database, table: Table, where: ColumnElement[bool]) -> int:
+Hold = Callable[[list[Any]], AbstractAsyncContextManager[Collection[Any]]]
+"""Held around one batch's delete, given the ids read: yields those of them to delete."""
+
+
+async def delete_in_batches(
+    db: Database, table: Table, where: ColumnElement[bool], *, hold: Hold | None = None
+) -> int:
     """Delete the rows of ``table`` (its ``id`` the primary key) that ``where`` selects, in
     batches; how many went.
+
+    With ``hold``, each batch is deleted inside ``hold(ids)``, and only the ids it yields: the
+    owner of rows cached in memory locks them there and leaves out those it is changing.
 
     A batch the database refuses for a while is tried again (:data:`REFUSED_PAUSES`), then the
     refusal is raised: the batches before it are deleted for good, and the next sweep finds the
@@ -78,25 +99,32 @@ async def delete_in_batches(db: Database, table: Table, where: ColumnElement[boo
     """
     key = table.c.id
     deleted = 0
+    after: Any = None
     while True:
         halted = _halted.get()
         if halted is not None and halted.is_set():
             raise SweepStoppedError
+        query = select(key).where(where)
+        if after is not None:
+            # Past the last batch: a row ``hold`` left out is not read again and again.
+            query = query.where(key > after)
         # Read apart, without the write lock: the table may be scanned to find them.
         async with db.engine.connect() as connection:
-            ids = list(
-                (
-                    await connection.execute(
-                        select(key).where(where).order_by(key).limit(BATCH_ROWS)
-                    )
-                ).scalars()
-            )
+            ids = list((await connection.execute(query.order_by(key).limit(BATCH_ROWS))).scalars())
         if not ids:
             return deleted
-        # ``where`` again: a row changed since it was read (a case lifted) is judged anew.
-        deleted += await _delete_batch(db, delete(table).where(key.in_(ids), where))
+        if hold is None:
+            # ``where`` again: a row changed since it was read (a case lifted) is judged anew.
+            deleted += await _delete_batch(db, delete(table).where(key.in_(ids), where))
+        else:
+            async with hold(ids) as chosen:
+                if chosen:
+                    deleted += await _delete_batch(
+                        db, delete(table).where(key.in_(list(chosen)), where)
+                    )
         if len(ids) < BATCH_ROWS:
             return deleted
+        after = ids[-1]
         await asyncio.sleep(BATCH_PAUSE)
 
 
@@ -219,6 +247,18 @@ class RetentionSweep:
                     else:
                         log.exception("cog %s could not forget old details", name)
                         unfinished[name] = type(error).__name__
+            if MEMBERS in unfinished:
+                continue
+            try:
+                forgotten[MEMBERS] += await self._forget_departed(community, cutoff)
+            except SweepStoppedError:
+                return False
+            except Exception as error:
+                if isinstance(error, SQLAlchemyError) and may_pass(error):
+                    unfinished[MEMBERS] = reason(error)
+                else:
+                    log.exception("the members who left %s could not be forgotten", community.key)
+                    unfinished[MEMBERS] = type(error).__name__
         if any(forgotten.values()):
             log.info(
                 "retention: forgot members' details older than the rule book keeps them: %s",
@@ -237,6 +277,29 @@ class RetentionSweep:
             # Done all the same: the next look sweeps again, finding little left.
             log.warning("retention: could not record the sweep (%s)", reason(error))
         return True
+
+    async def _forget_departed(self, community: CommunityRef, cutoff: datetime) -> int:
+        """Forget the records of the members who left ``community`` before ``cutoff``, save
+        those a cog still needs (asked once they forgot what they would: a member they named
+        only in what went goes too); how many went. None go while a cog that may need some is
+        not loaded: what it keeps stays, and it cannot say whom it names."""
+        core = self._core
+        absent = [
+            name
+            for name, cog in available_cogs().items()
+            if name not in core.cogs and cog.members_still_needed is not Cog.members_still_needed
+        ]
+        if absent:
+            log.debug(
+                "retention: the members who left %s are kept: %s not loaded",
+                community.key,
+                ", ".join(absent),
+            )
+            return 0
+        keep: set[str] = set()
+        for cog in list(core.cogs.values()):
+            keep |= await cog.members_still_needed(community)
+        return await core.members.forget_departed(community, cutoff, keep)
 
 
 async def known_communities(db: Database) -> list[CommunityRef]:

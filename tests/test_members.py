@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from bot import members
+from bot import members, retention
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.events import CommunityRef, MemberJoined, MemberLeft, MemberRef, UserRef
@@ -263,6 +263,74 @@ async def test_who_left_and_has_not_come_back_before_a_moment(
     assert await core.members.departed(platform.community, ids) == {ana.user.id, cleo.user.id}
     before = left_at + timedelta(minutes=1)
     assert await core.members.departed(platform.community, ids, before=before) == {ana.user.id}
+
+
+async def test_members_who_left_before_the_cutoff_are_forgotten_save_those_still_needed(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock
+) -> None:
+    community = platform.community
+    ana, ben, cleo, dan = (platform.member(name) for name in ("ana", "ben", "cleo", "dan"))
+    for member in (ana, ben, cleo, dan):
+        await core.handle(MemberJoined(at=clock.now(), member=member))
+    await core.handle(MemberLeft(at=clock.now(), member=ana))
+    await core.handle(MemberLeft(at=clock.now(), member=ben))
+    clock.advance(timedelta(days=10))
+    await core.handle(MemberLeft(at=clock.now(), member=cleo))  # lately: after the cutoff
+    assert await core.members.present(community) == 1
+
+    cutoff = clock.now() - timedelta(days=5)
+    assert await core.members.forget_departed(community, cutoff, keep={ben.user.id}) == 1
+
+    assert await core.members.get(community, ana.user.id) is None
+    for member in (ben, cleo, dan):
+        assert await core.members.get(community, member.user.id) is not None
+    assert await core.members.present(community) == 1
+    # Seen again, ana is recorded again, as someone new.
+    clock.advance(timedelta(minutes=1))
+    await core.handle(message(ana, "hello again", clock.now()))
+    await core.members.flush()
+    record = await core.members.get(community, ana.user.id)
+    assert record is not None
+    assert (record.first_seen, record.left_at) == (clock.now(), None)
+    assert await core.members.present(community) == 2
+
+
+async def test_members_who_come_back_while_the_departed_are_forgotten_are_not_lost(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    community = platform.community
+    ana, ben = platform.member("ana"), platform.member("ben")
+    for member in (ana, ben):
+        await core.handle(MemberJoined(at=clock.now(), member=member))
+        await core.handle(MemberLeft(at=clock.now(), member=member))
+    await core.members.flush()
+    clock.advance(timedelta(days=10))
+    back = clock.now()
+    # Ana's return comes once the sweep wrote what waited, and waits to be written (its row
+    # looked up for the count); Ben's comes while the batch that holds him is being deleted.
+    delete_in_batches, delete_batch = members.delete_in_batches, retention._delete_batch
+
+    async def ana_comes_back(*args: Any, **kwargs: Any) -> int:
+        await core.handle(MemberJoined(at=back, member=ana))
+        assert await core.members.present(community) == 1
+        return await delete_in_batches(*args, **kwargs)
+
+    async def ben_comes_back(db: Any, statement: Any) -> int:
+        await core.members.observe(MemberJoined(at=back, member=ben))
+        return await delete_batch(db, statement)
+
+    monkeypatch.setattr(members, "delete_in_batches", ana_comes_back)
+    monkeypatch.setattr(retention, "_delete_batch", ben_comes_back)
+
+    assert await core.members.forget_departed(community, back - timedelta(days=5)) == 1
+
+    await core.members.flush()
+    for member in (ana, ben):
+        record = await core.members.get(community, member.user.id)
+        assert record is not None
+        assert (record.joined_at, record.left_at) == (back, None)
+    assert await core.members.present(community) == 2
+    assert await core.members.departed(community, [ana.user.id, ben.user.id]) == set()
 
 
 async def test_a_join_the_database_refused_is_written_by_the_next_flush(

@@ -291,9 +291,99 @@ async def test_old_suggestions_contest_entries_and_giveaway_entrants_go(
     assert await _count(core, GiveawayEntry) == 1
     assert await _users(core, GiveawayDraw, "winner_ids") == ["", "old"]
     assert await _users(core, Contest, "excluded_ids") == ["", "gone"]
-    # The hall of fame stays; so does the member list, even who left long ago.
+    # The hall of fame stays; so do the members still here. One who left long ago, whom
+    # nothing kept names, goes.
     assert await _count(core, Win) == 2
-    assert await _count(core, Member) == 3
+    assert await _users(core, Member) == ["old", "recent"]
+
+
+async def test_members_who_left_long_ago_are_forgotten_unless_something_kept_names_them(
+    core: Jardinier, community: CommunityRef, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    cid = await core.members.community_id(community)
+    for user, left in (
+        ("gone", OLD),
+        ("banned", OLD),
+        ("thanked", OLD),
+        ("entrant", OLD),
+        ("lately", RECENT),
+        ("here", None),
+    ):
+        await _insert(
+            core,
+            Member,
+            community_id=cid,
+            user_id=user,
+            name=user.title(),
+            first_seen=OLD,
+            joined_at=OLD,
+            left_at=left,
+        )
+    await _insert(core, Case, community_id=cid, user_id="banned", action="ban", created_at=OLD)
+    # Thanked lately for a message written before leaving; an entry in a contest still open.
+    await _insert(
+        core,
+        Interaction,
+        community_id=cid,
+        day=_day(RECENT),
+        source_id="here",
+        target_id="thanked",
+        kind="thanks",
+        count=1,
+    )
+    contest = await _returning_id(
+        core,
+        Contest,
+        community_id=cid,
+        title="Haiku",
+        channel_id="general",
+        starts_at=OLD,
+        ends_at=START + timedelta(days=1),
+        last_entry_number=1,
+    )
+    await _insert(
+        core, Entry, contest_id=contest, number=1, user_id="entrant", text="…", submitted_at=OLD
+    )
+    caplog.set_level(logging.INFO, logger="bot.retention")
+    contributors: Any = core.cogs["contributors"]
+
+    async def ranked() -> list[str]:
+        window = contributors.span(community, "all")
+        return [standing.user_id for standing in await contributors.standings(community, window)]
+
+    assert await core.retention.sweep()
+
+    # Who left is not ranked for what they received since.
+    assert await ranked() == []
+    kept = ["banned", "thanked", "entrant", "lately", "here"]
+    assert await _users(core, Member) == kept
+    assert "members 1" in caplog.text
+    # /unban finds the banned member by their record, though they are no longer here.
+    found = await core.resolve_member(community, "banned")
+    assert found is not None
+    assert found.user.name == "Banned"
+
+    # A year on, the thanks are forgotten, and with them the record of who received them: the
+    # rankings have nothing left to bring them back with.
+    clock.advance(timedelta(days=400))
+    assert await core.retention.sweep()
+    assert await _users(core, Member) == ["banned", "entrant", "here"]
+    assert await ranked() == []
+    assert await contributors.stored(community, "thanked") == {"daily": [], "interactions": []}
+
+
+async def test_members_who_left_stay_while_a_cog_that_may_name_them_is_not_loaded(
+    core: Jardinier, community: CommunityRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = await core.members.community_id(community)
+    await _insert(
+        core, Member, community_id=cid, user_id="gone", first_seen=OLD, joined_at=OLD, left_at=OLD
+    )
+    monkeypatch.delitem(core.cogs, "netiquette")
+
+    assert await core.retention.sweep()
+
+    assert await _users(core, Member) == ["gone"]
 
 
 async def test_a_report_of_the_kept_period_is_unchanged(

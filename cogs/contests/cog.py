@@ -21,7 +21,7 @@ from cogs.contests.entries import Entries, erase_entries, export_entries
 from cogs.contests.giveaways import Giveaways, erase_giveaways, export_giveaways
 from cogs.contests.halloffame import HallOfFame, erase_wins, export_wins
 from cogs.contests.phases import PHASE_OF_HANDLER
-from cogs.contests.retention import forget_contests, forget_giveaways
+from cogs.contests.retention import forget_contests, forget_giveaways, members_named
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -123,6 +123,11 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         if forgotten:
             self._entry_messages = None  # read again when needed, without the entries gone
         return forgotten
+
+    async def members_still_needed(self, community: CommunityRef) -> set[str]:
+        """The authors, voters and giveaway entrants still kept (see
+        :func:`~cogs.contests.retention.members_named`)."""
+        return await members_named(self.core.db, await self.community_id(community))
 
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's entries (with their votes), votes, giveaway entries and wins,

@@ -81,3 +81,25 @@ async def forget_giveaways(db: Database, community_id: int, cutoff: datetime) ->
             )
             forgotten += 1
     return forgotten
+
+
+async def members_named(db: Database, community_id: int) -> set[str]:
+    """The entrants and voters the community's kept entries, votes and giveaway entries name:
+    a close or a draw not recorded yet leaves out those of them who left, by their member
+    record. The ids a close or a draw recorded are read back as recorded, not looked up."""
+    contests: Any = Contest.__table__  # type: ignore[attr-defined]
+    entries: Any = Entry.__table__  # type: ignore[attr-defined]
+    votes: Any = Vote.__table__  # type: ignore[attr-defined]
+    giveaways: Any = Giveaway.__table__  # type: ignore[attr-defined]
+    tickets: Any = GiveawayEntry.__table__  # type: ignore[attr-defined]
+    here = select(contests.c.id).where(contests.c.community_id == community_id)
+    held = select(giveaways.c.id).where(giveaways.c.community_id == community_id)
+    needed: set[str] = set()
+    async with db.engine.connect() as connection:
+        for query in (
+            select(entries.c.user_id).where(entries.c.contest_id.in_(here)),
+            select(votes.c.voter_id).where(votes.c.contest_id.in_(here)),
+            select(tickets.c.user_id).where(tickets.c.giveaway_id.in_(held)),
+        ):
+            needed.update((await connection.execute(query.distinct())).scalars())
+    return needed

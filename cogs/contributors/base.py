@@ -356,6 +356,24 @@ class ContributorsBase(Cog):
             )
         return forgotten
 
+    async def members_still_needed(self, community: CommunityRef) -> set[str]:
+        """The members any kept counter or interaction names (the counters buffered written
+        first): the rankings leave out those who left by their record."""
+        await self.flush()
+        community_id = await self.core.members.community_id(community)
+        # Those a refused flush left pending too.
+        needed = self.buffer.named(community)
+        async with self.core.db.session() as session:
+            for column, where in (
+                (DailyActivity.user_id, DailyActivity.community_id),
+                (Interaction.source_id, Interaction.community_id),
+                (Interaction.target_id, Interaction.community_id),
+            ):
+                needed.update(
+                    await session.exec(select(column).where(col(where) == community_id).distinct())
+                )
+            return needed
+
     async def stored(self, community: CommunityRef, user_id: str) -> dict[str, Any]:
         """What is stored about ``user_id``: daily counters and interactions, by day."""
         await self.flush()

@@ -153,6 +153,14 @@ class CounterBuffer:
         self._edges = {key: value for key, value in self._edges.items() if kept_edge(key)}
         self.full = len(self) >= self._limit
 
+    def named(self, community: CommunityRef) -> set[str]:
+        """The members the pending changes of ``community`` are about."""
+        found = {key[1] for key in self._daily if key[0] == community}
+        for key in self._edges:
+            if key[0] == community:
+                found.update((key[2], key[3]))
+        return found
+
     def take(self) -> tuple[dict[Daily, dict[str, int]], dict[Edge, int]]:
         """Every pending change, leaving the buffer empty."""
         daily, edges = self._daily, self._edges

@@ -362,6 +362,15 @@ class CaseBook:
                 self._strikes.clear()  # read again as they are now
         return forgotten
 
+    async def members_named(self, community: CommunityRef) -> set[str]:
+        """The members the cases kept in ``community`` are about."""
+        community_id = await self._members.community_id(community)
+        async with self._db.session() as session:
+            rows = await session.exec(
+                select(Case.user_id).where(col(Case.community_id) == community_id).distinct()
+            )
+            return set(rows)
+
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase every case about ``user_id`` in ``community``."""
         community_id = await self._members.community_id(community)

@@ -68,6 +68,11 @@ class NetiquetteCog(Casework):
             cutoff = now - counted
         return await self.casebook.forget_before(community, cutoff)
 
+    async def members_still_needed(self, community: CommunityRef) -> set[str]:
+        """The members a kept case is about (a ban or a sanction still running, a strike still
+        counted): ``/unban`` finds one who left by their record."""
+        return await self.casebook.members_named(community)
+
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's cases and recent activity in ``community``, and their name on
         the cases they decided as a moderator; a timeout or ban still running is lifted on time
