@@ -77,11 +77,22 @@ class Automod(NetiquetteBase):
         self._unscored = 0
         """Messages left unscored since the toxicity checks overflowed, until they catch up."""
         self._plain_evidence: dict[bool, Evidence] = {}
+        self._lifts_resumed = False
 
     async def setup(self) -> None:
         """Also judge the text of members' commands before they run."""
         await super().setup()
         self.core.screen_commands(self.screen_command)
+
+    async def rules_applied(self) -> None:
+        """Once the cog runs (at start, or the reload that enables it), plan again the lifts
+        a process that died lost (see :meth:`Sanctions.resume_lifts`)."""
+        await super().rules_applied()
+        # Once: within this process a lift's job goes only when its lift is done or under
+        # way, and one under way (or a sanction being carried out) is no lift lost.
+        if not self._lifts_resumed:
+            await self.sanctions.resume_lifts()
+            self._lifts_resumed = True
 
     # -- listeners ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, insert, not_, or_, text, update
+from sqlalchemy import ColumnElement, and_, insert, not_, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
@@ -17,6 +17,7 @@ from bot.bulkwrite import BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.members import MemberDirectory
+from bot.models import Community
 from bot.retention import delete_in_batches
 from bot.ruleconf import one_line
 from cogs.netiquette.models import Case
@@ -334,12 +335,7 @@ class CaseBook:
         """Erase the cases of ``community`` recorded before ``cutoff``, save a sanction still
         running (a ban not lifted, a timed sanction not over by then); how many went."""
         community_id = await self._members.community_id(community)
-        banned = or_(
-            col(Case.action) == "ban",
-            col(Case.action).like("ban, %"),
-            col(Case.action).like("%, ban"),
-            col(Case.action).like("%, ban, %"),
-        )
+        banned = _bans()
         # Each side NULL-free: NOT over a NULL would keep a case that is not running.
         running = and_(
             col(Case.lifted_at).is_(None),
@@ -362,6 +358,28 @@ class CaseBook:
                 self._strikes.clear()  # read again as they are now
         return forgotten
 
+    async def not_lifted(self) -> list[tuple[CommunityRef, CaseRecord]]:
+        """In every community, the cases of a timed sanction not recorded lifted (running, or
+        over and owed a lift) and of a ban not lifted, oldest first."""
+        query = (
+            select(Case, Community)
+            .join(Community, col(Community.id) == col(Case.community_id))
+            .where(
+                col(Case.lifted_at).is_(None),
+                or_(col(Case.expires_at).is_not(None), _bans()),
+            )
+            .order_by(col(Case.id))
+        )
+        async with self._lock, self._db.session() as session:
+            rows = (await session.exec(query)).all()
+        return [
+            (
+                CommunityRef(community.platform, community.external_id, community.name),
+                CaseRecord.of(case),
+            )
+            for case, community in rows
+        ]
+
     async def members_named(self, community: CommunityRef) -> set[str]:
         """The members the cases kept in ``community`` are about."""
         community_id = await self._members.community_id(community)
@@ -383,3 +401,13 @@ class CaseBook:
             await session.commit()
             self._strikes.pop((community_id, user_id), None)
             self._struck.get(community_id, set()).discard(user_id)
+
+
+def _bans() -> ColumnElement[bool]:
+    """Whether a case's action bans (``ban``, ``delete, ban``…)."""
+    return or_(
+        col(Case.action) == "ban",
+        col(Case.action).like("ban, %"),
+        col(Case.action).like("%, ban"),
+        col(Case.action).like("%, ban, %"),
+    )

@@ -2,7 +2,9 @@
 
 Every sanction is recorded as a case and committed before anything is announced. Moderators,
 the community's owner (a moderator everywhere) and bots are never sanctioned. A timeout or a
-temporary ban plans its lift as a persistent job, so it is lifted on time across restarts.
+temporary ban plans its lift as a persistent job, so it is lifted on time across restarts; a
+lift whose job a process that died lost (during the lift, or before the job was written) is
+planned again at the next start (:meth:`Sanctions.resume_lifts`).
 """
 
 from __future__ import annotations
@@ -569,6 +571,62 @@ class Sanctions:
                 continue
             arguments = job_arguments(UserRef(community.platform, user_id, ""), community, 0)
             scheduler.at(job_id, when, self.cog.name, handler, **{**arguments, "case_id": None})
+
+    async def resume_lifts(self) -> int:
+        """Plan again, at its own time, the lift of each timed sanction not recorded lifted
+        whose job is gone; how many.
+
+        A lift's job leaves the scheduler when it is handed over to run: a process that died
+        during the lift (a kill, a power cut) left the member banned for ever, and a process that
+        died just after the sanction, before the job store wrote its job, likewise. A lift
+        planned again this way runs late, or is reported missed and done all the same; one the
+        platform had already carried out finds nothing left to lift and only closes the case.
+        A member's ban for good (or a case that bans along with a timeout, which does not say
+        whether its ban was timed) is never lifted this way: a ban for good cancels the planned
+        end of a temporary one.
+        """
+        owed: dict[tuple[Lifted, str, str], tuple[datetime, CommunityRef, CaseRecord]] = {}
+        for_good: set[tuple[str, str]] = set()
+        for community, case in await self.cog.casebook.not_lifted():
+            actions = case.action.split(", ")
+            member_key = (community.key, case.user_id)
+            if "ban" in actions and (case.expires_at is None or "timeout" in actions):
+                for_good.add(member_key)
+            if case.expires_at is None:
+                continue
+            for kind in LIFT_HANDLERS:
+                if kind not in actions or (kind == "ban" and "timeout" in actions):
+                    continue
+                latest = owed.get((kind, *member_key))
+                # One lift per member and kind, at the latest end: none ends sooner.
+                if latest is None or latest[0] <= case.expires_at:
+                    owed[(kind, *member_key)] = (case.expires_at, community, case)
+        scheduler = self.core.scheduler
+        resumed = 0
+        for (kind, community_key, user_id), (ends, community, case) in owed.items():
+            if kind == "ban" and (community_key, user_id) in for_good:
+                continue
+            job_id = lift_job_id(kind, community, user_id)
+            if scheduler.scheduled(job_id) is not None:
+                continue
+            self.cog.log.warning(
+                "the lift of case %d (%s in %s) had no job, lost by a stop or a crash: "
+                "planned again for %s",
+                case.id,
+                kind,
+                community_key,
+                ends.isoformat(sep=" ", timespec="minutes"),
+            )
+            user = UserRef(community.platform, user_id, case.user_name)
+            scheduler.at(
+                job_id,
+                ends,
+                self.cog.name,
+                LIFT_HANDLERS[kind],
+                **job_arguments(user, community, case.id),
+            )
+            resumed += 1
+        return resumed
 
     async def open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
         """The member's running ``action`` cases: timeouts, and bans, timed or not."""

@@ -925,3 +925,124 @@ async def test_a_running_timeout_never_shortens_the_end_a_rule_s_case_gives(
         ("timeout, ban", timedelta(days=7)),  # the rule's case, newest first
         ("timeout", timedelta(days=2)),
     ]
+
+
+class Crash(BaseException):
+    """The process dies here (a kill -9, a power cut): nothing after it runs, nothing catches
+    it."""
+
+
+class DyingPlatform(FakePlatform):
+    """Kills the process the first time it is asked to ``die_at`` (before doing it), or just
+    after doing ``die_after``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.die_at = ""
+        self.die_after = ""
+
+    def _record(self, action: str, target: Any, text: str = "", **details: Any) -> None:
+        if action == self.die_at:
+            self.die_at = ""
+            raise Crash
+        super()._record(action, target, text, **details)
+        if action == self.die_after:
+            self.die_after = ""
+            raise Crash
+
+
+TEMPORARY_BAN = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+    }
+}
+
+
+async def test_a_ban_the_process_died_lifting_is_lifted_at_the_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    platform = DyingPlatform()
+    first = await open_forum(TEMPORARY_BAN, database=database, platform=platform)
+    await first.say("bob", "discord.gg/spam")
+    platform.die_at = "unban"
+    with pytest.raises(Crash):
+        await first.wait(timedelta(days=1, minutes=1))  # dies as it lifts the ban
+    await first.stop()
+    assert first.done("unban") == []
+
+    first.clock.advance(timedelta(minutes=10))
+    second = await open_forum(TEMPORARY_BAN, database=database, platform=platform)
+    await second.wait(timedelta(minutes=1))
+    [unban] = second.done("unban")
+    assert unban.target.name == "bob"
+    assert second.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+    case = await second.cog.casebook.get(platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+    await second.wait(timedelta(days=2))
+    assert len(second.done("unban")) == 1
+
+
+async def test_a_ban_lifted_as_the_process_died_is_only_recorded_at_the_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    platform = DyingPlatform()
+    first = await open_forum(TEMPORARY_BAN, database=database, platform=platform)
+    await first.say("bob", "discord.gg/spam")
+    platform.die_after = "unban"  # the platform lifted it; the case never heard
+    with pytest.raises(Crash):
+        await first.wait(timedelta(days=1, minutes=1))
+    await first.stop()
+    assert len(first.done("unban")) == 1
+    platform.actions.clear()
+
+    platform.refuse["unban"] = ("not_banned", {"target": "bob", "where": "Garden"})
+    second = await open_forum(TEMPORARY_BAN, database=database, platform=platform)
+    await second.wait(timedelta(minutes=1))
+    # Nothing left to lift: the case is closed, and no warning is given.
+    assert second.modlog() == [
+        "⏱️ The ban of bob is lifted (case 1) (unban failed: bob is not banned from Garden)."
+    ]
+    case = await second.cog.casebook.get(platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+
+
+async def test_a_timeout_the_process_died_lifting_is_lifted_at_the_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    platform = DyingPlatform()
+    first = await open_forum(NO_INSULTS, database=database, platform=platform)
+    first.member("mod", moderator=True)
+    first.member("bob")
+    await first.run("mod", "/timeout bob 10m Flood")
+    platform.die_at = "unrestrict"
+    with pytest.raises(Crash):
+        await first.wait(timedelta(hours=3))  # past the grace: reported missed, lifted still
+    await first.stop()
+    platform.actions.clear()
+
+    second = await open_forum(NO_INSULTS, database=database, platform=platform)
+    await second.wait(timedelta(minutes=1))
+    [lift] = second.done("unrestrict")
+    assert lift.target.name == "bob"
+    assert second.modlog()[-1] == "⏱️ The timeout of bob is lifted (case 1)."
+
+
+async def test_a_ban_for_good_after_a_temporary_one_is_not_lifted_at_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(TEMPORARY_BAN, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.member("mod", moderator=True)
+    await first.run("mod", "/ban bob Again")
+    await first.stop()
+
+    second = await open_forum(TEMPORARY_BAN, database=database, platform=first.platform)
+    await second.wait(timedelta(days=3))
+    assert second.done("unban") == []
