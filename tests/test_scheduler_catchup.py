@@ -24,6 +24,8 @@ from tests.support.rulebook import edit_section, enable_only
 from tests.support.waiting import eventually
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+NNBSP = "\u202f"
+"""What a time of day is written with before AM and PM."""
 
 
 class Runner:
@@ -901,6 +903,51 @@ async def test_an_announcement_whose_job_failed_after_posting_is_not_posted_agai
     assert [sent.text for sent in platform.sent()].count("Contest opens now!") == 1
     assert core.scheduler.pending("announcement:") == []
     await core.stop()
+
+
+class PostingThenDying(FakePlatform):
+    """Posts the announcement, and the process is killed before the post returns."""
+
+    async def send(self, channel: Any, text: str, **options: Any) -> Any:
+        sent = await super().send(channel, text, **options)
+        if text == "Contest opens now!":
+            raise Crash
+        return sent
+
+
+@pytest.mark.parametrize("down", [timedelta(minutes=20), timedelta(hours=5)])
+async def test_an_announcement_the_process_died_posting_is_reported_not_posted_twice(
+    rules_dir: Path, tmp_path: Path, down: timedelta
+) -> None:
+    enable_only(rules_dir, "announcements")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'garden.db'}"
+    clock = ManualClock(T0)
+    platform = PostingThenDying()
+    first = await garden(rules_dir, url, clock, platform)
+    await first.start()
+    announcement(first, T0 + timedelta(minutes=5))
+    with pytest.raises(Crash):
+        await first.scheduler.advance(timedelta(minutes=10))
+    await killed(first.scheduler)
+    await first.stop()
+
+    clock.advance(down)  # back within the grace, or reported missed past it: the same report
+    second = await garden(rules_dir, url, clock, platform)
+    await second.start()
+    await second.scheduler.advance(timedelta(hours=1))
+    texts = [(sent.target.name, sent.text) for sent in platform.sent()]
+    # Whether the platform took it is unknown to the bot: it says so, and does not post again.
+    assert texts == [
+        ("#news", "Contest opens now!"),
+        (
+            "#mod-log",
+            "⚠️ Announcement abc may not have been posted in #news: I stopped while posting it, "
+            f"on Mon, Nov 2, 2026, 10:05{NNBSP}AM (CET). I do not post it again, so that it "
+            "never shows twice. If it is not there, post this:\nContest opens now!",
+        ),
+    ]
+    assert second.scheduler.pending() == []
+    await second.stop()
 
 
 async def test_an_announcement_due_while_its_platform_is_not_running_is_posted_once_it_is(

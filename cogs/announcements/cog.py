@@ -5,13 +5,18 @@ An announcement is posted after a delay (``2h``) or at a date and time on the co
 
 Each announcement is one job in the persistent scheduler (``announcement:<community>:<id>``), so a
 restart neither loses nor doubles it; its arguments are plain ids and the text, never live objects.
+The job leaves the scheduler as it starts to post: while it posts, a second job
+(``announcement-posting:<community>:<id>``) stands for it, so one the process died posting (a
+kill, a power cut, a stop that could not wait) is reported to the mod-log at the next start, with
+its text, rather than lost silently. Whether the platform took it is unknown: it is not posted
+again.
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from bot.cog import Cog, job
 from bot.commands import CommandContext, Permission, Text, UsageError, When, command
@@ -29,10 +34,16 @@ from bot.moments import (
 from bot.ruleconf import render
 from cogs.announcements.config import AnnouncementsConfig, AnnouncementTexts
 
+if TYPE_CHECKING:
+    from bot.core import Jardinier
+
 MAX_TEXT = 2000
 MIN_DELAY = timedelta(seconds=1)
 PAST_SLACK = timedelta(minutes=1)
 """A date and time typed as "now" is a few seconds old by the time it is read: it posts now."""
+POSTING_WINDOW = timedelta(minutes=1)
+"""How long after an announcement starts to post its posting is taken for cut short, unless this
+process is still posting it (then it is looked at again as long after)."""
 
 
 class AnnouncementsCog(Cog):
@@ -103,9 +114,21 @@ class AnnouncementsCog(Cog):
             raise too_far
         return max(due, now + MIN_DELAY)
 
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self._posting: set[str] = set()
+        """The announcements this process is posting, by the id of their posting's job."""
+
     @staticmethod
     def _prefix(community: CommunityRef) -> str:
         return f"announcement:{community.key}:"
+
+    @staticmethod
+    def _posting_id(community: CommunityRef, identifier: str) -> str:
+        """The id of the job standing for the announcement ``identifier`` while it posts (not
+        under :meth:`_prefix`: /announcements does not list it, /announce_cancel cannot
+        cancel it)."""
+        return f"announcement-posting:{community.key}:{identifier}"
 
     @command(
         permission=Permission.MODERATOR,
@@ -234,14 +257,68 @@ class AnnouncementsCog(Cog):
         if not self.core.cog_enabled(self.name, channel.community):
             self.log.info("announcement in %s not posted: the cog is off there", channel.community)
             return
-        await self.actions.send(channel, arguments["text"])
+        posting = self._posting_id(channel.community, arguments["id"])
+        now = self.core.clock.now()
+        self.core.scheduler.at(
+            posting, now + POSTING_WINDOW, self.name, "posting_cut_short", started=now, **arguments
+        )
+        self._posting.add(posting)
+        try:
+            await self.actions.send(channel, arguments["text"])
+        finally:
+            self._posting.discard(posting)
+        # Posted, or refused (the actions report a refusal): the posting is over. What raised
+        # or was cancelled may have been posted: its job stays, and reports it.
+        self.core.scheduler.cancel(posting)
+
+    @job
+    async def posting_cut_short(self, *, started: datetime, **arguments: Any) -> None:
+        """An announcement started to post at ``started`` and its posting never ended (called
+        by the scheduler): unless this process is still posting it, tell the mod-log, with the
+        text; it may have been posted, so it is not posted again."""
+        channel = self._channel(arguments)
+        posting = self._posting_id(channel.community, arguments["id"])
+        if posting in self._posting:
+            # A slow platform (a rate limit): the posting goes on.
+            self.core.scheduler.at(
+                posting,
+                self.core.clock.now() + POSTING_WINDOW,
+                self.name,
+                "posting_cut_short",
+                started=started,
+                **arguments,
+            )
+            return
+        await self._report_lost(channel, arguments, started)
+
+    async def _report_lost(
+        self, channel: ChannelRef, arguments: dict[str, Any], started: datetime
+    ) -> None:
+        texts = self._texts(channel.community)
+        self.log.warning(
+            "announcement %s in %s: its posting was cut short; reported, not posted again",
+            arguments["id"],
+            channel.community.key,
+        )
+        lost = render(
+            texts.lost,
+            id=arguments["id"],
+            channel=channel.name or channel.id,
+            when=self._when(channel.community, started),
+        )
+        await self.core.modlog(channel.community, f"{lost}\n{arguments['text']}")
 
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
     ) -> None:
-        """Tell the moderators an announcement could not be posted in time."""
-        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        """Tell the moderators an announcement could not be posted in time, or that one whose
+        posting was cut short may not have been posted."""
         channel = self._channel(kwargs)
+        if handler == "posting_cut_short":
+            arguments = {name: value for name, value in kwargs.items() if name != "started"}
+            await self._report_lost(channel, arguments, kwargs["started"])
+            return
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
         texts = self._texts(channel.community)
         due = self.core.clock.now() - late_by
         await self.core.modlog(

@@ -32,6 +32,9 @@ class AnnouncementTexts(BaseModel):
     cancelled: Annotated[str, Placeholders("id")]
     unknown: Annotated[str, Placeholders("id")]
     missed: Annotated[str, Placeholders("id", "channel", "when")]
+    lost: Annotated[str, Placeholders("id", "channel", "when")]
+    """To the mod-log: the announcement may not have been posted (the process died, or was
+    stopped, while posting it on ``when``); it is not posted again. Its text follows."""
 
 
 class AnnouncementsConfig(BaseModel):
