@@ -17,6 +17,14 @@ NNBSP = "\N{NARROW NO-BREAK SPACE}"
 """What CLDR puts between an English hour and its AM or PM."""
 
 
+async def haiku_with_a_vote(arena: Arena) -> None:
+    """A two-hour contest with alice's entry and bob's vote for it: closed, alice wins."""
+    await arena.veterans("alice", "bob")
+    await arena.run("mod", '/contest_create "Haiku" 2h')
+    await arena.run("alice", "/submit 1 Old pond")
+    await arena.run("bob", "/vote 1 1")
+
+
 async def test_a_contest_opens_reminds_and_closes_on_schedule(arena: Arena) -> None:
     answer = await arena.run(
         "mod", '/contest_create "Haiku" 2026-11-03T18:00 "Three lines" 2026-11-03T10:00'
@@ -88,10 +96,7 @@ async def test_a_restart_neither_loses_nor_doubles_the_results(
 ) -> None:
     database = tmp_path / "j.db"
     first = await open_arena(database=database)
-    await first.veterans("alice", "bob")
-    await first.run("mod", '/contest_create "Haiku" 2h')
-    await first.run("alice", "/submit 1 Old pond")
-    await first.run("bob", "/vote 1 1")
+    await haiku_with_a_vote(first)
     await first.stop()
 
     second = await open_arena(database=database, platform=first.platform)
@@ -111,10 +116,7 @@ async def test_a_close_the_process_died_during_is_done_at_the_restart(
 ) -> None:
     database = tmp_path / "j.db"
     first = await open_arena(database=database)
-    await first.veterans("alice", "bob")
-    await first.run("mod", '/contest_create "Haiku" 2h')
-    await first.run("alice", "/submit 1 Old pond")
-    await first.run("bob", "/vote 1 1")
+    await haiku_with_a_vote(first)
     with dying_at_insert(Win):
         await first.wait(timedelta(hours=2))  # dies as it records the winner
     await first.stop()
@@ -135,10 +137,7 @@ async def test_results_the_process_died_while_posting_are_reported_never_posted_
 ) -> None:
     database = tmp_path / "j.db"
     first = await open_arena(database=database)
-    await first.veterans("alice", "bob")
-    await first.run("mod", '/contest_create "Haiku" 2h')
-    await first.run("alice", "/submit 1 Old pond")
-    await first.run("bob", "/vote 1 1")
+    await haiku_with_a_vote(first)
     with dying_while_posting(first.platform, "is closed", went_out=went_out):
         await first.wait(timedelta(hours=2))
     await first.stop()
@@ -253,10 +252,7 @@ async def test_results_missed_beyond_the_grace_are_posted_late_and_dated_when_du
 ) -> None:
     database = tmp_path / "j.db"
     first = await open_arena(database=database)
-    await first.veterans("alice", "bob")
-    await first.run("mod", '/contest_create "Haiku" 2h')
-    await first.run("alice", "/submit 1 Old pond")
-    await first.run("bob", "/vote 1 1")
+    await haiku_with_a_vote(first)
     await first.stop()
     first.platform.actions.clear()
     first.clock.advance(timedelta(days=1, hours=5))  # back the next day
