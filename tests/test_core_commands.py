@@ -1123,7 +1123,7 @@ async def test_a_command_the_database_refuses_for_a_while_says_so_and_logs_one_l
 
 
 async def test_a_table_the_database_lacks_is_a_bug_to_report_not_a_busy_database(
-    rules_dir: Path,
+    busy_core: Jardinier,
     clock: ManualClock,
     platform: FakePlatform,
     tmp_path: Path,
@@ -1131,29 +1131,18 @@ async def test_a_table_the_database_lacks_is_a_bug_to_report_not_a_busy_database
 ) -> None:
     """A migration not written or not run fails every time: telling the moderator to try again
     in a minute would send them round in circles, and the log must carry the traceback."""
-    database = tmp_path / "bot.db"
-    bot = Jardinier(
-        rules_dir=rules_dir,
-        database_url=f"sqlite+aiosqlite:///{database}",
-        platforms=[platform],
-        clock=clock,
+    mod = platform.member("mod", moderator=True)
+    platform.member("bob")
+    await busy_core.handle(command(mod, "/help", clock.now()))
+    with sqlite3.connect(tmp_path / "bot.db") as connection:
+        connection.execute("DROP TABLE netiquette_cases")
+    with caplog.at_level(logging.WARNING):
+        await busy_core.handle(command(mod, "/warn bob Stay courteous", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Something went wrong with /warn; the moderators can find it in the logs."
     )
-    await bot.start()
-    try:
-        mod = platform.member("mod", moderator=True)
-        platform.member("bob")
-        await bot.handle(command(mod, "/help", clock.now()))
-        with sqlite3.connect(database) as connection:
-            connection.execute("DROP TABLE netiquette_cases")
-        with caplog.at_level(logging.WARNING):
-            await bot.handle(command(mod, "/warn bob Stay courteous", clock.now()))
-        assert answer_to(platform, mod) == (
-            "Something went wrong with /warn; the moderators can find it in the logs."
-        )
-        assert "no such table: netiquette_cases" in caplog.text
-        assert "Traceback" in caplog.text
-    finally:
-        await bot.stop()
+    assert "no such table: netiquette_cases" in caplog.text
+    assert "Traceback" in caplog.text
 
 
 async def test_a_member_the_database_cannot_look_up_for_a_while_is_said_to_be_busy(
