@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.crontab import Weekday
-from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
-from bot.ruleconf.errors import RuleValueError
+from bot.writeconfig import WriteConfig as SharedWriteConfig
 
 Weight = Annotated[float, Field(ge=0, le=1000)]
 
@@ -84,26 +82,11 @@ class RolesConfig(BaseModel):
     top: int = Field(default=3, ge=1, le=25)
 
 
-class WriteConfig(BaseModel):
+class WriteConfig(SharedWriteConfig):
     """How counters reach the database: buffered, one transaction per interval."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    flush_every: Duration = timedelta(seconds=30)
     buffer_limit: int = Field(default=10_000, ge=10, le=1_000_000)
     """Pending counters that make the buffer flush early."""
-
-    @field_validator("flush_every")
-    @classmethod
-    def _sensible_interval(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= timedelta(hours=1):
-            raise RuleValueError(
-                {
-                    "en": "flush_every must be between 1s and 1h",
-                    "fr": "flush_every doit être entre 1s et 1h",
-                }
-            )
-        return value
 
 
 Count = Annotated[str, Placeholders("count")]

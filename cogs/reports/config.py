@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.crontab import Weekday
-from bot.durations import Duration
 from bot.ruleconf import Placeholders, TextsByLocale
 from bot.ruleconf.errors import RuleValueError
+from bot.writeconfig import WriteConfig
 from cogs.reports.moods import emoji_key
 
 
@@ -72,26 +71,6 @@ class SatisfactionConfig(BaseModel):
                 }
             )
         return self
-
-
-class WriteConfig(BaseModel):
-    """How daily figures reach the database: buffered, one transaction per interval."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    flush_every: Duration = timedelta(seconds=30)
-
-    @field_validator("flush_every")
-    @classmethod
-    def _sensible_interval(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= timedelta(hours=1):
-            raise RuleValueError(
-                {
-                    "en": "flush_every must be between 1s and 1h",
-                    "fr": "flush_every doit être entre 1s et 1h",
-                }
-            )
-        return value
 
 
 class ReportTexts(BaseModel):

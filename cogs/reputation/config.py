@@ -14,6 +14,7 @@ from bot.ruleconf import Locale, Placeholders, TextsByLocale
 from bot.ruleconf.errors import RuleValueError
 from bot.ruleconf.invisible import shown
 from bot.wholewords import words
+from bot.writeconfig import WriteConfig
 
 MOST_WITHIN = timedelta(days=7)
 """The longest alert window: its negative mentions are held in memory, excerpts included."""
@@ -101,19 +102,6 @@ class SummaryConfig(BaseModel):
             return None
         check_crontab(value)
         return value
-
-
-class WriteConfig(BaseModel):
-    """How the daily figures reach the database: buffered, one transaction per interval."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    flush_every: Duration = timedelta(seconds=30)
-
-    @field_validator("flush_every")
-    @classmethod
-    def _sensible_interval(cls, value: timedelta) -> timedelta:
-        return _between(value, timedelta(seconds=1), timedelta(hours=1), "flush_every")
 
 
 class ReputationTexts(BaseModel):
