@@ -93,3 +93,15 @@ class WholeWords:
             if word in plain:
                 return self._pattern.search(plain) is not None
         return False
+
+    @classmethod
+    def of_phrases(cls, phrases: Iterable[str]) -> WholeWords:
+        """Finds any of ``phrases``: each its words, whole, one after the other whatever
+        separates them (one search of one pattern, where splitting every message into words
+        cost several times it). Most messages hold none of the phrases' longest words; with no
+        phrase at all, nothing is required and nothing is found."""
+        read = {tuple(found) for found in map(words, phrases) if found}
+        return cls(
+            sorted(r"\W+".join(map(re.escape, phrase)) for phrase in read),
+            required(max(phrase, key=len) for phrase in read),
+        )

@@ -8,11 +8,10 @@ a substring search: most messages cost that only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Literal
 
-from bot.wholewords import WholeWords, required, words
+from bot.wholewords import WholeWords
 
 Tone = Literal["positive", "negative", "neutral"]
 
@@ -27,11 +26,7 @@ class Phrases:
     __slots__ = ("_words",)
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        read = {tuple(words(phrase)) for phrase in phrases if words(phrase)}
-        self._words = WholeWords(
-            sorted(r"\W+".join(map(re.escape, phrase)) for phrase in read),
-            required(max(phrase, key=len) for phrase in read),
-        )
+        self._words = WholeWords.of_phrases(phrases)
 
     def found(self, text: str) -> bool:
         """Whether ``text`` holds one of the phrases (``Jardinier``, not ``jardiniers``)."""
