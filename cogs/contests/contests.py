@@ -393,15 +393,7 @@ async def contests_excluding(
 ) -> list[Contest]:
     """The community's closed contests that left ``user_id`` out for having left, in the order
     they were made."""
-    contests = await session.exec(
-        select(Contest)
-        .where(
-            col(Contest.community_id) == community_id,
-            col(Contest.excluded_ids).contains(user_id, autoescape=True),
-        )
-        .order_by(col(Contest.id))
-    )
-    return [contest for contest in contests if user_id in id_set(contest.excluded_ids or "")]
+    return await _contests_naming(session, community_id, user_id, "excluded_ids")
 
 
 async def contests_not_counting(
@@ -409,15 +401,23 @@ async def contests_not_counting(
 ) -> list[Contest]:
     """The community's contests that do not count ``user_id``'s vote, as a voter banned while
     they ran, in the order they were made."""
+    return await _contests_naming(session, community_id, user_id, "banned_voter_ids")
+
+
+async def _contests_naming(
+    session: AsyncSession, community_id: int, user_id: str, ids: str
+) -> list[Contest]:
+    """The community's contests whose list of ids ``ids`` (a column) names ``user_id``, in the
+    order they were made (the substring search narrows, the list decides)."""
     contests = await session.exec(
         select(Contest)
         .where(
             col(Contest.community_id) == community_id,
-            col(Contest.banned_voter_ids).contains(user_id, autoescape=True),
+            col(getattr(Contest, ids)).contains(user_id, autoescape=True),
         )
         .order_by(col(Contest.id))
     )
-    return [contest for contest in contests if user_id in id_set(contest.banned_voter_ids or "")]
+    return [contest for contest in contests if user_id in id_set(getattr(contest, ids) or "")]
 
 
 async def erase_contests(session: AsyncSession, community_id: int, user_id: str) -> None:
