@@ -2,7 +2,9 @@
 
 Folding (:func:`folded`) is case folding, decomposition, and no combining marks. Most messages
 are ASCII and hold none of the words looked for: :class:`WholeWords` tells so by a substring
-search, several times faster than its pattern, before it reads the pattern at all.
+search, several times faster than its pattern, before it reads the pattern at all. Several cogs
+look for the same phrases in the same message (the thanks words of the reports and of the
+contributors): :meth:`WholeWords.of_phrases` gives them one finder, which keeps its last answer.
 """
 
 from __future__ import annotations
@@ -69,15 +71,29 @@ class WholeWords:
     hold none, and a substring search each rules them out.
     """
 
+    __slots__ = ("_last_found", "_last_text", "_lower_ascii", "_pattern", "_required")
+
     def __init__(self, alternatives: Iterable[str], required: Iterable[str]) -> None:
         self._pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
         self._required = tuple(required)
         self._lower_ascii = all(word.isascii() and word == word.lower() for word in self._required)
         """Whether the required strings are lower-case ASCII: :func:`ascii_letters` can rule
         them out without folding."""
+        self._last_text: str | None = None
+        self._last_found = False
+        """The last text asked about, and the answer: the listeners of one message ask about
+        its very text, one after the other (a string never changes, and the one kept here
+        cannot be freed and its identity given to another)."""
 
     def found(self, text: str) -> bool:
         """Whether ``text``, folded, holds one of the alternatives, whole."""
+        if text is self._last_text:
+            return self._last_found
+        found = self._found(text)
+        self._last_text, self._last_found = text, found
+        return found
+
+    def _found(self, text: str) -> bool:
         if text.isascii():  # most messages: lower() is folding here
             plain = text.lower()
         else:
@@ -99,9 +115,22 @@ class WholeWords:
         """Finds any of ``phrases``: each its words, whole, one after the other whatever
         separates them (one search of one pattern, where splitting every message into words
         cost several times it). Most messages hold none of the phrases' longest words; with no
-        phrase at all, nothing is required and nothing is found."""
-        read = {tuple(found) for found in map(words, phrases) if found}
+        phrase at all, nothing is required and nothing is found. The same phrases, however
+        written, give the same finder (see :meth:`found`)."""
+        read = frozenset(tuple(found) for found in map(words, phrases) if found)
+        if cls is WholeWords:
+            return _finder(read)
+        return cls._of_read(read)
+
+    @classmethod
+    def _of_read(cls, read: frozenset[tuple[str, ...]]) -> WholeWords:
         return cls(
             sorted(r"\W+".join(map(re.escape, phrase)) for phrase in read),
             required(max(phrase, key=len) for phrase in read),
         )
+
+
+@lru_cache(maxsize=64)
+def _finder(read: frozenset[tuple[str, ...]]) -> WholeWords:
+    """One finder per set of phrases (as words), for the rule books loaded lately."""
+    return WholeWords._of_read(read)

@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 
-from bot.wholewords import ascii_letters, folded, words
+from bot.wholewords import WholeWords, ascii_letters, folded, words
 
 
 def reference_folded(text: str) -> str:
@@ -36,3 +36,18 @@ def test_decomposing_alone_tells_what_folding_leaves_in_ascii_for_every_characte
         char = chr(code)
         expected = reference_folded(char).encode("ascii", "ignore").decode().lower()
         assert ascii_letters(char) == expected, hex(code)
+
+
+def test_the_same_phrases_give_one_finder_that_answers_again_what_it_found() -> None:
+    first = WholeWords.of_phrases(["merci", "Thank you", "thx"])
+    assert WholeWords.of_phrases(["THX", "thank  you", "Mérci"]) is first
+    assert WholeWords.of_phrases(["merci"]) is not first
+    texts = ["Merci !", "mercis", "thank-you", "thanks", "Thank you!", "ok thx", "", "É thx"]
+    for text in [*texts, *reversed(texts), *texts]:
+        expected = any(re.search(pattern, folded(text)) for pattern in THANKS_PATTERNS)
+        assert first.found(text) is expected, text
+        assert first.found(text) is expected, text  # asked again about the same message
+        assert first.found("".join(text)) is expected, text  # equal, not the same string
+
+
+THANKS_PATTERNS = (r"(?<!\w)merci(?!\w)", r"(?<!\w)thank\W+you(?!\w)", r"(?<!\w)thx(?!\w)")
