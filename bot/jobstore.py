@@ -36,9 +36,11 @@ from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
-from sqlalchemy import create_engine, event
+from sqlalchemy import bindparam, create_engine, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.bulkwrite import BulkWrite
 from bot.db import sqlite_pragmas
 from bot.dbrefusals import reason
 
@@ -50,6 +52,8 @@ RETRY_FIRST = 1.0
 """Seconds before a write the database refused is tried again; doubled at each refusal …"""
 RETRY_MOST = 60.0
 """… up to this."""
+_COLUMNS = ("id", "next_run_time", "job_state")
+"""The columns of a job's row, as :meth:`WriteBehindJobStore._row` gives them."""
 
 
 class WriteBehindJobStore(MemoryJobStore):
@@ -79,6 +83,10 @@ class WriteBehindJobStore(MemoryJobStore):
         """The timer that tries again after a refused write (no write starts before it)."""
         self._delay = 0.0
         """Seconds the last refused write waits before the next try; 0 after a success."""
+        self._compiled: tuple[BulkWrite, BulkWrite] | None = None
+        """The writer's statements, once compiled."""
+        self._named_parameters = False
+        """Whether the driver takes named parameters (the table's own statements then)."""
 
     def start(self, scheduler: Any, alias: str) -> None:
         """Create the table if needed and load the jobs saved by the previous run."""
@@ -232,12 +240,38 @@ class WriteBehindJobStore(MemoryJobStore):
     def _write(self, ids: list[str], rows: list[dict[str, Any]], *, rewrite: bool) -> None:
         table = self._table
         with self._disk.engine.begin() as connection:
+            statements = self._statements(connection.dialect)
             if rewrite:
                 connection.execute(table.delete())
-            else:
+            elif statements is None:
                 connection.execute(table.delete().where(table.c.id.in_(ids)))
-            if rows:
+            else:
+                connection.exec_driver_sql(statements[0].sql, [(job_id,) for job_id in ids])
+            if not rows:
+                return
+            if statements is None:
                 connection.execute(table.insert(), rows)
+                return
+            insert = statements[1]
+            connection.exec_driver_sql(
+                insert.sql, [insert.prepared([row[name] for name in _COLUMNS]) for row in rows]
+            )
+
+    def _statements(self, dialect: Dialect) -> tuple[BulkWrite, BulkWrite] | None:
+        """The deletion of one job's row and the insertion of a row, compiled once for the
+        driver (``IN`` with as many values as jobs compiles anew at each write); None for a
+        driver that takes named parameters (the table's own statements then)."""
+        if self._compiled is None and not self._named_parameters:
+            table = self._table
+            one = table.delete().where(table.c.id == bindparam("id"))
+            try:
+                self._compiled = (
+                    BulkWrite(one, ("id",), dialect),
+                    BulkWrite(table.insert(), _COLUMNS, dialect),
+                )
+            except ValueError:
+                self._named_parameters = True
+        return self._compiled
 
     def _refused(self, error: Exception, count: int) -> None:
         """A write failed: its jobs wait with the others; the next write rewrites them all."""
