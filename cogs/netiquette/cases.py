@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
+import aiosqlite
 from sqlalchemy import ColumnElement, and_, insert, not_, or_, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
-from bot.bulkwrite import BulkWrite
+from bot.bulkwrite import ROWS_PER_CALL, BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.members import MemberDirectory
@@ -174,18 +177,35 @@ class CaseBook:
         # write transaction: the ids SQLite would give are known (the highest ever given plus
         # one, and on: an erased case's number is in sqlite_sequence, not in the table), so
         # they are given, and the whole burst goes in one call.
-        highest = (await connection.execute(_HIGHEST_CASE_NUMBER)).scalar()
-        first = (highest or 0) + 1
-        ids = list(range(first, first + len(rows)))
         if self._bulk is None:
             self._bulk = BulkWrite(insert(Case), ("id", *_CASE_COLUMNS), connection.dialect)
-        await self._bulk.run(
-            connection,
-            (
-                (case_id, *(row[name] for name in _CASE_COLUMNS))
-                for case_id, row in zip(ids, rows, strict=True)
-            ),
-        )
+        driver = (await connection.get_raw_connection()).driver_connection
+        if isinstance(driver, aiosqlite.Connection):
+            return await self._insert_on_driver(connection, driver, rows)
+        highest = (await connection.execute(_HIGHEST_CASE_NUMBER)).scalar()
+        ids = _numbered(highest, rows)
+        await self._bulk.run(connection, _values(ids, rows))
+        return ids
+
+    async def _insert_on_driver(
+        self, connection: AsyncConnection, driver: aiosqlite.Connection, rows: list[dict[str, Any]]
+    ) -> list[int]:
+        """:meth:`_insert` on aiosqlite's own connection, inside ``connection``'s transaction
+        (which commits it): one trip to its thread per statement, where SQLAlchemy's cursors
+        take three or four (open, execute, fetch, close). What the driver raises is wrapped as
+        SQLAlchemy wraps it, so that a refusal reads the same (locked, a constraint)."""
+        assert self._bulk is not None
+        sql = _HIGHEST_CASE_NUMBER.text
+        try:
+            [(highest,)] = await driver.execute_fetchall(sql)
+            ids = _numbered(highest, rows)
+            sql = self._bulk.sql
+            prepared = [self._bulk.prepared(values) for values in _values(ids, rows)]
+            for start in range(0, len(prepared), ROWS_PER_CALL):
+                await driver.executemany(sql, prepared[start : start + ROWS_PER_CALL])
+        except sqlite3.Error as error:
+            dbapi = connection.dialect.loaded_dbapi
+            raise DBAPIError.instance(sql, None, error, dbapi.Error) from error
         return ids
 
     async def _row(self, community: CommunityRef, new: NewCase) -> dict[str, Any]:
@@ -411,3 +431,15 @@ def _bans() -> ColumnElement[bool]:
         col(Case.action).like("%, ban"),
         col(Case.action).like("%, ban, %"),
     )
+
+
+def _numbered(highest: int | None, rows: Sequence[object]) -> list[int]:
+    """The ids of ``rows``, after the highest case number ever given."""
+    first = (highest or 0) + 1
+    return list(range(first, first + len(rows)))
+
+
+def _values(ids: list[int], rows: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """Each row's id and values, in the order of the bulk insert's columns."""
+    for case_id, row in zip(ids, rows, strict=True):
+        yield (case_id, *(row[name] for name in _CASE_COLUMNS))
