@@ -91,6 +91,8 @@ MOOD_COUNTERS: dict[Mood, str] = {1: "positive_reactions", -1: "negative_reactio
 Reaction = tuple[str, str, str, str]
 """A reaction as remembered: channel, message, member, emoji."""
 
+_new_tuple = tuple.__new__
+
 NOT_SANCTIONS = frozenset({"note", "untimeout", "unban"})
 """Case actions that sanction nobody: a moderator's note, a lift (as the contributors cog
 reads them too)."""
@@ -234,12 +236,16 @@ class ReportsCog(Cog):
         at = event.at
         day = figures.days.of(at)
         thanks = figures.thanks.found(event.text)
-        self.buffer.day(figures.community, day).message(
-            author.id, at, channel.id, channel.name or channel.id, thanks=thanks
+        author_id, channel_id = author.id, channel.id
+        buffer = self.buffer
+        buffer.day(figures.community, day).message(
+            author_id, at, channel_id, channel.name or channel_id, thanks=thanks
         )
-        self._recent.remember(event.message, Remembered(day, author.id, channel.id, thanks, at))
-        if self.buffer.pending.arrivals:  # someone joined since the last flush
-            self.buffer.posted(figures.community, author.id, at)
+        # Built as a tuple: a named tuple's own constructor is a function call in Python.
+        remembered = _new_tuple(Remembered, (day, author_id, channel_id, thanks, at))
+        self._recent.remember(event.message, remembered)
+        if buffer.pending.arrivals:  # someone joined since the last flush
+            buffer.posted(figures.community, author_id, at)
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def uncount_message(self, event: MessageDeleted) -> None:

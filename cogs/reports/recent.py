@@ -31,7 +31,9 @@ class Remembered(NamedTuple):
     """When it was written: a newcomer's first message is known by it."""
 
 
-AuthorDay = tuple[CommunityRef, date, str]
+AuthorDay = tuple[str, date, str]
+"""A member's day: the community's key (a string hashes and compares at C speed, where a
+reference, a new one per event, does in Python), the day, the member's id."""
 
 # Per member and day, the remembered messages times two, plus one once one of them was
 # forgotten (the member was active whatever happens to the others): one integer per key.
@@ -57,15 +59,15 @@ class RecentMessages:
     def remember(self, message: MessageRef, remembered: Remembered) -> None:
         """Remember a counted message (forgetting the oldest past the limit)."""
         messages = self._messages
-        if message in messages:
+        known = len(messages)
+        messages.setdefault(message, remembered)  # one lookup: a reference hashes in Python
+        if len(messages) == known:
             return  # an event delivered twice is counted twice anyway: remember it once
-        messages[message] = remembered
-        key = (message.community, remembered.day, remembered.author_id)
+        key = (message.community.key, remembered.day, remembered.author_id)
         authors = self._authors
         authors[key] = authors.get(key, 0) + _ONE
-        order = self._order
-        order.append(message)
-        if len(messages) > self.limit:
+        self._order.append(message)
+        if known >= self.limit:
             self._forget_oldest()
 
     def _forget_oldest(self) -> None:
@@ -75,7 +77,7 @@ class RecentMessages:
             gone = messages.pop(oldest, None)
             if gone is None:
                 continue
-            key = (oldest.community, gone.day, gone.author_id)
+            key = (oldest.community.key, gone.day, gone.author_id)
             left = authors[key] - _ONE
             if left < _ONE:
                 del authors[key]  # no message of theirs that day remains to delete
@@ -90,7 +92,7 @@ class RecentMessages:
         remembered = self._messages.pop(message, None)
         if remembered is None:
             return None
-        key = (message.community, remembered.day, remembered.author_id)
+        key = (message.community.key, remembered.day, remembered.author_id)
         left = self._authors[key] - _ONE
         if left < _ONE:
             del self._authors[key]
@@ -107,5 +109,5 @@ class RecentMessages:
             if remembered.author_id == user_id and message.community == community
         ]:
             del self._messages[message]
-        for key in [key for key in self._authors if key[0] == community and key[2] == user_id]:
+        for key in [key for key in self._authors if key[0] == community.key and key[2] == user_id]:
             del self._authors[key]
