@@ -26,10 +26,12 @@ the daily sweep (:meth:`MemberDirectory.forget_departed`), unless a cog still na
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import is_dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -57,6 +59,33 @@ MAX_PENDING = 1_000
 _CHUNK = 500
 
 _Key = tuple[int, str]
+
+_PRESENCE = (MemberJoined, MemberLeft)
+_MEMBER_ATTRIBUTES: dict[type[Event], tuple[str, ...]] = {}
+"""For each event type, which of ``member`` and ``author`` its events have, in that order."""
+
+
+def _member_of(event: Event) -> MemberRef | None:
+    """The member ``event`` is about: its ``member``, else its ``author`` (None if neither).
+
+    Which of the two a type has is worked out once per type: ``getattr`` with a default on an
+    attribute the event lacks raises and catches an AttributeError, on every event.
+    """
+    names = _MEMBER_ATTRIBUTES.get(type(event))
+    if names is None:
+        kind = type(event)
+        fields = {field.name for field in dataclasses.fields(kind)} if is_dataclass(kind) else None
+        names = tuple(
+            name
+            for name in ("member", "author")
+            if fields is None or name in fields or hasattr(kind, name)
+        )
+        _MEMBER_ATTRIBUTES[kind] = names
+    for name in names:
+        member: MemberRef | None = getattr(event, name, None)
+        if member:
+            return member
+    return None
 
 
 class _Stored(NamedTuple):
@@ -158,6 +187,8 @@ class MemberDirectory:
         """Seconds a change waits at most before it is written."""
         self._max_pending = max_pending
         self._communities: dict[CommunityRef, int] = {}
+        # The same ids by the references' ids tuples (what the reference compares by).
+        self._community_ids: dict[tuple[str, ...], int] = {}
         # A community's first sight, one at a time: two first events at once (two members
         # joining a server the bot just joined) would both insert it.
         self._first_sight = asyncio.Lock()
@@ -193,14 +224,14 @@ class MemberDirectory:
 
     async def community_id(self, community: CommunityRef) -> int:
         """The database id of ``community``, recording it on first sight."""
-        cached = self._communities.get(community)
+        cached = self._community_ids.get(community._identity)
         if cached is not None:
             return cached
         async with self._first_sight:
             return await self._record_community(community)
 
     async def _record_community(self, community: CommunityRef) -> int:
-        cached = self._communities.get(community)
+        cached = self._community_ids.get(community._identity)
         if cached is not None:  # recorded while this one waited for its turn
             return cached
         async with self._db.session() as session:
@@ -224,6 +255,7 @@ class MemberDirectory:
             assert row.id is not None
             self._drop_stale(row.id, community)
             self._communities[community] = row.id
+            self._community_ids[community._identity] = row.id
             return row.id
 
     def _drop_stale(self, community_id: int, community: CommunityRef) -> None:
@@ -236,6 +268,7 @@ class MemberDirectory:
             return
         for known in stale:
             del self._communities[known]
+            del self._community_ids[known._identity]
         recent = self._recent.pop(community_id, None)
         if recent is not None:
             self._recent_size -= len(recent)
@@ -263,13 +296,15 @@ class MemberDirectory:
 
     async def observe(self, event: Event) -> None:
         """Record the member an event is about, and joins and departures."""
-        member: MemberRef | None = getattr(event, "member", None) or getattr(event, "author", None)
+        member: MemberRef | None = _member_of(event)
         if member is None:
             return
-        is_presence = isinstance(event, MemberJoined | MemberLeft)
+        is_presence = isinstance(event, _PRESENCE)
         if not is_presence:
-            # Every event: a member already recorded costs two lookups, no await.
-            known = self._communities.get(member.community)
+            # Every event: a member already recorded costs two lookups, no await. The community
+            # is looked up by its ids' tuple: hashed and compared in C, where the reference's
+            # own __hash__ and __eq__ are Python calls.
+            known = self._community_ids.get(member.community._identity)
             if known is not None:
                 recent = self._recent.get(known)
                 if recent is not None and member.user.id in recent:
