@@ -13,6 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.events import CommunityRef, Event, MessageDeleted, MessageRef
 
@@ -42,6 +43,16 @@ class Listener:
     include_removed: bool = field(default=False, compare=False)
 
 
+class _Plan(NamedTuple):
+    """What an event of one type, in a community served by one set of cogs, goes through."""
+
+    steps: tuple[tuple[str, Callable[[Event], Awaitable[None]], bool], ...]
+    """Each listener's cog, callback, and whether it sees removed messages, in order."""
+    reads_message: bool
+    """Whether the event's message is looked up, to skip the listeners if it was removed:
+    never for a deletion (it reaches everyone), nor when every listener sees removed ones."""
+
+
 class EventBus:
     """Dispatches events to listeners; ``serving(community)`` names the cogs that hear it."""
 
@@ -50,16 +61,15 @@ class EventBus:
         # Every event of a type goes to the same listeners: resolved once per type, not per event.
         self._by_type: dict[type[Event], tuple[Listener, ...]] = {}
         self._serving = serving
-        self._removed: OrderedDict[MessageRef, None] = OrderedDict()
+        # Removed messages by their references' ids tuples (what a reference compares by):
+        # hashed and compared in C, where the reference's own __hash__ is a Python call.
+        self._removed: OrderedDict[tuple[str, ...], None] = OrderedDict()
         self._removals = 0
         """How many messages were marked removed so far: a listener that saw this number
         unchanged knows no removal happened since, without looking the message up."""
         # For each event type and set of serving cogs: the callbacks to run, in order, and
         # whether each sees removed messages. Worked out on the first event of that kind.
-        self._plans: dict[
-            tuple[type[Event], Container[str] | None],
-            tuple[tuple[str, Callable[[Event], Awaitable[None]], bool], ...],
-        ] = {}
+        self._plans: dict[tuple[type[Event], Container[str] | None], _Plan] = {}
         self._counter = 0
 
     def subscribe(
@@ -91,14 +101,15 @@ class EventBus:
     def mark_removed(self, message: MessageRef) -> None:
         """Say that ``message`` was removed: later listeners skip it."""
         self._removals += 1
-        self._removed[message] = None
-        self._removed.move_to_end(message)
+        key = message._identity
+        self._removed[key] = None
+        self._removed.move_to_end(key)
         while len(self._removed) > MAX_REMOVED_REMEMBERED:
             self._removed.popitem(last=False)
 
     def is_removed(self, message: MessageRef) -> bool:
         """Whether a listener removed ``message``."""
-        return message in self._removed
+        return message._identity in self._removed
 
     def listeners_of(self, event_type: type[Event]) -> tuple[Listener, ...]:
         """The listeners an event of ``event_type`` goes to, in order (subclasses included)."""
@@ -112,13 +123,17 @@ class EventBus:
             self._by_type[event_type] = found
         return found
 
-    def _plan(
-        self, event_type: type[Event], serving: Container[str] | None
-    ) -> tuple[tuple[str, Callable[[Event], Awaitable[None]], bool], ...]:
-        plan = tuple(
+    def _plan(self, event_type: type[Event], serving: Container[str] | None) -> _Plan:
+        steps = tuple(
             (listener.cog, listener.callback, listener.include_removed)
             for listener in self.listeners_of(event_type)
             if serving is None or listener.cog in serving
+        )
+        # A deletion still reaches everyone: it is how a cog learns to forget the message.
+        plan = _Plan(
+            steps,
+            reads_message=not issubclass(event_type, MessageDeleted)
+            and any(not include_removed for _cog, _callback, include_removed in steps),
         )
         if serving is None or isinstance(serving, frozenset):  # the core's: kept
             if len(self._plans) >= MAX_PLANS:
@@ -128,30 +143,39 @@ class EventBus:
 
     async def publish(self, event: Event) -> None:
         """Run every matching listener, in order, one after the other."""
-        # A deletion still reaches everyone: it is how a cog learns to forget the message.
-        message: MessageRef | None = (
-            None if isinstance(event, MessageDeleted) else getattr(event, "message", None)
-        )
+        kind = type(event)
         serving = None if self._serving is None else self._serving(event.community)
         plan = (
-            self._plans.get((type(event), serving))
+            self._plans.get((kind, serving))
             if serving is None or isinstance(serving, frozenset)
             else None
         )
         if plan is None:
-            plan = self._plan(type(event), serving)
-        removed = message is not None and message in self._removed
+            plan = self._plan(kind, serving)
+        message: MessageRef | None = (
+            getattr(event, "message", None) if plan.reads_message else None
+        )
+        if message is None:  # no removal to skip: every listener runs
+            for cog, callback, _include_removed in plan.steps:
+                try:
+                    await callback(event)
+                except Exception:
+                    log.exception(
+                        "cog %s failed on %s; the other listeners go on", cog, kind.__name__
+                    )
+            return
+        key = message._identity
+        removed_messages = self._removed
+        removed = key in removed_messages
         removals = self._removals
-        for cog, callback, include_removed in plan:
-            if message is not None and not include_removed:
+        for cog, callback, include_removed in plan.steps:
+            if not include_removed:
                 if removals != self._removals:  # a listener before removed a message
                     removals = self._removals
-                    removed = message in self._removed
+                    removed = key in removed_messages
                 if removed:
                     continue
             try:
                 await callback(event)
             except Exception:
-                log.exception(
-                    "cog %s failed on %s; the other listeners go on", cog, type(event).__name__
-                )
+                log.exception("cog %s failed on %s; the other listeners go on", cog, kind.__name__)
