@@ -64,6 +64,14 @@ class RuleBook:
     """What is worth fixing but did not stop the load: texts taken from the shipped book, files
     and folders that were not read."""
     _enabled_cogs: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    # The same sections in plain dicts, read on every event: a read-only view's ``get`` is a
+    # method call on the mapping behind it.
+    _defaults: dict[str, BaseModel] = field(default_factory=dict, init=False, repr=False)
+    _by_key: dict[str, dict[str, BaseModel]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._defaults.update(self.sections)
+        self._by_key.update((key, dict(found)) for key, found in self.overrides.items())
 
     @property
     def override_keys(self) -> frozenset[str]:
@@ -76,9 +84,11 @@ class RuleBook:
         Raises KeyError for a section the rule book does not have: an unknown name, or a cog
         section without a file whose settings have no defaults.
         """
-        sections = self.sections
-        if community is not None:
-            sections = self.overrides.get(community.key, self.sections)
+        sections = (
+            self._defaults
+            if community is None
+            else self._by_key.get(community.key, self._defaults)
+        )
         try:
             return sections[name]
         except KeyError:
@@ -93,7 +103,7 @@ class RuleBook:
 
     def enabled_cogs(self, community: CommunityRef | None = None) -> frozenset[str]:
         """The cogs that serve ``community``, the core's own included (asked for every event)."""
-        key = community.key if community is not None and community.key in self.overrides else ""
+        key = community.key if community is not None and community.key in self._by_key else ""
         found = self._enabled_cogs.get(key)
         if found is None:
             found = frozenset(self.community(community).cogs) | ALWAYS_ENABLED

@@ -28,17 +28,13 @@ class RuleStore:
         self._directory = Path(directory)
         self._section_models = dict(section_models)
         self._shipped = shipped
-        self._current = self._load()
+        self.current: RuleBook = self._load()
+        """The rule book in force (read on every event: an attribute, not a property)."""
 
     @property
     def directory(self) -> Path:
         """The rule book directory this store loads from."""
         return self._directory
-
-    @property
-    def current(self) -> RuleBook:
-        """The rule book in force."""
-        return self._current
 
     def reload(self) -> RuleBook:
         """Load the directory again and put the new book in force, returning it.
@@ -47,7 +43,7 @@ class RuleStore:
         :class:`~bot.ruleconf.errors.RuleBookError` is raised and the current book stays.
         """
         book = self._load()
-        self._current = book
+        self.current = book
         return book
 
     def _load(self) -> RuleBook:
