@@ -37,7 +37,11 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         """Move the clock to ``when``, if that is later than now."""
-        self._now = max(self._now, when.astimezone(UTC))
+        # Called for every event replayed: a UTC time (nearly all) is not converted.
+        if when.tzinfo is not UTC:
+            when = when.astimezone(UTC)
+        if when > self._now:
+            self._now = when
 
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward by ``delta``."""
