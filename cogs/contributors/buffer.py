@@ -36,6 +36,8 @@ from cogs.contributors.models import DailyActivity, Interaction
 log = logging.getLogger("cogs.contributors")
 
 DAILY_FIELDS = ("messages", "introductions", "contest_wins", "moderation_cases")
+_ZEROS = (0,) * len(DAILY_FIELDS)
+"""What a daily counter not changed adds."""
 EDGE_KINDS = ("reply", "mention", "reaction", "thanks")
 
 
@@ -179,8 +181,10 @@ class CounterBuffer:
         """Write changes :meth:`take` returned, in one transaction: how many counters changed,
         or None when the database refused them for now (they are pending again, see
         :meth:`restore`). Refused for good, they are written one community at a time."""
-        daily = {key: value for key, value in daily.items() if any(value.values())}
-        edges = {key: value for key, value in edges.items() if value}
+        if not all(map(any, map(dict.values, daily.values()))):  # rarely: taken back
+            daily = {key: value for key, value in daily.items() if any(value.values())}
+        if not all(edges.values()):
+            edges = {key: value for key, value in edges.items() if value}
         if not daily and not edges:
             return 0
         try:
@@ -289,7 +293,7 @@ class CounterBuffer:
                 await daily_write.run(
                     connection,
                     (
-                        (ids[community], user_id, day, *(counters.get(f, 0) for f in DAILY_FIELDS))
+                        (ids[community], user_id, day, *map(counters.get, DAILY_FIELDS, _ZEROS))
                         for (community, user_id, day), counters in daily.items()
                     ),
                 )

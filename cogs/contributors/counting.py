@@ -99,11 +99,12 @@ class Counting(ContributorsBase):
     def _tracked(self, message: MessageRef | None) -> TrackedMessage | None:
         if message is None:
             return None
-        if self.core.bus.is_removed(message):
+        tracked = self.ledger.get(message)
+        if tracked is not None and self.core.bus.is_removed(message):
             # Removed by a moderation cog after we counted it: its points go with it.
             self.ledger.removed(message)
             return None
-        return self.ledger.get(message)
+        return tracked
 
     @listener(MessageCreated, priority=Priority.OBSERVATION)
     async def count_message(self, event: MessageCreated) -> None:
