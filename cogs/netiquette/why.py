@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
+from bot.durations import SpokenDuration
 from bot.ruleconf import render
-from bot.ruleconf.numbers import LocaleValue, value_text
+from bot.ruleconf.numbers import LocaleValue, Percent, value_text
 from bot.ruleconf.templates import render_named
 
 if TYPE_CHECKING:
@@ -43,9 +44,46 @@ class Reason(NamedTuple):
     why: Why
 
 
+_WRITTEN_KEPT = 4_096
+"""Reasons kept written (see :func:`written`); beyond, the memory starts afresh."""
+_written: dict[tuple[int, str, tuple[object, ...]], tuple[WhyTexts, str]] = {}
+"""Reasons already written, by the id of their texts (kept with them: the id is not reused
+while they are here), the name of their text and their values."""
+
+
 def written(why: Why, texts: WhyTexts) -> str:
-    """``why`` as its text in ``texts`` says it (its name, should the text be missing)."""
-    return render_named(texts, why.key, why.values)
+    """``why`` as its text in ``texts`` says it (its name, should the text be missing).
+
+    Written once per texts, reason and values: the same word, count or duration is said again
+    at each firing of a rule (a duration through the locale's words, tens of microseconds).
+    """
+    values = _values_key(why.values)
+    if values is None or not isinstance(getattr(texts, why.key, None), str):
+        return render_named(texts, why.key, why.values)
+    key = (id(texts), why.key, values)
+    kept = _written.get(key)
+    if kept is not None and kept[0] is texts:
+        return kept[1]
+    text = render_named(texts, why.key, why.values)
+    if len(_written) >= _WRITTEN_KEPT:
+        _written.clear()
+    _written[key] = (texts, text)
+    return text
+
+
+def _values_key(values: Mapping[str, object]) -> tuple[object, ...] | None:
+    """``values`` as a key that only equal values, written the same, share; None when one is
+    of a kind not known to (a float by its bits: ``0.0`` and ``-0.0`` are written apart)."""
+    key: list[object] = []
+    for name, value in values.items():
+        kind = type(value)
+        if kind is str or kind is int or kind is SpokenDuration:
+            key.append((name, kind, value))
+        elif kind is float or kind is Percent:
+            key.append((name, kind, cast(float, value).hex()))
+        else:
+            return None
+    return tuple(key)
 
 
 def explain(reasons: Sequence[Reason], texts: WhyTexts) -> str:
