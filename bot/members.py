@@ -26,12 +26,10 @@ the daily sweep (:meth:`MemberDirectory.forget_departed`), unless a cog still na
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import is_dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -61,31 +59,6 @@ _CHUNK = 500
 _Key = tuple[int, str]
 
 _PRESENCE = (MemberJoined, MemberLeft)
-_MEMBER_ATTRIBUTES: dict[type[Event], tuple[str, ...]] = {}
-"""For each event type, which of ``member`` and ``author`` its events have, in that order."""
-
-
-def _member_of(event: Event) -> MemberRef | None:
-    """The member ``event`` is about: its ``member``, else its ``author`` (None if neither).
-
-    Which of the two a type has is worked out once per type: ``getattr`` with a default on an
-    attribute the event lacks raises and catches an AttributeError, on every event.
-    """
-    names = _MEMBER_ATTRIBUTES.get(type(event))
-    if names is None:
-        kind = type(event)
-        fields = {field.name for field in dataclasses.fields(kind)} if is_dataclass(kind) else None
-        names = tuple(
-            name
-            for name in ("member", "author")
-            if fields is None or name in fields or hasattr(kind, name)
-        )
-        _MEMBER_ATTRIBUTES[kind] = names
-    for name in names:
-        member: MemberRef | None = getattr(event, name, None)
-        if member:
-            return member
-    return None
 
 
 class _Stored(NamedTuple):
@@ -296,7 +269,7 @@ class MemberDirectory:
 
     async def observe(self, event: Event) -> None:
         """Record the member an event is about, and joins and departures."""
-        member: MemberRef | None = _member_of(event)
+        member: MemberRef | None = getattr(event, "member", None) or getattr(event, "author", None)
         if member is None:
             return
         is_presence = isinstance(event, _PRESENCE)
