@@ -20,15 +20,18 @@ them counts. Whole-word matching then keeps ``assistance``, ``classic``, ``Scunt
 short words they contain.
 
 Every message is folded, so the common case is kept short: ASCII text skips the Unicode forms
-and is translated as bytes; beyond ASCII, only the characters that are not ASCII go through the
-per-character table; the spelled-out pattern runs only on texts where a single letter stands
-between separators; the squeezed variants are made only when a trigger reads them.
+and is translated as bytes; beyond ASCII, a text whose characters each fold as they would alone
+(accents, emoji: nearly every text) is folded character by character from a table, and only the
+others go through the Unicode forms as a whole; the spelled-out pattern runs only on texts where
+single letters stand in a row between separators; the squeezed variants are made only when a
+trigger reads them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 import re2
@@ -103,6 +106,10 @@ def _ascii_table() -> bytes:
 
 
 _ASCII_TABLE = _ascii_table()
+_ASCII_LOWER_TABLE = bytes(
+    _ASCII_TABLE[ord(chr(code).lower())] if code < 128 else code for code in range(256)
+)
+""":data:`_ASCII_TABLE` after ASCII capitals are lowered."""
 _SHAPE = bytes(
     ord("a")
     if code < 128 and chr(code).isalnum()
@@ -112,7 +119,11 @@ _SHAPE = bytes(
     for code in range(256)
 )
 """A folded ASCII text's shape: letters and digits as ``a``, separators as spaces, the rest
-``#``. Every spelled-out run holds `` a `` (a single letter between separators)."""
+``#``. Every spelled-out run holds `` a `` (a single letter between separators), and has the
+shape :data:`_RUN_SHAPE`."""
+_RUN_SHAPE = re.compile(rb"(?<!a)a +a +a(?!a)")
+"""Three single letters or digits apart: what :data:`_SPELLED_OUT` needs. Linear: a run of
+spaces is crossed by at most two attempts, each once."""
 _NOT_ASCII_ALPHANUMERIC = bytes(
     code for code in range(256) if not (code < 128 and chr(code).isalnum())
 )
@@ -136,12 +147,24 @@ def visible(text: str) -> str:
     is ``.``) and invisible characters dropped (``disc\u00adord.gg`` is ``discord.gg``)."""
     if text.isascii():
         return text
+    # Character by character when each one reads as it does alone (see _context_free).
+    quick = _BEYOND_ASCII.sub(_quick_visible_run, text)
+    if _CONTEXT_DEPENDENT not in quick:
+        return quick
+    return _visible_whole(text)
+
+
+def _visible_whole(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     return text if text.isascii() else _BEYOND_ASCII.sub(_visible_run, text)
 
 
 def _visible_run(match: re.Match[str]) -> str:
     return match.group(0).translate(_INVISIBLE)
+
+
+def _quick_visible_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_QUICK_VISIBLE)
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -168,19 +191,23 @@ def _fold(text: str) -> tuple[str, str | None]:
     """The folded text, and its reading with the one-letter words that start spelled-out runs
     kept apart (``None`` when there is none: the common case)."""
     if text.isascii():
-        text = text.lower()  # the Unicode forms change nothing in ASCII
+        # The Unicode forms change nothing in ASCII: only capitals, controls and leetspeak.
+        folded = text.encode("ascii").translate(_ASCII_LOWER_TABLE)
     else:
-        text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-        if not text.isascii():
-            text = _COMBINING_MARKS.sub("", text)
-            if not text.isascii():
-                text = _BEYOND_ASCII.sub(_fold_run, text)
-    # ASCII bytes never occur inside a longer character's UTF-8 bytes: one bytes table does
-    # controls and leetspeak, whatever the text holds beyond ASCII.
-    folded = text.encode("utf-8", "surrogatepass").translate(_ASCII_TABLE)
+        quick = _BEYOND_ASCII.sub(_quick_fold_run, text)
+        if _CONTEXT_DEPENDENT not in quick:
+            # Each character folded on its own, as the whole text would be (see
+            # :func:`_context_free`); ASCII capitals are lowered by the bytes table.
+            folded = quick.encode("utf-8", "surrogatepass").translate(_ASCII_LOWER_TABLE)
+        else:
+            folded = _fold_beyond_ascii(text).encode("utf-8", "surrogatepass")
+            # ASCII bytes never occur inside a longer character's UTF-8 bytes: one bytes table
+            # does controls and leetspeak, whatever the text holds beyond ASCII.
+            folded = folded.translate(_ASCII_TABLE)
     text = folded.decode("utf-8", "surrogatepass")
     if text.isascii():
-        if b" a " not in folded.translate(_SHAPE):
+        shape = folded.translate(_SHAPE)
+        if b" a " not in shape or _RUN_SHAPE.search(shape) is None:
             return text, None
     elif _MAY_SPELL_OUT.search(text) is None:
         return text, None
@@ -189,6 +216,91 @@ def _fold(text: str) -> tuple[str, str | None]:
         return text, None
     apart = _SPELLED_OUT.sub(_join_keeping_a_word_apart, text)
     return joined, None if apart == joined else apart
+
+
+def _fold_beyond_ascii(text: str) -> str:
+    """Steps 1 to 3 on ``text`` (not all ASCII): Unicode forms, case, marks, look-alikes."""
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    if not text.isascii():
+        text = _COMBINING_MARKS.sub("", text)
+        if not text.isascii():
+            text = _BEYOND_ASCII.sub(_fold_run, text)
+    return text
+
+
+DECOMPOSED_BELOW = 0x30000
+"""Every character with a decomposition comes before this one (the last, U+2FA1D, is a CJK
+compatibility ideograph): the search for composing characters stops there."""
+
+
+@cache
+def _seconds() -> frozenset[str]:
+    """Characters that compose with the character before them (a combining accent after its
+    letter, Hangul vowels and final consonants): the second of every canonical pair."""
+    seconds = {chr(code) for code in range(0x1161, 0x1176)}  # Hangul vowel jamo
+    seconds.update(chr(code) for code in range(0x11A8, 0x11C3))  # Hangul trailing jamo
+    for code in range(0x80, DECOMPOSED_BELOW):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    return frozenset(seconds)
+
+
+def _context_free(character: str) -> bool:
+    """Whether ``character`` (beyond ASCII) is folded in a text as it is alone.
+
+    The Unicode forms read sequences: a combining mark is reordered with the marks before it,
+    a character composes with the one before it. Neither reaches across two characters when
+    each starts, decomposed, with a starter (combining class 0) that composes with nothing
+    before it, and still does once case-folded: then the text's folding is its characters'
+    foldings, end to end. Every ASCII character is such a starter.
+    """
+    if "\ud800" <= character <= "\udfff":  # a lone surrogate: left to the whole text
+        return False
+    seconds = _seconds()
+    for form in (
+        character,
+        unicodedata.normalize("NFKD", character)[:1],
+        unicodedata.normalize("NFD", unicodedata.normalize("NFKC", character).casefold())[:1],
+    ):
+        if not form or unicodedata.combining(form) or form in seconds:
+            return False
+    return True
+
+
+_CONTEXT_DEPENDENT = "\udfff"
+"""What a :class:`_QuickTable` makes of a character whose folding depends on its neighbours: a
+lone surrogate, which no character folds to (lone surrogates are themselves context
+dependent)."""
+
+
+class _QuickTable(dict[int, str]):
+    """``str.translate`` table for the characters beyond ASCII, worked out per character on
+    first sight: each becomes what ``steps`` make of it alone, or :data:`_CONTEXT_DEPENDENT`."""
+
+    def __init__(self, steps: Callable[[str], str], *, lower: bool) -> None:
+        super().__init__()
+        self._steps = steps
+        self._lower = lower
+        """Whether ASCII capitals are left to a later step, which would lower them here too."""
+
+    def __missing__(self, codepoint: int) -> str:
+        character = chr(codepoint)
+        value = _CONTEXT_DEPENDENT
+        if _context_free(character):
+            value = self._steps(character)
+            if self._lower and any("A" <= c <= "Z" for c in value):
+                value = _CONTEXT_DEPENDENT  # never seen: case folding leaves no capital
+        self[codepoint] = value
+        return value
+
+
+_QUICK_FOLD = _QuickTable(_fold_beyond_ascii, lower=True)
+_QUICK_VISIBLE = _QuickTable(_visible_whole, lower=False)
+
+
+def _quick_fold_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_QUICK_FOLD)
 
 
 class Normalised:
