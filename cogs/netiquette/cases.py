@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -33,7 +34,16 @@ MAX_STRIKE_HISTORIES = 10_000
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
     """The start of ``text`` on one line, shortened with an ellipsis."""
-    return one_line(text, length)
+    flat = _on_one_line(text)
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+@functools.lru_cache(maxsize=256)
+def _on_one_line(text: str) -> str:
+    """``text`` visible and on one line (:func:`~bot.ruleconf.one_line`), made once for the
+    excerpts of one firing: its case's, its mod-log line's, its alert's (a text that is not
+    ASCII is read character by character)."""
+    return one_line(text)
 
 
 @dataclass(frozen=True)
