@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import core_schema
@@ -99,7 +99,9 @@ class RuleBook:
 
     def community(self, community: CommunityRef | None = None) -> CommunityConfig:
         """The core section as it applies to ``community``."""
-        return cast(CommunityConfig, self.section(CORE_SECTION, community))
+        # Asked for on every event (moderators, locale, texts): no typing.cast call on the way.
+        section: Any = self.section(CORE_SECTION, community)
+        return section
 
     def enabled_cogs(self, community: CommunityRef | None = None) -> frozenset[str]:
         """The cogs that serve ``community``, the core's own included (asked for every event)."""
