@@ -18,9 +18,9 @@ not even the bot's own, and the core hears Discord's report of the bot's deletio
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
+from contextvars import ContextVar, Token
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +56,25 @@ class Refusals(list[str]):
 
 _collecting: ContextVar[Refusals | None] = ContextVar("jardinier_refusals", default=None)
 """Where the refusals of the running block go (a context variable: each task has its own)."""
+
+
+class _Collecting(AbstractContextManager[Refusals]):
+    """The block of :meth:`Actions.refusals` (a plain class: a generator-based context manager
+    costs several calls more, for every rule that acts)."""
+
+    __slots__ = ("_collected", "_token")
+
+    def __init__(self, collected: Refusals) -> None:
+        self._collected = collected
+        self._token: Token[Refusals | None] | None = None
+
+    def __enter__(self) -> Refusals:
+        self._token = _collecting.set(self._collected)
+        return self._collected
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._token is not None
+        _collecting.reset(self._token)
 
 
 class Actions:
@@ -98,20 +117,14 @@ class Actions:
         self._warned.clear()
         self._said_where.clear()
 
-    @contextmanager
-    def refusals(self, *, expected: Collection[str] = ()) -> Iterator[Refusals]:
+    def refusals(self, *, expected: Collection[str] = ()) -> AbstractContextManager[Refusals]:
         """Collect why the platforms refused what this block awaits, in the mod-log's words.
 
         Every refusal is collected, even one the mod-log was already told of. A refusal of a
         kind in ``expected`` (``not_banned`` for an unban that may find nothing to lift) is
         collected but not reported to the mod-log: the block says what it means, if anything.
         """
-        collected = Refusals(expected)
-        token = _collecting.set(collected)
-        try:
-            yield collected
-        finally:
-            _collecting.reset(token)
+        return _Collecting(Refusals(expected))
 
     async def _do(
         self,
