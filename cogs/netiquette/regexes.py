@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -60,14 +61,17 @@ class PatternError(ValueError):
 
 class Program:
     """A pattern compiled with re2. Most messages match none of the rules' patterns: a search
-    that finds nothing costs one call into re2, and only a match builds the library's match
-    object."""
+    that finds nothing costs one call into re2, to the pattern compiled without its groups
+    (whose spans the library would otherwise list on every call), and only a match builds the
+    library's match object."""
 
     __slots__ = ("_direct", "compiled")
 
-    def __init__(self, compiled: Any) -> None:
+    def __init__(self, compiled: Any, screen: Any = None) -> None:
         self.compiled = compiled
-        self._direct = getattr(compiled, "_regexp", None) if _UNANCHORED is not None else None
+        if screen is None:
+            screen = compiled
+        self._direct = getattr(screen, "_regexp", None) if _UNANCHORED is not None else None
 
     @property
     def groups(self) -> int:
@@ -98,7 +102,7 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> Program:
     options.case_sensitive = case_sensitive
     options.max_mem = MAX_PROGRAM_MEMORY
     try:
-        return Program(re2.compile(pattern, options))
+        compiled = re2.compile(pattern, options)
     except re2.error as error:
         reason = error.args[0] if error.args else str(error)
         if isinstance(reason, bytes):
@@ -112,6 +116,13 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> Program:
             },
             too_large=reason.startswith("pattern too large"),
         ) from None
+    screen = None
+    if compiled.groups:
+        # The same pattern, its parentheses only grouping: it matches the same texts.
+        options.never_capture = True
+        with contextlib.suppress(re2.error):
+            screen = re2.compile(pattern, options)
+    return Program(compiled, screen)
 
 
 def _written(text: str) -> str:
