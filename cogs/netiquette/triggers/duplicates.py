@@ -44,6 +44,14 @@ class Duplicates(Trigger):
             return MISSED if not evidence.explain else TriggerResult.miss("duplicates_short")
         recent = subject.recent
         since = subject.at - config.within
+        if (
+            recent is not None
+            and not evidence.explain
+            and recent.count_after(since) + evidence.probe < config.count
+        ):
+            # Too few messages in the window to hold enough copies (nearly every message): a
+            # binary search, instead of comparing each one.
+            return MISSED
         copies = (
             recent.copies_after(since, text)
             if recent is not None
