@@ -89,11 +89,6 @@ class WholeWords:
         """Whether ``text``, folded, holds one of the alternatives, whole."""
         if text is self._last_text:
             return self._last_found
-        found = self._found(text)
-        self._last_text, self._last_found = text, found
-        return found
-
-    def _found(self, text: str) -> bool:
         if text.isascii():  # most messages: lower() is folding here
             plain = text.lower()
         else:
@@ -103,11 +98,15 @@ class WholeWords:
                     if word in letters:
                         break
                 else:
+                    self._last_text, self._last_found = text, False
                     return False
             plain = folded(text)
         for word in self._required:
             if word in plain:
-                return self._pattern.search(plain) is not None
+                found = self._pattern.search(plain) is not None
+                self._last_text, self._last_found = text, found
+                return found
+        self._last_text, self._last_found = text, False
         return False
 
     @classmethod

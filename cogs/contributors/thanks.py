@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.wholewords import WholeWords
 
@@ -12,7 +12,6 @@ class ThanksDetector:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._words = WholeWords.of_phrases(phrases)
-
-    def thanks(self, text: str) -> bool:
-        """Whether ``text`` holds a thanks phrase ("Merci beaucoup !", not "mercis")."""
-        return self._words.found(text)
+        # The finder's own method: one call less than a method here, for every reply.
+        self.thanks: Callable[[str], bool] = self._words.found
+        """Whether a text holds a thanks phrase ("Merci beaucoup !", not "mercis")."""

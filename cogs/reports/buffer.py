@@ -124,9 +124,7 @@ class DayFigures:
         self.messages += 1
         if thanks:
             self.thanks += 1
-        active = self.active
-        if user_id not in active:
-            active[user_id] = at
+        self.active.setdefault(user_id, at)
         channels = self.channels
         channels[channel_id] = channels.get(channel_id, 0) + 1
         self.channel_names[channel_id] = channel_name[:100]

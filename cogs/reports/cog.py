@@ -244,7 +244,8 @@ class ReportsCog(Cog):
         # Built as a tuple: a named tuple's own constructor is a function call in Python.
         remembered = _new_tuple(Remembered, (day, author_id, channel_id, thanks, at))
         self._recent.remember(event.message, remembered)
-        if buffer.pending.arrivals:  # someone joined since the last flush
+        arrivals = buffer.pending.arrivals  # who joined since the last flush, not posted since
+        if arrivals and (figures.community, author_id) in arrivals:
             buffer.posted(figures.community, author_id, at)
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)

@@ -6,7 +6,7 @@ its words, each whole, one after the other whatever separates them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.wholewords import WholeWords
 
@@ -16,7 +16,6 @@ class ThanksWords:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._words = WholeWords.of_phrases(phrases)
-
-    def found(self, text: str) -> bool:
-        """Whether ``text`` holds one of the phrases ("Merci !", "thank-you", not "mercis")."""
-        return self._words.found(text)
+        # The finder's own method: asked on every message, one call less than a method here.
+        self.found: Callable[[str], bool] = self._words.found
+        """Whether a text holds one of the phrases ("Merci !", "thank-you", not "mercis")."""
