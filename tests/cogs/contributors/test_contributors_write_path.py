@@ -401,3 +401,21 @@ def test_a_french_community_reads_the_contributors_section_s_refusals_in_french(
     assert (error.key_path, error.message) == (key_path, english)
     assert error.text("fr").endswith(f": {french}")
     assert typography_mistakes(french) == []
+
+
+def test_past_its_bound_the_per_minute_cap_forgets_the_member_it_heard_from_least_lately() -> None:
+    pace = MessagePace(max_members=3)
+    community = CommunityRef("test", "1")
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    for n, member in enumerate(["ana", "bob", "cy"]):
+        assert pace.allows(community, member, at + timedelta(seconds=n), 1)
+    # Ana, at the cap, is heard from again: Bob is now the one heard from least lately.
+    assert not pace.allows(community, "ana", at + timedelta(seconds=3), 1)
+    assert pace.allows(community, "dee", at + timedelta(seconds=4), 1)
+    assert len(pace) == 3
+    assert not pace.allows(community, "ana", at + timedelta(seconds=5), 1)  # still capped
+    assert pace.allows(community, "bob", at + timedelta(seconds=5), 1)  # forgotten
+    pace.forget(community, "cy")
+    assert pace.allows(community, "cy", at + timedelta(seconds=6), 1)
+    assert not pace.allows(community, "cy", at + timedelta(seconds=7), 1)
+    assert pace.allows(community, "cy", at + timedelta(seconds=67), 1)  # a minute later
