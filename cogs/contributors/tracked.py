@@ -121,25 +121,28 @@ class MessageLedger:
     def __init__(self, buffer: CounterBuffer, *, limit: int = MAX_TRACKED) -> None:
         self.buffer = buffer
         self.limit = limit
-        self._messages: dict[MessageRef, TrackedMessage] = {}
+        # Keyed by the message's ids (a tuple of strings hashes and compares at C speed, where
+        # a reference, a new one per event, does in Python).
+        self._messages: dict[tuple[str, ...], TrackedMessage] = {}
         # The order of tracking, to forget the oldest: ~8 bytes per message where an ordered
         # dictionary's links cost ~130. Keys removed meanwhile stay here until they come up.
-        self._order: deque[MessageRef] = deque()
+        self._order: deque[tuple[str, ...]] = deque()
 
     def __len__(self) -> int:
         return len(self._messages)
 
     def get(self, message: MessageRef) -> TrackedMessage | None:
         """The tracked message, if it is still remembered."""
-        return self._messages.get(message)
+        return self._messages.get(message._identity)
 
     def track(self, message: MessageRef, tracked: TrackedMessage) -> None:
         """Remember ``message`` (forgetting the oldest past the limit)."""
         messages = self._messages
+        key = message._identity
         # A message tracked twice (an event delivered twice) is forgotten from its first time.
-        messages[message] = tracked
+        messages[key] = tracked
         order = self._order
-        order.append(message)
+        order.append(key)
         limit = self.limit
         while len(messages) > limit:
             messages.pop(order.popleft(), None)
@@ -211,7 +214,7 @@ class MessageLedger:
 
     def removed(self, message: MessageRef) -> bool:
         """``message`` is gone: take back everything it brought; False if it was not tracked."""
-        tracked = self._messages.pop(message, None)
+        tracked = self._messages.pop(message._identity, None)
         if tracked is None:
             return False
         if tracked.scored is not None:
@@ -229,11 +232,13 @@ class MessageLedger:
         or they gave (their points are erased elsewhere): a message removed later must not
         take them back from what they earn or give once counted again."""
         forgotten = []
-        for ref, item in self._messages.items():
-            if ref.community != community:
+        ids = community._identity  # what the ids of its messages start with
+        size = len(ids)
+        for key, item in self._messages.items():
+            if key[:size] != ids:
                 continue
             if item.author_id == user_id:
-                forgotten.append(ref)
+                forgotten.append(key)
                 continue
             for contribution in item.contributions:
                 if _concerns(contribution, user_id):
@@ -242,8 +247,8 @@ class MessageLedger:
             if reaction is not None:
                 reaction.revoked = True
                 item.react(user_id, 0, reaction)
-        for message in forgotten:
-            del self._messages[message]
+        for key in forgotten:
+            del self._messages[key]
 
 
 def _concerns(contribution: Contribution, user_id: str) -> bool:
