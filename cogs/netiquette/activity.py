@@ -84,6 +84,8 @@ class History:
             index = bisect_right(times, posted.at)
             times.insert(index, posted.at)
             self.posts.insert(index, posted)
+        if times[0] >= since and len(times) <= PER_MEMBER:
+            return  # nothing to forget (most messages): no search
         cut = max(len(times) - PER_MEMBER, bisect_left(times, since))
         if cut > 0:
             del times[:cut]
