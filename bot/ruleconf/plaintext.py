@@ -41,8 +41,16 @@ def _hidden(char: str) -> bool:
 def visible(text: str) -> str:
     """``text`` without control or format characters nor blank stand-ins; its line breaks, of
     any kind, become ``\\n`` and its other spaces (tabs …) a plain space."""
-    if text.isascii() and text.isprintable():
+    # Every character the walk below would change (a space other than " ", a line break, a
+    # control, a format character, a lone surrogate) is not printable, except the fillers: a
+    # text of printable characters and no filler, most texts beyond ASCII, is kept as it is.
+    if text.isprintable() and (text.isascii() or FILLERS.isdisjoint(text)):
         return text
+    return _walked(text)
+
+
+def _walked(text: str) -> str:
+    """:func:`visible`, character by character."""
     lines = []
     for line in text.splitlines():
         kept = []

@@ -49,3 +49,42 @@ def test_words_are_letters_or_digits_one_can_see() -> None:
     assert has_words("42")
     assert not has_words("🌱🌱🌱")
     assert not has_words("\u3164\u3164")
+
+
+def test_texts_kept_as_they_are_are_those_the_walk_would_not_change() -> None:
+    """The shortcut for printable texts gives what reading each character gives, for every kind
+    of character a member may send."""
+    from random import Random
+
+    from bot.ruleconf.plaintext import _walked
+
+    kinds = [
+        "a",
+        "é",
+        "ß",
+        " ",
+        "\u00a0",  # no-break space
+        "\u3000",  # ideographic space
+        "\t",
+        "\n",
+        "\u2028",
+        "\x07",
+        "\u200b",
+        "\u200d",
+        RLO,
+        "\u200e",
+        "\u3164",  # Hangul filler
+        "\u2800",  # blank braille
+        "\U0001f3f4",
+        "\U000e0067",
+        "👍",
+        "\U0001fa77",
+        "\ue000",  # private use
+        "\U000e0001",  # language tag
+        "\u0301",  # combining accent
+        "ש",
+    ]
+    pick = Random(7)
+    for _ in range(5_000):
+        text = "".join(pick.choice(kinds) for _ in range(pick.randint(0, 8)))
+        assert visible(text) == _walked(text), ascii(text)
