@@ -7,7 +7,7 @@ author, as their thanks count once a day: a friend thanking every message of a f
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 
 from bot.events import CommunityRef
@@ -28,13 +28,10 @@ class MessagePace:
     """
 
     def __init__(self, *, max_members: int = MAX_MEMBERS) -> None:
-        # Least recently asked first: past ``max_members``, they go first. Keyed by the
-        # community's key and the user id: strings hash and compare at C speed, where a
-        # reference (a new one per event) hashes and compares in Python.
+        # Least recently used first: those whose times all fell out of the minute go first.
+        # Keyed by the community's key and the user id: strings hash and compare at C speed,
+        # where a reference (a new one per event) hashes and compares in Python.
         self._times: OrderedDict[tuple[str, str], list[datetime]] = OrderedDict()
-        # Each time a message scored, and whose: the oldest first (messages mostly come in
-        # order), to forget the members whose last scored message is a minute old.
-        self._scored: deque[tuple[datetime, tuple[str, str]]] = deque()
         self._max_members = max_members
         # Per community, thanking member and author: the day the thanks last gave a point.
         self._released: dict[tuple[str, str, str], date] = {}
@@ -48,13 +45,12 @@ class MessagePace:
             return False
         cutoff = at - MINUTE
         every = self._times
-        scored = self._scored
-        # Forget the members whose last scored message is a minute older than ``at``.
-        while scored and scored[0][0] <= cutoff:
-            key = scored.popleft()[1]
-            times = every.get(key)
-            if times is not None and times[-1] <= cutoff:
-                del every[key]
+        # Forget the members whose every scored message is a minute older than ``at``.
+        while every:
+            oldest = next(iter(every.values()))
+            if oldest and oldest[-1] > cutoff:
+                break
+            every.popitem(last=False)
         key = (community.key, user_id)
         times = every.get(key)
         if times is None:
@@ -69,7 +65,6 @@ class MessagePace:
             if len(times) >= per_minute:
                 return False
         times.append(at)
-        scored.append((at, key))
         while len(times) > per_minute:
             del times[0]
         return True

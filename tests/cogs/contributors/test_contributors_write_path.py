@@ -419,3 +419,17 @@ def test_past_its_bound_the_per_minute_cap_forgets_the_member_it_heard_from_leas
     assert pace.allows(community, "cy", at + timedelta(seconds=6), 1)
     assert not pace.allows(community, "cy", at + timedelta(seconds=7), 1)
     assert pace.allows(community, "cy", at + timedelta(seconds=67), 1)  # a minute later
+
+
+def test_a_late_event_leaves_the_per_minute_cap_of_later_messages_as_it_was() -> None:
+    """An event delivered late (an edit scored for the time it was posted) counts for its own
+    time: a message two minutes on still finds room, and the cap's memory stays bounded."""
+    pace = MessagePace(max_members=3)
+    community = CommunityRef("test", "1")
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    assert pace.allows(community, "ana", at + timedelta(seconds=100), 2)
+    assert pace.allows(community, "ana", at + timedelta(seconds=10), 2)  # late
+    assert pace.allows(community, "ana", at + timedelta(seconds=70), 2)
+    for n in range(50):
+        pace.allows(community, f"m{n % 5}", at + timedelta(seconds=200 + n), 2)
+    assert len(pace) <= 3
