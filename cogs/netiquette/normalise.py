@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 import re2
 
@@ -69,24 +70,39 @@ BOUNDARY_BEFORE = r"(?:^|[^\pL\pN])"
 BOUNDARY_AFTER = r"(?:[^\pL\pN]|$)"
 
 
-class _BeyondAsciiTable(dict[int, str | None]):
-    """``str.translate`` table for the characters beyond ASCII, worked out per character on
-    first sight: marks and format characters dropped, blanks become spaces, look-alikes their
-    Latin letter. Leetspeak is left to :data:`_ASCII_TABLE` (what a look-alike becomes is
-    ASCII, and is read as leetspeak there)."""
+TABLE_LIMIT = 20_000
+"""Characters each per-character table keeps once worked out: every alphabet a community writes
+in, many times over. A character past it (a text of every code point, sent to fill the memory)
+is worked out again each time it is read."""
+_Value = TypeVar("_Value", str, str | None)
 
-    def __missing__(self, codepoint: int) -> str | None:
-        character = chr(codepoint)
-        value: str | None = character
+
+class _PerCharacter(dict[int, _Value]):
+    """``str.translate`` table for the characters beyond ASCII, worked out per character on
+    first sight and kept, up to :data:`TABLE_LIMIT` characters."""
+
+    def __missing__(self, codepoint: int) -> _Value:
+        value = self._worked_out(chr(codepoint))
+        if len(self) < TABLE_LIMIT:
+            self[codepoint] = value
+        return value
+
+    def _worked_out(self, character: str) -> _Value:
+        raise NotImplementedError
+
+
+class _BeyondAsciiTable(_PerCharacter[str | None]):
+    """Marks and format characters dropped, blanks become spaces, look-alikes their Latin
+    letter. Leetspeak is left to :data:`_ASCII_TABLE` (what a look-alike becomes is ASCII, and
+    is read as leetspeak there)."""
+
+    def _worked_out(self, character: str) -> str | None:
         category = unicodedata.category(character)
         if category in _DROPPED_CATEGORIES:
-            value = None
-        elif category in _BLANK_CATEGORIES:
-            value = " "
-        else:
-            value = latin_lookalikes().get(character, character)
-        self[codepoint] = value
-        return value
+            return None
+        if category in _BLANK_CATEGORIES:
+            return " "
+        return latin_lookalikes().get(character, character)
 
 
 _BEYOND_TABLE = _BeyondAsciiTable()
@@ -129,14 +145,11 @@ _NOT_ASCII_ALPHANUMERIC = bytes(
 )
 
 
-class _FormatCharacters(dict[int, str | None]):
-    """``str.translate`` table dropping format characters (zero-width, soft hyphen, BOM …)."""
+class _FormatCharacters(_PerCharacter[str | None]):
+    """Format characters (zero-width, soft hyphen, BOM …) dropped."""
 
-    def __missing__(self, codepoint: int) -> str | None:
-        character = chr(codepoint)
-        value = None if unicodedata.category(character) == "Cf" else character
-        self[codepoint] = value
-        return value
+    def _worked_out(self, character: str) -> str | None:
+        return None if unicodedata.category(character) == "Cf" else character
 
 
 _INVISIBLE = _FormatCharacters()
@@ -274,9 +287,8 @@ lone surrogate, which no character folds to (lone surrogates are themselves cont
 dependent)."""
 
 
-class _QuickTable(dict[int, str]):
-    """``str.translate`` table for the characters beyond ASCII, worked out per character on
-    first sight: each becomes what ``steps`` make of it alone, or :data:`_CONTEXT_DEPENDENT`."""
+class _QuickTable(_PerCharacter[str]):
+    """Each character as ``steps`` make of it alone, or :data:`_CONTEXT_DEPENDENT`."""
 
     def __init__(self, steps: Callable[[str], str], *, lower: bool) -> None:
         super().__init__()
@@ -284,14 +296,12 @@ class _QuickTable(dict[int, str]):
         self._lower = lower
         """Whether ASCII capitals are left to a later step, which would lower them here too."""
 
-    def __missing__(self, codepoint: int) -> str:
-        character = chr(codepoint)
-        value = _CONTEXT_DEPENDENT
-        if _context_free(character):
-            value = self._steps(character)
-            if self._lower and any("A" <= c <= "Z" for c in value):
-                value = _CONTEXT_DEPENDENT  # never seen: case folding leaves no capital
-        self[codepoint] = value
+    def _worked_out(self, character: str) -> str:
+        if not _context_free(character):
+            return _CONTEXT_DEPENDENT
+        value = self._steps(character)
+        if self._lower and any("A" <= c <= "Z" for c in value):
+            return _CONTEXT_DEPENDENT  # never seen: case folding leaves no capital
         return value
 
 

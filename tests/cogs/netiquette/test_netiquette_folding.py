@@ -7,6 +7,8 @@ import re
 import sys
 import unicodedata
 
+import pytest
+
 from cogs.netiquette import normalise
 from cogs.netiquette.normalise import DECOMPOSED_BELOW, fold, visible
 
@@ -102,3 +104,21 @@ def test_the_run_shape_is_linear() -> None:
     shape = b"a " + b" " * 200_000 + b"#"
     assert normalise._RUN_SHAPE.search(shape) is None
     assert re.fullmatch(rb"[a #]*", shape)
+
+
+def test_a_text_of_every_character_fills_no_table_past_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Characters are kept worked out up to a bound: a message of every code point, sent to
+    fill the bot's memory, is read the same and leaves the tables no larger."""
+    tables = (normalise._BEYOND_TABLE, normalise._INVISIBLE, normalise._QUICK_FOLD)
+    tables += (normalise._QUICK_VISIBLE,)
+    for table in tables:
+        table.clear()  # a cache: it fills again as texts are read
+    monkeypatch.setattr(normalise, "TABLE_LIMIT", 40)
+    flood = "".join(chr(code) for code in range(0x400, 0x600))  # Cyrillic, Armenian, Hebrew
+    for text in (flood, flood, *tricky_texts()):
+        assert normalise._fold(text) == whole_text(text), ascii(text)
+        assert visible(text) == visible_whole(text), ascii(text)
+    assert all(len(table) <= 40 for table in tables)
+    assert max(len(table) for table in tables) == 40
