@@ -10,7 +10,7 @@ on SQLite), and passes the rows to the driver's own executemany in one call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -55,11 +55,21 @@ class BulkWrite:
 
     async def run(self, connection: AsyncConnection, rows: Iterable[Sequence[Any]]) -> None:
         """Write ``rows``, :data:`ROWS_PER_CALL` at a time, inside ``connection``'s transaction."""
+        for chunk in self._chunks(rows):
+            await connection.exec_driver_sql(self.sql, chunk)
+
+    async def run_on_driver(self, driver: Any, rows: Iterable[Sequence[Any]]) -> None:
+        """:meth:`run` on the driver's own connection (aiosqlite's: one trip to its thread per
+        chunk), inside the transaction the caller holds on it."""
+        for chunk in self._chunks(rows):
+            await driver.executemany(self.sql, chunk)
+
+    def _chunks(self, rows: Iterable[Sequence[Any]]) -> Iterator[list[tuple[Any, ...]]]:
         chunk: list[tuple[Any, ...]] = []
         for row in rows:
             chunk.append(self.prepared(row))
             if len(chunk) == ROWS_PER_CALL:
-                await connection.exec_driver_sql(self.sql, chunk)
+                yield chunk
                 chunk = []
         if chunk:
-            await connection.exec_driver_sql(self.sql, chunk)
+            yield chunk

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 
-from bot.bulkwrite import ROWS_PER_CALL, BulkWrite
+from bot.bulkwrite import BulkWrite
 from bot.db import Database
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.members import MemberDirectory
@@ -210,9 +210,7 @@ class CaseBook:
             [(highest,)] = await driver.execute_fetchall(sql)
             ids = _numbered(highest, rows)
             sql = self._bulk.sql
-            prepared = [self._bulk.prepared(values) for values in _values(ids, rows)]
-            for start in range(0, len(prepared), ROWS_PER_CALL):
-                await driver.executemany(sql, prepared[start : start + ROWS_PER_CALL])
+            await self._bulk.run_on_driver(driver, _values(ids, rows))
         except sqlite3.Error as error:
             dbapi = connection.dialect.loaded_dbapi
             raise DBAPIError.instance(sql, None, error, dbapi.Error) from error
