@@ -74,15 +74,17 @@ class History:
     def add(self, posted: Posted, since: datetime) -> None:
         """Add ``posted`` (in time order) and forget what is older than ``since``. A message of
         an album already counted is not added: an album of six photos is one message."""
-        if posted.group is not None and self._counted(posted.group):
+        group = posted.group
+        if group is not None and self._counted(group):
             return
+        at = posted.at
         times = self.times
-        if not times or posted.at >= times[-1]:
-            times.append(posted.at)
+        if not times or at >= times[-1]:
+            times.append(at)
             self.posts.append(posted)
         else:  # a late event: kept in time order
-            index = bisect_right(times, posted.at)
-            times.insert(index, posted.at)
+            index = bisect_right(times, at)
+            times.insert(index, at)
             self.posts.insert(index, posted)
         if times[0] >= since and len(times) <= PER_MEMBER:
             return  # nothing to forget (most messages): no search
@@ -131,30 +133,34 @@ class Activity:
         at = posted.at
         message = posted.message
         channel = message.channel
-        key = (channel.community.key, user_id)
+        community_key = channel.community.key
         since = at - MAX_WINDOW
-        if self._next_expiry is None or at >= self._next_expiry:
+        next_expiry = self._next_expiry
+        if next_expiry is None or at >= next_expiry:
             self._expire(since)
             self._next_expiry = at + EXPIRY_STEP
-        history = self._members.get(key)
+        members = self._members
+        key = (community_key, user_id)
+        history = members.get(key)
         if history is None:
-            history = self._members[key] = History()
+            history = members[key] = History()
+            if len(members) > MAX_TRACKED:  # only a new member makes the map longer
+                _bound(members)
         else:
-            self._members.move_to_end(key)
+            members.move_to_end(key)
         history.add(posted, since)
-        if len(self._members) > MAX_TRACKED:
-            _bound(self._members)
-        where = (channel.community.key, channel.id)
-        recent = self._channels.get(where)
+        channels = self._channels
+        where = (community_key, channel.id)
+        recent = channels.get(where)
         if recent is None:
-            recent = self._channels[where] = OrderedDict()
+            recent = channels[where] = OrderedDict()
+            if len(channels) > MAX_TRACKED:  # only a new channel makes the map longer
+                _bound(channels)
         else:
-            self._channels.move_to_end(where)
+            channels.move_to_end(where)
         recent[message.id] = (message, user_id)
         if len(recent) > PER_CHANNEL:
             recent.popitem(last=False)
-        if len(self._channels) > MAX_TRACKED:
-            _bound(self._channels)
         return history
 
     def _expire(self, since: datetime) -> None:
