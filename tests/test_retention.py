@@ -610,10 +610,13 @@ async def test_the_running_bot_sweeps_on_its_own(
     platform: FakePlatform,
     community: CommunityRef,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    # A database file, as in production: an in-memory one is a single connection shared by
+    # every coroutine, where the poll below ending its read rolls back the sweep's transaction.
     bot = Jardinier(
         rules_dir=rules_dir,
-        database_url="sqlite+aiosqlite://",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         platforms=[platform],
         clock=clock,
     )
