@@ -159,9 +159,10 @@ class MemberDirectory:
         self.flush_after = flush_after
         """Seconds a change waits at most before it is written."""
         self._max_pending = max_pending
-        self._communities: dict[CommunityRef, int] = {}
-        # The same ids by the references' ids tuples (what the reference compares by).
-        self._community_ids: dict[tuple[str, ...], int] = {}
+        # Each community seen, and its database id, by the reference's ids tuple (what the
+        # reference compares by): hashed and compared in C, where the reference's own __hash__
+        # and __eq__ are Python calls.
+        self._communities: dict[tuple[str, ...], tuple[CommunityRef, int]] = {}
         # A community's first sight, one at a time: two first events at once (two members
         # joining a server the bot just joined) would both insert it.
         self._first_sight = asyncio.Lock()
@@ -188,7 +189,7 @@ class MemberDirectory:
     @property
     def communities(self) -> list[CommunityRef]:
         """The communities seen since start."""
-        return list(self._communities)
+        return [community for community, _ in self._communities.values()]
 
     @property
     def pending(self) -> int:
@@ -197,16 +198,16 @@ class MemberDirectory:
 
     async def community_id(self, community: CommunityRef) -> int:
         """The database id of ``community``, recording it on first sight."""
-        cached = self._community_ids.get(community._identity)
+        cached = self._communities.get(community._identity)
         if cached is not None:
-            return cached
+            return cached[1]
         async with self._first_sight:
             return await self._record_community(community)
 
     async def _record_community(self, community: CommunityRef) -> int:
-        cached = self._community_ids.get(community._identity)
+        cached = self._communities.get(community._identity)
         if cached is not None:  # recorded while this one waited for its turn
-            return cached
+            return cached[1]
         async with self._db.session() as session:
             row = (
                 await session.exec(
@@ -227,8 +228,7 @@ class MemberDirectory:
                 await session.commit()
             assert row.id is not None
             self._drop_stale(row.id, community)
-            self._communities[community] = row.id
-            self._community_ids[community._identity] = row.id
+            self._communities[community._identity] = (community, row.id)
             return row.id
 
     def _drop_stale(self, community_id: int, community: CommunityRef) -> None:
@@ -236,12 +236,12 @@ class MemberDirectory:
         ``community``: its row was deleted under the bot (``communities.id`` has no
         AUTOINCREMENT: the next one recorded gets the highest id again), and the members the
         cache holds of it would be counted and written as the new community's."""
-        stale = [known for known, cached in self._communities.items() if cached == community_id]
+        communities = self._communities
+        stale = [known for known, cached in communities.values() if cached == community_id]
         if not stale:
             return
         for known in stale:
-            del self._communities[known]
-            del self._community_ids[known._identity]
+            del communities[known._identity]
         recent = self._recent.pop(community_id, None)
         if recent is not None:
             self._recent_size -= len(recent)
@@ -262,7 +262,7 @@ class MemberDirectory:
 
     def community_named(self, community_id: int) -> str:
         """How a log line names the community of database id ``community_id``."""
-        for community, known in self._communities.items():
+        for community, known in self._communities.values():
             if known == community_id:
                 return f"community {community.key} (id {community_id})"
         return f"community id {community_id}"
@@ -274,12 +274,10 @@ class MemberDirectory:
             return
         is_presence = isinstance(event, _PRESENCE)
         if not is_presence:
-            # Every event: a member already recorded costs two lookups, no await. The community
-            # is looked up by its ids' tuple: hashed and compared in C, where the reference's
-            # own __hash__ and __eq__ are Python calls.
-            known = self._community_ids.get(member.community._identity)
-            if known is not None:
-                recent = self._recent.get(known)
+            # Every event: a member already recorded costs two lookups, no await.
+            seen = self._communities.get(member.community._identity)
+            if seen is not None:
+                recent = self._recent.get(seen[1])
                 if recent is not None and member.user.id in recent:
                     return
         community_id = await self.community_id(member.community)
