@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import re
+import reprlib
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -14,14 +16,42 @@ SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET"
 MASK = "***"
 
 
+def _shown_whole() -> reprlib.Repr:
+    shown = reprlib.Repr()
+    # Never shortened: a token cut in the middle would no longer be masked whole.
+    for limit in (
+        "maxtuple",
+        "maxlist",
+        "maxarray",
+        "maxdict",
+        "maxset",
+        "maxfrozenset",
+        "maxdeque",
+        "maxstring",
+        "maxlong",
+        "maxother",
+    ):
+        setattr(shown, limit, sys.maxsize)
+    return shown
+
+
+_SHOWN = _shown_whole()
+"""Writes any value, as repr() does, but one whose repr() fails as ``<Type instance at 0x…>``
+instead of raising."""
+
+
 def message_of(record: logging.LogRecord) -> str:
-    """The record's message with its arguments; arguments that do not fit it (a caller's bug)
-    are written after it, rather than failing the call or writing logging's multi-line
-    "--- Logging error ---" report."""
+    """The record's message with its arguments; arguments that do not fit it (a caller's bug:
+    too few, too many, or one that cannot be written) are written after it, rather than failing
+    the call or writing logging's multi-line "--- Logging error ---" report. Never raises."""
     try:
         return record.getMessage()
     except Exception:
-        return f"{record.msg!s} (arguments that do not fit the message: {record.args!r})"
+        try:
+            message = str(record.msg)
+        except Exception:
+            message = _SHOWN.repr(record.msg)
+        return f"{message} (arguments that do not fit the message: {_SHOWN.repr(record.args)})"
 
 
 class SecretRedactor(logging.Filter):
@@ -95,10 +125,29 @@ FORMATS = ("text", "json")
 """The formats ``JARDINIER_LOG_FORMAT`` takes, in any case."""
 
 
+class TextLineFormatter(logging.Formatter):
+    """Lines as :data:`TEXT_FORMAT` writes them; a record whose arguments do not fit its message
+    is one line too (see :func:`message_of`), not logging's multi-line report of the error."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            return super().format(record)
+        except Exception:
+            # Only reached with unmasked records (no secret set): the redactor has already
+            # written the others' messages. A copy: other handlers still see the record as made.
+            written = logging.makeLogRecord(
+                {**record.__dict__, "msg": message_of(record), "args": None}
+            )
+            return super().format(written)
+
+
 def _formatter(name: str) -> logging.Formatter:
     if name == "json":
         return JsonLineFormatter()
-    return logging.Formatter(TEXT_FORMAT)
+    return TextLineFormatter()
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -276,3 +276,62 @@ def test_a_log_format_that_is_not_one_is_said_whatever_the_level_and_text_is_kep
         "use one of text, json; logging as text"
     )
     assert lines[1].endswith("CRITICAL jardinier.test: still logged")
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{}, {"TELEGRAM_TOKEN": "1234567"}],  # no token, or one too short to be masked
+    ids=["no token", "short token"],
+)
+def test_text_lines_say_which_arguments_did_not_fit_the_message_in_one_line(
+    capsys: pytest.CaptureFixture[str], environ: dict[str, str]
+) -> None:
+    def log(logger: logging.Logger) -> None:
+        logger.warning("sent %s to %s", "alice")  # one argument short: a bug, not a crash
+        logger.warning("the next line is logged")
+
+    _configured(environ, log)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2, lines  # not logging's "--- Logging error ---" report
+    assert lines[0].endswith(
+        "WARNING jardinier.test: sent %s to %s (arguments that do not fit the message: ('alice',))"
+    )
+    assert lines[1].endswith("WARNING jardinier.test: the next line is logged")
+
+
+class Unwritable:
+    """An argument that cannot be written, neither with str() nor with repr()."""
+
+    def __str__(self) -> str:
+        raise ValueError("no text")
+
+    def __repr__(self) -> str:
+        raise ValueError("no repr either")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize("with_token", [False, True], ids=["no token", "token"])
+def test_an_argument_that_cannot_be_written_fails_no_caller_and_leaks_nothing(
+    capsys: pytest.CaptureFixture[str], log_format: str, with_token: bool
+) -> None:
+    token = "123456:ABC-telegram-token-value"
+    environ = {"JARDINIER_LOG_FORMAT": log_format}
+    if with_token:
+        environ["TELEGRAM_TOKEN"] = token
+
+    def log(logger: logging.Logger) -> None:
+        logger.warning("sent %s to %s", token, Unwritable())
+        logger.warning("the next line is logged")
+
+    _configured(environ, log)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2, lines
+    first, second = (
+        [json.loads(line)["message"] for line in lines] if log_format == "json" else lines
+    )
+    shown_token = "***" if with_token else token
+    assert f"sent %s to %s (arguments that do not fit the message: ('{shown_token}', " in first
+    assert "Unwritable" in first
+    assert second.endswith("the next line is logged")
+    if with_token:
+        assert token not in "\n".join(lines)
