@@ -80,9 +80,18 @@ def rules_directory(explicit: Path | None, environ: Mapping[str, str] | None = N
     return shipped_rules_directory()
 
 
-def _fail(error: JardinierError) -> None:
-    typer.echo(str(error), err=True)
-    raise typer.Exit(1)
+def _fail(error: JardinierError, *, as_json: bool = False) -> None:
+    """Say ``error`` on stderr and exit 1: its message as it is, or, for a command asked for
+    JSON, one JSON object on one line, ``{"error": message, "exit_code": 1}``."""
+    exit_code = 1
+    if as_json:
+        typer.echo(
+            json.dumps({"error": str(error), "exit_code": exit_code}, ensure_ascii=False),
+            err=True,
+        )
+    else:
+        typer.echo(str(error), err=True)
+    raise typer.Exit(exit_code)
 
 
 def _database_failed(error: OperationalError) -> None:
@@ -225,7 +234,7 @@ def replay(
         typer.Option(
             "--json",
             help="Also write the report as JSON to this file; `-` prints the JSON alone, for "
-            "piping.",
+            "piping (and an error as one JSON object on stderr).",
             dir_okay=False,
         ),
     ] = None,
@@ -268,7 +277,9 @@ def replay(
                 )
             )
     except JardinierError as error:
-        _fail(error)
+        # The JSON report on stdout is for a script: so is its failure (with `--json FILE`,
+        # a person reads the text report, and the error as text).
+        _fail(error, as_json=to_stdout)
         return
     document = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
     if to_stdout:

@@ -523,3 +523,28 @@ def test_check_rules_lists_the_overrides_it_applied(rules_dir: Path, tmp_path: P
     result = jardinier("check-rules", str(rules_dir), cwd=tmp_path)
     assert result.returncode == 1
     assert f"{overrides}/discrod-43.yaml:1:1: unknown platform 'discrod'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("json_option", "as_json"),
+    [(["--json", "-"], True), ([], False)],
+    ids=["JSON on stdout", "the text report"],
+)
+def test_a_replay_asked_for_json_on_stdout_fails_in_json_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_option: list[str], as_json: bool
+) -> None:
+    """A script reading the JSON report reads its failure the same way; the exit code stays."""
+    monkeypatch.setattr("bot.cli.configure_logging", lambda: None)
+    monkeypatch.setattr("bot.cli.tune_garbage_collector", lambda: None)
+    missing = tmp_path / "missing.json"
+    message = f"{missing}: cannot read the file: No such file or directory"
+
+    result = CliRunner().invoke(app, ["replay", str(missing), *json_option])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    if as_json:
+        assert result.stderr.count("\n") == 1  # one line
+        assert json.loads(result.stderr) == {"error": message, "exit_code": 1}
+    else:
+        assert result.stderr == message + "\n"
