@@ -33,7 +33,7 @@ from bot.localdays import LocalDays
 from cogs.contributors.base import ContributorsBase
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
-from cogs.contributors.tracked import TrackedMessage
+from cogs.contributors.tracked import ThanksDue, TrackedMessage
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -177,6 +177,8 @@ class Counting(ContributorsBase):
                     link((community, day, author.id, replied, "thanks"), tracked, parent)
                     if parent is not None:
                         self._release(counting, parent, tracked, author.id, day)
+                else:
+                    tracked.thanks_due = ThanksDue((replied,), event.reply_to, replied)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
         if replied is not None:
@@ -196,6 +198,11 @@ class Counting(ContributorsBase):
                 link(edge, tracked, self._drawn_by(parent, target))
             if parent is not None and replied in thanked:
                 self._release(counting, parent, tracked, author.id, day)
+        elif thanked:
+            if replied in thanked:
+                tracked.thanks_due = ThanksDue((replied,), event.reply_to, replied)
+            else:
+                tracked.thanks_due = ThanksDue(tuple(sorted(thanked)), None, None)
 
     def _replied(
         self, event: MessageCreated, author: UserRef, optouts: set[str]
@@ -258,7 +265,9 @@ class Counting(ContributorsBase):
         """Score an edited message again, for the day it was posted: "ok" edited into a long
         answer earns its point (within the per-minute cap, counted at the edit, like a new
         message: a burst of such edits is a flood too), and an answer edited down to "." loses
-        it. A message older than what the cog remembers keeps what it earned."""
+        it. An edit that adds thanks to a reply or a mention that thanked no one thanks, once
+        (see :meth:`_thank_on_edit`). A message older than what the cog remembers keeps what it
+        earned, and its edit thanks no one."""
         message = event.message
         tracked = self._tracked(message)
         if tracked is None:
@@ -276,7 +285,30 @@ class Counting(ContributorsBase):
                 self.ledger.score(message, tracked, tracked.day)
             else:
                 tracked.held = tracked.day  # its point comes if another member thanks it
+        due = tracked.thanks_due
+        if due is not None and counting.detector.thanks(event.text):
+            tracked.thanks_due = None  # thanked once: another edit thanks no more
+            self._thank_on_edit(counting, tracked, due, counting.days.of(event.at))
         await self.flush_if_full()
+
+    def _thank_on_edit(
+        self, counting: CommunityCounting, tracked: TrackedMessage, due: ThanksDue, day: date
+    ) -> None:
+        """An edit added thanks to a message that thanked no one: it thanks, on the day of the
+        edit, those it would have thanked posted so (see :meth:`_interactions`), but a member
+        who opted out since, or the author of a message replied to that was removed since."""
+        parent = None
+        if due.reply_to is not None:
+            parent = self._tracked(due.reply_to)
+            if parent is None and self.core.bus.is_removed(due.reply_to):
+                return  # removed by a moderation cog: it earns nothing
+        author_id = tracked.author_id
+        for target in due.thanked:
+            if target not in counting.optouts:
+                edge = (counting.community, day, author_id, target, "thanks")
+                self.ledger.link(edge, tracked, self._drawn_by(parent, target))
+        if parent is not None and due.replied not in counting.optouts:
+            self._release(counting, parent, tracked, author_id, day)
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def take_back(self, event: MessageDeleted) -> None:

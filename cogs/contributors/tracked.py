@@ -14,7 +14,9 @@ drew them, and no list or dictionary is made before it is needed.
 An edit scores the message again (see :meth:`MessageLedger.unscore`): its own point is taken back
 when it no longer earns it, and given again, for the day it was posted, when it does. The
 interactions it gave (a reply, mentions, thanks) are the event's, not the text's: an edit neither
-gives them again nor takes them back.
+gives them again nor takes them back. One exception: a reply or mention that thanked no one when
+posted keeps whom it would thank (:class:`ThanksDue`), and an edit that adds thanks gives them
+then, once.
 """
 
 from __future__ import annotations
@@ -42,10 +44,23 @@ class Contribution:
     revoked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ThanksDue:
+    """Whom a message would thank had it said thanks: the members it mentions, else the author
+    of the message it replies to (as when it is posted). Kept for an edit that adds thanks."""
+
+    thanked: tuple[str, ...]
+    """The members' ids, sorted."""
+    reply_to: MessageRef | None
+    """The message it replies to, if any: the thanks it draws go with it if it is removed."""
+    replied: str | None
+    """Who wrote the message it replies to, when the thanks are theirs."""
+
+
 class TrackedMessage:
     """A message the cog counted: its author and every contribution tied to it."""
 
-    __slots__ = ("_reactions", "_tied", "author_id", "day", "held", "scored")
+    __slots__ = ("_reactions", "_tied", "author_id", "day", "held", "scored", "thanks_due")
 
     def __init__(self, author_id: str) -> None:
         self.author_id = author_id
@@ -64,6 +79,9 @@ class TrackedMessage:
         # Per reacting member: how many emojis they left, and the point it gave the author.
         # Made on the first reaction; most messages get none.
         self._reactions: dict[str, tuple[int, Contribution]] | None = None
+        self.thanks_due: ThanksDue | None = None
+        """Whom the message would thank, while it has thanked no one (see :class:`ThanksDue`);
+        None once it did, or when it replies to and mentions no one."""
 
     @property
     def held_day(self) -> date | None:
