@@ -22,6 +22,12 @@ before its end (it only writes down that it ran) says so with :meth:`Scheduler.r
 after that does not run it again. A run that returned is never run again, except when the process
 dies within the milliseconds the job store takes to save that it returned.
 
+A one-off job leaves the store when it is handed over to run, so one the process dies in is lost,
+and a handler's work is never repeated; one planned with :meth:`Scheduler.at_until_done` stays
+stored while it runs, paused, with its run in progress, and is due again at the next start as a
+recurring job's run is. Its handler must tell a second run from the first (what it did is written
+down before it is done, a nudge claimed before it is sent).
+
 Cron schedules read the community's wall clock, as cron does: a time the autumn change of hour
 shows twice (02:30 in Paris on the last Sunday of October) comes once, the first time; one the
 spring change skips comes an hour later (03:30). A schedule of every hour (``*`` or ``*/2`` as
@@ -62,7 +68,11 @@ _MAX_CATCH_UP_STEPS = 10_000
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 """How long after each failure a one-off job is tried again; failing once more, it is given up."""
 RUNNING = "running"
-"""The argument of a recurring job that remembers the run in progress: when it was due."""
+"""The argument of a recurring job, or of a one-off one kept until done, that remembers the run in
+progress: when it was due."""
+UNTIL_DONE = "until_done"
+"""The argument of a one-off job kept in the store while it runs (see
+:meth:`Scheduler.at_until_done`)."""
 
 _current_run: ContextVar[tuple[str, datetime] | None] = ContextVar("current_run", default=None)
 """The job whose handler runs in this task, and when its run was due."""
@@ -103,6 +113,7 @@ async def run_scheduled_job(
     first_due: datetime | None = None,
     missed: bool = False,
     running: datetime | None = None,
+    until_done: bool = False,
 ) -> None:
     """The function every stored job names; the scheduler that owns the job runs its handler
     through its bot (see :class:`_ClockExecutor`), so this is never called.
@@ -111,7 +122,7 @@ async def run_scheduled_job(
     tried again after a failure has ``failed`` tries behind it, was first due at ``first_due``,
     and is reported missed again rather than run when it was ``missed`` then. A recurring job
     whose run due at ``running`` is in progress runs it again at the next start if the process
-    dies before it returns.
+    dies before it returns; so does a one-off job ``until_done``, kept stored while it runs.
     """
     log.warning("job for %s.%s called outside its scheduler; skipped", cog, handler)
 
@@ -303,6 +314,22 @@ class Scheduler:
             raise ValueError("schedule with a timezone-aware datetime")
         self._add(job_id, DateTrigger(run_date=when, timezone=UTC), cog, handler, kwargs)
 
+    def at_until_done(
+        self, job_id: str, when: datetime, cog: str, handler: str, **kwargs: Any
+    ) -> None:
+        """Run ``cog.handler(**kwargs)`` once at ``when``, as :meth:`at` does, and keep the job
+        stored until its handler returns or raises: a run the process dies in (a kill, a power
+        cut, a stop) is due again at the next start, late, or reported missed past the grace.
+
+        For a handler that a second run cannot make repeat what the first did (it claims its
+        work in the database before doing it). While it runs, the job is listed with no next
+        run; a handler may plan the same id again, or cancel it.
+        """
+        if when.tzinfo is None:
+            raise ValueError("schedule with a timezone-aware datetime")
+        trigger = DateTrigger(run_date=when, timezone=UTC)
+        self._add(job_id, trigger, cog, handler, kwargs, remembered={UNTIL_DONE: True})
+
     def cron(
         self,
         job_id: str,
@@ -322,7 +349,16 @@ class Scheduler:
         trigger = WallClockCronTrigger(timezone=timezone, **fields)
         self._add(job_id, trigger, cog, handler, dict(kwargs or {}))
 
-    def _add(self, job_id: str, trigger: Any, cog: str, handler: str, kwargs: dict) -> None:
+    def _add(
+        self,
+        job_id: str,
+        trigger: Any,
+        cog: str,
+        handler: str,
+        kwargs: dict,
+        *,
+        remembered: dict[str, Any] | None = None,
+    ) -> None:
         # APScheduler would compute the first run from the system time; ours may be a manual clock.
         first_run = trigger.get_next_fire_time(None, self.clock.now())
         if first_run is None:
@@ -332,6 +368,7 @@ class Scheduler:
             run_scheduled_job,
             trigger=trigger,
             args=(cog, handler, kwargs),
+            kwargs=remembered or {},
             id=job_id,
             name=f"{cog}.{handler}",
             replace_existing=True,
@@ -420,6 +457,7 @@ class Scheduler:
     async def _run(self, job: Job, due: datetime) -> bool:
         """:meth:`_dispatch` the job's run due at ``due``; once it returns, the run is over.
         Whether it ran."""
+        self._keep_while_running(job, due)
         current = _current_run.set((job.id, due))
         try:
             ran = await self._dispatch(job, due)
@@ -429,11 +467,23 @@ class Scheduler:
         self._run_over(job.id, due)
         return ran
 
+    def _keep_while_running(self, job: Job, due: datetime) -> None:
+        """Store again, paused, a one-off job kept until done that APScheduler took out of the
+        store to run it, with its run due at ``due`` in progress."""
+        if not _kept_until_done(job) or self._aps.get_job(job.id) is not None:
+            return  # recurring, or not kept; or planned anew under its id meanwhile
+        self._put_back(job, job.trigger, {**job.kwargs, RUNNING: due}, None)
+
     def _run_over(self, job_id: str, due: datetime) -> None:
-        """Forget the recurring job's run due at ``due`` as in progress."""
+        """Forget the job's run due at ``due`` as in progress: a one-off job kept until done
+        leaves the store."""
         job = self._aps.get_job(job_id)
         # Not one its handler planned anew under the same id.
-        if job is not None and job.kwargs.get(RUNNING) == due:
+        if job is None or not _runs_at(job, due):
+            return
+        if _kept_until_done(job):
+            self._aps.remove_job(job_id)
+        else:
             self._aps.modify_job(job_id, kwargs=_without(job.kwargs, RUNNING))
 
     def _resume_cut_short(self) -> None:
@@ -466,17 +516,18 @@ class Scheduler:
             else:
                 await self._runner.run_job(cog, handler, kwargs)
         except Exception:
-            given_up = self._failed(job, first_due, missed=missed)
+            given_up = self._failed(job, due, first_due, missed=missed)
         if given_up:
             await self._give_up(job)
         return not missed
 
-    def _failed(self, job: Job, first_due: datetime, *, missed: bool) -> bool:
-        """Log the failure being handled; a one-off job is planned again, a few times. Whether
-        it is given up."""
+    def _failed(self, job: Job, due: datetime, first_due: datetime, *, missed: bool) -> bool:
+        """Log the failure of the run due at ``due``; a one-off job is planned again, a few
+        times. Whether it is given up."""
         cog, handler, _ = job.args
         what = "the handling of missed job" if missed else "job"
-        if self._aps.get_job(job.id) is not None:
+        current = self._aps.get_job(job.id)
+        if current is not None and not (_kept_until_done(current) and _runs_at(current, due)):
             # Recurring, or planned again by its handler: it runs at the time it has.
             log.exception("%s %s (%s.%s) failed", what, job.id, cog, handler)
             return False
@@ -488,12 +539,10 @@ class Scheduler:
             )
             return True
         when = self.clock.now() + RETRY_DELAYS[failed]
-        self._put_back(
-            job,
-            DateTrigger(run_date=when, timezone=UTC),
-            {"failed": failed + 1, "first_due": first_due, "missed": missed},
-            when,
-        )
+        tries = {"failed": failed + 1, "first_due": first_due, "missed": missed}
+        if _kept_until_done(job):
+            tries[UNTIL_DONE] = True
+        self._put_back(job, DateTrigger(run_date=when, timezone=UTC), tries, when)
         log.exception("%s %s (%s.%s) failed; tried again at %s", what, job.id, cog, handler, when)
         return False
 
@@ -511,7 +560,8 @@ class Scheduler:
         self, job: Job, trigger: Any, kwargs: dict[str, Any], next_run: datetime | None
     ) -> None:
         """Store again, under its id, a one-off job APScheduler took out to run it (paused when
-        ``next_run`` is None); ``kwargs`` is what the job remembers of its tries."""
+        ``next_run`` is None), in place of the one kept while it ran; ``kwargs`` is what the
+        job remembers of its tries."""
         self._aps.add_job(
             run_scheduled_job,
             trigger=trigger,
@@ -519,6 +569,7 @@ class Scheduler:
             kwargs=kwargs,
             id=job.id,
             name=job.name,
+            replace_existing=True,
             next_run_time=next_run,
         )
 
@@ -591,8 +642,8 @@ class Scheduler:
         now = self.clock.now()
         released = False
         for job in self._aps.get_jobs():
-            if job.next_run_time is not None or not self._runs(job):
-                continue
+            if job.next_run_time is not None or RUNNING in job.kwargs or not self._runs(job):
+                continue  # a one-off kept while it runs is paused, not waiting
             # Due when it was paused: run now, or reported missed past the grace. A job paused
             # before the time was remembered: a one-off keeps its time, a recurring job its next.
             next_run = job.kwargs.get("paused_due") or job.trigger.get_next_fire_time(None, now)
@@ -608,6 +659,16 @@ class Scheduler:
 
 def _without(kwargs: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {name: value for name, value in kwargs.items() if name != key}
+
+
+def _kept_until_done(job: Job) -> bool:
+    """Whether ``job`` is a one-off job kept in the store while it runs."""
+    return isinstance(job.trigger, DateTrigger) and bool(job.kwargs.get(UNTIL_DONE))
+
+
+def _runs_at(job: Job, due: datetime) -> bool:
+    """Whether ``job`` is stored with its run due at ``due`` in progress."""
+    return bool(job.kwargs.get(RUNNING) == due)
 
 
 def _platform(job: Job) -> str | None:
