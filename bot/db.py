@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolResetState, StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import JardinierError
@@ -157,6 +158,37 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite holds a transaction open on ``dbapi_connection``, read without a trip to
+    aiosqlite's thread; True when it cannot tell (a closed connection: its rollback decides)."""
+    driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    try:
+        return bool(driver.in_transaction)
+    except (AttributeError, ValueError, sqlite3.Error):
+        return True
+
+
+def rollback_if_in_transaction(
+    dbapi_connection: Any, _record: Any, reset_state: PoolResetState
+) -> None:
+    """The pool's reset of a SQLite connection given back: a rollback, only when a transaction
+    is still open on it (a task failed or was cancelled inside one, or wrote on the driver's own
+    connection); after a commit or a rollback, none.
+
+    The pool's default rolls back every connection given back, a trip to aiosqlite's thread
+    per write transaction for nothing: ``in_transaction`` says the same as that rollback would
+    find (sqlite3's rollback does nothing outside a transaction). A statement still running
+    for a cancelled task cannot slip past: SQLAlchemy queues its own rollback of the
+    transaction on the way out, and aiosqlite runs what is queued in order.
+    """
+    if not reset_state.asyncio_safe or reset_state.transaction_was_reset:
+        # As the default: no I/O while garbage-collected; nothing to undo after the
+        # connection's own rollback.
+        return
+    if _in_transaction(dbapi_connection):
+        dbapi_connection.rollback()
+
+
 def upsert_insert(dialect: str) -> Any:
     """The INSERT of ``dialect`` that can say ON CONFLICT (SQLite's and PostgreSQL's)."""
     if dialect == "postgresql":
@@ -169,7 +201,8 @@ def upsert_insert(dialect: str) -> Any:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for ``url`` with the SQLite pragmas set on every connection."""
+    """An async engine for ``url``; on SQLite, the pragmas set on every connection and a
+    connection given back rolled back only when a transaction is open on it."""
     url = async_url(url)
     options: dict[str, Any] = {}
     if is_memory(url):
@@ -177,9 +210,14 @@ def create_engine(url: str) -> AsyncEngine:
         options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
         ensure_parent_directory(url)
+    sqlite = _parse(url).get_backend_name() == "sqlite"
+    if sqlite:
+        # The reset is the listener's below; other databases keep the pool's default.
+        options["pool_reset_on_return"] = None
     engine = create_async_engine(url, **options)
-    if engine.dialect.name == "sqlite":
+    if sqlite:
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", rollback_if_in_transaction)
     return engine
 
 
