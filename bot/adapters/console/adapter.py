@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.adapters.console.grammar import (
     Delete,
@@ -63,6 +63,30 @@ TIMEOUT_RANGE = TimeoutRange(timedelta(seconds=30), timedelta(days=28))
 MAX_MESSAGES_REMEMBERED = 10_000
 """How many of the latest messages the console remembers (where, who wrote them, whether they
 were deleted): a long session or a benchmark must not grow without end."""
+MAX_MEMBERS_REMEMBERED = 10_000
+"""How many members the console keeps by name, the least recently active forgotten first (the
+bot's own member records still know them; one who acts again is met again)."""
+MAX_CHANNELS_REMEMBERED = 1_000
+"""How many channels the console keeps by name, the least recently used forgotten first (a
+channel exists as soon as it is named: one named again is made again)."""
+MAX_STANDING_REMEMBERED = 10_000
+"""How many silenced, banned and departed members the console enforces, each, as the Telegram
+adapter bounds its restrictions: the oldest forgotten first (a silence that has ended, before
+any)."""
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(entries: OrderedDict[K, V], key: K, value: V, limit: int) -> V:
+    """Keep ``key`` → ``value`` as the most recent of ``entries``, which keep their ``limit``
+    most recent; returns ``value``."""
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > limit:
+        entries.popitem(last=False)
+    return value
 
 
 @dataclass
@@ -116,14 +140,16 @@ class ConsolePlatform:
         """Counts the community's members as its database holds them (every console member
         acts before the bot, so the bot has seen them all, in this run or an earlier one)."""
         self.next_message_id = 1
-        self._channels: dict[str, ChannelRef] = {}
-        self._members: dict[str, MemberRef] = {}
+        # Least recently used first, bounded (MAX_CHANNELS_REMEMBERED, MAX_MEMBERS_REMEMBERED).
+        self._channels: OrderedDict[str, ChannelRef] = OrderedDict()
+        self._members: OrderedDict[str, MemberRef] = OrderedDict()
         self._messages: OrderedDict[int, _Posted] = OrderedDict()
         # What the platform itself enforces once the bot asked: a silenced member cannot post or
         # react (None: until lifted), a banned one cannot come back, one who left must rejoin.
-        self._silenced: dict[str, datetime | None] = {}
-        self._banned: set[str] = set()
-        self._gone: set[str] = set()
+        # Oldest first, bounded (MAX_STANDING_REMEMBERED); banned and gone are sets of names.
+        self._silenced: OrderedDict[str, datetime | None] = OrderedDict()
+        self._banned: OrderedDict[str, None] = OrderedDict()
+        self._gone: OrderedDict[str, None] = OrderedDict()
         self.current = self.channel("general")
         self._stopping = False
         self._lines: asyncio.Queue[str | None] | None = None
@@ -134,14 +160,15 @@ class ConsolePlatform:
     # -- what the platform enforces, kept between runs ------------------------------------------
 
     def standing(self) -> dict[str, Any]:
-        """Who is silenced (until when), banned or gone, as JSON can hold it."""
+        """Who is silenced (until when), banned or gone, as JSON can hold it, oldest first (the
+        first forgotten past :data:`MAX_STANDING_REMEMBERED`, in this run or the next)."""
         return {
             "silenced": {
                 name: until.isoformat() if until else None
-                for name, until in sorted(self._silenced.items())
+                for name, until in self._silenced.items()
             },
-            "banned": sorted(self._banned),
-            "gone": sorted(self._gone),
+            "banned": list(self._banned),
+            "gone": list(self._gone),
         }
 
     def restore_standing(self, standing: Mapping[str, Any]) -> None:
@@ -150,13 +177,27 @@ class ConsolePlatform:
         if isinstance(silenced, dict):
             for name, until in silenced.items():
                 try:
-                    self._silenced[str(name)] = datetime.fromisoformat(until) if until else None
+                    self._silence(str(name), datetime.fromisoformat(until) if until else None)
                 except (TypeError, ValueError):
                     continue
         for field, names in (("banned", self._banned), ("gone", self._gone)):
             listed = standing.get(field)
             if isinstance(listed, list):
-                names.update(str(name) for name in listed)
+                for name in listed:
+                    _remember(names, str(name), None, MAX_STANDING_REMEMBERED)
+
+    def _silence(self, name: str, until: datetime | None) -> None:
+        """Member ``name`` may not post nor react until ``until`` (None: until lifted)."""
+        self._silenced[name] = until
+        self._silenced.move_to_end(name)
+        if len(self._silenced) > MAX_STANDING_REMEMBERED:
+            # A silence that has ended holds no one back: forgotten before any that still does.
+            now = self.clock.now()
+            ended = [key for key, end in self._silenced.items() if end is not None and end <= now]
+            for key in ended:
+                del self._silenced[key]
+            while len(self._silenced) > MAX_STANDING_REMEMBERED:
+                self._silenced.popitem(last=False)
 
     async def _standing_changed(self) -> None:
         if self.on_standing is not None:
@@ -167,15 +208,21 @@ class ConsolePlatform:
     def channel(self, name: str) -> ChannelRef:
         """The channel ``#name`` (channels exist as soon as they are named)."""
         name = name.lstrip("#").lower()
-        if name not in self._channels:
-            self._channels[name] = ChannelRef(self.community, name, f"#{name}")
-        return self._channels[name]
+        found = self._channels.get(name)
+        if found is None:
+            made = ChannelRef(self.community, name, f"#{name}")
+            return _remember(self._channels, name, made, MAX_CHANNELS_REMEMBERED)
+        self._channels.move_to_end(name)
+        return found
 
     def member(self, name: str) -> MemberRef:
         """The member called ``name`` (members exist as soon as they act)."""
-        if name not in self._members:
-            self._members[name] = MemberRef(self.community, UserRef(PLATFORM, name, name))
-        return self._members[name]
+        found = self._members.get(name)
+        if found is None:
+            made = MemberRef(self.community, UserRef(PLATFORM, name, name))
+            return _remember(self._members, name, made, MAX_MEMBERS_REMEMBERED)
+        self._members.move_to_end(name)
+        return found
 
     def _target(self, message_id: int, nothing: str) -> MessageRef:
         """Message ``message_id``, which a line replies to, reacts to, presses a button under,
@@ -335,11 +382,11 @@ class ConsolePlatform:
                     self.output.refused(name, "banned")
                     return
                 if name in self._gone:
-                    self._gone.discard(name)
+                    del self._gone[name]
                     await self._standing_changed()
                 await sink(MemberJoined(at=now, member=self.member(name)))
             case Leave(name):
-                self._gone.add(name)
+                _remember(self._gone, name, None, MAX_STANDING_REMEMBERED)
                 await self._standing_changed()
                 await sink(MemberLeft(at=now, member=self.member(name)))
             case Post(reply_to=reply_to):
@@ -540,7 +587,7 @@ class ConsolePlatform:
         now = self.clock.now()
         if until > now:
             until = now + self.timeout_range.clamp(until - now)
-        self._silenced[member.user.id] = until
+        self._silence(member.user.id, until)
         await self._standing_changed()
         self.output.action(
             "timeout", member=member.name, until=until.isoformat(), reason=reason or None
@@ -552,7 +599,7 @@ class ConsolePlatform:
         A member who is not in the community is refused as for :meth:`timeout`.
         """
         self._check_present("kick", member)
-        self._gone.add(member.user.id)
+        _remember(self._gone, member.user.id, None, MAX_STANDING_REMEMBERED)
         await self._standing_changed()
         self.output.action("kick", member=member.name, reason=reason or None)
         self._departs(member)
@@ -562,8 +609,8 @@ class ConsolePlatform:
         if they were in). As on Discord and Telegram, one who is not in the community may be
         banned all the same, and banning a banned member again is no error."""
         present = member.user.id not in self._gone
-        self._banned.add(member.user.id)
-        self._gone.add(member.user.id)
+        _remember(self._banned, member.user.id, None, MAX_STANDING_REMEMBERED)
+        _remember(self._gone, member.user.id, None, MAX_STANDING_REMEMBERED)
         await self._standing_changed()
         self.output.action(
             "ban", member=member.name, reason=reason or None, delete_days=delete_days or None
@@ -614,13 +661,13 @@ class ConsolePlatform:
         """
         if user.id not in self._banned:
             raise self._refused("unban", "not_banned", user)
-        self._banned.discard(user.id)
+        del self._banned[user.id]
         await self._standing_changed()
         self.output.action("unban", member=user.name or user.id, reason=reason or None)
 
     async def restrict(self, member: MemberRef, *, until: datetime | None = None) -> None:
         """Print the restriction; the member cannot post or react until it ends or is lifted."""
-        self._silenced[member.user.id] = until
+        self._silence(member.user.id, until)
         await self._standing_changed()
         self.output.action(
             "restrict", member=member.name, until=until.isoformat() if until else None
@@ -654,7 +701,8 @@ class ConsolePlatform:
 
     async def member_count(self, community: CommunityRef) -> int | None:
         """The console's members: those who joined or acted and have not left (in this run
-        only, without a database to count them in)."""
+        only, and the latest :data:`MAX_MEMBERS_REMEMBERED`, without a database to count them
+        in)."""
         if self.count_members is not None:
             return await self.count_members(community)
         return len(self._members.keys() - self._gone)
