@@ -9,6 +9,11 @@ name is Bob").
 
 A newcomer who comes back starts a new journey and may introduce themselves again (thanked, and
 counted in ``/onboarding``), but the other cogs hear of a member's introduction once.
+
+A nudge (a newcomer's, or a wave's) stays planned while it runs (see
+:meth:`~bot.scheduler.Scheduler.at_until_done`): a process that dies meanwhile (a kill, a power
+cut) sends it at the next start. Each newcomer's nudge is recorded before it is sent, so a restart
+after it was sent never sends it again; a process that dies between the two loses it.
 """
 
 from __future__ import annotations
@@ -72,7 +77,7 @@ class Introductions(WelcomeBase):
             return
         if journey.first_introduced_at is not None:
             return
-        self.core.scheduler.at(
+        self.core.scheduler.at_until_done(
             self.job_id("nudge", member.community, member.user.id),
             (at or journey.joined_at) + config.nudge_after,
             self.name,
@@ -89,7 +94,7 @@ class Introductions(WelcomeBase):
         config = self.settings(community).introductions
         if not config.enabled or config.nudge_after is None or not newcomers:
             return
-        self.core.scheduler.at(
+        self.core.scheduler.at_until_done(
             self.wave_nudge_id(community, greeted_at),
             greeted_at + config.nudge_after,
             self.name,
@@ -115,7 +120,7 @@ class Introductions(WelcomeBase):
                 continue
             kept = {other: name for other, name in members.items() if other != user_id}
             arguments = {**pending.kwargs, "members": kept}
-            self.core.scheduler.at(
+            self.core.scheduler.at_until_done(
                 pending.id, pending.next_run, self.name, "wave_nudge", **arguments
             )
 
@@ -217,7 +222,7 @@ class Introductions(WelcomeBase):
         now = self.core.clock.now()
         if not self.allowed(community, "nudge", now):
             # Many nudges fall due together (after a restart): spread them out.
-            self.core.scheduler.at(
+            self.core.scheduler.at_until_done(
                 self.job_id("nudge", community, member.user.id),
                 now + config.raid.within,
                 self.name,
@@ -266,7 +271,7 @@ class Introductions(WelcomeBase):
             return
         now = self.core.clock.now()
         if not self.allowed(community, "nudge", now):
-            self.core.scheduler.at(
+            self.core.scheduler.at_until_done(
                 self.wave_nudge_id(community, greeted_at),
                 now + config.raid.within,
                 self.name,
