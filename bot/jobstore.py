@@ -19,10 +19,17 @@ line (what the database said, without the statement), and the recovery is anothe
 level: an operator who saw the one sees the other. A crash loses at most the changes still
 waiting (milliseconds of them, or those since the database started refusing); the jobs on disk
 are loaded at start.
+
+A job saved by a later version of the bot, which remembers more of a job (a run in progress, how
+it is retried), is read after a rollback to this one: the arguments its function here does not
+take are left out as it loads, with a warning. Kept, they failed APScheduler's check of every
+change to the job's arguments: the catch-up of a run cut short, or of a job held for its
+platform, stopped the start.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import pickle
 import threading
@@ -94,6 +101,7 @@ class WriteBehindJobStore(MemoryJobStore):
         self._disk.start(scheduler, alias)
         rows = {}
         for job in self._disk.get_all_jobs():
+            _fit_arguments(job)
             super().add_job(job)
             rows[job.id] = self._row(job)
         with self._queue_lock:
@@ -333,3 +341,21 @@ class WriteBehindJobStore(MemoryJobStore):
             "finds them as they were before the database refused them",
             jobs,
         )
+
+
+def _fit_arguments(job: Job) -> None:
+    """Leave out of ``job`` the keyword arguments its function does not take (saved by a later
+    version of the bot), saying which."""
+    parameters = inspect.signature(job.func).parameters
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters.values()):
+        return
+    unknown = [name for name in job.kwargs if name not in parameters]
+    if not unknown:
+        return
+    log.warning(
+        "job %s was saved with arguments this version does not take (%s), by a later one: "
+        "left out",
+        job.id,
+        ", ".join(unknown),
+    )
+    job._modify(kwargs={name: value for name, value in job.kwargs.items() if name in parameters})
