@@ -5,12 +5,15 @@ flush. SQLAlchemy's executemany prepares every row itself, a dict in and its com
 parameters out, each value through its type's processor: a flush of ten thousand counters
 spent more time there than in the database. :class:`BulkWrite` compiles the statement once for
 the engine's dialect, applies only the processors its columns need (a date written as text
-on SQLite), and passes the rows to the driver's own executemany in one call.
+on SQLite), and passes the rows to the driver's own executemany in one call. A flush's rows
+mostly share their day: a column's last date converted is remembered, and reused while the
+next rows give the same date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -43,14 +46,28 @@ class BulkWrite:
                 processors.append((index, processor))
         self._processors: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(processors)
         self._reordered = self._order != tuple(range(len(columns)))
+        # Per processor, the last date it converted and what it gave. Only plain dates: two
+        # equal ones always read the same, where equal datetimes in two time zones do not.
+        self._last_dates: list[tuple[date, Any] | None] = [None] * len(processors)
 
     def prepared(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """``row`` (the values of ``columns``) as the driver takes it."""
         if not self._processors and not self._reordered:
             return tuple(row)
         values = [row[index] for index in self._order] if self._reordered else list(row)
-        for index, processor in self._processors:
-            values[index] = processor(values[index])
+        last_dates = self._last_dates
+        for slot, (index, processor) in enumerate(self._processors):
+            value = values[index]
+            if value.__class__ is date:
+                last = last_dates[slot]
+                if last is not None and last[0] == value:
+                    values[index] = last[1]
+                    continue
+                converted = processor(value)
+                last_dates[slot] = (value, converted)
+                values[index] = converted
+            else:
+                values[index] = processor(value)
         return tuple(values)
 
     async def run(self, connection: AsyncConnection, rows: Iterable[Sequence[Any]]) -> None:
