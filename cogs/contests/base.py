@@ -315,7 +315,11 @@ class ContestsBase(Cog):
         ]
 
     async def publish_wins(self, community: CommunityRef, wins: list[Win]) -> None:
-        """Tell the other cogs (the contributors cog counts contest and challenge wins)."""
+        """Tell the other cogs (the contributors cog counts contest and challenge wins), then
+        record that they were told: wins stored and not told (the process died in between)
+        are told at the next start (:meth:`publish_untold_wins`). Told twice when it dies
+        after telling and before recording it, a win is counted once all the same: the
+        contributors cog records each win it counts."""
         for win in wins:
             member = MemberRef(community, UserRef(community.platform, win.user_id, win.user_name))
             await self.publish(
@@ -328,3 +332,35 @@ class ContestsBase(Cog):
                     kind="giveaway" if win.kind == "giveaway" else "contest",
                 )
             )
+        if wins:
+            await self.wins_published(wins)
+
+    async def wins_published(self, wins: list[Win]) -> None:
+        """Record that the other cogs were told of ``wins``."""
+        async with self.core.db.session() as session:
+            await session.exec(
+                update(Win)
+                .where(col(Win.id).in_([win.id for win in wins]), col(Win.published_at).is_(None))
+                .values(published_at=self.core.clock.now())
+            )
+            await session.commit()
+
+    async def publish_untold_wins(self) -> None:
+        """Tell the other cogs the wins stored and never told: the process died after storing
+        them (a close, a draw) and before telling."""
+        async with self.core.db.session() as session:
+            untold = (
+                await session.exec(
+                    select(Win).where(col(Win.published_at).is_(None)).order_by(col(Win.id))
+                )
+            ).all()
+        by_community: dict[int, list[Win]] = {}
+        for win in untold:
+            by_community.setdefault(win.community_id, []).append(win)
+        for community_id, wins in by_community.items():
+            community = await self.community_of(community_id)
+            if community is not None:
+                self.log.info(
+                    "telling %d wins stored and not told in %s", len(wins), community.key
+                )
+                await self.publish_wins(community, wins)

@@ -5,7 +5,8 @@ with stable ids whose arguments are a record id and the community's platform (a 
 its platform is not running); every announcement is claimed once in the database, so a restart
 never doubles one, and recorded once made: one the process died while posting is reported to the
 mod-log at the next start, never posted twice. Wins are recorded and published as
-``ContestWon`` for the contributors cog.
+``ContestWon`` for the contributors cog; a win the process died before publishing is published
+at the next start.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
 
     async def rules_applied(self) -> None:
         """Bring the challenges' cron jobs in line with the rules, complete the runs and give
-        back the jobs a process that died lost, and report the announcements it lost (at start,
-        after reloads)."""
+        back the jobs a process that died lost, report the announcements it lost, and tell the
+        wins it did not tell (at start, after reloads)."""
         # The live bot applies the rules before it catches up on the jobs that fell due while
         # it was down: an older job due meanwhile is named its platform in time to wait too,
         # and a job given back now is caught up on with the others.
@@ -62,6 +63,7 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         await self.resume_giveaways()
         await self.lost_announcements()
         await self.lost_draws()
+        await self.publish_untold_wins()
 
     async def name_platforms_of_older_jobs(self) -> None:
         """Give the phase and draw jobs stored by an older version, which named only their

@@ -188,3 +188,6 @@ class Win(SQLModel, table=True):
     rank: int = 1
     votes: int | None = None
     won_at: datetime = Field(sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the other cogs were told of the win (``ContestWon``): one stored and not told yet
+    (the process died in between) is told at the next start."""

@@ -24,7 +24,7 @@ from bot.weekly import Weekly, WeeklyJob
 from cogs.contributors.buffer import CounterBuffer, Daily, Edge
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
 from cogs.contributors.influence import Influence, influence
-from cogs.contributors.models import DailyActivity, Interaction
+from cogs.contributors.models import CountedWin, DailyActivity, Interaction
 from cogs.contributors.names import UnrecordedNames
 from cogs.contributors.optouts import OptOuts
 from cogs.contributors.pace import MessagePace
@@ -339,6 +339,12 @@ class ContributorsBase(Cog):
                     ),
                 )
             )
+            await session.exec(
+                delete(CountedWin).where(
+                    col(CountedWin.community_id) == community_id,
+                    col(CountedWin.user_id) == user_id,
+                )
+            )
             await session.commit()
 
     async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
@@ -347,7 +353,7 @@ class ContributorsBase(Cog):
         community_id = await self.core.members.community_id(community)
         first_kept = self.local_day(community, cutoff)
         forgotten = 0
-        for model in (DailyActivity, Interaction):
+        for model in (DailyActivity, Interaction, CountedWin):
             table: Any = model.__table__  # type: ignore[union-attr]
             forgotten += await delete_in_batches(
                 self.core.db,

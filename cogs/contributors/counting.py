@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.albums import LastAlbums
 from bot.bus import Priority
 from bot.cog import listener
+from bot.dbrefusals import may_pass, reason
 from bot.events import (
     CommunityRef,
     ContestWon,
@@ -34,6 +35,7 @@ from cogs.contributors.base import ContributorsBase
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import ThanksDue, TrackedMessage
+from cogs.contributors.wins import count_win
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -366,10 +368,24 @@ class Counting(ContributorsBase):
     async def count_win(self, event: ContestWon) -> None:
         """A member won a contest or challenge (told by the contests cog): the first place only,
         as the hall of fame counts wins; a giveaway's draw is luck, not a contribution, and
-        counts nothing."""
-        if event.kind == "giveaway" or event.rank != 1:
+        counts nothing. Written at once, and once, however often it is told (see
+        :mod:`~cogs.contributors.wins`)."""
+        community, user = event.community, event.member.user
+        if event.kind == "giveaway" or event.rank != 1 or user.is_bot:
             return
-        await self._count_daily(event.community, event.member.user, event.at, "contest_wins")
+        if user.id in await self.optouts.of(community):
+            return
+        day = self.local_day(community, event.at)
+        community_id = await self.core.members.community_id(community)
+        try:
+            await count_win(self.core.db, community_id, event.contest_id, user.id, day)
+        except Exception as error:
+            if not may_pass(error):
+                raise
+            # Locked or busy for now: counted with the other counters, as it used to be.
+            self.log.warning("contest win written behind: %s", reason(error))
+            self.buffer.add_daily((community, user.id, day), "contest_wins")
+            await self.flush_if_full()
 
     @listener(ModerationRecorded, priority=Priority.OBSERVATION)
     async def count_case(self, event: ModerationRecorded) -> None:

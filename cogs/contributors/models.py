@@ -66,3 +66,20 @@ class OptOut(SQLModel, table=True):
     community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
     user_id: str = Field(max_length=64)
     at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CountedWin(SQLModel, table=True):
+    """A contest win counted in ``DailyActivity.contest_wins``, written in the same transaction:
+    the contests cog tells a win again after a restart when it could not record that it told
+    it, and a win counted already is not counted twice."""
+
+    __tablename__ = "contributors_wins"
+    __table_args__ = (UniqueConstraint("community_id", "contest_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", ondelete="CASCADE")
+    contest_id: str = Field(max_length=64)
+    """As ``ContestWon.contest_id`` says it: ``contest:42``."""
+    user_id: str = Field(max_length=64)
+    day: date
+    """The day the win was counted for (forgotten with that day's counters)."""

@@ -182,3 +182,28 @@ def test_phases_claimed_before_the_migration_count_as_announced(tmp_path: Path) 
             "Done",
             "2026-11-02 11:00:00",
         )
+
+
+def test_wins_stored_before_the_migration_count_as_told_and_none_as_counted_twice(
+    tmp_path: Path,
+) -> None:
+    with migrated_database(
+        tmp_path,
+        "0021",
+        GARDEN,
+        "INSERT INTO contest_wins (community_id, kind, ref_id, title, user_id, user_name, "
+        "rank, won_at) VALUES (1, 'contest', 1, 'Haiku', 'u1', 'alice', 1, "
+        "'2026-11-02 11:00:00')",
+    ) as database:
+        database.upgrade("0022")
+        # An older version told every win it stored at once: telling it again would count it
+        # twice for the contributors.
+        assert database.rows("SELECT published_at FROM contest_wins") == [("2026-11-02 11:00:00",)]
+        database.write(
+            "INSERT INTO contributors_wins (community_id, contest_id, user_id, day) "
+            "VALUES (1, 'contest:1', 'u1', '2026-11-02')"
+        )
+        database.downgrade("0021")
+        assert "contributors_wins" not in database.tables()
+        assert "published_at" not in database.columns("contest_wins")
+        assert database.rows("SELECT user_id FROM contest_wins") == [("u1",)]
