@@ -111,3 +111,17 @@ async def test_a_win_counted_and_not_marked_published_is_not_counted_twice(
     await second.stop()
     third = await open_arena(database=database, platform=first.platform)
     assert await wins_counted(third, "alice") == 1
+
+
+async def test_every_win_told_is_recorded_as_told_giveaways_too(arena: Arena) -> None:
+    await haiku_won_by_alice(arena)
+    answer = await arena.run("mod", '/giveaway "A bag of seeds" 2 1d')
+    [post] = arena.posted("Giveaway 1: A bag of seeds!")
+    for name in ("alice", "bob"):
+        await arena.press(name, "giveaway:1", post)
+
+    await arena.wait(timedelta(days=1))
+
+    assert answer.startswith("Giveaway 1 posted")
+    assert len(arena.events) == 3  # alice's win, and the giveaway's two places
+    assert await published(arena) == [True, True, True]
