@@ -112,6 +112,14 @@ def as_notes(notes: Iterable[str | None]) -> str:
     return "".join(f" ({note})" for note in notes if note)
 
 
+def bans_without_end(case: CaseRecord) -> bool:
+    """Whether ``case`` bans with no end its lift could be planned for: a ban for good, or a
+    ban given with a timeout (its case's end is the timeout's when the ban is for good, so it
+    does not say whether the ban was timed; a timed one has its own planned lift)."""
+    actions = case.action.split(", ")
+    return "ban" in actions and (case.expires_at is None or "timeout" in actions)
+
+
 def job_member(arguments: Mapping[str, Any]) -> MemberRef:
     """The member a lift job names."""
     community = CommunityRef(
@@ -419,7 +427,8 @@ class Sanctions:
 
         None once done, else why not (and the member is told the ban did not happen). As for
         timeouts, a ban never ends sooner than one already in force: a ban for good cancels the
-        planned end of a temporary one.
+        planned end of a temporary one, and a temporary ban given while one for good is in
+        force plans none (its case then says no end, as the ban for good).
         """
         if self.cog.untouchable(member):
             return self.failure("ban", member.community)
@@ -439,6 +448,11 @@ class Sanctions:
             return None
         until = self.core.clock.now() + duration
         planned = self.core.scheduler.next_run(job_id)
+        if planned is None and await self.banned_for_good(member, besides=case.id):
+            if "timeout" not in case.action.split(", "):
+                # A case that also silences keeps the timeout's end, which its lift needs.
+                await self.cog.casebook.mark(case.id, expires_at=None)
+            return None
         if planned is None or planned < until:
             self.core.scheduler.at(
                 job_id,
@@ -448,6 +462,19 @@ class Sanctions:
                 **job_arguments(member, member.community, case.id),
             )
         return None
+
+    async def banned_for_good(self, member: MemberRef, *, besides: int) -> bool:
+        """Whether a ban of ``member`` with no end is in force, save case ``besides``: none of
+        their bans has a planned lift, and a case not lifted bans them with no end."""
+        planned = self.core.scheduler.next_run(
+            lift_job_id("ban", member.community, member.user.id)
+        )
+        if planned is not None:
+            return False
+        return any(
+            case.id != besides and bans_without_end(case)
+            for case in await self.open_cases(member, "ban")
+        )
 
     async def try_lift(self, member: MemberRef, kind: Lifted) -> Attempt:
         """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting
@@ -590,7 +617,7 @@ class Sanctions:
         for community, case in await self.cog.casebook.not_lifted():
             actions = case.action.split(", ")
             member_key = (community.key, case.user_id)
-            if "ban" in actions and (case.expires_at is None or "timeout" in actions):
+            if bans_without_end(case):
                 for_good.add(member_key)
             if case.expires_at is None:
                 continue
