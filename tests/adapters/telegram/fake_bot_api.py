@@ -85,6 +85,10 @@ class FakeBotApi:
         self.deleted: list[tuple[int, int]] = []
         self.member_counts: dict[int, int] = {}
         """What ``getChatMemberCount`` answers for each chat (1 for the others)."""
+        self.held: list[Call] = []
+        """Calls of a method being held (:meth:`hold`): received, not answered."""
+        self._holding: set[str] = set()
+        self._released = asyncio.Event()
         self._failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
@@ -108,6 +112,7 @@ class FakeBotApi:
 
     async def close(self) -> None:
         """Stop serving."""
+        self.release()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -143,6 +148,16 @@ class FakeBotApi:
         if retry_after is not None:
             payload["parameters"] = {"retry_after": retry_after}
         self._failures.setdefault(method, []).extend([(code, payload)] * times)
+
+    def hold(self, method: str) -> None:
+        """Leave the calls of ``method`` unanswered until :meth:`release` (a bot stuck on them
+        can be killed mid-way); they go to ``held``, not ``calls``."""
+        self._holding.add(method)
+
+    def release(self) -> None:
+        """Answer the held calls with an error (their bot may be gone), and hold no more."""
+        self._holding.clear()
+        self._released.set()
 
     def deleted_in(self, chat_id: int) -> list[int]:
         """The messages of ``chat_id`` deleted so far, in the order they went."""
@@ -200,6 +215,12 @@ class FakeBotApi:
         if method == "getUpdates":
             return await self._get_updates(params)
         call = Call(method, params, files)
+        if method in self._holding:
+            self.held.append(call)
+            await self._notify()
+            await self._released.wait()
+            payload = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return web.json_response(payload, status=500)
         if method in SENDING and 0 < int(params["chat_id"]) not in self.started:
             self.not_started.append(call)
             await self._notify()
