@@ -9,7 +9,7 @@ message before its edit, messages counted in order by the flood triggers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -28,8 +28,15 @@ class PerChatOrder(BaseUpdateProcessor):
     was asked for.
     """
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        *,
+        handled: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._handled = handled
+        """Told of each update once handled, with or without an error (not when cancelled)."""
         # The lock of each chat with updates in hand, and how many: dropped when none is left.
         self._chats: dict[int | None, tuple[asyncio.Lock, int]] = {}
 
@@ -38,9 +45,14 @@ class PerChatOrder(BaseUpdateProcessor):
         key = _chat_of(update)
         lock, waiting = self._chats.get(key) or (asyncio.Lock(), 0)
         self._chats[key] = (lock, waiting + 1)
+        failed: Exception | None = None
         try:
             async with lock:
                 await coroutine
+        except Exception as error:
+            # What escapes the application's error handlers: the update is handled all the
+            # same (tried again, it would fail again).
+            failed = error
         finally:
             if isinstance(coroutine, Coroutine):
                 coroutine.close()  # never started if cancelled while waiting for its turn
@@ -49,6 +61,12 @@ class PerChatOrder(BaseUpdateProcessor):
                 del self._chats[key]
             else:
                 self._chats[key] = (lock, waiting - 1)
+        # Not when cancelled (the bot stopping): then it is still to handle. Outside the
+        # chat's lock: its next update need not wait for the store.
+        if self._handled is not None:
+            await self._handled(update)
+        if failed is not None:
+            raise failed
 
     async def initialize(self) -> None:
         """Nothing to prepare."""
