@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from telegram import Update
 
+from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.unhandled import UnhandledUpdates
 from bot.db import Database
 from bot.events import MemberJoined, MessageCreated
@@ -138,3 +140,34 @@ async def test_a_webhook_delivery_is_kept_before_telegram_hears_it_arrived(
     api.release()
     await bot.stop()
     assert await kept_in(database) == []
+
+
+async def test_an_update_whose_handling_failed_is_done_one_cancelled_is_still_to_handle() -> None:
+    """An update that failed would fail again: it is not handled at the next start. One whose
+    handling was cancelled (the bot stopping) is."""
+    done: list[object] = []
+
+    async def handled(update: object) -> None:
+        done.append(update)
+
+    order = PerChatOrder(handled=handled)
+
+    async def fails() -> None:
+        raise RuntimeError("a handler's bug")
+
+    with pytest.raises(RuntimeError, match="a handler's bug"):
+        await order.do_process_update("failed", fails())
+    assert done == ["failed"]
+
+    started = asyncio.Event()
+
+    async def stuck() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    task = asyncio.create_task(order.do_process_update("cancelled", stuck()))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert done == ["failed"]
