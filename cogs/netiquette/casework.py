@@ -35,9 +35,9 @@ class Casework(Moderation):
         texts = self.texts(ctx.community)
         if case.pardoned_at is not None:
             return render(texts.status_pardoned)
+        if case.lifted_at is not None:  # a ban for good lifted by /unban too
+            return render(texts.status_lifted)
         if case.expires_at is not None:
-            if case.lifted_at is not None:
-                return render(texts.status_lifted)
             return render(texts.status_until, when=self.local_time(ctx.community, case.expires_at))
         return ""
 

@@ -119,10 +119,10 @@ class Moderation(Automod):
             nothing = texts.not_banned if kind == "ban" else texts.not_timed_out
             raise JardinierError(render(nothing, member=plain_name(member.name)))
         failure = attempt.failure
-        closed = [] if failure else await self.sanctions.close_open_cases(member, kind)
+        ended = [] if failure else await self.sanctions.close_open_cases(member, kind)
         case = await self._record(ctx, member, f"un{kind}", "")
         await self._announce(
-            ctx, case, member, failure=failure, lifted=kind, on_record=bool(closed)
+            ctx, case, member, failure=failure, lifted=kind, on_record=bool(ended)
         )
 
     @command(

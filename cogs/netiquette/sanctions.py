@@ -547,10 +547,11 @@ class Sanctions:
             )
             return
         now = self.core.clock.now()
-        await self.cog.casebook.mark(int(case_id), lifted_at=now)
-        if attempt.failure is None:
-            # Shorter ones given while this one ran (a step of the ladder) end with it.
-            await self.close_open_cases(member, kind)
+        # Once lifted, shorter ones given while this one ran (a step of the ladder) end with
+        # it; with nothing left to lift, its own case only.
+        await self.close_open_cases(
+            member, kind, only=None if attempt.failure is None else int(case_id)
+        )
         # Told as /unban tells its case: a running contest counts a lifted ban's votes again.
         await self.cog.publish(
             ModerationLifted(at=now, member=member, case_id=int(case_id), action=kind)
@@ -610,10 +611,12 @@ class Sanctions:
         platform had already carried out finds nothing left to lift and only closes the case.
         A member's ban for good (or a case that bans along with a timeout, which does not say
         whether its ban was timed) is never lifted this way: a ban for good cancels the planned
-        end of a temporary one.
+        end of a temporary one. Nor is the timeout of a case that also bans while its ban's lift
+        is planned: that lift closes the case.
         """
         owed: dict[tuple[Lifted, str, str], tuple[datetime, CommunityRef, CaseRecord]] = {}
         for_good: set[tuple[str, str]] = set()
+        scheduler = self.core.scheduler
         for community, case in await self.cog.casebook.not_lifted():
             actions = case.action.split(", ")
             member_key = (community.key, case.user_id)
@@ -621,14 +624,21 @@ class Sanctions:
                 for_good.add(member_key)
             if case.expires_at is None:
                 continue
+            # The planned lift of a ban closes the case that also bans: a ban leaves no
+            # timeout to lift.
+            closed_by_ban = (
+                "ban" in actions
+                and scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
+            )
             for kind in LIFT_HANDLERS:
                 if kind not in actions or (kind == "ban" and "timeout" in actions):
+                    continue
+                if kind == "timeout" and closed_by_ban:
                     continue
                 latest = owed.get((kind, *member_key))
                 # One lift per member and kind, at the latest end: none ends sooner.
                 if latest is None or latest[0] <= case.expires_at:
                     owed[(kind, *member_key)] = (case.expires_at, community, case)
-        scheduler = self.core.scheduler
         resumed = 0
         for (kind, community_key, user_id), (ends, community, case) in owed.items():
             if kind == "ban" and (community_key, user_id) in for_good:
@@ -665,16 +675,30 @@ class Sanctions:
             and action in case.action.split(", ")
         ]
 
-    async def close_open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
-        """Mark the member's running ``action`` cases as lifted now (an unban ends a ban for
-        good too)."""
+    async def close_open_cases(
+        self, member: MemberRef, action: Lifted, *, only: int | None = None
+    ) -> list[CaseRecord]:
+        """The member's ``action`` is lifted: mark their running ``action`` cases (case
+        ``only``, when given) as lifted now, and return them all, as they were.
+
+        An unban ends a ban for good too, and a timeout given with the ban it ends (a ban
+        leaves no timeout to lift). A timeout's lift leaves open a case that also bans: its ban
+        goes on, and where no lift of it is planned (a ban for good), the case says no end.
+        """
         now = self.core.clock.now()
-        closed = []
-        for case in await self.open_cases(member, action):
-            marked = await self.cog.casebook.mark(case.id, lifted_at=now)
-            if marked is not None:
-                closed.append(marked)
-        return closed
+        running = [
+            case
+            for case in await self.open_cases(member, action)
+            if only is None or case.id == only
+        ]
+        ban_lift = lift_job_id("ban", member.community, member.user.id)
+        for case in running:
+            if action == "timeout" and "ban" in case.action.split(", "):
+                if case.expires_at is not None and self.core.scheduler.next_run(ban_lift) is None:
+                    await self.cog.casebook.mark(case.id, expires_at=None)
+                continue
+            await self.cog.casebook.mark(case.id, lifted_at=now)
+        return running
 
     # -- the ladder -----------------------------------------------------------------------------
 

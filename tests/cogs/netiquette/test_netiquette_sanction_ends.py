@@ -4,6 +4,8 @@ case that both silences and bans is lifted only once nothing it imposed goes on.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
@@ -14,6 +16,16 @@ BANNED_A_DAY = {
         "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
     }
 }
+
+
+def silenced_and_banned(ban: dict[str, Any]) -> dict[str, Any]:
+    """A rule that times out for an hour and bans as ``ban`` says."""
+    return {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {"delete": True, "timeout": {"duration": "1h"}, "ban": ban},
+        }
+    }
 
 
 async def status_of(forum: Forum, case: int) -> str:
@@ -93,3 +105,102 @@ async def test_a_temporary_ban_after_one_left_to_the_moderators_is_lifted_on_tim
     await forum.wait(timedelta(days=1, minutes=1))
     assert len(forum.done("unban")) == 1
     assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 2)."
+
+
+async def test_a_case_that_silences_and_bans_for_a_week_stays_open_until_the_ban_ends(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned({"duration": "7d"}))
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    week_later = forum.clock.now() + timedelta(days=7)
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert len(forum.done("unrestrict")) == 1
+    assert forum.modlog()[-1] == "⏱️ The timeout of bob is lifted (case 1)."
+    [case] = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert (case.lifted_at, case.expires_at) == (None, week_later)
+    await forum.wait(timedelta(days=7))
+    assert len(forum.done("unban")) == 1
+    assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_a_case_that_silences_and_bans_for_good_stays_open_past_the_timeout(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned({"reason": "Ads"}))
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert forum.modlog()[-1] == "⏱️ The timeout of bob is lifted (case 1)."
+    # Still banned, for good: the case is not lifted, and has no end to show.
+    assert await status_of(forum, 1) == "Strike points: 0"
+    await forum.run("mod", "/unban bob")
+    assert forum.answers()[-1] == "The ban of bob is lifted."
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_a_case_that_silences_and_bans_for_good_is_not_lifted_again_at_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned({"reason": "Ads"})
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    await first.wait(timedelta(hours=1, minutes=1))
+    assert len(first.done("unrestrict")) == 1
+    await first.stop()
+    lines = len(first.modlog())
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=3))
+    assert len(second.done("unrestrict")) == 1
+    assert second.done("unban") == []
+    assert len(second.modlog()) == lines
+
+
+async def test_an_untimeout_leaves_open_the_case_of_a_ban_that_goes_on(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned({"duration": "7d"}))
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
+    case = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert case is not None
+    assert (case.action, case.lifted_at) == ("delete, timeout, ban", None)
+    await forum.wait(timedelta(days=7, minutes=1))
+    assert len(forum.done("unban")) == 1
+
+
+async def test_a_case_that_silences_and_bans_for_a_week_lifts_its_timeout_once_across_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned({"duration": "7d"})
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    await first.wait(timedelta(hours=1, minutes=1))
+    assert len(first.done("unrestrict")) == 1
+    await first.stop()
+    first.platform.actions.clear()
+    lines = len(first.modlog())
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=7))
+    assert second.done("unrestrict") == []
+    assert len(second.done("unban")) == 1
+    assert second.modlog()[lines:] == ["⏱️ The ban of bob is lifted (case 1)."]
+
+
+async def test_a_ban_for_good_lifted_by_unban_reads_lifted_in_its_case(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/ban bob For good")
+    assert await status_of(forum, 1) == "Strike points: 0"
+    await forum.run("mod", "/unban bob")
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
