@@ -12,8 +12,10 @@ next request for updates, or the webhook's answer, waits for them to be written.
 from the store once handled (with or without an error: an update that fails is not tried again),
 and those a run left are handled at the next start, before polling resumes. Telegram sends again
 what it was not told to forget before a crash; an update kept or handled already is not handled
-twice. An update is kept as python-telegram-bot reads it (``Update.to_dict``), for the moments it
-is in hand; a store that fails is logged, and the bot goes on as python-telegram-bot alone would.
+twice. One left longer than Telegram keeps an update (24 hours) is dropped: a bot down for days
+would act on what is long past. An update is kept as python-telegram-bot reads it
+(``Update.to_dict``), for the moments it is in hand; a store that fails is logged, and the bot
+goes on as python-telegram-bot alone would.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.adapters.telegram.kept import KeptValue
+from bot.clock import Clock, SystemClock
 from bot.state import StateStore
 
 if TYPE_CHECKING:
@@ -37,6 +41,8 @@ log = logging.getLogger(__name__)
 
 STATE_KEY = "telegram:unhandled:{bot_id}"
 """Per bot: update ids are the bot's own, and another token may be another bot."""
+KEPT_FOR = timedelta(hours=24)
+"""How long Telegram keeps an update no bot asked for: one left longer is past acting on."""
 
 
 class UnhandledUpdates:
@@ -48,13 +54,22 @@ class UnhandledUpdates:
     the update was kept (:class:`KeepingQueue`).
     """
 
-    def __init__(self, state: StateStore | None, bot_id: str, *, polling: bool) -> None:
+    def __init__(
+        self,
+        state: StateStore | None,
+        bot_id: str,
+        *,
+        polling: bool,
+        clock: Clock | None = None,
+    ) -> None:
         key = STATE_KEY.format(bot_id=bot_id)
         self._kept = KeptValue(state, key, "the Telegram updates not handled yet")
         self._keeping = state is not None
         self._polling = polling
+        self._clock = clock or SystemClock()
         self._updates: dict[int, dict[str, Any] | None] = {}
-        """Each update in hand by id; None once handled, until Telegram forgets it."""
+        """Each update in hand by id, as kept (with when it came); None once handled, until
+        Telegram forgets it."""
         self._earlier: frozenset[int] = frozenset()
         """What the run before kept: Telegram may send those again once."""
         self._forgotten_below = 0
@@ -70,14 +85,26 @@ class UnhandledUpdates:
         try:
             kept = json.loads(stored)
             handled = {int(update_id) for update_id in kept.get("handled", [])}
-            left = [Update.de_json(data, bot) for data in kept.get("updates", [])]
+            entries = [_entry(kept_entry, bot) for kept_entry in kept.get("updates", [])]
         except (ValueError, TypeError, AttributeError, KeyError) as error:
             log.warning("could not read the Telegram updates the last run left: %s", error)
             return []
-        left.sort(key=lambda update: update.update_id)
-        self._earlier = frozenset(handled | {update.update_id for update in left})
-        for update in left:
-            self._updates[update.update_id] = update.to_dict()
+        self._earlier = frozenset(handled | {update.update_id for _, _, update in entries})
+        since = self._clock.now() - KEPT_FOR
+        left = sorted(
+            (update for came, _, update in entries if came >= since),
+            key=lambda update: update.update_id,
+        )
+        if len(left) < len(entries):
+            self._revision += 1  # kept no more
+            log.warning(
+                "dropping %d Telegram updates the last run left unhandled more than %s ago",
+                len(entries) - len(left),
+                KEPT_FOR,
+            )
+        for came, entry, update in entries:
+            if came >= since:
+                self._updates[update.update_id] = entry
         if left:
             log.info("handling %d Telegram updates the last run left unhandled", len(left))
         return left
@@ -88,7 +115,11 @@ class UnhandledUpdates:
         update_id = update.update_id
         if update_id in self._updates or update_id in self._earlier:
             return False
-        self._updates[update_id] = update.to_dict() if self._keeping else {}
+        self._updates[update_id] = (
+            {"came": self._clock.now().isoformat(), "update": update.to_dict()}
+            if self._keeping
+            else {}
+        )
         self._revision += 1
         return True
 
@@ -120,6 +151,14 @@ class UnhandledUpdates:
         updates = [data for data in self._updates.values() if data is not None]
         handled = [update_id for update_id, data in self._updates.items() if data is None]
         return json.dumps({"updates": updates, "handled": handled}, ensure_ascii=False)
+
+
+def _entry(kept: dict[str, Any], bot: Bot | None) -> tuple[datetime, dict[str, Any], Update]:
+    """When a kept update came, the entry as kept, and the update."""
+    came = datetime.fromisoformat(kept["came"])
+    if came.tzinfo is None:
+        raise ValueError(f"{kept['came']!r} has no time zone")
+    return came, kept, Update.de_json(kept["update"], bot)
 
 
 class KeepingQueue(asyncio.Queue[object]):

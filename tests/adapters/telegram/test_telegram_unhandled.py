@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from telegram import Update
 
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.unhandled import UnhandledUpdates
+from bot.clock import ManualClock
 from bot.db import Database
 from bot.events import MemberJoined, MessageCreated
 from bot.state import StateStore
@@ -171,3 +173,25 @@ async def test_an_update_whose_handling_failed_is_done_one_cancelled_is_still_to
     with pytest.raises(asyncio.CancelledError):
         await task
     assert done == ["failed"]
+
+
+async def test_an_update_left_longer_than_telegram_keeps_one_is_dropped(tmp_path: Path) -> None:
+    """Telegram keeps an update 24 hours: one a dead run left longer ago is past acting on (a
+    welcome days late), and is not handled."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
+    db = Database(database)
+    try:
+        await db.create_all()
+        clock = ManualClock(datetime(2026, 10, 26, 9, 0, tzinfo=UTC))
+        dead_run = UnhandledUpdates(StateStore(db), BOT_ID, polling=True, clock=clock)
+        for update_id in (1, 2):
+            clock.advance(timedelta(hours=1))
+            payload = joined_service_message(user(400 + update_id, "Rose"))
+            dead_run.received(Update.de_json({"update_id": update_id, **payload}, None))
+        await dead_run.keep()
+        clock.advance(timedelta(hours=23, minutes=30))
+        next_run = UnhandledUpdates(StateStore(db), BOT_ID, polling=True, clock=clock)
+        left = await next_run.left_by_the_last_run(None)
+    finally:
+        await db.close()
+    assert [update.update_id for update in left] == [2]  # kept 23 h 30 ago; the first 24 h 30
