@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import aiosqlite
-from sqlalchemy import ColumnElement, and_, insert, not_, or_, text, update
+from sqlalchemy import ColumnElement, and_, insert, not_, or_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
@@ -123,12 +123,8 @@ _CASE_COLUMNS = (
     "expires_at",
 )
 """The columns of a new case, as :meth:`CaseBook._row` gives them."""
-_HIGHEST_CASE_NUMBER = text(
-    "SELECT max("
-    "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'), 0), "
-    "coalesce((SELECT max(id) FROM netiquette_cases), 0))"
-)
-"""The highest case number SQLite ever gave, its case erased or not."""
+_LAST_CASE_NUMBER = "SELECT last_insert_rowid()"
+"""The number SQLite gave the last case this connection inserted."""
 
 
 class CaseBook:
@@ -183,19 +179,19 @@ class CaseBook:
             statement = insert(Case).returning(col(Case.id), sort_by_parameter_order=True)
             return cast(list[int], (await connection.execute(statement, rows)).scalars().all())
         # SQLite would insert the rows one by one to return their ids in order (two round trips
-        # to its thread each). Cases are only written here, under the case book's lock, in a
-        # write transaction: the ids SQLite would give are known (the highest ever given plus
-        # one, and on: an erased case's number is in sqlite_sequence, not in the table), so
-        # they are given, and the whole burst goes in one call.
+        # to its thread each). The whole burst goes in one call instead, and SQLite numbers
+        # it: the rows of one write transaction take the numbers after the highest it ever gave
+        # (AUTOINCREMENT), one after the other, in order, with no other writer in between. The
+        # last number gives them all. (Numbers read before the insert could go to another
+        # process's case meanwhile: its transaction only starts with the insert.)
         if self._bulk is None:
-            self._bulk = BulkWrite(insert(Case), ("id", *_CASE_COLUMNS), connection.dialect)
+            self._bulk = BulkWrite(insert(Case), _CASE_COLUMNS, connection.dialect)
         driver = (await connection.get_raw_connection()).driver_connection
         if isinstance(driver, aiosqlite.Connection):
             return await self._insert_on_driver(connection, driver, rows)
-        highest = (await connection.execute(_HIGHEST_CASE_NUMBER)).scalar()
-        ids = _numbered(highest, rows)
-        await self._bulk.run(connection, _values(ids, rows))
-        return ids
+        await self._bulk.run(connection, _values(rows))
+        last = (await connection.exec_driver_sql(_LAST_CASE_NUMBER)).scalar_one()
+        return _numbered(last, rows)
 
     async def _insert_on_driver(
         self, connection: AsyncConnection, driver: aiosqlite.Connection, rows: list[dict[str, Any]]
@@ -205,16 +201,15 @@ class CaseBook:
         take three or four (open, execute, fetch, close). What the driver raises is wrapped as
         SQLAlchemy wraps it, so that a refusal reads the same (locked, a constraint)."""
         assert self._bulk is not None
-        sql = _HIGHEST_CASE_NUMBER.text
+        sql = self._bulk.sql
         try:
-            [(highest,)] = await driver.execute_fetchall(sql)
-            ids = _numbered(highest, rows)
-            sql = self._bulk.sql
-            await self._bulk.run_on_driver(driver, _values(ids, rows))
+            await self._bulk.run_on_driver(driver, _values(rows))
+            sql = _LAST_CASE_NUMBER
+            [(last,)] = await driver.execute_fetchall(sql)
         except sqlite3.Error as error:
             dbapi = connection.dialect.loaded_dbapi
             raise DBAPIError.instance(sql, None, error, dbapi.Error) from error
-        return ids
+        return _numbered(last, rows)
 
     async def _row(self, community: CommunityRef, new: NewCase) -> dict[str, Any]:
         community_id = await self._members.community_id(community)
@@ -441,13 +436,12 @@ def _bans() -> ColumnElement[bool]:
     )
 
 
-def _numbered(highest: int | None, rows: Sequence[object]) -> list[int]:
-    """The ids of ``rows``, after the highest case number ever given."""
-    first = (highest or 0) + 1
-    return list(range(first, first + len(rows)))
+def _numbered(last: int, rows: Sequence[object]) -> list[int]:
+    """The ids of ``rows``, inserted in one transaction, the last one numbered ``last``."""
+    return list(range(last - len(rows) + 1, last + 1))
 
 
-def _values(ids: list[int], rows: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """Each row's id and values, in the order of the bulk insert's columns."""
-    for case_id, row in zip(ids, rows, strict=True):
-        yield (case_id, *(row[name] for name in _CASE_COLUMNS))
+def _values(rows: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """Each row's values, in the order of the bulk insert's columns."""
+    for row in rows:
+        yield tuple(row[name] for name in _CASE_COLUMNS)
