@@ -123,8 +123,11 @@ _CASE_COLUMNS = (
     "expires_at",
 )
 """The columns of a new case, as :meth:`CaseBook._row` gives them."""
-_LAST_CASE_NUMBER = "SELECT last_insert_rowid()"
-"""The number SQLite gave the last case this connection inserted."""
+_LAST_CASE_NUMBER = "SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'"
+"""The highest case number SQLite ever gave. Read in the transaction that inserted cases, it is
+the last of theirs: that transaction holds the write lock, and only the case book inserts cases.
+(``last_insert_rowid()`` is the connection's last row in any table: on a connection that other
+coroutines share, an in-memory database's, another table's row could come between.)"""
 
 
 class CaseBook:
