@@ -265,6 +265,9 @@ class MessageEdited(Event):
     message: MessageRef
     author: MemberRef
     text: str
+    mentions: tuple[UserRef, ...] = ()
+    """The members the message mentions after the edit, as :attr:`MessageCreated.mentions`
+    (those it mentioned before too): empty where the platform does not say."""
     hidden_links: tuple[str, ...] = ()
     """As :attr:`MessageCreated.hidden_links`, after the edit."""
 

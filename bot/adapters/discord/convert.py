@@ -221,6 +221,7 @@ def message_edited(update: discord.RawMessageUpdateEvent) -> MessageEdited | Non
         message=MessageRef(channel, str(message.id)),
         author=_author_of(community, message),
         text=message.content,
+        mentions=tuple(user_ref(user) for user in message.mentions),
     )
 
 

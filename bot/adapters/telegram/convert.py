@@ -26,6 +26,7 @@ from telegram import (
     ReactionType,
     ReactionTypeCustomEmoji,
     ReactionTypeEmoji,
+    ReactionTypePaid,
     Update,
     User,
 )
@@ -62,6 +63,8 @@ _CHANNEL_ID = re.compile(r"^(-?\d{1,20})(?::(\d{1,20}))?$")
 # administrator, as the group) has a chat for its author.
 _USER_ID = re.compile(r"^\d{1,20}$")
 _SENDER_ID = re.compile(r"^-?\d{1,20}$")
+PAID_STAR = "⭐"
+"""A paid reaction (Telegram Stars), as the members see it: a star, not a word."""
 
 
 @dataclass(frozen=True)
@@ -406,6 +409,7 @@ def _from_edit(
             message=MessageRef(channel, str(message.message_id)),
             author=author,
             text=text,
+            mentions=_mentions(entities, lookups),
             hidden_links=_hidden_links(message, entities),
             raw=message,
         )
@@ -652,6 +656,8 @@ def _emoji(reaction: ReactionType) -> str:
         return reaction.emoji
     if isinstance(reaction, ReactionTypeCustomEmoji):
         return f"custom:{reaction.custom_emoji_id}"
+    if isinstance(reaction, ReactionTypePaid):
+        return PAID_STAR
     return str(reaction.type)
 
 
