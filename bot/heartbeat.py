@@ -13,8 +13,9 @@ also says how each platform's connection stands (:class:`Link`), as JSON::
 why) when the file was written more than :data:`STALE_AFTER` ago, when a platform has failed for
 good (a refused token: only a person can mend it, and the bot, still serving the others, would
 not say so anywhere else than its log), or when no platform has been connected for more than
-:data:`UNCONNECTED_GRACE` (an outage outlasting the libraries' reconnections, a network cut). It
-imports nothing of the bot but this module.
+:data:`UNCONNECTED_GRACE` (an outage outlasting the libraries' reconnections, a network cut; a
+Telegram webhook Telegram cannot deliver to counts as not connected). It imports nothing of the
+bot but this module.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class Link(enum.StrEnum):
     """Connected and able to act (the console always is)."""
     RECONNECTING = "reconnecting"
     """Connected once, the connection lost: the library is making it again."""
+    DEGRADED = "degraded"
+    """Connected, but part of it does not work (``why`` says which): a shard of several
+    reconnecting while the others serve, or Telegram failing to deliver updates to the webhook
+    (a platform that hears nothing does not count as connected)."""
     FAILED = "failed"
     """Ended for good (a refused token): the other platforms serve on; a person must act."""
     STOPPED = "stopped"
@@ -64,7 +69,8 @@ class Link(enum.StrEnum):
 
 @dataclass(frozen=True)
 class LinkReport:
-    """One platform's line of the heartbeat file: its state, since when, and why it failed."""
+    """One platform's line of the heartbeat file: its state, since when, and why it failed or
+    what does not work (degraded)."""
 
     state: Link
     since: datetime
@@ -227,7 +233,11 @@ def check(
 
 
 def _states(links: Links) -> str:
-    return ", ".join(f"{name} {report.state}" for name, report in sorted(links.platforms.items()))
+    return ", ".join(
+        f"{name} {report.state}"
+        + (f" ({report.why})" if report.state is Link.DEGRADED and report.why else "")
+        for name, report in sorted(links.platforms.items())
+    )
 
 
 def verdict(path: Path, *, now: float | None = None) -> str:

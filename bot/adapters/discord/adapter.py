@@ -39,6 +39,7 @@ from bot.adapters.discord.outgoing import allowed_mentions, audit_reason, send_i
 from bot.adapters.discord.purge import purge_channel
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
+from bot.connections import Degraded
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.leftovers import Leftover, purge_refusal
@@ -190,15 +191,32 @@ class DiscordPlatform:
         await self.client.close()
 
     def reconnecting(self) -> bool:
-        """Whether the gateway connection (a shard's, for a sharded bot), once made, is lost
-        and discord.py is making it again (the heartbeat file says so; see
+        """Whether the gateway connection (every shard's, for a sharded bot), once made, is
+        lost and discord.py is making it again (the heartbeat file says so; see
         :mod:`bot.connections`)."""
         if self._stopping.is_set():
             return False
         if isinstance(self.client, discord.AutoShardedClient):
-            return any(shard.is_closed() for shard in self.client.shards.values())
+            shards = self.client.shards.values()
+            return bool(shards) and all(shard.is_closed() for shard in shards)
         gateway = self.client.ws
         return gateway is None or not gateway.open
+
+    def degraded(self) -> Degraded | None:
+        """Which shards of a sharded bot are lost and reconnecting while the others serve
+        their servers; None when all or none are (:meth:`reconnecting` says so then)."""
+        if self._stopping.is_set() or not isinstance(self.client, discord.AutoShardedClient):
+            return None
+        shards = self.client.shards
+        lost = sorted(shard_id for shard_id, shard in shards.items() if shard.is_closed())
+        if not lost or len(lost) == len(shards):
+            return None
+        count = self.client.shard_count or len(shards)
+        # discord.py's log names shards by their ids, from 0: so does the heartbeat file.
+        which = ("shard " if len(lost) == 1 else "shards ") + ", ".join(map(str, lost))
+        return Degraded(
+            f"{which} reconnecting; {len(shards) - len(lost)} of {count} shards connected"
+        )
 
     # -- commands ------------------------------------------------------------------------------
 
