@@ -528,10 +528,14 @@ class WelcomeCog(CharterGate, Introductions):
         if handler == "nudge":
             await self.nudge(**kwargs)
         elif handler == "gate_expired":
+            found = await self.job_journey(kwargs)
+            if found is not None and not found[1].gate_pending:
+                await self.gate_expired(**kwargs)  # a removal begun before: finished, late
+                return
             # The newcomer may have pressed the button while the bot was down: a fresh delay.
             gate = self.settings(self.job_community(kwargs)).gate
-            if await self.job_journey(kwargs) is not None and gate.timeout is not None:
-                self.core.scheduler.at(
+            if found is not None and gate.timeout is not None:
+                self.core.scheduler.at_until_done(
                     job_id, self.core.clock.now() + gate.timeout, self.name, handler, **kwargs
                 )
         elif handler == "wave_over":

@@ -133,7 +133,7 @@ class CharterGate(WelcomeBase):
                 prompt_channel_name=channel.name,
                 prompt_message_id=message_id,
             )
-        self.core.scheduler.at(
+        self.core.scheduler.at_until_done(
             self.job_id("gate", member.community, member.user.id),
             when,
             self.name,
@@ -234,13 +234,20 @@ class CharterGate(WelcomeBase):
 
     @job
     async def gate_expired(self, **arguments: Any) -> None:
-        """Remove a newcomer who did not accept the charter in time (called by the scheduler)."""
+        """Remove a newcomer who did not accept the charter in time (called by the scheduler).
+
+        Kept planned while it runs (a run the process dies in runs again at the next start): the
+        removal is claimed in the database before it is done, so a second run neither counts it
+        again nor repeats a removal that was recorded done; it finishes one that was not.
+        """
         found = await self.job_journey(arguments)
         if found is None:
             return
         member, journey = found
         community = member.community
         if not journey.gate_pending:
+            if journey.restricted and journey.charter_accepted_at is None:
+                await self._finish_removal(member, journey, arguments)
             return
         gate = self.settings(community).gate
         now = self.core.clock.now()
@@ -253,7 +260,7 @@ class CharterGate(WelcomeBase):
         in_wave = bool(arguments.get("in_wave"))
         deadline = self._gate_starts(community, journey, now, in_wave=in_wave) + gate.timeout
         if deadline > now:
-            self.core.scheduler.at(
+            self.core.scheduler.at_until_done(
                 self.job_id("gate", community, member.user.id),
                 deadline,
                 self.name,
@@ -261,28 +268,42 @@ class CharterGate(WelcomeBase):
                 **arguments,
             )
             return
-        await self._remove_newcomer(member, journey, gate, now, arguments)
+        # Their welcome is deleted below: were they to come back, they are welcomed again. Still
+        # restricted until the removal is done: what a second run looks for.
+        claimed = await self.journeys.claim_cleared(
+            community,
+            journey,
+            "gate_pending",
+            gate_failures=journey.gate_failures + 1,
+            welcomed_at=None,
+        )
+        if claimed is not None:  # else they accepted meanwhile
+            await self._remove_newcomer(member, claimed, gate, arguments)
+
+    async def _finish_removal(
+        self, member: MemberRef, journey: Journey, arguments: dict[str, Any]
+    ) -> None:
+        """Finish the removal of ``member`` that a run the process died in claimed (counted)
+        without recording it done: what it did already is moot now (gone, deleted)."""
+        gate = self.settings(member.community).gate
+        if not gate.enabled or gate.timeout is None:
+            await self.journeys.update(member.community, journey, restricted=False)
+            await self.lift_restriction(member)
+            return
+        with self.actions.refusals(expected=MOOT_REFUSALS | {"message_gone"}):
+            await self._remove_newcomer(member, journey, gate, arguments)
 
     async def _remove_newcomer(
         self,
         member: MemberRef,
         journey: Journey,
         gate: GateConfig,
-        now: datetime,
         arguments: dict[str, Any],
     ) -> None:
+        """Remove ``member``, whose removal ``journey`` counts already, and record it done."""
         community = member.community
-        failures = journey.gate_failures + 1
+        failures = journey.gate_failures
         ban = gate.ban_after_failures > 0 and failures >= gate.ban_after_failures
-        # Their welcome is deleted below: were they to come back, they are welcomed again.
-        await self.journeys.update(
-            community,
-            journey,
-            gate_pending=False,
-            restricted=False,
-            gate_failures=failures,
-            welcomed_at=None,
-        )
         self.core.scheduler.cancel(self.job_id("nudge", community, member.user.id))
         remember(self._removed, (community, member.user.id), None)
         self._prompts.pop((community, member.user.id), None)
@@ -297,7 +318,11 @@ class CharterGate(WelcomeBase):
             assert gate.timeout is not None
             text = render(texts.gate_removed, member=name, timeout=SpokenDuration(gate.timeout))
             await self._kick(member, reason=text)
-        await self.bounded_modlog(community, text, now)
+        # Recorded done before it is told: a second run then finds nothing to do.
+        await self.journeys.written(
+            await self.journeys.update(community, journey, restricted=False)
+        )
+        await self.bounded_modlog(community, text, self.core.clock.now())
 
     async def _kick(self, member: MemberRef, *, reason: str) -> bool:
         platform = member.platform

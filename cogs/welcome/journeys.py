@@ -13,8 +13,9 @@ Changes are written behind: a join or a stage reached changes the cache and wait
 others, for :meth:`JourneyStore.flush` (every ``FLUSH_EVERY`` from the cog, once ``MAX_PENDING``
 wait, and when the bot stops), so a join costs no database round trip. Reads of one journey see
 what waits; whatever queries the table itself (the funnel) flushes first. Transitions that must
-happen at most once (the introduction, the nudge) are *claimed* with a conditional update, after
-a flush, so two messages arriving together, or a job running twice, still act once.
+happen at most once (the introduction, the nudge, a removal by the gate) are *claimed* with a
+conditional update, after a flush, so two messages arriving together, or a job running twice,
+still act once.
 
 The crash window: a crash loses the changes of the last ``FLUSH_EVERY`` (at most
 ``MAX_PENDING`` journeys): a newcomer who joined then is not followed (the cog writes the journey
@@ -33,7 +34,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert
+from sqlalchemy import ColumnElement, and_, bindparam, insert
 from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, select, update
 
@@ -378,9 +379,26 @@ class JourneyStore:
         self, community: CommunityRef, journey: Journey, stage: str, at: datetime, **also: Any
     ) -> Journey | None:
         """Set ``stage`` to ``at`` if it is still empty (with ``also``); None if it was not."""
+        condition = col(getattr(Newcomer, stage)).is_(None)
+        return await self._claim(community, journey, condition, {stage: at, **also})
+
+    async def claim_cleared(
+        self, community: CommunityRef, journey: Journey, flag: str, **also: Any
+    ) -> Journey | None:
+        """Clear ``flag`` (a boolean column) if it is still set (with ``also``); None if it was
+        not: what a removal by the gate claims, so that a run repeated acts once."""
+        condition = col(getattr(Newcomer, flag)).is_(True)
+        return await self._claim(community, journey, condition, {flag: False, **also})
+
+    async def _claim(
+        self,
+        community: CommunityRef,
+        journey: Journey,
+        condition: ColumnElement[bool],
+        values: dict[str, Any],
+    ) -> Journey | None:
         # The condition is checked by the database: everything that waits goes first.
         await self.flush()
-        column = getattr(Newcomer, stage)
         async with self._db.engine.begin() as connection:
             result = await connection.execute(
                 update(Newcomer)
@@ -388,16 +406,16 @@ class JourneyStore:
                     col(Newcomer.community_id) == journey.community_id,
                     col(Newcomer.user_id) == journey.user_id,
                     col(Newcomer.joined_at) == journey.joined_at,
-                    col(column).is_(None),
+                    condition,
                 )
-                .values({stage: at, **also})
+                .values(values)
             )
             claimed = result.rowcount == 1
         if not claimed:
             # Someone else got there first: the cached snapshot is stale.
             self._cache.pop((community, journey.user_id), None)
             return None
-        changed = replace(journey, **{stage: at, **also})
+        changed = replace(journey, **values)
         self._remember(community, journey.user_id, changed)
         return changed
 
