@@ -238,8 +238,12 @@ class _RuleBookLoader:
             return overrides
         for path in _visible_files(folder):
             if path.suffix.lower() not in _YAML_SUFFIXES:
-                skipped = "not read: an override file's name ends in .yaml or .yml"
-                self.warnings.append(RuleWarning(path, 0, 0, "", skipped))
+                skipped = {
+                    "en": "not read: an override file's name ends in .yaml or .yml",
+                    "fr": "non lu : le nom d'un fichier propre à une communauté finit par "
+                    ".yaml ou .yml",
+                }
+                self._warn(path, skipped)
         for path in _yaml_files(folder):
             named = _OVERRIDE_NAME.fullmatch(path.stem)
             if named is None:
@@ -301,8 +305,12 @@ class _RuleBookLoader:
             except OSError:  # a folder it may not read is no part of the book either
                 continue
             if holds_yaml:
-                message = f"not read: overrides go in {OVERRIDES_DIRECTORY}/<platform>-<id>.yaml"
-                self.warnings.append(RuleWarning(path, 0, 0, "", message))
+                message = {
+                    "en": f"not read: overrides go in {OVERRIDES_DIRECTORY}/<platform>-<id>.yaml",
+                    "fr": "non lu : les fichiers propres à une communauté vont dans "
+                    f"{OVERRIDES_DIRECTORY}/<plateforme>-<id>.yaml",
+                }
+                self._warn(path, message)
 
     def _load(self, path: Path) -> PositionedDocument | None:
         try:
@@ -515,6 +523,11 @@ class _RuleBookLoader:
     def _document(self, context: _Context, section: str) -> PositionedDocument:
         found = context.documents.get(section)
         return found or empty_document(self.directory / f"{section}.yaml")
+
+    def _warn(self, path: Path, message: problems.Words) -> None:
+        """Record a warning about a whole file or folder; ``message`` by language, as an
+        error's."""
+        self.warnings.append(RuleWarning(path, 0, 0, "", message["en"], said_in(message)))
 
     def _error(
         self, file: Path, line: int, column: int, key_path: str, message: str | problems.Words

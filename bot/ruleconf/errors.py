@@ -91,7 +91,8 @@ class RuleValueError(ValueError):
 
 
 class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, not an exception
-    """Something in a rule book worth fixing that does not stop it from loading."""
+    """Something in a rule book worth fixing that does not stop it from loading; said in the
+    languages an error is said in, and shown in the same language."""
 
 
 class RuleBookError(JardinierError):

@@ -4,8 +4,9 @@
 adds a text (a new command's answer, a new reason the netiquette gives), that copy lacks it, and
 every text is required. Rather than refuse to start after an upgrade, the loader takes each
 missing text from the shipped file, for the locales both files have, and says so as a warning
-naming the file, the line and the texts to copy. A locale the shipped book does not have (``de``,
-say) is not filled: its missing texts stay errors, as no German text could stand in.
+naming the file, the line and the texts to copy, in English and in French as errors are. A locale
+the shipped book does not have (``de``, say) is not filled: its missing texts stay errors, as no
+German text could stand in.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.ruleconf.errors import RuleBookError, RuleWarning
+from bot.ruleconf.errors import RuleBookError, RuleWarning, said_in
 from bot.ruleconf.positioned import (
     Position,
     PositionedDocument,
@@ -118,15 +119,36 @@ def _put(data: Any, path: tuple[str, ...], value: Any) -> None:
 
 def _warning(at: Position, missing: list[tuple[str, ...]], shipped_file: Path) -> RuleWarning:
     names = [format_key_path(path) for path in missing]
-    shown = ", ".join(names[:SHOWN_KEYS])
+    listed_en = listed_fr = ", ".join(names[:SHOWN_KEYS])
     if len(names) > SHOWN_KEYS:
-        shown += f" and {len(names) - SHOWN_KEYS} more"
+        listed_en += f" and {len(names) - SHOWN_KEYS} more"
+        listed_fr += f" et {len(names) - SHOWN_KEYS} autres"
     count = "1 text is" if len(names) == 1 else f"{len(names)} texts are"
-    message = (
-        f"{count} missing, added since this file was written ({shown}); the shipped ones are "
-        f"used: copy them from {shipped_file} to rewrite them"
+    english = (
+        f"{count} missing, added since this file was written ({listed_en}); the shipped ones "
+        f"are used: copy them from {shipped_file} to rewrite them"
     )
-    return RuleWarning(at.file, at.line, at.column, format_key_path(at.key_path), message)
+    # Read in a chat: the shipped file is named, not where the server keeps it.
+    if len(names) == 1:
+        french = (
+            f"1 texte manque, ajouté depuis l'écriture de ce fichier ({listed_fr}) ; celui des "
+            f"règles livrées avec Jardinier est utilisé : copiez-le depuis leur "
+            f"{shipped_file.name} pour le réécrire"
+        )
+    else:
+        french = (
+            f"{len(names)} textes manquent, ajoutés depuis l'écriture de ce fichier "
+            f"({listed_fr}) ; ceux des règles livrées avec Jardinier sont utilisés : "
+            f"copiez-les depuis leur {shipped_file.name} pour les réécrire"
+        )
+    return RuleWarning(
+        at.file,
+        at.line,
+        at.column,
+        format_key_path(at.key_path),
+        english,
+        said_in({"fr": french}),
+    )
 
 
 def _shipped_document(path: Path) -> PositionedDocument | None:
