@@ -494,7 +494,7 @@ class _RuleBookLoader:
                 "en": f"no {section} texts for locale '{locale}'; "
                 f"add {section}.texts.{locale} or change locale",
                 "fr": f"aucun texte {section} pour la langue '{locale}' ; "
-                f"ajoutez {section}.texts.{locale} ou changez locale",
+                f"ajoutez '{section}.texts.{locale}' ou changez 'locale'",
             }
             return RuleError(
                 chosen.file,
@@ -506,8 +506,8 @@ class _RuleBookLoader:
             )
         words = {
             "en": f"no texts for locale '{locale}'; add texts.{locale} or change locale",
-            "fr": f"aucun texte pour la langue '{locale}' ; ajoutez texts.{locale} ou changez "
-            "locale",
+            "fr": f"aucun texte pour la langue '{locale}' ; ajoutez 'texts.{locale}' ou "
+            "changez 'locale'",
         }
         if section != CORE_SECTION:
             words = {

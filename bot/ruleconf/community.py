@@ -80,7 +80,7 @@ def _check_user_id(value: str, info: ValidationInfo) -> str:
             "123456789012345678), or list console members under console.moderators",
             "fr": f"{value[:40]!r} n'est pas un identifiant de membre ; écrivez l'identifiant "
             "numérique du membre (par ex. 123456789012345678), ou listez les membres de la "
-            "console sous console.moderators",
+            "console sous 'console.moderators'",
         }
     )
 
