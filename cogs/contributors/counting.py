@@ -34,7 +34,7 @@ from bot.localdays import LocalDays
 from cogs.contributors.base import ContributorsBase
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
-from cogs.contributors.tracked import ThanksDue, TrackedMessage
+from cogs.contributors.tracked import NOBODY, Addressed, TrackedMessage
 from cogs.contributors.wins import count_win
 
 if TYPE_CHECKING:
@@ -179,8 +179,9 @@ class Counting(ContributorsBase):
                     link((community, day, author.id, replied, "thanks"), tracked, parent)
                     if parent is not None:
                         self._release(counting, parent, tracked, author.id, day)
+                    tracked.addressed = Addressed(event.reply_to, replied, (), (replied,))
                 else:
-                    tracked.thanks_due = ThanksDue((replied,), event.reply_to, replied)
+                    tracked.addressed = Addressed(event.reply_to, replied)
             return
         mentioned = self._mentioned(event.mentions, author, optouts)
         if replied is not None:
@@ -194,17 +195,20 @@ class Counting(ContributorsBase):
         for target in sorted(mentioned):
             edge = (community, day, author.id, target, "mention")
             link(edge, tracked, self._drawn_by(parent, target))
-        if thanked and counting.detector.thanks(event.text):
+        said_thanks = bool(thanked) and counting.detector.thanks(event.text)
+        if said_thanks:
             for target in sorted(thanked):
                 edge = (community, day, author.id, target, "thanks")
                 link(edge, tracked, self._drawn_by(parent, target))
             if parent is not None and replied in thanked:
                 self._release(counting, parent, tracked, author.id, day)
-        elif thanked:
-            if replied in thanked:
-                tracked.thanks_due = ThanksDue((replied,), event.reply_to, replied)
-            else:
-                tracked.thanks_due = ThanksDue(tuple(sorted(thanked)), None, None)
+        if thanked:
+            tracked.addressed = Addressed(
+                event.reply_to if replied is not None else None,
+                replied,
+                tuple(sorted(mentioned)),
+                tuple(sorted(thanked)) if said_thanks else (),
+            )
 
     def _replied(
         self, event: MessageCreated, author: UserRef, optouts: set[str]
@@ -267,9 +271,9 @@ class Counting(ContributorsBase):
         """Score an edited message again, for the day it was posted: "ok" edited into a long
         answer earns its point (within the per-minute cap, counted at the edit, like a new
         message: a burst of such edits is a flood too), and an answer edited down to "." loses
-        it. An edit that adds thanks to a reply or a mention that thanked no one thanks, once
-        (see :meth:`_thank_on_edit`). A message older than what the cog remembers keeps what it
-        earned, and its edit thanks no one."""
+        it. Members the edit mentions, or thanks, that the message did not credit yet are
+        credited, once (see :meth:`_credit_edit`). A message older than what the cog remembers
+        keeps what it earned, and its edit credits no one."""
         message = event.message
         tracked = self._tracked(message)
         if tracked is None:
@@ -287,30 +291,61 @@ class Counting(ContributorsBase):
                 self.ledger.score(message, tracked, tracked.day)
             else:
                 tracked.held = tracked.day  # its point comes if another member thanks it
-        due = tracked.thanks_due
-        if due is not None and counting.detector.thanks(event.text):
-            tracked.thanks_due = None  # thanked once: another edit thanks no more
-            self._thank_on_edit(counting, tracked, due, counting.days.of(event.at))
+        if event.mentions or tracked.addressed is not NOBODY:
+            self._credit_edit(counting, tracked, event, counting.days.of(event.at))
         await self.flush_if_full()
 
-    def _thank_on_edit(
-        self, counting: CommunityCounting, tracked: TrackedMessage, due: ThanksDue, day: date
+    def _credit_edit(
+        self, counting: CommunityCounting, tracked: TrackedMessage, event: MessageEdited, day: date
     ) -> None:
-        """An edit added thanks to a message that thanked no one: it thanks, on the day of the
-        edit, those it would have thanked posted so (see :meth:`_interactions`), but a member
-        who opted out since, or the author of a message replied to that was removed since."""
-        parent = None
-        if due.reply_to is not None:
-            parent = self._tracked(due.reply_to)
-            if parent is None and self.core.bus.is_removed(due.reply_to):
-                return  # removed by a moderation cog: it earns nothing
+        """What an edit adds, on the day of the edit, as the edited text posted would give it
+        (see :meth:`_interactions`): a mention of each member it mentions that the message did
+        not, and, when it says thanks, thanks to each member it would thank that it did not
+        thank yet. A member is mentioned and thanked once per message, however often it is
+        edited. No one who opted out since is credited, nor the author of a message replied to
+        that was removed since."""
+        addressed = tracked.addressed
         author_id = tracked.author_id
-        for target in due.thanked:
-            if target not in counting.optouts:
-                edge = (counting.community, day, author_id, target, "thanks")
-                self.ledger.link(edge, tracked, self._drawn_by(parent, target))
-        if parent is not None and due.replied not in counting.optouts:
+        optouts = counting.optouts
+        parent, replied = None, addressed.replied
+        if addressed.reply_to is not None:
+            parent = self._tracked(addressed.reply_to)
+            if parent is None and self.core.bus.is_removed(addressed.reply_to):
+                replied = None  # removed by a moderation cog: it draws nothing
+        if replied in optouts:
+            replied = None
+        added = {
+            user.id
+            for user in event.mentions
+            if not user.is_bot
+            and user.id != author_id
+            and user.id not in optouts
+            and user.id != addressed.replied  # a reply is one, as when posted
+            and user.id not in addressed.mentioned
+        }
+        mentioned = added.union(user for user in addressed.mentioned if user not in optouts)
+        # As when posted: the author replied to is thanked when the thanks name nobody else.
+        would_thank = mentioned if mentioned or replied is None else {replied}
+        thanked: set[str] = set()
+        if would_thank and counting.detector.thanks(event.text):
+            thanked = would_thank.difference(addressed.thanked)
+        if not added and not thanked:
+            return
+        community, link = counting.community, self.ledger.link
+        for target in sorted(added):
+            edge = (community, day, author_id, target, "mention")
+            link(edge, tracked, self._drawn_by(parent, target))
+        for target in sorted(thanked):
+            edge = (community, day, author_id, target, "thanks")
+            link(edge, tracked, self._drawn_by(parent, target))
+        if parent is not None and replied in thanked:
             self._release(counting, parent, tracked, author_id, day)
+        tracked.addressed = Addressed(
+            addressed.reply_to,
+            addressed.replied,
+            tuple(sorted(added.union(addressed.mentioned))),
+            tuple(sorted(thanked.union(addressed.thanked))),
+        )
 
     @listener(MessageDeleted, priority=Priority.OBSERVATION)
     async def take_back(self, event: MessageDeleted) -> None:

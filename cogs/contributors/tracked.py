@@ -14,9 +14,9 @@ drew them, and no list or dictionary is made before it is needed.
 An edit scores the message again (see :meth:`MessageLedger.unscore`): its own point is taken back
 when it no longer earns it, and given again, for the day it was posted, when it does. The
 interactions it gave (a reply, mentions, thanks) are the event's, not the text's: an edit neither
-gives them again nor takes them back. One exception: a reply or mention that thanked no one when
-posted keeps whom it would thank (:class:`ThanksDue`), and an edit that adds thanks gives them
-then, once.
+gives them again nor takes them back. The exception is what an edit adds: a message that replies,
+mentions or thanks keeps whom it addressed (:class:`Addressed`), so that an edit that mentions a
+member more, or adds thanks, credits them then, once each.
 """
 
 from __future__ import annotations
@@ -45,22 +45,30 @@ class Contribution:
 
 
 @dataclass(frozen=True, slots=True)
-class ThanksDue:
-    """Whom a message would thank had it said thanks: the members it mentions, else the author
-    of the message it replies to (as when it is posted). Kept for an edit that adds thanks."""
+class Addressed:
+    """Whom a message addressed: the author of the message it replies to, the members it
+    mentions, those it thanked. Kept for an edit, which credits only what it adds."""
 
-    thanked: tuple[str, ...]
-    """The members' ids, sorted."""
-    reply_to: MessageRef | None
-    """The message it replies to, if any: the thanks it draws go with it if it is removed."""
-    replied: str | None
-    """Who wrote the message it replies to, when the thanks are theirs."""
+    reply_to: MessageRef | None = None
+    """The message it replies to, if any: what it draws goes with it if it is removed."""
+    replied: str | None = None
+    """Who wrote the message it replies to, when they are credited (not its author, a bot, or
+    a member who opted out)."""
+    mentioned: tuple[str, ...] = ()
+    """The members credited with its mention, sorted (the author replied to is not: a reply
+    is one). A tuple: a set costs several times the memory of the few ids it holds."""
+    thanked: tuple[str, ...] = ()
+    """The members it thanked, sorted."""
+
+
+NOBODY = Addressed()
+"""A message that replies to, mentions and thanks no one (most of them: none is kept)."""
 
 
 class TrackedMessage:
     """A message the cog counted: its author and every contribution tied to it."""
 
-    __slots__ = ("_reactions", "_tied", "author_id", "day", "held", "scored", "thanks_due")
+    __slots__ = ("_reactions", "_tied", "addressed", "author_id", "day", "held", "scored")
 
     def __init__(self, author_id: str) -> None:
         self.author_id = author_id
@@ -79,9 +87,8 @@ class TrackedMessage:
         # Per reacting member: how many emojis they left, and the point it gave the author.
         # Made on the first reaction; most messages get none.
         self._reactions: dict[str, tuple[int, Contribution]] | None = None
-        self.thanks_due: ThanksDue | None = None
-        """Whom the message would thank, while it has thanked no one (see :class:`ThanksDue`);
-        None once it did, or when it replies to and mentions no one."""
+        self.addressed: Addressed = NOBODY
+        """Whom the message replied to, mentioned and thanked (see :class:`Addressed`)."""
 
     @property
     def held_day(self) -> date | None:

@@ -398,8 +398,15 @@ class ConsolePlatform:
             case Edit(name, message_id, text):
                 message = self._editable(name, message_id)
                 self.output.message(message_id, message.channel.name, name, f"(edited) {text}")
+                mentions = tuple(self.member(other).user for other in _MENTION.findall(text))
                 await sink(
-                    MessageEdited(at=now, message=message, author=self.member(name), text=text)
+                    MessageEdited(
+                        at=now,
+                        message=message,
+                        author=self.member(name),
+                        text=text,
+                        mentions=mentions,
+                    )
                 )
             case React(name, emoji, message_id, added):
                 not_done = "no reaction was added" if added else "no reaction was taken back"
