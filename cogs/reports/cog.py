@@ -31,6 +31,7 @@ from bot.events import (
     MemberLeft,
     MessageCreated,
     MessageDeleted,
+    MessageEdited,
     MessageScored,
     ModerationPardoned,
     ModerationRecorded,
@@ -242,7 +243,7 @@ class ReportsCog(Cog):
             author_id, at, channel_id, channel.name or channel_id, thanks=thanks
         )
         # Built as a tuple: a named tuple's own constructor is a function call in Python.
-        remembered = _new_tuple(Remembered, (day, author_id, channel_id, thanks, at))
+        remembered = _new_tuple(Remembered, (day, author_id, channel_id, thanks, at, None))
         self._recent.remember(event.message, remembered)
         arrivals = buffer.pending.arrivals  # who joined since the last flush, not posted since
         if arrivals and (figures.community, author_id) in arrivals:
@@ -271,6 +272,23 @@ class ReportsCog(Cog):
         )
         if inactive:
             self.buffer.unpost(figures.community, remembered.author_id, day, remembered.at)
+        if remembered.thanked_on is not None:
+            self.buffer.count(figures.community, remembered.thanked_on, "thanks", -1)
+
+    @listener(MessageEdited, priority=Priority.OBSERVATION)
+    async def count_edit(self, event: MessageEdited) -> None:
+        """An edit that adds thanks to a message that thanked no one counts a thank-you, once,
+        on the day of the edit, as the contributors cog credits it then; it is taken back with
+        the message. A message the report does not remember (posted before the bot started,
+        or too long ago) counts nothing, and no edit takes a thank-you back."""
+        if event.author.user.is_bot:
+            return
+        figures = self._figures(event.message.community)
+        if not figures.thanks.found(event.text):
+            return
+        day = figures.days.of(event.at)
+        if self._recent.thanked_by_edit(event.message, day):
+            self.buffer.count(figures.community, day, "thanks")
 
     @listener(MemberJoined, priority=Priority.OBSERVATION)
     async def count_join(self, event: MemberJoined) -> None:

@@ -31,7 +31,8 @@ Emojis = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=500)
 ]
 """A list of reactions: emoji, ``:name:`` of a Discord custom emoji, ``custom:<id>`` of a
-Telegram one (see :mod:`cogs.reports.moods`)."""
+Telegram one (see :mod:`cogs.reports.moods`). A star (⭐, a Telegram paid reaction too) is positive
+unless listed as negative."""
 
 
 class SatisfactionConfig(BaseModel):

@@ -1,11 +1,11 @@
 """The recent messages the report counted, so that one deleted later is counted no more.
 
-Each message is remembered as its day, author, channel, whether it thanked and when it was
-written: no text. The map is bounded: past :data:`MAX_REMEMBERED` messages the oldest are
-forgotten, and a deletion of a forgotten message (or of one posted before the bot started) takes
-nothing back. Its author stays active that day unless the deleted message was the only one of
-theirs the report knows of; a newcomer whose first message it was has then not posted, unless
-they did on a later day.
+Each message is remembered as its day, author, channel, whether it thanked, when it was written
+and the day an edit made it thank: no text. The map is bounded: past :data:`MAX_REMEMBERED`
+messages the oldest are forgotten, and a deletion of a forgotten message (or of one posted before
+the bot started) takes nothing back. Its author stays active that day unless the deleted message
+was the only one of theirs the report knows of; a newcomer whose first message it was has then
+not posted, unless they did on a later day.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class Remembered(NamedTuple):
     thanks: bool
     at: datetime
     """When it was written: a newcomer's first message is known by it."""
+    thanked_on: date | None = None
+    """The day an edit added thanks to it (counted then), if one did."""
 
 
 AuthorDay = tuple[str, date, str]
@@ -85,6 +87,16 @@ class RecentMessages:
                 authors[key] = left | _FORGOTTEN
         if len(order) > 2 * self.limit:
             self._order = deque(messages)
+
+    def thanked_by_edit(self, message: MessageRef, day: date) -> bool:
+        """Whether an edit on ``day`` made ``message`` thank anew: it is remembered, and neither
+        its text when posted nor an earlier edit thanked. If so, it is remembered as thanking
+        since ``day``."""
+        remembered = self._messages.get(message)
+        if remembered is None or remembered.thanks or remembered.thanked_on is not None:
+            return False
+        self._messages[message] = remembered._replace(thanked_on=day)
+        return True
 
     def deleted(self, message: MessageRef) -> tuple[Remembered, bool] | None:
         """Forget a deleted message: what it counted, and whether it was its author's last
