@@ -67,6 +67,7 @@ class CaseRecord:
     lifted_at: datetime | None
     pardoned_at: datetime | None
     pardoned_by: str | None
+    lift_left_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Case) -> CaseRecord:
@@ -166,7 +167,14 @@ class CaseBook:
             # Only once committed: strikes a failed commit leaves in memory would count on the
             # ladder, and the same cases written again would count twice.
             records = [
-                CaseRecord(id=case_id, lifted_at=None, pardoned_at=None, pardoned_by=None, **row)
+                CaseRecord(
+                    id=case_id,
+                    lifted_at=None,
+                    pardoned_at=None,
+                    pardoned_by=None,
+                    lift_left_at=None,
+                    **row,
+                )
                 for case_id, row in zip(ids, rows, strict=True)
             ]
             self._remember(records)

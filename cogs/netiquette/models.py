@@ -15,7 +15,9 @@ class Case(SQLModel, table=True):
 
     A case is committed before the bot announces anything about it. Strike points live on the
     case that gave them; a pardoned case counts no more. A timed sanction (a timeout, a
-    temporary ban) has ``expires_at``, and ``lifted_at`` once the bot lifted it.
+    temporary ban) has ``expires_at``, and ``lifted_at`` once the bot lifted it; a lift the
+    platform refused for good, or that failed every try, has ``lift_left_at`` instead: the
+    mod-log asked a moderator to lift it by hand, and a restart does not try it again.
 
     ``id`` is the case number moderators read and type (``/case 12``): on SQLite it is an
     AUTOINCREMENT key, so the number of an erased or forgotten case is never given again.
@@ -45,5 +47,8 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lifted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lift_left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the bot, having failed to lift the sanction, asked a moderator in the mod-log to
+    lift it by hand; the case stays open until it is lifted (``/unban``, ``/untimeout``)."""
     pardoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     pardoned_by: str | None = Field(default=None, max_length=64)
