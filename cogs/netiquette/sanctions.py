@@ -545,6 +545,7 @@ class Sanctions:
             await self.core.modlog(
                 community, render(texts.modlog_lift_failed, **values, command=command)
             )
+            await self.leave_to_moderators(member, kind, int(case_id))
             return
         now = self.core.clock.now()
         # Once lifted, shorter ones given while this one ran (a step of the ladder) end with
@@ -582,6 +583,25 @@ class Sanctions:
                 command=self._lift_command(community, kind),
             ),
         )
+        await self.leave_to_moderators(member, kind, int(case_id))
+
+    async def leave_to_moderators(self, member: MemberRef, kind: Lifted, case_id: int) -> None:
+        """Record that the lift of case ``case_id`` is left to the moderators (the mod-log
+        asked them), so that no restart tries it, and asks, again: on that case, and on the
+        member's other running ``kind`` cases already over, whose ends that lift stood for.
+
+        Recorded once the mod-log line is out: a stop in between asks again rather than never.
+        A moderator's ``/unban`` or ``/untimeout``, or a later lift that is done, closes them.
+        """
+        now = self.core.clock.now()
+        for case in await self.open_cases(member, kind):
+            over = (
+                case.expires_at is not None
+                and case.expires_at <= now
+                and not (kind == "ban" and bans_without_end(case))
+            )
+            if case.id == case_id or over:
+                await self.cog.casebook.mark(case.id, lift_left_at=now)
 
     def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:
         """The command a moderator lifts ``kind`` with, as ``community``'s locale names it."""
@@ -612,7 +632,8 @@ class Sanctions:
         A member's ban for good (or a case that bans along with a timeout, which does not say
         whether its ban was timed) is never lifted this way: a ban for good cancels the planned
         end of a temporary one. Nor is the timeout of a case that also bans while its ban's lift
-        is planned: that lift closes the case.
+        is planned: that lift closes the case. Nor is a lift left to the moderators
+        (:meth:`leave_to_moderators`): the mod-log asked them once.
         """
         owed: dict[tuple[Lifted, str, str], tuple[datetime, CommunityRef, CaseRecord]] = {}
         for_good: set[tuple[str, str]] = set()
@@ -622,7 +643,7 @@ class Sanctions:
             member_key = (community.key, case.user_id)
             if bans_without_end(case):
                 for_good.add(member_key)
-            if case.expires_at is None:
+            if case.expires_at is None or case.lift_left_at is not None:
                 continue
             # The planned lift of a ban closes the case that also bans: a ban leaves no
             # timeout to lift.

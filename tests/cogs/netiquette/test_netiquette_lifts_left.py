@@ -3,12 +3,161 @@ case records it, and no restart tries it, or asks, again; lifting it by hand clo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import OperationalError
 
+from cogs.netiquette.sanctions import lift_job_id
+from tests.cogs.netiquette.conftest import ForumFactory
+from tests.cogs.netiquette.forum import Forum
 from tests.support.migrations import GARDEN, migrated_database
+
+BANNED_A_DAY = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+    }
+}
+NO_BAN_PERMISSION = ("lacking_permission", {"permission": "ban_members", "where": "Garden"})
+NO_MODERATE_PERMISSION = (
+    "lacking_permission",
+    {"permission": "moderate_members", "where": "Garden"},
+)
+ASKED = "⚠️ The ban of bob is over but"
+
+
+def asked_for_a_hand(forum: Forum, *, since: int = 0) -> list[str]:
+    """The mod-log's lines asking a moderator to lift something by hand (from line ``since``:
+    a forum started again on the same platform reads the lines of the one before too)."""
+    return [line for line in forum.modlog()[since:] if line.startswith("⚠️ The ")]
+
+
+async def test_a_lift_refused_for_good_is_asked_for_once_across_restarts(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await first.wait(timedelta(days=1, minutes=1))
+    assert len(asked_for_a_hand(first)) == 1
+    await first.stop()
+    lines = len(first.modlog())
+
+    # Even once the permission is given back: lifting it is the moderators' now.
+    del first.platform.refuse["unban"]
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    second.member("mod", moderator=True)
+    await second.wait(timedelta(days=1))
+    assert second.done("unban") == []
+    assert asked_for_a_hand(second, since=lines) == []
+    third = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    third.member("mod", moderator=True)
+    await third.wait(timedelta(days=1))
+    assert asked_for_a_hand(third, since=lines) == []
+    # The case stays open until a moderator lifts the ban, which closes it.
+    case = await third.cog.casebook.get(third.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is None
+    assert case.lift_left_at is not None
+    await third.run("mod", "/unban bob")
+    assert third.answers()[-1] == "The ban of bob is lifted."
+    case = await third.cog.casebook.get(third.platform.community, 1)
+    assert case is not None
+    assert case.lifted_at is not None
+
+
+async def test_a_lift_failing_on_an_error_every_try_is_asked_for_once_across_a_restart(
+    open_forum: ForumFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    await first.say("bob", "discord.gg/spam")
+
+    async def database_locked(*args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(first.cog.sanctions, "try_lift", database_locked)
+    await first.wait(timedelta(days=3))
+    assert len(asked_for_a_hand(first)) == 1
+    await first.stop()
+    lines = len(first.modlog())
+
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    await second.wait(timedelta(days=1))
+    assert second.done("unban") == []
+    assert second.modlog()[lines:] == []
+
+
+async def test_a_lift_tried_until_the_last_retry_is_asked_for_once_across_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.platform.refuse["unban"] = ("rate_limited", {"platform": "Discord", "where": "Garden"})
+    await first.wait(timedelta(days=2))
+    assert len(asked_for_a_hand(first)) == 1
+    await first.stop()
+    lines = len(first.modlog())
+
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    await second.wait(timedelta(days=1))
+    assert second.modlog()[lines:] == []
+
+
+async def test_a_shorter_timeout_the_lift_left_stood_for_is_not_lifted_at_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    first.member("mod", moderator=True)
+    first.member("bob")
+    await first.run("mod", "/timeout bob 1d")
+    # Shorter: bob stays silenced for the day, and case 2 ends with case 1.
+    await first.run("mod", "/timeout bob 1h")
+    first.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await first.wait(timedelta(days=1, minutes=1))
+    assert [line for line in asked_for_a_hand(first) if "(case 1)" in line] != []
+    await first.stop()
+    lines = len(first.modlog())
+
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    await second.wait(timedelta(days=1))
+    assert second.modlog()[lines:] == []
+    second.member("mod", moderator=True)
+    del second.platform.refuse["unrestrict"]
+    await second.run("mod", "/untimeout bob")
+    cases = await second.cog.casebook.of_member(second.platform.community, "id-bob")
+    timeouts = [case for case in cases if case.action == "timeout"]
+    assert [case.lifted_at is not None for case in timeouts] == [True, True]
+
+
+async def test_a_ban_given_after_one_left_to_the_moderators_is_lifted_after_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await first.wait(timedelta(days=1, minutes=1))
+    del first.platform.refuse["unban"]
+    await first.say("bob", "discord.gg/spam")
+    # The job of the second ban is lost, as a kill just after the ban loses it.
+    first.core.scheduler.cancel(lift_job_id("ban", first.platform.community, "id-bob"))
+    assert first.core.scheduler.pending("netiquette:") == []
+    await first.stop()
+
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    await second.wait(timedelta(days=1, minutes=1))
+    assert len(second.done("unban")) == 1
+    assert second.modlog()[-1] == "⏱️ The ban of bob is lifted (case 2)."
+    cases = await second.cog.casebook.of_member(second.platform.community, "id-bob")
+    assert [case.lifted_at is not None for case in cases] == [True, True]
+
 
 CASE = (
     "INSERT INTO netiquette_cases (id, community_id, user_id, user_name, action, "

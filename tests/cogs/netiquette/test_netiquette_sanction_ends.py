@@ -7,8 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
 
@@ -208,11 +206,6 @@ async def test_a_ban_for_good_lifted_by_unban_reads_lifted_in_its_case(
     assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a case has no column to record that its lift was left to the moderators: a "
-    "restart plans the lift again, and asks again",
-)
 async def test_a_lift_left_to_the_moderators_is_not_tried_again_at_a_restart(
     open_forum: ForumFactory, tmp_path: Path
 ) -> None:
