@@ -9,7 +9,7 @@ Texts only ever ping the newcomer they are about.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -320,7 +320,9 @@ class WelcomeCog(CharterGate, Introductions):
         """A wave of joins is over: greet its newcomers in one message (scheduler job).
 
         The job is planned when the wave starts, for the end it would have then; when it runs
-        while the wave goes on (joins came since), it is planned again for the new end.
+        while the wave goes on (joins came since), it is planned again for the new end. The
+        welcome is recorded before it is posted: a second run finds it so and posts nothing (it
+        plans the wave's nudge again, which nudges no one twice).
         """
         community = self.job_community(arguments)
         now = self.core.clock.now()
@@ -357,18 +359,13 @@ class WelcomeCog(CharterGate, Introductions):
         if self.settings(community).gate.enabled:
             text += "\n\n" + self._charter_prompt(community, texts)
             buttons.append(self.accept_button(community))
-        if await self.actions.send(channel, text, buttons=buttons) is not None:
-            await self._welcomed(community, wave.members, now)
-
-    async def _welcomed(
-        self, community: CommunityRef, user_ids: Iterable[str], at: datetime
-    ) -> None:
-        """Record that the newcomers ``user_ids`` were welcomed at ``at`` (with their wave): one
-        who comes back soon is not welcomed again."""
-        for user_id in user_ids:
-            journey = await self.journeys.get(community, user_id)
-            if journey is not None and journey.joined_at <= at:
-                await self.journeys.update(community, journey, welcomed_at=at)
+        # Recorded before it is posted (one who comes back soon is not welcomed again): a run
+        # the process died in, run again, finds it so and posts nothing.
+        welcomed = await self.journeys.claim_welcome(community, wave.members, now)
+        if welcomed is None:
+            return
+        if await self.actions.send(channel, text, buttons=buttons) is None:
+            await self.journeys.unclaim_welcome(community, welcomed)
 
     # -- departures -----------------------------------------------------------------------------
 

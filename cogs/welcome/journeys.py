@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +68,11 @@ RESET_ON_JOIN = (
     "active_30d_at",
     "nudged_at",
 )
+CHUNK = 500
+"""Members one statement names, at most (SQLite limits the values a statement binds)."""
+Welcomed = dict[int, tuple[str, datetime | None]]
+"""Journeys a welcome claimed: by row id, the member's user id and when they were last welcomed
+before."""
 ACTIVE_AFTER = {"active_7d_at": timedelta(days=7), "active_30d_at": timedelta(days=30)}
 
 
@@ -419,6 +424,64 @@ class JourneyStore:
         self._remember(community, journey.user_id, changed)
         return changed
 
+    async def claim_welcome(
+        self, community: CommunityRef, user_ids: Collection[str], at: datetime
+    ) -> Welcomed | None:
+        """Record that the newcomers ``user_ids`` (a wave) are welcomed at ``at``: their latest
+        journeys begun by then and not welcomed in that stay yet. None when none was left to
+        welcome and one was welcomed in their stay: the wave was greeted already."""
+        community_id = await self._members.community_id(community)
+        await self.flush()
+        latest: dict[str, Any] = {}
+        earlier: Welcomed = {}
+        async with self._db.engine.begin() as connection:
+            for chunk in _chunks(list(user_ids)):
+                rows = await connection.execute(
+                    select(Newcomer.id, Newcomer.user_id, Newcomer.joined_at, Newcomer.welcomed_at)
+                    .where(
+                        col(Newcomer.community_id) == community_id,
+                        col(Newcomer.user_id).in_(chunk),
+                    )
+                    .order_by(col(Newcomer.joined_at))
+                )
+                latest.update((row.user_id, row) for row in rows)
+            already = False
+            for row in latest.values():
+                if row.joined_at > at:
+                    continue  # back since: a journey of its own
+                if row.welcomed_at is not None and row.welcomed_at >= row.joined_at:
+                    already = True
+                else:
+                    earlier[row.id] = (row.user_id, row.welcomed_at)
+            if not earlier and already:
+                return None
+            for chunk in _chunks(list(earlier)):
+                await connection.execute(
+                    update(Newcomer).where(col(Newcomer.id).in_(chunk)).values(welcomed_at=at)
+                )
+        self._forget_cached(community, (user_id for user_id, _ in earlier.values()))
+        return earlier
+
+    async def unclaim_welcome(self, community: CommunityRef, welcomed: Welcomed) -> None:
+        """Undo :meth:`claim_welcome` (the welcome could not be posted): each journey is as it
+        was before."""
+        if not welcomed:
+            return
+        table = Newcomer.__table__  # type: ignore[attr-defined]
+        async with self._db.engine.begin() as connection:
+            await connection.execute(
+                update(Newcomer)
+                .where(col(Newcomer.id) == bindparam("row_id"))
+                .values(welcomed_at=bindparam("earlier", type_=table.c.welcomed_at.type)),
+                [{"row_id": row_id, "earlier": at} for row_id, (_, at) in welcomed.items()],
+            )
+        self._forget_cached(community, (user_id for user_id, _ in welcomed.values()))
+
+    def _forget_cached(self, community: CommunityRef, user_ids: Iterable[str]) -> None:
+        """Drop the cached journeys of ``user_ids``, changed in the database: read again."""
+        for user_id in user_ids:
+            self._cache.pop((community, user_id), None)
+
     async def forget(self, community: CommunityRef, user_id: str) -> None:
         """Erase every journey of ``user_id`` in ``community``."""
         community_id = await self._members.community_id(community)
@@ -611,3 +674,8 @@ class JourneyStore:
 
 def _kept(error: Exception) -> None:
     log.warning("journeys not written, kept for the next flush: %s", reason(error))
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    """``items`` in slices of at most :data:`CHUNK`."""
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
