@@ -48,6 +48,7 @@ from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.startlinks import start_link
 from bot.clock import Clock, SystemClock
 from bot.commands.spec import CommandSpec
+from bot.connections import Degraded
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.leftovers import Leftover, purge_refusal
 from bot.platform import (
@@ -152,6 +153,11 @@ class TelegramPlatform:
         """Whether polling Telegram failed lately and is being tried again (the heartbeat
         file says so; see :mod:`bot.connections`)."""
         return self.connection.reconnecting()
+
+    def degraded(self) -> Degraded | None:
+        """Whether Telegram says its deliveries to the webhook fail: the bot can act, but
+        hears nothing (the heartbeat file says so; see :mod:`bot.connections`)."""
+        return self.connection.degraded()
 
     async def _publish_waiting(self) -> None:
         """Publish the command menus that waited for the connection."""

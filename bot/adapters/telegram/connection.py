@@ -7,7 +7,8 @@ does). A network failure is waited out, trying again later and later; a refused 
 once, saying what to fix. Every call goes through :func:`bot.adapters.telegram.calls.call_api`,
 which honours flood control and turns refusals into :class:`PlatformError`, to the chat by the id
 Telegram gives it now (:mod:`.migrations`). The updates in hand are kept until handled, and those
-a crash left are handled at the next start (:mod:`.unhandled`).
+a crash left are handled at the next start (:mod:`.unhandled`). With a webhook, whether Telegram
+manages to deliver to it is checked now and then (:mod:`.webhookhealth`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from bot.adapters.telegram.migrations import Migrations
 from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.unhandled import KeepingQueue, KeepingRequest, UnhandledUpdates
+from bot.adapters.telegram.webhookhealth import WebhookHealth
+from bot.connections import Degraded
 from bot.errors import JardinierError
 from bot.events import CommunityRef
 from bot.platform import PlatformError
@@ -90,13 +93,25 @@ class Connection:
         self._poll_failed_at: float | None = None
         polling = settings.webhook is None
         self.unhandled = UnhandledUpdates(state, settings.bot_id, polling=polling)
+        self.webhook_health = (
+            None
+            if settings.webhook is None
+            else WebhookHealth(
+                settings.webhook.url,
+                lambda: self.application.bot.get_webhook_info(),
+                scrub=self.without_token,
+            )
+        )
+        """What Telegram says of its deliveries to the webhook (None when polling)."""
+        self._watching: asyncio.Task[None] | None = None
+        arrived = None if self.webhook_health is None else self.webhook_health.arrived
         builder = (
             ApplicationBuilder()
             .token(settings.token)
             .base_url(settings.api_url)
             .base_file_url(settings.file_url)
             .job_queue(None)  # the core has its own scheduler
-            .update_queue(KeepingQueue(self.unhandled, keep_first=not polling))
+            .update_queue(KeepingQueue(self.unhandled, keep_first=not polling, arrived=arrived))
             .concurrent_updates(PerChatOrder(handled=self.unhandled.handled))
         )
         if polling:
@@ -152,6 +167,11 @@ class Connection:
         tried again."""
         failed_at = self._poll_failed_at
         return failed_at is not None and time.monotonic() - failed_at < RECOVERED_AFTER
+
+    def degraded(self) -> Degraded | None:
+        """Whether Telegram says its deliveries to the webhook fail (the bot can act, but
+        hears nothing); None when they work, or when polling."""
+        return None if self.webhook_health is None else self.webhook_health.degraded()
 
     async def ready(self) -> None:
         """Return once the Bot API answers (the bot knows who it is and can act)."""
@@ -230,6 +250,10 @@ class Connection:
                     "TELEGRAM_WEBHOOK_PORT"
                 ) from None
             log.info("serving the Telegram webhook on %s:%s", webhook.listen, webhook.port)
+            health = self.webhook_health
+            assert health is not None
+            health.registered()
+            self._watching = asyncio.create_task(health.watch(), name="telegram webhook health")
         return True
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[object]]) -> None:
@@ -276,6 +300,10 @@ class Connection:
 
     async def _disconnect(self) -> None:
         self._closed = True
+        if self._watching is not None:
+            self._watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watching
         application = self.application
         steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         if application.updater is not None and application.updater.running:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -163,16 +164,26 @@ def _entry(kept: dict[str, Any], bot: Bot | None) -> tuple[datetime, dict[str, A
 
 class KeepingQueue(asyncio.Queue[object]):
     """The application's update queue: drops an update sent again; with ``keep_first`` (the
-    webhook, which answers Telegram as soon as the update is queued), keeps it first."""
+    webhook, which answers Telegram as soon as the update is queued), keeps it first.
+    ``arrived`` is told of each update Telegram sends (not of those a run left)."""
 
-    def __init__(self, unhandled: UnhandledUpdates, *, keep_first: bool) -> None:
+    def __init__(
+        self,
+        unhandled: UnhandledUpdates,
+        *,
+        keep_first: bool,
+        arrived: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__()
         self._unhandled = unhandled
         self._keep_first = keep_first
+        self._arrived = arrived
 
     async def put(self, item: object) -> None:
         """Queue ``item`` for the application, unless it is an update in hand already."""
         if isinstance(item, Update):
+            if self._arrived is not None:
+                self._arrived()
             if not self._unhandled.received(item):
                 log.info("Telegram sent update %s again; it is handled once", item.update_id)
                 return

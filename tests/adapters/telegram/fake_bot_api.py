@@ -5,8 +5,10 @@ It answers ``POST /bot<token>/<method>`` like Telegram does: ``getMe``, ``getUpd
 short long-poll so shutdown stays quick), ``sendMessage`` and the file uploads returning a
 Message (privately, only to someone who started the bot), ``deleteMessage`` and
 ``deleteMessages`` refusing as Telegram does, any call to a group upgraded to a supergroup refused
-with the new chat id, and ``{"ok": true, "result": true}`` for the rest. Tests push updates,
-script failures (``fail``), and read every call the bot made (``calls``, ``wait_for``).
+with the new chat id, ``getWebhookInfo`` saying what ``setWebhook`` registered and how its
+deliveries fare (``delivery_failed``), and ``{"ok": true, "result": true}`` for the rest. Tests
+push updates, script failures (``fail``), and read every call the bot made (``calls``,
+``wait_for``).
 """
 
 from __future__ import annotations
@@ -85,6 +87,12 @@ class FakeBotApi:
         self.deleted: list[tuple[int, int]] = []
         self.member_counts: dict[int, int] = {}
         """What ``getChatMemberCount`` answers for each chat (1 for the others)."""
+        self.webhook_url = ""
+        """What ``setWebhook`` registered ("" when none, or after ``deleteWebhook``)."""
+        self.webhook_error: tuple[int, str] | None = None
+        """When (a Unix time) and why Telegram last failed to deliver to the webhook."""
+        self.webhook_waiting = 0
+        """How many updates Telegram holds for the webhook (``pending_update_count``)."""
         self.held: list[Call] = []
         """Calls of a method being held (:meth:`hold`): received, not answered."""
         self._holding: set[str] = set()
@@ -158,6 +166,12 @@ class FakeBotApi:
         """Answer the held calls with an error (their bot may be gone), and hold no more."""
         self._holding.clear()
         self._released.set()
+
+    def delivery_failed(self, why: str, *, waiting: int = 1, at: float | None = None) -> None:
+        """Say, as Telegram would, that its last delivery to the webhook failed (now, or
+        ``at``), ``waiting`` updates held."""
+        self.webhook_error = (int(time.time() if at is None else at), why)
+        self.webhook_waiting = waiting
 
     def deleted_in(self, chat_id: int) -> list[int]:
         """The messages of ``chat_id`` deleted so far, in the order they went."""
@@ -330,6 +344,19 @@ class FakeBotApi:
                 }
                 for user_id in self.administrators.get(chat_id, [])
             ]
+        if method == "setWebhook":
+            self.webhook_url = params["url"]
+        if method == "deleteWebhook":
+            self.webhook_url = ""
+        if method == "getWebhookInfo":
+            info: dict[str, Any] = {
+                "url": self.webhook_url,
+                "has_custom_certificate": False,
+                "pending_update_count": self.webhook_waiting,
+            }
+            if self.webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self.webhook_error
+            return info
         if method == "getChatMemberCount":
             return self.member_counts.get(int(params["chat_id"]), 1)
         if method == "getChatMember":
