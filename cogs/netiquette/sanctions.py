@@ -600,7 +600,8 @@ class Sanctions:
                 and case.expires_at <= now
                 and not (kind == "ban" and bans_without_end(case))
             )
-            if case.id == case_id or over:
+            # One left earlier keeps the time the moderators were first asked.
+            if case.lift_left_at is None and (case.id == case_id or over):
                 await self.cog.casebook.mark(case.id, lift_left_at=now)
 
     def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:

@@ -159,6 +159,28 @@ async def test_a_ban_given_after_one_left_to_the_moderators_is_lifted_after_a_re
     assert [case.lifted_at is not None for case in cases] == [True, True]
 
 
+async def test_a_case_left_to_the_moderators_keeps_when_they_were_first_asked(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    await forum.say("bob", "discord.gg/spam")
+    forum.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await forum.wait(timedelta(days=1, minutes=1))
+    first = await forum.cog.casebook.get(forum.platform.community, 1)
+    assert first is not None
+    assert first.lift_left_at is not None
+    # bob is banned again for a day (a message of his reached the bot late); refused too.
+    await forum.say("bob", "discord.gg/spam")
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert len(asked_for_a_hand(forum)) == 2
+    cases = await forum.cog.casebook.of_member(forum.platform.community, "id-bob")
+    assert [case.lift_left_at for case in cases] == [
+        cases[0].expires_at,
+        first.lift_left_at,
+    ]
+    assert first.lift_left_at < cases[0].expires_at
+
+
 CASE = (
     "INSERT INTO netiquette_cases (id, community_id, user_id, user_name, action, "
     "moderator_name, reason, matched, excerpt, points, created_at, expires_at) VALUES "
