@@ -17,6 +17,8 @@ from bot.durations import SpokenDuration
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf import CoreTexts, RuleBookError
+from bot.ruleconf.book import OVERRIDES_DIRECTORY
+from bot.ruleconf.errors import concerning
 from bot.ruleconf.plaintext import plain_name
 from bot.ruleconf.templates import render
 
@@ -165,14 +167,30 @@ class CoreCog(Cog):
         # file or SIGHUP, once.
         error = await self.core.reload_rules(tell_modlogs=False)
         texts = self.core.texts(ctx.community)
-        if error is None:
-            await ctx.reply(render(texts.rules_reloaded))
-            return
         config = self.core.community_config(ctx.community)
+        if error is None:
+            await ctx.reply(self._reloaded_text(texts, ctx.community, config.locale))
+            return
         failed = reload_failed_text(
             texts, error, ctx.community, locale=config.locale, folder=self.core.rules.directory
         )
         await ctx.reply(failed)
+
+    def _reloaded_text(self, texts: CoreTexts, community: CommunityRef, locale: str) -> str:
+        """What a reload that loaded tells ``community``: with the warnings about the files it
+        reads (not another community's override), in its language, the first
+        :data:`RELOAD_ERRORS_SHOWN` of them."""
+        folder = self.core.rules.directory
+        warnings = concerning(
+            self.core.rules.current.warnings, community.key, folder / OVERRIDES_DIRECTORY
+        )
+        if not warnings:
+            return render(texts.rules_reloaded)
+        lines = [warning.text(locale, folder=folder) for warning in warnings[:RELOAD_ERRORS_SHOWN]]
+        if len(warnings) > RELOAD_ERRORS_SHOWN:
+            lines.append("…")
+        shown = "\n".join(lines)
+        return render(texts.rules_reloaded_warnings, count=len(warnings), warnings=shown)
 
     def _reload_wait(self, community: CommunityRef) -> timedelta | None:
         """How long until ``/rules_reload`` may run again (None: now, and it is noted as run).

@@ -995,6 +995,36 @@ async def test_rules_reload_runs_once_every_few_seconds_and_says_when_it_may_aga
     )
 
 
+async def test_a_reload_that_loads_tells_the_moderator_the_warnings_in_their_language(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """A book that loads with something worth fixing (here a folder of community files under
+    the wrong name, which is not read) says so to the moderator who reloaded it, not only to
+    the log; a book without warnings reads as before."""
+    mod = await an_operator(core, platform, rules_dir)
+    (rules_dir / "community").mkdir()
+    (rules_dir / "community" / "discord-42.yaml").write_text("community: {}\n", encoding="utf-8")
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Rule book reloaded, with 1 warning worth fixing:\n"
+        "community: not read: overrides go in communities/<platform>-<id>.yaml"
+    )
+    clock.advance(RELOAD_EVERY)
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == (
+        "Règles rechargées, avec 1 avertissement à corriger\u00a0:\n"
+        "community: non lu\u00a0: les fichiers propres à une communauté vont dans "
+        "communities/<plateforme>-<id>.yaml"
+    )
+    clock.advance(RELOAD_EVERY)
+    (rules_dir / "community" / "discord-42.yaml").unlink()
+    (rules_dir / "community").rmdir()
+    await core.handle(command(mod, "/rules_reload", clock.now()))
+    assert answer_to(platform, mod) == "Règles rechargées."
+
+
 async def test_the_console_s_moderators_reload_the_book_whenever_they_ask(
     rules_dir: Path, clock: ManualClock
 ) -> None:

@@ -375,6 +375,10 @@ class CoreTexts(BaseModel):
     """To a member who ran too many commands in a channel lately, once, privately (see
     :mod:`bot.commands.budget`): ``{wait}``, how long until they may run one again."""
     rules_reloaded: Annotated[str, Placeholders()]
+    rules_reloaded_warnings: Annotated[str, Placeholders("count", "warnings")]
+    """``/rules_reload`` loaded a book with warnings about the asker's community's files (the
+    shared ones and its own override): ``{count}`` of them, ``{warnings}`` the first few, one
+    per line."""
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]
     """A reload failed on errors in files that concern other communities only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bot.errors import JardinierError
 from bot.ruleconf.invisible import NO_BREAK_SPACE, shown
@@ -95,6 +96,9 @@ class RuleWarning(RuleError):  # noqa: N818 - RuleError is a located problem, no
     languages an error is said in, and shown in the same language."""
 
 
+Problem = TypeVar("Problem", bound=RuleError)
+
+
 class RuleBookError(JardinierError):
     """A rule book could not be loaded; ``errors`` lists every problem found, in file order.
 
@@ -115,12 +119,20 @@ class RuleBookError(JardinierError):
         return self.overrides_folder.parent if self.overrides_folder is not None else None
 
     def concerning(self, community_key: str) -> list[RuleError]:
-        """The errors one community may read: those of the files every community shares, and of
-        its own override file (``<platform>-<id>``); not another community's."""
-        return [
-            error
-            for error in self.errors
-            if self.overrides_folder is None
-            or Path(error.file).parent != self.overrides_folder
-            or Path(error.file).stem == community_key
-        ]
+        """The errors one community may read (see :func:`concerning`)."""
+        return concerning(self.errors, community_key, self.overrides_folder)
+
+
+def concerning(
+    problems: Iterable[Problem], community_key: str, overrides_folder: Path | None
+) -> list[Problem]:
+    """The ``problems`` one community may read: those of the files every community shares, and
+    of its own override file (``<platform>-<id>`` in ``overrides_folder``); not another
+    community's."""
+    return [
+        problem
+        for problem in problems
+        if overrides_folder is None
+        or Path(problem.file).parent != overrides_folder
+        or Path(problem.file).stem == community_key
+    ]

@@ -89,6 +89,7 @@ texts:
     rules_reload_refused: "/{command} is for the rule book's own communities."
     rules_reload_too_soon: "Try again in {wait}."
     rules_reloaded_log: "The rules are fixed."
+    rules_reloaded_warnings: "Reloaded with {count} warnings: {warnings}"
 """ + platform_texts("en")
 
 CORE_TEXTS_FR = """\
@@ -129,6 +130,7 @@ CORE_TEXTS_FR = """\
     rules_reload_refused: "/{command} est réservée aux communautés des règles."
     rules_reload_too_soon: "Réessayez dans {wait}."
     rules_reloaded_log: "Les règles sont corrigées."
+    rules_reloaded_warnings: "Rechargées avec {count} avertissements : {warnings}"
 """ + platform_texts("fr")
 
 WELCOME_YAML = """\
