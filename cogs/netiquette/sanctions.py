@@ -465,16 +465,27 @@ class Sanctions:
 
     async def banned_for_good(self, member: MemberRef, *, besides: int) -> bool:
         """Whether a ban of ``member`` with no end is in force, save case ``besides``: none of
-        their bans has a planned lift, and a case not lifted bans them with no end."""
+        their bans has a planned lift, and a case not lifted bans them with no end, given after
+        they last joined.
+
+        A ban lifted in the platform's own settings (not with ``/unban``) leaves its case open:
+        the bot is not told. A banned member cannot join, so one who joined since is not under
+        it."""
         planned = self.core.scheduler.next_run(
             lift_job_id("ban", member.community, member.user.id)
         )
         if planned is not None:
             return False
-        return any(
-            case.id != besides and bans_without_end(case)
+        for_good = [
+            case
             for case in await self.open_cases(member, "ban")
-        )
+            if case.id != besides and bans_without_end(case)
+        ]
+        if not for_good:
+            return False
+        record = await self.core.members.get(member.community, member.user.id)
+        joined = record.joined_at if record is not None else None
+        return any(joined is None or case.created_at >= joined for case in for_good)
 
     async def try_lift(self, member: MemberRef, kind: Lifted) -> Attempt:
         """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting

@@ -51,6 +51,23 @@ async def test_a_temporary_ban_given_while_banned_for_good_plans_no_unban(
     assert await status_of(forum, 2) == "Strike points: 0"
 
 
+async def test_a_temporary_ban_after_a_ban_for_good_lifted_outside_the_bot_ends(
+    open_forum: ForumFactory,
+) -> None:
+    """A ban for good lifted in the platform's settings leaves its case open (the bot is not
+    told); the member who joined again since is not under it, and a day's ban ends."""
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    await forum.join("bob")
+    await forum.run("mod", "/ban bob For good")
+    await forum.wait(timedelta(days=30))
+    await forum.join("bob")
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 2
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert len(forum.done("unban")) == 1
+
+
 async def test_a_ladder_s_temporary_ban_never_ends_the_ban_for_good_that_reached_it(
     open_forum: ForumFactory,
 ) -> None:
