@@ -143,6 +143,8 @@ spaces is crossed by at most two attempts, each once."""
 _NOT_ASCII_ALPHANUMERIC = bytes(
     code for code in range(256) if not (code < 128 and chr(code).isalnum())
 )
+_ASCII_SIGNS = bytes(code for code in range(128) if not chr(code).isalnum())
+"""The ASCII characters that are neither letters nor digits, as bytes."""
 
 
 class _FormatCharacters(_PerCharacter[str | None]):
@@ -390,8 +392,16 @@ def skeleton(folded: str) -> str:
     """Only the letters and digits of a folded text: how copies are recognised."""
     if folded.isascii():
         return folded.encode("ascii").translate(None, _NOT_ASCII_ALPHANUMERIC).decode("ascii")
+    # Folded, nearly every text is ASCII but for a few emoji: its ASCII signs go first, as
+    # bytes (no ASCII byte is part of a longer character's), and the pattern is left only the
+    # few characters beyond ASCII to weigh, instead of every space.
+    rest = (
+        folded.encode("utf-8", "surrogatepass")
+        .translate(None, _ASCII_SIGNS)
+        .decode("utf-8", "surrogatepass")
+    )
     # \w is exactly str.isalnum() plus the underscore, in one C-level pass.
-    return _NOT_ALPHANUMERIC.sub("", folded)
+    return rest if rest.isascii() else _NOT_ALPHANUMERIC.sub("", rest)
 
 
 def plain(text: str) -> Normalised:

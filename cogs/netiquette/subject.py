@@ -89,6 +89,13 @@ class Subject:
         return self._normalised
 
     @property
+    def folded_if_read(self) -> str | None:
+        """The folded text if a trigger already worked it out (else None: it is not worked
+        out for this)."""
+        normalised = self._normalised
+        return None if normalised is None else normalised.folded
+
+    @property
     def skeleton(self) -> str:
         """The letters and digits of the normalised text: how copies are recognised."""
         if self._skeleton is None:

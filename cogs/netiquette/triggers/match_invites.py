@@ -31,7 +31,17 @@ _INVITE = compile_pattern(
 
 def may_hold_an_invite(lowered: str) -> bool:
     """Whether a case-folded text holds what every invitation holds: the others skip the
-    pattern."""
+    pattern.
+
+    The text's folded reading (:func:`~cogs.netiquette.normalise.fold`) may be asked instead
+    of its case-folded link reading: it holds each of these wherever that one does. The link
+    reading is the Unicode compatibility forms with invisible characters dropped; folding
+    starts from the same forms, case-folded, and only drops characters (marks, invisible
+    ones), turns characters beyond ASCII into ASCII ones, digits and signs into letters, and
+    joins letters spelled out one by one, none of which a letter or the ``.`` of these words
+    stands between (the letter after that ``.`` is never alone). It may hold them where the
+    link reading does not (``disc0rd``): the link reading is then asked.
+    """
     return "discord" in lowered or "dsc.gg" in lowered or ".me" in lowered
 
 
@@ -57,6 +67,12 @@ class MatchInvites(Trigger):
     ) -> TriggerResult:
         """Look for invitation links in the text (with invisible characters removed) and behind
         its text links."""
+        if not subject.hidden_links:
+            folded = subject.folded_if_read
+            if folded is not None and not may_hold_an_invite(folded):
+                # Nearly every message, told without reading its addresses (see
+                # may_hold_an_invite): the words rule folded it already.
+                return MISSED if not evidence.explain else TriggerResult.miss("invites_none")
         text = subject.link_text
         if not may_hold_an_invite(text.casefold()):
             return MISSED if not evidence.explain else TriggerResult.miss("invites_none")
