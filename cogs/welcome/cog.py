@@ -263,7 +263,7 @@ class WelcomeCog(CharterGate, Introductions):
 
     def _plan_wave_job(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
         self._waves_behind.pop(community.key, None)
-        self.core.scheduler.at(
+        self.core.scheduler.at_until_done(
             self._wave_job(community),
             when,
             self.name,
@@ -320,7 +320,8 @@ class WelcomeCog(CharterGate, Introductions):
         """A wave of joins is over: greet its newcomers in one message (scheduler job).
 
         The job is planned when the wave starts, for the end it would have then; when it runs
-        while the wave goes on (joins came since), it is planned again for the new end. The
+        while the wave goes on (joins came since), it is planned again for the new end. It stays
+        planned while it runs: a run the process dies in runs again at the next start. The
         welcome is recorded before it is posted: a second run finds it so and posts nothing (it
         plans the wave's nudge again, which nudges no one twice).
         """

@@ -277,14 +277,14 @@ async def test_a_wave_plans_its_job_once_not_once_per_join(
 ) -> None:
     scheduler = garden.core.scheduler
     planned: list[datetime] = []
-    at = scheduler.at
+    at = scheduler.at_until_done
 
     def recorded(job_id: str, when: datetime, *args: Any, **kwargs: Any) -> None:
         if job_id.startswith("welcome:wave:"):
             planned.append(when)
         at(job_id, when, *args, **kwargs)
 
-    monkeypatch.setattr(scheduler, "at", recorded)
+    monkeypatch.setattr(scheduler, "at_until_done", recorded)
     start = garden.clock.now()
     for n in range(100):  # a wave of 95 newcomers over 99 seconds
         await garden.join(f"raider{n:02}")

@@ -56,12 +56,6 @@ async def test_a_wave_welcome_the_platform_refused_is_not_counted_as_a_welcome(
     assert "m7" in welcome.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the wave's job is planned with Scheduler.at: a run the process dies in is lost. "
-    "Switching _plan_wave_job to at_until_done fixes it, but breaks the spy on Scheduler.at "
-    "of test_welcome_raid.py::test_a_wave_plans_its_job_once_not_once_per_join",
-)
 async def test_a_wave_welcome_the_process_died_in_is_posted_after_the_restart(
     open_garden: GardenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
