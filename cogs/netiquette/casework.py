@@ -37,6 +37,8 @@ class Casework(Moderation):
             return render(texts.status_pardoned)
         if case.lifted_at is not None:  # a ban for good lifted by /unban too
             return render(texts.status_lifted)
+        if case.lift_left_at is not None:
+            return render(texts.status_left)
         if case.expires_at is not None:
             return render(texts.status_until, when=self.local_time(ctx.community, case.expires_at))
         return ""

@@ -495,6 +495,9 @@ class NetiquetteTexts(BaseModel):
     already_pardoned: Annotated[str, Placeholders("case")]
     status_pardoned: Text
     status_lifted: Text
+    status_left: Text
+    """A case whose lift the bot could not carry out, left to the moderators (the mod-log asked
+    them once)."""
     status_until: Annotated[str, Placeholders("when")]
     test_header: Annotated[str, Placeholders("text")]
     test_fires: Annotated[str, Placeholders("rule", "detail", "actions")]

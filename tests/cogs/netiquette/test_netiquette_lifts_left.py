@@ -63,6 +63,8 @@ async def test_a_lift_refused_for_good_is_asked_for_once_across_restarts(
     assert case is not None
     assert case.lifted_at is None
     assert case.lift_left_at is not None
+    await third.run("mod", "/case 1")
+    assert "(lift left to the moderators)" in third.answers()[-1]
     await third.run("mod", "/unban bob")
     assert third.answers()[-1] == "The ban of bob is lifted."
     case = await third.cog.casebook.get(third.platform.community, 1)
