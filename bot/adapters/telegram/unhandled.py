@@ -143,12 +143,18 @@ class UnhandledUpdates:
             del self._updates[update_id]
 
     async def keep(self) -> None:
-        """Return once the updates in hand are kept (at once when nothing changed)."""
-        if self._keeping and self._revision != self._kept_revision:
-            await self._kept.write(self._dump)
+        """Return once the updates in hand are kept (at once when nothing changed since a
+        write that has ended)."""
+        if not self._keeping or self._revision == self._kept_revision:
+            return
+        # Counted kept only once written: a write still running (one a handled update started)
+        # may already hold this revision, and Telegram must not forget the updates before it
+        # ends. A write that returns was written after this call began, or carried its change.
+        revision = self._revision
+        await self._kept.write(self._dump)
+        self._kept_revision = max(self._kept_revision, revision)
 
     def _dump(self) -> str:
-        self._kept_revision = self._revision
         updates = [data for data in self._updates.values() if data is not None]
         handled = [update_id for update_id, data in self._updates.items() if data is None]
         return json.dumps({"updates": updates, "handled": handled}, ensure_ascii=False)

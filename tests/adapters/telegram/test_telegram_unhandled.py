@@ -4,6 +4,7 @@ start, once, even when Telegram sends it again (see ``test_telegram_crash`` for 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,3 +196,37 @@ async def test_an_update_left_longer_than_telegram_keeps_one_is_dropped(tmp_path
     finally:
         await db.close()
     assert [update.update_id for update in left] == [2]  # kept 23 h 30 ago; the first 24 h 30
+
+
+class HeldStore:
+    """A state store whose writes wait until released, as a write to a busy database does."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, str] = {}
+        self.release = asyncio.Event()
+
+    async def get(self, key: str) -> str | None:
+        return self.stored.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        await self.release.wait()
+        self.stored[key] = value
+
+
+async def test_telegram_is_not_told_to_forget_updates_while_their_write_is_still_running() -> None:
+    """Three updates in hand; the first is handled at once and its write starts. The next
+    request for updates (which makes Telegram forget all three) waits for that write to end:
+    a crash in between would lose the other two."""
+    store = HeldStore()
+    unhandled = UnhandledUpdates(store, "1", polling=True)  # type: ignore[arg-type]
+    for update_id in (1, 2, 3):
+        unhandled.received(Update.de_json({"update_id": update_id}, None))
+    writing = asyncio.create_task(unhandled.handled(Update.de_json({"update_id": 1}, None)))
+    await asyncio.sleep(0)
+    keeping = asyncio.create_task(unhandled.keep())
+    await asyncio.sleep(0.05)
+    assert not keeping.done()
+    store.release.set()
+    await asyncio.gather(writing, keeping)
+    kept = json.loads(store.stored["telegram:unhandled:1"])
+    assert [entry["update"]["update_id"] for entry in kept["updates"]] == [2, 3]
