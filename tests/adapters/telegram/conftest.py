@@ -13,6 +13,7 @@ from bot.core import Jardinier
 from bot.state import StateStore
 from tests.adapters.telegram.fake_bot_api import FakeBotApi
 from tests.adapters.telegram.harness import RunningBot, StartBot, install_listeners, write_override
+from tests.support.filedatabase import file_database
 
 
 @pytest.fixture
@@ -35,11 +36,13 @@ async def start_bot(api: FakeBotApi, rules_dir: Path, tmp_path: Path) -> AsyncIt
     async def start(
         *,
         environ: dict[str, str] | None = None,
-        database: str = "sqlite+aiosqlite://",
+        database: str | None = None,
         wait_for_polling: bool = True,
         stand_ins: bool = True,
     ) -> RunningBot:
-        core = Jardinier(rules_dir=rules_dir, database_url=database)
+        # A file, as in production: the adapter keeps its state in the background.
+        url = database if database is not None else file_database(tmp_path)
+        core = Jardinier(rules_dir=rules_dir, database_url=url)
         env = {"TELEGRAM_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url, **(environ or {})}
         platform = create_platform(env, StateStore(core.db))
         core.add_platform(platform)
