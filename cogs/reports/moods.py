@@ -5,9 +5,8 @@ An emoji is compared without what only changes how it looks: the emoji presentat
 emoji (``<:bravo:1234>``) is listed by its name between colons (``:bravo:``); a Telegram custom
 emoji, which has no name, by what the bot sees of it (``custom:5368324170671202286``).
 
-A star (⭐, what a Telegram paid reaction is told as) is positive unless a community lists it as
-negative: a member paid Telegram Stars to approve a message, and a starred message on Discord is
-one members liked.
+A Telegram paid reaction reaches the cogs as a star (⭐): the shipped book lists it as positive (a
+member paid Telegram Stars to approve a message), as a community's own lists may or may not.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ _LOOKS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 """Presentation selectors and skin tones: the same emoji, drawn otherwise."""
 _CUSTOM = re.compile(r"<a?(:\w+:)\d+>")
 """A Discord custom emoji as the bot sees it, its name kept."""
-STAR = "⭐"
-"""Positive unless listed as negative (see above)."""
 
 
 def emoji_key(emoji: str) -> str:
@@ -39,8 +36,7 @@ class ReactionMoods:
     """Which reactions are positive, which negative; any other is neither."""
 
     def __init__(self, positive: Iterable[str], negative: Iterable[str]) -> None:
-        self._moods: dict[str, Mood] = {STAR: 1}
-        self._moods.update({emoji_key(emoji): -1 for emoji in negative})
+        self._moods: dict[str, Mood] = {emoji_key(emoji): -1 for emoji in negative}
         self._moods.update({emoji_key(emoji): 1 for emoji in positive})
 
     def of(self, emoji: str) -> Mood:

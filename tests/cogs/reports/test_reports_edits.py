@@ -115,6 +115,7 @@ async def test_a_paid_star_is_a_positive_reaction(
     assert figures.total("negative_reactions") == 0
 
 
-def test_a_star_is_positive_unless_the_community_lists_it_as_negative() -> None:
-    assert ReactionMoods(["👍"], ["👎"]).of("⭐️") == 1  # with its presentation selector too
+def test_a_star_is_what_the_community_s_lists_make_it() -> None:
+    assert ReactionMoods(["👍", "⭐"], ["👎"]).of("⭐️") == 1  # with its presentation selector too
     assert ReactionMoods(["👍"], ["⭐"]).of("⭐") == -1
+    assert ReactionMoods(["👍"], ["👎"]).of("⭐") == 0
