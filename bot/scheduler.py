@@ -387,6 +387,17 @@ class Scheduler:
         job = self._aps.get_job(job_id)
         return None if job is None else job.next_run_time
 
+    def change_arguments(self, job_id: str, **changes: Any) -> bool:
+        """Change some of the arguments the stored job ``job_id`` hands its handler, its time
+        and state (paused for its platform, a run in progress) as they are: what an erasure
+        must take out of a saved job. False when no job has that id."""
+        job = self._aps.get_job(job_id)
+        if job is None:
+            return False
+        cog, handler, arguments = job.args
+        self._aps.modify_job(job_id, args=(cog, handler, {**arguments, **changes}))
+        return True
+
     def scheduled(self, job_id: str) -> ScheduledJob | None:
         """The pending job ``job_id``; None if there is none."""
         job = self._aps.get_job(job_id)

@@ -233,3 +233,38 @@ async def test_a_job_kept_until_done_killed_in_a_run_on_time_is_due_again_at_tha
     assert again.pending() == []
     await again.shutdown()
     await scheduler.shutdown()
+
+
+async def test_arguments_changed_while_a_kept_job_runs_are_those_of_its_run_after_a_kill(
+    store: str,
+) -> None:
+    """What an erasure takes out of a job while it runs (kept, paused, with its run in
+    progress) is not in the job the next start runs again."""
+    scheduler = Scheduler(ManualClock(T0), store_url=store)
+    runner = Runner()
+
+    def erased_then_killed(_handler: str) -> None:
+        assert scheduler.change_arguments(NUDGE, user_id="someone else")
+        raise Crash
+
+    runner.on_run = erased_then_killed
+    await scheduler.start(runner)
+    scheduler.at_until_done(NUDGE, T0 + timedelta(minutes=10), "welcome", "nudge", user_id="bob")
+    with pytest.raises(Crash):
+        await scheduler.advance(timedelta(minutes=15))
+    await killed(scheduler)
+
+    again = Scheduler(ManualClock(T0 + timedelta(minutes=30)), store_url=store)
+    seen: list[Mapping[str, Any]] = []
+
+    class Seeing(Runner):
+        async def run_job(self, cog: str, handler: str, kwargs: Mapping[str, Any]) -> None:
+            seen.append(dict(kwargs))
+            await super().run_job(cog, handler, kwargs)
+
+    await again.start(Seeing())
+    assert [arguments.get("user_id") for arguments in seen] == ["someone else"]
+    assert again.pending() == []
+    assert not again.change_arguments(NUDGE, user_id="bob")
+    await again.shutdown()
+    await scheduler.shutdown()

@@ -113,16 +113,14 @@ class Introductions(WelcomeBase):
 
     def forget_in_wave_nudges(self, community: CommunityRef, user_id: str) -> None:
         """Take the newcomer ``user_id`` out of the waiting nudges of their waves (their data
-        is erased: neither their id nor their name stays in a saved job)."""
+        is erased: neither their id nor their name stays in a saved job, one running or waiting
+        for its platform included)."""
         for pending in self.core.scheduler.pending(f"welcome:wave-nudge:{community.key}:"):
             members = pending.kwargs.get("members", {})
-            if user_id not in members or pending.next_run is None:
+            if user_id not in members:
                 continue
             kept = {other: name for other, name in members.items() if other != user_id}
-            arguments = {**pending.kwargs, "members": kept}
-            self.core.scheduler.at_until_done(
-                pending.id, pending.next_run, self.name, "wave_nudge", **arguments
-            )
+            self.core.scheduler.change_arguments(pending.id, members=kept)
 
     async def charter_accepted(self, member: MemberRef, journey: Journey, at: datetime) -> None:
         """A newcomer held at the gate when their nudge fell due was not nudged: now that they
