@@ -117,8 +117,16 @@ class Automod(NetiquetteBase):
             author.user.id, Posted(event.at, message, subject.skeleton, event.group)
         )
         config = self.settings(message.channel.community)
-        if config.rules:
+        if not config.rules:
+            return
+        if config.uses_trigger("new_account"):  # the member's record is read first
             await self._judge(subject, config)
+            return
+        # Nearly every message: judged without a coroutine of its own (see _judge).
+        moderator = self.core.is_moderator(author)
+        outcomes = self.engine.fast(config, subject, self._plain(config), moderator)
+        if outcomes:
+            await self._act_on(subject, outcomes, moderator)
 
     @listener(MessageEdited, priority=Priority.MODERATION)
     async def check_edit(self, event: MessageEdited) -> None:
@@ -209,6 +217,11 @@ class Automod(NetiquetteBase):
         outcomes = self.engine.fast(config, subject, evidence, moderator)
         if not outcomes:  # nearly every message
             return NOTHING_FIRED
+        return await self._act_on(subject, outcomes, moderator)
+
+    async def _act_on(self, subject: Subject, outcomes: list[Outcome], moderator: bool) -> Judged:
+        """Fire the rules of the fast pass that fired; hand those it deferred to the toxicity
+        worker."""
         fired = tuple(outcome for outcome in outcomes if outcome.fired)
         for outcome in fired:
             await self.fire(outcome, subject)
