@@ -35,7 +35,7 @@ from cogs.contributors.base import ContributorsBase
 from cogs.contributors.config import ContributorsConfig
 from cogs.contributors.thanks import ThanksDetector
 from cogs.contributors.tracked import NOBODY, Addressed, TrackedMessage
-from cogs.contributors.wins import count_win
+from cogs.contributors.wins import record_win
 
 if TYPE_CHECKING:
     from bot.core import Jardinier
@@ -413,7 +413,7 @@ class Counting(ContributorsBase):
         day = self.local_day(community, event.at)
         community_id = await self.core.members.community_id(community)
         try:
-            await count_win(self.core.db, community_id, event.contest_id, user.id, day)
+            await record_win(self.core.db, community_id, event.contest_id, user.id, day)
         except Exception as error:
             if not may_pass(error):
                 raise

@@ -14,7 +14,7 @@ from bot.db import Database, upsert_insert
 from cogs.contributors.models import CountedWin, DailyActivity
 
 
-async def count_win(
+async def record_win(
     db: Database, community_id: int, contest_id: str, user_id: str, day: date
 ) -> bool:
     """Add the win ``contest_id`` to the counters of ``user_id`` on ``day``, unless it was
