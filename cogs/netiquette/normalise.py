@@ -338,7 +338,12 @@ class Normalised:
         self.folded = folded
         self.apart = apart
         self._variants = variants
-        self.spellings: tuple[str, ...] = spellings(folded) if variants is None else variants[:1]
+        if variants is not None:
+            self.spellings: tuple[str, ...] = variants[:1]
+        elif "1" in folded:
+            self.spellings = spellings(folded)
+        else:  # nearly every text: no call for it
+            self.spellings = (folded,)
         if apart is not None:
             self.spellings += spellings(apart)
 
