@@ -304,6 +304,13 @@ class WelcomeCog(CharterGate, Introductions):
         saved = self._saved_wave(community)
         if saved is not None and saved[1].remove(user_id):
             self._plan_wave_job(community, saved[1], saved[0])
+        elif erased:
+            # Its job running (kept until done) or waiting for its platform: no next run.
+            job = self.core.scheduler.scheduled(self._wave_job(community))
+            if job is not None and job.next_run is None:
+                wave = Wave.of_arguments(job.kwargs, self.core.clock.now())
+                if wave.remove(user_id):
+                    self.core.scheduler.change_arguments(job.id, **wave.arguments())
 
     async def caught_up(self, *, slow: bool = False) -> None:
         """Bring the jobs of the waves of joins up to date with the joins since they were
@@ -323,7 +330,9 @@ class WelcomeCog(CharterGate, Introductions):
         while the wave goes on (joins came since), it is planned again for the new end. It stays
         planned while it runs: a run the process dies in runs again at the next start. The
         welcome is recorded before it is posted: a second run finds it so and posts nothing (it
-        plans the wave's nudge again, which nudges no one twice).
+        plans the wave's nudge again, which nudges no one twice). So a welcome the process died
+        in before recording it is posted after the restart; one it died in while posting it is
+        never posted twice, and may not be posted at all.
         """
         community = self.job_community(arguments)
         now = self.core.clock.now()

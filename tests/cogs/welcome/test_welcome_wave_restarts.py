@@ -86,3 +86,33 @@ async def test_a_wave_welcome_the_process_died_in_is_posted_after_the_restart(
     third = await open_garden(database=database)
     await third.wait(timedelta(days=2))
     assert third.sent("general") == []
+
+
+async def test_a_newcomer_erased_while_the_wave_s_job_runs_is_not_named_after_a_kill(
+    open_garden: GardenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join(*WAVE)
+    await first.cog.caught_up()
+
+    async def erase_then_die(community: CommunityRef, user_ids: Any, at: Any) -> None:
+        # The member asks for erasure while the job runs, and the process dies.
+        await first.cog.erase_member_data(community, first.member("m6").user)
+        raise Crash
+
+    monkeypatch.setattr(first.cog.journeys, "claim_welcome", erase_then_die)
+    first.clear()
+    with pytest.raises(Crash):
+        await first.wait(timedelta(minutes=3))
+    await killed(first.core.scheduler)
+    await first.stop()
+
+    second = await open_garden(database=database)
+    await second.wait(timedelta(minutes=1))
+    [welcome] = second.sent("general")
+    assert "m5" in welcome.text
+    assert "m6" not in welcome.text
+    [nudge] = second.core.scheduler.pending("welcome:wave-nudge:")
+    assert "m6" not in str(nudge.kwargs)
+    await second.stop()
