@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from telegram import WebhookInfo
 from telegram.error import TelegramError
@@ -33,6 +34,10 @@ FIRST_CHECK_AFTER = 10.0
 and a failure is then known."""
 CHECK_EVERY = 60.0
 """Seconds between two checks."""
+WARN_AGAIN_AFTER = timedelta(hours=1)
+"""Deliveries that fail now and then (a proxy that comes and goes) are warned of once in this
+time; their other failures, and their ends, are said at INFO."""
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def _now() -> datetime:
@@ -60,6 +65,9 @@ class WebhookHealth:
         self._registered_at: datetime | None = None
         self._arrived_at: datetime | None = None
         self._failing: str | None = None
+        self._warned_at: datetime | None = None
+        self._loud = False
+        """Whether the failure going on was said at WARNING (so is its end)."""
 
     def registered(self) -> None:
         """The webhook was registered now: the failures before are not this run's."""
@@ -96,7 +104,7 @@ class WebhookHealth:
             await asyncio.sleep(CHECK_EVERY)
 
     def _failure(self, info: WebhookInfo) -> str | None:
-        if info.url.rstrip("/") != self._url.rstrip("/"):
+        if _address(info.url) != _address(self._url):
             return (
                 "Telegram's webhook is not this bot's any more (another process with the same "
                 "token registered its own, or polls)"
@@ -117,11 +125,35 @@ class WebhookHealth:
         )
 
     def _set(self, failing: str | None) -> None:
-        # Said once when deliveries start failing, not at each check (the count waiting grows).
+        # Said once when deliveries start failing, not at each check (the count waiting grows),
+        # and at WARNING once an hour at most: a proxy that comes and goes would flip it at
+        # every check.
         if failing is not None and self._failing is None:
-            log.warning(
-                "%s; check TELEGRAM_WEBHOOK_URL, the reverse proxy and its certificate", failing
+            now = self._now()
+            self._loud = self._warned_at is None or now - self._warned_at >= WARN_AGAIN_AFTER
+            if self._loud:
+                self._warned_at = now
+            log.log(
+                logging.WARNING if self._loud else logging.INFO,
+                "%s; check TELEGRAM_WEBHOOK_URL, the reverse proxy and its certificate",
+                failing,
             )
         elif failing is None and self._failing is not None:
-            log.warning("Telegram delivers updates to the webhook again")
+            level = logging.WARNING if self._loud else logging.INFO
+            log.log(level, "Telegram delivers updates to the webhook again")
         self._failing = failing
+
+
+def _address(url: str) -> tuple[str, str, int | None, str, str]:
+    """``url`` as compared: its scheme and host in lower case, the scheme's default port as
+    none, no trailing slash (Telegram may give back the address it was told otherwise
+    written)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port == _DEFAULT_PORTS.get(scheme):
+        port = None
+    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/"), parts.query

@@ -159,3 +159,47 @@ async def test_a_failure_stands_while_telegram_cannot_be_asked_and_ends_with_a_d
     )
     await health.check()
     assert health.degraded() is None
+
+
+async def test_the_address_telegram_gives_back_otherwise_written_is_still_the_bot_s() -> None:
+    telegram = Telegram()
+    health = WebhookHealth(URL, telegram)
+    health.registered()
+    for same in ("HTTPS://Bot.Example.org:443/tg/hook/", "https://bot.example.org/tg/hook"):
+        telegram.answer = info(same, pending_update_count=0)
+        await health.check()
+        assert health.degraded() is None, same
+    for other in ("https://bot.example.org:8443/tg/hook", "https://bot.example.org/tg/other"):
+        telegram.answer = info(other, pending_update_count=0)
+        await health.check()
+        assert health.degraded() is not None, other
+
+
+def failed_at(moment: datetime) -> WebhookInfo:
+    return info(pending_update_count=1, last_error_date=moment, last_error_message="502")
+
+
+async def test_deliveries_failing_now_and_then_are_warned_of_once_an_hour(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A proxy that comes and goes: each check finds a new failure, each update mends it."""
+    caplog.set_level(logging.INFO, logger="bot.adapters.telegram.webhookhealth")
+    now = datetime(2025, 5, 1, 9, tzinfo=UTC)
+    telegram = Telegram()
+    health = WebhookHealth(URL, telegram, now=lambda: now)
+    health.registered()
+    for _ in range(30):  # half an hour
+        now += timedelta(minutes=1)
+        telegram.answer = failed_at(now)
+        await health.check()
+        assert health.degraded() is not None
+        now += timedelta(seconds=1)
+        health.arrived()
+        assert health.degraded() is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings  # the first failure, and its end
+    assert len([r for r in caplog.records if "cannot deliver" in r.getMessage()]) == 30
+    now += timedelta(hours=1)
+    telegram.answer = failed_at(now)
+    await health.check()
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 3
