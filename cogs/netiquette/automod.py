@@ -140,6 +140,7 @@ class Automod(NetiquetteBase):
             channel=event.message.channel,
             message=event.message,
             text=event.text,
+            mentions=event.mentions,
             hidden_links=event.hidden_links,
         )
         await self.judge(subject)

@@ -77,11 +77,17 @@ class Forum(Community):
         await self.core.handle(event)
         await self.core.caught_up()
 
-    async def edit(self, name: str, message: MessageRef, text: str) -> None:
-        """``name`` edits ``message`` to read ``text``."""
+    async def edit(
+        self, name: str, message: MessageRef, text: str, *, mentions: tuple[str, ...] = ()
+    ) -> None:
+        """``name`` edits ``message`` to read ``text`` (mentioning ``mentions`` after it)."""
         await self.handle(
             MessageEdited(
-                at=self.clock.now(), message=message, author=self.member(name), text=text
+                at=self.clock.now(),
+                message=message,
+                author=self.member(name),
+                text=text,
+                mentions=tuple(self.member(mentioned).user for mentioned in mentions),
             )
         )
 

@@ -749,3 +749,16 @@ async def test_each_case_is_announced_to_the_other_cogs(open_forum: ForumFactory
         "delete, warn",
     )
     assert case.moderator is None
+
+
+async def test_a_message_edited_into_a_mass_mention_is_removed(open_forum: ForumFactory) -> None:
+    """The mentions of an edit are those of the message after it, as Discord and Telegram tell."""
+    forum = await open_forum(
+        {"mentions": {"triggers": [{"mentions": {"count": 3}}], "actions": {"delete": True}}}
+    )
+    message = await forum.say("alice", "hey @bob", mentions=("bob",))
+    await forum.edit("alice", message, "hey @bob, fixed a typo", mentions=("bob",))
+    assert forum.deleted() == []
+    await forum.edit("alice", message, "hey @bob @carol @dave", mentions=("bob", "carol", "dave"))
+    assert forum.deleted() == [message.id]
+    assert [line.split(" · ")[4] for line in forum.modlog()] == ["mentions: 3 mentions"]
