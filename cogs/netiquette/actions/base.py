@@ -51,13 +51,13 @@ class Action:
 
     def points(self, config: Any) -> int:
         """Strike points this action adds."""
-        return int(config.points) if "points" in type(config).model_fields else 0
+        return int(config.points) if "points" in _field_names(type(config)) else 0
 
     def reason(self, config: Any, locale: str) -> str | None:
         """The reason this action gives, in ``locale``, if it has one."""
         # Asked of the model's fields first: reading a missing attribute of a pydantic model
         # raises and catches an AttributeError, for every rule that fires.
-        if "reason" not in type(config).model_fields:
+        if "reason" not in _field_names(type(config)):
             return None
         return pick(config.reason, locale)
 
@@ -70,3 +70,16 @@ class Action:
     ) -> str | None:
         """Do it as the rule fires (``immediate`` actions); a short note when it could not."""
         raise NotImplementedError
+
+
+_FIELD_NAMES: dict[type[BaseModel], frozenset[str]] = {}
+"""Per action config model (a few classes), its field names."""
+
+
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of an action's config model, read once: ``model_fields`` is worked out at each
+    read, for every rule that fires."""
+    names = _FIELD_NAMES.get(model)
+    if names is None:
+        names = _FIELD_NAMES[model] = frozenset(model.model_fields)
+    return names
