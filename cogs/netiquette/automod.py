@@ -210,6 +210,8 @@ class Automod(NetiquetteBase):
         return await self._judge(subject, config)
 
     async def _judge(self, subject: Subject, config: NetiquetteConfig) -> Judged:
+        # check_message writes out these steps again for a message when no rule needs the
+        # member's record, without this coroutine: a change here goes there too.
         moderator = self.core.is_moderator(subject.member)
         if subject.kind != "join" and config.uses_trigger("new_account"):
             evidence = await self.evidence(subject, explain=False)
