@@ -107,7 +107,7 @@ class TelegramPlatform:
         self._state = state
         self._clock = clock or SystemClock()
         self.migrations = Migrations(state)
-        self.connection = Connection(settings, self.migrations, state)
+        self.connection = Connection(settings, self.migrations, state, self._clock)
         self.application = self.connection.application
         self.directory = Directory()
         self.restrictions = KeptState(

@@ -41,6 +41,7 @@ from bot.adapters.telegram.ordering import PerChatOrder
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.unhandled import KeepingQueue, KeepingRequest, UnhandledUpdates
 from bot.adapters.telegram.webhookhealth import WebhookHealth
+from bot.clock import Clock
 from bot.connections import Degraded
 from bot.errors import JardinierError
 from bot.events import CommunityRef
@@ -80,6 +81,7 @@ class Connection:
         settings: TelegramSettings,
         migrations: Migrations,
         state: StateStore | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.migrations = migrations
@@ -92,7 +94,7 @@ class Connection:
         self._polling: asyncio.Task[Any] | None = None
         self._poll_failed_at: float | None = None
         polling = settings.webhook is None
-        self.unhandled = UnhandledUpdates(state, settings.bot_id, polling=polling)
+        self.unhandled = UnhandledUpdates(state, settings.bot_id, polling=polling, clock=clock)
         self.webhook_health = (
             None
             if settings.webhook is None

@@ -14,7 +14,9 @@ import aiohttp
 import pytest
 from telegram import Update
 
+from bot.adapters.telegram.adapter import TelegramPlatform
 from bot.adapters.telegram.ordering import PerChatOrder
+from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.unhandled import UnhandledUpdates
 from bot.clock import ManualClock
 from bot.db import Database
@@ -230,3 +232,21 @@ async def test_telegram_is_not_told_to_forget_updates_while_their_write_is_still
     await asyncio.gather(writing, keeping)
     kept = json.loads(store.stored["telegram:unhandled:1"])
     assert [entry["update"]["update_id"] for entry in kept["updates"]] == [2, 3]
+
+
+async def test_the_updates_kept_are_dated_by_the_platform_s_clock(tmp_path: Path) -> None:
+    """What decides an update's 24 hours is the clock the platform runs by (a replay's, a
+    test's), not the system's."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'j.db'}")
+    try:
+        await db.create_all()
+        clock = ManualClock(datetime(2026, 10, 26, 9, 0, tzinfo=UTC))
+        settings = TelegramSettings.from_environ({"TELEGRAM_TOKEN": f"{BOT_ID}:TEST"})
+        platform = TelegramPlatform(settings, StateStore(db), clock=clock)
+        unhandled = platform.connection.unhandled
+        unhandled.received(Update.de_json({"update_id": 1, **text_message(ALICE, "hi")}, None))
+        await unhandled.keep()
+        kept = json.loads(await StateStore(db).get(f"telegram:unhandled:{BOT_ID}") or "{}")
+    finally:
+        await db.close()
+    assert [entry["came"] for entry in kept["updates"]] == [clock.now().isoformat()]
