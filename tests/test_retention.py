@@ -370,7 +370,11 @@ async def test_members_who_left_long_ago_are_forgotten_unless_something_kept_nam
     assert await core.retention.sweep()
     assert await _users(core, Member) == ["banned", "entrant", "here"]
     assert await ranked() == []
-    assert await contributors.stored(community, "thanked") == {"daily": [], "interactions": []}
+    assert await contributors.stored(community, "thanked") == {
+        "daily": [],
+        "interactions": [],
+        "wins": [],
+    }
 
 
 async def test_members_who_left_stay_while_a_cog_that_may_name_them_is_not_loaded(

@@ -381,7 +381,8 @@ class ContributorsBase(Cog):
             return needed
 
     async def stored(self, community: CommunityRef, user_id: str) -> dict[str, Any]:
-        """What is stored about ``user_id``: daily counters and interactions, by day."""
+        """What is stored about ``user_id``: daily counters, interactions and the contest wins
+        counted, by day."""
         await self.flush()
         community_id = await self.core.members.community_id(community)
         async with self.core.db.session() as session:
@@ -422,4 +423,10 @@ class ContributorsBase(Cog):
                 }
                 for row in links
             ]
-        return {"daily": days, "interactions": interactions}
+            counted = await session.exec(
+                select(CountedWin)
+                .where(CountedWin.community_id == community_id, CountedWin.user_id == user_id)
+                .order_by(col(CountedWin.day), col(CountedWin.id))
+            )
+            wins = [{"day": row.day.isoformat(), "contest": row.contest_id} for row in counted]
+        return {"daily": days, "interactions": interactions, "wins": wins}

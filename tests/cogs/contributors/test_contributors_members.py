@@ -158,7 +158,7 @@ async def test_a_member_who_opts_out_is_erased_and_no_longer_counted(forum: Foru
     assert await forum.run("alice", "/profile carol") == "carol asked not to be scored."
     assert await forum.cog.export_member_data(
         forum.platform.community, forum.member("carol").user
-    ) == {"contributions": {"daily": [], "interactions": [], "opted_out": True}}
+    ) == {"contributions": {"daily": [], "interactions": [], "wins": [], "opted_out": True}}
     assert (await forum.run("carol", "/contributors_optout")).startswith("You have already")
 
     assert (await forum.run("carol", "/contributors_optin")).startswith("Welcome back")

@@ -63,3 +63,16 @@ async def test_the_wins_counted_go_with_the_member_and_with_their_days(forum: Fo
     await forum.cog.forget_before(community, forum.clock.now() - timedelta(days=1))
 
     assert await records(forum) == 0
+
+
+async def test_a_member_s_data_lists_the_wins_counted(forum: Forum) -> None:
+    await won(forum, "ivan")
+    await won(forum, "ivan", "challenge:3")
+    exported = await forum.cog.export_member_data(
+        forum.platform.community, forum.member("ivan").user
+    )
+    day = forum.clock.now().date().isoformat()
+    assert exported["contributions"]["wins"] == [
+        {"day": day, "contest": "contest:7"},
+        {"day": day, "contest": "challenge:3"},
+    ]

@@ -179,7 +179,7 @@ async def test_counters_behind_a_refused_write_wait_with_it_and_land_in_order(
     await forum.cog.flush()
     community = forum.platform.community
     carol = await forum.cog.stored(community, forum.member("carol").user.id)
-    assert carol == {"daily": [], "interactions": []}  # no interaction left behind
+    assert carol == {"daily": [], "interactions": [], "wins": []}  # no interaction left behind
     alice = await forum.cog.stored(community, forum.member("alice").user.id)
     assert [day["messages"] for day in alice["daily"]] == [1]
     assert alice["interactions"] == []
