@@ -281,6 +281,14 @@ def replay(
         # a person reads the text report, and the error as text).
         _fail(error, as_json=to_stdout)
         return
+    except OperationalError as error:
+        from bot.db import storage_error
+
+        log.debug("the database failed", exc_info=error)
+        # Without --database, the replay's own throw-away file.
+        failure = storage_error(url or "sqlite+aiosqlite:///replay.db", error)
+        _fail(failure, as_json=to_stdout)
+        return
     document = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
     if to_stdout:
         typer.echo(document, nl=False)

@@ -548,3 +548,40 @@ def test_a_replay_asked_for_json_on_stdout_fails_in_json_too(
         assert json.loads(result.stderr) == {"error": message, "exit_code": 1}
     else:
         assert result.stderr == message + "\n"
+
+
+@pytest.mark.parametrize(
+    ("json_option", "as_json"),
+    [(["--json", "-"], True), ([], False)],
+    ids=["JSON on stdout", "the text report"],
+)
+def test_a_replay_whose_database_fails_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_option: list[str], as_json: bool
+) -> None:
+    """A database locked or failing under a replay is one line (JSON for a script), not a
+    traceback; the exit code is 1, as for any other failure."""
+    monkeypatch.setattr("bot.cli.configure_logging", lambda: None)
+    monkeypatch.setattr("bot.cli.tune_garbage_collector", lambda: None)
+
+    async def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT …", None, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr("bot.replay.replay", locked)
+    export = tmp_path / "chat.csv"
+    export.write_text("timestamp,user,text\n2026-11-02T09:00:00Z,alice,hello\n", encoding="utf-8")
+    database = tmp_path / "replay.db"
+
+    result = CliRunner().invoke(
+        app, ["replay", str(export), "--database", str(database), *json_option]
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    message = (
+        f"the database {database} is locked by another process (another Jardinier running?); "
+        "stop it or try again"
+    )
+    if as_json:
+        assert json.loads(result.stderr) == {"error": message, "exit_code": 1}
+    else:
+        assert result.stderr == message + "\n"
