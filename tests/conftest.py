@@ -16,6 +16,7 @@ from bot.clock import ManualClock
 from bot.core import Jardinier
 from bot.resources import shipped_rules_directory
 from tests.support.fake_platform import FakePlatform
+from tests.support.filedatabase import file_database
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -65,12 +66,13 @@ def platform() -> FakePlatform:
 
 @pytest.fixture
 async def core(
-    rules_dir: Path, clock: ManualClock, platform: FakePlatform
+    rules_dir: Path, clock: ManualClock, platform: FakePlatform, tmp_path: Path
 ) -> AsyncIterator[Jardinier]:
-    """A started core on an in-memory database, serving the fake platform."""
+    """A started core on a database file, as in production (see :mod:`tests.support.filedatabase`:
+    its cogs work in the background), serving the fake platform."""
     bot = Jardinier(
         rules_dir=rules_dir,
-        database_url="sqlite+aiosqlite://",
+        database_url=file_database(tmp_path),
         platforms=[platform],
         clock=clock,
     )
