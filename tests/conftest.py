@@ -66,13 +66,17 @@ def platform() -> FakePlatform:
 
 @pytest.fixture
 async def core(
-    rules_dir: Path, clock: ManualClock, platform: FakePlatform, tmp_path: Path
+    rules_dir: Path,
+    clock: ManualClock,
+    platform: FakePlatform,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Jardinier]:
     """A started core on a database file, as in production (see :mod:`tests.support.filedatabase`:
     its cogs work in the background), serving the fake platform."""
     bot = Jardinier(
         rules_dir=rules_dir,
-        database_url=file_database(tmp_path),
+        # Beside the test's own folder, which some tests search for what the bot left there.
+        database_url=file_database(tmp_path_factory.mktemp("database")),
         platforms=[platform],
         clock=clock,
     )
