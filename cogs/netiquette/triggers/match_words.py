@@ -170,10 +170,7 @@ class MatchWords(Trigger):
             evidence.normalise_by_default if config.normalise is None else config.normalise
         )
         readings = subject.normalised if normalised else subject.as_written
-        # Built for this reading when the config was validated: found without a call.
-        program = config._programs.get(normalised)
-        if program is None:
-            program = config.program(normalised)
+        program = config.program(normalised)
         # A match in a squeezed reading is a match in the reading it was squeezed from.
         for reading in (
             readings.spellings if config.squeezing_changes_nothing else readings.variants
