@@ -310,9 +310,7 @@ class Scheduler:
 
     def at(self, job_id: str, when: datetime, cog: str, handler: str, **kwargs: Any) -> None:
         """Run ``cog.handler(**kwargs)`` once at ``when``; replaces a job with the same id."""
-        if when.tzinfo is None:
-            raise ValueError("schedule with a timezone-aware datetime")
-        self._add(job_id, DateTrigger(run_date=when, timezone=UTC), cog, handler, kwargs)
+        self._add(job_id, _once_at(when), cog, handler, kwargs)
 
     def at_until_done(
         self, job_id: str, when: datetime, cog: str, handler: str, **kwargs: Any
@@ -325,10 +323,7 @@ class Scheduler:
         work in the database before doing it). While it runs, the job is listed with no next
         run; a handler may plan the same id again, or cancel it.
         """
-        if when.tzinfo is None:
-            raise ValueError("schedule with a timezone-aware datetime")
-        trigger = DateTrigger(run_date=when, timezone=UTC)
-        self._add(job_id, trigger, cog, handler, kwargs, remembered={UNTIL_DONE: True})
+        self._add(job_id, _once_at(when), cog, handler, kwargs, remembered={UNTIL_DONE: True})
 
     def cron(
         self,
@@ -696,6 +691,13 @@ def _latest_fire_time(job: Job, now: datetime) -> datetime:
             break
         latest = following
     return latest
+
+
+def _once_at(when: datetime) -> DateTrigger:
+    """The trigger of a one-off job run at ``when``, which must say its time zone."""
+    if when.tzinfo is None:
+        raise ValueError("schedule with a timezone-aware datetime")
+    return DateTrigger(run_date=when, timezone=UTC)
 
 
 def _describe(job: Job) -> ScheduledJob:
