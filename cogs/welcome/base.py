@@ -57,7 +57,7 @@ class WelcomeBase(Cog):
         # Every message's listeners first ask whether its author may be a newcomer under watch
         # (most are not): written out in each, a lookup here, as a call would double its cost.
         self._holders = self.journeys.holders
-        self._flusher = PeriodicFlush("welcome", lambda: FLUSH_EVERY, self.journeys.flush, log)
+        self._flusher = PeriodicFlush("welcome", lambda: FLUSH_EVERY, self.write_behind, log)
         self.watch = JoinWatch()
         self._windows: dict[tuple[str, str], SlidingWindow] = {}
         self._held_back: dict[str, int] = {}
@@ -80,8 +80,13 @@ class WelcomeBase(Cog):
     # -- the write path -------------------------------------------------------------------------
 
     async def setup(self) -> None:
-        """Write the journeys' changes every second, behind the events."""
+        """Write the journeys' changes (and the waves' jobs) every second, behind the
+        events."""
         self._flusher.start()
+
+    async def write_behind(self) -> None:
+        """Write what waits, every second: the journeys' changes (the crash window)."""
+        await self.journeys.flush()
 
     async def teardown(self) -> None:
         """Stop the periodic writes and write what waits."""

@@ -118,7 +118,7 @@ class WelcomeCog(CharterGate, Introductions):
                 self._schedule_wave_over(community, verdict.wave, config)
             else:
                 # Its job, planned for the end the wave had then, looks again when it runs: a
-                # join costs no job write (see wave_over and caught_up).
+                # join costs no job write, the job is caught up behind (see write_behind).
                 self._waves_behind[community.key] = community
         elif greet or journey.gate_pending:
             prompt = await self._welcome(member, journey, config, greet=greet)
@@ -293,7 +293,7 @@ class WelcomeCog(CharterGate, Introductions):
             if erased and wave is not None:
                 # Their name stays out of what a crash would leave on disk. A leave only marks
                 # the job behind: rewriting it (up to MAX_KEPT names) at every leave of a raid
-                # would cost the loop dearly, and the job is caught up on stop.
+                # would cost the loop dearly, and the job is caught up behind (write_behind).
                 self._schedule_wave_over(community, wave, self.settings(community))
             else:
                 self._waves_behind[community.key] = community
@@ -315,6 +315,17 @@ class WelcomeCog(CharterGate, Introductions):
     async def caught_up(self, *, slow: bool = False) -> None:
         """Bring the jobs of the waves of joins up to date with the joins since they were
         planned, so that a stop (which calls this first) keeps every newcomer of a wave."""
+        self._write_waves()
+
+    async def write_behind(self) -> None:
+        """Every second: the jobs of the waves of joins brought up to date, then the journeys'
+        changes written. A kill then forgets the newcomers of the last second, as it forgets
+        their journeys, not those who joined since the wave's job was planned (each job is
+        written at most once a second, however many join)."""
+        self._write_waves()
+        await super().write_behind()
+
+    def _write_waves(self) -> None:
         for community in list(self._waves_behind.values()):
             wave = self.watch.wave(community.key)
             if wave is None:

@@ -3,6 +3,9 @@ posts nothing; one the platform refused leaves its newcomers as they were."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -116,3 +119,52 @@ async def test_a_newcomer_erased_while_the_wave_s_job_runs_is_not_named_after_a_
     [nudge] = second.core.scheduler.pending("welcome:wave-nudge:")
     assert "m6" not in str(nudge.kwargs)
     await second.stop()
+
+
+async def written_behind(garden: Garden) -> None:
+    """Wait until what the bot writes behind its events (the newcomers' journeys, the members'
+    records), every second, is written: the process dies some seconds after the last join."""
+    for _ in range(400):
+        if not garden.cog.journeys.pending and not garden.core.members.pending:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the journeys were not written behind within 20 s")
+
+
+async def killed_now(garden: Garden, database: Path, left: Path) -> None:
+    """What a kill leaves on disk (the jobs as last written, the rows committed), copied to
+    ``left``: nothing of a stop runs on it."""
+    await killed(garden.core.scheduler)
+
+    def copy() -> None:
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(left)) as copy:
+            source.backup(copy)
+
+    await asyncio.to_thread(copy)
+
+
+async def test_the_newcomers_of_a_wave_who_joined_after_its_job_was_planned_survive_a_kill(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join(*WAVE, "m8")  # the wave's job is planned at m5's join
+    await first.leave("m8")
+    await written_behind(first)
+    left = tmp_path / "killed.db"
+    await killed_now(first, database, left)
+    await first.stop()  # its database is no longer the one restarted on
+
+    second = await open_garden(database=left)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [welcome] = second.sent("general")
+    assert welcome.text.startswith("Welcome to the 3 people who just joined Garden: m5, m6, m7")
+    assert "m8" not in welcome.text
+    await second.wait(timedelta(days=2))
+    assert second.texts("intros")[-1].startswith("Hello m5, m6, m7!")
+    await second.stop()
+
+    third = await open_garden(database=left)
+    await third.wait(timedelta(days=2))
+    assert third.sent("general") == []
