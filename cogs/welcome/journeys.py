@@ -185,6 +185,11 @@ class JourneyStore:
         return len(self._pending)
 
     def _remember(self, community: CommunityRef, user_id: str, journey: Journey) -> None:
+        holders = self.holders.get(community.key)
+        if holders is not None and user_id not in holders:
+            # Forgotten (erased) while the change was under way, a removal by the gate say:
+            # cached again, their journey would live on in memory, to be read, nudged, counted.
+            return
         key = (community, user_id)
         cached = self._cache.get(key)
         if cached is not None and cached.joined_at > journey.joined_at:
