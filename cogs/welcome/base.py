@@ -60,7 +60,6 @@ class WelcomeBase(Cog):
         self._flusher = PeriodicFlush("welcome", lambda: FLUSH_EVERY, self.write_behind, log)
         self.watch = JoinWatch()
         self._windows: dict[tuple[str, str], SlidingWindow] = {}
-        self._held_back: dict[str, int] = {}
         # Members the gate just removed: the departure that follows gets no goodbye.
         self._removed: OrderedDict[tuple[CommunityRef, str], None] = OrderedDict()
         # The message that showed each newcomer held at the gate their own "I accept" button
@@ -174,31 +173,42 @@ class WelcomeBase(Cog):
 
     async def bounded_modlog(self, community: CommunityRef, text: str, at: datetime) -> None:
         """Report to the mod-log within the raid limits; what is held back is counted later."""
+        job_id = self._held_back_job(community)
+        waiting = self.core.scheduler.scheduled(job_id)
+        held = 0 if waiting is None else int(waiting.kwargs.get("held", 0))
         if not self.allowed(community, "modlog", at):
-            held = self._held_back[community.key] = self._held_back.get(community.key, 0) + 1
             self.log.info("mod-log line held back in %s: %s", community.key, text)
-            if held == 1:
+            # The count is kept in the job that reports it, not in memory: a restart, or a
+            # start without the community's platform, must not lose it.
+            if waiting is None:
                 self.core.scheduler.at(
-                    f"welcome:held-back:{community.key}",
+                    job_id,
                     at + self.settings(community).raid.within,
                     self.name,
                     "report_held_back",
                     platform=community.platform,
                     community_id=community.id,
                     community_name=community.name,
+                    held=1,
                 )
+            else:
+                self.core.scheduler.change_arguments(job_id, held=held + 1)
             return
-        held = self._held_back.pop(community.key, 0)
         if held:
-            self.core.scheduler.cancel(f"welcome:held-back:{community.key}")
+            self.core.scheduler.cancel(job_id)
             text += "\n" + render(self.texts(community).held_back, count=held)
         await self.core.modlog(community, text)
+
+    @staticmethod
+    def _held_back_job(community: CommunityRef) -> str:
+        return f"welcome:held-back:{community.key}"
 
     @job
     async def report_held_back(self, **arguments: Any) -> None:
         """Tell the mod-log how many reports were held back (scheduler job)."""
         community = self.job_community(arguments)
-        held = self._held_back.pop(community.key, 0)
+        # A job planned by an earlier version kept its count in memory: lost with it.
+        held = int(arguments.get("held", 0))
         if held:
             await self.core.modlog(community, render(self.texts(community).held_back, count=held))
 

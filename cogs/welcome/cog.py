@@ -568,6 +568,8 @@ class WelcomeCog(CharterGate, Introductions):
                     self.schedule_wave_nudge(community, newcomers, self.core.clock.now())
         elif handler == "wave_nudge":
             await self.wave_nudge(**kwargs)
+        elif handler == "report_held_back":
+            await self.report_held_back(**kwargs)  # late (the bot was down, or its platform)
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """The timestamps of the member's onboarding in ``community``: their latest arrival's,
