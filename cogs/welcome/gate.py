@@ -124,6 +124,8 @@ class CharterGate(WelcomeBase):
         ``prompt`` is the message that showed them the button (deleted with them); a newcomer
         ``in_wave`` sees the button only in the aggregated welcome, and their time runs from it.
         """
+        if not self.journeys.may_hold(member.community.key, member.user.id):
+            return  # erased meanwhile: no job names them
         arguments = self.job_arguments(member, journey)
         arguments["in_wave"] = in_wave
         if prompt is not None:
@@ -260,6 +262,8 @@ class CharterGate(WelcomeBase):
         in_wave = bool(arguments.get("in_wave"))
         deadline = self._gate_starts(community, journey, now, in_wave=in_wave) + gate.timeout
         if deadline > now:
+            if not self.journeys.may_hold(community.key, member.user.id):
+                return  # erased while this looked them up: no job names them again
             self.core.scheduler.at_until_done(
                 self.job_id("gate", community, member.user.id),
                 deadline,

@@ -77,6 +77,8 @@ class Introductions(WelcomeBase):
             return
         if journey.first_introduced_at is not None:
             return
+        if not self.journeys.may_hold(member.community.key, member.user.id):
+            return  # erased meanwhile (while they accepted the charter): no job names them
         self.core.scheduler.at_until_done(
             self.job_id("nudge", member.community, member.user.id),
             (at or journey.joined_at) + config.nudge_after,
