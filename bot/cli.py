@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import enum
 import importlib
+import itertools
 import json
 import logging
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from sqlalchemy.exc import OperationalError
+
+# Typer 0.26 parses with the click it carries (pyproject.toml says why that release), not with
+# the click package: its usage errors are of its own click's classes.
+from typer._click import Context
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand
 
 from bot import eventloop
 from bot.errors import JardinierError
@@ -25,6 +32,7 @@ from bot.platform import Platform
 from bot.resources import shipped_rules_directory
 from bot.rulewatch import watching_enabled
 from bot.state import StateStore
+from bot.terminal import json_line
 
 if TYPE_CHECKING:
     from bot.commands.spec import CommandSpec
@@ -85,21 +93,78 @@ def _fail(error: JardinierError, *, as_json: bool = False) -> None:
     JSON, one JSON object on one line, ``{"error": message, "exit_code": 1}``."""
     exit_code = 1
     if as_json:
-        typer.echo(
-            json.dumps({"error": str(error), "exit_code": exit_code}, ensure_ascii=False),
-            err=True,
-        )
+        typer.echo(_json_error(str(error), exit_code), err=True)
     else:
         typer.echo(str(error), err=True)
     raise typer.Exit(exit_code)
 
 
-def _database_failed(error: OperationalError) -> None:
+def _json_error(message: str, exit_code: int) -> str:
+    """The one line a command asked for JSON says its failure in."""
+    return json_line({"error": message, "exit_code": exit_code})
+
+
+def _database_failed(error: OperationalError, *, as_json: bool = False) -> None:
     """The database failed under the bot (locked, unreadable, full): one line, not a traceback."""
     from bot.db import database_url, storage_error
 
     log.debug("the database failed", exc_info=error)
-    _fail(storage_error(database_url(), error))
+    _fail(storage_error(database_url(), error), as_json=as_json)
+
+
+def _options(args: Sequence[str]) -> list[str]:
+    """The command-line words before ``--`` (after it, an option is a file's name)."""
+    words = list(args)
+    return words[: words.index("--")] if "--" in words else words
+
+
+class _JsonUsageErrors(TyperCommand):
+    """A command whose usage errors (an unknown option, a missing or invalid value) are one JSON
+    object on stderr, ``{"error": message, "exit_code": 2}``, when its command line asks for
+    JSON output (:meth:`asks_for_json`); as text otherwise. Exit 2 either way."""
+
+    @staticmethod
+    def asks_for_json(options: list[str]) -> bool:
+        """Whether ``options`` (the words before ``--``) ask for JSON output."""
+        raise NotImplementedError
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Context | None = None,
+        **extra: object,
+    ) -> Context:
+        """Parse ``args``; a usage error is said here, as JSON, when they ask for it."""
+        as_json = self.asks_for_json(_options(args))  # before parsing, which consumes args
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as error:
+            if not as_json:
+                raise
+            typer.echo(_json_error(error.format_message(), error.exit_code), err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+class _ConsoleCommand(_JsonUsageErrors):
+    @staticmethod
+    def asks_for_json(options: list[str]) -> bool:
+        return "--jsonl" in options
+
+
+class _ReplayCommand(_JsonUsageErrors):
+    @staticmethod
+    def asks_for_json(options: list[str]) -> bool:
+        # Only `--json -`: with `--json FILE`, a person reads the text report.
+        return "--json=-" in options or any(
+            word == "--json" and value == "-" for word, value in itertools.pairwise(options)
+        )
+
+
+class _JsonOnlyCommand(_JsonUsageErrors):
+    @staticmethod
+    def asks_for_json(options: list[str]) -> bool:
+        return True
 
 
 PLATFORM_TOKENS = {"discord": "DISCORD_TOKEN", "telegram": "TELEGRAM_TOKEN"}
@@ -155,7 +220,7 @@ def run(rules: RulesOption = None) -> None:
         typer.echo("stopped", err=True)
 
 
-@app.command()
+@app.command(cls=_ConsoleCommand)
 def console(
     rules: RulesOption = None,
     jsonl: Annotated[
@@ -172,9 +237,9 @@ def console(
     try:
         _console(rules_directory(rules), jsonl=jsonl)
     except JardinierError as error:
-        _fail(error)
+        _fail(error, as_json=jsonl)
     except OperationalError as error:
-        _database_failed(error)
+        _database_failed(error, as_json=jsonl)
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
 
@@ -213,12 +278,13 @@ def _console(rules: Path, *, jsonl: bool) -> None:
                 input=sys.stdin,
                 output=sys.stdout,
                 jsonl=jsonl,
+                errors_as_json=jsonl,
                 watch_rules=watching_enabled(),
             )
         )
 
 
-@app.command()
+@app.command(cls=_ReplayCommand)
 def replay(
     files: Annotated[
         list[Path],
@@ -443,14 +509,18 @@ def init(
     typer.echo(f"Edit the files, then check them with: jardinier check-rules {directory}")
 
 
-@app.command()
+@app.command(cls=_JsonOnlyCommand)
 def commands(
     platform: Annotated[
         PlatformName, typer.Option("--platform", help="The platform whose registration to show.")
     ] = PlatformName.console,
     rules: RulesOption = None,
 ) -> None:
-    """Print the commands as a platform would register them, as JSON."""
+    """Print the commands as a platform would register them, as JSON.
+
+    A failure is JSON too: one object on stderr, `{"error": message, "exit_code": 1}` (2 for a
+    usage error).
+    """
     from bot.adapters.discord.commands import application_commands
     from bot.adapters.telegram.commands import command_menus
     from bot.cogloader import command_specs, section_models
@@ -461,7 +531,7 @@ def commands(
             rules_directory(rules), section_models(), shipped=shipped_rules_directory()
         )
     except RuleBookError as error:
-        _fail(error)
+        _fail(error, as_json=True)
         return
     specs = command_specs(list(book.community().cogs))
     if platform is PlatformName.discord:

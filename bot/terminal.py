@@ -1,8 +1,15 @@
-"""Text from chats made safe to write to a terminal."""
+"""Text from chats made safe to write to a terminal, or to a reader of JSON lines."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+# Characters that str.splitlines() and some JSON-lines readers take for a line's end, which
+# json.dumps leaves as they are (it escapes only those below U+0020).
+_LINE_ENDS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def printable(text: str) -> str:
@@ -20,3 +27,9 @@ def printable(text: str) -> str:
 
 def _is_space(char: str) -> bool:
     return unicodedata.category(char) == "Zs"
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    """``record`` as one JSON object on one line, without its newline: non-ASCII text kept as
+    it is, except the characters a line reader may split on (NEL, U+2028, U+2029), escaped."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_ENDS)

@@ -585,3 +585,71 @@ def test_a_replay_whose_database_fails_says_so_in_one_line(
         assert json.loads(result.stderr) == {"error": message, "exit_code": 1}
     else:
         assert result.stderr == message + "\n"
+
+
+def test_commands_with_a_broken_rule_book_fail_in_json(rules_dir: Path) -> None:
+    """`commands` prints JSON: a script reads its failure, every error of the book, as JSON."""
+    community = rules_dir / "community.yaml"
+    community.write_text(community.read_text().replace("timezone: Europe/Paris", "timezone: 3"))
+    announcements = rules_dir / "announcements.yaml"
+    announcements.write_text(announcements.read_text().replace("max_pending: 25", "max_pendin: 2"))
+
+    result = CliRunner().invoke(app, ["commands", "--rules", str(rules_dir)])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    error = json.loads(line)
+    assert set(error) == {"error", "exit_code"}
+    assert error["exit_code"] == 1
+    problems = error["error"].splitlines()
+    assert any(p.startswith(f"{community}:") and "timezone" in p for p in problems)
+    assert any(p.startswith(f"{announcements}:") and "'max_pendin'" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["replay", "--json", "-"], "Missing argument 'FILES...'."),
+        (
+            ["replay", "--json=-", "{tmp}"],
+            "Invalid value for 'FILES...': File '{tmp}' is a directory.",
+        ),
+        (["replay", "{tmp}", "--json", "-", "--bogus"], "No such option: --bogus"),
+        (
+            ["commands", "--platform", "discrod"],
+            "Invalid value for '--platform': 'discrod' is not one of 'discord', 'telegram', "
+            "'console'.",
+        ),
+    ],
+    ids=["replay: no file", "replay: a folder", "replay: unknown option", "commands: platform"],
+)
+def test_a_usage_error_of_a_command_asked_for_json_is_one_json_object(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    """Exit 2 as before, and one JSON object on stderr, as a failure of the command is."""
+    result = CliRunner().invoke(app, [word.format(tmp=tmp_path) for word in arguments])
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert json.loads(line) == {"error": message.format(tmp=tmp_path), "exit_code": 2}
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["replay"],
+        ["replay", "--json", "report.json"],
+        ["replay", "{tmp}", "--json", "report.json"],
+    ],
+    ids=["no --json", "--json FILE, no file", "--json FILE, a folder"],
+)
+def test_a_usage_error_of_a_replay_for_a_person_stays_text(
+    tmp_path: Path, arguments: list[str]
+) -> None:
+    result = CliRunner().invoke(app, [word.format(tmp=tmp_path) for word in arguments])
+
+    assert result.exit_code == 2
+    assert "Usage:" in result.stderr
+    assert not result.stderr.startswith("{")

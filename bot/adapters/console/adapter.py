@@ -53,7 +53,7 @@ from bot.events import (
     UserRef,
 )
 from bot.platform import Button, Capability, EventSink, PlatformError, TimeoutRange
-from bot.terminal import printable
+from bot.terminal import json_line, printable
 
 _COMMAND = re.compile(rf"/({TYPED_NAME})(?:@\S+)?(?:\s+(.*))?", re.DOTALL)
 _MENTION = re.compile(r"@([\w.-]{1,32})")
@@ -121,11 +121,15 @@ class ConsolePlatform:
         community_name: str = "Console",
         files_dir: Path = Path("data/console-files"),
         errors: TextIO | None = None,
+        errors_as_json: bool = False,
     ) -> None:
         self.community = CommunityRef(PLATFORM, PLATFORM, community_name)
         self.input = input
         self.output = output
         self.errors = errors or sys.stderr
+        self.errors_as_json = errors_as_json
+        """Whether the error of a line that did nothing is written as one JSON object, for a
+        program, rather than as text."""
         self.clock = clock
         self.files_dir = files_dir
         self.advance: Callable[[timedelta], Awaitable[object]] | None = None
@@ -349,11 +353,20 @@ class ConsolePlatform:
                 if parsed is not None:
                     await self._play(parsed, sink)
             except JardinierError as error:
-                self.errors.write(printable(f"line {number}: {error}") + "\n")
-                self.errors.flush()
+                self._line_failed(number, error)
             # Each line's work is finished before the next: the departures it caused too.
             while self._departing:
                 await asyncio.wait(list(self._departing))
+
+    def _line_failed(self, number: int, error: JardinierError) -> None:
+        """Say on the error stream why input line ``number`` did nothing: as text, or (see
+        :attr:`errors_as_json`) as ``{"error": message, "line": number}``."""
+        if self.errors_as_json:
+            said = json_line({"error": str(error), "line": number})
+        else:
+            said = printable(f"line {number}: {error}")
+        self.errors.write(said + "\n")
+        self.errors.flush()
 
     def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
         # A daemon thread, not asyncio.to_thread: a blocked read must not keep the process alive

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
 from bot.localtime import local_time
-from bot.terminal import printable
+from bot.terminal import json_line, printable
 
 BOT_NAME = "Jardinier"
 _REFUSALS = {
@@ -76,7 +75,7 @@ class ConsoleOutput:
         self._write(f"✗ {member} {reason}: the platform refuses this (the bot sees nothing)")
 
     def _write_json(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.write(json_line(record) + "\n")
         self.stream.flush()
 
     def _write(self, line: str) -> None:

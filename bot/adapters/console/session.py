@@ -40,9 +40,15 @@ async def run_console(
     jsonl: bool = False,
     files_dir: Path = Path("data/console-files"),
     errors: TextIO | None = None,
+    errors_as_json: bool = False,
     watch_rules: bool = False,
 ) -> None:
-    """Run the console community until end of input (``watch_rules``: reload on file change)."""
+    """Run the console community until end of input (``watch_rules``: reload on file change).
+
+    ``jsonl`` writes each bot action on ``output`` as one JSON object per line;
+    ``errors_as_json`` writes each line's error on ``errors`` as one too (``console --jsonl``
+    asks for both).
+    """
     clock = ManualClock(datetime.now(UTC))
     core = Jardinier(
         rules_dir=rules_dir, database_url=database_url, clock=clock, watch_rules=watch_rules
@@ -70,6 +76,7 @@ async def run_console(
         community_name=config.console.community_name,
         files_dir=files_dir,
         errors=errors or sys.stderr,
+        errors_as_json=errors_as_json,
     )
     platform.next_message_id = int(stored_message_id or 1)
     if stored_standing:
