@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import aiosqlite
 from sqlalchemy import ColumnElement, and_, insert, not_, or_, update
@@ -26,6 +26,8 @@ from bot.retention import delete_in_batches
 from bot.ruleconf import one_line
 from cogs.netiquette.models import Case
 
+_KINDS = ("timeout", "ban")
+"""The acts a case can list as refused or as left to the moderators, in the order listed."""
 EXCERPT_LENGTH = 200
 MAX_LISTED = 15
 MAX_STRIKE_HISTORIES = 10_000
@@ -68,12 +70,40 @@ class CaseRecord:
     pardoned_at: datetime | None
     pardoned_by: str | None
     lift_left_at: datetime | None = None
+    lifts_left: str = ""
+    refused: str = ""
+    ban_expires_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Case) -> CaseRecord:
         """The snapshot of ``row``."""
         assert row.id is not None
         return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+
+    @property
+    def actions(self) -> list[str]:
+        """What the case records as asked (``delete``, ``timeout``, ``ban``…)."""
+        return self.action.split(", ")
+
+    def imposes(self, kind: str) -> bool:
+        """Whether the case's ``kind`` (``timeout``, ``ban``) was done: asked, and not refused
+        by the platform."""
+        return kind in self.actions and kind not in self.refused.split(", ")
+
+    @property
+    def ban_ends_at(self) -> datetime | None:
+        """When the case's ban ends: None for a ban for good, or where it does not ban (asked
+        but refused included)."""
+        if not self.imposes("ban"):
+            return None
+        # The case's own end is the later one of a case that also times out.
+        return self.ban_expires_at if "timeout" in self.actions else self.expires_at
+
+    def lift_left(self, kind: str) -> bool:
+        """Whether the lift of the case's ``kind`` is left to the moderators."""
+        if self.lift_left_at is None or not self.imposes(kind):
+            return False
+        return not self.lifts_left or kind in self.lifts_left.split(", ")
 
     @property
     def by(self) -> str:
@@ -122,6 +152,8 @@ _CASE_COLUMNS = (
     "points",
     "created_at",
     "expires_at",
+    "refused",
+    "lifts_left",
 )
 """The columns of a new case, as :meth:`CaseBook._row` gives them."""
 _LAST_CASE_NUMBER = "SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'"
@@ -239,6 +271,8 @@ class CaseBook:
             "points": new.points,
             "created_at": new.at,
             "expires_at": new.expires_at,
+            "refused": "",
+            "lifts_left": "",
         }
 
     async def get(self, community: CommunityRef, case_id: int) -> CaseRecord | None:
@@ -330,11 +364,34 @@ class CaseBook:
             session.add(row)
             await session.commit()
             await session.refresh(row)
-            marked = CaseRecord.of(row)
-            known = self._strikes.get((marked.community_id, marked.user_id))
-            if known is not None:
-                known[:] = [marked if case.id == marked.id else case for case in known]
-            return marked
+            return self._marked(CaseRecord.of(row))
+
+    async def add_kind(
+        self, case_id: int, column: Literal["refused", "lifts_left"], kind: str, **changes: Any
+    ) -> CaseRecord | None:
+        """Add ``kind`` (``timeout``, ``ban``) to the list ``column`` of case ``case_id`` holds,
+        set ``changes`` with it, and commit: read and written at once, since the two acts of a
+        case that times out and bans each add theirs."""
+        async with self._lock, self._db.session() as session:
+            row = await session.get(Case, case_id)
+            if row is None:
+                return None
+            listed = [name for name in getattr(row, column).split(", ") if name]
+            if kind not in listed:
+                setattr(row, column, ", ".join(sorted([*listed, kind], key=_KINDS.index)))
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+            return self._marked(CaseRecord.of(row))
+
+    def _marked(self, marked: CaseRecord) -> CaseRecord:
+        """Keep ``marked`` in the strikes kept in memory, as it now is; return it."""
+        known = self._strikes.get((marked.community_id, marked.user_id))
+        if known is not None:
+            known[:] = [marked if case.id == marked.id else case for case in known]
+        return marked
 
     async def acted_by(self, community: CommunityRef, user_id: str) -> list[CaseRecord]:
         """The cases ``user_id`` decided or pardoned as a moderator (about other members)."""
@@ -375,7 +432,7 @@ class CaseBook:
             col(Case.lifted_at).is_(None),
             or_(
                 and_(col(Case.expires_at).is_not(None), col(Case.expires_at) >= cutoff),
-                and_(col(Case.expires_at).is_(None), banned),
+                and_(col(Case.expires_at).is_(None), banned, not_(_refused_ban())),
             ),
         )
         forgotten = await delete_in_batches(
@@ -445,6 +502,11 @@ def _bans() -> ColumnElement[bool]:
         col(Case.action).like("%, ban"),
         col(Case.action).like("%, ban, %"),
     )
+
+
+def _refused_ban() -> ColumnElement[bool]:
+    """Whether the platform refused a case's ban (``refused`` is ``ban`` or ``timeout, ban``)."""
+    return col(Case.refused).like("%ban")
 
 
 def _numbered(last: int, rows: Sequence[object]) -> list[int]:

@@ -17,6 +17,8 @@ from cogs.netiquette.strikes import LADDER_RULE, active_points
 from cogs.netiquette.subject import Subject, Verdicts
 
 PROBE_USER = "rules-test"
+TIMED_KINDS = ("timeout", "ban")
+"""The acts a case's status speaks of: those with a lift, which the platform may refuse."""
 
 
 class Casework(Moderation):
@@ -37,11 +39,37 @@ class Casework(Moderation):
             return render(texts.status_pardoned)
         if case.lifted_at is not None:  # a ban for good lifted by /unban too
             return render(texts.status_lifted)
-        if case.lift_left_at is not None:
-            return render(texts.status_left)
-        if case.expires_at is not None:
-            return render(texts.status_until, when=self.local_time(ctx.community, case.expires_at))
-        return ""
+        imposed = [kind for kind in TIMED_KINDS if case.imposes(kind)]
+        refused = [
+            f"({render(texts.failed, action=texts.action_names.text(kind))})"
+            for kind in TIMED_KINDS
+            if kind in case.actions and not case.imposes(kind)
+        ]
+        if case.lift_left_at is not None and not case.lifts_left:
+            # Recorded before the case kept which lift was left: it cannot say.
+            return " ".join([render(texts.status_left), *refused])
+        if any(case.lift_left(kind) for kind in imposed):
+            # Each kind says where it stands, named when the case imposes both: one lift can
+            # be left to the moderators while the bot still plans the other.
+            now = self.core.clock.now()
+            named = []
+            for kind in imposed:
+                ends = case.ban_ends_at if kind == "ban" else case.expires_at
+                if case.lift_left(kind):
+                    status = render(texts.status_left)
+                elif ends is not None and ends > now:
+                    status = render(texts.status_until, when=self.local_time(ctx.community, ends))
+                else:
+                    continue
+                name = texts.action_names.text(kind)
+                named.append(f"{name} {status}" if len(imposed) > 1 else status)
+            return " ".join([", ".join(named), *refused])
+        if case.expires_at is not None and imposed:
+            until = render(
+                texts.status_until, when=self.local_time(ctx.community, case.expires_at)
+            )
+            return " ".join([until, *refused])
+        return " ".join(refused)
 
     @command(
         permission=Permission.MODERATOR,

@@ -50,5 +50,15 @@ class Case(SQLModel, table=True):
     lift_left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the bot, having failed to lift the sanction, asked a moderator in the mod-log to
     lift it by hand; the case stays open until it is lifted (``/unban``, ``/untimeout``)."""
+    lifts_left: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    """Which lifts ``lift_left_at`` left to the moderators (``timeout``, ``ban``, ``timeout,
+    ban``); empty on a case recorded before it was kept: every kind the case imposes."""
+    refused: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    """The case's acts the platform refused (``ban``, ``timeout, ban``): recorded as asked,
+    never in force, nothing to lift."""
+    ban_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the case's ban ends, where it bans for a time (``expires_at`` is the later end of
+    a case that also times out). None for a ban for good, and on a case recorded before it was
+    kept, whose ban given with a timeout is taken for one for good."""
     pardoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     pardoned_by: str | None = Field(default=None, max_length=64)

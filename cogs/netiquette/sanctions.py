@@ -113,11 +113,10 @@ def as_notes(notes: Iterable[str | None]) -> str:
 
 
 def bans_without_end(case: CaseRecord) -> bool:
-    """Whether ``case`` bans with no end its lift could be planned for: a ban for good, or a
-    ban given with a timeout (its case's end is the timeout's when the ban is for good, so it
-    does not say whether the ban was timed; a timed one has its own planned lift)."""
-    actions = case.action.split(", ")
-    return "ban" in actions and (case.expires_at is None or "timeout" in actions)
+    """Whether ``case`` bans with no end its lift could be planned for: a ban for good (a ban
+    the platform refused is none). A ban given with a timeout recorded before its own end was
+    kept counts as one for good: its case's end is the timeout's when the ban is for good."""
+    return case.imposes("ban") and case.ban_ends_at is None
 
 
 def job_member(arguments: Mapping[str, Any]) -> MemberRef:
@@ -331,6 +330,7 @@ class Sanctions:
         """
         community = member.community
         if self.cog.untouchable(member):
+            await self._refused(case, "timeout")
             return Silenced(self.failure("timeout", community))
         now = self.core.clock.now()
         allowed = self.timeout_range(community)
@@ -343,11 +343,10 @@ class Sanctions:
             "timeout", community, self.core.actions.timeout(member, until, reason=reason)
         )
         if failure is not None:
+            await self._refused(case, "timeout")
             return Silenced(failure)
         banned_longer = (
-            "ban" in case.action.split(", ")
-            and case.expires_at is not None
-            and case.expires_at > until
+            "ban" in case.actions and case.expires_at is not None and case.expires_at > until
         )
         if (longer or length != duration) and not banned_longer:
             # The case says when the silence it stands for really ends: the longer one's end,
@@ -431,6 +430,7 @@ class Sanctions:
         force plans none (its case then says no end, as the ban for good).
         """
         if self.cog.untouchable(member):
+            await self._ban_refused(member, case)
             return self.failure("ban", member.community)
         failure = await self._removal(
             "ban",
@@ -440,6 +440,7 @@ class Sanctions:
             lambda: self.core.actions.ban(member, reason=reason, delete_days=delete_days),
         )
         if failure is not None:
+            await self._ban_refused(member, case)
             return failure
         job_id = lift_job_id("ban", member.community, member.user.id)
         if duration is None:
@@ -449,7 +450,7 @@ class Sanctions:
         until = self.core.clock.now() + duration
         planned = self.core.scheduler.next_run(job_id)
         if planned is None and await self.banned_for_good(member, besides=case.id):
-            if "timeout" not in case.action.split(", "):
+            if "timeout" not in case.actions:
                 # A case that also silences keeps the timeout's end, which its lift needs.
                 await self.cog.casebook.mark(case.id, expires_at=None)
             return None
@@ -461,7 +462,35 @@ class Sanctions:
                 LIFT_BAN,
                 **job_arguments(member, member.community, case.id),
             )
+            ends = until
+        else:
+            # A longer ban is in force: the member is unbanned when it ends, and so is this one.
+            ends = planned
+        changes: dict[str, Any] = {"ban_expires_at": ends}
+        if case.expires_at is None or case.expires_at < ends:
+            changes["expires_at"] = ends
+        elif "timeout" in case.actions:
+            fresh = await self.cog.casebook.get(member.community, case.id)
+            if fresh is not None and not fresh.imposes("timeout"):
+                changes["expires_at"] = ends  # the refused timeout's end said nothing
+        await self.cog.casebook.mark(case.id, **changes)
         return None
+
+    async def _refused(self, case: CaseRecord, kind: Lifted, **changes: Any) -> None:
+        """Record that the platform refused case ``case``'s ``kind``: it is not in force."""
+        await self.cog.casebook.add_kind(case.id, "refused", kind, **changes)
+
+    async def _ban_refused(self, member: MemberRef, case: CaseRecord) -> None:
+        """Record that the platform refused the ban of ``case``; a case that also silences then
+        ends when the silence does."""
+        changes: dict[str, Any] = {}
+        if "timeout" in case.actions:
+            silenced_until = self.core.scheduler.next_run(
+                lift_job_id("timeout", member.community, member.user.id)
+            )
+            if silenced_until is not None:
+                changes["expires_at"] = silenced_until
+        await self._refused(case, "ban", **changes)
 
     async def banned_for_good(self, member: MemberRef, *, besides: int) -> bool:
         """Whether a ban of ``member`` with no end is in force, save case ``besides``: none of
@@ -606,14 +635,14 @@ class Sanctions:
         """
         now = self.core.clock.now()
         for case in await self.open_cases(member, kind):
-            over = (
-                case.expires_at is not None
-                and case.expires_at <= now
-                and not (kind == "ban" and bans_without_end(case))
-            )
-            # One left earlier keeps the time the moderators were first asked.
-            if case.lift_left_at is None and (case.id == case_id or over):
-                await self.cog.casebook.mark(case.id, lift_left_at=now)
+            ends = case.ban_ends_at if kind == "ban" else case.expires_at
+            over = ends is not None and ends <= now
+            if case.lift_left(kind) or not (case.id == case_id or over):
+                continue
+            # One left earlier (its other kind's lift) keeps the time the moderators were
+            # first asked.
+            first_asked = {} if case.lift_left_at is not None else {"lift_left_at": now}
+            await self.cog.casebook.add_kind(case.id, "lifts_left", kind, **first_asked)
 
     def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:
         """The command a moderator lifts ``kind`` with, as ``community``'s locale names it."""
@@ -641,37 +670,38 @@ class Sanctions:
         died just after the sanction, before the job store wrote its job, likewise. A lift
         planned again this way runs late, or is reported missed and done all the same; one the
         platform had already carried out finds nothing left to lift and only closes the case.
-        A member's ban for good (or a case that bans along with a timeout, which does not say
-        whether its ban was timed) is never lifted this way: a ban for good cancels the planned
-        end of a temporary one. Nor is the timeout of a case that also bans while its ban's lift
-        is planned: that lift closes the case. Nor is a lift left to the moderators
-        (:meth:`leave_to_moderators`): the mod-log asked them once.
+        A member's ban for good is never lifted this way: a ban for good cancels the planned end
+        of a temporary one. Nor is the timeout of a case that also bans while its ban's lift is
+        planned or owed: that lift closes the case. Nor is a lift left to the moderators
+        (:meth:`leave_to_moderators`): the mod-log asked them once; nor an act the platform
+        refused: it left nothing to lift.
         """
         owed: dict[tuple[Lifted, str, str], tuple[datetime, CommunityRef, CaseRecord]] = {}
         for_good: set[tuple[str, str]] = set()
         scheduler = self.core.scheduler
         for community, case in await self.cog.casebook.not_lifted():
-            actions = case.action.split(", ")
             member_key = (community.key, case.user_id)
             if bans_without_end(case):
                 for_good.add(member_key)
-            if case.expires_at is None or case.lift_left_at is not None:
-                continue
-            # The planned lift of a ban closes the case that also bans: a ban leaves no
-            # timeout to lift.
-            closed_by_ban = (
-                "ban" in actions
-                and scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
+            case_ends: dict[Lifted, datetime | None] = {
+                "timeout": case.expires_at if case.imposes("timeout") else None,
+                "ban": case.ban_ends_at,
+            }
+            # The lift of a ban, planned or owed, closes the case that also bans: a ban
+            # leaves no timeout to lift.
+            closed_by_ban = case.imposes("ban") and (
+                scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
+                or (case_ends["ban"] is not None and not case.lift_left("ban"))
             )
-            for kind in LIFT_HANDLERS:
-                if kind not in actions or (kind == "ban" and "timeout" in actions):
+            for kind, end in case_ends.items():
+                if end is None or case.lift_left(kind):
                     continue
                 if kind == "timeout" and closed_by_ban:
                     continue
                 latest = owed.get((kind, *member_key))
                 # One lift per member and kind, at the latest end: none ends sooner.
-                if latest is None or latest[0] <= case.expires_at:
-                    owed[(kind, *member_key)] = (case.expires_at, community, case)
+                if latest is None or latest[0] <= end:
+                    owed[(kind, *member_key)] = (end, community, case)
         resumed = 0
         for (kind, community_key, user_id), (ends, community, case) in owed.items():
             if kind == "ban" and (community_key, user_id) in for_good:
@@ -699,13 +729,14 @@ class Sanctions:
         return resumed
 
     async def open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
-        """The member's running ``action`` cases: timeouts, and bans, timed or not."""
+        """The member's running ``action`` cases: timeouts, and bans, timed or not (not those
+        the platform refused)."""
         return [
             case
             for case in await self.cog.casebook.of_member(member.community, member.user.id)
             if case.lifted_at is None
             and (case.expires_at is not None or action == "ban")
-            and action in case.action.split(", ")
+            and case.imposes(action)
         ]
 
     async def close_open_cases(
@@ -726,8 +757,12 @@ class Sanctions:
         ]
         ban_lift = lift_job_id("ban", member.community, member.user.id)
         for case in running:
-            if action == "timeout" and "ban" in case.action.split(", "):
-                if case.expires_at is not None and self.core.scheduler.next_run(ban_lift) is None:
+            if action == "timeout" and case.imposes("ban"):
+                if (
+                    case.expires_at is not None
+                    and bans_without_end(case)
+                    and self.core.scheduler.next_run(ban_lift) is None
+                ):
                     await self.cog.casebook.mark(case.id, expires_at=None)
                 continue
             await self.cog.casebook.mark(case.id, lifted_at=now)

@@ -224,3 +224,75 @@ def test_the_migration_leaves_no_lift_to_the_moderators_and_goes_back(
         ) == [(2,)]
         indexes = database.rows("PRAGMA index_list('netiquette_cases')")
         assert "ix_netiquette_cases_member" in {index[1] for index in indexes}
+
+
+def silenced_and_banned(timeout: str, ban: str) -> dict[str, object]:
+    """A rule that times out for ``timeout`` and bans for ``ban``."""
+    return {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {
+                "delete": True,
+                "timeout": {"duration": timeout},
+                "ban": {"duration": ban, "reason": "Ads"},
+            },
+        }
+    }
+
+
+async def status_of(forum: Forum, case: int) -> str:
+    """The last line of ``/case``: its strike points and its status."""
+    await forum.run("mod", f"/case {case}")
+    return forum.platform.last_text().splitlines()[-1]
+
+
+async def test_a_case_that_silences_and_bans_says_its_timeout_s_lift_was_left(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned("1h", "7d"))
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    ban_ends = (await status_of(forum, 1)).removeprefix("Strike points: 0 ")
+    assert ban_ends.startswith("(until ")
+    forum.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert asked_for_a_hand(forum)[-1].startswith("⚠️ The timeout of bob is over but")
+    assert await status_of(forum, 1) == (
+        f"Strike points: 0 timeout (lift left to the moderators), ban {ban_ends}"
+    )
+    # The bot still lifts the ban on time, which closes the case.
+    await forum.wait(timedelta(days=7))
+    assert len(forum.done("unban")) == 1
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_a_case_that_silences_and_bans_says_its_ban_s_lift_was_left(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned("7d", "1d"))
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    timeout_ends = (await status_of(forum, 1)).removeprefix("Strike points: 0 ")
+    forum.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert asked_for_a_hand(forum)[-1].startswith(ASKED)
+    assert await status_of(forum, 1) == (
+        f"Strike points: 0 timeout {timeout_ends}, ban (lift left to the moderators)"
+    )
+
+
+async def test_a_ban_lift_lost_with_a_timeout_s_lift_left_is_planned_again_at_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned("1h", "7d")
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await first.wait(timedelta(hours=1, minutes=1))
+    first.core.scheduler.cancel(lift_job_id("ban", first.platform.community, "id-bob"))
+    await first.stop()
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=7))
+    assert len(second.done("unban")) == 1

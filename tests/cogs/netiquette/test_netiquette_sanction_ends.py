@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cogs.netiquette.sanctions import lift_job_id
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
 
@@ -242,3 +243,87 @@ async def test_a_lift_left_to_the_moderators_is_not_tried_again_at_a_restart(
     second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
     await second.wait(timedelta(minutes=5))
     assert second.modlog()[lines:] == []
+
+
+BANNED_A_WEEK_OR_A_DAY = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "ban": {"duration": "7d", "reason": "Ads"}},
+    },
+    "insults": {
+        "triggers": [{"match_words": {"words": ["idiot"]}}],
+        "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Insults"}},
+    },
+}
+
+
+async def test_a_shorter_ban_given_during_a_longer_one_shows_when_the_member_is_unbanned(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_WEEK_OR_A_DAY)
+    forum.member("mod", moderator=True)
+    await forum.say("bob", "discord.gg/spam")
+    await status_of(forum, 1)
+    week = forum.platform.last_text().splitlines()[-1]
+    # A message bob posted before the week's ban reaches the bot after it: a day's ban.
+    await forum.say("bob", "you idiot")
+    assert len(forum.done("ban")) == 2
+    assert await status_of(forum, 2) == week
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert forum.done("unban") == []
+    await forum.wait(timedelta(days=6))
+    assert len(forum.done("unban")) == 1
+    assert await status_of(forum, 2) == "Strike points: 0 (lifted)"
+
+
+async def test_a_case_that_silences_and_bans_for_a_week_whose_lifts_were_lost_ends_its_ban(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned({"duration": "7d"})
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    # Both jobs are lost, as a kill just after the sanctions loses them.
+    for kind in ("timeout", "ban"):
+        first.core.scheduler.cancel(lift_job_id(kind, first.platform.community, "id-bob"))
+    assert first.core.scheduler.pending("netiquette:") == []
+    await first.stop()
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    second.member("mod", moderator=True)
+    await second.wait(timedelta(days=7, minutes=1))
+    assert len(second.done("unban")) == 1
+    assert second.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+    assert await status_of(second, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_a_case_that_silences_and_bans_for_a_week_lifts_its_ban_at_once_after_a_long_stop(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned({"duration": "7d"})
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    for kind in ("timeout", "ban"):
+        first.core.scheduler.cancel(lift_job_id(kind, first.platform.community, "id-bob"))
+    await first.stop()
+    first.clock.advance(timedelta(days=8))
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(minutes=1))
+    assert len(second.done("unban")) == 1
+
+
+async def test_a_case_that_silences_and_bans_for_good_whose_lifts_were_lost_keeps_its_ban(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned({"reason": "Ads"})
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    first.core.scheduler.cancel(lift_job_id("timeout", first.platform.community, "id-bob"))
+    await first.stop()
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=30))
+    assert second.done("unban") == []

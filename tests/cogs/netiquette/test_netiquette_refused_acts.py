@@ -1,0 +1,165 @@
+"""A ban or timeout the platform refused is on record as asked, but never in force: it keeps no
+later ban from ending, leaves nothing to lift, and its case says it failed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+from tests.cogs.netiquette.conftest import ForumFactory
+from tests.cogs.netiquette.forum import Forum
+from tests.support.migrations import GARDEN, migrated_database
+
+BANNED_A_DAY = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "ban": {"duration": "1d", "reason": "Ads"}},
+    }
+}
+SILENCED_AND_BANNED_A_WEEK = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "timeout": {"duration": "1h"}, "ban": {"duration": "7d"}},
+    }
+}
+NO_BAN_PERMISSION = ("lacking_permission", {"permission": "ban_members", "where": "Garden"})
+NO_MODERATE_PERMISSION = (
+    "lacking_permission",
+    {"permission": "moderate_members", "where": "Garden"},
+)
+
+
+async def status_of(forum: Forum, case: int) -> str:
+    """The last line of ``/case``: its strike points and its status."""
+    await forum.run("mod", f"/case {case}")
+    return forum.platform.last_text().splitlines()[-1]
+
+
+async def test_a_refused_ban_for_good_lets_a_later_day_s_ban_end(open_forum: ForumFactory) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob For good")
+    assert forum.answers()[-1].startswith("Case 1 is recorded, but ban failed")
+    del forum.platform.refuse["ban"]
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 1
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert len(forum.done("unban")) == 1
+    assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 2)."
+
+
+async def test_a_refused_ban_reads_failed_in_its_case(open_forum: ForumFactory) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.say("bob", "discord.gg/spam")
+    assert await status_of(forum, 1) == "Strike points: 0 (ban failed)"
+    forum.member("bob")
+    await forum.run("mod", "/ban bob For good")
+    assert await status_of(forum, 2) == "Strike points: 0 (ban failed)"
+    await forum.run("mod", "/cases bob")
+    assert forum.answers()[-1].splitlines()[1].endswith("(ban failed)")
+
+
+async def test_unban_after_a_refused_ban_finds_nothing_to_lift(open_forum: ForumFactory) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob Spam")
+    forum.platform.refuse["unban"] = ("not_banned", {"target": "bob", "where": "Garden"})
+    await forum.run("mod", "/unban bob")
+    assert forum.answers()[-1] == "bob is not banned: there is nothing to lift."
+
+
+async def test_a_refused_temporary_ban_is_not_lifted_after_a_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    first = await open_forum(BANNED_A_DAY, database=database)
+    first.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await first.say("bob", "discord.gg/spam")
+    await first.stop()
+    lines = len(first.modlog())
+
+    second = await open_forum(BANNED_A_DAY, database=database, platform=first.platform)
+    await second.wait(timedelta(days=2))
+    assert second.done("unban") == []
+    assert second.modlog()[lines:] == []
+
+
+async def test_a_case_whose_ban_was_refused_is_closed_by_its_timeout_s_lift(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(SILENCED_AND_BANNED_A_WEEK)
+    forum.member("mod", moderator=True)
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.say("bob", "discord.gg/spam")
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert forum.modlog()[-1] == "⏱️ The timeout of bob is lifted (case 1)."
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_a_refused_timeout_leaves_nothing_to_lift(open_forum: ForumFactory) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    forum.platform.refuse["timeout"] = NO_MODERATE_PERMISSION
+    forum.platform.refuse["restrict"] = NO_MODERATE_PERMISSION
+    await forum.run("mod", "/timeout bob 1h Flood")
+    assert forum.answers()[-1].startswith("Case 1 is recorded, but timeout failed")
+    assert await status_of(forum, 1) == "Strike points: 0 (timeout failed)"
+
+
+CASE = (
+    "INSERT INTO netiquette_cases (id, community_id, user_id, user_name, action, "
+    "moderator_name, reason, matched, excerpt, points, created_at, expires_at, lift_left_at) "
+    "VALUES (:id, 1, 'u2', 'bob', 'timeout, ban', '', 'Ads', '', '', 0, "
+    "'2026-12-01 09:00:00', '2026-12-02 09:00:00', '2026-12-02 09:00:00')"
+)
+
+
+@pytest.mark.parametrize("sqlite", ["3.35 and later", "before 3.35"])
+def test_the_migration_reads_older_cases_as_before_and_goes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite: str
+) -> None:
+    if sqlite == "before 3.35":
+        # An SQLite that cannot drop a column (Debian 11 ships 3.34).
+        monkeypatch.setattr(
+            SQLiteDialect_pysqlite, "_get_server_version_info", lambda *args: (3, 34, 1)
+        )
+    with migrated_database(tmp_path, "0023", GARDEN) as database:
+        database.write(CASE, values={"id": 1})
+        database.write(CASE, values={"id": 2})
+        database.write("DELETE FROM netiquette_cases WHERE id = 2")
+
+        database.upgrade("0024")
+
+        # Every act done, its ban taken for one for good, its lift left for each kind.
+        assert database.rows(
+            "SELECT id, refused, ban_expires_at, lifts_left FROM netiquette_cases"
+        ) == [(1, "", None, "")]
+
+        database.downgrade("0023")
+
+        assert {"refused", "ban_expires_at", "lifts_left"}.isdisjoint(
+            database.columns("netiquette_cases")
+        )
+        assert database.rows("SELECT id, lift_left_at FROM netiquette_cases") == [
+            (1, "2026-12-02 09:00:00")
+        ]
+        # The table is kept, not built again: case 2's number is still never given again.
+        [(schema,)] = database.rows(
+            "SELECT sql FROM sqlite_master WHERE name = 'netiquette_cases'"
+        )
+        assert "AUTOINCREMENT" in schema
+        assert database.rows(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'"
+        ) == [(2,)]
+        indexes = database.rows("PRAGMA index_list('netiquette_cases')")
+        assert "ix_netiquette_cases_member" in {index[1] for index in indexes}
