@@ -116,6 +116,24 @@ async def test_a_refused_timeout_leaves_nothing_to_lift(open_forum: ForumFactory
     assert await status_of(forum, 1) == "Strike points: 0 (timeout failed)"
 
 
+async def test_a_refused_ban_for_good_is_forgotten_with_the_old_cases(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    forum.member("carol")
+    await forum.run("mod", "/ban carol Spam")
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob Spam")
+    forum.clock.advance(timedelta(days=500))
+    # carol's ban goes on: its case is kept; bob was never banned.
+    assert await forum.cog.forget_before(forum.platform.community, forum.clock.now()) == 1
+    community = forum.platform.community
+    assert [case.user_name for case in await forum.cog.casebook.of_member(community, "id-carol")]
+    assert await forum.cog.casebook.of_member(community, "id-bob") == []
+
+
 CASE = (
     "INSERT INTO netiquette_cases (id, community_id, user_id, user_name, action, "
     "moderator_name, reason, matched, excerpt, points, created_at, expires_at, lift_left_at) "
