@@ -296,3 +296,24 @@ async def test_a_ban_lift_lost_with_a_timeout_s_lift_left_is_planned_again_at_a_
     second = await open_forum(rules, database=database, platform=first.platform)
     await second.wait(timedelta(days=7))
     assert len(second.done("unban")) == 1
+
+
+async def test_a_case_left_before_it_kept_which_lift_reads_and_restarts_as_before(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned("1h", "7d")
+    first = await open_forum(rules, database=database)
+    first.member("mod", moderator=True)
+    await first.say("bob", "discord.gg/spam")
+    # As an older version recorded a lift left: the time, not which kind.
+    await first.cog.casebook.mark(1, lift_left_at=first.clock.now(), ban_expires_at=None)
+    assert await status_of(first, 1) == "Strike points: 0 (lift left to the moderators)"
+    for kind in ("timeout", "ban"):
+        first.core.scheduler.cancel(lift_job_id(kind, first.platform.community, "id-bob"))
+    await first.stop()
+
+    second = await open_forum(rules, database=database, platform=first.platform)
+    await second.wait(timedelta(days=8))
+    assert second.done("unrestrict") == []
+    assert second.done("unban") == []
