@@ -224,7 +224,12 @@ def run(rules: RulesOption = None) -> None:
 def console(
     rules: RulesOption = None,
     jsonl: Annotated[
-        bool, typer.Option("--jsonl", help="Print each bot action as one JSON object per line.")
+        bool,
+        typer.Option(
+            "--jsonl",
+            help="Print each bot action as one JSON object per line, and each error as one "
+            "on stderr.",
+        ),
     ] = False,
 ) -> None:
     """Run the console community: one member action per input line, every bot action printed.
@@ -241,7 +246,7 @@ def console(
     except OperationalError as error:
         _database_failed(error, as_json=jsonl)
     except KeyboardInterrupt:
-        typer.echo("stopped", err=True)
+        typer.echo(json_line({"event": "stopped"}) if jsonl else "stopped", err=True)
 
 
 def _console_for_want_of_a_token(rules: Path) -> None:

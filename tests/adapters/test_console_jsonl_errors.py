@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -161,3 +162,39 @@ def test_a_usage_error_without_jsonl_is_text_as_before(tmp_path: Path) -> None:
     assert "Usage:" in result.stderr
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.stderr.splitlines()[0])
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [(("--jsonl",), '{"event": "stopped"}'), ((), "stopped")],
+    ids=["jsonl", "text"],
+)
+def test_an_interrupted_console_says_it_stopped_in_its_own_mode(
+    tmp_path: Path, options: tuple[str, ...], said: str
+) -> None:
+    environment = dict(os.environ, JARDINIER_DATABASE_URL=f"sqlite:///{tmp_path / 'j.db'}")
+    environment.pop("JARDINIER_RULES", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console", *options],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=environment,
+    )
+    try:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write("alice: hi\n")
+        process.stdin.flush()
+        assert "hi" in process.stdout.readline()  # the console is reading its input
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+
+    assert process.returncode == 0
+    assert errors == said + "\n"
