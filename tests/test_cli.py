@@ -414,6 +414,31 @@ def test_a_second_bot_on_the_same_database_is_refused_until_the_first_stops(
     assert "I don't know /nosuch." in after.stdout
 
 
+def test_a_second_bot_asked_for_json_is_refused_in_json(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "test.db"
+    history = tmp_path / "history.csv"
+    history.write_text("timestamp,user,text\n2026-01-05T10:00:00Z,alice,hello\n")
+    first = running_console(tmp_path)
+    try:
+        refused = [
+            jardinier("console", "--jsonl", stdin="alice: hi\n", cwd=tmp_path),
+            jardinier(
+                "replay", str(history), "--database", str(database), "--json", "-", cwd=tmp_path
+            ),
+        ]
+    finally:
+        first.communicate(timeout=120)
+    for result in refused:
+        assert result.returncode == 1
+        assert result.stdout == ""
+        [line] = result.stderr.splitlines()
+        assert json.loads(line) == {
+            "error": f"another Jardinier is already running on {database} (pid {first.pid}); "
+            "stop it first",
+            "exit_code": 1,
+        }
+
+
 def test_a_bot_that_was_killed_does_not_block_the_next_start(tmp_path: Path) -> None:
     first = running_console(tmp_path)
     first.send_signal(signal.SIGKILL)
