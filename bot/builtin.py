@@ -6,6 +6,7 @@ import asyncio
 import math
 import shutil
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +19,7 @@ from bot.events import CommunityRef, MemberRef, UserRef
 from bot.memberdata import MemberData, erase_member, export_member
 from bot.ruleconf import CoreTexts, RuleBookError
 from bot.ruleconf.book import OVERRIDES_DIRECTORY
-from bot.ruleconf.errors import concerning
+from bot.ruleconf.errors import RuleWarning, concerning
 from bot.ruleconf.plaintext import plain_name
 from bot.ruleconf.templates import render
 
@@ -50,6 +51,21 @@ def reload_failed_text(
         count = len(concerning) - RELOAD_ERRORS_SHOWN
         lines.append(render(texts.rules_reload_more, count=count, directory=folder.name))
     return render(texts.rules_reload_failed, errors="\n".join(lines))
+
+
+def reloaded_warnings_text(
+    texts: CoreTexts, warnings: Sequence[RuleWarning], *, locale: str, folder: Path
+) -> str:
+    """What a reload that loaded says of ``warnings`` (those of the files a community reads):
+    how many, and the first :data:`RELOAD_ERRORS_SHOWN` of them in the language of ``locale``,
+    then "…". Files are named from the rule book's ``folder``, as errors are."""
+    if not warnings:
+        return render(texts.rules_reloaded)
+    lines = [warning.text(locale, folder=folder) for warning in warnings[:RELOAD_ERRORS_SHOWN]]
+    if len(warnings) > RELOAD_ERRORS_SHOWN:
+        lines.append("…")
+    shown = "\n".join(lines)
+    return render(texts.rules_reloaded_warnings, count=len(warnings), warnings=shown)
 
 
 def who_may_run(texts: CoreTexts, spec: CommandSpec, locale: str) -> str:
@@ -164,7 +180,8 @@ class CoreCog(Cog):
             await ctx.reply(render(texts.rules_reload_too_soon, wait=SpokenDuration(wait)))
             return
         # The errors are the asker's: every mod-log hears of them from the reloads of a saved
-        # file or SIGHUP, once.
+        # file or SIGHUP, once. The warnings of a book that loads go to the mod-logs too: that
+        # book is now in force for every community, and the other moderators read the mod-log.
         error = await self.core.reload_rules(tell_modlogs=False)
         texts = self.core.texts(ctx.community)
         config = self.core.community_config(ctx.community)
@@ -184,13 +201,7 @@ class CoreCog(Cog):
         warnings = concerning(
             self.core.rules.current.warnings, community.key, folder / OVERRIDES_DIRECTORY
         )
-        if not warnings:
-            return render(texts.rules_reloaded)
-        lines = [warning.text(locale, folder=folder) for warning in warnings[:RELOAD_ERRORS_SHOWN]]
-        if len(warnings) > RELOAD_ERRORS_SHOWN:
-            lines.append("…")
-        shown = "\n".join(lines)
-        return render(texts.rules_reloaded_warnings, count=len(warnings), warnings=shown)
+        return reloaded_warnings_text(texts, warnings, locale=locale, folder=folder)
 
     def _reload_wait(self, community: CommunityRef) -> timedelta | None:
         """How long until ``/rules_reload`` may run again (None: now, and it is noted as run).
