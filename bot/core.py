@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.actions import Actions
-from bot.builtin import CoreCog, reload_failed_text
+from bot.builtin import CoreCog, reload_failed_text, reloaded_warnings_text
 from bot.bus import EventBus
 from bot.clock import Clock, SystemClock
 from bot.cog import Cog
@@ -58,6 +58,8 @@ from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
 from bot.retention import RetentionSweep
 from bot.ruleconf import CommunityConfig, CoreTexts, RuleBookError, RuleStore, render
+from bot.ruleconf.book import OVERRIDES_DIRECTORY
+from bot.ruleconf.errors import concerning
 from bot.rulewatch import RuleWatcher
 from bot.scheduler import Scheduler
 from bot.warnedonce import AGAIN_AFTER, WarnedOnce
@@ -70,6 +72,8 @@ MemberHold = Callable[[MemberRef], Awaitable[bool]]
 """Says whether a member is held back at the door (a charter they have not accepted yet)."""
 RuleErrorsTold = frozenset[tuple[str, str, str]]
 """Rule book errors a mod-log read, each by its file, key path and message."""
+RuleWarningSubjects = frozenset[tuple[str, str]]
+"""Rule book warnings, each by what it is about (its file and key path, see ``subject``)."""
 
 SHUTDOWN_GRACE = timedelta(seconds=5)
 """How long SIGTERM waits for queued work (docker stop kills after 10 s)."""
@@ -104,6 +108,10 @@ class Jardinier:
         self._reloading = asyncio.Lock()
         self._rule_errors_told: dict[str, tuple[CommunityRef, RuleErrorsTold]] = {}
         """The rule book errors each mod-log read last (by community key), until it loads."""
+        # Those of the book loaded at start are only logged: every restart would post them
+        # again in every mod-log (and no community is met yet).
+        self._rule_warnings_known = self._rule_warning_subjects()
+        """The warnings of the running book: a reload tells the mod-logs of the others."""
         self._modlog_warned = WarnedOnce(self.clock)
         """Why each community's mod-log could not be written to, as logged last."""
         self.db = Database(database_url)
@@ -551,7 +559,9 @@ class Jardinier:
         The errors are logged and, with ``tell_modlogs``, posted in each mod-log, those of its
         own community's files: once, the same errors again are not repeated (every save of a
         broken file reloads). Without it (``/rules_reload``) they are the asker's alone. Once
-        the book loads, each mod-log that was told of errors hears that it is reloaded.
+        the book loads, each mod-log that was told of errors hears that it is reloaded, and
+        each mod-log hears of the warnings about its community's files where one is new (the
+        running book did not have it), whoever asked: that book is in force for everyone.
         """
         async with self._reloading:  # a SIGHUP during a file-change reload waits its turn
             return await self._reload_rules(tell_modlogs=tell_modlogs)
@@ -576,6 +586,7 @@ class Jardinier:
         await self._rules_applied()
         log.info("rule book reloaded from %s", self.rules.current.directory)
         await self._tell_rules_reloaded()
+        await self._tell_rule_warnings()
         return None
 
     async def _tell_rule_errors(self, error: RuleBookError) -> None:
@@ -606,6 +617,26 @@ class Jardinier:
         told, self._rule_errors_told = self._rule_errors_told, {}
         for community, _errors in told.values():
             await self.modlog(community, f"✅ {render(self.texts(community).rules_reloaded_log)}")
+
+    async def _tell_rule_warnings(self) -> None:
+        """Post in each mod-log the warnings of the book just loaded about its own community's
+        files, all of them, where one is new: the book before it did not have it. The same
+        warnings are not repeated at every save; a warning fixed, then back, is new again."""
+        known, self._rule_warnings_known = self._rule_warnings_known, self._rule_warning_subjects()
+        warnings = self.rules.current.warnings
+        folder = self.rules.directory
+        for community in self.members.communities:
+            concerned = concerning(warnings, community.key, folder / OVERRIDES_DIRECTORY)
+            if all(warning.subject in known for warning in concerned):
+                continue
+            config = self.community_config(community)
+            told = reloaded_warnings_text(
+                config.texts[config.locale], concerned, locale=config.locale, folder=folder
+            )
+            await self.modlog(community, f"⚠️ {told}")
+
+    def _rule_warning_subjects(self) -> RuleWarningSubjects:
+        return frozenset(warning.subject for warning in self.rules.current.warnings)
 
     def may_reload_rules(self, member: MemberRef) -> bool:
         """Whether ``member`` may reload the rule book, which serves every community at once.

@@ -378,7 +378,8 @@ class CoreTexts(BaseModel):
     rules_reloaded_warnings: Annotated[str, Placeholders("count", "warnings")]
     """``/rules_reload`` loaded a book with warnings about the asker's community's files (the
     shared ones and its own override): ``{count}`` of them, ``{warnings}`` the first few, one
-    per line."""
+    per line. Posted in a mod-log too, after ⚠️, when any reload loads a book with a warning
+    about its community's files that the running book did not have."""
     rules_reload_failed: Annotated[str, Placeholders("errors")]
     rules_reload_failed_elsewhere: Annotated[str, Placeholders()]
     """A reload failed on errors in files that concern other communities only."""

@@ -42,6 +42,12 @@ class RuleError:
     def __str__(self) -> str:
         return self.text()
 
+    @property
+    def subject(self) -> tuple[str, str]:
+        """What the problem is about, its file and key path: the same problem whatever its line
+        (a line added above moves it) and its words (a count in them goes down as it is fixed)."""
+        return (str(self.file), self.key_path)
+
     def message_in(self, locale: str | None) -> str:
         """The message in the language of ``locale`` (``fr-CA`` is French), else English."""
         translated = self._translated(locale)
