@@ -264,3 +264,38 @@ async def test_a_save_with_a_warning_reaches_the_mod_log(
         ]
     finally:
         await watcher.stop()
+
+
+async def test_a_broken_save_between_two_books_with_the_same_warning_does_not_repeat_it(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    """The running rules stay while the book is broken, their warnings too: once fixed, the
+    mod-log reads that the rules are in force again, and of a warning only if it is new."""
+    await meet(core, platform, clock)
+    misplace_an_override(rules_dir)
+    assert await core.reload_rules() is None
+    community_yaml = rules_dir / "community.yaml"
+    good = community_yaml.read_text()
+    community_yaml.write_text(good.replace("locale: en", "locale: [en"))
+    assert await core.reload_rules() is not None
+    community_yaml.write_text(good)
+
+    assert await core.reload_rules() is None
+
+    fixed = (
+        "✅ Rule book reloaded: the errors reported here are fixed, and the new rules are in"
+        " force."
+    )
+    assert modlog(platform)[2:] == [fixed]
+    # Broken, then fixed with a new warning: the fix first, then the warnings.
+    community_yaml.write_text(good.replace("locale: en", "locale: [en"))
+    assert await core.reload_rules() is not None
+    community_yaml.write_text(good)
+    misplace_an_override(rules_dir, "overrides")
+    assert await core.reload_rules() is None
+    assert modlog(platform)[4:] == [
+        fixed,
+        "⚠️ Rule book reloaded, with 2 warnings worth fixing:\n"
+        f"{NOT_READ}\n"
+        "overrides: not read: overrides go in communities/<platform>-<id>.yaml",
+    ]
