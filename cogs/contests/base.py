@@ -9,6 +9,7 @@ mixins over this base; ``cog.py`` puts them together.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -27,7 +28,34 @@ from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Giveaway, Win
 
-ANNOUNCING: set[str] = set()
+
+class InHand:
+    """What this process is doing now, by key: held as long as any task doing it still is.
+
+    A set would not do: a job run again while its first run still posts (the rule book
+    reloaded meanwhile gave the job back) finds the work claimed and ends at once, and its
+    end must not let go of the work the first run still holds.
+    """
+
+    def __init__(self) -> None:
+        self._holders: Counter[str] = Counter()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._holders
+
+    @contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        """While the caller does ``key``."""
+        self._holders[key] += 1
+        try:
+            yield
+        finally:
+            self._holders[key] -= 1
+            if self._holders[key] <= 0:
+                del self._holders[key]
+
+
+ANNOUNCING = InHand()
 """The phases and draws (by job id) this process has claimed and is announcing now: not lost,
 however long the platform takes, when a reload looks for lost ones meanwhile."""
 
@@ -35,11 +63,8 @@ however long the platform takes, when a reload looks for lost ones meanwhile."""
 @contextmanager
 def announcing(job_id: str) -> Iterator[None]:
     """While the phase or draw ``job_id`` is claimed and announced (see :data:`ANNOUNCING`)."""
-    ANNOUNCING.add(job_id)
-    try:
+    with ANNOUNCING.holding(job_id):
         yield
-    finally:
-        ANNOUNCING.discard(job_id)
 
 
 def plain(text: str, limit: int = 200) -> str:
