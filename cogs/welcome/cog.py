@@ -79,6 +79,11 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.overdue is not None and community.key in self._waves_behind:
             # Its job, late, is still to greet it: with every newcomer it gathered.
             self._schedule_wave_over(community, verdict.overdue, config)
+        # A wave that starts is settled here, before any await: the joins that follow run
+        # meanwhile (each in its own task on Discord) and the wave's job is written behind them
+        # every second; read after an await, that job would pass for one an earlier wave left.
+        started = verdict.wave if verdict.wave_started else None
+        alert = started is not None and self._start_wave(community, started, event.at, config)
         # Newcomers of a wave are welcomed together, later (and recorded as welcomed then); the
         # others now. Either way, not someone welcomed less than REWELCOME_AFTER ago (join-leave
         # loops). Recorded with the join.
@@ -93,6 +98,7 @@ class WelcomeCog(CharterGate, Introductions):
         )
         if verdict.wave is not None and not welcome_due(journey.welcomed_at):
             verdict.wave.welcomed_lately(member.user.id)
+            self._waves_behind[community.key] = community  # its job, planned, names them
         if gated and not await self.journeys.written(journey):
             # Written before anything else: a newcomer held at the gate (restricted, say) whose
             # journey a crash lost could never be let in. The database refuses: held back from
@@ -105,18 +111,9 @@ class WelcomeCog(CharterGate, Introductions):
 
         prompt = None
         if verdict.wave is not None:
-            if verdict.wave_started:
-                # The job of an earlier wave may still wait (planned before a restart, or late):
-                # this wave's takes its place, so it greets that wave's newcomers too.
-                saved = self._saved_wave(community)
-                if saved is None or saved[0] <= event.at:
-                    # Not when the wave was only cut by a restart: its quiet has not passed,
-                    # and the moderators were alerted of it already.
-                    await self._raid_alert(community, config)
-                if saved is not None:
-                    verdict.wave.take_in(saved[1])
-                self._schedule_wave_over(community, verdict.wave, config)
-            else:
+            if alert:
+                await self._raid_alert(community, config)
+            elif not verdict.wave_started:
                 # Its job, planned for the end the wave had then, looks again when it runs: a
                 # join costs no job write, the job is caught up behind (see write_behind).
                 self._waves_behind[community.key] = community
@@ -250,6 +247,21 @@ class WelcomeCog(CharterGate, Introductions):
                 quiet=SpokenDuration(raid.quiet),
             ),
         )
+
+    def _start_wave(
+        self, community: CommunityRef, wave: Wave, at: datetime, config: WelcomeConfig
+    ) -> bool:
+        """Plan the job of ``wave``, started by a join at ``at``; whether to alert the
+        moderators. Awaits nothing: see :meth:`greet`."""
+        # The job of an earlier wave may still wait (planned before a restart, or late): this
+        # wave's takes its place, so it greets that wave's newcomers too.
+        saved = self._saved_wave(community)
+        if saved is not None:
+            wave.take_in(saved[1])
+        self._schedule_wave_over(community, wave, config)
+        # Not when the wave was only cut by a restart: its quiet has not passed, and the
+        # moderators were alerted of it already.
+        return saved is None or saved[0] <= at
 
     @staticmethod
     def _wave_job(community: CommunityRef) -> str:
