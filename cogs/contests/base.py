@@ -59,11 +59,31 @@ ANNOUNCING = InHand()
 """The phases and draws (by job id) this process has claimed and is announcing now: not lost,
 however long the platform takes, when a reload looks for lost ones meanwhile."""
 
+TELLING = InHand()
+"""What this process is drawing or closing and then telling the other cogs the wins of
+(``contest:<id>``, ``giveaway:<id>``, as :func:`won_in` names them): its wins, stored with
+the claim and told after the post, are the close's or the draw's to tell, not a reload's
+meanwhile (:meth:`ContestsBase.publish_untold_wins`), or they would be told twice."""
+
 
 @contextmanager
 def announcing(job_id: str) -> Iterator[None]:
     """While the phase or draw ``job_id`` is claimed and announced (see :data:`ANNOUNCING`)."""
     with ANNOUNCING.holding(job_id):
+        yield
+
+
+def won_in(kind: str, ref_id: int) -> str:
+    """What a win was won in, as :data:`TELLING` and ``ContestWon.contest_id`` name it:
+    ``contest:42``, ``giveaway:7``."""
+    return f"{kind}:{ref_id}"
+
+
+@contextmanager
+def telling_wins(kind: str, ref_id: int) -> Iterator[None]:
+    """While a close (``contest``) or a draw (``giveaway``) of ``ref_id`` stores its wins and
+    tells them (see :data:`TELLING`)."""
+    with TELLING.holding(won_in(kind, ref_id)):
         yield
 
 
@@ -351,7 +371,7 @@ class ContestsBase(Cog):
                 ContestWon(
                     at=win.won_at,
                     member=member,
-                    contest_id=f"{win.kind}:{win.ref_id}",
+                    contest_id=won_in(win.kind, win.ref_id),
                     title=win.title,
                     rank=win.rank,
                     kind="giveaway" if win.kind == "giveaway" else "contest",
@@ -372,7 +392,8 @@ class ContestsBase(Cog):
 
     async def publish_untold_wins(self) -> None:
         """Tell the other cogs the wins stored and never told: the process died after storing
-        them (a close, a draw) and before telling."""
+        them (a close, a draw) and before telling. Not those of a close or a draw still on its
+        way (a reload while it posts): it tells them itself (see :data:`TELLING`)."""
         async with self.core.db.session() as session:
             untold = (
                 await session.exec(
@@ -381,6 +402,8 @@ class ContestsBase(Cog):
             ).all()
         by_community: dict[int, list[Win]] = {}
         for win in untold:
+            if won_in(win.kind, win.ref_id) in TELLING:
+                continue
             by_community.setdefault(win.community_id, []).append(win)
         for community_id, wins in by_community.items():
             community = await self.community_of(community_id)

@@ -44,6 +44,7 @@ from cogs.contests.base import (
     id_set,
     name_text,
     plain,
+    telling_wins,
 )
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
@@ -414,6 +415,13 @@ class Giveaways(ContestsBase):
         refused (nothing is posted). The first draw (not ``reroll``) claims the giveaway in the
         transaction that stores its winners: None if it was drawn already (a draw the process
         died during is owed still)."""
+        assert giveaway.id is not None
+        with telling_wins("giveaway", giveaway.id):
+            return await self._run_draw(community, giveaway, count, reroll=reroll)
+
+    async def _run_draw(
+        self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
+    ) -> str | None:
         assert giveaway.id is not None
         texts = self.texts(community)
         names = await self.entrants(giveaway.id)

@@ -37,6 +37,7 @@ from cogs.contests.base import (
     id_lines,
     id_set,
     name_text,
+    telling_wins,
 )
 from cogs.contests.draw import canonical, draw, entrants_hash
 from cogs.contests.models import Contest, Entry, Vote
@@ -319,7 +320,7 @@ class Phases(ContestsBase):
         """Close a contest once; return the results text and whether it was posted (None if
         it was already closed). ``late``: the close was missed while the bot was offline, and
         the results say they come late."""
-        with announcing(phase_job_id(contest_id, "close")):
+        with announcing(phase_job_id(contest_id, "close")), telling_wins("contest", contest_id):
             return await self._close(contest_id, announce=announce, late=late)
 
     async def _close(
