@@ -32,6 +32,9 @@ log = logging.getLogger("cogs.welcome")
 ACCEPT_BUTTON = "welcome:accept"
 MAX_REMEMBERED = 10_000
 ChannelRole = Literal["welcome", "introductions", "rules"]
+MemberJob = Literal["nudge", "gate"]
+MEMBER_JOB_HANDLERS: dict[MemberJob, str] = {"nudge": "nudge", "gate": "gate_expired"}
+"""The handler of each kind of per-member job."""
 
 
 def remember(store: OrderedDict[Any, Any], key: Any, value: Any) -> None:
@@ -256,7 +259,29 @@ class WelcomeBase(Cog):
             return None
         return MemberRef(community, user), journey
 
+    def plan_member_job(
+        self, kind: MemberJob, when: datetime, arguments: Mapping[str, Any]
+    ) -> None:
+        """Plan (or plan again) at ``when`` the ``kind`` job of the member its ``arguments``
+        (:meth:`job_arguments` and more) name; kept planned while it runs.
+
+        Never for a member whose data was erased meanwhile: a caller that awaited anything
+        since it read their journey (a lookup, a post) may hold one /forget_member has erased,
+        and the saved job would keep their id and name.
+        """
+        community = self.job_community(arguments)
+        user_id = arguments["user_id"]
+        if not self.journeys.may_hold(community.key, user_id):
+            return
+        self.core.scheduler.at_until_done(
+            self.job_id(kind, community, user_id),
+            when,
+            self.name,
+            MEMBER_JOB_HANDLERS[kind],
+            **arguments,
+        )
+
     def cancel_member_jobs(self, community: CommunityRef, user_id: str) -> None:
         """Cancel the nudge and the gate timeout of a member."""
-        for kind in ("nudge", "gate"):
+        for kind in MEMBER_JOB_HANDLERS:
             self.core.scheduler.cancel(self.job_id(kind, community, user_id))

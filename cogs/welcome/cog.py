@@ -565,9 +565,8 @@ class WelcomeCog(CharterGate, Introductions):
             # The newcomer may have pressed the button while the bot was down: a fresh delay.
             gate = self.settings(self.job_community(kwargs)).gate
             if found is not None and gate.timeout is not None:
-                self.core.scheduler.at_until_done(
-                    job_id, self.core.clock.now() + gate.timeout, self.name, handler, **kwargs
-                )
+                # Not if erased while this looked them up.
+                self.plan_member_job("gate", self.core.clock.now() + gate.timeout, kwargs)
         elif handler == "wave_over":
             if late_by <= LATE_WAVE_WELCOME:
                 await self.wave_over(**kwargs)

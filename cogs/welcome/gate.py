@@ -124,8 +124,6 @@ class CharterGate(WelcomeBase):
         ``prompt`` is the message that showed them the button (deleted with them); a newcomer
         ``in_wave`` sees the button only in the aggregated welcome, and their time runs from it.
         """
-        if not self.journeys.may_hold(member.community.key, member.user.id):
-            return  # erased meanwhile: no job names them
         arguments = self.job_arguments(member, journey)
         arguments["in_wave"] = in_wave
         if prompt is not None:
@@ -135,13 +133,7 @@ class CharterGate(WelcomeBase):
                 prompt_channel_name=channel.name,
                 prompt_message_id=message_id,
             )
-        self.core.scheduler.at_until_done(
-            self.job_id("gate", member.community, member.user.id),
-            when,
-            self.name,
-            "gate_expired",
-            **arguments,
-        )
+        self.plan_member_job("gate", when, arguments)  # not if erased meanwhile
 
     # -- before acceptance --------------------------------------------------------------------
 
@@ -262,15 +254,8 @@ class CharterGate(WelcomeBase):
         in_wave = bool(arguments.get("in_wave"))
         deadline = self._gate_starts(community, journey, now, in_wave=in_wave) + gate.timeout
         if deadline > now:
-            if not self.journeys.may_hold(community.key, member.user.id):
-                return  # erased while this looked them up: no job names them again
-            self.core.scheduler.at_until_done(
-                self.job_id("gate", community, member.user.id),
-                deadline,
-                self.name,
-                "gate_expired",
-                **arguments,
-            )
+            # Not if erased while this looked them up: no job names them again.
+            self.plan_member_job("gate", deadline, arguments)
             return
         # Their welcome is deleted below: were they to come back, they are welcomed again. Still
         # restricted until the removal is done: what a second run looks for.

@@ -77,14 +77,11 @@ class Introductions(WelcomeBase):
             return
         if journey.first_introduced_at is not None:
             return
-        if not self.journeys.may_hold(member.community.key, member.user.id):
-            return  # erased meanwhile (while they accepted the charter): no job names them
-        self.core.scheduler.at_until_done(
-            self.job_id("nudge", member.community, member.user.id),
-            (at or journey.joined_at) + config.nudge_after,
-            self.name,
+        # Not if erased meanwhile (while they accepted the charter): no job names them.
+        self.plan_member_job(
             "nudge",
-            **self.job_arguments(member, journey),
+            (at or journey.joined_at) + config.nudge_after,
+            self.job_arguments(member, journey),
         )
 
     def schedule_wave_nudge(
@@ -221,14 +218,9 @@ class Introductions(WelcomeBase):
             return
         now = self.core.clock.now()
         if not self.allowed(community, "nudge", now):
-            # Many nudges fall due together (after a restart): spread them out.
-            self.core.scheduler.at_until_done(
-                self.job_id("nudge", community, member.user.id),
-                now + config.raid.within,
-                self.name,
-                "nudge",
-                **arguments,
-            )
+            # Many nudges fall due together (after a restart): spread them out. Not if erased
+            # while this looked them up.
+            self.plan_member_job("nudge", now + config.raid.within, arguments)
             return
         if await self.journeys.claim(community, journey, "nudged_at", now) is None:
             return
@@ -271,12 +263,19 @@ class Introductions(WelcomeBase):
             return
         now = self.core.clock.now()
         if not self.allowed(community, "nudge", now):
+            # Spread out, without those erased while this looked the others up: its arguments
+            # were read before, so they may name someone forget_in_wave_nudges took out since.
+            members = {
+                user_id: name
+                for user_id, name in dict(arguments.get("members", {})).items()
+                if self.journeys.may_hold(community.key, user_id)
+            }
             self.core.scheduler.at_until_done(
                 self.wave_nudge_id(community, greeted_at),
                 now + config.raid.within,
                 self.name,
                 "wave_nudge",
-                **arguments,
+                **{**arguments, "members": members},
             )
             return
         nudged: dict[str, str] = {}
