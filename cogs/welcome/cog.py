@@ -334,8 +334,10 @@ class WelcomeCog(CharterGate, Introductions):
         changes written. A kill then forgets the newcomers of the last second, as it forgets
         their journeys, not those who joined since the wave's job was planned (each job is
         written at most once a second, however many join)."""
-        self._write_waves()
-        await super().write_behind()
+        try:
+            self._write_waves()
+        finally:
+            await super().write_behind()  # a job that could not be written holds no journey back
 
     def _write_waves(self) -> None:
         for community in list(self._waves_behind.values()):

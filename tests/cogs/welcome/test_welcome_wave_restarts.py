@@ -168,3 +168,18 @@ async def test_the_newcomers_of_a_wave_who_joined_after_its_job_was_planned_surv
     third = await open_garden(database=left)
     await third.wait(timedelta(days=2))
     assert third.sent("general") == []
+
+
+async def test_the_journeys_are_written_behind_though_the_wave_s_job_could_not_be(
+    garden: Garden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await garden.join(*WAVE, "m8")  # m8's join leaves the wave's job behind
+    assert garden.cog.journeys.pending
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the job store refuses")
+
+    monkeypatch.setattr(garden.core.scheduler, "at_until_done", refused)
+    with pytest.raises(RuntimeError, match="refuses"):
+        await garden.cog.write_behind()
+    assert garden.cog.journeys.pending == 0
