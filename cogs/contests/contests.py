@@ -276,16 +276,23 @@ class ContestCommands(Phases):
         """Cancel a contest that has not closed yet; its remaining phases are not announced."""
         community = ctx.community
         contest = await self.find_contest(community, id)
-        if contest.cancelled_at is not None:
-            raise self.refuse(community, "was_cancelled", id=id)
-        if contest.closed_at is not None:
-            raise self.refuse(
-                community, "already_closed", id=id, end=self.when(community, contest.ends_at)
-            )
-        contest.cancelled_at = self.core.clock.now()
+        self._refuse_unless_running(community, contest)
+        now = self.core.clock.now()
         async with self.core.db.session() as session:
-            session.add(contest)
+            # Claimed as the close claims: a close (or another cancel) that came first since
+            # the contest was read wins, and this cancel announces nothing.
+            claimed = await session.exec(
+                update(Contest)
+                .where(
+                    col(Contest.id) == id,
+                    col(Contest.closed_at).is_(None),
+                    col(Contest.cancelled_at).is_(None),
+                )
+                .values(cancelled_at=now)
+            )
             await session.commit()
+        if claimed.rowcount != 1:
+            self._refuse_unless_running(community, await self.find_contest(community, id))
         self.cancel_phases(id)
         if contest.opened_at is not None:
             await self.actions.send(
@@ -293,6 +300,18 @@ class ContestCommands(Phases):
                 render(self.texts(community).cancelled, id=id, title=full_title(contest)),
             )
         await ctx.reply(render(self.texts(community).cancel_done, id=id))
+
+    def _refuse_unless_running(self, community: CommunityRef, contest: Contest) -> None:
+        """Refuse to cancel ``contest`` if it was cancelled or has closed."""
+        if contest.cancelled_at is not None:
+            raise self.refuse(community, "was_cancelled", id=contest.id)
+        if contest.closed_at is not None:
+            raise self.refuse(
+                community,
+                "already_closed",
+                id=contest.id,
+                end=self.when(community, contest.ends_at),
+            )
 
     @command(
         names={"fr": "concours_resultats"},

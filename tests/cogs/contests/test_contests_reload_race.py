@@ -1,6 +1,7 @@
 """A rule-book reload while a contest closes, a challenge's run closes or a giveaway is drawn:
 the results are posted once, each place is told to the other cogs once, and no announcement
-still on its way is reported lost."""
+still on its way is reported lost. A cancel that meets the close, or another cancel, is
+announced once, or refused."""
 
 from __future__ import annotations
 
@@ -302,3 +303,57 @@ async def test_a_reload_while_a_reroll_is_told_tells_the_new_winner_once(arena: 
     assert told[1][0] != first[0]
     assert len(arena.posted("new draw", channel="general")) == 1
     assert await all_told(arena)
+
+
+@contextmanager
+def cancel_held_after_reading(arena: Arena, gate: Gate) -> Iterator[None]:
+    """The first ``/contest_cancel`` has read the contest, still running, and waits for the
+    database to write it cancelled until ``gate`` opens."""
+    find = arena.cog.find_contest
+
+    async def slow(*arguments: Any) -> Contest:
+        contest = await find(*arguments)
+        await gate.stop_here()
+        return contest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arena.cog, "find_contest", slow)
+        yield
+
+
+async def test_a_cancel_that_comes_as_the_contest_closes_is_refused(arena: Arena) -> None:
+    await haiku_won_by_alice(arena)
+    await arena.wait(timedelta(hours=1, minutes=59))
+    gate = Gate()
+    with cancel_held_after_reading(arena, gate):
+        cancelling = asyncio.ensure_future(arena.run("mod", "/contest_cancel 1"))
+        await asyncio.wait_for(gate.reached.wait(), timeout=10)
+        await arena.wait(timedelta(minutes=1))  # the contest closes, its results are posted
+        gate.opened.set()
+        answer = await cancelling
+
+    assert answer.startswith("Contest 1 closed on ")
+    assert arena.posted("is cancelled") == []
+    [results] = arena.posted("is closed", channel="general")
+    assert "1. alice — entry 1, votes: 1" in results.text
+    assert "1. alice — entry 1, votes: 1" in await arena.run("bob", "/contest_results 1")
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+
+
+async def test_two_cancels_at_once_announce_the_cancellation_once(arena: Arena) -> None:
+    await haiku_won_by_alice(arena)
+    gate = Gate()
+    with cancel_held_after_reading(arena, gate):
+        first = asyncio.ensure_future(arena.run("mod", "/contest_cancel 1"))
+        await asyncio.wait_for(gate.reached.wait(), timeout=10)
+        second = await arena.run("mod", "/contest_cancel 1")
+        gate.opened.set()
+        answers = [await first, second]
+
+    assert sorted(answers) == [
+        "Contest 1 cancelled; nothing more will be announced for it.",
+        "Contest 1 was cancelled.",
+    ]
+    assert len(arena.posted("“Haiku” is cancelled.", channel="general")) == 1
+    await arena.wait(timedelta(days=1))
+    assert arena.posted("is closed") == []
