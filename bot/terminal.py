@@ -8,8 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 # Characters that str.splitlines() and some JSON-lines readers take for a line's end, which
-# json.dumps leaves as they are (it escapes only those below U+0020).
-_LINE_ENDS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# json.dumps leaves as they are (it escapes only those below U+0020); and lone surrogates (a
+# stray byte read with surrogateescape), which UTF-8 cannot encode: written as they are, they
+# make the line invalid UTF-8, or the write fail. Outside a string JSON has neither.
+_ESCAPED = str.maketrans(
+    {code: f"\\u{code:04x}" for code in (*range(0xD800, 0xE000), 0x85, 0x2028, 0x2029)}
+)
 
 
 def printable(text: str) -> str:
@@ -30,6 +34,10 @@ def _is_space(char: str) -> bool:
 
 
 def json_line(record: Mapping[str, Any]) -> str:
-    """``record`` as one JSON object on one line, without its newline: non-ASCII text kept as
-    it is, except the characters a line reader may split on (NEL, U+2028, U+2029), escaped."""
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_ENDS)
+    """``record`` as one JSON object on one line, without its newline, that encodes as UTF-8:
+    non-ASCII text kept as it is, except the characters a line reader may split on (NEL,
+    U+2028, U+2029) and lone surrogates, escaped as ``\\uXXXX``.
+
+    Raises ValueError for a NaN or an infinity, which JSON has no word for.
+    """
+    return json.dumps(record, ensure_ascii=False, allow_nan=False).translate(_ESCAPED)
