@@ -75,6 +75,8 @@ class WelcomeBase(Cog):
         self._wave_greeted: dict[str, datetime] = {}
         # Communities, by key, whose wave changed (joins, departures) since its job was written.
         self._waves_behind: dict[str, CommunityRef] = {}
+        # When each community's wave job was last written: a large wave's is written less often.
+        self._wave_written: dict[str, datetime] = {}
         # Messages a newcomer may answer with their introduction (the bot's welcome and nudge
         # to them, their own earlier messages), with the user ids of the newcomers they address.
         self._addressed: OrderedDict[MessageRef, frozenset[str]] = OrderedDict()

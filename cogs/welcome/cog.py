@@ -44,6 +44,12 @@ MAX_DAYS = 366
 """The furthest back /onboarding looks: a year, a leap one too (as /report by default)."""
 LATE_WAVE_WELCOME = timedelta(days=1)
 """An aggregated welcome that could not be posted for this long is dropped."""
+LARGE_WAVE = 1_000
+"""A wave that knows this many newcomers by id has its job written behind less often: each
+write holds every name (some 50 bytes each, 10,000 at most), and a sustained raid changes it
+every second."""
+LARGE_WAVE_WRITTEN_EVERY = timedelta(seconds=5)
+"""How often the job of a :data:`LARGE_WAVE` is written behind its joins, at most."""
 
 
 def _welcome_due(at: datetime) -> Callable[[datetime | None], bool]:
@@ -275,6 +281,7 @@ class WelcomeCog(CharterGate, Introductions):
 
     def _plan_wave_job(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
         self._waves_behind.pop(community.key, None)
+        self._wave_written[community.key] = self.core.clock.now()
         self.core.scheduler.at_until_done(
             self._wave_job(community),
             when,
@@ -327,25 +334,37 @@ class WelcomeCog(CharterGate, Introductions):
     async def caught_up(self, *, slow: bool = False) -> None:
         """Bring the jobs of the waves of joins up to date with the joins since they were
         planned, so that a stop (which calls this first) keeps every newcomer of a wave."""
-        self._write_waves()
+        self._write_waves(every=None)
 
     async def write_behind(self) -> None:
         """Every second: the jobs of the waves of joins brought up to date, then the journeys'
         changes written. A kill then forgets the newcomers of the last second, as it forgets
         their journeys, not those who joined since the wave's job was planned (each job is
-        written at most once a second, however many join)."""
+        written at most once a second, however many join; a large wave's, every
+        :data:`LARGE_WAVE_WRITTEN_EVERY`: the newcomers of those last seconds)."""
         try:
-            self._write_waves()
+            self._write_waves(every=LARGE_WAVE_WRITTEN_EVERY)
         finally:
             await super().write_behind()  # a job that could not be written holds no journey back
 
-    def _write_waves(self) -> None:
+    def _write_waves(self, *, every: timedelta | None) -> None:
+        """Write the jobs of the waves changed since; a large wave's only if it was last
+        written ``every`` ago or more (None: now, whatever its size)."""
+        now = self.core.clock.now()
         for community in list(self._waves_behind.values()):
             wave = self.watch.wave(community.key)
             if wave is None:
                 self._waves_behind.pop(community.key, None)
-            else:
-                self._schedule_wave_over(community, wave, self.settings(community))
+                continue
+            written = self._wave_written.get(community.key)
+            if (
+                every is not None
+                and wave.kept >= LARGE_WAVE
+                and written is not None
+                and now - written < every
+            ):
+                continue  # still behind: written at a later tick
+            self._schedule_wave_over(community, wave, self.settings(community))
 
     @job
     async def wave_over(self, **arguments: Any) -> None:
@@ -371,6 +390,7 @@ class WelcomeCog(CharterGate, Introductions):
         else:
             wave = Wave.of_arguments(arguments, now)
         self._waves_behind.pop(community.key, None)
+        self._wave_written.pop(community.key, None)
         self.watch.end(community.key)
         self._wave_greeted[community.key] = now
         if not self.core.cog_enabled(self.name, community):

@@ -93,6 +93,11 @@ class Wave:
         return len(self.members) + self.anonymous
 
     @property
+    def kept(self) -> int:
+        """How many newcomers it knows by id: what the size of its job grows with."""
+        return len(self.members) + len(self.lately)
+
+    @property
     def names(self) -> list[str]:
         """The first :data:`MAX_LISTED` of them."""
         return list(islice(self.members.values(), MAX_LISTED))

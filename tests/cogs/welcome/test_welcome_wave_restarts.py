@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.events import CommunityRef
+from cogs.welcome.cog import LARGE_WAVE, LARGE_WAVE_WRITTEN_EVERY
 from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.test_scheduler_catchup import Crash, killed
 
@@ -183,3 +184,31 @@ async def test_the_journeys_are_written_behind_though_the_wave_s_job_could_not_b
     with pytest.raises(RuntimeError, match="refuses"):
         await garden.cog.write_behind()
     assert garden.cog.journeys.pending == 0
+
+
+async def test_a_large_wave_s_job_is_written_less_often_and_in_full_at_a_stop(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    crowd = [f"bot{n}" for n in range(LARGE_WAVE + 5)]
+    await first.join(*crowd)
+    await first.wait(LARGE_WAVE_WRITTEN_EVERY)
+    await first.cog.write_behind()
+    assert len(wave_job(first)["members"]) == LARGE_WAVE  # the first five came before the wave
+    await first.join("late")
+    await first.wait(timedelta(seconds=1))
+    await first.cog.write_behind()  # a second later: not yet (the job holds a thousand names)
+    assert "id-late" not in wave_job(first)["members"]
+    await first.wait(LARGE_WAVE_WRITTEN_EVERY)
+    await first.cog.write_behind()
+    assert "id-late" in wave_job(first)["members"]
+    await first.join("last")
+    await first.stop()  # a stop writes it whatever its size
+
+    second = await open_garden(database=database)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [welcome] = second.sent("general")
+    assert welcome.text.startswith(f"Welcome to the {LARGE_WAVE + 2} people")
+    await second.stop()
