@@ -386,6 +386,30 @@ class CaseBook:
             await session.refresh(row)
             return self._marked(CaseRecord.of(row))
 
+    async def lift_done(self, case_id: int, kind: str, **changes: Any) -> CaseRecord | None:
+        """Record that case ``case_id``'s ``kind`` was lifted while the case stays open (its
+        other kind goes on): that lift is no longer left to the moderators. Set ``changes`` with
+        it, and commit; read and written at once, as :meth:`add_kind`.
+
+        A case recorded before it kept which lifts were left (none listed) left them all: it
+        keeps the others listed."""
+        async with self._lock, self._db.session() as session:
+            row = await session.get(Case, case_id)
+            if row is None:
+                return None
+            case = CaseRecord.of(row)
+            if case.lift_left(kind):
+                left = [other for other in _KINDS if other != kind and case.lift_left(other)]
+                row.lifts_left = ", ".join(left)
+                if not left:
+                    row.lift_left_at = None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+            return self._marked(CaseRecord.of(row))
+
     def _marked(self, marked: CaseRecord) -> CaseRecord:
         """Keep ``marked`` in the strikes kept in memory, as it now is; return it."""
         known = self._strikes.get((marked.community_id, marked.user_id))

@@ -641,8 +641,21 @@ class Sanctions:
                 continue
             # One left earlier (its other kind's lift) keeps the time the moderators were
             # first asked.
-            first_asked = {} if case.lift_left_at is not None else {"lift_left_at": now}
-            await self.cog.casebook.add_kind(case.id, "lifts_left", kind, **first_asked)
+            changes: dict[str, Any] = {}
+            if case.lift_left_at is None:
+                changes["lift_left_at"] = now
+            if kind == "timeout" and self._banned_on(case, member):
+                # The ban for good goes on: the case says no end, and is kept.
+                changes["expires_at"] = None
+            await self.cog.casebook.add_kind(case.id, "lifts_left", kind, **changes)
+
+    def _banned_on(self, case: CaseRecord, member: MemberRef) -> bool:
+        """Whether ``case`` bans ``member`` for good, with no lift of a ban planned: once its
+        timeout is over, the case has no end."""
+        return bans_without_end(case) and (
+            self.core.scheduler.next_run(lift_job_id("ban", member.community, member.user.id))
+            is None
+        )
 
     def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:
         """The command a moderator lifts ``kind`` with, as ``community``'s locale names it."""
@@ -688,10 +701,19 @@ class Sanctions:
                 "ban": case.ban_ends_at,
             }
             # The lift of a ban, planned or owed, closes the case that also bans: a ban
-            # leaves no timeout to lift.
+            # leaves no timeout to lift. A ban ending no sooner than the case made its end the
+            # ban's: the timeout's own end came first, and its lift with it (left to the
+            # moderators or not).
+            ban_ends = case_ends["ban"]
             closed_by_ban = case.imposes("ban") and (
                 scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
-                or (case_ends["ban"] is not None and not case.lift_left("ban"))
+                or (
+                    ban_ends is not None
+                    and (
+                        not case.lift_left("ban")
+                        or (case.expires_at is not None and ban_ends >= case.expires_at)
+                    )
+                )
             )
             for kind, end in case_ends.items():
                 if end is None or case.lift_left(kind):
@@ -729,13 +751,13 @@ class Sanctions:
         return resumed
 
     async def open_cases(self, member: MemberRef, action: str) -> list[CaseRecord]:
-        """The member's running ``action`` cases: timeouts, and bans, timed or not (not those
-        the platform refused)."""
+        """The member's running ``action`` cases: timeouts, those whose lift is left to the
+        moderators included, and bans, timed or not (not those the platform refused)."""
         return [
             case
             for case in await self.cog.casebook.of_member(member.community, member.user.id)
             if case.lifted_at is None
-            and (case.expires_at is not None or action == "ban")
+            and (case.expires_at is not None or action == "ban" or case.lift_left(action))
             and case.imposes(action)
         ]
 
@@ -747,7 +769,8 @@ class Sanctions:
 
         An unban ends a ban for good too, and a timeout given with the ban it ends (a ban
         leaves no timeout to lift). A timeout's lift leaves open a case that also bans: its ban
-        goes on, and where no lift of it is planned (a ban for good), the case says no end.
+        goes on, and where no lift of it is planned (a ban for good), the case says no end; its
+        timeout's lift is no longer left to the moderators.
         """
         now = self.core.clock.now()
         running = [
@@ -755,15 +778,13 @@ class Sanctions:
             for case in await self.open_cases(member, action)
             if only is None or case.id == only
         ]
-        ban_lift = lift_job_id("ban", member.community, member.user.id)
         for case in running:
             if action == "timeout" and case.imposes("ban"):
-                if (
-                    case.expires_at is not None
-                    and bans_without_end(case)
-                    and self.core.scheduler.next_run(ban_lift) is None
-                ):
-                    await self.cog.casebook.mark(case.id, expires_at=None)
+                ends: dict[str, Any] = {}
+                if case.expires_at is not None and self._banned_on(case, member):
+                    ends["expires_at"] = None
+                if ends or case.lift_left("timeout"):
+                    await self.cog.casebook.lift_done(case.id, "timeout", **ends)
                 continue
             await self.cog.casebook.mark(case.id, lifted_at=now)
         return running

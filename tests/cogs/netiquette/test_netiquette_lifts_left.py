@@ -317,3 +317,93 @@ async def test_a_case_left_before_it_kept_which_lift_reads_and_restarts_as_befor
     await second.wait(timedelta(days=8))
     assert second.done("unrestrict") == []
     assert second.done("unban") == []
+
+
+async def test_a_ban_s_lift_left_lifts_no_timeout_again_at_each_restart(
+    open_forum: ForumFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "forum.db"
+    rules = silenced_and_banned("1h", "7d")
+    first = await open_forum(rules, database=database)
+    await first.say("bob", "discord.gg/spam")
+    await first.wait(timedelta(hours=1, minutes=1))
+    assert len(first.done("unrestrict")) == 1
+    first.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await first.wait(timedelta(days=7))
+    assert asked_for_a_hand(first)[-1].startswith(ASKED)
+    await first.stop()
+    lines = len(first.modlog())
+
+    for _ in range(2):
+        again = await open_forum(rules, database=database, platform=first.platform)
+        await again.wait(timedelta(minutes=5))
+        await again.stop()
+    assert len(first.done("unrestrict")) == 1
+    assert first.modlog()[lines:] == []
+
+
+@pytest.mark.parametrize("lifted_by", ["/untimeout", "a later timeout's lift"])
+async def test_a_timeout_lifted_after_its_lift_was_left_no_longer_reads_left(
+    open_forum: ForumFactory, lifted_by: str
+) -> None:
+    forum = await open_forum(silenced_and_banned("1h", "7d"))
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "discord.gg/spam")
+    ban_ends = (await status_of(forum, 1)).removeprefix("Strike points: 0 ")
+    forum.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert await status_of(forum, 1) == (
+        f"Strike points: 0 timeout (lift left to the moderators), ban {ban_ends}"
+    )
+    del forum.platform.refuse["unrestrict"]
+    if lifted_by == "/untimeout":
+        await forum.run("mod", "/untimeout bob")
+    else:
+        await forum.run("mod", "/timeout bob 1h")
+        await forum.wait(timedelta(hours=1, minutes=1))
+    assert await status_of(forum, 1) == f"Strike points: 0 {ban_ends}"
+    # The ban's lift, still planned, closes the case.
+    await forum.wait(timedelta(days=7))
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+async def test_an_old_case_left_whole_keeps_its_ban_left_once_its_timeout_is_lifted(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(silenced_and_banned("1h", "7d"))
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "discord.gg/spam")
+    # As an older version recorded both lifts left: the time, not which kind.
+    await forum.cog.casebook.mark(1, lift_left_at=forum.clock.now(), ban_expires_at=None)
+    for kind in ("timeout", "ban"):
+        forum.core.scheduler.cancel(lift_job_id(kind, forum.platform.community, "id-bob"))
+    await forum.wait(timedelta(days=8))
+    await forum.run("mod", "/untimeout bob")
+    # The ban's lift stays the moderators'.
+    assert await status_of(forum, 1) == "Strike points: 0 ban (lift left to the moderators)"
+
+
+async def test_a_ban_for_good_whose_timeout_s_lift_was_left_is_kept(
+    open_forum: ForumFactory,
+) -> None:
+    rules = {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {"delete": True, "timeout": {"duration": "1h"}, "ban": {"reason": "Ads"}},
+        }
+    }
+    forum = await open_forum(rules)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "discord.gg/spam")
+    forum.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert await status_of(forum, 1) == "Strike points: 0 timeout (lift left to the moderators)"
+    forum.clock.advance(timedelta(days=500))
+    # bob is still banned for good: his case is kept.
+    assert await forum.cog.forget_before(forum.platform.community, forum.clock.now()) == 0
+    del forum.platform.refuse["unrestrict"]
+    await forum.run("mod", "/untimeout bob")
+    assert await status_of(forum, 1) == "Strike points: 0"
