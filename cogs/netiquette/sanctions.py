@@ -39,6 +39,10 @@ Lifted = Literal["timeout", "ban"]
 """What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
 LIFT_HANDLERS: dict[Lifted, str] = {"timeout": LIFT_TIMEOUT, "ban": LIFT_BAN}
 """The job handler lifting each kind."""
+UNCLEAR_REFUSALS = PASSING_REFUSALS - {"rate_limited", "closing"}
+"""Passing refusals that leave it unclear whether the act was done: the platform answered
+late or not at all (``no_answer``, ``server_error``, ``unreachable``), and may have done it.
+A rate limit or a bot closing says the act was not sent."""
 
 
 class Attempt(NamedTuple):
@@ -52,6 +56,12 @@ class Attempt(NamedTuple):
     def passing(self) -> bool:
         """Whether it failed for a reason that may pass: asked again later, it may be done."""
         return bool(self.refusals) and PASSING_REFUSALS.issuperset(self.refusals)
+
+    @property
+    def unclear(self) -> bool:
+        """Whether it may have been done all the same: the platform did not say (no answer, an
+        outage); it is then taken as done, since a ban taken as refused would never end."""
+        return bool(self.refusals) and UNCLEAR_REFUSALS.issuperset(self.refusals)
 
     @property
     def moot(self) -> bool:
@@ -390,28 +400,28 @@ class Sanctions:
         reason: str,
         case: CaseRecord,
         act: Callable[[], Awaitable[bool]],
-    ) -> str | None:
-        """Tell ``member`` of their removal, then remove them with ``act``; None once done, else
-        why not.
+    ) -> Attempt:
+        """Tell ``member`` of their removal, then remove them with ``act``, and say how it went.
 
         The notice goes first: once out, a member who shares nothing else with the bot cannot
         be written to (Discord). Should the platform then refuse, a second message withdraws it.
         """
         notice = "kicked" if action == "kick" else "banned"
         told = await self.dm(member, self._notice(notice, member, reason, case))
-        failure = await self.attempt(action, member.community, act())
-        if failure is not None and told:
+        attempt = await self._attempt(action, member.community, act())
+        if attempt.failure is not None and told:
             await self.dm(member, self._notice(f"{notice}_withdrawn", member, reason, case))
-        return failure
+        return attempt
 
     async def kick(self, member: MemberRef, reason: str, case: CaseRecord) -> str | None:
         """Tell ``member`` why, then kick them; None once done, else why not (and the member is
         told the kick did not happen)."""
         if self.cog.untouchable(member):
             return self.failure("kick", member.community)
-        return await self._removal(
+        kicked = await self._removal(
             "kick", member, reason, case, lambda: self.core.actions.kick(member, reason=reason)
         )
+        return kicked.failure
 
     async def ban(
         self,
@@ -427,33 +437,41 @@ class Sanctions:
         None once done, else why not (and the member is told the ban did not happen). As for
         timeouts, a ban never ends sooner than one already in force: a ban for good cancels the
         planned end of a temporary one, and a temporary ban given while one for good is in
-        force plans none (its case then says no end, as the ban for good).
+        force plans none (its case then says no end, as the ban for good). A ban the platform
+        did not answer for (:attr:`Attempt.unclear`) may be in force: it is taken as done, and
+        its note says it may have failed.
         """
         if self.cog.untouchable(member):
             await self._ban_refused(member, case)
             return self.failure("ban", member.community)
-        failure = await self._removal(
+        banned = await self._removal(
             "ban",
             member,
             reason,
             case,
             lambda: self.core.actions.ban(member, reason=reason, delete_days=delete_days),
         )
-        if failure is not None:
+        if banned.failure is not None and not banned.unclear:
             await self._ban_refused(member, case)
-            return failure
+            return banned.failure
+        if "timeout" in case.actions:
+            # As the case's timeout left it (refused, or given a longer end).
+            case = await self.cog.casebook.get(member.community, case.id) or case
         job_id = lift_job_id("ban", member.community, member.user.id)
         if duration is None:
             # A ban for good: the end planned for an earlier, temporary one must not unban.
             self.core.scheduler.cancel(job_id)
-            return None
+            if case.expires_at is not None and not case.imposes("timeout"):
+                # The case's end was its refused timeout's: the ban goes on.
+                await self.cog.casebook.mark(case.id, expires_at=None)
+            return banned.failure
         until = self.core.clock.now() + duration
         planned = self.core.scheduler.next_run(job_id)
         if planned is None and await self.banned_for_good(member, besides=case.id):
-            if "timeout" not in case.actions:
-                # A case that also silences keeps the timeout's end, which its lift needs.
+            if not case.imposes("timeout"):
+                # A case whose timeout is in force keeps its end, which its lift needs.
                 await self.cog.casebook.mark(case.id, expires_at=None)
-            return None
+            return banned.failure
         if planned is None or planned < until:
             self.core.scheduler.at(
                 job_id,
@@ -467,14 +485,11 @@ class Sanctions:
             # A longer ban is in force: the member is unbanned when it ends, and so is this one.
             ends = planned
         changes: dict[str, Any] = {"ban_expires_at": ends}
-        if case.expires_at is None or case.expires_at < ends:
+        if case.expires_at is None or case.expires_at < ends or not case.imposes("timeout"):
+            # The later end is the case's; a refused timeout's says nothing.
             changes["expires_at"] = ends
-        elif "timeout" in case.actions:
-            fresh = await self.cog.casebook.get(member.community, case.id)
-            if fresh is not None and not fresh.imposes("timeout"):
-                changes["expires_at"] = ends  # the refused timeout's end said nothing
         await self.cog.casebook.mark(case.id, **changes)
-        return None
+        return banned.failure
 
     async def _refused(self, case: CaseRecord, kind: Lifted, **changes: Any) -> None:
         """Record that the platform refused case ``case``'s ``kind``: it is not in force."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from bot.platform import PlatformError
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
 from tests.support.migrations import GARDEN, migrated_database
@@ -114,6 +116,12 @@ async def test_a_refused_timeout_leaves_nothing_to_lift(open_forum: ForumFactory
     await forum.run("mod", "/timeout bob 1h Flood")
     assert forum.answers()[-1].startswith("Case 1 is recorded, but timeout failed")
     assert await status_of(forum, 1) == "Strike points: 0 (timeout failed)"
+    del forum.platform.refuse["timeout"]
+    del forum.platform.refuse["restrict"]
+    await forum.wait(timedelta(hours=2))
+    assert forum.done("unrestrict") == []
+    assert forum.done("timeout") == []
+    assert not any("lifted" in line for line in forum.modlog())
 
 
 async def test_a_refused_ban_for_good_is_forgotten_with_the_old_cases(
@@ -132,6 +140,74 @@ async def test_a_refused_ban_for_good_is_forgotten_with_the_old_cases(
     community = forum.platform.community
     assert [case.user_name for case in await forum.cog.casebook.of_member(community, "id-carol")]
     assert await forum.cog.casebook.of_member(community, "id-bob") == []
+
+
+SILENCED_AND_BANNED_FOR_GOOD = {
+    "ads": {
+        "triggers": [{"match_invites": True}],
+        "actions": {"delete": True, "timeout": {"duration": "1h"}, "ban": {"reason": "Ads"}},
+    }
+}
+
+
+async def test_a_ban_for_good_whose_timeout_was_refused_says_no_end_and_is_kept(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(SILENCED_AND_BANNED_FOR_GOOD)
+    forum.member("mod", moderator=True)
+    forum.platform.refuse["timeout"] = NO_MODERATE_PERMISSION
+    forum.platform.refuse["restrict"] = NO_MODERATE_PERMISSION
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 1
+    assert await status_of(forum, 1) == "Strike points: 0 (timeout failed)"
+    forum.clock.advance(timedelta(days=500))
+    # bob is still banned for good: his case is kept.
+    assert await forum.cog.forget_before(forum.platform.community, forum.clock.now()) == 0
+
+
+def answered_late_once(forum: Forum, action: str) -> None:
+    """The platform does the first ``action`` but answers too late (Telegram's TimedOut): the
+    bot cannot tell whether it was done."""
+    platform = forum.platform
+    record = platform._record
+    left = [1]
+
+    def done_without_an_answer(kind: str, target: Any, text: str = "", **details: Any) -> None:
+        record(kind, target, text, **details)
+        if kind == action and left:
+            left.pop()
+            raise PlatformError(kind, "no_answer", community=platform.community, platform="fake")
+
+    platform._record = done_without_an_answer  # type: ignore[method-assign]
+
+
+async def test_a_ban_for_good_done_without_an_answer_keeps_a_later_day_s_ban_from_ending(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    answered_late_once(forum, "ban")
+    await forum.run("mod", "/ban bob For good")
+    assert len(forum.done("ban")) == 1
+    assert await status_of(forum, 1) == "Strike points: 0"
+    # A message bob posted before the ban reaches the bot after it: a day's ban.
+    await forum.say("bob", "discord.gg/spam")
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert forum.done("unban") == []
+
+
+async def test_a_day_s_ban_done_without_an_answer_is_lifted_on_time(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    answered_late_once(forum, "ban")
+    await forum.say("bob", "discord.gg/spam")
+    assert len(forum.done("ban")) == 1
+    await forum.wait(timedelta(days=1, minutes=1))
+    assert len(forum.done("unban")) == 1
+    assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
 
 
 CASE = (
