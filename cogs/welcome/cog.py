@@ -90,6 +90,10 @@ class WelcomeCog(CharterGate, Introductions):
         # every second; read after an await, that job would pass for one an earlier wave left.
         started = verdict.wave if verdict.wave_started else None
         alert = started is not None and self._start_wave(community, started, event.at, config)
+        if verdict.wave is not None and not verdict.wave_started:
+            # Its job, planned for the end the wave had then, looks again when it runs: a join
+            # costs no job write, the job is caught up behind (see write_behind).
+            self._waves_behind[community.key] = community
         # Newcomers of a wave are welcomed together, later (and recorded as welcomed then); the
         # others now. Either way, not someone welcomed less than REWELCOME_AFTER ago (join-leave
         # loops). Recorded with the join.
@@ -111,6 +115,11 @@ class WelcomeCog(CharterGate, Introductions):
             # memory only (their messages deleted until they accept), never restricted.
             journey = await self._not_held(member, journey, event.at)
             mode = GateMode.DELETE
+        elif gated and verdict.wave is not None and verdict.wave.kept < LARGE_WAVE:
+            # Their journey is on disk: their name goes into the wave's job with it, or a crash
+            # before the job's next write would hold them at the gate of a welcome that never
+            # names them, to be removed at its timeout. (A large wave's job waits its turn.)
+            self._write_wave_now(community)
         self._removed.pop((community, member.user.id), None)
         if mode is GateMode.RESTRICT:
             await self.actions.restrict(member)
@@ -119,10 +128,6 @@ class WelcomeCog(CharterGate, Introductions):
         if verdict.wave is not None:
             if alert:
                 await self._raid_alert(community, config)
-            elif not verdict.wave_started:
-                # Its job, planned for the end the wave had then, looks again when it runs: a
-                # join costs no job write, the job is caught up behind (see write_behind).
-                self._waves_behind[community.key] = community
         elif greet or journey.gate_pending:
             prompt = await self._welcome(member, journey, config, greet=greet)
             if prompt is not None and journey.gate_pending:
@@ -346,6 +351,12 @@ class WelcomeCog(CharterGate, Introductions):
             self._write_waves(every=LARGE_WAVE_WRITTEN_EVERY)
         finally:
             await super().write_behind()  # a job that could not be written holds no journey back
+
+    def _write_wave_now(self, community: CommunityRef) -> None:
+        """Write the job of the wave of ``community`` if it changed since it was written."""
+        wave = self.watch.wave(community.key)
+        if wave is not None and community.key in self._waves_behind:
+            self._schedule_wave_over(community, wave, self.settings(community))
 
     def _write_waves(self, *, every: timedelta | None) -> None:
         """Write the jobs of the waves changed since; a large wave's only if it was last

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.events import CommunityRef
+from cogs.welcome.base import ACCEPT_BUTTON
 from cogs.welcome.cog import LARGE_WAVE, LARGE_WAVE_WRITTEN_EVERY
 from tests.cogs.welcome.garden import Garden, GardenFactory
 from tests.test_scheduler_catchup import Crash, killed
@@ -211,4 +212,29 @@ async def test_a_large_wave_s_job_is_written_less_often_and_in_full_at_a_stop(
     await second.wait(timedelta(minutes=3))
     [welcome] = second.sent("general")
     assert welcome.text.startswith(f"Welcome to the {LARGE_WAVE + 2} people")
+    await second.stop()
+
+
+async def test_a_newcomer_held_at_the_gate_in_a_wave_is_greeted_after_a_kill_right_after(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    gate = {"enabled": True, "timeout": "1h"}
+    first = await open_garden(database=database, gate=gate)
+    await first.join(*WAVE)
+    await first.cog.write_behind()
+    await first.join("m8")  # held at the gate: their journey is written at once
+    left = tmp_path / "killed.db"
+    await killed_now(first, database, left)  # before the next write behind
+    await first.stop()
+
+    second = await open_garden(database=left, gate=gate)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [welcome] = second.sent("general")
+    assert welcome.text.startswith(
+        "Welcome to the 4 people who just joined Garden: m5, m6, m7, m8!"
+    )
+    # The "I accept" button that lets them in.
+    assert [button.id for button in welcome.details["buttons"]] == [ACCEPT_BUTTON]
     await second.stop()
