@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import io
 import itertools
 import json
 import logging
@@ -268,6 +269,11 @@ def _console(rules: Path, *, jsonl: bool) -> None:
     from bot.instancelock import instance_lock
 
     url = database_url()
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A stray byte (a file in another encoding) is read as U+FFFD: a UTF-8 locale's strict
+        # decoder ended the input on it, and the C locale's surrogateescape made text that
+        # neither the database nor a reader of UTF-8 takes.
+        sys.stdin.reconfigure(errors="replace")
     # The console runs the scheduled jobs too: beside a bot on the same database, twice.
     with instance_lock(url):
         if sys.stdin.isatty():

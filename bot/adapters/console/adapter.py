@@ -8,6 +8,7 @@ the benchmarks. Console member ids are their names.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shutil
 import sys
@@ -77,6 +78,10 @@ any)."""
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+_Input = str | Exception | None
+"""What the reader's thread hands the loop: a line, the failure that ended the input, or its
+end (or a stop)."""
 
 
 def _remember(entries: OrderedDict[K, V], key: K, value: V, limit: int) -> V:
@@ -156,7 +161,7 @@ class ConsolePlatform:
         self._gone: OrderedDict[str, None] = OrderedDict()
         self.current = self.channel("general")
         self._stopping = False
-        self._lines: asyncio.Queue[str | None] | None = None
+        self._lines: asyncio.Queue[_Input] | None = None
         self._sink: EventSink | None = None
         # The departures a kick or a ban brings, being handled (see _departs).
         self._departing: set[asyncio.Task[None]] = set()
@@ -341,12 +346,17 @@ class ConsolePlatform:
             if self.on_input_end is not None:
                 await self.on_input_end()
 
-    async def _read(self, lines: asyncio.Queue[str | None], sink: EventSink) -> None:
+    async def _read(self, lines: asyncio.Queue[_Input], sink: EventSink) -> None:
         number = 0
         while not self._stopping:
             line = await lines.get()
             if line is None:
                 break
+            if isinstance(line, Exception):
+                raise JardinierError(
+                    f"the input could not be read past line {number} ({line}); the console "
+                    "stopped there"
+                ) from line
             number += 1
             try:
                 parsed = parse_line(line)
@@ -368,21 +378,31 @@ class ConsolePlatform:
         self.errors.write(said + "\n")
         self.errors.flush()
 
-    def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
+    def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[_Input]) -> None:
         # A daemon thread, not asyncio.to_thread: a blocked read must not keep the process alive
         # after SIGTERM, and the default executor waits for its threads at exit.
+        ended: Exception | None = None
         try:
             for line in iter(self.input.readline, ""):
                 loop.call_soon_threadsafe(lines.put_nowait, line)
-            loop.call_soon_threadsafe(lines.put_nowait, None)
         except RuntimeError:
-            pass  # the loop closed while we were reading: nothing left to feed
+            return  # the loop closed while we were reading: nothing left to feed
+        except Exception as error:
+            # A read that fails (a byte a strict decoder refuses, an I/O error) ends the input
+            # with its reason: the console must neither hang nor drop it in a thread traceback.
+            ended = error
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(lines.put_nowait, ended)
 
     async def ready(self) -> None:
         """Nothing to connect to: ready at once."""
 
     async def stop(self) -> None:
         """Stop after the current line."""
+        self.stop_reading()
+
+    def stop_reading(self) -> None:
+        """Read no line after the current one: the input ends there."""
         self._stopping = True
         if self._lines is not None:
             self._lines.put_nowait(None)

@@ -34,6 +34,11 @@ class ConsoleOutput:
         self.stream = stream
         self.jsonl = jsonl
         self.zone = zone
+        self.reader_gone = False
+        """Whether the reader of ``stream`` went away (a closed pipe: ``… | head -1``); what is
+        shown since is dropped."""
+        self.on_reader_gone: Callable[[], None] | None = None
+        """Called once, when the reader goes away."""
 
     def action(self, action: str, **fields: Any) -> None:
         """Show a bot action (``send``, ``delete``, ``timeout``…)."""
@@ -75,13 +80,23 @@ class ConsoleOutput:
         self._write(f"✗ {member} {reason}: the platform refuses this (the bot sees nothing)")
 
     def _write_json(self, record: dict[str, Any]) -> None:
-        self.stream.write(json_line(record) + "\n")
-        self.stream.flush()
+        self._put(json_line(record) + "\n")
 
     def _write(self, line: str) -> None:
         text = printable(line).replace("\n", "\n    ")
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._put(text + "\n")
+
+    def _put(self, text: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            # As a text tool whose reader went away: not an error of the bot's, no traceback.
+            self.reader_gone = True
+            if self.on_reader_gone is not None:
+                self.on_reader_gone()
 
 
 def _describe_action(record: dict[str, Any]) -> str:

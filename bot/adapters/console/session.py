@@ -8,6 +8,7 @@ line never waits for a database another process holds.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -48,6 +49,9 @@ async def run_console(
     ``jsonl`` writes each bot action on ``output`` as one JSON object per line;
     ``errors_as_json`` writes each line's error on ``errors`` as one too (``console --jsonl``
     asks for both).
+
+    Raises BrokenPipeError once the session has ended, if the reader of ``output`` went away
+    (which ends it after the line being played).
     """
     clock = ManualClock(datetime.now(UTC))
     core = Jardinier(
@@ -69,9 +73,10 @@ async def run_console(
         # The zone of the rule book in force, the console community's own file included.
         return core.community_config(platform.community).zone
 
+    shown = ConsoleOutput(output, jsonl=jsonl, zone=zone)
     platform = ConsolePlatform(
         input=input,
-        output=ConsoleOutput(output, jsonl=jsonl, zone=zone),
+        output=shown,
         clock=clock,
         community_name=config.console.community_name,
         files_dir=files_dir,
@@ -114,9 +119,14 @@ async def run_console(
     platform.on_message_id = numbers.handed_out
     platform.on_standing = remember_standing
     platform.on_input_end = input_ended
+    shown.on_reader_gone = platform.stop_reading
     platform.count_members = core.members.present
     core.add_platform(platform)
     with storage_errors(database_url):
         await state.set(CLOCK_KEY, clock.now().isoformat())
         await state.set(MESSAGE_ID_KEY, str(reserved))
     await core.run()
+    if shown.reader_gone:
+        # Said once the session has ended as at the end of its input, everything saved: the
+        # command line answers a closed pipe as for its other commands.
+        raise BrokenPipeError(errno.EPIPE, "the reader of the console's output went away")
