@@ -352,6 +352,11 @@ class WelcomeCog(CharterGate, Introductions):
         finally:
             await super().write_behind()  # a job that could not be written holds no journey back
 
+    @property
+    def waves_behind(self) -> int:
+        """How many waves have joins or leaves their job does not hold yet (written behind)."""
+        return len(self._waves_behind)
+
     def _write_wave_now(self, community: CommunityRef) -> None:
         """Write the job of the wave of ``community`` if it changed since it was written."""
         wave = self.watch.wave(community.key)

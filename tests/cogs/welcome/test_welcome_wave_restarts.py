@@ -125,9 +125,14 @@ async def test_a_newcomer_erased_while_the_wave_s_job_runs_is_not_named_after_a_
 
 async def written_behind(garden: Garden) -> None:
     """Wait until what the bot writes behind its events (the newcomers' journeys, the members'
-    records), every second, is written: the process dies some seconds after the last join."""
+    records, the wave's job), every second, is written: the process dies some seconds after the
+    last join."""
     for _ in range(400):
-        if not garden.cog.journeys.pending and not garden.core.members.pending:
+        if (
+            not garden.cog.journeys.pending
+            and not garden.core.members.pending
+            and not garden.cog.waves_behind
+        ):
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the journeys were not written behind within 20 s")
@@ -170,6 +175,27 @@ async def test_the_newcomers_of_a_wave_who_joined_after_its_job_was_planned_surv
     third = await open_garden(database=left)
     await third.wait(timedelta(days=2))
     assert third.sent("general") == []
+
+
+async def test_a_newcomer_who_left_a_wave_after_its_job_named_them_is_not_named_after_a_kill(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join(*WAVE, "m8")
+    await written_behind(first)  # the wave's job names m8
+    await first.leave("m8")  # a leave changes no journey: only the wave's job
+    await written_behind(first)
+    left = tmp_path / "killed.db"
+    await killed_now(first, database, left)
+    await first.stop()
+
+    second = await open_garden(database=left)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [welcome] = second.sent("general")
+    assert welcome.text.startswith("Welcome to the 3 people who just joined Garden: m5, m6, m7!")
+    await second.stop()
 
 
 async def test_the_journeys_are_written_behind_though_the_wave_s_job_could_not_be(
