@@ -497,7 +497,12 @@ class Sanctions:
 
     async def _ban_refused(self, member: MemberRef, case: CaseRecord) -> None:
         """Record that the platform refused the ban of ``case``; a case that also silences then
-        ends when the silence does."""
+        ends when the silence does.
+
+        The case told the other cogs of a ban when it was recorded (``ModerationRecorded``):
+        unless another ban of the member goes on, they are told it is over
+        (``ModerationLifted``), as when a ban is lifted: who left the member's votes out counts
+        them again (contests). No ``/unban`` will: it finds no ban to lift."""
         changes: dict[str, Any] = {}
         if "timeout" in case.actions:
             silenced_until = self.core.scheduler.next_run(
@@ -506,6 +511,25 @@ class Sanctions:
             if silenced_until is not None:
                 changes["expires_at"] = silenced_until
         await self._refused(case, "ban", **changes)
+        if not await self.banned_besides(member, case.id):
+            await self.cog.publish(
+                ModerationLifted(
+                    at=self.core.clock.now(), member=member, case_id=case.id, action="ban"
+                )
+            )
+
+    async def banned_besides(self, member: MemberRef, case_id: int) -> bool:
+        """Whether a ban of ``member`` other than case ``case_id``'s is in force: one whose
+        lift is planned, or a case not lifted that bans them, given after they last joined (as
+        :meth:`banned_for_good` tells)."""
+        if self.core.scheduler.next_run(lift_job_id("ban", member.community, member.user.id)):
+            return True
+        others = [case for case in await self.open_cases(member, "ban") if case.id != case_id]
+        if not others:
+            return False
+        record = await self.core.members.get(member.community, member.user.id)
+        joined = record.joined_at if record is not None else None
+        return any(joined is None or case.created_at >= joined for case in others)
 
     async def banned_for_good(self, member: MemberRef, *, besides: int) -> bool:
         """Whether a ban of ``member`` with no end is in force, save case ``besides``: none of

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from bot.events import Event, ModerationLifted, ModerationRecorded
 from bot.platform import PlatformError
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
@@ -208,6 +209,45 @@ async def test_a_day_s_ban_done_without_an_answer_is_lifted_on_time(
     await forum.wait(timedelta(days=1, minutes=1))
     assert len(forum.done("unban")) == 1
     assert forum.modlog()[-1] == "⏱️ The ban of bob is lifted (case 1)."
+
+
+async def test_a_refused_ban_tells_the_other_cogs_it_is_not_in_force(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    told: list[tuple[str, str, int]] = []
+
+    async def heard(event: Event) -> None:
+        assert isinstance(event, ModerationRecorded | ModerationLifted)
+        told.append((type(event).__name__, event.action, event.case_id))
+
+    for kind in (ModerationRecorded, ModerationLifted):
+        forum.core.bus.subscribe(forum.cog.name, kind, heard)
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob Spam")
+    # Who left bob's votes out on the ban (contests) counts them again.
+    assert told == [("ModerationRecorded", "ban", 1), ("ModerationLifted", "ban", 1)]
+
+
+async def test_a_refused_ban_tells_nothing_lifted_while_another_ban_goes_on(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    lifted: list[int] = []
+
+    async def heard(event: Event) -> None:
+        assert isinstance(event, ModerationLifted)
+        lifted.append(event.case_id)
+
+    forum.core.bus.subscribe(forum.cog.name, ModerationLifted, heard)
+    await forum.run("mod", "/ban bob Spam")
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob Spam again")
+    assert lifted == []
 
 
 CASE = (
