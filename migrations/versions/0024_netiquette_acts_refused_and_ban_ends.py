@@ -3,7 +3,7 @@ are left to the moderators
 
 Revision ID: 0024
 Revises: 0023
-Create Date: 2026-12-26 12:00:00
+Create Date: 2026-12-07 12:00:00
 """
 
 from collections.abc import Sequence
