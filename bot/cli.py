@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import importlib
 import io
-import itertools
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 # the click package: its usage errors are of its own click's classes.
 from typer._click import Context
 from typer._click.exceptions import UsageError
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperOption
 
 from bot import eventloop
 from bot.errors import JardinierError
@@ -125,9 +124,36 @@ class _JsonUsageErrors(TyperCommand):
     JSON output (:meth:`asks_for_json`); as text otherwise. Exit 2 either way."""
 
     @staticmethod
-    def asks_for_json(options: list[str]) -> bool:
-        """Whether ``options`` (the words before ``--``) ask for JSON output."""
+    def asks_for_json(given: Mapping[str, str | None]) -> bool:
+        """Whether the options ``given`` (see :meth:`given_options`) ask for JSON output."""
         raise NotImplementedError
+
+    def given_options(self, args: Sequence[str]) -> dict[str, str | None]:
+        """The options ``args`` give before ``--``, each with its last value (None for a flag).
+
+        Read as the parser reads them, words a parse that fails cannot give: an option's value
+        is never an option (``--rules --jsonl`` names a folder), and an unknown option does not
+        hide those after it.
+        """
+        takes_a_value = {
+            name
+            for param in self.params
+            if isinstance(param, TyperOption) and not param.is_flag
+            for name in param.opts
+        }
+        given: dict[str, str | None] = {}
+        words = iter(_options(args))
+        for word in words:
+            name, equals, value = word.partition("=")
+            if not name.startswith("--"):
+                continue
+            if equals:
+                given[name] = value
+            elif name in takes_a_value:
+                given[name] = next(words, None)
+            else:
+                given[name] = None
+        return given
 
     def make_context(
         self,
@@ -137,7 +163,7 @@ class _JsonUsageErrors(TyperCommand):
         **extra: object,
     ) -> Context:
         """Parse ``args``; a usage error is said here, as JSON, when they ask for it."""
-        as_json = self.asks_for_json(_options(args))  # before parsing, which consumes args
+        as_json = self.asks_for_json(self.given_options(args))  # before parsing consumes args
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as error:
@@ -149,22 +175,20 @@ class _JsonUsageErrors(TyperCommand):
 
 class _ConsoleCommand(_JsonUsageErrors):
     @staticmethod
-    def asks_for_json(options: list[str]) -> bool:
-        return "--jsonl" in options
+    def asks_for_json(given: Mapping[str, str | None]) -> bool:
+        return "--jsonl" in given
 
 
 class _ReplayCommand(_JsonUsageErrors):
     @staticmethod
-    def asks_for_json(options: list[str]) -> bool:
+    def asks_for_json(given: Mapping[str, str | None]) -> bool:
         # Only `--json -`: with `--json FILE`, a person reads the text report.
-        return "--json=-" in options or any(
-            word == "--json" and value == "-" for word, value in itertools.pairwise(options)
-        )
+        return given.get("--json") == "-"
 
 
 class _JsonOnlyCommand(_JsonUsageErrors):
     @staticmethod
-    def asks_for_json(options: list[str]) -> bool:
+    def asks_for_json(given: Mapping[str, str | None]) -> bool:
         return True
 
 

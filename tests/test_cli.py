@@ -678,3 +678,36 @@ def test_a_usage_error_of_a_replay_for_a_person_stays_text(
     assert result.exit_code == 2
     assert "Usage:" in result.stderr
     assert not result.stderr.startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "as_json"),
+    [
+        (["console", "--rules", "--jsonl", "--bogus"], False),
+        (["console", "--rules=--jsonl", "--bogus"], False),
+        (["console", "--bogus", "--jsonl"], True),
+        (["replay", "--json", "-", "--json", "out.json", "h.csv", "--bogus"], False),
+        (["replay", "--json", "out.json", "--json", "-", "h.csv", "--bogus"], True),
+        (["replay", "--database", "--json", "h.csv", "--bogus"], False),
+    ],
+    ids=[
+        "console: --jsonl as --rules' value",
+        "console: --jsonl as --rules=",
+        "console: --jsonl after an unknown option",
+        "replay: a later --json FILE",
+        "replay: a later --json -",
+        "replay: --json as --database's value",
+    ],
+)
+def test_a_usage_error_is_json_only_when_the_command_line_really_asks_for_json(
+    tmp_path: Path, arguments: list[str], as_json: bool
+) -> None:
+    """Read as the parser reads the options: a word that is an option's value asks nothing."""
+    result = CliRunner().invoke(app, arguments)
+
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    if as_json:
+        assert json.loads(first) == {"error": "No such option: --bogus", "exit_code": 2}
+    else:
+        assert first.startswith("Usage:")
