@@ -404,12 +404,13 @@ class Sanctions:
         """Tell ``member`` of their removal, then remove them with ``act``, and say how it went.
 
         The notice goes first: once out, a member who shares nothing else with the bot cannot
-        be written to (Discord). Should the platform then refuse, a second message withdraws it.
+        be written to (Discord). Should the platform then refuse, a second message withdraws it;
+        not when it did not answer (:attr:`Attempt.unclear`): the removal may have been done.
         """
         notice = "kicked" if action == "kick" else "banned"
         told = await self.dm(member, self._notice(notice, member, reason, case))
         attempt = await self._attempt(action, member.community, act())
-        if attempt.failure is not None and told:
+        if attempt.failure is not None and not attempt.unclear and told:
             await self.dm(member, self._notice(f"{notice}_withdrawn", member, reason, case))
         return attempt
 

@@ -85,6 +85,24 @@ async def test_a_member_told_of_a_removal_the_platform_refused_is_told_it_did_no
     assert [dm.text for dm in forum.done("dm")][2:] == [notice.replace("case 1", "case 2")]
 
 
+@pytest.mark.parametrize(
+    ("line", "refused", "notice"),
+    [
+        ("/kick bob Spam", "kick", "bob, you have been removed from Garden: Spam (case 1)."),
+        ("/ban bob Spam", "ban", "bob, you have been banned from Garden: Spam (case 1)."),
+    ],
+)
+@pytest.mark.parametrize("unclear", ["no_answer", "server_error", "unreachable"])
+async def test_a_removal_the_platform_did_not_answer_for_is_not_said_to_have_failed(
+    open_forum: ForumFactory, line: str, refused: str, notice: str, unclear: str
+) -> None:
+    # The platform may well have removed bob: telling him it did not happen could be false.
+    forum = await with_mod_and_bob(open_forum)
+    forum.platform.refuse[refused] = (unclear, {"platform": "Discord", "where": "Garden"})
+    await forum.run("mod", line)
+    assert [dm.text for dm in forum.done("dm")] == [notice]
+
+
 async def test_a_removal_refused_is_withdrawn_in_the_community_s_language(
     open_forum: ForumFactory, rules_dir: Path
 ) -> None:
