@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -77,14 +77,6 @@ def won_in(kind: str, ref_id: int) -> str:
     """What a win was won in, as :data:`TELLING` and ``ContestWon.contest_id`` name it:
     ``contest:42``, ``giveaway:7``."""
     return f"{kind}:{ref_id}"
-
-
-@contextmanager
-def telling_wins(kind: str, ref_id: int) -> Iterator[None]:
-    """While a close (``contest``) or a draw (``giveaway``) of ``ref_id`` stores its wins and
-    tells them (see :data:`TELLING`)."""
-    with TELLING.holding(won_in(kind, ref_id)):
-        yield
 
 
 def plain(text: str, limit: int = 200) -> str:
@@ -390,6 +382,67 @@ class ContestsBase(Cog):
             )
             await session.commit()
 
+    @asynccontextmanager
+    async def telling_wins(self, kind: str, ref_id: int) -> AsyncIterator[list[Win]]:
+        """While a close (``contest``) or a draw (``giveaway``) of ``ref_id`` stores its wins
+        and tells them (see :data:`TELLING`); it puts the wins it stored in the list it is given.
+
+        Should it fail after storing them (a busy database while it records its post), the
+        wins it did not record as told are told before it lets go of them: a reload meanwhile
+        left them to it, and its job, which found the contest or the giveaway claimed, would
+        not tell them again. Cancelled (the process stops), it leaves them to the next start.
+        """
+        stored: list[Win] = []
+        with TELLING.holding(won_in(kind, ref_id)):
+            try:
+                yield stored
+            except Exception:
+                await self.tell_after_a_failure(won_in(kind, ref_id), stored)
+                raise
+
+    async def tell_after_a_failure(self, what: str, wins: list[Win]) -> None:
+        """Tell those of ``wins`` not recorded as told, for a close or a draw of ``what`` that
+        failed; a failure here is logged, the close's or the draw's own is what it raises."""
+        if not wins:
+            return
+        try:
+            await self.tell_stored(await self.still_untold(wins))
+        except Exception:
+            self.log.exception(
+                "the wins of %s could not be told after it failed: they are told at the next "
+                "start or reload",
+                what,
+            )
+
+    async def still_untold(self, wins: Sequence[Win]) -> list[Win]:
+        """Those of ``wins`` (stored) not recorded as told, read from the database now."""
+        async with self.core.db.session() as session:
+            return list(
+                (
+                    await session.exec(
+                        select(Win)
+                        .where(
+                            col(Win.id).in_([win.id for win in wins]),
+                            col(Win.published_at).is_(None),
+                        )
+                        .order_by(col(Win.id))
+                    )
+                ).all()
+            )
+
+    async def tell_stored(self, wins: Sequence[Win]) -> None:
+        """Tell the other cogs ``wins``, stored and not told, community by community."""
+        by_community: dict[int, list[Win]] = {}
+        for win in wins:
+            by_community.setdefault(win.community_id, []).append(win)
+        for community_id, theirs in by_community.items():
+            community = await self.community_of(community_id)
+            if community is not None:
+                self.log.info(
+                    "telling %d wins stored and not told in %s", len(theirs), community.key
+                )
+                await self.publish_wins(community, theirs)
+
     async def publish_untold_wins(self) -> None:
         """Tell the other cogs the wins stored and never told: the process died after storing
         them (a close, a draw) and before telling. Not those of a close or a draw still on its
@@ -400,15 +453,8 @@ class ContestsBase(Cog):
                     select(Win).where(col(Win.published_at).is_(None)).order_by(col(Win.id))
                 )
             ).all()
-        by_community: dict[int, list[Win]] = {}
-        for win in untold:
-            if won_in(win.kind, win.ref_id) in TELLING:
-                continue
-            by_community.setdefault(win.community_id, []).append(win)
-        for community_id, wins in by_community.items():
-            community = await self.community_of(community_id)
-            if community is not None:
-                self.log.info(
-                    "telling %d wins stored and not told in %s", len(wins), community.key
-                )
-                await self.publish_wins(community, wins)
+        left = [win for win in untold if won_in(win.kind, win.ref_id) not in TELLING]
+        if left:
+            # A close or a draw that ended while they were read told its wins and let go of
+            # them: only those still untold now, read after it let go, are this reload's.
+            await self.tell_stored(await self.still_untold(left))

@@ -44,10 +44,9 @@ from cogs.contests.base import (
     id_set,
     name_text,
     plain,
-    telling_wins,
 )
 from cogs.contests.draw import canonical, draw, entrants_hash
-from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry
+from cogs.contests.models import Giveaway, GiveawayDraw, GiveawayEntry, Win
 
 STAFF_LOOKUPS_AT_ONCE = 20
 """Entrants asked about at once, to know whether the platform makes them moderators."""
@@ -416,11 +415,17 @@ class Giveaways(ContestsBase):
         transaction that stores its winners: None if it was drawn already (a draw the process
         died during is owed still)."""
         assert giveaway.id is not None
-        with telling_wins("giveaway", giveaway.id):
-            return await self._run_draw(community, giveaway, count, reroll=reroll)
+        async with self.telling_wins("giveaway", giveaway.id) as stored:
+            return await self._run_draw(community, giveaway, count, stored, reroll=reroll)
 
     async def _run_draw(
-        self, community: CommunityRef, giveaway: Giveaway, count: int, *, reroll: bool
+        self,
+        community: CommunityRef,
+        giveaway: Giveaway,
+        count: int,
+        stored: list[Win],
+        *,
+        reroll: bool,
     ) -> str | None:
         assert giveaway.id is not None
         texts = self.texts(community)
@@ -508,6 +513,7 @@ class Giveaways(ContestsBase):
                 )
                 session.add_all(wins)
             await session.commit()
+        stored.extend(wins)
         await self.publish_wins(community, wins)
         return text
 

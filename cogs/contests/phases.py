@@ -37,10 +37,9 @@ from cogs.contests.base import (
     id_lines,
     id_set,
     name_text,
-    telling_wins,
 )
 from cogs.contests.draw import canonical, draw, entrants_hash
-from cogs.contests.models import Contest, Entry, Vote
+from cogs.contests.models import Contest, Entry, Vote, Win
 from cogs.contests.standings import Standing, podium, rank, tickets, tie_decided
 
 PHASES = {"open": "open_contest", "remind": "remind_contest", "close": "close_contest"}
@@ -320,11 +319,12 @@ class Phases(ContestsBase):
         """Close a contest once; return the results text and whether it was posted (None if
         it was already closed). ``late``: the close was missed while the bot was offline, and
         the results say they come late."""
-        with announcing(phase_job_id(contest_id, "close")), telling_wins("contest", contest_id):
-            return await self._close(contest_id, announce=announce, late=late)
+        with announcing(phase_job_id(contest_id, "close")):
+            async with self.telling_wins("contest", contest_id) as stored:
+                return await self._close(contest_id, stored, announce=announce, late=late)
 
     async def _close(
-        self, contest_id: int, *, announce: bool, late: bool
+        self, contest_id: int, stored: list[Win], *, announce: bool, late: bool
     ) -> tuple[str, bool] | None:
         target = await self._phase_target(contest_id)
         if target is None:
@@ -374,6 +374,7 @@ class Phases(ContestsBase):
                 return None
             session.add_all(wins)
             await session.commit()
+        stored.extend(wins)
         text = self.results_text(community, contest, outcome)
         channel = self.contest_channel(community, contest)
         posted = announce and self.core.cog_enabled(self.name, community)
