@@ -479,7 +479,9 @@ class ModerationPardoned(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ModerationLifted(Event):
-    """A timed sanction ran out and the bot lifted it on time (published by the netiquette cog).
+    """A sanction is no longer in force without a moderator's lift (published by the netiquette
+    cog): a timed one ran out and the bot lifted it on time, or a ban the case recorded turned out
+    refused by the platform while no other ban of the member goes on.
 
     ``action`` is what ended (``ban``, ``timeout``), ``case_id`` the case that imposed it. No
     case is recorded for it, unlike a moderator's /unban (``ModerationRecorded``, ``unban``):

@@ -56,6 +56,11 @@ PASSING_REFUSALS = frozenset(
 )
 """Refusals that say nothing of the act itself: asked again later, the platform may well do it."""
 
+UNCLEAR_REFUSALS = PASSING_REFUSALS - {"rate_limited", "closing"}
+"""Passing refusals that leave it unclear whether the act was done: the platform answered late or
+not at all (``no_answer``, ``server_error``, ``unreachable``), and may have done it. A rate limit
+or a bot closing says the act was not sent."""
+
 MOOT_REFUSALS = frozenset({"not_banned", "member_gone", "unknown_member"})
 """Refusals of a lift (unban, untimeout, unrestrict) that leave nothing to lift: the member is
 not banned, or no longer here. A cog answers them itself; the mod-log is not told."""

@@ -22,7 +22,13 @@ from bot.events import (
     ModerationLifted,
     UserRef,
 )
-from bot.platform import MOOT_REFUSALS, PASSING_REFUSALS, Capability, TimeoutRange
+from bot.platform import (
+    MOOT_REFUSALS,
+    PASSING_REFUSALS,
+    UNCLEAR_REFUSALS,
+    Capability,
+    TimeoutRange,
+)
 from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.cases import CaseRecord, NewCase, excerpt
 from cogs.netiquette.config import LadderStep, NetiquetteTexts, describe_within
@@ -39,10 +45,6 @@ Lifted = Literal["timeout", "ban"]
 """What a lift ends; its case action is ``un`` before it (``untimeout``, ``unban``)."""
 LIFT_HANDLERS: dict[Lifted, str] = {"timeout": LIFT_TIMEOUT, "ban": LIFT_BAN}
 """The job handler lifting each kind."""
-UNCLEAR_REFUSALS = PASSING_REFUSALS - {"rate_limited", "closing"}
-"""Passing refusals that leave it unclear whether the act was done: the platform answered
-late or not at all (``no_answer``, ``server_error``, ``unreachable``), and may have done it.
-A rate limit or a bot closing says the act was not sent."""
 
 
 class Attempt(NamedTuple):
