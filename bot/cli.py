@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import importlib
 import io
-import json
 import logging
 import os
 import shutil
@@ -32,7 +31,7 @@ from bot.platform import Platform
 from bot.resources import shipped_rules_directory
 from bot.rulewatch import watching_enabled
 from bot.state import StateStore
-from bot.terminal import json_line
+from bot.terminal import json_line, json_text
 
 if TYPE_CHECKING:
     from bot.commands.spec import CommandSpec
@@ -390,7 +389,7 @@ def replay(
         failure = storage_error(url or "sqlite+aiosqlite:///replay.db", error)
         _fail(failure, as_json=to_stdout)
         return
-    document = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
+    document = json_text(report.as_json(), indent=2) + "\n"
     if to_stdout:
         typer.echo(document, nl=False)
         return
@@ -586,7 +585,7 @@ def commands(
             }
             for spec in sorted(specs, key=lambda spec: spec.name)
         ]
-    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    typer.echo(json_text(payload, indent=2))
 
 
 def _who_may_run(spec: CommandSpec) -> str:

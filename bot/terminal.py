@@ -33,11 +33,17 @@ def _is_space(char: str) -> bool:
     return unicodedata.category(char) == "Zs"
 
 
-def json_line(record: Mapping[str, Any]) -> str:
-    """``record`` as one JSON object on one line, without its newline, that encodes as UTF-8:
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON that encodes as UTF-8 and that a line reader splits only between lines:
     non-ASCII text kept as it is, except the characters a line reader may split on (NEL,
     U+2028, U+2029) and lone surrogates, escaped as ``\\uXXXX``.
 
     Raises ValueError for a NaN or an infinity, which JSON has no word for.
     """
-    return json.dumps(record, ensure_ascii=False, allow_nan=False).translate(_ESCAPED)
+    dumped = json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent)
+    return dumped.translate(_ESCAPED)
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    """``record`` as one JSON object on one line, without its newline (see :func:`json_text`)."""
+    return json_text(record)

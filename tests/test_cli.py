@@ -711,3 +711,31 @@ def test_a_usage_error_is_json_only_when_the_command_line_really_asks_for_json(
         assert json.loads(first) == {"error": "No such option: --bogus", "exit_code": 2}
     else:
         assert first.startswith("Usage:")
+
+
+def test_a_replay_report_on_stdout_is_utf_8_whatever_text_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lone surrogate (an export's ``"\\ud800"``) or a line separator in a reported text:
+    the JSON report still encodes as UTF-8, and a line reader splits it only between lines."""
+    monkeypatch.setattr("bot.cli.configure_logging", lambda: None)
+    monkeypatch.setattr("bot.cli.tune_garbage_collector", lambda: None)
+    text = "buy \ud800 now\u2028"
+
+    class Report:
+        def as_json(self) -> dict[str, object]:
+            return {"example": text}
+
+    async def replayed(*args: object, **kwargs: object) -> Report:
+        return Report()
+
+    monkeypatch.setattr("bot.replay.replay", replayed)
+    export = tmp_path / "chat.csv"
+    export.write_text("timestamp,user,text\n2026-11-02T09:00:00Z,alice,hello\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["replay", str(export), "--json", "-"])
+
+    assert result.exit_code == 0, result.exception
+    document = result.stdout_bytes.decode("utf-8")
+    assert document == '{\n  "example": "buy \\ud800 now\\u2028"\n}\n'
+    assert json.loads(document) == {"example": text}
