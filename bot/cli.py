@@ -130,9 +130,9 @@ class _JsonUsageErrors(TyperCommand):
     def given_options(self, args: Sequence[str]) -> dict[str, str | None]:
         """The options ``args`` give before ``--``, each with its last value (None for a flag).
 
-        Read as the parser reads them, words a parse that fails cannot give: an option's value
-        is never an option (``--rules --jsonl`` names a folder), and an unknown option does not
-        hide those after it.
+        Read as the parser reads them, but without it (a parse that fails gives nothing): an
+        option's value is never an option (``--rules --jsonl`` names a folder), and an unknown
+        option does not hide those after it.
         """
         takes_a_value = {
             name
