@@ -293,7 +293,11 @@ class ContestCommands(Phases):
             await session.commit()
         if claimed.rowcount != 1:
             self._refuse_unless_running(community, await self.find_contest(community, id))
+            raise RuntimeError(f"contest {id} reads as running but could not be cancelled")
         self.cancel_phases(id)
+        # Read again: the opening may have been claimed and posted since the first read, and
+        # members who saw the contest open must see it cancelled. None opens after the claim.
+        contest = await self.load_contest(id) or contest
         if contest.opened_at is not None:
             await self.actions.send(
                 self.contest_channel(community, contest),
