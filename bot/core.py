@@ -629,6 +629,8 @@ class Jardinier:
             concerned = concerning(warnings, community.key, folder / OVERRIDES_DIRECTORY)
             if all(warning.subject in known for warning in concerned):
                 continue
+            # The new ones first: the text shows the first few, and what changed must be seen.
+            concerned.sort(key=lambda warning: warning.subject in known)
             config = self.community_config(community)
             told = reloaded_warnings_text(
                 config.texts[config.locale], concerned, locale=config.locale, folder=folder

@@ -73,7 +73,7 @@ async def test_a_saved_file_with_a_new_warning_tells_the_mod_log_once(
     assert modlog(platform)[1:] == modlog(platform)[:1]
 
 
-async def test_a_new_warning_is_told_with_those_that_remain(
+async def test_a_new_warning_is_told_first_then_those_that_remain(
     core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
 ) -> None:
     await meet(core, platform, clock)
@@ -86,8 +86,8 @@ async def test_a_new_warning_is_told_with_those_that_remain(
     [_, told] = modlog(platform)
     assert told == (
         "⚠️ Rule book reloaded, with 2 warnings worth fixing:\n"
-        f"{NOT_READ}\n"
-        "overrides: not read: overrides go in communities/<platform>-<id>.yaml"
+        "overrides: not read: overrides go in communities/<platform>-<id>.yaml\n"
+        f"{NOT_READ}"
     )
 
 
@@ -296,6 +296,43 @@ async def test_a_broken_save_between_two_books_with_the_same_warning_does_not_re
     assert modlog(platform)[4:] == [
         fixed,
         "⚠️ Rule book reloaded, with 2 warnings worth fixing:\n"
-        f"{NOT_READ}\n"
-        "overrides: not read: overrides go in communities/<platform>-<id>.yaml",
+        "overrides: not read: overrides go in communities/<platform>-<id>.yaml\n"
+        f"{NOT_READ}",
     ]
+
+
+async def test_a_missing_text_names_the_shipped_file_in_the_chat_not_where_the_server_keeps_it(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    await meet(core, platform, clock)
+    community_yaml = rules_dir / "community.yaml"
+    data = yaml.safe_load(community_yaml.read_text(encoding="utf-8"))
+    del data["texts"]["en"]["data_sent"]
+    community_yaml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    assert await core.reload_rules() is None
+
+    [told] = modlog(platform)
+    assert told.endswith("copy them from the shipped community.yaml to rewrite them")
+    assert "/" not in told.split("copy them from", 1)[1]
+    # The log and check-rules, read by whoever runs the bot, keep where the file is.
+    [warning] = core.rules.current.warnings
+    assert f"copy them from {Path.cwd().anchor}" in str(warning)
+
+
+async def test_a_new_warning_is_shown_before_those_already_told(
+    core: Jardinier, platform: FakePlatform, clock: ManualClock, rules_dir: Path
+) -> None:
+    await meet(core, platform, clock)
+    for number in range(RELOAD_ERRORS_SHOWN):
+        misplace_an_override(rules_dir, f"folder{number:02}")
+    assert await core.reload_rules() is None
+    misplace_an_override(rules_dir, "later")
+
+    assert await core.reload_rules() is None
+
+    told = modlog(platform)[-1].splitlines()
+    assert (
+        told[0] == f"⚠️ Rule book reloaded, with {RELOAD_ERRORS_SHOWN + 1} warnings worth fixing:"
+    )
+    assert told[1].startswith("later: not read")

@@ -38,6 +38,8 @@ class RuleError:
     key_path: str
     message: str
     said: Said = field(default=(), compare=False)
+    in_chat: str | None = field(default=None, compare=False)
+    """The English message as a chat reads it, where ``message`` names a path of the server."""
 
     def __str__(self) -> str:
         return self.text()
@@ -68,7 +70,9 @@ class RuleError:
         # and keeps the no-break spaces its own typography puts before : ; ! ? and in « ».
         translated = self._translated(locale)
         if translated is None:
-            message = shown(self.message)
+            message = shown(
+                self.message if folder is None or self.in_chat is None else self.in_chat
+            )
         else:
             message = shown(translated, keep=NO_BREAK_SPACE)
         if self.key_path:

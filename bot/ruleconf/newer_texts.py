@@ -126,7 +126,7 @@ def _warning(at: Position, missing: list[tuple[str, ...]], shipped_file: Path) -
     count = "1 text is" if len(names) == 1 else f"{len(names)} texts are"
     english = (
         f"{count} missing, added since this file was written ({listed_en}); the shipped ones "
-        f"are used: copy them from {shipped_file} to rewrite them"
+        f"are used: copy them from {{}} to rewrite them"
     )
     # Read in a chat: the shipped file is named, not where the server keeps it.
     if len(names) == 1:
@@ -146,8 +146,9 @@ def _warning(at: Position, missing: list[tuple[str, ...]], shipped_file: Path) -
         at.line,
         at.column,
         format_key_path(at.key_path),
-        english,
+        english.format(shipped_file),
         said_in({"fr": french}),
+        in_chat=english.format(f"the shipped {shipped_file.name}"),
     )
 
 
