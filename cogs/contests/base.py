@@ -8,12 +8,13 @@ mixins over this base; ``cog.py`` puts them together.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select, update
@@ -27,6 +28,9 @@ from bot.models import Community
 from bot.ruleconf import one_line, plain_name, render
 from cogs.contests.config import ContestsConfig, ContestTexts
 from cogs.contests.models import Contest, Giveaway, Win
+
+if TYPE_CHECKING:
+    from bot.core import Jardinier
 
 
 class InHand:
@@ -118,6 +122,28 @@ class ContestsBase(Cog):
 
     seeds: Callable[[], str] = staticmethod(lambda: secrets.token_hex(16))
     """Where draw seeds come from (unpredictable; a test may replace it)."""
+
+    def __init__(self, core: Jardinier) -> None:
+        super().__init__(core)
+        self._posts_of: dict[int, asyncio.Lock] = {}
+        self._posters_of: Counter[int] = Counter()
+
+    @asynccontextmanager
+    async def posting_about(self, contest_id: int) -> AsyncIterator[None]:
+        """While an opening or a reminder of ``contest_id`` is claimed and posted, or its
+        cancellation posted: one at a time. A cancel that claims the contest while a phase
+        claimed before it is still being posted (the platform takes its time) posts 'is
+        cancelled' after it, not above it."""
+        self._posters_of[contest_id] += 1
+        lock = self._posts_of.setdefault(contest_id, asyncio.Lock())
+        try:
+            async with lock:
+                yield
+        finally:
+            self._posters_of[contest_id] -= 1
+            if self._posters_of[contest_id] <= 0:
+                del self._posters_of[contest_id]
+                del self._posts_of[contest_id]
 
     # -- rule book ------------------------------------------------------------------------------
 

@@ -295,14 +295,16 @@ class ContestCommands(Phases):
             self._refuse_unless_running(community, await self.find_contest(community, id))
             raise RuntimeError(f"contest {id} reads as running but could not be cancelled")
         self.cancel_phases(id)
-        # Read again: the opening may have been claimed and posted since the first read, and
-        # members who saw the contest open must see it cancelled. None opens after the claim.
-        contest = await self.load_contest(id) or contest
-        if contest.opened_at is not None:
-            await self.actions.send(
-                self.contest_channel(community, contest),
-                render(self.texts(community).cancelled, id=id, title=full_title(contest)),
-            )
+        async with self.posting_about(id):
+            # Read again once a phase claimed before this cancel is posted: the opening may
+            # have been claimed since the first read, and members who saw the contest open
+            # must see it cancelled. No phase is claimed after the cancel.
+            contest = await self.load_contest(id) or contest
+            if contest.opened_at is not None:
+                await self.actions.send(
+                    self.contest_channel(community, contest),
+                    render(self.texts(community).cancelled, id=id, title=full_title(contest)),
+                )
         await ctx.reply(render(self.texts(community).cancel_done, id=id))
 
     def _refuse_unless_running(self, community: CommunityRef, contest: Contest) -> None:

@@ -247,11 +247,14 @@ class Phases(ContestsBase):
         """Claim ``contest``'s opening and announce it, once."""
         assert contest.id is not None
         with announcing(phase_job_id(contest.id, "open")):
-            if not await self.claim(contest.id, "opened_at", self.core.clock.now()):
-                return
-            if self.core.cog_enabled(self.name, community):
-                await self.announce_opening(community, contest)
-            await self.announced(Contest, contest.id, ANNOUNCED["open"])
+            if contest.opened_at is not None:
+                return  # claimed, perhaps still being posted: not waited for
+            async with self.posting_about(contest.id):
+                if not await self.claim(contest.id, "opened_at", self.core.clock.now()):
+                    return
+                if self.core.cog_enabled(self.name, community):
+                    await self.announce_opening(community, contest)
+                await self.announced(Contest, contest.id, ANNOUNCED["open"])
 
     async def _phase_target(self, contest_id: int) -> tuple[CommunityRef, Contest] | None:
         contest = await self.load_contest(contest_id)
@@ -287,24 +290,27 @@ class Phases(ContestsBase):
         community, contest = target
         now = self.core.clock.now()
         with announcing(phase_job_id(contest_id, "remind")):
-            if contest.closed_at is not None or not await self.claim(
-                contest_id, "reminded_at", now
-            ):
-                return
-            if self.core.cog_enabled(self.name, community):
-                entries = await self.count_entries(contest_id)
-                await self.actions.send(
-                    self.contest_channel(community, contest),
-                    render(
-                        self.texts(community).reminder,
-                        id=contest.id,
-                        title=full_title(contest),
-                        end=self.when(community, contest.ends_at),
-                        left=self.left(community, contest.ends_at - now),
-                        entries=entries,
-                    ),
-                )
-            await self.announced(Contest, contest_id, ANNOUNCED["remind"])
+            if contest.reminded_at is not None:
+                return  # claimed, perhaps still being posted: not waited for
+            async with self.posting_about(contest_id):
+                if contest.closed_at is not None or not await self.claim(
+                    contest_id, "reminded_at", now
+                ):
+                    return
+                if self.core.cog_enabled(self.name, community):
+                    entries = await self.count_entries(contest_id)
+                    await self.actions.send(
+                        self.contest_channel(community, contest),
+                        render(
+                            self.texts(community).reminder,
+                            id=contest.id,
+                            title=full_title(contest),
+                            end=self.when(community, contest.ends_at),
+                            left=self.left(community, contest.ends_at - now),
+                            entries=entries,
+                        ),
+                    )
+                await self.announced(Contest, contest_id, ANNOUNCED["remind"])
 
     # -- closing --------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from tests.cogs.contests.test_contests_reload_race import (
     cancel_held_after_reading,
     haiku_won_by_alice,
     held_before_the_claim,
+    held_while_posting,
     wins_told,
 )
 
@@ -86,3 +87,31 @@ async def test_a_cancel_the_database_did_not_take_is_not_reported_done(arena: Ar
     [results] = arena.posted("is closed", channel="general")
     assert "1. alice — entry 1, votes: 1" in results.text
     assert wins_told(arena) == [("alice", "contest:1", 1)]
+
+
+@pytest.mark.parametrize("phase", ["is open", "closes in"])
+async def test_a_cancel_while_a_phase_is_posted_is_posted_after_it(
+    arena: Arena, phase: str
+) -> None:
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 2h "" 1h')
+    if phase == "closes in":
+        await arena.wait(timedelta(hours=1))
+        assert len(arena.posted("is open", channel="general")) == 1
+    gate = Gate()
+    with held_while_posting(arena, phase, gate):
+        # The opening (or the reminder) is claimed, and the platform takes its time to post it.
+        moving = asyncio.ensure_future(arena.wait(timedelta(hours=2, minutes=30)))
+        await asyncio.wait_for(gate.reached.wait(), timeout=10)
+        cancelling = asyncio.ensure_future(arena.run("mod", "/contest_cancel 1"))
+        await asyncio.wait({cancelling}, timeout=1)
+        gate.opened.set()
+        answer = await cancelling
+        await moving
+
+    assert answer == CANCELLED
+    said = [post.text for post in arena.posted("“Haiku”", channel="general")]
+    assert [phase in text for text in said[-2:]] == [True, False]
+    assert "“Haiku” is cancelled." in said[-1]
+    assert len(arena.posted("is cancelled")) == 1
+    assert arena.posted("is closed") == []
