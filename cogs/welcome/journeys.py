@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
@@ -178,6 +178,8 @@ class JourneyStore:
         # Journeys whose changes were dropped (refused for good, or failed on a bug), until they
         # change again.
         self._lost: set[_Key] = set()
+        # Members (community key, user id) whose journeys are being erased: no holders already.
+        self._forgetting: Counter[tuple[str, str]] = Counter()
 
     @property
     def pending(self) -> int:
@@ -261,6 +263,8 @@ class JourneyStore:
 
         Answered from memory, without an await: the question every message asks.
         """
+        if (community_key, user_id) in self._forgetting:
+            return False
         holders = self.holders.get(community_key)
         return holders is None or user_id in holders
 
@@ -488,15 +492,38 @@ class JourneyStore:
             self._cache.pop((community, user_id), None)
 
     async def forget(self, community: CommunityRef, user_id: str) -> None:
-        """Erase every journey of ``user_id`` in ``community``."""
-        community_id = await self._members.community_id(community)
-        await self.flush()
-        async with self._db.engine.begin() as connection:
-            await connection.execute(
-                delete(Newcomer).where(
-                    col(Newcomer.community_id) == community_id, col(Newcomer.user_id) == user_id
+        """Erase every journey of ``user_id`` in ``community``.
+
+        They are no holder from the start, before any await: a job planned while their rows
+        are written and deleted (a nudge spread out, say) asks :meth:`may_hold` and must not
+        name them. Should the database refuse, they are a holder again.
+        """
+        key = (community.key, user_id)
+        self._forgetting[key] += 1
+        holders = self.holders.get(community.key)
+        was_holder = holders is not None and user_id in holders
+        self._cache.pop((community, user_id), None)
+        if holders is not None:
+            holders.discard(user_id)
+        try:
+            community_id = await self._members.community_id(community)
+            await self.flush()
+            async with self._db.engine.begin() as connection:
+                await connection.execute(
+                    delete(Newcomer).where(
+                        col(Newcomer.community_id) == community_id,
+                        col(Newcomer.user_id) == user_id,
+                    )
                 )
-            )
+        except BaseException:
+            if was_holder:
+                self.holders.get(community.key, set()).add(user_id)
+            raise
+        finally:
+            self._forgetting[key] -= 1
+            if not self._forgetting[key]:
+                del self._forgetting[key]
+        # Loaded meanwhile from rows not deleted yet: not a holder either.
         self.holders.get(community.key, set()).discard(user_id)
         self._cache.pop((community, user_id), None)
 

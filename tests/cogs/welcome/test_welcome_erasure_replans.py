@@ -4,6 +4,7 @@ lookup: /forget_member leaves neither their id nor their name in a saved job."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -83,3 +84,31 @@ async def test_a_wave_nudge_spread_out_names_no_newcomer_erased_while_it_looked_
     assert job_names(garden, m6.user) == []
     [nudge] = garden.core.scheduler.pending("welcome:wave-nudge:")
     assert set(nudge.kwargs["members"]) == {garden.member("m5").user.id, m7.user.id}
+
+
+async def test_a_nudge_planned_while_the_erased_journeys_are_deleted_names_no_one(
+    open_garden: GardenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/forget_member cancels the member's jobs, then waits on the database to delete their
+    journeys: a nudge of theirs that falls due meanwhile and is spread out is not saved again."""
+    garden = await open_garden()
+    [alice] = await garden.join("alice")
+    [nudge] = garden.core.scheduler.pending("welcome:nudge")
+    journeys = garden.cog.journeys
+    flush = journeys.flush
+    deleting, database_free = asyncio.Event(), asyncio.Event()
+
+    async def busy_database() -> None:
+        if asyncio.current_task() is erasing:  # the write before the delete
+            deleting.set()
+            await database_free.wait()
+        await flush()
+
+    monkeypatch.setattr(journeys, "flush", busy_database)
+    erasing = asyncio.create_task(erase_member(garden.core, garden.platform.community, alice.user))
+    await deleting.wait()
+    no_room_for_nudges(garden.cog, monkeypatch)
+    await garden.cog.nudge(**nudge.kwargs)
+    database_free.set()
+    await erasing
+    assert job_names(garden, alice.user) == []
