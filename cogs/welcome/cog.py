@@ -285,18 +285,24 @@ class WelcomeCog(CharterGate, Introductions):
         self._plan_wave_job(community, wave, wave.last_join + config.raid.quiet)
 
     def _plan_wave_job(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
+        """Write the job greeting ``wave`` at ``when``; only once it is written is the wave
+        up to date (a refused write is tried again at the next tick)."""
+        try:
+            self.core.scheduler.at_until_done(
+                self._wave_job(community),
+                when,
+                self.name,
+                "wave_over",
+                platform=community.platform,
+                community_id=community.id,
+                community_name=community.name,
+                **wave.arguments(),
+            )
+        except Exception:
+            self._waves_behind[community.key] = community
+            raise
         self._waves_behind.pop(community.key, None)
         self._wave_written[community.key] = self.core.clock.now()
-        self.core.scheduler.at_until_done(
-            self._wave_job(community),
-            when,
-            self.name,
-            "wave_over",
-            platform=community.platform,
-            community_id=community.id,
-            community_name=community.name,
-            **wave.arguments(),
-        )
 
     def _saved_wave(self, community: CommunityRef) -> tuple[datetime, Wave] | None:
         """When the pending job greeting a wave of ``community`` runs, and that wave as the
@@ -367,6 +373,7 @@ class WelcomeCog(CharterGate, Introductions):
         """Write the jobs of the waves changed since; a large wave's only if it was last
         written ``every`` ago or more (None: now, whatever its size)."""
         now = self.core.clock.now()
+        refused: Exception | None = None
         for community in list(self._waves_behind.values()):
             wave = self.watch.wave(community.key)
             if wave is None:
@@ -380,7 +387,12 @@ class WelcomeCog(CharterGate, Introductions):
                 and now - written < every
             ):
                 continue  # still behind: written at a later tick
-            self._schedule_wave_over(community, wave, self.settings(community))
+            try:
+                self._schedule_wave_over(community, wave, self.settings(community))
+            except Exception as error:  # one community's refused write holds no other back
+                refused = refused or error
+        if refused is not None:
+            raise refused  # still behind: tried again at the next tick
 
     @job
     async def wave_over(self, **arguments: Any) -> None:

@@ -264,3 +264,20 @@ async def test_a_newcomer_held_at_the_gate_in_a_wave_is_greeted_after_a_kill_rig
     # The "I accept" button that lets them in.
     assert [button.id for button in welcome.details["buttons"]] == [ACCEPT_BUTTON]
     await second.stop()
+
+
+async def test_a_wave_s_job_the_job_store_refused_is_written_at_the_next_tick(
+    garden: Garden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await garden.join(*WAVE, "m8")  # m8's join leaves the wave's job behind
+    plan = garden.core.scheduler.at_until_done
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the job store refuses")
+
+    monkeypatch.setattr(garden.core.scheduler, "at_until_done", refused)
+    with pytest.raises(RuntimeError, match="refuses"):
+        await garden.cog.write_behind()
+    monkeypatch.setattr(garden.core.scheduler, "at_until_done", plan)
+    await garden.cog.write_behind()  # the next tick
+    assert garden.member("m8").user.id in wave_job(garden)["members"]
