@@ -283,6 +283,11 @@ class WelcomeBase(Cog):
             **arguments,
         )
 
+    @staticmethod
+    def _wave_job(community: CommunityRef) -> str:
+        """The id of the job that greets the wave of joins of ``community``."""
+        return f"welcome:wave:{community.key}"
+
     def cancel_member_jobs(self, community: CommunityRef, user_id: str) -> None:
         """Cancel the nudge and the gate timeout of a member."""
         for kind in MEMBER_JOB_HANDLERS:

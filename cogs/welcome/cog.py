@@ -274,10 +274,6 @@ class WelcomeCog(CharterGate, Introductions):
         # moderators were alerted of it already.
         return saved is None or saved[0] <= at
 
-    @staticmethod
-    def _wave_job(community: CommunityRef) -> str:
-        return f"welcome:wave:{community.key}"
-
     def _schedule_wave_over(
         self, community: CommunityRef, wave: Wave, config: WelcomeConfig
     ) -> None:
