@@ -21,7 +21,7 @@ from bot.events import MemberRef
 from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
-from cogs.netiquette.sanctions import Lifted, as_notes
+from cogs.netiquette.sanctions import Lifted, as_notes, lift_job_id
 
 _DAYS_LIKE = re.compile(r"(\d{1,2})\s*[dDjJ]?")
 """A last word of a reason that reads as a number of days (``3``, ``1d``, ``2j``)."""
@@ -110,7 +110,11 @@ class Moderation(Automod):
 
         Where there is nothing to lift, none on record and none the platform could lift (the
         member is not banned, or no longer here), the moderator is told so and nothing is
-        recorded.
+        recorded. A timeout on record that the platform finds no member to lift of (its lift
+        left to the moderators, the member since banned for good) is over: its cases are
+        closed, as a planned lift closes them, and the moderator reads it lifted. A ban on
+        record the platform no longer holds (lifted in its own settings) is answered as a
+        failure, and stays open.
         """
         self._check_target(ctx, member)
         attempt = await self.sanctions.try_lift(member, kind)
@@ -118,8 +122,12 @@ class Moderation(Automod):
             texts = self.texts(ctx.community)
             nothing = texts.not_banned if kind == "ban" else texts.not_timed_out
             raise JardinierError(render(nothing, member=plain_name(member.name)))
-        failure = attempt.failure
+        moot_timeout = kind == "timeout" and attempt.moot
+        failure = None if moot_timeout else attempt.failure
         ended = [] if failure else await self.sanctions.close_open_cases(member, kind)
+        if moot_timeout:
+            # Closed here: its planned lift, if any, has nothing left to do or to say.
+            self.core.scheduler.cancel(lift_job_id(kind, member.community, member.user.id))
         case = await self._record(ctx, member, f"un{kind}", "")
         await self._announce(
             ctx, case, member, failure=failure, lifted=kind, on_record=bool(ended)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import OperationalError
 
+from bot.events import Event, ModerationLifted
 from cogs.netiquette.sanctions import lift_job_id
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
@@ -407,3 +408,90 @@ async def test_a_ban_for_good_whose_timeout_s_lift_was_left_is_kept(
     del forum.platform.refuse["unrestrict"]
     await forum.run("mod", "/untimeout bob")
     assert await status_of(forum, 1) == "Strike points: 0"
+
+
+MEMBER_GONE = ("member_gone", {"target": "bob", "where": "Garden"})
+
+
+async def test_an_untimeout_of_a_member_banned_for_good_clears_the_timeout_s_lift_left(
+    open_forum: ForumFactory,
+) -> None:
+    rules = {
+        "ads": {
+            "triggers": [{"match_invites": True}],
+            "actions": {"delete": True, "timeout": {"duration": "1h"}, "ban": {"reason": "Ads"}},
+        }
+    }
+    forum = await open_forum(rules)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "discord.gg/spam")
+    forum.platform.refuse["unrestrict"] = NO_MODERATE_PERMISSION
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert await status_of(forum, 1) == "Strike points: 0 timeout (lift left to the moderators)"
+    # bob is banned: the platform has no member whose timeout it could lift.
+    forum.platform.refuse["unrestrict"] = MEMBER_GONE
+    forum.platform.refuse["timeout"] = MEMBER_GONE
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
+    assert await status_of(forum, 1) == "Strike points: 0"
+    # Asked again, there is nothing left to lift.
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "bob has no timeout: there is nothing to lift."
+
+
+async def test_an_old_ban_whose_lift_was_left_is_kept_by_the_retention_sweep(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.say("bob", "discord.gg/spam")
+    forum.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await forum.wait(timedelta(days=1, minutes=1))
+    forum.clock.advance(timedelta(days=500))
+    # bob is still banned until a moderator lifts it: his case is kept.
+    assert await forum.cog.forget_before(forum.platform.community, forum.clock.now()) == 0
+    await forum.run("mod", "/case 1")
+    assert "(lift left to the moderators)" in forum.answers()[-1]
+
+
+async def test_a_refused_ban_tells_nothing_lifted_while_a_ban_left_to_the_moderators_goes_on(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(BANNED_A_DAY)
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    lifted: list[int] = []
+
+    async def heard(event: Event) -> None:
+        assert isinstance(event, ModerationLifted)
+        lifted.append(event.case_id)
+
+    forum.core.bus.subscribe(forum.cog.name, ModerationLifted, heard)
+    await forum.say("bob", "discord.gg/spam")
+    forum.platform.refuse["unban"] = NO_BAN_PERMISSION
+    await forum.wait(timedelta(days=1, minutes=1))
+    forum.clock.advance(timedelta(days=500))
+    await forum.cog.forget_before(forum.platform.community, forum.clock.now())
+    forum.platform.refuse["ban"] = NO_BAN_PERMISSION
+    await forum.run("mod", "/ban bob Again")
+    # bob is still under the first ban: who left his votes out (contests) must not count them.
+    assert lifted == []
+
+
+async def test_an_untimeout_of_a_member_gone_closes_the_timeout_once(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 1d Flooding")
+    forum.platform.refuse["unrestrict"] = MEMBER_GONE
+    forum.platform.refuse["timeout"] = MEMBER_GONE
+    await forum.run("mod", "/untimeout bob")
+    assert forum.answers()[-1] == "The timeout of bob is lifted."
+    lines = len(forum.modlog())
+    await forum.wait(timedelta(days=1, minutes=1))
+    # Its planned lift has nothing left to do, nor to say.
+    assert forum.modlog()[lines:] == []
