@@ -448,15 +448,19 @@ class CaseBook:
 
     async def forget_before(self, community: CommunityRef, cutoff: datetime) -> int:
         """Erase the cases of ``community`` recorded before ``cutoff``, save a sanction still
-        running (a ban not lifted, a timed sanction not over by then); how many went."""
+        running (a ban not lifted, a timed sanction not over by then, a ban whose lift was left
+        to the moderators); how many went."""
         community_id = await self._members.community_id(community)
-        banned = _bans()
+        banned = and_(_bans(), not_(_refused_ban()))
         # Each side NULL-free: NOT over a NULL would keep a case that is not running.
         running = and_(
             col(Case.lifted_at).is_(None),
             or_(
                 and_(col(Case.expires_at).is_not(None), col(Case.expires_at) >= cutoff),
-                and_(col(Case.expires_at).is_(None), banned, not_(_refused_ban())),
+                and_(col(Case.expires_at).is_(None), banned),
+                # Over, but the platform refused its unban: the member is banned until a
+                # moderator lifts it.
+                and_(col(Case.lift_left_at).is_not(None), banned),
             ),
         )
         forgotten = await delete_in_batches(
