@@ -50,6 +50,8 @@ write holds every name (some 50 bytes each, 10,000 at most), and a sustained rai
 every second."""
 LARGE_WAVE_WRITTEN_EVERY = timedelta(seconds=5)
 """How often the job of a :data:`LARGE_WAVE` is written behind its joins, at most."""
+WAVE_TRIED_AGAIN_AFTER = timedelta(minutes=1)
+"""When a wave's welcome that failed (a busy database) is tried again, with no wave after it."""
 
 
 def _welcome_due(at: datetime) -> Callable[[datetime | None], bool]:
@@ -400,7 +402,9 @@ class WelcomeCog(CharterGate, Introductions):
         welcome is recorded before it is posted: a second run finds it so and posts nothing (it
         plans the wave's nudge again, which nudges no one twice). So a welcome the process died
         in before recording it is posted after the restart; one it died in while posting it is
-        never posted twice, and may not be posted at all.
+        never posted twice, and may not be posted at all. A run that fails (a busy database)
+        puts its newcomers back: into the wave that started meanwhile, or a job of their own
+        :data:`WAVE_TRIED_AGAIN_AFTER` later.
         """
         community = self.job_community(arguments)
         now = self.core.clock.now()
@@ -416,7 +420,41 @@ class WelcomeCog(CharterGate, Introductions):
         self._waves_behind.pop(community.key, None)
         self._wave_written.pop(community.key, None)
         self.watch.end(community.key)
+        greeted_before = self._wave_greeted.get(community.key)
         self._wave_greeted[community.key] = now
+        try:
+            await self._greet_wave(community, wave, now)
+        except Exception:
+            # A wave that started meanwhile replaced this job (it could not take in a running
+            # one), and a failed run is not run again: its newcomers go back into a job.
+            if greeted_before is None:
+                self._wave_greeted.pop(community.key, None)
+            else:
+                self._wave_greeted[community.key] = greeted_before
+            self._put_back(community, wave, now + WAVE_TRIED_AGAIN_AFTER)
+            raise
+
+    def _put_back(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
+        """Greet ``wave``, whose welcome failed, with the wave that goes on or waits, if any;
+        else on its own at ``when``."""
+        for user_id in [*wave.members, *wave.lately]:
+            if not self.journeys.may_hold(community.key, user_id):
+                wave.remove(user_id)  # erased while it ran: in no saved job again
+        going_on = self.watch.wave(community.key)
+        if going_on is not None:
+            going_on.take_in(wave)
+            self._schedule_wave_over(community, going_on, self.settings(community))
+            return
+        saved = self._saved_wave(community)
+        if saved is not None:
+            saved[1].take_in(wave)
+            self._plan_wave_job(community, saved[1], saved[0])
+            return
+        self._plan_wave_job(community, wave, when)
+
+    async def _greet_wave(self, community: CommunityRef, wave: Wave, now: datetime) -> None:
+        """Welcome the newcomers of ``wave``, over at ``now``, in one message; plan their
+        nudge."""
         if not self.core.cog_enabled(self.name, community):
             return
         self.schedule_wave_nudge(community, wave.newcomers, now)
