@@ -445,6 +445,9 @@ class NetiquetteTexts(BaseModel):
     """An act the platform did not carry out, with no reason given (a note in the mod-log)."""
     failed_because: Annotated[str, Placeholders("action", "reason")]
     """An act the platform refused, and why (the refusal as the mod-log words it)."""
+    may_have_failed: Annotated[str, Placeholders("action", "reason")]
+    """An act the platform did not answer for (no answer, an outage), and why: it may have
+    been done, and is taken as done."""
     not_carried_out: Annotated[str, Placeholders("case", "member", "failure")]
     """The answer to a moderator whose sanction was recorded but refused by the platform."""
     command_refused: Annotated[str, Placeholders("rule", "matched")]

@@ -48,8 +48,9 @@ LIFT_HANDLERS: dict[Lifted, str] = {"timeout": LIFT_TIMEOUT, "ban": LIFT_BAN}
 
 
 class Attempt(NamedTuple):
-    """How an act went: ``failure`` is None once done, else the mod-log's note; ``refusals``
-    are the kinds of the platform's refusals (``rate_limited``)."""
+    """How an act went: ``failure`` is None once done, else the mod-log's note (``may have
+    failed`` where it is :attr:`unclear`); ``refusals`` are the kinds of the platform's
+    refusals (``rate_limited``)."""
 
     failure: str | None
     refusals: tuple[str, ...] = ()
@@ -72,8 +73,10 @@ class Attempt(NamedTuple):
 
 
 class Silenced(NamedTuple):
-    """How a timeout went: ``failure`` is None once done, else the mod-log's note; ``limited``
-    is the mod-log's note saying the platform's range changed its length (else None)."""
+    """How a timeout went: ``failure`` is None once done, else the mod-log's note (one the
+    platform did not answer for is taken as done, and its note says it may have failed);
+    ``limited`` is the mod-log's note saying the platform's range changed its length (else
+    None)."""
 
     failure: str | None
     limited: str | None = None
@@ -189,7 +192,17 @@ class Sanctions:
         with self.core.actions.refusals(expected=expected) as refused:
             if await act:
                 return Attempt(None)
-        return Attempt(self.failure(action, community, refused), tuple(refused.keys))
+        attempt = Attempt(self.failure(action, community, refused), tuple(refused.keys))
+        if not attempt.unclear:
+            return attempt
+        # It may have been done: "failed" would be false as often as true.
+        texts = self.cog.texts(community)
+        maybe = render(
+            texts.may_have_failed,
+            action=texts.action_names.text(action),
+            reason="; ".join(dict.fromkeys(refused)),
+        )
+        return attempt._replace(failure=maybe)
 
     def failure(self, action: str, community: CommunityRef, reasons: Sequence[str] = ()) -> str:
         """The note saying that ``action`` failed, and why when ``reasons`` say."""
@@ -339,6 +352,8 @@ class Sanctions:
         within its range: the member is told, the case ends and the lift is planned for the
         length the platform applies. A timeout never shortens one already running: a member
         silenced for a day who reaches a one-hour step of the ladder stays silenced for the day.
+        A timeout the platform did not answer for (:attr:`Attempt.unclear`) may be in force: it
+        is taken as done, its lift planned, and its note says it may have failed.
         """
         community = member.community
         if self.cog.untouchable(member):
@@ -351,12 +366,12 @@ class Sanctions:
         planned = self.core.scheduler.next_run(job_id)
         longer = planned is not None and planned > now + length
         until = planned if planned is not None and longer else now + length
-        failure = await self.attempt(
+        silenced = await self._attempt(
             "timeout", community, self.core.actions.timeout(member, until, reason=reason)
         )
-        if failure is not None:
+        if silenced.failure is not None and not silenced.unclear:
             await self._refused(case, "timeout")
-            return Silenced(failure)
+            return Silenced(silenced.failure)
         banned_longer = (
             "ban" in case.actions and case.expires_at is not None and case.expires_at > until
         )
@@ -381,7 +396,10 @@ class Sanctions:
             duration=duration_words(until - now, self.cog.locale(community)),
         )
         await self.dm(member, text)
-        return Silenced(None, None if longer else self._limited(community, duration, length))
+        # Not answered for, it may be in force: its lift is planned, its note says so.
+        return Silenced(
+            silenced.failure, None if longer else self._limited(community, duration, length)
+        )
 
     def _limited(self, community: CommunityRef, asked: timedelta, length: timedelta) -> str | None:
         """The mod-log's note saying the platform gives a timeout ``asked`` another ``length``."""

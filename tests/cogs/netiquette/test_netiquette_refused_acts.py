@@ -297,3 +297,35 @@ def test_the_migration_reads_older_cases_as_before_and_goes_back(
         ) == [(2,)]
         indexes = database.rows("PRAGMA index_list('netiquette_cases')")
         assert "ix_netiquette_cases_member" in {index[1] for index in indexes}
+
+
+async def test_a_timeout_done_without_an_answer_is_lifted_on_time(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    no_answer = ("no_answer", {"platform": "Discord", "where": "Garden"})
+    forum.platform.refuse["timeout"] = forum.platform.refuse["restrict"] = no_answer
+    await forum.run("mod", "/timeout bob 1h Flooding")
+    del forum.platform.refuse["timeout"], forum.platform.refuse["restrict"]
+    assert forum.answers()[-1].startswith("Case 1 is recorded, but timeout may have failed: ")
+    # It may be in force: its case runs, and its lift comes on time.
+    assert (await status_of(forum, 1)).startswith("Strike points: 0 (until ")
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert len(forum.done("unrestrict")) == 1
+    assert forum.modlog()[-1] == "⏱️ The timeout of bob is lifted (case 1)."
+
+
+async def test_a_ban_done_without_an_answer_is_said_to_have_maybe_failed(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum()
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    answered_late_once(forum, "ban")
+    await forum.run("mod", "/ban bob Spam")
+    note = "ban may have failed: fake did not answer in time"
+    assert forum.answers()[-1].startswith(f"Case 1 is recorded, but {note}")
+    assert f"({note}" in forum.modlog()[-1]
+    assert await status_of(forum, 1) == "Strike points: 0"
