@@ -77,6 +77,9 @@ class WelcomeBase(Cog):
         self._waves_behind: dict[str, CommunityRef] = {}
         # When each community's wave job was last written: a large wave's is written less often.
         self._wave_written: dict[str, datetime] = {}
+        # When each community's wave job was last written at once for a gated newcomer, since
+        # its other writes (which clear it).
+        self._wave_written_now: dict[str, datetime] = {}
         # Messages a newcomer may answer with their introduction (the bot's welcome and nudge
         # to them, their own earlier messages), with the user ids of the newcomers they address.
         self._addressed: OrderedDict[MessageRef, frozenset[str]] = OrderedDict()

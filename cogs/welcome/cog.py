@@ -50,6 +50,10 @@ write holds every name (some 50 bytes each, 10,000 at most), and a sustained rai
 every second."""
 LARGE_WAVE_WRITTEN_EVERY = timedelta(seconds=5)
 """How often the job of a :data:`LARGE_WAVE` is written behind its joins, at most."""
+GATED_WRITTEN_EVERY = timedelta(milliseconds=200)
+"""How often, at most, a wave's job is written at once for the newcomers it holds at the gate,
+between two other writes of it (the others wait for the next write behind, within a second): a
+burst of gated joins wrote the whole job, every name, at each join."""
 WAVE_TRIED_AGAIN_AFTER = timedelta(minutes=1)
 """When a wave's welcome that failed (a busy database) is tried again, with no wave after it."""
 
@@ -301,6 +305,7 @@ class WelcomeCog(CharterGate, Introductions):
             raise
         self._waves_behind.pop(community.key, None)
         self._wave_written[community.key] = self.core.clock.now()
+        self._wave_written_now.pop(community.key, None)
 
     def _saved_wave(self, community: CommunityRef) -> tuple[datetime, Wave] | None:
         """When the pending job greeting a wave of ``community`` runs, and that wave as the
@@ -362,10 +367,17 @@ class WelcomeCog(CharterGate, Introductions):
         return len(self._waves_behind)
 
     def _write_wave_now(self, community: CommunityRef) -> None:
-        """Write the job of the wave of ``community`` if it changed since it was written."""
+        """Write the job of the wave of ``community`` if it changed since it was written, and
+        was not written so already less than :data:`GATED_WRITTEN_EVERY` ago."""
         wave = self.watch.wave(community.key)
-        if wave is not None and community.key in self._waves_behind:
-            self._schedule_wave_over(community, wave, self.settings(community))
+        if wave is None or community.key not in self._waves_behind:
+            return
+        now = self.core.clock.now()
+        last = self._wave_written_now.get(community.key)
+        if last is not None and now - last < GATED_WRITTEN_EVERY:
+            return  # a burst: written behind, with the journeys, within a second
+        self._schedule_wave_over(community, wave, self.settings(community))
+        self._wave_written_now[community.key] = now
 
     def _write_waves(self, *, every: timedelta | None) -> None:
         """Write the jobs of the waves changed since; a large wave's only if it was last
@@ -419,6 +431,7 @@ class WelcomeCog(CharterGate, Introductions):
             wave = Wave.of_arguments(arguments, now)
         self._waves_behind.pop(community.key, None)
         self._wave_written.pop(community.key, None)
+        self._wave_written_now.pop(community.key, None)
         self.watch.end(community.key)
         greeted_before = self._wave_greeted.get(community.key)
         self._wave_greeted[community.key] = now

@@ -224,21 +224,12 @@ class CharterGate(WelcomeBase):
         greeted = self._wave_greeted.get(community.key)
         if greeted is not None and journey.joined_at <= greeted:
             return greeted
-        if self._wave_job_may_name(community, journey.user_id):
-            # After a restart mid-wave, memory knows neither: the welcome is still to come.
+        if self.core.scheduler.scheduled(self._wave_job(community)) is not None:
+            # After a restart mid-wave, memory knows neither: a welcome, with the button, is
+            # still to come (whether its job names them or not: a crash may have cut it
+            # before it did, and the button lets in whoever the gate holds).
             return now
         return journey.joined_at
-
-    def _wave_job_may_name(self, community: CommunityRef, user_id: str) -> bool:
-        """Whether the job greeting a wave of ``community``, waiting or running, may welcome
-        ``user_id``: it names them, or counts newcomers it does not name."""
-        job = self.core.scheduler.scheduled(self._wave_job(community))
-        if job is None:
-            return False
-        members = job.kwargs.get("members")
-        if members is None:  # planned before waves knew their newcomers by id
-            return True
-        return user_id in members or int(job.kwargs.get("anonymous", 0)) > 0
 
     @job
     async def gate_expired(self, **arguments: Any) -> None:
