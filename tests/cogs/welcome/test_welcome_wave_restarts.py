@@ -126,7 +126,11 @@ async def test_a_newcomer_erased_while_the_wave_s_job_runs_is_not_named_after_a_
 async def written_behind(garden: Garden) -> None:
     """Wait until what the bot writes behind its events (the newcomers' journeys, the members'
     records, the wave's job), every second, is written: the process dies some seconds after the
-    last join."""
+    last join. A large wave's job waits for the test's clock (written every
+    LARGE_WAVE_WRITTEN_EVERY at most): that much time passes for it, as it would before a kill."""
+    wave = garden.cog.watch.wave(garden.platform.community.key)
+    if wave is not None and wave.kept >= LARGE_WAVE:
+        await garden.wait(LARGE_WAVE_WRITTEN_EVERY)
     for _ in range(400):
         if (
             not garden.cog.journeys.pending
@@ -281,3 +285,24 @@ async def test_a_wave_s_job_the_job_store_refused_is_written_at_the_next_tick(
     monkeypatch.setattr(garden.core.scheduler, "at_until_done", plan)
     await garden.cog.write_behind()  # the next tick
     assert garden.member("m8").user.id in wave_job(garden)["members"]
+
+
+async def test_the_newcomers_of_a_large_wave_written_behind_survive_a_kill(
+    open_garden: GardenFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join(*(f"bot{n}" for n in range(LARGE_WAVE + 5)))
+    await first.cog.write_behind()
+    await first.join("late")  # the job holds a thousand names: written behind 5 seconds on
+    await written_behind(first)
+    left = tmp_path / "killed.db"
+    await killed_now(first, database, left)
+    await first.stop()
+
+    second = await open_garden(database=left)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [welcome] = second.sent("general")
+    assert welcome.text.startswith(f"Welcome to the {LARGE_WAVE + 1} people")
+    await second.stop()
