@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.memberdata import erase_member
 from tests.cogs.welcome.garden import Garden
-from tests.cogs.welcome.test_welcome_wave_restarts import WAVE
+from tests.cogs.welcome.test_welcome_wave_restarts import WAVE, wave_job
 
 
 def busy_once(
@@ -61,3 +62,18 @@ async def test_a_failed_wave_welcome_is_tried_again_with_the_wave_that_started_m
     busy_once(garden, monkeypatch, raid_goes_on)
     await garden.wait(timedelta(minutes=10))
     assert welcomes(garden) == ["m5, m6, m7, y5, y6, y7"]
+
+
+async def test_a_newcomer_erased_while_a_wave_welcome_failed_is_not_put_back(
+    garden: Garden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await garden.join(*WAVE)
+
+    async def m6_erased() -> None:
+        await erase_member(garden.core, garden.platform.community, garden.member("m6").user)
+
+    busy_once(garden, monkeypatch, m6_erased)
+    await garden.wait(timedelta(minutes=2))  # the welcome failed: planned again
+    assert "id-m6" not in wave_job(garden)["members"]
+    await garden.wait(timedelta(minutes=10))
+    assert welcomes(garden) == ["m5, m7"]
