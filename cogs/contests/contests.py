@@ -290,17 +290,21 @@ class ContestCommands(Phases):
                 )
                 .values(cancelled_at=now)
             )
+            # Read in the claim's transaction: an opening claimed before it is seen, none can
+            # be claimed after it, and a failure here leaves the contest running, not cancelled
+            # with its members never told.
+            opened_at = (
+                await session.exec(select(Contest.opened_at).where(col(Contest.id) == id))
+            ).one()
             await session.commit()
         if claimed.rowcount != 1:
             self._refuse_unless_running(community, await self.find_contest(community, id))
             raise RuntimeError(f"contest {id} reads as running but could not be cancelled")
         self.cancel_phases(id)
         async with self.posting_about(id):
-            # Read again once a phase claimed before this cancel is posted: the opening may
-            # have been claimed since the first read, and members who saw the contest open
-            # must see it cancelled. No phase is claimed after the cancel.
-            contest = await self.load_contest(id) or contest
-            if contest.opened_at is not None:
+            # After an opening claimed before this cancel is posted: members who saw the
+            # contest open must see it cancelled, below.
+            if opened_at is not None:
                 await self.actions.send(
                     self.contest_channel(community, contest),
                     render(self.texts(community).cancelled, id=id, title=full_title(contest)),

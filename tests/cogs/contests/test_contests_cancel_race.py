@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import Update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -87,6 +88,37 @@ async def test_a_cancel_the_database_did_not_take_is_not_reported_done(arena: Ar
     [results] = arena.posted("is closed", channel="general")
     assert "1. alice — entry 1, votes: 1" in results.text
     assert wins_told(arena) == [("alice", "contest:1", 1)]
+
+
+async def test_a_cancel_whose_database_fails_once_it_has_claimed_is_done_whole_or_not_at_all(
+    arena: Arena,
+) -> None:
+    """The database failing right after the cancel's claim (busy, a lost connection) must not
+    leave the contest cancelled with its phases dropped and members never told."""
+    await arena.veterans("alice")
+    await arena.run("mod", '/contest_create "Haiku" 2h "" 1h')
+    await arena.wait(timedelta(hours=1))
+    execute = AsyncSession.exec
+    claimed = False
+
+    async def busy_after_the_claim(
+        session: AsyncSession, statement: Any, *args: Any, **kw: Any
+    ) -> Any:
+        nonlocal claimed
+        if claimed:
+            claimed = False
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        result = await execute(session, statement, *args, **kw)
+        claimed = isinstance(statement, Update) and "SET cancelled_at" in str(statement)
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AsyncSession, "exec", busy_after_the_claim)
+        await arena.run("mod", "/contest_cancel 1")
+    answer = await arena.run("mod", "/contest_cancel 1")
+
+    assert answer == CANCELLED
+    assert len(arena.posted("is cancelled", channel="general")) == 1
 
 
 @pytest.mark.parametrize("phase", ["is open", "closes in"])
