@@ -73,6 +73,8 @@ class WelcomeBase(Cog):
         )
         # When each community's last wave was greeted: its newcomers' gate time starts then.
         self._wave_greeted: dict[str, datetime] = {}
+        # Who left each community while its wave's welcome ran: not put back if it fails.
+        self._left_while_greeted: dict[str, set[str]] = {}
         # Communities, by key, whose wave changed (joins, departures) since its job was written.
         self._waves_behind: dict[str, CommunityRef] = {}
         # When each community's wave job was last written: a large wave's is written less often.

@@ -54,8 +54,10 @@ GATED_WRITTEN_EVERY = timedelta(milliseconds=200)
 """How often, at most, a wave's job is written at once for the newcomers it holds at the gate,
 between two other writes of it (the others wait for the next write behind, within a second): a
 burst of gated joins wrote the whole job, every name, at each join."""
-WAVE_TRIED_AGAIN_AFTER = timedelta(minutes=1)
-"""When a wave's welcome that failed (a busy database) is tried again, with no wave after it."""
+WAVE_RETRIES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+"""How long after each failed run (a busy database) a wave's welcome is tried again, with no wave
+after it; after the last, it is given up and the mod-log told (a welcome hours late greets no one
+"who just joined")."""
 
 
 def _welcome_due(at: datetime) -> Callable[[datetime | None], bool]:
@@ -321,6 +323,9 @@ class WelcomeCog(CharterGate, Introductions):
     def _leaves_wave(self, community: CommunityRef, user_id: str, *, erased: bool = False) -> None:
         """A newcomer who leaves before their wave is greeted is not named in its welcome; one
         ``erased`` is not kept in its saved job either."""
+        left = self._left_while_greeted.get(community.key)
+        if left is not None:
+            left.add(user_id)  # the running welcome's wave, if it fails, is put back without
         if self.watch.leave(community.key, user_id):
             wave = self.watch.wave(community.key)
             if erased and wave is not None:
@@ -415,8 +420,10 @@ class WelcomeCog(CharterGate, Introductions):
         plans the wave's nudge again, which nudges no one twice). So a welcome the process died
         in before recording it is posted after the restart; one it died in while posting it is
         never posted twice, and may not be posted at all. A run that fails (a busy database)
-        puts its newcomers back: into the wave that started meanwhile, or a job of their own
-        :data:`WAVE_TRIED_AGAIN_AFTER` later.
+        puts its newcomers back, but those who left or were erased meanwhile: into the wave
+        that started meanwhile, or a job of their own :data:`WAVE_RETRIES` later. After the
+        last retry fails, it is given up: an ERROR log line and a mod-log line say how many
+        newcomers were not welcomed.
         """
         community = self.job_community(arguments)
         now = self.core.clock.now()
@@ -435,6 +442,8 @@ class WelcomeCog(CharterGate, Introductions):
         self.watch.end(community.key)
         greeted_before = self._wave_greeted.get(community.key)
         self._wave_greeted[community.key] = now
+        left: set[str] = set()
+        self._left_while_greeted[community.key] = left
         try:
             await self._greet_wave(community, wave, now)
         except Exception:
@@ -444,8 +453,34 @@ class WelcomeCog(CharterGate, Introductions):
                 self._wave_greeted.pop(community.key, None)
             else:
                 self._wave_greeted[community.key] = greeted_before
-            self._put_back(community, wave, now + WAVE_TRIED_AGAIN_AFTER)
+            for user_id in left:
+                wave.remove(user_id)  # left while it ran: their farewell found no wave
+            if wave.failed >= len(WAVE_RETRIES):
+                await self._give_up_wave(community, wave)
+            else:
+                wave.failed += 1
+                self._put_back(community, wave, now + WAVE_RETRIES[wave.failed - 1])
             raise
+        finally:
+            self._left_while_greeted.pop(community.key, None)
+
+    async def _give_up_wave(self, community: CommunityRef, wave: Wave) -> None:
+        """The welcome of ``wave`` failed every try: say so in the log and the mod-log."""
+        count = sum(
+            1 for user_id in wave.members if self.journeys.may_hold(community.key, user_id)
+        )
+        count += wave.anonymous
+        tries = wave.failed + 1
+        # Counted, never named: the log outlives an erasure.
+        self.log.error(
+            "the welcome of a wave in %s failed %d times; given up: %d newcomers not welcomed",
+            community.key,
+            tries,
+            count,
+        )
+        if count:
+            text = render(self.texts(community).wave_not_welcomed, count=count, tries=tries)
+            await self.core.modlog(community, text)
 
     def _put_back(self, community: CommunityRef, wave: Wave, when: datetime) -> None:
         """Greet ``wave``, whose welcome failed, with the wave that goes on or waits, if any;

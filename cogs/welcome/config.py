@@ -93,6 +93,8 @@ class WelcomeTexts(BaseModel):
     """The one nudge for the newcomers of a wave who have not introduced themselves."""
     raid_alert: Annotated[str, Placeholders("count", "within", "quiet")]
     held_back: Annotated[str, Placeholders("count")]
+    wave_not_welcomed: Annotated[str, Placeholders("count", "tries")]
+    """To the mod-log: a wave's welcome failed every try (a busy database) and is given up."""
     onboarding_header: Annotated[str, Placeholders("days", "joined")]
     onboarding_stage: Annotated[str, Placeholders("stage", "count", "rate")]
     onboarding_retention: Annotated[str, Placeholders("stage", "count", "eligible", "rate")]

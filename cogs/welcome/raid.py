@@ -86,6 +86,8 @@ class Wave:
     lately: dict[str, str] = field(default_factory=dict)
     """Newcomers of the wave welcomed a short while ago (back after leaving): not greeted
     again, but invited to introduce themselves with the others."""
+    failed: int = 0
+    """How many runs of its welcome failed (a busy database): a bounded number are tried."""
 
     @property
     def count(self) -> int:
@@ -142,12 +144,15 @@ class Wave:
             if user_id not in self.members:
                 self.lately.setdefault(user_id, name)
         self.anonymous += earlier.anonymous
+        self.failed = max(self.failed, earlier.failed)
 
     def arguments(self) -> dict[str, Any]:
         """The newcomers, as plain arguments for the job that greets them."""
         arguments: dict[str, Any] = {"members": dict(self.members), "anonymous": self.anonymous}
         if self.lately:
             arguments["lately"] = dict(self.lately)
+        if self.failed:
+            arguments["failed_welcomes"] = self.failed
         return arguments
 
     @classmethod
@@ -168,6 +173,7 @@ class Wave:
             members=dict(members),
             anonymous=max(anonymous, 0),
             lately=dict(arguments.get("lately", {})),
+            failed=int(arguments.get("failed_welcomes", 0)),
         )
 
 
