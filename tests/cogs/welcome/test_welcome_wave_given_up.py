@@ -4,12 +4,13 @@ mod-log told how many newcomers went unwelcomed; one who left while it failed is
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from cogs.welcome.cog import WAVE_RETRIES
+from cogs.welcome.raid import Wave
 from tests.cogs.welcome.garden import Garden
 from tests.cogs.welcome.test_welcome_wave_failures import busy_once, welcomes
 from tests.cogs.welcome.test_welcome_wave_restarts import WAVE
@@ -54,3 +55,14 @@ async def test_a_newcomer_who_left_while_a_wave_welcome_failed_is_not_put_back(
     busy_once(garden, monkeypatch, m6_leaves)
     await garden.wait(timedelta(minutes=10))
     assert welcomes(garden) == ["m5, m7"]
+
+
+def test_a_wave_keeps_its_failed_welcomes_in_its_job_and_when_taken_in() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    failed = Wave(started=at, last_join=at, members={"id-a": "a"}, failed=2)
+    kept = Wave.of_arguments(failed.arguments(), at)  # written, read back after a restart
+    assert kept.failed == 2
+    going_on = Wave(started=at, last_join=at, members={"id-b": "b"})
+    going_on.take_in(kept)
+    assert going_on.failed == 2  # not reset: its tries stay bounded
+    assert list(going_on.members) == ["id-a", "id-b"]
