@@ -12,11 +12,12 @@ import asyncio
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select, update
 
 from bot.cog import Cog
@@ -442,19 +443,33 @@ class ContestsBase(Cog):
 
     async def still_untold(self, wins: Sequence[Win]) -> list[Win]:
         """Those of ``wins`` (stored) not recorded as told, read from the database now."""
+        return await self.untold_wins(col(Win.id).in_([win.id for win in wins]))
+
+    async def untold_wins(self, *conditions: ColumnElement[bool]) -> list[Win]:
+        """The wins stored and not recorded as told that meet ``conditions``, first first."""
         async with self.core.db.session() as session:
             return list(
                 (
                     await session.exec(
                         select(Win)
-                        .where(
-                            col(Win.id).in_([win.id for win in wins]),
-                            col(Win.published_at).is_(None),
-                        )
+                        .where(col(Win.published_at).is_(None), *conditions)
                         .order_by(col(Win.id))
                     )
                 ).all()
             )
+
+    async def tell_untold_of(self, kind: str, ref_id: int) -> None:
+        """Tell the wins of the close (``contest``) or the draw (``giveaway``) of ``ref_id``
+        still untold, for its job run again that finds it done: the close or the draw failed,
+        and so did its telling after the failure (a busy database), which would otherwise
+        leave them untold until the next start or reload. Not while a close, a draw or a
+        reload is telling them (see :data:`TELLING`): they are its to tell."""
+        what = won_in(kind, ref_id)
+        if what in TELLING:
+            return
+        with TELLING.holding(what):
+            untold = await self.untold_wins(col(Win.kind) == kind, col(Win.ref_id) == ref_id)
+            await self.tell_stored(untold)
 
     async def tell_stored(self, wins: Sequence[Win]) -> None:
         """Tell the other cogs ``wins``, stored and not told, community by community."""
@@ -473,14 +488,15 @@ class ContestsBase(Cog):
         """Tell the other cogs the wins stored and never told: the process died after storing
         them (a close, a draw) and before telling. Not those of a close or a draw still on its
         way (a reload while it posts): it tells them itself (see :data:`TELLING`)."""
-        async with self.core.db.session() as session:
-            untold = (
-                await session.exec(
-                    select(Win).where(col(Win.published_at).is_(None)).order_by(col(Win.id))
-                )
-            ).all()
+        untold = await self.untold_wins()
         left = [win for win in untold if won_in(win.kind, win.ref_id) not in TELLING]
-        if left:
+        if not left:
+            return
+        with ExitStack() as holding:
+            # Held while told: a close's or a draw's job run again meanwhile leaves them to
+            # this reload (:meth:`tell_untold_of`) rather than tell them too.
+            for what in {won_in(win.kind, win.ref_id) for win in left}:
+                holding.enter_context(TELLING.holding(what))
             # A close or a draw that ended while they were read told its wins and let go of
             # them: only those still untold now, read after it let go, are this reload's.
             await self.tell_stored(await self.still_untold(left))

@@ -21,7 +21,7 @@ from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.bus import Priority
-from bot.cog import job, listener
+from bot.cog import listener, retried_job
 from bot.commands import CommandContext, Permission, command
 from bot.errors import JardinierError
 from bot.events import (
@@ -558,13 +558,17 @@ class Giveaways(ContestsBase):
             giveaway = await session.get(Giveaway, giveaway_id)
         return None if giveaway is None else await self.community_of(giveaway.community_id)
 
-    @job
+    # Tried again when it fails (a busy database): the claim makes a second draw a no-op, and
+    # the run again tells the wins a draw that failed after storing them left untold.
+    @retried_job
     async def draw_giveaway(self, giveaway_id: int, platform: str | None = None) -> None:
         """Draw the winners and announce them with the seed (scheduler job; ``platform``, the
         community's, is the scheduler's: the job waits while it is not running)."""
         with announcing(draw_job_id(giveaway_id)):
             drawn = await self.draw_once(giveaway_id)
             if drawn is None:
+                # Run again after a draw that failed: the wins it left untold are told.
+                await self.tell_untold_of("giveaway", giveaway_id)
                 return
             community, giveaway, text = drawn
             if self.core.cog_enabled(self.name, community):
@@ -577,6 +581,7 @@ class Giveaways(ContestsBase):
         with announcing(draw_job_id(giveaway_id)):
             drawn = await self.draw_once(giveaway_id)
             if drawn is None:
+                await self.tell_untold_of("giveaway", giveaway_id)
                 return
             community, giveaway, text = drawn
             missed = render(

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from sqlmodel import and_, col, func, or_, select, update
 
-from bot.cog import job
+from bot.cog import job, retried_job
 from bot.events import CommunityRef, ContestClosed
 from bot.ruleconf import render
 from cogs.contests.base import (
@@ -314,10 +314,14 @@ class Phases(ContestsBase):
 
     # -- closing --------------------------------------------------------------------------------
 
-    @job
+    # Tried again when it fails (a busy database): the claim makes a second close a no-op, and
+    # the run again tells the wins a close that failed after storing them left untold.
+    @retried_job
     async def close_contest(self, contest_id: int, platform: str | None = None) -> None:
-        """Close a contest, record its winners and announce the results (scheduler job)."""
-        await self.close(contest_id, announce=True)
+        """Close a contest, record its winners and announce the results (scheduler job); run
+        again after a close that failed, it tells the wins that close left untold."""
+        if await self.close(contest_id, announce=True) is None:
+            await self.tell_untold_of("contest", contest_id)
 
     async def close(
         self, contest_id: int, *, announce: bool, late: bool = False
@@ -589,6 +593,7 @@ class Phases(ContestsBase):
             # Results do not go stale: they are posted late, saying so.
             closed = await self.close(int(kwargs["contest_id"]), announce=True, late=True)
             if closed is None:
+                await self.tell_untold_of("contest", int(kwargs["contest_id"]))
                 return
             if closed[1]:
                 await self.core.modlog(

@@ -159,3 +159,58 @@ async def test_a_close_job_run_again_while_the_close_posts_leaves_the_win_to_it(
     assert wins_told(arena) == [("alice", "contest:1", 1)]
     assert await all_told(arena)
     assert arena.sent("mod-log") == []
+
+
+@contextmanager
+def telling_fails(arena: Arena) -> Iterator[None]:
+    """The database is busy too when a failed close or draw reads which of its wins to tell."""
+
+    async def busy(*args: Any) -> Any:
+        raise RuntimeError("database is locked")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arena.cog, "still_untold", busy)
+        yield
+
+
+async def test_a_close_whose_telling_fails_too_has_its_win_told_when_its_job_is_tried_again(
+    arena: Arena,
+) -> None:
+    await haiku_won_by_alice(arena)
+    with busy_while_recording(arena, "close_announced_at"), telling_fails(arena):
+        await arena.wait(timedelta(hours=2))
+    assert "contest:1" not in base.TELLING
+    assert wins_told(arena) == []
+
+    await arena.wait(timedelta(minutes=10))  # the close's job, tried again, finds it closed
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+    assert await all_told(arena)
+    assert await arena.core.reload_rules() is None
+    await arena.wait(timedelta(days=1))
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+
+
+async def test_a_draw_whose_telling_fails_too_has_its_winner_told_when_its_job_is_tried_again(
+    arena: Arena,
+) -> None:
+    await start_giveaway(arena, winners=1)
+
+    async def busy(wins: Any) -> None:
+        raise RuntimeError("database is locked")
+
+    with telling_fails(arena), pytest.MonkeyPatch.context() as patch:
+        # Told, then not recorded as told, and not read again after the draw failed.
+        patch.setattr(arena.cog, "wins_published", busy)
+        await arena.wait(timedelta(days=1))
+    assert "giveaway:1" not in base.TELLING
+    [told] = wins_told(arena)
+    assert told[1:] == ("giveaway:1", 1)
+    assert not await all_told(arena)
+
+    await arena.wait(timedelta(minutes=10))  # the draw's job, tried again, finds it drawn
+    # Told again, and recorded (the contributors count each win once): not a third time.
+    assert wins_told(arena) == [told, told]
+    assert await all_told(arena)
+    assert await arena.core.reload_rules() is None
+    await arena.wait(timedelta(days=1))
+    assert wins_told(arena) == [told, told]
