@@ -214,3 +214,23 @@ async def test_a_draw_whose_telling_fails_too_has_its_winner_told_when_its_job_i
     assert await arena.core.reload_rules() is None
     await arena.wait(timedelta(days=1))
     assert wins_told(arena) == [told, told]
+
+
+async def test_a_close_job_run_again_while_a_reload_tells_the_win_leaves_it_to_the_reload(
+    arena: Arena,
+) -> None:
+    await haiku_won_by_alice(arena)
+    with busy_while_recording(arena, "close_announced_at"), telling_fails(arena):
+        await arena.wait(timedelta(hours=2))
+    assert wins_told(arena) == []
+    told = Gate()
+    held_while_told(arena, told)
+
+    reload = asyncio.ensure_future(arena.core.reload_rules())
+    await asyncio.wait_for(told.reached.wait(), timeout=10)
+    await arena.cog.close_contest(contest_id=1)  # the job tried again, as the reload tells
+    told.opened.set()
+    assert await reload is None
+
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+    assert await all_told(arena)
