@@ -57,7 +57,8 @@ burst of gated joins wrote the whole job, every name, at each join."""
 WAVE_RETRIES = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 """How long after each failed run (a busy database) a wave's welcome is tried again, with no wave
 after it; after the last, it is given up and the mod-log told (a welcome hours late greets no one
-"who just joined")."""
+"who just joined"). A wave that takes in a failed one keeps its count of failures: newcomers who
+join during a long outage may be given up with it after a single try of their own."""
 
 
 def _welcome_due(at: datetime) -> Callable[[datetime | None], bool]:
