@@ -103,12 +103,15 @@ def _json_error(message: str, exit_code: int) -> str:
     return json_line({"error": message, "exit_code": exit_code})
 
 
-def _database_failed(error: OperationalError, *, as_json: bool = False) -> None:
-    """The database failed under the bot (locked, unreadable, full): one line, not a traceback."""
+def _database_failed(
+    error: OperationalError, *, as_json: bool = False, url: str | None = None
+) -> None:
+    """The database at ``url`` (default: the bot's) failed under the bot (locked, unreadable,
+    full): one line, not a traceback."""
     from bot.db import database_url, storage_error
 
     log.debug("the database failed", exc_info=error)
-    _fail(storage_error(database_url(), error), as_json=as_json)
+    _fail(storage_error(url or database_url(), error), as_json=as_json)
 
 
 def _options(args: Sequence[str]) -> list[str]:
@@ -382,12 +385,8 @@ def replay(
         _fail(error, as_json=to_stdout)
         return
     except OperationalError as error:
-        from bot.db import storage_error
-
-        log.debug("the database failed", exc_info=error)
         # Without --database, the replay's own throw-away file.
-        failure = storage_error(url or "sqlite+aiosqlite:///replay.db", error)
-        _fail(failure, as_json=to_stdout)
+        _database_failed(error, as_json=to_stdout, url=url or "sqlite+aiosqlite:///replay.db")
         return
     document = json_text(report.as_json(), indent=2) + "\n"
     if to_stdout:
