@@ -543,14 +543,9 @@ class Sanctions:
         """Whether a ban of ``member`` other than case ``case_id``'s is in force: one whose
         lift is planned, or a case not lifted that bans them, given after they last joined (as
         :meth:`banned_for_good` tells)."""
-        if self.core.scheduler.next_run(lift_job_id("ban", member.community, member.user.id)):
+        if self._ban_lift_planned(member):
             return True
-        others = [case for case in await self.open_cases(member, "ban") if case.id != case_id]
-        if not others:
-            return False
-        record = await self.core.members.get(member.community, member.user.id)
-        joined = record.joined_at if record is not None else None
-        return any(joined is None or case.created_at >= joined for case in others)
+        return bool(await self._bans_since_joined(member, besides=case_id))
 
     async def banned_for_good(self, member: MemberRef, *, besides: int) -> bool:
         """Whether a ban of ``member`` with no end is in force, save case ``besides``: none of
@@ -560,21 +555,26 @@ class Sanctions:
         A ban lifted in the platform's own settings (not with ``/unban``) leaves its case open:
         the bot is not told. A banned member cannot join, so one who joined since is not under
         it."""
-        planned = self.core.scheduler.next_run(
-            lift_job_id("ban", member.community, member.user.id)
+        if self._ban_lift_planned(member):
+            return False
+        return any(
+            bans_without_end(case) for case in await self._bans_since_joined(member, besides)
         )
-        if planned is not None:
-            return False
-        for_good = [
-            case
-            for case in await self.open_cases(member, "ban")
-            if case.id != besides and bans_without_end(case)
-        ]
-        if not for_good:
-            return False
+
+    async def _bans_since_joined(self, member: MemberRef, besides: int) -> list[CaseRecord]:
+        """The cases not lifted that ban ``member``, save case ``besides``, given after they last
+        joined (one given before was lifted in the platform's own settings: they joined since)."""
+        cases = [case for case in await self.open_cases(member, "ban") if case.id != besides]
+        if not cases:
+            return []
         record = await self.core.members.get(member.community, member.user.id)
         joined = record.joined_at if record is not None else None
-        return any(joined is None or case.created_at >= joined for case in for_good)
+        return [case for case in cases if joined is None or case.created_at >= joined]
+
+    def _ban_lift_planned(self, member: MemberRef) -> bool:
+        """Whether the lift of a ban of ``member`` is planned."""
+        job_id = lift_job_id("ban", member.community, member.user.id)
+        return self.core.scheduler.next_run(job_id) is not None
 
     async def try_lift(self, member: MemberRef, kind: Lifted) -> Attempt:
         """Lift ``member``'s timeout or ban now (a timeout, where restrictions exist, by lifting
@@ -712,10 +712,7 @@ class Sanctions:
     def _banned_on(self, case: CaseRecord, member: MemberRef) -> bool:
         """Whether ``case`` bans ``member`` for good, with no lift of a ban planned: once its
         timeout is over, the case has no end."""
-        return bans_without_end(case) and (
-            self.core.scheduler.next_run(lift_job_id("ban", member.community, member.user.id))
-            is None
-        )
+        return bans_without_end(case) and not self._ban_lift_planned(member)
 
     def _lift_command(self, community: CommunityRef, kind: Lifted) -> str:
         """The command a moderator lifts ``kind`` with, as ``community``'s locale names it."""
