@@ -2,7 +2,7 @@
 
 Revision ID: 0020
 Revises: 0019
-Create Date: 2026-12-22 12:00:00
+Create Date: 2026-12-07 10:58:28
 """
 
 from collections.abc import Sequence

@@ -2,7 +2,7 @@
 
 Revision ID: 0021
 Revises: 0020
-Create Date: 2026-12-23 12:00:00
+Create Date: 2026-12-07 11:27:07
 """
 
 from collections.abc import Sequence

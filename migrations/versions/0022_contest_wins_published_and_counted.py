@@ -2,7 +2,7 @@
 
 Revision ID: 0022
 Revises: 0021
-Create Date: 2026-12-24 12:00:00
+Create Date: 2026-12-07 16:16:43
 """
 
 from collections.abc import Sequence

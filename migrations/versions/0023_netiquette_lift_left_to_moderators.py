@@ -2,7 +2,7 @@
 
 Revision ID: 0023
 Revises: 0022
-Create Date: 2026-12-25 12:00:00
+Create Date: 2026-12-07 16:47:11
 """
 
 from collections.abc import Sequence
