@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, Event
+from bot.replay.surrogates import json_value
 
 CHUNK = 1 << 16
 """Bytes read at a time where the replay reads a file without its text."""
@@ -105,7 +106,7 @@ def first_line(path: Path, limit: int) -> tuple[str, bool]:
 def parse_json(text: str, path: Path, *, line: int) -> Any:
     """A JSON Lines file's ``line`` as JSON; a malformed one raises a clear error."""
     try:
-        return json.loads(text)
+        return json_value(json.loads(text), text)
     except json.JSONDecodeError as error:
         raise JardinierError(f"{path}:{line}:{error.colno}: not valid JSON: {error.msg}") from None
     except RecursionError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import JardinierError
+from bot.replay.surrogates import json_value
 
 CHUNK = 1 << 16
 """Characters read at a time."""
@@ -77,8 +78,8 @@ class JsonStream:
             if not self._ended and end >= len(self._text) - CUT:
                 self._read_on(least)  # a number may go on in what is not read yet: 1 may be 1e5
                 continue
-            self._at = end
-            return value
+            start, self._at = self._at, end
+            return json_value(value, self._text, start, end)
 
     def members(self) -> Iterator[str]:
         """The keys of the object that starts here, one by one: after each, the caller reads its
