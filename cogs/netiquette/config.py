@@ -441,6 +441,11 @@ class NetiquetteTexts(BaseModel):
     not_banned: Annotated[str, Placeholders("member")]
     """/unban of a member with no ban on record, whom the platform says is not banned: nothing
     is done, nothing recorded."""
+    ban_gone: Annotated[str, Placeholders("member")]
+    """The answer to /unban of a member banned on record whom the platform says is not banned
+    (lifted in its own settings): the ban on record is closed."""
+    ban_gone_note: Annotated[str, Placeholders("member")]
+    """The mod-log's note on that /unban's line: what ``ban_gone`` says."""
     failed: Annotated[str, Placeholders("action")]
     """An act the platform did not carry out, with no reason given (a note in the mod-log)."""
     failed_because: Annotated[str, Placeholders("action", "reason")]

@@ -17,7 +17,7 @@ from typing import Annotated
 from bot.commands import CommandContext, Permission, Power, Text, UsageError, command
 from bot.durations import SpokenDuration
 from bot.errors import JardinierError
-from bot.events import MemberRef
+from bot.events import MemberRef, ModerationLifted
 from bot.ruleconf import one_line, plain_name, render
 from cogs.netiquette.automod import Automod
 from cogs.netiquette.cases import CaseRecord, NewCase
@@ -72,16 +72,19 @@ class Moderation(Automod):
         lifted: str = "",
         on_record: bool = True,
         note: str | None = None,
+        gone: bool = False,
     ) -> None:
         """Write the case to the mod-log and answer the moderator.
 
         ``failure`` says why the platform did not carry the act out; ``lifted`` names what a lift
         ended, and ``on_record`` whether the bot had it on record (else it was set by hand on the
-        platform, or there was none). ``note`` is a line added to the answer of an act done.
+        platform, or there was none); ``gone``, that the ban the lift ended on record was no
+        longer held by the platform. ``note`` is a line added to the answer of an act done.
         """
         texts = self.texts(ctx.community)
         name = plain_name(member.name)
         action = texts.action_names.text(case.action)
+        gone_note = render(texts.ban_gone_note, member=name) if gone else None
         await self.core.modlog(
             ctx.community,
             render(
@@ -91,13 +94,15 @@ class Moderation(Automod):
                 member=name,
                 moderator=plain_name(ctx.member.name),
                 reason=one_line(case.reason) or "—",
-                notes=as_notes([failure]),
+                notes=as_notes([failure, gone_note]),
             ),
         )
         if failure is not None:
             await ctx.reply(
                 render(texts.not_carried_out, case=case.id, member=name, failure=failure)
             )
+        elif gone:
+            await ctx.reply(render(texts.ban_gone, member=name))
         elif lifted:
             template = texts.lifted if on_record else texts.lifted_unrecorded
             await ctx.reply(render(template, action=texts.action_names.text(lifted), member=name))
@@ -113,8 +118,10 @@ class Moderation(Automod):
         recorded. A timeout on record that the platform finds no member to lift of (its lift
         left to the moderators, the member since banned for good) is over: its cases are
         closed, as a planned lift closes them, and the moderator reads it lifted. A ban on
-        record the platform no longer holds (lifted in its own settings) is answered as a
-        failure, and stays open.
+        record the platform no longer holds (lifted in its own settings) is over too: its cases
+        are closed, its planned lift cancelled, the other cogs told (``ModerationLifted``, as
+        a planned lift tells them), and the moderator and the mod-log read that it was no
+        longer banned on the platform.
         """
         self._check_target(ctx, member)
         attempt = await self.sanctions.try_lift(member, kind)
@@ -122,15 +129,27 @@ class Moderation(Automod):
             texts = self.texts(ctx.community)
             nothing = texts.not_banned if kind == "ban" else texts.not_timed_out
             raise JardinierError(render(nothing, member=plain_name(member.name)))
-        moot_timeout = kind == "timeout" and attempt.moot
-        failure = None if moot_timeout else attempt.failure
+        failure = None if attempt.moot else attempt.failure
         ended = [] if failure else await self.sanctions.close_open_cases(member, kind)
-        if moot_timeout:
+        if attempt.moot:
             # Closed here: its planned lift, if any, has nothing left to do or to say.
             self.core.scheduler.cancel(lift_job_id(kind, member.community, member.user.id))
         case = await self._record(ctx, member, f"un{kind}", "")
+        gone = kind == "ban" and attempt.moot and bool(ended)
+        if gone:
+            await self.publish(
+                ModerationLifted(
+                    at=self.core.clock.now(), member=member, case_id=ended[0].id, action=kind
+                )
+            )
         await self._announce(
-            ctx, case, member, failure=failure, lifted=kind, on_record=bool(ended)
+            ctx,
+            case,
+            member,
+            failure=failure,
+            lifted=kind,
+            on_record=bool(ended),
+            gone=gone,
         )
 
     @command(

@@ -219,12 +219,14 @@ async def test_unban_of_a_ban_on_record_the_platform_no_longer_holds_is_still_re
     await forum.run("mod", "/ban bob Spam")
     forum.platform.refuse["unban"] = NOT_BANNED
     await forum.run("mod", "/unban bob")
+    # Lifted by hand on the platform: the ban on record is over, and closed.
     assert forum.answers()[-1] == (
-        "Case 2 is recorded, but unban failed: bob is not banned from Garden."
+        "bob was no longer banned on the platform: the ban on record is now closed."
     )
     # The case's line says it; a warning besides would say it twice.
     assert forum.modlog()[-1] == (
-        "🛡️ Case 2 · unban · bob by mod: — (unban failed: bob is not banned from Garden)"
+        "🛡️ Case 2 · unban · bob by mod: — "
+        "(bob was no longer banned on the platform; the ban on record is closed)"
     )
     assert [line for line in forum.modlog() if line.startswith("⚠️")] == []
 
