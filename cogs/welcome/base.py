@@ -12,7 +12,7 @@ import random
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from bot.cog import Cog, job
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
@@ -35,6 +35,21 @@ ChannelRole = Literal["welcome", "introductions", "rules"]
 MemberJob = Literal["nudge", "gate"]
 MEMBER_JOB_HANDLERS: dict[MemberJob, str] = {"nudge": "nudge", "gate": "gate_expired"}
 """The handler of each kind of per-member job."""
+
+
+class HeldCount(NamedTuple):
+    """How many mod-log lines a held-back job counts, and whether exactly."""
+
+    lines: int
+    exact: bool
+
+
+def held_count(arguments: Mapping[str, Any]) -> HeldCount:
+    """The count the held-back job ``arguments`` hold. A job planned by an earlier version
+    kept its count in memory, lost with it: it counts at least the line it was planned for."""
+    if "held" not in arguments:
+        return HeldCount(1, exact=False)
+    return HeldCount(int(arguments["held"]), exact=not arguments.get("at_least", False))
 
 
 def remember(store: OrderedDict[Any, Any], key: Any, value: Any) -> None:
@@ -185,7 +200,6 @@ class WelcomeBase(Cog):
         """Report to the mod-log within the raid limits; what is held back is counted later."""
         job_id = self._held_back_job(community)
         waiting = self.core.scheduler.scheduled(job_id)
-        held = 0 if waiting is None else int(waiting.kwargs.get("held", 0))
         if not self.allowed(community, "modlog", at):
             self.log.info("mod-log line held back in %s: %s", community.key, text)
             # The count is kept in the job that reports it, not in memory: a restart, or a
@@ -202,25 +216,42 @@ class WelcomeBase(Cog):
                     held=1,
                 )
             else:
-                self.core.scheduler.change_arguments(job_id, held=held + 1)
+                self._add_to_held_back(job_id, waiting.kwargs, HeldCount(1, exact=True))
             return
-        if held:
+        if waiting is not None and held_count(waiting.kwargs).lines:
             self.core.scheduler.cancel(job_id)
-            text += "\n" + render(self.texts(community).held_back, count=held)
+            text += "\n" + self.held_back_text(community, waiting.kwargs)
         await self.core.modlog(community, text)
 
     @staticmethod
     def _held_back_job(community: CommunityRef) -> str:
         return f"welcome:held-back:{community.key}"
 
+    def _add_to_held_back(
+        self, job_id: str, arguments: Mapping[str, Any], held: HeldCount
+    ) -> None:
+        """Count ``held`` more in the held-back job ``job_id`` (its ``arguments`` as read)."""
+        counted = held_count(arguments)
+        self.core.scheduler.change_arguments(
+            job_id,
+            held=counted.lines + held.lines,
+            at_least=not (counted.exact and held.exact),
+        )
+
+    def held_back_text(self, community: CommunityRef, arguments: Mapping[str, Any]) -> str:
+        """The line that counts the reports the held-back job's ``arguments`` hold back."""
+        texts = self.texts(community)
+        held = held_count(arguments)
+        return render(
+            texts.held_back if held.exact else texts.held_back_at_least, count=held.lines
+        )
+
     @job
     async def report_held_back(self, **arguments: Any) -> None:
         """Tell the mod-log how many reports were held back (scheduler job)."""
         community = self.job_community(arguments)
-        # A job planned by an earlier version kept its count in memory: lost with it.
-        held = int(arguments.get("held", 0))
-        if held:
-            await self.core.modlog(community, render(self.texts(community).held_back, count=held))
+        if held_count(arguments).lines:
+            await self.core.modlog(community, self.held_back_text(community, arguments))
 
     # -- jobs -----------------------------------------------------------------------------------
 

@@ -93,6 +93,9 @@ class WelcomeTexts(BaseModel):
     """The one nudge for the newcomers of a wave who have not introduced themselves."""
     raid_alert: Annotated[str, Placeholders("count", "within", "quiet")]
     held_back: Annotated[str, Placeholders("count")]
+    held_back_at_least: Annotated[str, Placeholders("count")]
+    """The count of reports held back when part of it was lost: a job planned by an earlier
+    version kept its count in memory."""
     wave_not_welcomed: Annotated[str, Placeholders("count", "tries")]
     """To the mod-log: a wave's welcome failed every try (a busy database) and is given up."""
     onboarding_header: Annotated[str, Placeholders("days", "joined")]
