@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
-from bot.cog import Cog, job
+from bot.cog import Cog, retried_job
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.periodic import PeriodicFlush
 from bot.platform import Button
 from bot.ruleconf import render
+from bot.scheduler import RETRY_DELAYS
 from cogs.welcome.config import WelcomeConfig, WelcomeTexts
 from cogs.welcome.journeys import FLUSH_EVERY, Journey, JourneyStore
 from cogs.welcome.raid import JoinWatch, SlidingWindow
@@ -246,12 +247,36 @@ class WelcomeBase(Cog):
             texts.held_back if held.exact else texts.held_back_at_least, count=held.lines
         )
 
-    @job
+    # Tried again when it fails: the count leaves its job as the run starts, so a retry posts
+    # it once, and a count held back meanwhile (a new job) takes in the one that failed.
+    @retried_job
     async def report_held_back(self, **arguments: Any) -> None:
         """Tell the mod-log how many reports were held back (scheduler job)."""
         community = self.job_community(arguments)
-        if held_count(arguments).lines:
+        if not held_count(arguments).lines:
+            return
+        try:
             await self.core.modlog(community, self.held_back_text(community, arguments))
+        except Exception:
+            job_id = self._held_back_job(community)
+            waiting = self.core.scheduler.scheduled(job_id)
+            if waiting is None:
+                raise  # tried again by the scheduler
+            self._add_to_held_back(job_id, waiting.kwargs, held_count(arguments))
+            self.log.warning(
+                "the count of reports held back in %s failed; it goes with the next one",
+                community.key,
+                exc_info=True,
+            )
+
+    async def held_back_given_up(self, arguments: Mapping[str, Any]) -> None:
+        """The held-back job (its ``arguments``) failed every try: the mod-log says so, with
+        what it would have said."""
+        community = self.job_community(arguments)
+        given_up = render(self.texts(community).held_back_not_posted, tries=1 + len(RETRY_DELAYS))
+        await self.core.modlog(
+            community, given_up + "\n" + self.held_back_text(community, arguments)
+        )
 
     # -- jobs -----------------------------------------------------------------------------------
 

@@ -715,6 +715,11 @@ class WelcomeCog(CharterGate, Introductions):
         elif handler == "report_held_back":
             await self.report_held_back(**kwargs)  # late (the bot was down, or its platform)
 
+    async def on_job_given_up(self, handler: str, job_id: str, kwargs: dict[str, Any]) -> None:
+        """A count of reports held back that failed every try: the mod-log says so."""
+        if handler == "report_held_back":
+            await self.held_back_given_up(kwargs)
+
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
         """The timestamps of the member's onboarding in ``community``: their latest arrival's,
         and each earlier one's, oldest first."""

@@ -96,6 +96,9 @@ class WelcomeTexts(BaseModel):
     held_back_at_least: Annotated[str, Placeholders("count")]
     """The count of reports held back when part of it was lost: a job planned by an earlier
     version kept its count in memory."""
+    held_back_not_posted: Annotated[str, Placeholders("tries")]
+    """To the mod-log: the count of reports held back failed every try; what it would have
+    said follows on the next line."""
     wave_not_welcomed: Annotated[str, Placeholders("count", "tries")]
     """To the mod-log: a wave's welcome failed every try (a busy database) and is given up."""
     onboarding_header: Annotated[str, Placeholders("days", "joined")]

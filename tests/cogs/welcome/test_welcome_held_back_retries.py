@@ -1,0 +1,85 @@
+"""The line counting the mod-log reports held back during a raid is owed to the moderators: a
+run that fails is tried again (never posted twice), and one that keeps failing is given up with
+a mod-log line saying so."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.events import CommunityRef
+from bot.scheduler import RETRY_DELAYS
+from tests.cogs.welcome.garden import Garden, GardenFactory
+from tests.cogs.welcome.test_welcome_held_back_old_jobs import held_back_job, raided, reports
+
+ONE_HELD_BACK = "(1 similar report held back to avoid flooding this channel.)"
+TWO_HELD_BACK = "(2 similar reports held back to avoid flooding this channel.)"
+
+
+def failing_counts(
+    garden: Garden, monkeypatch: pytest.MonkeyPatch, failures: int, meanwhile: Any = None
+) -> list[str]:
+    """The first ``failures`` posts of a held-back count fail (the database locked), after
+    ``meanwhile``; every attempt to post one is listed in what this returns."""
+    modlog = garden.core.modlog
+    tries: list[str] = []
+
+    async def flaky(community: CommunityRef, text: str, **options: Any) -> None:
+        if text.startswith("("):
+            tries.append(text)
+            if len(tries) <= failures:
+                if meanwhile is not None:
+                    await meanwhile()
+                raise RuntimeError("database is locked")
+        await modlog(community, text, **options)
+
+    monkeypatch.setattr(garden.core, "modlog", flaky)
+    return tries
+
+
+async def test_a_held_back_count_that_fails_to_post_is_tried_again_and_posted_once(
+    open_garden: GardenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garden = await raided(open_garden)
+    tries = failing_counts(garden, monkeypatch, failures=1)
+    await reports(garden, "Removed s1", "Removed s2", "Removed s3")
+    await garden.wait(timedelta(minutes=1))
+    assert garden.texts("mod-log") == ["Removed s1", "Removed s2"]
+    await garden.wait(RETRY_DELAYS[0])
+    assert garden.texts("mod-log") == ["Removed s1", "Removed s2", ONE_HELD_BACK]
+    await garden.wait(timedelta(days=1))
+    assert garden.texts("mod-log") == ["Removed s1", "Removed s2", ONE_HELD_BACK]
+    assert len(tries) == 2
+
+
+async def test_a_held_back_count_that_keeps_failing_is_given_up_and_the_mod_log_told(
+    open_garden: GardenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garden = await raided(open_garden)
+    tries = failing_counts(garden, monkeypatch, failures=1_000)
+    await reports(garden, "Removed s1", "Removed s2", "Removed s3")
+    for _ in range(48):  # two days, in steps the retries fall within
+        await garden.wait(timedelta(hours=1))
+    assert len(tries) == 1 + len(RETRY_DELAYS)
+    given_up = garden.texts("mod-log")[2:]
+    assert len(given_up) == 1
+    assert f"failed {1 + len(RETRY_DELAYS)} times" in given_up[0]
+    assert given_up[0].endswith("\n" + ONE_HELD_BACK)  # what it would have said
+    assert garden.core.scheduler.scheduled(held_back_job(garden.platform.community)) is None
+
+
+async def test_a_report_held_back_while_the_count_fails_is_counted_with_it(
+    open_garden: GardenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    garden = await raided(open_garden)
+
+    async def raid_goes_on() -> None:  # as the first count is being posted
+        await reports(garden, "Removed s4", "Removed s5", "Removed s6")
+
+    failing_counts(garden, monkeypatch, failures=1, meanwhile=raid_goes_on)
+    await reports(garden, "Removed s1", "Removed s2", "Removed s3")
+    await garden.wait(timedelta(hours=1))
+    counts = [text for text in garden.texts("mod-log") if text.startswith("(")]
+    assert counts == [TWO_HELD_BACK]
