@@ -5,17 +5,37 @@ a mod-log line saying so."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.events import CommunityRef
-from bot.scheduler import RETRY_DELAYS
-from tests.cogs.welcome.garden import Garden, GardenFactory
+from bot.clock import ManualClock
+from bot.events import ChannelRef, CommunityRef, MessageRef
+from bot.scheduler import DEFAULT_MISFIRE_GRACE, RETRY_DELAYS
+from tests.cogs.welcome import test_welcome_held_back_restarts as restarts
+from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
 from tests.cogs.welcome.test_welcome_held_back_old_jobs import held_back_job, raided, reports
+from tests.support.fake_platform import FakePlatform
 
 ONE_HELD_BACK = "(1 similar report held back to avoid flooding this channel.)"
 TWO_HELD_BACK = "(2 similar reports held back to avoid flooding this channel.)"
+
+
+class FlakyPlatform(FakePlatform):
+    """A Telegram-like platform whose first post of a held-back count fails on an error it
+    may recover from (a dropped connection)."""
+
+    def __init__(self) -> None:
+        super().__init__(capabilities=WITHOUT_ROLES)
+        self.counts_tried = 0
+
+    async def send(self, channel: ChannelRef, text: str, **options: Any) -> MessageRef:
+        if text.startswith("("):
+            self.counts_tried += 1
+            if self.counts_tried == 1:
+                raise ConnectionResetError("connection reset by peer")
+        return await super().send(channel, text, **options)
 
 
 def failing_counts(
@@ -83,3 +103,19 @@ async def test_a_report_held_back_while_the_count_fails_is_counted_with_it(
     await garden.wait(timedelta(hours=1))
     counts = [text for text in garden.texts("mod-log") if text.startswith("(")]
     assert counts == [TWO_HELD_BACK]
+
+
+async def test_a_count_missed_while_the_bot_was_down_that_fails_late_is_tried_again(
+    open_garden: GardenFactory, clock: ManualClock, tmp_path: Path
+) -> None:
+    database = tmp_path / "garden.db"
+    await restarts.one_removal_held_back(open_garden, database)
+    clock.advance(DEFAULT_MISFIRE_GRACE * 3)  # the bot is down past the grace
+
+    platform = FlakyPlatform()
+    again = await restarts.raided(open_garden, database, platform)
+    await again.wait(RETRY_DELAYS[0] * 2)
+    assert again.texts("mod-log") == [restarts.HELD_BACK]
+    await again.wait(timedelta(days=1))
+    assert again.texts("mod-log") == [restarts.HELD_BACK]
+    assert platform.counts_tried == 2
