@@ -26,7 +26,7 @@ from typer.core import TyperCommand, TyperOption
 from bot import eventloop
 from bot.errors import JardinierError
 from bot.gctuning import tune_garbage_collector
-from bot.logsetup import configure_logging
+from bot.logsetup import configure_logging, default_log_format
 from bot.platform import Platform
 from bot.resources import shipped_rules_directory
 from bot.rulewatch import watching_enabled
@@ -112,6 +112,13 @@ def _database_failed(
 
     log.debug("the database failed", exc_info=error)
     _fail(storage_error(url or database_url(), error), as_json=as_json)
+
+
+def _start_logging(*, json_output: bool) -> None:
+    """Logging for a command; one whose output is JSON for a program logs JSON lines beside
+    it, unless ``JARDINIER_LOG_FORMAT`` chooses a format."""
+    with default_log_format("json" if json_output else "text"):
+        configure_logging()
 
 
 def _options(args: Sequence[str]) -> list[str]:
@@ -264,7 +271,7 @@ def console(
     Input: '+alice' (joins), 'alice: hello' (posts), 'alice ^3: reply', 'alice +👍 3',
     'alice: /help', '!wait 2h', '!channel #intros'. Ends at end of input (Ctrl-D).
     """
-    configure_logging()
+    _start_logging(json_output=jsonl)
     tune_garbage_collector()
     try:
         _console(rules_directory(rules), jsonl=jsonl)
@@ -360,9 +367,9 @@ def replay(
     from bot.instancelock import instance_lock
     from bot.replay import replay as run_replay
 
-    configure_logging()
-    tune_garbage_collector()
     to_stdout = json_out == Path("-")
+    _start_logging(json_output=to_stdout)
+    tune_garbage_collector()
     try:
         if json_out is not None and not to_stdout:
             # Before the replay, which may take minutes.

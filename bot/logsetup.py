@@ -9,7 +9,9 @@ import os
 import re
 import reprlib
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 SECRET_VARIABLES = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
@@ -144,6 +146,21 @@ class TextLineFormatter(logging.Formatter):
             return super().format(written)
 
 
+_DEFAULT_FORMAT: ContextVar[str] = ContextVar("jardinier_default_log_format", default="text")
+
+
+@contextmanager
+def default_log_format(name: str) -> Iterator[None]:
+    """Within the block, :func:`configure_logging` logs in ``name`` (``text`` or ``json``) where
+    ``JARDINIER_LOG_FORMAT`` chooses no format: a command whose output is JSON for a program
+    (``console --jsonl``, ``replay --json -``) logs JSON lines beside it."""
+    token = _DEFAULT_FORMAT.set(name)
+    try:
+        yield
+    finally:
+        _DEFAULT_FORMAT.reset(token)
+
+
 def _formatter(name: str) -> logging.Formatter:
     if name == "json":
         return JsonLineFormatter()
@@ -168,15 +185,17 @@ what a debugging bot would print)."""
 
 def configure_logging(level: str | None = None, environ: Mapping[str, str] | None = None) -> None:
     """Log to stderr at ``level`` (``JARDINIER_LOG_LEVEL``, default WARNING), secrets masked,
-    as text or as JSON lines (``JARDINIER_LOG_FORMAT``, default text)."""
+    as text or as JSON lines (``JARDINIER_LOG_FORMAT``, default text, or what
+    :func:`default_log_format` says)."""
     environ = os.environ if environ is None else environ
     asked = level or environ.get("JARDINIER_LOG_LEVEL") or "WARNING"
     chosen = asked.strip().upper()
-    asked_format = environ.get("JARDINIER_LOG_FORMAT") or "text"
+    default_format = _DEFAULT_FORMAT.get()
+    asked_format = environ.get("JARDINIER_LOG_FORMAT") or default_format
     chosen_format = asked_format.strip().lower()
     known_format = chosen_format in FORMATS
     handler = logging.StreamHandler()
-    handler.setFormatter(_formatter(chosen_format if known_format else "text"))
+    handler.setFormatter(_formatter(chosen_format if known_format else default_format))
     handler.addFilter(SecretRedactor(secrets_from(environ)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -195,8 +214,9 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
             ", ".join(LEVELS),
         )
     if not known_format:
-        # As for the level: said once, and the bot logs on, as text. Said whatever the level:
-        # at ERROR the operator would otherwise never learn why the collector gets no JSON.
+        # As for the level: said once, and the bot logs on in the default format. Said whatever
+        # the level: at ERROR the operator would otherwise never learn why the collector gets no
+        # JSON.
         logger = logging.getLogger(__name__)
         logger.handle(
             logger.makeRecord(
@@ -204,8 +224,8 @@ def configure_logging(level: str | None = None, environ: Mapping[str, str] | Non
                 logging.WARNING,
                 __file__,
                 0,
-                "JARDINIER_LOG_FORMAT=%r is not a format: use one of %s; logging as text",
-                (asked_format, ", ".join(FORMATS)),
+                "JARDINIER_LOG_FORMAT=%r is not a format: use one of %s; logging as %s",
+                (asked_format, ", ".join(FORMATS), default_format),
                 None,
             )
         )
