@@ -261,8 +261,8 @@ def console(
         bool,
         typer.Option(
             "--jsonl",
-            help="Print each bot action as one JSON object per line, and each error as one "
-            "on stderr.",
+            help="Print each bot action as one JSON object per line, and each error and log "
+            "line as one on stderr (JARDINIER_LOG_FORMAT=text keeps the log as text).",
         ),
     ] = False,
 ) -> None:
@@ -344,7 +344,7 @@ def replay(
         typer.Option(
             "--json",
             help="Also write the report as JSON to this file; `-` prints the JSON alone, for "
-            "piping (and an error as one JSON object on stderr).",
+            "piping (and an error, and each log line, as one JSON object on stderr).",
             dir_okay=False,
         ),
     ] = None,
