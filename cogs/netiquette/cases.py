@@ -86,9 +86,18 @@ class CaseRecord:
         return self.action.split(", ")
 
     def imposes(self, kind: str) -> bool:
-        """Whether the case's ``kind`` (``timeout``, ``ban``) was done: asked, and not refused
-        by the platform."""
+        """Whether the case's ``kind`` (``timeout``, ``ban``) was done and counts as in force:
+        asked, and not listed in ``refused`` (refused by the platform, or a ban lifted while the
+        case's timeout goes on: :attr:`ban_lifted`)."""
         return kind in self.actions and kind not in self.refused.split(", ")
+
+    @property
+    def ban_lifted(self) -> bool:
+        """Whether the case's ban was lifted while its timeout, which ends later, goes on (the
+        case stays open until the timeout ends). Such a ban is listed in ``refused`` with the
+        kinds no longer in force, but keeps its end (``ban_expires_at``): a ban the platform
+        refused never has one."""
+        return "ban" in self.refused.split(", ") and self.ban_expires_at is not None
 
     @property
     def ban_ends_at(self) -> datetime | None:
@@ -376,9 +385,7 @@ class CaseBook:
             row = await session.get(Case, case_id)
             if row is None:
                 return None
-            listed = [name for name in getattr(row, column).split(", ") if name]
-            if kind not in listed:
-                setattr(row, column, ", ".join(sorted([*listed, kind], key=_KINDS.index)))
+            _list_kind(row, column, kind)
             for name, value in changes.items():
                 setattr(row, name, value)
             session.add(row)
@@ -397,14 +404,24 @@ class CaseBook:
             row = await session.get(Case, case_id)
             if row is None:
                 return None
-            case = CaseRecord.of(row)
-            if case.lift_left(kind):
-                left = [other for other in _KINDS if other != kind and case.lift_left(other)]
-                row.lifts_left = ", ".join(left)
-                if not left:
-                    row.lift_left_at = None
+            _no_longer_left(row, kind)
             for name, value in changes.items():
                 setattr(row, name, value)
+            session.add(row)
+            await session.commit()
+            await session.refresh(row)
+            return self._marked(CaseRecord.of(row))
+
+    async def ban_lifted(self, case_id: int) -> CaseRecord | None:
+        """Record that case ``case_id``'s ban was lifted while its timeout goes on, and commit:
+        the case stays open, its ban no longer in force (:attr:`CaseRecord.ban_lifted`) nor
+        its lift left to the moderators. Read and written at once, as :meth:`add_kind`."""
+        async with self._lock, self._db.session() as session:
+            row = await session.get(Case, case_id)
+            if row is None:
+                return None
+            _no_longer_left(row, "ban")
+            _list_kind(row, "refused", "ban")
             session.add(row)
             await session.commit()
             await session.refresh(row)
@@ -520,6 +537,24 @@ class CaseBook:
             await session.commit()
             self._strikes.pop((community_id, user_id), None)
             self._struck.get(community_id, set()).discard(user_id)
+
+
+def _list_kind(row: Case, column: Literal["refused", "lifts_left"], kind: str) -> None:
+    """Add ``kind`` to the list ``column`` of ``row`` holds, in the order of :data:`_KINDS`."""
+    listed = [name for name in getattr(row, column).split(", ") if name]
+    if kind not in listed:
+        setattr(row, column, ", ".join(sorted([*listed, kind], key=_KINDS.index)))
+
+
+def _no_longer_left(row: Case, kind: str) -> None:
+    """Take ``kind``'s lift off those ``row`` leaves to the moderators (see
+    :meth:`CaseBook.lift_done`)."""
+    case = CaseRecord.of(row)
+    if case.lift_left(kind):
+        left = [other for other in _KINDS if other != kind and case.lift_left(other)]
+        row.lifts_left = ", ".join(left)
+        if not left:
+            row.lift_left_at = None
 
 
 def _bans() -> ColumnElement[bool]:

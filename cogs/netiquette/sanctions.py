@@ -134,6 +134,20 @@ def bans_without_end(case: CaseRecord) -> bool:
     return case.imposes("ban") and case.ban_ends_at is None
 
 
+def timeout_outlasts_ban(case: CaseRecord, now: datetime | None = None) -> bool:
+    """Whether ``case`` times out and bans for a while, its timeout ending after its ban (and
+    after ``now``, when given): the case's end is then the timeout's, and the ban's lift leaves
+    the case open."""
+    silenced_until, banned_until = case.expires_at, case.ban_ends_at
+    return (
+        case.imposes("timeout")
+        and banned_until is not None
+        and silenced_until is not None
+        and silenced_until > banned_until
+        and (now is None or silenced_until > now)
+    )
+
+
 def job_member(arguments: Mapping[str, Any]) -> MemberRef:
     """The member a lift job names."""
     community = CommunityRef(
@@ -742,7 +756,8 @@ class Sanctions:
         platform had already carried out finds nothing left to lift and only closes the case.
         A member's ban for good is never lifted this way: a ban for good cancels the planned end
         of a temporary one. Nor is the timeout of a case that also bans while its ban's lift is
-        planned or owed: that lift closes the case. Nor is a lift left to the moderators
+        planned or owed, unless the timeout ends later (:func:`timeout_outlasts_ban`): that
+        lift closes the case. Nor is a lift left to the moderators
         (:meth:`leave_to_moderators`): the mod-log asked them once; nor an act the platform
         refused: it left nothing to lift.
         """
@@ -760,15 +775,20 @@ class Sanctions:
             # The lift of a ban, planned or owed, closes the case that also bans: a ban
             # leaves no timeout to lift. A ban ending no sooner than the case made its end the
             # ban's: the timeout's own end came first, and its lift with it (left to the
-            # moderators or not).
+            # moderators or not). A timeout ending after the ban is lifted after it, and its
+            # lift closes the case.
             ban_ends = case_ends["ban"]
-            closed_by_ban = case.imposes("ban") and (
-                scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
-                or (
-                    ban_ends is not None
-                    and (
-                        not case.lift_left("ban")
-                        or (case.expires_at is not None and ban_ends >= case.expires_at)
+            closed_by_ban = (
+                case.imposes("ban")
+                and not timeout_outlasts_ban(case)
+                and (
+                    scheduler.next_run(lift_job_id("ban", community, case.user_id)) is not None
+                    or (
+                        ban_ends is not None
+                        and (
+                            not case.lift_left("ban")
+                            or (case.expires_at is not None and ban_ends >= case.expires_at)
+                        )
                     )
                 )
             )
@@ -825,9 +845,11 @@ class Sanctions:
         ``only``, when given) as lifted now, and return them all, as they were.
 
         An unban ends a ban for good too, and a timeout given with the ban it ends (a ban
-        leaves no timeout to lift). A timeout's lift leaves open a case that also bans: its ban
-        goes on, and where no lift of it is planned (a ban for good), the case says no end; its
-        timeout's lift is no longer left to the moderators.
+        leaves no timeout to lift), save one that runs on after a temporary ban
+        (:func:`timeout_outlasts_ban`): the case stays open until the timeout's lift, its ban
+        no longer in force. A timeout's lift leaves open a case that also bans: its ban goes
+        on, and the case's end is the ban's (none for a ban for good, where no lift of it is
+        planned); its timeout's lift is no longer left to the moderators.
         """
         now = self.core.clock.now()
         running = [
@@ -840,8 +862,15 @@ class Sanctions:
                 ends: dict[str, Any] = {}
                 if case.expires_at is not None and self._banned_on(case, member):
                     ends["expires_at"] = None
+                elif timeout_outlasts_ban(case):
+                    # Lifted before its end: the case now ends with its ban.
+                    ends["expires_at"] = case.ban_ends_at
                 if ends or case.lift_left("timeout"):
                     await self.cog.casebook.lift_done(case.id, "timeout", **ends)
+                continue
+            if action == "ban" and timeout_outlasts_ban(case, now):
+                # Its timeout goes on: its own lift closes the case.
+                await self.cog.casebook.ban_lifted(case.id)
                 continue
             await self.cog.casebook.mark(case.id, lifted_at=now)
         return running
