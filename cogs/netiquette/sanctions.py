@@ -532,7 +532,8 @@ class Sanctions:
 
     async def _ban_refused(self, member: MemberRef, case: CaseRecord) -> None:
         """Record that the platform refused the ban of ``case``; a case that also silences then
-        ends when the silence does.
+        ends when its silence does, and one whose silence was refused too has no end: nothing
+        it asked is in force (the member's timeout, if any, is another case's).
 
         The case told the other cogs of a ban when it was recorded (``ModerationRecorded``):
         unless another ban of the member goes on, they are told it is over
@@ -540,10 +541,15 @@ class Sanctions:
         them again (contests). No ``/unban`` will: it finds no ban to lift."""
         changes: dict[str, Any] = {}
         if "timeout" in case.actions:
+            # As the case's timeout left it: refused, or its lift planned.
+            case = await self.cog.casebook.get(member.community, case.id) or case
             silenced_until = self.core.scheduler.next_run(
                 lift_job_id("timeout", member.community, member.user.id)
             )
-            if silenced_until is not None:
+            if not case.imposes("timeout"):
+                changes["expires_at"] = None
+            elif silenced_until is not None:
+                # Its silence lasts as long as the member's, as silence() planned it.
                 changes["expires_at"] = silenced_until
         await self._refused(case, "ban", **changes)
         if not await self.banned_besides(member, case.id):

@@ -122,3 +122,33 @@ async def test_an_untimeout_before_the_ban_ends_lets_the_ban_s_lift_close_the_ca
     await forum.wait(timedelta(hours=1, minutes=1))
     assert len(forum.done("unban")) == 1
     assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+
+
+NO_PERMISSION = ("lacking_permission", {"permission": "ban_members", "where": "Garden"})
+
+
+async def test_a_case_refused_both_its_acts_takes_no_end_from_another_case_s_timeout(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(
+        {
+            "ads": {
+                "triggers": [{"match_invites": True}],
+                "actions": {"timeout": {"duration": "1h"}, "ban": {"duration": "1d"}},
+            }
+        }
+    )
+    forum.member("mod", moderator=True)
+    forum.member("bob")
+    await forum.run("mod", "/timeout bob 7d Flooding")
+    forum.platform.refuse["timeout"] = NO_PERMISSION
+    forum.platform.refuse["ban"] = NO_PERMISSION
+    await forum.say("bob", "discord.gg/spam")
+    assert forum.done("ban") == []
+    assert await status_of(forum, 2) == "Strike points: 0 (timeout failed) (ban failed)"
+    # Nothing case 2 asked is in force: two days on, the retention sweep may erase it, and
+    # keeps case 1, whose timeout runs a week.
+    await forum.wait(timedelta(days=2))
+    community = forum.platform.community
+    assert await forum.cog.casebook.forget_before(community, forum.clock.now()) == 1
+    assert [case.id for case in await forum.cog.casebook.of_member(community, "id-bob")] == [1]
