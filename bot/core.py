@@ -53,7 +53,7 @@ from bot.events import (
 from bot.heartbeat import Heartbeat, heartbeat_file
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
-from bot.platform import EventSink, Platform, PlatformError
+from bot.platform import PASSING_REFUSALS, EventSink, Platform, PlatformError
 from bot.refusals import refusal_text
 from bot.resources import shipped_rules_directory
 from bot.retention import RetentionSweep
@@ -722,13 +722,22 @@ class Jardinier:
         return None if platform is None else await platform.resolve_channel(community, text)
 
     async def modlog(
-        self, community: CommunityRef, text: str, *, logged: str | None = None
+        self,
+        community: CommunityRef,
+        text: str,
+        *,
+        logged: str | None = None,
+        retry_passing: bool = False,
     ) -> None:
         """Post ``text`` in the community's mod-log channel; log it at INFO where there is none
         or it cannot be written to, and only at DEBUG once posted.
 
         ``logged`` is what the log says instead of ``text``: the same notice naming members by
-        id only, where the log must not keep their names (an erasure's notice)."""
+        id only, where the log must not keep their names (an erasure's notice).
+        ``retry_passing`` raises the refusals that say nothing of the post itself (a rate limit,
+        the platform unreachable: :data:`~bot.platform.PASSING_REFUSALS`), for a caller that
+        tries again later (a retried job); where the platform answered late, the line may then
+        be posted twice, which a count owed to the moderators can bear better than its loss."""
         shown = text if logged is None else logged
         name = self.community_config(community).channels.mod_log
         if not name:
@@ -748,6 +757,8 @@ class Jardinier:
         try:
             await platform.send(channel, text)
         except PlatformError as error:
+            if retry_passing and error.key in PASSING_REFUSALS:
+                raise
             reason = refusal_text(error, self.texts(community))
             self._modlog_trouble(
                 community,

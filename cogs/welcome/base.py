@@ -256,7 +256,9 @@ class WelcomeBase(Cog):
         if not held_count(arguments).lines:
             return
         try:
-            await self.core.modlog(community, self.held_back_text(community, arguments))
+            await self.core.modlog(
+                community, self.held_back_text(community, arguments), retry_passing=True
+            )
         except Exception:
             job_id = self._held_back_job(community)
             waiting = self.core.scheduler.scheduled(job_id)

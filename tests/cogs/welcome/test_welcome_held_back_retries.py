@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.telegram.calls import refusal
 from bot.clock import ManualClock
 from bot.events import ChannelRef, CommunityRef, MessageRef
 from bot.scheduler import DEFAULT_MISFIRE_GRACE, RETRY_DELAYS
@@ -24,17 +25,18 @@ TWO_HELD_BACK = "(2 similar reports held back to avoid flooding this channel.)"
 
 class FlakyPlatform(FakePlatform):
     """A Telegram-like platform whose first post of a held-back count fails on an error it
-    may recover from (a dropped connection)."""
+    may recover from (a dropped connection), reported as the adapters report it."""
 
-    def __init__(self) -> None:
+    def __init__(self, refused: str = "unreachable") -> None:
         super().__init__(capabilities=WITHOUT_ROLES)
+        self.refused = refused
         self.counts_tried = 0
 
     async def send(self, channel: ChannelRef, text: str, **options: Any) -> MessageRef:
         if text.startswith("("):
             self.counts_tried += 1
             if self.counts_tried == 1:
-                raise ConnectionResetError("connection reset by peer")
+                raise refusal("send", self.refused, community=channel.community)
         return await super().send(channel, text, **options)
 
 
@@ -119,3 +121,27 @@ async def test_a_count_missed_while_the_bot_was_down_that_fails_late_is_tried_ag
     await again.wait(timedelta(days=1))
     assert again.texts("mod-log") == [restarts.HELD_BACK]
     assert platform.counts_tried == 2
+
+
+@pytest.mark.parametrize("refused", ["rate_limited", "unreachable", "closing"])
+async def test_a_count_the_platform_refuses_for_a_passing_reason_is_tried_again(
+    open_garden: GardenFactory, refused: str
+) -> None:
+    platform = FlakyPlatform(refused)
+    garden = await open_garden(platform=platform, raid={"joins": 2, "within": "1m", "quiet": "2m"})
+    await reports(garden, "Removed s1", "Removed s2", "Removed s3")
+    await garden.wait(timedelta(minutes=1) + RETRY_DELAYS[0] * 2)
+    assert garden.texts("mod-log") == ["Removed s1", "Removed s2", ONE_HELD_BACK]
+    assert platform.counts_tried == 2
+
+
+async def test_a_count_the_platform_refuses_for_good_is_not_tried_again(
+    open_garden: GardenFactory,
+) -> None:
+    # A bot removed from the chat is not let back by asking again: logged, as any mod-log line.
+    platform = FlakyPlatform("removed_from_chat")
+    garden = await open_garden(platform=platform, raid={"joins": 2, "within": "1m", "quiet": "2m"})
+    await reports(garden, "Removed s1", "Removed s2", "Removed s3")
+    await garden.wait(timedelta(hours=2))
+    assert garden.texts("mod-log") == ["Removed s1", "Removed s2"]
+    assert platform.counts_tried == 1
