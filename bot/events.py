@@ -481,7 +481,8 @@ class ModerationPardoned(Event):
 class ModerationLifted(Event):
     """A sanction is no longer in force without a moderator's lift (published by the netiquette
     cog): a timed one ran out and the bot lifted it on time, or a ban the case recorded turned out
-    refused by the platform while no other ban of the member goes on.
+    refused by the platform while no other ban of the member goes on, or a moderator's /unban
+    found the ban on record already lifted on the platform (its ``unban`` case is recorded too).
 
     ``action`` is what ended (``ban``, ``timeout``), ``case_id`` the case that imposed it. No
     case is recorded for it, unlike a moderator's /unban (``ModerationRecorded``, ``unban``):
