@@ -27,7 +27,8 @@ from bot.ruleconf import one_line
 from cogs.netiquette.models import Case
 
 _KINDS = ("timeout", "ban")
-"""The acts a case can list as refused or as left to the moderators, in the order listed."""
+"""The acts a case can list as refused, as lifted or as left to the moderators, in the order
+listed."""
 EXCERPT_LENGTH = 200
 MAX_LISTED = 15
 MAX_STRIKE_HISTORIES = 10_000
@@ -73,6 +74,7 @@ class CaseRecord:
     lifts_left: str = ""
     refused: str = ""
     ban_expires_at: datetime | None = None
+    lifted: str = ""
 
     @classmethod
     def of(cls, row: Case) -> CaseRecord:
@@ -87,17 +89,22 @@ class CaseRecord:
 
     def imposes(self, kind: str) -> bool:
         """Whether the case's ``kind`` (``timeout``, ``ban``) was done and counts as in force:
-        asked, and not listed in ``refused`` (refused by the platform, or a ban lifted while the
-        case's timeout goes on: :attr:`ban_lifted`)."""
-        return kind in self.actions and kind not in self.refused.split(", ")
+        asked, not refused by the platform (:meth:`refuses`), and not lifted while the case
+        stays open (:attr:`ban_lifted`)."""
+        return (
+            kind in self.actions and not self.refuses(kind) and kind not in self.lifted.split(", ")
+        )
+
+    def refuses(self, kind: str) -> bool:
+        """Whether the platform refused the case's ``kind`` (``timeout``, ``ban``): asked,
+        never in force."""
+        return kind in self.actions and kind in self.refused.split(", ")
 
     @property
     def ban_lifted(self) -> bool:
         """Whether the case's ban was lifted while its timeout, which ends later, goes on (the
-        case stays open until the timeout ends). Such a ban is listed in ``refused`` with the
-        kinds no longer in force, but keeps its end (``ban_expires_at``): a ban the platform
-        refused never has one."""
-        return "ban" in self.refused.split(", ") and self.ban_expires_at is not None
+        case stays open until the timeout ends): done, no longer in force."""
+        return "ban" in self.lifted.split(", ")
 
     @property
     def ban_ends_at(self) -> datetime | None:
@@ -163,6 +170,7 @@ _CASE_COLUMNS = (
     "expires_at",
     "refused",
     "lifts_left",
+    "lifted",
 )
 """The columns of a new case, as :meth:`CaseBook._row` gives them."""
 _LAST_CASE_NUMBER = "SELECT seq FROM sqlite_sequence WHERE name = 'netiquette_cases'"
@@ -282,6 +290,7 @@ class CaseBook:
             "expires_at": new.expires_at,
             "refused": "",
             "lifts_left": "",
+            "lifted": "",
         }
 
     async def get(self, community: CommunityRef, case_id: int) -> CaseRecord | None:
@@ -421,7 +430,7 @@ class CaseBook:
             if row is None:
                 return None
             _no_longer_left(row, "ban")
-            _list_kind(row, "refused", "ban")
+            _list_kind(row, "lifted", "ban")
             session.add(row)
             await session.commit()
             await session.refresh(row)
@@ -468,7 +477,7 @@ class CaseBook:
         running (a ban not lifted, a timed sanction not over by then, a ban whose lift was left
         to the moderators); how many went."""
         community_id = await self._members.community_id(community)
-        banned = and_(_bans(), not_(_refused_ban()))
+        banned = and_(_bans(), not_(_ban_not_in_force()))
         # Each side NULL-free: NOT over a NULL would keep a case that is not running.
         running = and_(
             col(Case.lifted_at).is_(None),
@@ -539,7 +548,7 @@ class CaseBook:
             self._struck.get(community_id, set()).discard(user_id)
 
 
-def _list_kind(row: Case, column: Literal["refused", "lifts_left"], kind: str) -> None:
+def _list_kind(row: Case, column: Literal["refused", "lifts_left", "lifted"], kind: str) -> None:
     """Add ``kind`` to the list ``column`` of ``row`` holds, in the order of :data:`_KINDS`."""
     listed = [name for name in getattr(row, column).split(", ") if name]
     if kind not in listed:
@@ -567,9 +576,10 @@ def _bans() -> ColumnElement[bool]:
     )
 
 
-def _refused_ban() -> ColumnElement[bool]:
-    """Whether the platform refused a case's ban (``refused`` is ``ban`` or ``timeout, ban``)."""
-    return col(Case.refused).like("%ban")
+def _ban_not_in_force() -> ColumnElement[bool]:
+    """Whether a case's ban is not in force: the platform refused it (``refused`` is ``ban`` or
+    ``timeout, ban``), or it was lifted while the case's timeout goes on (``lifted``)."""
+    return or_(col(Case.refused).like("%ban"), col(Case.lifted).like("%ban"))
 
 
 def _numbered(last: int, rows: Sequence[object]) -> list[int]:

@@ -43,10 +43,7 @@ class Casework(Moderation):
         refused = [
             f"({render(texts.failed, action=texts.action_names.text(kind))})"
             for kind in TIMED_KINDS
-            if kind in case.actions
-            and not case.imposes(kind)
-            # Lifted while the case's timeout goes on: it was done.
-            and not (kind == "ban" and case.ban_lifted)
+            if case.refuses(kind)
         ]
         if case.lift_left_at is not None and not case.lifts_left:
             # Recorded before the case kept which lift was left: it cannot say.

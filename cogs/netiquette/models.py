@@ -56,6 +56,9 @@ class Case(SQLModel, table=True):
     refused: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
     """The case's acts the platform refused (``ban``, ``timeout, ban``): recorded as asked,
     never in force, nothing to lift."""
+    lifted: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    """The case's acts lifted while the case stays open (``ban``: a ban lifted while the
+    case's timeout, ending later, goes on): done, no longer in force, nothing left to lift."""
     ban_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the case's ban ends, where it bans for a time (``expires_at`` is the later end of
     a case that also times out). None for a ban for good, and on a case recorded before it was
