@@ -14,17 +14,26 @@ write (a row, or its absence), so it never grows past the jobs themselves, and e
 "delete its row, insert the new one", which repairs a row a failed write left missing or stale.
 A write the database refuses (locked beyond the busy timeout, a full disk, an I/O error) is tried
 again, after 1 s, then 2 s, … at most every ``RETRY_MOST``; that next write, and the one at
-shutdown, rewrite the whole table from memory in one transaction. Each refusal is one warning
-line (what the database said, without the statement), and the recovery is another, at the same
-level: an operator who saw the one sees the other. A crash loses at most the changes still
-waiting (milliseconds of them, or those since the database started refusing); the jobs on disk
-are loaded at start.
+shutdown, rewrite the whole table from memory in one transaction (but for the rows kept below).
+Each refusal is one warning line (what the database said, without the statement), and the
+recovery is another, at the same level: an operator who saw the one sees the other. A crash
+loses at most the changes still waiting (milliseconds of them, or those since the database
+started refusing); the jobs on disk are loaded at start.
 
 A job saved by a later version of the bot, which remembers more of a job (a run in progress, how
 it is retried), is read after a rollback to this one: the arguments its function here does not
 take are left out as it loads, with a warning. Kept, they failed APScheduler's check of every
 change to the job's arguments: the catch-up of a run cut short, or of a job held for its
 platform, stopped the start.
+
+A saved job this version cannot restore at all (saved by a later APScheduler or bot: a newer job
+state, a trigger or function this version lacks; or a row damaged on disk) is not loaded, and its
+row is kept on disk as it is, for a version of the bot that can read it: APScheduler's own store
+deletes such a row as it loads, and the job (a ban to lift, a contest to close) would be gone for
+good after a rollback and the roll forward. So the rows are read here, in one query, and each is
+restored with the SQLAlchemy store's own code; each row kept is one warning line (the job's id and
+the error, without a traceback but at DEBUG). Rewrites of the table, and removing every job, leave
+those rows alone; a job this run schedules under the id of one replaces it (the newer state wins).
 """
 
 from __future__ import annotations
@@ -43,7 +52,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
-from sqlalchemy import bindparam, create_engine, event
+from sqlalchemy import bindparam, create_engine, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -59,6 +68,8 @@ RETRY_FIRST = 1.0
 """Seconds before a write the database refused is tried again; doubled at each refusal …"""
 RETRY_MOST = 60.0
 """… up to this."""
+WHY_MOST = 300
+"""Characters at most of why a saved job cannot be restored, in its warning."""
 _COLUMNS = ("id", "next_run_time", "job_state")
 """The columns of a job's row, as :meth:`WriteBehindJobStore._row` gives them."""
 
@@ -79,6 +90,9 @@ class WriteBehindJobStore(MemoryJobStore):
         # Everything below is shared with the writer thread: read and changed under the lock.
         self._rows: dict[str, dict[str, Any]] = {}
         """The row of every job in memory, as last pickled: what a rewrite writes."""
+        self._unrestorable: set[str] = set()
+        """Ids of the rows this version could not restore at start, kept on disk as they are
+        until a job of this run takes their id."""
         self._changed: dict[str, None] = {}
         """Ids of the jobs changed (or removed) since the writer last took them, in order."""
         self._rewrite = False
@@ -100,12 +114,16 @@ class WriteBehindJobStore(MemoryJobStore):
         super().start(scheduler, alias)
         self._disk.start(scheduler, alias)
         rows = {}
-        for job in self._disk.get_all_jobs():
-            _fit_arguments(job)
+        unrestorable = set()
+        for job_id, job in self._saved_jobs():
+            if job is None:
+                unrestorable.add(job_id)
+                continue
             super().add_job(job)
             rows[job.id] = self._row(job)
         with self._queue_lock:
             self._rows = rows
+            self._unrestorable = unrestorable
             self._changed = {}
             self._rewrite = self._submitted = False
             self._delay = 0.0
@@ -180,6 +198,24 @@ class WriteBehindJobStore(MemoryJobStore):
     def _table(self) -> Any:
         return self._disk.jobs_t
 
+    def _saved_jobs(self) -> list[tuple[str, Job | None]]:
+        """Each saved job by its id, None for one this version cannot restore (said once)."""
+        table = self._table
+        query = select(table.c.id, table.c.job_state).order_by(table.c.next_run_time)
+        with self._disk.engine.begin() as connection:
+            saved = connection.execute(query).all()
+        jobs: list[tuple[str, Job | None]] = []
+        for job_id, state in saved:
+            try:
+                job: Job = self._disk._reconstitute_job(state)
+                _fit_arguments(job)
+            except Exception as error:
+                _unrestorable(job_id, error)
+                jobs.append((job_id, None))
+            else:
+                jobs.append((job_id, job))
+        return jobs
+
     def _row(self, job: Job) -> dict[str, Any]:
         # Pickled now, on the caller's thread: the scheduler keeps changing the live Job object.
         next_run: datetime | None = job.next_run_time
@@ -203,6 +239,7 @@ class WriteBehindJobStore(MemoryJobStore):
                 self._rows.pop(job_id, None)
             else:
                 self._rows[job_id] = row
+                self._unrestorable.discard(job_id)  # the newer state wins
             self._changed[job_id] = None
             if not self._claim_write():
                 return
@@ -225,9 +262,11 @@ class WriteBehindJobStore(MemoryJobStore):
                     self._submitted = False  # the retry submits the next write
                     return False
                 rewrite = self._rewrite
+                keep: list[str] = []
                 if rewrite:
                     ids: list[str] = []
                     rows = list(self._rows.values())
+                    keep = list(self._unrestorable)
                     self._changed.clear()
                     self._rewrite = False
                 else:
@@ -239,21 +278,33 @@ class WriteBehindJobStore(MemoryJobStore):
                         del self._changed[job_id]
                     rows = [self._rows[job_id] for job_id in ids if job_id in self._rows]
             try:
-                self._write(ids, rows, rewrite=rewrite)
+                self._write(ids, rows, rewrite=rewrite, keep=keep)
             except Exception as error:  # the database (or a bug): try again later, everything
                 self._refused(error, len(rows) if rewrite else len(ids))
                 return False
             self._saved()
 
-    def _write(self, ids: list[str], rows: list[dict[str, Any]], *, rewrite: bool) -> None:
+    def _write(
+        self, ids: list[str], rows: list[dict[str, Any]], *, rewrite: bool, keep: list[str]
+    ) -> None:
+        """Delete the rows of ``ids`` (``rewrite``: every row but those of ``keep``), then
+        insert ``rows``, in one transaction."""
         table = self._table
         with self._disk.engine.begin() as connection:
             statements = self._statements(connection.dialect)
-            if rewrite:
+            if rewrite and not keep:
                 connection.execute(table.delete())
-            elif statements is None:
-                connection.execute(table.delete().where(table.c.id.in_(ids)))
-            else:
+            elif rewrite:
+                # Row by row: the rows kept may be thousands (a rollback over a change of how
+                # every job is saved), more than a statement takes values.
+                kept = set(keep)
+                saved = connection.execute(select(table.c.id)).scalars()
+                ids = [job_id for job_id in saved if job_id not in kept]
+            if ids and statements is None:
+                for start in range(0, len(ids), MAX_BATCH):
+                    batch = ids[start : start + MAX_BATCH]
+                    connection.execute(table.delete().where(table.c.id.in_(batch)))
+            elif ids and statements is not None:
                 connection.exec_driver_sql(statements[0].sql, [(job_id,) for job_id in ids])
             if not rows:
                 return
@@ -341,6 +392,20 @@ class WriteBehindJobStore(MemoryJobStore):
             "finds them as they were before the database refused them",
             jobs,
         )
+
+
+def _unrestorable(job_id: str, error: Exception) -> None:
+    """Tell the operator, on one line, that the saved job ``job_id`` is kept but not loaded."""
+    why = " ".join(f"{type(error).__name__}: {error}".split())
+    if len(why) > WHY_MOST:
+        why = why[: WHY_MOST - 1] + "…"
+    log.warning(
+        "job %s cannot be restored by this version (%s): not loaded, its row is kept on disk "
+        "for a version of the bot that can read it",
+        job_id,
+        why,
+    )
+    log.debug("job %s cannot be restored", job_id, exc_info=error)
 
 
 def _fit_arguments(job: Job) -> None:
