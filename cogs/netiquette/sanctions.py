@@ -874,12 +874,47 @@ class Sanctions:
                 if ends or case.lift_left("timeout"):
                     await self.cog.casebook.lift_done(case.id, "timeout", **ends)
                 continue
-            if action == "ban" and timeout_outlasts_ban(case, now):
+            if (
+                action == "ban"
+                and timeout_outlasts_ban(case, now)
+                and await self._silenced_after_ban(member, case)
+            ):
                 # Its timeout goes on: its own lift closes the case.
                 await self.cog.casebook.ban_lifted(case.id)
                 continue
             await self.cog.casebook.mark(case.id, lifted_at=now)
         return running
+
+    async def _silenced_after_ban(self, member: MemberRef, case: CaseRecord) -> bool:
+        """Whether ``case``'s timeout, which outlasts its ban, still holds once the ban is
+        lifted. A Discord timeout does; where a timeout is a restriction (Telegram), the ban
+        replaced it and the unban left the member free: it is put back until the case's end.
+        Refused, nothing of the case is in force any more: the mod-log hears why."""
+        actions = self.core.actions
+        if not actions.can(member.platform, Capability.RESTRICT) or case.expires_at is None:
+            return True
+        community = member.community
+        failure = await self.attempt(
+            "timeout", community, actions.timeout(member, case.expires_at)
+        )
+        if failure is None:
+            return True
+        job_id = lift_job_id("timeout", community, member.user.id)
+        planned = self.core.scheduler.scheduled(job_id)
+        if planned is not None and planned.kwargs.get("case_id") == case.id:
+            self.core.scheduler.cancel(job_id)  # nothing left to lift: said now, not again
+        texts = self.cog.texts(community)
+        await self.core.modlog(
+            community,
+            render(
+                texts.modlog_lifted,
+                case=case.id,
+                action=texts.action_names.text("timeout"),
+                member=plain_name(member.name),
+                notes=as_notes([failure]),
+            ),
+        )
+        return False
 
     # -- the ladder -----------------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.localtime import moment_text
+from bot.platform import Capability
 from cogs.netiquette.sanctions import lift_job_id
 from tests.cogs.netiquette.conftest import ForumFactory
 from tests.cogs.netiquette.forum import Forum
+from tests.cogs.netiquette.test_netiquette_refusals import LACKING
 
 SILENCED_A_WEEK_BANNED_AN_HOUR = {
     "ads": {
@@ -152,3 +154,52 @@ async def test_a_case_refused_both_its_acts_takes_no_end_from_another_case_s_tim
     community = forum.platform.community
     assert await forum.cog.casebook.forget_before(community, forum.clock.now()) == 1
     assert [case.id for case in await forum.cog.casebook.of_member(community, "id-bob")] == [1]
+
+
+async def test_where_a_timeout_is_a_restriction_it_is_put_back_after_the_ban_s_lift(
+    open_forum: ForumFactory,
+) -> None:
+    # On Telegram a ban replaces the member's restriction, and the unban leaves them free to
+    # come back and post: the week's silence is restricted again, until its end.
+    forum = await open_forum(SILENCED_A_WEEK_BANNED_AN_HOUR)
+    forum.member("mod", moderator=True)
+    week_later = await banned_an_hour_silenced_a_week(forum)
+    assert [recorded.details["until"] for recorded in forum.done("timeout")] == [week_later]
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert len(forum.done("unban")) == 1
+    assert [recorded.details["until"] for recorded in forum.done("timeout")] == [week_later] * 2
+    assert await status_of(forum, 1) == until(forum, week_later)
+
+
+async def test_where_a_timeout_outlives_a_ban_on_its_own_it_is_not_given_again(
+    open_forum: ForumFactory,
+) -> None:
+    # A Discord timeout holds through a ban and an unban.
+    forum = await open_forum(SILENCED_A_WEEK_BANNED_AN_HOUR)
+    forum.platform.capabilities = frozenset(Capability) - {Capability.RESTRICT}
+    forum.member("mod", moderator=True)
+    week_later = await banned_an_hour_silenced_a_week(forum)
+    await forum.wait(timedelta(hours=1, minutes=1))
+    assert len(forum.done("unban")) == 1
+    assert len(forum.done("timeout")) == 1
+    assert await status_of(forum, 1) == until(forum, week_later)
+
+
+async def test_a_restriction_refused_after_the_ban_s_lift_closes_the_case_and_says_why(
+    open_forum: ForumFactory,
+) -> None:
+    forum = await open_forum(SILENCED_A_WEEK_BANNED_AN_HOUR)
+    forum.member("mod", moderator=True)
+    await banned_an_hour_silenced_a_week(forum)
+    forum.platform.refuse["timeout"] = ("lacking_permission", LACKING)
+    await forum.wait(timedelta(hours=1, minutes=1))
+    lifted = sorted(line for line in forum.modlog() if "is lifted" in line)
+    assert lifted[0] == "⏱️ The ban of bob is lifted (case 1)."
+    assert lifted[1] == (
+        "⏱️ The timeout of bob is lifted (case 1) "
+        "(timeout failed: I lack the Moderate Members permission in Garden)."
+    )
+    assert await status_of(forum, 1) == "Strike points: 0 (lifted)"
+    await forum.wait(timedelta(days=7))  # nothing left to lift, nothing said again
+    assert sorted(line for line in forum.modlog() if "is lifted" in line) == lifted
+    assert forum.done("unrestrict") == []
