@@ -131,10 +131,10 @@ class ContestsBase(Cog):
 
     @asynccontextmanager
     async def posting_about(self, contest_id: int) -> AsyncIterator[None]:
-        """While an opening or a reminder of ``contest_id`` is claimed and posted, or its
-        cancellation posted: one at a time. A cancel that claims the contest while a phase
-        claimed before it is still being posted (the platform takes its time) posts 'is
-        cancelled' after it, not above it."""
+        """While an opening, a reminder or the close of ``contest_id`` is claimed and posted,
+        or its cancellation posted: one at a time. A cancel that claims the contest while a
+        phase claimed before it is still being posted (the platform takes its time) posts 'is
+        cancelled' after it, not above it; the results come after a reminder still on its way."""
         self._posters_of[contest_id] += 1
         lock = self._posts_of.setdefault(contest_id, asyncio.Lock())
         try:

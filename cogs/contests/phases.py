@@ -288,13 +288,21 @@ class Phases(ContestsBase):
         if target is None:
             return
         community, contest = target
-        now = self.core.clock.now()
         with announcing(phase_job_id(contest_id, "remind")):
             if contest.reminded_at is not None:
                 return  # claimed, perhaps still being posted: not waited for
             async with self.posting_about(contest_id):
-                if contest.closed_at is not None or not await self.claim(
-                    contest_id, "reminded_at", now
+                # Read again once the posts before it are out: a close posted meanwhile makes
+                # it moot, and the time left is the time left when it is posted.
+                target = await self._phase_target(contest_id)
+                if target is None:
+                    return
+                community, contest = target
+                now = self.core.clock.now()
+                if (
+                    contest.closed_at is not None
+                    or now >= contest.ends_at
+                    or not await self.claim(contest_id, "reminded_at", now)
                 ):
                     return
                 if self.core.cog_enabled(self.name, community):
@@ -388,12 +396,15 @@ class Phases(ContestsBase):
         text = self.results_text(community, contest, outcome)
         channel = self.contest_channel(community, contest)
         posted = announce and self.core.cog_enabled(self.name, community)
-        if posted:
-            late_note = render(
-                self.texts(community).results_late, end=self.when(community, contest.ends_at)
-            )
-            await self.actions.send(channel, f"{text}\n{late_note}" if late else text)
-        await self.announced(Contest, contest_id, ANNOUNCED["close"])
+        # Posted after an opening or a reminder still on its way, and before a reminder that
+        # comes meanwhile, which then finds the contest closed and says nothing.
+        async with self.posting_about(contest_id):
+            if posted:
+                late_note = render(
+                    self.texts(community).results_late, end=self.when(community, contest.ends_at)
+                )
+                await self.actions.send(channel, f"{text}\n{late_note}" if late else text)
+            await self.announced(Contest, contest_id, ANNOUNCED["close"])
         await self.publish_wins(community, wins)
         await self.publish(
             ContestClosed(
