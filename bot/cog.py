@@ -114,8 +114,15 @@ class Cog:
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
     ) -> None:
-        """A job was due while the bot was down, past its grace time. Default: log it."""
-        self.log.warning("job %s (%s) missed by %s; it will not run", job_id, handler, late_by)
+        """A job was due while the bot was down, past its grace time. Default: log it.
+
+        A cog that overrides this calls it first and then says, to the mod-log where it matters,
+        what it does instead (runs the job late, or tells the moderators it was not done): the
+        log does not claim the job will not run unless the cog left that to this default."""
+        if type(self).on_job_missed is Cog.on_job_missed:
+            self.log.warning("job %s (%s) missed by %s; it will not run", job_id, handler, late_by)
+        else:
+            self.log.warning("job %s (%s) missed by %s", job_id, handler, late_by)
 
     async def on_job_given_up(self, handler: str, job_id: str, kwargs: dict[str, Any]) -> None:
         """A one-off job (or the handling of it missed) failed every try (see
