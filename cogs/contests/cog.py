@@ -101,6 +101,15 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         elif handler == "run_challenge":
             await self.challenge_missed(kwargs, late_by)
 
+    async def on_job_given_up(self, handler: str, job_id: str, kwargs: dict[str, Any]) -> None:
+        """A close or a draw that failed on every try is left to the moderators: the mod-log
+        says which, and what does it."""
+        await super().on_job_given_up(handler, job_id, kwargs)
+        if handler == "close_contest":
+            await self.close_given_up(int(kwargs["contest_id"]))
+        elif handler == "draw_giveaway":
+            await self.draw_given_up(int(kwargs["giveaway_id"]))
+
     # -- members' data --------------------------------------------------------------------------
 
     async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:

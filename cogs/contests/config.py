@@ -95,6 +95,9 @@ class ContestTexts(BaseModel):
     lost_close: Annotated[str, Placeholders("id", "title", "channel", "when", "end")]
     """To the mod-log, at a start: the results of the close at ``when`` may not have been
     posted; how to post them."""
+    close_given_up: Annotated[str, Placeholders("id", "title", "end")]
+    """To the mod-log: closing the contest failed on every try (the database kept failing); it
+    is still open, without results; what brings it to a close."""
     phase_open: Annotated[str, Placeholders()]
     phase_remind: Annotated[str, Placeholders()]
     phase_close: Annotated[str, Placeholders()]
@@ -177,6 +180,9 @@ class ContestTexts(BaseModel):
     giveaway_lost: Annotated[str, Placeholders("id", "prize", "channel", "when")]
     """To the mod-log, at a start: the draw made at ``when`` may not have been posted (the
     process died while posting it); its text follows, to post if it is not there."""
+    giveaway_given_up: Annotated[str, Placeholders("id", "prize", "end")]
+    """To the mod-log: drawing the giveaway failed on every try; nobody has won it yet; what
+    brings it to a draw."""
     # -- hall of fame
     hall_header: Annotated[str, Placeholders()]
     hall_line: Annotated[str, Placeholders("when", "title", "member", "rank", "votes")]

@@ -575,6 +575,36 @@ class Giveaways(ContestsBase):
                 await self.actions.send(self.giveaway_channel(community, giveaway), text)
             await self.announced(Giveaway, giveaway_id, "draw_announced_at")
 
+    async def draw_given_up(self, giveaway_id: int) -> None:
+        """The draw of ``giveaway_id`` failed on every try (the database kept failing) and is
+        not tried again before a reload or a restart: the mod-log is told that nobody has won
+        it yet, and what draws it. One drawn by then owes only what the next start or reload
+        does anyway (its untold wins, a post not recorded as made)."""
+        async with self.core.db.session() as session:
+            giveaway = await session.get(Giveaway, giveaway_id)
+        if giveaway is None:
+            return
+        if giveaway.drawn_at is not None:
+            self.log.info(
+                "the draw of giveaway %s was given up; it was drawn meanwhile", giveaway_id
+            )
+            return
+        community = await self.community_of(giveaway.community_id)
+        if community is None:
+            return
+        if not self.core.cog_enabled(self.name, community):
+            self.log.warning("the draw of giveaway %s was given up; it is not drawn", giveaway_id)
+            return
+        await self.core.modlog(
+            community,
+            render(
+                self.texts(community).giveaway_given_up,
+                id=giveaway.id,
+                prize=giveaway.prize,
+                end=self.when(community, giveaway.ends_at),
+            ),
+        )
+
     async def giveaway_missed(self, kwargs: dict[str, object], late_by: timedelta) -> None:
         """A draw fell due too long ago: draw now, and report to the mod-log only."""
         giveaway_id = int(str(kwargs["giveaway_id"]))

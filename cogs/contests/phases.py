@@ -331,6 +331,33 @@ class Phases(ContestsBase):
         if await self.close(contest_id, announce=True) is None:
             await self.tell_untold_of("contest", contest_id)
 
+    async def close_given_up(self, contest_id: int) -> None:
+        """The close of ``contest_id`` failed on every try (the database kept failing) and is
+        not tried again before a reload or a restart: the mod-log is told that the contest is
+        still open, and what closes it. A contest closed by then owes only what the next start
+        or reload does anyway (its untold wins, a results post not recorded as made)."""
+        target = await self._phase_target(contest_id)
+        if target is None:
+            return
+        community, contest = target
+        if contest.closed_at is not None or contest.cancelled_at is not None:
+            self.log.info(
+                "the close of contest %s was given up; it was closed meanwhile", contest_id
+            )
+            return
+        if not self.core.cog_enabled(self.name, community):
+            self.log.warning("the close of contest %s was given up; it is still open", contest_id)
+            return
+        await self.core.modlog(
+            community,
+            render(
+                self.texts(community).close_given_up,
+                id=contest.id,
+                title=full_title(contest),
+                end=self.when(community, contest.ends_at),
+            ),
+        )
+
     async def close(
         self, contest_id: int, *, announce: bool, late: bool = False
     ) -> tuple[str, bool] | None:
