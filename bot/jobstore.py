@@ -33,7 +33,10 @@ deletes such a row as it loads, and the job (a ban to lift, a contest to close) 
 good after a rollback and the roll forward. So the rows are read here, in one query, and each is
 restored with the SQLAlchemy store's own code; each row kept is one warning line (the job's id and
 the error, without a traceback but at DEBUG). Rewrites of the table, and removing every job, leave
-those rows alone; a job this run schedules under the id of one replaces it (the newer state wins).
+those rows alone; a job this run schedules under the id of one replaces it (the newer state wins),
+and a job this run cancels goes from disk too (:meth:`WriteBehindJobStore.drop_kept`), as do the
+rows naming a member who is erased (:meth:`WriteBehindJobStore.drop_kept_naming`): unreadable, such
+a row cannot have the member taken out of it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import inspect
 import logging
 import pickle
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import datetime
@@ -90,9 +94,10 @@ class WriteBehindJobStore(MemoryJobStore):
         # Everything below is shared with the writer thread: read and changed under the lock.
         self._rows: dict[str, dict[str, Any]] = {}
         """The row of every job in memory, as last pickled: what a rewrite writes."""
-        self._unrestorable: set[str] = set()
-        """Ids of the rows this version could not restore at start, kept on disk as they are
-        until a job of this run takes their id."""
+        self._unrestorable: dict[str, bytes] = {}
+        """The rows this version could not restore at start (their pickled state by id), kept
+        on disk as they are until a job of this run takes their id, the job is cancelled
+        (:meth:`drop_kept`), or the member they name is erased (:meth:`drop_kept_naming`)."""
         self._changed: dict[str, None] = {}
         """Ids of the jobs changed (or removed) since the writer last took them, in order."""
         self._rewrite = False
@@ -114,10 +119,10 @@ class WriteBehindJobStore(MemoryJobStore):
         super().start(scheduler, alias)
         self._disk.start(scheduler, alias)
         rows = {}
-        unrestorable = set()
-        for job_id, job in self._saved_jobs():
+        unrestorable: dict[str, bytes] = {}
+        for job_id, job, state in self._saved_jobs():
             if job is None:
-                unrestorable.add(job_id)
+                unrestorable[job_id] = state
                 continue
             super().add_job(job)
             rows[job.id] = self._row(job)
@@ -198,22 +203,23 @@ class WriteBehindJobStore(MemoryJobStore):
     def _table(self) -> Any:
         return self._disk.jobs_t
 
-    def _saved_jobs(self) -> list[tuple[str, Job | None]]:
-        """Each saved job by its id, None for one this version cannot restore (said once)."""
+    def _saved_jobs(self) -> list[tuple[str, Job | None, bytes]]:
+        """Each saved job by its id, None for one this version cannot restore (said once), and
+        its pickled state."""
         table = self._table
         query = select(table.c.id, table.c.job_state).order_by(table.c.next_run_time)
         with self._disk.engine.begin() as connection:
             saved = connection.execute(query).all()
-        jobs: list[tuple[str, Job | None]] = []
+        jobs: list[tuple[str, Job | None, bytes]] = []
         for job_id, state in saved:
             try:
                 job: Job = self._disk._reconstitute_job(state)
                 _fit_arguments(job)
             except Exception as error:
                 _unrestorable(job_id, error)
-                jobs.append((job_id, None))
+                jobs.append((job_id, None, state))
             else:
-                jobs.append((job_id, job))
+                jobs.append((job_id, job, state))
         return jobs
 
     def _row(self, job: Job) -> dict[str, Any]:
@@ -239,11 +245,44 @@ class WriteBehindJobStore(MemoryJobStore):
                 self._rows.pop(job_id, None)
             else:
                 self._rows[job_id] = row
-                self._unrestorable.discard(job_id)  # the newer state wins
+                self._unrestorable.pop(job_id, None)  # the newer state wins
             self._changed[job_id] = None
             if not self._claim_write():
                 return
         writer.submit(self._drain)
+
+    def drop_kept(self, job_id: str) -> bool:
+        """Delete the row kept of ``job_id``, which this version could not restore (a job
+        cancelled must not come back at the next version that reads it); whether there was
+        one."""
+        return self._drop_kept_where(lambda kept_id, _state: kept_id == job_id) > 0
+
+    def drop_kept_naming(self, *texts: str) -> int:
+        """Delete the rows kept that this version could not restore whose saved state holds
+        every one of ``texts`` as a string (a member's id and their community's, at their
+        erasure: such a row cannot be read to take them out); how many."""
+        forms = [_pickled_forms(text) for text in texts]
+
+        def naming(_job_id: str, state: bytes) -> bool:
+            return all(any(form in state for form in text_forms) for text_forms in forms)
+
+        return self._drop_kept_where(naming)
+
+    def _drop_kept_where(self, dropped: Callable[[str, bytes], bool]) -> int:
+        if self._writer is None:
+            return 0
+        writer = self._writer
+        with self._queue_lock:
+            ids = [
+                job_id for job_id, state in self._unrestorable.items() if dropped(job_id, state)
+            ]
+            for job_id in ids:
+                del self._unrestorable[job_id]
+                self._changed[job_id] = None  # no row in memory: the write deletes it
+            if not ids or not self._claim_write():
+                return len(ids)
+        writer.submit(self._drain)
+        return len(ids)
 
     def _claim_write(self) -> bool:
         """Under the lock: whether the caller submits the write, none being on its way nor a
@@ -392,6 +431,17 @@ class WriteBehindJobStore(MemoryJobStore):
             "finds them as they were before the database refused them",
             jobs,
         )
+
+
+def _pickled_forms(text: str) -> tuple[bytes, ...]:
+    """How a pickle writes the string ``text``: its UTF-8 bytes after their length, one byte
+    (SHORT_BINUNICODE) or four (BINUNICODE); a bare search for the bytes would find a member
+    id ``42`` inside ``1420``."""
+    data = text.encode("utf-8", "surrogatepass")
+    forms = [b"X" + len(data).to_bytes(4, "little") + data]
+    if len(data) < 256:
+        forms.append(b"\x8c" + bytes([len(data)]) + data)
+    return tuple(forms)
 
 
 def _unrestorable(job_id: str, error: Exception) -> None:

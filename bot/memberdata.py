@@ -150,6 +150,9 @@ async def erase_member(core: Jardinier, community: CommunityRef, user: UserRef) 
         else:
             if part in held.parts or part in held.failed:
                 erased.append(part)
+    # Jobs saved by a later version, which this one cannot read to take the member out of.
+    if core.scheduler.forget_kept(community.id, user.id):
+        log.info("saved jobs this version cannot read, naming an erased member, were removed")
     # Last: a cog's hook may still look the member up.
     try:
         had_record = await core.members.forget(community, user.id)

@@ -371,11 +371,23 @@ class Scheduler:
         )
 
     def cancel(self, job_id: str) -> bool:
-        """Remove a pending job; False if there was none with that id."""
+        """Remove a pending job; False if there was none with that id.
+
+        A job saved by a version that this one cannot read (kept on disk for it, see
+        :mod:`bot.jobstore`) is removed too: cancelled now, it must not run after the next
+        upgrade (the unban of a ban since made for good)."""
         if self._aps.get_job(job_id) is None:
-            return False
+            return self._store is not None and self._store.drop_kept(job_id)
         self._aps.remove_job(job_id)
         return True
+
+    def forget_kept(self, community_id: str, user_id: str) -> int:
+        """Remove the saved jobs this version cannot read that name member ``user_id`` of
+        community ``community_id`` (at the member's erasure: such a job cannot be read to take
+        them out of it, so it goes whole); how many."""
+        if self._store is None:
+            return 0
+        return self._store.drop_kept_naming(community_id, user_id)
 
     def next_run(self, job_id: str) -> datetime | None:
         """When the pending job ``job_id`` runs next; None if there is no such job."""

@@ -194,3 +194,53 @@ async def test_removing_every_job_leaves_the_kept_rows(store: str, database: Pat
     scheduler._aps.remove_all_jobs()  # every job this run knows of
     await scheduler.shutdown()
     assert saved_rows(database) == kept(before)
+
+
+def saved_by_a_later_version(database: Path, job_id: str) -> None:
+    """Make ``job_id``'s row one a later version saved: this one cannot restore it."""
+    state = pickle.loads(saved_rows(database)[job_id])
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "UPDATE apscheduler_jobs SET job_state = ? WHERE id = ?",
+            (pickle.dumps({**state, "version": 2}), job_id),
+        )
+
+
+async def test_a_kept_job_cancelled_is_gone_for_the_version_that_can_read_it(
+    store: str, database: Path
+) -> None:
+    job_id = "netiquette:ban:fake:c1:42"
+    first = Scheduler(ManualClock(T0), store_url=store)
+    await first.start(Runner())
+    first.at(job_id, T0 + timedelta(days=1), "netiquette", "lift_ban", user_id="42")
+    await first.shutdown()
+    saved_by_a_later_version(database, job_id)  # then rolled back to this version
+
+    rolled_back = Scheduler(ManualClock(T0), store_url=store)
+    await rolled_back.start(Runner())
+    # A ban for good since: the unban the later version planned must not run once it is back.
+    assert rolled_back.cancel(job_id)
+    assert not rolled_back.cancel(job_id)
+    await rolled_back.shutdown()
+    assert job_id not in saved_rows(database)
+
+
+async def test_kept_jobs_naming_an_erased_member_go_and_no_other(
+    store: str, database: Path
+) -> None:
+    first = Scheduler(ManualClock(T0), store_url=store)
+    await first.start(Runner())
+    at = T0 + timedelta(days=1)
+    first.at("nudge:a", at, "welcome", "nudge", community_id="c1", user_id="42")
+    first.at("nudge:b", at, "welcome", "nudge", community_id="c1", user_id="1420")
+    first.at("nudge:c", at, "welcome", "nudge", community_id="c2", user_id="42")
+    first.at("wave:d", at, "welcome", "wave", community_id="c1", members={"42": "ana"})
+    await first.shutdown()
+    for job_id in ("nudge:a", "nudge:b", "nudge:c", "wave:d"):
+        saved_by_a_later_version(database, job_id)
+
+    rolled_back = Scheduler(ManualClock(T0), store_url=store)
+    await rolled_back.start(Runner())
+    assert rolled_back.forget_kept("c1", "42") == 2
+    await rolled_back.shutdown()
+    assert sorted(saved_rows(database)) == ["nudge:b", "nudge:c"]
