@@ -128,6 +128,10 @@ class ContestsBase(Cog):
         super().__init__(core)
         self._posts_of: dict[int, asyncio.Lock] = {}
         self._posters_of: Counter[int] = Counter()
+        self.given_up: set[str] = set()
+        """Ids of the closes and draws given up since the bot started: planned again (by a
+        reload or a restart) they run at once, as on time, rather than as missed by the hour
+        they kept failing, which would read "I was offline"."""
 
     @asynccontextmanager
     async def posting_about(self, contest_id: int) -> AsyncIterator[None]:

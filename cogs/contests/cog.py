@@ -105,6 +105,7 @@ class ContestsCog(Challenges, Entries, Giveaways, HallOfFame):
         """A close or a draw that failed on every try is left to the moderators: the mod-log
         says which, and what does it."""
         await super().on_job_given_up(handler, job_id, kwargs)
+        self.given_up.add(job_id)
         if handler == "close_contest":
             await self.close_given_up(int(kwargs["contest_id"]))
         elif handler == "draw_giveaway":

@@ -543,9 +543,14 @@ class Giveaways(ContestsBase):
                 continue
             community = await self.community_of(giveaway.community_id)
             if community is not None:
+                job_id = draw_job_id(giveaway.id)
+                when = giveaway.ends_at
+                if job_id in self.given_up:  # the bot was not away: it kept failing
+                    self.given_up.discard(job_id)
+                    when = max(when, self.core.clock.now())
                 self.core.scheduler.at(
-                    draw_job_id(giveaway.id),
-                    giveaway.ends_at,
+                    job_id,
+                    when,
                     self.name,
                     "draw_giveaway",
                     giveaway_id=giveaway.id,

@@ -99,7 +99,37 @@ async def test_a_draw_given_up_tells_the_mod_log_and_a_reload_draws_it(arena: Ar
 
     assert await arena.core.reload_rules() is None
     await arena.wait(timedelta(minutes=1))
-    assert len(arena.posted("Giveaway 1 (A bag of seeds): congratulations")) == 1
+    assert len(arena.posted("Giveaway 1 (A bag of seeds): congratulations", "general")) == 1
+
+
+async def test_a_draw_given_up_and_reloaded_past_the_grace_still_posts_its_winners(
+    arena: Arena,
+) -> None:
+    await start_giveaway(arena, winners=1)
+    with locked_while_claiming("drawn_at"):
+        await arena.wait(timedelta(days=1) + RETRIES_OVER)
+    # The moderators fix the database an hour later: the draw is due for over an hour, which
+    # a bot away that long would report missed, the winners to the mod-log only.
+    await arena.wait(timedelta(hours=1))
+    assert await arena.core.reload_rules() is None
+    await arena.wait(timedelta(minutes=1))
+    assert len(arena.posted("Giveaway 1 (A bag of seeds): congratulations", "general")) == 1
+    assert [line for line in arena.sent("mod-log") if "offline" in line.text] == []
+
+
+async def test_a_close_given_up_and_reloaded_past_the_grace_does_not_say_i_was_offline(
+    arena: Arena,
+) -> None:
+    await haiku_won_by_alice(arena)
+    with locked_while_claiming("closed_at"):
+        await arena.wait(timedelta(hours=2) + RETRIES_OVER)
+    await arena.wait(timedelta(hours=1))
+    assert await arena.core.reload_rules() is None
+    await arena.wait(timedelta(minutes=1))
+    [results] = arena.posted("is closed", channel="general")
+    assert "offline" not in results.text
+    assert [line for line in arena.sent("mod-log") if "offline" in line.text] == []
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
 
 
 async def test_a_draw_that_works_on_a_retry_tells_the_mod_log_nothing(arena: Arena) -> None:
