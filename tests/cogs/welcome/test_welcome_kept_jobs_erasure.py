@@ -4,28 +4,12 @@ since they cannot be read to take the member out."""
 
 from __future__ import annotations
 
-import pickle
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 from bot.memberdata import erase_member
 from tests.cogs.welcome.garden import GardenFactory
-
-
-def saved_rows(database: Path) -> dict[str, bytes]:
-    with closing(sqlite3.connect(database)) as connection:
-        return dict(connection.execute("SELECT id, job_state FROM apscheduler_jobs"))
-
-
-def saved_by_a_later_version(database: Path, job_id: str) -> None:
-    state = pickle.loads(saved_rows(database)[job_id])
-    with closing(sqlite3.connect(database)) as connection, connection:
-        connection.execute(
-            "UPDATE apscheduler_jobs SET job_state = ? WHERE id = ?",
-            (pickle.dumps({**state, "version": 2}), job_id),
-        )
+from tests.test_jobstore_unrestorable import saved_by_a_later_version, saved_rows
 
 
 async def test_an_erased_newcomer_s_own_jobs_kept_for_a_later_version_are_removed(
