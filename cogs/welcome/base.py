@@ -135,6 +135,9 @@ class WelcomeBase(Cog):
         # to them, their own earlier messages), with the user ids of the newcomers they address.
         self._addressed: OrderedDict[MessageRef, frozenset[str]] = OrderedDict()
         self.erasures = Erasures()
+        # When this process began following joins: a wave begun before may have newcomers
+        # whose journeys a kill left written but not named in its job.
+        self._up_since = core.clock.now()
 
     # -- the write path -------------------------------------------------------------------------
 

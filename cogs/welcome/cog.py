@@ -440,6 +440,9 @@ class WelcomeCog(CharterGate, Introductions):
             # The wave in memory, not its job's arguments: they may lag behind joins and leaves.
         else:
             wave = Wave.of_arguments(arguments, now)
+        # Begun before this process: its job, as last written, may lag behind the journeys
+        # written before the kill (a retry holds those its first run took in).
+        recover = wave.failed == 0 and wave.started <= self._up_since
         self._waves_behind.pop(community.key, None)
         self._wave_written.pop(community.key, None)
         self._wave_written_now.pop(community.key, None)
@@ -449,6 +452,8 @@ class WelcomeCog(CharterGate, Introductions):
         left: set[str] = set()
         self._left_while_greeted[community.key] = left
         try:
+            if recover:
+                await self._recover_newcomers(community, wave, now)
             await self._greet_wave(community, wave, now)
         except Exception:
             # A wave that started meanwhile replaced this job (it could not take in a running
@@ -467,6 +472,31 @@ class WelcomeCog(CharterGate, Introductions):
             raise
         finally:
             self._left_while_greeted.pop(community.key, None)
+
+    async def _recover_newcomers(self, community: CommunityRef, wave: Wave, now: datetime) -> None:
+        """Take into ``wave``, read from its job, the newcomers who joined during it whose
+        journeys were written but whom the job did not name yet (the process was killed between
+        the two writes), still here and not welcomed in their stay: else never welcomed, and one
+        held at the gate would see no button before its timeout."""
+        if not self.core.cog_enabled(self.name, community):
+            return
+        known = wave.newcomers
+        # Those who joined since the start went through this process: the wave in memory,
+        # or a welcome of their own.
+        until = min(now, self._up_since)
+        for journey in await self.journeys.begun_between(community, wave.started, until):
+            user_id = journey.user_id
+            welcomed = journey.welcomed_at
+            if user_id in known or (welcomed is not None and welcomed >= journey.joined_at):
+                continue
+            record = await self.core.members.get(community, user_id)
+            if record is not None and record.left_at is not None:
+                continue
+            if not self.journeys.may_hold(community.key, user_id):
+                continue  # erased while this looked them up
+            name = None if record is None else record.name
+            lately = not _welcome_due(journey.joined_at)(welcomed)
+            wave.recovered(user_id, name, lately=lately)
 
     async def _give_up_wave(self, community: CommunityRef, wave: Wave) -> None:
         """The welcome of ``wave`` failed every try: say so in the log and the mod-log."""

@@ -471,6 +471,26 @@ class JourneyStore:
         self._forget_cached(community, (user_id for user_id, _ in earlier.values()))
         return earlier
 
+    async def begun_between(
+        self, community: CommunityRef, since: datetime, until: datetime
+    ) -> list[Journey]:
+        """The latest journeys of ``community`` begun from ``since`` to ``until`` (each
+        member's latest then), as written: what waits is written first."""
+        community_id = await self._members.community_id(community)
+        await self.flush()
+        statement = (
+            select(Newcomer)
+            .where(
+                col(Newcomer.community_id) == community_id,
+                col(Newcomer.joined_at) >= since,
+                col(Newcomer.joined_at) <= until,
+            )
+            .order_by(col(Newcomer.joined_at))
+        )
+        async with self._db.engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return list({journey.user_id: journey for journey in map(Journey.of, rows)}.values())
+
     async def unclaim_welcome(self, community: CommunityRef, welcomed: Welcomed) -> None:
         """Undo :meth:`claim_welcome` (the welcome could not be posted): each journey is as it
         was before."""

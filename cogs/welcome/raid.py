@@ -145,10 +145,29 @@ class Wave:
                 self.lately.setdefault(user_id, name)
         self.anonymous += earlier.anonymous
         self.failed = max(self.failed, earlier.failed)
+        self.started = min(self.started, earlier.started)
+
+    def recovered(self, user_id: str, name: str | None, *, lately: bool) -> None:
+        """Greet ``user_id`` too (named ``name``; None: counted, not named), a newcomer of
+        this wave its job did not hold (a kill came before it was written again), or only
+        invite them to introduce themselves (``lately``: welcomed a short while ago)."""
+        if user_id in self.members or user_id in self.lately:
+            return
+        if lately:
+            if name is not None and self.kept < MAX_KEPT:
+                self.lately[user_id] = plain_name(name)
+        elif name is None:
+            self.anonymous += 1
+        else:
+            self._keep(user_id, plain_name(name))
 
     def arguments(self) -> dict[str, Any]:
         """The newcomers, as plain arguments for the job that greets them."""
-        arguments: dict[str, Any] = {"members": dict(self.members), "anonymous": self.anonymous}
+        arguments: dict[str, Any] = {
+            "members": dict(self.members),
+            "anonymous": self.anonymous,
+            "started": self.started.isoformat(),
+        }
         if self.lately:
             arguments["lately"] = dict(self.lately)
         if self.failed:
@@ -158,7 +177,7 @@ class Wave:
     @classmethod
     def of_arguments(cls, arguments: Mapping[str, Any], at: datetime) -> Wave:
         """The wave a job's :meth:`arguments` hold; ``at`` stands for its times (such a wave is
-        only greeted or taken in)."""
+        only greeted or taken in), but for when it started, where a job says it."""
         members = arguments.get("members")
         if members is None:
             # A job planned before waves knew their newcomers by id: its count and names.
@@ -167,8 +186,9 @@ class Wave:
             anonymous = int(arguments.get("count", 0)) - len(names)
         else:
             anonymous = int(arguments.get("anonymous", 0))
+        started = arguments.get("started")
         return cls(
-            started=at,
+            started=at if started is None else datetime.fromisoformat(started),
             last_join=at,
             members=dict(members),
             anonymous=max(anonymous, 0),
