@@ -133,6 +133,12 @@ class WelcomeCog(CharterGate, Introductions):
             # names them, to be removed at its timeout. (A large wave's job waits its turn.)
             self._write_wave_now(community)
         self._removed.pop((community, member.user.id), None)
+        timeout = config.gate.timeout if mode is GateMode.RESTRICT else None
+        in_wave = verdict.wave is not None
+        if timeout is not None:
+            # Planned before anything is awaited: a kill after the restriction, before this,
+            # would leave them restricted for ever (planned again below with their welcome).
+            self.schedule_gate_timeout(member, journey, event.at + timeout, in_wave=in_wave)
         if mode is GateMode.RESTRICT:
             await self.actions.restrict(member)
 
@@ -145,13 +151,10 @@ class WelcomeCog(CharterGate, Introductions):
             if prompt is not None and journey.gate_pending:
                 remember(self._prompts, (community, member.user.id), prompt)
 
-        if mode is GateMode.RESTRICT and config.gate.timeout is not None:
+        if timeout is not None and prompt is not None:
+            # The message with their button goes with them (not if erased meanwhile).
             self.schedule_gate_timeout(
-                member,
-                journey,
-                event.at + config.gate.timeout,
-                prompt=prompt,
-                in_wave=verdict.wave is not None,
+                member, journey, event.at + timeout, prompt=prompt, in_wave=in_wave
             )
         if verdict.individual:
             # Newcomers of a wave are nudged together, with one message (see wave_over): one
