@@ -426,11 +426,13 @@ class WelcomeCog(CharterGate, Introductions):
         welcome is recorded before it is posted: a second run finds it so and posts nothing (it
         plans the wave's nudge again, which nudges no one twice). So a welcome the process died
         in before recording it is posted after the restart; one it died in while posting it is
-        never posted twice, and may not be posted at all. A run that fails (a busy database)
-        puts its newcomers back, but those who left or were erased meanwhile: into the wave
-        that started meanwhile, or a job of their own :data:`WAVE_RETRIES` later. After the
-        last retry fails, it is given up: an ERROR log line and a mod-log line say how many
-        newcomers were not welcomed.
+        never posted twice, and may not be posted at all. A wave begun before the process
+        started also greets the newcomers who joined it then whose journeys were written but
+        whom its job did not name yet (a kill between the two writes). A run that fails (a
+        busy database) puts its newcomers back, but those who left or were erased meanwhile:
+        into the wave that started meanwhile, or a job of their own :data:`WAVE_RETRIES`
+        later. After the last retry fails, it is given up: an ERROR log line and a mod-log
+        line say how many newcomers were not welcomed.
         """
         community = self.job_community(arguments)
         now = self.core.clock.now()
