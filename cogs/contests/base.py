@@ -132,6 +132,12 @@ class ContestsBase(Cog):
         """Ids of the closes and draws given up since the bot started: planned again (by a
         reload or a restart) they run at once, as on time, rather than as missed by the hour
         they kept failing, which would read "I was offline"."""
+        self.marks_owed: set[tuple[type[Contest] | type[Giveaway], int, str]] = set()
+        """The announcements made (posted) whose record of it failed (a busy database), as
+        ``(table, record id, column)`` (see :meth:`announced`): written by the job's next try
+        or the next reload, never reported as possibly not posted meanwhile. Kept in memory
+        only: after a restart, one still owed is reported all the same (a false alarm rather
+        than a silent loss)."""
 
     @asynccontextmanager
     async def posting_about(self, contest_id: int) -> AsyncIterator[None]:
@@ -257,14 +263,50 @@ class ContestsBase(Cog):
     ) -> None:
         """Record that the announcement of what ``record_id`` claimed was made (``column``:
         ``open_announced_at``…): a phase claimed and not announced is one the process died
-        while announcing (see :meth:`Phases.lost_announcements`)."""
-        async with self.core.db.session() as session:
-            await session.exec(
-                update(table)
-                .where(col(table.id) == record_id, col(getattr(table, column)).is_(None))
-                .values({column: self.core.clock.now()})
+        while announcing (see :meth:`Phases.lost_announcements`). Should the write fail, the
+        record is owed (:attr:`marks_owed`) and the error raised: the job that announced it is
+        tried again, and writes it (:meth:`write_owed_marks`)."""
+        try:
+            async with self.core.db.session() as session:
+                await session.exec(
+                    update(table)
+                    .where(col(table.id) == record_id, col(getattr(table, column)).is_(None))
+                    .values({column: self.core.clock.now()})
+                )
+                await session.commit()
+        except Exception:
+            self.marks_owed.add((table, record_id, column))
+            raise
+        self.marks_owed.discard((table, record_id, column))
+
+    async def write_owed_marks(
+        self, of: tuple[type[Contest] | type[Giveaway], int] | None = None
+    ) -> None:
+        """Write the records of announcements made whose first write failed (see
+        :attr:`marks_owed`), all or those ``of`` one record (its table and id); raise if one
+        fails again (still owed)."""
+        for table, record_id, column in sorted(self.marks_owed, key=repr):
+            if of is None or of == (table, record_id):
+                await self.announced(table, record_id, column)
+
+    async def try_owed_marks(self) -> None:
+        """:meth:`write_owed_marks`, for a reload: a failure is logged, the records still owed
+        (and not reported as lost)."""
+        try:
+            await self.write_owed_marks()
+        except Exception:
+            self.log.warning(
+                "%d records of announcements made could not be written; tried again at the "
+                "next reload",
+                len(self.marks_owed),
+                exc_info=True,
             )
-            await session.commit()
+
+    def mark_owed(
+        self, table: type[Contest] | type[Giveaway], record_id: int, column: str
+    ) -> bool:
+        """Whether ``record_id``'s announcement (``column``) was made and its record is owed."""
+        return (table, record_id, column) in self.marks_owed
 
     # -- members --------------------------------------------------------------------------------
 

@@ -95,6 +95,9 @@ class ContestTexts(BaseModel):
     lost_close: Annotated[str, Placeholders("id", "title", "channel", "when", "end")]
     """To the mod-log, at a start: the results of the close at ``when`` may not have been
     posted; how to post them."""
+    lost_cancel: Annotated[str, Placeholders("id", "title", "channel", "when")]
+    """To the mod-log, at a start: the cancellation made at ``when`` may not have been posted
+    (the process died while posting it); it is not posted again."""
     close_given_up: Annotated[str, Placeholders("id", "title", "end")]
     """To the mod-log: closing the contest failed on every try (the database kept failing); it
     is still open, without results; what brings it to a close."""

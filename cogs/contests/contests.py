@@ -15,9 +15,9 @@ from bot.events import ChannelRef, CommunityRef
 from bot.localtime import LocalDate
 from bot.moments import AmbiguousDateError, MomentError, MomentRangeError
 from bot.ruleconf import render, visible
-from cogs.contests.base import full_title, id_lines, id_set, name_text, plain
+from cogs.contests.base import announcing, full_title, id_lines, id_set, name_text, plain
 from cogs.contests.models import Contest, Win
-from cogs.contests.phases import Phases
+from cogs.contests.phases import Phases, phase_job_id
 from cogs.contests.schedules import parse_moment, parse_span
 
 MAX_TITLE = 200
@@ -277,6 +277,17 @@ class ContestCommands(Phases):
         community = ctx.community
         contest = await self.find_contest(community, id)
         self._refuse_unless_running(community, contest)
+        # Held from the claim to the mark: a reload meanwhile does not report it as lost.
+        with announcing(phase_job_id(id, "cancel")):
+            await self._cancel(community, contest)
+        await ctx.reply(render(self.texts(community).cancel_done, id=id))
+
+    async def _cancel(self, community: CommunityRef, contest: Contest) -> None:
+        """Claim ``contest`` as cancelled, post so if members saw it open, and record that
+        the cancellation was announced: one claimed and never recorded so is reported at the
+        next start (:meth:`~cogs.contests.phases.Phases.lost_announcements`)."""
+        assert contest.id is not None
+        id = contest.id
         now = self.core.clock.now()
         async with self.core.db.session() as session:
             # Claimed as the close claims: a close (or another cancel) that came first since
@@ -309,7 +320,16 @@ class ContestCommands(Phases):
                     self.contest_channel(community, contest),
                     render(self.texts(community).cancelled, id=id, title=full_title(contest)),
                 )
-        await ctx.reply(render(self.texts(community).cancel_done, id=id))
+            try:
+                await self.announced(Contest, id, "cancel_announced_at")
+            except Exception:
+                # Cancelled and posted all the same: the record is owed, written at the next
+                # reload (see ``marks_owed``), and the moderator is told it is done.
+                self.log.warning(
+                    "the cancellation of contest %s could not be recorded as posted",
+                    id,
+                    exc_info=True,
+                )
 
     def _refuse_unless_running(self, community: CommunityRef, contest: Contest) -> None:
         """Refuse to cancel ``contest`` if it was cancelled or has closed."""

@@ -572,8 +572,10 @@ class Giveaways(ContestsBase):
         with announcing(draw_job_id(giveaway_id)):
             drawn = await self.draw_once(giveaway_id)
             if drawn is None:
-                # Run again after a draw that failed: the wins it left untold are told.
+                # Run again after a draw that failed: the wins it left untold are told, and
+                # its post recorded if that record failed.
                 await self.tell_untold_of("giveaway", giveaway_id)
+                await self.write_owed_marks((Giveaway, giveaway_id))
                 return
             community, giveaway, text = drawn
             if self.core.cog_enabled(self.name, community):
@@ -617,6 +619,7 @@ class Giveaways(ContestsBase):
             drawn = await self.draw_once(giveaway_id)
             if drawn is None:
                 await self.tell_untold_of("giveaway", giveaway_id)
+                await self.write_owed_marks((Giveaway, giveaway_id))
                 return
             community, giveaway, text = drawn
             missed = render(
@@ -632,7 +635,9 @@ class Giveaways(ContestsBase):
         """Report to the mod-log each giveaway drawn and never recorded as announced: the
         process died while announcing the draw, and whether its post went out is unknown. It
         is not posted again (never twice): the report gives its text, to post if it is not
-        there. Each is reported once."""
+        there. Each is reported once; one this process announced and could not record so (a
+        busy database) is recorded now, not reported."""
+        await self.try_owed_marks()
         async with self.core.db.session() as session:
             lost = (
                 await session.exec(
@@ -645,7 +650,9 @@ class Giveaways(ContestsBase):
         for giveaway in lost:
             assert giveaway.id is not None
             assert giveaway.drawn_at is not None
-            if draw_job_id(giveaway.id) in ANNOUNCING:
+            if draw_job_id(giveaway.id) in ANNOUNCING or self.mark_owed(
+                Giveaway, giveaway.id, "draw_announced_at"
+            ):
                 continue
             community = await self.community_of(giveaway.community_id)
             if community is not None and self.core.cog_enabled(self.name, community):

@@ -46,6 +46,9 @@ class Contest(SQLModel, table=True):
     """When the reminder claimed (``reminded_at``) was announced, or reported missed."""
     close_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the results of the close (``closed_at``) were announced."""
+    cancel_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the cancellation (``cancelled_at``) was announced: posted, or owed no post (the
+    contest had not opened)."""
     seed: str | None = Field(default=None, max_length=64)
     """The seed of the draw, for a contest judged at random."""
     last_entry_number: int = 0

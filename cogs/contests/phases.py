@@ -16,7 +16,8 @@ What is claimed and then not announced (the process died between the two) is not
 post that may have gone out is not posted twice. It is not lost silently either: once announced
 (posted, refused by the platform, or reported missed), a phase is recorded so
 (``*_announced_at``), and one claimed and never recorded is reported to the mod-log at the next
-start (:meth:`Phases.lost_announcements`), saying what to check and how to post it.
+start (:meth:`Phases.lost_announcements`), saying what to check and how to post it. So is a
+cancellation (``/contest_cancel``) claimed and never recorded as posted.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ ANNOUNCED = {
     "remind": "remind_announced_at",
     "close": "close_announced_at",
 }
+CLAIMED_AND_ANNOUNCED = {
+    **{phase: (claimed, ANNOUNCED[phase]) for phase, claimed in CLAIMS.items()},
+    "cancel": ("cancelled_at", "cancel_announced_at"),
+}
+"""What is claimed and then announced, by what :meth:`Phases.lost_announcements` calls it:
+the phases, and a cancellation (``/contest_cancel``), each with its claim's column and the
+column recording it announced."""
 
 
 class Outcome(NamedTuple):
@@ -162,39 +170,50 @@ class Phases(ContestsBase):
         process died while announcing it, and whether its post went out is unknown. It is not
         posted again (it may be there already, and is never posted twice); the report says what
         to check and how to post it. An opening or a reminder of a contest over (or cancelled)
-        since is moot: only logged. Each is reported once."""
+        since is moot, and so is the cancellation of a contest that had not opened (nothing was
+        to be posted): only logged. Each is reported once. One this process announced and could
+        not record so (a busy database) is recorded now, not reported."""
+        await self.try_owed_marks()
         lost = [
-            and_(col(getattr(Contest, CLAIMS[phase])).is_not(None), col(column).is_(None))
-            for phase, column in ((p, getattr(Contest, a)) for p, a in ANNOUNCED.items())
+            and_(
+                col(getattr(Contest, claimed)).is_not(None),
+                col(getattr(Contest, announced)).is_(None),
+            )
+            for claimed, announced in CLAIMED_AND_ANNOUNCED.values()
         ]
         async with self.core.db.session() as session:
             contests = (await session.exec(select(Contest).where(or_(*lost)))).all()
         for contest in contests:
             assert contest.id is not None
             community = await self.community_of(contest.community_id)
-            for phase, claimed_column in CLAIMS.items():
+            for phase, (claimed_column, announced_column) in CLAIMED_AND_ANNOUNCED.items():
                 claimed = getattr(contest, claimed_column)
                 if (
                     claimed is None
-                    or getattr(contest, ANNOUNCED[phase]) is not None
+                    or getattr(contest, announced_column) is not None
                     or phase_job_id(contest.id, phase) in ANNOUNCING
+                    or self.mark_owed(Contest, contest.id, announced_column)
                 ):
                     continue
                 if community is not None and self.core.cog_enabled(self.name, community):
                     await self.lost_announcement(community, contest, phase, claimed)
-                await self.announced(Contest, contest.id, ANNOUNCED[phase])
+                await self.announced(Contest, contest.id, announced_column)
 
     async def lost_announcement(
         self, community: CommunityRef, contest: Contest, phase: str, claimed: datetime
     ) -> None:
         """Tell the mod-log that ``contest``'s ``phase``, claimed at ``claimed``, may not have
         been announced (see :meth:`lost_announcements`)."""
+        if phase == "cancel" and contest.opened_at is None:
+            # Members never saw it open: the cancel posts nothing for it.
+            self.log.info("contest %s was cancelled before it opened: nothing lost", contest.id)
+            return
         over = (
             contest.cancelled_at is not None
             or contest.closed_at is not None
             or self.core.clock.now() >= contest.ends_at
         )
-        if phase != "close" and over:
+        if phase in ("open", "remind") and over:
             self.log.info(
                 "the %s of contest %s may not have been announced; moot now", phase, contest.id
             )
@@ -330,9 +349,11 @@ class Phases(ContestsBase):
     @retried_job
     async def close_contest(self, contest_id: int, platform: str | None = None) -> None:
         """Close a contest, record its winners and announce the results (scheduler job); run
-        again after a close that failed, it tells the wins that close left untold."""
+        again after a close that failed, it tells the wins that close left untold and records
+        the results posted if that record failed."""
         if await self.close(contest_id, announce=True) is None:
             await self.tell_untold_of("contest", contest_id)
+            await self.write_owed_marks((Contest, contest_id))
 
     async def close_given_up(self, contest_id: int) -> None:
         """The close of ``contest_id`` failed on every try (the database kept failing) and is
@@ -635,6 +656,7 @@ class Phases(ContestsBase):
             closed = await self.close(int(kwargs["contest_id"]), announce=True, late=True)
             if closed is None:
                 await self.tell_untold_of("contest", int(kwargs["contest_id"]))
+                await self.write_owed_marks((Contest, int(kwargs["contest_id"])))
                 return
             if closed[1]:
                 await self.core.modlog(
