@@ -455,8 +455,14 @@ class Phases(ContestsBase):
                     self.texts(community).results_late, end=self.when(community, contest.ends_at)
                 )
                 await self.actions.send(channel, f"{text}\n{late_note}" if late else text)
-            await self.announced(Contest, contest_id, ANNOUNCED["close"])
-        await self.publish_wins(community, wins)
+            try:
+                await self.announced(Contest, contest_id, ANNOUNCED["close"])
+            except Exception as error:  # owed: the job's next try writes it
+                unrecorded: Exception | None = error
+            else:
+                unrecorded = None
+        # Told whatever failed before or fails after: a try again finds the contest closed and
+        # would never tell the other cogs it closed (the wins it does tell again).
         await self.publish(
             ContestClosed(
                 at=now,
@@ -467,6 +473,9 @@ class Phases(ContestsBase):
                 votes=sum(standing.votes for standing in outcome.standings),
             )
         )
+        await self.publish_wins(community, wins)
+        if unrecorded is not None:
+            raise unrecorded
         return text, posted
 
     async def count_entries(self, contest_id: int) -> int:

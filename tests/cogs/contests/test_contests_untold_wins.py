@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.events import ContestClosed, Event
 from cogs.contests import base
 from cogs.contests.models import Contest, Giveaway
 from tests.cogs.contests.arena import Arena
@@ -162,6 +163,18 @@ async def test_a_close_job_run_again_while_the_close_posts_leaves_the_win_to_it(
 
 
 @contextmanager
+def close_fails_before_telling(arena: Arena) -> Iterator[None]:
+    """The database is busy when a close that stored its wins comes to tell them."""
+
+    async def busy(*args: Any) -> None:
+        raise RuntimeError("database is locked")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arena.cog, "publish_wins", busy)
+        yield
+
+
+@contextmanager
 def telling_fails(arena: Arena) -> Iterator[None]:
     """The database is busy too when a failed close or draw reads which of its wins to tell."""
 
@@ -177,7 +190,7 @@ async def test_a_close_whose_telling_fails_too_has_its_win_told_when_its_job_is_
     arena: Arena,
 ) -> None:
     await haiku_won_by_alice(arena)
-    with busy_while_recording(arena, "close_announced_at"), telling_fails(arena):
+    with close_fails_before_telling(arena), telling_fails(arena):
         await arena.wait(timedelta(hours=2))
     assert "contest:1" not in base.TELLING
     assert wins_told(arena) == []
@@ -220,7 +233,7 @@ async def test_a_close_job_run_again_while_a_reload_tells_the_win_leaves_it_to_t
     arena: Arena,
 ) -> None:
     await haiku_won_by_alice(arena)
-    with busy_while_recording(arena, "close_announced_at"), telling_fails(arena):
+    with close_fails_before_telling(arena), telling_fails(arena):
         await arena.wait(timedelta(hours=2))
     assert wins_told(arena) == []
     told = Gate()
@@ -234,3 +247,24 @@ async def test_a_close_job_run_again_while_a_reload_tells_the_win_leaves_it_to_t
 
     assert wins_told(arena) == [("alice", "contest:1", 1)]
     assert await all_told(arena)
+
+
+async def test_a_close_whose_results_record_fails_still_tells_the_other_cogs_once(
+    arena: Arena,
+) -> None:
+    # The reports count closed contests: a try again finds it closed, and would never tell.
+    closed: list[Event] = []
+
+    async def listen(event: Event) -> None:
+        closed.append(event)
+
+    arena.core.bus.subscribe("core", ContestClosed, listen)  # "core" serves every community
+    await haiku_won_by_alice(arena)
+    with busy_while_recording(arena, "close_announced_at"):
+        await arena.wait(timedelta(hours=2))
+    assert len(closed) == 1
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+    await arena.wait(timedelta(hours=1))  # the job tried again records the results posted
+    assert len(closed) == 1
+    assert wins_told(arena) == [("alice", "contest:1", 1)]
+    assert len(arena.posted("is closed", channel="general")) == 1
