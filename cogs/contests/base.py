@@ -308,6 +308,20 @@ class ContestsBase(Cog):
         """Whether ``record_id``'s announcement (``column``) was made and its record is owed."""
         return (table, record_id, column) in self.marks_owed
 
+    async def recorded_meanwhile(
+        self, table: type[Contest] | type[Giveaway], record_id: int, column: str
+    ) -> bool:
+        """Whether ``record_id``'s announcement (``column``) is now recorded as made, or the
+        record is gone: read again, for a search for lost announcements that read it before
+        reporting others (a post under way then may have ended, recording it, meanwhile)."""
+        async with self.core.db.session() as session:
+            row = (
+                await session.exec(
+                    select(col(table.id), getattr(table, column)).where(col(table.id) == record_id)
+                )
+            ).first()
+        return row is None or row[1] is not None
+
     # -- members --------------------------------------------------------------------------------
 
     async def member_since(self, community: CommunityRef, user_id: str) -> datetime | None:

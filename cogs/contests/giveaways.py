@@ -650,8 +650,10 @@ class Giveaways(ContestsBase):
         for giveaway in lost:
             assert giveaway.id is not None
             assert giveaway.drawn_at is not None
-            if draw_job_id(giveaway.id) in ANNOUNCING or self.mark_owed(
-                Giveaway, giveaway.id, "draw_announced_at"
+            if (
+                draw_job_id(giveaway.id) in ANNOUNCING
+                or self.mark_owed(Giveaway, giveaway.id, "draw_announced_at")
+                or await self.recorded_meanwhile(Giveaway, giveaway.id, "draw_announced_at")
             ):
                 continue
             community = await self.community_of(giveaway.community_id)

@@ -193,6 +193,7 @@ class Phases(ContestsBase):
                     or getattr(contest, announced_column) is not None
                     or phase_job_id(contest.id, phase) in ANNOUNCING
                     or self.mark_owed(Contest, contest.id, announced_column)
+                    or await self.recorded_meanwhile(Contest, contest.id, announced_column)
                 ):
                     continue
                 if community is not None and self.core.cog_enabled(self.name, community):
