@@ -446,8 +446,9 @@ class WelcomeCog(CharterGate, Introductions):
         else:
             wave = Wave.of_arguments(arguments, now)
         # Begun before this process: its job, as last written, may lag behind the journeys
-        # written before the kill (a retry holds those its first run took in).
-        recover = wave.failed == 0 and wave.started <= self._up_since
+        # written before the kill. On a retry too (the first run's recovery may have failed):
+        # it skips whom the wave names, and counts no one twice.
+        recover = wave.started <= self._up_since
         self._waves_behind.pop(community.key, None)
         self._wave_written.pop(community.key, None)
         self._wave_written_now.pop(community.key, None)
@@ -489,6 +490,7 @@ class WelcomeCog(CharterGate, Introductions):
         # Those who joined since the start went through this process: the wave in memory,
         # or a welcome of their own.
         until = min(now, self._up_since)
+        unnamed = 0
         for journey in await self.journeys.begun_between(community, wave.started, until):
             user_id = journey.user_id
             welcomed = journey.welcomed_at
@@ -501,7 +503,9 @@ class WelcomeCog(CharterGate, Introductions):
                 continue  # erased while this looked them up
             name = None if record is None else record.name
             lately = not _welcome_due(journey.joined_at)(welcomed)
-            wave.recovered(user_id, name, lately=lately)
+            if wave.recovered(user_id, name, lately=lately):
+                unnamed += 1
+        wave.counted_at_least(unnamed)
 
     async def _give_up_wave(self, community: CommunityRef, wave: Wave) -> None:
         """The welcome of ``wave`` failed every try: say so in the log and the mod-log."""

@@ -474,22 +474,33 @@ class JourneyStore:
     async def begun_between(
         self, community: CommunityRef, since: datetime, until: datetime
     ) -> list[Journey]:
-        """The latest journeys of ``community`` begun from ``since`` to ``until`` (each
-        member's latest then), as written: what waits is written first."""
+        """The journeys of ``community`` begun from ``since`` to ``until`` that are their
+        members' latest (a member back since then is left out: their stay began later), as
+        written: what waits is written first."""
         community_id = await self._members.community_id(community)
         await self.flush()
+        later = aliased(Newcomer)
         statement = (
             select(Newcomer)
             .where(
                 col(Newcomer.community_id) == community_id,
                 col(Newcomer.joined_at) >= since,
                 col(Newcomer.joined_at) <= until,
+                ~(
+                    select(col(later.id))
+                    .where(
+                        col(later.community_id) == community_id,
+                        col(later.user_id) == col(Newcomer.user_id),
+                        col(later.joined_at) > col(Newcomer.joined_at),
+                    )
+                    .exists()
+                ),
             )
             .order_by(col(Newcomer.joined_at))
         )
         async with self._db.engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
-        return list({journey.user_id: journey for journey in map(Journey.of, rows)}.values())
+        return [Journey.of(row) for row in rows]
 
     async def unclaim_welcome(self, community: CommunityRef, welcomed: Welcomed) -> None:
         """Undo :meth:`claim_welcome` (the welcome could not be posted): each journey is as it

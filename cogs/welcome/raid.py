@@ -147,19 +147,27 @@ class Wave:
         self.failed = max(self.failed, earlier.failed)
         self.started = min(self.started, earlier.started)
 
-    def recovered(self, user_id: str, name: str | None, *, lately: bool) -> None:
-        """Greet ``user_id`` too (named ``name``; None: counted, not named), a newcomer of
-        this wave its job did not hold (a kill came before it was written again), or only
-        invite them to introduce themselves (``lately``: welcomed a short while ago)."""
+    def recovered(self, user_id: str, name: str | None, *, lately: bool) -> bool:
+        """Greet ``user_id`` too (named ``name``; None: not named), a newcomer of this wave its
+        job did not name (a kill came before it was written again), or only invite them to
+        introduce themselves (``lately``: welcomed a short while ago). Whether they are to be
+        counted, not named (no name, or the wave is full): the job may count them already,
+        see :meth:`counted_at_least`."""
         if user_id in self.members or user_id in self.lately:
-            return
+            return False
         if lately:
             if name is not None and self.kept < MAX_KEPT:
                 self.lately[user_id] = plain_name(name)
-        elif name is None:
-            self.anonymous += 1
-        else:
-            self._keep(user_id, plain_name(name))
+            return False
+        if name is None or self.kept >= MAX_KEPT:
+            return True
+        self.members[user_id] = plain_name(name)
+        return False
+
+    def counted_at_least(self, unnamed: int) -> None:
+        """The recovery found ``unnamed`` newcomers to count, not name: those its job counted
+        (beyond :data:`MAX_KEPT`) are among them, so the count is the larger of the two."""
+        self.anonymous = max(self.anonymous, unnamed)
 
     def arguments(self) -> dict[str, Any]:
         """The newcomers, as plain arguments for the job that greets them."""
