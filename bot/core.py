@@ -44,6 +44,7 @@ from bot.events import (
     CommunityRef,
     CommunitySeen,
     Event,
+    MemberJoined,
     MemberRef,
     MessageDeleted,
     MessageRef,
@@ -51,6 +52,7 @@ from bot.events import (
     UserRef,
 )
 from bot.heartbeat import Heartbeat, heartbeat_file
+from bot.memberdata import Erasing
 from bot.members import MemberDirectory
 from bot.periodic import PeriodicFlush
 from bot.platform import PASSING_REFUSALS, EventSink, Platform, PlatformError
@@ -132,6 +134,8 @@ class Jardinier:
             clock=self.clock,
         )
         self.members = MemberDirectory(self.db, self.clock)
+        self.erasing = Erasing()
+        """The members /forget_member is erasing: a join of theirs waits until it is done."""
         # Also written by events as they come; the timer bounds the crash window of a quiet bot.
         self._members_flush = PeriodicFlush(
             "members", lambda: self.members.flush_after, self.members.flush, log
@@ -801,6 +805,9 @@ class Jardinier:
         try:
             if isinstance(event, MessageDeleted) and not self._first_deletion(event.message):
                 return  # told already: the bot's own deletion, which Discord reports too
+            if self.erasing.members and isinstance(event, MemberJoined):
+                # Back while erased: recorded once the erasure is done, which would delete it.
+                await self.erasing.over(event.community, event.member.user.id)
             try:
                 await self.members.observe(event)
             except SQLAlchemyError as error:

@@ -12,8 +12,11 @@ not.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -71,6 +74,40 @@ class MemberData:
         return path
 
 
+class Erasing:
+    """The members whose data :func:`erase_member` is erasing, one erasure at a time per member,
+    by (community key, user id): a join of theirs waits until the erasures begun before it are
+    done (the core's record of it, the cogs' handling), then starts anew, untouched by them:
+    no step of an erasure (a cog's hook, the platform's, the core's record) deletes what the
+    join starts."""
+
+    def __init__(self) -> None:
+        self.members: dict[tuple[str, str], asyncio.Lock] = {}
+        """The members being erased or waiting to be: a join tells with one lookup, no await."""
+        self._holders: dict[tuple[str, str], int] = {}
+
+    @asynccontextmanager
+    async def holding(self, community: CommunityRef, user_id: str) -> AsyncIterator[None]:
+        """Hold the member for an erasure (registered before any await)."""
+        member = (community.key, user_id)
+        lock = self.members.setdefault(member, asyncio.Lock())
+        self._holders[member] = self._holders.get(member, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[member] -= 1
+            if not self._holders[member]:
+                del self._holders[member]
+                del self.members[member]
+
+    async def over(self, community: CommunityRef, user_id: str) -> None:
+        """Return once the erasures of the member under way or waiting are done."""
+        if (community.key, user_id) in self.members:
+            async with self.holding(community, user_id):
+                pass
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What forgetting one member did."""
@@ -123,7 +160,15 @@ async def export_member(core: Jardinier, community: CommunityRef, user: UserRef)
 
 
 async def erase_member(core: Jardinier, community: CommunityRef, user: UserRef) -> Erasure:
-    """Forget ``user`` in ``community``: every cog's data, then the core's record of them."""
+    """Forget ``user`` in ``community``: every cog's data, then the core's record of them.
+
+    The member is held throughout (see :class:`Erasing`): a join of theirs meanwhile is
+    recorded and handled once it is done, and nothing of it is erased."""
+    async with core.erasing.holding(community, user.id):
+        return await _erase_member(core, community, user)
+
+
+async def _erase_member(core: Jardinier, community: CommunityRef, user: UserRef) -> Erasure:
     held = await export_member(core, community, user)
     erased: list[str] = []
     failed: list[str] = []

@@ -7,12 +7,10 @@ with the greetings, the raid safety and the commands.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
@@ -63,37 +61,6 @@ def remember(store: OrderedDict[Any, Any], key: Any, value: Any) -> None:
         store.popitem(last=False)
 
 
-class Erasures:
-    """The members (community key, user id) whose data is being erased, one erasure at a time
-    per member: a join of theirs waits for the erasures begun before it, then starts a journey
-    of its own, which no step of those erasures touches (their rows, jobs, restriction)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._users: Counter[tuple[str, str]] = Counter()
-
-    @asynccontextmanager
-    async def erasing(self, member: tuple[str, str]) -> AsyncIterator[None]:
-        """Hold ``member`` for an erasure (taken before any await when none is under way)."""
-        lock = self._locks.setdefault(member, asyncio.Lock())
-        self._users[member] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[member] -= 1
-            if not self._users[member]:
-                del self._users[member]
-                del self._locks[member]
-
-    async def over(self, member: tuple[str, str]) -> None:
-        """Return once the erasures of ``member`` under way or waiting are done (at once, with
-        no await, when there are none: the usual case)."""
-        if member in self._locks:
-            async with self.erasing(member):
-                pass
-
-
 class WelcomeBase(Cog):
     """Settings, texts, channels, journeys and limits shared by the welcome cog's parts."""
 
@@ -134,7 +101,6 @@ class WelcomeBase(Cog):
         # Messages a newcomer may answer with their introduction (the bot's welcome and nudge
         # to them, their own earlier messages), with the user ids of the newcomers they address.
         self._addressed: OrderedDict[MessageRef, frozenset[str]] = OrderedDict()
-        self.erasures = Erasures()
         # When this process began following joins: a wave begun before may have newcomers
         # whose journeys a kill left written but not named in its job.
         self._up_since = core.clock.now()

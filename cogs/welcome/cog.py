@@ -80,7 +80,8 @@ class WelcomeCog(CharterGate, Introductions):
         community = event.community
         # Back while /forget_member erases them: a newcomer once it is done, whose journey and
         # jobs that erasure, cancelling and deleting what it found, must not reach.
-        await self.erasures.over((community.key, member.user.id))
+        if (community.key, member.user.id) in self.core.erasing.members:
+            await self.core.erasing.over(community, member.user.id)
         config = self.settings(community)
         gated = config.gate.enabled and not self.core.is_moderator(member)
         mode = self.gate_mode(community, config.gate) if gated else None
@@ -781,13 +782,12 @@ class WelcomeCog(CharterGate, Introductions):
     async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
         """Forget the member's onboarding in ``community`` (every arrival) and cancel their
         jobs; a newcomer the gate still restricts is let go (forgotten, the button can no
-        longer free them). A join of theirs meanwhile waits until this is done (see
-        :meth:`greet`)."""
-        async with self.erasures.erasing((community.key, user.id)):
-            journey = await self.journeys.get(community, user.id)
-            self.cancel_member_jobs(community, user.id)
-            self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job
-            self.forget_in_wave_nudges(community, user.id)
-            await self.journeys.forget(community, user.id)
-            if journey is not None and journey.gate_pending and journey.restricted:
-                await self.lift_restriction(MemberRef(community, user))
+        longer free them). A join of theirs meanwhile waits until the whole erasure is done
+        (see :meth:`greet` and :func:`bot.memberdata.erase_member`)."""
+        journey = await self.journeys.get(community, user.id)
+        self.cancel_member_jobs(community, user.id)
+        self._leaves_wave(community, user.id, erased=True)  # nor kept in their wave's job
+        self.forget_in_wave_nudges(community, user.id)
+        await self.journeys.forget(community, user.id)
+        if journey is not None and journey.gate_pending and journey.restricted:
+            await self.lift_restriction(MemberRef(community, user))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.events import CommunityRef, UserRef
 from bot.memberdata import erase_member
 from cogs.welcome.base import ACCEPT_BUTTON
 from tests.cogs.welcome.garden import WITHOUT_ROLES, Garden, GardenFactory
@@ -112,3 +113,65 @@ async def test_a_member_back_while_erased_is_let_in_by_the_button_and_nudged(
     await garden.wait(timedelta(days=2))
     assert garden.done("kick") == []
     assert [text for text in garden.texts("intros") if "alice" in text]  # her nudge
+
+
+class KeepingPlatform(FakePlatform):
+    """Keeps, as Telegram's adapter does, whom it restricted until lifted (the gate's hold),
+    and forgets it in /forget_member after its state store's writes, slow enough for a join
+    meanwhile to be handled in full (``joining``: that join's task, given by the test)."""
+
+    def __init__(self) -> None:
+        super().__init__(capabilities=WITHOUT_ROLES)
+        self.held: set[str] = set()
+        self.joining: asyncio.Task[Any] | None = None
+
+    def _record(self, action: str, target: Any, text: str = "", **details: Any) -> None:
+        super()._record(action, target, text, **details)
+        if action == "restrict":
+            self.held.add(target.user.id)
+        elif action == "unrestrict":
+            self.held.discard(target.user.id)
+
+    async def export_member_data(self, community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        """Whether it holds ``user``."""
+        return {"held": True} if user.id in self.held else {}
+
+    async def erase_member_data(self, community: CommunityRef, user: UserRef) -> None:
+        """Forget its hold of ``user``, once the join under way is handled (or a second)."""
+        if self.joining is not None:
+            await asyncio.wait([self.joining], timeout=1)
+        self.held.discard(user.id)
+
+
+async def test_the_rest_of_the_erasure_spares_the_hold_and_record_of_a_member_back_meanwhile(
+    open_garden: GardenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure goes on after the welcome's part (the platform's data, the core's record):
+    a join meanwhile waits for all of it, so neither forgets what that join starts."""
+    platform = KeepingPlatform()
+    garden = await open_garden(platform=platform, gate=GATE)
+    community = garden.platform.community
+    [alice] = await garden.join("alice")
+    await garden.leave("alice")  # still held at the gate when she left
+    await garden.wait(timedelta(minutes=1))
+
+    waiting, database_free, erasing = held_up(garden, monkeypatch, "get")
+    erasing.append(asyncio.create_task(erase_member(garden.core, community, alice.user)))
+    await waiting.wait()
+    back_at = garden.clock.now()
+    joining = platform.joining = asyncio.create_task(garden.join("alice"))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    database_free.set()
+    await erasing[0]
+    await joining
+
+    assert await garden.cog.holds_back(alice)
+    assert garden.done("restrict")[-1].target.name == "alice"
+    # On Telegram, else the end of a moderator's timeout would lift the gate's hold too.
+    assert alice.user.id in platform.held
+    await garden.core.members.flush()
+    record = await garden.core.members.get(community, alice.user.id)
+    assert record is not None
+    assert record.joined_at == back_at
+    assert record.left_at is None
