@@ -151,15 +151,16 @@ class Wave:
         """Greet ``user_id`` too (named ``name``; None: not named), a newcomer of this wave its
         job did not name (a kill came before it was written again), or only invite them to
         introduce themselves (``lately``: welcomed a short while ago). Whether they are to be
-        counted, not named (no name, or the wave is full): the job may count them already,
-        see :meth:`counted_at_least`."""
+        counted, not named (no name, or the wave is or was full: a job that counts newcomers
+        it could not name may count them already, and naming one would count them twice), see
+        :meth:`counted_at_least`."""
         if user_id in self.members or user_id in self.lately:
             return False
         if lately:
             if name is not None and self.kept < MAX_KEPT:
                 self.lately[user_id] = plain_name(name)
             return False
-        if name is None or self.kept >= MAX_KEPT:
+        if name is None or self.kept >= MAX_KEPT or self.anonymous:
             return True
         self.members[user_id] = plain_name(name)
         return False

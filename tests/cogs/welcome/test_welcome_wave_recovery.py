@@ -106,3 +106,27 @@ async def test_a_newcomer_back_after_the_restart_is_not_welcomed_twice(
     [text] = welcomes(second)
     assert text.startswith("Welcome to the 3 people who just joined Garden: m5, m6, m7!"), text
     await second.stop()
+
+
+async def test_a_counted_newcomer_is_not_named_and_counted_when_a_slot_freed_before_the_kill(
+    open_garden: GardenFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cogs.welcome.raid.MAX_KEPT", 2)
+    database = tmp_path / "garden.db"
+    first = await open_garden(database=database)
+    await first.join(*WAVE)  # m5, m6 named; m7 counted
+    await first.leave("m5")  # a name freed: m6 named, m7 still counted
+    await first.cog.caught_up()
+    assert wave_job(first)["anonymous"] == 1
+    await first.cog.journeys.flush()
+    await first.core.members.flush()
+    left = tmp_path / "killed.db"
+    await killed_now(first, database, left)
+    await first.stop()
+
+    second = await open_garden(database=left)
+    second.clear()
+    await second.wait(timedelta(minutes=3))
+    [text] = welcomes(second)
+    assert text.startswith("Welcome to the 2 people who just joined Garden"), text
+    await second.stop()
