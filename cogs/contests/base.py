@@ -128,6 +128,9 @@ class ContestsBase(Cog):
         super().__init__(core)
         self._posts_of: dict[int, asyncio.Lock] = {}
         self._posters_of: Counter[int] = Counter()
+        self.rerolling: dict[int, asyncio.Lock] = {}
+        """Per giveaway, the lock its rerolls draw under, one after the other: two at once read
+        the same earlier draws, and the second failed on the round the first had taken."""
         self.given_up: set[str] = set()
         """Ids of the closes and draws given up since the bot started: planned again (by a
         reload or a restart) they run at once, as on time, rather than as missed by the hour

@@ -730,10 +730,12 @@ class Giveaways(ContestsBase):
         most = self.settings(community).giveaways.max_winners
         if not 1 <= winners <= most:
             raise self.refuse(community, "giveaway_winners_range", most=most)
-        text = await self.run_draw(community, giveaway, winners, reroll=True)
-        assert text is not None  # a reroll claims nothing: it always draws, or is refused
         channel = self.giveaway_channel(community, giveaway)
-        await self.actions.send(channel, text)
+        assert giveaway.id is not None
+        async with self.rerolling.setdefault(giveaway.id, asyncio.Lock()):
+            text = await self.run_draw(community, giveaway, winners, reroll=True)
+            assert text is not None  # a reroll claims nothing: it always draws, or is refused
+            await self.actions.send(channel, text)
         await ctx.reply(
             render(
                 self.texts(community).giveaway_rerolled, id=id, channel=channel.name or channel.id
