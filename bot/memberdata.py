@@ -12,11 +12,9 @@ not.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.events import CommunityRef, UserRef
+from bot.keyedlocks import KeyedLocks
 from bot.platform import KeepsMemberData
 
 if TYPE_CHECKING:
@@ -82,24 +81,12 @@ class Erasing:
     join starts."""
 
     def __init__(self) -> None:
-        self.members: dict[tuple[str, str], asyncio.Lock] = {}
+        self.members: KeyedLocks[tuple[str, str]] = KeyedLocks()
         """The members being erased or waiting to be: a join tells with one lookup, no await."""
-        self._holders: dict[tuple[str, str], int] = {}
 
-    @asynccontextmanager
-    async def holding(self, community: CommunityRef, user_id: str) -> AsyncIterator[None]:
+    def holding(self, community: CommunityRef, user_id: str) -> AbstractAsyncContextManager[None]:
         """Hold the member for an erasure (registered before any await)."""
-        member = (community.key, user_id)
-        lock = self.members.setdefault(member, asyncio.Lock())
-        self._holders[member] = self._holders.get(member, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[member] -= 1
-            if not self._holders[member]:
-                del self._holders[member]
-                del self.members[member]
+        return self.members.holding((community.key, user_id))
 
     async def over(self, community: CommunityRef, user_id: str) -> None:
         """Return once the erasures of the member under way or waiting are done."""

@@ -8,7 +8,6 @@ mixins over this base; ``cog.py`` puts them together.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from bot.cog import Cog
 from bot.durations import duration_words
 from bot.errors import JardinierError
 from bot.events import ChannelRef, CommunityRef, ContestWon, MemberRef, UserRef
+from bot.keyedlocks import KeyedLocks
 from bot.localtime import local_time
 from bot.models import Community
 from bot.ruleconf import one_line, plain_name, render
@@ -126,9 +126,8 @@ class ContestsBase(Cog):
 
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
-        self._posts_of: dict[int, asyncio.Lock] = {}
-        self._posters_of: Counter[int] = Counter()
-        self.rerolling: dict[int, asyncio.Lock] = {}
+        self._posts_of: KeyedLocks[int] = KeyedLocks()
+        self.rerolling: KeyedLocks[int] = KeyedLocks()
         """Per giveaway, the lock its rerolls draw under, one after the other: two at once read
         the same earlier draws, and the second failed on the round the first had taken."""
         self.given_up: set[str] = set()
@@ -148,16 +147,8 @@ class ContestsBase(Cog):
         or its cancellation posted: one at a time. A cancel that claims the contest while a
         phase claimed before it is still being posted (the platform takes its time) posts 'is
         cancelled' after it, not above it; the results come after a reminder still on its way."""
-        self._posters_of[contest_id] += 1
-        lock = self._posts_of.setdefault(contest_id, asyncio.Lock())
-        try:
-            async with lock:
-                yield
-        finally:
-            self._posters_of[contest_id] -= 1
-            if self._posters_of[contest_id] <= 0:
-                del self._posters_of[contest_id]
-                del self._posts_of[contest_id]
+        async with self._posts_of.holding(contest_id):
+            yield
 
     # -- rule book ------------------------------------------------------------------------------
 

@@ -732,7 +732,7 @@ class Giveaways(ContestsBase):
             raise self.refuse(community, "giveaway_winners_range", most=most)
         channel = self.giveaway_channel(community, giveaway)
         assert giveaway.id is not None
-        async with self.rerolling.setdefault(giveaway.id, asyncio.Lock()):
+        async with self.rerolling.holding(giveaway.id):
             text = await self.run_draw(community, giveaway, winners, reroll=True)
             assert text is not None  # a reroll claims nothing: it always draws, or is refused
             await self.actions.send(channel, text)

@@ -8,12 +8,13 @@ message before its edit, messages counted in order by the flood triggers.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.keyedlocks import KeyedLocks
 
 # Far more than ever wait at once. A full processor would hold new updates back, and those of one
 # busy chat could fill it: the bound only keeps a runaway from growing without end.
@@ -37,17 +38,14 @@ class PerChatOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._handled = handled
         """Told of each update once handled, with or without an error (not when cancelled)."""
-        # The lock of each chat with updates in hand, and how many: dropped when none is left.
-        self._chats: dict[int | None, tuple[asyncio.Lock, int]] = {}
+        # The lock of each chat with updates in hand: dropped when none is left.
+        self._chats: KeyedLocks[int | None] = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle ``update`` once the updates of its chat that came before it are handled."""
-        key = _chat_of(update)
-        lock, waiting = self._chats.get(key) or (asyncio.Lock(), 0)
-        self._chats[key] = (lock, waiting + 1)
         failed: Exception | None = None
         try:
-            async with lock:
+            async with self._chats.holding(_chat_of(update)):
                 await coroutine
         except Exception as error:
             # What escapes the application's error handlers: the update is handled all the
@@ -56,11 +54,6 @@ class PerChatOrder(BaseUpdateProcessor):
         finally:
             if isinstance(coroutine, Coroutine):
                 coroutine.close()  # never started if cancelled while waiting for its turn
-            lock, waiting = self._chats[key]
-            if waiting == 1:
-                del self._chats[key]
-            else:
-                self._chats[key] = (lock, waiting - 1)
         # Not when cancelled (the bot stopping): then it is still to handle. Outside the
         # chat's lock: its next update need not wait for the store.
         if self._handled is not None:
