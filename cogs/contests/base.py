@@ -141,6 +141,14 @@ class ContestsBase(Cog):
         only: after a restart, one still owed is reported all the same (a false alarm rather
         than a silent loss)."""
 
+    def resumed_at(self, job_id: str, due: datetime) -> datetime:
+        """When a close or a draw planned again (a reload, a restart) runs: at ``due``, or at
+        once where it was given up (see :attr:`given_up`)."""
+        if job_id not in self.given_up:
+            return due
+        self.given_up.discard(job_id)  # the bot was not away: it kept failing
+        return max(due, self.core.clock.now())
+
     @asynccontextmanager
     async def posting_about(self, contest_id: int) -> AsyncIterator[None]:
         """While an opening, a reminder or the close of ``contest_id`` is claimed and posted,

@@ -539,18 +539,14 @@ class Giveaways(ContestsBase):
             ).all()
         for giveaway in owed:
             assert giveaway.id is not None
-            if self.core.scheduler.scheduled(draw_job_id(giveaway.id)) is not None:
+            job_id = draw_job_id(giveaway.id)
+            if self.core.scheduler.scheduled(job_id) is not None:
                 continue
             community = await self.community_of(giveaway.community_id)
             if community is not None:
-                job_id = draw_job_id(giveaway.id)
-                when = giveaway.ends_at
-                if job_id in self.given_up:  # the bot was not away: it kept failing
-                    self.given_up.discard(job_id)
-                    when = max(when, self.core.clock.now())
                 self.core.scheduler.at(
                     job_id,
-                    when,
+                    self.resumed_at(job_id, giveaway.ends_at),
                     self.name,
                     "draw_giveaway",
                     giveaway_id=giveaway.id,

@@ -137,12 +137,9 @@ class Phases(ContestsBase):
         for phase, when in owed.items():
             job_id = phase_job_id(contest.id, phase)
             if self.core.scheduler.scheduled(job_id) is None:
-                if job_id in self.given_up:  # the bot was not away: it kept failing
-                    self.given_up.discard(job_id)
-                    when = max(when, self.core.clock.now())
                 self.core.scheduler.at(
                     job_id,
-                    when,
+                    self.resumed_at(job_id, when),
                     self.name,
                     PHASES[phase],
                     contest_id=contest.id,
