@@ -17,6 +17,13 @@ and serves every phase, on the same messages (3 to 30 words, 5 to 32 tokens):
 4. The highest offered load, in steps of 0.25 times the one-at-a-time rate from 1, whose p95 stays
    within the target's 500 ms (``within_p95_target_*``): what the worker really sustains.
 
+5. The ceiling: how fast float32 matrix products of the model's own shapes run on this machine
+   (``gemm_gflops``, with the worker's thread count), and so the most messages a second any
+   batching could score when nothing but the linear layers took time
+   (``compute_bound_messages_per_s``, from the messages' token counts) and that rate over the
+   one-at-a-time one (``speedup_ceiling``). A lone message streams every weight from memory; a
+   batch is bound by arithmetic: where the ceiling is below the target, no batching reaches it.
+
 PyTorch runs only in the worker's thread (the checkpoint is built in a thread that then ends): a
 second OpenMP thread team in the process slows the worker's by a fifth or more on two cores.
 Prints one JSON object. Timing is shown, never asserted.
@@ -125,6 +132,38 @@ def build_checkpoint(folder: Path, geometry: dict[str, int]) -> tuple[Path, Path
     return write_checkpoint(folder, model, vocabulary=vocab, labels=LABELS), folder
 
 
+def gemm_gflops(geometry: dict[str, int], rows: int = 512, seconds: float = 1.0) -> float:
+    """Billions of float32 operations a second in the model's biggest matrix product (``rows``
+    tokens through a feed-forward layer), as this machine sustains it over ``seconds``."""
+    import torch
+
+    hidden, inner = geometry["hidden_size"], geometry["intermediate_size"]
+    tokens = torch.randn(rows, hidden)
+    weight = torch.randn(inner, hidden)
+    for _warm_up in range(3):
+        tokens @ weight.T
+    products = 0
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        tokens @ weight.T
+        products += 1
+    return 2 * rows * hidden * inner * products / elapsed / 1e9
+
+
+def operations_per_message(geometry: dict[str, int], tokens: int) -> int:
+    """Floating-point operations of one message of ``tokens`` tokens through the encoder: its
+    linear layers (four of hidden x hidden, two of hidden x intermediate) and its attention."""
+    hidden, inner = geometry["hidden_size"], geometry["intermediate_size"]
+    per_token = 2 * (4 * hidden * hidden + 2 * hidden * inner) + 4 * tokens * hidden
+    return geometry["num_hidden_layers"] * tokens * per_token
+
+
+def token_count(text: str, max_tokens: int) -> int:
+    """The tokens the model reads for one of the bench's messages: every word of :data:`WORDS`
+    is in the vocabulary, one token each, between ``[CLS]`` and ``[SEP]``."""
+    return min(len(text.split()) + 2, max_tokens)
+
+
 def require_model_packages(command: argparse.ArgumentParser) -> None:
     """Exit with status 1 and how to install them when the model's packages are missing.
 
@@ -227,9 +266,11 @@ async def main(count: int, tiny: bool, settings: ToxicityModelConfig) -> dict[st
     with tempfile.TemporaryDirectory() as folder:
         # Built in a thread that then ends: the event loop's thread never runs PyTorch, as in
         # the bot (see the docstring).
+        geometry = TINY if tiny else BASE
         with ThreadPoolExecutor(max_workers=1) as builder:
-            built = builder.submit(build_checkpoint, Path(folder), TINY if tiny else BASE)
+            built = builder.submit(build_checkpoint, Path(folder), geometry)
             checkpoint, config_dir = built.result()
+            gflops = builder.submit(gemm_gflops, geometry).result()
         choice = ModelChoice("original", checkpoint, config_dir, settings.max_tokens)
         worker = ToxicityWorker(
             lambda: DetoxifyClassifier(choice),
@@ -274,6 +315,13 @@ async def main(count: int, tiny: bool, settings: ToxicityModelConfig) -> dict[st
             figures.update({f"within_p95_target_{key}": value for key, value in point.items()})
             factor += 0.25
         await worker.close()
+    operations = sum(
+        operations_per_message(geometry, token_count(text, settings.max_tokens)) for text in texts
+    )
+    ceiling = gflops * 1e9 * len(texts) / operations
+    figures["gemm_gflops"] = round(gflops, 1)
+    figures["compute_bound_messages_per_s"] = round(ceiling, 1)
+    figures["speedup_ceiling"] = round(ceiling / single_rate, 2)
     return figures
 
 

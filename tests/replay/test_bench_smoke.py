@@ -57,3 +57,8 @@ def test_the_toxicity_bench_prints_its_figures(script: str) -> None:
     pytest.importorskip("detoxify")
     figures = run(script, "8", "--tiny")
     assert {"one_at_a_time_messages_per_s", "micro_batching_p95_ms", "speedup"} <= figures.keys()
+    # The ceiling any batching could reach on this machine, beside the speedup measured.
+    assert figures["gemm_gflops"] > 0
+    assert figures["speedup_ceiling"] == pytest.approx(
+        figures["compute_bound_messages_per_s"] / figures["one_at_a_time_messages_per_s"], rel=0.01
+    )
