@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -613,7 +614,14 @@ class Statements(NamedTuple):
             index_elements=["community_id", "day", "channel_id"],
             set_={
                 "messages": channel_table.c.messages + channels.excluded.messages,
-                "channel_name": channels.excluded.channel_name,
+                # A deletion written by a later flush knows the channel by its id only.
+                "channel_name": case(
+                    (
+                        channels.excluded.channel_name == literal_column("''"),
+                        channel_table.c.channel_name,
+                    ),
+                    else_=channels.excluded.channel_name,
+                ),
             },
         )
         moderation_table: Any = ReportModeration.__table__  # type: ignore[attr-defined]

@@ -523,7 +523,7 @@ class ReportsCog(Cog):
             )
         )
         lines.append(render(texts.contests, count=current.total("contests")))
-        lines.append(self._satisfaction_line(community, current, previous if comparable else None))
+        lines.append(self._satisfaction_line(community, current, previous, comparable=comparable))
         if first_day is not None and span.start < first_day:
             lines.append(render(texts.counted_since, since=LocalDate(first_day)))
         elif first_day is not None and not comparable:
@@ -539,19 +539,20 @@ class ReportsCog(Cog):
         return round(average, 1)
 
     def _satisfaction_line(
-        self, community: CommunityRef, current: Figures, previous: Figures | None
+        self, community: CommunityRef, current: Figures, previous: Figures, *, comparable: bool
     ) -> str:
-        """The satisfaction and its move against ``previous`` (none: nothing to compare)."""
+        """The satisfaction and its move against ``previous``: none against a period that ended
+        before the bot came (as the other figures), "—" against one without the same source."""
         texts = self.texts(community)
         locale = self.core.community_config(community).locale
         source, share = satisfaction(current)
         if share is None:
             return render(texts.satisfaction_none)
-        _previous_source, previous_share = (
-            satisfaction(previous) if previous is not None else ("none", None)
-        )
+        previous_source, previous_share = satisfaction(previous)
         moved = "—"
-        if previous_share is not None and _previous_source == source:
+        if not comparable:
+            moved = render(texts.no_change)
+        elif previous_share is not None and previous_source == source:
             moved = f"{round(100 * (share - previous_share)):+d} pts"
         if source == "toxicity":
             thresholds = self.settings(community).satisfaction

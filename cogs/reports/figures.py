@@ -154,18 +154,29 @@ async def _active_ids(
 async def _channels(
     connection: AsyncConnection, community_id: int, span: Span, top: int
 ) -> list[tuple[str, int]]:
-    """The ``top`` channels by messages over ``span``, busiest first, by their latest name."""
+    """The ``top`` channels by messages over ``span``, busiest first, by their latest name; a
+    channel whose messages were all deleted is none of them."""
     rows = await connection.execute(
         select(
             col(ReportChannel.channel_id),
-            func.max(col(ReportChannel.channel_name)),
-            func.sum(col(ReportChannel.messages)),
+            col(ReportChannel.channel_name),
+            col(ReportChannel.messages),
         )
         .where(_in_span(ReportChannel, community_id, span))
-        .group_by(col(ReportChannel.channel_id))
+        .order_by(col(ReportChannel.day))
     )
+    totals: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for channel_id, name, messages in rows:
+        totals[channel_id] += messages
+        if name:  # a day known only by its deletions has no name
+            names[channel_id] = name
     return sorted(
-        ((name or channel_id, int(total)) for channel_id, name, total in rows),
+        (
+            (names.get(channel_id, channel_id), total)
+            for channel_id, total in totals.items()
+            if total > 0
+        ),
         key=lambda item: (-item[1], item[0]),
     )[:top]
 

@@ -89,7 +89,7 @@ async def test_toxicity_scores_make_the_satisfaction_indicator(
     lines = report.text.splitlines()
     assert (
         "Satisfaction (source: toxicity scores): 67% civil (2 under 0.2, 1 over 0.5, of 3 "
-        "scored), —"
+        "scored), n/a"
     ) in lines
     assert "Moderation actions: 1 — toxicity (1)" in lines
     assert "Retention: I was not here yet the period before." in lines
@@ -264,6 +264,10 @@ async def test_a_report_reaching_back_before_the_bot_came_says_from_when_it_coun
     assert lines[-1] == (
         "No change against the period before: it ended before I arrived, on Nov 2, 2026."
     )
+    # The satisfaction too has no change against a period the bot never saw, as the others.
+    assert lines[1].endswith("n/a against the period before")
+    [satisfaction] = [line for line in lines if line.startswith("Satisfaction")]
+    assert satisfaction.endswith(", n/a")
 
 
 @pytest.mark.parametrize(
@@ -717,7 +721,7 @@ async def test_notes_and_lifts_are_no_sanctions_and_a_pardoned_one_counts_no_mor
     assert (
         "Satisfaction (fallback, no toxicity scores): 0% positive signals (0 vs 1: 0 positive"
         " reactions and 0 thank-yous vs 0 negative reactions and 1 sanction; votes and other"
-        " reactions not counted), —"
+        " reactions not counted), n/a"
     ) in lines
 
 
@@ -739,7 +743,7 @@ async def test_a_thanks_that_scores_in_the_profile_is_a_positive_signal_of_the_r
     assert (
         "Satisfaction (fallback, no toxicity scores): 100% positive signals (2 vs 0: 0 positive"
         " reactions and 2 thank-yous vs 0 negative reactions and 0 sanctions; votes and other"
-        " reactions not counted), —"
+        " reactions not counted), n/a"
     ) in lines
 
 
