@@ -159,11 +159,12 @@ class UpdateIntake:
         if community_id != chat.id:
             events = [told_as(event, chat.id, community_id) for event in events]
         for event in events:
-            if isinstance(event, MemberJoined | MemberLeft):
-                await self._arrived_or_left(chat.id, int(event.member.user.id))
+            # A join told a second time is no arrival: the gate may already hold the newcomer
+            # on the first telling, and forgetting that hold would free them.
             if not self._joins.is_new(event):
                 continue
             if isinstance(event, MemberJoined | MemberLeft):
+                await self._arrived_or_left(chat.id, int(event.member.user.id))
                 self._headcounts.changed(chat.id, joined=isinstance(event, MemberJoined))
             if self.sink is not None:
                 await self.sink(event)
