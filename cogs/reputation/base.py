@@ -55,7 +55,7 @@ class Watch:
         """None when no name is watched: nothing is counted."""
         self.tone = tone
         self.ignored = ignored
-        """Channel ids and names (without ``#``) not looked at."""
+        """Channel ids and names (without ``#``, casefolded) not looked at."""
         self.scheduled = False
         """Whether a message asked for the summary's schedule under this rule book."""
         self.counting = False
@@ -117,7 +117,10 @@ class ReputationBase(Cog):
                     Phrases(names) if names else None,
                     ToneReader(positive, negative),
                 )
-            ignored = frozenset(channel.lstrip("#") for channel in settings.ignore_channels)
+            # Case ignored, as in every other channel list: Discord lowercases channel names.
+            ignored = frozenset(
+                channel.lstrip("#").casefold() for channel in settings.ignore_channels
+            )
             zone = self.core.community_config(community).zone
             found = Watch(book, community, LocalDays(zone), *matchers, ignored)
             self._watches[community.key] = found

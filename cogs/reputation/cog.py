@@ -81,7 +81,8 @@ class ReputationCog(ReputationBase):
         if author.user.is_bot or message in self.recent:
             return
         if watch.ignored and (
-            channel.id in watch.ignored or channel.name.lstrip("#") in watch.ignored
+            channel.id.casefold() in watch.ignored
+            or channel.name.lstrip("#").casefold() in watch.ignored
         ):
             return
         if not watch.scheduled:

@@ -156,7 +156,7 @@ class ReputationConfig(BaseModel):
     ignore_channels: Annotated[
         list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=200)
     ] = []
-    """Channels (names or ids) whose messages are not counted."""
+    """Channels (names or ids, case ignored) whose messages are not counted."""
     channel: str | None = "leadership"
     """Where alerts and the summary go (a name or id), as the suggestions' digest; alerts go
     to the mod-log too. None: alerts in the mod-log only, no summary."""
