@@ -73,7 +73,8 @@ class Lookup:
             chat_id = await self._connection.chat("find_member", community)
         except PlatformError:
             return None
-        if wanted.isdigit():
+        # ASCII only: str.isdigit() also holds for "²", which int() refuses.
+        if wanted.isascii() and wanted.isdigit():
             try:
                 found = await self._connection.in_chat(
                     "find_member",

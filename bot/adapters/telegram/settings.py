@@ -90,7 +90,8 @@ def _webhook(environ: Mapping[str, str]) -> WebhookSettings | None:
             f"such as https://bot.example.org/telegram; got {url[:80]!r}"
         )
     port_text = environ.get("TELEGRAM_WEBHOOK_PORT", "").strip() or str(DEFAULT_WEBHOOK_PORT)
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    # ASCII only: str.isdigit() also holds for "²", which int() refuses.
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
         raise JardinierError(
             f"TELEGRAM_WEBHOOK_PORT must be a port number (1-65535); got {port_text[:20]!r}"
         )
