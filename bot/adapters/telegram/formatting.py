@@ -68,14 +68,27 @@ def neutralise_mentions(text: str) -> str:
 
 
 def _find(text: str, name: str, spans: list[tuple[int, int, UserRef]]) -> tuple[int, int] | None:
-    """The first place ``name`` is written in ``text`` outside the spans already taken."""
+    """Where ``name`` is written in ``text`` outside the spans already taken: the first place
+    it stands as a word of its own ("Al" in "thanks to Al!", not in "Alice"), else the first
+    place at all."""
+    first = None
     start = 0
     while (index := text.find(name, start)) != -1:
         end = index + len(name)
         if all(end <= begin or index >= stop for begin, stop, _ in spans):
-            return index, end
+            if _stands_alone(text, index, end):
+                return index, end
+            if first is None:
+                first = index, end
         start = index + 1
-    return None
+    return first
+
+
+def _stands_alone(text: str, begin: int, end: int) -> bool:
+    """Whether ``text[begin:end]`` has no letter or digit right before or after it."""
+    before = text[begin - 1] if begin > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return not before.isalnum() and not after.isalnum()
 
 
 def _pieces(text: str, mention: Sequence[UserRef]) -> list[_Piece]:
