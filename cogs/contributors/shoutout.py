@@ -19,7 +19,7 @@ from typing import Any
 from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.localtime import local_time
-from bot.platform import Capability
+from bot.platform import MOOT_REFUSALS, Capability
 from bot.ruleconf import render
 from bot.state import StateStore
 from bot.weekly import WeeklyJob
@@ -27,6 +27,8 @@ from cogs.contributors.base import ContributorsBase, shown
 from cogs.contributors.scoring import Span, Standing, leading, places
 
 WEEK = timedelta(days=7)
+GONE = MOOT_REFUSALS - {"not_banned"}
+"""Refusals of a role change that say the member left: their roles went with them."""
 
 
 class Shoutout(ContributorsBase):
@@ -129,7 +131,11 @@ class Shoutout(ContributorsBase):
         await self.actions.send(channel, "\n".join(lines), mention=users)
 
     async def reward(self, community: CommunityRef, top: list[Standing]) -> None:
-        """Give the role to ``top`` and take it back from the previous holders who dropped out."""
+        """Give the role to ``top`` and take it back from the previous holders who dropped out.
+
+        What is remembered is who really holds the role: a grant the platform refused (the
+        role not created yet, or above the bot's) is tried again at the next shout-out, and so
+        is a removal, unless the member left (the role went with them)."""
         if not self.actions.can(community.platform, Capability.ROLES):
             self.log.info("%s has no roles: no role rewards in %s", community.platform, community)
             return
@@ -138,21 +144,35 @@ class Shoutout(ContributorsBase):
         key = f"contributors:role_holders:{community.key}"
         stored = await state.get(key)
         previous: list[str] = json.loads(stored) if stored else []
-        holders = [item.user_id for item in top]
-        names = await self.names(community, [*holders, *previous])
+        leaders = [item.user_id for item in top]
+        names = await self.names(community, [*leaders, *previous])
+        holding: list[str] = []
         for user_id in previous:
-            if user_id not in holders:
-                member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
-                await self.actions.remove_role(member, role)
-        for user_id in holders:
+            # A removal refused is tried again next week; one who stays on top keeps it.
+            kept = user_id in leaders
+            if kept or not await self._took_back(community, user_id, names[user_id], role):
+                holding.append(user_id)
+        for user_id in leaders:
             if user_id not in previous:
                 member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
-                await self.actions.add_role(member, role)
-        await state.set(key, json.dumps(holders))
+                if await self.actions.add_role(member, role):
+                    holding.append(user_id)
+        await state.set(key, json.dumps(holding))
+
+    async def _took_back(
+        self, community: CommunityRef, user_id: str, name: str, role: str
+    ) -> bool:
+        """Take ``role`` from the member; whether they no longer hold it (taken back, or they
+        left: the platform says so, and the mod-log need not hear it)."""
+        member = MemberRef(community, UserRef(community.platform, user_id, name))
+        with self.actions.refusals(expected=GONE) as refused:
+            if await self.actions.remove_role(member, role):
+                return True
+        return bool(GONE.intersection(refused.keys))
 
     async def take_back_role(self, community: CommunityRef, user_id: str) -> None:
         """Take the reward role back from ``user_id`` now (an opt-out, an erasure), not at the
-        next shout-out."""
+        next shout-out; one the platform refused to take back is tried again then."""
         state = StateStore(self.core.db)
         key = f"contributors:role_holders:{community.key}"
         stored = await state.get(key)
@@ -160,10 +180,15 @@ class Shoutout(ContributorsBase):
         if user_id not in holders:
             return
         names = await self.names(community, [user_id])
-        member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
-        await self.actions.remove_role(member, self.settings(community).roles.role)
-        holders.remove(user_id)
-        await state.set(key, json.dumps(holders))
+        role = self.settings(community).roles.role
+        if not await self._took_back(community, user_id, names[user_id], role):
+            return
+        # Read again: the holders may have changed while the platform answered.
+        stored = await state.get(key)
+        holders = json.loads(stored) if stored else []
+        if user_id in holders:
+            holders.remove(user_id)
+            await state.set(key, json.dumps(holders))
 
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
