@@ -125,16 +125,21 @@ class SuggestionsCog(Digest):
             ),
             buttons=buttons if with_buttons else (),
         )
-        if post is not None:
-            await self.book.posted(suggestion.id, post.channel.id, post.id)
-            if not with_buttons:
-                for emoji in (UP, DOWN):
-                    await self.actions.react(post, emoji)
+        where = (channel.name or channel.id).lstrip("#")
+        if post is None:
+            # Nobody can see or vote on it: not kept, so that no one is pointed to it. The
+            # mod-log has the platform's reason; the number stays taken.
+            await self.book.discard(suggestion.id)
+            raise JardinierError(render(texts.not_posted, channel=where))
+        await self.book.posted(suggestion.id, post.channel.id, post.id)
+        if not with_buttons:
+            for emoji in (UP, DOWN):
+                await self.actions.react(post, emoji)
         await ctx.reply(
             render(
                 texts.thanks,
                 number=suggestion.number,
-                channel=(channel.name or channel.id).lstrip("#"),
+                channel=where,
             )
         )
 
@@ -234,10 +239,12 @@ class SuggestionsCog(Digest):
         post = None
         if found.channel_id == channel.id and found.message_id is not None:
             post = MessageRef(channel, found.message_id)
-        name = plain_name(found.author_name) or "?"
-        sent = await self.actions.send(
-            channel, f"{name}: {message}", reply_to=post, mention=[author]
+        told = render(
+            texts.author_told_in_channel,
+            member=plain_name(found.author_name) or "?",
+            message=message,
         )
+        sent = await self.actions.send(channel, told, reply_to=post, mention=[author])
         return sent is not None
 
     @command(

@@ -38,6 +38,8 @@ class SuggestionTexts(BaseModel):
 
     posted: Annotated[str, Placeholders("number", "member", "text")]
     thanks: Annotated[str, Placeholders("number", "channel")]
+    not_posted: Annotated[str, Placeholders("channel")]
+    """To the member whose suggestion the suggestions channel refused: nothing was kept."""
     duplicate: Annotated[str, Placeholders("number", "text", "status")]
     no_channel: Annotated[str, Placeholders("channel")]
     too_short: Annotated[str, Placeholders("min")]
@@ -47,6 +49,9 @@ class SuggestionTexts(BaseModel):
     status_set_untold: Annotated[str, Placeholders("number", "status")]
     comment_too_long: Annotated[str, Placeholders("most", "length")]
     author_told: Annotated[str, Placeholders("number", "status", "text", "comment")]
+    author_told_in_channel: Annotated[str, Placeholders("member", "message")]
+    """``author_told`` posted in the suggestions channel to an author who takes no direct
+    messages, their name first."""
     comment: Annotated[str, Placeholders("comment")]
     own_vote: Annotated[str, Placeholders()]
     closed_vote: Annotated[str, Placeholders("number", "status")]

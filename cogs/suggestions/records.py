@@ -99,6 +99,16 @@ class SuggestionBook:
         if self._posts is not None and community_id is not None:
             self._posts.add((community_id, channel_id, message_id))
 
+    async def discard(self, suggestion_id: int) -> None:
+        """Delete a suggestion that was never posted (its number stays taken: the counter
+        keeps it)."""
+        async with self._db.session() as session:
+            await session.exec(
+                delete(SuggestionVote).where(col(SuggestionVote.suggestion_id) == suggestion_id)
+            )
+            await session.exec(delete(Suggestion).where(col(Suggestion.id) == suggestion_id))
+            await session.commit()
+
     async def _known_posts(self) -> set[tuple[int, str, str]] | None:
         if self._posts is None and not self._too_many_posts:
             recorded = self._recorded
