@@ -138,6 +138,20 @@ class ReputationCog(ReputationBase):
         self.summary_job.ensure(event.community)
         await self._start_counting(event.community, event.at)
 
+    async def rules_applied(self) -> None:
+        """At start and after a reload: counting started (or stopped) as the names now say in
+        the communities seen and in those with a summary stored, so that a quiet community's
+        figures start on the day its names were watched again, not at a day before they were
+        dropped; then the summary jobs brought in line."""
+        communities = {community.key: community for community in self.core.communities_seen}
+        for stored in self.core.scheduler.pending(f"{self.name}:summary:"):
+            community = SummaryJob.community(stored.kwargs)
+            communities.setdefault(community.key, community)
+        now = self.core.clock.now()
+        for community in communities.values():
+            self.watch(community).counting = await self._start_counting(community, now)
+        await super().rules_applied()
+
     async def _start_counting(self, community: CommunityRef, at: datetime) -> bool:
         """Remember the first day counted in the community, if it is not yet, where names are
         watched; mark it stopped where none is. False when the database would not tell or keep
@@ -231,7 +245,9 @@ class ReputationCog(ReputationBase):
         """The figures of the ``days`` days up to ``end`` against the days before, those
         before the first day counted left out."""
         await self.flush()
-        since = await self.counting_since(community, self.today(community))
+        since = await self.counting_since(
+            community, self.today(community), watched=self.watch(community).names is not None
+        )
         community_id = await self.core.members.community_id(community)
         start, end = span(end, days)
         before_start, before_end = span(start - timedelta(days=1), days)
@@ -290,7 +306,9 @@ class ReputationCog(ReputationBase):
             return
         today = self.today(community)
         end = today - timedelta(days=1)
-        since = await self.counting_since(community, today)
+        since = await self.counting_since(
+            community, today, watched=self.watch(community).names is not None
+        )
         if end < since:
             # Days before the counting began: a page of zeros would read as no one talking.
             self.log.info(
