@@ -8,12 +8,31 @@ adds nothing to one's own rank.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cogs.contributors.config import InfluenceConfig
 from cogs.contributors.standings import Edge
+
+PRECISION = 1e-9
+"""How far below its start PageRank's error must fall, at worst: each iteration multiplies
+the error by the damping, so this bounds the iterations a damping needs."""
+
+MOST_ITERATIONS = 100_000
+"""Iterations never exceeded: a damping so close to 1 that it needs more (above 0.9998) would
+keep a thread busy for hours; PageRank then fails, as :class:`InfluenceConvergenceError`."""
+
+
+class InfluenceConvergenceError(Exception):
+    """PageRank did not converge within :data:`MOST_ITERATIONS` (a damping too close to 1)."""
+
+
+def iterations(damping: float) -> int:
+    """The iterations PageRank may need to converge with ``damping`` (networkx's default of 100
+    is too few for a damping near 1: the error shrinks by the damping at each one)."""
+    return min(MOST_ITERATIONS, max(100, math.ceil(math.log(PRECISION) / math.log(damping))))
 
 
 @dataclass(frozen=True)
@@ -31,7 +50,10 @@ def influence(
     *,
     excluded: set[str] | frozenset[str] = frozenset(),
 ) -> list[Influence]:
-    """Members others engaged with, most influential first (CPU-bound: run it in a thread)."""
+    """Members others engaged with, most influential first (CPU-bound: run it in a thread).
+
+    Raises :class:`InfluenceConvergenceError` for a damping too close to 1 (see
+    :data:`MOST_ITERATIONS`)."""
     # Imported on first use: networkx (and the numpy and scipy its PageRank needs) would
     # otherwise weigh on every bot's memory, most of which never ask for influence.
     import networkx as nx
@@ -49,7 +71,14 @@ def influence(
         sources[edge.target].add(edge.source)
     if graph.number_of_nodes() == 0:
         return []
-    ranks = nx.pagerank(graph, alpha=weights.damping, weight="weight")
+    max_iter = iterations(weights.damping)
+    try:
+        ranks = nx.pagerank(graph, alpha=weights.damping, weight="weight", max_iter=max_iter)
+    except nx.PowerIterationFailedConvergence as error:
+        raise InfluenceConvergenceError(
+            f"PageRank did not converge in {max_iter} iterations with a damping of "
+            f"{weights.damping}: lower influence.damping in contributors.yaml"
+        ) from error
     found = [
         Influence(user_id, float(ranks[user_id]), len(engaged))
         for user_id, engaged in sources.items()

@@ -24,6 +24,7 @@ from bot.ruleconf import render
 from bot.state import StateStore
 from bot.weekly import WeeklyJob
 from cogs.contributors.base import ContributorsBase, shown
+from cogs.contributors.influence import InfluenceConvergenceError
 from cogs.contributors.scoring import Span, Standing, leading, places
 
 WEEK = timedelta(days=7)
@@ -78,7 +79,12 @@ class Shoutout(ContributorsBase):
         config = self.settings(community)
         texts = self.texts(community)
         top = self.leaders(standings, config.shoutout.top)
-        influencers = await self.influence_of(community, window)
+        try:
+            influencers = await self.influence_of(community, window)
+        except InfluenceConvergenceError as error:
+            # The rest of the shout-out is worth posting without its influencer line.
+            self.log.warning("no influencer in the shout-out of %s: %s", community.key, error)
+            influencers = []
         candidates = [item for item in influencers if item.user_id not in passed_over]
         influencer = next(iter(candidates), None)
         since = self.core.clock.now() - timedelta(days=config.shoutout.newcomer_days)
