@@ -26,7 +26,6 @@ from bot.adapters.discord.buttons import buttons_view
 from bot.adapters.discord.client import Sharding, build_client
 from bot.adapters.discord.commands import application_commands, payload_digest
 from bot.adapters.discord.convert import (
-    INTERACTION_PREFIX,
     PLATFORM,
     channel_ref,
     community_ref,
@@ -64,6 +63,9 @@ MAX_DELETE_DAYS = 7
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 60.0
 COMMANDS_KEY = "discord:commands:{application}"
+UNSENT = "unsent"
+"""The id of what ``send`` returns for an answer meant for one member that went nowhere (they
+accept no direct messages): no message to delete or react to."""
 
 Postable = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.StageChannel
 
@@ -313,6 +315,10 @@ class DiscordPlatform:
             return await self._follow_up(
                 pending, channel, text, buttons, file, mention, private=private_to is not None
             )
+        if private_to is not None:
+            # Nothing to answer through (a reaction, an expired slash command): the channel
+            # would show everyone what is meant for one member.
+            return await self._answer_privately(channel, text, private_to, buttons, file)
         if reply_to is not None and (not reply_to.id.isdigit() or reply_to.channel != channel):
             # An expired slash command, or a message elsewhere (Discord replies within a
             # channel only): a plain message in the channel.
@@ -417,6 +423,57 @@ class DiscordPlatform:
             sent = await send_in_pieces(text, piece_of, mention)
         return MessageRef(channel, str(sent.id))
 
+    async def _answer_privately(
+        self,
+        channel: ChannelRef,
+        text: str,
+        member: MemberRef,
+        buttons: Sequence[Button],
+        file: Path | None,
+    ) -> MessageRef:
+        """Answer ``member`` alone by direct message; nowhere (logged) when they accept none.
+
+        Buttons are left out: one pressed in a direct message comes from no server, and no cog
+        would hear it. No one is pinged: the member reads it in their own messages.
+        """
+        if buttons:
+            log.debug("an answer sent by direct message goes without its %d buttons", len(buttons))
+        attempt = Attempt(
+            "send",
+            where=channel.name or channel.id,
+            community=channel.community,
+            target=member.name or member.user.id,
+        )
+        if not member.user.id.isdigit():
+            raise attempt.refused("not_a_user", target=member.name or member.user.id)
+        attachment = await self._attachment(file, None, attempt) if file else None
+        try:
+            with refusals(attempt):
+                recipient = self.client.get_user(
+                    int(member.user.id)
+                ) or await self.client.fetch_user(int(member.user.id))
+
+                def piece_of(piece: str, first: bool, final: bool) -> Awaitable[discord.Message]:
+                    return recipient.send(
+                        piece,
+                        allowed_mentions=allowed_mentions(),
+                        file=attachment if final and attachment else MISSING,
+                    )
+
+                sent = await send_in_pieces(text, piece_of)
+        except PlatformError as refused:
+            if refused.key != "no_direct_messages":
+                raise
+            # As a reaction shows itself counted, the member still sees what they did.
+            log.info(
+                "%s does not accept direct messages: an answer meant for them alone in %s is "
+                "not sent",
+                member.user.id,
+                channel.name or channel.id,
+            )
+            return MessageRef(channel, UNSENT)
+        return MessageRef(ChannelRef(channel.community, str(sent.channel.id)), str(sent.id))
+
     async def dm(
         self,
         user: UserRef,
@@ -457,8 +514,8 @@ class DiscordPlatform:
 
     async def delete(self, message: MessageRef) -> None:
         """Delete one message."""
-        if message.id.startswith(INTERACTION_PREFIX):
-            log.debug("a slash command leaves no message to delete")
+        if not message.id.isdigit():
+            log.debug("no message to delete: %s stands for none", message.id)
             return
         attempt = Attempt("delete", where=message.channel.name, community=message.community)
         target = await self._channel(message.channel, attempt)
@@ -620,8 +677,8 @@ class DiscordPlatform:
 
     async def react(self, message: MessageRef, emoji: str) -> None:
         """React to ``message`` with ``emoji`` (a character or ``<:name:id>``)."""
-        if message.id.startswith(INTERACTION_PREFIX):
-            log.debug("a slash command leaves no message to react to")
+        if not message.id.isdigit():
+            log.debug("no message to react to: %s stands for none", message.id)
             return
         attempt = Attempt("react", where=message.channel.name, community=message.community)
         target = await self._channel(message.channel, attempt)
