@@ -63,6 +63,19 @@ MAX_DELETE_DAYS = 7
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 60.0
 COMMANDS_KEY = "discord:commands:{application}"
+TOKEN_REFUSED = (
+    "Discord refused DISCORD_TOKEN: copy the token again from the Bot page of your application "
+    "in the Discord developer portal"
+)
+INTENTS_REFUSED = (
+    "Discord refused the privileged intents: turn on 'Server Members Intent' and 'Message "
+    "Content Intent' on the Bot page of your application"
+)
+# The gateway's close codes after which Discord takes the bot back only once someone fixes
+# something (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+AUTHENTICATION_FAILED = 4004
+SHARDING_REQUIRED = 4011
+INVALID_INTENTS = 4013
 UNSENT = "unsent"
 """The id of what ``send`` returns for an answer meant for one member that went nowhere (they
 accept no direct messages): no message to delete or react to."""
@@ -132,15 +145,13 @@ class DiscordPlatform:
                     "connect to Discord's gateway", lambda: self.client.connect(reconnect=True)
                 )
         except discord.LoginFailure:
-            raise JardinierError(
-                "Discord refused DISCORD_TOKEN: copy the token again from the Bot page of your "
-                "application in the Discord developer portal"
-            ) from None
+            raise JardinierError(TOKEN_REFUSED) from None
         except discord.PrivilegedIntentsRequired:
-            raise JardinierError(
-                "Discord refused the privileged intents: turn on 'Server Members Intent' and "
-                "'Message Content Intent' on the Bot page of your application"
-            ) from None
+            raise JardinierError(INTENTS_REFUSED) from None
+        except discord.ConnectionClosed as closed:
+            # Discord closed the gateway for good while the bot ran (discord.py reconnects on
+            # its own after any other close).
+            raise JardinierError(_closed_for_good(closed.code)) from None
         except discord.HTTPException as error:
             raise JardinierError(
                 f"Discord refused to let the bot log in: {error.text or f'HTTP {error.status}'}"
@@ -717,6 +728,20 @@ class DiscordPlatform:
             return None
         found = find_channel(guild, text)
         return channel_ref(community_ref(guild), found) if found is not None else None
+
+
+def _closed_for_good(code: int) -> str:
+    """Why Discord closed the gateway with ``code`` and would not take the bot back."""
+    if code == AUTHENTICATION_FAILED:
+        return TOKEN_REFUSED
+    if code == SHARDING_REQUIRED:
+        return (
+            "Discord requires the bot to connect in shards now that it serves this many "
+            "servers: set DISCORD_SHARDS=auto"
+        )
+    if code == INVALID_INTENTS:
+        return INTENTS_REFUSED
+    return f"Discord closed the gateway connection with code {code} and will not take it back"
 
 
 def _failure(error: Exception) -> str:
