@@ -8,7 +8,7 @@ convert to ``None``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -34,6 +34,9 @@ from bot.events import (
 
 PLATFORM = "discord"
 INTERACTION_PREFIX = "interaction:"
+RECENT_EDIT = timedelta(minutes=5)
+"""How long after an edit Discord's word of it may arrive (late after a resumed connection):
+an uncached message's update arriving later is a pin or a thread started on it, not an edit."""
 # Slash-command option types (Discord's ApplicationCommandOptionType).
 _INTEGER, _BOOLEAN, _USER, _CHANNEL, _NUMBER = 4, 5, 6, 7, 10
 _POSTS = (discord.MessageType.default, discord.MessageType.reply)
@@ -197,20 +200,27 @@ def _shown_text(message: discord.Message) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def message_edited(update: discord.RawMessageUpdateEvent) -> MessageEdited | None:
+def message_edited(
+    update: discord.RawMessageUpdateEvent, arrived: datetime | None = None
+) -> MessageEdited | None:
     """A member changed a message's text; embeds unfurling, pins, a thread started on the
     message or a poll ending give ``None``.
 
-    Discord sends the whole message for each of those, uncached messages included: only an
-    edit time that moved says its author edited it.
+    Discord sends the whole message for each of those, uncached messages included, with the
+    time of its last edit: only an edit time that moved says its author edited it. With nothing
+    cached to compare with, the update is an edit only if it ``arrived`` within
+    :data:`RECENT_EDIT` of that time (a pin weeks after an edit is not that edit again); with
+    no arrival time (a recorded payload), it is taken as one.
     """
     message = update.message
     if update.guild_id is None or "content" not in update.data or message.edited_at is None:
         return None
     before = update.cached_message
-    if before is not None and (
-        before.content == message.content
-        or (before.edited_at is not None and message.edited_at <= before.edited_at)
+    if before is None:
+        if arrived is not None and arrived - message.edited_at > RECENT_EDIT:
+            return None
+    elif before.content == message.content or (
+        before.edited_at is not None and message.edited_at <= before.edited_at
     ):
         return None
     community = community_of(update.guild_id, message.guild)

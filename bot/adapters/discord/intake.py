@@ -71,7 +71,7 @@ class EventIntake:
     async def message_edit(self, update: discord.RawMessageUpdateEvent) -> None:
         """A member's edit."""
         if not self._is_me(update.message.author.id):
-            await self._feed(convert.message_edited(update))
+            await self._feed(convert.message_edited(update, discord.utils.utcnow()))
 
     async def message_delete(self, deletion: discord.RawMessageDeleteEvent) -> None:
         """A deletion, by anyone."""

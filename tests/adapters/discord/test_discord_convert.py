@@ -252,7 +252,8 @@ def test_an_edit_carries_the_new_text(gateway: RecordedGateway) -> None:
 
 def test_an_edit_of_a_message_the_bot_never_saw_still_counts(gateway: RecordedGateway) -> None:
     update = gateway.parse("MESSAGE_UPDATE", payload("message_update"), "raw_message_edit")
-    event = convert.message_edited(update)
+    # Received as Discord sends it: a moment after the edit.
+    event = convert.message_edited(update, datetime(2026, 11, 2, 9, 17, 31, tzinfo=UTC))
     assert event is not None
     assert event.text.endswith("ripe tomato!")
 
