@@ -558,8 +558,9 @@ def commands(
 ) -> None:
     """Print the commands as a platform would register them, as JSON.
 
-    A failure is JSON too: one object on stderr, `{"error": message, "exit_code": 1}` (2 for a
-    usage error).
+    Those of every cog the rule book or any community override enables, as the running bot
+    publishes them. A failure is JSON too: one object on stderr,
+    `{"error": message, "exit_code": 1}` (2 for a usage error).
     """
     from bot.adapters.discord.commands import application_commands
     from bot.adapters.telegram.commands import command_menus
@@ -573,7 +574,9 @@ def commands(
     except RuleBookError as error:
         _fail(error, as_json=True)
         return
-    specs = command_specs(list(book.community().cogs))
+    # What the running bot publishes: the commands of every cog it loads, whichever community
+    # enables it (a platform's command list is one for all its communities).
+    specs = command_specs(book.cogs_to_load())
     if platform is PlatformName.discord:
         payload: object = application_commands(specs)
     elif platform is PlatformName.telegram:

@@ -502,15 +502,9 @@ class Jardinier:
     # -- cogs -----------------------------------------------------------------------------------
 
     def wanted_cogs(self) -> list[str]:
-        """Cogs enabled by the default rule book or any community's override, in book order."""
-        book = self.rules.current
-        names = list(book.community().cogs)
-        for key in sorted(book.override_keys):
-            platform, _, community_id = key.partition("-")
-            for name in book.community(CommunityRef(platform, community_id)).cogs:
-                if name not in names:
-                    names.append(name)
-        return names
+        """Cogs enabled by the default rule book or any community's override, in book order
+        (:meth:`RuleBook.cogs_to_load`, which ``jardinier commands`` reads too)."""
+        return self.rules.current.cogs_to_load()
 
     async def sync_cogs(self) -> list[str]:
         """Load every cog the rule book enables that is not loaded yet; return their names."""

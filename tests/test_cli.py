@@ -279,6 +279,48 @@ def test_commands_for_discord_are_slash_command_payloads(tmp_path: Path) -> None
     assert commands["help"]["default_member_permissions"] is None
 
 
+def test_commands_lists_the_commands_of_a_cog_enabled_only_by_an_override(
+    rules_dir: Path,
+) -> None:
+    """The bot loads (and publishes on Discord and Telegram) every cog the book or any
+    override enables; `jardinier commands` prints that payload, not the book's defaults only."""
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(
+        community_yaml.read_text(encoding="utf-8").replace("  - contests\n", "", 1),
+        encoding="utf-8",
+    )
+    (rules_dir / "communities").mkdir()
+    (rules_dir / "communities" / "discord-42.yaml").write_text(
+        "community:\n  cogs: [netiquette, welcome, announcements, contests]\n", encoding="utf-8"
+    )
+
+    result = CliRunner().invoke(
+        app, ["commands", "--platform", "discord", "--rules", str(rules_dir)]
+    )
+
+    assert result.exit_code == 0, result.output
+    names = {command["name"] for command in json.loads(result.stdout)}
+    assert "contest_create" in names  # published by the bot for discord-42
+    assert "submit" in names  # and those of the cogs the defaults enable
+
+
+def test_commands_leave_out_a_cog_that_neither_the_book_nor_an_override_enables(
+    rules_dir: Path,
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(
+        community_yaml.read_text(encoding="utf-8").replace("  - contests\n", "", 1),
+        encoding="utf-8",
+    )
+
+    result = CliRunner().invoke(
+        app, ["commands", "--platform", "discord", "--rules", str(rules_dir)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "contest_create" not in {command["name"] for command in json.loads(result.stdout)}
+
+
 def test_commands_for_telegram_put_moderator_commands_in_the_admin_scope(tmp_path: Path) -> None:
     result = jardinier("commands", "--platform", "telegram", cwd=tmp_path)
     menus = json.loads(result.stdout)

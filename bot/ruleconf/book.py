@@ -103,6 +103,18 @@ class RuleBook:
         section: Any = self.section(CORE_SECTION, community)
         return section
 
+    def cogs_to_load(self) -> list[str]:
+        """The cogs the bot loads, and whose commands it publishes on every platform: those the
+        defaults enable, in their order, then those only an override enables (overrides in
+        order of their key)."""
+        names = list(self.community().cogs)
+        for key in sorted(self.override_keys):
+            platform, _, community_id = key.partition("-")
+            for name in self.community(CommunityRef(platform, community_id)).cogs:
+                if name not in names:
+                    names.append(name)
+        return names
+
     def enabled_cogs(self, community: CommunityRef | None = None) -> frozenset[str]:
         """The cogs that serve ``community``, the core's own included (asked for every event)."""
         key = community.key if community is not None and community.key in self._by_key else ""
