@@ -188,8 +188,10 @@ class Counting(ContributorsBase):
             # A Discord reply pings its author by default, as a mention: it is one reply.
             mentioned.discard(replied)
         # "thanks @bob for the tip", in answer to carol's question, thanks bob, not carol: the
-        # author replied to is thanked only when the thanks name nobody else.
-        thanked = set(mentioned) if mentioned or replied is None else {replied}
+        # author replied to is thanked only when the thanks name nobody else, even someone
+        # who cannot be credited (who opted out, a bot).
+        named = self._named(event.mentions, author.id, replied)
+        thanked = mentioned if named else {replied} if replied is not None else set()
         if replied is not None:
             link((community, day, author.id, replied, "reply"), tracked, parent)
         for target in sorted(mentioned):
@@ -202,7 +204,7 @@ class Counting(ContributorsBase):
                 link(edge, tracked, self._drawn_by(parent, target))
             if parent is not None and replied in thanked:
                 self._release(counting, parent, tracked, author.id, day)
-        if thanked:
+        if mentioned or replied is not None:
             tracked.addressed = Addressed(
                 event.reply_to if replied is not None else None,
                 replied,
@@ -257,6 +259,12 @@ class Counting(ContributorsBase):
     def _drawn_by(parent: TrackedMessage | None, target: str) -> TrackedMessage | None:
         """The message replied to, when ``target`` wrote it: it drew this interaction."""
         return parent if parent is not None and parent.author_id == target else None
+
+    @staticmethod
+    def _named(mentions: tuple[UserRef, ...], author_id: str, replied: str | None) -> bool:
+        """Whether a message names someone other than its author and the author it replies
+        to (whose ping comes with a reply), whether or not they can be credited."""
+        return any(user.id != author_id and user.id != replied for user in mentions)
 
     @staticmethod
     def _mentioned(mentions: tuple[UserRef, ...], author: UserRef, optouts: set[str]) -> set[str]:
@@ -324,8 +332,12 @@ class Counting(ContributorsBase):
             and user.id not in addressed.mentioned
         }
         mentioned = added.union(user for user in addressed.mentioned if user not in optouts)
-        # As when posted: the author replied to is thanked when the thanks name nobody else.
-        would_thank = mentioned if mentioned or replied is None else {replied}
+        # As when posted: the author replied to is thanked when the thanks name nobody else,
+        # even someone who cannot be credited; nor when the message named someone before.
+        named = bool(addressed.mentioned) or self._named(
+            event.mentions, author_id, addressed.replied
+        )
+        would_thank = mentioned if named else {replied} if replied is not None else set()
         thanked: set[str] = set()
         if would_thank and counting.detector.thanks(event.text):
             thanked = would_thank.difference(addressed.thanked)
