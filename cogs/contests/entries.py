@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.bus import Priority
 from bot.cog import listener
 from bot.commands import CommandContext, Text, command
+from bot.emojis import same_emoji
 from bot.errors import JardinierError
 from bot.events import (
     CommunityRef,
@@ -346,7 +347,8 @@ class Entries(ContestsBase):
     async def vote_by_reaction(self, event: ReactionAdded) -> None:
         """A vote emoji on an entry's message is a vote for that entry."""
         community = event.community
-        if event.member.user.is_bot or event.emoji != self.settings(community).voting.emoji:
+        wanted = self.settings(community).voting.emoji
+        if event.member.user.is_bot or not same_emoji(event.emoji, wanted):
             return
         entry = await self._entry_of_message(event.message)
         if entry is None:
@@ -409,7 +411,7 @@ class Entries(ContestsBase):
         A vote cast with /vote stays: the emoji it refused (already voted) cast nothing.
         """
         community = event.community
-        if event.emoji != self.settings(community).voting.emoji:
+        if not same_emoji(event.emoji, self.settings(community).voting.emoji):
             return
         entry = await self._entry_of_message(event.message)
         if entry is None:

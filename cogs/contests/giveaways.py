@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.bus import Priority
 from bot.cog import listener, retried_job
 from bot.commands import CommandContext, Permission, command
+from bot.emojis import same_emoji
 from bot.errors import JardinierError
 from bot.events import (
     ButtonPressed,
@@ -281,7 +282,8 @@ class Giveaways(ContestsBase):
     async def enter_by_reaction(self, event: ReactionAdded) -> None:
         """The giveaway emoji on its message enters the member."""
         community = event.community
-        if event.member.user.is_bot or event.emoji != self.settings(community).giveaways.emoji:
+        wanted = self.settings(community).giveaways.emoji
+        if event.member.user.is_bot or not same_emoji(event.emoji, wanted):
             return
         giveaway = await self._giveaway_of_message(community, event.message.id)
         if giveaway is None:
@@ -298,7 +300,7 @@ class Giveaways(ContestsBase):
         """Taking the emoji back before the draw withdraws the entry it made (one made with the
         button stays)."""
         community = event.community
-        if event.emoji != self.settings(community).giveaways.emoji:
+        if not same_emoji(event.emoji, self.settings(community).giveaways.emoji):
             return
         giveaway = await self._giveaway_of_message(community, event.message.id)
         if giveaway is None or giveaway.drawn_at is not None:

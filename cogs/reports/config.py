@@ -7,10 +7,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.crontab import Weekday
+from bot.emojis import emoji_key
 from bot.ruleconf import Placeholders, TextsByLocale
 from bot.ruleconf.errors import RuleValueError
 from bot.writeconfig import WriteConfig
-from cogs.reports.moods import emoji_key
 
 
 class ScheduleConfig(BaseModel):

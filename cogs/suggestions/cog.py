@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from bot.bus import Priority
 from bot.cog import listener
 from bot.commands import ChoiceNames, CommandContext, Permission, Text, command
+from bot.emojis import emoji_key
 from bot.errors import JardinierError
 from bot.events import (
     ButtonPressed,
@@ -327,7 +328,8 @@ class SuggestionsCog(Digest):
     async def _reaction(
         self, member: MemberRef, event: ReactionAdded | ReactionRemoved, mode: VoteMode
     ) -> None:
-        value = EMOJI_VOTES.get(event.emoji.replace("\ufe0f", ""))
+        # 👍🏽 is the member's 👍: Discord's picker adds their skin tone.
+        value = EMOJI_VOTES.get(emoji_key(event.emoji))
         if value is None or member.user.is_bot:
             return
         community_id = await self.core.members.community_id(event.community)
