@@ -152,6 +152,15 @@ class ReputationCog(ReputationBase):
             self.watch(community).counting = await self._start_counting(community, now)
         await super().rules_applied()
 
+    async def _in_line(self, community: CommunityRef) -> None:
+        """A summary job stored under another rule book: its community counted and its job
+        scheduled as the rules now say. At start it may run before :meth:`rules_applied`,
+        which would no longer find the community of a job cancelled here."""
+        self.watch(community).counting = await self._start_counting(
+            community, self.core.clock.now()
+        )
+        self.summary_job.bring_in_line(community)
+
     async def _start_counting(self, community: CommunityRef, at: datetime) -> bool:
         """Remember the first day counted in the community, if it is not yet, where names are
         watched; mark it stopped where none is. False when the database would not tell or keep
@@ -302,7 +311,7 @@ class ReputationCog(ReputationBase):
         community = SummaryJob.community(arguments)
         if arguments.get("signature") != self.summary_job.signature(community):
             # Stored under another rule book: do as the rules say now.
-            self.summary_job.bring_in_line(community)
+            await self._in_line(community)
             return
         today = self.today(community)
         end = today - timedelta(days=1)
@@ -338,9 +347,20 @@ class ReputationCog(ReputationBase):
     async def on_job_missed(
         self, handler: str, job_id: str, kwargs: dict[str, Any], late_by: timedelta
     ) -> None:
-        """A summary due while the bot was down is not posted late: say so in the mod-log."""
-        await super().on_job_missed(handler, job_id, kwargs, late_by)
+        """A summary due while the bot was down is not posted late: say so in the mod-log.
+        Nothing to say of one the rule book no longer asks for as it was (turned off, or
+        scheduled otherwise, while the bot was down): its job is brought in line."""
         community = SummaryJob.community(kwargs)
+        if kwargs.get("signature") != self.summary_job.signature(community):
+            # As post_summary: a job stored under another rule book owes nothing now.
+            self.log.info(
+                "reputation summary %s missed by %s: no longer due as scheduled; brought in line",
+                job_id,
+                late_by,
+            )
+            await self._in_line(community)
+            return
+        await super().on_job_missed(handler, job_id, kwargs, late_by)
         zone = self.core.community_config(community).zone
         when = local_time(self.core.clock.now() - late_by, zone)
         await self.core.modlog(community, render(self.texts(community).summary_missed, when=when))

@@ -3,7 +3,8 @@
 Scheduled on ``summary.schedule`` (cron fields, community time zone) the first time the cog hears
 from a community, and brought in line at start and after every reload, the stored jobs too. No
 job where the summary is off: no schedule, no channel, no name watched, or the cog off. A job
-stored under another rule book's schedule is not run: it is rescheduled as the rules now say.
+stored under another rule book's schedule is not run, nor reported missed when it fell due while
+the bot was down: it is rescheduled as the rules now say, or cancelled.
 Its arguments are plain: the community's platform, id and name, and the schedule they were made
 for (``signature``). The scheduler's cron reads the wall clock: a time the autumn change of hour
 repeats comes once.

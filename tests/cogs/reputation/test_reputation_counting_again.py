@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.core import Jardinier
 from tests.cogs.reputation.conftest import scored_by_stub
@@ -48,8 +50,16 @@ async def test_a_quiet_community_counts_from_the_day_its_names_are_listed_again(
     assert "-100%" not in answer.text
 
 
+@pytest.mark.parametrize(
+    "first_said_after",
+    [
+        # At 9:00 on a Monday, the summary's time: its first is due at once, missed at the start.
+        pytest.param(timedelta(0), id="summary-missed-at-start"),
+        pytest.param(timedelta(minutes=1), id="summary-pending-at-start"),
+    ],
+)
 async def test_names_dropped_while_the_bot_was_down_count_from_when_listed_again(
-    rules_dir: Path, clock: ManualClock, tmp_path: Path
+    rules_dir: Path, clock: ManualClock, tmp_path: Path, first_said_after: timedelta
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'j.db'}"
     platform = FakePlatform()
@@ -61,6 +71,7 @@ async def test_names_dropped_while_the_bot_was_down_count_from_when_listed_again
 
     first = await started()
     try:
+        clock.advance(first_said_after)
         await first.say("alice", "Jardinier is great")  # counted from Nov 2
     finally:
         await first.stop()
