@@ -32,19 +32,25 @@ class OptOuts:
                 select(OptOut.user_id).where(OptOut.community_id == community_id)
             )
             found = set(rows)
-        self._cache[community] = found
-        return found
+        # Another call may have read it meanwhile, and marked an opt-out in it: keep that one.
+        return self._cache.setdefault(community, found)
 
     async def add(self, community: CommunityRef, user_id: str, at: datetime) -> bool:
         """Record an opt-out; False if the member had already opted out."""
         current = await self.of(community)
         if user_id in current:
             return False
-        community_id = await self._members.community_id(community)
-        async with self._db.session() as session:
-            session.add(OptOut(community_id=community_id, user_id=user_id, at=at))
-            await session.commit()
+        # Marked before the write: the same command sent twice at once (a double tap) finds
+        # it done, rather than writing it twice.
         current.add(user_id)
+        try:
+            community_id = await self._members.community_id(community)
+            async with self._db.session() as session:
+                session.add(OptOut(community_id=community_id, user_id=user_id, at=at))
+                await session.commit()
+        except BaseException:
+            current.discard(user_id)
+            raise
         return True
 
     async def remove(self, community: CommunityRef, user_id: str) -> bool:
@@ -52,13 +58,17 @@ class OptOuts:
         current = await self.of(community)
         if user_id not in current:
             return False
-        community_id = await self._members.community_id(community)
-        async with self._db.session() as session:
-            await session.exec(
-                delete(OptOut).where(
-                    col(OptOut.community_id) == community_id, col(OptOut.user_id) == user_id
+        current.discard(user_id)  # as in add: done once, however often it is sent at once
+        try:
+            community_id = await self._members.community_id(community)
+            async with self._db.session() as session:
+                await session.exec(
+                    delete(OptOut).where(
+                        col(OptOut.community_id) == community_id, col(OptOut.user_id) == user_id
+                    )
                 )
-            )
-            await session.commit()
-        current.discard(user_id)
+                await session.commit()
+        except BaseException:
+            current.add(user_id)
+            raise
         return True
