@@ -38,7 +38,7 @@ from bot.adapters.telegram.convert import (
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import keyboard
 from bot.adapters.telegram.intake import UpdateIntake
-from bot.adapters.telegram.kept import KeptState, KeptTopics
+from bot.adapters.telegram.kept import KeptState, KeptThreads, KeptTopics
 from bot.adapters.telegram.lookup import Lookup
 from bot.adapters.telegram.migrations import Migrations
 from bot.adapters.telegram.outgoing import Outgoing
@@ -118,10 +118,11 @@ class TelegramPlatform:
         )
         self._unpublished: list[CommandSpec] | None = None
         self.topics = KeptTopics(self.directory, state)
+        self.threads = KeptThreads(self.directory, state)
         self.lookup = Lookup(self.connection, self.directory, self.topics, self._clock)
         self.administrators = self.lookup.administrators
         self.headcounts = self.lookup.headcounts
-        self.outgoing = Outgoing(self.connection, self.directory, self.private_chats)
+        self.outgoing = Outgoing(self.connection, self.threads, self.private_chats)
         self.intake = UpdateIntake(
             self.connection,
             directory=self.directory,
@@ -130,6 +131,7 @@ class TelegramPlatform:
             private_chats=self.private_chats,
             restrictions=self.restrictions,
             topics=self.topics,
+            threads=self.threads,
             clock=self._clock,
         )
         self.connection.listen(self.intake.received, self.intake.failed)

@@ -30,7 +30,7 @@ from bot.adapters.telegram.convert import (
 from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.headcount import Headcounts
 from bot.adapters.telegram.joins import MembershipChanges
-from bot.adapters.telegram.kept import KeptState, KeptTopics
+from bot.adapters.telegram.kept import KeptState, KeptThreads, KeptTopics
 from bot.adapters.telegram.migrations import told_as
 from bot.adapters.telegram.restrictions import Restrictions
 from bot.adapters.telegram.startlinks import parse_start, private_command
@@ -55,6 +55,7 @@ class UpdateIntake:
         private_chats: KeptState[PrivateChats],
         restrictions: KeptState[Restrictions],
         topics: KeptTopics,
+        threads: KeptThreads,
         clock: Clock,
     ) -> None:
         self.sink: EventSink | None = None
@@ -66,6 +67,7 @@ class UpdateIntake:
         self._private_chats = private_chats
         self._restrictions = restrictions
         self._topics = topics
+        self._threads = threads
         self._clock = clock
         self._joins = MembershipChanges()
         self._command_names: frozenset[str] | None = None
@@ -113,6 +115,7 @@ class UpdateIntake:
             await self._follow_upgrade(update.message)
         for chat_id in self._directory.learn(update):
             await self._topics.save(chat_id)
+        await self._keep_thread(update)
         chat = update.effective_chat
         if chat is None:
             return
@@ -139,6 +142,10 @@ class UpdateIntake:
                 await self._on_private_message(update.message)
         if chat.type not in GROUP_TYPES:
             return
+        # A reaction, or a press on an old message, is filed under its message's topic, which
+        # only a message seen before (maybe before a restart) tells.
+        await self._threads.load(chat.id)
+        await self._topics.load(chat.id)
         administrators = await self._administrators.of(chat.id)
         events = convert_update(
             update,
@@ -168,6 +175,14 @@ class UpdateIntake:
                 self._headcounts.changed(chat.id, joined=isinstance(event, MemberJoined))
             if self.sink is not None:
                 await self.sink(event)
+
+    async def _keep_thread(self, update: Update) -> None:
+        """Keep the forum topic of a message posted in one (the directory learnt it too)."""
+        message = update.message or update.edited_message
+        if message is not None and message.is_topic_message and message.message_thread_id:
+            await self._threads.remember(
+                message.chat.id, message.message_id, message.message_thread_id
+            )
 
     async def _arrived_or_left(self, chat_id: int, user_id: int) -> None:
         await self._restrictions.change(lambda held: held.arrived_or_left(chat_id, user_id))

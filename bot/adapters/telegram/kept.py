@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
@@ -120,7 +121,9 @@ class KeptTopics:
         return KeptValue(self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}")
 
     async def save(self, chat_id: int) -> None:
-        """Keep the topics of ``chat_id`` as the directory knows them now."""
+        """Keep the topics of ``chat_id`` as the directory knows them now, with those kept
+        before a restart."""
+        await self.load(chat_id)  # or the first topic learnt would replace all those kept
         topics = {str(thread): name for thread, name in self._directory.topics(chat_id).items()}
         await self._kept(chat_id).write(lambda: json.dumps(topics))
 
@@ -137,3 +140,100 @@ class KeptTopics:
             for thread, name in json.loads(stored).items():
                 if self._directory.topic_name(chat_id, int(thread)) is None:
                     self._directory.remember_topic(chat_id, int(thread), str(name))
+
+
+MAX_KEPT_THREADS_PER_CHAT = 5_000
+"""Messages of a chat whose forum topic is kept between runs, the latest first kept (a
+contest's entries, the bot's own posts); older ones are filed under the whole group."""
+
+
+class KeptThreads:
+    """The forum topic of the latest messages posted in topics (the bot's own included), kept
+    between runs: a reaction does not say which topic its message is in."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        state: StateStore | None,
+        *,
+        max_per_chat: int = MAX_KEPT_THREADS_PER_CHAT,
+    ) -> None:
+        self._directory = directory
+        self._state = state
+        self._max = max_per_chat
+        self._threads: dict[int, OrderedDict[int, int]] = {}
+        self._values: dict[int, KeptValue] = {}
+        self._loading = asyncio.Lock()
+
+    def _kept(self, chat_id: int) -> KeptValue:
+        # One per chat, so that its writes go one at a time and a burst shares one write.
+        value = self._values.get(chat_id)
+        if value is None:
+            value = KeptValue(
+                self._state, f"telegram:threads:{chat_id}", f"the topics of {chat_id}'s messages"
+            )
+            self._values[chat_id] = value
+        return value
+
+    async def load(self, chat_id: int) -> None:
+        """Teach the directory the topics of ``chat_id``'s messages kept before a restart (once;
+        what it learnt since wins)."""
+        if chat_id in self._threads:
+            return
+        async with self._loading:
+            if chat_id in self._threads:
+                return
+            _answered, stored = await self._kept(chat_id).read()
+            threads = _restored(stored)
+            for message_id, thread_id in threads.items():
+                if self._directory.thread_of(chat_id, message_id) is None:
+                    self._directory.remember_message(chat_id, message_id, thread_id)
+            self._threads[chat_id] = threads
+            self._trim(threads)
+
+    async def remember(self, chat_id: int, message_id: int, thread_id: int | None) -> None:
+        """Remember the forum topic of a message, and keep it."""
+        if thread_id is None:
+            return
+        self._directory.remember_message(chat_id, message_id, thread_id)
+        await self.load(chat_id)
+        threads = self._threads[chat_id]
+        if threads.get(message_id) == thread_id:
+            return  # an edit, or a message told twice: nothing new to keep
+        threads[message_id] = thread_id
+        threads.move_to_end(message_id)
+        self._trim(threads)
+        await self._kept(chat_id).write(lambda: _dumped(threads))
+
+    def _trim(self, threads: OrderedDict[int, int]) -> None:
+        while len(threads) > self._max:
+            threads.popitem(last=False)
+
+
+def _dumped(threads: OrderedDict[int, int]) -> str:
+    """``{thread: [message ids]}``: shorter than one entry per message."""
+    by_thread: dict[str, list[int]] = {}
+    for message_id, thread_id in threads.items():
+        by_thread.setdefault(str(thread_id), []).append(message_id)
+    return json.dumps(by_thread, separators=(",", ":"))
+
+
+def _restored(stored: str | None) -> OrderedDict[int, int]:
+    """What :func:`_dumped` wrote, oldest message first (message ids grow in a chat); nothing
+    from text that is not that."""
+    threads: OrderedDict[int, int] = OrderedDict()
+    if not stored:
+        return threads
+    try:
+        by_thread = json.loads(stored)
+        pairs = sorted(
+            (int(message_id), int(thread_id))
+            for thread_id, message_ids in by_thread.items()
+            if isinstance(message_ids, list)
+            for message_id in message_ids
+        )
+    except (ValueError, TypeError, AttributeError) as error:
+        log.warning("could not read the kept topics of messages: %s", error)
+        return threads
+    threads.update(pairs)
+    return threads

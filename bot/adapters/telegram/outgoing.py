@@ -2,8 +2,8 @@
 first with the text as its caption when it fits, and answers to one member where only they see
 them (see :mod:`.answers`).
 
-Every message sent is remembered in the directory with the forum topic it went to: the Bot API
-does not say which topic a reacted message is in (:mod:`.directory`).
+Every message sent is remembered, and kept between runs, with the forum topic it went to: the Bot
+API does not say which topic a reacted message is in (:mod:`.directory`, :mod:`.kept`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from telegram.constants import ParseMode
 from bot.adapters.telegram.answers import NOTICE, UNSENT, Asked, Asking, PrivateChats
 from bot.adapters.telegram.calls import refusal, without_waiting
 from bot.adapters.telegram.connection import Connection
-from bot.adapters.telegram.directory import Directory
 from bot.adapters.telegram.formatting import MAX_CAPTION, render_html
-from bot.adapters.telegram.kept import KeptState
+from bot.adapters.telegram.kept import KeptState, KeptThreads
 from bot.events import ChannelRef, CommunityRef, MessageRef, UserRef
 from bot.platform import Button, PlatformError
 
@@ -51,11 +50,11 @@ class Outgoing:
     def __init__(
         self,
         connection: Connection,
-        directory: Directory,
+        threads: KeptThreads,
         private_chats: KeptState[PrivateChats],
     ) -> None:
         self._connection = connection
-        self._directory = directory
+        self._threads = threads
         self._private_chats = private_chats
 
     async def answer_alone(
@@ -170,7 +169,7 @@ class Outgoing:
                     subject=subject,
                 )
             )
-            self._directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
+            await self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id)
             if last:
                 chunks = []
             reply = None
@@ -187,7 +186,7 @@ class Outgoing:
                     subject=subject,
                 )
             )
-            self._directory.remember_message(sent[-1].chat_id, sent[-1].message_id, thread_id)
+            await self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id)
         return sent
 
     async def _send_text(
