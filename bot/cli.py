@@ -528,22 +528,31 @@ def init(
     ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write a starter rule book to edit (a copy of the shipped one)."""
+    """Write a starter rule book to edit (a copy of the shipped one).
+
+    A file that cannot be written (the folder is a file, no permission) stops it: exit 1 with
+    one line naming the path and why.
+    """
     source = shipped_rules_directory()
     if source.resolve() == directory.resolve():
         typer.echo(f"{directory} is the shipped rule book itself; nothing to do", err=True)
         raise typer.Exit(1)
-    written, kept = [], []
+    kept = []
     for path in sorted(source.rglob("*.yaml")):
         target = directory / path.relative_to(source)
-        if target.exists() and not force:
-            kept.append(target)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        written.append(target)
-    for path in written:
-        typer.echo(f"wrote {path}")
+        try:
+            if target.exists() and not force:
+                kept.append(target)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        except OSError as error:
+            # The folder is a file, a file is a folder, the disk is full, no permission: the
+            # path and the reason say what to fix; the files written so far are listed above.
+            where = error.filename or target
+            reason = error.strerror or str(error)
+            _fail(JardinierError(f"{where}: cannot write the rule book there: {reason}"))
+        typer.echo(f"wrote {target}")
     if kept:
         typer.echo(f"kept {len(kept)} existing file(s); use --force to overwrite them", err=True)
     typer.echo(f"Edit the files, then check them with: jardinier check-rules {directory}")

@@ -201,6 +201,33 @@ def test_init_writes_a_starter_book_that_checks(tmp_path: Path) -> None:
     assert jardinier("check-rules", "mybook", cwd=tmp_path).returncode == 0
 
 
+def test_init_into_a_path_that_is_a_file_says_so_in_one_line(tmp_path: Path) -> None:
+    target = tmp_path / "mybook"
+    target.write_text("not a folder\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["init", str(target)])
+
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, OSError)  # no traceback
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"{target}: cannot write the rule book there: ")
+    assert target.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_init_that_cannot_write_one_file_names_it_and_why(tmp_path: Path) -> None:
+    (tmp_path / "mybook" / "community.yaml").mkdir(parents=True)  # in the way of the file
+
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "mybook"), "--force"])
+
+    assert result.exit_code == 1, result.output
+    assert not isinstance(result.exception, OSError)
+    [line] = result.stderr.splitlines()
+    assert line == (
+        f"{tmp_path / 'mybook' / 'community.yaml'}: cannot write the rule book there: "
+        "Is a directory"
+    )
+
+
 def test_check_rules_warns_about_texts_an_old_copy_lacks(tmp_path: Path) -> None:
     assert jardinier("init", "mybook", cwd=tmp_path).returncode == 0
     community = tmp_path / "mybook" / "community.yaml"
