@@ -68,6 +68,12 @@ def reloaded_warnings_text(
     return render(texts.rules_reloaded_warnings, count=len(warnings), warnings=shown)
 
 
+def data_parts_named(texts: CoreTexts, parts: Sequence[str]) -> str:
+    """``parts`` of a member's data (``member``, ``netiquette``…) as the community's texts call
+    them (``data_parts``), comma-separated; a part they leave out by its identifier."""
+    return ", ".join(texts.data_parts.get(part, part) for part in parts)
+
+
 def who_may_run(texts: CoreTexts, spec: CommandSpec, locale: str) -> str:
     """Who may run ``spec``, a moderator's command, in ``texts`` (those of ``locale``):
     moderators, with the power it needs if any."""
@@ -309,21 +315,15 @@ class CoreCog(Cog):
         erasure = await erase_member(self.core, ctx.community, member.user)
         texts = self.core.texts(ctx.community)
         name = plain_name(member.name)
-
-        def named(parts: list[str]) -> str:
-            return ", ".join(texts.data_parts.get(part, part) for part in parts)
-
+        erased = data_parts_named(texts, erasure.erased)
         if erasure.failed:
-            await ctx.reply(
-                render(texts.member_forget_failed, member=name, failed=named(erasure.failed))
-            )
+            failed = data_parts_named(texts, erasure.failed)
+            await ctx.reply(render(texts.member_forget_failed, member=name, failed=failed))
         elif not erasure.erased:
             await ctx.reply(render(texts.member_nothing_kept, member=name))
             return
         else:
-            await ctx.reply(
-                render(texts.member_forgotten, member=name, parts=named(erasure.erased))
-            )
+            await ctx.reply(render(texts.member_forgotten, member=name, parts=erased))
         if erasure.erased:
             await self.core.modlog(
                 ctx.community,
@@ -331,14 +331,14 @@ class CoreCog(Cog):
                     texts.member_forgotten_log,
                     member=name,
                     moderator=plain_name(ctx.member.name),
-                    parts=named(erasure.erased),
+                    parts=erased,
                 ),
                 # The log is kept beyond the erasure's reach: it keeps no name.
                 logged=render(
                     texts.member_forgotten_log,
                     member=member.user.id,
                     moderator=ctx.member.user.id,
-                    parts=named(erasure.erased),
+                    parts=erased,
                 ),
             )
 
@@ -371,5 +371,7 @@ class CoreCog(Cog):
             await asyncio.to_thread(shutil.rmtree, folder, True)
         answer = sent if delivered else (not_sent or render(texts.data_not_sent))
         if delivered and data.failed:
-            answer += "\n" + render(texts.data_incomplete, failed=", ".join(data.failed))
+            # Named as /forget_member names them: a member reads no cog's code name.
+            failed = data_parts_named(texts, data.failed)
+            answer += "\n" + render(texts.data_incomplete, failed=failed)
         await ctx.reply(answer)

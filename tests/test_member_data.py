@@ -336,8 +336,37 @@ async def test_an_export_that_could_not_read_a_part_says_it_is_incomplete(
     assert "netiquette" in exported(sent)["data"]
     assert platform.last_text() == (
         "I sent you what I keep about you here, in a private message.\n"
-        "Part of it could not be read (contributors); the moderators can find why in the logs."
+        "Part of it could not be read (contributions); the moderators can find why in the logs."
     )
+
+
+async def test_an_incomplete_export_names_the_part_in_the_communitys_language(
+    core: Jardinier,
+    platform: FakePlatform,
+    clock: ManualClock,
+    rules_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    community_yaml = rules_dir / "community.yaml"
+    community_yaml.write_text(community_yaml.read_text().replace("locale: en", "locale: fr"))
+    assert await core.reload_rules() is None
+    await history(core, platform, clock)
+
+    async def broken(community: CommunityRef, user: UserRef) -> dict[str, Any]:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(core.cogs["netiquette"], "export_member_data", broken)
+
+    await core.handle_and_catch_up(command(platform.members["alice"], "/mes_donnees", clock.now()))
+
+    # As /oublier_membre names it (texts.fr.data_parts), not by the cog's code name.
+    assert platform.last_text() == (
+        "Je vous ai envoyé en privé ce que je garde sur vous ici.\n"
+        "Une partie n'a pas pu être lue (dossiers de modération)\u00a0; "
+        "les modérateurs en trouveront la raison dans les journaux."
+    )
+    [sent] = files_sent(platform)
+    assert exported(sent)["incomplete"] == ["netiquette"]  # the file keeps the code name
 
 
 async def test_what_the_platform_keeps_is_exported_and_erased_as_its_own_part(

@@ -407,8 +407,9 @@ class CoreTexts(BaseModel):
     member_nothing_kept: Annotated[str, Placeholders("member")]
     member_forget_failed: Annotated[str, Placeholders("member", "failed")]
     data_parts: dict[str, str] = {}
-    """What each part of a member's data is called in the answers to an erasure (``member``,
-    ``netiquette``… by name); a part left out is named by its identifier."""
+    """What each part of a member's data is called in the answers to an erasure and in those
+    to an export that could not read every part (``member``, ``netiquette``… by name); a part
+    left out is named by its identifier."""
     usage_errors: UsageErrorTexts
     refusals: RefusalTexts
     platform_actions: PlatformActionTexts
