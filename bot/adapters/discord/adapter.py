@@ -22,7 +22,7 @@ import aiohttp
 import discord
 from discord.utils import MISSING
 
-from bot.adapters.discord.buttons import buttons_view
+from bot.adapters.discord.buttons import Place, buttons_view
 from bot.adapters.discord.client import Sharding, build_client
 from bot.adapters.discord.commands import application_commands, payload_digest
 from bot.adapters.discord.convert import (
@@ -34,7 +34,12 @@ from bot.adapters.discord.convert import (
 from bot.adapters.discord.intake import EventIntake
 from bot.adapters.discord.interactions import Pending, PendingInteractions
 from bot.adapters.discord.lookup import find_channel, find_member
-from bot.adapters.discord.outgoing import allowed_mentions, audit_reason, send_in_pieces
+from bot.adapters.discord.outgoing import (
+    allowed_mentions,
+    audit_reason,
+    place_line,
+    send_in_pieces,
+)
 from bot.adapters.discord.purge import purge_channel
 from bot.adapters.discord.refusals import PLATFORM_NAME, Attempt, refusals
 from bot.commands.spec import CommandSpec
@@ -444,10 +449,16 @@ class DiscordPlatform:
     ) -> MessageRef:
         """Answer ``member`` alone by direct message; nowhere (logged) when they accept none.
 
-        Buttons are left out: one pressed in a direct message comes from no server, and no cog
-        would hear it. No one is pinged: the member reads it in their own messages.
+        Its first line names the server and channel it is about. Its buttons carry that place:
+        one pressed there is heard as pressed in the channel. No one is pinged: the member reads
+        it in their own messages.
         """
-        if buttons:
+        place = (
+            Place(int(channel.community.id), int(channel.id))
+            if channel.community.id.isdigit() and channel.id.isdigit()
+            else None
+        )
+        if buttons and place is None:
             log.debug("an answer sent by direct message goes without its %d buttons", len(buttons))
         attempt = Attempt(
             "send",
@@ -465,13 +476,15 @@ class DiscordPlatform:
                 ) or await self.client.fetch_user(int(member.user.id))
 
                 def piece_of(piece: str, first: bool, final: bool) -> Awaitable[discord.Message]:
+                    view = buttons_view(buttons, place) if final and place else None
                     return recipient.send(
                         piece,
                         allowed_mentions=allowed_mentions(),
+                        view=view or MISSING,
                         file=attachment if final and attachment else MISSING,
                     )
 
-                sent = await send_in_pieces(text, piece_of)
+                sent = await send_in_pieces(text, piece_of, first_line=self._place_line(channel))
         except PlatformError as refused:
             if refused.key != "no_direct_messages":
                 raise
@@ -484,6 +497,22 @@ class DiscordPlatform:
             )
             return MessageRef(channel, UNSENT)
         return MessageRef(ChannelRef(channel.community, str(sent.channel.id)), str(sent.id))
+
+    def _place_line(self, channel: ChannelRef) -> str:
+        """``**server** · #channel``, by their names now (those of the references otherwise)."""
+        guild = (
+            self.client.get_guild(int(channel.community.id))
+            if channel.community.id.isdigit()
+            else None
+        )
+        found = (
+            guild.get_channel_or_thread(int(channel.id))
+            if guild is not None and channel.id.isdigit()
+            else None
+        )
+        server = guild.name if guild is not None else channel.community.name
+        name = f"#{found.name}" if found is not None else channel.name
+        return place_line(server, name)
 
     async def dm(
         self,

@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol
 
 import discord
 
-from bot.adapters.discord.buttons import JardinierButton
+from bot.adapters.discord.buttons import JardinierButton, JardinierDirectButton, Place
 from bot.errors import JardinierError
 
 # A rate limit longer than this raises instead of silently holding every later action back.
@@ -73,6 +73,11 @@ class GatewayListener(Protocol):
     async def button_pressed(self, interaction: discord.Interaction[Any], button_id: str) -> None:
         """One of the bot's buttons was pressed."""
 
+    async def direct_button_pressed(
+        self, interaction: discord.Interaction[Any], button_id: str, place: Place
+    ) -> None:
+        """One of the bot's buttons sent by direct message, for ``place``, was pressed."""
+
 
 class JardinierClient(discord.Client):
     """A discord.py client that hands every event to its listener."""
@@ -91,7 +96,7 @@ class JardinierClient(discord.Client):
 
     async def setup_hook(self) -> None:
         """After login: recognise the bot's buttons, even those sent before a restart."""
-        self.add_dynamic_items(JardinierButton)
+        self.add_dynamic_items(JardinierButton, JardinierDirectButton)
         await self.listener.logged_in()
 
     async def on_message(self, message: discord.Message) -> None:
@@ -135,6 +140,12 @@ class JardinierClient(discord.Client):
     async def button_pressed(self, interaction: discord.Interaction[Any], button_id: str) -> None:
         """A press of one of the bot's buttons (called by the button itself)."""
         await self.listener.button_pressed(interaction, button_id)
+
+    async def direct_button_pressed(
+        self, interaction: discord.Interaction[Any], button_id: str, place: Place
+    ) -> None:
+        """A press of one of the bot's buttons sent by direct message (called by the button)."""
+        await self.listener.direct_button_pressed(interaction, button_id, place)
 
 
 class ShardedJardinierClient(JardinierClient, discord.AutoShardedClient):

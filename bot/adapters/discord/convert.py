@@ -470,6 +470,32 @@ def button_pressed(interaction: discord.Interaction[Any], button_id: str) -> But
     )
 
 
+def direct_button_pressed(
+    interaction: discord.Interaction[Any],
+    button_id: str,
+    member: discord.Member,
+    channel_id: int,
+) -> ButtonPressed | None:
+    """A member pressed, in their direct messages, a button the bot sent there for them in
+    ``member``'s server, as an answer meant for ``channel_id``: the same press as in the channel.
+    """
+    if interaction.message is None or interaction.channel_id is None:
+        return None
+    community = community_ref(member.guild)
+    channel = channel_of(community, channel_id, member.guild)
+    place = member.guild.get_channel_or_thread(channel_id)
+    # Where the message is, as ``send`` answered when it sent it: the direct messages.
+    sent_in = ChannelRef(community, str(interaction.channel_id))
+    return ButtonPressed(
+        at=interaction.created_at,
+        raw=interaction,
+        channel=channel,
+        member=_member_in(community, member, place),
+        message=MessageRef(sent_in, str(interaction.message.id)),
+        button_id=button_id,
+    )
+
+
 def focused_option(interaction: discord.Interaction[Any]) -> tuple[str, str, str] | None:
     """For an autocomplete request: the command, the option being typed and what is typed."""
     data: Mapping[str, Any] = interaction.data or {}

@@ -16,8 +16,10 @@ import aiohttp
 import discord
 
 from bot.adapters.discord import convert
+from bot.adapters.discord.buttons import Place
 from bot.adapters.discord.commands import suggestions
 from bot.adapters.discord.interactions import PendingInteractions
+from bot.adapters.discord.lookup import find_member
 from bot.adapters.discord.refusals import Attempt, refusals
 from bot.commands.spec import CommandSpec, Permission
 from bot.events import Event
@@ -115,6 +117,39 @@ class EventIntake:
         event = convert.button_pressed(interaction, button_id)
         if event is not None:
             self.pending.add_press(interaction)
+            await self._feed(event)
+
+    async def direct_button_pressed(
+        self, interaction: discord.Interaction[Any], button_id: str, place: Place
+    ) -> None:
+        """A press in a direct message: heard as one by the member in the server it belongs
+        to; dropped (logged) when the bot left that server or the member did."""
+        if not await self._acknowledge(interaction, ephemeral=False, what=f"button {button_id}"):
+            return
+        guild = self._guild(place.guild_id)
+        if guild is None:
+            log.info(
+                "button %s pressed in a direct message for server %s, which the bot is not in",
+                button_id,
+                place.guild_id,
+            )
+            return
+        try:
+            member = await find_member(guild, str(interaction.user.id))
+        except PlatformError as error:
+            log.warning("button %s pressed in a direct message dropped: %s", button_id, error)
+            return
+        if member is None:
+            log.info(
+                "button %s pressed in a direct message by %s, no longer a member of %s: dropped",
+                button_id,
+                interaction.user.id,
+                guild.id,
+            )
+            return
+        event = convert.direct_button_pressed(interaction, button_id, member, place.channel_id)
+        if event is not None:
+            self.pending.add_press(interaction, str(place.channel_id))
             await self._feed(event)
 
     # -- slash commands -----------------------------------------------------------------------

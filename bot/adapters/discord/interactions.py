@@ -55,11 +55,17 @@ class PendingInteractions:
         self._remember(self._commands, f"{INTERACTION_PREFIX}{interaction.id}", pending)
         return pending
 
-    def add_press(self, interaction: discord.Interaction[Any]) -> Pending:
-        """Remember a deferred button press: private answers to that member can follow it."""
+    def add_press(
+        self, interaction: discord.Interaction[Any], channel_id: str | None = None
+    ) -> Pending:
+        """Remember a deferred button press: private answers to that member can follow it.
+
+        ``channel_id``: the channel the press counts for, when not the one it was made in (a
+        button sent by direct message belongs to a server's channel).
+        """
         # A press is deferred without a placeholder: every follow-up is a new message.
         pending = Pending(interaction, ephemeral=False, resolved=True)
-        key = (str(interaction.channel_id), str(interaction.user.id))
+        key = (channel_id or str(interaction.channel_id), str(interaction.user.id))
         self._presses.pop(key, None)
         self._remember(self._presses, key, pending)
         return pending

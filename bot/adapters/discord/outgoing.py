@@ -119,6 +119,13 @@ def discord_text(text: str, mention: Sequence[UserRef] = ()) -> str:
     return " ".join([*leading, body] if body else leading)
 
 
+def place_line(server: str, channel: str) -> str:
+    """The line that says where a direct message comes from: ``**server** · #channel``, each
+    name shown as written (escaped like the rest); either may be missing."""
+    names = [f"**{_inline_escaped(server)}**" if server else "", _inline_escaped(channel)]
+    return " · ".join(name for name in names if name)
+
+
 def split_text(text: str, limit: int = MAX_LENGTH) -> list[str]:
     """``text`` in pieces of at most ``limit`` characters, cut at line ends where possible."""
     pieces: list[str] = []
@@ -160,18 +167,21 @@ async def send_in_pieces(
     text: str,
     send: Callable[[str, bool, bool], Awaitable[Sent]],
     mention: Sequence[UserRef] = (),
+    *,
+    first_line: str = "",
 ) -> Sent:
     """Send ``text`` (see :func:`discord_text`) in as many messages as Discord's limit asks;
     returns the last one sent.
 
     ``send(piece, first, final)`` sends one piece: a reply points from the first, and buttons and
-    an attachment go with the final one, under the end of the text.
+    an attachment go with the final one, under the end of the text. ``first_line``, already in
+    Discord's Markdown (see :func:`place_line`), goes on its own line above the text.
     """
+    shown = discord_text(text, mention)
+    if first_line:
+        shown = f"{first_line}\n{shown}"
     # A piece cut within a line starts a message, hence a line: one more backslash may be needed.
-    pieces = [
-        _line_starts_escaped(piece)
-        for piece in split_text(discord_text(text, mention), MAX_LENGTH - 1)
-    ]
+    pieces = [_line_starts_escaped(piece) for piece in split_text(shown, MAX_LENGTH - 1)]
     for index, piece in enumerate(pieces[:-1]):
         await send(piece, index == 0, False)
     return await send(pieces[-1], len(pieces) == 1, True)
