@@ -15,6 +15,7 @@ from bot.events import Event, MessageRef, ReactionAdded
 from bot.platform import Button
 from tests.adapters.discord.discord_world import (
     CHANNELS,
+    GUILD,
     MEMBERS,
     DiscordWorld,
     http_error,
@@ -58,8 +59,10 @@ async def test_a_private_answer_to_a_reaction_is_not_posted_in_the_channel(
     posted = world.posted()
     in_general = [m for m in posted if m.channel.id == CHANNELS["general"]]
     assert [m.content for m in in_general] == []
-    # Hugo reacted: he reads the answer in his direct messages.
-    assert in_direct_messages(world, posted, "hugo") == ["You cannot vote for your own entry."]
+    # Hugo reacted: he reads the answer in his direct messages, under where it is about.
+    assert in_direct_messages(world, posted, "hugo") == [
+        "**Garden** · #general\nYou cannot vote for your own entry."
+    ]
 
 
 async def test_the_answer_to_an_expired_slash_command_goes_privately_not_to_the_channel(
@@ -75,16 +78,18 @@ async def test_the_answer_to_an_expired_slash_command_goes_privately_not_to_the_
     )
     posted = world.posted()
     assert [m.content for m in posted if m.channel.id == CHANNELS["general"]] == []
-    assert in_direct_messages(world, posted, "rosa") == ["Case 12: warned for spam"]
+    assert in_direct_messages(world, posted, "rosa") == [
+        "**Garden** · #general\nCase 12: warned for spam"
+    ]
     assert sent is not None
     assert sent.channel.id != str(CHANNELS["general"])
 
 
-async def test_a_private_answer_with_buttons_goes_privately_without_them(
+async def test_a_private_answer_with_buttons_goes_privately_with_them(
     world: DiscordWorld, discord_core: Jardinier
 ) -> None:
-    # The charter gate's reminder: a button pressed in a direct message belongs to no server
-    # (no cog would hear it), so the reminder goes without it, and without its ping.
+    # The charter gate's reminder: its button carries the server and channel it belongs to (a
+    # press there is heard as one in #general), and it goes without its ping.
     await discord_core.actions.send(
         channel_ref("general"),
         "Alice, please read the rules and accept them",
@@ -94,11 +99,14 @@ async def test_a_private_answer_with_buttons_goes_privately_without_them(
     )
     posted = world.posted()
     assert in_direct_messages(world, posted, "alice") == [
-        "Alice, please read the rules and accept them"
+        "**Garden** · #general\nAlice, please read the rules and accept them"
     ]
     assert [m for m in posted if not isinstance(m.channel, discord.DMChannel)] == []
     assert world.rest is not None
-    assert not world.rest.sent[-1].get("components")
+    [row] = world.rest.sent[-1]["components"]
+    assert [button["custom_id"] for button in row["components"]] == [
+        f"jardinier:dm:{GUILD}:{CHANNELS['general']}:accept"
+    ]
     assert world.rest.sent[-1]["allowed_mentions"] == {"parse": []}
 
 
