@@ -59,11 +59,18 @@ class AnnouncementsCog(Cog):
     def _when(self, community: CommunityRef, moment: datetime) -> str:
         return local_time(moment, self.core.community_config(community).zone)
 
-    def _due(self, community: CommunityRef, typed: str, now: datetime) -> datetime:
-        """When an announcement typed ``typed`` (a delay or a local date and time) is due.
+    def _due(
+        self, community: CommunityRef, typed: str, typed_at: datetime, now: datetime
+    ) -> datetime:
+        """When an announcement typed ``typed`` (a delay or a local date and time) at
+        ``typed_at`` is due: a delay counts from then, not from ``now``, when the command is
+        handled (later, when the bot was busy or down). A moment past by the time the command
+        is handled, but not when it was typed, posts now; one past when typed (by more than
+        :data:`PAST_SLACK`) is refused.
 
         Raises the error that says what to write instead.
         """
+        typed_at = min(typed_at, now)  # a platform's clock ahead of ours counts as now
         config: AnnouncementsConfig = self.config(community)
         texts = self._texts(community)
         too_far = JardinierError(render(texts.too_far, max_delay=SpokenDuration(config.max_delay)))
@@ -86,10 +93,26 @@ class AnnouncementsCog(Cog):
                 )
             if delay > config.max_delay:
                 raise too_far
-            return now + delay
+            due = typed_at + delay
+        else:
+            due = self._moment(community, cleaned, typed_at, too_far)
+        if due < typed_at - PAST_SLACK:
+            raise JardinierError(render(texts.in_the_past, when=self._when(community, due)))
+        if due - now > config.max_delay:
+            raise too_far
+        return max(due, now + MIN_DELAY)
+
+    def _moment(
+        self, community: CommunityRef, cleaned: str, typed_at: datetime, too_far: JardinierError
+    ) -> datetime:
+        """The local date and time ``cleaned``, read as of ``typed_at``; raises the error that
+        says what to write instead."""
+        texts = self._texts(community)
         settings = self.core.community_config(community)
         try:
-            due = parse_date_time(cleaned, now, settings.zone, settings.locale, need_time=True)
+            return parse_date_time(
+                cleaned, typed_at, settings.zone, settings.locale, need_time=True
+            )
         except TimeMissingError:
             raise JardinierError(render(texts.time_missing, value=cleaned)) from None
         except AmbiguousDateError as error:
@@ -108,11 +131,6 @@ class AnnouncementsCog(Cog):
             raise JardinierError(render(texts.in_the_past, when=str(error))) from None
         except MomentError as error:
             raise JardinierError(render(texts.bad_when, value=str(error))) from None
-        if due < now - PAST_SLACK:
-            raise JardinierError(render(texts.in_the_past, when=self._when(community, due)))
-        if due - now > config.max_delay:
-            raise too_far
-        return max(due, now + MIN_DELAY)
 
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
@@ -159,7 +177,7 @@ class AnnouncementsCog(Cog):
         """
         config: AnnouncementsConfig = self.config(ctx.community)
         texts = self._texts(ctx.community)
-        when = self._due(ctx.community, delay, self.core.clock.now())
+        when = self._due(ctx.community, delay, ctx.event.at, self.core.clock.now())
         if len(text) > MAX_TEXT:
             raise UsageError("option_too_long", option="text", most=MAX_TEXT)
         pending = self.core.scheduler.pending(self._prefix(ctx.community))
