@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from bot.cog import Cog
 from bot.events import CommunityRef
+from bot.keyedlocks import KeyedLocks
 from bot.ruleconf import one_line
 from bot.weekly import WeeklyJob
 from cogs.suggestions.config import SuggestionsConfig, SuggestionTexts
@@ -32,6 +33,9 @@ class SuggestionsBase(Cog):
     def __init__(self, core: Jardinier) -> None:
         super().__init__(core)
         self.book = SuggestionBook(core.db)
+        # One /suggest at a time per community (by its id): a suggestion is posted or
+        # discarded before the next one is compared with it.
+        self.suggesting: KeyedLocks[int] = KeyedLocks()
         self.weekly_digest = WeeklyJob(
             self, "digest", "post_digest", lambda community: self.settings(community).digest
         )

@@ -91,48 +91,51 @@ class SuggestionsCog(Digest):
         if channel is None:
             raise JardinierError(render(texts.no_channel, channel=config.channel))
         community_id = await self.core.members.community_id(community)
-        alive = await self.book.alive(community_id)
-        twin = closest(wanted, [(item, item.text) for item in alive], config.duplicate_similarity)
-        if twin is not None:
-            await ctx.reply(
-                render(
-                    texts.duplicate,
-                    number=twin.number,
-                    text=shorten(twin.text),
-                    status=self.status_label(community, twin.status),
-                )
+        async with self.suggesting.holding(community_id):
+            alive = await self.book.alive(community_id)
+            twin = closest(
+                wanted, [(item, item.text) for item in alive], config.duplicate_similarity
             )
-            return
-        suggestion = await self.book.create(
-            community_id,
-            author_id=ctx.member.user.id,
-            author_name=ctx.member.name,
-            text=wanted,
-            at=self.core.clock.now(),
-        )
-        assert suggestion.id is not None
-        buttons = [
-            Button(button_id(suggestion.number, "up"), render(texts.button_up)),
-            Button(button_id(suggestion.number, "down"), render(texts.button_down)),
-        ]
-        with_buttons = self.actions.can(community.platform, Capability.BUTTONS)
-        post = await self.actions.send(
-            channel,
-            render(
-                texts.posted,
-                number=suggestion.number,
-                member=plain_name(ctx.member.name) or "?",
+            if twin is not None:
+                await ctx.reply(
+                    render(
+                        texts.duplicate,
+                        number=twin.number,
+                        text=shorten(twin.text),
+                        status=self.status_label(community, twin.status),
+                    )
+                )
+                return
+            suggestion = await self.book.create(
+                community_id,
+                author_id=ctx.member.user.id,
+                author_name=ctx.member.name,
                 text=wanted,
-            ),
-            buttons=buttons if with_buttons else (),
-        )
-        where = (channel.name or channel.id).lstrip("#")
-        if post is None:
-            # Nobody can see or vote on it: not kept, so that no one is pointed to it. The
-            # mod-log has the platform's reason; the number stays taken.
-            await self.book.discard(suggestion.id)
-            raise JardinierError(render(texts.not_posted, channel=where))
-        await self.book.posted(suggestion.id, post.channel.id, post.id)
+                at=self.core.clock.now(),
+            )
+            assert suggestion.id is not None
+            buttons = [
+                Button(button_id(suggestion.number, "up"), render(texts.button_up)),
+                Button(button_id(suggestion.number, "down"), render(texts.button_down)),
+            ]
+            with_buttons = self.actions.can(community.platform, Capability.BUTTONS)
+            post = await self.actions.send(
+                channel,
+                render(
+                    texts.posted,
+                    number=suggestion.number,
+                    member=plain_name(ctx.member.name) or "?",
+                    text=wanted,
+                ),
+                buttons=buttons if with_buttons else (),
+            )
+            where = (channel.name or channel.id).lstrip("#")
+            if post is None:
+                # Nobody can see or vote on it: not kept, so that no one is pointed to it. The
+                # mod-log has the platform's reason; the number stays taken.
+                await self.book.discard(suggestion.id)
+                raise JardinierError(render(texts.not_posted, channel=where))
+            await self.book.posted(suggestion.id, post.channel.id, post.id)
         if not with_buttons:
             for emoji in (UP, DOWN):
                 await self.actions.react(post, emoji)

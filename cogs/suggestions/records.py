@@ -19,7 +19,8 @@ from bot.retention import delete_in_batches
 from cogs.suggestions.models import Suggestion, SuggestionCounter, SuggestionVote
 
 OPEN_STATUSES = ("open", "accepted", "planned")
-"""Statuses of suggestions still alive: a near-duplicate of one of them is pointed to it."""
+"""Statuses of suggestions still alive: a near-duplicate of one of them (if posted) is pointed
+to it."""
 CLOSED_STATUSES = ("declined", "done")
 """Statuses of suggestions the moderators closed: votes on them are refused."""
 
@@ -168,13 +169,18 @@ class SuggestionBook:
             ).first()
 
     async def alive(self, community_id: int) -> list[Suggestion]:
-        """Suggestions not declined or done, oldest first."""
+        """Suggestions posted and not declined or done, oldest first.
+
+        One never posted (refused by the channel before such were discarded, or left by a bot
+        stopped between numbering and posting it) is nowhere to be seen or voted on.
+        """
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
                 .where(
                     Suggestion.community_id == community_id,
                     col(Suggestion.status).in_(OPEN_STATUSES),
+                    col(Suggestion.message_id).is_not(None),
                 )
                 .order_by(col(Suggestion.number))
             )
