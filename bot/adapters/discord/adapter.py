@@ -287,11 +287,15 @@ class DiscordPlatform:
             raise attempt.refused("not_in_server", where=community.name or community.id)
         return guild
 
-    async def _channel(self, ref: ChannelRef, attempt: Attempt) -> Any:
+    async def _channel(self, ref: ChannelRef, attempt: Attempt, *, direct: bool = False) -> Any:
+        """The channel ``ref`` names; ``direct``: a member's direct messages with the bot too
+        (where an answer meant for them alone went)."""
         channel: Any = self.client.get_channel(int(ref.id)) if ref.id.isdigit() else None
         if channel is None and ref.id.isdigit():
             with refusals(attempt):
                 channel = await self.client.fetch_channel(int(ref.id))
+        if direct and isinstance(channel, discord.DMChannel):
+            return channel
         if not isinstance(channel, Postable):
             raise attempt.refused("cannot_post_in", channel=ref.name or ref.id)
         return channel
@@ -334,7 +338,28 @@ class DiscordPlatform:
         if private_to is not None:
             # Nothing to answer through (a reaction, an expired slash command): the channel
             # would show everyone what is meant for one member.
-            return await self._answer_privately(channel, text, private_to, buttons, file)
+            answered = await self._answer_privately(channel, text, private_to, buttons, file)
+            if answered is not None:
+                return answered
+            if not buttons:
+                # As a reaction shows itself counted, the member still sees what they did.
+                log.info(
+                    "%s does not accept direct messages: an answer meant for them alone in %s "
+                    "is not sent",
+                    private_to.user.id,
+                    channel.name or channel.id,
+                )
+                return MessageRef(channel, UNSENT)
+            # Something they must act on (the charter gate's "I accept"): unseen, they would
+            # never learn why their messages vanish. In the channel, as before, naming them.
+            log.info(
+                "%s does not accept direct messages: an answer meant for them alone in %s, "
+                "with buttons, is posted there",
+                private_to.user.id,
+                channel.name or channel.id,
+            )
+            if private_to.user not in mention:
+                mention = [*mention, private_to.user]
         if reply_to is not None and (not reply_to.id.isdigit() or reply_to.channel != channel):
             # An expired slash command, or a message elsewhere (Discord replies within a
             # channel only): a plain message in the channel.
@@ -418,6 +443,8 @@ class DiscordPlatform:
         private: bool,
     ) -> MessageRef:
         interaction = pending.interaction
+        # A press in direct messages: buttons there must carry the channel they belong to.
+        place = self._place(channel) if interaction.guild_id is None else None
         attempt = Attempt("answer", where=channel.name or channel.id, community=channel.community)
         attachment = await self._attachment(file, interaction.guild, attempt) if file else None
 
@@ -426,7 +453,7 @@ class DiscordPlatform:
                 piece or MISSING,
                 ephemeral=private,
                 allowed_mentions=allowed_mentions(mention),
-                view=(buttons_view(buttons) or MISSING) if final else MISSING,
+                view=(buttons_view(buttons, place) or MISSING) if final else MISSING,
                 file=attachment if final and attachment else MISSING,
                 wait=True,
             )
@@ -446,18 +473,14 @@ class DiscordPlatform:
         member: MemberRef,
         buttons: Sequence[Button],
         file: Path | None,
-    ) -> MessageRef:
-        """Answer ``member`` alone by direct message; nowhere (logged) when they accept none.
+    ) -> MessageRef | None:
+        """Answer ``member`` alone by direct message; None when they accept none.
 
         Its first line names the server and channel it is about. Its buttons carry that place:
         one pressed there is heard as pressed in the channel. No one is pinged: the member reads
         it in their own messages.
         """
-        place = (
-            Place(int(channel.community.id), int(channel.id))
-            if channel.community.id.isdigit() and channel.id.isdigit()
-            else None
-        )
+        place = self._place(channel)
         if buttons and place is None:
             log.debug("an answer sent by direct message goes without its %d buttons", len(buttons))
         attempt = Attempt(
@@ -488,15 +511,15 @@ class DiscordPlatform:
         except PlatformError as refused:
             if refused.key != "no_direct_messages":
                 raise
-            # As a reaction shows itself counted, the member still sees what they did.
-            log.info(
-                "%s does not accept direct messages: an answer meant for them alone in %s is "
-                "not sent",
-                member.user.id,
-                channel.name or channel.id,
-            )
-            return MessageRef(channel, UNSENT)
+            return None
         return MessageRef(ChannelRef(channel.community, str(sent.channel.id)), str(sent.id))
+
+    @staticmethod
+    def _place(channel: ChannelRef) -> Place | None:
+        """The server channel that buttons sent by direct message for ``channel`` belong to."""
+        if channel.community.id.isdigit() and channel.id.isdigit():
+            return Place(int(channel.community.id), int(channel.id))
+        return None
 
     def _place_line(self, channel: ChannelRef) -> str:
         """``**server** · #channel``, by their names now (those of the references otherwise)."""
@@ -558,7 +581,7 @@ class DiscordPlatform:
             log.debug("no message to delete: %s stands for none", message.id)
             return
         attempt = Attempt("delete", where=message.channel.name, community=message.community)
-        target = await self._channel(message.channel, attempt)
+        target = await self._channel(message.channel, attempt, direct=True)
         attempt = Attempt(
             "delete",
             where=self._where(message.channel, target),
@@ -721,14 +744,15 @@ class DiscordPlatform:
             log.debug("no message to react to: %s stands for none", message.id)
             return
         attempt = Attempt("react", where=message.channel.name, community=message.community)
-        target = await self._channel(message.channel, attempt)
+        target = await self._channel(message.channel, attempt, direct=True)
         attempt = Attempt(
             "react",
             where=self._where(message.channel, target),
             community=message.community,
             permission="add_reactions",
         )
-        me = target.guild.me
+        # Direct messages have no server permissions to check.
+        me = None if isinstance(target, discord.DMChannel) else target.guild.me
         if me is not None and not target.permissions_for(me).add_reactions:
             raise attempt.lacking()
         with refusals(attempt):
