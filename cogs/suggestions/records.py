@@ -257,11 +257,15 @@ class SuggestionBook:
             await session.commit()
 
     async def top(self, community_id: int, limit: int) -> list[Suggestion]:
-        """Best score (up minus down) first, then the most votes, then the oldest."""
+        """Posted suggestions, best score (up minus down) first, then the most votes, then the
+        oldest (one never posted could not be voted on)."""
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
-                .where(Suggestion.community_id == community_id)
+                .where(
+                    Suggestion.community_id == community_id,
+                    col(Suggestion.message_id).is_not(None),
+                )
                 .order_by(
                     (col(Suggestion.up) - col(Suggestion.down)).desc(),
                     (col(Suggestion.up) + col(Suggestion.down)).desc(),
@@ -274,12 +278,14 @@ class SuggestionBook:
     async def created_between(
         self, community_id: int, since: datetime, until: datetime
     ) -> list[Suggestion]:
-        """Suggestions made at or after ``since`` and before ``until``, oldest first."""
+        """Suggestions made at or after ``since`` and before ``until`` and posted (members never
+        saw the others), oldest first."""
         async with self._db.session() as session:
             rows = await session.exec(
                 select(Suggestion)
                 .where(
                     Suggestion.community_id == community_id,
+                    col(Suggestion.message_id).is_not(None),
                     col(Suggestion.created_at) >= since,
                     col(Suggestion.created_at) < until,
                 )

@@ -78,3 +78,27 @@ async def test_a_suggestion_an_earlier_version_kept_unposted_is_not_pointed_to(
 
     assert not bob.text.startswith("This looks like suggestion #1"), bob.text
     assert "#2" in bob.text, bob.text
+
+
+async def test_the_digest_leaves_out_a_suggestion_an_earlier_version_kept_unposted(
+    board: Board,
+) -> None:
+    await board.say("mod", "hello")  # the bot has met the community
+    cog = board.core.cogs["suggestions"]
+    community_id = await board.core.members.community_id(board.platform.community)
+    await cog.book.create(  # type: ignore[attr-defined]
+        community_id,
+        author_id="alice",
+        author_name="alice",
+        text="A monthly seed swap in the library",
+        at=board.clock.now(),
+    )
+    await board.run("bob", "/suggest Workshops on composting for beginners")
+
+    answer = await board.run("mod", "/digest")
+
+    # Leadership would read #1 as put to the vote, and nobody for it: members never saw it.
+    [posted] = board.sent("leadership")
+    assert "seed swap" not in posted.text, posted.text
+    assert "#2 Workshops on composting for beginners" in posted.text, posted.text
+    assert "(1 suggestion)" in answer.text, answer.text
