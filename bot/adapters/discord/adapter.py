@@ -81,6 +81,11 @@ INTENTS_REFUSED = (
 AUTHENTICATION_FAILED = 4004
 SHARDING_REQUIRED = 4011
 INVALID_INTENTS = 4013
+DISALLOWED_INTENTS = 4014
+INTENTS_INVALID = (
+    "Discord closed the gateway with code 4013: the bot asked for intents that do not exist. "
+    "This is a bug in Jardinier, not a setting to change: please report it"
+)
 UNSENT = "unsent"
 """The id of what ``send`` returns for an answer meant for one member that went nowhere (they
 accept no direct messages): no message to delete or react to."""
@@ -793,6 +798,9 @@ def _closed_for_good(code: int) -> str:
             "servers: set DISCORD_SHARDS=auto"
         )
     if code == INVALID_INTENTS:
+        return INTENTS_INVALID
+    if code == DISALLOWED_INTENTS:
+        # discord.py raises PrivilegedIntentsRequired for it; should it ever come as a close.
         return INTENTS_REFUSED
     return f"Discord closed the gateway connection with code {code} and will not take it back"
 
