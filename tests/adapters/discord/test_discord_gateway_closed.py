@@ -21,7 +21,7 @@ from tests.adapters.discord.test_discord_platform import TOKEN, OfflineDiscord
     [
         (4004, "Discord refused DISCORD_TOKEN: copy the token again"),
         (4011, "set DISCORD_SHARDS=auto"),
-        (4013, "Discord refused the privileged intents"),
+        (4013, "This is a bug in Jardinier"),
         (4012, "4012"),
     ],
 )
