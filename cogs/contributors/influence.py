@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.errors import JardinierError
 from cogs.contributors.config import InfluenceConfig
 from cogs.contributors.standings import Edge
 
@@ -25,8 +26,9 @@ MOST_ITERATIONS = 100_000
 keep a thread busy for hours; PageRank then fails, as :class:`InfluenceConvergenceError`."""
 
 
-class InfluenceConvergenceError(Exception):
-    """PageRank did not converge within :data:`MOST_ITERATIONS` (a damping too close to 1)."""
+class InfluenceConvergenceError(JardinierError):
+    """PageRank did not converge within :data:`MOST_ITERATIONS` (a damping too close to 1):
+    /influencers answers what to change, the shout-out goes without its influencer line."""
 
 
 def iterations(damping: float) -> int:

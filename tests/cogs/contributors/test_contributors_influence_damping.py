@@ -80,3 +80,15 @@ async def test_the_shoutout_is_posted_without_its_influencer_when_pagerank_fails
     assert posted.text.splitlines()[1] == "1. carol (2 replies)", posted.text
     assert "Most influential" not in posted.text
     assert "lower influence.damping" in caplog.text
+
+
+async def test_influencers_says_what_to_change_when_pagerank_fails(
+    open_forum: ForumFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(influence_module, "MOST_ITERATIONS", 100)  # as 0.99999 would need
+    forum = await open_forum(influence={"damping": 0.9})
+    await a_slow_graph(forum)
+
+    reply = await forum.run("alice", "/influencers")
+
+    assert "lower influence.damping in contributors.yaml" in reply, reply
