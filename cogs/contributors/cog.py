@@ -275,4 +275,4 @@ class ContributorsCog(Counting, Shoutout):
         goes with them."""
         await self.erase(community, user.id)
         await self.optouts.remove(community, user.id)
-        await self.take_back_role(community, user.id)
+        await self.take_back_role(community, user.id, forget=True)

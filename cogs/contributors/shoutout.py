@@ -176,9 +176,12 @@ class Shoutout(ContributorsBase):
                 return True
         return bool(GONE.intersection(refused.keys))
 
-    async def take_back_role(self, community: CommunityRef, user_id: str) -> None:
+    async def take_back_role(
+        self, community: CommunityRef, user_id: str, *, forget: bool = False
+    ) -> None:
         """Take the reward role back from ``user_id`` now (an opt-out, an erasure), not at the
-        next shout-out; one the platform refused to take back is tried again then."""
+        next shout-out; one the platform refused to take back is tried again then, unless the
+        member is being forgotten: an erasure keeps no id (the mod-log has the refusal)."""
         state = StateStore(self.core.db)
         key = f"contributors:role_holders:{community.key}"
         stored = await state.get(key)
@@ -187,7 +190,7 @@ class Shoutout(ContributorsBase):
             return
         names = await self.names(community, [user_id])
         role = self.settings(community).roles.role
-        if not await self._took_back(community, user_id, names[user_id], role):
+        if not await self._took_back(community, user_id, names[user_id], role) and not forget:
             return
         # Read again: the holders may have changed while the platform answered.
         stored = await state.get(key)

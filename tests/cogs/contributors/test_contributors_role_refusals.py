@@ -111,3 +111,23 @@ async def test_a_holder_who_left_is_not_taken_the_role_again_and_again(
     await forum.wait(timedelta(days=7))
 
     assert role_actions(forum) == []
+
+
+async def test_a_forgotten_member_whose_role_the_platform_kept_is_forgotten_all_the_same(
+    open_forum: ForumFactory,
+) -> None:
+    """An erasure keeps no id to try again with: the refusal is in the mod-log, for a moderator
+    to take the role back by hand, and the next shout-out does not name carol's id."""
+    forum = await open_forum(roles={"enabled": True, "top": 1})
+    await a_week_of_help(forum, "carol", ("alice", "bob"))
+    await forum.wait(timedelta(days=7))  # carol gets the role
+    forum.platform.refuse["remove_role"] = NO_ROLE
+    await forum.cog.erase_member_data(forum.platform.community, forum.member("carol").user)
+    assert any("Top contributor" in text for text in forum.texts("mod-log"))
+    del forum.platform.refuse["remove_role"]
+    forum.platform.actions.clear()
+
+    await a_week_of_help(forum, "frank", ("alice", "bob"))
+    await forum.wait(timedelta(days=7))
+
+    assert role_actions(forum) == [("add_role", "frank")]
