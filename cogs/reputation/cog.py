@@ -163,11 +163,12 @@ class ReputationCog(ReputationBase):
 
     async def _start_counting(self, community: CommunityRef, at: datetime) -> bool:
         """Remember the first day counted in the community, if it is not yet, where names are
-        watched; mark it stopped where none is. False when the database would not tell or keep
-        it."""
+        watched; mark it stopped where none is, or the cog is off. False when the database would
+        not tell or keep it."""
         watch = self.watch(community)
         try:
-            if watch.names is None:
+            # A community the cog does not serve has no name watched either: nothing is counted.
+            if watch.names is None or not self.core.cog_enabled(self.name, community):
                 await self.stop_counting(community)
             else:
                 await self.counting_since(community, watch.days.of(at), watched=True)
