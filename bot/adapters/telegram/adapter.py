@@ -51,6 +51,7 @@ from bot.commands.spec import CommandSpec
 from bot.connections import Degraded
 from bot.events import ChannelRef, CommunityRef, MemberRef, MessageRef, UserRef
 from bot.leftovers import Leftover, purge_refusal
+from bot.periodic import PeriodicFlush
 from bot.platform import (
     Button,
     Capability,
@@ -67,6 +68,9 @@ log = logging.getLogger(__name__)
 RESTRICTION_RANGE = TimeoutRange(timedelta(seconds=40), timedelta(days=365))
 # A kick is a ban lifted at once; the ban is short so that it expires by itself if the lift fails.
 KICK_BAN = timedelta(seconds=60)
+
+KEPT_FLUSH_EVERY = 30.0
+"""Seconds between two writes of the topics of messages a chat keeps between runs (and at stop)."""
 
 
 class TelegramPlatform:
@@ -135,12 +139,17 @@ class TelegramPlatform:
             clock=self._clock,
         )
         self.connection.listen(self.intake.received, self.intake.failed)
+        # The topics of messages change with every message in a topic: kept in the background.
+        self._kept_flush = PeriodicFlush(
+            "telegram-kept", lambda: KEPT_FLUSH_EVERY, self._flush_kept, log
+        )
 
     # -- life cycle -------------------------------------------------------------------------------
 
     async def start(self, sink: EventSink) -> None:
         """Connect, then feed every update to ``sink`` until :meth:`stop`."""
         self.intake.sink = sink
+        self._kept_flush.start()
         await self.connection.serve(self._publish_waiting)
 
     async def ready(self) -> None:
@@ -148,8 +157,14 @@ class TelegramPlatform:
         await self.connection.ready()
 
     async def stop(self) -> None:
-        """Stop polling (or serving the webhook); :meth:`start` returns promptly."""
+        """Stop polling (or serving the webhook); :meth:`start` returns promptly. What is kept
+        between runs is written one last time."""
         await self.connection.stop()
+        await self._kept_flush.stop()
+
+    async def _flush_kept(self) -> None:
+        await self.topics.flush()
+        await self.threads.flush()
 
     def reconnecting(self) -> bool:
         """Whether polling Telegram failed lately and is being tried again (the heartbeat

@@ -113,10 +113,14 @@ class UpdateIntake:
         await self._migrations.load()
         if update.message is not None:
             await self._follow_upgrade(update.message)
+        chat = update.effective_chat
+        if chat is not None and chat.type in GROUP_TYPES:
+            # Before learning: a message in a topic replies to the topic's creation message,
+            # whose name is taken only for a topic not known, kept ones included.
+            await self._topics.load(chat.id)
         for chat_id in self._directory.learn(update):
             await self._topics.save(chat_id)
-        await self._keep_thread(update)
-        chat = update.effective_chat
+        self._keep_thread(update)
         if chat is None:
             return
         if update.chat_member is not None:
@@ -145,7 +149,6 @@ class UpdateIntake:
         # A reaction, or a press on an old message, is filed under its message's topic, which
         # only a message seen before (maybe before a restart) tells.
         await self._threads.load(chat.id)
-        await self._topics.load(chat.id)
         administrators = await self._administrators.of(chat.id)
         events = convert_update(
             update,
@@ -176,13 +179,11 @@ class UpdateIntake:
             if self.sink is not None:
                 await self.sink(event)
 
-    async def _keep_thread(self, update: Update) -> None:
+    def _keep_thread(self, update: Update) -> None:
         """Keep the forum topic of a message posted in one (the directory learnt it too)."""
         message = update.message or update.edited_message
         if message is not None and message.is_topic_message and message.message_thread_id:
-            await self._threads.remember(
-                message.chat.id, message.message_id, message.message_thread_id
-            )
+            self._threads.remember(message.chat.id, message.message_id, message.message_thread_id)
 
     async def _arrived_or_left(self, chat_id: int, user_id: int) -> None:
         await self._restrictions.change(lambda held: held.arrived_or_left(chat_id, user_id))

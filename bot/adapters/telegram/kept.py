@@ -46,19 +46,22 @@ class KeptValue:
             log.warning("could not read %s: %s", self._what, error)
             return False, None
 
-    async def write(self, render: Callable[[], str]) -> None:
-        """Keep what ``render`` gives once this write's turn comes (so the newest state)."""
+    async def write(self, render: Callable[[], str]) -> bool:
+        """Keep what ``render`` gives once this write's turn comes (so the newest state);
+        whether the store took it."""
         if self._state is None:
-            return
+            return True
         self._pending = True
         async with self._writing:
             if not self._pending:
-                return  # the write before this one's turn carried its change
+                return True  # the write before this one's turn carried its change
             self._pending = False
             try:
                 await self._state.set(self._key, render())
             except SQLAlchemyError as error:
                 log.warning("could not remember %s: %s", self._what, error)
+                return False
+            return True
 
 
 class Restorable(Protocol):
@@ -110,46 +113,100 @@ class KeptState(Generic[R]):
 
 
 class KeptTopics:
-    """The forum topics of each chat, as the directory learns them, kept between runs."""
+    """The forum topics of each chat, as the directory learns them, kept between runs.
+
+    What was kept is read before anything is written over it: a topic learnt before that read
+    answered is written once it has (or at the next :meth:`flush`).
+    """
 
     def __init__(self, directory: Directory, state: StateStore | None) -> None:
         self._directory = directory
         self._state = state
         self._loaded: set[int] = set()
+        self._unsaved: set[int] = set()
+        self._loading: dict[int, asyncio.Lock] = {}
+        self._values: dict[int, KeptValue] = {}
 
     def _kept(self, chat_id: int) -> KeptValue:
-        return KeptValue(self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}")
+        # One per chat, so that its writes go one at a time, the newest last.
+        value = self._values.get(chat_id)
+        if value is None:
+            value = KeptValue(
+                self._state, f"telegram:topics:{chat_id}", f"the topics of {chat_id}"
+            )
+            self._values[chat_id] = value
+        return value
 
     async def save(self, chat_id: int) -> None:
         """Keep the topics of ``chat_id`` as the directory knows them now, with those kept
         before a restart."""
-        await self.load(chat_id)  # or the first topic learnt would replace all those kept
-        topics = {str(thread): name for thread, name in self._directory.topics(chat_id).items()}
-        await self._kept(chat_id).write(lambda: json.dumps(topics))
+        self._unsaved.add(chat_id)
+        if chat_id in self._loaded:
+            await self._write(chat_id)
+        elif not self._lock(chat_id).locked():
+            await self.load(chat_id)  # writes them once it has read those kept
+        # else the read under way writes them once it answers
 
     async def load(self, chat_id: int) -> None:
-        """Teach the directory the topics of ``chat_id`` kept before a restart (once; those it
-        learnt since win)."""
-        if self._state is None or chat_id in self._loaded:
+        """Teach the directory the topics of ``chat_id`` kept before a restart (once the store
+        answers; those it learnt since win)."""
+        if chat_id in self._loaded:
             return
-        self._loaded.add(chat_id)
-        _answered, stored = await self._kept(chat_id).read()
-        if not stored:
-            return
-        with contextlib.suppress(ValueError, AttributeError):
-            for thread, name in json.loads(stored).items():
-                if self._directory.topic_name(chat_id, int(thread)) is None:
-                    self._directory.remember_topic(chat_id, int(thread), str(name))
+        async with self._lock(chat_id):
+            if chat_id in self._loaded:
+                return
+            answered, stored = await self._kept(chat_id).read()
+            if not answered:
+                return  # asked again at the next use: nothing is written over it meanwhile
+            if stored:
+                with contextlib.suppress(ValueError, AttributeError):
+                    for thread, name in json.loads(stored).items():
+                        if self._directory.topic_name(chat_id, int(thread)) is None:
+                            self._directory.remember_topic(chat_id, int(thread), str(name))
+            self._loaded.add(chat_id)
+        if chat_id in self._unsaved:
+            await self._write(chat_id)
+
+    async def flush(self) -> None:
+        """Keep the topics learnt while the store could not be read or written."""
+        for chat_id in list(self._unsaved):
+            if chat_id in self._loaded:
+                await self._write(chat_id)
+            else:
+                await self.load(chat_id)
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._loading.setdefault(chat_id, asyncio.Lock())
+
+    async def _write(self, chat_id: int) -> None:
+        self._unsaved.discard(chat_id)
+
+        def render() -> str:
+            topics = self._directory.topics(chat_id)
+            return json.dumps({str(thread): name for thread, name in topics.items()})
+
+        if not await self._kept(chat_id).write(render):
+            self._unsaved.add(chat_id)
 
 
 MAX_KEPT_THREADS_PER_CHAT = 5_000
-"""Messages of a chat whose forum topic is kept between runs, the latest first kept (a
-contest's entries, the bot's own posts); older ones are filed under the whole group."""
+"""Members' messages of a chat whose forum topic is kept between runs, the latest kept;
+older ones are filed under the whole group."""
+
+MAX_KEPT_OWN_POSTS_PER_CHAT = 10_000
+"""The bot's own posts of a chat (contest entries, suggestions, posts with buttons) whose forum
+topic is kept between runs: what votes and presses land on, kept apart so that members' chatter
+cannot push them out."""
 
 
 class KeptThreads:
-    """The forum topic of the latest messages posted in topics (the bot's own included), kept
-    between runs: a reaction does not say which topic its message is in."""
+    """The forum topic of the latest messages posted in topics, kept between runs: a reaction
+    does not say which topic its message is in.
+
+    Members' messages and the bot's own posts are kept in two lists, each with its bound, in
+    the background (:meth:`flush`), never while an update is handled. Nothing is written over
+    what a chat kept before its read answered.
+    """
 
     def __init__(
         self,
@@ -157,56 +214,93 @@ class KeptThreads:
         state: StateStore | None,
         *,
         max_per_chat: int = MAX_KEPT_THREADS_PER_CHAT,
+        max_own_per_chat: int = MAX_KEPT_OWN_POSTS_PER_CHAT,
     ) -> None:
         self._directory = directory
         self._state = state
-        self._max = max_per_chat
-        self._threads: dict[int, OrderedDict[int, int]] = {}
-        self._values: dict[int, KeptValue] = {}
-        self._loading = asyncio.Lock()
+        self._bounds = {False: max_per_chat, True: max_own_per_chat}
+        self._threads: dict[tuple[int, bool], OrderedDict[int, int]] = {}
+        self._loaded: set[int] = set()
+        self._changed: set[int] = set()
+        self._loading: dict[int, asyncio.Lock] = {}
 
-    def _kept(self, chat_id: int) -> KeptValue:
-        # One per chat, so that its writes go one at a time and a burst shares one write.
-        value = self._values.get(chat_id)
-        if value is None:
-            value = KeptValue(
-                self._state, f"telegram:threads:{chat_id}", f"the topics of {chat_id}'s messages"
-            )
-            self._values[chat_id] = value
-        return value
+    def _key(self, chat_id: int, own: bool) -> str:
+        return f"telegram:{'own_threads' if own else 'threads'}:{chat_id}"
 
     async def load(self, chat_id: int) -> None:
-        """Teach the directory the topics of ``chat_id``'s messages kept before a restart (once;
-        what it learnt since wins)."""
-        if chat_id in self._threads:
+        """Teach the directory the topics of ``chat_id``'s messages kept before a restart (once
+        the store answers; what it learnt since wins)."""
+        if chat_id in self._loaded:
             return
-        async with self._loading:
-            if chat_id in self._threads:
+        if self._state is None:
+            self._loaded.add(chat_id)
+            return
+        async with self._loading.setdefault(chat_id, asyncio.Lock()):
+            if chat_id in self._loaded:
                 return
-            _answered, stored = await self._kept(chat_id).read()
-            threads = _restored(stored)
-            for message_id, thread_id in threads.items():
-                if self._directory.thread_of(chat_id, message_id) is None:
-                    self._directory.remember_message(chat_id, message_id, thread_id)
-            self._threads[chat_id] = threads
-            self._trim(threads)
+            stored: dict[bool, str | None] = {}
+            for own in (False, True):
+                try:
+                    stored[own] = await self._state.get(self._key(chat_id, own))
+                except SQLAlchemyError as error:
+                    log.warning("could not read the topics of %s's messages: %s", chat_id, error)
+                    return  # asked again at the next use: nothing is written over it meanwhile
+            for own, text in stored.items():
+                kept = _restored(text)
+                for message_id, thread_id in kept.items():
+                    if self._directory.thread_of(chat_id, message_id) is None:
+                        self._directory.remember_message(chat_id, message_id, thread_id)
+                # Those remembered since the start are the latest.
+                learnt = self._threads.get((chat_id, own), OrderedDict())
+                kept.update(learnt)
+                for message_id in learnt:
+                    kept.move_to_end(message_id)
+                self._threads[(chat_id, own)] = kept
+                self._trim(kept, own)
+            self._loaded.add(chat_id)
 
-    async def remember(self, chat_id: int, message_id: int, thread_id: int | None) -> None:
-        """Remember the forum topic of a message, and keep it."""
+    def remember(
+        self, chat_id: int, message_id: int, thread_id: int | None, *, own: bool = False
+    ) -> None:
+        """Remember the forum topic of a message (``own``: the bot's), kept at the next
+        :meth:`flush`."""
         if thread_id is None:
             return
         self._directory.remember_message(chat_id, message_id, thread_id)
-        await self.load(chat_id)
-        threads = self._threads[chat_id]
+        threads = self._threads.setdefault((chat_id, own), OrderedDict())
         if threads.get(message_id) == thread_id:
             return  # an edit, or a message told twice: nothing new to keep
         threads[message_id] = thread_id
         threads.move_to_end(message_id)
-        self._trim(threads)
-        await self._kept(chat_id).write(lambda: _dumped(threads))
+        self._trim(threads, own)
+        self._changed.add(chat_id)
 
-    def _trim(self, threads: OrderedDict[int, int]) -> None:
-        while len(threads) > self._max:
+    async def flush(self) -> None:
+        """Keep the chats changed since the last flush; those whose kept topics could not be
+        read, or written, wait for the next."""
+        if self._state is None:
+            self._changed.clear()
+            return
+        for chat_id in list(self._changed):
+            await self.load(chat_id)
+            if chat_id not in self._loaded:
+                continue
+            self._changed.discard(chat_id)
+            try:
+                for own in (False, True):
+                    threads = self._threads.get((chat_id, own))
+                    if threads is not None:
+                        await self._state.set(self._key(chat_id, own), _dumped(threads))
+            except SQLAlchemyError as error:
+                self._changed.add(chat_id)
+                log.warning(
+                    "could not keep the topics of %s's messages (tried again later): %s",
+                    chat_id,
+                    error,
+                )
+
+    def _trim(self, threads: OrderedDict[int, int], own: bool) -> None:
+        while len(threads) > self._bounds[own]:
             threads.popitem(last=False)
 
 

@@ -169,7 +169,7 @@ class Outgoing:
                     subject=subject,
                 )
             )
-            await self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id)
+            self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id, own=True)
             if last:
                 chunks = []
             reply = None
@@ -186,7 +186,7 @@ class Outgoing:
                     subject=subject,
                 )
             )
-            await self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id)
+            self._threads.remember(sent[-1].chat_id, sent[-1].message_id, thread_id, own=True)
         return sent
 
     async def _send_text(

@@ -107,7 +107,8 @@ async def test_only_the_latest_messages_of_a_chat_are_kept(start_bot: StartBot) 
     state = StateStore(bot.core.db)
     kept = KeptThreads(Directory(), state, max_per_chat=2)
     for message_id in (40, 41, 42):
-        await kept.remember(GROUP_ID, message_id, 12)
+        kept.remember(GROUP_ID, message_id, 12)
+    await kept.flush()
     fresh = Directory()
     await KeptThreads(fresh, state, max_per_chat=2).load(GROUP_ID)
     assert [fresh.thread_of(GROUP_ID, m) for m in (40, 41, 42)] == [None, 12, 12]
