@@ -197,23 +197,35 @@ def message_channel(message: Message, lookups: Lookups | None = None) -> Channel
     thread = message.message_thread_id if message.is_topic_message else None
     if thread is None:
         return ChannelRef(community_of(chat), str(chat.id), chat.title or "")
-    name = topic_name_in(message) or (lookups or NoLookups()).topic_name(chat.id, thread) or ""
+    name = (
+        topic_name_told(message)
+        or (lookups or NoLookups()).topic_name(chat.id, thread)
+        or topic_name_in(message)
+        or ""
+    )
     return ChannelRef(community_of(chat), channel_id(chat.id, thread), name)
 
 
 def topic_name_in(message: Message) -> str | None:
-    """The name of the message's forum topic when the message itself carries it.
+    """The name of the message's forum topic when the message, or the one it replies to,
+    carries it.
 
     Every message in a topic arrives as a reply to the topic's creation message, which holds the
-    name; a renamed topic says so with ``forum_topic_edited``.
+    name the topic was created with, the same after a rename: only a topic not known otherwise
+    takes it (:func:`topic_name_told`).
     """
     for source in (message, message.reply_to_message):
-        if source is None:
-            continue
-        if source.forum_topic_edited is not None and source.forum_topic_edited.name:
-            return source.forum_topic_edited.name
-        if source.forum_topic_created is not None:
-            return source.forum_topic_created.name
+        if source is not None and (name := topic_name_told(source)):
+            return name
+    return None
+
+
+def topic_name_told(message: Message) -> str | None:
+    """The name of a forum topic a message creates or renames it to (``forum_topic_edited``)."""
+    if message.forum_topic_edited is not None and message.forum_topic_edited.name:
+        return message.forum_topic_edited.name
+    if message.forum_topic_created is not None:
+        return message.forum_topic_created.name
     return None
 
 

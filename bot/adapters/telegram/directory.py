@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from telegram import Chat, Message, Update, User
 from telegram.constants import MessageEntityType
 
-from bot.adapters.telegram.convert import topic_name_in, user_ref
+from bot.adapters.telegram.convert import topic_name_in, topic_name_told, user_ref
 from bot.events import UserRef
 
 MAX_USERS = 50_000
@@ -56,8 +56,10 @@ class Directory:
         if message is not None and message.is_topic_message and message.message_thread_id:
             thread = message.message_thread_id
             self.remember_message(message.chat.id, message.message_id, thread)
-            name = topic_name_in(message)
-            if name and self.topic_name(message.chat.id, thread) != name:
+            known = self.topic_name(message.chat.id, thread)
+            # The message replied to (the topic's creation) keeps the name it was created with.
+            name = topic_name_told(message) or (None if known else topic_name_in(message))
+            if name and known != name:
                 self.remember_topic(message.chat.id, thread, name)
                 changed.add(message.chat.id)
         return changed
