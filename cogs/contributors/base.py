@@ -20,10 +20,11 @@ from bot.models import Member
 from bot.periodic import PeriodicFlush
 from bot.retention import delete_in_batches
 from bot.ruleconf import plain_name, render
+from bot.warnedonce import WarnedOnce
 from bot.weekly import Weekly, WeeklyJob
 from cogs.contributors.buffer import CounterBuffer, Daily, Edge
 from cogs.contributors.config import ContributorsConfig, ContributorsTexts
-from cogs.contributors.influence import Influence, influence
+from cogs.contributors.influence import Influence, InfluenceConvergenceError, influence
 from cogs.contributors.models import CountedWin, DailyActivity, Interaction
 from cogs.contributors.names import UnrecordedNames
 from cogs.contributors.optouts import OptOuts
@@ -70,6 +71,8 @@ class ContributorsBase(Cog):
             self.log,
         )
         self.weekly_shoutout = WeeklyJob(self, "shoutout", "shoutout", self._shoutout_schedule)
+        self.influence_unavailable = WarnedOnce(core.clock)
+        """When the mod-log was last told that PageRank cannot converge, per community."""
 
     # -- rule book ------------------------------------------------------------------------------
 
@@ -124,6 +127,8 @@ class ContributorsBase(Cog):
     async def rules_applied(self) -> None:
         """Bring the shout-out jobs in line with a reloaded rule book."""
         self.weekly_shoutout.rules_applied()
+        # The damping may have changed: a PageRank failing still is told again.
+        self.influence_unavailable.clear()
 
     # -- the write path -------------------------------------------------------------------------
 
@@ -248,6 +253,18 @@ class ContributorsBase(Cog):
         # Members who left are not ranked; what they did still weighs on others' influence.
         gone = await self.core.members.departed(community, [item.user_id for item in found])
         return [item for item in found if item.user_id not in gone]
+
+    async def tell_influence_unavailable(
+        self, community: CommunityRef, error: InfluenceConvergenceError
+    ) -> None:
+        """Log why PageRank failed (what the operator must change) and tell the mod-log, once a
+        day at most however often members ask."""
+        if not self.influence_unavailable.due(community.key, str(error)):
+            self.log.debug("no influence ranking in %s: %s", community.key, error)
+            return
+        self.log.warning("no influence ranking in %s: %s", community.key, error)
+        text = render(self.texts(community).influence_unavailable, reason=str(error))
+        await self.core.modlog(community, text)
 
     async def names(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, str]:
         """Display names of members by id, as every text writes them (see ``plain_name``).

@@ -17,6 +17,7 @@ from bot.events import CommunityRef, MemberRef, UserRef
 from bot.ruleconf import percent_text, plain_name, render
 from cogs.contributors.base import shown, shown_share
 from cogs.contributors.counting import Counting
+from cogs.contributors.influence import InfluenceConvergenceError
 from cogs.contributors.scoring import COMPONENTS, Window, leading, places, standing
 from cogs.contributors.shoutout import Shoutout
 
@@ -102,7 +103,13 @@ class ContributorsCog(Counting, Shoutout):
         texts = self.texts(community)
         label = self.window_label(community, window)
         await self.flush()
-        ranked = await self.influence_of(community, self.span(community, window))
+        try:
+            ranked = await self.influence_of(community, self.span(community, window))
+        except InfluenceConvergenceError as error:
+            # What to change is the operator's business; the member is told it is in hand.
+            await self.tell_influence_unavailable(community, error)
+            await ctx.reply(render(texts.influencers_unavailable))
+            return
         size = self.settings(community).top_size
         found = leading(ranked, [shown_share(item.rank) for item in ranked], size)
         if not found:

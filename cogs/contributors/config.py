@@ -130,6 +130,10 @@ class ContributorsTexts(BaseModel):
     shoutout_influencer: Annotated[str, Placeholders("member", "members")]
     shoutout_newcomer: Annotated[str, Placeholders("member", "reason")]
     shoutout_missed: Annotated[str, Placeholders("when")]
+    influencers_unavailable: Annotated[str, Placeholders()]
+    """/influencers's answer when PageRank cannot converge (the moderators are told why)."""
+    influence_unavailable: Annotated[str, Placeholders("reason")]
+    """The mod-log's notice that PageRank cannot converge; ``reason`` says what to change."""
     member_unseen: Annotated[str, Placeholders("id")]
     """How a ranking names a member the bot never saw, whose name the platform did not give."""
 

@@ -83,7 +83,7 @@ class Shoutout(ContributorsBase):
             influencers = await self.influence_of(community, window)
         except InfluenceConvergenceError as error:
             # The rest of the shout-out is worth posting without its influencer line.
-            self.log.warning("no influencer in the shout-out of %s: %s", community.key, error)
+            await self.tell_influence_unavailable(community, error)
             influencers = []
         candidates = [item for item in influencers if item.user_id not in passed_over]
         influencer = next(iter(candidates), None)
