@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from bot.cog import Cog
 from bot.events import CommunityRef
+from bot.keyedlocks import KeyedLocks
 from bot.models import Member
 from bot.periodic import PeriodicFlush
 from bot.retention import delete_in_batches
@@ -71,6 +72,11 @@ class ContributorsBase(Cog):
             self.log,
         )
         self.weekly_shoutout = WeeklyJob(self, "shoutout", "shoutout", self._shoutout_schedule)
+        self.role_locks: KeyedLocks[str] = KeyedLocks()
+        """Held, per community, by whatever reads and writes the reward role's holders."""
+        self.taken_back: dict[str, list[set[str]]] = {}
+        """Per community, for each shout-out running, the members whose role was taken back
+        (an opt-out, an erasure) since it reckoned its leaders."""
         self.influence_unavailable = WarnedOnce(core.clock)
         """When the mod-log was last told that PageRank cannot converge, per community."""
 

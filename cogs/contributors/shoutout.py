@@ -13,9 +13,12 @@ public for someone the moderators just sanctioned would undo their work.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from bot.actions import Refusals
 from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.localtime import local_time
@@ -52,16 +55,32 @@ class Shoutout(ContributorsBase):
         await self.flush()
         config = self.settings(community)
         window = self.last_week(community)
-        passed_over = await self.passed_over(community, window)
-        standings = [
-            item
-            for item in await self.standings(community, window)
-            if item.user_id not in passed_over
-        ]
-        if config.shoutout.enabled and config.shoutout.channel:
-            await self._post_shoutout(community, window, standings, passed_over)
-        if config.roles.enabled:
-            await self.reward(community, self.leaders(standings, config.roles.top))
+        with self._reckoning(community) as taken_back:
+            passed_over = await self.passed_over(community, window)
+            standings = [
+                item
+                for item in await self.standings(community, window)
+                if item.user_id not in passed_over
+            ]
+            if config.shoutout.enabled and config.shoutout.channel:
+                await self._post_shoutout(community, window, standings, passed_over)
+            if config.roles.enabled:
+                leaders = self.leaders(standings, config.roles.top)
+                await self.reward(community, leaders, taken_back=taken_back)
+
+    @contextmanager
+    def _reckoning(self, community: CommunityRef) -> Iterator[set[str]]:
+        """The members whose role is taken back (an opt-out, an erasure) while the block runs:
+        the standings it reckoned still rank them."""
+        taken_back: set[str] = set()
+        runs = self.taken_back.setdefault(community.key, [])
+        runs.append(taken_back)
+        try:
+            yield taken_back
+        finally:
+            runs[:] = [run for run in runs if run is not taken_back]
+            if not runs:
+                del self.taken_back[community.key]
 
     @staticmethod
     def leaders(standings: list[Standing], count: int) -> list[Standing]:
@@ -136,66 +155,80 @@ class Shoutout(ContributorsBase):
         users = [UserRef(community.platform, user_id, names[user_id]) for user_id in names]
         await self.actions.send(channel, "\n".join(lines), mention=users)
 
-    async def reward(self, community: CommunityRef, top: list[Standing]) -> None:
+    async def reward(
+        self, community: CommunityRef, top: list[Standing], *, taken_back: Collection[str] = ()
+    ) -> None:
         """Give the role to ``top`` and take it back from the previous holders who dropped out.
 
-        What is remembered is who really holds the role: a grant the platform refused (the
-        role not created yet, or above the bot's) is tried again at the next shout-out, and so
-        is a removal, unless the member left (the role went with them)."""
+        Leaders whose role was taken back since ``top`` was reckoned (``taken_back``, or who
+        opted out) get none. The role is given to every leader at each shout-out (a no-op for
+        one who has it): a member who left and came back lost it. What is remembered is who
+        may hold the role: a removal the platform refused is tried again at the next
+        shout-out, unless the member left (the role went with them)."""
         if not self.actions.can(community.platform, Capability.ROLES):
             self.log.info("%s has no roles: no role rewards in %s", community.platform, community)
             return
         role = self.settings(community).roles.role
         state = StateStore(self.core.db)
         key = f"contributors:role_holders:{community.key}"
-        stored = await state.get(key)
-        previous: list[str] = json.loads(stored) if stored else []
-        leaders = [item.user_id for item in top]
-        names = await self.names(community, [*leaders, *previous])
-        holding: list[str] = []
-        for user_id in previous:
-            # A removal refused is tried again next week; one who stays on top keeps it.
-            kept = user_id in leaders
-            if kept or not await self._took_back(community, user_id, names[user_id], role):
-                holding.append(user_id)
-        for user_id in leaders:
-            if user_id not in previous:
-                member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
-                if await self.actions.add_role(member, role):
+        # From reading the holders to writing them: an opt-out or erasure waits, and then
+        # finds the holders this wrote.
+        async with self.role_locks.holding(community.key):
+            dropped = set(taken_back) | await self.optouts.of(community)
+            leaders = [item.user_id for item in top if item.user_id not in dropped]
+            stored = await state.get(key)
+            previous: list[str] = json.loads(stored) if stored else []
+            names = await self.names(community, [*leaders, *previous])
+            holding: list[str] = []
+            for user_id in previous:
+                if user_id in leaders:
+                    continue
+                if await self._kept(community, user_id, names[user_id], role) is not None:
                     holding.append(user_id)
-        await state.set(key, json.dumps(holding))
+            for user_id in leaders:
+                member = MemberRef(community, UserRef(community.platform, user_id, names[user_id]))
+                # A holder whose grant is refused now may hold it still: kept, to take back.
+                if await self.actions.add_role(member, role) or user_id in previous:
+                    holding.append(user_id)
+            await state.set(key, json.dumps(holding))
 
-    async def _took_back(
+    async def _kept(
         self, community: CommunityRef, user_id: str, name: str, role: str
-    ) -> bool:
-        """Take ``role`` from the member; whether they no longer hold it (taken back, or they
-        left: the platform says so, and the mod-log need not hear it)."""
+    ) -> Refusals | None:
+        """Take ``role`` from the member: ``None`` once they no longer hold it (taken back, or
+        they left: the platform says so, and the mod-log need not hear it), else why the
+        platform refused."""
         member = MemberRef(community, UserRef(community.platform, user_id, name))
         with self.actions.refusals(expected=GONE) as refused:
             if await self.actions.remove_role(member, role):
-                return True
-        return bool(GONE.intersection(refused.keys))
+                return None
+        return None if GONE.intersection(refused.keys) else refused
 
     async def take_back_role(
-        self, community: CommunityRef, user_id: str, *, forget: bool = False
+        self,
+        community: CommunityRef,
+        user_id: str,
+        *,
+        forget: bool = False,
     ) -> None:
         """Take the reward role back from ``user_id`` now (an opt-out, an erasure), not at the
-        next shout-out; one the platform refused to take back is tried again then, unless the
-        member is being forgotten: an erasure keeps no id (the mod-log has the refusal)."""
+        next shout-out, and keep a shout-out running from giving it to them; one the platform
+        refused to take back is tried again then, unless the member is being forgotten: an
+        erasure keeps no id (the mod-log has the refusal)."""
+        for run in self.taken_back.get(community.key, ()):
+            run.add(user_id)
         state = StateStore(self.core.db)
         key = f"contributors:role_holders:{community.key}"
-        stored = await state.get(key)
-        holders: list[str] = json.loads(stored) if stored else []
-        if user_id not in holders:
-            return
-        names = await self.names(community, [user_id])
-        role = self.settings(community).roles.role
-        if not await self._took_back(community, user_id, names[user_id], role) and not forget:
-            return
-        # Read again: the holders may have changed while the platform answered.
-        stored = await state.get(key)
-        holders = json.loads(stored) if stored else []
-        if user_id in holders:
+        async with self.role_locks.holding(community.key):
+            stored = await state.get(key)
+            holders: list[str] = json.loads(stored) if stored else []
+            if user_id not in holders:
+                return
+            named = (await self.names(community, [user_id]))[user_id]
+            role = self.settings(community).roles.role
+            refused = await self._kept(community, user_id, named, role)
+            if refused is not None and not forget:
+                return
             holders.remove(user_id)
             await state.set(key, json.dumps(holders))
 
