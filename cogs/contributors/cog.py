@@ -282,4 +282,4 @@ class ContributorsCog(Counting, Shoutout):
         goes with them."""
         await self.erase(community, user.id)
         await self.optouts.remove(community, user.id)
-        await self.take_back_role(community, user.id, forget=True)
+        await self.take_back_role(community, user.id, forget=True, name=user.name)

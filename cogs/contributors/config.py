@@ -134,6 +134,9 @@ class ContributorsTexts(BaseModel):
     """/influencers's answer when PageRank cannot converge (the moderators are told why)."""
     influence_unavailable: Annotated[str, Placeholders("reason")]
     """The mod-log's notice that PageRank cannot converge; ``reason`` says what to change."""
+    role_kept_after_erasure: Annotated[str, Placeholders("role", "member", "reason")]
+    """The mod-log's notice that the platform refused to take the reward role back from a
+    member being forgotten: nothing will try again, a moderator must take it by hand."""
     member_unseen: Annotated[str, Placeholders("id")]
     """How a ranking names a member the bot never saw, whose name the platform did not give."""
 

@@ -23,7 +23,7 @@ from bot.cog import job
 from bot.events import CommunityRef, MemberRef, UserRef
 from bot.localtime import local_time
 from bot.platform import MOOT_REFUSALS, Capability
-from bot.ruleconf import render
+from bot.ruleconf import plain_name, render
 from bot.state import StateStore
 from bot.weekly import WeeklyJob
 from cogs.contributors.base import ContributorsBase, shown
@@ -210,11 +210,12 @@ class Shoutout(ContributorsBase):
         user_id: str,
         *,
         forget: bool = False,
+        name: str | None = None,
     ) -> None:
         """Take the reward role back from ``user_id`` now (an opt-out, an erasure), not at the
         next shout-out, and keep a shout-out running from giving it to them; one the platform
         refused to take back is tried again then, unless the member is being forgotten: an
-        erasure keeps no id (the mod-log has the refusal)."""
+        erasure keeps no id, and the mod-log names the member for a moderator to take it."""
         for run in self.taken_back.get(community.key, ()):
             run.add(user_id)
         state = StateStore(self.core.db)
@@ -224,11 +225,27 @@ class Shoutout(ContributorsBase):
             holders: list[str] = json.loads(stored) if stored else []
             if user_id not in holders:
                 return
-            named = (await self.names(community, [user_id]))[user_id]
+            # Named as the erasure names them: the core may have forgotten them already.
+            named = plain_name(name) if name else None
+            named = named or (await self.names(community, [user_id]))[user_id]
             role = self.settings(community).roles.role
             refused = await self._kept(community, user_id, named, role)
-            if refused is not None and not forget:
-                return
+            if refused is not None:
+                if not forget:
+                    return
+                texts = self.texts(community)
+                reason = "; ".join(refused)
+                await self.core.modlog(
+                    community,
+                    render(texts.role_kept_after_erasure, role=role, member=named, reason=reason),
+                    # The log names the member by id, and the refusal by its kinds only.
+                    logged=render(
+                        texts.role_kept_after_erasure,
+                        role=role,
+                        member=user_id,
+                        reason=", ".join(refused.keys),
+                    ),
+                )
             holders.remove(user_id)
             await state.set(key, json.dumps(holders))
 
