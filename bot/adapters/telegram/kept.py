@@ -18,6 +18,7 @@ from typing import Generic, Protocol, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.telegram.directory import Directory
+from bot.keyedlocks import KeyedLocks
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class KeptTopics:
         self._state = state
         self._loaded: set[int] = set()
         self._unsaved: set[int] = set()
-        self._loading: dict[int, asyncio.Lock] = {}
+        self._loading: KeyedLocks[int] = KeyedLocks()
         self._values: dict[int, KeptValue] = {}
 
     def _kept(self, chat_id: int) -> KeptValue:
@@ -143,7 +144,7 @@ class KeptTopics:
         self._unsaved.add(chat_id)
         if chat_id in self._loaded:
             await self._write(chat_id)
-        elif not self._lock(chat_id).locked():
+        elif chat_id not in self._loading:
             await self.load(chat_id)  # writes them once it has read those kept
         # else the read under way writes them once it answers
 
@@ -152,7 +153,7 @@ class KeptTopics:
         answers; those it learnt since win)."""
         if chat_id in self._loaded:
             return
-        async with self._lock(chat_id):
+        async with self._loading.holding(chat_id):
             if chat_id in self._loaded:
                 return
             answered, stored = await self._kept(chat_id).read()
@@ -174,9 +175,6 @@ class KeptTopics:
                 await self._write(chat_id)
             else:
                 await self.load(chat_id)
-
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        return self._loading.setdefault(chat_id, asyncio.Lock())
 
     async def _write(self, chat_id: int) -> None:
         self._unsaved.discard(chat_id)
@@ -222,7 +220,7 @@ class KeptThreads:
         self._threads: dict[tuple[int, bool], OrderedDict[int, int]] = {}
         self._loaded: set[int] = set()
         self._changed: set[int] = set()
-        self._loading: dict[int, asyncio.Lock] = {}
+        self._loading: KeyedLocks[int] = KeyedLocks()
 
     def _key(self, chat_id: int, own: bool) -> str:
         return f"telegram:{'own_threads' if own else 'threads'}:{chat_id}"
@@ -235,7 +233,7 @@ class KeptThreads:
         if self._state is None:
             self._loaded.add(chat_id)
             return
-        async with self._loading.setdefault(chat_id, asyncio.Lock()):
+        async with self._loading.holding(chat_id):
             if chat_id in self._loaded:
                 return
             stored: dict[bool, str | None] = {}
